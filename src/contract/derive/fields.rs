@@ -1,0 +1,650 @@
+//! From a section's tables to a field tree, and from the field tree to a JSON Schema.
+//!
+//! The first field table of a section is its root. Rows of object or array type get their
+//! children from the table they reference: by anchor link, by the referenced caption text
+//! ("请参见•snapshot参数说明", "see Parameters in the snapshot field"), or by a caption named after
+//! the field. Pages that list children flat in the root table are nested by the documented example.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::{json, Map, Value};
+
+use super::facts::Facts;
+use super::page::{Link, Table};
+use super::DeriveError;
+
+static REFERENCED_TITLE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        Regex::new(r"请参见\s*•?\s*([^\s。，,；;]+?参数说明)").expect("static regex"),
+        Regex::new(r"(?i)see\s+(parameters in the \S+ field)").expect("static regex"),
+    ]
+});
+static PLACEHOLDER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(key_?val(ue)?|\{key\}|<key>|key)$").expect("static regex"));
+static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)键值对|key-value|key/value|key value pair").expect("static regex")
+});
+
+/// Column positions of a field table.
+#[derive(Debug, Clone, Copy)]
+pub struct Columns {
+    /// Field name.
+    pub name: usize,
+    /// Declared type, if the table has the column.
+    pub ty: Option<usize>,
+    /// Mandatory flag, if the table has the column.
+    pub required: Option<usize>,
+    /// Description, if the table has the column.
+    pub description: Option<usize>,
+}
+
+impl Columns {
+    /// Recognises a field table by its header, in either language and any column order.
+    pub fn detect(header: &[String]) -> Option<Columns> {
+        let find = |names: &[&str]| {
+            header
+                .iter()
+                .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+        };
+        let name = find(&["参数", "参数名", "名称", "Parameter", "Name"])?;
+        let ty = find(&["参数类型", "类型", "Type"]);
+        let required = find(&["是否必选", "必选", "Mandatory", "Required"]);
+        let description = find(&["描述", "说明", "Description"]);
+        (ty.is_some() || required.is_some() || description.is_some()).then_some(Columns {
+            name,
+            ty,
+            required,
+            description,
+        })
+    }
+}
+
+/// A declared field type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    /// A string.
+    String,
+    /// An integer.
+    Integer,
+    /// Any number.
+    Number,
+    /// A boolean.
+    Boolean,
+    /// An object (its properties come from a child table, or it is free-form).
+    Object,
+    /// An array of the inner type.
+    Array(Box<Ty>),
+    /// A free-form map with values of the inner type.
+    Map(Box<Ty>),
+    /// A type the deriver does not know; kept verbatim for the message.
+    Unknown(String),
+}
+
+impl Ty {
+    /// Parses a type cell ("String", "map", "list<map<String,String>>", "Array of strings").
+    pub fn parse(cell: &str) -> Ty {
+        let t: String = cell
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_lowercase();
+        let inner = |s: &str| s.strip_suffix('>').map(Ty::parse);
+        match t.as_str() {
+            "string" | "str" | "uuid" => Ty::String,
+            "integer" | "int" | "long" | "int32" | "int64" => Ty::Integer,
+            "float" | "double" | "number" | "bigdecimal" => Ty::Number,
+            "boolean" | "bool" => Ty::Boolean,
+            "object" | "map" | "dict" | "json" => Ty::Object,
+            "array" | "list" => Ty::Array(Box::new(Ty::Object)),
+            "arrayofstrings" | "string[]" => Ty::Array(Box::new(Ty::String)),
+            "arrayofobjects" | "object[]" => Ty::Array(Box::new(Ty::Object)),
+            "arrayofintegers" | "integer[]" => Ty::Array(Box::new(Ty::Integer)),
+            _ => {
+                if let Some(rest) = t.strip_prefix("list<").or_else(|| t.strip_prefix("array<")) {
+                    return inner(rest)
+                        .map_or(Ty::Unknown(cell.trim().into()), |i| Ty::Array(Box::new(i)));
+                }
+                if let Some(rest) = t.strip_prefix("map<") {
+                    let value = rest.split_once(',').map(|(_, v)| v).unwrap_or(rest);
+                    return inner(value)
+                        .map_or(Ty::Unknown(cell.trim().into()), |i| Ty::Map(Box::new(i)));
+                }
+                Ty::Unknown(cell.trim().into())
+            }
+        }
+    }
+
+    fn json_type(&self) -> Option<&'static str> {
+        Some(match self {
+            Ty::String => "string",
+            Ty::Integer => "integer",
+            Ty::Number => "number",
+            Ty::Boolean => "boolean",
+            Ty::Object | Ty::Map(_) => "object",
+            Ty::Array(_) => "array",
+            Ty::Unknown(_) => return None,
+        })
+    }
+
+    fn of_value(v: &Value) -> Option<Ty> {
+        Some(match v {
+            Value::String(_) => Ty::String,
+            Value::Number(n) if n.is_i64() || n.is_u64() => Ty::Integer,
+            Value::Number(_) => Ty::Number,
+            Value::Bool(_) => Ty::Boolean,
+            Value::Object(_) => Ty::Object,
+            Value::Array(_) => Ty::Array(Box::new(Ty::Object)),
+            Value::Null => return None,
+        })
+    }
+}
+
+/// One documented field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Field name as documented.
+    pub name: String,
+    /// Declared type.
+    pub ty: Ty,
+    /// Mandatory flag, where the table has the column.
+    pub required: Option<bool>,
+    /// Description paragraphs.
+    pub paragraphs: Vec<String>,
+    /// Links in the row.
+    pub links: Vec<Link>,
+    /// Properties of an object (or of an array's items), from a child table.
+    pub children: Option<Vec<Field>>,
+    /// The child table held the error envelope (`message` and `code`).
+    pub is_error_envelope: bool,
+}
+
+impl Field {
+    /// The description as one string.
+    pub fn text(&self) -> String {
+        self.paragraphs.join(" ")
+    }
+}
+
+/// Reads the rows of one field table.
+pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> {
+    let columns = Columns::detect(&table.header).ok_or_else(|| DeriveError::Page {
+        file: file.to_string(),
+        line: table.line,
+        message: format!(
+            "table '{}' is not a field table (header: {})",
+            table.title.as_deref().unwrap_or(""),
+            table.header.join(" | ")
+        ),
+    })?;
+    let width = table.header.len();
+    let mut fields = Vec::new();
+    for (n, row) in table.rows.iter().enumerate() {
+        let cell = |i: Option<usize>| i.and_then(|i| row.get(i));
+        let name = row.get(columns.name).map(|c| c.text()).unwrap_or_default();
+        if row.len() < width {
+            return Err(DeriveError::Page {
+                file: file.to_string(),
+                line: table.line,
+                message: format!(
+                    "table '{}', row {} ('{}'): {} cells, but the header has {} columns",
+                    table.title.as_deref().unwrap_or(""),
+                    n + 1,
+                    name,
+                    row.len(),
+                    width
+                ),
+            });
+        }
+        if name.is_empty() {
+            continue;
+        }
+        let ty = cell(columns.ty).map_or(Ty::String, |c| Ty::parse(&c.text()));
+        let required = cell(columns.required).and_then(|c| match c.text().trim() {
+            "是" | "必选" | "Yes" | "yes" | "true" | "True" => Some(true),
+            "否" | "可选" | "No" | "no" | "false" | "False" => Some(false),
+            _ => None,
+        });
+        let (paragraphs, links) = cell(columns.description)
+            .map(|c| (c.paragraphs.clone(), c.links.clone()))
+            .unwrap_or_default();
+        let mut links = links;
+        links.extend(row.iter().flat_map(|c| c.links.iter().cloned()));
+        links.dedup();
+        fields.push(Field {
+            name,
+            ty,
+            required,
+            paragraphs,
+            links,
+            children: None,
+            is_error_envelope: false,
+        });
+    }
+    Ok(fields)
+}
+
+fn normalize_title(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '•' | '。' | '.' | ':' | '：'))
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// Finds the table a field refers to for its children.
+fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) -> Option<usize> {
+    let by_name_too = may_have_children(&field.ty);
+    let free = |i: &usize| !used.contains(i);
+    for link in &field.links {
+        if let Some(anchor) = link.href.strip_prefix('#') {
+            if let Some(i) = (0..tables.len())
+                .filter(free)
+                .find(|&i| tables[i].anchors.iter().any(|a| a == anchor))
+            {
+                return Some(i);
+            }
+        }
+    }
+    let text = field.text();
+    let mut wanted: Vec<String> = REFERENCED_TITLE
+        .iter()
+        .filter_map(|r| r.captures(&text).map(|c| normalize_title(&c[1])))
+        .collect();
+    wanted.extend(
+        field
+            .links
+            .iter()
+            .filter(|l| l.href.starts_with('#'))
+            .map(|l| normalize_title(&l.text)),
+    );
+    if by_name_too {
+        wanted.push(normalize_title(&format!("{}参数说明", field.name)));
+        wanted.push(normalize_title(&format!(
+            "Parameters in the {} field",
+            field.name
+        )));
+        wanted.push(normalize_title(&format!("{}字段数据结构说明", field.name)));
+    }
+    wanted.into_iter().find_map(|w| {
+        (0..tables.len()).filter(free).find(|&i| {
+            tables[i].title.as_deref().map(normalize_title).as_deref() == Some(w.as_str())
+        })
+    })
+}
+
+fn may_have_children(ty: &Ty) -> bool {
+    matches!(ty, Ty::Object | Ty::Unknown(_) | Ty::Map(_))
+        || matches!(ty, Ty::Array(inner) if **inner == Ty::Object)
+}
+
+/// Builds the field tree of a section from its tables. Returns the root fields and the
+/// captions of field tables nothing referenced.
+pub fn tree(tables: &[&Table], file: &str) -> Result<(Vec<Field>, Vec<String>), DeriveError> {
+    let Some(root) = tables
+        .iter()
+        .position(|t| Columns::detect(&t.header).is_some())
+    else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let mut used = BTreeSet::from([root]);
+    let mut fields = read_table(tables[root], file)?;
+    resolve(&mut fields, tables, &mut used, file, 0)?;
+    let orphans = (0..tables.len())
+        .filter(|i| !used.contains(i) && Columns::detect(&tables[*i].header).is_some())
+        .map(|i| {
+            tables[i]
+                .title
+                .clone()
+                .unwrap_or_else(|| format!("table at line {}", tables[i].line))
+        })
+        .collect();
+    Ok((fields, orphans))
+}
+
+fn resolve(
+    fields: &mut [Field],
+    tables: &[&Table],
+    used: &mut BTreeSet<usize>,
+    file: &str,
+    depth: usize,
+) -> Result<(), DeriveError> {
+    if depth > 16 {
+        return Ok(());
+    }
+    for field in fields.iter_mut() {
+        if let Some(i) = find_child_table(field, tables, used) {
+            used.insert(i);
+            let mut children = read_table(tables[i], file)?;
+            resolve(&mut children, tables, used, file, depth + 1)?;
+            let names: BTreeSet<&str> = children.iter().map(|c| c.name.as_str()).collect();
+            field.is_error_envelope = names == BTreeSet::from(["message", "code"]);
+            if !may_have_children(&field.ty) && !field.is_error_envelope {
+                continue;
+            }
+            field.children = Some(children);
+        }
+    }
+    Ok(())
+}
+
+/// Moves rows listed flat in a root table under the object row they belong to.
+///
+/// Some pages list an object's properties right after the object's own row, in the same table.
+/// When the documented example shows at least one such row inside the object, every later row the
+/// example does not show at the top level belongs to the object row above it.
+pub fn nest_by_example(
+    fields: Vec<Field>,
+    example: Option<&Value>,
+    notes: &mut Vec<String>,
+) -> Vec<Field> {
+    let Some(Value::Object(top)) = example else {
+        return fields;
+    };
+    let is_container = |f: &Field| {
+        f.children.is_none()
+            && matches!(f.ty, Ty::Object | Ty::Map(_))
+            && top.get(&f.name).is_some_and(Value::is_object)
+    };
+    let evidence = fields.iter().any(|f| {
+        !top.contains_key(&f.name)
+            && fields.iter().filter(|c| is_container(c)).any(|c| {
+                top.get(&c.name)
+                    .and_then(Value::as_object)
+                    .is_some_and(|o| o.contains_key(&f.name))
+            })
+    });
+    if !evidence {
+        return fields;
+    }
+    let mut out: Vec<Field> = Vec::new();
+    let mut container: Option<usize> = None;
+    for f in fields {
+        if top.contains_key(&f.name) || f.is_error_envelope {
+            if is_container(&f) {
+                container = Some(out.len());
+            }
+            out.push(f);
+            continue;
+        }
+        match container {
+            Some(c) => {
+                notes.push(format!(
+                    "'{}' is listed beside '{}' but belongs inside it (example): nested",
+                    f.name, out[c].name
+                ));
+                out[c].children.get_or_insert_with(Vec::new).push(f);
+                out[c].ty = Ty::Object;
+            }
+            None => out.push(f),
+        }
+    }
+    out
+}
+
+/// Looks up enumerations a field refers to (a linked status list page).
+pub trait EnumSource {
+    /// Values for a field, from a linked page or a page named in the text.
+    fn values_for(&self, field: &Field) -> Option<Vec<String>>;
+}
+
+/// How required-ness is decided for one tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// From the mandatory column (requests, URI parameters).
+    Declared,
+    /// From the documented example: a field shown there is always present (responses).
+    Example,
+}
+
+/// Everything the schema builder needs besides the fields.
+pub struct Builder<'a> {
+    /// Enumeration lookup.
+    pub enums: &'a dyn EnumSource,
+    /// Required-ness rule.
+    pub presence: Presence,
+    /// Notes for the derive output.
+    pub notes: Vec<String>,
+}
+
+impl Builder<'_> {
+    /// The object schema for a list of fields, guided by the example at the same place.
+    pub fn object(&mut self, fields: &[Field], example: Option<&Value>, pointer: &str) -> Value {
+        let mut properties = Map::new();
+        let mut required = Vec::new();
+        let example_obj = example.and_then(Value::as_object);
+        for f in fields.iter().filter(|f| !f.is_error_envelope) {
+            let child_example = example_obj.and_then(|o| o.get(&f.name));
+            let child_pointer =
+                format!("{pointer}/{}", f.name.replace('~', "~0").replace('/', "~1"));
+            properties.insert(f.name.clone(), self.field(f, child_example, &child_pointer));
+            let is_required = match self.presence {
+                Presence::Declared => f.required == Some(true),
+                Presence::Example => child_example.is_some(),
+            };
+            if is_required {
+                required.push(json!(f.name));
+            }
+        }
+        let mut schema = Map::new();
+        schema.insert("type".into(), json!("object"));
+        schema.insert("properties".into(), Value::Object(properties));
+        if !required.is_empty() {
+            schema.insert("required".into(), Value::Array(required));
+        }
+        Value::Object(schema)
+    }
+
+    fn field(&mut self, f: &Field, example: Option<&Value>, pointer: &str) -> Value {
+        let mut ty = f.ty.clone();
+        // A documented type that the example contradicts in kind (Object shown as an array or a
+        // count) follows the example, and the derive output says so.
+        if let (Some(ex), Some(declared)) = (example, ty.json_type()) {
+            if let Some(shown) = Ty::of_value(ex) {
+                let shown_type = shown.json_type().unwrap_or("");
+                if declared == "object" && shown_type != "object" {
+                    self.notes.push(format!("{pointer}: documented as object, the example shows {shown_type}: using {shown_type}"));
+                    ty = match shown {
+                        Ty::Array(_) => Ty::Array(Box::new(Ty::Object)),
+                        other => other,
+                    };
+                }
+            }
+        }
+        if let Ty::Unknown(name) = &ty {
+            match example.and_then(Ty::of_value) {
+                Some(shown) => {
+                    self.notes.push(format!(
+                        "{pointer}: unknown type '{name}', the example shows {}",
+                        shown.json_type().unwrap_or("")
+                    ));
+                    ty = shown;
+                }
+                None => self.notes.push(format!(
+                    "{pointer}: unknown type '{name}': left unconstrained"
+                )),
+            }
+        }
+        let text = f.text();
+        let facts = Facts::read(&text);
+        let mut schema = match &ty {
+            Ty::String => {
+                let mut m = Map::new();
+                m.insert("type".into(), json!("string"));
+                facts.apply_to_string(&mut m);
+                if let Some(values) = self.enums.values_for(f) {
+                    m.insert("enum".into(), json!(values));
+                }
+                m
+            }
+            Ty::Integer | Ty::Number => {
+                let mut m = Map::new();
+                m.insert("type".into(), json!(ty.json_type()));
+                facts.apply_to_number(&mut m);
+                m
+            }
+            Ty::Boolean => Map::from_iter([("type".to_string(), json!("boolean"))]),
+            Ty::Object | Ty::Map(_) => match (&f.children, &ty) {
+                (Some(children), _) if is_placeholder_map(children) => {
+                    self.map_from_placeholder(&children[0])
+                }
+                (Some(children), _) => obj(self.object(children, example, pointer)),
+                (None, Ty::Map(value)) => self.map(f, value),
+                (None, _) if KEY_VALUE.is_match(&text) => self.map(f, &Ty::String),
+                (None, _) => Map::from_iter([("type".to_string(), json!("object"))]),
+            },
+            Ty::Array(inner) => {
+                let item_example = example.and_then(Value::as_array).and_then(|a| a.first());
+                let items = match (&f.children, inner.as_ref()) {
+                    (Some(children), _) => {
+                        self.object(children, item_example, &format!("{pointer}/0"))
+                    }
+                    (None, Ty::Map(value)) => Value::Object(self.map(f, value)),
+                    (None, inner) => inner
+                        .json_type()
+                        .map_or(json!({}), |t| json!({ "type": t })),
+                };
+                Map::from_iter([
+                    ("type".to_string(), json!("array")),
+                    ("items".to_string(), items),
+                ])
+            }
+            Ty::Unknown(_) => Map::new(),
+        };
+        let nullable = facts.nullable || example.is_some_and(Value::is_null);
+        if nullable {
+            if let Some(Value::String(t)) = schema.get("type").cloned() {
+                schema.insert("type".into(), json!([t, "null"]));
+                if let Some(Value::Array(values)) = schema.get_mut("enum") {
+                    values.push(Value::Null);
+                }
+            }
+        }
+        Value::Object(schema)
+    }
+
+    /// A free-form map whose rules are split into a key part and a value part.
+    fn map(&mut self, f: &Field, value: &Ty) -> Map<String, Value> {
+        let (key_text, value_text) = split_key_value(&f.paragraphs);
+        let mut key = Map::new();
+        Facts::read(&key_text).apply_to_string(&mut key);
+        let mut val = Map::new();
+        if let Some(t) = value.json_type() {
+            val.insert("type".into(), json!(t));
+        }
+        if *value == Ty::String {
+            Facts::read(&value_text).apply_to_string(&mut val);
+        }
+        let mut m = Map::new();
+        m.insert("type".into(), json!("object"));
+        m.insert("additionalProperties".into(), Value::Object(val));
+        if !key.is_empty() {
+            key.insert("type".into(), json!("string"));
+            m.insert("propertyNames".into(), Value::Object(key));
+        }
+        m
+    }
+
+    /// A child table holding only a placeholder row (`key_val`) describes a free-form map.
+    fn map_from_placeholder(&mut self, row: &Field) -> Map<String, Value> {
+        let mut val = Map::new();
+        if let Some(t) = row.ty.json_type() {
+            val.insert("type".into(), json!(t));
+        }
+        if row.ty == Ty::String {
+            Facts::read(&row.text()).apply_to_string(&mut val);
+        }
+        Map::from_iter([
+            ("type".to_string(), json!("object")),
+            ("additionalProperties".to_string(), Value::Object(val)),
+        ])
+    }
+}
+
+fn obj(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+fn is_placeholder_map(children: &[Field]) -> bool {
+    children.len() == 1 && PLACEHOLDER.is_match(&children[0].name)
+}
+
+/// Splits a map description into the rules for keys and the rules for values
+/// ("键。…" / "值。…", "Key: …" / "Value: …").
+fn split_key_value(paragraphs: &[String]) -> (String, String) {
+    #[derive(PartialEq)]
+    enum Part {
+        Neither,
+        Key,
+        Value,
+    }
+    let mut part = Part::Neither;
+    let (mut key, mut value) = (String::new(), String::new());
+    for p in paragraphs {
+        let t = p.trim();
+        let (marker, rest) = if let Some(r) = strip_marker(t, &["键", "Key", "key"]) {
+            (Part::Key, r)
+        } else if let Some(r) = strip_marker(t, &["值", "Value", "value"]) {
+            (Part::Value, r)
+        } else {
+            (Part::Neither, t)
+        };
+        if marker != Part::Neither {
+            part = marker;
+        }
+        match part {
+            Part::Key => key.push_str(rest),
+            Part::Value => value.push_str(rest),
+            Part::Neither => {}
+        }
+        key.push(' ');
+        value.push(' ');
+    }
+    (key, value)
+}
+
+fn strip_marker<'a>(t: &'a str, words: &[&str]) -> Option<&'a str> {
+    words.iter().find_map(|w| {
+        let rest = t.strip_prefix(w)?;
+        let rest = rest.strip_prefix(['。', '：', ':', '.'])?;
+        Some(rest.trim())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_cells_in_every_documented_spelling() {
+        assert_eq!(Ty::parse("String"), Ty::String);
+        assert_eq!(Ty::parse("int"), Ty::Integer);
+        assert_eq!(Ty::parse("map"), Ty::Object);
+        assert_eq!(
+            Ty::parse("Array of strings"),
+            Ty::Array(Box::new(Ty::String))
+        );
+        assert_eq!(
+            Ty::parse("list<map<String,String>>"),
+            Ty::Array(Box::new(Ty::Map(Box::new(Ty::String))))
+        );
+        assert!(matches!(Ty::parse("Frobnicator"), Ty::Unknown(_)));
+    }
+
+    #[test]
+    fn key_and_value_rules_are_split() {
+        let (k, v) = split_key_value(&[
+            "用户自定义metadata键值对。".into(),
+            "键。".into(),
+            "最大长度255个Unicode字符，不能为空。".into(),
+            "值。".into(),
+            "最大长度为255个Unicode字符。".into(),
+        ]);
+        assert!(k.contains("不能为空"));
+        assert!(!v.contains("不能为空"));
+        assert!(v.contains("255"));
+    }
+}

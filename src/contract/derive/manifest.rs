@@ -1,0 +1,82 @@
+//! The derive manifest (`pages.yaml`): data that says what a page's folder cannot.
+//!
+//! Pages in a service folder (`pages/evs/…`) need no entry. Pages in flat folders are mapped to a
+//! service here, each service can name folders of reference pages (status lists, error codes)
+//! that operation pages link to, and a join the structural matcher makes can be overridden.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::DeriveError;
+
+/// One service's entry.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceEntry {
+    /// Page file names that belong to the service.
+    #[serde(default)]
+    pub pages: Vec<String>,
+    /// Folders (relative to the manifest) searched for the pages operation pages refer to.
+    #[serde(default)]
+    pub references: Vec<PathBuf>,
+}
+
+/// The manifest file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Services by name.
+    #[serde(default)]
+    pub services: BTreeMap<String, ServiceEntry>,
+    /// Page file name → operation id, overriding the structural join of a page without a URI.
+    #[serde(default)]
+    pub joins: BTreeMap<String, String>,
+    /// Where the manifest was read from (reference folders are relative to it).
+    #[serde(skip)]
+    pub base: PathBuf,
+}
+
+impl Manifest {
+    /// Reads a manifest, reporting YAML errors with line and column.
+    pub fn load(path: &Path) -> Result<Manifest, DeriveError> {
+        let text = std::fs::read_to_string(path).map_err(|source| DeriveError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut manifest: Manifest = serde_saphyr::from_str(&text).map_err(|e| {
+            let (line, column) = e
+                .location()
+                .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
+            DeriveError::Manifest {
+                file: path.display().to_string(),
+                line,
+                column,
+                message: first_line(&e.to_string()),
+            }
+        })?;
+        manifest.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(manifest)
+    }
+
+    /// The service a page file name is mapped to.
+    pub fn service_of(&self, file_name: &str) -> Option<&str> {
+        self.services
+            .iter()
+            .find(|(_, e)| e.pages.iter().any(|p| p == file_name))
+            .map(|(s, _)| s.as_str())
+    }
+
+    /// Reference folders of a service, resolved against the manifest's folder.
+    pub fn references(&self, service: &str) -> Vec<PathBuf> {
+        self.services
+            .get(service)
+            .map(|e| e.references.iter().map(|r| self.base.join(r)).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_string()
+}

@@ -1,0 +1,258 @@
+//! Parser for the Chinese reference pages: markdown with embedded HTML tables.
+//!
+//! The pages are line-oriented markdown (`#` title, `##` sections, fenced examples, list items as
+//! captions) with `<table>` blocks copied from the documentation site. Tables go through an HTML
+//! parser (scraper), everything else is read line by line.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::{ElementRef, Html, Selector};
+
+use super::page::{Block, Cell, Lang, Link, Page, Section, SectionKind, Table, Text};
+use super::DeriveError;
+
+static ANCHOR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"<a\s+name="([^"]*)"\s*>\s*</a>"#).expect("static regex"));
+static HTML_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?s)<a\s+href="([^"]*)"[^>]*>(.*?)</a>"#).expect("static regex")
+});
+static MD_LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[([^\]]*)\]\(([^)\s]*)\)").expect("static regex"));
+static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").expect("static regex"));
+static CAPTION_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(表|Table)\s*\d+\s*").expect("static regex"));
+
+/// Parses one markdown page.
+pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Page, DeriveError> {
+    let fail = |line: usize, message: String| DeriveError::Page {
+        file: file_name.to_string(),
+        line,
+        message,
+    };
+    let mut page = Page {
+        path: path.to_path_buf(),
+        file_name: file_name.to_string(),
+        lang: Lang::Zh,
+        title: String::new(),
+        preamble: Vec::new(),
+        sections: Vec::new(),
+    };
+    let lines: Vec<&str> = source.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let raw = lines[i];
+        let line = raw.trim();
+        let line_no = i + 1;
+        i += 1;
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# ") {
+            if page.title.is_empty() {
+                page.title = inline_text(rest).text;
+            }
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("## ") {
+            let heading = inline_text(rest).text;
+            page.sections.push(Section {
+                kind: SectionKind::from_heading(&heading),
+                heading,
+                blocks: Vec::new(),
+            });
+            continue;
+        }
+        let block = if line.starts_with("```") {
+            let mut body = Vec::new();
+            let mut closed = false;
+            while i < lines.len() {
+                let l = lines[i];
+                i += 1;
+                if l.trim().starts_with("```") {
+                    closed = true;
+                    break;
+                }
+                body.push(l);
+            }
+            if !closed {
+                return Err(fail(line_no, "code block is never closed (```)".into()));
+            }
+            Block::Code(body.join("\n"))
+        } else if line.contains("<table") {
+            let mut html = String::from(raw);
+            let mut closed = raw.contains("</table>");
+            while !closed && i < lines.len() {
+                html.push('\n');
+                html.push_str(lines[i]);
+                closed = lines[i].contains("</table>");
+                i += 1;
+            }
+            if !closed {
+                return Err(fail(
+                    line_no,
+                    "table is never closed (</table> missing): the page looks truncated".into(),
+                ));
+            }
+            let mut table = parse_table(&html).map_err(|m| fail(line_no, m))?;
+            table.line = line_no;
+            Block::Table(table)
+        } else {
+            let text = inline_text(line);
+            if text.text.is_empty() && text.anchors.is_empty() {
+                continue;
+            }
+            Block::Text(text)
+        };
+        match page.sections.last_mut() {
+            Some(section) => section.blocks.push(block),
+            None => page.preamble.push(block),
+        }
+    }
+    if page.title.is_empty() {
+        return Err(fail(1, "no page title (a line starting with '# ')".into()));
+    }
+    attach_captions(&mut page.preamble);
+    for section in &mut page.sections {
+        attach_captions(&mut section.blocks);
+    }
+    Ok(page)
+}
+
+/// Turns one markdown line into plain text, collecting anchors and links.
+pub fn inline_text(line: &str) -> Text {
+    let anchors = ANCHOR
+        .captures_iter(line)
+        .map(|c| c[1].to_string())
+        .collect();
+    let without_anchors = ANCHOR.replace_all(line, "");
+    let mut links: Vec<Link> = HTML_LINK
+        .captures_iter(&without_anchors)
+        .map(|c| Link {
+            href: c[1].to_string(),
+            text: clean(&TAG.replace_all(&c[2], "")),
+        })
+        .collect();
+    links.extend(MD_LINK.captures_iter(&without_anchors).map(|c| Link {
+        href: c[2].to_string(),
+        text: clean(&c[1]),
+    }));
+    let md_links_as_text = MD_LINK.replace_all(&without_anchors, "$1");
+    let text = clean(&TAG.replace_all(&md_links_as_text, ""));
+    Text {
+        anchors,
+        text,
+        links,
+    }
+}
+
+/// Removes markdown escapes, list markers and emphasis, and folds white space.
+fn clean(s: &str) -> String {
+    let unescaped = s
+        .replace("\\_", "_")
+        .replace("\\{", "{")
+        .replace("\\}", "}")
+        .replace("\\*", "*")
+        .replace("\\[", "[")
+        .replace("\\]", "]")
+        .replace("**", "")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+        .replace("&nbsp;", " ");
+    let trimmed = unescaped.trim();
+    let trimmed = trimmed
+        .strip_prefix("- ")
+        .or_else(|| trimmed.strip_prefix("* "))
+        .unwrap_or(trimmed);
+    trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Parses one `<table>` with an HTML parser.
+fn parse_table(html: &str) -> Result<Table, String> {
+    let doc = Html::parse_fragment(html);
+    let tr = Selector::parse("tr").expect("static selector");
+    let cell = Selector::parse("th, td").expect("static selector");
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut header: Option<Vec<String>> = None;
+    for row in doc.select(&tr) {
+        let cells: Vec<Cell> = row.select(&cell).map(parse_cell).collect();
+        if cells.is_empty() {
+            continue;
+        }
+        let is_header = row
+            .select(&Selector::parse("th").expect("static selector"))
+            .next()
+            .is_some();
+        if header.is_none() && (is_header || rows.is_empty()) {
+            header = Some(cells.iter().map(Cell::text).collect());
+        } else {
+            rows.push(cells);
+        }
+    }
+    let header = header.ok_or_else(|| "table has no rows".to_string())?;
+    if header.iter().all(|h| h.is_empty()) {
+        return Err("table header is empty".into());
+    }
+    Ok(Table {
+        title: None,
+        anchors: Vec::new(),
+        header,
+        rows,
+        line: 0,
+    })
+}
+
+/// A cell's paragraphs (its `<p>` elements, or its whole text) and links.
+fn parse_cell(cell: ElementRef<'_>) -> Cell {
+    let p = Selector::parse("p").expect("static selector");
+    let a = Selector::parse("a[href]").expect("static selector");
+    let element_text = |e: ElementRef<'_>| clean(&e.text().collect::<String>());
+    let mut paragraphs: Vec<String> = cell
+        .select(&p)
+        .map(element_text)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if paragraphs.is_empty() {
+        let whole = element_text(cell);
+        if !whole.is_empty() {
+            paragraphs.push(whole);
+        }
+    }
+    let links = cell
+        .select(&a)
+        .map(|e| Link {
+            href: e.value().attr("href").unwrap_or_default().to_string(),
+            text: element_text(e),
+        })
+        .collect();
+    Cell { paragraphs, links }
+}
+
+/// Gives each table the caption and anchors written just before it.
+fn attach_captions(blocks: &mut [Block]) {
+    for idx in 0..blocks.len() {
+        if !matches!(blocks[idx], Block::Table(_)) {
+            continue;
+        }
+        let mut anchors = Vec::new();
+        let mut title = None;
+        let mut j = idx;
+        while j > 0 {
+            j -= 1;
+            match &blocks[j] {
+                Block::Text(t) if t.text.is_empty() => anchors.extend(t.anchors.iter().cloned()),
+                Block::Text(t) => {
+                    anchors.extend(t.anchors.iter().cloned());
+                    title = Some(CAPTION_NUMBER.replace(&t.text, "").trim().to_string());
+                    break;
+                }
+                _ => break,
+            }
+        }
+        if let Block::Table(table) = &mut blocks[idx] {
+            table.anchors = anchors;
+            table.title = title;
+        }
+    }
+}

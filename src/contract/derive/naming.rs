@@ -1,0 +1,186 @@
+//! Operation ids from method and path: `service.verb_nouns.version`.
+//!
+//! The verb comes from the method (and, for GET, whether the path ends at an item or a
+//! collection); the nouns are the literal path segments after the version, singular when an id
+//! follows them; an uncountable noun followed by an id names an `_item`.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+static METHOD_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(GET|PUT|POST|DELETE|PATCH|HEAD)\s+(?:https?://)?(?:\{endpoint\})?(/[^\s?]*)")
+        .expect("static regex")
+});
+static VERSION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^v\d+(\.\d+)*$").expect("static regex"));
+
+/// Finds "METHOD /path" in a line of text.
+pub fn method_and_path(text: &str) -> Option<(String, String)> {
+    let c = METHOD_PATH.captures(text)?;
+    let path = c[2].trim_end_matches(['。', '.', ',']).to_string();
+    Some((c[1].to_string(), path))
+}
+
+/// The `{name}` parameters of a path template, in order.
+pub fn path_params(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The English verb a method and path shape stand for.
+pub fn verb(method: &str, ends_with_param: bool) -> &'static str {
+    match (method, ends_with_param) {
+        ("GET", true) => "show",
+        ("GET", false) => "list",
+        ("PUT", _) | ("PATCH", _) => "update",
+        ("POST", _) => "create",
+        ("DELETE", _) => "delete",
+        _ => "call",
+    }
+}
+
+fn singular(noun: &str) -> String {
+    if let Some(stem) = noun.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if noun.ends_with("ss") {
+        noun.to_string()
+    } else if let Some(stem) = noun.strip_suffix('s') {
+        stem.to_string()
+    } else {
+        format!("{noun}_item")
+    }
+}
+
+fn ident(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The operation id for a service, method and path template.
+pub fn operation_id(service: &str, method: &str, path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let version = segments
+        .iter()
+        .find(|s| VERSION.is_match(s))
+        .map(|v| ident(v));
+    let mut nouns = Vec::new();
+    let mut after_version = version.is_none();
+    for (i, seg) in segments.iter().enumerate() {
+        if VERSION.is_match(seg) && !after_version {
+            after_version = true;
+            continue;
+        }
+        if !after_version || seg.starts_with('{') {
+            continue;
+        }
+        let followed_by_param = segments.get(i + 1).is_some_and(|n| n.starts_with('{'));
+        let is_last = i + 1 == segments.len();
+        let noun = ident(seg);
+        nouns.push(if followed_by_param {
+            singular(&noun)
+        } else if method == "POST" && is_last && noun.ends_with('s') && !noun.ends_with("ss") {
+            // Creating in a collection makes one member of it.
+            singular(&noun)
+        } else {
+            noun
+        });
+    }
+    let ends_with_param = segments.last().is_some_and(|s| s.starts_with('{'));
+    let mut id = format!("{}.{}", ident(service), verb(method, ends_with_param));
+    if !nouns.is_empty() {
+        id.push('_');
+        id.push_str(&nouns.join("_"));
+    }
+    if let Some(v) = version {
+        id.push('.');
+        id.push_str(&v);
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case(
+        "evs",
+        "PUT",
+        "/v2/{project_id}/snapshots/{snapshot_id}",
+        "evs.update_snapshot.v2"
+    )]
+    #[case(
+        "evs",
+        "PUT",
+        "/v3/{project_id}/snapshots/{snapshot_id}",
+        "evs.update_snapshot.v3"
+    )]
+    #[case(
+        "evs",
+        "PUT",
+        "/v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
+        "evs.update_snapshot_metadata_item.v2"
+    )]
+    #[case(
+        "ecs",
+        "PUT",
+        "/v2.1/{project_id}/servers/{server_id}/metadata/{key}",
+        "ecs.update_server_metadata_item.v2_1"
+    )]
+    #[case("evs", "GET", "/v2/{project_id}/snapshots", "evs.list_snapshots.v2")]
+    #[case(
+        "evs",
+        "GET",
+        "/v2/{project_id}/snapshots/detail",
+        "evs.list_snapshots_detail.v2"
+    )]
+    #[case("evs", "POST", "/v3/{project_id}/snapshots", "evs.create_snapshot.v3")]
+    #[case(
+        "ecs",
+        "GET",
+        "/v2.1/{project_id}/servers/{server_id}/metadata",
+        "ecs.list_server_metadata.v2_1"
+    )]
+    #[case(
+        "evs",
+        "POST",
+        "/v2/{project_id}/snapshots/{snapshot_id}/metadata",
+        "evs.create_snapshot_metadata.v2"
+    )]
+    fn ids_are_derived_from_method_and_path(
+        #[case] service: &str,
+        #[case] method: &str,
+        #[case] path: &str,
+        #[case] id: &str,
+    ) {
+        assert_eq!(operation_id(service, method, path), id);
+    }
+
+    #[test]
+    fn method_and_path_are_found_in_text() {
+        assert_eq!(
+            method_and_path(
+                "PUT https://{endpoint}/v2.1/{project_id}/servers/{server_id}/metadata/{key}"
+            ),
+            Some((
+                "PUT".into(),
+                "/v2.1/{project_id}/servers/{server_id}/metadata/{key}".into()
+            ))
+        );
+        assert_eq!(
+            path_params("/v2/{project_id}/snapshots/{snapshot_id}"),
+            vec!["project_id", "snapshot_id"]
+        );
+    }
+}

@@ -1,0 +1,190 @@
+//! The parsed form of one reference page, whatever its source format.
+//!
+//! Both parsers (Chinese markdown with HTML tables, English plain text) produce this model, so
+//! everything after parsing (field trees, joins, merging) is written once for both languages.
+
+use std::path::PathBuf;
+
+/// Language of a reference page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Chinese.
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The ISO code used in the operation index.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// What a top-level section of an operation page is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionKind {
+    /// Purpose of the operation.
+    Function,
+    /// Preconditions (接口约束).
+    Constraints,
+    /// Method, path template and path/query parameters.
+    Uri,
+    /// Request body fields and examples.
+    Request,
+    /// Response body fields and examples.
+    Response,
+    /// Request examples kept in a section of their own (ECS style).
+    RequestExample,
+    /// Response examples kept in a section of their own (ECS style).
+    ResponseExample,
+    /// Documented status codes (状态码 / 返回值).
+    Status,
+    /// Pointer to the error-code page.
+    ErrorCodes,
+    /// Anything else (debugging links, background notes).
+    Other,
+}
+
+impl SectionKind {
+    /// Classifies a section heading in either language.
+    pub fn from_heading(heading: &str) -> SectionKind {
+        let h = heading.trim().to_lowercase();
+        let h = h.as_str();
+        match h {
+            "功能介绍" | "function" | "functions" => SectionKind::Function,
+            "接口约束" | "constraints" => SectionKind::Constraints,
+            "uri" => SectionKind::Uri,
+            "请求" | "请求消息" | "request" | "requests" => SectionKind::Request,
+            "响应" | "响应消息" | "response" | "responses" => SectionKind::Response,
+            "请求示例" | "example request" | "example requests" => SectionKind::RequestExample,
+            "响应示例" | "example response" | "example responses" => {
+                SectionKind::ResponseExample
+            }
+            "状态码" | "返回值" | "status code" | "status codes" | "returned values" => {
+                SectionKind::Status
+            }
+            "错误码" | "错误码说明" | "error code" | "error codes" => {
+                SectionKind::ErrorCodes
+            }
+            _ => SectionKind::Other,
+        }
+    }
+}
+
+/// A hyperlink found in text or in a table cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The target: `#anchor` or a page file name.
+    pub href: String,
+    /// The visible text.
+    pub text: String,
+}
+
+/// A piece of running text (a paragraph, list item or bold caption).
+#[derive(Debug, Clone, Default)]
+pub struct Text {
+    /// Anchors (`<a name=…>`) declared on this line.
+    pub anchors: Vec<String>,
+    /// Plain text with markup removed.
+    pub text: String,
+    /// Links inside the text.
+    pub links: Vec<Link>,
+}
+
+/// One table cell: its paragraphs and links.
+#[derive(Debug, Clone, Default)]
+pub struct Cell {
+    /// Paragraphs of plain text, in order.
+    pub paragraphs: Vec<String>,
+    /// Links found in the cell.
+    pub links: Vec<Link>,
+}
+
+impl Cell {
+    /// All paragraphs joined by a space.
+    pub fn text(&self) -> String {
+        self.paragraphs.join(" ")
+    }
+}
+
+/// A table with its caption.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    /// Caption text (the list item or bold line before the table), if any.
+    pub title: Option<String>,
+    /// Anchors that point at this table (on the caption or just before the table).
+    pub anchors: Vec<String>,
+    /// Header cells, as text.
+    pub header: Vec<String>,
+    /// Body rows.
+    pub rows: Vec<Vec<Cell>>,
+    /// 1-based line of the table in its page, for error messages.
+    pub line: usize,
+}
+
+/// A block of a section.
+#[derive(Debug, Clone)]
+pub enum Block {
+    /// Running text.
+    Text(Text),
+    /// A table.
+    Table(Table),
+    /// A fenced code block (or an inline JSON example in plain text).
+    Code(String),
+}
+
+/// A top-level section of a page.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// What the section is about.
+    pub kind: SectionKind,
+    /// The heading as written.
+    pub heading: String,
+    /// Its blocks in order.
+    pub blocks: Vec<Block>,
+}
+
+/// One parsed reference page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Where the page was read from.
+    pub path: PathBuf,
+    /// The file name, used in the index and in messages.
+    pub file_name: String,
+    /// Language of the page.
+    pub lang: Lang,
+    /// The page title.
+    pub title: String,
+    /// Text before the first section heading (some pages put tables there).
+    pub preamble: Vec<Block>,
+    /// Sections in order.
+    pub sections: Vec<Section>,
+}
+
+impl Page {
+    /// The first section of a kind.
+    pub fn section(&self, kind: SectionKind) -> Option<&Section> {
+        self.sections.iter().find(|s| s.kind == kind)
+    }
+
+    /// Every section of a kind.
+    pub fn sections_of(&self, kind: SectionKind) -> impl Iterator<Item = &Section> {
+        self.sections.iter().filter(move |s| s.kind == kind)
+    }
+
+    /// Every table in the page, preamble first.
+    pub fn tables(&self) -> impl Iterator<Item = &Table> {
+        self.preamble
+            .iter()
+            .chain(self.sections.iter().flat_map(|s| s.blocks.iter()))
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            })
+    }
+}

@@ -1,0 +1,295 @@
+//! The contract: the operation index and the schema registry.
+//!
+//! `schemas/` is written by [`derive`] and read here. The registry compiles every validator once
+//! at start-up and hands them out by (operation, kind); nothing here knows about HTTP or cases.
+
+pub mod derive;
+pub mod keywords;
+pub mod openapi;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Name of the operation index inside a schemas directory.
+pub const INDEX_FILE: &str = "operations.json";
+/// Name of the documented error-code table inside a schemas directory.
+pub const ERROR_CODES_FILE: &str = "error-codes.json";
+/// Schema file of a request body.
+pub const REQUEST_FILE: &str = "request.schema.json";
+/// Schema file of the error envelope.
+pub const ERROR_FILE: &str = "error.schema.json";
+
+/// Schema file of a response body for a status.
+pub fn response_file(status: u16) -> String {
+    format!("response.{status}.schema.json")
+}
+
+/// A page an operation was derived from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// The page's file name.
+    pub file: String,
+    /// Its language (`zh`, `en`).
+    pub lang: String,
+    /// How a page without a URI was joined to this operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined_by: Option<String>,
+}
+
+/// A documented query parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryParam {
+    /// Name.
+    pub name: String,
+    /// Whether it is mandatory.
+    pub required: bool,
+    /// Its JSON Schema.
+    pub schema: Value,
+}
+
+/// One operation of the contract, as listed in `operations.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    /// Stable id, e.g. `evs.update_snapshot.v2`.
+    pub id: String,
+    /// The service (`evs`, `ecs`).
+    pub service: String,
+    /// The page title.
+    pub title: String,
+    /// HTTP method.
+    pub method: String,
+    /// Path template, e.g. `/v2/{project_id}/snapshots/{snapshot_id}`.
+    pub path: String,
+    /// Path parameters in order.
+    pub path_params: Vec<String>,
+    /// Documented query parameters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub query_params: Vec<QueryParam>,
+    /// Documented success statuses.
+    pub success: Vec<u16>,
+    /// Whether a request body is documented.
+    pub request_body: bool,
+    /// Whether a success response body is documented.
+    pub response_body: bool,
+    /// Pages the operation comes from.
+    pub sources: Vec<Source>,
+    /// Disagreements between pages of the operation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<String>,
+    /// What the deriver inferred rather than read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl Operation {
+    /// Fills the path template from a lookup; returns the first missing name on failure.
+    pub fn render_path(&self, lookup: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+        let mut out = String::new();
+        for (i, seg) in self.path.split('/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => {
+                    let value = lookup(name).ok_or_else(|| name.to_string())?;
+                    out.push_str(&percent_encode_segment(&value));
+                }
+                None => out.push_str(seg),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
+pub fn percent_encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// One documented error code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ErrorCode {
+    /// The code, e.g. `EVS.5404`.
+    pub code: String,
+    /// The message the service returns with it.
+    pub message: String,
+}
+
+/// Documented error codes: service → status → codes.
+pub type ErrorCodes = BTreeMap<String, BTreeMap<u16, Vec<ErrorCode>>>;
+
+/// Which schema of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SchemaKind {
+    /// The request body.
+    Request,
+    /// A success response body for a status.
+    Response(u16),
+    /// The error envelope.
+    Error,
+}
+
+/// Errors loading a contract.
+#[derive(Debug, thiserror::Error)]
+pub enum ContractError {
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file is not valid JSON or not of the expected shape.
+    #[error("{path}:{line}:{column}: {message}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A schema does not compile.
+    #[error("{path}: invalid schema: {message}")]
+    Schema {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ContractError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ContractError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| ContractError::Json {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })
+}
+
+/// A loaded contract with compiled validators.
+pub struct Contract {
+    /// Operations in index order.
+    pub operations: Vec<Operation>,
+    /// Raw schemas, by operation id and kind.
+    pub schemas: BTreeMap<(String, SchemaKind), Value>,
+    /// Documented error codes.
+    pub error_codes: ErrorCodes,
+    validators: BTreeMap<(String, SchemaKind), jsonschema::Validator>,
+}
+
+impl std::fmt::Debug for Contract {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Contract")
+            .field("operations", &self.operations.len())
+            .finish()
+    }
+}
+
+impl Contract {
+    /// Loads `operations.json`, every schema and the error codes, compiling each validator once.
+    pub fn load(dir: &Path) -> Result<Contract, ContractError> {
+        let operations: Vec<Operation> = read_json(&dir.join(INDEX_FILE))?;
+        let codes_path = dir.join(ERROR_CODES_FILE);
+        let error_codes = if codes_path.exists() {
+            read_json(&codes_path)?
+        } else {
+            ErrorCodes::new()
+        };
+        let mut schemas = BTreeMap::new();
+        for op in &operations {
+            let op_dir = dir.join(&op.id);
+            let mut kinds = vec![(SchemaKind::Error, op_dir.join(ERROR_FILE))];
+            if op.request_body {
+                kinds.push((SchemaKind::Request, op_dir.join(REQUEST_FILE)));
+            }
+            if op.response_body {
+                for s in &op.success {
+                    kinds.push((SchemaKind::Response(*s), op_dir.join(response_file(*s))));
+                }
+            }
+            for (kind, path) in kinds {
+                if path.exists() {
+                    schemas.insert((op.id.clone(), kind), read_json::<Value>(&path)?);
+                }
+            }
+        }
+        Contract::from_parts(operations, schemas, error_codes, dir)
+    }
+
+    /// Builds a contract from values already in memory (derive's self-check, tests).
+    pub fn from_parts(
+        operations: Vec<Operation>,
+        schemas: BTreeMap<(String, SchemaKind), Value>,
+        error_codes: ErrorCodes,
+        dir: &Path,
+    ) -> Result<Contract, ContractError> {
+        let mut validators = BTreeMap::new();
+        for ((id, kind), schema) in &schemas {
+            let v = keywords::compile(schema).map_err(|message| ContractError::Schema {
+                path: dir.join(id).join(kind_file(*kind)),
+                message,
+            })?;
+            validators.insert((id.clone(), *kind), v);
+        }
+        Ok(Contract {
+            operations,
+            schemas,
+            error_codes,
+            validators,
+        })
+    }
+
+    /// An operation by id.
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations.iter().find(|o| o.id == id)
+    }
+
+    /// The known id closest to an unknown one, for "did you mean".
+    pub fn closest_id(&self, id: &str) -> Option<&str> {
+        self.operations
+            .iter()
+            .map(|o| (strsim::jaro_winkler(id, &o.id), o.id.as_str()))
+            .filter(|(score, _)| *score > 0.7)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id)
+    }
+
+    /// The compiled validator for an operation's schema.
+    pub fn validator(&self, id: &str, kind: SchemaKind) -> Option<&jsonschema::Validator> {
+        self.validators.get(&(id.to_string(), kind))
+    }
+
+    /// The raw schema for an operation's schema.
+    pub fn schema(&self, id: &str, kind: SchemaKind) -> Option<&Value> {
+        self.schemas.get(&(id.to_string(), kind))
+    }
+}
+
+/// The file name of a schema kind.
+pub fn kind_file(kind: SchemaKind) -> String {
+    match kind {
+        SchemaKind::Request => REQUEST_FILE.to_string(),
+        SchemaKind::Response(s) => response_file(s),
+        SchemaKind::Error => ERROR_FILE.to_string(),
+    }
+}

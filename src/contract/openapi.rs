@@ -1,0 +1,102 @@
+//! OpenAPI 3.1 export of the whole contract, for Schemathesis, Prism and friends.
+//!
+//! Derived schemas use the custom `x-maxBytes` keyword; OpenAPI 3.1 allows `x-` extensions in
+//! schemas, so tools that do not know it simply ignore it.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use super::{Contract, SchemaKind};
+
+fn component_name(id: &str, suffix: &str) -> String {
+    let mut name: String = id
+        .split(['.', '_'])
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    name.push_str(suffix);
+    name
+}
+
+/// Removes keywords that only make sense at a document root.
+fn embeddable(schema: &Value) -> Value {
+    let mut s = schema.clone();
+    if let Value::Object(m) = &mut s {
+        m.remove("$schema");
+    }
+    s
+}
+
+/// Builds the OpenAPI document.
+pub fn document(contract: &Contract) -> Value {
+    let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    let mut schemas = Map::new();
+    for op in &contract.operations {
+        let mut parameters: Vec<Value> = op
+            .path_params
+            .iter()
+            .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string", "minLength": 1}}))
+            .collect();
+        parameters.extend(op.query_params.iter().map(
+            |q| json!({"name": q.name, "in": "query", "required": q.required, "schema": q.schema}),
+        ));
+        let mut operation = Map::new();
+        operation.insert("operationId".into(), json!(op.id));
+        operation.insert("summary".into(), json!(op.title));
+        operation.insert("tags".into(), json!([op.service]));
+        operation.insert("parameters".into(), Value::Array(parameters));
+        if let Some(req) = contract.schema(&op.id, SchemaKind::Request) {
+            let name = component_name(&op.id, "Request");
+            schemas.insert(name.clone(), embeddable(req));
+            operation.insert(
+                "requestBody".into(),
+                json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}}),
+            );
+        }
+        let mut responses = Map::new();
+        for status in &op.success {
+            let mut response = json!({"description": "documented success"});
+            if let Some(resp) = contract.schema(&op.id, SchemaKind::Response(*status)) {
+                let name = component_name(&op.id, &format!("Response{status}"));
+                schemas.insert(name.clone(), embeddable(resp));
+                response["content"] = json!({"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}});
+            }
+            responses.insert(status.to_string(), response);
+        }
+        if let Some(err) = contract.schema(&op.id, SchemaKind::Error) {
+            let name = component_name(&op.id, "Error");
+            schemas.insert(name.clone(), embeddable(err));
+            let content = json!({"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}});
+            responses.insert(
+                "4XX".into(),
+                json!({"description": "documented error envelope", "content": content}),
+            );
+            responses.insert(
+                "5XX".into(),
+                json!({"description": "documented error envelope", "content": content}),
+            );
+        }
+        operation.insert("responses".into(), Value::Object(responses));
+        paths
+            .entry(op.path.clone())
+            .or_default()
+            .insert(op.method.to_lowercase(), Value::Object(operation));
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "conform contract",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Derived by conform from the API reference pages."
+        },
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "paths": paths,
+        "components": {"schemas": schemas},
+    })
+}
