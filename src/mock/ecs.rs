@@ -1,0 +1,129 @@
+//! ECS server metadata handlers (seed 001, pages/ecs read pages).
+
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::error::{ApiError, Service};
+use super::evs::single_item;
+use super::faults::Fault;
+use super::state::Server;
+use super::{read_json, AppState, Mock};
+
+/// Seed 001: keys and values are at most 255 Unicode characters; keys are not empty.
+const LIMIT_CHARS: usize = 255;
+/// Seed 001 (接口约束): the server's vm_state must be one of these.
+const ALLOWED_VM_STATES: &[&str] = &["active", "stopped", "paused", "suspended"];
+
+fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
+    p.map(|Path(t)| t)
+        .map_err(|e| ApiError::invalid(Service::Ecs, format!("invalid path: {e}")))
+}
+
+/// Seed 001: A-Z, a-z, 0-9, '-', '_', ':' and '.'.
+fn valid_key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.')
+}
+
+fn owner(mock: &Mock, store: &super::state::State, project: &str, id: &str) -> Option<String> {
+    if store
+        .servers
+        .get(project)
+        .is_some_and(|m| m.contains_key(id))
+    {
+        return Some(project.to_string());
+    }
+    if mock.fault(Fault::CrossProjectLeak) {
+        return store
+            .servers
+            .iter()
+            .find(|(_, m)| m.contains_key(id))
+            .map(|(p, _)| p.clone());
+    }
+    None
+}
+
+fn server<'a>(
+    mock: &Mock,
+    store: &'a super::state::State,
+    project: &str,
+    id: &str,
+) -> Result<&'a Server, ApiError> {
+    owner(mock, store, project, id)
+        .and_then(|p| store.servers.get(&p).and_then(|m| m.get(id)))
+        .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Instance {id}")))
+}
+
+/// GET /v2.1/{project_id}/servers/{server_id}/metadata (查询云服务器元数据列表).
+pub async fn list_metadata(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let (project, id) = path(p)?;
+    let store = mock.store.read().await;
+    let s = server(&mock, &store, &project, &id)?;
+    Ok(mock.ok(json!({"metadata": s.metadata})))
+}
+
+/// GET /v2.1/{project_id}/servers/{server_id}/metadata/{key} (获取云服务器指定Key的元数据).
+pub async fn show_metadata_item(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let (project, id, key) = path(p)?;
+    let store = mock.store.read().await;
+    let s = server(&mock, &store, &project, &id)?;
+    let value = s
+        .metadata
+        .get(&key)
+        .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Metadata key {key}")))?;
+    Ok(mock.ok(json!({"meta": {key: value}})))
+}
+
+/// PUT /v2.1/{project_id}/servers/{server_id}/metadata/{key} (seed 001).
+pub async fn update_metadata_item(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String, String)>, PathRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (project, id, uri_key) = path(p)?;
+    let body = read_json(body, Service::Ecs).await?;
+    let (key, value) = single_item(&mock, &body, &uri_key, Service::Ecs)?;
+    let Value::String(value) = value else {
+        return Err(ApiError::invalid(
+            Service::Ecs,
+            format!("Invalid parameter values: the value of '{key}' must be a string"),
+        ));
+    };
+    if !mock.fault(Fault::NoLengthCheck) {
+        let chars = key.chars().count();
+        if chars == 0 || chars > LIMIT_CHARS || !key.chars().all(valid_key_char) {
+            return Err(ApiError::invalid(
+                Service::Ecs,
+                format!("Invalid parameter values: metadata keys have 1 to {LIMIT_CHARS} characters of A-Z a-z 0-9 - _ : ."),
+            ));
+        }
+        if value.chars().count() > LIMIT_CHARS {
+            return Err(ApiError::invalid(Service::Ecs, format!("Invalid parameter values: metadata values have at most {LIMIT_CHARS} characters")));
+        }
+    }
+    let mut store = mock.store.write().await;
+    let project_of = owner(&mock, &store, &project, &id)
+        .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Instance {id}")))?;
+    let Some(s) = store
+        .servers
+        .get_mut(&project_of)
+        .and_then(|m| m.get_mut(&id))
+    else {
+        return Err(ApiError::not_found(Service::Ecs, &format!("Instance {id}")));
+    };
+    if !ALLOWED_VM_STATES.contains(&s.vm_state.as_str()) && !mock.fault(Fault::IgnoreVmState) {
+        return Err(ApiError::vm_state(&s.vm_state));
+    }
+    if !mock.fault(Fault::MetadataNotPersisted) {
+        s.metadata.insert(key.clone(), value.clone());
+    }
+    Ok(mock.ok(json!({"meta": {key: value}})))
+}

@@ -1,0 +1,375 @@
+//! EVS snapshot handlers: update (v2, v3), show, and the metadata item.
+//!
+//! Rules cite the page they come from: seed 002 (更新云硬盘快照 v2), seeds 003/004 (update v3, zh
+//! and en), seed 000 (更新云硬盘快照的单个元数据), and pages/evs for the reads.
+
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde_json::{json, Map, Value};
+
+use super::error::{ApiError, Service};
+use super::faults::Fault;
+use super::state::{now, Snapshot};
+use super::{read_json, AppState, Mock};
+
+/// Cinder API version of a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// /v2
+    V2,
+    /// /v3
+    V3,
+}
+
+/// Documented limit of name and description: 255 UTF-8 bytes (seeds 002, 003: 最大支持255个字节).
+const TEXT_LIMIT_BYTES: usize = 255;
+/// Metadata keys are 1–255 characters, values at most 255 (seed 000 and Cinder's metadata rules).
+const META_LIMIT_CHARS: usize = 255;
+/// Seed 004: operations cannot be performed on snapshots with this name prefix.
+const AUTOBK_PREFIX: &str = "autobk_snapshot_";
+
+fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
+    p.map(|Path(t)| t)
+        .map_err(|e| ApiError::invalid(Service::Evs, format!("invalid path: {e}")))
+}
+
+/// The snapshot body: seed 002's response table (v2), plus the two reserved attributes that seeds
+/// 003/004 document for v3.
+fn render(mock: &Mock, project: &str, s: &Snapshot, version: Version) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(s.id));
+    m.insert("status".into(), json!(s.status));
+    m.insert("name".into(), json!(s.name));
+    m.insert("description".into(), json!(s.description));
+    m.insert("created_at".into(), json!(s.created_at));
+    m.insert("metadata".into(), json!(s.metadata));
+    m.insert("volume_id".into(), json!(s.volume_id));
+    m.insert(
+        "size".into(),
+        if mock.fault(Fault::WrongFieldType) {
+            json!(s.size.to_string())
+        } else {
+            json!(s.size)
+        },
+    );
+    if !mock.fault(Fault::MissingField) {
+        m.insert("updated_at".into(), json!(s.updated_at));
+    }
+    if version == Version::V3 {
+        let progress = if s.status == "creating" {
+            "50%"
+        } else {
+            "100%"
+        };
+        m.insert(
+            "os-extended-snapshot-attributes:progress".into(),
+            json!(progress),
+        );
+        m.insert(
+            "os-extended-snapshot-attributes:project_id".into(),
+            json!(project),
+        );
+    }
+    if mock.fault(Fault::ExtraField) {
+        m.insert("x_mock_internal".into(), json!("leaked"));
+    }
+    Value::Object(m)
+}
+
+/// Finds a snapshot of a project (or of any project under `cross-project-leak`).
+fn find<'a>(
+    mock: &Mock,
+    store: &'a super::state::State,
+    project: &'a str,
+    id: &str,
+) -> Option<(&'a str, &'a Snapshot)> {
+    if let Some(s) = store.snapshots.get(project).and_then(|m| m.get(id)) {
+        return Some((project, s));
+    }
+    if mock.fault(Fault::CrossProjectLeak) {
+        return store
+            .snapshots
+            .iter()
+            .find_map(|(p, m)| m.get(id).map(|s| (p.as_str(), s)));
+    }
+    None
+}
+
+fn find_mut<'a>(
+    mock: &Mock,
+    store: &'a mut super::state::State,
+    project: &str,
+    id: &str,
+) -> Option<&'a mut Snapshot> {
+    let owner = if store
+        .snapshots
+        .get(project)
+        .is_some_and(|m| m.contains_key(id))
+    {
+        project.to_string()
+    } else if mock.fault(Fault::CrossProjectLeak) {
+        store
+            .snapshots
+            .iter()
+            .find(|(_, m)| m.contains_key(id))
+            .map(|(p, _)| p.clone())?
+    } else {
+        return None;
+    };
+    store.snapshots.get_mut(&owner).and_then(|m| m.get_mut(id))
+}
+
+/// A text field of the update body: absent, or a string within the byte limit.
+fn text_field(
+    mock: &Mock,
+    obj: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<String>, ApiError> {
+    match obj.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => {
+            let length = if mock.fault(Fault::CharsNotBytes) {
+                s.chars().count()
+            } else {
+                s.len()
+            };
+            if length > TEXT_LIMIT_BYTES && !mock.fault(Fault::NoLengthCheck) {
+                return Err(ApiError::invalid(
+                    Service::Evs,
+                    format!(
+                        "Invalid input received: {name} has {} bytes, more than {TEXT_LIMIT_BYTES}",
+                        s.len()
+                    ),
+                ));
+            }
+            Ok(Some(s.clone()))
+        }
+        Some(other) => Err(ApiError::invalid(
+            Service::Evs,
+            format!(
+                "Invalid input received: {name} must be a string, not {}",
+                kind(other)
+            ),
+        )),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// PUT /v2/{project_id}/snapshots/{snapshot_id} (seed 002).
+pub async fn update_snapshot_v2(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String)>, PathRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    update_snapshot(mock, path(p)?, body, Version::V2).await
+}
+
+/// PUT /v3/{project_id}/snapshots/{snapshot_id} (seeds 003 and 004).
+pub async fn update_snapshot_v3(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String)>, PathRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    update_snapshot(mock, path(p)?, body, Version::V3).await
+}
+
+async fn update_snapshot(
+    mock: AppState,
+    (project, id): (String, String),
+    body: Body,
+    version: Version,
+) -> Result<Response, ApiError> {
+    let body = read_json(body, Service::Evs).await?;
+    // Seeds 002/003: `snapshot` is a required object.
+    let Some(obj) = body.get("snapshot") else {
+        return Err(ApiError::invalid(
+            Service::Evs,
+            "Invalid input received: 'snapshot' is required",
+        ));
+    };
+    let Some(obj) = obj.as_object() else {
+        return Err(ApiError::invalid(
+            Service::Evs,
+            "Invalid input received: 'snapshot' must be an object",
+        ));
+    };
+    let name = text_field(&mock, obj, "name")?;
+    let description = text_field(&mock, obj, "description")?;
+    let (name, description) = match version {
+        // Seed 002: display_name / display_description are aliases; name wins over display_name.
+        Version::V2 => {
+            let display_name = text_field(&mock, obj, "display_name")?;
+            let display_description = text_field(&mock, obj, "display_description")?;
+            let name = if mock.fault(Fault::DisplayNameWins) {
+                display_name.or(name)
+            } else {
+                name.or(display_name)
+            };
+            (name, description.or(display_description))
+        }
+        // Seeds 003/004: v3 documents name and description only.
+        Version::V3 => (name, description),
+    };
+    if name.is_none() && description.is_none() {
+        return Err(ApiError::invalid(
+            Service::Evs,
+            "Invalid input received: no updatable field in 'snapshot'",
+        ));
+    }
+    let mut store = mock.store.write().await;
+    let snapshot = find_mut(&mock, &mut store, &project, &id)
+        .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
+    if snapshot.name.starts_with(AUTOBK_PREFIX) {
+        return Err(ApiError::autobk("Updating a snapshot"));
+    }
+    if !mock.fault(Fault::IgnoreUpdate) {
+        if let Some(n) = name {
+            snapshot.name = n;
+        }
+        if let Some(d) = description {
+            snapshot.description = d;
+        }
+        snapshot.updated_at = now();
+    }
+    let snapshot = snapshot.clone();
+    Ok(mock.ok(json!({"snapshot": render(&mock, &project, &snapshot, version)})))
+}
+
+/// GET /v2/{project_id}/snapshots/{snapshot_id} (查询单个云硬盘快照详细信息-Cinder-v2).
+pub async fn show_snapshot_v2(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    show_snapshot(mock, path(p)?, Version::V2).await
+}
+
+/// GET /v3/{project_id}/snapshots/{snapshot_id} (查询单个云硬盘快照详细信息-Cinder-v3).
+pub async fn show_snapshot_v3(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    show_snapshot(mock, path(p)?, Version::V3).await
+}
+
+async fn show_snapshot(
+    mock: AppState,
+    (project, id): (String, String),
+    version: Version,
+) -> Result<Response, ApiError> {
+    let store = mock.store.read().await;
+    let (owner, s) = find(&mock, &store, &project, &id)
+        .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
+    Ok(mock.ok(json!({"snapshot": render(&mock, owner, s, version)})))
+}
+
+/// GET /v2|v3/{project_id}/snapshots/{snapshot_id}/metadata (查询云硬盘快照的元数据).
+pub async fn list_metadata(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let (project, id) = path(p)?;
+    let store = mock.store.read().await;
+    let (_, s) = find(&mock, &store, &project, &id)
+        .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
+    Ok(mock.ok(json!({"metadata": s.metadata})))
+}
+
+/// GET …/metadata/{key} (查询云硬盘快照的单个元数据).
+pub async fn show_metadata_item(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let (project, id, key) = path(p)?;
+    let store = mock.store.read().await;
+    let (_, s) = find(&mock, &store, &project, &id)
+        .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
+    let value = s
+        .metadata
+        .get(&key)
+        .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Metadata key {key}")))?;
+    Ok(mock.ok(json!({"meta": {key: value}})))
+}
+
+/// The single `meta` item of a metadata-item body, checked against the URI key.
+/// Seeds 000 and 001: `meta` is required, holds exactly one item, and its key equals the URI key.
+pub fn single_item(
+    mock: &Mock,
+    body: &Value,
+    uri_key: &str,
+    service: Service,
+) -> Result<(String, Value), ApiError> {
+    let meta = body
+        .get("meta")
+        .ok_or_else(|| ApiError::invalid(service, "Invalid input received: 'meta' is required"))?
+        .as_object()
+        .ok_or_else(|| {
+            ApiError::invalid(service, "Invalid input received: 'meta' must be an object")
+        })?;
+    if meta.len() != 1 {
+        return Err(ApiError::invalid(
+            service,
+            format!(
+                "Invalid input received: 'meta' must hold exactly one item, not {}",
+                meta.len()
+            ),
+        ));
+    }
+    let (key, value) = meta
+        .iter()
+        .next()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .unwrap_or_default();
+    if key != uri_key && !mock.fault(Fault::UriKeyMismatchAccepted) {
+        return Err(ApiError::uri_mismatch(service));
+    }
+    Ok((key, value))
+}
+
+/// PUT /v2/{project_id}/snapshots/{snapshot_id}/metadata/{key} (seed 000).
+pub async fn update_metadata_item(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String, String)>, PathRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (project, id, uri_key) = path(p)?;
+    let body = read_json(body, Service::Evs).await?;
+    let (key, value) = single_item(&mock, &body, &uri_key, Service::Evs)?;
+    let Value::String(value) = value else {
+        return Err(ApiError::invalid(
+            Service::Evs,
+            format!("Invalid input received: the value of '{key}' must be a string"),
+        ));
+    };
+    let chars = key.chars().count();
+    if !mock.fault(Fault::NoLengthCheck)
+        && (chars == 0 || chars > META_LIMIT_CHARS || value.chars().count() > META_LIMIT_CHARS)
+    {
+        return Err(ApiError::invalid(
+            Service::Evs,
+            format!("Invalid input received: metadata keys must have 1 to {META_LIMIT_CHARS} characters and values at most {META_LIMIT_CHARS}"),
+        ));
+    }
+    let mut store = mock.store.write().await;
+    let snapshot = find_mut(&mock, &mut store, &project, &id)
+        .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
+    if snapshot.name.starts_with(AUTOBK_PREFIX) {
+        return Err(ApiError::autobk("Updating metadata"));
+    }
+    if !mock.fault(Fault::MetadataNotPersisted) {
+        snapshot.metadata.insert(key.clone(), value.clone());
+        snapshot.updated_at = now();
+    }
+    Ok(mock.ok(json!({"meta": {key: value}})))
+}

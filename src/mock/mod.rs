@@ -1,0 +1,330 @@
+//! The reference mock: a stateful emulation of the four operations and the reads that observe
+//! them, with an admin API and named fault modes.
+//!
+//! It implements the documented rules directly in small handlers (`evs`, `ecs`) and never looks at
+//! the derived schemas, so a bug in the derived contract cannot hide in both. Cross-cutting
+//! behaviour (auth, request ids, fault modes that touch every response, logging) lives in one
+//! middleware in this file.
+
+pub mod admin;
+pub mod ecs;
+pub mod error;
+pub mod evs;
+pub mod faults;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use axum::Router;
+use serde_json::Value;
+use tokio::sync::RwLock;
+
+use self::error::{ApiError, Service};
+use self::faults::{Fault, Faults};
+use self::state::{Fixtures, State as Store};
+
+/// Largest accepted request body: 1 MiB.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// Authentication the mock enforces.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum MockAuth {
+    /// None (the default).
+    #[default]
+    None,
+    /// `X-Auth-Token` must equal this token.
+    Token(String),
+}
+
+impl std::str::FromStr for MockAuth {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<MockAuth, String> {
+        match s.split_once(':') {
+            Some(("token", t)) if !t.is_empty() => Ok(MockAuth::Token(t.to_string())),
+            _ if s == "none" => Ok(MockAuth::None),
+            _ => Err(format!(
+                "invalid auth '{}': expected token:TOKEN or none",
+                s.split(':').next().unwrap_or("")
+            )),
+        }
+    }
+}
+
+/// How a mock instance behaves.
+#[derive(Debug, Clone)]
+pub struct MockConfig {
+    /// Active fault modes.
+    pub faults: Faults,
+    /// Authentication.
+    pub auth: MockAuth,
+    /// Serve `/__mock/…`.
+    pub admin: bool,
+    /// Initial state.
+    pub fixtures: Fixtures,
+    /// Delay of the `slow` fault.
+    pub slow_delay: Duration,
+}
+
+impl Default for MockConfig {
+    fn default() -> MockConfig {
+        MockConfig {
+            faults: Faults::default(),
+            auth: MockAuth::None,
+            admin: true,
+            fixtures: Fixtures::defaults(),
+            slow_delay: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Shared state of one mock instance.
+#[derive(Debug)]
+pub struct Mock {
+    /// The behaviour.
+    pub config: MockConfig,
+    /// Resources.
+    pub store: RwLock<Store>,
+}
+
+/// The handle every handler gets.
+pub type AppState = Arc<Mock>;
+
+impl Mock {
+    /// Whether a fault is on.
+    pub fn fault(&self, f: Fault) -> bool {
+        self.config.faults.has(f)
+    }
+
+    /// The success status (200, or 201 under `wrong-success-status`).
+    pub fn ok_status(&self) -> StatusCode {
+        if self.fault(Fault::WrongSuccessStatus) {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        }
+    }
+
+    /// A JSON success response.
+    pub fn ok(&self, body: Value) -> Response {
+        (self.ok_status(), axum::Json(body)).into_response()
+    }
+}
+
+/// Reads a request body up to [`BODY_LIMIT`] and parses it as JSON.
+pub async fn read_json(body: Body, service: Service) -> Result<Value, ApiError> {
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT)
+        .await
+        .map_err(|_| ApiError::too_large(service, BODY_LIMIT))?;
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::malformed(service, &e.to_string()))
+}
+
+/// Builds the router for a mock instance.
+pub fn app(config: MockConfig) -> Router {
+    let store = Store::from_fixtures(&config.fixtures);
+    let admin = config.admin;
+    let mock = Arc::new(Mock {
+        config,
+        store: RwLock::new(store),
+    });
+    let mut router = Router::new()
+        .route(
+            "/v2/{project_id}/snapshots/{snapshot_id}",
+            put(evs::update_snapshot_v2).get(evs::show_snapshot_v2),
+        )
+        .route(
+            "/v3/{project_id}/snapshots/{snapshot_id}",
+            put(evs::update_snapshot_v3).get(evs::show_snapshot_v3),
+        )
+        .route(
+            "/v2/{project_id}/snapshots/{snapshot_id}/metadata",
+            get(evs::list_metadata),
+        )
+        .route(
+            "/v3/{project_id}/snapshots/{snapshot_id}/metadata",
+            get(evs::list_metadata),
+        )
+        .route(
+            "/v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
+            put(evs::update_metadata_item).get(evs::show_metadata_item),
+        )
+        .route(
+            "/v3/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
+            put(evs::update_metadata_item).get(evs::show_metadata_item),
+        )
+        .route(
+            "/v2.1/{project_id}/servers/{server_id}/metadata",
+            get(ecs::list_metadata),
+        )
+        .route(
+            "/v2.1/{project_id}/servers/{server_id}/metadata/{key}",
+            put(ecs::update_metadata_item).get(ecs::show_metadata_item),
+        );
+    if admin {
+        router = router.merge(admin::routes());
+    }
+    router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(mock.clone(), cross_cutting))
+        .with_state(mock)
+}
+
+fn service_of(path: &str) -> Service {
+    if path.contains("/servers") {
+        Service::Ecs
+    } else {
+        Service::Evs
+    }
+}
+
+async fn not_found(req: Request) -> ApiError {
+    ApiError::not_found(service_of(req.uri().path()), "Resource")
+}
+
+async fn method_not_allowed(req: Request) -> ApiError {
+    ApiError::method_not_allowed(service_of(req.uri().path()))
+}
+
+/// Auth, request ids, the response-wide fault modes, and the debug log line.
+async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let request_id = uuid::Uuid::new_v4().simple().to_string();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let is_admin = path.starts_with("/__mock/");
+    let mut response = match &mock.config.auth {
+        MockAuth::Token(expected) if !is_admin && !mock.fault(Fault::AuthBypass) => {
+            match req.headers().get("x-auth-token").map(HeaderValue::as_bytes) {
+                Some(t) if t == expected.as_bytes() => next.run(req).await,
+                Some(_) => ApiError::unauthorized(
+                    "Incorrect IAM authentication information: the token is invalid",
+                )
+                .into_response(),
+                None => ApiError::unauthorized(
+                    "Incorrect IAM authentication information: X-Auth-Token is missing",
+                )
+                .into_response(),
+            }
+        }
+        _ => next.run(req).await,
+    };
+    if let Some(err) = response.extensions().get::<ApiError>().cloned() {
+        response = render_error(&mock, &err, &request_id);
+    }
+    if !is_admin {
+        if mock.fault(Fault::TextContentType) {
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+        }
+        if mock.fault(Fault::Slow) {
+            tokio::time::sleep(mock.config.slow_delay).await;
+        }
+        if mock.fault(Fault::DropConnection) {
+            let (parts, _) = response.into_parts();
+            response = Response::from_parts(parts, Body::new(BrokenBody));
+        }
+    }
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    tracing::debug!(%method, %path, status = response.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "request");
+    response
+}
+
+fn render_error(mock: &Mock, err: &ApiError, request_id: &str) -> Response {
+    let status = if mock.fault(Fault::ErrorAs500) {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        err.status
+    };
+    let body = if err.gateway {
+        serde_json::json!({"error_msg": err.message, "error_code": err.code, "request_id": request_id})
+    } else if mock.fault(Fault::FlatErrorEnvelope) {
+        serde_json::json!({"message": err.message, "code": err.code})
+    } else {
+        serde_json::json!({ err.kind: {"message": err.message, "code": err.code} })
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+/// A body that fails on first read: hyper aborts the connection mid-response.
+struct BrokenBody;
+
+impl http_body::Body for BrokenBody {
+    type Data = bytes::Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "drop-connection fault",
+        ))))
+    }
+}
+
+/// A mock running on a local port.
+#[derive(Debug)]
+pub struct RunningMock {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningMock {
+    /// `http://addr`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Serves a mock on an already bound listener until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: MockConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(config))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Starts a mock on 127.0.0.1 with an ephemeral port.
+pub async fn spawn(config: MockConfig) -> std::io::Result<RunningMock> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = serve(listener, config, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    Ok(RunningMock {
+        addr,
+        shutdown: Some(tx),
+        task,
+    })
+}

@@ -1,0 +1,258 @@
+//! The mock's in-memory state: projects holding snapshots and servers, behind one lock.
+//!
+//! Fixtures are YAML; the defaults ship in `fixtures.yaml` with fixed ids. A broken fixtures file
+//! is reported with file:line:column.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use time::format_description::FormatItem;
+use time::macros::format_description;
+use time::OffsetDateTime;
+
+/// The default fixtures.
+pub const DEFAULT_FIXTURES: &str = include_str!("fixtures.yaml");
+
+/// Timestamp layout of the EVS pages: UTC `YYYY-MM-DDTHH:MM:SS.XXXXXX`.
+const TIMESTAMP: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]");
+
+/// Now, in the documented layout.
+pub fn now() -> String {
+    OffsetDateTime::now_utc()
+        .format(TIMESTAMP)
+        .unwrap_or_default()
+}
+
+/// A snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// Id (UUID).
+    pub id: String,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// One of the documented snapshot states.
+    pub status: String,
+    /// Source disk.
+    #[serde(default)]
+    pub volume_id: String,
+    /// Size in GB.
+    #[serde(default)]
+    pub size: i64,
+    /// Metadata items.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+    /// Creation time (set at load when absent).
+    #[serde(default)]
+    pub created_at: String,
+    /// Last update time (set at load when absent).
+    #[serde(default)]
+    pub updated_at: String,
+}
+
+/// A server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    /// Id (UUID).
+    pub id: String,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// `OS-EXT-STS:vm_state`.
+    pub vm_state: String,
+    /// Metadata items.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// A project and its resources.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// Project id.
+    pub id: String,
+    /// Snapshots.
+    #[serde(default)]
+    pub snapshots: Vec<Snapshot>,
+    /// Servers.
+    #[serde(default)]
+    pub servers: Vec<Server>,
+}
+
+/// The whole state, as fixtures and as the admin dump.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixtures {
+    /// Projects.
+    pub projects: Vec<Project>,
+}
+
+/// A fixtures file could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct FixtureError {
+    /// The file (or `<default>`).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Fixtures {
+    /// Parses fixtures YAML; `file` names the source in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Fixtures, FixtureError> {
+        let mut fixtures: Fixtures = serde_saphyr::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .location()
+                .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
+            FixtureError {
+                file: file.to_string(),
+                line,
+                column,
+                message: e.to_string().lines().next().unwrap_or_default().to_string(),
+            }
+        })?;
+        let stamp = now();
+        for p in &mut fixtures.projects {
+            for s in &mut p.snapshots {
+                if s.created_at.is_empty() {
+                    s.created_at = stamp.clone();
+                }
+                if s.updated_at.is_empty() {
+                    s.updated_at = stamp.clone();
+                }
+            }
+        }
+        Ok(fixtures)
+    }
+
+    /// Reads a fixtures file.
+    pub fn load(path: &Path) -> Result<Fixtures, FixtureError> {
+        let text = std::fs::read_to_string(path).map_err(|e| FixtureError {
+            file: path.display().to_string(),
+            line: 0,
+            column: 0,
+            message: e.to_string(),
+        })?;
+        Fixtures::parse(&text, &path.display().to_string())
+    }
+
+    /// The shipped defaults.
+    pub fn defaults() -> Fixtures {
+        // ok: the embedded file is covered by a test; a failure here is a build defect.
+        Fixtures::parse(DEFAULT_FIXTURES, "<default fixtures>").expect("default fixtures parse")
+    }
+}
+
+/// Live state, indexed for lookups.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// project id → snapshot id → snapshot.
+    pub snapshots: BTreeMap<String, BTreeMap<String, Snapshot>>,
+    /// project id → server id → server.
+    pub servers: BTreeMap<String, BTreeMap<String, Server>>,
+}
+
+impl State {
+    /// Indexes fixtures.
+    pub fn from_fixtures(f: &Fixtures) -> State {
+        let mut state = State::default();
+        for p in &f.projects {
+            let snaps = state.snapshots.entry(p.id.clone()).or_default();
+            for s in &p.snapshots {
+                snaps.insert(s.id.clone(), s.clone());
+            }
+            let servers = state.servers.entry(p.id.clone()).or_default();
+            for s in &p.servers {
+                servers.insert(s.id.clone(), s.clone());
+            }
+        }
+        state
+    }
+
+    /// Back to the fixtures form, for the admin dump.
+    pub fn to_fixtures(&self) -> Fixtures {
+        let ids: std::collections::BTreeSet<&String> =
+            self.snapshots.keys().chain(self.servers.keys()).collect();
+        Fixtures {
+            projects: ids
+                .into_iter()
+                .map(|id| Project {
+                    id: id.clone(),
+                    snapshots: self
+                        .snapshots
+                        .get(id)
+                        .map(|m| m.values().cloned().collect())
+                        .unwrap_or_default(),
+                    servers: self
+                        .servers
+                        .get(id)
+                        .map(|m| m.values().cloned().collect())
+                        .unwrap_or_default(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_fixtures_load_and_cover_the_documented_states() {
+        let f = Fixtures::defaults();
+        assert_eq!(f.projects.len(), 2);
+        let states: Vec<&str> = f.projects[0]
+            .snapshots
+            .iter()
+            .map(|s| s.status.as_str())
+            .collect();
+        for s in ["available", "creating", "error"] {
+            assert!(states.contains(&s), "{s}");
+        }
+        let vm: Vec<&str> = f.projects[0]
+            .servers
+            .iter()
+            .map(|s| s.vm_state.as_str())
+            .collect();
+        for s in [
+            "active",
+            "stopped",
+            "paused",
+            "suspended",
+            "building",
+            "error",
+        ] {
+            assert!(vm.contains(&s), "{s}");
+        }
+        assert!(f.projects[0]
+            .snapshots
+            .iter()
+            .any(|s| s.name.starts_with("autobk_snapshot_")));
+    }
+
+    #[test]
+    fn broken_fixtures_name_line_and_column() {
+        let e = Fixtures::parse("projects:\n  - id: p\n    snapshotz: []\n", "f.yaml").unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("f.yaml", 3));
+        assert!(e.column > 0);
+        assert!(e.message.contains("snapshotz"), "{}", e.message);
+    }
+
+    #[test]
+    fn timestamps_follow_the_documented_layout() {
+        let re = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$").unwrap();
+        assert!(re.is_match(&now()));
+    }
+}
