@@ -6,5 +6,7 @@
 //! library never prints or exits; the binary maps its results to output and exit codes.
 #![deny(missing_docs)]
 
+pub mod case;
+pub mod check;
 pub mod contract;
 pub mod mock;

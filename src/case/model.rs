@@ -1,0 +1,133 @@
+//! The case-file model. YAML and JSON files share it; unknown fields are errors.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+/// One case file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    /// Operation id from the contract (steps may override it).
+    pub operation: Spanned<String>,
+    /// What the case shows.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Tags for `--tag`.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The resource the case mutates, when it cannot be told from the paths.
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// Target capabilities the case needs (`auth`): skipped where the target lacks them.
+    #[serde(default)]
+    pub requires: Vec<Spanned<String>>,
+    /// Case-local variables (overridden by `--var`).
+    #[serde(default)]
+    pub vars: BTreeMap<String, Value>,
+    /// Steps, run in order.
+    pub steps: Vec<Spanned<Step>>,
+    /// Steps that always run after the others, also after a failure, a timeout or Ctrl-C.
+    #[serde(default)]
+    pub teardown: Vec<Spanned<Step>>,
+}
+
+/// One request and what is expected of its response.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// A label for reports.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Another operation of the contract for this step.
+    #[serde(default)]
+    pub operation: Option<Spanned<String>>,
+    /// The request.
+    #[serde(default)]
+    pub request: Request,
+    /// The expectations.
+    #[serde(default)]
+    pub expect: Expect,
+    /// Values taken from the response for later steps: `name: /pointer` or `name: {header: X}`.
+    #[serde(default)]
+    pub capture: BTreeMap<String, Spanned<Value>>,
+}
+
+/// A request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// Path parameters (default: the variable of the same name).
+    #[serde(default)]
+    pub params: BTreeMap<String, Value>,
+    /// Query parameters.
+    #[serde(default)]
+    pub query: BTreeMap<String, Value>,
+    /// Headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// A JSON body.
+    #[serde(default)]
+    pub body: Option<Spanned<Value>>,
+    /// A raw text body, sent as is (malformed-body cases).
+    #[serde(default)]
+    pub raw_body: Option<String>,
+    /// Out-of-contract request: method (with `path` and `service`).
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Out-of-contract request: path template.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Out-of-contract request: the service whose base URL is used.
+    #[serde(default)]
+    pub service: Option<String>,
+}
+
+/// What a response must look like.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// One status or a list.
+    #[serde(default)]
+    pub status: Option<Spanned<Value>>,
+    /// Check the body against the contract (default: true for contract operations).
+    #[serde(default)]
+    pub schema: Option<bool>,
+    /// Assertions on the JSON body.
+    #[serde(default)]
+    pub body: Vec<Spanned<BodyAssertion>>,
+    /// Assertions on headers: `name: value` (equals) or `name: {matches|equals|present|absent}`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<Value>>,
+}
+
+/// One assertion at a JSON pointer; every predicate given must hold.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodyAssertion {
+    /// RFC 6901 pointer (`""` is the whole body).
+    pub pointer: String,
+    /// Exact JSON value.
+    #[serde(default)]
+    pub equals: Option<Value>,
+    /// Regex the string value must match.
+    #[serde(default)]
+    pub matches: Option<String>,
+    /// JSON type: string, integer, number, boolean, object, array, null.
+    #[serde(default, rename = "type")]
+    pub type_: Option<String>,
+    /// Length of the string value in UTF-8 bytes.
+    #[serde(default)]
+    pub bytes: Option<u64>,
+    /// Length of the string value in characters (or of an array / object).
+    #[serde(default)]
+    pub chars: Option<u64>,
+    /// The pointer must resolve.
+    #[serde(default)]
+    pub present: Option<bool>,
+    /// The pointer must not resolve.
+    #[serde(default)]
+    pub absent: Option<bool>,
+}

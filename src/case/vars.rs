@@ -1,0 +1,240 @@
+//! Variables: `${name}`, `${env.NAME}` and generators (`${uuid}`, `${run_id}`,
+//! `${repeat("字", 85)}`), interpolated into strings and JSON values.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+static EXPR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$\{([^}]*)\}").expect("static regex"));
+static REPEAT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^repeat\(\s*"((?:[^"\\]|\\.)*)"\s*,\s*(\d+)\s*\)$"#).expect("static regex")
+});
+static NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_\-]*$").expect("static regex"));
+
+/// Largest `repeat` count, so a typo cannot allocate gigabytes.
+const REPEAT_LIMIT: usize = 1 << 20;
+
+/// Why an expression cannot be resolved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VarError {
+    /// No such variable.
+    #[error("undefined variable '{0}'")]
+    Undefined(String),
+    /// `${env.X}` with X unset.
+    #[error("environment variable '{0}' is not set")]
+    UnsetEnv(String),
+    /// Not a known form.
+    #[error("invalid expression '${{{0}}}': expected a name, env.NAME, uuid, run_id or repeat(\"text\", N)")]
+    Invalid(String),
+}
+
+/// A scope of variables.
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    values: BTreeMap<String, Value>,
+    run_id: String,
+}
+
+impl Vars {
+    /// A scope for one run.
+    pub fn new(run_id: impl Into<String>) -> Vars {
+        Vars {
+            values: BTreeMap::new(),
+            run_id: run_id.into(),
+        }
+    }
+
+    /// Sets a variable (later sets win).
+    pub fn set(&mut self, name: impl Into<String>, value: Value) {
+        self.values.insert(name.into(), value);
+    }
+
+    /// Adds variables that are not set yet.
+    pub fn set_defaults(&mut self, defaults: &BTreeMap<String, Value>) {
+        for (k, v) in defaults {
+            self.values.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+
+    /// A variable's value.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    /// Whether a name is defined.
+    pub fn contains(&self, name: &str) -> bool {
+        self.values.contains_key(name)
+    }
+
+    fn eval(&self, expr: &str) -> Result<Value, VarError> {
+        let e = expr.trim();
+        if let Some(name) = e.strip_prefix("env.") {
+            return std::env::var(name)
+                .map(Value::String)
+                .map_err(|_| VarError::UnsetEnv(name.into()));
+        }
+        match e {
+            "uuid" => return Ok(Value::String(uuid::Uuid::new_v4().to_string())),
+            "run_id" => return Ok(Value::String(self.run_id.clone())),
+            _ => {}
+        }
+        if let Some(c) = REPEAT.captures(e) {
+            let text = c[1].replace("\\\"", "\"").replace("\\\\", "\\");
+            let n: usize = c[2].parse().map_err(|_| VarError::Invalid(e.into()))?;
+            if n.saturating_mul(text.len()) > REPEAT_LIMIT {
+                return Err(VarError::Invalid(format!(
+                    "{e} (more than {REPEAT_LIMIT} bytes)"
+                )));
+            }
+            return Ok(Value::String(text.repeat(n)));
+        }
+        if NAME.is_match(e) {
+            return self
+                .values
+                .get(e)
+                .cloned()
+                .ok_or_else(|| VarError::Undefined(e.into()));
+        }
+        Err(VarError::Invalid(e.into()))
+    }
+
+    /// Interpolates a string. A string that is exactly one `${…}` keeps the variable's JSON type.
+    pub fn expand_str(&self, s: &str) -> Result<Value, VarError> {
+        if !s.contains("${") {
+            return Ok(Value::String(s.to_string()));
+        }
+        if let Some(c) = EXPR.captures(s) {
+            if c.get(0)
+                .is_some_and(|m| m.start() == 0 && m.end() == s.len())
+            {
+                return self.eval(&c[1]);
+            }
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut last = 0;
+        for c in EXPR.captures_iter(s) {
+            let m = c.get(0).expect("group 0 always exists");
+            out.push_str(&s[last..m.start()]);
+            match self.eval(&c[1])? {
+                Value::String(v) => out.push_str(&v),
+                other => out.push_str(&other.to_string()),
+            }
+            last = m.end();
+        }
+        out.push_str(&s[last..]);
+        Ok(Value::String(out))
+    }
+
+    /// Interpolates a string that must stay a string.
+    pub fn expand_text(&self, s: &str) -> Result<String, VarError> {
+        Ok(match self.expand_str(s)? {
+            Value::String(v) => v,
+            other => other.to_string(),
+        })
+    }
+
+    /// Interpolates every string (and object key) of a JSON value.
+    pub fn expand(&self, v: &Value) -> Result<Value, VarError> {
+        Ok(match v {
+            Value::String(s) => self.expand_str(s)?,
+            Value::Array(a) => {
+                Value::Array(a.iter().map(|x| self.expand(x)).collect::<Result<_, _>>()?)
+            }
+            Value::Object(o) => {
+                let mut m = serde_json::Map::new();
+                for (k, x) in o {
+                    m.insert(self.expand_text(k)?, self.expand(x)?);
+                }
+                Value::Object(m)
+            }
+            other => other.clone(),
+        })
+    }
+}
+
+/// The variable names a string refers to (generators and env excluded).
+pub fn references(s: &str) -> Vec<String> {
+    EXPR.captures_iter(s)
+        .map(|c| c[1].trim().to_string())
+        .filter(|e| NAME.is_match(e) && e != "uuid" && e != "run_id")
+        .collect()
+}
+
+/// Every expression in a string, for validation.
+pub fn expressions(s: &str) -> Vec<String> {
+    EXPR.captures_iter(s).map(|c| c[1].to_string()).collect()
+}
+
+/// Checks an expression's form and, for env and names, that it resolves in `vars` (names listed
+/// in `later` are accepted: they are captured by earlier steps at run time).
+pub fn check(expr: &str, vars: &Vars, later: &[String]) -> Result<(), VarError> {
+    let e = expr.trim();
+    if NAME.is_match(e) && e != "uuid" && e != "run_id" {
+        return if vars.contains(e) || later.iter().any(|l| l == e) {
+            Ok(())
+        } else {
+            Err(VarError::Undefined(e.into()))
+        };
+    }
+    vars.eval(e).map(|_| ())
+}
+
+/// Every string inside a JSON value (keys too).
+pub fn strings_of(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| strings_of(x, out)),
+        Value::Object(o) => {
+            for (k, x) in o {
+                out.push(k.clone());
+                strings_of(x, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn generators_and_names() {
+        let mut v = Vars::new("run-1");
+        v.set("id", json!("abc"));
+        v.set("n", json!(3));
+        assert_eq!(v.expand_str("x/${id}/y").unwrap(), json!("x/abc/y"));
+        assert_eq!(v.expand_str("${n}").unwrap(), json!(3));
+        assert_eq!(v.expand_str("${run_id}").unwrap(), json!("run-1"));
+        let s = v.expand_text(r#"${repeat("字", 86)}"#).unwrap();
+        assert_eq!((s.chars().count(), s.len()), (86, 258));
+        assert_eq!(v.expand_text("${uuid}").unwrap().len(), 36);
+        assert_eq!(
+            v.expand_str("${nope}"),
+            Err(VarError::Undefined("nope".into()))
+        );
+        assert!(matches!(
+            v.expand_str("${repeat(x)}"),
+            Err(VarError::Invalid(_))
+        ));
+        assert!(matches!(
+            v.expand_str(r#"${repeat("a", 99999999)}"#),
+            Err(VarError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn env_variables() {
+        let v = Vars::new("r");
+        assert_eq!(
+            v.expand_str("${env.CONFORM_SURELY_UNSET_VAR}"),
+            Err(VarError::UnsetEnv("CONFORM_SURELY_UNSET_VAR".into()))
+        );
+        assert!(v.expand_text("${env.PATH}").is_ok());
+    }
+}

@@ -1,0 +1,183 @@
+//! The case's own assertions on the body and headers.
+
+use std::collections::HashMap;
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::{short, CheckKind, Finding, Observed};
+use crate::case::model::Expect;
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Body assertions. Values in `equals` are already interpolated by the runner.
+pub fn body(
+    expect: &Expect,
+    regexes: &HashMap<String, Regex>,
+    observed: &Observed<'_>,
+    findings: &mut Vec<Finding>,
+) {
+    let null = Value::Null;
+    for a in &expect.body {
+        let a = &a.value;
+        let p = a.pointer.as_str();
+        let value = observed.json.and_then(|j| j.pointer(p));
+        let fail = |expected: String, actual: String, message: String| {
+            Finding::failure(CheckKind::Body, p, expected, actual, message)
+        };
+        if a.absent == Some(true) || a.present == Some(false) {
+            if let Some(v) = value {
+                findings.push(fail(
+                    "absent".into(),
+                    short(v),
+                    format!("{p} should be absent"),
+                ));
+            }
+            continue;
+        }
+        let Some(v) = value else {
+            findings.push(fail(
+                "present".into(),
+                "(absent)".into(),
+                format!("{p} is missing"),
+            ));
+            continue;
+        };
+        if let Some(e) = &a.equals {
+            if e != v {
+                findings.push(fail(short(e), short(v), format!("{p} differs")));
+            }
+        }
+        if let Some(t) = &a.type_ {
+            let actual = type_name(v);
+            let ok = actual == t || (t == "number" && actual == "integer");
+            if !ok {
+                findings.push(fail(
+                    t.clone(),
+                    actual.into(),
+                    format!("{p} has the wrong type"),
+                ));
+            }
+        }
+        if let Some(pattern) = &a.matches {
+            match (v.as_str(), regexes.get(pattern)) {
+                (Some(s), Some(re)) if re.is_match(s) => {}
+                (Some(s), _) => findings.push(fail(
+                    format!("/{pattern}/"),
+                    short(&Value::String(s.into())),
+                    format!("{p} does not match"),
+                )),
+                (None, _) => findings.push(fail(
+                    format!("/{pattern}/"),
+                    short(v),
+                    format!("{p} is not a string"),
+                )),
+            }
+        }
+        if let Some(n) = a.bytes {
+            match v.as_str() {
+                Some(s) if s.len() as u64 == n => {}
+                Some(s) => findings.push(fail(
+                    format!("{n} bytes"),
+                    format!("{} bytes", s.len()),
+                    format!("{p} has the wrong length in UTF-8 bytes"),
+                )),
+                None => findings.push(fail(
+                    format!("{n} bytes"),
+                    type_name(v).into(),
+                    format!("{p} is not a string"),
+                )),
+            }
+        }
+        if let Some(n) = a.chars {
+            let len = match v {
+                Value::String(s) => Some(s.chars().count()),
+                Value::Array(x) => Some(x.len()),
+                Value::Object(o) => Some(o.len()),
+                _ => None,
+            };
+            match len {
+                Some(l) if l as u64 == n => {}
+                Some(l) => findings.push(fail(
+                    format!("{n} characters"),
+                    format!("{l}"),
+                    format!("{p} has the wrong length"),
+                )),
+                None => findings.push(fail(
+                    format!("{n} characters"),
+                    short(if v.is_null() { &null } else { v }),
+                    format!("{p} has no length"),
+                )),
+            }
+        }
+    }
+}
+
+/// Header assertions.
+pub fn headers(
+    expect: &Expect,
+    regexes: &HashMap<String, Regex>,
+    observed: &Observed<'_>,
+    findings: &mut Vec<Finding>,
+) {
+    for (name, spec) in &expect.headers {
+        let actual = observed.header(name);
+        let fail = |expected: String, message: String| {
+            Finding::failure(
+                CheckKind::Header,
+                name.clone(),
+                expected,
+                actual.unwrap_or("(absent)").to_string(),
+                message,
+            )
+        };
+        match &spec.value {
+            Value::String(want) => {
+                if actual != Some(want.as_str()) {
+                    findings.push(fail(want.clone(), format!("header {name} differs")));
+                }
+            }
+            Value::Object(o) => {
+                if o.get("absent") == Some(&Value::Bool(true))
+                    || o.get("present") == Some(&Value::Bool(false))
+                {
+                    if actual.is_some() {
+                        findings.push(fail(
+                            "absent".into(),
+                            format!("header {name} should be absent"),
+                        ));
+                    }
+                    continue;
+                }
+                let Some(a) = actual else {
+                    findings.push(fail("present".into(), format!("header {name} is missing")));
+                    continue;
+                };
+                if let Some(Value::String(want)) = o.get("equals") {
+                    if a != want {
+                        findings.push(fail(want.clone(), format!("header {name} differs")));
+                    }
+                }
+                if let Some(Value::String(pattern)) = o.get("matches") {
+                    if !regexes.get(pattern).is_some_and(|re| re.is_match(a)) {
+                        findings.push(fail(
+                            format!("/{pattern}/"),
+                            format!("header {name} does not match"),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}

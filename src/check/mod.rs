@@ -1,0 +1,291 @@
+//! Pure checks: (expectation, contract, response) → findings.
+//!
+//! Four checks, in order: the status; a JSON content type wherever a body is documented; the body
+//! against the derived schema for (operation, status), every violation reported; the case's own
+//! assertions. Undocumented fields are "drift": a warning, or a failure under `--strict`.
+//! Nothing here does I/O.
+
+pub mod assertions;
+pub mod drift;
+
+use std::sync::LazyLock;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::case::model::Expect;
+use crate::contract::{keywords, Contract, Operation, SchemaKind};
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// The status code.
+    Status,
+    /// The Content-Type header.
+    ContentType,
+    /// The body against the contract.
+    Schema,
+    /// A field the contract does not document.
+    Drift,
+    /// A case assertion on the body.
+    Body,
+    /// A case assertion on a header.
+    Header,
+    /// A value could not be captured.
+    Capture,
+}
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Fails the case.
+    Failure,
+    /// Reported, does not fail the case.
+    Warning,
+}
+
+/// One finding: where, what was expected, what was there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The check.
+    pub check: CheckKind,
+    /// Failure or warning.
+    pub severity: Severity,
+    /// JSON pointer into the body (or the header name).
+    pub pointer: String,
+    /// Expected value or rule.
+    pub expected: String,
+    /// Actual value.
+    pub actual: String,
+    /// One-line explanation.
+    pub message: String,
+}
+
+impl Finding {
+    fn failure(
+        check: CheckKind,
+        pointer: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            check,
+            severity: Severity::Failure,
+            pointer: pointer.into(),
+            expected: expected.into(),
+            actual: actual.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A response as the checks see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Observed<'a> {
+    /// Status.
+    pub status: u16,
+    /// Headers, names lower-cased.
+    pub headers: &'a [(String, String)],
+    /// Raw body.
+    pub body: &'a [u8],
+    /// The body parsed as JSON, if it is JSON.
+    pub json: Option<&'a Value>,
+}
+
+impl Observed<'_> {
+    /// First value of a header (name compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Options of the checks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckOptions {
+    /// Undocumented fields fail the case.
+    pub strict: bool,
+}
+
+/// The API gateway's error body (the error-code pages send APIGW.* codes to the gateway's list).
+static GATEWAY: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
+    keywords::compile(&json!({
+        "type": "object",
+        "required": ["error_msg", "error_code"],
+        "properties": {
+            "error_msg": {"type": "string"},
+            "error_code": {"type": "string", "pattern": "^APIGW\\."},
+            "request_id": {"type": "string"}
+        }
+    }))
+    .expect("static schema compiles")
+});
+
+fn is_gateway_error(v: &Value) -> bool {
+    v.get("error_code")
+        .and_then(Value::as_str)
+        .is_some_and(|c| c.starts_with("APIGW."))
+}
+
+/// The statuses a step accepts: its own, else the operation's documented success statuses.
+pub fn expected_statuses(expect: &Expect, op: Option<&Operation>) -> Vec<u16> {
+    if let Some(s) = &expect.status {
+        return crate::case::load::statuses(&s.value).unwrap_or_default();
+    }
+    op.map(|o| o.success.clone()).unwrap_or_else(|| vec![200])
+}
+
+/// Runs every check of one step.
+pub fn check_step(
+    contract: &Contract,
+    op: Option<&Operation>,
+    expect: &Expect,
+    regexes: &std::collections::HashMap<String, regex::Regex>,
+    observed: &Observed<'_>,
+    options: CheckOptions,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let expected = expected_statuses(expect, op);
+    if !expected.contains(&observed.status) {
+        let list: Vec<String> = expected.iter().map(u16::to_string).collect();
+        findings.push(Finding::failure(
+            CheckKind::Status,
+            "",
+            list.join(" or "),
+            observed.status.to_string(),
+            format!(
+                "status {} where {} was expected",
+                observed.status,
+                list.join(" or ")
+            ),
+        ));
+    }
+    let schema_on = expect.schema.unwrap_or(true);
+    if let (Some(op), true) = (op, schema_on) {
+        let kind = match observed.status {
+            s @ 200..=299 if op.response_body && op.success.contains(&s) => {
+                Some(SchemaKind::Response(s))
+            }
+            400..=599 => Some(SchemaKind::Error),
+            _ => None,
+        };
+        let documented = kind.is_some_and(|k| contract.schema(&op.id, k).is_some());
+        if documented && !observed.body.is_empty() {
+            content_type(observed, &mut findings);
+        }
+        if let Some(kind) = kind.filter(|_| documented) {
+            schema(contract, op, kind, observed, options, &mut findings);
+        }
+    }
+    assertions::body(expect, regexes, observed, &mut findings);
+    assertions::headers(expect, regexes, observed, &mut findings);
+    findings
+}
+
+fn content_type(observed: &Observed<'_>, findings: &mut Vec<Finding>) {
+    let ct = observed.header("content-type").unwrap_or("");
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if mime != "application/json" && !mime.ends_with("+json") {
+        findings.push(Finding::failure(
+            CheckKind::ContentType,
+            "content-type",
+            "application/json",
+            if ct.is_empty() { "(none)" } else { ct },
+            "the body is documented as JSON but the Content-Type says otherwise",
+        ));
+    }
+}
+
+fn schema(
+    contract: &Contract,
+    op: &Operation,
+    kind: SchemaKind,
+    observed: &Observed<'_>,
+    options: CheckOptions,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(body) = observed.json else {
+        let preview: String = String::from_utf8_lossy(observed.body)
+            .chars()
+            .take(80)
+            .collect();
+        findings.push(Finding::failure(
+            CheckKind::Schema,
+            "",
+            "a JSON body",
+            preview,
+            "the body is not JSON",
+        ));
+        return;
+    };
+    let (validator, schema) = if kind == SchemaKind::Error && is_gateway_error(body) {
+        (&*GATEWAY, None)
+    } else {
+        match (
+            contract.validator(&op.id, kind),
+            contract.schema(&op.id, kind),
+        ) {
+            (Some(v), Some(s)) => (v, Some(s)),
+            _ => return,
+        }
+    };
+    for e in validator.iter_errors(body) {
+        let pointer = e.instance_path().as_str().to_string();
+        let actual = pointer_value(body, &pointer).map(short).unwrap_or_default();
+        findings.push(Finding::failure(
+            CheckKind::Schema,
+            pointer,
+            e.schema_path().as_str().to_string(),
+            actual,
+            e.masked().to_string(),
+        ));
+    }
+    if let Some(schema) = schema {
+        for pointer in drift::undocumented(schema, body) {
+            let actual = pointer_value(body, &pointer).map(short).unwrap_or_default();
+            findings.push(Finding {
+                check: CheckKind::Drift,
+                severity: if options.strict {
+                    Severity::Failure
+                } else {
+                    Severity::Warning
+                },
+                pointer,
+                expected: "a documented field".into(),
+                actual,
+                message: "field not in the documented schema".into(),
+            });
+        }
+    }
+}
+
+/// Resolves an RFC 6901 pointer.
+pub fn pointer_value<'a>(v: &'a Value, pointer: &str) -> Option<&'a Value> {
+    v.pointer(pointer)
+}
+
+/// A value shortened for a one-line report.
+pub fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 120 {
+        let head: String = s.chars().take(117).collect();
+        format!("{head}...")
+    } else {
+        s
+    }
+}
+
+/// Whether any finding fails the step.
+pub fn failed(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Failure)
+}
