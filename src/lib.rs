@@ -8,5 +8,11 @@
 
 pub mod case;
 pub mod check;
+pub mod commands;
 pub mod contract;
+pub mod error;
+pub mod exit_code;
 pub mod mock;
+pub mod report;
+pub mod run;
+pub mod yaml;

@@ -1,23 +1,90 @@
-use std::path::PathBuf;
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let m = conform::contract::derive::manifest::Manifest::load(std::path::Path::new("pages.yaml"))
-        .unwrap();
-    let inputs: Vec<PathBuf> = args[1..args.len() - 1].iter().map(PathBuf::from).collect();
-    match conform::contract::derive::derive(&inputs, &m) {
-        Ok(d) => {
-            for l in &d.log {
-                println!("{l}");
-            }
-            conform::contract::derive::write::write(
-                &d,
-                std::path::Path::new(&args[args.len() - 1]),
-            )
-            .unwrap();
-        }
+//! The conform binary: parse flags, run a command, map the outcome to an exit code.
+
+mod cli;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use conform::error::Error;
+use conform::exit_code;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(2)
+            let code = if e.use_stderr() {
+                exit_code::BAD_INPUT
+            } else {
+                exit_code::OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code as u8);
+        }
+    };
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            for line in e.to_string().lines() {
+                eprintln!("conform: error: {line}");
+            }
+            e.exit_code()
+        }
+    };
+    ExitCode::from(code as u8)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))
+}
+
+fn run(cli: cli::Cli) -> Result<i32, Error> {
+    match cli.command {
+        cli::Command::Run(cmd) => {
+            let args = cmd.resolve(std::io::stderr().is_terminal());
+            runtime()?.block_on(conform::commands::run::run(args, anstream::stdout()))
+        }
+        cli::Command::Lint(cmd) => {
+            let (sel, schemas, vars) = cmd.resolve();
+            let n = conform::commands::lint::lint(&sel, &schemas, &vars)?;
+            println!("{n} cases ok");
+            Ok(exit_code::OK)
+        }
+        cli::Command::Derive(cmd) => {
+            let log =
+                conform::commands::derive::derive(&cmd.pages, &cmd.out, cmd.manifest.as_deref())?;
+            let skip = if cmd.quiet {
+                log.len().saturating_sub(1)
+            } else {
+                0
+            };
+            for line in log.iter().skip(skip) {
+                println!("{line}");
+            }
+            Ok(exit_code::OK)
+        }
+        cli::Command::Openapi(cmd) => {
+            print!("{}", conform::commands::derive::openapi(&cmd.schemas)?);
+            Ok(exit_code::OK)
+        }
+        cli::Command::Mock(cmd) => {
+            let config = cmd.resolve().map_err(Error::bad)?;
+            let filter = if cmd.verbose {
+                "conform=debug"
+            } else {
+                "conform=info"
+            };
+            tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_writer(std::io::stderr)
+                .init();
+            runtime()?.block_on(conform::commands::mock::serve(cmd.listen, config, |addr| {
+                eprintln!("conform mock listening on http://{addr} (Ctrl-C to stop)");
+            }))?;
+            Ok(exit_code::OK)
         }
     }
 }

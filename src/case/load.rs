@@ -124,11 +124,7 @@ pub fn load_case(id: &str, path: &Path, contract: &Contract) -> Result<Case, Loa
         })?;
     }
     let model: CaseFile = serde_saphyr::from_str(&text).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
-        let message = e.to_string();
-        let message = message.lines().next().unwrap_or_default();
+        let (line, column, message) = crate::yaml::error_parts(&e);
         LoadError {
             file: file.clone(),
             line,
@@ -136,7 +132,7 @@ pub fn load_case(id: &str, path: &Path, contract: &Contract) -> Result<Case, Loa
             message: if is_json {
                 format!("invalid case: {message}")
             } else {
-                message.to_string()
+                message
             },
         }
     })?;

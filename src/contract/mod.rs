@@ -86,7 +86,10 @@ pub struct Operation {
 
 impl Operation {
     /// Fills the path template from a lookup; returns the first missing name on failure.
-    pub fn render_path(&self, lookup: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+    pub fn render_path(
+        &self,
+        mut lookup: impl FnMut(&str) -> Option<String>,
+    ) -> Result<String, String> {
         let mut out = String::new();
         for (i, seg) in self.path.split('/').enumerate() {
             if i > 0 {

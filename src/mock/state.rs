@@ -90,6 +90,9 @@ pub struct Project {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fixtures {
+    /// Variables a run against this mock gets (project_id, snapshot_id, …), by name.
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
     /// Projects.
     pub projects: Vec<Project>,
 }
@@ -112,14 +115,12 @@ impl Fixtures {
     /// Parses fixtures YAML; `file` names the source in errors.
     pub fn parse(text: &str, file: &str) -> Result<Fixtures, FixtureError> {
         let mut fixtures: Fixtures = serde_saphyr::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .location()
-                .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
+            let (line, column, message) = crate::yaml::error_parts(&e);
             FixtureError {
                 file: file.to_string(),
                 line,
                 column,
-                message: e.to_string().lines().next().unwrap_or_default().to_string(),
+                message,
             }
         })?;
         let stamp = now();
@@ -185,6 +186,7 @@ impl State {
         let ids: std::collections::BTreeSet<&String> =
             self.snapshots.keys().chain(self.servers.keys()).collect();
         Fixtures {
+            vars: BTreeMap::new(),
             projects: ids
                 .into_iter()
                 .map(|id| Project {

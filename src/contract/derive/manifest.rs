@@ -46,14 +46,12 @@ impl Manifest {
             source,
         })?;
         let mut manifest: Manifest = serde_saphyr::from_str(&text).map_err(|e| {
-            let (line, column) = e
-                .location()
-                .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
+            let (line, column, message) = crate::yaml::error_parts(&e);
             DeriveError::Manifest {
                 file: path.display().to_string(),
                 line,
                 column,
-                message: first_line(&e.to_string()),
+                message,
             }
         })?;
         manifest.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -75,8 +73,4 @@ impl Manifest {
             .map(|e| e.references.iter().map(|r| self.base.join(r)).collect())
             .unwrap_or_default()
     }
-}
-
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or_default().to_string()
 }

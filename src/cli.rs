@@ -1,0 +1,293 @@
+//! Command-line definitions (clap) and their conversion, once, into the library's arguments.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use conform::commands::run::{RunArgs, TargetChoice, VarSources};
+use conform::commands::Selection;
+use conform::mock::faults::{Fault, Faults};
+use conform::mock::state::Fixtures;
+use conform::mock::{MockAuth, MockConfig};
+use conform::run::RunOptions;
+
+/// conform: contract tests derived from API reference pages.
+#[derive(Debug, Parser)]
+#[command(name = "conform", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run cases against a target (default: the built-in mock, in-process).
+    Run(RunCmd),
+    /// Load and validate every case without sending anything.
+    Lint(LintCmd),
+    /// Derive the contract (schemas/) from reference pages.
+    Derive(DeriveCmd),
+    /// Print the contract as one OpenAPI 3.1 document.
+    Openapi(OpenapiCmd),
+    /// Run the reference mock server.
+    Mock(MockCmd),
+}
+
+/// Case selection and variables, shared by run and lint.
+#[derive(Debug, Args)]
+pub struct CaseArgs {
+    /// Case ids or globs over ids and paths (default: every case).
+    pub cases: Vec<String>,
+    /// The cases folder.
+    #[arg(long, default_value = "cases")]
+    pub cases_dir: PathBuf,
+    /// The contract folder.
+    #[arg(long, default_value = "schemas")]
+    pub schemas: PathBuf,
+    /// Only cases with this tag (repeatable).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Only cases of this operation id (repeatable).
+    #[arg(long = "operation")]
+    pub operations: Vec<String>,
+    /// Set a variable: NAME=VALUE (repeatable; wins over --vars-file).
+    #[arg(long = "var", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+    /// A YAML or JSON map of variables (repeatable).
+    #[arg(long = "vars-file")]
+    pub vars_files: Vec<PathBuf>,
+}
+
+impl CaseArgs {
+    fn selection(&self) -> Selection {
+        Selection {
+            cases_dir: self.cases_dir.clone(),
+            globs: self.cases.clone(),
+            tags: self.tags.clone(),
+            operations: self.operations.clone(),
+        }
+    }
+
+    fn var_sources(&self) -> VarSources {
+        VarSources {
+            files: self.vars_files.clone(),
+            pairs: self.vars.clone(),
+        }
+    }
+}
+
+/// `conform run`.
+#[derive(Debug, Args)]
+pub struct RunCmd {
+    /// Cases and variables.
+    #[command(flatten)]
+    pub cases: CaseArgs,
+    /// A target from the config file.
+    #[arg(long, conflicts_with = "target_url")]
+    pub target: Option<String>,
+    /// Any endpoint: every service at this base URL.
+    #[arg(long)]
+    pub target_url: Option<String>,
+    /// The config file.
+    #[arg(long, default_value = "conform.yaml")]
+    pub config: PathBuf,
+    /// Concurrent cases (default: number of CPUs).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Per-request timeout: 500ms, 10s, 2m (a bare number is seconds).
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Retries for connection errors and 429/503 (honouring Retry-After).
+    #[arg(long, default_value_t = 0)]
+    pub retries: u32,
+    /// Start no case after the first failure.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Print the cases that would run and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Undocumented fields fail the case (default for the built-in mock).
+    #[arg(long, conflicts_with = "no_strict")]
+    pub strict: bool,
+    /// Undocumented fields only warn (default for other targets).
+    #[arg(long)]
+    pub no_strict: bool,
+    /// Write the JSON report here.
+    #[arg(long)]
+    pub report_json: Option<PathBuf>,
+    /// Write the JUnit XML report here.
+    #[arg(long)]
+    pub report_junit: Option<PathBuf>,
+    /// Run the built-in mock with this fault mode (repeatable; only without --target/--target-url).
+    #[arg(long = "fault", value_parser = parse_fault, conflicts_with_all = ["target", "target_url"])]
+    pub faults: Vec<Fault>,
+    /// Delay of the `slow` fault.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub slow_delay: Duration,
+}
+
+impl RunCmd {
+    /// The library arguments.
+    pub fn resolve(&self, progress: bool) -> RunArgs {
+        let target = match (&self.target, &self.target_url) {
+            (Some(n), _) => TargetChoice::Named(n.clone()),
+            (None, Some(u)) => TargetChoice::Url(u.clone()),
+            (None, None) => TargetChoice::Mock {
+                faults: Faults::new(self.faults.iter().copied()),
+                slow_delay: self.slow_delay,
+            },
+        };
+        let defaults = RunOptions::default();
+        RunArgs {
+            selection: self.cases.selection(),
+            schemas: self.cases.schemas.clone(),
+            config: self.config.clone(),
+            target,
+            vars: self.cases.var_sources(),
+            options: RunOptions {
+                jobs: self.jobs.unwrap_or(defaults.jobs).max(1),
+                timeout: self.timeout,
+                retries: self.retries,
+                fail_fast: self.fail_fast,
+            },
+            strict: if self.strict {
+                Some(true)
+            } else if self.no_strict {
+                Some(false)
+            } else {
+                None
+            },
+            list: self.list,
+            report_json: self.report_json.clone(),
+            report_junit: self.report_junit.clone(),
+            progress,
+        }
+    }
+}
+
+/// `conform lint`.
+#[derive(Debug, Args)]
+pub struct LintCmd {
+    /// Cases and variables.
+    #[command(flatten)]
+    pub cases: CaseArgs,
+}
+
+impl LintCmd {
+    /// Selection and variables.
+    pub fn resolve(&self) -> (Selection, PathBuf, VarSources) {
+        (
+            self.cases.selection(),
+            self.cases.schemas.clone(),
+            self.cases.var_sources(),
+        )
+    }
+}
+
+/// `conform derive`.
+#[derive(Debug, Args)]
+pub struct DeriveCmd {
+    /// Pages or folders of pages.
+    #[arg(required = true)]
+    pub pages: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long, default_value = "schemas")]
+    pub out: PathBuf,
+    /// The manifest (default: pages.yaml when it exists).
+    #[arg(long)]
+    pub manifest: Option<PathBuf>,
+    /// Print only the summary line, not the derive log.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `conform openapi`.
+#[derive(Debug, Args)]
+pub struct OpenapiCmd {
+    /// The contract folder.
+    #[arg(long, default_value = "schemas")]
+    pub schemas: PathBuf,
+}
+
+/// `conform mock`.
+#[derive(Debug, Args)]
+pub struct MockCmd {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Fault mode (repeatable).
+    #[arg(long = "fault", value_parser = parse_fault)]
+    pub faults: Vec<Fault>,
+    /// Auth: token:TOKEN (checks X-Auth-Token) or none.
+    #[arg(long, default_value = "none", value_parser = parse_auth)]
+    pub auth: MockAuth,
+    /// Serve no /__mock/ admin API.
+    #[arg(long)]
+    pub no_admin: bool,
+    /// Fixtures YAML replacing the defaults.
+    #[arg(long)]
+    pub fixtures: Option<PathBuf>,
+    /// Delay of the `slow` fault.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub slow_delay: Duration,
+    /// Log one line per request (debug level).
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+impl MockCmd {
+    /// The mock's configuration (reads the fixtures file).
+    pub fn resolve(&self) -> Result<MockConfig, String> {
+        let fixtures = match &self.fixtures {
+            Some(p) => Fixtures::load(p).map_err(|e| e.to_string())?,
+            None => Fixtures::defaults(),
+        };
+        Ok(MockConfig {
+            faults: Faults::new(self.faults.iter().copied()),
+            auth: self.auth.clone(),
+            admin: !self.no_admin,
+            fixtures,
+            slow_delay: self.slow_delay,
+        })
+    }
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("expected NAME=VALUE, got '{s}'")),
+    }
+}
+
+fn parse_fault(s: &str) -> Result<Fault, String> {
+    s.parse()
+}
+
+fn parse_auth(s: &str) -> Result<MockAuth, String> {
+    s.parse()
+}
+
+/// `500ms`, `10s`, `2m`, or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map_or((s, "s"), |i| (&s[..i], &s[i..]));
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration '{s}': expected e.g. 500ms, 10s, 2m"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("invalid duration unit in '{s}': use ms, s or m")),
+    };
+    if !secs.is_finite() || secs <= 0.0 {
+        return Err(format!("invalid duration '{s}': must be positive"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}

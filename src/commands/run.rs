@@ -1,0 +1,337 @@
+//! `conform run`: resolve the target, load and prepare cases, run them, stream the reports, and
+//! decide the exit code.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::ToSocketAddrs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::{mpsc, watch};
+
+use super::{load_cases, load_contract, load_vars_file, Selection};
+use crate::case::vars::Vars;
+use crate::case::{self};
+use crate::error::Error;
+use crate::exit_code;
+use crate::mock::faults::Faults;
+use crate::mock::state::Fixtures;
+use crate::mock::{self, MockAuth, MockConfig};
+use crate::report::console::Console;
+use crate::report::json::JsonReport;
+use crate::report::junit::JunitReport;
+use crate::report::Redactor;
+use crate::run::client::Http;
+use crate::run::result::{Event, Summary};
+use crate::run::target::{Auth, Config, Secret, Target, TargetKind};
+use crate::run::{self, RunCtx, RunOptions};
+
+/// Where requests go.
+#[derive(Debug, Clone)]
+pub enum TargetChoice {
+    /// The built-in mock, in-process, with these faults.
+    Mock {
+        /// Fault modes.
+        faults: Faults,
+        /// Delay of the `slow` fault.
+        slow_delay: Duration,
+    },
+    /// Any URL.
+    Url(String),
+    /// A target from the config file.
+    Named(String),
+}
+
+/// Variables from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct VarSources {
+    /// `--vars-file`, in order.
+    pub files: Vec<PathBuf>,
+    /// `--var k=v`, in order (win over files).
+    pub pairs: Vec<(String, String)>,
+}
+
+/// Resolved arguments of `conform run`.
+#[derive(Debug, Clone)]
+pub struct RunArgs {
+    /// Which cases.
+    pub selection: Selection,
+    /// The contract folder.
+    pub schemas: PathBuf,
+    /// The config file.
+    pub config: PathBuf,
+    /// The target.
+    pub target: TargetChoice,
+    /// Variables.
+    pub vars: VarSources,
+    /// Runner options.
+    pub options: RunOptions,
+    /// Drift fails cases (None: the target's default).
+    pub strict: Option<bool>,
+    /// Print what would run and stop.
+    pub list: bool,
+    /// JSON report path.
+    pub report_json: Option<PathBuf>,
+    /// JUnit report path.
+    pub report_junit: Option<PathBuf>,
+    /// Draw a progress bar (the caller knows whether stderr is a terminal).
+    pub progress: bool,
+}
+
+/// The variables the built-in mock provides.
+pub fn mock_target_vars(f: &Fixtures) -> BTreeMap<String, Value> {
+    f.vars
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect()
+}
+
+/// Target variables, then vars files, then `--var` pairs.
+pub fn base_vars(target: &BTreeMap<String, Value>, sources: &VarSources) -> Result<Vars, Error> {
+    let mut vars = Vars::new(uuid::Uuid::new_v4().simple().to_string()[..12].to_string());
+    for (k, v) in target {
+        vars.set(k.clone(), v.clone());
+    }
+    for f in &sources.files {
+        for (k, v) in load_vars_file(f)? {
+            vars.set(k, v);
+        }
+    }
+    for (k, v) in &sources.pairs {
+        vars.set(k.clone(), Value::String(v.clone()));
+    }
+    Ok(vars)
+}
+
+/// Checks that every base URL accepts TCP connections, so an unreachable target is one line.
+async fn preflight(target: &Target) -> Result<(), Error> {
+    for base in target.base_urls() {
+        let url = reqwest::Url::parse(&base).map_err(|e| {
+            Error::bad(format!(
+                "target {}: invalid base URL '{base}': {e}",
+                target.name
+            ))
+        })?;
+        let host = url.host_str().unwrap_or_default().to_string();
+        let port = url.port_or_known_default().unwrap_or(80);
+        let addrs: Vec<_> = match (host.as_str(), port).to_socket_addrs() {
+            Ok(a) => a.collect(),
+            Err(e) => {
+                return Err(Error::Unreachable(format!(
+                    "target {} is unreachable: cannot resolve {host}: {e}",
+                    target.name
+                )))
+            }
+        };
+        let mut last = String::from("no address");
+        let mut ok = false;
+        for a in addrs {
+            match tokio::time::timeout(Duration::from_secs(5), tokio::net::TcpStream::connect(a))
+                .await
+            {
+                Ok(Ok(_)) => {
+                    ok = true;
+                    break;
+                }
+                Ok(Err(e)) => last = e.to_string(),
+                Err(_) => last = "connection timed out after 5s".into(),
+            }
+        }
+        if !ok {
+            return Err(Error::Unreachable(format!(
+                "target {} is unreachable: {base}: {last}",
+                target.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Runs the cases; writes case lines to `out`; returns the exit code.
+pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
+    let contract = Arc::new(load_contract(&args.schemas)?);
+    let mut cases = load_cases(&args.selection, &contract)?;
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+
+    // The target; the built-in mock starts here, in-process, on an ephemeral port.
+    let mut running_mock = None;
+    let target = match &args.target {
+        TargetChoice::Mock { faults, slow_delay } => {
+            let fixtures = Fixtures::defaults();
+            // A per-run token: the mock checks it, so auth cases run against the default target.
+            let token = uuid::Uuid::new_v4().simple().to_string();
+            let m = mock::spawn(MockConfig {
+                faults: faults.clone(),
+                auth: MockAuth::Token(token.clone()),
+                admin: true,
+                fixtures: fixtures.clone(),
+                slow_delay: *slow_delay,
+            })
+            .await
+            .map_err(|e| Error::Io(format!("cannot start the built-in mock: {e}")))?;
+            let t = Target {
+                name: "mock".into(),
+                kind: TargetKind::Mock,
+                services: BTreeMap::new(),
+                fallback: Some(m.base_url()),
+                vars: mock_target_vars(&fixtures),
+                auth: Auth::Token(Secret::new(token)),
+                strict: true,
+            };
+            running_mock = Some(m);
+            t
+        }
+        TargetChoice::Url(u) => {
+            reqwest::Url::parse(u).map_err(|e| Error::bad(format!("--target-url {u}: {e}")))?;
+            Target::url(u)
+        }
+        TargetChoice::Named(name) => {
+            if !args.config.exists() {
+                return Err(Error::bad(format!(
+                    "--target {name}: config file {} not found",
+                    args.config.display()
+                )));
+            }
+            let config = Config::load(&args.config).map_err(Error::bad)?;
+            config.target(name, &args.config).map_err(Error::bad)?
+        }
+    };
+    let vars = base_vars(&target.vars, &args.vars)?;
+    let errors: Vec<String> = cases
+        .iter()
+        .filter_map(|c| case::prepare(c, &contract, &vars).err())
+        .map(|e| e.to_string())
+        .collect();
+    if !errors.is_empty() {
+        return Err(Error::BadInput(errors));
+    }
+    let mut out = out;
+    if args.list {
+        for c in &cases {
+            let _ = writeln!(
+                out,
+                "{}\t{}\t{}",
+                c.id,
+                c.file.operation.value,
+                c.file.tags.join(",")
+            );
+        }
+        return Ok(exit_code::OK);
+    }
+    let redactor = Redactor::new(target.auth.secrets());
+    let mut json = match &args.report_json {
+        Some(p) => Some(
+            JsonReport::create(p, &target.name, redactor.clone())
+                .map_err(|e| Error::Io(format!("--report-json {}: {e}", p.display())))?,
+        ),
+        None => None,
+    };
+    let mut junit = args
+        .report_junit
+        .as_ref()
+        .map(|_| JunitReport::new(&target.name, redactor.clone()));
+    let finish_reports = |json: Option<JsonReport>,
+                          junit: Option<JunitReport>,
+                          summary: &Summary,
+                          code: i32|
+     -> Result<(), Error> {
+        if let Some(j) = json {
+            j.finish(summary, code)
+                .map_err(|e| Error::Io(format!("--report-json: {e}")))?;
+        }
+        if let (Some(j), Some(p)) = (junit, &args.report_junit) {
+            j.write(p)
+                .map_err(|e| Error::Io(format!("--report-junit {}: {e}", p.display())))?;
+        }
+        Ok(())
+    };
+    if let Err(e) = preflight(&target).await {
+        let summary = Summary {
+            aborted: true,
+            ..Summary::default()
+        };
+        finish_reports(json, junit, &summary, exit_code::UNREACHABLE)?;
+        return Err(e);
+    }
+
+    let (cancel_tx, cancel_rx) = watch::channel(false);
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = cancel_tx.send(true);
+        }
+    });
+    let (events_tx, mut events_rx) = mpsc::unbounded_channel();
+    let strict = args.strict.unwrap_or(target.strict);
+    let ctx = Arc::new(RunCtx {
+        contract: contract.clone(),
+        target: Arc::new(target),
+        http: Http::new().map_err(Error::Io)?,
+        options: args.options.clone(),
+        strict,
+        events: events_tx,
+        cancel: cancel_rx,
+        vars,
+        locks: Default::default(),
+    });
+    let total = cases.len();
+    let cases: Vec<Arc<case::Case>> = cases.into_iter().map(Arc::new).collect();
+    let runner = tokio::spawn(run::execute(cases, ctx));
+    let mut console = Console::new(
+        out,
+        redactor,
+        (args.progress && total >= 20).then_some(total as u64),
+    );
+    let mut write_error = None;
+    while let Some(event) = events_rx.recv().await {
+        match event {
+            Event::CaseFinished(r) => {
+                console.case(&r);
+                if let Some(j) = &mut json {
+                    if let Err(e) = j.case(&r) {
+                        write_error.get_or_insert(e.to_string());
+                    }
+                }
+                if let Some(j) = &mut junit {
+                    j.case(&r);
+                }
+            }
+            Event::Retry {
+                case,
+                attempt,
+                reason,
+            } => console.retry(&case, attempt, &reason),
+            Event::RunStarted { .. } => {}
+        }
+    }
+    let summary = runner
+        .await
+        .map_err(|e| Error::Io(format!("runner stopped: {e}")))?;
+    ctrl_c.abort();
+    console.summary(&summary);
+    let code = if summary.aborted || summary.transport_errors > 0 {
+        exit_code::UNREACHABLE
+    } else if summary.failed + summary.errored > 0 {
+        exit_code::FAILED
+    } else {
+        exit_code::OK
+    };
+    finish_reports(json, junit, &summary, code)?;
+    if let Some(m) = running_mock {
+        m.stop().await;
+    }
+    if let Some(e) = write_error {
+        return Err(Error::Io(format!("--report-json: {e}")));
+    }
+    Ok(code)
+}
+
+/// Where the default paths are, relative to the working directory.
+pub fn default_paths() -> (PathBuf, PathBuf, PathBuf) {
+    (
+        Path::new("cases").into(),
+        Path::new("schemas").into(),
+        Path::new("conform.yaml").into(),
+    )
+}

@@ -1,0 +1,182 @@
+//! The console reporter: a line per case, findings with expected vs actual (a line diff for
+//! multi-line values), a progress bar on a terminal, and the closing summary line.
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use super::Redactor;
+use crate::check::{Finding, Severity};
+use crate::run::result::{CaseResult, Summary, Verdict};
+
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const DIM: Style = Style::new().dimmed();
+
+/// Writes case lines and the summary.
+pub struct Console<W: Write> {
+    out: W,
+    redactor: Redactor,
+    progress: Option<indicatif::ProgressBar>,
+}
+
+fn verdict_style(v: Verdict) -> Style {
+    match v {
+        Verdict::Passed => GREEN,
+        Verdict::Failed | Verdict::Errored => RED,
+        Verdict::Skipped => YELLOW,
+    }
+}
+
+impl<W: Write> Console<W> {
+    /// A console reporter; `progress` draws a bar on stderr (only when it is a terminal).
+    pub fn new(out: W, redactor: Redactor, progress: Option<u64>) -> Console<W> {
+        let progress = progress.map(|total| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases {elapsed}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Console {
+            out,
+            redactor,
+            progress,
+        }
+    }
+
+    fn emit(&mut self, text: &str) {
+        let text = self.redactor.scrub(text);
+        match &self.progress {
+            Some(bar) => bar.suspend(|| {
+                let _ = self.out.write_all(text.as_bytes());
+            }),
+            None => {
+                let _ = self.out.write_all(text.as_bytes());
+            }
+        }
+    }
+
+    /// One case.
+    pub fn case(&mut self, r: &CaseResult) {
+        let style = verdict_style(r.verdict);
+        let mut text = format!(
+            "{style}{:>5}{style:#} {DIM}[{:>6} ms]{DIM:#} {}",
+            r.verdict.label(),
+            r.duration_ms,
+            r.id
+        );
+        if r.flaky {
+            text.push_str(&format!(" {YELLOW}(flaky: passed on retry){YELLOW:#}"));
+        }
+        if let Some(reason) = &r.skip_reason {
+            text.push_str(&format!(" {DIM}({reason}){DIM:#}"));
+        }
+        text.push('\n');
+        for step in &r.steps {
+            let worth = step.error.is_some() || !step.findings.is_empty();
+            if !worth {
+                continue;
+            }
+            text.push_str(&format!(
+                "      {} ({}) at {}:{}\n",
+                step.name, step.operation, r.file, step.line
+            ));
+            if let Some(e) = &step.error {
+                text.push_str(&format!("        {RED}error{RED:#}: {e}\n"));
+            }
+            for f in &step.findings {
+                text.push_str(&finding(f));
+            }
+        }
+        self.emit(&text);
+        if let Some(bar) = &self.progress {
+            bar.inc(1);
+        }
+    }
+
+    /// A retry notice.
+    pub fn retry(&mut self, case: &str, attempt: u32, reason: &str) {
+        self.emit(&format!(
+            "{YELLOW}RETRY{YELLOW:#} {case}: attempt {attempt} got {reason}\n"
+        ));
+    }
+
+    /// The closing line.
+    pub fn summary(&mut self, s: &Summary) {
+        if let Some(bar) = self.progress.take() {
+            bar.finish_and_clear();
+        }
+        let style = if s.failed + s.errored > 0 { RED } else { GREEN };
+        let mut text = String::new();
+        if s.aborted {
+            text.push_str(&format!(
+                "{RED}aborted{RED:#}: interrupted; teardown steps were run\n"
+            ));
+        }
+        if s.flaky > 0 {
+            text.push_str(&format!("{} flaky (passed only on retry)\n", s.flaky));
+        }
+        text.push_str(&format!(
+            "{style}{}{style:#} {DIM}in {:.2}s{DIM:#}\n",
+            s.line(),
+            s.duration_ms as f64 / 1000.0
+        ));
+        self.emit(&text);
+        let _ = self.out.flush();
+    }
+}
+
+/// One finding, with a line diff when expected and actual span lines.
+fn finding(f: &Finding) -> String {
+    let (mark, style) = match f.severity {
+        Severity::Failure => ("✗", RED),
+        Severity::Warning => ("!", YELLOW),
+    };
+    let check = serde_json::to_value(f.check)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let at = if f.pointer.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", f.pointer)
+    };
+    let mut text = format!(
+        "        {style}{mark}{style:#} [{check}]{at}: {}\n",
+        f.message
+    );
+    let pretty = |s: &str| {
+        serde_json::from_str::<serde_json::Value>(s)
+            .ok()
+            .filter(|v| v.is_object() || v.is_array())
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or_else(|| s.to_string())
+    };
+    let (expected, actual) = (pretty(&f.expected), pretty(&f.actual));
+    if expected.contains('\n') || actual.contains('\n') {
+        let diff = similar::TextDiff::from_lines(&expected, &actual);
+        for change in diff.iter_all_changes() {
+            let (sign, s) = match change.tag() {
+                similar::ChangeTag::Delete => ("-", RED),
+                similar::ChangeTag::Insert => ("+", GREEN),
+                similar::ChangeTag::Equal => (" ", DIM),
+            };
+            text.push_str(&format!(
+                "          {s}{sign} {}{s:#}\n",
+                change.value().trim_end_matches('\n')
+            ));
+        }
+    } else {
+        text.push_str(&format!(
+            "          expected: {expected}\n          actual:   {actual}\n"
+        ));
+    }
+    text
+}

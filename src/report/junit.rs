@@ -1,0 +1,65 @@
+//! The JUnit XML report (quick-junit): one testsuite per run, one testcase per case.
+
+use std::path::Path;
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::Redactor;
+use crate::run::result::{CaseResult, Verdict};
+
+/// Collects the small per-case facts JUnit needs (not the bodies).
+pub struct JunitReport {
+    suite: TestSuite,
+    redactor: Redactor,
+}
+
+impl JunitReport {
+    /// A report for a target.
+    pub fn new(target: &str, redactor: Redactor) -> JunitReport {
+        JunitReport {
+            suite: TestSuite::new(format!("conform ({target})")),
+            redactor,
+        }
+    }
+
+    /// Adds a case.
+    pub fn case(&mut self, r: &CaseResult) {
+        let mut status = match r.verdict {
+            Verdict::Passed => TestCaseStatus::success(),
+            Verdict::Failed => TestCaseStatus::non_success(NonSuccessKind::Failure),
+            Verdict::Errored => TestCaseStatus::non_success(NonSuccessKind::Error),
+            Verdict::Skipped => TestCaseStatus::skipped(),
+        };
+        let mut lines = Vec::new();
+        for s in &r.steps {
+            if let Some(e) = &s.error {
+                lines.push(format!("{}: error: {e}", s.name));
+            }
+            for f in &s.findings {
+                lines.push(format!(
+                    "{}: [{:?}] {} {}: expected {}, actual {}",
+                    s.name, f.check, f.pointer, f.message, f.expected, f.actual
+                ));
+            }
+        }
+        if let Some(first) = lines.first() {
+            status.set_message(self.redactor.scrub(first));
+            status.set_description(self.redactor.scrub(&lines.join("\n")));
+        } else if let Some(reason) = &r.skip_reason {
+            status.set_message(reason.clone());
+        }
+        let mut tc = TestCase::new(r.id.clone(), status);
+        tc.set_classname(r.operation.clone());
+        tc.set_time(Duration::from_millis(r.duration_ms));
+        self.suite.add_test_case(tc);
+    }
+
+    /// Writes the XML file.
+    pub fn write(self, path: &Path) -> std::io::Result<()> {
+        let mut report = Report::new("conform");
+        report.add_test_suite(self.suite);
+        let xml = report.to_string().map_err(std::io::Error::other)?;
+        std::fs::write(path, xml)
+    }
+}

@@ -1,0 +1,197 @@
+//! Results are data: what was sent, what came back, and the findings. Reporters only read these.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::check::Finding;
+
+/// A case's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every check held.
+    Passed,
+    /// A check failed.
+    Failed,
+    /// The case could not be checked (transport error, timeout, runtime variable error).
+    Errored,
+    /// Not run.
+    Skipped,
+}
+
+impl Verdict {
+    /// The console label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Passed => "PASS",
+            Verdict::Failed => "FAIL",
+            Verdict::Errored => "ERROR",
+            Verdict::Skipped => "SKIP",
+        }
+    }
+}
+
+/// The request as sent (secrets redacted).
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestRecord {
+    /// Method.
+    pub method: String,
+    /// Full URL.
+    pub url: String,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// Body as text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// The response as received.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseRecord {
+    /// Status.
+    pub status: u16,
+    /// Headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// Body as text (lossy UTF-8).
+    pub body: String,
+    /// Body as JSON when it parses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json: Option<Value>,
+}
+
+/// One step's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepResult {
+    /// Step label (name, or `step N`).
+    pub name: String,
+    /// Line of the step in the case file.
+    pub line: usize,
+    /// A teardown step.
+    pub teardown: bool,
+    /// Operation id (or `METHOD path` for out-of-contract steps).
+    pub operation: String,
+    /// Request sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestRecord>,
+    /// Response received.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<ResponseRecord>,
+    /// Findings.
+    pub findings: Vec<Finding>,
+    /// Why the step could not be checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Whether the error was the target's fault (unreachable, timeout) rather than the case's.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub transport_error: bool,
+    /// Attempts made (more than 1 after retries).
+    pub attempts: u32,
+    /// Duration in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// One case's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    /// Case id.
+    pub id: String,
+    /// Case file.
+    pub file: String,
+    /// Operation.
+    pub operation: String,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Passed only after a retry.
+    pub flaky: bool,
+    /// Why it was skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+    /// Steps run.
+    pub steps: Vec<StepResult>,
+    /// Duration in milliseconds.
+    pub duration_ms: u64,
+}
+
+impl CaseResult {
+    /// A case that was not run.
+    pub fn skipped(id: &str, file: &str, operation: &str, reason: impl Into<String>) -> CaseResult {
+        CaseResult {
+            id: id.into(),
+            file: file.into(),
+            operation: operation.into(),
+            verdict: Verdict::Skipped,
+            flaky: false,
+            skip_reason: Some(reason.into()),
+            steps: Vec::new(),
+            duration_ms: 0,
+        }
+    }
+}
+
+/// Totals of a run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Passed cases.
+    pub passed: usize,
+    /// Failed cases.
+    pub failed: usize,
+    /// Errored cases.
+    pub errored: usize,
+    /// Skipped cases.
+    pub skipped: usize,
+    /// Cases that passed only on retry.
+    pub flaky: usize,
+    /// Cases errored because the target could not be reached or timed out.
+    pub transport_errors: usize,
+    /// Cancelled by Ctrl-C.
+    pub aborted: bool,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+}
+
+impl Summary {
+    /// Adds a case.
+    pub fn add(&mut self, r: &CaseResult) {
+        match r.verdict {
+            Verdict::Passed => self.passed += 1,
+            Verdict::Failed => self.failed += 1,
+            Verdict::Errored => self.errored += 1,
+            Verdict::Skipped => self.skipped += 1,
+        }
+        if r.flaky {
+            self.flaky += 1;
+        }
+        if r.steps.iter().any(|s| s.transport_error) {
+            self.transport_errors += 1;
+        }
+    }
+
+    /// The closing line: `N passed, N failed, N errored, N skipped`.
+    pub fn line(&self) -> String {
+        format!(
+            "{} passed, {} failed, {} errored, {} skipped",
+            self.passed, self.failed, self.errored, self.skipped
+        )
+    }
+}
+
+/// Events the scheduler emits; reporters render them.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The run begins.
+    RunStarted {
+        /// Cases planned.
+        total: usize,
+    },
+    /// A case finished (or was skipped).
+    CaseFinished(Box<CaseResult>),
+    /// A request is retried.
+    Retry {
+        /// Case id.
+        case: String,
+        /// Attempt number that failed.
+        attempt: u32,
+        /// Why.
+        reason: String,
+    },
+}

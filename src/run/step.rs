@@ -1,0 +1,351 @@
+//! Executing one step: resolve variables, send (with retries), check, capture.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use super::client::{Incoming, Outgoing, TransportError};
+use super::result::{RequestRecord, ResponseRecord, StepResult};
+use super::target::Auth;
+use super::RunCtx;
+use crate::case::load::{capture_spec, CaptureSpec};
+use crate::case::model::Step;
+use crate::case::vars::{VarError, Vars};
+use crate::case::Case;
+use crate::check::{self, CheckKind, CheckOptions, Finding, Observed, Severity};
+use crate::contract::percent_encode_segment;
+
+/// Headers whose values never leave the process.
+pub const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "x-auth-token",
+    "x-security-token",
+    "x-subject-token",
+    "cookie",
+    "set-cookie",
+];
+
+/// Outcome of one step plus whether it passed only after a retry.
+pub struct StepOutcome {
+    /// The record.
+    pub result: StepResult,
+    /// Passed, but only after retrying.
+    pub retried: bool,
+}
+
+fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            if SECRET_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
+                (k.clone(), "<redacted>".into())
+            } else {
+                (k.clone(), v.clone())
+            }
+        })
+        .collect()
+}
+
+fn query_string(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                percent_encode_segment(k),
+                percent_encode_segment(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Builds the request of a step.
+fn build(
+    ctx: &RunCtx,
+    case: &Case,
+    step: &Step,
+    scope: &Vars,
+) -> Result<(Outgoing, String), String> {
+    let req = &step.request;
+    let var_err = |e: VarError| e.to_string();
+    let (method, path, service, label) = match (&req.method, &req.path, &req.service) {
+        (Some(m), Some(p), Some(s)) => {
+            let path = scope.expand_text(p).map_err(var_err)?;
+            (m.clone(), path.clone(), s.clone(), format!("{m} {p}"))
+        }
+        _ => {
+            let op_id = case.operation_of(step);
+            let op = ctx
+                .contract
+                .operation(op_id)
+                .ok_or_else(|| format!("unknown operation {op_id}"))?;
+            let mut err = None;
+            let path = op
+                .render_path(|name| {
+                    let v = match req.params.get(name) {
+                        Some(v) => scope.expand(v),
+                        None => scope
+                            .get(name)
+                            .cloned()
+                            .ok_or_else(|| VarError::Undefined(name.into())),
+                    };
+                    match v {
+                        Ok(Value::String(s)) => Some(s),
+                        Ok(other) => Some(other.to_string()),
+                        Err(e) => {
+                            err = Some(e.to_string());
+                            None
+                        }
+                    }
+                })
+                .map_err(|missing| {
+                    err.clone()
+                        .unwrap_or_else(|| format!("undefined path parameter '{missing}'"))
+                })?;
+            (op.method.clone(), path, op.service.clone(), op.id.clone())
+        }
+    };
+    let base = ctx.target.base_url(&service).ok_or_else(|| {
+        format!(
+            "target '{}' has no base URL for service '{service}'",
+            ctx.target.name
+        )
+    })?;
+    let mut query = Vec::new();
+    for (k, v) in &req.query {
+        let v = match scope.expand(v).map_err(var_err)? {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        query.push((k.clone(), v));
+    }
+    let mut url = format!("{base}{path}");
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(&query_string(&query));
+    }
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut body = None;
+    if let Some(b) = &req.body {
+        let v = scope.expand(&b.value).map_err(var_err)?;
+        body = Some(serde_json::to_vec(&v).map_err(|e| e.to_string())?);
+        headers.push(("content-type".into(), "application/json".into()));
+    } else if let Some(raw) = &req.raw_body {
+        body = Some(scope.expand_text(raw).map_err(var_err)?.into_bytes());
+        headers.push(("content-type".into(), "application/json".into()));
+    }
+    if let Auth::Token(t) = &ctx.target.auth {
+        headers.push(("x-auth-token".into(), t.expose().to_string()));
+    }
+    for (k, v) in &req.headers {
+        let value = scope.expand_text(v).map_err(var_err)?;
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(k));
+        headers.push((k.to_ascii_lowercase(), value));
+    }
+    let method = reqwest::Method::from_bytes(method.as_bytes())
+        .map_err(|_| format!("invalid method {method}"))?;
+    Ok((
+        Outgoing {
+            method,
+            url,
+            headers,
+            body,
+        },
+        label,
+    ))
+}
+
+/// How long to wait before retrying: Retry-After (seconds) when the server sent one, else
+/// exponential backoff from 100 ms; capped at 30 s.
+fn backoff(attempt: u32, retry_after: Option<&str>) -> Duration {
+    let from_header = retry_after
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    from_header
+        .unwrap_or_else(|| Duration::from_millis(100u64.saturating_mul(1 << attempt.min(8))))
+        .min(Duration::from_secs(30))
+}
+
+/// Sends with retries. Teardown requests are not cancellable: they clean up after a Ctrl-C.
+async fn send_with_retries(
+    ctx: &RunCtx,
+    case_id: &str,
+    out: &Outgoing,
+    cancellable: bool,
+) -> (Result<Incoming, TransportError>, u32) {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let result = if cancellable {
+            let mut cancel = ctx.cancel.clone();
+            tokio::select! {
+                r = ctx.http.send(out, ctx.options.timeout) => r,
+                _ = cancel.wait_for(|c| *c) => Err(TransportError::Broken("cancelled by Ctrl-C".into())),
+            }
+        } else {
+            ctx.http.send(out, ctx.options.timeout).await
+        };
+        let retry_after = match &result {
+            Ok(r) if matches!(r.status, 429 | 503) => {
+                Some(r.header("retry-after").map(str::to_string))
+            }
+            Err(e) if e.is_retryable() => Some(None),
+            _ => None,
+        };
+        match retry_after {
+            Some(ra)
+                if attempt <= ctx.options.retries && !(cancellable && *ctx.cancel.borrow()) =>
+            {
+                let reason = match &result {
+                    Ok(r) => format!("status {}", r.status),
+                    Err(e) => e.to_string(),
+                };
+                let _ = ctx.events.send(super::result::Event::Retry {
+                    case: case_id.to_string(),
+                    attempt,
+                    reason,
+                });
+                tokio::time::sleep(backoff(attempt, ra.as_deref())).await;
+            }
+            _ => return (result, attempt),
+        }
+    }
+}
+
+fn expand_expectations(step: &Step, scope: &Vars) -> Result<crate::case::model::Expect, VarError> {
+    let mut expect = step.expect.clone();
+    for a in &mut expect.body {
+        if let Some(e) = &a.value.equals {
+            a.value.equals = Some(scope.expand(e)?);
+        }
+    }
+    for h in expect.headers.values_mut() {
+        h.value = scope.expand(&h.value)?;
+    }
+    Ok(expect)
+}
+
+/// Runs one step, updating `scope` with its captures.
+pub async fn run_step(
+    ctx: &RunCtx,
+    case: &Case,
+    step: &Spanned<Step>,
+    index: usize,
+    teardown: bool,
+    scope: &mut Vars,
+) -> StepOutcome {
+    let started = Instant::now();
+    let s = &step.value;
+    let name = s.name.clone().unwrap_or_else(|| {
+        format!(
+            "{} {}",
+            if teardown { "teardown" } else { "step" },
+            index + 1
+        )
+    });
+    let mut result = StepResult {
+        name,
+        line: step.referenced.line() as usize,
+        teardown,
+        operation: case.operation_of(s).to_string(),
+        request: None,
+        response: None,
+        findings: Vec::new(),
+        error: None,
+        transport_error: false,
+        attempts: 0,
+        duration_ms: 0,
+    };
+    let (out, label) = match build(ctx, case, s, scope) {
+        Ok(x) => x,
+        Err(e) => {
+            result.error = Some(e);
+            return StepOutcome {
+                result,
+                retried: false,
+            };
+        }
+    };
+    result.operation = label;
+    result.request = Some(RequestRecord {
+        method: out.method.to_string(),
+        url: out.url.clone(),
+        headers: redact_headers(&out.headers),
+        body: out
+            .body
+            .as_ref()
+            .map(|b| String::from_utf8_lossy(b).into_owned()),
+    });
+    let (response, attempts) = send_with_retries(ctx, &case.id, &out, !teardown).await;
+    result.attempts = attempts;
+    let incoming = match response {
+        Ok(r) => r,
+        Err(e) => {
+            result.transport_error = !matches!(e, TransportError::Invalid(_));
+            result.error = Some(e.to_string());
+            result.duration_ms = started.elapsed().as_millis() as u64;
+            return StepOutcome {
+                result,
+                retried: false,
+            };
+        }
+    };
+    let json: Option<Value> = if incoming.body.is_empty() {
+        None
+    } else {
+        serde_json::from_slice(&incoming.body).ok()
+    };
+    let op = if s.request.path.is_some() {
+        None
+    } else {
+        ctx.contract.operation(case.operation_of(s))
+    };
+    match expand_expectations(s, scope) {
+        Ok(expect) => {
+            let observed = Observed {
+                status: incoming.status,
+                headers: &incoming.headers,
+                body: &incoming.body,
+                json: json.as_ref(),
+            };
+            result.findings = check::check_step(
+                &ctx.contract,
+                op,
+                &expect,
+                &case.regexes,
+                &observed,
+                CheckOptions { strict: ctx.strict },
+            );
+        }
+        Err(e) => result.error = Some(e.to_string()),
+    }
+    for (var, spec) in &s.capture {
+        let value = match capture_spec(&spec.value) {
+            Ok(CaptureSpec::Body(p)) => json.as_ref().and_then(|j| j.pointer(&p)).cloned(),
+            Ok(CaptureSpec::Header(h)) => incoming.header(&h).map(|v| Value::String(v.to_string())),
+            Err(_) => None,
+        };
+        match value {
+            Some(v) => scope.set(var.clone(), v),
+            None => result.findings.push(Finding {
+                check: CheckKind::Capture,
+                severity: Severity::Failure,
+                pointer: var.clone(),
+                expected: spec.value.to_string(),
+                actual: "(absent)".into(),
+                message: format!("cannot capture '{var}': nothing at {}", spec.value),
+            }),
+        }
+    }
+    result.response = Some(ResponseRecord {
+        status: incoming.status,
+        headers: redact_headers(&incoming.headers),
+        body: String::from_utf8_lossy(&incoming.body).into_owned(),
+        json,
+    });
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    let retried = attempts > 1 && !check::failed(&result.findings);
+    StepOutcome { result, retried }
+}

@@ -1,0 +1,258 @@
+//! Targets: where requests go (a base URL per service), the variables a target provides, and its
+//! auth. From the built-in mock, from `--target-url`, or from `conform.yaml`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A secret value: never printed, logged or serialised.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+
+    /// The value, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// How requests authenticate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Auth {
+    /// Nothing.
+    #[default]
+    None,
+    /// `X-Auth-Token`.
+    Token(Secret),
+}
+
+impl Auth {
+    /// Secret values to scrub from every output.
+    pub fn secrets(&self) -> Vec<String> {
+        match self {
+            Auth::None => Vec::new(),
+            Auth::Token(t) => vec![t.expose().to_string()],
+        }
+    }
+}
+
+/// What kind of endpoint a target is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    /// The built-in mock, in-process.
+    Mock,
+    /// Any URL (`--target-url`).
+    Url,
+    /// A target from `conform.yaml`.
+    Configured,
+}
+
+/// A resolved target.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Name (`mock`, `url`, or the config name).
+    pub name: String,
+    /// Kind.
+    pub kind: TargetKind,
+    /// Base URL per service.
+    pub services: BTreeMap<String, String>,
+    /// Base URL for services not listed.
+    pub fallback: Option<String>,
+    /// Variables the target provides (project_id, snapshot_id, …).
+    pub vars: BTreeMap<String, Value>,
+    /// Auth.
+    pub auth: Auth,
+    /// Drift fails cases (default: on for the mock, off for real endpoints).
+    pub strict: bool,
+}
+
+impl Target {
+    /// The base URL for a service.
+    pub fn base_url(&self, service: &str) -> Option<&str> {
+        self.services
+            .get(service)
+            .or(self.fallback.as_ref())
+            .map(|s| s.trim_end_matches('/'))
+    }
+
+    /// Every distinct base URL.
+    pub fn base_urls(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .services
+            .values()
+            .chain(self.fallback.iter())
+            .map(|s| s.trim_end_matches('/').to_string())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// A target for any URL: every service at that base.
+    pub fn url(base: &str) -> Target {
+        Target {
+            name: "url".into(),
+            kind: TargetKind::Url,
+            services: BTreeMap::new(),
+            fallback: Some(base.to_string()),
+            vars: BTreeMap::new(),
+            auth: Auth::None,
+            strict: false,
+        }
+    }
+}
+
+/// The `auth` entry of a configured target.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "lowercase")]
+pub enum AuthConfig {
+    /// No auth.
+    None,
+    /// A token read from an environment variable (never written in the file).
+    Token {
+        /// Environment variable holding the token.
+        token_env: String,
+    },
+}
+
+/// One target in `conform.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    /// Base URL per service.
+    #[serde(default)]
+    pub services: BTreeMap<String, String>,
+    /// A region: expands to `https://<service>.<region>.myhuaweicloud.com` for evs and ecs.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Variables.
+    #[serde(default)]
+    pub vars: BTreeMap<String, Value>,
+    /// Auth.
+    #[serde(default)]
+    pub auth: Option<AuthConfig>,
+    /// Drift fails cases.
+    #[serde(default)]
+    pub strict: Option<bool>,
+}
+
+/// `conform.yaml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Targets by name.
+    #[serde(default)]
+    pub targets: BTreeMap<String, TargetConfig>,
+}
+
+/// Services whose region endpoints follow `https://<service>.<region>.myhuaweicloud.com`
+/// (AUTH.md, section 7).
+const REGION_SERVICES: &[&str] = &["evs", "ecs"];
+
+impl Config {
+    /// Reads `conform.yaml`; errors carry file:line:column.
+    pub fn load(path: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        serde_saphyr::from_str(&text).map_err(|e| {
+            let (l, c, m) = crate::yaml::error_parts(&e);
+            format!("{}:{l}:{c}: {m}", path.display())
+        })
+    }
+
+    /// Resolves a named target.
+    pub fn target(&self, name: &str, file: &Path) -> Result<Target, String> {
+        let Some(t) = self.targets.get(name) else {
+            let known: Vec<&str> = self.targets.keys().map(String::as_str).collect();
+            return Err(format!(
+                "--target {name}: no such target in {} (known: {})",
+                file.display(),
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                }
+            ));
+        };
+        let mut services = t.services.clone();
+        if let Some(region) = &t.region {
+            for s in REGION_SERVICES {
+                services
+                    .entry((*s).to_string())
+                    .or_insert_with(|| format!("https://{s}.{region}.myhuaweicloud.com"));
+            }
+        }
+        if services.is_empty() {
+            return Err(format!(
+                "target {name} in {}: give services (base URLs) or a region",
+                file.display()
+            ));
+        }
+        let auth = match &t.auth {
+            None | Some(AuthConfig::None) => Auth::None,
+            Some(AuthConfig::Token { token_env }) => {
+                let token = std::env::var(token_env).map_err(|_| {
+                    format!(
+                        "target {name}: environment variable {token_env} (auth token) is not set"
+                    )
+                })?;
+                Auth::Token(Secret::new(token))
+            }
+        };
+        Ok(Target {
+            name: name.to_string(),
+            kind: TargetKind::Configured,
+            services,
+            fallback: None,
+            vars: t.vars.clone(),
+            auth,
+            strict: t.strict.unwrap_or(false),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_never_shows_in_debug_output() {
+        let a = Auth::Token(Secret::new("s3cr3t-token"));
+        assert!(!format!("{a:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn a_region_expands_to_service_endpoints() {
+        let c: Config = serde_saphyr::from_str(
+            "targets:\n  r:\n    region: cn-north-4\n    vars: {project_id: p}\n",
+        )
+        .unwrap();
+        let t = c.target("r", Path::new("conform.yaml")).unwrap();
+        assert_eq!(
+            t.base_url("evs"),
+            Some("https://evs.cn-north-4.myhuaweicloud.com")
+        );
+        assert_eq!(
+            t.base_url("ecs"),
+            Some("https://ecs.cn-north-4.myhuaweicloud.com")
+        );
+        assert!(c
+            .target("nope", Path::new("conform.yaml"))
+            .unwrap_err()
+            .contains("known: r"));
+    }
+}
