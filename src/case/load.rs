@@ -88,7 +88,8 @@ pub fn discover(dir: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
         })?;
         let path = entry.path();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !entry.file_type().is_file() || !matches!(ext, "yaml" | "yml" | "json") {
+        // Symlinks count too: a dangling one is then an unreadable case file, not a silent skip.
+        if entry.file_type().is_dir() || !matches!(ext, "yaml" | "yml" | "json") {
             continue;
         }
         let rel = path.strip_prefix(dir).unwrap_or(path).with_extension("");
@@ -374,22 +375,32 @@ pub fn prepare(case: &Case, contract: &Contract, base: &Vars) -> Result<(), Load
     let mut captured: Vec<String> = Vec::new();
     for (step, _) in case.all_steps() {
         let s = &step.value;
-        let mut texts: Vec<String> = Vec::new();
         let r = &s.request;
+        // Each text is checked with the position of the node it came from.
+        let mut texts: Vec<(String, Location)> = Vec::new();
+        let mut add = |v: &Value, loc: Location| {
+            let mut found = Vec::new();
+            vars::strings_of(v, &mut found);
+            texts.extend(found.into_iter().map(|t| (t, loc)));
+        };
         for v in r.params.values().chain(r.query.values()) {
-            vars::strings_of(v, &mut texts);
+            add(v, step.referenced);
         }
-        texts.extend(r.headers.values().cloned());
         if let Some(b) = &r.body {
-            vars::strings_of(&b.value, &mut texts);
+            add(&b.value, b.referenced);
         }
-        texts.extend(r.raw_body.iter().cloned());
-        texts.extend(r.path.iter().cloned());
         for a in &s.expect.body {
             if let Some(e) = &a.value.equals {
-                vars::strings_of(e, &mut texts);
+                add(e, a.referenced);
             }
         }
+        texts.extend(
+            r.headers
+                .values()
+                .chain(r.raw_body.iter())
+                .chain(r.path.iter())
+                .map(|t| (t.clone(), step.referenced)),
+        );
         // Path parameters default to the variable of the same name.
         if r.path.is_none() {
             if let Some(op) = contract.operation(case.operation_of(s)) {
@@ -400,10 +411,10 @@ pub fn prepare(case: &Case, contract: &Contract, base: &Vars) -> Result<(), Load
                 }
             }
         }
-        for t in &texts {
+        for (t, loc) in &texts {
             for e in vars::expressions(t) {
                 vars::check(&e, &scope, &captured)
-                    .map_err(|err| at(&file, &step.referenced, err.to_string()))?;
+                    .map_err(|err| at(&file, loc, err.to_string()))?;
             }
         }
         contract_agreement(case, s, contract, &scope).map_err(|m| {

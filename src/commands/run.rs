@@ -199,15 +199,21 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
         }
     };
     let vars = base_vars(&target.vars, &args.vars)?;
-    let errors: Vec<String> = cases
+    let mut out = out;
+    // A target that cannot be reached says so before anything else is judged (--list sends nothing).
+    let unreachable = if args.list {
+        None
+    } else {
+        preflight(&target).await.err()
+    };
+    let prepared: Vec<String> = cases
         .iter()
         .filter_map(|c| case::prepare(c, &contract, &vars).err())
         .map(|e| e.to_string())
         .collect();
-    if !errors.is_empty() {
-        return Err(Error::BadInput(errors));
+    if unreachable.is_none() && !prepared.is_empty() {
+        return Err(Error::BadInput(prepared));
     }
-    let mut out = out;
     if args.list {
         for c in &cases {
             let _ = writeln!(
@@ -247,7 +253,7 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
         }
         Ok(())
     };
-    if let Err(e) = preflight(&target).await {
+    if let Some(e) = unreachable {
         let summary = Summary {
             aborted: true,
             ..Summary::default()
@@ -255,7 +261,6 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
         finish_reports(json, junit, &summary, exit_code::UNREACHABLE)?;
         return Err(e);
     }
-
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let ctrl_c = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {

@@ -1,0 +1,404 @@
+//! The harness as a user meets it: the binary, its exit codes, its one-line errors, its reports,
+//! and the suite against the faithful mock and against every fault mode.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use conform::commands::run::{run, RunArgs, TargetChoice, VarSources};
+use conform::commands::Selection;
+use conform::mock::faults::{Faults, ALL};
+use conform::run::RunOptions;
+use rstest::rstest;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn conform(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A project folder with the committed contract and the given case files.
+fn project(cases: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = root().join("schemas");
+    for entry in walkdir::WalkDir::new(&schemas)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+    {
+        let dest = dir
+            .path()
+            .join("schemas")
+            .join(entry.path().strip_prefix(&schemas).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(entry.path(), dest).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join("cases")).unwrap();
+    for (name, content) in cases {
+        let p = dir.path().join("cases").join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    dir
+}
+
+const GOOD: &str = "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: x}}\n    expect:\n      status: 200\n";
+
+#[test]
+fn the_main_command_passes_every_case_against_the_built_in_mock() {
+    let out = conform(&root(), &["run"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let last = stdout.lines().last().unwrap();
+    assert!(
+        last.contains(" passed, 0 failed, 0 errored, 0 skipped"),
+        "{last}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .filter(|l| l.trim_start().starts_with("PASS"))
+            .count()
+            >= 12
+    );
+}
+
+#[test]
+fn an_unreachable_target_exits_3_with_one_line() {
+    let out = conform(&root(), &["run", "--target-url", "http://127.0.0.1:1"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("unreachable") && err.contains("127.0.0.1:1"),
+        "{err}"
+    );
+}
+
+#[rstest]
+#[case::field_typo(
+    "typo.yaml",
+    "operation: evs.update_snapshot.v2\nsteps:\n  - requets: {}\n",
+    "cases/typo.yaml:3:5:",
+    "requets"
+)]
+#[case::bad_yaml("bad.yaml", "operation: [\nsteps: -\n", "cases/bad.yaml:", "")]
+#[case::bad_json(
+    "bad.json",
+    "{\"operation\": \"evs.update_snapshot.v2\",\n \"steps\": [}\n",
+    "cases/bad.json:2:",
+    "invalid JSON"
+)]
+#[case::unknown_operation(
+    "op.yaml",
+    "operation: evs.update_snapshots.v2\nsteps:\n  - {}\n",
+    "cases/op.yaml:1:12:",
+    "did you mean 'evs.update_snapshot.v2'"
+)]
+#[case::missing_variable("var.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: \"${nope}\"}}\n    expect: {status: 400}\n", "cases/var.yaml:4:13:", "undefined variable 'nope'")]
+#[case::bad_pointer("ptr.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - expect:\n      body:\n        - {pointer: snapshot/name, present: true}\n", "cases/ptr.yaml:5:11:", "invalid JSON pointer")]
+#[case::bad_regex("re.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - expect:\n      body:\n        - {pointer: /a, matches: \"(\"}\n", "cases/re.yaml:5:11:", "invalid regex")]
+#[case::bad_status(
+    "st.yaml",
+    "operation: evs.update_snapshot.v2\nsteps:\n  - expect: {status: 999}\n",
+    "cases/st.yaml:3:22:",
+    "invalid status 999"
+)]
+#[case::contradicts_contract("cc.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: '${repeat(\"字\", 86)}'}}\n    expect: {status: 200}\n", "cases/cc.yaml:4:13:", "case contradicts the contract")]
+fn broken_case_files_exit_2_with_file_line_column(
+    #[case] name: &str,
+    #[case] content: &str,
+    #[case] position: &str,
+    #[case] message: &str,
+) {
+    let p = project(&[(name, content)]);
+    for cmd in [&["lint"][..], &["run"][..]] {
+        let out = conform(p.path(), cmd);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(position) && err.contains(message),
+            "{cmd:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn duplicate_case_ids_are_bad_input() {
+    let p = project(&[
+        ("a.yaml", GOOD),
+        (
+            "a.json",
+            r#"{"operation": "evs.update_snapshot.v2", "steps": [{}]}"#,
+        ),
+    ]);
+    let out = conform(p.path(), &["lint"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("duplicate case id 'a'"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn an_unreadable_case_file_is_bad_input() {
+    let p = project(&[]);
+    std::os::unix::fs::symlink("/nonexistent/target", p.path().join("cases/gone.yaml")).unwrap();
+    let out = conform(p.path(), &["lint"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("gone.yaml") && err.lines().count() == 1,
+        "{err}"
+    );
+}
+
+#[rstest]
+#[case::unknown_flag(&["run", "--frobnicate"], "--frobnicate")]
+#[case::bad_timeout(&["run", "--timeout", "fast"], "--timeout")]
+#[case::bad_fault(&["run", "--fault", "nope"], "unknown fault 'nope'")]
+#[case::bad_var(&["run", "--var", "novalue"], "NAME=VALUE")]
+#[case::missing_target(&["run", "--target", "staging"], "conform.yaml not found")]
+fn bad_flags_exit_2_naming_the_flag(#[case] args: &[&str], #[case] needle: &str) {
+    let out = conform(&root(), args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains(needle), "{}", text(&out.stderr));
+}
+
+#[test]
+fn reports_hold_every_case_and_junit_parses() {
+    let dir = tempfile::tempdir().unwrap();
+    let json_path = dir.path().join("r.json");
+    let junit_path = dir.path().join("r.xml");
+    let out = conform(
+        &root(),
+        &[
+            "run",
+            "--report-json",
+            json_path.to_str().unwrap(),
+            "--report-junit",
+            junit_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let cases = std::fs::read_dir(root().join("cases")).is_ok();
+    assert!(cases);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    let list = report["cases"].as_array().unwrap();
+    let n = list.len();
+    assert!(n >= 12);
+    assert_eq!(report["summary"]["passed"], n);
+    assert_eq!(report["exit_code"], 0);
+    for c in list {
+        let step = &c["steps"][0];
+        assert!(
+            step["request"]["url"].is_string()
+                && step["response"]["status"].is_u64()
+                && step["findings"].is_array(),
+            "{c}"
+        );
+        assert_eq!(
+            step["request"]["headers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|h| h[0] == "x-auth-token")
+                .map(|h| h[1].clone()),
+            Some(Value::from("<redacted>")),
+            "the token is redacted"
+        );
+    }
+    let xml = std::fs::read_to_string(&junit_path).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("JUnit is XML");
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .count(),
+        n
+    );
+}
+
+#[test]
+fn a_failing_run_reports_findings_with_pointers_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let json_path = dir.path().join("r.json");
+    let out = conform(
+        &root(),
+        &[
+            "run",
+            "--fault",
+            "wrong-field-type",
+            "--report-json",
+            json_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("FAIL") && stdout.contains("/snapshot/size"),
+        "{stdout}"
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    let finding = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["steps"].as_array().unwrap().iter())
+        .flat_map(|s| s["findings"].as_array().unwrap().iter())
+        .find(|f| f["check"] == "schema")
+        .expect("a schema finding");
+    assert_eq!(finding["pointer"], "/snapshot/size");
+    assert_eq!(finding["actual"], "\"1\"");
+    assert_eq!(report["exit_code"], 1);
+}
+
+#[test]
+fn list_prints_what_would_run_filtered_by_tag_operation_and_glob() {
+    let out = conform(&root(), &["run", "--list", "--tag", "example"]);
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(s.lines().count(), 4, "{s}");
+    let out = conform(
+        &root(),
+        &[
+            "run",
+            "--list",
+            "--operation",
+            "ecs.update_server_metadata_item.v2_1",
+            "ecs/**",
+        ],
+    );
+    assert!(
+        text(&out.stdout).lines().all(|l| l.starts_with("ecs/")),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+fn args(faults: Faults, strict: Option<bool>) -> RunArgs {
+    RunArgs {
+        selection: Selection {
+            cases_dir: root().join("cases"),
+            ..Selection::default()
+        },
+        schemas: root().join("schemas"),
+        config: root().join("conform.yaml"),
+        target: TargetChoice::Mock {
+            faults,
+            slow_delay: std::time::Duration::from_secs(2),
+        },
+        vars: VarSources::default(),
+        options: RunOptions {
+            jobs: 4,
+            timeout: std::time::Duration::from_millis(400),
+            ..RunOptions::default()
+        },
+        strict,
+        list: false,
+        report_json: None,
+        report_junit: None,
+        progress: false,
+    }
+}
+
+/// Every fault mode is caught by at least one case (a mutation score of 100%), and the faithful
+/// mock passes everything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_suite_catches_every_fault_and_passes_the_faithful_mock() {
+    let mut out = Vec::new();
+    assert_eq!(
+        run(args(Faults::default(), None), &mut out).await.unwrap(),
+        0,
+        "{}",
+        text(&out)
+    );
+    let mut uncaught = Vec::new();
+    for fault in ALL {
+        let mut out = Vec::new();
+        let code = run(args(Faults::new([*fault]), None), &mut out)
+            .await
+            .unwrap();
+        let summary = text(&out);
+        if code == 0
+            || summary
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .starts_with("0 passed, 0 failed, 0 errored")
+        {
+            uncaught.push(fault.name());
+        }
+    }
+    assert!(uncaught.is_empty(), "faults no case catches: {uncaught:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drift_warns_by_default_on_real_targets_and_fails_when_strict() {
+    let mut out = Vec::new();
+    let code = run(
+        args(
+            Faults::new([conform::mock::faults::Fault::ExtraField]),
+            Some(false),
+        ),
+        &mut out,
+    )
+    .await
+    .unwrap();
+    assert_eq!(code, 0, "{}", text(&out));
+    let mut out = Vec::new();
+    let code = run(
+        args(
+            Faults::new([conform::mock::faults::Fault::ExtraField]),
+            Some(true),
+        ),
+        &mut out,
+    )
+    .await
+    .unwrap();
+    assert_eq!(code, 1);
+    assert!(
+        text(&out).contains("[drift] /snapshot/x_mock_internal"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn the_case_format_schema_accepts_every_shipped_case_and_rejects_typos() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/case.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let mut n = 0;
+    for entry in walkdir::WalkDir::new(root().join("cases"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+    {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let value: Value = serde_saphyr::from_str(&text).unwrap();
+        let errors: Vec<String> = v.iter_errors(&value).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", entry.path().display());
+        n += 1;
+    }
+    assert!(n >= 12);
+    let typo: Value = serde_saphyr::from_str("operation: x\nsteps:\n  - requets: {}\n").unwrap();
+    assert!(!v.is_valid(&typo));
+}
