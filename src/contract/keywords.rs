@@ -69,7 +69,8 @@ mod tests {
         assert!(v.is_valid(&json!("字".repeat(85))));
         assert!(!v.is_valid(&json!("字".repeat(86))));
         assert!(v.is_valid(&json!("a".repeat(255))));
-        let errors: Vec<_> = v.iter_errors(&json!("字".repeat(86))).collect();
+        let long = json!("字".repeat(86));
+        let errors: Vec<_> = v.iter_errors(&long).collect();
         assert_eq!(errors.len(), 1);
         assert!(errors[0].to_string().contains("258 bytes"));
     }

@@ -249,12 +249,10 @@ fn row_start(body: &[&str], k: usize, columns: &[Column]) -> Option<usize> {
 /// Type cells may span tokens: "Array of strings", "List<String>".
 fn type_width(body: &[&str], pos: usize) -> usize {
     match (body.get(pos), body.get(pos + 1)) {
-        (Some(t), Some(&"of")) if matches!(*t, "Array" | "array" | "List" | "list") => {
-            if body.get(pos + 2).is_some() {
-                3
-            } else {
-                1
-            }
+        (Some(t), Some(&"of"))
+            if matches!(*t, "Array" | "array" | "List" | "list") && body.get(pos + 2).is_some() =>
+        {
+            3
         }
         _ => 1,
     }
