@@ -4,8 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use conform::commands::run::{run, RunArgs, TargetChoice, VarSources};
-use conform::commands::Selection;
+use conform::commands::run::{run, RunArgs, TargetChoice};
 use conform::mock::faults::{Faults, ALL};
 use conform::run::RunOptions;
 use rstest::rstest;
@@ -292,29 +291,18 @@ fn list_prints_what_would_run_filtered_by_tag_operation_and_glob() {
 }
 
 fn args(faults: Faults, strict: Option<bool>) -> RunArgs {
-    RunArgs {
-        selection: Selection {
-            cases_dir: root().join("cases"),
-            ..Selection::default()
-        },
-        schemas: root().join("schemas"),
-        config: root().join("conform.yaml"),
-        target: TargetChoice::Mock {
-            faults,
-            slow_delay: std::time::Duration::from_secs(2),
-        },
-        vars: VarSources::default(),
-        options: RunOptions {
-            jobs: 4,
-            timeout: std::time::Duration::from_millis(400),
-            ..RunOptions::default()
-        },
-        strict,
-        list: false,
-        report_json: None,
-        report_junit: None,
-        progress: false,
-    }
+    let target = TargetChoice::Mock {
+        faults,
+        slow_delay: std::time::Duration::from_secs(2),
+    };
+    let mut args = RunArgs::new(root().join("cases"), root().join("schemas"), target);
+    args.options = RunOptions {
+        jobs: 4,
+        timeout: std::time::Duration::from_millis(400),
+        ..RunOptions::default()
+    };
+    args.strict = strict;
+    args
 }
 
 /// Every fault mode is caught by at least one case (a mutation score of 100%), and the faithful
@@ -401,4 +389,45 @@ fn the_case_format_schema_accepts_every_shipped_case_and_rejects_typos() {
     assert!(n >= 12);
     let typo: Value = serde_saphyr::from_str("operation: x\nsteps:\n  - requets: {}\n").unwrap();
     assert!(!v.is_valid(&typo));
+}
+
+#[test]
+fn ctrl_c_runs_teardown_exits_3_and_still_writes_the_reports() {
+    let case = "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: changed}}\n    expect: {status: 200}\nteardown:\n  - name: restore\n    request:\n      body: {snapshot: {name: snap-001}}\n    expect: {status: 200}\n";
+    let p = project(&[("slow.yaml", case)]);
+    let report = p.path().join("r.json");
+    let child = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args([
+            "run",
+            "--fault",
+            "slow",
+            "--slow-delay",
+            "1500ms",
+            "--timeout",
+            "10s",
+            "--report-json",
+            report.to_str().unwrap(),
+        ])
+        .current_dir(p.path())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stdout));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap())
+        .expect("a complete JSON report");
+    assert_eq!(r["summary"]["aborted"], true);
+    let steps = r["cases"][0]["steps"].as_array().unwrap();
+    let teardown = steps
+        .iter()
+        .find(|s| s["teardown"] == true)
+        .expect("the teardown ran");
+    assert_eq!(teardown["response"]["status"], 200, "{teardown}");
 }

@@ -11,8 +11,6 @@ use axum::extract::{Path, State};
 use axum::routing::put;
 use axum::{Json, Router};
 use conform::commands::run::{run, RunArgs, TargetChoice, VarSources};
-use conform::commands::Selection;
-use conform::run::RunOptions;
 use serde_json::{json, Value};
 
 #[derive(Default)]
@@ -85,28 +83,16 @@ async fn cases_on_one_resource_never_interleave_and_others_run_in_parallel() {
         .unwrap();
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let args = RunArgs {
-        selection: Selection {
-            cases_dir: dir.path().to_path_buf(),
-            ..Selection::default()
-        },
-        schemas: root.join("schemas"),
-        config: root.join("conform.yaml"),
-        target: TargetChoice::Url(format!("http://{addr}")),
-        vars: VarSources {
-            files: Vec::new(),
-            pairs: vec![("project_id".into(), "p".into())],
-        },
-        options: RunOptions {
-            jobs: 8,
-            ..RunOptions::default()
-        },
-        strict: None,
-        list: false,
-        report_json: None,
-        report_junit: None,
-        progress: false,
+    let mut args = RunArgs::new(
+        dir.path().to_path_buf(),
+        root.join("schemas"),
+        TargetChoice::Url(format!("http://{addr}")),
+    );
+    args.vars = VarSources {
+        files: Vec::new(),
+        pairs: vec![("project_id".into(), "p".into())],
     };
+    args.options.jobs = 8;
     let mut out = Vec::new();
     let code = run(args, &mut out).await.unwrap();
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&out));

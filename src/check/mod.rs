@@ -289,3 +289,228 @@ pub fn short(v: &Value) -> String {
 pub fn failed(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Failure)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::model::{BodyAssertion, Expect};
+    use std::collections::{BTreeMap, HashMap};
+
+    fn contract() -> Contract {
+        let op = Operation {
+            id: "t.update_thing.v1".into(),
+            service: "t".into(),
+            title: "t".into(),
+            method: "PUT".into(),
+            path: "/v1/things/{id}".into(),
+            path_params: vec!["id".into()],
+            query_params: Vec::new(),
+            success: vec![200],
+            request_body: false,
+            response_body: true,
+            sources: Vec::new(),
+            conflicts: Vec::new(),
+            notes: Vec::new(),
+        };
+        let mut schemas = BTreeMap::new();
+        schemas.insert(
+            (op.id.clone(), SchemaKind::Response(200)),
+            json!({"type": "object", "required": ["name", "size"], "properties": {"name": {"type": "string", "x-maxBytes": 3}, "size": {"type": "integer"}}}),
+        );
+        Contract::from_parts(
+            vec![op],
+            schemas,
+            Default::default(),
+            std::path::Path::new("."),
+        )
+        .unwrap()
+    }
+
+    fn spanned<T>(v: T) -> serde_saphyr::Spanned<T> {
+        serde_saphyr::from_str::<serde_saphyr::Spanned<serde_json::Value>>("1")
+            .map(|s| serde_saphyr::Spanned::new(v, s.referenced, s.defined))
+            .unwrap()
+    }
+
+    fn check(expect: &Expect, status: u16, ct: &str, body: &Value, strict: bool) -> Vec<Finding> {
+        let c = contract();
+        let headers = vec![
+            ("content-type".to_string(), ct.to_string()),
+            ("x-request-id".to_string(), "abc".to_string()),
+        ];
+        let bytes = body.to_string().into_bytes();
+        let mut regexes = HashMap::new();
+        regexes.insert("^z".to_string(), regex::Regex::new("^z").unwrap());
+        let observed = Observed {
+            status,
+            headers: &headers,
+            body: &bytes,
+            json: Some(body),
+        };
+        check_step(
+            &c,
+            c.operation("t.update_thing.v1"),
+            expect,
+            &regexes,
+            &observed,
+            CheckOptions { strict },
+        )
+    }
+
+    fn kinds(f: &[Finding]) -> Vec<(CheckKind, Severity, &str)> {
+        f.iter()
+            .map(|f| (f.check, f.severity, f.pointer.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_conforming_response_has_no_findings() {
+        assert!(check(
+            &Expect::default(),
+            200,
+            "application/json",
+            &json!({"name": "abc", "size": 1}),
+            true
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn status_fails_on_an_undocumented_status() {
+        let f = check(
+            &Expect::default(),
+            201,
+            "application/json",
+            &json!({"name": "a", "size": 1}),
+            false,
+        );
+        assert_eq!(kinds(&f), vec![(CheckKind::Status, Severity::Failure, "")]);
+        assert_eq!(
+            (f[0].expected.as_str(), f[0].actual.as_str()),
+            ("200", "201")
+        );
+    }
+
+    #[test]
+    fn content_type_fails_when_a_documented_body_is_not_json() {
+        let f = check(
+            &Expect::default(),
+            200,
+            "text/plain",
+            &json!({"name": "a", "size": 1}),
+            false,
+        );
+        assert_eq!(
+            kinds(&f),
+            vec![(CheckKind::ContentType, Severity::Failure, "content-type")]
+        );
+    }
+
+    #[test]
+    fn schema_reports_every_violation_with_its_pointer() {
+        let f = check(
+            &Expect::default(),
+            200,
+            "application/json",
+            &json!({"name": "字字", "size": "1"}),
+            false,
+        );
+        let mut pointers: Vec<&str> = f
+            .iter()
+            .filter(|f| f.check == CheckKind::Schema)
+            .map(|f| f.pointer.as_str())
+            .collect();
+        pointers.sort();
+        assert_eq!(
+            pointers,
+            vec!["/name", "/size"],
+            "both violations, not the first only"
+        );
+    }
+
+    #[test]
+    fn drift_is_a_warning_unless_strict() {
+        let body = json!({"name": "a", "size": 1, "extra": true});
+        assert_eq!(
+            kinds(&check(
+                &Expect::default(),
+                200,
+                "application/json",
+                &body,
+                false
+            )),
+            vec![(CheckKind::Drift, Severity::Warning, "/extra")]
+        );
+        let strict = check(&Expect::default(), 200, "application/json", &body, true);
+        assert_eq!(
+            kinds(&strict),
+            vec![(CheckKind::Drift, Severity::Failure, "/extra")]
+        );
+        assert!(failed(&strict));
+    }
+
+    #[test]
+    fn body_and_header_assertions_fail_with_expected_and_actual() {
+        let a = |pointer: &str, f: fn(&mut BodyAssertion)| {
+            let mut x = BodyAssertion {
+                pointer: pointer.into(),
+                ..BodyAssertion::default()
+            };
+            f(&mut x);
+            spanned(x)
+        };
+        let mut headers = BTreeMap::new();
+        headers.insert(
+            "x-request-id".to_string(),
+            spanned(json!({"matches": "^z"})),
+        );
+        headers.insert("x-missing".to_string(), spanned(json!("v")));
+        let expect = Expect {
+            body: vec![
+                a("/name", |x| x.equals = Some(json!("b"))),
+                a("/name", |x| x.matches = Some("^z".into())),
+                a("/size", |x| x.type_ = Some("string".into())),
+                a("/name", |x| x.bytes = Some(9)),
+                a("/name", |x| x.chars = Some(9)),
+                a("/nope", |x| x.present = Some(true)),
+                a("/name", |x| x.absent = Some(true)),
+            ],
+            headers,
+            ..Expect::default()
+        };
+        let f = check(
+            &expect,
+            200,
+            "application/json",
+            &json!({"name": "abc", "size": 1}),
+            false,
+        );
+        let body: Vec<&Finding> = f.iter().filter(|f| f.check == CheckKind::Body).collect();
+        assert_eq!(body.len(), 7, "{f:#?}");
+        assert_eq!(
+            (body[0].expected.as_str(), body[0].actual.as_str()),
+            ("\"b\"", "\"abc\"")
+        );
+        assert_eq!(body[3].actual, "3 bytes");
+        let hdr: Vec<&str> = f
+            .iter()
+            .filter(|f| f.check == CheckKind::Header)
+            .map(|f| f.pointer.as_str())
+            .collect();
+        assert_eq!(hdr, vec!["x-missing", "x-request-id"]);
+    }
+
+    #[test]
+    fn error_bodies_are_checked_against_the_gateway_shape_when_they_come_from_it() {
+        assert!(is_gateway_error(
+            &json!({"error_code": "APIGW.0301", "error_msg": "m"})
+        ));
+        assert!(
+            !GATEWAY.is_valid(&json!({"error_code": "APIGW.0301"})),
+            "error_msg is required"
+        );
+        assert!(!is_gateway_error(
+            &json!({"badRequest": {"code": "APIGW.0301"}})
+        ));
+    }
+}

@@ -80,6 +80,28 @@ pub struct RunArgs {
     pub progress: bool,
 }
 
+impl RunArgs {
+    /// Arguments with the defaults of `conform run`: every case of `cases_dir`, no reports.
+    pub fn new(cases_dir: PathBuf, schemas: PathBuf, target: TargetChoice) -> RunArgs {
+        RunArgs {
+            selection: Selection {
+                cases_dir,
+                ..Selection::default()
+            },
+            schemas,
+            config: PathBuf::from("conform.yaml"),
+            target,
+            vars: VarSources::default(),
+            options: RunOptions::default(),
+            strict: None,
+            list: false,
+            report_json: None,
+            report_junit: None,
+            progress: false,
+        }
+    }
+}
+
 /// The variables the built-in mock provides.
 pub fn mock_target_vars(f: &Fixtures) -> BTreeMap<String, Value> {
     f.vars

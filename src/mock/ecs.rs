@@ -4,13 +4,13 @@ use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::error::{ApiError, Service};
 use super::evs::single_item;
 use super::faults::Fault;
 use super::state::Server;
-use super::{read_json, AppState, Mock};
+use super::{AppState, Mock};
 
 /// Seed 001: keys and values are at most 255 Unicode characters; keys are not empty.
 const LIMIT_CHARS: usize = 255;
@@ -89,14 +89,7 @@ pub async fn update_metadata_item(
     body: Body,
 ) -> Result<Response, ApiError> {
     let (project, id, uri_key) = path(p)?;
-    let body = read_json(body, Service::Ecs).await?;
-    let (key, value) = single_item(&mock, &body, &uri_key, Service::Ecs)?;
-    let Value::String(value) = value else {
-        return Err(ApiError::invalid(
-            Service::Ecs,
-            format!("Invalid parameter values: the value of '{key}' must be a string"),
-        ));
-    };
+    let (key, value) = single_item(&mock, body, &uri_key, Service::Ecs).await?;
     if !mock.fault(Fault::NoLengthCheck) {
         let chars = key.chars().count();
         if chars == 0 || chars > LIMIT_CHARS || !key.chars().all(valid_key_char) {

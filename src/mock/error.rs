@@ -14,6 +14,16 @@ pub enum Service {
     Ecs,
 }
 
+impl Service {
+    /// This service's code of a pair.
+    pub fn pick(self, evs: &'static str, ecs: &'static str) -> &'static str {
+        match self {
+            Service::Evs => evs,
+            Service::Ecs => ecs,
+        }
+    }
+}
+
 /// An error answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
@@ -47,10 +57,7 @@ impl ApiError {
 
     /// 400 for a body that is not JSON. EVS.5400 "Malformed request body."; Ecs.0005.
     pub fn malformed(service: Service, detail: &str) -> ApiError {
-        let code = match service {
-            Service::Evs => "EVS.5400",
-            Service::Ecs => "Ecs.0005",
-        };
+        let code = service.pick("EVS.5400", "Ecs.0005");
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "badRequest",
@@ -62,19 +69,13 @@ impl ApiError {
     /// 400 for a body that breaks a documented rule. EVS.2108 "Request body is invalid."; Ecs.0005
     /// "Invalid parameter values".
     pub fn invalid(service: Service, message: impl Into<String>) -> ApiError {
-        let code = match service {
-            Service::Evs => "EVS.2108",
-            Service::Ecs => "Ecs.0005",
-        };
+        let code = service.pick("EVS.2108", "Ecs.0005");
         ApiError::new(StatusCode::BAD_REQUEST, "badRequest", code, message)
     }
 
     /// 400 "Request body and URI mismatch" (EVS.5400 documents this message).
     pub fn uri_mismatch(service: Service) -> ApiError {
-        let code = match service {
-            Service::Evs => "EVS.5400",
-            Service::Ecs => "Ecs.0005",
-        };
+        let code = service.pick("EVS.5400", "Ecs.0005");
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "badRequest",
@@ -85,10 +86,7 @@ impl ApiError {
 
     /// 404. EVS.5404 "Resource … could not be found"; Ecs.0114 "The ECS does not exist".
     pub fn not_found(service: Service, what: &str) -> ApiError {
-        let code = match service {
-            Service::Evs => "EVS.5404",
-            Service::Ecs => "Ecs.0114",
-        };
+        let code = service.pick("EVS.5404", "Ecs.0114");
         ApiError::new(
             StatusCode::NOT_FOUND,
             "itemNotFound",
@@ -122,10 +120,7 @@ impl ApiError {
     /// 413 for a body over the limit. EVS.1005 "size of metadata is too large" (documented as 400)
     /// and Ecs.0005 are the closest documented codes; the status follows HTTP.
     pub fn too_large(service: Service, limit: usize) -> ApiError {
-        let code = match service {
-            Service::Evs => "EVS.1005",
-            Service::Ecs => "Ecs.0005",
-        };
+        let code = service.pick("EVS.1005", "Ecs.0005");
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "overLimit",
@@ -136,10 +131,7 @@ impl ApiError {
 
     /// 405 for a known path with the wrong method.
     pub fn method_not_allowed(service: Service) -> ApiError {
-        let code = match service {
-            Service::Evs => "EVS.5400",
-            Service::Ecs => "Ecs.0005",
-        };
+        let code = service.pick("EVS.5400", "Ecs.0005");
         ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "methodNotAllowed",

@@ -302,14 +302,16 @@ pub async fn show_metadata_item(
     Ok(mock.ok(json!({"meta": {key: value}})))
 }
 
-/// The single `meta` item of a metadata-item body, checked against the URI key.
-/// Seeds 000 and 001: `meta` is required, holds exactly one item, and its key equals the URI key.
-pub fn single_item(
+/// Reads a metadata-item body: its single `meta` item, checked against the URI key.
+/// Seeds 000 and 001: `meta` is required, holds exactly one item, its key equals the URI key,
+/// and its value is a string.
+pub async fn single_item(
     mock: &Mock,
-    body: &Value,
+    body: Body,
     uri_key: &str,
     service: Service,
-) -> Result<(String, Value), ApiError> {
+) -> Result<(String, String), ApiError> {
+    let body = read_json(body, service).await?;
     let meta = body
         .get("meta")
         .ok_or_else(|| ApiError::invalid(service, "Invalid input received: 'meta' is required"))?
@@ -334,7 +336,13 @@ pub fn single_item(
     if key != uri_key && !mock.fault(Fault::UriKeyMismatchAccepted) {
         return Err(ApiError::uri_mismatch(service));
     }
-    Ok((key, value))
+    match value {
+        Value::String(v) => Ok((key, v)),
+        _ => Err(ApiError::invalid(
+            service,
+            format!("Invalid input received: the value of '{key}' must be a string"),
+        )),
+    }
 }
 
 /// PUT /v2/{project_id}/snapshots/{snapshot_id}/metadata/{key} (seed 000).
@@ -344,14 +352,7 @@ pub async fn update_metadata_item(
     body: Body,
 ) -> Result<Response, ApiError> {
     let (project, id, uri_key) = path(p)?;
-    let body = read_json(body, Service::Evs).await?;
-    let (key, value) = single_item(&mock, &body, &uri_key, Service::Evs)?;
-    let Value::String(value) = value else {
-        return Err(ApiError::invalid(
-            Service::Evs,
-            format!("Invalid input received: the value of '{key}' must be a string"),
-        ));
-    };
+    let (key, value) = single_item(&mock, body, &uri_key, Service::Evs).await?;
     let chars = key.chars().count();
     if !mock.fault(Fault::NoLengthCheck)
         && (chars == 0 || chars > META_LIMIT_CHARS || value.chars().count() > META_LIMIT_CHARS)
