@@ -79,6 +79,9 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             };
             tracing_subscriber::fmt()
                 .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_ansi(
+                    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                )
                 .with_writer(std::io::stderr)
                 .init();
             runtime()?.block_on(conform::commands::mock::serve(cmd.listen, config, |addr| {
