@@ -1,6 +1,6 @@
 //! Discovering, parsing and validating case files.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
@@ -23,6 +23,32 @@ pub struct LoadError {
     pub column: usize,
     /// What is wrong.
     pub message: String,
+}
+
+/// A selected case, small enough to keep by the thousand: enough to list it and to load it
+/// again right before it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRef {
+    /// Case id.
+    pub id: String,
+    /// The file.
+    pub path: PathBuf,
+    /// Operation id.
+    pub operation: String,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+impl Case {
+    /// The reference that stands for this case.
+    pub fn to_ref(&self) -> CaseRef {
+        CaseRef {
+            id: self.id.clone(),
+            path: self.path.clone(),
+            operation: self.file.operation.value.clone(),
+            tags: self.file.tags.clone(),
+        }
+    }
 }
 
 /// A loaded, validated case.
@@ -469,31 +495,4 @@ fn contract_agreement(
     } else {
         Err(format!("case contradicts the contract: it expects success, but the body breaks the request schema of {op}: {}", errors.join("; ")))
     }
-}
-
-/// Loads every case; returns the cases and every error (duplicate ids included).
-pub fn load_all(files: &[(String, PathBuf)], contract: &Contract) -> (Vec<Case>, Vec<LoadError>) {
-    let mut cases = Vec::new();
-    let mut errors = Vec::new();
-    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for (id, path) in files {
-        if let Some(first) = seen.get(id) {
-            errors.push(LoadError {
-                file: path.display().to_string(),
-                line: 0,
-                column: 0,
-                message: format!(
-                    "duplicate case id '{id}': {} has the same path without extension",
-                    first.display()
-                ),
-            });
-            continue;
-        }
-        seen.insert(id.clone(), path.clone());
-        match load_case(id, path, contract) {
-            Ok(c) => cases.push(c),
-            Err(e) => errors.push(e),
-        }
-    }
-    (cases, errors)
 }

@@ -8,4 +8,4 @@ pub mod load;
 pub mod model;
 pub mod vars;
 
-pub use load::{discover, load_all, load_case, prepare, Case, LoadError};
+pub use load::{discover, load_case, prepare, Case, CaseRef, LoadError};

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::case::{self, Case};
+use crate::case::vars::Vars;
+use crate::case::{self, CaseRef};
 use crate::contract::Contract;
 use crate::error::Error;
 
@@ -33,8 +34,19 @@ pub fn load_contract(dir: &Path) -> Result<Contract, Error> {
     Contract::load(dir).map_err(|e| Error::bad(format!("contract: {e}")))
 }
 
-/// Finds, loads and filters cases; every load error is reported.
-pub fn load_cases(sel: &Selection, contract: &Contract) -> Result<Vec<Case>, Error> {
+/// The cases a command works on.
+#[derive(Debug, Default)]
+pub struct Selected {
+    /// Selected cases, sorted by id.
+    pub cases: Vec<CaseRef>,
+    /// Problems that need the variable scope (undefined variables, contract disagreement).
+    pub prepare_errors: Vec<String>,
+}
+
+/// Finds, loads, validates, prepares and filters cases one file at a time, keeping only a
+/// [`CaseRef`] of each, so memory does not grow with the case models. Load errors (every one)
+/// are the error; preparation errors are returned for the caller to rank against others.
+pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Result<Selected, Error> {
     let files = case::discover(&sel.cases_dir).map_err(|e| Error::bad(e.to_string()))?;
     let mut builder = globset::GlobSetBuilder::new();
     for g in &sel.globs {
@@ -45,35 +57,56 @@ pub fn load_cases(sel: &Selection, contract: &Contract) -> Result<Vec<Case>, Err
     let globs = builder
         .build()
         .map_err(|e| Error::bad(format!("case filters: {e}")))?;
-    let files: Vec<(String, PathBuf)> = files
-        .into_iter()
-        .filter(|(id, path)| {
-            sel.globs.is_empty()
-                || globs.is_match(id)
-                || globs.is_match(path)
-                || sel.globs.iter().any(|g| g == id)
-        })
-        .collect();
-    let (cases, errors) = case::load_all(&files, contract);
-    if !errors.is_empty() {
-        return Err(Error::BadInput(
-            errors.iter().map(ToString::to_string).collect(),
-        ));
+    let mut selected = Selected::default();
+    let mut load_errors = Vec::new();
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for (id, path) in files {
+        if !(sel.globs.is_empty()
+            || globs.is_match(&id)
+            || globs.is_match(&path)
+            || sel.globs.contains(&id))
+        {
+            continue;
+        }
+        if let Some(first) = seen.get(&id) {
+            load_errors.push(format!(
+                "{}:0:0: duplicate case id '{id}': {} has the same path without extension",
+                path.display(),
+                first.display()
+            ));
+            continue;
+        }
+        seen.insert(id.clone(), path.clone());
+        let case = match case::load_case(&id, &path, contract) {
+            Ok(c) => c,
+            Err(e) => {
+                load_errors.push(e.to_string());
+                continue;
+            }
+        };
+        let wanted_tag = sel.tags.is_empty() || case.file.tags.iter().any(|t| sel.tags.contains(t));
+        let wanted_op = sel.operations.is_empty()
+            || sel.operations.iter().any(|o| {
+                case.file.operation.value == *o
+                    || case
+                        .file
+                        .steps
+                        .iter()
+                        .any(|s| s.value.operation.as_ref().is_some_and(|x| x.value == *o))
+            });
+        if !(wanted_tag && wanted_op) {
+            continue;
+        }
+        if let Err(e) = case::prepare(&case, contract, scope) {
+            selected.prepare_errors.push(e.to_string());
+        }
+        selected.cases.push(case.to_ref());
     }
-    Ok(cases
-        .into_iter()
-        .filter(|c| sel.tags.is_empty() || c.file.tags.iter().any(|t| sel.tags.contains(t)))
-        .filter(|c| {
-            sel.operations.is_empty()
-                || sel.operations.iter().any(|o| {
-                    c.file.operation.value == *o
-                        || c.file
-                            .steps
-                            .iter()
-                            .any(|s| s.value.operation.as_ref().is_some_and(|x| x.value == *o))
-                })
-        })
-        .collect())
+    if !load_errors.is_empty() {
+        return Err(Error::BadInput(load_errors));
+    }
+    selected.cases.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(selected)
 }
 
 /// Reads a vars file (a YAML or JSON map of names to values).

@@ -11,9 +11,8 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
-use super::{load_cases, load_contract, load_vars_file, Selection};
+use super::{load_contract, load_vars_file, select_cases, Selection};
 use crate::case::vars::Vars;
-use crate::case::{self};
 use crate::error::Error;
 use crate::exit_code;
 use crate::mock::faults::Faults;
@@ -174,8 +173,6 @@ async fn preflight(target: &Target) -> Result<(), Error> {
 /// Runs the cases; writes case lines to `out`; returns the exit code.
 pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
     let contract = Arc::new(load_contract(&args.schemas)?);
-    let mut cases = load_cases(&args.selection, &contract)?;
-    cases.sort_by(|a, b| a.id.cmp(&b.id));
 
     // The target; the built-in mock starts here, in-process, on an ephemeral port.
     let mut running_mock = None;
@@ -228,23 +225,14 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
     } else {
         preflight(&target).await.err()
     };
-    let prepared: Vec<String> = cases
-        .iter()
-        .filter_map(|c| case::prepare(c, &contract, &vars).err())
-        .map(|e| e.to_string())
-        .collect();
+    let selected = select_cases(&args.selection, &contract, &vars)?;
+    let (cases, prepared) = (selected.cases, selected.prepare_errors);
     if unreachable.is_none() && !prepared.is_empty() {
         return Err(Error::BadInput(prepared));
     }
     if args.list {
         for c in &cases {
-            let _ = writeln!(
-                out,
-                "{}\t{}\t{}",
-                c.id,
-                c.file.operation.value,
-                c.file.tags.join(",")
-            );
+            let _ = writeln!(out, "{}\t{}\t{}", c.id, c.operation, c.tags.join(","));
         }
         return Ok(exit_code::OK);
     }
@@ -303,7 +291,6 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
         locks: Default::default(),
     });
     let total = cases.len();
-    let cases: Vec<Arc<case::Case>> = cases.into_iter().map(Arc::new).collect();
     let runner = tokio::spawn(run::execute(cases, ctx));
     let mut console = Console::new(
         out,

@@ -14,13 +14,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, watch, Semaphore};
+use tokio::sync::{mpsc, watch};
 
 use self::client::Http;
 use self::result::{CaseResult, Event, Summary, Verdict};
 use self::target::{Auth, Target};
 use crate::case::vars::Vars;
-use crate::case::Case;
+use crate::case::{Case, CaseRef};
 use crate::contract::Contract;
 
 /// Run options.
@@ -173,41 +173,54 @@ async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
 }
 
 /// Runs the cases and emits one [`Event::CaseFinished`] per case. Returns the summary.
-pub async fn execute(cases: Vec<Arc<Case>>, ctx: Arc<RunCtx>) -> Summary {
+///
+/// `--jobs` workers pull cases from one queue, so only as many case futures exist as run at
+/// once: memory does not grow with the number of cases waiting.
+pub async fn execute(cases: Vec<CaseRef>, ctx: Arc<RunCtx>) -> Summary {
     let started = Instant::now();
     let _ = ctx.events.send(Event::RunStarted { total: cases.len() });
-    let semaphore = Arc::new(Semaphore::new(ctx.options.jobs.max(1)));
-    let (stop_tx, stop_rx) = watch::channel(false);
+    let queue = Arc::new(std::sync::Mutex::new(std::collections::VecDeque::from(
+        cases,
+    )));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<CaseResult>();
-    let mut handles = Vec::with_capacity(cases.len());
-    for case in cases {
-        let ctx = ctx.clone();
-        let semaphore = semaphore.clone();
-        let stop = stop_rx.clone();
-        let done = done_tx.clone();
-        let stop_tx = stop_tx.clone();
-        handles.push(tokio::spawn(async move {
-            let permit = semaphore.acquire_owned().await;
-            let result = if permit.is_err() || *stop.borrow() || *ctx.cancel.borrow() {
-                let why = if *ctx.cancel.borrow() {
-                    "aborted by Ctrl-C"
+    let mut workers = Vec::new();
+    for _ in 0..ctx.options.jobs.max(1) {
+        let (ctx, queue, stop, done) = (ctx.clone(), queue.clone(), stop.clone(), done_tx.clone());
+        workers.push(tokio::spawn(async move {
+            loop {
+                let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+                let Some(r) = next else { break };
+                let file = r.path.display().to_string();
+                let result = if *ctx.cancel.borrow()
+                    || stop.load(std::sync::atomic::Ordering::Relaxed)
+                {
+                    let why = if *ctx.cancel.borrow() {
+                        "aborted by Ctrl-C"
+                    } else {
+                        "not run: --fail-fast after a failure"
+                    };
+                    CaseResult::skipped(&r.id, &file, &r.operation, why)
                 } else {
-                    "not run: --fail-fast after a failure"
+                    // Loaded again here, so only running cases are in memory.
+                    match crate::case::load_case(&r.id, &r.path, &ctx.contract) {
+                        Ok(case) => run_case(&ctx, &case).await,
+                        Err(e) => CaseResult {
+                            verdict: Verdict::Errored,
+                            skip_reason: Some(format!("the case file changed during the run: {e}")),
+                            ..CaseResult::skipped(&r.id, &file, &r.operation, "")
+                        },
+                    }
                 };
-                CaseResult::skipped(
-                    &case.id,
-                    &case.path.display().to_string(),
-                    &case.file.operation.value,
-                    why,
-                )
-            } else {
-                run_case(&ctx, &case).await
-            };
-            if ctx.options.fail_fast && matches!(result.verdict, Verdict::Failed | Verdict::Errored)
-            {
-                let _ = stop_tx.send(true);
+                if ctx.options.fail_fast
+                    && matches!(result.verdict, Verdict::Failed | Verdict::Errored)
+                {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                if done.send(result).is_err() {
+                    break;
+                }
             }
-            let _ = done.send(result);
         }));
     }
     drop(done_tx);
@@ -216,8 +229,8 @@ pub async fn execute(cases: Vec<Arc<Case>>, ctx: Arc<RunCtx>) -> Summary {
         summary.add(&result);
         let _ = ctx.events.send(Event::CaseFinished(Box::new(result)));
     }
-    for h in handles {
-        let _ = h.await;
+    for w in workers {
+        let _ = w.await;
     }
     summary.aborted = *ctx.cancel.borrow();
     summary.duration_ms = started.elapsed().as_millis() as u64;
