@@ -1,0 +1,273 @@
+//! Concurrency must not make results flaky: cases on one resource never interleave, while cases
+//! on different resources do run in parallel. Shown against an in-test server that records how
+//! many requests are in flight per resource.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::routing::put;
+use axum::{Json, Router};
+use conform::commands::run::{run, RunArgs, TargetChoice, VarSources};
+use serde_json::{json, Value};
+
+#[derive(Default)]
+struct Meter {
+    in_flight: HashMap<String, usize>,
+    max_per_resource: HashMap<String, usize>,
+    total: usize,
+    max_total: usize,
+}
+
+type Shared = Arc<Mutex<Meter>>;
+
+async fn update(
+    State(m): State<Shared>,
+    Path((_v, _p, id)): Path<(String, String, String)>,
+    Json(body): Json<Value>,
+) -> Json<Value> {
+    {
+        let mut m = m.lock().unwrap();
+        let n = m.in_flight.entry(id.clone()).or_default();
+        *n += 1;
+        let n = *n;
+        let max = m.max_per_resource.entry(id.clone()).or_default();
+        *max = (*max).max(n);
+        m.total += 1;
+        m.max_total = m.max_total.max(m.total);
+    }
+    // Long enough that unguarded cases would overlap.
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    {
+        let mut m = m.lock().unwrap();
+        *m.in_flight.get_mut(&id).unwrap() -= 1;
+        m.total -= 1;
+    }
+    let name = body["snapshot"]["name"].clone();
+    Json(
+        json!({"snapshot": {"id": id, "name": name, "status": "available", "description": "", "created_at": "2020-01-01T00:00:00.000000", "updated_at": "2020-01-01T00:00:00.000000", "metadata": {}, "volume_id": "v", "size": 1}}),
+    )
+}
+
+fn case(snapshot: &str, version: &str) -> String {
+    format!(
+        "operation: evs.update_snapshot.{version}\nsteps:\n  - request:\n      params: {{snapshot_id: {snapshot}}}\n      body: {{snapshot: {{name: a}}}}\n  - request:\n      params: {{snapshot_id: {snapshot}}}\n      body: {{snapshot: {{name: b}}}}\n    expect:\n      body:\n        - {{pointer: /snapshot/name, equals: b}}\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cases_on_one_resource_never_interleave_and_others_run_in_parallel() {
+    let meter: Shared = Arc::default();
+    let app = Router::new()
+        .route("/{v}/{p}/snapshots/{id}", put(update))
+        .with_state(meter.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..6 {
+        // v2 and v3 of one snapshot are one resource.
+        let version = if i % 2 == 0 { "v2" } else { "v3" };
+        std::fs::write(
+            dir.path().join(format!("a{i}.yaml")),
+            case("snap-a", version),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(format!("b{i}.yaml")),
+            case("snap-b", version),
+        )
+        .unwrap();
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut args = RunArgs::new(
+        dir.path().to_path_buf(),
+        root.join("schemas"),
+        TargetChoice::Url(format!("http://{addr}")),
+    );
+    args.vars = VarSources {
+        files: Vec::new(),
+        pairs: vec![("project_id".into(), "p".into())],
+    };
+    args.options.jobs = 8;
+    let mut out = Vec::new();
+    let code = run(args, &mut out).await.unwrap();
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&out));
+    let m = meter.lock().unwrap();
+    assert_eq!(
+        m.max_per_resource["snap-a"], 1,
+        "cases on snap-a interleaved"
+    );
+    assert_eq!(
+        m.max_per_resource["snap-b"], 1,
+        "cases on snap-b interleaved"
+    );
+    assert!(
+        m.max_total >= 2,
+        "cases on different resources should run in parallel (max in flight {})",
+        m.max_total
+    );
+    server.abort();
+}
+
+/// A server that answers 503 (Retry-After: 0) to the first request of each path, then 200.
+async fn flaky_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let seen: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let app = Router::new()
+        .route(
+            "/{v}/{p}/snapshots/{id}",
+            put(|State(seen): State<Arc<Mutex<HashMap<String, usize>>>>, Path((_v, _p, id)): Path<(String, String, String)>| async move {
+                let n = {
+                    let mut s = seen.lock().unwrap();
+                    let n = s.entry(id.clone()).or_default();
+                    *n += 1;
+                    *n
+                };
+                if n == 1 {
+                    return (axum::http::StatusCode::SERVICE_UNAVAILABLE, [("retry-after", "0")], Json(json!({"serviceUnavailable": {"message": "busy", "code": "X"}})));
+                }
+                (axum::http::StatusCode::OK, [("retry-after", "0")], Json(json!({"snapshot": {"id": id, "name": "n", "status": "available", "description": "", "created_at": "2020-01-01T00:00:00.000000", "updated_at": "2020-01-01T00:00:00.000000", "metadata": {}, "volume_id": "v", "size": 1}})))
+            }),
+        )
+        .with_state(seen);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    (
+        addr,
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        }),
+    )
+}
+
+fn one_case_dir(text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.yaml"), text).unwrap();
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_honour_retry_after_and_report_the_case_as_flaky() {
+    let (addr, server) = flaky_server().await;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let simple = |id: &str| {
+        format!("operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      params: {{snapshot_id: {id}}}\n      body: {{snapshot: {{name: n}}}}\n")
+    };
+    let dir = one_case_dir(&simple("snap-r"));
+    let args = |retries: u32| {
+        let mut a = RunArgs::new(
+            dir.path().to_path_buf(),
+            root.join("schemas"),
+            TargetChoice::Url(format!("http://{addr}")),
+        );
+        a.vars.pairs.push(("project_id".into(), "p".into()));
+        a.options.retries = retries;
+        a
+    };
+    let mut out = Vec::new();
+    assert_eq!(
+        run(args(1), &mut out).await.unwrap(),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.contains("RETRY")
+            && text.contains("(flaky: passed on retry)")
+            && text.contains("1 flaky"),
+        "{text}"
+    );
+    // A fresh resource without retries: the 503 is a failure.
+    let dir2 = one_case_dir(&simple("snap-s"));
+    let mut a = args(0);
+    a.selection.cases_dir = dir2.path().to_path_buf();
+    let mut out = Vec::new();
+    assert_eq!(
+        run(a, &mut out).await.unwrap(),
+        1,
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_fast_starts_no_case_after_the_first_failure() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a_fails.yaml"), "operation: evs.update_snapshot.v2\nsteps:\n  - request: {body: {snapshot: {name: x}}}\n    expect: {status: 418}\n").unwrap();
+    for i in 0..5 {
+        std::fs::write(dir.path().join(format!("b{i}.yaml")), "operation: evs.update_snapshot.v2\nsteps:\n  - request: {body: {snapshot: {name: x}}}\n").unwrap();
+    }
+    let target = TargetChoice::Mock {
+        faults: Default::default(),
+        slow_delay: Duration::from_secs(1),
+    };
+    let mut args = RunArgs::new(dir.path().to_path_buf(), root.join("schemas"), target);
+    args.options.jobs = 1;
+    args.options.fail_fast = true;
+    let mut out = Vec::new();
+    assert_eq!(run(args, &mut out).await.unwrap(), 1);
+    let text = regex::Regex::new("\x1b\\[[0-9;]*m")
+        .unwrap()
+        .replace_all(&String::from_utf8_lossy(&out), "")
+        .to_string();
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .starts_with("0 passed, 1 failed, 0 errored, 5 skipped"),
+        "{text}"
+    );
+    assert!(text.contains("--fail-fast"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_never_appears_in_any_output_or_report() {
+    const TOKEN: &str = "TOKEN-c0nf0rm-d1st1nct1ve-7781";
+    let mock = conform::mock::spawn(conform::mock::MockConfig {
+        auth: conform::mock::MockAuth::Token(TOKEN.into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let vars: String = conform::mock::state::Fixtures::defaults()
+        .vars
+        .iter()
+        .map(|(k, v)| format!("      {k}: \"{v}\"\n"))
+        .collect();
+    let config = dir.path().join("conform.yaml");
+    std::fs::write(&config, format!("targets:\n  local:\n    services: {{evs: \"{0}\", ecs: \"{0}\"}}\n    auth: {{type: token, token_env: CONFORM_TEST_TOKEN_7781}}\n    vars:\n{vars}", mock.base_url())).unwrap();
+    std::env::set_var("CONFORM_TEST_TOKEN_7781", TOKEN);
+    let mut args = RunArgs::new(
+        root.join("cases"),
+        root.join("schemas"),
+        TargetChoice::Named("local".into()),
+    );
+    args.config = config;
+    args.report_json = Some(dir.path().join("r.json"));
+    args.report_junit = Some(dir.path().join("r.xml"));
+    let mut out = Vec::new();
+    let code = run(args, &mut out).await.unwrap();
+    let console = String::from_utf8_lossy(&out).to_string();
+    assert_eq!(code, 0, "{console}");
+    assert!(
+        console.contains("auth/wrong_token"),
+        "the auth case ran against the token target"
+    );
+    for text in [
+        console,
+        std::fs::read_to_string(dir.path().join("r.json")).unwrap(),
+        std::fs::read_to_string(dir.path().join("r.xml")).unwrap(),
+    ] {
+        assert!(!text.contains(TOKEN), "the token leaked");
+        assert!(!text.contains("c0nf0rm-d1st1nct1ve"));
+    }
+    mock.stop().await;
+}
