@@ -450,3 +450,53 @@ fn openapi_document_has_every_operation_with_bodies_and_envelopes() {
     assert_eq!(params, vec!["project_id", "snapshot_id"]);
     assert_eq!(doc["paths"].as_object().unwrap().len(), 4);
 }
+
+/// Schemathesis loads the OpenAPI export and finds every operation. CI installs Schemathesis
+/// and sets CONFORM_REQUIRE_SCHEMATHESIS=1; elsewhere the test says it was skipped.
+#[test]
+fn schemathesis_loads_the_openapi_document() {
+    let available = std::process::Command::new("python3")
+        .args(["-c", "import schemathesis"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(
+            std::env::var_os("CONFORM_REQUIRE_SCHEMATHESIS").is_none(),
+            "CONFORM_REQUIRE_SCHEMATHESIS is set but schemathesis is not importable"
+        );
+        eprintln!("skipped: schemathesis is not installed (pip install schemathesis)");
+        return;
+    }
+    let contract = conform::contract::Contract::load(&root().join("schemas")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("openapi.json");
+    std::fs::write(
+        &spec,
+        write::to_pretty(&conform::contract::openapi::document(&contract)),
+    )
+    .unwrap();
+    let script = "import sys, schemathesis\nschema = schemathesis.openapi.from_path(sys.argv[1])\nfor r in schema.get_all_operations():\n    print(r.ok().label)\n";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, spec.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut labels: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    labels.sort();
+    assert_eq!(
+        labels,
+        vec![
+            "PUT /v2.1/{project_id}/servers/{server_id}/metadata/{key}",
+            "PUT /v2/{project_id}/snapshots/{snapshot_id}",
+            "PUT /v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
+            "PUT /v3/{project_id}/snapshots/{snapshot_id}",
+        ]
+    );
+}

@@ -381,6 +381,20 @@ async fn robustness_errors_keep_the_envelope() {
     let (s, b, _) = call(&app, Method::DELETE, &snap("v2"), None).await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     assert!(b["methodNotAllowed"].is_object());
+    let (s, _, h) = call(
+        &app,
+        Method::POST,
+        &format!("{}/metadata/k", snap("v2")),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    let allow = h
+        .get("allow")
+        .expect("405 carries Allow (RFC 9110)")
+        .to_str()
+        .unwrap();
+    assert!(allow.contains("GET") && allow.contains("PUT"), "{allow}");
     let (s, b, _) = call_raw(
         &app,
         Method::PUT,

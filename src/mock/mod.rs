@@ -173,7 +173,6 @@ pub fn app(config: MockConfig) -> Router {
     }
     router
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(mock.clone(), cross_cutting))
         .with_state(mock)
 }
@@ -188,10 +187,6 @@ fn service_of(path: &str) -> Service {
 
 async fn not_found(req: Request) -> ApiError {
     ApiError::not_found(service_of(req.uri().path()), "Resource")
-}
-
-async fn method_not_allowed(req: Request) -> ApiError {
-    ApiError::method_not_allowed(service_of(req.uri().path()))
 }
 
 /// Auth, request ids, the response-wide fault modes, and the debug log line.
@@ -217,8 +212,22 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
         }
         _ => next.run(req).await,
     };
+    // axum answers a wrong method itself, with the Allow header; give it the error envelope too.
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && response.extensions().get::<ApiError>().is_none()
+    {
+        let allow = response.headers().get(header::ALLOW).cloned();
+        response = ApiError::method_not_allowed(service_of(&path)).into_response();
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+    }
     if let Some(err) = response.extensions().get::<ApiError>().cloned() {
+        let allow = response.headers().get(header::ALLOW).cloned();
         response = render_error(&mock, &err, &request_id);
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
     }
     if !is_admin {
         if mock.fault(Fault::TextContentType) {
