@@ -19,12 +19,12 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn reset(State(mock): State<AppState>) -> StatusCode {
-    *mock.store.write().await = Store::from_fixtures(&mock.config.fixtures);
+    *mock.write() = Store::from_fixtures(&mock.config.fixtures);
     StatusCode::NO_CONTENT
 }
 
 async fn dump(State(mock): State<AppState>) -> Response {
-    let fixtures = mock.store.read().await.to_fixtures();
+    let fixtures = mock.read().to_fixtures();
     axum::Json(fixtures).into_response()
 }
 
@@ -36,7 +36,7 @@ async fn load(State(mock): State<AppState>, body: Body) -> Response {
     let text = String::from_utf8_lossy(&bytes);
     match Fixtures::parse(&text, "request body") {
         Ok(f) => {
-            *mock.store.write().await = Store::from_fixtures(&f);
+            *mock.write() = Store::from_fixtures(&f);
             StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => (

@@ -62,7 +62,7 @@ pub async fn list_metadata(
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let (project, id) = path(p)?;
-    let store = mock.store.read().await;
+    let store = mock.read();
     let s = server(&mock, &store, &project, &id)?;
     Ok(mock.ok(json!({"metadata": s.metadata})))
 }
@@ -73,7 +73,7 @@ pub async fn show_metadata_item(
     p: Result<Path<(String, String, String)>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let (project, id, key) = path(p)?;
-    let store = mock.store.read().await;
+    let store = mock.read();
     let s = server(&mock, &store, &project, &id)?;
     let value = s
         .metadata
@@ -102,7 +102,7 @@ pub async fn update_metadata_item(
             return Err(ApiError::invalid(Service::Ecs, format!("Invalid parameter values: metadata values have at most {LIMIT_CHARS} characters")));
         }
     }
-    let mut store = mock.store.write().await;
+    let mut store = mock.write();
     let project_of = owner(&mock, &store, &project, &id)
         .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Instance {id}")))?;
     let Some(s) = store

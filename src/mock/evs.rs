@@ -228,7 +228,7 @@ async fn update_snapshot(
             "Invalid input received: no updatable field in 'snapshot'",
         ));
     }
-    let mut store = mock.store.write().await;
+    let mut store = mock.write();
     let snapshot = find_mut(&mock, &mut store, &project, &id)
         .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
     if snapshot.name.starts_with(AUTOBK_PREFIX) {
@@ -268,7 +268,7 @@ async fn show_snapshot(
     (project, id): (String, String),
     version: Version,
 ) -> Result<Response, ApiError> {
-    let store = mock.store.read().await;
+    let store = mock.read();
     let (owner, s) = find(&mock, &store, &project, &id)
         .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
     Ok(mock.ok(json!({"snapshot": render(&mock, owner, s, version)})))
@@ -280,7 +280,7 @@ pub async fn list_metadata(
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let (project, id) = path(p)?;
-    let store = mock.store.read().await;
+    let store = mock.read();
     let (_, s) = find(&mock, &store, &project, &id)
         .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
     Ok(mock.ok(json!({"metadata": s.metadata})))
@@ -292,7 +292,7 @@ pub async fn show_metadata_item(
     p: Result<Path<(String, String, String)>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let (project, id, key) = path(p)?;
-    let store = mock.store.read().await;
+    let store = mock.read();
     let (_, s) = find(&mock, &store, &project, &id)
         .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
     let value = s
@@ -362,7 +362,7 @@ pub async fn update_metadata_item(
             format!("Invalid input received: metadata keys must have 1 to {META_LIMIT_CHARS} characters and values at most {META_LIMIT_CHARS}"),
         ));
     }
-    let mut store = mock.store.write().await;
+    let mut store = mock.write();
     let snapshot = find_mut(&mock, &mut store, &project, &id)
         .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
     if snapshot.name.starts_with(AUTOBK_PREFIX) {

@@ -25,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::Router;
 use serde_json::Value;
-use tokio::sync::RwLock;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use self::error::{ApiError, Service};
 use self::faults::{Fault, Faults};
@@ -91,7 +91,7 @@ impl Default for MockConfig {
 pub struct Mock {
     /// The behaviour.
     pub config: MockConfig,
-    /// Resources.
+    /// Resources. A plain lock: critical sections are short and never await.
     pub store: RwLock<Store>,
 }
 
@@ -99,6 +99,17 @@ pub struct Mock {
 pub type AppState = Arc<Mock>;
 
 impl Mock {
+    /// Reads the state (a panicked writer cannot leave it half-changed: every write is one
+    /// assignment or insert, so a poisoned lock is still consistent).
+    pub fn read(&self) -> RwLockReadGuard<'_, Store> {
+        self.store.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Changes the state.
+    pub fn write(&self) -> RwLockWriteGuard<'_, Store> {
+        self.store.write().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Whether a fault is on.
     pub fn fault(&self, f: Fault) -> bool {
         self.config.faults.has(f)
