@@ -12,6 +12,7 @@ use conform::mock::faults::{Fault, Faults};
 use conform::mock::state::Fixtures;
 use conform::mock::{MockAuth, MockConfig};
 use conform::run::RunOptions;
+use conform::snapshot::Mode as SnapshotMode;
 
 /// conform: contract tests derived from API reference pages.
 #[derive(Debug, Parser)]
@@ -35,6 +36,26 @@ pub enum Command {
     Openapi(OpenapiCmd),
     /// Run the reference mock server.
     Mock(MockCmd),
+    /// Manage response snapshots.
+    #[command(subcommand)]
+    Snapshots(SnapshotsCmd),
+}
+
+/// `conform snapshots …`.
+#[derive(Debug, Subcommand)]
+pub enum SnapshotsCmd {
+    /// List and remove snapshots whose case no longer exists.
+    Prune {
+        /// The snapshots folder.
+        #[arg(long, default_value = "snapshots")]
+        snapshots_dir: PathBuf,
+        /// The cases folder.
+        #[arg(long, default_value = "cases")]
+        cases_dir: PathBuf,
+        /// Only list them.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Case selection and variables, shared by run and lint.
@@ -128,6 +149,12 @@ pub struct RunCmd {
     /// Delay of the `slow` fault.
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
     pub slow_delay: Duration,
+    /// Snapshots: compare (default; differences and new ones go to .snap.new), update, off.
+    #[arg(long, default_value = "compare", value_parser = parse_snapshot_mode)]
+    pub snapshots: SnapshotMode,
+    /// The snapshots folder (a subfolder per target family).
+    #[arg(long, default_value = "snapshots")]
+    pub snapshots_dir: PathBuf,
 }
 
 impl RunCmd {
@@ -165,6 +192,8 @@ impl RunCmd {
             report_json: self.report_json.clone(),
             report_junit: self.report_junit.clone(),
             progress,
+            snapshots: self.snapshots,
+            snapshots_dir: self.snapshots_dir.clone(),
         }
     }
 }
@@ -260,6 +289,15 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err(format!("expected NAME=VALUE, got '{s}'")),
+    }
+}
+
+fn parse_snapshot_mode(s: &str) -> Result<SnapshotMode, String> {
+    match s {
+        "compare" => Ok(SnapshotMode::Compare),
+        "update" => Ok(SnapshotMode::Update),
+        "off" => Ok(SnapshotMode::Off),
+        _ => Err(format!("'{s}': expected compare, update or off")),
     }
 }
 

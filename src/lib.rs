@@ -15,4 +15,5 @@ pub mod exit_code;
 pub mod mock;
 pub mod report;
 pub mod run;
+pub mod snapshot;
 pub mod yaml;

@@ -66,6 +66,26 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             }
             Ok(exit_code::OK)
         }
+        cli::Command::Snapshots(cli::SnapshotsCmd::Prune {
+            snapshots_dir,
+            cases_dir,
+            dry_run,
+        }) => {
+            let orphans = conform::snapshot::orphans(&snapshots_dir, &cases_dir);
+            for p in &orphans {
+                if !dry_run {
+                    std::fs::remove_file(p)
+                        .map_err(|e| Error::Io(format!("{}: {e}", p.display())))?;
+                }
+                println!(
+                    "{} {}",
+                    if dry_run { "would remove" } else { "removed" },
+                    p.display()
+                );
+            }
+            println!("{} orphaned snapshot(s)", orphans.len());
+            Ok(exit_code::OK)
+        }
         cli::Command::Openapi(cmd) => {
             print!("{}", conform::commands::derive::openapi(&cmd.schemas)?);
             Ok(exit_code::OK)

@@ -1,8 +1,7 @@
 //! The harness as a user meets it: the binary, its exit codes, its one-line errors, its reports,
 //! and the suite against the faithful mock and against every fault mode.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use conform::commands::run::{run, RunArgs, TargetChoice};
 use conform::mock::faults::{Faults, ALL};
@@ -10,47 +9,9 @@ use conform::run::RunOptions;
 use rstest::rstest;
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn conform(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// A project folder with the committed contract and the given case files.
-fn project(cases: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let schemas = root().join("schemas");
-    for entry in walkdir::WalkDir::new(&schemas)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-    {
-        let dest = dir
-            .path()
-            .join("schemas")
-            .join(entry.path().strip_prefix(&schemas).unwrap());
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::copy(entry.path(), dest).unwrap();
-    }
-    std::fs::create_dir_all(dir.path().join("cases")).unwrap();
-    for (name, content) in cases {
-        let p = dir.path().join("cases").join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, content).unwrap();
-    }
-    dir
-}
+use common::{conform, project, root, text};
 
 const GOOD: &str = "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: x}}\n    expect:\n      status: 200\n";
 

@@ -239,6 +239,19 @@ async fn snapshot_metadata_item_rules_and_persistence() {
     assert_eq!(b["snapshot"]["metadata"]["k1"], "v1");
     let (_, b, _) = call(&app, Method::GET, &item("k1"), None).await;
     assert_eq!(b, json!({"meta": {"k1": "v1"}}));
+    let (s, _, _) = call(&app, Method::DELETE, &item("k1"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, _) = call(&app, Method::DELETE, &item("k1"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "deleted once, gone");
+    let (_, b, _) = call(&app, Method::GET, &snap("v2"), None).await;
+    assert_eq!(b["snapshot"]["metadata"], json!({}));
+    call(
+        &app,
+        Method::PUT,
+        &item("k1"),
+        Some(json!({"meta": {"k1": "v1"}})),
+    )
+    .await;
     let (s, b, _) = call(
         &app,
         Method::PUT,
@@ -378,7 +391,7 @@ async fn robustness_errors_keep_the_envelope() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert!(b["itemNotFound"]["message"].is_string());
     assert!(h.get("x-request-id").is_some());
-    let (s, b, _) = call(&app, Method::DELETE, &snap("v2"), None).await;
+    let (s, b, _) = call(&app, Method::POST, &snap("v2"), None).await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     assert!(b["methodNotAllowed"].is_object());
     let (s, _, h) = call(

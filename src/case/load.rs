@@ -62,6 +62,8 @@ pub struct Case {
     pub file: CaseFile,
     /// Compiled `matches` patterns, by pattern text.
     pub regexes: HashMap<String, Regex>,
+    /// Compiled snapshot redactions.
+    pub snapshot_rules: crate::snapshot::redact::Rules,
 }
 
 impl Case {
@@ -165,11 +167,19 @@ pub fn load_case(id: &str, path: &Path, contract: &Contract) -> Result<Case, Loa
     })?;
     let mut regexes = HashMap::new();
     validate(&file, &model, contract, &mut regexes)?;
+    let snapshot_rules = match &model.snapshot {
+        Some(s) => s
+            .value
+            .rules()
+            .map_err(|m| at(&file, &s.referenced, format!("snapshot: {m}")))?,
+        None => Default::default(),
+    };
     Ok(Case {
         id: id.to_string(),
         path: path.to_path_buf(),
         file: model,
         regexes,
+        snapshot_rules,
     })
 }
 

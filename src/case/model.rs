@@ -32,6 +32,63 @@ pub struct CaseFile {
     /// Steps that always run after the others, also after a failure, a timeout or Ctrl-C.
     #[serde(default)]
     pub teardown: Vec<Spanned<Step>>,
+    /// What the response snapshots record and redact.
+    #[serde(default)]
+    pub snapshot: Option<Spanned<SnapshotOptions>>,
+}
+
+/// Snapshot options of a case (or a target).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotOptions {
+    /// Response headers to record (secret headers never are).
+    #[serde(default)]
+    pub headers: Vec<String>,
+    /// Values replaced by `<redacted>`: `{pointer: /a/*/b}` or `{regex: "…"}`.
+    #[serde(default)]
+    pub redact: Vec<Redaction>,
+    /// Pointers (with `*`) whose values are recorded as `<skipped>` and so never compared.
+    #[serde(default)]
+    pub skip: Vec<String>,
+}
+
+/// One redaction rule.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redaction {
+    /// A JSON pointer; `*` matches any key or index.
+    #[serde(default)]
+    pub pointer: Option<String>,
+    /// A regex over string values.
+    #[serde(default)]
+    pub regex: Option<String>,
+}
+
+impl SnapshotOptions {
+    /// Compiles the rules; the error names the bad pointer or regex.
+    pub fn rules(&self) -> Result<crate::snapshot::redact::Rules, String> {
+        let mut rules = crate::snapshot::redact::Rules::default();
+        for r in &self.redact {
+            match (&r.pointer, &r.regex) {
+                (Some(p), None) => {
+                    crate::case::load::check_pointer(p)?;
+                    rules.pointers.push(p.clone());
+                }
+                (None, Some(re)) => rules.regexes.push(regex::Regex::new(re).map_err(|e| {
+                    format!(
+                        "invalid regex '{re}': {}",
+                        e.to_string().lines().last().unwrap_or_default()
+                    )
+                })?),
+                _ => return Err("a redaction is either {pointer: …} or {regex: …}".into()),
+            }
+        }
+        for p in &self.skip {
+            crate::case::load::check_pointer(p)?;
+            rules.skip.push(p.clone());
+        }
+        Ok(rules)
+    }
 }
 
 /// One request and what is expected of its response.

@@ -48,6 +48,11 @@ impl Vars {
         }
     }
 
+    /// The run id (`${run_id}`).
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
     /// Sets a variable (later sets win).
     pub fn set(&mut self, name: impl Into<String>, value: Value) {
         self.values.insert(name.into(), value);

@@ -34,6 +34,8 @@ pub enum CheckKind {
     Header,
     /// A value could not be captured.
     Capture,
+    /// The response differs from its accepted snapshot, or has none yet.
+    Snapshot,
 }
 
 /// How bad a finding is.

@@ -26,6 +26,7 @@ use crate::run::client::Http;
 use crate::run::result::{Event, Summary};
 use crate::run::target::{Auth, Config, Secret, Target, TargetKind};
 use crate::run::{self, RunCtx, RunOptions};
+use crate::snapshot::{self, Mode as SnapshotMode};
 
 /// Where requests go.
 #[derive(Debug, Clone)]
@@ -77,6 +78,10 @@ pub struct RunArgs {
     pub report_junit: Option<PathBuf>,
     /// Draw a progress bar (the caller knows whether stderr is a terminal).
     pub progress: bool,
+    /// Snapshot mode.
+    pub snapshots: SnapshotMode,
+    /// The snapshots folder (a subfolder per target family).
+    pub snapshots_dir: PathBuf,
 }
 
 impl RunArgs {
@@ -97,6 +102,8 @@ impl RunArgs {
             report_json: None,
             report_junit: None,
             progress: false,
+            snapshots: SnapshotMode::Off,
+            snapshots_dir: PathBuf::from("snapshots"),
         }
     }
 }
@@ -198,6 +205,7 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
                 vars: mock_target_vars(&fixtures),
                 auth: Auth::Token(Secret::new(token)),
                 strict: true,
+                snapshot_rules: Default::default(),
             };
             running_mock = Some(m);
             t
@@ -279,7 +287,34 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
     });
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
     let strict = args.strict.unwrap_or(target.strict);
+    let family = match target.kind {
+        TargetKind::Mock => "mock".to_string(),
+        TargetKind::Url => "url".to_string(),
+        TargetKind::Configured => target.name.clone(),
+    };
+    // A mock with faults is compared with the faithful baseline but never writes to it.
+    let faulty = matches!(&args.target, TargetChoice::Mock { faults, .. } if !faults.is_empty());
+    let snapshots = (args.snapshots != SnapshotMode::Off).then(|| snapshot::Store {
+        dir: args.snapshots_dir.join(&family),
+        root: std::env::current_dir().unwrap_or_default(),
+        mode: if faulty {
+            SnapshotMode::Compare
+        } else {
+            args.snapshots
+        },
+        policy: if faulty {
+            snapshot::WritePolicy::No
+        } else {
+            snapshot::WritePolicy::from_env()
+        },
+        ci: snapshot::is_ci(),
+        family,
+        rules: target.snapshot_rules.clone(),
+        secrets: target.auth.secrets(),
+        run_id: vars.run_id().to_string(),
+    });
     let ctx = Arc::new(RunCtx {
+        snapshots,
         contract: contract.clone(),
         target: Arc::new(target),
         http: Http::new().map_err(Error::Io)?,

@@ -374,3 +374,26 @@ pub async fn update_metadata_item(
     }
     Ok(mock.ok(json!({"meta": {key: value}})))
 }
+
+/// DELETE /v2|v3/{project_id}/snapshots/{snapshot_id}/metadata/{key}
+/// (删除云硬盘快照的单个元数据: 200, no body; an unknown key is 404).
+pub async fn delete_metadata_item(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let (project, id, key) = path(p)?;
+    let mut store = mock.write();
+    let snapshot = find_mut(&mock, &mut store, &project, &id)
+        .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
+    if snapshot.name.starts_with(AUTOBK_PREFIX) {
+        return Err(ApiError::autobk("Deleting metadata"));
+    }
+    snapshot
+        .metadata
+        .remove(&key)
+        .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Metadata key {key}")))?;
+    snapshot.updated_at = now();
+    Ok(axum::response::IntoResponse::into_response(
+        mock.ok_status(),
+    ))
+}

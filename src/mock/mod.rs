@@ -165,11 +165,15 @@ pub fn app(config: MockConfig) -> Router {
         )
         .route(
             "/v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
-            put(evs::update_metadata_item).get(evs::show_metadata_item),
+            put(evs::update_metadata_item)
+                .get(evs::show_metadata_item)
+                .delete(evs::delete_metadata_item),
         )
         .route(
             "/v3/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
-            put(evs::update_metadata_item).get(evs::show_metadata_item),
+            put(evs::update_metadata_item)
+                .get(evs::show_metadata_item)
+                .delete(evs::delete_metadata_item),
         )
         .route(
             "/v2.1/{project_id}/servers/{server_id}/metadata",

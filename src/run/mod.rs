@@ -67,6 +67,8 @@ pub struct RunCtx {
     pub vars: Vars,
     /// Resource locks.
     pub locks: locks::Locks,
+    /// Where responses are recorded (None: `--snapshots off`).
+    pub snapshots: Option<crate::snapshot::Store>,
 }
 
 /// The resources a case touches: key → exclusive.

@@ -339,6 +339,48 @@ pub async fn run_step(
             }),
         }
     }
+    if let Some(store) = &ctx.snapshots {
+        let path_and_query = out
+            .url
+            .splitn(4, '/')
+            .nth(3)
+            .map(|p| format!("/{p}"))
+            .unwrap_or_default();
+        let template = match (&s.request.method, &s.request.path) {
+            (Some(m), Some(p)) => format!("{m} {p}"),
+            _ => op
+                .map(|o| format!("{} {}", o.method, o.path))
+                .unwrap_or_default(),
+        };
+        let observation = crate::snapshot::Observation {
+            case_id: &case.id,
+            case_file: &case.path,
+            step_key: if teardown {
+                format!("teardown-{}", index + 1)
+            } else {
+                (index + 1).to_string()
+            },
+            step_name: &result.name,
+            step_line: result.line,
+            operation: &result.operation,
+            template: &template,
+            request_line: &format!("{} {path_and_query}", out.method),
+            status: incoming.status,
+            headers: &incoming.headers,
+            selected: case
+                .file
+                .snapshot
+                .as_ref()
+                .map_or(&[][..], |s| &s.value.headers[..]),
+            body: &incoming.body,
+            json: json.as_ref(),
+            rules: &case.snapshot_rules,
+        };
+        match store.record(&observation) {
+            Ok(outcome) => result.findings.extend(snapshot_finding(outcome, store.ci)),
+            Err(e) => result.error = Some(format!("cannot write the snapshot: {e}")),
+        }
+    }
     result.response = Some(ResponseRecord {
         status: incoming.status,
         headers: redact_headers(&incoming.headers),
@@ -348,4 +390,35 @@ pub async fn run_step(
     result.duration_ms = started.elapsed().as_millis() as u64;
     let retried = attempts > 1 && !check::failed(&result.findings);
     StepOutcome { result, retried }
+}
+
+/// A snapshot outcome as a finding: a change fails; a new snapshot fails in CI and warns elsewhere.
+fn snapshot_finding(outcome: Option<crate::snapshot::Outcome>, ci: bool) -> Option<Finding> {
+    use crate::snapshot::Outcome;
+    match outcome? {
+        Outcome::Matched | Outcome::Written(_) => None,
+        Outcome::New(path) => Some(Finding {
+            check: CheckKind::Snapshot,
+            severity: if ci {
+                Severity::Failure
+            } else {
+                Severity::Warning
+            },
+            pointer: path.display().to_string(),
+            expected: "an accepted snapshot".into(),
+            actual: "none yet".into(),
+            message: format!(
+                "new snapshot, pending as {} (review with cargo insta review)",
+                path.display()
+            ),
+        }),
+        Outcome::Changed { path, old, new } => Some(Finding {
+            check: CheckKind::Snapshot,
+            severity: Severity::Failure,
+            pointer: path.display().to_string(),
+            expected: old,
+            actual: new,
+            message: format!("the response differs from {}", path.display()),
+        }),
+    }
 }

@@ -78,6 +78,8 @@ pub struct Target {
     pub auth: Auth,
     /// Drift fails cases (default: on for the mock, off for real endpoints).
     pub strict: bool,
+    /// Snapshot redactions and skipped paths of this target.
+    pub snapshot_rules: crate::snapshot::redact::Rules,
 }
 
 impl Target {
@@ -112,6 +114,7 @@ impl Target {
             vars: BTreeMap::new(),
             auth: Auth::None,
             strict: false,
+            snapshot_rules: Default::default(),
         }
     }
 }
@@ -148,6 +151,9 @@ pub struct TargetConfig {
     /// Drift fails cases.
     #[serde(default)]
     pub strict: Option<bool>,
+    /// Snapshot redactions and skipped paths for this target.
+    #[serde(default)]
+    pub snapshot: Option<crate::case::model::SnapshotOptions>,
 }
 
 /// `conform.yaml`.
@@ -221,6 +227,13 @@ impl Config {
             vars: t.vars.clone(),
             auth,
             strict: t.strict.unwrap_or(false),
+            snapshot_rules: t
+                .snapshot
+                .as_ref()
+                .map(|s| s.rules())
+                .transpose()
+                .map_err(|e| format!("target {name}: snapshot: {e}"))?
+                .unwrap_or_default(),
         })
     }
 }

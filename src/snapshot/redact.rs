@@ -1,0 +1,198 @@
+//! Redaction: nothing volatile, nothing secret. Built-in transformers replace UUIDs and 32-hex
+//! ids with numbered references (`<uuid:1>`) that are consistent within one snapshot, so "the id
+//! in the response equals the id in the path" stays visible, and timestamps with `<timestamp>`. Cases and targets add
+//! redactions by JSON pointer (`*` matches any key or index) or regex, and skip paths whose
+//! values are not compared.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:?\d{2})?")
+        .expect("static regex")
+});
+static UUID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+        .expect("static regex")
+});
+static HEX_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b[0-9a-f]{32}\b").expect("static regex"));
+
+/// Redactions configured by a case or a target.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    /// Pointers (with `*`) whose values become `<redacted>`.
+    pub pointers: Vec<String>,
+    /// Regexes whose matches become `<redacted>`.
+    pub regexes: Vec<Regex>,
+    /// Pointers (with `*`) whose values are not compared: recorded as `<skipped>`.
+    pub skip: Vec<String>,
+}
+
+impl Rules {
+    /// Both sets of rules together.
+    pub fn merged(&self, other: &Rules) -> Rules {
+        Rules {
+            pointers: self
+                .pointers
+                .iter()
+                .chain(&other.pointers)
+                .cloned()
+                .collect(),
+            regexes: self.regexes.iter().chain(&other.regexes).cloned().collect(),
+            skip: self.skip.iter().chain(&other.skip).cloned().collect(),
+        }
+    }
+}
+
+/// One snapshot's redactor: numbering is shared by everything it redacts.
+#[derive(Debug)]
+pub struct Redactor<'a> {
+    rules: &'a Rules,
+    secrets: &'a [String],
+    run_id: &'a str,
+    refs: BTreeMap<(&'static str, String), usize>,
+    counts: BTreeMap<&'static str, usize>,
+}
+
+fn pointer_matches(pattern: &str, path: &[String]) -> bool {
+    let parts: Vec<String> = pattern
+        .split('/')
+        .skip(1)
+        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    parts.len() == path.len() && parts.iter().zip(path).all(|(p, s)| p == "*" || p == s)
+}
+
+impl<'a> Redactor<'a> {
+    /// A redactor for one snapshot.
+    pub fn new(rules: &'a Rules, secrets: &'a [String], run_id: &'a str) -> Redactor<'a> {
+        Redactor {
+            rules,
+            secrets,
+            run_id,
+            refs: BTreeMap::new(),
+            counts: BTreeMap::new(),
+        }
+    }
+
+    fn reference(&mut self, kind: &'static str, value: &str) -> String {
+        let key = (kind, value.to_ascii_lowercase());
+        let n = match self.refs.get(&key) {
+            Some(n) => *n,
+            None => {
+                let c = self.counts.entry(kind).or_default();
+                *c += 1;
+                self.refs.insert(key, *c);
+                *c
+            }
+        };
+        format!("<{kind}:{n}>")
+    }
+
+    /// Redacts free text: secrets, user regexes, the run id, then the built-in transformers.
+    pub fn text(&mut self, s: &str) -> String {
+        let mut out = s.to_string();
+        for secret in self.secrets {
+            if !secret.is_empty() {
+                out = out.replace(secret.as_str(), "<secret>");
+            }
+        }
+        for re in &self.rules.regexes {
+            out = re.replace_all(&out, "<redacted>").into_owned();
+        }
+        if self.run_id.len() >= 6 {
+            out = out.replace(self.run_id, "<run_id>");
+        }
+        // Timestamps are not numbered: whether two are equal (created_at = updated_at) depends on
+        // which concurrent case touched a resource first, not on the response being right.
+        out = TIMESTAMP.replace_all(&out, "<timestamp>").into_owned();
+        for (kind, re) in [("uuid", &*UUID), ("id", &*HEX_ID)] {
+            let found: Vec<String> = re.find_iter(&out).map(|m| m.as_str().to_string()).collect();
+            for f in found {
+                let r = self.reference(kind, &f);
+                out = out.replacen(&f, &r, 1);
+            }
+        }
+        out
+    }
+
+    /// Redacts a JSON value in key order (keys are sorted), so numbering is deterministic.
+    pub fn json(&mut self, v: &Value) -> Value {
+        let mut path = Vec::new();
+        self.walk(v, &mut path)
+    }
+
+    fn walk(&mut self, v: &Value, path: &mut Vec<String>) -> Value {
+        if self.rules.skip.iter().any(|p| pointer_matches(p, path)) {
+            return Value::String("<skipped>".into());
+        }
+        if self.rules.pointers.iter().any(|p| pointer_matches(p, path)) {
+            return Value::String("<redacted>".into());
+        }
+        match v {
+            Value::String(s) => Value::String(self.text(s)),
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        path.push(i.to_string());
+                        let r = self.walk(x, path);
+                        path.pop();
+                        r
+                    })
+                    .collect(),
+            ),
+            Value::Object(map) => {
+                let mut out = serde_json::Map::new();
+                for (k, x) in map {
+                    path.push(k.clone());
+                    let key = self.text(k);
+                    out.insert(key, self.walk(x, path));
+                    path.pop();
+                }
+                Value::Object(out)
+            }
+            other => other.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn volatile_values_become_numbered_references_consistent_within_a_snapshot() {
+        let rules = Rules::default();
+        let mut r = Redactor::new(&rules, &[], "abc123run");
+        let line = r.text("PUT /v2/0a1b2c3d4e5f40718293a4b5c6d7e8f9/snapshots/5c7f0c1e-0000-4000-8000-000000000001");
+        assert_eq!(line, "PUT /v2/<id:1>/snapshots/<uuid:1>");
+        let body = r.json(&json!({"snapshot": {"id": "5c7f0c1e-0000-4000-8000-000000000001", "other": "6c7f0c1e-0000-4000-8000-000000000001", "updated_at": "2026-11-24T00:53:39.521252", "name": "renamed-abc123run"}}));
+        assert_eq!(
+            body,
+            json!({"snapshot": {"id": "<uuid:1>", "other": "<uuid:2>", "updated_at": "<timestamp>", "name": "renamed-<run_id>"}})
+        );
+    }
+
+    #[test]
+    fn pointers_with_wildcards_regexes_skips_and_secrets() {
+        let rules = Rules {
+            pointers: vec!["/items/*/token".into()],
+            regexes: vec![Regex::new("snap-\\d+").unwrap()],
+            skip: vec!["/size".into()],
+        };
+        let secrets = vec!["s3cr3t-value".to_string()];
+        let mut r = Redactor::new(&rules, &secrets, "");
+        let out = r.json(&json!({"items": [{"token": "a"}, {"token": "b", "keep": "snap-12 s3cr3t-value"}], "size": 9}));
+        assert_eq!(
+            out,
+            json!({"items": [{"token": "<redacted>"}, {"token": "<redacted>", "keep": "<redacted> <secret>"}], "size": "<skipped>"})
+        );
+    }
+}

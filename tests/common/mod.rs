@@ -1,0 +1,51 @@
+//! Helpers shared by the integration tests that run the binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn conform(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        // Hermetic: CI behaviour is tested where a test asks for it.
+        .env_remove("CI")
+        .env_remove("TF_BUILD")
+        .env_remove("INSTA_UPDATE")
+        .output()
+        .expect("the binary runs")
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A project folder with the committed contract and the given case files.
+pub fn project(cases: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = root().join("schemas");
+    for entry in walkdir::WalkDir::new(&schemas)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+    {
+        let dest = dir
+            .path()
+            .join("schemas")
+            .join(entry.path().strip_prefix(&schemas).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(entry.path(), dest).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join("cases")).unwrap();
+    for (name, content) in cases {
+        let p = dir.path().join("cases").join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    dir
+}

@@ -1,0 +1,258 @@
+//! Snapshots: recorded, compared, pending under CI, redacted to byte-identical files across
+//! runs, compatible with insta and cargo-insta, and pruned when their case is gone.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{conform, project, root, text};
+
+const CASE: &str = "operation: evs.update_snapshot.v3\nsteps:\n  - request:\n      body: {snapshot: {name: \"snap-${run_id}\", description: d}}\n    expect: {status: 200}\nteardown:\n  - request:\n      body: {snapshot: {name: snap-001}}\n";
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_snapshot_written_then_compared_passes_and_a_change_fails_naming_the_line() {
+    let p = project(&[("evs/rename.yaml", CASE)]);
+    let out = conform(p.path(), &["run", "--snapshots", "update"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let snap = p.path().join("snapshots/mock/evs/rename__1.snap");
+    let written = std::fs::read_to_string(&snap).unwrap();
+    assert!(
+        written.starts_with("---\nsource: cases/evs/rename.yaml\ndescription:"),
+        "{written}"
+    );
+    assert!(
+        !written.contains("assertion_line"),
+        "accepted files carry no assertion_line"
+    );
+    assert!(written.contains("\"name\": \"snap-<run_id>\""), "{written}");
+    assert!(p
+        .path()
+        .join("snapshots/mock/evs/rename__teardown-1.snap")
+        .exists());
+    let out = conform(p.path(), &["run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+
+    std::fs::write(
+        &snap,
+        written.replace("\"description\": \"d\"", "\"description\": \"changed\""),
+    )
+    .unwrap();
+    let out = conform(p.path(), &["run"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("[snapshot]") && stdout.contains("rename__1.snap"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-     \"description\": \"changed\","),
+        "the diff names the line: {stdout}"
+    );
+    assert!(stdout.contains("+     \"description\": \"d\","), "{stdout}");
+    assert!(
+        snap.with_extension("snap.new").exists(),
+        "the new value waits for review"
+    );
+}
+
+#[test]
+fn a_pending_snapshot_fails_under_ci_and_passes_without() {
+    let p = project(&[("evs/rename.yaml", CASE)]);
+    let out = conform(p.path(), &["run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("new snapshot, pending as"),
+        "{}",
+        text(&out.stdout)
+    );
+    let pending = p.path().join("snapshots/mock/evs/rename__1.snap.new");
+    let body = std::fs::read_to_string(&pending).unwrap();
+    assert!(body.contains("assertion_line: 3\n"), "{body}");
+    let ci = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .arg("run")
+        .current_dir(p.path())
+        .env("CI", "true")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(ci.status.code(), Some(1), "{}", text(&ci.stdout));
+    let ci_false = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .arg("run")
+        .current_dir(p.path())
+        .env("CI", "false")
+        .output()
+        .unwrap();
+    assert_eq!(ci_false.status.code(), Some(0), "CI=false is not CI");
+}
+
+#[test]
+fn two_runs_against_the_mock_produce_byte_identical_snapshots() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for dir in [&a, &b] {
+        let out = conform(
+            &root(),
+            &[
+                "run",
+                "--snapshots",
+                "update",
+                "--snapshots-dir",
+                dir.path().to_str().unwrap(),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    }
+    let (fa, fb) = (files(a.path()), files(b.path()));
+    assert!(fa.len() >= 30, "{} snapshots", fa.len());
+    assert_eq!(
+        fa, fb,
+        "ids, timestamps and run ids differ between runs; snapshots must not"
+    );
+    assert_eq!(
+        fa,
+        files(&root().join("snapshots")),
+        "the committed snapshots are what the mock answers"
+    );
+}
+
+#[test]
+fn insta_reads_and_rewrites_conform_snapshots_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    for entry in walkdir::WalkDir::new(root().join("snapshots"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "snap"))
+    {
+        let snap = insta::Snapshot::from_file(entry.path()).unwrap();
+        let copy = dir.path().join(format!("{n}.snap"));
+        snap.save(&copy).unwrap();
+        assert_eq!(
+            std::fs::read(&copy).unwrap(),
+            std::fs::read(entry.path()).unwrap(),
+            "{}",
+            entry.path().display()
+        );
+        n += 1;
+    }
+    assert!(n >= 30);
+}
+
+#[test]
+fn cargo_insta_accept_accepts_a_pending_conform_snapshot() {
+    let available = Command::new("cargo")
+        .args(["insta", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(
+            std::env::var_os("CONFORM_REQUIRE_CARGO_INSTA").is_none(),
+            "CONFORM_REQUIRE_CARGO_INSTA is set but cargo-insta is not installed"
+        );
+        eprintln!("skipped: cargo-insta is not installed (cargo install cargo-insta --locked)");
+        return;
+    }
+    let p = project(&[("evs/rename.yaml", CASE)]);
+    std::fs::write(p.path().join("Cargo.toml"), "[package]\nname = \"accept-probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[lib]\npath = \"lib.rs\"\n").unwrap();
+    std::fs::write(p.path().join("lib.rs"), "").unwrap();
+    assert_eq!(conform(p.path(), &["run"]).status.code(), Some(0));
+    let pending = p.path().join("snapshots/mock/evs/rename__1.snap.new");
+    let ours = std::fs::read_to_string(&pending).unwrap();
+    let out = Command::new("cargo")
+        .args(["insta", "accept", "--manifest-path"])
+        .arg(p.path().join("Cargo.toml"))
+        .current_dir(p.path())
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let accepted =
+        std::fs::read_to_string(p.path().join("snapshots/mock/evs/rename__1.snap")).unwrap();
+    assert!(!pending.exists());
+    assert_eq!(
+        accepted,
+        ours.replace("assertion_line: 3\n", ""),
+        "accepting leaves our bytes unchanged but for assertion_line"
+    );
+    assert_eq!(
+        conform(p.path(), &["run"]).status.code(),
+        Some(0),
+        "and the accepted snapshot matches"
+    );
+}
+
+#[test]
+fn prune_lists_and_removes_snapshots_whose_case_is_gone() {
+    let p = project(&[("evs/rename.yaml", CASE), ("evs/gone.yaml", CASE)]);
+    assert_eq!(
+        conform(p.path(), &["run", "--snapshots", "update"])
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::remove_file(p.path().join("cases/evs/gone.yaml")).unwrap();
+    let dry = conform(p.path(), &["snapshots", "prune", "--dry-run"]);
+    assert!(
+        text(&dry.stdout).contains("would remove snapshots/mock/evs/gone__1.snap"),
+        "{}",
+        text(&dry.stdout)
+    );
+    assert!(p.path().join("snapshots/mock/evs/gone__1.snap").exists());
+    let out = conform(p.path(), &["snapshots", "prune"]);
+    assert!(
+        text(&out.stdout).contains("2 orphaned snapshot(s)"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(!p.path().join("snapshots/mock/evs/gone__1.snap").exists());
+    assert!(p.path().join("snapshots/mock/evs/rename__1.snap").exists());
+}
+
+#[test]
+fn case_redactions_and_secret_headers_shape_the_snapshot() {
+    let case = "operation: evs.update_snapshot.v2\nsnapshot:\n  headers: [x-request-id, x-auth-token, authorization]\n  redact:\n    - {pointer: /snapshot/volume_id}\n    - {regex: \"snap-0+1\"}\n  skip: [/snapshot/size]\nsteps:\n  - request:\n      body: {snapshot: {description: Daily backup}}\n";
+    let p = project(&[("r.yaml", case)]);
+    assert_eq!(
+        conform(p.path(), &["run", "--snapshots", "update"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let s = std::fs::read_to_string(p.path().join("snapshots/mock/r__1.snap")).unwrap();
+    assert!(s.contains("x-request-id: <id:2>"), "{s}");
+    assert!(
+        !s.contains("x-auth-token") && !s.contains("authorization"),
+        "secret headers are never recorded: {s}"
+    );
+    assert!(
+        s.contains("\"volume_id\": \"<redacted>\"")
+            && s.contains("\"name\": \"<redacted>\"")
+            && s.contains("\"size\": \"<skipped>\""),
+        "{s}"
+    );
+    let bad = project(&[("r.yaml", "operation: evs.update_snapshot.v2\nsnapshot:\n  redact:\n    - {regex: \"(\"}\nsteps:\n  - {}\n")]);
+    let out = conform(bad.path(), &["lint"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cases/r.yaml:3:3: snapshot: invalid regex"),
+        "{}",
+        text(&out.stderr)
+    );
+}
