@@ -27,7 +27,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run cases against a target (default: the built-in mock, in-process).
-    Run(RunCmd),
+    Run(Box<RunCmd>),
     /// Load and validate every case without sending anything.
     Lint(LintCmd),
     /// Derive the contract (schemas/) from reference pages.
