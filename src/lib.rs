@@ -16,4 +16,5 @@ pub mod mock;
 pub mod report;
 pub mod run;
 pub mod snapshot;
+mod statics;
 pub mod yaml;

@@ -7,13 +7,11 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-static EXPR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\$\{([^}]*)\}").expect("static regex"));
-static REPEAT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^repeat\(\s*"((?:[^"\\]|\\.)*)"\s*,\s*(\d+)\s*\)$"#).expect("static regex")
-});
+static EXPR: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"\$\{([^}]*)\}"));
+static REPEAT: LazyLock<Regex> =
+    LazyLock::new(|| crate::statics::regex(r#"^repeat\(\s*"((?:[^"\\]|\\.)*)"\s*,\s*(\d+)\s*\)$"#));
 static NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_\-]*$").expect("static regex"));
+    LazyLock::new(|| crate::statics::regex(r"^[A-Za-z_][A-Za-z0-9_\-]*$"));
 
 /// Largest `repeat` count, so a typo cannot allocate gigabytes.
 const REPEAT_LIMIT: usize = 1 << 20;

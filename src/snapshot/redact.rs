@@ -11,15 +11,14 @@ use regex::Regex;
 use serde_json::Value;
 
 static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:?\d{2})?")
-        .expect("static regex")
+    crate::statics::regex(
+        r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:?\d{2})?",
+    )
 });
 static UUID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
-        .expect("static regex")
+    crate::statics::regex(r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 });
-static HEX_ID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b[0-9a-f]{32}\b").expect("static regex"));
+static HEX_ID: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"(?i)\b[0-9a-f]{32}\b"));
 
 /// Redactions configured by a case or a target.
 #[derive(Debug, Clone, Default)]

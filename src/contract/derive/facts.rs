@@ -10,7 +10,7 @@ use regex::Regex;
 use serde_json::{json, Map, Value};
 
 fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("static regex")
+    crate::statics::regex(pattern)
 }
 
 static MAX_BYTES: LazyLock<Vec<Regex>> = LazyLock::new(|| {

@@ -17,15 +17,14 @@ use super::DeriveError;
 
 static REFERENCED_TITLE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     vec![
-        Regex::new(r"请参见\s*•?\s*([^\s。，,；;]+?参数说明)").expect("static regex"),
-        Regex::new(r"(?i)see\s+(parameters in the \S+ field)").expect("static regex"),
+        crate::statics::regex(r"请参见\s*•?\s*([^\s。，,；;]+?参数说明)"),
+        crate::statics::regex(r"(?i)see\s+(parameters in the \S+ field)"),
     ]
 });
 static PLACEHOLDER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^(key_?val(ue)?|\{key\}|<key>|key)$").expect("static regex"));
-static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)键值对|key-value|key/value|key value pair").expect("static regex")
-});
+    LazyLock::new(|| crate::statics::regex(r"(?i)^(key_?val(ue)?|\{key\}|<key>|key)$"));
+static KEY_VALUE: LazyLock<Regex> =
+    LazyLock::new(|| crate::statics::regex(r"(?i)键值对|key-value|key/value|key value pair"));
 
 /// Column positions of a field table.
 #[derive(Debug, Clone, Copy)]

@@ -13,15 +13,14 @@ use super::page::{Block, Cell, Lang, Link, Page, Section, SectionKind, Table, Te
 use super::DeriveError;
 
 static ANCHOR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"<a\s+name="([^"]*)"\s*>\s*</a>"#).expect("static regex"));
-static HTML_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?s)<a\s+href="([^"]*)"[^>]*>(.*?)</a>"#).expect("static regex")
-});
+    LazyLock::new(|| crate::statics::regex(r#"<a\s+name="([^"]*)"\s*>\s*</a>"#));
+static HTML_LINK: LazyLock<Regex> =
+    LazyLock::new(|| crate::statics::regex(r#"(?s)<a\s+href="([^"]*)"[^>]*>(.*?)</a>"#));
 static MD_LINK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\[([^\]]*)\]\(([^)\s]*)\)").expect("static regex"));
-static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").expect("static regex"));
+    LazyLock::new(|| crate::statics::regex(r"\[([^\]]*)\]\(([^)\s]*)\)"));
+static TAG: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"<[^>]*>"));
 static CAPTION_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(表|Table)\s*\d+\s*").expect("static regex"));
+    LazyLock::new(|| crate::statics::regex(r"^(表|Table)\s*\d+\s*"));
 
 /// Parses one markdown page.
 pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Page, DeriveError> {
@@ -168,11 +167,16 @@ fn clean(s: &str) -> String {
     trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A CSS selector literal.
+fn selector(css: &str) -> Selector {
+    Selector::parse(css).unwrap_or_else(|e| panic!("invalid static selector {css:?}: {e}"))
+}
+
 /// Parses one `<table>` with an HTML parser.
 fn parse_table(html: &str) -> Result<Table, String> {
     let doc = Html::parse_fragment(html);
-    let tr = Selector::parse("tr").expect("static selector");
-    let cell = Selector::parse("th, td").expect("static selector");
+    let tr = selector("tr");
+    let cell = selector("th, td");
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut header: Option<Vec<String>> = None;
     for row in doc.select(&tr) {
@@ -180,10 +184,7 @@ fn parse_table(html: &str) -> Result<Table, String> {
         if cells.is_empty() {
             continue;
         }
-        let is_header = row
-            .select(&Selector::parse("th").expect("static selector"))
-            .next()
-            .is_some();
+        let is_header = row.select(&selector("th")).next().is_some();
         if header.is_none() && (is_header || rows.is_empty()) {
             header = Some(cells.iter().map(Cell::text).collect());
         } else {
@@ -205,8 +206,8 @@ fn parse_table(html: &str) -> Result<Table, String> {
 
 /// A cell's paragraphs (its `<p>` elements, or its whole text) and links.
 fn parse_cell(cell: ElementRef<'_>) -> Cell {
-    let p = Selector::parse("p").expect("static selector");
-    let a = Selector::parse("a[href]").expect("static selector");
+    let p = selector("p");
+    let a = selector("a[href]");
     let element_text = |e: ElementRef<'_>| clean(&e.text().collect::<String>());
     let mut paragraphs: Vec<String> = cell
         .select(&p)

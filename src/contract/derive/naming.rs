@@ -9,11 +9,11 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 static METHOD_PATH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(GET|PUT|POST|DELETE|PATCH|HEAD)\s+(?:https?://)?(?:\{endpoint\})?(/[^\s?]*)")
-        .expect("static regex")
+    crate::statics::regex(
+        r"\b(GET|PUT|POST|DELETE|PATCH|HEAD)\s+(?:https?://)?(?:\{endpoint\})?(/[^\s?]*)",
+    )
 });
-static VERSION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^v\d+(\.\d+)*$").expect("static regex"));
+static VERSION: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"^v\d+(\.\d+)*$"));
 
 /// Finds "METHOD /path" in a line of text.
 pub fn method_and_path(text: &str) -> Option<(String, String)> {

@@ -13,7 +13,7 @@ use super::page::{Block, Cell, Lang, Page, Section, SectionKind, Table, Text};
 use super::DeriveError;
 
 static FIELD_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_:.~\-]*$").expect("static regex"));
+    LazyLock::new(|| crate::statics::regex(r"^[A-Za-z_][A-Za-z0-9_:.~\-]*$"));
 
 /// Column kinds a flattened header can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

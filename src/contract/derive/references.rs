@@ -10,10 +10,10 @@ use super::page::{Page, Table};
 use crate::contract::{ErrorCode, ErrorCodes};
 
 static ENUM_VALUE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9_\-.]*$").expect("static regex"));
-static STATUS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{3}$").expect("static regex"));
+    LazyLock::new(|| crate::statics::regex(r"^[A-Za-z][A-Za-z0-9_\-.]*$"));
+static STATUS: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"^\d{3}$"));
 static SEE_PAGE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:请参见|参见|see)\s*([^\s。，,.]+)").expect("static regex"));
+    LazyLock::new(|| crate::statics::regex(r"(?:请参见|参见|see)\s*([^\s。，,.]+)"));
 
 fn position(header: &[String], names: &[&str]) -> Option<usize> {
     header
