@@ -4,6 +4,7 @@
 //! JSON, JUnit), as nextest's runner does. Concurrency is bounded by `--jobs`; cases that touch
 //! one resource never interleave; teardown steps always run.
 
+pub mod auth;
 pub mod client;
 pub mod locks;
 pub mod result;
