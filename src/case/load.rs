@@ -212,11 +212,14 @@ fn validate(
         ));
     }
     for r in &model.requires {
-        if r.value != "auth" {
+        if !matches!(r.value.as_str(), "auth" | "token" | "aksk") {
             return Err(at(
                 file,
                 &r.referenced,
-                format!("unknown requirement '{}' (known: auth)", r.value),
+                format!(
+                    "unknown requirement '{}' (known: auth, token, aksk)",
+                    r.value
+                ),
             ));
         }
     }

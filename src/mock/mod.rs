@@ -7,6 +7,7 @@
 //! middleware in this file.
 
 pub mod admin;
+pub mod auth;
 pub mod ecs;
 pub mod error;
 pub mod evs;
@@ -42,6 +43,13 @@ pub enum MockAuth {
     None,
     /// `X-Auth-Token` must equal this token.
     Token(String),
+    /// Requests must carry a valid `SDK-HMAC-SHA256` signature with this key pair.
+    AkSk {
+        /// Access key.
+        ak: String,
+        /// Secret key.
+        sk: String,
+    },
 }
 
 impl std::str::FromStr for MockAuth {
@@ -50,9 +58,16 @@ impl std::str::FromStr for MockAuth {
     fn from_str(s: &str) -> Result<MockAuth, String> {
         match s.split_once(':') {
             Some(("token", t)) if !t.is_empty() => Ok(MockAuth::Token(t.to_string())),
+            Some(("aksk", pair)) => match pair.split_once(':') {
+                Some((ak, sk)) if !ak.is_empty() && !sk.is_empty() => Ok(MockAuth::AkSk {
+                    ak: ak.into(),
+                    sk: sk.into(),
+                }),
+                _ => Err("invalid auth 'aksk': expected aksk:AK:SK".into()),
+            },
             _ if s == "none" => Ok(MockAuth::None),
             _ => Err(format!(
-                "invalid auth '{}': expected token:TOKEN or none",
+                "invalid auth '{}': expected token:TOKEN, aksk:AK:SK or none",
                 s.split(':').next().unwrap_or("")
             )),
         }
@@ -223,6 +238,30 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
                     "Incorrect IAM authentication information: X-Auth-Token is missing",
                 )
                 .into_response(),
+            }
+        }
+        MockAuth::AkSk { ak, sk } if !is_admin && !mock.fault(Fault::AuthBypass) => {
+            let (parts, body) = req.into_parts();
+            match axum::body::to_bytes(body, BODY_LIMIT).await {
+                Err(_) => ApiError::too_large(service_of(&path), BODY_LIMIT).into_response(),
+                Ok(bytes) => {
+                    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                    let query = parts.uri.query().unwrap_or("");
+                    let received = auth::Received {
+                        method: parts.method.as_str(),
+                        path: parts.uri.path(),
+                        query,
+                        headers: &parts.headers,
+                        body: &bytes,
+                    };
+                    match auth::verify(received, ak, sk, now) {
+                        Ok(()) => {
+                            next.run(Request::from_parts(parts, Body::from(bytes)))
+                                .await
+                        }
+                        Err(why) => ApiError::unauthorized(why.message()).into_response(),
+                    }
+                }
             }
         }
         _ => next.run(req).await,

@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, watch};
 
 use self::client::Http;
 use self::result::{CaseResult, Event, Summary, Verdict};
-use self::target::{Auth, Target};
+use self::target::Target;
 use crate::case::vars::Vars;
 use crate::case::{Case, CaseRef};
 use crate::contract::Contract;
@@ -117,13 +117,21 @@ pub fn resources(case: &Case, ctx: &RunCtx) -> BTreeMap<String, bool> {
 async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
     let started = Instant::now();
     let file = case.path.display().to_string();
-    if case.file.requires.iter().any(|r| r.value == "auth") && ctx.target.auth == Auth::None {
-        return CaseResult::skipped(
-            &case.id,
-            &file,
-            &case.file.operation.value,
-            "requires auth: the target has none",
-        );
+    let auth = ctx.target.auth.kind();
+    for r in &case.file.requires {
+        let met = match r.value.as_str() {
+            "auth" => auth.is_some(),
+            kind => auth == Some(kind),
+        };
+        if !met {
+            let has = auth.unwrap_or("no auth");
+            return CaseResult::skipped(
+                &case.id,
+                &file,
+                &case.file.operation.value,
+                format!("requires {}: the target has {has}", r.value),
+            );
+        }
     }
     let wanted = resources(case, ctx);
     let _guards = ctx.locks.acquire(&wanted).await;

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
+use super::auth::aksk;
 use super::client::{Incoming, Outgoing, TransportError};
 use super::result::{RequestRecord, ResponseRecord, StepResult};
 use super::target::Auth;
@@ -143,6 +144,47 @@ fn build(
         let value = scope.expand_text(v).map_err(var_err)?;
         headers.retain(|(n, _)| !n.eq_ignore_ascii_case(k));
         headers.push((k.to_ascii_lowercase(), value));
+    }
+    // AK/SK signs last, over every header; a case that sets Authorization itself is sent unsigned,
+    // as the SDK does.
+    if let Auth::AkSk {
+        ak,
+        sk,
+        security_token,
+        project_id,
+    } = &ctx.target.auth
+    {
+        if !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        {
+            let parsed = reqwest::Url::parse(&format!("{base}{path}"))
+                .map_err(|e| format!("invalid URL {base}{path}: {e}"))?;
+            let host = match parsed.port() {
+                Some(p) => format!("{}:{p}", parsed.host_str().unwrap_or_default()),
+                None => parsed.host_str().unwrap_or_default().to_string(),
+            };
+            let signed = aksk::sign(
+                &aksk::Request {
+                    method: &method,
+                    scheme: parsed.scheme(),
+                    host: &host,
+                    path: parsed.path(),
+                    query: &query,
+                    headers: &headers,
+                    body: body.as_deref(),
+                },
+                &aksk::Credentials {
+                    ak: ak.expose(),
+                    sk: sk.expose(),
+                    project_id: project_id.as_deref(),
+                    security_token: security_token.as_ref().map(|t| t.expose()),
+                },
+                &aksk::sdk_date_now(),
+            );
+            url = signed.url;
+            headers = signed.headers;
+        }
     }
     let method = reqwest::Method::from_bytes(method.as_bytes())
         .map_err(|_| format!("invalid method {method}"))?;

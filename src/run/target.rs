@@ -38,6 +38,17 @@ pub enum Auth {
     None,
     /// `X-Auth-Token`.
     Token(Secret),
+    /// Huawei Cloud AK/SK (`SDK-HMAC-SHA256`).
+    AkSk {
+        /// Access key (treated as a secret in every output, too).
+        ak: Secret,
+        /// Secret key.
+        sk: Secret,
+        /// Temporary credentials' security token.
+        security_token: Option<Secret>,
+        /// Sent as `X-Project-Id` (signed), as the SDK's BasicCredentials do.
+        project_id: Option<String>,
+    },
 }
 
 impl Auth {
@@ -46,6 +57,25 @@ impl Auth {
         match self {
             Auth::None => Vec::new(),
             Auth::Token(t) => vec![t.expose().to_string()],
+            Auth::AkSk {
+                ak,
+                sk,
+                security_token,
+                ..
+            } => {
+                let mut v = vec![ak.expose().to_string(), sk.expose().to_string()];
+                v.extend(security_token.iter().map(|t| t.expose().to_string()));
+                v
+            }
+        }
+    }
+
+    /// The kind, as cases name it in `requires`.
+    pub fn kind(&self) -> Option<&'static str> {
+        match self {
+            Auth::None => None,
+            Auth::Token(_) => Some("token"),
+            Auth::AkSk { .. } => Some("aksk"),
         }
     }
 }
@@ -130,6 +160,30 @@ pub enum AuthConfig {
         /// Environment variable holding the token.
         token_env: String,
     },
+    /// AK/SK read from environment variables (defaults: the official SDKs' names).
+    Aksk {
+        /// Variable holding the AK.
+        #[serde(default = "default_ak_env")]
+        ak_env: String,
+        /// Variable holding the SK.
+        #[serde(default = "default_sk_env")]
+        sk_env: String,
+        /// Variable holding a security token (temporary credentials), if set.
+        #[serde(default = "default_token_env")]
+        security_token_env: String,
+    },
+}
+
+fn default_ak_env() -> String {
+    "HUAWEICLOUD_SDK_AK".into()
+}
+
+fn default_sk_env() -> String {
+    "HUAWEICLOUD_SDK_SK".into()
+}
+
+fn default_token_env() -> String {
+    "HUAWEICLOUD_SDK_SECURITY_TOKEN".into()
 }
 
 /// One target in `conform.yaml`.
@@ -217,6 +271,29 @@ impl Config {
                     )
                 })?;
                 Auth::Token(Secret::new(token))
+            }
+            Some(AuthConfig::Aksk {
+                ak_env,
+                sk_env,
+                security_token_env,
+            }) => {
+                let read = |var: &str, what: &str| {
+                    std::env::var(var).map_err(|_| {
+                        format!("target {name}: environment variable {var} ({what}) is not set")
+                    })
+                };
+                let project_id = t
+                    .vars
+                    .get("project_id")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+                    .or_else(|| std::env::var("HUAWEICLOUD_SDK_PROJECT_ID").ok());
+                Auth::AkSk {
+                    ak: Secret::new(read(ak_env, "AK")?),
+                    sk: Secret::new(read(sk_env, "SK")?),
+                    security_token: std::env::var(security_token_env).ok().map(Secret::new),
+                    project_id,
+                }
             }
         };
         Ok(Target {
