@@ -39,6 +39,15 @@ pub enum Command {
     /// Manage response snapshots.
     #[command(subcommand)]
     Snapshots(SnapshotsCmd),
+    /// Write a commented example conform.yaml.
+    Init {
+        /// Where to write it.
+        #[arg(long, default_value = "conform.yaml")]
+        config: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// `conform snapshots …`.
@@ -155,6 +164,10 @@ pub struct RunCmd {
     /// The snapshots folder (a subfolder per target family).
     #[arg(long, default_value = "snapshots")]
     pub snapshots_dir: PathBuf,
+    /// Let cases that change resources (PUT, POST, DELETE …) run against a target other than the
+    /// built-in mock.
+    #[arg(long)]
+    pub allow_mutation: bool,
 }
 
 impl RunCmd {
@@ -194,6 +207,7 @@ impl RunCmd {
             progress,
             snapshots: self.snapshots,
             snapshots_dir: self.snapshots_dir.clone(),
+            allow_mutation: self.allow_mutation,
         }
     }
 }

@@ -86,6 +86,14 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             println!("{} orphaned snapshot(s)", orphans.len());
             Ok(exit_code::OK)
         }
+        cli::Command::Init { config, force } => {
+            conform::commands::init::init(&config, force)?;
+            println!(
+                "wrote {}: edit the targets, then `conform run --target NAME`",
+                config.display()
+            );
+            Ok(exit_code::OK)
+        }
         cli::Command::Openapi(cmd) => {
             print!("{}", conform::commands::derive::openapi(&cmd.schemas)?);
             Ok(exit_code::OK)

@@ -398,3 +398,28 @@ fn ctrl_c_runs_teardown_exits_3_and_still_writes_the_reports() {
         .expect("the teardown ran");
     assert_eq!(teardown["response"]["status"], 200, "{teardown}");
 }
+
+#[test]
+fn init_writes_a_config_that_loads_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = conform(dir.path(), &["init"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let path = dir.path().join("conform.yaml");
+    let config = conform::run::target::Config::load(&path).expect("the example parses");
+    assert_eq!(
+        config.targets.keys().collect::<Vec<_>>(),
+        vec!["local", "staging"]
+    );
+    std::env::set_var("HUAWEICLOUD_SDK_AK", "a");
+    std::env::set_var("HUAWEICLOUD_SDK_SK", "b");
+    let staging = config.target("staging", &path).unwrap();
+    assert_eq!(
+        staging.base_url("evs"),
+        Some("https://evs.cn-north-4.myhuaweicloud.com")
+    );
+    assert!(!staging.mutations_allowed);
+    assert!(config.target("local", &path).unwrap().mutations_allowed);
+    let again = conform(dir.path(), &["init"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("already exists"));
+}

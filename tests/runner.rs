@@ -88,6 +88,7 @@ async fn cases_on_one_resource_never_interleave_and_others_run_in_parallel() {
         root.join("schemas"),
         TargetChoice::Url(format!("http://{addr}")),
     );
+    args.allow_mutation = true;
     args.vars = VarSources {
         files: Vec::new(),
         pairs: vec![("project_id".into(), "p".into())],
@@ -163,6 +164,7 @@ async fn retries_honour_retry_after_and_report_the_case_as_flaky() {
             root.join("schemas"),
             TargetChoice::Url(format!("http://{addr}")),
         );
+        a.allow_mutation = true;
         a.vars.pairs.push(("project_id".into(), "p".into()));
         a.options.retries = retries;
         a
@@ -208,6 +210,7 @@ async fn fail_fast_starts_no_case_after_the_first_failure() {
         slow_delay: Duration::from_secs(1),
     };
     let mut args = RunArgs::new(dir.path().to_path_buf(), root.join("schemas"), target);
+    args.allow_mutation = true;
     args.options.jobs = 1;
     args.options.fail_fast = true;
     let mut out = Vec::new();
@@ -250,6 +253,7 @@ async fn a_token_never_appears_in_any_output_or_report() {
         root.join("schemas"),
         TargetChoice::Named("local".into()),
     );
+    args.allow_mutation = true;
     args.config = config;
     args.report_json = Some(dir.path().join("r.json"));
     args.report_junit = Some(dir.path().join("r.xml"));
@@ -269,5 +273,53 @@ async fn a_token_never_appears_in_any_output_or_report() {
         assert!(!text.contains(TOKEN), "the token leaked");
         assert!(!text.contains("c0nf0rm-d1st1nct1ve"));
     }
+    mock.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutating_cases_are_skipped_on_real_targets_unless_allowed() {
+    let mock = conform::mock::spawn(Default::default()).await.unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let vars: String = conform::mock::state::Fixtures::defaults()
+        .vars
+        .iter()
+        .map(|(k, v)| format!("      {k}: \"{v}\"\n"))
+        .collect();
+    let config = dir.path().join("conform.yaml");
+    let write = |mutations: &str| {
+        std::fs::write(&config, format!("targets:\n  region:\n    services: {{evs: \"{0}\", ecs: \"{0}\"}}\n{mutations}    vars:\n{vars}", mock.base_url())).unwrap()
+    };
+    let args = || {
+        let mut a = RunArgs::new(
+            root.join("cases"),
+            root.join("schemas"),
+            TargetChoice::Named("region".into()),
+        );
+        a.config = config.clone();
+        a
+    };
+    write("");
+    let mut out = Vec::new();
+    assert_eq!(run(args(), &mut out).await.unwrap(), 0);
+    let text = String::from_utf8_lossy(&out).to_string();
+    assert!(text.contains("mutates (PUT evs.update_snapshot.v2): pass --allow-mutation or set mutations: allowed on the target"), "{text}");
+    assert!(
+        text.contains("0 passed, 0 failed, 0 errored, 28 skipped"),
+        "every shipped case mutates: {text}"
+    );
+    write("    mutations: allowed\n");
+    let mut out = Vec::new();
+    assert_eq!(
+        run(args(), &mut out).await.unwrap(),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    assert!(
+        String::from_utf8_lossy(&out).contains("26 passed"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
     mock.stop().await;
 }

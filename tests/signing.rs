@@ -228,6 +228,7 @@ mod signed_suite {
             root.join("schemas"),
             TargetChoice::Named("signed".into()),
         );
+        args.allow_mutation = true;
         args.config = config;
         args.report_json = Some(dir.path().join("r.json"));
         args.report_junit = Some(dir.path().join("r.xml"));

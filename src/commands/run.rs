@@ -82,6 +82,8 @@ pub struct RunArgs {
     pub snapshots: SnapshotMode,
     /// The snapshots folder (a subfolder per target family).
     pub snapshots_dir: PathBuf,
+    /// Let cases that change resources run against a target other than the built-in mock.
+    pub allow_mutation: bool,
 }
 
 impl RunArgs {
@@ -104,6 +106,7 @@ impl RunArgs {
             progress: false,
             snapshots: SnapshotMode::Off,
             snapshots_dir: PathBuf::from("snapshots"),
+            allow_mutation: false,
         }
     }
 }
@@ -206,6 +209,7 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
                 auth: Auth::Token(Secret::new(token)),
                 strict: true,
                 snapshot_rules: Default::default(),
+                mutations_allowed: true,
             };
             running_mock = Some(m);
             t
@@ -225,6 +229,8 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
             config.target(name, &args.config).map_err(Error::bad)?
         }
     };
+    let mut target = target;
+    target.mutations_allowed |= args.allow_mutation;
     let vars = base_vars(&target.vars, &args.vars)?;
     let mut out = out;
     // A target that cannot be reached says so before anything else is judged (--list sends nothing).

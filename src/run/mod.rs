@@ -114,6 +114,21 @@ pub fn resources(case: &Case, ctx: &RunCtx) -> BTreeMap<String, bool> {
     out
 }
 
+/// The first step of a case that changes something: (method, operation or path).
+fn first_mutation(case: &Case, ctx: &RunCtx) -> Option<(String, String)> {
+    case.all_steps().find_map(|(step, _)| {
+        let s = &step.value;
+        let (method, what) = match (&s.request.method, &s.request.path) {
+            (Some(m), Some(p)) => (m.clone(), p.clone()),
+            _ => {
+                let op = ctx.contract.operation(case.operation_of(s))?;
+                (op.method.clone(), op.id.clone())
+            }
+        };
+        (!matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS")).then_some((method, what))
+    })
+}
+
 async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
     let started = Instant::now();
     let file = case.path.display().to_string();
@@ -131,6 +146,13 @@ async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
                 &case.file.operation.value,
                 format!("requires {}: the target has {has}", r.value),
             );
+        }
+    }
+    // A real endpoint is precious: nothing changes it without explicit permission.
+    if !ctx.target.mutations_allowed {
+        if let Some((method, what)) = first_mutation(case, ctx) {
+            let why = format!("mutates ({method} {what}): pass --allow-mutation or set mutations: allowed on the target");
+            return CaseResult::skipped(&case.id, &file, &case.file.operation.value, why);
         }
     }
     let wanted = resources(case, ctx);

@@ -110,6 +110,8 @@ pub struct Target {
     pub strict: bool,
     /// Snapshot redactions and skipped paths of this target.
     pub snapshot_rules: crate::snapshot::redact::Rules,
+    /// Cases that change resources may run (always for the built-in mock).
+    pub mutations_allowed: bool,
 }
 
 impl Target {
@@ -145,6 +147,7 @@ impl Target {
             auth: Auth::None,
             strict: false,
             snapshot_rules: Default::default(),
+            mutations_allowed: false,
         }
     }
 }
@@ -208,6 +211,19 @@ pub struct TargetConfig {
     /// Snapshot redactions and skipped paths for this target.
     #[serde(default)]
     pub snapshot: Option<crate::case::model::SnapshotOptions>,
+    /// `allowed` lets cases that change resources run against this target.
+    #[serde(default)]
+    pub mutations: Option<Mutations>,
+}
+
+/// Whether a configured target may be changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mutations {
+    /// Mutating cases run.
+    Allowed,
+    /// Mutating cases are skipped (the default).
+    Forbidden,
 }
 
 /// `conform.yaml`.
@@ -311,6 +327,7 @@ impl Config {
                 .transpose()
                 .map_err(|e| format!("target {name}: snapshot: {e}"))?
                 .unwrap_or_default(),
+            mutations_allowed: t.mutations == Some(Mutations::Allowed),
         })
     }
 }
