@@ -271,6 +271,9 @@ pub struct MockCmd {
     /// Serve no /__mock/ admin API.
     #[arg(long)]
     pub no_admin: bool,
+    /// IAM user USER:PASSWORD that POST /v3/auth/tokens gives the --auth token to.
+    #[arg(long, value_parser = parse_iam_user)]
+    pub iam: Option<(String, String)>,
     /// Fixtures YAML replacing the defaults.
     #[arg(long)]
     pub fixtures: Option<PathBuf>,
@@ -295,7 +298,15 @@ impl MockCmd {
             admin: !self.no_admin,
             fixtures,
             slow_delay: self.slow_delay,
+            iam_user: self.iam.clone(),
         })
+    }
+}
+
+fn parse_iam_user(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((u, p)) if !u.is_empty() && !p.is_empty() => Ok((u.to_string(), p.to_string())),
+        _ => Err("expected USER:PASSWORD".into()),
     }
 }
 

@@ -504,12 +504,29 @@ fn schemathesis_loads_the_openapi_document() {
 #[test]
 fn the_manifest_can_override_a_structural_join() {
     let mut m = manifest();
-    m.joins.insert("004_2769b04e8d49b1b4.txt".into(), "evs.update_snapshot.v2".into());
+    m.joins.insert(
+        "004_2769b04e8d49b1b4.txt".into(),
+        "evs.update_snapshot.v2".into(),
+    );
     let d = derive::derive(&[shared().join("seeds")], &m).unwrap();
-    let v2 = d.operations.iter().find(|o| o.id == "evs.update_snapshot.v2").unwrap();
-    let en = v2.sources.iter().find(|s| s.lang == "en").expect("joined to v2 by the manifest");
+    let v2 = d
+        .operations
+        .iter()
+        .find(|o| o.id == "evs.update_snapshot.v2")
+        .unwrap();
+    let en = v2
+        .sources
+        .iter()
+        .find(|s| s.lang == "en")
+        .expect("joined to v2 by the manifest");
     assert_eq!(en.joined_by.as_deref(), Some("manifest join"));
-    m.joins.insert("004_2769b04e8d49b1b4.txt".into(), "evs.nope.v9".into());
-    let err = derive::derive(&[shared().join("seeds")], &m).unwrap_err().to_string();
-    assert!(err.contains("004_2769b04e8d49b1b4.txt") && err.contains("evs.nope.v9"), "{err}");
+    m.joins
+        .insert("004_2769b04e8d49b1b4.txt".into(), "evs.nope.v9".into());
+    let err = derive::derive(&[shared().join("seeds")], &m)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("004_2769b04e8d49b1b4.txt") && err.contains("evs.nope.v9"),
+        "{err}"
+    );
 }

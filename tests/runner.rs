@@ -323,3 +323,62 @@ async fn mutating_cases_are_skipped_on_real_targets_unless_allowed() {
     );
     mock.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_login_gets_a_token_once_and_nothing_leaks() {
+    const PASSWORD: &str = "pw-distinct-9931!";
+    const TOKEN: &str = "tok-distinct-9931";
+    let mock = conform::mock::spawn(conform::mock::MockConfig {
+        auth: conform::mock::MockAuth::Token(TOKEN.into()),
+        iam_user: Some(("alice".into(), PASSWORD.into())),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let vars: String = conform::mock::state::Fixtures::defaults()
+        .vars
+        .iter()
+        .map(|(k, v)| format!("      {k}: \"{v}\"\n"))
+        .collect();
+    let config = dir.path().join("conform.yaml");
+    std::fs::write(&config, format!("targets:\n  iam:\n    services: {{evs: \"{0}\", ecs: \"{0}\"}}\n    mutations: allowed\n    auth: {{type: password, user_env: CONFORM_T_USER_9931, password_env: CONFORM_T_PW_9931, domain_env: CONFORM_T_DOMAIN_9931, iam_endpoint: \"{0}\"}}\n    vars:\n{vars}", mock.base_url())).unwrap();
+    std::env::set_var("CONFORM_T_USER_9931", "alice");
+    std::env::set_var("CONFORM_T_DOMAIN_9931", "acme");
+    let args = || {
+        let mut a = RunArgs::new(
+            root.join("cases"),
+            root.join("schemas"),
+            TargetChoice::Named("iam".into()),
+        );
+        a.config = config.clone();
+        a.report_json = Some(dir.path().join("r.json"));
+        a
+    };
+    std::env::set_var("CONFORM_T_PW_9931", "wrong");
+    let err = run(args(), &mut Vec::new()).await.unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert!(
+        err.to_string()
+            .contains("refused for user alice: status 401"),
+        "{err}"
+    );
+    std::env::set_var("CONFORM_T_PW_9931", PASSWORD);
+    let mut out = Vec::new();
+    let code = run(args(), &mut out).await.unwrap();
+    let console = String::from_utf8_lossy(&out).to_string();
+    assert_eq!(code, 0, "{console}");
+    assert!(
+        console.contains("auth/wrong_token") && !console.contains("auth/wrong_token (requires"),
+        "the token case ran: {console}"
+    );
+    let report = std::fs::read_to_string(dir.path().join("r.json")).unwrap();
+    for t in [&console, &report] {
+        assert!(
+            !t.contains(PASSWORD) && !t.contains(TOKEN) && !t.contains("distinct-9931"),
+            "a credential leaked"
+        );
+    }
+    mock.stop().await;
+}

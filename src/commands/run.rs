@@ -197,6 +197,7 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
                 admin: true,
                 fixtures: fixtures.clone(),
                 slow_delay: *slow_delay,
+                iam_user: None,
             })
             .await
             .map_err(|e| Error::Io(format!("cannot start the built-in mock: {e}")))?;
@@ -250,7 +251,21 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
         }
         return Ok(exit_code::OK);
     }
-    let redactor = Redactor::new(target.auth.secrets());
+    let http = Http::new().map_err(Error::Io)?;
+    // A password login becomes a token once, before anything is sent; the password is scrubbed
+    // from every output along with the token.
+    let mut secrets = target.auth.secrets();
+    if let Auth::Password(login) = &target.auth {
+        let token = crate::run::auth::iam::token(&http, login, args.options.timeout)
+            .await
+            .map_err(|e| match e {
+                crate::run::auth::iam::LoginError::Unreachable(m) => Error::Unreachable(m),
+                crate::run::auth::iam::LoginError::Refused(m) => Error::bad(m),
+            })?;
+        secrets.push(token.expose().to_string());
+        target.auth = Auth::Token(token);
+    }
+    let redactor = Redactor::new(secrets.clone());
     let mut json = match &args.report_json {
         Some(p) => Some(
             JsonReport::create(p, &target.name, redactor.clone())
@@ -316,14 +331,14 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
         ci: snapshot::is_ci(),
         family,
         rules: target.snapshot_rules.clone(),
-        secrets: target.auth.secrets(),
+        secrets,
         run_id: vars.run_id().to_string(),
     });
     let ctx = Arc::new(RunCtx {
         snapshots,
         contract: contract.clone(),
         target: Arc::new(target),
-        http: Http::new().map_err(Error::Io)?,
+        http,
         options: args.options.clone(),
         strict,
         events: events_tx,

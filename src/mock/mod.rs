@@ -12,6 +12,7 @@ pub mod ecs;
 pub mod error;
 pub mod evs;
 pub mod faults;
+pub mod iam;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -87,6 +88,8 @@ pub struct MockConfig {
     pub fixtures: Fixtures,
     /// Delay of the `slow` fault.
     pub slow_delay: Duration,
+    /// An IAM user (name, password) that `POST /v3/auth/tokens` issues the token auth's token to.
+    pub iam_user: Option<(String, String)>,
 }
 
 impl Default for MockConfig {
@@ -97,6 +100,7 @@ impl Default for MockConfig {
             admin: true,
             fixtures: Fixtures::defaults(),
             slow_delay: Duration::from_secs(5),
+            iam_user: None,
         }
     }
 }
@@ -201,6 +205,7 @@ pub fn app(config: MockConfig) -> Router {
     if admin {
         router = router.merge(admin::routes());
     }
+    router = router.route("/v3/auth/tokens", axum::routing::post(iam::issue_token));
     router
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(mock.clone(), cross_cutting))
@@ -225,7 +230,8 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
     let request_id = uuid::Uuid::new_v4().simple().to_string();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let is_admin = path.starts_with("/__mock/");
+    // Admin and IAM token requests carry no token yet.
+    let is_admin = path.starts_with("/__mock/") || path == "/v3/auth/tokens";
     let mut response = match &mock.config.auth {
         MockAuth::Token(expected) if !is_admin && !mock.fault(Fault::AuthBypass) => {
             match req.headers().get("x-auth-token").map(HeaderValue::as_bytes) {

@@ -38,6 +38,8 @@ pub enum Auth {
     None,
     /// `X-Auth-Token`.
     Token(Secret),
+    /// An IAM user's password, exchanged for a token once per run before anything is sent.
+    Password(PasswordLogin),
     /// Huawei Cloud AK/SK (`SDK-HMAC-SHA256`).
     AkSk {
         /// Access key (treated as a secret in every output, too).
@@ -57,6 +59,7 @@ impl Auth {
         match self {
             Auth::None => Vec::new(),
             Auth::Token(t) => vec![t.expose().to_string()],
+            Auth::Password(p) => vec![p.password.expose().to_string()],
             Auth::AkSk {
                 ak,
                 sk,
@@ -74,10 +77,34 @@ impl Auth {
     pub fn kind(&self) -> Option<&'static str> {
         match self {
             Auth::None => None,
-            Auth::Token(_) => Some("token"),
+            Auth::Token(_) | Auth::Password(_) => Some("token"),
             Auth::AkSk { .. } => Some("aksk"),
         }
     }
+}
+
+/// What the IAM password login needs (AUTH.md, section 6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordLogin {
+    /// IAM endpoint base URL.
+    pub iam_endpoint: String,
+    /// IAM user name.
+    pub user: String,
+    /// Password.
+    pub password: Secret,
+    /// Account (domain) name.
+    pub domain: String,
+    /// Scope: a project id (preferred) or a project name (the region).
+    pub project: ProjectScope,
+}
+
+/// The project a token is scoped to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjectScope {
+    /// By id.
+    Id(String),
+    /// By name (the region, e.g. cn-north-4).
+    Name(String),
 }
 
 /// What kind of endpoint a target is.
@@ -162,6 +189,19 @@ pub enum AuthConfig {
     Token {
         /// Environment variable holding the token.
         token_env: String,
+    },
+    /// An IAM user's password, exchanged for a token (`POST /v3/auth/tokens`) once per run.
+    Password {
+        /// Variable holding the IAM user name.
+        user_env: String,
+        /// Variable holding the password.
+        password_env: String,
+        /// Variable holding the account (domain) name.
+        domain_env: String,
+        /// IAM endpoint (default: HUAWEICLOUD_SDK_IAM_ENDPOINT, else
+        /// `https://iam.<region>.myhuaweicloud.com`).
+        #[serde(default)]
+        iam_endpoint: Option<String>,
     },
     /// AK/SK read from environment variables (defaults: the official SDKs' names).
     Aksk {
@@ -287,6 +327,39 @@ impl Config {
                     )
                 })?;
                 Auth::Token(Secret::new(token))
+            }
+            Some(AuthConfig::Password {
+                user_env,
+                password_env,
+                domain_env,
+                iam_endpoint,
+            }) => {
+                let read = |var: &str, what: &str| {
+                    std::env::var(var).map_err(|_| {
+                        format!("target {name}: environment variable {var} ({what}) is not set")
+                    })
+                };
+                let iam_endpoint = iam_endpoint
+                    .clone()
+                    .or_else(|| std::env::var("HUAWEICLOUD_SDK_IAM_ENDPOINT").ok())
+                    .or_else(|| {
+                        t.region
+                            .as_ref()
+                            .map(|r| format!("https://iam.{r}.myhuaweicloud.com"))
+                    })
+                    .unwrap_or_else(|| "https://iam.myhuaweicloud.com".into());
+                let project = match (t.vars.get("project_id").and_then(|v| v.as_str()), &t.region) {
+                    (Some(id), _) => ProjectScope::Id(id.to_string()),
+                    (None, Some(region)) => ProjectScope::Name(region.clone()),
+                    (None, None) => return Err(format!("target {name}: a password login needs vars.project_id or a region to scope the token")),
+                };
+                Auth::Password(PasswordLogin {
+                    iam_endpoint,
+                    user: read(user_env, "IAM user")?,
+                    password: Secret::new(read(password_env, "IAM password")?),
+                    domain: read(domain_env, "account name")?,
+                    project,
+                })
             }
             Some(AuthConfig::Aksk {
                 ak_env,

@@ -3,3 +3,4 @@
 //! to the official SDK's vectors (`tests/signing.rs`). Nothing here logs or formats a secret.
 
 pub mod aksk;
+pub mod iam;
