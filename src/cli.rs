@@ -137,6 +137,9 @@ pub struct RunCmd {
     /// Start no case after the first failure.
     #[arg(long)]
     pub fail_fast: bool,
+    /// At most N requests a second to the target: `10/s`, `0.5/s` or `10`.
+    #[arg(long, value_parser = parse_rate)]
+    pub rate: Option<f64>,
     /// Print the cases that would run and exit.
     #[arg(long)]
     pub list: bool,
@@ -193,6 +196,7 @@ impl RunCmd {
                 timeout: self.timeout,
                 retries: self.retries,
                 fail_fast: self.fail_fast,
+                rate: self.rate,
             },
             strict: if self.strict {
                 Some(true)
@@ -314,6 +318,19 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err(format!("expected NAME=VALUE, got '{s}'")),
+    }
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let n: f64 = s
+        .trim()
+        .trim_end_matches("/s")
+        .parse()
+        .map_err(|_| format!("invalid rate '{s}': expected e.g. 10/s"))?;
+    if n.is_finite() && n > 0.0 {
+        Ok(n)
+    } else {
+        Err(format!("invalid rate '{s}': must be positive"))
     }
 }
 

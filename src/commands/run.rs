@@ -335,6 +335,7 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
         run_id: vars.run_id().to_string(),
     });
     let ctx = Arc::new(RunCtx {
+        rate: args.options.rate.map(crate::run::rate::RateLimit::new),
         snapshots,
         contract: contract.clone(),
         target: Arc::new(target),

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod client;
 pub mod locks;
+pub mod rate;
 pub mod result;
 pub mod step;
 pub mod target;
@@ -35,6 +36,8 @@ pub struct RunOptions {
     pub retries: u32,
     /// Stop starting cases after the first failure.
     pub fail_fast: bool,
+    /// Requests per second at most (`--rate N/s`).
+    pub rate: Option<f64>,
 }
 
 impl Default for RunOptions {
@@ -44,6 +47,7 @@ impl Default for RunOptions {
             timeout: Duration::from_secs(30),
             retries: 0,
             fail_fast: false,
+            rate: None,
         }
     }
 }
@@ -70,6 +74,8 @@ pub struct RunCtx {
     pub locks: locks::Locks,
     /// Where responses are recorded (None: `--snapshots off`).
     pub snapshots: Option<crate::snapshot::Store>,
+    /// Spacing of requests (`--rate`).
+    pub rate: Option<rate::RateLimit>,
 }
 
 /// The resources a case touches: key → exclusive.

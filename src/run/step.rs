@@ -220,6 +220,9 @@ async fn send_with_retries(
     let mut attempt = 0;
     loop {
         attempt += 1;
+        if let Some(limit) = &ctx.rate {
+            limit.acquire().await;
+        }
         let result = if cancellable {
             let mut cancel = ctx.cancel.clone();
             tokio::select! {
