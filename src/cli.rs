@@ -39,6 +39,18 @@ pub enum Command {
     /// Manage response snapshots.
     #[command(subcommand)]
     Snapshots(SnapshotsCmd),
+    /// Check that a target is ready: reachability, auth, scratch resources (read-only calls).
+    Doctor {
+        /// The target to check.
+        #[arg(long)]
+        target: String,
+        /// The config file.
+        #[arg(long, default_value = "conform.yaml")]
+        config: PathBuf,
+        /// Per-request timeout.
+        #[arg(long, default_value = "10s", value_parser = parse_duration)]
+        timeout: Duration,
+    },
     /// Write a commented example conform.yaml.
     Init {
         /// Where to write it.

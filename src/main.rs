@@ -86,6 +86,30 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             println!("{} orphaned snapshot(s)", orphans.len());
             Ok(exit_code::OK)
         }
+        cli::Command::Doctor {
+            target,
+            config,
+            timeout,
+        } => {
+            let checks = runtime()?
+                .block_on(conform::commands::doctor::doctor(&config, &target, timeout))?;
+            for c in &checks {
+                match &c.problem {
+                    None => println!("ok    {}", c.what),
+                    Some(p) => println!("FAIL  {}: {p}", c.what),
+                }
+            }
+            let unreachable = checks
+                .iter()
+                .any(|c| c.what.starts_with("reachable") && c.problem.is_some());
+            Ok(if unreachable {
+                exit_code::UNREACHABLE
+            } else if checks.iter().any(|c| c.problem.is_some()) {
+                exit_code::FAILED
+            } else {
+                exit_code::OK
+            })
+        }
         cli::Command::Init { config, force } => {
             conform::commands::init::init(&config, force)?;
             println!(

@@ -423,3 +423,81 @@ fn init_writes_a_config_that_loads_and_refuses_to_overwrite() {
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again.stderr).contains("already exists"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_checks_reachability_auth_and_scratch_resources() {
+    let mock = conform::mock::spawn(conform::mock::MockConfig {
+        auth: conform::mock::MockAuth::AkSk {
+            ak: "HPUADOCTORAK00000001".into(),
+            sk: "doctor-sk".into(),
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let v = conform::mock::state::Fixtures::defaults().vars;
+    let config = |server: &str, sk_env: &str| {
+        format!(
+            "targets:\n  t:\n    services: {{evs: \"{0}\", ecs: \"{0}\"}}\n    auth: {{type: aksk, ak_env: DOC_AK, sk_env: {sk_env}}}\n    vars: {{project_id: \"{1}\", snapshot_id: \"{2}\", server_id: \"{server}\"}}\n  down:\n    services: {{evs: \"http://127.0.0.1:1\"}}\n",
+            mock.base_url(),
+            v["project_id"],
+            v["snapshot_id"]
+        )
+    };
+    let doctor = |cfg: String| {
+        std::fs::write(dir.path().join("conform.yaml"), cfg).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_conform"))
+            .args(["doctor", "--target", "t"])
+            .current_dir(dir.path())
+            .env("DOC_AK", "HPUADOCTORAK00000001")
+            .env("DOC_SK", "doctor-sk")
+            .env("DOC_SK_BAD", "wrong")
+            .output()
+            .unwrap()
+    };
+    let ok = doctor(config(&v["server_id"], "DOC_SK"));
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stdout));
+    assert_eq!(
+        text(&ok.stdout)
+            .lines()
+            .filter(|l| l.starts_with("ok "))
+            .count(),
+        3,
+        "{}",
+        text(&ok.stdout)
+    );
+    let bad_sk = doctor(config(&v["server_id"], "DOC_SK_BAD"));
+    assert_eq!(bad_sk.status.code(), Some(1));
+    assert!(
+        text(&bad_sk.stdout).contains("FAIL  evs: GET")
+            && text(&bad_sk.stdout).contains("auth refused (401)"),
+        "{}",
+        text(&bad_sk.stdout)
+    );
+    assert!(!text(&bad_sk.stdout).contains("wrong") && !text(&bad_sk.stdout).contains("doctor-sk"));
+    let missing = doctor(config("no-such-server", "DOC_SK"));
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        text(&missing.stdout).contains("server_id no-such-server was not found"),
+        "{}",
+        text(&missing.stdout)
+    );
+    std::fs::write(
+        dir.path().join("conform.yaml"),
+        config(&v["server_id"], "DOC_SK"),
+    )
+    .unwrap();
+    let down = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["doctor", "--target", "down"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(down.status.code(), Some(3), "{}", text(&down.stdout));
+    assert!(
+        text(&down.stdout).contains("FAIL  reachable: http://127.0.0.1:1"),
+        "{}",
+        text(&down.stdout)
+    );
+    mock.stop().await;
+}

@@ -2,6 +2,7 @@
 //! none of them exits the process.
 
 pub mod derive;
+pub mod doctor;
 pub mod init;
 pub mod lint;
 pub mod mock;

@@ -136,46 +136,38 @@ pub fn base_vars(target: &BTreeMap<String, Value>, sources: &VarSources) -> Resu
     Ok(vars)
 }
 
+/// Whether one base URL accepts TCP connections (5 s per address).
+pub async fn reachable(target: &str, base: &str) -> Result<(), Error> {
+    let url = reqwest::Url::parse(base)
+        .map_err(|e| Error::bad(format!("target {target}: invalid base URL '{base}': {e}")))?;
+    let host = url.host_str().unwrap_or_default().to_string();
+    let port = url.port_or_known_default().unwrap_or(80);
+    let addrs: Vec<_> = match (host.as_str(), port).to_socket_addrs() {
+        Ok(a) => a.collect(),
+        Err(e) => {
+            return Err(Error::Unreachable(format!(
+                "target {target} is unreachable: cannot resolve {host}: {e}"
+            )))
+        }
+    };
+    let mut last = String::from("no address");
+    for a in addrs {
+        match tokio::time::timeout(Duration::from_secs(5), tokio::net::TcpStream::connect(a)).await
+        {
+            Ok(Ok(_)) => return Ok(()),
+            Ok(Err(e)) => last = e.to_string(),
+            Err(_) => last = "connection timed out after 5s".into(),
+        }
+    }
+    Err(Error::Unreachable(format!(
+        "target {target} is unreachable: {base}: {last}"
+    )))
+}
+
 /// Checks that every base URL accepts TCP connections, so an unreachable target is one line.
 async fn preflight(target: &Target) -> Result<(), Error> {
     for base in target.base_urls() {
-        let url = reqwest::Url::parse(&base).map_err(|e| {
-            Error::bad(format!(
-                "target {}: invalid base URL '{base}': {e}",
-                target.name
-            ))
-        })?;
-        let host = url.host_str().unwrap_or_default().to_string();
-        let port = url.port_or_known_default().unwrap_or(80);
-        let addrs: Vec<_> = match (host.as_str(), port).to_socket_addrs() {
-            Ok(a) => a.collect(),
-            Err(e) => {
-                return Err(Error::Unreachable(format!(
-                    "target {} is unreachable: cannot resolve {host}: {e}",
-                    target.name
-                )))
-            }
-        };
-        let mut last = String::from("no address");
-        let mut ok = false;
-        for a in addrs {
-            match tokio::time::timeout(Duration::from_secs(5), tokio::net::TcpStream::connect(a))
-                .await
-            {
-                Ok(Ok(_)) => {
-                    ok = true;
-                    break;
-                }
-                Ok(Err(e)) => last = e.to_string(),
-                Err(_) => last = "connection timed out after 5s".into(),
-            }
-        }
-        if !ok {
-            return Err(Error::Unreachable(format!(
-                "target {} is unreachable: {base}: {last}",
-                target.name
-            )));
-        }
+        reachable(&target.name, &base).await?;
     }
     Ok(())
 }

@@ -62,6 +62,71 @@ fn query_string(pairs: &[(String, String)]) -> String {
         .join("&")
 }
 
+/// Adds a target's auth to a request: the `X-Auth-Token` header, or an AK/SK signature over
+/// everything (a request that already has `Authorization` is sent unsigned, as the SDK does).
+/// Returns the URL to send (for AK/SK, with the canonical query) and the headers.
+pub fn authorize(
+    auth: &Auth,
+    method: &str,
+    base: &str,
+    path: &str,
+    query: &[(String, String)],
+    mut headers: Vec<(String, String)>,
+    body: Option<&[u8]>,
+) -> Result<(String, Vec<(String, String)>), String> {
+    let mut url = format!("{base}{path}");
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(&query_string(query));
+    }
+    match auth {
+        Auth::Token(t)
+            if !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("x-auth-token")) =>
+        {
+            headers.push(("x-auth-token".into(), t.expose().to_string()));
+        }
+        Auth::AkSk {
+            ak,
+            sk,
+            security_token,
+            project_id,
+        } if !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization")) =>
+        {
+            let parsed = reqwest::Url::parse(&format!("{base}{path}"))
+                .map_err(|e| format!("invalid URL {base}{path}: {e}"))?;
+            let host = match parsed.port() {
+                Some(p) => format!("{}:{p}", parsed.host_str().unwrap_or_default()),
+                None => parsed.host_str().unwrap_or_default().to_string(),
+            };
+            let signed = aksk::sign(
+                &aksk::Request {
+                    method,
+                    scheme: parsed.scheme(),
+                    host: &host,
+                    path: parsed.path(),
+                    query,
+                    headers: &headers,
+                    body,
+                },
+                &aksk::Credentials {
+                    ak: ak.expose(),
+                    sk: sk.expose(),
+                    project_id: project_id.as_deref(),
+                    security_token: security_token.as_ref().map(|t| t.expose()),
+                },
+                &aksk::sdk_date_now(),
+            );
+            return Ok((signed.url, signed.headers));
+        }
+        _ => {}
+    }
+    Ok((url, headers))
+}
+
 /// Builds the request of a step.
 fn build(
     ctx: &RunCtx,
@@ -122,11 +187,6 @@ fn build(
         };
         query.push((k.clone(), v));
     }
-    let mut url = format!("{base}{path}");
-    if !query.is_empty() {
-        url.push('?');
-        url.push_str(&query_string(&query));
-    }
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut body = None;
     if let Some(b) = &req.body {
@@ -137,55 +197,20 @@ fn build(
         body = Some(scope.expand_text(raw).map_err(var_err)?.into_bytes());
         headers.push(("content-type".into(), "application/json".into()));
     }
-    if let Auth::Token(t) = &ctx.target.auth {
-        headers.push(("x-auth-token".into(), t.expose().to_string()));
-    }
     for (k, v) in &req.headers {
         let value = scope.expand_text(v).map_err(var_err)?;
         headers.retain(|(n, _)| !n.eq_ignore_ascii_case(k));
         headers.push((k.to_ascii_lowercase(), value));
     }
-    // AK/SK signs last, over every header; a case that sets Authorization itself is sent unsigned,
-    // as the SDK does.
-    if let Auth::AkSk {
-        ak,
-        sk,
-        security_token,
-        project_id,
-    } = &ctx.target.auth
-    {
-        if !headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-        {
-            let parsed = reqwest::Url::parse(&format!("{base}{path}"))
-                .map_err(|e| format!("invalid URL {base}{path}: {e}"))?;
-            let host = match parsed.port() {
-                Some(p) => format!("{}:{p}", parsed.host_str().unwrap_or_default()),
-                None => parsed.host_str().unwrap_or_default().to_string(),
-            };
-            let signed = aksk::sign(
-                &aksk::Request {
-                    method: &method,
-                    scheme: parsed.scheme(),
-                    host: &host,
-                    path: parsed.path(),
-                    query: &query,
-                    headers: &headers,
-                    body: body.as_deref(),
-                },
-                &aksk::Credentials {
-                    ak: ak.expose(),
-                    sk: sk.expose(),
-                    project_id: project_id.as_deref(),
-                    security_token: security_token.as_ref().map(|t| t.expose()),
-                },
-                &aksk::sdk_date_now(),
-            );
-            url = signed.url;
-            headers = signed.headers;
-        }
-    }
+    let (url, headers) = authorize(
+        &ctx.target.auth,
+        &method,
+        base,
+        &path,
+        &query,
+        headers,
+        body.as_deref(),
+    )?;
     let method = reqwest::Method::from_bytes(method.as_bytes())
         .map_err(|_| format!("invalid method {method}"))?;
     Ok((
