@@ -183,6 +183,10 @@ pub struct RunCmd {
     /// built-in mock.
     #[arg(long)]
     pub allow_mutation: bool,
+    /// Also send every case to this target (`mock` for the built-in mock, or a name from the
+    /// config file) and report how the answers differ: differential parity.
+    #[arg(long)]
+    pub compare_target: Option<String>,
 }
 
 impl RunCmd {
@@ -224,6 +228,13 @@ impl RunCmd {
             snapshots: self.snapshots,
             snapshots_dir: self.snapshots_dir.clone(),
             allow_mutation: self.allow_mutation,
+            compare: self.compare_target.as_ref().map(|c| match c.as_str() {
+                "mock" => TargetChoice::Mock {
+                    faults: Faults::default(),
+                    slow_delay: self.slow_delay,
+                },
+                name => TargetChoice::Named(name.to_string()),
+            }),
         }
     }
 }

@@ -382,3 +382,70 @@ async fn a_password_login_gets_a_token_once_and_nothing_leaks() {
     }
     mock.stop().await;
 }
+
+/// Parity findings of a run of the suite against the faithful mock, compared with a faulted one.
+async fn parity_findings(fault: conform::mock::faults::Fault) -> Vec<(String, String, String)> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let target = TargetChoice::Mock {
+        faults: Default::default(),
+        slow_delay: Duration::from_secs(1),
+    };
+    let mut args = RunArgs::new(root.join("cases"), root.join("schemas"), target);
+    args.compare = Some(TargetChoice::Mock {
+        faults: conform::mock::faults::Faults::new([fault]),
+        slow_delay: Duration::from_secs(1),
+    });
+    args.report_json = Some(dir.path().join("r.json"));
+    let mut out = Vec::new();
+    run(args, &mut out).await.unwrap();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let mut found = Vec::new();
+    for c in report["cases"].as_array().unwrap() {
+        for s in c["steps"].as_array().unwrap() {
+            for f in s["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["check"] == "parity")
+            {
+                found.push((
+                    c["id"].as_str().unwrap().to_string(),
+                    f["pointer"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                ));
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parity_against_a_faulted_mock_reports_exactly_what_the_fault_changes() {
+    use conform::mock::faults::Fault;
+    let size = parity_findings(Fault::WrongFieldType).await;
+    assert!(size.len() >= 8, "{size:?}");
+    assert!(
+        size.iter()
+            .all(|(_, p, m)| p.ends_with("/snapshot/size") && m == "type differs from mock"),
+        "{size:?}"
+    );
+    let extra = parity_findings(Fault::ExtraField).await;
+    assert!(!extra.is_empty());
+    assert!(
+        extra
+            .iter()
+            .all(|(_, p, m)| p.ends_with("/snapshot/x_mock_internal")
+                && m == "field missing here, present in mock"),
+        "{extra:?}"
+    );
+    let status = parity_findings(Fault::WrongSuccessStatus).await;
+    assert!(
+        status
+            .iter()
+            .all(|(_, p, m)| p.is_empty() && m == "status differs from mock"),
+        "{status:?}"
+    );
+    assert!(status.len() >= 10, "{status:?}");
+}

@@ -7,6 +7,7 @@
 
 pub mod assertions;
 pub mod drift;
+pub mod parity;
 
 use std::sync::LazyLock;
 
@@ -36,6 +37,8 @@ pub enum CheckKind {
     Capture,
     /// The response differs from its accepted snapshot, or has none yet.
     Snapshot,
+    /// The response differs from the compare target's answer to the same step.
+    Parity,
 }
 
 /// How bad a finding is.

@@ -84,6 +84,8 @@ pub struct RunArgs {
     pub snapshots_dir: PathBuf,
     /// Let cases that change resources run against a target other than the built-in mock.
     pub allow_mutation: bool,
+    /// Also send every case here and report how the answers differ (differential parity).
+    pub compare: Option<TargetChoice>,
 }
 
 impl RunArgs {
@@ -107,6 +109,7 @@ impl RunArgs {
             snapshots: SnapshotMode::Off,
             snapshots_dir: PathBuf::from("snapshots"),
             allow_mutation: false,
+            compare: None,
         }
     }
 }
@@ -134,6 +137,78 @@ pub fn base_vars(target: &BTreeMap<String, Value>, sources: &VarSources) -> Resu
         vars.set(k.clone(), Value::String(v.clone()));
     }
     Ok(vars)
+}
+
+/// A password login becomes a token once, before anything is sent; the password and the token
+/// join the secrets scrubbed from every output.
+async fn login(
+    http: &Http,
+    target: &mut Target,
+    secrets: &mut Vec<String>,
+    timeout: Duration,
+) -> Result<(), Error> {
+    if let Auth::Password(login) = &target.auth {
+        let token = crate::run::auth::iam::token(http, login, timeout)
+            .await
+            .map_err(|e| match e {
+                crate::run::auth::iam::LoginError::Unreachable(m) => Error::Unreachable(m),
+                crate::run::auth::iam::LoginError::Refused(m) => Error::bad(m),
+            })?;
+        secrets.push(token.expose().to_string());
+        target.auth = Auth::Token(token);
+    }
+    Ok(())
+}
+
+/// Resolves a target choice; the built-in mock is started here, on an ephemeral port.
+async fn resolve_target(
+    choice: &TargetChoice,
+    config: &Path,
+    flag: &str,
+) -> Result<(Target, Option<mock::RunningMock>), Error> {
+    Ok(match choice {
+        TargetChoice::Mock { faults, slow_delay } => {
+            let fixtures = Fixtures::defaults();
+            // A per-run token: the mock checks it, so auth cases run against the default target.
+            let token = uuid::Uuid::new_v4().simple().to_string();
+            let m = mock::spawn(MockConfig {
+                faults: faults.clone(),
+                auth: MockAuth::Token(token.clone()),
+                admin: true,
+                fixtures: fixtures.clone(),
+                slow_delay: *slow_delay,
+                iam_user: None,
+            })
+            .await
+            .map_err(|e| Error::Io(format!("cannot start the built-in mock: {e}")))?;
+            let t = Target {
+                name: "mock".into(),
+                kind: TargetKind::Mock,
+                services: BTreeMap::new(),
+                fallback: Some(m.base_url()),
+                vars: mock_target_vars(&fixtures),
+                auth: Auth::Token(Secret::new(token)),
+                strict: true,
+                snapshot_rules: Default::default(),
+                mutations_allowed: true,
+            };
+            (t, Some(m))
+        }
+        TargetChoice::Url(u) => {
+            reqwest::Url::parse(u).map_err(|e| Error::bad(format!("{flag}-url {u}: {e}")))?;
+            (Target::url(u), None)
+        }
+        TargetChoice::Named(name) => {
+            if !config.exists() {
+                return Err(Error::bad(format!(
+                    "{flag} {name}: config file {} not found",
+                    config.display()
+                )));
+            }
+            let c = Config::load(config).map_err(Error::bad)?;
+            (c.target(name, config).map_err(Error::bad)?, None)
+        }
+    })
 }
 
 /// Whether one base URL accepts TCP connections (5 s per address).
@@ -177,50 +252,10 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
     let contract = Arc::new(load_contract(&args.schemas)?);
 
     // The target; the built-in mock starts here, in-process, on an ephemeral port.
-    let mut running_mock = None;
-    let target = match &args.target {
-        TargetChoice::Mock { faults, slow_delay } => {
-            let fixtures = Fixtures::defaults();
-            // A per-run token: the mock checks it, so auth cases run against the default target.
-            let token = uuid::Uuid::new_v4().simple().to_string();
-            let m = mock::spawn(MockConfig {
-                faults: faults.clone(),
-                auth: MockAuth::Token(token.clone()),
-                admin: true,
-                fixtures: fixtures.clone(),
-                slow_delay: *slow_delay,
-                iam_user: None,
-            })
-            .await
-            .map_err(|e| Error::Io(format!("cannot start the built-in mock: {e}")))?;
-            let t = Target {
-                name: "mock".into(),
-                kind: TargetKind::Mock,
-                services: BTreeMap::new(),
-                fallback: Some(m.base_url()),
-                vars: mock_target_vars(&fixtures),
-                auth: Auth::Token(Secret::new(token)),
-                strict: true,
-                snapshot_rules: Default::default(),
-                mutations_allowed: true,
-            };
-            running_mock = Some(m);
-            t
-        }
-        TargetChoice::Url(u) => {
-            reqwest::Url::parse(u).map_err(|e| Error::bad(format!("--target-url {u}: {e}")))?;
-            Target::url(u)
-        }
-        TargetChoice::Named(name) => {
-            if !args.config.exists() {
-                return Err(Error::bad(format!(
-                    "--target {name}: config file {} not found",
-                    args.config.display()
-                )));
-            }
-            let config = Config::load(&args.config).map_err(Error::bad)?;
-            config.target(name, &args.config).map_err(Error::bad)?
-        }
+    let (target, running_mock) = resolve_target(&args.target, &args.config, "--target").await?;
+    let compare = match &args.compare {
+        Some(choice) => Some(resolve_target(choice, &args.config, "--compare-target").await?),
+        None => None,
     };
     let mut target = target;
     target.mutations_allowed |= args.allow_mutation;
@@ -247,15 +282,17 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
     // A password login becomes a token once, before anything is sent; the password is scrubbed
     // from every output along with the token.
     let mut secrets = target.auth.secrets();
-    if let Auth::Password(login) = &target.auth {
-        let token = crate::run::auth::iam::token(&http, login, args.options.timeout)
-            .await
-            .map_err(|e| match e {
-                crate::run::auth::iam::LoginError::Unreachable(m) => Error::Unreachable(m),
-                crate::run::auth::iam::LoginError::Refused(m) => Error::bad(m),
-            })?;
-        secrets.push(token.expose().to_string());
-        target.auth = Auth::Token(token);
+    login(&http, &mut target, &mut secrets, args.options.timeout).await?;
+    // The compare target (differential parity) is reached, logged into and scrubbed the same way.
+    let mut compare_target = None;
+    let mut compare_mock = None;
+    if let Some((mut ct, m)) = compare {
+        compare_mock = m;
+        ct.mutations_allowed |= args.allow_mutation;
+        preflight(&ct).await?;
+        secrets.extend(ct.auth.secrets());
+        login(&http, &mut ct, &mut secrets, args.options.timeout).await?;
+        compare_target = Some(ct);
     }
     let redactor = Redactor::new(secrets.clone());
     let mut json = match &args.report_json {
@@ -326,7 +363,27 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
         secrets,
         run_id: vars.run_id().to_string(),
     });
+    let compare_ctx = match compare_target {
+        Some(ct) => Some(Arc::new(RunCtx {
+            rate: args.options.rate.map(crate::run::rate::RateLimit::new),
+            snapshots: None,
+            contract: contract.clone(),
+            vars: base_vars(&ct.vars, &args.vars)?,
+            target: Arc::new(ct),
+            http: http.clone(),
+            options: args.options.clone(),
+            strict: false,
+            events: events_tx.clone(),
+            cancel: cancel_rx.clone(),
+            locks: Default::default(),
+            compare: None,
+            is_compare: true,
+        })),
+        None => None,
+    };
     let ctx = Arc::new(RunCtx {
+        compare: compare_ctx,
+        is_compare: false,
         rate: args.options.rate.map(crate::run::rate::RateLimit::new),
         snapshots,
         contract: contract.clone(),
@@ -381,7 +438,7 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
         exit_code::OK
     };
     finish_reports(json, junit, &summary, code)?;
-    if let Some(m) = running_mock {
+    for m in [running_mock, compare_mock].into_iter().flatten() {
         m.stop().await;
     }
     if let Some(e) = write_error {

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 use self::client::Http;
-use self::result::{CaseResult, Event, Summary, Verdict};
+use self::result::{CaseResult, Event, StepResult, Summary, Verdict};
 use self::target::Target;
 use crate::case::vars::Vars;
 use crate::case::{Case, CaseRef};
@@ -76,6 +76,10 @@ pub struct RunCtx {
     pub snapshots: Option<crate::snapshot::Store>,
     /// Spacing of requests (`--rate`).
     pub rate: Option<rate::RateLimit>,
+    /// The target each case is also sent to, for differential parity.
+    pub compare: Option<Arc<RunCtx>>,
+    /// This context is the compare target's.
+    pub is_compare: bool,
 }
 
 /// The resources a case touches: key → exclusive.
@@ -135,9 +139,8 @@ fn first_mutation(case: &Case, ctx: &RunCtx) -> Option<(String, String)> {
     })
 }
 
-async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
-    let started = Instant::now();
-    let file = case.path.display().to_string();
+/// Why a target cannot run a case (a requirement it lacks, or a mutation it forbids).
+fn unmet(case: &Case, ctx: &RunCtx) -> Option<String> {
     let auth = ctx.target.auth.kind();
     for r in &case.file.requires {
         let met = match r.value.as_str() {
@@ -145,22 +148,34 @@ async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
             kind => auth == Some(kind),
         };
         if !met {
-            let has = auth.unwrap_or("no auth");
-            return CaseResult::skipped(
-                &case.id,
-                &file,
-                &case.file.operation.value,
-                format!("requires {}: the target has {has}", r.value),
-            );
+            return Some(format!(
+                "requires {}: the target{} has {}",
+                r.value,
+                label(ctx),
+                auth.unwrap_or("no auth")
+            ));
         }
     }
     // A real endpoint is precious: nothing changes it without explicit permission.
     if !ctx.target.mutations_allowed {
         if let Some((method, what)) = first_mutation(case, ctx) {
-            let why = format!("mutates ({method} {what}): pass --allow-mutation or set mutations: allowed on the target");
-            return CaseResult::skipped(&case.id, &file, &case.file.operation.value, why);
+            return Some(format!("mutates ({method} {what}): pass --allow-mutation or set mutations: allowed on the target{}", label(ctx)));
         }
     }
+    None
+}
+
+/// " (compare target NAME)" for the compare context, empty for the main one.
+fn label(ctx: &RunCtx) -> String {
+    if ctx.is_compare {
+        format!(" (compare target {})", ctx.target.name)
+    } else {
+        String::new()
+    }
+}
+
+/// Runs a case's steps, then its teardown steps (always), holding the case's resource locks.
+async fn run_steps(ctx: &RunCtx, case: &Case) -> (Vec<StepResult>, bool) {
     let wanted = resources(case, ctx);
     let _guards = ctx.locks.acquire(&wanted).await;
     let mut scope = ctx.vars.clone();
@@ -183,6 +198,75 @@ async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
     for (i, step) in case.file.teardown.iter().enumerate() {
         let outcome = step::run_step(ctx, case, step, i, true, &mut scope).await;
         steps.push(outcome.result);
+    }
+    (steps, flaky)
+}
+
+/// A step's response as parity compares it: redacted with the target's and the case's rules.
+fn redacted(ctx: &RunCtx, case: &Case, r: &StepResult) -> Option<(u16, serde_json::Value)> {
+    let resp = r.response.as_ref()?;
+    let rules = ctx.target.snapshot_rules.merged(&case.snapshot_rules);
+    let secrets = ctx.target.auth.secrets();
+    let mut red = crate::snapshot::redact::Redactor::new(&rules, &secrets, ctx.vars.run_id());
+    let body = match &resp.json {
+        Some(j) => red.json(j),
+        None => serde_json::Value::String(red.text(&resp.body)),
+    };
+    Some((resp.status, body))
+}
+
+/// Sends the case to the compare target too and adds, to each step, how the answers differ.
+async fn add_parity(ctx: &RunCtx, compare: &RunCtx, case: &Case, steps: &mut [StepResult]) {
+    let other = compare.target.name.clone();
+    let note = |step: &mut StepResult, message: String| {
+        step.findings.push(crate::check::Finding {
+            check: crate::check::CheckKind::Parity,
+            severity: crate::check::Severity::Failure,
+            pointer: String::new(),
+            expected: String::new(),
+            actual: String::new(),
+            message,
+        });
+    };
+    if let Some(why) = unmet(case, compare) {
+        if let Some(first) = steps.first_mut() {
+            note(first, format!("not compared: {why}"));
+        }
+        return;
+    }
+    let (theirs, _) = run_steps(compare, case).await;
+    for ours in steps.iter_mut() {
+        let Some(t) = theirs
+            .iter()
+            .find(|t| t.teardown == ours.teardown && t.name == ours.name)
+        else {
+            continue;
+        };
+        match (redacted(ctx, case, ours), redacted(compare, case, t)) {
+            (Some((s1, v1)), Some((s2, v2))) => ours
+                .findings
+                .extend(crate::check::parity::compare(s1, &v1, s2, &v2, &other)),
+            (Some(_), None) => note(
+                ours,
+                format!(
+                    "{other} gave no answer: {}",
+                    t.error.clone().unwrap_or_default()
+                ),
+            ),
+            _ => {}
+        }
+    }
+}
+
+async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
+    let started = Instant::now();
+    let file = case.path.display().to_string();
+    if let Some(why) = unmet(case, ctx) {
+        return CaseResult::skipped(&case.id, &file, &case.file.operation.value, why);
+    }
+    let (mut steps, flaky) = run_steps(ctx, case).await;
+    if let Some(compare) = &ctx.compare {
+        add_parity(ctx, compare, case, &mut steps).await;
     }
     let errored = steps.iter().any(|s| s.error.is_some());
     let failed = steps.iter().any(|s| crate::check::failed(&s.findings));
