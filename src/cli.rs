@@ -51,6 +51,20 @@ pub enum Command {
         #[arg(long, default_value = "10s", value_parser = parse_duration)]
         timeout: Duration,
     },
+    /// Restore every resource an interrupted run left changed, from its undo ledger.
+    Restore {
+        /// The ledger file.
+        ledger: PathBuf,
+        /// The target whose auth to use (none: no auth).
+        #[arg(long)]
+        target: Option<String>,
+        /// The config file.
+        #[arg(long, default_value = "conform.yaml")]
+        config: PathBuf,
+        /// Per-request timeout.
+        #[arg(long, default_value = "30s", value_parser = parse_duration)]
+        timeout: Duration,
+    },
     /// Write a commented example conform.yaml.
     Init {
         /// Where to write it.
@@ -187,6 +201,9 @@ pub struct RunCmd {
     /// config file) and report how the answers differ: differential parity.
     #[arg(long)]
     pub compare_target: Option<String>,
+    /// The undo ledger (default for --target: conform.ledger.jsonl; none for the built-in mock).
+    #[arg(long)]
+    pub ledger: Option<PathBuf>,
 }
 
 impl RunCmd {
@@ -228,6 +245,12 @@ impl RunCmd {
             snapshots: self.snapshots,
             snapshots_dir: self.snapshots_dir.clone(),
             allow_mutation: self.allow_mutation,
+            // A configured target is a real endpoint: its changes are saved and undone by default.
+            ledger: self.ledger.clone().or_else(|| {
+                self.target
+                    .as_ref()
+                    .map(|_| PathBuf::from("conform.ledger.jsonl"))
+            }),
             compare: self.compare_target.as_ref().map(|c| match c.as_str() {
                 "mock" => TargetChoice::Mock {
                     faults: Faults::default(),

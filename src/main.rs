@@ -110,6 +110,39 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
                 exit_code::OK
             })
         }
+        cli::Command::Restore {
+            ledger,
+            target,
+            config,
+            timeout,
+        } => {
+            let outcomes = runtime()?.block_on(conform::commands::restore::restore(
+                &ledger,
+                &config,
+                target.as_deref(),
+                timeout,
+            ))?;
+            for (entry, result) in &outcomes {
+                let r = &entry.resource;
+                match result {
+                    Ok(d) => println!(
+                        "ok    {} {} (project {}, changed by {}): {d}",
+                        r.kind, r.id, r.project, entry.case
+                    ),
+                    Err(e) => println!("FAIL  {} {} (project {}): {e}", r.kind, r.id, r.project),
+                }
+            }
+            println!(
+                "{} resource(s) to restore, {} failed",
+                outcomes.len(),
+                outcomes.iter().filter(|(_, r)| r.is_err()).count()
+            );
+            Ok(if outcomes.iter().any(|(_, r)| r.is_err()) {
+                exit_code::FAILED
+            } else {
+                exit_code::OK
+            })
+        }
         cli::Command::Init { config, force } => {
             conform::commands::init::init(&config, force)?;
             println!(

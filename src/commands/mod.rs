@@ -6,6 +6,7 @@ pub mod doctor;
 pub mod init;
 pub mod lint;
 pub mod mock;
+pub mod restore;
 pub mod run;
 
 use std::collections::BTreeMap;

@@ -86,6 +86,8 @@ pub struct RunArgs {
     pub allow_mutation: bool,
     /// Also send every case here and report how the answers differ (differential parity).
     pub compare: Option<TargetChoice>,
+    /// The undo ledger: changed resources are saved here first and restored after each case.
+    pub ledger: Option<PathBuf>,
 }
 
 impl RunArgs {
@@ -110,6 +112,7 @@ impl RunArgs {
             snapshots_dir: PathBuf::from("snapshots"),
             allow_mutation: false,
             compare: None,
+            ledger: None,
         }
     }
 }
@@ -378,10 +381,18 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
             locks: Default::default(),
             compare: None,
             is_compare: true,
+            ledger: None,
         })),
         None => None,
     };
+    let ledger = match &args.ledger {
+        Some(p) => Some(Arc::new(
+            crate::run::ledger::Ledger::open(p).map_err(Error::Io)?,
+        )),
+        None => None,
+    };
     let ctx = Arc::new(RunCtx {
+        ledger,
         compare: compare_ctx,
         is_compare: false,
         rate: args.options.rate.map(crate::run::rate::RateLimit::new),

@@ -120,3 +120,28 @@ pub async fn update_metadata_item(
     }
     Ok(mock.ok(json!({"meta": {key: value}})))
 }
+
+/// DELETE /v2.1/{project_id}/servers/{server_id}/metadata/{key}: 204, as the Nova API this
+/// operation family follows answers; an unknown key is 404.
+pub async fn delete_metadata_item(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let (project, id, key) = path(p)?;
+    let mut store = mock.write();
+    let project_of = owner(&mock, &store, &project, &id)
+        .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Instance {id}")))?;
+    let Some(s) = store
+        .servers
+        .get_mut(&project_of)
+        .and_then(|m| m.get_mut(&id))
+    else {
+        return Err(ApiError::not_found(Service::Ecs, &format!("Instance {id}")));
+    };
+    s.metadata
+        .remove(&key)
+        .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Metadata key {key}")))?;
+    Ok(axum::response::IntoResponse::into_response(
+        axum::http::StatusCode::NO_CONTENT,
+    ))
+}

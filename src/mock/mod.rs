@@ -200,7 +200,9 @@ pub fn app(config: MockConfig) -> Router {
         )
         .route(
             "/v2.1/{project_id}/servers/{server_id}/metadata/{key}",
-            put(ecs::update_metadata_item).get(ecs::show_metadata_item),
+            put(ecs::update_metadata_item)
+                .get(ecs::show_metadata_item)
+                .delete(ecs::delete_metadata_item),
         );
     if admin {
         router = router.merge(admin::routes());

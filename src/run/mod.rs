@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod ledger;
 pub mod locks;
 pub mod rate;
 pub mod result;
@@ -80,6 +81,8 @@ pub struct RunCtx {
     pub compare: Option<Arc<RunCtx>>,
     /// This context is the compare target's.
     pub is_compare: bool,
+    /// The undo ledger (None: changes are not saved and restored).
+    pub ledger: Option<Arc<ledger::Ledger>>,
 }
 
 /// The resources a case touches: key → exclusive.
@@ -175,9 +178,48 @@ fn label(ctx: &RunCtx) -> String {
 }
 
 /// Runs a case's steps, then its teardown steps (always), holding the case's resource locks.
-async fn run_steps(ctx: &RunCtx, case: &Case) -> (Vec<StepResult>, bool) {
+/// With a ledger, every resource the case changes is saved first and restored after.
+async fn run_steps(ctx: &RunCtx, case: &Case) -> (Vec<StepResult>, bool, Vec<ledger::Mutation>) {
     let wanted = resources(case, ctx);
     let _guards = ctx.locks.acquire(&wanted).await;
+    let restorer = ledger::Restorer {
+        http: &ctx.http,
+        auth: &ctx.target.auth,
+        timeout: ctx.options.timeout,
+    };
+    let mut saved = Vec::new();
+    if let Some(book) = &ctx.ledger {
+        for key in wanted
+            .iter()
+            .filter(|(_, exclusive)| **exclusive)
+            .map(|(k, _)| k)
+        {
+            let Some(res) =
+                ledger::Resource::from_key(key, |s| ctx.target.base_url(s).map(str::to_string))
+            else {
+                continue;
+            };
+            // A resource that cannot be read (a missing id) has nothing to protect.
+            let Ok(state) = restorer.read(&res).await else {
+                continue;
+            };
+            let entry = ledger::Entry {
+                event: "saved".into(),
+                case: case.id.clone(),
+                resource: res.clone(),
+                state: Some(state.clone()),
+                detail: None,
+            };
+            if let Err(e) = book.append(&entry) {
+                // Never change what could not be saved.
+                let mut refused =
+                    StepResult::blank("ledger", case.operation_of(&case.file.steps[0].value));
+                refused.error = Some(format!("not run: {e}"));
+                return (vec![refused], false, Vec::new());
+            }
+            saved.push((res, state));
+        }
+    }
     let mut scope = ctx.vars.clone();
     scope.set_defaults(&case.file.vars);
     let mut steps = Vec::new();
@@ -199,7 +241,36 @@ async fn run_steps(ctx: &RunCtx, case: &Case) -> (Vec<StepResult>, bool) {
         let outcome = step::run_step(ctx, case, step, i, true, &mut scope).await;
         steps.push(outcome.result);
     }
-    (steps, flaky)
+    let mut mutations = Vec::new();
+    for (res, state) in saved {
+        let (event, restored, detail) = match restorer.restore(&res, &state).await {
+            Ok(d) => ("restored", true, d),
+            Err(e) => ("restore_failed", false, e),
+        };
+        if let Some(book) = &ctx.ledger {
+            let entry = ledger::Entry {
+                event: event.into(),
+                case: case.id.clone(),
+                resource: res.clone(),
+                state: None,
+                detail: Some(detail.clone()),
+            };
+            if let Err(e) = book.append(&entry) {
+                mutations.push(ledger::Mutation {
+                    resource: res,
+                    restored: false,
+                    detail: e,
+                });
+                continue;
+            }
+        }
+        mutations.push(ledger::Mutation {
+            resource: res,
+            restored,
+            detail,
+        });
+    }
+    (steps, flaky, mutations)
 }
 
 /// A step's response as parity compares it: redacted with the target's and the case's rules.
@@ -234,7 +305,7 @@ async fn add_parity(ctx: &RunCtx, compare: &RunCtx, case: &Case, steps: &mut [St
         }
         return;
     }
-    let (theirs, _) = run_steps(compare, case).await;
+    let (theirs, _, _) = run_steps(compare, case).await;
     for ours in steps.iter_mut() {
         let Some(t) = theirs
             .iter()
@@ -264,11 +335,11 @@ async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
     if let Some(why) = unmet(case, ctx) {
         return CaseResult::skipped(&case.id, &file, &case.file.operation.value, why);
     }
-    let (mut steps, flaky) = run_steps(ctx, case).await;
+    let (mut steps, flaky, mutations) = run_steps(ctx, case).await;
     if let Some(compare) = &ctx.compare {
         add_parity(ctx, compare, case, &mut steps).await;
     }
-    let errored = steps.iter().any(|s| s.error.is_some());
+    let errored = steps.iter().any(|s| s.error.is_some()) || mutations.iter().any(|m| !m.restored);
     let failed = steps.iter().any(|s| crate::check::failed(&s.findings));
     let aborted = *ctx.cancel.borrow()
         && steps.iter().filter(|s| !s.teardown).count() < case.file.steps.len()
@@ -291,6 +362,7 @@ async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
         flaky: flaky && verdict == Verdict::Passed,
         skip_reason: aborted.then(|| "aborted by Ctrl-C".to_string()),
         steps,
+        mutations,
         duration_ms: started.elapsed().as_millis() as u64,
     }
 }

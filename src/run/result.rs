@@ -90,6 +90,25 @@ pub struct StepResult {
     pub duration_ms: u64,
 }
 
+impl StepResult {
+    /// A step record with nothing sent yet.
+    pub fn blank(name: &str, operation: &str) -> StepResult {
+        StepResult {
+            name: name.into(),
+            line: 0,
+            teardown: false,
+            operation: operation.into(),
+            request: None,
+            response: None,
+            findings: Vec::new(),
+            error: None,
+            transport_error: false,
+            attempts: 0,
+            duration_ms: 0,
+        }
+    }
+}
+
 /// One case's outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseResult {
@@ -108,6 +127,9 @@ pub struct CaseResult {
     pub skip_reason: Option<String>,
     /// Steps run.
     pub steps: Vec<StepResult>,
+    /// Resources the case changed, and how each was restored (with an undo ledger).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mutations: Vec<crate::run::ledger::Mutation>,
     /// Duration in milliseconds.
     pub duration_ms: u64,
 }
@@ -123,6 +145,7 @@ impl CaseResult {
             flaky: false,
             skip_reason: Some(reason.into()),
             steps: Vec::new(),
+            mutations: Vec::new(),
             duration_ms: 0,
         }
     }

@@ -1,0 +1,64 @@
+//! `conform restore LEDGER`: finish what an interrupted run could not: restore every resource
+//! the ledger saved and no later entry restored, verifying each with a read.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::run::client::Http;
+use crate::run::ledger::{self, Entry, Ledger, Restorer};
+use crate::run::target::{Auth, Config};
+
+/// One resource's outcome: the entry and what happened (Err: still not restored).
+pub type Outcome = (Entry, Result<String, String>);
+
+/// Restores what the ledger left open; `target` (from the config) supplies the auth.
+pub async fn restore(
+    ledger_path: &Path,
+    config: &Path,
+    target: Option<&str>,
+    timeout: Duration,
+) -> Result<Vec<Outcome>, Error> {
+    let auth = match target {
+        Some(name) => {
+            let c = Config::load(config).map_err(Error::bad)?;
+            let mut t = c.target(name, config).map_err(Error::bad)?;
+            let http = Http::new().map_err(Error::Io)?;
+            if let Auth::Password(login) = &t.auth {
+                let token = crate::run::auth::iam::token(&http, login, timeout)
+                    .await
+                    .map_err(|e| Error::bad(e.to_string()))?;
+                t.auth = Auth::Token(token);
+            }
+            t.auth
+        }
+        None => Auth::None,
+    };
+    let pending = ledger::pending(ledger_path).map_err(Error::bad)?;
+    let book = Ledger::open(ledger_path).map_err(Error::Io)?;
+    let http = Http::new().map_err(Error::Io)?;
+    let restorer = Restorer {
+        http: &http,
+        auth: &auth,
+        timeout,
+    };
+    let mut outcomes = Vec::new();
+    for entry in pending {
+        let Some(state) = &entry.state else { continue };
+        let result = restorer.restore(&entry.resource, state).await;
+        let (event, detail) = match &result {
+            Ok(d) => ("restored", d.clone()),
+            Err(e) => ("restore_failed", e.clone()),
+        };
+        book.append(&Entry {
+            event: event.into(),
+            case: entry.case.clone(),
+            resource: entry.resource.clone(),
+            state: None,
+            detail: Some(detail),
+        })
+        .map_err(Error::Io)?;
+        outcomes.push((entry, result));
+    }
+    Ok(outcomes)
+}

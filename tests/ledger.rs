@@ -1,0 +1,210 @@
+//! The undo ledger: a run killed midway (SIGKILL or SIGINT) leaves a ledger from which
+//! `conform restore` brings every changed resource back, verified by state dumps.
+
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use conform::mock::faults::{Fault, Faults};
+use conform::mock::{spawn, MockConfig};
+use serde_json::Value;
+
+/// What the ledger protects, from the mock's state dump: snapshot names, descriptions and
+/// metadata, server metadata (timestamps left out).
+async fn dump(base: &str) -> BTreeMap<String, Value> {
+    let bytes = reqwest::get(format!("{base}/__mock/state"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let state: Value = serde_json::from_slice(&bytes).unwrap();
+    let mut out = BTreeMap::new();
+    for p in state["projects"].as_array().unwrap() {
+        for s in p["snapshots"].as_array().unwrap() {
+            out.insert(
+                format!("snapshot {}", s["id"]),
+                serde_json::json!([s["name"], s["description"], s["metadata"]]),
+            );
+        }
+        for s in p["servers"].as_array().unwrap() {
+            out.insert(format!("server {}", s["id"]), s["metadata"].clone());
+        }
+    }
+    out
+}
+
+const CASES: &[(&str, &str)] = &[
+    ("rename.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: renamed, description: changed}}\n"),
+    ("server_meta.yaml", "operation: ecs.update_server_metadata_item.v2_1\nsteps:\n  - request:\n      params: {key: added}\n      body: {meta: {added: by-conform}}\n"),
+    ("snap_meta.yaml", "operation: evs.update_snapshot_metadata_item.v2\nsteps:\n  - request:\n      params: {snapshot_id: \"${snapshot_with_metadata_id}\", key: key1}\n      body: {meta: {key1: overwritten}}\n"),
+];
+
+async fn killed_run_then_restore(signal: &str) {
+    let mock = spawn(MockConfig {
+        faults: Faults::new([Fault::Slow]),
+        slow_delay: Duration::from_millis(800),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let base = mock.base_url();
+    let before = dump(&base).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("cases")).unwrap();
+    for (name, text) in CASES {
+        std::fs::write(dir.path().join("cases").join(name), text).unwrap();
+    }
+    let vars: String = conform::mock::state::Fixtures::defaults()
+        .vars
+        .iter()
+        .map(|(k, v)| format!("{k}: \"{v}\"\n"))
+        .collect();
+    std::fs::write(dir.path().join("vars.yaml"), vars).unwrap();
+    let ledger = dir.path().join("ledger.jsonl");
+    let schemas = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let child = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args([
+            "run",
+            "--target-url",
+            &base,
+            "--allow-mutation",
+            "--vars-file",
+            "vars.yaml",
+            "--snapshots",
+            "off",
+            "--jobs",
+            "3",
+            "--timeout",
+            "10s",
+        ])
+        .arg("--ledger")
+        .arg(&ledger)
+        .arg("--schemas")
+        .arg(&schemas)
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Reads take 0.8 s, so by 1.3 s every PUT has been applied and none answered.
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    assert!(Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap().status)
+        .await
+        .unwrap();
+    if signal == "-KILL" {
+        assert_ne!(
+            dump(&base).await,
+            before,
+            "the killed run left changes behind (else this test proves nothing)"
+        );
+    } else {
+        assert_eq!(status.code(), Some(3), "Ctrl-C ends the run with 3");
+    }
+    let ledger_text = std::fs::read_to_string(&ledger).unwrap();
+    assert_eq!(
+        ledger_text
+            .lines()
+            .filter(|l| l.contains("\"event\":\"saved\""))
+            .count(),
+        3,
+        "{ledger_text}"
+    );
+    let restore = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["restore"])
+        .arg(&ledger)
+        .args(["--timeout", "10s"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&restore.stdout).to_string();
+    assert_eq!(restore.status.code(), Some(0), "{out}");
+    assert_eq!(
+        dump(&base).await,
+        before,
+        "every changed resource is back: {out}"
+    );
+    if signal == "-KILL" {
+        assert!(out.contains("3 resource(s) to restore, 0 failed"), "{out}");
+    } else {
+        assert!(
+            out.contains("0 resource(s) to restore"),
+            "the interrupted run restored everything itself: {out}"
+        );
+    }
+    let again = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["restore"])
+        .arg(&ledger)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("0 resource(s) to restore"),
+        "a second restore has nothing left to do"
+    );
+    mock.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_with_sigkill_is_undone_by_conform_restore() {
+    killed_run_then_restore("-KILL").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_interrupted_with_sigint_restores_what_it_changed() {
+    killed_run_then_restore("-INT").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_lists_every_mutation_and_its_restore() {
+    let mock = spawn(MockConfig::default()).await.unwrap();
+    let base = mock.base_url();
+    let before = dump(&base).await;
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in CASES {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut args = conform::commands::run::RunArgs::new(
+        dir.path().to_path_buf(),
+        root.join("schemas"),
+        conform::commands::run::TargetChoice::Url(base.clone()),
+    );
+    args.allow_mutation = true;
+    args.vars.pairs = conform::mock::state::Fixtures::defaults()
+        .vars
+        .into_iter()
+        .collect();
+    args.ledger = Some(dir.path().join("l.jsonl"));
+    args.report_json = Some(dir.path().join("r.json"));
+    let code = conform::commands::run::run(args, &mut Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(code, 0);
+    assert_eq!(
+        dump(&base).await,
+        before,
+        "every case's change was undone after it"
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let mutations: Vec<&Value> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["mutations"].as_array().into_iter().flatten())
+        .collect();
+    assert_eq!(mutations.len(), 3);
+    assert!(
+        mutations
+            .iter()
+            .all(|m| m["restored"] == true && m["detail"] == "restored and verified"),
+        "{mutations:?}"
+    );
+    mock.stop().await;
+}
