@@ -2,6 +2,8 @@
 //! on different resources do run in parallel. Shown against an in-test server that records how
 //! many requests are in flight per resource.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -240,13 +242,13 @@ async fn a_token_never_appears_in_any_output_or_report() {
     .unwrap();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    let vars: String = conform::mock::state::Fixtures::defaults()
-        .vars
-        .iter()
-        .map(|(k, v)| format!("      {k}: \"{v}\"\n"))
-        .collect();
     let config = dir.path().join("conform.yaml");
-    std::fs::write(&config, format!("targets:\n  local:\n    services: {{evs: \"{0}\", ecs: \"{0}\"}}\n    auth: {{type: token, token_env: CONFORM_TEST_TOKEN_7781}}\n    vars:\n{vars}", mock.base_url())).unwrap();
+    let auth = "    auth: {type: token, token_env: CONFORM_TEST_TOKEN_7781}\n";
+    std::fs::write(
+        &config,
+        common::mock_target_config("local", &mock.base_url(), auth),
+    )
+    .unwrap();
     std::env::set_var("CONFORM_TEST_TOKEN_7781", TOKEN);
     let mut args = RunArgs::new(
         root.join("cases"),
@@ -281,14 +283,13 @@ async fn mutating_cases_are_skipped_on_real_targets_unless_allowed() {
     let mock = conform::mock::spawn(Default::default()).await.unwrap();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    let vars: String = conform::mock::state::Fixtures::defaults()
-        .vars
-        .iter()
-        .map(|(k, v)| format!("      {k}: \"{v}\"\n"))
-        .collect();
     let config = dir.path().join("conform.yaml");
     let write = |mutations: &str| {
-        std::fs::write(&config, format!("targets:\n  region:\n    services: {{evs: \"{0}\", ecs: \"{0}\"}}\n{mutations}    vars:\n{vars}", mock.base_url())).unwrap()
+        std::fs::write(
+            &config,
+            common::mock_target_config("region", &mock.base_url(), mutations),
+        )
+        .unwrap()
     };
     let args = || {
         let mut a = RunArgs::new(
@@ -337,13 +338,13 @@ async fn a_password_login_gets_a_token_once_and_nothing_leaks() {
     .unwrap();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    let vars: String = conform::mock::state::Fixtures::defaults()
-        .vars
-        .iter()
-        .map(|(k, v)| format!("      {k}: \"{v}\"\n"))
-        .collect();
     let config = dir.path().join("conform.yaml");
-    std::fs::write(&config, format!("targets:\n  iam:\n    services: {{evs: \"{0}\", ecs: \"{0}\"}}\n    mutations: allowed\n    auth: {{type: password, user_env: CONFORM_T_USER_9931, password_env: CONFORM_T_PW_9931, domain_env: CONFORM_T_DOMAIN_9931, iam_endpoint: \"{0}\"}}\n    vars:\n{vars}", mock.base_url())).unwrap();
+    let auth = format!("    mutations: allowed\n    auth: {{type: password, user_env: CONFORM_T_USER_9931, password_env: CONFORM_T_PW_9931, domain_env: CONFORM_T_DOMAIN_9931, iam_endpoint: \"{}\"}}\n", mock.base_url());
+    std::fs::write(
+        &config,
+        common::mock_target_config("iam", &mock.base_url(), &auth),
+    )
+    .unwrap();
     std::env::set_var("CONFORM_T_USER_9931", "alice");
     std::env::set_var("CONFORM_T_DOMAIN_9931", "acme");
     let args = || {

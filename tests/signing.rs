@@ -1,5 +1,7 @@
 //! The AK/SK signer reproduces every vector the official SDK's signer produced, byte for byte.
 
+mod common;
+
 use base64::Engine;
 use conform::run::auth::aksk::{sign, Credentials, Request};
 use serde_json::Value;
@@ -210,15 +212,11 @@ mod signed_suite {
         .unwrap();
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let dir = tempfile::tempdir().unwrap();
-        let vars: String = conform::mock::state::Fixtures::defaults()
-            .vars
-            .iter()
-            .map(|(k, v)| format!("      {k}: \"{v}\"\n"))
-            .collect();
         let config = dir.path().join("conform.yaml");
+        let auth = "    auth: {type: aksk, ak_env: CONFORM_T_AK_7781, sk_env: CONFORM_T_SK_7781}\n";
         std::fs::write(
             &config,
-            format!("targets:\n  signed:\n    services: {{evs: \"{0}\", ecs: \"{0}\"}}\n    auth: {{type: aksk, ak_env: CONFORM_T_AK_7781, sk_env: CONFORM_T_SK_7781}}\n    vars:\n{vars}", mock.base_url()),
+            super::common::mock_target_config("signed", &mock.base_url(), auth),
         )
         .unwrap();
         std::env::set_var("CONFORM_T_AK_7781", AK);

@@ -56,6 +56,22 @@ fn server<'a>(
         .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Instance {id}")))
 }
 
+/// The server a path names, for changing it (404 when the project has no such server).
+fn server_mut<'a>(
+    mock: &Mock,
+    store: &'a mut super::state::State,
+    project: &str,
+    id: &str,
+) -> Result<&'a mut Server, ApiError> {
+    let not_found = || ApiError::not_found(Service::Ecs, &format!("Instance {id}"));
+    let project_of = owner(mock, store, project, id).ok_or_else(not_found)?;
+    store
+        .servers
+        .get_mut(&project_of)
+        .and_then(|m| m.get_mut(id))
+        .ok_or_else(not_found)
+}
+
 /// GET /v2.1/{project_id}/servers/{server_id}/metadata (查询云服务器元数据列表).
 pub async fn list_metadata(
     State(mock): State<AppState>,
@@ -103,15 +119,7 @@ pub async fn update_metadata_item(
         }
     }
     let mut store = mock.write();
-    let project_of = owner(&mock, &store, &project, &id)
-        .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Instance {id}")))?;
-    let Some(s) = store
-        .servers
-        .get_mut(&project_of)
-        .and_then(|m| m.get_mut(&id))
-    else {
-        return Err(ApiError::not_found(Service::Ecs, &format!("Instance {id}")));
-    };
+    let s = server_mut(&mock, &mut store, &project, &id)?;
     if !ALLOWED_VM_STATES.contains(&s.vm_state.as_str()) && !mock.fault(Fault::IgnoreVmState) {
         return Err(ApiError::vm_state(&s.vm_state));
     }
@@ -129,15 +137,7 @@ pub async fn delete_metadata_item(
 ) -> Result<Response, ApiError> {
     let (project, id, key) = path(p)?;
     let mut store = mock.write();
-    let project_of = owner(&mock, &store, &project, &id)
-        .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Instance {id}")))?;
-    let Some(s) = store
-        .servers
-        .get_mut(&project_of)
-        .and_then(|m| m.get_mut(&id))
-    else {
-        return Err(ApiError::not_found(Service::Ecs, &format!("Instance {id}")));
-    };
+    let s = server_mut(&mock, &mut store, &project, &id)?;
     s.metadata
         .remove(&key)
         .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Metadata key {key}")))?;

@@ -315,19 +315,9 @@ pub async fn run_step(
             index + 1
         )
     });
-    let mut result = StepResult {
-        name,
-        line: step.referenced.line() as usize,
-        teardown,
-        operation: case.operation_of(s).to_string(),
-        request: None,
-        response: None,
-        findings: Vec::new(),
-        error: None,
-        transport_error: false,
-        attempts: 0,
-        duration_ms: 0,
-    };
+    let mut result = StepResult::blank(&name, case.operation_of(s));
+    result.line = step.referenced.line() as usize;
+    result.teardown = teardown;
     let (out, label) = match build(ctx, case, s, scope) {
         Ok(x) => x,
         Err(e) => {

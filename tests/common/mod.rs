@@ -49,3 +49,14 @@ pub fn project(cases: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// A `conform.yaml` with one target `name` pointing every service at a mock, carrying the
+/// mock's fixture variables and the given extra lines (auth, mutations), each indented 4 spaces.
+pub fn mock_target_config(name: &str, base_url: &str, extra: &str) -> String {
+    let vars: String = conform::mock::state::Fixtures::defaults()
+        .vars
+        .iter()
+        .map(|(k, v)| format!("      {k}: \"{v}\"\n"))
+        .collect();
+    format!("targets:\n  {name}:\n    services: {{evs: \"{base_url}\", ecs: \"{base_url}\"}}\n{extra}    vars:\n{vars}")
+}
