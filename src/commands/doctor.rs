@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::run::auth::authorize;
 use crate::run::client::{Http, Outgoing};
-use crate::run::step::authorize;
 use crate::run::target::{Auth, Config, Target};
 
 /// One check's outcome.

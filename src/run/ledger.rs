@@ -15,8 +15,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::auth::authorize;
 use super::client::{Http, Outgoing};
-use super::step::authorize;
 use super::target::Auth;
 
 /// A resource the ledger can save and restore.

@@ -5,17 +5,15 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
-use super::auth::aksk;
+use super::auth::authorize;
 use super::client::{Incoming, Outgoing, TransportError};
 use super::result::{RequestRecord, ResponseRecord, StepResult};
-use super::target::Auth;
 use super::RunCtx;
 use crate::case::load::{capture_spec, CaptureSpec};
 use crate::case::model::Step;
 use crate::case::vars::{VarError, Vars};
 use crate::case::Case;
 use crate::check::{self, CheckKind, CheckOptions, Finding, Observed, Severity};
-use crate::contract::percent_encode_segment;
 
 /// Headers whose values never leave the process.
 pub const SECRET_HEADERS: &[&str] = &[
@@ -46,85 +44,6 @@ fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
             }
         })
         .collect()
-}
-
-fn query_string(pairs: &[(String, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                percent_encode_segment(k),
-                percent_encode_segment(v)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Adds a target's auth to a request: the `X-Auth-Token` header, or an AK/SK signature over
-/// everything (a request that already has `Authorization` is sent unsigned, as the SDK does).
-/// Returns the URL to send (for AK/SK, with the canonical query) and the headers.
-pub fn authorize(
-    auth: &Auth,
-    method: &str,
-    base: &str,
-    path: &str,
-    query: &[(String, String)],
-    mut headers: Vec<(String, String)>,
-    body: Option<&[u8]>,
-) -> Result<(String, Vec<(String, String)>), String> {
-    let mut url = format!("{base}{path}");
-    if !query.is_empty() {
-        url.push('?');
-        url.push_str(&query_string(query));
-    }
-    match auth {
-        Auth::Token(t)
-            if !headers
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case("x-auth-token")) =>
-        {
-            headers.push(("x-auth-token".into(), t.expose().to_string()));
-        }
-        Auth::AkSk {
-            ak,
-            sk,
-            security_token,
-            project_id,
-        } if !headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("authorization")) =>
-        {
-            let parsed = reqwest::Url::parse(&format!("{base}{path}"))
-                .map_err(|e| format!("invalid URL {base}{path}: {e}"))?;
-            let host = match parsed.port() {
-                Some(p) => format!("{}:{p}", parsed.host_str().unwrap_or_default()),
-                None => parsed.host_str().unwrap_or_default().to_string(),
-            };
-            let signed = aksk::sign(
-                &aksk::Request {
-                    method,
-                    scheme: parsed.scheme(),
-                    host: &host,
-                    path: parsed.path(),
-                    query,
-                    headers: &headers,
-                    body,
-                },
-                &aksk::Credentials {
-                    ak: ak.expose(),
-                    sk: sk.expose(),
-                    project_id: project_id.as_deref(),
-                    security_token: security_token.as_ref().map(|t| t.expose()),
-                },
-                &aksk::sdk_date_now(),
-            );
-            return Ok((signed.url, signed.headers));
-        }
-        _ => {}
-    }
-    Ok((url, headers))
 }
 
 /// Builds the request of a step.

@@ -79,17 +79,10 @@ fn hex_sha256(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-/// Percent-encodes with only `A-Z a-z 0-9 - _ . ~` kept, upper-case hex over UTF-8 bytes.
+/// Percent-encodes with only `A-Z a-z 0-9 - _ . ~` kept, upper-case hex over UTF-8 bytes (the
+/// contract's path-segment encoding, which the SDK's canonical request uses too).
 pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::contract::percent_encode_segment(s)
 }
 
 /// Percent-decodes; an invalid escape keeps its `%`, undecodable bytes become U+FFFD.
