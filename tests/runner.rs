@@ -130,7 +130,9 @@ async fn flaky_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
                     *n
                 };
                 if n == 1 {
-                    return (axum::http::StatusCode::SERVICE_UNAVAILABLE, [("retry-after", "0")], Json(json!({"serviceUnavailable": {"message": "busy", "code": "X"}})));
+                    // Throttled resources answer 429 (always retried), others 503 (only with --retries).
+                    let status = if id.starts_with("throttled") { axum::http::StatusCode::TOO_MANY_REQUESTS } else { axum::http::StatusCode::SERVICE_UNAVAILABLE };
+                    return (status, [("retry-after", "0")], Json(json!({"serviceUnavailable": {"message": "busy", "code": "X"}})));
                 }
                 (axum::http::StatusCode::OK, [("retry-after", "0")], Json(json!({"snapshot": {"id": id, "name": "n", "status": "available", "description": "", "created_at": "2020-01-01T00:00:00.000000", "updated_at": "2020-01-01T00:00:00.000000", "metadata": {}, "volume_id": "v", "size": 1}})))
             }),
@@ -196,6 +198,18 @@ async fn retries_honour_retry_after_and_report_the_case_as_flaky() {
         "{}",
         String::from_utf8_lossy(&out)
     );
+    // A 429 is retried with backoff even without --retries.
+    let dir3 = one_case_dir(&simple("throttled-t"));
+    let mut a = args(0);
+    a.selection.cases_dir = dir3.path().to_path_buf();
+    let mut out = Vec::new();
+    assert_eq!(
+        run(a, &mut out).await.unwrap(),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    assert!(String::from_utf8_lossy(&out).contains("got status 429"));
     server.abort();
 }
 

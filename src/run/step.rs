@@ -143,6 +143,9 @@ fn build(
     ))
 }
 
+/// Retries a 429 gets even without `--retries`.
+const THROTTLE_RETRIES: u32 = 3;
+
 /// How long to wait before retrying: Retry-After (seconds) when the server sent one, else
 /// exponential backoff from 100 ms; capped at 30 s.
 fn backoff(attempt: u32, retry_after: Option<&str>) -> Duration {
@@ -183,10 +186,13 @@ async fn send_with_retries(
             Err(e) if e.is_retryable() => Some(None),
             _ => None,
         };
+        // 429 is the target asking to slow down, not a failure: it always gets a few retries.
+        let budget = match &result {
+            Ok(r) if r.status == 429 => ctx.options.retries.max(THROTTLE_RETRIES),
+            _ => ctx.options.retries,
+        };
         match retry_after {
-            Some(ra)
-                if attempt <= ctx.options.retries && !(cancellable && *ctx.cancel.borrow()) =>
-            {
+            Some(ra) if attempt <= budget && !(cancellable && *ctx.cancel.borrow()) => {
                 let reason = match &result {
                     Ok(r) => format!("status {}", r.status),
                     Err(e) => e.to_string(),
