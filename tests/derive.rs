@@ -98,6 +98,11 @@ fn the_english_page_joins_v3_by_structure_and_adds_its_fields() {
         .iter()
         .find(|o| o.id == "evs.update_snapshot.v3")
         .unwrap();
+    assert!(
+        v3.query_params.is_empty(),
+        "the English URI table's rows are the path parameters, not a query: {:?}",
+        v3.query_params
+    );
     let en = v3
         .sources
         .iter()
@@ -528,5 +533,93 @@ fn the_manifest_can_override_a_structural_join() {
     assert!(
         err.contains("004_2769b04e8d49b1b4.txt") && err.contains("evs.nope.v9"),
         "{err}"
+    );
+}
+
+/// Prism serves the OpenAPI export as a mock and validates requests against it. CI installs
+/// Prism and sets CONFORM_REQUIRE_PRISM=1; elsewhere the test says it was skipped.
+#[test]
+fn prism_serves_the_openapi_document_and_validates_requests() {
+    let available = std::process::Command::new("prism")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(
+            std::env::var_os("CONFORM_REQUIRE_PRISM").is_none(),
+            "CONFORM_REQUIRE_PRISM is set but prism is not installed"
+        );
+        eprintln!("skipped: prism is not installed (npm install -g @stoplight/prism-cli)");
+        return;
+    }
+    let contract = conform::contract::Contract::load(&root().join("schemas")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("openapi.json");
+    std::fs::write(
+        &spec,
+        write::to_pretty(&conform::contract::openapi::document(&contract)),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut prism = std::process::Command::new("prism")
+        .args([
+            "mock",
+            spec.to_str().unwrap(),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let send = |body: &str| -> Option<u16> {
+        let out = std::process::Command::new("curl")
+            .args([
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "-X",
+                "PUT",
+                "-H",
+                "Content-Type: application/json",
+                "-d",
+                body,
+            ])
+            .arg(format!("http://127.0.0.1:{port}/v3/p/snapshots/s"))
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout)
+            .parse()
+            .ok()
+            .filter(|c| *c != 0)
+    };
+    let mut ok = None;
+    for _ in 0..60 {
+        ok = send(r#"{"snapshot": {"name": "x"}}"#);
+        if ok.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let bad = send(r#"{"snapshot": "not an object"}"#);
+    let _ = prism.kill();
+    let _ = prism.wait();
+    assert_eq!(
+        ok,
+        Some(200),
+        "prism answers a valid request from the contract"
+    );
+    assert_eq!(
+        bad,
+        Some(422),
+        "prism rejects a request the contract forbids"
     );
 }

@@ -245,9 +245,12 @@ fn merge_group(
         notes.push("no page states a success status: assuming 200".into());
         success.push(200);
     }
+    // A page without a URI cannot tell its path parameters from query parameters; once joined,
+    // the operation's path says which are which.
+    let path_params = naming::path_params(&g.path);
     let mut query = Vec::new();
     for p in &g.pages {
-        for q in &p.query {
+        for q in p.query.iter().filter(|q| !path_params.contains(&q.name)) {
             if !query
                 .iter()
                 .any(|x: &crate::contract::QueryParam| x.name == q.name)
