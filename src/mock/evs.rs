@@ -121,6 +121,23 @@ fn find_mut<'a>(
     store.snapshots.get_mut(&owner).and_then(|m| m.get_mut(id))
 }
 
+/// A snapshot a request may change: 404 when the project has none with that id, 403 for
+/// `autobk_snapshot_` snapshots (seed 004: operations cannot be performed on them).
+fn writable<'a>(
+    mock: &Mock,
+    store: &'a mut super::state::State,
+    project: &str,
+    id: &str,
+    what: &str,
+) -> Result<&'a mut Snapshot, ApiError> {
+    let snapshot = find_mut(mock, store, project, id)
+        .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
+    if snapshot.name.starts_with(AUTOBK_PREFIX) {
+        return Err(ApiError::autobk(what));
+    }
+    Ok(snapshot)
+}
+
 /// A text field of the update body: absent, or a string within the byte limit.
 fn text_field(
     mock: &Mock,
@@ -229,11 +246,7 @@ async fn update_snapshot(
         ));
     }
     let mut store = mock.write();
-    let snapshot = find_mut(&mock, &mut store, &project, &id)
-        .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
-    if snapshot.name.starts_with(AUTOBK_PREFIX) {
-        return Err(ApiError::autobk("Updating a snapshot"));
-    }
+    let snapshot = writable(&mock, &mut store, &project, &id, "Updating a snapshot")?;
     if !mock.fault(Fault::IgnoreUpdate) {
         if let Some(n) = name {
             snapshot.name = n;
@@ -363,11 +376,7 @@ pub async fn update_metadata_item(
         ));
     }
     let mut store = mock.write();
-    let snapshot = find_mut(&mock, &mut store, &project, &id)
-        .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
-    if snapshot.name.starts_with(AUTOBK_PREFIX) {
-        return Err(ApiError::autobk("Updating metadata"));
-    }
+    let snapshot = writable(&mock, &mut store, &project, &id, "Updating metadata")?;
     if !mock.fault(Fault::MetadataNotPersisted) {
         snapshot.metadata.insert(key.clone(), value.clone());
         snapshot.updated_at = now();
@@ -383,11 +392,7 @@ pub async fn delete_metadata_item(
 ) -> Result<Response, ApiError> {
     let (project, id, key) = path(p)?;
     let mut store = mock.write();
-    let snapshot = find_mut(&mock, &mut store, &project, &id)
-        .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
-    if snapshot.name.starts_with(AUTOBK_PREFIX) {
-        return Err(ApiError::autobk("Deleting metadata"));
-    }
+    let snapshot = writable(&mock, &mut store, &project, &id, "Deleting metadata")?;
     snapshot
         .metadata
         .remove(&key)

@@ -274,17 +274,17 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
         }
         _ => next.run(req).await,
     };
-    // axum answers a wrong method itself, with the Allow header; give it the error envelope too.
-    if response.status() == StatusCode::METHOD_NOT_ALLOWED
-        && response.extensions().get::<ApiError>().is_none()
-    {
-        let allow = response.headers().get(header::ALLOW).cloned();
-        response = ApiError::method_not_allowed(service_of(&path)).into_response();
-        if let Some(allow) = allow {
-            response.headers_mut().insert(header::ALLOW, allow);
-        }
-    }
-    if let Some(err) = response.extensions().get::<ApiError>().cloned() {
+    // Every error is rendered here, once: handlers' errors, and axum's own answer to a wrong
+    // method (which carries the Allow header, kept across the re-render).
+    let error = response
+        .extensions()
+        .get::<ApiError>()
+        .cloned()
+        .or_else(|| {
+            (response.status() == StatusCode::METHOD_NOT_ALLOWED)
+                .then(|| ApiError::method_not_allowed(service_of(&path)))
+        });
+    if let Some(err) = error {
         let allow = response.headers().get(header::ALLOW).cloned();
         response = render_error(&mock, &err, &request_id);
         if let Some(allow) = allow {
