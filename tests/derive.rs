@@ -1,6 +1,8 @@
 //! Derivation: the committed contract is exactly what the deriver makes of the seeds, and the
 //! deriver generalises to every page of the documentation sets and to unseen pages.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -456,30 +458,31 @@ fn openapi_document_has_every_operation_with_bodies_and_envelopes() {
     assert_eq!(doc["paths"].as_object().unwrap().len(), 4);
 }
 
-/// Schemathesis loads the OpenAPI export and finds every operation. CI installs Schemathesis
-/// and sets CONFORM_REQUIRE_SCHEMATHESIS=1; elsewhere the test says it was skipped.
-#[test]
-fn schemathesis_loads_the_openapi_document() {
-    let available = std::process::Command::new("python3")
-        .args(["-c", "import schemathesis"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(
-            std::env::var_os("CONFORM_REQUIRE_SCHEMATHESIS").is_none(),
-            "CONFORM_REQUIRE_SCHEMATHESIS is set but schemathesis is not importable"
-        );
-        eprintln!("skipped: schemathesis is not installed (pip install schemathesis)");
-        return;
-    }
+/// Writes the committed contract's OpenAPI document into `dir`.
+fn openapi_file(dir: &Path) -> PathBuf {
     let contract = conform::contract::Contract::load(&root().join("schemas")).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("openapi.json");
+    let spec = dir.join("openapi.json");
     std::fs::write(
         &spec,
         write::to_pretty(&conform::contract::openapi::document(&contract)),
     )
     .unwrap();
+    spec
+}
+
+/// Schemathesis loads the OpenAPI export and finds every operation. CI installs Schemathesis
+/// and sets CONFORM_REQUIRE_SCHEMATHESIS=1; elsewhere the test says it was skipped.
+#[test]
+fn schemathesis_loads_the_openapi_document() {
+    if !common::external_tool(
+        &["python3", "-c", "import schemathesis"],
+        "CONFORM_REQUIRE_SCHEMATHESIS",
+        "pip install schemathesis",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spec = openapi_file(dir.path());
     let script = "import sys, schemathesis\nschema = schemathesis.openapi.from_path(sys.argv[1])\nfor r in schema.get_all_operations():\n    print(r.ok().label)\n";
     let out = std::process::Command::new("python3")
         .args(["-c", script, spec.to_str().unwrap()])
@@ -540,26 +543,15 @@ fn the_manifest_can_override_a_structural_join() {
 /// Prism and sets CONFORM_REQUIRE_PRISM=1; elsewhere the test says it was skipped.
 #[test]
 fn prism_serves_the_openapi_document_and_validates_requests() {
-    let available = std::process::Command::new("prism")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(
-            std::env::var_os("CONFORM_REQUIRE_PRISM").is_none(),
-            "CONFORM_REQUIRE_PRISM is set but prism is not installed"
-        );
-        eprintln!("skipped: prism is not installed (npm install -g @stoplight/prism-cli)");
+    if !common::external_tool(
+        &["prism", "--version"],
+        "CONFORM_REQUIRE_PRISM",
+        "npm install -g @stoplight/prism-cli",
+    ) {
         return;
     }
-    let contract = conform::contract::Contract::load(&root().join("schemas")).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("openapi.json");
-    std::fs::write(
-        &spec,
-        write::to_pretty(&conform::contract::openapi::document(&contract)),
-    )
-    .unwrap();
+    let spec = openapi_file(dir.path());
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -157,16 +157,11 @@ fn insta_reads_and_rewrites_conform_snapshots_byte_for_byte() {
 
 #[test]
 fn cargo_insta_accept_accepts_a_pending_conform_snapshot() {
-    let available = Command::new("cargo")
-        .args(["insta", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(
-            std::env::var_os("CONFORM_REQUIRE_CARGO_INSTA").is_none(),
-            "CONFORM_REQUIRE_CARGO_INSTA is set but cargo-insta is not installed"
-        );
-        eprintln!("skipped: cargo-insta is not installed (cargo install cargo-insta --locked)");
+    if !common::external_tool(
+        &["cargo", "insta", "--version"],
+        "CONFORM_REQUIRE_CARGO_INSTA",
+        "cargo install cargo-insta --locked",
+    ) {
         return;
     }
     let p = project(&[("evs/rename.yaml", CASE)]);

@@ -60,3 +60,22 @@ pub fn mock_target_config(name: &str, base_url: &str, extra: &str) -> String {
         .collect();
     format!("targets:\n  {name}:\n    services: {{evs: \"{base_url}\", ecs: \"{base_url}\"}}\n{extra}    vars:\n{vars}")
 }
+
+/// Whether an external tool a test drives is here. Runs `probe`; when it fails the test is
+/// skipped with `hint`, unless `required_env` is set (CI sets it after installing the tool), in
+/// which case the test fails.
+pub fn external_tool(probe: &[&str], required_env: &str, hint: &str) -> bool {
+    let here = Command::new(probe[0])
+        .args(&probe[1..])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !here {
+        assert!(
+            std::env::var_os(required_env).is_none(),
+            "{required_env} is set but `{}` fails: {hint}",
+            probe.join(" ")
+        );
+        eprintln!("skipped: `{}` fails ({hint})", probe.join(" "));
+    }
+    here
+}
