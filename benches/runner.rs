@@ -60,7 +60,7 @@ fn child(n: usize) {
         slow_delay: Duration::from_secs(5),
     };
     let mut args = RunArgs::new(dir.path().to_path_buf(), root.join("schemas"), target);
-    args.report_json = Some(dir.path().join("report.json"));
+    args.outputs.json = Some(dir.path().join("report.json"));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -6,11 +6,15 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use std::path::Path;
+
 use conform::commands::run::{RunArgs, TargetChoice, VarSources};
-use conform::commands::Selection;
+use conform::commands::{NoCases, Selection};
 use conform::mock::faults::{Fault, Faults};
 use conform::mock::state::Fixtures;
 use conform::mock::{MockAuth, MockConfig};
+use conform::project::default_path;
+use conform::report::Outputs;
 use conform::run::RunOptions;
 use conform::snapshot::Mode as SnapshotMode;
 
@@ -96,14 +100,17 @@ pub enum SnapshotsCmd {
 /// Case selection and variables, shared by run and lint.
 #[derive(Debug, Args)]
 pub struct CaseArgs {
-    /// Case ids or globs over ids and paths (default: every case).
+    /// Case ids, globs over ids and paths (`evs/**`), case files or folders (default: every case).
     pub cases: Vec<String>,
-    /// The cases folder.
-    #[arg(long, default_value = "cases")]
-    pub cases_dir: PathBuf,
-    /// The contract folder.
-    #[arg(long, default_value = "schemas")]
-    pub schemas: PathBuf,
+    /// The cases folder (default: cases/ of the project root).
+    #[arg(long)]
+    pub cases_dir: Option<PathBuf>,
+    /// The contract folder (default: schemas/ of the project root).
+    #[arg(long)]
+    pub schemas: Option<PathBuf>,
+    /// What a selection that matches no case means: fail (exit 2), warn, or pass.
+    #[arg(long, default_value = "fail", value_parser = parse_no_cases)]
+    pub no_cases: NoCases,
     /// Only cases with this tag (repeatable).
     #[arg(long = "tag")]
     pub tags: Vec<String>,
@@ -119,13 +126,23 @@ pub struct CaseArgs {
 }
 
 impl CaseArgs {
-    fn selection(&self) -> Selection {
+    fn selection(&self, root: Option<&Path>) -> Selection {
         Selection {
-            cases_dir: self.cases_dir.clone(),
+            cases_dir: self
+                .cases_dir
+                .clone()
+                .unwrap_or_else(|| default_path(root, "cases")),
             globs: self.cases.clone(),
             tags: self.tags.clone(),
             operations: self.operations.clone(),
+            no_cases: self.no_cases,
         }
+    }
+
+    fn schemas(&self, root: Option<&Path>) -> PathBuf {
+        self.schemas
+            .clone()
+            .unwrap_or_else(|| default_path(root, "schemas"))
     }
 
     fn var_sources(&self) -> VarSources {
@@ -148,17 +165,17 @@ pub struct RunCmd {
     /// Any endpoint: every service at this base URL.
     #[arg(long)]
     pub target_url: Option<String>,
-    /// The config file.
-    #[arg(long, default_value = "conform.yaml")]
-    pub config: PathBuf,
-    /// Concurrent cases (default: number of CPUs).
-    #[arg(long, short = 'j')]
+    /// The config file (default: conform.yaml of the project root; a named file must exist).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Concurrent cases, 1 to 1024 (default: number of CPUs).
+    #[arg(long, short = 'j', value_parser = parse_jobs)]
     pub jobs: Option<usize>,
-    /// Per-request timeout: 500ms, 10s, 2m (a bare number is seconds).
+    /// Per-request timeout: 500ms, 10s, 2m, 1h (a bare number is seconds), up to 24h.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
-    /// Retries for connection errors and 429/503 (honouring Retry-After).
-    #[arg(long, default_value_t = 0)]
+    /// Retries for connection errors and 429/503 (honouring Retry-After), 0 to 100.
+    #[arg(long, default_value_t = 0, value_parser = parse_retries)]
     pub retries: u32,
     /// Start no case after the first failure.
     #[arg(long)]
@@ -175,9 +192,12 @@ pub struct RunCmd {
     /// Undocumented fields only warn (default for other targets).
     #[arg(long)]
     pub no_strict: bool,
-    /// Write the JSON report here.
+    /// Write the JSON report here (written whole, renamed into place at the end).
     #[arg(long)]
     pub report_json: Option<PathBuf>,
+    /// Write a JSON Lines report here: a record a line, streamed; every complete line is valid.
+    #[arg(long)]
+    pub report_jsonl: Option<PathBuf>,
     /// Write the JUnit XML report here.
     #[arg(long)]
     pub report_junit: Option<PathBuf>,
@@ -190,9 +210,9 @@ pub struct RunCmd {
     /// Snapshots: compare (default; differences and new ones go to .snap.new), update, off.
     #[arg(long, default_value = "compare", value_parser = parse_snapshot_mode)]
     pub snapshots: SnapshotMode,
-    /// The snapshots folder (a subfolder per target family).
-    #[arg(long, default_value = "snapshots")]
-    pub snapshots_dir: PathBuf,
+    /// The snapshots folder, a subfolder per target family (default: snapshots/ of the project root).
+    #[arg(long)]
+    pub snapshots_dir: Option<PathBuf>,
     /// Let cases that change resources (PUT, POST, DELETE …) run against a target other than the
     /// built-in mock.
     #[arg(long)]
@@ -207,8 +227,8 @@ pub struct RunCmd {
 }
 
 impl RunCmd {
-    /// The library arguments.
-    pub fn resolve(&self, progress: bool) -> RunArgs {
+    /// The library arguments; defaults are taken from the project root.
+    pub fn resolve(&self, progress: bool, root: Option<&Path>) -> RunArgs {
         let target = match (&self.target, &self.target_url) {
             (Some(n), _) => TargetChoice::Named(n.clone()),
             (None, Some(u)) => TargetChoice::Url(u.clone()),
@@ -219,9 +239,13 @@ impl RunCmd {
         };
         let defaults = RunOptions::default();
         RunArgs {
-            selection: self.cases.selection(),
-            schemas: self.cases.schemas.clone(),
-            config: self.config.clone(),
+            selection: self.cases.selection(root),
+            schemas: self.cases.schemas(root),
+            config: self
+                .config
+                .clone()
+                .unwrap_or_else(|| default_path(root, "conform.yaml")),
+            config_given: self.config.is_some(),
             target,
             vars: self.cases.var_sources(),
             options: RunOptions {
@@ -239,11 +263,17 @@ impl RunCmd {
                 None
             },
             list: self.list,
-            report_json: self.report_json.clone(),
-            report_junit: self.report_junit.clone(),
+            outputs: Outputs {
+                json: self.report_json.clone(),
+                jsonl: self.report_jsonl.clone(),
+                junit: self.report_junit.clone(),
+            },
             progress,
             snapshots: self.snapshots,
-            snapshots_dir: self.snapshots_dir.clone(),
+            snapshots_dir: self
+                .snapshots_dir
+                .clone()
+                .unwrap_or_else(|| default_path(root, "snapshots")),
             allow_mutation: self.allow_mutation,
             // A configured target is a real endpoint: its changes are saved and undone by default.
             ledger: self.ledger.clone().or_else(|| {
@@ -272,10 +302,10 @@ pub struct LintCmd {
 
 impl LintCmd {
     /// Selection and variables.
-    pub fn resolve(&self) -> (Selection, PathBuf, VarSources) {
+    pub fn resolve(&self, root: Option<&Path>) -> (Selection, PathBuf, VarSources) {
         (
-            self.cases.selection(),
-            self.cases.schemas.clone(),
+            self.cases.selection(root),
+            self.cases.schemas(root),
             self.cases.var_sources(),
         )
     }
@@ -368,16 +398,19 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
-    let n: f64 = s
-        .trim()
-        .trim_end_matches("/s")
-        .parse()
-        .map_err(|_| format!("invalid rate '{s}': expected e.g. 10/s"))?;
-    if n.is_finite() && n > 0.0 {
-        Ok(n)
-    } else {
-        Err(format!("invalid rate '{s}': must be positive"))
-    }
+    conform::flags::rate(s).map_err(|e| e.to_string())
+}
+
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    conform::flags::count(s, "jobs", 1, conform::flags::MAX_JOBS).map_err(|e| e.to_string())
+}
+
+fn parse_retries(s: &str) -> Result<u32, String> {
+    conform::flags::count(s, "retries", 0, conform::flags::MAX_RETRIES).map_err(|e| e.to_string())
+}
+
+fn parse_no_cases(s: &str) -> Result<NoCases, String> {
+    s.parse()
 }
 
 fn parse_snapshot_mode(s: &str) -> Result<SnapshotMode, String> {
@@ -397,23 +430,7 @@ fn parse_auth(s: &str) -> Result<MockAuth, String> {
     s.parse()
 }
 
-/// `500ms`, `10s`, `2m`, or a bare number of seconds.
+/// `500ms`, `10s`, `2m`, `1h`, or a bare number of seconds; from 1 ms to 24 h.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = s
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .map_or((s, "s"), |i| (&s[..i], &s[i..]));
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration '{s}': expected e.g. 500ms, 10s, 2m"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        _ => return Err(format!("invalid duration unit in '{s}': use ms, s or m")),
-    };
-    if !secs.is_finite() || secs <= 0.0 {
-        return Err(format!("invalid duration '{s}': must be positive"));
-    }
-    Ok(Duration::from_secs_f64(secs))
+    conform::flags::duration(s).map_err(|e| e.to_string())
 }

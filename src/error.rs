@@ -1,13 +1,14 @@
 //! The error type at the edge: every failure a command can end with, each mapped to one exit code.
 
+use crate::diagnostic::Diagnostic;
 use crate::exit_code;
 
 /// Why a command stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Bad input, one line per problem (file:line:column where known).
-    #[error("{}", .0.join("\n"))]
-    BadInput(Vec<String>),
+    /// Bad input: every problem found, each with its file and position where known.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    BadInput(Vec<Diagnostic>),
     /// The target cannot be reached.
     #[error("{0}")]
     Unreachable(String),
@@ -17,9 +18,9 @@ pub enum Error {
 }
 
 impl Error {
-    /// One bad-input line.
+    /// One bad-input problem that is not in a file (a flag, the command line).
     pub fn bad(msg: impl Into<String>) -> Error {
-        Error::BadInput(vec![msg.into()])
+        Error::BadInput(vec![Diagnostic::plain(msg)])
     }
 
     /// The exit code for this error.
@@ -29,5 +30,19 @@ impl Error {
             Error::Unreachable(_) => exit_code::UNREACHABLE,
             Error::Io(_) => exit_code::BAD_INPUT,
         }
+    }
+
+    /// Every problem as a diagnostic, for the one renderer.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            Error::BadInput(d) => d.clone(),
+            other => vec![Diagnostic::plain(other.to_string())],
+        }
+    }
+}
+
+impl From<Diagnostic> for Error {
+    fn from(d: Diagnostic) -> Error {
+        Error::BadInput(vec![d])
     }
 }

@@ -5,6 +5,8 @@ mod cli;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use std::io::Write;
+
 use clap::Parser;
 use conform::error::Error;
 use conform::exit_code;
@@ -25,13 +27,20 @@ fn main() -> ExitCode {
     let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            for line in e.to_string().lines() {
-                eprintln!("conform: error: {line}");
-            }
+            report(&e);
             e.exit_code()
         }
     };
     ExitCode::from(code as u8)
+}
+
+/// The one place errors are printed: every diagnostic through the one renderer.
+fn report(e: &Error) {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut err = anstream::stderr();
+    for d in e.diagnostics() {
+        let _ = writeln!(err, "{}", d.render(color));
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {
@@ -42,15 +51,21 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 }
 
 fn run(cli: cli::Cli) -> Result<i32, Error> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let root = conform::project::find_root(&cwd);
+    let root = root.as_deref();
     match cli.command {
         cli::Command::Run(cmd) => {
-            let args = cmd.resolve(std::io::stderr().is_terminal());
+            let args = cmd.resolve(std::io::stderr().is_terminal(), root);
             runtime()?.block_on(conform::commands::run::run(args, anstream::stdout()))
         }
         cli::Command::Lint(cmd) => {
-            let (sel, schemas, vars) = cmd.resolve();
-            let n = conform::commands::lint::lint(&sel, &schemas, &vars)?;
-            println!("{n} cases ok");
+            let (sel, schemas, vars) = cmd.resolve(root);
+            let linted = conform::commands::lint::lint(&sel, &schemas, &vars)?;
+            for w in &linted.warnings {
+                eprintln!("warning: {w}");
+            }
+            println!("{} cases ok", linted.cases);
             Ok(exit_code::OK)
         }
         cli::Command::Derive(cmd) => {

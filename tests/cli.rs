@@ -55,7 +55,7 @@ fn an_unreachable_target_exits_3_with_one_line() {
 #[case::field_typo(
     "typo.yaml",
     "operation: evs.update_snapshot.v2\nsteps:\n  - requets: {}\n",
-    "cases/typo.yaml:3:5:",
+    "cases/typo.yaml:3:5",
     "requets"
 )]
 #[case::bad_yaml("bad.yaml", "operation: [\nsteps: -\n", "cases/bad.yaml:", "")]
@@ -68,19 +68,19 @@ fn an_unreachable_target_exits_3_with_one_line() {
 #[case::unknown_operation(
     "op.yaml",
     "operation: evs.update_snapshots.v2\nsteps:\n  - {}\n",
-    "cases/op.yaml:1:12:",
+    "cases/op.yaml:1:12",
     "did you mean 'evs.update_snapshot.v2'"
 )]
-#[case::missing_variable("var.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: \"${nope}\"}}\n    expect: {status: 400}\n", "cases/var.yaml:4:13:", "undefined variable 'nope'")]
-#[case::bad_pointer("ptr.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - expect:\n      body:\n        - {pointer: snapshot/name, present: true}\n", "cases/ptr.yaml:5:11:", "invalid JSON pointer")]
-#[case::bad_regex("re.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - expect:\n      body:\n        - {pointer: /a, matches: \"(\"}\n", "cases/re.yaml:5:11:", "invalid regex")]
+#[case::missing_variable("var.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: \"${nope}\"}}\n    expect: {status: 400}\n", "cases/var.yaml:4:13", "undefined variable 'nope'")]
+#[case::bad_pointer("ptr.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - expect:\n      body:\n        - {pointer: snapshot/name, present: true}\n", "cases/ptr.yaml:5:11", "invalid JSON pointer")]
+#[case::bad_regex("re.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - expect:\n      body:\n        - {pointer: /a, matches: \"(\"}\n", "cases/re.yaml:5:11", "invalid regex")]
 #[case::bad_status(
     "st.yaml",
     "operation: evs.update_snapshot.v2\nsteps:\n  - expect: {status: 999}\n",
-    "cases/st.yaml:3:22:",
+    "cases/st.yaml:3:22",
     "invalid status 999"
 )]
-#[case::contradicts_contract("cc.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: '${repeat(\"字\", 86)}'}}\n    expect: {status: 200}\n", "cases/cc.yaml:4:13:", "case contradicts the contract")]
+#[case::contradicts_contract("cc.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: '${repeat(\"字\", 86)}'}}\n    expect: {status: 200}\n", "cases/cc.yaml:4:13", "case contradicts the contract")]
 fn broken_case_files_exit_2_with_file_line_column(
     #[case] name: &str,
     #[case] content: &str,
@@ -92,12 +92,21 @@ fn broken_case_files_exit_2_with_file_line_column(
         let out = conform(p.path(), cmd);
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{cmd:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "{err}");
+        // Rendered once, as rustc and Hurl do: the message, the location, the source line
+        // and a caret under the column.
+        let first = err.lines().next().unwrap_or_default();
         assert!(
-            err.contains(position) && err.contains(message),
+            first.starts_with("error: ") && first.contains(message),
             "{cmd:?}: {err}"
         );
-        assert!(!err.contains("panicked"), "{err}");
+        assert!(err.contains(&format!("--> {position}")), "{cmd:?}: {err}");
+        if position.matches(':').count() == 2 {
+            let line: usize = position.split(':').nth(1).unwrap().parse().unwrap();
+            let source = content.lines().nth(line - 1).unwrap();
+            assert!(err.contains(&format!("{line} | {source}")), "{err}");
+            assert!(err.lines().any(|l| l.trim_end().ends_with('^')), "{err}");
+        }
+        assert!(!err.contains("panicked") && !err.contains(":0:0"), "{err}");
     }
 }
 
@@ -127,7 +136,7 @@ fn an_unreadable_case_file_is_bad_input() {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("gone.yaml") && err.lines().count() == 1,
+        err.contains("gone.yaml (the whole file)") && err.lines().count() == 2,
         "{err}"
     );
 }

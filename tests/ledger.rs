@@ -181,7 +181,7 @@ async fn the_report_lists_every_mutation_and_its_restore() {
         .into_iter()
         .collect();
     args.ledger = Some(dir.path().join("l.jsonl"));
-    args.report_json = Some(dir.path().join("r.json"));
+    args.outputs.json = Some(dir.path().join("r.json"));
     let code = conform::commands::run::run(args, &mut Vec::new())
         .await
         .unwrap();

@@ -271,8 +271,8 @@ async fn a_token_never_appears_in_any_output_or_report() {
     );
     args.allow_mutation = true;
     args.config = config;
-    args.report_json = Some(dir.path().join("r.json"));
-    args.report_junit = Some(dir.path().join("r.xml"));
+    args.outputs.json = Some(dir.path().join("r.json"));
+    args.outputs.junit = Some(dir.path().join("r.xml"));
     let mut out = Vec::new();
     let code = run(args, &mut out).await.unwrap();
     let console = String::from_utf8_lossy(&out).to_string();
@@ -368,7 +368,7 @@ async fn a_password_login_gets_a_token_once_and_nothing_leaks() {
             TargetChoice::Named("iam".into()),
         );
         a.config = config.clone();
-        a.report_json = Some(dir.path().join("r.json"));
+        a.outputs.json = Some(dir.path().join("r.json"));
         a
     };
     std::env::set_var("CONFORM_T_PW_9931", "wrong");
@@ -411,7 +411,7 @@ async fn parity_findings(fault: conform::mock::faults::Fault) -> Vec<(String, St
         faults: conform::mock::faults::Faults::new([fault]),
         slow_delay: Duration::from_secs(1),
     });
-    args.report_json = Some(dir.path().join("r.json"));
+    args.outputs.json = Some(dir.path().join("r.json"));
     let mut out = Vec::new();
     run(args, &mut out).await.unwrap();
     let report: Value =

@@ -228,8 +228,8 @@ mod signed_suite {
         );
         args.allow_mutation = true;
         args.config = config;
-        args.report_json = Some(dir.path().join("r.json"));
-        args.report_junit = Some(dir.path().join("r.xml"));
+        args.outputs.json = Some(dir.path().join("r.json"));
+        args.outputs.junit = Some(dir.path().join("r.xml"));
         args.snapshots = conform::snapshot::Mode::Update;
         args.snapshots_dir = dir.path().join("snapshots");
         let mut out = Vec::new();

@@ -78,7 +78,9 @@ fn a_pending_snapshot_fails_under_ci_and_passes_without() {
     let out = conform(p.path(), &["run"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert!(
-        text(&out.stdout).contains("new snapshot, pending as"),
+        text(&out.stdout).contains("PASS")
+            && text(&out.stdout).contains("evs/rename (2 new snapshots pending)")
+            && text(&out.stdout).lines().count() == 2,
         "{}",
         text(&out.stdout)
     );
@@ -246,7 +248,8 @@ fn case_redactions_and_secret_headers_shape_the_snapshot() {
     let out = conform(bad.path(), &["lint"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("cases/r.yaml:3:3: snapshot: invalid regex"),
+        text(&out.stderr).contains("error: snapshot: invalid regex")
+            && text(&out.stderr).contains("--> cases/r.yaml:3:3"),
         "{}",
         text(&out.stderr)
     );

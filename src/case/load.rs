@@ -1,29 +1,21 @@
-//! Discovering, parsing and validating case files.
+//! Discovering, parsing and resolving case files into typed [`Case`]s.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
 use serde_json::Value;
 use serde_saphyr::{Location, Spanned};
 
-use super::model::{BodyAssertion, CaseFile, Step};
+use super::model::{BodyAssertion, CaseFile, Step as RawStep};
+use super::typed::{
+    Body, BodyCheck, Capture, Case, Endpoint, Expect, HeaderCheck, JsonType, StatusSpec, Step,
+};
 use super::vars::{self, Vars};
 use crate::contract::{Contract, SchemaKind};
+use crate::diagnostic::{Diagnostic, Position};
 
 /// A case file that cannot be used, with where and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
-pub struct LoadError {
-    /// The file, as given.
-    pub file: String,
-    /// 1-based line (0: the whole file).
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-}
+pub type LoadError = Diagnostic;
 
 /// A selected case, small enough to keep by the thousand: enough to list it and to load it
 /// again right before it runs.
@@ -45,74 +37,39 @@ impl Case {
         CaseRef {
             id: self.id.clone(),
             path: self.path.clone(),
-            operation: self.file.operation.value.clone(),
-            tags: self.file.tags.clone(),
+            operation: self.operation.clone(),
+            tags: self.tags.clone(),
         }
     }
 }
 
-/// A loaded, validated case.
-#[derive(Debug, Clone)]
-pub struct Case {
-    /// Path under the cases folder without the extension.
-    pub id: String,
-    /// The file.
-    pub path: PathBuf,
-    /// The parsed model.
-    pub file: CaseFile,
-    /// Compiled `matches` patterns, by pattern text.
-    pub regexes: HashMap<String, Regex>,
-    /// Compiled snapshot redactions.
-    pub snapshot_rules: crate::snapshot::redact::Rules,
-}
-
-impl Case {
-    /// The operation of a step.
-    pub fn operation_of<'a>(&'a self, step: &'a Step) -> &'a str {
-        step.operation
-            .as_ref()
-            .map_or(&self.file.operation.value, |o| &o.value)
-    }
-
-    /// Steps then teardown steps, with a flag for teardown.
-    pub fn all_steps(&self) -> impl Iterator<Item = (&Spanned<Step>, bool)> {
-        self.file
-            .steps
-            .iter()
-            .map(|s| (s, false))
-            .chain(self.file.teardown.iter().map(|s| (s, true)))
+fn pos(loc: &Location) -> Position {
+    Position {
+        line: (loc.line() as usize).max(1),
+        column: (loc.column() as usize).max(1),
     }
 }
 
-fn at(file: &str, loc: &Location, message: impl Into<String>) -> LoadError {
-    LoadError {
-        file: file.to_string(),
-        line: loc.line() as usize,
-        column: loc.column() as usize,
-        message: message.into(),
-    }
+fn at(file: &Path, loc: &Location, message: impl Into<String>) -> LoadError {
+    Diagnostic::at(file, loc.line() as usize, loc.column() as usize, message)
+}
+
+fn at_pos(file: &Path, p: Position, message: impl Into<String>) -> LoadError {
+    Diagnostic::at(file, p.line, p.column, message)
 }
 
 /// Lists case files (`.yaml`, `.yml`, `.json`) under a folder, sorted, with their ids.
 pub fn discover(dir: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
     if !dir.is_dir() {
-        return Err(LoadError {
-            file: dir.display().to_string(),
-            line: 0,
-            column: 0,
-            message: "cases folder not found".into(),
-        });
+        return Err(Diagnostic::file(dir, "cases folder not found"));
     }
     let mut found = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| LoadError {
-            file: e
-                .path()
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| dir.display().to_string()),
-            line: 0,
-            column: 0,
-            message: format!("cannot read: {e}"),
+        let entry = entry.map_err(|e| {
+            Diagnostic::file(
+                e.path().unwrap_or(dir).to_path_buf(),
+                format!("cannot read: {e}"),
+            )
         })?;
         let path = entry.path();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -127,94 +84,73 @@ pub fn discover(dir: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
     Ok(found)
 }
 
-/// Reads, parses and validates one case file.
+/// Reads, parses and resolves one case file.
 pub fn load_case(id: &str, path: &Path, contract: &Contract) -> Result<Case, LoadError> {
-    let file = path.display().to_string();
-    let whole = |message: String| LoadError {
-        file: file.clone(),
-        line: 0,
-        column: 0,
-        message,
-    };
-    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|_| whole("the file is not UTF-8 text".into()))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::file(path, format!("cannot read the file: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Diagnostic::file(path, "the file is not UTF-8 text"))?;
+    parse_case(id, path, &text, contract)
+}
+
+/// Parses and resolves a case from its text (`path` names it in errors and decides YAML or JSON).
+pub fn parse_case(
+    id: &str,
+    path: &Path,
+    text: &str,
+    contract: &Contract,
+) -> Result<Case, LoadError> {
     let is_json = path.extension().is_some_and(|e| e == "json");
     if is_json {
         // JSON syntax errors are reported by a JSON parser, with its line and column.
-        serde_json::from_str::<Value>(&text).map_err(|e| LoadError {
-            file: file.clone(),
-            line: e.line(),
-            column: e.column(),
-            message: format!("invalid JSON: {e}")
+        serde_json::from_str::<Value>(text).map_err(|e| {
+            let message = format!("invalid JSON: {e}")
                 .split(" at line ")
                 .next()
                 .unwrap_or_default()
-                .to_string(),
+                .to_string();
+            Diagnostic::at(path, e.line(), e.column(), message)
         })?;
     }
-    let model: CaseFile = serde_saphyr::from_str(&text).map_err(|e| {
-        let (line, column, message) = crate::yaml::error_parts(&e);
-        LoadError {
-            file: file.clone(),
-            line,
-            column,
-            message: if is_json {
-                format!("invalid case: {message}")
-            } else {
-                message
-            },
+    let model: CaseFile = serde_saphyr::from_str(text).map_err(|e| {
+        let mut d = crate::yaml::diagnostic(path, &e);
+        if is_json {
+            d.message = format!("invalid case: {}", d.message);
         }
+        d
     })?;
-    let mut regexes = HashMap::new();
-    validate(&file, &model, contract, &mut regexes)?;
-    let snapshot_rules = match &model.snapshot {
-        Some(s) => s
-            .value
-            .rules()
-            .map_err(|m| at(&file, &s.referenced, format!("snapshot: {m}")))?,
-        None => Default::default(),
-    };
-    Ok(Case {
-        id: id.to_string(),
-        path: path.to_path_buf(),
-        file: model,
-        regexes,
-        snapshot_rules,
-    })
+    resolve(id, path, model, contract)
 }
 
-fn validate(
-    file: &str,
-    model: &CaseFile,
-    contract: &Contract,
-    regexes: &mut HashMap<String, Regex>,
-) -> Result<(), LoadError> {
-    let check_op = |op: &Spanned<String>| -> Result<(), LoadError> {
+/// Turns the raw file into typed steps; every value is checked here, once.
+fn resolve(id: &str, path: &Path, model: CaseFile, contract: &Contract) -> Result<Case, LoadError> {
+    let check_op = |op: &Spanned<String>| -> Result<String, LoadError> {
         if contract.operation(&op.value).is_some() {
-            return Ok(());
+            return Ok(op.value.clone());
         }
         let hint = contract
             .closest_id(&op.value)
             .map(|c| format!(" (did you mean '{c}'?)"))
             .unwrap_or_default();
         Err(at(
-            file,
+            path,
             &op.referenced,
             format!("unknown operation '{}'{hint}", op.value),
         ))
     };
-    check_op(&model.operation)?;
+    let operation = check_op(&model.operation)?;
     if model.steps.is_empty() {
         return Err(at(
-            file,
+            path,
             &model.operation.referenced,
             "a case needs at least one step",
         ));
     }
+    let mut requires = Vec::new();
     for r in &model.requires {
         if !matches!(r.value.as_str(), "auth" | "token" | "aksk") {
             return Err(at(
-                file,
+                path,
                 &r.referenced,
                 format!(
                     "unknown requirement '{}' (known: auth, token, aksk)",
@@ -222,84 +158,220 @@ fn validate(
                 ),
             ));
         }
+        requires.push(r.value.clone());
     }
-    for step in model.steps.iter().chain(&model.teardown) {
-        let loc = &step.referenced;
-        let s = &step.value;
-        if let Some(op) = &s.operation {
-            check_op(op)?;
+    let mut case_vars = Vec::new();
+    for (name, value) in &model.vars.0 {
+        let p = pos(&value.referenced);
+        let mut texts = Vec::new();
+        vars::strings_of(&value.value, &mut texts);
+        for t in &texts {
+            vars::expressions(t).map_err(|e| at_pos(path, p, format!("vars.{name}: {e}")))?;
         }
-        let raw = [&s.request.method, &s.request.path, &s.request.service];
-        let given = raw.iter().filter(|x| x.is_some()).count();
-        if given != 0 && given != 3 {
-            return Err(at(
-                file,
-                loc,
-                "an out-of-contract request needs method, path and service together",
-            ));
+        case_vars.push((name.clone(), value.value.clone(), p));
+    }
+    let mut steps = Vec::new();
+    for (i, s) in model.steps.iter().enumerate() {
+        steps.push(step(path, s, i, false, &operation, contract)?);
+    }
+    let mut teardown = Vec::new();
+    for (i, s) in model.teardown.iter().enumerate() {
+        teardown.push(step(path, s, i, true, &operation, contract)?);
+    }
+    let (snapshot_headers, snapshot_rules) = match &model.snapshot {
+        Some(s) => (
+            s.value.headers.clone(),
+            s.value
+                .rules()
+                .map_err(|m| at(path, &s.referenced, format!("snapshot: {m}")))?,
+        ),
+        None => Default::default(),
+    };
+    Ok(Case {
+        id: id.to_string(),
+        path: path.to_path_buf(),
+        description: model.description,
+        tags: model.tags,
+        operation,
+        requires,
+        resource: model.resource,
+        vars: case_vars,
+        steps,
+        teardown,
+        snapshot_headers,
+        snapshot_rules,
+    })
+}
+
+fn compile(path: &Path, p: Position, pattern: &str) -> Result<Regex, LoadError> {
+    Regex::new(pattern).map_err(|e| {
+        at_pos(
+            path,
+            p,
+            format!(
+                "invalid regex '{pattern}': {}",
+                e.to_string().lines().last().unwrap_or_default()
+            ),
+        )
+    })
+}
+
+fn step(
+    path: &Path,
+    raw: &Spanned<RawStep>,
+    index: usize,
+    teardown: bool,
+    case_op: &str,
+    contract: &Contract,
+) -> Result<Step, LoadError> {
+    let loc = &raw.referenced;
+    let p = pos(loc);
+    let s = &raw.value;
+    let r = &s.request;
+    let endpoint = match (&r.method, &r.path, &r.service) {
+        (None, None, None) => {
+            let id = match &s.operation {
+                Some(op) => {
+                    if contract.operation(&op.value).is_none() {
+                        let hint = contract
+                            .closest_id(&op.value)
+                            .map(|c| format!(" (did you mean '{c}'?)"))
+                            .unwrap_or_default();
+                        return Err(at(
+                            path,
+                            &op.referenced,
+                            format!("unknown operation '{}'{hint}", op.value),
+                        ));
+                    }
+                    op.value.clone()
+                }
+                None => case_op.to_string(),
+            };
+            Endpoint::Operation(id)
         }
-        if let Some(m) = &s.request.method {
+        (Some(m), Some(pth), Some(svc)) => {
+            if s.operation.is_some() {
+                return Err(at(
+                    path,
+                    loc,
+                    "give either an operation or method, path and service, not both",
+                ));
+            }
             if !matches!(
                 m.as_str(),
                 "GET" | "PUT" | "POST" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS"
             ) {
-                return Err(at(file, loc, format!("unknown HTTP method '{m}'")));
+                return Err(at(path, loc, format!("unknown HTTP method '{m}'")));
+            }
+            Endpoint::Raw {
+                method: m.clone(),
+                path: pth.clone(),
+                service: svc.clone(),
             }
         }
-        if s.request.body.is_some() && s.request.raw_body.is_some() {
-            return Err(at(file, loc, "give either body or raw_body, not both"));
+        _ => {
+            return Err(at(
+                path,
+                loc,
+                "an out-of-contract request needs method, path and service together",
+            ))
         }
-        if let Some(status) = &s.expect.status {
-            statuses(&status.value).map_err(|m| at(file, &status.referenced, m))?;
-        }
-        for a in &s.expect.body {
-            check_assertion(&a.value).map_err(|m| at(file, &a.referenced, m))?;
-            if let Some(p) = &a.value.matches {
-                let re = Regex::new(p).map_err(|e| {
-                    at(
-                        file,
-                        &a.referenced,
-                        format!(
-                            "invalid regex '{p}': {}",
-                            e.to_string().lines().last().unwrap_or_default()
-                        ),
-                    )
-                })?;
-                regexes.insert(p.clone(), re);
+    };
+    let body = match (&r.body, &r.raw_body) {
+        (Some(_), Some(_)) => return Err(at(path, loc, "give either body or raw_body, not both")),
+        (Some(b), None) => Body::Json(b.value.clone()),
+        (None, Some(t)) => Body::Raw(t.clone()),
+        (None, None) => Body::None,
+    };
+    let body_position = r.body.as_ref().map_or(p, |b| pos(&b.referenced));
+    let status = match &s.expect.status {
+        Some(st) => Some(statuses(&st.value).map_err(|m| at(path, &st.referenced, m))?),
+        None => None,
+    };
+    let mut body_checks = Vec::new();
+    for a in &s.expect.body {
+        let ap = pos(&a.referenced);
+        body_checks.push(body_check(&a.value, ap).map_err(|m| at_pos(path, ap, m))?);
+        if let Some(pattern) = &a.value.matches {
+            let re = compile(path, ap, pattern)?;
+            if let Some(last) = body_checks.last_mut() {
+                last.matches = Some(re);
             }
-        }
-        for (name, h) in &s.expect.headers {
-            if let Some(p) = header_assertion(&h.value)
-                .map_err(|m| at(file, &h.referenced, format!("header '{name}': {m}")))?
-            {
-                let re = Regex::new(&p).map_err(|e| {
-                    at(
-                        file,
-                        &h.referenced,
-                        format!(
-                            "invalid regex '{p}': {}",
-                            e.to_string().lines().last().unwrap_or_default()
-                        ),
-                    )
-                })?;
-                regexes.insert(p, re);
-            }
-        }
-        for (name, c) in &s.capture {
-            capture_spec(&c.value)
-                .map_err(|m| at(file, &c.referenced, format!("capture '{name}': {m}")))?;
         }
     }
-    Ok(())
+    let mut header_checks = Vec::new();
+    for (name, h) in &s.expect.headers {
+        let hp = pos(&h.referenced);
+        let mut check = header_check(name, &h.value, hp)
+            .map_err(|m| at_pos(path, hp, format!("header '{name}': {m}")))?;
+        if let Value::Object(o) = &h.value {
+            if let Some(Value::String(pattern)) = o.get("matches") {
+                check.matches = Some(compile(path, hp, pattern)?);
+            }
+        }
+        header_checks.push(check);
+    }
+    let mut captures = Vec::new();
+    for (name, c) in &s.capture {
+        let spec = capture_spec(&c.value)
+            .map_err(|m| at(path, &c.referenced, format!("capture '{name}': {m}")))?;
+        captures.push((name.clone(), spec));
+    }
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for (k, v) in &r.headers {
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(k));
+        headers.push((k.to_ascii_lowercase(), v.clone()));
+    }
+    let name = s.name.clone().unwrap_or_else(|| {
+        format!(
+            "{} {}",
+            if teardown { "teardown" } else { "step" },
+            index + 1
+        )
+    });
+    Ok(Step {
+        name,
+        index,
+        teardown,
+        position: p,
+        body_position,
+        endpoint,
+        params: r.params.clone(),
+        query: r
+            .query
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        headers,
+        body,
+        expect: Expect {
+            status,
+            schema: s.expect.schema.unwrap_or(true),
+            body: body_checks,
+            headers: header_checks,
+        },
+        captures,
+    })
 }
 
-/// The statuses an `expect.status` value allows.
-pub fn statuses(v: &Value) -> Result<Vec<u16>, String> {
-    let one = |x: &Value| {
+/// The statuses an `expect.status` value allows: a code, a class (`4xx`), or a list of them.
+pub fn statuses(v: &Value) -> Result<Vec<StatusSpec>, String> {
+    let one = |x: &Value| -> Result<StatusSpec, String> {
+        if let Some(class) = x.as_str().and_then(|s| s.strip_suffix("xx")) {
+            return match class.parse::<u8>() {
+                Ok(k @ 1..=5) => Ok(StatusSpec::Class(k)),
+                _ => Err(format!(
+                    "invalid status class '{}': expected 1xx, 2xx, 3xx, 4xx or 5xx",
+                    x.as_str().unwrap_or_default()
+                )),
+            };
+        }
         x.as_u64()
             .filter(|n| (100..=599).contains(n))
-            .map(|n| n as u16)
-            .ok_or_else(|| format!("invalid status {x}: expected an HTTP status from 100 to 599"))
+            .map(|n| StatusSpec::Code(n as u16))
+            .ok_or_else(|| {
+                format!("invalid status {x}: expected an HTTP status from 100 to 599 or a class such as 4xx")
+            })
     };
     match v {
         Value::Array(a) if !a.is_empty() => a.iter().map(one).collect(),
@@ -326,7 +398,7 @@ pub fn check_pointer(p: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_assertion(a: &BodyAssertion) -> Result<(), String> {
+fn body_check(a: &BodyAssertion, position: Position) -> Result<BodyCheck, String> {
     check_pointer(&a.pointer)?;
     let n = [
         a.equals.is_some(),
@@ -343,160 +415,166 @@ fn check_assertion(a: &BodyAssertion) -> Result<(), String> {
     if n == 0 {
         return Err(format!("assertion at '{}' checks nothing: give equals, matches, type, bytes, chars, present or absent", a.pointer));
     }
-    if let Some(t) = &a.type_ {
-        if !matches!(
-            t.as_str(),
-            "string" | "integer" | "number" | "boolean" | "object" | "array" | "null"
-        ) {
-            return Err(format!(
-                "unknown type '{t}' (string, integer, number, boolean, object, array, null)"
-            ));
-        }
-    }
-    Ok(())
+    let type_ = match &a.type_ {
+        Some(t) => Some(JsonType::parse(t).ok_or_else(|| {
+            format!("unknown type '{t}' (string, integer, number, boolean, object, array, null)")
+        })?),
+        None => None,
+    };
+    let absent = a.absent == Some(true) || a.present == Some(false);
+    Ok(BodyCheck {
+        pointer: a.pointer.clone(),
+        equals: a.equals.clone(),
+        matches: None,
+        type_,
+        bytes: a.bytes,
+        chars: a.chars,
+        present: !absent,
+        absent,
+        position,
+    })
 }
 
-/// A header assertion's regex, if it has one; errors for a malformed form.
-pub fn header_assertion(v: &Value) -> Result<Option<String>, String> {
+/// A header assertion: `name: value` (equals) or `name: {equals|matches|present|absent}`.
+fn header_check(name: &str, v: &Value, position: Position) -> Result<HeaderCheck, String> {
+    let mut check = HeaderCheck {
+        name: name.to_string(),
+        equals: None,
+        matches: None,
+        absent: false,
+        position,
+    };
     match v {
-        Value::String(_) => Ok(None),
+        Value::String(s) => check.equals = Some(s.clone()),
         Value::Object(o) => {
-            for k in o.keys() {
-                if !matches!(k.as_str(), "equals" | "matches" | "present" | "absent") {
-                    return Err(format!(
-                        "unknown key '{k}' (equals, matches, present, absent)"
-                    ));
-                }
-            }
             if o.is_empty() {
                 return Err("checks nothing".into());
             }
-            Ok(o.get("matches").and_then(Value::as_str).map(str::to_string))
+            for (k, x) in o {
+                match (k.as_str(), x) {
+                    ("equals", Value::String(s)) => check.equals = Some(s.clone()),
+                    ("matches", Value::String(_)) => {}
+                    ("present", Value::Bool(b)) => check.absent |= !b,
+                    ("absent", Value::Bool(b)) => check.absent |= *b,
+                    ("equals" | "matches", _) => return Err(format!("'{k}' takes a string")),
+                    ("present" | "absent", _) => return Err(format!("'{k}' takes true or false")),
+                    _ => {
+                        return Err(format!(
+                            "unknown key '{k}' (equals, matches, present, absent)"
+                        ))
+                    }
+                }
+            }
         }
-        _ => Err("expected a string or {equals|matches|present|absent}".into()),
+        _ => return Err("expected a string or {equals|matches|present|absent}".into()),
     }
-}
-
-/// Where a capture reads from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CaptureSpec {
-    /// A JSON pointer into the body.
-    Body(String),
-    /// A response header.
-    Header(String),
+    Ok(check)
 }
 
 /// Parses a capture: `/pointer`, `{pointer: /p}` or `{header: Name}`.
-pub fn capture_spec(v: &Value) -> Result<CaptureSpec, String> {
+pub fn capture_spec(v: &Value) -> Result<Capture, String> {
     match v {
         Value::String(p) => {
             check_pointer(p)?;
-            Ok(CaptureSpec::Body(p.clone()))
+            Ok(Capture::Body(p.clone()))
         }
         Value::Object(o) if o.len() == 1 => match o.iter().next() {
             Some((k, Value::String(p))) if k == "pointer" => {
                 check_pointer(p)?;
-                Ok(CaptureSpec::Body(p.clone()))
+                Ok(Capture::Body(p.clone()))
             }
-            Some((k, Value::String(h))) if k == "header" => Ok(CaptureSpec::Header(h.clone())),
+            Some((k, Value::String(h))) if k == "header" => Ok(Capture::Header(h.clone())),
             _ => Err("expected {pointer: /p} or {header: Name}".into()),
         },
         _ => Err("expected a JSON pointer, {pointer: /p} or {header: Name}".into()),
     }
 }
 
-/// Checks what needs a variable scope: every `${…}` resolves (captures of earlier steps count),
-/// and a case expecting success sends a body the contract accepts.
+/// Checks what needs the run's variables: the case's `vars:` expand in order, every `${…}`
+/// resolves (captures of earlier steps count), and a case expecting success sends a body the
+/// contract accepts.
 pub fn prepare(case: &Case, contract: &Contract, base: &Vars) -> Result<(), LoadError> {
-    let file = case.path.display().to_string();
-    let mut scope = base.clone();
-    scope.set_defaults(&case.file.vars);
+    let file = case.path.as_path();
+    let scope = case
+        .scope(base)
+        .map_err(|(p, e)| at_pos(file, p, e.to_string()))?;
     let mut captured: Vec<String> = Vec::new();
-    for (step, _) in case.all_steps() {
-        let s = &step.value;
-        let r = &s.request;
+    for s in case.all_steps() {
         // Each text is checked with the position of the node it came from.
-        let mut texts: Vec<(String, Location)> = Vec::new();
-        let mut add = |v: &Value, loc: Location| {
+        let mut texts: Vec<(String, Position)> = Vec::new();
+        let mut add = |v: &Value, p: Position| {
             let mut found = Vec::new();
             vars::strings_of(v, &mut found);
-            texts.extend(found.into_iter().map(|t| (t, loc)));
+            texts.extend(found.into_iter().map(|t| (t, p)));
         };
-        for v in r.params.values().chain(r.query.values()) {
-            add(v, step.referenced);
+        for v in s.params.values().chain(s.query.iter().map(|(_, v)| v)) {
+            add(v, s.position);
         }
-        if let Some(b) = &r.body {
-            add(&b.value, b.referenced);
+        if let Body::Json(b) = &s.body {
+            add(b, s.body_position);
         }
         for a in &s.expect.body {
-            if let Some(e) = &a.value.equals {
-                add(e, a.referenced);
+            if let Some(e) = &a.equals {
+                add(e, a.position);
             }
         }
-        texts.extend(
-            r.headers
-                .values()
-                .chain(r.raw_body.iter())
-                .chain(r.path.iter())
-                .map(|t| (t.clone(), step.referenced)),
-        );
-        // Path parameters default to the variable of the same name.
-        if r.path.is_none() {
-            if let Some(op) = contract.operation(case.operation_of(s)) {
+        for h in &s.expect.headers {
+            if let Some(e) = &h.equals {
+                texts.push((e.clone(), h.position));
+            }
+        }
+        texts.extend(s.headers.iter().map(|(_, v)| (v.clone(), s.position)));
+        if let Body::Raw(t) = &s.body {
+            texts.push((t.clone(), s.position));
+        }
+        let route = s.route(contract);
+        match (&s.endpoint, route.and_then(|r| r.operation)) {
+            (Endpoint::Raw { path, .. }, _) => texts.push((path.clone(), s.position)),
+            // Path parameters default to the variable of the same name.
+            (Endpoint::Operation(_), Some(op)) => {
                 for p in &op.path_params {
-                    if !r.params.contains_key(p) && !scope.contains(p) && !captured.contains(p) {
-                        return Err(at(&file, &step.referenced, format!("undefined variable '{p}' (path parameter of {}): define it in the target, with --var or in the case's vars", op.id)));
+                    if !s.params.contains_key(p) && !scope.contains(p) && !captured.contains(p) {
+                        return Err(at_pos(file, s.position, format!("undefined variable '{p}' (path parameter of {}): define it in the target, with --var or in the case's vars", op.id)));
                     }
                 }
             }
-        }
-        for (t, loc) in &texts {
-            for e in vars::expressions(t) {
-                vars::check(&e, &scope, &captured)
-                    .map_err(|err| at(&file, loc, err.to_string()))?;
+            (Endpoint::Operation(id), None) => {
+                return Err(at_pos(
+                    file,
+                    s.position,
+                    format!("operation '{id}' is not in the contract"),
+                ))
             }
         }
-        contract_agreement(case, s, contract, &scope).map_err(|m| {
-            at(
-                &file,
-                &s.request
-                    .body
-                    .as_ref()
-                    .map_or(step.referenced, |b| b.referenced),
-                m,
-            )
-        })?;
-        captured.extend(s.capture.keys().cloned());
+        for (t, p) in &texts {
+            let exprs = vars::expressions(t).map_err(|err| at_pos(file, *p, err.to_string()))?;
+            for e in exprs {
+                vars::check(&e, &scope, &captured)
+                    .map_err(|err| at_pos(file, *p, err.to_string()))?;
+            }
+        }
+        contract_agreement(s, contract, &scope).map_err(|m| at_pos(file, s.body_position, m))?;
+        captured.extend(s.captures.iter().map(|(k, _)| k.clone()));
     }
     Ok(())
 }
 
 /// A step that expects only 2xx must send a body the derived request schema accepts.
-fn contract_agreement(
-    case: &Case,
-    s: &Step,
-    contract: &Contract,
-    scope: &Vars,
-) -> Result<(), String> {
-    let Some(body) = &s.request.body else {
+fn contract_agreement(s: &Step, contract: &Contract, scope: &Vars) -> Result<(), String> {
+    let (Body::Json(body), Endpoint::Operation(op)) = (&s.body, &s.endpoint) else {
         return Ok(());
     };
-    if s.request.path.is_some() {
+    let Some(expected) = &s.expect.status else {
         return Ok(());
-    }
-    let expected = match &s.expect.status {
-        Some(st) => statuses(&st.value).unwrap_or_default(),
-        None => return Ok(()),
     };
-    if expected.is_empty() || !expected.iter().all(|c| (200..300).contains(c)) {
+    if !expected.iter().all(|c| c.is_success()) {
         return Ok(());
     }
-    let op = case.operation_of(s);
     let Some(validator) = contract.validator(op, SchemaKind::Request) else {
         return Ok(());
     };
     // Bodies that use captured values are checked at run time only.
-    let Ok(resolved) = scope.expand(&body.value) else {
+    let Ok(resolved) = scope.expand(body) else {
         return Ok(());
     };
     let errors: Vec<String> = validator

@@ -24,9 +24,9 @@ pub struct CaseFile {
     /// Target capabilities the case needs (`auth`): skipped where the target lacks them.
     #[serde(default)]
     pub requires: Vec<Spanned<String>>,
-    /// Case-local variables (overridden by `--var`).
+    /// Case-local variables, expanded in order (a name the run defines keeps the run's value).
     #[serde(default)]
-    pub vars: BTreeMap<String, Value>,
+    pub vars: VarDefs,
     /// Steps, run in order.
     pub steps: Vec<Spanned<Step>>,
     /// Steps that always run after the others, also after a failure, a timeout or Ctrl-C.
@@ -35,6 +35,38 @@ pub struct CaseFile {
     /// What the response snapshots record and redact.
     #[serde(default)]
     pub snapshot: Option<Spanned<SnapshotOptions>>,
+}
+
+/// A case's `vars:`, in the order written, each value with its position.
+#[derive(Debug, Clone, Default)]
+pub struct VarDefs(pub Vec<(String, Spanned<Value>)>);
+
+impl<'de> Deserialize<'de> for VarDefs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<VarDefs, D::Error> {
+        struct Ordered;
+        impl<'de> serde::de::Visitor<'de> for Ordered {
+            type Value = VarDefs;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map of variable names to values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<VarDefs, A::Error> {
+                let mut out: Vec<(String, Spanned<Value>)> = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, Spanned<Value>>()? {
+                    if out.iter().any(|(n, _)| *n == k) {
+                        return Err(serde::de::Error::custom(format!(
+                            "variable '{k}' is defined twice"
+                        )));
+                    }
+                    out.push((k, v));
+                }
+                Ok(VarDefs(out))
+            }
+        }
+        d.deserialize_map(Ordered)
+    }
 }
 
 /// Snapshot options of a case (or a target).

@@ -28,6 +28,25 @@ pub enum VarError {
     /// Not a known form.
     #[error("invalid expression '${{{0}}}': expected a name, env.NAME, uuid, run_id or repeat(\"text\", N)")]
     Invalid(String),
+    /// `${` without its closing `}`.
+    #[error("unclosed expression '{0}': a '${{' needs a closing '}}'")]
+    Unclosed(String),
+    /// A `repeat` that would build a huge string.
+    #[error("'${{{expr}}}' would build more than {limit} bytes")]
+    TooLarge {
+        /// The expression.
+        expr: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A case variable refers to one defined after it (or to itself).
+    #[error("variable '{name}' refers to '{refers}', which is not defined before it (case vars are expanded in order; a variable cannot refer to itself or to a later one)")]
+    Order {
+        /// The variable being defined.
+        name: String,
+        /// The variable it refers to.
+        refers: String,
+    },
 }
 
 /// A scope of variables.
@@ -63,6 +82,33 @@ impl Vars {
         }
     }
 
+    /// Defines a case's `vars:` in order: each value is expanded with everything defined before
+    /// it (the run's variables and the earlier case vars). A name the run already defines (the
+    /// target, `--vars-file`, `--var`) keeps the run's value. On failure, returns the index of
+    /// the variable that could not be defined.
+    pub fn define_in_order(&mut self, defs: &[(String, Value)]) -> Result<(), (usize, VarError)> {
+        let fixed: Vec<bool> = defs.iter().map(|(k, _)| self.contains(k)).collect();
+        for (i, (name, value)) in defs.iter().enumerate() {
+            if fixed[i] {
+                continue;
+            }
+            let expanded = self.expand(value).map_err(|e| {
+                let e = match e {
+                    VarError::Undefined(r) if defs[i..].iter().any(|(k, _)| *k == r) => {
+                        VarError::Order {
+                            name: name.clone(),
+                            refers: r,
+                        }
+                    }
+                    other => other,
+                };
+                (i, e)
+            })?;
+            self.set(name.clone(), expanded);
+        }
+        Ok(())
+    }
+
     /// A variable's value.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.values.get(name)
@@ -87,11 +133,15 @@ impl Vars {
         }
         if let Some(c) = REPEAT.captures(e) {
             let text = c[1].replace("\\\"", "\"").replace("\\\\", "\\");
-            let n: usize = c[2].parse().map_err(|_| VarError::Invalid(e.into()))?;
+            let n: usize = c[2].parse().map_err(|_| VarError::TooLarge {
+                expr: e.into(),
+                limit: REPEAT_LIMIT,
+            })?;
             if n.saturating_mul(text.len()) > REPEAT_LIMIT {
-                return Err(VarError::Invalid(format!(
-                    "{e} (more than {REPEAT_LIMIT} bytes)"
-                )));
+                return Err(VarError::TooLarge {
+                    expr: e.into(),
+                    limit: REPEAT_LIMIT,
+                });
             }
             return Ok(Value::String(text.repeat(n)));
         }
@@ -110,6 +160,7 @@ impl Vars {
         if !s.contains("${") {
             return Ok(Value::String(s.to_string()));
         }
+        check_closed(s)?;
         if let Some(c) = EXPR.captures(s) {
             if c.get(0)
                 .is_some_and(|m| m.start() == 0 && m.end() == s.len())
@@ -167,9 +218,25 @@ pub fn references(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every expression in a string, for validation.
-pub fn expressions(s: &str) -> Vec<String> {
-    EXPR.captures_iter(s).map(|c| c[1].to_string()).collect()
+/// Every expression in a string, for validation; an unclosed `${` is an error.
+pub fn expressions(s: &str) -> Result<Vec<String>, VarError> {
+    check_closed(s)?;
+    Ok(EXPR.captures_iter(s).map(|c| c[1].to_string()).collect())
+}
+
+/// Fails when a `${` has no closing `}` (the text between complete expressions still holds one).
+fn check_closed(s: &str) -> Result<(), VarError> {
+    let mut last = 0;
+    for m in EXPR.find_iter(s) {
+        if s[last..m.start()].contains("${") {
+            return Err(VarError::Unclosed(s.to_string()));
+        }
+        last = m.end();
+    }
+    if s[last..].contains("${") {
+        return Err(VarError::Unclosed(s.to_string()));
+    }
+    Ok(())
 }
 
 /// Checks an expression's form and, for env and names, that it resolves in `vars` (names listed
@@ -225,10 +292,53 @@ mod tests {
             v.expand_str("${repeat(x)}"),
             Err(VarError::Invalid(_))
         ));
+        let huge = v.expand_str(r#"${repeat("a", 99999999)}"#).unwrap_err();
+        assert_eq!(
+            huge.to_string(),
+            r#"'${repeat("a", 99999999)}' would build more than 1048576 bytes"#
+        );
+        assert_eq!(
+            v.expand_str("x ${unclosed"),
+            Err(VarError::Unclosed("x ${unclosed".into()))
+        );
         assert!(matches!(
-            v.expand_str(r#"${repeat("a", 99999999)}"#),
-            Err(VarError::Invalid(_))
+            expressions("${a} and ${b"),
+            Err(VarError::Unclosed(_))
         ));
+    }
+
+    #[test]
+    fn case_vars_expand_in_order_and_refuse_cycles() {
+        let mut v = Vars::new("r1");
+        v.set("fixed", json!("from-run"));
+        v.define_in_order(&[
+            ("a".into(), json!("renamed-${run_id}")),
+            ("b".into(), json!({"x": "${a}/${fixed}"})),
+            ("fixed".into(), json!("ignored")),
+        ])
+        .unwrap();
+        assert_eq!(v.get("a"), Some(&json!("renamed-r1")));
+        assert_eq!(v.get("b"), Some(&json!({"x": "renamed-r1/from-run"})));
+        assert_eq!(v.get("fixed"), Some(&json!("from-run")));
+        let mut w = Vars::new("r");
+        let err = w
+            .define_in_order(&[("a".into(), json!("${b}")), ("b".into(), json!("${a}"))])
+            .unwrap_err();
+        assert_eq!(
+            err,
+            (
+                0,
+                VarError::Order {
+                    name: "a".into(),
+                    refers: "b".into()
+                }
+            )
+        );
+        let mut s = Vars::new("r");
+        let err = s
+            .define_in_order(&[("a".into(), json!("${a}"))])
+            .unwrap_err();
+        assert!(matches!(err.1, VarError::Order { .. }), "{err:?}");
     }
 
     #[test]

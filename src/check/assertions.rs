@@ -1,12 +1,9 @@
 //! The case's own assertions on the body and headers.
 
-use std::collections::HashMap;
-
-use regex::Regex;
 use serde_json::Value;
 
 use super::{short, CheckKind, Finding, Observed};
-use crate::case::model::Expect;
+use crate::case::typed::Expect;
 
 fn type_name(v: &Value) -> &'static str {
     match v {
@@ -21,21 +18,15 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// Body assertions. Values in `equals` are already interpolated by the runner.
-pub fn body(
-    expect: &Expect,
-    regexes: &HashMap<String, Regex>,
-    observed: &Observed<'_>,
-    findings: &mut Vec<Finding>,
-) {
+pub fn body(expect: &Expect, observed: &Observed<'_>, findings: &mut Vec<Finding>) {
     let null = Value::Null;
     for a in &expect.body {
-        let a = &a.value;
         let p = a.pointer.as_str();
         let value = observed.json.and_then(|j| j.pointer(p));
         let fail = |expected: String, actual: String, message: String| {
             Finding::failure(CheckKind::Body, p, expected, actual, message)
         };
-        if a.absent == Some(true) || a.present == Some(false) {
+        if a.absent {
             if let Some(v) = value {
                 findings.push(fail(
                     "absent".into(),
@@ -46,10 +37,20 @@ pub fn body(
             continue;
         }
         let Some(v) = value else {
+            // Show what did come back, so the author sees the real envelope.
+            let seen: String = String::from_utf8_lossy(observed.body)
+                .chars()
+                .take(200)
+                .collect();
+            let more = if observed.body.len() > seen.len() {
+                "…"
+            } else {
+                ""
+            };
             findings.push(fail(
                 "present".into(),
                 "(absent)".into(),
-                format!("{p} is missing"),
+                format!("{p} is missing; the body was: {seen}{more}"),
             ));
             continue;
         };
@@ -58,26 +59,25 @@ pub fn body(
                 findings.push(fail(short(e), short(v), format!("{p} differs")));
             }
         }
-        if let Some(t) = &a.type_ {
-            let actual = type_name(v);
-            let ok = actual == t || (t == "number" && actual == "integer");
-            if !ok {
+        if let Some(t) = a.type_ {
+            if !t.holds(v) {
                 findings.push(fail(
-                    t.clone(),
-                    actual.into(),
+                    t.name().into(),
+                    type_name(v).into(),
                     format!("{p} has the wrong type"),
                 ));
             }
         }
-        if let Some(pattern) = &a.matches {
-            match (v.as_str(), regexes.get(pattern)) {
-                (Some(s), Some(re)) if re.is_match(s) => {}
-                (Some(s), _) => findings.push(fail(
+        if let Some(re) = &a.matches {
+            let pattern = re.as_str();
+            match v.as_str() {
+                Some(s) if re.is_match(s) => {}
+                Some(s) => findings.push(fail(
                     format!("/{pattern}/"),
                     short(&Value::String(s.into())),
                     format!("{p} does not match"),
                 )),
-                (None, _) => findings.push(fail(
+                None => findings.push(fail(
                     format!("/{pattern}/"),
                     short(v),
                     format!("{p} is not a string"),
@@ -124,13 +124,9 @@ pub fn body(
 }
 
 /// Header assertions.
-pub fn headers(
-    expect: &Expect,
-    regexes: &HashMap<String, Regex>,
-    observed: &Observed<'_>,
-    findings: &mut Vec<Finding>,
-) {
-    for (name, spec) in &expect.headers {
+pub fn headers(expect: &Expect, observed: &Observed<'_>, findings: &mut Vec<Finding>) {
+    for h in &expect.headers {
+        let name = &h.name;
         let actual = observed.header(name);
         let fail = |expected: String, message: String| {
             Finding::failure(
@@ -141,42 +137,31 @@ pub fn headers(
                 message,
             )
         };
-        match &spec.value {
-            Value::String(want) if actual != Some(want.as_str()) => {
+        if h.absent {
+            if actual.is_some() {
+                findings.push(fail(
+                    "absent".into(),
+                    format!("header {name} should be absent"),
+                ));
+            }
+            continue;
+        }
+        let Some(a) = actual else {
+            findings.push(fail("present".into(), format!("header {name} is missing")));
+            continue;
+        };
+        if let Some(want) = &h.equals {
+            if a != want {
                 findings.push(fail(want.clone(), format!("header {name} differs")));
             }
-            Value::String(_) => {}
-            Value::Object(o) => {
-                if o.get("absent") == Some(&Value::Bool(true))
-                    || o.get("present") == Some(&Value::Bool(false))
-                {
-                    if actual.is_some() {
-                        findings.push(fail(
-                            "absent".into(),
-                            format!("header {name} should be absent"),
-                        ));
-                    }
-                    continue;
-                }
-                let Some(a) = actual else {
-                    findings.push(fail("present".into(), format!("header {name} is missing")));
-                    continue;
-                };
-                if let Some(Value::String(want)) = o.get("equals") {
-                    if a != want {
-                        findings.push(fail(want.clone(), format!("header {name} differs")));
-                    }
-                }
-                if let Some(Value::String(pattern)) = o.get("matches") {
-                    if !regexes.get(pattern).is_some_and(|re| re.is_match(a)) {
-                        findings.push(fail(
-                            format!("/{pattern}/"),
-                            format!("header {name} does not match"),
-                        ));
-                    }
-                }
+        }
+        if let Some(re) = &h.matches {
+            if !re.is_match(a) {
+                findings.push(fail(
+                    format!("/{}/", re.as_str()),
+                    format!("header {name} does not match"),
+                ));
             }
-            _ => {}
         }
     }
 }

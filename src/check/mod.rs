@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::case::model::Expect;
+use crate::case::typed::Expect;
 use crate::contract::{keywords, Contract, Operation, SchemaKind};
 
 /// What a finding is about.
@@ -137,27 +137,18 @@ fn is_gateway_error(v: &Value) -> bool {
         .is_some_and(|c| c.starts_with("APIGW."))
 }
 
-/// The statuses a step accepts: its own, else the operation's documented success statuses.
-pub fn expected_statuses(expect: &Expect, op: Option<&Operation>) -> Vec<u16> {
-    if let Some(s) = &expect.status {
-        return crate::case::load::statuses(&s.value).unwrap_or_default();
-    }
-    op.map(|o| o.success.clone()).unwrap_or_else(|| vec![200])
-}
-
 /// Runs every check of one step.
 pub fn check_step(
     contract: &Contract,
     op: Option<&Operation>,
     expect: &Expect,
-    regexes: &std::collections::HashMap<String, regex::Regex>,
     observed: &Observed<'_>,
     options: CheckOptions,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let expected = expected_statuses(expect, op);
-    if !expected.contains(&observed.status) {
-        let list: Vec<String> = expected.iter().map(u16::to_string).collect();
+    let expected = expect.statuses(op);
+    if !expected.iter().any(|s| s.allows(observed.status)) {
+        let list: Vec<String> = expected.iter().map(ToString::to_string).collect();
         findings.push(Finding::failure(
             CheckKind::Status,
             "",
@@ -170,7 +161,7 @@ pub fn check_step(
             ),
         ));
     }
-    let schema_on = expect.schema.unwrap_or(true);
+    let schema_on = expect.schema;
     if let (Some(op), true) = (op, schema_on) {
         let kind = match observed.status {
             s @ 200..=299 if op.response_body && op.success.contains(&s) => {
@@ -187,8 +178,8 @@ pub fn check_step(
             schema(contract, op, kind, observed, options, &mut findings);
         }
     }
-    assertions::body(expect, regexes, observed, &mut findings);
-    assertions::headers(expect, regexes, observed, &mut findings);
+    assertions::body(expect, observed, &mut findings);
+    assertions::headers(expect, observed, &mut findings);
     findings
 }
 
@@ -298,8 +289,9 @@ pub fn failed(findings: &[Finding]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::model::{BodyAssertion, Expect};
-    use std::collections::{BTreeMap, HashMap};
+    use crate::case::typed::{BodyCheck, HeaderCheck, JsonType};
+    use crate::diagnostic::Position;
+    use std::collections::BTreeMap;
 
     fn contract() -> Contract {
         let op = Operation {
@@ -331,12 +323,6 @@ mod tests {
         .unwrap()
     }
 
-    fn spanned<T>(v: T) -> serde_saphyr::Spanned<T> {
-        serde_saphyr::from_str::<serde_saphyr::Spanned<serde_json::Value>>("1")
-            .map(|s| serde_saphyr::Spanned::new(v, s.referenced, s.defined))
-            .unwrap()
-    }
-
     fn check(expect: &Expect, status: u16, ct: &str, body: &Value, strict: bool) -> Vec<Finding> {
         let c = contract();
         let headers = vec![
@@ -344,8 +330,6 @@ mod tests {
             ("x-request-id".to_string(), "abc".to_string()),
         ];
         let bytes = body.to_string().into_bytes();
-        let mut regexes = HashMap::new();
-        regexes.insert("^z".to_string(), regex::Regex::new("^z").unwrap());
         let observed = Observed {
             status,
             headers: &headers,
@@ -356,7 +340,6 @@ mod tests {
             &c,
             c.operation("t.update_thing.v1"),
             expect,
-            &regexes,
             &observed,
             CheckOptions { strict },
         )
@@ -456,29 +439,52 @@ mod tests {
 
     #[test]
     fn body_and_header_assertions_fail_with_expected_and_actual() {
-        let a = |pointer: &str, f: fn(&mut BodyAssertion)| {
-            let mut x = BodyAssertion {
+        let at = Position { line: 1, column: 1 };
+        let a = |pointer: &str, f: fn(&mut BodyCheck)| {
+            let mut x = BodyCheck {
                 pointer: pointer.into(),
-                ..BodyAssertion::default()
+                equals: None,
+                matches: None,
+                type_: None,
+                bytes: None,
+                chars: None,
+                present: true,
+                absent: false,
+                position: at,
             };
             f(&mut x);
-            spanned(x)
+            x
         };
-        let mut headers = BTreeMap::new();
-        headers.insert(
-            "x-request-id".to_string(),
-            spanned(json!({"matches": "^z"})),
-        );
-        headers.insert("x-missing".to_string(), spanned(json!("v")));
+        let headers = vec![
+            HeaderCheck {
+                name: "x-missing".into(),
+                equals: Some("v".into()),
+                matches: None,
+                absent: false,
+                position: at,
+            },
+            HeaderCheck {
+                name: "x-request-id".into(),
+                equals: None,
+                matches: Some(regex::Regex::new("^z").unwrap()),
+                absent: false,
+                position: at,
+            },
+        ];
         let expect = Expect {
             body: vec![
                 a("/name", |x| x.equals = Some(json!("b"))),
-                a("/name", |x| x.matches = Some("^z".into())),
-                a("/size", |x| x.type_ = Some("string".into())),
+                a("/name", |x| {
+                    x.matches = Some(regex::Regex::new("^z").unwrap())
+                }),
+                a("/size", |x| x.type_ = Some(JsonType::String)),
                 a("/name", |x| x.bytes = Some(9)),
                 a("/name", |x| x.chars = Some(9)),
-                a("/nope", |x| x.present = Some(true)),
-                a("/name", |x| x.absent = Some(true)),
+                a("/nope", |_| {}),
+                a("/name", |x| {
+                    x.absent = true;
+                    x.present = false;
+                }),
             ],
             headers,
             ..Expect::default()

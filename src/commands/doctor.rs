@@ -30,8 +30,8 @@ pub async fn doctor(
             config_path.display()
         )));
     }
-    let config = Config::load(config_path).map_err(Error::bad)?;
-    let mut target: Target = config.target(name, config_path).map_err(Error::bad)?;
+    let config = Config::load(config_path)?;
+    let mut target: Target = config.target(name, config_path)?;
     let http = Http::new().map_err(Error::Io)?;
     let mut checks = Vec::new();
     for base in target.base_urls() {

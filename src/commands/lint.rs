@@ -6,9 +6,22 @@ use crate::error::Error;
 use super::run::{base_vars, mock_target_vars, VarSources};
 use super::{load_contract, select_cases, Selection};
 
+/// What lint found good.
+#[derive(Debug)]
+pub struct Linted {
+    /// Cases checked.
+    pub cases: usize,
+    /// Parts of the selection that matched nothing (with `--no-cases warn`).
+    pub warnings: Vec<String>,
+}
+
 /// Validates cases: format, variables (against the built-in mock's variables plus the given
-/// ones) and contract agreement. Returns the number of cases checked.
-pub fn lint(sel: &Selection, schemas: &std::path::Path, vars: &VarSources) -> Result<usize, Error> {
+/// ones) and contract agreement.
+pub fn lint(
+    sel: &Selection,
+    schemas: &std::path::Path,
+    vars: &VarSources,
+) -> Result<Linted, Error> {
     let contract = load_contract(schemas)?;
     let mut scope: Vars = base_vars(
         &mock_target_vars(&crate::mock::state::Fixtures::defaults()),
@@ -17,7 +30,10 @@ pub fn lint(sel: &Selection, schemas: &std::path::Path, vars: &VarSources) -> Re
     scope.set("run_id", serde_json::Value::String("lint".into()));
     let selected = select_cases(sel, &contract, &scope)?;
     if selected.prepare_errors.is_empty() {
-        Ok(selected.cases.len())
+        Ok(Linted {
+            cases: selected.cases.len(),
+            warnings: selected.warnings,
+        })
     } else {
         Err(Error::BadInput(selected.prepare_errors))
     }

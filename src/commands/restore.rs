@@ -21,8 +21,8 @@ pub async fn restore(
 ) -> Result<Vec<Outcome>, Error> {
     let auth = match target {
         Some(name) => {
-            let c = Config::load(config).map_err(Error::bad)?;
-            let mut t = c.target(name, config).map_err(Error::bad)?;
+            let c = Config::load(config)?;
+            let mut t = c.target(name, config)?;
             let http = Http::new().map_err(Error::Io)?;
             if let Auth::Password(login) = &t.auth {
                 let token = crate::run::auth::iam::token(&http, login, timeout)

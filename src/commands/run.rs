@@ -13,17 +13,17 @@ use tokio::sync::{mpsc, watch};
 
 use super::{load_contract, load_vars_file, select_cases, Selection};
 use crate::case::vars::Vars;
+use crate::case::CaseRef;
+use crate::contract::Contract;
 use crate::error::Error;
 use crate::exit_code;
 use crate::mock::faults::Faults;
 use crate::mock::state::Fixtures;
 use crate::mock::{self, MockAuth, MockConfig};
 use crate::report::console::Console;
-use crate::report::json::JsonReport;
-use crate::report::junit::JunitReport;
-use crate::report::Redactor;
+use crate::report::{Outputs, Redactor, Reporters};
 use crate::run::client::Http;
-use crate::run::result::{Event, Summary};
+use crate::run::result::Event;
 use crate::run::target::{Auth, Config, Secret, Target, TargetKind};
 use crate::run::{self, RunCtx, RunOptions};
 use crate::snapshot::{self, Mode as SnapshotMode};
@@ -62,6 +62,8 @@ pub struct RunArgs {
     pub schemas: PathBuf,
     /// The config file.
     pub config: PathBuf,
+    /// Whether `--config` was given (then the file must exist).
+    pub config_given: bool,
     /// The target.
     pub target: TargetChoice,
     /// Variables.
@@ -72,10 +74,8 @@ pub struct RunArgs {
     pub strict: Option<bool>,
     /// Print what would run and stop.
     pub list: bool,
-    /// JSON report path.
-    pub report_json: Option<PathBuf>,
-    /// JUnit report path.
-    pub report_junit: Option<PathBuf>,
+    /// Report files.
+    pub outputs: Outputs,
     /// Draw a progress bar (the caller knows whether stderr is a terminal).
     pub progress: bool,
     /// Snapshot mode.
@@ -100,13 +100,13 @@ impl RunArgs {
             },
             schemas,
             config: PathBuf::from("conform.yaml"),
+            config_given: false,
             target,
             vars: VarSources::default(),
             options: RunOptions::default(),
             strict: None,
             list: false,
-            report_json: None,
-            report_junit: None,
+            outputs: Outputs::default(),
             progress: false,
             snapshots: SnapshotMode::Off,
             snapshots_dir: PathBuf::from("snapshots"),
@@ -198,7 +198,8 @@ async fn resolve_target(
             (t, Some(m))
         }
         TargetChoice::Url(u) => {
-            reqwest::Url::parse(u).map_err(|e| Error::bad(format!("{flag}-url {u}: {e}")))?;
+            crate::run::target::check_base_url(u)
+                .map_err(|e| Error::bad(format!("{flag}-url {u}: {e}")))?;
             (Target::url(u), None)
         }
         TargetChoice::Named(name) => {
@@ -208,8 +209,8 @@ async fn resolve_target(
                     config.display()
                 )));
             }
-            let c = Config::load(config).map_err(Error::bad)?;
-            (c.target(name, config).map_err(Error::bad)?, None)
+            let c = Config::load(config)?;
+            (c.target(name, config)?, None)
         }
     })
 }
@@ -250,20 +251,35 @@ async fn preflight(target: &Target) -> Result<(), Error> {
     Ok(())
 }
 
-/// Runs the cases; writes case lines to `out`; returns the exit code.
-pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
-    let contract = Arc::new(load_contract(&args.schemas)?);
+/// Everything a run needs once its input has been checked.
+struct Prepared {
+    contract: Arc<Contract>,
+    target: Target,
+    mock: Option<mock::RunningMock>,
+    compare: Option<(Target, Option<mock::RunningMock>)>,
+    vars: Vars,
+    cases: Vec<CaseRef>,
+    warnings: Vec<String>,
+    unreachable: Option<Error>,
+}
 
-    // The target; the built-in mock starts here, in-process, on an ephemeral port.
-    let (target, running_mock) = resolve_target(&args.target, &args.config, "--target").await?;
+/// Checks every input (contract, config, target, variables, cases) before anything is sent.
+async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
+    let contract = Arc::new(load_contract(&args.schemas)?);
+    // A --config that names a missing file is a typo, even when no target needs it.
+    if args.config_given && !args.config.is_file() {
+        return Err(Error::bad(format!(
+            "--config {}: no such file",
+            args.config.display()
+        )));
+    }
+    let (mut target, mock) = resolve_target(&args.target, &args.config, "--target").await?;
     let compare = match &args.compare {
         Some(choice) => Some(resolve_target(choice, &args.config, "--compare-target").await?),
         None => None,
     };
-    let mut target = target;
     target.mutations_allowed |= args.allow_mutation;
     let vars = base_vars(&target.vars, &args.vars)?;
-    let mut out = out;
     // A target that cannot be reached says so before anything else is judged (--list sends nothing).
     let unreachable = if args.list {
         None
@@ -271,17 +287,77 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
         preflight(&target).await.err()
     };
     let selected = select_cases(&args.selection, &contract, &vars)?;
-    let (cases, prepared) = (selected.cases, selected.prepare_errors);
-    if unreachable.is_none() && !prepared.is_empty() {
-        return Err(Error::BadInput(prepared));
+    if unreachable.is_none() && !selected.prepare_errors.is_empty() {
+        return Err(Error::BadInput(selected.prepare_errors));
     }
+    Ok(Prepared {
+        contract,
+        target,
+        mock,
+        compare,
+        vars,
+        cases: selected.cases,
+        warnings: selected.warnings,
+        unreachable,
+    })
+}
+
+/// Sets the cancel flag on Ctrl-C, SIGTERM (what a CI runner sends to cancel a job) or SIGHUP.
+fn watch_signals(cancel: watch::Sender<bool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let (Ok(mut term), Ok(mut hup)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::hangup()),
+            ) else {
+                let _ = tokio::signal::ctrl_c().await;
+                let _ = cancel.send(true);
+                return;
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        let _ = cancel.send(true);
+    })
+}
+
+/// Runs the cases; writes case lines to `out`; returns the exit code. Whatever happens after
+/// the flags were parsed, the requested reports are written: a run that cannot start leaves
+/// reports holding the error.
+pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
+    let result = run_prepared(&args, out).await;
+    if let Err(e) = &result {
+        let name = match &args.target {
+            TargetChoice::Mock { .. } => "mock",
+            TargetChoice::Url(u) => u.as_str(),
+            TargetChoice::Named(n) => n.as_str(),
+        };
+        args.outputs
+            .write_error(name, e, e.exit_code(), &Redactor::default());
+    }
+    result
+}
+
+async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32, Error> {
+    let p = prepare(args).await?;
     if args.list {
-        for c in &cases {
+        for c in &p.cases {
             let _ = writeln!(out, "{}\t{}\t{}", c.id, c.operation, c.tags.join(","));
         }
         return Ok(exit_code::OK);
     }
+    if let Some(e) = p.unreachable {
+        return Err(e);
+    }
     let http = Http::new().map_err(Error::Io)?;
+    let mut target = p.target;
     // A password login becomes a token once, before anything is sent; the password is scrubbed
     // from every output along with the token.
     let mut secrets = target.auth.secrets();
@@ -289,7 +365,7 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
     // The compare target (differential parity) is reached, logged into and scrubbed the same way.
     let mut compare_target = None;
     let mut compare_mock = None;
-    if let Some((mut ct, m)) = compare {
+    if let Some((mut ct, m)) = p.compare {
         compare_mock = m;
         ct.mutations_allowed |= args.allow_mutation;
         preflight(&ct).await?;
@@ -298,56 +374,94 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
         compare_target = Some(ct);
     }
     let redactor = Redactor::new(secrets.clone());
-    let mut json = match &args.report_json {
-        Some(p) => Some(
-            JsonReport::create(p, &target.name, redactor.clone())
-                .map_err(|e| Error::Io(format!("--report-json {}: {e}", p.display())))?,
-        ),
-        None => None,
-    };
-    let mut junit = args
-        .report_junit
-        .as_ref()
-        .map(|_| JunitReport::new(&target.name, redactor.clone()));
-    let finish_reports = |json: Option<JsonReport>,
-                          junit: Option<JunitReport>,
-                          summary: &Summary,
-                          code: i32|
-     -> Result<(), Error> {
-        if let Some(j) = json {
-            j.finish(summary, code)
-                .map_err(|e| Error::Io(format!("--report-json: {e}")))?;
-        }
-        if let (Some(j), Some(p)) = (junit, &args.report_junit) {
-            j.write(p)
-                .map_err(|e| Error::Io(format!("--report-junit {}: {e}", p.display())))?;
-        }
-        Ok(())
-    };
-    if let Some(e) = unreachable {
-        let summary = Summary {
-            aborted: true,
-            ..Summary::default()
-        };
-        finish_reports(json, junit, &summary, exit_code::UNREACHABLE)?;
-        return Err(e);
+    let total = p.cases.len();
+    let console = Console::new(
+        out,
+        redactor.clone(),
+        (args.progress && total >= 20).then_some(total as u64),
+    );
+    let mut reporters = Reporters::open(&args.outputs, &target.name, &redactor, console)?;
+    for w in &p.warnings {
+        reporters.event(&Event::Notice(w.clone()));
     }
     let (cancel_tx, cancel_rx) = watch::channel(false);
-    let ctrl_c = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = cancel_tx.send(true);
-        }
-    });
+    let signals = watch_signals(cancel_tx);
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
-    let strict = args.strict.unwrap_or(target.strict);
+    let ledger = match &args.ledger {
+        Some(path) => Some(Arc::new(
+            crate::run::ledger::Ledger::open(path).map_err(Error::Io)?,
+        )),
+        None => None,
+    };
+    let compare_ctx = match compare_target {
+        Some(ct) => Some(Arc::new(RunCtx {
+            rate: args.options.rate.map(crate::run::rate::RateLimit::new),
+            snapshots: None,
+            contract: p.contract.clone(),
+            vars: base_vars(&ct.vars, &args.vars)?,
+            target: Arc::new(ct),
+            http: http.clone(),
+            options: args.options.clone(),
+            strict: false,
+            events: events_tx.clone(),
+            cancel: cancel_rx.clone(),
+            locks: Default::default(),
+            compare: None,
+            is_compare: true,
+            ledger: None,
+        })),
+        None => None,
+    };
+    let ctx = Arc::new(RunCtx {
+        ledger,
+        compare: compare_ctx,
+        is_compare: false,
+        rate: args.options.rate.map(crate::run::rate::RateLimit::new),
+        snapshots: snapshot_store(args, &target, secrets, p.vars.run_id()),
+        strict: args.strict.unwrap_or(target.strict),
+        contract: p.contract.clone(),
+        target: Arc::new(target),
+        http,
+        options: args.options.clone(),
+        events: events_tx,
+        cancel: cancel_rx,
+        vars: p.vars,
+        locks: Default::default(),
+    });
+    let runner = tokio::spawn(run::execute(p.cases, ctx));
+    while let Some(event) = events_rx.recv().await {
+        reporters.event(&event);
+    }
+    let summary = runner
+        .await
+        .map_err(|e| Error::Io(format!("runner stopped: {e}")))?;
+    signals.abort();
+    let code = crate::report::exit_code(&summary);
+    reporters.finish(&summary, code)?;
+    for m in [p.mock, compare_mock].into_iter().flatten() {
+        m.stop().await;
+    }
+    Ok(code)
+}
+
+/// Where responses are recorded (None: `--snapshots off`). A mock with faults is compared with
+/// the faithful baseline but never writes to it.
+fn snapshot_store(
+    args: &RunArgs,
+    target: &Target,
+    secrets: Vec<String>,
+    run_id: &str,
+) -> Option<snapshot::Store> {
+    if args.snapshots == SnapshotMode::Off {
+        return None;
+    }
     let family = match target.kind {
         TargetKind::Mock => "mock".to_string(),
         TargetKind::Url => "url".to_string(),
         TargetKind::Configured => target.name.clone(),
     };
-    // A mock with faults is compared with the faithful baseline but never writes to it.
     let faulty = matches!(&args.target, TargetChoice::Mock { faults, .. } if !faults.is_empty());
-    let snapshots = (args.snapshots != SnapshotMode::Off).then(|| snapshot::Store {
+    Some(snapshot::Store {
         dir: args.snapshots_dir.join(&family),
         root: std::env::current_dir().unwrap_or_default(),
         mode: if faulty {
@@ -364,98 +478,8 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
         family,
         rules: target.snapshot_rules.clone(),
         secrets,
-        run_id: vars.run_id().to_string(),
-    });
-    let compare_ctx = match compare_target {
-        Some(ct) => Some(Arc::new(RunCtx {
-            rate: args.options.rate.map(crate::run::rate::RateLimit::new),
-            snapshots: None,
-            contract: contract.clone(),
-            vars: base_vars(&ct.vars, &args.vars)?,
-            target: Arc::new(ct),
-            http: http.clone(),
-            options: args.options.clone(),
-            strict: false,
-            events: events_tx.clone(),
-            cancel: cancel_rx.clone(),
-            locks: Default::default(),
-            compare: None,
-            is_compare: true,
-            ledger: None,
-        })),
-        None => None,
-    };
-    let ledger = match &args.ledger {
-        Some(p) => Some(Arc::new(
-            crate::run::ledger::Ledger::open(p).map_err(Error::Io)?,
-        )),
-        None => None,
-    };
-    let ctx = Arc::new(RunCtx {
-        ledger,
-        compare: compare_ctx,
-        is_compare: false,
-        rate: args.options.rate.map(crate::run::rate::RateLimit::new),
-        snapshots,
-        contract: contract.clone(),
-        target: Arc::new(target),
-        http,
-        options: args.options.clone(),
-        strict,
-        events: events_tx,
-        cancel: cancel_rx,
-        vars,
-        locks: Default::default(),
-    });
-    let total = cases.len();
-    let runner = tokio::spawn(run::execute(cases, ctx));
-    let mut console = Console::new(
-        out,
-        redactor,
-        (args.progress && total >= 20).then_some(total as u64),
-    );
-    let mut write_error = None;
-    while let Some(event) = events_rx.recv().await {
-        match event {
-            Event::CaseFinished(r) => {
-                console.case(&r);
-                if let Some(j) = &mut json {
-                    if let Err(e) = j.case(&r) {
-                        write_error.get_or_insert(e.to_string());
-                    }
-                }
-                if let Some(j) = &mut junit {
-                    j.case(&r);
-                }
-            }
-            Event::Retry {
-                case,
-                attempt,
-                reason,
-            } => console.retry(&case, attempt, &reason),
-            Event::RunStarted { .. } => {}
-        }
-    }
-    let summary = runner
-        .await
-        .map_err(|e| Error::Io(format!("runner stopped: {e}")))?;
-    ctrl_c.abort();
-    console.summary(&summary);
-    let code = if summary.aborted || summary.transport_errors > 0 {
-        exit_code::UNREACHABLE
-    } else if summary.failed + summary.errored > 0 {
-        exit_code::FAILED
-    } else {
-        exit_code::OK
-    };
-    finish_reports(json, junit, &summary, code)?;
-    for m in [running_mock, compare_mock].into_iter().flatten() {
-        m.stop().await;
-    }
-    if let Some(e) = write_error {
-        return Err(Error::Io(format!("--report-json: {e}")));
-    }
-    Ok(code)
+        run_id: run_id.to_string(),
+    })
 }
 
 /// Where the default paths are, relative to the working directory.

@@ -78,7 +78,32 @@ impl<W: Write> Console<W> {
         if let Some(reason) = &r.skip_reason {
             text.push_str(&format!(" {DIM}({reason}){DIM:#}"));
         }
+        // A passing case whose only news is new snapshots says so on its own line, briefly.
+        let is_new =
+            |f: &Finding| f.check == crate::check::CheckKind::Snapshot && f.actual == "none yet";
+        let news: Vec<&Finding> = r.steps.iter().flat_map(|s| &s.findings).collect();
+        if r.verdict == Verdict::Passed
+            && !news.is_empty()
+            && news.iter().all(|f| is_new(f))
+            && r.steps.iter().all(|s| s.error.is_none())
+        {
+            text.push_str(&format!(
+                " {YELLOW}({} new snapshot{} pending){YELLOW:#}\n",
+                news.len(),
+                if news.len() == 1 { "" } else { "s" }
+            ));
+            self.emit(&text);
+            if let Some(bar) = &self.progress {
+                bar.inc(1);
+            }
+            return;
+        }
         text.push('\n');
+        if matches!(r.verdict, Verdict::Failed | Verdict::Errored) {
+            if let Some(d) = &r.description {
+                text.push_str(&format!("      {DIM}rule:{DIM:#} {}\n", d.trim()));
+            }
+        }
         for step in &r.steps {
             let worth = step.error.is_some() || !step.findings.is_empty();
             if !worth {
@@ -99,6 +124,11 @@ impl<W: Write> Console<W> {
         if let Some(bar) = &self.progress {
             bar.inc(1);
         }
+    }
+
+    /// A notice that is not about one case (a selection warning).
+    pub fn notice(&mut self, text: &str) {
+        self.emit(&format!("{YELLOW}warning{YELLOW:#}: {text}\n"));
     }
 
     /// A retry notice.
@@ -152,6 +182,10 @@ fn finding(f: &Finding) -> String {
         "        {style}{mark}{style:#} [{check}]{at}: {}\n",
         f.message
     );
+    // A new snapshot is news, not a failure to explain: one line is enough.
+    if f.check == crate::check::CheckKind::Snapshot && f.actual == "none yet" {
+        return format!("        {style}{mark}{style:#} [snapshot] {}\n", f.message);
+    }
     let pretty = |s: &str| {
         serde_json::from_str::<serde_json::Value>(s)
             .ok()

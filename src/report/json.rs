@@ -1,9 +1,11 @@
-//! The JSON report, streamed: the header at the start, each case as it finishes, the summary at
-//! the end, so memory stays flat and a run cut short still leaves every finished case on disk.
+//! The JSON report. It is streamed to a temporary file beside the destination (the header at
+//! the start, each case as it finishes, the summary at the end, so memory stays flat) and renamed
+//! into place when complete: the file at the path is always a whole document, never a torn one,
+//! even after SIGKILL. The line-by-line form is [`super::jsonl`].
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
@@ -13,14 +15,35 @@ use crate::run::result::{CaseResult, Summary};
 /// A JSON report being written.
 pub struct JsonReport {
     out: BufWriter<File>,
+    tmp: PathBuf,
+    path: PathBuf,
     redactor: Redactor,
     first: bool,
 }
 
+/// The temporary file a report is written to before it is renamed into place.
+pub fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Writes a whole file atomically: to a temporary file, then renamed over the destination.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = temp_path(path);
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
 impl JsonReport {
-    /// Creates the file and writes the header.
+    /// Creates the temporary file and writes the header.
     pub fn create(path: &Path, target: &str, redactor: Redactor) -> std::io::Result<JsonReport> {
-        let mut out = BufWriter::new(File::create(path)?);
+        let tmp = temp_path(path);
+        let mut out = BufWriter::new(File::create(&tmp)?);
         let header =
             json!({"tool": "conform", "version": env!("CARGO_PKG_VERSION"), "target": target});
         let header = header.to_string();
@@ -28,6 +51,8 @@ impl JsonReport {
         write!(out, "{},\"cases\":[", &header[..header.len() - 1])?;
         Ok(JsonReport {
             out,
+            tmp,
+            path: path.to_path_buf(),
             redactor,
             first: true,
         })
@@ -45,13 +70,30 @@ impl JsonReport {
         Ok(())
     }
 
-    /// Closes the document with the summary and exit code.
-    pub fn finish(mut self, s: &Summary, exit_code: i32) -> std::io::Result<()> {
+    /// Closes the document with the summary, extra sections (the error of a run that could not
+    /// start) and exit code, then renames it into place.
+    pub fn finish(
+        mut self,
+        s: &Summary,
+        extra: &serde_json::Map<String, serde_json::Value>,
+        exit_code: i32,
+    ) -> std::io::Result<()> {
         let summary = serde_json::to_string(s).map_err(std::io::Error::other)?;
-        write!(
-            self.out,
-            "\n],\"summary\":{summary},\"exit_code\":{exit_code}}}\n"
-        )?;
-        self.out.flush()
+        write!(self.out, "\n],\"summary\":{summary}")?;
+        for (k, v) in extra {
+            let v = self.redactor.scrub(&v.to_string());
+            write!(self.out, ",{}:{v}", serde_json::Value::String(k.clone()))?;
+        }
+        write!(self.out, ",\"exit_code\":{exit_code}}}\n")?;
+        self.out.flush()?;
+        self.out.get_ref().sync_all()?;
+        std::fs::rename(&self.tmp, &self.path)
+    }
+}
+
+impl Drop for JsonReport {
+    fn drop(&mut self) {
+        // An unfinished report leaves no temporary file behind (the rename removed a finished one).
+        let _ = std::fs::remove_file(&self.tmp);
     }
 }

@@ -55,11 +55,23 @@ impl JunitReport {
         self.suite.add_test_case(tc);
     }
 
-    /// Writes the XML file.
+    /// Adds one errored testcase saying why the run could not start (bad input, an
+    /// unreachable target), so a CI step that uploads the file always finds one.
+    pub fn error(&mut self, name: &str, message: &str) {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        let first = message.lines().next().unwrap_or_default();
+        status.set_message(self.redactor.scrub(first));
+        status.set_description(self.redactor.scrub(message));
+        let mut tc = TestCase::new(name.to_string(), status);
+        tc.set_classname("conform");
+        self.suite.add_test_case(tc);
+    }
+
+    /// Writes the XML file atomically (a temporary file renamed into place).
     pub fn write(self, path: &Path) -> std::io::Result<()> {
         let mut report = Report::new("conform");
         report.add_test_suite(self.suite);
         let xml = report.to_string().map_err(std::io::Error::other)?;
-        std::fs::write(path, xml)
+        super::json::write_atomic(path, xml.as_bytes())
     }
 }

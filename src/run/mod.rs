@@ -86,74 +86,34 @@ pub struct RunCtx {
 }
 
 /// The resources a case touches: key → exclusive.
-pub fn resources(case: &Case, ctx: &RunCtx) -> BTreeMap<String, bool> {
+pub fn resources(case: &Case, scope: &Vars, ctx: &RunCtx) -> BTreeMap<String, bool> {
     let mut out: BTreeMap<String, bool> = BTreeMap::new();
-    if let Some(r) = &case.file.resource {
-        out.insert(ctx.vars.expand_text(r).unwrap_or_else(|_| r.clone()), true);
+    if let Some(r) = &case.resource {
+        out.insert(scope.expand_text(r).unwrap_or_else(|_| r.clone()), true);
     }
-    let mut scope = ctx.vars.clone();
-    scope.set_defaults(&case.file.vars);
-    for (step, _) in case.all_steps() {
-        let s = &step.value;
-        let (method, path) = match (&s.request.method, &s.request.path) {
-            (Some(m), Some(p)) => (m.clone(), scope.expand_text(p).ok()),
-            _ => match ctx.contract.operation(case.operation_of(s)) {
-                Some(op) => (
-                    op.method.clone(),
-                    op.render_path(|n| match s.request.params.get(n) {
-                        Some(v) => scope.expand(v).ok().map(|v| {
-                            v.as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| v.to_string())
-                        }),
-                        None => scope.get(n).map(|v| {
-                            v.as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| v.to_string())
-                        }),
-                    })
-                    .ok(),
-                ),
-                None => continue,
-            },
+    for step in case.all_steps() {
+        let Some(route) = step.route(&ctx.contract) else {
+            continue;
         };
-        if let Some(p) = path {
-            let key = locks::resource_key(&p);
-            let exclusive = method != "GET" && method != "HEAD";
-            let e = out.entry(key).or_insert(false);
-            *e |= exclusive;
+        if let Ok(p) = step.render_path(&route, scope) {
+            let e = out.entry(locks::resource_key(&p)).or_insert(false);
+            *e |= route.mutates();
         }
     }
     out
 }
 
-/// The first step of a case that changes something: (method, operation or path).
-fn first_mutation(case: &Case, ctx: &RunCtx) -> Option<(String, String)> {
-    case.all_steps().find_map(|(step, _)| {
-        let s = &step.value;
-        let (method, what) = match (&s.request.method, &s.request.path) {
-            (Some(m), Some(p)) => (m.clone(), p.clone()),
-            _ => {
-                let op = ctx.contract.operation(case.operation_of(s))?;
-                (op.method.clone(), op.id.clone())
-            }
-        };
-        (!matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS")).then_some((method, what))
-    })
-}
-
 /// Why a target cannot run a case (a requirement it lacks, or a mutation it forbids).
 fn unmet(case: &Case, ctx: &RunCtx) -> Option<String> {
     let auth = ctx.target.auth.kind();
-    for r in &case.file.requires {
-        let met = match r.value.as_str() {
+    for r in &case.requires {
+        let met = match r.as_str() {
             "auth" => auth.is_some(),
             kind => auth == Some(kind),
         };
         if !met {
             return Some(format!(
-                "requires {}: the target{} has {}",
-                r.value,
+                "requires {r}: the target{} has {}",
                 label(ctx),
                 auth.unwrap_or("no auth")
             ));
@@ -161,7 +121,13 @@ fn unmet(case: &Case, ctx: &RunCtx) -> Option<String> {
     }
     // A real endpoint is precious: nothing changes it without explicit permission.
     if !ctx.target.mutations_allowed {
-        if let Some((method, what)) = first_mutation(case, ctx) {
+        let first = case.all_steps().find_map(|s| {
+            let route = s.route(&ctx.contract)?;
+            route
+                .mutates()
+                .then(|| (route.method.to_string(), s.label()))
+        });
+        if let Some((method, what)) = first {
             return Some(format!("mutates ({method} {what}): pass --allow-mutation or set mutations: allowed on the target{}", label(ctx)));
         }
     }
@@ -179,8 +145,12 @@ fn label(ctx: &RunCtx) -> String {
 
 /// Runs a case's steps, then its teardown steps (always), holding the case's resource locks.
 /// With a ledger, every resource the case changes is saved first and restored after.
-async fn run_steps(ctx: &RunCtx, case: &Case) -> (Vec<StepResult>, bool, Vec<ledger::Mutation>) {
-    let wanted = resources(case, ctx);
+async fn run_steps(
+    ctx: &RunCtx,
+    case: &Case,
+    mut scope: Vars,
+) -> (Vec<StepResult>, bool, Vec<ledger::Mutation>) {
+    let wanted = resources(case, &scope, ctx);
     let _guards = ctx.locks.acquire(&wanted).await;
     let restorer = ledger::Restorer {
         http: &ctx.http,
@@ -212,23 +182,20 @@ async fn run_steps(ctx: &RunCtx, case: &Case) -> (Vec<StepResult>, bool, Vec<led
             };
             if let Err(e) = book.append(&entry) {
                 // Never change what could not be saved.
-                let mut refused =
-                    StepResult::blank("ledger", case.operation_of(&case.file.steps[0].value));
+                let mut refused = StepResult::blank("ledger", &case.operation);
                 refused.error = Some(format!("not run: {e}"));
                 return (vec![refused], false, Vec::new());
             }
             saved.push((res, state));
         }
     }
-    let mut scope = ctx.vars.clone();
-    scope.set_defaults(&case.file.vars);
     let mut steps = Vec::new();
     let mut flaky = false;
-    for (i, step) in case.file.steps.iter().enumerate() {
+    for step in &case.steps {
         if *ctx.cancel.borrow() {
             break;
         }
-        let outcome = step::run_step(ctx, case, step, i, false, &mut scope).await;
+        let outcome = step::run_step(ctx, case, step, &mut scope).await;
         flaky |= outcome.retried;
         let bad = outcome.result.error.is_some() || crate::check::failed(&outcome.result.findings);
         steps.push(outcome.result);
@@ -237,8 +204,8 @@ async fn run_steps(ctx: &RunCtx, case: &Case) -> (Vec<StepResult>, bool, Vec<led
         }
     }
     // Teardown always runs: after a failure, a timeout or Ctrl-C.
-    for (i, step) in case.file.teardown.iter().enumerate() {
-        let outcome = step::run_step(ctx, case, step, i, true, &mut scope).await;
+    for step in &case.teardown {
+        let outcome = step::run_step(ctx, case, step, &mut scope).await;
         steps.push(outcome.result);
     }
     let mut mutations = Vec::new();
@@ -305,7 +272,16 @@ async fn add_parity(ctx: &RunCtx, compare: &RunCtx, case: &Case, steps: &mut [St
         }
         return;
     }
-    let (theirs, _, _) = run_steps(compare, case).await;
+    let scope = match case.scope(&compare.vars) {
+        Ok(s) => s,
+        Err((_, e)) => {
+            if let Some(first) = steps.first_mut() {
+                note(first, format!("not compared: {e}"));
+            }
+            return;
+        }
+    };
+    let (theirs, _, _) = run_steps(compare, case, scope).await;
     for ours in steps.iter_mut() {
         let Some(t) = theirs
             .iter()
@@ -333,16 +309,25 @@ async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
     let started = Instant::now();
     let file = case.path.display().to_string();
     if let Some(why) = unmet(case, ctx) {
-        return CaseResult::skipped(&case.id, &file, &case.file.operation.value, why);
+        return CaseResult::skipped(&case.id, &file, &case.operation, why);
     }
-    let (mut steps, flaky, mutations) = run_steps(ctx, case).await;
+    let scope = match case.scope(&ctx.vars) {
+        Ok(s) => s,
+        Err((_, e)) => {
+            let mut r = CaseResult::skipped(&case.id, &file, &case.operation, "");
+            r.verdict = Verdict::Errored;
+            r.skip_reason = Some(e.to_string());
+            return r;
+        }
+    };
+    let (mut steps, flaky, mutations) = run_steps(ctx, case, scope).await;
     if let Some(compare) = &ctx.compare {
         add_parity(ctx, compare, case, &mut steps).await;
     }
     let errored = steps.iter().any(|s| s.error.is_some()) || mutations.iter().any(|m| !m.restored);
     let failed = steps.iter().any(|s| crate::check::failed(&s.findings));
     let aborted = *ctx.cancel.borrow()
-        && steps.iter().filter(|s| !s.teardown).count() < case.file.steps.len()
+        && steps.iter().filter(|s| !s.teardown).count() < case.steps.len()
         && !failed
         && !errored;
     let verdict = if errored {
@@ -357,10 +342,12 @@ async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
     CaseResult {
         id: case.id.clone(),
         file,
-        operation: case.file.operation.value.clone(),
+        operation: case.operation.clone(),
+        description: case.description.clone(),
         verdict,
         flaky: flaky && verdict == Verdict::Passed,
-        skip_reason: aborted.then(|| "aborted by Ctrl-C".to_string()),
+        skip_reason: aborted
+            .then(|| "aborted: interrupted (Ctrl-C, SIGTERM or SIGHUP)".to_string()),
         steps,
         mutations,
         duration_ms: started.elapsed().as_millis() as u64,
@@ -391,7 +378,7 @@ pub async fn execute(cases: Vec<CaseRef>, ctx: Arc<RunCtx>) -> Summary {
                     || stop.load(std::sync::atomic::Ordering::Relaxed)
                 {
                     let why = if *ctx.cancel.borrow() {
-                        "aborted by Ctrl-C"
+                        "aborted: interrupted (Ctrl-C, SIGTERM or SIGHUP)"
                     } else {
                         "not run: --fail-fast after a failure"
                     };

@@ -118,6 +118,9 @@ pub struct CaseResult {
     pub file: String,
     /// Operation.
     pub operation: String,
+    /// What the case shows (the documented rule it exercises).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Verdict.
     pub verdict: Verdict,
     /// Passed only after a retry.
@@ -141,6 +144,7 @@ impl CaseResult {
             id: id.into(),
             file: file.into(),
             operation: operation.into(),
+            description: None,
             verdict: Verdict::Skipped,
             flaky: false,
             skip_reason: Some(reason.into()),
@@ -166,7 +170,7 @@ pub struct Summary {
     pub flaky: usize,
     /// Cases errored because the target could not be reached or timed out.
     pub transport_errors: usize,
-    /// Cancelled by Ctrl-C.
+    /// Cancelled by a signal (Ctrl-C, SIGTERM, SIGHUP).
     pub aborted: bool,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
@@ -208,6 +212,8 @@ pub enum Event {
     },
     /// A case finished (or was skipped).
     CaseFinished(Box<CaseResult>),
+    /// Something the user should know that is not a case (a warning about the selection).
+    Notice(String),
     /// A request is retried.
     Retry {
         /// Case id.

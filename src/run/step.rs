@@ -3,14 +3,12 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use serde_saphyr::Spanned;
 
 use super::auth::authorize;
 use super::client::{Incoming, Outgoing, TransportError};
 use super::result::{RequestRecord, ResponseRecord, StepResult};
 use super::RunCtx;
-use crate::case::load::{capture_spec, CaptureSpec};
-use crate::case::model::Step;
+use crate::case::typed::{Body, Capture, Step};
 use crate::case::vars::{VarError, Vars};
 use crate::case::Case;
 use crate::check::{self, CheckKind, CheckOptions, Finding, Observed, Severity};
@@ -46,101 +44,87 @@ fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Why a step's request could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// A variable did not resolve.
+    #[error(transparent)]
+    Var(#[from] VarError),
+    /// The contract lost the step's operation (changed during the run).
+    #[error("operation '{0}' is not in the contract")]
+    NoOperation(String),
+    /// The target has no base URL for the service.
+    #[error("target '{target}' has no base URL for service '{service}'")]
+    NoService {
+        /// The target.
+        target: String,
+        /// The service.
+        service: String,
+    },
+    /// The body could not be serialised.
+    #[error("cannot serialise the body: {0}")]
+    Body(#[from] serde_json::Error),
+    /// Signing failed.
+    #[error("{0}")]
+    Auth(String),
+    /// Not an HTTP method.
+    #[error("invalid method {0}")]
+    Method(String),
+}
+
 /// Builds the request of a step.
-fn build(
-    ctx: &RunCtx,
-    case: &Case,
-    step: &Step,
-    scope: &Vars,
-) -> Result<(Outgoing, String), String> {
-    let req = &step.request;
-    let var_err = |e: VarError| e.to_string();
-    let (method, path, service, label) = match (&req.method, &req.path, &req.service) {
-        (Some(m), Some(p), Some(s)) => {
-            let path = scope.expand_text(p).map_err(var_err)?;
-            (m.clone(), path.clone(), s.clone(), format!("{m} {p}"))
-        }
-        _ => {
-            let op_id = case.operation_of(step);
-            let op = ctx
-                .contract
-                .operation(op_id)
-                .ok_or_else(|| format!("unknown operation {op_id}"))?;
-            let mut err = None;
-            let path = op
-                .render_path(|name| {
-                    let v = match req.params.get(name) {
-                        Some(v) => scope.expand(v),
-                        None => scope
-                            .get(name)
-                            .cloned()
-                            .ok_or_else(|| VarError::Undefined(name.into())),
-                    };
-                    match v {
-                        Ok(Value::String(s)) => Some(s),
-                        Ok(other) => Some(other.to_string()),
-                        Err(e) => {
-                            err = Some(e.to_string());
-                            None
-                        }
-                    }
-                })
-                .map_err(|missing| {
-                    err.clone()
-                        .unwrap_or_else(|| format!("undefined path parameter '{missing}'"))
-                })?;
-            (op.method.clone(), path, op.service.clone(), op.id.clone())
-        }
-    };
-    let base = ctx.target.base_url(&service).ok_or_else(|| {
-        format!(
-            "target '{}' has no base URL for service '{service}'",
-            ctx.target.name
-        )
-    })?;
+fn build(ctx: &RunCtx, step: &Step, scope: &Vars) -> Result<Outgoing, BuildError> {
+    let route = step
+        .route(&ctx.contract)
+        .ok_or_else(|| BuildError::NoOperation(step.label()))?;
+    let path = step.render_path(&route, scope)?;
+    let base = ctx
+        .target
+        .base_url(route.service)
+        .ok_or_else(|| BuildError::NoService {
+            target: ctx.target.name.clone(),
+            service: route.service.to_string(),
+        })?;
     let mut query = Vec::new();
-    for (k, v) in &req.query {
-        let v = match scope.expand(v).map_err(var_err)? {
+    for (k, v) in &step.query {
+        let v = match scope.expand(v)? {
             Value::String(s) => s,
             other => other.to_string(),
         };
         query.push((k.clone(), v));
     }
     let mut headers: Vec<(String, String)> = Vec::new();
-    let mut body = None;
-    if let Some(b) = &req.body {
-        let v = scope.expand(&b.value).map_err(var_err)?;
-        body = Some(serde_json::to_vec(&v).map_err(|e| e.to_string())?);
-        headers.push(("content-type".into(), "application/json".into()));
-    } else if let Some(raw) = &req.raw_body {
-        body = Some(scope.expand_text(raw).map_err(var_err)?.into_bytes());
+    let body = match &step.body {
+        Body::Json(b) => Some(serde_json::to_vec(&scope.expand(b)?)?),
+        Body::Raw(raw) => Some(scope.expand_text(raw)?.into_bytes()),
+        Body::None => None,
+    };
+    if body.is_some() {
         headers.push(("content-type".into(), "application/json".into()));
     }
-    for (k, v) in &req.headers {
-        let value = scope.expand_text(v).map_err(var_err)?;
-        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(k));
-        headers.push((k.to_ascii_lowercase(), value));
+    for (k, v) in &step.headers {
+        let value = scope.expand_text(v)?;
+        headers.retain(|(n, _)| n != k);
+        headers.push((k.clone(), value));
     }
     let (url, headers) = authorize(
         &ctx.target.auth,
-        &method,
+        route.method,
         base,
         &path,
         &query,
         headers,
         body.as_deref(),
-    )?;
-    let method = reqwest::Method::from_bytes(method.as_bytes())
-        .map_err(|_| format!("invalid method {method}"))?;
-    Ok((
-        Outgoing {
-            method,
-            url,
-            headers,
-            body,
-        },
-        label,
-    ))
+    )
+    .map_err(BuildError::Auth)?;
+    let method = reqwest::Method::from_bytes(route.method.as_bytes())
+        .map_err(|_| BuildError::Method(route.method.to_string()))?;
+    Ok(Outgoing {
+        method,
+        url,
+        headers,
+        body,
+    })
 }
 
 /// Retries a 429 gets even without `--retries`.
@@ -174,7 +158,7 @@ async fn send_with_retries(
             let mut cancel = ctx.cancel.clone();
             tokio::select! {
                 r = ctx.http.send(out, ctx.options.timeout) => r,
-                _ = cancel.wait_for(|c| *c) => Err(TransportError::Broken("cancelled by Ctrl-C".into())),
+                _ = cancel.wait_for(|c| *c) => Err(TransportError::Broken("cancelled: the run was interrupted".into())),
             }
         } else {
             ctx.http.send(out, ctx.options.timeout).await
@@ -209,51 +193,22 @@ async fn send_with_retries(
     }
 }
 
-fn expand_expectations(step: &Step, scope: &Vars) -> Result<crate::case::model::Expect, VarError> {
-    let mut expect = step.expect.clone();
-    for a in &mut expect.body {
-        if let Some(e) = &a.value.equals {
-            a.value.equals = Some(scope.expand(e)?);
-        }
-    }
-    for h in expect.headers.values_mut() {
-        h.value = scope.expand(&h.value)?;
-    }
-    Ok(expect)
-}
-
 /// Runs one step, updating `scope` with its captures.
-pub async fn run_step(
-    ctx: &RunCtx,
-    case: &Case,
-    step: &Spanned<Step>,
-    index: usize,
-    teardown: bool,
-    scope: &mut Vars,
-) -> StepOutcome {
+pub async fn run_step(ctx: &RunCtx, case: &Case, step: &Step, scope: &mut Vars) -> StepOutcome {
     let started = Instant::now();
-    let s = &step.value;
-    let name = s.name.clone().unwrap_or_else(|| {
-        format!(
-            "{} {}",
-            if teardown { "teardown" } else { "step" },
-            index + 1
-        )
-    });
-    let mut result = StepResult::blank(&name, case.operation_of(s));
-    result.line = step.referenced.line() as usize;
-    result.teardown = teardown;
-    let (out, label) = match build(ctx, case, s, scope) {
+    let mut result = StepResult::blank(&step.name, &step.label());
+    result.line = step.position.line;
+    result.teardown = step.teardown;
+    let out = match build(ctx, step, scope) {
         Ok(x) => x,
         Err(e) => {
-            result.error = Some(e);
+            result.error = Some(e.to_string());
             return StepOutcome {
                 result,
                 retried: false,
             };
         }
     };
-    result.operation = label;
     result.request = Some(RequestRecord {
         method: out.method.to_string(),
         url: out.url.clone(),
@@ -263,7 +218,7 @@ pub async fn run_step(
             .as_ref()
             .map(|b| String::from_utf8_lossy(b).into_owned()),
     });
-    let (response, attempts) = send_with_retries(ctx, &case.id, &out, !teardown).await;
+    let (response, attempts) = send_with_retries(ctx, &case.id, &out, !step.teardown).await;
     result.attempts = attempts;
     let incoming = match response {
         Ok(r) => r,
@@ -282,12 +237,9 @@ pub async fn run_step(
     } else {
         serde_json::from_slice(&incoming.body).ok()
     };
-    let op = if s.request.path.is_some() {
-        None
-    } else {
-        ctx.contract.operation(case.operation_of(s))
-    };
-    match expand_expectations(s, scope) {
+    let route = step.route(&ctx.contract);
+    let op = route.and_then(|r| r.operation);
+    match step.expect.expanded(scope) {
         Ok(expect) => {
             let observed = Observed {
                 status: incoming.status,
@@ -299,18 +251,16 @@ pub async fn run_step(
                 &ctx.contract,
                 op,
                 &expect,
-                &case.regexes,
                 &observed,
                 CheckOptions { strict: ctx.strict },
             );
         }
         Err(e) => result.error = Some(e.to_string()),
     }
-    for (var, spec) in &s.capture {
-        let value = match capture_spec(&spec.value) {
-            Ok(CaptureSpec::Body(p)) => json.as_ref().and_then(|j| j.pointer(&p)).cloned(),
-            Ok(CaptureSpec::Header(h)) => incoming.header(&h).map(|v| Value::String(v.to_string())),
-            Err(_) => None,
+    for (var, spec) in &step.captures {
+        let value = match spec {
+            Capture::Body(p) => json.as_ref().and_then(|j| j.pointer(p)).cloned(),
+            Capture::Header(h) => incoming.header(h).map(|v| Value::String(v.to_string())),
         };
         match value {
             Some(v) => scope.set(var.clone(), v),
@@ -318,9 +268,9 @@ pub async fn run_step(
                 check: CheckKind::Capture,
                 severity: Severity::Failure,
                 pointer: var.clone(),
-                expected: spec.value.to_string(),
+                expected: spec.to_string(),
                 actual: "(absent)".into(),
-                message: format!("cannot capture '{var}': nothing at {}", spec.value),
+                message: format!("cannot capture '{var}': nothing at {spec}"),
             }),
         }
     }
@@ -331,19 +281,16 @@ pub async fn run_step(
             .nth(3)
             .map(|p| format!("/{p}"))
             .unwrap_or_default();
-        let template = match (&s.request.method, &s.request.path) {
-            (Some(m), Some(p)) => format!("{m} {p}"),
-            _ => op
-                .map(|o| format!("{} {}", o.method, o.path))
-                .unwrap_or_default(),
-        };
+        let template = route
+            .map(|r| format!("{} {}", r.method, r.template))
+            .unwrap_or_default();
         let observation = crate::snapshot::Observation {
             case_id: &case.id,
             case_file: &case.path,
-            step_key: if teardown {
-                format!("teardown-{}", index + 1)
+            step_key: if step.teardown {
+                format!("teardown-{}", step.index + 1)
             } else {
-                (index + 1).to_string()
+                (step.index + 1).to_string()
             },
             step_name: &result.name,
             step_line: result.line,
@@ -352,11 +299,7 @@ pub async fn run_step(
             request_line: &format!("{} {path_and_query}", out.method),
             status: incoming.status,
             headers: &incoming.headers,
-            selected: case
-                .file
-                .snapshot
-                .as_ref()
-                .map_or(&[][..], |s| &s.value.headers[..]),
+            selected: &case.snapshot_headers,
             body: &incoming.body,
             json: json.as_ref(),
             rules: &case.snapshot_rules,

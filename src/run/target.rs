@@ -279,19 +279,61 @@ pub struct Config {
 /// (AUTH.md, section 7).
 const REGION_SERVICES: &[&str] = &["evs", "ecs"];
 
+/// Why a base URL cannot be used: not a URL, not HTTP(S), or without a host.
+pub fn check_base_url(u: &str) -> Result<(), String> {
+    let url = reqwest::Url::parse(u).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "unsupported scheme '{}': use http:// or https://",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the URL has no host".into());
+    }
+    Ok(())
+}
+
 impl Config {
-    /// Reads `conform.yaml`; errors carry file:line:column.
-    pub fn load(path: &Path) -> Result<Config, String> {
+    /// Reads `conform.yaml`; errors carry file:line:column. Every base URL must be an HTTP(S)
+    /// URL, checked here with its position.
+    pub fn load(path: &Path) -> Result<Config, crate::diagnostic::Diagnostic> {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        serde_saphyr::from_str(&text).map_err(|e| {
-            let (l, c, m) = crate::yaml::error_parts(&e);
-            format!("{}:{l}:{c}: {m}", path.display())
-        })
+            .map_err(|e| crate::diagnostic::Diagnostic::file(path, format!("cannot read: {e}")))?;
+        let config: Config =
+            serde_saphyr::from_str(&text).map_err(|e| crate::yaml::diagnostic(path, &e))?;
+        for (name, t) in &config.targets {
+            for (service, url) in &t.services {
+                if let Err(why) = check_base_url(url) {
+                    // The position of the URL's line, found by its text (saphyr gives none here).
+                    let line = text
+                        .lines()
+                        .position(|l| l.contains(url.as_str()))
+                        .map_or(0, |i| i + 1);
+                    let column = text
+                        .lines()
+                        .nth(line.saturating_sub(1))
+                        .and_then(|l| l.find(url.as_str()))
+                        .map_or(0, |c| c + 1);
+                    return Err(crate::diagnostic::Diagnostic::at(
+                        path,
+                        line,
+                        column,
+                        format!("target {name}, service {service}: base URL '{url}': {why}"),
+                    ));
+                }
+            }
+        }
+        Ok(config)
     }
 
     /// Resolves a named target.
-    pub fn target(&self, name: &str, file: &Path) -> Result<Target, String> {
+    pub fn target(&self, name: &str, file: &Path) -> Result<Target, crate::error::Error> {
+        self.target_inner(name, file)
+            .map_err(crate::error::Error::bad)
+    }
+
+    fn target_inner(&self, name: &str, file: &Path) -> Result<Target, String> {
         let Some(t) = self.targets.get(name) else {
             let known: Vec<&str> = self.targets.keys().map(String::as_str).collect();
             return Err(format!(
@@ -433,6 +475,7 @@ mod tests {
         assert!(c
             .target("nope", Path::new("conform.yaml"))
             .unwrap_err()
+            .to_string()
             .contains("known: r"));
     }
 }

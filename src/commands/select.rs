@@ -1,0 +1,321 @@
+//! Which cases a command works on: positional ids, globs, files and folders, `--tag` and
+//! `--operation`, and the rule that a selection matching nothing is an error, never a green run
+//! (nextest's `--no-tests`, here `--no-cases`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::case::vars::Vars;
+use crate::case::{self, CaseRef};
+use crate::contract::Contract;
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
+
+/// What to do when a selection matches no case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NoCases {
+    /// Bad input, exit 2 (the default: a typo must not turn the gate green).
+    #[default]
+    Fail,
+    /// Say so on stderr and go on.
+    Warn,
+    /// Go on silently.
+    Pass,
+}
+
+impl std::str::FromStr for NoCases {
+    type Err = String;
+    fn from_str(s: &str) -> Result<NoCases, String> {
+        match s {
+            "fail" => Ok(NoCases::Fail),
+            "warn" => Ok(NoCases::Warn),
+            "pass" => Ok(NoCases::Pass),
+            _ => Err(format!("'{s}': expected fail, warn or pass")),
+        }
+    }
+}
+
+/// Which cases to take.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// The cases folder.
+    pub cases_dir: PathBuf,
+    /// Positional arguments: case ids, globs over ids and paths, files or folders.
+    pub globs: Vec<String>,
+    /// Only cases with one of these tags.
+    pub tags: Vec<String>,
+    /// Only cases of one of these operations.
+    pub operations: Vec<String>,
+    /// What an empty selection means.
+    pub no_cases: NoCases,
+}
+
+/// The cases a command works on.
+#[derive(Debug, Default)]
+pub struct Selected {
+    /// Selected cases, sorted by id.
+    pub cases: Vec<CaseRef>,
+    /// Problems that need the variable scope (undefined variables, contract disagreement).
+    pub prepare_errors: Vec<Diagnostic>,
+    /// What matched nothing, when `--no-cases warn` lets the run go on.
+    pub warnings: Vec<String>,
+}
+
+/// One positional argument, resolved.
+enum Pattern {
+    /// A case file (anywhere) with the id it gets.
+    File(String, PathBuf),
+    /// A folder: every case file under it.
+    Folder(PathBuf),
+    /// An id or a glob over ids and paths of the cases folder.
+    Glob(String, globset::GlobMatcher),
+}
+
+fn is_case_file(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+}
+
+/// The id of a file: its path under the cases folder without the extension, or, outside it,
+/// its path under the folder it was found in.
+fn id_under(root: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(root).unwrap_or(file).with_extension("");
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+fn resolve_pattern(arg: &str, cases_dir: &Path) -> Result<Pattern, Diagnostic> {
+    let p = Path::new(arg);
+    if p.is_dir() {
+        return Ok(Pattern::Folder(p.to_path_buf()));
+    }
+    if p.is_file() {
+        if !is_case_file(p) {
+            return Err(Diagnostic::file(
+                p,
+                "not a case file: case files end in .yaml, .yml or .json",
+            ));
+        }
+        let abs_dir = cases_dir
+            .canonicalize()
+            .unwrap_or_else(|_| cases_dir.into());
+        let abs = p.canonicalize().unwrap_or_else(|_| p.into());
+        let id = if abs.starts_with(&abs_dir) {
+            id_under(&abs_dir, &abs)
+        } else {
+            id_under(p.parent().unwrap_or(Path::new("")), p)
+        };
+        return Ok(Pattern::File(id, p.to_path_buf()));
+    }
+    // A path-shaped argument that does not exist is a typo, not a glob.
+    let looks_like_path = !arg.contains(['*', '?', '[', '{'])
+        && (is_case_file(p) || arg.starts_with("./") || arg.starts_with("../") || p.is_absolute());
+    if looks_like_path {
+        return Err(Diagnostic::plain(format!(
+            "'{arg}': no such case file or folder"
+        )));
+    }
+    let glob = globset::GlobBuilder::new(arg)
+        .literal_separator(false)
+        .build()
+        .map_err(|e| Diagnostic::plain(format!("case filter '{arg}': {e}")))?;
+    Ok(Pattern::Glob(arg.to_string(), glob.compile_matcher()))
+}
+
+/// The closest known value, for "did you mean".
+fn closest<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .map(|k| (strsim::jaro_winkler(wanted, k), k))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+fn hint(c: Option<&str>) -> String {
+    c.map(|c| format!(" (did you mean '{c}'?)"))
+        .unwrap_or_default()
+}
+
+/// Finds, loads, validates, prepares and filters cases one file at a time, keeping only a
+/// [`CaseRef`] of each, so memory does not grow with the case models. Load errors (every one)
+/// are the error; preparation errors are returned for the caller to rank against others. A
+/// selection, or any part of it, that matches no case is an error unless `--no-cases` says
+/// otherwise.
+pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Result<Selected, Error> {
+    let patterns = sel
+        .globs
+        .iter()
+        .map(|g| resolve_pattern(g, &sel.cases_dir))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Files come from the cases folder, plus every file or folder named outside it.
+    let mut files: Vec<(String, PathBuf, Vec<usize>)> = Vec::new();
+    // Named files and folders stand on their own: a missing cases folder only matters when
+    // something is to be taken from it.
+    let only_paths = !patterns.is_empty()
+        && patterns
+            .iter()
+            .all(|p| matches!(p, Pattern::File(..) | Pattern::Folder(_)));
+    if !only_paths || sel.cases_dir.is_dir() {
+        for (id, path) in case::discover(&sel.cases_dir)? {
+            files.push((id, path, Vec::new()));
+        }
+    }
+    let abs_dir = sel
+        .cases_dir
+        .canonicalize()
+        .unwrap_or_else(|_| sel.cases_dir.clone());
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    // Canonical paths only when files or folders are named, so plain runs stat nothing twice.
+    let mut by_path: std::collections::HashMap<PathBuf, usize> = Default::default();
+    if patterns.iter().any(|p| !matches!(p, Pattern::Glob(..))) {
+        for (i, (_, f, _)) in files.iter().enumerate() {
+            by_path.insert(canonical(f), i);
+        }
+    }
+    let mut add = |files: &mut Vec<(String, PathBuf, Vec<usize>)>, id: String, path: PathBuf, i| {
+        let abs = canonical(&path);
+        match by_path.get(&abs) {
+            Some(&at) => files[at].2.push(i),
+            None => {
+                by_path.insert(abs, files.len());
+                files.push((id, path, vec![i]));
+            }
+        }
+    };
+    for (i, p) in patterns.iter().enumerate() {
+        match p {
+            Pattern::File(id, path) => add(&mut files, id.clone(), path.clone(), i),
+            Pattern::Folder(dir) => {
+                let inside = canonical(dir).starts_with(&abs_dir);
+                for (id, path) in case::discover(dir)? {
+                    let id = if inside {
+                        id_under(&abs_dir, &canonical(&path))
+                    } else {
+                        id
+                    };
+                    add(&mut files, id, path, i);
+                }
+            }
+            Pattern::Glob(..) => {}
+        }
+    }
+    for (id, path, hits) in &mut files {
+        for (i, p) in patterns.iter().enumerate() {
+            if let Pattern::Glob(text, m) = p {
+                if m.is_match(id.as_str()) || m.is_match(&*path) || text == id {
+                    hits.push(i);
+                }
+            }
+        }
+    }
+    let mut hit = vec![false; patterns.len()];
+    let mut selected = Selected::default();
+    let mut load_errors = Vec::new();
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut known_tags: BTreeSet<String> = BTreeSet::new();
+    let mut known_ids: Vec<String> = Vec::new();
+    let mut tag_hit = vec![false; sel.tags.len()];
+    let mut op_hit = vec![false; sel.operations.len()];
+    for (id, path, hits) in files {
+        known_ids.push(id.clone());
+        if !(patterns.is_empty() || !hits.is_empty()) {
+            continue;
+        }
+        // A named case that --tag or --operation then leaves out still matched its name.
+        for &i in &hits {
+            hit[i] = true;
+        }
+        if let Some(first) = seen.get(&id) {
+            load_errors.push(Diagnostic::file(
+                &path,
+                format!(
+                    "duplicate case id '{id}': {} has the same path without extension",
+                    first.display()
+                ),
+            ));
+            continue;
+        }
+        seen.insert(id.clone(), path.clone());
+        let case = match case::load_case(&id, &path, contract) {
+            Ok(c) => c,
+            Err(e) => {
+                load_errors.push(e);
+                continue;
+            }
+        };
+        known_tags.extend(case.tags.iter().cloned());
+        let mut wanted_tag = sel.tags.is_empty();
+        for (i, t) in sel.tags.iter().enumerate() {
+            if case.tags.contains(t) {
+                tag_hit[i] = true;
+                wanted_tag = true;
+            }
+        }
+        let mut wanted_op = sel.operations.is_empty();
+        for (i, o) in sel.operations.iter().enumerate() {
+            if case.operation == *o || case.all_steps().any(|s| s.label() == *o) {
+                op_hit[i] = true;
+                wanted_op = true;
+            }
+        }
+        if !(wanted_tag && wanted_op) {
+            continue;
+        }
+        if let Err(e) = case::prepare(&case, contract, scope) {
+            selected.prepare_errors.push(e);
+        }
+        selected.cases.push(case.to_ref());
+    }
+    if !load_errors.is_empty() {
+        return Err(Error::BadInput(load_errors));
+    }
+    selected.cases.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut nothing: Vec<String> = Vec::new();
+    for (i, arg) in sel.globs.iter().enumerate() {
+        if !hit[i] {
+            let c = closest(arg, known_ids.iter().map(String::as_str));
+            nothing.push(format!("'{arg}' matches no case{}", hint(c)));
+        }
+    }
+    for (i, t) in sel.tags.iter().enumerate() {
+        if !tag_hit[i] {
+            let c = closest(t, known_tags.iter().map(String::as_str));
+            nothing.push(format!("--tag {t} matches no case{}", hint(c)));
+        }
+    }
+    for (i, o) in sel.operations.iter().enumerate() {
+        if op_hit[i] {
+            continue;
+        }
+        if contract.operation(o).is_none() {
+            nothing.push(format!(
+                "--operation {o}: no such operation in the contract{}",
+                hint(contract.closest_id(o))
+            ));
+        } else {
+            nothing.push(format!("--operation {o} matches no case"));
+        }
+    }
+    if selected.cases.is_empty() && nothing.is_empty() {
+        nothing.push(format!(
+            "no case selected: {} holds no case files (.yaml, .yml, .json)",
+            sel.cases_dir.display()
+        ));
+    }
+    if !nothing.is_empty() {
+        match sel.no_cases {
+            NoCases::Fail => {
+                let mut d: Vec<Diagnostic> = nothing.into_iter().map(Diagnostic::plain).collect();
+                if let Some(last) = d.last_mut() {
+                    last.help = Some(
+                        "`conform run --list` shows every case; --no-cases pass|warn accepts an empty selection".into(),
+                    );
+                }
+                return Err(Error::BadInput(d));
+            }
+            NoCases::Warn => selected.warnings = nothing,
+            NoCases::Pass => {}
+        }
+    }
+    Ok(selected)
+}
