@@ -363,6 +363,9 @@ pub struct MockCmd {
     /// Log one line per request (debug level).
     #[arg(long, short)]
     pub verbose: bool,
+    /// Print the fixtures' variables as YAML (for `conform run --vars-file`) and exit.
+    #[arg(long)]
+    pub print_vars: bool,
 }
 
 impl MockCmd {

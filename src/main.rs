@@ -172,6 +172,14 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
         }
         cli::Command::Mock(cmd) => {
             let config = cmd.resolve().map_err(Error::bad)?;
+            if cmd.print_vars {
+                // Quoted, so ids that look like numbers stay strings.
+                for (k, v) in &config.fixtures.vars {
+                    let v = serde_json::Value::String(v.clone());
+                    println!("{k}: {v}");
+                }
+                return Ok(exit_code::OK);
+            }
             let filter = if cmd.verbose {
                 "conform=debug"
             } else {
