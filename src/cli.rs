@@ -48,9 +48,9 @@ pub enum Command {
         /// The target to check.
         #[arg(long)]
         target: String,
-        /// The config file.
-        #[arg(long, default_value = "conform.yaml")]
-        config: PathBuf,
+        /// The config file (default: conform.yaml of the project root).
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Per-request timeout.
         #[arg(long, default_value = "10s", value_parser = parse_duration)]
         timeout: Duration,
@@ -62,9 +62,9 @@ pub enum Command {
         /// The target whose auth to use (none: no auth).
         #[arg(long)]
         target: Option<String>,
-        /// The config file.
-        #[arg(long, default_value = "conform.yaml")]
-        config: PathBuf,
+        /// The config file (default: conform.yaml of the project root).
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Per-request timeout.
         #[arg(long, default_value = "30s", value_parser = parse_duration)]
         timeout: Duration,
@@ -85,12 +85,12 @@ pub enum Command {
 pub enum SnapshotsCmd {
     /// List and remove snapshots whose case no longer exists.
     Prune {
-        /// The snapshots folder.
-        #[arg(long, default_value = "snapshots")]
-        snapshots_dir: PathBuf,
-        /// The cases folder.
-        #[arg(long, default_value = "cases")]
-        cases_dir: PathBuf,
+        /// The snapshots folder (default: snapshots/ of the project root).
+        #[arg(long)]
+        snapshots_dir: Option<PathBuf>,
+        /// The cases folder (default: cases/ of the project root).
+        #[arg(long)]
+        cases_dir: Option<PathBuf>,
         /// Only list them.
         #[arg(long)]
         dry_run: bool,
@@ -331,9 +331,9 @@ pub struct DeriveCmd {
 /// `conform openapi`.
 #[derive(Debug, Args)]
 pub struct OpenapiCmd {
-    /// The contract folder.
-    #[arg(long, default_value = "schemas")]
-    pub schemas: PathBuf,
+    /// The contract folder (default: schemas/ of the project root).
+    #[arg(long)]
+    pub schemas: Option<PathBuf>,
 }
 
 /// `conform mock`.
@@ -370,9 +370,11 @@ pub struct MockCmd {
 
 impl MockCmd {
     /// The mock's configuration (reads the fixtures file).
-    pub fn resolve(&self) -> Result<MockConfig, String> {
+    pub fn resolve(&self) -> Result<MockConfig, conform::diagnostic::Diagnostic> {
         let fixtures = match &self.fixtures {
-            Some(p) => Fixtures::load(p).map_err(|e| e.to_string())?,
+            Some(p) => Fixtures::load(p).map_err(|e| {
+                conform::diagnostic::Diagnostic::at(&e.file, e.line, e.column, e.message)
+            })?,
             None => Fixtures::defaults(),
         };
         Ok(MockConfig {
