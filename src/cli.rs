@@ -48,6 +48,12 @@ pub enum Command {
         /// The target to check.
         #[arg(long)]
         target: String,
+        /// The contract folder (default: schemas/ of the project root).
+        #[arg(long)]
+        schemas: Option<PathBuf>,
+        /// The cases whose resource kinds are checked (default: cases/ of the project root).
+        #[arg(long)]
+        cases_dir: Option<PathBuf>,
         /// The config file (default: conform.yaml of the project root).
         #[arg(long)]
         config: Option<PathBuf>,
@@ -55,10 +61,14 @@ pub enum Command {
         #[arg(long, default_value = "10s", value_parser = parse_duration)]
         timeout: Duration,
     },
-    /// Restore every resource an interrupted run left changed, from its undo ledger.
+    /// Restore every resource an interrupted run left changed (and delete what it created),
+    /// from its undo ledger.
     Restore {
         /// The ledger file.
         ledger: PathBuf,
+        /// The contract folder whose resource table says how (default: schemas/ of the project root).
+        #[arg(long)]
+        schemas: Option<PathBuf>,
         /// The target whose auth to use (none: no auth).
         #[arg(long)]
         target: Option<String>,
@@ -224,6 +234,9 @@ pub struct RunCmd {
     /// The undo ledger (default for --target: conform.ledger.jsonl; none for the built-in mock).
     #[arg(long)]
     pub ledger: Option<PathBuf>,
+    /// With a ledger, run cases whose changes the resource table cannot undo (refused otherwise).
+    #[arg(long)]
+    pub allow_unrestorable: bool,
 }
 
 impl RunCmd {
@@ -275,6 +288,7 @@ impl RunCmd {
                 .clone()
                 .unwrap_or_else(|| default_path(root, "snapshots")),
             allow_mutation: self.allow_mutation,
+            allow_unrestorable: self.allow_unrestorable,
             // A configured target is a real endpoint: its changes are saved and undone by default.
             ledger: self.ledger.clone().or_else(|| {
                 self.target

@@ -106,12 +106,17 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
         }
         cli::Command::Doctor {
             target,
+            schemas,
+            cases_dir,
             config,
             timeout,
         } => {
             let config = config.unwrap_or_else(|| default_path(root, "conform.yaml"));
-            let checks = runtime()?
-                .block_on(conform::commands::doctor::doctor(&config, &target, timeout))?;
+            let schemas = schemas.unwrap_or_else(|| default_path(root, "schemas"));
+            let cases_dir = cases_dir.unwrap_or_else(|| default_path(root, "cases"));
+            let checks = runtime()?.block_on(conform::commands::doctor::doctor(
+                &config, &target, timeout, &schemas, &cases_dir,
+            ))?;
             for c in &checks {
                 match &c.problem {
                     None => println!("ok    {}", c.what),
@@ -131,13 +136,16 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
         }
         cli::Command::Restore {
             ledger,
+            schemas,
             target,
             config,
             timeout,
         } => {
             let config = config.unwrap_or_else(|| default_path(root, "conform.yaml"));
+            let schemas = schemas.unwrap_or_else(|| default_path(root, "schemas"));
             let outcomes = runtime()?.block_on(conform::commands::restore::restore(
                 &ledger,
+                &schemas,
                 &config,
                 target.as_deref(),
                 timeout,

@@ -88,6 +88,8 @@ pub struct RunArgs {
     pub compare: Option<TargetChoice>,
     /// The undo ledger: changed resources are saved here first and restored after each case.
     pub ledger: Option<PathBuf>,
+    /// Run changes the resource table cannot undo (with a ledger they are refused otherwise).
+    pub allow_unrestorable: bool,
 }
 
 impl RunArgs {
@@ -113,6 +115,7 @@ impl RunArgs {
             allow_mutation: false,
             compare: None,
             ledger: None,
+            allow_unrestorable: false,
         }
     }
 }
@@ -409,6 +412,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
             compare: None,
             is_compare: true,
             ledger: None,
+            allow_unrestorable: args.allow_unrestorable,
         })),
         None => None,
     };
@@ -416,6 +420,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
         ledger,
         compare: compare_ctx,
         is_compare: false,
+        allow_unrestorable: args.allow_unrestorable,
         rate: args.options.rate.map(crate::run::rate::RateLimit::new),
         snapshots: snapshot_store(args, &target, secrets, p.vars.run_id()),
         strict: args.strict.unwrap_or(target.strict),
