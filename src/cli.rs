@@ -178,7 +178,7 @@ pub struct RunCmd {
     /// The config file (default: conform.yaml of the project root; a named file must exist).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Concurrent cases, 1 to 1024 (default: number of CPUs).
+    /// Concurrent cases, 1 to 1024 (default: 4 per CPU, from 4 to 64).
     #[arg(long, short = 'j', value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Per-request timeout: 500ms, 10s, 2m, 1h (a bare number is seconds), up to 24h.

@@ -466,8 +466,10 @@ fn snapshot_store(
         TargetKind::Configured => target.name.clone(),
     };
     let faulty = matches!(&args.target, TargetChoice::Mock { faults, .. } if !faults.is_empty());
+    let dir = args.snapshots_dir.join(&family);
     Some(snapshot::Store {
-        dir: args.snapshots_dir.join(&family),
+        index: std::sync::Arc::new(snapshot::FileIndex::scan(&dir)),
+        dir,
         root: std::env::current_dir().unwrap_or_default(),
         mode: if faulty {
             SnapshotMode::Compare
