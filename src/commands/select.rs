@@ -264,7 +264,7 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
         if let Err(e) = case::prepare(&case, contract, scope) {
             selected.prepare_errors.push(e);
         }
-        selected.cases.push(case.to_ref());
+        selected.cases.push(case.into_ref());
     }
     if !load_errors.is_empty() {
         return Err(Error::BadInput(load_errors));

@@ -333,7 +333,7 @@ pub async fn execute(cases: Vec<CaseRef>, ctx: Arc<RunCtx>) -> Summary {
         workers.push(tokio::spawn(async move {
             loop {
                 let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
-                let Some(r) = next else { break };
+                let Some(mut r) = next else { break };
                 let file = r.path.display().to_string();
                 let result = if *ctx.cancel.borrow()
                     || stop.load(std::sync::atomic::Ordering::Relaxed)
@@ -345,8 +345,12 @@ pub async fn execute(cases: Vec<CaseRef>, ctx: Arc<RunCtx>) -> Summary {
                     };
                     CaseResult::skipped(&r.id, &file, &r.operation, why)
                 } else {
-                    // Loaded again here, so only running cases are in memory.
-                    match crate::case::load_case(&r.id, &r.path, &ctx.contract) {
+                    // Resolved once at selection; a reference without its case is loaded here.
+                    let loaded = match r.case.take() {
+                        Some(c) => Ok(c),
+                        None => crate::case::load_case(&r.id, &r.path, &ctx.contract).map(Arc::new),
+                    };
+                    match loaded {
                         Ok(case) => run_case(&ctx, &case).await,
                         Err(e) => CaseResult {
                             verdict: Verdict::Errored,

@@ -118,12 +118,7 @@ impl<'a> CaseUndo<'a> {
         if req.method != "POST" || !(200..300).contains(&resp.status) {
             return;
         }
-        let path = req
-            .url
-            .splitn(4, '/')
-            .nth(3)
-            .map(|p| format!("/{p}"))
-            .unwrap_or_default();
+        let path = super::client::path_and_query(&req.url);
         if !ledger::is_collection_path(&path) {
             return;
         }
