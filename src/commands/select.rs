@@ -229,12 +229,12 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
         if !(patterns.is_empty() || !hits.is_empty()) {
             continue;
         }
-        if sel.only.as_ref().is_some_and(|(ids, _)| !ids.contains(&id)) {
-            continue;
-        }
         // A named case that --tag or --operation then leaves out still matched its name.
         for &i in &hits {
             hit[i] = true;
+        }
+        if sel.only.as_ref().is_some_and(|(ids, _)| !ids.contains(&id)) {
+            continue;
         }
         if let Some(first) = seen.get(&id) {
             load_errors.push(Diagnostic::file(

@@ -95,9 +95,10 @@ pub struct StoredReport {
 /// is not one (torn, truncated, another tool's) is a diagnostic naming the file and, for bad
 /// JSON, the line and column.
 pub fn read(path: &Path) -> Result<StoredReport, Diagnostic> {
-    let text = std::fs::read_to_string(path)
+    let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::file(path, format!("cannot read the report: {e}")))?;
-    let report: StoredReport = serde_json::from_str(&text).map_err(|e| {
+    // Bytes, not text: a write torn inside a character is still told as a torn report.
+    let report: StoredReport = serde_json::from_slice(&bytes).map_err(|e| {
         let what = if e.is_eof() {
             "the report is truncated (torn write?)".to_string()
         } else {
