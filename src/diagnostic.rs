@@ -120,7 +120,7 @@ impl Diagnostic {
                             .annotation(AnnotationKind::Primary.span(start..end)),
                     ),
                 );
-                return finish(&renderer, groups, self.help.as_deref());
+                finish(&renderer, groups, self.help.as_deref())
             }
             (Some(_), _, _) => {
                 let mut text = renderer.render(&[Group::with_title(title)]).to_string();

@@ -597,3 +597,166 @@ fn the_html_report_shows_every_case_and_expands_a_failure_to_its_diff_in_a_brows
     let row = html.select(&row).next().unwrap();
     assert_eq!(row.value().attr("aria-expanded"), Some("true"));
 }
+
+/// The `conform` command lines of a CI script block (continuations joined).
+fn conform_lines(script: &str) -> Vec<String> {
+    script
+        .replace("\\\n", " ")
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("conform "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Runs a CI command line in bash, with this build's conform first on PATH.
+fn sh(dir: &Path, line: &str, env: &[(&str, String)]) -> std::process::Output {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_conform"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = Command::new("bash");
+    cmd.args(["-c", line])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("NO_COLOR", "1")
+        .env("HUAWEICLOUD_SDK_AK", "EXAMPLEAK0000000000")
+        .env("HUAWEICLOUD_SDK_SK", "example-sk-not-a-secret")
+        .env_remove("CI")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+/// Proves a CI example's commands and flags exist: each `conform run` line is listed as written
+/// (target `staging` configured, nothing sent), then run for every shard against the built-in
+/// mock; each `report merge` line then merges those real shard reports.
+fn run_ci_example(
+    name: &str,
+    runs: &[String],
+    shard_env: impl Fn(usize) -> Vec<(&'static str, String)>,
+) {
+    let (run_lines, other): (Vec<String>, Vec<String>) = runs
+        .iter()
+        .flat_map(|r| conform_lines(r))
+        .partition(|l| l.starts_with("conform run "));
+    assert!(!run_lines.is_empty(), "{name}: no conform run line");
+    assert!(
+        other.iter().any(|l| l.starts_with("conform report merge ")),
+        "{name}: no merge line in {other:?}"
+    );
+    let p = suite_project();
+    let dir = p.path();
+    std::fs::write(
+        dir.join("conform.yaml"),
+        common::mock_target_config("staging", "http://127.0.0.1:9", "    auth: {type: aksk}\n"),
+    )
+    .unwrap();
+    for line in &run_lines {
+        assert!(line.contains("--shard"), "{name}: {line}");
+        for k in 1..=4 {
+            let env = shard_env(k);
+            let listed = sh(dir, &format!("{line} --list"), &env);
+            assert_eq!(
+                listed.status.code(),
+                Some(0),
+                "{name}: {line} --list: {}",
+                text(&listed.stderr)
+            );
+            let mocked = line.replace("--target staging", "");
+            let out = sh(dir, &format!("{mocked} --snapshots off"), &env);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{name}: {mocked}: {}{}",
+                text(&out.stdout),
+                text(&out.stderr)
+            );
+        }
+    }
+    let step_summary = dir.join("step-summary.md");
+    for line in &other {
+        let out = sh(
+            dir,
+            line,
+            &[("GITHUB_STEP_SUMMARY", step_summary.display().to_string())],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {line}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stdout).contains("merged 4 report(s)"),
+            "{name}: {}",
+            text(&out.stdout)
+        );
+    }
+    for f in ["conform.xml", "conform.json", "conform.md", "conform.html"] {
+        assert!(dir.join(f).is_file(), "{name}: {f} written");
+    }
+    assert_eq!(
+        json(&dir.join("conform.json"))["summary"]["passed"],
+        27,
+        "{name}"
+    );
+    assert!(std::fs::read_to_string(&step_summary)
+        .unwrap()
+        .contains("## conform: ✅ passed"));
+}
+
+#[test]
+fn the_github_actions_example_runs_against_the_mock() {
+    let text = std::fs::read_to_string(root().join("examples/github-actions.yml")).unwrap();
+    let doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let jobs = doc["jobs"].as_object().unwrap();
+    assert_eq!(
+        jobs["shard"]["strategy"]["matrix"]["shard"],
+        serde_json::json!([1, 2, 3, 4])
+    );
+    let secrets = serde_json::to_string(&jobs["shard"]).unwrap();
+    assert!(
+        secrets.contains("secrets.HUAWEICLOUD_SDK_SK"),
+        "credentials come from the secret store"
+    );
+    let runs: Vec<String> = jobs
+        .values()
+        .flat_map(|j| j["steps"].as_array().unwrap().iter())
+        .filter_map(|s| s["run"].as_str())
+        .map(|r| r.replace("${{ matrix.shard }}", "$SHARD"))
+        .collect();
+    run_ci_example("github-actions.yml", &runs, |k| {
+        vec![("SHARD", k.to_string())]
+    });
+}
+
+#[test]
+fn the_readme_gitlab_example_runs_against_the_mock() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("The same on GitLab CI")
+        .expect("the GitLab section");
+    let block = &readme[start..];
+    let block = &block[block.find("```yaml\n").unwrap() + 8..];
+    let block = &block[..block.find("```").unwrap()];
+    let doc: serde_json::Value = serde_saphyr::from_str(block).unwrap();
+    assert_eq!(doc["conform:shard"]["parallel"], 4);
+    let runs: Vec<String> = doc
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|j| j["script"].as_array().unwrap().iter())
+        .filter_map(|s| s.as_str().map(str::to_string))
+        .collect();
+    run_ci_example("README GitLab", &runs, |k| {
+        vec![
+            ("CI_NODE_INDEX", k.to_string()),
+            ("CI_NODE_TOTAL", "4".into()),
+        ]
+    });
+}

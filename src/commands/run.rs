@@ -275,8 +275,11 @@ struct Prepared {
     policy: Policy,
 }
 
+/// `--rerun-failed`: the case ids to run and the report they came from.
+type OnlyIds = Option<(BTreeSet<String>, String)>;
+
 /// The gate policy and the rerun filter: every report and file read before anything is sent.
-fn gate_inputs(args: &RunArgs) -> Result<(Policy, Option<(BTreeSet<String>, String)>), Error> {
+fn gate_inputs(args: &RunArgs) -> Result<(Policy, OnlyIds), Error> {
     let mut policy = Policy::default();
     if let Some(p) = &args.baseline {
         policy.baseline = Some(Baseline::load(p).map_err(|d| {

@@ -226,7 +226,7 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
     let mut op_hit = vec![false; sel.operations.len()];
     for (id, path, hits) in files {
         known_ids.push(id.clone());
-        if !(patterns.is_empty() || !hits.is_empty()) {
+        if !patterns.is_empty() && hits.is_empty() {
             continue;
         }
         // A named case that --tag or --operation then leaves out still matched its name.

@@ -84,7 +84,7 @@ impl JsonReport {
             let v = self.redactor.scrub(&v.to_string());
             write!(self.out, ",{}:{v}", serde_json::Value::String(k.clone()))?;
         }
-        write!(self.out, ",\"exit_code\":{exit_code}}}\n")?;
+        writeln!(self.out, ",\"exit_code\":{exit_code}}}")?;
         self.out.flush()?;
         self.out.get_ref().sync_all()?;
         std::fs::rename(&self.tmp, &self.path)
