@@ -5,7 +5,8 @@
 //! Rows are plain HTML, so every case shows even without script. The details of a case live in
 //! one JSON block and are rendered into the page only when the row is expanded: a suite of
 //! thousands of cases stays light, and the details are built with `textContent`, never parsed
-//! as HTML. Opening the page with `#expand=<case id>` expands that case (a link to a failure).
+//! as HTML. Opening the page with `#expand=<case id>` expands that case (a link to a failure);
+//! `#status=failed,errored` shows only those statuses, as the checkboxes do.
 
 use serde::Serialize;
 
@@ -179,6 +180,11 @@ const SCRIPT: &str = r#"
   document.querySelectorAll('.filters input').forEach(function(i){ i.addEventListener('change', filter); });
   function fromHash(){
     var h = decodeURIComponent(location.hash.slice(1));
+    if(h.indexOf('status=') === 0){
+      var want = h.slice(7).split(',');
+      document.querySelectorAll('.filters input').forEach(function(i){ i.checked = want.indexOf(i.value) >= 0; });
+      filter(); return;
+    }
     if(h.indexOf('expand=') !== 0) return;
     var id = h.slice(7);
     document.querySelectorAll('tr.case').forEach(function(row){

@@ -230,7 +230,12 @@ impl<W: Write> Reporters<W> {
                     }
                 }
                 match StoredCase::from_result(r) {
-                    Ok(c) => self.cases.push(c),
+                    Ok(mut c) => {
+                        if self.outputs.html.is_none() {
+                            c.slim();
+                        }
+                        self.cases.push(c);
+                    }
                     Err(e) => {
                         self.write_error
                             .get_or_insert(format!("case {}: {e}", r.id));

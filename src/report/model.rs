@@ -49,6 +49,16 @@ impl StoredCase {
         serde_json::to_value(r).and_then(serde_json::from_value)
     }
 
+    /// Drops what only the HTML report shows (requests, responses, other fields), so a run that
+    /// writes no HTML keeps small facts per case, not every body, until the end.
+    pub fn slim(&mut self) {
+        for s in &mut self.steps {
+            s.request = None;
+            s.response = None;
+        }
+        self.extra.clear();
+    }
+
     /// Failed or errored.
     pub fn is_failure(&self) -> bool {
         matches!(self.verdict, Verdict::Failed | Verdict::Errored)
