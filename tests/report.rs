@@ -597,6 +597,10 @@ fn the_html_report_shows_every_case_and_expands_a_failure_to_its_diff_in_a_brows
             && details.contains("Response"),
         "the finding names the missing field, with the exchange: {details}"
     );
+    assert!(
+        details.contains("x-auth-token: <redacted>"),
+        "no secret in the page: {details}"
+    );
     let row = scraper::Selector::parse(&format!("tr.case[data-case=\"{id}\"]")).unwrap();
     let row = html.select(&row).next().unwrap();
     assert_eq!(row.value().attr("aria-expanded"), Some("true"));

@@ -245,11 +245,11 @@ pub fn render(doc: &Finished<'_>) -> String {
         gate.push_str("</ul>");
     }
     let details: Vec<Detail<'_>> = doc.cases.iter().map(detail).collect();
-    // `</` would end the script element early; `<\/` means the same inside a JSON string.
+    // `</script` or `<!--` inside the data would end or derail the script element; JSON
+    // spells `<` as `\u003c` just as well, and `<` only ever occurs inside strings.
     let data = serde_json::to_string(&details)
         .unwrap_or_else(|_| "[]".into())
-        .replace("</", "<\\/")
-        .replace("<!--", "<\\!--");
+        .replace('<', "\\u003c");
     let verdict = match doc.exit_code {
         0 => "passed",
         1 => "failed",
@@ -282,4 +282,41 @@ pub fn render(doc: &Finished<'_>) -> String {
         f4 = checkbox(Verdict::Skipped, s.skipped),
     );
     doc.redactor.scrub(&page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::gate::Outcome;
+    use crate::report::Redactor;
+    use crate::run::result::Summary;
+
+    #[test]
+    fn case_text_cannot_break_out_of_the_page() {
+        let evil = "</script><script>alert(1)</script><!--";
+        let case: StoredCase = serde_json::from_value(serde_json::json!({
+            "id": "a/b", "file": "f", "operation": "o", "verdict": "failed",
+            "description": evil,
+            "steps": [{"name": evil, "line": 1, "teardown": false, "operation": "o",
+                       "findings": [], "error": evil, "attempts": 1, "duration_ms": 0}]
+        }))
+        .expect("a stored case");
+        let page = render(&Finished {
+            target: "t",
+            shard: None,
+            cases: &[case],
+            summary: &Summary::default(),
+            gate: &Outcome::default(),
+            exit_code: 1,
+            redactor: &Redactor::default(),
+        });
+        // The only script ends are the page's own two; the data block still parses.
+        assert_eq!(page.matches("</script>").count(), 2, "{page}");
+        assert!(!page.contains("<script>alert"), "{page}");
+        let open = "id=\"conform-data\">";
+        let start = page.find(open).expect("data block") + open.len();
+        let end = start + page[start..].find("</script>").expect("end");
+        let data: serde_json::Value = serde_json::from_str(&page[start..end]).expect("JSON");
+        assert_eq!(data[0]["description"], evil);
+    }
 }
