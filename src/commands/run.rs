@@ -402,9 +402,6 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
 async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32, Error> {
     let p = prepare(args).await?;
     if args.list {
-        for w in &p.warnings {
-            let _ = writeln!(out, "warning: {w}");
-        }
         for c in &p.cases {
             let _ = writeln!(out, "{}\t{}\t{}", c.id, c.operation, c.tags.join(","));
         }
