@@ -169,6 +169,25 @@ fn junit_cases(path: &Path) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// The testsuite's name and counts.
+fn junit_suite(path: &Path) -> Vec<(String, String)> {
+    let xml = std::fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    ["name", "tests", "failures", "errors", "skipped"]
+        .iter()
+        .map(|a| {
+            (
+                a.to_string(),
+                suite.attribute(*a).unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -208,6 +227,10 @@ fn four_shards_on_four_processes_merge_into_the_unsharded_report_in_any_order() 
     }
     let unsharded = junit_cases(&dir.join("all.xml"));
     assert_eq!(unsharded.len(), 28);
+    assert!(
+        unsharded.iter().any(|(_, _, s)| s == "failure"),
+        "{unsharded:?}"
+    );
     for (i, order) in [[1, 2, 3, 4], [4, 2, 1, 3], [3, 4, 2, 1]]
         .iter()
         .enumerate()
@@ -229,6 +252,11 @@ fn four_shards_on_four_processes_merge_into_the_unsharded_report_in_any_order() 
         assert_eq!(
             junit_cases(&dir.join(format!("merged{i}.xml"))),
             unsharded,
+            "{order:?}"
+        );
+        assert_eq!(
+            junit_suite(&dir.join(format!("merged{i}.xml"))),
+            junit_suite(&dir.join("all.xml")),
             "{order:?}"
         );
         let (m, a) = (
