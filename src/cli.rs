@@ -49,23 +49,33 @@ pub enum Command {
         /// The target to check.
         #[arg(long)]
         target: String,
-        /// The config file.
-        #[arg(long, default_value = "conform.yaml")]
-        config: PathBuf,
+        /// The contract folder (default: schemas/ of the project root).
+        #[arg(long)]
+        schemas: Option<PathBuf>,
+        /// The cases whose resource kinds are checked (default: cases/ of the project root).
+        #[arg(long)]
+        cases_dir: Option<PathBuf>,
+        /// The config file (default: conform.yaml of the project root).
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Per-request timeout.
         #[arg(long, default_value = "10s", value_parser = parse_duration)]
         timeout: Duration,
     },
-    /// Restore every resource an interrupted run left changed, from its undo ledger.
+    /// Restore every resource an interrupted run left changed (and delete what it created),
+    /// from its undo ledger.
     Restore {
         /// The ledger file.
         ledger: PathBuf,
+        /// The contract folder whose resource table says how (default: schemas/ of the project root).
+        #[arg(long)]
+        schemas: Option<PathBuf>,
         /// The target whose auth to use (none: no auth).
         #[arg(long)]
         target: Option<String>,
-        /// The config file.
-        #[arg(long, default_value = "conform.yaml")]
-        config: PathBuf,
+        /// The config file (default: conform.yaml of the project root).
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Per-request timeout.
         #[arg(long, default_value = "30s", value_parser = parse_duration)]
         timeout: Duration,
@@ -100,12 +110,12 @@ pub enum Command {
 pub enum SnapshotsCmd {
     /// List and remove snapshots whose case no longer exists.
     Prune {
-        /// The snapshots folder.
-        #[arg(long, default_value = "snapshots")]
-        snapshots_dir: PathBuf,
-        /// The cases folder.
-        #[arg(long, default_value = "cases")]
-        cases_dir: PathBuf,
+        /// The snapshots folder (default: snapshots/ of the project root).
+        #[arg(long)]
+        snapshots_dir: Option<PathBuf>,
+        /// The cases folder (default: cases/ of the project root).
+        #[arg(long)]
+        cases_dir: Option<PathBuf>,
         /// Only list them.
         #[arg(long)]
         dry_run: bool,
@@ -238,7 +248,7 @@ pub struct RunCmd {
     /// The config file (default: conform.yaml of the project root; a named file must exist).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Concurrent cases, 1 to 1024 (default: number of CPUs).
+    /// Concurrent cases, 1 to 1024 (default: 4 per CPU, from 4 to 64).
     #[arg(long, short = 'j', value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Per-request timeout: 500ms, 10s, 2m, 1h (a bare number is seconds), up to 24h.
@@ -310,6 +320,9 @@ pub struct RunCmd {
     /// The undo ledger (default for --target: conform.ledger.jsonl; none for the built-in mock).
     #[arg(long)]
     pub ledger: Option<PathBuf>,
+    /// With a ledger, run cases whose changes the resource table cannot undo (refused otherwise).
+    #[arg(long)]
+    pub allow_unrestorable: bool,
 }
 
 impl RunCmd {
@@ -368,6 +381,7 @@ impl RunCmd {
                 .clone()
                 .unwrap_or_else(|| default_path(root, "snapshots")),
             allow_mutation: self.allow_mutation,
+            allow_unrestorable: self.allow_unrestorable,
             // A configured target is a real endpoint: its changes are saved and undone by default.
             ledger: self.ledger.clone().or_else(|| {
                 self.target
@@ -424,9 +438,9 @@ pub struct DeriveCmd {
 /// `conform openapi`.
 #[derive(Debug, Args)]
 pub struct OpenapiCmd {
-    /// The contract folder.
-    #[arg(long, default_value = "schemas")]
-    pub schemas: PathBuf,
+    /// The contract folder (default: schemas/ of the project root).
+    #[arg(long)]
+    pub schemas: Option<PathBuf>,
 }
 
 /// `conform mock`.
@@ -463,9 +477,11 @@ pub struct MockCmd {
 
 impl MockCmd {
     /// The mock's configuration (reads the fixtures file).
-    pub fn resolve(&self) -> Result<MockConfig, String> {
+    pub fn resolve(&self) -> Result<MockConfig, conform::diagnostic::Diagnostic> {
         let fixtures = match &self.fixtures {
-            Some(p) => Fixtures::load(p).map_err(|e| e.to_string())?,
+            Some(p) => Fixtures::load(p).map_err(|e| {
+                conform::diagnostic::Diagnostic::at(&e.file, e.line, e.column, e.message)
+            })?,
             None => Fixtures::defaults(),
         };
         Ok(MockConfig {

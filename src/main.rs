@@ -10,6 +10,7 @@ use std::io::Write;
 use clap::Parser;
 use conform::error::Error;
 use conform::exit_code;
+use conform::project::default_path;
 
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
@@ -86,6 +87,8 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             cases_dir,
             dry_run,
         }) => {
+            let snapshots_dir = snapshots_dir.unwrap_or_else(|| default_path(root, "snapshots"));
+            let cases_dir = cases_dir.unwrap_or_else(|| default_path(root, "cases"));
             let orphans = conform::snapshot::orphans(&snapshots_dir, &cases_dir);
             for p in &orphans {
                 if !dry_run {
@@ -103,11 +106,17 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
         }
         cli::Command::Doctor {
             target,
+            schemas,
+            cases_dir,
             config,
             timeout,
         } => {
-            let checks = runtime()?
-                .block_on(conform::commands::doctor::doctor(&config, &target, timeout))?;
+            let config = config.unwrap_or_else(|| default_path(root, "conform.yaml"));
+            let schemas = schemas.unwrap_or_else(|| default_path(root, "schemas"));
+            let cases_dir = cases_dir.unwrap_or_else(|| default_path(root, "cases"));
+            let checks = runtime()?.block_on(conform::commands::doctor::doctor(
+                &config, &target, timeout, &schemas, &cases_dir,
+            ))?;
             for c in &checks {
                 match &c.problem {
                     None => println!("ok    {}", c.what),
@@ -127,12 +136,16 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
         }
         cli::Command::Restore {
             ledger,
+            schemas,
             target,
             config,
             timeout,
         } => {
+            let config = config.unwrap_or_else(|| default_path(root, "conform.yaml"));
+            let schemas = schemas.unwrap_or_else(|| default_path(root, "schemas"));
             let outcomes = runtime()?.block_on(conform::commands::restore::restore(
                 &ledger,
+                &schemas,
                 &config,
                 target.as_deref(),
                 timeout,
@@ -214,11 +227,12 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             Ok(exit_code::OK)
         }
         cli::Command::Openapi(cmd) => {
-            print!("{}", conform::commands::derive::openapi(&cmd.schemas)?);
+            let schemas = cmd.schemas.unwrap_or_else(|| default_path(root, "schemas"));
+            print!("{}", conform::commands::derive::openapi(&schemas)?);
             Ok(exit_code::OK)
         }
         cli::Command::Mock(cmd) => {
-            let config = cmd.resolve().map_err(Error::bad)?;
+            let config = cmd.resolve()?;
             if cmd.print_vars {
                 // Quoted, so ids that look like numbers stay strings.
                 for (k, v) in &config.fixtures.vars {

@@ -458,6 +458,10 @@ async fn doctor_checks_reachability_auth_and_scratch_resources() {
         std::fs::write(dir.path().join("conform.yaml"), cfg).unwrap();
         Command::new(env!("CARGO_BIN_EXE_conform"))
             .args(["doctor", "--target", "t"])
+            .arg("--schemas")
+            .arg(root().join("schemas"))
+            .arg("--cases-dir")
+            .arg(root().join("cases"))
             .current_dir(dir.path())
             .env("DOC_AK", "HPUADOCTORAK00000001")
             .env("DOC_SK", "doctor-sk")

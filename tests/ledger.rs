@@ -119,6 +119,8 @@ async fn killed_run_then_restore(signal: &str) {
         .args(["restore"])
         .arg(&ledger)
         .args(["--timeout", "10s"])
+        .arg("--schemas")
+        .arg(&schemas)
         .current_dir(dir.path())
         .output()
         .unwrap();
@@ -140,6 +142,8 @@ async fn killed_run_then_restore(signal: &str) {
     let again = Command::new(env!("CARGO_BIN_EXE_conform"))
         .args(["restore"])
         .arg(&ledger)
+        .arg("--schemas")
+        .arg(&schemas)
         .current_dir(dir.path())
         .output()
         .unwrap();

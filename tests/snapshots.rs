@@ -254,3 +254,17 @@ fn case_redactions_and_secret_headers_shape_the_snapshot() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn an_update_that_changes_nothing_leaves_the_files_untouched() {
+    let p = project(&[("evs/rename.yaml", CASE)]);
+    let first = conform(p.path(), &["run", "--snapshots", "update"]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stdout));
+    let snap = p.path().join("snapshots/mock/evs/rename__1.snap");
+    let before = std::fs::metadata(&snap).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let second = conform(p.path(), &["run", "--snapshots", "update"]);
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second.stdout));
+    let after = std::fs::metadata(&snap).unwrap().modified().unwrap();
+    assert_eq!(before, after, "an unchanged snapshot is not rewritten");
+}

@@ -17,9 +17,8 @@ use crate::diagnostic::{Diagnostic, Position};
 /// A case file that cannot be used, with where and why.
 pub type LoadError = Diagnostic;
 
-/// A selected case, small enough to keep by the thousand: enough to list it and to load it
-/// again right before it runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A selected case: enough to list it, and the case resolved at load, so it is parsed once.
+#[derive(Debug, Clone)]
 pub struct CaseRef {
     /// Case id.
     pub id: String,
@@ -29,16 +28,28 @@ pub struct CaseRef {
     pub operation: String,
     /// Tags.
     pub tags: Vec<String>,
+    /// The resolved case (None: load it from `path` when it runs).
+    pub case: Option<std::sync::Arc<Case>>,
 }
 
+impl PartialEq for CaseRef {
+    fn eq(&self, o: &CaseRef) -> bool {
+        (&self.id, &self.path, &self.operation, &self.tags)
+            == (&o.id, &o.path, &o.operation, &o.tags)
+    }
+}
+
+impl Eq for CaseRef {}
+
 impl Case {
-    /// The reference that stands for this case.
-    pub fn to_ref(&self) -> CaseRef {
+    /// The reference that stands for this case, holding the resolved case.
+    pub fn into_ref(self) -> CaseRef {
         CaseRef {
             id: self.id.clone(),
             path: self.path.clone(),
             operation: self.operation.clone(),
             tags: self.tags.clone(),
+            case: Some(std::sync::Arc::new(self)),
         }
     }
 }

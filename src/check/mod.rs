@@ -238,12 +238,18 @@ fn schema(
     for e in validator.iter_errors(body) {
         let pointer = e.instance_path().as_str().to_string();
         let actual = pointer_value(body, &pointer).map(short).unwrap_or_default();
+        let schema_path = e.schema_path().as_str().to_string();
+        let mut message = e.masked().to_string();
+        // Say which documented rule broke: the page and table row the field came from.
+        if let Some(source) = schema.and_then(|s| documented_at(s, &schema_path)) {
+            message.push_str(&format!(" (documented at {source})"));
+        }
         findings.push(Finding::failure(
             CheckKind::Schema,
             pointer,
-            e.schema_path().as_str().to_string(),
+            schema_path,
             actual,
-            e.masked().to_string(),
+            message,
         ));
     }
     if let Some(schema) = schema {
@@ -262,6 +268,21 @@ fn schema(
                 message: "field not in the documented schema".into(),
             });
         }
+    }
+}
+
+/// The `x-source` (page:line) of the schema node nearest to a failed keyword.
+fn documented_at<'a>(schema: &'a Value, schema_path: &str) -> Option<&'a str> {
+    let mut path = schema_path;
+    loop {
+        if let Some(s) = schema
+            .pointer(path)
+            .and_then(|n| n.get("x-source"))
+            .and_then(Value::as_str)
+        {
+            return Some(s);
+        }
+        path = &path[..path.rfind('/')?];
     }
 }
 
@@ -312,7 +333,7 @@ mod tests {
         let mut schemas = BTreeMap::new();
         schemas.insert(
             (op.id.clone(), SchemaKind::Response(200)),
-            json!({"type": "object", "required": ["name", "size"], "properties": {"name": {"type": "string", "x-maxBytes": 3}, "size": {"type": "integer"}}}),
+            json!({"type": "object", "required": ["name", "size"], "properties": {"name": {"type": "string", "x-maxBytes": 3, "x-source": "page.md:12"}, "size": {"type": "integer"}}, "x-source": "page.md:9"}),
         );
         Contract::from_parts(
             vec![op],
@@ -413,6 +434,18 @@ mod tests {
             pointers,
             vec!["/name", "/size"],
             "both violations, not the first only"
+        );
+        let name = f.iter().find(|f| f.pointer == "/name").unwrap();
+        assert!(
+            name.message.ends_with("(documented at page.md:12)"),
+            "the table row of the field: {}",
+            name.message
+        );
+        let size = f.iter().find(|f| f.pointer == "/size").unwrap();
+        assert!(
+            size.message.ends_with("(documented at page.md:9)"),
+            "the nearest documented node: {}",
+            size.message
         );
     }
 

@@ -1,9 +1,14 @@
-//! `conform doctor --target NAME`: is the target ready? Reachability, auth and the scratch
-//! resources, each checked with a read-only call and reported in one line.
+//! `conform doctor --target NAME`: is the target ready? Reachability, auth and a scratch
+//! resource of every kind the cases touch (read as the resource table says), each checked with
+//! a read-only call and reported in one line.
 
 use std::path::Path;
 use std::time::Duration;
 
+use serde_json::Value;
+
+use crate::contract::resources::{collection_of, fill_path, Bindings};
+use crate::contract::Contract;
 use crate::error::Error;
 use crate::run::auth::authorize;
 use crate::run::client::{Http, Outgoing};
@@ -23,6 +28,8 @@ pub async fn doctor(
     config_path: &Path,
     name: &str,
     timeout: Duration,
+    schemas: &Path,
+    cases_dir: &Path,
 ) -> Result<Vec<Check>, Error> {
     if !config_path.exists() {
         return Err(Error::bad(format!(
@@ -79,44 +86,76 @@ pub async fn doctor(
         });
         return Ok(checks);
     };
-    let reads = [
-        ("evs", "snapshot_id", format!("/v2/{project}/snapshots/")),
-        ("ecs", "server_id", format!("/v2.1/{project}/servers/")),
-    ];
-    for (service, key, prefix) in reads {
-        let Some(id) = var(key) else {
+    let (contract, kinds) = match touched_kinds(schemas, cases_dir) {
+        Ok(x) => x,
+        Err(e) => {
             checks.push(Check {
-                what: format!("vars.{key}"),
-                problem: Some(format!("not set: {service} cases need a scratch resource")),
+                what: "contract and cases".into(),
+                problem: Some(e.to_string()),
+            });
+            return Ok(checks);
+        }
+    };
+    for kind in kinds {
+        let Some(kind) = contract.resources.by_kind(&kind) else {
+            continue;
+        };
+        let Some(key) = &kind.scratch_var else {
+            checks.push(Check {
+                what: format!("{}: scratch resource", kind.kind),
+                problem: Some("the resource table names no scratch_var for this kind".into()),
             });
             continue;
         };
-        let Some(base) = target.base_url(service) else {
+        let Some(id) = var(key) else {
             checks.push(Check {
-                what: format!("{service} base URL"),
+                what: format!("vars.{key}"),
+                problem: Some(format!(
+                    "not set: {} cases need a scratch {}",
+                    kind.service, kind.kind
+                )),
+            });
+            continue;
+        };
+        let Some(base) = target.base_url(&kind.service) else {
+            checks.push(Check {
+                what: format!("{} base URL", kind.service),
                 problem: Some("the target names no endpoint for it".into()),
             });
             continue;
         };
-        let path = if service == "ecs" {
-            format!("{prefix}{id}/metadata")
-        } else {
-            format!("{prefix}{id}")
+        let mut b = Bindings::new();
+        b.insert("project_id", Value::String(project.clone()));
+        b.insert("id", Value::String(id.clone()));
+        let path = fill_path(&kind.read.path, &b);
+        let what = format!("{}: {} {path}", kind.service, kind.read.method);
+        let (url, headers) = match authorize(
+            &target.auth,
+            &kind.read.method,
+            base,
+            &path,
+            &[],
+            Vec::new(),
+            None,
+        ) {
+            Ok(x) => x,
+            Err(e) => {
+                checks.push(Check {
+                    what,
+                    problem: Some(e),
+                });
+                continue;
+            }
         };
-        let what = format!("{service}: GET {path}");
-        let (url, headers) =
-            match authorize(&target.auth, "GET", base, &path, &[], Vec::new(), None) {
-                Ok(x) => x,
-                Err(e) => {
-                    checks.push(Check {
-                        what,
-                        problem: Some(e),
-                    });
-                    continue;
-                }
-            };
+        let Ok(method) = reqwest::Method::from_bytes(kind.read.method.as_bytes()) else {
+            checks.push(Check {
+                what,
+                problem: Some("the resource table's read method is not an HTTP method".into()),
+            });
+            continue;
+        };
         let out = Outgoing {
-            method: reqwest::Method::GET,
+            method,
             url,
             headers,
             body: None,
@@ -136,4 +175,42 @@ pub async fn doctor(
         checks.push(Check { what, problem });
     }
     Ok(checks)
+}
+
+/// The contract, and the resource kinds the cases touch (every kind of the table when there
+/// are no cases to look at).
+fn touched_kinds(schemas: &Path, cases_dir: &Path) -> Result<(Contract, Vec<String>), Error> {
+    let contract = super::load_contract(schemas)?;
+    if !cases_dir.is_dir() {
+        let all = contract
+            .resources
+            .kinds
+            .iter()
+            .map(|k| k.kind.clone())
+            .collect();
+        return Ok((contract, all));
+    }
+    let mut kinds = std::collections::BTreeSet::new();
+    for (id, path) in crate::case::discover(cases_dir)? {
+        let case = crate::case::load_case(&id, &path, &contract)?;
+        for step in case.all_steps() {
+            let Some(route) = step.route(&contract) else {
+                continue;
+            };
+            if let Some(kind) =
+                collection_of(route.template).and_then(|c| contract.resources.by_collection(c))
+            {
+                kinds.insert(kind.kind.clone());
+            }
+        }
+    }
+    // In table order, so the report reads the same every time.
+    let ordered = contract
+        .resources
+        .kinds
+        .iter()
+        .filter(|k| kinds.contains(&k.kind))
+        .map(|k| k.kind.clone())
+        .collect();
+    Ok((contract, ordered))
 }

@@ -20,9 +20,27 @@ pub use self::select::{select_cases, NoCases, Selected, Selection};
 use crate::contract::Contract;
 use crate::error::Error;
 
-/// Loads the contract.
+/// Loads the contract; a broken file is a positioned diagnostic.
 pub fn load_contract(dir: &Path) -> Result<Contract, Error> {
-    Contract::load(dir).map_err(|e| Error::bad(format!("contract: {e}")))
+    use crate::contract::ContractError;
+    use crate::diagnostic::Diagnostic;
+    Contract::load(dir).map_err(|e| {
+        Error::from(match e {
+            ContractError::Json {
+                path,
+                line,
+                column,
+                message,
+            } => Diagnostic::at(path, line, column, format!("contract: {message}")),
+            ContractError::Schema { path, message } => {
+                Diagnostic::file(path, format!("contract: invalid schema: {message}"))
+            }
+            ContractError::Io { path, source } => Diagnostic::file(
+                path,
+                format!("contract: cannot read: {source} (derive it with `conform derive PAGES --out DIR`)"),
+            ),
+        })
+    })
 }
 
 /// Reads a vars file (a YAML or JSON map of names to values).

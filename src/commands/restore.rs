@@ -1,5 +1,7 @@
 //! `conform restore LEDGER`: finish what an interrupted run could not: restore every resource
-//! the ledger saved and no later entry restored, verifying each with a read.
+//! the ledger saved and no later entry restored, and delete every resource a case created and
+//! no later entry deleted, verifying each with a read. How is read from the contract's
+//! resource table.
 
 use std::path::Path;
 use std::time::Duration;
@@ -15,6 +17,7 @@ pub type Outcome = (Entry, Result<String, String>);
 /// Restores what the ledger left open; `target` (from the config) supplies the auth.
 pub async fn restore(
     ledger_path: &Path,
+    schemas: &Path,
     config: &Path,
     target: Option<&str>,
     timeout: Duration,
@@ -34,6 +37,7 @@ pub async fn restore(
         }
         None => Auth::None,
     };
+    let contract = super::load_contract(schemas)?;
     let pending = ledger::pending(ledger_path).map_err(Error::bad)?;
     let book = Ledger::open(ledger_path).map_err(Error::Io)?;
     let http = Http::new().map_err(Error::Io)?;
@@ -41,14 +45,26 @@ pub async fn restore(
         http: &http,
         auth: &auth,
         timeout,
+        table: &contract.resources,
     };
     let mut outcomes = Vec::new();
     for entry in pending {
-        let Some(state) = &entry.state else { continue };
-        let result = restorer.restore(&entry.resource, state).await;
+        let (result, done, failed) = match (&entry.event[..], &entry.state) {
+            ("created", _) => (
+                restorer.delete(&entry.resource).await,
+                "deleted",
+                "delete_failed",
+            ),
+            (_, Some(state)) => (
+                restorer.restore(&entry.resource, state).await,
+                "restored",
+                "restore_failed",
+            ),
+            _ => continue,
+        };
         let (event, detail) = match &result {
-            Ok(d) => ("restored", d.clone()),
-            Err(e) => ("restore_failed", e.clone()),
+            Ok(d) => (done, d.clone()),
+            Err(e) => (failed, e.clone()),
         };
         book.append(&Entry {
             event: event.into(),

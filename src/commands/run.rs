@@ -96,6 +96,8 @@ pub struct RunArgs {
     pub quarantine: Option<PathBuf>,
     /// `--rerun-failed`: only the cases that failed or errored in this JSON report.
     pub rerun_failed: Option<PathBuf>,
+    /// Run changes the resource table cannot undo (with a ledger they are refused otherwise).
+    pub allow_unrestorable: bool,
 }
 
 impl RunArgs {
@@ -124,6 +126,7 @@ impl RunArgs {
             baseline: None,
             quarantine: None,
             rerun_failed: None,
+            allow_unrestorable: false,
         }
     }
 }
@@ -470,6 +473,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
             compare: None,
             is_compare: true,
             ledger: None,
+            allow_unrestorable: args.allow_unrestorable,
         })),
         None => None,
     };
@@ -477,6 +481,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
         ledger,
         compare: compare_ctx,
         is_compare: false,
+        allow_unrestorable: args.allow_unrestorable,
         rate: args.options.rate.map(crate::run::rate::RateLimit::new),
         snapshots: snapshot_store(args, &target, secrets, p.vars.run_id()),
         strict: args.strict.unwrap_or(target.strict),
@@ -521,8 +526,10 @@ fn snapshot_store(
         TargetKind::Configured => target.name.clone(),
     };
     let faulty = matches!(&args.target, TargetChoice::Mock { faults, .. } if !faults.is_empty());
+    let dir = args.snapshots_dir.join(&family);
     Some(snapshot::Store {
-        dir: args.snapshots_dir.join(&family),
+        index: std::sync::Arc::new(snapshot::FileIndex::scan(&dir)),
+        dir,
         root: std::env::current_dir().unwrap_or_default(),
         mode: if faulty {
             SnapshotMode::Compare

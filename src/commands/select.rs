@@ -278,7 +278,7 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
         if sel.shard.is_some() {
             keys.push((case.id.clone(), shard_keys(&case, contract, &fixed_scope)));
         }
-        selected.cases.push(case.to_ref());
+        selected.cases.push(case.into_ref());
     }
     if !load_errors.is_empty() {
         return Err(Error::BadInput(load_errors));

@@ -6,6 +6,7 @@
 pub mod derive;
 pub mod keywords;
 pub mod openapi;
+pub mod resources;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -197,6 +198,8 @@ pub struct Contract {
     pub schemas: BTreeMap<(String, SchemaKind), Value>,
     /// Documented error codes.
     pub error_codes: ErrorCodes,
+    /// The resource table (empty when the contract declares none).
+    pub resources: resources::ResourceTable,
     validators: BTreeMap<(String, SchemaKind), jsonschema::Validator>,
 }
 
@@ -236,7 +239,17 @@ impl Contract {
                 }
             }
         }
-        Contract::from_parts(operations, schemas, error_codes, dir)
+        let mut contract = Contract::from_parts(operations, schemas, error_codes, dir)?;
+        let table_path = dir.join(resources::RESOURCES_FILE);
+        if table_path.exists() {
+            let table: resources::ResourceTable = read_json(&table_path)?;
+            table.validate().map_err(|e| ContractError::Schema {
+                path: table_path.clone(),
+                message: e.to_string(),
+            })?;
+            contract.resources = table;
+        }
+        Ok(contract)
     }
 
     /// Builds a contract from values already in memory (derive's self-check, tests).
@@ -258,6 +271,7 @@ impl Contract {
             operations,
             schemas,
             error_codes,
+            resources: resources::ResourceTable::default(),
             validators,
         })
     }

@@ -145,3 +145,11 @@ impl Http {
         })
     }
 }
+
+/// The path and query of a full URL (`/v2/p/x?y=1` of `http://host/v2/p/x?y=1`).
+pub fn path_and_query(url: &str) -> String {
+    url.splitn(4, '/')
+        .nth(3)
+        .map(|p| format!("/{p}"))
+        .unwrap_or_default()
+}

@@ -1,10 +1,12 @@
 //! The undo ledger: a real region is precious, so every resource a case changes is read first,
-//! the state appended to a JSONL ledger (synced to disk before the case runs), and restored and
-//! verified with a read after the case, pass or fail. `conform restore LEDGER` finishes the job
-//! after a crash: every `saved` entry without a later `restored` one is restored.
+//! the state appended to a JSONL ledger (synced to disk before the change is sent), and restored
+//! and verified with a read after the case, pass or fail; every resource a case creates is
+//! deleted after it. `conform restore LEDGER` finishes the job after a crash: every `saved`
+//! entry without a later `restored` one is restored, every `created` one without a `deleted`
+//! one is deleted.
 //!
-//! It knows the two resource kinds the operations change: EVS snapshots (name, description,
-//! metadata) and ECS servers (metadata).
+//! What a resource is, how to read, restore and delete it, comes from the contract's resource
+//! table ([`crate::contract::resources`]): this module interprets it and knows no kind itself.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -13,17 +15,22 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::auth::authorize;
 use super::client::{Http, Outgoing};
 use super::target::Auth;
+use crate::contract::resources::{
+    fill_body, fill_path, Bindings, Call, ResourceKind, ResourceTable,
+};
 
 /// A resource the ledger can save and restore.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resource {
-    /// `snapshot` or `server`.
+    /// The kind, a name from the resource table.
     pub kind: String,
+    /// Its collection segment.
+    pub collection: String,
     /// Project id.
     pub project: String,
     /// Resource id.
@@ -32,23 +39,21 @@ pub struct Resource {
     pub base_url: String,
 }
 
-/// What is saved of a resource.
+/// What is saved of a resource: its fields and its items, as the table names them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
-    /// Snapshot name.
+    /// Scalar fields by name (absent ones are null).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, Value>,
+    /// Items (metadata), when the kind has them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Snapshot description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Metadata items.
-    pub metadata: BTreeMap<String, String>,
+    pub items: Option<BTreeMap<String, Value>>,
 }
 
 /// One ledger line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
-    /// `saved`, `restored` or `restore_failed`.
+    /// `saved`, `restored`, `restore_failed`, `created`, `deleted` or `delete_failed`.
     pub event: String,
     /// The case that changed the resource.
     pub case: String,
@@ -57,55 +62,116 @@ pub struct Entry {
     /// The saved state (on `saved`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<State>,
-    /// What happened (on `restored` and `restore_failed`).
+    /// What happened (on `restored`, `restore_failed`, `deleted` and `delete_failed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
-/// One mutation and its restore, for the run report.
+/// One mutation and its undo, for the run report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mutation {
     /// The resource.
     pub resource: Resource,
-    /// Restored and verified by a read.
+    /// Restored (or deleted) and verified by a read.
     pub restored: bool,
     /// What happened.
     pub detail: String,
 }
 
+/// Why the ledger cannot protect a change: said before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unrestorable {
+    /// The collection is not in the table.
+    #[error("no undo for {collection} ({method} {path}): add it to the resource table (resources: in pages.yaml), or pass --allow-unrestorable")]
+    Unknown {
+        /// The collection segment.
+        collection: String,
+        /// The method.
+        method: String,
+        /// The path template.
+        path: String,
+    },
+    /// A create of a kind that cannot be deleted.
+    #[error("no delete for {kind} ({method} {path} creates one): add delete and created_id to its resource entry, or pass --allow-unrestorable")]
+    NoDelete {
+        /// The kind.
+        kind: String,
+        /// The method.
+        method: String,
+        /// The path template.
+        path: String,
+    },
+    /// The path names no collection at all.
+    #[error("no undo for {method} {path}: the path names no resource collection; pass --allow-unrestorable")]
+    NoCollection {
+        /// The method.
+        method: String,
+        /// The path template.
+        path: String,
+    },
+}
+
+/// Whether the table can undo a mutating request to `path` (a template or a resolved path).
+pub fn check_undo(table: &ResourceTable, method: &str, path: &str) -> Result<(), Unrestorable> {
+    let Some(collection) = crate::contract::resources::collection_of(path) else {
+        return Err(Unrestorable::NoCollection {
+            method: method.into(),
+            path: path.into(),
+        });
+    };
+    let Some(kind) = table.by_collection(collection) else {
+        return Err(Unrestorable::Unknown {
+            collection: collection.into(),
+            method: method.into(),
+            path: path.into(),
+        });
+    };
+    // A POST to the collection itself creates one: it must be deletable.
+    let creates = method == "POST" && is_collection_path(path);
+    if creates && (kind.delete.is_none() || kind.created_id.is_none()) {
+        return Err(Unrestorable::NoDelete {
+            kind: kind.kind.clone(),
+            method: method.into(),
+            path: path.into(),
+        });
+    }
+    Ok(())
+}
+
+/// Whether a path ends at the collection (no id after it).
+pub fn is_collection_path(path: &str) -> bool {
+    crate::run::locks::resource_key(path).split('/').count() == 2
+}
+
 impl Resource {
-    /// The resource a lock key (`project/collection/id`) names, if the ledger knows its kind.
-    pub fn from_key(key: &str, base_url: impl Fn(&str) -> Option<String>) -> Option<Resource> {
+    /// The resource a lock key (`project/collection/id`) names, if the table knows its kind.
+    pub fn from_key(
+        key: &str,
+        table: &ResourceTable,
+        base_url: impl Fn(&str) -> Option<String>,
+    ) -> Option<Resource> {
         let mut parts = key.split('/');
         let (project, collection, id) = (parts.next()?, parts.next()?, parts.next()?);
-        let (kind, service) = match collection {
-            "snapshots" => ("snapshot", "evs"),
-            "servers" => ("server", "ecs"),
-            _ => return None,
-        };
+        let kind = table.by_collection(collection)?;
         Some(Resource {
-            kind: kind.into(),
+            kind: kind.kind.clone(),
+            collection: collection.into(),
             project: project.into(),
             id: id.into(),
-            base_url: base_url(service)?,
+            base_url: base_url(&kind.service)?,
         })
-    }
-
-    fn item_path(&self) -> String {
-        match self.kind.as_str() {
-            "snapshot" => format!("/v2/{}/snapshots/{}", self.project, self.id),
-            _ => format!("/v2.1/{}/servers/{}", self.project, self.id),
-        }
     }
 
     /// The key the lock table uses.
     pub fn key(&self) -> String {
-        let collection = if self.kind == "snapshot" {
-            "snapshots"
-        } else {
-            "servers"
-        };
-        format!("{}/{collection}/{}", self.project, self.id)
+        format!("{}/{}/{}", self.project, self.collection, self.id)
+    }
+
+    fn bindings(&self) -> Bindings<'static> {
+        let mut b = Bindings::new();
+        b.insert("project_id", Value::String(self.project.clone()));
+        b.insert("id", Value::String(self.id.clone()));
+        b
     }
 }
 
@@ -168,10 +234,14 @@ pub fn pending(path: &Path) -> Result<Vec<Entry>, String> {
         };
         let key = format!("{}|{}", entry.resource.base_url, entry.resource.key());
         match entry.event.as_str() {
-            "saved" => {
+            // A resource created and then changed is deleted, not restored.
+            "saved" if open.get(&key).is_none_or(|(_, e)| e.event != "created") => {
                 open.insert(key, (n, entry));
             }
-            "restored" => {
+            "created" => {
+                open.insert(key, (n, entry));
+            }
+            "restored" | "deleted" => {
                 open.remove(&key);
             }
             _ => {}
@@ -182,7 +252,7 @@ pub fn pending(path: &Path) -> Result<Vec<Entry>, String> {
     Ok(list.into_iter().map(|(_, e)| e).collect())
 }
 
-/// Talks to the resources the ledger protects.
+/// Talks to the resources the ledger protects, as the resource table says.
 #[derive(Debug, Clone)]
 pub struct Restorer<'a> {
     /// The pooled client.
@@ -191,31 +261,37 @@ pub struct Restorer<'a> {
     pub auth: &'a Auth,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// The resource table.
+    pub table: &'a ResourceTable,
 }
 
 impl Restorer<'_> {
     async fn call(
         &self,
         base: &str,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
+        call: &Call,
+        b: &Bindings<'_>,
     ) -> Result<(u16, Value), String> {
+        let path = fill_path(&call.path, b);
         let mut headers = Vec::new();
-        let bytes = body.map(|b| b.to_string().into_bytes());
+        let bytes = call
+            .body
+            .as_ref()
+            .map(|t| fill_body(t, b).to_string().into_bytes());
         if bytes.is_some() {
             headers.push(("content-type".to_string(), "application/json".to_string()));
         }
         let (url, headers) = authorize(
             self.auth,
-            method,
+            &call.method,
             base,
-            path,
+            &path,
             &[],
             headers,
             bytes.as_deref(),
         )?;
-        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
+        let method =
+            reqwest::Method::from_bytes(call.method.as_bytes()).map_err(|e| e.to_string())?;
         let resp = self
             .http
             .send(
@@ -233,100 +309,79 @@ impl Restorer<'_> {
         Ok((resp.status, json))
     }
 
-    async fn ok(
-        &self,
-        base: &str,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, String> {
-        match self.call(base, method, path, body).await? {
+    async fn ok(&self, base: &str, call: &Call, b: &Bindings<'_>) -> Result<Value, String> {
+        match self.call(base, call, b).await? {
             (200..=299, v) => Ok(v),
-            (status, v) => Err(format!("{method} {path}: status {status} {v}")),
+            (status, v) => Err(format!(
+                "{} {}: status {status} {v}",
+                call.method,
+                fill_path(&call.path, b)
+            )),
         }
+    }
+
+    fn kind(&self, r: &Resource) -> Result<&ResourceKind, String> {
+        self.table.by_kind(&r.kind).ok_or_else(|| {
+            format!(
+                "resource kind '{}' is not in the resource table (resources.json)",
+                r.kind
+            )
+        })
     }
 
     /// Reads a resource's state.
     pub async fn read(&self, r: &Resource) -> Result<State, String> {
-        let strings = |v: &Value| -> BTreeMap<String, String> {
-            v.as_object()
-                .map(|o| {
-                    o.iter()
-                        .map(|(k, v)| {
-                            (
-                                k.clone(),
-                                v.as_str()
-                                    .map(str::to_string)
-                                    .unwrap_or_else(|| v.to_string()),
-                            )
-                        })
-                        .collect()
-                })
+        let kind = self.kind(r)?;
+        let v = self.ok(&r.base_url, &kind.read, &r.bindings()).await?;
+        let fields = kind
+            .fields
+            .iter()
+            .map(|(name, ptr)| (name.clone(), v.pointer(ptr).cloned().unwrap_or(Value::Null)))
+            .collect();
+        let items = kind.items.as_ref().map(|i| {
+            v.pointer(&i.pointer)
+                .and_then(Value::as_object)
+                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                 .unwrap_or_default()
-        };
-        if r.kind == "snapshot" {
-            let v = self.ok(&r.base_url, "GET", &r.item_path(), None).await?;
-            let s = &v["snapshot"];
-            Ok(State {
-                name: Some(s["name"].as_str().unwrap_or_default().to_string()),
-                description: Some(s["description"].as_str().unwrap_or_default().to_string()),
-                metadata: strings(&s["metadata"]),
-            })
-        } else {
-            let v = self
-                .ok(
-                    &r.base_url,
-                    "GET",
-                    &format!("{}/metadata", r.item_path()),
-                    None,
-                )
-                .await?;
-            Ok(State {
-                metadata: strings(&v["metadata"]),
-                ..State::default()
-            })
-        }
+        });
+        Ok(State { fields, items })
     }
 
     /// Brings a resource back to a saved state and verifies it with a read. Writes nothing when
     /// the resource is already in that state.
     pub async fn restore(&self, r: &Resource, saved: &State) -> Result<String, String> {
+        let kind = self.kind(r)?;
         let now = self.read(r).await?;
         if &now == saved {
             return Ok("unchanged".into());
         }
         let base = &r.base_url;
-        if r.kind == "snapshot" && (now.name != saved.name || now.description != saved.description)
-        {
-            let body = json!({"snapshot": {"name": saved.name, "description": saved.description}});
-            self.ok(base, "PUT", &r.item_path(), Some(body)).await?;
+        if now.fields != saved.fields {
+            if let Some(update) = &kind.update {
+                let mut b = r.bindings();
+                for (k, v) in &saved.fields {
+                    b.insert(k.as_str(), v.clone());
+                }
+                self.ok(base, update, &b).await?;
+            }
         }
-        let meta = format!("{}/metadata", r.item_path());
-        for key in now
-            .metadata
-            .keys()
-            .filter(|k| !saved.metadata.contains_key(*k))
+        if let (Some(items), Some(now_items), Some(saved_items)) =
+            (&kind.items, &now.items, &saved.items)
         {
-            self.ok(
-                base,
-                "DELETE",
-                &format!("{meta}/{}", crate::contract::percent_encode_segment(key)),
-                None,
-            )
-            .await?;
-        }
-        for (k, v) in saved
-            .metadata
-            .iter()
-            .filter(|(k, v)| now.metadata.get(*k) != Some(*v))
-        {
-            self.ok(
-                base,
-                "PUT",
-                &format!("{meta}/{}", crate::contract::percent_encode_segment(k)),
-                Some(json!({"meta": {k: v}})),
-            )
-            .await?;
+            for key in now_items.keys().filter(|k| !saved_items.contains_key(*k)) {
+                let mut b = r.bindings();
+                b.insert("key", Value::String(key.clone()));
+                self.ok(base, &items.delete, &b).await?;
+            }
+            for (k, v) in saved_items
+                .iter()
+                .filter(|(k, v)| now_items.get(*k) != Some(*v))
+            {
+                let mut b = r.bindings();
+                b.insert("key", Value::String(k.clone()));
+                b.insert("value", v.clone());
+                self.ok(base, &items.put, &b).await?;
+            }
         }
         let after = self.read(r).await?;
         if &after == saved {
@@ -335,6 +390,31 @@ impl Restorer<'_> {
             Err(format!(
                 "restore verification failed: read back {after:?}, expected {saved:?}"
             ))
+        }
+    }
+
+    /// Deletes what a case created and verifies that a read no longer finds it.
+    pub async fn delete(&self, r: &Resource) -> Result<String, String> {
+        let kind = self.kind(r)?;
+        let Some(delete) = &kind.delete else {
+            return Err(format!("resource kind '{}' has no delete", kind.kind));
+        };
+        let b = r.bindings();
+        match self.call(&r.base_url, delete, &b).await? {
+            (200..=299 | 404, _) => {}
+            (status, v) => {
+                return Err(format!(
+                    "{} {}: status {status} {v}",
+                    delete.method,
+                    fill_path(&delete.path, &b)
+                ))
+            }
+        }
+        match self.call(&r.base_url, &kind.read, &b).await? {
+            (404, _) => Ok("deleted and verified".into()),
+            (status, _) => Err(format!(
+                "delete verification failed: a read still answers {status}"
+            )),
         }
     }
 }

@@ -275,12 +275,7 @@ pub async fn run_step(ctx: &RunCtx, case: &Case, step: &Step, scope: &mut Vars) 
         }
     }
     if let Some(store) = &ctx.snapshots {
-        let path_and_query = out
-            .url
-            .splitn(4, '/')
-            .nth(3)
-            .map(|p| format!("/{p}"))
-            .unwrap_or_default();
+        let path_and_query = super::client::path_and_query(&out.url);
         let template = route
             .map(|r| format!("{} {}", r.method, r.template))
             .unwrap_or_default();

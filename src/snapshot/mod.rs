@@ -77,6 +77,69 @@ pub struct Store {
     pub secrets: Vec<String>,
     /// The run id (redacted as `<run_id>`).
     pub run_id: String,
+    /// What is on disk, learnt once, so recording does no failed `mkdir` or `unlink`.
+    pub index: std::sync::Arc<FileIndex>,
+}
+
+/// The snapshot files and folders under a family folder, scanned once at the start of a run
+/// and kept up to date as the run writes: a write makes its folder only the first time, and
+/// a pending file is removed only when one exists.
+#[derive(Debug, Default)]
+pub struct FileIndex {
+    inner: std::sync::Mutex<IndexInner>,
+}
+
+#[derive(Debug, Default)]
+struct IndexInner {
+    dirs: std::collections::HashSet<PathBuf>,
+    files: std::collections::HashSet<PathBuf>,
+}
+
+impl FileIndex {
+    /// Scans a folder (missing: empty).
+    pub fn scan(dir: &Path) -> FileIndex {
+        let mut inner = IndexInner::default();
+        for e in walkdir::WalkDir::new(dir).into_iter().flatten() {
+            if e.file_type().is_dir() {
+                inner.dirs.insert(e.path().to_path_buf());
+            } else {
+                inner.files.insert(e.path().to_path_buf());
+            }
+        }
+        FileIndex {
+            inner: std::sync::Mutex::new(inner),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, IndexInner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether a file is there.
+    pub fn has(&self, path: &Path) -> bool {
+        self.lock().files.contains(path)
+    }
+
+    /// Writes a file, making its folder the first time only.
+    fn write(&self, path: &Path, text: &str) -> Result<(), String> {
+        if let Some(parent) = path.parent() {
+            if !self.lock().dirs.contains(parent) {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("{}: {e}", parent.display()))?;
+                self.lock().dirs.insert(parent.to_path_buf());
+            }
+        }
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        self.lock().files.insert(path.to_path_buf());
+        Ok(())
+    }
+
+    /// Removes a file if the index knows it is there.
+    fn remove(&self, path: &Path) {
+        if self.lock().files.remove(path) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// One step's response, as the snapshot records it.
@@ -204,13 +267,6 @@ impl Store {
         }
     }
 
-    fn write(path: &Path, text: &str) -> Result<(), String> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        }
-        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
-    }
-
     /// Records one observation according to the mode and policy.
     pub fn record(&self, o: &Observation<'_>) -> Result<Option<Outcome>, String> {
         if self.mode == Mode::Off {
@@ -219,40 +275,50 @@ impl Store {
         let path = self.file_for(o.case_id, &o.step_key);
         let pending = path.with_extension("snap.new");
         let body = self.body(o);
-        let accept = |path: &Path| -> Result<Outcome, String> {
-            Self::write(path, &format::render(&self.meta(o, false), &body))?;
-            let _ = std::fs::remove_file(path.with_extension("snap.new"));
+        let accept = |path: &Path, current: Option<&str>| -> Result<Outcome, String> {
+            let text = format::render(&self.meta(o, false), &body);
+            // An unchanged file is left alone: no write, no new mtime.
+            if current != Some(text.as_str()) {
+                self.index.write(path, &text)?;
+            }
+            self.index.remove(&path.with_extension("snap.new"));
             Ok(Outcome::Written(path.to_path_buf()))
         };
+        // Only files the index knows are read: a fresh folder costs no failed open.
+        let current = if self.index.has(&path) {
+            std::fs::read_to_string(&path).ok()
+        } else {
+            None
+        };
         if self.mode == Mode::Update {
-            return accept(&path).map(Some);
+            return accept(&path, current.as_deref()).map(Some);
         }
-        let existing = std::fs::read_to_string(&path)
-            .ok()
-            .and_then(|f| format::body_of(&f));
+        let existing = current.as_deref().and_then(format::body_of);
         let outcome = match existing {
             Some(old) if old == body => {
                 // A passing comparison drops a stale pending file, as insta does.
-                let _ = std::fs::remove_file(&pending);
+                self.index.remove(&pending);
                 Outcome::Matched
             }
             None => match self.policy {
-                WritePolicy::Always | WritePolicy::Unseen => accept(&path)?,
+                WritePolicy::Always | WritePolicy::Unseen => accept(&path, current.as_deref())?,
                 WritePolicy::No => Outcome::New(pending),
                 WritePolicy::Auto => {
-                    Self::write(&pending, &format::render(&self.meta(o, true), &body))?;
+                    self.index
+                        .write(&pending, &format::render(&self.meta(o, true), &body))?;
                     Outcome::New(pending)
                 }
             },
             Some(old) => match self.policy {
-                WritePolicy::Always => accept(&path)?,
+                WritePolicy::Always => accept(&path, current.as_deref())?,
                 WritePolicy::No => Outcome::Changed {
                     path,
                     old,
                     new: body,
                 },
                 WritePolicy::Auto | WritePolicy::Unseen => {
-                    Self::write(&pending, &format::render(&self.meta(o, true), &body))?;
+                    self.index
+                        .write(&pending, &format::render(&self.meta(o, true), &body))?;
                     Outcome::Changed {
                         path,
                         old,

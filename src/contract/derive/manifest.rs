@@ -33,6 +33,9 @@ pub struct Manifest {
     /// Page file name → operation id, overriding the structural join of a page without a URI.
     #[serde(default)]
     pub joins: BTreeMap<String, String>,
+    /// The resource table, written to the contract as `resources.json`.
+    #[serde(default)]
+    pub resources: crate::contract::resources::ResourceTable,
     /// Where the manifest was read from (reference folders are relative to it).
     #[serde(skip)]
     pub base: PathBuf,
@@ -55,6 +58,15 @@ impl Manifest {
             }
         })?;
         manifest.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        manifest
+            .resources
+            .validate()
+            .map_err(|e| DeriveError::Manifest {
+                file: path.display().to_string(),
+                line: 0,
+                column: 0,
+                message: e.to_string(),
+            })?;
         Ok(manifest)
     }
 

@@ -99,6 +99,8 @@ pub struct Derived {
     pub schemas: BTreeMap<(String, SchemaKind), Value>,
     /// Documented error codes.
     pub error_codes: ErrorCodes,
+    /// The resource table from the manifest.
+    pub resources: crate::contract::resources::ResourceTable,
     /// What the deriver did, one line each (joins, inferences, conflicts).
     pub log: Vec<String>,
 }
@@ -570,5 +572,6 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
         ));
     }
     merge::assemble(contracts, manifest, &mut derived)?;
+    derived.resources = manifest.resources.clone();
     Ok(derived)
 }

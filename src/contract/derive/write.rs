@@ -21,6 +21,12 @@ pub fn files(derived: &Derived) -> BTreeMap<PathBuf, String> {
         PathBuf::from(ERROR_CODES_FILE),
         to_pretty(&derived.error_codes),
     );
+    if !derived.resources.kinds.is_empty() {
+        out.insert(
+            PathBuf::from(crate::contract::resources::RESOURCES_FILE),
+            to_pretty(&derived.resources),
+        );
+    }
     for ((id, kind), schema) in &derived.schemas {
         out.insert(Path::new(id).join(kind_file(*kind)), to_pretty(schema));
     }

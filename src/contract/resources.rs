@@ -1,0 +1,277 @@
+//! The resource table: what a resource kind is and how to read, restore and delete it, as data.
+//!
+//! Declared under `resources:` in `pages.yaml`, written by `derive` to `schemas/resources.json`
+//! and loaded with the contract. The undo ledger, `doctor`, the lock table and `restore` all
+//! interpret it; no resource kind is known to Rust code, so a new kind needs a table entry and
+//! no code.
+//!
+//! Templates: `{project_id}`, `{id}`, `{key}`, `{value}` and `{FIELD}` (a field of the saved
+//! state) are filled in paths (percent-encoded) and in bodies (a string that is exactly one
+//! placeholder takes the value with its JSON type; object keys are filled too).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Name of the resource table inside a schemas directory.
+pub const RESOURCES_FILE: &str = "resources.json";
+
+/// One request of the table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Call {
+    /// HTTP method.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+    /// Body template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+/// Map-shaped state (metadata) restored item by item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Items {
+    /// Where the map is in the read body.
+    pub pointer: String,
+    /// Sets one item (`{key}`, `{value}`).
+    pub put: Call,
+    /// Removes one item (`{key}`).
+    pub delete: Call,
+}
+
+/// One resource kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceKind {
+    /// The kind's name (`snapshot`, `server`).
+    pub kind: String,
+    /// The service whose base URL holds it.
+    pub service: String,
+    /// The path segment after the project id that names its collection (`snapshots`).
+    pub collection: String,
+    /// The target variable naming a scratch resource of this kind (for `doctor`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scratch_var: Option<String>,
+    /// Reads the state.
+    pub read: Call,
+    /// Scalar state: name → JSON pointer into the read body.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
+    /// Restores the scalar state (a body template over the fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<Call>,
+    /// Map-shaped state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Items>,
+    /// Deletes one (what a case created).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete: Option<Call>,
+    /// Where a create response holds the new id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_id: Option<String>,
+}
+
+/// Why the table cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableError {
+    /// Two entries for one collection.
+    #[error("resources: collection '{0}' is declared twice")]
+    Duplicate(String),
+    /// Fields without a way to restore them.
+    #[error("resources: kind '{0}' declares fields but no update to restore them")]
+    NoUpdate(String),
+    /// A create id without a way to delete.
+    #[error("resources: kind '{0}' declares created_id but no delete")]
+    NoDelete(String),
+}
+
+/// Every resource kind.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ResourceTable {
+    /// The kinds, in declaration order.
+    pub kinds: Vec<ResourceKind>,
+}
+
+impl ResourceTable {
+    /// Checks the table's own consistency.
+    pub fn validate(&self) -> Result<(), TableError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for k in &self.kinds {
+            if !seen.insert(k.collection.as_str()) {
+                return Err(TableError::Duplicate(k.collection.clone()));
+            }
+            if !k.fields.is_empty() && k.update.is_none() {
+                return Err(TableError::NoUpdate(k.kind.clone()));
+            }
+            if k.created_id.is_some() && k.delete.is_none() {
+                return Err(TableError::NoDelete(k.kind.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The kind whose collection segment this is.
+    pub fn by_collection(&self, collection: &str) -> Option<&ResourceKind> {
+        self.kinds.iter().find(|k| k.collection == collection)
+    }
+
+    /// The kind by name.
+    pub fn by_kind(&self, kind: &str) -> Option<&ResourceKind> {
+        self.kinds.iter().find(|k| k.kind == kind)
+    }
+}
+
+/// The collection segment of a path (resolved or template): the second segment once a leading
+/// API version (`v2`, `v2.1`) is dropped, the first being the project.
+pub fn collection_of(path: &str) -> Option<&str> {
+    let mut segs = path
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .peekable();
+    if segs.peek().is_some_and(|s| {
+        s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit() || c == '.')
+    }) {
+        segs.next();
+    }
+    segs.next()?;
+    segs.next()
+}
+
+/// Values a template is filled with.
+pub type Bindings<'a> = BTreeMap<&'a str, Value>;
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Fills a path template; values are percent-encoded as one segment each.
+pub fn fill_path(template: &str, b: &Bindings<'_>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        match rest[start..].find('}') {
+            Some(end) => {
+                let name = &rest[start + 1..start + end];
+                match b.get(name) {
+                    Some(v) => out.push_str(&super::percent_encode_segment(&text_of(v))),
+                    None => out.push_str(&rest[start..start + end + 1]),
+                }
+                rest = &rest[start + end + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Fills a body template.
+pub fn fill_body(template: &Value, b: &Bindings<'_>) -> Value {
+    let one = |s: &str| -> Option<Value> {
+        let name = s.strip_prefix('{')?.strip_suffix('}')?;
+        b.get(name).cloned()
+    };
+    match template {
+        Value::String(s) => one(s).unwrap_or_else(|| Value::String(s.clone())),
+        Value::Array(a) => Value::Array(a.iter().map(|x| fill_body(x, b)).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| {
+                    let key = one(k).map(|v| text_of(&v)).unwrap_or_else(|| k.clone());
+                    (key, fill_body(v, b))
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn templates_fill_paths_bodies_and_keys() {
+        let mut b = Bindings::new();
+        b.insert("project_id", json!("p1"));
+        b.insert("id", json!("a b"));
+        b.insert("key", json!("k"));
+        b.insert("value", json!("v"));
+        b.insert("name", Value::Null);
+        assert_eq!(
+            fill_path("/v2/{project_id}/snapshots/{id}/metadata/{key}", &b),
+            "/v2/p1/snapshots/a%20b/metadata/k"
+        );
+        assert_eq!(
+            fill_body(
+                &json!({"meta": {"{key}": "{value}"}, "s": {"name": "{name}", "x": "lit {key}"}}),
+                &b
+            ),
+            json!({"meta": {"k": "v"}, "s": {"name": null, "x": "lit {key}"}})
+        );
+    }
+
+    #[test]
+    fn the_collection_is_the_segment_after_the_project() {
+        assert_eq!(collection_of("/v2/p/snapshots/1"), Some("snapshots"));
+        assert_eq!(
+            collection_of("/v2.1/{project_id}/servers/{server_id}/metadata/{key}"),
+            Some("servers")
+        );
+        assert_eq!(collection_of("/v3/p/volumes"), Some("volumes"));
+        assert_eq!(collection_of("/v3/p"), None);
+    }
+
+    #[test]
+    fn an_inconsistent_table_is_refused() {
+        let call = Call {
+            method: "GET".into(),
+            path: "/x/{id}".into(),
+            body: None,
+        };
+        let kind = ResourceKind {
+            kind: "thing".into(),
+            service: "svc".into(),
+            collection: "things".into(),
+            scratch_var: None,
+            read: call.clone(),
+            fields: [("name".to_string(), "/thing/name".to_string())].into(),
+            update: None,
+            items: None,
+            delete: None,
+            created_id: None,
+        };
+        let t = ResourceTable {
+            kinds: vec![kind.clone()],
+        };
+        assert_eq!(t.validate(), Err(TableError::NoUpdate("thing".into())));
+        let t = ResourceTable {
+            kinds: vec![
+                ResourceKind {
+                    fields: BTreeMap::new(),
+                    ..kind.clone()
+                },
+                ResourceKind {
+                    fields: BTreeMap::new(),
+                    ..kind
+                },
+            ],
+        };
+        assert_eq!(t.validate(), Err(TableError::Duplicate("things".into())));
+    }
+}
