@@ -224,6 +224,7 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
     let mut keys: Vec<(String, Vec<String>)> = Vec::new();
     let mut tag_hit = vec![false; sel.tags.len()];
     let mut op_hit = vec![false; sel.operations.len()];
+    let mut todo: Vec<(String, PathBuf)> = Vec::new();
     for (id, path, hits) in files {
         known_ids.push(id.clone());
         if !patterns.is_empty() && hits.is_empty() {
@@ -247,7 +248,29 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
             continue;
         }
         seen.insert(id.clone(), path.clone());
-        let case = match case::load_case(&id, &path, contract) {
+        todo.push((id, path));
+    }
+    let wanted = |case: &case::Case| {
+        let tag = sel.tags.is_empty() || sel.tags.iter().any(|t| case.tags.contains(t));
+        let op = sel.operations.is_empty()
+            || sel
+                .operations
+                .iter()
+                .any(|o| case.operation == *o || case.all_steps().any(|s| s.label() == *o));
+        tag && op
+    };
+    // Parsing and preparing are pure and CPU-bound: they run on every core.
+    let loaded = parallel_map(&todo, |(id, path)| {
+        let case = case::load_case(id, path, contract)?;
+        let prepared = if wanted(&case) {
+            case::prepare(&case, contract, scope).err()
+        } else {
+            None
+        };
+        Ok::<_, Diagnostic>((case, prepared))
+    });
+    for result in loaded {
+        let (case, prepared) = match result {
             Ok(c) => c,
             Err(e) => {
                 load_errors.push(e);
@@ -272,9 +295,7 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
         if !(wanted_tag && wanted_op) {
             continue;
         }
-        if let Err(e) = case::prepare(&case, contract, scope) {
-            selected.prepare_errors.push(e);
-        }
+        selected.prepare_errors.extend(prepared);
         if sel.shard.is_some() {
             keys.push((case.id.clone(), shard_keys(&case, contract, &fixed_scope)));
         }
@@ -376,4 +397,23 @@ fn shard_keys(case: &case::Case, contract: &Contract, run: &Vars) -> Vec<String>
         }
     }
     keys
+}
+
+/// Maps `f` over `items` on every core, keeping the order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
