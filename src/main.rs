@@ -172,14 +172,10 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             })
         }
         cli::Command::Report(cli::ReportCmd::Merge(cmd)) => {
-            let mut policy = conform::report::gate::Policy::default();
-            if let Some(p) = &cmd.gate.baseline {
-                policy.baseline = Some(conform::report::gate::Baseline::load(p)?);
-            }
-            if let Some(p) = cmd.gate.quarantine(root) {
-                policy.quarantine =
-                    Some(conform::report::gate::Quarantine::load(&p).map_err(Error::BadInput)?);
-            }
+            let policy = conform::report::gate::Policy::load(
+                cmd.gate.baseline.as_deref(),
+                cmd.gate.quarantine(root).as_deref(),
+            )?;
             let args = conform::report::merge::MergeArgs {
                 inputs: cmd.reports,
                 outputs: conform::report::Outputs {

@@ -462,6 +462,25 @@ fn rerun_failed_runs_just_the_failed_cases() {
     let mut ids = ids;
     ids.sort();
     assert_eq!(ids, ["a", "b"]);
+    // A report of a run that could not start names no failure: bad input, not a green rerun.
+    let bad = conform(
+        dir,
+        &[
+            "run",
+            "--vars-file",
+            "nope.yaml",
+            "--report-json",
+            "bad.json",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let out = conform(dir, &["run", "--rerun-failed", "bad.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("could not start"),
+        "{}",
+        text(&out.stderr)
+    );
     // Nothing failed: nothing to rerun is a success, said aloud.
     let out = conform(
         dir,

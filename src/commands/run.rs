@@ -22,7 +22,7 @@ use crate::mock::faults::Faults;
 use crate::mock::state::Fixtures;
 use crate::mock::{self, MockAuth, MockConfig};
 use crate::report::console::Console;
-use crate::report::gate::{Baseline, Policy, Quarantine};
+use crate::report::gate::Policy;
 use crate::report::{Outputs, Redactor, Reporters};
 use crate::run::client::Http;
 use crate::run::result::Event;
@@ -283,18 +283,7 @@ type OnlyIds = Option<(BTreeSet<String>, String)>;
 
 /// The gate policy and the rerun filter: every report and file read before anything is sent.
 fn gate_inputs(args: &RunArgs) -> Result<(Policy, OnlyIds), Error> {
-    let mut policy = Policy::default();
-    if let Some(p) = &args.baseline {
-        policy.baseline = Some(Baseline::load(p).map_err(|d| {
-            Error::from(Diagnostic {
-                message: format!("--baseline: {}", d.message),
-                ..d
-            })
-        })?);
-    }
-    if let Some(p) = &args.quarantine {
-        policy.quarantine = Some(Quarantine::load(p).map_err(Error::BadInput)?);
-    }
+    let policy = Policy::load(args.baseline.as_deref(), args.quarantine.as_deref())?;
     let only = match &args.rerun_failed {
         Some(p) => {
             let report = crate::report::model::read(p).map_err(|d| {
@@ -303,6 +292,12 @@ fn gate_inputs(args: &RunArgs) -> Result<(Policy, OnlyIds), Error> {
                     ..d
                 })
             })?;
+            if report.error.is_some() {
+                return Err(Error::from(Diagnostic::file(
+                    p,
+                    "--rerun-failed: this report is of a run that could not start, so it names no failed case; run the selection whole",
+                )));
+            }
             let ids = report
                 .cases
                 .iter()

@@ -199,6 +199,26 @@ impl Default for Policy {
     }
 }
 
+impl Policy {
+    /// Reads `--baseline` and the quarantine file, when given; every problem names its file.
+    pub fn load(
+        baseline: Option<&Path>,
+        quarantine: Option<&Path>,
+    ) -> Result<Policy, crate::error::Error> {
+        let mut policy = Policy::default();
+        if let Some(p) = baseline {
+            policy.baseline = Some(Baseline::load(p).map_err(|d| Diagnostic {
+                message: format!("--baseline: {}", d.message),
+                ..d
+            })?);
+        }
+        if let Some(p) = quarantine {
+            policy.quarantine = Some(Quarantine::load(p).map_err(crate::error::Error::BadInput)?);
+        }
+        Ok(policy)
+    }
+}
+
 /// One excused or flagged case, for reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
