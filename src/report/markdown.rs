@@ -170,3 +170,73 @@ pub fn append_step_summary(text: &str) -> std::io::Result<()> {
     f.write_all(text.as_bytes())?;
     f.write_all(b"\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::gate::{Note, Outcome};
+    use crate::report::model::StoredCase;
+    use crate::report::Redactor;
+    use crate::run::result::Summary;
+
+    fn case(id: &str, verdict: &str, findings: serde_json::Value) -> StoredCase {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "file": "f", "operation": "evs.update_snapshot.v2", "verdict": verdict,
+            "description": "Names over 255 bytes are 400.",
+            "steps": [{"name": "step 1", "line": 3, "teardown": false,
+                       "operation": "evs.update_snapshot.v2", "findings": findings,
+                       "attempts": 1, "duration_ms": 2}],
+        }))
+        .expect("a stored case")
+    }
+
+    #[test]
+    fn the_summary_reads_as_documented() {
+        let failing = serde_json::json!([{
+            "check": "status", "severity": "failure", "pointer": "",
+            "expected": "400", "actual": "200 secret-token", "message": "status 200, expected 400"
+        }]);
+        let cases = [
+            case("a/long_name", "failed", failing),
+            case("b/ok", "passed", serde_json::json!([])),
+        ];
+        let summary = Summary {
+            passed: 1,
+            failed: 1,
+            duration_ms: 1500,
+            ..Summary::default()
+        };
+        let gate = Outcome {
+            quarantine: true,
+            quarantined: vec![Note {
+                case: "a/long_name".into(),
+                detail: "EVS-1 (until 2026-12-31)".into(),
+            }],
+            ..Outcome::default()
+        };
+        let text = render(&Finished {
+            target: "staging",
+            shard: Some("count:1/2"),
+            cases: &cases,
+            summary: &summary,
+            gate: &gate,
+            exit_code: 0,
+            redactor: &Redactor::new(vec!["secret-token".into()]),
+        });
+        assert_eq!(
+            text,
+            "## conform: ✅ passed (exit 0)\n\n\
+Target `staging`, shard count:1/2: **1 passed, 1 failed, 0 errored, 0 skipped** in 1.5s.\n\n\
+**Quarantined failures (do not fail the gate)** (1):\n\n\
+- `a/long_name`: EVS-1 (until 2026-12-31)\n\n\
+| operation | passed | failed | errored | skipped |\n\
+| --- | ---: | ---: | ---: | ---: |\n\
+| `evs.update_snapshot.v2` | 1 | 1 | 0 | 0 |\n\n\
+### Failures\n\n\
+#### FAIL `a/long_name` (evs.update_snapshot.v2)\n\n\
+Rule: Names over 255 bytes are 400.\n\n\
+- step 1: [status]: status 200, expected 400\n\n\
+```diff\n-400\n+200 <redacted>\n```\n\n"
+        );
+    }
+}
