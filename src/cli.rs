@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::Path;
 
 use conform::commands::run::{RunArgs, TargetChoice, VarSources};
+use conform::commands::shard::Shard;
 use conform::commands::{NoCases, Selection};
 use conform::mock::faults::{Fault, Faults};
 use conform::mock::state::Fixtures;
@@ -79,6 +80,20 @@ pub enum Command {
         #[arg(long, default_value = "30s", value_parser = parse_duration)]
         timeout: Duration,
     },
+    /// Work with run reports.
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// Print a shell completion script (generated from these definitions).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (or, with --out-dir, write one page per command there).
+    Man {
+        /// Write conform.1 and a page per subcommand into this folder.
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+    },
     /// Write a commented example conform.yaml.
     Init {
         /// Where to write it.
@@ -105,6 +120,59 @@ pub enum SnapshotsCmd {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+/// `conform report …`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// Combine shard reports (`--report-json` of each shard) into the report, verdict and exit
+    /// code one unsharded run gives.
+    Merge(MergeCmd),
+}
+
+/// `conform report merge`.
+#[derive(Debug, Args)]
+pub struct MergeCmd {
+    /// The shard JSON reports, in any order.
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Write the merged JSON report here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write the merged JUnit XML here.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Write the Markdown summary here (also appended to $GITHUB_STEP_SUMMARY when set).
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
+    /// Write the HTML report here.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Gate and quarantine, applied to the merged cases.
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+/// Baseline and quarantine, shared by run and report merge.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Only regressions fail the gate: cases that fail now and did not fail in this JSON report.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Quarantined cases, with a reason and an expiry date (default: quarantine.yaml of the
+    /// project root, when it exists).
+    #[arg(long)]
+    pub quarantine: Option<PathBuf>,
+}
+
+impl GateArgs {
+    /// The quarantine file: the one named, else the project's when it exists.
+    pub fn quarantine(&self, root: Option<&Path>) -> Option<PathBuf> {
+        self.quarantine.clone().or_else(|| {
+            let p = default_path(root, conform::report::gate::QUARANTINE_FILE);
+            p.is_file().then_some(p)
+        })
+    }
 }
 
 /// Case selection and variables, shared by run and lint.
@@ -146,6 +214,8 @@ impl CaseArgs {
             tags: self.tags.clone(),
             operations: self.operations.clone(),
             no_cases: self.no_cases,
+            shard: None,
+            only: None,
         }
     }
 
@@ -211,6 +281,22 @@ pub struct RunCmd {
     /// Write the JUnit XML report here.
     #[arg(long)]
     pub report_junit: Option<PathBuf>,
+    /// Write a Markdown summary here (also appended to $GITHUB_STEP_SUMMARY when that is set).
+    #[arg(long)]
+    pub report_markdown: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long)]
+    pub report_html: Option<PathBuf>,
+    /// Run one shard of the selection: K/N, count:K/N (even shards, the default) or hash:K/N
+    /// (a case keeps its shard as the suite grows). Cases sharing a resource share a shard.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// Run only the cases that failed or errored in this JSON report.
+    #[arg(long)]
+    pub rerun_failed: Option<PathBuf>,
+    /// Baseline and quarantine.
+    #[command(flatten)]
+    pub gate: GateArgs,
     /// Run the built-in mock with this fault mode (repeatable; only without --target/--target-url).
     #[arg(long = "fault", value_parser = parse_fault, conflicts_with_all = ["target", "target_url"])]
     pub faults: Vec<Fault>,
@@ -251,8 +337,13 @@ impl RunCmd {
             },
         };
         let defaults = RunOptions::default();
+        let mut selection = self.cases.selection(root);
+        selection.shard = self.shard;
         RunArgs {
-            selection: self.cases.selection(root),
+            baseline: self.gate.baseline.clone(),
+            quarantine: self.gate.quarantine(root),
+            rerun_failed: self.rerun_failed.clone(),
+            selection,
             schemas: self.cases.schemas(root),
             config: self
                 .config
@@ -280,6 +371,8 @@ impl RunCmd {
                 json: self.report_json.clone(),
                 jsonl: self.report_jsonl.clone(),
                 junit: self.report_junit.clone(),
+                markdown: self.report_markdown.clone(),
+                html: self.report_html.clone(),
             },
             progress,
             snapshots: self.snapshots,
@@ -400,6 +493,11 @@ impl MockCmd {
             iam_user: self.iam.clone(),
         })
     }
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    s.parse()
+        .map_err(|e: conform::commands::shard::ShardError| e.to_string())
 }
 
 fn parse_iam_user(s: &str) -> Result<(String, String), String> {

@@ -171,6 +171,49 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
                 exit_code::OK
             })
         }
+        cli::Command::Report(cli::ReportCmd::Merge(cmd)) => {
+            let policy = conform::report::gate::Policy::load(
+                cmd.gate.baseline.as_deref(),
+                cmd.gate.quarantine(root).as_deref(),
+            )?;
+            let args = conform::report::merge::MergeArgs {
+                inputs: cmd.reports,
+                outputs: conform::report::Outputs {
+                    json: cmd.json,
+                    jsonl: None,
+                    junit: cmd.junit,
+                    markdown: cmd.markdown,
+                    html: cmd.html,
+                },
+                policy,
+            };
+            conform::report::merge::merge(&args, anstream::stdout())
+        }
+        cli::Command::Completions { shell } => {
+            let mut cmd = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "conform", &mut std::io::stdout());
+            Ok(exit_code::OK)
+        }
+        cli::Command::Man { out_dir } => {
+            let cmd = <cli::Cli as clap::CommandFactory>::command();
+            match out_dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)
+                        .and_then(|_| clap_mangen::generate_to(cmd, &dir))
+                        .map_err(|e| Error::Io(format!("--out-dir {}: {e}", dir.display())))?;
+                }
+                None => {
+                    let mut out = Vec::new();
+                    clap_mangen::Man::new(cmd)
+                        .render(&mut out)
+                        .map_err(|e| Error::Io(format!("man page: {e}")))?;
+                    std::io::stdout()
+                        .write_all(&out)
+                        .map_err(|e| Error::Io(format!("stdout: {e}")))?;
+                }
+            }
+            Ok(exit_code::OK)
+        }
         cli::Command::Init { config, force } => {
             conform::commands::init::init(&config, force)?;
             println!(

@@ -65,6 +65,15 @@ impl Vars {
         }
     }
 
+    /// The same variables under another run id: a scope whose rendering does not change from
+    /// one process to the next (shard keys must agree across a CI matrix).
+    pub fn with_run_id(&self, run_id: impl Into<String>) -> Vars {
+        Vars {
+            values: self.values.clone(),
+            run_id: run_id.into(),
+        }
+    }
+
     /// The run id (`${run_id}`).
     pub fn run_id(&self) -> &str {
         &self.run_id

@@ -9,6 +9,7 @@ pub mod mock;
 pub mod restore;
 pub mod run;
 pub mod select;
+pub mod shard;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! `conform run`: resolve the target, load and prepare cases, run them, stream the reports, and
 //! decide the exit code.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::net::ToSocketAddrs;
 use std::path::{Path, PathBuf};
@@ -15,12 +15,14 @@ use super::{load_contract, load_vars_file, select_cases, Selection};
 use crate::case::vars::Vars;
 use crate::case::CaseRef;
 use crate::contract::Contract;
+use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::exit_code;
 use crate::mock::faults::Faults;
 use crate::mock::state::Fixtures;
 use crate::mock::{self, MockAuth, MockConfig};
 use crate::report::console::Console;
+use crate::report::gate::Policy;
 use crate::report::{Outputs, Redactor, Reporters};
 use crate::run::client::Http;
 use crate::run::result::Event;
@@ -88,6 +90,12 @@ pub struct RunArgs {
     pub compare: Option<TargetChoice>,
     /// The undo ledger: changed resources are saved here first and restored after each case.
     pub ledger: Option<PathBuf>,
+    /// `--baseline`: only regressions against this JSON report fail the gate.
+    pub baseline: Option<PathBuf>,
+    /// The quarantine file (`--quarantine`, or quarantine.yaml of the project root when present).
+    pub quarantine: Option<PathBuf>,
+    /// `--rerun-failed`: only the cases that failed or errored in this JSON report.
+    pub rerun_failed: Option<PathBuf>,
     /// Run changes the resource table cannot undo (with a ledger they are refused otherwise).
     pub allow_unrestorable: bool,
 }
@@ -115,6 +123,9 @@ impl RunArgs {
             allow_mutation: false,
             compare: None,
             ledger: None,
+            baseline: None,
+            quarantine: None,
+            rerun_failed: None,
             allow_unrestorable: false,
         }
     }
@@ -264,10 +275,45 @@ struct Prepared {
     cases: Vec<CaseRef>,
     warnings: Vec<String>,
     unreachable: Option<Error>,
+    policy: Policy,
+}
+
+/// `--rerun-failed`: the case ids to run and the report they came from.
+type OnlyIds = Option<(BTreeSet<String>, String)>;
+
+/// The gate policy and the rerun filter: every report and file read before anything is sent.
+fn gate_inputs(args: &RunArgs) -> Result<(Policy, OnlyIds), Error> {
+    let policy = Policy::load(args.baseline.as_deref(), args.quarantine.as_deref())?;
+    let only = match &args.rerun_failed {
+        Some(p) => {
+            let report = crate::report::model::read(p).map_err(|d| {
+                Error::from(Diagnostic {
+                    message: format!("--rerun-failed: {}", d.message),
+                    ..d
+                })
+            })?;
+            if report.error.is_some() {
+                return Err(Error::from(Diagnostic::file(
+                    p,
+                    "--rerun-failed: this report is of a run that could not start, so it names no failed case; run the selection whole",
+                )));
+            }
+            let ids = report
+                .cases
+                .iter()
+                .filter(|c| c.is_failure())
+                .map(|c| c.id.clone())
+                .collect();
+            Some((ids, p.display().to_string()))
+        }
+        None => None,
+    };
+    Ok((policy, only))
 }
 
 /// Checks every input (contract, config, target, variables, cases) before anything is sent.
 async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
+    let (policy, only) = gate_inputs(args)?;
     let contract = Arc::new(load_contract(&args.schemas)?);
     // A --config that names a missing file is a typo, even when no target needs it.
     if args.config_given && !args.config.is_file() {
@@ -289,7 +335,9 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
     } else {
         preflight(&target).await.err()
     };
-    let selected = select_cases(&args.selection, &contract, &vars)?;
+    let mut selection = args.selection.clone();
+    selection.only = only;
+    let selected = select_cases(&selection, &contract, &vars)?;
     if unreachable.is_none() && !selected.prepare_errors.is_empty() {
         return Err(Error::BadInput(selected.prepare_errors));
     }
@@ -302,6 +350,7 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
         cases: selected.cases,
         warnings: selected.warnings,
         unreachable,
+        policy,
     })
 }
 
@@ -383,7 +432,14 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
         redactor.clone(),
         (args.progress && total >= 20).then_some(total as u64),
     );
-    let mut reporters = Reporters::open(&args.outputs, &target.name, &redactor, console)?;
+    let mut reporters = Reporters::open(
+        &args.outputs,
+        &target.name,
+        &redactor,
+        console,
+        p.policy,
+        args.selection.shard.map(|s| s.to_string()),
+    )?;
     for w in &p.warnings {
         reporters.event(&Event::Notice(w.clone()));
     }
@@ -441,8 +497,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
         .await
         .map_err(|e| Error::Io(format!("runner stopped: {e}")))?;
     signals.abort();
-    let code = crate::report::exit_code(&summary);
-    reporters.finish(&summary, code)?;
+    let code = reporters.finish(&summary)?;
     for m in [p.mock, compare_mock].into_iter().flatten() {
         m.stop().await;
     }

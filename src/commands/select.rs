@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use super::shard::{self, Shard};
 use crate::case::vars::Vars;
 use crate::case::{self, CaseRef};
 use crate::contract::Contract;
@@ -48,6 +49,10 @@ pub struct Selection {
     pub operations: Vec<String>,
     /// What an empty selection means.
     pub no_cases: NoCases,
+    /// Only this shard of the selection (`--shard`).
+    pub shard: Option<Shard>,
+    /// Only these case ids (`--rerun-failed`), with where they came from for messages.
+    pub only: Option<(BTreeSet<String>, String)>,
 }
 
 /// The cases a command works on.
@@ -214,6 +219,9 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut known_tags: BTreeSet<String> = BTreeSet::new();
     let mut known_ids: Vec<String> = Vec::new();
+    // Shard keys render with a fixed run id, so every process of a matrix computes one plan.
+    let fixed_scope = scope.with_run_id("shard");
+    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
     let mut tag_hit = vec![false; sel.tags.len()];
     let mut op_hit = vec![false; sel.operations.len()];
     let mut todo: Vec<(String, PathBuf)> = Vec::new();
@@ -225,6 +233,9 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
         // A named case that --tag or --operation then leaves out still matched its name.
         for &i in &hits {
             hit[i] = true;
+        }
+        if sel.only.as_ref().is_some_and(|(ids, _)| !ids.contains(&id)) {
+            continue;
         }
         if let Some(first) = seen.get(&id) {
             load_errors.push(Diagnostic::file(
@@ -285,6 +296,9 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
             continue;
         }
         selected.prepare_errors.extend(prepared);
+        if sel.shard.is_some() {
+            keys.push((case.id.clone(), shard_keys(&case, contract, &fixed_scope)));
+        }
         selected.cases.push(case.into_ref());
     }
     if !load_errors.is_empty() {
@@ -317,6 +331,15 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
             nothing.push(format!("--operation {o} matches no case"));
         }
     }
+    if let Some((_, origin)) = &sel.only {
+        if selected.cases.is_empty() && nothing.is_empty() {
+            // Nothing failed last time: a rerun with nothing to do is a success, said aloud.
+            selected
+                .warnings
+                .push(format!("no selected case failed or errored in {origin}"));
+            return Ok(selected);
+        }
+    }
     if selected.cases.is_empty() && nothing.is_empty() {
         nothing.push(format!(
             "no case selected: {} holds no case files (.yaml, .yml, .json)",
@@ -338,7 +361,42 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
             NoCases::Pass => {}
         }
     }
+    if let Some(sh) = sel.shard {
+        let plan = shard::assign(&keys, sh.mode, sh.total);
+        let mine: BTreeSet<&str> = keys
+            .iter()
+            .zip(&plan)
+            .filter(|(_, &s)| s + 1 == sh.index)
+            .map(|((id, _), _)| id.as_str())
+            .collect();
+        let before = selected.cases.len();
+        selected.cases.retain(|c| mine.contains(c.id.as_str()));
+        if selected.cases.is_empty() {
+            // More shards than groups leaves some empty: not an error, the others run everything.
+            selected.warnings.push(format!(
+                "shard {sh}: no case falls in this shard ({before} selected in all)"
+            ));
+        }
+    }
     Ok(selected)
+}
+
+/// The resources a case touches, as the runner's locks name them: its `resource:` and the
+/// resource path of each step. Computed without sending anything.
+fn shard_keys(case: &case::Case, contract: &Contract, run: &Vars) -> Vec<String> {
+    let scope = case.scope(run).unwrap_or_else(|_| run.clone());
+    let mut keys = Vec::new();
+    if let Some(r) = &case.resource {
+        keys.push(scope.expand_text(r).unwrap_or_else(|_| r.clone()));
+    }
+    for step in case.all_steps() {
+        if let Some(route) = step.route(contract) {
+            if let Ok(p) = step.render_path(&route, &scope) {
+                keys.push(crate::run::locks::resource_key(&p));
+            }
+        }
+    }
+    keys
 }
 
 /// Maps `f` over `items` on every core, keeping the order.

@@ -131,6 +131,50 @@ impl<W: Write> Console<W> {
         self.emit(&format!("{YELLOW}warning{YELLOW:#}: {text}\n"));
     }
 
+    /// What the gate policy made of the failures: regressions, known, fixed, quarantined,
+    /// expired entries, entries to remove. Nothing without a policy.
+    pub fn gate(&mut self, o: &super::gate::Outcome) {
+        let mut text = String::new();
+        let mut list = |label: String, notes: &[super::gate::Note]| {
+            for n in notes {
+                let detail = if n.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", n.detail)
+                };
+                text.push_str(&format!("{label} {}{detail}\n", n.case));
+            }
+        };
+        if o.baseline {
+            list(format!("{RED}REGRESSION{RED:#}"), &o.blocking);
+            list(format!("{YELLOW}KNOWN{YELLOW:#}"), &o.known);
+            list(format!("{GREEN}FIXED{GREEN:#}"), &o.fixed);
+        }
+        list(format!("{YELLOW}QUARANTINED{YELLOW:#}"), &o.quarantined);
+        if !o.baseline {
+            list(format!("{RED}EXPIRED{RED:#}"), &o.expired);
+        }
+        list(format!("{YELLOW}UNQUARANTINE{YELLOW:#}"), &o.unquarantine);
+        if o.baseline || o.quarantine {
+            let excused = o.known.len() + o.quarantined.len();
+            text.push_str(&if o.blocking.is_empty() {
+                format!("{GREEN}gate passed{GREEN:#}: {excused} failure(s) excused by the baseline or quarantine\n")
+            } else {
+                format!(
+                    "{RED}gate failed{RED:#}: {} failure(s) not excused ({excused} excused)\n",
+                    o.blocking.len()
+                )
+            });
+        }
+        self.emit(&text);
+        let _ = self.out.flush();
+    }
+
+    /// A plain line.
+    pub fn notice_plain(&mut self, text: &str) {
+        self.emit(&format!("{text}\n"));
+    }
+
     /// A retry notice.
     pub fn retry(&mut self, case: &str, attempt: u32, reason: &str) {
         self.emit(&format!(

@@ -5,12 +5,15 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
+use super::model::StoredCase;
 use super::Redactor;
-use crate::run::result::{CaseResult, Verdict};
+use crate::run::result::Verdict;
 
-/// Collects the small per-case facts JUnit needs (not the bodies).
+/// Collects the small per-case facts JUnit needs (not the bodies). Testcases are written sorted
+/// by case id, so a run and the merge of its shards give the same file.
 pub struct JunitReport {
     suite: TestSuite,
+    cases: Vec<(String, TestCase)>,
     redactor: Redactor,
 }
 
@@ -19,12 +22,13 @@ impl JunitReport {
     pub fn new(target: &str, redactor: Redactor) -> JunitReport {
         JunitReport {
             suite: TestSuite::new(format!("conform ({target})")),
+            cases: Vec::new(),
             redactor,
         }
     }
 
     /// Adds a case.
-    pub fn case(&mut self, r: &CaseResult) {
+    pub fn case(&mut self, r: &StoredCase) {
         let mut status = match r.verdict {
             Verdict::Passed => TestCaseStatus::success(),
             Verdict::Failed => TestCaseStatus::non_success(NonSuccessKind::Failure),
@@ -52,7 +56,7 @@ impl JunitReport {
         let mut tc = TestCase::new(r.id.clone(), status);
         tc.set_classname(r.operation.clone());
         tc.set_time(Duration::from_millis(r.duration_ms));
-        self.suite.add_test_case(tc);
+        self.cases.push((r.id.clone(), tc));
     }
 
     /// Adds one errored testcase saying why the run could not start (bad input, an
@@ -64,11 +68,15 @@ impl JunitReport {
         status.set_description(self.redactor.scrub(message));
         let mut tc = TestCase::new(name.to_string(), status);
         tc.set_classname("conform");
-        self.suite.add_test_case(tc);
+        self.cases.push((name.to_string(), tc));
     }
 
     /// Writes the XML file atomically (a temporary file renamed into place).
-    pub fn write(self, path: &Path) -> std::io::Result<()> {
+    pub fn write(mut self, path: &Path) -> std::io::Result<()> {
+        self.cases.sort_by(|a, b| a.0.cmp(&b.0));
+        for (_, tc) in self.cases {
+            self.suite.add_test_case(tc);
+        }
         let mut report = Report::new("conform");
         report.add_test_suite(self.suite);
         let xml = report.to_string().map_err(std::io::Error::other)?;

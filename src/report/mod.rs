@@ -1,30 +1,47 @@
 //! Reports read the runner's events; they never change a verdict. Every writer scrubs secrets.
 //!
 //! [`Reporters`] fans each event out to the console and to every file report asked for, as
-//! nextest's reporter does; [`exit_code`] is the one rule from a summary to the process's code.
+//! nextest's reporter does; [`gate::exit_code`] is the one rule from a run's outcome (its
+//! summary and what the gate policy made of its failures) to the process's code. `conform
+//! report merge` ([`merge`]) feeds cases read back from shard reports through the same writers.
 
 pub mod console;
+pub mod diff;
+pub mod gate;
+pub mod html;
 pub mod json;
 pub mod jsonl;
 pub mod junit;
+pub mod markdown;
+pub mod merge;
+pub mod model;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+pub use gate::exit_code;
 
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::run::result::{Event, Summary};
+use model::StoredCase;
 
-/// The exit code of a finished run: 3 when it was aborted or the target failed at the transport
-/// level, 1 when a case failed or errored, else 0.
-pub fn exit_code(s: &Summary) -> i32 {
-    if s.aborted || s.transport_errors > 0 {
-        crate::exit_code::UNREACHABLE
-    } else if s.failed + s.errored > 0 {
-        crate::exit_code::FAILED
-    } else {
-        crate::exit_code::OK
-    }
+/// A finished run as the summary writers (Markdown, HTML) see it.
+pub struct Finished<'a> {
+    /// The target's name.
+    pub target: &'a str,
+    /// The shard, when the run was one.
+    pub shard: Option<&'a str>,
+    /// Every case, sorted by id.
+    pub cases: &'a [StoredCase],
+    /// Totals.
+    pub summary: &'a Summary,
+    /// What the gate policy made of the failures.
+    pub gate: &'a gate::Outcome,
+    /// The exit code.
+    pub exit_code: i32,
+    /// Scrubs secrets from the text written.
+    pub redactor: &'a Redactor,
 }
 
 /// The report files a run was asked for.
@@ -36,6 +53,10 @@ pub struct Outputs {
     pub jsonl: Option<PathBuf>,
     /// `--report-junit`: JUnit XML, renamed into place when complete.
     pub junit: Option<PathBuf>,
+    /// `--report-markdown`: the summary people read (also appended to `$GITHUB_STEP_SUMMARY`).
+    pub markdown: Option<PathBuf>,
+    /// `--report-html`: one self-contained page.
+    pub html: Option<PathBuf>,
 }
 
 impl Outputs {
@@ -83,6 +104,56 @@ impl Outputs {
             j.error("conform", &message);
             let _ = j.write(p);
         }
+        if self.markdown.is_some() || self.html.is_some() {
+            let doc = Finished {
+                target,
+                shard: None,
+                cases: &[],
+                summary: &summary,
+                gate: &gate::Outcome::default(),
+                exit_code: code,
+                redactor,
+            };
+            if let Some(p) = &self.markdown {
+                let text = format!("{}\n```\n{message}\n```\n", markdown::render(&doc));
+                let _ = json::write_atomic(p, redactor.scrub(&text).as_bytes());
+                let _ = markdown::append_step_summary(&redactor.scrub(&text));
+            }
+            if let Some(p) = &self.html {
+                let _ = json::write_atomic(p, html::render(&doc).as_bytes());
+            }
+        }
+    }
+
+    /// Writes the reports that need every case at once (JUnit, Markdown, HTML) and appends the
+    /// Markdown to `$GITHUB_STEP_SUMMARY`; the run and `report merge` both end here.
+    pub fn write_whole(&self, doc: &Finished<'_>) -> Result<(), Error> {
+        let io = |flag: &str, p: &Path, e: std::io::Error| {
+            Error::Io(format!("{flag} {}: {e}", p.display()))
+        };
+        if let Some(p) = &self.junit {
+            let mut j = junit::JunitReport::new(doc.target, doc.redactor.clone());
+            for c in doc.cases {
+                j.case(c);
+            }
+            j.write(p).map_err(|e| io("--report-junit", p, e))?;
+        }
+        if let Some(p) = &self.html {
+            json::write_atomic(p, html::render(doc).as_bytes())
+                .map_err(|e| io("--report-html", p, e))?;
+        }
+        let wants_step_summary =
+            std::env::var_os("GITHUB_STEP_SUMMARY").is_some_and(|v| !v.is_empty());
+        if self.markdown.is_some() || wants_step_summary {
+            let text = markdown::render(doc);
+            if let Some(p) = &self.markdown {
+                json::write_atomic(p, text.as_bytes())
+                    .map_err(|e| io("--report-markdown", p, e))?;
+            }
+            markdown::append_step_summary(&text)
+                .map_err(|e| Error::Io(format!("GITHUB_STEP_SUMMARY: {e}")))?;
+        }
+        Ok(())
     }
 }
 
@@ -92,17 +163,26 @@ pub struct Reporters<W: Write> {
     pub console: console::Console<W>,
     json: Option<json::JsonReport>,
     jsonl: Option<jsonl::JsonlReport>,
-    junit: Option<(junit::JunitReport, PathBuf)>,
+    outputs: Outputs,
+    target: String,
+    shard: Option<String>,
+    redactor: Redactor,
+    policy: gate::Policy,
+    /// Every case in the stored shape: the gate, JUnit, Markdown and HTML need them all at the end.
+    cases: Vec<StoredCase>,
     write_error: Option<String>,
 }
 
 impl<W: Write> Reporters<W> {
-    /// Opens the file reports (an unwritable path is an error before anything is sent).
+    /// Opens the file reports (an unwritable path is an error before anything is sent). The
+    /// policy decides which failures fail the gate; `shard` is recorded in the reports.
     pub fn open(
         outputs: &Outputs,
         target: &str,
         redactor: &Redactor,
         console: console::Console<W>,
+        policy: gate::Policy,
+        shard: Option<String>,
     ) -> Result<Reporters<W>, Error> {
         let json = match &outputs.json {
             Some(p) => Some(
@@ -118,15 +198,16 @@ impl<W: Write> Reporters<W> {
             ),
             None => None,
         };
-        let junit = outputs
-            .junit
-            .as_ref()
-            .map(|p| (junit::JunitReport::new(target, redactor.clone()), p.clone()));
         Ok(Reporters {
             console,
             json,
             jsonl,
-            junit,
+            outputs: outputs.clone(),
+            target: target.to_string(),
+            shard,
+            redactor: redactor.clone(),
+            policy,
+            cases: Vec::new(),
             write_error: None,
         })
     }
@@ -148,8 +229,17 @@ impl<W: Write> Reporters<W> {
                             .get_or_insert(format!("--report-jsonl: {e}"));
                     }
                 }
-                if let Some((j, _)) = &mut self.junit {
-                    j.case(r);
+                match StoredCase::from_result(r) {
+                    Ok(mut c) => {
+                        if self.outputs.html.is_none() {
+                            c.slim();
+                        }
+                        self.cases.push(c);
+                    }
+                    Err(e) => {
+                        self.write_error
+                            .get_or_insert(format!("case {}: {e}", r.id));
+                    }
                 }
             }
             Event::Retry {
@@ -162,24 +252,46 @@ impl<W: Write> Reporters<W> {
         }
     }
 
-    /// Closes every report with the summary and exit code.
-    pub fn finish(mut self, summary: &Summary, code: i32) -> Result<(), Error> {
+    /// Judges the run with the gate policy, closes every report with the summary and the
+    /// verdict, and returns the exit code.
+    pub fn finish(mut self, summary: &Summary) -> Result<i32, Error> {
+        self.cases.sort_by(|a, b| a.id.cmp(&b.id));
+        let outcome = self
+            .policy
+            .judge(self.cases.iter().map(|c| (c.id.as_str(), c.verdict)));
+        let code = gate::exit_code(summary, &outcome);
         self.console.summary(summary);
+        self.console.gate(&outcome);
         if let Some(j) = self.json.take() {
-            j.finish(summary, &serde_json::Map::new(), code)
+            let mut extra = serde_json::Map::new();
+            if let Some(s) = &self.shard {
+                extra.insert("shard".into(), serde_json::Value::String(s.clone()));
+            }
+            if outcome.baseline || outcome.quarantine {
+                extra.insert(
+                    "gate".into(),
+                    serde_json::to_value(&outcome).unwrap_or_default(),
+                );
+            }
+            j.finish(summary, &extra, code)
                 .map_err(|e| Error::Io(format!("--report-json: {e}")))?;
         }
         if let Some(j) = self.jsonl.take() {
             j.finish(summary, code)
                 .map_err(|e| Error::Io(format!("--report-jsonl: {e}")))?;
         }
-        if let Some((j, p)) = self.junit.take() {
-            j.write(&p)
-                .map_err(|e| Error::Io(format!("--report-junit {}: {e}", p.display())))?;
-        }
+        self.outputs.write_whole(&Finished {
+            target: &self.target,
+            shard: self.shard.as_deref(),
+            cases: &self.cases,
+            summary,
+            gate: &outcome,
+            exit_code: code,
+            redactor: &self.redactor,
+        })?;
         match self.write_error {
             Some(e) => Err(Error::Io(e)),
-            None => Ok(()),
+            None => Ok(code),
         }
     }
 }

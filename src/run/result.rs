@@ -1,12 +1,12 @@
 //! Results are data: what was sent, what came back, and the findings. Reporters only read these.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::check::Finding;
 
 /// A case's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Every check held.
@@ -32,7 +32,7 @@ impl Verdict {
 }
 
 /// The request as sent (secrets redacted).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RequestRecord {
     /// Method.
     pub method: String,
@@ -46,7 +46,7 @@ pub struct RequestRecord {
 }
 
 /// The response as received.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResponseRecord {
     /// Status.
     pub status: u16,
@@ -60,7 +60,7 @@ pub struct ResponseRecord {
 }
 
 /// One step's outcome.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepResult {
     /// Step label (name, or `step N`).
     pub name: String,
@@ -82,7 +82,7 @@ pub struct StepResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Whether the error was the target's fault (unreachable, timeout) rather than the case's.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub transport_error: bool,
     /// Attempts made (more than 1 after retries).
     pub attempts: u32,
@@ -156,7 +156,8 @@ impl CaseResult {
 }
 
 /// Totals of a run.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Summary {
     /// Passed cases.
     pub passed: usize,
@@ -179,16 +180,25 @@ pub struct Summary {
 impl Summary {
     /// Adds a case.
     pub fn add(&mut self, r: &CaseResult) {
-        match r.verdict {
+        self.count(
+            r.verdict,
+            r.flaky,
+            r.steps.iter().any(|s| s.transport_error),
+        );
+    }
+
+    /// Adds a case given its facts (a case read back from a report counts the same way).
+    pub fn count(&mut self, verdict: Verdict, flaky: bool, transport_error: bool) {
+        match verdict {
             Verdict::Passed => self.passed += 1,
             Verdict::Failed => self.failed += 1,
             Verdict::Errored => self.errored += 1,
             Verdict::Skipped => self.skipped += 1,
         }
-        if r.flaky {
+        if flaky {
             self.flaky += 1;
         }
-        if r.steps.iter().any(|s| s.transport_error) {
+        if transport_error {
             self.transport_errors += 1;
         }
     }
