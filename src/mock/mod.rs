@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod contract_tier;
 pub mod ecs;
 pub mod error;
 pub mod evs;
