@@ -392,8 +392,11 @@ async fn robustness_errors_keep_the_envelope() {
     assert!(b["itemNotFound"]["message"].is_string());
     assert!(h.get("x-request-id").is_some());
     let (s, b, _) = call(&app, Method::POST, &snap("v2"), None).await;
-    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
-    assert!(b["methodNotAllowed"].is_object());
+    // No code is documented for 405: Nova's fault name, the status as the code.
+    assert_eq!(
+        (s, b["badMethod"]["code"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("405"))
+    );
     let (s, _, h) = call(
         &app,
         Method::POST,
@@ -425,8 +428,11 @@ async fn robustness_errors_keep_the_envelope() {
         "a".repeat(1024 * 1024 + 1)
     );
     let (s, b, _) = call_raw(&app, Method::PUT, &snap("v2"), Some(big.into_bytes()), &[]).await;
-    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(b["overLimit"].is_object());
+    // 413 overLimit (EVS status page), not EVS.1005 (a volume's metadata size, a 400).
+    assert_eq!(
+        (s, b["overLimit"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("413"))
+    );
 }
 
 #[tokio::test]
@@ -637,4 +643,398 @@ proptest! {
         });
         prop_assert!(status.as_u16() < 500, "{} {} gave {}", "request", path, status);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// On the wire: a real listener on 127.0.0.1:0, raw HTTP/1.1 over TCP, so connection handling
+// (early answers, draining, timeouts) is what is tested, not the router alone.
+
+use conform::mock::limits::{Limits, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// What a raw client saw.
+#[derive(Debug)]
+enum Wire {
+    /// A complete answer: status and body.
+    Answer(u16, Vec<u8>),
+    /// The connection ended (EOF or error) before a complete answer.
+    Dropped(String),
+}
+
+/// Reads one HTTP/1.1 response: the head, then `Content-Length` bytes (none for HEAD).
+async fn read_answer(stream: &mut TcpStream, head_request: bool) -> Wire {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) => return Wire::Dropped(format!("EOF after {} bytes", buf.len())),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) => return Wire::Dropped(e.to_string()),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let status: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    let want = if head_request { 0 } else { length };
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < want {
+        match stream.read(&mut chunk).await {
+            Ok(0) => return Wire::Dropped(format!("EOF in the body of a {status}")),
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+            Err(e) => return Wire::Dropped(format!("{e} in the body of a {status}")),
+        }
+    }
+    Wire::Answer(status, body)
+}
+
+/// Sends one request the way python's http.client does (everything, then read) and reads the
+/// answer. A failed write counts as dropped, as it does for that client (a broken pipe or a
+/// reset while sending means the server closed before taking the request).
+async fn exchange(addr: std::net::SocketAddr, request: &[u8], head_request: bool) -> Wire {
+    let mut stream = match TcpStream::connect(addr).await {
+        Ok(s) => s,
+        Err(e) => return Wire::Dropped(format!("connect: {e}")),
+    };
+    // Like a client on a real network, large requests go out in pieces over time, so the
+    // server's early answer (and close) can overtake them; loopback buffers would hide it.
+    for (i, piece) in request.chunks(64 * 1024).enumerate() {
+        if let Err(e) = stream.write_all(piece).await {
+            return Wire::Dropped(format!("while sending: {e}"));
+        }
+        if i >= 4 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+    read_answer(&mut stream, head_request).await
+}
+
+fn http_request(
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+    declared: Option<u64>,
+) -> Vec<u8> {
+    let mut out = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n").into_bytes();
+    for (k, v) in headers {
+        out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+    }
+    if !body.is_empty() || declared.is_some() {
+        let n = declared.unwrap_or(body.len() as u64);
+        out.extend_from_slice(format!("Content-Length: {n}\r\n").as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+    out
+}
+
+/// A small deterministic generator (no seed file, same requests every run).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() as usize) % items.len()]
+    }
+}
+
+/// How many hostile requests the test sends, and how many at once.
+const HOSTILE_REQUESTS: usize = 3_000;
+const HOSTILE_CONCURRENCY: usize = 24;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousands_of_hostile_requests_all_get_an_answer_below_500() {
+    let mock = conform::mock::spawn(MockConfig::default()).await.unwrap();
+    let addr = mock.addr;
+    let (project, snapshot, server) = (var("project_id"), var("snapshot_id"), var("server_id"));
+    let paths: Vec<String> = vec![
+        format!("/v2/{project}/snapshots/{snapshot}"),
+        format!("/v3/{project}/snapshots/{snapshot}"),
+        format!("/v2/{project}/snapshots/{snapshot}/metadata/k"),
+        format!("/v2.1/{project}/servers/{server}/metadata/k"),
+        format!("/v2.1/{project}/servers/{server}"),
+        "/".into(),
+        "/nope".into(),
+        "/v2/../../etc/passwd".into(),
+        "/%ff%fe/%2F".into(),
+        format!("/v2/{project}/snapshots/{}", "a".repeat(4000)),
+        "/__mock/state".into(),
+        "/v3/auth/tokens".into(),
+    ];
+    let methods = [
+        "GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "BREW",
+    ];
+    let types = [
+        None,
+        Some("application/json"),
+        Some("application/json; charset=utf-8"),
+        Some("text/plain"),
+        Some("application/xml"),
+        Some("multipart/form-data; boundary=x"),
+        Some("application/x-www-form-urlencoded"),
+        Some("x/y"),
+    ];
+    let started = Instant::now();
+    let mut rng = Lcg(15);
+    let mut jobs = Vec::with_capacity(HOSTILE_REQUESTS);
+    for i in 0..HOSTILE_REQUESTS {
+        let method = *rng.pick(&methods);
+        let path = rng.pick(&paths).clone();
+        let body: Vec<u8> = match rng.next() % 20 {
+            // One in ten: a body between 1 and 2 MB (over the 1 MiB limit, or just under it).
+            0 | 1 => vec![b'x'; 1_000_000 + (rng.next() as usize % 1_000_000)],
+            2..=7 => br#"{"snapshot": {"name": "n"}, "meta": {"k": "v"}}"#.to_vec(),
+            8..=10 => (0..(rng.next() % 512)).map(|_| rng.next() as u8).collect(),
+            _ => Vec::new(),
+        };
+        // One in fifty declares a gigabyte and sends a few bytes.
+        let declared = (rng.next() % 50 == 0).then_some(1u64 << 30);
+        let mut headers = Vec::new();
+        if let Some(t) = rng.pick(&types) {
+            headers.push(("Content-Type", t.to_string()));
+        }
+        if i % 2 == 0 {
+            headers.push(("Connection", "close".to_string()));
+        }
+        jobs.push((
+            format!("{method} {path} ({} bytes)", body.len()),
+            http_request(method, &path, &headers, &body, declared),
+            method == "HEAD",
+        ));
+    }
+    let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(HOSTILE_CONCURRENCY));
+    let mut tasks = Vec::with_capacity(jobs.len());
+    for (label, request, head) in jobs {
+        let sem = sem.clone();
+        tasks.push(tokio::spawn(async move {
+            let _permit = sem.acquire().await.unwrap();
+            (label, exchange(addr, &request, head).await)
+        }));
+    }
+    let mut dropped = Vec::new();
+    let mut server_errors = Vec::new();
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    for t in tasks {
+        let (label, wire) = t.await.unwrap();
+        match wire {
+            Wire::Answer(status, _) => {
+                *statuses.entry(status).or_default() += 1;
+                if status >= 500 || status < 100 {
+                    server_errors.push(format!("{label}: {status}"));
+                }
+            }
+            Wire::Dropped(why) => dropped.push(format!("{label}: {why}")),
+        }
+    }
+    eprintln!(
+        "{HOSTILE_REQUESTS} hostile requests in {:?}: {statuses:?}",
+        started.elapsed()
+    );
+    assert!(
+        dropped.is_empty(),
+        "{} dropped: {dropped:#?}",
+        dropped.len()
+    );
+    assert!(server_errors.is_empty(), "{server_errors:#?}");
+    assert_eq!(statuses.values().sum::<usize>(), HOSTILE_REQUESTS);
+    for expected in [200, 404, 405, 413, 415] {
+        assert!(
+            statuses.contains_key(&expected),
+            "no {expected} in {statuses:?}"
+        );
+    }
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn early_answers_are_read_by_the_client_and_a_huge_declared_length_is_413_at_once() {
+    let mock = conform::mock::spawn(MockConfig::default()).await.unwrap();
+    let (project, snapshot) = (var("project_id"), var("snapshot_id"));
+    let json = [("Content-Type", "application/json".to_string())];
+    let big = vec![b'x'; 2_000_000];
+    let medium = vec![b'x'; 500_000];
+    let snapshot_path = format!("/v2/{project}/snapshots/{snapshot}");
+    // A route that would answer without reading (405, 404, GET), with 2 MB and 500 KB bodies.
+    for (method, path, small_status) in [
+        ("POST", snapshot_path.as_str(), 405),
+        ("PUT", "/nope", 404),
+        ("GET", snapshot_path.as_str(), 200),
+    ] {
+        for (body, expected) in [(&big, 413), (&medium, small_status)] {
+            let wire = exchange(
+                mock.addr,
+                &http_request(method, path, &json, body, None),
+                false,
+            )
+            .await;
+            match wire {
+                Wire::Answer(s, _) => assert_eq!(s, expected, "{method} {path} {}", body.len()),
+                Wire::Dropped(why) => panic!("{method} {path} {}: {why}", body.len()),
+            }
+        }
+    }
+    // 1 GB declared, 10 bytes sent: 413 without waiting for the rest.
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(mock.addr).await.unwrap();
+    stream
+        .write_all(&http_request(
+            "PUT",
+            &snapshot_path,
+            &json,
+            b"{\"snapshot",
+            Some(1 << 30),
+        ))
+        .await
+        .unwrap();
+    let wire = tokio::time::timeout(Duration::from_secs(3), read_answer(&mut stream, false))
+        .await
+        .expect("answered without waiting for the body");
+    let Wire::Answer(status, body) = wire else {
+        panic!("{wire:?}")
+    };
+    assert_eq!(status, 413);
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["overLimit"]["code"], "413");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    mock.stop().await;
+}
+
+/// Opens half-requests (headers never finished; headers done but the body short of its declared
+/// length) and checks that each is closed (or answered 408) after about the timeout, while a
+/// well-behaved client is answered at once throughout.
+async fn slow_clients_are_cut_off(limits: Limits, connections: usize) {
+    let mock = conform::mock::spawn(MockConfig {
+        limits,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let addr = mock.addr;
+    let started = Instant::now();
+    let path = snap("v2");
+    let mut slow = Vec::new();
+    for i in 0..connections {
+        let path = path.clone();
+        slow.push(tokio::spawn(async move {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let partial = if i % 2 == 0 {
+                // Headers never finished.
+                format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            } else {
+                // Headers complete, 10 of 100 body bytes.
+                format!("PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"snapshot")
+            };
+            stream.write_all(partial.as_bytes()).await.unwrap();
+            let wire = read_answer(&mut stream, false).await;
+            (i % 2 == 0, wire, started.elapsed())
+        }));
+    }
+    // Meanwhile, a normal client is served promptly.
+    let deadline = limits.header_timeout.max(limits.body_timeout);
+    while started.elapsed() < deadline {
+        let t = Instant::now();
+        let wire = exchange(addr, &http_request("GET", &path, &[], b"", None), false).await;
+        assert!(matches!(wire, Wire::Answer(200, _)), "{wire:?}");
+        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+        tokio::time::sleep(deadline / 10).await;
+    }
+    for t in slow {
+        let (headers_unfinished, wire, after) = tokio::time::timeout(deadline * 3, t)
+            .await
+            .expect("the slow connection was closed")
+            .unwrap();
+        let (timeout, ok) = if headers_unfinished {
+            // Nothing to answer: closed.
+            (limits.header_timeout, matches!(wire, Wire::Dropped(_)))
+        } else {
+            (limits.body_timeout, matches!(wire, Wire::Answer(408, _)))
+        };
+        assert!(ok, "{wire:?}");
+        assert!(
+            after >= timeout && after < timeout + Duration::from_secs(3),
+            "closed after {after:?}, timeout {timeout:?}"
+        );
+    }
+    mock.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_cut_off_after_the_default_timeouts() {
+    assert_eq!(
+        Limits::default(),
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10)
+        }
+    );
+    assert_eq!(
+        (DEFAULT_HEADER_TIMEOUT, DEFAULT_BODY_TIMEOUT),
+        (Duration::from_secs(10), Duration::from_secs(10))
+    );
+    slow_clients_are_cut_off(Limits::default(), 100).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_client_timeouts_are_configurable() {
+    slow_clients_are_cut_off(
+        Limits {
+            header_timeout: Duration::from_millis(400),
+            body_timeout: Duration::from_millis(700),
+        },
+        20,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn content_types_other_than_json_are_415_as_in_nova() {
+    let app = mock();
+    let body = br#"{"snapshot": {"name": "n"}}"#.to_vec();
+    for (label, expected) in [
+        ("application/json", 200),
+        ("application/json; charset=utf-8", 200),
+        ("application/vnd.openstack.volume+json", 200),
+        ("text/plain", 200),
+        ("application/xml", 415),
+        ("application/x-www-form-urlencoded", 415),
+        ("multipart/form-data; boundary=x", 415),
+    ] {
+        let (s, b, _) = call_raw(
+            &app,
+            Method::PUT,
+            &snap("v2"),
+            Some(body.clone()),
+            &[("content-type", label)],
+        )
+        .await;
+        assert_eq!(s.as_u16(), expected, "{label}");
+        if expected == 415 {
+            assert_eq!(b["badMediaType"]["code"], "415", "{label}");
+        }
+    }
+    let (s, _, _) = call_raw(&app, Method::PUT, &snap("v2"), Some(body), &[]).await;
+    assert_eq!(s, StatusCode::OK, "no Content-Type: parsed as JSON");
 }

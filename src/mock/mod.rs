@@ -13,6 +13,8 @@ pub mod error;
 pub mod evs;
 pub mod faults;
 pub mod iam;
+pub mod limits;
+pub mod server;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -31,6 +33,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use self::error::{ApiError, Service};
 use self::faults::{Fault, Faults};
+use self::limits::Limits;
 use self::state::{Fixtures, State as Store};
 
 /// Largest accepted request body: 1 MiB.
@@ -90,6 +93,8 @@ pub struct MockConfig {
     pub slow_delay: Duration,
     /// An IAM user (name, password) that `POST /v3/auth/tokens` issues the token auth's token to.
     pub iam_user: Option<(String, String)>,
+    /// Header and body read timeouts.
+    pub limits: Limits,
 }
 
 impl Default for MockConfig {
@@ -101,6 +106,7 @@ impl Default for MockConfig {
             fixtures: Fixtures::defaults(),
             slow_delay: Duration::from_secs(5),
             iam_user: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -204,6 +210,8 @@ pub fn app(config: MockConfig) -> Router {
                 .get(ecs::show_metadata_item)
                 .delete(ecs::delete_metadata_item),
         );
+    // Only the services' routes check the content type: admin fixtures are YAML.
+    router = router.route_layer(middleware::from_fn(media_type));
     if admin {
         router = router.merge(admin::routes());
     }
@@ -222,6 +230,20 @@ fn service_of(path: &str) -> Service {
     }
 }
 
+/// 415 for a content type the services do not parse, before the handler runs, as Nova and
+/// Cinder refuse it before deserializing (see [`limits::acceptable_content_type`]).
+async fn media_type(req: Request, next: Next) -> Response {
+    if limits::acceptable_content_type(req.headers()) {
+        return next.run(req).await;
+    }
+    let label = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    ApiError::bad_media_type(service_of(req.uri().path()), &label).into_response()
+}
+
 async fn not_found(req: Request) -> ApiError {
     ApiError::not_found(service_of(req.uri().path()), "Resource")
 }
@@ -234,7 +256,66 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
     let path = req.uri().path().to_string();
     // Admin and IAM token requests carry no token yet.
     let is_admin = path.starts_with("/__mock/") || path == "/v3/auth/tokens";
-    let mut response = match &mock.config.auth {
+    // The body is read first, within the limits, so that nothing below answers while the client
+    // is still sending; a refused body closes the connection after the answer.
+    let (req, refused) = match limits::buffer(req, mock.config.limits, service_of(&path)).await {
+        Ok(req) => (Some(req), None),
+        Err(e) => (None, Some(e)),
+    };
+    let close = refused.is_some();
+    let mut response = match (req, refused) {
+        (_, Some(e)) => e.into_response(),
+        (None, None) => ApiError::malformed(service_of(&path), "no request").into_response(),
+        (Some(req), None) => authorized(&mock, req, next, &path, is_admin).await,
+    };
+    if close {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    // Every error is rendered here, once: handlers' errors, and axum's own answer to a wrong
+    // method (which carries the Allow header, kept across the re-render).
+    let error = response
+        .extensions()
+        .get::<ApiError>()
+        .cloned()
+        .or_else(|| {
+            (response.status() == StatusCode::METHOD_NOT_ALLOWED)
+                .then(|| ApiError::method_not_allowed(service_of(&path)))
+        });
+    if let Some(err) = error {
+        let allow = response.headers().get(header::ALLOW).cloned();
+        response = render_error(&mock, &err, &request_id);
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+    }
+    if !is_admin {
+        if mock.fault(Fault::TextContentType) {
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+        }
+        if mock.fault(Fault::Slow) {
+            tokio::time::sleep(mock.config.slow_delay).await;
+        }
+        if mock.fault(Fault::DropConnection) {
+            let (parts, _) = response.into_parts();
+            response = Response::from_parts(parts, Body::new(BrokenBody));
+        }
+    }
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    tracing::debug!(%method, %path, status = response.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "request");
+    response
+}
+
+/// Enforces the configured auth (admin and IAM token requests carry no token yet), then runs the
+/// rest of the stack.
+async fn authorized(mock: &Mock, req: Request, next: Next, path: &str, is_admin: bool) -> Response {
+    match &mock.config.auth {
         MockAuth::Token(expected) if !is_admin && !mock.fault(Fault::AuthBypass) => {
             match req.headers().get("x-auth-token").map(HeaderValue::as_bytes) {
                 Some(t) if t == expected.as_bytes() => next.run(req).await,
@@ -273,44 +354,7 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
             }
         }
         _ => next.run(req).await,
-    };
-    // Every error is rendered here, once: handlers' errors, and axum's own answer to a wrong
-    // method (which carries the Allow header, kept across the re-render).
-    let error = response
-        .extensions()
-        .get::<ApiError>()
-        .cloned()
-        .or_else(|| {
-            (response.status() == StatusCode::METHOD_NOT_ALLOWED)
-                .then(|| ApiError::method_not_allowed(service_of(&path)))
-        });
-    if let Some(err) = error {
-        let allow = response.headers().get(header::ALLOW).cloned();
-        response = render_error(&mock, &err, &request_id);
-        if let Some(allow) = allow {
-            response.headers_mut().insert(header::ALLOW, allow);
-        }
     }
-    if !is_admin {
-        if mock.fault(Fault::TextContentType) {
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            );
-        }
-        if mock.fault(Fault::Slow) {
-            tokio::time::sleep(mock.config.slow_delay).await;
-        }
-        if mock.fault(Fault::DropConnection) {
-            let (parts, _) = response.into_parts();
-            response = Response::from_parts(parts, Body::new(BrokenBody));
-        }
-    }
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("x-request-id", v);
-    }
-    tracing::debug!(%method, %path, status = response.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "request");
-    response
 }
 
 fn render_error(mock: &Mock, err: &ApiError, request_id: &str) -> Response {
@@ -377,9 +421,8 @@ pub async fn serve(
     config: MockConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(config))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = config.limits;
+    server::run(listener, app(config), limits, shutdown).await
 }
 
 /// Starts a mock on 127.0.0.1 with an ephemeral port.
