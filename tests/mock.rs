@@ -189,24 +189,125 @@ async fn bad_update_bodies_are_400_and_unknown_snapshots_404() {
 }
 
 #[tokio::test]
-async fn autobk_snapshots_are_forbidden() {
+async fn automatic_snapshots_are_marked_by_metadata_not_by_name() {
     let app = mock();
-    let path = format!(
-        "/v2/{}/snapshots/{}",
-        var("project_id"),
-        var("autobk_snapshot_id")
+    let project = var("project_id");
+    let autobk = var("autobk_snapshot_id");
+    let forbidden = |s: StatusCode, b: &Value| {
+        assert_eq!(
+            (s, b["forbidden"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("EVS.5403")),
+            "{b}"
+        );
+    };
+    // The backup-made snapshot (`__system__enableActive` in its metadata): v2, v3 and metadata.
+    for version in ["v2", "v3"] {
+        let path = format!("/{version}/{project}/snapshots/{autobk}");
+        let (s, b, _) = call(
+            &app,
+            Method::PUT,
+            &path,
+            Some(json!({"snapshot": {"name": "x"}})),
+        )
+        .await;
+        forbidden(s, &b);
+        let item = format!("{path}/metadata/k");
+        let (s, b, _) = call(&app, Method::PUT, &item, Some(json!({"meta": {"k": "v"}}))).await;
+        forbidden(s, &b);
+        let (s, b, _) = call(
+            &app,
+            Method::DELETE,
+            &format!("{path}/metadata/{}", conform::mock::evs::AUTOMATIC_MARK),
+            None,
+        )
+        .await;
+        forbidden(s, &b);
+        let (s, _, _) = call(&app, Method::GET, &path, None).await;
+        assert_eq!(s, StatusCode::OK, "reads are allowed");
+    }
+    // Renaming an ordinary snapshot to the prefix is allowed and locks nothing.
+    for version in ["v2", "v3"] {
+        let path = format!("/{version}/{project}/snapshots/{}", var("snapshot_id"));
+        for name in ["autobk_snapshot_mine", "snap-001"] {
+            let (s, b, _) = call(
+                &app,
+                Method::PUT,
+                &path,
+                Some(json!({"snapshot": {"name": name}})),
+            )
+            .await;
+            assert_eq!(
+                (s, b["snapshot"]["name"].as_str()),
+                (StatusCode::OK, Some(name))
+            );
+        }
+    }
+    // Nobody can make a snapshot automatic: system keys cannot be set or deleted.
+    let item = format!(
+        "/v2/{project}/snapshots/{}/metadata/{}",
+        var("snapshot_id"),
+        conform::mock::evs::AUTOMATIC_MARK
     );
     let (s, b, _) = call(
         &app,
         Method::PUT,
-        &path,
-        Some(json!({"snapshot": {"name": "x"}})),
+        &item,
+        Some(json!({"meta": {conform::mock::evs::AUTOMATIC_MARK: "true"}})),
     )
     .await;
+    forbidden(s, &b);
+    let (s, _, _) = call(&app, Method::GET, &item, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "not stored");
+}
+
+#[tokio::test]
+async fn v2_show_carries_the_documented_reserved_attributes_and_v2_update_follows_seed_002() {
+    let app = mock();
+    let (_, b, _) = call(&app, Method::GET, &snap("v2"), None).await;
     assert_eq!(
-        (s, b["forbidden"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("EVS.5403"))
+        b["snapshot"]["os-extended-snapshot-attributes:project_id"],
+        var("project_id")
     );
+    assert_eq!(
+        b["snapshot"]["os-extended-snapshot-attributes:progress"],
+        "100%"
+    );
+    let (_, b, _) = call(
+        &app,
+        Method::PUT,
+        &snap("v2"),
+        Some(json!({"snapshot": {"name": "snap-001"}})),
+    )
+    .await;
+    let fields = b["snapshot"].as_object().unwrap();
+    assert!(
+        !fields.contains_key("os-extended-snapshot-attributes:progress"),
+        "seed 002 documents no reserved attributes for the v2 update"
+    );
+}
+
+#[tokio::test]
+async fn evs_metadata_keys_follow_cinder() {
+    let app = mock();
+    let base = format!("{}/metadata", snap("v2"));
+    for (key, expected) in [
+        ("with space", StatusCode::OK),
+        ("a:b.c-d_e", StatusCode::OK),
+        ("ключ", StatusCode::BAD_REQUEST),
+        ("a/b", StatusCode::NOT_FOUND),
+    ] {
+        let encoded = key
+            .replace(' ', "%20")
+            .replace("ключ", "%D0%BA%D0%BB%D1%8E%D1%87");
+        let (s, _, _) = call(
+            &app,
+            Method::PUT,
+            &format!("{base}/{encoded}"),
+            Some(json!({"meta": {key: "v"}})),
+        )
+        .await;
+        assert_eq!(s, expected, "{key}");
+    }
 }
 
 #[tokio::test]
@@ -217,10 +318,18 @@ async fn v3_responses_carry_the_reserved_attributes() {
         json!(var("project_id"))
     );
     assert!(b["snapshot"]["os-extended-snapshot-attributes:progress"].is_string());
-    let (_, b, _) = call(&mock(), Method::GET, &snap("v2"), None).await;
-    assert!(b["snapshot"]
-        .get("os-extended-snapshot-attributes:progress")
-        .is_none());
+    let (_, b, _) = call(
+        &mock(),
+        Method::PUT,
+        &snap("v3"),
+        Some(json!({"snapshot": {"name": "snap-001"}})),
+    )
+    .await;
+    assert_eq!(
+        b["snapshot"]["os-extended-snapshot-attributes:project_id"],
+        json!(var("project_id")),
+        "seeds 003/004 document them for the v3 update"
+    );
 }
 
 #[tokio::test]

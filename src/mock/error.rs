@@ -95,14 +95,25 @@ impl ApiError {
         )
     }
 
-    /// 403 for `autobk_snapshot_` snapshots: EVS.5403, the documented 403 for metadata that cannot
-    /// be operated, extended to every operation seed 004 forbids on such snapshots.
+    /// 403 for snapshots a backup made (`__system__enableActive` in their metadata): EVS.5403, the
+    /// documented 403 for metadata that cannot be operated, extended to every operation seed 004
+    /// forbids on such snapshots.
     pub fn autobk(what: &str) -> ApiError {
         ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             "EVS.5403",
-            format!("{what} cannot be performed on an autobk_snapshot_ snapshot."),
+            format!("{what} cannot be performed on a snapshot created by a backup."),
+        )
+    }
+
+    /// 403 EVS.5403 "metadata can not be operated" for a system-owned metadata key (`__system__…`).
+    pub fn system_metadata(key: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "EVS.5403",
+            format!("metadata can not be operated: {key} is owned by the system."),
         )
     }
 
