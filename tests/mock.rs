@@ -1147,3 +1147,51 @@ async fn content_types_other_than_json_are_415_as_in_nova() {
     let (s, _, _) = call_raw(&app, Method::PUT, &snap("v2"), Some(body), &[]).await;
     assert_eq!(s, StatusCode::OK, "no Content-Type: parsed as JSON");
 }
+
+#[test]
+fn every_deviation_is_complete_documented_and_exported() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("src/mock/deviations.json")).unwrap(),
+    )
+    .expect("deviations.json parses");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let contract = conform::contract::Contract::load(&root.join("schemas")).unwrap();
+    let doc = conform::contract::openapi::document(&contract);
+    let list = file["deviations"].as_array().unwrap();
+    assert!(list.len() >= 8);
+    for d in list {
+        let id = d["id"].as_str().unwrap();
+        for field in ["rule", "docs", "follows", "source"] {
+            assert!(
+                d[field].as_str().is_some_and(|s| !s.is_empty()),
+                "{id}: {field}"
+            );
+        }
+        assert!(
+            readme.contains(&format!("`{id}`")),
+            "{id} is not in the README"
+        );
+        for op in d["operations"].as_array().unwrap() {
+            let op = op.as_str().unwrap();
+            let targets: Vec<&conform::contract::Operation> = if op == "*" {
+                contract.operations.iter().collect()
+            } else {
+                vec![contract
+                    .operation(op)
+                    .unwrap_or_else(|| panic!("{id}: no operation {op}"))]
+            };
+            for o in targets {
+                let exported =
+                    &doc["paths"][&o.path][o.method.to_lowercase()]["x-conform-deviation"];
+                assert!(
+                    exported
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|x| x["id"] == id)),
+                    "{id} not exported on {}",
+                    o.id
+                );
+            }
+        }
+    }
+}
