@@ -332,7 +332,7 @@ async fn authorized(mock: &Mock, req: Request, next: Next, path: &str, is_admin:
         MockAuth::AkSk { ak, sk } if !is_admin && !mock.fault(Fault::AuthBypass) => {
             let (parts, body) = req.into_parts();
             match axum::body::to_bytes(body, BODY_LIMIT).await {
-                Err(_) => ApiError::too_large(service_of(&path), BODY_LIMIT).into_response(),
+                Err(_) => ApiError::too_large(service_of(path), BODY_LIMIT).into_response(),
                 Ok(bytes) => {
                     let now = time::OffsetDateTime::now_utc().unix_timestamp();
                     let query = parts.uri.query().unwrap_or("");
