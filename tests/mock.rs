@@ -1195,3 +1195,47 @@ fn every_deviation_is_complete_documented_and_exported() {
         }
     }
 }
+
+#[tokio::test]
+async fn conform_mock_takes_the_timeouts_from_its_flags() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args([
+            "mock",
+            "--listen",
+            "127.0.0.1:0",
+            "--header-timeout",
+            "300ms",
+            "--body-timeout",
+            "300ms",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let stderr = child.stderr.take().unwrap();
+    std::io::BufReader::new(stderr)
+        .read_line(&mut line)
+        .unwrap();
+    let addr: std::net::SocketAddr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let wire = tokio::time::timeout(Duration::from_secs(5), read_answer(&mut stream, false)).await;
+    let closed_after = started.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(matches!(wire, Ok(Wire::Dropped(_))), "{wire:?}");
+    assert!(
+        closed_after >= Duration::from_millis(300) && closed_after < Duration::from_secs(3),
+        "{closed_after:?}"
+    );
+}
