@@ -1239,3 +1239,189 @@ async fn conform_mock_takes_the_timeouts_from_its_flags() {
         "{closed_after:?}"
     );
 }
+
+#[tokio::test]
+async fn snapshot_lists_filter_and_page_as_the_list_pages_say() {
+    let app = mock();
+    let project = var("project_id");
+    for version in ["v2", "v3"] {
+        let (s, b, _) = call(
+            &app,
+            Method::GET,
+            &format!("/{version}/{project}/snapshots/detail"),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let list = b["snapshots"].as_array().unwrap();
+        assert_eq!(
+            list.len(),
+            5,
+            "the project's five snapshots, not the other project's"
+        );
+        assert!(list
+            .iter()
+            .all(|x| x["os-extended-snapshot-attributes:project_id"] == json!(project)));
+        assert!(b.get("snapshots_links").is_none(), "no limit, no links");
+        let (_, b, _) = call(
+            &app,
+            Method::GET,
+            &format!("/{version}/{project}/snapshots"),
+            None,
+        )
+        .await;
+        let brief = b["snapshots"].as_array().unwrap();
+        assert_eq!(brief.len(), 5);
+        assert!(brief[0]
+            .get("os-extended-snapshot-attributes:progress")
+            .is_none());
+    }
+    let detail = format!("/v2/{project}/snapshots/detail");
+    let (_, b, _) = call(
+        &app,
+        Method::GET,
+        &format!("{detail}?status=creating"),
+        None,
+    )
+    .await;
+    assert_eq!(b["snapshots"][0]["id"], json!(var("creating_snapshot_id")));
+    assert_eq!(b["snapshots"].as_array().unwrap().len(), 1);
+    let (_, b, _) = call(&app, Method::GET, &format!("{detail}?limit=2"), None).await;
+    assert_eq!(b["snapshots"].as_array().unwrap().len(), 2);
+    let next = b["snapshots_links"][0]["href"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let marker = next.split("marker=").nth(1).unwrap();
+    let (_, b, _) = call(
+        &app,
+        Method::GET,
+        &format!("{detail}?limit=2&marker={marker}"),
+        None,
+    )
+    .await;
+    assert_eq!(b["snapshots"].as_array().unwrap().len(), 2);
+    assert_ne!(b["snapshots"][0]["id"], json!(marker));
+    let (_, b, _) = call(
+        &app,
+        Method::GET,
+        &format!("{detail}?offset=4&limit=2"),
+        None,
+    )
+    .await;
+    assert_eq!(b["snapshots"].as_array().unwrap().len(), 1);
+    assert!(b.get("snapshots_links").is_none(), "nothing remains");
+    for bad in ["limit=0", "limit=1001", "offset=-1", "limit=x"] {
+        let (s, _, _) = call(&app, Method::GET, &format!("{detail}?{bad}"), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn metadata_collections_merge_replace_and_keep_their_rules() {
+    let app = mock();
+    let meta = format!(
+        "/v3/{}/snapshots/{}/metadata",
+        var("project_id"),
+        var("snapshot_with_metadata_id")
+    );
+    let (s, b, _) = call(
+        &app,
+        Method::POST,
+        &meta,
+        Some(json!({"metadata": {"key1": "new", "k3": "v3"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        b["metadata"],
+        json!({"key1": "new", "k3": "v3", "owner": "team-a"}),
+        "merged"
+    );
+    let (_, b, _) = call(
+        &app,
+        Method::PUT,
+        &meta,
+        Some(json!({"metadata": {"only": "one"}})),
+    )
+    .await;
+    assert_eq!(b["metadata"], json!({"only": "one"}), "replaced");
+    let (_, b, _) = call(&app, Method::GET, &meta, None).await;
+    assert_eq!(b["metadata"], json!({"only": "one"}));
+    for bad in [
+        json!({}),
+        json!({"metadata": []}),
+        json!({"metadata": {"k": 1}}),
+        json!({"metadata": {"k": "v".repeat(256)}}),
+    ] {
+        let (s, _, _) = call(&app, Method::POST, &meta, Some(bad.clone())).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let (s, _, _) = call(
+        &app,
+        Method::POST,
+        &meta,
+        Some(json!({"metadata": {"__system__enableActive": "true"}})),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "nobody makes a snapshot automatic"
+    );
+    let autobk = format!(
+        "/v2/{}/snapshots/{}/metadata",
+        var("project_id"),
+        var("autobk_snapshot_id")
+    );
+    for method in [Method::POST, Method::PUT] {
+        let (s, _, _) = call(&app, method, &autobk, Some(json!({"metadata": {"k": "v"}}))).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
+    // Servers: a read, and POST adds or updates with seed 001's rules and the vm_state check.
+    let server = format!("/v2.1/{}/servers/{}", var("project_id"), var("server_id"));
+    let (s, b, _) = call(&app, Method::GET, &server, None).await;
+    assert_eq!(
+        (s, b["server"]["status"].as_str()),
+        (StatusCode::OK, Some("ACTIVE"))
+    );
+    let (s, b, _) = call(
+        &app,
+        Method::POST,
+        &format!("{server}/metadata"),
+        Some(json!({"metadata": {"k2": "v2"}})),
+    )
+    .await;
+    assert_eq!(
+        (s, b["metadata"].clone()),
+        (StatusCode::OK, json!({"key1": "value1", "k2": "v2"}))
+    );
+    let (s, _, _) = call(
+        &app,
+        Method::POST,
+        &format!("{server}/metadata"),
+        Some(json!({"metadata": {"bad key": "v"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "seed 001: no space in keys");
+    let building = format!(
+        "/v2.1/{}/servers/{}/metadata",
+        var("project_id"),
+        var("building_server_id")
+    );
+    let (s, _, _) = call(
+        &app,
+        Method::POST,
+        &building,
+        Some(json!({"metadata": {"k": "v"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let other = format!(
+        "/v2.1/{}/servers/{}",
+        var("project_id"),
+        var("other_project_server_id")
+    );
+    let (s, _, _) = call(&app, Method::GET, &other, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

@@ -28,7 +28,7 @@ const TEXT_LIMIT_BYTES: usize = 255;
 /// Metadata keys are 1–255 characters, values at most 255. The EVS pages state no limit; this is
 /// Cinder's (`cinder/api/schemas/snapshot_metadata.py`), the named deviation
 /// `evs-metadata-item-limits` in `deviations.json`.
-const META_LIMIT_CHARS: usize = 255;
+pub(super) const META_LIMIT_CHARS: usize = 255;
 /// The metadata key that marks a snapshot made automatically by a backup (the show and list pages:
 /// a snapshot whose metadata holds it was created by a backup). Seed 004: operations cannot be
 /// performed on such snapshots. The `autobk_snapshot_` name prefix is only the name backups give
@@ -37,14 +37,14 @@ const META_LIMIT_CHARS: usize = 255;
 pub const AUTOMATIC_MARK: &str = "__system__enableActive";
 /// Metadata keys the system owns: users cannot set or delete them (EVS.5403 "metadata can not be
 /// operated"), so no user can turn a snapshot into an automatic one and lock it for good.
-const SYSTEM_KEY_PREFIX: &str = "__system__";
+pub(super) const SYSTEM_KEY_PREFIX: &str = "__system__";
 
 /// Cinder's metadata key characters (`snapshot_metadata.py`): A-Z a-z 0-9 - _ : . and space.
-fn valid_meta_key_char(c: char) -> bool {
+pub(super) fn valid_meta_key_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | ' ')
 }
 
-fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
+pub(super) fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
     p.map(|Path(t)| t)
         .map_err(|e| ApiError::invalid(Service::Evs, format!("invalid path: {e}")))
 }
@@ -53,7 +53,7 @@ fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
 /// `os-extended-snapshot-attributes` when the page of the answer documents them (`reserved`): the
 /// v3 update (seeds 003/004) and both show pages do; seed 002, the v2 update page the contract
 /// follows, does not (a newer v2 update page in pages/evs does: a documented disagreement).
-fn render(mock: &Mock, project: &str, s: &Snapshot, reserved: bool) -> Value {
+pub(super) fn render(mock: &Mock, project: &str, s: &Snapshot, reserved: bool) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(s.id));
     m.insert("status".into(), json!(s.status));
@@ -95,7 +95,7 @@ fn render(mock: &Mock, project: &str, s: &Snapshot, reserved: bool) -> Value {
 }
 
 /// Finds a snapshot of a project (or of any project under `cross-project-leak`).
-fn find<'a>(
+pub(super) fn find<'a>(
     mock: &Mock,
     store: &'a super::state::State,
     project: &'a str,
@@ -139,7 +139,7 @@ fn find_mut<'a>(
 
 /// A snapshot a request may change: 404 when the project has none with that id, 403 for a snapshot
 /// a backup made (marked by [`AUTOMATIC_MARK`]; seed 004: operations cannot be performed on them).
-fn writable<'a>(
+pub(super) fn writable<'a>(
     mock: &Mock,
     store: &'a mut super::state::State,
     project: &str,

@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod collections;
 pub mod ecs;
 pub mod error;
 pub mod evs;
@@ -173,6 +174,26 @@ pub fn app(config: MockConfig) -> Router {
     });
     let mut router = Router::new()
         .route(
+            "/v2/{project_id}/snapshots",
+            get(collections::list_snapshots),
+        )
+        .route(
+            "/v3/{project_id}/snapshots",
+            get(collections::list_snapshots),
+        )
+        .route(
+            "/v2/{project_id}/snapshots/detail",
+            get(collections::list_snapshots_detail),
+        )
+        .route(
+            "/v3/{project_id}/snapshots/detail",
+            get(collections::list_snapshots_detail),
+        )
+        .route(
+            "/v2.1/{project_id}/servers/{server_id}",
+            get(collections::show_server),
+        )
+        .route(
             "/v2/{project_id}/snapshots/{snapshot_id}",
             put(evs::update_snapshot_v2).get(evs::show_snapshot_v2),
         )
@@ -182,11 +203,15 @@ pub fn app(config: MockConfig) -> Router {
         )
         .route(
             "/v2/{project_id}/snapshots/{snapshot_id}/metadata",
-            get(evs::list_metadata),
+            get(evs::list_metadata)
+                .post(collections::create_snapshot_metadata)
+                .put(collections::replace_snapshot_metadata),
         )
         .route(
             "/v3/{project_id}/snapshots/{snapshot_id}/metadata",
-            get(evs::list_metadata),
+            get(evs::list_metadata)
+                .post(collections::create_snapshot_metadata)
+                .put(collections::replace_snapshot_metadata),
         )
         .route(
             "/v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
@@ -202,7 +227,7 @@ pub fn app(config: MockConfig) -> Router {
         )
         .route(
             "/v2.1/{project_id}/servers/{server_id}/metadata",
-            get(ecs::list_metadata),
+            get(ecs::list_metadata).post(collections::create_server_metadata),
         )
         .route(
             "/v2.1/{project_id}/servers/{server_id}/metadata/{key}",
