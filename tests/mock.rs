@@ -12,6 +12,8 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+mod common;
+
 fn vars() -> std::collections::BTreeMap<String, String> {
     Fixtures::defaults().vars
 }
@@ -1424,4 +1426,83 @@ async fn metadata_collections_merge_replace_and_keep_their_rules() {
     );
     let (s, _, _) = call(&app, Method::GET, &other, None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+/// python-cinderclient (v3) and python-novaclient (2.1) list, get, update, set and delete
+/// metadata against the mock with a token (`tests/openstack/clients.py`). Skipped when they are
+/// not installed, unless CONFORM_REQUIRE_OPENSTACK is set (CI installs them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openstack_clients_drive_the_mock() {
+    if !common::external_tool(
+        &["python3", "-c", "import cinderclient, novaclient"],
+        "CONFORM_REQUIRE_OPENSTACK",
+        "pip install python-cinderclient python-novaclient",
+    ) {
+        return;
+    }
+    let mock = conform::mock::spawn(MockConfig {
+        auth: MockAuth::Token("openstack-t0k3n".into()),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let before = mock_state(&mock.base_url()).await;
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/openstack/clients.py");
+    let args = vec![
+        script.display().to_string(),
+        mock.base_url(),
+        "openstack-t0k3n".to_string(),
+        var("project_id"),
+        var("snapshot_id"),
+        var("server_id"),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .args(&args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for op in [
+        "cinder list",
+        "cinder update all metadata: ok",
+        "nova delete metadata: ok",
+    ] {
+        assert!(stdout.contains(op), "{stdout}");
+    }
+    assert_eq!(
+        mock_state(&mock.base_url()).await,
+        before,
+        "the clients undid their changes"
+    );
+    mock.stop().await;
+}
+
+async fn mock_state(base: &str) -> Value {
+    let mut stream = TcpStream::connect(base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream
+        .write_all(b"GET /__mock/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let Wire::Answer(200, body) = read_answer(&mut stream, false).await else {
+        panic!("no state")
+    };
+    let mut state: Value = serde_json::from_slice(&body).unwrap();
+    // Timestamps move with every write; the comparison is about names and metadata.
+    for p in state["projects"].as_array_mut().unwrap() {
+        for s in p["snapshots"].as_array_mut().unwrap() {
+            s.as_object_mut().unwrap().remove("updated_at");
+        }
+    }
+    state
 }
