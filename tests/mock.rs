@@ -538,7 +538,12 @@ async fn robustness_errors_keep_the_envelope() {
         "{{\"snapshot\": {{\"name\": \"{}\"}}}}",
         "a".repeat(1024 * 1024 + 1)
     );
-    let (s, b, _) = call_raw(&app, Method::PUT, &snap("v2"), Some(big.into_bytes()), &[]).await;
+    let (s, b, h) = call_raw(&app, Method::PUT, &snap("v2"), Some(big.into_bytes()), &[]).await;
+    assert_eq!(
+        h.get("connection").and_then(|v| v.to_str().ok()),
+        Some("close"),
+        "a refused body ends the connection"
+    );
     // 413 overLimit (EVS status page), not EVS.1005 (a volume's metadata size, a 400).
     assert_eq!(
         (s, b["overLimit"]["code"].as_str()),

@@ -283,21 +283,11 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
     let is_admin = path.starts_with("/__mock/") || path == "/v3/auth/tokens";
     // The body is read first, within the limits, so that nothing below answers while the client
     // is still sending; a refused body closes the connection after the answer.
-    let (req, refused) = match limits::buffer(req, mock.config.limits, service_of(&path)).await {
-        Ok(req) => (Some(req), None),
-        Err(e) => (None, Some(e)),
-    };
-    let close = refused.is_some();
-    let mut response = match (req, refused) {
-        (_, Some(e)) => e.into_response(),
-        (None, None) => ApiError::malformed(service_of(&path), "no request").into_response(),
-        (Some(req), None) => authorized(&mock, req, next, &path, is_admin).await,
-    };
-    if close {
-        response
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    }
+    let (mut response, close) =
+        match limits::buffer(req, mock.config.limits, service_of(&path)).await {
+            Ok(req) => (authorized(&mock, req, next, &path, is_admin).await, false),
+            Err(refused) => (refused.into_response(), true),
+        };
     // Every error is rendered here, once: handlers' errors, and axum's own answer to a wrong
     // method (which carries the Allow header, kept across the re-render).
     let error = response
@@ -314,6 +304,11 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
         if let Some(allow) = allow {
             response.headers_mut().insert(header::ALLOW, allow);
         }
+    }
+    if close {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     if !is_admin {
         if mock.fault(Fault::TextContentType) {
