@@ -467,6 +467,12 @@ pub struct MockCmd {
     /// Delay of the `slow` fault.
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
     pub slow_delay: Duration,
+    /// Time a client has to send request headers (also the idle keep-alive timeout).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+    /// Time a client has to send a request body (then 408 and the connection closes).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub body_timeout: Duration,
     /// Log one line per request (debug level).
     #[arg(long, short)]
     pub verbose: bool,
@@ -491,6 +497,10 @@ impl MockCmd {
             fixtures,
             slow_delay: self.slow_delay,
             iam_user: self.iam.clone(),
+            limits: conform::mock::limits::Limits {
+                header_timeout: self.header_timeout,
+                body_timeout: self.body_timeout,
+            },
         })
     }
 }

@@ -12,6 +12,8 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+mod common;
+
 fn vars() -> std::collections::BTreeMap<String, String> {
     Fixtures::defaults().vars
 }
@@ -189,24 +191,125 @@ async fn bad_update_bodies_are_400_and_unknown_snapshots_404() {
 }
 
 #[tokio::test]
-async fn autobk_snapshots_are_forbidden() {
+async fn automatic_snapshots_are_marked_by_metadata_not_by_name() {
     let app = mock();
-    let path = format!(
-        "/v2/{}/snapshots/{}",
-        var("project_id"),
-        var("autobk_snapshot_id")
+    let project = var("project_id");
+    let autobk = var("autobk_snapshot_id");
+    let forbidden = |s: StatusCode, b: &Value| {
+        assert_eq!(
+            (s, b["forbidden"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("EVS.5403")),
+            "{b}"
+        );
+    };
+    // The backup-made snapshot (`__system__enableActive` in its metadata): v2, v3 and metadata.
+    for version in ["v2", "v3"] {
+        let path = format!("/{version}/{project}/snapshots/{autobk}");
+        let (s, b, _) = call(
+            &app,
+            Method::PUT,
+            &path,
+            Some(json!({"snapshot": {"name": "x"}})),
+        )
+        .await;
+        forbidden(s, &b);
+        let item = format!("{path}/metadata/k");
+        let (s, b, _) = call(&app, Method::PUT, &item, Some(json!({"meta": {"k": "v"}}))).await;
+        forbidden(s, &b);
+        let (s, b, _) = call(
+            &app,
+            Method::DELETE,
+            &format!("{path}/metadata/{}", conform::mock::evs::AUTOMATIC_MARK),
+            None,
+        )
+        .await;
+        forbidden(s, &b);
+        let (s, _, _) = call(&app, Method::GET, &path, None).await;
+        assert_eq!(s, StatusCode::OK, "reads are allowed");
+    }
+    // Renaming an ordinary snapshot to the prefix is allowed and locks nothing.
+    for version in ["v2", "v3"] {
+        let path = format!("/{version}/{project}/snapshots/{}", var("snapshot_id"));
+        for name in ["autobk_snapshot_mine", "snap-001"] {
+            let (s, b, _) = call(
+                &app,
+                Method::PUT,
+                &path,
+                Some(json!({"snapshot": {"name": name}})),
+            )
+            .await;
+            assert_eq!(
+                (s, b["snapshot"]["name"].as_str()),
+                (StatusCode::OK, Some(name))
+            );
+        }
+    }
+    // Nobody can make a snapshot automatic: system keys cannot be set or deleted.
+    let item = format!(
+        "/v2/{project}/snapshots/{}/metadata/{}",
+        var("snapshot_id"),
+        conform::mock::evs::AUTOMATIC_MARK
     );
     let (s, b, _) = call(
         &app,
         Method::PUT,
-        &path,
-        Some(json!({"snapshot": {"name": "x"}})),
+        &item,
+        Some(json!({"meta": {conform::mock::evs::AUTOMATIC_MARK: "true"}})),
     )
     .await;
+    forbidden(s, &b);
+    let (s, _, _) = call(&app, Method::GET, &item, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "not stored");
+}
+
+#[tokio::test]
+async fn v2_show_carries_the_documented_reserved_attributes_and_v2_update_follows_seed_002() {
+    let app = mock();
+    let (_, b, _) = call(&app, Method::GET, &snap("v2"), None).await;
     assert_eq!(
-        (s, b["forbidden"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("EVS.5403"))
+        b["snapshot"]["os-extended-snapshot-attributes:project_id"],
+        var("project_id")
     );
+    assert_eq!(
+        b["snapshot"]["os-extended-snapshot-attributes:progress"],
+        "100%"
+    );
+    let (_, b, _) = call(
+        &app,
+        Method::PUT,
+        &snap("v2"),
+        Some(json!({"snapshot": {"name": "snap-001"}})),
+    )
+    .await;
+    let fields = b["snapshot"].as_object().unwrap();
+    assert!(
+        !fields.contains_key("os-extended-snapshot-attributes:progress"),
+        "seed 002 documents no reserved attributes for the v2 update"
+    );
+}
+
+#[tokio::test]
+async fn evs_metadata_keys_follow_cinder() {
+    let app = mock();
+    let base = format!("{}/metadata", snap("v2"));
+    for (key, expected) in [
+        ("with space", StatusCode::OK),
+        ("a:b.c-d_e", StatusCode::OK),
+        ("ключ", StatusCode::BAD_REQUEST),
+        ("a/b", StatusCode::NOT_FOUND),
+    ] {
+        let encoded = key
+            .replace(' ', "%20")
+            .replace("ключ", "%D0%BA%D0%BB%D1%8E%D1%87");
+        let (s, _, _) = call(
+            &app,
+            Method::PUT,
+            &format!("{base}/{encoded}"),
+            Some(json!({"meta": {key: "v"}})),
+        )
+        .await;
+        assert_eq!(s, expected, "{key}");
+    }
 }
 
 #[tokio::test]
@@ -217,10 +320,18 @@ async fn v3_responses_carry_the_reserved_attributes() {
         json!(var("project_id"))
     );
     assert!(b["snapshot"]["os-extended-snapshot-attributes:progress"].is_string());
-    let (_, b, _) = call(&mock(), Method::GET, &snap("v2"), None).await;
-    assert!(b["snapshot"]
-        .get("os-extended-snapshot-attributes:progress")
-        .is_none());
+    let (_, b, _) = call(
+        &mock(),
+        Method::PUT,
+        &snap("v3"),
+        Some(json!({"snapshot": {"name": "snap-001"}})),
+    )
+    .await;
+    assert_eq!(
+        b["snapshot"]["os-extended-snapshot-attributes:project_id"],
+        json!(var("project_id")),
+        "seeds 003/004 document them for the v3 update"
+    );
 }
 
 #[tokio::test]
@@ -392,8 +503,11 @@ async fn robustness_errors_keep_the_envelope() {
     assert!(b["itemNotFound"]["message"].is_string());
     assert!(h.get("x-request-id").is_some());
     let (s, b, _) = call(&app, Method::POST, &snap("v2"), None).await;
-    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
-    assert!(b["methodNotAllowed"].is_object());
+    // No code is documented for 405: Nova's fault name, the status as the code.
+    assert_eq!(
+        (s, b["badMethod"]["code"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("405"))
+    );
     let (s, _, h) = call(
         &app,
         Method::POST,
@@ -424,9 +538,17 @@ async fn robustness_errors_keep_the_envelope() {
         "{{\"snapshot\": {{\"name\": \"{}\"}}}}",
         "a".repeat(1024 * 1024 + 1)
     );
-    let (s, b, _) = call_raw(&app, Method::PUT, &snap("v2"), Some(big.into_bytes()), &[]).await;
-    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(b["overLimit"].is_object());
+    let (s, b, h) = call_raw(&app, Method::PUT, &snap("v2"), Some(big.into_bytes()), &[]).await;
+    assert_eq!(
+        h.get("connection").and_then(|v| v.to_str().ok()),
+        Some("close"),
+        "a refused body ends the connection"
+    );
+    // 413 overLimit (EVS status page), not EVS.1005 (a volume's metadata size, a 400).
+    assert_eq!(
+        (s, b["overLimit"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("413"))
+    );
 }
 
 #[tokio::test]
@@ -637,4 +759,755 @@ proptest! {
         });
         prop_assert!(status.as_u16() < 500, "{} {} gave {}", "request", path, status);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// On the wire: a real listener on 127.0.0.1:0, raw HTTP/1.1 over TCP, so connection handling
+// (early answers, draining, timeouts) is what is tested, not the router alone.
+
+use conform::mock::limits::{Limits, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// What a raw client saw.
+#[derive(Debug)]
+enum Wire {
+    /// A complete answer: status and body.
+    Answer(u16, Vec<u8>),
+    /// The connection ended (EOF or error) before a complete answer.
+    Dropped(String),
+}
+
+/// Reads one HTTP/1.1 response: the head, then `Content-Length` bytes (none for HEAD).
+async fn read_answer(stream: &mut TcpStream, head_request: bool) -> Wire {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) => return Wire::Dropped(format!("EOF after {} bytes", buf.len())),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) => return Wire::Dropped(e.to_string()),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let status: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    let want = if head_request { 0 } else { length };
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < want {
+        match stream.read(&mut chunk).await {
+            Ok(0) => return Wire::Dropped(format!("EOF in the body of a {status}")),
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+            Err(e) => return Wire::Dropped(format!("{e} in the body of a {status}")),
+        }
+    }
+    Wire::Answer(status, body)
+}
+
+/// Sends one request the way python's http.client does (everything, then read) and reads the
+/// answer. A failed write counts as dropped, as it does for that client (a broken pipe or a
+/// reset while sending means the server closed before taking the request).
+async fn exchange(addr: std::net::SocketAddr, request: &[u8], head_request: bool) -> Wire {
+    let mut stream = match TcpStream::connect(addr).await {
+        Ok(s) => s,
+        Err(e) => return Wire::Dropped(format!("connect: {e}")),
+    };
+    // Like a client on a real network, large requests go out in pieces over time, so the
+    // server's early answer (and close) can overtake them; loopback buffers would hide it.
+    for (i, piece) in request.chunks(64 * 1024).enumerate() {
+        if let Err(e) = stream.write_all(piece).await {
+            return Wire::Dropped(format!("while sending: {e}"));
+        }
+        if i >= 4 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+    read_answer(&mut stream, head_request).await
+}
+
+fn http_request(
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+    declared: Option<u64>,
+) -> Vec<u8> {
+    let mut out = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n").into_bytes();
+    for (k, v) in headers {
+        out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+    }
+    if !body.is_empty() || declared.is_some() {
+        let n = declared.unwrap_or(body.len() as u64);
+        out.extend_from_slice(format!("Content-Length: {n}\r\n").as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+    out
+}
+
+/// A small deterministic generator (no seed file, same requests every run).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() as usize) % items.len()]
+    }
+}
+
+/// How many hostile requests the test sends, and how many at once.
+const HOSTILE_REQUESTS: usize = 3_000;
+const HOSTILE_CONCURRENCY: usize = 24;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousands_of_hostile_requests_all_get_an_answer_below_500() {
+    let mock = conform::mock::spawn(MockConfig::default()).await.unwrap();
+    let addr = mock.addr;
+    let (project, snapshot, server) = (var("project_id"), var("snapshot_id"), var("server_id"));
+    let paths: Vec<String> = vec![
+        format!("/v2/{project}/snapshots/{snapshot}"),
+        format!("/v3/{project}/snapshots/{snapshot}"),
+        format!("/v2/{project}/snapshots/{snapshot}/metadata/k"),
+        format!("/v2.1/{project}/servers/{server}/metadata/k"),
+        format!("/v2.1/{project}/servers/{server}"),
+        "/".into(),
+        "/nope".into(),
+        "/v2/../../etc/passwd".into(),
+        "/%ff%fe/%2F".into(),
+        format!("/v2/{project}/snapshots/{}", "a".repeat(4000)),
+        "/__mock/state".into(),
+        "/v3/auth/tokens".into(),
+    ];
+    let methods = [
+        "GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "BREW",
+    ];
+    let types = [
+        None,
+        Some("application/json"),
+        Some("application/json; charset=utf-8"),
+        Some("text/plain"),
+        Some("application/xml"),
+        Some("multipart/form-data; boundary=x"),
+        Some("application/x-www-form-urlencoded"),
+        Some("x/y"),
+    ];
+    let started = Instant::now();
+    let mut rng = Lcg(15);
+    let mut jobs = Vec::with_capacity(HOSTILE_REQUESTS);
+    for i in 0..HOSTILE_REQUESTS {
+        let method = *rng.pick(&methods);
+        let path = rng.pick(&paths).clone();
+        let body: Vec<u8> = match rng.next() % 20 {
+            // One in ten: a body between 1 and 2 MB (over the 1 MiB limit, or just under it).
+            0 | 1 => vec![b'x'; 1_000_000 + (rng.next() as usize % 1_000_000)],
+            2..=7 => br#"{"snapshot": {"name": "n"}, "meta": {"k": "v"}}"#.to_vec(),
+            8..=10 => (0..(rng.next() % 512)).map(|_| rng.next() as u8).collect(),
+            _ => Vec::new(),
+        };
+        // One in fifty declares a gigabyte and sends a few bytes.
+        let declared = rng.next().is_multiple_of(50).then_some(1u64 << 30);
+        let mut headers = Vec::new();
+        if let Some(t) = rng.pick(&types) {
+            headers.push(("Content-Type", t.to_string()));
+        }
+        if i % 2 == 0 {
+            headers.push(("Connection", "close".to_string()));
+        }
+        jobs.push((
+            format!("{method} {path} ({} bytes)", body.len()),
+            http_request(method, &path, &headers, &body, declared),
+            method == "HEAD",
+        ));
+    }
+    let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(HOSTILE_CONCURRENCY));
+    let mut tasks = Vec::with_capacity(jobs.len());
+    for (label, request, head) in jobs {
+        let sem = sem.clone();
+        tasks.push(tokio::spawn(async move {
+            let _permit = sem.acquire().await.unwrap();
+            (label, exchange(addr, &request, head).await)
+        }));
+    }
+    let mut dropped = Vec::new();
+    let mut server_errors = Vec::new();
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    for t in tasks {
+        let (label, wire) = t.await.unwrap();
+        match wire {
+            Wire::Answer(status, _) => {
+                *statuses.entry(status).or_default() += 1;
+                if !(100..500).contains(&status) {
+                    server_errors.push(format!("{label}: {status}"));
+                }
+            }
+            Wire::Dropped(why) => dropped.push(format!("{label}: {why}")),
+        }
+    }
+    eprintln!(
+        "{HOSTILE_REQUESTS} hostile requests in {:?}: {statuses:?}",
+        started.elapsed()
+    );
+    assert!(
+        dropped.is_empty(),
+        "{} dropped: {dropped:#?}",
+        dropped.len()
+    );
+    assert!(server_errors.is_empty(), "{server_errors:#?}");
+    assert_eq!(statuses.values().sum::<usize>(), HOSTILE_REQUESTS);
+    for expected in [200, 404, 405, 413, 415] {
+        assert!(
+            statuses.contains_key(&expected),
+            "no {expected} in {statuses:?}"
+        );
+    }
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn early_answers_are_read_by_the_client_and_a_huge_declared_length_is_413_at_once() {
+    let mock = conform::mock::spawn(MockConfig::default()).await.unwrap();
+    let (project, snapshot) = (var("project_id"), var("snapshot_id"));
+    let json = [("Content-Type", "application/json".to_string())];
+    let big = vec![b'x'; 2_000_000];
+    let medium = vec![b'x'; 500_000];
+    let snapshot_path = format!("/v2/{project}/snapshots/{snapshot}");
+    // A route that would answer without reading (405, 404, GET), with 2 MB and 500 KB bodies.
+    for (method, path, small_status) in [
+        ("POST", snapshot_path.as_str(), 405),
+        ("PUT", "/nope", 404),
+        ("GET", snapshot_path.as_str(), 200),
+    ] {
+        for (body, expected) in [(&big, 413), (&medium, small_status)] {
+            let wire = exchange(
+                mock.addr,
+                &http_request(method, path, &json, body, None),
+                false,
+            )
+            .await;
+            match wire {
+                Wire::Answer(s, _) => assert_eq!(s, expected, "{method} {path} {}", body.len()),
+                Wire::Dropped(why) => panic!("{method} {path} {}: {why}", body.len()),
+            }
+        }
+    }
+    // 1 GB declared, 10 bytes sent: 413 without waiting for the rest.
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(mock.addr).await.unwrap();
+    stream
+        .write_all(&http_request(
+            "PUT",
+            &snapshot_path,
+            &json,
+            b"{\"snapshot",
+            Some(1 << 30),
+        ))
+        .await
+        .unwrap();
+    let wire = tokio::time::timeout(Duration::from_secs(3), read_answer(&mut stream, false))
+        .await
+        .expect("answered without waiting for the body");
+    let Wire::Answer(status, body) = wire else {
+        panic!("{wire:?}")
+    };
+    assert_eq!(status, 413);
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["overLimit"]["code"], "413");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    mock.stop().await;
+}
+
+/// Opens half-requests (headers never finished; headers done but the body short of its declared
+/// length) and checks that each is closed (or answered 408) after about the timeout, while a
+/// well-behaved client is answered at once throughout.
+async fn slow_clients_are_cut_off(limits: Limits, connections: usize) {
+    let mock = conform::mock::spawn(MockConfig {
+        limits,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let addr = mock.addr;
+    let started = Instant::now();
+    let path = snap("v2");
+    let mut slow = Vec::new();
+    for i in 0..connections {
+        let path = path.clone();
+        slow.push(tokio::spawn(async move {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let partial = if i % 2 == 0 {
+                // Headers never finished.
+                format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            } else {
+                // Headers complete, 10 of 100 body bytes.
+                format!("PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"snapshot")
+            };
+            stream.write_all(partial.as_bytes()).await.unwrap();
+            let wire = read_answer(&mut stream, false).await;
+            (i % 2 == 0, wire, started.elapsed())
+        }));
+    }
+    // Meanwhile, a normal client is served promptly.
+    let deadline = limits.header_timeout.max(limits.body_timeout);
+    while started.elapsed() < deadline {
+        let t = Instant::now();
+        let wire = exchange(addr, &http_request("GET", &path, &[], b"", None), false).await;
+        assert!(matches!(wire, Wire::Answer(200, _)), "{wire:?}");
+        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+        tokio::time::sleep(deadline / 10).await;
+    }
+    for t in slow {
+        let (headers_unfinished, wire, after) = tokio::time::timeout(deadline * 3, t)
+            .await
+            .expect("the slow connection was closed")
+            .unwrap();
+        let (timeout, ok) = if headers_unfinished {
+            // Nothing to answer: closed.
+            (limits.header_timeout, matches!(wire, Wire::Dropped(_)))
+        } else {
+            (limits.body_timeout, matches!(wire, Wire::Answer(408, _)))
+        };
+        assert!(ok, "{wire:?}");
+        assert!(
+            after >= timeout && after < timeout + Duration::from_secs(3),
+            "closed after {after:?}, timeout {timeout:?}"
+        );
+    }
+    mock.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_cut_off_after_the_default_timeouts() {
+    assert_eq!(
+        Limits::default(),
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10)
+        }
+    );
+    assert_eq!(
+        (DEFAULT_HEADER_TIMEOUT, DEFAULT_BODY_TIMEOUT),
+        (Duration::from_secs(10), Duration::from_secs(10))
+    );
+    slow_clients_are_cut_off(Limits::default(), 100).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_client_timeouts_are_configurable() {
+    slow_clients_are_cut_off(
+        Limits {
+            header_timeout: Duration::from_millis(400),
+            body_timeout: Duration::from_millis(700),
+        },
+        20,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn content_types_other_than_json_are_415_as_in_nova() {
+    let app = mock();
+    let body = br#"{"snapshot": {"name": "n"}}"#.to_vec();
+    for (label, expected) in [
+        ("application/json", 200),
+        ("application/json; charset=utf-8", 200),
+        ("application/vnd.openstack.volume+json", 200),
+        ("text/plain", 200),
+        ("application/xml", 415),
+        ("application/x-www-form-urlencoded", 415),
+        ("multipart/form-data; boundary=x", 415),
+    ] {
+        let (s, b, _) = call_raw(
+            &app,
+            Method::PUT,
+            &snap("v2"),
+            Some(body.clone()),
+            &[("content-type", label)],
+        )
+        .await;
+        assert_eq!(s.as_u16(), expected, "{label}");
+        if expected == 415 {
+            assert_eq!(b["badMediaType"]["code"], "415", "{label}");
+        }
+    }
+    let (s, _, _) = call_raw(&app, Method::PUT, &snap("v2"), Some(body), &[]).await;
+    assert_eq!(s, StatusCode::OK, "no Content-Type: parsed as JSON");
+}
+
+#[test]
+fn every_deviation_is_complete_documented_and_exported() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("src/mock/deviations.json")).unwrap(),
+    )
+    .expect("deviations.json parses");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let contract = conform::contract::Contract::load(&root.join("schemas")).unwrap();
+    let doc = conform::contract::openapi::document(&contract);
+    let list = file["deviations"].as_array().unwrap();
+    assert!(list.len() >= 8);
+    for d in list {
+        let id = d["id"].as_str().unwrap();
+        for field in ["rule", "docs", "follows", "source"] {
+            assert!(
+                d[field].as_str().is_some_and(|s| !s.is_empty()),
+                "{id}: {field}"
+            );
+        }
+        assert!(
+            readme.contains(&format!("`{id}`")),
+            "{id} is not in the README"
+        );
+        for op in d["operations"].as_array().unwrap() {
+            let op = op.as_str().unwrap();
+            let targets: Vec<&conform::contract::Operation> = if op == "*" {
+                contract.operations.iter().collect()
+            } else {
+                vec![contract
+                    .operation(op)
+                    .unwrap_or_else(|| panic!("{id}: no operation {op}"))]
+            };
+            for o in targets {
+                let exported =
+                    &doc["paths"][&o.path][o.method.to_lowercase()]["x-conform-deviation"];
+                assert!(
+                    exported
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|x| x["id"] == id)),
+                    "{id} not exported on {}",
+                    o.id
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn conform_mock_takes_the_timeouts_from_its_flags() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args([
+            "mock",
+            "--listen",
+            "127.0.0.1:0",
+            "--header-timeout",
+            "300ms",
+            "--body-timeout",
+            "300ms",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let stderr = child.stderr.take().unwrap();
+    std::io::BufReader::new(stderr)
+        .read_line(&mut line)
+        .unwrap();
+    let addr: std::net::SocketAddr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let wire = tokio::time::timeout(Duration::from_secs(5), read_answer(&mut stream, false)).await;
+    let closed_after = started.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(matches!(wire, Ok(Wire::Dropped(_))), "{wire:?}");
+    assert!(
+        closed_after >= Duration::from_millis(300) && closed_after < Duration::from_secs(3),
+        "{closed_after:?}"
+    );
+}
+
+#[tokio::test]
+async fn snapshot_lists_filter_and_page_as_the_list_pages_say() {
+    let app = mock();
+    let project = var("project_id");
+    for version in ["v2", "v3"] {
+        let (s, b, _) = call(
+            &app,
+            Method::GET,
+            &format!("/{version}/{project}/snapshots/detail"),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let list = b["snapshots"].as_array().unwrap();
+        assert_eq!(
+            list.len(),
+            5,
+            "the project's five snapshots, not the other project's"
+        );
+        assert!(list
+            .iter()
+            .all(|x| x["os-extended-snapshot-attributes:project_id"] == json!(project)));
+        assert!(b.get("snapshots_links").is_none(), "no limit, no links");
+        let (_, b, _) = call(
+            &app,
+            Method::GET,
+            &format!("/{version}/{project}/snapshots"),
+            None,
+        )
+        .await;
+        let brief = b["snapshots"].as_array().unwrap();
+        assert_eq!(brief.len(), 5);
+        assert!(brief[0]
+            .get("os-extended-snapshot-attributes:progress")
+            .is_none());
+    }
+    let detail = format!("/v2/{project}/snapshots/detail");
+    let (_, b, _) = call(
+        &app,
+        Method::GET,
+        &format!("{detail}?status=creating"),
+        None,
+    )
+    .await;
+    assert_eq!(b["snapshots"][0]["id"], json!(var("creating_snapshot_id")));
+    assert_eq!(b["snapshots"].as_array().unwrap().len(), 1);
+    let (_, b, _) = call(&app, Method::GET, &format!("{detail}?limit=2"), None).await;
+    assert_eq!(b["snapshots"].as_array().unwrap().len(), 2);
+    let next = b["snapshots_links"][0]["href"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let marker = next.split("marker=").nth(1).unwrap();
+    let (_, b, _) = call(
+        &app,
+        Method::GET,
+        &format!("{detail}?limit=2&marker={marker}"),
+        None,
+    )
+    .await;
+    assert_eq!(b["snapshots"].as_array().unwrap().len(), 2);
+    assert_ne!(b["snapshots"][0]["id"], json!(marker));
+    let (_, b, _) = call(
+        &app,
+        Method::GET,
+        &format!("{detail}?offset=4&limit=2"),
+        None,
+    )
+    .await;
+    assert_eq!(b["snapshots"].as_array().unwrap().len(), 1);
+    assert!(b.get("snapshots_links").is_none(), "nothing remains");
+    for bad in ["limit=0", "limit=1001", "offset=-1", "limit=x"] {
+        let (s, _, _) = call(&app, Method::GET, &format!("{detail}?{bad}"), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn metadata_collections_merge_replace_and_keep_their_rules() {
+    let app = mock();
+    let meta = format!(
+        "/v3/{}/snapshots/{}/metadata",
+        var("project_id"),
+        var("snapshot_with_metadata_id")
+    );
+    let (s, b, _) = call(
+        &app,
+        Method::POST,
+        &meta,
+        Some(json!({"metadata": {"key1": "new", "k3": "v3"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        b["metadata"],
+        json!({"key1": "new", "k3": "v3", "owner": "team-a"}),
+        "merged"
+    );
+    let (_, b, _) = call(
+        &app,
+        Method::PUT,
+        &meta,
+        Some(json!({"metadata": {"only": "one"}})),
+    )
+    .await;
+    assert_eq!(b["metadata"], json!({"only": "one"}), "replaced");
+    let (_, b, _) = call(&app, Method::GET, &meta, None).await;
+    assert_eq!(b["metadata"], json!({"only": "one"}));
+    for bad in [
+        json!({}),
+        json!({"metadata": []}),
+        json!({"metadata": {"k": 1}}),
+        json!({"metadata": {"k": "v".repeat(256)}}),
+    ] {
+        let (s, _, _) = call(&app, Method::POST, &meta, Some(bad.clone())).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let (s, _, _) = call(
+        &app,
+        Method::POST,
+        &meta,
+        Some(json!({"metadata": {"__system__enableActive": "true"}})),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "nobody makes a snapshot automatic"
+    );
+    let autobk = format!(
+        "/v2/{}/snapshots/{}/metadata",
+        var("project_id"),
+        var("autobk_snapshot_id")
+    );
+    for method in [Method::POST, Method::PUT] {
+        let (s, _, _) = call(&app, method, &autobk, Some(json!({"metadata": {"k": "v"}}))).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
+    // Servers: a read, and POST adds or updates with seed 001's rules and the vm_state check.
+    let server = format!("/v2.1/{}/servers/{}", var("project_id"), var("server_id"));
+    let (s, b, _) = call(&app, Method::GET, &server, None).await;
+    assert_eq!(
+        (s, b["server"]["status"].as_str()),
+        (StatusCode::OK, Some("ACTIVE"))
+    );
+    let (s, b, _) = call(
+        &app,
+        Method::POST,
+        &format!("{server}/metadata"),
+        Some(json!({"metadata": {"k2": "v2"}})),
+    )
+    .await;
+    assert_eq!(
+        (s, b["metadata"].clone()),
+        (StatusCode::OK, json!({"key1": "value1", "k2": "v2"}))
+    );
+    let (s, _, _) = call(
+        &app,
+        Method::POST,
+        &format!("{server}/metadata"),
+        Some(json!({"metadata": {"bad key": "v"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "seed 001: no space in keys");
+    let building = format!(
+        "/v2.1/{}/servers/{}/metadata",
+        var("project_id"),
+        var("building_server_id")
+    );
+    let (s, _, _) = call(
+        &app,
+        Method::POST,
+        &building,
+        Some(json!({"metadata": {"k": "v"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let other = format!(
+        "/v2.1/{}/servers/{}",
+        var("project_id"),
+        var("other_project_server_id")
+    );
+    let (s, _, _) = call(&app, Method::GET, &other, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+/// python-cinderclient (v3) and python-novaclient (2.1) list, get, update, set and delete
+/// metadata against the mock with a token (`tests/openstack/clients.py`). Skipped when they are
+/// not installed, unless CONFORM_REQUIRE_OPENSTACK is set (CI installs them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openstack_clients_drive_the_mock() {
+    if !common::external_tool(
+        &["python3", "-c", "import cinderclient, novaclient"],
+        "CONFORM_REQUIRE_OPENSTACK",
+        "pip install python-cinderclient python-novaclient",
+    ) {
+        return;
+    }
+    let mock = conform::mock::spawn(MockConfig {
+        auth: MockAuth::Token("openstack-t0k3n".into()),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let before = mock_state(&mock.base_url()).await;
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/openstack/clients.py");
+    let args = vec![
+        script.display().to_string(),
+        mock.base_url(),
+        "openstack-t0k3n".to_string(),
+        var("project_id"),
+        var("snapshot_id"),
+        var("server_id"),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .args(&args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for op in [
+        "cinder list",
+        "cinder update all metadata: ok",
+        "nova delete metadata: ok",
+    ] {
+        assert!(stdout.contains(op), "{stdout}");
+    }
+    assert_eq!(
+        mock_state(&mock.base_url()).await,
+        before,
+        "the clients undid their changes"
+    );
+    mock.stop().await;
+}
+
+async fn mock_state(base: &str) -> Value {
+    let mut stream = TcpStream::connect(base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream
+        .write_all(b"GET /__mock/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let Wire::Answer(200, body) = read_answer(&mut stream, false).await else {
+        panic!("no state")
+    };
+    let mut state: Value = serde_json::from_slice(&body).unwrap();
+    // Timestamps move with every write; the comparison is about names and metadata.
+    for p in state["projects"].as_array_mut().unwrap() {
+        for s in p["snapshots"].as_array_mut().unwrap() {
+            s.as_object_mut().unwrap().remove("updated_at");
+        }
+    }
+    state
 }

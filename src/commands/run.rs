@@ -195,6 +195,7 @@ async fn resolve_target(
                 fixtures: fixtures.clone(),
                 slow_delay: *slow_delay,
                 iam_user: None,
+                limits: Default::default(),
             })
             .await
             .map_err(|e| Error::Io(format!("cannot start the built-in mock: {e}")))?;

@@ -24,6 +24,27 @@ fn component_name(id: &str, suffix: &str) -> String {
     name
 }
 
+/// The built-in mock's named deviations: rules it enforces that the pages do not state, each with
+/// the implementation it follows. Exported per operation as `x-conform-deviation` so a user of
+/// the document knows which of the mock's answers come from the docs and which do not.
+const DEVIATIONS: &str = include_str!("../mock/deviations.json");
+
+/// The deviations that apply to an operation (`"*"` applies to every one).
+fn deviations_of(all: &Value, id: &str) -> Vec<Value> {
+    let list = all["deviations"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    list.iter()
+        .filter(|d| {
+            d["operations"]
+                .as_array()
+                .is_some_and(|ops| ops.iter().any(|o| o == id || o == "*"))
+        })
+        .map(|d| json!({"id": d["id"], "rule": d["rule"], "docs": d["docs"], "follows": d["follows"], "source": d["source"]}))
+        .collect()
+}
+
 /// Removes keywords that only make sense at a document root.
 fn embeddable(schema: &Value) -> Value {
     let mut s = schema.clone();
@@ -37,6 +58,8 @@ fn embeddable(schema: &Value) -> Value {
 pub fn document(contract: &Contract) -> Value {
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let mut schemas = Map::new();
+    // A test parses the file; an unreadable one would only drop the annotations.
+    let deviations: Value = serde_json::from_str(DEVIATIONS).unwrap_or(Value::Null);
     for op in &contract.operations {
         let mut parameters: Vec<Value> = op
             .path_params
@@ -83,6 +106,10 @@ pub fn document(contract: &Contract) -> Value {
             );
         }
         operation.insert("responses".into(), Value::Object(responses));
+        let own = deviations_of(&deviations, &op.id);
+        if !own.is_empty() {
+            operation.insert("x-conform-deviation".into(), Value::Array(own));
+        }
         paths
             .entry(op.path.clone())
             .or_default()

@@ -13,17 +13,17 @@ use super::state::Server;
 use super::{AppState, Mock};
 
 /// Seed 001: keys and values are at most 255 Unicode characters; keys are not empty.
-const LIMIT_CHARS: usize = 255;
+pub(super) const LIMIT_CHARS: usize = 255;
 /// Seed 001 (接口约束): the server's vm_state must be one of these.
-const ALLOWED_VM_STATES: &[&str] = &["active", "stopped", "paused", "suspended"];
+pub(super) const ALLOWED_VM_STATES: &[&str] = &["active", "stopped", "paused", "suspended"];
 
-fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
+pub(super) fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
     p.map(|Path(t)| t)
         .map_err(|e| ApiError::invalid(Service::Ecs, format!("invalid path: {e}")))
 }
 
 /// Seed 001: A-Z, a-z, 0-9, '-', '_', ':' and '.'.
-fn valid_key_char(c: char) -> bool {
+pub(super) fn valid_key_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.')
 }
 
@@ -45,7 +45,7 @@ fn owner(mock: &Mock, store: &super::state::State, project: &str, id: &str) -> O
     None
 }
 
-fn server<'a>(
+pub(super) fn server<'a>(
     mock: &Mock,
     store: &'a super::state::State,
     project: &str,
@@ -57,7 +57,7 @@ fn server<'a>(
 }
 
 /// The server a path names, for changing it (404 when the project has no such server).
-fn server_mut<'a>(
+pub(super) fn server_mut<'a>(
     mock: &Mock,
     store: &'a mut super::state::State,
     project: &str,

@@ -25,19 +25,35 @@ pub enum Version {
 
 /// Documented limit of name and description: 255 UTF-8 bytes (seeds 002, 003: 最大支持255个字节).
 const TEXT_LIMIT_BYTES: usize = 255;
-/// Metadata keys are 1–255 characters, values at most 255 (seed 000 and Cinder's metadata rules).
-const META_LIMIT_CHARS: usize = 255;
-/// Seed 004: operations cannot be performed on snapshots with this name prefix.
-const AUTOBK_PREFIX: &str = "autobk_snapshot_";
+/// Metadata keys are 1–255 characters, values at most 255. The EVS pages state no limit; this is
+/// Cinder's (`cinder/api/schemas/snapshot_metadata.py`), the named deviation
+/// `evs-metadata-item-limits` in `deviations.json`.
+pub(super) const META_LIMIT_CHARS: usize = 255;
+/// The metadata key that marks a snapshot made automatically by a backup (the show and list pages:
+/// a snapshot whose metadata holds it was created by a backup). Seed 004: operations cannot be
+/// performed on such snapshots. The `autobk_snapshot_` name prefix is only the name backups give
+/// them: the pages advise against, but do not forbid, giving it to other snapshots, so a name
+/// alone locks nothing.
+pub const AUTOMATIC_MARK: &str = "__system__enableActive";
+/// Metadata keys the system owns: users cannot set or delete them (EVS.5403 "metadata can not be
+/// operated"), so no user can turn a snapshot into an automatic one and lock it for good.
+pub(super) const SYSTEM_KEY_PREFIX: &str = "__system__";
 
-fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
+/// Cinder's metadata key characters (`snapshot_metadata.py`): A-Z a-z 0-9 - _ : . and space.
+pub(super) fn valid_meta_key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | ' ')
+}
+
+pub(super) fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
     p.map(|Path(t)| t)
         .map_err(|e| ApiError::invalid(Service::Evs, format!("invalid path: {e}")))
 }
 
-/// The snapshot body: seed 002's response table (v2), plus the two reserved attributes that seeds
-/// 003/004 document for v3.
-fn render(mock: &Mock, project: &str, s: &Snapshot, version: Version) -> Value {
+/// The snapshot body: seed 002's response table, plus the two reserved
+/// `os-extended-snapshot-attributes` when the page of the answer documents them (`reserved`): the
+/// v3 update (seeds 003/004) and both show pages do; seed 002, the v2 update page the contract
+/// follows, does not (a newer v2 update page in pages/evs does: a documented disagreement).
+pub(super) fn render(mock: &Mock, project: &str, s: &Snapshot, reserved: bool) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(s.id));
     m.insert("status".into(), json!(s.status));
@@ -57,7 +73,7 @@ fn render(mock: &Mock, project: &str, s: &Snapshot, version: Version) -> Value {
     if !mock.fault(Fault::MissingField) {
         m.insert("updated_at".into(), json!(s.updated_at));
     }
-    if version == Version::V3 {
+    if reserved {
         let progress = if s.status == "creating" {
             "50%"
         } else {
@@ -79,7 +95,7 @@ fn render(mock: &Mock, project: &str, s: &Snapshot, version: Version) -> Value {
 }
 
 /// Finds a snapshot of a project (or of any project under `cross-project-leak`).
-fn find<'a>(
+pub(super) fn find<'a>(
     mock: &Mock,
     store: &'a super::state::State,
     project: &'a str,
@@ -121,9 +137,9 @@ fn find_mut<'a>(
     store.snapshots.get_mut(&owner).and_then(|m| m.get_mut(id))
 }
 
-/// A snapshot a request may change: 404 when the project has none with that id, 403 for
-/// `autobk_snapshot_` snapshots (seed 004: operations cannot be performed on them).
-fn writable<'a>(
+/// A snapshot a request may change: 404 when the project has none with that id, 403 for a snapshot
+/// a backup made (marked by [`AUTOMATIC_MARK`]; seed 004: operations cannot be performed on them).
+pub(super) fn writable<'a>(
     mock: &Mock,
     store: &'a mut super::state::State,
     project: &str,
@@ -132,7 +148,7 @@ fn writable<'a>(
 ) -> Result<&'a mut Snapshot, ApiError> {
     let snapshot = find_mut(mock, store, project, id)
         .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
-    if snapshot.name.starts_with(AUTOBK_PREFIX) {
+    if snapshot.metadata.contains_key(AUTOMATIC_MARK) {
         return Err(ApiError::autobk(what));
     }
     Ok(snapshot)
@@ -257,7 +273,8 @@ async fn update_snapshot(
         snapshot.updated_at = now();
     }
     let snapshot = snapshot.clone();
-    Ok(mock.ok(json!({"snapshot": render(&mock, &project, &snapshot, version)})))
+    let reserved = version == Version::V3;
+    Ok(mock.ok(json!({"snapshot": render(&mock, &project, &snapshot, reserved)})))
 }
 
 /// GET /v2/{project_id}/snapshots/{snapshot_id} (查询单个云硬盘快照详细信息-Cinder-v2).
@@ -265,7 +282,7 @@ pub async fn show_snapshot_v2(
     State(mock): State<AppState>,
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    show_snapshot(mock, path(p)?, Version::V2).await
+    show_snapshot(mock, path(p)?).await
 }
 
 /// GET /v3/{project_id}/snapshots/{snapshot_id} (查询单个云硬盘快照详细信息-Cinder-v3).
@@ -273,18 +290,18 @@ pub async fn show_snapshot_v3(
     State(mock): State<AppState>,
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    show_snapshot(mock, path(p)?, Version::V3).await
+    show_snapshot(mock, path(p)?).await
 }
 
+/// Both show pages (v2 and v3) document the same body, reserved attributes included.
 async fn show_snapshot(
     mock: AppState,
     (project, id): (String, String),
-    version: Version,
 ) -> Result<Response, ApiError> {
     let store = mock.read();
     let (owner, s) = find(&mock, &store, &project, &id)
         .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
-    Ok(mock.ok(json!({"snapshot": render(&mock, owner, s, version)})))
+    Ok(mock.ok(json!({"snapshot": render(&mock, owner, s, true)})))
 }
 
 /// GET /v2|v3/{project_id}/snapshots/{snapshot_id}/metadata (查询云硬盘快照的元数据).
@@ -368,15 +385,21 @@ pub async fn update_metadata_item(
     let (key, value) = single_item(&mock, body, &uri_key, Service::Evs).await?;
     let chars = key.chars().count();
     if !mock.fault(Fault::NoLengthCheck)
-        && (chars == 0 || chars > META_LIMIT_CHARS || value.chars().count() > META_LIMIT_CHARS)
+        && (chars == 0
+            || chars > META_LIMIT_CHARS
+            || !key.chars().all(valid_meta_key_char)
+            || value.chars().count() > META_LIMIT_CHARS)
     {
         return Err(ApiError::invalid(
             Service::Evs,
-            format!("Invalid input received: metadata keys must have 1 to {META_LIMIT_CHARS} characters and values at most {META_LIMIT_CHARS}"),
+            format!("Invalid input received: metadata keys must have 1 to {META_LIMIT_CHARS} characters of A-Z a-z 0-9 - _ : . and space, and values at most {META_LIMIT_CHARS}"),
         ));
     }
     let mut store = mock.write();
     let snapshot = writable(&mock, &mut store, &project, &id, "Updating metadata")?;
+    if key.starts_with(SYSTEM_KEY_PREFIX) {
+        return Err(ApiError::system_metadata(&key));
+    }
     if !mock.fault(Fault::MetadataNotPersisted) {
         snapshot.metadata.insert(key.clone(), value.clone());
         snapshot.updated_at = now();
@@ -393,6 +416,9 @@ pub async fn delete_metadata_item(
     let (project, id, key) = path(p)?;
     let mut store = mock.write();
     let snapshot = writable(&mock, &mut store, &project, &id, "Deleting metadata")?;
+    if key.starts_with(SYSTEM_KEY_PREFIX) {
+        return Err(ApiError::system_metadata(&key));
+    }
     snapshot
         .metadata
         .remove(&key)

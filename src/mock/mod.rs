@@ -9,11 +9,14 @@
 pub mod admin;
 pub mod auth;
 pub mod contract_tier;
+pub mod collections;
 pub mod ecs;
 pub mod error;
 pub mod evs;
 pub mod faults;
 pub mod iam;
+pub mod limits;
+pub mod server;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -32,6 +35,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use self::error::{ApiError, Service};
 use self::faults::{Fault, Faults};
+use self::limits::Limits;
 use self::state::{Fixtures, State as Store};
 
 /// Largest accepted request body: 1 MiB.
@@ -91,6 +95,8 @@ pub struct MockConfig {
     pub slow_delay: Duration,
     /// An IAM user (name, password) that `POST /v3/auth/tokens` issues the token auth's token to.
     pub iam_user: Option<(String, String)>,
+    /// Header and body read timeouts.
+    pub limits: Limits,
 }
 
 impl Default for MockConfig {
@@ -102,6 +108,7 @@ impl Default for MockConfig {
             fixtures: Fixtures::defaults(),
             slow_delay: Duration::from_secs(5),
             iam_user: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -168,6 +175,26 @@ pub fn app(config: MockConfig) -> Router {
     });
     let mut router = Router::new()
         .route(
+            "/v2/{project_id}/snapshots",
+            get(collections::list_snapshots),
+        )
+        .route(
+            "/v3/{project_id}/snapshots",
+            get(collections::list_snapshots),
+        )
+        .route(
+            "/v2/{project_id}/snapshots/detail",
+            get(collections::list_snapshots_detail),
+        )
+        .route(
+            "/v3/{project_id}/snapshots/detail",
+            get(collections::list_snapshots_detail),
+        )
+        .route(
+            "/v2.1/{project_id}/servers/{server_id}",
+            get(collections::show_server),
+        )
+        .route(
             "/v2/{project_id}/snapshots/{snapshot_id}",
             put(evs::update_snapshot_v2).get(evs::show_snapshot_v2),
         )
@@ -177,11 +204,15 @@ pub fn app(config: MockConfig) -> Router {
         )
         .route(
             "/v2/{project_id}/snapshots/{snapshot_id}/metadata",
-            get(evs::list_metadata),
+            get(evs::list_metadata)
+                .post(collections::create_snapshot_metadata)
+                .put(collections::replace_snapshot_metadata),
         )
         .route(
             "/v3/{project_id}/snapshots/{snapshot_id}/metadata",
-            get(evs::list_metadata),
+            get(evs::list_metadata)
+                .post(collections::create_snapshot_metadata)
+                .put(collections::replace_snapshot_metadata),
         )
         .route(
             "/v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
@@ -197,7 +228,7 @@ pub fn app(config: MockConfig) -> Router {
         )
         .route(
             "/v2.1/{project_id}/servers/{server_id}/metadata",
-            get(ecs::list_metadata),
+            get(ecs::list_metadata).post(collections::create_server_metadata),
         )
         .route(
             "/v2.1/{project_id}/servers/{server_id}/metadata/{key}",
@@ -205,6 +236,8 @@ pub fn app(config: MockConfig) -> Router {
                 .get(ecs::show_metadata_item)
                 .delete(ecs::delete_metadata_item),
         );
+    // Only the services' routes check the content type: admin fixtures are YAML.
+    router = router.route_layer(middleware::from_fn(media_type));
     if admin {
         router = router.merge(admin::routes());
     }
@@ -223,6 +256,20 @@ fn service_of(path: &str) -> Service {
     }
 }
 
+/// 415 for a content type the services do not parse, before the handler runs, as Nova and
+/// Cinder refuse it before deserializing (see [`limits::acceptable_content_type`]).
+async fn media_type(req: Request, next: Next) -> Response {
+    if limits::acceptable_content_type(req.headers()) {
+        return next.run(req).await;
+    }
+    let label = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    ApiError::bad_media_type(service_of(req.uri().path()), &label).into_response()
+}
+
 async fn not_found(req: Request) -> ApiError {
     ApiError::not_found(service_of(req.uri().path()), "Resource")
 }
@@ -235,46 +282,13 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
     let path = req.uri().path().to_string();
     // Admin and IAM token requests carry no token yet.
     let is_admin = path.starts_with("/__mock/") || path == "/v3/auth/tokens";
-    let mut response = match &mock.config.auth {
-        MockAuth::Token(expected) if !is_admin && !mock.fault(Fault::AuthBypass) => {
-            match req.headers().get("x-auth-token").map(HeaderValue::as_bytes) {
-                Some(t) if t == expected.as_bytes() => next.run(req).await,
-                Some(_) => ApiError::unauthorized(
-                    "Incorrect IAM authentication information: the token is invalid",
-                )
-                .into_response(),
-                None => ApiError::unauthorized(
-                    "Incorrect IAM authentication information: X-Auth-Token is missing",
-                )
-                .into_response(),
-            }
-        }
-        MockAuth::AkSk { ak, sk } if !is_admin && !mock.fault(Fault::AuthBypass) => {
-            let (parts, body) = req.into_parts();
-            match axum::body::to_bytes(body, BODY_LIMIT).await {
-                Err(_) => ApiError::too_large(service_of(&path), BODY_LIMIT).into_response(),
-                Ok(bytes) => {
-                    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-                    let query = parts.uri.query().unwrap_or("");
-                    let received = auth::Received {
-                        method: parts.method.as_str(),
-                        path: parts.uri.path(),
-                        query,
-                        headers: &parts.headers,
-                        body: &bytes,
-                    };
-                    match auth::verify(received, ak, sk, now) {
-                        Ok(()) => {
-                            next.run(Request::from_parts(parts, Body::from(bytes)))
-                                .await
-                        }
-                        Err(why) => ApiError::unauthorized(why.message()).into_response(),
-                    }
-                }
-            }
-        }
-        _ => next.run(req).await,
-    };
+    // The body is read first, within the limits, so that nothing below answers while the client
+    // is still sending; a refused body closes the connection after the answer.
+    let (mut response, close) =
+        match limits::buffer(req, mock.config.limits, service_of(&path)).await {
+            Ok(req) => (authorized(&mock, req, next, &path, is_admin).await, false),
+            Err(refused) => (refused.into_response(), true),
+        };
     // Every error is rendered here, once: handlers' errors, and axum's own answer to a wrong
     // method (which carries the Allow header, kept across the re-render).
     let error = response
@@ -291,6 +305,11 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
         if let Some(allow) = allow {
             response.headers_mut().insert(header::ALLOW, allow);
         }
+    }
+    if close {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     if !is_admin {
         if mock.fault(Fault::TextContentType) {
@@ -312,6 +331,51 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
     }
     tracing::debug!(%method, %path, status = response.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "request");
     response
+}
+
+/// Enforces the configured auth (admin and IAM token requests carry no token yet), then runs the
+/// rest of the stack.
+async fn authorized(mock: &Mock, req: Request, next: Next, path: &str, is_admin: bool) -> Response {
+    match &mock.config.auth {
+        MockAuth::Token(expected) if !is_admin && !mock.fault(Fault::AuthBypass) => {
+            match req.headers().get("x-auth-token").map(HeaderValue::as_bytes) {
+                Some(t) if t == expected.as_bytes() => next.run(req).await,
+                Some(_) => ApiError::unauthorized(
+                    "Incorrect IAM authentication information: the token is invalid",
+                )
+                .into_response(),
+                None => ApiError::unauthorized(
+                    "Incorrect IAM authentication information: X-Auth-Token is missing",
+                )
+                .into_response(),
+            }
+        }
+        MockAuth::AkSk { ak, sk } if !is_admin && !mock.fault(Fault::AuthBypass) => {
+            let (parts, body) = req.into_parts();
+            match axum::body::to_bytes(body, BODY_LIMIT).await {
+                Err(_) => ApiError::too_large(service_of(path), BODY_LIMIT).into_response(),
+                Ok(bytes) => {
+                    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                    let query = parts.uri.query().unwrap_or("");
+                    let received = auth::Received {
+                        method: parts.method.as_str(),
+                        path: parts.uri.path(),
+                        query,
+                        headers: &parts.headers,
+                        body: &bytes,
+                    };
+                    match auth::verify(received, ak, sk, now) {
+                        Ok(()) => {
+                            next.run(Request::from_parts(parts, Body::from(bytes)))
+                                .await
+                        }
+                        Err(why) => ApiError::unauthorized(why.message()).into_response(),
+                    }
+                }
+            }
+        }
+        _ => next.run(req).await,
+    }
 }
 
 fn render_error(mock: &Mock, err: &ApiError, request_id: &str) -> Response {
@@ -378,9 +442,8 @@ pub async fn serve(
     config: MockConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(config))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = config.limits;
+    server::run(listener, app(config), limits, shutdown).await
 }
 
 /// Starts a mock on 127.0.0.1 with an ephemeral port.

@@ -86,5 +86,8 @@ pub fn authorize(
         }
         _ => {}
     }
+    // A case that sets X-Auth-Token to "" asks for no token at all: it kept the target's token
+    // out above, and is not sent either.
+    headers.retain(|(n, v)| !(v.is_empty() && n.eq_ignore_ascii_case("x-auth-token")));
     Ok((url, headers))
 }

@@ -1,0 +1,279 @@
+//! The reads and collection operations the OpenStack clients need to drive the mock
+//! (python-cinderclient v3, python-novaclient): snapshot lists, the metadata collections, and a
+//! server read.
+//!
+//! EVS follows its pages (查询云硬盘快照列表, 查询云硬盘快照详细信息列表, 添加云硬盘快照的元数据,
+//! 更新云硬盘快照的元数据). No ECS page documents `GET /servers/{id}` or `POST .../metadata`: those
+//! follow Nova (`servers.py` show, `server_metadata.py` create), with the metadata rules of seed
+//! 001, and are listed as the deviation `nova-server-reads`.
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::error::{ApiError, Service};
+use super::faults::Fault;
+use super::state::now;
+use super::{ecs, evs, read_json, AppState};
+
+/// Largest page of a snapshot list (查询云硬盘快照详细信息列表: limit 1–1000, default 1000).
+const MAX_LIMIT: usize = 1000;
+
+/// The `metadata` object of a collection body: required, an object of strings.
+async fn metadata_body(body: Body, service: Service) -> Result<BTreeMap<String, String>, ApiError> {
+    let body = read_json(body, service).await?;
+    let items = body
+        .get("metadata")
+        .ok_or_else(|| {
+            ApiError::invalid(service, "Invalid input received: 'metadata' is required")
+        })?
+        .as_object()
+        .ok_or_else(|| {
+            ApiError::invalid(
+                service,
+                "Invalid input received: 'metadata' must be an object",
+            )
+        })?;
+    items
+        .iter()
+        .map(|(k, v)| match v {
+            Value::String(v) => Ok((k.clone(), v.clone())),
+            _ => Err(ApiError::invalid(
+                service,
+                format!("Invalid input received: the value of '{k}' must be a string"),
+            )),
+        })
+        .collect()
+}
+
+/// EVS metadata items follow the item operation's rules (Cinder's key pattern and lengths).
+fn check_evs_items(mock: &super::Mock, items: &BTreeMap<String, String>) -> Result<(), ApiError> {
+    if mock.fault(Fault::NoLengthCheck) {
+        return Ok(());
+    }
+    for (key, value) in items {
+        let chars = key.chars().count();
+        if chars == 0
+            || chars > evs::META_LIMIT_CHARS
+            || !key.chars().all(evs::valid_meta_key_char)
+            || value.chars().count() > evs::META_LIMIT_CHARS
+        {
+            return Err(ApiError::invalid(
+                Service::Evs,
+                format!(
+                    "Invalid input received: metadata key '{key}' or its value breaks the limits"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A page of a project's snapshots: filters (name, status, volume_id), then marker, offset, limit.
+fn page(
+    mock: &super::Mock,
+    project: &str,
+    query: &BTreeMap<String, String>,
+    reserved: bool,
+) -> Result<Value, ApiError> {
+    let number = |name: &str, min: usize, max: usize| -> Result<Option<usize>, ApiError> {
+        query
+            .get(name)
+            .map(|v| {
+                v.parse::<usize>()
+                    .ok()
+                    .filter(|n| (min..=max).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::invalid(
+                            Service::Evs,
+                            format!("Invalid input received: {name} must be an integer from {min} to {max}"),
+                        )
+                    })
+            })
+            .transpose()
+    };
+    let offset = number("offset", 0, usize::MAX)?.unwrap_or(0);
+    let limit = number("limit", 1, MAX_LIMIT)?;
+    let store = mock.read();
+    let all: Vec<&super::state::Snapshot> = store
+        .snapshots
+        .get(project)
+        .map(|m| m.values().collect())
+        .unwrap_or_default();
+    let wanted = |field: &str, actual: &str| query.get(field).is_none_or(|w| w == actual);
+    let matching: Vec<&super::state::Snapshot> = all
+        .into_iter()
+        .filter(|s| wanted("name", &s.name) && wanted("status", &s.status))
+        .filter(|s| wanted("volume_id", &s.volume_id))
+        .collect();
+    let start = match query.get("marker") {
+        Some(m) => {
+            matching
+                .iter()
+                .position(|s| &s.id == m)
+                .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Marker {m}")))?
+                + 1
+        }
+        None => 0,
+    }
+    .saturating_add(offset);
+    let rest = matching.get(start..).unwrap_or(&[]);
+    let shown = &rest[..rest.len().min(limit.unwrap_or(MAX_LIMIT))];
+    let snapshots: Vec<Value> = shown
+        .iter()
+        .map(|s| evs::render(mock, project, s, reserved))
+        .collect();
+    let mut body = json!({ "snapshots": snapshots });
+    // The pages: snapshots_links appears when a limit was given and more snapshots remain.
+    if let (Some(limit), Some(last)) = (limit, shown.last()) {
+        if rest.len() > shown.len() {
+            body["snapshots_links"] = json!([{
+                "rel": "next",
+                "href": format!("snapshots?limit={limit}&marker={}", last.id),
+            }]);
+        }
+    }
+    Ok(body)
+}
+
+/// GET /v2|v3/{project_id}/snapshots (查询云硬盘快照列表: no reserved attributes).
+pub async fn list_snapshots(
+    State(mock): State<AppState>,
+    p: Result<Path<String>, PathRejection>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let project = evs::path(p)?;
+    Ok(mock.ok(page(&mock, &project, &query, false)?))
+}
+
+/// GET /v2|v3/{project_id}/snapshots/detail (查询云硬盘快照详细信息列表).
+pub async fn list_snapshots_detail(
+    State(mock): State<AppState>,
+    p: Result<Path<String>, PathRejection>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let project = evs::path(p)?;
+    Ok(mock.ok(page(&mock, &project, &query, true)?))
+}
+
+/// How a metadata collection write treats the items it does not name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Write {
+    /// POST (添加云硬盘快照的元数据): add or update the given items, keep the others.
+    Merge,
+    /// PUT (更新云硬盘快照的元数据): the given items become the whole metadata.
+    Replace,
+}
+
+async fn write_snapshot_metadata(
+    mock: AppState,
+    (project, id): (String, String),
+    body: Body,
+    mode: Write,
+) -> Result<Response, ApiError> {
+    let items = metadata_body(body, Service::Evs).await?;
+    check_evs_items(&mock, &items)?;
+    let mut store = mock.write();
+    let snapshot = evs::writable(&mock, &mut store, &project, &id, "Updating metadata")?;
+    // System keys are the system's: none may be set, and a replace keeps them out of reach.
+    if let Some(key) = items.keys().find(|k| k.starts_with(evs::SYSTEM_KEY_PREFIX)) {
+        return Err(ApiError::system_metadata(key));
+    }
+    if !mock.fault(Fault::MetadataNotPersisted) {
+        if mode == Write::Replace {
+            snapshot.metadata.clear();
+        }
+        snapshot.metadata.extend(items);
+        snapshot.updated_at = now();
+    }
+    // Cinder answers with the snapshot's whole metadata after the write.
+    let all = snapshot.metadata.clone();
+    Ok(mock.ok(json!({ "metadata": all })))
+}
+
+/// POST /v2|v3/{project_id}/snapshots/{snapshot_id}/metadata (添加云硬盘快照的元数据).
+pub async fn create_snapshot_metadata(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String)>, PathRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    write_snapshot_metadata(mock, evs::path(p)?, body, Write::Merge).await
+}
+
+/// PUT /v2|v3/{project_id}/snapshots/{snapshot_id}/metadata (更新云硬盘快照的元数据).
+pub async fn replace_snapshot_metadata(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String)>, PathRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    write_snapshot_metadata(mock, evs::path(p)?, body, Write::Replace).await
+}
+
+/// The `status` Nova derives from a stable vm_state (云服务器状态, table 4, task_state null;
+/// paused and suspended, which the table omits, as Nova names them).
+fn status_of(vm_state: &str) -> String {
+    match vm_state {
+        "building" => "BUILD".into(),
+        "stopped" => "SHUTOFF".into(),
+        other => other.to_ascii_uppercase(),
+    }
+}
+
+/// GET /v2.1/{project_id}/servers/{server_id}: the fields the mock keeps, named as Nova does.
+pub async fn show_server(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let (project, id) = ecs::path(p)?;
+    let store = mock.read();
+    let s = ecs::server(&mock, &store, &project, &id)?;
+    Ok(mock.ok(json!({"server": {
+        "id": s.id,
+        "name": s.name,
+        "status": status_of(&s.vm_state),
+        "OS-EXT-STS:vm_state": s.vm_state,
+        "tenant_id": project,
+        "metadata": s.metadata,
+    }})))
+}
+
+/// POST /v2.1/{project_id}/servers/{server_id}/metadata: adds or updates the given items (Nova
+/// `server_metadata.py` create), with seed 001's key and value rules and vm_state precondition;
+/// answers the whole metadata.
+pub async fn create_server_metadata(
+    State(mock): State<AppState>,
+    p: Result<Path<(String, String)>, PathRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (project, id) = ecs::path(p)?;
+    let items = metadata_body(body, Service::Ecs).await?;
+    if !mock.fault(Fault::NoLengthCheck) {
+        for (key, value) in &items {
+            let chars = key.chars().count();
+            if chars == 0
+                || chars > ecs::LIMIT_CHARS
+                || !key.chars().all(ecs::valid_key_char)
+                || value.chars().count() > ecs::LIMIT_CHARS
+            {
+                return Err(ApiError::invalid(
+                    Service::Ecs,
+                    format!("Invalid parameter values: metadata key '{key}' or its value breaks the limits"),
+                ));
+            }
+        }
+    }
+    let mut store = mock.write();
+    let s = ecs::server_mut(&mock, &mut store, &project, &id)?;
+    if !ecs::ALLOWED_VM_STATES.contains(&s.vm_state.as_str()) && !mock.fault(Fault::IgnoreVmState) {
+        return Err(ApiError::vm_state(&s.vm_state));
+    }
+    if !mock.fault(Fault::MetadataNotPersisted) {
+        s.metadata.extend(items);
+    }
+    let all = s.metadata.clone();
+    Ok(mock.ok(json!({ "metadata": all })))
+}

@@ -1,0 +1,157 @@
+//! Transport limits: how long a client may take to send a request, how large its body may be, and
+//! how an early answer leaves the connection so that the client still reads it.
+//!
+//! The body is read here, once, before auth and routing, so no handler ever answers while bytes
+//! are still on the wire. When the mock answers before the body is complete (a declared or actual
+//! size over [`BODY_LIMIT`]), the rest is drained in the background, bounded in bytes and time,
+//! before the connection closes: closing a socket with unread data makes the kernel send a reset,
+//! which can destroy the answer before the client reads it (nginx's "lingering close" exists for
+//! the same reason).
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderMap};
+use bytes::BytesMut;
+use http_body_util::BodyExt;
+
+use super::error::{ApiError, Service};
+use super::BODY_LIMIT;
+
+/// Default time a client has to send a request's headers, and how long an idle keep-alive
+/// connection stays open.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time a client has to send a whole request body once its headers arrived.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// At most this much of a refused body is read and discarded before the connection closes.
+pub const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
+/// At most this long is spent draining a refused body.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long clients may take (configurable with `conform mock --header-timeout/--body-timeout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Time to send the request line and headers; also the idle keep-alive timeout. A connection
+    /// that exceeds it is closed without an answer (a half-sent request has nothing to answer).
+    pub header_timeout: Duration,
+    /// Time to send the whole body; exceeding it is answered 408 and the connection closed.
+    pub body_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+        }
+    }
+}
+
+/// How reading a body ended.
+enum Read {
+    /// The whole body, within the limit.
+    Complete,
+    /// More than [`BODY_LIMIT`] bytes.
+    Over,
+}
+
+/// The declared `Content-Length`, if any and well-formed.
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Whether the client waits for `100 Continue` before sending the body (then there is nothing to
+/// drain: answering first tells it not to send).
+fn expects_continue(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::EXPECT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+}
+
+async fn read_into(body: &mut Body, buf: &mut BytesMut) -> Result<Read, axum::Error> {
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            if buf.len() + data.len() > BODY_LIMIT {
+                return Ok(Read::Over);
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    Ok(Read::Complete)
+}
+
+/// Reads and discards the rest of a refused body in the background, bounded by [`DRAIN_LIMIT`]
+/// and [`DRAIN_TIMEOUT`], so the connection closes with nothing unread (no reset).
+fn drain(mut body: Body) {
+    tokio::spawn(async move {
+        let discard = async {
+            let mut seen = 0usize;
+            while let Some(Ok(frame)) = body.frame().await {
+                seen += frame.data_ref().map_or(0, |d| d.len());
+                if seen > DRAIN_LIMIT {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(DRAIN_TIMEOUT, discard).await;
+    });
+}
+
+/// Reads a request's body into memory within the limits. An `Err` is the answer to send at once
+/// (413 for a body over the limit, declared or actual; 408 for a body slower than
+/// `body_timeout`; 400 for a body the client broke off); the connection is closed after it.
+pub async fn buffer(req: Request, limits: Limits, service: Service) -> Result<Request, ApiError> {
+    let (parts, mut body) = req.into_parts();
+    if content_length(&parts.headers).is_some_and(|n| n > BODY_LIMIT as u64) {
+        // Answer now: waiting for a body that may never come (a 1 GB declaration with a small
+        // body) would hang the client until its own timeout.
+        if !expects_continue(&parts.headers) {
+            drain(body);
+        }
+        return Err(ApiError::too_large(service, BODY_LIMIT));
+    }
+    let mut buf = BytesMut::new();
+    match tokio::time::timeout(limits.body_timeout, read_into(&mut body, &mut buf)).await {
+        Ok(Ok(Read::Complete)) => Ok(Request::from_parts(parts, Body::from(buf.freeze()))),
+        Ok(Ok(Read::Over)) => {
+            drain(body);
+            Err(ApiError::too_large(service, BODY_LIMIT))
+        }
+        Ok(Err(e)) => Err(ApiError::malformed(
+            service,
+            &format!("the body could not be read: {e}"),
+        )),
+        Err(_) => Err(ApiError::request_timeout(service, limits.body_timeout)),
+    }
+}
+
+/// Whether a `Content-Type` is one the services parse as JSON. Nova and Cinder accept
+/// `application/json`, their vendor JSON types, and treat `text/plain` or an empty or missing
+/// header as "not stated" (`get_content_type` in their `api/openstack/wsgi.py`); anything else
+/// is refused with 415 before the body is parsed.
+pub fn acceptable_content_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return true;
+    };
+    let Ok(value) = value.to_str() else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "" | "text/plain"
+            | "application/json"
+            | "application/vnd.openstack.volume+json"
+            | "application/vnd.openstack.compute+json"
+    )
+}
