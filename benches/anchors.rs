@@ -26,7 +26,8 @@ fn snapshot_id(i: usize) -> String {
 
 /// Fixtures with one snapshot per case, the cases and the equivalent Hurl files.
 fn workload(dir: &Path) {
-    let mut fixtures = format!("vars:\n  project_id: {PROJECT}\nprojects:\n  - id: {PROJECT}\n    snapshots:\n");
+    let mut fixtures =
+        format!("vars:\n  project_id: {PROJECT}\nprojects:\n  - id: {PROJECT}\n    snapshots:\n");
     for i in 0..CASES {
         fixtures.push_str(&format!(
             "      - {{id: {}, name: s{i}, description: d, status: available, volume_id: 5aa119a8-d25b-45a7-8d1b-88e127885635, size: 1, metadata: {{}}}}\n",
@@ -63,7 +64,9 @@ fn start_mock(bin: &Path, dir: &Path) -> (Child, String) {
         .expect("conform mock starts");
     let stderr = child.stderr.take().expect("stderr");
     let mut line = String::new();
-    BufReader::new(stderr).read_line(&mut line).expect("ready line");
+    BufReader::new(stderr)
+        .read_line(&mut line)
+        .expect("ready line");
     let url = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
@@ -95,16 +98,23 @@ fn timed(mut cmd: Command) -> Duration {
 fn conform(bin: &Path, cases: &Path, base: &str, mode: &str, snaps: &Path) -> Command {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut c = Command::new(bin);
-    c.args(["run", "--target-url", base, "--allow-mutation", "--snapshots", mode])
-        .arg("--snapshots-dir")
-        .arg(snaps)
-        .arg("--cases-dir")
-        .arg(cases)
-        .arg("--schemas")
-        .arg(root.join("schemas"))
-        .args(["--var", &format!("project_id={PROJECT}")])
-        .env("CI", "false")
-        .stdout(Stdio::null());
+    c.args([
+        "run",
+        "--target-url",
+        base,
+        "--allow-mutation",
+        "--snapshots",
+        mode,
+    ])
+    .arg("--snapshots-dir")
+    .arg(snaps)
+    .arg("--cases-dir")
+    .arg(cases)
+    .arg("--schemas")
+    .arg(root.join("schemas"))
+    .args(["--var", &format!("project_id={PROJECT}")])
+    .env("CI", "false")
+    .stdout(Stdio::null());
     c
 }
 
@@ -152,10 +162,16 @@ fn main() {
         update.push(timed(conform(&bin, &cases, &base, "update", &fresh)));
         if hurl {
             let mut c = Command::new("hurl");
-            c.args(["--test", "--jobs", "4", "--variable", &format!("base={base}")])
-                .arg(dir.path().join("hurl"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
+            c.args([
+                "--test",
+                "--jobs",
+                "4",
+                "--variable",
+                &format!("base={base}"),
+            ])
+            .arg(dir.path().join("hurl"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
             hurl_t.push(timed(c));
         }
         if wrk {
@@ -181,12 +197,21 @@ fn main() {
     let (cmp_min, cmp_med) = stats(&mut compare);
     let (upd_min, upd_med) = stats(&mut update);
     println!("{CASES} two-step cases, {ROUNDS} interleaved rounds (min / median wall):");
-    println!("  conform --snapshots off      {off_min:.3} s / {off_med:.3} s  ({:.0} req/s)", requests / off_med);
-    println!("  conform --snapshots compare  {cmp_min:.3} s / {cmp_med:.3} s  ({:.0} req/s)", requests / cmp_med);
+    println!(
+        "  conform --snapshots off      {off_min:.3} s / {off_med:.3} s  ({:.0} req/s)",
+        requests / off_med
+    );
+    println!(
+        "  conform --snapshots compare  {cmp_min:.3} s / {cmp_med:.3} s  ({:.0} req/s)",
+        requests / cmp_med
+    );
     println!("  conform --snapshots update   {upd_min:.3} s / {upd_med:.3} s  (fresh folder; {:.2}x the wall of off)", upd_med / off_med);
     if hurl {
         let (h_min, h_med) = stats(&mut hurl_t);
-        println!("  hurl --test --jobs 4         {h_min:.3} s / {h_med:.3} s  ({:.0} req/s)", requests / h_med);
+        println!(
+            "  hurl --test --jobs 4         {h_min:.3} s / {h_med:.3} s  ({:.0} req/s)",
+            requests / h_med
+        );
         println!(
             "  request rate vs Hurl: off {:.2}x, compare {:.2}x, update {:.2}x (targets: 2x, 2x, 1.5x)",
             h_med / off_med,

@@ -44,7 +44,12 @@ impl Tier {
     fn route(&self, method: &str, path: &str) -> Option<(&Operation, Vec<(String, String)>)> {
         let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let mut best: Option<(&Operation, Vec<(String, String)>, usize)> = None;
-        for op in self.contract.operations.iter().filter(|o| o.method == method) {
+        for op in self
+            .contract
+            .operations
+            .iter()
+            .filter(|o| o.method == method)
+        {
             let t: Vec<&str> = op.path.split('/').filter(|s| !s.is_empty()).collect();
             if t.len() != segs.len() {
                 continue;
@@ -86,10 +91,18 @@ impl Tier {
         };
         let request = if op.request_body {
             if body.is_empty() {
-                return Some(self.error(Some(op), StatusCode::BAD_REQUEST, "the request body is empty"));
+                return Some(self.error(
+                    Some(op),
+                    StatusCode::BAD_REQUEST,
+                    "the request body is empty",
+                ));
             }
             let Ok(v) = serde_json::from_slice::<Value>(body) else {
-                return Some(self.error(Some(op), StatusCode::BAD_REQUEST, "the request body is not JSON"));
+                return Some(self.error(
+                    Some(op),
+                    StatusCode::BAD_REQUEST,
+                    "the request body is not JSON",
+                ));
             };
             if let Some(validator) = self.contract.validator(&op.id, SchemaKind::Request) {
                 if let Some(e) = validator.iter_errors(&v).next() {
@@ -104,7 +117,13 @@ impl Tier {
         Some(self.serve(op, path, &params, request.as_ref()))
     }
 
-    fn serve(&self, op: &Operation, path: &str, params: &[(String, String)], request: Option<&Value>) -> Answer {
+    fn serve(
+        &self,
+        op: &Operation,
+        path: &str,
+        params: &[(String, String)],
+        request: Option<&Value>,
+    ) -> Answer {
         let status = op
             .success
             .first()
@@ -118,7 +137,8 @@ impl Tier {
         if let (Some(b), Some(r)) = (&mut body, request) {
             echo(b, r);
         }
-        let Some(kind) = collection_of(path).and_then(|c| self.contract.resources.by_collection(c)) else {
+        let Some(kind) = collection_of(path).and_then(|c| self.contract.resources.by_collection(c))
+        else {
             return (status, body);
         };
         let project = path_segment_after_version(path, 0).unwrap_or_default();
@@ -140,7 +160,11 @@ impl Tier {
                 let whole = crate::run::locks::resource_key(path).split('/').count() == 3
                     && path.trim_end_matches('/').ends_with(&key.2);
                 match (method, store.get_mut(&key)) {
-                    (_, None) => self.error(Some(op), StatusCode::NOT_FOUND, "the resource does not exist"),
+                    (_, None) => self.error(
+                        Some(op),
+                        StatusCode::NOT_FOUND,
+                        "the resource does not exist",
+                    ),
                     ("DELETE", Some(_)) if whole => {
                         store.remove(&key);
                         (status, body)
@@ -209,10 +233,9 @@ fn fill_error(schema: &Value, code: &str, message: &str) -> Value {
 /// The n-th segment after an API version (0: the project).
 fn path_segment_after_version(path: &str, n: usize) -> Option<String> {
     let mut segs = path.split('/').filter(|s| !s.is_empty()).peekable();
-    if segs
-        .peek()
-        .is_some_and(|s| s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit() || c == '.'))
-    {
+    if segs.peek().is_some_and(|s| {
+        s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit() || c == '.')
+    }) {
         segs.next();
     }
     segs.nth(n).map(percent_decode)
@@ -239,10 +262,18 @@ fn percent_decode(s: &str) -> String {
 /// A value the schema accepts: required and documented properties filled, path parameters used
 /// where a field has their name (or is the resource's `id`).
 pub fn instance(schema: &Value, params: &[(String, String)]) -> Value {
-    if let Some(e) = schema.get("enum").and_then(Value::as_array).and_then(|a| a.first()) {
+    if let Some(e) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
         return e.clone();
     }
-    if let Some(alts) = schema.get("oneOf").or(schema.get("anyOf")).and_then(Value::as_array) {
+    if let Some(alts) = schema
+        .get("oneOf")
+        .or(schema.get("anyOf"))
+        .and_then(Value::as_array)
+    {
         if let Some(first) = alts.first() {
             return instance(first, params);
         }
@@ -260,7 +291,9 @@ pub fn instance(schema: &Value, params: &[(String, String)]) -> Value {
                 for (name, s) in props {
                     let by_name = params
                         .iter()
-                        .find(|(p, _)| p == name || (name == "id" && p.ends_with("_id") && p != "project_id"))
+                        .find(|(p, _)| {
+                            p == name || (name == "id" && p.ends_with("_id") && p != "project_id")
+                        })
                         .map(|(_, v)| Value::String(v.clone()));
                     let v = match (by_name, s.get("type").and_then(Value::as_str)) {
                         (Some(v), Some("string") | None) => v,
@@ -337,7 +370,10 @@ mod tests {
     fn instances_satisfy_their_schema() {
         let schema = json!({"type": "object", "required": ["volume"], "properties": {"volume": {"type": "object", "properties": {"id": {"type": "string"}, "size": {"type": "integer", "minimum": 1}, "status": {"enum": ["available", "error"]}, "tags": {"type": "array"}}}}});
         let v = instance(&schema, &[("volume_id".into(), "v-1".into())]);
-        assert_eq!(v, json!({"volume": {"id": "v-1", "size": 1, "status": "available", "tags": []}}));
+        assert_eq!(
+            v,
+            json!({"volume": {"id": "v-1", "size": 1, "status": "available", "tags": []}})
+        );
         let compiled = crate::contract::keywords::compile(&schema).unwrap();
         assert!(compiled.is_valid(&v));
     }

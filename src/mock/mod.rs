@@ -8,8 +8,8 @@
 
 pub mod admin;
 pub mod auth;
-pub mod contract_tier;
 pub mod collections;
+pub mod contract_tier;
 pub mod ecs;
 pub mod error;
 pub mod evs;

@@ -81,3 +81,31 @@ pub fn external_tool(probe: &[&str], required_env: &str, hint: &str) -> bool {
     }
     here
 }
+
+/// The case files shipped under `cases/`, counted rather than written down, so adding a case
+/// breaks no test; and how many of them need AK/SK auth (skipped by the default token run).
+pub fn shipped_cases() -> (usize, usize) {
+    let mut total = 0;
+    let mut aksk = 0;
+    for e in walkdir::WalkDir::new(root().join("cases"))
+        .into_iter()
+        .flatten()
+    {
+        let p = e.path();
+        if !p
+            .extension()
+            .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+        {
+            continue;
+        }
+        total += 1;
+        let text = std::fs::read_to_string(p).unwrap_or_default();
+        if text
+            .lines()
+            .any(|l| l.starts_with("requires:") && l.contains("aksk"))
+        {
+            aksk += 1;
+        }
+    }
+    (total, aksk)
+}
