@@ -12,6 +12,7 @@ pub mod commands;
 pub mod contract;
 pub mod error;
 pub mod exit_code;
+pub mod generate;
 pub mod mock;
 pub mod report;
 pub mod run;

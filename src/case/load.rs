@@ -212,12 +212,14 @@ fn validate(
         ));
     }
     for r in &model.requires {
-        if !matches!(r.value.as_str(), "auth" | "token" | "aksk") {
+        // `var:NAME`: the case needs a target variable, and is skipped where it is undefined.
+        let is_var = r.value.strip_prefix("var:").is_some_and(|n| !n.is_empty());
+        if !is_var && !matches!(r.value.as_str(), "auth" | "token" | "aksk") {
             return Err(at(
                 file,
                 &r.referenced,
                 format!(
-                    "unknown requirement '{}' (known: auth, token, aksk)",
+                    "unknown requirement '{}' (known: auth, token, aksk, var:NAME)",
                     r.value
                 ),
             ));
@@ -295,16 +297,26 @@ fn validate(
 
 /// The statuses an `expect.status` value allows.
 pub fn statuses(v: &Value) -> Result<Vec<u16>, String> {
-    let one = |x: &Value| {
+    // A status class ("4xx") stands for its hundred statuses: where the docs name no exact
+    // status, a case expects the class rather than a guess.
+    let one = |x: &Value| -> Result<Vec<u16>, String> {
+        if let Some(class) = x
+            .as_str()
+            .and_then(|s| s.strip_suffix("xx"))
+            .and_then(|d| d.parse::<u16>().ok())
+            .filter(|d| (1..=5).contains(d))
+        {
+            return Ok((class * 100..class * 100 + 100).collect());
+        }
         x.as_u64()
             .filter(|n| (100..=599).contains(n))
-            .map(|n| n as u16)
-            .ok_or_else(|| format!("invalid status {x}: expected an HTTP status from 100 to 599"))
+            .map(|n| vec![n as u16])
+            .ok_or_else(|| format!("invalid status {x}: expected an HTTP status from 100 to 599 or a class \"1xx\" to \"5xx\""))
     };
     match v {
-        Value::Array(a) if !a.is_empty() => a.iter().map(one).collect(),
+        Value::Array(a) if !a.is_empty() => Ok(a.iter().map(one).collect::<Result<Vec<_>, _>>()?.concat()),
         Value::Array(_) => Err("invalid status: the list is empty".into()),
-        other => Ok(vec![one(other)?]),
+        other => one(other),
     }
 }
 
@@ -411,6 +423,14 @@ pub fn prepare(case: &Case, contract: &Contract, base: &Vars) -> Result<(), Load
     let file = case.path.display().to_string();
     let mut scope = base.clone();
     scope.set_defaults(&case.file.vars);
+    // A case needing a variable the target lacks is skipped when it runs, saying which.
+    if case.file.requires.iter().any(|r| {
+        r.value
+            .strip_prefix("var:")
+            .is_some_and(|n| !scope.contains(n))
+    }) {
+        return Ok(());
+    }
     let mut captured: Vec<String> = Vec::new();
     for (step, _) in case.all_steps() {
         let s = &step.value;

@@ -145,6 +145,23 @@ pub fn expected_statuses(expect: &Expect, op: Option<&Operation>) -> Vec<u16> {
     op.map(|o| o.success.clone()).unwrap_or_else(|| vec![200])
 }
 
+/// Statuses for a message, a whole class written as `4xx`.
+fn status_list(expected: &[u16]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < expected.len() {
+        let s = expected[i];
+        if s % 100 == 0 && expected.get(i + 99) == Some(&(s + 99)) {
+            out.push(format!("{}xx", s / 100));
+            i += 100;
+        } else {
+            out.push(s.to_string());
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Runs every check of one step.
 pub fn check_step(
     contract: &Contract,
@@ -157,7 +174,7 @@ pub fn check_step(
     let mut findings = Vec::new();
     let expected = expected_statuses(expect, op);
     if !expected.contains(&observed.status) {
-        let list: Vec<String> = expected.iter().map(u16::to_string).collect();
+        let list = status_list(&expected);
         findings.push(Finding::failure(
             CheckKind::Status,
             "",

@@ -146,6 +146,15 @@ fn first_mutation(case: &Case, ctx: &RunCtx) -> Option<(String, String)> {
 fn unmet(case: &Case, ctx: &RunCtx) -> Option<String> {
     let auth = ctx.target.auth.kind();
     for r in &case.file.requires {
+        if let Some(name) = r.value.strip_prefix("var:") {
+            if !ctx.vars.contains(name) && !case.file.vars.contains_key(name) {
+                return Some(format!(
+                    "requires variable {name}: the target{} does not define it",
+                    label(ctx)
+                ));
+            }
+            continue;
+        }
         let met = match r.value.as_str() {
             "auth" => auth.is_some(),
             kind => auth == Some(kind),
