@@ -146,11 +146,15 @@ async fn generated_cases_alone_pass_the_faithful_mock_and_catch_every_fault() {
         if code == 0 {
             uncaught.push(fault.name());
         }
-        let failed: Vec<&str> = text(&out)
-            .lines()
-            .filter_map(|l| l.trim_start().strip_prefix("FAIL"))
-            .filter_map(|l| l.split_whitespace().last())
-            .map(|s| s.to_string().leak() as &str)
+        let report: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+                .unwrap();
+        let failed: Vec<&str> = report["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["verdict"] == "failed")
+            .filter_map(|c| c["id"].as_str())
             .collect();
         eprintln!("{fault}: caught by {} generated cases, e.g. {:?}", failed.len(), failed.first());
     }

@@ -235,7 +235,40 @@ impl<'a> OpGen<'a> {
             self.random_cases(request);
         }
         self.path_cases();
+        self.precondition_cases();
         self.auth_case();
+    }
+
+    /// One case per documented state: the resource comes from the target variable
+    /// `<state>_<id parameter>` (`paused_server_id`), so a target without one skips the case.
+    fn precondition_cases(&mut self) {
+        let Some(param) = rules::resource_param(self.op).map(str::to_string) else {
+            return;
+        };
+        for p in &self.op.preconditions {
+            let rule = rule_id(&self.op.id, &p.field, &Constraint::Precondition);
+            let states = p
+                .allowed
+                .iter()
+                .map(|s| (s, true))
+                .chain(p.refused.iter().map(|s| (s, false)));
+            for (state, ok) in states {
+                // The docs list the refused states but state no status for them.
+                let status = if ok { self.success() } else { Status::Classes(vec!["4xx"]) };
+                let outcome = if ok { format!("accepted ({})", status.text()) } else { format!("refused with {}", status.text()) };
+                let body = self.base_body();
+                let mut d = self.draft(
+                    &format!("{} {state}", p.field),
+                    &format!("state_{}__{state}", p.field),
+                    format!("The resource's {} must be one of {} ({}): a resource in state {state} is {outcome}.", p.field, p.allowed.join(", "), p.source),
+                    vec![rule.clone()],
+                    body,
+                    status,
+                );
+                d.params.insert(param.clone(), Value::String(format!("${{{state}_{param}}}")));
+                self.push(d);
+            }
+        }
     }
 
     /// A valid body: every required field, plus every optional field of the objects on the way
@@ -654,7 +687,9 @@ impl<'a> OpGen<'a> {
         }
         let body = self.base_body();
         let mut d = self.draft("no token", "auth__missing_token", format!("A request without credentials is refused with 401 (documented for {}; {}).", self.op.service, self.page), vec![rule_id(&self.op.id, "auth", &Constraint::Auth)], body, Status::Codes(vec![401]));
-        // An empty X-Auth-Token stops the runner adding the target's token: no credential is sent.
+        // Empty credential headers stop the runner adding the target's own, and are not sent:
+        // the request carries no credential at all, whatever the target's auth kind.
+        d.headers.insert("Authorization".into(), json!(""));
         d.headers.insert("X-Auth-Token".into(), json!(""));
         d.needs_token = true;
         self.push(d);
@@ -700,7 +735,7 @@ impl<'a> OpGen<'a> {
         y.push_str(&format!("tags: {}\n", json!(tags)));
         let mut requires: Vec<String> = self.variables(d).into_iter().map(|v| format!("var:{v}")).collect();
         if d.needs_token {
-            requires.insert(0, "token".into());
+            requires.insert(0, "auth".into());
         }
         if !requires.is_empty() {
             y.push_str(&format!("requires: {}\n", json!(requires)));

@@ -48,6 +48,8 @@ pub enum Constraint {
     Success,
     /// The request must carry credentials.
     Auth,
+    /// The resource must be in one of the allowed states.
+    Precondition,
 }
 
 impl Constraint {
@@ -69,6 +71,7 @@ impl Constraint {
             Constraint::Isolation => "isolation",
             Constraint::Success => "status",
             Constraint::Auth => "auth",
+            Constraint::Precondition => "precondition",
         }
     }
 }
@@ -261,6 +264,15 @@ pub fn is_resource_param(name: &str) -> bool {
     name != "project_id" && (name.ends_with("_id") || name == "id")
 }
 
+/// The path parameter naming the resource an operation acts on (the last id in the path).
+pub fn resource_param(op: &Operation) -> Option<&str> {
+    op.path_params
+        .iter()
+        .rev()
+        .find(|p| is_resource_param(p))
+        .map(String::as_str)
+}
+
 /// The path parameter bound to the keys of a body map: a non-id parameter, when the body has
 /// exactly one free-form map (the "update one metadata item" shape).
 pub fn bound_param<'a>(op: &'a Operation, request: Option<&Value>) -> Option<(&'a str, Vec<String>)> {
@@ -346,6 +358,13 @@ pub fn rules(contract: &Contract, op: &Operation) -> Vec<Rule> {
             "another project's id behaves like an unknown one".into(),
             page.clone(),
         );
+    }
+    for p in &op.preconditions {
+        let mut detail = format!("allowed: {}", p.allowed.join(", "));
+        if !p.refused.is_empty() {
+            detail.push_str(&format!("; refused: {}", p.refused.join(", ")));
+        }
+        push(&p.field, Constraint::Precondition, detail, p.source.clone());
     }
     let auth_documented = contract
         .error_codes
