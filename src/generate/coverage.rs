@@ -152,6 +152,17 @@ pub fn verdicts_from_report(report: &Value) -> Verdicts {
         .collect()
 }
 
+/// The verdicts of a run's results (for a coverage section in the run's own report).
+pub fn verdicts_from_results(results: &[crate::run::result::CaseResult]) -> Verdicts {
+    results
+        .iter()
+        .filter_map(|r| {
+            let v = serde_json::to_value(r.verdict).ok()?;
+            Some((r.id.clone(), v.as_str()?.to_string()))
+        })
+        .collect()
+}
+
 /// Matches cases to rules and reads each rule's observation from the verdicts.
 pub fn coverage(rules: &[Rule], cases: &[CaseInfo], verdicts: &Verdicts) -> Coverage {
     let mut rows = Vec::new();
