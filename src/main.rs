@@ -179,8 +179,8 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
                 write(p, conform::generate::coverage::markdown(&matrix))?;
             }
             if let Some(p) = &cmd.json {
-                let text = serde_json::to_string_pretty(&matrix)
-                    .map_err(|e| Error::Io(e.to_string()))?;
+                let text =
+                    serde_json::to_string_pretty(&matrix).map_err(|e| Error::Io(e.to_string()))?;
                 write(p, text + "\n")?;
             }
             let lowest = conform::generate::coverage::lowest_percent(&matrix);

@@ -74,7 +74,10 @@ fn the_same_contract_gives_byte_identical_cases_and_the_seed_changes_only_random
 #[test]
 fn the_cli_writes_the_same_files_twice_and_names_the_seed() {
     let dir = common::project(&[]);
-    let out = conform(dir.path(), &["generate", "--out", "cases/generated", "--seed", "7"]);
+    let out = conform(
+        dir.path(),
+        &["generate", "--out", "cases/generated", "--seed", "7"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("(seed 7)"));
     let read = |d: &Path| -> Vec<(String, Vec<u8>)> {
@@ -82,20 +85,35 @@ fn the_cli_writes_the_same_files_twice_and_names_the_seed() {
             .into_iter()
             .flatten()
             .filter(|e| e.file_type().is_file())
-            .map(|e| (e.path().display().to_string(), std::fs::read(e.path()).unwrap()))
+            .map(|e| {
+                (
+                    e.path().display().to_string(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
             .collect();
         v.sort();
         v
     };
     let first = read(&dir.path().join("cases/generated"));
-    let out = conform(dir.path(), &["generate", "--out", "cases/generated", "--seed", "7"]);
+    let out = conform(
+        dir.path(),
+        &["generate", "--out", "cases/generated", "--seed", "7"],
+    );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(first, read(&dir.path().join("cases/generated")));
     let lint = conform(dir.path(), &["lint"]);
     assert_eq!(lint.status.code(), Some(0), "{}", text(&lint.stderr));
-    let unknown = conform(dir.path(), &["generate", "--operation", "evs.update_snapshot.v9"]);
+    let unknown = conform(
+        dir.path(),
+        &["generate", "--operation", "evs.update_snapshot.v9"],
+    );
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(text(&unknown.stderr).contains("did you mean"), "{}", text(&unknown.stderr));
+    assert!(
+        text(&unknown.stderr).contains("did you mean"),
+        "{}",
+        text(&unknown.stderr)
+    );
 }
 
 #[test]
@@ -126,7 +144,9 @@ fn every_case_names_its_rule_and_the_page_line_that_states_it() {
 async fn generated_cases_alone_pass_the_faithful_mock_and_catch_every_fault() {
     let dir = generated_project(&Options::default());
     let mut out = Vec::new();
-    let code = run(args(dir.path(), Faults::default()), &mut out).await.unwrap();
+    let code = run(args(dir.path(), Faults::default()), &mut out)
+        .await
+        .unwrap();
     assert_eq!(code, 0, "{}", text(&out));
     // Faults that break a documented rule; `metadata-not-persisted` shows only on a read-back
     // through another operation (its answer echoes the request); `slow` and `drop-connection`
@@ -156,9 +176,16 @@ async fn generated_cases_alone_pass_the_faithful_mock_and_catch_every_fault() {
             .filter(|c| c["verdict"] == "failed")
             .filter_map(|c| c["id"].as_str())
             .collect();
-        eprintln!("{fault}: caught by {} generated cases, e.g. {:?}", failed.len(), failed.first());
+        eprintln!(
+            "{fault}: caught by {} generated cases, e.g. {:?}",
+            failed.len(),
+            failed.first()
+        );
     }
-    assert!(uncaught.is_empty(), "faults no generated case catches: {uncaught:?}");
+    assert!(
+        uncaught.is_empty(),
+        "faults no generated case catches: {uncaught:?}"
+    );
 }
 
 #[test]
@@ -166,9 +193,23 @@ fn coverage_lists_every_rule_and_fails_below_the_minimum() {
     let dir = generated_project(&Options::default());
     let out = conform(
         dir.path(),
-        &["coverage", "--json", "cov.json", "--markdown", "cov.md", "--min-coverage", "100"],
+        &[
+            "coverage",
+            "--json",
+            "cov.json",
+            "--markdown",
+            "cov.md",
+            "--min-coverage",
+            "100",
+        ],
     );
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("cov.json")).unwrap())
             .unwrap();
@@ -182,5 +223,9 @@ fn coverage_lists_every_rule_and_fails_below_the_minimum() {
     std::fs::create_dir_all(dir.path().join("cases")).unwrap();
     let out = conform(dir.path(), &["coverage", "--min-coverage", "100"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).contains("uncovered rule:"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("uncovered rule:"),
+        "{}",
+        text(&out.stdout)
+    );
 }

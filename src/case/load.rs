@@ -314,7 +314,9 @@ pub fn statuses(v: &Value) -> Result<Vec<u16>, String> {
             .ok_or_else(|| format!("invalid status {x}: expected an HTTP status from 100 to 599 or a class \"1xx\" to \"5xx\""))
     };
     match v {
-        Value::Array(a) if !a.is_empty() => Ok(a.iter().map(one).collect::<Result<Vec<_>, _>>()?.concat()),
+        Value::Array(a) if !a.is_empty() => {
+            Ok(a.iter().map(one).collect::<Result<Vec<_>, _>>()?.concat())
+        }
         Value::Array(_) => Err("invalid status: the list is empty".into()),
         other => one(other),
     }

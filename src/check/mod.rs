@@ -151,7 +151,7 @@ fn status_list(expected: &[u16]) -> Vec<String> {
     let mut i = 0;
     while i < expected.len() {
         let s = expected[i];
-        if s % 100 == 0 && expected.get(i + 99) == Some(&(s + 99)) {
+        if s.is_multiple_of(100) && expected.get(i + 99) == Some(&(s + 99)) {
             out.push(format!("{}xx", s / 100));
             i += 100;
         } else {

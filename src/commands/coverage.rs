@@ -23,7 +23,10 @@ pub struct CoverageArgs {
 }
 
 /// Summaries of every case under a folder, for matching against rules.
-pub fn case_infos(dir: &Path, contract: &crate::contract::Contract) -> Result<Vec<CaseInfo>, Error> {
+pub fn case_infos(
+    dir: &Path,
+    contract: &crate::contract::Contract,
+) -> Result<Vec<CaseInfo>, Error> {
     if !dir.exists() {
         return Ok(Vec::new());
     }

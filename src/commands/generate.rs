@@ -10,7 +10,11 @@ use super::load_contract;
 /// Generates the cases of the selected operations and writes them under `out`
 /// (`<out>/<service>/<operation>/<case>.yaml`), replacing earlier generated files there.
 /// Returns the cases written.
-pub fn generate(schemas: &Path, out: &Path, options: &Options) -> Result<Vec<GeneratedCase>, Error> {
+pub fn generate(
+    schemas: &Path,
+    out: &Path,
+    options: &Options,
+) -> Result<Vec<GeneratedCase>, Error> {
     let contract = load_contract(schemas)?;
     let cases = generate::generate(&contract, options).map_err(|e| Error::bad(e.to_string()))?;
     generate::write(&cases, out)

@@ -240,7 +240,7 @@ fn percent(part: usize, whole: usize) -> f64 {
 /// Inference that is sound without a tag: a case of the operation that expects a documented
 /// success status exercises that status rule.
 fn infers(rule: &Rule, case: &CaseInfo) -> bool {
-    if !case.operations.first().is_some_and(|o| o == &rule.operation) {
+    if case.operations.first() != Some(&rule.operation) {
         return false;
     }
     match rule.constraint {
@@ -270,10 +270,7 @@ fn observe<'a>(cases: impl Iterator<Item = &'a String>, verdicts: &Verdicts) -> 
 
 /// Whether every rule has a case (for `--min-coverage`): the lowest operation percentage.
 pub fn lowest_percent(c: &Coverage) -> f64 {
-    c.operations
-        .iter()
-        .map(|o| o.percent)
-        .fold(100.0, f64::min)
+    c.operations.iter().map(|o| o.percent).fold(100.0, f64::min)
 }
 
 /// The compact console table: one line per operation, then each uncovered or broken rule.
@@ -310,11 +307,20 @@ pub fn console(c: &Coverage) -> String {
                 "broken    {} ({}): {}\n",
                 r.rule.id,
                 r.rule.source,
-                r.cases.iter().chain(&r.inferred).cloned().collect::<Vec<_>>().join(", ")
+                r.cases
+                    .iter()
+                    .chain(&r.inferred)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
     }
-    out.push_str(&format!("{:.1}% of {} rules covered\n", c.percent, c.rules.len()));
+    out.push_str(&format!(
+        "{:.1}% of {} rules covered\n",
+        c.percent,
+        c.rules.len()
+    ));
     out
 }
 
@@ -331,7 +337,9 @@ pub fn markdown(c: &Coverage) -> String {
             o.operation, o.rules, o.covered, o.held, o.broken, o.percent
         ));
     }
-    out.push_str("\n| rule | documented | source | cases | observed |\n| --- | --- | --- | --- | --- |\n");
+    out.push_str(
+        "\n| rule | documented | source | cases | observed |\n| --- | --- | --- | --- | --- |\n",
+    );
     for r in &c.rules {
         let cases = if r.covered() {
             let mut list: Vec<String> = r.cases.iter().map(|c| format!("`{c}`")).collect();
@@ -349,7 +357,11 @@ pub fn markdown(c: &Coverage) -> String {
             r.observed.label()
         ));
     }
-    out.push_str(&format!("\n{:.1}% of {} rules covered.\n", c.percent, c.rules.len()));
+    out.push_str(&format!(
+        "\n{:.1}% of {} rules covered.\n",
+        c.percent,
+        c.rules.len()
+    ));
     out
 }
 
@@ -373,7 +385,11 @@ mod tests {
     fn tags_and_success_statuses_cover_rules_and_verdicts_observe_them() {
         let rules = vec![
             rule("rule:op:/a:maxBytes", Constraint::MaxBytes, "/a"),
-            rule("rule:op:status/200:status", Constraint::Success, "status/200"),
+            rule(
+                "rule:op:status/200:status",
+                Constraint::Success,
+                "status/200",
+            ),
             rule("rule:op:/b:type", Constraint::Type, "/b"),
         ];
         let cases = vec![
@@ -390,7 +406,8 @@ mod tests {
                 statuses: vec!["200".into()],
             },
         ];
-        let verdicts = Verdicts::from([("t".into(), "failed".into()), ("s".into(), "passed".into())]);
+        let verdicts =
+            Verdicts::from([("t".into(), "failed".into()), ("s".into(), "passed".into())]);
         let c = coverage(&rules, &cases, &verdicts);
         assert_eq!(c.rules[0].cases, vec!["t"]);
         assert_eq!(c.rules[0].observed, Observation::Broken);

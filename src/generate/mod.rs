@@ -20,7 +20,10 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use crate::contract::{Contract, Operation, SchemaKind};
-use rules::{bound_param, constraints_of, is_resource_param, rule_id, sites, source_of, Constraint, Site, SiteKind};
+use rules::{
+    bound_param, constraints_of, is_resource_param, rule_id, sites, source_of, Constraint, Site,
+    SiteKind,
+};
 
 /// Default seed of the random bodies.
 pub const DEFAULT_SEED: u64 = 1;
@@ -72,7 +75,10 @@ pub enum GenerateError {
 }
 
 /// Generates the cases of the selected operations, sorted by id.
-pub fn generate(contract: &Contract, options: &Options) -> Result<Vec<GeneratedCase>, GenerateError> {
+pub fn generate(
+    contract: &Contract,
+    options: &Options,
+) -> Result<Vec<GeneratedCase>, GenerateError> {
     for id in &options.operations {
         if contract.operation(id).is_none() {
             return Err(GenerateError::UnknownOperation {
@@ -111,7 +117,13 @@ fn label(pointer: &str) -> String {
         .replace("/*", "/values")
         .replace("/{key}", "/keys")
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if s.is_empty() {
         "body".into()
@@ -141,7 +153,11 @@ impl Status {
 
     fn text(&self) -> String {
         match self {
-            Status::Codes(c) => c.iter().map(u16::to_string).collect::<Vec<_>>().join(" or "),
+            Status::Codes(c) => c
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(" or "),
             Status::Classes(c) => c.join(" or "),
         }
     }
@@ -214,7 +230,12 @@ impl<'a> OpGen<'a> {
 
     fn documented_codes(&self, status: u16) -> Vec<String> {
         let mut codes: BTreeSet<String> = BTreeSet::new();
-        if let Some(list) = self.contract.error_codes.get(&self.op.service).and_then(|m| m.get(&status)) {
+        if let Some(list) = self
+            .contract
+            .error_codes
+            .get(&self.op.service)
+            .and_then(|m| m.get(&status))
+        {
             codes.extend(list.iter().map(|c| c.code.clone()));
         }
         codes.into_iter().collect()
@@ -254,8 +275,16 @@ impl<'a> OpGen<'a> {
                 .chain(p.refused.iter().map(|s| (s, false)));
             for (state, ok) in states {
                 // The docs list the refused states but state no status for them.
-                let status = if ok { self.success() } else { Status::Classes(vec!["4xx"]) };
-                let outcome = if ok { format!("accepted ({})", status.text()) } else { format!("refused with {}", status.text()) };
+                let status = if ok {
+                    self.success()
+                } else {
+                    Status::Classes(vec!["4xx"])
+                };
+                let outcome = if ok {
+                    format!("accepted ({})", status.text())
+                } else {
+                    format!("refused with {}", status.text())
+                };
                 let body = self.base_body();
                 let mut d = self.draft(
                     &format!("{} {state}", p.field),
@@ -265,7 +294,10 @@ impl<'a> OpGen<'a> {
                     body,
                     status,
                 );
-                d.params.insert(param.clone(), Value::String(format!("${{{state}_{param}}}")));
+                d.params.insert(
+                    param.clone(),
+                    Value::String(format!("${{{state}_{param}}}")),
+                );
                 self.push(d);
             }
         }
@@ -305,7 +337,15 @@ impl<'a> OpGen<'a> {
         params
     }
 
-    fn draft(&self, step: &str, name: &str, description: String, rules: Vec<String>, body: Option<Value>, status: Status) -> Draft {
+    fn draft(
+        &self,
+        step: &str,
+        name: &str,
+        description: String,
+        rules: Vec<String>,
+        body: Option<Value>,
+        status: Status,
+    ) -> Draft {
         Draft {
             name: name.to_string(),
             description,
@@ -328,15 +368,27 @@ impl<'a> OpGen<'a> {
     fn success_case(&mut self) {
         let status = self.success();
         let body = self.base_body();
-        let rule = rule_id(&self.op.id, &format!("status/{}", self.op.success.first().copied().unwrap_or(200)), &Constraint::Success);
+        let rule = rule_id(
+            &self.op.id,
+            &format!("status/{}", self.op.success.first().copied().unwrap_or(200)),
+            &Constraint::Success,
+        );
         let mut rules = vec![rule];
         for s in self.op.success.iter().skip(1) {
-            rules.push(rule_id(&self.op.id, &format!("status/{s}"), &Constraint::Success));
+            rules.push(rule_id(
+                &self.op.id,
+                &format!("status/{s}"),
+                &Constraint::Success,
+            ));
         }
         let d = self.draft(
             "valid request",
             "success",
-            format!("A valid request answers the documented success status {} ({}).", status.text(), self.page),
+            format!(
+                "A valid request answers the documented success status {} ({}).",
+                status.text(),
+                self.page
+            ),
             rules,
             body,
             status,
@@ -349,7 +401,18 @@ impl<'a> OpGen<'a> {
         let invalid = self.invalid.clone();
         let d = Draft {
             raw_body: Some(String::new()),
-            ..self.draft("empty body", "body__empty", format!("The request body is a JSON object ({}); an empty body is refused with {}.", self.page, invalid.text()), vec![root_rule.clone()], None, invalid.clone())
+            ..self.draft(
+                "empty body",
+                "body__empty",
+                format!(
+                    "The request body is a JSON object ({}); an empty body is refused with {}.",
+                    self.page,
+                    invalid.text()
+                ),
+                vec![root_rule.clone()],
+                None,
+                invalid.clone(),
+            )
         };
         let mut d = d;
         d.params = self.params_for(self.base_body().as_ref());
@@ -357,11 +420,33 @@ impl<'a> OpGen<'a> {
         if let Some(base) = self.base_body() {
             let text = base.to_string();
             let cut: String = text.chars().take(text.chars().count() / 2).collect();
-            let mut d = self.draft("malformed JSON", "body__malformed_json", format!("The request body is JSON ({}); a body cut in half is refused with {}.", self.page, invalid.text()), vec![root_rule.clone()], None, invalid.clone());
+            let mut d = self.draft(
+                "malformed JSON",
+                "body__malformed_json",
+                format!(
+                    "The request body is JSON ({}); a body cut in half is refused with {}.",
+                    self.page,
+                    invalid.text()
+                ),
+                vec![root_rule.clone()],
+                None,
+                invalid.clone(),
+            );
             d.params = self.params_for(Some(&base));
             d.raw_body = Some(cut);
             self.push(d);
-            let d = self.draft("array body", "body__array", format!("The request body is a JSON object ({}); an array is refused with {}.", self.page, invalid.text()), vec![root_rule.clone()], Some(json!([base])), invalid.clone());
+            let d = self.draft(
+                "array body",
+                "body__array",
+                format!(
+                    "The request body is a JSON object ({}); an array is refused with {}.",
+                    self.page,
+                    invalid.text()
+                ),
+                vec![root_rule.clone()],
+                Some(json!([base])),
+                invalid.clone(),
+            );
             let mut d = d;
             d.params = self.params_for(self.base_body().as_ref());
             self.push(d);
@@ -407,7 +492,19 @@ impl<'a> OpGen<'a> {
             let mut body = base.clone();
             if let Some(parent) = rules::object_at_mut(&mut body, &site.parents) {
                 parent.remove(&site.name);
-                self.case_if(false, &format!("{lbl}__required_missing"), "required field missing", format!("{where_} is required; a body without it is refused with {}.", invalid.text()), vec![rule], body, invalid.clone(), Vec::new());
+                self.case_if(
+                    false,
+                    &format!("{lbl}__required_missing"),
+                    "required field missing",
+                    format!(
+                        "{where_} is required; a body without it is refused with {}.",
+                        invalid.text()
+                    ),
+                    vec![rule],
+                    body,
+                    invalid.clone(),
+                    Vec::new(),
+                );
             }
         }
         for (constraint, detail) in constraints_of(site.schema) {
@@ -420,63 +517,274 @@ impl<'a> OpGen<'a> {
                         continue; // JSON object keys are always strings.
                     }
                     if let Some(body) = set(wrong) {
-                        self.case_if(false, &format!("{lbl}__type_{kind}"), &format!("{kind} instead of {detail}"), format!("{where_} is a {detail}; {kind} is refused with {}.", invalid.text()), vec![rule.clone()], body, invalid.clone(), Vec::new());
+                        self.case_if(
+                            false,
+                            &format!("{lbl}__type_{kind}"),
+                            &format!("{kind} instead of {detail}"),
+                            format!(
+                                "{where_} is a {detail}; {kind} is refused with {}.",
+                                invalid.text()
+                            ),
+                            vec![rule.clone()],
+                            body,
+                            invalid.clone(),
+                            Vec::new(),
+                        );
                     }
                     if detail == "object" && site.kind == SiteKind::Property {
                         for (v, what) in [(Value::Null, "null"), (json!([]), "array")] {
                             if let Some(body) = set(v) {
-                                self.case_if(false, &format!("{lbl}__type_{what}"), &format!("{what} instead of object"), format!("{where_} is an object; {what} is refused with {}.", invalid.text()), vec![rule.clone()], body, invalid.clone(), Vec::new());
+                                self.case_if(
+                                    false,
+                                    &format!("{lbl}__type_{what}"),
+                                    &format!("{what} instead of object"),
+                                    format!(
+                                        "{where_} is an object; {what} is refused with {}.",
+                                        invalid.text()
+                                    ),
+                                    vec![rule.clone()],
+                                    body,
+                                    invalid.clone(),
+                                    Vec::new(),
+                                );
                             }
                         }
                     }
                 }
                 Constraint::MaxBytes => {
-                    let Some(n) = schema.get("x-maxBytes").and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok()) else { continue };
+                    let Some(n) = schema
+                        .get("x-maxBytes")
+                        .and_then(Value::as_u64)
+                        .and_then(|n| usize::try_from(n).ok())
+                    else {
+                        continue;
+                    };
                     let at = values::bytes_at_limit(schema, n);
                     let over = values::bytes_at_limit(schema, n + 1);
-                    self.boundary(site, &lbl, "max_bytes_at_limit", &format!("{} bytes ({} characters), at the limit", at.len(), at.chars().count()), &where_, &detail, vec![rule.clone()], &set, Value::String(at), true);
-                    self.boundary(site, &lbl, "max_bytes_over", &format!("{} bytes ({} characters), one byte past the limit", over.len(), over.chars().count()), &where_, &detail, vec![rule.clone()], &set, Value::String(over), false);
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "max_bytes_at_limit",
+                        &format!(
+                            "{} bytes ({} characters), at the limit",
+                            at.len(),
+                            at.chars().count()
+                        ),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(at),
+                        true,
+                    );
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "max_bytes_over",
+                        &format!(
+                            "{} bytes ({} characters), one byte past the limit",
+                            over.len(),
+                            over.chars().count()
+                        ),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(over),
+                        false,
+                    );
                     if let Some(m) = values::mixed_width(schema, n) {
                         self.boundary(site, &lbl, "max_bytes_mixed_width", &format!("{} characters but {} bytes (one 2-byte character), over a byte limit", m.chars().count(), m.len()), &where_, &detail, vec![rule.clone()], &set, Value::String(m), false);
                     }
                 }
                 Constraint::MaxLength => {
-                    let Some(n) = schema.get("maxLength").and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok()) else { continue };
+                    let Some(n) = schema
+                        .get("maxLength")
+                        .and_then(Value::as_u64)
+                        .and_then(|n| usize::try_from(n).ok())
+                    else {
+                        continue;
+                    };
                     let at = values::chars_at_limit(schema, n);
                     let over = values::ascii_chars(schema, n + 1);
-                    self.boundary(site, &lbl, "max_length_at_limit", &format!("{} characters ({} bytes), at the limit", at.chars().count(), at.len()), &where_, &detail, vec![rule.clone()], &set, Value::String(at), true);
-                    self.boundary(site, &lbl, "max_length_over", &format!("{} characters, one past the limit", over.chars().count()), &where_, &detail, vec![rule.clone()], &set, Value::String(over), false);
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "max_length_at_limit",
+                        &format!(
+                            "{} characters ({} bytes), at the limit",
+                            at.chars().count(),
+                            at.len()
+                        ),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(at),
+                        true,
+                    );
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "max_length_over",
+                        &format!("{} characters, one past the limit", over.chars().count()),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(over),
+                        false,
+                    );
                     if let Some(m) = values::mixed_width(schema, n) {
-                        self.boundary(site, &lbl, "max_length_mixed_width", &format!("{} characters in {} bytes, at a character limit", m.chars().count(), m.len()), &where_, &detail, vec![rule.clone()], &set, Value::String(m), true);
+                        self.boundary(
+                            site,
+                            &lbl,
+                            "max_length_mixed_width",
+                            &format!(
+                                "{} characters in {} bytes, at a character limit",
+                                m.chars().count(),
+                                m.len()
+                            ),
+                            &where_,
+                            &detail,
+                            vec![rule.clone()],
+                            &set,
+                            Value::String(m),
+                            true,
+                        );
                     }
                 }
                 Constraint::MinLength => {
-                    let Some(n) = schema.get("minLength").and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok()) else { continue };
+                    let Some(n) = schema
+                        .get("minLength")
+                        .and_then(Value::as_u64)
+                        .and_then(|n| usize::try_from(n).ok())
+                    else {
+                        continue;
+                    };
                     let at = values::ascii_chars(schema, n);
-                    self.boundary(site, &lbl, "min_length_at_limit", &format!("{n} characters, at the lower limit"), &where_, &detail, vec![rule.clone()], &set, Value::String(at), true);
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "min_length_at_limit",
+                        &format!("{n} characters, at the lower limit"),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(at),
+                        true,
+                    );
                     let under = values::ascii_chars(schema, n - 1);
-                    self.boundary(site, &lbl, "min_length_under", &format!("{} characters, one under the lower limit", n - 1), &where_, &detail, vec![rule.clone()], &set, Value::String(under), false);
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "min_length_under",
+                        &format!("{} characters, one under the lower limit", n - 1),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(under),
+                        false,
+                    );
                 }
                 Constraint::Pattern => {
                     let inside = values::simple_string(schema);
-                    self.boundary(site, &lbl, "pattern_inside", &format!("'{inside}', which matches"), &where_, &format!("matching {detail}"), vec![rule.clone()], &set, Value::String(inside.clone()), true);
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "pattern_inside",
+                        &format!("'{inside}', which matches"),
+                        &where_,
+                        &format!("matching {detail}"),
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(inside.clone()),
+                        true,
+                    );
                     if let Some(out) = values::outside_pattern(schema) {
-                        self.boundary(site, &lbl, "pattern_outside", &format!("'{out}', which does not match"), &where_, &format!("matching {detail}"), vec![rule.clone()], &set, Value::String(out), false);
+                        self.boundary(
+                            site,
+                            &lbl,
+                            "pattern_outside",
+                            &format!("'{out}', which does not match"),
+                            &where_,
+                            &format!("matching {detail}"),
+                            vec![rule.clone()],
+                            &set,
+                            Value::String(out),
+                            false,
+                        );
                     }
                 }
                 Constraint::Enum => {
                     let inside = values::simple_string(schema);
-                    self.boundary(site, &lbl, "enum_inside", &format!("'{inside}', a documented value"), &where_, &format!("one of {detail}"), vec![rule.clone()], &set, Value::String(inside), true);
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "enum_inside",
+                        &format!("'{inside}', a documented value"),
+                        &where_,
+                        &format!("one of {detail}"),
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(inside),
+                        true,
+                    );
                     if let Some(out) = values::outside_enum(schema) {
-                        self.boundary(site, &lbl, "enum_outside", &format!("'{out}', not a documented value"), &where_, &format!("one of {detail}"), vec![rule.clone()], &set, Value::String(out), false);
+                        self.boundary(
+                            site,
+                            &lbl,
+                            "enum_outside",
+                            &format!("'{out}', not a documented value"),
+                            &where_,
+                            &format!("one of {detail}"),
+                            vec![rule.clone()],
+                            &set,
+                            Value::String(out),
+                            false,
+                        );
                     }
                 }
                 Constraint::Minimum | Constraint::Maximum => {
-                    let key = if constraint == Constraint::Minimum { "minimum" } else { "maximum" };
-                    let Some(n) = schema.get(key).and_then(Value::as_i64) else { continue };
-                    let past = if constraint == Constraint::Minimum { n - 1 } else { n + 1 };
-                    self.boundary(site, &lbl, &format!("{key}_at_limit"), &format!("{n}, at the limit"), &where_, &detail, vec![rule.clone()], &set, json!(n), true);
-                    self.boundary(site, &lbl, &format!("{key}_past"), &format!("{past}, one past the limit"), &where_, &detail, vec![rule.clone()], &set, json!(past), false);
+                    let key = if constraint == Constraint::Minimum {
+                        "minimum"
+                    } else {
+                        "maximum"
+                    };
+                    let Some(n) = schema.get(key).and_then(Value::as_i64) else {
+                        continue;
+                    };
+                    let past = if constraint == Constraint::Minimum {
+                        n - 1
+                    } else {
+                        n + 1
+                    };
+                    self.boundary(
+                        site,
+                        &lbl,
+                        &format!("{key}_at_limit"),
+                        &format!("{n}, at the limit"),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        json!(n),
+                        true,
+                    );
+                    self.boundary(
+                        site,
+                        &lbl,
+                        &format!("{key}_past"),
+                        &format!("{past}, one past the limit"),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        json!(past),
+                        false,
+                    );
                 }
                 Constraint::Precedence => self.precedence(site, &rule, &base, &source),
                 _ => {}
@@ -502,10 +810,18 @@ impl<'a> OpGen<'a> {
         let Some(body) = set(value.clone()) else {
             return;
         };
-        let mut status = if ok { self.success() } else { self.invalid.clone() };
+        let mut status = if ok {
+            self.success()
+        } else {
+            self.invalid.clone()
+        };
         // An empty map key is also an empty path segment when the path names the key: routing
         // may answer before the body is read, so only the class is certain.
-        if !ok && site.kind == SiteKind::MapKey && self.bound.is_some() && value.as_str() == Some("") {
+        if !ok
+            && site.kind == SiteKind::MapKey
+            && self.bound.is_some()
+            && value.as_str() == Some("")
+        {
             status = Status::Classes(vec!["4xx"]);
         }
         let mut assertions = Vec::new();
@@ -518,13 +834,28 @@ impl<'a> OpGen<'a> {
                 }
             }
         }
-        let outcome = if ok { format!("accepted ({})", status.text()) } else { format!("refused with {}", status.text()) };
-        self.case_if(ok, &format!("{lbl}__{suffix}"), &format!("{} {}", site.pointer, suffix.replace('_', " ")), format!("{where_}: {detail}. {what} is {outcome}."), rules, body, status, assertions);
+        let outcome = if ok {
+            format!("accepted ({})", status.text())
+        } else {
+            format!("refused with {}", status.text())
+        };
+        self.case_if(
+            ok,
+            &format!("{lbl}__{suffix}"),
+            &format!("{} {}", site.pointer, suffix.replace('_', " ")),
+            format!("{where_}: {detail}. {what} is {outcome}."),
+            rules,
+            body,
+            status,
+            assertions,
+        );
     }
 
     fn response_schema(&self) -> Option<&'a Value> {
         let s = *self.op.success.first()?;
-        self.contract.schema(&self.op.id, SchemaKind::Response(s)).filter(|_| self.op.response_body)
+        self.contract
+            .schema(&self.op.id, SchemaKind::Response(s))
+            .filter(|_| self.op.response_body)
     }
 
     /// `x-precedence`: with both fields given, the winner's value is the one stored.
@@ -538,9 +869,16 @@ impl<'a> OpGen<'a> {
         };
         parent.insert(winner.to_string(), json!("conform-winner"));
         parent.insert(site.name.clone(), json!("conform-loser"));
-        let winner_pointer = format!("{}/{}", site.pointer.rsplit_once('/').map_or("", |p| p.0), winner);
+        let winner_pointer = format!(
+            "{}/{}",
+            site.pointer.rsplit_once('/').map_or("", |p| p.0),
+            winner
+        );
         let mut assertions = Vec::new();
-        if self.response_schema().is_some_and(|r| schema_has_pointer(r, &winner_pointer)) {
+        if self
+            .response_schema()
+            .is_some_and(|r| schema_has_pointer(r, &winner_pointer))
+        {
             assertions.push(json!({"pointer": winner_pointer, "equals": "conform-winner"}));
         }
         let status = self.success();
@@ -551,7 +889,17 @@ impl<'a> OpGen<'a> {
     /// body the request schema accepts, an invalid one a body it refuses (else the case would not
     /// test the rule it names, and is left out).
     #[allow(clippy::too_many_arguments)]
-    fn case_if(&mut self, ok: bool, id: &str, step: &str, description: String, rules: Vec<String>, body: Value, status: Status, assertions: Vec<Value>) {
+    fn case_if(
+        &mut self,
+        ok: bool,
+        id: &str,
+        step: &str,
+        description: String,
+        rules: Vec<String>,
+        body: Value,
+        status: Status,
+        assertions: Vec<Value>,
+    ) {
         if self.accepts(&body) != ok {
             return;
         }
@@ -582,7 +930,11 @@ impl<'a> OpGen<'a> {
             .error_codes
             .get(&self.op.service)
             .and_then(|m| {
-                m.iter().find(|(_, codes)| codes.iter().any(|c| c.message.to_lowercase().contains("uri mismatch")))
+                m.iter().find(|(_, codes)| {
+                    codes
+                        .iter()
+                        .any(|c| c.message.to_lowercase().contains("uri mismatch"))
+                })
             })
             .map(|(s, _)| *s);
         let status = match mismatch {
@@ -599,8 +951,11 @@ impl<'a> OpGen<'a> {
         let single = self.bound.is_some();
         let strategy = values::strategy(request, single);
         for i in 0..self.options.samples {
-            let mut runner = values::runner(self.options.seed, &format!("{}:valid:{i}", self.op.id));
-            let Some(body) = values::draw(&strategy, &mut runner) else { continue };
+            let mut runner =
+                values::runner(self.options.seed, &format!("{}:valid:{i}", self.op.id));
+            let Some(body) = values::draw(&strategy, &mut runner) else {
+                continue;
+            };
             if !self.accepts(&body) {
                 continue;
             }
@@ -618,9 +973,14 @@ impl<'a> OpGen<'a> {
             self.push(d);
         }
         for i in 0..self.options.samples {
-            let mut runner = values::runner(self.options.seed, &format!("{}:invalid:{i}", self.op.id));
-            let Some(mut body) = values::draw(&strategy, &mut runner) else { continue };
-            let Some((rule, what, source)) = self.break_one(request, &mut body, i) else { continue };
+            let mut runner =
+                values::runner(self.options.seed, &format!("{}:invalid:{i}", self.op.id));
+            let Some(mut body) = values::draw(&strategy, &mut runner) else {
+                continue;
+            };
+            let Some((rule, what, source)) = self.break_one(request, &mut body, i) else {
+                continue;
+            };
             let n = i + 1;
             let d = self.draft(
                 &format!("invalid body {n} of {} (seed {})", self.options.samples, self.options.seed),
@@ -635,14 +995,21 @@ impl<'a> OpGen<'a> {
     }
 
     /// Breaks one rule of a valid body, chosen by the draw index; returns the rule and a phrase.
-    fn break_one(&self, request: &Value, body: &mut Value, index: usize) -> Option<(String, String, String)> {
+    fn break_one(
+        &self,
+        request: &Value,
+        body: &mut Value,
+        index: usize,
+    ) -> Option<(String, String, String)> {
         let all = sites(request);
         let n = all.len();
         for k in 0..n {
             let site = &all[(index + k) % n];
             for (constraint, detail) in constraints_of(site.schema) {
                 let value = match constraint {
-                    Constraint::Type if site.kind != SiteKind::MapKey => values::wrong_type(site.schema).0,
+                    Constraint::Type if site.kind != SiteKind::MapKey => {
+                        values::wrong_type(site.schema).0
+                    }
                     Constraint::MaxBytes => {
                         let n = site.schema.get("x-maxBytes")?.as_u64()? as usize;
                         Value::String(values::bytes_at_limit(site.schema, n + 1))
@@ -658,7 +1025,11 @@ impl<'a> OpGen<'a> {
                 let mut candidate = body.clone();
                 if place(&mut candidate, site, value).is_some() && !self.accepts(&candidate) {
                     *body = candidate;
-                    return Some((rule_id(&self.op.id, &site.pointer, &constraint), format!("{} {}", site.pointer, detail), source_of(self.op, Some(site.schema))));
+                    return Some((
+                        rule_id(&self.op.id, &site.pointer, &constraint),
+                        format!("{} {}", site.pointer, detail),
+                        source_of(self.op, Some(site.schema)),
+                    ));
                 }
             }
         }
@@ -667,16 +1038,55 @@ impl<'a> OpGen<'a> {
 
     fn path_cases(&mut self) {
         let body = self.base_body();
-        let not_found = if self.documents(404) { Status::Codes(vec![404]) } else { Status::Classes(vec!["4xx"]) };
+        let not_found = if self.documents(404) {
+            Status::Codes(vec![404])
+        } else {
+            Status::Classes(vec!["4xx"])
+        };
         let codes = self.documented_codes(404);
-        let code_note = if codes.is_empty() { String::new() } else { format!(" (documented codes: {})", codes.join(", ")) };
+        let code_note = if codes.is_empty() {
+            String::new()
+        } else {
+            format!(" (documented codes: {})", codes.join(", "))
+        };
         for p in self.op.path_params.iter().filter(|p| is_resource_param(p)) {
-            let mut d = self.draft(&format!("unknown {p}"), &format!("path_{p}__unknown"), format!("An unknown {p} is not found: {}{code_note} ({}).", not_found.text(), self.page), vec![rule_id(&self.op.id, &format!("path/{p}"), &Constraint::Exists)], body.clone(), not_found.clone());
+            let mut d = self.draft(
+                &format!("unknown {p}"),
+                &format!("path_{p}__unknown"),
+                format!(
+                    "An unknown {p} is not found: {}{code_note} ({}).",
+                    not_found.text(),
+                    self.page
+                ),
+                vec![rule_id(
+                    &self.op.id,
+                    &format!("path/{p}"),
+                    &Constraint::Exists,
+                )],
+                body.clone(),
+                not_found.clone(),
+            );
             d.params.insert(p.clone(), json!("${missing_id}"));
             self.push(d);
             let other = format!("other_project_{p}");
-            let mut d = self.draft(&format!("{p} of another project"), &format!("path_{p}__other_project"), format!("A {p} of another project behaves like an unknown one: {} ({}).", not_found.text(), self.page), vec![rule_id(&self.op.id, &format!("path/{p}"), &Constraint::Isolation)], body.clone(), not_found.clone());
-            d.params.insert(p.clone(), Value::String(format!("${{{other}}}")));
+            let mut d = self.draft(
+                &format!("{p} of another project"),
+                &format!("path_{p}__other_project"),
+                format!(
+                    "A {p} of another project behaves like an unknown one: {} ({}).",
+                    not_found.text(),
+                    self.page
+                ),
+                vec![rule_id(
+                    &self.op.id,
+                    &format!("path/{p}"),
+                    &Constraint::Isolation,
+                )],
+                body.clone(),
+                not_found.clone(),
+            );
+            d.params
+                .insert(p.clone(), Value::String(format!("${{{other}}}")));
             self.push(d);
         }
     }
@@ -686,7 +1096,17 @@ impl<'a> OpGen<'a> {
             return;
         }
         let body = self.base_body();
-        let mut d = self.draft("no token", "auth__missing_token", format!("A request without credentials is refused with 401 (documented for {}; {}).", self.op.service, self.page), vec![rule_id(&self.op.id, "auth", &Constraint::Auth)], body, Status::Codes(vec![401]));
+        let mut d = self.draft(
+            "no token",
+            "auth__missing_token",
+            format!(
+                "A request without credentials is refused with 401 (documented for {}; {}).",
+                self.op.service, self.page
+            ),
+            vec![rule_id(&self.op.id, "auth", &Constraint::Auth)],
+            body,
+            Status::Codes(vec![401]),
+        );
         // Empty credential headers stop the runner adding the target's own, and are not sent:
         // the request carries no credential at all, whatever the target's auth kind.
         d.headers.insert("Authorization".into(), json!(""));
@@ -727,13 +1147,19 @@ impl<'a> OpGen<'a> {
 
     fn render(&self, d: &Draft) -> String {
         let mut y = String::new();
-        y.push_str("# Generated by `conform generate` from the contract: regenerate rather than edit.\n");
+        y.push_str(
+            "# Generated by `conform generate` from the contract: regenerate rather than edit.\n",
+        );
         y.push_str(&format!("operation: {}\n", q(&self.op.id)));
         y.push_str(&format!("description: {}\n", q(&d.description)));
         let mut tags = vec!["generated".to_string()];
         tags.extend(d.rules.iter().cloned());
         y.push_str(&format!("tags: {}\n", json!(tags)));
-        let mut requires: Vec<String> = self.variables(d).into_iter().map(|v| format!("var:{v}")).collect();
+        let mut requires: Vec<String> = self
+            .variables(d)
+            .into_iter()
+            .map(|v| format!("var:{v}"))
+            .collect();
         if d.needs_token {
             requires.insert(0, "auth".into());
         }
@@ -744,10 +1170,16 @@ impl<'a> OpGen<'a> {
         y.push_str(&format!("  - name: {}\n", q(&d.step)));
         y.push_str("    request:\n");
         if !d.params.is_empty() {
-            y.push_str(&format!("      params: {}\n", Value::Object(d.params.clone())));
+            y.push_str(&format!(
+                "      params: {}\n",
+                Value::Object(d.params.clone())
+            ));
         }
         if !d.headers.is_empty() {
-            y.push_str(&format!("      headers: {}\n", Value::Object(d.headers.clone())));
+            y.push_str(&format!(
+                "      headers: {}\n",
+                Value::Object(d.headers.clone())
+            ));
         }
         if let Some(b) = &d.body {
             y.push_str(&format!("      body: {b}\n"));
@@ -774,11 +1206,16 @@ fn q(s: &str) -> String {
 
 /// Fills every optional property of the objects that lie on the way to the documented fields.
 fn fill_optional(body: &mut Value, schema: &Value) {
-    let (Some(obj), Some(props)) = (body.as_object_mut(), schema.get("properties").and_then(Value::as_object)) else {
+    let (Some(obj), Some(props)) = (
+        body.as_object_mut(),
+        schema.get("properties").and_then(Value::as_object),
+    ) else {
         return;
     };
     for (name, sub) in props {
-        let v = obj.entry(name.clone()).or_insert_with(|| values::simple_value(sub));
+        let v = obj
+            .entry(name.clone())
+            .or_insert_with(|| values::simple_value(sub));
         fill_optional(v, sub);
     }
 }
@@ -830,7 +1267,8 @@ fn body_rules(op: &Operation, request: &Value, body: &Value) -> Vec<String> {
         let present = match site.kind {
             SiteKind::Property => {
                 let mut b = body.clone();
-                rules::object_at_mut(&mut b, &site.parents).is_some_and(|p| p.contains_key(&site.name))
+                rules::object_at_mut(&mut b, &site.parents)
+                    .is_some_and(|p| p.contains_key(&site.name))
             }
             _ => {
                 let mut b = body.clone();
@@ -839,7 +1277,14 @@ fn body_rules(op: &Operation, request: &Value, body: &Value) -> Vec<String> {
         };
         if present {
             for (c, _) in constraints_of(site.schema) {
-                if matches!(c, Constraint::Type | Constraint::MaxBytes | Constraint::MaxLength | Constraint::Pattern | Constraint::Enum) {
+                if matches!(
+                    c,
+                    Constraint::Type
+                        | Constraint::MaxBytes
+                        | Constraint::MaxLength
+                        | Constraint::Pattern
+                        | Constraint::Enum
+                ) {
                     out.push(rule_id(&op.id, &site.pointer, &c));
                 }
             }
@@ -868,7 +1313,8 @@ pub fn write(cases: &[GeneratedCase], out: &std::path::Path) -> std::io::Result<
         for entry in walkdir::WalkDir::new(out).into_iter().flatten() {
             let p = entry.path();
             if entry.file_type().is_file() && p.extension().is_some_and(|e| e == "yaml") {
-                let is_generated = std::fs::read_to_string(p).is_ok_and(|t| t.starts_with("# Generated by `conform generate`"));
+                let is_generated = std::fs::read_to_string(p)
+                    .is_ok_and(|t| t.starts_with("# Generated by `conform generate`"));
                 if is_generated {
                     std::fs::remove_file(p)?;
                 }

@@ -254,7 +254,10 @@ pub fn constraints_of(schema: &Value) -> Vec<(Constraint, String)> {
         out.push((Constraint::Maximum, format!("at most {v}")));
     }
     if let Some(Value::String(w)) = o.get("x-precedence") {
-        out.push((Constraint::Precedence, format!("'{w}' wins when both are given")));
+        out.push((
+            Constraint::Precedence,
+            format!("'{w}' wins when both are given"),
+        ));
     }
     out
 }
@@ -275,7 +278,10 @@ pub fn resource_param(op: &Operation) -> Option<&str> {
 
 /// The path parameter bound to the keys of a body map: a non-id parameter, when the body has
 /// exactly one free-form map (the "update one metadata item" shape).
-pub fn bound_param<'a>(op: &'a Operation, request: Option<&Value>) -> Option<(&'a str, Vec<String>)> {
+pub fn bound_param<'a>(
+    op: &'a Operation,
+    request: Option<&Value>,
+) -> Option<(&'a str, Vec<String>)> {
     let param = op
         .path_params
         .iter()
@@ -392,7 +398,10 @@ pub fn all_rules(contract: &Contract, operations: &[String]) -> Vec<Rule> {
 }
 
 /// The object at a path of property names inside a value (map levels `*` take the only entry).
-pub fn object_at_mut<'v>(v: &'v mut Value, parents: &[String]) -> Option<&'v mut Map<String, Value>> {
+pub fn object_at_mut<'v>(
+    v: &'v mut Value,
+    parents: &[String],
+) -> Option<&'v mut Map<String, Value>> {
     let mut cur = v;
     for p in parents {
         let o = cur.as_object_mut()?;

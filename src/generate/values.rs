@@ -269,7 +269,12 @@ fn object_strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Valu
     let required: Vec<String> = schema
         .get("required")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     let mut fields: Vec<BoxedStrategy<Option<(String, Value)>>> = Vec::new();
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {

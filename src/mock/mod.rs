@@ -234,8 +234,8 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
     let path = req.uri().path().to_string();
     // Admin and IAM token requests carry no token yet.
     let is_admin = path.starts_with("/__mock/") || path == "/v3/auth/tokens";
-    let no_credential = req.headers().get("x-auth-token").is_none()
-        && req.headers().get("authorization").is_none();
+    let no_credential =
+        req.headers().get("x-auth-token").is_none() && req.headers().get("authorization").is_none();
     let mut response = match &mock.config.auth {
         MockAuth::Token(_) | MockAuth::AkSk { .. }
             if no_credential && mock.fault(Fault::MissingTokenAccepted) =>
