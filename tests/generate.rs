@@ -127,6 +127,11 @@ fn every_case_names_its_rule_and_the_page_line_that_states_it() {
             .find_map(|l| l.strip_prefix("description: "))
             .unwrap();
         assert!(description.contains(".txt"), "{}: {description}", c.id);
+        // A field's rule cites the line of the row that states it.
+        if c.yaml.contains(":/") && !c.id.contains("data__valid") {
+            let cites_line = regex::Regex::new(r"\.txt:\d+").unwrap();
+            assert!(cites_line.is_match(description), "{}: {description}", c.id);
+        }
     }
     let limit = cases
         .iter()
@@ -148,6 +153,40 @@ async fn generated_cases_alone_pass_the_faithful_mock_and_catch_every_fault() {
         .await
         .unwrap();
     assert_eq!(code, 0, "{}", text(&out));
+    // A case whose variable the target lacks is skipped, naming the variable.
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    let active = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "ecs/update_server_metadata_item_v2_1/state_vm_state__active")
+        .unwrap();
+    assert_eq!(active["verdict"], "skipped");
+    assert!(
+        active["skip_reason"]
+            .as_str()
+            .unwrap()
+            .contains("requires variable active_server_id"),
+        "{active}"
+    );
+    // The coverage matrix reads the run's observations: every rule held.
+    let cov = conform(
+        dir.path(),
+        &["coverage", "--report", "report.json", "--json", "cov.json"],
+    );
+    assert_eq!(cov.status.code(), Some(0), "{}", text(&cov.stderr));
+    let cov: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("cov.json")).unwrap())
+            .unwrap();
+    let observed: std::collections::BTreeSet<&str> = cov["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["observed"].as_str())
+        .collect();
+    assert_eq!(observed, ["held"].into_iter().collect(), "{cov}");
     // Faults that break a documented rule; `metadata-not-persisted` shows only on a read-back
     // through another operation (its answer echoes the request); `slow` and `drop-connection`
     // are transport faults.
@@ -225,6 +264,42 @@ fn coverage_lists_every_rule_and_fails_below_the_minimum() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stdout).contains("uncovered rule:"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn status_classes_and_variable_requirements_are_part_of_the_case_format() {
+    let ok = "operation: evs.update_snapshot.v2\nrequires: [\"var:snapshot_id\"]\nsteps:\n  - request:\n      body: {snapshot: {name: 5}}\n    expect:\n      status: [\"4xx\", 500]\n";
+    let dir = common::project(&[("a.yaml", ok)]);
+    let out = conform(dir.path(), &["lint"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let bad = ok.replace("\"4xx\"", "\"6xx\"");
+    let dir = common::project(&[("a.yaml", &bad)]);
+    let out = conform(dir.path(), &["lint"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("a.yaml:7:"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Without the variable the case is skipped rather than a load error.
+    let missing = ok.replace("var:snapshot_id", "var:no_such_var").replace(
+        "body: {snapshot: {name: 5}}",
+        "params: {snapshot_id: \"${no_such_var}\"}\n      body: {snapshot: {name: 5}}",
+    );
+    let dir = common::project(&[("a.yaml", &missing)]);
+    let out = conform(dir.path(), &["run", "--snapshots", "off"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("requires variable no_such_var"),
         "{}",
         text(&out.stdout)
     );
