@@ -304,3 +304,54 @@ fn status_classes_and_variable_requirements_are_part_of_the_case_format() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn hand_written_cases_cover_rules_by_tag_and_by_sound_inference() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let json_path = out_dir.path().join("cov.json");
+    let out = conform(
+        &root(),
+        &["coverage", "--json", json_path.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let cov: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    let row = |id: &str| {
+        cov["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("no rule {id}"))
+            .clone()
+    };
+    // A body breaking exactly one rule, expecting an error: the rule is exercised.
+    let name = row("rule:evs.update_snapshot.v2:/snapshot/name:maxBytes");
+    assert_eq!(
+        name["inferred"],
+        serde_json::json!(["evs/update_snapshot_v2/name_over_255_bytes"])
+    );
+    let key = row("rule:ecs.update_server_metadata_item.v2_1:/meta/{key}:pattern");
+    assert_eq!(
+        key["inferred"],
+        serde_json::json!(["ecs/update_server_metadata_item_v2_1/key_charset"])
+    );
+    let isolation = row("rule:evs.update_snapshot.v2:path/snapshot_id:isolation");
+    assert_eq!(
+        isolation["inferred"],
+        serde_json::json!(["evs/update_snapshot_v2/other_project"])
+    );
+    // An explicit tag.
+    let paused = row("rule:ecs.update_server_metadata_item.v2_1:vm_state:precondition");
+    assert_eq!(
+        paused["cases"],
+        serde_json::json!(["ecs/update_server_metadata_item_v2_1/paused_server"])
+    );
+    // No report: nothing was observed.
+    assert_eq!(paused["observed"], "not_run");
+    // An uncovered rule says why.
+    let unknown = row("rule:evs.update_snapshot.v2:body:type");
+    assert!(unknown["reason"]
+        .as_str()
+        .unwrap()
+        .contains("conform generate"));
+}

@@ -35,7 +35,7 @@ pub fn case_infos(
     let mut errors = Vec::new();
     for (id, path) in files {
         match crate::case::load_case(&id, &path, contract) {
-            Ok(case) => out.push(CaseInfo::from_case(&case)),
+            Ok(case) => out.push(CaseInfo::from_case(&case, contract)),
             Err(e) => errors.push(e.to_string()),
         }
     }

@@ -3,12 +3,13 @@
 //! run (from a `--report-json` file, or straight from a run's results), and get data back that
 //! renders as a console table, Markdown or JSON.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::rules::{Constraint, Rule};
+use super::rules::{self, Constraint, Rule};
+use crate::contract::{Contract, SchemaKind};
 
 /// What coverage needs to know of one case.
 #[derive(Debug, Clone, Default)]
@@ -21,13 +22,18 @@ pub struct CaseInfo {
     pub tags: Vec<String>,
     /// Statuses its contract steps expect, as written (`200`, `4xx`).
     pub statuses: Vec<String>,
+    /// Rules its steps exercise by construction: a step expecting only errors whose body breaks
+    /// exactly one rule of the request schema, or whose path names `${missing_id}` or another
+    /// project's resource.
+    pub exercised: Vec<String>,
 }
 
 impl CaseInfo {
-    /// From a loaded case.
-    pub fn from_case(case: &crate::case::Case) -> CaseInfo {
+    /// From a loaded case; the contract tells which rule an erroneous body breaks.
+    pub fn from_case(case: &crate::case::Case, contract: &Contract) -> CaseInfo {
         let mut operations = vec![case.file.operation.value.clone()];
         let mut statuses = Vec::new();
+        let mut exercised = Vec::new();
         for (step, _) in case.all_steps() {
             let s = &step.value;
             if let Some(op) = &s.operation {
@@ -37,12 +43,18 @@ impl CaseInfo {
             if s.request.path.is_some() {
                 continue;
             }
+            let mut expected = Vec::new();
             if let Some(st) = &s.expect.status {
                 match &st.value {
-                    Value::Array(a) => statuses.extend(a.iter().map(status_text)),
-                    v => statuses.push(status_text(v)),
+                    Value::Array(a) => expected.extend(a.iter().map(status_text)),
+                    v => expected.push(status_text(v)),
                 }
             }
+            let only_errors = !expected.is_empty() && expected.iter().all(|e| e.starts_with('4'));
+            if only_errors {
+                exercised.extend(step_rules(contract, case.operation_of(s), s));
+            }
+            statuses.extend(expected);
         }
         operations.dedup();
         CaseInfo {
@@ -50,8 +62,102 @@ impl CaseInfo {
             operations,
             tags: case.file.tags.clone(),
             statuses,
+            exercised,
         }
     }
+}
+
+/// The rules a step expecting an error exercises by construction.
+fn step_rules(contract: &Contract, op_id: &str, s: &crate::case::model::Step) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(op) = contract.operation(op_id) else {
+        return out;
+    };
+    for (param, v) in &s.request.params {
+        let Some(text) = v.as_str() else { continue };
+        if !rules::is_resource_param(param) {
+            continue;
+        }
+        if text == "${missing_id}" {
+            out.push(rules::rule_id(
+                op_id,
+                &format!("path/{param}"),
+                &Constraint::Exists,
+            ));
+        } else if text.starts_with("${other_project_") {
+            out.push(rules::rule_id(
+                op_id,
+                &format!("path/{param}"),
+                &Constraint::Isolation,
+            ));
+        }
+    }
+    let (Some(body), Some(validator)) = (
+        s.request.body.as_ref(),
+        contract.validator(&op.id, SchemaKind::Request),
+    ) else {
+        return out;
+    };
+    // Generators such as repeat() need no target variable; a body that needs one is left out.
+    let Ok(body) = crate::case::vars::Vars::new("coverage").expand(&body.value) else {
+        return out;
+    };
+    let broken: BTreeSet<String> = validator
+        .iter_errors(&body)
+        .filter_map(|e| broken_rule(op_id, &e))
+        .collect();
+    // Only a body that breaks one rule says which rule its error answer is about.
+    if broken.len() == 1 {
+        out.extend(broken);
+    }
+    out
+}
+
+/// The rule a validation error breaks: the schema path names the field (`properties/x`,
+/// `additionalProperties` → `*`, `propertyNames` → `{key}`) and the keyword the constraint.
+fn broken_rule(op_id: &str, e: &jsonschema::ValidationError<'_>) -> Option<String> {
+    // The schema path ends with the keyword (for a key, the inner error's keyword).
+    let keyword = match e.kind() {
+        jsonschema::error::ValidationErrorKind::PropertyNames { error } => {
+            error.kind().keyword().to_string()
+        }
+        kind => kind.keyword().to_string(),
+    };
+    let p = e.schema_path().as_str();
+    let path = p.rsplit_once('/').map_or("", |(a, _)| a).to_string();
+    let mut pointer = String::new();
+    let mut segments = path.split('/').filter(|s| !s.is_empty()).peekable();
+    while let Some(seg) = segments.next() {
+        match seg {
+            "properties" => pointer.push_str(&format!("/{}", segments.next()?)),
+            "additionalProperties" => pointer.push_str("/*"),
+            "propertyNames" => pointer.push_str("/{key}"),
+            _ => return None,
+        }
+    }
+    let constraint = match keyword.as_str() {
+        "type" => Constraint::Type,
+        "x-maxBytes" => Constraint::MaxBytes,
+        "maxLength" => Constraint::MaxLength,
+        "minLength" => Constraint::MinLength,
+        "pattern" => Constraint::Pattern,
+        "enum" => Constraint::Enum,
+        "minimum" => Constraint::Minimum,
+        "maximum" => Constraint::Maximum,
+        "required" => {
+            if let jsonschema::error::ValidationErrorKind::Required { property } = e.kind() {
+                pointer.push_str(&format!("/{}", property.as_str()?));
+            }
+            Constraint::Required
+        }
+        _ => return None,
+    };
+    let target = if pointer.is_empty() {
+        "body".to_string()
+    } else {
+        pointer
+    };
+    Some(rules::rule_id(op_id, &target, &constraint))
 }
 
 fn status_text(v: &Value) -> String {
@@ -238,8 +344,12 @@ fn percent(part: usize, whole: usize) -> f64 {
 }
 
 /// Inference that is sound without a tag: a case of the operation that expects a documented
-/// success status exercises that status rule.
+/// success status exercises that status rule; a step expecting an error exercises the one rule
+/// its body breaks, or the unknown / other-project id it names.
 fn infers(rule: &Rule, case: &CaseInfo) -> bool {
+    if case.exercised.iter().any(|r| r == &rule.id) {
+        return true;
+    }
     if case.operations.first() != Some(&rule.operation) {
         return false;
     }
@@ -398,12 +508,14 @@ mod tests {
                 operations: vec!["op".into()],
                 tags: vec!["rule:op:/a:maxBytes".into()],
                 statuses: vec!["400".into()],
+                exercised: vec![],
             },
             CaseInfo {
                 id: "s".into(),
                 operations: vec!["op".into()],
                 tags: vec![],
                 statuses: vec!["200".into()],
+                exercised: vec!["rule:op:/b:type".into()],
             },
         ];
         let verdicts =
@@ -413,10 +525,11 @@ mod tests {
         assert_eq!(c.rules[0].observed, Observation::Broken);
         assert_eq!(c.rules[1].inferred, vec!["s"]);
         assert_eq!(c.rules[1].observed, Observation::Held);
-        assert!(!c.rules[2].covered() && c.rules[2].reason.is_some());
-        assert_eq!(c.operations[0].percent, 66.6);
-        assert_eq!(lowest_percent(&c), 66.6);
-        assert!(console(&c).contains("uncovered rule:op:/b:type"));
+        assert_eq!(c.rules[2].inferred, vec!["s"]);
+        let c = coverage(&rules[..2], &[], &verdicts);
+        assert!(!c.rules[1].covered() && c.rules[1].reason.is_some());
+        assert_eq!(lowest_percent(&c), 0.0);
+        assert!(console(&c).contains("uncovered rule:op:status/200:status"));
         assert!(markdown(&c).contains("| `rule:op:/a:maxBytes` |"));
     }
 }
