@@ -1115,7 +1115,10 @@ impl<'a> OpGen<'a> {
         self.push(d);
     }
 
-    fn push(&mut self, d: Draft) {
+    fn push(&mut self, mut d: Draft) {
+        if let Some(b) = d.body.as_mut() {
+            bind_ids(b);
+        }
         let id = format!("{}/{}", operation_dir(&self.op.id), d.name);
         if self.cases.iter().any(|c| c.id == id) {
             return;
@@ -1134,7 +1137,7 @@ impl<'a> OpGen<'a> {
             }
         }
         let mut texts = Vec::new();
-        for v in d.params.values() {
+        for v in d.params.values().chain(d.body.iter()) {
             crate::case::vars::strings_of(v, &mut texts);
         }
         for t in texts {
@@ -1168,7 +1171,13 @@ impl<'a> OpGen<'a> {
         }
         y.push_str("steps:\n");
         y.push_str(&format!("  - name: {}\n", q(&d.step)));
-        y.push_str("    request:\n");
+        let empty =
+            d.params.is_empty() && d.headers.is_empty() && d.body.is_none() && d.raw_body.is_none();
+        y.push_str(if empty {
+            "    request: {}\n"
+        } else {
+            "    request:\n"
+        });
         if !d.params.is_empty() {
             y.push_str(&format!(
                 "      params: {}\n",
@@ -1196,6 +1205,27 @@ impl<'a> OpGen<'a> {
             }
         }
         y
+    }
+}
+
+/// A body field that names another resource (`volume_id`) takes the target's variable of the
+/// same name, as hand-written cases do: a made-up id would make the request fail for a reason
+/// other than the rule under test. Only the generator's placeholder is replaced, never a value
+/// a case chose (a wrong type, a limit).
+fn bind_ids(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            for (k, child) in o.iter_mut() {
+                let is_id = k.ends_with("_id") && k.len() > 3;
+                if is_id && child.as_str() == Some(values::PLACEHOLDER) {
+                    *child = Value::String(format!("${{{k}}}"));
+                } else {
+                    bind_ids(child);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(bind_ids),
+        _ => {}
     }
 }
 

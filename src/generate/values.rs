@@ -11,6 +11,10 @@ use sha2::{Digest, Sha256};
 
 use super::rules::declared_type;
 
+/// The generator's plain valid string, replaced by a target variable where a field names a
+/// resource id.
+pub const PLACEHOLDER: &str = "conform";
+
 /// Characters tried, in order, as filler for a string that must match a pattern: a 3-byte one
 /// first so byte limits are reached with multi-byte text where the pattern allows it.
 const FILLERS: &[&str] = &["字", "a", "é", "1", "_", "-", "."];
@@ -62,7 +66,7 @@ pub fn simple_string(schema: &Value) -> String {
             && limit(schema, "x-maxBytes").is_none_or(|m| s.len() <= m)
             && limit(schema, "minLength").is_none_or(|m| s.chars().count() >= m)
     };
-    for candidate in ["conform", "conform-1", "c1", "c"] {
+    for candidate in [PLACEHOLDER, "conform-1", "c1", "c"] {
         if fits(candidate) {
             return candidate.to_string();
         }
@@ -280,7 +284,17 @@ fn object_strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Valu
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {
         for (name, sub) in props {
             let n = name.clone();
-            let s = strategy(sub, single_map_entry).prop_map(move |v| (n.clone(), v));
+            // An id of another resource is the placeholder (later the target's variable), not
+            // random text.
+            let plain_string = sub.get("type") == Some(&json!("string"))
+                && sub.get("enum").is_none()
+                && sub.get("pattern").is_none();
+            let s = if name.ends_with("_id") && plain_string {
+                Just(json!(PLACEHOLDER)).boxed()
+            } else {
+                strategy(sub, single_map_entry)
+            }
+            .prop_map(move |v| (n.clone(), v));
             fields.push(if required.contains(name) {
                 s.prop_map(Some).boxed()
             } else {
