@@ -355,3 +355,41 @@ fn hand_written_cases_cover_rules_by_tag_and_by_sound_inference() {
         .unwrap()
         .contains("conform generate"));
 }
+
+#[test]
+fn the_rules_of_the_seed_operations_are_the_documented_ones() {
+    let c = contract();
+    let rules = conform::generate::rules::all_rules(&c, &[]);
+    let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    for expected in [
+        "rule:evs.update_snapshot.v2:status/200:status",
+        "rule:evs.update_snapshot.v2:/snapshot:required",
+        "rule:evs.update_snapshot.v2:/snapshot/display_name:maxBytes",
+        "rule:evs.update_snapshot.v2:/snapshot/display_name:precedence",
+        "rule:evs.update_snapshot.v2:path/snapshot_id:isolation",
+        "rule:ecs.update_server_metadata_item.v2_1:/meta/{key}:pattern",
+        "rule:ecs.update_server_metadata_item.v2_1:/meta/{key}:minLength",
+        "rule:ecs.update_server_metadata_item.v2_1:/meta/*:maxLength",
+        "rule:ecs.update_server_metadata_item.v2_1:path/key:binding",
+        "rule:ecs.update_server_metadata_item.v2_1:vm_state:precondition",
+        "rule:evs.update_snapshot_metadata_item.v2:auth:auth",
+    ] {
+        assert!(ids.contains(&expected), "{expected} missing from {ids:#?}");
+    }
+    // v3 documents no display_name, and no limit is invented where a page states none.
+    assert!(!ids
+        .iter()
+        .any(|i| i.contains("update_snapshot.v3:/snapshot/display_name")));
+    assert!(!ids
+        .iter()
+        .any(|i| i.starts_with("rule:evs.update_snapshot_metadata_item.v2:/meta/*:max")));
+    let limit = rules
+        .iter()
+        .find(|r| r.id == "rule:evs.update_snapshot.v2:/snapshot/name:maxBytes")
+        .unwrap();
+    assert_eq!(
+        (limit.detail.as_str(), limit.source.as_str()),
+        ("at most 255 bytes", "002_fc6945580f3ec467.txt:66")
+    );
+    assert_eq!(rules, conform::generate::rules::all_rules(&c, &[]));
+}
