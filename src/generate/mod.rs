@@ -169,6 +169,7 @@ struct Draft {
     description: String,
     rules: Vec<String>,
     params: Map<String, Value>,
+    query: Map<String, Value>,
     headers: Map<String, Value>,
     body: Option<Value>,
     raw_body: Option<String>,
@@ -351,6 +352,15 @@ impl<'a> OpGen<'a> {
             description,
             rules,
             params: self.params_for(body.as_ref()),
+            // A required query parameter is always sent, so that its absence is not why a case
+            // fails.
+            query: self
+                .op
+                .query_params
+                .iter()
+                .filter(|q| q.required)
+                .map(|q| (q.name.clone(), values::simple_value(&q.schema)))
+                .collect(),
             headers: Map::new(),
             body,
             raw_body: None,
@@ -417,7 +427,9 @@ impl<'a> OpGen<'a> {
         let mut d = d;
         d.params = self.params_for(self.base_body().as_ref());
         self.push(d);
-        if let Some(base) = self.base_body() {
+        // An array or an extra property only breaks the shape of an object body.
+        let object_body = matches!(rules::declared_type(request), Some("object") | None);
+        if let Some(base) = self.base_body().filter(|_| object_body) {
             let text = base.to_string();
             let cut: String = text.chars().take(text.chars().count() / 2).collect();
             let mut d = self.draft(
@@ -466,7 +478,6 @@ impl<'a> OpGen<'a> {
             );
             self.push(d);
         }
-        let _ = request;
     }
 
     fn site_cases(&mut self, site: &Site<'_>) {
@@ -1171,8 +1182,11 @@ impl<'a> OpGen<'a> {
         }
         y.push_str("steps:\n");
         y.push_str(&format!("  - name: {}\n", q(&d.step)));
-        let empty =
-            d.params.is_empty() && d.headers.is_empty() && d.body.is_none() && d.raw_body.is_none();
+        let empty = d.params.is_empty()
+            && d.query.is_empty()
+            && d.headers.is_empty()
+            && d.body.is_none()
+            && d.raw_body.is_none();
         y.push_str(if empty {
             "    request: {}\n"
         } else {
@@ -1182,6 +1196,12 @@ impl<'a> OpGen<'a> {
             y.push_str(&format!(
                 "      params: {}\n",
                 Value::Object(d.params.clone())
+            ));
+        }
+        if !d.query.is_empty() {
+            y.push_str(&format!(
+                "      query: {}\n",
+                Value::Object(d.query.clone())
             ));
         }
         if !d.headers.is_empty() {
