@@ -393,3 +393,21 @@ fn the_rules_of_the_seed_operations_are_the_documented_ones() {
     );
     assert_eq!(rules, conform::generate::rules::all_rules(&c, &[]));
 }
+
+#[test]
+fn a_star_in_an_assertion_pointer_reads_the_envelope_code_under_any_kind() {
+    let case = |code: &str| {
+        format!("operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      params: {{snapshot_id: \"${{missing_id}}\"}}\n      body: {{snapshot: {{name: x}}}}\n    expect:\n      status: 404\n      body:\n        - {{pointer: /*/code, matches: \"^{code}$\"}}\n")
+    };
+    let dir = common::project(&[("a.yaml", &case("EVS\\\\.5404"))]);
+    let out = conform(dir.path(), &["run", "--snapshots", "off"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let dir = common::project(&[("a.yaml", &case("EVS\\\\.9999"))]);
+    let out = conform(dir.path(), &["run", "--snapshots", "off"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("/*/code does not match"),
+        "{}",
+        text(&out.stdout)
+    );
+}

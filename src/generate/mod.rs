@@ -242,6 +242,26 @@ impl<'a> OpGen<'a> {
         codes.into_iter().collect()
     }
 
+    /// Where the error pages name the codes of a status (a handful, so the list says which
+    /// error this is), the envelope's code must be one of them. `/*/code` reads the code under
+    /// whatever kind key the envelope has.
+    fn code_assertion(&self, status: &Status) -> Option<Value> {
+        const HANDFUL: usize = 8;
+        let Status::Codes(codes) = status else {
+            return None;
+        };
+        let [status] = codes.as_slice() else {
+            return None;
+        };
+        self.contract.schema(&self.op.id, SchemaKind::Error)?;
+        let documented = self.documented_codes(*status);
+        if documented.is_empty() || documented.len() > HANDFUL {
+            return None;
+        }
+        let alternatives: Vec<String> = documented.iter().map(|c| regex::escape(c)).collect();
+        Some(json!({"pointer": "/*/code", "matches": format!("^(?:{})$", alternatives.join("|"))}))
+    }
+
     fn success(&self) -> Status {
         Status::Codes(self.op.success.clone())
     }
@@ -1078,6 +1098,7 @@ impl<'a> OpGen<'a> {
                 not_found.clone(),
             );
             d.params.insert(p.clone(), json!("${missing_id}"));
+            d.assertions.extend(self.code_assertion(&not_found));
             self.push(d);
             let other = format!("other_project_{p}");
             let mut d = self.draft(
@@ -1098,6 +1119,7 @@ impl<'a> OpGen<'a> {
             );
             d.params
                 .insert(p.clone(), Value::String(format!("${{{other}}}")));
+            d.assertions.extend(self.code_assertion(&not_found));
             self.push(d);
         }
     }
