@@ -242,7 +242,7 @@ fn string_strategy(schema: &Value) -> BoxedStrategy<Value> {
 }
 
 /// A proptest strategy drawing values the schema accepts. `single_map_entry` makes free-form maps
-/// hold exactly one entry (the path names the key); `bound_key` fixes that key when given.
+/// hold exactly one entry (the path names the key).
 pub fn strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Value> {
     match declared_type(schema) {
         Some("string") => string_strategy(schema),
