@@ -94,6 +94,10 @@ pub enum Command {
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },
+    /// Generate cases from the contract: boundaries, types, patterns, enums, ids, random bodies.
+    Generate(GenerateCmd),
+    /// List every documented rule, the cases that exercise it and the last run's observation.
+    Coverage(CoverageCmd),
     /// Write a commented example conform.yaml.
     Init {
         /// Where to write it.
@@ -560,4 +564,61 @@ fn parse_auth(s: &str) -> Result<MockAuth, String> {
 /// `500ms`, `10s`, `2m`, `1h`, or a bare number of seconds; from 1 ms to 24 h.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     conform::flags::duration(s).map_err(|e| e.to_string())
+}
+
+/// `conform generate`.
+#[derive(Debug, Args)]
+pub struct GenerateCmd {
+    /// Only these operations (repeatable; default: all).
+    #[arg(long = "operation")]
+    pub operations: Vec<String>,
+    /// Seed of the random valid and invalid bodies.
+    #[arg(long, default_value_t = conform::generate::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Random valid bodies per operation (and as many invalid ones).
+    #[arg(long, default_value_t = conform::generate::DEFAULT_SAMPLES)]
+    pub samples: usize,
+    /// Output folder.
+    #[arg(long, default_value = "cases/generated")]
+    pub out: PathBuf,
+    /// The contract folder.
+    #[arg(long, default_value = "schemas")]
+    pub schemas: PathBuf,
+}
+
+impl GenerateCmd {
+    /// The generator's options.
+    pub fn options(&self) -> conform::generate::Options {
+        conform::generate::Options {
+            operations: self.operations.clone(),
+            seed: self.seed,
+            samples: self.samples,
+        }
+    }
+}
+
+/// `conform coverage`.
+#[derive(Debug, Args)]
+pub struct CoverageCmd {
+    /// A run's JSON report (`conform run --report-json F`) for the observations.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Write the matrix as Markdown.
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
+    /// Write the matrix as JSON.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Exit 1 when an operation's coverage is below this percentage.
+    #[arg(long)]
+    pub min_coverage: Option<f64>,
+    /// Only these operations (repeatable; default: all).
+    #[arg(long = "operation")]
+    pub operations: Vec<String>,
+    /// The cases folder.
+    #[arg(long, default_value = "cases")]
+    pub cases: PathBuf,
+    /// The contract folder.
+    #[arg(long, default_value = "schemas")]
+    pub schemas: PathBuf,
 }

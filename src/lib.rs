@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod exit_code;
 pub mod flags;
+pub mod generate;
 pub mod mock;
 pub mod project;
 pub mod report;

@@ -222,6 +222,47 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             );
             Ok(exit_code::OK)
         }
+        cli::Command::Generate(cmd) => {
+            let cases =
+                conform::commands::generate::generate(&cmd.schemas, &cmd.out, &cmd.options())?;
+            println!(
+                "{} cases written to {} (seed {})",
+                cases.len(),
+                cmd.out.display(),
+                cmd.seed
+            );
+            Ok(exit_code::OK)
+        }
+        cli::Command::Coverage(cmd) => {
+            let args = conform::commands::coverage::CoverageArgs {
+                schemas: cmd.schemas.clone(),
+                cases_dir: cmd.cases.clone(),
+                operations: cmd.operations.clone(),
+                report: cmd.report.clone(),
+            };
+            let matrix = conform::commands::coverage::coverage(&args)?;
+            print!("{}", conform::generate::coverage::console(&matrix));
+            let write = |path: &std::path::Path, text: String| {
+                std::fs::write(path, text)
+                    .map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))
+            };
+            if let Some(p) = &cmd.markdown {
+                write(p, conform::generate::coverage::markdown(&matrix))?;
+            }
+            if let Some(p) = &cmd.json {
+                let text =
+                    serde_json::to_string_pretty(&matrix).map_err(|e| Error::Io(e.to_string()))?;
+                write(p, text + "\n")?;
+            }
+            let lowest = conform::generate::coverage::lowest_percent(&matrix);
+            Ok(match cmd.min_coverage {
+                Some(min) if lowest < min => {
+                    eprintln!("conform: coverage {lowest:.1}% is below --min-coverage {min}");
+                    exit_code::FAILED
+                }
+                _ => exit_code::OK,
+            })
+        }
         cli::Command::Openapi(cmd) => {
             let schemas = cmd.schemas.unwrap_or_else(|| default_path(root, "schemas"));
             print!("{}", conform::commands::derive::openapi(&schemas)?);

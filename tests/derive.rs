@@ -365,7 +365,7 @@ fn an_unseen_page_in_the_same_format_derives_method_path_and_schemas() {
     assert_eq!(vol["properties"]["name"]["x-maxBytes"], json!(64));
     assert_eq!(
         vol["properties"]["size"],
-        json!({"type": "integer", "minimum": 1, "maximum": 100})
+        json!({"type": "integer", "minimum": 1, "maximum": 100, "x-source": "更新云硬盘.md:25"})
     );
 }
 

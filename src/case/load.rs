@@ -159,12 +159,14 @@ fn resolve(id: &str, path: &Path, model: CaseFile, contract: &Contract) -> Resul
     }
     let mut requires = Vec::new();
     for r in &model.requires {
-        if !matches!(r.value.as_str(), "auth" | "token" | "aksk") {
+        // `var:NAME`: the case needs a target variable, and is skipped where it is undefined.
+        let is_var = r.value.strip_prefix("var:").is_some_and(|n| !n.is_empty());
+        if !is_var && !matches!(r.value.as_str(), "auth" | "token" | "aksk") {
             return Err(at(
                 path,
                 &r.referenced,
                 format!(
-                    "unknown requirement '{}' (known: auth, token, aksk)",
+                    "unknown requirement '{}' (known: auth, token, aksk, var:NAME)",
                     r.value
                 ),
             ));
@@ -509,6 +511,14 @@ pub fn prepare(case: &Case, contract: &Contract, base: &Vars) -> Result<(), Load
     let scope = case
         .scope(base)
         .map_err(|(p, e)| at_pos(file, p, e.to_string()))?;
+    // A case needing a variable the target lacks is skipped when it runs, saying which.
+    if case
+        .requires
+        .iter()
+        .any(|r| r.strip_prefix("var:").is_some_and(|n| !scope.contains(n)))
+    {
+        return Ok(());
+    }
     let mut captured: Vec<String> = Vec::new();
     for s in case.all_steps() {
         // Each text is checked with the position of the node it came from.

@@ -327,6 +327,7 @@ mod tests {
             request_body: false,
             response_body: true,
             sources: Vec::new(),
+            preconditions: Vec::new(),
             conflicts: Vec::new(),
             notes: Vec::new(),
         };

@@ -1,8 +1,10 @@
 //! The commands behind the CLI: each takes resolved arguments and returns data or an [`Error`];
 //! none of them exits the process.
 
+pub mod coverage;
 pub mod derive;
 pub mod doctor;
+pub mod generate;
 pub mod init;
 pub mod lint;
 pub mod mock;

@@ -51,6 +51,20 @@ pub struct QueryParam {
     pub schema: Value,
 }
 
+/// A state the resource must be in for the operation (a page's constraints section).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Precondition {
+    /// The resource attribute, e.g. `vm_state`.
+    pub field: String,
+    /// The values the page allows.
+    pub allowed: Vec<String>,
+    /// The attribute's other documented values (from its status-list page), which are refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
+    /// Where the page states it: `page:line`.
+    pub source: String,
+}
+
 /// One operation of the contract, as listed in `operations.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Operation {
@@ -77,6 +91,9 @@ pub struct Operation {
     pub response_body: bool,
     /// Pages the operation comes from.
     pub sources: Vec<Source>,
+    /// States the resource must be in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preconditions: Vec<Precondition>,
     /// Disagreements between pages of the operation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<String>,

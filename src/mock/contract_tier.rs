@@ -31,6 +31,9 @@ pub struct Tier {
 /// An answer: status and JSON body (None: no body).
 pub type Answer = (StatusCode, Option<Value>);
 
+/// A matched operation with its path parameters.
+type Matched<'a> = (&'a Operation, Vec<(String, String)>);
+
 impl Tier {
     /// A tier serving this contract.
     pub fn new(contract: Arc<Contract>) -> Tier {
@@ -41,9 +44,9 @@ impl Tier {
     }
 
     /// The operation a request is for, with its path parameters; the most literal template wins.
-    fn route(&self, method: &str, path: &str) -> Option<(&Operation, Vec<(String, String)>)> {
+    fn route(&self, method: &str, path: &str) -> Option<Matched<'_>> {
         let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        let mut best: Option<(&Operation, Vec<(String, String)>, usize)> = None;
+        let mut best: Option<(Matched<'_>, usize)> = None;
         for op in self
             .contract
             .operations
@@ -68,11 +71,11 @@ impl Tier {
                     }
                 }
             });
-            if fits && best.as_ref().is_none_or(|b| literal > b.2) {
-                best = Some((op, params, literal));
+            if fits && best.as_ref().is_none_or(|b| literal > b.1) {
+                best = Some(((op, params), literal));
             }
         }
-        best.map(|(op, p, _)| (op, p))
+        best.map(|(m, _)| m)
     }
 
     /// Whether any operation of the contract has this path (for 405 versus 404).
@@ -246,7 +249,7 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
             if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
                 out.push(b);
                 i += 3;

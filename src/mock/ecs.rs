@@ -120,7 +120,10 @@ pub async fn update_metadata_item(
     }
     let mut store = mock.write();
     let s = server_mut(&mock, &mut store, &project, &id)?;
-    if !ALLOWED_VM_STATES.contains(&s.vm_state.as_str()) && !mock.fault(Fault::IgnoreVmState) {
+    let paused_refused = mock.fault(Fault::PausedRefused) && s.vm_state == "paused";
+    if (!ALLOWED_VM_STATES.contains(&s.vm_state.as_str()) && !mock.fault(Fault::IgnoreVmState))
+        || paused_refused
+    {
         return Err(ApiError::vm_state(&s.vm_state));
     }
     if !mock.fault(Fault::MetadataNotPersisted) {

@@ -168,7 +168,9 @@ fn text_field(
             } else {
                 s.len()
             };
-            if length > TEXT_LIMIT_BYTES && !mock.fault(Fault::NoLengthCheck) {
+            let unchecked_alias =
+                mock.fault(Fault::NoDisplayNameLimit) && name.starts_with("display_");
+            if length > TEXT_LIMIT_BYTES && !mock.fault(Fault::NoLengthCheck) && !unchecked_alias {
                 return Err(ApiError::invalid(
                     Service::Evs,
                     format!(

@@ -44,6 +44,12 @@ pub enum Fault {
     Slow,
     /// The connection is dropped before the body is complete.
     DropConnection,
+    /// v2: the byte limits of `display_name` and `display_description` are not enforced.
+    NoDisplayNameLimit,
+    /// A server in vm_state `paused` is refused, though the docs allow it.
+    PausedRefused,
+    /// A request without any credential is accepted (a wrong one is still refused).
+    MissingTokenAccepted,
 }
 
 /// Every fault, in documentation order.
@@ -66,6 +72,9 @@ pub const ALL: &[Fault] = &[
     Fault::ExtraField,
     Fault::Slow,
     Fault::DropConnection,
+    Fault::NoDisplayNameLimit,
+    Fault::PausedRefused,
+    Fault::MissingTokenAccepted,
 ];
 
 impl Fault {
@@ -90,6 +99,9 @@ impl Fault {
             Fault::ExtraField => "extra-field",
             Fault::Slow => "slow",
             Fault::DropConnection => "drop-connection",
+            Fault::NoDisplayNameLimit => "no-display-name-limit",
+            Fault::PausedRefused => "paused-refused",
+            Fault::MissingTokenAccepted => "missing-token-accepted",
         }
     }
 }

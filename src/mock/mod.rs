@@ -336,7 +336,15 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
 /// Enforces the configured auth (admin and IAM token requests carry no token yet), then runs the
 /// rest of the stack.
 async fn authorized(mock: &Mock, req: Request, next: Next, path: &str, is_admin: bool) -> Response {
+    let no_credential =
+        req.headers().get("x-auth-token").is_none() && req.headers().get("authorization").is_none();
     match &mock.config.auth {
+        // Fault: a request with no credential at all is let through.
+        MockAuth::Token(_) | MockAuth::AkSk { .. }
+            if no_credential && mock.fault(Fault::MissingTokenAccepted) =>
+        {
+            next.run(req).await
+        }
         MockAuth::Token(expected) if !is_admin && !mock.fault(Fault::AuthBypass) => {
             match req.headers().get("x-auth-token").map(HeaderValue::as_bytes) {
                 Some(t) if t == expected.as_bytes() => next.run(req).await,

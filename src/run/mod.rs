@@ -113,6 +113,15 @@ pub fn resources(case: &Case, scope: &Vars, ctx: &RunCtx) -> BTreeMap<String, bo
 fn unmet(case: &Case, ctx: &RunCtx) -> Option<String> {
     let auth = ctx.target.auth.kind();
     for r in &case.requires {
+        if let Some(name) = r.strip_prefix("var:") {
+            if !ctx.vars.contains(name) && !case.vars.iter().any(|(k, _, _)| k == name) {
+                return Some(format!(
+                    "requires variable {name}: the target{} does not define it",
+                    label(ctx)
+                ));
+            }
+            continue;
+        }
         let met = match r.as_str() {
             "auth" => auth.is_some(),
             kind => auth == Some(kind),

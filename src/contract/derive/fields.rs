@@ -23,6 +23,14 @@ static REFERENCED_TITLE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 });
 static PLACEHOLDER: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r"(?i)^(key_?val(ue)?|\{key\}|<key>|key)$"));
+static PRECEDENCE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        crate::statics::regex(r"若两个都指定[，,]\s*则以\s*([A-Za-z_][A-Za-z0-9_]*)\s*为主"),
+        crate::statics::regex(
+            r"(?i)if both are (?:specified|provided|set|given)[^.]*?,\s*([A-Za-z_][A-Za-z0-9_]*)\s+(?:prevails|takes precedence|is used|wins)",
+        ),
+    ]
+});
 static KEY_VALUE: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r"(?i)键值对|key-value|key/value|key value pair"));
 
@@ -157,6 +165,8 @@ pub struct Field {
     pub children: Option<Vec<Field>>,
     /// The child table held the error envelope (`message` and `code`).
     pub is_error_envelope: bool,
+    /// Where the row stands: `page:line` (written as `x-source`, so generated cases can cite it).
+    pub source: Option<String>,
 }
 
 impl Field {
@@ -219,6 +229,10 @@ pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> 
             links,
             children: None,
             is_error_envelope: false,
+            source: Some(format!(
+                "{file}:{}",
+                table.row_lines.get(n).copied().unwrap_or(table.line)
+            )),
         });
     }
     Ok(fields)
@@ -510,6 +524,18 @@ impl Builder<'_> {
             }
             Ty::Unknown(_) => Map::new(),
         };
+        if let Some(winner) = precedence(&text).filter(|w| *w != f.name) {
+            schema.insert("x-precedence".into(), json!(winner));
+        }
+        if let Some(source) = &f.source {
+            schema.insert("x-source".into(), json!(source));
+            // Map rules are stated on the map's row too.
+            for key in ["additionalProperties", "propertyNames"] {
+                if let Some(Value::Object(sub)) = schema.get_mut(key) {
+                    sub.insert("x-source".into(), json!(source));
+                }
+            }
+        }
         let nullable = facts.nullable || example.is_some_and(Value::is_null);
         if nullable {
             if let Some(Value::String(t)) = schema.get("type").cloned() {
@@ -558,6 +584,13 @@ impl Builder<'_> {
             ("additionalProperties".to_string(), Value::Object(val)),
         ])
     }
+}
+
+/// The field a description says wins when it and this one are both given.
+fn precedence(text: &str) -> Option<String> {
+    PRECEDENCE
+        .iter()
+        .find_map(|r| r.captures(text).map(|c| c[1].to_string()))
 }
 
 fn obj(v: Value) -> Map<String, Value> {

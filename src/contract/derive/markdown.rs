@@ -95,9 +95,17 @@ pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Pa
             }
             let mut table = parse_table(&html).map_err(|m| fail(line_no, m))?;
             table.line = line_no;
+            // Each `<tr` starts a row; the first is the header.
+            table.row_lines = html
+                .lines()
+                .enumerate()
+                .flat_map(|(k, l)| std::iter::repeat_n(line_no + k, l.matches("<tr").count()))
+                .skip(1)
+                .collect();
             Block::Table(table)
         } else {
-            let text = inline_text(line);
+            let mut text = inline_text(line);
+            text.line = line_no;
             if text.text.is_empty() && text.anchors.is_empty() {
                 continue;
             }
@@ -142,6 +150,7 @@ pub fn inline_text(line: &str) -> Text {
         anchors,
         text,
         links,
+        line: 0,
     }
 }
 
@@ -201,6 +210,7 @@ fn parse_table(html: &str) -> Result<Table, String> {
         header,
         rows,
         line: 0,
+        row_lines: Vec::new(),
     })
 }
 

@@ -346,6 +346,16 @@ fn merge_group(
         request_body: request.is_some(),
         response_body: response.is_some(),
         sources,
+        preconditions: {
+            // Each attribute once, as the first page states it.
+            let mut all: Vec<crate::contract::Precondition> = Vec::new();
+            for p in g.pages.iter().flat_map(|p| p.preconditions.iter()) {
+                if !all.iter().any(|a| a.field == p.field) {
+                    all.push(p.clone());
+                }
+            }
+            all
+        },
         conflicts,
         notes,
     })
@@ -428,6 +438,8 @@ pub fn merge_schema(a: &Value, b: &Value, pointer: &str, conflicts: &mut Vec<Str
                     out.insert(key.clone(), json!(u));
                 }
             }
+            // Each page states a rule on its own line: the first page's line is cited.
+            ("x-source", Some(_)) => {}
             (_, Some(av)) if &av != bv => {
                 conflicts.push(format!(" {pointer}: {key} {av} vs {bv}"));
             }

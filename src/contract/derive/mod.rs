@@ -140,6 +140,8 @@ pub struct PageContract {
     pub shape: (BTreeSet<String>, BTreeSet<String>),
     /// Notes (inferences) for the derive output.
     pub notes: Vec<String>,
+    /// States the resource must be in (constraints section).
+    pub preconditions: Vec<crate::contract::Precondition>,
 }
 
 /// Reads every page under the inputs (files or folders, recursively, in name order).
@@ -278,6 +280,7 @@ fn envelope_from_examples(examples: &[Value]) -> Option<Vec<Field>> {
                 links: Vec::new(),
                 children: None,
                 is_error_envelope: false,
+                source: None,
             })
             .collect(),
     )
@@ -493,7 +496,55 @@ pub fn page_contract(
         error_examples,
         shape: (request_shape, response_shape),
         notes,
+        preconditions: preconditions(page, enums),
     })
+}
+
+static MUST_BE: std::sync::LazyLock<Vec<regex::Regex>> = std::sync::LazyLock::new(|| {
+    let word = r"[A-Za-z_][A-Za-z0-9_]*";
+    let sep = r"\s*(?:,|，|、|或者|或|\band\b|\bor\b)\s*";
+    vec![crate::statics::regex(&format!(
+        r"({word})\s*(?:属性)?\s*[)）]?\s*(?:必须是|必须为|(?i:must be(?: one of)?))\s*({word}(?:{sep}{word})+)"
+    ))]
+});
+
+/// "The server's vm_state must be active, stopped, paused or suspended": an attribute and the
+/// values it must have, from the constraints section; the attribute's other values come from its
+/// status-list page, where one documents it.
+fn preconditions(page: &Page, enums: &Enums) -> Vec<crate::contract::Precondition> {
+    let mut out: Vec<crate::contract::Precondition> = Vec::new();
+    let split = crate::statics::regex(r"\s*(?:,|，|、|或者|或|\band\b|\bor\b)\s*");
+    for section in page.sections_of(SectionKind::Constraints) {
+        for block in &section.blocks {
+            let Block::Text(t) = block else { continue };
+            for re in MUST_BE.iter() {
+                for c in re.captures_iter(&t.text) {
+                    let field = c[1].to_string();
+                    let allowed: Vec<String> = split
+                        .split(&c[2])
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    let refused = enums
+                        .values_named(&field)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|v| !allowed.contains(v))
+                        .collect();
+                    if !out.iter().any(|p| p.field == field) {
+                        out.push(crate::contract::Precondition {
+                            field,
+                            allowed,
+                            refused,
+                            source: format!("{}:{}", page.file_name, t.line),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Whether a page documents an operation (rather than a list of codes or states).

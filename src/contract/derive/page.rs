@@ -94,6 +94,8 @@ pub struct Text {
     pub text: String,
     /// Links inside the text.
     pub links: Vec<Link>,
+    /// 1-based line in its page (0 when unknown).
+    pub line: usize,
 }
 
 /// One table cell: its paragraphs and links.
@@ -125,6 +127,9 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
     /// 1-based line of the table in its page, for error messages.
     pub line: usize,
+    /// 1-based line where each body row starts (as many as `rows`, where the parser knows them),
+    /// so a derived rule can name the line that states it.
+    pub row_lines: Vec<usize>,
 }
 
 /// A block of a section.

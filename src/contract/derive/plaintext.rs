@@ -98,11 +98,14 @@ pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Pa
             caption = Some(text.clone());
             blocks.push(Block::Text(Text {
                 text,
+                line: line_no,
                 ..Text::default()
             }));
         } else if let Some(mut table) = parse_flat_table(line).map_err(|m| fail(line_no, m))? {
             table.title = caption.take();
             table.line = line_no;
+            // A flattened table is one line: every row is stated there.
+            table.row_lines = vec![line_no; table.rows.len()];
             blocks.push(Block::Table(table));
         } else if line.contains('{') {
             let (examples, rest) = extract_json(line);
@@ -110,12 +113,14 @@ pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Pa
             if !rest.trim().is_empty() {
                 blocks.push(Block::Text(Text {
                     text: rest,
+                    line: line_no,
                     ..Text::default()
                 }));
             }
         } else {
             blocks.push(Block::Text(Text {
                 text: line.to_string(),
+                line: line_no,
                 ..Text::default()
             }));
         }
@@ -211,6 +216,7 @@ fn parse_flat_table(line: &str) -> Result<Option<Table>, String> {
         header: columns.iter().map(|c| c.header().to_string()).collect(),
         rows,
         line: 0,
+        row_lines: Vec::new(),
     }))
 }
 

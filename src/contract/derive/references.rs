@@ -107,6 +107,14 @@ impl Enums {
         self.by_file.insert(page.file_name.clone(), tables);
     }
 
+    /// The values of a status list whose header names the attribute (`vm_state`), on any page.
+    pub fn values_named(&self, name: &str) -> Option<Vec<String>> {
+        self.by_file.values().flatten().find_map(|(h, v)| {
+            let first = h.split_whitespace().next()?;
+            (first.rsplit(':').next() == Some(name)).then(|| v.clone())
+        })
+    }
+
     fn pick(&self, file: &str, field: &str) -> Option<Vec<String>> {
         let tables = self.by_file.get(file)?;
         let short = field.rsplit(':').next().unwrap_or(field);

@@ -86,8 +86,11 @@ pub fn authorize(
         }
         _ => {}
     }
-    // A case that sets X-Auth-Token to "" asks for no token at all: it kept the target's token
-    // out above, and is not sent either.
-    headers.retain(|(n, v)| !(v.is_empty() && n.eq_ignore_ascii_case("x-auth-token")));
+    // A case that sets a credential header to "" sends no credential at all (and the target's
+    // own was not added above): how a case asks for an unauthenticated request.
+    headers.retain(|(n, v)| {
+        !(v.is_empty()
+            && (n.eq_ignore_ascii_case("x-auth-token") || n.eq_ignore_ascii_case("authorization")))
+    });
     Ok((url, headers))
 }

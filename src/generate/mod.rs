@@ -1,0 +1,1404 @@
+//! Contract → cases: for each operation, YAML cases that exercise every documented rule.
+//!
+//! Boundaries (at each limit a success, one past it a 400; byte limits with 3-byte characters,
+//! character limits with characters, and a mixed-width string that tells the two apart), types and
+//! shape (a wrong JSON type per field, each required field missing, the wrapper null or an array,
+//! an empty body, malformed JSON), patterns and enums (one value inside, one outside), path (an
+//! unknown id, another project's id, a body key that differs from the path's), auth (no token),
+//! and seeded random valid and invalid bodies drawn from proptest strategies built from the
+//! schema. Every case names its rule (a `rule:…` tag and its description, with the page and line
+//! that state it). Where the documentation states no status, a case expects a class (`4xx`)
+//! rather than a guess. The output is deterministic: the same contract and seed give the same
+//! bytes. Nothing here sends a request.
+
+pub mod coverage;
+pub mod rules;
+pub mod values;
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Map, Value};
+
+use crate::contract::{Contract, Operation, SchemaKind};
+use rules::{
+    bound_param, constraints_of, is_resource_param, rule_id, sites, source_of, Constraint, Site,
+    SiteKind,
+};
+
+/// Default seed of the random bodies.
+pub const DEFAULT_SEED: u64 = 1;
+/// Default number of random valid (and of invalid) bodies per operation.
+pub const DEFAULT_SAMPLES: usize = 4;
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Operation ids; empty means every operation of the contract.
+    pub operations: Vec<String>,
+    /// Seed of the random bodies.
+    pub seed: u64,
+    /// Random valid bodies per operation, and as many invalid ones.
+    pub samples: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            operations: Vec::new(),
+            seed: DEFAULT_SEED,
+            samples: DEFAULT_SAMPLES,
+        }
+    }
+}
+
+/// One generated case file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedCase {
+    /// The id relative to the output folder, without extension
+    /// (`evs/update_snapshot_v2/snapshot_name__max_bytes_over`).
+    pub id: String,
+    /// The YAML text.
+    pub yaml: String,
+}
+
+/// Why generation stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// An operation id the contract does not have.
+    #[error("unknown operation '{id}'{}", .suggestion.as_ref().map(|s| format!(" (did you mean '{s}'?)")).unwrap_or_default())]
+    UnknownOperation {
+        /// The id asked for.
+        id: String,
+        /// The closest known id.
+        suggestion: Option<String>,
+    },
+}
+
+/// Generates the cases of the selected operations, sorted by id.
+pub fn generate(
+    contract: &Contract,
+    options: &Options,
+) -> Result<Vec<GeneratedCase>, GenerateError> {
+    for id in &options.operations {
+        if contract.operation(id).is_none() {
+            return Err(GenerateError::UnknownOperation {
+                id: id.clone(),
+                suggestion: contract.closest_id(id).map(str::to_string),
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for op in contract
+        .operations
+        .iter()
+        .filter(|o| options.operations.is_empty() || options.operations.contains(&o.id))
+    {
+        let mut g = OpGen::new(contract, op, options);
+        g.all();
+        out.extend(g.cases);
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// The folder of an operation's cases: `evs.update_snapshot.v2` → `evs/update_snapshot_v2`.
+pub fn operation_dir(id: &str) -> String {
+    match id.split_once('.') {
+        Some((service, rest)) => format!("{service}/{}", rest.replace('.', "_")),
+        None => id.to_string(),
+    }
+}
+
+/// A file-name-safe label of a rule pointer: `/snapshot/name` → `snapshot_name`,
+/// `/meta/*` → `meta_values`, `/meta/{key}` → `meta_keys`.
+fn label(pointer: &str) -> String {
+    let s: String = pointer
+        .trim_start_matches('/')
+        .replace("/*", "/values")
+        .replace("/{key}", "/keys")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() {
+        "body".into()
+    } else {
+        s
+    }
+}
+
+/// What a case expects as status.
+#[derive(Debug, Clone)]
+enum Status {
+    /// Exact documented statuses.
+    Codes(Vec<u16>),
+    /// Status classes (`4xx`) where the docs state no exact status.
+    Classes(Vec<&'static str>),
+}
+
+impl Status {
+    fn yaml(&self) -> String {
+        match self {
+            Status::Codes(c) if c.len() == 1 => c[0].to_string(),
+            Status::Codes(c) => json!(c).to_string(),
+            Status::Classes(c) if c.len() == 1 => json!(c[0]).to_string(),
+            Status::Classes(c) => json!(c).to_string(),
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Status::Codes(c) => c
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(" or "),
+            Status::Classes(c) => c.join(" or "),
+        }
+    }
+}
+
+/// One case being built.
+struct Draft {
+    name: String,
+    description: String,
+    rules: Vec<String>,
+    params: Map<String, Value>,
+    query: Map<String, Value>,
+    headers: Map<String, Value>,
+    body: Option<Value>,
+    raw_body: Option<String>,
+    status: Status,
+    assertions: Vec<Value>,
+    needs_token: bool,
+    step: String,
+}
+
+struct OpGen<'a> {
+    contract: &'a Contract,
+    op: &'a Operation,
+    options: &'a Options,
+    request: Option<&'a Value>,
+    validator: Option<&'a jsonschema::Validator>,
+    bound: Option<(&'a str, Vec<String>)>,
+    invalid: Status,
+    cases: Vec<GeneratedCase>,
+    page: String,
+}
+
+impl<'a> OpGen<'a> {
+    fn new(contract: &'a Contract, op: &'a Operation, options: &'a Options) -> OpGen<'a> {
+        let request = contract
+            .schema(&op.id, SchemaKind::Request)
+            .filter(|_| op.request_body);
+        let documents = |status: u16| {
+            contract
+                .error_codes
+                .get(&op.service)
+                .is_some_and(|m| m.get(&status).is_some_and(|c| !c.is_empty()))
+        };
+        // A body that breaks a documented rule is a 400 where the service documents 400 codes;
+        // otherwise the docs are silent and only the class is expected.
+        let invalid = if documents(400) {
+            Status::Codes(vec![400])
+        } else {
+            Status::Classes(vec!["4xx"])
+        };
+        OpGen {
+            contract,
+            op,
+            options,
+            request,
+            validator: contract.validator(&op.id, SchemaKind::Request),
+            bound: bound_param(op, request),
+            invalid,
+            cases: Vec::new(),
+            page: source_of(op, None),
+        }
+    }
+
+    fn documents(&self, status: u16) -> bool {
+        self.contract
+            .error_codes
+            .get(&self.op.service)
+            .is_some_and(|m| m.get(&status).is_some_and(|c| !c.is_empty()))
+    }
+
+    fn documented_codes(&self, status: u16) -> Vec<String> {
+        let mut codes: BTreeSet<String> = BTreeSet::new();
+        if let Some(list) = self
+            .contract
+            .error_codes
+            .get(&self.op.service)
+            .and_then(|m| m.get(&status))
+        {
+            codes.extend(list.iter().map(|c| c.code.clone()));
+        }
+        codes.into_iter().collect()
+    }
+
+    /// Where the error pages name the codes of a status (a handful, so the list says which
+    /// error this is), the envelope's code must be one of them. `/*/code` reads the code under
+    /// whatever kind key the envelope has.
+    fn code_assertion(&self, status: &Status) -> Option<Value> {
+        const HANDFUL: usize = 8;
+        let Status::Codes(codes) = status else {
+            return None;
+        };
+        let [status] = codes.as_slice() else {
+            return None;
+        };
+        self.contract.schema(&self.op.id, SchemaKind::Error)?;
+        let documented = self.documented_codes(*status);
+        if documented.is_empty() || documented.len() > HANDFUL {
+            return None;
+        }
+        let alternatives: Vec<String> = documented.iter().map(|c| regex::escape(c)).collect();
+        Some(json!({"pointer": "/*/code", "matches": format!("^(?:{})$", alternatives.join("|"))}))
+    }
+
+    fn success(&self) -> Status {
+        Status::Codes(self.op.success.clone())
+    }
+
+    fn all(&mut self) {
+        self.success_case();
+        if let Some(request) = self.request {
+            self.shape_cases(request);
+            for site in sites(request) {
+                self.site_cases(&site);
+            }
+            self.binding_case();
+            self.random_cases(request);
+        }
+        self.path_cases();
+        self.precondition_cases();
+        self.auth_case();
+    }
+
+    /// One case per documented state: the resource comes from the target variable
+    /// `<state>_<id parameter>` (`paused_server_id`), so a target without one skips the case.
+    fn precondition_cases(&mut self) {
+        let Some(param) = rules::resource_param(self.op).map(str::to_string) else {
+            return;
+        };
+        for p in &self.op.preconditions {
+            let rule = rule_id(&self.op.id, &p.field, &Constraint::Precondition);
+            let states = p
+                .allowed
+                .iter()
+                .map(|s| (s, true))
+                .chain(p.refused.iter().map(|s| (s, false)));
+            for (state, ok) in states {
+                // The docs list the refused states but state no status for them.
+                let status = if ok {
+                    self.success()
+                } else {
+                    Status::Classes(vec!["4xx"])
+                };
+                let outcome = if ok {
+                    format!("accepted ({})", status.text())
+                } else {
+                    format!("refused with {}", status.text())
+                };
+                let body = self.base_body();
+                let mut d = self.draft(
+                    &format!("{} {state}", p.field),
+                    &format!("state_{}__{state}", p.field),
+                    format!("The resource's {} must be one of {} ({}): a resource in state {state} is {outcome}.", p.field, p.allowed.join(", "), p.source),
+                    vec![rule.clone()],
+                    body,
+                    status,
+                );
+                d.params.insert(
+                    param.clone(),
+                    Value::String(format!("${{{state}_{param}}}")),
+                );
+                self.push(d);
+            }
+        }
+    }
+
+    /// A valid body: every required field, plus every optional field of the objects on the way
+    /// (so an update names something to update).
+    fn base_body(&self) -> Option<Value> {
+        let request = self.request?;
+        let mut body = values::simple_value(request);
+        fill_optional(&mut body, request);
+        Some(body)
+    }
+
+    fn bound_key(body: &Value, parents: &[String]) -> Option<String> {
+        let mut cur = body;
+        for p in parents {
+            cur = cur.get(p)?;
+        }
+        cur.as_object()?.keys().next().cloned()
+    }
+
+    fn params_for(&self, body: Option<&Value>) -> Map<String, Value> {
+        let mut params = Map::new();
+        for p in &self.op.path_params {
+            if p == "project_id" || is_resource_param(p) {
+                continue;
+            }
+            let value = match (&self.bound, body) {
+                (Some((param, parents)), Some(b)) if param == p => {
+                    Self::bound_key(b, parents).unwrap_or_else(|| "conform".into())
+                }
+                _ => "conform".into(),
+            };
+            params.insert(p.clone(), Value::String(value));
+        }
+        params
+    }
+
+    fn draft(
+        &self,
+        step: &str,
+        name: &str,
+        description: String,
+        rules: Vec<String>,
+        body: Option<Value>,
+        status: Status,
+    ) -> Draft {
+        Draft {
+            name: name.to_string(),
+            description,
+            rules,
+            params: self.params_for(body.as_ref()),
+            // A required query parameter is always sent, so that its absence is not why a case
+            // fails.
+            query: self
+                .op
+                .query_params
+                .iter()
+                .filter(|q| q.required)
+                .map(|q| (q.name.clone(), values::simple_value(&q.schema)))
+                .collect(),
+            headers: Map::new(),
+            body,
+            raw_body: None,
+            status,
+            assertions: Vec::new(),
+            needs_token: false,
+            step: step.to_string(),
+        }
+    }
+
+    fn accepts(&self, body: &Value) -> bool {
+        self.validator.is_none_or(|v| v.is_valid(body))
+    }
+
+    fn success_case(&mut self) {
+        let status = self.success();
+        let body = self.base_body();
+        let rule = rule_id(
+            &self.op.id,
+            &format!("status/{}", self.op.success.first().copied().unwrap_or(200)),
+            &Constraint::Success,
+        );
+        let mut rules = vec![rule];
+        for s in self.op.success.iter().skip(1) {
+            rules.push(rule_id(
+                &self.op.id,
+                &format!("status/{s}"),
+                &Constraint::Success,
+            ));
+        }
+        let d = self.draft(
+            "valid request",
+            "success",
+            format!(
+                "A valid request answers the documented success status {} ({}).",
+                status.text(),
+                self.page
+            ),
+            rules,
+            body,
+            status,
+        );
+        self.push(d);
+    }
+
+    fn shape_cases(&mut self, request: &Value) {
+        let root_rule = rule_id(&self.op.id, "body", &Constraint::Type);
+        let invalid = self.invalid.clone();
+        let d = Draft {
+            raw_body: Some(String::new()),
+            ..self.draft(
+                "empty body",
+                "body__empty",
+                format!(
+                    "The request body is a JSON object ({}); an empty body is refused with {}.",
+                    self.page,
+                    invalid.text()
+                ),
+                vec![root_rule.clone()],
+                None,
+                invalid.clone(),
+            )
+        };
+        let mut d = d;
+        d.params = self.params_for(self.base_body().as_ref());
+        self.push(d);
+        // An array or an extra property only breaks the shape of an object body.
+        let object_body = matches!(rules::declared_type(request), Some("object") | None);
+        if let Some(base) = self.base_body().filter(|_| object_body) {
+            let text = base.to_string();
+            let cut: String = text.chars().take(text.chars().count() / 2).collect();
+            let mut d = self.draft(
+                "malformed JSON",
+                "body__malformed_json",
+                format!(
+                    "The request body is JSON ({}); a body cut in half is refused with {}.",
+                    self.page,
+                    invalid.text()
+                ),
+                vec![root_rule.clone()],
+                None,
+                invalid.clone(),
+            );
+            d.params = self.params_for(Some(&base));
+            d.raw_body = Some(cut);
+            self.push(d);
+            let d = self.draft(
+                "array body",
+                "body__array",
+                format!(
+                    "The request body is a JSON object ({}); an array is refused with {}.",
+                    self.page,
+                    invalid.text()
+                ),
+                vec![root_rule.clone()],
+                Some(json!([base])),
+                invalid.clone(),
+            );
+            let mut d = d;
+            d.params = self.params_for(self.base_body().as_ref());
+            self.push(d);
+            // An unknown field: the docs do not say whether it is refused or ignored, so the case
+            // only requires that the answer is not a server error (and follows the contract).
+            let mut extra = base.clone();
+            if let Some(o) = extra.as_object_mut() {
+                o.insert("conform_undocumented".into(), json!("x"));
+            }
+            let d = self.draft(
+                "unknown top-level field",
+                "body__unknown_field",
+                format!("The docs are silent on undocumented fields ({}): a body with one is refused (4xx) or accepted (2xx), never a 5xx.", self.page),
+                vec![root_rule],
+                Some(extra),
+                Status::Classes(vec!["2xx", "4xx"]),
+            );
+            self.push(d);
+        }
+    }
+
+    fn site_cases(&mut self, site: &Site<'_>) {
+        // Only the required fields and the field under test: another optional field could make
+        // the outcome depend on a rule the docs do not state (which of two aliases wins).
+        let Some(mut base) = self.request.map(values::simple_value) else {
+            return;
+        };
+        if !ensure_parents(&mut base, &site.parents) {
+            return;
+        }
+        let source = source_of(self.op, Some(site.schema));
+        let lbl = label(&site.pointer);
+        let invalid = self.invalid.clone();
+        let where_ = format!("{} ({source})", site.pointer);
+        let set = |value: Value| -> Option<Value> {
+            let mut body = base.clone();
+            place(&mut body, site, value)?;
+            Some(body)
+        };
+        if site.required {
+            let rule = rule_id(&self.op.id, &site.pointer, &Constraint::Required);
+            let mut body = base.clone();
+            if let Some(parent) = rules::object_at_mut(&mut body, &site.parents) {
+                parent.remove(&site.name);
+                self.case_if(
+                    false,
+                    &format!("{lbl}__required_missing"),
+                    "required field missing",
+                    format!(
+                        "{where_} is required; a body without it is refused with {}.",
+                        invalid.text()
+                    ),
+                    vec![rule],
+                    body,
+                    invalid.clone(),
+                    Vec::new(),
+                );
+            }
+        }
+        for (constraint, detail) in constraints_of(site.schema) {
+            let rule = rule_id(&self.op.id, &site.pointer, &constraint);
+            let schema = site.schema;
+            match constraint {
+                Constraint::Type => {
+                    let (wrong, kind) = values::wrong_type(schema);
+                    if site.kind == SiteKind::MapKey {
+                        continue; // JSON object keys are always strings.
+                    }
+                    if let Some(body) = set(wrong) {
+                        self.case_if(
+                            false,
+                            &format!("{lbl}__type_{kind}"),
+                            &format!("{kind} instead of {detail}"),
+                            format!(
+                                "{where_} is a {detail}; {kind} is refused with {}.",
+                                invalid.text()
+                            ),
+                            vec![rule.clone()],
+                            body,
+                            invalid.clone(),
+                            Vec::new(),
+                        );
+                    }
+                    if detail == "object" && site.kind == SiteKind::Property {
+                        for (v, what) in [(Value::Null, "null"), (json!([]), "array")] {
+                            if let Some(body) = set(v) {
+                                self.case_if(
+                                    false,
+                                    &format!("{lbl}__type_{what}"),
+                                    &format!("{what} instead of object"),
+                                    format!(
+                                        "{where_} is an object; {what} is refused with {}.",
+                                        invalid.text()
+                                    ),
+                                    vec![rule.clone()],
+                                    body,
+                                    invalid.clone(),
+                                    Vec::new(),
+                                );
+                            }
+                        }
+                    }
+                }
+                Constraint::MaxBytes => {
+                    let Some(n) = schema
+                        .get("x-maxBytes")
+                        .and_then(Value::as_u64)
+                        .and_then(|n| usize::try_from(n).ok())
+                    else {
+                        continue;
+                    };
+                    let at = values::bytes_at_limit(schema, n);
+                    let over = values::bytes_at_limit(schema, n + 1);
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "max_bytes_at_limit",
+                        &format!(
+                            "{} bytes ({} characters), at the limit",
+                            at.len(),
+                            at.chars().count()
+                        ),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(at),
+                        true,
+                    );
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "max_bytes_over",
+                        &format!(
+                            "{} bytes ({} characters), one byte past the limit",
+                            over.len(),
+                            over.chars().count()
+                        ),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(over),
+                        false,
+                    );
+                    if let Some(m) = values::mixed_width(schema, n) {
+                        self.boundary(site, &lbl, "max_bytes_mixed_width", &format!("{} characters but {} bytes (one 2-byte character), over a byte limit", m.chars().count(), m.len()), &where_, &detail, vec![rule.clone()], &set, Value::String(m), false);
+                    }
+                }
+                Constraint::MaxLength => {
+                    let Some(n) = schema
+                        .get("maxLength")
+                        .and_then(Value::as_u64)
+                        .and_then(|n| usize::try_from(n).ok())
+                    else {
+                        continue;
+                    };
+                    let at = values::chars_at_limit(schema, n);
+                    let over = values::ascii_chars(schema, n + 1);
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "max_length_at_limit",
+                        &format!(
+                            "{} characters ({} bytes), at the limit",
+                            at.chars().count(),
+                            at.len()
+                        ),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(at),
+                        true,
+                    );
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "max_length_over",
+                        &format!("{} characters, one past the limit", over.chars().count()),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(over),
+                        false,
+                    );
+                    if let Some(m) = values::mixed_width(schema, n) {
+                        self.boundary(
+                            site,
+                            &lbl,
+                            "max_length_mixed_width",
+                            &format!(
+                                "{} characters in {} bytes, at a character limit",
+                                m.chars().count(),
+                                m.len()
+                            ),
+                            &where_,
+                            &detail,
+                            vec![rule.clone()],
+                            &set,
+                            Value::String(m),
+                            true,
+                        );
+                    }
+                }
+                Constraint::MinLength => {
+                    let Some(n) = schema
+                        .get("minLength")
+                        .and_then(Value::as_u64)
+                        .and_then(|n| usize::try_from(n).ok())
+                    else {
+                        continue;
+                    };
+                    let at = values::ascii_chars(schema, n);
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "min_length_at_limit",
+                        &format!("{n} characters, at the lower limit"),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(at),
+                        true,
+                    );
+                    let under = values::ascii_chars(schema, n - 1);
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "min_length_under",
+                        &format!("{} characters, one under the lower limit", n - 1),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(under),
+                        false,
+                    );
+                }
+                Constraint::Pattern => {
+                    let inside = values::simple_string(schema);
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "pattern_inside",
+                        &format!("'{inside}', which matches"),
+                        &where_,
+                        &format!("matching {detail}"),
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(inside.clone()),
+                        true,
+                    );
+                    if let Some(out) = values::outside_pattern(schema) {
+                        self.boundary(
+                            site,
+                            &lbl,
+                            "pattern_outside",
+                            &format!("'{out}', which does not match"),
+                            &where_,
+                            &format!("matching {detail}"),
+                            vec![rule.clone()],
+                            &set,
+                            Value::String(out),
+                            false,
+                        );
+                    }
+                }
+                Constraint::Enum => {
+                    let inside = values::simple_string(schema);
+                    self.boundary(
+                        site,
+                        &lbl,
+                        "enum_inside",
+                        &format!("'{inside}', a documented value"),
+                        &where_,
+                        &format!("one of {detail}"),
+                        vec![rule.clone()],
+                        &set,
+                        Value::String(inside),
+                        true,
+                    );
+                    if let Some(out) = values::outside_enum(schema) {
+                        self.boundary(
+                            site,
+                            &lbl,
+                            "enum_outside",
+                            &format!("'{out}', not a documented value"),
+                            &where_,
+                            &format!("one of {detail}"),
+                            vec![rule.clone()],
+                            &set,
+                            Value::String(out),
+                            false,
+                        );
+                    }
+                }
+                Constraint::Minimum | Constraint::Maximum => {
+                    let key = if constraint == Constraint::Minimum {
+                        "minimum"
+                    } else {
+                        "maximum"
+                    };
+                    let Some(n) = schema.get(key).and_then(Value::as_i64) else {
+                        continue;
+                    };
+                    let past = if constraint == Constraint::Minimum {
+                        n - 1
+                    } else {
+                        n + 1
+                    };
+                    self.boundary(
+                        site,
+                        &lbl,
+                        &format!("{key}_at_limit"),
+                        &format!("{n}, at the limit"),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        json!(n),
+                        true,
+                    );
+                    self.boundary(
+                        site,
+                        &lbl,
+                        &format!("{key}_past"),
+                        &format!("{past}, one past the limit"),
+                        &where_,
+                        &detail,
+                        vec![rule.clone()],
+                        &set,
+                        json!(past),
+                        false,
+                    );
+                }
+                Constraint::Precedence => self.precedence(site, &rule, &base, &source),
+                _ => {}
+            }
+        }
+    }
+
+    /// One boundary case: `value` at the site, expecting success (`ok`) or the invalid status.
+    #[allow(clippy::too_many_arguments)]
+    fn boundary(
+        &mut self,
+        site: &Site<'_>,
+        lbl: &str,
+        suffix: &str,
+        what: &str,
+        where_: &str,
+        detail: &str,
+        rules: Vec<String>,
+        set: &dyn Fn(Value) -> Option<Value>,
+        value: Value,
+        ok: bool,
+    ) {
+        let Some(body) = set(value.clone()) else {
+            return;
+        };
+        let mut status = if ok {
+            self.success()
+        } else {
+            self.invalid.clone()
+        };
+        // An empty map key is also an empty path segment when the path names the key: routing
+        // may answer before the body is read, so only the class is certain.
+        if !ok
+            && site.kind == SiteKind::MapKey
+            && self.bound.is_some()
+            && value.as_str() == Some("")
+        {
+            status = Status::Classes(vec!["4xx"]);
+        }
+        let mut assertions = Vec::new();
+        // At a limit, the stored value comes back unchanged where the response documents the
+        // same field (a target that truncates is caught here).
+        if ok && site.kind == SiteKind::Property {
+            if let (Some(resp), Value::String(_)) = (self.response_schema(), &value) {
+                if schema_has_pointer(resp, &site.pointer) {
+                    assertions.push(json!({"pointer": site.pointer, "equals": value}));
+                }
+            }
+        }
+        let outcome = if ok {
+            format!("accepted ({})", status.text())
+        } else {
+            format!("refused with {}", status.text())
+        };
+        self.case_if(
+            ok,
+            &format!("{lbl}__{suffix}"),
+            &format!("{} {}", site.pointer, suffix.replace('_', " ")),
+            format!("{where_}: {detail}. {what} is {outcome}."),
+            rules,
+            body,
+            status,
+            assertions,
+        );
+    }
+
+    fn response_schema(&self) -> Option<&'a Value> {
+        let s = *self.op.success.first()?;
+        self.contract
+            .schema(&self.op.id, SchemaKind::Response(s))
+            .filter(|_| self.op.response_body)
+    }
+
+    /// `x-precedence`: with both fields given, the winner's value is the one stored.
+    fn precedence(&mut self, site: &Site<'_>, rule: &str, base: &Value, source: &str) {
+        let Some(winner) = site.schema.get("x-precedence").and_then(Value::as_str) else {
+            return;
+        };
+        let mut body = base.clone();
+        let Some(parent) = rules::object_at_mut(&mut body, &site.parents) else {
+            return;
+        };
+        parent.insert(winner.to_string(), json!("conform-winner"));
+        parent.insert(site.name.clone(), json!("conform-loser"));
+        let winner_pointer = format!(
+            "{}/{}",
+            site.pointer.rsplit_once('/').map_or("", |p| p.0),
+            winner
+        );
+        let mut assertions = Vec::new();
+        if self
+            .response_schema()
+            .is_some_and(|r| schema_has_pointer(r, &winner_pointer))
+        {
+            assertions.push(json!({"pointer": winner_pointer, "equals": "conform-winner"}));
+        }
+        let status = self.success();
+        self.case_if(true, &format!("{}__precedence", label(&site.pointer)), "both fields given", format!("{} ({source}): when both are given, {winner} wins; the answer shows the {winner} value.", site.pointer), vec![rule.to_string()], body, status, assertions);
+    }
+
+    /// Adds a body case after checking it agrees with the contract: a success case must send a
+    /// body the request schema accepts, an invalid one a body it refuses (else the case would not
+    /// test the rule it names, and is left out).
+    #[allow(clippy::too_many_arguments)]
+    fn case_if(
+        &mut self,
+        ok: bool,
+        id: &str,
+        step: &str,
+        description: String,
+        rules: Vec<String>,
+        body: Value,
+        status: Status,
+        assertions: Vec<Value>,
+    ) {
+        if self.accepts(&body) != ok {
+            return;
+        }
+        let mut d = self.draft(step, id, description, rules, Some(body), status);
+        d.assertions = assertions;
+        self.push(d);
+    }
+
+    fn binding_case(&mut self) {
+        let Some((param, parents)) = self.bound.clone() else {
+            return;
+        };
+        let Some(mut body) = self.base_body() else {
+            return;
+        };
+        let params = self.params_for(Some(&body));
+        // Rename the body's key so that it differs from the path's.
+        let Some(map) = rules::object_at_mut(&mut body, &parents) else {
+            return;
+        };
+        let Some((k, v)) = map.iter().next().map(|(k, v)| (k.clone(), v.clone())) else {
+            return;
+        };
+        map.remove(&k);
+        map.insert(format!("{k}-other"), v);
+        let mismatch = self
+            .contract
+            .error_codes
+            .get(&self.op.service)
+            .and_then(|m| {
+                m.iter().find(|(_, codes)| {
+                    codes
+                        .iter()
+                        .any(|c| c.message.to_lowercase().contains("uri mismatch"))
+                })
+            })
+            .map(|(s, _)| *s);
+        let status = match mismatch {
+            Some(s) => Status::Codes(vec![s]),
+            None => Status::Classes(vec!["4xx"]),
+        };
+        let rule = rule_id(&self.op.id, &format!("path/{param}"), &Constraint::Binding);
+        let mut d = self.draft("body key differs from the path", &format!("path_{param}__binding_mismatch"), format!("The path's {{{param}}} names the body's key ({}); a body whose key differs is refused with {}.", self.page, status.text()), vec![rule], Some(body), status);
+        d.params = params;
+        self.push(d);
+    }
+
+    fn random_cases(&mut self, request: &Value) {
+        let single = self.bound.is_some();
+        let strategy = values::strategy(request, single);
+        for i in 0..self.options.samples {
+            let mut runner =
+                values::runner(self.options.seed, &format!("{}:valid:{i}", self.op.id));
+            let Some(body) = values::draw(&strategy, &mut runner) else {
+                continue;
+            };
+            if !self.accepts(&body) {
+                continue;
+            }
+            let rules = body_rules(self.op, request, &body);
+            let status = self.success();
+            let n = i + 1;
+            let d = self.draft(
+                &format!("valid body {n} of {} (seed {})", self.options.samples, self.options.seed),
+                &format!("data__valid_{n:02}"),
+                format!("Random body {n} drawn (seed {}) within every documented type and limit ({}): it is accepted ({}). Reproduce with `conform generate --seed {}`.", self.options.seed, self.page, status.text(), self.options.seed),
+                rules,
+                Some(body),
+                status,
+            );
+            self.push(d);
+        }
+        for i in 0..self.options.samples {
+            let mut runner =
+                values::runner(self.options.seed, &format!("{}:invalid:{i}", self.op.id));
+            let Some(mut body) = values::draw(&strategy, &mut runner) else {
+                continue;
+            };
+            let Some((rule, what, source)) = self.break_one(request, &mut body, i) else {
+                continue;
+            };
+            let n = i + 1;
+            let d = self.draft(
+                &format!("invalid body {n} of {} (seed {})", self.options.samples, self.options.seed),
+                &format!("data__invalid_{n:02}"),
+                format!("Random body {n} (seed {}) with one documented rule broken ({what}, {source}): it is refused with a 4xx, never a 5xx. Reproduce with `conform generate --seed {}`.", self.options.seed, self.options.seed),
+                vec![rule],
+                Some(body),
+                Status::Classes(vec!["4xx"]),
+            );
+            self.push(d);
+        }
+    }
+
+    /// Breaks one rule of a valid body, chosen by the draw index; returns the rule and a phrase.
+    fn break_one(
+        &self,
+        request: &Value,
+        body: &mut Value,
+        index: usize,
+    ) -> Option<(String, String, String)> {
+        let all = sites(request);
+        let n = all.len();
+        for k in 0..n {
+            let site = &all[(index + k) % n];
+            for (constraint, detail) in constraints_of(site.schema) {
+                let value = match constraint {
+                    Constraint::Type if site.kind != SiteKind::MapKey => {
+                        values::wrong_type(site.schema).0
+                    }
+                    Constraint::MaxBytes => {
+                        let n = site.schema.get("x-maxBytes")?.as_u64()? as usize;
+                        Value::String(values::bytes_at_limit(site.schema, n + 1))
+                    }
+                    Constraint::MaxLength => {
+                        let n = site.schema.get("maxLength")?.as_u64()? as usize;
+                        Value::String(values::ascii_chars(site.schema, n + 1))
+                    }
+                    Constraint::Pattern => Value::String(values::outside_pattern(site.schema)?),
+                    Constraint::Enum => Value::String(values::outside_enum(site.schema)?),
+                    _ => continue,
+                };
+                let mut candidate = body.clone();
+                if place(&mut candidate, site, value).is_some() && !self.accepts(&candidate) {
+                    *body = candidate;
+                    return Some((
+                        rule_id(&self.op.id, &site.pointer, &constraint),
+                        format!("{} {}", site.pointer, detail),
+                        source_of(self.op, Some(site.schema)),
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    fn path_cases(&mut self) {
+        let body = self.base_body();
+        let not_found = if self.documents(404) {
+            Status::Codes(vec![404])
+        } else {
+            Status::Classes(vec!["4xx"])
+        };
+        let codes = self.documented_codes(404);
+        let code_note = if codes.is_empty() {
+            String::new()
+        } else {
+            format!(" (documented codes: {})", codes.join(", "))
+        };
+        for p in self.op.path_params.iter().filter(|p| is_resource_param(p)) {
+            let mut d = self.draft(
+                &format!("unknown {p}"),
+                &format!("path_{p}__unknown"),
+                format!(
+                    "An unknown {p} is not found: {}{code_note} ({}).",
+                    not_found.text(),
+                    self.page
+                ),
+                vec![rule_id(
+                    &self.op.id,
+                    &format!("path/{p}"),
+                    &Constraint::Exists,
+                )],
+                body.clone(),
+                not_found.clone(),
+            );
+            d.params.insert(p.clone(), json!("${missing_id}"));
+            d.assertions.extend(self.code_assertion(&not_found));
+            self.push(d);
+            let other = format!("other_project_{p}");
+            let mut d = self.draft(
+                &format!("{p} of another project"),
+                &format!("path_{p}__other_project"),
+                format!(
+                    "A {p} of another project behaves like an unknown one: {} ({}).",
+                    not_found.text(),
+                    self.page
+                ),
+                vec![rule_id(
+                    &self.op.id,
+                    &format!("path/{p}"),
+                    &Constraint::Isolation,
+                )],
+                body.clone(),
+                not_found.clone(),
+            );
+            d.params
+                .insert(p.clone(), Value::String(format!("${{{other}}}")));
+            d.assertions.extend(self.code_assertion(&not_found));
+            self.push(d);
+        }
+    }
+
+    fn auth_case(&mut self) {
+        if !self.documents(401) {
+            return;
+        }
+        let body = self.base_body();
+        let mut d = self.draft(
+            "no token",
+            "auth__missing_token",
+            format!(
+                "A request without credentials is refused with 401 (documented for {}; {}).",
+                self.op.service, self.page
+            ),
+            vec![rule_id(&self.op.id, "auth", &Constraint::Auth)],
+            body,
+            Status::Codes(vec![401]),
+        );
+        // Empty credential headers stop the runner adding the target's own, and are not sent:
+        // the request carries no credential at all, whatever the target's auth kind.
+        d.headers.insert("Authorization".into(), json!(""));
+        d.headers.insert("X-Auth-Token".into(), json!(""));
+        d.needs_token = true;
+        self.push(d);
+    }
+
+    fn push(&mut self, mut d: Draft) {
+        if let Some(b) = d.body.as_mut() {
+            bind_ids(b);
+        }
+        let id = format!("{}/{}", operation_dir(&self.op.id), d.name);
+        if self.cases.iter().any(|c| c.id == id) {
+            return;
+        }
+        let yaml = self.render(&d);
+        self.cases.push(GeneratedCase { id, yaml });
+    }
+
+    /// Variables a case refers to: path parameters it leaves to their default variable, and every
+    /// `${name}` it writes.
+    fn variables(&self, d: &Draft) -> Vec<String> {
+        let mut vars = BTreeSet::new();
+        for p in &self.op.path_params {
+            if !d.params.contains_key(p) {
+                vars.insert(p.clone());
+            }
+        }
+        let mut texts = Vec::new();
+        for v in d.params.values().chain(d.body.iter()) {
+            crate::case::vars::strings_of(v, &mut texts);
+        }
+        for t in texts {
+            for name in crate::case::vars::references(&t) {
+                vars.insert(name);
+            }
+        }
+        vars.into_iter().collect()
+    }
+
+    fn render(&self, d: &Draft) -> String {
+        let mut y = String::new();
+        y.push_str(
+            "# Generated by `conform generate` from the contract: regenerate rather than edit.\n",
+        );
+        y.push_str(&format!("operation: {}\n", q(&self.op.id)));
+        y.push_str(&format!("description: {}\n", q(&d.description)));
+        let mut tags = vec!["generated".to_string()];
+        tags.extend(d.rules.iter().cloned());
+        y.push_str(&format!("tags: {}\n", json!(tags)));
+        let mut requires: Vec<String> = self
+            .variables(d)
+            .into_iter()
+            .map(|v| format!("var:{v}"))
+            .collect();
+        if d.needs_token {
+            requires.insert(0, "auth".into());
+        }
+        if !requires.is_empty() {
+            y.push_str(&format!("requires: {}\n", json!(requires)));
+        }
+        y.push_str("steps:\n");
+        y.push_str(&format!("  - name: {}\n", q(&d.step)));
+        let empty = d.params.is_empty()
+            && d.query.is_empty()
+            && d.headers.is_empty()
+            && d.body.is_none()
+            && d.raw_body.is_none();
+        y.push_str(if empty {
+            "    request: {}\n"
+        } else {
+            "    request:\n"
+        });
+        if !d.params.is_empty() {
+            y.push_str(&format!(
+                "      params: {}\n",
+                Value::Object(d.params.clone())
+            ));
+        }
+        if !d.query.is_empty() {
+            y.push_str(&format!(
+                "      query: {}\n",
+                Value::Object(d.query.clone())
+            ));
+        }
+        if !d.headers.is_empty() {
+            y.push_str(&format!(
+                "      headers: {}\n",
+                Value::Object(d.headers.clone())
+            ));
+        }
+        if let Some(b) = &d.body {
+            y.push_str(&format!("      body: {b}\n"));
+        }
+        if let Some(r) = &d.raw_body {
+            y.push_str(&format!("      raw_body: {}\n", q(r)));
+        }
+        y.push_str("    expect:\n");
+        y.push_str(&format!("      status: {}\n", d.status.yaml()));
+        if !d.assertions.is_empty() {
+            y.push_str("      body:\n");
+            for a in &d.assertions {
+                y.push_str(&format!("        - {a}\n"));
+            }
+        }
+        y
+    }
+}
+
+/// A body field that names another resource (`volume_id`) takes the target's variable of the
+/// same name, as hand-written cases do: a made-up id would make the request fail for a reason
+/// other than the rule under test. Only the generator's placeholder is replaced, never a value
+/// a case chose (a wrong type, a limit).
+fn bind_ids(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            for (k, child) in o.iter_mut() {
+                let is_id = k.ends_with("_id") && k.len() > 3;
+                if is_id && child.as_str() == Some(values::PLACEHOLDER) {
+                    *child = Value::String(format!("${{{k}}}"));
+                } else {
+                    bind_ids(child);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(bind_ids),
+        _ => {}
+    }
+}
+
+/// A JSON string is a valid YAML double-quoted scalar: one quoting rule, no surprises.
+fn q(s: &str) -> String {
+    Value::String(s.to_string()).to_string()
+}
+
+/// Fills every optional property of the objects that lie on the way to the documented fields.
+fn fill_optional(body: &mut Value, schema: &Value) {
+    let (Some(obj), Some(props)) = (
+        body.as_object_mut(),
+        schema.get("properties").and_then(Value::as_object),
+    ) else {
+        return;
+    };
+    for (name, sub) in props {
+        let v = obj
+            .entry(name.clone())
+            .or_insert_with(|| values::simple_value(sub));
+        fill_optional(v, sub);
+    }
+}
+
+/// Creates the (empty) objects on the way to a property; map levels must already hold an entry.
+fn ensure_parents(body: &mut Value, parents: &[String]) -> bool {
+    let mut cur = body;
+    for p in parents {
+        let Some(o) = cur.as_object_mut() else {
+            return false;
+        };
+        cur = if p == "*" {
+            match o.values_mut().next() {
+                Some(v) => v,
+                None => return false,
+            }
+        } else {
+            o.entry(p.clone()).or_insert_with(|| json!({}))
+        };
+    }
+    cur.is_object()
+}
+
+/// Puts a value at a site of a body; for a map key, renames the map's single key.
+fn place(body: &mut Value, site: &Site<'_>, value: Value) -> Option<()> {
+    let parent = rules::object_at_mut(body, &site.parents)?;
+    match site.kind {
+        SiteKind::Property => {
+            parent.insert(site.name.clone(), value);
+        }
+        SiteKind::MapValue => {
+            let v = parent.values_mut().next()?;
+            *v = value;
+        }
+        SiteKind::MapKey => {
+            let key = value.as_str()?.to_string();
+            let (old, v) = parent.iter().next().map(|(k, v)| (k.clone(), v.clone()))?;
+            parent.remove(&old);
+            parent.insert(key, v);
+        }
+    }
+    Some(())
+}
+
+/// The type and limit rules a valid body exercises (the fields it carries).
+fn body_rules(op: &Operation, request: &Value, body: &Value) -> Vec<String> {
+    let mut out = vec![rule_id(&op.id, "body", &Constraint::Type)];
+    for site in sites(request) {
+        let present = match site.kind {
+            SiteKind::Property => {
+                let mut b = body.clone();
+                rules::object_at_mut(&mut b, &site.parents)
+                    .is_some_and(|p| p.contains_key(&site.name))
+            }
+            _ => {
+                let mut b = body.clone();
+                rules::object_at_mut(&mut b, &site.parents).is_some_and(|p| !p.is_empty())
+            }
+        };
+        if present {
+            for (c, _) in constraints_of(site.schema) {
+                if matches!(
+                    c,
+                    Constraint::Type
+                        | Constraint::MaxBytes
+                        | Constraint::MaxLength
+                        | Constraint::Pattern
+                        | Constraint::Enum
+                ) {
+                    out.push(rule_id(&op.id, &site.pointer, &c));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether a schema documents a (plain) JSON pointer.
+fn schema_has_pointer(schema: &Value, pointer: &str) -> bool {
+    let mut cur = schema;
+    for part in pointer.split('/').skip(1) {
+        let part = part.replace("~1", "/").replace("~0", "~");
+        match cur.get("properties").and_then(|p| p.get(&part)) {
+            Some(next) => cur = next,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Writes generated cases under a folder (`<out>/<id>.yaml`), creating folders. Files of earlier
+/// generations that are no longer produced are removed, so the folder is exactly the output.
+pub fn write(cases: &[GeneratedCase], out: &std::path::Path) -> std::io::Result<usize> {
+    if out.exists() {
+        for entry in walkdir::WalkDir::new(out).into_iter().flatten() {
+            let p = entry.path();
+            if entry.file_type().is_file() && p.extension().is_some_and(|e| e == "yaml") {
+                let is_generated = std::fs::read_to_string(p)
+                    .is_ok_and(|t| t.starts_with("# Generated by `conform generate`"));
+                if is_generated {
+                    std::fs::remove_file(p)?;
+                }
+            }
+        }
+    }
+    for c in cases {
+        let path = out.join(format!("{}.yaml", c.id));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, &c.yaml)?;
+    }
+    Ok(cases.len())
+}

@@ -1,0 +1,415 @@
+//! The documented rules of an operation, enumerated from the contract alone.
+//!
+//! A rule is one thing the documentation promises about one operation: a field's type, a limit,
+//! a pattern, a success status, what an unknown id answers. Each has a stable id,
+//! `rule:<operation>:<pointer-or-field>:<constraint>`, which the generator writes as a case tag
+//! and the coverage matrix matches against. Pure: no I/O, the same contract gives the same rules
+//! in the same order.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::contract::{Contract, Operation, SchemaKind};
+
+/// Prefix of every rule tag.
+pub const TAG_PREFIX: &str = "rule:";
+
+/// What a rule constrains.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Constraint {
+    /// The field's JSON type.
+    Type,
+    /// The field must be present.
+    Required,
+    /// A limit in UTF-8 bytes (`x-maxBytes`).
+    MaxBytes,
+    /// A limit in characters (`maxLength`).
+    MaxLength,
+    /// A lower limit in characters (`minLength`).
+    MinLength,
+    /// A regular expression the value must match.
+    Pattern,
+    /// A closed list of values.
+    Enum,
+    /// A lower numeric bound.
+    Minimum,
+    /// An upper numeric bound.
+    Maximum,
+    /// One field wins over another when both are given (`x-precedence`).
+    Precedence,
+    /// A path parameter and a body key must agree.
+    Binding,
+    /// An unknown id answers as documented (404).
+    Exists,
+    /// An id of another project behaves like an unknown one.
+    Isolation,
+    /// A documented success status.
+    Success,
+    /// The request must carry credentials.
+    Auth,
+    /// The resource must be in one of the allowed states.
+    Precondition,
+}
+
+impl Constraint {
+    /// The constraint's name inside a rule id.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Constraint::Type => "type",
+            Constraint::Required => "required",
+            Constraint::MaxBytes => "maxBytes",
+            Constraint::MaxLength => "maxLength",
+            Constraint::MinLength => "minLength",
+            Constraint::Pattern => "pattern",
+            Constraint::Enum => "enum",
+            Constraint::Minimum => "minimum",
+            Constraint::Maximum => "maximum",
+            Constraint::Precedence => "precedence",
+            Constraint::Binding => "binding",
+            Constraint::Exists => "exists",
+            Constraint::Isolation => "isolation",
+            Constraint::Success => "status",
+            Constraint::Auth => "auth",
+            Constraint::Precondition => "precondition",
+        }
+    }
+}
+
+/// One documented rule of one operation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    /// `rule:<operation>:<pointer-or-field>:<constraint>`.
+    pub id: String,
+    /// The operation id.
+    pub operation: String,
+    /// A JSON pointer into the request body (`/meta/*` for map values, `/meta/{key}` for map
+    /// keys), `path/<param>`, `status/<code>`, `body` or `auth`.
+    pub target: String,
+    /// What is constrained.
+    pub constraint: Constraint,
+    /// The documented value (limit, pattern, values, status), for people.
+    pub detail: String,
+    /// Where the documentation states it: `page:line`, or the page alone.
+    pub source: String,
+    /// Why no case can test it, when that is known up front.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub untestable: Option<String>,
+}
+
+/// Builds a rule id.
+pub fn rule_id(operation: &str, target: &str, constraint: &Constraint) -> String {
+    format!("{TAG_PREFIX}{operation}:{target}:{}", constraint.name())
+}
+
+/// Where a field of a request body sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiteKind {
+    /// A named property of an object.
+    Property,
+    /// Any value of a free-form map (`additionalProperties`).
+    MapValue,
+    /// Any key of a free-form map (`propertyNames`).
+    MapKey,
+}
+
+/// One place in the request body schema that carries constraints.
+#[derive(Debug, Clone)]
+pub struct Site<'a> {
+    /// The rule pointer: `/snapshot/name`, `/meta/*` (values), `/meta/{key}` (keys).
+    pub pointer: String,
+    /// Property names from the root to the parent object (map levels as `*`).
+    pub parents: Vec<String>,
+    /// The property name (for [`SiteKind::Property`]).
+    pub name: String,
+    /// What kind of place it is.
+    pub kind: SiteKind,
+    /// Its schema.
+    pub schema: &'a Value,
+    /// Whether the parent object requires it.
+    pub required: bool,
+}
+
+fn escape(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
+/// Every constrained place of a request schema, depth first in property order (sorted keys, so
+/// the order follows the contract and not a hash).
+pub fn sites(schema: &Value) -> Vec<Site<'_>> {
+    let mut out = Vec::new();
+    walk(schema, "", &mut Vec::new(), &mut out);
+    out
+}
+
+fn walk<'a>(schema: &'a Value, pointer: &str, parents: &mut Vec<String>, out: &mut Vec<Site<'a>>) {
+    let Some(obj) = schema.as_object() else {
+        return;
+    };
+    let required: Vec<&str> = obj
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if let Some(props) = obj.get("properties").and_then(Value::as_object) {
+        for (name, sub) in props {
+            let p = format!("{pointer}/{}", escape(name));
+            out.push(Site {
+                pointer: p.clone(),
+                parents: parents.clone(),
+                name: name.clone(),
+                kind: SiteKind::Property,
+                schema: sub,
+                required: required.contains(&name.as_str()),
+            });
+            parents.push(name.clone());
+            walk(sub, &p, parents, out);
+            parents.pop();
+        }
+    }
+    if let Some(keys) = obj.get("propertyNames").filter(|v| v.is_object()) {
+        out.push(Site {
+            pointer: format!("{pointer}/{{key}}"),
+            parents: parents.clone(),
+            name: String::new(),
+            kind: SiteKind::MapKey,
+            schema: keys,
+            required: false,
+        });
+    }
+    if let Some(values) = obj.get("additionalProperties").filter(|v| v.is_object()) {
+        let p = format!("{pointer}/*");
+        out.push(Site {
+            pointer: p.clone(),
+            parents: parents.clone(),
+            name: String::new(),
+            kind: SiteKind::MapValue,
+            schema: values,
+            required: false,
+        });
+        parents.push("*".into());
+        walk(values, &p, parents, out);
+        parents.pop();
+    }
+}
+
+/// The documented source of a schema node: its `x-source` (`page:line`), else the operation's
+/// first page.
+pub fn source_of(op: &Operation, schema: Option<&Value>) -> String {
+    schema
+        .and_then(|s| s.get("x-source"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            op.sources
+                .first()
+                .map(|s| s.file.clone())
+                .unwrap_or_else(|| "(no page)".into())
+        })
+}
+
+/// The JSON type a schema declares (the first non-null one of a list).
+pub fn declared_type(schema: &Value) -> Option<&str> {
+    match schema.get("type") {
+        Some(Value::String(t)) => Some(t),
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).find(|t| *t != "null"),
+        _ => None,
+    }
+}
+
+/// The constraints a schema node carries, with their documented value.
+pub fn constraints_of(schema: &Value) -> Vec<(Constraint, String)> {
+    let Some(o) = schema.as_object() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let num = |k: &str| o.get(k).map(Value::to_string);
+    if let Some(t) = declared_type(schema) {
+        out.push((Constraint::Type, t.to_string()));
+    }
+    if let Some(v) = num("x-maxBytes") {
+        out.push((Constraint::MaxBytes, format!("at most {v} bytes")));
+    }
+    if let Some(v) = num("maxLength") {
+        out.push((Constraint::MaxLength, format!("at most {v} characters")));
+    }
+    if let Some(v) = num("minLength").filter(|v| v != "0") {
+        out.push((Constraint::MinLength, format!("at least {v} characters")));
+    }
+    if let Some(Value::String(p)) = o.get("pattern") {
+        out.push((Constraint::Pattern, p.clone()));
+    }
+    if let Some(Value::Array(values)) = o.get("enum") {
+        let list: Vec<String> = values
+            .iter()
+            .filter(|v| !v.is_null())
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .collect();
+        out.push((Constraint::Enum, list.join(", ")));
+    }
+    if let Some(v) = num("minimum") {
+        out.push((Constraint::Minimum, format!("at least {v}")));
+    }
+    if let Some(v) = num("maximum") {
+        out.push((Constraint::Maximum, format!("at most {v}")));
+    }
+    if let Some(Value::String(w)) = o.get("x-precedence") {
+        out.push((
+            Constraint::Precedence,
+            format!("'{w}' wins when both are given"),
+        ));
+    }
+    out
+}
+
+/// A path parameter that names a resource (an id other than the project's).
+pub fn is_resource_param(name: &str) -> bool {
+    name != "project_id" && (name.ends_with("_id") || name == "id")
+}
+
+/// The path parameter naming the resource an operation acts on (the last id in the path).
+pub fn resource_param(op: &Operation) -> Option<&str> {
+    op.path_params
+        .iter()
+        .rev()
+        .find(|p| is_resource_param(p))
+        .map(String::as_str)
+}
+
+/// The path parameter bound to the keys of a body map: a non-id parameter, when the body has
+/// exactly one free-form map (the "update one metadata item" shape).
+pub fn bound_param<'a>(
+    op: &'a Operation,
+    request: Option<&Value>,
+) -> Option<(&'a str, Vec<String>)> {
+    let param = op
+        .path_params
+        .iter()
+        .find(|p| *p != "project_id" && !is_resource_param(p))?;
+    let request = request?;
+    let maps: Vec<Site<'_>> = sites(request)
+        .into_iter()
+        .filter(|s| s.kind == SiteKind::MapValue)
+        .collect();
+    match maps.as_slice() {
+        [one] => Some((param.as_str(), one.parents.clone())),
+        _ => None,
+    }
+}
+
+/// Every documented rule of an operation, in a stable order.
+pub fn rules(contract: &Contract, op: &Operation) -> Vec<Rule> {
+    let mut out = Vec::new();
+    let page = source_of(op, None);
+    let mut push = |target: &str, constraint: Constraint, detail: String, source: String| {
+        out.push(Rule {
+            id: rule_id(&op.id, target, &constraint),
+            operation: op.id.clone(),
+            target: target.to_string(),
+            constraint,
+            detail,
+            source,
+            untestable: None,
+        });
+    };
+    for s in &op.success {
+        push(
+            &format!("status/{s}"),
+            Constraint::Success,
+            format!("success answers {s}"),
+            page.clone(),
+        );
+    }
+    let request = contract.schema(&op.id, SchemaKind::Request);
+    if let Some(req) = request {
+        push(
+            "body",
+            Constraint::Type,
+            "the body is a JSON object".into(),
+            page.clone(),
+        );
+        for site in sites(req) {
+            let source = source_of(op, Some(site.schema));
+            if site.required {
+                push(
+                    &site.pointer,
+                    Constraint::Required,
+                    "required".into(),
+                    source.clone(),
+                );
+            }
+            for (c, detail) in constraints_of(site.schema) {
+                push(&site.pointer, c, detail, source.clone());
+            }
+        }
+    }
+    if let Some((param, _)) = bound_param(op, request) {
+        push(
+            &format!("path/{param}"),
+            Constraint::Binding,
+            format!("the body key equals the path's {{{param}}}"),
+            page.clone(),
+        );
+    }
+    for p in op.path_params.iter().filter(|p| is_resource_param(p)) {
+        push(
+            &format!("path/{p}"),
+            Constraint::Exists,
+            "an unknown id is not found".into(),
+            page.clone(),
+        );
+        push(
+            &format!("path/{p}"),
+            Constraint::Isolation,
+            "another project's id behaves like an unknown one".into(),
+            page.clone(),
+        );
+    }
+    for p in &op.preconditions {
+        let mut detail = format!("allowed: {}", p.allowed.join(", "));
+        if !p.refused.is_empty() {
+            detail.push_str(&format!("; refused: {}", p.refused.join(", ")));
+        }
+        push(&p.field, Constraint::Precondition, detail, p.source.clone());
+    }
+    let auth_documented = contract
+        .error_codes
+        .get(&op.service)
+        .is_some_and(|m| m.contains_key(&401));
+    if auth_documented {
+        push(
+            "auth",
+            Constraint::Auth,
+            "a request without a token is refused (401)".into(),
+            page,
+        );
+    }
+    out
+}
+
+/// The rules of every operation (or the selected ones), in contract order.
+pub fn all_rules(contract: &Contract, operations: &[String]) -> Vec<Rule> {
+    contract
+        .operations
+        .iter()
+        .filter(|o| operations.is_empty() || operations.contains(&o.id))
+        .flat_map(|o| rules(contract, o))
+        .collect()
+}
+
+/// The object at a path of property names inside a value (map levels `*` take the only entry).
+pub fn object_at_mut<'v>(
+    v: &'v mut Value,
+    parents: &[String],
+) -> Option<&'v mut Map<String, Value>> {
+    let mut cur = v;
+    for p in parents {
+        let o = cur.as_object_mut()?;
+        cur = if p == "*" {
+            o.values_mut().next()?
+        } else {
+            o.get_mut(p)?
+        };
+    }
+    cur.as_object_mut()
+}

@@ -1,0 +1,374 @@
+//! Values for generated cases: strings exactly at and one past a documented limit, a value inside
+//! and outside a pattern or enum, a wrong JSON type, and proptest strategies that draw valid
+//! request bodies from a schema (byte limits included, which a plain JSON Schema fuzzer ignores).
+
+use proptest::prelude::*;
+use proptest::strategy::{BoxedStrategy, Just, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use regex::Regex;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::rules::declared_type;
+
+/// The generator's plain valid string, replaced by a target variable where a field names a
+/// resource id.
+pub const PLACEHOLDER: &str = "conform";
+
+/// Characters tried, in order, as filler for a string that must match a pattern: a 3-byte one
+/// first so byte limits are reached with multi-byte text where the pattern allows it.
+const FILLERS: &[&str] = &["字", "a", "é", "1", "_", "-", "."];
+
+/// The pattern of a schema, compiled (patterns are checked when the contract loads, but a
+/// pattern the `regex` crate rejects simply gets no pattern-aware values).
+pub fn pattern_of(schema: &Value) -> Option<Regex> {
+    schema
+        .get("pattern")
+        .and_then(Value::as_str)
+        .and_then(|p| Regex::new(p).ok())
+}
+
+fn limit(schema: &Value, key: &str) -> Option<usize> {
+    schema
+        .get(key)
+        .and_then(Value::as_u64)
+        .and_then(|n| usize::try_from(n).ok())
+}
+
+/// A filler character whose repetitions match the schema's pattern, preferring `prefer`.
+fn filler(schema: &Value, prefer: &[&'static str]) -> &'static str {
+    let re = pattern_of(schema);
+    prefer
+        .iter()
+        .chain(FILLERS)
+        .copied()
+        .find(|c| {
+            re.as_ref()
+                .is_none_or(|r| r.is_match(c) && r.is_match(&c.repeat(3)))
+        })
+        .unwrap_or("a")
+}
+
+/// A short valid string for a schema: an enum's first value, else text that matches the pattern
+/// and the limits.
+pub fn simple_string(schema: &Value) -> String {
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().find_map(Value::as_str))
+    {
+        return first.to_string();
+    }
+    let re = pattern_of(schema);
+    let fits = |s: &str| {
+        re.as_ref().is_none_or(|r| r.is_match(s))
+            && limit(schema, "maxLength").is_none_or(|m| s.chars().count() <= m)
+            && limit(schema, "x-maxBytes").is_none_or(|m| s.len() <= m)
+            && limit(schema, "minLength").is_none_or(|m| s.chars().count() >= m)
+    };
+    for candidate in [PLACEHOLDER, "conform-1", "c1", "c"] {
+        if fits(candidate) {
+            return candidate.to_string();
+        }
+    }
+    let min = limit(schema, "minLength").unwrap_or(1).max(1);
+    filler(schema, &["a"]).repeat(min)
+}
+
+/// A simple valid value of any schema (objects get their required properties).
+pub fn simple_value(schema: &Value) -> Value {
+    match declared_type(schema) {
+        Some("string") => Value::String(simple_string(schema)),
+        Some("integer") => json!(schema.get("minimum").and_then(Value::as_i64).unwrap_or(1)),
+        Some("number") => json!(schema.get("minimum").and_then(Value::as_f64).unwrap_or(1.0)),
+        Some("boolean") => json!(true),
+        Some("array") => json!([]),
+        Some("object") | None => {
+            let mut m = Map::new();
+            let required: Vec<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                for (name, sub) in props {
+                    if required.contains(&name.as_str()) {
+                        m.insert(name.clone(), simple_value(sub));
+                    }
+                }
+            }
+            if let Some(values) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+                let key = schema
+                    .get("propertyNames")
+                    .map_or_else(|| "conform".to_string(), simple_string);
+                m.insert(key, simple_value(values));
+            }
+            Value::Object(m)
+        }
+        Some(_) => Value::Null,
+    }
+}
+
+/// A value of another JSON type than the schema declares.
+pub fn wrong_type(schema: &Value) -> (Value, &'static str) {
+    match declared_type(schema) {
+        Some("string") => (json!(42), "integer"),
+        Some("integer") | Some("number") => (json!("42"), "string"),
+        Some("boolean") => (json!("true"), "string"),
+        Some("array") => (json!({}), "object"),
+        _ => (json!("conform"), "string"),
+    }
+}
+
+/// A string of exactly `bytes` UTF-8 bytes made of 3-byte characters where the pattern allows
+/// (topped up with 1-byte ones), and its character count.
+pub fn bytes_at_limit(schema: &Value, bytes: usize) -> String {
+    let f = filler(schema, &["字"]);
+    let wide = bytes / f.len();
+    let mut s = f.repeat(wide);
+    let narrow = filler(schema, &["a", "1"]);
+    while s.len() + narrow.len() <= bytes && narrow.len() == 1 {
+        s.push_str(narrow);
+    }
+    s
+}
+
+/// `n` characters, multi-byte where the pattern allows (so a byte-counting target refuses them
+/// wrongly).
+pub fn chars_at_limit(schema: &Value, n: usize) -> String {
+    filler(schema, &["字"]).repeat(n)
+}
+
+/// `n` one-byte characters.
+pub fn ascii_chars(schema: &Value, n: usize) -> String {
+    filler(schema, &["a", "1"]).repeat(n)
+}
+
+/// `n - 1` one-byte characters and one 2-byte character: `n` characters, `n + 1` bytes.
+pub fn mixed_width(schema: &Value, n: usize) -> Option<String> {
+    let re = pattern_of(schema);
+    let s = format!("{}é", ascii_chars(schema, n.checked_sub(1)?));
+    re.as_ref().is_none_or(|r| r.is_match(&s)).then_some(s)
+}
+
+/// A string that does not match the schema's pattern but keeps within its limits.
+pub fn outside_pattern(schema: &Value) -> Option<String> {
+    let re = pattern_of(schema)?;
+    let max = limit(schema, "maxLength").unwrap_or(usize::MAX);
+    ["bad key!", "a b", "!", "字", "a/b", "#", "%"]
+        .iter()
+        .find(|c| !re.is_match(c) && c.chars().count() <= max)
+        .map(|c| c.to_string())
+}
+
+/// A string that is none of the enum's values.
+pub fn outside_enum(schema: &Value) -> Option<String> {
+    let values = schema.get("enum")?.as_array()?;
+    ["conform-undocumented", "conform-undocumented-2"]
+        .iter()
+        .find(|c| !values.iter().any(|v| v.as_str() == Some(c)))
+        .map(|c| c.to_string())
+}
+
+/// A deterministic runner for one draw: the seed, the operation and the draw's label are hashed
+/// into a ChaCha seed, so each draw is reproducible on its own and independent of the others.
+pub fn runner(seed: u64, label: &str) -> TestRunner {
+    let digest = Sha256::digest(format!("{seed}:{label}").as_bytes());
+    let mut bytes = [0u8; 32];
+    bytes.copy_from_slice(&digest);
+    TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
+    )
+}
+
+/// Draws one value from a strategy; `None` when the strategy rejects too often.
+pub fn draw(strategy: &BoxedStrategy<Value>, runner: &mut TestRunner) -> Option<Value> {
+    strategy.new_tree(runner).ok().map(|t| t.current())
+}
+
+/// A strategy over strings honouring enum, pattern, minLength, maxLength and x-maxBytes.
+fn string_strategy(schema: &Value) -> BoxedStrategy<Value> {
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        let values: Vec<Value> = values.iter().filter(|v| !v.is_null()).cloned().collect();
+        if !values.is_empty() {
+            return proptest::sample::select(values).boxed();
+        }
+    }
+    let max_chars = limit(schema, "maxLength");
+    let max_bytes = limit(schema, "x-maxBytes");
+    let min_chars = limit(schema, "minLength").unwrap_or(0);
+    let fits = move |s: &str| {
+        s.chars().count() >= min_chars
+            && max_chars.is_none_or(|m| s.chars().count() <= m)
+            && max_bytes.is_none_or(|m| s.len() <= m)
+            // `$` would start an interpolation when the case runs.
+            && !s.contains('$')
+    };
+    if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+        // proptest's generator wants the bare expression; the anchors are implied by a full match.
+        let bare = p.trim_start_matches('^').trim_end_matches('$');
+        if let Ok(s) = proptest::string::string_regex(bare) {
+            return s
+                .prop_filter("within the documented limits", move |s| fits(s))
+                .prop_map(Value::String)
+                .boxed();
+        }
+    }
+    // Mixed widths: ASCII, 2-byte and 3-byte characters, so byte and character limits differ.
+    let ch = prop_oneof![
+        4 => proptest::char::range('a', 'z'),
+        1 => proptest::char::range('0', '9'),
+        1 => Just(' '),
+        1 => Just('é'),
+        2 => proptest::char::range('一', '龥'),
+    ];
+    let upper = max_chars.unwrap_or(64).min(max_bytes.unwrap_or(usize::MAX));
+    let lower = min_chars.max(1).min(upper);
+    proptest::collection::vec(ch, lower..=upper.max(lower))
+        .prop_map(move |chars| {
+            // Trim to the byte limit from the end: the limit is in bytes, not characters.
+            let mut s: String = chars.into_iter().collect();
+            if let Some(m) = max_bytes {
+                while s.len() > m {
+                    s.pop();
+                }
+            }
+            s
+        })
+        .prop_filter("within the documented limits", move |s| fits(s))
+        .prop_map(Value::String)
+        .boxed()
+}
+
+/// A proptest strategy drawing values the schema accepts. `single_map_entry` makes free-form maps
+/// hold exactly one entry (the path names the key).
+pub fn strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Value> {
+    match declared_type(schema) {
+        Some("string") => string_strategy(schema),
+        Some("integer") => {
+            let lo = schema.get("minimum").and_then(Value::as_i64).unwrap_or(0);
+            let hi = schema
+                .get("maximum")
+                .and_then(Value::as_i64)
+                .unwrap_or(lo.saturating_add(1000));
+            (lo..=hi.max(lo)).prop_map(|n| json!(n)).boxed()
+        }
+        Some("number") => (0u32..1000).prop_map(|n| json!(f64::from(n) / 4.0)).boxed(),
+        Some("boolean") => any::<bool>().prop_map(Value::Bool).boxed(),
+        Some("array") => {
+            let items = schema
+                .get("items")
+                .map_or_else(|| Just(json!("x")).boxed(), |i| strategy(i, false));
+            proptest::collection::vec(items, 0..=3)
+                .prop_map(Value::Array)
+                .boxed()
+        }
+        Some("object") | None => object_strategy(schema, single_map_entry),
+        Some(_) => Just(Value::Null).boxed(),
+    }
+}
+
+fn object_strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Value> {
+    let required: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut fields: Vec<BoxedStrategy<Option<(String, Value)>>> = Vec::new();
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, sub) in props {
+            let n = name.clone();
+            // An id of another resource is the placeholder (later the target's variable), not
+            // random text.
+            let plain_string = sub.get("type") == Some(&json!("string"))
+                && sub.get("enum").is_none()
+                && sub.get("pattern").is_none();
+            let s = if name.ends_with("_id") && plain_string {
+                Just(json!(PLACEHOLDER)).boxed()
+            } else {
+                strategy(sub, single_map_entry)
+            }
+            .prop_map(move |v| (n.clone(), v));
+            fields.push(if required.contains(name) {
+                s.prop_map(Some).boxed()
+            } else {
+                proptest::option::weighted(0.6, s).boxed()
+            });
+        }
+    }
+    let has_properties = !fields.is_empty();
+    let map = schema
+        .get("additionalProperties")
+        .filter(|v| v.is_object())
+        .map(|values| {
+            let keys = schema
+                .get("propertyNames")
+                .map_or_else(|| string_strategy(&json!({"type": "string", "minLength": 1, "maxLength": 16, "pattern": "^[a-z][a-z0-9_]*$"})), string_strategy);
+            let size = if single_map_entry { 1..=1 } else { 1..=3 };
+            proptest::collection::btree_map(
+                keys.prop_filter_map("a string key", |k| k.as_str().map(str::to_string)),
+                strategy(values, false),
+                size,
+            )
+            .boxed()
+        });
+    let map = map.unwrap_or_else(|| Just(Default::default()).boxed());
+    (fields, map)
+        .prop_map(|(fields, map)| {
+            let mut m: Map<String, Value> = fields.into_iter().flatten().collect();
+            m.extend(map);
+            Value::Object(m)
+        })
+        // An update that names nothing to update is not a meaningful valid body.
+        .prop_filter("at least one field", move |v| {
+            !has_properties || v.as_object().is_some_and(|o| !o.is_empty())
+        })
+        .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_exact() {
+        let s = json!({"type": "string", "x-maxBytes": 255});
+        let at = bytes_at_limit(&s, 255);
+        assert_eq!((at.len(), at.chars().count()), (255, 85));
+        let at = bytes_at_limit(&s, 256);
+        assert_eq!(at.len(), 256);
+        let m = mixed_width(&s, 255).unwrap();
+        assert_eq!((m.len(), m.chars().count()), (256, 255));
+    }
+
+    #[test]
+    fn pattern_values_respect_the_pattern() {
+        let s = json!({"type": "string", "maxLength": 255, "pattern": "^[A-Za-z0-9\\-_:.]+$"});
+        let at = chars_at_limit(&s, 255);
+        assert!(pattern_of(&s).unwrap().is_match(&at));
+        assert_eq!(at.chars().count(), 255);
+        let out = outside_pattern(&s).unwrap();
+        assert!(!pattern_of(&s).unwrap().is_match(&out));
+    }
+
+    #[test]
+    fn draws_are_reproducible_and_valid() {
+        let schema = json!({"type": "object", "required": ["s"], "properties": {"s": {"type": "object", "properties": {"name": {"type": "string", "x-maxBytes": 10}}}}});
+        let strat = strategy(&schema, false);
+        let a = draw(&strat, &mut runner(7, "x")).unwrap();
+        let b = draw(&strat, &mut runner(7, "x")).unwrap();
+        assert_eq!(a, b);
+        for i in 0..50 {
+            let v = draw(&strat, &mut runner(i, "x")).unwrap();
+            if let Some(n) = v.pointer("/s/name").and_then(Value::as_str) {
+                assert!(n.len() <= 10, "{n}");
+            }
+        }
+    }
+}
