@@ -220,6 +220,7 @@ impl CaseArgs {
             no_cases: self.no_cases,
             shard: None,
             only: None,
+            generated: None,
         }
     }
 
@@ -327,6 +328,13 @@ pub struct RunCmd {
     /// With a ledger, run cases whose changes the resource table cannot undo (refused otherwise).
     #[arg(long)]
     pub allow_unrestorable: bool,
+    /// Run the cases the contract implies (see `conform generate`) instead of the cases folder,
+    /// without writing files; `--operation` narrows them. Snapshots are off for them.
+    #[arg(long)]
+    pub generate: bool,
+    /// Seed of the generated random bodies (with --generate).
+    #[arg(long, requires = "generate")]
+    pub seed: Option<u64>,
 }
 
 impl RunCmd {
@@ -379,13 +387,24 @@ impl RunCmd {
                 html: self.report_html.clone(),
             },
             progress,
-            snapshots: self.snapshots,
+            // Generated cases have no accepted baseline to compare with.
+            snapshots: if self.generate {
+                SnapshotMode::Off
+            } else {
+                self.snapshots
+            },
             snapshots_dir: self
                 .snapshots_dir
                 .clone()
                 .unwrap_or_else(|| default_path(root, "snapshots")),
             allow_mutation: self.allow_mutation,
             allow_unrestorable: self.allow_unrestorable,
+            generate: self.generate.then(|| conform::generate::Options {
+                seed: self
+                    .seed
+                    .unwrap_or(conform::generate::Options::default().seed),
+                ..Default::default()
+            }),
             // A configured target is a real endpoint: its changes are saved and undone by default.
             ledger: self.ledger.clone().or_else(|| {
                 self.target

@@ -411,3 +411,55 @@ fn a_star_in_an_assertion_pointer_reads_the_envelope_code_under_any_kind() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn run_generate_runs_the_generated_suite_without_writing_files_and_reports_coverage() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--generate", "--operation", "evs.update_snapshot.v3"])
+        .arg("--schemas")
+        .arg(root.join("schemas"))
+        .arg("--report-json")
+        .arg(dir.path().join("r.json"))
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let cases = report["cases"].as_array().unwrap();
+    assert!(cases.len() > 10, "{}", cases.len());
+    assert!(cases
+        .iter()
+        .all(|c| c["operation"] == "evs.update_snapshot.v3"));
+    // Nothing was written but the report: no cases folder, no snapshots.
+    let entries: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(entries, ["r.json"], "{entries:?}");
+    // The run's own report carries the rule-coverage section, observed by this run.
+    let rules = report["coverage"]["rules"]
+        .as_array()
+        .expect("a coverage section");
+    let v3: Vec<_> = rules
+        .iter()
+        .filter(|r| {
+            r["id"]
+                .as_str()
+                .is_some_and(|i| i.starts_with("rule:evs.update_snapshot.v3:"))
+        })
+        .collect();
+    assert!(!v3.is_empty());
+    assert!(v3.iter().all(|r| r["observed"] == "held"), "{v3:?}");
+}

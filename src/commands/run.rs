@@ -98,6 +98,8 @@ pub struct RunArgs {
     pub rerun_failed: Option<PathBuf>,
     /// Run changes the resource table cannot undo (with a ledger they are refused otherwise).
     pub allow_unrestorable: bool,
+    /// Run the cases the contract implies instead of the cases folder (`--generate`).
+    pub generate: Option<crate::generate::Options>,
 }
 
 impl RunArgs {
@@ -126,6 +128,7 @@ impl RunArgs {
             baseline: None,
             quarantine: None,
             rerun_failed: None,
+            generate: None,
             allow_unrestorable: false,
         }
     }
@@ -338,6 +341,14 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
     };
     let mut selection = args.selection.clone();
     selection.only = only;
+    if let Some(options) = &args.generate {
+        // Generated on the fly from the contract, parsed from memory: nothing is written.
+        let mut options = options.clone();
+        options.operations = args.selection.operations.clone();
+        let cases = crate::generate::generate(&contract, &options)
+            .map_err(|e| Error::bad(format!("--generate: {e}")))?;
+        selection.generated = Some(cases);
+    }
     let selected = select_cases(&selection, &contract, &vars)?;
     if unreachable.is_none() && !selected.prepare_errors.is_empty() {
         return Err(Error::BadInput(selected.prepare_errors));
@@ -443,6 +454,15 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
     )?;
     for w in &p.warnings {
         reporters.event(&Event::Notice(w.clone()));
+    }
+    if args.outputs.json.is_some() || args.outputs.jsonl.is_some() {
+        let infos = p
+            .cases
+            .iter()
+            .filter_map(|c| c.case.as_deref())
+            .map(|c| crate::generate::coverage::CaseInfo::from_case(c, &p.contract))
+            .collect();
+        reporters.with_coverage(crate::generate::rules::all_rules(&p.contract, &[]), infos);
     }
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let signals = watch_signals(cancel_tx);

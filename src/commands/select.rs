@@ -49,6 +49,8 @@ pub struct Selection {
     pub operations: Vec<String>,
     /// What an empty selection means.
     pub no_cases: NoCases,
+    /// Cases generated from the contract (`run --generate`), taken instead of the cases folder.
+    pub generated: Option<Vec<crate::generate::GeneratedCase>>,
     /// Only this shard of the selection (`--shard`).
     pub shard: Option<Shard>,
     /// Only these case ids (`--rerun-failed`), with where they came from for messages.
@@ -160,7 +162,22 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
         && patterns
             .iter()
             .all(|p| matches!(p, Pattern::File(..) | Pattern::Folder(_)));
-    if !only_paths || sel.cases_dir.is_dir() {
+    // Generated cases have no file: their text is parsed from memory under a virtual path.
+    let texts: std::collections::HashMap<&str, &str> = sel
+        .generated
+        .iter()
+        .flatten()
+        .map(|g| (g.id.as_str(), g.yaml.as_str()))
+        .collect();
+    if let Some(generated) = &sel.generated {
+        for g in generated {
+            files.push((
+                g.id.clone(),
+                PathBuf::from(format!("generated/{}.yaml", g.id)),
+                Vec::new(),
+            ));
+        }
+    } else if !only_paths || sel.cases_dir.is_dir() {
         for (id, path) in case::discover(&sel.cases_dir)? {
             files.push((id, path, Vec::new()));
         }
@@ -261,7 +278,10 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
     };
     // Parsing and preparing are pure and CPU-bound: they run on every core.
     let loaded = parallel_map(&todo, |(id, path)| {
-        let case = case::load_case(id, path, contract)?;
+        let case = match texts.get(id.as_str()) {
+            Some(text) => case::parse_case(id, path, text, contract)?,
+            None => case::load_case(id, path, contract)?,
+        };
         let prepared = if wanted(&case) {
             case::prepare(&case, contract, scope).err()
         } else {

@@ -171,6 +171,11 @@ pub struct Reporters<W: Write> {
     /// Every case in the stored shape: the gate, JUnit, Markdown and HTML need them all at the end.
     cases: Vec<StoredCase>,
     write_error: Option<String>,
+    /// The contract's rules and what each selected case exercises, for the coverage section.
+    coverage: Option<(
+        Vec<crate::generate::rules::Rule>,
+        Vec<crate::generate::coverage::CaseInfo>,
+    )>,
 }
 
 impl<W: Write> Reporters<W> {
@@ -209,6 +214,7 @@ impl<W: Write> Reporters<W> {
             policy,
             cases: Vec::new(),
             write_error: None,
+            coverage: None,
         })
     }
 
@@ -254,6 +260,32 @@ impl<W: Write> Reporters<W> {
 
     /// Judges the run with the gate policy, closes every report with the summary and the
     /// verdict, and returns the exit code.
+    /// Adds a rule-coverage section to the JSON reports: every documented rule, the cases that
+    /// exercise it, and what this run observed.
+    pub fn with_coverage(
+        &mut self,
+        rules: Vec<crate::generate::rules::Rule>,
+        cases: Vec<crate::generate::coverage::CaseInfo>,
+    ) {
+        self.coverage = Some((rules, cases));
+    }
+
+    fn coverage_section(&self) -> Option<serde_json::Value> {
+        let (rules, infos) = self.coverage.as_ref()?;
+        let verdicts: crate::generate::coverage::Verdicts = self
+            .cases
+            .iter()
+            .filter_map(|c| {
+                let v = serde_json::to_value(c.verdict).ok()?;
+                Some((c.id.clone(), v.as_str()?.to_string()))
+            })
+            .collect();
+        let cov = crate::generate::coverage::coverage(rules, infos, &verdicts);
+        serde_json::to_value(&cov).ok()
+    }
+
+    /// Closes every report and returns the exit code the gate decides (the one rule, in
+    /// [`gate::exit_code`]).
     pub fn finish(mut self, summary: &Summary) -> Result<i32, Error> {
         self.cases.sort_by(|a, b| a.id.cmp(&b.id));
         let outcome = self
@@ -273,10 +305,17 @@ impl<W: Write> Reporters<W> {
                     serde_json::to_value(&outcome).unwrap_or_default(),
                 );
             }
+            if let Some(c) = self.coverage_section() {
+                extra.insert("coverage".into(), c);
+            }
             j.finish(summary, &extra, code)
                 .map_err(|e| Error::Io(format!("--report-json: {e}")))?;
         }
-        if let Some(j) = self.jsonl.take() {
+        if let Some(mut j) = self.jsonl.take() {
+            if let Some(c) = self.coverage_section() {
+                j.record("coverage", &c)
+                    .map_err(|e| Error::Io(format!("--report-jsonl: {e}")))?;
+            }
             j.finish(summary, code)
                 .map_err(|e| Error::Io(format!("--report-jsonl: {e}")))?;
         }
