@@ -258,8 +258,6 @@ impl<W: Write> Reporters<W> {
         }
     }
 
-    /// Judges the run with the gate policy, closes every report with the summary and the
-    /// verdict, and returns the exit code.
     /// Adds a rule-coverage section to the JSON reports: every documented rule, the cases that
     /// exercise it, and what this run observed.
     pub fn with_coverage(
