@@ -502,6 +502,10 @@ pub struct MockCmd {
     /// Print the fixtures' variables as YAML (for `conform run --vars-file`) and exit.
     #[arg(long)]
     pub print_vars: bool,
+    /// Serve every operation of this contract that has no hand-written emulation from the
+    /// contract (default: schemas/ of the project root, when there is one).
+    #[arg(long)]
+    pub schemas: Option<PathBuf>,
 }
 
 impl MockCmd {
@@ -524,6 +528,7 @@ impl MockCmd {
                 header_timeout: self.header_timeout,
                 body_timeout: self.body_timeout,
             },
+            contract: None,
         })
     }
 }

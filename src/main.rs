@@ -269,7 +269,15 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             Ok(exit_code::OK)
         }
         cli::Command::Mock(cmd) => {
-            let config = cmd.resolve()?;
+            let mut config = cmd.resolve()?;
+            let schemas = match &cmd.schemas {
+                Some(s) => Some(s.clone()),
+                None => root.map(|r| r.join("schemas")).filter(|s| s.is_dir()),
+            };
+            if let Some(dir) = schemas {
+                config.contract =
+                    Some(std::sync::Arc::new(conform::commands::load_contract(&dir)?));
+            }
             if cmd.print_vars {
                 // Quoted, so ids that look like numbers stay strings.
                 for (k, v) in &config.fixtures.vars {

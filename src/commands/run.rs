@@ -185,6 +185,7 @@ async fn resolve_target(
     choice: &TargetChoice,
     config: &Path,
     flag: &str,
+    contract: &Arc<Contract>,
 ) -> Result<(Target, Option<mock::RunningMock>), Error> {
     Ok(match choice {
         TargetChoice::Mock { faults, slow_delay } => {
@@ -199,6 +200,8 @@ async fn resolve_target(
                 slow_delay: *slow_delay,
                 iam_user: None,
                 limits: Default::default(),
+                // Operations nobody emulated by hand are served from the contract.
+                contract: Some(contract.clone()),
             })
             .await
             .map_err(|e| Error::Io(format!("cannot start the built-in mock: {e}")))?;
@@ -326,9 +329,12 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
             args.config.display()
         )));
     }
-    let (mut target, mock) = resolve_target(&args.target, &args.config, "--target").await?;
+    let (mut target, mock) =
+        resolve_target(&args.target, &args.config, "--target", &contract).await?;
     let compare = match &args.compare {
-        Some(choice) => Some(resolve_target(choice, &args.config, "--compare-target").await?),
+        Some(choice) => {
+            Some(resolve_target(choice, &args.config, "--compare-target", &contract).await?)
+        }
         None => None,
     };
     target.mutations_allowed |= args.allow_mutation;

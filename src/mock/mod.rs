@@ -97,6 +97,9 @@ pub struct MockConfig {
     pub iam_user: Option<(String, String)>,
     /// Header and body read timeouts.
     pub limits: Limits,
+    /// A contract whose operations without a hand-written emulation are served by the contract
+    /// tier (None: only the hand-written emulations).
+    pub contract: Option<Arc<crate::contract::Contract>>,
 }
 
 impl Default for MockConfig {
@@ -109,6 +112,7 @@ impl Default for MockConfig {
             slow_delay: Duration::from_secs(5),
             iam_user: None,
             limits: Limits::default(),
+            contract: None,
         }
     }
 }
@@ -120,6 +124,8 @@ pub struct Mock {
     pub config: MockConfig,
     /// Resources. A plain lock: critical sections are short and never await.
     pub store: RwLock<Store>,
+    /// The contract tier, for requests no hand-written route takes.
+    pub tier: Option<contract_tier::Tier>,
 }
 
 /// The handle every handler gets.
@@ -169,9 +175,11 @@ pub async fn read_json(body: Body, service: Service) -> Result<Value, ApiError> 
 pub fn app(config: MockConfig) -> Router {
     let store = Store::from_fixtures(&config.fixtures);
     let admin = config.admin;
+    let tier = config.contract.clone().map(contract_tier::Tier::new);
     let mock = Arc::new(Mock {
         config,
         store: RwLock::new(store),
+        tier,
     });
     let mut router = Router::new()
         .route(
@@ -270,8 +278,53 @@ async fn media_type(req: Request, next: Next) -> Response {
     ApiError::bad_media_type(service_of(req.uri().path()), &label).into_response()
 }
 
-async fn not_found(req: Request) -> ApiError {
-    ApiError::not_found(service_of(req.uri().path()), "Resource")
+/// Marks an answer that no hand-written route gave: the contract tier may answer instead.
+#[derive(Debug, Clone, Copy)]
+struct Unrouted;
+
+async fn not_found(req: Request) -> Response {
+    let mut r = ApiError::not_found(service_of(req.uri().path()), "Resource").into_response();
+    r.extensions_mut().insert(Unrouted);
+    r
+}
+
+/// Runs the hand-written routes; when none takes the request (no route, or axum's 405 for a
+/// method it does not emulate) and a contract tier is configured, the tier answers instead.
+async fn routed_or_tier(
+    mock: &Mock,
+    req: Request,
+    next: Next,
+    path: &str,
+    is_admin: bool,
+) -> Response {
+    let Some(tier) = mock.tier.as_ref().filter(|_| !is_admin) else {
+        return authorized(mock, req, next, path, is_admin).await;
+    };
+    let method = req.method().as_str().to_string();
+    let (parts, body) = req.into_parts();
+    // The body is already in memory (read within the limits above): this only takes it out.
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT)
+        .await
+        .unwrap_or_default();
+    let req = Request::from_parts(parts, Body::from(bytes.clone()));
+    let response = authorized(mock, req, next, path, is_admin).await;
+    let unrouted = response.extensions().get::<Unrouted>().is_some()
+        || (response.status() == StatusCode::METHOD_NOT_ALLOWED
+            && response.extensions().get::<ApiError>().is_none());
+    if !unrouted {
+        return response;
+    }
+    match tier.answer(&method, path, &bytes) {
+        Some((status, body)) => {
+            let mut r = match body {
+                Some(b) => (status, axum::Json(b)).into_response(),
+                None => status.into_response(),
+            };
+            r.extensions_mut().insert(contract_tier::Served);
+            r
+        }
+        None => response,
+    }
 }
 
 /// Auth, request ids, the response-wide fault modes, and the debug log line.
@@ -286,7 +339,10 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
     // is still sending; a refused body closes the connection after the answer.
     let (mut response, close) =
         match limits::buffer(req, mock.config.limits, service_of(&path)).await {
-            Ok(req) => (authorized(&mock, req, next, &path, is_admin).await, false),
+            Ok(req) => (
+                routed_or_tier(&mock, req, next, &path, is_admin).await,
+                false,
+            ),
             Err(refused) => (refused.into_response(), true),
         };
     // Every error is rendered here, once: handlers' errors, and axum's own answer to a wrong
