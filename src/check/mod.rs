@@ -314,6 +314,7 @@ mod tests {
             request_body: false,
             response_body: true,
             sources: Vec::new(),
+            alternatives: Vec::new(),
             conflicts: Vec::new(),
             notes: Vec::new(),
         };

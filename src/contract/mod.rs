@@ -39,6 +39,28 @@ pub struct Source {
     pub joined_by: Option<String>,
 }
 
+/// One request body of a shared endpoint (`evs.volume_action.v2#os-extend`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alternative {
+    /// The name a case uses after `#`: the body's own top-level key(s).
+    pub name: String,
+    /// Index of this alternative in the request schema's `oneOf`.
+    pub index: usize,
+    /// Pages documenting this body.
+    pub sources: Vec<String>,
+}
+
+/// Separator between an operation id and an alternative name in a case's `operation:`.
+pub const ALTERNATIVE_SEPARATOR: char = '#';
+
+/// Splits `op#alt` into the operation id and the alternative name, if any.
+pub fn split_operation_ref(reference: &str) -> (&str, Option<&str>) {
+    match reference.split_once(ALTERNATIVE_SEPARATOR) {
+        Some((id, alt)) => (id, Some(alt)),
+        None => (reference, None),
+    }
+}
+
 /// A documented query parameter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueryParam {
@@ -76,6 +98,10 @@ pub struct Operation {
     pub response_body: bool,
     /// Pages the operation comes from.
     pub sources: Vec<Source>,
+    /// Request bodies of a shared endpoint: several pages document one method and path with
+    /// different bodies; the request schema is a `oneOf` with one alternative per entry, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<Alternative>,
     /// Disagreements between pages of the operation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<String>,
@@ -166,6 +192,19 @@ pub enum ContractError {
         /// What is wrong.
         message: String,
     },
+    /// An `op#alt` reference names an alternative the operation does not have.
+    #[error("operation {operation} has no request alternative '{alternative}' (it has: {known})")]
+    UnknownAlternative {
+        /// The operation id.
+        operation: String,
+        /// The name asked for.
+        alternative: String,
+        /// The names it has, comma-separated.
+        known: String,
+    },
+    /// An `op` or `op#alt` reference names no operation.
+    #[error("no operation '{0}' in the contract")]
+    UnknownOperation(String),
     /// A schema does not compile.
     #[error("{path}: invalid schema: {message}")]
     Schema {
@@ -265,6 +304,43 @@ impl Contract {
     /// An operation by id.
     pub fn operation(&self, id: &str) -> Option<&Operation> {
         self.operations.iter().find(|o| o.id == id)
+    }
+
+    /// Resolves `op` or `op#alt` to the operation and, when named, its request alternative.
+    pub fn operation_alternative(
+        &self,
+        reference: &str,
+    ) -> Result<(&Operation, Option<&Alternative>), ContractError> {
+        let (id, alt) = split_operation_ref(reference);
+        let op = self
+            .operation(id)
+            .ok_or_else(|| ContractError::UnknownOperation(id.to_string()))?;
+        let Some(alt) = alt else {
+            return Ok((op, None));
+        };
+        match op.alternatives.iter().find(|a| a.name == alt) {
+            Some(a) => Ok((op, Some(a))),
+            None => Err(ContractError::UnknownAlternative {
+                operation: id.to_string(),
+                alternative: alt.to_string(),
+                known: op
+                    .alternatives
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+
+    /// The request schema of one alternative (its `oneOf` entry, standalone with `$schema`).
+    pub fn alternative_schema(&self, id: &str, alternative: &Alternative) -> Option<Value> {
+        let request = self.schema(id, SchemaKind::Request)?;
+        let mut alt = request.get("oneOf")?.get(alternative.index)?.clone();
+        if let (Value::Object(m), Some(d)) = (&mut alt, request.get("$schema")) {
+            m.insert("$schema".into(), d.clone());
+        }
+        Some(alt)
     }
 
     /// The known id closest to an unknown one, for "did you mean".

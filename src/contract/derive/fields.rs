@@ -27,7 +27,7 @@ static KEY_VALUE: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r"(?i)键值对|key-value|key/value|key value pair"));
 
 /// Column positions of a field table.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct Columns {
     /// Field name.
     pub name: usize,
@@ -37,26 +37,101 @@ pub struct Columns {
     pub required: Option<usize>,
     /// Description, if the table has the column.
     pub description: Option<usize>,
+    /// Further columns read as part of the description, so their facts (limits, character
+    /// sets) apply: constraints (约束, 取值范围) and remarks (备注).
+    pub extra_description: Vec<usize>,
+    /// Header cells of columns the deriver does not use (CRUD, 默认值, …).
+    pub ignored: Vec<String>,
 }
+
+const NAME_HEADERS: &[&str] = &[
+    "参数",
+    "参数名",
+    "参数名称",
+    "名称",
+    "属性",
+    "属性名",
+    "属性名称",
+    "字段",
+    "字段名",
+    "字段名称",
+    "Parameter",
+    "Parameters",
+    "Name",
+    "Field",
+    "Attribute",
+    "Property",
+];
+const TYPE_HEADERS: &[&str] = &[
+    "参数类型",
+    "类型",
+    "数据类型",
+    "属性类型",
+    "字段类型",
+    "取值类型",
+    "Type",
+    "Data Type",
+];
+const REQUIRED_HEADERS: &[&str] = &[
+    "是否必选",
+    "必选",
+    "是否必填",
+    "必填",
+    "是否必须",
+    "Mandatory",
+    "Required",
+];
+const DESCRIPTION_HEADERS: &[&str] = &[
+    "描述",
+    "说明",
+    "参数说明",
+    "参数描述",
+    "含义",
+    "Description",
+];
+const EXTRA_DESCRIPTION_HEADERS: &[&str] = &[
+    "约束",
+    "约束条件",
+    "取值范围",
+    "取值",
+    "备注",
+    "Constraints",
+    "Value Range",
+    "Remarks",
+    "Notes",
+];
 
 impl Columns {
     /// Recognises a field table by its header, in either language and any column order.
     pub fn detect(header: &[String]) -> Option<Columns> {
-        let find = |names: &[&str]| {
-            header
-                .iter()
-                .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
-        };
-        let name = find(&["参数", "参数名", "名称", "Parameter", "Name"])?;
-        let ty = find(&["参数类型", "类型", "Type"]);
-        let required = find(&["是否必选", "必选", "Mandatory", "Required"]);
-        let description = find(&["描述", "说明", "Description"]);
-        (ty.is_some() || required.is_some() || description.is_some()).then_some(Columns {
+        let matches =
+            |h: &str, names: &[&str]| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n));
+        let find = |names: &[&str]| header.iter().position(|h| matches(h, names));
+        let name = find(NAME_HEADERS)?;
+        let ty = find(TYPE_HEADERS);
+        let required = find(REQUIRED_HEADERS);
+        let description = find(DESCRIPTION_HEADERS);
+        if ty.is_none() && required.is_none() && description.is_none() {
+            return None;
+        }
+        let mut columns = Columns {
             name,
             ty,
             required,
             description,
-        })
+            ..Columns::default()
+        };
+        for (i, h) in header.iter().enumerate() {
+            if [Some(name), ty, required, description].contains(&Some(i)) {
+                continue;
+            }
+            if matches(h, EXTRA_DESCRIPTION_HEADERS) {
+                columns.extra_description.push(i);
+            } else {
+                columns.ignored.push(h.trim().to_string());
+            }
+        }
+        Some(columns)
     }
 }
 
@@ -100,7 +175,34 @@ impl Ty {
             "arrayofstrings" | "string[]" => Ty::Array(Box::new(Ty::String)),
             "arrayofobjects" | "object[]" => Ty::Array(Box::new(Ty::Object)),
             "arrayofintegers" | "integer[]" => Ty::Array(Box::new(Ty::Integer)),
+            "date" | "datetime" | "time" | "timestamp" | "char" | "text" | "enum" => Ty::String,
+            "short" | "uint32" | "uint64" | "bigint" => Ty::Integer,
             _ => {
+                // "Array of CreateOption objects", "Array of String", "Array of Integer".
+                if let Some(rest) = t
+                    .strip_prefix("arrayof")
+                    .or_else(|| t.strip_prefix("listof"))
+                {
+                    let inner = Ty::parse(rest.strip_suffix('s').unwrap_or(rest));
+                    let inner = match inner {
+                        Ty::Unknown(_) => Ty::Object,
+                        known => known,
+                    };
+                    return Ty::Array(Box::new(inner));
+                }
+                if let Some(rest) = t.strip_suffix("[]").or_else(|| t.strip_suffix("array")) {
+                    if !rest.is_empty() {
+                        let inner = match Ty::parse(rest) {
+                            Ty::Unknown(_) => Ty::Object,
+                            known => known,
+                        };
+                        return Ty::Array(Box::new(inner));
+                    }
+                }
+                // "CreateAddressGroupOption object": a named object type.
+                if t.ends_with("object") || t.ends_with("objects") {
+                    return Ty::Object;
+                }
                 if let Some(rest) = t.strip_prefix("list<").or_else(|| t.strip_prefix("array<")) {
                     return inner(rest)
                         .map_or(Ty::Unknown(cell.trim().into()), |i| Ty::Array(Box::new(i)));
@@ -181,7 +283,11 @@ pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> 
     let mut fields = Vec::new();
     for (n, row) in table.rows.iter().enumerate() {
         let cell = |i: Option<usize>| i.and_then(|i| row.get(i));
-        let name = row.get(columns.name).map(|c| c.text()).unwrap_or_default();
+        // Emphasis around a name (`*[数组]*`) is markup, not part of the name.
+        let name = row
+            .get(columns.name)
+            .map(|c| c.text().trim_matches(['*', ' ']).to_string())
+            .unwrap_or_default();
         if row.len() < width {
             return Err(DeriveError::Page {
                 file: file.to_string(),
@@ -205,10 +311,12 @@ pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> 
             "否" | "可选" | "No" | "no" | "false" | "False" => Some(false),
             _ => None,
         });
-        let (paragraphs, links) = cell(columns.description)
+        let (mut paragraphs, mut links) = cell(columns.description)
             .map(|c| (c.paragraphs.clone(), c.links.clone()))
             .unwrap_or_default();
-        let mut links = links;
+        for extra in columns.extra_description.iter().filter_map(|&i| row.get(i)) {
+            paragraphs.extend(extra.paragraphs.iter().cloned());
+        }
         links.extend(row.iter().flat_map(|c| c.links.iter().cloned()));
         links.dedup();
         fields.push(Field {
@@ -234,7 +342,9 @@ fn normalize_title(s: &str) -> String {
 /// Finds the table a field refers to for its children.
 fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) -> Option<usize> {
     let by_name_too = may_have_children(&field.ty);
-    let free = |i: &usize| !used.contains(i);
+    // Only field tables can hold children; a referenced table of another shape (a list of
+    // values) is left to the description.
+    let free = |i: &usize| !used.contains(i) && Columns::detect(&tables[*i].header).is_some();
     for link in &field.links {
         if let Some(anchor) = link.href.strip_prefix('#') {
             if let Some(i) = (0..tables.len())

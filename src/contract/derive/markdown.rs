@@ -25,7 +25,7 @@ static CAPTION_NUMBER: LazyLock<Regex> =
 /// Parses one markdown page.
 pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Page, DeriveError> {
     let fail = |line: usize, message: String| DeriveError::Page {
-        file: file_name.to_string(),
+        file: path.display().to_string(),
         line,
         message,
     };
@@ -58,6 +58,7 @@ pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Pa
             page.sections.push(Section {
                 kind: SectionKind::from_heading(&heading),
                 heading,
+                line: line_no,
                 blocks: Vec::new(),
             });
             continue;
@@ -77,7 +78,21 @@ pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Pa
             if !closed {
                 return Err(fail(line_no, "code block is never closed (```)".into()));
             }
-            Block::Code(body.join("\n"))
+            Block::Code {
+                text: body.join("\n"),
+                line: line_no,
+            }
+        } else if line.starts_with('|') {
+            // A markdown pipe table: header row, separator row, body rows, until a line that is
+            // not a row.
+            let mut rows = vec![line];
+            while i < lines.len() && lines[i].trim().starts_with('|') {
+                rows.push(lines[i].trim());
+                i += 1;
+            }
+            let mut table = parse_pipe_table(&rows).map_err(|m| fail(line_no, m))?;
+            table.line = line_no;
+            Block::Table(table)
         } else if line.contains("<table") {
             let mut html = String::from(raw);
             let mut closed = raw.contains("</table>");
@@ -172,19 +187,98 @@ fn selector(css: &str) -> Selector {
     Selector::parse(css).unwrap_or_else(|e| panic!("invalid static selector {css:?}: {e}"))
 }
 
+// Selectors are parsed once: a documentation set has tens of thousands of cells.
+static TR: LazyLock<Selector> = LazyLock::new(|| selector("tr"));
+static TH: LazyLock<Selector> = LazyLock::new(|| selector("th"));
+static CELL: LazyLock<Selector> = LazyLock::new(|| selector("th, td"));
+static P: LazyLock<Selector> = LazyLock::new(|| selector("p"));
+static A_HREF: LazyLock<Selector> = LazyLock::new(|| selector("a[href]"));
+
+/// Splits one pipe-table row into cells, honouring `\|` escapes.
+fn pipe_cells(row: &str) -> Vec<String> {
+    let inner = row.trim().trim_start_matches('|');
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    let mut cells = Vec::new();
+    let mut cur = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                cur.push('|');
+                chars.next();
+            }
+            '|' => cells.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    cells.push(cur);
+    cells
+}
+
+/// Parses a markdown pipe table (`|a|b|` / `|--|--|` / rows).
+fn parse_pipe_table(rows: &[&str]) -> Result<Table, String> {
+    let is_separator = |r: &str| {
+        let cells = pipe_cells(r);
+        !cells.is_empty()
+            && cells.iter().all(|c| {
+                let c = c.trim();
+                !c.is_empty() && c.chars().all(|x| matches!(x, '-' | ':' | ' '))
+            })
+    };
+    let header_row = rows
+        .first()
+        .ok_or_else(|| "table has no rows".to_string())?;
+    let header: Vec<String> = pipe_cells(header_row)
+        .iter()
+        .map(|c| inline_text(c).text)
+        .collect();
+    if header.iter().all(|h| h.is_empty()) {
+        return Err("table header is empty".into());
+    }
+    let body = rows.iter().skip(1).filter(|r| !is_separator(r));
+    let rows = body
+        .map(|r| {
+            pipe_cells(r)
+                .iter()
+                .map(|c| {
+                    let t = inline_text(&c.replace("<br>", "\n").replace("<br/>", "\n"));
+                    let paragraphs = t
+                        .text
+                        .split('\n')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    Cell {
+                        paragraphs,
+                        links: t.links,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Ok(Table {
+        title: None,
+        anchors: Vec::new(),
+        header,
+        rows,
+        line: 0,
+    })
+}
+
 /// Parses one `<table>` with an HTML parser.
 fn parse_table(html: &str) -> Result<Table, String> {
     let doc = Html::parse_fragment(html);
-    let tr = selector("tr");
-    let cell = selector("th, td");
+    let tr = &*TR;
+    let cell = &*CELL;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut header: Option<Vec<String>> = None;
-    for row in doc.select(&tr) {
-        let cells: Vec<Cell> = row.select(&cell).map(parse_cell).collect();
+    for row in doc.select(tr) {
+        let cells: Vec<Cell> = row.select(cell).map(parse_cell).collect();
         if cells.is_empty() {
             continue;
         }
-        let is_header = row.select(&selector("th")).next().is_some();
+        let is_header = row.select(&TH).next().is_some();
         if header.is_none() && (is_header || rows.is_empty()) {
             header = Some(cells.iter().map(Cell::text).collect());
         } else {
@@ -206,11 +300,11 @@ fn parse_table(html: &str) -> Result<Table, String> {
 
 /// A cell's paragraphs (its `<p>` elements, or its whole text) and links.
 fn parse_cell(cell: ElementRef<'_>) -> Cell {
-    let p = selector("p");
-    let a = selector("a[href]");
+    let p = &*P;
+    let a = &*A_HREF;
     let element_text = |e: ElementRef<'_>| clean(&e.text().collect::<String>());
     let mut paragraphs: Vec<String> = cell
-        .select(&p)
+        .select(p)
         .map(element_text)
         .filter(|t| !t.is_empty())
         .collect();
@@ -221,7 +315,7 @@ fn parse_cell(cell: ElementRef<'_>) -> Cell {
         }
     }
     let links = cell
-        .select(&a)
+        .select(a)
         .map(|e| Link {
             href: e.value().attr("href").unwrap_or_default().to_string(),
             text: element_text(e),

@@ -10,9 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
+use super::defects::{Defect, DefectKind};
 use super::manifest::Manifest;
-use super::{naming, DeriveError, Derived, PageContract};
-use crate::contract::{keywords, Operation, SchemaKind, Source};
+use super::{naming, DeriveError, Derived, Example, PageContract, Skipped, DIALECT};
+use crate::contract::{keywords, Alternative, Operation, SchemaKind, Source};
 
 /// The method a title's leading verb implies, in either language.
 pub fn method_from_title(title: &str) -> Option<&'static str> {
@@ -65,24 +66,67 @@ pub fn assemble(
 ) -> Result<(), DeriveError> {
     let (located, unlocated): (Vec<_>, Vec<_>) =
         contracts.into_iter().partition(|c| c.endpoint.is_some());
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    // Pages group by method and path; ids come after, so two paths never share one.
+    let mut by_endpoint: BTreeMap<(String, String, String), Vec<PageContract>> = BTreeMap::new();
     for c in located {
         let (method, path) = c.endpoint.clone().unwrap_or_default();
-        let id = naming::operation_id(&c.service, &method, &path);
-        groups
-            .entry(id.clone())
-            .or_insert_with(|| Group {
-                id,
-                method,
-                path,
-                pages: Vec::new(),
-                joins: BTreeMap::new(),
-            })
-            .pages
+        by_endpoint
+            .entry((c.service.clone(), method, path))
+            .or_default()
             .push(c);
     }
+    let mut by_id: BTreeMap<String, Vec<(String, String, Vec<PageContract>)>> = BTreeMap::new();
+    for ((service, method, path), pages) in by_endpoint {
+        by_id
+            .entry(naming::operation_id(&service, &method, &path))
+            .or_default()
+            .push((method, path, pages));
+    }
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    for (base, members) in by_id {
+        let paths: Vec<&str> = members.iter().map(|(_, p, _)| p.as_str()).collect();
+        let ids = if members.len() == 1 {
+            vec![base.clone()]
+        } else {
+            naming::disambiguate(&base, &paths)
+        };
+        for (id, (method, path, pages)) in ids.into_iter().zip(members) {
+            if id != base {
+                derived.log.push(format!(
+                    "{id}: {method} {path} shares the id {base} with another path: renamed"
+                ));
+            }
+            groups.insert(
+                id.clone(),
+                Group {
+                    id,
+                    method,
+                    path,
+                    pages,
+                    joins: BTreeMap::new(),
+                },
+            );
+        }
+    }
     for c in unlocated {
-        let (id, how) = join(&c, &groups, manifest)?;
+        let (id, how) = match join(&c, &groups, manifest) {
+            Ok(found) => found,
+            // A join the manifest asks for and cannot make is bad input; a page the structure
+            // cannot place is a page without an operation, reported and skipped.
+            Err(e) if manifest.joins.contains_key(&c.file) => return Err(e),
+            Err(e) => {
+                let reason = match e {
+                    DeriveError::Join { message, .. } => message,
+                    other => other.to_string(),
+                };
+                derived.skipped.push(Skipped {
+                    page: c.path.clone(),
+                    line: 1,
+                    reason,
+                });
+                continue;
+            }
+        };
         derived
             .log
             .push(format!("joined {} ({}) to {id}: {how}", c.file, c.lang));
@@ -182,6 +226,274 @@ fn join(
     Ok((best.id.clone(), how))
 }
 
+/// One schema conflict: two sides of one keyword at one place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    /// JSON Pointer into the schema's instance (`/snapshot/name`).
+    pub pointer: String,
+    /// The keyword the sides disagree on.
+    pub keyword: String,
+    /// The first side (kept).
+    pub kept: Value,
+    /// The other side.
+    pub other: Value,
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.keyword == "required" {
+            write!(
+                f,
+                " {}: required on one page, optional on the other",
+                self.pointer
+            )
+        } else {
+            write!(
+                f,
+                " {}: {} {} vs {}",
+                self.pointer, self.keyword, self.kept, self.other
+            )
+        }
+    }
+}
+
+/// The top-level property names of a request schema.
+fn top_keys(schema: &Value) -> BTreeSet<String> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Splits a group's pages into request alternatives when pages of one language document
+/// disjoint bodies for the same method and path. Returns page indexes per alternative.
+fn alternatives_of(pages: &[PageContract]) -> Vec<Vec<usize>> {
+    let keyed: Vec<(usize, BTreeSet<String>)> = pages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.request.as_ref().map(|r| (i, top_keys(r))))
+        .filter(|(_, k)| !k.is_empty())
+        .collect();
+    let disjoint_pair = keyed.iter().any(|(i, a)| {
+        keyed
+            .iter()
+            .any(|(j, b)| i < j && pages[*i].lang == pages[*j].lang && a.is_disjoint(b))
+    });
+    if !disjoint_pair {
+        return Vec::new();
+    }
+    // Pages join the first alternative whose keys overlap theirs (the other language's page of
+    // the same body shares its top-level key).
+    let mut alts: Vec<(BTreeSet<String>, Vec<usize>)> = Vec::new();
+    for (i, keys) in keyed {
+        match alts.iter_mut().find(|(k, _)| !k.is_disjoint(&keys)) {
+            Some((k, members)) => {
+                k.extend(keys);
+                members.push(i);
+            }
+            None => alts.push((keys, vec![i])),
+        }
+    }
+    alts.into_iter().map(|(_, m)| m).collect()
+}
+
+/// The name of an alternative: its required top-level keys (else all of them), joined by `+`.
+fn alternative_name(schema: &Value) -> String {
+    let required: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let keys: Vec<String> = if required.is_empty() {
+        top_keys(schema).into_iter().collect()
+    } else {
+        required
+    };
+    keys.join("+")
+}
+
+/// Merges the schemas pages give for one body; conflicts become defects on the later page.
+fn merge_pages(
+    pages: &[&PageContract],
+    pick: &dyn Fn(&PageContract) -> Option<&Value>,
+    body: &str,
+    operation: &str,
+    conflicts: &mut Vec<String>,
+    defects: &mut Vec<Defect>,
+) -> Option<Value> {
+    let mut acc: Option<(Value, &PageContract)> = None;
+    for p in pages {
+        let Some(s) = pick(p) else { continue };
+        acc = Some(match acc {
+            None => (s.clone(), *p),
+            Some((a, from)) => {
+                let mut local = Vec::new();
+                let merged = merge_schema(&a, s, "", &mut local);
+                for c in local {
+                    conflicts.push(format!("{body}{c} ({} vs {})", from.file, p.file));
+                    defects.push(Defect {
+                        kind: if from.lang == p.lang {
+                            DefectKind::TableConflict
+                        } else {
+                            DefectKind::LanguageConflict
+                        },
+                        page: p.path.clone(),
+                        line: if body == "request" {
+                            p.request_line
+                        } else {
+                            p.response_line
+                        },
+                        operation: Some(operation.to_string()),
+                        body: body.to_string(),
+                        pointer: c.pointer.clone(),
+                        documented: json!({ c.keyword.clone(): c.kept }),
+                        found: json!({ c.keyword.clone(): c.other }),
+                        other_page: Some(from.path.clone()),
+                    });
+                }
+                (merged, from)
+            }
+        });
+    }
+    acc.map(|(v, _)| v)
+}
+
+/// Example fields the schema does not document (its `properties` name every key it knows).
+fn unknown_fields(schema: &Value, instance: &Value, pointer: &str, out: &mut Vec<String>) {
+    match instance {
+        Value::Object(obj) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            let additional = schema.get("additionalProperties");
+            for (k, v) in obj {
+                let child = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                match (props.and_then(|p| p.get(k)), additional) {
+                    (Some(s), _) => unknown_fields(s, v, &child, out),
+                    (None, Some(a)) if a.is_object() => unknown_fields(a, v, &child, out),
+                    (None, Some(_)) => {}
+                    (None, None) if props.is_some() => out.push(child),
+                    (None, None) => {}
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(s) = schema.get("items") {
+                for (i, v) in items.iter().enumerate() {
+                    unknown_fields(s, v, &format!("{pointer}/{i}"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The value at a JSON Pointer of a schema's instance: the schema part documenting it.
+fn schema_at<'a>(schema: &'a Value, pointer: &str) -> &'a Value {
+    let mut cur = schema;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        let next = cur
+            .get("properties")
+            .and_then(|p| p.get(&token))
+            .or_else(|| cur.get("items"))
+            .or_else(|| cur.get("additionalProperties").filter(|a| a.is_object()));
+        match next {
+            Some(n) => cur = n,
+            None => break,
+        }
+    }
+    cur
+}
+
+/// Checks every example of a page against its schema; each violation is a defect.
+fn check_examples(
+    schema: &Value,
+    page: &PageContract,
+    examples: &[Example],
+    body: &str,
+    operation: &str,
+    defects: &mut Vec<Defect>,
+) {
+    let validator = match keywords::compile(schema) {
+        Ok(v) => v,
+        Err(message) => {
+            defects.push(Defect {
+                kind: DefectKind::TableConflict,
+                page: page.path.clone(),
+                line: 1,
+                operation: Some(operation.to_string()),
+                body: body.to_string(),
+                pointer: String::new(),
+                documented: schema.clone(),
+                found: json!(format!("the derived schema does not compile: {message}")),
+                other_page: None,
+            });
+            return;
+        }
+    };
+    for ex in examples {
+        let mut seen = BTreeSet::new();
+        for err in validator.iter_errors(&ex.value) {
+            let keyword = err.kind().keyword().to_string();
+            let pointer = err.instance_path().as_str().to_string();
+            let kind = DefectKind::of_keyword(&keyword);
+            // A oneOf failure says which alternative was meant no better than its page does.
+            if !seen.insert((pointer.clone(), keyword.clone())) {
+                continue;
+            }
+            let instance_at = ex.value.pointer(&pointer).cloned().unwrap_or(Value::Null);
+            let (pointer, documented, found) = if kind == DefectKind::ExampleMissingRequired {
+                (
+                    pointer,
+                    schema_at(schema, err.instance_path().as_str())
+                        .get("required")
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    json!(instance_at
+                        .as_object()
+                        .map(|o| o.keys().cloned().collect::<Vec<_>>())
+                        .unwrap_or_default()),
+                )
+            } else {
+                let at = schema_at(schema, &pointer);
+                let documented = at.get(&keyword).cloned().unwrap_or_else(|| at.clone());
+                (pointer, json!({ keyword: documented }), instance_at)
+            };
+            defects.push(Defect {
+                kind,
+                page: page.path.clone(),
+                line: ex.line,
+                operation: Some(operation.to_string()),
+                body: body.to_string(),
+                pointer,
+                documented,
+                found,
+                other_page: None,
+            });
+        }
+        let mut unknown = Vec::new();
+        unknown_fields(schema, &ex.value, "", &mut unknown);
+        for pointer in unknown {
+            defects.push(Defect {
+                kind: DefectKind::ExampleUnknownField,
+                page: page.path.clone(),
+                line: ex.line,
+                operation: Some(operation.to_string()),
+                body: body.to_string(),
+                found: ex.value.pointer(&pointer).cloned().unwrap_or(Value::Null),
+                pointer,
+                documented: json!("no table documents this field"),
+                other_page: None,
+            });
+        }
+    }
+}
+
 fn merge_group(
     g: Group,
     service_envelopes: &BTreeMap<String, (String, Value)>,
@@ -191,31 +503,101 @@ fn merge_group(
     let mut conflicts = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let first = &g.pages[0];
-    let merge_kind = |pick: &dyn Fn(&PageContract) -> Option<&Value>,
-                      what: &str,
-                      conflicts: &mut Vec<String>| {
-        let mut acc: Option<(Value, String)> = None;
-        for p in &g.pages {
-            let Some(s) = pick(p) else { continue };
-            acc = Some(match acc {
-                None => (s.clone(), p.file.clone()),
-                Some((a, from)) => {
-                    let mut local = Vec::new();
-                    let merged = merge_schema(&a, s, "", &mut local);
-                    conflicts.extend(
-                        local
-                            .into_iter()
-                            .map(|c| format!("{what}{c} ({from} vs {})", p.file)),
-                    );
-                    (merged, from)
-                }
+    let all: Vec<&PageContract> = g.pages.iter().collect();
+    let mut defects = Vec::new();
+
+    // Shared endpoint: one alternative per body, each requiring its own top-level key.
+    let groups_of_pages = alternatives_of(&g.pages);
+    let mut alternatives = Vec::new();
+    let mut alternative_of_page: BTreeMap<usize, Value> = BTreeMap::new();
+    let request = if groups_of_pages.is_empty() {
+        merge_pages(
+            &all,
+            &|p| p.request.as_ref(),
+            "request",
+            &g.id,
+            &mut conflicts,
+            &mut defects,
+        )
+    } else {
+        let mut one_of = Vec::new();
+        let mut names: BTreeSet<String> = BTreeSet::new();
+        for members in &groups_of_pages {
+            let pages: Vec<&PageContract> = members.iter().map(|&i| &g.pages[i]).collect();
+            let Some(mut alt) = merge_pages(
+                &pages,
+                &|p| p.request.as_ref(),
+                "request",
+                &g.id,
+                &mut conflicts,
+                &mut defects,
+            ) else {
+                continue;
+            };
+            let mut name = alternative_name(&alt);
+            if !names.insert(name.clone()) {
+                name = format!("{name}.{}", one_of.len() + 1);
+                names.insert(name.clone());
+            }
+            if let Value::Object(m) = &mut alt {
+                m.remove("$schema");
+                let mut required: BTreeSet<String> = m
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                required.extend(top_keys(&Value::Object(m.clone())));
+                m.insert("required".into(), json!(required));
+                m.insert("title".into(), json!(name));
+            }
+            let mut standalone = alt.clone();
+            standalone["$schema"] = json!(DIALECT);
+            for &i in members {
+                alternative_of_page.insert(i, standalone.clone());
+            }
+            let mut sources: Vec<String> = pages.iter().map(|p| p.file.clone()).collect();
+            sources.sort();
+            alternatives.push(Alternative {
+                name,
+                index: one_of.len(),
+                sources,
             });
+            one_of.push(alt);
         }
-        acc.map(|(v, _)| v)
+        notes.push(format!(
+            "{} pages document {} {} with different bodies: the request is one of {}",
+            g.pages.len(),
+            g.method,
+            g.path,
+            alternatives
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        Some(json!({"$schema": DIALECT, "oneOf": one_of}))
     };
-    let request = merge_kind(&|p| p.request.as_ref(), "request", &mut conflicts);
-    let response = merge_kind(&|p| p.response.as_ref(), "response", &mut conflicts);
-    let mut error = merge_kind(&|p| p.error.as_ref(), "error", &mut conflicts);
+    let response = merge_pages(
+        &all,
+        &|p| p.response.as_ref(),
+        "response",
+        &g.id,
+        &mut conflicts,
+        &mut defects,
+    );
+    let mut error = merge_pages(
+        &all,
+        &|p| p.error.as_ref(),
+        "error",
+        &g.id,
+        &mut conflicts,
+        &mut defects,
+    );
     if error.is_none() {
         let borrowed = service_envelopes.get(&first.service).or(any_envelope);
         if let Some((from, e)) = borrowed {
@@ -238,7 +620,7 @@ fn merge_group(
         .filter(|p| !p.success.is_empty())
         .map(|p| p.success.clone())
         .collect();
-    if stated.len() > 1 {
+    if stated.len() > 1 && alternatives.is_empty() {
         conflicts.push(format!("success statuses differ between pages: {stated:?}"));
     }
     if success.is_empty() {
@@ -262,37 +644,37 @@ fn merge_group(
     for p in &g.pages {
         notes.extend(p.notes.iter().cloned());
     }
-    // Self-check: every documented example validates against the merged contract.
-    let check = |schema: &Option<Value>,
-                 examples: &dyn Fn(&PageContract) -> &Vec<Value>,
-                 kind: &str|
-     -> Result<(), DeriveError> {
-        let Some(schema) = schema else { return Ok(()) };
-        let validator = keywords::compile(schema).map_err(|message| DeriveError::Example {
-            file: first.file.clone(),
-            operation: g.id.clone(),
-            kind: kind.into(),
-            pointer: String::new(),
-            message: format!("derived schema does not compile: {message}"),
-        })?;
-        for p in &g.pages {
-            for ex in examples(p) {
-                if let Some(err) = validator.iter_errors(ex).next() {
-                    return Err(DeriveError::Example {
-                        file: p.file.clone(),
-                        operation: g.id.clone(),
-                        kind: kind.into(),
-                        pointer: err.instance_path().as_str().to_string(),
-                        message: err.to_string(),
-                    });
-                }
-            }
+    // Self-check: every documented example against the merged contract (a shared endpoint's
+    // page against its own alternative). Disagreements are defects; the tables stay the contract.
+    for (i, p) in g.pages.iter().enumerate() {
+        let own = alternative_of_page.get(&i).or(request.as_ref());
+        if let Some(schema) = own {
+            check_examples(
+                schema,
+                p,
+                &p.request_examples,
+                "request",
+                &g.id,
+                &mut defects,
+            );
         }
-        Ok(())
-    };
-    check(&request, &|p| &p.request_examples, "request")?;
-    check(&response, &|p| &p.response_examples, "response")?;
-    check(&error, &|p| &p.error_examples, "error")?;
+        if let Some(schema) = &response {
+            check_examples(
+                schema,
+                p,
+                &p.response_examples,
+                "response",
+                &g.id,
+                &mut defects,
+            );
+        }
+        if let Some(schema) = &error {
+            check_examples(schema, p, &p.error_examples, "error", &g.id, &mut defects);
+        }
+        status_defects(p, &g.id, &mut defects);
+        error_code_defects(p, &g.id, &derived.error_codes, &mut defects);
+    }
+    derived.defects.extend(defects);
 
     for c in &conflicts {
         derived.log.push(format!("conflict in {}: {c}", g.id));
@@ -346,9 +728,75 @@ fn merge_group(
         request_body: request.is_some(),
         response_body: response.is_some(),
         sources,
+        alternatives,
         conflicts,
         notes,
     })
+}
+
+/// Status codes a page's examples use that its status section does not list.
+fn status_defects(p: &PageContract, operation: &str, defects: &mut Vec<Defect>) {
+    // A page without a status list of its own (it links to a shared page) cannot contradict it.
+    if p.statuses_listed.is_empty() {
+        return;
+    }
+    let mut reported = BTreeSet::new();
+    for (status, line) in &p.statuses_used {
+        if !p.statuses_listed.contains(status) && reported.insert(*status) {
+            defects.push(Defect {
+                kind: DefectKind::UndocumentedStatus,
+                page: p.path.clone(),
+                line: *line,
+                operation: Some(operation.to_string()),
+                body: String::new(),
+                pointer: String::new(),
+                documented: json!(p.statuses_listed),
+                found: json!(status),
+                other_page: None,
+            });
+        }
+    }
+}
+
+/// Error codes a page's error examples use that the service's error-code page does not list.
+fn error_code_defects(
+    p: &PageContract,
+    operation: &str,
+    codes: &crate::contract::ErrorCodes,
+    defects: &mut Vec<Defect>,
+) {
+    // Without an error-code page for the service there is nothing to contradict.
+    let Some(by_status) = codes.get(&p.service) else {
+        return;
+    };
+    for ex in &p.error_examples {
+        let Some((key, inner)) = ex.value.as_object().and_then(|o| o.iter().next()) else {
+            continue;
+        };
+        let Some(code) = inner.get("code").and_then(Value::as_str) else {
+            continue;
+        };
+        // "XXX", "XXX.XXXX": a placeholder stands for any code, it uses none.
+        if code
+            .chars()
+            .all(|c| matches!(c, 'X' | 'x' | '.' | '-' | '_'))
+        {
+            continue;
+        }
+        if !by_status.values().flatten().any(|c| c.code == code) {
+            defects.push(Defect {
+                kind: DefectKind::UndocumentedErrorCode,
+                page: p.path.clone(),
+                line: ex.line,
+                operation: Some(operation.to_string()),
+                body: "error".into(),
+                pointer: format!("/{key}/code"),
+                documented: json!(format!("the {} error-code page", p.service)),
+                found: json!(code),
+                other_page: None,
+            });
+        }
+    }
 }
 
 fn type_set(v: Option<&Value>) -> BTreeSet<String> {
@@ -365,7 +813,7 @@ fn type_set(v: Option<&Value>) -> BTreeSet<String> {
 
 /// Merges schema `b` into `a`: properties are united, a keyword only one side states is taken,
 /// differing keywords are conflicts (the first side wins), and a side that allows null wins.
-pub fn merge_schema(a: &Value, b: &Value, pointer: &str, conflicts: &mut Vec<String>) -> Value {
+pub fn merge_schema(a: &Value, b: &Value, pointer: &str, conflicts: &mut Vec<Conflict>) -> Value {
     let (Value::Object(am), Value::Object(bm)) = (a, b) else {
         return a.clone();
     };
@@ -404,9 +852,12 @@ pub fn merge_schema(a: &Value, b: &Value, pointer: &str, conflicts: &mut Vec<Str
                 };
                 for name in all.iter().filter(|n| in_both(n)) {
                     if type_set(Some(&av)).contains(name) != type_set(Some(bv)).contains(name) {
-                        conflicts.push(format!(
-                            " {pointer}/{name}: required on one page, optional on the other"
-                        ));
+                        conflicts.push(Conflict {
+                            pointer: format!("{pointer}/{name}"),
+                            keyword: "required".into(),
+                            kept: json!(type_set(Some(&av)).contains(name)),
+                            other: json!(type_set(Some(bv)).contains(name)),
+                        });
                     }
                 }
                 let ordered: Vec<Value> = all.into_iter().map(Value::String).collect();
@@ -421,7 +872,12 @@ pub fn merge_schema(a: &Value, b: &Value, pointer: &str, conflicts: &mut Vec<Str
                         .collect::<BTreeSet<_>>()
                 };
                 if strip(&ta) != strip(&tb) {
-                    conflicts.push(format!(" {pointer}: type {av} vs {bv}"));
+                    conflicts.push(Conflict {
+                        pointer: pointer.to_string(),
+                        keyword: "type".into(),
+                        kept: av.clone(),
+                        other: bv.clone(),
+                    });
                 } else if ta != tb {
                     let mut u: Vec<String> = strip(&ta).into_iter().collect();
                     u.push("null".into());
@@ -429,7 +885,12 @@ pub fn merge_schema(a: &Value, b: &Value, pointer: &str, conflicts: &mut Vec<Str
                 }
             }
             (_, Some(av)) if &av != bv => {
-                conflicts.push(format!(" {pointer}: {key} {av} vs {bv}"));
+                conflicts.push(Conflict {
+                    pointer: pointer.to_string(),
+                    keyword: key.clone(),
+                    kept: av.clone(),
+                    other: bv.clone(),
+                });
             }
             _ => {}
         }
@@ -450,7 +911,9 @@ mod tests {
         assert_eq!(m["properties"]["name"]["x-maxBytes"], 255);
         assert!(m["properties"]["extra"].is_object());
         assert_eq!(conflicts.len(), 1);
-        assert!(conflicts[0].contains("/name: x-maxBytes 255 vs 64"));
+        assert!(conflicts[0]
+            .to_string()
+            .contains("/name: x-maxBytes 255 vs 64"));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! languages (conflicts reported) → self-check every documented example → write.
 //! Nothing here names a page or an operation: everything comes from what the pages say.
 
+pub mod defects;
 pub mod facts;
 pub mod fields;
 pub mod manifest;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
+use self::defects::Defect;
 use self::fields::{Builder, Columns, Field, Presence};
 use self::manifest::Manifest;
 use self::page::{Block, Page, SectionKind, Table};
@@ -44,7 +46,7 @@ pub enum DeriveError {
     /// A page could not be parsed.
     #[error("{file}:{line}: {message}")]
     Page {
-        /// The page's file name.
+        /// The page's path as given to derive.
         file: String,
         /// 1-based line (0 when unknown).
         line: usize,
@@ -101,13 +103,67 @@ pub struct Derived {
     pub error_codes: ErrorCodes,
     /// What the deriver did, one line each (joins, inferences, conflicts).
     pub log: Vec<String>,
+    /// Contradictions in the documentation (the schemas keep what the tables say).
+    pub defects: Vec<Defect>,
+    /// Pages that yield no operation, each with the reason: unparseable pages (file, line, what
+    /// was expected) and pages that state no URI and join no operation.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A page that yields no operation, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// The page's path as given to derive.
+    pub page: String,
+    /// 1-based line the reason points at (1 when it concerns the whole page).
+    pub line: usize,
+    /// What was expected and not found.
+    pub reason: String,
+}
+
+impl Skipped {
+    fn from_error(path: &Path, e: &DeriveError) -> Skipped {
+        match e {
+            DeriveError::Page {
+                file,
+                line,
+                message,
+            } => Skipped {
+                page: file.clone(),
+                line: (*line).max(1),
+                reason: message.clone(),
+            },
+            other => Skipped {
+                page: path.display().to_string(),
+                line: 1,
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: skipped: {}", self.page, self.line, self.reason)
+    }
+}
+
+/// A documented example and where it is.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The example body.
+    pub value: Value,
+    /// 1-based line of its code block.
+    pub line: usize,
 }
 
 /// What one operation page contributes.
 #[derive(Debug, Clone)]
 pub struct PageContract {
-    /// The page.
+    /// The page's file name (as listed in the operation's sources).
     pub file: String,
+    /// The page's path as given to derive (for defects).
+    pub path: String,
     /// Language code.
     pub lang: String,
     /// Title.
@@ -129,11 +185,21 @@ pub struct PageContract {
     /// Documented success statuses (empty: the page states none).
     pub success: Vec<u16>,
     /// Request examples.
-    pub request_examples: Vec<Value>,
+    pub request_examples: Vec<Example>,
     /// Success response examples.
-    pub response_examples: Vec<Value>,
+    pub response_examples: Vec<Example>,
     /// Error examples.
-    pub error_examples: Vec<Value>,
+    pub error_examples: Vec<Example>,
+    /// Status codes the page's examples use (status, line).
+    pub statuses_used: Vec<(u16, usize)>,
+    /// Line of the status section, when there is one.
+    pub status_line: Option<usize>,
+    /// Every status the status section lists (success and error).
+    pub statuses_listed: Vec<u16>,
+    /// Line of the request table (or of the page title when there is none).
+    pub request_line: usize,
+    /// Line of the response table (or of the page title when there is none).
+    pub response_line: usize,
     /// Field paths of the request and response, for structural joins.
     pub shape: (BTreeSet<String>, BTreeSet<String>),
     /// Notes (inferences) for the derive output.
@@ -165,35 +231,62 @@ pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, DeriveError> {
     Ok(files)
 }
 
+/// Pages larger than this are reported and skipped: reference pages are tens of kilobytes, and
+/// a page this size is a dump or an accident, not documentation worth the memory.
+pub const MAX_PAGE_BYTES: u64 = 8 * 1024 * 1024;
+
 /// Reads and parses one page, choosing the parser by content.
 pub fn read_page(path: &Path) -> Result<Page, DeriveError> {
     let file_name = path
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let fail = |line: usize, message: String| DeriveError::Page {
+        file: path.display().to_string(),
+        line,
+        message,
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|source| DeriveError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .len();
+    if size > MAX_PAGE_BYTES {
+        return Err(fail(
+            1,
+            format!(
+                "the page is {size} bytes, over the {MAX_PAGE_BYTES}-byte limit for a reference page"
+            ),
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|source| DeriveError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    let fail = |message: &str| DeriveError::Page {
-        file: file_name.clone(),
-        line: 0,
-        message: message.to_string(),
-    };
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(fail("the page is empty"));
+        return Err(fail(
+            1,
+            "the page is empty: expected a title and sections".into(),
+        ));
     }
-    if bytes.contains(&0) {
-        return Err(fail("the page holds binary data (a NUL byte), not text"));
+    let line_at = |offset: usize| 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        return Err(fail(
+            line_at(nul),
+            "the page holds binary data (a NUL byte), not text".into(),
+        ));
     }
-    let text = String::from_utf8(bytes).map_err(|e| DeriveError::Page {
-        file: file_name.clone(),
-        line: 0,
-        message: format!(
-            "the page is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ),
-    })?;
+    let text = match String::from_utf8(bytes.clone()) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            return Err(fail(
+                line_at(at),
+                format!("the page is not UTF-8 text (invalid byte at offset {at})"),
+            ));
+        }
+    };
     let is_markdown = text.contains("<table")
         || text
             .lines()
@@ -217,14 +310,75 @@ fn service_of(path: &Path, file_name: &str, manifest: &Manifest) -> Option<Strin
         .then_some(folder)
 }
 
-fn json_blocks<'a>(blocks: impl Iterator<Item = &'a Block>) -> Vec<Value> {
-    blocks
-        .filter_map(|b| match b {
-            Block::Code(code) => serde_json::from_str::<Value>(code.trim()).ok(),
-            _ => None,
-        })
-        .filter(Value::is_object)
-        .collect()
+static STATUS_USED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::statics::regex(r"(?i)(?:status\s*code|状态码)\s*(?:为|是|:|：)?\s*([1-5]\d\d)\b")
+});
+
+/// A JSON example in a code block: the block may open with the request line
+/// (`POST https://{endpoint}/v2/...`) before the body.
+fn parse_example(text: &str) -> Option<Value> {
+    let start = text.find(['{', '['])?;
+    let v: Value = serde_json::from_str(text[start..].trim()).ok()?;
+    (v.is_object() || v.is_array()).then_some(v)
+}
+
+/// Which way the examples of a section go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Request,
+    Response,
+}
+
+/// Examples of a page by direction, with the status lines the example sections use.
+fn examples(page: &Page) -> (Vec<Example>, Vec<Example>, Vec<(u16, usize)>) {
+    let mut requests = Vec::new();
+    let mut responses = Vec::new();
+    let mut statuses = Vec::new();
+    for section in &page.sections {
+        let mut direction = match section.kind {
+            SectionKind::Request | SectionKind::RequestExample | SectionKind::Examples => {
+                Direction::Request
+            }
+            SectionKind::Response | SectionKind::ResponseExample => Direction::Response,
+            _ => continue,
+        };
+        for block in &section.blocks {
+            match block {
+                Block::Text(t) => {
+                    if let Some(c) = STATUS_USED.captures(&t.text) {
+                        if let Ok(n) = c[1].parse() {
+                            statuses.push((n, section.line));
+                        }
+                    }
+                    // Mixed example sections (样例) caption each example.
+                    if section.kind == SectionKind::Examples {
+                        let lower = t.text.to_lowercase();
+                        if t.text.contains("响应") || lower.contains("response") {
+                            direction = Direction::Response;
+                        } else if t.text.contains("请求") || lower.contains("request") {
+                            direction = Direction::Request;
+                        }
+                    }
+                }
+                Block::Code { text, line } => {
+                    if let Some(c) = STATUS_USED.captures(text) {
+                        if let Ok(n) = c[1].parse() {
+                            statuses.push((n, *line));
+                        }
+                    }
+                    if let Some(value) = parse_example(text) {
+                        let e = Example { value, line: *line };
+                        match direction {
+                            Direction::Request => requests.push(e),
+                            Direction::Response => responses.push(e),
+                        }
+                    }
+                }
+                Block::Table(_) => {}
+            }
+        }
+    }
+    (requests, responses, statuses)
 }
 
 /// An error example: one key whose value holds `message` and `code`.
@@ -255,9 +409,10 @@ pub fn envelope_schema(inner: &[Field], builder: &mut Builder<'_>) -> Value {
 }
 
 /// The envelope's inner fields as the error examples show them (when no table documents them).
-fn envelope_from_examples(examples: &[Value]) -> Option<Vec<Field>> {
+fn envelope_from_examples(examples: &[Example]) -> Option<Vec<Field>> {
     let inner = examples
         .first()?
+        .value
         .as_object()?
         .values()
         .next()?
@@ -301,48 +456,123 @@ fn shape_of(fields: &[Field], prefix: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-fn success_statuses(page: &Page, notes: &mut Vec<String>) -> Vec<u16> {
+/// The success statuses a page's status section states, and every status it lists.
+fn listed_statuses(page: &Page) -> (Vec<u16>, Vec<u16>) {
     let Some(section) = page.section(SectionKind::Status) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
+    };
+    let numbers = |text: &str| -> Vec<u16> {
+        text.split(|c: char| !c.is_ascii_digit())
+            .filter(|w| w.len() == 3)
+            .filter_map(|w| w.parse().ok())
+            .filter(|n| (100..600).contains(n))
+            .collect()
     };
     let mut in_normal = false;
     let mut seen_marker = false;
     let mut found = Vec::new();
     let mut all = Vec::new();
     for block in &section.blocks {
-        let Block::Text(t) = block else { continue };
-        let text = t.text.trim();
-        if matches!(text, "正常" | "Normal" | "Success" | "Successful") {
-            in_normal = true;
-            seen_marker = true;
-            continue;
+        match block {
+            Block::Text(t) => {
+                let text = t.text.trim();
+                if matches!(text, "正常" | "Normal" | "Success" | "Successful") {
+                    in_normal = true;
+                    seen_marker = true;
+                    continue;
+                }
+                if matches!(text, "异常" | "Abnormal" | "Error" | "Failure") {
+                    in_normal = false;
+                    continue;
+                }
+                let n = numbers(text);
+                if in_normal {
+                    found.extend(n.iter().copied());
+                }
+                all.extend(n);
+            }
+            // Status tables: the first column holds the code ("400 Bad Request").
+            Block::Table(t) => {
+                for row in &t.rows {
+                    if let Some(cell) = row.first() {
+                        let n = numbers(&cell.text());
+                        if in_normal {
+                            found.extend(n.iter().copied());
+                        }
+                        all.extend(n);
+                    }
+                }
+            }
+            Block::Code { .. } => {}
         }
-        if matches!(text, "异常" | "Abnormal" | "Error" | "Failure") {
-            in_normal = false;
-            continue;
-        }
-        let numbers: Vec<u16> = text
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|w| w.len() == 3)
-            .filter_map(|w| w.parse().ok())
-            .collect();
-        if in_normal {
-            found.extend(numbers.iter().copied());
-        }
-        all.extend(numbers);
     }
     if !seen_marker {
-        found = all.into_iter().filter(|s| (200..300).contains(s)).collect();
-    }
-    if found.is_empty() {
-        notes.push(format!(
-            "{}: the page states no success status of its own",
-            page.file_name
-        ));
+        found = all
+            .iter()
+            .copied()
+            .filter(|s| (200..300).contains(s))
+            .collect();
     }
     found.sort_unstable();
     found.dedup();
-    found
+    all.sort_unstable();
+    all.dedup();
+    (found, all)
+}
+
+/// The method and path a page states, with the query parameter names its URI spells out.
+fn endpoint_of(page: &Page) -> Option<(String, String, Vec<String>)> {
+    let kinds = [
+        SectionKind::Uri,
+        SectionKind::RequestExample,
+        SectionKind::Examples,
+        SectionKind::Request,
+    ];
+    kinds
+        .iter()
+        .flat_map(|k| page.sections_of(*k))
+        .flat_map(|s| s.blocks.iter())
+        .find_map(|b| {
+            let text = match b {
+                Block::Text(t) => t.text.as_str(),
+                Block::Code { text, .. } => text.as_str(),
+                Block::Table(_) => return None,
+            };
+            let (m, p) = naming::method_and_path(text)?;
+            Some((m, p, naming::query_names(text)))
+        })
+}
+
+/// A root table whose only row is a placeholder such as `[数组]` documents a body that is an
+/// array (or object) itself rather than an object holding that row.
+fn is_body_placeholder(fields: &[Field]) -> bool {
+    fields.len() == 1 && {
+        let n = fields[0].name.trim_matches(['*', '_', ' ']);
+        n.starts_with('[') && n.ends_with(']')
+    }
+}
+
+/// The body schema of a field tree, guided by the first example.
+fn body_schema(
+    builder: &mut Builder<'_>,
+    fields: &[Field],
+    example: Option<&Value>,
+) -> Option<Value> {
+    if fields.is_empty() {
+        return None;
+    }
+    let mut s = if is_body_placeholder(fields) {
+        let name = fields[0].name.clone();
+        let wrapped = example.map(|e| json!({ name.clone(): e }));
+        let object = builder.object(fields, wrapped.as_ref(), "");
+        object["properties"][&name].clone()
+    } else {
+        builder.object(fields, example, "")
+    };
+    if let Value::Object(m) = &mut s {
+        m.insert("$schema".into(), json!(DIALECT));
+    }
+    Some(s)
 }
 
 /// Derives what one operation page contributes.
@@ -352,20 +582,28 @@ pub fn page_contract(
     enums: &Enums,
 ) -> Result<PageContract, DeriveError> {
     let file = page.file_name.clone();
+    let path = page.path.display().to_string();
     let mut notes = Vec::new();
-    let endpoint = page
-        .sections_of(SectionKind::Uri)
-        .chain(page.sections_of(SectionKind::RequestExample))
-        .flat_map(|s| s.blocks.iter())
-        .find_map(|b| match b {
-            Block::Text(t) => naming::method_and_path(&t.text),
-            Block::Code(c) => naming::method_and_path(c),
-            Block::Table(_) => None,
-        });
+    let found = endpoint_of(page);
+    let uri_query = found.as_ref().map(|f| f.2.clone()).unwrap_or_default();
+    let endpoint = found.map(|(m, p, _)| (m, p));
     let path_params = endpoint
         .as_ref()
         .map(|(_, p)| naming::path_params(p))
         .unwrap_or_default();
+
+    for table in page.tables() {
+        if let Some(c) = Columns::detect(&table.header) {
+            if !c.ignored.is_empty() {
+                notes.push(format!(
+                    "{file}: table '{}' (line {}): column(s) {} not used by the contract",
+                    table.title.as_deref().unwrap_or(""),
+                    table.line,
+                    c.ignored.join(", ")
+                ));
+            }
+        }
+    }
 
     // URI tables: the one naming the path parameters, and query parameter tables.
     let mut query = Vec::new();
@@ -378,7 +616,7 @@ pub fn page_contract(
         if Columns::detect(&table.header).is_none() {
             continue;
         }
-        let rows = fields::read_table(table, &file)?;
+        let rows = fields::read_table(table, &path)?;
         for f in rows.iter().filter(|f| !path_params.contains(&f.name)) {
             let schema = builder.object(std::slice::from_ref(f), None, "/query");
             let prop = schema["properties"][&f.name].clone();
@@ -389,45 +627,47 @@ pub fn page_contract(
             });
         }
     }
+    // A query string written into the URI names parameters even when no table documents them.
+    for name in uri_query {
+        if !query.iter().any(|q| q.name == name) {
+            notes.push(format!(
+                "{file}: query parameter '{name}' appears in the URI but in no table: typed as string"
+            ));
+            query.push(QueryParam {
+                name,
+                required: false,
+                schema: json!({"type": "string"}),
+            });
+        }
+    }
 
-    let request_examples: Vec<Value> = json_blocks(
-        page.sections_of(SectionKind::Request)
-            .chain(page.sections_of(SectionKind::RequestExample))
-            .flat_map(|s| s.blocks.iter()),
-    );
-    let all_response_examples = json_blocks(
-        page.sections_of(SectionKind::Response)
-            .chain(page.sections_of(SectionKind::ResponseExample))
-            .flat_map(|s| s.blocks.iter()),
-    );
-    let (error_examples, response_examples): (Vec<Value>, Vec<Value>) = all_response_examples
+    let (request_examples, all_response_examples, statuses_used) = examples(page);
+    let (error_examples, response_examples): (Vec<Example>, Vec<Example>) = all_response_examples
         .into_iter()
-        .partition(is_error_example);
+        .partition(|e| is_error_example(&e.value));
 
-    let (request_fields, orphans) =
-        fields::tree(&section_tables(page, SectionKind::Request), &file)?;
+    let request_tables = section_tables(page, SectionKind::Request);
+    let response_tables = section_tables(page, SectionKind::Response);
+    let request_line = request_tables.first().map_or(1, |t| t.line);
+    let response_line = response_tables.first().map_or(1, |t| t.line);
+    let (request_fields, orphans) = fields::tree(&request_tables, &path)?;
     notes.extend(
         orphans
             .iter()
             .map(|o| format!("{file}: request table '{o}' is referenced by no field")),
     );
-    let request_fields =
-        fields::nest_by_example(request_fields, request_examples.first(), &mut notes);
-    let (response_fields, orphans) =
-        fields::tree(&section_tables(page, SectionKind::Response), &file)?;
+    let first_request = request_examples.first().map(|e| &e.value);
+    let first_response = response_examples.first().map(|e| &e.value);
+    let request_fields = fields::nest_by_example(request_fields, first_request, &mut notes);
+    let (response_fields, orphans) = fields::tree(&response_tables, &path)?;
     notes.extend(
         orphans
             .iter()
             .map(|o| format!("{file}: response table '{o}' is referenced by no field")),
     );
-    let response_fields =
-        fields::nest_by_example(response_fields, response_examples.first(), &mut notes);
+    let response_fields = fields::nest_by_example(response_fields, first_response, &mut notes);
 
-    let request = (!request_fields.is_empty()).then(|| {
-        let mut s = builder.object(&request_fields, request_examples.first(), "");
-        s["$schema"] = json!(DIALECT);
-        s
-    });
+    let request = body_schema(&mut builder, &request_fields, first_request);
     let envelope_row = response_fields
         .iter()
         .find(|f| f.is_error_envelope)
@@ -442,11 +682,7 @@ pub fn page_contract(
         presence: Presence::Example,
         notes: Vec::new(),
     };
-    let response = (!success_fields.is_empty()).then(|| {
-        let mut s = response_builder.object(&success_fields, response_examples.first(), "");
-        s["$schema"] = json!(DIALECT);
-        s
-    });
+    let response = body_schema(&mut response_builder, &success_fields, first_response);
     let error = match envelope_row {
         Some(inner) => Some(envelope_schema(&inner, &mut builder)),
         None => envelope_from_examples(&error_examples).map(|inner| {
@@ -469,13 +705,35 @@ pub fn page_contract(
             .map(|n| format!("{file}: response{n}")),
     );
 
-    let success = success_statuses(page, &mut notes);
+    let (mut success, statuses_listed) = listed_statuses(page);
+    if success.is_empty() {
+        // No status list of its own (a link to a shared status page): the success statuses the
+        // page's response sections name ("状态码为 201 时") are the page's word.
+        success = statuses_used
+            .iter()
+            .map(|(s, _)| *s)
+            .filter(|s| (200..300).contains(s))
+            .collect();
+        success.sort_unstable();
+        success.dedup();
+        if !success.is_empty() {
+            notes.push(format!(
+                "{file}: success status {success:?} taken from the response section"
+            ));
+        }
+    }
+    if success.is_empty() {
+        notes.push(format!(
+            "{file}: the page states no success status of its own"
+        ));
+    }
     let mut request_shape = BTreeSet::new();
     shape_of(&request_fields, "", &mut request_shape);
     let mut response_shape = BTreeSet::new();
     shape_of(&success_fields, "", &mut response_shape);
     Ok(PageContract {
         file,
+        path,
         lang: page.lang.code().to_string(),
         title: page.title.clone(),
         service: service.to_string(),
@@ -489,6 +747,11 @@ pub fn page_contract(
         request_examples,
         response_examples,
         error_examples,
+        statuses_used,
+        status_line: page.section(SectionKind::Status).map(|s| s.line),
+        statuses_listed,
+        request_line,
+        response_line,
         shape: (request_shape, response_shape),
         notes,
     })
@@ -502,11 +765,24 @@ fn is_operation_page(page: &Page) -> bool {
 }
 
 /// Derives the contract from pages (files or folders).
+///
+/// No page stops the run: a page that cannot be parsed is listed in [`Derived::skipped`] with
+/// its file, line and what was expected, and every other page is derived. Only unreadable
+/// inputs and a set without any operation page are errors.
 pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, DeriveError> {
-    let files = collect_files(inputs)?;
+    let mut files = collect_files(inputs)?;
+    for extra in manifest.includes() {
+        if !files.contains(&extra) {
+            files.push(extra);
+        }
+    }
+    let mut derived = Derived::default();
     let mut pages = Vec::new();
     for path in &files {
-        pages.push(read_page(path)?);
+        match read_page(path) {
+            Ok(p) => pages.push(p),
+            Err(e) => derived.skipped.push(Skipped::from_error(path, &e)),
+        }
     }
     // Reference folders of the services in play: read for their status lists and error codes.
     let mut services = BTreeSet::new();
@@ -523,15 +799,16 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
                 if path.canonicalize().is_ok_and(|c| seen.contains(&c)) {
                     continue;
                 }
-                let page = read_page(&path)?;
-                if !is_operation_page(&page) {
-                    reference_pages.push((service.clone(), page));
+                // A reference page that cannot be parsed only costs its enumerations.
+                if let Ok(page) = read_page(&path) {
+                    if !is_operation_page(&page) {
+                        reference_pages.push((service.clone(), page));
+                    }
                 }
             }
         }
     }
 
-    let mut derived = Derived::default();
     let mut enums = Enums::default();
     let mut operation_pages = Vec::new();
     for page in pages {
@@ -542,11 +819,14 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
             }
             continue;
         }
-        let service = service.ok_or_else(|| DeriveError::Page {
-            file: page.file_name.clone(),
-            line: 0,
-            message: "cannot tell the page's service: put it in a service folder or map it in the manifest".into(),
-        })?;
+        let Some(service) = service else {
+            derived.skipped.push(Skipped {
+                page: page.path.display().to_string(),
+                line: 1,
+                reason: "cannot tell the page's service: put it in a service folder or map it in the manifest".into(),
+            });
+            continue;
+        };
         operation_pages.push((service, page));
     }
     for (service, page) in &reference_pages {
@@ -556,10 +836,13 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
             enums.add(page);
         }
     }
-    let contracts = operation_pages
-        .iter()
-        .map(|(service, page)| page_contract(page, service, &enums))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut contracts = Vec::new();
+    for (service, page) in &operation_pages {
+        match page_contract(page, service, &enums) {
+            Ok(c) => contracts.push(c),
+            Err(e) => derived.skipped.push(Skipped::from_error(&page.path, &e)),
+        }
+    }
     if contracts.is_empty() {
         return Err(DeriveError::NoOperations(
             inputs
@@ -570,5 +853,11 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
         ));
     }
     merge::assemble(contracts, manifest, &mut derived)?;
+    derived.defects.sort_by(|a, b| {
+        (&a.page, a.line, a.kind, &a.pointer).cmp(&(&b.page, b.line, b.kind, &b.pointer))
+    });
+    derived
+        .skipped
+        .sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
     Ok(derived)
 }

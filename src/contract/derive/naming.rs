@@ -10,7 +10,7 @@ use regex::Regex;
 
 static METHOD_PATH: LazyLock<Regex> = LazyLock::new(|| {
     crate::statics::regex(
-        r"\b(GET|PUT|POST|DELETE|PATCH|HEAD)\s+(?:https?://)?(?:\{endpoint\})?(/[^\s?]*)",
+        r"\b(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS)\s+(?:https?://[^/\s]*)?(/[^\s?]*)(\?\S*)?",
     )
 });
 static VERSION: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"^v\d+(\.\d+)*$"));
@@ -18,8 +18,36 @@ static VERSION: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"^v\d+
 /// Finds "METHOD /path" in a line of text.
 pub fn method_and_path(text: &str) -> Option<(String, String)> {
     let c = METHOD_PATH.captures(text)?;
-    let path = c[2].trim_end_matches(['。', '.', ',']).to_string();
-    Some((c[1].to_string(), path))
+    let path = c[2].trim_end_matches(['。', '.', ',']);
+    // An RFC 6570 query expression (`/tags{?limit,marker}`) is not part of the path.
+    let path = path.split_once("{?").map_or(path, |(p, _)| p);
+    Some((c[1].to_string(), path.to_string()))
+}
+
+/// The query parameter names a URI spells out after `?` (`?id={id}&name=x`, `?marker=...`).
+pub fn query_names(text: &str) -> Vec<String> {
+    let Some(c) = METHOD_PATH.captures(text) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = Vec::new();
+    let template = c[2].split_once("{?").map(|(_, q)| q.trim_end_matches('}'));
+    let pairs: Vec<&str> = match (c.get(3), template) {
+        (_, Some(t)) => t.split(',').collect(),
+        (Some(q), None) => q.as_str().trim_start_matches('?').split('&').collect(),
+        (None, None) => return names,
+    };
+    for pair in pairs {
+        let name = pair.split('=').next().unwrap_or_default().trim();
+        let name = name.trim_matches(['[', ']', '{', '}', '。', '.', ',']);
+        let plain = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
+        if plain && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
 }
 
 /// The `{name}` parameters of a path template, in order.
@@ -64,6 +92,51 @@ fn ident(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Ids for endpoints whose plain ids collide (`/v1/ports` and `/v1/{project_id}/ports` both
+/// read `create_port.v1`): each gets `_by_` and the path parameters the others lack; the
+/// endpoint without any keeps the plain id. Input and output are in the same order.
+pub fn disambiguate(base: &str, paths: &[&str]) -> Vec<String> {
+    let params: Vec<Vec<String>> = paths.iter().map(|p| path_params(p)).collect();
+    let common: Vec<&String> = params[0]
+        .iter()
+        .filter(|n| params.iter().all(|ps| ps.contains(n)))
+        .collect();
+    let (head, version) = match base.rsplit_once('.') {
+        Some((h, v)) if v.starts_with('v') && h.contains('.') => (h, Some(v)),
+        _ => (base, None),
+    };
+    let mut out: Vec<String> = params
+        .iter()
+        .map(|ps| {
+            let own: Vec<String> = ps
+                .iter()
+                .filter(|n| !common.contains(n))
+                .map(|n| ident(n))
+                .collect();
+            let mut id = head.to_string();
+            if !own.is_empty() {
+                id.push_str("_by_");
+                id.push_str(&own.join("_"));
+            }
+            if let Some(v) = version {
+                id.push('.');
+                id.push_str(v);
+            }
+            id
+        })
+        .collect();
+    // Same parameters, different literals: number them in path order.
+    for i in 0..out.len() {
+        let twins: Vec<usize> = (0..out.len()).filter(|&j| out[j] == out[i]).collect();
+        if twins.len() > 1 {
+            for (n, j) in twins.into_iter().enumerate().skip(1) {
+                out[j] = format!("{}_{}", out[j], n + 1);
+            }
+        }
+    }
+    out
 }
 
 /// The operation id for a service, method and path template.

@@ -42,6 +42,9 @@ pub enum SectionKind {
     RequestExample,
     /// Response examples kept in a section of their own (ECS style).
     ResponseExample,
+    /// Examples of both directions in one section (样例): request examples come first, a
+    /// response example follows a status line or a response caption.
+    Examples,
     /// Documented status codes (状态码 / 返回值).
     Status,
     /// Pointer to the error-code page.
@@ -56,15 +59,25 @@ impl SectionKind {
         let h = heading.trim().to_lowercase();
         let h = h.as_str();
         match h {
-            "功能介绍" | "function" | "functions" => SectionKind::Function,
+            "功能介绍" | "功能说明" | "function" | "functions" => SectionKind::Function,
             "接口约束" | "constraints" => SectionKind::Constraints,
             "uri" => SectionKind::Uri,
-            "请求" | "请求消息" | "request" | "requests" => SectionKind::Request,
-            "响应" | "响应消息" | "response" | "responses" => SectionKind::Response,
-            "请求示例" | "example request" | "example requests" => SectionKind::RequestExample,
-            "响应示例" | "example response" | "example responses" => {
+            "请求" | "请求消息" | "请求参数" | "请求消息体" | "request" | "requests"
+            | "request parameters" => SectionKind::Request,
+            "响应"
+            | "响应消息"
+            | "响应参数"
+            | "响应消息体"
+            | "response"
+            | "responses"
+            | "response parameters" => SectionKind::Response,
+            "请求示例" | "请求样例" | "example request" | "example requests" => {
+                SectionKind::RequestExample
+            }
+            "响应示例" | "响应样例" | "example response" | "example responses" => {
                 SectionKind::ResponseExample
             }
+            "样例" | "示例" | "example" | "examples" => SectionKind::Examples,
             "状态码" | "返回值" | "status code" | "status codes" | "returned values" => {
                 SectionKind::Status
             }
@@ -135,7 +148,12 @@ pub enum Block {
     /// A table.
     Table(Table),
     /// A fenced code block (or an inline JSON example in plain text).
-    Code(String),
+    Code {
+        /// The block's text.
+        text: String,
+        /// 1-based line where it starts in its page.
+        line: usize,
+    },
 }
 
 /// A top-level section of a page.
@@ -145,6 +163,8 @@ pub struct Section {
     pub kind: SectionKind,
     /// The heading as written.
     pub heading: String,
+    /// 1-based line of the heading.
+    pub line: usize,
     /// Its blocks in order.
     pub blocks: Vec<Block>,
 }

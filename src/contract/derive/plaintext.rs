@@ -56,7 +56,7 @@ const TYPE_WORDS: &[&str] = &[
 /// Parses one plain-text page.
 pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Page, DeriveError> {
     let fail = |line: usize, message: String| DeriveError::Page {
-        file: file_name.to_string(),
+        file: path.display().to_string(),
         line,
         message,
     };
@@ -86,6 +86,7 @@ pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Pa
                 page.sections.push(Section {
                     kind,
                     heading: line.to_string(),
+                    line: line_no,
                     blocks: Vec::new(),
                 });
                 caption = None;
@@ -106,7 +107,10 @@ pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Pa
             blocks.push(Block::Table(table));
         } else if line.contains('{') {
             let (examples, rest) = extract_json(line);
-            blocks.extend(examples.into_iter().map(Block::Code));
+            blocks.extend(examples.into_iter().map(|text| Block::Code {
+                text,
+                line: line_no,
+            }));
             if !rest.trim().is_empty() {
                 blocks.push(Block::Text(Text {
                     text: rest,
