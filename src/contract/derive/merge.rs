@@ -257,65 +257,85 @@ impl std::fmt::Display for Conflict {
     }
 }
 
-/// The top-level property names of a request schema.
-fn top_keys(schema: &Value) -> BTreeSet<String> {
-    schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default()
-}
-
-/// Splits a group's pages into request alternatives when pages of one language document
-/// disjoint bodies for the same method and path. Returns page indexes per alternative.
+/// Splits a group's pages into request alternatives: pages in one language that document
+/// different request bodies for the same method and path are alternatives of one another;
+/// pages of the other languages join the alternative whose fields they share most. Returns page
+/// indexes per alternative (empty: one body).
 fn alternatives_of(pages: &[PageContract]) -> Vec<Vec<usize>> {
-    let keyed: Vec<(usize, BTreeSet<String>)> = pages
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| p.request.as_ref().map(|r| (i, top_keys(r))))
-        .filter(|(_, k)| !k.is_empty())
+    let with_body: Vec<usize> = (0..pages.len())
+        .filter(|&i| pages[i].request.is_some() && !pages[i].shape.0.is_empty())
         .collect();
-    let disjoint_pair = keyed.iter().any(|(i, a)| {
-        keyed
-            .iter()
-            .any(|(j, b)| i < j && pages[*i].lang == pages[*j].lang && a.is_disjoint(b))
-    });
-    if !disjoint_pair {
+    let Some(&lead) = with_body.first() else {
+        return Vec::new();
+    };
+    let lang = &pages[lead].lang;
+    let mut alts: Vec<(BTreeSet<String>, Vec<usize>)> = Vec::new();
+    for &i in with_body.iter().filter(|&&i| &pages[i].lang == lang) {
+        let shape = &pages[i].shape.0;
+        match alts.iter_mut().find(|(s, _)| s == shape) {
+            Some((_, members)) => members.push(i),
+            None => alts.push((shape.clone(), vec![i])),
+        }
+    }
+    if alts.len() < 2 {
         return Vec::new();
     }
-    // Pages join the first alternative whose keys overlap theirs (the other language's page of
-    // the same body shares its top-level key).
-    let mut alts: Vec<(BTreeSet<String>, Vec<usize>)> = Vec::new();
-    for (i, keys) in keyed {
-        match alts.iter_mut().find(|(k, _)| !k.is_disjoint(&keys)) {
-            Some((k, members)) => {
-                k.extend(keys);
-                members.push(i);
-            }
-            None => alts.push((keys, vec![i])),
+    for &i in with_body.iter().filter(|&&i| &pages[i].lang != lang) {
+        let shape = &pages[i].shape.0;
+        let best = (0..alts.len()).max_by(|&a, &b| {
+            jaccard(&alts[a].0, shape)
+                .total_cmp(&jaccard(&alts[b].0, shape))
+                .then(b.cmp(&a))
+        });
+        if let Some(best) = best {
+            alts[best].1.push(i);
         }
     }
     alts.into_iter().map(|(_, m)| m).collect()
 }
 
-/// The name of an alternative: its required top-level keys (else all of them), joined by `+`.
-fn alternative_name(schema: &Value) -> String {
-    let required: Vec<String> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
+/// The field paths only one alternative documents, shallowest first: what tells it apart.
+fn distinguishing(own: &BTreeSet<String>, others: &[&BTreeSet<String>]) -> Vec<String> {
+    let unique: Vec<&String> = own
+        .iter()
+        .filter(|p| others.iter().all(|o| !o.contains(*p)))
+        .collect();
+    // Keep only the top of each unique subtree.
+    unique
+        .iter()
+        .filter(|p| {
+            !unique
+                .iter()
+                .any(|q| q != *p && p.starts_with(q.as_str()) && p[q.len()..].starts_with('/'))
         })
-        .unwrap_or_default();
-    let keys: Vec<String> = if required.is_empty() {
-        top_keys(schema).into_iter().collect()
-    } else {
-        required
-    };
-    keys.join("+")
+        .map(|p| p.to_string())
+        .collect()
+}
+
+/// Marks every segment of a field path as required, so only bodies that hold it match.
+fn require_path(schema: &mut Value, path: &str) {
+    let mut cur = schema;
+    for token in path.split('/').filter(|t| !t.is_empty()) {
+        if cur.get("type") == Some(&json!("array")) {
+            let Some(items) = cur.get_mut("items") else {
+                return;
+            };
+            cur = items;
+        }
+        let Some(obj) = cur.as_object_mut() else {
+            return;
+        };
+        let required = obj.entry("required").or_insert_with(|| json!([]));
+        if let Value::Array(r) = required {
+            if !r.iter().any(|v| v == token) {
+                r.push(json!(token));
+            }
+        }
+        let Some(next) = obj.get_mut("properties").and_then(|p| p.get_mut(token)) else {
+            return;
+        };
+        cur = next;
+    }
 }
 
 /// Merges the schemas pages give for one body; conflicts become defects on the later page.
@@ -522,7 +542,16 @@ fn merge_group(
     } else {
         let mut one_of = Vec::new();
         let mut names: BTreeSet<String> = BTreeSet::new();
-        for members in &groups_of_pages {
+        let shapes: Vec<BTreeSet<String>> = groups_of_pages
+            .iter()
+            .map(|members| {
+                members
+                    .iter()
+                    .flat_map(|&i| g.pages[i].shape.0.iter().cloned())
+                    .collect()
+            })
+            .collect();
+        for (n, members) in groups_of_pages.iter().enumerate() {
             let pages: Vec<&PageContract> = members.iter().map(|&i| &g.pages[i]).collect();
             let Some(mut alt) = merge_pages(
                 &pages,
@@ -534,25 +563,35 @@ fn merge_group(
             ) else {
                 continue;
             };
-            let mut name = alternative_name(&alt);
+            let others: Vec<&BTreeSet<String>> = shapes
+                .iter()
+                .enumerate()
+                .filter(|(m, _)| *m != n)
+                .map(|(_, s)| s)
+                .collect();
+            let marks = distinguishing(&shapes[n], &others);
+            for path in &marks {
+                require_path(&mut alt, path);
+            }
+            // Named by what tells it apart: its own top-level key (`os-extend`), else its own
+            // deeper fields, else its page.
+            let mut name = marks
+                .iter()
+                .map(|p| p.rsplit('/').next().unwrap_or(p))
+                .collect::<Vec<_>>()
+                .join("+");
+            if name.is_empty() {
+                name = pages[0]
+                    .file
+                    .rsplit_once('.')
+                    .map_or(pages[0].file.clone(), |(stem, _)| stem.to_string());
+            }
             if !names.insert(name.clone()) {
                 name = format!("{name}.{}", one_of.len() + 1);
                 names.insert(name.clone());
             }
             if let Value::Object(m) = &mut alt {
                 m.remove("$schema");
-                let mut required: BTreeSet<String> = m
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                required.extend(top_keys(&Value::Object(m.clone())));
-                m.insert("required".into(), json!(required));
                 m.insert("title".into(), json!(name));
             }
             let mut standalone = alt.clone();
@@ -669,7 +708,14 @@ fn merge_group(
             );
         }
         if let Some(schema) = &error {
-            check_examples(schema, p, &p.error_examples, "error", &g.id, &mut defects);
+            // Flat error bodies are documented by no table: only envelopes are checked.
+            let envelopes: Vec<Example> = p
+                .error_examples
+                .iter()
+                .filter(|e| !e.value.as_object().is_some_and(super::is_flat_error))
+                .cloned()
+                .collect();
+            check_examples(schema, p, &envelopes, "error", &g.id, &mut defects);
         }
         status_defects(p, &g.id, &mut defects);
         error_code_defects(p, &g.id, &derived.error_codes, &mut defects);

@@ -381,15 +381,22 @@ fn examples(page: &Page) -> (Vec<Example>, Vec<Example>, Vec<(u16, usize)>) {
     (requests, responses, statuses)
 }
 
-/// An error example: one key whose value holds `message` and `code`.
+/// An error example: one key whose value holds `message` and `code`, or a flat body with an
+/// error code and an error message (`error_code` / `error_msg`).
 pub fn is_error_example(v: &Value) -> bool {
     v.as_object().is_some_and(|o| {
-        o.len() == 1
+        let nested = o.len() == 1
             && o.values()
                 .next()
                 .and_then(Value::as_object)
-                .is_some_and(|inner| inner.contains_key("message") && inner.contains_key("code"))
+                .is_some_and(|inner| inner.contains_key("message") && inner.contains_key("code"));
+        nested || is_flat_error(o)
     })
+}
+
+/// A flat error body (`error_code`, `error_msg`), which no envelope table documents.
+pub(crate) fn is_flat_error(o: &serde_json::Map<String, Value>) -> bool {
+    o.contains_key("error_code") && (o.contains_key("error_msg") || o.contains_key("error_message"))
 }
 
 /// The error envelope: exactly one key (badRequest, itemNotFound, …) holding message and code.
@@ -410,10 +417,11 @@ pub fn envelope_schema(inner: &[Field], builder: &mut Builder<'_>) -> Value {
 
 /// The envelope's inner fields as the error examples show them (when no table documents them).
 fn envelope_from_examples(examples: &[Example]) -> Option<Vec<Field>> {
+    // Only the one-key envelope is read here; a flat error body has no envelope to learn.
     let inner = examples
-        .first()?
-        .value
-        .as_object()?
+        .iter()
+        .filter_map(|e| e.value.as_object())
+        .find(|o| !is_flat_error(o))?
         .values()
         .next()?
         .as_object()?;
