@@ -21,6 +21,8 @@ static REFERENCED_TITLE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         crate::statics::regex(r"(?i)see\s+(parameters in the \S+ field)"),
     ]
 });
+static TABLE_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| crate::statics::regex(r"(?:请参见|参见|参考|see|See)\s*(?:表|Table)\s*(\d+)"));
 static PLACEHOLDER: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r"(?i)^(key_?val(ue)?|\{key\}|<key>|key)$"));
 static KEY_VALUE: LazyLock<Regex> =
@@ -356,6 +358,15 @@ fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) ->
         }
     }
     let text = field.text();
+    // "详情请参见表2": by the caption's number.
+    if let Some(c) = TABLE_NUMBER.captures(&text) {
+        if let Some(i) = (0..tables.len())
+            .filter(free)
+            .find(|&i| tables[i].number.as_deref() == Some(&c[1]))
+        {
+            return Some(i);
+        }
+    }
     let mut wanted: Vec<String> = REFERENCED_TITLE
         .iter()
         .filter_map(|r| r.captures(&text).map(|c| normalize_title(&c[1])))
@@ -374,6 +385,7 @@ fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) ->
             field.name
         )));
         wanted.push(normalize_title(&format!("{}字段数据结构说明", field.name)));
+        wanted.push(normalize_title(&format!("{}字段说明", field.name)));
     }
     wanted.into_iter().find_map(|w| {
         (0..tables.len()).filter(free).find(|&i| {

@@ -20,7 +20,7 @@ static MD_LINK: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r"\[([^\]]*)\]\(([^)\s]*)\)"));
 static TAG: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"<[^>]*>"));
 static CAPTION_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| crate::statics::regex(r"^(表|Table)\s*\d+\s*"));
+    LazyLock::new(|| crate::statics::regex(r"^(?:表|Table)\s*(\d+)\s*"));
 
 /// Parses one markdown page.
 pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Page, DeriveError> {
@@ -260,6 +260,7 @@ fn parse_pipe_table(rows: &[&str]) -> Result<Table, String> {
     Ok(Table {
         title: None,
         anchors: Vec::new(),
+        number: None,
         header,
         rows,
         line: 0,
@@ -292,6 +293,7 @@ fn parse_table(html: &str) -> Result<Table, String> {
     Ok(Table {
         title: None,
         anchors: Vec::new(),
+        number: None,
         header,
         rows,
         line: 0,
@@ -332,6 +334,7 @@ fn attach_captions(blocks: &mut [Block]) {
         }
         let mut anchors = Vec::new();
         let mut title = None;
+        let mut number = None;
         let mut j = idx;
         while j > 0 {
             j -= 1;
@@ -339,6 +342,7 @@ fn attach_captions(blocks: &mut [Block]) {
                 Block::Text(t) if t.text.is_empty() => anchors.extend(t.anchors.iter().cloned()),
                 Block::Text(t) => {
                     anchors.extend(t.anchors.iter().cloned());
+                    number = CAPTION_NUMBER.captures(&t.text).map(|c| c[1].to_string());
                     title = Some(CAPTION_NUMBER.replace(&t.text, "").trim().to_string());
                     break;
                 }
@@ -348,6 +352,7 @@ fn attach_captions(blocks: &mut [Block]) {
         if let Block::Table(table) = &mut blocks[idx] {
             table.anchors = anchors;
             table.title = title;
+            table.number = number;
         }
     }
 }

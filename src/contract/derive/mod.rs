@@ -317,9 +317,21 @@ static STATUS_USED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
 /// A JSON example in a code block: the block may open with the request line
 /// (`POST https://{endpoint}/v2/...`) before the body.
 fn parse_example(text: &str) -> Option<Value> {
-    let start = text.find(['{', '['])?;
-    let v: Value = serde_json::from_str(text[start..].trim()).ok()?;
-    (v.is_object() || v.is_array()).then_some(v)
+    // The body starts on a line of its own; the request line may hold braces (`{endpoint}`).
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(['{', '[']) {
+            let start = offset + (line.len() - trimmed.len());
+            if let Ok(v) = serde_json::from_str::<Value>(text[start..].trim()) {
+                if v.is_object() || v.is_array() {
+                    return Some(v);
+                }
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// Which way the examples of a section go.

@@ -20,7 +20,7 @@ pub fn method_and_path(text: &str) -> Option<(String, String)> {
     let c = METHOD_PATH.captures(text)?;
     let path = c[2].trim_end_matches(['。', '.', ',']);
     // An RFC 6570 query expression (`/tags{?limit,marker}`) is not part of the path.
-    let path = path.split_once("{?").map_or(path, |(p, _)| p);
+    let path = path.strip_suffix('{').unwrap_or(path);
     Some((c[1].to_string(), path.to_string()))
 }
 
@@ -30,11 +30,15 @@ pub fn query_names(text: &str) -> Vec<String> {
         return Vec::new();
     };
     let mut names: Vec<String> = Vec::new();
-    let template = c[2].split_once("{?").map(|(_, q)| q.trim_end_matches('}'));
-    let pairs: Vec<&str> = match (c.get(3), template) {
-        (_, Some(t)) => t.split(',').collect(),
-        (Some(q), None) => q.as_str().trim_start_matches('?').split('&').collect(),
-        (None, None) => return names,
+    let Some(q) = c.get(3) else {
+        return names;
+    };
+    let q = q.as_str().trim_start_matches('?');
+    // `{?a,b}` lists names; `?a=1&b=2` pairs them with values.
+    let pairs: Vec<&str> = if c[2].ends_with('{') {
+        q.trim_end_matches('}').split(',').collect()
+    } else {
+        q.split('&').collect()
     };
     for pair in pairs {
         let name = pair.split('=').next().unwrap_or_default().trim();
@@ -169,9 +173,17 @@ pub fn operation_id(service: &str, method: &str, path: &str) -> String {
         });
     }
     let ends_with_param = segments.last().is_some_and(|s| s.starts_with('{'));
-    let mut id = format!("{}.{}", ident(service), verb(method, ends_with_param));
+    // `POST …/{id}/action` carries its verb in the body (`os-extend`, `reboot`): the id names
+    // the resource's action endpoint, and a case names the body after `#`.
+    let is_action = method == "POST" && segments.last() == Some(&"action");
+    let mut id = format!("{}.", ident(service));
+    if !is_action {
+        id.push_str(verb(method, ends_with_param));
+    }
     if !nouns.is_empty() {
-        id.push('_');
+        if !is_action {
+            id.push('_');
+        }
         id.push_str(&nouns.join("_"));
     }
     if let Some(v) = version {
@@ -220,6 +232,18 @@ mod tests {
     )]
     #[case("evs", "POST", "/v3/{project_id}/snapshots", "evs.create_snapshot.v3")]
     #[case(
+        "evs",
+        "POST",
+        "/v2/{project_id}/volumes/{volume_id}/action",
+        "evs.volume_action.v2"
+    )]
+    #[case(
+        "ecs",
+        "POST",
+        "/v2.1/{project_id}/servers/{server_id}/action",
+        "ecs.server_action.v2_1"
+    )]
+    #[case(
         "ecs",
         "GET",
         "/v2.1/{project_id}/servers/{server_id}/metadata",
@@ -254,6 +278,45 @@ mod tests {
         assert_eq!(
             path_params("/v2/{project_id}/snapshots/{snapshot_id}"),
             vec!["project_id", "snapshot_id"]
+        );
+    }
+
+    #[test]
+    fn query_strings_and_templates_are_not_part_of_the_path() {
+        let text = "GET /v2.0/security-group-rules?id={id}&direction=ingress";
+        assert_eq!(
+            method_and_path(text),
+            Some(("GET".into(), "/v2.0/security-group-rules".into()))
+        );
+        assert_eq!(query_names(text), vec!["id", "direction"]);
+        let template = "GET /v1/cloudimages/tags{?limit,marker}";
+        assert_eq!(
+            method_and_path(template),
+            Some(("GET".into(), "/v1/cloudimages/tags".into()))
+        );
+        assert_eq!(query_names(template), vec!["limit", "marker"]);
+        assert_eq!(
+            method_and_path("HEAD /v2/{project_id}/images/{image_id}"),
+            Some(("HEAD".into(), "/v2/{project_id}/images/{image_id}".into()))
+        );
+        assert_eq!(
+            method_and_path("PATCH https://{Endpoint}/v2/cloudimages/{image_id}"),
+            Some(("PATCH".into(), "/v2/cloudimages/{image_id}".into()))
+        );
+    }
+
+    #[test]
+    fn colliding_ids_are_told_apart_by_their_own_path_parameters() {
+        assert_eq!(
+            disambiguate(
+                "vpc.create_port.v1",
+                &["/v1/ports", "/v1/{project_id}/ports"]
+            ),
+            vec!["vpc.create_port.v1", "vpc.create_port_by_project_id.v1"]
+        );
+        assert_eq!(
+            disambiguate("x.list_tags.v1", &["/v1/a/tags", "/v1/b/tags"]),
+            vec!["x.list_tags.v1", "x.list_tags.v1_2"]
         );
     }
 }

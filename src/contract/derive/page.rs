@@ -132,6 +132,8 @@ pub struct Table {
     pub title: Option<String>,
     /// Anchors that point at this table (on the caption or just before the table).
     pub anchors: Vec<String>,
+    /// The caption's table number ("表 2", "Table 2"), which descriptions refer to.
+    pub number: Option<String>,
     /// Header cells, as text.
     pub header: Vec<String>,
     /// Body rows.

@@ -212,6 +212,7 @@ fn parse_flat_table(line: &str) -> Result<Option<Table>, String> {
     Ok(Some(Table {
         title: None,
         anchors: Vec::new(),
+        number: None,
         header: columns.iter().map(|c| c.header().to_string()).collect(),
         rows,
         line: 0,
