@@ -402,6 +402,13 @@ fn may_have_children(ty: &Ty) -> bool {
 /// Builds the field tree of a section from its tables. Returns the root fields and the
 /// captions of field tables nothing referenced.
 pub fn tree(tables: &[&Table], file: &str) -> Result<(Vec<Field>, Vec<String>), DeriveError> {
+    // Header parameter tables (请求Header参数, X-Auth-Token) describe no body field.
+    let body_tables: Vec<&Table> = tables
+        .iter()
+        .copied()
+        .filter(|t| !is_header_table(t))
+        .collect();
+    let tables = body_tables.as_slice();
     let Some(root) = tables
         .iter()
         .position(|t| Columns::detect(&t.header).is_some())
@@ -421,6 +428,14 @@ pub fn tree(tables: &[&Table], file: &str) -> Result<(Vec<Field>, Vec<String>), 
         })
         .collect();
     Ok((fields, orphans))
+}
+
+/// A table of header parameters, by its caption.
+pub fn is_header_table(table: &Table) -> bool {
+    table.title.as_deref().is_some_and(|t| {
+        let t = t.to_lowercase();
+        t.contains("header") || t.contains("消息头") || t.contains("请求头")
+    })
 }
 
 fn resolve(

@@ -233,7 +233,7 @@ pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, DeriveError> {
 
 /// Pages larger than this are reported and skipped: reference pages are tens of kilobytes, and
 /// a page this size is a dump or an accident, not documentation worth the memory.
-pub const MAX_PAGE_BYTES: u64 = 8 * 1024 * 1024;
+pub const MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Reads and parses one page, choosing the parser by content.
 pub fn read_page(path: &Path) -> Result<Page, DeriveError> {

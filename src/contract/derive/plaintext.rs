@@ -272,17 +272,24 @@ pub fn extract_json(line: &str) -> (Vec<String>, String) {
     let mut last = 0;
     while i < bytes.len() {
         if bytes[i] == b'{' {
-            if let Some(end) = balanced_end(bytes, i) {
-                let candidate = &line[i..=end];
-                if serde_json::from_str::<serde_json::Value>(candidate).is_ok() {
-                    prose.push_str(&line[last..i]);
-                    prose.push(' ');
-                    found.push(candidate.to_string());
-                    i = end + 1;
-                    last = i;
-                    continue;
-                }
+            // Each brace is scanned at most once more than the text after it: an unbalanced
+            // brace ends the search and a balanced non-JSON span is stepped over, so a hostile
+            // line of braces costs linear time, not quadratic.
+            let Some(end) = balanced_end(bytes, i) else {
+                break;
+            };
+            let candidate = &line[i..=end];
+            let is_json = serde_json::from_str::<serde_json::Value>(candidate).is_ok();
+            if is_json {
+                prose.push_str(&line[last..i]);
+                prose.push(' ');
+                found.push(candidate.to_string());
             }
+            i = end + 1;
+            if is_json {
+                last = i;
+            }
+            continue;
         }
         i += 1;
     }
