@@ -1333,3 +1333,28 @@ fn prism_serves_the_openapi_export_of_each_whole_set() {
         assert!(answered.is_some(), "{set}: prism never answered");
     }
 }
+
+#[test]
+fn an_english_page_that_disagrees_with_its_chinese_page_is_a_language_defect() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(shared().join("seeds")).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        // The English v3 page states the description limit in bytes; halve it.
+        let text = text.replace("maximum of 255 bytes", "maximum of 128 bytes");
+        std::fs::write(dir.path().join(entry.file_name()), text).unwrap();
+    }
+    let d = derive::derive(&[dir.path().to_path_buf()], &manifest()).unwrap();
+    let lang: Vec<_> = d
+        .defects
+        .iter()
+        .filter(|x| x.kind == DefectKind::LanguageConflict)
+        .collect();
+    assert!(!lang.is_empty(), "{:?}", d.defects);
+    for x in lang {
+        assert!(x.page.ends_with("004_2769b04e8d49b1b4.txt"), "{x}");
+        assert_eq!(x.operation.as_deref(), Some("evs.update_snapshot.v3"));
+        assert_eq!(x.documented, json!({"x-maxBytes": 255}));
+        assert_eq!(x.found, json!({"x-maxBytes": 128}));
+        assert!(x.other_page.is_some());
+    }
+}

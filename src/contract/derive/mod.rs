@@ -65,20 +65,6 @@ pub enum DeriveError {
         /// What is wrong.
         message: String,
     },
-    /// A documented example does not validate against the schema derived from its page.
-    #[error("{file}: example does not match the derived {kind} schema of {operation} at '{pointer}': {message}")]
-    Example {
-        /// The page's file name.
-        file: String,
-        /// The operation id.
-        operation: String,
-        /// request / response / error.
-        kind: String,
-        /// JSON pointer into the example.
-        pointer: String,
-        /// The violation.
-        message: String,
-    },
     /// A page without a URI could not be joined to an operation.
     #[error("{file}: {message}")]
     Join {
