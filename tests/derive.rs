@@ -1028,9 +1028,16 @@ fn pipe_tables_section_variants_query_strings_and_extra_columns_derive() {
             "HEAD /v2/cloudimages/\\{image\\_id\\}",
         )
         .replace("# 查询镜像", "# 检查镜像");
+    let in_table = PIPE_PAGE
+        .replace(
+            "GET /v2/cloudimages?__isregistered={isregistered}&name={name}",
+            "|方法|URI|\n|--|--|\n|DELETE|/v2/cloudimages/{image_id}|\n",
+        )
+        .replace("# 查询镜像", "# 删除镜像");
     let dir = temp_pages(&[
         ("list.md", PIPE_PAGE.as_bytes()),
         ("head.md", patch.as_bytes()),
+        ("delete.md", in_table.as_bytes()),
     ]);
     let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
     assert!(d.skipped.is_empty(), "{:?}", d.skipped);
@@ -1059,6 +1066,11 @@ fn pipe_tables_section_variants_query_strings_and_extra_columns_derive() {
     assert!(d.defects.is_empty(), "{:?}", d.defects);
     let head = d.operations.iter().find(|o| o.method == "HEAD").unwrap();
     assert_eq!(head.path, "/v2/cloudimages/{image_id}");
+    let delete = d.operations.iter().find(|o| o.method == "DELETE").unwrap();
+    assert_eq!(
+        delete.path, "/v2/cloudimages/{image_id}",
+        "method and URI in a table row"
+    );
 }
 
 #[test]

@@ -126,11 +126,20 @@ pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Pa
     if page.title.is_empty() {
         return Err(fail(1, "no page title (a line starting with '# ')".into()));
     }
+    // Markdown pages are Chinese unless their title has no CJK character at all.
+    if !page.title.chars().any(is_cjk) {
+        page.lang = Lang::En;
+    }
     attach_captions(&mut page.preamble);
     for section in &mut page.sections {
         attach_captions(&mut section.blocks);
     }
     Ok(page)
+}
+
+/// A CJK ideograph (the basic block and extension A).
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
 /// Turns one markdown line into plain text, collecting anchors and links.

@@ -540,12 +540,17 @@ fn endpoint_of(page: &Page) -> Option<(String, String, Vec<String>)> {
         .flat_map(|s| s.blocks.iter())
         .find_map(|b| {
             let text = match b {
-                Block::Text(t) => t.text.as_str(),
-                Block::Code { text, .. } => text.as_str(),
-                Block::Table(_) => return None,
+                Block::Text(t) => t.text.clone(),
+                Block::Code { text, .. } => text.clone(),
+                // Some sets put the method and the URI in a table row (| GET | /v1/… |).
+                Block::Table(t) => t
+                    .rows
+                    .iter()
+                    .map(|r| r.iter().map(|c| c.text()).collect::<Vec<_>>().join(" "))
+                    .find(|row| naming::method_and_path(row).is_some())?,
             };
-            let (m, p) = naming::method_and_path(text)?;
-            Some((m, p, naming::query_names(text)))
+            let (m, p) = naming::method_and_path(&text)?;
+            Some((m, p, naming::query_names(&text)))
         })
 }
 

@@ -360,4 +360,16 @@ mod tests {
     fn a_header_without_rows_is_an_error() {
         assert!(parse_flat_table("Parameter Type Description").is_err());
     }
+
+    #[test]
+    fn a_hostile_line_of_braces_is_scanned_in_linear_time() {
+        let line = "{".repeat(200_000) + &"{\"a\": 1}".repeat(2);
+        let start = std::time::Instant::now();
+        let (found, _) = extract_json(&line);
+        assert!(found.is_empty(), "an unbalanced brace ends the search");
+        let balanced = "{x} ".repeat(100_000) + r#"{"a": 1}"#;
+        let (found, _) = extract_json(&balanced);
+        assert_eq!(found, vec![r#"{"a": 1}"#.to_string()]);
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    }
 }
