@@ -1370,3 +1370,86 @@ fn an_english_page_that_disagrees_with_its_chinese_page_is_a_language_defect() {
         assert!(x.other_page.is_some());
     }
 }
+
+const EXPLORER_PAGE: &str = r##"# 查询镜像会话列表
+
+## URI
+
+GET /v3/\{project\_id\}/vpc/sessions
+
+## 请求参数
+
+**表 2**  Query参数
+
+|参数|是否必选|参数类型|描述|
+|--|--|--|--|
+|limit|否|Integer|每页条数。最小值1，最大值2000。|
+
+## 响应参数
+
+**状态码为 200 时:**
+
+**表 3**  响应Body参数
+
+|参数|参数类型|描述|
+|--|--|--|
+|request_id|String|请求ID。|
+
+**状态码为 400 时:**
+
+**表 4**  响应Body参数
+
+|参数|参数类型|描述|
+|--|--|--|
+|error_code|String|错误码。|
+|error_msg|String|错误信息。|
+
+## 响应示例
+
+**状态码为 200 时:**
+
+```
+{"request_id": "r"}
+```
+
+**状态码为 400 时:**
+
+```
+{"error_code": "VPC.0001", "error_msg": "bad", "request_id": "r"}
+```
+"##;
+
+#[test]
+fn query_tables_of_the_request_section_and_error_tables_of_the_response_section_are_told_apart() {
+    let dir = temp_pages(&[("sessions.md", EXPLORER_PAGE.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let op = &d.operations[0];
+    assert!(!op.request_body, "a Query table is no request body");
+    assert_eq!(op.query_params.len(), 1);
+    assert_eq!(op.query_params[0].name, "limit");
+    assert_eq!(op.query_params[0].schema["maximum"], 2000);
+    assert_eq!(
+        op.success,
+        vec![200],
+        "from the response section's status line"
+    );
+    let ok = &d.schemas[&(op.id.clone(), SchemaKind::Response(200))];
+    let props: Vec<&String> = ok["properties"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        props,
+        vec!["request_id"],
+        "the 400 table is not part of the 200 body"
+    );
+    let err = &d.schemas[&(op.id.clone(), SchemaKind::Error)];
+    assert!(err["properties"]["error_code"].is_object());
+    let found: Vec<(DefectKind, &str)> = d
+        .defects
+        .iter()
+        .map(|x| (x.kind, x.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![(DefectKind::ExampleUnknownField, "/request_id")],
+        "the flat error example is checked against the error table"
+    );
+}

@@ -708,14 +708,16 @@ fn merge_group(
             );
         }
         if let Some(schema) = &error {
-            // Flat error bodies are documented by no table: only envelopes are checked.
-            let envelopes: Vec<Example> = p
+            // An error schema is either the one-key envelope or a flat body; each documents
+            // only the examples of its own style (a page may show both for different gateways).
+            let envelope = schema.get("maxProperties") == Some(&json!(1));
+            let same_style: Vec<Example> = p
                 .error_examples
                 .iter()
-                .filter(|e| !e.value.as_object().is_some_and(super::is_flat_error))
+                .filter(|e| envelope != e.value.as_object().is_some_and(super::is_flat_error))
                 .cloned()
                 .collect();
-            check_examples(schema, p, &envelopes, "error", &g.id, &mut defects);
+            check_examples(schema, p, &same_style, "error", &g.id, &mut defects);
         }
         status_defects(p, &g.id, &mut defects);
         error_code_defects(p, &g.id, &derived.error_codes, &mut defects);

@@ -452,6 +452,62 @@ fn section_tables(page: &Page, kind: SectionKind) -> Vec<&Table> {
         .collect()
 }
 
+/// What a table of a request or response section documents, by its caption.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TableRole {
+    /// Body fields.
+    Body,
+    /// Query parameters ("Query参数").
+    Query,
+    /// Path parameters ("路径参数"), already documented by the URI.
+    Path,
+}
+
+fn table_role(t: &Table) -> TableRole {
+    let title = t.title.as_deref().unwrap_or("").to_lowercase();
+    if title.contains("query") || title.contains("查询参数") {
+        TableRole::Query
+    } else if title.contains("路径参数") || title.contains("path param") {
+        TableRole::Path
+    } else {
+        TableRole::Body
+    }
+}
+
+/// The tables of a page's response sections, split by the status they are documented for
+/// ("状态码为 200 时:", "Status code: 400"): success tables first, then the tables of the first
+/// error status (their body is the error envelope).
+fn response_tables(page: &Page) -> (Vec<&Table>, Vec<&Table>) {
+    let mut success = Vec::new();
+    let mut error = Vec::new();
+    let mut first_error: Option<u16> = None;
+    for section in page.sections_of(SectionKind::Response) {
+        let mut status: Option<u16> = None;
+        for block in &section.blocks {
+            match block {
+                Block::Text(t) => {
+                    if let Some(n) = STATUS_USED
+                        .captures(&t.text)
+                        .and_then(|c| c[1].parse::<u16>().ok())
+                    {
+                        status = Some(n);
+                    }
+                }
+                Block::Table(t) => match status {
+                    Some(n) if n >= 300 => {
+                        if *first_error.get_or_insert(n) == n {
+                            error.push(t);
+                        }
+                    }
+                    _ => success.push(t),
+                },
+                Block::Code { .. } => {}
+            }
+        }
+    }
+    (success, error)
+}
+
 fn shape_of(fields: &[Field], prefix: &str, out: &mut BTreeSet<String>) {
     for f in fields.iter().filter(|f| !f.is_error_envelope) {
         let p = format!("{prefix}/{}", f.name);
@@ -657,8 +713,34 @@ pub fn page_contract(
         .into_iter()
         .partition(|e| is_error_example(&e.value));
 
-    let request_tables = section_tables(page, SectionKind::Request);
-    let response_tables = section_tables(page, SectionKind::Response);
+    let all_request_tables = section_tables(page, SectionKind::Request);
+    let request_tables: Vec<&Table> = all_request_tables
+        .iter()
+        .copied()
+        .filter(|t| table_role(t) == TableRole::Body)
+        .collect();
+    // Query tables documented under the request section (API Explorer style).
+    for table in all_request_tables
+        .iter()
+        .filter(|t| table_role(t) == TableRole::Query)
+    {
+        if Columns::detect(&table.header).is_none() {
+            continue;
+        }
+        for f in fields::read_table(table, &path)? {
+            if query.iter().any(|q| q.name == f.name) || path_params.contains(&f.name) {
+                continue;
+            }
+            let schema = builder.object(std::slice::from_ref(&f), None, "/query");
+            let prop = schema["properties"][&f.name].clone();
+            query.push(QueryParam {
+                name: f.name.clone(),
+                required: f.required == Some(true),
+                schema: prop,
+            });
+        }
+    }
+    let (response_tables, error_tables) = response_tables(page);
     let request_line = request_tables.first().map_or(1, |t| t.line);
     let response_line = response_tables.first().map_or(1, |t| t.line);
     let (request_fields, orphans) = fields::tree(&request_tables, &path)?;
@@ -694,8 +776,17 @@ pub fn page_contract(
         notes: Vec::new(),
     };
     let response = body_schema(&mut response_builder, &success_fields, first_response);
+    // Error bodies documented by their own tables (under a 4xx status) are read like any body.
+    let (error_fields, _) = fields::tree(&error_tables, &path)?;
+    let mut error_builder = Builder {
+        enums,
+        presence: Presence::Declared,
+        notes: Vec::new(),
+    };
+    let error_from_table = body_schema(&mut error_builder, &error_fields, None);
     let error = match envelope_row {
         Some(inner) => Some(envelope_schema(&inner, &mut builder)),
+        None if error_from_table.is_some() => error_from_table,
         None => envelope_from_examples(&error_examples).map(|inner| {
             notes.push(format!(
                 "{file}: error envelope taken from the error examples"
