@@ -957,6 +957,25 @@ fn pages_sharing_one_endpoint_become_one_operation_with_a_one_of_alternative_eac
         .unwrap()
         .1
         .is_none());
+    // Lookups by a case's reference (`op#alt`) work everywhere the loader and runner look.
+    assert_eq!(
+        contract
+            .operation("evs.volume_action.v2#os-extend")
+            .map(|o| o.id.as_str()),
+        Some("evs.volume_action.v2")
+    );
+    assert!(contract.operation("evs.volume_action.v2#os-frob").is_none());
+    let v = contract
+        .validator("evs.volume_action.v2#os-extend", SchemaKind::Request)
+        .unwrap();
+    assert!(v.is_valid(&json!({"os-extend": {"new_size": 20}})));
+    assert!(!v.is_valid(&json!({"os-set_bootable": {"bootable": true}})));
+    assert_eq!(
+        contract
+            .schema("evs.volume_action.v2#os-extend", SchemaKind::Request)
+            .unwrap()["title"],
+        "os-extend"
+    );
 
     // A page whose example disagrees with its own alternative is a defect on that page.
     let wrong = action_page(

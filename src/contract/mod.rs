@@ -237,6 +237,8 @@ pub struct Contract {
     /// Documented error codes.
     pub error_codes: ErrorCodes,
     validators: BTreeMap<(String, SchemaKind), jsonschema::Validator>,
+    /// Request schemas of shared-endpoint alternatives, by `op#alt`, with their validators.
+    alternatives: BTreeMap<String, (Value, jsonschema::Validator)>,
 }
 
 impl std::fmt::Debug for Contract {
@@ -293,17 +295,38 @@ impl Contract {
             })?;
             validators.insert((id.clone(), *kind), v);
         }
-        Ok(Contract {
+        let mut contract = Contract {
             operations,
             schemas,
             error_codes,
             validators,
-        })
+            alternatives: BTreeMap::new(),
+        };
+        // Each alternative of a shared endpoint is addressable as `op#alt`, so everything that
+        // looks an operation up by a case's reference (load, run, reports) works unchanged.
+        let mut alternatives = BTreeMap::new();
+        for op in &contract.operations {
+            for alt in &op.alternatives {
+                let Some(schema) = contract.alternative_schema(&op.id, alt) else {
+                    continue;
+                };
+                let v = keywords::compile(&schema).map_err(|message| ContractError::Schema {
+                    path: dir.join(&op.id).join(REQUEST_FILE),
+                    message: format!("alternative '{}': {message}", alt.name),
+                })?;
+                alternatives.insert(
+                    format!("{}{ALTERNATIVE_SEPARATOR}{}", op.id, alt.name),
+                    (schema, v),
+                );
+            }
+        }
+        contract.alternatives = alternatives;
+        Ok(contract)
     }
 
-    /// An operation by id.
-    pub fn operation(&self, id: &str) -> Option<&Operation> {
-        self.operations.iter().find(|o| o.id == id)
+    /// An operation by id, or by `op#alt` (None when the operation has no such alternative).
+    pub fn operation(&self, reference: &str) -> Option<&Operation> {
+        self.operation_alternative(reference).ok().map(|(op, _)| op)
     }
 
     /// Resolves `op` or `op#alt` to the operation and, when named, its request alternative.
@@ -313,7 +336,9 @@ impl Contract {
     ) -> Result<(&Operation, Option<&Alternative>), ContractError> {
         let (id, alt) = split_operation_ref(reference);
         let op = self
-            .operation(id)
+            .operations
+            .iter()
+            .find(|o| o.id == id)
             .ok_or_else(|| ContractError::UnknownOperation(id.to_string()))?;
         let Some(alt) = alt else {
             return Ok((op, None));
@@ -353,13 +378,27 @@ impl Contract {
             .map(|(_, id)| id)
     }
 
-    /// The compiled validator for an operation's schema.
-    pub fn validator(&self, id: &str, kind: SchemaKind) -> Option<&jsonschema::Validator> {
+    /// The compiled validator for an operation's schema; for `op#alt`, the request validator is
+    /// the alternative's.
+    pub fn validator(&self, reference: &str, kind: SchemaKind) -> Option<&jsonschema::Validator> {
+        if kind == SchemaKind::Request {
+            if let Some((_, v)) = self.alternatives.get(reference) {
+                return Some(v);
+            }
+        }
+        let (id, _) = split_operation_ref(reference);
         self.validators.get(&(id.to_string(), kind))
     }
 
-    /// The raw schema for an operation's schema.
-    pub fn schema(&self, id: &str, kind: SchemaKind) -> Option<&Value> {
+    /// The raw schema for an operation's schema; for `op#alt`, the request schema is the
+    /// alternative's.
+    pub fn schema(&self, reference: &str, kind: SchemaKind) -> Option<&Value> {
+        if kind == SchemaKind::Request {
+            if let Some((s, _)) = self.alternatives.get(reference) {
+                return Some(s);
+            }
+        }
+        let (id, _) = split_operation_ref(reference);
         self.schemas.get(&(id.to_string(), kind))
     }
 }
