@@ -1472,3 +1472,63 @@ fn query_tables_of_the_request_section_and_error_tables_of_the_response_section_
         "the flat error example is checked against the error table"
     );
 }
+
+#[test]
+fn a_case_names_an_alternative_and_its_body_is_checked_against_that_alternative() {
+    let extend = action_page(
+        "os-extend",
+        "new_size",
+        "Integer",
+        r#"{"os-extend": {"new_size": 20}}"#,
+    );
+    let bootable = action_page(
+        "os-set_bootable",
+        "bootable",
+        "Boolean",
+        r#"{"os-set_bootable": {"bootable": true}}"#,
+    );
+    let dir = temp_pages(&[
+        ("extend.md", extend.as_bytes()),
+        ("bootable.md", bootable.as_bytes()),
+    ]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let contract =
+        conform::contract::Contract::from_parts(d.operations, d.schemas, d.error_codes, dir.path())
+            .unwrap();
+    let vars = conform::case::vars::Vars::default();
+    let case = |name: &str, operation: &str, body: &str| {
+        let path = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(
+            &path,
+            format!(
+                "operation: {operation}\nvars: {{project_id: p, volume_id: v}}\nsteps:\n  - request:\n      body: {body}\n    expect: {{status: 202}}\n"
+            ),
+        )
+        .unwrap();
+        conform::case::load_case(name, &path, &contract)
+            .and_then(|c| conform::case::prepare(&c, &contract, &vars).map(|_| c))
+    };
+    let ok = case(
+        "extend",
+        "evs.volume_action.v2#os-extend",
+        r#"{"os-extend": {"new_size": 20}}"#,
+    );
+    assert!(ok.is_ok(), "{:?}", ok.err().map(|e| e.to_string()));
+    let wrong = case(
+        "wrong",
+        "evs.volume_action.v2#os-extend",
+        r#"{"os-set_bootable": {"bootable": true}}"#,
+    )
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(
+        wrong.contains("evs.volume_action.v2#os-extend"),
+        "the other alternative's body breaks this one, and the message names it: {wrong}"
+    );
+    let unknown = case("unknown", "evs.volume_action.v2#os-frob", "{}")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(unknown.contains("os-frob"), "{unknown}");
+}
