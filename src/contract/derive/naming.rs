@@ -15,9 +15,23 @@ static METHOD_PATH: LazyLock<Regex> = LazyLock::new(|| {
 });
 static VERSION: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"^v\d+(\.\d+)*$"));
 
+/// Markdown escapes left in code blocks (`\{project\_id\}`) are not part of a URI.
+fn unescape(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\\') {
+        std::borrow::Cow::Owned(
+            text.replace("\\{", "{")
+                .replace("\\}", "}")
+                .replace("\\_", "_"),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Finds "METHOD /path" in a line of text.
 pub fn method_and_path(text: &str) -> Option<(String, String)> {
-    let c = METHOD_PATH.captures(text)?;
+    let text = unescape(text);
+    let c = METHOD_PATH.captures(&text)?;
     let path = c[2].trim_end_matches(['。', '.', ',']);
     // An RFC 6570 query expression (`/tags{?limit,marker}`) is not part of the path.
     let path = path.strip_suffix('{').unwrap_or(path);
@@ -26,7 +40,8 @@ pub fn method_and_path(text: &str) -> Option<(String, String)> {
 
 /// The query parameter names a URI spells out after `?` (`?id={id}&name=x`, `?marker=...`).
 pub fn query_names(text: &str) -> Vec<String> {
-    let Some(c) = METHOD_PATH.captures(text) else {
+    let text = unescape(text);
+    let Some(c) = METHOD_PATH.captures(&text) else {
         return Vec::new();
     };
     let mut names: Vec<String> = Vec::new();
@@ -295,6 +310,10 @@ mod tests {
             Some(("GET".into(), "/v1/cloudimages/tags".into()))
         );
         assert_eq!(query_names(template), vec!["limit", "marker"]);
+        assert_eq!(
+            method_and_path(r"GET /v2/\{project\_id\}/images"),
+            Some(("GET".into(), "/v2/{project_id}/images".into()))
+        );
         assert_eq!(
             method_and_path("HEAD /v2/{project_id}/images/{image_id}"),
             Some(("HEAD".into(), "/v2/{project_id}/images/{image_id}".into()))

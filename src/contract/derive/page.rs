@@ -57,7 +57,11 @@ impl SectionKind {
     /// Classifies a section heading in either language.
     pub fn from_heading(heading: &str) -> SectionKind {
         let h = heading.trim().to_lowercase();
-        let h = h.as_str();
+        // A trailing remark in parentheses ("请求消息（可选）") does not change the section.
+        let h = match h.find(['（', '(']) {
+            Some(i) if i > 0 && h.ends_with([')', '）']) => h[..i].trim_end(),
+            _ => h.as_str(),
+        };
         match h {
             "功能介绍" | "功能说明" | "function" | "functions" => SectionKind::Function,
             "接口约束" | "constraints" => SectionKind::Constraints,
@@ -78,9 +82,8 @@ impl SectionKind {
                 SectionKind::ResponseExample
             }
             "样例" | "示例" | "example" | "examples" => SectionKind::Examples,
-            "状态码" | "返回值" | "status code" | "status codes" | "returned values" => {
-                SectionKind::Status
-            }
+            "状态码" | "返回值" | "响应码" | "返回码" | "status code" | "status codes"
+            | "returned values" => SectionKind::Status,
             "错误码" | "错误码说明" | "error code" | "error codes" => {
                 SectionKind::ErrorCodes
             }
@@ -208,5 +211,28 @@ impl Page {
                 Block::Table(t) => Some(t),
                 _ => None,
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_headings_in_every_variant() {
+        for (h, kind) in [
+            ("请求参数", SectionKind::Request),
+            ("响应参数", SectionKind::Response),
+            ("请求示例", SectionKind::RequestExample),
+            ("响应示例", SectionKind::ResponseExample),
+            ("样例", SectionKind::Examples),
+            ("返回值", SectionKind::Status),
+            ("请求消息（可选）", SectionKind::Request),
+            ("Example Responses", SectionKind::ResponseExample),
+            ("Status Codes", SectionKind::Status),
+            ("调试", SectionKind::Other),
+        ] {
+            assert_eq!(SectionKind::from_heading(h), kind, "{h}");
+        }
     }
 }
