@@ -584,11 +584,12 @@ fn listed_statuses(page: &Page) -> (Vec<u16>, Vec<u16>) {
 
 /// The method and path a page states, with the query parameter names its URI spells out.
 fn endpoint_of(page: &Page) -> Option<(String, String, Vec<String>)> {
+    // Not the request section's prose: guide pages ("how to build a request") show a sample
+    // call there without documenting an operation.
     let kinds = [
         SectionKind::Uri,
         SectionKind::RequestExample,
         SectionKind::Examples,
-        SectionKind::Request,
     ];
     kinds
         .iter()

@@ -85,6 +85,8 @@ pub fn verb(method: &str, ends_with_param: bool) -> &'static str {
         ("PUT", _) | ("PATCH", _) => "update",
         ("POST", _) => "create",
         ("DELETE", _) => "delete",
+        // HEAD returns a resource's headers (its metadata) without the body.
+        ("HEAD", _) => "head",
         _ => "call",
     }
 }
@@ -246,6 +248,7 @@ mod tests {
         "evs.list_snapshots_detail.v2"
     )]
     #[case("evs", "POST", "/v3/{project_id}/snapshots", "evs.create_snapshot.v3")]
+    #[case("ims", "HEAD", "/v1/images/{image_id}", "ims.head_image.v1")]
     #[case(
         "evs",
         "POST",
