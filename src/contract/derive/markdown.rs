@@ -283,8 +283,10 @@ fn parse_table(html: &str) -> Result<Table, String> {
     let cell = &*CELL;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut header: Option<Vec<String>> = None;
+    // Cells spanning rows below them, per column: (cell, rows still to fill).
+    let mut pending: Vec<Option<(Cell, usize)>> = Vec::new();
     for row in doc.select(tr) {
-        let cells: Vec<Cell> = row.select(cell).map(parse_cell).collect();
+        let cells = expand_spans(row.select(cell), &mut pending);
         if cells.is_empty() {
             continue;
         }
@@ -307,6 +309,56 @@ fn parse_table(html: &str) -> Result<Table, String> {
         rows,
         line: 0,
     })
+}
+
+/// The cells of one row with `rowspan` and `colspan` expanded, so every row has one cell per
+/// column (an error-code table's status cell spans the rows of its codes).
+fn expand_spans<'a>(
+    html_cells: impl Iterator<Item = ElementRef<'a>>,
+    pending: &mut Vec<Option<(Cell, usize)>>,
+) -> Vec<Cell> {
+    // Spans are capped: a hostile `rowspan="99999999"` must not allocate without bound.
+    let span = |e: &ElementRef<'_>, attr: &str, cap: usize| {
+        e.value()
+            .attr(attr)
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or(1)
+            .clamp(1, cap)
+    };
+    let mut out: Vec<Cell> = Vec::new();
+    let take_pending = |out: &mut Vec<Cell>, pending: &mut Vec<Option<(Cell, usize)>>| {
+        while let Some(slot) = pending.get_mut(out.len()) {
+            let Some((cell, left)) = slot.as_mut() else {
+                break;
+            };
+            out.push(cell.clone());
+            *left -= 1;
+            if *left == 0 {
+                *slot = None;
+            }
+        }
+    };
+    let mut any = false;
+    for e in html_cells {
+        any = true;
+        take_pending(&mut out, pending);
+        let cell = parse_cell(e);
+        let rows = span(&e, "rowspan", 1000);
+        for _ in 0..span(&e, "colspan", 100) {
+            let col = out.len();
+            if rows > 1 {
+                if pending.len() <= col {
+                    pending.resize(col + 1, None);
+                }
+                pending[col] = Some((cell.clone(), rows - 1));
+            }
+            out.push(cell.clone());
+        }
+    }
+    if any {
+        take_pending(&mut out, pending);
+    }
+    out
 }
 
 /// A cell's paragraphs (its `<p>` elements, or its whole text) and links.
@@ -363,5 +415,41 @@ fn attach_captions(blocks: &mut [Block]) {
             table.title = title;
             table.number = number;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_and_column_spans_give_every_row_a_cell_per_column() {
+        let t = parse_table(
+            "<table><tr><th>状态码</th><th>错误码</th><th>错误信息</th></tr>\
+             <tr><td rowspan=\"2\">400</td><td>A.1</td><td>a</td></tr>\
+             <tr><td>A.2</td><td>b</td></tr>\
+             <tr><td>404</td><td colspan=\"2\">gone</td></tr></table>",
+        )
+        .unwrap();
+        let texts: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::text).collect())
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                vec!["400", "A.1", "a"],
+                vec!["400", "A.2", "b"],
+                vec!["404", "gone", "gone"],
+            ]
+        );
+    }
+
+    #[test]
+    fn pipe_tables_split_on_unescaped_bars() {
+        let t = parse_pipe_table(&["|参数|描述|", "|--|--|", r"|a|x \| y|"]).unwrap();
+        assert_eq!(t.header, vec!["参数", "描述"]);
+        assert_eq!(t.rows[0][1].text(), "x | y");
     }
 }
