@@ -167,7 +167,8 @@ fn join(
             Ok((id.clone(), "manifest join".to_string()))
         } else {
             Err(DeriveError::Join {
-                file: c.file.clone(),
+                file: c.path.clone(),
+                line: 1,
                 message: format!("the manifest joins it to '{id}', which no page defines"),
             })
         };
@@ -187,7 +188,8 @@ fn join(
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.3.id.cmp(&b.3.id)));
     let Some(&(score, req, resp, best)) = scored.first() else {
         return Err(DeriveError::Join {
-            file: c.file.clone(),
+            file: c.path.clone(),
+            line: 1,
             message: format!(
                 "the page states no URI and no {} operation of service '{}' exists to join it to",
                 method.unwrap_or("matching"),
@@ -197,7 +199,8 @@ fn join(
     };
     if score < 0.5 {
         return Err(DeriveError::Join {
-            file: c.file.clone(),
+            file: c.path.clone(),
+            line: 1,
             message: format!(
                 "the page states no URI and matches no operation's fields (best: {} at {score:.2})",
                 best.id
@@ -207,7 +210,8 @@ fn join(
     if let Some(second) = scored.get(1) {
         if (second.0 - score).abs() < 1e-9 {
             return Err(DeriveError::Join {
-                file: c.file.clone(),
+                file: c.path.clone(),
+                line: 1,
                 message: format!("the page states no URI and matches {} and {} equally: add a join to the manifest", best.id, second.3.id),
             });
         }

@@ -66,10 +66,12 @@ pub enum DeriveError {
         message: String,
     },
     /// A page without a URI could not be joined to an operation.
-    #[error("{file}: {message}")]
+    #[error("{file}:{line}: {message}")]
     Join {
-        /// The page's file name.
+        /// The page's path as given to derive.
         file: String,
+        /// 1-based line (the page as a whole: 1).
+        line: usize,
         /// Why.
         message: String,
     },
