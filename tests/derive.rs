@@ -1321,6 +1321,7 @@ fn prism_serves_the_openapi_export_of_each_whole_set() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
+    let template = regex::Regex::new(r"\{[^}]*\}").unwrap();
     for set in SETS {
         let (spec, _) = set_openapi(set, dir.path());
         // A documented read with its path parameters filled: Prism must mock it from the
@@ -1331,12 +1332,7 @@ fn prism_serves_the_openapi_export_of_each_whole_set() {
             .unwrap()
             .iter()
             .find(|(_, item)| item.get("get").is_some())
-            .map(|(path, _)| {
-                regex::Regex::new(r"\{[^}]*\}")
-                    .unwrap()
-                    .replace_all(path, "x")
-                    .to_string()
-            })
+            .map(|(path, _)| template.replace_all(path, "x").to_string())
             .unwrap_or_else(|| "/conform-probe".into());
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
