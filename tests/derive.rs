@@ -1544,3 +1544,25 @@ fn a_case_names_an_alternative_and_its_body_is_checked_against_that_alternative(
         .unwrap_or_default();
     assert!(unknown.contains("os-frob"), "{unknown}");
 }
+
+#[test]
+fn a_uri_section_without_method_and_path_is_skipped_naming_its_line() {
+    let page = UNSEEN.replace(
+        "PUT /v2/\\{project\\_id\\}/volumes/\\{volume\\_id\\}",
+        "见下文",
+    );
+    assert_ne!(page, UNSEEN);
+    let good = PIPE_PAGE;
+    let dir = temp_pages(&[("odd.md", page.as_bytes()), ("good.md", good.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    assert_eq!(d.skipped.len(), 1, "{:?}", d.skipped);
+    let s = &d.skipped[0];
+    let uri_line = page.lines().position(|l| l == "## URI").unwrap() + 1;
+    assert!(s.page.ends_with("odd.md"));
+    assert_eq!(s.line, uri_line);
+    assert!(
+        s.reason.contains("names no method and path"),
+        "{}",
+        s.reason
+    );
+}

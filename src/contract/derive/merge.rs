@@ -119,9 +119,19 @@ pub fn assemble(
                     DeriveError::Join { message, .. } => message,
                     other => other.to_string(),
                 };
+                // A URI section whose text is not "METHOD /path" is the likelier cause.
+                let (line, reason) = match c.uri_line {
+                    Some(line) => (
+                        line,
+                        format!(
+                            "the URI section names no method and path (expected a line like 'GET /v1/{{project_id}}/items'), and {reason}"
+                        ),
+                    ),
+                    None => (1, reason),
+                };
                 derived.skipped.push(Skipped {
                     page: c.path.clone(),
-                    line: 1,
+                    line,
                     reason,
                 });
                 continue;

@@ -182,6 +182,8 @@ pub struct PageContract {
     pub statuses_used: Vec<(u16, usize)>,
     /// Line of the status section, when there is one.
     pub status_line: Option<usize>,
+    /// Line of the URI section, when there is one.
+    pub uri_line: Option<usize>,
     /// Every status the status section lists (success and error).
     pub statuses_listed: Vec<u16>,
     /// Line of the request table (or of the page title when there is none).
@@ -854,6 +856,7 @@ pub fn page_contract(
         error_examples,
         statuses_used,
         status_line: page.section(SectionKind::Status).map(|s| s.line),
+        uri_line: page.section(SectionKind::Uri).map(|s| s.line),
         statuses_listed,
         request_line,
         response_line,
