@@ -4,7 +4,8 @@
 //! plain-text pages) is joined to the operation whose documented structure it matches best: the
 //! method its title's verb implies, then the overlap of request and response field paths. The
 //! manifest may override a join. Pages of one operation merge field by field; disagreements are
-//! reported as conflicts and the first page's value is kept.
+//! reported as conflicts (and defects) and the first page's value is kept. Pages in one language
+//! that document different bodies for one endpoint become the alternatives of a `oneOf`.
 
 use std::collections::{BTreeMap, BTreeSet};
 

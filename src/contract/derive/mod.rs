@@ -1,8 +1,11 @@
 //! Derivation: reference pages → the contract (`schemas/`).
 //!
 //! Pipeline: read pages (markdown or plain text) → classify (operation, error codes, enumeration)
-//! → per operation page, field trees → schemas → join pages without a URI by structure → merge
-//! languages (conflicts reported) → self-check every documented example → write.
+//! → per operation page, field trees → schemas → group by method and path (several bodies for
+//! one endpoint become `oneOf` alternatives) → join pages without a URI by structure → merge
+//! languages → check every documented example against its schema → write.
+//! No page stops a run: unparseable pages are listed in [`Derived::skipped`], and every
+//! contradiction the pages contain is a [`defects::Defect`]; the schemas keep what the tables say.
 //! Nothing here names a page or an operation: everything comes from what the pages say.
 
 pub mod defects;
