@@ -1,6 +1,6 @@
 //! The contract: the operation index and the schema registry.
 //!
-//! `schemas/` is written by [`derive`] and read here. The registry compiles every validator once
+//! `schemas/` is written by [`derive`](mod@derive) and read here. The registry compiles every validator once
 //! at start-up and hands them out by (operation, kind); nothing here knows about HTTP or cases.
 
 pub mod derive;
