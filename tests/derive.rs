@@ -1566,3 +1566,22 @@ fn a_uri_section_without_method_and_path_is_skipped_naming_its_line() {
         s.reason
     );
 }
+
+#[test]
+fn pages_of_one_operation_that_state_different_success_statuses_disagree() {
+    let other = UNSEEN.replace("    202\n", "    200\n");
+    assert_ne!(other, UNSEEN);
+    let dir = temp_pages(&[("a.md", UNSEEN.as_bytes()), ("b.md", other.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let x = d
+        .defects
+        .iter()
+        .find(|x| x.documented.get("success").is_some())
+        .unwrap_or_else(|| panic!("{:?}", d.defects));
+    assert_eq!(x.kind, DefectKind::TableConflict);
+    assert_eq!(
+        (&x.documented, &x.found),
+        (&json!({"success": [202]}), &json!({"success": [200]}))
+    );
+    assert!(x.page.ends_with("b.md") && x.line > 1);
+}

@@ -676,6 +676,27 @@ fn merge_group(
         .collect();
     if stated.len() > 1 && alternatives.is_empty() {
         conflicts.push(format!("success statuses differ between pages: {stated:?}"));
+        let stating: Vec<&PageContract> =
+            g.pages.iter().filter(|p| !p.success.is_empty()).collect();
+        if let Some((first_stating, rest)) = stating.split_first() {
+            for p in rest.iter().filter(|p| p.success != first_stating.success) {
+                defects.push(Defect {
+                    kind: if p.lang == first_stating.lang {
+                        DefectKind::TableConflict
+                    } else {
+                        DefectKind::LanguageConflict
+                    },
+                    page: p.path.clone(),
+                    line: p.status_line.unwrap_or(1),
+                    operation: Some(g.id.clone()),
+                    body: String::new(),
+                    pointer: String::new(),
+                    documented: json!({ "success": first_stating.success }),
+                    found: json!({ "success": p.success }),
+                    other_page: Some(first_stating.path.clone()),
+                });
+            }
+        }
     }
     if success.is_empty() {
         notes.push("no page states a success status: assuming 200".into());
