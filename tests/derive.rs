@@ -1585,3 +1585,36 @@ fn pages_of_one_operation_that_state_different_success_statuses_disagree() {
     );
     assert!(x.page.ends_with("b.md") && x.line > 1);
 }
+
+#[test]
+fn a_row_whose_type_disagrees_with_the_table_it_links_is_a_table_defect() {
+    let page = UNSEEN.replacen(
+        "<td><p>volume</p></td><td><p>是</p></td><td><p>Object</p></td>",
+        "<td><p>volume</p></td><td><p>是</p></td><td><p>String</p></td>",
+        1,
+    );
+    assert_ne!(page, UNSEEN);
+    let dir = temp_pages(&[("p.md", page.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let req = &d.schemas[&("evs.update_volume.v2".to_string(), SchemaKind::Request)];
+    assert_eq!(
+        req["properties"]["volume"]["type"], "string",
+        "the row is the contract"
+    );
+    let x = d
+        .defects
+        .iter()
+        .find(|x| x.kind == DefectKind::TableConflict)
+        .unwrap_or_else(|| panic!("{:?}", d.defects));
+    // The linked table is the page's second table.
+    let table_line = page
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("<table"))
+        .nth(1)
+        .map(|(i, _)| i + 1)
+        .unwrap();
+    assert_eq!((x.pointer.as_str(), x.line), ("/volume", table_line));
+    assert_eq!(x.documented, json!({"type": "string"}));
+    assert_eq!(x.found, json!({"linked table fields": ["name", "size"]}));
+}

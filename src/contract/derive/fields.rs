@@ -399,9 +399,33 @@ fn may_have_children(ty: &Ty) -> bool {
         || matches!(ty, Ty::Array(inner) if **inner == Ty::Object)
 }
 
-/// Builds the field tree of a section from its tables. Returns the root fields and the
-/// captions of field tables nothing referenced.
-pub fn tree(tables: &[&Table], file: &str) -> Result<(Vec<Field>, Vec<String>), DeriveError> {
+/// A row and the table it links to for its children that disagree: the row declares a scalar
+/// type, the linked table documents an object's fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disagreement {
+    /// JSON Pointer of the row's field.
+    pub pointer: String,
+    /// The type the row declares.
+    pub declared: String,
+    /// Line of the linked table.
+    pub line: usize,
+    /// The fields the linked table documents.
+    pub children: Vec<String>,
+}
+
+/// The field tree of a section.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    /// Root fields, children nested.
+    pub fields: Vec<Field>,
+    /// Captions of field tables nothing referenced.
+    pub orphans: Vec<String>,
+    /// Rows whose type disagrees with the table they link to.
+    pub disagreements: Vec<Disagreement>,
+}
+
+/// Builds the field tree of a section from its tables.
+pub fn tree(tables: &[&Table], file: &str) -> Result<Tree, DeriveError> {
     // Header parameter tables (请求Header参数, X-Auth-Token) describe no body field.
     let body_tables: Vec<&Table> = tables
         .iter()
@@ -413,11 +437,18 @@ pub fn tree(tables: &[&Table], file: &str) -> Result<(Vec<Field>, Vec<String>), 
         .iter()
         .position(|t| Columns::detect(&t.header).is_some())
     else {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(Tree::default());
     };
     let mut used = BTreeSet::from([root]);
     let mut fields = read_table(tables[root], file)?;
-    resolve(&mut fields, tables, &mut used, file, 0)?;
+    let mut disagreements = Vec::new();
+    let mut ctx = Resolve {
+        tables,
+        used: &mut used,
+        file,
+        disagreements: &mut disagreements,
+    };
+    ctx.resolve(&mut fields, "", 0)?;
     let orphans = (0..tables.len())
         .filter(|i| !used.contains(i) && Columns::detect(&tables[*i].header).is_some())
         .map(|i| {
@@ -427,7 +458,11 @@ pub fn tree(tables: &[&Table], file: &str) -> Result<(Vec<Field>, Vec<String>), 
                 .unwrap_or_else(|| format!("table at line {}", tables[i].line))
         })
         .collect();
-    Ok((fields, orphans))
+    Ok(Tree {
+        fields,
+        orphans,
+        disagreements,
+    })
 }
 
 /// A table of header parameters, by its caption.
@@ -438,30 +473,49 @@ pub fn is_header_table(table: &Table) -> bool {
     })
 }
 
-fn resolve(
-    fields: &mut [Field],
-    tables: &[&Table],
-    used: &mut BTreeSet<usize>,
-    file: &str,
-    depth: usize,
-) -> Result<(), DeriveError> {
-    if depth > 16 {
-        return Ok(());
-    }
-    for field in fields.iter_mut() {
-        if let Some(i) = find_child_table(field, tables, used) {
-            used.insert(i);
-            let mut children = read_table(tables[i], file)?;
-            resolve(&mut children, tables, used, file, depth + 1)?;
+/// What resolving children needs besides the fields.
+struct Resolve<'t, 'u> {
+    tables: &'u [&'t Table],
+    used: &'u mut BTreeSet<usize>,
+    file: &'u str,
+    disagreements: &'u mut Vec<Disagreement>,
+}
+
+impl Resolve<'_, '_> {
+    fn resolve(
+        &mut self,
+        fields: &mut [Field],
+        pointer: &str,
+        depth: usize,
+    ) -> Result<(), DeriveError> {
+        if depth > 16 {
+            return Ok(());
+        }
+        for field in fields.iter_mut() {
+            let Some(i) = find_child_table(field, self.tables, self.used) else {
+                continue;
+            };
+            self.used.insert(i);
+            let here = format!("{pointer}/{}", field.name);
+            let mut children = read_table(self.tables[i], self.file)?;
+            self.resolve(&mut children, &here, depth + 1)?;
             let names: BTreeSet<&str> = children.iter().map(|c| c.name.as_str()).collect();
             field.is_error_envelope = names == BTreeSet::from(["message", "code"]);
             if !may_have_children(&field.ty) && !field.is_error_envelope {
+                // The row says scalar, the table it points to lists fields: keep the row's
+                // type (the schema follows the row) and report the two tables.
+                self.disagreements.push(Disagreement {
+                    pointer: here,
+                    declared: field.ty.json_type().unwrap_or("unknown").to_string(),
+                    line: self.tables[i].line,
+                    children: children.iter().map(|c| c.name.clone()).collect(),
+                });
                 continue;
             }
             field.children = Some(children);
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Moves rows listed flat in a root table under the object row they belong to.

@@ -755,6 +755,19 @@ fn merge_group(
                 .collect();
             check_examples(schema, p, &same_style, "error", &g.id, &mut defects);
         }
+        for (body, x) in &p.table_disagreements {
+            defects.push(Defect {
+                kind: DefectKind::TableConflict,
+                page: p.path.clone(),
+                line: x.line,
+                operation: Some(g.id.clone()),
+                body: body.clone(),
+                pointer: x.pointer.clone(),
+                documented: json!({ "type": x.declared }),
+                found: json!({ "linked table fields": x.children }),
+                other_page: None,
+            });
+        }
         status_defects(p, &g.id, &mut defects);
         error_code_defects(p, &g.id, &derived.error_codes, &mut defects);
     }

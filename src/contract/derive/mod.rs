@@ -187,6 +187,8 @@ pub struct PageContract {
     pub status_line: Option<usize>,
     /// Line of the URI section, when there is one.
     pub uri_line: Option<usize>,
+    /// Rows whose declared type disagrees with the table they link to (body, disagreement).
+    pub table_disagreements: Vec<(String, fields::Disagreement)>,
     /// Every status the status section lists (success and error).
     pub statuses_listed: Vec<u16>,
     /// Line of the request table (or of the page title when there is none).
@@ -751,7 +753,13 @@ pub fn page_contract(
     let (response_tables, error_tables) = response_tables(page);
     let request_line = request_tables.first().map_or(1, |t| t.line);
     let response_line = response_tables.first().map_or(1, |t| t.line);
-    let (request_fields, orphans) = fields::tree(&request_tables, &path)?;
+    let request_tree = fields::tree(&request_tables, &path)?;
+    let mut table_disagreements: Vec<(String, fields::Disagreement)> = request_tree
+        .disagreements
+        .iter()
+        .map(|d| ("request".to_string(), d.clone()))
+        .collect();
+    let (request_fields, orphans) = (request_tree.fields, request_tree.orphans);
     notes.extend(
         orphans
             .iter()
@@ -760,7 +768,14 @@ pub fn page_contract(
     let first_request = request_examples.first().map(|e| &e.value);
     let first_response = response_examples.first().map(|e| &e.value);
     let request_fields = fields::nest_by_example(request_fields, first_request, &mut notes);
-    let (response_fields, orphans) = fields::tree(&response_tables, &path)?;
+    let response_tree = fields::tree(&response_tables, &path)?;
+    table_disagreements.extend(
+        response_tree
+            .disagreements
+            .iter()
+            .map(|d| ("response".to_string(), d.clone())),
+    );
+    let (response_fields, orphans) = (response_tree.fields, response_tree.orphans);
     notes.extend(
         orphans
             .iter()
@@ -785,7 +800,7 @@ pub fn page_contract(
     };
     let response = body_schema(&mut response_builder, &success_fields, first_response);
     // Error bodies documented by their own tables (under a 4xx status) are read like any body.
-    let (error_fields, _) = fields::tree(&error_tables, &path)?;
+    let error_fields = fields::tree(&error_tables, &path)?.fields;
     let mut error_builder = Builder {
         enums,
         presence: Presence::Declared,
@@ -860,6 +875,7 @@ pub fn page_contract(
         statuses_used,
         status_line: page.section(SectionKind::Status).map(|s| s.line),
         uri_line: page.section(SectionKind::Uri).map(|s| s.line),
+        table_disagreements,
         statuses_listed,
         request_line,
         response_line,
