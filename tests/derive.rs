@@ -1618,3 +1618,16 @@ fn a_row_whose_type_disagrees_with_the_table_it_links_is_a_table_defect() {
     assert_eq!(x.documented, json!({"type": "string"}));
     assert_eq!(x.found, json!({"linked table fields": ["name", "size"]}));
 }
+
+#[test]
+fn an_endpoint_stated_under_the_title_without_a_uri_section_derives() {
+    let page = UNSEEN.replace("## URI", "## 其他").replace(
+        "更新云硬盘。",
+        "PUT /v2/\\{project\\_id\\}/volumes/\\{volume\\_id\\}",
+    );
+    assert_ne!(page, UNSEEN);
+    let dir = temp_pages(&[("p.md", page.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    assert_eq!(d.operations.len(), 1, "{:?}", d.skipped);
+    assert_eq!(d.operations[0].path, "/v2/{project_id}/volumes/{volume_id}");
+}

@@ -618,6 +618,26 @@ fn endpoint_of(page: &Page) -> Option<(String, String, Vec<String>)> {
             let (m, p) = naming::method_and_path(&text)?;
             Some((m, p, naming::query_names(&text)))
         })
+        .or_else(|| {
+            // No URI section: a line of the preamble or the function section that is nothing
+            // but "METHOD /path" (some sets state the endpoint right under the title).
+            page.preamble
+                .iter()
+                .chain(
+                    page.sections_of(SectionKind::Function)
+                        .flat_map(|s| s.blocks.iter()),
+                )
+                .find_map(|b| match b {
+                    Block::Text(t)
+                        if t.text.split_whitespace().count() == 2
+                            && naming::method_and_path(&t.text).is_some() =>
+                    {
+                        let (m, p) = naming::method_and_path(&t.text)?;
+                        Some((m, p, naming::query_names(&t.text)))
+                    }
+                    _ => None,
+                })
+        })
 }
 
 /// A root table whose only row is a placeholder such as `[数组]` documents a body that is an
