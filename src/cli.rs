@@ -453,9 +453,12 @@ pub struct DeriveCmd {
     /// The manifest (default: pages.yaml when it exists).
     #[arg(long)]
     pub manifest: Option<PathBuf>,
-    /// Print only the summary line, not the derive log.
+    /// Print only the summary line and the defect counts, not the log or one line per defect.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Fail (exit 2) after writing if there is any of these: `defects`, `skipped`.
+    #[arg(long, value_enum)]
+    pub deny: Vec<conform::commands::derive::Deny>,
 }
 
 /// `conform openapi`.

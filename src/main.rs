@@ -70,17 +70,29 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             Ok(exit_code::OK)
         }
         cli::Command::Derive(cmd) => {
-            let log =
-                conform::commands::derive::derive(&cmd.pages, &cmd.out, cmd.manifest.as_deref())?;
-            let skip = if cmd.quiet {
-                log.len().saturating_sub(1)
-            } else {
-                0
-            };
-            for line in log.iter().skip(skip) {
-                println!("{line}");
+            let outcome = conform::commands::derive::derive(
+                &cmd.pages,
+                &cmd.out,
+                cmd.manifest.as_deref(),
+                &cmd.deny,
+            )?;
+            if !cmd.quiet {
+                outcome.log.iter().for_each(|l| println!("{l}"));
+                outcome.problems.iter().for_each(|l| eprintln!("{l}"));
             }
-            Ok(exit_code::OK)
+            outcome.counts.iter().for_each(|l| eprintln!("{l}"));
+            println!("{}", outcome.summary);
+            if outcome.denied.is_empty() {
+                Ok(exit_code::OK)
+            } else {
+                Err(Error::BadInput(
+                    outcome
+                        .denied
+                        .into_iter()
+                        .map(conform::diagnostic::Diagnostic::plain)
+                        .collect(),
+                ))
+            }
         }
         cli::Command::Snapshots(cli::SnapshotsCmd::Prune {
             snapshots_dir,

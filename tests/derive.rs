@@ -6,6 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use conform::contract::derive::defects::DefectKind;
 use conform::contract::derive::{self, manifest::Manifest, write, Derived};
 use conform::contract::{keywords, SchemaKind};
 use serde_json::{json, Value};
@@ -55,7 +56,7 @@ fn committed_schemas_are_exactly_what_the_seeds_derive() {
 }
 
 #[test]
-fn the_four_operations_have_their_documented_ids_methods_and_paths() {
+fn the_operations_and_their_reads_have_their_documented_ids_methods_and_paths() {
     let d = derive_seeds();
     let ops: Vec<(&str, &str, &str)> = d
         .operations
@@ -66,9 +67,34 @@ fn the_four_operations_have_their_documented_ids_methods_and_paths() {
         ops,
         vec![
             (
+                "ecs.show_server_metadata_item.v2_1",
+                "GET",
+                "/v2.1/{project_id}/servers/{server_id}/metadata/{key}"
+            ),
+            (
                 "ecs.update_server_metadata_item.v2_1",
                 "PUT",
                 "/v2.1/{project_id}/servers/{server_id}/metadata/{key}"
+            ),
+            (
+                "evs.delete_snapshot_metadata_item.v2",
+                "DELETE",
+                "/v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}"
+            ),
+            (
+                "evs.show_snapshot.v2",
+                "GET",
+                "/v2/{project_id}/snapshots/{snapshot_id}"
+            ),
+            (
+                "evs.show_snapshot.v3",
+                "GET",
+                "/v3/{project_id}/snapshots/{snapshot_id}"
+            ),
+            (
+                "evs.show_snapshot_metadata_item.v2",
+                "GET",
+                "/v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}"
             ),
             (
                 "evs.update_snapshot.v2",
@@ -252,9 +278,17 @@ fn property_names(v: &Value, out: &mut BTreeSet<String>) {
 #[test]
 fn every_page_of_the_documentation_sets_derives_and_matches_its_tables() {
     let pages = shared().join("pages");
-    let d = derive::derive(std::slice::from_ref(&pages), &Manifest::default())
-        .expect("every page derives; every example validates");
+    let d = derive::derive(
+        &[pages.join("evs"), pages.join("ecs")],
+        &Manifest::default(),
+    )
+    .expect("every page derives");
     assert_eq!(d.operations.len(), 26, "24 EVS and 2 ECS operation pages");
+    assert_eq!(
+        d.defects,
+        Vec::new(),
+        "the EVS and ECS pages agree with themselves"
+    );
     for op in &d.operations {
         assert!(
             !op.method.is_empty() && op.path.starts_with('/'),
@@ -370,19 +404,50 @@ fn an_unseen_page_in_the_same_format_derives_method_path_and_schemas() {
 }
 
 #[test]
-fn an_example_that_contradicts_its_page_fails_derive_naming_page_and_pointer() {
+fn an_example_that_contradicts_its_table_is_a_defect_and_the_table_stays_the_contract() {
     let broken = UNSEEN.replace(
         r#"{"volume": {"name": "v", "size": 10}}"#,
-        r#"{"volume": {"name": "v", "size": "ten"}}"#,
+        r#"{"volume": {"name": "v", "size": "40", "colour": "red"}}"#,
     );
     let dir = temp_pages(&[("p.md", broken.as_bytes())]);
-    let err = derive::derive(&[dir.path().to_path_buf()], &Manifest::default())
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("p.md") && err.contains("/volume/size"),
-        "{err}"
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let req = &d.schemas[&("evs.update_volume.v2".to_string(), SchemaKind::Request)];
+    assert_eq!(
+        req["properties"]["volume"]["properties"]["size"]["type"],
+        "integer"
     );
+    let page = dir.path().join("evs/p.md").display().to_string();
+    let line = broken
+        .lines()
+        .position(|l| l.contains(r#""size": "40""#))
+        .unwrap(); // the fence opens one line above the example
+    let kinds: Vec<(DefectKind, &str)> = d
+        .defects
+        .iter()
+        .map(|x| (x.kind, x.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (DefectKind::ExampleType, "/volume/size"),
+            (DefectKind::ExampleUnknownField, "/volume/colour"),
+        ]
+    );
+    let ty = &d.defects[0];
+    assert_eq!((ty.page.as_str(), ty.line), (page.as_str(), line));
+    assert_eq!(ty.documented, json!({"type": "integer"}));
+    assert_eq!(ty.found, json!("40"));
+    assert_eq!(ty.body, "request");
+    let missing = UNSEEN.replace(
+        r#"{"volume": {"name": "v", "size": 10}}"#,
+        r#"{"volume": {"name": "v"}}"#,
+    );
+    let dir = temp_pages(&[("p.md", missing.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    assert_eq!(d.defects.len(), 1, "{:?}", d.defects);
+    assert_eq!(d.defects[0].kind, DefectKind::ExampleMissingRequired);
+    assert_eq!(d.defects[0].pointer, "/volume");
+    assert_eq!(d.defects[0].documented, json!(["size"]));
 }
 
 #[test]
@@ -404,12 +469,14 @@ fn conflicts_between_pages_of_one_operation_are_reported() {
 }
 
 #[test]
-fn hostile_pages_are_clear_errors_naming_the_file() {
+fn hostile_pages_are_reported_with_file_and_line_and_skipped_while_the_rest_derives() {
     let truncated = &UNSEEN[..UNSEEN.find("</table>").unwrap()];
     let missing_column = UNSEEN.replace(
         "<td><p>否</p></td><td><p>名称。最大支持64个字节。</p></td>",
         "",
     );
+    let mut huge = UNSEEN.as_bytes().to_vec();
+    huge.resize(20 * 1024 * 1024, b'x');
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty.md", Vec::new(), "empty"),
         (
@@ -424,13 +491,20 @@ fn hostile_pages_are_clear_errors_naming_the_file() {
             "never closed",
         ),
         ("missing_column.md", missing_column.into_bytes(), "cells"),
+        ("huge.md", huge, "limit"),
     ];
+    let good = UNSEEN.replace("/volumes/", "/disks/");
     for (name, bytes, expect) in cases {
-        let dir = temp_pages(&[(name, &bytes)]);
-        let err = derive::derive(&[dir.path().to_path_buf()], &Manifest::default())
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains(name) && err.contains(expect), "{name}: {err}");
+        let dir = temp_pages(&[(name, &bytes), ("good.md", good.as_bytes())]);
+        let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default())
+            .unwrap_or_else(|e| panic!("{name}: the rest of the folder derives: {e}"));
+        assert_eq!(d.operations.len(), 1, "{name}: the good page derives");
+        assert_eq!(d.skipped.len(), 1, "{name}: {:?}", d.skipped);
+        let s = &d.skipped[0];
+        let full = dir.path().join("evs").join(name).display().to_string();
+        assert_eq!(s.page, full, "{name}: the full path");
+        assert!(s.line >= 1, "{name}: a line");
+        assert!(s.reason.contains(expect), "{name}: {}", s.reason);
     }
 }
 
@@ -456,6 +530,19 @@ fn openapi_document_has_every_operation_with_bodies_and_envelopes() {
         .collect();
     assert_eq!(params, vec!["project_id", "snapshot_id"]);
     assert_eq!(doc["paths"].as_object().unwrap().len(), 4);
+    let methods: Vec<&str> = doc["paths"]["/v2/{project_id}/snapshots/{snapshot_id}"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(methods, vec!["get", "put"], "reads sit beside updates");
+    let name = &doc["components"]["schemas"][name]["properties"]["snapshot"]["properties"]["name"];
+    assert_eq!(name["x-maxBytes"], 255);
+    assert_eq!(
+        name["maxLength"], 255,
+        "the byte limit is a character bound too"
+    );
 }
 
 /// Writes the committed contract's OpenAPI document into `dir`.
@@ -501,6 +588,11 @@ fn schemathesis_loads_the_openapi_document() {
     assert_eq!(
         labels,
         vec![
+            "DELETE /v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
+            "GET /v2.1/{project_id}/servers/{server_id}/metadata/{key}",
+            "GET /v2/{project_id}/snapshots/{snapshot_id}",
+            "GET /v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
+            "GET /v3/{project_id}/snapshots/{snapshot_id}",
             "PUT /v2.1/{project_id}/servers/{server_id}/metadata/{key}",
             "PUT /v2/{project_id}/snapshots/{snapshot_id}",
             "PUT /v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
@@ -614,4 +706,928 @@ fn prism_serves_the_openapi_document_and_validates_requests() {
         Some(422),
         "prism rejects a request the contract forbids"
     );
+}
+
+const SETS: [&str; 4] = ["evs", "ecs", "vpc", "ims"];
+
+/// The method and path pairs a page's URI section names, read from the raw text (independently
+/// of the deriver's parser).
+fn uri_endpoints(text: &str) -> BTreeSet<(String, String)> {
+    let Some(start) = text.find("\n## URI") else {
+        return BTreeSet::new();
+    };
+    let rest = &text[start + 1..];
+    let end = rest[3..].find("\n## ").map_or(rest.len(), |e| e + 3);
+    let section = rest[..end]
+        .replace("\\_", "_")
+        .replace("\\{", "{")
+        .replace("\\}", "}");
+    let tags = regex::Regex::new(r"<[^>]+>").unwrap();
+    let section = tags.replace_all(&section, " ");
+    let re = regex::Regex::new(
+        r"\b(GET|PUT|POST|DELETE|PATCH|HEAD)\s+(?:https?://[^/\s]*)?(/[^\s?{]*(?:\{[^?}]*\}[^\s?{]*)*)",
+    )
+    .unwrap();
+    re.captures_iter(&section)
+        .map(|c| {
+            (
+                c[1].to_string(),
+                c[2].trim_end_matches(['。', '.', ',']).to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Share of operation pages naming exactly one method and path that yield that operation.
+fn method_path_score(dirs: &[PathBuf], d: &Derived) -> (usize, usize, Vec<String>) {
+    let have: BTreeSet<(String, String)> = d
+        .operations
+        .iter()
+        .map(|o| (o.method.clone(), o.path.clone()))
+        .collect();
+    let (mut total, mut found, mut missing) = (0, 0, Vec::new());
+    for dir in dirs {
+        for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            let named = uri_endpoints(&text);
+            if named.len() != 1 {
+                continue;
+            }
+            total += 1;
+            if named.is_subset(&have) {
+                found += 1;
+            } else {
+                missing.push(format!("{}: {named:?}", entry.path().display()));
+            }
+        }
+    }
+    (found, total, missing)
+}
+
+#[test]
+fn every_documentation_set_alone_and_together_yields_the_method_and_path_of_its_pages() {
+    let pages = shared().join("pages");
+    let mut all = Vec::new();
+    for set in SETS {
+        let dirs = vec![pages.join(set)];
+        let d = derive::derive(&dirs, &Manifest::default()).unwrap();
+        let (found, total, missing) = method_path_score(&dirs, &d);
+        assert!(total > 0, "{set}");
+        assert!(
+            found * 100 >= total * 98,
+            "{set}: {found}/{total}; missing {missing:#?}"
+        );
+        all.extend(dirs);
+    }
+    let d = derive::derive(&all, &Manifest::default()).unwrap();
+    let (found, total, missing) = method_path_score(&all, &d);
+    assert!(found * 100 >= total * 98, "{found}/{total}: {missing:#?}");
+    let ids: BTreeSet<&str> = d.operations.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids.len(), d.operations.len(), "ids are unique");
+    let endpoints: BTreeSet<(&str, &str, &str)> = d
+        .operations
+        .iter()
+        .map(|o| (o.service.as_str(), o.method.as_str(), o.path.as_str()))
+        .collect();
+    assert_eq!(
+        endpoints.len(),
+        d.operations.len(),
+        "one operation per service, method and path"
+    );
+}
+
+#[test]
+fn every_example_of_every_set_validates_against_its_schema_or_is_a_defect() {
+    use derive::page::SectionKind;
+    let pages = shared().join("pages");
+    let dirs: Vec<PathBuf> = SETS.iter().map(|s| pages.join(s)).collect();
+    let d = derive::derive(&dirs, &Manifest::default()).unwrap();
+    let reported: BTreeSet<(String, usize)> =
+        d.defects.iter().map(|x| (x.page.clone(), x.line)).collect();
+    let mut checked = 0;
+    for op in &d.operations {
+        let request = d.schemas.get(&(op.id.clone(), SchemaKind::Request));
+        let response = op
+            .success
+            .first()
+            .and_then(|s| d.schemas.get(&(op.id.clone(), SchemaKind::Response(*s))));
+        for src in &op.sources {
+            let path = pages.join(&op.service).join(&src.file);
+            let page = derive::read_page(&path).unwrap();
+            if page.section(SectionKind::Uri).is_none() {
+                continue;
+            }
+            let c = derive::page_contract(&page, &op.service, &Default::default()).unwrap();
+            let alternative = op
+                .alternatives
+                .iter()
+                .find(|a| a.sources.contains(&src.file))
+                .and_then(|a| request.and_then(|r| r["oneOf"].get(a.index)).cloned());
+            let own_request = alternative.as_ref().or(request);
+            for (schema, examples) in [
+                (own_request, &c.request_examples),
+                (response, &c.response_examples),
+            ] {
+                let Some(schema) = schema else { continue };
+                let v = keywords::compile(schema).unwrap();
+                for ex in examples {
+                    checked += 1;
+                    if !v.is_valid(&ex.value) {
+                        assert!(
+                            reported.contains(&(path.display().to_string(), ex.line)),
+                            "{}:{}: invalid example without a defect",
+                            path.display(),
+                            ex.line
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 200, "{checked} examples checked");
+}
+
+/// Two pages documenting one action endpoint with different bodies.
+fn action_page(key: &str, field: &str, ty: &str, example: &str) -> String {
+    format!(
+        r##"# 云硬盘{key}
+
+## URI
+
+POST /v2/\{{project\_id\}}/volumes/\{{volume\_id\}}/action
+
+## 请求参数
+
+|参数|是否必选|参数类型|描述|
+|--|--|--|--|
+|{key}|是|Object|详情请参见表2。|
+
+**表 2** {key}字段说明
+
+|参数|是否必选|参数类型|描述|
+|--|--|--|--|
+|{field}|是|{ty}|取值。|
+
+## 请求示例
+
+```
+POST https://{{endpoint}}/v2/p/volumes/v/action
+
+{example}
+```
+
+## 返回值
+
+-   正常
+
+    202
+"##
+    )
+}
+
+#[test]
+fn pages_sharing_one_endpoint_become_one_operation_with_a_one_of_alternative_each() {
+    let extend = action_page(
+        "os-extend",
+        "new_size",
+        "Integer",
+        r#"{"os-extend": {"new_size": 20}}"#,
+    );
+    let bootable = action_page(
+        "os-set_bootable",
+        "bootable",
+        "Boolean",
+        r#"{"os-set_bootable": {"bootable": true}}"#,
+    );
+    let dir = temp_pages(&[
+        ("extend.md", extend.as_bytes()),
+        ("bootable.md", bootable.as_bytes()),
+    ]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    assert_eq!(d.operations.len(), 1);
+    let op = &d.operations[0];
+    assert_eq!(op.id, "evs.volume_action.v2");
+    let files: Vec<&str> = op.sources.iter().map(|s| s.file.as_str()).collect();
+    assert_eq!(files, vec!["bootable.md", "extend.md"]);
+    let names: Vec<&str> = op.alternatives.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, vec!["os-set_bootable", "os-extend"]);
+    assert!(d.defects.is_empty(), "{:?}", d.defects);
+    assert!(op.conflicts.is_empty(), "{:?}", op.conflicts);
+    let request = &d.schemas[&(op.id.clone(), SchemaKind::Request)];
+    let one_of = request["oneOf"].as_array().unwrap();
+    assert_eq!(one_of.len(), 2);
+    assert_eq!(one_of[0]["required"], json!(["os-set_bootable"]));
+    assert_eq!(one_of[1]["required"], json!(["os-extend"]));
+    let v = keywords::compile(request).unwrap();
+    assert!(v.is_valid(&json!({"os-extend": {"new_size": 20}})));
+    assert!(v.is_valid(&json!({"os-set_bootable": {"bootable": true}})));
+    assert!(!v.is_valid(&json!({"os-extend": {"new_size": "20"}})));
+    assert!(!v.is_valid(&json!({})), "one alternative must be present");
+
+    // The contract side: a case names the alternative after '#'.
+    let contract = conform::contract::Contract::from_parts(
+        d.operations.clone(),
+        d.schemas.clone(),
+        d.error_codes.clone(),
+        dir.path(),
+    )
+    .unwrap();
+    let (found, alt) = contract
+        .operation_alternative("evs.volume_action.v2#os-extend")
+        .unwrap();
+    assert_eq!(found.id, "evs.volume_action.v2");
+    let alt = alt.unwrap();
+    assert_eq!(alt.sources, vec!["extend.md"]);
+    let schema = contract.alternative_schema(&found.id, alt).unwrap();
+    let v = keywords::compile(&schema).unwrap();
+    assert!(v.is_valid(&json!({"os-extend": {"new_size": 20}})));
+    assert!(!v.is_valid(&json!({"os-set_bootable": {"bootable": true}})));
+    let err = contract
+        .operation_alternative("evs.volume_action.v2#os-frob")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("os-frob") && err.contains("os-extend"),
+        "{err}"
+    );
+    assert!(contract
+        .operation_alternative("evs.volume_action.v2")
+        .unwrap()
+        .1
+        .is_none());
+    // Lookups by a case's reference (`op#alt`) work everywhere the loader and runner look.
+    assert_eq!(
+        contract
+            .operation("evs.volume_action.v2#os-extend")
+            .map(|o| o.id.as_str()),
+        Some("evs.volume_action.v2")
+    );
+    assert!(contract.operation("evs.volume_action.v2#os-frob").is_none());
+    let v = contract
+        .validator("evs.volume_action.v2#os-extend", SchemaKind::Request)
+        .unwrap();
+    assert!(v.is_valid(&json!({"os-extend": {"new_size": 20}})));
+    assert!(!v.is_valid(&json!({"os-set_bootable": {"bootable": true}})));
+    assert_eq!(
+        contract
+            .schema("evs.volume_action.v2#os-extend", SchemaKind::Request)
+            .unwrap()["title"],
+        "os-extend"
+    );
+
+    // A page whose example disagrees with its own alternative is a defect on that page.
+    let wrong = action_page(
+        "os-extend",
+        "new_size",
+        "Integer",
+        r#"{"os-extend": {"new_size": "20"}}"#,
+    );
+    let dir = temp_pages(&[
+        ("extend.md", wrong.as_bytes()),
+        ("bootable.md", bootable.as_bytes()),
+    ]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    assert_eq!(d.defects.len(), 1, "{:?}", d.defects);
+    assert_eq!(d.defects[0].kind, DefectKind::ExampleType);
+    assert_eq!(d.defects[0].pointer, "/os-extend/new_size");
+    assert!(d.defects[0].page.ends_with("extend.md"));
+}
+
+const PIPE_PAGE: &str = r##"# 查询镜像
+
+## URI
+
+GET /v2/cloudimages?__isregistered={isregistered}&name={name}
+
+**表 1**  参数说明
+
+|参数|是否必选|参数类型|CRUD|默认值|约束|描述|
+|--|--|--|--|--|--|--|
+|name|否|String|R|无|最大长度为64个字符。|镜像名称。|
+
+## 响应参数
+
+|参数|参数类型|描述|
+|--|--|--|
+|images|Array of Image objects|镜像列表，详情请参见[表2](#t2)。|
+
+**表 2** Image
+
+<a name="t2"></a>
+
+|属性|类型|CRUD|默认值|约束|备注|
+|--|--|--|--|--|--|
+|id|String|R|无|无|镜像ID。|
+|size|Integer|R|0|最小值0|大小。|
+
+## 响应示例
+
+```
+STATUS CODE 200
+```
+
+```
+{"images": [{"id": "a", "size": 1}]}
+```
+
+## 返回值
+
+-   正常
+
+    200
+"##;
+
+#[test]
+fn pipe_tables_section_variants_query_strings_and_extra_columns_derive() {
+    let patch = PIPE_PAGE
+        .replace(
+            "GET /v2/cloudimages?__isregistered={isregistered}&name={name}",
+            "HEAD /v2/cloudimages/\\{image\\_id\\}",
+        )
+        .replace("# 查询镜像", "# 检查镜像");
+    let in_table = PIPE_PAGE
+        .replace(
+            "GET /v2/cloudimages?__isregistered={isregistered}&name={name}",
+            "|方法|URI|\n|--|--|\n|DELETE|/v2/cloudimages/{image_id}|\n",
+        )
+        .replace("# 查询镜像", "# 删除镜像");
+    let dir = temp_pages(&[
+        ("list.md", PIPE_PAGE.as_bytes()),
+        ("head.md", patch.as_bytes()),
+        ("delete.md", in_table.as_bytes()),
+    ]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    assert!(d.skipped.is_empty(), "{:?}", d.skipped);
+    let list = d.operations.iter().find(|o| o.method == "GET").unwrap();
+    assert_eq!(list.path, "/v2/cloudimages");
+    let query: Vec<&str> = list.query_params.iter().map(|q| q.name.as_str()).collect();
+    assert_eq!(query, vec!["name", "__isregistered"]);
+    assert_eq!(
+        list.query_params[0].schema["maxLength"], 64,
+        "约束 feeds the facts"
+    );
+    assert!(
+        list.notes
+            .iter()
+            .any(|n| n.contains("CRUD") && n.contains("默认值")),
+        "ignored columns are named in the notes: {:?}",
+        list.notes
+    );
+    assert_eq!(list.success, vec![200]);
+    let resp = &d.schemas[&(list.id.clone(), SchemaKind::Response(200))];
+    let item = &resp["properties"]["images"]["items"];
+    assert_eq!(
+        item["properties"]["size"]["minimum"], 0,
+        "the child table by its anchor"
+    );
+    assert!(d.defects.is_empty(), "{:?}", d.defects);
+    let head = d.operations.iter().find(|o| o.method == "HEAD").unwrap();
+    assert_eq!(head.path, "/v2/cloudimages/{image_id}");
+    let delete = d.operations.iter().find(|o| o.method == "DELETE").unwrap();
+    assert_eq!(
+        delete.path, "/v2/cloudimages/{image_id}",
+        "method and URI in a table row"
+    );
+}
+
+#[test]
+fn a_status_or_error_code_used_but_not_listed_is_a_defect() {
+    let page = UNSEEN.replace(
+        "## 状态码",
+        "## 响应示例\n\n```\n{\"itemNotFound\": {\"message\": \"m\", \"code\": \"EVS.9999\"}}\n```\n\n状态码为 204 时\n\n## 状态码",
+    );
+    let codes = "# 错误码\n\n|状态码|错误码|错误信息|\n|--|--|--|\n|404|EVS.5404|not found|\n";
+    let dir = temp_pages(&[("p.md", page.as_bytes()), ("错误码.md", codes.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let kinds: BTreeSet<DefectKind> = d.defects.iter().map(|x| x.kind).collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from([
+            DefectKind::UndocumentedStatus,
+            DefectKind::UndocumentedErrorCode
+        ]),
+        "{:?}",
+        d.defects
+    );
+    let code = d
+        .defects
+        .iter()
+        .find(|x| x.kind == DefectKind::UndocumentedErrorCode)
+        .unwrap();
+    assert_eq!(
+        (code.pointer.as_str(), &code.found),
+        ("/itemNotFound/code", &json!("EVS.9999"))
+    );
+}
+
+#[test]
+fn chinese_and_english_pages_that_disagree_are_a_language_defect() {
+    let mut m = manifest();
+    m.joins.clear();
+    let d = derive_seeds();
+    assert!(d.defects.is_empty(), "the seeds are clean: {:?}", d.defects);
+    let other = UNSEEN.replace("最大支持64个字节", "最大支持32个字节");
+    let dir = temp_pages(&[("a.md", UNSEEN.as_bytes()), ("b.md", other.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    assert_eq!(d.defects.len(), 1, "{:?}", d.defects);
+    let x = &d.defects[0];
+    assert_eq!(
+        x.kind,
+        DefectKind::TableConflict,
+        "same language: two tables disagree"
+    );
+    assert_eq!(x.pointer, "/volume/name");
+    assert_eq!(
+        (&x.documented, &x.found),
+        (&json!({"x-maxBytes": 64}), &json!({"x-maxBytes": 32}))
+    );
+    assert!(x.other_page.as_deref().is_some_and(|p| p.ends_with("a.md")));
+}
+
+fn conform_bin() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_conform"));
+    c.current_dir(root());
+    c
+}
+
+#[test]
+fn the_derive_command_writes_defects_json_prints_one_line_each_and_denies_on_request() {
+    let broken = UNSEEN.replace(
+        r#"{"volume": {"name": "v", "size": 10}}"#,
+        r#"{"volume": {"name": "v", "size": "40"}}"#,
+    );
+    let dir = temp_pages(&[("p.md", broken.as_bytes()), ("empty.md", b"")]);
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| {
+        conform_bin()
+            .args([
+                "derive",
+                dir.path().to_str().unwrap(),
+                "--manifest",
+                "/dev/null",
+                "--out",
+            ])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = run(&[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let defects: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("defects.json")).unwrap()).unwrap();
+    assert_eq!(defects.as_array().unwrap().len(), 1);
+    assert_eq!(defects[0]["kind"], "example-type");
+    assert_eq!(defects[0]["pointer"], "/volume/size");
+    assert!(defects[0]["line"].as_u64().unwrap() > 1);
+    let skipped: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("skipped.json")).unwrap()).unwrap();
+    assert!(skipped[0]["page"].as_str().unwrap().ends_with("empty.md"));
+    assert!(
+        stderr.lines().any(|l| l.contains("p.md:")
+            && l.contains("example-type")
+            && l.contains("/volume/size")),
+        "{stderr}"
+    );
+    assert!(stderr.lines().any(|l| l == "1 example-type"), "{stderr}");
+    let quiet = run(&["-q"]);
+    let stderr = String::from_utf8_lossy(&quiet.stderr);
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        vec!["1 example-type", "1 skipped-page"],
+        "-q prints only the counts"
+    );
+    let denied = run(&["--deny", "defects"]);
+    assert_eq!(denied.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&denied.stderr).contains("--deny defects"));
+}
+
+#[test]
+fn the_project_schemas_are_derived_with_deny_defects() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = conform_bin()
+        .args([
+            "derive",
+            "../shared/seeds",
+            "--deny",
+            "defects",
+            "--deny",
+            "skipped",
+            "-q",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for entry in walkdir::WalkDir::new(dir.path()).into_iter().flatten() {
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir.path()).unwrap();
+            assert_eq!(
+                std::fs::read_to_string(entry.path()).unwrap(),
+                std::fs::read_to_string(root().join("schemas").join(rel)).unwrap(),
+                "{}",
+                rel.display()
+            );
+        }
+    }
+}
+
+/// Derives one documentation set and writes its OpenAPI export into `dir`.
+fn set_openapi(set: &str, dir: &Path) -> (PathBuf, usize) {
+    let d = derive::derive(&[shared().join("pages").join(set)], &Manifest::default()).unwrap();
+    let n = d.operations.len();
+    let contract =
+        conform::contract::Contract::from_parts(d.operations, d.schemas, d.error_codes, dir)
+            .unwrap();
+    let spec = dir.join(format!("{set}.openapi.json"));
+    std::fs::write(
+        &spec,
+        write::to_pretty(&conform::contract::openapi::document(&contract)),
+    )
+    .unwrap();
+    (spec, n)
+}
+
+#[test]
+fn the_openapi_export_of_each_whole_set_has_every_operation_and_byte_limits_as_max_length() {
+    let dir = tempfile::tempdir().unwrap();
+    for set in SETS {
+        let (spec, n) = set_openapi(set, dir.path());
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(spec).unwrap()).unwrap();
+        let count: usize = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|p| p.as_object().unwrap().len())
+            .sum();
+        assert_eq!(count, n, "{set}");
+        let text = doc.to_string();
+        assert_eq!(
+            text.matches("\"x-maxBytes\"").count() > 0,
+            text.contains("\"maxLength\""),
+            "{set}"
+        );
+    }
+}
+
+/// Schemathesis loads the OpenAPI export of each whole training set.
+#[test]
+fn schemathesis_loads_the_openapi_export_of_each_whole_set() {
+    if !common::external_tool(
+        &["python3", "-c", "import schemathesis"],
+        "CONFORM_REQUIRE_SCHEMATHESIS",
+        "pip install schemathesis",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = "import sys, schemathesis\nschema = schemathesis.openapi.from_path(sys.argv[1])\nfor r in schema.get_all_operations():\n    print(r.ok().label)\n";
+    for set in SETS {
+        let (spec, n) = set_openapi(set, dir.path());
+        let out = std::process::Command::new("python3")
+            .args(["-c", script, spec.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{set}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).lines().count(),
+            n,
+            "{set}"
+        );
+    }
+}
+
+/// Prism starts a mock from the OpenAPI export of each whole training set and answers.
+#[test]
+fn prism_serves_the_openapi_export_of_each_whole_set() {
+    if !common::external_tool(
+        &["prism", "--version"],
+        "CONFORM_REQUIRE_PRISM",
+        "npm install -g @stoplight/prism-cli",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let template = regex::Regex::new(r"\{[^}]*\}").unwrap();
+    for set in SETS {
+        let (spec, _) = set_openapi(set, dir.path());
+        // A documented read with its path parameters filled: Prism must mock it from the
+        // contract (2xx-4xx), not fail on the schema (5xx).
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&spec).unwrap()).unwrap();
+        let read = doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(_, item)| item.get("get").is_some())
+            .map(|(path, _)| template.replace_all(path, "x").to_string())
+            .unwrap_or_else(|| "/conform-probe".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut prism = std::process::Command::new("prism")
+            .args([
+                "mock",
+                spec.to_str().unwrap(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut answered = None;
+        for _ in 0..120 {
+            if let Ok(Some(status)) = prism.try_wait() {
+                panic!("{set}: prism exited ({status}): the export does not load");
+            }
+            let out = std::process::Command::new("curl")
+                .args(["-s", "-o", "/dev/null", "-w", "%{http_code}"])
+                .arg(format!("http://127.0.0.1:{port}{read}"))
+                .output()
+                .ok();
+            answered = out
+                .and_then(|o| String::from_utf8_lossy(&o.stdout).parse::<u16>().ok())
+                .filter(|c| *c != 0);
+            if answered.is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        let _ = prism.kill();
+        let _ = prism.wait();
+        let code = answered.unwrap_or_else(|| panic!("{set}: prism never answered"));
+        assert!(code < 500, "{set}: GET {read} answered {code}");
+    }
+}
+
+#[test]
+fn an_english_page_that_disagrees_with_its_chinese_page_is_a_language_defect() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(shared().join("seeds")).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        // The English v3 page states the description limit in bytes; halve it.
+        let text = text.replace("maximum of 255 bytes", "maximum of 128 bytes");
+        std::fs::write(dir.path().join(entry.file_name()), text).unwrap();
+    }
+    let d = derive::derive(&[dir.path().to_path_buf()], &manifest()).unwrap();
+    let lang: Vec<_> = d
+        .defects
+        .iter()
+        .filter(|x| x.kind == DefectKind::LanguageConflict)
+        .collect();
+    assert!(!lang.is_empty(), "{:?}", d.defects);
+    for x in lang {
+        assert!(x.page.ends_with("004_2769b04e8d49b1b4.txt"), "{x}");
+        assert_eq!(x.operation.as_deref(), Some("evs.update_snapshot.v3"));
+        assert_eq!(x.documented, json!({"x-maxBytes": 255}));
+        assert_eq!(x.found, json!({"x-maxBytes": 128}));
+        assert!(x.other_page.is_some());
+    }
+}
+
+const EXPLORER_PAGE: &str = r##"# 查询镜像会话列表
+
+## URI
+
+GET /v3/\{project\_id\}/vpc/sessions
+
+## 请求参数
+
+**表 2**  Query参数
+
+|参数|是否必选|参数类型|描述|
+|--|--|--|--|
+|limit|否|Integer|每页条数。最小值1，最大值2000。|
+
+## 响应参数
+
+**状态码为 200 时:**
+
+**表 3**  响应Body参数
+
+|参数|参数类型|描述|
+|--|--|--|
+|request_id|String|请求ID。|
+
+**状态码为 400 时:**
+
+**表 4**  响应Body参数
+
+|参数|参数类型|描述|
+|--|--|--|
+|error_code|String|错误码。|
+|error_msg|String|错误信息。|
+
+## 响应示例
+
+**状态码为 200 时:**
+
+```
+{"request_id": "r"}
+```
+
+**状态码为 400 时:**
+
+```
+{"error_code": "VPC.0001", "error_msg": "bad", "request_id": "r"}
+```
+"##;
+
+#[test]
+fn query_tables_of_the_request_section_and_error_tables_of_the_response_section_are_told_apart() {
+    let dir = temp_pages(&[("sessions.md", EXPLORER_PAGE.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let op = &d.operations[0];
+    assert!(!op.request_body, "a Query table is no request body");
+    assert_eq!(op.query_params.len(), 1);
+    assert_eq!(op.query_params[0].name, "limit");
+    assert_eq!(op.query_params[0].schema["maximum"], 2000);
+    assert_eq!(
+        op.success,
+        vec![200],
+        "from the response section's status line"
+    );
+    let ok = &d.schemas[&(op.id.clone(), SchemaKind::Response(200))];
+    let props: Vec<&String> = ok["properties"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        props,
+        vec!["request_id"],
+        "the 400 table is not part of the 200 body"
+    );
+    let err = &d.schemas[&(op.id.clone(), SchemaKind::Error)];
+    assert!(err["properties"]["error_code"].is_object());
+    let found: Vec<(DefectKind, &str)> = d
+        .defects
+        .iter()
+        .map(|x| (x.kind, x.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![(DefectKind::ExampleUnknownField, "/request_id")],
+        "the flat error example is checked against the error table"
+    );
+}
+
+#[test]
+fn a_case_names_an_alternative_and_its_body_is_checked_against_that_alternative() {
+    let extend = action_page(
+        "os-extend",
+        "new_size",
+        "Integer",
+        r#"{"os-extend": {"new_size": 20}}"#,
+    );
+    let bootable = action_page(
+        "os-set_bootable",
+        "bootable",
+        "Boolean",
+        r#"{"os-set_bootable": {"bootable": true}}"#,
+    );
+    let dir = temp_pages(&[
+        ("extend.md", extend.as_bytes()),
+        ("bootable.md", bootable.as_bytes()),
+    ]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let contract =
+        conform::contract::Contract::from_parts(d.operations, d.schemas, d.error_codes, dir.path())
+            .unwrap();
+    let vars = conform::case::vars::Vars::default();
+    let case = |name: &str, operation: &str, body: &str| {
+        let path = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(
+            &path,
+            format!(
+                "operation: {operation}\nvars: {{project_id: p, volume_id: v}}\nsteps:\n  - request:\n      body: {body}\n    expect: {{status: 202}}\n"
+            ),
+        )
+        .unwrap();
+        conform::case::load_case(name, &path, &contract)
+            .and_then(|c| conform::case::prepare(&c, &contract, &vars).map(|_| c))
+    };
+    let ok = case(
+        "extend",
+        "evs.volume_action.v2#os-extend",
+        r#"{"os-extend": {"new_size": 20}}"#,
+    );
+    assert!(ok.is_ok(), "{:?}", ok.err().map(|e| e.to_string()));
+    let wrong = case(
+        "wrong",
+        "evs.volume_action.v2#os-extend",
+        r#"{"os-set_bootable": {"bootable": true}}"#,
+    )
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(
+        wrong.contains("evs.volume_action.v2#os-extend"),
+        "the other alternative's body breaks this one, and the message names it: {wrong}"
+    );
+    let unknown = case("unknown", "evs.volume_action.v2#os-frob", "{}")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(unknown.contains("os-frob"), "{unknown}");
+}
+
+#[test]
+fn a_uri_section_without_method_and_path_is_skipped_naming_its_line() {
+    let page = UNSEEN.replace(
+        "PUT /v2/\\{project\\_id\\}/volumes/\\{volume\\_id\\}",
+        "见下文",
+    );
+    assert_ne!(page, UNSEEN);
+    let good = PIPE_PAGE;
+    let dir = temp_pages(&[("odd.md", page.as_bytes()), ("good.md", good.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    assert_eq!(d.skipped.len(), 1, "{:?}", d.skipped);
+    let s = &d.skipped[0];
+    let uri_line = page.lines().position(|l| l == "## URI").unwrap() + 1;
+    assert!(s.page.ends_with("odd.md"));
+    assert_eq!(s.line, uri_line);
+    assert!(
+        s.reason.contains("names no method and path"),
+        "{}",
+        s.reason
+    );
+}
+
+#[test]
+fn pages_of_one_operation_that_state_different_success_statuses_disagree() {
+    let other = UNSEEN.replace("    202\n", "    200\n");
+    assert_ne!(other, UNSEEN);
+    let dir = temp_pages(&[("a.md", UNSEEN.as_bytes()), ("b.md", other.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let x = d
+        .defects
+        .iter()
+        .find(|x| x.documented.get("success").is_some())
+        .unwrap_or_else(|| panic!("{:?}", d.defects));
+    assert_eq!(x.kind, DefectKind::TableConflict);
+    assert_eq!(
+        (&x.documented, &x.found),
+        (&json!({"success": [202]}), &json!({"success": [200]}))
+    );
+    assert!(x.page.ends_with("b.md") && x.line > 1);
+}
+
+#[test]
+fn a_row_whose_type_disagrees_with_the_table_it_links_is_a_table_defect() {
+    let page = UNSEEN.replacen(
+        "<td><p>volume</p></td><td><p>是</p></td><td><p>Object</p></td>",
+        "<td><p>volume</p></td><td><p>是</p></td><td><p>String</p></td>",
+        1,
+    );
+    assert_ne!(page, UNSEEN);
+    let dir = temp_pages(&[("p.md", page.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let req = &d.schemas[&("evs.update_volume.v2".to_string(), SchemaKind::Request)];
+    assert_eq!(
+        req["properties"]["volume"]["type"], "string",
+        "the row is the contract"
+    );
+    let x = d
+        .defects
+        .iter()
+        .find(|x| x.kind == DefectKind::TableConflict)
+        .unwrap_or_else(|| panic!("{:?}", d.defects));
+    // The linked table is the page's second table.
+    let table_line = page
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("<table"))
+        .nth(1)
+        .map(|(i, _)| i + 1)
+        .unwrap();
+    assert_eq!((x.pointer.as_str(), x.line), ("/volume", table_line));
+    assert_eq!(x.documented, json!({"type": "string"}));
+    assert_eq!(x.found, json!({"linked table fields": ["name", "size"]}));
+}
+
+#[test]
+fn an_endpoint_stated_under_the_title_without_a_uri_section_derives() {
+    let page = UNSEEN.replace("## URI", "## 其他").replace(
+        "更新云硬盘。",
+        "PUT /v2/\\{project\\_id\\}/volumes/\\{volume\\_id\\}",
+    );
+    assert_ne!(page, UNSEEN);
+    let dir = temp_pages(&[("p.md", page.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    assert_eq!(d.operations.len(), 1, "{:?}", d.skipped);
+    assert_eq!(d.operations[0].path, "/v2/{project_id}/volumes/{volume_id}");
 }

@@ -328,6 +328,7 @@ mod tests {
             response_body: true,
             sources: Vec::new(),
             preconditions: Vec::new(),
+            alternatives: Vec::new(),
             conflicts: Vec::new(),
             notes: Vec::new(),
         };

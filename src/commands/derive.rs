@@ -2,36 +2,121 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::contract::derive::{self, manifest::Manifest, write};
+use crate::contract::derive::{self, defects, manifest::Manifest, write};
 use crate::contract::openapi;
 use crate::error::Error;
 
-/// Derives the contract from pages and writes it; returns the derive log.
+/// What `--deny` can turn into a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    /// Any documentation defect (`defects.json` not empty).
+    Defects,
+    /// Any page that yields no operation (`skipped.json` not empty).
+    Skipped,
+}
+
+/// The outcome of `conform derive`, ready to print.
+#[derive(Debug, Default)]
+pub struct DeriveOutcome {
+    /// The derive log (joins, inferences, conflicts), for stdout.
+    pub log: Vec<String>,
+    /// The summary line, for stdout.
+    pub summary: String,
+    /// One line per defect and per skipped page, for stderr.
+    pub problems: Vec<String>,
+    /// Counts per defect kind and of skipped pages, for stderr (`-q` prints only these).
+    pub counts: Vec<String>,
+    /// What `--deny` refused, one line each (empty: exit 0).
+    pub denied: Vec<String>,
+}
+
+/// Derives the contract from pages and writes it (`defects.json` and `skipped.json` beside the
+/// schemas). `deny` lists what makes the run fail after writing.
 pub fn derive(
     inputs: &[PathBuf],
     out: &Path,
     manifest: Option<&Path>,
-) -> Result<Vec<String>, Error> {
+    deny: &[Deny],
+) -> Result<DeriveOutcome, Error> {
     let manifest = match manifest {
-        Some(p) => Manifest::load(p).map_err(|e| Error::bad(e.to_string()))?,
+        Some(p) => Manifest::load(p).map_err(|e| Error::from(diagnostic(&e)))?,
         None if Path::new("pages.yaml").exists() => {
-            Manifest::load(Path::new("pages.yaml")).map_err(|e| Error::bad(e.to_string()))?
+            Manifest::load(Path::new("pages.yaml")).map_err(|e| Error::from(diagnostic(&e)))?
         }
         None => Manifest::default(),
     };
-    let derived = derive::derive(inputs, &manifest).map_err(|e| Error::bad(e.to_string()))?;
+    let derived = derive::derive(inputs, &manifest).map_err(|e| Error::from(diagnostic(&e)))?;
     write::write(&derived, out).map_err(|e| Error::Io(e.to_string()))?;
-    let mut log = derived.log;
-    log.push(format!(
-        "wrote {} operations to {}",
-        derived.operations.len(),
-        out.display()
-    ));
-    Ok(log)
+    let mut outcome = DeriveOutcome {
+        log: derived.log.clone(),
+        summary: format!(
+            "wrote {} operations to {} ({} defects, {} pages skipped)",
+            derived.operations.len(),
+            out.display(),
+            derived.defects.len(),
+            derived.skipped.len()
+        ),
+        ..DeriveOutcome::default()
+    };
+    outcome
+        .problems
+        .extend(derived.skipped.iter().map(ToString::to_string));
+    outcome
+        .problems
+        .extend(derived.defects.iter().map(ToString::to_string));
+    for (kind, n) in defects::counts(&derived.defects) {
+        outcome.counts.push(format!("{n} {kind}"));
+    }
+    if !derived.skipped.is_empty() {
+        outcome
+            .counts
+            .push(format!("{} skipped-page", derived.skipped.len()));
+    }
+    if deny.contains(&Deny::Defects) && !derived.defects.is_empty() {
+        outcome.denied.push(format!(
+            "{} documentation defects (--deny defects): see {}",
+            derived.defects.len(),
+            out.join(write::DEFECTS_FILE).display()
+        ));
+    }
+    if deny.contains(&Deny::Skipped) && !derived.skipped.is_empty() {
+        outcome.denied.push(format!(
+            "{} pages skipped (--deny skipped): see {}",
+            derived.skipped.len(),
+            out.join(write::SKIPPED_FILE).display()
+        ));
+    }
+    Ok(outcome)
 }
 
 /// The OpenAPI 3.1 document of a schemas folder, pretty-printed.
 pub fn openapi(schemas: &Path) -> Result<String, Error> {
     let contract = super::load_contract(schemas)?;
     Ok(write::to_pretty(&openapi::document(&contract)))
+}
+
+/// A derive error as a positioned diagnostic (file, line, column where known).
+pub fn diagnostic(e: &derive::DeriveError) -> crate::diagnostic::Diagnostic {
+    use crate::diagnostic::Diagnostic;
+    use derive::DeriveError as D;
+    match e {
+        D::Io { path, source } => Diagnostic::file(path, format!("cannot read: {source}")),
+        D::Page {
+            file,
+            line,
+            message,
+        }
+        | D::Join {
+            file,
+            line,
+            message,
+        } => Diagnostic::at(file, *line, 1, message.clone()),
+        D::Manifest {
+            file,
+            line,
+            column,
+            message,
+        } => Diagnostic::at(file, *line, *column, message.clone()),
+        other => Diagnostic::plain(other.to_string()),
+    }
 }

@@ -37,6 +37,9 @@ pub fn load_contract(dir: &Path) -> Result<Contract, Error> {
             ContractError::Schema { path, message } => {
                 Diagnostic::file(path, format!("contract: invalid schema: {message}"))
             }
+            e @ (ContractError::UnknownAlternative { .. } | ContractError::UnknownOperation(_)) => {
+                Diagnostic::plain(format!("contract: {e}"))
+            }
             ContractError::Io { path, source } => Diagnostic::file(
                 path,
                 format!("contract: cannot read: {source} (derive it with `conform derive PAGES --out DIR`)"),

@@ -1,6 +1,6 @@
 //! The contract: the operation index and the schema registry.
 //!
-//! `schemas/` is written by [`derive`] and read here. The registry compiles every validator once
+//! `schemas/` is written by [`derive`](mod@derive) and read here. The registry compiles every validator once
 //! at start-up and hands them out by (operation, kind); nothing here knows about HTTP or cases.
 
 pub mod derive;
@@ -38,6 +38,28 @@ pub struct Source {
     /// How a page without a URI was joined to this operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub joined_by: Option<String>,
+}
+
+/// One request body of a shared endpoint (`evs.volume_action.v2#os-extend`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alternative {
+    /// The name a case uses after `#`: the body's own top-level key(s).
+    pub name: String,
+    /// Index of this alternative in the request schema's `oneOf`.
+    pub index: usize,
+    /// Pages documenting this body.
+    pub sources: Vec<String>,
+}
+
+/// Separator between an operation id and an alternative name in a case's `operation:`.
+pub const ALTERNATIVE_SEPARATOR: char = '#';
+
+/// Splits `op#alt` into the operation id and the alternative name, if any.
+pub fn split_operation_ref(reference: &str) -> (&str, Option<&str>) {
+    match reference.split_once(ALTERNATIVE_SEPARATOR) {
+        Some((id, alt)) => (id, Some(alt)),
+        None => (reference, None),
+    }
 }
 
 /// A documented query parameter.
@@ -94,6 +116,10 @@ pub struct Operation {
     /// States the resource must be in.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub preconditions: Vec<Precondition>,
+    /// Request bodies of a shared endpoint: several pages document one method and path with
+    /// different bodies; the request schema is a `oneOf` with one alternative per entry, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<Alternative>,
     /// Disagreements between pages of the operation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<String>,
@@ -184,6 +210,19 @@ pub enum ContractError {
         /// What is wrong.
         message: String,
     },
+    /// An `op#alt` reference names an alternative the operation does not have.
+    #[error("operation {operation} has no request alternative '{alternative}' (it has: {known})")]
+    UnknownAlternative {
+        /// The operation id.
+        operation: String,
+        /// The name asked for.
+        alternative: String,
+        /// The names it has, comma-separated.
+        known: String,
+    },
+    /// An `op` or `op#alt` reference names no operation.
+    #[error("no operation '{0}' in the contract")]
+    UnknownOperation(String),
     /// A schema does not compile.
     #[error("{path}: invalid schema: {message}")]
     Schema {
@@ -218,6 +257,8 @@ pub struct Contract {
     /// The resource table (empty when the contract declares none).
     pub resources: resources::ResourceTable,
     validators: BTreeMap<(String, SchemaKind), jsonschema::Validator>,
+    /// Request schemas of shared-endpoint alternatives, by `op#alt`, with their validators.
+    alternatives: BTreeMap<String, (Value, jsonschema::Validator)>,
 }
 
 impl std::fmt::Debug for Contract {
@@ -284,18 +325,78 @@ impl Contract {
             })?;
             validators.insert((id.clone(), *kind), v);
         }
-        Ok(Contract {
+        let mut contract = Contract {
             operations,
             schemas,
             error_codes,
             resources: resources::ResourceTable::default(),
             validators,
-        })
+            alternatives: BTreeMap::new(),
+        };
+        // Each alternative of a shared endpoint is addressable as `op#alt`, so everything that
+        // looks an operation up by a case's reference (load, run, reports) works unchanged.
+        let mut alternatives = BTreeMap::new();
+        for op in &contract.operations {
+            for alt in &op.alternatives {
+                let Some(schema) = contract.alternative_schema(&op.id, alt) else {
+                    continue;
+                };
+                let v = keywords::compile(&schema).map_err(|message| ContractError::Schema {
+                    path: dir.join(&op.id).join(REQUEST_FILE),
+                    message: format!("alternative '{}': {message}", alt.name),
+                })?;
+                alternatives.insert(
+                    format!("{}{ALTERNATIVE_SEPARATOR}{}", op.id, alt.name),
+                    (schema, v),
+                );
+            }
+        }
+        contract.alternatives = alternatives;
+        Ok(contract)
     }
 
-    /// An operation by id.
-    pub fn operation(&self, id: &str) -> Option<&Operation> {
-        self.operations.iter().find(|o| o.id == id)
+    /// An operation by id, or by `op#alt` (None when the operation has no such alternative).
+    pub fn operation(&self, reference: &str) -> Option<&Operation> {
+        self.operation_alternative(reference).ok().map(|(op, _)| op)
+    }
+
+    /// Resolves `op` or `op#alt` to the operation and, when named, its request alternative.
+    pub fn operation_alternative(
+        &self,
+        reference: &str,
+    ) -> Result<(&Operation, Option<&Alternative>), ContractError> {
+        let (id, alt) = split_operation_ref(reference);
+        let op = self
+            .operations
+            .iter()
+            .find(|o| o.id == id)
+            .ok_or_else(|| ContractError::UnknownOperation(id.to_string()))?;
+        let Some(alt) = alt else {
+            return Ok((op, None));
+        };
+        match op.alternatives.iter().find(|a| a.name == alt) {
+            Some(a) => Ok((op, Some(a))),
+            None => Err(ContractError::UnknownAlternative {
+                operation: id.to_string(),
+                alternative: alt.to_string(),
+                known: op
+                    .alternatives
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+
+    /// The request schema of one alternative (its `oneOf` entry, standalone with `$schema`).
+    pub fn alternative_schema(&self, id: &str, alternative: &Alternative) -> Option<Value> {
+        let request = self.schema(id, SchemaKind::Request)?;
+        let mut alt = request.get("oneOf")?.get(alternative.index)?.clone();
+        if let (Value::Object(m), Some(d)) = (&mut alt, request.get("$schema")) {
+            m.insert("$schema".into(), d.clone());
+        }
+        Some(alt)
     }
 
     /// The known id closest to an unknown one, for "did you mean".
@@ -308,13 +409,27 @@ impl Contract {
             .map(|(_, id)| id)
     }
 
-    /// The compiled validator for an operation's schema.
-    pub fn validator(&self, id: &str, kind: SchemaKind) -> Option<&jsonschema::Validator> {
+    /// The compiled validator for an operation's schema; for `op#alt`, the request validator is
+    /// the alternative's.
+    pub fn validator(&self, reference: &str, kind: SchemaKind) -> Option<&jsonschema::Validator> {
+        if kind == SchemaKind::Request {
+            if let Some((_, v)) = self.alternatives.get(reference) {
+                return Some(v);
+            }
+        }
+        let (id, _) = split_operation_ref(reference);
         self.validators.get(&(id.to_string(), kind))
     }
 
-    /// The raw schema for an operation's schema.
-    pub fn schema(&self, id: &str, kind: SchemaKind) -> Option<&Value> {
+    /// The raw schema for an operation's schema; for `op#alt`, the request schema is the
+    /// alternative's.
+    pub fn schema(&self, reference: &str, kind: SchemaKind) -> Option<&Value> {
+        if kind == SchemaKind::Request {
+            if let Some((s, _)) = self.alternatives.get(reference) {
+                return Some(s);
+            }
+        }
+        let (id, _) = split_operation_ref(reference);
         self.schemas.get(&(id.to_string(), kind))
     }
 }

@@ -45,13 +45,37 @@ fn deviations_of(all: &Value, id: &str) -> Vec<Value> {
         .collect()
 }
 
-/// Removes keywords that only make sense at a document root.
+/// Removes keywords that only make sense at a document root, and exports byte limits for
+/// tools that ignore `x-maxBytes`.
 fn embeddable(schema: &Value) -> Value {
     let mut s = schema.clone();
     if let Value::Object(m) = &mut s {
         m.remove("$schema");
     }
+    export_byte_limits(&mut s);
     s
+}
+
+/// Adds `maxLength` = `x-maxBytes` wherever a byte limit is stated (keeping a smaller character
+/// limit): a string over N characters is always over N bytes, so the bound is sound, and tools
+/// that only know `maxLength` still fuzz the limit.
+pub fn export_byte_limits(schema: &mut Value) {
+    match schema {
+        Value::Object(m) => {
+            if let Some(bytes) = m.get("x-maxBytes").and_then(Value::as_u64) {
+                let chars = m.get("maxLength").and_then(Value::as_u64);
+                m.insert(
+                    "maxLength".into(),
+                    json!(chars.map_or(bytes, |c| c.min(bytes))),
+                );
+            }
+            for v in m.values_mut() {
+                export_byte_limits(v);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(export_byte_limits),
+        _ => {}
+    }
 }
 
 /// Builds the OpenAPI document.
@@ -67,7 +91,7 @@ pub fn document(contract: &Contract) -> Value {
             .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string", "minLength": 1}}))
             .collect();
         parameters.extend(op.query_params.iter().map(
-            |q| json!({"name": q.name, "in": "query", "required": q.required, "schema": q.schema}),
+            |q| json!({"name": q.name, "in": "query", "required": q.required, "schema": embeddable(&q.schema)}),
         ));
         let mut operation = Map::new();
         operation.insert("operationId".into(), json!(op.id));
@@ -126,4 +150,23 @@ pub fn document(contract: &Contract) -> Value {
         "paths": paths,
         "components": {"schemas": schemas},
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_limits_are_exported_as_max_length_too() {
+        let mut s = json!({"properties": {
+            "name": {"type": "string", "x-maxBytes": 255},
+            "both": {"type": "string", "x-maxBytes": 255, "maxLength": 64},
+            "list": {"type": "array", "items": {"type": "string", "x-maxBytes": 8}},
+        }});
+        export_byte_limits(&mut s);
+        assert_eq!(s["properties"]["name"]["maxLength"], 255);
+        assert_eq!(s["properties"]["name"]["x-maxBytes"], 255);
+        assert_eq!(s["properties"]["both"]["maxLength"], 64);
+        assert_eq!(s["properties"]["list"]["items"]["maxLength"], 8);
+    }
 }

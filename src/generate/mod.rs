@@ -351,6 +351,11 @@ impl<'a> OpGen<'a> {
                 (Some((param, parents)), Some(b)) if param == p => {
                     Self::bound_key(b, parents).unwrap_or_else(|| "conform".into())
                 }
+                // A read or delete of a sub-item (a metadata key) needs one that exists: it
+                // comes from a target variable of the same name, or the case is skipped.
+                _ if matches!(self.op.method.as_str(), "GET" | "HEAD" | "DELETE") => {
+                    format!("${{{p}}}")
+                }
                 _ => "conform".into(),
             };
             params.insert(p.clone(), Value::String(value));

@@ -284,7 +284,7 @@ pub async fn show_snapshot_v2(
     State(mock): State<AppState>,
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    show_snapshot(mock, path(p)?).await
+    show_snapshot(mock, path(p)?, false).await
 }
 
 /// GET /v3/{project_id}/snapshots/{snapshot_id} (查询单个云硬盘快照详细信息-Cinder-v3).
@@ -292,18 +292,29 @@ pub async fn show_snapshot_v3(
     State(mock): State<AppState>,
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    show_snapshot(mock, path(p)?).await
+    show_snapshot(mock, path(p)?, true).await
 }
 
-/// Both show pages (v2 and v3) document the same body, reserved attributes included.
+/// The user that created every fixture snapshot (the v3 show page documents `user_id`).
+pub const FIXTURE_USER_ID: &str = "7a3e1c2b4d5f40718293a4b5c6d7e8f9";
+
+/// Both show pages (v2 and v3) document the same body, reserved attributes included; the v3
+/// page adds `user_id`, as Cinder's v3 show does.
 async fn show_snapshot(
     mock: AppState,
     (project, id): (String, String),
+    v3: bool,
 ) -> Result<Response, ApiError> {
     let store = mock.read();
     let (owner, s) = find(&mock, &store, &project, &id)
         .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
-    Ok(mock.ok(json!({"snapshot": render(&mock, owner, s, true)})))
+    let mut body = render(&mock, owner, s, true);
+    if v3 {
+        if let Value::Object(m) = &mut body {
+            m.insert("user_id".into(), json!(FIXTURE_USER_ID));
+        }
+    }
+    Ok(mock.ok(json!({ "snapshot": body })))
 }
 
 /// GET /v2|v3/{project_id}/snapshots/{snapshot_id}/metadata (查询云硬盘快照的元数据).

@@ -167,7 +167,9 @@ fn allowed_class(text: &str) -> Option<String> {
         .captures_iter(sentence)
         .map(|c| c[1].trim().to_string())
         .collect();
-    if items.len() < 2 {
+    // Items must be the characters themselves ("中划线（-）"); a list written the other way
+    // round ("-（中划线）") or naming classes in words cannot be read as a character set.
+    if items.len() < 2 || items.iter().any(|i| !i.is_ascii()) {
         return None;
     }
     let mut class = String::new();
@@ -229,6 +231,15 @@ mod tests {
         assert!(re.is_match("a-b_c:d.e9"));
         assert!(!re.is_match("a b"));
         assert!(!re.is_match("键"));
+    }
+
+    #[test]
+    fn characters_named_in_parentheses_are_not_a_pattern() {
+        let f = Facts::read(
+            "取值范围：0-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）",
+        );
+        assert_eq!(f.pattern, None);
+        assert_eq!(f.max_chars, Some(64));
     }
 
     #[test]

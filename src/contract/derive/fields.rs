@@ -21,6 +21,8 @@ static REFERENCED_TITLE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         crate::statics::regex(r"(?i)see\s+(parameters in the \S+ field)"),
     ]
 });
+static TABLE_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| crate::statics::regex(r"(?:请参见|参见|参考|see|See)\s*(?:表|Table)\s*(\d+)"));
 static PLACEHOLDER: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r"(?i)^(key_?val(ue)?|\{key\}|<key>|key)$"));
 static PRECEDENCE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -35,7 +37,7 @@ static KEY_VALUE: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r"(?i)键值对|key-value|key/value|key value pair"));
 
 /// Column positions of a field table.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct Columns {
     /// Field name.
     pub name: usize,
@@ -45,26 +47,101 @@ pub struct Columns {
     pub required: Option<usize>,
     /// Description, if the table has the column.
     pub description: Option<usize>,
+    /// Further columns read as part of the description, so their facts (limits, character
+    /// sets) apply: constraints (约束, 取值范围) and remarks (备注).
+    pub extra_description: Vec<usize>,
+    /// Header cells of columns the deriver does not use (CRUD, 默认值, …).
+    pub ignored: Vec<String>,
 }
+
+const NAME_HEADERS: &[&str] = &[
+    "参数",
+    "参数名",
+    "参数名称",
+    "名称",
+    "属性",
+    "属性名",
+    "属性名称",
+    "字段",
+    "字段名",
+    "字段名称",
+    "Parameter",
+    "Parameters",
+    "Name",
+    "Field",
+    "Attribute",
+    "Property",
+];
+const TYPE_HEADERS: &[&str] = &[
+    "参数类型",
+    "类型",
+    "数据类型",
+    "属性类型",
+    "字段类型",
+    "取值类型",
+    "Type",
+    "Data Type",
+];
+const REQUIRED_HEADERS: &[&str] = &[
+    "是否必选",
+    "必选",
+    "是否必填",
+    "必填",
+    "是否必须",
+    "Mandatory",
+    "Required",
+];
+const DESCRIPTION_HEADERS: &[&str] = &[
+    "描述",
+    "说明",
+    "参数说明",
+    "参数描述",
+    "含义",
+    "Description",
+];
+const EXTRA_DESCRIPTION_HEADERS: &[&str] = &[
+    "约束",
+    "约束条件",
+    "取值范围",
+    "取值",
+    "备注",
+    "Constraints",
+    "Value Range",
+    "Remarks",
+    "Notes",
+];
 
 impl Columns {
     /// Recognises a field table by its header, in either language and any column order.
     pub fn detect(header: &[String]) -> Option<Columns> {
-        let find = |names: &[&str]| {
-            header
-                .iter()
-                .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
-        };
-        let name = find(&["参数", "参数名", "名称", "Parameter", "Name"])?;
-        let ty = find(&["参数类型", "类型", "Type"]);
-        let required = find(&["是否必选", "必选", "Mandatory", "Required"]);
-        let description = find(&["描述", "说明", "Description"]);
-        (ty.is_some() || required.is_some() || description.is_some()).then_some(Columns {
+        let matches =
+            |h: &str, names: &[&str]| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n));
+        let find = |names: &[&str]| header.iter().position(|h| matches(h, names));
+        let name = find(NAME_HEADERS)?;
+        let ty = find(TYPE_HEADERS);
+        let required = find(REQUIRED_HEADERS);
+        let description = find(DESCRIPTION_HEADERS);
+        if ty.is_none() && required.is_none() && description.is_none() {
+            return None;
+        }
+        let mut columns = Columns {
             name,
             ty,
             required,
             description,
-        })
+            ..Columns::default()
+        };
+        for (i, h) in header.iter().enumerate() {
+            if [Some(name), ty, required, description].contains(&Some(i)) {
+                continue;
+            }
+            if matches(h, EXTRA_DESCRIPTION_HEADERS) {
+                columns.extra_description.push(i);
+            } else {
+                columns.ignored.push(h.trim().to_string());
+            }
+        }
+        Some(columns)
     }
 }
 
@@ -108,7 +185,34 @@ impl Ty {
             "arrayofstrings" | "string[]" => Ty::Array(Box::new(Ty::String)),
             "arrayofobjects" | "object[]" => Ty::Array(Box::new(Ty::Object)),
             "arrayofintegers" | "integer[]" => Ty::Array(Box::new(Ty::Integer)),
+            "date" | "datetime" | "time" | "timestamp" | "char" | "text" | "enum" => Ty::String,
+            "short" | "uint32" | "uint64" | "bigint" => Ty::Integer,
             _ => {
+                // "Array of CreateOption objects", "Array of String", "Array of Integer".
+                if let Some(rest) = t
+                    .strip_prefix("arrayof")
+                    .or_else(|| t.strip_prefix("listof"))
+                {
+                    let inner = Ty::parse(rest.strip_suffix('s').unwrap_or(rest));
+                    let inner = match inner {
+                        Ty::Unknown(_) => Ty::Object,
+                        known => known,
+                    };
+                    return Ty::Array(Box::new(inner));
+                }
+                if let Some(rest) = t.strip_suffix("[]").or_else(|| t.strip_suffix("array")) {
+                    if !rest.is_empty() {
+                        let inner = match Ty::parse(rest) {
+                            Ty::Unknown(_) => Ty::Object,
+                            known => known,
+                        };
+                        return Ty::Array(Box::new(inner));
+                    }
+                }
+                // "CreateAddressGroupOption object": a named object type.
+                if t.ends_with("object") || t.ends_with("objects") {
+                    return Ty::Object;
+                }
                 if let Some(rest) = t.strip_prefix("list<").or_else(|| t.strip_prefix("array<")) {
                     return inner(rest)
                         .map_or(Ty::Unknown(cell.trim().into()), |i| Ty::Array(Box::new(i)));
@@ -191,7 +295,11 @@ pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> 
     let mut fields = Vec::new();
     for (n, row) in table.rows.iter().enumerate() {
         let cell = |i: Option<usize>| i.and_then(|i| row.get(i));
-        let name = row.get(columns.name).map(|c| c.text()).unwrap_or_default();
+        // Emphasis around a name (`*[数组]*`) is markup, not part of the name.
+        let name = row
+            .get(columns.name)
+            .map(|c| c.text().trim_matches(['*', ' ']).to_string())
+            .unwrap_or_default();
         if row.len() < width {
             return Err(DeriveError::Page {
                 file: file.to_string(),
@@ -215,10 +323,12 @@ pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> 
             "否" | "可选" | "No" | "no" | "false" | "False" => Some(false),
             _ => None,
         });
-        let (paragraphs, links) = cell(columns.description)
+        let (mut paragraphs, mut links) = cell(columns.description)
             .map(|c| (c.paragraphs.clone(), c.links.clone()))
             .unwrap_or_default();
-        let mut links = links;
+        for extra in columns.extra_description.iter().filter_map(|&i| row.get(i)) {
+            paragraphs.extend(extra.paragraphs.iter().cloned());
+        }
         links.extend(row.iter().flat_map(|c| c.links.iter().cloned()));
         links.dedup();
         fields.push(Field {
@@ -229,8 +339,13 @@ pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> 
             links,
             children: None,
             is_error_envelope: false,
+            // The page's file name, as operations cite their sources: the contract must not
+            // depend on where the pages were read from.
             source: Some(format!(
-                "{file}:{}",
+                "{}:{}",
+                std::path::Path::new(file)
+                    .file_name()
+                    .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned()),
                 table.row_lines.get(n).copied().unwrap_or(table.line)
             )),
         });
@@ -248,7 +363,9 @@ fn normalize_title(s: &str) -> String {
 /// Finds the table a field refers to for its children.
 fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) -> Option<usize> {
     let by_name_too = may_have_children(&field.ty);
-    let free = |i: &usize| !used.contains(i);
+    // Only field tables can hold children; a referenced table of another shape (a list of
+    // values) is left to the description.
+    let free = |i: &usize| !used.contains(i) && Columns::detect(&tables[*i].header).is_some();
     for link in &field.links {
         if let Some(anchor) = link.href.strip_prefix('#') {
             if let Some(i) = (0..tables.len())
@@ -260,6 +377,15 @@ fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) ->
         }
     }
     let text = field.text();
+    // "详情请参见表2": by the caption's number.
+    if let Some(c) = TABLE_NUMBER.captures(&text) {
+        if let Some(i) = (0..tables.len())
+            .filter(free)
+            .find(|&i| tables[i].number.as_deref() == Some(&c[1]))
+        {
+            return Some(i);
+        }
+    }
     let mut wanted: Vec<String> = REFERENCED_TITLE
         .iter()
         .filter_map(|r| r.captures(&text).map(|c| normalize_title(&c[1])))
@@ -278,6 +404,7 @@ fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) ->
             field.name
         )));
         wanted.push(normalize_title(&format!("{}字段数据结构说明", field.name)));
+        wanted.push(normalize_title(&format!("{}字段说明", field.name)));
     }
     wanted.into_iter().find_map(|w| {
         (0..tables.len()).filter(free).find(|&i| {
@@ -291,18 +418,56 @@ fn may_have_children(ty: &Ty) -> bool {
         || matches!(ty, Ty::Array(inner) if **inner == Ty::Object)
 }
 
-/// Builds the field tree of a section from its tables. Returns the root fields and the
-/// captions of field tables nothing referenced.
-pub fn tree(tables: &[&Table], file: &str) -> Result<(Vec<Field>, Vec<String>), DeriveError> {
+/// A row and the table it links to for its children that disagree: the row declares a scalar
+/// type, the linked table documents an object's fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disagreement {
+    /// JSON Pointer of the row's field.
+    pub pointer: String,
+    /// The type the row declares.
+    pub declared: String,
+    /// Line of the linked table.
+    pub line: usize,
+    /// The fields the linked table documents.
+    pub children: Vec<String>,
+}
+
+/// The field tree of a section.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    /// Root fields, children nested.
+    pub fields: Vec<Field>,
+    /// Captions of field tables nothing referenced.
+    pub orphans: Vec<String>,
+    /// Rows whose type disagrees with the table they link to.
+    pub disagreements: Vec<Disagreement>,
+}
+
+/// Builds the field tree of a section from its tables.
+pub fn tree(tables: &[&Table], file: &str) -> Result<Tree, DeriveError> {
+    // Header parameter tables (请求Header参数, X-Auth-Token) describe no body field.
+    let body_tables: Vec<&Table> = tables
+        .iter()
+        .copied()
+        .filter(|t| !is_header_table(t))
+        .collect();
+    let tables = body_tables.as_slice();
     let Some(root) = tables
         .iter()
         .position(|t| Columns::detect(&t.header).is_some())
     else {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(Tree::default());
     };
     let mut used = BTreeSet::from([root]);
     let mut fields = read_table(tables[root], file)?;
-    resolve(&mut fields, tables, &mut used, file, 0)?;
+    let mut disagreements = Vec::new();
+    let mut ctx = Resolve {
+        tables,
+        used: &mut used,
+        file,
+        disagreements: &mut disagreements,
+    };
+    ctx.resolve(&mut fields, "", 0)?;
     let orphans = (0..tables.len())
         .filter(|i| !used.contains(i) && Columns::detect(&tables[*i].header).is_some())
         .map(|i| {
@@ -312,33 +477,64 @@ pub fn tree(tables: &[&Table], file: &str) -> Result<(Vec<Field>, Vec<String>), 
                 .unwrap_or_else(|| format!("table at line {}", tables[i].line))
         })
         .collect();
-    Ok((fields, orphans))
+    Ok(Tree {
+        fields,
+        orphans,
+        disagreements,
+    })
 }
 
-fn resolve(
-    fields: &mut [Field],
-    tables: &[&Table],
-    used: &mut BTreeSet<usize>,
-    file: &str,
-    depth: usize,
-) -> Result<(), DeriveError> {
-    if depth > 16 {
-        return Ok(());
-    }
-    for field in fields.iter_mut() {
-        if let Some(i) = find_child_table(field, tables, used) {
-            used.insert(i);
-            let mut children = read_table(tables[i], file)?;
-            resolve(&mut children, tables, used, file, depth + 1)?;
+/// A table of header parameters, by its caption.
+pub fn is_header_table(table: &Table) -> bool {
+    table.title.as_deref().is_some_and(|t| {
+        let t = t.to_lowercase();
+        t.contains("header") || t.contains("消息头") || t.contains("请求头")
+    })
+}
+
+/// What resolving children needs besides the fields.
+struct Resolve<'t, 'u> {
+    tables: &'u [&'t Table],
+    used: &'u mut BTreeSet<usize>,
+    file: &'u str,
+    disagreements: &'u mut Vec<Disagreement>,
+}
+
+impl Resolve<'_, '_> {
+    fn resolve(
+        &mut self,
+        fields: &mut [Field],
+        pointer: &str,
+        depth: usize,
+    ) -> Result<(), DeriveError> {
+        if depth > 16 {
+            return Ok(());
+        }
+        for field in fields.iter_mut() {
+            let Some(i) = find_child_table(field, self.tables, self.used) else {
+                continue;
+            };
+            self.used.insert(i);
+            let here = format!("{pointer}/{}", field.name);
+            let mut children = read_table(self.tables[i], self.file)?;
+            self.resolve(&mut children, &here, depth + 1)?;
             let names: BTreeSet<&str> = children.iter().map(|c| c.name.as_str()).collect();
             field.is_error_envelope = names == BTreeSet::from(["message", "code"]);
             if !may_have_children(&field.ty) && !field.is_error_envelope {
+                // The row says scalar, the table it points to lists fields: keep the row's
+                // type (the schema follows the row) and report the two tables.
+                self.disagreements.push(Disagreement {
+                    pointer: here,
+                    declared: field.ty.json_type().unwrap_or("unknown").to_string(),
+                    line: self.tables[i].line,
+                    children: children.iter().map(|c| c.name.clone()).collect(),
+                });
                 continue;
             }
             field.children = Some(children);
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Moves rows listed flat in a root table under the object row they belong to.

@@ -21,6 +21,10 @@ pub struct ServiceEntry {
     /// Folders (relative to the manifest) searched for the pages operation pages refer to.
     #[serde(default)]
     pub references: Vec<PathBuf>,
+    /// Further operation pages (relative to the manifest) derived with every run, wherever they
+    /// live: the reads a suite needs beside the pages given on the command line.
+    #[serde(default)]
+    pub include: Vec<PathBuf>,
 }
 
 /// The manifest file.
@@ -70,12 +74,25 @@ impl Manifest {
         Ok(manifest)
     }
 
-    /// The service a page file name is mapped to.
+    /// The service a page file name is mapped to (listed, or included).
     pub fn service_of(&self, file_name: &str) -> Option<&str> {
         self.services
             .iter()
-            .find(|(_, e)| e.pages.iter().any(|p| p == file_name))
+            .find(|(_, e)| {
+                e.pages.iter().any(|p| p == file_name)
+                    || e.include
+                        .iter()
+                        .any(|p| p.file_name().is_some_and(|f| f == file_name))
+            })
             .map(|(s, _)| s.as_str())
+    }
+
+    /// Every included page, resolved against the manifest's folder, in manifest order.
+    pub fn includes(&self) -> Vec<PathBuf> {
+        self.services
+            .values()
+            .flat_map(|e| e.include.iter().map(|p| self.base.join(p)))
+            .collect()
     }
 
     /// Reference folders of a service, resolved against the manifest's folder.

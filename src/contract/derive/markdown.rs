@@ -20,12 +20,12 @@ static MD_LINK: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r"\[([^\]]*)\]\(([^)\s]*)\)"));
 static TAG: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"<[^>]*>"));
 static CAPTION_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| crate::statics::regex(r"^(表|Table)\s*\d+\s*"));
+    LazyLock::new(|| crate::statics::regex(r"^(?:表|Table)\s*(\d+)\s*"));
 
 /// Parses one markdown page.
 pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Page, DeriveError> {
     let fail = |line: usize, message: String| DeriveError::Page {
-        file: file_name.to_string(),
+        file: path.display().to_string(),
         line,
         message,
     };
@@ -58,6 +58,7 @@ pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Pa
             page.sections.push(Section {
                 kind: SectionKind::from_heading(&heading),
                 heading,
+                line: line_no,
                 blocks: Vec::new(),
             });
             continue;
@@ -77,7 +78,23 @@ pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Pa
             if !closed {
                 return Err(fail(line_no, "code block is never closed (```)".into()));
             }
-            Block::Code(body.join("\n"))
+            Block::Code {
+                text: body.join("\n"),
+                line: line_no,
+            }
+        } else if line.starts_with('|') {
+            // A markdown pipe table: header row, separator row, body rows, until a line that is
+            // not a row.
+            let mut rows = vec![line];
+            while i < lines.len() && lines[i].trim().starts_with('|') {
+                rows.push(lines[i].trim());
+                i += 1;
+            }
+            let mut table = parse_pipe_table(&rows).map_err(|m| fail(line_no, m))?;
+            table.line = line_no;
+            // parse_pipe_table gives each body row's offset from the header line.
+            table.row_lines = table.row_lines.iter().map(|k| line_no + k).collect();
+            Block::Table(table)
         } else if line.contains("<table") {
             let mut html = String::from(raw);
             let mut closed = raw.contains("</table>");
@@ -119,11 +136,20 @@ pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Pa
     if page.title.is_empty() {
         return Err(fail(1, "no page title (a line starting with '# ')".into()));
     }
+    // Markdown pages are Chinese unless their title has no CJK character at all.
+    if !page.title.chars().any(is_cjk) {
+        page.lang = Lang::En;
+    }
     attach_captions(&mut page.preamble);
     for section in &mut page.sections {
         attach_captions(&mut section.blocks);
     }
     Ok(page)
+}
+
+/// A CJK ideograph (the basic block and extension A).
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
 /// Turns one markdown line into plain text, collecting anchors and links.
@@ -181,19 +207,109 @@ fn selector(css: &str) -> Selector {
     Selector::parse(css).unwrap_or_else(|e| panic!("invalid static selector {css:?}: {e}"))
 }
 
+// Selectors are parsed once: a documentation set has tens of thousands of cells.
+static TR: LazyLock<Selector> = LazyLock::new(|| selector("tr"));
+static TH: LazyLock<Selector> = LazyLock::new(|| selector("th"));
+static CELL: LazyLock<Selector> = LazyLock::new(|| selector("th, td"));
+static P: LazyLock<Selector> = LazyLock::new(|| selector("p"));
+static A_HREF: LazyLock<Selector> = LazyLock::new(|| selector("a[href]"));
+
+/// Splits one pipe-table row into cells, honouring `\|` escapes.
+fn pipe_cells(row: &str) -> Vec<String> {
+    let inner = row.trim().trim_start_matches('|');
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    let mut cells = Vec::new();
+    let mut cur = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                cur.push('|');
+                chars.next();
+            }
+            '|' => cells.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    cells.push(cur);
+    cells
+}
+
+/// Parses a markdown pipe table (`|a|b|` / `|--|--|` / rows).
+fn parse_pipe_table(rows: &[&str]) -> Result<Table, String> {
+    let is_separator = |r: &str| {
+        let cells = pipe_cells(r);
+        !cells.is_empty()
+            && cells.iter().all(|c| {
+                let c = c.trim();
+                !c.is_empty() && c.chars().all(|x| matches!(x, '-' | ':' | ' '))
+            })
+    };
+    let header_row = rows
+        .first()
+        .ok_or_else(|| "table has no rows".to_string())?;
+    let header: Vec<String> = pipe_cells(header_row)
+        .iter()
+        .map(|c| inline_text(c).text)
+        .collect();
+    if header.iter().all(|h| h.is_empty()) {
+        return Err("table header is empty".into());
+    }
+    let row_offsets: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, r)| !is_separator(r))
+        .map(|(k, _)| k)
+        .collect();
+    let body = rows.iter().skip(1).filter(|r| !is_separator(r));
+    let rows = body
+        .map(|r| {
+            pipe_cells(r)
+                .iter()
+                .map(|c| {
+                    let t = inline_text(&c.replace("<br>", "\n").replace("<br/>", "\n"));
+                    let paragraphs = t
+                        .text
+                        .split('\n')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    Cell {
+                        paragraphs,
+                        links: t.links,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Ok(Table {
+        title: None,
+        anchors: Vec::new(),
+        number: None,
+        header,
+        rows,
+        line: 0,
+        row_lines: row_offsets,
+    })
+}
+
 /// Parses one `<table>` with an HTML parser.
 fn parse_table(html: &str) -> Result<Table, String> {
     let doc = Html::parse_fragment(html);
-    let tr = selector("tr");
-    let cell = selector("th, td");
+    let tr = &*TR;
+    let cell = &*CELL;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut header: Option<Vec<String>> = None;
-    for row in doc.select(&tr) {
-        let cells: Vec<Cell> = row.select(&cell).map(parse_cell).collect();
+    // Cells spanning rows below them, per column: (cell, rows still to fill).
+    let mut pending: Vec<Option<(Cell, usize)>> = Vec::new();
+    for row in doc.select(tr) {
+        let cells = expand_spans(row.select(cell), &mut pending);
         if cells.is_empty() {
             continue;
         }
-        let is_header = row.select(&selector("th")).next().is_some();
+        let is_header = row.select(&TH).next().is_some();
         if header.is_none() && (is_header || rows.is_empty()) {
             header = Some(cells.iter().map(Cell::text).collect());
         } else {
@@ -207,6 +323,7 @@ fn parse_table(html: &str) -> Result<Table, String> {
     Ok(Table {
         title: None,
         anchors: Vec::new(),
+        number: None,
         header,
         rows,
         line: 0,
@@ -214,13 +331,63 @@ fn parse_table(html: &str) -> Result<Table, String> {
     })
 }
 
+/// The cells of one row with `rowspan` and `colspan` expanded, so every row has one cell per
+/// column (an error-code table's status cell spans the rows of its codes).
+fn expand_spans<'a>(
+    html_cells: impl Iterator<Item = ElementRef<'a>>,
+    pending: &mut Vec<Option<(Cell, usize)>>,
+) -> Vec<Cell> {
+    // Spans are capped: a hostile `rowspan="99999999"` must not allocate without bound.
+    let span = |e: &ElementRef<'_>, attr: &str, cap: usize| {
+        e.value()
+            .attr(attr)
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or(1)
+            .clamp(1, cap)
+    };
+    let mut out: Vec<Cell> = Vec::new();
+    let take_pending = |out: &mut Vec<Cell>, pending: &mut Vec<Option<(Cell, usize)>>| {
+        while let Some(slot) = pending.get_mut(out.len()) {
+            let Some((cell, left)) = slot.as_mut() else {
+                break;
+            };
+            out.push(cell.clone());
+            *left -= 1;
+            if *left == 0 {
+                *slot = None;
+            }
+        }
+    };
+    let mut any = false;
+    for e in html_cells {
+        any = true;
+        take_pending(&mut out, pending);
+        let cell = parse_cell(e);
+        let rows = span(&e, "rowspan", 1000);
+        for _ in 0..span(&e, "colspan", 100) {
+            let col = out.len();
+            if rows > 1 {
+                if pending.len() <= col {
+                    pending.resize(col + 1, None);
+                }
+                pending[col] = Some((cell.clone(), rows - 1));
+            }
+            out.push(cell.clone());
+        }
+    }
+    if any {
+        take_pending(&mut out, pending);
+    }
+    out
+}
+
 /// A cell's paragraphs (its `<p>` elements, or its whole text) and links.
 fn parse_cell(cell: ElementRef<'_>) -> Cell {
-    let p = selector("p");
-    let a = selector("a[href]");
+    let p = &*P;
+    let a = &*A_HREF;
     let element_text = |e: ElementRef<'_>| clean(&e.text().collect::<String>());
     let mut paragraphs: Vec<String> = cell
-        .select(&p)
+        .select(p)
         .map(element_text)
         .filter(|t| !t.is_empty())
         .collect();
@@ -231,7 +398,7 @@ fn parse_cell(cell: ElementRef<'_>) -> Cell {
         }
     }
     let links = cell
-        .select(&a)
+        .select(a)
         .map(|e| Link {
             href: e.value().attr("href").unwrap_or_default().to_string(),
             text: element_text(e),
@@ -248,6 +415,7 @@ fn attach_captions(blocks: &mut [Block]) {
         }
         let mut anchors = Vec::new();
         let mut title = None;
+        let mut number = None;
         let mut j = idx;
         while j > 0 {
             j -= 1;
@@ -255,6 +423,7 @@ fn attach_captions(blocks: &mut [Block]) {
                 Block::Text(t) if t.text.is_empty() => anchors.extend(t.anchors.iter().cloned()),
                 Block::Text(t) => {
                     anchors.extend(t.anchors.iter().cloned());
+                    number = CAPTION_NUMBER.captures(&t.text).map(|c| c[1].to_string());
                     title = Some(CAPTION_NUMBER.replace(&t.text, "").trim().to_string());
                     break;
                 }
@@ -264,6 +433,43 @@ fn attach_captions(blocks: &mut [Block]) {
         if let Block::Table(table) = &mut blocks[idx] {
             table.anchors = anchors;
             table.title = title;
+            table.number = number;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_and_column_spans_give_every_row_a_cell_per_column() {
+        let t = parse_table(
+            "<table><tr><th>状态码</th><th>错误码</th><th>错误信息</th></tr>\
+             <tr><td rowspan=\"2\">400</td><td>A.1</td><td>a</td></tr>\
+             <tr><td>A.2</td><td>b</td></tr>\
+             <tr><td>404</td><td colspan=\"2\">gone</td></tr></table>",
+        )
+        .unwrap();
+        let texts: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::text).collect())
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                vec!["400", "A.1", "a"],
+                vec!["400", "A.2", "b"],
+                vec!["404", "gone", "gone"],
+            ]
+        );
+    }
+
+    #[test]
+    fn pipe_tables_split_on_unescaped_bars() {
+        let t = parse_pipe_table(&["|参数|描述|", "|--|--|", r"|a|x \| y|"]).unwrap();
+        assert_eq!(t.header, vec!["参数", "描述"]);
+        assert_eq!(t.rows[0][1].text(), "x | y");
     }
 }

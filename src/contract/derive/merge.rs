@@ -4,15 +4,17 @@
 //! plain-text pages) is joined to the operation whose documented structure it matches best: the
 //! method its title's verb implies, then the overlap of request and response field paths. The
 //! manifest may override a join. Pages of one operation merge field by field; disagreements are
-//! reported as conflicts and the first page's value is kept.
+//! reported as conflicts (and defects) and the first page's value is kept. Pages in one language
+//! that document different bodies for one endpoint become the alternatives of a `oneOf`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
+use super::defects::{Defect, DefectKind};
 use super::manifest::Manifest;
-use super::{naming, DeriveError, Derived, PageContract};
-use crate::contract::{keywords, Operation, SchemaKind, Source};
+use super::{naming, DeriveError, Derived, Example, PageContract, Skipped, DIALECT};
+use crate::contract::{keywords, Alternative, Operation, SchemaKind, Source};
 
 /// The method a title's leading verb implies, in either language.
 pub fn method_from_title(title: &str) -> Option<&'static str> {
@@ -65,24 +67,77 @@ pub fn assemble(
 ) -> Result<(), DeriveError> {
     let (located, unlocated): (Vec<_>, Vec<_>) =
         contracts.into_iter().partition(|c| c.endpoint.is_some());
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    // Pages group by method and path; ids come after, so two paths never share one.
+    let mut by_endpoint: BTreeMap<(String, String, String), Vec<PageContract>> = BTreeMap::new();
     for c in located {
         let (method, path) = c.endpoint.clone().unwrap_or_default();
-        let id = naming::operation_id(&c.service, &method, &path);
-        groups
-            .entry(id.clone())
-            .or_insert_with(|| Group {
-                id,
-                method,
-                path,
-                pages: Vec::new(),
-                joins: BTreeMap::new(),
-            })
-            .pages
+        by_endpoint
+            .entry((c.service.clone(), method, path))
+            .or_default()
             .push(c);
     }
+    let mut by_id: BTreeMap<String, Vec<(String, String, Vec<PageContract>)>> = BTreeMap::new();
+    for ((service, method, path), pages) in by_endpoint {
+        by_id
+            .entry(naming::operation_id(&service, &method, &path))
+            .or_default()
+            .push((method, path, pages));
+    }
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    for (base, members) in by_id {
+        let paths: Vec<&str> = members.iter().map(|(_, p, _)| p.as_str()).collect();
+        let ids = if members.len() == 1 {
+            vec![base.clone()]
+        } else {
+            naming::disambiguate(&base, &paths)
+        };
+        for (id, (method, path, pages)) in ids.into_iter().zip(members) {
+            if id != base {
+                derived.log.push(format!(
+                    "{id}: {method} {path} shares the id {base} with another path: renamed"
+                ));
+            }
+            groups.insert(
+                id.clone(),
+                Group {
+                    id,
+                    method,
+                    path,
+                    pages,
+                    joins: BTreeMap::new(),
+                },
+            );
+        }
+    }
     for c in unlocated {
-        let (id, how) = join(&c, &groups, manifest)?;
+        let (id, how) = match join(&c, &groups, manifest) {
+            Ok(found) => found,
+            // A join the manifest asks for and cannot make is bad input; a page the structure
+            // cannot place is a page without an operation, reported and skipped.
+            Err(e) if manifest.joins.contains_key(&c.file) => return Err(e),
+            Err(e) => {
+                let reason = match e {
+                    DeriveError::Join { message, .. } => message,
+                    other => other.to_string(),
+                };
+                // A URI section whose text is not "METHOD /path" is the likelier cause.
+                let (line, reason) = match c.uri_line {
+                    Some(line) => (
+                        line,
+                        format!(
+                            "the URI section names no method and path (expected a line like 'GET /v1/{{project_id}}/items'), and {reason}"
+                        ),
+                    ),
+                    None => (1, reason),
+                };
+                derived.skipped.push(Skipped {
+                    page: c.path.clone(),
+                    line,
+                    reason,
+                });
+                continue;
+            }
+        };
         derived
             .log
             .push(format!("joined {} ({}) to {id}: {how}", c.file, c.lang));
@@ -123,7 +178,8 @@ fn join(
             Ok((id.clone(), "manifest join".to_string()))
         } else {
             Err(DeriveError::Join {
-                file: c.file.clone(),
+                file: c.path.clone(),
+                line: 1,
                 message: format!("the manifest joins it to '{id}', which no page defines"),
             })
         };
@@ -143,7 +199,8 @@ fn join(
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.3.id.cmp(&b.3.id)));
     let Some(&(score, req, resp, best)) = scored.first() else {
         return Err(DeriveError::Join {
-            file: c.file.clone(),
+            file: c.path.clone(),
+            line: 1,
             message: format!(
                 "the page states no URI and no {} operation of service '{}' exists to join it to",
                 method.unwrap_or("matching"),
@@ -153,7 +210,8 @@ fn join(
     };
     if score < 0.5 {
         return Err(DeriveError::Join {
-            file: c.file.clone(),
+            file: c.path.clone(),
+            line: 1,
             message: format!(
                 "the page states no URI and matches no operation's fields (best: {} at {score:.2})",
                 best.id
@@ -163,7 +221,8 @@ fn join(
     if let Some(second) = scored.get(1) {
         if (second.0 - score).abs() < 1e-9 {
             return Err(DeriveError::Join {
-                file: c.file.clone(),
+                file: c.path.clone(),
+                line: 1,
                 message: format!("the page states no URI and matches {} and {} equally: add a join to the manifest", best.id, second.3.id),
             });
         }
@@ -182,6 +241,294 @@ fn join(
     Ok((best.id.clone(), how))
 }
 
+/// One schema conflict: two sides of one keyword at one place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    /// JSON Pointer into the schema's instance (`/snapshot/name`).
+    pub pointer: String,
+    /// The keyword the sides disagree on.
+    pub keyword: String,
+    /// The first side (kept).
+    pub kept: Value,
+    /// The other side.
+    pub other: Value,
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.keyword == "required" {
+            write!(
+                f,
+                " {}: required on one page, optional on the other",
+                self.pointer
+            )
+        } else {
+            write!(
+                f,
+                " {}: {} {} vs {}",
+                self.pointer, self.keyword, self.kept, self.other
+            )
+        }
+    }
+}
+
+/// Splits a group's pages into request alternatives: pages in one language that document
+/// different request bodies for the same method and path are alternatives of one another;
+/// pages of the other languages join the alternative whose fields they share most. Returns page
+/// indexes per alternative (empty: one body).
+fn alternatives_of(pages: &[PageContract]) -> Vec<Vec<usize>> {
+    let with_body: Vec<usize> = (0..pages.len())
+        .filter(|&i| pages[i].request.is_some() && !pages[i].shape.0.is_empty())
+        .collect();
+    let Some(&lead) = with_body.first() else {
+        return Vec::new();
+    };
+    let lang = &pages[lead].lang;
+    let mut alts: Vec<(BTreeSet<String>, Vec<usize>)> = Vec::new();
+    for &i in with_body.iter().filter(|&&i| &pages[i].lang == lang) {
+        let shape = &pages[i].shape.0;
+        match alts.iter_mut().find(|(s, _)| s == shape) {
+            Some((_, members)) => members.push(i),
+            None => alts.push((shape.clone(), vec![i])),
+        }
+    }
+    if alts.len() < 2 {
+        return Vec::new();
+    }
+    for &i in with_body.iter().filter(|&&i| &pages[i].lang != lang) {
+        let shape = &pages[i].shape.0;
+        let best = (0..alts.len()).max_by(|&a, &b| {
+            jaccard(&alts[a].0, shape)
+                .total_cmp(&jaccard(&alts[b].0, shape))
+                .then(b.cmp(&a))
+        });
+        if let Some(best) = best {
+            alts[best].1.push(i);
+        }
+    }
+    alts.into_iter().map(|(_, m)| m).collect()
+}
+
+/// The field paths only one alternative documents, shallowest first: what tells it apart.
+fn distinguishing(own: &BTreeSet<String>, others: &[&BTreeSet<String>]) -> Vec<String> {
+    let unique: Vec<&String> = own
+        .iter()
+        .filter(|p| others.iter().all(|o| !o.contains(*p)))
+        .collect();
+    // Keep only the top of each unique subtree.
+    unique
+        .iter()
+        .filter(|p| {
+            !unique
+                .iter()
+                .any(|q| q != *p && p.starts_with(q.as_str()) && p[q.len()..].starts_with('/'))
+        })
+        .map(|p| p.to_string())
+        .collect()
+}
+
+/// Marks every segment of a field path as required, so only bodies that hold it match.
+fn require_path(schema: &mut Value, path: &str) {
+    let mut cur = schema;
+    for token in path.split('/').filter(|t| !t.is_empty()) {
+        if cur.get("type") == Some(&json!("array")) {
+            let Some(items) = cur.get_mut("items") else {
+                return;
+            };
+            cur = items;
+        }
+        let Some(obj) = cur.as_object_mut() else {
+            return;
+        };
+        let required = obj.entry("required").or_insert_with(|| json!([]));
+        if let Value::Array(r) = required {
+            if !r.iter().any(|v| v == token) {
+                r.push(json!(token));
+            }
+        }
+        let Some(next) = obj.get_mut("properties").and_then(|p| p.get_mut(token)) else {
+            return;
+        };
+        cur = next;
+    }
+}
+
+/// Merges the schemas pages give for one body; conflicts become defects on the later page.
+fn merge_pages(
+    pages: &[&PageContract],
+    pick: &dyn Fn(&PageContract) -> Option<&Value>,
+    body: &str,
+    operation: &str,
+    conflicts: &mut Vec<String>,
+    defects: &mut Vec<Defect>,
+) -> Option<Value> {
+    let mut acc: Option<(Value, &PageContract)> = None;
+    for p in pages {
+        let Some(s) = pick(p) else { continue };
+        acc = Some(match acc {
+            None => (s.clone(), *p),
+            Some((a, from)) => {
+                let mut local = Vec::new();
+                let merged = merge_schema(&a, s, "", &mut local);
+                for c in local {
+                    conflicts.push(format!("{body}{c} ({} vs {})", from.file, p.file));
+                    defects.push(Defect {
+                        kind: if from.lang == p.lang {
+                            DefectKind::TableConflict
+                        } else {
+                            DefectKind::LanguageConflict
+                        },
+                        page: p.path.clone(),
+                        line: if body == "request" {
+                            p.request_line
+                        } else {
+                            p.response_line
+                        },
+                        operation: Some(operation.to_string()),
+                        body: body.to_string(),
+                        pointer: c.pointer.clone(),
+                        documented: json!({ c.keyword.clone(): c.kept }),
+                        found: json!({ c.keyword.clone(): c.other }),
+                        other_page: Some(from.path.clone()),
+                    });
+                }
+                (merged, from)
+            }
+        });
+    }
+    acc.map(|(v, _)| v)
+}
+
+/// Example fields the schema does not document (its `properties` name every key it knows).
+fn unknown_fields(schema: &Value, instance: &Value, pointer: &str, out: &mut Vec<String>) {
+    match instance {
+        Value::Object(obj) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            let additional = schema.get("additionalProperties");
+            for (k, v) in obj {
+                let child = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                match (props.and_then(|p| p.get(k)), additional) {
+                    (Some(s), _) => unknown_fields(s, v, &child, out),
+                    (None, Some(a)) if a.is_object() => unknown_fields(a, v, &child, out),
+                    (None, Some(_)) => {}
+                    (None, None) if props.is_some() => out.push(child),
+                    (None, None) => {}
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(s) = schema.get("items") {
+                for (i, v) in items.iter().enumerate() {
+                    unknown_fields(s, v, &format!("{pointer}/{i}"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The value at a JSON Pointer of a schema's instance: the schema part documenting it.
+fn schema_at<'a>(schema: &'a Value, pointer: &str) -> &'a Value {
+    let mut cur = schema;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        let next = cur
+            .get("properties")
+            .and_then(|p| p.get(&token))
+            .or_else(|| cur.get("items"))
+            .or_else(|| cur.get("additionalProperties").filter(|a| a.is_object()));
+        match next {
+            Some(n) => cur = n,
+            None => break,
+        }
+    }
+    cur
+}
+
+/// Checks every example of a page against its schema; each violation is a defect.
+fn check_examples(
+    schema: &Value,
+    page: &PageContract,
+    examples: &[Example],
+    body: &str,
+    operation: &str,
+    defects: &mut Vec<Defect>,
+) {
+    let validator = match keywords::compile(schema) {
+        Ok(v) => v,
+        Err(message) => {
+            defects.push(Defect {
+                kind: DefectKind::TableConflict,
+                page: page.path.clone(),
+                line: 1,
+                operation: Some(operation.to_string()),
+                body: body.to_string(),
+                pointer: String::new(),
+                documented: schema.clone(),
+                found: json!(format!("the derived schema does not compile: {message}")),
+                other_page: None,
+            });
+            return;
+        }
+    };
+    for ex in examples {
+        let mut seen = BTreeSet::new();
+        for err in validator.iter_errors(&ex.value) {
+            let keyword = err.kind().keyword().to_string();
+            let pointer = err.instance_path().as_str().to_string();
+            let kind = DefectKind::of_keyword(&keyword);
+            // A oneOf failure says which alternative was meant no better than its page does.
+            if !seen.insert((pointer.clone(), keyword.clone())) {
+                continue;
+            }
+            let instance_at = ex.value.pointer(&pointer).cloned().unwrap_or(Value::Null);
+            let (pointer, documented, found) = if kind == DefectKind::ExampleMissingRequired {
+                (
+                    pointer,
+                    schema_at(schema, err.instance_path().as_str())
+                        .get("required")
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    json!(instance_at
+                        .as_object()
+                        .map(|o| o.keys().cloned().collect::<Vec<_>>())
+                        .unwrap_or_default()),
+                )
+            } else {
+                let at = schema_at(schema, &pointer);
+                let documented = at.get(&keyword).cloned().unwrap_or_else(|| at.clone());
+                (pointer, json!({ keyword: documented }), instance_at)
+            };
+            defects.push(Defect {
+                kind,
+                page: page.path.clone(),
+                line: ex.line,
+                operation: Some(operation.to_string()),
+                body: body.to_string(),
+                pointer,
+                documented,
+                found,
+                other_page: None,
+            });
+        }
+        let mut unknown = Vec::new();
+        unknown_fields(schema, &ex.value, "", &mut unknown);
+        for pointer in unknown {
+            defects.push(Defect {
+                kind: DefectKind::ExampleUnknownField,
+                page: page.path.clone(),
+                line: ex.line,
+                operation: Some(operation.to_string()),
+                body: body.to_string(),
+                found: ex.value.pointer(&pointer).cloned().unwrap_or(Value::Null),
+                pointer,
+                documented: json!("no table documents this field"),
+                other_page: None,
+            });
+        }
+    }
+}
+
 fn merge_group(
     g: Group,
     service_envelopes: &BTreeMap<String, (String, Value)>,
@@ -191,31 +538,120 @@ fn merge_group(
     let mut conflicts = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let first = &g.pages[0];
-    let merge_kind = |pick: &dyn Fn(&PageContract) -> Option<&Value>,
-                      what: &str,
-                      conflicts: &mut Vec<String>| {
-        let mut acc: Option<(Value, String)> = None;
-        for p in &g.pages {
-            let Some(s) = pick(p) else { continue };
-            acc = Some(match acc {
-                None => (s.clone(), p.file.clone()),
-                Some((a, from)) => {
-                    let mut local = Vec::new();
-                    let merged = merge_schema(&a, s, "", &mut local);
-                    conflicts.extend(
-                        local
-                            .into_iter()
-                            .map(|c| format!("{what}{c} ({from} vs {})", p.file)),
-                    );
-                    (merged, from)
-                }
+    let all: Vec<&PageContract> = g.pages.iter().collect();
+    let mut defects = Vec::new();
+
+    // Shared endpoint: one alternative per body, each requiring its own top-level key.
+    let groups_of_pages = alternatives_of(&g.pages);
+    let mut alternatives = Vec::new();
+    let mut alternative_of_page: BTreeMap<usize, Value> = BTreeMap::new();
+    let request = if groups_of_pages.is_empty() {
+        merge_pages(
+            &all,
+            &|p| p.request.as_ref(),
+            "request",
+            &g.id,
+            &mut conflicts,
+            &mut defects,
+        )
+    } else {
+        let mut one_of = Vec::new();
+        let mut names: BTreeSet<String> = BTreeSet::new();
+        let shapes: Vec<BTreeSet<String>> = groups_of_pages
+            .iter()
+            .map(|members| {
+                members
+                    .iter()
+                    .flat_map(|&i| g.pages[i].shape.0.iter().cloned())
+                    .collect()
+            })
+            .collect();
+        for (n, members) in groups_of_pages.iter().enumerate() {
+            let pages: Vec<&PageContract> = members.iter().map(|&i| &g.pages[i]).collect();
+            let Some(mut alt) = merge_pages(
+                &pages,
+                &|p| p.request.as_ref(),
+                "request",
+                &g.id,
+                &mut conflicts,
+                &mut defects,
+            ) else {
+                continue;
+            };
+            let others: Vec<&BTreeSet<String>> = shapes
+                .iter()
+                .enumerate()
+                .filter(|(m, _)| *m != n)
+                .map(|(_, s)| s)
+                .collect();
+            let marks = distinguishing(&shapes[n], &others);
+            for path in &marks {
+                require_path(&mut alt, path);
+            }
+            // Named by what tells it apart: its own top-level key (`os-extend`), else its own
+            // deeper fields, else its page.
+            let mut name = marks
+                .iter()
+                .map(|p| p.rsplit('/').next().unwrap_or(p))
+                .collect::<Vec<_>>()
+                .join("+");
+            if name.is_empty() {
+                name = pages[0]
+                    .file
+                    .rsplit_once('.')
+                    .map_or(pages[0].file.clone(), |(stem, _)| stem.to_string());
+            }
+            if !names.insert(name.clone()) {
+                name = format!("{name}.{}", one_of.len() + 1);
+                names.insert(name.clone());
+            }
+            if let Value::Object(m) = &mut alt {
+                m.remove("$schema");
+                m.insert("title".into(), json!(name));
+            }
+            let mut standalone = alt.clone();
+            standalone["$schema"] = json!(DIALECT);
+            for &i in members {
+                alternative_of_page.insert(i, standalone.clone());
+            }
+            let mut sources: Vec<String> = pages.iter().map(|p| p.file.clone()).collect();
+            sources.sort();
+            alternatives.push(Alternative {
+                name,
+                index: one_of.len(),
+                sources,
             });
+            one_of.push(alt);
         }
-        acc.map(|(v, _)| v)
+        notes.push(format!(
+            "{} pages document {} {} with different bodies: the request is one of {}",
+            g.pages.len(),
+            g.method,
+            g.path,
+            alternatives
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        Some(json!({"$schema": DIALECT, "oneOf": one_of}))
     };
-    let request = merge_kind(&|p| p.request.as_ref(), "request", &mut conflicts);
-    let response = merge_kind(&|p| p.response.as_ref(), "response", &mut conflicts);
-    let mut error = merge_kind(&|p| p.error.as_ref(), "error", &mut conflicts);
+    let response = merge_pages(
+        &all,
+        &|p| p.response.as_ref(),
+        "response",
+        &g.id,
+        &mut conflicts,
+        &mut defects,
+    );
+    let mut error = merge_pages(
+        &all,
+        &|p| p.error.as_ref(),
+        "error",
+        &g.id,
+        &mut conflicts,
+        &mut defects,
+    );
     if error.is_none() {
         let borrowed = service_envelopes.get(&first.service).or(any_envelope);
         if let Some((from, e)) = borrowed {
@@ -238,8 +674,29 @@ fn merge_group(
         .filter(|p| !p.success.is_empty())
         .map(|p| p.success.clone())
         .collect();
-    if stated.len() > 1 {
+    if stated.len() > 1 && alternatives.is_empty() {
         conflicts.push(format!("success statuses differ between pages: {stated:?}"));
+        let stating: Vec<&PageContract> =
+            g.pages.iter().filter(|p| !p.success.is_empty()).collect();
+        if let Some((first_stating, rest)) = stating.split_first() {
+            for p in rest.iter().filter(|p| p.success != first_stating.success) {
+                defects.push(Defect {
+                    kind: if p.lang == first_stating.lang {
+                        DefectKind::TableConflict
+                    } else {
+                        DefectKind::LanguageConflict
+                    },
+                    page: p.path.clone(),
+                    line: p.status_line.unwrap_or(1),
+                    operation: Some(g.id.clone()),
+                    body: String::new(),
+                    pointer: String::new(),
+                    documented: json!({ "success": first_stating.success }),
+                    found: json!({ "success": p.success }),
+                    other_page: Some(first_stating.path.clone()),
+                });
+            }
+        }
     }
     if success.is_empty() {
         notes.push("no page states a success status: assuming 200".into());
@@ -262,37 +719,59 @@ fn merge_group(
     for p in &g.pages {
         notes.extend(p.notes.iter().cloned());
     }
-    // Self-check: every documented example validates against the merged contract.
-    let check = |schema: &Option<Value>,
-                 examples: &dyn Fn(&PageContract) -> &Vec<Value>,
-                 kind: &str|
-     -> Result<(), DeriveError> {
-        let Some(schema) = schema else { return Ok(()) };
-        let validator = keywords::compile(schema).map_err(|message| DeriveError::Example {
-            file: first.file.clone(),
-            operation: g.id.clone(),
-            kind: kind.into(),
-            pointer: String::new(),
-            message: format!("derived schema does not compile: {message}"),
-        })?;
-        for p in &g.pages {
-            for ex in examples(p) {
-                if let Some(err) = validator.iter_errors(ex).next() {
-                    return Err(DeriveError::Example {
-                        file: p.file.clone(),
-                        operation: g.id.clone(),
-                        kind: kind.into(),
-                        pointer: err.instance_path().as_str().to_string(),
-                        message: err.to_string(),
-                    });
-                }
-            }
+    // Self-check: every documented example against the merged contract (a shared endpoint's
+    // page against its own alternative). Disagreements are defects; the tables stay the contract.
+    for (i, p) in g.pages.iter().enumerate() {
+        let own = alternative_of_page.get(&i).or(request.as_ref());
+        if let Some(schema) = own {
+            check_examples(
+                schema,
+                p,
+                &p.request_examples,
+                "request",
+                &g.id,
+                &mut defects,
+            );
         }
-        Ok(())
-    };
-    check(&request, &|p| &p.request_examples, "request")?;
-    check(&response, &|p| &p.response_examples, "response")?;
-    check(&error, &|p| &p.error_examples, "error")?;
+        if let Some(schema) = &response {
+            check_examples(
+                schema,
+                p,
+                &p.response_examples,
+                "response",
+                &g.id,
+                &mut defects,
+            );
+        }
+        if let Some(schema) = &error {
+            // An error schema is either the one-key envelope or a flat body; each documents
+            // only the examples of its own style (a page may show both for different gateways).
+            let envelope = schema.get("maxProperties") == Some(&json!(1));
+            let same_style: Vec<Example> = p
+                .error_examples
+                .iter()
+                .filter(|e| envelope != e.value.as_object().is_some_and(super::is_flat_error))
+                .cloned()
+                .collect();
+            check_examples(schema, p, &same_style, "error", &g.id, &mut defects);
+        }
+        for (body, x) in &p.table_disagreements {
+            defects.push(Defect {
+                kind: DefectKind::TableConflict,
+                page: p.path.clone(),
+                line: x.line,
+                operation: Some(g.id.clone()),
+                body: body.clone(),
+                pointer: x.pointer.clone(),
+                documented: json!({ "type": x.declared }),
+                found: json!({ "linked table fields": x.children }),
+                other_page: None,
+            });
+        }
+        status_defects(p, &g.id, &mut defects);
+        error_code_defects(p, &g.id, &derived.error_codes, &mut defects);
+    }
+    derived.defects.extend(defects);
 
     for c in &conflicts {
         derived.log.push(format!("conflict in {}: {c}", g.id));
@@ -356,9 +835,75 @@ fn merge_group(
             }
             all
         },
+        alternatives,
         conflicts,
         notes,
     })
+}
+
+/// Status codes a page's examples use that its status section does not list.
+fn status_defects(p: &PageContract, operation: &str, defects: &mut Vec<Defect>) {
+    // A page without a status list of its own (it links to a shared page) cannot contradict it.
+    if p.statuses_listed.is_empty() {
+        return;
+    }
+    let mut reported = BTreeSet::new();
+    for (status, line) in &p.statuses_used {
+        if !p.statuses_listed.contains(status) && reported.insert(*status) {
+            defects.push(Defect {
+                kind: DefectKind::UndocumentedStatus,
+                page: p.path.clone(),
+                line: *line,
+                operation: Some(operation.to_string()),
+                body: String::new(),
+                pointer: String::new(),
+                documented: json!(p.statuses_listed),
+                found: json!(status),
+                other_page: None,
+            });
+        }
+    }
+}
+
+/// Error codes a page's error examples use that the service's error-code page does not list.
+fn error_code_defects(
+    p: &PageContract,
+    operation: &str,
+    codes: &crate::contract::ErrorCodes,
+    defects: &mut Vec<Defect>,
+) {
+    // Without an error-code page for the service there is nothing to contradict.
+    let Some(by_status) = codes.get(&p.service) else {
+        return;
+    };
+    for ex in &p.error_examples {
+        let Some((key, inner)) = ex.value.as_object().and_then(|o| o.iter().next()) else {
+            continue;
+        };
+        let Some(code) = inner.get("code").and_then(Value::as_str) else {
+            continue;
+        };
+        // "XXX", "XXX.XXXX": a placeholder stands for any code, it uses none.
+        if code
+            .chars()
+            .all(|c| matches!(c, 'X' | 'x' | '.' | '-' | '_'))
+        {
+            continue;
+        }
+        if !by_status.values().flatten().any(|c| c.code == code) {
+            defects.push(Defect {
+                kind: DefectKind::UndocumentedErrorCode,
+                page: p.path.clone(),
+                line: ex.line,
+                operation: Some(operation.to_string()),
+                body: "error".into(),
+                pointer: format!("/{key}/code"),
+                documented: json!(format!("the {} error-code page", p.service)),
+                found: json!(code),
+                other_page: None,
+            });
+        }
+    }
 }
 
 fn type_set(v: Option<&Value>) -> BTreeSet<String> {
@@ -375,7 +920,7 @@ fn type_set(v: Option<&Value>) -> BTreeSet<String> {
 
 /// Merges schema `b` into `a`: properties are united, a keyword only one side states is taken,
 /// differing keywords are conflicts (the first side wins), and a side that allows null wins.
-pub fn merge_schema(a: &Value, b: &Value, pointer: &str, conflicts: &mut Vec<String>) -> Value {
+pub fn merge_schema(a: &Value, b: &Value, pointer: &str, conflicts: &mut Vec<Conflict>) -> Value {
     let (Value::Object(am), Value::Object(bm)) = (a, b) else {
         return a.clone();
     };
@@ -414,9 +959,12 @@ pub fn merge_schema(a: &Value, b: &Value, pointer: &str, conflicts: &mut Vec<Str
                 };
                 for name in all.iter().filter(|n| in_both(n)) {
                     if type_set(Some(&av)).contains(name) != type_set(Some(bv)).contains(name) {
-                        conflicts.push(format!(
-                            " {pointer}/{name}: required on one page, optional on the other"
-                        ));
+                        conflicts.push(Conflict {
+                            pointer: format!("{pointer}/{name}"),
+                            keyword: "required".into(),
+                            kept: json!(type_set(Some(&av)).contains(name)),
+                            other: json!(type_set(Some(bv)).contains(name)),
+                        });
                     }
                 }
                 let ordered: Vec<Value> = all.into_iter().map(Value::String).collect();
@@ -431,7 +979,12 @@ pub fn merge_schema(a: &Value, b: &Value, pointer: &str, conflicts: &mut Vec<Str
                         .collect::<BTreeSet<_>>()
                 };
                 if strip(&ta) != strip(&tb) {
-                    conflicts.push(format!(" {pointer}: type {av} vs {bv}"));
+                    conflicts.push(Conflict {
+                        pointer: pointer.to_string(),
+                        keyword: "type".into(),
+                        kept: av.clone(),
+                        other: bv.clone(),
+                    });
                 } else if ta != tb {
                     let mut u: Vec<String> = strip(&ta).into_iter().collect();
                     u.push("null".into());
@@ -441,7 +994,12 @@ pub fn merge_schema(a: &Value, b: &Value, pointer: &str, conflicts: &mut Vec<Str
             // Each page states a rule on its own line: the first page's line is cited.
             ("x-source", Some(_)) => {}
             (_, Some(av)) if &av != bv => {
-                conflicts.push(format!(" {pointer}: {key} {av} vs {bv}"));
+                conflicts.push(Conflict {
+                    pointer: pointer.to_string(),
+                    keyword: key.clone(),
+                    kept: av.clone(),
+                    other: bv.clone(),
+                });
             }
             _ => {}
         }
@@ -462,7 +1020,9 @@ mod tests {
         assert_eq!(m["properties"]["name"]["x-maxBytes"], 255);
         assert!(m["properties"]["extra"].is_object());
         assert_eq!(conflicts.len(), 1);
-        assert!(conflicts[0].contains("/name: x-maxBytes 255 vs 64"));
+        assert!(conflicts[0]
+            .to_string()
+            .contains("/name: x-maxBytes 255 vs 64"));
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! Derivation: reference pages → the contract (`schemas/`).
 //!
 //! Pipeline: read pages (markdown or plain text) → classify (operation, error codes, enumeration)
-//! → per operation page, field trees → schemas → join pages without a URI by structure → merge
-//! languages (conflicts reported) → self-check every documented example → write.
+//! → per operation page, field trees → schemas → group by method and path (several bodies for
+//! one endpoint become `oneOf` alternatives) → join pages without a URI by structure → merge
+//! languages → check every documented example against its schema → write.
+//! No page stops a run: unparseable pages are listed in [`Derived::skipped`], and every
+//! contradiction the pages contain is a [`defects::Defect`]; the schemas keep what the tables say.
 //! Nothing here names a page or an operation: everything comes from what the pages say.
 
+pub mod defects;
 pub mod facts;
 pub mod fields;
 pub mod manifest;
@@ -21,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
+use self::defects::Defect;
 use self::fields::{Builder, Columns, Field, Presence};
 use self::manifest::Manifest;
 use self::page::{Block, Page, SectionKind, Table};
@@ -44,7 +49,7 @@ pub enum DeriveError {
     /// A page could not be parsed.
     #[error("{file}:{line}: {message}")]
     Page {
-        /// The page's file name.
+        /// The page's path as given to derive.
         file: String,
         /// 1-based line (0 when unknown).
         line: usize,
@@ -63,25 +68,13 @@ pub enum DeriveError {
         /// What is wrong.
         message: String,
     },
-    /// A documented example does not validate against the schema derived from its page.
-    #[error("{file}: example does not match the derived {kind} schema of {operation} at '{pointer}': {message}")]
-    Example {
-        /// The page's file name.
-        file: String,
-        /// The operation id.
-        operation: String,
-        /// request / response / error.
-        kind: String,
-        /// JSON pointer into the example.
-        pointer: String,
-        /// The violation.
-        message: String,
-    },
     /// A page without a URI could not be joined to an operation.
-    #[error("{file}: {message}")]
+    #[error("{file}:{line}: {message}")]
     Join {
-        /// The page's file name.
+        /// The page's path as given to derive.
         file: String,
+        /// 1-based line (the page as a whole: 1).
+        line: usize,
         /// Why.
         message: String,
     },
@@ -103,13 +96,67 @@ pub struct Derived {
     pub resources: crate::contract::resources::ResourceTable,
     /// What the deriver did, one line each (joins, inferences, conflicts).
     pub log: Vec<String>,
+    /// Contradictions in the documentation (the schemas keep what the tables say).
+    pub defects: Vec<Defect>,
+    /// Pages that yield no operation, each with the reason: unparseable pages (file, line, what
+    /// was expected) and pages that state no URI and join no operation.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A page that yields no operation, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// The page's path as given to derive.
+    pub page: String,
+    /// 1-based line the reason points at (1 when it concerns the whole page).
+    pub line: usize,
+    /// What was expected and not found.
+    pub reason: String,
+}
+
+impl Skipped {
+    fn from_error(path: &Path, e: &DeriveError) -> Skipped {
+        match e {
+            DeriveError::Page {
+                file,
+                line,
+                message,
+            } => Skipped {
+                page: file.clone(),
+                line: (*line).max(1),
+                reason: message.clone(),
+            },
+            other => Skipped {
+                page: path.display().to_string(),
+                line: 1,
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: skipped: {}", self.page, self.line, self.reason)
+    }
+}
+
+/// A documented example and where it is.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The example body.
+    pub value: Value,
+    /// 1-based line of its code block.
+    pub line: usize,
 }
 
 /// What one operation page contributes.
 #[derive(Debug, Clone)]
 pub struct PageContract {
-    /// The page.
+    /// The page's file name (as listed in the operation's sources).
     pub file: String,
+    /// The page's path as given to derive (for defects).
+    pub path: String,
     /// Language code.
     pub lang: String,
     /// Title.
@@ -131,11 +178,25 @@ pub struct PageContract {
     /// Documented success statuses (empty: the page states none).
     pub success: Vec<u16>,
     /// Request examples.
-    pub request_examples: Vec<Value>,
+    pub request_examples: Vec<Example>,
     /// Success response examples.
-    pub response_examples: Vec<Value>,
+    pub response_examples: Vec<Example>,
     /// Error examples.
-    pub error_examples: Vec<Value>,
+    pub error_examples: Vec<Example>,
+    /// Status codes the page's examples use (status, line).
+    pub statuses_used: Vec<(u16, usize)>,
+    /// Line of the status section, when there is one.
+    pub status_line: Option<usize>,
+    /// Line of the URI section, when there is one.
+    pub uri_line: Option<usize>,
+    /// Rows whose declared type disagrees with the table they link to (body, disagreement).
+    pub table_disagreements: Vec<(String, fields::Disagreement)>,
+    /// Every status the status section lists (success and error).
+    pub statuses_listed: Vec<u16>,
+    /// Line of the request table (or of the page title when there is none).
+    pub request_line: usize,
+    /// Line of the response table (or of the page title when there is none).
+    pub response_line: usize,
     /// Field paths of the request and response, for structural joins.
     pub shape: (BTreeSet<String>, BTreeSet<String>),
     /// Notes (inferences) for the derive output.
@@ -169,35 +230,62 @@ pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, DeriveError> {
     Ok(files)
 }
 
+/// Pages larger than this are reported and skipped: reference pages are tens of kilobytes, and
+/// a page this size is a dump or an accident, not documentation worth the memory.
+pub const MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
+
 /// Reads and parses one page, choosing the parser by content.
 pub fn read_page(path: &Path) -> Result<Page, DeriveError> {
     let file_name = path
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let fail = |line: usize, message: String| DeriveError::Page {
+        file: path.display().to_string(),
+        line,
+        message,
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|source| DeriveError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .len();
+    if size > MAX_PAGE_BYTES {
+        return Err(fail(
+            1,
+            format!(
+                "the page is {size} bytes, over the {MAX_PAGE_BYTES}-byte limit for a reference page"
+            ),
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|source| DeriveError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    let fail = |message: &str| DeriveError::Page {
-        file: file_name.clone(),
-        line: 0,
-        message: message.to_string(),
-    };
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(fail("the page is empty"));
+        return Err(fail(
+            1,
+            "the page is empty: expected a title and sections".into(),
+        ));
     }
-    if bytes.contains(&0) {
-        return Err(fail("the page holds binary data (a NUL byte), not text"));
+    let line_at = |offset: usize| 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        return Err(fail(
+            line_at(nul),
+            "the page holds binary data (a NUL byte), not text".into(),
+        ));
     }
-    let text = String::from_utf8(bytes).map_err(|e| DeriveError::Page {
-        file: file_name.clone(),
-        line: 0,
-        message: format!(
-            "the page is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ),
-    })?;
+    let text = match String::from_utf8(bytes.clone()) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            return Err(fail(
+                line_at(at),
+                format!("the page is not UTF-8 text (invalid byte at offset {at})"),
+            ));
+        }
+    };
     let is_markdown = text.contains("<table")
         || text
             .lines()
@@ -221,25 +309,105 @@ fn service_of(path: &Path, file_name: &str, manifest: &Manifest) -> Option<Strin
         .then_some(folder)
 }
 
-fn json_blocks<'a>(blocks: impl Iterator<Item = &'a Block>) -> Vec<Value> {
-    blocks
-        .filter_map(|b| match b {
-            Block::Code(code) => serde_json::from_str::<Value>(code.trim()).ok(),
-            _ => None,
-        })
-        .filter(Value::is_object)
-        .collect()
+static STATUS_USED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::statics::regex(r"(?i)(?:status\s*code|状态码)\s*(?:为|是|:|：)?\s*([1-5]\d\d)\b")
+});
+
+/// A JSON example in a code block: the block may open with the request line
+/// (`POST https://{endpoint}/v2/...`) before the body.
+fn parse_example(text: &str) -> Option<Value> {
+    // The body starts on a line of its own; the request line may hold braces (`{endpoint}`).
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(['{', '[']) {
+            let start = offset + (line.len() - trimmed.len());
+            if let Ok(v) = serde_json::from_str::<Value>(text[start..].trim()) {
+                if v.is_object() || v.is_array() {
+                    return Some(v);
+                }
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
-/// An error example: one key whose value holds `message` and `code`.
+/// Which way the examples of a section go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Request,
+    Response,
+}
+
+/// Examples of a page by direction, with the status lines the example sections use.
+fn examples(page: &Page) -> (Vec<Example>, Vec<Example>, Vec<(u16, usize)>) {
+    let mut requests = Vec::new();
+    let mut responses = Vec::new();
+    let mut statuses = Vec::new();
+    for section in &page.sections {
+        let mut direction = match section.kind {
+            SectionKind::Request | SectionKind::RequestExample | SectionKind::Examples => {
+                Direction::Request
+            }
+            SectionKind::Response | SectionKind::ResponseExample => Direction::Response,
+            _ => continue,
+        };
+        for block in &section.blocks {
+            match block {
+                Block::Text(t) => {
+                    if let Some(c) = STATUS_USED.captures(&t.text) {
+                        if let Ok(n) = c[1].parse() {
+                            statuses.push((n, section.line));
+                        }
+                    }
+                    // Mixed example sections (样例) caption each example.
+                    if section.kind == SectionKind::Examples {
+                        let lower = t.text.to_lowercase();
+                        if t.text.contains("响应") || lower.contains("response") {
+                            direction = Direction::Response;
+                        } else if t.text.contains("请求") || lower.contains("request") {
+                            direction = Direction::Request;
+                        }
+                    }
+                }
+                Block::Code { text, line } => {
+                    if let Some(c) = STATUS_USED.captures(text) {
+                        if let Ok(n) = c[1].parse() {
+                            statuses.push((n, *line));
+                        }
+                    }
+                    if let Some(value) = parse_example(text) {
+                        let e = Example { value, line: *line };
+                        match direction {
+                            Direction::Request => requests.push(e),
+                            Direction::Response => responses.push(e),
+                        }
+                    }
+                }
+                Block::Table(_) => {}
+            }
+        }
+    }
+    (requests, responses, statuses)
+}
+
+/// An error example: one key whose value holds `message` and `code`, or a flat body with an
+/// error code and an error message (`error_code` / `error_msg`).
 pub fn is_error_example(v: &Value) -> bool {
     v.as_object().is_some_and(|o| {
-        o.len() == 1
+        let nested = o.len() == 1
             && o.values()
                 .next()
                 .and_then(Value::as_object)
-                .is_some_and(|inner| inner.contains_key("message") && inner.contains_key("code"))
+                .is_some_and(|inner| inner.contains_key("message") && inner.contains_key("code"));
+        nested || is_flat_error(o)
     })
+}
+
+/// A flat error body (`error_code`, `error_msg`), which no envelope table documents.
+pub(crate) fn is_flat_error(o: &serde_json::Map<String, Value>) -> bool {
+    o.contains_key("error_code") && (o.contains_key("error_msg") || o.contains_key("error_message"))
 }
 
 /// The error envelope: exactly one key (badRequest, itemNotFound, …) holding message and code.
@@ -259,10 +427,12 @@ pub fn envelope_schema(inner: &[Field], builder: &mut Builder<'_>) -> Value {
 }
 
 /// The envelope's inner fields as the error examples show them (when no table documents them).
-fn envelope_from_examples(examples: &[Value]) -> Option<Vec<Field>> {
+fn envelope_from_examples(examples: &[Example]) -> Option<Vec<Field>> {
+    // Only the one-key envelope is read here; a flat error body has no envelope to learn.
     let inner = examples
-        .first()?
-        .as_object()?
+        .iter()
+        .filter_map(|e| e.value.as_object())
+        .find(|o| !is_flat_error(o))?
         .values()
         .next()?
         .as_object()?;
@@ -296,6 +466,62 @@ fn section_tables(page: &Page, kind: SectionKind) -> Vec<&Table> {
         .collect()
 }
 
+/// What a table of a request or response section documents, by its caption.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TableRole {
+    /// Body fields.
+    Body,
+    /// Query parameters ("Query参数").
+    Query,
+    /// Path parameters ("路径参数"), already documented by the URI.
+    Path,
+}
+
+fn table_role(t: &Table) -> TableRole {
+    let title = t.title.as_deref().unwrap_or("").to_lowercase();
+    if title.contains("query") || title.contains("查询参数") {
+        TableRole::Query
+    } else if title.contains("路径参数") || title.contains("path param") {
+        TableRole::Path
+    } else {
+        TableRole::Body
+    }
+}
+
+/// The tables of a page's response sections, split by the status they are documented for
+/// ("状态码为 200 时:", "Status code: 400"): success tables first, then the tables of the first
+/// error status (their body is the error envelope).
+fn response_tables(page: &Page) -> (Vec<&Table>, Vec<&Table>) {
+    let mut success = Vec::new();
+    let mut error = Vec::new();
+    let mut first_error: Option<u16> = None;
+    for section in page.sections_of(SectionKind::Response) {
+        let mut status: Option<u16> = None;
+        for block in &section.blocks {
+            match block {
+                Block::Text(t) => {
+                    if let Some(n) = STATUS_USED
+                        .captures(&t.text)
+                        .and_then(|c| c[1].parse::<u16>().ok())
+                    {
+                        status = Some(n);
+                    }
+                }
+                Block::Table(t) => match status {
+                    Some(n) if n >= 300 => {
+                        if *first_error.get_or_insert(n) == n {
+                            error.push(t);
+                        }
+                    }
+                    _ => success.push(t),
+                },
+                Block::Code { .. } => {}
+            }
+        }
+    }
+    (success, error)
+}
+
 fn shape_of(fields: &[Field], prefix: &str, out: &mut BTreeSet<String>) {
     for f in fields.iter().filter(|f| !f.is_error_envelope) {
         let p = format!("{prefix}/{}", f.name);
@@ -306,48 +532,149 @@ fn shape_of(fields: &[Field], prefix: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-fn success_statuses(page: &Page, notes: &mut Vec<String>) -> Vec<u16> {
+/// The success statuses a page's status section states, and every status it lists.
+fn listed_statuses(page: &Page) -> (Vec<u16>, Vec<u16>) {
     let Some(section) = page.section(SectionKind::Status) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
+    };
+    let numbers = |text: &str| -> Vec<u16> {
+        text.split(|c: char| !c.is_ascii_digit())
+            .filter(|w| w.len() == 3)
+            .filter_map(|w| w.parse().ok())
+            .filter(|n| (100..600).contains(n))
+            .collect()
     };
     let mut in_normal = false;
     let mut seen_marker = false;
     let mut found = Vec::new();
     let mut all = Vec::new();
     for block in &section.blocks {
-        let Block::Text(t) = block else { continue };
-        let text = t.text.trim();
-        if matches!(text, "正常" | "Normal" | "Success" | "Successful") {
-            in_normal = true;
-            seen_marker = true;
-            continue;
+        match block {
+            Block::Text(t) => {
+                let text = t.text.trim();
+                if matches!(text, "正常" | "Normal" | "Success" | "Successful") {
+                    in_normal = true;
+                    seen_marker = true;
+                    continue;
+                }
+                if matches!(text, "异常" | "Abnormal" | "Error" | "Failure") {
+                    in_normal = false;
+                    continue;
+                }
+                let n = numbers(text);
+                if in_normal {
+                    found.extend(n.iter().copied());
+                }
+                all.extend(n);
+            }
+            // Status tables: the first column holds the code ("400 Bad Request").
+            Block::Table(t) => {
+                for row in &t.rows {
+                    if let Some(cell) = row.first() {
+                        let n = numbers(&cell.text());
+                        if in_normal {
+                            found.extend(n.iter().copied());
+                        }
+                        all.extend(n);
+                    }
+                }
+            }
+            Block::Code { .. } => {}
         }
-        if matches!(text, "异常" | "Abnormal" | "Error" | "Failure") {
-            in_normal = false;
-            continue;
-        }
-        let numbers: Vec<u16> = text
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|w| w.len() == 3)
-            .filter_map(|w| w.parse().ok())
-            .collect();
-        if in_normal {
-            found.extend(numbers.iter().copied());
-        }
-        all.extend(numbers);
     }
     if !seen_marker {
-        found = all.into_iter().filter(|s| (200..300).contains(s)).collect();
-    }
-    if found.is_empty() {
-        notes.push(format!(
-            "{}: the page states no success status of its own",
-            page.file_name
-        ));
+        found = all
+            .iter()
+            .copied()
+            .filter(|s| (200..300).contains(s))
+            .collect();
     }
     found.sort_unstable();
     found.dedup();
-    found
+    all.sort_unstable();
+    all.dedup();
+    (found, all)
+}
+
+/// The method and path a page states, with the query parameter names its URI spells out.
+fn endpoint_of(page: &Page) -> Option<(String, String, Vec<String>)> {
+    // Not the request section's prose: guide pages ("how to build a request") show a sample
+    // call there without documenting an operation.
+    let kinds = [
+        SectionKind::Uri,
+        SectionKind::RequestExample,
+        SectionKind::Examples,
+    ];
+    kinds
+        .iter()
+        .flat_map(|k| page.sections_of(*k))
+        .flat_map(|s| s.blocks.iter())
+        .find_map(|b| {
+            let text = match b {
+                Block::Text(t) => t.text.clone(),
+                Block::Code { text, .. } => text.clone(),
+                // Some sets put the method and the URI in a table row (| GET | /v1/… |).
+                Block::Table(t) => t
+                    .rows
+                    .iter()
+                    .map(|r| r.iter().map(|c| c.text()).collect::<Vec<_>>().join(" "))
+                    .find(|row| naming::method_and_path(row).is_some())?,
+            };
+            let (m, p) = naming::method_and_path(&text)?;
+            Some((m, p, naming::query_names(&text)))
+        })
+        .or_else(|| {
+            // No URI section: a line of the preamble or the function section that is nothing
+            // but "METHOD /path" (some sets state the endpoint right under the title).
+            page.preamble
+                .iter()
+                .chain(
+                    page.sections_of(SectionKind::Function)
+                        .flat_map(|s| s.blocks.iter()),
+                )
+                .find_map(|b| match b {
+                    Block::Text(t)
+                        if t.text.split_whitespace().count() == 2
+                            && naming::method_and_path(&t.text).is_some() =>
+                    {
+                        let (m, p) = naming::method_and_path(&t.text)?;
+                        Some((m, p, naming::query_names(&t.text)))
+                    }
+                    _ => None,
+                })
+        })
+}
+
+/// A root table whose only row is a placeholder such as `[数组]` documents a body that is an
+/// array (or object) itself rather than an object holding that row.
+fn is_body_placeholder(fields: &[Field]) -> bool {
+    fields.len() == 1 && {
+        let n = fields[0].name.trim_matches(['*', '_', ' ']);
+        n.starts_with('[') && n.ends_with(']')
+    }
+}
+
+/// The body schema of a field tree, guided by the first example.
+fn body_schema(
+    builder: &mut Builder<'_>,
+    fields: &[Field],
+    example: Option<&Value>,
+) -> Option<Value> {
+    if fields.is_empty() {
+        return None;
+    }
+    let mut s = if is_body_placeholder(fields) {
+        let name = fields[0].name.clone();
+        let wrapped = example.map(|e| json!({ name.clone(): e }));
+        let object = builder.object(fields, wrapped.as_ref(), "");
+        object["properties"][&name].clone()
+    } else {
+        builder.object(fields, example, "")
+    };
+    if let Value::Object(m) = &mut s {
+        m.insert("$schema".into(), json!(DIALECT));
+    }
+    Some(s)
 }
 
 /// Derives what one operation page contributes.
@@ -357,20 +684,28 @@ pub fn page_contract(
     enums: &Enums,
 ) -> Result<PageContract, DeriveError> {
     let file = page.file_name.clone();
+    let path = page.path.display().to_string();
     let mut notes = Vec::new();
-    let endpoint = page
-        .sections_of(SectionKind::Uri)
-        .chain(page.sections_of(SectionKind::RequestExample))
-        .flat_map(|s| s.blocks.iter())
-        .find_map(|b| match b {
-            Block::Text(t) => naming::method_and_path(&t.text),
-            Block::Code(c) => naming::method_and_path(c),
-            Block::Table(_) => None,
-        });
+    let found = endpoint_of(page);
+    let uri_query = found.as_ref().map(|f| f.2.clone()).unwrap_or_default();
+    let endpoint = found.map(|(m, p, _)| (m, p));
     let path_params = endpoint
         .as_ref()
         .map(|(_, p)| naming::path_params(p))
         .unwrap_or_default();
+
+    for table in page.tables() {
+        if let Some(c) = Columns::detect(&table.header) {
+            if !c.ignored.is_empty() {
+                notes.push(format!(
+                    "{file}: table '{}' (line {}): column(s) {} not used by the contract",
+                    table.title.as_deref().unwrap_or(""),
+                    table.line,
+                    c.ignored.join(", ")
+                ));
+            }
+        }
+    }
 
     // URI tables: the one naming the path parameters, and query parameter tables.
     let mut query = Vec::new();
@@ -383,7 +718,7 @@ pub fn page_contract(
         if Columns::detect(&table.header).is_none() {
             continue;
         }
-        let rows = fields::read_table(table, &file)?;
+        let rows = fields::read_table(table, &path)?;
         for f in rows.iter().filter(|f| !path_params.contains(&f.name)) {
             let schema = builder.object(std::slice::from_ref(f), None, "/query");
             let prop = schema["properties"][&f.name].clone();
@@ -394,45 +729,86 @@ pub fn page_contract(
             });
         }
     }
+    // A query string written into the URI names parameters even when no table documents them.
+    for name in uri_query {
+        if !query.iter().any(|q| q.name == name) {
+            notes.push(format!(
+                "{file}: query parameter '{name}' appears in the URI but in no table: typed as string"
+            ));
+            query.push(QueryParam {
+                name,
+                required: false,
+                schema: json!({"type": "string"}),
+            });
+        }
+    }
 
-    let request_examples: Vec<Value> = json_blocks(
-        page.sections_of(SectionKind::Request)
-            .chain(page.sections_of(SectionKind::RequestExample))
-            .flat_map(|s| s.blocks.iter()),
-    );
-    let all_response_examples = json_blocks(
-        page.sections_of(SectionKind::Response)
-            .chain(page.sections_of(SectionKind::ResponseExample))
-            .flat_map(|s| s.blocks.iter()),
-    );
-    let (error_examples, response_examples): (Vec<Value>, Vec<Value>) = all_response_examples
+    let (request_examples, all_response_examples, statuses_used) = examples(page);
+    let (error_examples, response_examples): (Vec<Example>, Vec<Example>) = all_response_examples
         .into_iter()
-        .partition(is_error_example);
+        .partition(|e| is_error_example(&e.value));
 
-    let (request_fields, orphans) =
-        fields::tree(&section_tables(page, SectionKind::Request), &file)?;
+    let all_request_tables = section_tables(page, SectionKind::Request);
+    let request_tables: Vec<&Table> = all_request_tables
+        .iter()
+        .copied()
+        .filter(|t| table_role(t) == TableRole::Body)
+        .collect();
+    // Query tables documented under the request section (API Explorer style).
+    for table in all_request_tables
+        .iter()
+        .filter(|t| table_role(t) == TableRole::Query)
+    {
+        if Columns::detect(&table.header).is_none() {
+            continue;
+        }
+        for f in fields::read_table(table, &path)? {
+            if query.iter().any(|q| q.name == f.name) || path_params.contains(&f.name) {
+                continue;
+            }
+            let schema = builder.object(std::slice::from_ref(&f), None, "/query");
+            let prop = schema["properties"][&f.name].clone();
+            query.push(QueryParam {
+                name: f.name.clone(),
+                required: f.required == Some(true),
+                schema: prop,
+            });
+        }
+    }
+    let (response_tables, error_tables) = response_tables(page);
+    let request_line = request_tables.first().map_or(1, |t| t.line);
+    let response_line = response_tables.first().map_or(1, |t| t.line);
+    let request_tree = fields::tree(&request_tables, &path)?;
+    let mut table_disagreements: Vec<(String, fields::Disagreement)> = request_tree
+        .disagreements
+        .iter()
+        .map(|d| ("request".to_string(), d.clone()))
+        .collect();
+    let (request_fields, orphans) = (request_tree.fields, request_tree.orphans);
     notes.extend(
         orphans
             .iter()
             .map(|o| format!("{file}: request table '{o}' is referenced by no field")),
     );
-    let request_fields =
-        fields::nest_by_example(request_fields, request_examples.first(), &mut notes);
-    let (response_fields, orphans) =
-        fields::tree(&section_tables(page, SectionKind::Response), &file)?;
+    let first_request = request_examples.first().map(|e| &e.value);
+    let first_response = response_examples.first().map(|e| &e.value);
+    let request_fields = fields::nest_by_example(request_fields, first_request, &mut notes);
+    let response_tree = fields::tree(&response_tables, &path)?;
+    table_disagreements.extend(
+        response_tree
+            .disagreements
+            .iter()
+            .map(|d| ("response".to_string(), d.clone())),
+    );
+    let (response_fields, orphans) = (response_tree.fields, response_tree.orphans);
     notes.extend(
         orphans
             .iter()
             .map(|o| format!("{file}: response table '{o}' is referenced by no field")),
     );
-    let response_fields =
-        fields::nest_by_example(response_fields, response_examples.first(), &mut notes);
+    let response_fields = fields::nest_by_example(response_fields, first_response, &mut notes);
 
-    let request = (!request_fields.is_empty()).then(|| {
-        let mut s = builder.object(&request_fields, request_examples.first(), "");
-        s["$schema"] = json!(DIALECT);
-        s
-    });
+    let request = body_schema(&mut builder, &request_fields, first_request);
     let envelope_row = response_fields
         .iter()
         .find(|f| f.is_error_envelope)
@@ -447,13 +823,18 @@ pub fn page_contract(
         presence: Presence::Example,
         notes: Vec::new(),
     };
-    let response = (!success_fields.is_empty()).then(|| {
-        let mut s = response_builder.object(&success_fields, response_examples.first(), "");
-        s["$schema"] = json!(DIALECT);
-        s
-    });
+    let response = body_schema(&mut response_builder, &success_fields, first_response);
+    // Error bodies documented by their own tables (under a 4xx status) are read like any body.
+    let error_fields = fields::tree(&error_tables, &path)?.fields;
+    let mut error_builder = Builder {
+        enums,
+        presence: Presence::Declared,
+        notes: Vec::new(),
+    };
+    let error_from_table = body_schema(&mut error_builder, &error_fields, None);
     let error = match envelope_row {
         Some(inner) => Some(envelope_schema(&inner, &mut builder)),
+        None if error_from_table.is_some() => error_from_table,
         None => envelope_from_examples(&error_examples).map(|inner| {
             notes.push(format!(
                 "{file}: error envelope taken from the error examples"
@@ -474,13 +855,35 @@ pub fn page_contract(
             .map(|n| format!("{file}: response{n}")),
     );
 
-    let success = success_statuses(page, &mut notes);
+    let (mut success, statuses_listed) = listed_statuses(page);
+    if success.is_empty() {
+        // No status list of its own (a link to a shared status page): the success statuses the
+        // page's response sections name ("状态码为 201 时") are the page's word.
+        success = statuses_used
+            .iter()
+            .map(|(s, _)| *s)
+            .filter(|s| (200..300).contains(s))
+            .collect();
+        success.sort_unstable();
+        success.dedup();
+        if !success.is_empty() {
+            notes.push(format!(
+                "{file}: success status {success:?} taken from the response section"
+            ));
+        }
+    }
+    if success.is_empty() {
+        notes.push(format!(
+            "{file}: the page states no success status of its own"
+        ));
+    }
     let mut request_shape = BTreeSet::new();
     shape_of(&request_fields, "", &mut request_shape);
     let mut response_shape = BTreeSet::new();
     shape_of(&success_fields, "", &mut response_shape);
     Ok(PageContract {
         file,
+        path,
         lang: page.lang.code().to_string(),
         title: page.title.clone(),
         service: service.to_string(),
@@ -494,6 +897,13 @@ pub fn page_contract(
         request_examples,
         response_examples,
         error_examples,
+        statuses_used,
+        status_line: page.section(SectionKind::Status).map(|s| s.line),
+        uri_line: page.section(SectionKind::Uri).map(|s| s.line),
+        table_disagreements,
+        statuses_listed,
+        request_line,
+        response_line,
         shape: (request_shape, response_shape),
         notes,
         preconditions: preconditions(page, enums),
@@ -555,11 +965,24 @@ fn is_operation_page(page: &Page) -> bool {
 }
 
 /// Derives the contract from pages (files or folders).
+///
+/// No page stops the run: a page that cannot be parsed is listed in [`Derived::skipped`] with
+/// its file, line and what was expected, and every other page is derived. Only unreadable
+/// inputs and a set without any operation page are errors.
 pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, DeriveError> {
-    let files = collect_files(inputs)?;
+    let mut files = collect_files(inputs)?;
+    for extra in manifest.includes() {
+        if !files.contains(&extra) {
+            files.push(extra);
+        }
+    }
+    let mut derived = Derived::default();
     let mut pages = Vec::new();
     for path in &files {
-        pages.push(read_page(path)?);
+        match read_page(path) {
+            Ok(p) => pages.push(p),
+            Err(e) => derived.skipped.push(Skipped::from_error(path, &e)),
+        }
     }
     // Reference folders of the services in play: read for their status lists and error codes.
     let mut services = BTreeSet::new();
@@ -576,15 +999,16 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
                 if path.canonicalize().is_ok_and(|c| seen.contains(&c)) {
                     continue;
                 }
-                let page = read_page(&path)?;
-                if !is_operation_page(&page) {
-                    reference_pages.push((service.clone(), page));
+                // A reference page that cannot be parsed only costs its enumerations.
+                if let Ok(page) = read_page(&path) {
+                    if !is_operation_page(&page) {
+                        reference_pages.push((service.clone(), page));
+                    }
                 }
             }
         }
     }
 
-    let mut derived = Derived::default();
     let mut enums = Enums::default();
     let mut operation_pages = Vec::new();
     for page in pages {
@@ -595,11 +1019,14 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
             }
             continue;
         }
-        let service = service.ok_or_else(|| DeriveError::Page {
-            file: page.file_name.clone(),
-            line: 0,
-            message: "cannot tell the page's service: put it in a service folder or map it in the manifest".into(),
-        })?;
+        let Some(service) = service else {
+            derived.skipped.push(Skipped {
+                page: page.path.display().to_string(),
+                line: 1,
+                reason: "cannot tell the page's service: put it in a service folder or map it in the manifest".into(),
+            });
+            continue;
+        };
         operation_pages.push((service, page));
     }
     for (service, page) in &reference_pages {
@@ -609,10 +1036,13 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
             enums.add(page);
         }
     }
-    let contracts = operation_pages
-        .iter()
-        .map(|(service, page)| page_contract(page, service, &enums))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut contracts = Vec::new();
+    for (service, page) in &operation_pages {
+        match page_contract(page, service, &enums) {
+            Ok(c) => contracts.push(c),
+            Err(e) => derived.skipped.push(Skipped::from_error(&page.path, &e)),
+        }
+    }
     if contracts.is_empty() {
         return Err(DeriveError::NoOperations(
             inputs
@@ -624,5 +1054,11 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
     }
     merge::assemble(contracts, manifest, &mut derived)?;
     derived.resources = manifest.resources.clone();
+    derived.defects.sort_by(|a, b| {
+        (&a.page, a.line, a.kind, &a.pointer).cmp(&(&b.page, b.line, b.kind, &b.pointer))
+    });
+    derived
+        .skipped
+        .sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
     Ok(derived)
 }

@@ -10,16 +10,63 @@ use regex::Regex;
 
 static METHOD_PATH: LazyLock<Regex> = LazyLock::new(|| {
     crate::statics::regex(
-        r"\b(GET|PUT|POST|DELETE|PATCH|HEAD)\s+(?:https?://)?(?:\{endpoint\})?(/[^\s?]*)",
+        r"\b(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS)\s+(?:https?://[^/\s]*)?(/[^\s?]*)(\?\S*)?",
     )
 });
 static VERSION: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"^v\d+(\.\d+)*$"));
 
+/// Markdown escapes left in code blocks (`\{project\_id\}`) are not part of a URI.
+fn unescape(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\\') {
+        std::borrow::Cow::Owned(
+            text.replace("\\{", "{")
+                .replace("\\}", "}")
+                .replace("\\_", "_"),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Finds "METHOD /path" in a line of text.
 pub fn method_and_path(text: &str) -> Option<(String, String)> {
-    let c = METHOD_PATH.captures(text)?;
-    let path = c[2].trim_end_matches(['。', '.', ',']).to_string();
-    Some((c[1].to_string(), path))
+    let text = unescape(text);
+    let c = METHOD_PATH.captures(&text)?;
+    let path = c[2].trim_end_matches(['。', '.', ',']);
+    // An RFC 6570 query expression (`/tags{?limit,marker}`) is not part of the path.
+    let path = path.strip_suffix('{').unwrap_or(path);
+    Some((c[1].to_string(), path.to_string()))
+}
+
+/// The query parameter names a URI spells out after `?` (`?id={id}&name=x`, `?marker=...`).
+pub fn query_names(text: &str) -> Vec<String> {
+    let text = unescape(text);
+    let Some(c) = METHOD_PATH.captures(&text) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = Vec::new();
+    let Some(q) = c.get(3) else {
+        return names;
+    };
+    let q = q.as_str().trim_start_matches('?');
+    // `{?a,b}` lists names; `?a=1&b=2` pairs them with values.
+    let pairs: Vec<&str> = if c[2].ends_with('{') {
+        q.trim_end_matches('}').split(',').collect()
+    } else {
+        q.split('&').collect()
+    };
+    for pair in pairs {
+        let name = pair.split('=').next().unwrap_or_default().trim();
+        let name = name.trim_matches(['[', ']', '{', '}', '。', '.', ',']);
+        let plain = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
+        if plain && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
 }
 
 /// The `{name}` parameters of a path template, in order.
@@ -38,6 +85,8 @@ pub fn verb(method: &str, ends_with_param: bool) -> &'static str {
         ("PUT", _) | ("PATCH", _) => "update",
         ("POST", _) => "create",
         ("DELETE", _) => "delete",
+        // HEAD returns a resource's headers (its metadata) without the body.
+        ("HEAD", _) => "head",
         _ => "call",
     }
 }
@@ -64,6 +113,51 @@ fn ident(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Ids for endpoints whose plain ids collide (`/v1/ports` and `/v1/{project_id}/ports` both
+/// read `create_port.v1`): each gets `_by_` and the path parameters the others lack; the
+/// endpoint without any keeps the plain id. Input and output are in the same order.
+pub fn disambiguate(base: &str, paths: &[&str]) -> Vec<String> {
+    let params: Vec<Vec<String>> = paths.iter().map(|p| path_params(p)).collect();
+    let common: Vec<&String> = params[0]
+        .iter()
+        .filter(|n| params.iter().all(|ps| ps.contains(n)))
+        .collect();
+    let (head, version) = match base.rsplit_once('.') {
+        Some((h, v)) if v.starts_with('v') && h.contains('.') => (h, Some(v)),
+        _ => (base, None),
+    };
+    let mut out: Vec<String> = params
+        .iter()
+        .map(|ps| {
+            let own: Vec<String> = ps
+                .iter()
+                .filter(|n| !common.contains(n))
+                .map(|n| ident(n))
+                .collect();
+            let mut id = head.to_string();
+            if !own.is_empty() {
+                id.push_str("_by_");
+                id.push_str(&own.join("_"));
+            }
+            if let Some(v) = version {
+                id.push('.');
+                id.push_str(v);
+            }
+            id
+        })
+        .collect();
+    // Same parameters, different literals: number them in path order.
+    for i in 0..out.len() {
+        let twins: Vec<usize> = (0..out.len()).filter(|&j| out[j] == out[i]).collect();
+        if twins.len() > 1 {
+            for (n, j) in twins.into_iter().enumerate().skip(1) {
+                out[j] = format!("{}_{}", out[j], n + 1);
+            }
+        }
+    }
+    out
 }
 
 /// The operation id for a service, method and path template.
@@ -96,9 +190,17 @@ pub fn operation_id(service: &str, method: &str, path: &str) -> String {
         });
     }
     let ends_with_param = segments.last().is_some_and(|s| s.starts_with('{'));
-    let mut id = format!("{}.{}", ident(service), verb(method, ends_with_param));
+    // `POST …/{id}/action` carries its verb in the body (`os-extend`, `reboot`): the id names
+    // the resource's action endpoint, and a case names the body after `#`.
+    let is_action = method == "POST" && segments.last() == Some(&"action");
+    let mut id = format!("{}.", ident(service));
+    if !is_action {
+        id.push_str(verb(method, ends_with_param));
+    }
     if !nouns.is_empty() {
-        id.push('_');
+        if !is_action {
+            id.push('_');
+        }
         id.push_str(&nouns.join("_"));
     }
     if let Some(v) = version {
@@ -146,6 +248,19 @@ mod tests {
         "evs.list_snapshots_detail.v2"
     )]
     #[case("evs", "POST", "/v3/{project_id}/snapshots", "evs.create_snapshot.v3")]
+    #[case("ims", "HEAD", "/v1/images/{image_id}", "ims.head_image.v1")]
+    #[case(
+        "evs",
+        "POST",
+        "/v2/{project_id}/volumes/{volume_id}/action",
+        "evs.volume_action.v2"
+    )]
+    #[case(
+        "ecs",
+        "POST",
+        "/v2.1/{project_id}/servers/{server_id}/action",
+        "ecs.server_action.v2_1"
+    )]
     #[case(
         "ecs",
         "GET",
@@ -181,6 +296,49 @@ mod tests {
         assert_eq!(
             path_params("/v2/{project_id}/snapshots/{snapshot_id}"),
             vec!["project_id", "snapshot_id"]
+        );
+    }
+
+    #[test]
+    fn query_strings_and_templates_are_not_part_of_the_path() {
+        let text = "GET /v2.0/security-group-rules?id={id}&direction=ingress";
+        assert_eq!(
+            method_and_path(text),
+            Some(("GET".into(), "/v2.0/security-group-rules".into()))
+        );
+        assert_eq!(query_names(text), vec!["id", "direction"]);
+        let template = "GET /v1/cloudimages/tags{?limit,marker}";
+        assert_eq!(
+            method_and_path(template),
+            Some(("GET".into(), "/v1/cloudimages/tags".into()))
+        );
+        assert_eq!(query_names(template), vec!["limit", "marker"]);
+        assert_eq!(
+            method_and_path(r"GET /v2/\{project\_id\}/images"),
+            Some(("GET".into(), "/v2/{project_id}/images".into()))
+        );
+        assert_eq!(
+            method_and_path("HEAD /v2/{project_id}/images/{image_id}"),
+            Some(("HEAD".into(), "/v2/{project_id}/images/{image_id}".into()))
+        );
+        assert_eq!(
+            method_and_path("PATCH https://{Endpoint}/v2/cloudimages/{image_id}"),
+            Some(("PATCH".into(), "/v2/cloudimages/{image_id}".into()))
+        );
+    }
+
+    #[test]
+    fn colliding_ids_are_told_apart_by_their_own_path_parameters() {
+        assert_eq!(
+            disambiguate(
+                "vpc.create_port.v1",
+                &["/v1/ports", "/v1/{project_id}/ports"]
+            ),
+            vec!["vpc.create_port.v1", "vpc.create_port_by_project_id.v1"]
+        );
+        assert_eq!(
+            disambiguate("x.list_tags.v1", &["/v1/a/tags", "/v1/b/tags"]),
+            vec!["x.list_tags.v1", "x.list_tags.v1_2"]
         );
     }
 }

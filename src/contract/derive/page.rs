@@ -42,6 +42,9 @@ pub enum SectionKind {
     RequestExample,
     /// Response examples kept in a section of their own (ECS style).
     ResponseExample,
+    /// Examples of both directions in one section (样例): request examples come first, a
+    /// response example follows a status line or a response caption.
+    Examples,
     /// Documented status codes (状态码 / 返回值).
     Status,
     /// Pointer to the error-code page.
@@ -54,20 +57,33 @@ impl SectionKind {
     /// Classifies a section heading in either language.
     pub fn from_heading(heading: &str) -> SectionKind {
         let h = heading.trim().to_lowercase();
-        let h = h.as_str();
+        // A trailing remark in parentheses ("请求消息（可选）") does not change the section.
+        let h = match h.find(['（', '(']) {
+            Some(i) if i > 0 && h.ends_with([')', '）']) => h[..i].trim_end(),
+            _ => h.as_str(),
+        };
         match h {
-            "功能介绍" | "function" | "functions" => SectionKind::Function,
+            "功能介绍" | "功能说明" | "function" | "functions" => SectionKind::Function,
             "接口约束" | "constraints" => SectionKind::Constraints,
             "uri" => SectionKind::Uri,
-            "请求" | "请求消息" | "request" | "requests" => SectionKind::Request,
-            "响应" | "响应消息" | "response" | "responses" => SectionKind::Response,
-            "请求示例" | "example request" | "example requests" => SectionKind::RequestExample,
-            "响应示例" | "example response" | "example responses" => {
+            "请求" | "请求消息" | "请求参数" | "请求消息体" | "request" | "requests"
+            | "request parameters" => SectionKind::Request,
+            "响应"
+            | "响应消息"
+            | "响应参数"
+            | "响应消息体"
+            | "response"
+            | "responses"
+            | "response parameters" => SectionKind::Response,
+            "请求示例" | "请求样例" | "example request" | "example requests" => {
+                SectionKind::RequestExample
+            }
+            "响应示例" | "响应样例" | "example response" | "example responses" => {
                 SectionKind::ResponseExample
             }
-            "状态码" | "返回值" | "status code" | "status codes" | "returned values" => {
-                SectionKind::Status
-            }
+            "样例" | "示例" | "example" | "examples" => SectionKind::Examples,
+            "状态码" | "返回值" | "响应码" | "返回码" | "status code" | "status codes"
+            | "returned values" => SectionKind::Status,
             "错误码" | "错误码说明" | "error code" | "error codes" => {
                 SectionKind::ErrorCodes
             }
@@ -121,6 +137,8 @@ pub struct Table {
     pub title: Option<String>,
     /// Anchors that point at this table (on the caption or just before the table).
     pub anchors: Vec<String>,
+    /// The caption's table number ("表 2", "Table 2"), which descriptions refer to.
+    pub number: Option<String>,
     /// Header cells, as text.
     pub header: Vec<String>,
     /// Body rows.
@@ -140,7 +158,12 @@ pub enum Block {
     /// A table.
     Table(Table),
     /// A fenced code block (or an inline JSON example in plain text).
-    Code(String),
+    Code {
+        /// The block's text.
+        text: String,
+        /// 1-based line where it starts in its page.
+        line: usize,
+    },
 }
 
 /// A top-level section of a page.
@@ -150,6 +173,8 @@ pub struct Section {
     pub kind: SectionKind,
     /// The heading as written.
     pub heading: String,
+    /// 1-based line of the heading.
+    pub line: usize,
     /// Its blocks in order.
     pub blocks: Vec<Block>,
 }
@@ -191,5 +216,28 @@ impl Page {
                 Block::Table(t) => Some(t),
                 _ => None,
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_headings_in_every_variant() {
+        for (h, kind) in [
+            ("请求参数", SectionKind::Request),
+            ("响应参数", SectionKind::Response),
+            ("请求示例", SectionKind::RequestExample),
+            ("响应示例", SectionKind::ResponseExample),
+            ("样例", SectionKind::Examples),
+            ("返回值", SectionKind::Status),
+            ("请求消息（可选）", SectionKind::Request),
+            ("Example Responses", SectionKind::ResponseExample),
+            ("Status Codes", SectionKind::Status),
+            ("调试", SectionKind::Other),
+        ] {
+            assert_eq!(SectionKind::from_heading(h), kind, "{h}");
+        }
     }
 }

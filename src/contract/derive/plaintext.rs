@@ -56,7 +56,7 @@ const TYPE_WORDS: &[&str] = &[
 /// Parses one plain-text page.
 pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Page, DeriveError> {
     let fail = |line: usize, message: String| DeriveError::Page {
-        file: file_name.to_string(),
+        file: path.display().to_string(),
         line,
         message,
     };
@@ -86,6 +86,7 @@ pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Pa
                 page.sections.push(Section {
                     kind,
                     heading: line.to_string(),
+                    line: line_no,
                     blocks: Vec::new(),
                 });
                 caption = None;
@@ -109,7 +110,10 @@ pub fn parse(path: &std::path::Path, file_name: &str, source: &str) -> Result<Pa
             blocks.push(Block::Table(table));
         } else if line.contains('{') {
             let (examples, rest) = extract_json(line);
-            blocks.extend(examples.into_iter().map(Block::Code));
+            blocks.extend(examples.into_iter().map(|text| Block::Code {
+                text,
+                line: line_no,
+            }));
             if !rest.trim().is_empty() {
                 blocks.push(Block::Text(Text {
                     text: rest,
@@ -213,6 +217,7 @@ fn parse_flat_table(line: &str) -> Result<Option<Table>, String> {
     Ok(Some(Table {
         title: None,
         anchors: Vec::new(),
+        number: None,
         header: columns.iter().map(|c| c.header().to_string()).collect(),
         rows,
         line: 0,
@@ -273,17 +278,24 @@ pub fn extract_json(line: &str) -> (Vec<String>, String) {
     let mut last = 0;
     while i < bytes.len() {
         if bytes[i] == b'{' {
-            if let Some(end) = balanced_end(bytes, i) {
-                let candidate = &line[i..=end];
-                if serde_json::from_str::<serde_json::Value>(candidate).is_ok() {
-                    prose.push_str(&line[last..i]);
-                    prose.push(' ');
-                    found.push(candidate.to_string());
-                    i = end + 1;
-                    last = i;
-                    continue;
-                }
+            // Each brace is scanned at most once more than the text after it: an unbalanced
+            // brace ends the search and a balanced non-JSON span is stepped over, so a hostile
+            // line of braces costs linear time, not quadratic.
+            let Some(end) = balanced_end(bytes, i) else {
+                break;
+            };
+            let candidate = &line[i..=end];
+            let is_json = serde_json::from_str::<serde_json::Value>(candidate).is_ok();
+            if is_json {
+                prose.push_str(&line[last..i]);
+                prose.push(' ');
+                found.push(candidate.to_string());
             }
+            i = end + 1;
+            if is_json {
+                last = i;
+            }
+            continue;
         }
         i += 1;
     }
@@ -353,5 +365,17 @@ mod tests {
     #[test]
     fn a_header_without_rows_is_an_error() {
         assert!(parse_flat_table("Parameter Type Description").is_err());
+    }
+
+    #[test]
+    fn a_hostile_line_of_braces_is_scanned_in_linear_time() {
+        let line = "{".repeat(200_000) + &"{\"a\": 1}".repeat(2);
+        let start = std::time::Instant::now();
+        let (found, _) = extract_json(&line);
+        assert!(found.is_empty(), "an unbalanced brace ends the search");
+        let balanced = "{x} ".repeat(100_000) + r#"{"a": 1}"#;
+        let (found, _) = extract_json(&balanced);
+        assert_eq!(found, vec![r#"{"a": 1}"#.to_string()]);
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 }

@@ -6,6 +6,11 @@ use std::path::{Path, PathBuf};
 use super::{DeriveError, Derived};
 use crate::contract::{kind_file, ERROR_CODES_FILE, INDEX_FILE};
 
+/// The documentation defects of a derivation, in the output folder.
+pub const DEFECTS_FILE: &str = "defects.json";
+/// The pages that yield no operation, with the reason, in the output folder.
+pub const SKIPPED_FILE: &str = "skipped.json";
+
 /// Serialises a JSON value the way every contract file is written.
 pub fn to_pretty(value: &impl serde::Serialize) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
@@ -27,6 +32,9 @@ pub fn files(derived: &Derived) -> BTreeMap<PathBuf, String> {
             to_pretty(&derived.resources),
         );
     }
+    // Always written, empty or not, so a stale list never outlives a clean run.
+    out.insert(PathBuf::from(DEFECTS_FILE), to_pretty(&derived.defects));
+    out.insert(PathBuf::from(SKIPPED_FILE), to_pretty(&derived.skipped));
     for ((id, kind), schema) in &derived.schemas {
         out.insert(Path::new(id).join(kind_file(*kind)), to_pretty(schema));
     }
@@ -69,6 +77,10 @@ pub fn write(derived: &Derived, out: &Path) -> Result<Vec<PathBuf>, DeriveError>
     }
     for op in &derived.operations {
         let dir = out.join(&op.id);
+        // An operation without any documented body has no folder.
+        if !dir.is_dir() {
+            continue;
+        }
         for entry in std::fs::read_dir(&dir).map_err(io(&dir))?.flatten() {
             let rel = Path::new(&op.id).join(entry.file_name());
             if !written.iter().any(|w| w.ends_with(&rel)) {
