@@ -342,3 +342,17 @@ fn the_mock_prints_its_fixture_variables_for_a_vars_file() {
     assert_eq!(vars, fixtures.into_iter().collect());
     assert!(vars.contains_key("snapshot_id"), "{vars:?}");
 }
+
+#[test]
+fn the_markdown_summary_carries_the_rule_coverage_figures() {
+    let p = project(&[("evs/rename.yaml", GOOD)]);
+    let out = conform(
+        p.path(),
+        &["run", "--snapshots", "off", "--report-markdown", "r.md"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let md = std::fs::read_to_string(p.path().join("r.md")).unwrap();
+    assert!(md.contains("Rule coverage: **"), "{md}");
+    // The one case covers the documented success status of its operation.
+    assert!(md.contains("| `evs.update_snapshot.v2` |"), "{md}");
+}

@@ -461,7 +461,8 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
     for w in &p.warnings {
         reporters.event(&Event::Notice(w.clone()));
     }
-    if args.outputs.json.is_some() || args.outputs.jsonl.is_some() {
+    // The coverage section of the reports (and the Markdown summary's figures).
+    {
         let infos = p
             .cases
             .iter()

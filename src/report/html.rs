@@ -309,6 +309,7 @@ mod tests {
             gate: &Outcome::default(),
             exit_code: 1,
             redactor: &Redactor::default(),
+            coverage: None,
         });
         // The only script ends are the page's own two; the data block still parses.
         assert_eq!(page.matches("</script>").count(), 2, "{page}");

@@ -94,6 +94,25 @@ pub fn render(doc: &Finished<'_>) -> String {
     }
     md.push('\n');
 
+    if let Some(cov) = doc.coverage {
+        let rules: usize = cov.operations.iter().map(|o| o.rules).sum();
+        let covered: usize = cov.operations.iter().map(|o| o.covered).sum();
+        let _ = writeln!(
+            md,
+            "Rule coverage: **{:.1}%** ({covered} of {rules} documented rules have a case).\n",
+            cov.percent
+        );
+        let _ = writeln!(md, "| operation | rules | covered | held | broken |");
+        let _ = writeln!(md, "| --- | ---: | ---: | ---: | ---: |");
+        for o in cov.operations.iter().filter(|o| o.covered > 0) {
+            let _ = writeln!(
+                md,
+                "| `{}` | {} | {:.0}% | {} | {} |",
+                o.operation, o.rules, o.percent, o.held, o.broken
+            );
+        }
+        md.push('\n');
+    }
     let failures: Vec<_> = doc.cases.iter().filter(|c| c.is_failure()).collect();
     if !failures.is_empty() {
         let _ = writeln!(md, "### Failures\n");
@@ -222,6 +241,7 @@ mod tests {
             gate: &gate,
             exit_code: 0,
             redactor: &Redactor::new(vec!["secret-token".into()]),
+            coverage: None,
         });
         assert_eq!(
             text,

@@ -192,6 +192,7 @@ pub fn merge(args: &MergeArgs, out: impl Write) -> Result<i32, Error> {
         gate: &outcome,
         exit_code: code,
         redactor: &redactor,
+        coverage: None,
     })?;
     let mut console = Console::new(out, redactor, None);
     console.notice_plain(&format!("merged {} report(s)", args.inputs.len()));

@@ -42,6 +42,8 @@ pub struct Finished<'a> {
     pub exit_code: i32,
     /// Scrubs secrets from the text written.
     pub redactor: &'a Redactor,
+    /// The rule-coverage matrix of the run, where computed.
+    pub coverage: Option<&'a crate::generate::coverage::Coverage>,
 }
 
 /// The report files a run was asked for.
@@ -113,6 +115,7 @@ impl Outputs {
                 gate: &gate::Outcome::default(),
                 exit_code: code,
                 redactor,
+                coverage: None,
             };
             if let Some(p) = &self.markdown {
                 let text = format!("{}\n```\n{message}\n```\n", markdown::render(&doc));
@@ -268,7 +271,7 @@ impl<W: Write> Reporters<W> {
         self.coverage = Some((rules, cases));
     }
 
-    fn coverage_section(&self) -> Option<serde_json::Value> {
+    fn coverage_matrix(&self) -> Option<crate::generate::coverage::Coverage> {
         let (rules, infos) = self.coverage.as_ref()?;
         let verdicts: crate::generate::coverage::Verdicts = self
             .cases
@@ -278,8 +281,7 @@ impl<W: Write> Reporters<W> {
                 Some((c.id.clone(), v.as_str()?.to_string()))
             })
             .collect();
-        let cov = crate::generate::coverage::coverage(rules, infos, &verdicts);
-        serde_json::to_value(&cov).ok()
+        Some(crate::generate::coverage::coverage(rules, infos, &verdicts))
     }
 
     /// Closes every report and returns the exit code the gate decides (the one rule, in
@@ -290,6 +292,8 @@ impl<W: Write> Reporters<W> {
             .policy
             .judge(self.cases.iter().map(|c| (c.id.as_str(), c.verdict)));
         let code = gate::exit_code(summary, &outcome);
+        let coverage = self.coverage_matrix();
+        let coverage_json = coverage.as_ref().and_then(|c| serde_json::to_value(c).ok());
         self.console.summary(summary);
         self.console.gate(&outcome);
         if let Some(j) = self.json.take() {
@@ -303,15 +307,15 @@ impl<W: Write> Reporters<W> {
                     serde_json::to_value(&outcome).unwrap_or_default(),
                 );
             }
-            if let Some(c) = self.coverage_section() {
-                extra.insert("coverage".into(), c);
+            if let Some(c) = &coverage_json {
+                extra.insert("coverage".into(), c.clone());
             }
             j.finish(summary, &extra, code)
                 .map_err(|e| Error::Io(format!("--report-json: {e}")))?;
         }
         if let Some(mut j) = self.jsonl.take() {
-            if let Some(c) = self.coverage_section() {
-                j.record("coverage", &c)
+            if let Some(c) = &coverage_json {
+                j.record("coverage", c)
                     .map_err(|e| Error::Io(format!("--report-jsonl: {e}")))?;
             }
             j.finish(summary, code)
@@ -325,6 +329,7 @@ impl<W: Write> Reporters<W> {
             gate: &outcome,
             exit_code: code,
             redactor: &self.redactor,
+            coverage: coverage.as_ref(),
         })?;
         match self.write_error {
             Some(e) => Err(Error::Io(e)),
