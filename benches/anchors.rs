@@ -1,6 +1,7 @@
 //! conform against its anchors, side by side in one run: `cargo bench --bench anchors`.
 //!
-//! Workload: 1,000 two-step cases against one standalone mock (`conform mock`, fixtures with one
+//! Workload: 1,000 two-step cases (plus a teardown that deletes the item, so every round finds
+//! the state the baseline recorded) against one standalone mock (`conform mock`, fixtures with one
 //! snapshot per case so nothing serialises on a shared resource): GET the snapshot asserting its
 //! id, PUT a metadata item asserting the value. The same requests and asserts are written as
 //! Hurl files. Rounds are interleaved (conform off / compare / update-to-a-fresh-folder, Hurl,
@@ -42,12 +43,12 @@ fn workload(dir: &Path) {
         let id = snapshot_id(i);
         std::fs::write(
             dir.join(format!("cases/c{i:04}.yaml")),
-            format!("operation: evs.update_snapshot_metadata_item.v2\nsteps:\n  - request: {{method: GET, path: \"/v2/{PROJECT}/snapshots/{id}\", service: evs}}\n    expect:\n      status: 200\n      body:\n        - {{pointer: /snapshot/id, equals: \"{id}\"}}\n  - request:\n      params: {{project_id: {PROJECT}, snapshot_id: \"{id}\", key: k{i}}}\n      body: {{meta: {{k{i}: v}}}}\n    expect:\n      status: 200\n      body:\n        - {{pointer: /meta/k{i}, equals: v}}\n"),
+            format!("operation: evs.update_snapshot_metadata_item.v2\nsteps:\n  - request: {{method: GET, path: \"/v2/{PROJECT}/snapshots/{id}\", service: evs}}\n    expect:\n      status: 200\n      body:\n        - {{pointer: /snapshot/id, equals: \"{id}\"}}\n  - request:\n      params: {{project_id: {PROJECT}, snapshot_id: \"{id}\", key: k{i}}}\n      body: {{meta: {{k{i}: v}}}}\n    expect:\n      status: 200\n      body:\n        - {{pointer: /meta/k{i}, equals: v}}\nteardown:\n  - operation: evs.delete_snapshot_metadata_item.v2\n    request:\n      params: {{project_id: {PROJECT}, snapshot_id: \"{id}\", key: k{i}}}\n    expect: {{status: 200}}\n"),
         )
         .expect("case");
         std::fs::write(
             dir.join(format!("hurl/c{i:04}.hurl")),
-            format!("GET {{{{base}}}}/v2/{PROJECT}/snapshots/{id}\nHTTP 200\n[Asserts]\njsonpath \"$.snapshot.id\" == \"{id}\"\n\nPUT {{{{base}}}}/v2/{PROJECT}/snapshots/{id}/metadata/k{i}\n{{\"meta\": {{\"k{i}\": \"v\"}}}}\nHTTP 200\n[Asserts]\njsonpath \"$.meta.k{i}\" == \"v\"\n"),
+            format!("GET {{{{base}}}}/v2/{PROJECT}/snapshots/{id}\nHTTP 200\n[Asserts]\njsonpath \"$.snapshot.id\" == \"{id}\"\n\nPUT {{{{base}}}}/v2/{PROJECT}/snapshots/{id}/metadata/k{i}\n{{\"meta\": {{\"k{i}\": \"v\"}}}}\nHTTP 200\n[Asserts]\njsonpath \"$.meta.k{i}\" == \"v\"\n\nDELETE {{{{base}}}}/v2/{PROJECT}/snapshots/{id}/metadata/k{i}\nHTTP 200\n"),
         )
         .expect("hurl file");
     }
@@ -113,8 +114,7 @@ fn conform(bin: &Path, cases: &Path, base: &str, mode: &str, snaps: &Path) -> Co
     .arg("--schemas")
     .arg(root.join("schemas"))
     .args(["--var", &format!("project_id={PROJECT}")])
-    .env("CI", "false")
-    .stdout(Stdio::null());
+    .env("CI", "false");
     c
 }
 
@@ -151,7 +151,7 @@ fn main() {
     let baseline = dir.path().join("baseline");
     // The accepted baseline that `compare` runs against.
     timed(conform(&bin, &cases, &base, "update", &baseline));
-    let requests = (CASES * 2) as f64;
+    let requests = (CASES * 3) as f64;
     let (mut off, mut compare, mut update, mut hurl_t) = (vec![], vec![], vec![], vec![]);
     let mut wrk_rates = vec![];
     let mut conform_get = vec![];

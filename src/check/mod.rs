@@ -41,6 +41,23 @@ pub enum CheckKind {
     Parity,
 }
 
+impl CheckKind {
+    /// The name reports show (`status`, `schema`, …), as serialised.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckKind::Status => "status",
+            CheckKind::ContentType => "content_type",
+            CheckKind::Schema => "schema",
+            CheckKind::Drift => "drift",
+            CheckKind::Body => "body",
+            CheckKind::Header => "header",
+            CheckKind::Capture => "capture",
+            CheckKind::Snapshot => "snapshot",
+            CheckKind::Parity => "parity",
+        }
+    }
+}
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -544,6 +561,24 @@ mod tests {
             .map(|f| f.pointer.as_str())
             .collect();
         assert_eq!(hdr, vec!["x-missing", "x-request-id"]);
+    }
+
+    #[test]
+    fn check_names_are_their_serialised_form() {
+        use CheckKind as K;
+        for k in [
+            K::Status,
+            K::ContentType,
+            K::Schema,
+            K::Drift,
+            K::Body,
+            K::Header,
+            K::Capture,
+            K::Snapshot,
+            K::Parity,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), json!(k.name()));
+        }
     }
 
     #[test]

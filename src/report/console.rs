@@ -213,10 +213,7 @@ fn finding(f: &Finding) -> String {
         Severity::Failure => ("✗", RED),
         Severity::Warning => ("!", YELLOW),
     };
-    let check = serde_json::to_value(f.check)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let check = f.check.name();
     let at = if f.pointer.is_empty() {
         String::new()
     } else {

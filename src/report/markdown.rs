@@ -137,10 +137,7 @@ pub fn render(doc: &Finished<'_>) -> String {
                 .iter()
                 .filter(|f| f.severity == Severity::Failure)
             {
-                let check = serde_json::to_value(f.check)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
+                let check = f.check.name();
                 let at = if f.pointer.is_empty() {
                     String::new()
                 } else {
