@@ -447,10 +447,14 @@ pub struct DeriveCmd {
     /// Pages or folders of pages.
     #[arg(required = true)]
     pub pages: Vec<PathBuf>,
-    /// Output folder.
-    #[arg(long, default_value = "schemas")]
-    pub out: PathBuf,
-    /// The manifest (default: pages.yaml when it exists).
+    /// Output folder (default: schemas/ of the project root). A contract there is replaced only
+    /// if every operation it has is derived again, unless --force.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the contract in the output folder even if operations would disappear from it.
+    #[arg(long)]
+    pub force: bool,
+    /// The manifest (default: pages.yaml of the project root when it exists).
     #[arg(long)]
     pub manifest: Option<PathBuf>,
     /// Print only the summary line and the defect counts, not the log or one line per defect.
@@ -567,6 +571,19 @@ fn parse_retries(s: &str) -> Result<u32, String> {
     conform::flags::count(s, "retries", 0, conform::flags::MAX_RETRIES).map_err(|e| e.to_string())
 }
 
+fn parse_samples(s: &str) -> Result<usize, String> {
+    conform::flags::count(s, "samples", 0, 1000).map_err(|e| e.to_string())
+}
+
+fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!(
+            "invalid percentage '{s}': expected a number from 0 to 100"
+        )),
+    }
+}
+
 fn parse_no_cases(s: &str) -> Result<NoCases, String> {
     s.parse()
 }
@@ -602,15 +619,15 @@ pub struct GenerateCmd {
     /// Seed of the random valid and invalid bodies.
     #[arg(long, default_value_t = conform::generate::DEFAULT_SEED)]
     pub seed: u64,
-    /// Random valid bodies per operation (and as many invalid ones).
-    #[arg(long, default_value_t = conform::generate::DEFAULT_SAMPLES)]
+    /// Random valid bodies per operation (and as many invalid ones), 0 to 1,000.
+    #[arg(long, default_value_t = conform::generate::DEFAULT_SAMPLES, value_parser = parse_samples)]
     pub samples: usize,
     /// Output folder.
     #[arg(long, default_value = "cases/generated")]
     pub out: PathBuf,
-    /// The contract folder.
-    #[arg(long, default_value = "schemas")]
-    pub schemas: PathBuf,
+    /// The contract folder (default: schemas/ of the project root).
+    #[arg(long)]
+    pub schemas: Option<PathBuf>,
 }
 
 impl GenerateCmd {
@@ -636,16 +653,16 @@ pub struct CoverageCmd {
     /// Write the matrix as JSON.
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// Exit 1 when an operation's coverage is below this percentage.
-    #[arg(long)]
+    /// Exit 1 when an operation's coverage is below this percentage (0 to 100).
+    #[arg(long, value_parser = parse_percent)]
     pub min_coverage: Option<f64>,
     /// Only these operations (repeatable; default: all).
     #[arg(long = "operation")]
     pub operations: Vec<String>,
-    /// The cases folder.
-    #[arg(long, default_value = "cases")]
-    pub cases: PathBuf,
-    /// The contract folder.
-    #[arg(long, default_value = "schemas")]
-    pub schemas: PathBuf,
+    /// The cases folder (default: cases/ of the project root).
+    #[arg(long)]
+    pub cases: Option<PathBuf>,
+    /// The contract folder (default: schemas/ of the project root).
+    #[arg(long)]
+    pub schemas: Option<PathBuf>,
 }

@@ -70,11 +70,21 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             Ok(exit_code::OK)
         }
         cli::Command::Derive(cmd) => {
+            let out = cmd
+                .out
+                .clone()
+                .unwrap_or_else(|| default_path(root, "schemas"));
+            // The manifest beside the project's contract, wherever the command runs from.
+            let manifest = cmd
+                .manifest
+                .clone()
+                .or_else(|| Some(default_path(root, "pages.yaml")).filter(|p| p.is_file()));
             let outcome = conform::commands::derive::derive(
                 &cmd.pages,
-                &cmd.out,
-                cmd.manifest.as_deref(),
+                &out,
+                manifest.as_deref(),
                 &cmd.deny,
+                cmd.force,
             )?;
             if !cmd.quiet {
                 outcome.log.iter().for_each(|l| println!("{l}"));
@@ -235,8 +245,11 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             Ok(exit_code::OK)
         }
         cli::Command::Generate(cmd) => {
-            let cases =
-                conform::commands::generate::generate(&cmd.schemas, &cmd.out, &cmd.options())?;
+            let schemas = cmd
+                .schemas
+                .clone()
+                .unwrap_or_else(|| default_path(root, "schemas"));
+            let cases = conform::commands::generate::generate(&schemas, &cmd.out, &cmd.options())?;
             println!(
                 "{} cases written to {} (seed {})",
                 cases.len(),
@@ -247,8 +260,14 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
         }
         cli::Command::Coverage(cmd) => {
             let args = conform::commands::coverage::CoverageArgs {
-                schemas: cmd.schemas.clone(),
-                cases_dir: cmd.cases.clone(),
+                schemas: cmd
+                    .schemas
+                    .clone()
+                    .unwrap_or_else(|| default_path(root, "schemas")),
+                cases_dir: cmd
+                    .cases
+                    .clone()
+                    .unwrap_or_else(|| default_path(root, "cases")),
                 operations: cmd.operations.clone(),
                 report: cmd.report.clone(),
             };
@@ -266,13 +285,18 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
                     serde_json::to_string_pretty(&matrix).map_err(|e| Error::Io(e.to_string()))?;
                 write(p, text + "\n")?;
             }
-            let lowest = conform::generate::coverage::lowest_percent(&matrix);
-            Ok(match cmd.min_coverage {
-                Some(min) if lowest < min => {
-                    eprintln!("conform: coverage {lowest:.1}% is below --min-coverage {min}");
-                    exit_code::FAILED
-                }
-                _ => exit_code::OK,
+            let min = cmd.min_coverage.unwrap_or(0.0);
+            let below: Vec<String> = matrix
+                .operations
+                .iter()
+                .filter(|o| o.percent < min)
+                .map(|o| format!("{} {:.1}%", o.operation, o.percent))
+                .collect();
+            Ok(if below.is_empty() {
+                exit_code::OK
+            } else {
+                eprintln!("conform: below --min-coverage {min}%: {}", below.join(", "));
+                exit_code::FAILED
             })
         }
         cli::Command::Openapi(cmd) => {

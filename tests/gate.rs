@@ -356,3 +356,83 @@ fn the_markdown_summary_carries_the_rule_coverage_figures() {
     // The one case covers the documented success status of its operation.
     assert!(md.contains("| `evs.update_snapshot.v2` |"), "{md}");
 }
+
+#[test]
+fn a_teardown_whose_input_was_never_captured_is_not_run() {
+    let case = "operation: evs.update_snapshot.v2\nsteps:\n  - name: read\n    operation: evs.show_snapshot.v2\n    request: {params: {snapshot_id: \"${missing_id}\"}}\n    capture: {old_name: /snapshot/name}\nteardown:\n  - name: restore\n    request:\n      body: {snapshot: {name: \"${old_name}\"}}\n";
+    let p = project(&[("t.yaml", case)]);
+    let out = conform(
+        p.path(),
+        &["run", "--snapshots", "off", "--report-json", "r.json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.path().join("r.json")).unwrap()).unwrap();
+    let c = &report["cases"][0];
+    // The read failed (404, nothing captured): a failure, not an error from the teardown.
+    assert_eq!(c["verdict"], "failed", "{c}");
+    let steps: Vec<&str> = c["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["read"], "{c}");
+}
+
+#[test]
+fn a_broken_config_is_bad_input_even_without_a_target() {
+    let p = project(&[("evs/rename.yaml", GOOD)]);
+    std::fs::write(p.path().join("conform.yaml"), "targets: [\n").unwrap();
+    let out = conform(p.path(), &["run", "--snapshots", "off"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("conform.yaml"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_folder_prefix_selects_its_cases_and_an_unknown_operation_is_never_excused() {
+    let p = project(&[("evs/rename.yaml", GOOD), ("evs/more/x.yaml", GOOD)]);
+    for arg in ["evs", "evs/", "evs/more"] {
+        let out = conform(p.path(), &["run", "--list", arg]);
+        assert_eq!(out.status.code(), Some(0), "{arg}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("evs/more/x"), "{arg}");
+    }
+    let out = conform(
+        p.path(),
+        &["run", "--operation", "nope", "--no-cases", "pass"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("no such operation"));
+}
+
+#[test]
+fn derive_never_wipes_a_contract_by_accident() {
+    let p = project(&[("evs/rename.yaml", GOOD)]);
+    let vpc = root().join("../shared/pages/vpc");
+    let before = std::fs::read_to_string(p.path().join("schemas/operations.json")).unwrap();
+    // Without --out the project's own schemas/ is the target: the VPC pages would remove its
+    // operations, so nothing is written.
+    let out = conform(p.path(), &["derive", vpc.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("nothing was written"),
+        "{}",
+        text(&out.stderr)
+    );
+    let after = std::fs::read_to_string(p.path().join("schemas/operations.json")).unwrap();
+    assert_eq!(before, after);
+    // --force replaces it on purpose.
+    let forced = conform(
+        p.path(),
+        &["derive", vpc.to_str().unwrap(), "-q", "--force"],
+    );
+    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced.stderr));
+    assert_ne!(
+        before,
+        std::fs::read_to_string(p.path().join("schemas/operations.json")).unwrap()
+    );
+}

@@ -37,15 +37,36 @@ pub fn derive(
     out: &Path,
     manifest: Option<&Path>,
     deny: &[Deny],
+    force: bool,
 ) -> Result<DeriveOutcome, Error> {
     let manifest = match manifest {
         Some(p) => Manifest::load(p).map_err(|e| Error::from(diagnostic(&e)))?,
-        None if Path::new("pages.yaml").exists() => {
-            Manifest::load(Path::new("pages.yaml")).map_err(|e| Error::from(diagnostic(&e)))?
-        }
         None => Manifest::default(),
     };
     let derived = derive::derive(inputs, &manifest).map_err(|e| Error::from(diagnostic(&e)))?;
+    // Never wipe a contract by accident: a folder whose operations would disappear is kept
+    // unless --force says to replace it.
+    let existing = out.join(crate::contract::INDEX_FILE);
+    if !force && existing.is_file() {
+        let old: Vec<crate::contract::Operation> = std::fs::read_to_string(&existing)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        let gone: Vec<&str> = old
+            .iter()
+            .map(|o| o.id.as_str())
+            .filter(|id| !derived.operations.iter().any(|n| n.id == *id))
+            .collect();
+        if !gone.is_empty() {
+            return Err(Error::bad(format!(
+                "--out {}: the contract there has {} operation(s) these pages do not derive ({}{}); nothing was written: choose another --out, or pass --force to replace it",
+                out.display(),
+                gone.len(),
+                gone.iter().take(3).copied().collect::<Vec<_>>().join(", "),
+                if gone.len() > 3 { ", …" } else { "" }
+            )));
+        }
+    }
     write::write(&derived, out).map_err(|e| Error::Io(e.to_string()))?;
     let mut outcome = DeriveOutcome {
         log: derived.log.clone(),

@@ -329,6 +329,10 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
             args.config.display()
         )));
     }
+    // A broken config is bad input even when this run names no target from it.
+    if args.config.is_file() {
+        Config::load(&args.config)?;
+    }
     let (mut target, mock) =
         resolve_target(&args.target, &args.config, "--target", &contract).await?;
     let compare = match &args.compare {

@@ -224,7 +224,10 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
     for (id, path, hits) in &mut files {
         for (i, p) in patterns.iter().enumerate() {
             if let Pattern::Glob(text, m) = p {
-                if m.is_match(id.as_str()) || m.is_match(&*path) || text == id {
+                // A plain id prefix names a folder of cases (`evs` and `evs/` take `evs/**`).
+                let folder = !text.contains(['*', '?', '[', '{'])
+                    && id.starts_with(&format!("{}/", text.trim_end_matches('/')));
+                if m.is_match(id.as_str()) || m.is_match(&*path) || text == id || folder {
                     hits.push(i);
                 }
             }
@@ -343,10 +346,11 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
             continue;
         }
         if contract.operation(o).is_none() {
-            nothing.push(format!(
+            // A typo, not an empty selection: --no-cases does not excuse it.
+            return Err(Error::bad(format!(
                 "--operation {o}: no such operation in the contract{}",
                 hint(contract.closest_id(o))
-            ));
+            )));
         } else {
             nothing.push(format!("--operation {o} matches no case"));
         }

@@ -174,11 +174,22 @@ async fn run_steps(
     let all = case.steps.iter().map(|s| (s, false));
     let teardown = case.teardown.iter().map(|s| (s, true));
     let mut stopped = false;
+    let mut ran = false;
+    let captures: Vec<&str> = case
+        .all_steps()
+        .flat_map(|s| s.captures.iter().map(|(k, _)| k.as_str()))
+        .collect();
     for (step, is_teardown) in all.chain(teardown) {
-        // Teardown always runs: after a failure, a timeout or a signal.
+        // Teardown always runs after a step ran: after a failure, a timeout or a signal. A case
+        // interrupted before its first step has nothing to undo.
         if !is_teardown && (stopped || *ctx.cancel.borrow()) {
             continue;
         }
+        if is_teardown && (!ran || uses_missing_capture(step, &captures, &scope)) {
+            // Its input was never captured (the step that reads it did not run): nothing to undo.
+            continue;
+        }
+        ran |= !is_teardown;
         if let Some(u) = &mut undo {
             if let Err(e) = u.before(step, &scope).await {
                 // Never change what could not be saved.
@@ -203,6 +214,33 @@ async fn run_steps(
         None => Vec::new(),
     };
     (steps, flaky, mutations)
+}
+
+/// Whether a step refers to a value the case captures that was not captured.
+fn uses_missing_capture(step: &crate::case::typed::Step, captures: &[&str], scope: &Vars) -> bool {
+    use crate::case::typed::{Body, Endpoint};
+    let mut texts: Vec<String> = Vec::new();
+    for v in step
+        .params
+        .values()
+        .chain(step.query.iter().map(|(_, v)| v))
+    {
+        crate::case::vars::strings_of(v, &mut texts);
+    }
+    match &step.body {
+        Body::Json(b) => crate::case::vars::strings_of(b, &mut texts),
+        Body::Raw(t) => texts.push(t.clone()),
+        Body::None => {}
+    }
+    if let Endpoint::Raw { path, .. } = &step.endpoint {
+        texts.push(path.clone());
+    }
+    texts.extend(step.headers.iter().map(|(_, v)| v.clone()));
+    texts.iter().any(|t| {
+        crate::case::vars::references(t)
+            .iter()
+            .any(|r| captures.contains(&r.as_str()) && !scope.contains(r))
+    })
 }
 
 /// A step's response as parity compares it: redacted with the target's and the case's rules.
