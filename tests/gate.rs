@@ -204,9 +204,16 @@ fn bad_input_still_writes_every_requested_report_with_the_error() {
             "j.xml",
             "--report-jsonl",
             "r.jsonl",
+            "--report-html",
+            "r.html",
         ],
     );
     assert_eq!(out.status.code(), Some(2));
+    let html = std::fs::read_to_string(p.path().join("r.html")).unwrap();
+    assert!(
+        html.contains("The run could not start") && html.contains("unknown operation"),
+        "the page says why"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(p.path().join("r.json")).unwrap()).unwrap();
     assert_eq!(json["exit_code"], 2);

@@ -123,7 +123,21 @@ impl Outputs {
                 let _ = markdown::append_step_summary(&redactor.scrub(&text));
             }
             if let Some(p) = &self.html {
-                let _ = json::write_atomic(p, html::render(&doc).as_bytes());
+                // The page says why the run could not start, escaped, just before its end.
+                let why = format!(
+                    "<section id=\"error\"><h2>The run could not start</h2><pre>{}</pre></section>",
+                    redactor
+                        .scrub(&message)
+                        .replace('&', "&amp;")
+                        .replace('<', "&lt;")
+                        .replace('>', "&gt;")
+                );
+                let page = html::render(&doc);
+                let page = match page.rfind("</body>") {
+                    Some(i) => format!("{}{why}{}", &page[..i], &page[i..]),
+                    None => page + &why,
+                };
+                let _ = json::write_atomic(p, page.as_bytes());
             }
         }
     }
