@@ -443,3 +443,35 @@ fn derive_never_wipes_a_contract_by_accident() {
         std::fs::read_to_string(p.path().join("schemas/operations.json")).unwrap()
     );
 }
+
+#[test]
+fn small_suites_are_parsed_once_and_large_ones_keep_only_references() {
+    use conform::commands::select::{select_cases, Selection, HOLD_CASES};
+    let contract = conform::contract::Contract::load(&root().join("schemas")).unwrap();
+    let mut vars = conform::case::vars::Vars::new("r");
+    for (k, v) in conform::mock::state::Fixtures::defaults().vars {
+        vars.set(k, serde_json::Value::String(v));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sel = Selection {
+        cases_dir: dir.path().to_path_buf(),
+        ..Selection::default()
+    };
+    for i in 0..HOLD_CASES {
+        std::fs::write(dir.path().join(format!("c{i}.yaml")), GOOD).unwrap();
+    }
+    let small = select_cases(&sel, &contract, &vars).unwrap();
+    assert!(
+        small.cases.iter().all(|c| c.case.is_some()),
+        "held: parsed once"
+    );
+    assert_eq!(small.coverage.len(), HOLD_CASES);
+    std::fs::write(dir.path().join("one_more.yaml"), GOOD).unwrap();
+    let large = select_cases(&sel, &contract, &vars).unwrap();
+    assert!(
+        large.cases.iter().all(|c| c.case.is_none()),
+        "references only"
+    );
+    // Coverage still knows every case.
+    assert_eq!(large.coverage.len(), HOLD_CASES + 1);
+}

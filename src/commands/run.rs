@@ -280,6 +280,7 @@ struct Prepared {
     compare: Option<(Target, Option<mock::RunningMock>)>,
     vars: Vars,
     cases: Vec<CaseRef>,
+    coverage: Vec<crate::generate::coverage::CaseInfo>,
     warnings: Vec<String>,
     unreachable: Option<Error>,
     policy: Policy,
@@ -370,6 +371,7 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
         compare,
         vars,
         cases: selected.cases,
+        coverage: selected.coverage,
         warnings: selected.warnings,
         unreachable,
         policy,
@@ -466,15 +468,10 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
         reporters.event(&Event::Notice(w.clone()));
     }
     // The coverage section of the reports (and the Markdown summary's figures).
-    {
-        let infos = p
-            .cases
-            .iter()
-            .filter_map(|c| c.case.as_deref())
-            .map(|c| crate::generate::coverage::CaseInfo::from_case(c, &p.contract))
-            .collect();
-        reporters.with_coverage(crate::generate::rules::all_rules(&p.contract, &[]), infos);
-    }
+    reporters.with_coverage(
+        crate::generate::rules::all_rules(&p.contract, &[]),
+        p.coverage,
+    );
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let signals = watch_signals(cancel_tx);
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();

@@ -12,6 +12,9 @@ use crate::contract::Contract;
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 
+/// How many resolved cases a selection keeps in memory (see [`select_cases`]).
+pub const HOLD_CASES: usize = 2_000;
+
 /// What to do when a selection matches no case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NoCases {
@@ -66,6 +69,8 @@ pub struct Selected {
     pub prepare_errors: Vec<Diagnostic>,
     /// What matched nothing, when `--no-cases warn` lets the run go on.
     pub warnings: Vec<String>,
+    /// What each selected case exercises, for the rule-coverage matrix.
+    pub coverage: Vec<crate::generate::coverage::CaseInfo>,
 }
 
 /// One positional argument, resolved.
@@ -279,38 +284,53 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
                 .any(|o| case.operation == *o || case.all_steps().any(|s| s.label() == *o));
         tag && op
     };
-    // Parsing and preparing are pure and CPU-bound: they run on every core.
+    // Up to HOLD_CASES resolved cases stay in memory, so each is parsed once; a larger suite
+    // keeps only references and each worker loads its case again, so memory stays flat.
+    // Generated cases have no file to load again: they are always held.
+    let hold = todo.len() <= HOLD_CASES || sel.generated.is_some();
+    // Parsing and preparing are pure and CPU-bound: they run on every core. Each case is
+    // reduced to what selection needs as soon as it is read, so a large suite is never whole
+    // in memory.
     let loaded = parallel_map(&todo, |(id, path)| {
         let case = match texts.get(id.as_str()) {
             Some(text) => case::parse_case(id, path, text, contract)?,
             None => case::load_case(id, path, contract)?,
         };
-        let prepared = if wanted(&case) {
+        let is_wanted = wanted(&case);
+        let prepared = if is_wanted {
             case::prepare(&case, contract, scope).err()
         } else {
             None
         };
-        Ok::<_, Diagnostic>((case, prepared))
+        let labels: Vec<String> = case.all_steps().map(|s| s.label()).collect();
+        let keys =
+            (is_wanted && sel.shard.is_some()).then(|| shard_keys(&case, contract, &fixed_scope));
+        let info = crate::generate::coverage::CaseInfo::from_case(&case, contract);
+        let mut r = case.into_ref();
+        if !hold {
+            r.case = None;
+        }
+        Ok::<_, Diagnostic>((r, labels, prepared, keys, info))
     });
     for result in loaded {
-        let (case, prepared) = match result {
+        let (r, labels, prepared, case_keys, info) = match result {
             Ok(c) => c,
             Err(e) => {
                 load_errors.push(e);
                 continue;
             }
         };
-        known_tags.extend(case.tags.iter().cloned());
+        known_tags.extend(r.tags.iter().cloned());
         let mut wanted_tag = sel.tags.is_empty();
         for (i, t) in sel.tags.iter().enumerate() {
-            if case.tags.contains(t) {
+            if r.tags.contains(t) {
                 tag_hit[i] = true;
                 wanted_tag = true;
             }
         }
         let mut wanted_op = sel.operations.is_empty();
         for (i, o) in sel.operations.iter().enumerate() {
-            if case.operation == *o || case.all_steps().any(|s| s.label() == *o) {
+            if r.operation == *o || labels.iter().any(|l| l == o) {
                 op_hit[i] = true;
                 wanted_op = true;
             }
@@ -319,15 +339,17 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
             continue;
         }
         selected.prepare_errors.extend(prepared);
-        if sel.shard.is_some() {
-            keys.push((case.id.clone(), shard_keys(&case, contract, &fixed_scope)));
+        if let Some(k) = case_keys {
+            keys.push((r.id.clone(), k));
         }
-        selected.cases.push(case.into_ref());
+        selected.coverage.push(info);
+        selected.cases.push(r);
     }
     if !load_errors.is_empty() {
         return Err(Error::BadInput(load_errors));
     }
     selected.cases.sort_by(|a, b| a.id.cmp(&b.id));
+
     let mut nothing: Vec<String> = Vec::new();
     for (i, arg) in sel.globs.iter().enumerate() {
         if !hit[i] {
@@ -395,6 +417,7 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
             .collect();
         let before = selected.cases.len();
         selected.cases.retain(|c| mine.contains(c.id.as_str()));
+        selected.coverage.retain(|c| mine.contains(c.id.as_str()));
         if selected.cases.is_empty() {
             // More shards than groups leaves some empty: not an error, the others run everything.
             selected.warnings.push(format!(
