@@ -475,3 +475,14 @@ fn small_suites_are_parsed_once_and_large_ones_keep_only_references() {
     // Coverage still knows every case.
     assert_eq!(large.coverage.len(), HOLD_CASES + 1);
 }
+
+#[rstest]
+#[case::stdout(&["run", "--report-json", "-"], "reports are written to files")]
+#[case::same_path(&["run", "--report-json", "r", "--report-junit", "r"], "writes there too")]
+fn report_paths_that_cannot_work_are_bad_input(#[case] args: &[&str], #[case] needle: &str) {
+    let p = project(&[("evs/rename.yaml", GOOD)]);
+    let out = conform(p.path(), args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains(needle), "{}", text(&out.stderr));
+    assert!(!p.path().join("-").exists());
+}

@@ -408,6 +408,8 @@ fn watch_signals(cancel: watch::Sender<bool>) -> tokio::task::JoinHandle<()> {
 /// the flags were parsed, the requested reports are written: a run that cannot start leaves
 /// reports holding the error.
 pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
+    // Unusable report paths are said before anything else (and no report can be written).
+    args.outputs.check()?;
     let result = run_prepared(&args, out).await;
     if let Err(e) = &result {
         let name = match &args.target {

@@ -62,6 +62,35 @@ pub struct Outputs {
 }
 
 impl Outputs {
+    /// Checks the paths before anything runs: no `-` (reports are files, the console is
+    /// stdout) and no two reports on one path (the second would overwrite the first).
+    pub fn check(&self) -> Result<(), Error> {
+        let all = [
+            ("--report-json", &self.json),
+            ("--report-jsonl", &self.jsonl),
+            ("--report-junit", &self.junit),
+            ("--report-markdown", &self.markdown),
+            ("--report-html", &self.html),
+        ];
+        let mut seen: Vec<(&str, &PathBuf)> = Vec::new();
+        for (flag, path) in all {
+            let Some(p) = path else { continue };
+            if p.as_os_str() == "-" {
+                return Err(Error::bad(format!(
+                    "{flag} -: reports are written to files (the console output is on stdout); give a path"
+                )));
+            }
+            if let Some((other, _)) = seen.iter().find(|(_, q)| *q == p) {
+                return Err(Error::bad(format!(
+                    "{flag} {}: {other} writes there too; give each report its own path",
+                    p.display()
+                )));
+            }
+            seen.push((flag, p));
+        }
+        Ok(())
+    }
+
     /// Writes every requested report for a run that could not start, each holding one error
     /// entry that says why, so a CI step uploading them finds them.
     pub fn write_error(&self, target: &str, error: &Error, code: i32, redactor: &Redactor) {
