@@ -96,14 +96,6 @@ impl Route<'_> {
     pub fn mutates(&self) -> bool {
         !matches!(self.method, "GET" | "HEAD" | "OPTIONS")
     }
-
-    /// The label reports show: the operation id or `METHOD path`.
-    pub fn label(&self) -> String {
-        match self.operation {
-            Some(op) => op.id.clone(),
-            None => format!("{} {}", self.method, self.template),
-        }
-    }
 }
 
 /// The body of a request.

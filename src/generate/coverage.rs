@@ -252,13 +252,15 @@ pub fn verdicts_from_report(report: &Value) -> Verdicts {
         .collect()
 }
 
-/// The verdicts of a run's results (for a coverage section in the run's own report).
-pub fn verdicts_from_results(results: &[crate::run::result::CaseResult]) -> Verdicts {
-    results
-        .iter()
-        .filter_map(|r| {
-            let v = serde_json::to_value(r.verdict).ok()?;
-            Some((r.id.clone(), v.as_str()?.to_string()))
+/// The verdicts of a run's cases (for the coverage section of the run's own report).
+pub fn verdicts<'a>(
+    cases: impl IntoIterator<Item = (&'a str, crate::run::result::Verdict)>,
+) -> Verdicts {
+    cases
+        .into_iter()
+        .filter_map(|(id, v)| {
+            let v = serde_json::to_value(v).ok()?;
+            Some((id.to_string(), v.as_str()?.to_string()))
         })
         .collect()
 }

@@ -28,10 +28,6 @@ pub struct Tier {
     store: RwLock<HashMap<(String, String, String), Value>>,
 }
 
-/// Marks a response the contract tier gave (its error bodies are already the envelope).
-#[derive(Debug, Clone, Copy)]
-pub struct Served;
-
 /// An answer: status and JSON body (None: no body).
 pub type Answer = (StatusCode, Option<Value>);
 

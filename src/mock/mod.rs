@@ -315,14 +315,8 @@ async fn routed_or_tier(
         return response;
     }
     match tier.answer(&method, path, &bytes) {
-        Some((status, body)) => {
-            let mut r = match body {
-                Some(b) => (status, axum::Json(b)).into_response(),
-                None => status.into_response(),
-            };
-            r.extensions_mut().insert(contract_tier::Served);
-            r
-        }
+        Some((status, Some(body))) => (status, axum::Json(body)).into_response(),
+        Some((status, None)) => status.into_response(),
         None => response,
     }
 }

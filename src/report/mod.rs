@@ -316,14 +316,9 @@ impl<W: Write> Reporters<W> {
 
     fn coverage_matrix(&self) -> Option<crate::generate::coverage::Coverage> {
         let (rules, infos) = self.coverage.as_ref()?;
-        let verdicts: crate::generate::coverage::Verdicts = self
-            .cases
-            .iter()
-            .filter_map(|c| {
-                let v = serde_json::to_value(c.verdict).ok()?;
-                Some((c.id.clone(), v.as_str()?.to_string()))
-            })
-            .collect();
+        let verdicts = crate::generate::coverage::verdicts(
+            self.cases.iter().map(|c| (c.id.as_str(), c.verdict)),
+        );
         Some(crate::generate::coverage::coverage(rules, infos, &verdicts))
     }
 
