@@ -275,15 +275,6 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
         seen.insert(id.clone(), path.clone());
         todo.push((id, path));
     }
-    let wanted = |case: &case::Case| {
-        let tag = sel.tags.is_empty() || sel.tags.iter().any(|t| case.tags.contains(t));
-        let op = sel.operations.is_empty()
-            || sel
-                .operations
-                .iter()
-                .any(|o| case.operation == *o || case.all_steps().any(|s| s.label() == *o));
-        tag && op
-    };
     // Up to HOLD_CASES resolved cases stay in memory, so each is parsed once; a larger suite
     // keeps only references and each worker loads its case again, so memory stays flat.
     // Generated cases have no file to load again: they are always held.
@@ -296,24 +287,36 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
             Some(text) => case::parse_case(id, path, text, contract)?,
             None => case::load_case(id, path, contract)?,
         };
-        let is_wanted = wanted(&case);
-        let prepared = if is_wanted {
-            case::prepare(&case, contract, scope).err()
+        // Which --tag and --operation values this case matches, computed once, here.
+        let tags: Vec<bool> = sel.tags.iter().map(|t| case.tags.contains(t)).collect();
+        let ops: Vec<bool> = sel
+            .operations
+            .iter()
+            .map(|o| case.operation == *o || case.all_steps().any(|s| s.label() == *o))
+            .collect();
+        let is_wanted =
+            (tags.is_empty() || tags.contains(&true)) && (ops.is_empty() || ops.contains(&true));
+        let (prepared, keys, info) = if is_wanted {
+            (
+                case::prepare(&case, contract, scope).err(),
+                sel.shard
+                    .is_some()
+                    .then(|| shard_keys(&case, contract, &fixed_scope)),
+                Some(crate::generate::coverage::CaseInfo::from_case(
+                    &case, contract,
+                )),
+            )
         } else {
-            None
+            (None, None, None)
         };
-        let labels: Vec<String> = case.all_steps().map(|s| s.label()).collect();
-        let keys =
-            (is_wanted && sel.shard.is_some()).then(|| shard_keys(&case, contract, &fixed_scope));
-        let info = crate::generate::coverage::CaseInfo::from_case(&case, contract);
         let mut r = case.into_ref();
         if !hold {
             r.case = None;
         }
-        Ok::<_, Diagnostic>((r, labels, prepared, keys, info))
+        Ok::<_, Diagnostic>((r, tags, ops, prepared, keys, info))
     });
     for result in loaded {
-        let (r, labels, prepared, case_keys, info) = match result {
+        let (r, tags, ops, prepared, case_keys, info) = match result {
             Ok(c) => c,
             Err(e) => {
                 load_errors.push(e);
@@ -321,23 +324,15 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
             }
         };
         known_tags.extend(r.tags.iter().cloned());
-        let mut wanted_tag = sel.tags.is_empty();
-        for (i, t) in sel.tags.iter().enumerate() {
-            if r.tags.contains(t) {
-                tag_hit[i] = true;
-                wanted_tag = true;
-            }
+        for (hit, &matched) in tag_hit.iter_mut().zip(&tags) {
+            *hit |= matched;
         }
-        let mut wanted_op = sel.operations.is_empty();
-        for (i, o) in sel.operations.iter().enumerate() {
-            if r.operation == *o || labels.iter().any(|l| l == o) {
-                op_hit[i] = true;
-                wanted_op = true;
-            }
+        for (hit, &matched) in op_hit.iter_mut().zip(&ops) {
+            *hit |= matched;
         }
-        if !(wanted_tag && wanted_op) {
-            continue;
-        }
+        let Some(info) = info else {
+            continue; // Left out by --tag or --operation.
+        };
         selected.prepare_errors.extend(prepared);
         if let Some(k) = case_keys {
             keys.push((r.id.clone(), k));
