@@ -268,3 +268,33 @@ fn an_update_that_changes_nothing_leaves_the_files_untouched() {
     let after = std::fs::metadata(&snap).unwrap().modified().unwrap();
     assert_eq!(before, after, "an unchanged snapshot is not rewritten");
 }
+
+#[test]
+fn a_snapshot_that_cannot_be_written_errs_its_case_naming_the_file() {
+    let p = project(&[("evs/rename.yaml", CASE)]);
+    // The case's folder under snapshots/mock is a file: the write of its snapshot must fail.
+    std::fs::create_dir_all(p.path().join("snapshots/mock")).unwrap();
+    std::fs::write(p.path().join("snapshots/mock/evs"), "not a folder").unwrap();
+    let report = p.path().join("r.json");
+    let out = conform(
+        p.path(),
+        &[
+            "run",
+            "--snapshots",
+            "update",
+            "--report-json",
+            report.to_str().unwrap(),
+        ],
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("ERROR")
+            && stdout.contains("cannot write the snapshot: snapshots/mock/evs"),
+        "{stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["summary"]["errored"], 1, "{json}");
+    assert_eq!(json["cases"][0]["id"], "evs/rename", "{json}");
+}

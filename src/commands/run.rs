@@ -509,7 +509,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
         is_compare: false,
         allow_unrestorable: args.allow_unrestorable,
         rate: args.options.rate.map(crate::run::rate::RateLimit::new),
-        snapshots: snapshot_store(args, &target, secrets, p.vars.run_id()),
+        snapshots: snapshot_store(args, &target, secrets, p.vars.run_id())?,
         strict: args.strict.unwrap_or(target.strict),
         contract: p.contract.clone(),
         target: Arc::new(target),
@@ -542,9 +542,9 @@ fn snapshot_store(
     target: &Target,
     secrets: Vec<String>,
     run_id: &str,
-) -> Option<snapshot::Store> {
+) -> Result<Option<Arc<snapshot::Store>>, Error> {
     if args.snapshots == SnapshotMode::Off {
-        return None;
+        return Ok(None);
     }
     let family = match target.kind {
         TargetKind::Mock => "mock".to_string(),
@@ -553,8 +553,13 @@ fn snapshot_store(
     };
     let faulty = matches!(&args.target, TargetChoice::Mock { faults, .. } if !faults.is_empty());
     let dir = args.snapshots_dir.join(&family);
-    Some(snapshot::Store {
-        index: std::sync::Arc::new(snapshot::FileIndex::scan(&dir)),
+    Ok(Some(Arc::new(snapshot::Store {
+        index: std::sync::Arc::new(
+            snapshot::FileIndex::scan(&dir).with_lane(
+                snapshot::lane::FileLane::spawn()
+                    .map_err(|e| Error::Io(format!("cannot start the snapshot writer: {e}")))?,
+            ),
+        ),
         dir,
         root: std::env::current_dir().unwrap_or_default(),
         mode: if faulty {
@@ -572,7 +577,7 @@ fn snapshot_store(
         rules: target.snapshot_rules.clone(),
         secrets,
         run_id: run_id.to_string(),
-    })
+    })))
 }
 
 /// Where the default paths are, relative to the working directory.

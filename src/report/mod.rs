@@ -281,16 +281,15 @@ impl<W: Write> Reporters<W> {
                             .get_or_insert(format!("--report-jsonl: {e}"));
                     }
                 }
-                match StoredCase::from_result(r) {
-                    Ok(mut c) => {
-                        if self.outputs.html.is_none() {
-                            c.slim();
+                if self.outputs.html.is_none() {
+                    self.cases.push(StoredCase::slim_from(r));
+                } else {
+                    match StoredCase::from_result(r) {
+                        Ok(c) => self.cases.push(c),
+                        Err(e) => {
+                            self.write_error
+                                .get_or_insert(format!("case {}: {e}", r.id));
                         }
-                        self.cases.push(c);
-                    }
-                    Err(e) => {
-                        self.write_error
-                            .get_or_insert(format!("case {}: {e}", r.id));
                     }
                 }
             }

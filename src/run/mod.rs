@@ -78,7 +78,7 @@ pub struct RunCtx {
     /// Resource locks.
     pub locks: locks::Locks,
     /// Where responses are recorded (None: `--snapshots off`).
-    pub snapshots: Option<crate::snapshot::Store>,
+    pub snapshots: Option<Arc<crate::snapshot::Store>>,
     /// Spacing of requests (`--rate`).
     pub rate: Option<rate::RateLimit>,
     /// The target each case is also sent to, for differential parity.
@@ -208,6 +208,19 @@ async fn run_steps(
         let bad = outcome.result.error.is_some() || crate::check::failed(&outcome.result.findings);
         steps.push(outcome.result);
         stopped |= bad && !is_teardown;
+    }
+    if let Some(store) = &ctx.snapshots {
+        // The case is not over until its snapshots are on disk: a write that failed errs the
+        // case that made it (the message names the file).
+        for e in store.index.settle(&case.id).await {
+            if let Some(step) = steps.iter_mut().find(|s| s.response.is_some()) {
+                let error = format!("cannot write the snapshot: {e}");
+                step.error = Some(match step.error.take() {
+                    Some(earlier) => format!("{earlier}; {error}"),
+                    None => error,
+                });
+            }
+        }
     }
     let mutations = match undo {
         Some(u) => u.finish().await,

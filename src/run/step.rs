@@ -299,14 +299,8 @@ pub async fn run_step(ctx: &RunCtx, case: &Case, step: &Step, scope: &mut Vars) 
             json: json.as_ref(),
             rules: &case.snapshot_rules,
         };
-        // File writes block: on the multi-threaded runtime the worker hands its other tasks to
-        // another thread while it writes, so requests keep flowing.
-        let recorded = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => {
-                tokio::task::block_in_place(|| store.record(&observation))
-            }
-            _ => store.record(&observation),
-        };
+        // Writes go to the store's lane; the accepted file, when there is one, is read here.
+        let recorded = store.record(&observation);
         match recorded {
             Ok(outcome) => result.findings.extend(snapshot_finding(outcome, store.ci)),
             Err(e) => result.error = Some(format!("cannot write the snapshot: {e}")),

@@ -3,6 +3,7 @@
 //! `cargo insta review`. Knows nothing about targets beyond the family name it is given.
 
 pub mod format;
+pub mod lane;
 pub mod redact;
 
 use std::path::{Path, PathBuf};
@@ -77,22 +78,75 @@ pub struct Store {
     pub secrets: Vec<String>,
     /// The run id (redacted as `<run_id>`).
     pub run_id: String,
-    /// What is on disk, learnt once, so recording does no failed `mkdir` or `unlink`.
+    /// What is on disk, learnt once, so recording does no failed `mkdir` or `unlink`; it
+    /// also writes, directly or through its lane.
     pub index: std::sync::Arc<FileIndex>,
+}
+
+/// A snapshot file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// A file or folder operation failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The writer thread is gone.
+    #[error(transparent)]
+    Lane(#[from] lane::LaneStopped),
 }
 
 /// The snapshot files and folders under a family folder, scanned once at the start of a run
 /// and kept up to date as the run writes: a write makes its folder only the first time, and
 /// a pending file is removed only when one exists.
+///
+/// With a [`lane::FileLane`], writes and removals are queued to the lane and the caller goes on
+/// at once; each operation belongs to a case, and [`FileIndex::settle`] waits for a case's
+/// operations and hands back its failures. Without a lane they happen on the calling thread.
 #[derive(Debug, Default)]
 pub struct FileIndex {
     inner: std::sync::Mutex<IndexInner>,
+    lane: Option<lane::FileLane>,
+    failures: std::sync::Arc<std::sync::Mutex<Vec<(String, SnapshotError)>>>,
 }
 
 #[derive(Debug, Default)]
 struct IndexInner {
     dirs: std::collections::HashSet<PathBuf>,
     files: std::collections::HashSet<PathBuf>,
+    /// Cases with operations queued and not yet settled.
+    queued: std::collections::HashSet<String>,
+}
+
+/// One file operation, as queued.
+enum FileOp {
+    Write {
+        mkdir: Option<PathBuf>,
+        path: PathBuf,
+        text: String,
+    },
+    Remove(PathBuf),
+}
+
+impl FileOp {
+    fn apply(self) -> Result<(), SnapshotError> {
+        let io = |path: PathBuf| move |source| SnapshotError::Io { path, source };
+        match self {
+            FileOp::Write { mkdir, path, text } => {
+                if let Some(dir) = mkdir {
+                    std::fs::create_dir_all(&dir).map_err(io(dir))?;
+                }
+                std::fs::write(&path, text).map_err(io(path))
+            }
+            FileOp::Remove(path) => match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(path)(e)),
+                _ => Ok(()),
+            },
+        }
+    }
 }
 
 impl FileIndex {
@@ -108,37 +162,88 @@ impl FileIndex {
         }
         FileIndex {
             inner: std::sync::Mutex::new(inner),
+            ..FileIndex::default()
         }
+    }
+
+    /// Sends writes and removals to `lane` rather than doing them on the caller's thread.
+    pub fn with_lane(mut self, lane: lane::FileLane) -> FileIndex {
+        self.lane = Some(lane);
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, IndexInner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Whether a file is there.
+    /// Whether a file is there (or queued to be).
     pub fn has(&self, path: &Path) -> bool {
         self.lock().files.contains(path)
     }
 
-    /// Writes a file, making its folder the first time only.
-    fn write(&self, path: &Path, text: &str) -> Result<(), String> {
-        if let Some(parent) = path.parent() {
-            if !self.lock().dirs.contains(parent) {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| format!("{}: {e}", parent.display()))?;
-                self.lock().dirs.insert(parent.to_path_buf());
+    fn run(&self, owner: &str, op: FileOp) -> Result<(), SnapshotError> {
+        match &self.lane {
+            None => op.apply(),
+            Some(lane) => {
+                self.lock().queued.insert(owner.to_string());
+                let failures = self.failures.clone();
+                let owner = owner.to_string();
+                lane.submit(move || {
+                    if let Err(e) = op.apply() {
+                        let mut f = failures.lock().unwrap_or_else(|p| p.into_inner());
+                        f.push((owner, e));
+                    }
+                })?;
+                Ok(())
             }
         }
-        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-        self.lock().files.insert(path.to_path_buf());
+    }
+
+    /// Writes a file for a case, making its folder the first time only.
+    fn write(&self, owner: &str, path: &Path, text: String) -> Result<(), SnapshotError> {
+        let mkdir = {
+            let mut inner = self.lock();
+            inner.files.insert(path.to_path_buf());
+            path.parent()
+                .filter(|p| inner.dirs.insert(p.to_path_buf()))
+                .map(Path::to_path_buf)
+        };
+        self.run(
+            owner,
+            FileOp::Write {
+                mkdir,
+                path: path.to_path_buf(),
+                text,
+            },
+        )
+    }
+
+    /// Removes a case's file if the index knows it is there.
+    fn remove(&self, owner: &str, path: &Path) -> Result<(), SnapshotError> {
+        if self.lock().files.remove(path) {
+            self.run(owner, FileOp::Remove(path.to_path_buf()))?;
+        }
         Ok(())
     }
 
-    /// Removes a file if the index knows it is there.
-    fn remove(&self, path: &Path) {
-        if self.lock().files.remove(path) {
-            let _ = std::fs::remove_file(path);
+    /// Waits until the operations of one case are done and returns those that failed; a case
+    /// with nothing queued returns at once.
+    pub async fn settle(&self, owner: &str) -> Vec<SnapshotError> {
+        if !self.lock().queued.remove(owner) {
+            return Vec::new();
         }
+        if let Some(lane) = &self.lane {
+            // The lane runs in order: once this no-op has run, so has everything queued before.
+            if let Err(e) = lane.run(|| ()).await {
+                return vec![e.into()];
+            }
+        }
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let (mine, others) = std::mem::take(&mut *failures)
+            .into_iter()
+            .partition(|(o, _)| o == owner);
+        *failures = others;
+        mine.into_iter().map(|(_, e)| e).collect()
     }
 }
 
@@ -247,7 +352,7 @@ impl Store {
         format::normalize(&out)
     }
 
-    fn meta(&self, o: &Observation<'_>, pending: bool) -> Meta {
+    fn meta(&self, o: &Observation<'_>) -> Meta {
         let source = o
             .case_file
             .strip_prefix(&self.root)
@@ -256,7 +361,7 @@ impl Store {
             .replace('\\', "/");
         Meta {
             source,
-            assertion_line: pending.then_some(o.step_line),
+            assertion_line: None,
             description: o.template.to_string(),
             expression: o.step_name.to_string(),
             info: vec![
@@ -267,22 +372,44 @@ impl Store {
         }
     }
 
-    /// Records one observation according to the mode and policy.
-    pub fn record(&self, o: &Observation<'_>) -> Result<Option<Outcome>, String> {
+    /// What an observation records, computed from the response alone (no file is touched).
+    fn prepare(&self, o: &Observation<'_>) -> Option<Prepared> {
         if self.mode == Mode::Off {
-            return Ok(None);
+            return None;
         }
-        let path = self.file_for(o.case_id, &o.step_key);
+        Some(Prepared {
+            owner: o.case_id.to_string(),
+            path: self.file_for(o.case_id, &o.step_key),
+            body: self.body(o),
+            meta: self.meta(o),
+            line: o.step_line,
+        })
+    }
+
+    /// Records one observation according to the mode and policy, on the calling thread.
+    pub fn record(&self, o: &Observation<'_>) -> Result<Option<Outcome>, SnapshotError> {
+        self.prepare(o).map(|p| self.apply(p)).transpose()
+    }
+
+    /// Compares a prepared snapshot with the accepted file and writes what the mode and policy
+    /// say: the file part of recording.
+    fn apply(&self, p: Prepared) -> Result<Outcome, SnapshotError> {
+        let Prepared {
+            owner,
+            path,
+            body,
+            mut meta,
+            line,
+        } = p;
         let pending = path.with_extension("snap.new");
-        let body = self.body(o);
-        let accept = |path: &Path, current: Option<&str>| -> Result<Outcome, String> {
-            let text = format::render(&self.meta(o, false), &body);
+        let accept = |current: Option<&str>| -> Result<Outcome, SnapshotError> {
+            let text = format::render(&meta, &body);
             // An unchanged file is left alone: no write, no new mtime.
             if current != Some(text.as_str()) {
-                self.index.write(path, &text)?;
+                self.index.write(&owner, &path, text)?;
             }
-            self.index.remove(&path.with_extension("snap.new"));
-            Ok(Outcome::Written(path.to_path_buf()))
+            self.index.remove(&owner, &pending)?;
+            Ok(Outcome::Written(path.clone()))
         };
         // Only files the index knows are read: a fresh folder costs no failed open.
         let current = if self.index.has(&path) {
@@ -291,34 +418,37 @@ impl Store {
             None
         };
         if self.mode == Mode::Update {
-            return accept(&path, current.as_deref()).map(Some);
+            return accept(current.as_deref());
         }
         let existing = current.as_deref().and_then(format::body_of);
-        let outcome = match existing {
+        let write_pending = |meta: &mut Meta| -> Result<(), SnapshotError> {
+            meta.assertion_line = Some(line);
+            self.index
+                .write(&owner, &pending, format::render(meta, &body))
+        };
+        Ok(match existing {
             Some(old) if old == body => {
                 // A passing comparison drops a stale pending file, as insta does.
-                self.index.remove(&pending);
+                self.index.remove(&owner, &pending)?;
                 Outcome::Matched
             }
             None => match self.policy {
-                WritePolicy::Always | WritePolicy::Unseen => accept(&path, current.as_deref())?,
+                WritePolicy::Always | WritePolicy::Unseen => accept(current.as_deref())?,
                 WritePolicy::No => Outcome::New(pending),
                 WritePolicy::Auto => {
-                    self.index
-                        .write(&pending, &format::render(&self.meta(o, true), &body))?;
+                    write_pending(&mut meta)?;
                     Outcome::New(pending)
                 }
             },
             Some(old) => match self.policy {
-                WritePolicy::Always => accept(&path, current.as_deref())?,
+                WritePolicy::Always => accept(current.as_deref())?,
                 WritePolicy::No => Outcome::Changed {
                     path,
                     old,
                     new: body,
                 },
                 WritePolicy::Auto | WritePolicy::Unseen => {
-                    self.index
-                        .write(&pending, &format::render(&self.meta(o, true), &body))?;
+                    write_pending(&mut meta)?;
                     Outcome::Changed {
                         path,
                         old,
@@ -326,9 +456,23 @@ impl Store {
                     }
                 }
             },
-        };
-        Ok(Some(outcome))
+        })
     }
+}
+
+/// A snapshot rendered from a response, not yet compared or written ([`Store::prepare`]).
+#[derive(Debug)]
+struct Prepared {
+    /// The case id (whose failures [`FileIndex::settle`] returns).
+    owner: String,
+    /// The accepted file.
+    path: PathBuf,
+    /// The normalised body.
+    body: String,
+    /// Metadata of the accepted file.
+    meta: Meta,
+    /// The step's line (pending files name it).
+    line: usize,
 }
 
 /// Snapshot files (accepted and pending) under `dir` whose case no longer exists in `cases_dir`.

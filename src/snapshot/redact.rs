@@ -4,6 +4,7 @@
 //! redactions by JSON pointer (`*` matches any key or index) or regex, and skip paths whose
 //! values are not compared.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -18,6 +19,9 @@ static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
 static UUID: LazyLock<Regex> = LazyLock::new(|| {
     crate::statics::regex(r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 });
+/// The length of the shortest text a built-in transformer matches (a timestamp without
+/// fraction or zone; a 32-hex id and a UUID are longer).
+const SHORTEST_VOLATILE: usize = "2026-01-01T00:00:00".len();
 static HEX_ID: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"(?i)\b[0-9a-f]{32}\b"));
 
 /// Redactions configured by a case or a target.
@@ -94,29 +98,38 @@ impl<'a> Redactor<'a> {
 
     /// Redacts free text: secrets, user regexes, the run id, then the built-in transformers.
     pub fn text(&mut self, s: &str) -> String {
-        let mut out = s.to_string();
+        let mut out = Cow::Borrowed(s);
         for secret in self.secrets {
-            if !secret.is_empty() {
-                out = out.replace(secret.as_str(), "<secret>");
+            if !secret.is_empty() && out.contains(secret.as_str()) {
+                out = Cow::Owned(out.replace(secret.as_str(), "<secret>"));
             }
         }
         for re in &self.rules.regexes {
-            out = re.replace_all(&out, "<redacted>").into_owned();
+            if let Cow::Owned(o) = re.replace_all(&out, "<redacted>") {
+                out = Cow::Owned(o);
+            }
         }
-        if self.run_id.len() >= 6 {
-            out = out.replace(self.run_id, "<run_id>");
+        if self.run_id.len() >= 6 && out.contains(self.run_id) {
+            out = Cow::Owned(out.replace(self.run_id, "<run_id>"));
+        }
+        // Most keys and values are short: nothing shorter than the shortest timestamp
+        // (`2026-01-01T00:00:00`) can hold a timestamp, a UUID or a 32-hex id.
+        if out.len() < SHORTEST_VOLATILE {
+            return out.into_owned();
         }
         // Timestamps are not numbered: whether two are equal (created_at = updated_at) depends on
         // which concurrent case touched a resource first, not on the response being right.
-        out = TIMESTAMP.replace_all(&out, "<timestamp>").into_owned();
+        if let Cow::Owned(o) = TIMESTAMP.replace_all(&out, "<timestamp>") {
+            out = Cow::Owned(o);
+        }
         for (kind, re) in [("uuid", &*UUID), ("id", &*HEX_ID)] {
             let found: Vec<String> = re.find_iter(&out).map(|m| m.as_str().to_string()).collect();
             for f in found {
                 let r = self.reference(kind, &f);
-                out = out.replacen(&f, &r, 1);
+                out = Cow::Owned(out.replacen(&f, &r, 1));
             }
         }
-        out
+        out.into_owned()
     }
 
     /// Redacts a JSON value in key order (keys are sorted), so numbering is deterministic.
@@ -177,6 +190,17 @@ mod tests {
             body,
             json!({"snapshot": {"id": "<uuid:1>", "other": "<uuid:2>", "updated_at": "<timestamp>", "name": "renamed-<run_id>"}})
         );
+    }
+
+    #[test]
+    fn the_short_text_shortcut_still_redacts_secrets_and_the_shortest_timestamp() {
+        let rules = Rules::default();
+        let secrets = vec!["pw1".to_string()];
+        let mut r = Redactor::new(&rules, &secrets, "run123");
+        assert_eq!(r.text("a pw1 run123"), "a <secret> <run_id>");
+        assert_eq!(SHORTEST_VOLATILE, 19);
+        assert_eq!(r.text("2026-01-01T00:00:00"), "<timestamp>");
+        assert_eq!(r.text("2026-01-01T00:00:0"), "2026-01-01T00:00:0");
     }
 
     #[test]
