@@ -1511,3 +1511,60 @@ async fn mock_state(base: &str) -> Value {
     }
     state
 }
+
+/// Snapshot answers are serialised straight from the state: the text must be exactly what a
+/// JSON map would print (keys sorted, no gaps), with and without the faults that change fields.
+#[tokio::test]
+async fn snapshot_answers_print_their_keys_in_order_with_every_field_fault() {
+    for faults in [
+        Faults::new([]),
+        Faults::new([
+            Fault::WrongFieldType,
+            Fault::MissingField,
+            Fault::ExtraField,
+        ]),
+    ] {
+        let app = build_app(MockConfig {
+            faults: faults.clone(),
+            ..MockConfig::default()
+        });
+        for (method, version, body) in [
+            (Method::GET, "v2", None),
+            (Method::GET, "v3", None),
+            (Method::PUT, "v2", Some(r#"{"snapshot": {"name": "n"}}"#)),
+            (Method::PUT, "v3", Some(r#"{"snapshot": {"name": "n"}}"#)),
+        ] {
+            let mut req = Request::builder()
+                .method(method.clone())
+                .uri(snap(version))
+                .header("content-type", "application/json");
+            if body.is_none() {
+                req = req.header("content-length", "0");
+            }
+            let req = req
+                .body(body.map(Body::from).unwrap_or_else(Body::empty))
+                .unwrap();
+            let resp = app.clone().oneshot(req).await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK, "{method} {version}");
+            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+            let text = String::from_utf8(bytes.to_vec()).unwrap();
+            let parsed: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(text, parsed.to_string(), "{method} {version} {faults:?}");
+            let s = &parsed["snapshot"];
+            let broken = faults.has(Fault::WrongFieldType);
+            assert_eq!(s["size"].is_string(), broken, "{text}");
+            assert_eq!(s.get("updated_at").is_none(), broken, "{text}");
+            assert_eq!(s.get("x_mock_internal").is_some(), broken, "{text}");
+            assert_eq!(
+                s.get("user_id").is_some(),
+                method == Method::GET && version == "v3",
+                "{text}"
+            );
+            assert_eq!(
+                s.get("os-extended-snapshot-attributes:progress").is_some(),
+                !(method == Method::PUT && version == "v2"),
+                "{text}"
+            );
+        }
+    }
+}

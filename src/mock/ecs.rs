@@ -95,7 +95,7 @@ pub async fn show_metadata_item(
         .metadata
         .get(&key)
         .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Metadata key {key}")))?;
-    Ok(mock.ok(json!({"meta": {key: value}})))
+    Ok(mock.ok(super::MetaItem(&key, value)))
 }
 
 /// PUT /v2.1/{project_id}/servers/{server_id}/metadata/{key} (seed 001).
@@ -129,7 +129,7 @@ pub async fn update_metadata_item(
     if !mock.fault(Fault::MetadataNotPersisted) {
         s.metadata.insert(key.clone(), value.clone());
     }
-    Ok(mock.ok(json!({"meta": {key: value}})))
+    Ok(mock.ok(super::MetaItem(&key, &value)))
 }
 
 /// DELETE /v2.1/{project_id}/servers/{server_id}/metadata/{key}: 204, as the Nova API this

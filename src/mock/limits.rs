@@ -14,6 +14,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderMap};
 use bytes::BytesMut;
+use http_body::Body as _;
 use http_body_util::BodyExt;
 
 use super::error::{ApiError, Service};
@@ -114,6 +115,11 @@ pub async fn buffer(req: Request, limits: Limits, service: Service) -> Result<Re
             drain(body);
         }
         return Err(ApiError::too_large(service, BODY_LIMIT));
+    }
+    // Most reads carry no body (hyper knows it from the headers): nothing to wait for, so no
+    // timer and no buffer.
+    if body.is_end_stream() {
+        return Ok(Request::from_parts(parts, Body::empty()));
     }
     let mut buf = BytesMut::new();
     match tokio::time::timeout(limits.body_timeout, read_into(&mut body, &mut buf)).await {

@@ -158,8 +158,29 @@ impl Mock {
     }
 
     /// A JSON success response.
-    pub fn ok(&self, body: Value) -> Response {
+    pub fn ok(&self, body: impl serde::Serialize) -> Response {
         (self.ok_status(), axum::Json(body)).into_response()
+    }
+}
+
+/// `{"meta": {key: value}}`, the answer of every metadata-item operation, serialised without
+/// building a JSON tree.
+pub struct MetaItem<'a>(pub &'a str, pub &'a str);
+
+impl serde::Serialize for MetaItem<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Item<'a>(&'a str, &'a str);
+        impl serde::Serialize for Item<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry(self.0, self.1)?;
+                m.end()
+            }
+        }
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry("meta", &Item(self.0, self.1))?;
+        m.end()
     }
 }
 
@@ -520,4 +541,13 @@ pub async fn spawn(config: MockConfig) -> std::io::Result<RunningMock> {
         shutdown: Some(tx),
         task,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_meta_item_prints_as_the_one_entry_document() {
+        let text = serde_json::to_string(&super::MetaItem("k\"1", "v")).expect("serialises");
+        assert_eq!(text, r#"{"meta":{"k\"1":"v"}}"#);
+    }
 }
