@@ -99,35 +99,30 @@ pub enum SnapshotError {
     Lane(#[from] lane::LaneStopped),
 }
 
-/// The snapshot files and folders under a family folder, scanned once at the start of a run
-/// and kept up to date as the run writes: a write makes its folder only the first time, and
-/// a pending file is removed only when one exists.
+/// The snapshot files under a family folder, scanned once at the start of a run and kept up to
+/// date as the run writes, so only files that exist are read, and a pending file is removed
+/// only when one exists.
 ///
-/// With a [`lane::FileLane`], writes and removals are queued to the lane and the caller goes on
-/// at once; each operation belongs to a case, and [`FileIndex::settle`] waits for a case's
-/// operations and hands back its failures. Without a lane they happen on the calling thread.
+/// With a [`lane::FileLane`], a case's writes and removals are kept until
+/// [`FileIndex::settle`] hands them to the lane in one job (one thread hand-off per case, not
+/// per file) and returns their failures; without one they happen on the calling thread.
 #[derive(Debug, Default)]
 pub struct FileIndex {
     inner: std::sync::Mutex<IndexInner>,
     lane: Option<lane::FileLane>,
-    failures: std::sync::Arc<std::sync::Mutex<Vec<(String, SnapshotError)>>>,
 }
 
 #[derive(Debug, Default)]
 struct IndexInner {
-    dirs: std::collections::HashSet<PathBuf>,
     files: std::collections::HashSet<PathBuf>,
-    /// Cases with operations queued and not yet settled.
-    queued: std::collections::HashSet<String>,
+    /// Each case's operations, in order, not yet handed to the lane.
+    batches: std::collections::HashMap<String, Vec<FileOp>>,
 }
 
 /// One file operation, as queued.
+#[derive(Debug)]
 enum FileOp {
-    Write {
-        mkdir: Option<PathBuf>,
-        path: PathBuf,
-        text: String,
-    },
+    Write { path: PathBuf, text: String },
     Remove(PathBuf),
 }
 
@@ -135,12 +130,17 @@ impl FileOp {
     fn apply(self) -> Result<(), SnapshotError> {
         let io = |path: PathBuf| move |source| SnapshotError::Io { path, source };
         match self {
-            FileOp::Write { mkdir, path, text } => {
-                if let Some(dir) = mkdir {
-                    std::fs::create_dir_all(&dir).map_err(io(dir))?;
+            FileOp::Write { path, text } => match std::fs::write(&path, &text) {
+                // The folder is made by the first write that finds it missing (one failed open
+                // per folder, not a failed mkdir per file).
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
+                    }
+                    std::fs::write(&path, text).map_err(io(path))
                 }
-                std::fs::write(&path, text).map_err(io(path))
-            }
+                other => other.map_err(io(path)),
+            },
             FileOp::Remove(path) => match std::fs::remove_file(&path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(path)(e)),
                 _ => Ok(()),
@@ -154,9 +154,7 @@ impl FileIndex {
     pub fn scan(dir: &Path) -> FileIndex {
         let mut inner = IndexInner::default();
         for e in walkdir::WalkDir::new(dir).into_iter().flatten() {
-            if e.file_type().is_dir() {
-                inner.dirs.insert(e.path().to_path_buf());
-            } else {
+            if !e.file_type().is_dir() {
                 inner.files.insert(e.path().to_path_buf());
             }
         }
@@ -182,36 +180,20 @@ impl FileIndex {
     }
 
     fn run(&self, owner: &str, op: FileOp) -> Result<(), SnapshotError> {
-        match &self.lane {
-            None => op.apply(),
-            Some(lane) => {
-                self.lock().queued.insert(owner.to_string());
-                let failures = self.failures.clone();
-                let owner = owner.to_string();
-                lane.submit(move || {
-                    if let Err(e) = op.apply() {
-                        let mut f = failures.lock().unwrap_or_else(|p| p.into_inner());
-                        f.push((owner, e));
-                    }
-                })?;
-                Ok(())
-            }
+        if self.lane.is_none() {
+            return op.apply();
         }
+        let mut inner = self.lock();
+        inner.batches.entry(owner.to_string()).or_default().push(op);
+        Ok(())
     }
 
-    /// Writes a file for a case, making its folder the first time only.
+    /// Writes a file for a case (and its folder, when missing).
     fn write(&self, owner: &str, path: &Path, text: String) -> Result<(), SnapshotError> {
-        let mkdir = {
-            let mut inner = self.lock();
-            inner.files.insert(path.to_path_buf());
-            path.parent()
-                .filter(|p| inner.dirs.insert(p.to_path_buf()))
-                .map(Path::to_path_buf)
-        };
+        self.lock().files.insert(path.to_path_buf());
         self.run(
             owner,
             FileOp::Write {
-                mkdir,
                 path: path.to_path_buf(),
                 text,
             },
@@ -226,24 +208,19 @@ impl FileIndex {
         Ok(())
     }
 
-    /// Waits until the operations of one case are done and returns those that failed; a case
-    /// with nothing queued returns at once.
+    /// Carries out one case's operations on the lane, in order, and returns those that failed;
+    /// a case with nothing to write returns at once.
     pub async fn settle(&self, owner: &str) -> Vec<SnapshotError> {
-        if !self.lock().queued.remove(owner) {
+        let Some(ops) = self.lock().batches.remove(owner) else {
             return Vec::new();
-        }
-        if let Some(lane) = &self.lane {
-            // The lane runs in order: once this no-op has run, so has everything queued before.
-            if let Err(e) = lane.run(|| ()).await {
-                return vec![e.into()];
-            }
-        }
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let (mine, others) = std::mem::take(&mut *failures)
-            .into_iter()
-            .partition(|(o, _)| o == owner);
-        *failures = others;
-        mine.into_iter().map(|(_, e)| e).collect()
+        };
+        let Some(lane) = &self.lane else {
+            return Vec::new();
+        };
+        let done = lane
+            .run(move || ops.into_iter().filter_map(|op| op.apply().err()).collect())
+            .await;
+        done.unwrap_or_else(|stopped| vec![stopped.into()])
     }
 }
 
@@ -413,7 +390,7 @@ impl Store {
         };
         // Only files the index knows are read: a fresh folder costs no failed open.
         let current = if self.index.has(&path) {
-            std::fs::read_to_string(&path).ok()
+            read_text(&path)
         } else {
             None
         };
@@ -475,6 +452,29 @@ struct Prepared {
     line: usize,
 }
 
+/// Reads a small text file without first asking for its size (`std::fs::read_to_string` does a
+/// `statx` before reading): compare mode reads one accepted snapshot per step, and on a 2-core
+/// machine every system call counts.
+fn read_text(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut buf = vec![0u8; 4096];
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        match file.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    buf.truncate(len);
+    String::from_utf8(buf).ok()
+}
+
 /// Snapshot files (accepted and pending) under `dir` whose case no longer exists in `cases_dir`.
 pub fn orphans(dir: &Path, cases_dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -512,4 +512,69 @@ pub fn orphans(dir: &Path, cases_dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_text_reads_files_of_every_size_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for n in [0usize, 10, 4095, 4096, 4097, 10_000] {
+            let path = dir.path().join(format!("f{n}"));
+            let text: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            std::fs::write(&path, &text).expect("write");
+            assert_eq!(
+                read_text(&path).as_deref(),
+                Some(text.as_str()),
+                "{n} bytes"
+            );
+        }
+        assert_eq!(read_text(&dir.path().join("missing")), None);
+        std::fs::write(dir.path().join("bad"), [0xff, 0xfe]).expect("write");
+        assert_eq!(read_text(&dir.path().join("bad")), None);
+    }
+
+    #[tokio::test]
+    async fn a_cases_files_wait_for_its_settle_and_only_its_failures_come_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = FileIndex::scan(dir.path()).with_lane(lane::FileLane::spawn().expect("lane"));
+        let good = dir.path().join("ok/a__1.snap");
+        index.write("a", &good, "x".into()).expect("queued");
+        // A folder that is a file: the write of case b must fail, and only b hears of it.
+        std::fs::write(dir.path().join("blocked"), "").expect("file");
+        let bad = dir.path().join("blocked/b__1.snap");
+        index.write("b", &bad, "y".into()).expect("queued");
+        assert!(!good.exists(), "nothing is written before the case settles");
+        assert!(index.has(&good), "the index knows what is queued");
+        assert!(index.settle("a").await.is_empty());
+        assert_eq!(std::fs::read_to_string(&good).expect("written"), "x");
+        let failures = index.settle("b").await;
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(
+            failures[0].to_string().contains("blocked"),
+            "{}",
+            failures[0]
+        );
+        assert!(
+            index.settle("c").await.is_empty(),
+            "nothing queued, nothing to wait for"
+        );
+    }
+
+    #[tokio::test]
+    async fn cases_settling_in_any_order_each_find_their_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = FileIndex::scan(dir.path()).with_lane(lane::FileLane::spawn().expect("lane"));
+        let first = dir.path().join("fresh/deep/a__1.snap");
+        let second = dir.path().join("fresh/deep/b__1.snap");
+        index.write("a", &first, "1".into()).expect("queued");
+        index.write("b", &second, "2".into()).expect("queued");
+        // b settles before a, whose write was the first into the missing folder.
+        assert!(index.settle("b").await.is_empty());
+        assert!(index.settle("a").await.is_empty());
+        assert_eq!(std::fs::read_to_string(&second).expect("b"), "2");
+        assert_eq!(std::fs::read_to_string(&first).expect("a"), "1");
+    }
 }
