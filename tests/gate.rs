@@ -486,3 +486,30 @@ fn report_paths_that_cannot_work_are_bad_input(#[case] args: &[&str], #[case] ne
     assert!(text(&out.stderr).contains(needle), "{}", text(&out.stderr));
     assert!(!p.path().join("-").exists());
 }
+
+/// Cases start as they are read; the first broken one (in file order) stops any later case
+/// from starting, and the run ends as bad input naming it.
+#[test]
+fn a_broken_case_among_streamed_ones_stops_the_later_ones_and_is_bad_input() {
+    const OK: &str = "operation: evs.update_snapshot.v3\nsteps:\n  - request:\n      body: {snapshot: {name: snap-001}}\n    expect: {status: 200}\n";
+    let p = project(&[
+        ("a_first.yaml", OK),
+        ("b_broken.yaml", "operation: nope\nsteps:\n  - {}\n"),
+        ("c_later.yaml", OK),
+    ]);
+    let out = conform(p.path(), &["run", "--report-json", "r.json"]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("cases/b_broken.yaml") && stderr.contains("unknown operation"),
+        "{stderr}"
+    );
+    assert!(
+        !stdout.contains("c_later"),
+        "a case after the broken one never starts: {stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(json["exit_code"], 2);
+    assert_eq!(json["error"]["problems"][0]["file"], "cases/b_broken.yaml");
+}

@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
+use super::select::{select_streaming, streamable, Streaming};
 use super::{load_contract, load_vars_file, select_cases, Selection};
 use crate::case::vars::Vars;
 use crate::case::CaseRef;
@@ -284,6 +285,8 @@ struct Prepared {
     warnings: Vec<String>,
     unreachable: Option<Error>,
     policy: Policy,
+    /// The selection to stream into the run (then `cases` is empty): see [`select_streaming`].
+    stream: Option<Selection>,
 }
 
 /// `--rerun-failed`: the case ids to run and the report they came from.
@@ -360,6 +363,23 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
             .map_err(|e| Error::bad(format!("--generate: {e}")))?;
         selection.generated = Some(cases);
     }
+    // A reachable target gets its first case as soon as that case is read; a listing, or a
+    // selection whose matches need every case read, is read whole first.
+    if !args.list && unreachable.is_none() && streamable(&selection) {
+        return Ok(Prepared {
+            contract,
+            target,
+            mock,
+            compare,
+            vars,
+            cases: Vec::new(),
+            coverage: Vec::new(),
+            warnings: Vec::new(),
+            unreachable,
+            policy,
+            stream: Some(selection),
+        });
+    }
     let selected = select_cases(&selection, &contract, &vars)?;
     if unreachable.is_none() && !selected.prepare_errors.is_empty() {
         return Err(Error::BadInput(selected.prepare_errors));
@@ -375,6 +395,7 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
         warnings: selected.warnings,
         unreachable,
         policy,
+        stream: None,
     })
 }
 
@@ -434,6 +455,37 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
     if let Some(e) = p.unreachable {
         return Err(e);
     }
+    // Cases are read on a thread of their own and start as they come (see `select_streaming`);
+    // or they were all read already.
+    let (queue, total, loading) = match p.stream {
+        Some(selection) => {
+            let queue = Arc::new(run::CaseQueue::default());
+            let (total_tx, total_rx) = tokio::sync::oneshot::channel();
+            let (q, contract, vars) = (queue.clone(), p.contract.clone(), p.vars.clone());
+            let loading = tokio::task::spawn_blocking(move || {
+                let stream = Streaming {
+                    queue: &q,
+                    total: total_tx,
+                };
+                let selected = select_streaming(&selection, &contract, &vars, stream);
+                q.close();
+                selected
+            });
+            match total_rx.await {
+                Ok(total) => (queue, total, Some(loading)),
+                // Refused before any case was pushed (a glob matching nothing, an empty folder).
+                Err(_) => {
+                    return Err(finish_loading(loading).await.err().unwrap_or_else(|| {
+                        Error::Io("case selection stopped without a word".into())
+                    }))
+                }
+            }
+        }
+        None => {
+            let total = p.cases.len();
+            (Arc::new(run::CaseQueue::of(p.cases)), total, None)
+        }
+    };
     let http = Http::new().map_err(Error::Io)?;
     let mut target = p.target;
     // A password login becomes a token once, before anything is sent; the password is scrubbed
@@ -452,7 +504,6 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
         compare_target = Some(ct);
     }
     let redactor = Redactor::new(secrets.clone());
-    let total = p.cases.len();
     let console = Console::new(
         out,
         redactor.clone(),
@@ -520,19 +571,43 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
         vars: p.vars,
         locks: Default::default(),
     });
-    let runner = tokio::spawn(run::execute(p.cases, ctx));
+    let runner = tokio::spawn(run::execute(queue, total, ctx));
     while let Some(event) = events_rx.recv().await {
         reporters.event(&event);
     }
     let summary = runner
         .await
         .map_err(|e| Error::Io(format!("runner stopped: {e}")))?;
+    if let Some(loading) = loading {
+        // A broken case found while others ran: the run is bad input (those that ran were
+        // undone); the reports hold the error, as for a selection refused up front.
+        let selected = finish_loading(loading).await?;
+        if !selected.prepare_errors.is_empty() {
+            return Err(Error::BadInput(selected.prepare_errors));
+        }
+        for w in &selected.warnings {
+            reporters.event(&Event::Notice(w.clone()));
+        }
+        reporters.with_coverage(
+            crate::generate::rules::all_rules(&p.contract, &[]),
+            selected.coverage,
+        );
+    }
     signals.abort();
     let code = reporters.finish(&summary)?;
     for m in [p.mock, compare_mock].into_iter().flatten() {
         m.stop().await;
     }
     Ok(code)
+}
+
+/// The streaming selection's outcome, once every case file is read.
+async fn finish_loading(
+    loading: tokio::task::JoinHandle<Result<super::Selected, Error>>,
+) -> Result<super::Selected, Error> {
+    loading
+        .await
+        .map_err(|e| Error::Io(format!("case selection stopped: {e}")))?
 }
 
 /// Where responses are recorded (None: `--snapshots off`). A mock with faults is compared with

@@ -154,6 +154,46 @@ fn hint(c: Option<&str>) -> String {
 /// selection, or any part of it, that matches no case is an error unless `--no-cases` says
 /// otherwise.
 pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Result<Selected, Error> {
+    select(sel, contract, scope, None)
+}
+
+/// Where a streaming selection hands its cases ([`select_streaming`]).
+pub struct Streaming<'a> {
+    /// The run's queue: each case is pushed as soon as it is loaded and checked.
+    pub queue: &'a crate::run::CaseQueue,
+    /// Told how many cases the selection holds, before the first is pushed.
+    pub total: tokio::sync::oneshot::Sender<usize>,
+}
+
+/// Whether a selection can stream: what it takes is known from file names and ids alone (no
+/// `--tag` or `--operation`, which need every case read to know what matched nothing; no
+/// `--shard`, whose plan needs every case's resources).
+pub fn streamable(sel: &Selection) -> bool {
+    sel.tags.is_empty() && sel.operations.is_empty() && sel.shard.is_none()
+}
+
+/// Like [`select_cases`], but each case is pushed to the run's queue as soon as it is loaded,
+/// while later files are still being read, so the first request leaves at once however large
+/// the suite. Everything decided by names (globs that match nothing, an empty selection, a
+/// duplicate id) is said before any case is pushed. The first broken case stops the pushing:
+/// the cases already pushed run (and are undone), and the error comes back here, with every
+/// other problem found, once all files are read. The returned [`Selected`] holds no cases.
+pub fn select_streaming(
+    sel: &Selection,
+    contract: &Contract,
+    scope: &Vars,
+    stream: Streaming<'_>,
+) -> Result<Selected, Error> {
+    select(sel, contract, scope, Some(stream))
+}
+
+fn select(
+    sel: &Selection,
+    contract: &Contract,
+    scope: &Vars,
+    stream: Option<Streaming<'_>>,
+) -> Result<Selected, Error> {
+    let stream = stream.filter(|_| streamable(sel));
     let patterns = sel
         .globs
         .iter()
@@ -275,14 +315,41 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
         seen.insert(id.clone(), path.clone());
         todo.push((id, path));
     }
+    // A streaming selection says what names match nothing before anything runs.
+    let queue = match stream {
+        None => None,
+        Some(st) => {
+            let mut nothing = globs_matching_nothing(sel, &hit, &known_ids);
+            if todo.is_empty() && nothing.is_empty() {
+                if let Some((_, origin)) = &sel.only {
+                    selected
+                        .warnings
+                        .push(format!("no selected case failed or errored in {origin}"));
+                    let _ = st.total.send(0);
+                    return Ok(selected);
+                }
+                nothing.push(no_case_selected(sel));
+            }
+            if !nothing.is_empty() {
+                match sel.no_cases {
+                    NoCases::Fail => return Err(nothing_error(nothing)),
+                    NoCases::Warn => selected.warnings = nothing,
+                    NoCases::Pass => {}
+                }
+            }
+            let _ = st.total.send(todo.len());
+            Some(st.queue)
+        }
+    };
     // Up to HOLD_CASES resolved cases stay in memory, so each is parsed once; a larger suite
     // keeps only references and each worker loads its case again, so memory stays flat.
-    // Generated cases have no file to load again: they are always held.
-    let hold = todo.len() <= HOLD_CASES || sel.generated.is_some();
+    // Generated cases have no file to load again: they are always held. A stream holds the
+    // cases that wait in the run's queue, up to the same number.
+    let hold = todo.len() <= HOLD_CASES || sel.generated.is_some() || queue.is_some();
     // Parsing and preparing are pure and CPU-bound: they run on every core. Each case is
     // reduced to what selection needs as soon as it is read, so a large suite is never whole
     // in memory.
-    let loaded = parallel_map(&todo, |(id, path)| {
+    let load = |(id, path): &(String, PathBuf)| {
         let case = match texts.get(id.as_str()) {
             Some(text) => case::parse_case(id, path, text, contract)?,
             None => case::load_case(id, path, contract)?,
@@ -314,13 +381,13 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
             r.case = None;
         }
         Ok::<_, Diagnostic>((r, tags, ops, prepared, keys, info))
-    });
-    for result in loaded {
-        let (r, tags, ops, prepared, case_keys, info) = match result {
+    };
+    parallel_for_each(&todo, load, |result| {
+        let (mut r, tags, ops, prepared, case_keys, info) = match result {
             Ok(c) => c,
             Err(e) => {
                 load_errors.push(e);
-                continue;
+                return;
             }
         };
         known_tags.extend(r.tags.iter().cloned());
@@ -331,27 +398,35 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
             *hit |= matched;
         }
         let Some(info) = info else {
-            continue; // Left out by --tag or --operation.
+            return; // Left out by --tag or --operation.
         };
         selected.prepare_errors.extend(prepared);
         if let Some(k) = case_keys {
             keys.push((r.id.clone(), k));
         }
         selected.coverage.push(info);
-        selected.cases.push(r);
-    }
+        match queue {
+            // Nothing more starts once a problem is found.
+            Some(q) if load_errors.is_empty() && selected.prepare_errors.is_empty() => {
+                if q.waiting() >= HOLD_CASES && sel.generated.is_none() {
+                    r.case = None;
+                }
+                q.push(r);
+            }
+            Some(_) => {}
+            None => selected.cases.push(r),
+        }
+    });
     if !load_errors.is_empty() {
         return Err(Error::BadInput(load_errors));
     }
+    if queue.is_some() {
+        // Names were judged before the first case was pushed; the cases went to the run.
+        return Ok(selected);
+    }
     selected.cases.sort_by(|a, b| a.id.cmp(&b.id));
 
-    let mut nothing: Vec<String> = Vec::new();
-    for (i, arg) in sel.globs.iter().enumerate() {
-        if !hit[i] {
-            let c = closest(arg, known_ids.iter().map(String::as_str));
-            nothing.push(format!("'{arg}' matches no case{}", hint(c)));
-        }
-    }
+    let mut nothing = globs_matching_nothing(sel, &hit, &known_ids);
     for (i, t) in sel.tags.iter().enumerate() {
         if !tag_hit[i] {
             let c = closest(t, known_tags.iter().map(String::as_str));
@@ -382,22 +457,11 @@ pub fn select_cases(sel: &Selection, contract: &Contract, scope: &Vars) -> Resul
         }
     }
     if selected.cases.is_empty() && nothing.is_empty() {
-        nothing.push(format!(
-            "no case selected: {} holds no case files (.yaml, .yml, .json)",
-            sel.cases_dir.display()
-        ));
+        nothing.push(no_case_selected(sel));
     }
     if !nothing.is_empty() {
         match sel.no_cases {
-            NoCases::Fail => {
-                let mut d: Vec<Diagnostic> = nothing.into_iter().map(Diagnostic::plain).collect();
-                if let Some(last) = d.last_mut() {
-                    last.help = Some(
-                        "`conform run --list` shows every case; --no-cases pass|warn accepts an empty selection".into(),
-                    );
-                }
-                return Err(Error::BadInput(d));
-            }
+            NoCases::Fail => return Err(nothing_error(nothing)),
             NoCases::Warn => selected.warnings = nothing,
             NoCases::Pass => {}
         }
@@ -441,21 +505,194 @@ fn shard_keys(case: &case::Case, contract: &Contract, run: &Vars) -> Vec<String>
     keys
 }
 
-/// Maps `f` over `items` on every core, keeping the order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// The positional arguments that matched no case, each with the closest id.
+fn globs_matching_nothing(sel: &Selection, hit: &[bool], known_ids: &[String]) -> Vec<String> {
+    sel.globs
+        .iter()
+        .zip(hit)
+        .filter(|(_, &hit)| !hit)
+        .map(|(arg, _)| {
+            let c = closest(arg, known_ids.iter().map(String::as_str));
+            format!("'{arg}' matches no case{}", hint(c))
+        })
+        .collect()
+}
+
+fn no_case_selected(sel: &Selection) -> String {
+    format!(
+        "no case selected: {} holds no case files (.yaml, .yml, .json)",
+        sel.cases_dir.display()
+    )
+}
+
+/// An empty selection as bad input, with how to see every case or accept emptiness.
+fn nothing_error(nothing: Vec<String>) -> Error {
+    let mut d: Vec<Diagnostic> = nothing.into_iter().map(Diagnostic::plain).collect();
+    if let Some(last) = d.last_mut() {
+        last.help = Some(
+            "`conform run --list` shows every case; --no-cases pass|warn accepts an empty selection"
+                .into(),
+        );
+    }
+    Error::BadInput(d)
+}
+
+/// Maps `f` over `items` on every core and hands each result to `consume`, on the calling
+/// thread and in the items' order, as soon as it and every one before it are ready: the first
+/// results are used while later ones are still being computed.
+fn parallel_for_each<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+    mut consume: impl FnMut(R),
+) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || items.len() < 64 {
-        return items.iter().map(&f).collect();
+        items.iter().map(&f).for_each(consume);
+        return;
     }
-    let chunk = items.len().div_ceil(threads);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
     std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
+        for _ in 0..threads {
+            let (tx, next, f) = (tx.clone(), &next, &f);
+            s.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                if tx.send((i, f(item))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        // Results arrive in any order; each is consumed once all before it have been.
+        let mut ready: BTreeMap<usize, R> = BTreeMap::new();
+        let mut due = 0;
+        for (i, r) in rx {
+            ready.insert(i, r);
+            while let Some(r) = ready.remove(&due) {
+                consume(r);
+                due += 1;
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: &str = "operation: evs.update_snapshot.v3\nsteps:\n  - request:\n      body: {snapshot: {name: n}}\n";
+
+    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+        dir
+    }
+
+    fn contract() -> Contract {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        super::super::load_contract(&root.join("schemas")).expect("the shipped contract")
+    }
+
+    fn stream(sel: &Selection) -> (Result<Selected, Error>, Option<usize>, Vec<String>) {
+        let queue = crate::run::CaseQueue::default();
+        let (tx, mut rx) = tokio::sync::oneshot::channel();
+        let mut vars = Vars::new("r");
+        vars.set("project_id", "p".into());
+        vars.set("snapshot_id", "s".into());
+        let out = select_streaming(
+            sel,
+            &contract(),
+            &vars,
+            Streaming {
+                queue: &queue,
+                total: tx,
+            },
+        );
+        queue.close();
+        let mut ids = Vec::new();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        while let Some(c) = rt.block_on(queue.next()) {
+            ids.push(c.id);
+        }
+        (out, rx.try_recv().ok(), ids)
+    }
+
+    #[test]
+    fn a_stream_says_its_total_then_pushes_every_case_in_file_order() {
+        let files: Vec<(String, &str)> = (0..100)
+            .map(|i| (format!("evs/c{i:03}.yaml"), OK))
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
+        let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        let dir = folder(&refs);
+        let sel = Selection {
+            cases_dir: dir.path().to_path_buf(),
+            ..Selection::default()
+        };
+        let (out, total, ids) = stream(&sel);
+        let selected = out.expect("selected");
+        assert!(selected.cases.is_empty(), "the cases went to the queue");
+        assert_eq!(total, Some(100));
+        let expected: Vec<String> = (0..100).map(|i| format!("evs/c{i:03}")).collect();
+        assert_eq!(ids, expected);
+        assert_eq!(selected.coverage.len(), 100);
+    }
+
+    #[test]
+    fn a_broken_case_stops_the_stream_where_it_stands_and_comes_back_as_bad_input() {
+        let dir = folder(&[
+            ("a.yaml", OK),
+            ("b.yaml", "operation: nope\nsteps:\n  - {}\n"),
+            ("c.yaml", OK),
+        ]);
+        let sel = Selection {
+            cases_dir: dir.path().to_path_buf(),
+            ..Selection::default()
+        };
+        let (out, total, ids) = stream(&sel);
+        assert_eq!(total, Some(3));
+        assert_eq!(ids, ["a"], "a started; nothing after b");
+        match out {
+            Err(Error::BadInput(d)) => assert!(d[0].to_string().contains("b.yaml"), "{}", d[0]),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_that_match_nothing_are_refused_before_any_case_is_pushed() {
+        let dir = folder(&[("a.yaml", OK)]);
+        let sel = Selection {
+            cases_dir: dir.path().to_path_buf(),
+            globs: vec!["a".into(), "typo".into()],
+            ..Selection::default()
+        };
+        let (out, total, ids) = stream(&sel);
+        assert!(matches!(out, Err(Error::BadInput(_))), "{out:?}");
+        assert_eq!(total, None, "refused before the total");
+        assert!(ids.is_empty());
+    }
+
+    #[test]
+    fn tags_operations_and_shards_are_read_whole_first() {
+        let base = Selection::default();
+        assert!(streamable(&base));
+        for sel in [
+            Selection {
+                tags: vec!["t".into()],
+                ..base.clone()
+            },
+            Selection {
+                operations: vec!["o".into()],
+                ..base.clone()
+            },
+        ] {
+            assert!(!streamable(&sel));
+        }
+    }
 }

@@ -375,16 +375,82 @@ async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
     }
 }
 
+/// The cases of a run, in the order they start: filled up front, or by selection while the run
+/// goes on (cases start as soon as they are loaded, the rest still being read).
+#[derive(Debug, Default)]
+pub struct CaseQueue {
+    inner: std::sync::Mutex<QueueInner>,
+    more: tokio::sync::Notify,
+}
+
+#[derive(Debug, Default)]
+struct QueueInner {
+    cases: std::collections::VecDeque<CaseRef>,
+    closed: bool,
+}
+
+impl CaseQueue {
+    /// A queue holding these cases and nothing more.
+    pub fn of(cases: Vec<CaseRef>) -> CaseQueue {
+        let q = CaseQueue::default();
+        {
+            let mut inner = q.lock();
+            inner.cases = cases.into();
+            inner.closed = true;
+        }
+        q
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueInner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds a case at the end.
+    pub fn push(&self, case: CaseRef) {
+        self.lock().cases.push_back(case);
+        self.more.notify_one();
+    }
+
+    /// Cases waiting to start.
+    pub fn waiting(&self) -> usize {
+        self.lock().cases.len()
+    }
+
+    /// No case will be added: workers stop once the queue is empty.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.more.notify_waiters();
+    }
+
+    /// The next case, waiting for one while the queue is open; None once closed and empty.
+    pub async fn next(&self) -> Option<CaseRef> {
+        loop {
+            // Registered before looking, so a push or close in between is not missed.
+            let more = self.more.notified();
+            tokio::pin!(more);
+            more.as_mut().enable();
+            {
+                let mut inner = self.lock();
+                if let Some(c) = inner.cases.pop_front() {
+                    return Some(c);
+                }
+                if inner.closed {
+                    return None;
+                }
+            }
+            more.await;
+        }
+    }
+}
+
 /// Runs the cases and emits one [`Event::CaseFinished`] per case. Returns the summary.
 ///
 /// `--jobs` workers pull cases from one queue, so only as many case futures exist as run at
-/// once: memory does not grow with the number of cases waiting.
-pub async fn execute(cases: Vec<CaseRef>, ctx: Arc<RunCtx>) -> Summary {
+/// once: memory does not grow with the number of cases waiting. `total` is how many cases the
+/// queue will have held (for the progress display).
+pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> Summary {
     let started = Instant::now();
-    let _ = ctx.events.send(Event::RunStarted { total: cases.len() });
-    let queue = Arc::new(std::sync::Mutex::new(std::collections::VecDeque::from(
-        cases,
-    )));
+    let _ = ctx.events.send(Event::RunStarted { total });
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<CaseResult>();
     let mut workers = Vec::new();
@@ -392,8 +458,9 @@ pub async fn execute(cases: Vec<CaseRef>, ctx: Arc<RunCtx>) -> Summary {
         let (ctx, queue, stop, done) = (ctx.clone(), queue.clone(), stop.clone(), done_tx.clone());
         workers.push(tokio::spawn(async move {
             loop {
-                let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
-                let Some(mut r) = next else { break };
+                let Some(mut r) = queue.next().await else {
+                    break;
+                };
                 let file = r.path.display().to_string();
                 let result = if *ctx.cancel.borrow()
                     || stop.load(std::sync::atomic::Ordering::Relaxed)
@@ -442,4 +509,63 @@ pub async fn execute(cases: Vec<CaseRef>, ctx: Arc<RunCtx>) -> Summary {
     summary.aborted = *ctx.cancel.borrow();
     summary.duration_ms = started.elapsed().as_millis() as u64;
     summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(id: &str) -> CaseRef {
+        CaseRef {
+            id: id.into(),
+            path: format!("{id}.yaml").into(),
+            operation: "op".into(),
+            tags: Vec::new(),
+            case: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn waiting_workers_get_cases_pushed_later_and_stop_when_the_queue_closes() {
+        let queue = Arc::new(CaseQueue::default());
+        let workers: Vec<_> = (0..3)
+            .map(|_| {
+                let q = queue.clone();
+                tokio::spawn(async move {
+                    let mut got = Vec::new();
+                    while let Some(c) = q.next().await {
+                        got.push(c.id);
+                        tokio::task::yield_now().await;
+                    }
+                    got
+                })
+            })
+            .collect();
+        for i in 0..50 {
+            queue.push(case(&format!("c{i:02}")));
+            if i % 7 == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+        queue.close();
+        let mut all = Vec::new();
+        for w in workers {
+            all.extend(w.await.expect("worker"));
+        }
+        all.sort();
+        let expected: Vec<String> = (0..50).map(|i| format!("c{i:02}")).collect();
+        assert_eq!(
+            all, expected,
+            "every case exactly once, and every worker ended"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_filled_queue_is_closed_and_drains_in_order() {
+        let queue = CaseQueue::of(vec![case("a"), case("b")]);
+        assert_eq!(queue.waiting(), 2);
+        assert_eq!(queue.next().await.map(|c| c.id).as_deref(), Some("a"));
+        assert_eq!(queue.next().await.map(|c| c.id).as_deref(), Some("b"));
+        assert!(queue.next().await.is_none());
+    }
 }
