@@ -405,15 +405,32 @@ impl CaseQueue {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Adds a case at the end.
+    /// Adds a case at the end (nothing, once the queue is closed).
     pub fn push(&self, case: CaseRef) {
-        self.lock().cases.push_back(case);
+        {
+            let mut inner = self.lock();
+            if inner.closed {
+                return;
+            }
+            inner.cases.push_back(case);
+        }
         self.more.notify_one();
     }
 
     /// Cases waiting to start.
     pub fn waiting(&self) -> usize {
         self.lock().cases.len()
+    }
+
+    /// No case will start any more: the waiting ones are dropped and the queue is closed (a
+    /// broken case was found; the running ones finish).
+    pub fn abandon(&self) {
+        {
+            let mut inner = self.lock();
+            inner.cases.clear();
+            inner.closed = true;
+        }
+        self.more.notify_waiters();
     }
 
     /// No case will be added: workers stop once the queue is empty.
@@ -558,6 +575,17 @@ mod tests {
             all, expected,
             "every case exactly once, and every worker ended"
         );
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_queue_starts_nothing_more() {
+        let queue = CaseQueue::default();
+        queue.push(case("a"));
+        queue.push(case("b"));
+        queue.abandon();
+        queue.push(case("late"));
+        assert_eq!(queue.waiting(), 0);
+        assert!(queue.next().await.is_none());
     }
 
     #[tokio::test]
