@@ -394,7 +394,11 @@ fn select(
     // memory does not grow by a second reader's (`cargo bench --bench runner`, 10,000 cases:
     // 39.4 MiB and 10,500 cases/s with two readers, 37 MiB and 12,300 with one). A suite
     // held whole is read on every core, as before streaming.
-    let readers = if queue.is_some() && !hold_all { 1 } else { cores() };
+    let readers = if queue.is_some() && !hold_all {
+        1
+    } else {
+        cores()
+    };
     parallel_for_each(&todo, readers, load, |result| {
         let (mut r, tags, ops, prepared, case_keys, info) = match result {
             Ok(c) => c,
