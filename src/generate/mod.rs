@@ -546,6 +546,14 @@ impl<'a> OpGen<'a> {
         for (constraint, detail) in constraints_of(site.schema) {
             let rule = rule_id(&self.op.id, &site.pointer, &constraint);
             let schema = site.schema;
+            let spot = Spot {
+                site,
+                lbl: &lbl,
+                where_: &where_,
+                detail: &detail,
+                rule: &rule,
+                set: &set,
+            };
             match constraint {
                 Constraint::Type => {
                     let (wrong, kind) = values::wrong_type(schema);
@@ -598,39 +606,29 @@ impl<'a> OpGen<'a> {
                     let at = values::bytes_at_limit(schema, n);
                     let over = values::bytes_at_limit(schema, n + 1);
                     self.boundary(
-                        site,
-                        &lbl,
+                        &spot,
                         "max_bytes_at_limit",
                         &format!(
                             "{} bytes ({} characters), at the limit",
                             at.len(),
                             at.chars().count()
                         ),
-                        &where_,
-                        &detail,
-                        vec![rule.clone()],
-                        &set,
                         Value::String(at),
                         true,
                     );
                     self.boundary(
-                        site,
-                        &lbl,
+                        &spot,
                         "max_bytes_over",
                         &format!(
                             "{} bytes ({} characters), one byte past the limit",
                             over.len(),
                             over.chars().count()
                         ),
-                        &where_,
-                        &detail,
-                        vec![rule.clone()],
-                        &set,
                         Value::String(over),
                         false,
                     );
                     if let Some(m) = values::mixed_width(schema, n) {
-                        self.boundary(site, &lbl, "max_bytes_mixed_width", &format!("{} characters but {} bytes (one 2-byte character), over a byte limit", m.chars().count(), m.len()), &where_, &detail, vec![rule.clone()], &set, Value::String(m), false);
+                        self.boundary(&spot, "max_bytes_mixed_width", &format!("{} characters but {} bytes (one 2-byte character), over a byte limit", m.chars().count(), m.len()), Value::String(m), false);
                     }
                 }
                 Constraint::MaxLength => {
@@ -644,47 +642,32 @@ impl<'a> OpGen<'a> {
                     let at = values::chars_at_limit(schema, n);
                     let over = values::ascii_chars(schema, n + 1);
                     self.boundary(
-                        site,
-                        &lbl,
+                        &spot,
                         "max_length_at_limit",
                         &format!(
                             "{} characters ({} bytes), at the limit",
                             at.chars().count(),
                             at.len()
                         ),
-                        &where_,
-                        &detail,
-                        vec![rule.clone()],
-                        &set,
                         Value::String(at),
                         true,
                     );
                     self.boundary(
-                        site,
-                        &lbl,
+                        &spot,
                         "max_length_over",
                         &format!("{} characters, one past the limit", over.chars().count()),
-                        &where_,
-                        &detail,
-                        vec![rule.clone()],
-                        &set,
                         Value::String(over),
                         false,
                     );
                     if let Some(m) = values::mixed_width(schema, n) {
                         self.boundary(
-                            site,
-                            &lbl,
+                            &spot,
                             "max_length_mixed_width",
                             &format!(
                                 "{} characters in {} bytes, at a character limit",
                                 m.chars().count(),
                                 m.len()
                             ),
-                            &where_,
-                            &detail,
-                            vec![rule.clone()],
-                            &set,
                             Value::String(m),
                             true,
                         );
@@ -700,27 +683,17 @@ impl<'a> OpGen<'a> {
                     };
                     let at = values::ascii_chars(schema, n);
                     self.boundary(
-                        site,
-                        &lbl,
+                        &spot,
                         "min_length_at_limit",
                         &format!("{n} characters, at the lower limit"),
-                        &where_,
-                        &detail,
-                        vec![rule.clone()],
-                        &set,
                         Value::String(at),
                         true,
                     );
                     let under = values::ascii_chars(schema, n - 1);
                     self.boundary(
-                        site,
-                        &lbl,
+                        &spot,
                         "min_length_under",
                         &format!("{} characters, one under the lower limit", n - 1),
-                        &where_,
-                        &detail,
-                        vec![rule.clone()],
-                        &set,
                         Value::String(under),
                         false,
                     );
@@ -728,27 +701,23 @@ impl<'a> OpGen<'a> {
                 Constraint::Pattern => {
                     let inside = values::simple_string(schema);
                     self.boundary(
-                        site,
-                        &lbl,
+                        &Spot {
+                            detail: &format!("matching {detail}"),
+                            ..spot
+                        },
                         "pattern_inside",
                         &format!("'{inside}', which matches"),
-                        &where_,
-                        &format!("matching {detail}"),
-                        vec![rule.clone()],
-                        &set,
                         Value::String(inside.clone()),
                         true,
                     );
                     if let Some(out) = values::outside_pattern(schema) {
                         self.boundary(
-                            site,
-                            &lbl,
+                            &Spot {
+                                detail: &format!("matching {detail}"),
+                                ..spot
+                            },
                             "pattern_outside",
                             &format!("'{out}', which does not match"),
-                            &where_,
-                            &format!("matching {detail}"),
-                            vec![rule.clone()],
-                            &set,
                             Value::String(out),
                             false,
                         );
@@ -757,27 +726,23 @@ impl<'a> OpGen<'a> {
                 Constraint::Enum => {
                     let inside = values::simple_string(schema);
                     self.boundary(
-                        site,
-                        &lbl,
+                        &Spot {
+                            detail: &format!("one of {detail}"),
+                            ..spot
+                        },
                         "enum_inside",
                         &format!("'{inside}', a documented value"),
-                        &where_,
-                        &format!("one of {detail}"),
-                        vec![rule.clone()],
-                        &set,
                         Value::String(inside),
                         true,
                     );
                     if let Some(out) = values::outside_enum(schema) {
                         self.boundary(
-                            site,
-                            &lbl,
+                            &Spot {
+                                detail: &format!("one of {detail}"),
+                                ..spot
+                            },
                             "enum_outside",
                             &format!("'{out}', not a documented value"),
-                            &where_,
-                            &format!("one of {detail}"),
-                            vec![rule.clone()],
-                            &set,
                             Value::String(out),
                             false,
                         );
@@ -798,26 +763,16 @@ impl<'a> OpGen<'a> {
                         n + 1
                     };
                     self.boundary(
-                        site,
-                        &lbl,
+                        &spot,
                         &format!("{key}_at_limit"),
                         &format!("{n}, at the limit"),
-                        &where_,
-                        &detail,
-                        vec![rule.clone()],
-                        &set,
                         json!(n),
                         true,
                     );
                     self.boundary(
-                        site,
-                        &lbl,
+                        &spot,
                         &format!("{key}_past"),
                         &format!("{past}, one past the limit"),
-                        &where_,
-                        &detail,
-                        vec![rule.clone()],
-                        &set,
                         json!(past),
                         false,
                     );
@@ -830,19 +785,15 @@ impl<'a> OpGen<'a> {
 
     /// One boundary case: `value` at the site, expecting success (`ok`) or the invalid status.
     #[allow(clippy::too_many_arguments)]
-    fn boundary(
-        &mut self,
-        site: &Site<'_>,
-        lbl: &str,
-        suffix: &str,
-        what: &str,
-        where_: &str,
-        detail: &str,
-        rules: Vec<String>,
-        set: &dyn Fn(Value) -> Option<Value>,
-        value: Value,
-        ok: bool,
-    ) {
+    fn boundary(&mut self, spot: &Spot<'_, '_>, suffix: &str, what: &str, value: Value, ok: bool) {
+        let Spot {
+            site,
+            lbl,
+            where_,
+            detail,
+            rule,
+            set,
+        } = *spot;
         let Some(body) = set(value.clone()) else {
             return;
         };
@@ -880,7 +831,7 @@ impl<'a> OpGen<'a> {
             &format!("{lbl}__{suffix}"),
             &format!("{} {}", site.pointer, suffix.replace('_', " ")),
             format!("{where_}: {detail}. {what} is {outcome}."),
-            rules,
+            vec![rule.to_string()],
             body,
             status,
             assertions,
@@ -1406,4 +1357,16 @@ pub fn write(cases: &[GeneratedCase], out: &std::path::Path) -> std::io::Result<
         std::fs::write(&path, &c.yaml)?;
     }
     Ok(cases.len())
+}
+
+/// What every boundary case of one constraint of one site shares: where the value goes, how it
+/// is named and described, the rule it exercises.
+#[derive(Clone, Copy)]
+struct Spot<'a, 'b> {
+    site: &'a Site<'b>,
+    lbl: &'a str,
+    where_: &'a str,
+    detail: &'a str,
+    rule: &'a str,
+    set: &'a dyn Fn(Value) -> Option<Value>,
 }
