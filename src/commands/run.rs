@@ -520,11 +520,14 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
     for w in &p.warnings {
         reporters.event(&Event::Notice(w.clone()));
     }
-    // The coverage section of the reports (and the Markdown summary's figures).
-    reporters.with_coverage(
-        crate::generate::rules::all_rules(&p.contract, &[]),
-        p.coverage,
-    );
+    // The coverage section of the reports (and the Markdown summary's figures); a streamed
+    // selection knows what its cases cover once it has read them all.
+    if loading.is_none() {
+        reporters.with_coverage(
+            crate::generate::rules::all_rules(&p.contract, &[]),
+            p.coverage,
+        );
+    }
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let signals = watch_signals(cancel_tx);
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
