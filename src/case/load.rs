@@ -81,8 +81,8 @@ pub fn discover(dir: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
 
 /// Depth first, siblings sorted by file name; ids are the relative path without the extension.
 /// Written out rather than with walkdir: discovery is what a streaming run waits for before its
-/// first request, and this does a third of the allocations per file (10,000 files: 13 ms with
-/// walkdir, 5 ms here).
+/// first request, and this allocates less per file (10,000 files side by side, same result:
+/// 4–8 ms here, 21–36 ms with walkdir).
 fn walk(dir: &Path, prefix: &str, found: &mut Vec<(String, PathBuf)>) -> Result<(), LoadError> {
     let unreadable = |path: &Path, e: std::io::Error| {
         Diagnostic::file(path.to_path_buf(), format!("cannot read: {e}"))
