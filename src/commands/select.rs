@@ -325,23 +325,10 @@ fn select(
     let queue = match stream {
         None => None,
         Some(st) => {
-            let mut nothing = globs_matching_nothing(sel, &hit, &known_ids);
-            if todo.is_empty() && nothing.is_empty() {
-                if let Some((_, origin)) = &sel.only {
-                    selected
-                        .warnings
-                        .push(format!("no selected case failed or errored in {origin}"));
-                    let _ = st.total.send(0);
-                    return Ok(selected);
-                }
-                nothing.push(no_case_selected(sel));
-            }
-            if !nothing.is_empty() {
-                match sel.no_cases {
-                    NoCases::Fail => return Err(nothing_error(nothing)),
-                    NoCases::Warn => selected.warnings = nothing,
-                    NoCases::Pass => {}
-                }
+            let nothing = globs_matching_nothing(sel, &hit, &known_ids);
+            if judge_empty(sel, nothing, todo.is_empty(), &mut selected)? {
+                let _ = st.total.send(0);
+                return Ok(selected);
             }
             let _ = st.total.send(todo.len());
             Some(st.queue)
@@ -468,24 +455,9 @@ fn select(
             nothing.push(format!("--operation {o} matches no case"));
         }
     }
-    if let Some((_, origin)) = &sel.only {
-        if selected.cases.is_empty() && nothing.is_empty() {
-            // Nothing failed last time: a rerun with nothing to do is a success, said aloud.
-            selected
-                .warnings
-                .push(format!("no selected case failed or errored in {origin}"));
-            return Ok(selected);
-        }
-    }
-    if selected.cases.is_empty() && nothing.is_empty() {
-        nothing.push(no_case_selected(sel));
-    }
-    if !nothing.is_empty() {
-        match sel.no_cases {
-            NoCases::Fail => return Err(nothing_error(nothing)),
-            NoCases::Warn => selected.warnings = nothing,
-            NoCases::Pass => {}
-        }
+    let empty = selected.cases.is_empty();
+    if judge_empty(sel, nothing, empty, &mut selected)? {
+        return Ok(selected);
     }
     if let Some(sh) = sel.shard {
         let plan = shard::assign(&keys, sh.mode, sh.total);
@@ -537,6 +509,35 @@ fn globs_matching_nothing(sel: &Selection, hit: &[bool], known_ids: &[String]) -
             format!("'{arg}' matches no case{}", hint(c))
         })
         .collect()
+}
+
+/// Judges what matched nothing and whether no case was selected at all (`empty`): a rerun whose
+/// report names no failure is a success said aloud (`Ok(true)`: the selection stops there, with
+/// its warning); otherwise `--no-cases` decides (bad input, a warning, or nothing).
+fn judge_empty(
+    sel: &Selection,
+    mut nothing: Vec<String>,
+    empty: bool,
+    selected: &mut Selected,
+) -> Result<bool, Error> {
+    if empty && nothing.is_empty() {
+        if let Some((_, origin)) = &sel.only {
+            // Nothing failed last time: a rerun with nothing to do is a success.
+            selected
+                .warnings
+                .push(format!("no selected case failed or errored in {origin}"));
+            return Ok(true);
+        }
+        nothing.push(no_case_selected(sel));
+    }
+    if !nothing.is_empty() {
+        match sel.no_cases {
+            NoCases::Fail => return Err(nothing_error(nothing)),
+            NoCases::Warn => selected.warnings = nothing,
+            NoCases::Pass => {}
+        }
+    }
+    Ok(false)
 }
 
 fn no_case_selected(sel: &Selection) -> String {
