@@ -381,12 +381,18 @@ async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
 pub struct CaseQueue {
     inner: std::sync::Mutex<QueueInner>,
     more: tokio::sync::Notify,
+    /// Wakes a producer waiting in [`CaseQueue::push_within`] for room.
+    room: std::sync::Condvar,
 }
 
 #[derive(Debug, Default)]
 struct QueueInner {
     cases: std::collections::VecDeque<CaseRef>,
     closed: bool,
+    /// A producer waits for room until fewer than this many cases wait (0: nobody waits). It
+    /// is woken once the queue is half drained, not at every pop, so it reads in bursts rather
+    /// than switching threads once a case.
+    resume_below: usize,
 }
 
 impl CaseQueue {
@@ -417,6 +423,26 @@ impl CaseQueue {
         self.more.notify_one();
     }
 
+    /// Adds a case at the end once fewer than `limit` cases wait, blocking the calling thread
+    /// (a reader on a thread of its own, never an async worker) until the workers make room: a
+    /// streamed suite then holds at most `limit` resolved cases, and each is parsed once.
+    /// Returns false, adding nothing, once the queue is closed.
+    pub fn push_within(&self, case: CaseRef, limit: usize) -> bool {
+        {
+            let mut inner = self.lock();
+            while !inner.closed && inner.cases.len() >= limit.max(1) {
+                inner.resume_below = (limit / 2).max(1);
+                inner = self.room.wait(inner).unwrap_or_else(|p| p.into_inner());
+            }
+            if inner.closed {
+                return false;
+            }
+            inner.cases.push_back(case);
+        }
+        self.more.notify_one();
+        true
+    }
+
     /// Cases waiting to start.
     pub fn waiting(&self) -> usize {
         self.lock().cases.len()
@@ -431,12 +457,14 @@ impl CaseQueue {
             inner.closed = true;
         }
         self.more.notify_waiters();
+        self.room.notify_all();
     }
 
     /// No case will be added: workers stop once the queue is empty.
     pub fn close(&self) {
         self.lock().closed = true;
         self.more.notify_waiters();
+        self.room.notify_all();
     }
 
     /// The next case, waiting for one while the queue is open; None once closed and empty.
@@ -449,6 +477,10 @@ impl CaseQueue {
             {
                 let mut inner = self.lock();
                 if let Some(c) = inner.cases.pop_front() {
+                    if inner.cases.len() < inner.resume_below {
+                        inner.resume_below = 0;
+                        self.room.notify_one();
+                    }
                     return Some(c);
                 }
                 if inner.closed {
@@ -467,6 +499,14 @@ impl CaseQueue {
 /// queue will have held (for the progress display).
 pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> Summary {
     let started = Instant::now();
+    // However the run ends (even dropped mid-way), a reader waiting for room is let go.
+    struct CloseOnDrop(Arc<CaseQueue>);
+    impl Drop for CloseOnDrop {
+        fn drop(&mut self) {
+            self.0.close();
+        }
+    }
+    let _closer = CloseOnDrop(queue.clone());
     let _ = ctx.events.send(Event::RunStarted { total });
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<CaseResult>();
@@ -575,6 +615,45 @@ mod tests {
             all, expected,
             "every case exactly once, and every worker ended"
         );
+    }
+
+    #[tokio::test]
+    async fn a_bounded_push_waits_for_room_and_every_case_arrives_once_in_order() {
+        let queue = Arc::new(CaseQueue::default());
+        let q = queue.clone();
+        let reader = std::thread::spawn(move || {
+            (0..100).all(|i| q.push_within(case(&format!("c{i:03}")), 4))
+        });
+        let mut got = Vec::new();
+        let mut most_waiting = 0;
+        while got.len() < 100 {
+            most_waiting = most_waiting.max(queue.waiting());
+            if let Some(c) = queue.next().await {
+                got.push(c.id);
+            }
+            tokio::task::yield_now().await;
+        }
+        assert!(reader.join().expect("reader"), "every push was taken");
+        assert!(most_waiting <= 4, "at most the limit waits: {most_waiting}");
+        let expected: Vec<String> = (0..100).map(|i| format!("c{i:03}")).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[tokio::test]
+    async fn closing_the_queue_lets_a_waiting_reader_go() {
+        let queue = Arc::new(CaseQueue::default());
+        assert!(queue.push_within(case("a"), 1));
+        let q = queue.clone();
+        let reader = std::thread::spawn(move || q.push_within(case("b"), 1));
+        // The reader waits for room that never comes until the run ends.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!reader.is_finished(), "a full queue holds the reader");
+        queue.abandon();
+        assert!(
+            !reader.join().expect("reader"),
+            "a closed queue takes nothing"
+        );
+        assert_eq!(queue.waiting(), 0);
     }
 
     #[tokio::test]

@@ -24,6 +24,31 @@ static UUID: LazyLock<Regex> = LazyLock::new(|| {
 const SHORTEST_VOLATILE: usize = "2026-01-01T00:00:00".len();
 static HEX_ID: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"(?i)\b[0-9a-f]{32}\b"));
 
+/// Whether `s` has four digits and a dash in a row, which every timestamp starts with: one pass
+/// over the bytes is much cheaper than starting the regex on every value of every response.
+fn may_hold_timestamp(s: &str) -> bool {
+    let mut digits = 0;
+    for b in s.bytes() {
+        if b == b'-' && digits >= 4 {
+            return true;
+        }
+        digits = if b.is_ascii_digit() { digits + 1 } else { 0 };
+    }
+    false
+}
+
+/// Whether `s` has eight hex digits in a row, which both a UUID and a 32-hex id have.
+fn may_hold_id(s: &str) -> bool {
+    let mut run = 0;
+    for b in s.bytes() {
+        run = if b.is_ascii_hexdigit() { run + 1 } else { 0 };
+        if run >= 8 {
+            return true;
+        }
+    }
+    false
+}
+
 /// Redactions configured by a case or a target.
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
@@ -119,8 +144,13 @@ impl<'a> Redactor<'a> {
         }
         // Timestamps are not numbered: whether two are equal (created_at = updated_at) depends on
         // which concurrent case touched a resource first, not on the response being right.
-        if let Cow::Owned(o) = TIMESTAMP.replace_all(&out, "<timestamp>") {
-            out = Cow::Owned(o);
+        if may_hold_timestamp(&out) {
+            if let Cow::Owned(o) = TIMESTAMP.replace_all(&out, "<timestamp>") {
+                out = Cow::Owned(o);
+            }
+        }
+        if !may_hold_id(&out) {
+            return out.into_owned();
         }
         for (kind, re) in [("uuid", &*UUID), ("id", &*HEX_ID)] {
             let found: Vec<String> = re.find_iter(&out).map(|m| m.as_str().to_string()).collect();
@@ -201,6 +231,52 @@ mod tests {
         assert_eq!(SHORTEST_VOLATILE, 19);
         assert_eq!(r.text("2026-01-01T00:00:00"), "<timestamp>");
         assert_eq!(r.text("2026-01-01T00:00:0"), "2026-01-01T00:00:0");
+    }
+
+    #[test]
+    fn the_byte_scans_admit_everything_the_regexes_match() {
+        for ts in [
+            "2026-11-24T00:53:39.521252",
+            "x 2026-01-01 00:00:00Z",
+            "12342026-01-01T00:00:00",
+        ] {
+            assert!(may_hold_timestamp(ts), "{ts}");
+            assert!(TIMESTAMP.is_match(ts), "{ts}");
+        }
+        for id in [
+            "5c7f0c1e-0000-4000-8000-000000000001",
+            "/v2/0a1b2c3d4e5f40718293a4b5c6d7e8f9/x",
+        ] {
+            assert!(may_hold_id(id), "{id}");
+        }
+        for plain in [
+            "renamed snapshot name",
+            "on 2026/01/01 at 00:00:00",
+            "abcdefg-123-xyz",
+        ] {
+            assert!(!may_hold_timestamp(plain) && !may_hold_id(plain), "{plain}");
+        }
+        let rules = Rules::default();
+        let mut r = Redactor::new(&rules, &[], "");
+        assert_eq!(
+            r.text("a long value with nothing volatile"),
+            "a long value with nothing volatile"
+        );
+        assert_eq!(
+            r.text("at 2026-01-01T00:00:00 on 0a1b2c3d4e5f40718293a4b5c6d7e8f9"),
+            "at <timestamp> on <id:1>"
+        );
+    }
+
+    proptest::proptest! {
+        /// The scans only turn away text the regexes would not match.
+        #[test]
+        fn the_byte_scans_never_hide_a_match(
+            s in "([0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{1,2}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{11,12}|[0-9a-fA-F]{30,33}|[0-9a-zA-Z:. +-]{1,6}){0,4}"
+        ) {
+            proptest::prop_assert!(!TIMESTAMP.is_match(&s) || may_hold_timestamp(&s));
+            proptest::prop_assert!(!(UUID.is_match(&s) || HEX_ID.is_match(&s)) || may_hold_id(&s));
+        }
     }
 
     #[test]
