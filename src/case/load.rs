@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::yaml::{Location, Spanned};
 use regex::Regex;
 use serde_json::Value;
-use serde_saphyr::{Location, Spanned};
 
 use super::model::{BodyAssertion, CaseFile, Step as RawStep};
 use super::typed::{
@@ -145,7 +145,7 @@ pub fn parse_case(
             Diagnostic::at(path, e.line(), e.column(), message)
         })?;
     }
-    let model: CaseFile = serde_saphyr::from_str(text).map_err(|e| {
+    let model: CaseFile = crate::yaml::from_str(text).map_err(|e| {
         let mut d = crate::yaml::diagnostic(path, &e);
         if is_json {
             d.message = format!("invalid case: {}", d.message);

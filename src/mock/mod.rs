@@ -266,7 +266,7 @@ pub fn app(config: MockConfig) -> Router {
                 .delete(ecs::delete_metadata_item),
         );
     // Only the services' routes check the content type: admin fixtures are YAML.
-    router = router.route_layer(middleware::from_fn(media_type));
+    router = router.route_layer(MediaTypeLayer);
     if admin {
         router = router.merge(admin::routes());
     }
@@ -287,16 +287,56 @@ fn service_of(path: &str) -> Service {
 
 /// 415 for a content type the services do not parse, before the handler runs, as Nova and
 /// Cinder refuse it before deserializing (see [`limits::acceptable_content_type`]).
-async fn media_type(req: Request, next: Next) -> Response {
-    if limits::acceptable_content_type(req.headers()) {
-        return next.run(req).await;
+///
+/// A tower layer written out rather than `middleware::from_fn`: a route layer wraps every
+/// route, and `from_fn` clones the route and boxes a future on every request, which cost a GET
+/// 2 µs of the mock's 17 (`cargo bench --bench mock`); this passes the route's own future on.
+#[derive(Debug, Clone, Copy)]
+struct MediaTypeLayer;
+
+impl<S> tower::Layer<S> for MediaTypeLayer {
+    type Service = MediaType<S>;
+
+    fn layer(&self, inner: S) -> MediaType<S> {
+        MediaType(inner)
     }
-    let label = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        .unwrap_or_default();
-    ApiError::bad_media_type(service_of(req.uri().path()), &label).into_response()
+}
+
+/// The service [`MediaTypeLayer`] wraps a route in.
+#[derive(Debug, Clone)]
+struct MediaType<S>(S);
+
+impl<S> tower::Service<Request> for MediaType<S>
+where
+    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = futures_util::future::Either<
+        std::future::Ready<Result<Response, std::convert::Infallible>>,
+        S::Future,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        use futures_util::future::Either;
+        if limits::acceptable_content_type(req.headers()) {
+            return Either::Right(self.0.call(req));
+        }
+        let label = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
+        let refused = ApiError::bad_media_type(service_of(req.uri().path()), &label);
+        Either::Left(std::future::ready(Ok(refused.into_response())))
+    }
 }
 
 /// Marks an answer that no hand-written route gave: the contract tier may answer instead.

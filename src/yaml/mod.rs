@@ -1,5 +1,10 @@
 //! One place that turns a serde-saphyr error into (line, column, message), so every YAML file
-//! (cases, fixtures, config, manifest, vars) reports problems the same way.
+//! (cases, fixtures, config, manifest, vars) reports problems the same way; and the fast path
+//! that reads plain case files ([`fast`]).
+
+pub mod fast;
+
+pub use fast::{from_str, Location, Spanned};
 
 /// 1-based line and column (0 when unknown) and the message without saphyr's own position prefix.
 pub fn error_parts(e: &serde_saphyr::Error) -> (usize, usize, String) {
