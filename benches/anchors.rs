@@ -8,6 +8,9 @@
 //! wrk) so machine noise hits every contender alike; min and median wall times and the ratios
 //! are printed.
 //!
+//! `CONFORM=/path/to/conform` runs another build of conform (an earlier version) in the same
+//! harness, so two versions can be measured side by side.
+//!
 //! Hurl and wrk are used when installed, and their absence is said with how to install them:
 //! `apt-get install wrk`; Hurl 8.0.1 builds with `cargo install hurl --version 8.0.1 --locked`
 //! given Debian's `libcurl4-openssl-dev libxml2-dev libclang-dev` packages.
@@ -18,7 +21,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const CASES: usize = 1_000;
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 /// GET-only cases (more than the two-step workload, so the run's millisecond duration is precise).
 const GETS: usize = 5_000;
 const PROJECT: &str = "0a1b2c3d4e5f40718293a4b5c6d7e8f9";
@@ -147,7 +150,10 @@ fn stats(v: &mut [Duration]) -> (f64, f64) {
 }
 
 fn main() {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_conform"));
+    // `CONFORM=/path/to/conform` measures another build (an earlier version, side by side).
+    let bin = std::env::var_os("CONFORM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_conform")));
     let dir = tempfile::tempdir().expect("tempdir");
     workload(dir.path());
     let (mut mock, base) = start_mock(&bin, dir.path());
