@@ -8,30 +8,18 @@
 //! request rate swings with it; the CPU a request costs the server is the steadier figure).
 
 use std::process::Command;
-use std::time::Duration;
 
 use axum::routing::get;
 use axum::{Json, Router};
 use conform::mock::{self, MockConfig};
 use serde_json::json;
 
+mod common;
+use common::cpu_time;
+
 const DURATION: &str = "3s";
 const CONNECTIONS: &str = "32";
 const ROUNDS: usize = 3;
-
-/// user+system CPU of this process, from /proc (clock ticks at 100 Hz).
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
-}
 
 /// One wrk run: requests/second, and this process's CPU per request in microseconds.
 fn wrk(url: &str, script: Option<&str>) -> Option<(f64, f64)> {

@@ -10,21 +10,10 @@ use std::time::{Duration, Instant};
 use conform::commands::run::{run, RunArgs, TargetChoice};
 use conform::mock::faults::Faults;
 
-const SIZES: &[usize] = &[100, 1_000, 10_000];
+mod common;
+use common::cpu_time;
 
-/// user+system CPU of this process, from /proc (clock ticks at 100 Hz).
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
-}
+const SIZES: &[usize] = &[100, 1_000, 10_000];
 
 /// Peak resident set size in KiB.
 fn peak_rss_kib() -> u64 {

@@ -457,9 +457,12 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
     }
     // Cases are read on a thread of their own and start as they come (see `select_streaming`);
     // or they were all read already.
-    let (queue, total, loading) = match p.stream {
+    let (queue, total, loading, _closer) = match p.stream {
         Some(selection) => {
             let queue = Arc::new(run::CaseQueue::default());
+            // The reader waits for room in the queue: if this returns before the run drains
+            // it (a failed login, an unwritable report), dropping the guard lets it go.
+            let closer = queue.close_on_drop();
             let (total_tx, total_rx) = tokio::sync::oneshot::channel();
             let (q, contract, vars) = (queue.clone(), p.contract.clone(), p.vars.clone());
             let loading = tokio::task::spawn_blocking(move || {
@@ -472,7 +475,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
                 selected
             });
             match total_rx.await {
-                Ok(total) => (queue, total, Some(loading)),
+                Ok(total) => (queue, total, Some(loading), Some(closer)),
                 // Refused before any case was pushed (a glob matching nothing, an empty folder).
                 Err(_) => {
                     return Err(finish_loading(loading).await.err().unwrap_or_else(|| {
@@ -483,7 +486,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
         }
         None => {
             let total = p.cases.len();
-            (Arc::new(run::CaseQueue::of(p.cases)), total, None)
+            (Arc::new(run::CaseQueue::of(p.cases)), total, None, None)
         }
     };
     let http = Http::new().map_err(Error::Io)?;

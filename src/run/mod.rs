@@ -467,6 +467,13 @@ impl CaseQueue {
         self.room.notify_all();
     }
 
+    /// A guard that closes the queue when dropped: whoever fills the queue from a reader that
+    /// waits for room holds one, so an early return (a failed login, an unwritable report)
+    /// never leaves the reader waiting, and the process exits.
+    pub fn close_on_drop(self: &Arc<Self>) -> CloseOnDrop {
+        CloseOnDrop(self.clone())
+    }
+
     /// The next case, waiting for one while the queue is open; None once closed and empty.
     pub async fn next(&self) -> Option<CaseRef> {
         loop {
@@ -500,13 +507,7 @@ impl CaseQueue {
 pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> Summary {
     let started = Instant::now();
     // However the run ends (even dropped mid-way), a reader waiting for room is let go.
-    struct CloseOnDrop(Arc<CaseQueue>);
-    impl Drop for CloseOnDrop {
-        fn drop(&mut self) {
-            self.0.close();
-        }
-    }
-    let _closer = CloseOnDrop(queue.clone());
+    let _closer = queue.close_on_drop();
     let _ = ctx.events.send(Event::RunStarted { total });
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<CaseResult>();
@@ -566,6 +567,16 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
     summary.aborted = *ctx.cancel.borrow();
     summary.duration_ms = started.elapsed().as_millis() as u64;
     summary
+}
+
+/// Closes a [`CaseQueue`] when dropped ([`CaseQueue::close_on_drop`]).
+#[derive(Debug)]
+pub struct CloseOnDrop(Arc<CaseQueue>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.0.close();
+    }
 }
 
 #[cfg(test)]
@@ -654,6 +665,14 @@ mod tests {
             "a closed queue takes nothing"
         );
         assert_eq!(queue.waiting(), 0);
+        // Dropping the guard closes the queue too (a run that ends early).
+        let queue = Arc::new(CaseQueue::default());
+        assert!(queue.push_within(case("a"), 1));
+        let guard = queue.close_on_drop();
+        let q = queue.clone();
+        let reader = std::thread::spawn(move || q.push_within(case("b"), 1));
+        drop(guard);
+        assert!(!reader.join().expect("reader"));
     }
 
     #[tokio::test]
