@@ -659,6 +659,18 @@ mod tests {
     }
 
     #[test]
+    fn parallel_reading_hands_every_result_over_once_in_order() {
+        // More items than a batch on several threads, the last batch short.
+        let items: Vec<usize> = (0..1_000 + BATCH / 2).collect();
+        for threads in [1, 2, 3] {
+            let mut seen = Vec::new();
+            parallel_for_each(&items, threads, |i| i * 2, |r| seen.push(r));
+            let expected: Vec<usize> = items.iter().map(|i| i * 2).collect();
+            assert_eq!(seen, expected, "{threads} threads");
+        }
+    }
+
+    #[test]
     fn a_stream_says_its_total_then_pushes_every_case_in_file_order() {
         let files: Vec<(String, &str)> = (0..100)
             .map(|i| (format!("evs/c{i:03}.yaml"), OK))
