@@ -48,6 +48,15 @@ fn wrk(url: &str, script: Option<&str>) -> Option<(f64, f64)> {
     Some((rate, spent.as_secs_f64() * 1e6 / requests.max(1.0)))
 }
 
+/// The bare hello-world the mock is measured against.
+fn bare_router() -> Router {
+    Router::new().route(
+        "/",
+        get(|| async { Json(json!({"hello": "world"})) })
+            .put(|| async { Json(json!({"meta": {"k": "v"}})) }),
+    )
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -66,11 +75,7 @@ fn main() {
         let m = mock::spawn(MockConfig::default())
             .await
             .expect("mock starts");
-        let bare = Router::new().route(
-            "/",
-            get(|| async { Json(json!({"hello": "world"})) })
-                .put(|| async { Json(json!({"meta": {"k": "v"}})) }),
-        );
+        let bare = bare_router();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -84,14 +89,9 @@ fn main() {
             .await
             .expect("bind");
         let looped_addr = looped.local_addr().expect("addr");
-        let bare_again = Router::new().route(
-            "/",
-            get(|| async { Json(json!({"hello": "world"})) })
-                .put(|| async { Json(json!({"meta": {"k": "v"}})) }),
-        );
         tokio::spawn(mock::server::run(
             looped,
-            bare_again,
+            bare_router(),
             mock::limits::Limits::default(),
             std::future::pending(),
         ));

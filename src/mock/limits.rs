@@ -74,13 +74,20 @@ fn expects_continue(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
 }
 
+/// Adds a frame's data to `buf`; `Some(Read::Over)` when that would pass [`BODY_LIMIT`].
+fn append(buf: &mut BytesMut, frame: http_body::Frame<bytes::Bytes>) -> Option<Read> {
+    let data = frame.into_data().ok()?;
+    if buf.len() + data.len() > BODY_LIMIT {
+        return Some(Read::Over);
+    }
+    buf.extend_from_slice(&data);
+    None
+}
+
 async fn read_into(body: &mut Body, buf: &mut BytesMut) -> Result<Read, axum::Error> {
     while let Some(frame) = body.frame().await {
-        if let Ok(data) = frame?.into_data() {
-            if buf.len() + data.len() > BODY_LIMIT {
-                return Ok(Read::Over);
-            }
-            buf.extend_from_slice(&data);
+        if let Some(over) = append(buf, frame?) {
+            return Ok(over);
         }
     }
     Ok(Read::Complete)
@@ -95,11 +102,8 @@ fn take_ready(body: &mut Body, buf: &mut BytesMut) -> Result<Option<Read>, axum:
             None => return Ok(None),
             Some(None) => return Ok(Some(Read::Complete)),
             Some(Some(frame)) => {
-                if let Ok(data) = frame?.into_data() {
-                    if buf.len() + data.len() > BODY_LIMIT {
-                        return Ok(Some(Read::Over));
-                    }
-                    buf.extend_from_slice(&data);
+                if let Some(over) = append(buf, frame?) {
+                    return Ok(Some(over));
                 }
             }
         }

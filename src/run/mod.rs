@@ -411,22 +411,10 @@ impl CaseQueue {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Adds a case at the end (nothing, once the queue is closed).
-    pub fn push(&self, case: CaseRef) {
-        {
-            let mut inner = self.lock();
-            if inner.closed {
-                return;
-            }
-            inner.cases.push_back(case);
-        }
-        self.more.notify_one();
-    }
-
     /// Adds a case at the end once fewer than `limit` cases wait, blocking the calling thread
     /// (a reader on a thread of its own, never an async worker) until the workers make room: a
     /// streamed suite then holds at most `limit` resolved cases, and each is parsed once.
-    /// Returns false, adding nothing, once the queue is closed.
+    /// Returns false, adding nothing, once the queue is closed (`usize::MAX`: never waits).
     pub fn push_within(&self, case: CaseRef, limit: usize) -> bool {
         {
             let mut inner = self.lock();
@@ -610,7 +598,7 @@ mod tests {
             })
             .collect();
         for i in 0..50 {
-            queue.push(case(&format!("c{i:02}")));
+            queue.push_within(case(&format!("c{i:02}")), usize::MAX);
             if i % 7 == 0 {
                 tokio::task::yield_now().await;
             }
@@ -678,10 +666,10 @@ mod tests {
     #[tokio::test]
     async fn an_abandoned_queue_starts_nothing_more() {
         let queue = CaseQueue::default();
-        queue.push(case("a"));
-        queue.push(case("b"));
+        queue.push_within(case("a"), usize::MAX);
+        queue.push_within(case("b"), usize::MAX);
         queue.abandon();
-        queue.push(case("late"));
+        assert!(!queue.push_within(case("late"), usize::MAX));
         assert_eq!(queue.waiting(), 0);
         assert!(queue.next().await.is_none());
     }

@@ -125,34 +125,24 @@ pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::
     }
 }
 
-/// The fast path alone (for the differential test and the bench).
-pub fn fast<T: de::DeserializeOwned>(text: &str) -> R<T> {
+/// The fast path alone.
+fn fast<T: de::DeserializeOwned>(text: &str) -> R<T> {
     let mut de = De {
         events: Parser::new_from_str(text),
         peeked: None,
         depth: 0,
     };
-    match de.next()?.0 {
-        Event::StreamStart => {}
-        _ => return Err(Fallback),
-    }
-    match de.next()?.0 {
-        Event::DocumentStart(..) => {}
-        _ => return Err(Fallback),
-    }
+    de.expect(|e| matches!(e, Event::StreamStart))?;
+    de.expect(|e| matches!(e, Event::DocumentStart(..)))?;
     // An empty document is serde-saphyr's to judge.
     if matches!(de.peek()?.0, Event::DocumentEnd) {
         return Err(Fallback);
     }
     let value = T::deserialize(&mut de)?;
-    match de.next()?.0 {
-        Event::DocumentEnd => {}
-        _ => return Err(Fallback),
-    }
-    match de.next()?.0 {
-        Event::StreamEnd => Ok(value),
-        _ => Err(Fallback), // a second document
-    }
+    de.expect(|e| matches!(e, Event::DocumentEnd))?;
+    // Anything but the end here is a second document.
+    de.expect(|e| matches!(e, Event::StreamEnd))?;
+    Ok(value)
 }
 
 struct De<'a> {
@@ -182,6 +172,34 @@ impl<'a> De<'a> {
         self.peeked.take().ok_or(Fallback)
     }
 
+    /// Consumes the next event, which must be of the kind `is` accepts.
+    fn expect(&mut self, is: impl FnOnce(&Event<'a>) -> bool) -> R<()> {
+        if is(&self.next()?.0) {
+            Ok(())
+        } else {
+            Err(Fallback)
+        }
+    }
+
+    /// A collection between an untagged, unanchored start event and its end event, nested no
+    /// deeper than [`MAX_DEPTH`].
+    fn collection<T>(
+        &mut self,
+        start: impl FnOnce(&Event<'a>) -> bool,
+        end: impl FnOnce(&Event<'a>) -> bool,
+        inside: impl FnOnce(&mut De<'a>) -> R<T>,
+    ) -> R<T> {
+        self.expect(start)?;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Fallback);
+        }
+        let value = inside(self)?;
+        self.expect(end)?;
+        self.depth -= 1;
+        Ok(value)
+    }
+
     /// The next node's scalar, consumed: untagged, unanchored, or a fallback.
     fn scalar(&mut self) -> R<(Cow<'a, str>, ScalarStyle)> {
         match self.next()?.0 {
@@ -197,14 +215,6 @@ impl<'a> De<'a> {
             return Err(Fallback);
         }
         Ok(text)
-    }
-
-    fn enter(&mut self) -> R<()> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(Fallback);
-        }
-        Ok(())
     }
 }
 
@@ -361,36 +371,24 @@ impl<'de, 'a> de::Deserializer<'de> for &mut De<'a> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> R<V::Value> {
-        match self.next()?.0 {
-            Event::SequenceStart(_, 0, None) => {}
-            _ => return Err(Fallback),
-        }
-        self.enter()?;
-        let value = v.visit_seq(Seq { de: &mut *self })?;
-        match self.next()?.0 {
-            Event::SequenceEnd => {}
-            _ => return Err(Fallback),
-        }
-        self.depth -= 1;
-        Ok(value)
+        self.collection(
+            |e| matches!(e, Event::SequenceStart(_, 0, None)),
+            |e| matches!(e, Event::SequenceEnd),
+            |de| v.visit_seq(Seq { de }),
+        )
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, v: V) -> R<V::Value> {
-        match self.next()?.0 {
-            Event::MappingStart(_, 0, None) => {}
-            _ => return Err(Fallback),
-        }
-        self.enter()?;
-        let value = v.visit_map(Map {
-            de: &mut *self,
-            keys: Vec::new(),
-        })?;
-        match self.next()?.0 {
-            Event::MappingEnd => {}
-            _ => return Err(Fallback),
-        }
-        self.depth -= 1;
-        Ok(value)
+        self.collection(
+            |e| matches!(e, Event::MappingStart(_, 0, None)),
+            |e| matches!(e, Event::MappingEnd),
+            |de| {
+                v.visit_map(Map {
+                    de,
+                    keys: Vec::new(),
+                })
+            },
+        )
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
