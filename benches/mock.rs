@@ -63,6 +63,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
+    conform::allocator::configure();
     if Command::new("wrk").arg("--version").output().is_err() {
         eprintln!("wrk is not installed: apt-get install wrk");
         std::process::exit(1);

@@ -114,7 +114,8 @@ pub enum Command {
 pub enum SnapshotsCmd {
     /// List and remove snapshots whose case no longer exists.
     Prune {
-        /// The snapshots folder (default: snapshots/ of the project root).
+        /// The snapshots folder (default: snapshots/ of the project root, or beside a
+        /// --cases-dir outside the project).
         #[arg(long)]
         snapshots_dir: Option<PathBuf>,
         /// The cases folder (default: cases/ of the project root).
@@ -311,7 +312,8 @@ pub struct RunCmd {
     /// Snapshots: compare (default; differences and new ones go to .snap.new), update, off.
     #[arg(long, default_value = "compare", value_parser = parse_snapshot_mode)]
     pub snapshots: SnapshotMode,
-    /// The snapshots folder, a subfolder per target family (default: snapshots/ of the project root).
+    /// The snapshots folder, a subfolder per target family (default: snapshots/ of the project
+    /// root, or beside a --cases-dir outside the project).
     #[arg(long)]
     pub snapshots_dir: Option<PathBuf>,
     /// Let cases that change resources (PUT, POST, DELETE …) run against a target other than the
@@ -393,10 +395,9 @@ impl RunCmd {
             } else {
                 self.snapshots
             },
-            snapshots_dir: self
-                .snapshots_dir
-                .clone()
-                .unwrap_or_else(|| default_path(root, "snapshots")),
+            snapshots_dir: self.snapshots_dir.clone().unwrap_or_else(|| {
+                conform::project::snapshots_dir(root, self.cases.cases_dir.as_deref())
+            }),
             allow_mutation: self.allow_mutation,
             allow_unrestorable: self.allow_unrestorable,
             generate: self.generate.then(|| conform::generate::Options {

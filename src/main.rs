@@ -12,7 +12,12 @@ use conform::error::Error;
 use conform::exit_code;
 use conform::project::default_path;
 
+/// See [`conform::allocator`] for why.
+#[global_allocator]
+static ALLOCATOR: conform::allocator::Allocator = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
+    conform::allocator::configure();
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -109,7 +114,8 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             cases_dir,
             dry_run,
         }) => {
-            let snapshots_dir = snapshots_dir.unwrap_or_else(|| default_path(root, "snapshots"));
+            let snapshots_dir = snapshots_dir
+                .unwrap_or_else(|| conform::project::snapshots_dir(root, cases_dir.as_deref()));
             let cases_dir = cases_dir.unwrap_or_else(|| default_path(root, "cases"));
             let orphans = conform::snapshot::orphans(&snapshots_dir, &cases_dir);
             for p in &orphans {

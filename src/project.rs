@@ -34,6 +34,40 @@ pub fn default_path(root: Option<&Path>, name: &str) -> PathBuf {
     }
 }
 
+/// The default snapshots folder: the project's `snapshots/`, unless `--cases-dir` names a
+/// suite outside the project, whose snapshots then go beside it (`<suite>/../snapshots`), as the
+/// project keeps `cases/` and `snapshots/` side by side. Otherwise a foreign suite's cases would
+/// be compared with (and, with `--snapshots update`, overwrite) the project's accepted
+/// snapshots of cases that share their ids, and `snapshots prune` would take every project
+/// snapshot for an orphan.
+pub fn snapshots_dir(root: Option<&Path>, cases_dir: Option<&Path>) -> PathBuf {
+    let project = default_path(root, "snapshots");
+    let Some(cases) = cases_dir else {
+        return project;
+    };
+    let inside = root.is_some_and(|r| {
+        let r = r.canonicalize().unwrap_or_else(|_| r.to_path_buf());
+        absolute(cases).starts_with(r)
+    });
+    if inside {
+        return project;
+    }
+    // Relative stays relative, as the user typed it: `../other/cases` gives `../other/snapshots`.
+    match cases.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.join("snapshots"),
+        _ => PathBuf::from("snapshots"),
+    }
+}
+
+/// A path made absolute and, where it exists, canonical (so `..` and links compare equal).
+fn absolute(p: &Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|cwd| cwd.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +82,36 @@ mod tests {
         assert_eq!(find_root(&deep).as_deref(), Some(d.path()));
         let other = tempfile::tempdir().unwrap();
         assert_eq!(find_root(other.path()), None);
+    }
+
+    #[test]
+    fn a_suite_outside_the_project_keeps_its_snapshots_beside_it() {
+        let project = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(project.path().join("cases/evs")).unwrap();
+        let root = Some(project.path());
+        let ours = default_path(root, "snapshots");
+        assert_eq!(snapshots_dir(root, None), ours, "no flag: the project's");
+        assert_eq!(
+            snapshots_dir(root, Some(&project.path().join("cases/evs"))),
+            ours,
+            "a folder inside the project: still the project's"
+        );
+        let foreign = tempfile::tempdir().unwrap();
+        let suite = foreign.path().join("suite");
+        std::fs::create_dir_all(&suite).unwrap();
+        assert_eq!(
+            snapshots_dir(root, Some(&suite)),
+            foreign.path().join("snapshots"),
+            "a suite elsewhere must not share the project's accepted snapshots"
+        );
+        assert_eq!(
+            snapshots_dir(None, Some(Path::new("../other/cases"))),
+            PathBuf::from("../other/snapshots"),
+            "relative as typed"
+        );
+        assert_eq!(
+            snapshots_dir(None, Some(Path::new("cases"))),
+            PathBuf::from("snapshots")
+        );
     }
 }

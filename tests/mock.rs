@@ -3,10 +3,9 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use axum::Router;
 use conform::mock::faults::{Fault, Faults};
 use conform::mock::state::Fixtures;
-use conform::mock::{app as build_app, MockAuth, MockConfig};
+use conform::mock::{app as build_app, MockAuth, MockConfig, MockService};
 use http_body_util::BodyExt;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -22,12 +21,12 @@ fn var(name: &str) -> String {
     vars()[name].clone()
 }
 
-fn mock() -> Router {
+fn mock() -> MockService {
     build_app(MockConfig::default())
 }
 
 async fn call(
-    app: &Router,
+    app: &MockService,
     method: Method,
     path: &str,
     body: Option<Value>,
@@ -43,7 +42,7 @@ async fn call(
 }
 
 async fn call_raw(
-    app: &Router,
+    app: &MockService,
     method: Method,
     path: &str,
     body: Option<Vec<u8>>,

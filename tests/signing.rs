@@ -89,7 +89,7 @@ mod mock_verification {
     const AK: &str = "HPUAMOCKAK0000000001";
     const SK: &str = "mockSecretKey/0123456789+ABC";
 
-    fn mock() -> axum::Router {
+    fn mock() -> conform::mock::MockService {
         app(MockConfig {
             auth: MockAuth::AkSk {
                 ak: AK.into(),

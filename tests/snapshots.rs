@@ -223,6 +223,53 @@ fn prune_lists_and_removes_snapshots_whose_case_is_gone() {
 }
 
 #[test]
+fn a_suite_outside_the_project_records_beside_itself_and_prunes_nothing_of_the_project() {
+    let p = project(&[("evs/rename.yaml", CASE)]);
+    assert_eq!(
+        conform(p.path(), &["run", "--snapshots", "update"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let ours = p.path().join("snapshots/mock/evs/rename__1.snap");
+    let accepted = std::fs::read(&ours).unwrap();
+    // A suite elsewhere whose case has the same id, and a different body.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let suite = elsewhere.path().join("suite/evs");
+    std::fs::create_dir_all(&suite).unwrap();
+    std::fs::write(
+        suite.join("rename.yaml"),
+        CASE.replace("description: d", "description: other"),
+    )
+    .unwrap();
+    let cases_dir = elsewhere.path().join("suite");
+    let cases_dir = cases_dir.to_str().unwrap();
+    let out = conform(
+        p.path(),
+        &["run", "--cases-dir", cases_dir, "--snapshots", "update"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(
+        std::fs::read(&ours).unwrap(),
+        accepted,
+        "the project's accepted snapshot is not the foreign suite's to overwrite"
+    );
+    assert!(elsewhere
+        .path()
+        .join("snapshots/mock/evs/rename__1.snap")
+        .is_file());
+    let pruned = conform(
+        p.path(),
+        &["snapshots", "prune", "--dry-run", "--cases-dir", cases_dir],
+    );
+    assert!(
+        text(&pruned.stdout).contains("0 orphaned snapshot(s)"),
+        "the project's snapshots are no orphans of another suite: {}",
+        text(&pruned.stdout)
+    );
+}
+
+#[test]
 fn case_redactions_and_secret_headers_shape_the_snapshot() {
     let case = "operation: evs.update_snapshot.v2\nsnapshot:\n  headers: [x-request-id, x-auth-token, authorization]\n  redact:\n    - {pointer: /snapshot/volume_id}\n    - {regex: \"snap-0+1\"}\n  skip: [/snapshot/size]\nsteps:\n  - request:\n      body: {snapshot: {description: Daily backup}}\n";
     let p = project(&[("r.yaml", case)]);

@@ -4,7 +4,7 @@
 //! It implements the documented rules directly in small handlers (`evs`, `ecs`) and never looks at
 //! the derived schemas, so a bug in the derived contract cannot hide in both. Cross-cutting
 //! behaviour (auth, request ids, fault modes that touch every response, logging) lives in one
-//! middleware in this file.
+//! service around the router, in this file ([`MockService`]).
 
 pub mod admin;
 pub mod auth;
@@ -24,9 +24,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::Router;
@@ -192,8 +191,8 @@ pub async fn read_json(body: Body, service: Service) -> Result<Value, ApiError> 
     serde_json::from_slice(&bytes).map_err(|e| ApiError::malformed(service, &e.to_string()))
 }
 
-/// Builds the router for a mock instance.
-pub fn app(config: MockConfig) -> Router {
+/// Builds the service of a mock instance.
+pub fn app(config: MockConfig) -> MockService {
     let store = Store::from_fixtures(&config.fixtures);
     let admin = config.admin;
     let tier = config.contract.clone().map(contract_tier::Tier::new);
@@ -271,10 +270,63 @@ pub fn app(config: MockConfig) -> Router {
         router = router.merge(admin::routes());
     }
     router = router.route("/v3/auth/tokens", axum::routing::post(iam::issue_token));
-    router
-        .fallback(not_found)
-        .layer(middleware::from_fn_with_state(mock.clone(), cross_cutting))
-        .with_state(mock)
+    MockService {
+        router: router.fallback(not_found).with_state(mock.clone()),
+        mock,
+    }
+}
+
+/// The mock as one tower service: the cross-cutting work (auth, request ids, body limits, the
+/// response-wide faults) around the router, once per request.
+///
+/// Written out rather than `middleware::from_fn`, which axum applies to every route and which
+/// clones the route's boxed service and boxes a second future on every request; this service
+/// clones two `Arc`s and boxes one future.
+#[derive(Clone)]
+pub struct MockService {
+    mock: AppState,
+    router: Router,
+}
+
+impl std::fmt::Debug for MockService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MockService")
+    }
+}
+
+impl<B> tower::Service<axum::http::Request<B>> for MockService
+where
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Response, std::convert::Infallible>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        // The router is always ready.
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: axum::http::Request<B>) -> Self::Future {
+        let mock = self.mock.clone();
+        let router = self.router.clone();
+        Box::pin(async move { Ok(cross_cutting(mock, req.map(Body::new), router).await) })
+    }
+}
+
+/// Runs the router (never fails: its error type is `Infallible`).
+async fn route(router: Router, req: Request) -> Response {
+    use tower::ServiceExt;
+    match router.oneshot(req).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
 }
 
 fn service_of(path: &str) -> Service {
@@ -354,12 +406,12 @@ async fn not_found(req: Request) -> Response {
 async fn routed_or_tier(
     mock: &Mock,
     req: Request,
-    next: Next,
+    router: Router,
     path: &str,
     is_admin: bool,
 ) -> Response {
     let Some(tier) = mock.tier.as_ref().filter(|_| !is_admin) else {
-        return authorized(mock, req, next, path, is_admin).await;
+        return authorized(mock, req, router, path, is_admin).await;
     };
     let method = req.method().as_str().to_string();
     let (parts, body) = req.into_parts();
@@ -368,7 +420,7 @@ async fn routed_or_tier(
         .await
         .unwrap_or_default();
     let req = Request::from_parts(parts, Body::from(bytes.clone()));
-    let response = authorized(mock, req, next, path, is_admin).await;
+    let response = authorized(mock, req, router, path, is_admin).await;
     let unrouted = response.extensions().get::<Unrouted>().is_some()
         || (response.status() == StatusCode::METHOD_NOT_ALLOWED
             && response.extensions().get::<ApiError>().is_none());
@@ -383,7 +435,7 @@ async fn routed_or_tier(
 }
 
 /// Auth, request ids, the response-wide fault modes, and the debug log line.
-async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -> Response {
+async fn cross_cutting(mock: AppState, req: Request, router: Router) -> Response {
     let started = Instant::now();
     let request_id = uuid::Uuid::new_v4().simple().to_string();
     let method = req.method().clone();
@@ -395,7 +447,7 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
     let (mut response, close) =
         match limits::buffer(req, mock.config.limits, service_of(&path)).await {
             Ok(req) => (
-                routed_or_tier(&mock, req, next, &path, is_admin).await,
+                routed_or_tier(&mock, req, router, &path, is_admin).await,
                 false,
             ),
             Err(refused) => (refused.into_response(), true),
@@ -446,7 +498,13 @@ async fn cross_cutting(State(mock): State<AppState>, req: Request, next: Next) -
 
 /// Enforces the configured auth (admin and IAM token requests carry no token yet), then runs the
 /// rest of the stack.
-async fn authorized(mock: &Mock, req: Request, next: Next, path: &str, is_admin: bool) -> Response {
+async fn authorized(
+    mock: &Mock,
+    req: Request,
+    router: Router,
+    path: &str,
+    is_admin: bool,
+) -> Response {
     let no_credential =
         req.headers().get("x-auth-token").is_none() && req.headers().get("authorization").is_none();
     match &mock.config.auth {
@@ -454,11 +512,11 @@ async fn authorized(mock: &Mock, req: Request, next: Next, path: &str, is_admin:
         MockAuth::Token(_) | MockAuth::AkSk { .. }
             if no_credential && mock.fault(Fault::MissingTokenAccepted) =>
         {
-            next.run(req).await
+            route(router, req).await
         }
         MockAuth::Token(expected) if !is_admin && !mock.fault(Fault::AuthBypass) => {
             match req.headers().get("x-auth-token").map(HeaderValue::as_bytes) {
-                Some(t) if t == expected.as_bytes() => next.run(req).await,
+                Some(t) if t == expected.as_bytes() => route(router, req).await,
                 Some(_) => ApiError::unauthorized(
                     "Incorrect IAM authentication information: the token is invalid",
                 )
@@ -485,15 +543,14 @@ async fn authorized(mock: &Mock, req: Request, next: Next, path: &str, is_admin:
                     };
                     match auth::verify(received, ak, sk, now) {
                         Ok(()) => {
-                            next.run(Request::from_parts(parts, Body::from(bytes)))
-                                .await
+                            route(router, Request::from_parts(parts, Body::from(bytes))).await
                         }
                         Err(why) => ApiError::unauthorized(why.message()).into_response(),
                     }
                 }
             }
         }
-        _ => next.run(req).await,
+        _ => route(router, req).await,
     }
 }
 

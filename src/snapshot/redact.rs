@@ -152,11 +152,14 @@ impl<'a> Redactor<'a> {
         if !may_hold_id(&out) {
             return out.into_owned();
         }
+        // One pass a transformer, numbering each match where it is (not the first copy of its
+        // text, which may sit inside a longer word the pattern's boundaries refuse).
         for (kind, re) in [("uuid", &*UUID), ("id", &*HEX_ID)] {
-            let found: Vec<String> = re.find_iter(&out).map(|m| m.as_str().to_string()).collect();
-            for f in found {
-                let r = self.reference(kind, &f);
-                out = Cow::Owned(out.replacen(&f, &r, 1));
+            let replaced = re.replace_all(&out, |c: &regex::Captures<'_>| {
+                self.reference(kind, c.get(0).map_or("", |m| m.as_str()))
+            });
+            if let Cow::Owned(o) = replaced {
+                out = Cow::Owned(o);
             }
         }
         out.into_owned()
@@ -219,6 +222,22 @@ mod tests {
         assert_eq!(
             body,
             json!({"snapshot": {"id": "<uuid:1>", "other": "<uuid:2>", "updated_at": "<timestamp>", "name": "renamed-<run_id>"}})
+        );
+    }
+
+    #[test]
+    fn an_id_is_replaced_where_it_matches_not_where_its_text_first_appears() {
+        let rules = Rules::default();
+        let mut r = Redactor::new(&rules, &[], "");
+        let id = "5c7f0c1e-0000-4000-8000-000000000001";
+        // The first copy sits inside a longer word (no boundary): only the second is an id.
+        let text = format!("x{id} {id} {id}");
+        assert_eq!(r.text(&text), format!("x{id} <uuid:1> <uuid:1>"));
+        let hex = "0a1b2c3d4e5f40718293a4b5c6d7e8f9";
+        assert_eq!(
+            r.text(&format!("{hex}/{id}/{hex}")),
+            "<id:1>/<uuid:1>/<id:1>",
+            "numbering is shared by the whole snapshot"
         );
     }
 

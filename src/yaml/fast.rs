@@ -245,10 +245,12 @@ fn classify(s: &str) -> Option<Plain> {
             None => (digits, None),
         };
         let decimal = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-        // A letter no number or timestamp has, after a digit that no radix prefix starts
-        // with, makes a string (`2xx`, `3rd`): hex, octal and binary need a leading `0`,
-        // exponents an `e`, timestamps `T` and `Z`.
-        if (b'1'..=b'9').contains(&first)
+        // A letter no number or timestamp has makes a string (`2xx`, `3rd`, a hex id such as
+        // `0a1b…`), unless a radix prefix starts it (`0x1F`, `0o17`, `0b101`): exponents need
+        // an `e`, timestamps `T` and `Z`.
+        let radix = first == b'0' && s.as_bytes().get(1).is_some_and(|b| b"xXoObB".contains(b));
+        if first.is_ascii_digit()
+            && !radix
             && s.bytes()
                 .any(|b| b.is_ascii_alphabetic() && !b"eEtTzZ".contains(&b))
         {
@@ -556,6 +558,18 @@ mod tests {
     }
 
     #[test]
+    fn a_hex_id_with_a_leading_zero_is_read_as_a_string_by_the_fast_path() {
+        // Project ids are 32 hex digits and often start with 0: the anchors' every case has one.
+        let text = "project_id: 0a1b2c3d4e5f40718293a4b5c6d7e8f9\n";
+        let v = fast::<Value>(text).expect("the fast path is sure of it");
+        assert_eq!(v["project_id"], "0a1b2c3d4e5f40718293a4b5c6d7e8f9");
+        agrees::<Value>(text).expect("same as serde-saphyr");
+        for radix in ["a: 0x1a\n", "a: 0b1\n", "a: 0o7\n"] {
+            assert!(fast::<Value>(radix).is_err(), "{radix:?}");
+        }
+    }
+
+    #[test]
     fn spanned_values_know_where_they_start() {
         #[derive(Debug, Deserialize)]
         struct Doc {
@@ -631,6 +645,17 @@ mod tests {
         "1e",
         "12:30",
         "2026-01-01T00:00:00Z",
+        "0a1b2c3d4e5f40718293a4b5c6d7e8f9",
+        "0abc",
+        "00ab",
+        "0e5",
+        "0E5",
+        "0b101",
+        "0B1",
+        "0O17",
+        "0xZZ",
+        "0_ab",
+        "0t",
     ];
     const KEYS: &[&str] = &["a", "b", "c", "<<", "1", "yes", "'k'", "\"q\"", "null"];
 
