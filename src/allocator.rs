@@ -4,9 +4,10 @@
 //! glibc's malloc takes an arena lock when one async worker frees what another allocated,
 //! which hyper and reqwest do on every request (14% of the mock's samples under load waited on
 //! it); mimalloc frees across threads without a lock. Its defaults keep freed memory for a
-//! second before giving it back, which put a 10,000-case run at 42.6 MiB peak RSS (38.1 with
-//! glibc); giving it back at once measured 35.0 MiB at the same speed (`cargo bench --bench
-//! runner`).
+//! second before giving it back, which put a 10,000-case run at 41.6 MiB peak RSS (37.2 with
+//! glibc); giving it back at once measured 34.2 MiB at the same speed (`cargo bench --bench
+//! runner`). Transparent huge pages are off (the `no_thp` feature): zeroing 2 MiB pages at
+//! start-up doubled a 100-case run's wall time.
 
 /// The allocator type, for `#[global_allocator]`.
 pub type Allocator = mimalloc::MiMalloc;
