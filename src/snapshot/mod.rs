@@ -323,7 +323,11 @@ impl Store {
         }
         out.push('\n');
         match o.json {
-            Some(j) => out.push_str(&serde_json::to_string_pretty(&r.json(j)).unwrap_or_default()),
+            Some(j) => {
+                let mut json = Vec::with_capacity(o.body.len() * 2);
+                r.write_json(j, &mut json);
+                out.push_str(&String::from_utf8_lossy(&json));
+            }
             None => out.push_str(&r.text(&String::from_utf8_lossy(o.body))),
         }
         format::normalize(&out)
@@ -349,43 +353,33 @@ impl Store {
         }
     }
 
-    /// What an observation records, computed from the response alone (no file is touched).
-    fn prepare(&self, o: &Observation<'_>) -> Option<Prepared> {
-        if self.mode == Mode::Off {
-            return None;
-        }
-        Some(Prepared {
-            owner: o.case_id.to_string(),
-            path: self.file_for(o.case_id, &o.step_key),
-            body: self.body(o),
-            meta: self.meta(o),
-            line: o.step_line,
-        })
-    }
-
     /// Records one observation according to the mode and policy, on the calling thread.
     pub fn record(&self, o: &Observation<'_>) -> Result<Option<Outcome>, SnapshotError> {
-        self.prepare(o).map(|p| self.apply(p)).transpose()
+        if self.mode == Mode::Off {
+            return Ok(None);
+        }
+        let path = self.file_for(o.case_id, &o.step_key);
+        self.apply(o, path, self.body(o)).map(Some)
     }
 
-    /// Compares a prepared snapshot with the accepted file and writes what the mode and policy
-    /// say: the file part of recording.
-    fn apply(&self, p: Prepared) -> Result<Outcome, SnapshotError> {
-        let Prepared {
-            owner,
-            path,
-            body,
-            mut meta,
-            line,
-        } = p;
+    /// Compares a snapshot body with the accepted file and writes what the mode and policy say:
+    /// the file part of recording. The file's metadata is made only when a file is written (a
+    /// matching comparison, the usual case, needs none).
+    fn apply(
+        &self,
+        o: &Observation<'_>,
+        path: PathBuf,
+        body: String,
+    ) -> Result<Outcome, SnapshotError> {
+        let owner = o.case_id;
         let pending = path.with_extension("snap.new");
         let accept = |current: Option<&str>| -> Result<Outcome, SnapshotError> {
-            let text = format::render(&meta, &body);
+            let text = format::render(&self.meta(o), &body);
             // An unchanged file is left alone: no write, no new mtime.
             if current != Some(text.as_str()) {
-                self.index.write(&owner, &path, text)?;
+                self.index.write(owner, &path, text)?;
             }
-            self.index.remove(&owner, &pending)?;
+            self.index.remove(owner, &pending)?;
             Ok(Outcome::Written(path.clone()))
         };
         // Only files the index knows are read: a fresh folder costs no failed open.
@@ -398,22 +392,25 @@ impl Store {
             return accept(current.as_deref());
         }
         let existing = current.as_deref().and_then(format::body_of);
-        let write_pending = |meta: &mut Meta| -> Result<(), SnapshotError> {
-            meta.assertion_line = Some(line);
+        let write_pending = || -> Result<(), SnapshotError> {
+            let meta = Meta {
+                assertion_line: Some(o.step_line),
+                ..self.meta(o)
+            };
             self.index
-                .write(&owner, &pending, format::render(meta, &body))
+                .write(owner, &pending, format::render(&meta, &body))
         };
         Ok(match existing {
-            Some(old) if old == body => {
+            Some(old) if *old == *body => {
                 // A passing comparison drops a stale pending file, as insta does.
-                self.index.remove(&owner, &pending)?;
+                self.index.remove(owner, &pending)?;
                 Outcome::Matched
             }
             None => match self.policy {
                 WritePolicy::Always | WritePolicy::Unseen => accept(current.as_deref())?,
                 WritePolicy::No => Outcome::New(pending),
                 WritePolicy::Auto => {
-                    write_pending(&mut meta)?;
+                    write_pending()?;
                     Outcome::New(pending)
                 }
             },
@@ -421,35 +418,20 @@ impl Store {
                 WritePolicy::Always => accept(current.as_deref())?,
                 WritePolicy::No => Outcome::Changed {
                     path,
-                    old,
+                    old: old.into_owned(),
                     new: body,
                 },
                 WritePolicy::Auto | WritePolicy::Unseen => {
-                    write_pending(&mut meta)?;
+                    write_pending()?;
                     Outcome::Changed {
                         path,
-                        old,
+                        old: old.into_owned(),
                         new: body,
                     }
                 }
             },
         })
     }
-}
-
-/// A snapshot rendered from a response, not yet compared or written ([`Store::prepare`]).
-#[derive(Debug)]
-struct Prepared {
-    /// The case id (whose failures [`FileIndex::settle`] returns).
-    owner: String,
-    /// The accepted file.
-    path: PathBuf,
-    /// The normalised body.
-    body: String,
-    /// Metadata of the accepted file.
-    meta: Meta,
-    /// The step's line (pending files name it).
-    line: usize,
 }
 
 /// Reads a small text file without first asking for its size (`std::fs::read_to_string` does a
