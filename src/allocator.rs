@@ -20,6 +20,7 @@ const PURGE_DELAY_MS: std::os::raw::c_long = 0;
 
 /// Sets the allocator's options. Call it first thing in `main`, before any thread starts
 /// (mimalloc's option calls are not thread-safe).
+///
 /// mimalloc's own `MIMALLOC_PURGE_DELAY`, when set, wins.
 pub fn configure() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
