@@ -220,11 +220,8 @@ impl<'a> Redactor<'a> {
         out: &mut Vec<u8>,
     ) {
         if redact == Redact::Yes {
-            if self.rules.skip.iter().any(|p| pointer_matches(p, path)) {
-                return scalar(out, "<skipped>");
-            }
-            if self.rules.pointers.iter().any(|p| pointer_matches(p, path)) {
-                return scalar(out, "<redacted>");
+            if let Some(mask) = self.mask(path) {
+                return scalar(out, mask);
             }
         }
         let (open, close, len) = match v {
@@ -276,12 +273,20 @@ impl<'a> Redactor<'a> {
         out.push(close);
     }
 
-    fn walk(&mut self, v: &Value, path: &mut Vec<String>) -> Value {
+    /// What replaces the value at `path` whole, if a rule names it: skipped before redacted.
+    fn mask(&self, path: &[String]) -> Option<&'static str> {
         if self.rules.skip.iter().any(|p| pointer_matches(p, path)) {
-            return Value::String("<skipped>".into());
+            return Some("<skipped>");
         }
         if self.rules.pointers.iter().any(|p| pointer_matches(p, path)) {
-            return Value::String("<redacted>".into());
+            return Some("<redacted>");
+        }
+        None
+    }
+
+    fn walk(&mut self, v: &Value, path: &mut Vec<String>) -> Value {
+        if let Some(mask) = self.mask(path) {
+            return Value::String(mask.into());
         }
         match v {
             Value::String(s) => Value::String(self.text(s)),
