@@ -1,6 +1,8 @@
 //! The insta `.snap` file format, written exactly as insta writes it so that `cargo insta
 //! review/accept/reject` work on conform's snapshots and accepting one does not churn it.
 
+use std::fmt::Write as _;
+
 /// Metadata of one snapshot (insta's known keys, in insta's order).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meta {
@@ -27,10 +29,12 @@ pub enum InfoValue {
 
 /// Whether insta's emitter would double-quote a string.
 fn needs_quotes(s: &str) -> bool {
-    if s.is_empty() || s.starts_with(' ') || s.ends_with(' ') {
+    let Some(first) = s.chars().next() else {
+        return true;
+    };
+    if s.starts_with(' ') || s.ends_with(' ') {
         return true;
     }
-    let first = s.chars().next().unwrap_or(' ');
     if "&*?|-<>=!%@.".contains(first) || s.starts_with("0x") {
         return true;
     }
@@ -39,21 +43,24 @@ fn needs_quotes(s: &str) -> bool {
     {
         return true;
     }
-    let lower = s.to_ascii_lowercase();
-    if matches!(
-        lower.as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "~" | "y" | "n"
-    ) {
+    const KEYWORDS: [&str; 10] = [
+        "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n",
+    ];
+    if KEYWORDS.iter().any(|k| s.eq_ignore_ascii_case(k)) {
         return true;
     }
-    s.parse::<f64>().is_ok() || s.parse::<i64>().is_ok()
+    // Only text that starts like a number (or `inf`, `nan`) can parse as one; every `i64` is
+    // an `f64` too.
+    matches!(first, '+' | '0'..='9' | 'i' | 'I' | 'n' | 'N') && s.parse::<f64>().is_ok()
 }
 
-fn scalar(s: &str) -> String {
+/// Appends `s` as insta's emitter writes it: plain, or double-quoted and escaped.
+fn push_scalar(out: &mut String, s: &str) {
     if !needs_quotes(s) {
-        return s.to_string();
+        out.push_str(s);
+        return;
     }
-    let mut out = String::from("\"");
+    out.push('"');
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -61,35 +68,54 @@ fn scalar(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if c.is_control() => {
+                // Writing to a String cannot fail.
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
             c => out.push(c),
         }
     }
     out.push('"');
+}
+
+#[cfg(test)]
+fn scalar(s: &str) -> String {
+    let mut out = String::new();
+    push_scalar(&mut out, s);
     out
 }
 
 /// Renders a snapshot file: `---`, metadata, `---`, the body, one newline.
 pub fn render(meta: &Meta, body: &str) -> String {
-    let mut out = String::from("---\n");
-    out.push_str(&format!("source: {}\n", scalar(&meta.source)));
+    let body = normalized(body);
+    let mut out = String::with_capacity(body.len() + 256);
+    out.push_str("---\nsource: ");
+    push_scalar(&mut out, &meta.source);
     if let Some(line) = meta.assertion_line {
-        out.push_str(&format!("assertion_line: {line}\n"));
+        let _ = write!(out, "\nassertion_line: {line}");
     }
-    out.push_str(&format!("description: {}\n", scalar(&meta.description)));
-    out.push_str(&format!("expression: {}\n", scalar(&meta.expression)));
+    out.push_str("\ndescription: ");
+    push_scalar(&mut out, &meta.description);
+    out.push_str("\nexpression: ");
+    push_scalar(&mut out, &meta.expression);
+    out.push('\n');
     if !meta.info.is_empty() {
         out.push_str("info:\n");
         for (k, v) in &meta.info {
-            let v = match v {
-                InfoValue::Str(s) => scalar(s),
-                InfoValue::Int(n) => n.to_string(),
-            };
-            out.push_str(&format!("  {}: {v}\n", scalar(k)));
+            out.push_str("  ");
+            push_scalar(&mut out, k);
+            out.push_str(": ");
+            match v {
+                InfoValue::Str(s) => push_scalar(&mut out, s),
+                InfoValue::Int(n) => {
+                    let _ = write!(out, "{n}");
+                }
+            }
+            out.push('\n');
         }
     }
     out.push_str("---\n");
-    out.push_str(&normalize(body));
+    out.push_str(&body);
     out.push('\n');
     out
 }
@@ -97,6 +123,15 @@ pub fn render(meta: &Meta, body: &str) -> String {
 /// The body as insta compares it: trailing white space trimmed, CRLF turned into LF.
 pub fn normalize(body: &str) -> String {
     normalized(body).into_owned()
+}
+
+/// [`normalize`] of a body already owned: trimmed in place, copied only to replace a CRLF.
+pub fn normalize_owned(mut body: String) -> String {
+    body.truncate(body.trim_end().len());
+    if body.contains("\r\n") {
+        body = body.replace("\r\n", "\n");
+    }
+    body
 }
 
 /// [`normalize`], borrowing when there is no CRLF to replace (compare mode reads every
@@ -132,6 +167,26 @@ mod tests {
         assert_eq!(scalar(""), "\"\"");
     }
 
+    proptest::proptest! {
+        /// The quoting rule, shortcuts and all, says what its plain statement says: quoted when
+        /// empty, padded, led by an indicator or `0x`, holding a flow or quote character or a
+        /// control, a YAML keyword in any case, or a number.
+        #[test]
+        fn quoting_shortcuts_change_nothing(s in "([-+.0-9eEiInNfatyrulsox_~: ]|inf|nan|true|Yes|0x|1e5){0,4}") {
+            let lower = s.to_ascii_lowercase();
+            let plain = s.is_empty()
+                || s.starts_with(' ')
+                || s.ends_with(' ')
+                || "&*?|-<>=!%@.".contains(s.chars().next().unwrap_or(' '))
+                || s.starts_with("0x")
+                || s.chars().any(|c| ":{}[],#`\"'\\".contains(c) || c.is_control())
+                || matches!(lower.as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "~" | "y" | "n")
+                || s.parse::<f64>().is_ok()
+                || s.parse::<i64>().is_ok();
+            proptest::prop_assert_eq!(needs_quotes(&s), plain);
+        }
+    }
+
     #[test]
     fn a_rendered_file_reads_back() {
         let meta = Meta {
@@ -144,6 +199,13 @@ mod tests {
         let file = render(&meta, "status: 200\r\n\n{}\n\n");
         assert!(file.starts_with("---\nsource: cases/a.yaml\nassertion_line: 7\n"));
         assert_eq!(body_of(&file).as_deref(), Some("status: 200\n\n{}"));
+        for body in ["status: 200\r\n\n{}\n\n", "a\r\nb \t\r\n", "", " \n"] {
+            assert_eq!(
+                normalize_owned(body.to_string()),
+                normalize(body),
+                "{body:?}"
+            );
+        }
         let crlf = "---\nsource: a\n---\na\r\nb\r\n\r\n";
         assert_eq!(body_of(crlf).as_deref(), Some("a\nb"), "CRLF read as LF");
     }

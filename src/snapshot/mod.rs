@@ -5,7 +5,9 @@
 pub mod format;
 pub mod lane;
 pub mod redact;
+pub mod volatile;
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -295,9 +297,21 @@ impl Store {
 
     /// The snapshot body of an observation.
     pub fn body(&self, o: &Observation<'_>) -> String {
-        let rules = self.rules.merged(o.rules);
-        let mut r = Redactor::new(&rules, &self.secrets, &self.run_id);
-        let mut out = format!("{}\nstatus: {}\n", r.text(o.request_line), o.status);
+        // Most cases and targets add no rules: no merged copy then.
+        let merged;
+        let rules = if o.rules.is_empty() {
+            &self.rules
+        } else if self.rules.is_empty() {
+            o.rules
+        } else {
+            merged = self.rules.merged(o.rules);
+            &merged
+        };
+        let mut r = Redactor::new(rules, &self.secrets, &self.run_id);
+        let mut out = String::with_capacity(o.body.len() * 2 + 128);
+        out.push_str(&r.text(o.request_line));
+        // Writing to a String cannot fail.
+        let _ = write!(out, "\nstatus: {}\n", o.status);
         let header = |name: &str| {
             o.headers
                 .iter()
@@ -305,21 +319,28 @@ impl Store {
                 .map(|(_, v)| v.as_str())
         };
         if let Some(ct) = header("content-type") {
-            out.push_str(&format!("content-type: {ct}\n"));
+            out.push_str("content-type: ");
+            out.push_str(ct);
+            out.push('\n');
         }
-        let mut selected: Vec<String> = o
-            .selected
-            .iter()
-            .map(|h| h.to_ascii_lowercase())
-            .filter(|h| !SECRET_HEADERS.contains(&h.as_str()) && h != "content-type")
-            .collect();
-        selected.sort();
-        selected.dedup();
-        for h in selected {
-            let v = header(&h)
-                .map(|v| r.text(v))
-                .unwrap_or_else(|| "(absent)".into());
-            out.push_str(&format!("{h}: {v}\n"));
+        if !o.selected.is_empty() {
+            let mut selected: Vec<String> = o
+                .selected
+                .iter()
+                .map(|h| h.to_ascii_lowercase())
+                .filter(|h| !SECRET_HEADERS.contains(&h.as_str()) && h != "content-type")
+                .collect();
+            selected.sort();
+            selected.dedup();
+            for h in selected {
+                let v = header(&h)
+                    .map(|v| r.text(v))
+                    .unwrap_or_else(|| "(absent)".into());
+                out.push_str(&h);
+                out.push_str(": ");
+                out.push_str(&v);
+                out.push('\n');
+            }
         }
         out.push('\n');
         match o.json {
@@ -330,7 +351,7 @@ impl Store {
             }
             None => out.push_str(&r.text(&String::from_utf8_lossy(o.body))),
         }
-        format::normalize(&out)
+        format::normalize_owned(out)
     }
 
     fn meta(&self, o: &Observation<'_>) -> Meta {

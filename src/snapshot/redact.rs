@@ -5,39 +5,18 @@
 //! values are not compared.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 use regex::Regex;
 use serde_json::Value;
 
-static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
-    crate::statics::regex(
-        r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:?\d{2})?",
-    )
-});
-static UUID: LazyLock<Regex> = LazyLock::new(|| {
-    crate::statics::regex(r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
-});
+use super::volatile;
+
 /// The length of the shortest text a built-in transformer matches (a timestamp without
 /// fraction or zone; a 32-hex id and a UUID are longer).
 const SHORTEST_VOLATILE: usize = "2026-01-01T00:00:00".len();
-static HEX_ID: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"(?i)\b[0-9a-f]{32}\b"));
 
-/// Whether `s` has four digits and a dash in a row, which every timestamp starts with: one pass
-/// over the bytes is much cheaper than starting the regex on every value of every response.
-fn may_hold_timestamp(s: &str) -> bool {
-    let mut digits = 0;
-    for b in s.bytes() {
-        if b == b'-' && digits >= 4 {
-            return true;
-        }
-        digits = if b.is_ascii_digit() { digits + 1 } else { 0 };
-    }
-    false
-}
-
-/// Whether `s` has eight hex digits in a row, which both a UUID and a 32-hex id have.
+/// Whether `s` has eight hex digits in a row, which both a UUID and a 32-hex id have: one pass
+/// over the bytes turns most text away before the word scanners decode it.
 fn may_hold_id(s: &str) -> bool {
     let mut run = 0;
     for b in s.bytes() {
@@ -47,6 +26,28 @@ fn may_hold_id(s: &str) -> bool {
         }
     }
     false
+}
+
+/// `s` with every range `found` yields replaced by what `with` writes (borrowed when nothing
+/// is found).
+fn replace_ranges<'s>(
+    s: Cow<'s, str>,
+    found: impl Iterator<Item = std::ops::Range<usize>>,
+    mut with: impl FnMut(&str, &mut String),
+) -> Cow<'s, str> {
+    let mut found = found.peekable();
+    if found.peek().is_none() {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for m in found {
+        out.push_str(&s[last..m.start]);
+        with(&s[m.clone()], &mut out);
+        last = m.end;
+    }
+    out.push_str(&s[last..]);
+    Cow::Owned(out)
 }
 
 /// Redactions configured by a case or a target.
@@ -61,6 +62,11 @@ pub struct Rules {
 }
 
 impl Rules {
+    /// Whether there are no rules at all.
+    pub fn is_empty(&self) -> bool {
+        self.pointers.is_empty() && self.regexes.is_empty() && self.skip.is_empty()
+    }
+
     /// Both sets of rules together.
     pub fn merged(&self, other: &Rules) -> Rules {
         Rules {
@@ -82,8 +88,34 @@ pub struct Redactor<'a> {
     rules: &'a Rules,
     secrets: &'a [String],
     run_id: &'a str,
-    refs: BTreeMap<(&'static str, String), usize>,
-    counts: BTreeMap<&'static str, usize>,
+    uuids: Numbering,
+    ids: Numbering,
+}
+
+/// The numbers given to one kind of id, by lower-cased value, in order of first sight.
+#[derive(Debug, Default)]
+struct Numbering(std::collections::HashMap<String, usize>);
+
+impl Numbering {
+    /// Writes `<kind:n>` for `value`, numbering it if it is new.
+    fn write(&mut self, kind: &str, value: &str, out: &mut String) {
+        let lower = if value.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(value.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(value)
+        };
+        let next = self.0.len() + 1;
+        let n = match self.0.get(lower.as_ref()) {
+            Some(n) => *n,
+            None => {
+                self.0.insert(lower.into_owned(), next);
+                next
+            }
+        };
+        use std::fmt::Write as _;
+        // Writing to a String cannot fail.
+        let _ = write!(out, "<{kind}:{n}>");
+    }
 }
 
 /// Whether [`Redactor::write`] redacts what it writes (or writes an already redacted tree).
@@ -99,7 +131,10 @@ fn scalar<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
     let _ = serde_json::to_writer(out, v);
 }
 
-fn pointer_matches(pattern: &str, path: &[String]) -> bool {
+/// A step of the path to a value: an object's key, borrowed, or an array's index.
+type Segment<'v> = Cow<'v, str>;
+
+fn pointer_matches(pattern: &str, path: &[Segment<'_>]) -> bool {
     let parts: Vec<String> = pattern
         .split('/')
         .skip(1)
@@ -115,27 +150,18 @@ impl<'a> Redactor<'a> {
             rules,
             secrets,
             run_id,
-            refs: BTreeMap::new(),
-            counts: BTreeMap::new(),
+            uuids: Numbering::default(),
+            ids: Numbering::default(),
         }
-    }
-
-    fn reference(&mut self, kind: &'static str, value: &str) -> String {
-        let key = (kind, value.to_ascii_lowercase());
-        let n = match self.refs.get(&key) {
-            Some(n) => *n,
-            None => {
-                let c = self.counts.entry(kind).or_default();
-                *c += 1;
-                self.refs.insert(key, *c);
-                *c
-            }
-        };
-        format!("<{kind}:{n}>")
     }
 
     /// Redacts free text: secrets, user regexes, the run id, then the built-in transformers.
     pub fn text(&mut self, s: &str) -> String {
+        self.redact(s).into_owned()
+    }
+
+    /// [`Redactor::text`], borrowing what it leaves unchanged (most keys and values).
+    fn redact<'s>(&mut self, s: &'s str) -> Cow<'s, str> {
         let mut out = Cow::Borrowed(s);
         for secret in self.secrets {
             if !secret.is_empty() && out.contains(secret.as_str()) {
@@ -153,36 +179,26 @@ impl<'a> Redactor<'a> {
         // Most keys and values are short: nothing shorter than the shortest timestamp
         // (`2026-01-01T00:00:00`) can hold a timestamp, a UUID or a 32-hex id.
         if out.len() < SHORTEST_VOLATILE {
-            return out.into_owned();
+            return out;
         }
         // Timestamps are not numbered: whether two are equal (created_at = updated_at) depends on
         // which concurrent case touched a resource first, not on the response being right.
-        if may_hold_timestamp(&out) {
-            if let Cow::Owned(o) = TIMESTAMP.replace_all(&out, "<timestamp>") {
-                out = Cow::Owned(o);
-            }
-        }
+        let out = {
+            let found = volatile::timestamps(&out).collect::<Vec<_>>();
+            replace_ranges(out, found.into_iter(), |_, o| o.push_str("<timestamp>"))
+        };
         if !may_hold_id(&out) {
-            return out.into_owned();
+            return out;
         }
-        // One pass a transformer, numbering each match where it is (not the first copy of its
-        // text, which may sit inside a longer word the pattern's boundaries refuse).
-        // Matches are found with `find_iter`, not `replace_all` with a closure, which asks the
-        // regex for capture groups and so runs its slower engine.
-        for (kind, re) in [("uuid", &*UUID), ("id", &*HEX_ID)] {
-            let mut replaced = String::new();
-            let mut last = 0;
-            for m in re.find_iter(&out) {
-                replaced.push_str(&out[last..m.start()]);
-                replaced.push_str(&self.reference(kind, m.as_str()));
-                last = m.end();
-            }
-            if last > 0 {
-                replaced.push_str(&out[last..]);
-                out = Cow::Owned(replaced);
-            }
-        }
-        out.into_owned()
+        // One pass a kind, numbering each match where it is (not the first copy of its text,
+        // which may sit inside a longer word the boundaries refuse); ids are looked for in
+        // the text the UUID pass left, as the regexes before the scanners did.
+        let found = volatile::uuids(&out).collect::<Vec<_>>();
+        let uuids = &mut self.uuids;
+        let out = replace_ranges(out, found.into_iter(), |m, o| uuids.write("uuid", m, o));
+        let found = volatile::hex_ids(&out).collect::<Vec<_>>();
+        let ids = &mut self.ids;
+        replace_ranges(out, found.into_iter(), |m, o| ids.write("id", m, o))
     }
 
     /// Redacts a JSON value in key order (keys are sorted), so numbering is deterministic.
@@ -207,14 +223,16 @@ impl<'a> Redactor<'a> {
             || self.rules.regexes.iter().any(|re| re.is_match(s))
             || (self.run_id.len() >= 6 && s.contains(self.run_id))
             || (s.len() >= SHORTEST_VOLATILE
-                && ((may_hold_timestamp(s) && TIMESTAMP.is_match(s))
-                    || (may_hold_id(s) && (UUID.is_match(s) || HEX_ID.is_match(s)))))
+                && (volatile::timestamps(s).next().is_some()
+                    || (may_hold_id(s)
+                        && (volatile::uuids(s).next().is_some()
+                            || volatile::hex_ids(s).next().is_some()))))
     }
 
-    fn write(
+    fn write<'v>(
         &mut self,
-        v: &Value,
-        path: &mut Vec<String>,
+        v: &'v Value,
+        path: &mut Vec<Segment<'v>>,
         indent: usize,
         redact: Redact,
         out: &mut Vec<u8>,
@@ -225,7 +243,7 @@ impl<'a> Redactor<'a> {
             }
         }
         let (open, close, len) = match v {
-            Value::String(s) if redact == Redact::Yes => return scalar(out, &self.text(s)),
+            Value::String(s) if redact == Redact::Yes => return scalar(out, &*self.redact(s)),
             Value::Array(items) => (b'[', b']', items.len()),
             // A key that redaction changes may move or merge with another in the sorted
             // map: such an object is redacted as a tree (in the same order, so numbering
@@ -234,7 +252,8 @@ impl<'a> Redactor<'a> {
                 if redact == Redact::Yes && map.keys().any(|k| self.may_change(k)) =>
             {
                 let redacted = self.walk(v, path);
-                return self.write(&redacted, path, indent, Redact::No, out);
+                let mut inner = path.iter().map(|s| Cow::Owned(s.to_string())).collect();
+                return self.write(&redacted, &mut inner, indent, Redact::No, out);
             }
             Value::Object(map) => (b'{', b'}', map.len()),
             other => return scalar(out, other),
@@ -244,14 +263,17 @@ impl<'a> Redactor<'a> {
             out.push(close);
             return;
         }
-        let mut item = |this: &mut Self, i: usize, key: Option<&String>, x: &Value| {
+        let mut item = |this: &mut Self, i: usize, key: Option<&'v String>, x: &'v Value| {
             out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
             out.resize(out.len() + 2 * (indent + 1), b' ');
             if let Some(k) = key {
                 scalar(out, k);
                 out.extend_from_slice(b": ");
             }
-            path.push(key.cloned().unwrap_or_else(|| i.to_string()));
+            path.push(match key {
+                Some(k) => Cow::Borrowed(k.as_str()),
+                None => Cow::Owned(i.to_string()),
+            });
             this.write(x, path, indent + 1, redact, out);
             path.pop();
         };
@@ -274,7 +296,7 @@ impl<'a> Redactor<'a> {
     }
 
     /// What replaces the value at `path` whole, if a rule names it: skipped before redacted.
-    fn mask(&self, path: &[String]) -> Option<&'static str> {
+    fn mask(&self, path: &[Segment<'_>]) -> Option<&'static str> {
         if self.rules.skip.iter().any(|p| pointer_matches(p, path)) {
             return Some("<skipped>");
         }
@@ -284,7 +306,7 @@ impl<'a> Redactor<'a> {
         None
     }
 
-    fn walk(&mut self, v: &Value, path: &mut Vec<String>) -> Value {
+    fn walk<'v>(&mut self, v: &'v Value, path: &mut Vec<Segment<'v>>) -> Value {
         if let Some(mask) = self.mask(path) {
             return Value::String(mask.into());
         }
@@ -295,7 +317,7 @@ impl<'a> Redactor<'a> {
                     .iter()
                     .enumerate()
                     .map(|(i, x)| {
-                        path.push(i.to_string());
+                        path.push(Cow::Owned(i.to_string()));
                         let r = self.walk(x, path);
                         path.pop();
                         r
@@ -305,7 +327,7 @@ impl<'a> Redactor<'a> {
             Value::Object(map) => {
                 let mut out = serde_json::Map::new();
                 for (k, x) in map {
-                    path.push(k.clone());
+                    path.push(Cow::Borrowed(k.as_str()));
                     let key = self.text(k);
                     out.insert(key, self.walk(x, path));
                     path.pop();
@@ -363,27 +385,15 @@ mod tests {
     }
 
     #[test]
-    fn the_byte_scans_admit_everything_the_regexes_match() {
-        for ts in [
-            "2026-11-24T00:53:39.521252",
-            "x 2026-01-01 00:00:00Z",
-            "12342026-01-01T00:00:00",
-        ] {
-            assert!(may_hold_timestamp(ts), "{ts}");
-            assert!(TIMESTAMP.is_match(ts), "{ts}");
-        }
+    fn the_byte_scan_admits_every_id_and_the_text_is_redacted_whole() {
         for id in [
             "5c7f0c1e-0000-4000-8000-000000000001",
             "/v2/0a1b2c3d4e5f40718293a4b5c6d7e8f9/x",
         ] {
             assert!(may_hold_id(id), "{id}");
         }
-        for plain in [
-            "renamed snapshot name",
-            "on 2026/01/01 at 00:00:00",
-            "abcdefg-123-xyz",
-        ] {
-            assert!(!may_hold_timestamp(plain) && !may_hold_id(plain), "{plain}");
+        for plain in ["renamed snapshot name", "abcdefg-123-xyz", "5c7f0c1-e000"] {
+            assert!(!may_hold_id(plain), "{plain}");
         }
         let rules = Rules::default();
         let mut r = Redactor::new(&rules, &[], "");
@@ -392,19 +402,26 @@ mod tests {
             "a long value with nothing volatile"
         );
         assert_eq!(
-            r.text("at 2026-01-01T00:00:00 on 0a1b2c3d4e5f40718293a4b5c6d7e8f9"),
-            "at <timestamp> on <id:1>"
+            r.text("at 2026-01-01T00:00:00 on 0a1b2c3d4e5f40718293a4b5c6d7e8f9, 2026-01-01 00:00:00.5+08:00"),
+            "at <timestamp> on <id:1>, <timestamp>"
+        );
+        assert_eq!(
+            r.text("0A1B2C3D4E5F40718293A4B5C6D7E8F9 5C7F0C1E-0000-4000-8000-000000000001"),
+            "<id:1> <uuid:1>",
+            "ids are numbered whatever their case"
         );
     }
 
     proptest::proptest! {
-        /// The scans only turn away text the regexes would not match.
+        /// The byte scan only turns away text in which the scanners find no id.
         #[test]
-        fn the_byte_scans_never_hide_a_match(
-            s in "([0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{1,2}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{11,12}|[0-9a-fA-F]{30,33}|[0-9a-zA-Z:. +-]{1,6}){0,4}"
+        fn the_byte_scan_never_hides_an_id(
+            s in "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{11,12}|[0-9a-fA-F]{30,33}|[0-9a-zA-Z:. +-]{1,6}){0,4}"
         ) {
-            proptest::prop_assert!(!TIMESTAMP.is_match(&s) || may_hold_timestamp(&s));
-            proptest::prop_assert!(!(UUID.is_match(&s) || HEX_ID.is_match(&s)) || may_hold_id(&s));
+            proptest::prop_assert!(
+                may_hold_id(&s)
+                    || (volatile::uuids(&s).next().is_none() && volatile::hex_ids(&s).next().is_none())
+            );
         }
     }
 
