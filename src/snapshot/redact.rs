@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use regex::Regex;
 use serde_json::Value;
 
-use super::volatile;
+use super::volatile::{self, IdKind};
 
 /// The length of the shortest text a built-in transformer matches (a timestamp without
 /// fraction or zone; a 32-hex id and a UUID are longer).
@@ -28,22 +28,21 @@ fn may_hold_id(s: &str) -> bool {
     false
 }
 
-/// `s` with every range `found` yields replaced by what `with` writes (borrowed when nothing
-/// is found).
-fn replace_ranges<'s>(
+/// `s` with every range `found` yields (left to right, tagged) replaced by what `with` writes
+/// for it (borrowed when nothing is found).
+fn replace_ranges<'s, T>(
     s: Cow<'s, str>,
-    found: impl Iterator<Item = std::ops::Range<usize>>,
-    mut with: impl FnMut(&str, &mut String),
+    found: Vec<(T, std::ops::Range<usize>)>,
+    mut with: impl FnMut(T, &str, &mut String),
 ) -> Cow<'s, str> {
-    let mut found = found.peekable();
-    if found.peek().is_none() {
+    if found.is_empty() {
         return s;
     }
     let mut out = String::with_capacity(s.len());
     let mut last = 0;
-    for m in found {
+    for (tag, m) in found {
         out.push_str(&s[last..m.start]);
-        with(&s[m.clone()], &mut out);
+        with(tag, &s[m.clone()], &mut out);
         last = m.end;
     }
     out.push_str(&s[last..]);
@@ -184,21 +183,20 @@ impl<'a> Redactor<'a> {
         // Timestamps are not numbered: whether two are equal (created_at = updated_at) depends on
         // which concurrent case touched a resource first, not on the response being right.
         let out = {
-            let found = volatile::timestamps(&out).collect::<Vec<_>>();
-            replace_ranges(out, found.into_iter(), |_, o| o.push_str("<timestamp>"))
+            let found = volatile::timestamps(&out).map(|r| ((), r)).collect();
+            replace_ranges(out, found, |(), _, o| o.push_str("<timestamp>"))
         };
         if !may_hold_id(&out) {
             return out;
         }
-        // One pass a kind, numbering each match where it is (not the first copy of its text,
-        // which may sit inside a longer word the boundaries refuse); ids are looked for in
-        // the text the UUID pass left, as the regexes before the scanners did.
-        let found = volatile::uuids(&out).collect::<Vec<_>>();
-        let uuids = &mut self.uuids;
-        let out = replace_ranges(out, found.into_iter(), |m, o| uuids.write("uuid", m, o));
-        let found = volatile::hex_ids(&out).collect::<Vec<_>>();
-        let ids = &mut self.ids;
-        replace_ranges(out, found.into_iter(), |m, o| ids.write("id", m, o))
+        // Each match is numbered where it is (not the first copy of its text, which may sit
+        // inside a longer word the boundaries refuse).
+        let found = volatile::ids(&out).collect();
+        let (uuids, ids) = (&mut self.uuids, &mut self.ids);
+        replace_ranges(out, found, |kind, m, o| match kind {
+            IdKind::Uuid => uuids.write("uuid", m, o),
+            IdKind::Hex => ids.write("id", m, o),
+        })
     }
 
     /// Redacts a JSON value in key order (keys are sorted), so numbering is deterministic.
@@ -224,9 +222,7 @@ impl<'a> Redactor<'a> {
             || (self.run_id.len() >= 6 && s.contains(self.run_id))
             || (s.len() >= SHORTEST_VOLATILE
                 && (volatile::timestamps(s).next().is_some()
-                    || (may_hold_id(s)
-                        && (volatile::uuids(s).next().is_some()
-                            || volatile::hex_ids(s).next().is_some()))))
+                    || (may_hold_id(s) && volatile::ids(s).next().is_some())))
     }
 
     fn write<'v>(
@@ -420,7 +416,7 @@ mod tests {
         ) {
             proptest::prop_assert!(
                 may_hold_id(&s)
-                    || (volatile::uuids(&s).next().is_none() && volatile::hex_ids(&s).next().is_none())
+                    || volatile::ids(&s).next().is_none()
             );
         }
     }

@@ -100,50 +100,86 @@ impl Word {
     }
 }
 
-/// The maximal runs of word characters of `s`, left to right.
+/// The maximal runs of word characters of `s`, left to right. ASCII is judged by the byte;
+/// only other characters are decoded.
 fn words(s: &str) -> impl Iterator<Item = Word> + '_ {
-    let mut chars = s.char_indices().peekable();
-    std::iter::from_fn(move || {
-        let (start, c) = chars.find(|(_, c)| is_word(*c))?;
-        let mut hex = c.is_ascii_hexdigit();
-        let mut end = start + c.len_utf8();
-        while let Some((i, c)) = chars.next_if(|(_, c)| is_word(*c)) {
-            hex &= c.is_ascii_hexdigit();
-            end = i + c.len_utf8();
+    let b = s.as_bytes();
+    let mut i = 0;
+    // The length of the word character at `at`, or None when it is not one.
+    let word_at = move |at: usize| -> Option<(usize, bool)> {
+        let c = b[at];
+        if c.is_ascii() {
+            let word = c.is_ascii_alphanumeric() || c == b'_';
+            return word.then_some((1, c.is_ascii_hexdigit()));
         }
-        Some(Word { start, end, hex })
+        let ch = s[at..].chars().next()?;
+        is_word(ch).then_some((ch.len_utf8(), false))
+    };
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let Some((len, hex)) = word_at(i) else {
+                // Not a word character: step over it whole.
+                i += s[i..].chars().next().map_or(1, char::len_utf8);
+                continue;
+            };
+            let mut w = Word {
+                start: i,
+                end: i + len,
+                hex,
+            };
+            while let Some((len, hex)) = (w.end < b.len()).then(|| word_at(w.end)).flatten() {
+                w.end += len;
+                w.hex &= hex;
+            }
+            i = w.end;
+            return Some(w);
+        }
+        None
     })
 }
 
-/// The 32-hex ids in `s`, left to right. Bounded by `\b` on both sides and made of word
-/// characters only, such an id is a whole word: a word of exactly 32 hex digits.
-pub fn hex_ids(s: &str) -> impl Iterator<Item = Range<usize>> + '_ {
-    words(s).filter(|w| w.hex_of(32)).map(|w| w.start..w.end)
+/// A kind of id [`ids`] finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    /// A UUID.
+    Uuid,
+    /// A 32-hex id.
+    Hex,
 }
 
-/// The UUIDs in `s`, left to right. Between `\b`s, with `-` (not a word character) between its
-/// groups, a UUID is five whole words of 8, 4, 4, 4 and 12 hex digits, each a single `-` from
-/// the next.
-pub fn uuids(s: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+/// The UUIDs and 32-hex ids in `s`, left to right, in one pass over its words.
+///
+/// Bounded by `\b` and made of word characters, a 32-hex id is a whole word of exactly 32 hex
+/// digits. With `-` (not a word character) between its groups, a UUID is five whole words of
+/// 8, 4, 4, 4 and 12 hex digits, each a single `-` from the next. Neither can be part of the
+/// other, so one pass finds both: what the UUID regex finds, and what the id regex finds in the
+/// text after the UUIDs are replaced (a `<uuid:n>` adds no 32-digit word).
+pub fn ids(s: &str) -> impl Iterator<Item = (IdKind, Range<usize>)> + '_ {
     const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
     let b = s.as_bytes();
     let mut words = words(s);
-    // The words read but not yet ruled out as a UUID's start.
-    let mut window: std::collections::VecDeque<Word> = std::collections::VecDeque::new();
-    std::iter::from_fn(move || loop {
-        while window.len() < GROUPS.len() {
-            window.push_back(words.next()?);
+    // The UUID being read: its start, how many groups matched, where the last one ended.
+    let mut chain: Option<(usize, usize, usize)> = None;
+    std::iter::from_fn(move || {
+        for w in words.by_ref() {
+            if let Some((start, groups, end)) = chain {
+                if w.start == end + 1 && b[end] == b'-' && w.hex_of(GROUPS[groups]) {
+                    if groups + 1 == GROUPS.len() {
+                        chain = None;
+                        return Some((IdKind::Uuid, start..w.end));
+                    }
+                    chain = Some((start, groups + 1, w.end));
+                    continue;
+                }
+            }
+            // A broken chain's later groups are 4 or 12 digits: only this word can start the
+            // next UUID.
+            chain = w.hex_of(GROUPS[0]).then_some((w.start, 1, w.end));
+            if w.hex_of(32) {
+                return Some((IdKind::Hex, w.start..w.end));
+            }
         }
-        let joined = window
-            .iter()
-            .zip(window.iter().skip(1))
-            .all(|(a, next)| next.start == a.end + 1 && b[a.end] == b'-');
-        if joined && window.iter().zip(GROUPS).all(|(w, n)| w.hex_of(n)) {
-            let (first, last) = (window[0].start, window[GROUPS.len() - 1].end);
-            window.clear();
-            return Some(first..last);
-        }
-        window.pop_front();
+        None
     })
 }
 
@@ -170,15 +206,25 @@ mod tests {
             oracle(TIMESTAMP, s),
             "timestamps in {s:?}"
         );
-        assert_eq!(
-            uuids(s).collect::<Vec<_>>(),
-            oracle(UUID, s),
-            "uuids in {s:?}"
-        );
-        assert_eq!(
-            hex_ids(s).collect::<Vec<_>>(),
-            oracle(HEX_ID, s),
-            "ids in {s:?}"
+        let of = |kind| {
+            ids(s)
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, r)| r)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(of(IdKind::Uuid), oracle(UUID, s), "uuids in {s:?}");
+        // The id regex ran on the text the UUID pass left: the same ids, moved.
+        let replaced = Regex::new(UUID).expect("uuid").replace_all(s, "<uuid:1>");
+        let after = oracle(HEX_ID, &replaced);
+        let found = of(IdKind::Hex);
+        assert_eq!(found.len(), after.len(), "ids in {s:?}");
+        for (r, a) in found.iter().zip(&after) {
+            assert_eq!(&s[r.clone()], &replaced[a.clone()], "ids in {s:?}");
+        }
+        let starts: Vec<usize> = ids(s).map(|(_, r)| r.start).collect();
+        assert!(
+            starts.windows(2).all(|w| w[0] < w[1]),
+            "left to right in {s:?}"
         );
     }
 
@@ -207,8 +253,11 @@ mod tests {
         ] {
             check(s);
         }
-        assert_eq!(uuids(&format!("x{id} {id}")).count(), 1);
-        assert_eq!(hex_ids(&format!("/v2/{hex}/")).next(), Some(4..36));
+        assert_eq!(ids(&format!("x{id} {id}")).count(), 1);
+        assert_eq!(
+            ids(&format!("/v2/{hex}/")).next(),
+            Some((IdKind::Hex, 4..36))
+        );
     }
 
     proptest::proptest! {
@@ -218,7 +267,7 @@ mod tests {
         /// with ASCII and non-ASCII word and non-word characters around them.
         #[test]
         fn the_scanners_find_what_the_regexes_find(
-            s in "([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{1,2}(\\.[0-9]{0,3})?([Zz]|[+-][0-9]{2}:?[0-9]{1,2})?|[0-9a-fA-F]{7,9}-[0-9a-f]{3,4}-[0-9a-f]{4}-[0-9A-F]{4}-[0-9a-f]{11,13}|[0-9a-fA-F]{31,33}|[0-9a-fA-F]{4,12}|[-0-9a-zG_:.+ /é—\u{300}٣]{1,6}){0,5}"
+            s in "([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{1,2}(\\.[0-9]{0,3})?([Zz]|[+-][0-9]{2}:?[0-9]{1,2})?|[0-9a-fA-F]{7,9}-[0-9a-f]{3,4}-[0-9a-f]{4}-[0-9A-F]{4}-[0-9a-f]{11,13}|[0-9a-fA-F]{31,33}|[0-9a-f]{8}-|[0-9a-fA-F]{4,12}|[-0-9a-zG_:.+ /é—\u{300}٣]{1,6}){0,5}"
         ) {
             check(&s);
         }
