@@ -27,20 +27,25 @@ pub(super) fn valid_key_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.')
 }
 
-fn owner(mock: &Mock, store: &super::state::State, project: &str, id: &str) -> Option<String> {
+fn owner<'a>(
+    mock: &Mock,
+    store: &'a super::state::State,
+    project: &'a str,
+    id: &str,
+) -> Option<&'a str> {
     if store
         .servers
         .get(project)
         .is_some_and(|m| m.contains_key(id))
     {
-        return Some(project.to_string());
+        return Some(project);
     }
     if mock.fault(Fault::CrossProjectLeak) {
         return store
             .servers
             .iter()
             .find(|(_, m)| m.contains_key(id))
-            .map(|(p, _)| p.clone());
+            .map(|(p, _)| p.as_str());
     }
     None
 }
@@ -52,7 +57,7 @@ pub(super) fn server<'a>(
     id: &str,
 ) -> Result<&'a Server, ApiError> {
     owner(mock, store, project, id)
-        .and_then(|p| store.servers.get(&p).and_then(|m| m.get(id)))
+        .and_then(|p| store.servers.get(p).and_then(|m| m.get(id)))
         .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Instance {id}")))
 }
 
@@ -64,10 +69,14 @@ pub(super) fn server_mut<'a>(
     id: &str,
 ) -> Result<&'a mut Server, ApiError> {
     let not_found = || ApiError::not_found(Service::Ecs, &format!("Instance {id}"));
-    let project_of = owner(mock, store, project, id).ok_or_else(not_found)?;
+    // The usual case, the server in the path's project, borrows; only a leak names another.
+    let project_of = match owner(mock, store, project, id).ok_or_else(not_found)? {
+        p if p == project => std::borrow::Cow::Borrowed(project),
+        p => std::borrow::Cow::Owned(p.to_string()),
+    };
     store
         .servers
-        .get_mut(&project_of)
+        .get_mut(project_of.as_ref())
         .and_then(|m| m.get_mut(id))
         .ok_or_else(not_found)
 }

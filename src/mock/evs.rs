@@ -393,14 +393,23 @@ pub async fn single_item(
     uri_key: &str,
     service: Service,
 ) -> Result<(String, String), ApiError> {
-    let body = read_json(body, service).await?;
-    let meta = body
-        .get("meta")
-        .ok_or_else(|| ApiError::invalid(service, "Invalid input received: 'meta' is required"))?
-        .as_object()
-        .ok_or_else(|| {
-            ApiError::invalid(service, "Invalid input received: 'meta' must be an object")
-        })?;
+    let mut body = read_json(body, service).await?;
+    // Taken out of the parsed body, not copied: a PUT's key and value are kept as they came.
+    let meta = match body.get_mut("meta") {
+        None => {
+            return Err(ApiError::invalid(
+                service,
+                "Invalid input received: 'meta' is required",
+            ))
+        }
+        Some(Value::Object(meta)) => std::mem::take(meta),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                service,
+                "Invalid input received: 'meta' must be an object",
+            ))
+        }
+    };
     if meta.len() != 1 {
         return Err(ApiError::invalid(
             service,
@@ -410,11 +419,7 @@ pub async fn single_item(
             ),
         ));
     }
-    let (key, value) = meta
-        .iter()
-        .next()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .unwrap_or_default();
+    let (key, value) = meta.into_iter().next().unwrap_or_default();
     if key != uri_key && !mock.fault(Fault::UriKeyMismatchAccepted) {
         return Err(ApiError::uri_mismatch(service));
     }
