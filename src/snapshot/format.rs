@@ -127,11 +127,15 @@ pub fn normalize(body: &str) -> String {
 
 /// [`normalize`] of a body already owned: trimmed in place, copied only to replace a CRLF.
 pub fn normalize_owned(mut body: String) -> String {
-    body.truncate(body.trim_end().len());
-    if body.contains("\r\n") {
-        body = body.replace("\r\n", "\n");
+    match normalized(&body) {
+        // What `normalized` borrows is the body without its trailing white space.
+        std::borrow::Cow::Borrowed(kept) => {
+            let len = kept.len();
+            body.truncate(len);
+            body
+        }
+        std::borrow::Cow::Owned(replaced) => replaced,
     }
-    body
 }
 
 /// [`normalize`], borrowing when there is no CRLF to replace (compare mode reads every

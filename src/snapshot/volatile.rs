@@ -17,15 +17,6 @@
 
 use std::ops::Range;
 
-/// Whether `c` is a word character as `\b` sees it.
-fn is_word(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric() || c == '_'
-    } else {
-        regex_syntax::is_word_character(c)
-    }
-}
-
 /// The timestamps in `s`, left to right.
 pub fn timestamps(s: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let b = s.as_bytes();
@@ -113,7 +104,7 @@ fn words(s: &str) -> impl Iterator<Item = Word> + '_ {
             return word.then_some((1, c.is_ascii_hexdigit()));
         }
         let ch = s[at..].chars().next()?;
-        is_word(ch).then_some((ch.len_utf8(), false))
+        regex_syntax::is_word_character(ch).then_some((ch.len_utf8(), false))
     };
     std::iter::from_fn(move || {
         while i < b.len() {
