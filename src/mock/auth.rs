@@ -120,7 +120,9 @@ pub fn verify(r: Received<'_>, ak: &str, sk: &str, now: i64) -> Result<(), Rejec
         headers,
         body,
     } = r;
-    let value = headers.get("authorization").ok_or(Rejection::Missing)?;
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .ok_or(Rejection::Missing)?;
     let value = value.to_str().map_err(|_| Rejection::Malformed)?;
     let (access, signed, signature) = parse_authorization(value).ok_or(Rejection::Malformed)?;
     if access != ak {

@@ -79,14 +79,17 @@ fn expects_continue(headers: &HeaderMap) -> bool {
 /// buffer of their concatenation.
 #[derive(Debug, Default)]
 struct Collected {
+    /// The only frame so far (then `joined` is empty).
     first: Option<Bytes>,
     joined: BytesMut,
-    len: usize,
 }
 
 impl Collected {
+    fn len(&self) -> usize {
+        self.first.as_ref().map_or(self.joined.len(), Bytes::len)
+    }
+
     fn push(&mut self, data: Bytes) {
-        self.len += data.len();
         match self.first.take() {
             None if self.joined.is_empty() => self.first = Some(data),
             Some(first) => {
@@ -108,7 +111,7 @@ impl Collected {
 /// Adds a frame's data to `buf`; `Some(Read::Over)` when that would pass [`BODY_LIMIT`].
 fn append(buf: &mut Collected, frame: http_body::Frame<Bytes>) -> Option<Read> {
     let data = frame.into_data().ok()?;
-    if buf.len + data.len() > BODY_LIMIT {
+    if buf.len() + data.len() > BODY_LIMIT {
         return Some(Read::Over);
     }
     buf.push(data);
@@ -259,7 +262,7 @@ mod tests {
         for part in ["", "ab", "", "c", "def"] {
             c.push(Bytes::from(part));
         }
-        assert_eq!(c.len, 6);
+        assert_eq!(c.len(), 6);
         assert_eq!(c.freeze(), Bytes::from_static(b"abcdef"));
         assert_eq!(Collected::default().freeze(), Bytes::new());
     }
