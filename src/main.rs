@@ -63,7 +63,11 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
     match cli.command {
         cli::Command::Run(cmd) => {
             let args = cmd.resolve(std::io::stderr().is_terminal(), root);
-            runtime()?.block_on(conform::commands::run::run(args, anstream::stdout()))
+            let stdout = conform::report::console::buffered(
+                std::io::stdout(),
+                anstream::AutoStream::choice(&std::io::stdout()),
+            );
+            runtime()?.block_on(conform::commands::run::run(args, stdout))
         }
         cli::Command::Lint(cmd) => {
             let (sel, schemas, vars) = cmd.resolve(root);

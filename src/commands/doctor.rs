@@ -39,7 +39,7 @@ pub async fn doctor(
     }
     let config = Config::load(config_path)?;
     let mut target: Target = config.target(name, config_path)?;
-    let http = Http::new().map_err(Error::Io)?;
+    let http = Http::new().map_err(|e| Error::Io(e.to_string()))?;
     let mut checks = Vec::new();
     for base in target.base_urls() {
         let problem = super::run::reachable(&target.name, &base)

@@ -26,7 +26,7 @@ pub async fn restore(
         Some(name) => {
             let c = Config::load(config)?;
             let mut t = c.target(name, config)?;
-            let http = Http::new().map_err(Error::Io)?;
+            let http = Http::new().map_err(|e| Error::Io(e.to_string()))?;
             if let Auth::Password(login) = &t.auth {
                 let token = crate::run::auth::iam::token(&http, login, timeout)
                     .await
@@ -40,7 +40,7 @@ pub async fn restore(
     let contract = super::load_contract(schemas)?;
     let pending = ledger::pending(ledger_path).map_err(Error::bad)?;
     let book = Ledger::open(ledger_path).map_err(Error::Io)?;
-    let http = Http::new().map_err(Error::Io)?;
+    let http = Http::new().map_err(|e| Error::Io(e.to_string()))?;
     let restorer = Restorer {
         http: &http,
         auth: &auth,

@@ -489,7 +489,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
             (Arc::new(run::CaseQueue::of(p.cases)), total, None, None)
         }
     };
-    let http = Http::new().map_err(Error::Io)?;
+    let http = Http::new().map_err(|e| Error::Io(e.to_string()))?;
     let mut target = p.target;
     // A password login becomes a token once, before anything is sent; the password is scrubbed
     // from every output along with the token.
@@ -578,9 +578,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
         locks: Default::default(),
     });
     let runner = tokio::spawn(run::execute(queue, total, ctx));
-    while let Some(event) = events_rx.recv().await {
-        reporters.event(&event);
-    }
+    reporters.drain(&mut events_rx).await;
     let summary = runner
         .await
         .map_err(|e| Error::Io(format!("runner stopped: {e}")))?;

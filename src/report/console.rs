@@ -14,6 +14,19 @@ const RED: Style = AnsiColor::Red.on_default().bold();
 const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
 const DIM: Style = Style::new().dimmed();
 
+/// A buffered stream for case lines: escape codes are stripped (when `choice` says so) before
+/// the buffer, so a flush is one write. Over std's stdout alone every line is a write of its
+/// own, and stripping splits a coloured line into several (two writes a case line).
+pub fn buffered<W: Write + Send + 'static>(
+    raw: W,
+    choice: anstream::ColorChoice,
+) -> anstream::AutoStream<Box<dyn Write + Send>> {
+    anstream::AutoStream::new(
+        Box::new(std::io::BufWriter::with_capacity(64 * 1024, raw)),
+        choice,
+    )
+}
+
 /// Writes case lines and the summary.
 pub struct Console<W: Write> {
     out: W,
@@ -51,16 +64,25 @@ impl<W: Write> Console<W> {
         }
     }
 
+    /// Under a progress bar, the text reaches the terminal at once (the bar is redrawn around
+    /// it); otherwise it waits in the writer's buffer until [`Console::flush`].
     fn emit(&mut self, text: &str) {
         let text = self.redactor.scrub(text);
         match &self.progress {
             Some(bar) => bar.suspend(|| {
                 let _ = self.out.write_all(text.as_bytes());
+                let _ = self.out.flush();
             }),
             None => {
                 let _ = self.out.write_all(text.as_bytes());
             }
         }
+    }
+
+    /// Sends what is written so far on (the runner calls it whenever it has no more events at
+    /// hand, so a buffered writer costs one write a burst of cases, not one a case).
+    pub fn flush(&mut self) {
+        let _ = self.out.flush();
     }
 
     /// One case.

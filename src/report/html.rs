@@ -281,7 +281,7 @@ pub fn render(doc: &Finished<'_>) -> String {
         f3 = checkbox(Verdict::Passed, s.passed),
         f4 = checkbox(Verdict::Skipped, s.skipped),
     );
-    doc.redactor.scrub(&page)
+    doc.redactor.scrub(&page).into_owned()
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ impl JsonlReport {
 
     fn line(&mut self, v: &Value) -> std::io::Result<()> {
         // A line is written whole and flushed, so a kill leaves complete lines only.
-        let mut text = self.redactor.scrub(&v.to_string());
+        let mut text = self.redactor.scrub(&v.to_string()).into_owned();
         text.push('\n');
         self.out.write_all(text.as_bytes())?;
         self.out.flush()

@@ -161,7 +161,7 @@ pub fn render(doc: &Finished<'_>) -> String {
             let _ = writeln!(md, "- `{}`", c.id);
         }
     }
-    doc.redactor.scrub(&md)
+    doc.redactor.scrub(&md).into_owned()
 }
 
 fn longest_backticks(lines: &[super::diff::Line]) -> usize {

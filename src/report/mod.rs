@@ -203,6 +203,9 @@ impl Outputs {
     }
 }
 
+/// Events rendered between two flushes of the console, at most.
+const EVENT_BURST: usize = 256;
+
 /// Every reporter of a run, fed the same events.
 pub struct Reporters<W: Write> {
     /// The console.
@@ -303,6 +306,19 @@ impl<W: Write> Reporters<W> {
         }
     }
 
+    /// Renders events until every sender is gone, in the bursts they arrive in, flushing the
+    /// console after each burst: lines appear as soon as the runner pauses, at one write a
+    /// burst (a buffered console, [`console::buffered`]) rather than one a case.
+    pub async fn drain(&mut self, events: &mut tokio::sync::mpsc::UnboundedReceiver<Event>) {
+        let mut burst = Vec::with_capacity(EVENT_BURST);
+        while events.recv_many(&mut burst, EVENT_BURST).await > 0 {
+            for event in burst.drain(..) {
+                self.event(&event);
+            }
+            self.console.flush();
+        }
+    }
+
     /// Adds a rule-coverage section to the JSON reports: every documented rule, the cases that
     /// exercise it, and what this run observed.
     pub fn with_coverage(
@@ -398,11 +414,12 @@ impl Redactor {
     }
 
     /// The text with every secret replaced by `<redacted>`.
-    pub fn scrub(&self, text: &str) -> String {
-        let mut out = text.to_string();
+    /// Borrowed when there is nothing to replace (the common case: no copy a case).
+    pub fn scrub<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        let mut out = std::borrow::Cow::Borrowed(text);
         for s in &self.secrets {
             if out.contains(s.as_str()) {
-                out = out.replace(s.as_str(), "<redacted>");
+                out = std::borrow::Cow::Owned(out.replace(s.as_str(), "<redacted>"));
             }
         }
         out

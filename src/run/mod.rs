@@ -498,10 +498,13 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
     let _closer = queue.close_on_drop();
     let _ = ctx.events.send(Event::RunStarted { total });
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<CaseResult>();
+    // Workers count each case and hand its result straight to the reporters (a relay task
+    // between them cost a channel hop and a wake-up a case).
+    let counted = Arc::new(std::sync::Mutex::new(Summary::default()));
     let mut workers = Vec::new();
     for _ in 0..ctx.options.jobs.max(1) {
-        let (ctx, queue, stop, done) = (ctx.clone(), queue.clone(), stop.clone(), done_tx.clone());
+        let (ctx, queue, stop, counted) =
+            (ctx.clone(), queue.clone(), stop.clone(), counted.clone());
         workers.push(tokio::spawn(async move {
             loop {
                 let Some(mut r) = queue.next().await else {
@@ -537,21 +540,27 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
                 {
                     stop.store(true, std::sync::atomic::Ordering::Relaxed);
                 }
-                if done.send(result).is_err() {
+                counted
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .add(&result);
+                if ctx
+                    .events
+                    .send(Event::CaseFinished(Box::new(result)))
+                    .is_err()
+                {
                     break;
                 }
             }
         }));
     }
-    drop(done_tx);
-    let mut summary = Summary::default();
-    while let Some(result) = done_rx.recv().await {
-        summary.add(&result);
-        let _ = ctx.events.send(Event::CaseFinished(Box::new(result)));
-    }
+    let mut lost = 0;
     for w in workers {
-        let _ = w.await;
+        // A worker that panicked lost the case it was running: the run cannot pass.
+        lost += usize::from(w.await.is_err());
     }
+    let mut summary = counted.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    summary.errored += lost;
     summary.aborted = *ctx.cancel.borrow();
     summary.duration_ms = started.elapsed().as_millis() as u64;
     summary

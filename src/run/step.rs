@@ -31,17 +31,28 @@ pub struct StepOutcome {
     pub retried: bool,
 }
 
+fn is_secret(name: &str) -> bool {
+    SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s))
+}
+
 fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(k, v)| {
-            if SECRET_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
-                (k.clone(), "<redacted>".into())
-            } else {
-                (k.clone(), v.clone())
-            }
+            let v = if is_secret(k) { "<redacted>" } else { v };
+            (k.clone(), v.to_string())
         })
         .collect()
+}
+
+/// The same, in place: for headers that are not needed afterwards.
+fn redact_headers_owned(mut headers: Vec<(String, String)>) -> Vec<(String, String)> {
+    for (k, v) in &mut headers {
+        if is_secret(k) {
+            *v = "<redacted>".into();
+        }
+    }
+    headers
 }
 
 /// Why a step's request could not be built.
@@ -307,10 +318,15 @@ pub async fn run_step(ctx: &RunCtx, case: &Case, step: &Step, scope: &mut Vars) 
             Err(e) => result.error = Some(format!("cannot write the snapshot: {e}")),
         }
     }
+    // The response is not needed any more: its headers and body move into the record.
+    let body = match String::from_utf8(incoming.body) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
     result.response = Some(ResponseRecord {
         status: incoming.status,
-        headers: redact_headers(&incoming.headers),
-        body: String::from_utf8_lossy(&incoming.body).into_owned(),
+        headers: redact_headers_owned(incoming.headers),
+        body,
         json,
     });
     result.duration_ms = started.elapsed().as_millis() as u64;
@@ -346,5 +362,37 @@ fn snapshot_finding(outcome: Option<crate::snapshot::Outcome>, ci: bool) -> Opti
             actual: new,
             message: format!("the response differs from {}", path.display()),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers() -> Vec<(String, String)> {
+        [
+            ("content-type", "application/json"),
+            ("X-Subject-Token", "tok-123"),
+            ("set-cookie", "s=1"),
+            ("x-request-id", "r-1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn secret_headers_are_redacted_whatever_their_case_copied_or_in_place() {
+        let expected: Vec<(String, String)> = [
+            ("content-type", "application/json"),
+            ("X-Subject-Token", "<redacted>"),
+            ("set-cookie", "<redacted>"),
+            ("x-request-id", "r-1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(redact_headers(&headers()), expected);
+        assert_eq!(redact_headers_owned(headers()), expected);
     }
 }
