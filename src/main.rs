@@ -14,7 +14,7 @@ use conform::project::default_path;
 
 /// See [`conform::allocator`] for why.
 #[global_allocator]
-static ALLOCATOR: conform::allocator::Allocator = mimalloc::MiMalloc;
+static ALLOCATOR: conform::allocator::Allocator = conform::allocator::Allocator;
 
 fn main() -> ExitCode {
     conform::allocator::configure();
