@@ -6,7 +6,7 @@
 //! `ALL_PROXY`, either case), they go through reqwest instead, whose proxy support (tunnels,
 //! credentials, `NO_PROXY`) is the one to trust. Both give the same [`Incoming`] and
 //! [`TransportError`]s (the tests run every exchange through both). reqwest's layers (URL parsed
-//! three times, redirect and retry wrappers, proxy checks) were a sixth of the instructions a
+//! three times, redirect and retry wrappers, proxy checks) were a fifth of the instructions a
 //! GET case cost.
 
 use std::time::Duration;
@@ -188,11 +188,14 @@ impl Http {
                 .map_err(|_| TransportError::Invalid(format!("value of header '{k}'")))?;
             headers.append(name, value);
         }
-        if !headers.contains_key(http::header::USER_AGENT) {
-            headers.insert(
-                http::header::USER_AGENT,
-                http::header::HeaderValue::from_static(USER_AGENT),
-            );
+        // What reqwest (and curl) send when the case does not say.
+        for (name, value) in [
+            (http::header::USER_AGENT, USER_AGENT),
+            (http::header::ACCEPT, "*/*"),
+        ] {
+            if !headers.contains_key(&name) {
+                headers.insert(name, http::header::HeaderValue::from_static(value));
+            }
         }
         let exchange = async {
             match &self.stack {
@@ -324,8 +327,9 @@ mod tests {
                             .to_string()
                     };
                     let seen = format!(
-                        "{}|{}|{}|{}",
+                        "{}|{}|{}|{}|{}",
                         h("user-agent"),
+                        h("accept"),
                         h("x-custom"),
                         h("content-length"),
                         String::from_utf8_lossy(&body)
@@ -387,8 +391,8 @@ mod tests {
             assert_eq!(r.status, 201, "{name}");
             assert_eq!(
                 String::from_utf8_lossy(&r.body),
-                format!("{USER_AGENT}|c1|7|{{\"a\":1}}"),
-                "{name}: user agent, the case's header, the length and the body arrive"
+                format!("{USER_AGENT}|*/*|c1|7|{{\"a\":1}}"),
+                "{name}: user agent, accept, the case's header, the length and the body arrive"
             );
             assert_eq!(r.header("x-mixed-case"), Some("v1"), "{name}");
             assert!(
@@ -396,12 +400,14 @@ mod tests {
                 "{name}: names are lower-case: {:?}",
                 r.headers
             );
-            // The case's own user agent wins.
+            // The case's own user agent and accept win.
             o.headers.push(("User-Agent".into(), "mine".into()));
+            o.headers.push(("Accept".into(), "application/json".into()));
             let r = http.send(&o, WAIT).await.expect(name);
             assert!(
-                String::from_utf8_lossy(&r.body).starts_with("mine|"),
-                "{name}"
+                String::from_utf8_lossy(&r.body).starts_with("mine|application/json|c1|"),
+                "{name}: {}",
+                String::from_utf8_lossy(&r.body)
             );
         }
     }
