@@ -167,7 +167,6 @@ impl Http {
         reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .pool_max_idle_per_host(IDLE_PER_HOST)
-            .user_agent(USER_AGENT)
             // What the endpoint answered is what is checked: a 3xx is reported, not followed
             // (following could also carry a mutation to another host).
             .redirect(reqwest::redirect::Policy::none())
@@ -180,7 +179,7 @@ impl Http {
 
     /// Sends one request; the timeout covers the whole exchange, body included.
     pub async fn send(&self, o: &Outgoing, timeout: Duration) -> Result<Incoming, TransportError> {
-        let mut headers = http::HeaderMap::with_capacity(o.headers.len() + 1);
+        let mut headers = http::HeaderMap::with_capacity(o.headers.len() + 2);
         for (k, v) in &o.headers {
             let name = http::header::HeaderName::from_bytes(k.as_bytes())
                 .map_err(|_| TransportError::Invalid(format!("header name '{k}'")))?;
@@ -188,7 +187,7 @@ impl Http {
                 .map_err(|_| TransportError::Invalid(format!("value of header '{k}'")))?;
             headers.append(name, value);
         }
-        // What reqwest (and curl) send when the case does not say.
+        // What reqwest (and curl) send when the case does not say; added here for both stacks.
         for (name, value) in [
             (http::header::USER_AGENT, USER_AGENT),
             (http::header::ACCEPT, "*/*"),

@@ -35,17 +35,12 @@ fn is_secret(name: &str) -> bool {
     SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s))
 }
 
+/// A redacted copy, for headers still needed afterwards (the request's, sent after this).
 fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(k, v)| {
-            let v = if is_secret(k) { "<redacted>" } else { v };
-            (k.clone(), v.to_string())
-        })
-        .collect()
+    redact_headers_owned(headers.to_vec())
 }
 
-/// The same, in place: for headers that are not needed afterwards.
+/// Secret values replaced in place: for headers that are not needed afterwards.
 fn redact_headers_owned(mut headers: Vec<(String, String)>) -> Vec<(String, String)> {
     for (k, v) in &mut headers {
         if is_secret(k) {
