@@ -4,8 +4,14 @@
 //! The servers run in this process on 127.0.0.1 ephemeral ports; wrk drives each in turn with
 //! the same settings, for several interleaved rounds. Reported, for a read (GET a snapshot) and
 //! a write (PUT a metadata item): the median requests/second of each and the mock/bare ratio,
-//! and the process CPU each request cost (wrk shares the 2 cores with the servers, so the
-//! request rate swings with it; the CPU a request costs the server is the steadier figure).
+//! and the process CPU each request cost.
+//!
+//! Where `taskset` exists, the servers run on one worker thread pinned to the last CPU and wrk
+//! on the first: unpinned, the scheduler moved wrk and the servers' workers across the 2 cores
+//! and the same build measured anywhere from 0.63x to 0.91x of bare axum between runs.
+//!
+//! `mock --serve bare|mock ADDR` serves one of the two until killed, for
+//! `benches/mock_instructions.sh` to count the instructions a request costs each under callgrind.
 
 use std::process::Command;
 
@@ -17,13 +23,20 @@ use serde_json::json;
 mod common;
 use common::cpu_time;
 
-const DURATION: &str = "3s";
+const DURATION: &str = "2s";
 const CONNECTIONS: &str = "32";
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 
 /// One wrk run: requests/second, and this process's CPU per request in microseconds.
-fn wrk(url: &str, script: Option<&str>) -> Option<(f64, f64)> {
-    let mut cmd = Command::new("wrk");
+fn wrk(prefix: &[String], url: &str, script: Option<&str>) -> Option<(f64, f64)> {
+    let mut cmd = match prefix.split_first() {
+        Some((program, args)) => {
+            let mut c = Command::new(program);
+            c.args(args).arg("wrk");
+            c
+        }
+        None => Command::new("wrk"),
+    };
     cmd.args(["-t1", "-c", CONNECTIONS, "-d", DURATION]);
     if let Some(s) = script {
         cmd.args(["-s", s]);
@@ -62,13 +75,87 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// `--serve bare|mock ADDR`: serves one of the measured servers on ADDR until killed.
+fn serve_only(args: &[String]) -> Option<(bool, String)> {
+    let at = args.iter().position(|a| a == "--serve")?;
+    match (args.get(at + 1).map(String::as_str), args.get(at + 2)) {
+        (Some("bare"), Some(addr)) => Some((true, addr.clone())),
+        (Some("mock"), Some(addr)) => Some((false, addr.clone())),
+        _ => {
+            eprintln!("usage: mock --serve bare|mock ADDR");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn serve(bare: bool, addr: &str) -> ! {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("cannot listen on {addr}: {e}");
+                std::process::exit(1);
+            }
+        };
+        // Ctrl-C ends it (callgrind then writes its counts): a shell's background job starts
+        // with SIGINT ignored, and the handler installed here takes it back.
+        let interrupted = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        let served = if bare {
+            axum::serve(listener, bare_router())
+                .with_graceful_shutdown(interrupted)
+                .await
+        } else {
+            mock::serve(listener, MockConfig::default(), interrupted).await
+        };
+        if let Err(e) = served {
+            eprintln!("serving {addr}: {e}");
+            std::process::exit(1);
+        }
+    });
+    std::process::exit(0)
+}
+
+/// Pins every thread of this process to the last CPU, and returns the `taskset` prefix that
+/// puts wrk on the first one; empty (nothing pinned) without taskset or with one CPU.
+fn pin() -> Vec<String> {
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    if cpus < 2 {
+        return Vec::new();
+    }
+    let pid = std::process::id().to_string();
+    let last = (cpus - 1).to_string();
+    let pinned = Command::new("taskset")
+        .args(["-a", "-p", "-c", &last, &pid])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !pinned {
+        eprintln!("taskset is missing or failed: servers and wrk share the CPUs unpinned");
+        return Vec::new();
+    }
+    vec!["taskset".into(), "-c".into(), "0".into()]
+}
+
 fn main() {
     conform::allocator::configure();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some((bare, addr)) = serve_only(&args) {
+        serve(bare, &addr);
+    }
     if Command::new("wrk").arg("--version").output().is_err() {
         eprintln!("wrk is not installed: apt-get install wrk");
         std::process::exit(1);
     }
+    // One worker for all the servers, pinned apart from wrk below: the servers are measured one
+    // at a time, each on a core of its own.
     let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .expect("runtime");
@@ -104,6 +191,7 @@ fn main() {
             format!("http://{looped_addr}/"),
         )
     });
+    let prefix = pin();
     let vars = conform::mock::state::Fixtures::defaults().vars;
     let read = format!(
         "{mock_url}/v2/{}/snapshots/{}",
@@ -128,7 +216,7 @@ fn main() {
                 .into_iter()
                 .enumerate()
             {
-                match wrk(url, script) {
+                match wrk(&prefix, url, script) {
                     Some(r) => runs[i].push(r),
                     None => {
                         eprintln!("{label}: wrk failed on {url}");

@@ -9,23 +9,20 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::error::{ApiError, Service};
 use super::faults::Fault;
 use super::state::now;
-use super::{ecs, evs, read_json, AppState};
+use super::{ecs, evs, parse_json, Mock};
 
 /// Largest page of a snapshot list (查询云硬盘快照详细信息列表: limit 1–1000, default 1000).
 const MAX_LIMIT: usize = 1000;
 
 /// The `metadata` object of a collection body: required, an object of strings.
-async fn metadata_body(body: Body, service: Service) -> Result<BTreeMap<String, String>, ApiError> {
-    let body = read_json(body, service).await?;
+fn metadata_body(body: &[u8], service: Service) -> Result<BTreeMap<String, String>, ApiError> {
+    let body = parse_json(body, service)?;
     let items = body
         .get("metadata")
         .ok_or_else(|| {
@@ -140,24 +137,15 @@ fn page(
     Ok(body)
 }
 
-/// GET /v2|v3/{project_id}/snapshots (查询云硬盘快照列表: no reserved attributes).
-pub async fn list_snapshots(
-    State(mock): State<AppState>,
-    p: Result<Path<String>, PathRejection>,
-    Query(query): Query<BTreeMap<String, String>>,
+/// GET /v2|v3/{project_id}/snapshots (查询云硬盘快照列表: no reserved attributes), and with
+/// `detail`, GET /v2|v3/{project_id}/snapshots/detail (查询云硬盘快照详细信息列表).
+pub fn list_snapshots(
+    mock: &Mock,
+    project: &str,
+    query: &BTreeMap<String, String>,
+    detail: bool,
 ) -> Result<Response, ApiError> {
-    let project = evs::path(p)?;
-    Ok(mock.ok(page(&mock, &project, &query, false)?))
-}
-
-/// GET /v2|v3/{project_id}/snapshots/detail (查询云硬盘快照详细信息列表).
-pub async fn list_snapshots_detail(
-    State(mock): State<AppState>,
-    p: Result<Path<String>, PathRejection>,
-    Query(query): Query<BTreeMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let project = evs::path(p)?;
-    Ok(mock.ok(page(&mock, &project, &query, true)?))
+    Ok(mock.ok(page(mock, project, query, detail)?))
 }
 
 /// How a metadata collection write treats the items it does not name.
@@ -169,16 +157,17 @@ enum Write {
     Replace,
 }
 
-async fn write_snapshot_metadata(
-    mock: AppState,
-    (project, id): (String, String),
-    body: Body,
+fn write_snapshot_metadata(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    body: &[u8],
     mode: Write,
 ) -> Result<Response, ApiError> {
-    let items = metadata_body(body, Service::Evs).await?;
-    check_evs_items(&mock, &items)?;
+    let items = metadata_body(body, Service::Evs)?;
+    check_evs_items(mock, &items)?;
     let mut store = mock.write();
-    let snapshot = evs::writable(&mock, &mut store, &project, &id, "Updating metadata")?;
+    let snapshot = evs::writable(mock, &mut store, project, id, "Updating metadata")?;
     // System keys are the system's: none may be set, and a replace keeps them out of reach.
     if let Some(key) = items.keys().find(|k| k.starts_with(evs::SYSTEM_KEY_PREFIX)) {
         return Err(ApiError::system_metadata(key));
@@ -196,21 +185,23 @@ async fn write_snapshot_metadata(
 }
 
 /// POST /v2|v3/{project_id}/snapshots/{snapshot_id}/metadata (添加云硬盘快照的元数据).
-pub async fn create_snapshot_metadata(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String)>, PathRejection>,
-    body: Body,
+pub fn create_snapshot_metadata(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    body: &[u8],
 ) -> Result<Response, ApiError> {
-    write_snapshot_metadata(mock, evs::path(p)?, body, Write::Merge).await
+    write_snapshot_metadata(mock, project, id, body, Write::Merge)
 }
 
 /// PUT /v2|v3/{project_id}/snapshots/{snapshot_id}/metadata (更新云硬盘快照的元数据).
-pub async fn replace_snapshot_metadata(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String)>, PathRejection>,
-    body: Body,
+pub fn replace_snapshot_metadata(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    body: &[u8],
 ) -> Result<Response, ApiError> {
-    write_snapshot_metadata(mock, evs::path(p)?, body, Write::Replace).await
+    write_snapshot_metadata(mock, project, id, body, Write::Replace)
 }
 
 /// The `status` Nova derives from a stable vm_state (云服务器状态, table 4, task_state null;
@@ -224,13 +215,9 @@ fn status_of(vm_state: &str) -> String {
 }
 
 /// GET /v2.1/{project_id}/servers/{server_id}: the fields the mock keeps, named as Nova does.
-pub async fn show_server(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String)>, PathRejection>,
-) -> Result<Response, ApiError> {
-    let (project, id) = ecs::path(p)?;
+pub fn show_server(mock: &Mock, project: &str, id: &str) -> Result<Response, ApiError> {
     let store = mock.read();
-    let s = ecs::server(&mock, &store, &project, &id)?;
+    let s = ecs::server(mock, &store, project, id)?;
     Ok(mock.ok(json!({"server": {
         "id": s.id,
         "name": s.name,
@@ -244,13 +231,13 @@ pub async fn show_server(
 /// POST /v2.1/{project_id}/servers/{server_id}/metadata: adds or updates the given items (Nova
 /// `server_metadata.py` create), with seed 001's key and value rules and vm_state precondition;
 /// answers the whole metadata.
-pub async fn create_server_metadata(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String)>, PathRejection>,
-    body: Body,
+pub fn create_server_metadata(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    body: &[u8],
 ) -> Result<Response, ApiError> {
-    let (project, id) = ecs::path(p)?;
-    let items = metadata_body(body, Service::Ecs).await?;
+    let items = metadata_body(body, Service::Ecs)?;
     if !mock.fault(Fault::NoLengthCheck) {
         for (key, value) in &items {
             let chars = key.chars().count();
@@ -267,7 +254,7 @@ pub async fn create_server_metadata(
         }
     }
     let mut store = mock.write();
-    let s = ecs::server_mut(&mock, &mut store, &project, &id)?;
+    let s = ecs::server_mut(mock, &mut store, project, id)?;
     if !ecs::ALLOWED_VM_STATES.contains(&s.vm_state.as_str()) && !mock.fault(Fault::IgnoreVmState) {
         return Err(ApiError::vm_state(&s.vm_state));
     }

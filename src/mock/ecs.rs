@@ -1,8 +1,5 @@
 //! ECS server metadata handlers (seed 001, pages/ecs read pages).
 
-use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::json;
 
@@ -10,17 +7,12 @@ use super::error::{ApiError, Service};
 use super::evs::single_item;
 use super::faults::Fault;
 use super::state::Server;
-use super::{AppState, Mock};
+use super::Mock;
 
 /// Seed 001: keys and values are at most 255 Unicode characters; keys are not empty.
 pub(super) const LIMIT_CHARS: usize = 255;
 /// Seed 001 (接口约束): the server's vm_state must be one of these.
 pub(super) const ALLOWED_VM_STATES: &[&str] = &["active", "stopped", "paused", "suspended"];
-
-pub(super) fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
-    p.map(|Path(t)| t)
-        .map_err(|e| ApiError::invalid(Service::Ecs, format!("invalid path: {e}")))
-}
 
 /// Seed 001: A-Z, a-z, 0-9, '-', '_', ':' and '.'.
 pub(super) fn valid_key_char(c: char) -> bool {
@@ -82,39 +74,37 @@ pub(super) fn server_mut<'a>(
 }
 
 /// GET /v2.1/{project_id}/servers/{server_id}/metadata (查询云服务器元数据列表).
-pub async fn list_metadata(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String)>, PathRejection>,
-) -> Result<Response, ApiError> {
-    let (project, id) = path(p)?;
+pub fn list_metadata(mock: &Mock, project: &str, id: &str) -> Result<Response, ApiError> {
     let store = mock.read();
-    let s = server(&mock, &store, &project, &id)?;
+    let s = server(mock, &store, project, id)?;
     Ok(mock.ok(json!({"metadata": s.metadata})))
 }
 
 /// GET /v2.1/{project_id}/servers/{server_id}/metadata/{key} (获取云服务器指定Key的元数据).
-pub async fn show_metadata_item(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String, String)>, PathRejection>,
+pub fn show_metadata_item(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    key: &str,
 ) -> Result<Response, ApiError> {
-    let (project, id, key) = path(p)?;
     let store = mock.read();
-    let s = server(&mock, &store, &project, &id)?;
+    let s = server(mock, &store, project, id)?;
     let value = s
         .metadata
-        .get(&key)
+        .get(key)
         .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Metadata key {key}")))?;
-    Ok(mock.ok(super::MetaItem(&key, value)))
+    Ok(mock.ok(super::MetaItem(key, value)))
 }
 
 /// PUT /v2.1/{project_id}/servers/{server_id}/metadata/{key} (seed 001).
-pub async fn update_metadata_item(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String, String)>, PathRejection>,
-    body: Body,
+pub fn update_metadata_item(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    uri_key: &str,
+    body: &[u8],
 ) -> Result<Response, ApiError> {
-    let (project, id, uri_key) = path(p)?;
-    let (key, value) = single_item(&mock, body, &uri_key, Service::Ecs).await?;
+    let (key, value) = single_item(mock, body, uri_key, Service::Ecs)?;
     if !mock.fault(Fault::NoLengthCheck) {
         let chars = key.chars().count();
         if chars == 0 || chars > LIMIT_CHARS || !key.chars().all(valid_key_char) {
@@ -128,7 +118,7 @@ pub async fn update_metadata_item(
         }
     }
     let mut store = mock.write();
-    let s = server_mut(&mock, &mut store, &project, &id)?;
+    let s = server_mut(mock, &mut store, project, id)?;
     let paused_refused = mock.fault(Fault::PausedRefused) && s.vm_state == "paused";
     if (!ALLOWED_VM_STATES.contains(&s.vm_state.as_str()) && !mock.fault(Fault::IgnoreVmState))
         || paused_refused
@@ -143,15 +133,16 @@ pub async fn update_metadata_item(
 
 /// DELETE /v2.1/{project_id}/servers/{server_id}/metadata/{key}: 204, as the Nova API this
 /// operation family follows answers; an unknown key is 404.
-pub async fn delete_metadata_item(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String, String)>, PathRejection>,
+pub fn delete_metadata_item(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    key: &str,
 ) -> Result<Response, ApiError> {
-    let (project, id, key) = path(p)?;
     let mut store = mock.write();
-    let s = server_mut(&mock, &mut store, &project, &id)?;
+    let s = server_mut(mock, &mut store, project, id)?;
     s.metadata
-        .remove(&key)
+        .remove(key)
         .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Metadata key {key}")))?;
     Ok(axum::response::IntoResponse::into_response(
         axum::http::StatusCode::NO_CONTENT,

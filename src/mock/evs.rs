@@ -3,16 +3,13 @@
 //! Rules cite the page they come from: seed 002 (更新云硬盘快照 v2), seeds 003/004 (update v3, zh
 //! and en), seed 000 (更新云硬盘快照的单个元数据), and pages/evs for the reads.
 
-use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::error::{ApiError, Service};
 use super::faults::Fault;
 use super::state::{now, Snapshot};
-use super::{read_json, AppState, Mock};
+use super::{parse_json, Mock};
 
 /// Cinder API version of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,11 +39,6 @@ pub(super) const SYSTEM_KEY_PREFIX: &str = "__system__";
 /// Cinder's metadata key characters (`snapshot_metadata.py`): A-Z a-z 0-9 - _ : . and space.
 pub(super) fn valid_meta_key_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | ' ')
-}
-
-pub(super) fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
-    p.map(|Path(t)| t)
-        .map_err(|e| ApiError::invalid(Service::Evs, format!("invalid path: {e}")))
 }
 
 /// The snapshot body: seed 002's response table, plus the two reserved
@@ -243,31 +235,16 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// PUT /v2/{project_id}/snapshots/{snapshot_id} (seed 002).
-pub async fn update_snapshot_v2(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String)>, PathRejection>,
-    body: Body,
-) -> Result<Response, ApiError> {
-    update_snapshot(mock, path(p)?, body, Version::V2).await
-}
-
+/// PUT /v2/{project_id}/snapshots/{snapshot_id} (seed 002) and
 /// PUT /v3/{project_id}/snapshots/{snapshot_id} (seeds 003 and 004).
-pub async fn update_snapshot_v3(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String)>, PathRejection>,
-    body: Body,
-) -> Result<Response, ApiError> {
-    update_snapshot(mock, path(p)?, body, Version::V3).await
-}
-
-async fn update_snapshot(
-    mock: AppState,
-    (project, id): (String, String),
-    body: Body,
+pub fn update_snapshot(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    body: &[u8],
     version: Version,
 ) -> Result<Response, ApiError> {
-    let body = read_json(body, Service::Evs).await?;
+    let body = parse_json(body, Service::Evs)?;
     // Seeds 002/003: `snapshot` is a required object.
     let Some(obj) = body.get("snapshot") else {
         return Err(ApiError::invalid(
@@ -281,13 +258,13 @@ async fn update_snapshot(
             "Invalid input received: 'snapshot' must be an object",
         ));
     };
-    let name = text_field(&mock, obj, "name")?;
-    let description = text_field(&mock, obj, "description")?;
+    let name = text_field(mock, obj, "name")?;
+    let description = text_field(mock, obj, "description")?;
     let (name, description) = match version {
         // Seed 002: display_name / display_description are aliases; name wins over display_name.
         Version::V2 => {
-            let display_name = text_field(&mock, obj, "display_name")?;
-            let display_description = text_field(&mock, obj, "display_description")?;
+            let display_name = text_field(mock, obj, "display_name")?;
+            let display_description = text_field(mock, obj, "display_description")?;
             let name = if mock.fault(Fault::DisplayNameWins) {
                 display_name.or(name)
             } else {
@@ -305,7 +282,7 @@ async fn update_snapshot(
         ));
     }
     let mut store = mock.write();
-    let snapshot = writable(&mock, &mut store, &project, &id, "Updating a snapshot")?;
+    let snapshot = writable(mock, &mut store, project, id, "Updating a snapshot")?;
     if !mock.fault(Fault::IgnoreUpdate) {
         if let Some(n) = name {
             snapshot.name = n;
@@ -316,84 +293,65 @@ async fn update_snapshot(
         snapshot.updated_at = now();
     }
     let reserved = version == Version::V3;
-    let snapshot = view(&mock, &project, snapshot, reserved);
+    let snapshot = view(mock, project, snapshot, reserved);
     Ok(mock.ok(OneSnapshot { snapshot }))
-}
-
-/// GET /v2/{project_id}/snapshots/{snapshot_id} (查询单个云硬盘快照详细信息-Cinder-v2).
-pub async fn show_snapshot_v2(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String)>, PathRejection>,
-) -> Result<Response, ApiError> {
-    show_snapshot(mock, path(p)?, false).await
-}
-
-/// GET /v3/{project_id}/snapshots/{snapshot_id} (查询单个云硬盘快照详细信息-Cinder-v3).
-pub async fn show_snapshot_v3(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String)>, PathRejection>,
-) -> Result<Response, ApiError> {
-    show_snapshot(mock, path(p)?, true).await
 }
 
 /// The user that created every fixture snapshot (the v3 show page documents `user_id`).
 pub const FIXTURE_USER_ID: &str = "7a3e1c2b4d5f40718293a4b5c6d7e8f9";
 
-/// Both show pages (v2 and v3) document the same body, reserved attributes included; the v3
-/// page adds `user_id`, as Cinder's v3 show does.
-async fn show_snapshot(
-    mock: AppState,
-    (project, id): (String, String),
-    v3: bool,
-) -> Result<Response, ApiError> {
+/// GET /v2|v3/{project_id}/snapshots/{snapshot_id} (查询单个云硬盘快照详细信息-Cinder-v2, -v3).
+/// Both show pages document the same body, reserved attributes included; the v3 page adds
+/// `user_id`, as Cinder's v3 show does.
+pub fn show_snapshot(mock: &Mock, project: &str, id: &str, v3: bool) -> Result<Response, ApiError> {
     let store = mock.read();
-    let (owner, s) = find(&mock, &store, &project, &id)
+    let (owner, s) = find(mock, &store, project, id)
         .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
-    let mut snapshot = view(&mock, owner, s, true);
-    if v3 {
-        snapshot.user_id = Some(FIXTURE_USER_ID);
-    }
-    Ok(mock.ok(OneSnapshot { snapshot }))
+    let body = mock.rendered(&store, owner, &s.id, v3, || {
+        let mut snapshot = view(mock, owner, s, true);
+        if v3 {
+            snapshot.user_id = Some(FIXTURE_USER_ID);
+        }
+        super::json_body(&OneSnapshot { snapshot })
+    });
+    Ok(mock.ok_json(body))
 }
 
 /// GET /v2|v3/{project_id}/snapshots/{snapshot_id}/metadata (查询云硬盘快照的元数据).
-pub async fn list_metadata(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String)>, PathRejection>,
-) -> Result<Response, ApiError> {
-    let (project, id) = path(p)?;
+pub fn list_metadata(mock: &Mock, project: &str, id: &str) -> Result<Response, ApiError> {
     let store = mock.read();
-    let (_, s) = find(&mock, &store, &project, &id)
+    let (_, s) = find(mock, &store, project, id)
         .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
     Ok(mock.ok(json!({"metadata": s.metadata})))
 }
 
 /// GET …/metadata/{key} (查询云硬盘快照的单个元数据).
-pub async fn show_metadata_item(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String, String)>, PathRejection>,
+pub fn show_metadata_item(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    key: &str,
 ) -> Result<Response, ApiError> {
-    let (project, id, key) = path(p)?;
     let store = mock.read();
-    let (_, s) = find(&mock, &store, &project, &id)
+    let (_, s) = find(mock, &store, project, id)
         .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
     let value = s
         .metadata
-        .get(&key)
+        .get(key)
         .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Metadata key {key}")))?;
-    Ok(mock.ok(super::MetaItem(&key, value)))
+    Ok(mock.ok(super::MetaItem(key, value)))
 }
 
 /// Reads a metadata-item body: its single `meta` item, checked against the URI key.
 /// Seeds 000 and 001: `meta` is required, holds exactly one item, its key equals the URI key,
 /// and its value is a string.
-pub async fn single_item(
+pub fn single_item(
     mock: &Mock,
-    body: Body,
+    body: &[u8],
     uri_key: &str,
     service: Service,
 ) -> Result<(String, String), ApiError> {
-    let mut body = read_json(body, service).await?;
+    let mut body = parse_json(body, service)?;
     // Taken out of the parsed body, not copied: a PUT's key and value are kept as they came.
     let meta = match body.get_mut("meta") {
         None => {
@@ -433,13 +391,14 @@ pub async fn single_item(
 }
 
 /// PUT /v2/{project_id}/snapshots/{snapshot_id}/metadata/{key} (seed 000).
-pub async fn update_metadata_item(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String, String)>, PathRejection>,
-    body: Body,
+pub fn update_metadata_item(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    uri_key: &str,
+    body: &[u8],
 ) -> Result<Response, ApiError> {
-    let (project, id, uri_key) = path(p)?;
-    let (key, value) = single_item(&mock, body, &uri_key, Service::Evs).await?;
+    let (key, value) = single_item(mock, body, uri_key, Service::Evs)?;
     let chars = key.chars().count();
     if !mock.fault(Fault::NoLengthCheck)
         && (chars == 0
@@ -453,7 +412,7 @@ pub async fn update_metadata_item(
         ));
     }
     let mut store = mock.write();
-    let snapshot = writable(&mock, &mut store, &project, &id, "Updating metadata")?;
+    let snapshot = writable(mock, &mut store, project, id, "Updating metadata")?;
     if key.starts_with(SYSTEM_KEY_PREFIX) {
         return Err(ApiError::system_metadata(&key));
     }
@@ -466,19 +425,20 @@ pub async fn update_metadata_item(
 
 /// DELETE /v2|v3/{project_id}/snapshots/{snapshot_id}/metadata/{key}
 /// (删除云硬盘快照的单个元数据: 200, no body; an unknown key is 404).
-pub async fn delete_metadata_item(
-    State(mock): State<AppState>,
-    p: Result<Path<(String, String, String)>, PathRejection>,
+pub fn delete_metadata_item(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    key: &str,
 ) -> Result<Response, ApiError> {
-    let (project, id, key) = path(p)?;
     let mut store = mock.write();
-    let snapshot = writable(&mock, &mut store, &project, &id, "Deleting metadata")?;
+    let snapshot = writable(mock, &mut store, project, id, "Deleting metadata")?;
     if key.starts_with(SYSTEM_KEY_PREFIX) {
-        return Err(ApiError::system_metadata(&key));
+        return Err(ApiError::system_metadata(key));
     }
     snapshot
         .metadata
-        .remove(&key)
+        .remove(key)
         .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Metadata key {key}")))?;
     snapshot.updated_at = now();
     Ok(axum::response::IntoResponse::into_response(

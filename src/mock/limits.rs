@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::Request;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use bytes::{Bytes, BytesMut};
 use http_body::Body as _;
@@ -164,7 +165,11 @@ fn drain(mut body: Body) {
 /// Reads a request's body into memory within the limits. An `Err` is the answer to send at once
 /// (413 for a body over the limit, declared or actual; 408 for a body slower than
 /// `body_timeout`; 400 for a body the client broke off); the connection is closed after it.
-pub async fn buffer(req: Request, limits: Limits, service: Service) -> Result<Request, ApiError> {
+pub async fn buffer(
+    req: Request,
+    limits: Limits,
+    service: Service,
+) -> Result<(Parts, Bytes), ApiError> {
     let (parts, mut body) = req.into_parts();
     if content_length(&parts.headers).is_some_and(|n| n > BODY_LIMIT as u64) {
         // Answer now: waiting for a body that may never come (a 1 GB declaration with a small
@@ -177,14 +182,14 @@ pub async fn buffer(req: Request, limits: Limits, service: Service) -> Result<Re
     // Most reads carry no body (hyper knows it from the headers): nothing to wait for, so no
     // timer and no buffer.
     if body.is_end_stream() {
-        return Ok(Request::from_parts(parts, Body::empty()));
+        return Ok((parts, Bytes::new()));
     }
     let mut buf = Collected::default();
     // A small body usually arrives with its headers: what is already read is taken without
     // arming the body timer (a timer a request is a measurable share of a PUT's cost).
     match take_ready(&mut body, &mut buf) {
         Ok(Some(Read::Complete)) => {
-            return Ok(Request::from_parts(parts, Body::from(buf.freeze())));
+            return Ok((parts, buf.freeze()));
         }
         Ok(Some(Read::Over)) => {
             drain(body);
@@ -199,7 +204,7 @@ pub async fn buffer(req: Request, limits: Limits, service: Service) -> Result<Re
         }
     }
     match tokio::time::timeout(limits.body_timeout, read_into(&mut body, &mut buf)).await {
-        Ok(Ok(Read::Complete)) => Ok(Request::from_parts(parts, Body::from(buf.freeze()))),
+        Ok(Ok(Read::Complete)) => Ok((parts, buf.freeze())),
         Ok(Ok(Read::Over)) => {
             drain(body);
             Err(ApiError::too_large(service, BODY_LIMIT))
@@ -223,19 +228,17 @@ pub fn acceptable_content_type(headers: &HeaderMap) -> bool {
     let Ok(value) = value.to_str() else {
         return false;
     };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    matches!(
-        essence.as_str(),
-        "" | "text/plain"
-            | "application/json"
-            | "application/vnd.openstack.volume+json"
-            | "application/vnd.openstack.compute+json"
-    )
+    let essence = value.split(';').next().unwrap_or("").trim();
+    // Compared case-insensitively in place: lower-casing a copy was an allocation a request.
+    [
+        "",
+        "text/plain",
+        "application/json",
+        "application/vnd.openstack.volume+json",
+        "application/vnd.openstack.compute+json",
+    ]
+    .iter()
+    .any(|t| essence.eq_ignore_ascii_case(t))
 }
 
 #[cfg(test)]

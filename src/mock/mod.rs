@@ -16,6 +16,7 @@ pub mod evs;
 pub mod faults;
 pub mod iam;
 pub mod limits;
+pub mod routes;
 pub mod server;
 pub mod state;
 
@@ -25,12 +26,14 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::Request;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
 use axum::Router;
+use bytes::Bytes;
 use serde_json::Value;
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::collections::HashMap;
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use self::error::{ApiError, Service};
 use self::faults::{Fault, Faults};
@@ -121,11 +124,18 @@ impl Default for MockConfig {
 pub struct Mock {
     /// The behaviour.
     pub config: MockConfig,
-    /// Resources. A plain lock: critical sections are short and never await.
-    pub store: RwLock<Store>,
+    /// Resources. A plain lock: critical sections are short and never await. Private: every
+    /// change goes through [`Mock::write`], which forgets the rendered bodies.
+    store: RwLock<Store>,
+    /// Show-snapshot bodies already serialised, for the state as it is (see [`Mock::rendered`]).
+    rendered: Mutex<Rendered>,
     /// The contract tier, for requests no hand-written route takes.
     pub tier: Option<contract_tier::Tier>,
 }
+
+/// Serialised show-snapshot bodies: owner project → snapshot id → [v2, v3]. Serialising a
+/// snapshot was a fifth of a GET's instructions, and reads outnumber writes in every suite.
+type Rendered = HashMap<String, HashMap<String, [Option<Bytes>; 2]>>;
 
 /// The handle every handler gets.
 pub type AppState = Arc<Mock>;
@@ -137,9 +147,48 @@ impl Mock {
         self.store.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Changes the state.
+    /// Changes the state, and forgets every rendered body: no change, however small, can leave
+    /// a stale one behind. Readers fill the cache only while they hold the read lock, so none can
+    /// put back a body rendered before this change.
     pub fn write(&self) -> RwLockWriteGuard<'_, Store> {
-        self.store.write().unwrap_or_else(|p| p.into_inner())
+        let guard = self.store.write().unwrap_or_else(|p| p.into_inner());
+        self.rendered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        guard
+    }
+
+    /// The show body of snapshot `id` of `owner` in its v2 or v3 form, rendered by `render` the
+    /// first time after a change. `_store` is the read guard the caller holds while it asks:
+    /// that is what keeps a write from slipping between rendering and caching.
+    pub fn rendered(
+        &self,
+        _store: &RwLockReadGuard<'_, Store>,
+        owner: &str,
+        id: &str,
+        v3: bool,
+        render: impl FnOnce() -> Result<Bytes, serde_json::Error>,
+    ) -> Result<Bytes, serde_json::Error> {
+        let slot = usize::from(v3);
+        let cached = |cache: &Rendered| {
+            cache
+                .get(owner)
+                .and_then(|m| m.get(id))
+                .and_then(|forms| forms[slot].clone())
+        };
+        if let Some(body) = cached(&self.rendered.lock().unwrap_or_else(|p| p.into_inner())) {
+            return Ok(body);
+        }
+        // Rendered outside the cache's lock: other readers go on meanwhile.
+        let body = render()?;
+        let mut cache = self.rendered.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .entry(owner.to_string())
+            .or_default()
+            .entry(id.to_string())
+            .or_default()[slot] = Some(body.clone());
+        Ok(body)
     }
 
     /// Whether a fault is on.
@@ -158,23 +207,34 @@ impl Mock {
 
     /// A JSON success response.
     pub fn ok(&self, body: impl serde::Serialize) -> Response {
-        // `axum::Json` starts its buffer at 128 bytes and grows it twice for a snapshot's
-        // ~420; one allocation of the size most answers fit is cheaper.
-        let mut buf = Vec::with_capacity(512);
-        match serde_json::to_writer(&mut buf, &body) {
-            Ok(()) => (
+        self.ok_json(json_body(&body))
+    }
+
+    /// A success response of an already serialised JSON body.
+    pub fn ok_json(&self, body: Result<Bytes, serde_json::Error>) -> Response {
+        match body {
+            Ok(bytes) => (
                 self.ok_status(),
                 [(
                     header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json"),
                 )],
-                buf,
+                bytes,
             )
                 .into_response(),
             // The handlers' views always serialise; answer as axum::Json would if one did not.
             Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
         }
     }
+}
+
+/// A JSON body serialised.
+pub fn json_body(body: &impl serde::Serialize) -> Result<Bytes, serde_json::Error> {
+    // `axum::Json` starts its buffer at 128 bytes and grows it twice for a snapshot's ~420; one
+    // allocation of the size most answers fit is cheaper.
+    let mut buf = Vec::with_capacity(512);
+    serde_json::to_writer(&mut buf, body)?;
+    Ok(Bytes::from(buf))
 }
 
 /// `{"meta": {key: value}}`, the answer of every metadata-item operation, serialised without
@@ -198,12 +258,9 @@ impl serde::Serialize for MetaItem<'_> {
     }
 }
 
-/// Reads a request body up to [`BODY_LIMIT`] and parses it as JSON.
-pub async fn read_json(body: Body, service: Service) -> Result<Value, ApiError> {
-    let bytes = axum::body::to_bytes(body, BODY_LIMIT)
-        .await
-        .map_err(|_| ApiError::too_large(service, BODY_LIMIT))?;
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::malformed(service, &e.to_string()))
+/// Parses a request body (already read within [`BODY_LIMIT`]) as JSON.
+pub fn parse_json(body: &[u8], service: Service) -> Result<Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::malformed(service, &e.to_string()))
 }
 
 /// Builds the service of a mock instance.
@@ -214,73 +271,11 @@ pub fn app(config: MockConfig) -> MockService {
     let mock = Arc::new(Mock {
         config,
         store: RwLock::new(store),
+        rendered: Mutex::new(Rendered::new()),
         tier,
     });
-    let mut router = Router::new()
-        .route(
-            "/v2/{project_id}/snapshots",
-            get(collections::list_snapshots),
-        )
-        .route(
-            "/v3/{project_id}/snapshots",
-            get(collections::list_snapshots),
-        )
-        .route(
-            "/v2/{project_id}/snapshots/detail",
-            get(collections::list_snapshots_detail),
-        )
-        .route(
-            "/v3/{project_id}/snapshots/detail",
-            get(collections::list_snapshots_detail),
-        )
-        .route(
-            "/v2.1/{project_id}/servers/{server_id}",
-            get(collections::show_server),
-        )
-        .route(
-            "/v2/{project_id}/snapshots/{snapshot_id}",
-            put(evs::update_snapshot_v2).get(evs::show_snapshot_v2),
-        )
-        .route(
-            "/v3/{project_id}/snapshots/{snapshot_id}",
-            put(evs::update_snapshot_v3).get(evs::show_snapshot_v3),
-        )
-        .route(
-            "/v2/{project_id}/snapshots/{snapshot_id}/metadata",
-            get(evs::list_metadata)
-                .post(collections::create_snapshot_metadata)
-                .put(collections::replace_snapshot_metadata),
-        )
-        .route(
-            "/v3/{project_id}/snapshots/{snapshot_id}/metadata",
-            get(evs::list_metadata)
-                .post(collections::create_snapshot_metadata)
-                .put(collections::replace_snapshot_metadata),
-        )
-        .route(
-            "/v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
-            put(evs::update_metadata_item)
-                .get(evs::show_metadata_item)
-                .delete(evs::delete_metadata_item),
-        )
-        .route(
-            "/v3/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
-            put(evs::update_metadata_item)
-                .get(evs::show_metadata_item)
-                .delete(evs::delete_metadata_item),
-        )
-        .route(
-            "/v2.1/{project_id}/servers/{server_id}/metadata",
-            get(ecs::list_metadata).post(collections::create_server_metadata),
-        )
-        .route(
-            "/v2.1/{project_id}/servers/{server_id}/metadata/{key}",
-            put(ecs::update_metadata_item)
-                .get(ecs::show_metadata_item)
-                .delete(ecs::delete_metadata_item),
-        );
-    // Only the services' routes check the content type: admin fixtures are YAML.
-    router = router.route_layer(MediaTypeLayer);
+    // The services' paths are matched in `routes`, before this router; it serves the rest.
+    let mut router = Router::new();
     if admin {
         router = router.merge(admin::routes());
     }
@@ -335,74 +330,11 @@ where
     }
 }
 
-/// Runs the router (never fails: its error type is `Infallible`).
-async fn route(router: Router, req: Request) -> Response {
-    use tower::ServiceExt;
-    match router.oneshot(req).await {
-        Ok(response) => response,
-        Err(never) => match never {},
-    }
-}
-
 fn service_of(path: &str) -> Service {
     if path.contains("/servers") {
         Service::Ecs
     } else {
         Service::Evs
-    }
-}
-
-/// 415 for a content type the services do not parse, before the handler runs, as Nova and
-/// Cinder refuse it before deserializing (see [`limits::acceptable_content_type`]).
-///
-/// A tower layer written out rather than `middleware::from_fn`: a route layer wraps every
-/// route, and `from_fn` clones the route and boxes a future on every request, which cost a GET
-/// 2 µs of the mock's 17 (`cargo bench --bench mock`); this passes the route's own future on.
-#[derive(Debug, Clone, Copy)]
-struct MediaTypeLayer;
-
-impl<S> tower::Layer<S> for MediaTypeLayer {
-    type Service = MediaType<S>;
-
-    fn layer(&self, inner: S) -> MediaType<S> {
-        MediaType(inner)
-    }
-}
-
-/// The service [`MediaTypeLayer`] wraps a route in.
-#[derive(Debug, Clone)]
-struct MediaType<S>(S);
-
-impl<S> tower::Service<Request> for MediaType<S>
-where
-    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>,
-{
-    type Response = Response;
-    type Error = std::convert::Infallible;
-    type Future = futures_util::future::Either<
-        std::future::Ready<Result<Response, std::convert::Infallible>>,
-        S::Future,
-    >;
-
-    fn poll_ready(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        self.0.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: Request) -> Self::Future {
-        use futures_util::future::Either;
-        if limits::acceptable_content_type(req.headers()) {
-            return Either::Right(self.0.call(req));
-        }
-        let label = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .unwrap_or_default();
-        let refused = ApiError::bad_media_type(service_of(req.uri().path()), &label);
-        Either::Left(std::future::ready(Ok(refused.into_response())))
     }
 }
 
@@ -416,33 +348,43 @@ async fn not_found(req: Request) -> Response {
     r
 }
 
-/// Runs the hand-written routes; when none takes the request (no route, or axum's 405 for a
-/// method it does not emulate) and a contract tier is configured, the tier answers instead.
-async fn routed_or_tier(
+/// Answers a buffered request: the configured auth first, then an emulated service path in
+/// [`routes`] (plain functions: nothing to wait for), anything else by the router. When no
+/// hand-written route takes it (no route, or a 405 for a method none emulates) and a contract
+/// tier is configured, the tier answers instead.
+async fn answer(
     mock: &Mock,
-    req: Request,
+    parts: Parts,
+    body: Bytes,
     router: Router,
-    path: &str,
+    (method, path): (&axum::http::Method, &str),
     is_admin: bool,
 ) -> Response {
-    let Some(tier) = mock.tier.as_ref().filter(|_| !is_admin) else {
-        return authorized(mock, req, router, path, is_admin).await;
+    use tower::ServiceExt;
+    if let Err(refused) = authorize(mock, &parts, &body, is_admin) {
+        return refused.into_response();
+    }
+    let response = match routes::Route::parse(path) {
+        Some(r) => routes::dispatch(mock, r, method, &parts.headers, parts.uri.query(), &body)
+            .unwrap_or_else(|| routes::method_not_allowed(r)),
+        None => {
+            let req = Request::from_parts(parts, Body::from(body.clone()));
+            match router.oneshot(req).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            }
+        }
     };
-    let method = req.method().as_str().to_string();
-    let (parts, body) = req.into_parts();
-    // The body is already in memory (read within the limits above): this only takes it out.
-    let bytes = axum::body::to_bytes(body, BODY_LIMIT)
-        .await
-        .unwrap_or_default();
-    let req = Request::from_parts(parts, Body::from(bytes.clone()));
-    let response = authorized(mock, req, router, path, is_admin).await;
+    let Some(tier) = mock.tier.as_ref().filter(|_| !is_admin) else {
+        return response;
+    };
     let unrouted = response.extensions().get::<Unrouted>().is_some()
         || (response.status() == StatusCode::METHOD_NOT_ALLOWED
             && response.extensions().get::<ApiError>().is_none());
     if !unrouted {
         return response;
     }
-    match tier.answer(&method, path, &bytes) {
+    match tier.answer(method.as_str(), path, &body) {
         Some((status, Some(body))) => (status, axum::Json(body)).into_response(),
         Some((status, None)) => status.into_response(),
         None => response,
@@ -470,8 +412,8 @@ async fn cross_cutting(mock: AppState, req: Request, router: Router) -> Response
     // is still sending; a refused body closes the connection after the answer.
     let (mut response, close) =
         match limits::buffer(req, mock.config.limits, service_of(path)).await {
-            Ok(req) => (
-                routed_or_tier(&mock, req, router, path, is_admin).await,
+            Ok((parts, body)) => (
+                answer(&mock, parts, body, router, (&method, path), is_admin).await,
                 false,
             ),
             Err(refused) => (refused.into_response(), true),
@@ -520,61 +462,42 @@ async fn cross_cutting(mock: AppState, req: Request, router: Router) -> Response
     response
 }
 
-/// Enforces the configured auth (admin and IAM token requests carry no token yet), then runs the
-/// rest of the stack.
-async fn authorized(
-    mock: &Mock,
-    req: Request,
-    router: Router,
-    path: &str,
-    is_admin: bool,
-) -> Response {
-    let no_credential = req.headers().get(&X_AUTH_TOKEN).is_none()
-        && req.headers().get(header::AUTHORIZATION).is_none();
+/// Enforces the configured auth (admin and IAM token requests carry no token yet): `Err` is
+/// the answer to a request it refuses.
+fn authorize(mock: &Mock, parts: &Parts, body: &[u8], is_admin: bool) -> Result<(), ApiError> {
+    let headers = &parts.headers;
+    let no_credential =
+        headers.get(&X_AUTH_TOKEN).is_none() && headers.get(header::AUTHORIZATION).is_none();
     match &mock.config.auth {
         // Fault: a request with no credential at all is let through.
         MockAuth::Token(_) | MockAuth::AkSk { .. }
             if no_credential && mock.fault(Fault::MissingTokenAccepted) =>
         {
-            route(router, req).await
+            Ok(())
         }
         MockAuth::Token(expected) if !is_admin && !mock.fault(Fault::AuthBypass) => {
-            match req.headers().get(&X_AUTH_TOKEN).map(HeaderValue::as_bytes) {
-                Some(t) if t == expected.as_bytes() => route(router, req).await,
-                Some(_) => ApiError::unauthorized(
+            match headers.get(&X_AUTH_TOKEN).map(HeaderValue::as_bytes) {
+                Some(t) if t == expected.as_bytes() => Ok(()),
+                Some(_) => Err(ApiError::unauthorized(
                     "Incorrect IAM authentication information: the token is invalid",
-                )
-                .into_response(),
-                None => ApiError::unauthorized(
+                )),
+                None => Err(ApiError::unauthorized(
                     "Incorrect IAM authentication information: X-Auth-Token is missing",
-                )
-                .into_response(),
+                )),
             }
         }
         MockAuth::AkSk { ak, sk } if !is_admin && !mock.fault(Fault::AuthBypass) => {
-            let (parts, body) = req.into_parts();
-            match axum::body::to_bytes(body, BODY_LIMIT).await {
-                Err(_) => ApiError::too_large(service_of(path), BODY_LIMIT).into_response(),
-                Ok(bytes) => {
-                    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-                    let query = parts.uri.query().unwrap_or("");
-                    let received = auth::Received {
-                        method: parts.method.as_str(),
-                        path: parts.uri.path(),
-                        query,
-                        headers: &parts.headers,
-                        body: &bytes,
-                    };
-                    match auth::verify(received, ak, sk, now) {
-                        Ok(()) => {
-                            route(router, Request::from_parts(parts, Body::from(bytes))).await
-                        }
-                        Err(why) => ApiError::unauthorized(why.message()).into_response(),
-                    }
-                }
-            }
+            let received = auth::Received {
+                method: parts.method.as_str(),
+                path: parts.uri.path(),
+                query: parts.uri.query().unwrap_or(""),
+                headers,
+                body,
+            };
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            auth::verify(received, ak, sk, now).map_err(|why| ApiError::unauthorized(why.message()))
         }
-        _ => route(router, req).await,
+        _ => Ok(()),
     }
 }
 
