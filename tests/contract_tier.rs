@@ -156,3 +156,50 @@ async fn the_fault_modes_apply_to_the_contract_tier() {
     assert!(ct.starts_with("text/plain"), "{ct}");
     m.stop().await;
 }
+
+/// A 405 names what the path takes (RFC 9110), whoever answers it: the hand-written emulation's
+/// methods and the contract's, and the contract's alone on a path only the contract has.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_405_lists_the_methods_of_the_emulation_and_of_the_contract() {
+    let (_dir, contract) = vpc_contract();
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let v = mock::state::Fixtures::defaults().vars;
+    let client = reqwest::Client::new();
+    let allow = |url: String| {
+        let client = client.clone();
+        async move {
+            let r = client.patch(url).send().await.unwrap();
+            let allow = r
+                .headers()
+                .get("allow")
+                .map(|v| v.to_str().unwrap().to_string());
+            (r.status().as_u16(), allow)
+        }
+    };
+    let snapshot = format!(
+        "{}/v2/{}/snapshots/{}",
+        m.base_url(),
+        v["project_id"],
+        v["snapshot_id"]
+    );
+    let (status, listed) = allow(snapshot).await;
+    let listed = listed.expect("the emulation's 405 carries Allow");
+    assert_eq!(status, 405);
+    for method in ["GET", "PUT"] {
+        assert!(listed.split(',').any(|m| m == method), "{listed}");
+    }
+    let vpc = format!("{}/v1/{}/vpcs/some-vpc", m.base_url(), v["project_id"]);
+    let (status, listed) = allow(vpc).await;
+    let listed = listed.expect("the contract's 405 carries Allow");
+    assert_eq!(status, 405);
+    for method in ["GET", "PUT", "DELETE"] {
+        assert!(listed.split(',').any(|m| m == method), "{listed}");
+    }
+    assert!(!listed.contains("PATCH"), "{listed}");
+    m.stop().await;
+}

@@ -80,9 +80,15 @@ impl Tier {
 
     /// Whether any operation of the contract has this path (for 405 versus 404).
     fn path_known(&self, path: &str) -> bool {
+        !self.methods(path).is_empty()
+    }
+
+    /// The methods the contract has an operation for at this path (for a 405's `Allow`).
+    pub fn methods(&self, path: &str) -> Vec<&'static str> {
         ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD"]
-            .iter()
-            .any(|m| self.route(m, path).is_some())
+            .into_iter()
+            .filter(|m| self.route(m, path).is_some())
+            .collect()
     }
 
     /// Answers a request, or None when no operation of the contract has this path at all.

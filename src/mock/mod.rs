@@ -2,9 +2,10 @@
 //! them, with an admin API and named fault modes.
 //!
 //! It implements the documented rules directly in small handlers (`evs`, `ecs`) and never looks at
-//! the derived schemas, so a bug in the derived contract cannot hide in both. Cross-cutting
-//! behaviour (auth, request ids, fault modes that touch every response, logging) lives in one
-//! service around the router, in this file ([`MockService`]).
+//! the derived schemas, so a bug in the derived contract cannot hide in both. `routes` matches
+//! their paths; an axum router serves the rest (admin, IAM, the 404 the contract tier may answer).
+//! Cross-cutting behaviour (auth, request ids, fault modes that touch every response, logging)
+//! lives in one service around both, in this file ([`MockService`]).
 
 pub mod admin;
 pub mod auth;
@@ -384,11 +385,29 @@ async fn answer(
     if !unrouted {
         return response;
     }
-    match tier.answer(method.as_str(), path, &body) {
+    let mut answered = match tier.answer(method.as_str(), path, &body) {
         Some((status, Some(body))) => (status, axum::Json(body)).into_response(),
         Some((status, None)) => status.into_response(),
-        None => response,
+        None => return response,
+    };
+    if answered.status() == StatusCode::METHOD_NOT_ALLOWED {
+        // A 405 lists what the path takes (RFC 9110): the emulation's methods and the contract's.
+        let mut allow: Vec<&str> = response
+            .headers()
+            .get(header::ALLOW)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(',').collect())
+            .unwrap_or_default();
+        for m in tier.methods(path) {
+            if !allow.contains(&m) {
+                allow.push(m);
+            }
+        }
+        if let Ok(v) = HeaderValue::from_str(&allow.join(",")) {
+            answered.headers_mut().insert(header::ALLOW, v);
+        }
     }
+    answered
 }
 
 /// The request id header (a static name: no parse and no allocation per answer).
