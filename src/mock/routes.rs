@@ -220,17 +220,8 @@ pub fn dispatch(
     body: &Bytes,
 ) -> Option<Response> {
     let method = effective(method);
-    let served = matches!(
-        (route, method.as_str()),
-        (Route::Snapshots { .. } | Route::Server { .. }, "GET")
-            | (Route::Snapshot { .. }, "GET" | "PUT")
-            | (Route::SnapshotMetadata { .. }, "GET" | "POST" | "PUT")
-            | (Route::ServerMetadata { .. }, "GET" | "POST")
-            | (
-                Route::SnapshotMetaItem { .. } | Route::ServerMetaItem { .. },
-                "GET" | "PUT" | "DELETE"
-            )
-    );
+    // `allow` is the one list of what a path serves: the 405's header and this check both read it.
+    let served = route.allow().split(',').any(|m| m == method.as_str());
     if !served {
         return None;
     }
