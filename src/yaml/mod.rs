@@ -3,6 +3,7 @@
 //! that reads plain case files ([`fast`]).
 
 pub mod fast;
+mod lite;
 
 pub use fast::{from_str, Location, Spanned};
 
