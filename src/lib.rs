@@ -20,6 +20,7 @@ pub mod mock;
 pub mod project;
 pub mod report;
 pub mod run;
+mod small_file;
 pub mod snapshot;
 mod statics;
 pub mod yaml;

@@ -119,7 +119,7 @@ fn walk(dir: &Path, prefix: &str, found: &mut Vec<(String, PathBuf)>) -> Result<
 
 /// Reads, parses and resolves one case file.
 pub fn load_case(id: &str, path: &Path, contract: &Contract) -> Result<Case, LoadError> {
-    let bytes = std::fs::read(path)
+    let bytes = crate::small_file::read(path)
         .map_err(|e| Diagnostic::file(path, format!("cannot read the file: {e}")))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Diagnostic::file(path, "the file is not UTF-8 text"))?;
