@@ -514,87 +514,74 @@ impl<'a> Scan<'a> {
     }
 
     fn flow_seq(&mut self) -> R<()> {
-        self.deeper()?;
-        let at = self.at();
-        self.push(Ev::SeqStart, at);
-        self.pos += 1;
-        self.flow_spaces()?;
-        if self.peek() != Some(b']') {
-            loop {
-                self.flow_node()?;
-                self.flow_spaces()?;
-                match self.peek() {
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.flow_spaces()?;
-                        // A trailing comma.
-                        if self.peek() == Some(b']') {
-                            return Err(Fallback);
-                        }
-                    }
-                    Some(b']') => break,
-                    // `[a: 1]` is a mapping of one pair.
-                    _ => return Err(Fallback),
-                }
-            }
-        }
-        let at = self.at();
-        self.pos += 1;
-        self.push(Ev::SeqEnd, at);
-        self.depth -= 1;
-        Ok(())
+        // `[a: 1]` is a mapping of one pair: its `:` ends the entry where `,` or `]` should.
+        self.flow_collection(Ev::SeqStart, Ev::SeqEnd, b']', |s| s.flow_node())
     }
 
     fn flow_map(&mut self) -> R<()> {
+        self.flow_collection(Ev::MapStart, Ev::MapEnd, b'}', |s| {
+            let at = s.at();
+            let (key, plain) = match s.peek() {
+                Some(b'"' | b'\'') => (s.quoted()?, false),
+                Some(b'[' | b'{') => return Err(Fallback),
+                _ => (s.plain_flow()?, true),
+            };
+            if key.len() > MAX_KEY {
+                return Err(Fallback);
+            }
+            s.push(Ev::Scalar(key, plain), at);
+            s.inline_spaces()?;
+            if s.peek() != Some(b':') {
+                return Err(Fallback);
+            }
+            s.pos += 1;
+            // Only a quoted (JSON-like) key may have its value right after the `:`.
+            if plain && s.peek() != Some(b' ') {
+                return Err(Fallback);
+            }
+            s.flow_spaces()?;
+            // An empty value.
+            if matches!(s.peek(), Some(b',' | b'}')) {
+                return Err(Fallback);
+            }
+            s.flow_node()
+        })
+    }
+
+    /// A flow collection at `pos` (its opening bracket): `entry` reads each entry, which
+    /// commas separate; an empty entry (a trailing comma) is left to the slower readers.
+    fn flow_collection(
+        &mut self,
+        start: Ev<'a>,
+        end: Ev<'a>,
+        close: u8,
+        mut entry: impl FnMut(&mut Scan<'a>) -> R<()>,
+    ) -> R<()> {
         self.deeper()?;
         let at = self.at();
-        self.push(Ev::MapStart, at);
+        self.push(start, at);
         self.pos += 1;
         self.flow_spaces()?;
-        if self.peek() != Some(b'}') {
+        if self.peek() != Some(close) {
             loop {
-                let at = self.at();
-                let (key, plain) = match self.peek() {
-                    Some(b'"' | b'\'') => (self.quoted()?, false),
-                    Some(b'[' | b'{') => return Err(Fallback),
-                    _ => (self.plain_flow()?, true),
-                };
-                if key.len() > MAX_KEY {
-                    return Err(Fallback);
-                }
-                self.push(Ev::Scalar(key, plain), at);
-                self.inline_spaces()?;
-                if self.peek() != Some(b':') {
-                    return Err(Fallback);
-                }
-                self.pos += 1;
-                // Only a quoted (JSON-like) key may have its value right after the `:`.
-                if plain && self.peek() != Some(b' ') {
-                    return Err(Fallback);
-                }
-                self.flow_spaces()?;
-                // An empty value.
-                if matches!(self.peek(), Some(b',' | b'}')) {
-                    return Err(Fallback);
-                }
-                self.flow_node()?;
+                entry(self)?;
                 self.flow_spaces()?;
                 match self.peek() {
                     Some(b',') => {
                         self.pos += 1;
                         self.flow_spaces()?;
-                        if self.peek() == Some(b'}') {
+                        if self.peek() == Some(close) {
                             return Err(Fallback);
                         }
                     }
-                    Some(b'}') => break,
+                    Some(c) if c == close => break,
                     _ => return Err(Fallback),
                 }
             }
         }
         let at = self.at();
         self.pos += 1;
-        self.push(Ev::MapEnd, at);
+        self.push(end, at);
         self.depth -= 1;
         Ok(())
     }
