@@ -1,13 +1,14 @@
-//! A scanner for the plain YAML case files are written in: block mappings and sequences, one-line
-//! flow collections, and one-line plain, single- and double-quoted scalars, with comments and
-//! blank lines between them.
+//! A scanner for the plain YAML case files are written in: block mappings and sequences, flow
+//! collections (on one line inside block context; over several lines when one is the whole
+//! document, as a JSON case file is), and one-line plain, single- and double-quoted scalars, with
+//! comments and blank lines between them.
 //!
 //! granit-parser spends about 50,000 instructions on a three-line case (its tokens carry spans,
 //! tag spans and a queue of candidate keys, all copied several times). Case files use a small part
 //! of YAML, so this scanner reads that part in one pass and gives up ([`Fallback`]) on everything
 //! else: tabs, carriage returns and other control characters, byte-order marks, directives and
-//! document markers, block scalars (`|`, `>`), scalars or flow collections over several lines,
-//! empty values, complex keys, anchors, aliases, tags, trailing commas, and any syntax error. The
+//! document markers, block scalars (`|`, `>`), scalars over several lines, flow collections over
+//! several lines inside block context, empty values, complex keys, anchors, aliases, tags, trailing commas, and any syntax error. The
 //! document is then read by the granit-parser path, and, when that is unsure too, by serde-saphyr,
 //! so whatever this scanner accepts must read exactly as serde-saphyr reads it: a differential
 //! property test holds the two to the same values and positions.
