@@ -115,8 +115,8 @@ impl de::Error for Fallback {
 
 pub(super) type R<T> = Result<T, Fallback>;
 
-/// Nesting beyond this is left to serde-saphyr (and its depth budget).
-const MAX_DEPTH: usize = 64;
+/// Nesting beyond this is left to serde-saphyr (and its depth budget), by both readers.
+pub(super) const MAX_DEPTH: usize = 64;
 
 /// Reads a YAML document into `T`: the fast path when the document is plain, serde-saphyr
 /// otherwise (and for every error, so messages and positions are serde-saphyr's).
@@ -130,9 +130,16 @@ pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::
 /// The fast path alone: [`lite`]'s scanner, then granit-parser's events when the scanner is
 /// unsure of the text.
 fn fast<T: de::DeserializeOwned>(text: &str) -> R<T> {
-    via_lite(text).or_else(|Fallback| via_granit(text))
+    match super::lite::events(text) {
+        // The scanner read the text, so granit-parser's events are the same: where the
+        // deserializer gives up on these it would give up on those, and serde-saphyr answers.
+        Ok(events) => read(events.into_iter()),
+        Err(Fallback) => via_granit(text),
+    }
 }
 
+/// The scanner's path alone (the tests hold it to serde-saphyr on its own).
+#[cfg(test)]
 fn via_lite<T: de::DeserializeOwned>(text: &str) -> R<T> {
     read(super::lite::events(text)?.into_iter())
 }

@@ -15,10 +15,7 @@
 
 use std::borrow::Cow;
 
-use super::fast::{Ev, Fallback, Node, R};
-
-/// Nesting beyond this is left to the slower readers (and serde-saphyr's depth budget).
-const MAX_DEPTH: usize = 64;
+use super::fast::{Ev, Fallback, Node, MAX_DEPTH, R};
 
 /// YAML's limit on the length of an implicit key.
 const MAX_KEY: usize = 1024;
@@ -229,12 +226,21 @@ impl<'a> Scan<'a> {
         self.peek() == Some(b'-') && matches!(self.peek_at(1), None | Some(b' ' | b'\n'))
     }
 
-    fn deeper(&mut self) -> R<()> {
+    /// Starts a collection at `at`, nested no deeper than [`MAX_DEPTH`].
+    fn open(&mut self, start: Ev<'a>, at: (u64, u64)) -> R<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(Fallback);
         }
+        self.push(start, at);
         Ok(())
+    }
+
+    /// Ends the collection [`Scan::open`] started, at `pos`.
+    fn close(&mut self, end: Ev<'a>) {
+        let at = self.at();
+        self.push(end, at);
+        self.depth -= 1;
     }
 
     /// The block node at `pos`, whose column is `col`; returns the indentation of the next line
@@ -284,8 +290,7 @@ impl<'a> Scan<'a> {
         plain: bool,
         at: (u64, u64),
     ) -> R<Option<usize>> {
-        self.deeper()?;
-        self.push(Ev::MapStart, at);
+        self.open(Ev::MapStart, at)?;
         self.push(Ev::Scalar(first, plain), at);
         let next = loop {
             // Past the `:`.
@@ -304,9 +309,7 @@ impl<'a> Scan<'a> {
                 other => break other,
             }
         };
-        let at = self.at();
-        self.push(Ev::MapEnd, at);
-        self.depth -= 1;
+        self.close(Ev::MapEnd);
         Ok(next)
     }
 
@@ -378,10 +381,9 @@ impl<'a> Scan<'a> {
     /// a sequence at its first `-`, but one at its key's own indentation (`indentless`) at its
     /// first item.
     fn block_seq(&mut self, col: usize, indentless: bool) -> R<Option<usize>> {
-        self.deeper()?;
         let start = self.out.len();
         let at = self.at();
-        self.push(Ev::SeqStart, at);
+        self.open(Ev::SeqStart, at)?;
         let next = loop {
             // Past the `-`.
             self.pos += 1;
@@ -411,9 +413,7 @@ impl<'a> Scan<'a> {
                 other => break other,
             }
         };
-        let at = self.at();
-        self.push(Ev::SeqEnd, at);
-        self.depth -= 1;
+        self.close(Ev::SeqEnd);
         Ok(next)
     }
 
@@ -558,9 +558,8 @@ impl<'a> Scan<'a> {
         close: u8,
         mut entry: impl FnMut(&mut Scan<'a>) -> R<()>,
     ) -> R<()> {
-        self.deeper()?;
         let at = self.at();
-        self.push(start, at);
+        self.open(start, at)?;
         self.pos += 1;
         self.flow_spaces()?;
         if self.peek() != Some(close) {
@@ -580,10 +579,8 @@ impl<'a> Scan<'a> {
                 }
             }
         }
-        let at = self.at();
+        self.close(end);
         self.pos += 1;
-        self.push(end, at);
-        self.depth -= 1;
         Ok(())
     }
 
