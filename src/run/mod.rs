@@ -209,19 +209,6 @@ async fn run_steps(
         steps.push(outcome.result);
         stopped |= bad && !is_teardown;
     }
-    if let Some(store) = &ctx.snapshots {
-        // The case is not over until its snapshots are on disk: a write that failed errs the
-        // case that made it (the message names the file).
-        for e in store.index.settle(&case.id).await {
-            if let Some(step) = steps.iter_mut().find(|s| s.response.is_some()) {
-                let error = format!("cannot write the snapshot: {e}");
-                step.error = Some(match step.error.take() {
-                    Some(earlier) => format!("{earlier}; {error}"),
-                    None => error,
-                });
-            }
-        }
-    }
     let mutations = match undo {
         Some(u) => u.finish().await,
         None => Vec::new(),
@@ -497,14 +484,18 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
     // However the run ends (even dropped mid-way), a reader waiting for room is let go.
     let _closer = queue.close_on_drop();
     let _ = ctx.events.send(Event::RunStarted { total });
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    // Workers count each case and hand its result straight to the reporters (a relay task
-    // between them cost a channel hop and a wake-up a case).
-    let counted = Arc::new(std::sync::Mutex::new(Summary::default()));
+    let finish = Finish {
+        counted: Arc::new(std::sync::Mutex::new(Summary::default())),
+        stop: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        fail_fast: ctx.options.fail_fast,
+        events: ctx.events.clone(),
+    };
+    // Bounds the finished cases held while their snapshot files wait for a slow disk.
+    let settling = Arc::new(tokio::sync::Semaphore::new(SETTLING_AT_MOST));
     let mut workers = Vec::new();
     for _ in 0..ctx.options.jobs.max(1) {
-        let (ctx, queue, stop, counted) =
-            (ctx.clone(), queue.clone(), stop.clone(), counted.clone());
+        let (ctx, queue, finish, settling) =
+            (ctx.clone(), queue.clone(), finish.clone(), settling.clone());
         workers.push(tokio::spawn(async move {
             loop {
                 let Some(mut r) = queue.next().await else {
@@ -512,7 +503,7 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
                 };
                 let file = r.path.display().to_string();
                 let result = if *ctx.cancel.borrow()
-                    || stop.load(std::sync::atomic::Ordering::Relaxed)
+                    || finish.stop.load(std::sync::atomic::Ordering::Relaxed)
                 {
                     let why = if *ctx.cancel.borrow() {
                         "aborted: interrupted (Ctrl-C, SIGTERM or SIGHUP)"
@@ -535,20 +526,22 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
                         },
                     }
                 };
-                if ctx.options.fail_fast
-                    && matches!(result.verdict, Verdict::Failed | Verdict::Errored)
-                {
-                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                }
-                counted
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .add(&result);
-                if ctx
-                    .events
-                    .send(Event::CaseFinished(Box::new(result)))
-                    .is_err()
-                {
+                finish.saw(&result);
+                // A case with snapshot files to write is finished by the snapshot lane once they
+                // are written (a failed write errs it), so no worker waits for the disk.
+                let pending = ctx
+                    .snapshots
+                    .as_ref()
+                    .and_then(|store| Some((store, store.index.pending(&result.id)?)));
+                if let Some((store, pending)) = pending {
+                    let permit = settling.clone().acquire_owned().await.ok();
+                    let (finish, mut result) = (finish.clone(), result);
+                    store.index.settle(pending, move |failures| {
+                        add_write_failures(&mut result, failures);
+                        finish.finish(result);
+                        drop(permit);
+                    });
+                } else if !finish.finish(result) {
                     break;
                 }
             }
@@ -559,11 +552,77 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
         // A worker that panicked lost the case it was running: the run cannot pass.
         lost += usize::from(w.await.is_err());
     }
-    let mut summary = counted.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    if let Some(store) = &ctx.snapshots {
+        // The cases the lane is finishing are counted and reported before the run ends.
+        store.index.flush().await;
+    }
+    let mut summary = finish
+        .counted
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     summary.errored += lost;
     summary.aborted = *ctx.cancel.borrow();
     summary.duration_ms = started.elapsed().as_millis() as u64;
     summary
+}
+
+/// Finished cases whose snapshot files are still being written, at most: past it, workers wait
+/// for the lane before starting more cases.
+const SETTLING_AT_MOST: usize = 256;
+
+/// Where a finished case goes, from a worker or from the snapshot lane: counted, watched for
+/// `--fail-fast`, handed straight to the reporters (a relay task between them cost a channel
+/// hop and a wake-up a case).
+#[derive(Clone)]
+struct Finish {
+    counted: Arc<std::sync::Mutex<Summary>>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    fail_fast: bool,
+    events: mpsc::UnboundedSender<Event>,
+}
+
+impl Finish {
+    /// Stops starting cases after a failure, with `--fail-fast`.
+    fn saw(&self, result: &CaseResult) {
+        if self.fail_fast && matches!(result.verdict, Verdict::Failed | Verdict::Errored) {
+            self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Counts and reports a case; false once nobody listens any more.
+    fn finish(&self, result: CaseResult) -> bool {
+        self.saw(&result);
+        self.counted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .add(&result);
+        self.events
+            .send(Event::CaseFinished(Box::new(result)))
+            .is_ok()
+    }
+}
+
+/// A case is not over until its snapshots are on disk: a write that failed errs the case that
+/// made it, on the first step with a response (the message names the file).
+fn add_write_failures(result: &mut CaseResult, failures: Vec<crate::snapshot::SnapshotError>) {
+    if failures.is_empty() {
+        return;
+    }
+    let Some(step) = result.steps.iter_mut().find(|s| s.response.is_some()) else {
+        return;
+    };
+    for e in failures {
+        let error = format!("cannot write the snapshot: {e}");
+        step.error = Some(match step.error.take() {
+            Some(earlier) => format!("{earlier}; {error}"),
+            None => error,
+        });
+    }
+    result.verdict = Verdict::Errored;
+    result.flaky = false;
+    // An errored case is not reported as interrupted.
+    result.skip_reason = None;
 }
 
 /// Closes a [`CaseQueue`] when dropped ([`CaseQueue::close_on_drop`]).
@@ -588,6 +647,55 @@ mod tests {
             tags: Vec::new(),
             case: None,
         }
+    }
+
+    #[test]
+    fn a_failed_snapshot_write_errs_a_passed_or_interrupted_case_on_its_first_answered_step() {
+        let step = |name: &str, answered: bool| {
+            let mut s = StepResult::blank(name, name);
+            if answered {
+                s.response = Some(result::ResponseRecord {
+                    status: 200,
+                    headers: Vec::new(),
+                    body: String::new(),
+                    json: None,
+                });
+            }
+            s
+        };
+        let failure = || crate::snapshot::SnapshotError::Io {
+            path: "snapshots/mock/evs".into(),
+            source: std::io::Error::other("not a folder"),
+        };
+        let mut passed = CaseResult::skipped("a", "a.yaml", "op", "");
+        passed.verdict = Verdict::Passed;
+        passed.skip_reason = None;
+        passed.flaky = true;
+        passed.steps = vec![step("1", false), step("2", true), step("3", true)];
+        add_write_failures(&mut passed, vec![failure(), failure()]);
+        assert_eq!(passed.verdict, Verdict::Errored);
+        assert!(!passed.flaky, "an errored case is not flaky");
+        let error = passed.steps[1].error.as_deref().unwrap_or_default();
+        assert_eq!(
+            error
+                .matches("cannot write the snapshot: snapshots/mock/evs")
+                .count(),
+            2,
+            "{error}"
+        );
+        assert!(passed.steps[0].error.is_none() && passed.steps[2].error.is_none());
+
+        let mut interrupted = CaseResult::skipped("b", "b.yaml", "op", "aborted: interrupted");
+        interrupted.steps = vec![step("1", true)];
+        add_write_failures(&mut interrupted, vec![failure()]);
+        assert_eq!(interrupted.verdict, Verdict::Errored);
+        assert_eq!(interrupted.skip_reason, None);
+
+        let mut untouched = CaseResult::skipped("c", "c.yaml", "op", "");
+        untouched.verdict = Verdict::Passed;
+        untouched.steps = vec![step("1", true)];
+        add_write_failures(&mut untouched, Vec::new());
+        assert_eq!(untouched.verdict, Verdict::Passed, "nothing failed");
     }
 
     #[tokio::test]

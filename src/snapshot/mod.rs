@@ -106,8 +106,8 @@ pub enum SnapshotError {
 /// only when one exists.
 ///
 /// With a [`lane::FileLane`], a case's writes and removals are kept until
-/// [`FileIndex::settle`] hands them to the lane in one job (one thread hand-off per case, not
-/// per file) and returns their failures; without one they happen on the calling thread.
+/// [`FileIndex::settle`] hands them to the lane in one job (one hand-off per case, not per
+/// file), which reports their failures; without one they happen on the calling thread.
 #[derive(Debug, Default)]
 pub struct FileIndex {
     inner: std::sync::Mutex<IndexInner>,
@@ -116,9 +116,11 @@ pub struct FileIndex {
 
 #[derive(Debug, Default)]
 struct IndexInner {
-    files: std::collections::HashSet<PathBuf>,
+    /// Hashed with foldhash: SipHash of each path, several times a step, was a sixth of what
+    /// recording a snapshot cost (the keys are the run's own file names, not an attacker's).
+    files: foldhash::HashSet<PathBuf>,
     /// Each case's operations, in order, not yet handed to the lane.
-    batches: std::collections::HashMap<String, Vec<FileOp>>,
+    batches: foldhash::HashMap<String, Vec<FileOp>>,
 }
 
 /// One file operation, as queued.
@@ -186,7 +188,13 @@ impl FileIndex {
             return op.apply();
         }
         let mut inner = self.lock();
-        inner.batches.entry(owner.to_string()).or_default().push(op);
+        // The owner's name is copied once a case, not once a file.
+        match inner.batches.get_mut(owner) {
+            Some(ops) => ops.push(op),
+            None => {
+                inner.batches.insert(owner.to_string(), vec![op]);
+            }
+        }
         Ok(())
     }
 
@@ -210,19 +218,70 @@ impl FileIndex {
         Ok(())
     }
 
-    /// Carries out one case's operations on the lane, in order, and returns those that failed;
-    /// a case with nothing to write returns at once.
-    pub async fn settle(&self, owner: &str) -> Vec<SnapshotError> {
-        let Some(ops) = self.lock().batches.remove(owner) else {
-            return Vec::new();
+    /// The operations a case queued and the lane has not carried out yet (None: there are
+    /// none, or there is no lane and they were carried out as they came).
+    pub fn pending(&self, owner: &str) -> Option<Pending> {
+        self.lane.as_ref()?;
+        self.lock().batches.remove(owner).map(Pending)
+    }
+
+    /// Carries out a case's pending operations on the lane, in order, then calls `then` there
+    /// with those that failed. The caller does not wait. `then` is called exactly once, even when
+    /// the lane is gone or stops part-way (with [`lane::LaneStopped`] among the failures).
+    pub fn settle<F>(&self, pending: Pending, then: F)
+    where
+        F: FnOnce(Vec<SnapshotError>) + Send + 'static,
+    {
+        let settling = Settling {
+            ops: pending.0,
+            then: Some(then),
         };
-        let Some(lane) = &self.lane else {
-            return Vec::new();
-        };
-        let done = lane
-            .run(move || ops.into_iter().filter_map(|op| op.apply().err()).collect())
-            .await;
-        done.unwrap_or_else(|stopped| vec![stopped.into()])
+        match &self.lane {
+            // A refused job is dropped, and with it `settling`, which answers `then`.
+            Some(lane) => {
+                let _ = lane.send(move || settling.run());
+            }
+            None => settling.run(),
+        }
+    }
+
+    /// Waits until the lane has carried out everything queued before this call.
+    pub async fn flush(&self) {
+        if let Some(lane) = &self.lane {
+            // A stopped lane has answered its jobs already (each `Settling` answers on drop).
+            let _ = lane.run(|| ()).await;
+        }
+    }
+}
+
+/// A case's operations, not carried out yet ([`FileIndex::pending`]).
+#[derive(Debug)]
+pub struct Pending(Vec<FileOp>);
+
+/// A case's operations on their way through the lane, with the callback that hears how they
+/// went: called when they are done, or, should the job be dropped unrun or unwind, on drop.
+struct Settling<F: FnOnce(Vec<SnapshotError>)> {
+    ops: Vec<FileOp>,
+    then: Option<F>,
+}
+
+impl<F: FnOnce(Vec<SnapshotError>)> Settling<F> {
+    fn run(mut self) {
+        let failures = std::mem::take(&mut self.ops)
+            .into_iter()
+            .filter_map(|op| op.apply().err())
+            .collect();
+        if let Some(then) = self.then.take() {
+            then(failures);
+        }
+    }
+}
+
+impl<F: FnOnce(Vec<SnapshotError>)> Drop for Settling<F> {
+    fn drop(&mut self) {
+        if let Some(then) = self.then.take() {
+            then(vec![lane::LaneStopped.into()]);
+        }
     }
 }
 
@@ -309,7 +368,7 @@ impl Store {
         };
         let mut r = Redactor::new(rules, &self.secrets, &self.run_id);
         let mut out = String::with_capacity(o.body.len() * 2 + 128);
-        out.push_str(&r.text(o.request_line));
+        out.push_str(&r.redact(o.request_line));
         // Writing to a String cannot fail.
         let _ = write!(out, "\nstatus: {}\n", o.status);
         let header = |name: &str| {
@@ -345,31 +404,40 @@ impl Store {
         out.push('\n');
         match o.json {
             Some(j) => {
-                let mut json = Vec::with_capacity(o.body.len() * 2);
-                r.write_json(j, &mut json);
-                out.push_str(&String::from_utf8_lossy(&json));
+                // Written after the head in one buffer: what the writer writes is UTF-8 (it
+                // writes `str`s), so the whole is checked once and never copied.
+                let mut bytes = std::mem::take(&mut out).into_bytes();
+                r.write_json(j, &mut bytes);
+                out = String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             }
             None => out.push_str(&r.text(&String::from_utf8_lossy(o.body))),
         }
         format::normalize_owned(out)
     }
 
-    fn meta(&self, o: &Observation<'_>) -> Meta {
+    /// A snapshot's metadata, borrowed from the observation (a file is written a step in
+    /// update mode: copying each field was a tenth of recording one).
+    fn meta<'o>(&'o self, o: &'o Observation<'o>) -> Meta<'o> {
         let source = o
             .case_file
             .strip_prefix(&self.root)
             .unwrap_or(o.case_file)
-            .to_string_lossy()
-            .replace('\\', "/");
+            .to_string_lossy();
+        let source = if source.contains('\\') {
+            std::borrow::Cow::Owned(source.replace('\\', "/"))
+        } else {
+            source
+        };
         Meta {
             source,
             assertion_line: None,
-            description: o.template.to_string(),
-            expression: o.step_name.to_string(),
-            info: vec![
-                ("operation".into(), InfoValue::Str(o.operation.to_string())),
-                ("status".into(), InfoValue::Int(i64::from(o.status))),
-                ("target".into(), InfoValue::Str(self.family.clone())),
+            description: o.template,
+            expression: o.step_name,
+            info: [
+                ("operation", InfoValue::Str(o.operation)),
+                ("status", InfoValue::Int(i64::from(o.status))),
+                ("target", InfoValue::Str(&self.family)),
             ],
         }
     }
@@ -514,6 +582,18 @@ mod tests {
         assert_eq!(read_text(&dir.path().join("bad")), None);
     }
 
+    /// Settles a case's files and waits for the callback's answer.
+    async fn settled(index: &FileIndex, owner: &str) -> Vec<SnapshotError> {
+        let Some(pending) = index.pending(owner) else {
+            return Vec::new();
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        index.settle(pending, move |failures| {
+            let _ = tx.send(failures);
+        });
+        rx.await.expect("the callback is always called")
+    }
+
     #[tokio::test]
     async fn a_cases_files_wait_for_its_settle_and_only_its_failures_come_back() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -526,9 +606,9 @@ mod tests {
         index.write("b", &bad, "y".into()).expect("queued");
         assert!(!good.exists(), "nothing is written before the case settles");
         assert!(index.has(&good), "the index knows what is queued");
-        assert!(index.settle("a").await.is_empty());
+        assert!(settled(&index, "a").await.is_empty());
         assert_eq!(std::fs::read_to_string(&good).expect("written"), "x");
-        let failures = index.settle("b").await;
+        let failures = settled(&index, "b").await;
         assert_eq!(failures.len(), 1, "{failures:?}");
         assert!(
             failures[0].to_string().contains("blocked"),
@@ -536,8 +616,8 @@ mod tests {
             failures[0]
         );
         assert!(
-            index.settle("c").await.is_empty(),
-            "nothing queued, nothing to wait for"
+            index.pending("c").is_none(),
+            "nothing queued, nothing to settle"
         );
     }
 
@@ -550,9 +630,73 @@ mod tests {
         index.write("a", &first, "1".into()).expect("queued");
         index.write("b", &second, "2".into()).expect("queued");
         // b settles before a, whose write was the first into the missing folder.
-        assert!(index.settle("b").await.is_empty());
-        assert!(index.settle("a").await.is_empty());
+        assert!(settled(&index, "b").await.is_empty());
+        assert!(settled(&index, "a").await.is_empty());
         assert_eq!(std::fs::read_to_string(&second).expect("b"), "2");
         assert_eq!(std::fs::read_to_string(&first).expect("a"), "1");
+    }
+
+    #[tokio::test]
+    async fn settling_does_not_wait_and_a_flush_waits_for_everything_settled_before_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lane = lane::FileLane::spawn().expect("lane");
+        // The lane is busy (a slow disk) until the test lets it go.
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        lane.send(move || {
+            let _ = wait.recv();
+        })
+        .expect("queued");
+        let index = FileIndex::scan(dir.path()).with_lane(lane);
+        let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        for i in 0..40 {
+            let owner = format!("c{i}");
+            let path = dir.path().join(format!("f/{owner}__1.snap"));
+            index.write(&owner, &path, i.to_string()).expect("queued");
+            let heard = heard.clone();
+            let pending = index.pending(&owner).expect("queued");
+            index.settle(pending, move |failures| {
+                heard.lock().expect("heard").push((owner, failures.len()));
+            });
+        }
+        assert!(
+            heard.lock().expect("heard").is_empty(),
+            "every settle returned while the lane was busy"
+        );
+        go.send(()).expect("the lane waits");
+        index.flush().await;
+        let heard = heard.lock().expect("heard");
+        assert_eq!(
+            heard.len(),
+            40,
+            "every case heard back before the flush ended"
+        );
+        assert!(heard.iter().all(|(_, failed)| *failed == 0), "{heard:?}");
+        // In the order they were settled: the lane is one thread.
+        let order: Vec<&str> = heard.iter().map(|(o, _)| o.as_str()).collect();
+        let expected: Vec<String> = (0..40).map(|i| format!("c{i}")).collect();
+        assert_eq!(order, expected);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("f/c39__1.snap")).expect("written"),
+            "39"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_case_settled_after_the_lane_stopped_hears_so_and_is_not_lost() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lane = lane::FileLane::spawn().expect("lane");
+        assert!(lane.run(|| panic!("boom")).await.is_err(), "the lane stops");
+        let index = FileIndex::scan(dir.path()).with_lane(lane);
+        index
+            .write("a", &dir.path().join("a__1.snap"), "x".into())
+            .expect("queued");
+        let failures = settled(&index, "a").await;
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(
+            matches!(failures[0], SnapshotError::Lane(_)),
+            "{failures:?}"
+        );
+        // A flush on a stopped lane returns rather than waiting for ever.
+        index.flush().await;
     }
 }

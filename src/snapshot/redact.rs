@@ -91,30 +91,63 @@ pub struct Redactor<'a> {
     ids: Numbering,
 }
 
-/// The numbers given to one kind of id, by lower-cased value, in order of first sight.
+/// The ids of one kind a snapshot holds, in order of first sight: an id's number is its place
+/// plus one. Most snapshots hold a handful, which a list searched ignoring ASCII case finds
+/// for less than hashing a lower-cased copy of each; past [`Numbering::LISTED`] (a long list
+/// response) they are looked up by hash, so numbering stays linear.
 #[derive(Debug, Default)]
-struct Numbering(std::collections::HashMap<String, usize>);
+struct Numbering {
+    seen: Vec<String>,
+    by_value: std::collections::HashMap<String, usize>,
+}
 
 impl Numbering {
+    const LISTED: usize = 16;
+
     /// Writes `<kind:n>` for `value`, numbering it if it is new.
     fn write(&mut self, kind: &str, value: &str, out: &mut String) {
-        let lower = if value.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(value.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(value)
-        };
-        let next = self.0.len() + 1;
-        let n = match self.0.get(lower.as_ref()) {
-            Some(n) => *n,
-            None => {
-                self.0.insert(lower.into_owned(), next);
-                next
+        let n = if self.seen.len() < Self::LISTED {
+            match self.seen.iter().position(|v| v.eq_ignore_ascii_case(value)) {
+                Some(i) => i + 1,
+                None => {
+                    self.seen.push(value.to_string());
+                    self.seen.len()
+                }
             }
+        } else {
+            if self.by_value.is_empty() {
+                for (i, v) in self.seen.iter().enumerate() {
+                    self.by_value.insert(v.to_ascii_lowercase(), i + 1);
+                }
+            }
+            let next = self.by_value.len() + 1;
+            *self
+                .by_value
+                .entry(value.to_ascii_lowercase())
+                .or_insert(next)
         };
-        use std::fmt::Write as _;
-        // Writing to a String cannot fail.
-        let _ = write!(out, "<{kind}:{n}>");
+        out.push('<');
+        out.push_str(kind);
+        out.push(':');
+        push_number(out, n);
+        out.push('>');
     }
+}
+
+/// Appends `n` in decimal (what `write!` does, without its formatting machinery).
+fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Whether [`Redactor::write`] redacts what it writes (or writes an already redacted tree).
@@ -128,6 +161,19 @@ enum Redact {
 fn scalar<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
     // Writing to a Vec cannot fail, and a `Value` or a `str` always serialises.
     let _ = serde_json::to_writer(out, v);
+}
+
+/// A JSON string, byte for byte as serde_json writes it: most keys and values need no escape
+/// (serde_json escapes only `"`, `\` and the C0 controls), and copying those whole costs a
+/// fraction of escaping them byte by byte through a serializer.
+fn string(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        return scalar(out, s);
+    }
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
 }
 
 /// A step of the path to a value: an object's key, borrowed, or an array's index.
@@ -160,7 +206,7 @@ impl<'a> Redactor<'a> {
     }
 
     /// [`Redactor::text`], borrowing what it leaves unchanged (most keys and values).
-    fn redact<'s>(&mut self, s: &'s str) -> Cow<'s, str> {
+    pub fn redact<'s>(&mut self, s: &'s str) -> Cow<'s, str> {
         let mut out = Cow::Borrowed(s);
         for secret in self.secrets {
             if !secret.is_empty() && out.contains(secret.as_str()) {
@@ -235,11 +281,12 @@ impl<'a> Redactor<'a> {
     ) {
         if redact == Redact::Yes {
             if let Some(mask) = self.mask(path) {
-                return scalar(out, mask);
+                return string(out, mask);
             }
         }
         let (open, close, len) = match v {
-            Value::String(s) if redact == Redact::Yes => return scalar(out, &*self.redact(s)),
+            Value::String(s) if redact == Redact::Yes => return string(out, &self.redact(s)),
+            Value::String(s) => return string(out, s),
             Value::Array(items) => (b'[', b']', items.len()),
             // A key that redaction changes may move or merge with another in the sorted
             // map: such an object is redacted as a tree (in the same order, so numbering
@@ -263,7 +310,7 @@ impl<'a> Redactor<'a> {
             out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
             out.resize(out.len() + 2 * (indent + 1), b' ');
             if let Some(k) = key {
-                scalar(out, k);
+                string(out, k);
                 out.extend_from_slice(b": ");
             }
             path.push(match key {
@@ -459,6 +506,58 @@ mod tests {
                     .prop_map(|entries| Value::Object(entries.into_iter().collect())),
             ]
         })
+    }
+
+    #[test]
+    fn ids_are_numbered_in_order_of_first_sight_whatever_their_case() {
+        let mut n = Numbering::default();
+        let mut out = String::new();
+        for v in ["aa", "bb", "AA", "cc", "Bb", "aa"] {
+            n.write("id", v, &mut out);
+        }
+        assert_eq!(out, "<id:1><id:2><id:1><id:3><id:2><id:1>");
+        // Past the listed few, by hash: the numbers go on as they were.
+        let mut n = Numbering::default();
+        let mut out = String::new();
+        let values: Vec<String> = (0..40).map(|i| format!("v{i}")).collect();
+        for v in values.iter().chain(&values) {
+            n.write("id", &v.to_ascii_uppercase(), &mut out);
+            n.write("id", v, &mut out);
+        }
+        let expected: String = (1..=40)
+            .chain(1..=40)
+            .map(|i| format!("<id:{i}><id:{i}>"))
+            .collect();
+        assert_eq!(out, expected);
+        for i in [0usize, 9, 10, 99, 100, 12_345, usize::MAX] {
+            let mut s = String::new();
+            push_number(&mut s, i);
+            assert_eq!(s, i.to_string());
+        }
+    }
+
+    #[test]
+    fn every_character_up_to_u_ff_is_written_as_serde_json_writes_it() {
+        for c in (0..=0xffu32).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            let mut out = Vec::new();
+            string(&mut out, &s);
+            let expected = serde_json::to_string(&s).expect("prints");
+            assert_eq!(String::from_utf8(out).expect("utf-8"), expected, "{c:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The copying fast path writes a string as serde_json does, whatever it holds.
+        #[test]
+        fn a_string_is_written_as_serde_json_writes_it(
+            s in "(\\PC|[\u{0}-\u{1f}\u{7f}-\u{9f}\"\\\\/]){0,12}|\\PC{0,40}",
+        ) {
+            let mut out = Vec::new();
+            string(&mut out, &s);
+            let expected = serde_json::to_string(&s).expect("prints");
+            proptest::prop_assert_eq!(String::from_utf8(out).expect("utf-8"), expected);
+        }
     }
 
     proptest::proptest! {
