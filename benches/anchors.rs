@@ -9,7 +9,10 @@
 //! are printed.
 //!
 //! `CONFORM=/path/to/conform` runs another build of conform (an earlier version) in the same
-//! harness, so two versions can be measured side by side.
+//! harness; `CONFORM_BASE=/path/to/conform` also runs an earlier build's `off` and `update` in
+//! every round beside this one's, so both face the same noise. `ANCHOR_ROUNDS=N` sets the
+//! rounds (default 5). `update`'s multiple of `off` is also given as the median of each round's
+//! own ratio, which a slow spell of the machine across rounds moves less.
 //!
 //! Hurl and wrk are used when installed, and their absence is said with how to install them:
 //! `apt-get install wrk`; Hurl 8.0.1 builds with `cargo install hurl --version 8.0.1 --locked`
@@ -22,6 +25,28 @@ use std::time::{Duration, Instant};
 
 const CASES: usize = 1_000;
 const ROUNDS: usize = 5;
+
+/// The rounds: `ANCHOR_ROUNDS`, or [`ROUNDS`].
+fn rounds() -> usize {
+    match std::env::var("ANCHOR_ROUNDS") {
+        Ok(v) => match v.parse::<usize>() {
+            Ok(n) if (1..=1000).contains(&n) => n,
+            _ => panic!("ANCHOR_ROUNDS={v}: a number of rounds from 1 to 1000"),
+        },
+        Err(_) => ROUNDS,
+    }
+}
+
+/// The median of each round's `update` wall over its `off` wall.
+fn ratio_median(update: &[Duration], off: &[Duration]) -> f64 {
+    let mut r: Vec<f64> = update
+        .iter()
+        .zip(off)
+        .map(|(u, o)| u.as_secs_f64() / o.as_secs_f64())
+        .collect();
+    r.sort_by(f64::total_cmp);
+    r[r.len() / 2]
+}
 /// GET-only cases (more than the two-step workload, so the run's millisecond duration is precise).
 const GETS: usize = 5_000;
 const PROJECT: &str = "0a1b2c3d4e5f40718293a4b5c6d7e8f9";
@@ -172,17 +197,26 @@ fn main() {
     // The accepted baseline that `compare` runs against.
     timed(conform(&bin, &cases, &base, "update", &baseline));
     let requests = (CASES * 3) as f64;
+    let rounds = rounds();
+    // An earlier build measured in the same rounds.
+    let base_bin = std::env::var_os("CONFORM_BASE").map(PathBuf::from);
+    let (mut base_off, mut base_update) = (vec![], vec![]);
     let (mut off, mut compare, mut update, mut hurl_t) = (vec![], vec![], vec![], vec![]);
     let mut wrk_rates = vec![];
     let mut conform_get = vec![];
     // The same runs' time from the first request to the last answer (the report's duration):
     // the request rate wrk's steady state compares with, without process start and loading.
     let mut conform_get_run = vec![];
-    for round in 0..ROUNDS {
+    for round in 0..rounds {
         off.push(timed(conform(&bin, &cases, &base, "off", &baseline)));
         compare.push(timed(conform(&bin, &cases, &base, "compare", &baseline)));
         let fresh = dir.path().join(format!("fresh-{round}"));
         update.push(timed(conform(&bin, &cases, &base, "update", &fresh)));
+        if let Some(earlier) = &base_bin {
+            base_off.push(timed(conform(earlier, &cases, &base, "off", &baseline)));
+            let fresh = dir.path().join(format!("fresh-base-{round}"));
+            base_update.push(timed(conform(earlier, &cases, &base, "update", &fresh)));
+        }
         if hurl {
             let mut c = Command::new(&hurl_bin);
             c.args([
@@ -218,10 +252,12 @@ fn main() {
         }
     }
     let _ = mock.kill();
+    let per_round = ratio_median(&update, &off);
+    let base_per_round = (!base_off.is_empty()).then(|| ratio_median(&base_update, &base_off));
     let (off_min, off_med) = stats(&mut off);
     let (cmp_min, cmp_med) = stats(&mut compare);
     let (upd_min, upd_med) = stats(&mut update);
-    println!("{CASES} two-step cases, {ROUNDS} interleaved rounds (min / median wall):");
+    println!("{CASES} two-step cases, {rounds} interleaved rounds (min / median wall):");
     println!(
         "  conform --snapshots off      {off_min:.3} s / {off_med:.3} s  ({:.0} req/s)",
         requests / off_med
@@ -230,7 +266,13 @@ fn main() {
         "  conform --snapshots compare  {cmp_min:.3} s / {cmp_med:.3} s  ({:.0} req/s)",
         requests / cmp_med
     );
-    println!("  conform --snapshots update   {upd_min:.3} s / {upd_med:.3} s  (fresh folder; {:.2}x the wall of off)", upd_med / off_med);
+    println!("  conform --snapshots update   {upd_min:.3} s / {upd_med:.3} s  (fresh folder; {:.2}x the wall of off; {per_round:.2}x by round)", upd_med / off_med);
+    if let Some(base_per_round) = base_per_round {
+        let (b_off_min, b_off_med) = stats(&mut base_off);
+        let (b_upd_min, b_upd_med) = stats(&mut base_update);
+        println!("  CONFORM_BASE off             {b_off_min:.3} s / {b_off_med:.3} s");
+        println!("  CONFORM_BASE update          {b_upd_min:.3} s / {b_upd_med:.3} s  ({:.2}x the wall of off; {base_per_round:.2}x by round)", b_upd_med / b_off_med);
+    }
     if hurl {
         let (h_min, h_med) = stats(&mut hurl_t);
         println!(
