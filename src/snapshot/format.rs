@@ -28,42 +28,31 @@ pub enum InfoValue<'a> {
     Int(i64),
 }
 
-/// The bytes that make insta's emitter quote a string (a flow or quote character, an ASCII
-/// control), and `C2`, which leads the C1 controls U+0080–U+009F (`C2 80`–`C2 9F`), the only
-/// other characters `char::is_control` admits.
-const QUOTING: [bool; 256] = {
+/// A table of the bytes that need a second look: the ASCII controls, `C2` (which leads the C1
+/// controls U+0080–U+009F, `C2 80`–`C2 9F`, the only other characters `char::is_control`
+/// admits), and `also`.
+const fn controls_and(also: &[u8]) -> [bool; 256] {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 0x20 {
         t[b] = true;
         b += 1;
     }
-    let flow = b":{}[],#`\"'\\";
+    t[0x7f] = true;
+    t[0xc2] = true;
     let mut i = 0;
-    while i < flow.len() {
-        t[flow[i] as usize] = true;
+    while i < also.len() {
+        t[also[i] as usize] = true;
         i += 1;
     }
-    t[0x7f] = true;
-    t[0xc2] = true;
     t
-};
+}
 
-/// The bytes that may need an escape inside quotes: `"`, `\\`, the ASCII controls, and `C2`
-/// (which leads the C1 controls).
-const ESCAPING: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        t[b] = true;
-        b += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    t[0x7f] = true;
-    t[0xc2] = true;
-    t
-};
+/// The bytes that make insta's emitter quote a string: a control, a flow or quote character.
+const QUOTING: [bool; 256] = controls_and(b":{}[],#`\"'\\");
+
+/// The bytes that may need an escape inside quotes: a control, `"` and `\\`.
+const ESCAPING: [bool; 256] = controls_and(b"\"\\");
 
 /// Whether `s` holds a byte or character that makes insta's emitter quote it, in one pass.
 fn holds_quoting(s: &str) -> bool {
