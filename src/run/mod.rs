@@ -526,17 +526,18 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
                         },
                     }
                 };
-                finish.saw(&result);
                 // A case with snapshot files to write is finished by the snapshot lane once they
                 // are written (a failed write errs it), so no worker waits for the disk.
                 let pending = ctx
                     .snapshots
                     .as_ref()
-                    .and_then(|store| Some((store, store.index.pending(&result.id)?)));
-                if let Some((store, pending)) = pending {
+                    .and_then(|store| store.index.pending(&result.id));
+                if let Some(pending) = pending {
+                    // `--fail-fast` stops the next cases now, not when the files are written.
+                    finish.saw(&result);
                     let permit = settling.clone().acquire_owned().await.ok();
                     let (finish, mut result) = (finish.clone(), result);
-                    store.index.settle(pending, move |failures| {
+                    pending.settle(move |failures| {
                         add_write_failures(&mut result, failures);
                         finish.finish(result);
                         drop(permit);

@@ -106,7 +106,7 @@ pub enum SnapshotError {
 /// only when one exists.
 ///
 /// With a [`lane::FileLane`], a case's writes and removals are kept until
-/// [`FileIndex::settle`] hands them to the lane in one job (one hand-off per case, not per
+/// [`Pending::settle`] hands them to the lane in one job (one hand-off per case, not per
 /// file), which reports their failures; without one they happen on the calling thread.
 #[derive(Debug, Default)]
 pub struct FileIndex {
@@ -221,29 +221,10 @@ impl FileIndex {
 
     /// The operations a case queued and the lane has not carried out yet (None: there are
     /// none, or there is no lane and they were carried out as they came).
-    pub fn pending(&self, owner: &str) -> Option<Pending> {
-        self.lane.as_ref()?;
-        self.lock().batches.remove(owner).map(Pending)
-    }
-
-    /// Carries out a case's pending operations on the lane, in order, then calls `then` there
-    /// with those that failed. The caller does not wait. `then` is called exactly once, even when
-    /// the lane is gone or stops part-way (with [`lane::LaneStopped`] among the failures).
-    pub fn settle<F>(&self, pending: Pending, then: F)
-    where
-        F: FnOnce(Vec<SnapshotError>) + Send + 'static,
-    {
-        let settling = Settling {
-            ops: pending.0,
-            then: Some(then),
-        };
-        match &self.lane {
-            // A refused job is dropped, and with it `settling`, which answers `then`.
-            Some(lane) => {
-                let _ = lane.send(move || settling.run());
-            }
-            None => settling.run(),
-        }
+    pub fn pending(&self, owner: &str) -> Option<Pending<'_>> {
+        let lane = self.lane.as_ref()?;
+        let ops = self.lock().batches.remove(owner)?;
+        Some(Pending { ops, lane })
     }
 
     /// Waits until the lane has carried out everything queued before this call.
@@ -255,9 +236,29 @@ impl FileIndex {
     }
 }
 
-/// A case's operations, not carried out yet ([`FileIndex::pending`]).
+/// A case's operations, not carried out yet, and the lane that will ([`FileIndex::pending`]).
 #[derive(Debug)]
-pub struct Pending(Vec<FileOp>);
+pub struct Pending<'a> {
+    ops: Vec<FileOp>,
+    lane: &'a lane::FileLane,
+}
+
+impl Pending<'_> {
+    /// Carries out the operations on the lane, in order, then calls `then` there with those
+    /// that failed. The caller does not wait. `then` is called exactly once, even when the lane
+    /// is gone or stops part-way (with [`lane::LaneStopped`] among the failures).
+    pub fn settle<F>(self, then: F)
+    where
+        F: FnOnce(Vec<SnapshotError>) + Send + 'static,
+    {
+        let settling = Settling {
+            ops: self.ops,
+            then: Some(then),
+        };
+        // A refused job is dropped, and with it `settling`, which answers `then`.
+        let _ = self.lane.send(move || settling.run());
+    }
+}
 
 /// A case's operations on their way through the lane, with the callback that hears how they
 /// went: called when they are done, or, should the job be dropped unrun or unwind, on drop.
@@ -589,7 +590,7 @@ mod tests {
             return Vec::new();
         };
         let (tx, rx) = tokio::sync::oneshot::channel();
-        index.settle(pending, move |failures| {
+        pending.settle(move |failures| {
             let _ = tx.send(failures);
         });
         rx.await.expect("the callback is always called")
@@ -655,7 +656,7 @@ mod tests {
             index.write(&owner, &path, i.to_string()).expect("queued");
             let heard = heard.clone();
             let pending = index.pending(&owner).expect("queued");
-            index.settle(pending, move |failures| {
+            pending.settle(move |failures| {
                 heard.lock().expect("heard").push((owner, failures.len()));
             });
         }

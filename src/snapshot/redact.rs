@@ -91,63 +91,34 @@ pub struct Redactor<'a> {
     ids: Numbering,
 }
 
-/// The ids of one kind a snapshot holds, in order of first sight: an id's number is its place
-/// plus one. Most snapshots hold a handful, which a list searched ignoring ASCII case finds
-/// for less than hashing a lower-cased copy of each; past [`Numbering::LISTED`] (a long list
-/// response) they are looked up by hash, so numbering stays linear.
+/// The numbers given to one kind of id, by lower-cased value, in order of first sight (hashed
+/// with foldhash, as the snapshot file index is: faster than SipHash on short keys, and seeded
+/// per process, so a response cannot choose ids that collide).
 #[derive(Debug, Default)]
-struct Numbering {
-    seen: Vec<String>,
-    by_value: std::collections::HashMap<String, usize>,
-}
+struct Numbering(foldhash::HashMap<String, usize>);
 
 impl Numbering {
-    const LISTED: usize = 16;
-
     /// Writes `<kind:n>` for `value`, numbering it if it is new.
     fn write(&mut self, kind: &str, value: &str, out: &mut String) {
-        let n = if self.seen.len() < Self::LISTED {
-            match self.seen.iter().position(|v| v.eq_ignore_ascii_case(value)) {
-                Some(i) => i + 1,
-                None => {
-                    self.seen.push(value.to_string());
-                    self.seen.len()
-                }
-            }
+        let lower = if value.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(value.to_ascii_lowercase())
         } else {
-            if self.by_value.is_empty() {
-                for (i, v) in self.seen.iter().enumerate() {
-                    self.by_value.insert(v.to_ascii_lowercase(), i + 1);
-                }
+            Cow::Borrowed(value)
+        };
+        let next = self.0.len() + 1;
+        let n = match self.0.get(lower.as_ref()) {
+            Some(n) => *n,
+            None => {
+                self.0.insert(lower.into_owned(), next);
+                next
             }
-            let next = self.by_value.len() + 1;
-            *self
-                .by_value
-                .entry(value.to_ascii_lowercase())
-                .or_insert(next)
         };
         out.push('<');
         out.push_str(kind);
         out.push(':');
-        push_number(out, n);
+        out.push_str(itoa::Buffer::new().format(n));
         out.push('>');
     }
-}
-
-/// Appends `n` in decimal (what `write!` does, without its formatting machinery).
-fn push_number(out: &mut String, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // Only ASCII digits were written.
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Whether [`Redactor::write`] redacts what it writes (or writes an already redacted tree).
@@ -516,7 +487,7 @@ mod tests {
             n.write("id", v, &mut out);
         }
         assert_eq!(out, "<id:1><id:2><id:1><id:3><id:2><id:1>");
-        // Past the listed few, by hash: the numbers go on as they were.
+        // Many ids, numbered on past ten (more than one digit).
         let mut n = Numbering::default();
         let mut out = String::new();
         let values: Vec<String> = (0..40).map(|i| format!("v{i}")).collect();
@@ -529,11 +500,6 @@ mod tests {
             .map(|i| format!("<id:{i}><id:{i}>"))
             .collect();
         assert_eq!(out, expected);
-        for i in [0usize, 9, 10, 99, 100, 12_345, usize::MAX] {
-            let mut s = String::new();
-            push_number(&mut s, i);
-            assert_eq!(s, i.to_string());
-        }
     }
 
     #[test]

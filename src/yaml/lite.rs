@@ -8,10 +8,11 @@
 //! of YAML, so this scanner reads that part in one pass and gives up ([`Fallback`]) on everything
 //! else: tabs, carriage returns and other control characters, byte-order marks, directives and
 //! document markers, block scalars (`|`, `>`), scalars over several lines, flow collections over
-//! several lines inside block context, empty values, complex keys, anchors, aliases, tags, trailing commas, and any syntax error. The
-//! document is then read by the granit-parser path, and, when that is unsure too, by serde-saphyr,
-//! so whatever this scanner accepts must read exactly as serde-saphyr reads it: a differential
-//! property test holds the two to the same values and positions.
+//! several lines inside block context, empty values, complex keys, anchors, aliases, tags,
+//! trailing commas, and any syntax error. The document is then read by the granit-parser path,
+//! and, when that is unsure too, by serde-saphyr, so whatever this scanner accepts must read
+//! exactly as serde-saphyr reads it: a differential property test holds the two to the same
+//! values and positions.
 
 use std::borrow::Cow;
 
