@@ -341,7 +341,11 @@ pub struct RunCmd {
 
 impl RunCmd {
     /// The library arguments; defaults are taken from the project root.
-    pub fn resolve(&self, progress: bool, root: Option<&Path>) -> RunArgs {
+    pub fn resolve(
+        &self,
+        progress: bool,
+        root: Option<&Path>,
+    ) -> Result<RunArgs, conform::error::Error> {
         let target = match (&self.target, &self.target_url) {
             (Some(n), _) => TargetChoice::Named(n.clone()),
             (None, Some(u)) => TargetChoice::Url(u.clone()),
@@ -353,7 +357,32 @@ impl RunCmd {
         let defaults = RunOptions::default();
         let mut selection = self.cases.selection(root);
         selection.shard = self.shard;
-        RunArgs {
+        // Generated cases have no accepted baseline to compare with.
+        let snapshots = if self.generate {
+            SnapshotMode::Off
+        } else {
+            self.snapshots
+        };
+        let snapshots_dir = match (&self.snapshots_dir, &self.cases.cases_dir) {
+            (Some(dir), _) => dir.clone(),
+            (None, Some(cases)) => conform::project::snapshots_dir(root, Some(cases)),
+            (None, None) => {
+                let (paths, globs): (Vec<&String>, Vec<&String>) =
+                    self.cases.cases.iter().partition(|c| Path::new(c).exists());
+                let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+                match conform::project::snapshots_for_paths(
+                    &selection.cases_dir,
+                    conform::project::snapshots_dir(root, None),
+                    &paths,
+                    !globs.is_empty(),
+                ) {
+                    Ok(dir) => dir,
+                    Err(_) if snapshots == SnapshotMode::Off => PathBuf::from("snapshots"),
+                    Err(why) => return Err(conform::error::Error::bad(why)),
+                }
+            }
+        };
+        Ok(RunArgs {
             baseline: self.gate.baseline.clone(),
             quarantine: self.gate.quarantine(root),
             rerun_failed: self.rerun_failed.clone(),
@@ -389,15 +418,8 @@ impl RunCmd {
                 html: self.report_html.clone(),
             },
             progress,
-            // Generated cases have no accepted baseline to compare with.
-            snapshots: if self.generate {
-                SnapshotMode::Off
-            } else {
-                self.snapshots
-            },
-            snapshots_dir: self.snapshots_dir.clone().unwrap_or_else(|| {
-                conform::project::snapshots_dir(root, self.cases.cases_dir.as_deref())
-            }),
+            snapshots,
+            snapshots_dir,
             allow_mutation: self.allow_mutation,
             allow_unrestorable: self.allow_unrestorable,
             generate: self.generate.then(|| conform::generate::Options {
@@ -419,7 +441,7 @@ impl RunCmd {
                 },
                 name => TargetChoice::Named(name.to_string()),
             }),
-        }
+        })
     }
 }
 

@@ -15,6 +15,11 @@ pub enum Error {
     /// Anything else the machine refused (a file that cannot be written, a port in use).
     #[error("{0}")]
     Io(String),
+    /// An error that came after cases ran, whose reports already hold the run's results and
+    /// this error beside them: rendered like the error inside, but no error-only report may
+    /// be written over those reports.
+    #[error("{0}")]
+    Reported(Box<Error>),
 }
 
 impl Error {
@@ -29,6 +34,7 @@ impl Error {
             Error::BadInput(_) => exit_code::BAD_INPUT,
             Error::Unreachable(_) => exit_code::UNREACHABLE,
             Error::Io(_) => exit_code::BAD_INPUT,
+            Error::Reported(inner) => inner.exit_code(),
         }
     }
 
@@ -36,6 +42,7 @@ impl Error {
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
             Error::BadInput(d) => d.clone(),
+            Error::Reported(inner) => inner.diagnostics(),
             other => vec![Diagnostic::plain(other.to_string())],
         }
     }

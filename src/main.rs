@@ -62,7 +62,7 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
     let root = root.as_deref();
     match cli.command {
         cli::Command::Run(cmd) => {
-            let args = cmd.resolve(std::io::stderr().is_terminal(), root);
+            let args = cmd.resolve(std::io::stderr().is_terminal(), root)?;
             let stdout = conform::report::console::buffered(
                 std::io::stdout(),
                 anstream::AutoStream::choice(&std::io::stdout()),

@@ -59,6 +59,103 @@ pub fn snapshots_dir(root: Option<&Path>, cases_dir: Option<&Path>) -> PathBuf {
     }
 }
 
+/// A suite of cases outside the project's cases folder, named on the command line
+/// (`conform run ../other/cases/`): the folder its case ids are taken under and the folder its
+/// snapshots live in, so it never compares with, overwrites or prunes the project's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OutsideSuite {
+    /// The folder case ids are relative to.
+    pub cases: PathBuf,
+    /// Its snapshots folder.
+    pub snapshots: PathBuf,
+}
+
+/// The suite a named case file or folder belongs to; None when it lies inside the project's
+/// cases folder. A file or folder inside another project's `cases/` belongs to that project
+/// (its ids and snapshots); anything else is a suite of its own, rooted at the nearest
+/// enclosing folder named `cases`, else at the folder (a file's folder), with its snapshots beside that folder as the project keeps `cases/` and
+/// `snapshots/` side by side (inside it, where beside it would be the project's own).
+pub fn outside_suite(project_cases: &Path, path: &Path) -> Option<OutsideSuite> {
+    let folder = if path.is_file() {
+        match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        }
+    } else {
+        path
+    };
+    let abs = absolute(folder);
+    if abs.starts_with(absolute(project_cases)) {
+        return None;
+    }
+    if let Some(other) = find_root(&abs) {
+        let cases = other.join("cases");
+        if abs.starts_with(&cases) {
+            return Some(OutsideSuite {
+                cases,
+                snapshots: other.join("snapshots"),
+            });
+        }
+    }
+    // A suite without a project marker is rooted at the nearest folder named `cases` (so a
+    // file keeps the id it has when its whole suite runs), else at the folder itself.
+    let abs = abs
+        .ancestors()
+        .find(|a| a.file_name().is_some_and(|n| n == "cases"))
+        .map_or(abs.clone(), Path::to_path_buf);
+    let beside = match abs.parent() {
+        Some(p) => p.join("snapshots"),
+        None => abs.join("snapshots"),
+    };
+    let project_snapshots = project_cases
+        .parent()
+        .map(|p| absolute(p).join("snapshots"));
+    let snapshots = if Some(&beside) == project_snapshots.as_ref() {
+        abs.join("snapshots")
+    } else {
+        beside
+    };
+    Some(OutsideSuite {
+        cases: abs,
+        snapshots,
+    })
+}
+
+/// The snapshots folder of a run whose positional arguments name `paths` (the ones that exist)
+/// and, when `globs` is set, ids or globs of the project's cases folder too: the project's
+/// when nothing outside is named, the outside suite's when everything named is in one suite.
+/// Cases of two suites in one run would share one folder, so that is an error unless the
+/// caller names the folder.
+pub fn snapshots_for_paths(
+    project_cases: &Path,
+    project_snapshots: PathBuf,
+    paths: &[PathBuf],
+    globs: bool,
+) -> Result<PathBuf, String> {
+    let suites: Vec<Option<OutsideSuite>> = paths
+        .iter()
+        .map(|p| outside_suite(project_cases, p))
+        .collect();
+    let inside = globs || paths.is_empty() || suites.iter().any(Option::is_none);
+    let mut outside: Vec<OutsideSuite> = suites.into_iter().flatten().collect();
+    outside.sort();
+    outside.dedup();
+    match (outside.as_slice(), inside) {
+        ([], _) => Ok(project_snapshots),
+        ([one], false) => Ok(one.snapshots.clone()),
+        _ => Err(format!(
+            "these cases come from {} suites ({}), whose snapshots live apart: run each suite on its own, or name one folder with --snapshots-dir (or --snapshots off)",
+            outside.len() + usize::from(inside),
+            inside
+                .then(|| project_cases.display().to_string())
+                .into_iter()
+                .chain(outside.iter().map(|s| s.cases.display().to_string()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
 /// A path made absolute and, where it exists, canonical (so `..` and links compare equal).
 fn absolute(p: &Path) -> PathBuf {
     p.canonicalize().unwrap_or_else(|_| {
@@ -112,6 +209,55 @@ mod tests {
         assert_eq!(
             snapshots_dir(None, Some(Path::new("cases"))),
             PathBuf::from("snapshots")
+        );
+    }
+
+    #[test]
+    fn a_suite_named_by_path_keeps_its_ids_and_snapshots_apart_from_the_project() {
+        let project = tempfile::tempdir().unwrap();
+        let cases = project.path().join("cases");
+        std::fs::create_dir_all(cases.join("evs")).unwrap();
+        std::fs::write(cases.join("evs/a.yaml"), "").unwrap();
+        assert_eq!(outside_suite(&cases, &cases.join("evs/a.yaml")), None);
+        assert_eq!(outside_suite(&cases, &cases.join("evs")), None);
+
+        let foreign = tempfile::tempdir().unwrap();
+        let foreign = foreign.path().canonicalize().unwrap();
+        let other = foreign.join("other");
+        std::fs::create_dir_all(other.join("cases/evs")).unwrap();
+        std::fs::write(other.join("cases/evs/a.yaml"), "").unwrap();
+        let whole = OutsideSuite {
+            cases: other.join("cases"),
+            snapshots: other.join("snapshots"),
+        };
+        assert_eq!(outside_suite(&cases, &other.join("cases")), Some(whole.clone()));
+        assert_eq!(
+            outside_suite(&cases, &other.join("cases/evs/a.yaml")),
+            Some(whole.clone()),
+            "a single file keeps the id it has in its suite"
+        );
+        let project_snapshots = project.path().join("snapshots");
+        assert_eq!(
+            snapshots_for_paths(&cases, project_snapshots.clone(), &[other.join("cases")], false),
+            Ok(other.join("snapshots"))
+        );
+        assert_eq!(
+            snapshots_for_paths(&cases, project_snapshots.clone(), &[], false),
+            Ok(project_snapshots.clone())
+        );
+        let mixed =
+            snapshots_for_paths(&cases, project_snapshots.clone(), &[other.join("cases")], true)
+                .unwrap_err();
+        assert!(mixed.contains("--snapshots-dir"), "{mixed}");
+
+        // A folder of the project outside cases/ would put its snapshots beside itself, which
+        // is the project's own snapshots folder: they go inside it instead.
+        let examples = project.path().join("examples");
+        std::fs::create_dir_all(&examples).unwrap();
+        let suite = outside_suite(&cases, &examples).unwrap();
+        assert_ne!(
+            suite.snapshots,
+            project.path().canonicalize().unwrap().join("snapshots")
         );
     }
 }

@@ -212,3 +212,64 @@ async fn the_report_lists_every_mutation_and_its_restore() {
     );
     mock.stop().await;
 }
+
+/// A ledger travels (a CI artifact, a colleague's crash), so an entry naming a host that is not
+/// one of the target's is refused before anything is sent: the target's token never reaches it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_refuses_an_entry_naming_another_host_and_sends_nothing() {
+    let mock = spawn(MockConfig::default()).await.unwrap();
+    // The "other host": a listener that counts every connection made to it.
+    let rogue = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let rogue_url = format!("http://{}", rogue.local_addr().unwrap());
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    let accept = tokio::spawn(async move {
+        while let Ok((_socket, _)) = rogue.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("conform.yaml"),
+        format!(
+            "targets:\n  local:\n    services: {{evs: \"{0}\", ecs: \"{0}\"}}\n    auth: {{type: token, token_env: CONFORM_TEST_TOKEN}}\n",
+            mock.base_url()
+        ),
+    )
+    .unwrap();
+    let entry = |base: &str, id: &str| {
+        format!(
+            "{{\"event\":\"saved\",\"case\":\"evs/x\",\"resource\":{{\"kind\":\"snapshot\",\"collection\":\"snapshots\",\"project\":\"p\",\"id\":\"{id}\",\"base_url\":\"{base}\"}},\"state\":{{\"fields\":{{\"name\":\"n\"}}}}}}\n"
+        )
+    };
+    let ledger = dir.path().join("ledger.jsonl");
+    std::fs::write(
+        &ledger,
+        entry(&mock.base_url(), "ours") + &entry(&rogue_url, "theirs"),
+    )
+    .unwrap();
+    let schemas = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let out = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["restore", "ledger.jsonl", "--target", "local", "--timeout", "2s"])
+        .arg("--schemas")
+        .arg(&schemas)
+        .env("CONFORM_TEST_TOKEN", "tok-must-not-travel")
+        .env("NO_COLOR", "1")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("ledger.jsonl:2"), "names the entry's line: {stderr}");
+    assert!(stderr.contains(&rogue_url) && stderr.contains("theirs"), "{stderr}");
+    assert!(!stderr.contains("tok-must-not-travel"), "{stderr}");
+    // Give a stray connection time to land before counting.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing was sent to the host the ledger names"
+    );
+    accept.abort();
+    mock.stop().await;
+}

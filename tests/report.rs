@@ -331,6 +331,20 @@ fn merge_refuses_torn_missing_and_duplicate_shards_naming_the_file() {
         !dir.join("m.xml").exists(),
         "no merged report from bad input"
     );
+    // Shard 2 of a suite with one more case: same mode and count, another plan.
+    std::fs::write(dir.join("cases/evs/extra.yaml"), OK).unwrap();
+    let out = conform(
+        dir,
+        &["run", "--snapshots", "off", "--shard", "2/2", "--report-json", "b2.json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = conform(dir, &["report", "merge", "s1.json", "b2.json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("b2.json") && text(&out.stderr).contains("another plan"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 const OK: &str = "operation: evs.update_snapshot.v2\ndescription: An unknown snapshot is 404.\nsteps:\n  - request:\n      params: {snapshot_id: \"${missing_id}\"}\n      body: {snapshot: {name: ghost}}\n    expect:\n      status: 404\n";
@@ -831,4 +845,76 @@ fn the_readme_gitlab_example_runs_against_the_mock() {
             ("CI_NODE_TOTAL", "4".into()),
         ]
     });
+}
+
+/// An output that cannot be written is reported beside the results, never instead of them:
+/// a step summary in a folder that does not exist leaves the JSON and JUnit reports whole.
+#[test]
+fn a_step_summary_that_cannot_be_written_keeps_every_case_in_the_reports() {
+    let p = suite_project();
+    let out = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args([
+            "run",
+            "evs/update_snapshot_v2/**",
+            "--snapshots",
+            "off",
+            "--report-json",
+            "r.json",
+            "--report-junit",
+            "j.xml",
+        ])
+        .current_dir(p.path())
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .env("GITHUB_STEP_SUMMARY", "/nonexistent/dir/s.md")
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("GITHUB_STEP_SUMMARY"), "{stderr}");
+    let report = json(&p.path().join("r.json"));
+    let cases = report["cases"].as_array().unwrap();
+    assert!(cases.len() > 1, "{report}");
+    assert_eq!(report["summary"]["passed"], cases.len(), "{report}");
+    assert_eq!(junit_cases(&p.path().join("j.xml")).len(), cases.len());
+}
+
+/// A report path that is a folder is found before anything is sent, not after the run.
+#[test]
+fn a_report_path_that_is_a_folder_is_bad_input_up_front() {
+    let p = suite_project();
+    std::fs::create_dir(p.path().join("out")).unwrap();
+    for flag in ["--report-junit", "--report-html", "--report-markdown"] {
+        let out = conform(p.path(), &["run", flag, "out"]);
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert!(text(&out.stderr).contains("is a folder"), "{flag}: {}", text(&out.stderr));
+        assert!(!text(&out.stdout).contains("passed"), "nothing ran: {}", text(&out.stdout));
+    }
+}
+
+/// Cases that ran before a broken file was read were sent: the report holds them, and the
+/// error beside them, so a run against a region does not hide what it changed.
+#[test]
+fn cases_sent_before_a_broken_file_was_read_stay_in_the_report() {
+    let p = suite_project();
+    std::fs::write(p.path().join("cases/zz_broken.yaml"), "operation: [\n").unwrap();
+    let out = conform(
+        p.path(),
+        &["run", "--snapshots", "off", "--report-json", "r.json", "--report-jsonl", "r.jsonl"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("zz_broken.yaml"), "{}", text(&out.stderr));
+    let report = json(&p.path().join("r.json"));
+    let ran = report["cases"].as_array().unwrap().len();
+    assert!(ran > 0, "the cases that were sent are in the report: {report}");
+    assert_eq!(report["exit_code"], 2);
+    assert!(
+        report["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("zz_broken.yaml")),
+        "{}",
+        report["error"]
+    );
+    let lines = std::fs::read_to_string(p.path().join("r.jsonl")).unwrap();
+    assert!(lines.contains("zz_broken.yaml"), "{lines}");
 }

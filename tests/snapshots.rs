@@ -345,3 +345,63 @@ fn a_snapshot_that_cannot_be_written_errs_its_case_naming_the_file() {
     assert_eq!(json["summary"]["errored"], 1, "{json}");
     assert_eq!(json["cases"][0]["id"], "evs/rename", "{json}");
 }
+
+/// `conform run ../other/cases/` (a folder or a single file named on the command line, as
+/// `hurl --test dir/`) behaves as `--cases-dir` does: the project's accepted snapshots are
+/// neither compared with nor overwritten, no pending file lands in the project, and the outside
+/// suite's snapshots land beside it under the ids its cases have there.
+#[test]
+fn an_outside_suite_named_by_path_leaves_the_projects_snapshots_alone() {
+    let p = project(&[("evs/rename.yaml", CASE)]);
+    assert_eq!(
+        conform(p.path(), &["run", "--snapshots", "update"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let before = files(&p.path().join("snapshots"));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let suite = elsewhere.path().join("cases");
+    std::fs::create_dir_all(suite.join("evs")).unwrap();
+    std::fs::write(
+        suite.join("evs/rename.yaml"),
+        CASE.replace("description: d", "description: other"),
+    )
+    .unwrap();
+    let folder = suite.to_str().unwrap().to_string() + "/";
+    let file = suite.join("evs/rename.yaml");
+    let file = file.to_str().unwrap();
+    for (args, mode) in [
+        (vec![folder.as_str()], "update"),
+        (vec![file], "update"),
+        (vec![file], "compare"),
+        (vec![folder.as_str()], "compare"),
+    ] {
+        let mut argv = vec!["run", "--snapshots", mode];
+        argv.extend(args.iter().copied());
+        let out = conform(p.path(), &argv);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{argv:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        assert_eq!(
+            files(&p.path().join("snapshots")),
+            before,
+            "{argv:?} changed the project's snapshots"
+        );
+        assert!(
+            elsewhere
+                .path()
+                .join("snapshots/mock/evs/rename__1.snap")
+                .is_file(),
+            "{argv:?}: the suite's snapshot lands beside it, under the id it has there"
+        );
+    }
+    // The project's cases and the outside suite in one run would share one folder.
+    let out = conform(p.path(), &["run", "evs/**", &folder]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--snapshots-dir"), "{}", text(&out.stderr));
+}

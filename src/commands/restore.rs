@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::run::client::Http;
 use crate::run::ledger::{self, Entry, Ledger, Restorer};
@@ -15,6 +16,10 @@ use crate::run::target::{Auth, Config};
 pub type Outcome = (Entry, Result<String, String>);
 
 /// Restores what the ledger left open; `target` (from the config) supplies the auth.
+///
+/// A ledger is a file that travels (a CI artifact, a colleague's crash), so with a target every
+/// open entry must name one of that target's base URLs: an entry naming any other host is
+/// refused before anything is sent, and the target's credentials go nowhere else.
 pub async fn restore(
     ledger_path: &Path,
     schemas: &Path,
@@ -22,10 +27,19 @@ pub async fn restore(
     target: Option<&str>,
     timeout: Duration,
 ) -> Result<Vec<Outcome>, Error> {
-    let auth = match target {
+    let pending = ledger::pending(ledger_path).map_err(Error::bad)?;
+    let target = match target {
         Some(name) => {
             let c = Config::load(config)?;
-            let mut t = c.target(name, config)?;
+            Some(c.target(name, config)?)
+        }
+        None => None,
+    };
+    if let Some(t) = &target {
+        refuse_foreign(ledger_path, &pending, &t.name, &t.base_urls())?;
+    }
+    let auth = match target {
+        Some(mut t) => {
             let http = Http::new().map_err(|e| Error::Io(e.to_string()))?;
             if let Auth::Password(login) = &t.auth {
                 let token = crate::run::auth::iam::token(&http, login, timeout)
@@ -38,7 +52,6 @@ pub async fn restore(
         None => Auth::None,
     };
     let contract = super::load_contract(schemas)?;
-    let pending = ledger::pending(ledger_path).map_err(Error::bad)?;
     let book = Ledger::open(ledger_path).map_err(Error::Io)?;
     let http = Http::new().map_err(|e| Error::Io(e.to_string()))?;
     let restorer = Restorer {
@@ -48,7 +61,7 @@ pub async fn restore(
         table: &contract.resources,
     };
     let mut outcomes = Vec::new();
-    for entry in pending {
+    for (_, entry) in pending {
         let (result, done, failed) = match (&entry.event[..], &entry.state) {
             ("created", _) => (
                 restorer.delete(&entry.resource).await,
@@ -77,4 +90,43 @@ pub async fn restore(
         outcomes.push((entry, result));
     }
     Ok(outcomes)
+}
+
+/// Every open entry whose base URL is not one of the target's, as one bad-input error naming
+/// each entry's line: nothing is sent when any is found.
+fn refuse_foreign(
+    ledger_path: &Path,
+    pending: &[(usize, Entry)],
+    target: &str,
+    base_urls: &[String],
+) -> Result<(), Error> {
+    let foreign: Vec<Diagnostic> = pending
+        .iter()
+        .filter(|(_, e)| {
+            let url = e.resource.base_url.trim_end_matches('/');
+            !base_urls.iter().any(|b| b == url)
+        })
+        .map(|(line, e)| {
+            let r = &e.resource;
+            Diagnostic::at(
+                ledger_path,
+                *line,
+                1,
+                format!(
+                    "{} {} (changed by {}) is at {}, which is not a base URL of target {target}; \
+                     refusing to send its credentials there",
+                    r.kind, r.id, e.case, r.base_url
+                ),
+            )
+            .with_help(format!(
+                "target {target} serves {}; restore this ledger with the target its run used",
+                base_urls.join(", ")
+            ))
+        })
+        .collect();
+    if foreign.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::BadInput(foreign))
+    }
 }

@@ -287,6 +287,8 @@ struct Prepared {
     policy: Policy,
     /// The selection to stream into the run (then `cases` is empty): see [`select_streaming`].
     stream: Option<Selection>,
+    /// A shard's plan fingerprint.
+    plan: Option<String>,
 }
 
 /// `--rerun-failed`: the case ids to run and the report they came from.
@@ -378,6 +380,7 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
             unreachable,
             policy,
             stream: Some(selection),
+            plan: None,
         });
     }
     let selected = select_cases(&selection, &contract, &vars)?;
@@ -396,6 +399,7 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
         unreachable,
         policy,
         stream: None,
+        plan: selected.plan,
     })
 }
 
@@ -432,7 +436,12 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
     // Unusable report paths are said before anything else (and no report can be written).
     args.outputs.check()?;
     let result = run_prepared(&args, out).await;
-    if let Err(e) = &result {
+    // An error after cases ran is already in the reports, beside the cases.
+    if let Some(e) = result
+        .as_ref()
+        .err()
+        .filter(|e| !matches!(e, Error::Reported(_)))
+    {
         let name = match &args.target {
             TargetChoice::Mock { .. } => "mock",
             TargetChoice::Url(u) => u.as_str(),
@@ -523,6 +532,9 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
     for w in &p.warnings {
         reporters.event(&Event::Notice(w.clone()));
     }
+    if let Some(plan) = p.plan {
+        reporters.with_plan(plan);
+    }
     // The coverage section of the reports (and the Markdown summary's figures); a streamed
     // selection knows what its cases cover once it has read them all.
     if loading.is_none() {
@@ -582,23 +594,28 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
     let summary = runner
         .await
         .map_err(|e| Error::Io(format!("runner stopped: {e}")))?;
+    // A broken case found while others ran: the run is bad input (those that ran were
+    // undone); the reports hold every case that ran and the error beside them.
+    let mut late = None;
     if let Some(loading) = loading {
-        // A broken case found while others ran: the run is bad input (those that ran were
-        // undone); the reports hold the error, as for a selection refused up front.
-        let selected = finish_loading(loading).await?;
-        if !selected.prepare_errors.is_empty() {
-            return Err(Error::BadInput(selected.prepare_errors));
+        match finish_loading(loading).await {
+            Ok(selected) if !selected.prepare_errors.is_empty() => {
+                late = Some(Error::BadInput(selected.prepare_errors));
+            }
+            Ok(selected) => {
+                for w in &selected.warnings {
+                    reporters.event(&Event::Notice(w.clone()));
+                }
+                reporters.with_coverage(
+                    crate::generate::rules::all_rules(&p.contract, &[]),
+                    selected.coverage,
+                );
+            }
+            Err(e) => late = Some(e),
         }
-        for w in &selected.warnings {
-            reporters.event(&Event::Notice(w.clone()));
-        }
-        reporters.with_coverage(
-            crate::generate::rules::all_rules(&p.contract, &[]),
-            selected.coverage,
-        );
     }
     signals.abort();
-    let code = reporters.finish(&summary)?;
+    let code = reporters.finish(&summary, late)?;
     for m in [p.mock, compare_mock].into_iter().flatten() {
         m.stop().await;
     }

@@ -77,6 +77,9 @@ pub struct Selected {
     pub warnings: Vec<String>,
     /// What each selected case exercises, for the rule-coverage matrix.
     pub coverage: Vec<crate::generate::coverage::CaseInfo>,
+    /// With `--shard`: a fingerprint of the whole plan (every case of the selection, before it
+    /// was cut into shards), so `report merge` can tell shards of different suites apart.
+    pub plan: Option<String>,
 }
 
 /// One positional argument, resolved.
@@ -118,11 +121,10 @@ fn resolve_pattern(arg: &str, cases_dir: &Path) -> Result<Pattern, Diagnostic> {
             .canonicalize()
             .unwrap_or_else(|_| cases_dir.into());
         let abs = p.canonicalize().unwrap_or_else(|_| p.into());
-        let id = if abs.starts_with(&abs_dir) {
-            id_under(&abs_dir, &abs)
-        } else {
-            id_under(p.parent().unwrap_or(Path::new("")), p)
-        };
+        // Outside the cases folder, the id is taken under the suite the file belongs to, the
+        // same root its snapshots are kept under (`project::outside_suite`).
+        let root = crate::project::outside_suite(cases_dir, p).map_or(abs_dir, |s| s.cases);
+        let id = id_under(&root, &abs);
         return Ok(Pattern::File(id, p.to_path_buf()));
     }
     // A path-shaped argument that does not exist is a typo, not a glob.
@@ -260,13 +262,10 @@ fn select(
         match p {
             Pattern::File(id, path) => add(&mut files, id.clone(), path.clone(), i),
             Pattern::Folder(dir) => {
-                let inside = canonical(dir).starts_with(&abs_dir);
-                for (id, path) in case::discover(dir)? {
-                    let id = if inside {
-                        id_under(&abs_dir, &canonical(&path))
-                    } else {
-                        id
-                    };
+                let root = crate::project::outside_suite(&sel.cases_dir, dir)
+                    .map_or_else(|| abs_dir.clone(), |s| s.cases);
+                for (_, path) in case::discover(dir)? {
+                    let id = id_under(&root, &canonical(&path));
                     add(&mut files, id, path, i);
                 }
             }
@@ -460,6 +459,7 @@ fn select(
         return Ok(selected);
     }
     if let Some(sh) = sel.shard {
+        selected.plan = Some(shard::fingerprint(keys.iter().map(|(id, _)| id.as_str())));
         let plan = shard::assign(&keys, sh.mode, sh.total);
         let mine: BTreeSet<&str> = keys
             .iter()

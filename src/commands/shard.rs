@@ -104,6 +104,20 @@ impl fmt::Display for Shard {
     }
 }
 
+/// A fingerprint of a plan: the ids of every case it holds, in any order. The shard reports
+/// of one suite and selection carry the same one; shards of different suites do not.
+pub fn fingerprint<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    use sha2::Digest;
+    let mut ids: Vec<&str> = ids.collect();
+    ids.sort_unstable();
+    let mut hash = sha2::Sha256::new();
+    for id in ids {
+        hash.update(id.as_bytes());
+        hash.update([0]);
+    }
+    hex::encode(&hash.finalize()[..8])
+}
+
 /// The shard (0-based) of each item, given its id and the resource keys it touches. Items
 /// sharing a key share a shard; the result depends only on the ids and keys, not their order.
 pub fn assign(items: &[(String, Vec<String>)], mode: ShardMode, total: usize) -> Vec<usize> {

@@ -80,6 +80,27 @@ fn read_all(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, StoredReport)>, Error> {
                 }
             }
         }
+        // Shards of different suites (or selections) have different plans, even when their
+        // mode and count agree.
+        let mut plans = reports.iter().filter(|(_, r)| r.shard.is_some());
+        if let Some((first_path, first_report)) = plans.next() {
+            for (p, r) in plans {
+                if r.plan != first_report.plan {
+                    problems.push(
+                        Diagnostic::file(
+                            p,
+                            format!(
+                                "shard {} is of another plan than {} ({}): the shards ran different case sets",
+                                r.shard.as_deref().unwrap_or_default(),
+                                first_path.display(),
+                                first_report.shard.as_deref().unwrap_or_default()
+                            ),
+                        )
+                        .with_help("merge the shards of one run: the same suite, selection and --shard N"),
+                    );
+                }
+            }
+        }
         if let Some(f) = first {
             let missing: Vec<String> = (1..=f.total)
                 .filter(|k| !seen.contains_key(k))
@@ -173,6 +194,7 @@ pub fn merge(args: &MergeArgs, out: impl Write) -> Result<i32, Error> {
             version: env!("CARGO_PKG_VERSION").into(),
             target: target.clone(),
             shard: None,
+            plan: None,
             cases: cases.clone(),
             summary: summary.clone(),
             error: None,
@@ -184,16 +206,27 @@ pub fn merge(args: &MergeArgs, out: impl Write) -> Result<i32, Error> {
         super::json::write_atomic(p, format!("{text}\n").as_bytes())
             .map_err(|e| Error::Io(format!("--json {}: {e}", p.display())))?;
     }
-    args.outputs.write_whole(&Finished {
-        target: &target,
-        shard: None,
-        cases: &cases,
-        summary: &summary,
-        gate: &outcome,
-        exit_code: code,
-        redactor: &redactor,
-        coverage: None,
-    })?;
+    let failed = args.outputs.write_whole(
+        &Finished {
+            target: &target,
+            shard: None,
+            cases: &cases,
+            summary: &summary,
+            gate: &outcome,
+            exit_code: code,
+            redactor: &redactor,
+            coverage: None,
+        },
+        None,
+    );
+    if !failed.is_empty() {
+        return Err(Error::BadInput(
+            failed
+                .into_iter()
+                .map(|f| crate::diagnostic::Diagnostic::plain(format!("cannot write {f}")))
+                .collect(),
+        ));
+    }
     let mut console = Console::new(out, redactor, None);
     console.notice_plain(&format!("merged {} report(s)", args.inputs.len()));
     console.summary(&summary);

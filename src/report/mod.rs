@@ -80,6 +80,22 @@ impl Outputs {
                     "{flag} -: reports are written to files (the console output is on stdout); give a path"
                 )));
             }
+            // Found now rather than once every case has run (JUnit, Markdown and HTML are
+            // written at the end).
+            if p.is_dir() {
+                return Err(Error::bad(format!(
+                    "{flag} {}: is a folder; give a file path",
+                    p.display()
+                )));
+            }
+            let folder = p.parent().filter(|f| !f.as_os_str().is_empty());
+            if let Some(folder) = folder.filter(|f| !f.is_dir()) {
+                return Err(Error::bad(format!(
+                    "{flag} {}: no such folder {}",
+                    p.display(),
+                    folder.display()
+                )));
+            }
             if let Some((other, _)) = seen.iter().find(|(_, q)| *q == p) {
                 return Err(Error::bad(format!(
                     "{flag} {}: {other} writes there too; give each report its own path",
@@ -94,25 +110,7 @@ impl Outputs {
     /// Writes every requested report for a run that could not start, each holding one error
     /// entry that says why, so a CI step uploading them finds them.
     pub fn write_error(&self, target: &str, error: &Error, code: i32, redactor: &Redactor) {
-        let diagnostics = error.diagnostics();
-        let message = diagnostics
-            .iter()
-            .map(Diagnostic::to_string)
-            .collect::<Vec<_>>()
-            .join("\n");
-        let record = serde_json::json!({
-            "kind": match code {
-                crate::exit_code::UNREACHABLE => "unreachable",
-                _ => "bad_input",
-            },
-            "message": message,
-            "problems": diagnostics.iter().map(|d| serde_json::json!({
-                "file": d.file.as_ref().map(|f| f.display().to_string()),
-                "line": d.position.map(|p| p.line),
-                "column": d.position.map(|p| p.column),
-                "message": d.message,
-            })).collect::<Vec<_>>(),
-        });
+        let (message, record) = error_record(error, code);
         let summary = Summary {
             aborted: code == crate::exit_code::UNREACHABLE,
             ..Summary::default()
@@ -172,35 +170,78 @@ impl Outputs {
     }
 
     /// Writes the reports that need every case at once (JUnit, Markdown, HTML) and appends the
-    /// Markdown to `$GITHUB_STEP_SUMMARY`; the run and `report merge` both end here.
-    pub fn write_whole(&self, doc: &Finished<'_>) -> Result<(), Error> {
-        let io = |flag: &str, p: &Path, e: std::io::Error| {
-            Error::Io(format!("{flag} {}: {e}", p.display()))
+    /// Markdown to `$GITHUB_STEP_SUMMARY`; the run and `report merge` both end here. Each is
+    /// written whatever became of the others: what could not be written is returned, one
+    /// message each, to be reported beside the results rather than instead of them.
+    pub fn write_whole(&self, doc: &Finished<'_>, error: Option<&str>) -> Vec<String> {
+        let mut failed = Vec::new();
+        let mut io = |flag: &str, p: &Path, r: std::io::Result<()>| {
+            if let Err(e) = r {
+                failed.push(format!("{flag} {}: {e}", p.display()));
+            }
         };
         if let Some(p) = &self.junit {
             let mut j = junit::JunitReport::new(doc.target, doc.redactor.clone());
             for c in doc.cases {
                 j.case(c);
             }
-            j.write(p).map_err(|e| io("--report-junit", p, e))?;
+            if let Some(e) = error {
+                j.error("conform", e);
+            }
+            io("--report-junit", p, j.write(p));
         }
         if let Some(p) = &self.html {
-            json::write_atomic(p, html::render(doc).as_bytes())
-                .map_err(|e| io("--report-html", p, e))?;
+            io(
+                "--report-html",
+                p,
+                json::write_atomic(p, html::render(doc).as_bytes()),
+            );
         }
         let wants_step_summary =
             std::env::var_os("GITHUB_STEP_SUMMARY").is_some_and(|v| !v.is_empty());
         if self.markdown.is_some() || wants_step_summary {
-            let text = markdown::render(doc);
-            if let Some(p) = &self.markdown {
-                json::write_atomic(p, text.as_bytes())
-                    .map_err(|e| io("--report-markdown", p, e))?;
+            let mut text = markdown::render(doc);
+            if let Some(e) = error {
+                text = format!("{text}\n```\n{}\n```\n", doc.redactor.scrub(e));
             }
-            markdown::append_step_summary(&text)
-                .map_err(|e| Error::Io(format!("GITHUB_STEP_SUMMARY: {e}")))?;
+            if let Some(p) = &self.markdown {
+                io(
+                    "--report-markdown",
+                    p,
+                    json::write_atomic(p, text.as_bytes()),
+                );
+            }
+            if let Err(e) = markdown::append_step_summary(&text) {
+                failed.push(format!("GITHUB_STEP_SUMMARY: {e}"));
+            }
         }
-        Ok(())
+        failed
     }
+}
+
+/// An error as the reports record it: its message (every problem, one a line) and the JSON
+/// entry (`kind`, `message`, and each problem with its file and position).
+fn error_record(error: &Error, code: i32) -> (String, serde_json::Value) {
+    let diagnostics = error.diagnostics();
+    let message = diagnostics
+        .iter()
+        .map(Diagnostic::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let record = serde_json::json!({
+        "kind": match code {
+            crate::exit_code::UNREACHABLE => "unreachable",
+            _ => "bad_input",
+        },
+        "message": message,
+        "problems": diagnostics.iter().map(|d| serde_json::json!({
+            "file": d.file.as_ref().map(|f| f.display().to_string()),
+            "line": d.position.map(|p| p.line),
+            "column": d.position.map(|p| p.column),
+            "message": d.message,
+        })).collect::<Vec<_>>(),
+    });
+    (message, record)
 }
 
 /// Events rendered between two flushes of the console, at most.
@@ -221,6 +262,7 @@ pub struct Reporters<W: Write> {
     outputs: Outputs,
     target: String,
     shard: Option<String>,
+    plan: Option<String>,
     redactor: Redactor,
     policy: gate::Policy,
     /// Every case in the stored shape: the gate, JUnit, Markdown and HTML need them all at the end.
@@ -265,6 +307,7 @@ impl<W: Write> Reporters<W> {
             outputs: outputs.clone(),
             target: target.to_string(),
             shard,
+            plan: None,
             redactor: redactor.clone(),
             policy,
             cases: Vec::new(),
@@ -328,6 +371,11 @@ impl<W: Write> Reporters<W> {
         }
     }
 
+    /// Records the fingerprint of the plan a shard was cut from ([`crate::commands::shard::fingerprint`]).
+    pub fn with_plan(&mut self, plan: String) {
+        self.plan = Some(plan);
+    }
+
     /// Adds a rule-coverage section to the JSON reports: every documented rule, the cases that
     /// exercise it, and what this run observed.
     pub fn with_coverage(
@@ -347,21 +395,33 @@ impl<W: Write> Reporters<W> {
     }
 
     /// Closes every report and returns the exit code the gate decides (the one rule, in
-    /// [`gate::exit_code`]).
-    pub fn finish(mut self, summary: &Summary) -> Result<i32, Error> {
+    /// [`gate::exit_code`]). `late` is bad input found after cases ran (a broken case file read
+    /// while others were sent): the reports hold every case that ran and the error beside
+    /// them, and the run ends with the error's code. A report that cannot be written is said
+    /// beside the others, which are still written: the error then is [`Error::Reported`], so
+    /// nothing is written over them.
+    pub fn finish(mut self, summary: &Summary, late: Option<Error>) -> Result<i32, Error> {
         self.cases.sort_by(|a, b| a.id.cmp(&b.id));
         let outcome = self
             .policy
             .judge(self.cases.iter().map(|c| (c.id.as_str(), c.verdict)));
-        let code = gate::exit_code(summary, &outcome);
+        let code = match &late {
+            Some(e) => e.exit_code(),
+            None => gate::exit_code(summary, &outcome),
+        };
+        let late_record = late.as_ref().map(|e| error_record(e, code));
         let coverage = self.coverage_matrix();
         let coverage_json = coverage.as_ref().and_then(|c| serde_json::to_value(c).ok());
         self.console.summary(summary);
         self.console.gate(&outcome);
+        let mut failed: Vec<String> = self.write_error.take().into_iter().collect();
         if let Some(j) = self.json.take() {
             let mut extra = serde_json::Map::new();
             if let Some(s) = &self.shard {
                 extra.insert("shard".into(), serde_json::Value::String(s.clone()));
+            }
+            if let Some(plan) = &self.plan {
+                extra.insert("plan".into(), serde_json::Value::String(plan.clone()));
             }
             if outcome.baseline || outcome.quarantine {
                 extra.insert(
@@ -372,30 +432,50 @@ impl<W: Write> Reporters<W> {
             if let Some(c) = &coverage_json {
                 extra.insert("coverage".into(), c.clone());
             }
-            j.finish(summary, &extra, code)
-                .map_err(|e| Error::Io(format!("--report-json: {e}")))?;
+            if let Some((_, record)) = &late_record {
+                extra.insert("error".into(), record.clone());
+            }
+            if let Err(e) = j.finish(summary, &extra, code) {
+                failed.push(format!("--report-json: {e}"));
+            }
         }
         if let Some(mut j) = self.jsonl.take() {
-            if let Some(c) = &coverage_json {
-                j.record("coverage", c)
-                    .map_err(|e| Error::Io(format!("--report-jsonl: {e}")))?;
+            let records = coverage_json
+                .iter()
+                .map(|c| ("coverage", c))
+                .chain(late_record.iter().map(|(_, r)| ("error", r)));
+            let mut written = Ok(());
+            for (kind, record) in records {
+                written = written.and_then(|()| j.record(kind, record));
             }
-            j.finish(summary, code)
-                .map_err(|e| Error::Io(format!("--report-jsonl: {e}")))?;
+            if let Err(e) = written.and_then(|()| j.finish(summary, code)) {
+                failed.push(format!("--report-jsonl: {e}"));
+            }
         }
-        self.outputs.write_whole(&Finished {
-            target: &self.target,
-            shard: self.shard.as_deref(),
-            cases: &self.cases,
-            summary,
-            gate: &outcome,
-            exit_code: code,
-            redactor: &self.redactor,
-            coverage: coverage.as_ref(),
-        })?;
-        match self.write_error {
-            Some(e) => Err(Error::Io(e)),
-            None => Ok(code),
+        failed.extend(self.outputs.write_whole(
+            &Finished {
+                target: &self.target,
+                shard: self.shard.as_deref(),
+                cases: &self.cases,
+                summary,
+                gate: &outcome,
+                exit_code: code,
+                redactor: &self.redactor,
+                coverage: coverage.as_ref(),
+            },
+            late_record.as_ref().map(|(m, _)| m.as_str()),
+        ));
+        // Only bad input comes late, and an output that cannot be written is bad input too.
+        let mut problems: Vec<Diagnostic> = late.map(|e| e.diagnostics()).unwrap_or_default();
+        problems.extend(
+            failed
+                .into_iter()
+                .map(|f| Diagnostic::plain(format!("cannot write {f}"))),
+        );
+        if problems.is_empty() {
+            Ok(code)
+        } else {
+            Err(Error::Reported(Box::new(Error::BadInput(problems))))
         }
     }
 }

@@ -109,6 +109,9 @@ pub struct StoredReport {
     /// The shard this report holds (`count:2/4`), when the run was sharded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
+    /// With a shard: the fingerprint of the whole plan it was cut from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
     /// Cases.
     #[serde(default)]
     pub cases: Vec<StoredCase>,

@@ -211,8 +211,9 @@ impl Ledger {
     }
 }
 
-/// The `saved` entries that no `restored` entry followed, in file order.
-pub fn pending(path: &Path) -> Result<Vec<Entry>, String> {
+/// The `saved` entries that no `restored` entry followed, in file order, each with its line
+/// number (1-based), so a refusal can point at the entry.
+pub fn pending(path: &Path) -> Result<Vec<(usize, Entry)>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut open: BTreeMap<String, (usize, Entry)> = BTreeMap::new();
     for (n, line) in text
@@ -249,7 +250,7 @@ pub fn pending(path: &Path) -> Result<Vec<Entry>, String> {
     }
     let mut list: Vec<(usize, Entry)> = open.into_values().collect();
     list.sort_by_key(|(n, _)| *n);
-    Ok(list.into_iter().map(|(_, e)| e).collect())
+    Ok(list.into_iter().map(|(n, e)| (n + 1, e)).collect())
 }
 
 /// Talks to the resources the ledger protects, as the resource table says.
