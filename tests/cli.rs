@@ -517,3 +517,87 @@ async fn doctor_checks_reachability_auth_and_scratch_resources() {
     );
     mock.stop().await;
 }
+
+/// Reading a map is linear in its keys: 100,000 `vars` (YAML and JSON) lint in well under the
+/// bound. The bound is generous on purpose (a noisy 2-core machine, a debug build): the
+/// quadratic reader this guards against took about 30 s for this file in a release build.
+#[test]
+fn a_case_with_a_hundred_thousand_vars_is_read_in_linear_time() {
+    let n = 100_000;
+    let yaml: String = (0..n).map(|i| format!("  k{i}: v{i}\n")).collect();
+    let yaml = format!(
+        "operation: evs.update_snapshot.v2\nvars:\n{yaml}steps:\n  - request:\n      body: {{snapshot: {{name: x}}}}\n"
+    );
+    let vars: serde_json::Map<String, Value> = (0..n)
+        .map(|i| (format!("k{i}"), Value::String(format!("v{i}"))))
+        .collect();
+    let json = serde_json::json!({
+        "operation": "evs.update_snapshot.v2",
+        "vars": vars,
+        "steps": [{"request": {"body": {"snapshot": {"name": "x"}}}}],
+    });
+    let p = project(&[("big.yaml", &yaml), ("big_json.json", &json.to_string())]);
+    let started = std::time::Instant::now();
+    let out = conform(p.path(), &["lint"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+/// Every input is read from regular files only and within its limit: a link to `/dev/zero`
+/// or a FIFO is refused at once (exit 2, naming the file) instead of eating memory or hanging.
+#[cfg(unix)]
+#[test]
+fn inputs_that_are_devices_fifos_or_over_the_limit_are_bad_input() {
+    let p = project(&[]);
+    let dir = p.path();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.yaml")).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(dir.join("fifo.yaml"))
+        .status()
+        .unwrap()
+        .success());
+    // One byte over the 16 MiB limit of a case or vars file.
+    let big = dir.join("big.yaml");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(16 * 1024 * 1024 + 1).unwrap();
+    for (args, needle) in [
+        (vec!["lint", "zero.yaml"], "zero.yaml"),
+        (vec!["lint", "fifo.yaml"], "fifo.yaml"),
+        (vec!["run", "--vars-file", "zero.yaml"], "a device"),
+        (vec!["run", "--vars-file", "fifo.yaml"], "a FIFO"),
+        (vec!["run", "--vars-file", "big.yaml"], "16 MiB"),
+        (vec!["run", "--baseline", "fifo.yaml"], "a FIFO"),
+        (vec!["run", "--rerun-failed", "zero.yaml"], "a device"),
+        (vec!["run", "--quarantine", "fifo.yaml"], "a FIFO"),
+        (vec!["report", "merge", "zero.yaml"], "a device"),
+        (vec!["restore", "fifo.yaml"], "a FIFO"),
+        (vec!["lint", "big.yaml"], "16 MiB"),
+    ] {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let d = dir.to_path_buf();
+        let a = args.clone();
+        std::thread::spawn(move || {
+            let argv: Vec<&str> = a.iter().map(|s| &**s).collect();
+            let _ = tx.send(conform(&d, &argv));
+        });
+        // A hang is the failure this guards against: give up on it rather than block the suite.
+        let out = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("{args:?} hung"));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(needle),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}

@@ -119,10 +119,10 @@ fn walk(dir: &Path, prefix: &str, found: &mut Vec<(String, PathBuf)>) -> Result<
 
 /// Reads, parses and resolves one case file.
 pub fn load_case(id: &str, path: &Path, contract: &Contract) -> Result<Case, LoadError> {
-    let bytes = crate::small_file::read(path)
-        .map_err(|e| Diagnostic::file(path, format!("cannot read the file: {e}")))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Diagnostic::file(path, "the file is not UTF-8 text"))?;
+    let text = crate::input::read_text(path, crate::input::DOCUMENT).map_err(|e| match e {
+        crate::input::InputError::NotText => Diagnostic::file(path, "the file is not UTF-8 text"),
+        e => Diagnostic::file(path, e.to_string()),
+    })?;
     parse_case(id, path, &text, contract)
 }
 

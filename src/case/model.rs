@@ -54,8 +54,10 @@ impl<'de> Deserialize<'de> for VarDefs {
                 mut m: A,
             ) -> Result<VarDefs, A::Error> {
                 let mut out: Vec<(String, Spanned<Value>)> = Vec::new();
+                // A set beside the list: a linear search per key made reading quadratic.
+                let mut names = std::collections::HashSet::new();
                 while let Some((k, v)) = m.next_entry::<String, Spanned<Value>>()? {
-                    if out.iter().any(|(n, _)| *n == k) {
+                    if !names.insert(k.clone()) {
                         return Err(serde::de::Error::custom(format!(
                             "variable '{k}' is defined twice"
                         )));

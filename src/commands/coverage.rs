@@ -58,8 +58,12 @@ pub fn coverage(args: &CoverageArgs) -> Result<Coverage, Error> {
     let cases = case_infos(&args.cases_dir, &contract)?;
     let verdicts = match &args.report {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| Error::bad(format!("{}: {e}", p.display())))?;
+            let text = crate::input::read_text(p, crate::input::REPORT).map_err(|e| {
+                Error::from(crate::diagnostic::Diagnostic::file(
+                    p,
+                    format!("--report: {e}"),
+                ))
+            })?;
             let report: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
                 Error::bad(format!("{}:{}:{}: {e}", p.display(), e.line(), e.column()))
             })?;

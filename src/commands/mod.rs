@@ -50,7 +50,11 @@ pub fn load_contract(dir: &Path) -> Result<Contract, Error> {
 
 /// Reads a vars file (a YAML or JSON map of names to values).
 pub fn load_vars_file(path: &Path) -> Result<BTreeMap<String, Value>, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::bad(format!("--vars-file {}: {e}", path.display())))?;
+    let text = crate::input::read_text(path, crate::input::DOCUMENT).map_err(|e| {
+        Error::from(crate::diagnostic::Diagnostic::file(
+            path,
+            format!("--vars-file: {e}"),
+        ))
+    })?;
     serde_saphyr::from_str(&text).map_err(|e| Error::from(crate::yaml::diagnostic(path, &e)))
 }

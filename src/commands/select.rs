@@ -127,6 +127,13 @@ fn resolve_pattern(arg: &str, cases_dir: &Path) -> Result<Pattern, Diagnostic> {
         let id = id_under(&root, &abs);
         return Ok(Pattern::File(id, p.to_path_buf()));
     }
+    // There, but a FIFO, a device or a socket: never read (it could hang or never end).
+    if p.exists() {
+        return Err(Diagnostic::file(
+            p,
+            "not a regular file: case files are read only from regular files",
+        ));
+    }
     // A path-shaped argument that does not exist is a typo, not a glob.
     let looks_like_path = !arg.contains(['*', '?', '[', '{'])
         && (is_case_file(p) || arg.starts_with("./") || arg.starts_with("../") || p.is_absolute());

@@ -234,10 +234,11 @@ pub enum ContractError {
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ContractError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ContractError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        crate::input::read_text(path, crate::input::CONTRACT).map_err(|e| ContractError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e),
+        })?;
     serde_json::from_str(&text).map_err(|e| ContractError::Json {
         path: path.to_path_buf(),
         line: e.line(),

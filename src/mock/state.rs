@@ -174,12 +174,13 @@ impl Fixtures {
 
     /// Reads a fixtures file.
     pub fn load(path: &Path) -> Result<Fixtures, FixtureError> {
-        let text = std::fs::read_to_string(path).map_err(|e| FixtureError {
-            file: path.display().to_string(),
-            line: 0,
-            column: 0,
-            message: e.to_string(),
-        })?;
+        let text =
+            crate::input::read_text(path, crate::input::DOCUMENT).map_err(|e| FixtureError {
+                file: path.display().to_string(),
+                line: 0,
+                column: 0,
+                message: e.to_string(),
+            })?;
         Fixtures::parse(&text, &path.display().to_string())
     }
 

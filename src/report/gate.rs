@@ -96,8 +96,8 @@ struct RawEntry {
 impl Quarantine {
     /// Reads a quarantine file; every problem is a diagnostic at its line and column.
     pub fn load(path: &Path) -> Result<Quarantine, Vec<Diagnostic>> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| vec![Diagnostic::file(path, format!("cannot read: {e}"))])?;
+        let text = crate::input::read_text(path, crate::input::DOCUMENT)
+            .map_err(|e| vec![Diagnostic::file(path, e.to_string())])?;
         Quarantine::parse(path, &text)
     }
 

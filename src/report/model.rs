@@ -133,8 +133,8 @@ pub struct StoredReport {
 /// is not one (torn, truncated, another tool's) is a diagnostic naming the file and, for bad
 /// JSON, the line and column.
 pub fn read(path: &Path) -> Result<StoredReport, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::file(path, format!("cannot read the report: {e}")))?;
+    let bytes = crate::input::read(path, crate::input::REPORT)
+        .map_err(|e| Diagnostic::file(path, format!("the report: {e}")))?;
     // Bytes, not text: a write torn inside a character is still told as a torn report.
     let report: StoredReport = serde_json::from_slice(&bytes).map_err(|e| {
         let what = if e.is_eof() {

@@ -214,7 +214,8 @@ impl Ledger {
 /// The `saved` entries that no `restored` entry followed, in file order, each with its line
 /// number (1-based), so a refusal can point at the entry.
 pub fn pending(path: &Path) -> Result<Vec<(usize, Entry)>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = crate::input::read_text(path, crate::input::REPORT)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let mut open: BTreeMap<String, (usize, Entry)> = BTreeMap::new();
     for (n, line) in text
         .lines()

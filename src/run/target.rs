@@ -298,8 +298,8 @@ impl Config {
     /// Reads `conform.yaml`; errors carry file:line:column. Every base URL must be an HTTP(S)
     /// URL, checked here with its position.
     pub fn load(path: &Path) -> Result<Config, crate::diagnostic::Diagnostic> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| crate::diagnostic::Diagnostic::file(path, format!("cannot read: {e}")))?;
+        let text = crate::input::read_text(path, crate::input::DOCUMENT)
+            .map_err(|e| crate::diagnostic::Diagnostic::file(path, e.to_string()))?;
         let config: Config =
             serde_saphyr::from_str(&text).map_err(|e| crate::yaml::diagnostic(path, &e))?;
         for (name, t) in &config.targets {

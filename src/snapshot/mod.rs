@@ -525,10 +525,9 @@ impl Store {
     }
 }
 
-/// An accepted snapshot's text, when it is there and UTF-8 ([`crate::small_file::read`]:
-/// compare mode reads one a step).
+/// An accepted snapshot's text, when it is there and UTF-8.
 fn read_text(path: &Path) -> Option<String> {
-    String::from_utf8(crate::small_file::read(path).ok()?).ok()
+    crate::input::read_text(path, crate::input::CONTRACT).ok()
 }
 
 /// Snapshot files (accepted and pending) under `dir` whose case no longer exists in `cases_dir`.

@@ -478,7 +478,7 @@ impl<'de, 'a, S: Source<'a>> de::Deserializer<'de> for &mut De<'a, S> {
             |de| {
                 v.visit_map(Map {
                     de,
-                    keys: Vec::new(),
+                    keys: std::collections::HashSet::new(),
                 })
             },
         )
@@ -533,8 +533,9 @@ impl<'de, 'a, S: Source<'a>> de::SeqAccess<'de> for Seq<'_, 'a, S> {
 
 struct Map<'s, 'a, S> {
     de: &'s mut De<'a, S>,
-    /// Keys seen in this mapping: a repeated key is serde-saphyr's to refuse.
-    keys: Vec<Cow<'a, str>>,
+    /// Keys seen in this mapping: a repeated key is serde-saphyr's to refuse. A set, since a
+    /// list made a mapping of n keys cost n² comparisons.
+    keys: std::collections::HashSet<Cow<'a, str>>,
 }
 
 impl<'de, 'a, S: Source<'a>> de::MapAccess<'de> for Map<'_, 'a, S> {
@@ -550,7 +551,7 @@ impl<'de, 'a, S: Source<'a>> de::MapAccess<'de> for Map<'_, 'a, S> {
             return Err(Fallback);
         }
         let value = seed.deserialize(key.as_ref().into_deserializer())?;
-        self.keys.push(key);
+        self.keys.insert(key);
         Ok(Some(value))
     }
 

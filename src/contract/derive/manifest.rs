@@ -48,10 +48,11 @@ pub struct Manifest {
 impl Manifest {
     /// Reads a manifest, reporting YAML errors with line and column.
     pub fn load(path: &Path) -> Result<Manifest, DeriveError> {
-        let text = std::fs::read_to_string(path).map_err(|source| DeriveError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            crate::input::read_text(path, crate::input::DOCUMENT).map_err(|e| DeriveError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(e),
+            })?;
         let mut manifest: Manifest = serde_saphyr::from_str(&text).map_err(|e| {
             let (line, column, message) = crate::yaml::error_parts(&e);
             DeriveError::Manifest {

@@ -230,10 +230,6 @@ pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, DeriveError> {
     Ok(files)
 }
 
-/// Pages larger than this are reported and skipped: reference pages are tens of kilobytes, and
-/// a page this size is a dump or an accident, not documentation worth the memory.
-pub const MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
-
 /// Reads and parses one page, choosing the parser by content.
 pub fn read_page(path: &Path) -> Result<Page, DeriveError> {
     let file_name = path
@@ -245,23 +241,12 @@ pub fn read_page(path: &Path) -> Result<Page, DeriveError> {
         line,
         message,
     };
-    let size = std::fs::metadata(path)
-        .map_err(|source| DeriveError::Io {
+    let bytes = crate::input::read(path, crate::input::PAGE).map_err(|e| match e {
+        crate::input::InputError::Io(source) => DeriveError::Io {
             path: path.to_path_buf(),
             source,
-        })?
-        .len();
-    if size > MAX_PAGE_BYTES {
-        return Err(fail(
-            1,
-            format!(
-                "the page is {size} bytes, over the {MAX_PAGE_BYTES}-byte limit for a reference page"
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|source| DeriveError::Io {
-        path: path.to_path_buf(),
-        source,
+        },
+        other => fail(1, format!("the page is {other}")),
     })?;
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(fail(
