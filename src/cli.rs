@@ -100,12 +100,15 @@ pub enum Command {
     Coverage(CoverageCmd),
     /// Write a commented example conform.yaml.
     Init {
-        /// Where to write it.
-        #[arg(long, default_value = "conform.yaml")]
-        config: PathBuf,
-        /// Overwrite an existing file.
+        /// Where to write it (default: conform.yaml of the project root, else of this folder).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Overwrite an existing config file.
         #[arg(long)]
         force: bool,
+        /// Write only the config: no starter contract, suite and mock baseline in a new folder.
+        #[arg(long)]
+        config_only: bool,
     },
 }
 

@@ -86,6 +86,16 @@ pub fn read_text(path: &Path, limit: Limit) -> Result<String, InputError> {
     String::from_utf8(read(path, limit)?).map_err(|_| InputError::NotText)
 }
 
+impl From<InputError> for std::io::Error {
+    /// For callers whose errors hold an `io::Error`: the file system's own error stays itself.
+    fn from(e: InputError) -> std::io::Error {
+        match e {
+            InputError::Io(e) => e,
+            other => std::io::Error::other(other),
+        }
+    }
+}
+
 fn kind(t: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {

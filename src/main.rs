@@ -246,10 +246,23 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             }
             Ok(exit_code::OK)
         }
-        cli::Command::Init { config, force } => {
-            conform::commands::init::init(&config, force)?;
+        cli::Command::Init {
+            config,
+            force,
+            config_only,
+        } => {
+            // Inside a project, its config: a second conform.yaml in a subfolder would take
+            // over project discovery from there down.
+            let config = config.unwrap_or_else(|| default_path(root, "conform.yaml"));
+            let written = conform::commands::init::init(&config, force, !config_only)?;
+            if written.starter > 0 {
+                println!(
+                    "wrote the shipped contract, suite and mock baseline ({} files: schemas/, cases/, snapshots/)",
+                    written.starter
+                );
+            }
             println!(
-                "wrote {}: edit the targets, then `conform run --target NAME`",
+                "wrote {}: `conform run` runs the suite against the built-in mock; edit the targets, then `conform run --target NAME`",
                 config.display()
             );
             Ok(exit_code::OK)
@@ -345,7 +358,7 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
                 .with_writer(std::io::stderr)
                 .init();
             runtime()?.block_on(conform::commands::mock::serve(cmd.listen, config, |addr| {
-                eprintln!("conform mock listening on http://{addr} (Ctrl-C to stop)");
+                eprintln!("conform mock listening on http://{addr} (Ctrl-C or SIGTERM to stop)");
             }))?;
             Ok(exit_code::OK)
         }

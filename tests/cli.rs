@@ -434,6 +434,61 @@ fn init_writes_a_config_that_loads_and_refuses_to_overwrite() {
     let again = conform(dir.path(), &["init"]);
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again.stderr).contains("already exists"));
+    // In a subfolder of the project, init finds the project's config rather than writing a
+    // second one there (which would take over project discovery below it).
+    std::fs::create_dir_all(dir.path().join("cases/evs")).unwrap();
+    let sub = conform(&dir.path().join("cases/evs"), &["init"]);
+    assert_eq!(sub.status.code(), Some(2), "{}", text(&sub.stdout));
+    assert!(!dir.path().join("cases/evs/conform.yaml").exists());
+}
+
+/// In an empty folder, `conform init` starts a project that runs: the shipped contract, suite
+/// and mock baseline, and a `local` target whose variables are the built-in fixtures', so
+/// `conform run` and `conform run --target local` against `conform mock` both run the suite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_in_an_empty_folder_starts_a_project_whose_suite_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = conform(dir.path(), &["init"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let (total, _) = common::shipped_cases();
+    let run = conform(dir.path(), &["run"]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stdout));
+    assert!(
+        text(&run.stdout).contains(" 0 failed, 0 errored"),
+        "{}",
+        text(&run.stdout)
+    );
+    let mock = conform::mock::spawn(conform::mock::MockConfig::default())
+        .await
+        .unwrap();
+    let config = std::fs::read_to_string(dir.path().join("conform.yaml"))
+        .unwrap()
+        .replace("http://127.0.0.1:8080", &mock.base_url());
+    std::fs::write(dir.path().join("conform.yaml"), config).unwrap();
+    let d = dir.path().to_path_buf();
+    let local = tokio::task::spawn_blocking(move || {
+        conform(&d, &["run", "--target", "local", "--report-json", "r.json"])
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        local.status.code(),
+        Some(0),
+        "{}{}",
+        text(&local.stdout),
+        text(&local.stderr)
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(report["summary"]["failed"], 0, "{}", report["summary"]);
+    assert_eq!(report["summary"]["errored"], 0, "{}", report["summary"]);
+    let ran = report["summary"]["passed"].as_u64().unwrap() as usize;
+    assert!(
+        ran + 5 >= total,
+        "{ran} of {total} cases ran: {}",
+        report["summary"]
+    );
+    mock.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -600,4 +655,30 @@ fn inputs_that_are_devices_fifos_or_over_the_limit_are_bad_input() {
             text(&out.stderr)
         );
     }
+}
+
+/// Container runtimes and CI service containers stop a service with SIGTERM: the standalone
+/// mock stops gracefully and exits 0, as it does on Ctrl-C.
+#[cfg(unix)]
+#[test]
+fn the_standalone_mock_exits_0_on_sigterm() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["mock", "--listen", "127.0.0.1:0"])
+        .current_dir(root())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.contains("listening on http://127.0.0.1:"), "{line}");
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
 }

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use crate::error::Error;
 
-/// The example, every field explained. It parses as a valid config (a test loads it).
-pub const EXAMPLE: &str = r#"# conform.yaml: where `conform run --target NAME` sends requests.
+/// The example, every field explained, up to the `local` target's variables ([`example`]).
+const EXAMPLE: &str = r#"# conform.yaml: where `conform run --target NAME` sends requests.
 # Secrets never go in this file: auth entries name environment variables.
 targets:
   # A real region. `region` expands to https://<service>.<region>.myhuaweicloud.com for evs and
@@ -42,20 +42,103 @@ targets:
         - {pointer: /snapshot/volume_id}
       skip: [/snapshot/os-extended-snapshot-attributes:progress]
 
-  # Your own mock server, or any endpoint: every service at one base URL.
+  # Your own mock server, or any endpoint: every service at one base URL. Start one with
+  # `conform mock --listen 127.0.0.1:8080`, then `conform run --target local`.
   local:
     services: {evs: "http://127.0.0.1:8080", ecs: "http://127.0.0.1:8080"}
-    vars: {project_id: "0a1b2c3d4e5f40718293a4b5c6d7e8f9", snapshot_id: "5c7f0c1e-0000-4000-8000-000000000001", server_id: "9f3e6a10-0000-4000-8000-0000000000a1", missing_id: "00000000-0000-4000-8000-00000000dead"}
     mutations: allowed
+    # The built-in mock's fixture variables (`conform mock --print-vars`), as the suite uses them.
+    vars:
 "#;
 
-/// Writes the example to `path`, refusing to overwrite unless `force`.
-pub fn init(path: &Path, force: bool) -> Result<(), Error> {
+/// The shipped contract, suite and mock baseline: a new project gets them so that its first
+/// `conform run` (the built-in mock, or `--target local` against `conform mock`) runs a suite.
+static STARTER: [(&str, include_dir::Dir<'static>); 3] = [
+    (
+        "schemas",
+        include_dir::include_dir!("$CARGO_MANIFEST_DIR/schemas"),
+    ),
+    (
+        "cases",
+        include_dir::include_dir!("$CARGO_MANIFEST_DIR/cases"),
+    ),
+    (
+        "snapshots",
+        include_dir::include_dir!("$CARGO_MANIFEST_DIR/snapshots"),
+    ),
+];
+
+/// The example config, every field explained; the `local` target carries every variable the
+/// built-in fixtures define (`conform mock --print-vars`), so the shipped suite runs against a
+/// standalone mock as written. It parses as a valid config (a test loads it).
+pub fn example() -> String {
+    let mut text = EXAMPLE.to_string();
+    for (k, v) in &crate::mock::state::Fixtures::defaults().vars {
+        text.push_str(&format!(
+            "      {k}: {}\n",
+            serde_json::Value::String(v.clone())
+        ));
+    }
+    text
+}
+
+/// What `conform init` wrote.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// The config file.
+    pub config: std::path::PathBuf,
+    /// Starter files written (none when the folder already had a contract or cases).
+    pub starter: usize,
+}
+
+/// Writes the example config to `path`, refusing to overwrite unless `force`; with `starter`,
+/// and when the folder holds no contract and no cases yet, also the shipped contract, suite
+/// and mock baseline beside it (never over an existing file).
+pub fn init(path: &Path, force: bool, starter: bool) -> Result<Written, Error> {
     if path.exists() && !force {
         return Err(Error::bad(format!(
             "{} already exists (use --force to overwrite)",
             path.display()
         )));
     }
-    std::fs::write(path, EXAMPLE).map_err(|e| Error::Io(format!("{}: {e}", path.display())))
+    let io = |p: &Path, e: std::io::Error| Error::Io(format!("{}: {e}", p.display()));
+    std::fs::write(path, example()).map_err(|e| io(path, e))?;
+    let mut written = Written {
+        config: path.to_path_buf(),
+        starter: 0,
+    };
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let fresh = !folder.join("schemas").exists() && !folder.join("cases").exists();
+    if starter && fresh {
+        for (name, dir) in &STARTER {
+            // A working tree's pending snapshots are not part of the baseline.
+            for file in files(dir)
+                .into_iter()
+                .filter(|f| !f.path().to_string_lossy().ends_with(".snap.new"))
+            {
+                let dest = folder.join(name).join(file.path());
+                if dest.exists() {
+                    continue;
+                }
+                if let Some(parent) = dest.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+                }
+                std::fs::write(&dest, file.contents()).map_err(|e| io(&dest, e))?;
+                written.starter += 1;
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// Every file under an embedded folder.
+fn files<'a>(dir: &'a include_dir::Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
+    let mut out: Vec<&include_dir::File> = dir.files().collect();
+    for sub in dir.dirs() {
+        out.extend(files(sub));
+    }
+    out
 }

@@ -1,11 +1,13 @@
-//! `conform mock`: the reference mock, standalone, until Ctrl-C.
+//! `conform mock`: the reference mock, standalone, until Ctrl-C or SIGTERM (what container
+//! runtimes and CI service containers send to stop it): it stops accepting, lets the requests
+//! in flight finish, and exits 0.
 
 use std::net::SocketAddr;
 
 use crate::error::Error;
 use crate::mock::{self, MockConfig};
 
-/// Serves the mock on `listen` until Ctrl-C; `on_ready` gets the bound address.
+/// Serves the mock on `listen` until Ctrl-C or SIGTERM; `on_ready` gets the bound address.
 pub async fn serve(
     listen: SocketAddr,
     config: MockConfig,
@@ -18,9 +20,23 @@ pub async fn serve(
         .local_addr()
         .map_err(|e| Error::Io(e.to_string()))?;
     on_ready(addr);
-    mock::serve(listener, config, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| Error::Io(e.to_string()))
+    mock::serve(listener, config, stop_signal())
+        .await
+        .map_err(|e| Error::Io(e.to_string()))
+}
+
+/// Resolves on Ctrl-C or, on Unix, SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

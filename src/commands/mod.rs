@@ -40,6 +40,13 @@ pub fn load_contract(dir: &Path) -> Result<Contract, Error> {
             e @ (ContractError::UnknownAlternative { .. } | ContractError::UnknownOperation(_)) => {
                 Diagnostic::plain(format!("contract: {e}"))
             }
+            ContractError::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => {
+                Diagnostic::file(path, format!("no contract in {}", dir.display())).with_help(
+                    "no conform project here or above (no conform.yaml or schemas/operations.json): \
+                     `conform init` starts one with the shipped contract and suite, \
+                     `conform derive PAGES --out schemas` derives one, --schemas DIR names one",
+                )
+            }
             ContractError::Io { path, source } => Diagnostic::file(
                 path,
                 format!("contract: cannot read: {source} (derive it with `conform derive PAGES --out DIR`)"),

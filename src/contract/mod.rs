@@ -237,7 +237,7 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ContractE
     let text =
         crate::input::read_text(path, crate::input::CONTRACT).map_err(|e| ContractError::Io {
             path: path.to_path_buf(),
-            source: std::io::Error::other(e),
+            source: e.into(),
         })?;
     serde_json::from_str(&text).map_err(|e| ContractError::Json {
         path: path.to_path_buf(),

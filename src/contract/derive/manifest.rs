@@ -51,7 +51,7 @@ impl Manifest {
         let text =
             crate::input::read_text(path, crate::input::DOCUMENT).map_err(|e| DeriveError::Io {
                 path: path.to_path_buf(),
-                source: std::io::Error::other(e),
+                source: e.into(),
             })?;
         let mut manifest: Manifest = serde_saphyr::from_str(&text).map_err(|e| {
             let (line, column, message) = crate::yaml::error_parts(&e);
