@@ -225,6 +225,7 @@ impl CaseArgs {
             shard: None,
             only: None,
             generated: None,
+            services: None,
         }
     }
 

@@ -424,13 +424,18 @@ fn init_writes_a_config_that_loads_and_refuses_to_overwrite() {
     );
     std::env::set_var("HUAWEICLOUD_SDK_AK", "a");
     std::env::set_var("HUAWEICLOUD_SDK_SK", "b");
-    let staging = config.target("staging", &path).unwrap();
+    let staging = config.target("staging", &path, "--target").unwrap();
     assert_eq!(
         staging.base_url("evs"),
         Some("https://evs.cn-north-4.myhuaweicloud.com")
     );
     assert!(!staging.mutations_allowed);
-    assert!(config.target("local", &path).unwrap().mutations_allowed);
+    assert!(
+        config
+            .target("local", &path, "--target")
+            .unwrap()
+            .mutations_allowed
+    );
     let again = conform(dir.path(), &["init"]);
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again.stderr).contains("already exists"));
@@ -681,4 +686,112 @@ fn the_standalone_mock_exits_0_on_sigterm() {
         .success());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{status:?}");
+}
+
+/// Config mistakes are bad input (exit 2) before anything is sent, naming the file and line
+/// or the flag: a region that is no region name, a redaction regex that does not compile, a
+/// target without a base URL for a service the selected cases use, a --compare-target that
+/// does not exist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_mistakes_are_bad_input_before_anything_is_sent() {
+    let mock = conform::mock::spawn(conform::mock::MockConfig::default())
+        .await
+        .unwrap();
+    let base = mock.base_url();
+    let fixtures = conform::mock::state::Fixtures::defaults();
+    let p = project(&[(
+        "ecs/meta.yaml",
+        "operation: ecs.update_server_metadata_item.v2_1\nsteps:\n  - request:\n      params: {key: k}\n      body: {meta: {k: v}}\n",
+    )]);
+    let cases: Vec<(String, Vec<&str>, &str)> = vec![
+        (
+            "targets:\n  r:\n    region: \"../../etc\"\n".into(),
+            vec!["run", "--target", "r"],
+            "conform.yaml:3:",
+        ),
+        (
+            format!("targets:\n  t:\n    services: {{evs: \"{base}\", ecs: \"{base}\"}}\n    snapshot:\n      redact:\n        - {{regex: \"([\"}}\n"),
+            vec!["run", "--target", "t"],
+            "conform.yaml:4:",
+        ),
+        (
+            format!(
+                "targets:\n  t:\n    services: {{evs: \"{base}\"}}\n    mutations: allowed\n    vars: {{project_id: \"{}\", server_id: \"{}\"}}\n",
+                fixtures.vars["project_id"], fixtures.vars["server_id"]
+            ),
+            vec!["run", "--target", "t"],
+            "no base URL for service 'ecs'",
+        ),
+        (
+            format!("targets:\n  t:\n    services: {{evs: \"{base}\", ecs: \"{base}\"}}\n"),
+            vec!["run", "--target", "t", "--compare-target", "nosuch"],
+            "--compare-target nosuch: no such target",
+        ),
+    ];
+    for (config, args, needle) in cases {
+        std::fs::write(p.path().join("conform.yaml"), &config).unwrap();
+        let d = p.path().to_path_buf();
+        let argv: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let out = tokio::task::spawn_blocking(move || {
+            let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+            conform(&d, &argv)
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{config}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(needle),
+            "{config}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            !text(&out.stdout).contains("PASS"),
+            "nothing ran: {}",
+            text(&out.stdout)
+        );
+    }
+    // Nothing reached the mock: its server metadata is as the fixtures made it.
+    let body = reqwest::get(format!("{base}/__mock/state"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let state: Value = serde_json::from_slice(&body).unwrap();
+    assert!(!state.to_string().contains("\"k\":\"v\""), "{state}");
+    mock.stop().await;
+}
+
+/// What `run` would refuse, `lint` refuses too: a header a request cannot carry, an
+/// out-of-contract step to a service the contract does not have.
+#[rstest]
+#[case("      headers: {\"bad name\": x}\n", "not a valid header name")]
+#[case("      headers: {x-a: \"one\\ntwo\"}\n", "header x-a")]
+#[case(
+    "      method: GET\n      path: /v1/x\n      service: vpc\n",
+    "service 'vpc' is not in the contract"
+)]
+fn lint_refuses_what_run_would(#[case] request: &str, #[case] needle: &str) {
+    let case = format!(
+        "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n{request}      body: {{snapshot: {{name: x}}}}\n"
+    );
+    let case = if request.contains("service:") {
+        case.replace("      body: {snapshot: {name: x}}\n", "")
+    } else {
+        case
+    };
+    let p = project(&[("evs/x.yaml", &case)]);
+    let out = conform(p.path(), &["lint"]);
+    assert_eq!(out.status.code(), Some(2), "{case}: {}", text(&out.stdout));
+    assert!(text(&out.stderr).contains(needle), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("evs/x.yaml:3:"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -312,6 +312,47 @@ fn step(
             ))
         }
     };
+    // An out-of-contract request still goes to a service the contract knows: the base URL of
+    // any other is nowhere to be found, and `lint` should say so rather than the run.
+    if let Endpoint::Raw { service, .. } = &endpoint {
+        if !contract.operations.iter().any(|o| o.service == *service) {
+            let mut known: Vec<&str> = contract
+                .operations
+                .iter()
+                .map(|o| o.service.as_str())
+                .collect();
+            known.sort_unstable();
+            known.dedup();
+            return Err(at(
+                path,
+                loc,
+                format!(
+                    "service '{service}' is not in the contract (it has {}): derive its pages first",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    // Header names and values the client would refuse when sending, refused at load. Values
+    // are checked as written: `${…}` is made of characters a header may hold.
+    for (name, value) in &r.headers {
+        if http::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(at(
+                path,
+                loc,
+                format!("'{name}' is not a valid header name"),
+            ));
+        }
+        if http::header::HeaderValue::from_str(value).is_err() {
+            return Err(at(
+                path,
+                loc,
+                format!(
+                    "header {name}: the value holds a character a header cannot carry (a line break or another control character, or non-ASCII text)"
+                ),
+            ));
+        }
+    }
     let body = match (&r.body, &r.raw_body) {
         (Some(_), Some(_)) => return Err(at(path, loc, "give either body or raw_body, not both")),
         (Some(b), None) => Body::Json(b.value.clone()),

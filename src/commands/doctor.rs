@@ -38,7 +38,7 @@ pub async fn doctor(
         )));
     }
     let config = Config::load(config_path)?;
-    let mut target: Target = config.target(name, config_path)?;
+    let mut target: Target = config.target(name, config_path, "--target")?;
     let http = Http::new().map_err(|e| Error::Io(e.to_string()))?;
     let mut checks = Vec::new();
     for base in target.base_urls() {

@@ -31,7 +31,7 @@ pub async fn restore(
     let target = match target {
         Some(name) => {
             let c = Config::load(config)?;
-            Some(c.target(name, config)?)
+            Some(c.target(name, config, "--target")?)
         }
         None => None,
     };

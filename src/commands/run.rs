@@ -232,7 +232,7 @@ async fn resolve_target(
                 )));
             }
             let c = Config::load(config)?;
-            (c.target(name, config)?, None)
+            (c.target(name, config, flag)?, None)
         }
     })
 }
@@ -357,6 +357,19 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
     };
     let mut selection = args.selection.clone();
     selection.only = only;
+    // A configured target without a base URL for some service of the contract: every case is
+    // read first, and one that needs a missing service stops the run before anything is sent.
+    if target.fallback.is_none()
+        && contract
+            .operations
+            .iter()
+            .any(|o| !target.services.contains_key(&o.service))
+    {
+        selection.services = Some((
+            target.name.clone(),
+            target.services.keys().cloned().collect(),
+        ));
+    }
     if let Some(options) = &args.generate {
         // Generated on the fly from the contract, parsed from memory: nothing is written.
         let mut options = options.clone();

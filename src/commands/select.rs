@@ -64,6 +64,9 @@ pub struct Selection {
     pub shard: Option<Shard>,
     /// Only these case ids (`--rerun-failed`), with where they came from for messages.
     pub only: Option<(BTreeSet<String>, String)>,
+    /// The target's name and the services it has base URLs for, when it lacks some the
+    /// contract has: a case that needs another is bad input, found before anything is sent.
+    pub services: Option<(String, Vec<String>)>,
 }
 
 /// The cases a command works on.
@@ -184,7 +187,10 @@ pub struct Streaming<'a> {
 /// `--tag` or `--operation`, which need every case read to know what matched nothing; no
 /// `--shard`, whose plan needs every case's resources).
 pub fn streamable(sel: &Selection) -> bool {
-    sel.tags.is_empty() && sel.operations.is_empty() && sel.shard.is_none()
+    sel.tags.is_empty()
+        && sel.operations.is_empty()
+        && sel.shard.is_none()
+        && sel.services.is_none()
 }
 
 /// Like [`select_cases`], but each case is pushed to the run's queue as soon as it is loaded,
@@ -356,6 +362,25 @@ fn select(
             Some(text) => case::parse_case(id, path, text, contract)?,
             None => case::load_case(id, path, contract)?,
         };
+        if let Some((target, known)) = &sel.services {
+            for s in case.all_steps() {
+                let Some(route) = s.route(contract) else {
+                    continue;
+                };
+                if !known.iter().any(|k| k == route.service) {
+                    return Err(Diagnostic::at(
+                        &case.path,
+                        s.position.line,
+                        s.position.column,
+                        format!(
+                            "target {target} has no base URL for service '{}' (it has {}): add it to the target's services",
+                            route.service,
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
         // Which --tag and --operation values this case matches, computed once, here.
         let tags: Vec<bool> = sel.tags.iter().map(|t| case.tags.contains(t)).collect();
         let ops: Vec<bool> = sel

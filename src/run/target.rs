@@ -302,42 +302,71 @@ impl Config {
             .map_err(|e| crate::diagnostic::Diagnostic::file(path, e.to_string()))?;
         let config: Config =
             serde_saphyr::from_str(&text).map_err(|e| crate::yaml::diagnostic(path, &e))?;
+        // Positions found by the value's text: saphyr gives none once the file is typed.
+        let at = |needle: &str, message: String| {
+            let line = text
+                .lines()
+                .position(|l| l.contains(needle))
+                .map_or(0, |i| i + 1);
+            let column = text
+                .lines()
+                .nth(line.saturating_sub(1))
+                .and_then(|l| l.find(needle))
+                .map_or(0, |c| c + 1);
+            crate::diagnostic::Diagnostic::at(path, line, column, message)
+        };
         for (name, t) in &config.targets {
             for (service, url) in &t.services {
                 if let Err(why) = check_base_url(url) {
-                    // The position of the URL's line, found by its text (saphyr gives none here).
-                    let line = text
-                        .lines()
-                        .position(|l| l.contains(url.as_str()))
-                        .map_or(0, |i| i + 1);
-                    let column = text
-                        .lines()
-                        .nth(line.saturating_sub(1))
-                        .and_then(|l| l.find(url.as_str()))
-                        .map_or(0, |c| c + 1);
-                    return Err(crate::diagnostic::Diagnostic::at(
-                        path,
-                        line,
-                        column,
+                    return Err(at(
+                        url,
                         format!("target {name}, service {service}: base URL '{url}': {why}"),
                     ));
+                }
+            }
+            if let Some(region) = &t.region {
+                // It becomes part of every endpoint's host name.
+                let valid = !region.is_empty()
+                    && region.split('-').all(|p| {
+                        !p.is_empty()
+                            && p.bytes()
+                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                    });
+                if !valid {
+                    return Err(at(
+                        region,
+                        format!(
+                            "target {name}: region '{region}' is not a region name (lower-case letters and digits joined by '-', such as cn-north-4)"
+                        ),
+                    ));
+                }
+            }
+            if let Some(s) = &t.snapshot {
+                if let Err(why) = s.rules() {
+                    return Err(at("snapshot:", format!("target {name}: snapshot: {why}")));
                 }
             }
         }
         Ok(config)
     }
 
-    /// Resolves a named target.
-    pub fn target(&self, name: &str, file: &Path) -> Result<Target, crate::error::Error> {
+    /// Resolves a named target; `flag` (`--target`, `--compare-target`) names where it was asked
+    /// for in errors.
+    pub fn target(
+        &self,
+        name: &str,
+        file: &Path,
+        flag: &str,
+    ) -> Result<Target, crate::error::Error> {
         self.target_inner(name, file)
-            .map_err(crate::error::Error::bad)
+            .map_err(|e| crate::error::Error::bad(format!("{flag} {name}: {e}")))
     }
 
     fn target_inner(&self, name: &str, file: &Path) -> Result<Target, String> {
         let Some(t) = self.targets.get(name) else {
             let known: Vec<&str> = self.targets.keys().map(String::as_str).collect();
             return Err(format!(
-                "--target {name}: no such target in {} (known: {})",
+                "no such target in {} (known: {})",
                 file.display(),
                 if known.is_empty() {
                     "none".into()
@@ -356,7 +385,7 @@ impl Config {
         }
         if services.is_empty() {
             return Err(format!(
-                "target {name} in {}: give services (base URLs) or a region",
+                "in {}: give services (base URLs) or a region",
                 file.display()
             ));
         }
@@ -364,9 +393,7 @@ impl Config {
             None | Some(AuthConfig::None) => Auth::None,
             Some(AuthConfig::Token { token_env }) => {
                 let token = std::env::var(token_env).map_err(|_| {
-                    format!(
-                        "target {name}: environment variable {token_env} (auth token) is not set"
-                    )
+                    format!("environment variable {token_env} (auth token) is not set")
                 })?;
                 Auth::Token(Secret::new(token))
             }
@@ -377,9 +404,8 @@ impl Config {
                 iam_endpoint,
             }) => {
                 let read = |var: &str, what: &str| {
-                    std::env::var(var).map_err(|_| {
-                        format!("target {name}: environment variable {var} ({what}) is not set")
-                    })
+                    std::env::var(var)
+                        .map_err(|_| format!("environment variable {var} ({what}) is not set"))
                 };
                 let iam_endpoint = iam_endpoint
                     .clone()
@@ -390,11 +416,14 @@ impl Config {
                             .map(|r| format!("https://iam.{r}.myhuaweicloud.com"))
                     })
                     .unwrap_or_else(|| "https://iam.myhuaweicloud.com".into());
-                let project = match (t.vars.get("project_id").and_then(|v| v.as_str()), &t.region) {
-                    (Some(id), _) => ProjectScope::Id(id.to_string()),
-                    (None, Some(region)) => ProjectScope::Name(region.clone()),
-                    (None, None) => return Err(format!("target {name}: a password login needs vars.project_id or a region to scope the token")),
-                };
+                let project =
+                    match (t.vars.get("project_id").and_then(|v| v.as_str()), &t.region) {
+                        (Some(id), _) => ProjectScope::Id(id.to_string()),
+                        (None, Some(region)) => ProjectScope::Name(region.clone()),
+                        (None, None) => return Err(format!(
+                            "a password login needs vars.project_id or a region to scope the token"
+                        )),
+                    };
                 Auth::Password(PasswordLogin {
                     iam_endpoint,
                     user: read(user_env, "IAM user")?,
@@ -409,9 +438,8 @@ impl Config {
                 security_token_env,
             }) => {
                 let read = |var: &str, what: &str| {
-                    std::env::var(var).map_err(|_| {
-                        format!("target {name}: environment variable {var} ({what}) is not set")
-                    })
+                    std::env::var(var)
+                        .map_err(|_| format!("environment variable {var} ({what}) is not set"))
                 };
                 let project_id = t
                     .vars
@@ -440,7 +468,7 @@ impl Config {
                 .as_ref()
                 .map(|s| s.rules())
                 .transpose()
-                .map_err(|e| format!("target {name}: snapshot: {e}"))?
+                .map_err(|e| format!("snapshot: {e}"))?
                 .unwrap_or_default(),
             mutations_allowed: t.mutations == Some(Mutations::Allowed),
         })
@@ -463,7 +491,9 @@ mod tests {
             "targets:\n  r:\n    region: cn-north-4\n    vars: {project_id: p}\n",
         )
         .unwrap();
-        let t = c.target("r", Path::new("conform.yaml")).unwrap();
+        let t = c
+            .target("r", Path::new("conform.yaml"), "--target")
+            .unwrap();
         assert_eq!(
             t.base_url("evs"),
             Some("https://evs.cn-north-4.myhuaweicloud.com")
@@ -473,9 +503,9 @@ mod tests {
             Some("https://ecs.cn-north-4.myhuaweicloud.com")
         );
         assert!(c
-            .target("nope", Path::new("conform.yaml"))
+            .target("nope", Path::new("conform.yaml"), "--compare-target")
             .unwrap_err()
             .to_string()
-            .contains("known: r"));
+            .contains("--compare-target nope: no such target in conform.yaml (known: r)"));
     }
 }
