@@ -81,6 +81,18 @@ fn an_unreachable_target_exits_3_with_one_line() {
     "invalid status 999"
 )]
 #[case::contradicts_contract("cc.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: '${repeat(\"字\", 86)}'}}\n    expect: {status: 200}\n", "cases/cc.yaml:4:13", "case contradicts the contract")]
+#[case::empty(
+    "empty.yaml",
+    "\n# nothing yet\n",
+    "cases/empty.yaml",
+    "the case file is empty"
+)]
+#[case::two_documents(
+    "two.yaml",
+    "operation: evs.update_snapshot.v2\nsteps: []\n---\noperation: x\n",
+    "cases/two.yaml:4:1",
+    "a second YAML document"
+)]
 fn broken_case_files_exit_2_with_file_line_column(
     #[case] name: &str,
     #[case] content: &str,

@@ -134,6 +134,16 @@ pub fn parse_case(
     contract: &Contract,
 ) -> Result<Case, LoadError> {
     let is_json = path.extension().is_some_and(|e| e == "json");
+    // Said as such, rather than as the parser's "unexpected end of input".
+    let blank = text
+        .lines()
+        .all(|l| l.trim().is_empty() || (!is_json && l.trim_start().starts_with('#')));
+    if blank {
+        return Err(Diagnostic::file(
+            path,
+            "the case file is empty: a case needs at least `operation:` and `steps:`",
+        ));
+    }
     if is_json {
         // JSON syntax errors are reported by a JSON parser, with its line and column.
         serde_json::from_str::<Value>(text).map_err(|e| {

@@ -60,6 +60,33 @@ fn timestamp(t: OffsetDateTime) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The snapshot states the EVS pages document.
+const SNAPSHOT_STATES: &[&str] = &[
+    "creating",
+    "available",
+    "error",
+    "deleting",
+    "error_deleting",
+    "rollbacking",
+    "backing-up",
+];
+
+/// Nova's server states (`OS-EXT-STS:vm_state`).
+const VM_STATES: &[&str] = &[
+    "active",
+    "building",
+    "paused",
+    "suspended",
+    "stopped",
+    "rescued",
+    "resized",
+    "soft_deleted",
+    "deleted",
+    "error",
+    "shelved",
+    "shelved_offloaded",
+];
+
 /// A snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -155,9 +182,10 @@ impl Fixtures {
                 file: file.to_string(),
                 line,
                 column,
-                message,
+                message: crate::yaml::plain_words(&message),
             }
         })?;
+        fixtures.check(text, file)?;
         let stamp = now();
         for p in &mut fixtures.projects {
             for s in &mut p.snapshots {
@@ -170,6 +198,98 @@ impl Fixtures {
             }
         }
         Ok(fixtures)
+    }
+
+    /// What the mock could not serve faithfully, refused with the line of the value: ids given
+    /// twice (a lookup would find only one), states the pages do not document, a negative size.
+    fn check(&self, text: &str, file: &str) -> Result<(), FixtureError> {
+        // The line of `key: value` (the last one for a value given twice), else of the value.
+        let find = |key: &str, value: &str, last: bool| {
+            let needle = format!("{key}: {value}");
+            let hits = |n: &str| -> Vec<(usize, usize)> {
+                text.lines()
+                    .enumerate()
+                    .filter_map(|(i, l)| l.find(n).map(|c| (i + 1, c + 1)))
+                    .collect()
+            };
+            let mut found = hits(&needle);
+            if found.is_empty() {
+                found = hits(value);
+            }
+            let pick = if last { found.last() } else { found.first() };
+            pick.copied().unwrap_or((0, 0))
+        };
+        let twice = |key: &str, value: &str, message: String| {
+            let (line, column) = find(key, value, true);
+            FixtureError {
+                file: file.to_string(),
+                line,
+                column,
+                message,
+            }
+        };
+        let fail = |key: &str, value: &str, message: String| {
+            let (line, column) = find(key, value, false);
+            FixtureError {
+                file: file.to_string(),
+                line,
+                column,
+                message,
+            }
+        };
+        let mut projects = std::collections::BTreeSet::new();
+        let mut ids = std::collections::BTreeSet::new();
+        for p in &self.projects {
+            if !projects.insert(p.id.as_str()) {
+                return Err(twice(
+                    "id",
+                    &p.id,
+                    format!("project '{}' is listed twice", p.id),
+                ));
+            }
+            for s in &p.snapshots {
+                if !ids.insert(s.id.as_str()) {
+                    return Err(twice("id", &s.id, format!("id '{}' is used twice", s.id)));
+                }
+                if !SNAPSHOT_STATES.contains(&s.status.as_str()) {
+                    return Err(fail(
+                        "status",
+                        &s.status,
+                        format!(
+                            "snapshot {}: status '{}' is not a documented snapshot state ({})",
+                            s.id,
+                            s.status,
+                            SNAPSHOT_STATES.join(", ")
+                        ),
+                    ));
+                }
+                if s.size < 0 {
+                    return Err(fail(
+                        "size",
+                        &s.size.to_string(),
+                        format!("snapshot {}: size {} is negative", s.id, s.size),
+                    ));
+                }
+            }
+            for s in &p.servers {
+                if !ids.insert(s.id.as_str()) {
+                    return Err(twice("id", &s.id, format!("id '{}' is used twice", s.id)));
+                }
+                if !VM_STATES.contains(&s.vm_state.as_str()) {
+                    return Err(fail(
+                        "vm_state",
+                        &s.vm_state,
+                        format!(
+                            "server {}: vm_state '{}' is not a server state ({})",
+                            s.id,
+                            s.vm_state,
+                            VM_STATES.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Reads a fixtures file.
@@ -286,6 +406,47 @@ mod tests {
         assert_eq!((e.file.as_str(), e.line), ("f.yaml", 3));
         assert!(e.column > 0);
         assert!(e.message.contains("snapshotz"), "{}", e.message);
+    }
+
+    #[test]
+    fn fixtures_the_mock_could_not_serve_faithfully_are_refused_at_their_line() {
+        let snap = |fields: &str| {
+            format!("projects:\n  - id: p\n    snapshots:\n      - {{id: a, status: available}}\n      - {{{fields}}}\n")
+        };
+        for (text, line, needle) in [
+            (snap("id: a, status: available"), 5, "id 'a' is used twice"),
+            (
+                snap("id: b, status: sleeping"),
+                5,
+                "status 'sleeping' is not a documented",
+            ),
+            (
+                snap("id: b, status: available, size: -1"),
+                5,
+                "size -1 is negative",
+            ),
+            (
+                snap("id: b, status: available, size: big"),
+                5,
+                "expected a whole number",
+            ),
+            (
+                "projects:\n  - id: p\n  - id: p\n".to_string(),
+                3,
+                "project 'p' is listed twice",
+            ),
+            (
+                "projects:\n  - id: p\n    servers:\n      - {id: s, vm_state: dreaming}\n"
+                    .to_string(),
+                4,
+                "vm_state 'dreaming'",
+            ),
+        ] {
+            let e = Fixtures::parse(&text, "f.yaml").expect_err(&text);
+            assert!(e.message.contains(needle), "{text}: {}", e.message);
+            assert_eq!(e.line, line, "{text}: {}", e.message);
+            assert!(e.column > 0, "{text}");
+        }
     }
 
     #[test]

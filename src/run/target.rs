@@ -420,9 +420,10 @@ impl Config {
                     match (t.vars.get("project_id").and_then(|v| v.as_str()), &t.region) {
                         (Some(id), _) => ProjectScope::Id(id.to_string()),
                         (None, Some(region)) => ProjectScope::Name(region.clone()),
-                        (None, None) => return Err(format!(
+                        (None, None) => return Err(
                             "a password login needs vars.project_id or a region to scope the token"
-                        )),
+                                .to_string(),
+                        ),
                     };
                 Auth::Password(PasswordLogin {
                     iam_endpoint,

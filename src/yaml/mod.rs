@@ -53,6 +53,20 @@ pub fn plain_words(message: &str) -> String {
             None => "duplicate key: each key may appear once in a map".into(),
         };
     }
+    if let Some(kind) = ["i64", "u64", "i32", "u32", "u16", "u8", "f64"]
+        .into_iter()
+        .find(|k| m.starts_with(&format!("invalid {k}")) || m.contains(&format!("expected {k}")))
+    {
+        let what = if kind == "f64" {
+            "a number"
+        } else {
+            "a whole number"
+        };
+        return format!("expected {what} here");
+    }
+    if m.starts_with("multiple YAML documents") {
+        return "a second YAML document (after a `---` line): a file holds one document".into();
+    }
     for (from, to) in [
         ("expected sequence start", "expected a list here"),
         ("expected mapping start", "expected a map (key: value) here"),
