@@ -71,7 +71,12 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
         }
         cli::Command::Lint(cmd) => {
             let (sel, schemas, vars) = cmd.resolve(root);
-            let linted = conform::commands::lint::lint(&sel, &schemas, &vars)?;
+            let linted = conform::commands::lint::lint(
+                &sel,
+                &schemas,
+                &vars,
+                &default_path(root, "conform.yaml"),
+            )?;
             for w in &linted.warnings {
                 eprintln!("warning: {w}");
             }

@@ -807,3 +807,41 @@ fn lint_refuses_what_run_would(#[case] request: &str, #[case] needle: &str) {
         text(&out.stderr)
     );
 }
+
+/// A variable holding a map or a list has no spelling as a path segment: bad input naming the
+/// parameter, not a request sent to an URL-encoded JSON path.
+#[test]
+fn a_map_valued_path_parameter_is_bad_input() {
+    let p = project(&[(
+        "evs/m.yaml",
+        "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: x}}\n",
+    )]);
+    std::fs::write(p.path().join("v.yaml"), "snapshot_id: {nested: map}\n").unwrap();
+    for cmd in ["lint", "run"] {
+        let out = conform(p.path(), &[cmd, "--vars-file", "v.yaml"]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {}", text(&out.stdout));
+        assert!(
+            text(&out.stderr).contains("path parameter 'snapshot_id' is a map"),
+            "{cmd}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+/// `lint` checks the project's `conform.yaml` too: what `run` would refuse is not linted clean.
+#[test]
+fn lint_refuses_a_broken_config() {
+    let p = project(&[]);
+    std::fs::write(
+        p.path().join("conform.yaml"),
+        "targets:\n  t:\n    regoin: x\n",
+    )
+    .unwrap();
+    let out = conform(p.path(), &["lint"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("conform.yaml:3:"),
+        "{}",
+        text(&out.stderr)
+    );
+}

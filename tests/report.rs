@@ -394,9 +394,30 @@ fn baseline_fails_only_regressions_and_quarantine_excuses_until_it_expires() {
     assert!(md.contains("Regressions (fail the gate)** (1)"), "{md}");
     // Quarantined (the project's quarantine.yaml is found without a flag): both reported, exit 0.
     quarantine(dir, "new", "2999-12-31");
-    let out = run(&["--baseline", "baseline.json", "--report-json", "q.json"]);
+    let out = run(&[
+        "--baseline",
+        "baseline.json",
+        "--report-json",
+        "q.json",
+        "--report-junit",
+        "q.xml",
+    ]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    // The gate passes, so CI test views show no red: excused failures are skipped, with why.
+    let statuses: BTreeMap<String, String> = junit_cases(&dir.join("q.xml"))
+        .into_iter()
+        .map(|(name, _, status)| (name, status))
+        .collect();
+    assert_eq!(statuses["new"], "skipped", "{statuses:?}");
+    assert_eq!(statuses["known"], "skipped", "{statuses:?}");
+    assert_eq!(statuses["ok"], "success", "{statuses:?}");
+    let xml = std::fs::read_to_string(dir.join("q.xml")).unwrap();
+    assert!(
+        xml.contains("quarantined: TICKET-7")
+            && xml.contains("it failed: step 1: status 404 where 400 was expected\""),
+        "{xml}"
+    );
     assert!(stdout.contains("QUARANTINED new: TICKET-7"), "{stdout}");
     assert!(stdout.contains("KNOWN known"), "{stdout}");
     let q = json(&dir.join("q.json"));

@@ -409,3 +409,24 @@ fn an_outside_suite_named_by_path_leaves_the_projects_snapshots_alone() {
         text(&out.stderr)
     );
 }
+
+/// `source:` is the case file's path from the project, whatever folder the run starts in: an
+/// update from a subfolder rewrites nothing that is accepted.
+#[test]
+fn an_update_from_a_subfolder_rewrites_no_accepted_snapshot() {
+    let p = project(&[("evs/rename.yaml", CASE)]);
+    let out = conform(p.path(), &["run", "--snapshots", "update"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let before = files(&p.path().join("snapshots"));
+    assert!(
+        String::from_utf8_lossy(&before[0].1).contains("source: cases/evs/rename.yaml"),
+        "{}",
+        String::from_utf8_lossy(&before[0].1)
+    );
+    let out = conform(
+        &p.path().join("cases/evs"),
+        &["run", "--snapshots", "update"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(files(&p.path().join("snapshots")), before);
+}

@@ -630,6 +630,19 @@ pub fn prepare(case: &Case, contract: &Contract, base: &Vars) -> Result<(), Load
                     if !s.params.contains_key(p) && !scope.contains(p) && !captured.contains(p) {
                         return Err(at_pos(file, s.position, format!("undefined variable '{p}' (path parameter of {}): define it in the target, with --var or in the case's vars", op.id)));
                     }
+                    // A map or a list has no spelling as one path segment.
+                    let value = match s.params.get(p) {
+                        Some(v) => scope.expand(v).ok(),
+                        None => scope.get(p).cloned(),
+                    };
+                    if let Some(v @ (Value::Object(_) | Value::Array(_))) = value {
+                        let kind = if v.is_object() { "a map" } else { "a list" };
+                        return Err(at_pos(
+                            file,
+                            s.position,
+                            format!("path parameter '{p}' is {kind} ({v}): a path segment takes a string or a number"),
+                        ));
+                    }
                 }
             }
             (Endpoint::Operation(id), None) => {

@@ -16,12 +16,17 @@ pub struct Linted {
 }
 
 /// Validates cases: format, variables (against the built-in mock's variables plus the given
-/// ones) and contract agreement.
+/// ones) and contract agreement; and the project's `conform.yaml` when there is one, which
+/// `run` would refuse as broken.
 pub fn lint(
     sel: &Selection,
     schemas: &std::path::Path,
     vars: &VarSources,
+    config: &std::path::Path,
 ) -> Result<Linted, Error> {
+    if config.is_file() {
+        crate::run::target::Config::load(config)?;
+    }
     let contract = load_contract(schemas)?;
     let mut scope: Vars = base_vars(
         &mock_target_vars(&crate::mock::state::Fixtures::defaults()),

@@ -669,8 +669,16 @@ fn snapshot_store(
                     .map_err(|e| Error::Io(format!("cannot start the snapshot writer: {e}")))?,
             ),
         ),
+        root: {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let snapshots = snapshot::lexical(&cwd.join(&args.snapshots_dir));
+            snapshots
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or(snapshots)
+        },
+        cwd: std::env::current_dir().unwrap_or_default(),
         dir,
-        root: std::env::current_dir().unwrap_or_default(),
         mode: if faulty {
             SnapshotMode::Compare
         } else {

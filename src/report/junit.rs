@@ -27,31 +27,45 @@ impl JunitReport {
         }
     }
 
-    /// Adds a case.
-    pub fn case(&mut self, r: &StoredCase) {
-        let mut status = match r.verdict {
-            Verdict::Passed => TestCaseStatus::success(),
-            Verdict::Failed => TestCaseStatus::non_success(NonSuccessKind::Failure),
-            Verdict::Errored => TestCaseStatus::non_success(NonSuccessKind::Error),
-            Verdict::Skipped => TestCaseStatus::skipped(),
+    /// Adds a case. `excused` says why a failure does not fail the gate (its quarantine
+    /// entry, or the baseline that already had it): such a case is written as skipped with
+    /// that reason, so CI test views agree with the gate instead of showing red.
+    pub fn case(&mut self, r: &StoredCase, excused: Option<&str>) {
+        let failing = matches!(r.verdict, Verdict::Failed | Verdict::Errored);
+        let mut status = match (r.verdict, excused) {
+            (Verdict::Failed | Verdict::Errored, Some(_)) => TestCaseStatus::skipped(),
+            (Verdict::Passed, _) => TestCaseStatus::success(),
+            (Verdict::Failed, None) => TestCaseStatus::non_success(NonSuccessKind::Failure),
+            (Verdict::Errored, None) => TestCaseStatus::non_success(NonSuccessKind::Error),
+            (Verdict::Skipped, _) => TestCaseStatus::skipped(),
         };
         let mut lines = Vec::new();
         for s in &r.steps {
             if let Some(e) = &s.error {
-                lines.push(format!("{}: error: {e}", s.name));
+                lines.push(format!("{}: the step could not complete: {e}", s.name));
             }
             for f in &s.findings {
-                lines.push(format!(
-                    "{}: [{:?}] {} {}: expected {}, actual {}",
-                    s.name, f.check, f.pointer, f.message, f.expected, f.actual
-                ));
+                lines.push(sentence(&s.name, f));
             }
         }
-        if let Some(first) = lines.first() {
-            status.set_message(self.redactor.scrub(first));
-            status.set_description(self.redactor.scrub(&lines.join("\n")));
-        } else if let Some(reason) = &r.skip_reason {
-            status.set_message(reason.clone());
+        match (lines.first(), excused) {
+            (Some(first), Some(why)) if failing => {
+                let first = first.lines().next().unwrap_or_default();
+                status.set_message(self.redactor.scrub(&format!("{why}; it failed: {first}")));
+                status.set_description(self.redactor.scrub(&lines.join("\n")));
+            }
+            (Some(first), _) => {
+                status.set_message(
+                    self.redactor
+                        .scrub(first.lines().next().unwrap_or_default()),
+                );
+                status.set_description(self.redactor.scrub(&lines.join("\n")));
+            }
+            (None, _) => {
+                if let Some(reason) = &r.skip_reason {
+                    status.set_message(reason.clone());
+                }
+            }
         }
         let mut tc = TestCase::new(r.id.clone(), status);
         tc.set_classname(r.operation.clone());
@@ -82,4 +96,17 @@ impl JunitReport {
         let xml = report.to_string().map_err(std::io::Error::other)?;
         super::json::write_atomic(path, xml.as_bytes())
     }
+}
+
+/// A finding as a sentence: where, what, and what was expected against what came back.
+fn sentence(step: &str, f: &crate::check::Finding) -> String {
+    let mut s = format!("{step}: {}", f.message);
+    if !f.pointer.is_empty() && !f.message.contains(&f.pointer) {
+        s.push_str(&format!(" (at {})", f.pointer));
+    }
+    // Said once: many messages already name what came back.
+    if (!f.expected.is_empty() || !f.actual.is_empty()) && !f.message.contains(&f.actual) {
+        s.push_str(&format!(": expected {}, got {}", f.expected, f.actual));
+    }
+    s
 }

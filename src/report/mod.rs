@@ -182,8 +182,20 @@ impl Outputs {
         };
         if let Some(p) = &self.junit {
             let mut j = junit::JunitReport::new(doc.target, doc.redactor.clone());
+            let excused: std::collections::BTreeMap<&str, String> = doc
+                .gate
+                .quarantined
+                .iter()
+                .map(|n| (n.case.as_str(), format!("quarantined: {}", n.detail)))
+                .chain(doc.gate.known.iter().map(|n| {
+                    (
+                        n.case.as_str(),
+                        "a known failure (the baseline has it)".to_string(),
+                    )
+                }))
+                .collect();
             for c in doc.cases {
-                j.case(c);
+                j.case(c, excused.get(c.id.as_str()).map(String::as_str));
             }
             if let Some(e) = error {
                 j.error("conform", e);

@@ -64,8 +64,11 @@ pub fn is_ci() -> bool {
 pub struct Store {
     /// `snapshots/<family>`.
     pub dir: PathBuf,
-    /// The workspace root, for the `source` path.
+    /// The folder `source` paths are relative to (the one holding the snapshots folder), as
+    /// an absolute path without `.` or `..`.
     pub root: PathBuf,
+    /// The working directory, which case file paths are relative to.
+    pub cwd: PathBuf,
     /// Mode.
     pub mode: Mode,
     /// `INSTA_UPDATE`.
@@ -421,11 +424,13 @@ impl Store {
     /// A snapshot's metadata, borrowed from the observation (a file is written a step in
     /// update mode, and copying each field was 4% of recording one).
     fn meta<'o>(&'o self, o: &'o Observation<'o>) -> Meta<'o> {
-        let source = o
-            .case_file
-            .strip_prefix(&self.root)
-            .unwrap_or(o.case_file)
-            .to_string_lossy();
+        // The same from any working directory: relative to the project, not to where the run
+        // was started, so a run from a subfolder rewrites no accepted snapshot.
+        let absolute = lexical(&self.cwd.join(o.case_file));
+        let source = absolute.strip_prefix(&self.root).map_or_else(
+            |_| o.case_file.to_string_lossy(),
+            |p| p.to_string_lossy().into_owned().into(),
+        );
         let source = if source.contains('\\') {
             std::borrow::Cow::Owned(source.replace('\\', "/"))
         } else {
@@ -523,6 +528,25 @@ impl Store {
             },
         })
     }
+}
+
+/// A path without `.` and with each `..` taking away the component before it, as written
+/// (links are not followed: the path need not exist).
+pub fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 /// An accepted snapshot's text, when it is there and UTF-8.
