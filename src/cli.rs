@@ -264,7 +264,8 @@ pub struct RunCmd {
     /// Per-request timeout: 500ms, 10s, 2m, 1h (a bare number is seconds), up to 24h.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
-    /// Retries for connection errors and 429/503 (honouring Retry-After), 0 to 100.
+    /// Retries of connection errors and 503, 0 to 100, honouring Retry-After; a 429 is always
+    /// retried up to 3 times (more when this is higher).
     #[arg(long, default_value_t = 0, value_parser = parse_retries)]
     pub retries: u32,
     /// Start no case after the first failure.
@@ -509,7 +510,8 @@ pub struct MockCmd {
     /// Fault mode (repeatable).
     #[arg(long = "fault", value_parser = parse_fault)]
     pub faults: Vec<Fault>,
-    /// Auth: token:TOKEN (checks X-Auth-Token) or none.
+    /// Auth: token:TOKEN (checks X-Auth-Token), aksk:AK:SK (checks the SDK-HMAC-SHA256
+    /// signature) or none.
     #[arg(long, default_value = "none", value_parser = parse_auth)]
     pub auth: MockAuth,
     /// Serve no /__mock/ admin API.

@@ -479,3 +479,36 @@ fn run_generate_runs_the_generated_suite_without_writing_files_and_reports_cover
     assert!(!v3.is_empty());
     assert!(v3.iter().all(|r| r["observed"] == "held"), "{v3:?}");
 }
+
+/// A case's success status counts for the operation whose step expected it, whatever step
+/// comes first: every seed update's documented success is covered by the shipped examples.
+#[test]
+fn every_seed_updates_success_status_is_covered_by_the_shipped_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("cov.json");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["coverage", "--json"])
+        .arg(&json)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some(), "{out:?}");
+    let cov: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    for op in [
+        "evs.update_snapshot.v2",
+        "evs.update_snapshot.v3",
+        "evs.update_snapshot_metadata_item.v2",
+        "ecs.update_server_metadata_item.v2_1",
+    ] {
+        let id = format!("rule:{op}:status/200:status");
+        let rule = cov["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id.as_str())
+            .unwrap_or_else(|| panic!("{id} is a rule"));
+        let by =
+            rule["cases"].as_array().unwrap().len() + rule["inferred"].as_array().unwrap().len();
+        assert!(by > 0, "{id} is covered: {rule}");
+    }
+}
