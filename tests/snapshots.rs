@@ -430,3 +430,42 @@ fn an_update_from_a_subfolder_rewrites_no_accepted_snapshot() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(files(&p.path().join("snapshots")), before);
 }
+
+/// One mismatch does not hide the rest: a step whose answer differs from its snapshot still
+/// lets the later steps run, so their own assertions report too.
+#[test]
+fn a_snapshot_difference_does_not_stop_the_later_steps() {
+    let case = |description: &str, expected_name: &str| {
+        format!(
+            "operation: evs.update_snapshot.v3\nsteps:\n  - request:\n      body: {{snapshot: {{name: renamed, description: {description}}}}}\n  - operation: evs.show_snapshot.v3\n    expect:\n      body:\n        - {{pointer: /snapshot/name, equals: {expected_name}}}\nteardown:\n  - request:\n      body: {{snapshot: {{name: snap-001}}}}\n"
+        )
+    };
+    let p = project(&[("evs/two.yaml", &case("first", "renamed"))]);
+    let out = conform(p.path(), &["run", "--snapshots", "update"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    std::fs::write(
+        p.path().join("cases/evs/two.yaml"),
+        case("second", "something-else"),
+    )
+    .unwrap();
+    let out = conform(p.path(), &["run", "--report-json", "r.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.path().join("r.json")).unwrap()).unwrap();
+    let steps = report["cases"][0]["steps"].as_array().unwrap();
+    let checks = |i: usize| -> Vec<String> {
+        steps[i]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "failure")
+            .map(|f| f["check"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(checks(0), vec!["snapshot"], "{}", steps[0]);
+    assert!(
+        checks(1).contains(&"body".to_string()),
+        "the second step ran and its assertion reported: {}",
+        steps[1]
+    );
+}

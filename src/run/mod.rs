@@ -205,15 +205,30 @@ async fn run_steps(
             u.after(&outcome.result);
         }
         flaky |= outcome.retried;
-        let bad = outcome.result.error.is_some() || crate::check::failed(&outcome.result.findings);
         steps.push(outcome.result);
-        stopped |= bad && !is_teardown;
+        stopped |= !is_teardown && ends_the_case(&steps[steps.len() - 1]);
     }
     let mutations = match undo {
         Some(u) => u.finish().await,
         None => Vec::new(),
     };
     (steps, flaky, mutations)
+}
+
+/// Whether a step's outcome leaves the later steps without ground to stand on: an error, or a
+/// failed check of what the step did (status, body, headers, schema, a capture). A response
+/// that differs from its snapshot, from the compare target or by undocumented fields did what
+/// was asked, so the later steps still run and report (one mismatch does not hide the rest).
+fn ends_the_case(step: &StepResult) -> bool {
+    use crate::check::{CheckKind, Severity};
+    step.error.is_some()
+        || step.findings.iter().any(|f| {
+            f.severity == Severity::Failure
+                && !matches!(
+                    f.check,
+                    CheckKind::Snapshot | CheckKind::Parity | CheckKind::Drift
+                )
+        })
 }
 
 /// Whether a step refers to a value the case captures that was not captured.
