@@ -1709,3 +1709,99 @@ async fn snapshot_answers_print_their_keys_in_order_with_every_field_fault() {
         }
     }
 }
+
+/// Issue #37: a next link is absolute (from the request's Host) and names the list it came from,
+/// `/detail` included, keeping the filters and limit; without a Host it is an absolute path.
+#[tokio::test]
+async fn next_links_are_absolute_and_stay_on_the_list_they_came_from() {
+    let app = mock();
+    let project = var("project_id");
+    let host = [("Host", "evs.example.test:8776")];
+    for version in ["v2", "v3"] {
+        for list in ["snapshots", "snapshots/detail"] {
+            let path = format!("/{version}/{project}/{list}");
+            let (s, b, _) = call_raw(
+                &app,
+                Method::GET,
+                &format!("{path}?limit=2&offset=1"),
+                None,
+                &host,
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK);
+            let last = b["snapshots"][1]["id"].as_str().unwrap().to_string();
+            let href = b["snapshots_links"][0]["href"].as_str().unwrap();
+            assert_eq!(b["snapshots_links"][0]["rel"], "next");
+            assert_eq!(
+                href,
+                format!("http://evs.example.test:8776{path}?limit=2&marker={last}"),
+                "{path}: offset applied once, the marker says where to go on"
+            );
+            // Following it gives the next page of the same list.
+            let follow = href.strip_prefix("http://evs.example.test:8776").unwrap();
+            let (s, next, _) = call_raw(&app, Method::GET, follow, None, &host).await;
+            assert_eq!(s, StatusCode::OK);
+            let first = &next["snapshots"][0];
+            assert_ne!(first["id"], json!(last));
+            assert_eq!(
+                first
+                    .get("os-extended-snapshot-attributes:progress")
+                    .is_some(),
+                list.ends_with("detail"),
+                "{follow}: the same kind of list"
+            );
+            // Filters are kept.
+            let (_, b, _) = call_raw(
+                &app,
+                Method::GET,
+                &format!("{path}?status=available&limit=1"),
+                None,
+                &host,
+            )
+            .await;
+            let href = b["snapshots_links"][0]["href"].as_str().unwrap();
+            let kept =
+                format!("http://evs.example.test:8776{path}?limit=1&status=available&marker=");
+            assert!(href.starts_with(&kept), "{href}");
+            // No Host: still a reference that resolves to the same list from any base.
+            let (_, b, _) = call(&app, Method::GET, &format!("{path}?limit=1"), None).await;
+            let href = b["snapshots_links"][0]["href"].as_str().unwrap();
+            assert!(
+                href.starts_with(&format!("{path}?limit=1&marker=")),
+                "{href}"
+            );
+        }
+    }
+}
+
+/// Issue #37: the v3 detail list carries `user_id` (its page documents it, as v3 show does);
+/// the v2 detail list and the summary lists do not.
+#[tokio::test]
+async fn the_v3_detail_list_carries_user_id_as_its_page_documents() {
+    let app = mock();
+    let project = var("project_id");
+    let (_, show, _) = call(&app, Method::GET, &snap("v3"), None).await;
+    let user = show["snapshot"]["user_id"].clone();
+    assert!(user.is_string());
+    for (path, expected) in [
+        ("v3/{p}/snapshots/detail", true),
+        ("v2/{p}/snapshots/detail", false),
+        ("v3/{p}/snapshots", false),
+        ("v2/{p}/snapshots", false),
+    ] {
+        let (s, b, _) = call(
+            &app,
+            Method::GET,
+            &format!("/{}", path.replace("{p}", &project)),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        for item in b["snapshots"].as_array().unwrap() {
+            assert_eq!(item.get("user_id").is_some(), expected, "{path}");
+            if expected {
+                assert_eq!(item["user_id"], user);
+            }
+        }
+    }
+}
