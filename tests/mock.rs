@@ -1805,3 +1805,34 @@ async fn the_v3_detail_list_carries_user_id_as_its_page_documents() {
         }
     }
 }
+
+/// Issue #37: Cinder's update schema forbids additional properties at both levels, so a field
+/// beside a known one is 400 EVS.2108 (not ignored), and nothing is changed.
+#[tokio::test]
+async fn unknown_fields_beside_a_known_one_are_400_at_both_levels() {
+    let app = mock();
+    for version in ["v2", "v3"] {
+        for body in [
+            json!({"snapshot": {"name": "x", "foo": 1}}),
+            json!({"snapshot": {"name": "x"}, "foo": 1}),
+        ] {
+            let (s, b, _) = call(&app, Method::PUT, &snap(version), Some(body.clone())).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{version} {body}");
+            assert_eq!(b["badRequest"]["code"], "EVS.2108", "{version} {body}");
+            assert!(b["badRequest"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("'foo'")));
+        }
+        let (_, b, _) = call(&app, Method::GET, &snap(version), None).await;
+        assert_ne!(b["snapshot"]["name"], "x", "{version}: nothing applied");
+    }
+    // The known fields alone still update.
+    let (s, _, _) = call(
+        &app,
+        Method::PUT,
+        &snap("v2"),
+        Some(json!({"snapshot": {"name": "x", "display_description": "d"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+}

@@ -256,6 +256,10 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
+/// The fields Cinder's snapshot update schema (`cinder/api/schemas/snapshots.py`) knows; v3 reads
+/// only the first two (seeds 003/004), but the schema, shared by both versions, admits all four.
+const UPDATABLE: &[&str] = &["name", "description", "display_name", "display_description"];
+
 /// PUT /v2/{project_id}/snapshots/{snapshot_id} (seed 002) and
 /// PUT /v3/{project_id}/snapshots/{snapshot_id} (seeds 003 and 004).
 pub fn update_snapshot(
@@ -279,6 +283,18 @@ pub fn update_snapshot(
             "Invalid input received: 'snapshot' must be an object",
         ));
     };
+    // Cinder's update schema sets additionalProperties false at both levels: a field beside a
+    // known one is refused, not ignored (`snapshot-update-needs-a-field`).
+    let top_extra = body
+        .as_object()
+        .and_then(|top| top.keys().find(|k| k.as_str() != "snapshot"));
+    let inner_extra = obj.keys().find(|k| !UPDATABLE.contains(&k.as_str()));
+    if let Some(extra) = top_extra.or(inner_extra) {
+        return Err(ApiError::invalid(
+            Service::Evs,
+            format!("Invalid input received: additional properties are not allowed ('{extra}' was unexpected)"),
+        ));
+    }
     let name = text_field(mock, obj, "name")?;
     let description = text_field(mock, obj, "description")?;
     let (name, description) = match version {
