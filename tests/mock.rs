@@ -1836,3 +1836,132 @@ async fn unknown_fields_beside_a_known_one_are_400_at_both_levels() {
     .await;
     assert_eq!(s, StatusCode::OK);
 }
+
+/// A mock whose building and error servers hold a key, `held`.
+fn mock_with_keys_on_unsettled_servers() -> MockService {
+    let mut fixtures = Fixtures::defaults();
+    let unsettled = [var("building_server_id"), var("error_server_id")];
+    for project in &mut fixtures.projects {
+        for server in &mut project.servers {
+            if unsettled.contains(&server.id) {
+                server.metadata.insert("held".into(), "v".into());
+            }
+        }
+    }
+    build_app(MockConfig {
+        fixtures,
+        ..MockConfig::default()
+    })
+}
+
+/// Issue #37: deleting a server's metadata item obeys the vm_state rule of the writes (409
+/// conflictingRequest Ecs.0100 for building and error), after the key's own 404.
+#[tokio::test]
+async fn deleting_server_metadata_obeys_the_vm_state_rule_of_the_writes() {
+    let app = mock_with_keys_on_unsettled_servers();
+    let project = var("project_id");
+    for server in ["building_server_id", "error_server_id"] {
+        let item = format!("/v2.1/{project}/servers/{}/metadata/held", var(server));
+        let (s, b, _) = call(&app, Method::DELETE, &item, None).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{server}");
+        assert_eq!(b["conflictingRequest"]["code"], "Ecs.0100");
+        // The write answers the same, and the key is still there.
+        let (s, _, _) = call(
+            &app,
+            Method::PUT,
+            &item,
+            Some(json!({"meta": {"held": "w"}})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{server}");
+        let (s, b, _) = call(&app, Method::GET, &item, None).await;
+        assert_eq!((s, b["meta"]["held"].as_str()), (StatusCode::OK, Some("v")));
+        let missing = format!("/v2.1/{project}/servers/{}/metadata/nope", var(server));
+        let (s, _, _) = call(&app, Method::DELETE, &missing, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "an unknown key is 404 first");
+    }
+    for server in [
+        "server_id",
+        "stopped_server_id",
+        "paused_server_id",
+        "suspended_server_id",
+    ] {
+        let meta = format!("/v2.1/{project}/servers/{}/metadata", var(server));
+        let (s, _, _) = call(
+            &app,
+            Method::PUT,
+            &format!("{meta}/k"),
+            Some(json!({"meta": {"k": "v"}})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{server}");
+        let (s, _, _) = call(&app, Method::DELETE, &format!("{meta}/k"), None).await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{server}");
+    }
+}
+
+/// Issue #37: Nova's replace-all, `PUT /servers/{id}/metadata`: the body's items become the
+/// whole set, answered 200 `{"metadata": …}`, with the POST's key/value and vm_state rules.
+#[tokio::test]
+async fn server_metadata_put_replaces_the_whole_set_with_the_post_rules() {
+    let app = mock_with_keys_on_unsettled_servers();
+    let project = var("project_id");
+    let meta = format!("/v2.1/{project}/servers/{}/metadata", var("server_id"));
+    let (_, before, _) = call(&app, Method::GET, &meta, None).await;
+    assert!(before["metadata"]["key1"].is_string(), "{before}");
+    let (s, b, _) = call(
+        &app,
+        Method::PUT,
+        &meta,
+        Some(json!({"metadata": {"only": "one", "two": "2"}})),
+    )
+    .await;
+    assert_eq!(
+        (s, b),
+        (
+            StatusCode::OK,
+            json!({"metadata": {"only": "one", "two": "2"}})
+        )
+    );
+    let (_, b, _) = call(&app, Method::GET, &meta, None).await;
+    assert_eq!(
+        b,
+        json!({"metadata": {"only": "one", "two": "2"}}),
+        "replaced"
+    );
+    let (s, b, _) = call(&app, Method::PUT, &meta, Some(json!({"metadata": {}}))).await;
+    assert_eq!((s, b), (StatusCode::OK, json!({"metadata": {}})), "emptied");
+    for bad in [
+        json!({}),
+        json!({"metadata": []}),
+        json!({"metadata": {"k": 1}}),
+        json!({"metadata": {"bad key": "v"}}),
+        json!({"metadata": {"k": "v".repeat(256)}}),
+    ] {
+        let (s, b, _) = call(&app, Method::PUT, &meta, Some(bad.clone())).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(b["badRequest"]["code"], "Ecs.0005", "{bad}");
+    }
+    let building = format!(
+        "/v2.1/{project}/servers/{}/metadata",
+        var("building_server_id")
+    );
+    let (s, b, _) = call(
+        &app,
+        Method::PUT,
+        &building,
+        Some(json!({"metadata": {"k": "v"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(b["conflictingRequest"]["code"], "Ecs.0100");
+    let (_, b, _) = call(&app, Method::GET, &building, None).await;
+    assert_eq!(b, json!({"metadata": {"held": "v"}}), "untouched");
+    let missing = format!("/v2.1/{project}/servers/{}/metadata", var("missing_id"));
+    let (s, _, _) = call(&app, Method::PUT, &missing, Some(json!({"metadata": {}}))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // A method the route does not serve lists PUT among those it does.
+    let (s, _, h) = call(&app, Method::PATCH, &meta, Some(json!({"metadata": {}}))).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(h["allow"], "GET,HEAD,POST,PUT");
+}

@@ -271,14 +271,12 @@ pub fn show_server(mock: &Mock, project: &str, id: &str) -> Result<Response, Api
     }})))
 }
 
-/// POST /v2.1/{project_id}/servers/{server_id}/metadata: adds or updates the given items (Nova
-/// `server_metadata.py` create), with seed 001's key and value rules and vm_state precondition;
-/// answers the whole metadata.
-pub fn create_server_metadata(
+fn write_server_metadata(
     mock: &Mock,
     project: &str,
     id: &str,
     body: &[u8],
+    mode: Write,
 ) -> Result<Response, ApiError> {
     let items = metadata_body(body, Service::Ecs)?;
     if !mock.fault(Fault::NoLengthCheck) {
@@ -298,12 +296,36 @@ pub fn create_server_metadata(
     }
     let mut store = mock.write();
     let s = ecs::server_mut(mock, &mut store, project, id)?;
-    if !ecs::ALLOWED_VM_STATES.contains(&s.vm_state.as_str()) && !mock.fault(Fault::IgnoreVmState) {
-        return Err(ApiError::vm_state(&s.vm_state));
-    }
+    ecs::check_vm_state(mock, s)?;
     if !mock.fault(Fault::MetadataNotPersisted) {
+        if mode == Write::Replace {
+            s.metadata.clear();
+        }
         s.metadata.extend(items);
     }
     let all = s.metadata.clone();
     Ok(mock.ok(json!({ "metadata": all })))
+}
+
+/// POST /v2.1/{project_id}/servers/{server_id}/metadata: adds or updates the given items (Nova
+/// `server_metadata.py` create), with seed 001's key and value rules and vm_state precondition;
+/// answers the whole metadata.
+pub fn create_server_metadata(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    write_server_metadata(mock, project, id, body, Write::Merge)
+}
+
+/// PUT /v2.1/{project_id}/servers/{server_id}/metadata: the given items become the whole
+/// metadata (Nova `server_metadata.py` update_all), with the rules of the POST; answers them.
+pub fn replace_server_metadata(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    write_server_metadata(mock, project, id, body, Write::Replace)
 }

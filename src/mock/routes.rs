@@ -153,7 +153,7 @@ impl<'a> Route<'a> {
             Route::Snapshots { .. } | Route::Server { .. } => "GET,HEAD",
             Route::Snapshot { .. } => "GET,HEAD,PUT",
             Route::SnapshotMetadata { .. } => "GET,HEAD,POST,PUT",
-            Route::ServerMetadata { .. } => "GET,HEAD,POST",
+            Route::ServerMetadata { .. } => "GET,HEAD,POST,PUT",
             Route::SnapshotMetaItem { .. } | Route::ServerMetaItem { .. } => "GET,HEAD,PUT,DELETE",
         }
     }
@@ -320,10 +320,10 @@ fn handle(
         Route::Server { project, id } => collections::show_server(mock, &d(project)?, &d(id)?),
         Route::ServerMetadata { project, id } => {
             let (project, id) = (d(project)?, d(id)?);
-            if m == "POST" {
-                collections::create_server_metadata(mock, &project, &id, body)
-            } else {
-                ecs::list_metadata(mock, &project, &id)
+            match m {
+                "POST" => collections::create_server_metadata(mock, &project, &id, body),
+                "PUT" => collections::replace_server_metadata(mock, &project, &id, body),
+                _ => ecs::list_metadata(mock, &project, &id),
             }
         }
         Route::ServerMetaItem { project, id, key } => {
