@@ -1965,3 +1965,26 @@ async fn server_metadata_put_replaces_the_whole_set_with_the_post_rules() {
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(h["allow"], "GET,HEAD,POST,PUT");
 }
+
+/// Issue #37: an unknown path answers the 404 of the service whose prefix it is under: ECS's
+/// (`Ecs.0114`) for `/v2.1/…` and `/v1/{project_id}/cloudservers/…`, EVS's (`EVS.5404`) for
+/// `/v2` and `/v3`.
+#[tokio::test]
+async fn each_service_answers_its_own_404_for_unknown_paths() {
+    let app = mock();
+    let p = var("project_id");
+    let s = var("server_id");
+    for (path, code) in [
+        (format!("/v2.1/{p}/nothing"), "Ecs.0114"),
+        (format!("/v2.1/{p}/servers/{s}/nothing"), "Ecs.0114"),
+        (format!("/v2.1/{p}/servers"), "Ecs.0114"),
+        (format!("/v1/{p}/cloudservers/{s}/nothing"), "Ecs.0114"),
+        (format!("/v2/{p}/nothing"), "EVS.5404"),
+        (format!("/v3/{p}/snapshots/x/nothing"), "EVS.5404"),
+        (format!("/v3/{p}/servers/{s}"), "EVS.5404"),
+    ] {
+        let (status, b, _) = call(&app, Method::GET, &path, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(b["itemNotFound"]["code"], code, "{path}: {b}");
+    }
+}

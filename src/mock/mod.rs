@@ -331,11 +331,16 @@ where
     }
 }
 
+/// The service whose errors a path answers with, by its API prefix: ECS owns `/v2.1/…` (the
+/// Nova-compatible API) and `/v1…/{project_id}/cloudservers/…` (its native API); everything else,
+/// `/v2` and `/v3` included, is EVS's. Decided by prefix rather than by a known route so that an
+/// unknown path under a service's prefix still answers that service's 404.
 fn service_of(path: &str) -> Service {
-    if path.contains("/servers") {
-        Service::Ecs
-    } else {
-        Service::Evs
+    let mut segments = path.trim_start_matches('/').split('/');
+    match (segments.next(), segments.nth(1)) {
+        (Some("v2.1"), _) => Service::Ecs,
+        (Some(v), Some("cloudservers")) if v.starts_with("v1") => Service::Ecs,
+        _ => Service::Evs,
     }
 }
 
@@ -608,6 +613,37 @@ pub async fn spawn(config: MockConfig) -> std::io::Result<RunningMock> {
 
 #[cfg(test)]
 mod tests {
+    use super::{service_of, Service};
+
+    #[test]
+    fn each_service_owns_its_prefixes() {
+        for ecs in [
+            "/v2.1",
+            "/v2.1/",
+            "/v2.1/p/nothing",
+            "/v2.1/p/servers/s/metadata/k/more",
+            "/v1/p/cloudservers",
+            "/v1/p/cloudservers/s/nothing",
+            "/v1.1/p/cloudservers/detail",
+        ] {
+            assert_eq!(service_of(ecs), Service::Ecs, "{ecs}");
+        }
+        for evs in [
+            "/",
+            "",
+            "/v2",
+            "/v3/",
+            "/v2/p/nothing",
+            "/v3/p/snapshots/s/other",
+            "/v2/p/servers/s",
+            "/v1/p/nothing",
+            "/v2.10/p/x",
+            "/nothing",
+        ] {
+            assert_eq!(service_of(evs), Service::Evs, "{evs}");
+        }
+    }
+
     #[test]
     fn a_meta_item_prints_as_the_one_entry_document() {
         let text = serde_json::to_string(&super::MetaItem("k\"1", "v")).expect("serialises");
