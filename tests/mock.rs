@@ -1988,3 +1988,59 @@ async fn each_service_answers_its_own_404_for_unknown_paths() {
         assert_eq!(b["itemNotFound"]["code"], code, "{path}: {b}");
     }
 }
+
+/// Issue #37: version discovery as Cinder and Nova serve it, without a token: `GET /` lists the
+/// versions, each version's root (with or without a slash) is its own document, with the
+/// microversion range the emulation honours and an absolute `self` link.
+#[tokio::test]
+async fn version_discovery_finds_a_document_for_each_api_without_a_token() {
+    let app = build_app(MockConfig {
+        auth: MockAuth::Token("secret".into()),
+        ..MockConfig::default()
+    });
+    let host = [("Host", "mock.example.test:8080")];
+    let (s, b, _) = call_raw(&app, Method::GET, "/", None, &host).await;
+    assert_eq!(s, StatusCode::OK);
+    let ids: Vec<&str> = b["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["v2.0", "v3.0", "v2.1"]);
+    for (root, id, min, max, status) in [
+        ("/v2", "v2.0", "", "", "SUPPORTED"),
+        ("/v3", "v3.0", "3.0", "3.0", "CURRENT"),
+        ("/v2.1", "v2.1", "2.1", "2.1", "CURRENT"),
+    ] {
+        for path in [root.to_string(), format!("{root}/")] {
+            let (s, b, _) = call_raw(&app, Method::GET, &path, None, &host).await;
+            assert_eq!(s, StatusCode::OK, "{path}");
+            let v = &b["version"];
+            assert_eq!(
+                (v["id"].as_str(), v["status"].as_str()),
+                (Some(id), Some(status)),
+                "{path}"
+            );
+            assert_eq!(
+                (v["min_version"].as_str(), v["version"].as_str()),
+                (Some(min), Some(max)),
+                "{path}"
+            );
+            let self_link = v["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["rel"] == "self")
+                .unwrap();
+            assert_eq!(
+                self_link["href"],
+                format!("http://mock.example.test:8080{root}/"),
+                "{path}"
+            );
+        }
+    }
+    // The services themselves still need the token.
+    let (s, _, _) = call_raw(&app, Method::GET, &snap("v3"), None, &host).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}

@@ -20,6 +20,7 @@ pub mod limits;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod versions;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -281,6 +282,7 @@ pub fn app(config: MockConfig) -> MockService {
         router = router.merge(admin::routes());
     }
     router = router.route("/v3/auth/tokens", axum::routing::post(iam::issue_token));
+    router = router.merge(versions::routes());
     MockService {
         router: router.fallback(not_found).with_state(mock.clone()),
         mock,
@@ -367,7 +369,10 @@ async fn answer(
     is_admin: bool,
 ) -> Response {
     use tower::ServiceExt;
-    if let Err(refused) = authorize(mock, &parts, &body, is_admin) {
+    // Version documents are read before a client holds a token (Cinder and Nova serve them
+    // outside their auth middleware).
+    let unauthenticated = is_admin || versions::is_discovery(path);
+    if let Err(refused) = authorize(mock, &parts, &body, unauthenticated) {
         return refused.into_response();
     }
     let response = match routes::Route::parse(path) {
@@ -486,9 +491,9 @@ async fn cross_cutting(mock: AppState, req: Request, router: Router) -> Response
     response
 }
 
-/// Enforces the configured auth (admin and IAM token requests carry no token yet): `Err` is
-/// the answer to a request it refuses.
-fn authorize(mock: &Mock, parts: &Parts, body: &[u8], is_admin: bool) -> Result<(), ApiError> {
+/// Enforces the configured auth, except for `exempt` requests (admin, IAM token and version
+/// discovery requests carry no token yet): `Err` is the answer to a request it refuses.
+fn authorize(mock: &Mock, parts: &Parts, body: &[u8], exempt: bool) -> Result<(), ApiError> {
     let headers = &parts.headers;
     let no_credential =
         headers.get(&X_AUTH_TOKEN).is_none() && headers.get(header::AUTHORIZATION).is_none();
@@ -499,7 +504,7 @@ fn authorize(mock: &Mock, parts: &Parts, body: &[u8], is_admin: bool) -> Result<
         {
             Ok(())
         }
-        MockAuth::Token(expected) if !is_admin && !mock.fault(Fault::AuthBypass) => {
+        MockAuth::Token(expected) if !exempt && !mock.fault(Fault::AuthBypass) => {
             match headers.get(&X_AUTH_TOKEN).map(HeaderValue::as_bytes) {
                 Some(t) if t == expected.as_bytes() => Ok(()),
                 Some(_) => Err(ApiError::unauthorized(
@@ -510,7 +515,7 @@ fn authorize(mock: &Mock, parts: &Parts, body: &[u8], is_admin: bool) -> Result<
                 )),
             }
         }
-        MockAuth::AkSk { ak, sk } if !is_admin && !mock.fault(Fault::AuthBypass) => {
+        MockAuth::AkSk { ak, sk } if !exempt && !mock.fault(Fault::AuthBypass) => {
             let received = auth::Received {
                 method: parts.method.as_str(),
                 path: parts.uri.path(),

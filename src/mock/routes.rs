@@ -206,7 +206,7 @@ fn query(q: Option<&str>) -> std::collections::BTreeMap<String, String> {
 /// `http://host` from the request's `Host` header, when it holds a valid authority: next links
 /// are absolute, as Cinder builds them from the request's URL. `None` without one (then links are
 /// absolute paths, which still resolve against whatever base the client used).
-fn origin(headers: &HeaderMap) -> Option<String> {
+pub(super) fn origin(headers: &HeaderMap) -> Option<String> {
     let host = headers.get(header::HOST)?.to_str().ok()?;
     let authority: axum::http::uri::Authority = host.parse().ok()?;
     Some(format!("http://{authority}"))
