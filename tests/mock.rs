@@ -2044,3 +2044,51 @@ async fn version_discovery_finds_a_document_for_each_api_without_a_token() {
     let (s, _, _) = call_raw(&app, Method::GET, &snap("v3"), None, &host).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
+
+/// Issue #37: a client that sends `Expect: 100-continue` with a body over the limit and sends the
+/// body anyway (RFC 9110 lets it stop waiting for the 100) reads the 413, not a reset: the rest is
+/// drained as for every early answer, and no `100 Continue` precedes the 413 (the drain starts
+/// only once the answer's head is out). Repeated, since a reset is a race the client may win.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expect_continue_with_an_over_limit_body_still_reads_the_413() {
+    let mock = conform::mock::spawn(MockConfig::default()).await.unwrap();
+    let path = snap("v2");
+    let headers = [
+        ("Content-Type", "application/json".to_string()),
+        ("Expect", "100-continue".to_string()),
+    ];
+    let big = vec![b'x'; 2_000_000];
+    for round in 0..8 {
+        // Headers and body at once, in pieces over time (see `exchange`).
+        let request = http_request("PUT", &path, &headers, &big, None);
+        let wire = tokio::time::timeout(
+            Duration::from_secs(10),
+            exchange(mock.addr, &request, false),
+        )
+        .await
+        .expect("answered within the drain's bounds");
+        match wire {
+            Wire::Answer(status, body) => {
+                assert_eq!(
+                    status, 413,
+                    "round {round}: the final answer, no 100 before it"
+                );
+                let body: Value = serde_json::from_slice(&body).unwrap();
+                assert_eq!(body["overLimit"]["code"], "413");
+            }
+            Wire::Dropped(why) => panic!("round {round}: {why}"),
+        }
+        // A client that waits for the 100 reads the 413 instead, and sends nothing.
+        let mut stream = TcpStream::connect(mock.addr).await.unwrap();
+        let head = http_request("PUT", &path, &headers, b"", Some(big.len() as u64));
+        stream.write_all(&head).await.unwrap();
+        let wire = tokio::time::timeout(Duration::from_secs(3), read_answer(&mut stream, false))
+            .await
+            .expect("answered at once");
+        assert!(
+            matches!(wire, Wire::Answer(413, _)),
+            "round {round}: {wire:?}"
+        );
+    }
+    mock.stop().await;
+}

@@ -439,13 +439,14 @@ async fn cross_cutting(mock: AppState, req: Request, router: Router) -> Response
     let is_admin = path.starts_with("/__mock/") || path == "/v3/auth/tokens";
     // The body is read first, within the limits, so that nothing below answers while the client
     // is still sending; a refused body closes the connection after the answer.
-    let (mut response, close) =
+    let (mut response, close, rest) =
         match limits::buffer(req, mock.config.limits, service_of(path)).await {
             Ok((parts, body)) => (
                 answer(&mock, parts, body, router, (&method, path), is_admin).await,
                 false,
+                None,
             ),
-            Err(refused) => (refused.into_response(), true),
+            Err(refused) => (refused.error.into_response(), true, refused.rest),
         };
     // Every error is rendered here, once: handlers' errors, and axum's own answer to a wrong
     // method (which carries the Allow header, kept across the re-render).
@@ -486,6 +487,11 @@ async fn cross_cutting(mock: AppState, req: Request, router: Router) -> Response
     }
     if let Ok(v) = HeaderValue::from_str(request_id) {
         response.headers_mut().insert(X_REQUEST_ID, v);
+    }
+    // Last, around whatever body the answer ended with: the rest of a refused body is drained
+    // only once the answer's head is out.
+    if let Some(rest) = rest {
+        response = limits::drain_after(response, rest);
     }
     tracing::debug!(%method, %path, status = response.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "request");
     response
