@@ -1709,3 +1709,386 @@ async fn snapshot_answers_print_their_keys_in_order_with_every_field_fault() {
         }
     }
 }
+
+/// Issue #37: a next link is absolute (from the request's Host) and names the list it came from,
+/// `/detail` included, keeping the filters and limit; without a Host it is an absolute path.
+#[tokio::test]
+async fn next_links_are_absolute_and_stay_on_the_list_they_came_from() {
+    let app = mock();
+    let project = var("project_id");
+    let host = [("Host", "evs.example.test:8776")];
+    for version in ["v2", "v3"] {
+        for list in ["snapshots", "snapshots/detail"] {
+            let path = format!("/{version}/{project}/{list}");
+            let (s, b, _) = call_raw(
+                &app,
+                Method::GET,
+                &format!("{path}?limit=2&offset=1"),
+                None,
+                &host,
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK);
+            let last = b["snapshots"][1]["id"].as_str().unwrap().to_string();
+            let href = b["snapshots_links"][0]["href"].as_str().unwrap();
+            assert_eq!(b["snapshots_links"][0]["rel"], "next");
+            assert_eq!(
+                href,
+                format!("http://evs.example.test:8776{path}?limit=2&marker={last}"),
+                "{path}: offset applied once, the marker says where to go on"
+            );
+            // Following it gives the next page of the same list.
+            let follow = href.strip_prefix("http://evs.example.test:8776").unwrap();
+            let (s, next, _) = call_raw(&app, Method::GET, follow, None, &host).await;
+            assert_eq!(s, StatusCode::OK);
+            let first = &next["snapshots"][0];
+            assert_ne!(first["id"], json!(last));
+            assert_eq!(
+                first
+                    .get("os-extended-snapshot-attributes:progress")
+                    .is_some(),
+                list.ends_with("detail"),
+                "{follow}: the same kind of list"
+            );
+            // Filters are kept.
+            let (_, b, _) = call_raw(
+                &app,
+                Method::GET,
+                &format!("{path}?status=available&limit=1"),
+                None,
+                &host,
+            )
+            .await;
+            let href = b["snapshots_links"][0]["href"].as_str().unwrap();
+            let kept =
+                format!("http://evs.example.test:8776{path}?limit=1&status=available&marker=");
+            assert!(href.starts_with(&kept), "{href}");
+            // No Host: still a reference that resolves to the same list from any base.
+            let (_, b, _) = call(&app, Method::GET, &format!("{path}?limit=1"), None).await;
+            let href = b["snapshots_links"][0]["href"].as_str().unwrap();
+            assert!(
+                href.starts_with(&format!("{path}?limit=1&marker=")),
+                "{href}"
+            );
+        }
+    }
+}
+
+/// Issue #37: the v3 detail list carries `user_id` (its page documents it, as v3 show does);
+/// the v2 detail list and the summary lists do not.
+#[tokio::test]
+async fn the_v3_detail_list_carries_user_id_as_its_page_documents() {
+    let app = mock();
+    let project = var("project_id");
+    let (_, show, _) = call(&app, Method::GET, &snap("v3"), None).await;
+    let user = show["snapshot"]["user_id"].clone();
+    assert!(user.is_string());
+    for (path, expected) in [
+        ("v3/{p}/snapshots/detail", true),
+        ("v2/{p}/snapshots/detail", false),
+        ("v3/{p}/snapshots", false),
+        ("v2/{p}/snapshots", false),
+    ] {
+        let (s, b, _) = call(
+            &app,
+            Method::GET,
+            &format!("/{}", path.replace("{p}", &project)),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        for item in b["snapshots"].as_array().unwrap() {
+            assert_eq!(item.get("user_id").is_some(), expected, "{path}");
+            if expected {
+                assert_eq!(item["user_id"], user);
+            }
+        }
+    }
+}
+
+/// Issue #37: Cinder's update schema forbids additional properties at both levels, so a field
+/// beside a known one is 400 EVS.2108 (not ignored), and nothing is changed.
+#[tokio::test]
+async fn unknown_fields_beside_a_known_one_are_400_at_both_levels() {
+    let app = mock();
+    for version in ["v2", "v3"] {
+        for body in [
+            json!({"snapshot": {"name": "x", "foo": 1}}),
+            json!({"snapshot": {"name": "x"}, "foo": 1}),
+        ] {
+            let (s, b, _) = call(&app, Method::PUT, &snap(version), Some(body.clone())).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{version} {body}");
+            assert_eq!(b["badRequest"]["code"], "EVS.2108", "{version} {body}");
+            assert!(b["badRequest"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("'foo'")));
+        }
+        let (_, b, _) = call(&app, Method::GET, &snap(version), None).await;
+        assert_ne!(b["snapshot"]["name"], "x", "{version}: nothing applied");
+    }
+    // The known fields alone still update.
+    let (s, _, _) = call(
+        &app,
+        Method::PUT,
+        &snap("v2"),
+        Some(json!({"snapshot": {"name": "x", "display_description": "d"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+/// A mock whose building and error servers hold a key, `held`.
+fn mock_with_keys_on_unsettled_servers() -> MockService {
+    let mut fixtures = Fixtures::defaults();
+    let unsettled = [var("building_server_id"), var("error_server_id")];
+    for project in &mut fixtures.projects {
+        for server in &mut project.servers {
+            if unsettled.contains(&server.id) {
+                server.metadata.insert("held".into(), "v".into());
+            }
+        }
+    }
+    build_app(MockConfig {
+        fixtures,
+        ..MockConfig::default()
+    })
+}
+
+/// Issue #37: deleting a server's metadata item obeys the vm_state rule of the writes (409
+/// conflictingRequest Ecs.0100 for building and error), after the key's own 404.
+#[tokio::test]
+async fn deleting_server_metadata_obeys_the_vm_state_rule_of_the_writes() {
+    let app = mock_with_keys_on_unsettled_servers();
+    let project = var("project_id");
+    for server in ["building_server_id", "error_server_id"] {
+        let item = format!("/v2.1/{project}/servers/{}/metadata/held", var(server));
+        let (s, b, _) = call(&app, Method::DELETE, &item, None).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{server}");
+        assert_eq!(b["conflictingRequest"]["code"], "Ecs.0100");
+        // The write answers the same, and the key is still there.
+        let (s, _, _) = call(
+            &app,
+            Method::PUT,
+            &item,
+            Some(json!({"meta": {"held": "w"}})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{server}");
+        let (s, b, _) = call(&app, Method::GET, &item, None).await;
+        assert_eq!((s, b["meta"]["held"].as_str()), (StatusCode::OK, Some("v")));
+        let missing = format!("/v2.1/{project}/servers/{}/metadata/nope", var(server));
+        let (s, _, _) = call(&app, Method::DELETE, &missing, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "an unknown key is 404 first");
+    }
+    for server in [
+        "server_id",
+        "stopped_server_id",
+        "paused_server_id",
+        "suspended_server_id",
+    ] {
+        let meta = format!("/v2.1/{project}/servers/{}/metadata", var(server));
+        let (s, _, _) = call(
+            &app,
+            Method::PUT,
+            &format!("{meta}/k"),
+            Some(json!({"meta": {"k": "v"}})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{server}");
+        let (s, _, _) = call(&app, Method::DELETE, &format!("{meta}/k"), None).await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{server}");
+    }
+}
+
+/// Issue #37: Nova's replace-all, `PUT /servers/{id}/metadata`: the body's items become the
+/// whole set, answered 200 `{"metadata": …}`, with the POST's key/value and vm_state rules.
+#[tokio::test]
+async fn server_metadata_put_replaces_the_whole_set_with_the_post_rules() {
+    let app = mock_with_keys_on_unsettled_servers();
+    let project = var("project_id");
+    let meta = format!("/v2.1/{project}/servers/{}/metadata", var("server_id"));
+    let (_, before, _) = call(&app, Method::GET, &meta, None).await;
+    assert!(before["metadata"]["key1"].is_string(), "{before}");
+    let (s, b, _) = call(
+        &app,
+        Method::PUT,
+        &meta,
+        Some(json!({"metadata": {"only": "one", "two": "2"}})),
+    )
+    .await;
+    assert_eq!(
+        (s, b),
+        (
+            StatusCode::OK,
+            json!({"metadata": {"only": "one", "two": "2"}})
+        )
+    );
+    let (_, b, _) = call(&app, Method::GET, &meta, None).await;
+    assert_eq!(
+        b,
+        json!({"metadata": {"only": "one", "two": "2"}}),
+        "replaced"
+    );
+    let (s, b, _) = call(&app, Method::PUT, &meta, Some(json!({"metadata": {}}))).await;
+    assert_eq!((s, b), (StatusCode::OK, json!({"metadata": {}})), "emptied");
+    for bad in [
+        json!({}),
+        json!({"metadata": []}),
+        json!({"metadata": {"k": 1}}),
+        json!({"metadata": {"bad key": "v"}}),
+        json!({"metadata": {"k": "v".repeat(256)}}),
+    ] {
+        let (s, b, _) = call(&app, Method::PUT, &meta, Some(bad.clone())).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(b["badRequest"]["code"], "Ecs.0005", "{bad}");
+    }
+    let building = format!(
+        "/v2.1/{project}/servers/{}/metadata",
+        var("building_server_id")
+    );
+    let (s, b, _) = call(
+        &app,
+        Method::PUT,
+        &building,
+        Some(json!({"metadata": {"k": "v"}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(b["conflictingRequest"]["code"], "Ecs.0100");
+    let (_, b, _) = call(&app, Method::GET, &building, None).await;
+    assert_eq!(b, json!({"metadata": {"held": "v"}}), "untouched");
+    let missing = format!("/v2.1/{project}/servers/{}/metadata", var("missing_id"));
+    let (s, _, _) = call(&app, Method::PUT, &missing, Some(json!({"metadata": {}}))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // A method the route does not serve lists PUT among those it does.
+    let (s, _, h) = call(&app, Method::PATCH, &meta, Some(json!({"metadata": {}}))).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(h["allow"], "GET,HEAD,POST,PUT");
+}
+
+/// Issue #37: an unknown path answers the 404 of the service whose prefix it is under: ECS's
+/// (`Ecs.0114`) for `/v2.1/…` and `/v1/{project_id}/cloudservers/…`, EVS's (`EVS.5404`) for
+/// `/v2` and `/v3`.
+#[tokio::test]
+async fn each_service_answers_its_own_404_for_unknown_paths() {
+    let app = mock();
+    let p = var("project_id");
+    let s = var("server_id");
+    for (path, code) in [
+        (format!("/v2.1/{p}/nothing"), "Ecs.0114"),
+        (format!("/v2.1/{p}/servers/{s}/nothing"), "Ecs.0114"),
+        (format!("/v2.1/{p}/servers"), "Ecs.0114"),
+        (format!("/v1/{p}/cloudservers/{s}/nothing"), "Ecs.0114"),
+        (format!("/v2/{p}/nothing"), "EVS.5404"),
+        (format!("/v3/{p}/snapshots/x/nothing"), "EVS.5404"),
+        (format!("/v3/{p}/servers/{s}"), "EVS.5404"),
+    ] {
+        let (status, b, _) = call(&app, Method::GET, &path, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(b["itemNotFound"]["code"], code, "{path}: {b}");
+    }
+}
+
+/// Issue #37: version discovery as Cinder and Nova serve it, without a token: `GET /` lists the
+/// versions, each version's root (with or without a slash) is its own document, with the
+/// microversion range the emulation honours and an absolute `self` link.
+#[tokio::test]
+async fn version_discovery_finds_a_document_for_each_api_without_a_token() {
+    let app = build_app(MockConfig {
+        auth: MockAuth::Token("secret".into()),
+        ..MockConfig::default()
+    });
+    let host = [("Host", "mock.example.test:8080")];
+    let (s, b, _) = call_raw(&app, Method::GET, "/", None, &host).await;
+    assert_eq!(s, StatusCode::OK);
+    let ids: Vec<&str> = b["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["v2.0", "v3.0", "v2.1"]);
+    for (root, id, min, max, status) in [
+        ("/v2", "v2.0", "", "", "SUPPORTED"),
+        ("/v3", "v3.0", "3.0", "3.0", "CURRENT"),
+        ("/v2.1", "v2.1", "2.1", "2.1", "CURRENT"),
+    ] {
+        for path in [root.to_string(), format!("{root}/")] {
+            let (s, b, _) = call_raw(&app, Method::GET, &path, None, &host).await;
+            assert_eq!(s, StatusCode::OK, "{path}");
+            let v = &b["version"];
+            assert_eq!(
+                (v["id"].as_str(), v["status"].as_str()),
+                (Some(id), Some(status)),
+                "{path}"
+            );
+            assert_eq!(
+                (v["min_version"].as_str(), v["version"].as_str()),
+                (Some(min), Some(max)),
+                "{path}"
+            );
+            let self_link = v["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["rel"] == "self")
+                .unwrap();
+            assert_eq!(
+                self_link["href"],
+                format!("http://mock.example.test:8080{root}/"),
+                "{path}"
+            );
+        }
+    }
+    // The services themselves still need the token.
+    let (s, _, _) = call_raw(&app, Method::GET, &snap("v3"), None, &host).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+/// Issue #37: a client that sends `Expect: 100-continue` with a body over the limit and sends the
+/// body anyway (RFC 9110 lets it stop waiting for the 100) reads the 413, not a reset: the rest is
+/// drained as for every early answer, and no `100 Continue` precedes the 413 (the drain starts
+/// only once the answer's head is out). Repeated, since a reset is a race the client may win.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expect_continue_with_an_over_limit_body_still_reads_the_413() {
+    let mock = conform::mock::spawn(MockConfig::default()).await.unwrap();
+    let path = snap("v2");
+    let headers = [
+        ("Content-Type", "application/json".to_string()),
+        ("Expect", "100-continue".to_string()),
+    ];
+    let big = vec![b'x'; 2_000_000];
+    for round in 0..8 {
+        // Headers and body at once, in pieces over time (see `exchange`).
+        let request = http_request("PUT", &path, &headers, &big, None);
+        let wire = tokio::time::timeout(
+            Duration::from_secs(10),
+            exchange(mock.addr, &request, false),
+        )
+        .await
+        .expect("answered within the drain's bounds");
+        match wire {
+            Wire::Answer(status, body) => {
+                assert_eq!(
+                    status, 413,
+                    "round {round}: the final answer, no 100 before it"
+                );
+                let body: Value = serde_json::from_slice(&body).unwrap();
+                assert_eq!(body["overLimit"]["code"], "413");
+            }
+            Wire::Dropped(why) => panic!("round {round}: {why}"),
+        }
+        // A client that waits for the 100 reads the 413 instead, and sends nothing.
+        let mut stream = TcpStream::connect(mock.addr).await.unwrap();
+        let head = http_request("PUT", &path, &headers, b"", Some(big.len() as u64));
+        stream.write_all(&head).await.unwrap();
+        let wire = tokio::time::timeout(Duration::from_secs(3), read_answer(&mut stream, false))
+            .await
+            .expect("answered at once");
+        assert!(
+            matches!(wire, Wire::Answer(413, _)),
+            "round {round}: {wire:?}"
+        );
+    }
+    mock.stop().await;
+}

@@ -13,6 +13,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::error::{ApiError, Service};
+use super::evs::Version;
 use super::faults::Fault;
 use super::state::now;
 use super::{ecs, evs, parse_json, Mock};
@@ -70,12 +71,44 @@ fn check_evs_items(mock: &super::Mock, items: &BTreeMap<String, String>) -> Resu
     Ok(())
 }
 
+/// Where a list was asked for, to build its next link from.
+#[derive(Debug, Clone)]
+pub struct ListUrl {
+    /// `http://host` of the request, when it named one.
+    pub origin: Option<String>,
+    /// The list's path as requested (`/v3/{project_id}/snapshots/detail`).
+    pub path: String,
+}
+
+impl ListUrl {
+    /// The next page's URL: the same list (a detail list's link stays on `/detail`, as Cinder's
+    /// `_get_collection_links` builds it), the same filters and limit, `marker` set to the last
+    /// item shown. `offset` is dropped: it was applied once, and the marker now says where to go on.
+    fn next(&self, query: &BTreeMap<String, String>, marker: &str) -> String {
+        let mut params = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in query {
+            if k != "marker" && k != "offset" {
+                params.append_pair(k, v);
+            }
+        }
+        params.append_pair("marker", marker);
+        format!(
+            "{}{}?{}",
+            self.origin.as_deref().unwrap_or(""),
+            self.path,
+            params.finish()
+        )
+    }
+}
+
 /// A page of a project's snapshots: filters (name, status, volume_id), then marker, offset, limit.
+/// `detail` is the version of a detailed list (reserved attributes; v3 adds `user_id`).
 fn page(
     mock: &super::Mock,
     project: &str,
     query: &BTreeMap<String, String>,
-    reserved: bool,
+    detail: Option<Version>,
+    url: &ListUrl,
 ) -> Result<Value, ApiError> {
     let number = |name: &str, min: usize, max: usize| -> Result<Option<usize>, ApiError> {
         query
@@ -122,15 +155,23 @@ fn page(
     let shown = &rest[..rest.len().min(limit.unwrap_or(MAX_LIMIT))];
     let snapshots: Vec<Value> = shown
         .iter()
-        .map(|s| evs::render(mock, project, s, reserved))
+        .map(|s| {
+            evs::render(
+                mock,
+                project,
+                s,
+                detail.is_some(),
+                detail == Some(Version::V3),
+            )
+        })
         .collect();
     let mut body = json!({ "snapshots": snapshots });
     // The pages: snapshots_links appears when a limit was given and more snapshots remain.
-    if let (Some(limit), Some(last)) = (limit, shown.last()) {
+    if let (Some(_), Some(last)) = (limit, shown.last()) {
         if rest.len() > shown.len() {
             body["snapshots_links"] = json!([{
                 "rel": "next",
-                "href": format!("snapshots?limit={limit}&marker={}", last.id),
+                "href": url.next(query, &last.id),
             }]);
         }
     }
@@ -138,14 +179,16 @@ fn page(
 }
 
 /// GET /v2|v3/{project_id}/snapshots (查询云硬盘快照列表: no reserved attributes), and with
-/// `detail`, GET /v2|v3/{project_id}/snapshots/detail (查询云硬盘快照详细信息列表).
+/// `detail` (its version), GET /v2|v3/{project_id}/snapshots/detail (查询云硬盘快照详细信息列表;
+/// the v3 page adds `user_id`, as Cinder's v3 detail view does).
 pub fn list_snapshots(
     mock: &Mock,
     project: &str,
     query: &BTreeMap<String, String>,
-    detail: bool,
+    detail: Option<Version>,
+    url: &ListUrl,
 ) -> Result<Response, ApiError> {
-    Ok(mock.ok(page(mock, project, query, detail)?))
+    Ok(mock.ok(page(mock, project, query, detail, url)?))
 }
 
 /// How a metadata collection write treats the items it does not name.
@@ -228,14 +271,12 @@ pub fn show_server(mock: &Mock, project: &str, id: &str) -> Result<Response, Api
     }})))
 }
 
-/// POST /v2.1/{project_id}/servers/{server_id}/metadata: adds or updates the given items (Nova
-/// `server_metadata.py` create), with seed 001's key and value rules and vm_state precondition;
-/// answers the whole metadata.
-pub fn create_server_metadata(
+fn write_server_metadata(
     mock: &Mock,
     project: &str,
     id: &str,
     body: &[u8],
+    mode: Write,
 ) -> Result<Response, ApiError> {
     let items = metadata_body(body, Service::Ecs)?;
     if !mock.fault(Fault::NoLengthCheck) {
@@ -255,12 +296,36 @@ pub fn create_server_metadata(
     }
     let mut store = mock.write();
     let s = ecs::server_mut(mock, &mut store, project, id)?;
-    if !ecs::ALLOWED_VM_STATES.contains(&s.vm_state.as_str()) && !mock.fault(Fault::IgnoreVmState) {
-        return Err(ApiError::vm_state(&s.vm_state));
-    }
+    ecs::check_vm_state(mock, s)?;
     if !mock.fault(Fault::MetadataNotPersisted) {
+        if mode == Write::Replace {
+            s.metadata.clear();
+        }
         s.metadata.extend(items);
     }
     let all = s.metadata.clone();
     Ok(mock.ok(json!({ "metadata": all })))
+}
+
+/// POST /v2.1/{project_id}/servers/{server_id}/metadata: adds or updates the given items (Nova
+/// `server_metadata.py` create), with seed 001's key and value rules and vm_state precondition;
+/// answers the whole metadata.
+pub fn create_server_metadata(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    write_server_metadata(mock, project, id, body, Write::Merge)
+}
+
+/// PUT /v2.1/{project_id}/servers/{server_id}/metadata: the given items become the whole
+/// metadata (Nova `server_metadata.py` update_all), with the rules of the POST; answers them.
+pub fn replace_server_metadata(
+    mock: &Mock,
+    project: &str,
+    id: &str,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    write_server_metadata(mock, project, id, body, Write::Replace)
 }

@@ -73,6 +73,19 @@ pub(super) fn server_mut<'a>(
         .ok_or_else(not_found)
 }
 
+/// Seed 001's precondition for every metadata change (set, merge, replace, delete): the server's
+/// vm_state is one of [`ALLOWED_VM_STATES`], else 409 (`ecs-vm-state-conflict`), as Nova checks
+/// every metadata change alike.
+pub(super) fn check_vm_state(mock: &Mock, s: &Server) -> Result<(), ApiError> {
+    let paused_refused = mock.fault(Fault::PausedRefused) && s.vm_state == "paused";
+    if (!ALLOWED_VM_STATES.contains(&s.vm_state.as_str()) && !mock.fault(Fault::IgnoreVmState))
+        || paused_refused
+    {
+        return Err(ApiError::vm_state(&s.vm_state));
+    }
+    Ok(())
+}
+
 /// GET /v2.1/{project_id}/servers/{server_id}/metadata (查询云服务器元数据列表).
 pub fn list_metadata(mock: &Mock, project: &str, id: &str) -> Result<Response, ApiError> {
     let store = mock.read();
@@ -119,12 +132,7 @@ pub fn update_metadata_item(
     }
     let mut store = mock.write();
     let s = server_mut(mock, &mut store, project, id)?;
-    let paused_refused = mock.fault(Fault::PausedRefused) && s.vm_state == "paused";
-    if (!ALLOWED_VM_STATES.contains(&s.vm_state.as_str()) && !mock.fault(Fault::IgnoreVmState))
-        || paused_refused
-    {
-        return Err(ApiError::vm_state(&s.vm_state));
-    }
+    check_vm_state(mock, s)?;
     if !mock.fault(Fault::MetadataNotPersisted) {
         s.metadata.insert(key.clone(), value.clone());
     }
@@ -132,7 +140,8 @@ pub fn update_metadata_item(
 }
 
 /// DELETE /v2.1/{project_id}/servers/{server_id}/metadata/{key}: 204, as the Nova API this
-/// operation family follows answers; an unknown key is 404.
+/// operation family follows answers; an unknown key is 404, then the vm_state rule of the writes
+/// applies (Nova looks the key up before it asks the instance's state).
 pub fn delete_metadata_item(
     mock: &Mock,
     project: &str,
@@ -141,9 +150,14 @@ pub fn delete_metadata_item(
 ) -> Result<Response, ApiError> {
     let mut store = mock.write();
     let s = server_mut(mock, &mut store, project, id)?;
-    s.metadata
-        .remove(key)
-        .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Metadata key {key}")))?;
+    if !s.metadata.contains_key(key) {
+        return Err(ApiError::not_found(
+            Service::Ecs,
+            &format!("Metadata key {key}"),
+        ));
+    }
+    check_vm_state(mock, s)?;
+    s.metadata.remove(key);
     Ok(axum::response::IntoResponse::into_response(
         axum::http::StatusCode::NO_CONTENT,
     ))

@@ -20,6 +20,16 @@ pub enum Version {
     V3,
 }
 
+impl Version {
+    /// The path segment, `v2` or `v3`.
+    pub fn segment(self) -> &'static str {
+        match self {
+            Version::V2 => "v2",
+            Version::V3 => "v3",
+        }
+    }
+}
+
 /// Documented limit of name and description: 255 UTF-8 bytes (seeds 002, 003: 最大支持255个字节).
 const TEXT_LIMIT_BYTES: usize = 255;
 /// Metadata keys are 1–255 characters, values at most 255. The EVS pages state no limit; this is
@@ -45,8 +55,19 @@ pub(super) fn valid_meta_key_char(c: char) -> bool {
 /// `os-extended-snapshot-attributes` when the page of the answer documents them (`reserved`): the
 /// v3 update (seeds 003/004) and both show pages do; seed 002, the v2 update page the contract
 /// follows, does not (a newer v2 update page in pages/evs does: a documented disagreement).
-pub(super) fn render(mock: &Mock, project: &str, s: &Snapshot, reserved: bool) -> Value {
-    serde_json::to_value(view(mock, project, s, reserved)).unwrap_or(Value::Null)
+/// `user_id` is added where the page documents it (the v3 show and v3 detail list).
+pub(super) fn render(
+    mock: &Mock,
+    project: &str,
+    s: &Snapshot,
+    reserved: bool,
+    user_id: bool,
+) -> Value {
+    let mut v = view(mock, project, s, reserved);
+    if user_id {
+        v.user_id = Some(FIXTURE_USER_ID);
+    }
+    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 /// A snapshot as an answer shows it, serialised straight from the state: no JSON tree is built
@@ -235,6 +256,10 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
+/// The fields Cinder's snapshot update schema (`cinder/api/schemas/snapshots.py`) knows; v3 reads
+/// only the first two (seeds 003/004), but the schema, shared by both versions, admits all four.
+const UPDATABLE: &[&str] = &["name", "description", "display_name", "display_description"];
+
 /// PUT /v2/{project_id}/snapshots/{snapshot_id} (seed 002) and
 /// PUT /v3/{project_id}/snapshots/{snapshot_id} (seeds 003 and 004).
 pub fn update_snapshot(
@@ -258,6 +283,18 @@ pub fn update_snapshot(
             "Invalid input received: 'snapshot' must be an object",
         ));
     };
+    // Cinder's update schema sets additionalProperties false at both levels: a field beside a
+    // known one is refused, not ignored (`snapshot-update-needs-a-field`).
+    let top_extra = body
+        .as_object()
+        .and_then(|top| top.keys().find(|k| k.as_str() != "snapshot"));
+    let inner_extra = obj.keys().find(|k| !UPDATABLE.contains(&k.as_str()));
+    if let Some(extra) = top_extra.or(inner_extra) {
+        return Err(ApiError::invalid(
+            Service::Evs,
+            format!("Invalid input received: additional properties are not allowed ('{extra}' was unexpected)"),
+        ));
+    }
     let name = text_field(mock, obj, "name")?;
     let description = text_field(mock, obj, "description")?;
     let (name, description) = match version {

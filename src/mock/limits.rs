@@ -14,6 +14,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
+use axum::response::Response;
 use bytes::{Bytes, BytesMut};
 use http_body::Body as _;
 use http_body_util::BodyExt;
@@ -64,15 +65,6 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
-}
-
-/// Whether the client waits for `100 Continue` before sending the body (then there is nothing to
-/// drain: answering first tells it not to send).
-fn expects_continue(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::EXPECT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
 }
 
 /// A body's bytes as read so far. The usual body, one frame read with its headers, is kept as
@@ -148,7 +140,11 @@ fn take_ready(body: &mut Body, buf: &mut Collected) -> Result<Option<Read>, axum
 /// Reads and discards the rest of a refused body in the background, bounded by [`DRAIN_LIMIT`]
 /// and [`DRAIN_TIMEOUT`], so the connection closes with nothing unread (no reset).
 fn drain(mut body: Body) {
-    tokio::spawn(async move {
+    // Outside a runtime (an answer dropped after shutdown) there is no connection left to save.
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    runtime.spawn(async move {
         let discard = async {
             let mut seen = 0usize;
             while let Some(Ok(frame)) = body.frame().await {
@@ -162,6 +158,31 @@ fn drain(mut body: Body) {
     });
 }
 
+/// An answer given before the request's body was read to its end.
+#[derive(Debug)]
+pub struct Refused {
+    /// The answer.
+    pub error: ApiError,
+    /// The unread rest of a body over the limit, to drain once the answer's head is out (see
+    /// [`drain_after`]).
+    pub rest: Option<Body>,
+}
+
+impl Refused {
+    fn too_large(service: Service, rest: Body) -> Refused {
+        Refused {
+            error: ApiError::too_large(service, BODY_LIMIT),
+            rest: Some(rest),
+        }
+    }
+}
+
+impl From<ApiError> for Refused {
+    fn from(error: ApiError) -> Refused {
+        Refused { error, rest: None }
+    }
+}
+
 /// Reads a request's body into memory within the limits. An `Err` is the answer to send at once
 /// (413 for a body over the limit, declared or actual; 408 for a body slower than
 /// `body_timeout`; 400 for a body the client broke off); the connection is closed after it.
@@ -169,15 +190,13 @@ pub async fn buffer(
     req: Request,
     limits: Limits,
     service: Service,
-) -> Result<(Parts, Bytes), ApiError> {
+) -> Result<(Parts, Bytes), Refused> {
     let (parts, mut body) = req.into_parts();
     if content_length(&parts.headers).is_some_and(|n| n > BODY_LIMIT as u64) {
         // Answer now: waiting for a body that may never come (a 1 GB declaration with a small
-        // body) would hang the client until its own timeout.
-        if !expects_continue(&parts.headers) {
-            drain(body);
-        }
-        return Err(ApiError::too_large(service, BODY_LIMIT));
+        // body) would hang the client until its own timeout. Drained even when the client asked
+        // `Expect: 100-continue`: it may send without waiting for the 100 (RFC 9110 §10.1.1).
+        return Err(Refused::too_large(service, body));
     }
     // Most reads carry no body (hyper knows it from the headers): nothing to wait for, so no
     // timer and no buffer.
@@ -191,29 +210,75 @@ pub async fn buffer(
         Ok(Some(Read::Complete)) => {
             return Ok((parts, buf.freeze()));
         }
-        Ok(Some(Read::Over)) => {
-            drain(body);
-            return Err(ApiError::too_large(service, BODY_LIMIT));
-        }
+        Ok(Some(Read::Over)) => return Err(Refused::too_large(service, body)),
         Ok(None) => {}
         Err(e) => {
-            return Err(ApiError::malformed(
-                service,
-                &format!("the body could not be read: {e}"),
-            ))
+            return Err(
+                ApiError::malformed(service, &format!("the body could not be read: {e}")).into(),
+            )
         }
     }
     match tokio::time::timeout(limits.body_timeout, read_into(&mut body, &mut buf)).await {
         Ok(Ok(Read::Complete)) => Ok((parts, buf.freeze())),
-        Ok(Ok(Read::Over)) => {
-            drain(body);
-            Err(ApiError::too_large(service, BODY_LIMIT))
+        Ok(Ok(Read::Over)) => Err(Refused::too_large(service, body)),
+        Ok(Err(e)) => {
+            Err(ApiError::malformed(service, &format!("the body could not be read: {e}")).into())
         }
-        Ok(Err(e)) => Err(ApiError::malformed(
-            service,
-            &format!("the body could not be read: {e}"),
-        )),
-        Err(_) => Err(ApiError::request_timeout(service, limits.body_timeout)),
+        Err(_) => Err(ApiError::request_timeout(service, limits.body_timeout).into()),
+    }
+}
+
+/// The answer to a refused request, draining `rest` once hyper has taken the answer's head (it
+/// polls the body only then, or drops it unpolled). Draining earlier would make hyper send
+/// `100 Continue` to a client that asked for it, inviting the body the answer refuses; every
+/// early answer drains this one way.
+pub fn drain_after(response: Response, rest: Body) -> Response {
+    let (parts, answer) = response.into_parts();
+    Response::from_parts(
+        parts,
+        Body::new(DrainAfter {
+            answer,
+            rest: Some(rest),
+        }),
+    )
+}
+
+/// An answer's body that starts draining the request's rest when first polled or dropped.
+struct DrainAfter {
+    answer: Body,
+    rest: Option<Body>,
+}
+
+impl http_body::Body for DrainAfter {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        let this = self.get_mut();
+        if let Some(rest) = this.rest.take() {
+            drain(rest);
+        }
+        std::pin::Pin::new(&mut this.answer).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.answer.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.answer.size_hint()
+    }
+}
+
+impl Drop for DrainAfter {
+    fn drop(&mut self) {
+        // An answer hyper never polls (to HEAD, or empty) still leaves its request's rest drained.
+        if let Some(rest) = self.rest.take() {
+            drain(rest);
+        }
     }
 }
 

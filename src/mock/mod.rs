@@ -20,6 +20,7 @@ pub mod limits;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod versions;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -281,6 +282,7 @@ pub fn app(config: MockConfig) -> MockService {
         router = router.merge(admin::routes());
     }
     router = router.route("/v3/auth/tokens", axum::routing::post(iam::issue_token));
+    router = router.merge(versions::routes());
     MockService {
         router: router.fallback(not_found).with_state(mock.clone()),
         mock,
@@ -331,11 +333,16 @@ where
     }
 }
 
+/// The service whose errors a path answers with, by its API prefix: ECS owns `/v2.1/…` (the
+/// Nova-compatible API) and `/v1…/{project_id}/cloudservers/…` (its native API); everything else,
+/// `/v2` and `/v3` included, is EVS's. Decided by prefix rather than by a known route so that an
+/// unknown path under a service's prefix still answers that service's 404.
 fn service_of(path: &str) -> Service {
-    if path.contains("/servers") {
-        Service::Ecs
-    } else {
-        Service::Evs
+    let mut segments = path.trim_start_matches('/').split('/');
+    match (segments.next(), segments.nth(1)) {
+        (Some("v2.1"), _) => Service::Ecs,
+        (Some(v), Some("cloudservers")) if v.starts_with("v1") => Service::Ecs,
+        _ => Service::Evs,
     }
 }
 
@@ -362,7 +369,10 @@ async fn answer(
     is_admin: bool,
 ) -> Response {
     use tower::ServiceExt;
-    if let Err(refused) = authorize(mock, &parts, &body, is_admin) {
+    // Version documents are read before a client holds a token (Cinder and Nova serve them
+    // outside their auth middleware).
+    let unauthenticated = is_admin || versions::is_discovery(path);
+    if let Err(refused) = authorize(mock, &parts, &body, unauthenticated) {
         return refused.into_response();
     }
     let response = match routes::Route::parse(path) {
@@ -429,13 +439,14 @@ async fn cross_cutting(mock: AppState, req: Request, router: Router) -> Response
     let is_admin = path.starts_with("/__mock/") || path == "/v3/auth/tokens";
     // The body is read first, within the limits, so that nothing below answers while the client
     // is still sending; a refused body closes the connection after the answer.
-    let (mut response, close) =
+    let (mut response, close, rest) =
         match limits::buffer(req, mock.config.limits, service_of(path)).await {
             Ok((parts, body)) => (
                 answer(&mock, parts, body, router, (&method, path), is_admin).await,
                 false,
+                None,
             ),
-            Err(refused) => (refused.into_response(), true),
+            Err(refused) => (refused.error.into_response(), true, refused.rest),
         };
     // Every error is rendered here, once: handlers' errors, and axum's own answer to a wrong
     // method (which carries the Allow header, kept across the re-render).
@@ -477,13 +488,18 @@ async fn cross_cutting(mock: AppState, req: Request, router: Router) -> Response
     if let Ok(v) = HeaderValue::from_str(request_id) {
         response.headers_mut().insert(X_REQUEST_ID, v);
     }
+    // Last, around whatever body the answer ended with: the rest of a refused body is drained
+    // only once the answer's head is out.
+    if let Some(rest) = rest {
+        response = limits::drain_after(response, rest);
+    }
     tracing::debug!(%method, %path, status = response.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "request");
     response
 }
 
-/// Enforces the configured auth (admin and IAM token requests carry no token yet): `Err` is
-/// the answer to a request it refuses.
-fn authorize(mock: &Mock, parts: &Parts, body: &[u8], is_admin: bool) -> Result<(), ApiError> {
+/// Enforces the configured auth, except for `exempt` requests (admin, IAM token and version
+/// discovery requests carry no token yet): `Err` is the answer to a request it refuses.
+fn authorize(mock: &Mock, parts: &Parts, body: &[u8], exempt: bool) -> Result<(), ApiError> {
     let headers = &parts.headers;
     let no_credential =
         headers.get(&X_AUTH_TOKEN).is_none() && headers.get(header::AUTHORIZATION).is_none();
@@ -494,7 +510,7 @@ fn authorize(mock: &Mock, parts: &Parts, body: &[u8], is_admin: bool) -> Result<
         {
             Ok(())
         }
-        MockAuth::Token(expected) if !is_admin && !mock.fault(Fault::AuthBypass) => {
+        MockAuth::Token(expected) if !exempt && !mock.fault(Fault::AuthBypass) => {
             match headers.get(&X_AUTH_TOKEN).map(HeaderValue::as_bytes) {
                 Some(t) if t == expected.as_bytes() => Ok(()),
                 Some(_) => Err(ApiError::unauthorized(
@@ -505,7 +521,7 @@ fn authorize(mock: &Mock, parts: &Parts, body: &[u8], is_admin: bool) -> Result<
                 )),
             }
         }
-        MockAuth::AkSk { ak, sk } if !is_admin && !mock.fault(Fault::AuthBypass) => {
+        MockAuth::AkSk { ak, sk } if !exempt && !mock.fault(Fault::AuthBypass) => {
             let received = auth::Received {
                 method: parts.method.as_str(),
                 path: parts.uri.path(),
@@ -608,6 +624,37 @@ pub async fn spawn(config: MockConfig) -> std::io::Result<RunningMock> {
 
 #[cfg(test)]
 mod tests {
+    use super::{service_of, Service};
+
+    #[test]
+    fn each_service_owns_its_prefixes() {
+        for ecs in [
+            "/v2.1",
+            "/v2.1/",
+            "/v2.1/p/nothing",
+            "/v2.1/p/servers/s/metadata/k/more",
+            "/v1/p/cloudservers",
+            "/v1/p/cloudservers/s/nothing",
+            "/v1.1/p/cloudservers/detail",
+        ] {
+            assert_eq!(service_of(ecs), Service::Ecs, "{ecs}");
+        }
+        for evs in [
+            "/",
+            "",
+            "/v2",
+            "/v3/",
+            "/v2/p/nothing",
+            "/v3/p/snapshots/s/other",
+            "/v2/p/servers/s",
+            "/v1/p/nothing",
+            "/v2.10/p/x",
+            "/nothing",
+        ] {
+            assert_eq!(service_of(evs), Service::Evs, "{evs}");
+        }
+    }
+
     #[test]
     fn a_meta_item_prints_as_the_one_entry_document() {
         let text = serde_json::to_string(&super::MetaItem("k\"1", "v")).expect("serialises");

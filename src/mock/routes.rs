@@ -27,6 +27,8 @@ use super::{collections, ecs, evs, limits, Mock};
 pub enum Route<'a> {
     /// `/v2|v3/{project_id}/snapshots`, or `…/snapshots/detail` when `detail`.
     Snapshots {
+        /// The API version segment.
+        version: Version,
         /// `…/detail`: the detailed list.
         detail: bool,
         /// The project segment.
@@ -103,11 +105,13 @@ impl<'a> Route<'a> {
             return None;
         }
         match (version, api, collection, a, b, c) {
-            (Some(_), _, "snapshots", None, None, None) => Some(Route::Snapshots {
+            (Some(version), _, "snapshots", None, None, None) => Some(Route::Snapshots {
+                version,
                 detail: false,
                 project,
             }),
-            (Some(_), _, "snapshots", Some("detail"), None, None) => Some(Route::Snapshots {
+            (Some(version), _, "snapshots", Some("detail"), None, None) => Some(Route::Snapshots {
+                version,
                 detail: true,
                 project,
             }),
@@ -149,7 +153,7 @@ impl<'a> Route<'a> {
             Route::Snapshots { .. } | Route::Server { .. } => "GET,HEAD",
             Route::Snapshot { .. } => "GET,HEAD,PUT",
             Route::SnapshotMetadata { .. } => "GET,HEAD,POST,PUT",
-            Route::ServerMetadata { .. } => "GET,HEAD,POST",
+            Route::ServerMetadata { .. } => "GET,HEAD,POST,PUT",
             Route::SnapshotMetaItem { .. } | Route::ServerMetaItem { .. } => "GET,HEAD,PUT,DELETE",
         }
     }
@@ -199,6 +203,15 @@ fn query(q: Option<&str>) -> std::collections::BTreeMap<String, String> {
         .collect()
 }
 
+/// `http://host` from the request's `Host` header, when it holds a valid authority: next links
+/// are absolute, as Cinder builds them from the request's URL. `None` without one (then links are
+/// absolute paths, which still resolve against whatever base the client used).
+pub(super) fn origin(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let authority: axum::http::uri::Authority = host.parse().ok()?;
+    Some(format!("http://{authority}"))
+}
+
 /// The method a route serves for this request's method (HEAD is answered as GET; hyper sends
 /// no body for it).
 fn effective(method: &Method) -> &Method {
@@ -233,7 +246,10 @@ pub fn dispatch(
             .unwrap_or_default();
         return Some(ApiError::bad_media_type(route.service(), &label).into_response());
     }
-    Some(handle(mock, route, method, uri_query, body).unwrap_or_else(IntoResponse::into_response))
+    Some(
+        handle(mock, route, method, headers, uri_query, body)
+            .unwrap_or_else(IntoResponse::into_response),
+    )
 }
 
 /// The 405 of a served path: no handler error, so the contract tier may still answer it.
@@ -248,6 +264,7 @@ fn handle(
     mock: &Mock,
     route: Route<'_>,
     method: &Method,
+    headers: &HeaderMap,
     uri_query: Option<&str>,
     body: &Bytes,
 ) -> Result<Response, ApiError> {
@@ -255,8 +272,22 @@ fn handle(
     let d = |s| decode(s, service);
     let m = method.as_str();
     match route {
-        Route::Snapshots { detail, project } => {
-            collections::list_snapshots(mock, &d(project)?, &query(uri_query), detail)
+        Route::Snapshots {
+            version,
+            detail,
+            project,
+        } => {
+            // Next links name the list they came from, as sent (still percent-encoded).
+            let list = collections::ListUrl {
+                origin: origin(headers),
+                path: format!(
+                    "/{}/{project}/snapshots{}",
+                    version.segment(),
+                    if detail { "/detail" } else { "" }
+                ),
+            };
+            let detail = detail.then_some(version);
+            collections::list_snapshots(mock, &d(project)?, &query(uri_query), detail, &list)
         }
         Route::Snapshot {
             version,
@@ -289,10 +320,10 @@ fn handle(
         Route::Server { project, id } => collections::show_server(mock, &d(project)?, &d(id)?),
         Route::ServerMetadata { project, id } => {
             let (project, id) = (d(project)?, d(id)?);
-            if m == "POST" {
-                collections::create_server_metadata(mock, &project, &id, body)
-            } else {
-                ecs::list_metadata(mock, &project, &id)
+            match m {
+                "POST" => collections::create_server_metadata(mock, &project, &id, body),
+                "PUT" => collections::replace_server_metadata(mock, &project, &id, body),
+                _ => ecs::list_metadata(mock, &project, &id),
             }
         }
         Route::ServerMetaItem { project, id, key } => {
@@ -316,6 +347,7 @@ mod tests {
         assert_eq!(
             Route::parse("/v2/0a1b/snapshots"),
             Some(Route::Snapshots {
+                version: Version::V2,
                 detail: false,
                 project: p
             })
@@ -323,6 +355,7 @@ mod tests {
         assert_eq!(
             Route::parse("/v3/0a1b/snapshots/detail"),
             Some(Route::Snapshots {
+                version: Version::V3,
                 detail: true,
                 project: p
             })
