@@ -126,19 +126,21 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             let snapshots_dir = snapshots_dir
                 .unwrap_or_else(|| conform::project::snapshots_dir(root, cases_dir.as_deref()));
             let cases_dir = cases_dir.unwrap_or_else(|| default_path(root, "cases"));
-            let orphans = conform::snapshot::orphans(&snapshots_dir, &cases_dir);
-            for p in &orphans {
-                if !dry_run {
-                    std::fs::remove_file(p)
-                        .map_err(|e| Error::Io(format!("{}: {e}", p.display())))?;
-                }
-                println!(
-                    "{} {}",
-                    if dry_run { "would remove" } else { "removed" },
-                    p.display()
-                );
+            let pruned = conform::snapshot::prune(&snapshots_dir, &cases_dir, dry_run)
+                .map_err(|e| Error::Io(e.to_string()))?;
+            let verb = if dry_run { "would remove" } else { "removed" };
+            for p in pruned.files.iter().chain(&pruned.folders) {
+                println!("{verb} {}", p.display());
             }
-            println!("{} orphaned snapshot(s)", orphans.len());
+            println!(
+                "{verb} {} orphaned snapshot(s){}",
+                pruned.files.len(),
+                if pruned.folders.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and {} empty folder(s)", pruned.folders.len())
+                }
+            );
             Ok(exit_code::OK)
         }
         cli::Command::Doctor {

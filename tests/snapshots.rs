@@ -214,12 +214,49 @@ fn prune_lists_and_removes_snapshots_whose_case_is_gone() {
     assert!(p.path().join("snapshots/mock/evs/gone__1.snap").exists());
     let out = conform(p.path(), &["snapshots", "prune"]);
     assert!(
-        text(&out.stdout).contains("2 orphaned snapshot(s)"),
+        text(&out.stdout).contains("removed 2 orphaned snapshot(s)"),
         "{}",
         text(&out.stdout)
     );
     assert!(!p.path().join("snapshots/mock/evs/gone__1.snap").exists());
     assert!(p.path().join("snapshots/mock/evs/rename__1.snap").exists());
+}
+
+/// A step taken out of a case leaves its snapshot behind: prune removes it (and a teardown
+/// step's), and the folders it empties, saying what it removed.
+#[test]
+fn prune_removes_snapshots_of_steps_that_no_longer_exist_and_the_folders_it_empties() {
+    let two_steps = CASE.replace(
+        "teardown:",
+        "  - operation: evs.show_snapshot.v3\nteardown:",
+    );
+    let p = project(&[
+        ("evs/rename.yaml", &two_steps),
+        ("ecs/alone/gone.yaml", CASE),
+    ]);
+    let out = conform(p.path(), &["run", "--snapshots", "update"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(p.path().join("snapshots/mock/evs/rename__2.snap").exists());
+    std::fs::write(p.path().join("cases/evs/rename.yaml"), CASE).unwrap();
+    std::fs::remove_file(p.path().join("cases/ecs/alone/gone.yaml")).unwrap();
+    let out = conform(p.path(), &["snapshots", "prune"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("removed snapshots/mock/evs/rename__2.snap"),
+        "{stdout}"
+    );
+    assert!(p.path().join("snapshots/mock/evs/rename__1.snap").exists());
+    assert!(p
+        .path()
+        .join("snapshots/mock/evs/rename__teardown-1.snap")
+        .exists());
+    assert!(!p.path().join("snapshots/mock/ecs").exists(), "{stdout}");
+    assert!(
+        stdout.contains("removed snapshots/mock/ecs/alone"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("and 2 empty folder(s)"), "{stdout}");
 }
 
 #[test]

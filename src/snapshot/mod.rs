@@ -554,12 +554,17 @@ fn read_text(path: &Path) -> Option<String> {
     crate::input::read_text(path, crate::input::CONTRACT).ok()
 }
 
-/// Snapshot files (accepted and pending) under `dir` whose case no longer exists in `cases_dir`.
+/// Snapshot files (accepted and pending) under `dir` whose case no longer exists in
+/// `cases_dir`, or whose case no longer has the step they record (a case cut from three steps
+/// to two leaves `__3` behind). A case file that cannot be read keeps its snapshots: nothing
+/// is taken for an orphan on doubt.
 pub fn orphans(dir: &Path, cases_dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(families) = std::fs::read_dir(dir) else {
         return out;
     };
+    // Steps and teardown steps of each case file, read once.
+    let mut counts: std::collections::HashMap<PathBuf, Option<(usize, usize)>> = Default::default();
     for family in families.flatten().filter(|f| f.path().is_dir()) {
         for entry in walkdir::WalkDir::new(family.path())
             .sort_by_file_name()
@@ -571,10 +576,13 @@ pub fn orphans(dir: &Path, cases_dir: &Path) -> Vec<PathBuf> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if !(name.ends_with(".snap") || name.ends_with(".snap.new")) {
+            let Some(base) = name
+                .strip_suffix(".snap.new")
+                .or_else(|| name.strip_suffix(".snap"))
+            else {
                 continue;
-            }
-            let Some((stem, _)) = name.rsplit_once("__") else {
+            };
+            let Some((stem, key)) = base.rsplit_once("__") else {
                 continue;
             };
             let rel_dir = p
@@ -582,15 +590,79 @@ pub fn orphans(dir: &Path, cases_dir: &Path) -> Vec<PathBuf> {
                 .and_then(|d| d.strip_prefix(family.path()).ok())
                 .unwrap_or(Path::new(""));
             let case = cases_dir.join(rel_dir).join(stem);
-            let exists = ["yaml", "yml", "json"]
+            let file = ["yaml", "yml", "json"]
                 .iter()
-                .any(|ext| case.with_extension(ext).is_file());
-            if !exists {
+                .map(|ext| case.with_extension(ext))
+                .find(|f| f.is_file());
+            let orphan = match file {
+                None => true,
+                Some(f) => {
+                    let steps = *counts.entry(f.clone()).or_insert_with(|| step_counts(&f));
+                    match steps {
+                        None => false,
+                        Some((steps, teardown)) => match key.strip_prefix("teardown-") {
+                            Some(n) => n.parse::<usize>().is_ok_and(|n| n > teardown),
+                            None => key.parse::<usize>().is_ok_and(|n| n > steps),
+                        },
+                    }
+                }
+            };
+            if orphan {
                 out.push(p.to_path_buf());
             }
         }
     }
     out
+}
+
+/// How many steps and teardown steps a case file has, read as plain YAML (JSON is YAML too);
+/// None when it cannot be read.
+fn step_counts(file: &Path) -> Option<(usize, usize)> {
+    let text = crate::input::read_text(file, crate::input::DOCUMENT).ok()?;
+    let doc: serde_json::Value = serde_saphyr::from_str(&text).ok()?;
+    let len = |key: &str| doc.get(key).and_then(|v| v.as_array()).map_or(0, Vec::len);
+    Some((len("steps"), len("teardown")))
+}
+
+/// What `snapshots prune` removed (or, dry, would remove).
+#[derive(Debug, Default)]
+pub struct Pruned {
+    /// Snapshot files.
+    pub files: Vec<PathBuf>,
+    /// Folders left empty by it, below the snapshots folder.
+    pub folders: Vec<PathBuf>,
+}
+
+/// Removes the [`orphans`] and the folders they leave empty (up to, not including, `dir`);
+/// with `dry_run`, only says which.
+pub fn prune(dir: &Path, cases_dir: &Path, dry_run: bool) -> Result<Pruned, SnapshotError> {
+    let files = orphans(dir, cases_dir);
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| SnapshotError::Io { path, source }
+    };
+    let mut folders = Vec::new();
+    if !dry_run {
+        for f in &files {
+            std::fs::remove_file(f).map_err(io(f))?;
+        }
+        let mut candidates: Vec<PathBuf> = files
+            .iter()
+            .flat_map(|f| f.ancestors().skip(1).take_while(|a| *a != dir))
+            .map(Path::to_path_buf)
+            .collect();
+        // Deepest first, so a parent is judged after its children are gone.
+        candidates.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+        candidates.dedup();
+        for folder in candidates {
+            let empty = std::fs::read_dir(&folder).is_ok_and(|mut d| d.next().is_none());
+            if empty {
+                std::fs::remove_dir(&folder).map_err(io(&folder))?;
+                folders.push(folder);
+            }
+        }
+    }
+    Ok(Pruned { files, folders })
 }
 
 #[cfg(test)]
