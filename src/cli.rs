@@ -505,12 +505,16 @@ pub struct MockCmd {
     /// Fault mode (repeatable).
     #[arg(long = "fault", value_parser = parse_fault)]
     pub faults: Vec<Fault>,
-    /// Auth: token:TOKEN (checks X-Auth-Token) or none.
+    /// Auth: token:TOKEN (checks X-Auth-Token), aksk:AK:SK (checks SDK-HMAC-SHA256 signatures)
+    /// or none. The /__mock/ admin API asks for the same credentials (or for --admin-token).
     #[arg(long, default_value = "none", value_parser = parse_auth)]
     pub auth: MockAuth,
     /// Serve no /__mock/ admin API.
     #[arg(long)]
     pub no_admin: bool,
+    /// The X-Auth-Token the /__mock/ admin API asks for, instead of the --auth credentials.
+    #[arg(long, value_name = "TOKEN", conflicts_with = "no_admin", value_parser = parse_admin_token)]
+    pub admin_token: Option<String>,
     /// IAM user USER:PASSWORD that POST /v3/auth/tokens gives the --auth token to.
     #[arg(long, value_parser = parse_iam_user)]
     pub iam: Option<(String, String)>,
@@ -551,6 +555,7 @@ impl MockCmd {
             faults: Faults::new(self.faults.iter().copied()),
             auth: self.auth.clone(),
             admin: !self.no_admin,
+            admin_token: self.admin_token.clone(),
             fixtures,
             slow_delay: self.slow_delay,
             iam_user: self.iam.clone(),
@@ -626,6 +631,15 @@ fn parse_fault(s: &str) -> Result<Fault, String> {
 
 fn parse_auth(s: &str) -> Result<MockAuth, String> {
     s.parse()
+}
+
+fn parse_admin_token(s: &str) -> Result<String, String> {
+    // An empty token would be a header anyone can send.
+    if s.is_empty() {
+        Err("expected a non-empty token".into())
+    } else {
+        Ok(s.to_string())
+    }
 }
 
 /// `500ms`, `10s`, `2m`, `1h`, or a bare number of seconds; from 1 ms to 24 h.

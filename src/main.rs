@@ -344,6 +344,9 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
                 )
                 .with_writer(std::io::stderr)
                 .init();
+            if let Some(warning) = conform::commands::mock::exposure_warning(cmd.listen, &config) {
+                eprintln!("{warning}");
+            }
             runtime()?.block_on(conform::commands::mock::serve(cmd.listen, config, |addr| {
                 eprintln!("conform mock listening on http://{addr} (Ctrl-C to stop)");
             }))?;

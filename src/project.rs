@@ -230,7 +230,10 @@ mod tests {
             cases: other.join("cases"),
             snapshots: other.join("snapshots"),
         };
-        assert_eq!(outside_suite(&cases, &other.join("cases")), Some(whole.clone()));
+        assert_eq!(
+            outside_suite(&cases, &other.join("cases")),
+            Some(whole.clone())
+        );
         assert_eq!(
             outside_suite(&cases, &other.join("cases/evs/a.yaml")),
             Some(whole.clone()),
@@ -238,16 +241,25 @@ mod tests {
         );
         let project_snapshots = project.path().join("snapshots");
         assert_eq!(
-            snapshots_for_paths(&cases, project_snapshots.clone(), &[other.join("cases")], false),
+            snapshots_for_paths(
+                &cases,
+                project_snapshots.clone(),
+                &[other.join("cases")],
+                false
+            ),
             Ok(other.join("snapshots"))
         );
         assert_eq!(
             snapshots_for_paths(&cases, project_snapshots.clone(), &[], false),
             Ok(project_snapshots.clone())
         );
-        let mixed =
-            snapshots_for_paths(&cases, project_snapshots.clone(), &[other.join("cases")], true)
-                .unwrap_err();
+        let mixed = snapshots_for_paths(
+            &cases,
+            project_snapshots.clone(),
+            &[other.join("cases")],
+            true,
+        )
+        .unwrap_err();
         assert!(mixed.contains("--snapshots-dir"), "{mixed}");
 
         // A folder of the project outside cases/ would put its snapshots beside itself, which

@@ -517,3 +517,52 @@ async fn doctor_checks_reachability_auth_and_scratch_resources() {
     );
     mock.stop().await;
 }
+
+/// What `conform mock ARGS` prints on stderr up to its listening line; the child is killed then.
+/// The addresses bind port 0 and no request is sent, so nothing leaves the machine.
+fn mock_stderr_until_listening(args: &[&str]) -> String {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .arg("mock")
+        .args(args)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut seen = String::new();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seen.contains("listening on"), "{seen}");
+    seen
+}
+
+#[test]
+fn a_mock_reachable_from_other_machines_with_an_open_admin_api_warns() {
+    let exposed = mock_stderr_until_listening(&["--listen", "0.0.0.0:0"]);
+    assert!(
+        exposed.contains("warning:")
+            && exposed.contains("--no-admin")
+            && exposed.contains("--auth"),
+        "{exposed}"
+    );
+    for quiet in [
+        &["--listen", "127.0.0.1:0"][..],
+        &["--listen", "0.0.0.0:0", "--no-admin"],
+        &["--listen", "0.0.0.0:0", "--auth", "token:T"],
+    ] {
+        let stderr = mock_stderr_until_listening(quiet);
+        assert!(!stderr.contains("warning"), "{quiet:?}: {stderr}");
+    }
+}

@@ -250,7 +250,14 @@ async fn restore_refuses_an_entry_naming_another_host_and_sends_nothing() {
     .unwrap();
     let schemas = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
     let out = Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(["restore", "ledger.jsonl", "--target", "local", "--timeout", "2s"])
+        .args([
+            "restore",
+            "ledger.jsonl",
+            "--target",
+            "local",
+            "--timeout",
+            "2s",
+        ])
         .arg("--schemas")
         .arg(&schemas)
         .env("CONFORM_TEST_TOKEN", "tok-must-not-travel")
@@ -260,8 +267,14 @@ async fn restore_refuses_an_entry_naming_another_host_and_sends_nothing() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("ledger.jsonl:2"), "names the entry's line: {stderr}");
-    assert!(stderr.contains(&rogue_url) && stderr.contains("theirs"), "{stderr}");
+    assert!(
+        stderr.contains("ledger.jsonl:2"),
+        "names the entry's line: {stderr}"
+    );
+    assert!(
+        stderr.contains(&rogue_url) && stderr.contains("theirs"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("tok-must-not-travel"), "{stderr}");
     // Give a stray connection time to land before counting.
     tokio::time::sleep(Duration::from_millis(200)).await;

@@ -335,7 +335,15 @@ fn merge_refuses_torn_missing_and_duplicate_shards_naming_the_file() {
     std::fs::write(dir.join("cases/evs/extra.yaml"), OK).unwrap();
     let out = conform(
         dir,
-        &["run", "--snapshots", "off", "--shard", "2/2", "--report-json", "b2.json"],
+        &[
+            "run",
+            "--snapshots",
+            "off",
+            "--shard",
+            "2/2",
+            "--report-json",
+            "b2.json",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = conform(dir, &["report", "merge", "s1.json", "b2.json"]);
@@ -887,8 +895,16 @@ fn a_report_path_that_is_a_folder_is_bad_input_up_front() {
     for flag in ["--report-junit", "--report-html", "--report-markdown"] {
         let out = conform(p.path(), &["run", flag, "out"]);
         assert_eq!(out.status.code(), Some(2), "{flag}");
-        assert!(text(&out.stderr).contains("is a folder"), "{flag}: {}", text(&out.stderr));
-        assert!(!text(&out.stdout).contains("passed"), "nothing ran: {}", text(&out.stdout));
+        assert!(
+            text(&out.stderr).contains("is a folder"),
+            "{flag}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            !text(&out.stdout).contains("passed"),
+            "nothing ran: {}",
+            text(&out.stdout)
+        );
     }
 }
 
@@ -900,13 +916,28 @@ fn cases_sent_before_a_broken_file_was_read_stay_in_the_report() {
     std::fs::write(p.path().join("cases/zz_broken.yaml"), "operation: [\n").unwrap();
     let out = conform(
         p.path(),
-        &["run", "--snapshots", "off", "--report-json", "r.json", "--report-jsonl", "r.jsonl"],
+        &[
+            "run",
+            "--snapshots",
+            "off",
+            "--report-json",
+            "r.json",
+            "--report-jsonl",
+            "r.jsonl",
+        ],
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("zz_broken.yaml"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("zz_broken.yaml"),
+        "{}",
+        text(&out.stderr)
+    );
     let report = json(&p.path().join("r.json"));
     let ran = report["cases"].as_array().unwrap().len();
-    assert!(ran > 0, "the cases that were sent are in the report: {report}");
+    assert!(
+        ran > 0,
+        "the cases that were sent are in the report: {report}"
+    );
     assert_eq!(report["exit_code"], 2);
     assert!(
         report["error"]["message"]

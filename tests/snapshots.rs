@@ -403,5 +403,9 @@ fn an_outside_suite_named_by_path_leaves_the_projects_snapshots_alone() {
     // The project's cases and the outside suite in one run would share one folder.
     let out = conform(p.path(), &["run", "evs/**", &folder]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("--snapshots-dir"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--snapshots-dir"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -196,7 +196,9 @@ async fn resolve_target(
             let m = mock::spawn(MockConfig {
                 faults: faults.clone(),
                 auth: MockAuth::Token(token.clone()),
+                // Open: the in-process mock listens on loopback for this run only.
                 admin: true,
+                admin_token: None,
                 fixtures: fixtures.clone(),
                 slow_delay: *slow_delay,
                 iam_user: None,
