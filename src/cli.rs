@@ -272,6 +272,13 @@ pub struct RunCmd {
     /// Print the cases that would run and exit.
     #[arg(long)]
     pub list: bool,
+    /// Print each step's request line, status and time on stderr when its case ends; -vv also
+    /// headers and bodies (each cut at 4 KiB), secrets redacted as in the reports.
+    #[arg(long, short = 'v', action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// The same as -vv.
+    #[arg(long)]
+    pub very_verbose: bool,
     /// Undocumented fields fail the case (default for the built-in mock).
     #[arg(long, conflicts_with = "no_strict")]
     pub strict: bool,
@@ -418,6 +425,10 @@ impl RunCmd {
                 html: self.report_html.clone(),
             },
             progress,
+            verbosity: conform::report::verbose::Verbosity::from_flags(
+                self.verbose,
+                self.very_verbose,
+            ),
             snapshots,
             snapshots_dir,
             allow_mutation: self.allow_mutation,

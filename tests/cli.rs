@@ -566,3 +566,88 @@ fn a_mock_reachable_from_other_machines_with_an_open_admin_api_warns() {
         assert!(!stderr.contains("warning"), "{quiet:?}: {stderr}");
     }
 }
+
+#[test]
+fn verbose_prints_each_steps_request_line_and_status_and_very_verbose_the_bodies() {
+    let dir = project(&[("v.yaml", GOOD)]);
+    let run = |flag: &str| {
+        let out = conform(dir.path(), &["run", flag, "--snapshots", "off"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+        text(&out.stderr)
+    };
+    let v = run("-v");
+    assert!(v.contains("* case v (PASS)"), "{v}");
+    assert!(v.contains("> PUT http://127.0.0.1:"), "{v}");
+    assert!(
+        v.lines()
+            .any(|l| l.starts_with("< 200 in ") && l.ends_with(" ms")),
+        "{v}"
+    );
+    assert!(
+        !v.contains(r#"{"snapshot":{"name":"x"}}"#),
+        "-v shows no body: {v}"
+    );
+    for flag in ["-vv", "--very-verbose"] {
+        let vv = run(flag);
+        for want in [
+            "> x-auth-token: <redacted>",
+            r#"> {"snapshot":{"name":"x"}}"#,
+            "< content-type: application/json",
+            r#"< {"snapshot":{"#,
+        ] {
+            assert!(vv.contains(want), "{flag}: {want} in {vv}");
+        }
+    }
+    // Without the flag nothing of the exchange is printed.
+    let quiet = conform(dir.path(), &["run", "--snapshots", "off"]);
+    assert!(
+        !text(&quiet.stderr).contains("> PUT"),
+        "{}",
+        text(&quiet.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn very_verbose_shows_no_access_key_secret_key_or_signature_of_a_signed_run() {
+    const AK: &str = "HPUAVERBOSEAK0000077";
+    const SK: &str = "verbose-secret-key/0077+x";
+    let mock = conform::mock::spawn(conform::mock::MockConfig {
+        auth: conform::mock::MockAuth::AkSk {
+            ak: AK.into(),
+            sk: SK.into(),
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = project(&[("signed.yaml", GOOD)]);
+    std::fs::write(
+        dir.path().join("conform.yaml"),
+        common::mock_target_config(
+            "signed",
+            &mock.base_url(),
+            "    auth: {type: aksk, ak_env: VERBOSE_AK, sk_env: VERBOSE_SK}\n    mutations: allowed\n",
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--target", "signed", "-vv", "--snapshots", "off"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("VERBOSE_AK", AK)
+        .env("VERBOSE_SK", SK)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("> PUT ") && stderr.contains("> Authorization: <redacted>"),
+        "the exchange is shown, its signature hidden: {stderr}"
+    );
+    for text in [&stdout, &stderr] {
+        for leak in [AK, SK, "SDK-HMAC-SHA256", "Signature=", "Access="] {
+            assert!(!text.contains(leak), "{leak} leaked: {text}");
+        }
+    }
+    mock.stop().await;
+}

@@ -15,6 +15,7 @@ pub mod junit;
 pub mod markdown;
 pub mod merge;
 pub mod model;
+pub mod verbose;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -257,6 +258,8 @@ const GATHER: std::time::Duration = std::time::Duration::from_millis(2);
 pub struct Reporters<W: Write> {
     /// The console.
     pub console: console::Console<W>,
+    /// `-v` / `-vv`: each case's exchanges on stderr.
+    verbose: Option<verbose::Verbose>,
     json: Option<json::JsonReport>,
     jsonl: Option<jsonl::JsonlReport>,
     outputs: Outputs,
@@ -302,6 +305,7 @@ impl<W: Write> Reporters<W> {
         };
         Ok(Reporters {
             console,
+            verbose: None,
             json,
             jsonl,
             outputs: outputs.clone(),
@@ -320,6 +324,9 @@ impl<W: Write> Reporters<W> {
     pub fn event(&mut self, event: &Event) {
         match event {
             Event::CaseFinished(r) => {
+                if let Some(v) = &mut self.verbose {
+                    v.case(r);
+                }
                 self.console.case(r);
                 if let Some(j) = &mut self.json {
                     if let Err(e) = j.case(r) {
@@ -368,6 +375,13 @@ impl<W: Write> Reporters<W> {
             if events.len() < EVENT_BURST {
                 tokio::time::sleep(GATHER).await;
             }
+        }
+    }
+
+    /// Adds the `-v` / `-vv` reporter: each finished case's exchanges, written to `out`.
+    pub fn with_verbose(&mut self, level: verbose::Verbosity, out: Box<dyn Write + Send>) {
+        if level != verbose::Verbosity::Quiet {
+            self.verbose = Some(verbose::Verbose::new(out, level, self.redactor.clone()));
         }
     }
 
