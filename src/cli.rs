@@ -21,7 +21,17 @@ use conform::snapshot::Mode as SnapshotMode;
 
 /// conform: contract tests derived from API reference pages.
 #[derive(Debug, Parser)]
-#[command(name = "conform", version, about, propagate_version = true)]
+#[command(
+    name = "conform",
+    version = conform::VERSION,
+    about,
+    propagate_version = true,
+    after_help = "`conform --version` prints the version, the git commit the binary was built from \
+(`unknown` when built outside a git checkout) and `contract sha256:` the first 12 hex digits of \
+a sha256 over the contract in schemas/ (operations.json, error-codes.json, resources.json and \
+the per-operation schemas) of the source tree it was built from, computed at build time: the \
+contract compiled in, not the one a project holds when conform runs."
+)]
 pub struct Cli {
     /// The command.
     #[command(subcommand)]

@@ -651,3 +651,82 @@ async fn very_verbose_shows_no_access_key_secret_key_or_signature_of_a_signed_ru
     }
     mock.stop().await;
 }
+
+#[test]
+fn version_names_the_commit_and_the_contract_it_was_built_from() {
+    use sha2::{Digest, Sha256};
+    let out = conform(&root(), &["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    let line = text(&out.stdout);
+    // The commit as git sees it now (the test binary and conform were built from this tree).
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=10", "HEAD"])
+        .current_dir(root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| text(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    // The fingerprint recomputed by the rule the help states.
+    let schemas = root().join("schemas");
+    let mut files: Vec<String> = walkdir::WalkDir::new(&schemas)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(&schemas).unwrap();
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .filter(|name| {
+            name.contains('/')
+                || ["operations.json", "error-codes.json", "resources.json"]
+                    .contains(&name.as_str())
+        })
+        .collect();
+    files.sort();
+    let mut hash = Sha256::new();
+    for name in &files {
+        let bytes = std::fs::read(schemas.join(name)).unwrap();
+        hash.update(name.as_bytes());
+        hash.update([0]);
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(&bytes);
+    }
+    let fingerprint = hex::encode(&hash.finalize()[..6]);
+    assert_eq!(
+        line.trim(),
+        format!(
+            "conform {} (commit {head}, contract sha256:{fingerprint})",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    assert!(files.len() > 10, "{files:?}");
+    let help = text(&conform(&root(), &["--help"]).stdout);
+    assert!(help.contains("computed at build time"), "{help}");
+}
+
+#[test]
+fn the_readme_opens_with_the_two_commands_then_says_how_to_install() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let first = "```sh\ncargo run --release -- run     # every case in cases/ against the built-in mock\ncargo test                     # the project's tests\n```\n";
+    let install = readme.find("\n## Install\n").expect("an install section");
+    assert_eq!(
+        readme.find(first),
+        Some("# conform\n\n".len()),
+        "the two commands come first"
+    );
+    assert!(
+        install < readme.find("\n## Commands\n").unwrap(),
+        "near the top"
+    );
+    let section = &readme[install..];
+    for command in [
+        "cargo install --locked --path .",
+        "cargo install --locked --git URL-OF-THIS-REPOSITORY",
+    ] {
+        assert!(section.contains(command), "{command}");
+    }
+}
