@@ -108,7 +108,11 @@ pub enum Command {
     Generate(GenerateCmd),
     /// List every documented rule, the cases that exercise it and the last run's observation.
     Coverage(CoverageCmd),
-    /// Write a commented example conform.yaml.
+    /// Print the JSON Schema of conform.yaml (the committed schemas/conform.schema.json).
+    #[command(hide = true)]
+    ConfigSchema,
+    /// Write a commented example conform.yaml, and the schema its first line names
+    /// (schemas/conform.schema.json beside it) when that is missing.
     Init {
         /// Where to write it.
         #[arg(long, default_value = "conform.yaml")]

@@ -247,11 +247,18 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             Ok(exit_code::OK)
         }
         cli::Command::Init { config, force } => {
-            conform::commands::init::init(&config, force)?;
+            let schema = conform::commands::init::init(&config, force)?;
+            if let Some(schema) = schema {
+                println!("wrote {} (for editors)", schema.display());
+            }
             println!(
                 "wrote {}: edit the targets, then `conform run --target NAME`",
                 config.display()
             );
+            Ok(exit_code::OK)
+        }
+        cli::Command::ConfigSchema => {
+            print!("{}", conform::run::config_schema::config_schema_text());
             Ok(exit_code::OK)
         }
         cli::Command::Generate(cmd) => {

@@ -434,6 +434,76 @@ fn init_writes_a_config_that_loads_and_refuses_to_overwrite() {
     let again = conform(dir.path(), &["init"]);
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again.stderr).contains("already exists"));
+    // The first line names the schema for yaml-language-server, and the schema is there.
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        written.lines().next(),
+        Some("# yaml-language-server: $schema=schemas/conform.schema.json")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("schemas/conform.schema.json")).unwrap(),
+        std::fs::read_to_string(root().join("schemas/conform.schema.json")).unwrap()
+    );
+}
+
+/// Every example config a user meets (`conform init`'s, the README's, the shapes the tests
+/// write) is valid by the committed schema, as the loader finds it; broken ones are refused.
+#[test]
+fn every_example_config_is_valid_by_the_committed_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/conform.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut examples: Vec<(String, String)> = vec![(
+        "conform init".into(),
+        conform::commands::init::EXAMPLE.to_string(),
+    )];
+    for (i, block) in readme.split("```yaml\n").skip(1).enumerate() {
+        let block = &block[..block.find("```").unwrap()];
+        if block.starts_with("targets:") {
+            examples.push((format!("README yaml block {i}"), block.to_string()));
+        }
+    }
+    for (i, heredoc) in readme.split("<<'YAML'\n").skip(1).enumerate() {
+        let body = &heredoc[..heredoc.find("\nYAML\n").unwrap() + 1];
+        examples.push((format!("README heredoc {i}"), body.to_string()));
+    }
+    assert!(examples.len() >= 3, "{examples:?}");
+    for extra in [
+        "",
+        "    auth: {type: aksk, ak_env: A, sk_env: B}\n    mutations: allowed\n",
+        "    auth: {type: token, token_env: CONFORM_TEST_TOKEN}\n",
+    ] {
+        examples.push((
+            format!("mock_target_config {extra}"),
+            common::mock_target_config("t", "http://127.0.0.1:1", extra),
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (what, text) in &examples {
+        let value: Value = serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let errors: Vec<String> = v.iter_errors(&value).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{what}: {errors:?}\n{text}");
+        let file = dir.path().join("conform.yaml");
+        std::fs::write(&file, text).unwrap();
+        conform::run::target::Config::load(&file).unwrap_or_else(|e| panic!("{what}: {e}"));
+    }
+    for broken in [
+        "targets:\n  lab:\n    services:\n      evs: \"ftp://evs.example\"\n",
+        "targets:\n  t:\n    region: r\n    auth: {type: token}\n",
+        "targets:\n  t:\n    mutations: sometimes\n",
+    ] {
+        let value: Value = serde_saphyr::from_str(broken).unwrap();
+        assert!(!v.is_valid(&value), "{broken}");
+        let file = dir.path().join("conform.yaml");
+        std::fs::write(&file, broken).unwrap();
+        assert!(
+            conform::run::target::Config::load(&file).is_err(),
+            "{broken}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

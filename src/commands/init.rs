@@ -1,11 +1,12 @@
 //! `conform init`: a commented example `conform.yaml`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
 /// The example, every field explained. It parses as a valid config (a test loads it).
-pub const EXAMPLE: &str = r#"# conform.yaml: where `conform run --target NAME` sends requests.
+pub const EXAMPLE: &str = r#"# yaml-language-server: $schema=schemas/conform.schema.json
+# conform.yaml: where `conform run --target NAME` sends requests.
 # Secrets never go in this file: auth entries name environment variables.
 targets:
   # A real region. `region` expands to https://<service>.<region>.myhuaweicloud.com for evs and
@@ -49,13 +50,29 @@ targets:
     mutations: allowed
 "#;
 
-/// Writes the example to `path`, refusing to overwrite unless `force`.
-pub fn init(path: &Path, force: bool) -> Result<(), Error> {
+/// Writes the example to `path`, refusing to overwrite unless `force`; and the schema its first
+/// line names (`schemas/conform.schema.json` beside it) when that is missing, so an editor
+/// finds it. Returns the schema's path when it was written. An existing schema is left alone:
+/// in a project it is the committed one.
+pub fn init(path: &Path, force: bool) -> Result<Option<PathBuf>, Error> {
     if path.exists() && !force {
         return Err(Error::bad(format!(
             "{} already exists (use --force to overwrite)",
             path.display()
         )));
     }
-    std::fs::write(path, EXAMPLE).map_err(|e| Error::Io(format!("{}: {e}", path.display())))
+    std::fs::write(path, EXAMPLE).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+    let schema = path
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(crate::run::config_schema::SCHEMA_PATH);
+    if schema.exists() {
+        return Ok(None);
+    }
+    if let Some(dir) = schema.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
+    }
+    std::fs::write(&schema, crate::run::config_schema::config_schema_text())
+        .map_err(|e| Error::Io(format!("{}: {e}", schema.display())))?;
+    Ok(Some(schema))
 }
