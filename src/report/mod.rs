@@ -151,20 +151,7 @@ impl Outputs {
                 let _ = markdown::append_step_summary(&redactor.scrub(&text));
             }
             if let Some(p) = &self.html {
-                // The page says why the run could not start, escaped, just before its end.
-                let why = format!(
-                    "<section id=\"error\"><h2>The run could not start</h2><pre>{}</pre></section>",
-                    redactor
-                        .scrub(&message)
-                        .replace('&', "&amp;")
-                        .replace('<', "&lt;")
-                        .replace('>', "&gt;")
-                );
-                let page = html::render(&doc);
-                let page = match page.rfind("</body>") {
-                    Some(i) => format!("{}{why}{}", &page[..i], &page[i..]),
-                    None => page + &why,
-                };
+                let page = with_error(html::render(&doc), &message, &doc);
                 let _ = json::write_atomic(p, page.as_bytes());
             }
         }
@@ -192,11 +179,11 @@ impl Outputs {
             io("--report-junit", p, j.write(p));
         }
         if let Some(p) = &self.html {
-            io(
-                "--report-html",
-                p,
-                json::write_atomic(p, html::render(doc).as_bytes()),
-            );
+            let mut page = html::render(doc);
+            if let Some(e) = error {
+                page = with_error(page, e, doc);
+            }
+            io("--report-html", p, json::write_atomic(p, page.as_bytes()));
         }
         let wants_step_summary =
             std::env::var_os("GITHUB_STEP_SUMMARY").is_some_and(|v| !v.is_empty());
@@ -217,6 +204,28 @@ impl Outputs {
             }
         }
         failed
+    }
+}
+
+/// The page with a section saying why the run could not start (no case ran) or stopped,
+/// escaped, just before its end: bad input found before or while cases ran.
+fn with_error(page: String, message: &str, doc: &Finished<'_>) -> String {
+    let heading = if doc.cases.is_empty() {
+        "The run could not start"
+    } else {
+        "The run stopped on bad input"
+    };
+    let why = format!(
+        "<section id=\"error\"><h2>{heading}</h2><pre>{}</pre></section>",
+        doc.redactor
+            .scrub(message)
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    );
+    match page.rfind("</body>") {
+        Some(i) => format!("{}{why}{}", &page[..i], &page[i..]),
+        None => page + &why,
     }
 }
 
