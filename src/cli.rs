@@ -21,7 +21,17 @@ use conform::snapshot::Mode as SnapshotMode;
 
 /// conform: contract tests derived from API reference pages.
 #[derive(Debug, Parser)]
-#[command(name = "conform", version, about, propagate_version = true)]
+#[command(
+    name = "conform",
+    version = conform::VERSION,
+    about,
+    propagate_version = true,
+    after_help = "`conform --version` prints the version, the git commit the binary was built from \
+(`unknown` when built outside a git checkout) and `contract sha256:` the first 12 hex digits of \
+a sha256 over the contract in schemas/ (operations.json, error-codes.json, resources.json and \
+the per-operation schemas) of the source tree it was built from, computed at build time: the \
+contract compiled in, not the one a project holds when conform runs."
+)]
 pub struct Cli {
     /// The command.
     #[command(subcommand)]
@@ -98,7 +108,11 @@ pub enum Command {
     Generate(GenerateCmd),
     /// List every documented rule, the cases that exercise it and the last run's observation.
     Coverage(CoverageCmd),
-    /// Write a commented example conform.yaml.
+    /// Print the JSON Schema of conform.yaml (the committed schemas/conform.schema.json).
+    #[command(hide = true)]
+    ConfigSchema,
+    /// Write a commented example conform.yaml, and the schema its first line names
+    /// (schemas/conform.schema.json beside it) when that is missing.
     Init {
         /// Where to write it (default: conform.yaml of the project root, else of this folder).
         #[arg(long)]
@@ -277,6 +291,13 @@ pub struct RunCmd {
     /// Print the cases that would run and exit.
     #[arg(long)]
     pub list: bool,
+    /// Print each step's request line, status and time on stderr when its case ends; -vv also
+    /// headers and bodies (each cut at 4 KiB), secrets redacted as in the reports.
+    #[arg(long, short = 'v', action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// The same as -vv.
+    #[arg(long)]
+    pub very_verbose: bool,
     /// Undocumented fields fail the case (default for the built-in mock).
     #[arg(long, conflicts_with = "no_strict")]
     pub strict: bool,
@@ -423,6 +444,10 @@ impl RunCmd {
                 html: self.report_html.clone(),
             },
             progress,
+            verbosity: conform::report::verbose::Verbosity::from_flags(
+                self.verbose,
+                self.very_verbose,
+            ),
             snapshots,
             snapshots_dir,
             allow_mutation: self.allow_mutation,
@@ -510,13 +535,16 @@ pub struct MockCmd {
     /// Fault mode (repeatable).
     #[arg(long = "fault", value_parser = parse_fault)]
     pub faults: Vec<Fault>,
-    /// Auth: token:TOKEN (checks X-Auth-Token), aksk:AK:SK (checks the SDK-HMAC-SHA256
-    /// signature) or none.
+    /// Auth: token:TOKEN (checks X-Auth-Token), aksk:AK:SK (checks SDK-HMAC-SHA256 signatures)
+    /// or none. The /__mock/ admin API asks for the same credentials (or for --admin-token).
     #[arg(long, default_value = "none", value_parser = parse_auth)]
     pub auth: MockAuth,
     /// Serve no /__mock/ admin API.
     #[arg(long)]
     pub no_admin: bool,
+    /// The X-Auth-Token the /__mock/ admin API asks for, instead of the --auth credentials.
+    #[arg(long, value_name = "TOKEN", conflicts_with = "no_admin", value_parser = parse_admin_token)]
+    pub admin_token: Option<String>,
     /// IAM user USER:PASSWORD that POST /v3/auth/tokens gives the --auth token to.
     #[arg(long, value_parser = parse_iam_user)]
     pub iam: Option<(String, String)>,
@@ -557,6 +585,7 @@ impl MockCmd {
             faults: Faults::new(self.faults.iter().copied()),
             auth: self.auth.clone(),
             admin: !self.no_admin,
+            admin_token: self.admin_token.clone(),
             fixtures,
             slow_delay: self.slow_delay,
             iam_user: self.iam.clone(),
@@ -632,6 +661,15 @@ fn parse_fault(s: &str) -> Result<Fault, String> {
 
 fn parse_auth(s: &str) -> Result<MockAuth, String> {
     s.parse()
+}
+
+fn parse_admin_token(s: &str) -> Result<String, String> {
+    // An empty token would be a header anyone can send.
+    if s.is_empty() {
+        Err("expected a non-empty token".into())
+    } else {
+        Ok(s.to_string())
+    }
 }
 
 /// `500ms`, `10s`, `2m`, `1h`, or a bare number of seconds; from 1 ms to 24 h.

@@ -24,3 +24,22 @@ pub mod run;
 pub mod snapshot;
 mod statics;
 pub mod yaml;
+
+/// The git commit this binary was built from (`unknown` outside a git checkout), by build.rs.
+pub const COMMIT: &str = env!("CONFORM_COMMIT");
+
+/// The first 12 hex digits of the sha256 of the contract (`schemas/`) this binary was built
+/// with, computed by build.rs (`none` without one). It names the contract in the source tree at
+/// build time, not the one a project holds when conform runs.
+pub const CONTRACT_SHA256: &str = env!("CONFORM_CONTRACT_SHA256");
+
+/// What `conform --version` prints after the name: the crate version, [`COMMIT`] and
+/// [`CONTRACT_SHA256`].
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("CONFORM_COMMIT"),
+    ", contract sha256:",
+    env!("CONFORM_CONTRACT_SHA256"),
+    ")"
+);

@@ -268,10 +268,17 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
                     written.starter
                 );
             }
+            if let Some(schema) = &written.schema {
+                println!("wrote {} (for editors)", schema.display());
+            }
             println!(
                 "wrote {}: `conform run` runs the suite against the built-in mock; edit the targets, then `conform run --target NAME`",
                 config.display()
             );
+            Ok(exit_code::OK)
+        }
+        cli::Command::ConfigSchema => {
+            print!("{}", conform::run::config_schema::config_schema_text());
             Ok(exit_code::OK)
         }
         cli::Command::Generate(cmd) => {
@@ -364,6 +371,9 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
                 )
                 .with_writer(std::io::stderr)
                 .init();
+            if let Some(warning) = conform::commands::mock::exposure_warning(cmd.listen, &config) {
+                eprintln!("{warning}");
+            }
             runtime()?.block_on(conform::commands::mock::serve(cmd.listen, config, |addr| {
                 eprintln!("conform mock listening on http://{addr} (Ctrl-C or SIGTERM to stop)");
             }))?;

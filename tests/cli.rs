@@ -451,6 +451,16 @@ fn init_writes_a_config_that_loads_and_refuses_to_overwrite() {
     let again = conform(dir.path(), &["init"]);
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again.stderr).contains("already exists"));
+    // The first line names the schema for yaml-language-server, and the schema is there.
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        written.lines().next(),
+        Some("# yaml-language-server: $schema=schemas/conform.schema.json")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("schemas/conform.schema.json")).unwrap(),
+        std::fs::read_to_string(root().join("schemas/conform.schema.json")).unwrap()
+    );
     // In a subfolder of the project, init finds the project's config rather than writing a
     // second one there (which would take over project discovery below it).
     std::fs::create_dir_all(dir.path().join("cases/evs")).unwrap();
@@ -506,6 +516,64 @@ async fn init_in_an_empty_folder_starts_a_project_whose_suite_runs() {
         report["summary"]
     );
     mock.stop().await;
+}
+
+/// Every example config a user meets (`conform init`'s, the README's, the shapes the tests
+/// write) is valid by the committed schema, as the loader finds it; broken ones are refused.
+#[test]
+fn every_example_config_is_valid_by_the_committed_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/conform.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut examples: Vec<(String, String)> =
+        vec![("conform init".into(), conform::commands::init::example())];
+    for (i, block) in readme.split("```yaml\n").skip(1).enumerate() {
+        let block = &block[..block.find("```").unwrap()];
+        if block.starts_with("targets:") {
+            examples.push((format!("README yaml block {i}"), block.to_string()));
+        }
+    }
+    for (i, heredoc) in readme.split("<<'YAML'\n").skip(1).enumerate() {
+        let body = &heredoc[..heredoc.find("\nYAML\n").unwrap() + 1];
+        examples.push((format!("README heredoc {i}"), body.to_string()));
+    }
+    assert!(examples.len() >= 3, "{examples:?}");
+    for extra in [
+        "",
+        "    auth: {type: aksk, ak_env: A, sk_env: B}\n    mutations: allowed\n",
+        "    auth: {type: token, token_env: CONFORM_TEST_TOKEN}\n",
+    ] {
+        examples.push((
+            format!("mock_target_config {extra}"),
+            common::mock_target_config("t", "http://127.0.0.1:1", extra),
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (what, text) in &examples {
+        let value: Value = serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let errors: Vec<String> = v.iter_errors(&value).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{what}: {errors:?}\n{text}");
+        let file = dir.path().join("conform.yaml");
+        std::fs::write(&file, text).unwrap();
+        conform::run::target::Config::load(&file).unwrap_or_else(|e| panic!("{what}: {e}"));
+    }
+    for broken in [
+        "targets:\n  lab:\n    services:\n      evs: \"ftp://evs.example\"\n",
+        "targets:\n  t:\n    region: r\n    auth: {type: token}\n",
+        "targets:\n  t:\n    mutations: sometimes\n",
+    ] {
+        let value: Value = serde_saphyr::from_str(broken).unwrap();
+        assert!(!v.is_valid(&value), "{broken}");
+        let file = dir.path().join("conform.yaml");
+        std::fs::write(&file, broken).unwrap();
+        assert!(
+            conform::run::target::Config::load(&file).is_err(),
+            "{broken}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -844,4 +912,217 @@ fn lint_refuses_a_broken_config() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// What `conform mock ARGS` prints on stderr up to its listening line; the child is killed then.
+/// The addresses bind port 0 and no request is sent, so nothing leaves the machine.
+fn mock_stderr_until_listening(args: &[&str]) -> String {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .arg("mock")
+        .args(args)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut seen = String::new();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seen.contains("listening on"), "{seen}");
+    seen
+}
+
+#[test]
+fn a_mock_reachable_from_other_machines_with_an_open_admin_api_warns() {
+    let exposed = mock_stderr_until_listening(&["--listen", "0.0.0.0:0"]);
+    assert!(
+        exposed.contains("warning:")
+            && exposed.contains("--no-admin")
+            && exposed.contains("--auth"),
+        "{exposed}"
+    );
+    for quiet in [
+        &["--listen", "127.0.0.1:0"][..],
+        &["--listen", "0.0.0.0:0", "--no-admin"],
+        &["--listen", "0.0.0.0:0", "--auth", "token:T"],
+    ] {
+        let stderr = mock_stderr_until_listening(quiet);
+        assert!(!stderr.contains("warning"), "{quiet:?}: {stderr}");
+    }
+}
+
+#[test]
+fn verbose_prints_each_steps_request_line_and_status_and_very_verbose_the_bodies() {
+    let dir = project(&[("v.yaml", GOOD)]);
+    let run = |flag: &str| {
+        let out = conform(dir.path(), &["run", flag, "--snapshots", "off"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+        text(&out.stderr)
+    };
+    let v = run("-v");
+    assert!(v.contains("* case v (PASS)"), "{v}");
+    assert!(v.contains("> PUT http://127.0.0.1:"), "{v}");
+    assert!(
+        v.lines()
+            .any(|l| l.starts_with("< 200 in ") && l.ends_with(" ms")),
+        "{v}"
+    );
+    assert!(
+        !v.contains(r#"{"snapshot":{"name":"x"}}"#),
+        "-v shows no body: {v}"
+    );
+    for flag in ["-vv", "--very-verbose"] {
+        let vv = run(flag);
+        for want in [
+            "> x-auth-token: <redacted>",
+            r#"> {"snapshot":{"name":"x"}}"#,
+            "< content-type: application/json",
+            r#"< {"snapshot":{"#,
+        ] {
+            assert!(vv.contains(want), "{flag}: {want} in {vv}");
+        }
+    }
+    // Without the flag nothing of the exchange is printed.
+    let quiet = conform(dir.path(), &["run", "--snapshots", "off"]);
+    assert!(
+        !text(&quiet.stderr).contains("> PUT"),
+        "{}",
+        text(&quiet.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn very_verbose_shows_no_access_key_secret_key_or_signature_of_a_signed_run() {
+    const AK: &str = "HPUAVERBOSEAK0000077";
+    const SK: &str = "verbose-secret-key/0077+x";
+    let mock = conform::mock::spawn(conform::mock::MockConfig {
+        auth: conform::mock::MockAuth::AkSk {
+            ak: AK.into(),
+            sk: SK.into(),
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = project(&[("signed.yaml", GOOD)]);
+    std::fs::write(
+        dir.path().join("conform.yaml"),
+        common::mock_target_config(
+            "signed",
+            &mock.base_url(),
+            "    auth: {type: aksk, ak_env: VERBOSE_AK, sk_env: VERBOSE_SK}\n    mutations: allowed\n",
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--target", "signed", "-vv", "--snapshots", "off"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("VERBOSE_AK", AK)
+        .env("VERBOSE_SK", SK)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("> PUT ") && stderr.contains("> Authorization: <redacted>"),
+        "the exchange is shown, its signature hidden: {stderr}"
+    );
+    for text in [&stdout, &stderr] {
+        for leak in [AK, SK, "SDK-HMAC-SHA256", "Signature=", "Access="] {
+            assert!(!text.contains(leak), "{leak} leaked: {text}");
+        }
+    }
+    mock.stop().await;
+}
+
+#[test]
+fn version_names_the_commit_and_the_contract_it_was_built_from() {
+    use sha2::{Digest, Sha256};
+    let out = conform(&root(), &["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    let line = text(&out.stdout);
+    // The commit as git sees it now (the test binary and conform were built from this tree).
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=10", "HEAD"])
+        .current_dir(root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| text(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    // The fingerprint recomputed by the rule the help states.
+    let schemas = root().join("schemas");
+    let mut files: Vec<String> = walkdir::WalkDir::new(&schemas)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(&schemas).unwrap();
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .filter(|name| {
+            name.contains('/')
+                || ["operations.json", "error-codes.json", "resources.json"]
+                    .contains(&name.as_str())
+        })
+        .collect();
+    files.sort();
+    let mut hash = Sha256::new();
+    for name in &files {
+        let bytes = std::fs::read(schemas.join(name)).unwrap();
+        hash.update(name.as_bytes());
+        hash.update([0]);
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(&bytes);
+    }
+    let fingerprint = hex::encode(&hash.finalize()[..6]);
+    assert_eq!(
+        line.trim(),
+        format!(
+            "conform {} (commit {head}, contract sha256:{fingerprint})",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    assert!(files.len() > 10, "{files:?}");
+    let help = text(&conform(&root(), &["--help"]).stdout);
+    assert!(help.contains("computed at build time"), "{help}");
+}
+
+#[test]
+fn the_readme_opens_with_the_two_commands_then_says_how_to_install() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let first = "```sh\ncargo run --release -- run     # every case in cases/ against the built-in mock\ncargo test                     # the project's tests\n```\n";
+    let install = readme.find("\n## Install\n").expect("an install section");
+    assert_eq!(
+        readme.find(first),
+        Some("# conform\n\n".len()),
+        "the two commands come first"
+    );
+    assert!(
+        install < readme.find("\n## Commands\n").unwrap(),
+        "near the top"
+    );
+    let section = &readme[install..];
+    for command in [
+        "cargo install --locked --path .",
+        "cargo install --locked --git URL-OF-THIS-REPOSITORY",
+    ] {
+        assert!(section.contains(command), "{command}");
+    }
 }

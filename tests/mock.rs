@@ -2092,3 +2092,164 @@ async fn expect_continue_with_an_over_limit_body_still_reads_the_413() {
     }
     mock.stop().await;
 }
+
+/// Status of an admin request with these headers.
+async fn admin(
+    app: &MockService,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> StatusCode {
+    call_raw(app, method, path, None, headers).await.0
+}
+
+#[tokio::test]
+async fn with_token_auth_the_admin_api_asks_for_the_services_token() {
+    let app = build_app(MockConfig {
+        auth: MockAuth::Token("t0k3n".into()),
+        ..MockConfig::default()
+    });
+    let none: &[(&str, &str)] = &[];
+    let wrong: &[(&str, &str)] = &[("x-auth-token", "guess")];
+    let right: &[(&str, &str)] = &[("x-auth-token", "t0k3n")];
+    for headers in [none, wrong] {
+        assert_eq!(
+            admin(&app, Method::POST, "/__mock/reset", headers).await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            admin(&app, Method::GET, "/__mock/state", headers).await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            admin(&app, Method::POST, "/__mock/fixtures", headers).await,
+            StatusCode::UNAUTHORIZED
+        );
+        // An admin path that serves nothing is refused too, not told apart from one that does.
+        assert_eq!(
+            admin(&app, Method::GET, "/__mock/other", headers).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        admin(&app, Method::POST, "/__mock/reset", right).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        admin(&app, Method::GET, "/__mock/state", right).await,
+        StatusCode::OK
+    );
+    // The faults that let service requests through leave the admin API closed.
+    let faulty = build_app(MockConfig {
+        auth: MockAuth::Token("t0k3n".into()),
+        faults: Faults::new([Fault::AuthBypass, Fault::MissingTokenAccepted]),
+        ..MockConfig::default()
+    });
+    assert_eq!(
+        admin(&faulty, Method::POST, "/__mock/reset", none).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        admin(&faulty, Method::GET, &snap("v2"), none).await,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_admin_token_is_asked_for_instead_of_the_services_credentials() {
+    let app = build_app(MockConfig {
+        auth: MockAuth::Token("service".into()),
+        admin_token: Some("admin".into()),
+        ..MockConfig::default()
+    });
+    let service: &[(&str, &str)] = &[("x-auth-token", "service")];
+    let admin_token: &[(&str, &str)] = &[("x-auth-token", "admin")];
+    assert_eq!(
+        admin(&app, Method::POST, "/__mock/reset", service).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        admin(&app, Method::POST, "/__mock/reset", admin_token).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        admin(&app, Method::GET, &snap("v2"), admin_token).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        admin(&app, Method::GET, &snap("v2"), service).await,
+        StatusCode::OK
+    );
+    // Without --auth the services stay open and only the admin API asks.
+    let app = build_app(MockConfig {
+        admin_token: Some("admin".into()),
+        ..MockConfig::default()
+    });
+    assert_eq!(
+        admin(&app, Method::POST, "/__mock/reset", &[]).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        admin(&app, Method::POST, "/__mock/reset", admin_token).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        admin(&app, Method::GET, &snap("v2"), &[]).await,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn with_aksk_auth_the_admin_api_asks_for_a_signature() {
+    use conform::run::auth::aksk::{sdk_date_now, sign, Credentials, Request as Signed};
+    let (ak, sk) = ("HPUAADMINAK000000001", "admin-test-secret/key");
+    let app = build_app(MockConfig {
+        auth: MockAuth::AkSk {
+            ak: ak.into(),
+            sk: sk.into(),
+        },
+        ..MockConfig::default()
+    });
+    assert_eq!(
+        admin(&app, Method::POST, "/__mock/reset", &[]).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let date = sdk_date_now();
+    let headers = vec![("X-Sdk-Date".to_string(), date.clone())];
+    let signed = |sk: &str| {
+        sign(
+            &Signed {
+                method: "POST",
+                scheme: "http",
+                host: "mock.local",
+                path: "/__mock/reset",
+                query: &[],
+                headers: &headers,
+                body: None,
+            },
+            &Credentials {
+                ak,
+                sk,
+                project_id: None,
+                security_token: None,
+            },
+            &date,
+        )
+        .headers
+    };
+    let send = |headers: Vec<(String, String)>| {
+        let app = app.clone();
+        async move {
+            let borrowed: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            admin(&app, Method::POST, "/__mock/reset", &borrowed).await
+        }
+    };
+    assert_eq!(
+        send(signed("not-the-secret")).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(send(signed(sk)).await, StatusCode::NO_CONTENT);
+}

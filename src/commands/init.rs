@@ -5,7 +5,8 @@ use std::path::Path;
 use crate::error::Error;
 
 /// The example, every field explained, up to the `local` target's variables ([`example`]).
-const EXAMPLE: &str = r#"# conform.yaml: where `conform run --target NAME` sends requests.
+const EXAMPLE: &str = r#"# yaml-language-server: $schema=schemas/conform.schema.json
+# conform.yaml: where `conform run --target NAME` sends requests.
 # Secrets never go in this file: auth entries name environment variables.
 targets:
   # A real region. `region` expands to https://<service>.<region>.myhuaweicloud.com for evs and
@@ -89,6 +90,9 @@ pub struct Written {
     pub config: std::path::PathBuf,
     /// Starter files written (none when the folder already had a contract or cases).
     pub starter: usize,
+    /// The config's JSON Schema, when it was missing and written beside it (for editors, which
+    /// the config's first line points at it).
+    pub schema: Option<std::path::PathBuf>,
 }
 
 /// Writes the example config to `path`, refusing to overwrite unless `force`; with `starter`,
@@ -106,6 +110,7 @@ pub fn init(path: &Path, force: bool, starter: bool) -> Result<Written, Error> {
     let mut written = Written {
         config: path.to_path_buf(),
         starter: 0,
+        schema: None,
     };
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -130,6 +135,16 @@ pub fn init(path: &Path, force: bool, starter: bool) -> Result<Written, Error> {
                 written.starter += 1;
             }
         }
+    }
+    // An existing schema is left alone: in a project it is the committed one.
+    let schema = folder.join(crate::run::config_schema::SCHEMA_PATH);
+    if !schema.exists() {
+        if let Some(dir) = schema.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        }
+        std::fs::write(&schema, crate::run::config_schema::config_schema_text())
+            .map_err(|e| io(&schema, e))?;
+        written.schema = Some(schema);
     }
     Ok(written)
 }

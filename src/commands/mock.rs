@@ -5,7 +5,22 @@
 use std::net::SocketAddr;
 
 use crate::error::Error;
-use crate::mock::{self, MockConfig};
+use crate::mock::{self, MockAuth, MockConfig};
+
+/// The warning `conform mock` prints when anyone who can reach `listen` could reset or
+/// replace the mock's state: a non-loopback address, no `--auth` and the admin API on (without
+/// an `--admin-token` of its own).
+pub fn exposure_warning(listen: SocketAddr, config: &MockConfig) -> Option<String> {
+    let open_admin = config.admin && config.admin_token.is_none();
+    (!listen.ip().is_loopback() && config.auth == MockAuth::None && open_admin).then(|| {
+        format!(
+            "warning: --listen {listen} is reachable from other machines and neither the services \
+             nor the /__mock/ admin API ask for credentials: anyone who reaches it can reset or \
+             replace the mock's state; pass --no-admin (or --admin-token TOKEN) to close the admin \
+             API, and --auth token:T or --auth aksk:AK:SK to require credentials"
+        )
+    })
+}
 
 /// Serves the mock on `listen` until Ctrl-C or SIGTERM; `on_ready` gets the bound address.
 pub async fn serve(
@@ -39,4 +54,40 @@ async fn stop_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(addr: &str) -> SocketAddr {
+        addr.parse().expect("an address")
+    }
+
+    #[test]
+    fn only_an_open_admin_api_on_a_non_loopback_address_is_warned_about() {
+        let open = MockConfig::default();
+        for loopback in ["127.0.0.1:8080", "[::1]:8080"] {
+            assert_eq!(exposure_warning(at(loopback), &open), None, "{loopback}");
+        }
+        for exposed in ["0.0.0.0:0", "[::]:8080", "192.0.2.1:80"] {
+            let w = exposure_warning(at(exposed), &open).expect("a warning");
+            assert!(w.contains("--no-admin") && w.contains("--auth"), "{w}");
+        }
+        let token = MockConfig {
+            auth: MockAuth::Token("t".into()),
+            ..MockConfig::default()
+        };
+        let closed = MockConfig {
+            admin: false,
+            ..MockConfig::default()
+        };
+        let own_token = MockConfig {
+            admin_token: Some("a".into()),
+            ..MockConfig::default()
+        };
+        for config in [token, closed, own_token] {
+            assert_eq!(exposure_warning(at("0.0.0.0:0"), &config), None);
+        }
+    }
 }

@@ -81,6 +81,8 @@ pub struct RunArgs {
     pub outputs: Outputs,
     /// Draw a progress bar (the caller knows whether stderr is a terminal).
     pub progress: bool,
+    /// `-v` / `-vv`: each step's exchange on stderr (no progress bar then: both are on stderr).
+    pub verbosity: crate::report::verbose::Verbosity,
     /// Snapshot mode.
     pub snapshots: SnapshotMode,
     /// The snapshots folder (a subfolder per target family).
@@ -121,6 +123,7 @@ impl RunArgs {
             list: false,
             outputs: Outputs::default(),
             progress: false,
+            verbosity: Default::default(),
             snapshots: SnapshotMode::Off,
             snapshots_dir: PathBuf::from("snapshots"),
             allow_mutation: false,
@@ -196,7 +199,9 @@ async fn resolve_target(
             let m = mock::spawn(MockConfig {
                 faults: faults.clone(),
                 auth: MockAuth::Token(token.clone()),
+                // Open: the in-process mock listens on loopback for this run only.
                 admin: true,
+                admin_token: None,
                 fixtures: fixtures.clone(),
                 slow_delay: *slow_delay,
                 iam_user: None,
@@ -532,7 +537,8 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
     let console = Console::new(
         out,
         redactor.clone(),
-        (args.progress && total >= 20).then_some(total as u64),
+        (args.progress && total >= 20 && args.verbosity == Default::default())
+            .then_some(total as u64),
     );
     let mut reporters = Reporters::open(
         &args.outputs,
@@ -542,6 +548,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
         p.policy,
         args.selection.shard.map(|s| s.to_string()),
     )?;
+    reporters.with_verbose(args.verbosity, Box::new(std::io::stderr()));
     for w in &p.warnings {
         reporters.event(&Event::Notice(w.clone()));
     }

@@ -93,6 +93,9 @@ pub struct MockConfig {
     pub auth: MockAuth,
     /// Serve `/__mock/…`.
     pub admin: bool,
+    /// The `X-Auth-Token` the admin API asks for instead of the services' credentials (None:
+    /// the admin API asks for what `auth` asks for, and nothing without auth).
+    pub admin_token: Option<String>,
     /// Initial state.
     pub fixtures: Fixtures,
     /// Delay of the `slow` fault.
@@ -112,6 +115,7 @@ impl Default for MockConfig {
             faults: Faults::default(),
             auth: MockAuth::None,
             admin: true,
+            admin_token: None,
             fixtures: Fixtures::defaults(),
             slow_delay: Duration::from_secs(5),
             iam_user: None,
@@ -371,8 +375,14 @@ async fn answer(
     use tower::ServiceExt;
     // Version documents are read before a client holds a token (Cinder and Nova serve them
     // outside their auth middleware).
-    let unauthenticated = is_admin || versions::is_discovery(path);
-    if let Err(refused) = authorize(mock, &parts, &body, unauthenticated) {
+    let refused = if is_admin {
+        authorize_admin(mock, &parts, &body)
+    } else if versions::is_discovery(path) {
+        Ok(())
+    } else {
+        authorize(mock, &parts, &body)
+    };
+    if let Err(refused) = refused {
         return refused.into_response();
     }
     let response = match routes::Route::parse(path) {
@@ -386,7 +396,9 @@ async fn answer(
             }
         }
     };
-    let Some(tier) = mock.tier.as_ref().filter(|_| !is_admin) else {
+    // The contract tier serves neither the admin API nor IAM's token issue.
+    let served_here = is_admin || path == "/v3/auth/tokens";
+    let Some(tier) = mock.tier.as_ref().filter(|_| !served_here) else {
         return response;
     };
     let unrouted = response.extensions().get::<Unrouted>().is_some()
@@ -435,8 +447,10 @@ async fn cross_cutting(mock: AppState, req: Request, router: Router) -> Response
     // A clone of the URI shares hyper's buffer: no copy of the path per request.
     let uri = req.uri().clone();
     let path = uri.path();
-    // Admin and IAM token requests carry no token yet.
-    let is_admin = path.starts_with("/__mock/") || path == "/v3/auth/tokens";
+    // Admin requests are checked by the admin rule; they and IAM token requests (which carry no
+    // token yet) are spared the faults that change service answers.
+    let is_admin = is_admin_path(path);
+    let spared = is_admin || path == "/v3/auth/tokens";
     // The body is read first, within the limits, so that nothing below answers while the client
     // is still sending; a refused body closes the connection after the answer.
     let (mut response, close, rest) =
@@ -470,7 +484,7 @@ async fn cross_cutting(mock: AppState, req: Request, router: Router) -> Response
             .headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
-    if !is_admin {
+    if !spared {
         if mock.fault(Fault::TextContentType) {
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
@@ -497,12 +511,21 @@ async fn cross_cutting(mock: AppState, req: Request, router: Router) -> Response
     response
 }
 
-/// Enforces the configured auth, except for `exempt` requests (admin, IAM token and version
-/// discovery requests carry no token yet): `Err` is the answer to a request it refuses.
-fn authorize(mock: &Mock, parts: &Parts, body: &[u8], exempt: bool) -> Result<(), ApiError> {
+/// Whether a path is the admin API's: every `/__mock/…` path, served or not, so that an
+/// unknown admin path is refused rather than told apart from a known one.
+fn is_admin_path(path: &str) -> bool {
+    path == "/__mock" || path.starts_with("/__mock/")
+}
+
+/// Enforces the configured auth on a service request (IAM token requests carry no token yet):
+/// `Err` is the answer to a request it refuses.
+fn authorize(mock: &Mock, parts: &Parts, body: &[u8]) -> Result<(), ApiError> {
     let headers = &parts.headers;
     let no_credential =
         headers.get(&X_AUTH_TOKEN).is_none() && headers.get(header::AUTHORIZATION).is_none();
+    if parts.uri.path() == "/v3/auth/tokens" || mock.fault(Fault::AuthBypass) {
+        return Ok(());
+    }
     match &mock.config.auth {
         // Fault: a request with no credential at all is let through.
         MockAuth::Token(_) | MockAuth::AkSk { .. }
@@ -510,18 +533,35 @@ fn authorize(mock: &Mock, parts: &Parts, body: &[u8], exempt: bool) -> Result<()
         {
             Ok(())
         }
-        MockAuth::Token(expected) if !exempt && !mock.fault(Fault::AuthBypass) => {
-            match headers.get(&X_AUTH_TOKEN).map(HeaderValue::as_bytes) {
-                Some(t) if t == expected.as_bytes() => Ok(()),
-                Some(_) => Err(ApiError::unauthorized(
-                    "Incorrect IAM authentication information: the token is invalid",
-                )),
-                None => Err(ApiError::unauthorized(
-                    "Incorrect IAM authentication information: X-Auth-Token is missing",
-                )),
-            }
-        }
-        MockAuth::AkSk { ak, sk } if !exempt && !mock.fault(Fault::AuthBypass) => {
+        auth => credentials(auth, parts, body),
+    }
+}
+
+/// The admin API's rule: the `--admin-token` when one is set, else the services' credentials.
+/// The auth faults never apply: they are the services' misbehaviour, and a fault that opened
+/// the admin API would let anyone on the network reset a shared mock.
+fn authorize_admin(mock: &Mock, parts: &Parts, body: &[u8]) -> Result<(), ApiError> {
+    match &mock.config.admin_token {
+        Some(token) => credentials(&MockAuth::Token(token.clone()), parts, body),
+        None => credentials(&mock.config.auth, parts, body),
+    }
+}
+
+/// Checks a request's credentials against `auth`.
+fn credentials(auth: &MockAuth, parts: &Parts, body: &[u8]) -> Result<(), ApiError> {
+    let headers = &parts.headers;
+    match auth {
+        MockAuth::None => Ok(()),
+        MockAuth::Token(expected) => match headers.get(&X_AUTH_TOKEN).map(HeaderValue::as_bytes) {
+            Some(t) if t == expected.as_bytes() => Ok(()),
+            Some(_) => Err(ApiError::unauthorized(
+                "Incorrect IAM authentication information: the token is invalid",
+            )),
+            None => Err(ApiError::unauthorized(
+                "Incorrect IAM authentication information: X-Auth-Token is missing",
+            )),
+        },
+        MockAuth::AkSk { ak, sk } => {
             let received = auth::Received {
                 method: parts.method.as_str(),
                 path: parts.uri.path(),
@@ -532,7 +572,6 @@ fn authorize(mock: &Mock, parts: &Parts, body: &[u8], exempt: bool) -> Result<()
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
             auth::verify(received, ak, sk, now).map_err(|why| ApiError::unauthorized(why.message()))
         }
-        _ => Ok(()),
     }
 }
 

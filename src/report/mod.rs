@@ -15,6 +15,7 @@ pub mod junit;
 pub mod markdown;
 pub mod merge;
 pub mod model;
+pub mod verbose;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -150,7 +151,7 @@ impl Outputs {
                 let _ = markdown::append_step_summary(&redactor.scrub(&text));
             }
             if let Some(p) = &self.html {
-                let page = with_error(html::render(&doc), &message, redactor, true);
+                let page = with_error(html::render(&doc), &message, &doc);
                 let _ = json::write_atomic(p, page.as_bytes());
             }
         }
@@ -192,7 +193,7 @@ impl Outputs {
         if let Some(p) = &self.html {
             let mut page = html::render(doc);
             if let Some(e) = error {
-                page = with_error(page, e, doc.redactor, doc.cases.is_empty());
+                page = with_error(page, e, doc);
             }
             io("--report-html", p, json::write_atomic(p, page.as_bytes()));
         }
@@ -218,17 +219,17 @@ impl Outputs {
     }
 }
 
-/// The HTML page with a section saying why the run could not start (no case ran) or stopped
-/// (some did), escaped, just before the page's end.
-fn with_error(page: String, message: &str, redactor: &Redactor, nothing_ran: bool) -> String {
-    let heading = if nothing_ran {
+/// The page with a section saying why the run could not start (no case ran) or stopped,
+/// escaped, just before its end: bad input found before or while cases ran.
+fn with_error(page: String, message: &str, doc: &Finished<'_>) -> String {
+    let heading = if doc.cases.is_empty() {
         "The run could not start"
     } else {
         "The run stopped on bad input"
     };
     let why = format!(
         "<section id=\"error\"><h2>{heading}</h2><pre>{}</pre></section>",
-        redactor
+        doc.redactor
             .scrub(message)
             .replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -278,6 +279,8 @@ const GATHER: std::time::Duration = std::time::Duration::from_millis(2);
 pub struct Reporters<W: Write> {
     /// The console.
     pub console: console::Console<W>,
+    /// `-v` / `-vv`: each case's exchanges on stderr.
+    verbose: Option<verbose::Verbose>,
     json: Option<json::JsonReport>,
     jsonl: Option<jsonl::JsonlReport>,
     outputs: Outputs,
@@ -323,6 +326,7 @@ impl<W: Write> Reporters<W> {
         };
         Ok(Reporters {
             console,
+            verbose: None,
             json,
             jsonl,
             outputs: outputs.clone(),
@@ -341,6 +345,9 @@ impl<W: Write> Reporters<W> {
     pub fn event(&mut self, event: &Event) {
         match event {
             Event::CaseFinished(r) => {
+                if let Some(v) = &mut self.verbose {
+                    v.case(r);
+                }
                 self.console.case(r);
                 if let Some(j) = &mut self.json {
                     if let Err(e) = j.case(r) {
@@ -389,6 +396,13 @@ impl<W: Write> Reporters<W> {
             if events.len() < EVENT_BURST {
                 tokio::time::sleep(GATHER).await;
             }
+        }
+    }
+
+    /// Adds the `-v` / `-vv` reporter: each finished case's exchanges, written to `out`.
+    pub fn with_verbose(&mut self, level: verbose::Verbosity, out: Box<dyn Write + Send>) {
+        if level != verbose::Verbosity::Quiet {
+            self.verbose = Some(verbose::Verbose::new(out, level, self.redactor.clone()));
         }
     }
 

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod config_schema;
 pub mod ledger;
 pub mod locks;
 pub mod rate;

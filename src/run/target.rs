@@ -183,8 +183,9 @@ impl Target {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, tag = "type", rename_all = "lowercase")]
 pub enum AuthConfig {
-    /// No auth.
-    None,
+    /// No auth. A struct variant with no fields, not a unit one: serde lets a unit variant of an
+    /// internally tagged enum carry any other keys, and `{type: none, token_env: T}` is a typo.
+    None {},
     /// A token read from an environment variable (never written in the file).
     Token {
         /// Environment variable holding the token.
@@ -390,7 +391,7 @@ impl Config {
             ));
         }
         let auth = match &t.auth {
-            None | Some(AuthConfig::None) => Auth::None,
+            None | Some(AuthConfig::None {}) => Auth::None,
             Some(AuthConfig::Token { token_env }) => {
                 let token = std::env::var(token_env).map_err(|_| {
                     format!("environment variable {token_env} (auth token) is not set")
