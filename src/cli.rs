@@ -1,5 +1,6 @@
 //! Command-line definitions (clap) and their conversion, once, into the library's arguments.
 
+use clap::builder::TypedValueParser as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -209,9 +210,9 @@ pub struct CaseArgs {
     #[arg(long)]
     pub schemas: Option<PathBuf>,
     /// What a selection that matches no case means: fail (exit 2), warn, or pass.
-    #[arg(long, default_value = "fail", value_parser = parse_no_cases)]
+    #[arg(long, default_value = "fail", value_parser = no_cases_values())]
     pub no_cases: NoCases,
-    /// Only cases with this tag (repeatable).
+    /// Only cases with this tag (repeatable); `!TAG` leaves out the cases that have it.
     #[arg(long = "tag")]
     pub tags: Vec<String>,
     /// Only cases of this operation id (repeatable).
@@ -285,6 +286,11 @@ pub struct RunCmd {
     /// Start no case after the first failure.
     #[arg(long)]
     pub fail_fast: bool,
+    /// Fail the gate (exit 1) when more cases than this were skipped: a count, or a share of
+    /// the selection such as 10%. A run that skipped every case it selected is bad input
+    /// (exit 2) whatever this says.
+    #[arg(long, value_parser = parse_max_skipped)]
+    pub max_skipped: Option<conform::report::gate::MaxSkipped>,
     /// At most N requests a second to the target: `10/s`, `0.5/s` or `10`.
     #[arg(long, value_parser = parse_rate)]
     pub rate: Option<f64>,
@@ -330,13 +336,13 @@ pub struct RunCmd {
     #[command(flatten)]
     pub gate: GateArgs,
     /// Run the built-in mock with this fault mode (repeatable; only without --target/--target-url).
-    #[arg(long = "fault", value_parser = parse_fault, conflicts_with_all = ["target", "target_url"])]
+    #[arg(long = "fault", value_parser = fault_names(), conflicts_with_all = ["target", "target_url"])]
     pub faults: Vec<Fault>,
     /// Delay of the `slow` fault.
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
     pub slow_delay: Duration,
     /// Snapshots: compare (default; differences and new ones go to .snap.new), update, off.
-    #[arg(long, default_value = "compare", value_parser = parse_snapshot_mode)]
+    #[arg(long, default_value = "compare", value_parser = snapshot_modes())]
     pub snapshots: SnapshotMode,
     /// The snapshots folder, a subfolder per target family (default: snapshots/ of the project
     /// root, or beside a --cases-dir outside the project).
@@ -409,6 +415,7 @@ impl RunCmd {
             }
         };
         Ok(RunArgs {
+            max_skipped: self.max_skipped,
             baseline: self.gate.baseline.clone(),
             quarantine: self.gate.quarantine(root),
             rerun_failed: self.rerun_failed.clone(),
@@ -533,7 +540,7 @@ pub struct MockCmd {
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// Fault mode (repeatable).
-    #[arg(long = "fault", value_parser = parse_fault)]
+    #[arg(long = "fault", value_parser = fault_names())]
     pub faults: Vec<Fault>,
     /// Auth: token:TOKEN (checks X-Auth-Token), aksk:AK:SK (checks SDK-HMAC-SHA256 signatures)
     /// or none. The /__mock/ admin API asks for the same credentials (or for --admin-token).
@@ -598,6 +605,10 @@ impl MockCmd {
     }
 }
 
+fn parse_max_skipped(s: &str) -> Result<conform::report::gate::MaxSkipped, String> {
+    s.parse()
+}
+
 fn parse_shard(s: &str) -> Result<Shard, String> {
     s.parse()
         .map_err(|e: conform::commands::shard::ShardError| e.to_string())
@@ -642,8 +653,22 @@ fn parse_percent(s: &str) -> Result<f64, String> {
     }
 }
 
-fn parse_no_cases(s: &str) -> Result<NoCases, String> {
-    s.parse()
+// The closed sets of values below are offered by shell completions (clap lists possible
+// values only for a parser that knows them).
+
+fn no_cases_values() -> impl clap::builder::TypedValueParser<Value = NoCases> {
+    clap::builder::PossibleValuesParser::new(["fail", "warn", "pass"])
+        .try_map(|s: String| s.parse::<NoCases>())
+}
+
+fn snapshot_modes() -> impl clap::builder::TypedValueParser<Value = SnapshotMode> {
+    clap::builder::PossibleValuesParser::new(["compare", "update", "off"])
+        .try_map(|s: String| parse_snapshot_mode(&s))
+}
+
+fn fault_names() -> impl clap::builder::TypedValueParser<Value = Fault> {
+    clap::builder::PossibleValuesParser::new(conform::mock::faults::ALL.iter().map(|f| f.name()))
+        .try_map(|s: String| s.parse::<Fault>())
 }
 
 fn parse_snapshot_mode(s: &str) -> Result<SnapshotMode, String> {
@@ -653,10 +678,6 @@ fn parse_snapshot_mode(s: &str) -> Result<SnapshotMode, String> {
         "off" => Ok(SnapshotMode::Off),
         _ => Err(format!("'{s}': expected compare, update or off")),
     }
-}
-
-fn parse_fault(s: &str) -> Result<Fault, String> {
-    s.parse()
 }
 
 fn parse_auth(s: &str) -> Result<MockAuth, String> {
@@ -726,8 +747,8 @@ pub struct CoverageCmd {
     /// Only these operations (repeatable; default: all).
     #[arg(long = "operation")]
     pub operations: Vec<String>,
-    /// The cases folder (default: cases/ of the project root).
-    #[arg(long)]
+    /// The cases folder (default: cases/ of the project root); named as on every command.
+    #[arg(long = "cases-dir", alias = "cases")]
     pub cases: Option<PathBuf>,
     /// The contract folder (default: schemas/ of the project root).
     #[arg(long)]

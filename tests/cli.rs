@@ -156,7 +156,7 @@ fn an_unreadable_case_file_is_bad_input() {
 #[rstest]
 #[case::unknown_flag(&["run", "--frobnicate"], "--frobnicate")]
 #[case::bad_timeout(&["run", "--timeout", "fast"], "--timeout")]
-#[case::bad_fault(&["run", "--fault", "nope"], "unknown fault 'nope'")]
+#[case::bad_fault(&["run", "--fault", "nope"], "invalid value 'nope' for '--fault")]
 #[case::bad_var(&["run", "--var", "novalue"], "NAME=VALUE")]
 #[case::missing_target(&["run", "--target", "staging"], "conform.yaml not found")]
 fn bad_flags_exit_2_naming_the_flag(#[case] args: &[&str], #[case] needle: &str) {
@@ -1125,4 +1125,108 @@ fn the_readme_opens_with_the_two_commands_then_says_how_to_install() {
     ] {
         assert!(section.contains(command), "{command}");
     }
+}
+
+/// An interrupt says at once that the run is stopping and what it waits for; cases that never
+/// started are "not run" (no line each, one count); a second interrupt stops waiting for the
+/// answer in flight, whose case is then cut short rather than an error, and teardown still runs.
+#[rstest]
+#[case::once(1)]
+#[case::twice(2)]
+fn interrupting_says_what_it_waits_for_and_counts_what_never_started(#[case] times: usize) {
+    let case = "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: changed}}\n    expect: {status: 200}\nteardown:\n  - name: restore\n    request:\n      body: {snapshot: {name: snap-001}}\n    expect: {status: 200}\n";
+    let p = project(&[("a.yaml", case), ("b.yaml", case), ("c.yaml", case)]);
+    let child = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args([
+            "run",
+            "--jobs",
+            "1",
+            "--fault",
+            "slow",
+            "--slow-delay",
+            "1500ms",
+            "--timeout",
+            "10s",
+            "--report-json",
+            "r.json",
+        ])
+        .current_dir(p.path())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..times {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        assert!(Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success());
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("interrupted: no more cases start"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(", 2 not run"), "{stdout}");
+    assert!(!stdout.contains("ERROR"), "no failure noise: {stdout}");
+    assert!(
+        !stdout.contains(" b\n") && !stdout.contains(" c\n"),
+        "{stdout}"
+    );
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(p.path().join("r.json")).unwrap()).unwrap();
+    let verdicts: Vec<&str> = r["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["verdict"].as_str().unwrap())
+        .collect();
+    if times == 2 {
+        assert!(
+            stdout.contains("interrupted again: not waiting"),
+            "{stdout}"
+        );
+        assert_eq!(verdicts, ["skipped", "not_run", "not_run"], "{stdout}");
+    } else {
+        assert_eq!(verdicts, ["passed", "not_run", "not_run"], "{stdout}");
+    }
+    let teardown = r["cases"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["teardown"] == true)
+        .cloned()
+        .expect("the teardown ran");
+    assert_eq!(teardown["response"]["status"], 200, "{teardown}");
+}
+
+/// `--tag '!T'` leaves out the cases tagged T; the failures are listed again under the summary.
+#[test]
+fn tag_exclusion_and_the_failure_recap() {
+    let ok = "operation: evs.update_snapshot.v2\ntags: [good]\nsteps:\n  - request:\n      body: {snapshot: {name: x}}\n";
+    let bad = "operation: evs.update_snapshot.v2\ntags: [bad]\nsteps:\n  - request:\n      body: {snapshot: {name: x}}\n    expect: {status: 418}\n";
+    let p = project(&[("ok.yaml", ok), ("z_bad.yaml", bad)]);
+    let out = conform(p.path(), &["run", "--snapshots", "off", "--tag", "!bad"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("1 passed, 0 failed"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = conform(p.path(), &["run", "--snapshots", "off", "--tag", "!good"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let out = conform(p.path(), &["run", "--snapshots", "off"]);
+    let stdout = text(&out.stdout);
+    let recap = stdout.split("failures (1):").nth(1).expect("a recap");
+    assert!(recap.contains("FAIL z_bad"), "{stdout}");
+    let out = conform(p.path(), &["run", "--snapshots", "off", "--tag", "!goood"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean 'good'"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -307,11 +307,18 @@ fn status_classes_and_variable_requirements_are_part_of_the_case_format() {
     );
     let dir = common::project(&[("a.yaml", &missing)]);
     let out = conform(dir.path(), &["run", "--snapshots", "off"]);
+    // Skipped, and as it was the only case, the run checked nothing: no green gate.
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(2),
         "{}{}",
         text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("every selected case was skipped (1)")
+            && text(&out.stderr).contains("requires variable no_such_var"),
+        "{}",
         text(&out.stderr)
     );
     assert!(
@@ -511,4 +518,27 @@ fn every_seed_updates_success_status_is_covered_by_the_shipped_suite() {
             rule["cases"].as_array().unwrap().len() + rule["inferred"].as_array().unwrap().len();
         assert!(by > 0, "{id} is covered: {rule}");
     }
+}
+
+/// `--max-skipped N|P%` fails the gate (exit 1) of a run that skipped more than that.
+#[test]
+fn max_skipped_fails_a_run_that_skipped_too_much() {
+    let ok = "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: x}}\n";
+    let skips = "operation: evs.update_snapshot.v2\nrequires: [\"var:no_such_var\"]\nsteps:\n  - request:\n      body: {snapshot: {name: x}}\n";
+    let dir = common::project(&[("a.yaml", ok), ("b.yaml", skips), ("c.yaml", skips)]);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--snapshots", "off"];
+        args.extend_from_slice(extra);
+        conform(dir.path(), &args)
+    };
+    assert_eq!(run(&[]).status.code(), Some(0));
+    assert_eq!(run(&["--max-skipped", "2"]).status.code(), Some(0));
+    let out = run(&["--max-skipped", "1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("more than --max-skipped allows"), "{}", text(&out.stdout));
+    assert_eq!(run(&["--max-skipped", "50%"]).status.code(), Some(1));
+    assert_eq!(run(&["--max-skipped", "70%"]).status.code(), Some(0));
+    let out = run(&["--max-skipped", "150%"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--max-skipped"), "{}", text(&out.stderr));
 }

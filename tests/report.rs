@@ -970,3 +970,93 @@ fn cases_sent_before_a_broken_file_was_read_stay_in_the_report() {
     let lines = std::fs::read_to_string(p.path().join("r.jsonl")).unwrap();
     assert!(lines.contains("zz_broken.yaml"), "{lines}");
 }
+
+/// A run killed with SIGKILL leaves its half-written report as a hidden temporary file: the
+/// next run that writes the same report removes it. A run that sent nothing writes no empty
+/// table in its Markdown.
+#[test]
+fn stale_temporary_reports_go_and_bad_input_markdown_has_no_empty_table() {
+    let p = suite_project();
+    // No process has this id (above Linux's largest).
+    let stale = p.path().join(".r.json.4194305.tmp");
+    std::fs::write(&stale, "{\"tool\":").unwrap();
+    let out = conform(
+        p.path(),
+        &[
+            "run",
+            "evs/update_snapshot_v2/example",
+            "--report-json",
+            "r.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!stale.exists(), "the killed run's temporary report is gone");
+    std::fs::write(p.path().join("cases/broken.yaml"), "operation: [\n").unwrap();
+    let out = conform(
+        p.path(),
+        &["run", "--tag", "x", "--report-markdown", "m.md"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let md = std::fs::read_to_string(p.path().join("m.md")).unwrap();
+    assert!(!md.contains("| operation |"), "{md}");
+    assert!(md.contains("broken.yaml"), "{md}");
+}
+
+/// The HTML page lists what needs a look first, says which failures the gate excuses, carries
+/// the coverage section, and cuts large bodies (the JSON report keeps them whole).
+#[test]
+fn the_html_page_puts_failures_first_marks_quarantine_and_stays_light() {
+    let big = format!(
+        "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {{snapshot: {{name: x, description: \"{}\"}}}}\n    expect: {{status: 400}}\n",
+        "d".repeat(512 * 1024)
+    );
+    let p = project(&[
+        ("a_ok.yaml", OK),
+        ("m_quarantined.yaml", FAILS),
+        ("z_fails.yaml", FAILS),
+        ("big.yaml", &big),
+    ]);
+    quarantine(p.path(), "m_quarantined", "2999-12-31");
+    let out = conform(
+        p.path(),
+        &[
+            "run",
+            "--snapshots",
+            "off",
+            "--report-html",
+            "r.html",
+            "--report-json",
+            "r.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let html = std::fs::read_to_string(p.path().join("r.html")).unwrap();
+    let row = |id: &str| {
+        html.find(&format!("data-case=\"{id}\""))
+            .unwrap_or_else(|| panic!("{id} has a row"))
+    };
+    assert!(
+        row("z_fails") < row("m_quarantined"),
+        "blocking failures first"
+    );
+    assert!(
+        row("m_quarantined") < row("a_ok"),
+        "then excused ones, then the rest"
+    );
+    assert!(
+        html.contains("<td class=\"st\">QUARANTINED</td>"),
+        "quarantine shows"
+    );
+    assert!(html.contains("Rule coverage"), "the coverage section");
+    let json_len = std::fs::metadata(p.path().join("r.json")).unwrap().len();
+    assert!(
+        json_len > 512 * 1024,
+        "the JSON report keeps the body whole"
+    );
+    assert!(
+        html.len() < 256 * 1024,
+        "the page cuts it: {} bytes",
+        html.len()
+    );
+    assert!(html.contains("more bytes not shown"));
+}

@@ -28,7 +28,7 @@ use crate::report::{Outputs, Redactor, Reporters};
 use crate::run::client::Http;
 use crate::run::result::Event;
 use crate::run::target::{Auth, Config, Secret, Target, TargetKind};
-use crate::run::{self, RunCtx, RunOptions};
+use crate::run::{self, Interrupt, RunCtx, RunOptions};
 use crate::snapshot::{self, Mode as SnapshotMode};
 
 /// Where requests go.
@@ -61,6 +61,8 @@ pub struct VarSources {
 pub struct RunArgs {
     /// Which cases.
     pub selection: Selection,
+    /// `--max-skipped`: more skipped cases fail the gate.
+    pub max_skipped: Option<crate::report::gate::MaxSkipped>,
     /// The contract folder.
     pub schemas: PathBuf,
     /// The config file.
@@ -109,6 +111,7 @@ impl RunArgs {
     /// Arguments with the defaults of `conform run`: every case of `cases_dir`, no reports.
     pub fn new(cases_dir: PathBuf, schemas: PathBuf, target: TargetChoice) -> RunArgs {
         RunArgs {
+            max_skipped: None,
             selection: Selection {
                 cases_dir,
                 ..Selection::default()
@@ -421,30 +424,53 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
     })
 }
 
-/// Sets the cancel flag on Ctrl-C, SIGTERM (what a CI runner sends to cancel a job) or SIGHUP.
-fn watch_signals(cancel: watch::Sender<bool>) -> tokio::task::JoinHandle<()> {
+/// Watches for Ctrl-C, SIGTERM (what a CI runner sends to cancel a job) and SIGHUP. The first
+/// stops the run from starting cases and says what it waits for; the second stops waiting for
+/// the answers in flight (teardown and undo still run).
+fn watch_signals(
+    cancel: watch::Sender<Interrupt>,
+    // Weak: the reporters drain events until every sender is gone, and this one never ends.
+    events: mpsc::WeakUnboundedSender<Event>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut term), Ok(mut hup)) = (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::hangup()),
-            ) else {
-                let _ = tokio::signal::ctrl_c().await;
-                let _ = cancel.send(true);
+        for (level, notice) in [
+            (
+                Interrupt::Stopping,
+                "interrupted: no more cases start; waiting for the running ones to finish their current step, tear down and undo what they changed (interrupt again to stop waiting for answers)",
+            ),
+            (
+                Interrupt::Abandoning,
+                "interrupted again: not waiting for answers in flight; teardown and undo still run (what they cannot undo stays in the ledger for `conform restore`)",
+            ),
+        ] {
+            if !interrupt().await {
                 return;
-            };
+            }
+            if let Some(events) = events.upgrade() {
+                let _ = events.send(Event::Notice(notice.to_string()));
+            }
+            let _ = cancel.send(level);
+        }
+    })
+}
+
+/// Resolves on the next Ctrl-C, SIGTERM or SIGHUP; false when none can be listened for.
+async fn interrupt() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-                _ = hup.recv() => {}
+                r = tokio::signal::ctrl_c() => return r.is_ok(),
+                _ = term.recv() => return true,
+                _ = hup.recv() => return true,
             }
         }
-        #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
-        let _ = cancel.send(true);
-    })
+    }
+    tokio::signal::ctrl_c().await.is_ok()
 }
 
 /// Runs the cases; writes case lines to `out`; returns the exit code. Whatever happens after
@@ -555,6 +581,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
     if let Some(plan) = p.plan {
         reporters.with_plan(plan);
     }
+    reporters.with_max_skipped(args.max_skipped);
     // The coverage section of the reports (and the Markdown summary's figures); a streamed
     // selection knows what its cases cover once it has read them all.
     if loading.is_none() {
@@ -563,9 +590,9 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
             p.coverage,
         );
     }
-    let (cancel_tx, cancel_rx) = watch::channel(false);
-    let signals = watch_signals(cancel_tx);
+    let (cancel_tx, cancel_rx) = watch::channel(Interrupt::None);
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
+    let signals = watch_signals(cancel_tx, events_tx.downgrade());
     let ledger = match &args.ledger {
         Some(path) => Some(Arc::new(
             crate::run::ledger::Ledger::open(path).map_err(Error::Io)?,

@@ -382,14 +382,34 @@ fn select(
             }
         }
         // Which --tag and --operation values this case matches, computed once, here.
-        let tags: Vec<bool> = sel.tags.iter().map(|t| case.tags.contains(t)).collect();
+        // `--tag !T` leaves out the cases tagged T; the others take the cases tagged with one
+        // of them (all cases when there are none).
+        let tags: Vec<bool> = sel
+            .tags
+            .iter()
+            .map(|t| {
+                case.tags
+                    .iter()
+                    .any(|c| c == t.strip_prefix('!').unwrap_or(t))
+            })
+            .collect();
         let ops: Vec<bool> = sel
             .operations
             .iter()
             .map(|o| case.operation == *o || case.all_steps().any(|s| s.label() == *o))
             .collect();
-        let is_wanted =
-            (tags.is_empty() || tags.contains(&true)) && (ops.is_empty() || ops.contains(&true));
+        let mut includes = sel
+            .tags
+            .iter()
+            .zip(&tags)
+            .filter(|(t, _)| !t.starts_with('!'));
+        let included = sel.tags.iter().all(|t| t.starts_with('!')) || includes.any(|(_, &hit)| hit);
+        let excluded = sel
+            .tags
+            .iter()
+            .zip(&tags)
+            .any(|(t, &hit)| t.starts_with('!') && hit);
+        let is_wanted = included && !excluded && (ops.is_empty() || ops.contains(&true));
         let (prepared, keys, info) = if is_wanted {
             (
                 case::prepare(&case, contract, scope).err(),
@@ -468,7 +488,8 @@ fn select(
     let mut nothing = globs_matching_nothing(sel, &hit, &known_ids);
     for (i, t) in sel.tags.iter().enumerate() {
         if !tag_hit[i] {
-            let c = closest(t, known_tags.iter().map(String::as_str));
+            let bare = t.strip_prefix('!').unwrap_or(t);
+            let c = closest(bare, known_tags.iter().map(String::as_str));
             nothing.push(format!("--tag {t} matches no case{}", hint(c)));
         }
     }

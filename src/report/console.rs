@@ -32,13 +32,16 @@ pub struct Console<W: Write> {
     out: W,
     redactor: Redactor,
     progress: Option<indicatif::ProgressBar>,
+    /// Failed and errored cases, listed again under the summary (as nextest does), so a long
+    /// run's failures need no scrolling.
+    failures: Vec<(Verdict, String)>,
 }
 
 fn verdict_style(v: Verdict) -> Style {
     match v {
         Verdict::Passed => GREEN,
         Verdict::Failed | Verdict::Errored => RED,
-        Verdict::Skipped => YELLOW,
+        Verdict::Skipped | Verdict::NotRun => YELLOW,
     }
 }
 
@@ -50,9 +53,9 @@ impl<W: Write> Console<W> {
                 Some(total),
                 indicatif::ProgressDrawTarget::stderr(),
             );
-            if let Ok(style) =
-                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases {elapsed}")
-            {
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} cases {elapsed} {msg}",
+            ) {
                 bar.set_style(style);
             }
             bar
@@ -61,6 +64,7 @@ impl<W: Write> Console<W> {
             out,
             redactor,
             progress,
+            failures: Vec::new(),
         }
     }
 
@@ -87,6 +91,20 @@ impl<W: Write> Console<W> {
 
     /// One case.
     pub fn case(&mut self, r: &CaseResult) {
+        // A case that never started gets no line of its own (the summary counts them), as
+        // nextest does not list the tests a cancelled run did not start.
+        if r.verdict == Verdict::NotRun {
+            if let Some(bar) = &self.progress {
+                bar.inc(1);
+            }
+            return;
+        }
+        if matches!(r.verdict, Verdict::Failed | Verdict::Errored) {
+            self.failures.push((r.verdict, r.id.clone()));
+            if let Some(bar) = &self.progress {
+                bar.set_message(format!("{} failed", self.failures.len()));
+            }
+        }
         let style = verdict_style(r.verdict);
         let mut text = format!(
             "{style}{:>5}{style:#} {DIM}[{:>6} ms]{DIM:#} {}",
@@ -218,6 +236,17 @@ impl<W: Write> Console<W> {
         }
         if s.flaky > 0 {
             text.push_str(&format!("{} flaky (passed only on retry)\n", s.flaky));
+        }
+        if !self.failures.is_empty() {
+            self.failures.sort_by(|a, b| a.1.cmp(&b.1));
+            text.push_str(&format!(
+                "{RED}failures{RED:#} ({}):\n",
+                self.failures.len()
+            ));
+            for (verdict, id) in &self.failures {
+                let style = verdict_style(*verdict);
+                text.push_str(&format!("{style}{:>5}{style:#} {id}\n", verdict.label()));
+            }
         }
         text.push_str(&format!(
             "{style}{}{style:#} {DIM}in {:.2}s{DIM:#}\n",

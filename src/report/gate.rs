@@ -313,6 +313,64 @@ impl Policy {
     }
 }
 
+/// `--max-skipped`: how many skipped cases a run may have and still pass the gate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaxSkipped {
+    /// At most this many.
+    Count(usize),
+    /// At most this share of the cases that were selected, in percent.
+    Percent(f64),
+}
+
+impl std::str::FromStr for MaxSkipped {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<MaxSkipped, String> {
+        let bad = || format!("'{s}': expected a count (0 or more) or a percentage (0% to 100%)");
+        match s.strip_suffix('%') {
+            Some(p) => match p.trim().parse::<f64>() {
+                Ok(p) if (0.0..=100.0).contains(&p) => Ok(MaxSkipped::Percent(p)),
+                _ => Err(bad()),
+            },
+            None => s
+                .trim()
+                .parse::<usize>()
+                .map(MaxSkipped::Count)
+                .map_err(|_| bad()),
+        }
+    }
+}
+
+impl MaxSkipped {
+    /// Whether `skipped` of `total` cases is more than this allows.
+    pub fn exceeded(self, skipped: usize, total: usize) -> bool {
+        match self {
+            MaxSkipped::Count(n) => skipped > n,
+            MaxSkipped::Percent(p) => total > 0 && skipped as f64 * 100.0 > p * total as f64,
+        }
+    }
+}
+
+/// A run whose every selected case was skipped ran nothing: like a selection that matched
+/// nothing, it is no green gate. Says why, with the most common skip reason.
+pub fn all_skipped(s: &Summary, reasons: &[Option<&str>]) -> Option<String> {
+    if s.aborted || s.skipped == 0 || s.passed + s.failed + s.errored > 0 {
+        return None;
+    }
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in reasons.iter().flatten() {
+        *counts.entry(r).or_default() += 1;
+    }
+    let (reason, n) = counts
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .unwrap_or(("no reason given", 0));
+    Some(format!(
+        "every selected case was skipped ({}), so the run checked nothing; most often ({n}): {reason}",
+        s.skipped
+    ))
+}
+
 /// The exit code of a finished run, the one rule: 3 when it was aborted or the target failed at
 /// the transport level; 1 when a failure fails the gate (see [`Policy`]); else 0.
 pub fn exit_code(s: &Summary, gate: &Outcome) -> i32 {

@@ -63,6 +63,25 @@ fn name_of<T: Serialize>(v: T) -> String {
         .unwrap_or_default()
 }
 
+/// Request and response texts longer than this are cut in the page (the JSON report holds them
+/// whole): a suite sending large bodies would otherwise make a page too heavy to open.
+const SHOWN_BYTES: usize = 16 * 1024;
+
+fn cut(mut text: String) -> String {
+    if text.len() > SHOWN_BYTES {
+        let mut at = SHOWN_BYTES;
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let more = text.len() - at;
+        text.truncate(at);
+        text.push_str(&format!(
+            "\n… {more} more bytes not shown (the JSON report holds them)"
+        ));
+    }
+    text
+}
+
 fn detail(c: &StoredCase) -> Detail<'_> {
     Detail {
         id: &c.id,
@@ -84,7 +103,7 @@ fn detail(c: &StoredCase) -> Detail<'_> {
                         t.push('\n');
                         t.push_str(b);
                     }
-                    t
+                    cut(t)
                 }),
                 response: s.response.as_ref().map(|r| {
                     let mut t = format!("{}\n", r.status);
@@ -98,7 +117,7 @@ fn detail(c: &StoredCase) -> Detail<'_> {
                         ),
                         None => t.push_str(&r.body),
                     }
-                    t
+                    cut(t)
                 }),
                 findings: s
                     .findings
@@ -121,7 +140,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.3em} .verdict-0{color:#1a7f37} .verdict-1,.verdict-2,.verdict-3{color:#cf222e}
 table{border-collapse:collapse;width:100%} td,th{padding:.3em .6em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
 tr.case{cursor:pointer} tr.case:hover{background:#f6f8fa}
-.st{font-weight:600} .passed .st{color:#1a7f37} .failed .st,.errored .st{color:#cf222e} .skipped .st{color:#9a6700}
+.st{font-weight:600} .passed .st{color:#1a7f37} .failed .st,.errored .st{color:#cf222e} .skipped .st,.not_run .st{color:#9a6700}
 .filters label{margin-right:1em} pre{background:#f6f8fa;padding:.5em;overflow:auto;white-space:pre-wrap}
 .diff .del{background:#ffebe9;color:#82071e;display:block} .diff .ins{background:#dafbe1;color:#116329;display:block} .diff .eq{color:#666;display:block}
 .finding{margin:.3em 0} .warning{color:#9a6700} .gate li{margin:.2em 0}
@@ -198,20 +217,39 @@ const SCRIPT: &str = r#"
 /// Renders the page.
 pub fn render(doc: &Finished<'_>) -> String {
     let s = doc.summary;
+    let g = doc.gate;
+    // Failures the gate excuses say so on their row.
+    let excused: std::collections::BTreeMap<&str, &str> = g
+        .quarantined
+        .iter()
+        .map(|n| (n.case.as_str(), "QUARANTINED"))
+        .chain(g.known.iter().map(|n| (n.case.as_str(), "KNOWN")))
+        .collect();
+    // What needs a look comes first: failures that fail the gate, then excused ones, then the
+    // rest, each in id order.
+    let rank = |c: &StoredCase| match (c.verdict, excused.contains_key(c.id.as_str())) {
+        (Verdict::Failed | Verdict::Errored, false) => 0,
+        (Verdict::Failed | Verdict::Errored, true) => 1,
+        _ => 2,
+    };
+    let mut ordered: Vec<&StoredCase> = doc.cases.iter().collect();
+    ordered.sort_by_key(|c| rank(c));
     let mut rows = String::new();
-    for c in doc.cases {
+    for c in ordered {
         let status = name_of(c.verdict);
+        let label = match excused.get(c.id.as_str()) {
+            Some(e) if rank(c) == 1 => e,
+            _ => c.verdict.label(),
+        };
         rows.push_str(&format!(
             "<tr class=\"case {status}\" data-status=\"{status}\" data-case=\"{id}\" aria-expanded=\"false\"><td class=\"st\">{label}</td><td>{id}</td><td>{op}</td><td>{desc}</td><td>{ms} ms</td></tr>\n",
             id = escape(&c.id),
-            label = c.verdict.label(),
             op = escape(&c.operation),
             desc = escape(c.description.as_deref().unwrap_or_default()),
             ms = c.duration_ms,
         ));
     }
     let mut gate = String::new();
-    let g = doc.gate;
     let mut sections: Vec<(&str, &Vec<super::gate::Note>)> = Vec::new();
     if g.baseline {
         sections.push(("Regressions (fail the gate)", &g.blocking));
@@ -244,6 +282,24 @@ pub fn render(doc: &Finished<'_>) -> String {
         }
         gate.push_str("</ul>");
     }
+    if let Some(cov) = doc.coverage {
+        gate.push_str(&format!(
+            "<h3>Rule coverage: {:.1}%</h3><table class=\"coverage\"><thead><tr><th>operation</th><th>rules</th><th>covered</th><th>held</th><th>broken</th><th>%</th></tr></thead><tbody>",
+            cov.percent
+        ));
+        for o in &cov.operations {
+            gate.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td></tr>",
+                escape(&o.operation),
+                o.rules,
+                o.covered,
+                o.held,
+                o.broken,
+                o.percent
+            ));
+        }
+        gate.push_str("</tbody></table>");
+    }
     let details: Vec<Detail<'_>> = doc.cases.iter().map(detail).collect();
     // `</script` or `<!--` inside the data would end or derail the script element; JSON
     // spells `<` as `\u003c` just as well, and `<` only ever occurs inside strings.
@@ -265,7 +321,7 @@ pub fn render(doc: &Finished<'_>) -> String {
 <title>conform: {verdict}</title><style>{STYLE}</style></head><body>\n\
 <h1 class=\"verdict-{code}\">conform: {verdict} (exit {code})</h1>\n\
 <p>Target <code>{target}</code>{shard}: {line} in {secs:.1}s</p>\n{gate}\n\
-<div class=\"filters\">{f1}{f2}{f3}{f4}</div>\n\
+<div class=\"filters\">{f1}{f2}{f3}{f4}{f5}</div>\n\
 <table><thead><tr><th>status</th><th>case</th><th>operation</th><th>rule</th><th>time</th></tr></thead><tbody>\n{rows}</tbody></table>\n\
 <script type=\"application/json\" id=\"conform-data\">{data}</script>\n<script>{SCRIPT}</script>\n</body></html>\n",
         code = doc.exit_code,
@@ -280,6 +336,7 @@ pub fn render(doc: &Finished<'_>) -> String {
         f2 = checkbox(Verdict::Errored, s.errored),
         f3 = checkbox(Verdict::Passed, s.passed),
         f4 = checkbox(Verdict::Skipped, s.skipped),
+        f5 = checkbox(Verdict::NotRun, s.not_run),
     );
     doc.redactor.scrub(&page).into_owned()
 }

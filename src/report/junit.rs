@@ -37,7 +37,7 @@ impl JunitReport {
             (Verdict::Passed, _) => TestCaseStatus::success(),
             (Verdict::Failed, None) => TestCaseStatus::non_success(NonSuccessKind::Failure),
             (Verdict::Errored, None) => TestCaseStatus::non_success(NonSuccessKind::Error),
-            (Verdict::Skipped, _) => TestCaseStatus::skipped(),
+            (Verdict::Skipped | Verdict::NotRun, _) => TestCaseStatus::skipped(),
         };
         let mut lines = Vec::new();
         for s in &r.steps {

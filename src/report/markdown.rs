@@ -84,15 +84,19 @@ pub fn render(doc: &Finished<'_>) -> String {
             Verdict::Passed => 0,
             Verdict::Failed => 1,
             Verdict::Errored => 2,
-            Verdict::Skipped => 3,
+            // The per-operation table folds the cases a run never started into its skipped.
+            Verdict::Skipped | Verdict::NotRun => 3,
         }] += 1;
     }
-    let _ = writeln!(md, "| operation | passed | failed | errored | skipped |");
-    let _ = writeln!(md, "| --- | ---: | ---: | ---: | ---: |");
-    for (op, [p, f, e, k]) in &per_op {
-        let _ = writeln!(md, "| `{op}` | {p} | {f} | {e} | {k} |");
+    // A run that sent nothing (bad input) has no operation to list: no empty table.
+    if !per_op.is_empty() {
+        let _ = writeln!(md, "| operation | passed | failed | errored | skipped |");
+        let _ = writeln!(md, "| --- | ---: | ---: | ---: | ---: |");
+        for (op, [p, f, e, k]) in &per_op {
+            let _ = writeln!(md, "| `{op}` | {p} | {f} | {e} | {k} |");
+        }
+        md.push('\n');
     }
-    md.push('\n');
 
     if let Some(cov) = doc.coverage {
         let rules: usize = cov.operations.iter().map(|o| o.rules).sum();

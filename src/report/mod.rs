@@ -81,6 +81,8 @@ impl Outputs {
                     "{flag} -: reports are written to files (the console output is on stdout); give a path"
                 )));
             }
+            // What a killed run left half-written beside it goes.
+            json::remove_stale_temps(p);
             // Found now rather than once every case has run (JUnit, Markdown and HTML are
             // written at the end).
             if p.is_dir() {
@@ -287,6 +289,7 @@ pub struct Reporters<W: Write> {
     target: String,
     shard: Option<String>,
     plan: Option<String>,
+    max_skipped: Option<gate::MaxSkipped>,
     redactor: Redactor,
     policy: gate::Policy,
     /// Every case in the stored shape: the gate, JUnit, Markdown and HTML need them all at the end.
@@ -333,6 +336,7 @@ impl<W: Write> Reporters<W> {
             target: target.to_string(),
             shard,
             plan: None,
+            max_skipped: None,
             redactor: redactor.clone(),
             policy,
             cases: Vec::new(),
@@ -406,6 +410,11 @@ impl<W: Write> Reporters<W> {
         }
     }
 
+    /// `--max-skipped`: a run that skipped more fails the gate.
+    pub fn with_max_skipped(&mut self, max: Option<gate::MaxSkipped>) {
+        self.max_skipped = max;
+    }
+
     /// Records the fingerprint of the plan a shard was cut from ([`crate::commands::shard::fingerprint`]).
     pub fn with_plan(&mut self, plan: String) {
         self.plan = Some(plan);
@@ -440,10 +449,35 @@ impl<W: Write> Reporters<W> {
         let outcome = self
             .policy
             .judge(self.cases.iter().map(|c| (c.id.as_str(), c.verdict)));
-        let code = match &late {
+        // A run that skipped everything it selected checked nothing: bad input, as a selection
+        // that matched nothing is.
+        let reasons: Vec<Option<&str>> = self
+            .cases
+            .iter()
+            .map(|c| c.skip_reason.as_deref())
+            .collect();
+        let late = late.or_else(|| gate::all_skipped(summary, &reasons).map(Error::bad));
+        let mut code = match &late {
             Some(e) => e.exit_code(),
             None => gate::exit_code(summary, &outcome),
         };
+        let total = self.cases.len();
+        if let Some(max) = self
+            .max_skipped
+            .filter(|m| m.exceeded(summary.skipped, total))
+        {
+            self.console.notice(&format!(
+                "gate: {} of {total} cases skipped, more than --max-skipped allows ({})",
+                summary.skipped,
+                match max {
+                    gate::MaxSkipped::Count(n) => n.to_string(),
+                    gate::MaxSkipped::Percent(p) => format!("{p}%"),
+                }
+            ));
+            if code == crate::exit_code::OK {
+                code = crate::exit_code::FAILED;
+            }
+        }
         let late_record = late.as_ref().map(|e| error_record(e, code));
         let coverage = self.coverage_matrix();
         let coverage_json = coverage.as_ref().and_then(|c| serde_json::to_value(c).ok());

@@ -75,6 +75,7 @@ impl StoredCase {
                     findings: s.findings.clone(),
                     error: s.error.clone(),
                     transport_error: s.transport_error,
+                    interrupted: s.interrupted,
                     attempts: s.attempts,
                     duration_ms: s.duration_ms,
                 })

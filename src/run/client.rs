@@ -66,6 +66,9 @@ pub enum TransportError {
     /// The request could not be built (bad header, bad URL).
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// The run stopped waiting for the answer (a second interrupt).
+    #[error("not waited for: the run was interrupted twice")]
+    Interrupted,
 }
 
 impl TransportError {

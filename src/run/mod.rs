@@ -72,8 +72,8 @@ pub struct RunCtx {
     pub strict: bool,
     /// Event sink.
     pub events: mpsc::UnboundedSender<Event>,
-    /// Set on Ctrl-C: running cases stop after the current step (teardown still runs).
-    pub cancel: watch::Receiver<bool>,
+    /// How far an interrupt has gone ([`Interrupt`]).
+    pub cancel: watch::Receiver<Interrupt>,
     /// Variables of the run (target, --var, --vars-file).
     pub vars: Vars,
     /// Resource locks.
@@ -159,6 +159,27 @@ fn label(ctx: &RunCtx) -> String {
     }
 }
 
+/// How far an interrupt (Ctrl-C, SIGTERM, SIGHUP) has gone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Interrupt {
+    /// None: the run goes on.
+    #[default]
+    None,
+    /// The first: no case starts any more, running cases stop after their current step, and
+    /// teardown and undo run.
+    Stopping,
+    /// The second: the requests in flight are no longer waited for; teardown and undo still run
+    /// (what they cannot do stays in the ledger for `conform restore`).
+    Abandoning,
+}
+
+impl RunCtx {
+    /// Whether the run was interrupted.
+    pub fn stopping(&self) -> bool {
+        *self.cancel.borrow() >= Interrupt::Stopping
+    }
+}
+
 /// Runs a case's steps, then its teardown steps (always), holding the case's resource locks.
 /// With a ledger, every resource the case changes is saved before the change and restored
 /// after, and every resource it creates is deleted.
@@ -183,7 +204,7 @@ async fn run_steps(
     for (step, is_teardown) in all.chain(teardown) {
         // Teardown always runs after a step ran: after a failure, a timeout or a signal. A case
         // interrupted before its first step has nothing to undo.
-        if !is_teardown && (stopped || *ctx.cancel.borrow()) {
+        if !is_teardown && (stopped || ctx.stopping()) {
             continue;
         }
         if is_teardown && (!ran || uses_missing_capture(step, &captures, &scope)) {
@@ -348,12 +369,13 @@ async fn run_case(ctx: &RunCtx, case: &Case) -> CaseResult {
     if let Some(compare) = &ctx.compare {
         add_parity(ctx, compare, case, &mut steps).await;
     }
-    let errored = steps.iter().any(|s| s.error.is_some()) || mutations.iter().any(|m| !m.restored);
+    // A request the run stopped waiting for (a second interrupt) is no error of the target's.
+    let errored = steps.iter().any(|s| s.error.is_some() && !s.interrupted)
+        || mutations.iter().any(|m| !m.restored);
     let failed = steps.iter().any(|s| crate::check::failed(&s.findings));
-    let aborted = *ctx.cancel.borrow()
-        && steps.iter().filter(|s| !s.teardown).count() < case.steps.len()
-        && !failed
-        && !errored;
+    let cut = steps.iter().any(|s| s.interrupted)
+        || steps.iter().filter(|s| !s.teardown).count() < case.steps.len();
+    let aborted = ctx.stopping() && cut && !failed && !errored;
     let verdict = if errored {
         Verdict::Errored
     } else if failed {
@@ -518,15 +540,15 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
                     break;
                 };
                 let file = r.path.display().to_string();
-                let result = if *ctx.cancel.borrow()
+                let result = if ctx.stopping()
                     || finish.stop.load(std::sync::atomic::Ordering::Relaxed)
                 {
-                    let why = if *ctx.cancel.borrow() {
-                        "aborted: interrupted (Ctrl-C, SIGTERM or SIGHUP)"
+                    let why = if ctx.stopping() {
+                        "not run: the run was interrupted (Ctrl-C, SIGTERM or SIGHUP) first"
                     } else {
                         "not run: --fail-fast after a failure"
                     };
-                    CaseResult::skipped(&r.id, &file, &r.operation, why)
+                    CaseResult::not_run(&r.id, &file, &r.operation, why)
                 } else {
                     // Resolved once at selection; a reference without its case is loaded here.
                     let loaded = match r.case.take() {
@@ -579,7 +601,7 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
         .unwrap_or_else(|p| p.into_inner())
         .clone();
     summary.errored += lost;
-    summary.aborted = *ctx.cancel.borrow();
+    summary.aborted = ctx.stopping();
     summary.duration_ms = started.elapsed().as_millis() as u64;
     summary
 }

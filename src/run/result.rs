@@ -15,8 +15,10 @@ pub enum Verdict {
     Failed,
     /// The case could not be checked (transport error, timeout, runtime variable error).
     Errored,
-    /// Not run.
+    /// Skipped: a requirement the target does not meet, or interrupted once started.
     Skipped,
+    /// Never started: the run was interrupted, or `--fail-fast` stopped it, first.
+    NotRun,
 }
 
 impl Verdict {
@@ -27,6 +29,7 @@ impl Verdict {
             Verdict::Failed => "FAIL",
             Verdict::Errored => "ERROR",
             Verdict::Skipped => "SKIP",
+            Verdict::NotRun => "NOT RUN",
         }
     }
 }
@@ -84,6 +87,9 @@ pub struct StepResult {
     /// Whether the error was the target's fault (unreachable, timeout) rather than the case's.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub transport_error: bool,
+    /// The run stopped waiting for the answer (a second interrupt): no verdict on the target.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
     /// Attempts made (more than 1 after retries).
     pub attempts: u32,
     /// Duration in milliseconds.
@@ -103,6 +109,7 @@ impl StepResult {
             findings: Vec::new(),
             error: None,
             transport_error: false,
+            interrupted: false,
             attempts: 0,
             duration_ms: 0,
         }
@@ -138,7 +145,15 @@ pub struct CaseResult {
 }
 
 impl CaseResult {
-    /// A case that was not run.
+    /// A case that never started (interrupted, or stopped by `--fail-fast`, first).
+    pub fn not_run(id: &str, file: &str, operation: &str, reason: impl Into<String>) -> CaseResult {
+        CaseResult {
+            verdict: Verdict::NotRun,
+            ..CaseResult::skipped(id, file, operation, reason)
+        }
+    }
+
+    /// A case that was skipped.
     pub fn skipped(id: &str, file: &str, operation: &str, reason: impl Into<String>) -> CaseResult {
         CaseResult {
             id: id.into(),
@@ -167,6 +182,8 @@ pub struct Summary {
     pub errored: usize,
     /// Skipped cases.
     pub skipped: usize,
+    /// Cases that never started (interrupted or `--fail-fast`).
+    pub not_run: usize,
     /// Cases that passed only on retry.
     pub flaky: usize,
     /// Cases errored because the target could not be reached or timed out.
@@ -194,6 +211,7 @@ impl Summary {
             Verdict::Failed => self.failed += 1,
             Verdict::Errored => self.errored += 1,
             Verdict::Skipped => self.skipped += 1,
+            Verdict::NotRun => self.not_run += 1,
         }
         if flaky {
             self.flaky += 1;
@@ -203,12 +221,17 @@ impl Summary {
         }
     }
 
-    /// The closing line: `N passed, N failed, N errored, N skipped`.
+    /// The closing line: `N passed, N failed, N errored, N skipped` (and `, N not run` when
+    /// some never started).
     pub fn line(&self) -> String {
-        format!(
+        let mut line = format!(
             "{} passed, {} failed, {} errored, {} skipped",
             self.passed, self.failed, self.errored, self.skipped
-        )
+        );
+        if self.not_run > 0 {
+            line.push_str(&format!(", {} not run", self.not_run));
+        }
+        line
     }
 }
 

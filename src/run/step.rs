@@ -161,10 +161,11 @@ async fn send_with_retries(
             limit.acquire().await;
         }
         let result = if cancellable {
+            // The first interrupt lets the request finish; the second stops waiting for it.
             let mut cancel = ctx.cancel.clone();
             tokio::select! {
                 r = ctx.http.send(out, ctx.options.timeout) => r,
-                _ = cancel.wait_for(|c| *c) => Err(TransportError::Broken("cancelled: the run was interrupted".into())),
+                _ = cancel.wait_for(|c| *c >= super::Interrupt::Abandoning) => Err(TransportError::Interrupted),
             }
         } else {
             ctx.http.send(out, ctx.options.timeout).await
@@ -182,7 +183,7 @@ async fn send_with_retries(
             _ => ctx.options.retries,
         };
         match retry_after {
-            Some(ra) if attempt <= budget && !(cancellable && *ctx.cancel.borrow()) => {
+            Some(ra) if attempt <= budget && !(cancellable && ctx.stopping()) => {
                 let reason = match &result {
                     Ok(r) => format!("status {}", r.status),
                     Err(e) => e.to_string(),
@@ -229,7 +230,9 @@ pub async fn run_step(ctx: &RunCtx, case: &Case, step: &Step, scope: &mut Vars) 
     let incoming = match response {
         Ok(r) => r,
         Err(e) => {
-            result.transport_error = !matches!(e, TransportError::Invalid(_));
+            result.interrupted = matches!(e, TransportError::Interrupted);
+            result.transport_error =
+                !matches!(e, TransportError::Invalid(_) | TransportError::Interrupted);
             result.error = Some(e.to_string());
             result.duration_ms = started.elapsed().as_millis() as u64;
             return StepOutcome {
