@@ -535,10 +535,76 @@ fn max_skipped_fails_a_run_that_skipped_too_much() {
     assert_eq!(run(&["--max-skipped", "2"]).status.code(), Some(0));
     let out = run(&["--max-skipped", "1"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
-    assert!(text(&out.stdout).contains("more than --max-skipped allows"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("more than --max-skipped allows"),
+        "{}",
+        text(&out.stdout)
+    );
     assert_eq!(run(&["--max-skipped", "50%"]).status.code(), Some(1));
     assert_eq!(run(&["--max-skipped", "70%"]).status.code(), Some(0));
     let out = run(&["--max-skipped", "150%"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--max-skipped"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--max-skipped"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Coverage is what the traffic did: a case with no tag, whose body breaks the name's byte
+/// limit only through `--var`, covers the byte-limit rule once a run's report says its request
+/// did; the static view (no report) cannot see it and says it is static.
+#[test]
+fn coverage_is_observed_from_a_runs_traffic() {
+    let case = "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: \"${long_name}\"}}\n    expect: {status: 400}\n";
+    let dir = common::project(&[("evs/by_var.yaml", case)]);
+    let long = "n".repeat(256);
+    let out = conform(
+        dir.path(),
+        &[
+            "run",
+            "--snapshots",
+            "off",
+            "--var",
+            &format!("long_name={long}"),
+            "--report-json",
+            "r.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let rule = "rule:evs.update_snapshot.v2:/snapshot/name:maxBytes";
+    let row = |args: &[&str]| -> serde_json::Value {
+        let mut argv = vec!["coverage", "--cases-dir", "cases", "--json", "cov.json"];
+        argv.extend_from_slice(args);
+        let out = conform(dir.path(), &argv);
+        assert!(out.status.code().is_some(), "{}", text(&out.stderr));
+        let cov: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("cov.json")).unwrap()).unwrap();
+        cov["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == rule)
+            .cloned()
+            .unwrap()
+    };
+    let observed = row(&["--report", "r.json"]);
+    assert_eq!(
+        observed["exercised"],
+        serde_json::json!(["evs/by_var"]),
+        "{observed}"
+    );
+    assert!(observed.get("reason").is_none(), "covered: {observed}");
+    let static_view = row(&[]);
+    assert!(static_view.get("exercised").is_none(), "{static_view}");
+    assert!(
+        static_view.get("reason").is_some(),
+        "not covered statically: {static_view}"
+    );
+    let out = conform(dir.path(), &["coverage", "--cases-dir", "cases"]);
+    assert!(
+        text(&out.stdout).contains("(static:"),
+        "{}",
+        text(&out.stdout)
+    );
 }

@@ -123,6 +123,18 @@ impl Vars {
         self.values.get(name)
     }
 
+    /// Whether a value is one of the ids the target names as another project's
+    /// (`other_project_…` variables, as the built-in fixtures and `doctor` name them).
+    pub fn is_other_projects(&self, value: &Value) -> bool {
+        self.values
+            .range::<str, _>((
+                std::ops::Bound::Included("other_project_"),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(|(k, _)| k.starts_with("other_project_"))
+            .any(|(k, v)| k != "other_project_id" && v == value)
+    }
+
     /// Whether a name is defined.
     pub fn contains(&self, name: &str) -> bool {
         self.values.contains_key(name)

@@ -7,6 +7,7 @@
 
 pub mod assertions;
 pub mod drift;
+pub mod observed;
 pub mod parity;
 
 use std::sync::LazyLock;

@@ -56,7 +56,7 @@ pub fn coverage(args: &CoverageArgs) -> Result<Coverage, Error> {
     }
     let rules = rules::all_rules(&contract, &args.operations);
     let cases = case_infos(&args.cases_dir, &contract)?;
-    let verdicts = match &args.report {
+    let (verdicts, traffic) = match &args.report {
         Some(p) => {
             let text = crate::input::read_text(p, crate::input::REPORT).map_err(|e| {
                 Error::from(crate::diagnostic::Diagnostic::file(
@@ -67,9 +67,17 @@ pub fn coverage(args: &CoverageArgs) -> Result<Coverage, Error> {
             let report: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
                 Error::bad(format!("{}:{}:{}: {e}", p.display(), e.line(), e.column()))
             })?;
-            coverage::verdicts_from_report(&report)
+            (
+                coverage::verdicts_from_report(&report),
+                Some(coverage::traffic_from_report(&report)),
+            )
         }
-        None => Verdicts::new(),
+        None => (Verdicts::new(), None),
     };
-    Ok(coverage::coverage(&rules, &cases, &verdicts))
+    Ok(coverage::coverage(
+        &rules,
+        &cases,
+        &verdicts,
+        traffic.as_ref(),
+    ))
 }

@@ -198,15 +198,23 @@ pub struct RuleCoverage {
     pub inferred: Vec<String>,
     /// The last run's observation.
     pub observed: Observation,
+    /// With a run's traffic: the cases whose requests and answers exercised the rule
+    /// ([`crate::check::observed`]); absent in the static view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exercised: Option<Vec<String>>,
     /// Why no case covers it (only for uncovered rules).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
 impl RuleCoverage {
-    /// Whether any case exercises the rule.
+    /// Whether the rule is covered: exercised by the run's traffic when there is one, else
+    /// named by a case's tag or inferred from its file (the static view).
     pub fn covered(&self) -> bool {
-        !self.cases.is_empty() || !self.inferred.is_empty()
+        match &self.exercised {
+            Some(by) => !by.is_empty(),
+            None => !self.cases.is_empty() || !self.inferred.is_empty(),
+        }
     }
 }
 
@@ -236,6 +244,48 @@ pub struct Coverage {
     pub rules: Vec<RuleCoverage>,
     /// Covered rules over all rules, in percent.
     pub percent: f64,
+    /// `observed` (what a run's traffic exercised) or `static` (what the case files declare).
+    pub basis: &'static str,
+}
+
+/// The rules a run's traffic exercised, each with the cases whose steps did (from the
+/// `rules` of each step in a JSON report, or of the run's own results).
+pub type Traffic = BTreeMap<String, Vec<String>>;
+
+/// Reads what a `--report-json` document's traffic exercised.
+pub fn traffic_from_report(report: &Value) -> Traffic {
+    let mut out = Traffic::new();
+    for c in report
+        .get("cases")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(id) = c.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        for s in c
+            .get("steps")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for r in s
+                .get("rules")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(r) = r.as_str() {
+                    let by = out.entry(r.to_string()).or_default();
+                    if !by.iter().any(|x| x == id) {
+                        by.push(id.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A run's verdict per case id (`passed`, `failed`, `errored`, `skipped`), as in the JSON report.
@@ -270,8 +320,14 @@ pub fn verdicts<'a>(
         .collect()
 }
 
-/// Matches cases to rules and reads each rule's observation from the verdicts.
-pub fn coverage(rules: &[Rule], cases: &[CaseInfo], verdicts: &Verdicts) -> Coverage {
+/// Matches cases to rules and reads each rule's observation from the verdicts; with `traffic`,
+/// a rule is covered when a run's requests and answers exercised it, whatever the tags say.
+pub fn coverage(
+    rules: &[Rule],
+    cases: &[CaseInfo],
+    verdicts: &Verdicts,
+    traffic: Option<&Traffic>,
+) -> Coverage {
     let mut rows = Vec::new();
     for rule in rules {
         let mut tagged = Vec::new();
@@ -283,18 +339,29 @@ pub fn coverage(rules: &[Rule], cases: &[CaseInfo], verdicts: &Verdicts) -> Cove
                 inferred.push(c.id.clone());
             }
         }
-        let observed = observe(tagged.iter().chain(&inferred), verdicts);
+        let exercised = traffic.map(|t| t.get(&rule.id).cloned().unwrap_or_default());
+        let observed = match &exercised {
+            Some(by) => observe(by.iter(), verdicts),
+            None => observe(tagged.iter().chain(&inferred), verdicts),
+        };
         let mut row = RuleCoverage {
             rule: rule.clone(),
             cases: tagged,
             inferred,
             observed,
+            exercised,
             reason: None,
         };
         if !row.covered() {
-            row.reason = Some(rule.untestable.clone().unwrap_or_else(|| {
-                "no case exercises it: `conform generate` writes one, or tag a hand-written case with the rule id".into()
-            }));
+            row.reason = Some(match (&row.exercised, row.cases.first()) {
+                (Some(_), Some(declared)) => format!(
+                    "declared by a tag ({declared}) but no request of the run exercised it"
+                ),
+                (Some(_), None) => "no request of the run exercised it: `conform generate` writes a case that does".into(),
+                (None, _) => rule.untestable.clone().unwrap_or_else(|| {
+                    "no case exercises it: `conform generate` writes one, or tag a hand-written case with the rule id".into()
+                }),
+            });
         }
         rows.push(row);
     }
@@ -332,6 +399,11 @@ pub fn coverage(rules: &[Rule], cases: &[CaseInfo], verdicts: &Verdicts) -> Cove
         operations,
         percent: percent(covered, rows.len()),
         rules: rows,
+        basis: if traffic.is_some() {
+            "observed"
+        } else {
+            "static"
+        },
     }
 }
 
@@ -433,9 +505,14 @@ pub fn console(c: &Coverage) -> String {
         }
     }
     out.push_str(&format!(
-        "{:.1}% of {} rules covered\n",
+        "{:.1}% of {} rules covered ({})\n",
         c.percent,
-        c.rules.len()
+        c.rules.len(),
+        if c.basis == "observed" {
+            "observed: what the run's requests and answers exercised"
+        } else {
+            "static: what the case files declare; --report R.json counts what a run exercised"
+        }
     ));
     out
 }
@@ -526,7 +603,7 @@ mod tests {
         ];
         let verdicts =
             Verdicts::from([("t".into(), "failed".into()), ("s".into(), "passed".into())]);
-        let c = coverage(&rules, &cases, &verdicts);
+        let c = coverage(&rules, &cases, &verdicts, None);
         assert_eq!(c.rules[0].cases, vec!["t"]);
         assert_eq!(c.rules[0].observed, Observation::Broken);
         assert_eq!(c.rules[1].inferred, vec!["s"]);

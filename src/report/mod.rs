@@ -435,7 +435,22 @@ impl<W: Write> Reporters<W> {
         let verdicts = crate::generate::coverage::verdicts(
             self.cases.iter().map(|c| (c.id.as_str(), c.verdict)),
         );
-        Some(crate::generate::coverage::coverage(rules, infos, &verdicts))
+        // The run's own traffic: what its requests and answers exercised.
+        let mut traffic = crate::generate::coverage::Traffic::new();
+        for c in &self.cases {
+            for r in c.steps.iter().flat_map(|s| &s.rules) {
+                let by = traffic.entry(r.clone()).or_default();
+                if by.last() != Some(&c.id) {
+                    by.push(c.id.clone());
+                }
+            }
+        }
+        Some(crate::generate::coverage::coverage(
+            rules,
+            infos,
+            &verdicts,
+            Some(&traffic),
+        ))
     }
 
     /// Closes every report and returns the exit code the gate decides (the one rule, in

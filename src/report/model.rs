@@ -76,6 +76,7 @@ impl StoredCase {
                     error: s.error.clone(),
                     transport_error: s.transport_error,
                     interrupted: s.interrupted,
+                    rules: s.rules.clone(),
                     attempts: s.attempts,
                     duration_ms: s.duration_ms,
                 })

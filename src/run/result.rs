@@ -90,6 +90,9 @@ pub struct StepResult {
     /// The run stopped waiting for the answer (a second interrupt): no verdict on the target.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
+    /// The documented rules this exchange exercised ([`crate::check::observed`]), by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
     /// Attempts made (more than 1 after retries).
     pub attempts: u32,
     /// Duration in milliseconds.
@@ -110,6 +113,7 @@ impl StepResult {
             error: None,
             transport_error: false,
             interrupted: false,
+            rules: Vec::new(),
             attempts: 0,
             duration_ms: 0,
         }

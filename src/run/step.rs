@@ -248,6 +248,9 @@ pub async fn run_step(ctx: &RunCtx, case: &Case, step: &Step, scope: &mut Vars) 
     };
     let route = step.route(&ctx.contract);
     let op = route.and_then(|r| r.operation);
+    if let Some(op) = op {
+        result.rules = observed_rules(ctx, op, step, scope, &out, incoming.status);
+    }
     match step.expect.expanded(scope) {
         Ok(expect) => {
             let observed = Observed {
@@ -393,4 +396,42 @@ mod tests {
         assert_eq!(redact_headers(&headers()), expected);
         assert_eq!(redact_headers_owned(headers()), expected);
     }
+}
+
+/// The documented rules this exchange exercised (observed coverage): what was sent, to which
+/// ids, and what came back.
+fn observed_rules(
+    ctx: &RunCtx,
+    op: &crate::contract::Operation,
+    step: &Step,
+    scope: &Vars,
+    out: &Outgoing,
+    status: u16,
+) -> Vec<String> {
+    let request: Option<Value> = out
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_slice(b).ok());
+    let foreign_ids: Vec<(String, bool)> = op
+        .path_params
+        .iter()
+        .filter(|p| crate::generate::rules::is_resource_param(p))
+        .map(|p| {
+            let value = match step.params.get(p) {
+                Some(v) => scope.expand(v).ok(),
+                None => scope.get(p).cloned(),
+            };
+            let foreign = value.is_some_and(|v| scope.is_other_projects(&v));
+            (p.clone(), foreign)
+        })
+        .collect();
+    crate::check::observed::exercised(
+        &ctx.contract,
+        op,
+        &crate::check::observed::Exchange {
+            request: request.as_ref(),
+            foreign_ids: &foreign_ids,
+            status,
+        },
+    )
 }
