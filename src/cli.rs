@@ -735,12 +735,16 @@ pub struct CoverageCmd {
     /// A run's JSON report (`conform run --report-json F`) for the observations.
     #[arg(long)]
     pub report: Option<PathBuf>,
-    /// Write the matrix as Markdown.
+    /// Write the scorecard and the matrix as Markdown (for a pull request or CI summary).
     #[arg(long)]
     pub markdown: Option<PathBuf>,
     /// Write the matrix as JSON.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Write the conformance scorecard as one self-contained HTML page (per service a
+    /// headline; per operation defects, cases, rules covered, response fields seen).
+    #[arg(long)]
+    pub html: Option<PathBuf>,
     /// Exit 1 when an operation's coverage is below this percentage (0 to 100).
     #[arg(long, value_parser = parse_percent)]
     pub min_coverage: Option<f64>,

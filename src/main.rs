@@ -308,18 +308,33 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
                 operations: cmd.operations.clone(),
                 report: cmd.report.clone(),
             };
-            let matrix = conform::commands::coverage::coverage(&args)?;
-            print!("{}", conform::generate::coverage::console(&matrix));
+            let covered = conform::commands::coverage::coverage(&args)?;
+            let matrix = &covered.matrix;
+            let observed = matrix.basis == "observed";
+            print!("{}", conform::generate::coverage::console(matrix));
             let write = |path: &std::path::Path, text: String| {
                 std::fs::write(path, text)
                     .map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))
             };
             if let Some(p) = &cmd.markdown {
-                write(p, conform::generate::coverage::markdown(&matrix))?;
+                let scorecard = conform::report::scorecard::markdown(&covered.scorecard, observed);
+                write(
+                    p,
+                    format!(
+                        "{scorecard}\n{}",
+                        conform::generate::coverage::markdown(matrix)
+                    ),
+                )?;
+            }
+            if let Some(p) = &cmd.html {
+                write(
+                    p,
+                    conform::report::scorecard::html(&covered.scorecard, observed),
+                )?;
             }
             if let Some(p) = &cmd.json {
                 let text =
-                    serde_json::to_string_pretty(&matrix).map_err(|e| Error::Io(e.to_string()))?;
+                    serde_json::to_string_pretty(matrix).map_err(|e| Error::Io(e.to_string()))?;
                 write(p, text + "\n")?;
             }
             let min = cmd.min_coverage.unwrap_or(0.0);

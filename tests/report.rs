@@ -1060,3 +1060,71 @@ fn the_html_page_puts_failures_first_marks_quarantine_and_stays_light() {
     );
     assert!(html.contains("more bytes not shown"));
 }
+
+/// The scorecard after a run against a mock that drops a documented response field
+/// (`missing-field` leaves out `updated_at`): the drift lists that field as documented but
+/// never seen, the page names every operation, and a browser renders it without the network.
+#[test]
+fn the_scorecard_shows_response_drift_and_every_operation() {
+    let p = suite_project();
+    let dir = p.path();
+    let out = conform(
+        dir,
+        &[
+            "run",
+            "--fault",
+            "missing-field",
+            "--snapshots",
+            "off",
+            "--report-json",
+            "r.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let out = conform(
+        dir,
+        &[
+            "coverage",
+            "--report",
+            "r.json",
+            "--json",
+            "c.json",
+            "--html",
+            "s.html",
+            "--markdown",
+            "s.md",
+        ],
+    );
+    assert!(out.status.code().is_some(), "{}", text(&out.stderr));
+    let cov = json(&dir.join("c.json"));
+    assert_eq!(cov["basis"], "observed");
+    let never: Vec<&str> = cov["drift"]["evs.update_snapshot.v2"]["never_seen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(never.contains(&"/snapshot/updated_at"), "{never:?}");
+    let page = std::fs::read_to_string(dir.join("s.html")).unwrap();
+    let ops: Vec<String> = cov["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["operation"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ops.len() >= 4);
+    for op in &ops {
+        assert!(page.contains(&format!("data-operation=\"{op}\"")), "{op}");
+    }
+    assert!(
+        page.contains("EVS: ") && page.contains("deviate"),
+        "a headline per service"
+    );
+    let md = std::fs::read_to_string(dir.join("s.md")).unwrap();
+    assert!(md.contains("## Conformance scorecard"), "{md}");
+    if let Some(browser) = chromium() {
+        let dom = dump_dom(&browser, &dir.join("s.html"), "");
+        assert!(dom.contains("evs.update_snapshot.v2"), "{dom}");
+        assert!(dom.contains("class=\"deviates\""), "{dom}");
+    }
+}

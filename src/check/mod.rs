@@ -9,6 +9,7 @@ pub mod assertions;
 pub mod drift;
 pub mod observed;
 pub mod parity;
+pub mod response_fields;
 
 use std::sync::LazyLock;
 

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::check::response_fields::{self, FieldDrift};
+use crate::contract::SchemaKind;
 use crate::error::Error;
 use crate::generate::coverage::{self, CaseInfo, Coverage, Verdicts};
 use crate::generate::rules;
@@ -46,8 +48,17 @@ pub fn case_infos(
     }
 }
 
-/// Builds the matrix.
-pub fn coverage(args: &CoverageArgs) -> Result<Coverage, Error> {
+/// The matrix and the scorecard built from it.
+#[derive(Debug)]
+pub struct Covered {
+    /// The rule-coverage matrix.
+    pub matrix: Coverage,
+    /// One scorecard row per operation of the matrix.
+    pub scorecard: Vec<crate::report::scorecard::Row>,
+}
+
+/// Builds the matrix and the scorecard.
+pub fn coverage(args: &CoverageArgs) -> Result<Covered, Error> {
     let contract = load_contract(&args.schemas)?;
     for id in &args.operations {
         if contract.operation(id).is_none() {
@@ -56,6 +67,7 @@ pub fn coverage(args: &CoverageArgs) -> Result<Coverage, Error> {
     }
     let rules = rules::all_rules(&contract, &args.operations);
     let cases = case_infos(&args.cases_dir, &contract)?;
+    let mut report_json = None;
     let (verdicts, traffic) = match &args.report {
         Some(p) => {
             let text = crate::input::read_text(p, crate::input::REPORT).map_err(|e| {
@@ -67,17 +79,170 @@ pub fn coverage(args: &CoverageArgs) -> Result<Coverage, Error> {
             let report: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
                 Error::bad(format!("{}:{}:{}: {e}", p.display(), e.line(), e.column()))
             })?;
-            (
+            let out = (
                 coverage::verdicts_from_report(&report),
                 Some(coverage::traffic_from_report(&report)),
-            )
+            );
+            report_json = Some(report);
+            out
         }
         None => (Verdicts::new(), None),
     };
-    Ok(coverage::coverage(
-        &rules,
-        &cases,
-        &verdicts,
-        traffic.as_ref(),
-    ))
+    let mut matrix = coverage::coverage(&rules, &cases, &verdicts, traffic.as_ref());
+    if let Some(report) = &report_json {
+        let (drift, codes) = response_drift(&contract, report, &args.operations);
+        matrix.drift = drift;
+        matrix.codes_never_seen = codes;
+    }
+    let scorecard = scorecard(&contract, &args.schemas, &matrix, report_json.as_ref());
+    Ok(Covered { matrix, scorecard })
+}
+
+/// The scorecard's rows: the matrix with each operation's service, the derive defects of its
+/// pages (`defects.json` beside the contract), how the run's cases that called it ended, and
+/// how many response fields its pages document.
+fn scorecard(
+    contract: &crate::contract::Contract,
+    schemas: &Path,
+    matrix: &Coverage,
+    report: Option<&serde_json::Value>,
+) -> Vec<crate::report::scorecard::Row> {
+    use serde_json::Value;
+    let mut inputs = crate::report::scorecard::Inputs {
+        coverage: Some(matrix),
+        ..Default::default()
+    };
+    for op in &contract.operations {
+        inputs.services.insert(op.id.clone(), op.service.clone());
+        let fields: usize = op
+            .success
+            .iter()
+            .filter_map(|s| contract.schema(&op.id, SchemaKind::Response(*s)))
+            .map(|s| response_fields::documented(s).len())
+            .sum();
+        inputs.documented_fields.insert(op.id.clone(), fields);
+    }
+    let defects: Vec<Value> =
+        crate::input::read(&schemas.join("defects.json"), crate::input::CONTRACT)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+    for d in &defects {
+        if let Some(op) = d.get("operation").and_then(Value::as_str) {
+            *inputs.defects.entry(op.to_string()).or_default() += 1;
+        }
+    }
+    for c in report
+        .and_then(|r| r.get("cases"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let failed = matches!(
+            c.get("verdict").and_then(Value::as_str),
+            Some("failed" | "errored")
+        );
+        let passed = c.get("verdict").and_then(Value::as_str) == Some("passed");
+        let mut ops: Vec<&str> = c
+            .get("steps")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.get("operation").and_then(Value::as_str))
+            .filter(|o| contract.operation(o).is_some())
+            .collect();
+        ops.sort_unstable();
+        ops.dedup();
+        for op in ops {
+            let e = inputs.verdicts.entry(op.to_string()).or_default();
+            e.0 += usize::from(passed);
+            e.1 += usize::from(failed);
+        }
+    }
+    crate::report::scorecard::rows(&inputs)
+}
+
+/// Response-side drift from a run's report: per operation, documented response fields no
+/// answer carried and undocumented ones answers did; per service, documented error codes no
+/// answer carried. Only operations the run called are judged.
+fn response_drift(
+    contract: &crate::contract::Contract,
+    report: &serde_json::Value,
+    operations: &[String],
+) -> (
+    std::collections::BTreeMap<String, FieldDrift>,
+    std::collections::BTreeMap<String, Vec<String>>,
+) {
+    use serde_json::Value;
+    let steps = report
+        .get("cases")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|c| {
+            c.get("steps")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        });
+    let mut answers: std::collections::BTreeMap<&str, Vec<&Value>> = Default::default();
+    let mut codes_seen: std::collections::BTreeSet<String> = Default::default();
+    let mut services_called: std::collections::BTreeSet<&str> = Default::default();
+    for s in steps {
+        let Some(op) = s
+            .get("operation")
+            .and_then(Value::as_str)
+            .and_then(|id| contract.operation(id))
+        else {
+            continue;
+        };
+        if !operations.is_empty() && !operations.contains(&op.id) {
+            continue;
+        }
+        services_called.insert(op.service.as_str());
+        let status = s
+            .pointer("/response/status")
+            .and_then(Value::as_u64)
+            .unwrap_or_default() as u16;
+        let Some(json) = s.pointer("/response/json") else {
+            continue;
+        };
+        if op.success.contains(&status) {
+            answers.entry(op.id.as_str()).or_default().push(json);
+        } else if status >= 400 {
+            let mut texts = Vec::new();
+            crate::case::vars::strings_of(json, &mut texts);
+            codes_seen.extend(texts);
+        }
+    }
+    let drift = answers
+        .into_iter()
+        .filter_map(|(id, bodies)| {
+            let op = contract.operation(id)?;
+            let mut documented: Vec<String> = op
+                .success
+                .iter()
+                .filter_map(|s| contract.schema(id, SchemaKind::Response(*s)))
+                .flat_map(response_fields::documented)
+                .collect();
+            documented.sort();
+            documented.dedup();
+            Some((id.to_string(), FieldDrift::of(&documented, bodies)))
+        })
+        .collect();
+    let codes = services_called
+        .into_iter()
+        .filter_map(|service| {
+            let never: Vec<String> = contract
+                .error_codes
+                .get(service)?
+                .values()
+                .flatten()
+                .map(|c| c.code.clone())
+                .filter(|c| !codes_seen.contains(c))
+                .collect();
+            (!never.is_empty()).then(|| (service.to_string(), never))
+        })
+        .collect();
+    (drift, codes)
 }

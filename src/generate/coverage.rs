@@ -246,6 +246,13 @@ pub struct Coverage {
     pub percent: f64,
     /// `observed` (what a run's traffic exercised) or `static` (what the case files declare).
     pub basis: &'static str,
+    /// With a run's report: per operation, documented response fields no answer carried and
+    /// undocumented ones answers did.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub drift: BTreeMap<String, crate::check::response_fields::FieldDrift>,
+    /// With a run's report: per service, the documented error codes no answer carried.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub codes_never_seen: BTreeMap<String, Vec<String>>,
 }
 
 /// The rules a run's traffic exercised, each with the cases whose steps did (from the
@@ -404,6 +411,8 @@ pub fn coverage(
         } else {
             "static"
         },
+        drift: BTreeMap::new(),
+        codes_never_seen: BTreeMap::new(),
     }
 }
 
@@ -503,6 +512,32 @@ pub fn console(c: &Coverage) -> String {
                     .join(", ")
             ));
         }
+    }
+    for (op, d) in &c.drift {
+        if !d.never_seen.is_empty() {
+            out.push_str(&format!(
+                "drift     {op}: documented, never in {} answer(s): {}\n",
+                d.answers,
+                d.never_seen.join(", ")
+            ));
+        }
+        if !d.undocumented.is_empty() {
+            let seen: Vec<String> = d
+                .undocumented
+                .iter()
+                .map(|(f, n)| format!("{f} ({n})"))
+                .collect();
+            out.push_str(&format!(
+                "drift     {op}: undocumented, seen: {}\n",
+                seen.join(", ")
+            ));
+        }
+    }
+    for (service, codes) in &c.codes_never_seen {
+        out.push_str(&format!(
+            "codes     {service}: {} documented error code(s) no answer carried (listed in --json)\n",
+            codes.len()
+        ));
     }
     out.push_str(&format!(
         "{:.1}% of {} rules covered ({})\n",
@@ -609,7 +644,7 @@ mod tests {
         assert_eq!(c.rules[1].inferred, vec!["s"]);
         assert_eq!(c.rules[1].observed, Observation::Held);
         assert_eq!(c.rules[2].inferred, vec!["s"]);
-        let c = coverage(&rules[..2], &[], &verdicts);
+        let c = coverage(&rules[..2], &[], &verdicts, None);
         assert!(!c.rules[1].covered() && c.rules[1].reason.is_some());
         assert_eq!(lowest_percent(&c), 0.0);
         assert!(console(&c).contains("uncovered rule:op:status/200:status"));

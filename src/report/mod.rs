@@ -15,6 +15,7 @@ pub mod junit;
 pub mod markdown;
 pub mod merge;
 pub mod model;
+pub mod scorecard;
 pub mod verbose;
 
 use std::io::Write;

@@ -366,38 +366,6 @@ fn snapshot_finding(outcome: Option<crate::snapshot::Outcome>, ci: bool) -> Opti
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers() -> Vec<(String, String)> {
-        [
-            ("content-type", "application/json"),
-            ("X-Subject-Token", "tok-123"),
-            ("set-cookie", "s=1"),
-            ("x-request-id", "r-1"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-    }
-
-    #[test]
-    fn secret_headers_are_redacted_whatever_their_case_copied_or_in_place() {
-        let expected: Vec<(String, String)> = [
-            ("content-type", "application/json"),
-            ("X-Subject-Token", "<redacted>"),
-            ("set-cookie", "<redacted>"),
-            ("x-request-id", "r-1"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        assert_eq!(redact_headers(&headers()), expected);
-        assert_eq!(redact_headers_owned(headers()), expected);
-    }
-}
-
 /// The documented rules this exchange exercised (observed coverage): what was sent, to which
 /// ids, and what came back.
 fn observed_rules(
@@ -434,4 +402,36 @@ fn observed_rules(
             status,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers() -> Vec<(String, String)> {
+        [
+            ("content-type", "application/json"),
+            ("X-Subject-Token", "tok-123"),
+            ("set-cookie", "s=1"),
+            ("x-request-id", "r-1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn secret_headers_are_redacted_whatever_their_case_copied_or_in_place() {
+        let expected: Vec<(String, String)> = [
+            ("content-type", "application/json"),
+            ("X-Subject-Token", "<redacted>"),
+            ("set-cookie", "<redacted>"),
+            ("x-request-id", "r-1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(redact_headers(&headers()), expected);
+        assert_eq!(redact_headers_owned(headers()), expected);
+    }
 }
