@@ -37,6 +37,10 @@ pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+    /// Colours: auto (when the output is a terminal; NO_COLOR turns them off, FORCE_COLOR on),
+    /// always or never.
+    #[arg(long, global = true, default_value = "auto", value_parser = clap::builder::PossibleValuesParser::new(["auto", "always", "never"]))]
+    pub color: String,
 }
 
 /// Commands.
@@ -70,7 +74,7 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
         /// Per-request timeout.
-        #[arg(long, default_value = "10s", value_parser = parse_duration)]
+        #[arg(long, default_value = "10s", value_parser = parse_duration, allow_hyphen_values = true)]
         timeout: Duration,
     },
     /// Restore every resource an interrupted run left changed (and delete what it created),
@@ -88,7 +92,7 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
         /// Per-request timeout.
-        #[arg(long, default_value = "30s", value_parser = parse_duration)]
+        #[arg(long, default_value = "30s", value_parser = parse_duration, allow_hyphen_values = true)]
         timeout: Duration,
     },
     /// Work with run reports.
@@ -274,14 +278,14 @@ pub struct RunCmd {
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Concurrent cases, 1 to 1024 (default: 4 per CPU, from 4 to 64).
-    #[arg(long, short = 'j', value_parser = parse_jobs)]
+    #[arg(long, short = 'j', value_parser = parse_jobs, allow_hyphen_values = true)]
     pub jobs: Option<usize>,
     /// Per-request timeout: 500ms, 10s, 2m, 1h (a bare number is seconds), up to 24h.
-    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, default_value = "30s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub timeout: Duration,
     /// Retries of connection errors and 503, 0 to 100, honouring Retry-After; a 429 is always
     /// retried up to 3 times (more when this is higher).
-    #[arg(long, default_value_t = 0, value_parser = parse_retries)]
+    #[arg(long, default_value_t = 0, value_parser = parse_retries, allow_hyphen_values = true)]
     pub retries: u32,
     /// Start no case after the first failure.
     #[arg(long)]
@@ -289,14 +293,24 @@ pub struct RunCmd {
     /// Fail the gate (exit 1) when more cases than this were skipped: a count, or a share of
     /// the selection such as 10%. A run that skipped every case it selected is bad input
     /// (exit 2) whatever this says.
-    #[arg(long, value_parser = parse_max_skipped)]
+    #[arg(long, value_parser = parse_max_skipped, allow_hyphen_values = true)]
     pub max_skipped: Option<conform::report::gate::MaxSkipped>,
     /// At most N requests a second to the target: `10/s`, `0.5/s` or `10`.
-    #[arg(long, value_parser = parse_rate)]
+    #[arg(long, value_parser = parse_rate, allow_hyphen_values = true)]
     pub rate: Option<f64>,
     /// Print the cases that would run and exit.
     #[arg(long)]
     pub list: bool,
+    /// With --list: `text` (id, operation, tags; tab-separated) or `json` (one document).
+    #[arg(long, default_value = "text", requires = "list", value_parser = clap::builder::PossibleValuesParser::new(["text", "json"]))]
+    pub format: String,
+    /// Which case lines to print: none, fail, pass or all (the summary and the recap of
+    /// failures are always printed).
+    #[arg(long, default_value = "all", value_parser = status_levels())]
+    pub status_level: conform::report::console::StatusLevel,
+    /// Print only failed and errored cases, then the summary (`--status-level fail`).
+    #[arg(long, short = 'q', conflicts_with = "status_level")]
+    pub quiet: bool,
     /// Print each step's request line, status and time on stderr when its case ends; -vv also
     /// headers and bodies (each cut at 4 KiB), secrets redacted as in the reports.
     #[arg(long, short = 'v', action = clap::ArgAction::Count)]
@@ -339,7 +353,7 @@ pub struct RunCmd {
     #[arg(long = "fault", value_parser = fault_names(), conflicts_with_all = ["target", "target_url"])]
     pub faults: Vec<Fault>,
     /// Delay of the `slow` fault.
-    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, default_value = "5s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub slow_delay: Duration,
     /// Snapshots: compare (default; differences and new ones go to .snap.new), update, off.
     #[arg(long, default_value = "compare", value_parser = snapshot_modes())]
@@ -451,6 +465,12 @@ impl RunCmd {
                 html: self.report_html.clone(),
             },
             progress,
+            status_level: if self.quiet {
+                conform::report::console::StatusLevel::Fail
+            } else {
+                self.status_level
+            },
+            list_json: self.format == "json",
             verbosity: conform::report::verbose::Verbosity::from_flags(
                 self.verbose,
                 self.very_verbose,
@@ -559,13 +579,13 @@ pub struct MockCmd {
     #[arg(long)]
     pub fixtures: Option<PathBuf>,
     /// Delay of the `slow` fault.
-    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, default_value = "5s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub slow_delay: Duration,
     /// Time a client has to send request headers (also the idle keep-alive timeout).
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, default_value = "10s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub header_timeout: Duration,
     /// Time a client has to send a request body (then 408 and the connection closes).
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, default_value = "10s", value_parser = parse_duration, allow_hyphen_values = true)]
     pub body_timeout: Duration,
     /// Log one line per request (debug level).
     #[arg(long, short)]
@@ -661,6 +681,12 @@ fn no_cases_values() -> impl clap::builder::TypedValueParser<Value = NoCases> {
         .try_map(|s: String| s.parse::<NoCases>())
 }
 
+fn status_levels(
+) -> impl clap::builder::TypedValueParser<Value = conform::report::console::StatusLevel> {
+    clap::builder::PossibleValuesParser::new(["none", "fail", "pass", "all"])
+        .try_map(|s: String| s.parse::<conform::report::console::StatusLevel>())
+}
+
 fn snapshot_modes() -> impl clap::builder::TypedValueParser<Value = SnapshotMode> {
     clap::builder::PossibleValuesParser::new(["compare", "update", "off"])
         .try_map(|s: String| parse_snapshot_mode(&s))
@@ -708,7 +734,7 @@ pub struct GenerateCmd {
     #[arg(long, default_value_t = conform::generate::DEFAULT_SEED)]
     pub seed: u64,
     /// Random valid bodies per operation (and as many invalid ones), 0 to 1,000.
-    #[arg(long, default_value_t = conform::generate::DEFAULT_SAMPLES, value_parser = parse_samples)]
+    #[arg(long, default_value_t = conform::generate::DEFAULT_SAMPLES, value_parser = parse_samples, allow_hyphen_values = true)]
     pub samples: usize,
     /// Output folder.
     #[arg(long, default_value = "cases/generated")]
@@ -746,7 +772,7 @@ pub struct CoverageCmd {
     #[arg(long)]
     pub html: Option<PathBuf>,
     /// Exit 1 when an operation's coverage is below this percentage (0 to 100).
-    #[arg(long, value_parser = parse_percent)]
+    #[arg(long, value_parser = parse_percent, allow_hyphen_values = true)]
     pub min_coverage: Option<f64>,
     /// Only these operations (repeatable; default: all).
     #[arg(long = "operation")]

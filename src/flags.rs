@@ -42,7 +42,18 @@ pub enum FlagError {
 
 /// `500ms`, `10s`, `2m`, `1h`, or a bare number of seconds; from 1 ms to 24 h.
 pub fn duration(s: &str) -> Result<Duration, FlagError> {
+    // `-5s` is a duration out of range, not a malformed one.
     let t = s.trim();
+    let t = match t.strip_prefix('-') {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => {
+            return Err(FlagError::Range {
+                what: "duration",
+                value: s.to_string(),
+                range: "from 1ms to 24h".into(),
+            })
+        }
+        _ => t,
+    };
     let (num, unit) = t
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .map_or((t, "s"), |i| (&t[..i], &t[i..]));
@@ -97,6 +108,14 @@ pub fn count<T>(s: &str, what: &'static str, min: T, max: T) -> Result<T, FlagEr
 where
     T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
 {
+    // A negative number is a whole number out of range, and is answered with the range.
+    if s.trim().starts_with('-') && s.trim()[1..].bytes().all(|b| b.is_ascii_digit()) {
+        return Err(FlagError::Range {
+            what,
+            value: s.to_string(),
+            range: format!("from {min} to {max}"),
+        });
+    }
     let n: T = s.trim().parse().map_err(|_| FlagError::Form {
         what,
         value: s.to_string(),
@@ -169,5 +188,11 @@ mod tests {
             }
             let _ = count::<u32>(&text, "retries", 0, MAX_RETRIES);
         }
+    }
+
+    #[test]
+    fn a_negative_count_is_answered_with_the_range() {
+        let e = count::<usize>("-1", "jobs", 1, MAX_JOBS).unwrap_err();
+        assert_eq!(e.to_string(), "jobs '-1' is out of range: from 1 to 1024");
     }
 }

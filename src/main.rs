@@ -30,6 +30,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
+    color_choice(&cli.color).write_global();
     let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -40,9 +41,24 @@ fn main() -> ExitCode {
     ExitCode::from(code as u8)
 }
 
+/// `--color`, with FORCE_COLOR (set, not empty, not `0`) taken as `always` under `auto`, as
+/// many CI systems set it; NO_COLOR and terminal detection are anstream's.
+fn color_choice(flag: &str) -> anstream::ColorChoice {
+    let forced = std::env::var("FORCE_COLOR").is_ok_and(|v| !v.is_empty() && v != "0");
+    match flag {
+        "always" => anstream::ColorChoice::Always,
+        "never" => anstream::ColorChoice::Never,
+        _ if forced => anstream::ColorChoice::Always,
+        _ => anstream::ColorChoice::Auto,
+    }
+}
+
 /// The one place errors are printed: every diagnostic through the one renderer.
 fn report(e: &Error) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = !matches!(
+        anstream::AutoStream::choice(&std::io::stderr()),
+        anstream::ColorChoice::Never
+    );
     let mut err = anstream::stderr();
     for d in e.diagnostics() {
         let _ = writeln!(err, "{}", d.render(color));

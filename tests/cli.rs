@@ -1230,3 +1230,62 @@ fn tag_exclusion_and_the_failure_recap() {
         text(&out.stderr)
     );
 }
+
+/// What a nextest user reaches for: `-q` and `--status-level`, `--list --format json`,
+/// `--color always|never` (and FORCE_COLOR), and a negative number answered with the range.
+#[test]
+fn quiet_status_levels_json_listing_colour_and_negative_numbers() {
+    let ok = "operation: evs.update_snapshot.v2\ntags: [t]\nsteps:\n  - request:\n      body: {snapshot: {name: x}}\n";
+    let bad = "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: x}}\n    expect: {status: 418}\n";
+    let p = project(&[("ok.yaml", ok), ("bad.yaml", bad)]);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--snapshots", "off"];
+        args.extend_from_slice(extra);
+        conform(p.path(), &args)
+    };
+    let quiet = text(&run(&["-q"]).stdout);
+    assert!(
+        quiet.contains(" FAIL ") && !quiet.contains(" PASS "),
+        "{quiet}"
+    );
+    assert!(quiet.contains("1 passed, 1 failed"), "{quiet}");
+    let none = text(&run(&["--status-level", "none"]).stdout);
+    assert!(
+        !none.contains(" FAIL [") && none.contains("failures (1):"),
+        "{none}"
+    );
+    let list = run(&["--list", "--format", "json"]);
+    let listed: Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+    assert_eq!(listed[1]["id"], "ok");
+    assert_eq!(listed[1]["tags"], serde_json::json!(["t"]));
+    assert!(text(&run(&["--color", "always"]).stdout).contains("\u{1b}["));
+    assert!(!text(&run(&["--color", "never"]).stdout).contains("\u{1b}["));
+    let forced = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--snapshots", "off"])
+        .current_dir(p.path())
+        .env_remove("NO_COLOR")
+        .env("FORCE_COLOR", "1")
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    assert!(text(&forced.stdout).contains("\u{1b}["));
+    for (flag, value, range) in [
+        ("--jobs", "-1", "from 1 to 1024"),
+        ("--retries", "-2", "from 0 to 100"),
+        ("--timeout", "-5s", "from 1ms to 24h"),
+    ] {
+        let out = run(&[flag, value]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out.stderr).contains(range),
+            "{flag}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            !text(&out.stderr).contains("'-- "),
+            "{flag}: {}",
+            text(&out.stderr)
+        );
+    }
+}

@@ -85,6 +85,10 @@ pub struct RunArgs {
     pub progress: bool,
     /// `-v` / `-vv`: each step's exchange on stderr (no progress bar then: both are on stderr).
     pub verbosity: crate::report::verbose::Verbosity,
+    /// `--status-level` / `-q`: which case lines the console prints.
+    pub status_level: crate::report::console::StatusLevel,
+    /// `--list --format json`: the listing as one JSON document.
+    pub list_json: bool,
     /// Snapshot mode.
     pub snapshots: SnapshotMode,
     /// The snapshots folder (a subfolder per target family).
@@ -127,6 +131,8 @@ impl RunArgs {
             outputs: Outputs::default(),
             progress: false,
             verbosity: Default::default(),
+            status_level: Default::default(),
+            list_json: false,
             snapshots: SnapshotMode::Off,
             snapshots_dir: PathBuf::from("snapshots"),
             allow_mutation: false,
@@ -500,8 +506,24 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
 async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32, Error> {
     let p = prepare(args).await?;
     if args.list {
-        for c in &p.cases {
-            let _ = writeln!(out, "{}\t{}\t{}", c.id, c.operation, c.tags.join(","));
+        if args.list_json {
+            let list: Vec<Value> = p
+                .cases
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "id": c.id,
+                        "operation": c.operation,
+                        "tags": c.tags,
+                        "file": c.path.display().to_string(),
+                    })
+                })
+                .collect();
+            let _ = writeln!(out, "{}", Value::Array(list));
+        } else {
+            for c in &p.cases {
+                let _ = writeln!(out, "{}\t{}\t{}", c.id, c.operation, c.tags.join(","));
+            }
         }
         return Ok(exit_code::OK);
     }
@@ -565,7 +587,8 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
         redactor.clone(),
         (args.progress && total >= 20 && args.verbosity == Default::default())
             .then_some(total as u64),
-    );
+    )
+    .with_level(args.status_level);
     let mut reporters = Reporters::open(
         &args.outputs,
         &target.name,

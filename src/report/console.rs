@@ -27,6 +27,46 @@ pub fn buffered<W: Write + Send + 'static>(
     )
 }
 
+/// Which case lines the console prints (cargo-nextest's `--status-level`); the summary and the
+/// recap of failures are always printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusLevel {
+    /// No case line.
+    None,
+    /// Failed and errored cases (`-q`).
+    Fail,
+    /// Those and passed cases.
+    Pass,
+    /// Every case, skipped ones too (the default).
+    #[default]
+    All,
+}
+
+impl std::str::FromStr for StatusLevel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<StatusLevel, String> {
+        match s {
+            "none" => Ok(StatusLevel::None),
+            "fail" => Ok(StatusLevel::Fail),
+            "pass" => Ok(StatusLevel::Pass),
+            "all" => Ok(StatusLevel::All),
+            _ => Err(format!("'{s}': expected none, fail, pass or all")),
+        }
+    }
+}
+
+impl StatusLevel {
+    fn shows(self, v: Verdict) -> bool {
+        let needs = match v {
+            Verdict::Failed | Verdict::Errored => StatusLevel::Fail,
+            Verdict::Passed => StatusLevel::Pass,
+            Verdict::Skipped | Verdict::NotRun => StatusLevel::All,
+        };
+        self >= needs
+    }
+}
+
 /// Writes case lines and the summary.
 pub struct Console<W: Write> {
     out: W,
@@ -35,6 +75,8 @@ pub struct Console<W: Write> {
     /// Failed and errored cases, listed again under the summary (as nextest does), so a long
     /// run's failures need no scrolling.
     failures: Vec<(Verdict, String)>,
+    /// Which case lines are printed.
+    level: StatusLevel,
 }
 
 fn verdict_style(v: Verdict) -> Style {
@@ -65,7 +107,14 @@ impl<W: Write> Console<W> {
             redactor,
             progress,
             failures: Vec::new(),
+            level: StatusLevel::default(),
         }
+    }
+
+    /// Prints only the case lines at this level or above.
+    pub fn with_level(mut self, level: StatusLevel) -> Console<W> {
+        self.level = level;
+        self
     }
 
     /// Under a progress bar, the text reaches the terminal at once (the bar is redrawn around
@@ -104,6 +153,12 @@ impl<W: Write> Console<W> {
             if let Some(bar) = &self.progress {
                 bar.set_message(format!("{} failed", self.failures.len()));
             }
+        }
+        if !self.level.shows(r.verdict) {
+            if let Some(bar) = &self.progress {
+                bar.inc(1);
+            }
+            return;
         }
         let style = verdict_style(r.verdict);
         let mut text = format!(
