@@ -73,6 +73,9 @@ pub enum Command {
         /// The config file (default: conform.yaml of the project root).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Variables added to the target's (repeatable), as `run --vars-file` takes them.
+        #[arg(long = "vars-file")]
+        vars_files: Vec<PathBuf>,
         /// Per-request timeout.
         #[arg(long, default_value = "10s", value_parser = parse_duration, allow_hyphen_values = true)]
         timeout: Duration,

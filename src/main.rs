@@ -164,13 +164,19 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             schemas,
             cases_dir,
             config,
+            vars_files,
             timeout,
         } => {
             let config = config.unwrap_or_else(|| default_path(root, "conform.yaml"));
             let schemas = schemas.unwrap_or_else(|| default_path(root, "schemas"));
             let cases_dir = cases_dir.unwrap_or_else(|| default_path(root, "cases"));
             let checks = runtime()?.block_on(conform::commands::doctor::doctor(
-                &config, &target, timeout, &schemas, &cases_dir,
+                &config,
+                &target,
+                timeout,
+                &schemas,
+                &cases_dir,
+                &vars_files,
             ))?;
             for c in &checks {
                 match &c.problem {

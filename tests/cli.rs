@@ -1289,3 +1289,42 @@ fn quiet_status_levels_json_listing_colour_and_negative_numbers() {
         );
     }
 }
+
+/// `doctor --vars-file` takes the variables `run --vars-file` would, so a target whose ids
+/// live in a vars file (the signed-mock recipe) is checked as it will run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_takes_a_vars_file_as_run_does() {
+    let mock = conform::mock::spawn(conform::mock::MockConfig::default())
+        .await
+        .unwrap();
+    let p = project(&[]);
+    std::fs::write(
+        p.path().join("conform.yaml"),
+        format!(
+            "targets:\n  local:\n    services: {{evs: \"{0}\", ecs: \"{0}\"}}\n",
+            mock.base_url()
+        ),
+    )
+    .unwrap();
+    let vars: String = conform::mock::state::Fixtures::defaults()
+        .vars
+        .iter()
+        .map(|(k, v)| format!("{k}: \"{v}\"\n"))
+        .collect();
+    std::fs::write(p.path().join("vars.yaml"), vars).unwrap();
+    let d = p.path().to_path_buf();
+    let (without, with) = tokio::task::spawn_blocking(move || {
+        (
+            conform(&d, &["doctor", "--target", "local"]),
+            conform(
+                &d,
+                &["doctor", "--target", "local", "--vars-file", "vars.yaml"],
+            ),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(without.status.code(), Some(1), "{}", text(&without.stdout));
+    assert_eq!(with.status.code(), Some(0), "{}", text(&with.stdout));
+    mock.stop().await;
+}

@@ -30,6 +30,7 @@ pub async fn doctor(
     timeout: Duration,
     schemas: &Path,
     cases_dir: &Path,
+    vars_files: &[std::path::PathBuf],
 ) -> Result<Vec<Check>, Error> {
     if !config_path.exists() {
         return Err(Error::bad(format!(
@@ -39,6 +40,10 @@ pub async fn doctor(
     }
     let config = Config::load(config_path)?;
     let mut target: Target = config.target(name, config_path, "--target")?;
+    // `--vars-file` adds to (and overrides) the target's variables, as it does for `run`.
+    for f in vars_files {
+        target.vars.extend(super::load_vars_file(f)?);
+    }
     let http = Http::new().map_err(|e| Error::Io(e.to_string()))?;
     let mut checks = Vec::new();
     for base in target.base_urls() {
