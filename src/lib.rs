@@ -1,6 +1,6 @@
 //! conform: a contract-testing and conformance harness.
 //!
-//! The library is the pipeline of ARCHITECTURE.md, one module per stage: [`contract`] (derive and
+//! The library is the pipeline of docs/layout.md, one module per stage: [`contract`] (derive and
 //! load the contract), [`case`] (case files), [`run`] (targets, scheduling, HTTP), [`check`]
 //! (pure verdicts), [`report`] (console, JSON, JUnit) and [`mock`] (the reference server). The
 //! library never prints or exits; the binary maps its results to output and exit codes.

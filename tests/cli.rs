@@ -518,7 +518,7 @@ async fn init_in_an_empty_folder_starts_a_project_whose_suite_runs() {
     mock.stop().await;
 }
 
-/// Every example config a user meets (`conform init`'s, the README's, the shapes the tests
+/// Every example config a user meets (`conform init`'s, the docs', the shapes the tests
 /// write) is valid by the committed schema, as the loader finds it; broken ones are refused.
 #[test]
 fn every_example_config_is_valid_by_the_committed_schema() {
@@ -527,18 +527,19 @@ fn every_example_config_is_valid_by_the_committed_schema() {
     )
     .unwrap();
     let v = jsonschema::validator_for(&schema).unwrap();
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let mut examples: Vec<(String, String)> =
         vec![("conform init".into(), conform::commands::init::example())];
-    for (i, block) in readme.split("```yaml\n").skip(1).enumerate() {
-        let block = &block[..block.find("```").unwrap()];
-        if block.starts_with("targets:") {
-            examples.push((format!("README yaml block {i}"), block.to_string()));
+    for (file, text) in common::docs() {
+        for (i, block) in text.split("```yaml\n").skip(1).enumerate() {
+            let block = &block[..block.find("```").unwrap()];
+            if block.starts_with("targets:") {
+                examples.push((format!("{file} yaml block {i}"), block.to_string()));
+            }
         }
-    }
-    for (i, heredoc) in readme.split("<<'YAML'\n").skip(1).enumerate() {
-        let body = &heredoc[..heredoc.find("\nYAML\n").unwrap() + 1];
-        examples.push((format!("README heredoc {i}"), body.to_string()));
+        for (i, heredoc) in text.split("<<'YAML'\n").skip(1).enumerate() {
+            let body = &heredoc[..heredoc.find("\nYAML\n").unwrap() + 1];
+            examples.push((format!("{file} heredoc {i}"), body.to_string()));
+        }
     }
     assert!(examples.len() >= 3, "{examples:?}");
     for extra in [

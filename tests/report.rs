@@ -851,12 +851,12 @@ fn the_github_actions_example_runs_against_the_mock() {
 }
 
 #[test]
-fn the_readme_gitlab_example_runs_against_the_mock() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let start = readme
+fn the_docs_gitlab_example_runs_against_the_mock() {
+    let chapter = common::doc("docs/gating.md");
+    let start = chapter
         .find("The same on GitLab CI")
-        .expect("the GitLab section");
-    let block = &readme[start..];
+        .expect("the GitLab section of docs/gating.md");
+    let block = &chapter[start..];
     let block = &block[block.find("```yaml\n").unwrap() + 8..];
     let block = &block[..block.find("```").unwrap()];
     let doc: serde_json::Value = serde_saphyr::from_str(block).unwrap();
@@ -868,7 +868,7 @@ fn the_readme_gitlab_example_runs_against_the_mock() {
         .flat_map(|j| j["script"].as_array().unwrap().iter())
         .filter_map(|s| s.as_str().map(str::to_string))
         .collect();
-    run_ci_example("README GitLab", &runs, |k| {
+    run_ci_example("docs/gating.md GitLab", &runs, |k| {
         vec![
             ("CI_NODE_INDEX", k.to_string()),
             ("CI_NODE_TOTAL", "4".into()),

@@ -131,7 +131,7 @@ impl ApiError {
     /// 413 overLimit for a body over the limit. The status and envelope key follow the EVS status
     /// page (413 overLimit); no error code is documented for it (EVS.1005 is the metadata size of
     /// a volume, a 400), so `code` carries the HTTP status as Nova's fault bodies do. A named
-    /// deviation (`schemas/deviations.json`: `status-only-error-codes`).
+    /// deviation (`src/mock/deviations.json`: `status-only-error-codes`).
     pub fn too_large(_service: Service, limit: usize) -> ApiError {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

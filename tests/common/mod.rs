@@ -8,6 +8,32 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The documentation a user reads: README.md, then every chapter of docs/ in name order, each as
+/// (path relative to the root, text).
+pub fn docs() -> Vec<(String, String)> {
+    let mut files = vec![root().join("README.md")];
+    let mut chapters: Vec<PathBuf> = std::fs::read_dir(root().join("docs"))
+        .expect("docs/")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    chapters.sort();
+    files.extend(chapters);
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let name = p.strip_prefix(root()).unwrap().display().to_string();
+            (name, text)
+        })
+        .collect()
+}
+
+/// One file of the documentation, by its path from the root (`docs/mock.md`).
+pub fn doc(path: &str) -> String {
+    std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 pub fn conform(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_conform"))
         .args(args)
