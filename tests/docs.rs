@@ -274,7 +274,10 @@ fn the_command_table_and_the_run_flags_are_complete() {
         table.contains("`conform --version`"),
         "no row for conform --version"
     );
-    assert!(readme.contains("--color"), "the global --color is documented");
+    assert!(
+        readme.contains("--color"),
+        "the global --color is documented"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -1,7 +1,8 @@
 //! Observed coverage: which documented rules one request and its answer exercised, judged from
 //! the traffic itself rather than from a case's tags. A request exercises a limit when a value
-//! sits at it or past it, a closed list or a pattern when a value falls outside it, a type when
-//! a value has another, a required field when its object is sent without it; an answer
+//! sits at it or past it; a type, a closed list or a pattern whenever a value is sent there
+//! (each value is checked against them, inside or outside); a required field when its object
+//! is sent without it; an answer
 //! exercises the success status it carries, an unknown id's rule when it is the documented 404,
 //! the auth rule when it is a 401. Pure: the same exchange gives the same rule ids.
 
@@ -49,8 +50,14 @@ pub fn exercised(contract: &Contract, op: &Operation, x: &Exchange<'_>) -> Vec<S
     else {
         return out;
     };
-    if !body.is_object() {
-        hit("body", Constraint::Type);
+    hit("body", Constraint::Type);
+    // A body map bound to a path parameter (one metadata item) is checked against it on every
+    // request that sends the map.
+    if let Some((param, parents)) = rules::bound_param(op, Some(schema)) {
+        let at = format!("/{}", parents.join("/"));
+        if values_at(body, &at).iter().any(Value::is_object) {
+            hit(&format!("path/{param}"), Constraint::Binding);
+        }
     }
     for site in rules::sites(schema) {
         let values = values_at(body, &site.pointer);
@@ -58,7 +65,7 @@ pub fn exercised(contract: &Contract, op: &Operation, x: &Exchange<'_>) -> Vec<S
             hit(&site.pointer, Constraint::Required);
         }
         for (c, _) in rules::constraints_of(site.schema) {
-            if values.iter().any(|v| at_or_past(&c, site.schema, v)) {
+            if values.iter().any(|v| exercises(&c, site.schema, v)) {
                 hit(&site.pointer, c);
             }
         }
@@ -66,11 +73,13 @@ pub fn exercised(contract: &Contract, op: &Operation, x: &Exchange<'_>) -> Vec<S
     out
 }
 
-/// Whether a value sits at or past a constraint of its schema (or breaks it outright).
-fn at_or_past(c: &Constraint, schema: &Value, v: &Value) -> bool {
+/// Whether a value exercises a constraint of its schema: at or past a limit, and any value
+/// for a type, a closed list or a pattern.
+fn exercises(c: &Constraint, schema: &Value, v: &Value) -> bool {
     let limit = |k: &str| schema.get(k).and_then(Value::as_f64);
     match c {
-        Constraint::Type => rules::declared_type(schema).is_some_and(|t| !has_type(v, t)),
+        // Every value sent is checked against these, whether it fits or not.
+        Constraint::Type | Constraint::Enum | Constraint::Pattern => true,
         Constraint::MaxBytes => v
             .as_str()
             .zip(limit("x-maxBytes"))
@@ -91,28 +100,7 @@ fn at_or_past(c: &Constraint, schema: &Value, v: &Value) -> bool {
             .as_f64()
             .zip(limit("maximum"))
             .is_some_and(|(x, n)| x >= n),
-        Constraint::Enum => schema
-            .get("enum")
-            .and_then(Value::as_array)
-            .is_some_and(|values| !values.contains(v)),
-        Constraint::Pattern => match (schema.get("pattern").and_then(Value::as_str), v.as_str()) {
-            (Some(p), Some(s)) => regex::Regex::new(p).is_ok_and(|re| !re.is_match(s)),
-            _ => false,
-        },
         _ => false,
-    }
-}
-
-fn has_type(v: &Value, t: &str) -> bool {
-    match t {
-        "string" => v.is_string(),
-        "integer" => v.is_i64() || v.is_u64(),
-        "number" => v.is_number(),
-        "boolean" => v.is_boolean(),
-        "object" => v.is_object(),
-        "array" => v.is_array(),
-        "null" => v.is_null(),
-        _ => true,
     }
 }
 
@@ -192,6 +180,9 @@ mod tests {
         assert!(ok.contains(&"rule:evs.update_snapshot.v2:status/200:status".to_string()));
         let typed = seen(op, serde_json::json!({"snapshot": {"name": 5}}), 400, &[]);
         assert!(typed.contains(&"rule:evs.update_snapshot.v2:/snapshot/name:type".to_string()));
+        // A value of the right type is checked against it too.
+        assert!(ok.contains(&"rule:evs.update_snapshot.v2:/snapshot/name:type".to_string()));
+        assert!(!ok.contains(&"rule:evs.update_snapshot.v2:/snapshot/description:type".to_string()));
         let ids = [("snapshot_id".to_string(), true)];
         let missing = seen(
             op,

@@ -346,7 +346,12 @@ pub fn coverage(
                 inferred.push(c.id.clone());
             }
         }
-        let exercised = traffic.map(|t| t.get(&rule.id).cloned().unwrap_or_default());
+        // What the traffic alone cannot show (the state a resource was in, which of two fields
+        // won, whose project an id is when the target does not say) falls back to the cases
+        // that declare it, as in the static view.
+        let exercised = traffic
+            .map(|t| t.get(&rule.id).cloned().unwrap_or_default())
+            .filter(|by| !by.is_empty() || observable(&rule.constraint));
         let observed = match &exercised {
             Some(by) => observe(by.iter(), verdicts),
             None => observe(tagged.iter().chain(&inferred), verdicts),
@@ -447,6 +452,14 @@ fn infers(rule: &Rule, case: &CaseInfo) -> bool {
         }),
         _ => false,
     }
+}
+
+/// Whether a run's traffic alone shows that a rule of this kind was exercised.
+fn observable(c: &Constraint) -> bool {
+    !matches!(
+        c,
+        Constraint::Precondition | Constraint::Precedence | Constraint::Isolation
+    )
 }
 
 fn observe<'a>(cases: impl Iterator<Item = &'a String>, verdicts: &Verdicts) -> Observation {
