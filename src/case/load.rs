@@ -322,15 +322,17 @@ fn step(
             ))
         }
     };
-    // An out-of-contract request still goes to a service the contract knows: the base URL of
-    // any other is nowhere to be found, and `lint` should say so rather than the run.
+    // An out-of-contract request still goes to a service the contract knows (an operation's,
+    // or a resource kind's): the base URL of any other is nowhere to be found, and `lint`
+    // should say so rather than the run.
     if let Endpoint::Raw { service, .. } = &endpoint {
-        if !contract.operations.iter().any(|o| o.service == *service) {
-            let mut known: Vec<&str> = contract
-                .operations
-                .iter()
-                .map(|o| o.service.as_str())
-                .collect();
+        let mut known: Vec<&str> = contract
+            .operations
+            .iter()
+            .map(|o| o.service.as_str())
+            .chain(contract.resources.kinds.iter().map(|k| k.service.as_str()))
+            .collect();
+        if !known.contains(&service.as_str()) {
             known.sort_unstable();
             known.dedup();
             return Err(at(

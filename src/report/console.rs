@@ -77,6 +77,8 @@ pub struct Console<W: Write> {
     failures: Vec<(Verdict, String)>,
     /// Which case lines are printed.
     level: StatusLevel,
+    /// Why cases were not run (the first reason), said once under the summary.
+    not_run: Option<String>,
 }
 
 fn verdict_style(v: Verdict) -> Style {
@@ -108,6 +110,7 @@ impl<W: Write> Console<W> {
             progress,
             failures: Vec::new(),
             level: StatusLevel::default(),
+            not_run: None,
         }
     }
 
@@ -143,6 +146,9 @@ impl<W: Write> Console<W> {
         // A case that never started gets no line of its own (the summary counts them), as
         // nextest does not list the tests a cancelled run did not start.
         if r.verdict == Verdict::NotRun {
+            if self.not_run.is_none() {
+                self.not_run.clone_from(&r.skip_reason);
+            }
             if let Some(bar) = &self.progress {
                 bar.inc(1);
             }
@@ -291,6 +297,13 @@ impl<W: Write> Console<W> {
         }
         if s.flaky > 0 {
             text.push_str(&format!("{} flaky (passed only on retry)\n", s.flaky));
+        }
+        if let Some(why) = self.not_run.as_deref().filter(|_| s.not_run > 0) {
+            let why = why.strip_prefix("not run: ").unwrap_or(why);
+            text.push_str(&format!(
+                "{YELLOW}{} not run{YELLOW:#} ({why})\n",
+                s.not_run
+            ));
         }
         if !self.failures.is_empty() {
             self.failures.sort_by(|a, b| a.1.cmp(&b.1));
