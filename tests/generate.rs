@@ -535,10 +535,18 @@ fn max_skipped_fails_a_run_that_skipped_too_much() {
     assert_eq!(run(&["--max-skipped", "2"]).status.code(), Some(0));
     let out = run(&["--max-skipped", "1"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
-    assert!(text(&out.stdout).contains("more than --max-skipped allows"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("more than --max-skipped allows"),
+        "{}",
+        text(&out.stdout)
+    );
     assert_eq!(run(&["--max-skipped", "50%"]).status.code(), Some(1));
     assert_eq!(run(&["--max-skipped", "70%"]).status.code(), Some(0));
     let out = run(&["--max-skipped", "150%"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--max-skipped"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--max-skipped"),
+        "{}",
+        text(&out.stderr)
+    );
 }

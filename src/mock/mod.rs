@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod auth;
 pub mod collections;
+pub mod contract_memory;
 pub mod contract_tier;
 pub mod ecs;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod evs;
 pub mod faults;
 pub mod iam;
 pub mod limits;
+pub mod patterned;
 pub mod routes;
 pub mod server;
 pub mod state;
