@@ -224,6 +224,7 @@ async fn resolve_target(
                 strict: true,
                 snapshot_rules: Default::default(),
                 mutations_allowed: true,
+                region: None,
             };
             (t, Some(m))
         }
@@ -240,7 +241,9 @@ async fn resolve_target(
                 )));
             }
             let c = Config::load(config)?;
-            (c.target(name, config, flag)?, None)
+            let mut t = c.target(name, config, flag)?;
+            t.cover(contract.operations.iter().map(|o| o.service.as_str()));
+            (t, None)
         }
     })
 }
