@@ -312,3 +312,42 @@ async fn every_inferred_kind_remembers_and_an_unknown_id_is_the_documented_404()
     assert_eq!(status, 404, "an action on an unknown VPC: {out}");
     m.stop().await;
 }
+
+/// An asynchronous create answers a `job_id`; the job query answers that job completed, with
+/// the new resource's id in `entities`; a job nobody started is not found.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mock_completes_the_jobs_of_asynchronous_creates() {
+    let pages = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/pages/ims");
+    let derived = derive::derive(&[pages], &Manifest::default()).expect("the IMS set derives");
+    let dir = tempfile::tempdir().unwrap();
+    write::write(&derived, dir.path()).unwrap();
+    let contract = Arc::new(Contract::load(dir.path()).expect("the derived contract loads"));
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract.clone()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    use reqwest::Method as M;
+    let body = json!({"name": "img", "instance_id": "9f3e6a10-0000-4000-8000-0000000000a1"});
+    let (status, _, started) = call(
+        M::POST,
+        &format!("{}/v2/cloudimages/action", m.base_url()),
+        Some(body),
+    )
+    .await;
+    assert!((200..300).contains(&status), "{status} {started}");
+    let job = started["job_id"].as_str().unwrap().to_string();
+    let query = |id: &str| format!("{}/v1/p1/jobs/{id}", m.base_url());
+    let (status, _, done) = call(M::GET, &query(&job), None).await;
+    assert_eq!((status, &done["status"]), (200, &json!("SUCCESS")), "{done}");
+    let image = done["entities"]["image_id"].as_str().unwrap_or_default();
+    assert!(uuid::Uuid::parse_str(image).is_ok(), "{done}");
+    let validator = contract
+        .validator("ims.show_job.v1", SchemaKind::Response(200))
+        .unwrap();
+    assert!(validator.is_valid(&done), "{done}");
+    let (status, _, _) = call(M::GET, &query("nope"), None).await;
+    assert_eq!(status, 404);
+    m.stop().await;
+}

@@ -26,6 +26,7 @@ use crate::contract::{Contract, ErrorCode, Operation, SchemaKind};
 pub struct Tier {
     contract: Arc<Contract>,
     memory: Memory,
+    jobs: super::jobs::Jobs,
 }
 
 /// An answer: status and JSON body (None: no body).
@@ -39,6 +40,7 @@ impl Tier {
     pub fn new(contract: Arc<Contract>) -> Tier {
         Tier {
             memory: Memory::new(&contract.resources),
+            jobs: Default::default(),
             contract,
         }
     }
@@ -145,6 +147,25 @@ impl Tier {
         let mut body = schema.map(|s| instance(s, params));
         if let (Some(b), Some(r)) = (&mut body, request) {
             echo(b, r);
+        }
+        if let Some((_, job)) = params.iter().find(|(p, _)| p == super::jobs::JOB_ID) {
+            if op.method == "GET" {
+                return match body.and_then(|b| self.jobs.complete(job, b)) {
+                    Some(done) => (status, Some(done)),
+                    None => self.not_found(
+                        op,
+                        &Unknown {
+                            collection: "jobs".into(),
+                            id: job.clone(),
+                        },
+                    ),
+                };
+            }
+        }
+        if op.method == "POST" {
+            if let Some(b) = &mut body {
+                self.jobs.start(b);
+            }
         }
         let role = match self.memory.role(&op.path, path, params) {
             Ok(role) if op.method == "GET" => Memory::list_of(role),

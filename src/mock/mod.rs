@@ -17,6 +17,7 @@ pub mod error;
 pub mod evs;
 pub mod faults;
 pub mod iam;
+pub mod jobs;
 pub mod limits;
 pub mod patterned;
 pub mod routes;
