@@ -340,7 +340,11 @@ async fn the_mock_completes_the_jobs_of_asynchronous_creates() {
     let job = started["job_id"].as_str().unwrap().to_string();
     let query = |id: &str| format!("{}/v1/p1/jobs/{id}", m.base_url());
     let (status, _, done) = call(M::GET, &query(&job), None).await;
-    assert_eq!((status, &done["status"]), (200, &json!("SUCCESS")), "{done}");
+    assert_eq!(
+        (status, &done["status"]),
+        (200, &json!("SUCCESS")),
+        "{done}"
+    );
     let image = done["entities"]["image_id"].as_str().unwrap_or_default();
     assert!(uuid::Uuid::parse_str(image).is_ok(), "{done}");
     let validator = contract

@@ -52,9 +52,14 @@ pub fn infer(
             continue;
         };
         let collection = coll.rsplit('/').next().unwrap_or_default().to_string();
+        // The table's templates name a kind's own id `{id}` (the ledger and `restore` fill it).
+        let own = read.path.rsplit('/').next().unwrap_or_default().to_string();
         let call = |op: &Operation| Call {
             method: op.method.clone(),
-            path: op.path.clone(),
+            path: match op.path.strip_suffix(own.as_str()) {
+                Some(base) if !own.is_empty() => format!("{base}{{id}}"),
+                _ => op.path.clone(),
+            },
             body: None,
         };
         let create = collection_ops.get("POST");
@@ -271,6 +276,15 @@ mod tests {
         assert_eq!(bw.origin, Origin::Inferred);
         assert_eq!(bw.created_id.as_deref(), Some("/bandwidth/id"));
         assert_eq!(bw.id_param.as_deref(), Some("bandwidth_id"));
+        assert_eq!(bw.read.path, "/v2.0/bandwidths/{id}");
+        assert_eq!(
+            bw.delete.as_ref().map(|c| c.path.as_str()),
+            Some("/v2.0/bandwidths/{id}")
+        );
+        assert_eq!(
+            bw.create.as_ref().map(|c| c.path.as_str()),
+            Some("/v2.0/bandwidths")
+        );
         assert_eq!(bw.collection_path.as_deref(), Some("/v2.0/bandwidths"));
         assert_eq!(table.kinds[1].parent.as_deref(), Some("bandwidth.v2_0"));
         assert!(notes
