@@ -203,3 +203,155 @@ async fn a_405_lists_the_methods_of_the_emulation_and_of_the_contract() {
     assert!(!listed.contains("PATCH"), "{listed}");
     m.stop().await;
 }
+
+/// The VPC contract as derived, with the resource table derive inferred (no declaration).
+fn inferred_vpc_contract() -> (tempfile::TempDir, Arc<Contract>) {
+    let pages = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/pages/vpc");
+    let derived = derive::derive(&[pages], &Manifest::default()).expect("the VPC set derives");
+    let dir = tempfile::tempdir().unwrap();
+    write::write(&derived, dir.path()).unwrap();
+    let contract = Contract::load(dir.path()).expect("the derived contract loads");
+    (dir, Arc::new(contract))
+}
+
+/// Every inferred kind remembers: an empty list in its envelope, a create with a new id and a
+/// timestamp in the contract's layout, list / read / update / delete of what is stored, and an
+/// id nobody created is the documented 404 for reads, updates, deletes and actions alike, with
+/// the not-found code about that kind (chosen by meaning, not by its place in the table).
+#[tokio::test(flavor = "multi_thread")]
+async fn every_inferred_kind_remembers_and_an_unknown_id_is_the_documented_404() {
+    let (_dir, contract) = inferred_vpc_contract();
+    let network = contract
+        .resources
+        .kinds
+        .iter()
+        .find(|k| k.collection_path.as_deref() == Some("/v2.0/networks"))
+        .expect("networks are an inferred kind");
+    assert_eq!(
+        network.origin,
+        conform::contract::resources::Origin::Inferred
+    );
+    assert_eq!(network.created_id.as_deref(), Some("/network/id"));
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract.clone()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    use reqwest::Method as M;
+    let valid = |op: &str, body: &Value| {
+        contract
+            .validator(op, SchemaKind::Response(200))
+            .is_some_and(|v| v.is_valid(body))
+    };
+    let base = format!("{}/v2.0/networks", m.base_url());
+    let (status, _, empty) = call(M::GET, &base, None).await;
+    assert_eq!((status, &empty["networks"]), (200, &json!([])), "{empty}");
+    let (status, _, made) = call(M::POST, &base, Some(json!({"network": {"name": "n1"}}))).await;
+    assert_eq!(status, 200, "{made}");
+    assert!(valid("vpc.create_network.v2_0", &made), "{made}");
+    let id = made["network"]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        made["network"]["name"], "n1",
+        "what the request sent is kept"
+    );
+    let (_, _, listed) = call(M::GET, &base, None).await;
+    assert_eq!(listed["networks"][0]["id"], json!(id), "{listed}");
+    assert!(valid("vpc.list_networks.v2_0", &listed), "{listed}");
+    let item = format!("{base}/{id}");
+    let (status, _, _) = call(M::PUT, &item, Some(json!({"network": {"name": "n2"}}))).await;
+    assert_eq!(status, 200);
+    let (status, _, read) = call(M::GET, &item, None).await;
+    assert_eq!((status, &read["network"]["name"]), (200, &json!("n2")));
+    assert!(valid("vpc.show_network.v2_0", &read), "{read}");
+    let (status, _, _) = call(M::DELETE, &item, None).await;
+    assert_eq!(status, 200);
+    let (_, _, listed) = call(M::GET, &base, None).await;
+    assert_eq!(
+        listed["networks"],
+        json!([]),
+        "a delete removes it from the list"
+    );
+    for (method, body) in [
+        (M::GET, None),
+        (M::PUT, Some(json!({"network": {"name": "n3"}}))),
+        (M::DELETE, None),
+    ] {
+        let (status, _, gone) = call(method.clone(), &item, body).await;
+        assert_eq!(status, 404, "{method} after the delete: {gone}");
+        assert!(gone["error_code"].is_string(), "{gone}");
+    }
+    // The not-found code about ports (VPC.2500 'Port xx not found'), not the table's first 404.
+    let (status, _, port) = call(M::GET, &format!("{}/v2.0/ports/nope", m.base_url()), None).await;
+    assert_eq!(
+        (status, &port["error_code"]),
+        (404, &json!("VPC.2500")),
+        "{port}"
+    );
+    // A timestamp in the layout the contract states, and an action on a stored or unknown VPC.
+    let vpcs = format!("{}/v1/p1/vpcs", m.base_url());
+    let (_, _, vpc) = call(M::POST, &vpcs, Some(json!({"vpc": {"name": "v"}}))).await;
+    assert!(valid("vpc.create_vpc.v1", &vpc), "{vpc}");
+    let vpc_id = vpc["vpc"]["id"].as_str().unwrap().to_string();
+    if let Some(pattern) = contract
+        .schema("vpc.create_vpc.v1", SchemaKind::Response(200))
+        .and_then(|s| s.pointer("/properties/vpc/properties/created_at/pattern"))
+        .and_then(Value::as_str)
+    {
+        let created = vpc["vpc"]["created_at"].as_str().unwrap_or_default();
+        assert!(
+            regex::Regex::new(pattern).unwrap().is_match(created),
+            "{created}"
+        );
+    }
+    let action = |id: &str| format!("{}/v2.0/p1/vpcs/{id}/tags/action", m.base_url());
+    let tags = json!({"action": "create", "tags": [{"key": "k", "value": "v"}]});
+    let (status, _, out) = call(M::POST, &action(&vpc_id), Some(tags.clone())).await;
+    assert_ne!(status, 404, "an action on a stored VPC: {out}");
+    let (status, _, out) = call(M::POST, &action("nope"), Some(tags)).await;
+    assert_eq!(status, 404, "an action on an unknown VPC: {out}");
+    m.stop().await;
+}
+
+/// An asynchronous create answers a `job_id`; the job query answers that job completed, with
+/// the new resource's id in `entities`; a job nobody started is not found.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mock_completes_the_jobs_of_asynchronous_creates() {
+    let pages = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/pages/ims");
+    let derived = derive::derive(&[pages], &Manifest::default()).expect("the IMS set derives");
+    let dir = tempfile::tempdir().unwrap();
+    write::write(&derived, dir.path()).unwrap();
+    let contract = Arc::new(Contract::load(dir.path()).expect("the derived contract loads"));
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract.clone()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    use reqwest::Method as M;
+    let body = json!({"name": "img", "instance_id": "9f3e6a10-0000-4000-8000-0000000000a1"});
+    let (status, _, started) = call(
+        M::POST,
+        &format!("{}/v2/cloudimages/action", m.base_url()),
+        Some(body),
+    )
+    .await;
+    assert!((200..300).contains(&status), "{status} {started}");
+    let job = started["job_id"].as_str().unwrap().to_string();
+    let query = |id: &str| format!("{}/v1/p1/jobs/{id}", m.base_url());
+    let (status, _, done) = call(M::GET, &query(&job), None).await;
+    assert_eq!(
+        (status, &done["status"]),
+        (200, &json!("SUCCESS")),
+        "{done}"
+    );
+    let image = done["entities"]["image_id"].as_str().unwrap_or_default();
+    assert!(uuid::Uuid::parse_str(image).is_ok(), "{done}");
+    let validator = contract
+        .validator("ims.show_job.v1", SchemaKind::Response(200))
+        .unwrap();
+    assert!(validator.is_valid(&done), "{done}");
+    let (status, _, _) = call(M::GET, &query("nope"), None).await;
+    assert_eq!(status, 404);
+    m.stop().await;
+}

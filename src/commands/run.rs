@@ -230,6 +230,7 @@ async fn resolve_target(
                 strict: true,
                 snapshot_rules: Default::default(),
                 mutations_allowed: true,
+                region: None,
             };
             (t, Some(m))
         }
@@ -246,7 +247,9 @@ async fn resolve_target(
                 )));
             }
             let c = Config::load(config)?;
-            (c.target(name, config, flag)?, None)
+            let mut t = c.target(name, config, flag)?;
+            t.cover(contract.operations.iter().map(|o| o.service.as_str()));
+            (t, None)
         }
     })
 }

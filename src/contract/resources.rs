@@ -1,7 +1,9 @@
 //! The resource table: what a resource kind is and how to read, restore and delete it, as data.
 //!
-//! Declared under `resources:` in `pages.yaml`, written by `derive` to `schemas/resources.json`
-//! and loaded with the contract. The undo ledger, `doctor`, the lock table and `restore` all
+//! Inferred by `derive` from the paths and schemas (a collection path with an item path below
+//! it is a kind), extended or overridden by entries declared under `resources:` in `pages.yaml`,
+//! written to `schemas/resources.json` (each entry saying which it is) and loaded with the
+//! contract. The undo ledger, `doctor`, the lock table and `restore` all
 //! interpret it; no resource kind is known to Rust code, so a new kind needs a table entry and
 //! no code.
 //!
@@ -42,6 +44,17 @@ pub struct Items {
     pub delete: Call,
 }
 
+/// Where a table entry comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// Written under `resources:` in `pages.yaml` (possibly extending an inferred entry).
+    #[default]
+    Declared,
+    /// Inferred by `derive` from the contract's paths and schemas.
+    Inferred,
+}
+
 /// One resource kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -72,12 +85,42 @@ pub struct ResourceKind {
     /// Where a create response holds the new id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_id: Option<String>,
+    /// Declared or inferred.
+    #[serde(default)]
+    pub origin: Origin,
+    /// The collection's path template (`/v1/{project_id}/vpcs`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection_path: Option<String>,
+    /// The path parameter naming one (`vpc_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_param: Option<String>,
+    /// The kind this one is nested under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Creates one (a POST to the collection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create: Option<Call>,
+    /// Lists them (a GET of the collection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<Call>,
+}
+
+impl ResourceKind {
+    /// The collection's path template: stated, or the read path without its last segment when
+    /// that segment is the id.
+    pub fn collection_template(&self) -> Option<String> {
+        if let Some(p) = &self.collection_path {
+            return Some(p.clone());
+        }
+        let (base, last) = self.read.path.rsplit_once('/')?;
+        (last.starts_with('{') && last.ends_with('}')).then(|| base.to_string())
+    }
 }
 
 /// Why the table cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TableError {
-    /// Two entries for one collection.
+    /// Two entries for one collection (path).
     #[error("resources: collection '{0}' is declared twice")]
     Duplicate(String),
     /// Fields without a way to restore them.
@@ -101,22 +144,35 @@ impl ResourceTable {
     pub fn validate(&self) -> Result<(), TableError> {
         let mut seen = std::collections::BTreeSet::new();
         for k in &self.kinds {
-            if !seen.insert(k.collection.as_str()) {
-                return Err(TableError::Duplicate(k.collection.clone()));
+            // Versions and services reuse collection names: a stated path tells them apart.
+            let key = k.collection_path.as_deref().unwrap_or(&k.collection);
+            if !seen.insert(key) {
+                return Err(TableError::Duplicate(key.to_string()));
             }
             if !k.fields.is_empty() && k.update.is_none() {
                 return Err(TableError::NoUpdate(k.kind.clone()));
             }
-            if k.created_id.is_some() && k.delete.is_none() {
+            // An inferred kind without a delete is still worth knowing (the mock remembers it);
+            // the ledger refuses its creates on its own.
+            if k.origin == Origin::Declared && k.created_id.is_some() && k.delete.is_none() {
                 return Err(TableError::NoDelete(k.kind.clone()));
             }
         }
         Ok(())
     }
 
-    /// The kind whose collection segment this is.
+    /// The kind whose collection segment this is (the segment after the project id): a
+    /// declared kind first, then one whose collection sits right after the project.
     pub fn by_collection(&self, collection: &str) -> Option<&ResourceKind> {
-        self.kinds.iter().find(|k| k.collection == collection)
+        let top = |k: &ResourceKind| {
+            k.collection_path
+                .as_deref()
+                .is_none_or(|p| collection_of(p) == Some(collection))
+        };
+        let named = || self.kinds.iter().filter(|k| k.collection == collection);
+        named()
+            .find(|k| k.origin == Origin::Declared)
+            .or_else(|| named().find(|k| top(k)))
     }
 
     /// The kind by name.
@@ -255,6 +311,12 @@ mod tests {
             items: None,
             delete: None,
             created_id: None,
+            origin: Origin::Declared,
+            collection_path: None,
+            id_param: None,
+            parent: None,
+            create: None,
+            list: None,
         };
         let t = ResourceTable {
             kinds: vec![kind.clone()],

@@ -244,7 +244,8 @@ impl<'a> OpGen<'a> {
 
     /// Where the error pages name the codes of a status (a handful, so the list says which
     /// error this is), the envelope's code must be one of them. `/*/code` reads the code under
-    /// whatever kind key the envelope has.
+    /// whatever kind key the envelope has; a flat envelope (`error_code`, `error_msg`) names its
+    /// code field at the top.
     fn code_assertion(&self, status: &Status) -> Option<Value> {
         const HANDFUL: usize = 8;
         let Status::Codes(codes) = status else {
@@ -253,13 +254,24 @@ impl<'a> OpGen<'a> {
         let [status] = codes.as_slice() else {
             return None;
         };
-        self.contract.schema(&self.op.id, SchemaKind::Error)?;
+        let envelope = self.contract.schema(&self.op.id, SchemaKind::Error)?;
+        let flat = envelope
+            .get("properties")
+            .and_then(Value::as_object)
+            .and_then(|p| {
+                p.iter().find(|(name, s)| {
+                    name.to_ascii_lowercase().contains("code")
+                        && s.get("type").and_then(Value::as_str) == Some("string")
+                })
+            })
+            .map(|(name, _)| format!("/{name}"));
+        let pointer = flat.unwrap_or_else(|| "/*/code".into());
         let documented = self.documented_codes(*status);
         if documented.is_empty() || documented.len() > HANDFUL {
             return None;
         }
         let alternatives: Vec<String> = documented.iter().map(|c| regex::escape(c)).collect();
-        Some(json!({"pointer": "/*/code", "matches": format!("^(?:{})$", alternatives.join("|"))}))
+        Some(json!({"pointer": pointer, "matches": format!("^(?:{})$", alternatives.join("|"))}))
     }
 
     fn success(&self) -> Status {

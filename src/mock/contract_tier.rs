@@ -6,26 +6,27 @@
 //! against the derived request schema; a bad one gets 400 in the operation's documented error
 //! envelope with a documented code. A valid one gets the documented success status and a body
 //! built from the response schema, with path parameters and echoed request fields filled in.
-//! Resources of the resource table are stateful: a create stores one, a read finds it (404
-//! otherwise), an update merges into it, a delete removes it.
+//! Every kind of the resource table is stateful (`contract_memory`): a create stores one, a
+//! read or list answers what is stored, an update merges into it, a delete removes it, and an
+//! id nobody created is the documented 404, for actions too.
 //!
 //! Unlike the hand-written emulations, this tier reads the derived schemas by design: it is what
 //! a contract says, served, for operations nobody has emulated yet.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
-use crate::contract::resources::collection_of;
-use crate::contract::{Contract, Operation, SchemaKind};
+use super::contract_memory::{Memory, Role, Unknown};
+use crate::contract::{Contract, ErrorCode, Operation, SchemaKind};
 
 /// State of the contract tier: the contract and the table's resources by (collection, project, id).
 #[derive(Debug)]
 pub struct Tier {
     contract: Arc<Contract>,
-    store: RwLock<HashMap<(String, String, String), Value>>,
+    memory: Memory,
+    jobs: super::jobs::Jobs,
 }
 
 /// An answer: status and JSON body (None: no body).
@@ -38,8 +39,9 @@ impl Tier {
     /// A tier serving this contract.
     pub fn new(contract: Arc<Contract>) -> Tier {
         Tier {
+            memory: Memory::new(&contract.resources),
+            jobs: Default::default(),
             contract,
-            store: RwLock::new(HashMap::new()),
         }
     }
 
@@ -146,60 +148,118 @@ impl Tier {
         if let (Some(b), Some(r)) = (&mut body, request) {
             echo(b, r);
         }
-        let Some(kind) = collection_of(path).and_then(|c| self.contract.resources.by_collection(c))
-        else {
-            return (status, body);
-        };
-        let project = path_segment_after_version(path, 0).unwrap_or_default();
-        let id = path_segment_after_version(path, 2);
-        let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
-        match (op.method.as_str(), id) {
-            ("POST", None) => {
-                let new_id = uuid::Uuid::new_v4().to_string();
-                let mut b = body.unwrap_or_else(|| json!({}));
-                if let Some(ptr) = &kind.created_id {
-                    set_pointer(&mut b, ptr, Value::String(new_id.clone()));
-                }
-                store.insert((kind.collection.clone(), project, new_id), b.clone());
-                (status, Some(b))
-            }
-            (method, Some(id)) => {
-                let key = (kind.collection.clone(), project, id);
-                // Sub-resources (metadata items) of a stored resource answer from the schema.
-                let whole = crate::run::locks::resource_key(path).split('/').count() == 3
-                    && path.trim_end_matches('/').ends_with(&key.2);
-                match (method, store.get_mut(&key)) {
-                    (_, None) => self.error(
-                        Some(op),
-                        StatusCode::NOT_FOUND,
-                        "the resource does not exist",
+        if let Some((_, job)) = params.iter().find(|(p, _)| p == super::jobs::JOB_ID) {
+            if op.method == "GET" {
+                return match body.and_then(|b| self.jobs.complete(job, b)) {
+                    Some(done) => (status, Some(done)),
+                    None => self.not_found(
+                        op,
+                        &Unknown {
+                            collection: "jobs".into(),
+                            id: job.clone(),
+                        },
                     ),
-                    ("DELETE", Some(_)) if whole => {
-                        store.remove(&key);
-                        (status, body)
-                    }
-                    ("GET", Some(stored)) if whole => (status, Some(stored.clone())),
-                    ("PUT" | "PATCH", Some(stored)) if whole => {
-                        if let Some(r) = request {
-                            merge(stored, r);
-                        }
-                        (status, Some(stored.clone()))
-                    }
-                    _ => (status, body),
-                }
+                };
             }
+        }
+        if op.method == "POST" {
+            if let Some(b) = &mut body {
+                self.jobs.start(b);
+            }
+        }
+        let role = match self.memory.role(&op.path, path, params) {
+            Ok(role) if op.method == "GET" => Memory::list_of(role),
+            Ok(role) => role,
+            Err(unknown) => return self.not_found(op, &unknown),
+        };
+        let fit = |stored: &Value| {
+            let mut b = schema
+                .map(|s| instance(s, params))
+                .unwrap_or_else(|| stored.clone());
+            echo(&mut b, stored);
+            b
+        };
+        match (op.method.as_str(), role) {
+            (
+                "POST",
+                Role::Create {
+                    collection,
+                    id_pointer,
+                },
+            ) => {
+                let made = body.unwrap_or_else(|| json!({}));
+                (
+                    status,
+                    Some(self.memory.create(&collection, &id_pointer, made)),
+                )
+            }
+            (
+                "GET",
+                Role::List {
+                    collection,
+                    envelope,
+                },
+            ) => {
+                let items = self.memory.list(&collection);
+                (
+                    status,
+                    body.map(|b| fill_list(b, schema, &items, envelope.as_deref(), params)),
+                )
+            }
+            (method, Role::Item { collection, id }) => match method {
+                "GET" => (status, self.memory.get(&collection, &id).map(|s| fit(&s))),
+                "PUT" | "PATCH" => {
+                    let stored = request.and_then(|r| self.memory.update(&collection, &id, r));
+                    (status, body.and(stored.map(|s| fit(&s))))
+                }
+                "DELETE" => {
+                    self.memory.delete(&collection, &id);
+                    (status, body)
+                }
+                _ => (status, body),
+            },
             _ => (status, body),
         }
     }
 
+    /// The documented 404 for an id nobody created, with the not-found code about that kind
+    /// when the table has one (`Port does not exist` over `VPC does not exist` for a port).
+    fn not_found(&self, op: &Operation, unknown: &Unknown) -> Answer {
+        let noun = unknown
+            .collection
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches("_id")
+            .trim_end_matches('s')
+            .replace(['_', '-'], " ");
+        let code = self
+            .contract
+            .error_codes
+            .get(&op.service)
+            .and_then(|c| not_found_code(c, &noun));
+        self.error_with(Some(op), StatusCode::NOT_FOUND, &unknown.to_string(), code)
+    }
+
     /// An error in the operation's documented envelope, with a documented code for the status.
     fn error(&self, op: Option<&Operation>, status: StatusCode, message: &str) -> Answer {
+        self.error_with(op, status, message, None)
+    }
+
+    /// An error with a chosen code (None: a documented code of the status).
+    fn error_with(
+        &self,
+        op: Option<&Operation>,
+        status: StatusCode,
+        message: &str,
+        code: Option<String>,
+    ) -> Answer {
         let service = op.map(|o| o.service.as_str()).unwrap_or_default();
-        let codes = self.contract.error_codes.get(service);
-        let code = codes
-            .and_then(|c| c.get(&status.as_u16()))
-            .and_then(|c| c.first())
-            .map(|c| c.code.clone())
+        let code = code
+            .or_else(|| {
+                let codes = self.contract.error_codes.get(service)?;
+                code_for(codes, status.as_u16())
+            })
             .unwrap_or_default();
         let schema = op.and_then(|o| self.contract.schema(&o.id, SchemaKind::Error));
         let kind = match status.as_u16() {
@@ -216,6 +276,52 @@ impl Tier {
         };
         (status, Some(body))
     }
+}
+
+/// Words an error-code message uses for "not found" (the tables are Chinese or English).
+const NOT_FOUND_WORDS: &[&str] = &[
+    "not found",
+    "not exist",
+    "does not exist",
+    "no such",
+    "不存在",
+    "找不到",
+    "未找到",
+];
+
+/// A documented code for a status. A 404 takes the code whose message means "not found",
+/// looked for among the 404 codes, then all the service's codes: tables list codes in no
+/// meaningful order, so the first one may be about something else entirely.
+fn code_for(codes: &Codes, status: u16) -> Option<String> {
+    let of_status = codes.get(&status).map(Vec::as_slice).unwrap_or_default();
+    if status == 404 {
+        if let Some(c) = not_found_code(codes, "") {
+            return Some(c);
+        }
+    }
+    of_status.first().map(|c| c.code.clone())
+}
+
+/// Documented codes of one service by status.
+type Codes = std::collections::BTreeMap<u16, Vec<ErrorCode>>;
+
+/// The code whose message means "not found", preferring one that names `noun`, among the 404
+/// codes first, then all of the service's.
+fn not_found_code(codes: &Codes, noun: &str) -> Option<String> {
+    let means = |c: &&ErrorCode| {
+        let m = c.message.to_lowercase();
+        NOT_FOUND_WORDS.iter().any(|w| m.contains(w))
+    };
+    let about = |c: &&ErrorCode| !noun.is_empty() && c.message.to_lowercase().contains(noun);
+    let of_404 = || codes.get(&404).into_iter().flatten();
+    let all = || codes.values().flatten();
+    of_404()
+        .filter(means)
+        .find(about)
+        .or_else(|| of_404().find(means))
+        .or_else(|| all().filter(means).find(about))
+        .or_else(|| all().find(means))
+        .map(|c| c.code.clone())
 }
 
 /// An error body for an envelope with named properties (`error_code`, `error_msg` …).
@@ -239,18 +345,7 @@ fn fill_error(schema: &Value, code: &str, message: &str) -> Value {
     Value::Object(out)
 }
 
-/// The n-th segment after an API version (0: the project).
-fn path_segment_after_version(path: &str, n: usize) -> Option<String> {
-    let mut segs = path.split('/').filter(|s| !s.is_empty()).peekable();
-    if segs.peek().is_some_and(|s| {
-        s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit() || c == '.')
-    }) {
-        segs.next();
-    }
-    segs.nth(n).map(percent_decode)
-}
-
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()
@@ -289,7 +384,9 @@ pub fn instance(schema: &Value, params: &[(String, String)]) -> Value {
                     let by_name = params
                         .iter()
                         .find(|(p, _)| {
-                            p == name || (name == "id" && p.ends_with("_id") && p != "project_id")
+                            p == name
+                                || (name == "tenant_id" && p == "project_id")
+                                || (name == "id" && p.ends_with("_id") && p != "project_id")
                         })
                         .map(|(_, v)| Value::String(v.clone()));
                     let v = match (by_name, s.get("type").and_then(Value::as_str)) {
@@ -308,7 +405,11 @@ pub fn instance(schema: &Value, params: &[(String, String)]) -> Value {
         "null" => Value::Null,
         _ => {
             let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-            Value::String("x".repeat(min.max(1)))
+            let plain = "x".repeat(min.max(1));
+            match schema.get("pattern").and_then(Value::as_str) {
+                Some(p) => Value::String(super::patterned::value(p).unwrap_or(plain)),
+                None => Value::String(plain),
+            }
         }
     }
 }
@@ -326,37 +427,40 @@ fn echo(response: &mut Value, request: &Value) {
     }
 }
 
-/// Merges an update body into a stored resource (objects deeply, values replaced).
-fn merge(stored: &mut Value, update: &Value) {
-    match (stored, update) {
-        (Value::Object(s), Value::Object(u)) => {
-            for (k, v) in u {
-                match s.get_mut(k) {
-                    Some(x) if x.is_object() && v.is_object() => merge(x, v),
-                    _ => {
-                        s.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-        }
-        (s, u) => *s = u.clone(),
+/// A list answer: the schema's first array of objects holds the stored items, each shaped by
+/// the array's item schema (the stored body's envelope opened when it has one).
+fn fill_list(
+    mut body: Value,
+    schema: Option<&Value>,
+    items: &[Value],
+    envelope: Option<&str>,
+    params: &[(String, String)],
+) -> Value {
+    let Some(props) = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return body;
+    };
+    let Some((name, item_schema)) = props.iter().find_map(|(name, s)| {
+        let items = s.get("items")?;
+        Some((name, items))
+    }) else {
+        return body;
+    };
+    let filled: Vec<Value> = items
+        .iter()
+        .map(|stored| {
+            let inner = envelope.and_then(|e| stored.get(e)).unwrap_or(stored);
+            let mut v = instance(item_schema, params);
+            echo(&mut v, inner);
+            v
+        })
+        .collect();
+    if let Some(o) = body.as_object_mut() {
+        o.insert(name.clone(), Value::Array(filled));
     }
-}
-
-fn set_pointer(v: &mut Value, pointer: &str, value: Value) {
-    let mut cur = v;
-    let parts: Vec<&str> = pointer.split('/').skip(1).collect();
-    for (i, p) in parts.iter().enumerate() {
-        if !cur.is_object() {
-            *cur = json!({});
-        }
-        let Value::Object(o) = cur else { return };
-        if i + 1 == parts.len() {
-            o.insert((*p).to_string(), value);
-            return;
-        }
-        cur = o.entry((*p).to_string()).or_insert_with(|| json!({}));
-    }
+    body
 }
 
 #[cfg(test)]
@@ -376,10 +480,7 @@ mod tests {
     }
 
     #[test]
-    fn percent_decoding_and_pointers() {
+    fn percent_decoding() {
         assert_eq!(percent_decode("a%20b%zz"), "a b%zz");
-        let mut v = json!({});
-        set_pointer(&mut v, "/volume/id", json!("x"));
-        assert_eq!(v, json!({"volume": {"id": "x"}}));
     }
 }

@@ -10,13 +10,16 @@
 pub mod admin;
 pub mod auth;
 pub mod collections;
+pub mod contract_memory;
 pub mod contract_tier;
 pub mod ecs;
 pub mod error;
 pub mod evs;
 pub mod faults;
 pub mod iam;
+pub mod jobs;
 pub mod limits;
+pub mod patterned;
 pub mod routes;
 pub mod server;
 pub mod state;

@@ -139,9 +139,24 @@ pub struct Target {
     pub snapshot_rules: crate::snapshot::redact::Rules,
     /// Cases that change resources may run (always for the built-in mock).
     pub mutations_allowed: bool,
+    /// The region whose endpoints serve the services without a base URL of their own.
+    pub region: Option<String>,
 }
 
 impl Target {
+    /// Gives every one of these services (the contract's) its region endpoint,
+    /// `https://<service>.<region>.myhuaweicloud.com`, unless the target names a base URL for it.
+    pub fn cover<'a>(&mut self, services: impl IntoIterator<Item = &'a str>) {
+        let Some(region) = &self.region else {
+            return;
+        };
+        for s in services {
+            self.services
+                .entry(s.to_string())
+                .or_insert_with(|| region_endpoint(s, region));
+        }
+    }
+
     /// The base URL for a service.
     pub fn base_url(&self, service: &str) -> Option<&str> {
         self.services
@@ -175,8 +190,14 @@ impl Target {
             strict: false,
             snapshot_rules: Default::default(),
             mutations_allowed: false,
+            region: None,
         }
     }
+}
+
+/// A service's endpoint in a region (AUTH.md, section 7).
+fn region_endpoint(service: &str, region: &str) -> String {
+    format!("https://{service}.{region}.myhuaweicloud.com")
 }
 
 /// The `auth` entry of a configured target.
@@ -237,7 +258,8 @@ pub struct TargetConfig {
     /// Base URL per service.
     #[serde(default)]
     pub services: BTreeMap<String, String>,
-    /// A region: expands to `https://<service>.<region>.myhuaweicloud.com` for evs and ecs.
+    /// A region: every service of the contract without a base URL in `services` gets
+    /// `https://<service>.<region>.myhuaweicloud.com`.
     #[serde(default)]
     pub region: Option<String>,
     /// Variables.
@@ -276,8 +298,8 @@ pub struct Config {
     pub targets: BTreeMap<String, TargetConfig>,
 }
 
-/// Services whose region endpoints follow `https://<service>.<region>.myhuaweicloud.com`
-/// (AUTH.md, section 7).
+/// Services a region reaches before the contract is known (`doctor`, `restore`); a run gives
+/// every service of its contract the region's endpoint ([`Target::cover`]).
 const REGION_SERVICES: &[&str] = &["evs", "ecs"];
 
 /// Why a base URL cannot be used: not a URL, not HTTP(S), or without a host.
@@ -381,7 +403,7 @@ impl Config {
             for s in REGION_SERVICES {
                 services
                     .entry((*s).to_string())
-                    .or_insert_with(|| format!("https://{s}.{region}.myhuaweicloud.com"));
+                    .or_insert_with(|| region_endpoint(s, region));
             }
         }
         if services.is_empty() {
@@ -473,6 +495,7 @@ impl Config {
                 .map_err(|e| format!("snapshot: {e}"))?
                 .unwrap_or_default(),
             mutations_allowed: t.mutations == Some(Mutations::Allowed),
+            region: t.region.clone(),
         })
     }
 }
@@ -504,6 +527,27 @@ mod tests {
             t.base_url("ecs"),
             Some("https://ecs.cn-north-4.myhuaweicloud.com")
         );
+        // Every service of the contract is reachable; a base URL of its own wins.
+        let c: Config = serde_saphyr::from_str(
+            "targets:\n  r:\n    region: cn-north-4\n    services: {vpc: 'http://127.0.0.1:9'}\n",
+        )
+        .unwrap();
+        let mut t = c
+            .target("r", Path::new("conform.yaml"), "--target")
+            .unwrap();
+        t.cover(["vpc", "ims", "dcs", "evs"]);
+        assert_eq!(t.base_url("vpc"), Some("http://127.0.0.1:9"));
+        assert_eq!(
+            t.base_url("ims"),
+            Some("https://ims.cn-north-4.myhuaweicloud.com")
+        );
+        assert_eq!(
+            t.base_url("dcs"),
+            Some("https://dcs.cn-north-4.myhuaweicloud.com")
+        );
+        let mut plain = Target::url("http://127.0.0.1:9");
+        plain.cover(["ims"]);
+        assert!(plain.services.is_empty(), "no region, nothing added");
         assert!(c
             .target("nope", Path::new("conform.yaml"), "--compare-target")
             .unwrap_err()

@@ -18,6 +18,7 @@ pub mod naming;
 pub mod page;
 pub mod plaintext;
 pub mod references;
+pub mod resources;
 pub mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -92,7 +93,7 @@ pub struct Derived {
     pub schemas: BTreeMap<(String, SchemaKind), Value>,
     /// Documented error codes.
     pub error_codes: ErrorCodes,
-    /// The resource table from the manifest.
+    /// The resource table: inferred from the operations, extended by the manifest.
     pub resources: crate::contract::resources::ResourceTable,
     /// What the deriver did, one line each (joins, inferences, conflicts).
     pub log: Vec<String>,
@@ -1038,7 +1039,10 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
         ));
     }
     merge::assemble(contracts, manifest, &mut derived)?;
-    derived.resources = manifest.resources.clone();
+    let (table, notes) =
+        resources::infer(&derived.operations, &derived.schemas, &manifest.resources);
+    derived.resources = table;
+    derived.log.extend(notes);
     derived.defects.sort_by(|a, b| {
         (&a.page, a.line, a.kind, &a.pointer).cmp(&(&b.page, b.line, b.kind, &b.pointer))
     });

@@ -1,0 +1,338 @@
+//! Infers the resource table from the derived operations: a collection path with an item path
+//! below it (`/v2.0/bandwidths`, `/v2.0/bandwidths/{bandwidth_id}`) is a kind; a POST on the
+//! collection creates one, its new id found in the create response schema (`id` under the
+//! kind's envelope); a collection nested under another kind's item is a child of that kind.
+//! Declared entries (`resources:` in `pages.yaml`) extend or override inferred ones.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::contract::resources::{Call, Origin, ResourceKind, ResourceTable};
+use crate::contract::{Operation, SchemaKind};
+
+/// The inferred table merged with the declared one, and what could not be completed (one note
+/// per kind without a create, an id in its create response, or a delete).
+pub fn infer(
+    operations: &[Operation],
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+    declared: &ResourceTable,
+) -> (ResourceTable, Vec<String>) {
+    // (service, normalised path) → method → operation.
+    let mut by_path: BTreeMap<(&str, String), BTreeMap<&str, &Operation>> = BTreeMap::new();
+    for op in operations {
+        by_path
+            .entry((op.service.as_str(), normalise(&op.path)))
+            .or_default()
+            .insert(op.method.as_str(), op);
+    }
+    let mut inferred: Vec<ResourceKind> = Vec::new();
+    let mut notes = Vec::new();
+    for ((service, item), methods) in &by_path {
+        let Some((coll, last)) = item.rsplit_once('/') else {
+            continue;
+        };
+        if last != "{}" || coll.ends_with("{}") || coll.is_empty() {
+            continue;
+        }
+        // Pages may name the item in the singular below a plural collection
+        // (`/traffic-mirror-filter/{id}`, `/traffic-mirror-filters`).
+        let plural = [
+            format!("{coll}s"),
+            format!("{}ies", coll.trim_end_matches('y')),
+        ];
+        let Some((coll, collection_ops)) = std::iter::once(coll.to_string())
+            .chain(plural)
+            .find_map(|c| by_path.get(&(*service, c.clone())).map(|ops| (c, ops)))
+        else {
+            continue;
+        };
+        let coll = coll.as_str();
+        let Some(read) = methods.get("GET") else {
+            continue;
+        };
+        let collection = coll.rsplit('/').next().unwrap_or_default().to_string();
+        // The table's templates name a kind's own id `{id}` (the ledger and `restore` fill it).
+        let own = read.path.rsplit('/').next().unwrap_or_default().to_string();
+        let call = |op: &Operation| Call {
+            method: op.method.clone(),
+            path: match op.path.strip_suffix(own.as_str()) {
+                Some(base) if !own.is_empty() => format!("{base}{{id}}"),
+                _ => op.path.clone(),
+            },
+            body: None,
+        };
+        let create = collection_ops.get("POST");
+        let created_id = create.and_then(|op| created_id(op, schemas));
+        let delete = methods.get("DELETE");
+        let name = kind_name(&collection, &read.path);
+        match (create, &created_id, delete) {
+            (None, _, _) => notes.push(format!("resources: {name}: no create (POST {coll})")),
+            (Some(op), None, _) => notes.push(format!(
+                "resources: {name}: no id in the create response of {}",
+                op.id
+            )),
+            _ => {}
+        }
+        if delete.is_none() {
+            notes.push(format!("resources: {name}: no delete"));
+        }
+        inferred.push(ResourceKind {
+            kind: name,
+            service: service.to_string(),
+            collection,
+            scratch_var: None,
+            read: call(read),
+            fields: BTreeMap::new(),
+            update: methods
+                .get("PUT")
+                .or(methods.get("PATCH"))
+                .map(|op| call(op)),
+            items: None,
+            delete: delete.map(|op| call(op)),
+            created_id,
+            origin: Origin::Inferred,
+            collection_path: collection_ops.values().next().map(|op| op.path.clone()),
+            id_param: read
+                .path
+                .rsplit('/')
+                .next()
+                .and_then(|s| s.strip_prefix('{')?.strip_suffix('}'))
+                .map(str::to_string),
+            parent: None,
+            create: create.map(|op| call(op)),
+            list: collection_ops.get("GET").map(|op| call(op)),
+        });
+    }
+    // Parents: the kind whose item path is the deepest prefix of a collection path.
+    let items: Vec<(String, String)> = inferred
+        .iter()
+        .map(|k| (normalise(&k.read.path), k.kind.clone()))
+        .collect();
+    for k in &mut inferred {
+        let coll = normalise(k.collection_path.as_deref().unwrap_or_default());
+        k.parent = items
+            .iter()
+            .filter(|(item, _)| coll.starts_with(&format!("{item}/")))
+            .max_by_key(|(item, _)| item.len())
+            .map(|(_, name)| name.clone());
+    }
+    (merge(inferred, declared), notes)
+}
+
+/// Declared entries first (each filling what it leaves out from the inferred entry of the same
+/// collection), then the inferred ones nobody declared.
+fn merge(mut inferred: Vec<ResourceKind>, declared: &ResourceTable) -> ResourceTable {
+    let mut kinds = Vec::new();
+    for d in &declared.kinds {
+        let version = |p: &str| p.split('/').nth(1).map(str::to_string);
+        let same = inferred.iter().position(|i| {
+            i.service == d.service
+                && i.collection == d.collection
+                && version(&i.read.path) == version(&d.read.path)
+        });
+        let mut k = d.clone();
+        k.origin = Origin::Declared;
+        if let Some(i) = same.map(|at| inferred.remove(at)) {
+            k.update = k.update.or(i.update);
+            k.delete = k.delete.or(i.delete);
+            k.created_id = k.created_id.or(i.created_id);
+            k.collection_path = k.collection_path.or(i.collection_path);
+            k.id_param = k.id_param.or(i.id_param);
+            k.parent = k.parent.or(i.parent);
+            k.create = k.create.or(i.create);
+            k.list = k.list.or(i.list);
+        }
+        kinds.push(k);
+    }
+    let mut taken: BTreeSet<String> = kinds.iter().map(|k| k.kind.clone()).collect();
+    for mut i in inferred {
+        // One collection under two prefixes (`/v1/ports`, `/v1/{project_id}/ports`).
+        let base = i.kind.clone();
+        let mut n = 1;
+        while taken.contains(&i.kind) {
+            n += 1;
+            i.kind = format!("{base}.{n}");
+        }
+        taken.insert(i.kind.clone());
+        kinds.push(i);
+    }
+    ResourceTable { kinds }
+}
+
+/// A path template with its parameter names dropped (`/v1/{}/vpcs/{}`), so pages naming one
+/// parameter differently still line up.
+pub fn normalise(path: &str) -> String {
+    path.split('/')
+        .map(|s| if s.starts_with('{') { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `vpc.v1`, `security_group.v2_0`: the collection's singular and the path's API version.
+fn kind_name(collection: &str, item_path: &str) -> String {
+    let own = singular(collection);
+    // Nested kinds carry their parent's literal segments, so names stay unique.
+    let segs: Vec<&str> = item_path.split('/').filter(|s| !s.is_empty()).collect();
+    let version = segs
+        .first()
+        .filter(|s| s.starts_with('v') && s[1..].starts_with(|c: char| c.is_ascii_digit()))
+        .map(|v| v.replace('.', "_"));
+    let middle: Vec<String> = segs
+        .iter()
+        .skip(usize::from(version.is_some()))
+        .filter(|s| !s.starts_with('{'))
+        .map(|s| singular(s))
+        .collect();
+    let mut name = middle[..middle.len().saturating_sub(1)].join(".");
+    if !name.is_empty() {
+        name.push('.');
+    }
+    name.push_str(&own);
+    if let Some(v) = version {
+        name.push('.');
+        name.push_str(&v);
+    }
+    name
+}
+
+/// `security_group` for `security-groups`.
+fn singular(segment: &str) -> String {
+    let base = segment.replace('-', "_");
+    if let Some(s) = base.strip_suffix("ies") {
+        format!("{s}y")
+    } else if base.ends_with("sses") || base.ends_with("xes") {
+        base[..base.len() - 2].to_string()
+    } else {
+        base.strip_suffix('s').unwrap_or(&base).to_string()
+    }
+}
+
+/// Where a create response holds the new id: `/id`, or `/{envelope}/id` for the one object
+/// property that has an `id`.
+fn created_id(op: &Operation, schemas: &BTreeMap<(String, SchemaKind), Value>) -> Option<String> {
+    let schema = op
+        .success
+        .iter()
+        .find_map(|s| schemas.get(&(op.id.clone(), SchemaKind::Response(*s))))?;
+    let props = schema.get("properties")?.as_object()?;
+    if props.contains_key("id") {
+        return Some("/id".into());
+    }
+    props
+        .iter()
+        .find(|(_, s)| s.pointer("/properties/id").is_some())
+        .map(|(name, _)| format!("/{name}/id"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn op(id: &str, method: &str, path: &str) -> Operation {
+        Operation {
+            id: id.into(),
+            service: "vpc".into(),
+            title: String::new(),
+            method: method.into(),
+            path: path.into(),
+            path_params: Vec::new(),
+            query_params: Vec::new(),
+            success: vec![200],
+            request_body: false,
+            response_body: true,
+            sources: Vec::new(),
+            preconditions: Vec::new(),
+            alternatives: Vec::new(),
+            conflicts: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn collections_with_items_are_kinds_nested_ones_children_declared_ones_win() {
+        let ops = vec![
+            op("bw.create", "POST", "/v2.0/bandwidths"),
+            op("bw.list", "GET", "/v2.0/bandwidths"),
+            op("bw.show", "GET", "/v2.0/bandwidths/{bandwidth_id}"),
+            op("bw.delete", "DELETE", "/v2.0/bandwidths/{bandwidth_id}"),
+            op("r.list", "GET", "/v2.0/bandwidths/{bandwidth_id}/rules"),
+            op(
+                "r.show",
+                "GET",
+                "/v2.0/bandwidths/{bandwidth_id}/rules/{rule_id}",
+            ),
+            op("q.list", "GET", "/v1/{project_id}/quotas"),
+        ];
+        let schemas = BTreeMap::from([(
+            ("bw.create".to_string(), SchemaKind::Response(200)),
+            json!({"properties": {"bandwidth": {"properties": {"id": {"type": "string"}}}}}),
+        )]);
+        let (table, notes) = infer(&ops, &schemas, &ResourceTable::default());
+        let names: Vec<&str> = table.kinds.iter().map(|k| k.kind.as_str()).collect();
+        assert_eq!(names, ["bandwidth.v2_0", "bandwidth.rule.v2_0"]);
+        let bw = &table.kinds[0];
+        assert_eq!(bw.origin, Origin::Inferred);
+        assert_eq!(bw.created_id.as_deref(), Some("/bandwidth/id"));
+        assert_eq!(bw.id_param.as_deref(), Some("bandwidth_id"));
+        assert_eq!(bw.read.path, "/v2.0/bandwidths/{id}");
+        assert_eq!(
+            bw.delete.as_ref().map(|c| c.path.as_str()),
+            Some("/v2.0/bandwidths/{id}")
+        );
+        assert_eq!(
+            bw.create.as_ref().map(|c| c.path.as_str()),
+            Some("/v2.0/bandwidths")
+        );
+        assert_eq!(bw.collection_path.as_deref(), Some("/v2.0/bandwidths"));
+        assert_eq!(table.kinds[1].parent.as_deref(), Some("bandwidth.v2_0"));
+        assert!(notes
+            .iter()
+            .any(|n| n.contains("bandwidth.rule.v2_0: no create")));
+        assert!(notes
+            .iter()
+            .any(|n| n.contains("bandwidth.rule.v2_0: no delete")));
+        assert!(table.validate().is_ok());
+        // A declared entry for the same collection keeps its own fields and gains the rest.
+        let mut declared = bw.clone();
+        declared.kind = "bandwidth".into();
+        declared.origin = Origin::Declared;
+        declared.created_id = None;
+        declared.list = None;
+        declared.scratch_var = Some("bandwidth_id".into());
+        let (table, _) = infer(
+            &ops,
+            &schemas,
+            &ResourceTable {
+                kinds: vec![declared],
+            },
+        );
+        assert_eq!(table.kinds.len(), 2);
+        let k = &table.kinds[0];
+        assert_eq!((k.kind.as_str(), k.origin), ("bandwidth", Origin::Declared));
+        assert_eq!(k.scratch_var.as_deref(), Some("bandwidth_id"));
+        assert_eq!(k.created_id.as_deref(), Some("/bandwidth/id"));
+        assert!(k.list.is_some());
+    }
+
+    #[test]
+    fn names_are_singular_and_versioned() {
+        assert_eq!(
+            kind_name("bandwidths", "/v2.0/bandwidths/{id}"),
+            "bandwidth.v2_0"
+        );
+        assert_eq!(
+            kind_name(
+                "security-groups",
+                "/v3/{project_id}/vpc/security-groups/{id}"
+            ),
+            "vpc.security_group.v3"
+        );
+        assert_eq!(kind_name("policies", "/v1/{p}/policies/{id}"), "policy.v1");
+        assert_eq!(
+            normalise("/v1/{project_id}/vpcs/{vpc_id}"),
+            "/v1/{}/vpcs/{}"
+        );
+    }
+}

@@ -1,0 +1,400 @@
+//! The contract tier's memory: every kind of the resource table (declared or inferred) is
+//! stateful. A create stores one under its concrete collection path (so the project and any
+//! parent ids scope it), reads and lists answer what is stored, updates merge into it, deletes
+//! remove it, and any request below an id nobody created is refused as not found.
+
+use std::collections::BTreeMap;
+use std::sync::RwLock;
+
+use serde_json::{json, Value};
+
+use crate::contract::derive::resources::normalise;
+use crate::contract::resources::ResourceTable;
+
+/// One kind's routes, as normalised templates (`/v1/{}/vpcs`).
+#[derive(Debug)]
+struct KindRoute {
+    collection: String,
+    item: String,
+    /// Where a create answer holds the new id.
+    created_id: Option<String>,
+    /// The path parameter naming one (`port_id`).
+    id_param: Option<String>,
+}
+
+/// What a request is for a kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// POST to a collection: a create; the new id goes at the pointer.
+    Create {
+        /// The concrete collection path.
+        collection: String,
+        /// Where the create answer holds the id.
+        id_pointer: String,
+    },
+    /// GET of a collection.
+    List {
+        /// The concrete collection path.
+        collection: String,
+        /// The top-level key whose object holds one item's fields (`vpc`), if any.
+        envelope: Option<String>,
+    },
+    /// A request on one stored item.
+    Item {
+        /// The concrete collection path.
+        collection: String,
+        /// The id.
+        id: String,
+    },
+    /// Nothing the memory keeps.
+    Other,
+}
+
+/// Stored resources: concrete collection path → (id, body) in creation order.
+#[derive(Debug)]
+pub struct Memory {
+    kinds: Vec<KindRoute>,
+    store: RwLock<BTreeMap<String, Vec<(String, Value)>>>,
+}
+
+/// A request below an id that was never created (or was deleted).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{collection}/{id} does not exist")]
+pub struct Unknown {
+    /// The concrete collection path.
+    pub collection: String,
+    /// The id.
+    pub id: String,
+}
+
+impl Memory {
+    /// A memory for the table's kinds (those whose collection path is known).
+    pub fn new(table: &ResourceTable) -> Memory {
+        let kinds = table
+            .kinds
+            .iter()
+            .filter_map(|k| {
+                let collection = normalise(&k.collection_template()?);
+                // The read path is the item path when it ends at the id: pages may name the
+                // item in the singular (`/traffic-mirror-filter/{id}` below `…-filters`).
+                let read = normalise(&k.read.path);
+                let item = match read.rsplit_once('/') {
+                    Some((base, "{}"))
+                        if base.split('/').count() == collection.split('/').count() =>
+                    {
+                        read
+                    }
+                    _ => format!("{collection}/{{}}"),
+                };
+                Some(KindRoute {
+                    item,
+                    collection,
+                    created_id: k.created_id.clone(),
+                    id_param: k.id_param.clone(),
+                })
+            })
+            .collect();
+        Memory {
+            kinds,
+            store: RwLock::new(BTreeMap::new()),
+        }
+    }
+
+    /// What a request (its operation's template, its concrete path and path parameters) is;
+    /// refused when it names, at any depth, an id of a kind that is not stored. A parameter
+    /// named as a kind's id outside that kind's paths (`/network-ip-availabilities/{network_id}`)
+    /// must name a stored one too.
+    pub fn role(
+        &self,
+        template: &str,
+        path: &str,
+        params: &[(String, String)],
+    ) -> Result<Role, Unknown> {
+        let t = normalise(template);
+        let segs: Vec<&str> = path.split('/').collect();
+        let store = self.store.read().unwrap_or_else(|p| p.into_inner());
+        for (name, value) in params {
+            let kinds: Vec<&KindRoute> = self
+                .kinds
+                .iter()
+                .filter(|k| k.id_param.as_deref() == Some(name.as_str()))
+                .collect();
+            let stored = store.iter().any(|(coll, items)| {
+                kinds.iter().any(|k| fits(&k.collection, coll))
+                    && items.iter().any(|(i, _)| i == value)
+            });
+            if !kinds.is_empty() && !stored {
+                return Err(Unknown {
+                    collection: name.clone(),
+                    id: value.clone(),
+                });
+            }
+        }
+        for k in &self.kinds {
+            if t != k.item && !t.starts_with(&format!("{}/", k.item)) {
+                continue;
+            }
+            let n = k.item.split('/').count();
+            let Some(id) = segs.get(n - 1) else {
+                continue;
+            };
+            let collection = concretise(&k.collection, &segs);
+            let id = super::contract_tier::percent_decode(id);
+            let known = store
+                .get(&collection)
+                .is_some_and(|items| items.iter().any(|(i, _)| *i == id));
+            if !known {
+                return Err(Unknown { collection, id });
+            }
+        }
+        let concrete = |n: usize| segs.get(..n).map(|s| s.join("/")).unwrap_or_default();
+        for k in &self.kinds {
+            let n = k.collection.split('/').count();
+            if t == k.collection {
+                return Ok(match &k.created_id {
+                    Some(p) => Role::Create {
+                        collection: concrete(n),
+                        id_pointer: p.clone(),
+                    },
+                    None => Role::List {
+                        collection: concrete(n),
+                        envelope: None,
+                    },
+                });
+            }
+            if t == k.item {
+                return Ok(Role::Item {
+                    collection: concretise(&k.collection, &segs),
+                    id: super::contract_tier::percent_decode(segs.get(n).copied().unwrap_or("")),
+                });
+            }
+        }
+        Ok(Role::Other)
+    }
+
+    /// The list role of a collection request (a GET of what [`Memory::role`] calls a create).
+    pub fn list_of(role: Role) -> Role {
+        match role {
+            Role::Create {
+                collection,
+                id_pointer,
+            } => Role::List {
+                collection,
+                envelope: envelope_of(&id_pointer),
+            },
+            other => other,
+        }
+    }
+
+    /// Stores a created resource; returns its body with the new id in place.
+    pub fn create(&self, collection: &str, pointer: &str, mut body: Value) -> Value {
+        let id = uuid::Uuid::new_v4().to_string();
+        set_pointer(&mut body, pointer, Value::String(id.clone()));
+        let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
+        store
+            .entry(collection.to_string())
+            .or_default()
+            .push((id, body.clone()));
+        body
+    }
+
+    /// The stored bodies of a collection, in creation order.
+    pub fn list(&self, collection: &str) -> Vec<Value> {
+        let store = self.store.read().unwrap_or_else(|p| p.into_inner());
+        store
+            .get(collection)
+            .map(|items| items.iter().map(|(_, v)| v.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// A stored body.
+    pub fn get(&self, collection: &str, id: &str) -> Option<Value> {
+        let store = self.store.read().unwrap_or_else(|p| p.into_inner());
+        store
+            .get(collection)?
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Merges an update into a stored body; returns the result.
+    pub fn update(&self, collection: &str, id: &str, update: &Value) -> Option<Value> {
+        let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
+        let (_, stored) = store
+            .get_mut(collection)?
+            .iter_mut()
+            .find(|(i, _)| i == id)?;
+        merge(stored, update);
+        Some(stored.clone())
+    }
+
+    /// Removes a stored body.
+    pub fn delete(&self, collection: &str, id: &str) {
+        let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(items) = store.get_mut(collection) {
+            items.retain(|(i, _)| i != id);
+        }
+    }
+}
+
+/// The concrete collection path of a request: the template's literals, its `{}` taken from the
+/// request's segments at the same place.
+fn concretise(template: &str, segs: &[&str]) -> String {
+    template
+        .split('/')
+        .enumerate()
+        .map(|(i, t)| {
+            if t == "{}" {
+                segs.get(i).copied().unwrap_or(t)
+            } else {
+                t
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Whether a concrete path fits a normalised template (`{}` takes any one segment).
+fn fits(template: &str, concrete: &str) -> bool {
+    let (t, c): (Vec<&str>, Vec<&str>) =
+        (template.split('/').collect(), concrete.split('/').collect());
+    t.len() == c.len() && t.iter().zip(&c).all(|(t, c)| *t == "{}" || t == c)
+}
+
+/// `vpc` for `/vpc/id`; None for `/id` (the body is the item).
+fn envelope_of(pointer: &str) -> Option<String> {
+    let parts: Vec<&str> = pointer.split('/').skip(1).collect();
+    (parts.len() > 1).then(|| parts[0].to_string())
+}
+
+/// Merges an update body into a stored resource (objects deeply, values replaced).
+pub fn merge(stored: &mut Value, update: &Value) {
+    match (stored, update) {
+        (Value::Object(s), Value::Object(u)) => {
+            for (k, v) in u {
+                match s.get_mut(k) {
+                    Some(x) if x.is_object() && v.is_object() => merge(x, v),
+                    _ => {
+                        s.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (s, u) => *s = u.clone(),
+    }
+}
+
+/// Sets a value at a JSON pointer, making the objects on the way.
+pub fn set_pointer(v: &mut Value, pointer: &str, value: Value) {
+    let mut cur = v;
+    let parts: Vec<&str> = pointer.split('/').skip(1).collect();
+    for (i, p) in parts.iter().enumerate() {
+        if !cur.is_object() {
+            *cur = json!({});
+        }
+        let Value::Object(o) = cur else { return };
+        if i + 1 == parts.len() {
+            o.insert((*p).to_string(), value);
+            return;
+        }
+        cur = o.entry((*p).to_string()).or_insert_with(|| json!({}));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::resources::{Call, Origin, ResourceKind};
+
+    fn table() -> ResourceTable {
+        let call = |m: &str, p: &str| Call {
+            method: m.into(),
+            path: p.into(),
+            body: None,
+        };
+        let kind = |name: &str, coll: &str, item: &str| ResourceKind {
+            kind: name.into(),
+            service: "vpc".into(),
+            collection: coll.rsplit('/').next().unwrap_or_default().into(),
+            scratch_var: None,
+            read: call("GET", item),
+            fields: BTreeMap::new(),
+            update: None,
+            items: None,
+            delete: Some(call("DELETE", item)),
+            created_id: Some(format!("/{name}/id")),
+            origin: Origin::Inferred,
+            collection_path: Some(coll.into()),
+            id_param: item
+                .rsplit('/')
+                .next()
+                .map(|s| s.trim_matches(|c| c == '{' || c == '}').to_string()),
+            parent: None,
+            create: None,
+            list: None,
+        };
+        ResourceTable {
+            kinds: vec![
+                kind(
+                    "vpc",
+                    "/v1/{project_id}/vpcs",
+                    "/v1/{project_id}/vpcs/{vpc_id}",
+                ),
+                kind(
+                    "route",
+                    "/v1/{project_id}/vpcs/{vpc_id}/routes",
+                    "/v1/{project_id}/vpcs/{vpc_id}/routes/{route_id}",
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn ids_are_known_only_once_created_and_until_deleted_at_any_depth() {
+        let m = Memory::new(&table());
+        let routes = "/v1/{project_id}/vpcs/{vpc_id}/routes";
+        let vpc = |id: &str| vec![("vpc_id".to_string(), id.to_string())];
+        assert!(m
+            .role(routes, "/v1/p/vpcs/nope/routes", &vpc("nope"))
+            .is_err());
+        let Ok(Role::Create {
+            collection,
+            id_pointer,
+        }) = m.role("/v1/{project_id}/vpcs", "/v1/p/vpcs", &[])
+        else {
+            panic!("a POST to the collection creates");
+        };
+        let made = m.create(&collection, &id_pointer, json!({"vpc": {"name": "a"}}));
+        let id = made["vpc"]["id"].as_str().unwrap_or_default().to_string();
+        assert_eq!(
+            m.role(routes, &format!("/v1/p/vpcs/{id}/routes"), &vpc(&id)),
+            Ok(Role::Create {
+                collection: format!("/v1/p/vpcs/{id}/routes"),
+                id_pointer: "/route/id".into()
+            })
+        );
+        // Another project does not see it.
+        assert!(m
+            .role(
+                "/v1/{project_id}/vpcs/{vpc_id}",
+                &format!("/v1/q/vpcs/{id}"),
+                &vpc(&id)
+            )
+            .is_err());
+        // A parameter named as the kind's id, on another path, must name a stored one.
+        assert!(m
+            .role("/v2/usage/{vpc_id}", "/v2/usage/nope", &vpc("nope"))
+            .is_err());
+        assert!(m
+            .role("/v2/usage/{vpc_id}", &format!("/v2/usage/{id}"), &vpc(&id))
+            .is_ok());
+        m.delete("/v1/p/vpcs", &id);
+        assert!(m
+            .role(
+                "/v1/{project_id}/vpcs/{vpc_id}/action",
+                &format!("/v1/p/vpcs/{id}/action"),
+                &vpc(&id)
+            )
+            .is_err());
+    }
+}

@@ -1,0 +1,79 @@
+//! Asynchronous creates: an answer documented with a `job_id` starts a job, and the job query
+//! (any GET with a `{job_id}` parameter, such as `GET /v1/{project_id}/jobs/{job_id}`) answers it
+//! completed: `SUCCESS`, with `entities` holding the new resource's id.
+
+use std::collections::BTreeMap;
+use std::sync::RwLock;
+
+use serde_json::Value;
+
+/// The path parameter and response field naming a job.
+pub const JOB_ID: &str = "job_id";
+
+/// Jobs started: job id → the id of what it created.
+#[derive(Debug, Default)]
+pub struct Jobs {
+    started: RwLock<BTreeMap<String, String>>,
+}
+
+impl Jobs {
+    /// Starts a job if the answer has a top-level `job_id`; the job's id goes in the answer.
+    /// Returns the new resource's id.
+    pub fn start(&self, answer: &mut Value) -> Option<String> {
+        let slot = answer.get_mut(JOB_ID).filter(|v| v.is_string())?;
+        let job = uuid::Uuid::new_v4().to_string();
+        let entity = uuid::Uuid::new_v4().to_string();
+        *slot = Value::String(job.clone());
+        let mut started = self.started.write().unwrap_or_else(|p| p.into_inner());
+        started.insert(job, entity.clone());
+        Some(entity)
+    }
+
+    /// The answer to a job query, completed, or None for a job nobody started.
+    pub fn complete(&self, job: &str, mut answer: Value) -> Option<Value> {
+        let entity = {
+            let started = self.started.read().unwrap_or_else(|p| p.into_inner());
+            started.get(job)?.clone()
+        };
+        if let Some(o) = answer.as_object_mut() {
+            if o.get("status").is_some_and(Value::is_string) {
+                o.insert("status".into(), Value::String("SUCCESS".into()));
+            }
+            o.insert(JOB_ID.into(), Value::String(job.to_string()));
+            // The entity's id is whichever `…_id` field `entities` documents.
+            if let Some(Value::Object(e)) = o.get_mut("entities") {
+                for (name, v) in e.iter_mut() {
+                    if name.ends_with("_id") && v.is_string() {
+                        *v = Value::String(entity.clone());
+                    }
+                }
+            }
+        }
+        Some(answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_started_job_completes_with_the_new_id_and_an_unknown_one_is_none() {
+        let jobs = Jobs::default();
+        let mut answer = json!({"job_id": "x"});
+        let entity = jobs.start(&mut answer).unwrap_or_default();
+        let job = answer["job_id"].as_str().unwrap_or_default().to_string();
+        assert_ne!(job, "x");
+        let done = jobs
+            .complete(
+                &job,
+                json!({"status": "x", "job_id": "x", "entities": {"image_id": "x"}}),
+            )
+            .unwrap_or_default();
+        assert_eq!(done["status"], "SUCCESS");
+        assert_eq!(done["entities"]["image_id"], json!(entity));
+        assert_eq!(jobs.complete("nope", json!({})), None);
+        assert_eq!(jobs.start(&mut json!({"id": "x"})), None);
+    }
+}
