@@ -93,10 +93,12 @@ pub fn derive(
             .counts
             .push(format!("{} skipped-page", derived.skipped.len()));
     }
-    if deny.contains(&Deny::Defects) && !derived.defects.is_empty() {
+    // Notes (unread constraint phrases) ask for review, not for a refusal.
+    let contradictions = derived.defects.iter().filter(|d| !d.kind.is_note()).count();
+    if deny.contains(&Deny::Defects) && contradictions > 0 {
         outcome.denied.push(format!(
             "{} documentation defects (--deny defects): see {}",
-            derived.defects.len(),
+            contradictions,
             out.join(write::DEFECTS_FILE).display()
         ));
     }
