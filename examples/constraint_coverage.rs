@@ -12,33 +12,16 @@ use conform::contract::derive::page::{Block, SectionKind};
 use conform::contract::derive::{self, constraints, fields, manifest::Manifest};
 use serde_json::Value;
 
-const KEYWORDS: &[&str] = &[
-    "enum",
-    "const",
-    "minLength",
-    "maxLength",
-    "x-maxBytes",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "pattern",
-    "format",
-    "minItems",
-    "maxItems",
-    "default",
-];
-
 /// Every schema node with an `x-source`, by source, noting whether it holds a constraint.
 fn sources(v: &Value, out: &mut BTreeMap<String, bool>) {
     match v {
         Value::Object(m) => {
             if let Some(Value::String(s)) = m.get("x-source") {
-                let has = KEYWORDS.iter().any(|k| m.contains_key(*k))
+                let has = constraints::KEYWORDS.iter().any(|k| m.contains_key(*k))
                     || ["items", "additionalProperties", "propertyNames"]
                         .iter()
                         .filter_map(|k| m.get(*k))
-                        .any(|sub| KEYWORDS.iter().any(|k| sub.get(*k).is_some()));
+                        .any(|sub| constraints::KEYWORDS.iter().any(|k| sub.get(*k).is_some()));
                 *out.entry(s.clone()).or_insert(false) |= has;
             }
             m.values().for_each(|x| sources(x, out));

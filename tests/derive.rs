@@ -1631,3 +1631,107 @@ fn an_endpoint_stated_under_the_title_without_a_uri_section_derives() {
     assert_eq!(d.operations.len(), 1, "{:?}", d.skipped);
     assert_eq!(d.operations[0].path, "/v2/{project_id}/volumes/{volume_id}");
 }
+
+#[test]
+fn derive_explain_prints_each_request_field_with_its_constraints_and_phrases() {
+    let o = conform_bin()
+        .args([
+            "derive",
+            "../shared/seeds",
+            "--explain",
+            "ecs.update_server_metadata_item.v2_1",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("ecs.update_server_metadata_item.v2_1 PUT "),
+        "{stdout}"
+    );
+    let key = lines
+        .iter()
+        .find(|l| l.starts_with("/meta/{key}  string  "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(key.contains("minLength=1 «不能为空»"), "{key}");
+    assert!(
+        key.contains("maxLength=255 «最大长度255个Unicode字符»"),
+        "{key}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("/meta/*  string  maxLength=255 «")),
+        "{stdout}"
+    );
+    // One line per field, nothing written.
+    assert_eq!(lines.len(), 4, "{stdout}");
+    let unknown = conform_bin()
+        .args([
+            "derive",
+            "../shared/seeds",
+            "--explain",
+            "evs.update_snapshot",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean"));
+}
+
+/// The schema node citing a row, anywhere in a schema.
+fn property<'a>(schema: &'a Value, pointer: &[&str]) -> &'a Value {
+    pointer
+        .iter()
+        .fold(schema, |s, name| &s["properties"][name])
+}
+
+#[test]
+fn the_training_sets_carry_the_constraints_their_rows_state() {
+    let dcs = derive::derive(&[shared().join("pages/dcs")], &Manifest::default()).unwrap();
+    let create = &dcs.schemas[&("dcs.create_instance.v2".to_string(), SchemaKind::Request)];
+    let n = property(create, &["instance_num"]);
+    assert_eq!(
+        (n["minimum"].clone(), n["maximum"].clone()),
+        (json!(1), json!(100))
+    );
+    assert_eq!(n["default"], 1);
+    assert!(n["x-phrases"]["maximum"]
+        .as_str()
+        .unwrap()
+        .contains("1-100"));
+    let mode = property(create, &["bss_param", "charging_mode"]);
+    assert_eq!(mode["enum"], json!(["prePaid", "postPaid"]));
+    // "创建单个实例时，名称长度为4到64位": a condition, so a note and no keyword.
+    let name = property(create, &["name"]);
+    assert!(
+        name.get("minLength").is_none() && name["x-notes"].is_array(),
+        "{name}"
+    );
+    let vpc = derive::derive(&[shared().join("pages/vpc")], &Manifest::default()).unwrap();
+    let text: String = vpc
+        .schemas
+        .iter()
+        .filter(|((_, kind), _)| *kind == SchemaKind::Request)
+        .map(|(_, s)| s.to_string())
+        .collect();
+    assert!(
+        text.contains("\"enum\""),
+        "VPC request schemas carry enumerations"
+    );
+    assert!(vpc
+        .defects
+        .iter()
+        .any(|d| d.kind == DefectKind::UnreadConstraint && d.kind.is_note()));
+    // Query parameters carry theirs too.
+    assert!(vpc.operations.iter().any(|o| o
+        .query_params
+        .iter()
+        .any(|q| q.schema.get("x-phrases").is_some())));
+}

@@ -754,8 +754,23 @@ pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> App
     };
     let mut phrases = Map::new();
     let mut refused: Vec<&str> = Vec::new();
+    let mut notes = reading.notes.clone();
+    // One row stating a keyword twice with different values scopes each to a case it names
+    // ("Redis3.0：…取值：2、4", "Redis4.0：…取值：0.5、1"): none of them is the contract.
+    let disputed = |c: &Constraint| {
+        reading
+            .found
+            .iter()
+            .any(|o| o.constraint.keyword() == c.keyword() && o.constraint != *c)
+    };
     for f in &reading.found {
         let key = f.constraint.keyword();
+        if disputed(&f.constraint) {
+            if !notes.contains(&f.phrase) {
+                notes.push(f.phrase.clone());
+            }
+            continue;
+        }
         if schema.contains_key(key) {
             continue;
         }
@@ -798,8 +813,8 @@ pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> App
     if !phrases.is_empty() {
         schema.insert("x-phrases".into(), Value::Object(phrases));
     }
-    if !reading.notes.is_empty() {
-        schema.insert("x-notes".into(), json!(reading.notes));
+    if !notes.is_empty() {
+        schema.insert("x-notes".into(), json!(notes));
     }
     applied
 }
@@ -914,6 +929,104 @@ fn typed(v: &str, ty: &Ty) -> Option<Value> {
         },
         _ => None,
     }
+}
+
+/// Keywords `--explain` and the coverage figures count as constraints.
+pub const KEYWORDS: &[&str] = &[
+    "enum",
+    "const",
+    "minLength",
+    "maxLength",
+    "x-maxBytes",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "pattern",
+    "format",
+    "minItems",
+    "maxItems",
+    "default",
+];
+
+/// One line per request field (body properties, then query parameters): its pointer, type,
+/// constraints and the phrase each came from, and its conditional notes.
+pub fn explain(request: Option<&Value>, query: &[crate::contract::QueryParam]) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(schema) = request {
+        explain_node(schema, "", &mut out);
+    }
+    for q in query {
+        explain_line(&q.schema, &format!("?{}", q.name), &mut out);
+    }
+    out
+}
+
+fn explain_node(schema: &Value, pointer: &str, out: &mut Vec<String>) {
+    if let Some(Value::Array(alternatives)) = schema.get("oneOf") {
+        for (i, a) in alternatives.iter().enumerate() {
+            explain_node(a, &format!("{pointer}(oneOf {i})"), out);
+        }
+    }
+    if let Some(Value::Object(props)) = schema.get("properties") {
+        for (name, sub) in props {
+            let here = format!("{pointer}/{name}");
+            explain_line(sub, &here, out);
+            explain_node(sub, &here, out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        if items.get("properties").is_some() {
+            explain_node(items, &format!("{pointer}/0"), out);
+        } else if KEYWORDS.iter().any(|k| items.get(*k).is_some()) {
+            explain_line(items, &format!("{pointer}/0"), out);
+        }
+    }
+    for (key, part) in [("propertyNames", "{key}"), ("additionalProperties", "*")] {
+        if let Some(sub) = schema.get(key).filter(|s| s.is_object()) {
+            let here = format!("{pointer}/{part}");
+            explain_line(sub, &here, out);
+            explain_node(sub, &here, out);
+        }
+    }
+}
+
+fn explain_line(schema: &Value, pointer: &str, out: &mut Vec<String>) {
+    let ty = match schema.get("type") {
+        Some(Value::String(t)) => t.clone(),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("|"),
+        _ => "any".into(),
+    };
+    let phrases = schema.get("x-phrases");
+    let mut parts: Vec<String> = KEYWORDS
+        .iter()
+        .filter_map(|k| {
+            let v = schema.get(*k)?;
+            let phrase = phrases
+                .and_then(|p| p.get(*k))
+                .and_then(Value::as_str)
+                .map_or_else(String::new, |p| format!(" «{p}»"));
+            Some(format!("{k}={v}{phrase}"))
+        })
+        .collect();
+    if let Some(Value::Array(notes)) = schema.get("x-notes") {
+        parts.extend(
+            notes
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|n| format!("note «{n}»")),
+        );
+    }
+    let rest = if parts.is_empty() {
+        "-".to_string()
+    } else {
+        parts.join("; ")
+    };
+    out.push(format!("{pointer}  {ty}  {rest}"));
 }
 
 #[cfg(test)]
@@ -1241,6 +1354,77 @@ mod tests {
         ("镜像文件格式。目前支持vhd、zvhd。", ""),
         ("Specifies the snapshot name.", ""),
     ];
+
+    fn applied(text: &str, ty: Ty) -> (Value, Applied) {
+        let paragraphs: Vec<String> = text.split('\n').map(str::to_string).collect();
+        let mut schema = Map::new();
+        if let Ty::Array(inner) = &ty {
+            schema.insert(
+                "items".into(),
+                json!({"type": inner.json_type_is_scalar().then_some("x")}),
+            );
+        }
+        let a = apply(&read(&paragraphs), &ty, &mut schema);
+        (Value::Object(schema), a)
+    }
+
+    #[test]
+    fn keywords_carry_their_phrases_and_conditions_stay_notes() {
+        let (s, a) = applied(
+            "长度为1-64。仅type为server时有效，取值范围：1-100",
+            Ty::String,
+        );
+        assert_eq!(s["minLength"], 1);
+        assert_eq!(s["maxLength"], 64);
+        assert_eq!(s["x-phrases"]["maxLength"], "长度为1-64");
+        assert_eq!(s["x-notes"][0], "仅type为server时有效，取值范围：1-100");
+        assert!(s.get("minimum").is_none() && a.unread.is_empty());
+    }
+
+    #[test]
+    fn a_rule_the_type_cannot_hold_is_unread() {
+        let (s, a) = applied("取值范围：1~65535", Ty::String);
+        assert!(s.get("minimum").is_none());
+        assert_eq!(a.unread, vec!["取值范围：1~65535".to_string()]);
+        let (s, _) = applied("缺省值：abc", Ty::Integer);
+        assert!(s.get("default").is_none());
+        let (s, _) = applied("取值为true或者false。", Ty::Boolean);
+        assert!(
+            s.get("enum").is_none(),
+            "a boolean's two values restate its type"
+        );
+    }
+
+    #[test]
+    fn typed_values_and_array_items() {
+        let (s, _) = applied("取值范围：4、6\n缺省值：4", Ty::Integer);
+        assert_eq!(s["enum"], json!([4, 6]));
+        assert_eq!(s["default"], 4);
+        let (s, _) = applied(
+            "数组长度：1 - 20\n取值1-7",
+            Ty::Array(Box::new(Ty::Integer)),
+        );
+        assert_eq!(
+            (s["minItems"].clone(), s["maxItems"].clone()),
+            (json!(1), json!(20))
+        );
+        assert_eq!(s["items"]["maximum"], 7);
+        let (s, _) = applied("缺省值：9\n取值范围：1-5", Ty::Integer);
+        assert!(
+            s.get("default").is_none(),
+            "a default outside the range is not the contract"
+        );
+    }
+
+    #[test]
+    fn one_keyword_stated_twice_differently_is_a_note() {
+        let (s, _) = applied(
+            "Redis3.0：实例取值：2、4、8。\nRedis4.0：实例取值：0.5、1、2。",
+            Ty::Number,
+        );
+        assert!(s.get("enum").is_none());
+        assert_eq!(s["x-notes"].as_array().map(Vec::len), Some(2));
+    }
 
     #[test]
     fn phrases_read_as_documented() {
