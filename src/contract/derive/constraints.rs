@@ -106,7 +106,7 @@ pub struct Reading {
 
 static CONSTRAINT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)长度|范围|取值|枚举|字节|最大值|最小值|缺省|默认值|不超过|不能超过|大于|小于|\blength\b|\branges?\b|\bbetween\b|\bminimum\b|\bmaximum\b|\bdefault value\b|\bdefaults? to\b|\bvalue can be\b|\bvalid values?\b|\benumerat|[\[（(]\s*-?\d+\s*[,，]\s*-?\d+\s*[\]）)]",
+        r#"(?i)长度|范围|取值[:：]|取值(?:为|是|有|包括|只能是|只能为|必须为|如下)\s*[:：]?\s*(?:$|[“"'A-Za-z0-9+\-\[])|枚举|字节|最大值|最小值|缺省|默认值|不超过|不能超过|大于|小于|\blength\b|\branges?\b|\bbetween\b|\bminimum\b|\bmaximum\b|\bdefault value\b|\bdefaults? to\b|\bvalue can be\b|\bvalid values?\b|\benumerat|[\[（(]\s*-?\d+\s*[,，]\s*-?\d+\s*[\]）)]"#,
     )
 });
 
@@ -1348,8 +1348,10 @@ mod tests {
         ),
         ("取值范围：\n租户下存在的安全组ID", "unread"),
         ("必须大于镜像系统盘容量", "unread"),
-        ("取值参考表2。", "unread"),
+        ("取值参考表2。", ""),
         // Neither a constraint nor constraint-like.
+        ("分页查询的起始资源id，取值为上一页最后一条记录的id", ""),
+        ("取值。", ""),
         ("快照ID。", ""),
         ("镜像文件格式。目前支持vhd、zvhd。", ""),
         ("Specifies the snapshot name.", ""),
