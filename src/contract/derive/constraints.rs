@@ -129,7 +129,8 @@ pub fn is_conditional(sentence: &str) -> bool {
     CONDITIONAL.is_match(sentence)
 }
 
-const NUM: &str = r"([+-]?\d+(?:\.\d+)?)";
+// `intmax` stands for the largest 32-bit integer ("取值范围为0~intmax").
+const NUM: &str = r"([+-]?\d+(?:\.\d+)?|(?i:intmax|int_max))";
 const TO: &str = r"\s*(?:-|－|~|～|到|至|\bto\b)\s*";
 const INT: &str = r"(\d+)";
 
@@ -316,7 +317,11 @@ fn sentences(paragraph: &str) -> Vec<String> {
 }
 
 fn num(c: &Captures<'_>, i: usize) -> Option<f64> {
-    c.get(i)?.as_str().trim_start_matches('+').parse().ok()
+    let text = c.get(i)?.as_str();
+    if text.eq_ignore_ascii_case("intmax") || text.eq_ignore_ascii_case("int_max") {
+        return Some(f64::from(i32::MAX));
+    }
+    text.trim_start_matches('+').parse().ok()
 }
 
 fn int(c: &Captures<'_>, i: usize) -> Option<u64> {
@@ -774,6 +779,14 @@ pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> App
         if schema.contains_key(key) {
             continue;
         }
+        // "不能为空" on a list: it holds at least one item.
+        if let (Constraint::MinLength(1), Ty::Array(_)) = (&f.constraint, ty) {
+            if NOT_EMPTY.is_match(&f.phrase) && !schema.contains_key("minItems") {
+                schema.insert("minItems".into(), json!(1));
+                phrases.insert("minItems".into(), json!(f.phrase));
+                continue;
+            }
+        }
         // An array of scalars: a rule on values ("最大长度255个unicode字符", "取值1-7") is a rule
         // on each item.
         if let (Ty::Array(inner), false) = (ty, is_array_rule(&f.constraint)) {
@@ -1179,6 +1192,10 @@ mod tests {
         ("不小于1", "minimum=1"),
         ("保留天数，单位：天，取值范围：1-7。", "minimum=1 maximum=7"),
         ("取值范围在10~1000", "minimum=10 maximum=1000"),
+        (
+            "分页查询每页返回的记录个数，取值范围为0~intmax",
+            "minimum=0 maximum=2147483647",
+        ),
         // Numeric ranges and bounds, English.
         ("The value ranges from 1 to 100.", "minimum=1 maximum=100"),
         ("Value range: 1-65535", "minimum=1 maximum=65535"),
@@ -1411,6 +1428,8 @@ mod tests {
             (json!(1), json!(20))
         );
         assert_eq!(s["items"]["maximum"], 7);
+        let (s, _) = applied("不能为空", Ty::Array(Box::new(Ty::String)));
+        assert_eq!(s["minItems"], 1);
         let (s, _) = applied("缺省值：9\n取值范围：1-5", Ty::Integer);
         assert!(
             s.get("default").is_none(),
