@@ -1741,4 +1741,16 @@ fn the_training_sets_carry_the_constraints_their_rows_state() {
         .query_params
         .iter()
         .any(|q| q.schema.get("x-phrases").is_some())));
+    // The OpenAPI export reuses the schemas, constraints and phrases included.
+    let dir = tempfile::tempdir().unwrap();
+    let (spec, _) = set_openapi("dcs", dir.path());
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(spec).unwrap()).unwrap();
+    let body = &doc["components"]["schemas"]["DcsCreateInstanceV2Request"];
+    let n = property(body, &["instance_num"]);
+    assert_eq!(
+        (n["maximum"].clone(), n["default"].clone()),
+        (json!(100), json!(1)),
+        "{body}"
+    );
+    assert!(n["x-phrases"]["default"].is_string());
 }

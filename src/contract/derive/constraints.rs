@@ -10,7 +10,7 @@
 //!   "if …") never becomes a keyword: when it looks like a constraint it is kept as a note;
 //! - otherwise every recognised phrase becomes a [`Constraint`] with the phrase (the matched
 //!   words, not the whole sentence);
-//! - a sentence that looks like a constraint (長度, 范围, 取值, length, range, between, …) but
+//! - a sentence that looks like a constraint (长度, 范围, 取值, length, range, between, …) but
 //!   yields nothing is returned as unread, so a reviewer sees what was missed.
 //!
 //! Precision comes before recall: a list with one item that is not a plain value, a range on a
