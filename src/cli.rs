@@ -546,6 +546,10 @@ pub struct DeriveCmd {
     /// Fail (exit 2) after writing if there is any of these: `defects`, `skipped`.
     #[arg(long, value_enum)]
     pub deny: Vec<conform::commands::derive::Deny>,
+    /// Write nothing; print each request field of OPERATION (body properties, then query
+    /// parameters) with its type, its constraints and the phrase each came from, one per line.
+    #[arg(long, value_name = "OPERATION")]
+    pub explain: Option<String>,
 }
 
 /// `conform openapi`.

@@ -109,6 +109,12 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
                 .manifest
                 .clone()
                 .or_else(|| Some(default_path(root, "pages.yaml")).filter(|p| p.is_file()));
+            if let Some(operation) = &cmd.explain {
+                let lines =
+                    conform::commands::derive::explain(&cmd.pages, manifest.as_deref(), operation)?;
+                lines.iter().for_each(|l| println!("{l}"));
+                return Ok(exit_code::OK);
+            }
             let outcome = conform::commands::derive::derive(
                 &cmd.pages,
                 &out,

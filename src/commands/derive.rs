@@ -93,10 +93,12 @@ pub fn derive(
             .counts
             .push(format!("{} skipped-page", derived.skipped.len()));
     }
-    if deny.contains(&Deny::Defects) && !derived.defects.is_empty() {
+    // Notes (unread constraint phrases) ask for review, not for a refusal.
+    let contradictions = derived.defects.iter().filter(|d| !d.kind.is_note()).count();
+    if deny.contains(&Deny::Defects) && contradictions > 0 {
         outcome.denied.push(format!(
             "{} documentation defects (--deny defects): see {}",
-            derived.defects.len(),
+            contradictions,
             out.join(write::DEFECTS_FILE).display()
         ));
     }
@@ -108,6 +110,38 @@ pub fn derive(
         ));
     }
     Ok(outcome)
+}
+
+/// `conform derive --explain OPERATION`: derives without writing and returns one line per
+/// request field of the operation (type, constraints, the phrase each came from).
+pub fn explain(
+    inputs: &[PathBuf],
+    manifest: Option<&Path>,
+    operation: &str,
+) -> Result<Vec<String>, Error> {
+    let manifest = match manifest {
+        Some(p) => Manifest::load(p).map_err(|e| Error::from(diagnostic(&e)))?,
+        None => Manifest::default(),
+    };
+    let derived = derive::derive(inputs, &manifest).map_err(|e| Error::from(diagnostic(&e)))?;
+    let Some(op) = derived.operations.iter().find(|o| o.id == operation) else {
+        let closest = derived
+            .operations
+            .iter()
+            .map(|o| (strsim::levenshtein(&o.id, operation), &o.id))
+            .min()
+            .map(|(_, id)| format!(": did you mean {id}?"))
+            .unwrap_or_default();
+        return Err(Error::bad(format!(
+            "--explain {operation}: these pages derive no such operation{closest}"
+        )));
+    };
+    let request = derived
+        .schemas
+        .get(&(op.id.clone(), crate::contract::SchemaKind::Request));
+    let mut lines = vec![format!("{} {} {}", op.id, op.method, op.path)];
+    lines.extend(derive::constraints::explain(request, &op.query_params));
+    Ok(lines)
 }
 
 /// The OpenAPI 3.1 document of a schemas folder, pretty-printed.

@@ -33,11 +33,14 @@ pub enum DefectKind {
     UndocumentedStatus,
     /// An error example uses an error code the service's error-code page does not list.
     UndocumentedErrorCode,
+    /// A note, not a contradiction: a request row's phrase looks like a constraint (length,
+    /// range, values) but the constraint reader made none of it. `documented` holds the phrase.
+    UnreadConstraint,
 }
 
 impl DefectKind {
     /// Every kind, in the order summaries list them.
-    pub const ALL: [DefectKind; 9] = [
+    pub const ALL: [DefectKind; 10] = [
         DefectKind::ExampleType,
         DefectKind::ExampleMissingRequired,
         DefectKind::ExampleUnknownField,
@@ -47,6 +50,7 @@ impl DefectKind {
         DefectKind::LanguageConflict,
         DefectKind::UndocumentedStatus,
         DefectKind::UndocumentedErrorCode,
+        DefectKind::UnreadConstraint,
     ];
 
     /// The kebab-case name used in `defects.json` and on stderr.
@@ -61,7 +65,13 @@ impl DefectKind {
             DefectKind::LanguageConflict => "language-conflict",
             DefectKind::UndocumentedStatus => "undocumented-status",
             DefectKind::UndocumentedErrorCode => "undocumented-error-code",
+            DefectKind::UnreadConstraint => "unread-constraint",
         }
+    }
+
+    /// A note for a reviewer rather than a contradiction: `--deny defects` does not refuse it.
+    pub fn is_note(self) -> bool {
+        self == DefectKind::UnreadConstraint
     }
 
     /// The kind of an example that fails a JSON Schema keyword.

@@ -123,6 +123,14 @@ impl Facts {
         }
     }
 
+    /// Adds only the pattern (allowed characters, time layout): the rest of a request row's
+    /// rules come from the constraint reader.
+    pub fn apply_pattern(&self, schema: &mut Map<String, Value>) {
+        if let Some(p) = &self.pattern {
+            schema.insert("pattern".into(), json!(p));
+        }
+    }
+
     /// Adds numeric bounds to an integer or number schema.
     pub fn apply_to_number(&self, schema: &mut Map<String, Value>) {
         if let Some(n) = self.minimum {

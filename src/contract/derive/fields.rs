@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{json, Map, Value};
 
+use super::constraints;
 use super::facts::Facts;
 use super::page::{Link, Table};
 use super::DeriveError;
@@ -50,7 +51,9 @@ pub struct Columns {
     /// Further columns read as part of the description, so their facts (limits, character
     /// sets) apply: constraints (约束, 取值范围) and remarks (备注).
     pub extra_description: Vec<usize>,
-    /// Header cells of columns the deriver does not use (CRUD, 默认值, …).
+    /// Default value column (默认值, Default): read as a `默认值：` phrase.
+    pub default: Option<usize>,
+    /// Header cells of columns the deriver does not use (CRUD, …).
     pub ignored: Vec<String>,
 }
 
@@ -110,6 +113,7 @@ const EXTRA_DESCRIPTION_HEADERS: &[&str] = &[
     "Remarks",
     "Notes",
 ];
+const DEFAULT_HEADERS: &[&str] = &["默认值", "缺省值", "Default", "Default Value"];
 
 impl Columns {
     /// Recognises a field table by its header, in either language and any column order.
@@ -137,6 +141,8 @@ impl Columns {
             }
             if matches(h, EXTRA_DESCRIPTION_HEADERS) {
                 columns.extra_description.push(i);
+            } else if matches(h, DEFAULT_HEADERS) && columns.default.is_none() {
+                columns.default = Some(i);
             } else {
                 columns.ignored.push(h.trim().to_string());
             }
@@ -239,6 +245,11 @@ impl Ty {
         })
     }
 
+    /// A string, integer or number: a type whose values constraints can bound.
+    pub fn json_type_is_scalar(&self) -> bool {
+        matches!(self, Ty::String | Ty::Integer | Ty::Number)
+    }
+
     fn of_value(v: &Value) -> Option<Ty> {
         Some(match v {
             Value::String(_) => Ty::String,
@@ -328,6 +339,13 @@ pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> 
             .unwrap_or_default();
         for extra in columns.extra_description.iter().filter_map(|&i| row.get(i)) {
             paragraphs.extend(extra.paragraphs.iter().cloned());
+        }
+        // A default column holds the bare value: worded as the phrase the reader knows.
+        if let Some(d) = cell(columns.default).map(|c| c.text()) {
+            let d = d.trim();
+            if !d.is_empty() && !matches!(d, "-" | "无" | "None" | "N/A") {
+                paragraphs.push(format!("默认值：{d}"));
+            }
         }
         links.extend(row.iter().flat_map(|c| c.links.iter().cloned()));
         links.dedup();
@@ -614,9 +632,25 @@ pub struct Builder<'a> {
     pub presence: Presence,
     /// Notes for the derive output.
     pub notes: Vec<String>,
+    /// Read each row's constraints ([`constraints`]) rather than only its length facts: for
+    /// request bodies and query parameters.
+    pub constraints: bool,
+    /// Constraint-like phrases no constraint came from: (JSON Pointer, row source, phrase).
+    pub unread: Vec<(String, Option<String>, String)>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    /// A builder with no notes yet.
+    pub fn new(enums: &'a dyn EnumSource, presence: Presence, constraints: bool) -> Builder<'a> {
+        Builder {
+            enums,
+            presence,
+            notes: Vec::new(),
+            constraints,
+            unread: Vec::new(),
+        }
+    }
+
     /// The object schema for a list of fields, guided by the example at the same place.
     pub fn object(&mut self, fields: &[Field], example: Option<&Value>, pointer: &str) -> Value {
         let mut properties = Map::new();
@@ -680,7 +714,11 @@ impl Builder<'_> {
             Ty::String => {
                 let mut m = Map::new();
                 m.insert("type".into(), json!("string"));
-                facts.apply_to_string(&mut m);
+                if self.constraints {
+                    facts.apply_pattern(&mut m);
+                } else {
+                    facts.apply_to_string(&mut m);
+                }
                 if let Some(values) = self.enums.values_for(f) {
                     m.insert("enum".into(), json!(values));
                 }
@@ -689,7 +727,9 @@ impl Builder<'_> {
             Ty::Integer | Ty::Number => {
                 let mut m = Map::new();
                 m.insert("type".into(), json!(ty.json_type()));
-                facts.apply_to_number(&mut m);
+                if !self.constraints {
+                    facts.apply_to_number(&mut m);
+                }
                 m
             }
             Ty::Boolean => Map::from_iter([("type".to_string(), json!("boolean"))]),
@@ -720,6 +760,18 @@ impl Builder<'_> {
             }
             Ty::Unknown(_) => Map::new(),
         };
+        // Maps read their rules per part (keys, values) in `map`.
+        let is_map = schema.contains_key("additionalProperties");
+        if self.constraints && !is_map && !matches!(ty, Ty::Unknown(_)) {
+            let reading = constraints::read(&f.paragraphs);
+            let applied = constraints::apply(&reading, &ty, &mut schema);
+            self.unread.extend(
+                applied
+                    .unread
+                    .into_iter()
+                    .map(|p| (pointer.to_string(), f.source.clone(), p)),
+            );
+        }
         if let Some(winner) = precedence(&text).filter(|w| *w != f.name) {
             schema.insert("x-precedence".into(), json!(winner));
         }
@@ -748,13 +800,13 @@ impl Builder<'_> {
     fn map(&mut self, f: &Field, value: &Ty) -> Map<String, Value> {
         let (key_text, value_text) = split_key_value(&f.paragraphs);
         let mut key = Map::new();
-        Facts::read(&key_text).apply_to_string(&mut key);
+        self.string_rules(&key_text, &mut key, f);
         let mut val = Map::new();
         if let Some(t) = value.json_type() {
             val.insert("type".into(), json!(t));
         }
         if *value == Ty::String {
-            Facts::read(&value_text).apply_to_string(&mut val);
+            self.string_rules(&value_text, &mut val, f);
         }
         let mut m = Map::new();
         m.insert("type".into(), json!("object"));
@@ -773,12 +825,32 @@ impl Builder<'_> {
             val.insert("type".into(), json!(t));
         }
         if row.ty == Ty::String {
-            Facts::read(&row.text()).apply_to_string(&mut val);
+            self.string_rules(&row.text(), &mut val, row);
         }
         Map::from_iter([
             ("type".to_string(), json!("object")),
             ("additionalProperties".to_string(), Value::Object(val)),
         ])
+    }
+}
+
+impl Builder<'_> {
+    /// The rules one text states for a string (a map's keys or values).
+    fn string_rules(&mut self, text: &str, schema: &mut Map<String, Value>, f: &Field) {
+        let facts = Facts::read(text);
+        if !self.constraints {
+            facts.apply_to_string(schema);
+            return;
+        }
+        facts.apply_pattern(schema);
+        let reading = constraints::read(&[text.to_string()]);
+        let applied = constraints::apply(&reading, &Ty::String, schema);
+        self.unread.extend(
+            applied
+                .unread
+                .into_iter()
+                .map(|p| (String::new(), f.source.clone(), p)),
+        );
     }
 }
 

@@ -769,6 +769,7 @@ fn merge_group(
             });
         }
         status_defects(p, &g.id, &mut defects);
+        unread_constraint_notes(p, &g.id, &mut defects);
         error_code_defects(p, &g.id, &derived.error_codes, &mut defects);
     }
     derived.defects.extend(defects);
@@ -839,6 +840,29 @@ fn merge_group(
         conflicts,
         notes,
     })
+}
+
+/// Request rows whose constraint-like phrases yield no constraint: notes for a reviewer.
+fn unread_constraint_notes(p: &PageContract, operation: &str, defects: &mut Vec<Defect>) {
+    for (pointer, source, phrase) in &p.unread_constraints {
+        // The row's line, from its `page:line` source.
+        let line = source
+            .as_deref()
+            .and_then(|s| s.rsplit_once(':'))
+            .and_then(|(_, l)| l.parse().ok())
+            .unwrap_or(p.request_line);
+        defects.push(Defect {
+            kind: DefectKind::UnreadConstraint,
+            page: p.path.clone(),
+            line,
+            operation: Some(operation.to_string()),
+            body: "request".into(),
+            pointer: pointer.clone(),
+            documented: json!(phrase),
+            found: json!("no constraint read"),
+            other_page: None,
+        });
+    }
 }
 
 /// Status codes a page's examples use that its status section does not list.
@@ -993,6 +1017,26 @@ pub fn merge_schema(a: &Value, b: &Value, pointer: &str, conflicts: &mut Vec<Con
             }
             // Each page states a rule on its own line: the first page's line is cited.
             ("x-source", Some(_)) => {}
+            // Each language words a rule its own way: the first page's phrase is cited, and a
+            // keyword only the other page states brings its phrase along.
+            ("x-phrases", Some(Value::Object(mut ap))) => {
+                if let Value::Object(bp) = bv {
+                    for (k, v) in bp {
+                        ap.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+                out.insert(key.clone(), Value::Object(ap));
+            }
+            ("x-notes", Some(Value::Array(mut an))) => {
+                if let Value::Array(bn) = bv {
+                    for n in bn {
+                        if !an.contains(n) {
+                            an.push(n.clone());
+                        }
+                    }
+                }
+                out.insert(key.clone(), Value::Array(an));
+            }
             (_, Some(av)) if &av != bv => {
                 conflicts.push(Conflict {
                     pointer: pointer.to_string(),

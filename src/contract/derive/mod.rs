@@ -8,6 +8,7 @@
 //! contradiction the pages contain is a [`defects::Defect`]; the schemas keep what the tables say.
 //! Nothing here names a page or an operation: everything comes from what the pages say.
 
+pub mod constraints;
 pub mod defects;
 pub mod facts;
 pub mod fields;
@@ -204,6 +205,9 @@ pub struct PageContract {
     pub notes: Vec<String>,
     /// States the resource must be in (constraints section).
     pub preconditions: Vec<crate::contract::Precondition>,
+    /// Request rows' constraint-like phrases that yield no constraint: (JSON Pointer, row
+    /// source `page:line`, phrase).
+    pub unread_constraints: Vec<(String, Option<String>, String)>,
 }
 
 /// Reads every page under the inputs (files or folders, recursively, in name order).
@@ -695,11 +699,7 @@ pub fn page_contract(
 
     // URI tables: the one naming the path parameters, and query parameter tables.
     let mut query = Vec::new();
-    let mut builder = Builder {
-        enums,
-        presence: Presence::Declared,
-        notes: Vec::new(),
-    };
+    let mut builder = Builder::new(enums, Presence::Declared, true);
     for table in section_tables(page, SectionKind::Uri) {
         if Columns::detect(&table.header).is_none() {
             continue;
@@ -804,30 +804,23 @@ pub fn page_contract(
         .filter(|f| !f.is_error_envelope)
         .cloned()
         .collect();
-    let mut response_builder = Builder {
-        enums,
-        presence: Presence::Example,
-        notes: Vec::new(),
-    };
+    let mut response_builder = Builder::new(enums, Presence::Example, false);
     let response = body_schema(&mut response_builder, &success_fields, first_response);
     // Error bodies documented by their own tables (under a 4xx status) are read like any body.
     let error_fields = fields::tree(&error_tables, &path)?.fields;
-    let mut error_builder = Builder {
-        enums,
-        presence: Presence::Declared,
-        notes: Vec::new(),
-    };
+    let mut error_builder = Builder::new(enums, Presence::Declared, false);
     let error_from_table = body_schema(&mut error_builder, &error_fields, None);
     let error = match envelope_row {
-        Some(inner) => Some(envelope_schema(&inner, &mut builder)),
+        Some(inner) => Some(envelope_schema(&inner, &mut error_builder)),
         None if error_from_table.is_some() => error_from_table,
         None => envelope_from_examples(&error_examples).map(|inner| {
             notes.push(format!(
                 "{file}: error envelope taken from the error examples"
             ));
-            envelope_schema(&inner, &mut builder)
+            envelope_schema(&inner, &mut error_builder)
         }),
     };
+    let unread_constraints = std::mem::take(&mut builder.unread);
     notes.extend(
         builder
             .notes
@@ -893,6 +886,7 @@ pub fn page_contract(
         shape: (request_shape, response_shape),
         notes,
         preconditions: preconditions(page, enums),
+        unread_constraints,
     })
 }
 

@@ -1,0 +1,1471 @@
+//! Constraint reader: the text of one parameter row → the constraints it states, each with the
+//! phrase it came from.
+//!
+//! Input is a row's paragraphs (description column, dedicated columns such as 约束, 取值范围,
+//! 默认值, Constraints, Value range, Default, and the API Explorer lines `最小长度：1`,
+//! `枚举值：`, `缺省值：`, `数组长度：1 - 20`), in Chinese or English. The text is cut into
+//! sentences; each sentence is read on its own:
+//!
+//! - a **conditional** sentence (`仅type为server时有效`, `如果协议是icmp类型…`, "when X is Y",
+//!   "if …") never becomes a keyword: when it looks like a constraint it is kept as a note;
+//! - otherwise every recognised phrase becomes a [`Constraint`] with the phrase (the matched
+//!   words, not the whole sentence);
+//! - a sentence that looks like a constraint (长度, 范围, 取值, length, range, between, …) but
+//!   yields nothing is returned as unread, so a reviewer sees what was missed.
+//!
+//! Precision comes before recall: a list with one item that is not a plain value, a range on a
+//! field of the wrong type, a default that the field's type cannot hold are all left unread.
+//!
+//! **In the schema** ([`apply`]): the keywords go on the property (`maxLength`, `x-maxBytes`,
+//! `minimum`, `enum`, `default`, `format`, `minItems`, …); `x-phrases` maps each keyword written
+//! from a phrase to that phrase (`{"maxLength": "最大长度：64"}`), and `x-notes` lists the
+//! conditional phrases. Byte limits are written as `x-maxBytes` alone, as the committed schemas
+//! always have (the OpenAPI export adds `maxLength` beside it).
+//!
+//! Pure functions: no I/O, no panics on page text.
+
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+use serde_json::{json, Map, Number, Value};
+
+use super::fields::Ty;
+
+fn re(pattern: &str) -> Regex {
+    crate::statics::regex(pattern)
+}
+
+/// One constraint a phrase states.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Constraint {
+    /// Fewest characters (`minLength`).
+    MinLength(u64),
+    /// Most characters (`maxLength`).
+    MaxLength(u64),
+    /// Most UTF-8 bytes (`x-maxBytes`).
+    MaxBytes(u64),
+    /// Smallest number, inclusive (`minimum`).
+    Minimum(f64),
+    /// Largest number, inclusive (`maximum`).
+    Maximum(f64),
+    /// Smallest number, exclusive (`exclusiveMinimum`).
+    ExclusiveMinimum(f64),
+    /// Largest number, exclusive (`exclusiveMaximum`).
+    ExclusiveMaximum(f64),
+    /// The only values allowed, as written (`enum`, typed when applied).
+    Enum(Vec<String>),
+    /// The value used when the field is left out, as written (`default`, typed when applied).
+    Default(String),
+    /// A format the row names for its own value (`format`: `uuid`, `ipv4`, `ipv6`, `ip`, `cidr`).
+    Format(&'static str),
+    /// Fewest array items (`minItems`).
+    MinItems(u64),
+    /// Most array items (`maxItems`).
+    MaxItems(u64),
+}
+
+impl Constraint {
+    /// The JSON Schema keyword the constraint is written as.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Constraint::MinLength(_) => "minLength",
+            Constraint::MaxLength(_) => "maxLength",
+            Constraint::MaxBytes(_) => "x-maxBytes",
+            Constraint::Minimum(_) => "minimum",
+            Constraint::Maximum(_) => "maximum",
+            Constraint::ExclusiveMinimum(_) => "exclusiveMinimum",
+            Constraint::ExclusiveMaximum(_) => "exclusiveMaximum",
+            Constraint::Enum(_) => "enum",
+            Constraint::Default(_) => "default",
+            Constraint::Format(_) => "format",
+            Constraint::MinItems(_) => "minItems",
+            Constraint::MaxItems(_) => "maxItems",
+        }
+    }
+}
+
+/// A constraint and the phrase it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// The constraint.
+    pub constraint: Constraint,
+    /// The words that state it.
+    pub phrase: String,
+}
+
+/// Everything read from one row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reading {
+    /// Constraints, in the order the text states them (the first of a keyword wins).
+    pub found: Vec<Found>,
+    /// Conditional phrases that look like constraints: notes, never keywords.
+    pub notes: Vec<String>,
+    /// Sentences that look like constraints but yield none.
+    pub unread: Vec<String>,
+}
+
+static CONSTRAINT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?i)长度|范围|取值[:：]|取值(?:为|是|有|包括|只能是|只能为|必须为|如下)\s*[:：]?\s*(?:$|[“"'A-Za-z0-9+\-\[])|枚举|字节|最大值|最小值|缺省|默认值|不超过|不能超过|大于|小于|\blength\b|\branges?\b|\bbetween\b|\bminimum\b|\bmaximum\b|\bdefault value\b|\bdefaults? to\b|\bvalue can be\b|\bvalid values?\b|\benumerat|[\[（(]\s*-?\d+\s*[,，]\s*-?\d+\s*[\]）)]"#,
+    )
+});
+
+/// Whether a phrase states (or seems to state) a constraint: the recogniser behind the
+/// unread-constraint notes and the coverage figures.
+pub fn is_constraint_like(phrase: &str) -> bool {
+    CONSTRAINT_LIKE.is_match(phrase)
+}
+
+static CONDITIONAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"(?i)如果|若|假如|当[^。；]{0,40}?时|仅[^。；]{0,30}?时|只有[^。；]{0,30}?时|",
+        r"[^，,。；\s]{1,20}为[^，,。；\s]{1,20}时|时(?:[，,：:]|有效|生效|必选|必填|可选|才)|",
+        r"\b(?:if|when|whenever|unless|only (?:for|valid|applies|takes effect))\b|\bin case\b",
+    ))
+});
+
+/// Whether a sentence states its rule under a condition.
+pub fn is_conditional(sentence: &str) -> bool {
+    CONDITIONAL.is_match(sentence)
+}
+
+// `intmax` stands for the largest 32-bit integer ("取值范围为0~intmax").
+const NUM: &str = r"([+-]?\d+(?:\.\d+)?|(?i:intmax|int_max))";
+const TO: &str = r"\s*(?:-|－|~|～|到|至|\bto\b)\s*";
+const INT: &str = r"(\d+)";
+
+// Length units: a range or limit followed by one of these counts characters (or bytes).
+static CHAR_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i){INT}{TO}{INT}\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|位|characters?|chars?\b)"
+    ))
+});
+static LENGTH_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:长度|length)\s*(?:必须|需|应)?\s*(?:为|是|在|范围为|范围是|范围|:|：|is|of|must be|from)?\s*[:：]?\s*[\[（(]?{INT}{TO}{INT}(\s*个?字节|\s*bytes)?"
+    ))
+});
+static BYTE_RANGE: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?i){INT}{TO}{INT}\s*(?:个)?\s*(?:字节|bytes)")));
+static MAX_BYTES: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:最大(?:支持|长度为?|长度是|为)?|不超过|不能超过|最多|(?:maximum|max\.?) of|at most|up to|no more than|cannot exceed|can't exceed|not exceed)\s*(\d+)\s*个?\s*(?:字节|bytes)",
+    )
+});
+static MAX_CHARS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:最大(?:长度|支持)?为?|长度(?:不超过|不能超过|最大为?|上限为?|小于等于)|最长(?:为)?|不超过|不能超过|最多|(?:maximum|max\.?) of|at most|up to|no more than|cannot exceed|can't exceed|not exceed|maximum length (?:is|of))\s*[:：]?\s*(\d+)\s*(?:个|位)?\s*(?:unicode\s*)?(字符|位|characters?|chars?\b|的字符串)?",
+    )
+});
+static MAX_LENGTH_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(?:最大长度|maximum length|max length)\s*[:：]\s*(\d+)"));
+static MIN_LENGTH_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(?:最小长度|minimum length|min length)\s*[:：]\s*(\d+)"));
+static MIN_CHARS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:至少|最少|不少于|at least|minimum of|no fewer than)\s*(\d+)\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|位|characters?)",
+    )
+});
+static NOT_EMPTY: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)不能为空|不可为空|不允许为空|cannot be empty|can't be empty|must not be empty")
+});
+static ARRAY_LENGTH: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:数组长度|array length)\s*[:：]?\s*{INT}{TO}{INT}"
+    ))
+});
+static ITEMS_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:contains?|contain|have|has|of)\s+{INT}{TO}{INT}\s+(?:items|elements|entries)"
+    ))
+});
+static MAX_ITEMS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:(?:maximum|max\.?) of|at most|up to|no more than)\s*(\d+)\s*(?:items|elements|entries)|最多(?:支持|包含|可(?:以)?(?:指定|添加|填写|传入))?\s*(\d+)\s*(?:个|项|条)(?:元素|成员)?(?:$|[，,。；])",
+    )
+});
+// A numeric range after a value word: 取值范围：1-100, 取值为40～1024GB, [1,9], ranges from 1 to 100.
+static NUMBER_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:取值范围|范围|取值|值为|value range|valid range|range|ranges|ranging)\s*(?:为|是|在|：|:|\s|from|is|of)*\s*(?:[\[（(]\s*{NUM}\s*[,，~～\-]\s*{NUM}\s*[\]）)]|{NUM}{TO}{NUM})(\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|字节|位|characters?|bytes))?"
+    ))
+});
+static BETWEEN: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\bbetween\s+{NUM}\s+and\s+{NUM}(\s+(?:characters|bytes))?"
+    ))
+});
+static MIN_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:最小值|minimum value|minimum|min value)\s*(?:为|是|:|：|is|of)?\s*[:：]?\s*{NUM}"
+    ))
+});
+static MAX_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:最大值|maximum value|maximum|max value)\s*(?:为|是|:|：|is|of)?\s*[:：]?\s*{NUM}"
+    ))
+});
+static AT_LEAST: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:大于等于|大于或等于|不小于|>=|≥|greater than or equal to|no less than|not less than)\s*{NUM}"
+    ))
+});
+static AT_MOST: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:小于等于|小于或等于|不大于|<=|≤|less than or equal to|no greater than|not greater than)\s*{NUM}"
+    ))
+});
+static ABOVE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:必须大于|应大于|需大于|(?:^|[，,\s])大于|greater than)\s*{NUM}(?:\s*$|[，,。；;.\s])"
+    ))
+});
+static BELOW: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:必须小于|应小于|需小于|(?:^|[，,\s])小于|less than)\s*{NUM}(?:\s*$|[，,。；;.\s])"
+    ))
+});
+static DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+    let q = "[“”\"'‘’]?";
+    let v = r"([A-Za-z0-9_.:\-]+)";
+    re(&format!(
+        r"(?i)(?:缺省值|默认值|默认取值)\s*(?:为|是)?\s*[:：]?\s*{q}{v}{q}|默认(?:为|是|使用)\s*{q}{v}{q}|(?:\bdefault(?: value)?\s*(?:is|:)|\bdefaults to)\s*{q}{v}{q}"
+    ))
+});
+static FORMAT: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    vec![
+        (
+            re(
+                r"(?i)合法UUID|标准UUID|UUID格式|格式为UUID|\bin UUID format\b|\bmust be a (?:valid )?UUID\b|\bUUID format\b",
+            ),
+            "uuid",
+        ),
+        (
+            re(r"(?i)CIDR格式|格式为CIDR|\bin CIDR (?:format|notation)\b|\bCIDR format\b"),
+            "cidr",
+        ),
+        (
+            re(
+                r"(?i)IPv4地址格式|格式为IPv4|\bin IPv4 (?:address )?format\b|\bmust be a (?:valid )?IPv4 address\b",
+            ),
+            "ipv4",
+        ),
+        (
+            re(
+                r"(?i)IPv6地址格式|格式为IPv6|\bin IPv6 (?:address )?format\b|\bmust be a (?:valid )?IPv6 address\b",
+            ),
+            "ipv6",
+        ),
+    ]
+});
+// Enumerations written inline: 取值为A、B、C；取值范围：A，B；The value can be A, B, or C.
+static ENUM_INLINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"(?i)(?:取值范围|取值只能是|取值只能为|取值为|取值有|取值是|取值包括|目前取值为|目前取值有|可选值为|可选值|可选|枚举值|取值)\s*(?:为|是|有|包括)?\s*[:：]?\s*(.+)$|",
+        r"\b(?:the )?(?:value|values|options?) (?:can be|can only be|must be|is one of|are|include|of this parameter can be)\s*:?\s*(.+)$|",
+        r"\bvalid values? (?:are|is|include)\s*:?\s*(.+)$|\b(?:value range|values?|options)\s*:\s*(.+)$|",
+        r"\bsupported values? (?:are|is|include)\s*:?\s*(.+)$",
+    ))
+});
+// A sentence that introduces a list of values on the following lines.
+static ENUM_INTRO: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"(?i)(?:取值范围|取值|枚举值|可选值|取值有|取值包括|取值如下|取值范围如下|取值为|支持以下取值|目前支持以下取值)\s*(?:如下|为|有)?\s*[:：]\s*$|",
+        r"(?:取值如下|取值范围如下|取值有以下几种|如下取值)\s*[:：。]?\s*$|",
+        r"\b(?:the )?(?:value|values|options?) (?:can be|can only be|must be|are|include|is one of)(?: the following)?\s*:\s*$|",
+        r"\b(?:valid|possible|supported|enumerated) values?\s*(?:are|include)?\s*:\s*$|\b(?:value range|values?)\s*:\s*$",
+    ))
+});
+// One value per line: `值：说明`, `值 (说明)`, `值 - 说明` or the bare value.
+static VALUE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"^\s*[-•*]?\s*[“"']?([A-Za-z0-9][A-Za-z0-9_.\-/]*)[”"']?\s*(?:$|[：:（(]|\s[-–—]\s|\s*[，,；;。])"#,
+    )
+});
+static VALUE_IS_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*[A-Za-z0-9][A-Za-z0-9_.\-/]*\s*[（(]\s*(?:默认值?|缺省值?|default(?: value)?)\s*[）)]",
+    )
+});
+static TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"^[“"'‘]?([A-Za-z0-9][A-Za-z0-9_.\-:]*)[”"'’]?$"#));
+static LIST_SEP: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\s*(?:、|，|,|/|；|;|或者|或|和|及|\bor\b|\band\b)\s*"));
+static PAREN: LazyLock<Regex> = LazyLock::new(|| re(r"[（(][^）)]*[）)]"));
+static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| re(r"[。；;！!]|\.\s+|\.$"));
+
+/// Cuts a paragraph into sentences (the units conditions apply to).
+fn sentences(paragraph: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for m in SENTENCE_END.find_iter(paragraph) {
+        // A dot between digits is a decimal point, not a sentence end.
+        if m.as_str() == "." && paragraph[m.end()..].starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let s = paragraph[start..m.start()].trim();
+        if !s.is_empty() {
+            out.push(s.to_string());
+        }
+        start = m.end();
+    }
+    let s = paragraph[start..].trim();
+    if !s.is_empty() {
+        out.push(s.to_string());
+    }
+    out
+}
+
+fn num(c: &Captures<'_>, i: usize) -> Option<f64> {
+    let text = c.get(i)?.as_str();
+    if text.eq_ignore_ascii_case("intmax") || text.eq_ignore_ascii_case("int_max") {
+        return Some(f64::from(i32::MAX));
+    }
+    text.trim_start_matches('+').parse().ok()
+}
+
+fn int(c: &Captures<'_>, i: usize) -> Option<u64> {
+    c.get(i)?.as_str().parse().ok()
+}
+
+fn is_bytes(unit: Option<&str>) -> bool {
+    unit.is_some_and(|u| u.contains('字') && u.contains('节') || u.to_lowercase().contains("byte"))
+}
+
+/// Splits an inline list into plain values; `None` when any item is not a plain value.
+fn list_values(text: &str) -> Option<Vec<String>> {
+    let text = PAREN.replace_all(text, "");
+    let text = text
+        .trim()
+        .trim_end_matches(['。', '.', '；', ';', '，', ','])
+        .trim();
+    let mut values = Vec::new();
+    // Each item with the separator before it (none for the first).
+    let mut items: Vec<(&str, &str)> = Vec::new();
+    let mut start = 0;
+    let mut sep = "";
+    for m in LIST_SEP.find_iter(text) {
+        items.push((sep, &text[start..m.start()]));
+        sep = m.as_str().trim();
+        start = m.end();
+    }
+    items.push((sep, &text[start..]));
+    for (sep, item) in items {
+        let item = item.trim();
+        if item.is_empty() {
+            continue;
+        }
+        // "IPv6 约束：…": the last value, then the next rule.
+        let head = item.split_whitespace().next().unwrap_or(item);
+        let after_comma = matches!(sep, "，" | ",");
+        match TOKEN.captures(item) {
+            Some(c) => values.push(c[1].to_string()),
+            None if !values.is_empty() && head != item && TOKEN.is_match(head) => {
+                if let Some(c) = TOKEN.captures(head) {
+                    values.push(c[1].to_string());
+                }
+                break;
+            }
+            // "4、6，分别表示…": after a comma the list ends where the prose starts.
+            None if after_comma && values.len() >= 2 => break,
+            None => return None,
+        }
+    }
+    (values.len() >= 2).then_some(values)
+}
+
+/// `tcp udp any`: whitespace-separated values up to the first word that is not one.
+fn explorer_values(text: &str) -> Option<Vec<String>> {
+    let values: Vec<String> = text
+        .split_whitespace()
+        .map_while(|w| TOKEN.captures(w).map(|c| c[1].to_string()))
+        .collect();
+    (!values.is_empty()).then_some(values)
+}
+
+static CLAUSE_SEP: LazyLock<Regex> = LazyLock::new(|| re(r"[，,]"));
+// A condition written after its rule governs the whole sentence (`取值1-100，仅type为x时有效`).
+static BACKWARD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)时(?:有效|生效)|仅[^。；]*有效|only valid|valid only|takes effect only")
+});
+
+/// Reads one sentence, splitting off the clauses a condition governs: clauses before the first
+/// conditional clause are read as rules, the conditional rest becomes a note.
+fn read_clauses(sentence: &str, reading: &mut Reading) {
+    if !is_conditional(sentence) {
+        read_sentence(sentence, false, reading);
+        return;
+    }
+    if BACKWARD.is_match(sentence) {
+        read_sentence(sentence, true, reading);
+        return;
+    }
+    let mut start = 0;
+    for m in CLAUSE_SEP
+        .find_iter(sentence)
+        .map(|m| m.end())
+        .chain([sentence.len()])
+    {
+        let clause = &sentence[start..m];
+        if is_conditional(clause) {
+            let before = sentence[..start].trim_end_matches(['，', ',', ' ']);
+            if !before.is_empty() {
+                read_sentence(before, false, reading);
+            }
+            read_sentence(&sentence[start..], true, reading);
+            return;
+        }
+        start = m;
+    }
+    read_sentence(sentence, true, reading);
+}
+
+/// Reads every constraint stated in a row's paragraphs.
+pub fn read(paragraphs: &[String]) -> Reading {
+    let mut reading = Reading::default();
+    // A value list opened by an intro sentence: (intro, conditional, values, explorer style).
+    let mut list: Option<(String, bool, Vec<String>, bool)> = None;
+    for paragraph in paragraphs {
+        // A value line's own paragraph may go on with more sentences about that value.
+        let mut value_paragraph = false;
+        for sentence in sentences(paragraph) {
+            if let Some((_, _, values, _)) = list.as_mut() {
+                if let Some(c) = VALUE_LINE.captures(&sentence) {
+                    values.push(c[1].to_string());
+                    value_paragraph = true;
+                    // "false（默认值）：…": the value line names the default.
+                    if let Some(m) = VALUE_IS_DEFAULT.find(&sentence) {
+                        reading.found.push(Found {
+                            constraint: Constraint::Default(c[1].to_string()),
+                            phrase: m.as_str().to_string(),
+                        });
+                    }
+                    continue;
+                }
+                if value_paragraph {
+                    read_clauses(&sentence, &mut reading);
+                    continue;
+                }
+                close_list(list.take(), &mut reading);
+            }
+            let conditional = is_conditional(&sentence);
+            if let Some(m) = ENUM_INTRO.find(&sentence) {
+                list = Some((
+                    sentence.clone(),
+                    conditional,
+                    Vec::new(),
+                    m.as_str().starts_with("枚举值"),
+                ));
+                // The intro's own words before the list may state more (a default, a range).
+                let before = sentence[..m.start()].trim();
+                if !before.is_empty() {
+                    read_sentence(before, conditional, &mut reading);
+                }
+                continue;
+            }
+            // "取值如下：queued：表示…": the first value follows the intro in the same sentence.
+            if let Some(rest) = inline_first_value(&sentence) {
+                list = Some((sentence.clone(), conditional, vec![rest], false));
+                continue;
+            }
+            read_clauses(&sentence, &mut reading);
+        }
+    }
+    close_list(list, &mut reading);
+    reading
+}
+
+static INTRO_THEN_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:取值如下|取值范围如下|取值范围|取值有|取值|枚举值)\s*[:：]\s*([A-Za-z0-9][A-Za-z0-9_.\-/]*)\s*[：:]",
+    )
+});
+
+fn inline_first_value(sentence: &str) -> Option<String> {
+    INTRO_THEN_VALUE
+        .captures(sentence)
+        .map(|c| c[1].to_string())
+}
+
+fn close_list(list: Option<(String, bool, Vec<String>, bool)>, reading: &mut Reading) {
+    let Some((intro, conditional, mut values, explorer)) = list else {
+        return;
+    };
+    values.dedup();
+    // One value in prose is more likely a note than a closed list; the API Explorer's
+    // `枚举值` line is explicit even with a single value.
+    let enough = if explorer {
+        !values.is_empty()
+    } else {
+        values.len() >= 2
+    };
+    let phrase = if values.is_empty() {
+        intro.clone()
+    } else {
+        format!("{intro} {}", values.join(" "))
+    };
+    if !enough {
+        reading.unread.push(phrase);
+    } else if conditional {
+        reading.notes.push(phrase);
+    } else {
+        reading.found.push(Found {
+            constraint: Constraint::Enum(values),
+            phrase,
+        });
+    }
+}
+
+/// Reads the constraints one sentence states.
+fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
+    if conditional {
+        if is_constraint_like(sentence) {
+            reading.notes.push(sentence.to_string());
+        }
+        return;
+    }
+    let mut found: Vec<Found> = Vec::new();
+    let mut push = |constraint: Constraint, phrase: &str| {
+        found.push(Found {
+            constraint,
+            phrase: phrase.trim().to_string(),
+        });
+    };
+    // Lengths first: a range followed by a unit of characters or bytes is a length, not a value.
+    let mut length_spans: Vec<(usize, usize)> = Vec::new();
+    for c in ARRAY_LENGTH
+        .captures_iter(sentence)
+        .chain(ITEMS_RANGE.captures_iter(sentence))
+    {
+        if let (Some(lo), Some(hi), Some(m)) = (int(&c, 1), int(&c, 2), c.get(0)) {
+            if lo <= hi {
+                push(Constraint::MinItems(lo), m.as_str());
+                push(Constraint::MaxItems(hi), m.as_str());
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    for c in BYTE_RANGE.captures_iter(sentence) {
+        if let (Some(lo), Some(hi), Some(m)) = (int(&c, 1), int(&c, 2), c.get(0)) {
+            if lo <= 1 && lo <= hi {
+                if lo == 1 {
+                    push(Constraint::MinLength(1), m.as_str());
+                }
+                push(Constraint::MaxBytes(hi), m.as_str());
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    for c in CHAR_RANGE.captures_iter(sentence) {
+        if let (Some(lo), Some(hi), Some(m)) = (int(&c, 1), int(&c, 2), c.get(0)) {
+            if lo <= hi && !overlaps(&length_spans, m.start(), m.end()) {
+                if lo > 0 {
+                    push(Constraint::MinLength(lo), m.as_str());
+                }
+                push(Constraint::MaxLength(hi), m.as_str());
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    for c in LENGTH_RANGE.captures_iter(sentence) {
+        if let (Some(lo), Some(hi), Some(m)) = (int(&c, 1), int(&c, 2), c.get(0)) {
+            if lo <= hi && !overlaps(&length_spans, m.start(), m.end()) {
+                if is_bytes(c.get(3).map(|u| u.as_str())) {
+                    if lo == 1 {
+                        push(Constraint::MinLength(1), m.as_str());
+                    }
+                    push(Constraint::MaxBytes(hi), m.as_str());
+                } else {
+                    if lo > 0 {
+                        push(Constraint::MinLength(lo), m.as_str());
+                    }
+                    push(Constraint::MaxLength(hi), m.as_str());
+                }
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    for c in MAX_BYTES.captures_iter(sentence) {
+        if let (Some(n), Some(m)) = (int(&c, 1), c.get(0)) {
+            if !overlaps(&length_spans, m.start(), m.end()) {
+                push(Constraint::MaxBytes(n), m.as_str());
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    for c in MAX_LENGTH_LINE.captures_iter(sentence) {
+        if let (Some(n), Some(m)) = (int(&c, 1), c.get(0)) {
+            if !overlaps(&length_spans, m.start(), m.end()) {
+                push(Constraint::MaxLength(n), m.as_str());
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    for c in MAX_CHARS.captures_iter(sentence) {
+        if let (Some(n), Some(m)) = (int(&c, 1), c.get(0)) {
+            // "最大为255" without a unit and without 长度 is a value bound, read below.
+            let about_length = c.get(2).is_some()
+                || m.as_str().contains("长度")
+                || m.as_str().to_lowercase().contains("length");
+            if about_length && !overlaps(&length_spans, m.start(), m.end()) {
+                push(Constraint::MaxLength(n), m.as_str());
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    for c in MIN_LENGTH_LINE
+        .captures_iter(sentence)
+        .chain(MIN_CHARS.captures_iter(sentence))
+    {
+        if let (Some(n), Some(m)) = (int(&c, 1), c.get(0)) {
+            if !overlaps(&length_spans, m.start(), m.end()) {
+                push(Constraint::MinLength(n), m.as_str());
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    if let Some(m) = NOT_EMPTY.find(sentence) {
+        push(Constraint::MinLength(1), m.as_str());
+    }
+    for c in MAX_ITEMS.captures_iter(sentence) {
+        if let (Some(n), Some(m)) = (int(&c, 1).or_else(|| int(&c, 2)), c.get(0)) {
+            if !overlaps(&length_spans, m.start(), m.end()) {
+                push(Constraint::MaxItems(n), m.as_str());
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    // Numeric ranges and bounds, outside the length phrases.
+    for c in NUMBER_RANGE.captures_iter(sentence) {
+        let Some(m) = c.get(0) else { continue };
+        if overlaps(&length_spans, m.start(), m.end()) || c.get(5).is_some() {
+            continue;
+        }
+        let (lo, hi) = match (num(&c, 1), num(&c, 2)) {
+            (Some(lo), Some(hi)) => (lo, hi),
+            _ => match (num(&c, 3), num(&c, 4)) {
+                (Some(lo), Some(hi)) => (lo, hi),
+                _ => continue,
+            },
+        };
+        // "端口范围a:b", "0-255" before a list of words: a range must read low to high and stand
+        // alone (not be one item of a list).
+        let tail = &sentence[m.end()..];
+        if lo <= hi && !tail.trim_start().starts_with(['、', '/', ':']) {
+            push(Constraint::Minimum(lo), m.as_str());
+            push(Constraint::Maximum(hi), m.as_str());
+            length_spans.push((m.start(), m.end()));
+        }
+    }
+    for c in BETWEEN.captures_iter(sentence) {
+        let Some(m) = c.get(0) else { continue };
+        if let (Some(lo), Some(hi)) = (num(&c, 1), num(&c, 2)) {
+            if lo <= hi {
+                match c.get(3).map(|u| u.as_str().trim()) {
+                    Some(u) if u.starts_with("char") => {
+                        if lo >= 1.0 {
+                            push(Constraint::MinLength(lo as u64), m.as_str());
+                        }
+                        push(Constraint::MaxLength(hi as u64), m.as_str());
+                    }
+                    Some(_) => push(Constraint::MaxBytes(hi as u64), m.as_str()),
+                    None => {
+                        push(Constraint::Minimum(lo), m.as_str());
+                        push(Constraint::Maximum(hi), m.as_str());
+                    }
+                }
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    let bounds: [Bound; 6] = [
+        (&MIN_VALUE, Constraint::Minimum),
+        (&MAX_VALUE, Constraint::Maximum),
+        (&AT_LEAST, Constraint::Minimum),
+        (&AT_MOST, Constraint::Maximum),
+        (&ABOVE, Constraint::ExclusiveMinimum),
+        (&BELOW, Constraint::ExclusiveMaximum),
+    ];
+    for (pattern, make) in bounds {
+        for c in pattern.captures_iter(sentence) {
+            if let (Some(n), Some(m)) = (num(&c, 1), c.get(0)) {
+                if !overlaps(&length_spans, m.start(), m.end()) {
+                    push(make(n), m.as_str());
+                    length_spans.push((m.start(), m.end()));
+                }
+            }
+        }
+    }
+    if let Some(c) = DEFAULT.captures(sentence) {
+        if let (Some(v), Some(m)) = (c.get(1).or(c.get(2)).or(c.get(3)), c.get(0)) {
+            push(Constraint::Default(v.as_str().to_string()), m.as_str());
+        }
+    }
+    for (pattern, format) in FORMAT.iter() {
+        if let Some(m) = pattern.find(sentence) {
+            push(Constraint::Format(format), m.as_str());
+            break;
+        }
+    }
+    if let Some(c) = ENUM_INLINE.captures(sentence) {
+        let list = (1..=5).find_map(|i| c.get(i));
+        if let (Some(list), Some(m)) = (list, c.get(0)) {
+            // A range, a length or a bound already read here is not a list of values.
+            let start = m.start();
+            // "镜像文件格式的取值范围为：…": the values of something else the row mentions.
+            let of_another = sentence[..start].ends_with('的');
+            if !of_another && !overlaps(&length_spans, start, m.end()) {
+                // The API Explorer writes its values side by side: `枚举值：tcp udp any`.
+                let values = if m.as_str().starts_with("枚举值") {
+                    explorer_values(list.as_str())
+                } else {
+                    list_values(list.as_str())
+                };
+                if let Some(values) = values {
+                    push(Constraint::Enum(values), m.as_str());
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        if is_constraint_like(sentence) {
+            reading.unread.push(sentence.to_string());
+        }
+    } else {
+        reading.found.extend(found);
+    }
+}
+
+/// A bound pattern and the constraint its number makes.
+type Bound = (&'static LazyLock<Regex>, fn(f64) -> Constraint);
+
+fn overlaps(spans: &[(usize, usize)], start: usize, end: usize) -> bool {
+    spans.iter().any(|&(s, e)| start < e && s < end)
+}
+
+/// What applying a reading to a schema left over.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Applied {
+    /// Phrases whose constraints the field's type cannot hold (a range on a string, a default
+    /// its type cannot parse): they join the unread ones.
+    pub unread: Vec<String>,
+}
+
+/// Writes a reading into a property schema of the given type: keywords, `x-phrases` (keyword →
+/// phrase) and `x-notes`. A keyword already in the schema (from a linked enumeration page) wins.
+pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> Applied {
+    let mut applied = Applied {
+        unread: reading.unread.clone(),
+    };
+    let mut phrases = Map::new();
+    let mut refused: Vec<&str> = Vec::new();
+    let mut notes = reading.notes.clone();
+    // One row stating a keyword twice with different values scopes each to a case it names
+    // ("Redis3.0：…取值：2、4", "Redis4.0：…取值：0.5、1"): none of them is the contract.
+    let disputed = |c: &Constraint| {
+        reading
+            .found
+            .iter()
+            .any(|o| o.constraint.keyword() == c.keyword() && o.constraint != *c)
+    };
+    for f in &reading.found {
+        let key = f.constraint.keyword();
+        if disputed(&f.constraint) {
+            if !notes.contains(&f.phrase) {
+                notes.push(f.phrase.clone());
+            }
+            continue;
+        }
+        if schema.contains_key(key) {
+            continue;
+        }
+        // "不能为空" on a list: it holds at least one item.
+        if let (Constraint::MinLength(1), Ty::Array(_)) = (&f.constraint, ty) {
+            if NOT_EMPTY.is_match(&f.phrase) && !schema.contains_key("minItems") {
+                schema.insert("minItems".into(), json!(1));
+                phrases.insert("minItems".into(), json!(f.phrase));
+                continue;
+            }
+        }
+        // An array of scalars: a rule on values ("最大长度255个unicode字符", "取值1-7") is a rule
+        // on each item.
+        if let (Ty::Array(inner), false) = (ty, is_array_rule(&f.constraint)) {
+            let items = schema.get_mut("items").and_then(Value::as_object_mut);
+            if let Some(items) = items.filter(|_| inner.json_type_is_scalar()) {
+                if !items.contains_key(key) {
+                    if let Some(v) = value_for(&f.constraint, inner, items) {
+                        items.insert(key.to_string(), v);
+                        let entry = items
+                            .entry("x-phrases")
+                            .or_insert_with(|| Value::Object(Map::new()));
+                        if let Value::Object(m) = entry {
+                            m.insert(key.to_string(), json!(f.phrase));
+                        }
+                        continue;
+                    }
+                }
+            }
+        }
+        match value_for(&f.constraint, ty, schema) {
+            Some(v) => {
+                schema.insert(key.to_string(), v);
+                phrases.insert(key.to_string(), json!(f.phrase));
+            }
+            // A boolean's two values restate its type.
+            None if matches!((&f.constraint, ty), (Constraint::Enum(_), Ty::Boolean)) => {}
+            None => refused.push(&f.phrase),
+        }
+    }
+    // A phrase counts as unread only when none of its constraints could be written.
+    for p in refused {
+        if !phrases.values().any(|v| v == p) && !applied.unread.iter().any(|u| u == p) {
+            applied.unread.push(p.to_string());
+        }
+    }
+    drop_inconsistent(schema, &mut phrases, &mut applied.unread);
+    if !phrases.is_empty() {
+        schema.insert("x-phrases".into(), Value::Object(phrases));
+    }
+    if !notes.is_empty() {
+        schema.insert("x-notes".into(), json!(notes));
+    }
+    applied
+}
+
+/// Bounds that contradict each other (a default outside the enum or the range, min above max)
+/// are not written: the phrases disagree, so none of them is the contract.
+fn drop_inconsistent(
+    schema: &mut Map<String, Value>,
+    phrases: &mut Map<String, Value>,
+    unread: &mut Vec<String>,
+) {
+    let mut drop = |key: &str, schema: &mut Map<String, Value>| {
+        if schema.remove(key).is_some() {
+            if let Some(Value::String(p)) = phrases.remove(key) {
+                unread.push(p);
+            }
+        }
+    };
+    let f = |schema: &Map<String, Value>, k: &str| schema.get(k).and_then(Value::as_f64);
+    if let (Some(lo), Some(hi)) = (f(schema, "minimum"), f(schema, "maximum")) {
+        if lo > hi {
+            drop("minimum", schema);
+            drop("maximum", schema);
+        }
+    }
+    if let (Some(lo), Some(hi)) = (f(schema, "minLength"), f(schema, "maxLength")) {
+        if lo > hi {
+            drop("minLength", schema);
+        }
+    }
+    if let Some(d) = schema.get("default").cloned() {
+        let in_enum = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_none_or(|values| values.contains(&d));
+        let n = d.as_f64();
+        let in_range = n.is_none_or(|n| {
+            f(schema, "minimum").is_none_or(|lo| n >= lo)
+                && f(schema, "maximum").is_none_or(|hi| n <= hi)
+        });
+        if !in_enum || !in_range {
+            drop("default", schema);
+        }
+    }
+}
+
+fn is_array_rule(c: &Constraint) -> bool {
+    matches!(
+        c,
+        Constraint::MinItems(_) | Constraint::MaxItems(_) | Constraint::Default(_)
+    )
+}
+
+fn number(n: f64, integer: bool) -> Option<Value> {
+    if integer || n.fract() == 0.0 {
+        if n.fract() != 0.0 {
+            return None;
+        }
+        // Whole numbers are written as integers (`1`, not `1.0`).
+        return Some(json!(n as i64));
+    }
+    Number::from_f64(n).map(Value::Number)
+}
+
+/// The keyword's value for a field of this type, or `None` when the type cannot hold it.
+fn value_for(c: &Constraint, ty: &Ty, schema: &Map<String, Value>) -> Option<Value> {
+    let is_string = *ty == Ty::String;
+    let is_number = matches!(ty, Ty::Integer | Ty::Number);
+    let integer = *ty == Ty::Integer;
+    let is_array = matches!(ty, Ty::Array(_));
+    match c {
+        Constraint::MinLength(n) | Constraint::MaxLength(n) | Constraint::MaxBytes(n) => {
+            is_string.then(|| json!(n))
+        }
+        Constraint::Minimum(n)
+        | Constraint::Maximum(n)
+        | Constraint::ExclusiveMinimum(n)
+        | Constraint::ExclusiveMaximum(n) => {
+            if is_number {
+                number(*n, integer)
+            } else {
+                None
+            }
+        }
+        Constraint::MinItems(n) | Constraint::MaxItems(n) => is_array.then(|| json!(n)),
+        Constraint::Format(f) => is_string.then(|| json!(f)),
+        Constraint::Enum(values) => {
+            let typed: Option<Vec<Value>> = values.iter().map(|v| typed(v, ty)).collect();
+            let typed = typed?;
+            // An enum that contradicts a stated pattern is not read.
+            let pattern_ok = schema
+                .get("pattern")
+                .and_then(Value::as_str)
+                .and_then(|p| regex::Regex::new(p).ok())
+                .is_none_or(|p| values.iter().all(|v| p.is_match(v)));
+            (matches!(ty, Ty::String | Ty::Integer | Ty::Number) && pattern_ok)
+                .then_some(Value::Array(typed))
+        }
+        Constraint::Default(v) => typed(v, ty),
+    }
+}
+
+fn typed(v: &str, ty: &Ty) -> Option<Value> {
+    match ty {
+        Ty::String => Some(json!(v)),
+        Ty::Integer => v.parse::<i64>().ok().map(|n| json!(n)),
+        Ty::Number => v.parse::<f64>().ok().and_then(|n| number(n, false)),
+        Ty::Boolean => match v.to_ascii_lowercase().as_str() {
+            "true" => Some(json!(true)),
+            "false" => Some(json!(false)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Keywords `--explain` and the coverage figures count as constraints.
+pub const KEYWORDS: &[&str] = &[
+    "enum",
+    "const",
+    "minLength",
+    "maxLength",
+    "x-maxBytes",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "pattern",
+    "format",
+    "minItems",
+    "maxItems",
+    "default",
+];
+
+/// One line per request field (body properties, then query parameters): its pointer, type,
+/// constraints and the phrase each came from, and its conditional notes.
+pub fn explain(request: Option<&Value>, query: &[crate::contract::QueryParam]) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(schema) = request {
+        explain_node(schema, "", &mut out);
+    }
+    for q in query {
+        explain_line(&q.schema, &format!("?{}", q.name), &mut out);
+    }
+    out
+}
+
+fn explain_node(schema: &Value, pointer: &str, out: &mut Vec<String>) {
+    if let Some(Value::Array(alternatives)) = schema.get("oneOf") {
+        for (i, a) in alternatives.iter().enumerate() {
+            explain_node(a, &format!("{pointer}(oneOf {i})"), out);
+        }
+    }
+    if let Some(Value::Object(props)) = schema.get("properties") {
+        for (name, sub) in props {
+            let here = format!("{pointer}/{name}");
+            explain_line(sub, &here, out);
+            explain_node(sub, &here, out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        if items.get("properties").is_some() {
+            explain_node(items, &format!("{pointer}/0"), out);
+        } else if KEYWORDS.iter().any(|k| items.get(*k).is_some()) {
+            explain_line(items, &format!("{pointer}/0"), out);
+        }
+    }
+    for (key, part) in [("propertyNames", "{key}"), ("additionalProperties", "*")] {
+        if let Some(sub) = schema.get(key).filter(|s| s.is_object()) {
+            let here = format!("{pointer}/{part}");
+            explain_line(sub, &here, out);
+            explain_node(sub, &here, out);
+        }
+    }
+}
+
+fn explain_line(schema: &Value, pointer: &str, out: &mut Vec<String>) {
+    let ty = match schema.get("type") {
+        Some(Value::String(t)) => t.clone(),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("|"),
+        _ => "any".into(),
+    };
+    let phrases = schema.get("x-phrases");
+    let mut parts: Vec<String> = KEYWORDS
+        .iter()
+        .filter_map(|k| {
+            let v = schema.get(*k)?;
+            let phrase = phrases
+                .and_then(|p| p.get(*k))
+                .and_then(Value::as_str)
+                .map_or_else(String::new, |p| format!(" «{p}»"));
+            Some(format!("{k}={v}{phrase}"))
+        })
+        .collect();
+    if let Some(Value::Array(notes)) = schema.get("x-notes") {
+        parts.extend(
+            notes
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|n| format!("note «{n}»")),
+        );
+    }
+    let rest = if parts.is_empty() {
+        "-".to_string()
+    } else {
+        parts.join("; ")
+    };
+    out.push(format!("{pointer}  {ty}  {rest}"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reading as one line: `keyword=value` per constraint, `note` per note, `unread` per
+    /// unread sentence, in order.
+    fn render(r: &Reading) -> String {
+        let fmt = |n: f64| {
+            if n.fract() == 0.0 {
+                format!("{}", n as i64)
+            } else {
+                format!("{n}")
+            }
+        };
+        let mut out: Vec<String> = r
+            .found
+            .iter()
+            .map(|f| {
+                let v = match &f.constraint {
+                    Constraint::MinLength(n)
+                    | Constraint::MaxLength(n)
+                    | Constraint::MaxBytes(n)
+                    | Constraint::MinItems(n)
+                    | Constraint::MaxItems(n) => n.to_string(),
+                    Constraint::Minimum(n)
+                    | Constraint::Maximum(n)
+                    | Constraint::ExclusiveMinimum(n)
+                    | Constraint::ExclusiveMaximum(n) => fmt(*n),
+                    Constraint::Enum(v) => v.join("|"),
+                    Constraint::Default(v) => v.clone(),
+                    Constraint::Format(f) => f.to_string(),
+                };
+                format!("{}={v}", f.constraint.keyword())
+            })
+            .collect();
+        out.extend(r.notes.iter().map(|_| "note".to_string()));
+        out.extend(r.unread.iter().map(|_| "unread".to_string()));
+        out.join(" ")
+    }
+
+    /// Phrase shapes of the training pages (paragraphs split by `\n`) → what is read.
+    const CASES: &[(&str, &str)] = &[
+        // Lengths, Chinese.
+        ("最大支持255个字节。", "x-maxBytes=255"),
+        ("长度为1-64", "minLength=1 maxLength=64"),
+        ("名称长度为4到64位的字符串。", "minLength=4 maxLength=64"),
+        ("不超过255个字符", "maxLength=255"),
+        (
+            "最大长度255个Unicode字符，不能为空。",
+            "maxLength=255 minLength=1",
+        ),
+        ("最大长度为255个Unicode字符。", "maxLength=255"),
+        ("长度不超过36个字符。", "maxLength=36"),
+        ("长度不超过1024的字符串。", "maxLength=1024"),
+        ("取值范围：0-255个字符", "maxLength=255"),
+        ("实例描述长度必须为0-1024。", "maxLength=1024"),
+        ("标签键，最大长度36个unicode字符。", "maxLength=36"),
+        ("长度为1~64的字符。", "minLength=1 maxLength=64"),
+        ("名称的长度为1～255位。", "minLength=1 maxLength=255"),
+        ("长度不能超过1024个字符", "maxLength=1024"),
+        ("最大长度：1024", "maxLength=1024"),
+        ("最小长度：1", "minLength=1"),
+        ("1-255个字节", "minLength=1 x-maxBytes=255"),
+        ("输入长度为8到32位的字符串。", "minLength=8 maxLength=32"),
+        ("不超过64个字节", "x-maxBytes=64"),
+        ("长度为1-64个字节", "minLength=1 x-maxBytes=64"),
+        ("描述信息，0-255个字符，不能包含“<”和“>”", "maxLength=255"),
+        (
+            "对等连接名称，取值范围：1-64个字符，支持数字、字母",
+            "minLength=1 maxLength=64",
+        ),
+        // Lengths, English.
+        (
+            "The value can contain 1 to 64 characters.",
+            "minLength=1 maxLength=64",
+        ),
+        (
+            "The name must be 4 to 64 characters in length.",
+            "minLength=4 maxLength=64",
+        ),
+        (
+            "DCS instance description cannot exceed 1024 characters.",
+            "maxLength=1024",
+        ),
+        (
+            "The value can contain a maximum of 64 characters.",
+            "maxLength=64",
+        ),
+        (
+            "The snapshot name, which can contain a maximum of 255 bytes.",
+            "x-maxBytes=255",
+        ),
+        (
+            "The value must be 0 to 128 characters in length.",
+            "maxLength=128",
+        ),
+        ("Maximum length: 255", "maxLength=255"),
+        ("Minimum length: 2", "minLength=2"),
+        ("The name contains up to 255 characters.", "maxLength=255"),
+        (
+            "The name is between 1 and 64 characters.",
+            "minLength=1 maxLength=64",
+        ),
+        ("Length: 1 to 64", "minLength=1 maxLength=64"),
+        (
+            "The value contains a maximum of 36 characters and cannot be empty.",
+            "maxLength=36 minLength=1",
+        ),
+        ("at least 8 characters", "minLength=8"),
+        (
+            "The value can contain 1 to 255 bytes.",
+            "minLength=1 x-maxBytes=255",
+        ),
+        // Numeric ranges and bounds, Chinese.
+        ("取值范围：1-100", "minimum=1 maximum=100"),
+        ("取值范围：[1-100]", "minimum=1 maximum=100"),
+        ("取值范围为[1,9]", "minimum=1 maximum=9"),
+        (
+            "取值范围：1~65535，数字越小，优先级越高",
+            "minimum=1 maximum=65535",
+        ),
+        ("取值为40～1024GB。", "minimum=40 maximum=1024"),
+        ("取值范围是0到100", "minimum=0 maximum=100"),
+        (
+            "每周的周几开始备份，取值1-7，1代表周一，7代表周日。",
+            "minimum=1 maximum=7",
+        ),
+        ("offset大于等于0。", "minimum=0"),
+        ("必须大于0", "exclusiveMinimum=0"),
+        ("最小值1，最大值1000", "minimum=1 maximum=1000"),
+        ("最小值：1", "minimum=1"),
+        ("最大值：65535", "maximum=65535"),
+        ("小于等于100", "maximum=100"),
+        (
+            "批量创建辅助弹性网卡的个数最小值：1最大值：20",
+            "minimum=1 maximum=20",
+        ),
+        ("端口范围为1~65535的任意数字。", "minimum=1 maximum=65535"),
+        (
+            "取值为-1200 ~+1200之间的时区。",
+            "minimum=-1200 maximum=1200",
+        ),
+        (
+            "副本优先级，取值范围是0到100，0为默认禁止倒换。",
+            "minimum=0 maximum=100",
+        ),
+        ("取值范围：0-2000", "minimum=0 maximum=2000"),
+        ("不小于1", "minimum=1"),
+        ("保留天数，单位：天，取值范围：1-7。", "minimum=1 maximum=7"),
+        ("取值范围在10~1000", "minimum=10 maximum=1000"),
+        (
+            "分页查询每页返回的记录个数，取值范围为0~intmax",
+            "minimum=0 maximum=2147483647",
+        ),
+        // Numeric ranges and bounds, English.
+        ("The value ranges from 1 to 100.", "minimum=1 maximum=100"),
+        ("Value range: 1-65535", "minimum=1 maximum=65535"),
+        (
+            "The minimum value is 1 and the maximum value is 1000.",
+            "minimum=1 maximum=1000",
+        ),
+        ("The value must be greater than or equal to 0.", "minimum=0"),
+        (
+            "The value must be between 1 and 100.",
+            "minimum=1 maximum=100",
+        ),
+        ("Minimum: 1", "minimum=1"),
+        ("Maximum: 20", "maximum=20"),
+        ("The value must be greater than 0.", "exclusiveMinimum=0"),
+        (
+            "The value is an integer ranging from 1 to 10.",
+            "minimum=1 maximum=10",
+        ),
+        ("less than or equal to 500", "maximum=500"),
+        // Enumerations, inline.
+        (
+            "取值为ECS、BMS、FusionCompute、Ironic。",
+            "enum=ECS|BMS|FusionCompute|Ironic",
+        ),
+        (
+            "取值范围：TCP、UDP、ICMP、ICMPV6、ALL",
+            "enum=TCP|UDP|ICMP|ICMPV6|ALL",
+        ),
+        ("取值范围：IPv4，IPv6", "enum=IPv4|IPv6"),
+        ("取值范围：deny（拒绝）/allow（允许）", "enum=deny|allow"),
+        ("操作结果，取值有success或failed。", "enum=success|failed"),
+        (
+            "是否可以进行恢复操作，取值为“true”或者“false”。",
+            "enum=true|false",
+        ),
+        (
+            "目前取值为add、replace和remove。",
+            "enum=add|replace|remove",
+        ),
+        ("取值范围：4、6，分别表示创建ipv4和ipv6。", "enum=4|6"),
+        ("取值范围：0.125、0.25、0.5、1", "enum=0.125|0.25|0.5|1"),
+        ("The value can be TCP, UDP, or ICMP.", "enum=TCP|UDP|ICMP"),
+        ("The value can be true or false.", "enum=true|false"),
+        ("Valid values are ECS and BMS.", "enum=ECS|BMS"),
+        ("Options: asc, desc", "enum=asc|desc"),
+        ("Value range: IPv4, IPv6", "enum=IPv4|IPv6"),
+        (
+            "功能说明：IP地址协议类型 取值范围：IPv4，IPv6 约束：不填默认值为IPv4",
+            "default=IPv4 enum=IPv4|IPv6",
+        ),
+        // Enumerations, one value per line.
+        (
+            "取值范围：\nfalse：不自动续订；\ntrue：自动续订",
+            "enum=false|true",
+        ),
+        (
+            "镜像状态。取值如下：queued：表示已创建。saving：表示上传中。deleted：表示已删除。",
+            "enum=queued|saving|deleted",
+        ),
+        (
+            "缓存引擎类型。取值范围如下：\nRedis：开源Redis\nMemcached：开源Memcached",
+            "enum=Redis|Memcached",
+        ),
+        (
+            "The value can be:\n- prePaid: yearly/monthly\n- postPaid: pay-per-use",
+            "enum=prePaid|postPaid",
+        ),
+        (
+            "取值如下：\nmonth：表示包月\nyear：表示包年",
+            "enum=month|year",
+        ),
+        (
+            "取值范围：\ntrue：发送检查请求。检查项包括参数。\nfalse（默认值）：发送正常请求",
+            "default=false enum=true|false",
+        ),
+        ("镜像文件格式的取值范围为：ZVHD、QCOW2、VHD。", "unread"),
+        // API Explorer lines.
+        ("枚举值：\ntrue\nfalse", "enum=true|false"),
+        ("枚举值：\ntcp\nudp\nany", "enum=tcp|udp|any"),
+        (
+            "最小长度：1 最大长度：3 枚举值：tcp udp any",
+            "maxLength=3 minLength=1 enum=tcp|udp|any",
+        ),
+        ("缺省值：false", "default=false"),
+        ("缺省值：1", "default=1"),
+        ("最小长度：0\n最大长度：1024", "minLength=0 maxLength=1024"),
+        (
+            "最小值：1\n最大值：65535\n缺省值：10",
+            "minimum=1 maximum=65535 default=10",
+        ),
+        ("数组长度：1 - 20", "minItems=1 maxItems=20"),
+        (
+            "枚举值：\nprePaid\npostPaid\n缺省值：postPaid",
+            "enum=prePaid|postPaid default=postPaid",
+        ),
+        // Defaults.
+        ("默认值为：false", "default=false"),
+        ("默认为1000", "default=1000"),
+        ("Default: 25", "default=25"),
+        ("The default value is desc.", "default=desc"),
+        ("默认取值为vhd。", "default=vhd"),
+        ("约束：不填默认值为IPv4", "default=IPv4"),
+        ("降序或升序，默认为“desc”", "default=desc"),
+        (
+            "功能说明：最大传输单元MTU取值范围：1~1460默认值：96",
+            "minimum=1 maximum=1460 default=96",
+        ),
+        ("镜像描述信息。默认为空。", ""),
+        // Formats, only when the row says so.
+        ("取值范围：合法UUID的字符串", "format=uuid"),
+        (
+            "功能说明：辅助弹性网卡所属的VPC_ID 取值范围：标准UUID",
+            "format=uuid",
+        ),
+        ("The ID in UUID format.", "format=uuid"),
+        ("子网的网段，必须为CIDR格式。", "format=cidr"),
+        ("The value must be in CIDR format.", "format=cidr"),
+        ("The gateway must be a valid IPv4 address.", "format=ipv4"),
+        ("子网的网关IP地址。", ""),
+        // Array sizes.
+        ("The list contains 1 to 20 items.", "minItems=1 maxItems=20"),
+        ("最多支持20个。", "maxItems=20"),
+        ("a maximum of 10 items", "maxItems=10"),
+        ("Array length: 1-20", "minItems=1 maxItems=20"),
+        // Conditions: notes, never keywords.
+        ("仅type为server时有效，取值范围：1-100", "note"),
+        ("如果协议是icmp类型，取值范围参照ICMP类型表。", "note"),
+        ("当缓存引擎为Redis时，取值为3.0、4.0或5.0。", "note"),
+        ("创建单个实例时，名称长度为4到64位的字符串。", "note"),
+        (
+            "When protocol is icmp, the value ranges from 0 to 255.",
+            "note",
+        ),
+        (
+            "If this parameter is left blank, the default value is 10.",
+            "note",
+        ),
+        (
+            "当backup_type设置为auto时，该参数为必填。 保留天数，取值范围：1-7。",
+            "minimum=1 maximum=7",
+        ),
+        (
+            "每页显示条数，最小值为1，最大值为1000，若不设置该参数，则为10。",
+            "minimum=1 maximum=1000",
+        ),
+        ("period_type为month时，为[1,9]，", "note"),
+        (
+            "缓存版本，当缓存引擎为Redis时，取值范围如下：\n3.0：Redis 3.0\n5.0：Redis 5.0",
+            "note",
+        ),
+        (
+            "The value ranges from 1 to 100 if the type is server.",
+            "note",
+        ),
+        ("若为空则默认使用当前时区，取值范围：1-7", "note"),
+        // Constraint-like, but nothing read: unread, for a reviewer.
+        (
+            "取值范围：icmp、tcp、udp、icmpv6或IP协议号(0~255)",
+            "unread",
+        ),
+        ("取值范围：支持TCP，UDP，ICMP， 或者0-255", "unread"),
+        ("取值范围：(后续会随运营策略变化)", "unread"),
+        (
+            "取值范围：位于[1,65535]中一个整数或者一段端口范围a:b",
+            "unread",
+        ),
+        ("取值范围：\n租户下存在的安全组ID", "unread"),
+        ("必须大于镜像系统盘容量", "unread"),
+        ("取值参考表2。", ""),
+        // Neither a constraint nor constraint-like.
+        ("分页查询的起始资源id，取值为上一页最后一条记录的id", ""),
+        ("取值。", ""),
+        ("快照ID。", ""),
+        ("镜像文件格式。目前支持vhd、zvhd。", ""),
+        ("Specifies the snapshot name.", ""),
+    ];
+
+    fn applied(text: &str, ty: Ty) -> (Value, Applied) {
+        let paragraphs: Vec<String> = text.split('\n').map(str::to_string).collect();
+        let mut schema = Map::new();
+        if let Ty::Array(inner) = &ty {
+            schema.insert(
+                "items".into(),
+                json!({"type": inner.json_type_is_scalar().then_some("x")}),
+            );
+        }
+        let a = apply(&read(&paragraphs), &ty, &mut schema);
+        (Value::Object(schema), a)
+    }
+
+    #[test]
+    fn keywords_carry_their_phrases_and_conditions_stay_notes() {
+        let (s, a) = applied(
+            "长度为1-64。仅type为server时有效，取值范围：1-100",
+            Ty::String,
+        );
+        assert_eq!(s["minLength"], 1);
+        assert_eq!(s["maxLength"], 64);
+        assert_eq!(s["x-phrases"]["maxLength"], "长度为1-64");
+        assert_eq!(s["x-notes"][0], "仅type为server时有效，取值范围：1-100");
+        assert!(s.get("minimum").is_none() && a.unread.is_empty());
+    }
+
+    #[test]
+    fn a_rule_the_type_cannot_hold_is_unread() {
+        let (s, a) = applied("取值范围：1~65535", Ty::String);
+        assert!(s.get("minimum").is_none());
+        assert_eq!(a.unread, vec!["取值范围：1~65535".to_string()]);
+        let (s, _) = applied("缺省值：abc", Ty::Integer);
+        assert!(s.get("default").is_none());
+        let (s, _) = applied("取值为true或者false。", Ty::Boolean);
+        assert!(
+            s.get("enum").is_none(),
+            "a boolean's two values restate its type"
+        );
+    }
+
+    #[test]
+    fn typed_values_and_array_items() {
+        let (s, _) = applied("取值范围：4、6\n缺省值：4", Ty::Integer);
+        assert_eq!(s["enum"], json!([4, 6]));
+        assert_eq!(s["default"], 4);
+        let (s, _) = applied(
+            "数组长度：1 - 20\n取值1-7",
+            Ty::Array(Box::new(Ty::Integer)),
+        );
+        assert_eq!(
+            (s["minItems"].clone(), s["maxItems"].clone()),
+            (json!(1), json!(20))
+        );
+        assert_eq!(s["items"]["maximum"], 7);
+        let (s, _) = applied("不能为空", Ty::Array(Box::new(Ty::String)));
+        assert_eq!(s["minItems"], 1);
+        let (s, _) = applied("缺省值：9\n取值范围：1-5", Ty::Integer);
+        assert!(
+            s.get("default").is_none(),
+            "a default outside the range is not the contract"
+        );
+    }
+
+    #[test]
+    fn one_keyword_stated_twice_differently_is_a_note() {
+        let (s, _) = applied(
+            "Redis3.0：实例取值：2、4、8。\nRedis4.0：实例取值：0.5、1、2。",
+            Ty::Number,
+        );
+        assert!(s.get("enum").is_none());
+        assert_eq!(s["x-notes"].as_array().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn phrases_read_as_documented() {
+        assert!(CASES.len() >= 100, "{} cases", CASES.len());
+        let mut failures = Vec::new();
+        for (text, expected) in CASES {
+            let paragraphs: Vec<String> = text.split('\n').map(str::to_string).collect();
+            let got = render(&read(&paragraphs));
+            if got != *expected {
+                failures.push(format!(
+                    "{text:?}\n    expected {expected:?}\n    got      {got:?}"
+                ));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {} cases differ:\n{}",
+            failures.len(),
+            CASES.len(),
+            failures.join("\n")
+        );
+    }
+}
