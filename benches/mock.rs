@@ -143,7 +143,6 @@ fn pin() -> Vec<String> {
 }
 
 fn main() {
-    conform::allocator::configure();
     let args: Vec<String> = std::env::args().collect();
     if let Some((bare, addr)) = serve_only(&args) {
         serve(bare, &addr);

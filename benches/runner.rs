@@ -71,7 +71,6 @@ fn child(n: usize) {
 }
 
 fn main() {
-    conform::allocator::configure();
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--child") {
         let n = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(100);

@@ -6,7 +6,6 @@
 //! library never prints or exits; the binary maps its results to output and exit codes.
 #![deny(missing_docs)]
 
-pub mod allocator;
 pub mod case;
 pub mod check;
 pub mod commands;

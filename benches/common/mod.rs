@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 /// The allocator the `conform` binary ships with (src/main.rs), so that in-process benches
-/// measure what users run; each bench's `main` calls [`conform::allocator::configure`] first.
+/// measure what users run.
 #[global_allocator]
-static ALLOCATOR: conform::allocator::Allocator = conform::allocator::Allocator;
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// user+system CPU of this process, from /proc (clock ticks at 100 Hz).
 pub fn cpu_time() -> Duration {
