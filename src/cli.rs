@@ -129,8 +129,13 @@ pub enum Command {
         #[arg(long)]
         force: bool,
         /// Write only the config: no starter contract, suite and mock baseline in a new folder.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "pages")]
         config_only: bool,
+        /// Start a project for a new service from its reference pages: derive the contract
+        /// from this folder, generate its suite into cases/generated, and write the config; the
+        /// next `conform run` runs the suite against the built-in mock serving that contract.
+        #[arg(long)]
+        pages: Option<PathBuf>,
     },
 }
 

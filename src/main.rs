@@ -287,11 +287,25 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             config,
             force,
             config_only,
+            pages,
         } => {
             // Inside a project, its config: a second conform.yaml in a subfolder would take
             // over project discovery from there down.
             let config = config.unwrap_or_else(|| default_path(root, "conform.yaml"));
-            let written = conform::commands::init::init(&config, force, !config_only)?;
+            if let Some(pages) = &pages {
+                let folder = match config.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => std::path::PathBuf::from("."),
+                };
+                let (operations, cases) =
+                    conform::commands::init::from_pages(&folder, pages, force)?;
+                println!(
+                    "derived {operations} operation(s) from {} into schemas/, generated {cases} case(s) into cases/generated/",
+                    pages.display()
+                );
+            }
+            let written =
+                conform::commands::init::init(&config, force, !config_only && pages.is_none())?;
             if written.starter > 0 {
                 println!(
                     "wrote the shipped contract, suite and mock baseline ({} files: schemas/, cases/, snapshots/)",

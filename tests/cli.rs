@@ -1329,3 +1329,40 @@ async fn doctor_takes_a_vars_file_as_run_does() {
     assert_eq!(with.status.code(), Some(0), "{}", text(&with.stdout));
     mock.stop().await;
 }
+
+/// `conform init --pages DIR` starts a project for a new service from its pages alone: the
+/// contract derived, its suite generated, a config; the next `conform run` runs that suite
+/// against the built-in mock serving the contract.
+#[test]
+fn init_from_pages_starts_a_project_whose_generated_suite_runs() {
+    let pages = root().join("../shared/pages/ecs");
+    if !pages.is_dir() {
+        panic!("../shared/pages must sit beside the checkout");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = conform(dir.path(), &["init", "--pages", pages.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(dir.path().join("schemas/operations.json").is_file());
+    assert!(dir.path().join("cases/generated").is_dir());
+    let run = conform(dir.path(), &["run", "--snapshots", "off"]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}{}",
+        text(&run.stdout),
+        text(&run.stderr)
+    );
+    assert!(
+        text(&run.stdout).contains(" 0 failed, 0 errored"),
+        "{}",
+        text(&run.stdout)
+    );
+    // A second init --pages does not replace the project it made.
+    let again = conform(dir.path(), &["init", "--pages", pages.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        text(&again.stderr).contains("already holds"),
+        "{}",
+        text(&again.stderr)
+    );
+}

@@ -149,6 +149,44 @@ pub fn init(path: &Path, force: bool, starter: bool) -> Result<Written, Error> {
     Ok(written)
 }
 
+/// Starts a project for a new service in `folder` from its reference pages: the contract
+/// derived from `pages` into `schemas/`, its generated suite into `cases/generated/`. Refused
+/// where a contract or cases already are (unless `force`), so nothing of a project is replaced.
+/// Returns how many operations and cases.
+pub fn from_pages(folder: &Path, pages: &Path, force: bool) -> Result<(usize, usize), Error> {
+    let schemas = folder.join("schemas");
+    let cases = folder.join("cases");
+    if !force && (schemas.join(crate::contract::INDEX_FILE).exists() || cases.exists()) {
+        return Err(Error::bad(format!(
+            "--pages: {} already holds a contract or cases; init --pages starts a new project (--force to replace them)",
+            folder.display()
+        )));
+    }
+    if !pages.exists() {
+        return Err(Error::bad(format!(
+            "--pages {}: no such file or folder",
+            pages.display()
+        )));
+    }
+    let derived = super::derive::derive(&[pages.to_path_buf()], &schemas, None, &[], force)?;
+    if !derived.denied.is_empty() {
+        return Err(Error::BadInput(
+            derived
+                .denied
+                .into_iter()
+                .map(crate::diagnostic::Diagnostic::plain)
+                .collect(),
+        ));
+    }
+    let contract = super::load_contract(&schemas)?;
+    let generated = super::generate::generate(
+        &schemas,
+        &cases.join("generated"),
+        &crate::generate::Options::default(),
+    )?;
+    Ok((contract.operations.len(), generated.len()))
+}
+
 /// Every file under an embedded folder.
 fn files<'a>(dir: &'a include_dir::Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
     let mut out: Vec<&include_dir::File> = dir.files().collect();
