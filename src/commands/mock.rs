@@ -34,26 +34,32 @@ pub async fn serve(
     let addr = listener
         .local_addr()
         .map_err(|e| Error::Io(e.to_string()))?;
+    // The handlers are installed before the mock says it is listening: a SIGTERM sent right
+    // after that line must find them, not the default action (which kills the process).
+    #[cfg(unix)]
+    let (mut term, mut int) = {
+        use tokio::signal::unix::{signal, SignalKind};
+        let watch = |kind: SignalKind, name: &str| {
+            signal(kind).map_err(|e| Error::Io(format!("cannot watch for {name}: {e}")))
+        };
+        (
+            watch(SignalKind::terminate(), "SIGTERM")?,
+            watch(SignalKind::interrupt(), "SIGINT")?,
+        )
+    };
     on_ready(addr);
-    mock::serve(listener, config, stop_signal())
+    let stop = async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    mock::serve(listener, config, stop)
         .await
         .map_err(|e| Error::Io(e.to_string()))
-}
-
-/// Resolves on Ctrl-C or, on Unix, SIGTERM.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 #[cfg(test)]
