@@ -1642,7 +1642,8 @@ async fn mock_state(base: &str) -> Value {
         .await
         .unwrap();
     stream
-        .write_all(b"GET /__mock/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        // The mock asks for its services' token on the admin API too.
+        .write_all(b"GET /__mock/state HTTP/1.1\r\nHost: x\r\nX-Auth-Token: openstack-t0k3n\r\nConnection: close\r\n\r\n")
         .await
         .unwrap();
     let Wire::Answer(200, body) = read_answer(&mut stream, false).await else {
