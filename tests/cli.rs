@@ -1148,6 +1148,8 @@ fn interrupting_says_what_it_waits_for_and_counts_what_never_started(#[case] tim
             "1500ms",
             "--timeout",
             "10s",
+            "--snapshots",
+            "off",
             "--report-json",
             "r.json",
         ])
