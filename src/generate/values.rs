@@ -77,12 +77,25 @@ pub fn simple_string(schema: &Value) -> String {
 
 /// A simple valid value of any schema (objects get their required properties).
 pub fn simple_value(schema: &Value) -> Value {
+    // A closed list of values of any type: its first value is valid whatever else is stated.
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().find(|v| !v.is_null()))
+    {
+        return first.clone();
+    }
     match declared_type(schema) {
         Some("string") => Value::String(simple_string(schema)),
         Some("integer") => json!(schema.get("minimum").and_then(Value::as_i64).unwrap_or(1)),
         Some("number") => json!(schema.get("minimum").and_then(Value::as_f64).unwrap_or(1.0)),
         Some("boolean") => json!(true),
-        Some("array") => json!([]),
+        Some("array") => {
+            // As few items as the array must hold, each a valid item.
+            let n = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let item = schema.get("items").map_or(Value::Null, simple_value);
+            Value::Array(vec![item; n])
+        }
         Some("object") | None => {
             let mut m = Map::new();
             let required: Vec<&str> = schema
@@ -370,5 +383,15 @@ mod tests {
                 assert!(n.len() <= 10, "{n}");
             }
         }
+    }
+
+    #[test]
+    fn simple_values_keep_closed_lists_and_array_sizes_of_any_type() {
+        let version = json!({"type": "integer", "enum": [4, 6]});
+        assert_eq!(simple_value(&version), json!(4));
+        let tags =
+            json!({"type": "array", "minItems": 2, "items": {"type": "string", "enum": ["a"]}});
+        assert_eq!(simple_value(&tags), json!(["a", "a"]));
+        assert_eq!(simple_value(&json!({"type": "array"})), json!([]));
     }
 }
