@@ -722,6 +722,7 @@ fn snapshot_store(
     };
     let faulty = matches!(&args.target, TargetChoice::Mock { faults, .. } if !faults.is_empty());
     let dir = args.snapshots_dir.join(&family);
+    let cwd = std::env::current_dir().unwrap_or_default();
     Ok(Some(Arc::new(snapshot::Store {
         index: std::sync::Arc::new(
             snapshot::FileIndex::scan(&dir).with_lane(
@@ -730,14 +731,13 @@ fn snapshot_store(
             ),
         ),
         root: {
-            let cwd = std::env::current_dir().unwrap_or_default();
             let snapshots = snapshot::lexical(&cwd.join(&args.snapshots_dir));
             snapshots
                 .parent()
                 .map(Path::to_path_buf)
                 .unwrap_or(snapshots)
         },
-        cwd: std::env::current_dir().unwrap_or_default(),
+        cwd,
         dir,
         mode: if faulty {
             SnapshotMode::Compare

@@ -135,6 +135,13 @@ impl<W: Write> Console<W> {
         }
     }
 
+    /// Counts one more finished case on the progress bar, when there is one.
+    fn advance(&self) {
+        if let Some(bar) = &self.progress {
+            bar.inc(1);
+        }
+    }
+
     /// Sends what is written so far on (the runner calls it whenever it has no more events at
     /// hand, so a buffered writer costs one write a burst of cases, not one a case).
     pub fn flush(&mut self) {
@@ -149,9 +156,7 @@ impl<W: Write> Console<W> {
             if self.not_run.is_none() {
                 self.not_run.clone_from(&r.skip_reason);
             }
-            if let Some(bar) = &self.progress {
-                bar.inc(1);
-            }
+            self.advance();
             return;
         }
         if matches!(r.verdict, Verdict::Failed | Verdict::Errored) {
@@ -161,9 +166,7 @@ impl<W: Write> Console<W> {
             }
         }
         if !self.level.shows(r.verdict) {
-            if let Some(bar) = &self.progress {
-                bar.inc(1);
-            }
+            self.advance();
             return;
         }
         let style = verdict_style(r.verdict);
@@ -194,9 +197,7 @@ impl<W: Write> Console<W> {
                 if news.len() == 1 { "" } else { "s" }
             ));
             self.emit(&text);
-            if let Some(bar) = &self.progress {
-                bar.inc(1);
-            }
+            self.advance();
             return;
         }
         text.push('\n');
@@ -222,9 +223,7 @@ impl<W: Write> Console<W> {
             }
         }
         self.emit(&text);
-        if let Some(bar) = &self.progress {
-            bar.inc(1);
-        }
+        self.advance();
     }
 
     /// A notice that is not about one case (a selection warning).
