@@ -259,6 +259,14 @@ pub struct Coverage {
 /// `rules` of each step in a JSON report, or of the run's own results).
 pub type Traffic = BTreeMap<String, Vec<String>>;
 
+/// Notes that a case's traffic exercised a rule (each case once per rule).
+pub fn record(traffic: &mut Traffic, rule: &str, case: &str) {
+    let by = traffic.entry(rule.to_string()).or_default();
+    if !by.iter().any(|c| c == case) {
+        by.push(case.to_string());
+    }
+}
+
 /// Reads what a `--report-json` document's traffic exercised.
 pub fn traffic_from_report(report: &Value) -> Traffic {
     let mut out = Traffic::new();
@@ -284,10 +292,7 @@ pub fn traffic_from_report(report: &Value) -> Traffic {
                 .flatten()
             {
                 if let Some(r) = r.as_str() {
-                    let by = out.entry(r.to_string()).or_default();
-                    if !by.iter().any(|x| x == id) {
-                        by.push(id.to_string());
-                    }
+                    record(&mut out, r, id);
                 }
             }
         }

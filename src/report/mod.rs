@@ -440,10 +440,7 @@ impl<W: Write> Reporters<W> {
         let mut traffic = crate::generate::coverage::Traffic::new();
         for c in &self.cases {
             for r in c.steps.iter().flat_map(|s| &s.rules) {
-                let by = traffic.entry(r.clone()).or_default();
-                if by.last() != Some(&c.id) {
-                    by.push(c.id.clone());
-                }
+                crate::generate::coverage::record(&mut traffic, r, &c.id);
             }
         }
         Some(crate::generate::coverage::coverage(
