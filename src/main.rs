@@ -412,8 +412,8 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             }
             if cmd.print_vars {
                 // Quoted, so ids that look like numbers stay strings.
-                for (k, v) in &config.fixtures.vars {
-                    let v = serde_json::Value::String(v.clone());
+                for (k, v) in conform::mock::vars(&config, None) {
+                    let v = serde_json::Value::String(v);
                     println!("{k}: {v}");
                 }
                 return Ok(exit_code::OK);

@@ -155,7 +155,11 @@ pub fn mock_target_vars(f: &Fixtures) -> BTreeMap<String, Value> {
         .collect()
 }
 
-/// Target variables, then vars files, then `--var` pairs.
+/// The variable of the not-found cases.
+const MISSING_ID: &str = "missing_id";
+
+/// Target variables, then vars files, then `--var` pairs; `missing_id` is a fresh id unless one
+/// of them names it.
 pub fn base_vars(target: &BTreeMap<String, Value>, sources: &VarSources) -> Result<Vars, Error> {
     let mut vars = Vars::new(uuid::Uuid::new_v4().simple().to_string()[..12].to_string());
     for (k, v) in target {
@@ -168,6 +172,11 @@ pub fn base_vars(target: &BTreeMap<String, Value>, sources: &VarSources) -> Resu
     }
     for (k, v) in &sources.pairs {
         vars.set(k.clone(), Value::String(v.clone()));
+    }
+    // An id nobody created, for the not-found cases: a fresh one per run is unknown to any
+    // target, so none needs to name one.
+    if !vars.contains(MISSING_ID) {
+        vars.set(MISSING_ID, Value::String(uuid::Uuid::new_v4().to_string()));
     }
     Ok(vars)
 }
@@ -191,6 +200,46 @@ async fn login(
         target.auth = Auth::Token(token);
     }
     Ok(())
+}
+
+/// Fills the variables nothing named from the target: a conform mock's own (`--target-url`),
+/// then `project_id` (and `other_project_id`) from the target's IAM project list; `-v` says what
+/// was asked and found. A target offering neither keeps them undefined, so the cases that need
+/// them are skipped, each saying why.
+async fn discover_vars(http: &Http, target: &Target, vars: &mut Vars, args: &RunArgs) {
+    // A conform mock names what its contract cannot create; a run's own values win.
+    if let (TargetKind::Url, Some(base)) = (target.kind, target.fallback.as_deref()) {
+        let base = base.trim_end_matches('/');
+        let offered =
+            crate::run::discover::mock_vars(http, base, &target.auth, args.options.timeout).await;
+        for (k, v) in offered {
+            if !vars.contains(&k) {
+                vars.set(k, Value::String(v));
+            }
+        }
+    }
+    if vars.contains("project_id") {
+        return;
+    }
+    let found = crate::run::discover::projects(http, target, args.options.timeout).await;
+    let verbose = args.verbosity != Default::default();
+    match found {
+        Ok(f) => {
+            if verbose {
+                eprintln!(
+                    "project_id {} (project {} in {})",
+                    f.project_id, f.region, f.url
+                );
+            }
+            vars.set("project_id", Value::String(f.project_id));
+            if let Some(other) = f.other_project_id.filter(|_| !vars.contains("other_project_id"))
+            {
+                vars.set("other_project_id", Value::String(other));
+            }
+        }
+        Err(e) if verbose => eprintln!("project_id not found: {e}"),
+        Err(_) => {}
+    }
 }
 
 /// Resolves a target choice; the built-in mock is started here, on an ephemeral port.
@@ -533,6 +582,15 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
     if let Some(e) = p.unreachable {
         return Err(e);
     }
+    let mut p = p;
+    let http = Http::new().map_err(|e| Error::Io(e.to_string()))?;
+    // A password login becomes a token once, before anything is sent; the password is scrubbed
+    // from every output along with the token.
+    let mut secrets = p.target.auth.secrets();
+    login(&http, &mut p.target, &mut secrets, args.options.timeout).await?;
+    // The project ids come from the target's IAM when nothing names them, before any case is
+    // read: a case's resources (its locks, its shard) depend on them.
+    discover_vars(&http, &p.target, &mut p.vars, args).await;
     // Cases are read on a thread of their own and start as they come (see `select_streaming`);
     // or they were all read already.
     let (queue, total, loading, _closer) = match p.stream {
@@ -567,12 +625,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
             (Arc::new(run::CaseQueue::of(p.cases)), total, None, None)
         }
     };
-    let http = Http::new().map_err(|e| Error::Io(e.to_string()))?;
-    let mut target = p.target;
-    // A password login becomes a token once, before anything is sent; the password is scrubbed
-    // from every output along with the token.
-    let mut secrets = target.auth.secrets();
-    login(&http, &mut target, &mut secrets, args.options.timeout).await?;
+    let target = p.target;
     // The compare target (differential parity) is reached, logged into and scrubbed the same way.
     let mut compare_target = None;
     let mut compare_mock = None;

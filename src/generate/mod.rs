@@ -12,6 +12,7 @@
 //! bytes. Nothing here sends a request.
 
 pub mod coverage;
+pub mod producers;
 pub mod rules;
 pub mod values;
 
@@ -20,6 +21,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use crate::contract::{Contract, Operation, SchemaKind};
+use producers::{Plan, PlannedStep, Planner, Producers};
 use rules::{
     bound_param, constraints_of, is_resource_param, rule_id, sites, source_of, Constraint, Site,
     SiteKind,
@@ -88,12 +90,13 @@ pub fn generate(
         }
     }
     let mut out = Vec::new();
+    let producers = Producers::of(contract);
     for op in contract
         .operations
         .iter()
         .filter(|o| options.operations.is_empty() || options.operations.contains(&o.id))
     {
-        let mut g = OpGen::new(contract, op, options);
+        let mut g = OpGen::new(contract, op, options, &producers);
         g.all();
         out.extend(g.cases);
     }
@@ -181,6 +184,7 @@ struct Draft {
 
 struct OpGen<'a> {
     contract: &'a Contract,
+    producers: &'a Producers<'a>,
     op: &'a Operation,
     options: &'a Options,
     request: Option<&'a Value>,
@@ -192,7 +196,12 @@ struct OpGen<'a> {
 }
 
 impl<'a> OpGen<'a> {
-    fn new(contract: &'a Contract, op: &'a Operation, options: &'a Options) -> OpGen<'a> {
+    fn new(
+        contract: &'a Contract,
+        op: &'a Operation,
+        options: &'a Options,
+        producers: &'a Producers<'a>,
+    ) -> OpGen<'a> {
         let request = contract
             .schema(&op.id, SchemaKind::Request)
             .filter(|_| op.request_body);
@@ -211,6 +220,7 @@ impl<'a> OpGen<'a> {
         };
         OpGen {
             contract,
+            producers,
             op,
             options,
             request,
@@ -1124,13 +1134,79 @@ impl<'a> OpGen<'a> {
         if self.cases.iter().any(|c| c.id == id) {
             return;
         }
-        let yaml = self.render(&d);
+        let plan = self.plan(&d);
+        let yaml = self.render(&d, &plan);
         self.cases.push(GeneratedCase { id, yaml });
     }
 
+    /// What the case's request names that must exist first, made by setup steps: the ids its
+    /// path leaves to their variable, another project's resource it reads, the ids its body
+    /// names. A case whose request creates a resource captures the new id and deletes it after.
+    fn plan(&self, d: &Draft) -> Plan {
+        let planner = Planner {
+            producers: self.producers,
+            contract: self.contract,
+        };
+        let mut plan = Plan::default();
+        let (service, path) = (self.op.service.as_str(), self.op.path.as_str());
+        for p in self.op.path_params.iter().filter(|p| is_resource_param(p)) {
+            match d.params.get(p).and_then(Value::as_str) {
+                None => {
+                    planner.need(&mut plan, p, service, path, "project_id");
+                }
+                // Another project is named in the path: where the path names none (the token
+                // says which), no request of this case can make one in another project.
+                Some(v)
+                    if v == format!("${{other_project_{p}}}")
+                        && self.op.path_params.iter().any(|n| n == "project_id") =>
+                {
+                    planner.need(&mut plan, p, service, path, "other_project_id");
+                }
+                Some(_) => {}
+            }
+        }
+        let mut texts = Vec::new();
+        for v in d.body.iter() {
+            crate::case::vars::strings_of(v, &mut texts);
+        }
+        for name in texts.iter().flat_map(|t| crate::case::vars::references(t)) {
+            if is_resource_param(&name) {
+                planner.need(&mut plan, &name, service, path, "project_id");
+            }
+        }
+        plan
+    }
+
+    /// The capture and teardown of a case whose request is a kind's create expected to succeed.
+    fn created_here(&self, d: &Draft) -> Option<(String, String, Option<PlannedStep>)> {
+        let producer = self.producers.created_by(self.op)?;
+        let Status::Codes(codes) = &d.status else {
+            return None;
+        };
+        if codes.is_empty() || !codes.iter().all(|c| (200..300).contains(c)) {
+            return None;
+        }
+        let var = producer.id_param.to_string();
+        let teardown = producer.delete.map(|delete| {
+            let mut params = d.params.clone();
+            if let Some(own) = delete.path_params.iter().rev().find(|n| is_resource_param(n)) {
+                params.insert(own.clone(), json!(format!("${{{var}}}")));
+            }
+            PlannedStep {
+                name: format!("teardown: delete {} ({var})", producer.kind),
+                operation: delete.id.clone(),
+                params,
+                body: producers::request_body(self.contract, delete),
+                status: json!(["2xx", "4xx"]).to_string(),
+                capture: None,
+            }
+        });
+        Some((var, producer.id_pointer.to_string(), teardown))
+    }
+
     /// Variables a case refers to: path parameters it leaves to their default variable, and every
-    /// `${name}` it writes.
-    fn variables(&self, d: &Draft) -> Vec<String> {
+    /// `${name}` it writes, less what its setup steps capture.
+    fn variables(&self, d: &Draft, plan: &Plan) -> Vec<String> {
         let mut vars = BTreeSet::new();
         for p in &self.op.path_params {
             if !d.params.contains_key(p) {
@@ -1141,15 +1217,20 @@ impl<'a> OpGen<'a> {
         for v in d.params.values().chain(d.body.iter()) {
             crate::case::vars::strings_of(v, &mut texts);
         }
+        for s in &plan.setup {
+            for v in s.params.values().chain(s.body.iter()) {
+                crate::case::vars::strings_of(v, &mut texts);
+            }
+        }
         for t in texts {
             for name in crate::case::vars::references(&t) {
                 vars.insert(name);
             }
         }
-        vars.into_iter().collect()
+        vars.into_iter().filter(|v| !plan.defines(v)).collect()
     }
 
-    fn render(&self, d: &Draft) -> String {
+    fn render(&self, d: &Draft, plan: &Plan) -> String {
         let mut y = String::new();
         y.push_str(
             "# Generated by `conform generate` from the contract: regenerate rather than edit.\n",
@@ -1160,7 +1241,7 @@ impl<'a> OpGen<'a> {
         tags.extend(d.rules.iter().cloned());
         y.push_str(&format!("tags: {}\n", json!(tags)));
         let mut requires: Vec<String> = self
-            .variables(d)
+            .variables(d, plan)
             .into_iter()
             .map(|v| format!("var:{v}"))
             .collect();
@@ -1171,6 +1252,9 @@ impl<'a> OpGen<'a> {
             y.push_str(&format!("requires: {}\n", json!(requires)));
         }
         y.push_str("steps:\n");
+        for s in &plan.setup {
+            render_planned(&mut y, s);
+        }
         y.push_str(&format!("  - name: {}\n", q(&d.step)));
         let empty = d.params.is_empty()
             && d.query.is_empty()
@@ -1214,7 +1298,47 @@ impl<'a> OpGen<'a> {
                 y.push_str(&format!("        - {a}\n"));
             }
         }
+        let created = self.created_here(d);
+        if let Some((var, pointer, _)) = &created {
+            y.push_str(&format!("    capture: {{{}: {}}}\n", q(var), q(pointer)));
+        }
+        let teardown: Vec<&PlannedStep> = created
+            .as_ref()
+            .and_then(|(_, _, t)| t.as_ref())
+            .into_iter()
+            .chain(plan.teardown.iter())
+            .collect();
+        if !teardown.is_empty() {
+            y.push_str("teardown:\n");
+            for s in teardown {
+                render_planned(&mut y, s);
+            }
+        }
         y
+    }
+}
+
+/// A setup or teardown step, in the case file's YAML.
+fn render_planned(y: &mut String, s: &PlannedStep) {
+    y.push_str(&format!("  - name: {}\n", q(&s.name)));
+    y.push_str(&format!("    operation: {}\n", q(&s.operation)));
+    if s.params.is_empty() && s.body.is_none() {
+        y.push_str("    request: {}\n");
+    } else {
+        y.push_str("    request:\n");
+        if !s.params.is_empty() {
+            y.push_str(&format!(
+                "      params: {}\n",
+                Value::Object(s.params.clone())
+            ));
+        }
+        if let Some(b) = &s.body {
+            y.push_str(&format!("      body: {b}\n"));
+        }
+    }
+    y.push_str(&format!("    expect: {{status: {}}}\n", s.status));
+    if let Some((var, pointer)) = &s.capture {
+        y.push_str(&format!("    capture: {{{}: {}}}\n", q(var), q(pointer)));
     }
 }
 
@@ -1244,7 +1368,9 @@ fn q(s: &str) -> String {
     Value::String(s.to_string()).to_string()
 }
 
-/// Fills every optional property of the objects that lie on the way to the documented fields.
+/// Fills every optional property of the objects that lie on the way to the documented fields,
+/// except the ids of other resources: an optional one would only make the case need a resource
+/// it does not test.
 fn fill_optional(body: &mut Value, schema: &Value) {
     let (Some(obj), Some(props)) = (
         body.as_object_mut(),
@@ -1253,6 +1379,10 @@ fn fill_optional(body: &mut Value, schema: &Value) {
         return;
     };
     for (name, sub) in props {
+        let names_a_resource = is_resource_param(name) && sub.get("enum").is_none();
+        if names_a_resource && !obj.contains_key(name) {
+            continue;
+        }
         let v = obj
             .entry(name.clone())
             .or_insert_with(|| values::simple_value(sub));

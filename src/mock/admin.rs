@@ -1,4 +1,5 @@
-//! The admin API under `/__mock/`: reset to the loaded fixtures, dump the state, load fixtures.
+//! The admin API under `/__mock/`: reset to the loaded fixtures, dump the state, load fixtures,
+//! and the variables a run against this mock uses (what `--print-vars` prints).
 
 use axum::body::Body;
 use axum::extract::State;
@@ -16,6 +17,13 @@ pub fn routes() -> Router<AppState> {
         .route("/__mock/reset", post(reset))
         .route("/__mock/state", get(dump))
         .route("/__mock/fixtures", post(load))
+        .route("/__mock/vars", get(vars))
+}
+
+/// The mock's variables as a JSON object (`conform run --target-url` reads them for what the
+/// target and the vars files leave undefined).
+async fn vars(State(mock): State<AppState>) -> Response {
+    axum::Json(super::vars(&mock.config, mock.tier.as_ref())).into_response()
 }
 
 async fn reset(State(mock): State<AppState>) -> StatusCode {

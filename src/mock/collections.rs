@@ -166,7 +166,15 @@ fn page(
         })
         .collect();
     let mut body = json!({ "snapshots": snapshots });
-    // The pages: snapshots_links appears when a limit was given and more snapshots remain.
+    // The plain list pages answer `snapshots_links: null` when there is no next page, and the
+    // v3 one adds the number of matching snapshots; the detail pages omit both.
+    if detail.is_none() {
+        body["snapshots_links"] = Value::Null;
+        if url.path.starts_with("/v3/") {
+            body["count"] = json!(matching.len());
+        }
+    }
+    // snapshots_links holds the next page's link when a limit was given and more remain.
     if let (Some(_), Some(last)) = (limit, shown.last()) {
         if rest.len() > shown.len() {
             body["snapshots_links"] = json!([{

@@ -113,24 +113,23 @@ impl Memory {
         let t = normalise(template);
         let segs: Vec<&str> = path.split('/').collect();
         let store = self.store.read().unwrap_or_else(|p| p.into_inner());
+        let project = params
+            .iter()
+            .find(|(n, _)| n == "project_id")
+            .map(|(_, v)| v.as_str());
+        let mut located: BTreeMap<usize, String> = BTreeMap::new();
         for (name, value) in params {
-            let kinds: Vec<&KindRoute> = self
-                .kinds
-                .iter()
-                .filter(|k| k.id_param.as_deref() == Some(name.as_str()))
-                .collect();
-            let stored = store.iter().any(|(coll, items)| {
-                kinds.iter().any(|k| fits(&k.collection, coll))
-                    && items.iter().any(|(i, _)| i == value)
-            });
-            if !kinds.is_empty() && !stored {
+            if !self.kinds.iter().any(|k| k.id_param.as_deref() == Some(name)) {
+                continue;
+            }
+            if locate(&self.kinds, &store, name, value, project).is_none() {
                 return Err(Unknown {
                     collection: name.clone(),
                     id: value.clone(),
                 });
             }
         }
-        for k in &self.kinds {
+        for (i, k) in self.kinds.iter().enumerate() {
             if t != k.item && !t.starts_with(&format!("{}/", k.item)) {
                 continue;
             }
@@ -140,15 +139,27 @@ impl Memory {
             };
             let collection = concretise(&k.collection, &segs);
             let id = super::contract_tier::percent_decode(id);
-            let known = store
+            let own = store
                 .get(&collection)
                 .is_some_and(|items| items.iter().any(|(i, _)| *i == id));
-            if !known {
-                return Err(Unknown { collection, id });
+            // Another API version of the same resource (`/v1/…/vpcs` made it, `/v3/…/vpc/vpcs`
+            // reads it): kinds sharing an id parameter are one resource.
+            let found = if own {
+                Some(collection.clone())
+            } else {
+                k.id_param
+                    .as_deref()
+                    .and_then(|p| locate(&self.kinds, &store, p, &id, project))
+            };
+            match found {
+                Some(c) => {
+                    located.insert(i, c);
+                }
+                None => return Err(Unknown { collection, id }),
             }
         }
         let concrete = |n: usize| segs.get(..n).map(|s| s.join("/")).unwrap_or_default();
-        for k in &self.kinds {
+        for (i, k) in self.kinds.iter().enumerate() {
             let n = k.collection.split('/').count();
             if t == k.collection {
                 return Ok(match &k.created_id {
@@ -164,7 +175,9 @@ impl Memory {
             }
             if t == k.item {
                 return Ok(Role::Item {
-                    collection: concretise(&k.collection, &segs),
+                    collection: located
+                        .remove(&i)
+                        .unwrap_or_else(|| concretise(&k.collection, &segs)),
                     id: super::contract_tier::percent_decode(segs.get(n).copied().unwrap_or("")),
                 });
             }
@@ -235,6 +248,29 @@ impl Memory {
             items.retain(|(i, _)| i != id);
         }
     }
+}
+
+/// The stored collection holding `id` of a kind named by the id parameter `param`, in the
+/// request's project: a collection whose path names the project, or one whose template names
+/// none (the token decides there). Another project's resource is not found.
+fn locate(
+    kinds: &[KindRoute],
+    store: &BTreeMap<String, Vec<(String, Value)>>,
+    param: &str,
+    id: &str,
+    project: Option<&str>,
+) -> Option<String> {
+    store
+        .iter()
+        .find(|(coll, items)| {
+            kinds.iter().any(|k| {
+                k.id_param.as_deref() == Some(param)
+                    && fits(&k.collection, coll)
+                    && (project.is_none_or(|p| coll.split('/').any(|s| s == p))
+                        || !k.collection.contains("{}"))
+            }) && items.iter().any(|(i, _)| i == id)
+        })
+        .map(|(coll, _)| coll.clone())
 }
 
 /// The concrete collection path of a request: the template's literals, its `{}` taken from the

@@ -27,6 +27,8 @@ pub struct Tier {
     contract: Arc<Contract>,
     memory: Memory,
     jobs: super::jobs::Jobs,
+    /// The ids the contract names that none of its operations creates.
+    pub seeds: super::seeds::Seeds,
 }
 
 /// An answer: status and JSON body (None: no body).
@@ -41,6 +43,7 @@ impl Tier {
         Tier {
             memory: Memory::new(&contract.resources),
             jobs: Default::default(),
+            seeds: super::seeds::Seeds::of(&contract),
             contract,
         }
     }
@@ -146,7 +149,7 @@ impl Tier {
             .and_then(|s| self.contract.schema(&op.id, SchemaKind::Response(*s)));
         let mut body = schema.map(|s| instance(s, params));
         if let (Some(b), Some(r)) = (&mut body, request) {
-            echo(b, r);
+            echo(b, r, schema);
         }
         if let Some((_, job)) = params.iter().find(|(p, _)| p == super::jobs::JOB_ID) {
             if op.method == "GET" {
@@ -167,6 +170,15 @@ impl Tier {
                 self.jobs.start(b);
             }
         }
+        if let Some((name, id)) = self.seeds.unknown(params) {
+            return self.not_found(
+                op,
+                &Unknown {
+                    collection: name.clone(),
+                    id: id.clone(),
+                },
+            );
+        }
         let role = match self.memory.role(&op.path, path, params) {
             Ok(role) if op.method == "GET" => Memory::list_of(role),
             Ok(role) => role,
@@ -176,7 +188,7 @@ impl Tier {
             let mut b = schema
                 .map(|s| instance(s, params))
                 .unwrap_or_else(|| stored.clone());
-            echo(&mut b, stored);
+            echo(&mut b, stored, schema);
             b
         };
         match (op.method.as_str(), role) {
@@ -281,6 +293,7 @@ impl Tier {
 /// Words an error-code message uses for "not found" (the tables are Chinese or English).
 const NOT_FOUND_WORDS: &[&str] = &[
     "not found",
+    "not be found",
     "not exist",
     "does not exist",
     "no such",
@@ -306,7 +319,7 @@ fn code_for(codes: &Codes, status: u16) -> Option<String> {
 type Codes = std::collections::BTreeMap<u16, Vec<ErrorCode>>;
 
 /// The code whose message means "not found", preferring one that names `noun`, among the 404
-/// codes first, then all of the service's.
+/// codes first (any 404 code before another status's), then all of the service's.
 fn not_found_code(codes: &Codes, noun: &str) -> Option<String> {
     let means = |c: &&ErrorCode| {
         let m = c.message.to_lowercase();
@@ -319,6 +332,9 @@ fn not_found_code(codes: &Codes, noun: &str) -> Option<String> {
         .filter(means)
         .find(about)
         .or_else(|| of_404().find(means))
+        // A documented 404 code whatever its message says ("cound not be found"): a code of
+        // another status would contradict the table.
+        .or_else(|| of_404().next())
         .or_else(|| all().filter(means).find(about))
         .or_else(|| all().find(means))
         .map(|c| c.code.clone())
@@ -414,17 +430,56 @@ pub fn instance(schema: &Value, params: &[(String, String)]) -> Value {
     }
 }
 
-/// Copies request fields into the response where the response has the same place.
-fn echo(response: &mut Value, request: &Value) {
-    if let (Value::Object(resp), Value::Object(req)) = (response, request) {
-        for (k, v) in req {
-            match resp.get_mut(k) {
-                Some(r @ Value::Object(_)) if v.is_object() => echo(r, v),
-                Some(r) if std::mem::discriminant(r) == std::mem::discriminant(v) => *r = v.clone(),
-                _ => {}
+/// Copies request fields into the response where the response has the same place and the
+/// value is one the response schema allows there: an array's items are built from the item
+/// schema, then echoed into, so an item the request left partial still has what the response
+/// requires; a scalar outside the response's enum or pattern keeps the instance's value.
+fn echo(response: &mut Value, request: &Value, schema: Option<&Value>) {
+    let (Value::Object(resp), Value::Object(req)) = (response, request) else {
+        return;
+    };
+    let props = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object);
+    for (k, v) in req {
+        let sub = props.and_then(|p| p.get(k));
+        match (resp.get_mut(k), v) {
+            (Some(r @ Value::Object(_)), Value::Object(_)) => echo(r, v, sub),
+            (Some(r @ Value::Array(_)), Value::Array(items)) => {
+                let item_schema = sub.and_then(|s| s.get("items"));
+                let built: Vec<Value> = items
+                    .iter()
+                    .filter_map(|item| match (item_schema, item) {
+                        (Some(is), Value::Object(_)) => {
+                            let mut it = instance(is, &[]);
+                            echo(&mut it, item, Some(is));
+                            Some(it)
+                        }
+                        (Some(is), _) => allows(is, item).then(|| item.clone()),
+                        (None, _) => Some(item.clone()),
+                    })
+                    .collect();
+                *r = Value::Array(built);
             }
+            (Some(r), _) if std::mem::discriminant(r) == std::mem::discriminant(v) => {
+                if sub.is_none_or(|s| allows(s, v)) {
+                    *r = v.clone();
+                }
+            }
+            _ => {}
         }
     }
+}
+
+/// Whether a (small, scalar) schema allows a value; a schema that does not compile allows it.
+fn allows(schema: &Value, v: &Value) -> bool {
+    let constrained = ["enum", "pattern", "format", "maxLength", "minLength", "maximum", "minimum"]
+        .iter()
+        .any(|k| schema.get(*k).is_some());
+    !constrained
+        || jsonschema::validator_for(schema)
+            .map(|val| val.is_valid(v))
+            .unwrap_or(true)
 }
 
 /// A list answer: the schema's first array of objects holds the stored items, each shaped by
@@ -453,7 +508,7 @@ fn fill_list(
         .map(|stored| {
             let inner = envelope.and_then(|e| stored.get(e)).unwrap_or(stored);
             let mut v = instance(item_schema, params);
-            echo(&mut v, inner);
+            echo(&mut v, inner, Some(item_schema));
             v
         })
         .collect();

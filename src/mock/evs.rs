@@ -3,7 +3,7 @@
 //! Rules cite the page they come from: seed 002 (更新云硬盘快照 v2), seeds 003/004 (update v3, zh
 //! and en), seed 000 (更新云硬盘快照的单个元数据), and pages/evs for the reads.
 
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
 use super::error::{ApiError, Service};
@@ -352,6 +352,100 @@ pub fn show_snapshot(mock: &Mock, project: &str, id: &str, v3: bool) -> Result<R
         super::json_body(&OneSnapshot { snapshot })
     });
     Ok(mock.ok_json(body))
+}
+
+/// POST /v2|v3/{project_id}/snapshots (创建云硬盘快照): 202 with the new snapshot, `creating`
+/// in the answer as Cinder's is; it is stored `available`, so the next read finds it ready.
+/// `volume_id` is required; v2 takes `display_name` / `display_description` as aliases.
+pub fn create_snapshot(
+    mock: &Mock,
+    project: &str,
+    body: &[u8],
+    version: Version,
+) -> Result<Response, ApiError> {
+    let body = parse_json(body, Service::Evs)?;
+    let invalid = |m: &str| ApiError::invalid(Service::Evs, format!("Invalid input received: {m}"));
+    let obj = body
+        .get("snapshot")
+        .and_then(Value::as_object)
+        .ok_or_else(|| invalid("'snapshot' is a required object"))?;
+    let volume_id = obj
+        .get("volume_id")
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| invalid("'volume_id' is required"))?;
+    let mut name = text_field(mock, obj, "name")?;
+    let mut description = text_field(mock, obj, "description")?;
+    if version == Version::V2 {
+        name = name.or(text_field(mock, obj, "display_name")?);
+        description = description.or(text_field(mock, obj, "display_description")?);
+    }
+    if obj.get("force").is_some_and(|f| !f.is_boolean()) {
+        return Err(invalid("'force' must be a boolean"));
+    }
+    let mut metadata = std::collections::BTreeMap::new();
+    match obj.get("metadata") {
+        None => {}
+        Some(Value::Object(m)) => {
+            for (k, v) in m {
+                let v = v
+                    .as_str()
+                    .ok_or_else(|| invalid("metadata values must be strings"))?;
+                metadata.insert(k.clone(), v.to_string());
+            }
+        }
+        Some(_) => return Err(invalid("'metadata' must be an object")),
+    }
+    let stamp = now();
+    let stored = Snapshot {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: name.unwrap_or_default(),
+        description: description.unwrap_or_default(),
+        status: "available".into(),
+        volume_id: volume_id.to_string(),
+        size: 1,
+        metadata,
+        created_at: stamp.clone(),
+        updated_at: stamp,
+    };
+    mock.write()
+        .snapshots
+        .entry(project.to_string())
+        .or_default()
+        .insert(stored.id.clone(), stored.clone());
+    let answered = Snapshot {
+        status: "creating".into(),
+        ..stored
+    };
+    let mut snapshot = view(mock, project, &answered, false);
+    if version == Version::V3 {
+        snapshot.user_id = Some(FIXTURE_USER_ID);
+    }
+    let bytes = super::json_body(&OneSnapshot { snapshot })
+        .map_err(|e| ApiError::invalid(Service::Evs, e.to_string()))?;
+    Ok((
+        axum::http::StatusCode::ACCEPTED,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        bytes,
+    )
+        .into_response())
+}
+
+/// DELETE /v2|v3/{project_id}/snapshots/{snapshot_id} (删除云硬盘快照): 202, no body; an unknown
+/// id (or another project's) is the 404 of a read.
+pub fn delete_snapshot(mock: &Mock, project: &str, id: &str) -> Result<Response, ApiError> {
+    let mut store = mock.write();
+    let removed = store
+        .snapshots
+        .get_mut(project)
+        .and_then(|m| m.remove(id));
+    match removed {
+        Some(_) => Ok(axum::http::StatusCode::ACCEPTED.into_response()),
+        None => Err(ApiError::not_found(Service::Evs, &format!("Snapshot {id}"))),
+    }
 }
 
 /// GET /v2|v3/{project_id}/snapshots/{snapshot_id}/metadata (查询云硬盘快照的元数据).

@@ -48,3 +48,38 @@ pub async fn issue_token(State(mock): State<AppState>, body: Body) -> Response {
     }
     response
 }
+
+/// `GET /v3/projects` (IAM's KeystoneListProjects): the fixtures' projects, filtered by
+/// `?name=`. The official SDKs call it to find the project of a region when none is given
+/// (AUTH.md section 5), and so does `conform run`.
+pub async fn list_projects(
+    State(mock): State<AppState>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let wanted: Option<String> = query.as_deref().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "name")
+            .map(|(_, v)| v.into_owned())
+    });
+    let projects: Vec<Value> = mock
+        .config
+        .fixtures
+        .projects
+        .iter()
+        .map(|p| (p, p.name.clone().unwrap_or_else(|| p.id.clone())))
+        .filter(|(_, name)| wanted.as_ref().is_none_or(|w| w == name))
+        .map(|(p, name)| {
+            json!({
+                "id": p.id,
+                "name": name,
+                "domain_id": "d0c0f0a0b0c04d1e8f9a0b1c2d3e4f50",
+                "parent_id": "d0c0f0a0b0c04d1e8f9a0b1c2d3e4f50",
+                "enabled": true,
+                "is_domain": false,
+                "description": "",
+                "links": {"self": format!("/v3/projects/{}", p.id)},
+            })
+        })
+        .collect();
+    axum::Json(json!({"projects": projects, "links": {"self": "/v3/projects", "next": null, "previous": null}})).into_response()
+}

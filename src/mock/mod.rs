@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod limits;
 pub mod patterned;
 pub mod routes;
+pub mod seeds;
 pub mod server;
 pub mod state;
 pub mod versions;
@@ -272,6 +273,22 @@ pub fn parse_json(body: &[u8], service: Service) -> Result<Value, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::malformed(service, &e.to_string()))
 }
 
+/// The variables a run against a mock uses: the fixtures', then the contract tier's seeded ids
+/// for what the fixtures do not name. `tier` is the running one, else one is built from the
+/// configured contract.
+pub fn vars(
+    config: &MockConfig,
+    tier: Option<&contract_tier::Tier>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = match (tier, &config.contract) {
+        (Some(t), _) => t.seeds.vars(),
+        (None, Some(c)) => seeds::Seeds::of(c).vars(),
+        (None, None) => Default::default(),
+    };
+    out.extend(config.fixtures.vars.clone());
+    out
+}
+
 /// Builds the service of a mock instance.
 pub fn app(config: MockConfig) -> MockService {
     let store = Store::from_fixtures(&config.fixtures);
@@ -289,6 +306,7 @@ pub fn app(config: MockConfig) -> MockService {
         router = router.merge(admin::routes());
     }
     router = router.route("/v3/auth/tokens", axum::routing::post(iam::issue_token));
+    router = router.route("/v3/projects", axum::routing::get(iam::list_projects));
     router = router.merge(versions::routes());
     MockService {
         router: router.fallback(not_found).with_state(mock.clone()),
@@ -399,8 +417,8 @@ async fn answer(
             }
         }
     };
-    // The contract tier serves neither the admin API nor IAM's token issue.
-    let served_here = is_admin || path == "/v3/auth/tokens";
+    // The contract tier serves neither the admin API nor IAM (token issue, project list).
+    let served_here = is_admin || path == "/v3/auth/tokens" || path == "/v3/projects";
     let Some(tier) = mock.tier.as_ref().filter(|_| !served_here) else {
         return response;
     };

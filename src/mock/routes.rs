@@ -150,8 +150,9 @@ impl<'a> Route<'a> {
     /// The methods served, as the `Allow` header lists them (a GET route also takes HEAD).
     pub fn allow(&self) -> &'static str {
         match self {
+            Route::Snapshots { detail: false, .. } => "GET,HEAD,POST",
             Route::Snapshots { .. } | Route::Server { .. } => "GET,HEAD",
-            Route::Snapshot { .. } => "GET,HEAD,PUT",
+            Route::Snapshot { .. } => "GET,HEAD,PUT,DELETE",
             Route::SnapshotMetadata { .. } => "GET,HEAD,POST,PUT",
             Route::ServerMetadata { .. } => "GET,HEAD,POST,PUT",
             Route::SnapshotMetaItem { .. } | Route::ServerMetaItem { .. } => "GET,HEAD,PUT,DELETE",
@@ -286,6 +287,9 @@ fn handle(
                     if detail { "/detail" } else { "" }
                 ),
             };
+            if m == "POST" {
+                return evs::create_snapshot(mock, &d(project)?, body, version);
+            }
             let detail = detail.then_some(version);
             collections::list_snapshots(mock, &d(project)?, &query(uri_query), detail, &list)
         }
@@ -297,6 +301,8 @@ fn handle(
             let (project, id) = (d(project)?, d(id)?);
             if m == "PUT" {
                 evs::update_snapshot(mock, &project, &id, body, version)
+            } else if m == "DELETE" {
+                evs::delete_snapshot(mock, &project, &id)
             } else {
                 evs::show_snapshot(mock, &project, &id, version == Version::V3)
             }

@@ -110,6 +110,10 @@ pub struct Server {
 pub struct Project {
     /// Project id.
     pub id: String,
+    /// The project's name as IAM lists it: a region's main project is named after the region
+    /// (`cn-north-4`), a subproject `<region>_<name>`. Runs find the project ids by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Snapshots.
     #[serde(default)]
     pub snapshots: Vec<Snapshot>,
@@ -317,6 +321,7 @@ impl State {
                 .into_iter()
                 .map(|id| Project {
                     id: id.clone(),
+                    name: None,
                     snapshots: self
                         .snapshots
                         .get(id)

@@ -9,6 +9,7 @@ pub mod client;
 pub mod config_schema;
 pub mod ledger;
 pub mod locks;
+pub mod discover;
 pub mod rate;
 pub mod result;
 pub mod step;

@@ -1,0 +1,316 @@
+//! Producer before consumer, as RESTler orders requests: a generated case that needs an existing
+//! resource creates it first. The resource table (inferred from the contract, or declared) says
+//! which operation creates a kind, where its answer holds the new id and which operation deletes
+//! it; a case gets setup steps that create what its path names (parents first, and what the
+//! create body itself names), capture each new id into the variable the case already uses, and
+//! teardown steps that delete them again in reverse order.
+//!
+//! Only what the service cannot create stays a variable of the target: the project, an id no
+//! kind of the table is created under (an image, a flavor), a resource in a documented state.
+
+use serde_json::{json, Map, Value};
+
+use super::rules::is_resource_param;
+use super::values;
+use crate::contract::derive::resources::normalise;
+use crate::contract::{Contract, Operation, SchemaKind};
+
+/// How deep a chain of parents may go: deeper ones are cycles in practice.
+const MAX_DEPTH: usize = 4;
+
+/// One kind the generator can create.
+#[derive(Debug)]
+pub struct Producer<'a> {
+    /// The kind's name in the resource table.
+    pub kind: &'a str,
+    /// The id parameter naming one (`vpc_id`).
+    pub id_param: &'a str,
+    /// The normalised collection path (`/v1/{}/vpcs`).
+    collection: String,
+    /// The create operation.
+    pub create: &'a Operation,
+    /// Where the create answer holds the new id.
+    pub id_pointer: &'a str,
+    /// The delete operation, when the contract has one.
+    pub delete: Option<&'a Operation>,
+}
+
+/// Every kind of the contract's resource table that has a create operation and an id pointer.
+#[derive(Debug, Default)]
+pub struct Producers<'a> {
+    kinds: Vec<Producer<'a>>,
+}
+
+/// The operation with this method whose path is the template, parameter names aside.
+fn operation_at<'a>(contract: &'a Contract, method: &str, template: &str) -> Option<&'a Operation> {
+    let want = normalise(template);
+    contract
+        .operations
+        .iter()
+        .find(|o| o.method == method && normalise(&o.path) == want)
+}
+
+impl<'a> Producers<'a> {
+    /// The producers of a contract.
+    pub fn of(contract: &'a Contract) -> Producers<'a> {
+        let kinds = contract
+            .resources
+            .kinds
+            .iter()
+            .filter_map(|k| {
+                let create = k.create.as_ref()?;
+                let create = operation_at(contract, &create.method, &create.path)?;
+                let delete = k
+                    .delete
+                    .as_ref()
+                    .and_then(|d| operation_at(contract, &d.method, &d.path));
+                Some(Producer {
+                    kind: &k.kind,
+                    id_param: k.id_param.as_deref()?,
+                    collection: normalise(&k.collection_template()?),
+                    create,
+                    id_pointer: k.created_id.as_deref()?,
+                    delete,
+                })
+            })
+            .collect();
+        Producers { kinds }
+    }
+
+    /// The producer of the kind an id parameter names, for a request on `path`: the kind whose
+    /// collection the path runs through, else one of the same service and API version, else any
+    /// of the service.
+    pub fn for_param(&self, param: &str, service: &str, path: &str) -> Option<&Producer<'a>> {
+        let path = normalise(path);
+        let version = path.split('/').nth(1).unwrap_or_default();
+        let named: Vec<&Producer<'a>> = self
+            .kinds
+            .iter()
+            .filter(|k| k.id_param == param && k.create.service == service)
+            .collect();
+        named
+            .iter()
+            .find(|k| path.starts_with(&format!("{}/", k.collection)))
+            .or_else(|| {
+                named
+                    .iter()
+                    .find(|k| k.collection.split('/').nth(1) == Some(version))
+            })
+            .or_else(|| named.first())
+            .copied()
+    }
+
+    /// The producer whose create operation this is.
+    pub fn created_by(&self, op: &Operation) -> Option<&Producer<'a>> {
+        self.kinds.iter().find(|k| k.create.id == op.id)
+    }
+}
+
+/// One setup or teardown step, ready to render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedStep {
+    /// A label.
+    pub name: String,
+    /// The operation.
+    pub operation: String,
+    /// Path parameters.
+    pub params: Map<String, Value>,
+    /// The body, if the operation takes one.
+    pub body: Option<Value>,
+    /// Expected status (YAML flow text).
+    pub status: String,
+    /// `variable: pointer` captures.
+    pub capture: Option<(String, String)>,
+}
+
+/// The steps that make a case's resources and undo them.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Run before the case's own step, in order.
+    pub setup: Vec<PlannedStep>,
+    /// Run after it, always, in order (reverse creation order).
+    pub teardown: Vec<PlannedStep>,
+    /// Variables the setup defines (captured ids).
+    pub defined: Vec<String>,
+}
+
+impl Plan {
+    /// Whether the plan defines a variable.
+    pub fn defines(&self, var: &str) -> bool {
+        self.defined.iter().any(|d| d == var)
+    }
+}
+
+/// The variable a produced resource is captured into: the id parameter itself in the case's own
+/// project, `other_project_<param>` in the other project.
+pub fn var_name(param: &str, project_var: &str) -> String {
+    if project_var == "project_id" {
+        param.to_string()
+    } else {
+        format!("other_project_{param}")
+    }
+}
+
+/// Builds plans against one contract.
+pub struct Planner<'p, 'a> {
+    /// The producers.
+    pub producers: &'p Producers<'a>,
+    /// The contract (request schemas of the creates).
+    pub contract: &'a Contract,
+}
+
+impl Planner<'_, '_> {
+    /// Adds to `plan` what makes the resource `param` names (in `project_var`'s project) exist,
+    /// for a request of `service` on `path`; returns false when nothing can create it.
+    pub fn need(
+        &self,
+        plan: &mut Plan,
+        param: &str,
+        service: &str,
+        path: &str,
+        project_var: &str,
+    ) -> bool {
+        self.need_at(plan, param, service, path, project_var, 0)
+    }
+
+    fn need_at(
+        &self,
+        plan: &mut Plan,
+        param: &str,
+        service: &str,
+        path: &str,
+        project_var: &str,
+        depth: usize,
+    ) -> bool {
+        let var = var_name(param, project_var);
+        if plan.defines(&var) {
+            return true;
+        }
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let Some(p) = self.producers.for_param(param, service, path) else {
+            return false;
+        };
+        let create = p.create;
+        // A create whose path names no project makes it in the token's own project.
+        if project_var != "project_id" && !create.path_params.iter().any(|n| n == "project_id") {
+            return false;
+        }
+        // Parents first: the ids the create's own path names.
+        let mut params = Map::new();
+        for name in &create.path_params {
+            if name == "project_id" {
+                if project_var != "project_id" {
+                    params.insert(name.clone(), json!(format!("${{{project_var}}}")));
+                }
+                continue;
+            }
+            if is_resource_param(name) {
+                if !self.need_at(plan, name, service, &create.path, project_var, depth + 1) {
+                    return false;
+                }
+                let v = var_name(name, project_var);
+                if v != *name {
+                    params.insert(name.clone(), json!(format!("${{{v}}}")));
+                }
+            } else {
+                params.insert(name.clone(), json!("conform"));
+            }
+        }
+        // Then what the create body names (a subnet's `vpc_id`).
+        let mut body = None;
+        if create.request_body {
+            if let Some(schema) = self.contract.schema(&create.id, SchemaKind::Request) {
+                let mut b = values::simple_value(schema);
+                if !self.bind_body(plan, &mut b, service, &create.path, project_var, depth) {
+                    return false;
+                }
+                body = Some(b);
+            }
+        }
+        let status = success_yaml(create);
+        plan.setup.push(PlannedStep {
+            name: format!("setup: create {} ({var})", p.kind),
+            operation: create.id.clone(),
+            params: params.clone(),
+            body,
+            status,
+            capture: Some((var.clone(), p.id_pointer.to_string())),
+        });
+        plan.defined.push(var.clone());
+        if let Some(delete) = p.delete {
+            let mut params = params;
+            if let Some(own) = delete.path_params.iter().rev().find(|n| is_resource_param(n)) {
+                params.insert(own.clone(), json!(format!("${{{var}}}")));
+            }
+            plan.teardown.insert(
+                0,
+                PlannedStep {
+                    name: format!("teardown: delete {} ({var})", p.kind),
+                    operation: delete.id.clone(),
+                    params,
+                    body: request_body(self.contract, delete),
+                    // Gone already (the case deleted it) is as good as deleted.
+                    status: json!(["2xx", "4xx"]).to_string(),
+                    capture: None,
+                },
+            );
+        }
+        true
+    }
+
+    /// Replaces the generator's placeholder in `*_id` fields of a create body with the id of a
+    /// produced resource; a required id nothing can create becomes the target variable of the
+    /// same name. Returns false when a produced parent could not be planned.
+    fn bind_body(
+        &self,
+        plan: &mut Plan,
+        v: &mut Value,
+        service: &str,
+        path: &str,
+        project_var: &str,
+        depth: usize,
+    ) -> bool {
+        match v {
+            Value::Object(o) => {
+                for (k, child) in o.iter_mut() {
+                    let is_id = k.ends_with("_id") && k.len() > 3;
+                    if is_id && child.as_str() == Some(values::PLACEHOLDER) {
+                        let var = if self.need_at(plan, k, service, path, project_var, depth + 1)
+                        {
+                            var_name(k, project_var)
+                        } else {
+                            k.clone()
+                        };
+                        *child = Value::String(format!("${{{var}}}"));
+                    } else if !self.bind_body(plan, child, service, path, project_var, depth) {
+                        return false;
+                    }
+                }
+                true
+            }
+            Value::Array(a) => a
+                .iter_mut()
+                .all(|c| self.bind_body(plan, c, service, path, project_var, depth)),
+            _ => true,
+        }
+    }
+}
+
+/// A minimal valid body for an operation that documents one (a delete with a body).
+pub fn request_body(contract: &Contract, op: &Operation) -> Option<Value> {
+    op.request_body
+        .then(|| contract.schema(&op.id, SchemaKind::Request))
+        .flatten()
+        .map(values::simple_value)
+}
+
+/// An operation's documented success statuses as YAML flow text.
+fn success_yaml(op: &Operation) -> String {
+    match op.success.as_slice() {
+        [one] => one.to_string(),
+        [] => json!("2xx").to_string(),
+        many => json!(many).to_string(),
+    }
+}

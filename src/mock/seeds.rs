@@ -1,0 +1,146 @@
+//! The contract tier's seeded resources: one of each kind of id the contract names that no
+//! operation of it creates (`report_id`, `domain_id`, a snapshot's `volume_id`). A path naming
+//! such an id is served when it names the seeded one and is the documented 404 otherwise, so
+//! reads, updates, deletes and actions of an unknown id are refused as they are for created
+//! kinds. The seeds are the mock's variables: `conform mock --print-vars` prints them and
+//! `GET /__mock/vars` answers them, so a run needs no vars file for what it cannot create.
+//!
+//! Each id is derived from its name (stable across restarts); its other project's twin
+//! (`other_project_report_id`) is an id this project does not hold.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::jobs::JOB_ID;
+use crate::contract::{Contract, SchemaKind};
+use crate::generate::rules::is_resource_param;
+
+/// The seeded ids of a contract.
+#[derive(Debug, Default, Clone)]
+pub struct Seeds {
+    /// Path parameter → the one id served (checked on every request).
+    path: BTreeMap<String, String>,
+    /// Body fields naming another resource → an id to send (not checked: the tier does not
+    /// follow references).
+    body: BTreeMap<String, String>,
+}
+
+/// A stable UUID-shaped id for a name.
+fn id_for(name: &str) -> String {
+    let h = Sha256::digest(name.as_bytes());
+    let hex: String = h.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+/// `*_id` property names anywhere in a schema.
+fn id_fields(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(o) => {
+            if let Some(props) = o.get("properties").and_then(Value::as_object) {
+                for (name, sub) in props {
+                    if is_resource_param(name) && sub.get("enum").is_none() {
+                        out.push(name.clone());
+                    }
+                }
+            }
+            for v in o.values() {
+                id_fields(v, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| id_fields(v, out)),
+        _ => {}
+    }
+}
+
+impl Seeds {
+    /// The ids a contract names that no kind of its resource table creates.
+    pub fn of(contract: &Contract) -> Seeds {
+        let creatable = |p: &str| {
+            contract
+                .resources
+                .kinds
+                .iter()
+                .any(|k| k.id_param.as_deref() == Some(p) && k.create.is_some())
+        };
+        let named = |p: &str| {
+            contract
+                .resources
+                .kinds
+                .iter()
+                .any(|k| k.id_param.as_deref() == Some(p))
+        };
+        let mut seeds = Seeds::default();
+        for op in &contract.operations {
+            for p in &op.path_params {
+                // Kinds of the table are the memory's; jobs are the job table's.
+                if is_resource_param(p) && p != JOB_ID && !named(p) {
+                    seeds.path.entry(p.clone()).or_insert_with(|| id_for(p));
+                }
+            }
+            if let Some(schema) = contract.schema(&op.id, SchemaKind::Request) {
+                let mut fields = Vec::new();
+                id_fields(schema, &mut fields);
+                for f in fields.into_iter().filter(|f| !creatable(f)) {
+                    seeds.body.entry(f.clone()).or_insert_with(|| id_for(&f));
+                }
+            }
+        }
+        seeds
+    }
+
+    /// The path parameter of a request naming an id other than the seeded one, if any.
+    pub fn unknown<'p>(&self, params: &'p [(String, String)]) -> Option<&'p (String, String)> {
+        params
+            .iter()
+            .find(|(name, value)| self.path.get(name).is_some_and(|seed| seed != value))
+    }
+
+    /// The variables a run uses for them: each seed, and for path seeds the other project's
+    /// twin.
+    pub fn vars(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for (name, id) in self.body.iter().chain(&self.path) {
+            out.insert(name.clone(), id.clone());
+        }
+        for name in self.path.keys() {
+            let twin = format!("other_project_{name}");
+            out.insert(twin.clone(), id_for(&twin));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_stable_uuid_shaped_and_distinct_per_name() {
+        let a = id_for("report_id");
+        assert_eq!(a, id_for("report_id"));
+        assert_ne!(a, id_for("domain_id"));
+        assert!(uuid::Uuid::parse_str(&a).is_ok(), "{a}");
+    }
+
+    #[test]
+    fn only_another_id_than_the_seeded_one_is_unknown() {
+        let mut s = Seeds::default();
+        s.path.insert("report_id".into(), id_for("report_id"));
+        let good = [("report_id".to_string(), id_for("report_id"))];
+        assert_eq!(s.unknown(&good), None);
+        let bad = [("report_id".to_string(), "x".to_string())];
+        assert_eq!(s.unknown(&bad), Some(&bad[0]));
+        let vars = s.vars();
+        assert_eq!(vars["report_id"], id_for("report_id"));
+        assert_ne!(vars["other_project_report_id"], vars["report_id"]);
+    }
+}
