@@ -563,6 +563,11 @@ pub struct OpenapiCmd {
     /// The contract folder (default: schemas/ of the project root).
     #[arg(long)]
     pub schemas: Option<PathBuf>,
+    /// State only what the pages say: leave out the request constraints of the built-in mock's
+    /// named deviations and the operations it serves that no page documents (for fuzzing a real
+    /// region, which need not refuse what the mock refuses).
+    #[arg(long)]
+    pub pages_only: bool,
 }
 
 /// `conform mock`.

@@ -397,7 +397,12 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
         }
         cli::Command::Openapi(cmd) => {
             let schemas = cmd.schemas.unwrap_or_else(|| default_path(root, "schemas"));
-            print!("{}", conform::commands::derive::openapi(&schemas)?);
+            let scope = if cmd.pages_only {
+                conform::contract::openapi::Scope::Pages
+            } else {
+                conform::contract::openapi::Scope::Mock
+            };
+            print!("{}", conform::commands::derive::openapi(&schemas, scope)?);
             Ok(exit_code::OK)
         }
         cli::Command::Mock(cmd) => {

@@ -1296,8 +1296,19 @@ async fn content_types_other_than_json_are_415_as_in_nova() {
     assert_eq!((s.as_u16(), &b["badMethod"]["code"]), (405, &json!("405")));
 }
 
+/// The operation of an OpenAPI document with this `operationId`, wherever it sits.
+fn exported<'a>(doc: &'a Value, id: &str) -> Option<&'a Value> {
+    doc["paths"]
+        .as_object()?
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|item| item.values())
+        .find(|o| o["operationId"] == id)
+}
+
 #[test]
 fn every_deviation_is_complete_documented_and_exported() {
+    use conform::contract::openapi::{self, Scope};
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let file: Value = serde_json::from_str(
         &std::fs::read_to_string(root.join("src/mock/deviations.json")).unwrap(),
@@ -1310,7 +1321,7 @@ fn every_deviation_is_complete_documented_and_exported() {
         .expect("the deviations table of docs/mock.md")..];
     let table = &table[..table.find("\n\n").unwrap_or(table.len())];
     let contract = conform::contract::Contract::load(&root.join("schemas")).unwrap();
-    let doc = conform::contract::openapi::document(&contract);
+    let doc = openapi::document(&contract, Scope::Mock).unwrap();
     let list = file["deviations"].as_array().unwrap();
     assert!(list.len() >= 8);
     for d in list {
@@ -1327,25 +1338,407 @@ fn every_deviation_is_complete_documented_and_exported() {
         );
         for op in d["operations"].as_array().unwrap() {
             let op = op.as_str().unwrap();
-            let targets: Vec<&conform::contract::Operation> = if op == "*" {
-                contract.operations.iter().collect()
+            let targets: Vec<&str> = if op == "*" {
+                contract.operations.iter().map(|o| o.id.as_str()).collect()
             } else {
-                vec![contract
-                    .operation(op)
-                    .unwrap_or_else(|| panic!("{id}: no operation {op}"))]
+                vec![op]
             };
             for o in targets {
-                let exported =
-                    &doc["paths"][&o.path][o.method.to_lowercase()]["x-conform-deviation"];
+                let operation = exported(&doc, o)
+                    .unwrap_or_else(|| panic!("{id}: no operation {o} in the contract or added"));
                 assert!(
-                    exported
+                    operation[conform::contract::deviations::MARK]
                         .as_array()
                         .is_some_and(|a| a.iter().any(|x| x["id"] == id)),
-                    "{id} not exported on {}",
-                    o.id
+                    "{id} not exported on {o}"
                 );
             }
         }
+        // An added operation is one no page documents: once the contract derives it, the
+        // deviation is stale.
+        for added in d["adds"].as_array().into_iter().flatten() {
+            let op = added["id"].as_str().unwrap();
+            assert!(
+                contract.operation(op).is_none(),
+                "{id}: the pages derive {op} now"
+            );
+            let operation = exported(&doc, op).unwrap_or_else(|| panic!("{id}: {op} not exported"));
+            assert_eq!(operation["x-conform-origin"]["deviation"], id);
+        }
+    }
+    // Every constraint a deviation states is stated on the shipped contract: none conflicts
+    // with what the pages say, and none points at an object the request schema lacks.
+    assert_eq!(openapi::unstated(&contract).unwrap(), vec![]);
+    // Only the pages' contract without them.
+    let pages = openapi::document(&contract, Scope::Pages).unwrap();
+    assert!(exported(&pages, "ecs.delete_server_metadata_item.v2_1").is_none());
+    assert!(!pages["components"]
+        .to_string()
+        .contains("\"x-conform-deviation\""));
+    assert!(doc["components"]
+        .to_string()
+        .contains("\"x-conform-deviation\""));
+}
+
+/// The request constraints the export states for the mock are what the mock refuses: a body that
+/// breaks one is 400, the smallest body that keeps it is accepted. Each pair is checked against
+/// the exported schema too, so the test breaks if either side moves.
+#[tokio::test]
+async fn the_exported_deviation_constraints_are_what_the_mock_refuses() {
+    use conform::contract::openapi::{self, Scope};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let contract = conform::contract::Contract::load(&root.join("schemas")).unwrap();
+    let doc = openapi::document(&contract, Scope::Mock).unwrap();
+    let request_schema = |id: &str| {
+        let reference = exported(&doc, id).unwrap()["requestBody"]["content"]["application/json"]
+            ["schema"]["$ref"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let mut schema = doc["components"]["schemas"][reference].clone();
+        schema["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+        jsonschema::validator_for(&schema).unwrap()
+    };
+    let (p, s, v) = (var("project_id"), var("snapshot_id"), var("server_id"));
+    let item = |svc: &str, key: &str| match svc {
+        "evs" => format!("/v2/{p}/snapshots/{s}/metadata/{key}"),
+        _ => format!("/v2.1/{p}/servers/{v}/metadata/{key}"),
+    };
+    let cases: Vec<(&str, String, Value, bool)> = vec![
+        (
+            "evs.update_snapshot.v2",
+            snap("v2"),
+            json!({"snapshot": {}}),
+            false,
+        ),
+        (
+            "evs.update_snapshot.v2",
+            snap("v2"),
+            json!({"snapshot": {"display_name": "n"}}),
+            true,
+        ),
+        (
+            "evs.update_snapshot.v2",
+            snap("v2"),
+            json!({"snapshot": {"name": "n", "foo": 1}}),
+            false,
+        ),
+        (
+            "evs.update_snapshot.v2",
+            snap("v2"),
+            json!({"snapshot": {"name": "n"}, "foo": 1}),
+            false,
+        ),
+        (
+            "evs.update_snapshot.v3",
+            snap("v3"),
+            json!({"snapshot": {}}),
+            false,
+        ),
+        (
+            "evs.update_snapshot.v3",
+            snap("v3"),
+            json!({"snapshot": {"display_name": "n"}}),
+            false,
+        ),
+        (
+            "evs.update_snapshot.v3",
+            snap("v3"),
+            json!({"snapshot": {"description": "d", "display_name": "n"}}),
+            true,
+        ),
+        (
+            "evs.update_snapshot.v3",
+            snap("v3"),
+            json!({"snapshot": {"name": "n", "foo": 1}}),
+            false,
+        ),
+        (
+            "evs.update_snapshot_metadata_item.v2",
+            item("evs", "k"),
+            json!({"meta": {}}),
+            false,
+        ),
+        (
+            "evs.update_snapshot_metadata_item.v2",
+            item("evs", "k"),
+            json!({"meta": {"k": "v", "k2": "v"}}),
+            false,
+        ),
+        (
+            "evs.update_snapshot_metadata_item.v2",
+            item("evs", "a%20b"),
+            json!({"meta": {"a b": "v"}}),
+            true,
+        ),
+        (
+            "evs.update_snapshot_metadata_item.v2",
+            item("evs", "a%2Fb"),
+            json!({"meta": {"a/b": "v"}}),
+            false,
+        ),
+        (
+            "evs.update_snapshot_metadata_item.v2",
+            item("evs", "k"),
+            json!({"meta": {"k": "v".repeat(256)}}),
+            false,
+        ),
+        (
+            "evs.update_snapshot_metadata_item.v2",
+            item("evs", "k"),
+            json!({"meta": {"k": "v".repeat(255)}}),
+            true,
+        ),
+        (
+            "ecs.update_server_metadata_item.v2_1",
+            item("ecs", "k"),
+            json!({"meta": {}}),
+            false,
+        ),
+        (
+            "ecs.update_server_metadata_item.v2_1",
+            item("ecs", "k"),
+            json!({"meta": {"k": "v", "k2": "v"}}),
+            false,
+        ),
+        (
+            "ecs.update_server_metadata_item.v2_1",
+            item("ecs", "k"),
+            json!({"meta": {"k": "v"}}),
+            true,
+        ),
+    ];
+    let app = mock();
+    for (op, path, body, valid) in cases {
+        assert_eq!(
+            request_schema(op).is_valid(&body),
+            valid,
+            "{op} {body}: the export"
+        );
+        let (status, answer, _) = call(&app, Method::PUT, &path, Some(body.clone())).await;
+        let expected = if valid {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        assert_eq!(status, expected, "{op} {body}: the mock answered {answer}");
+    }
+}
+
+/// For every path of the export, the methods the mock's 405 lists in `Allow` are the methods the
+/// export holds there (HEAD aside: the mock answers it as GET, as RFC 9110 allows, and the export
+/// states GET). Schemathesis checks `Allow` this way; a method the mock serves that the export
+/// lacks (DELETE of a server metadata item) was its finding.
+#[tokio::test]
+async fn allow_lists_exactly_the_exported_methods_of_every_path() {
+    use std::collections::BTreeSet;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let contract = conform::contract::Contract::load(&root.join("schemas")).unwrap();
+    let doc = conform::contract::openapi::document(&contract, Default::default()).unwrap();
+    let app = mock();
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 4);
+    for (template, item) in paths {
+        let path: String = template
+            .split('/')
+            .map(|seg| if seg.starts_with('{') { "x" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/");
+        let (status, _, headers) = call(&app, Method::OPTIONS, &path, None).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{template}");
+        let allow: BTreeSet<String> = headers["allow"]
+            .to_str()
+            .unwrap()
+            .split(',')
+            .map(|m| m.trim().to_string())
+            .filter(|m| m != "HEAD")
+            .collect();
+        let exported: BTreeSet<String> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|m| m.to_uppercase())
+            .collect();
+        assert_eq!(allow, exported, "{template}");
+    }
+}
+
+/// A child process killed when dropped, so that a failed assertion leaves no server behind.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Schemathesis, every check, on `conform openapi` against `conform mock`, finds nothing: the
+/// export states what the mock enforces (its deviations' constraints, the operations it serves
+/// beyond the pages) and the mock answers what the export promises. The path ids come from the
+/// mock's fixtures as Schemathesis dictionaries, so most requests reach a resource instead of
+/// the 404 of a random id; `examples/schemathesis_hooks.py` honours `x-conform-binding`.
+/// Deterministic generation, 20 examples an operation: a few seconds. CI installs
+/// Schemathesis 4 and sets CONFORM_REQUIRE_SCHEMATHESIS=1; elsewhere the test says it was
+/// skipped.
+#[test]
+fn schemathesis_finds_nothing_in_the_mock_against_its_openapi_export() {
+    use std::io::BufRead;
+    if !common::external_tool(
+        &["st", "--version"],
+        "CONFORM_REQUIRE_SCHEMATHESIS",
+        "pip install 'schemathesis>=4,<5'",
+    ) {
+        return;
+    }
+    let version = common::text(
+        &std::process::Command::new("st")
+            .arg("--version")
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    assert!(
+        version.contains("version 4."),
+        "Schemathesis 4 is needed (its `st run` flags): {version}"
+    );
+    let root = common::root();
+    let dir = tempfile::tempdir().unwrap();
+    let export = common::conform(
+        dir.path(),
+        &[
+            "openapi",
+            "--schemas",
+            root.join("schemas").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        export.status.code(),
+        Some(0),
+        "{}",
+        common::text(&export.stderr)
+    );
+    std::fs::write(dir.path().join("openapi.json"), &export.stdout).unwrap();
+    // The fixtures' ids and metadata keys, a dictionary per path parameter.
+    let fixtures = Fixtures::defaults();
+    let mut values: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        Default::default();
+    for p in &fixtures.projects {
+        values.entry("project_id").or_default().insert(&p.id);
+        for s in &p.snapshots {
+            values.entry("snapshot_id").or_default().insert(&s.id);
+            values
+                .entry("key")
+                .or_default()
+                .extend(s.metadata.keys().map(String::as_str));
+        }
+        for v in &p.servers {
+            values.entry("server_id").or_default().insert(&v.id);
+            values
+                .entry("key")
+                .or_default()
+                .extend(v.metadata.keys().map(String::as_str));
+        }
+    }
+    assert_eq!(values.len(), 4, "ids and keys of every kind: {values:?}");
+    let mut config = String::new();
+    let mut parameters = String::from("[parameters]\n");
+    for (param, list) in &values {
+        let list: Vec<String> = list.iter().map(|v| format!("{v:?}")).collect();
+        config.push_str(&format!(
+            "[dictionaries.{param}]\nvalues = [{}]\n\n",
+            list.join(", ")
+        ));
+        parameters.push_str(&format!(
+            "\"path.{param}\" = {{ dictionary = \"{param}\", probability = 0.9 }}\n"
+        ));
+    }
+    config.push_str(&parameters);
+    std::fs::write(dir.path().join("schemathesis.toml"), config).unwrap();
+    let mock = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args([
+            "mock",
+            "--listen",
+            "127.0.0.1:0",
+            "--auth",
+            "none",
+            "--schemas",
+        ])
+        .arg(root.join("schemas"))
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut mock = KillOnDrop(mock);
+    // Kept open until the mock is stopped: a closed pipe would fail its next write.
+    let mut stderr = std::io::BufReader::new(mock.0.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let report = dir.path().join("st.json");
+    let log = dir.path().join("st.out");
+    let st = std::process::Command::new("st")
+        .args(["--config-file", "schemathesis.toml", "run", "openapi.json"])
+        .args(["--checks", "all", "--max-examples", "20"])
+        .args(["--generation-deterministic", "--workers", "1"])
+        .args(["--request-timeout", "10", "--no-color", "--url", &url])
+        .args(["--report", "json", "--report-json-path"])
+        .arg(&report)
+        .env(
+            "SCHEMATHESIS_HOOKS",
+            root.join("examples/schemathesis_hooks.py"),
+        )
+        .current_dir(dir.path())
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    // A bound on the whole run (a few seconds here): a hung run fails instead of hanging CI.
+    let mut st = KillOnDrop(st);
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let status = loop {
+        if let Some(status) = st.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "st run took over 300 s");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    drop(mock);
+    drop(stderr);
+    let stdout = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(status.code(), Some(0), "{stdout}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(report["failures"], json!([]), "{stdout}");
+    assert_eq!(report["errors"], json!([]), "{stdout}");
+    assert_eq!(report["test_cases"]["with_failures"], 0, "{stdout}");
+    assert_eq!(
+        report["operations"]["tested"], 10,
+        "every operation, the added DELETE too"
+    );
+    // The fixtures' ids reach the handlers: every operation that takes a body had bodies drawn
+    // as valid accepted (2xx), so a constraint the export lacked would have shown.
+    let rates = report["valid_rates"].as_object().unwrap();
+    let with_body: Vec<&String> = rates
+        .keys()
+        .filter(|label| label.starts_with("PUT "))
+        .collect();
+    assert_eq!(with_body.len(), 4, "{rates:?}");
+    for label in with_body {
+        assert!(
+            rates[label]["fuzzing"]["accepted"]
+                .as_u64()
+                .is_some_and(|n| n > 0),
+            "{label}: no valid body accepted: {}",
+            rates[label]
+        );
     }
 }
 

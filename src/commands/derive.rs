@@ -144,10 +144,12 @@ pub fn explain(
     Ok(lines)
 }
 
-/// The OpenAPI 3.1 document of a schemas folder, pretty-printed.
-pub fn openapi(schemas: &Path) -> Result<String, Error> {
+/// The OpenAPI 3.1 document of a schemas folder, pretty-printed; `scope` says whether it states
+/// what the built-in mock enforces beyond the pages.
+pub fn openapi(schemas: &Path, scope: openapi::Scope) -> Result<String, Error> {
     let contract = super::load_contract(schemas)?;
-    Ok(write::to_pretty(&openapi::document(&contract)))
+    let document = openapi::document(&contract, scope).map_err(|e| Error::Io(e.to_string()))?;
+    Ok(write::to_pretty(&document))
 }
 
 /// A derive error as a positioned diagnostic (file, line, column where known).

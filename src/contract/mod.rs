@@ -4,6 +4,7 @@
 //! at start-up and hands them out by (operation, kind); nothing here knows about HTTP or cases.
 
 pub mod derive;
+pub mod deviations;
 pub mod keywords;
 pub mod openapi;
 pub mod resources;

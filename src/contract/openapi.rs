@@ -2,12 +2,35 @@
 //!
 //! Derived schemas use the custom `x-maxBytes` keyword; OpenAPI 3.1 allows `x-` extensions in
 //! schemas, so tools that do not know it simply ignore it.
+//!
+//! By default the document states what the built-in mock enforces, not only what the pages say:
+//! where the mock follows Cinder or Nova because the pages are silent (a named deviation,
+//! [`super::deviations`]), the request schemas carry the constraint, each keyword named under
+//! `x-conform-deviation`, and the operations the mock serves that no page documents are listed,
+//! each with `x-conform-origin`. A fuzzer run on this document against `conform mock` then finds
+//! only what the mock gets wrong ([`Scope`]).
 
 use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{Contract, SchemaKind};
+use super::deviations::{self, AddedOperation, Deviations, DeviationsError};
+use super::{Contract, Operation, SchemaKind};
+use crate::generate::rules;
+
+/// What the document states beyond the pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// The pages' contract, plus what the built-in mock enforces where the pages are silent: each
+    /// named deviation's request constraints and the operations it serves that no page documents,
+    /// all marked. What a fuzzer run against the mock needs: it sends only what the mock accepts
+    /// as valid, and every method the mock's `Allow` lists is in the document.
+    #[default]
+    Mock,
+    /// The pages' contract alone (the per-operation `x-conform-deviation` notes stay): for a real
+    /// region, which need not refuse what the mock chose to refuse.
+    Pages,
+}
 
 fn component_name(id: &str, suffix: &str) -> String {
     let mut name: String = id
@@ -24,24 +47,11 @@ fn component_name(id: &str, suffix: &str) -> String {
     name
 }
 
-/// The built-in mock's named deviations: rules it enforces that the pages do not state, each with
-/// the implementation it follows. Exported per operation as `x-conform-deviation` so a user of
-/// the document knows which of the mock's answers come from the docs and which do not.
-const DEVIATIONS: &str = include_str!("../mock/deviations.json");
-
-/// The deviations that apply to an operation (`"*"` applies to every one).
-fn deviations_of(all: &Value, id: &str) -> Vec<Value> {
-    let list = all["deviations"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    list.iter()
-        .filter(|d| {
-            d["operations"]
-                .as_array()
-                .is_some_and(|ops| ops.iter().any(|o| o == id || o == "*"))
-        })
-        .map(|d| json!({"id": d["id"], "rule": d["rule"], "docs": d["docs"], "follows": d["follows"], "source": d["source"]}))
+/// The deviations that touch an operation, as exported on it: so a user of the document knows
+/// which of the mock's answers come from the docs and which do not.
+fn deviations_of(all: &Deviations, id: &str) -> Vec<Value> {
+    all.of(id)
+        .map(|d| json!({"id": d.id, "rule": d.rule, "docs": d.docs, "follows": d.follows, "source": d.source}))
         .collect()
 }
 
@@ -78,18 +88,71 @@ pub fn export_byte_limits(schema: &mut Value) {
     }
 }
 
-/// Builds the OpenAPI document.
-pub fn document(contract: &Contract) -> Value {
+/// A `$ref` to a component schema, as a JSON content map.
+fn json_content(name: &str) -> Value {
+    json!({"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}})
+}
+
+/// The path parameters of a template, each a required non-empty string.
+fn path_parameters<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<Value> {
+    names
+        .into_iter()
+        .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string", "minLength": 1}}))
+        .collect()
+}
+
+/// The names in a path template's `{…}` segments, in order.
+fn template_names(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+}
+
+/// `4XX` and `5XX` answered with an operation's error envelope, when it documents one.
+fn error_responses(responses: &mut Map<String, Value>, contract: &Contract, id: &str) {
+    if contract.schema(id, SchemaKind::Error).is_none() {
+        return;
+    }
+    let content = json_content(&component_name(id, "Error"));
+    for class in ["4XX", "5XX"] {
+        responses.insert(
+            class.into(),
+            json!({"description": "documented error envelope", "content": content}),
+        );
+    }
+}
+
+/// The path parameter whose value names the one key of a body map (`PUT …/metadata/{key}` with
+/// `{"meta": {key: value}}`), as the generator reads it ([`rules::bound_param`]): JSON Schema
+/// cannot say that a key equals a parameter, so it is stated beside the schema for tools (and
+/// hooks, `examples/schemathesis_hooks.py`) that can honour it. The generator's
+/// `path_key__binding_mismatch` case checks the refusal.
+fn binding(op: &Operation, request: &Value) -> Option<Value> {
+    let (param, parents) = rules::bound_param(op, Some(request))?;
+    let pointer: String = parents
+        .iter()
+        .map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1")))
+        .collect();
+    Some(json!({"parameter": param, "body": pointer}))
+}
+
+/// Builds the OpenAPI document of a contract.
+///
+/// Why the mock's deviations are stated here and not in the derived schemas (`conform derive`):
+/// `schemas/` is what the pages say, and a test re-derives it from them byte for byte; the
+/// runner checks every target against it, real regions included, and the generator writes a
+/// case per constraint it holds. A deviation is the mock's choice where the pages are silent
+/// (Cinder refuses `{"snapshot": {}}`; the pages do not say a region does), so a `minProperties`
+/// in `schemas/` would make generated cases assert that choice against regions. The export is
+/// the document a fuzzer reads to decide which requests are valid; run against the mock, it must
+/// say what the mock enforces, or every such rule is a false "valid request rejected". Each
+/// added keyword is named under `x-conform-deviation`, so a reader can tell it from the pages'
+/// contract, and [`Scope::Pages`] leaves them out.
+pub fn document(contract: &Contract, scope: Scope) -> Result<Value, DeviationsError> {
+    let deviations = deviations::builtin()?;
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let mut schemas = Map::new();
-    // A test parses the file; an unreadable one would only drop the annotations.
-    let deviations: Value = serde_json::from_str(DEVIATIONS).unwrap_or(Value::Null);
     for op in &contract.operations {
-        let mut parameters: Vec<Value> = op
-            .path_params
-            .iter()
-            .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string", "minLength": 1}}))
-            .collect();
+        let mut parameters = path_parameters(op.path_params.iter().map(String::as_str));
         parameters.extend(op.query_params.iter().map(
             |q| json!({"name": q.name, "in": "query", "required": q.required, "schema": embeddable(&q.schema)}),
         ));
@@ -100,11 +163,21 @@ pub fn document(contract: &Contract) -> Value {
         operation.insert("parameters".into(), Value::Array(parameters));
         if let Some(req) = contract.schema(&op.id, SchemaKind::Request) {
             let name = component_name(&op.id, "Request");
-            schemas.insert(name.clone(), embeddable(req));
+            let mut schema = embeddable(req);
+            if scope == Scope::Mock {
+                // What cannot be stated (a conflict with the pages, a missing object) stays the
+                // pages' contract; [`unstated`] lists it, and a test keeps the shipped contract
+                // free of it.
+                deviations.constrain(&op.id, &mut schema);
+            }
+            schemas.insert(name.clone(), schema);
             operation.insert(
                 "requestBody".into(),
-                json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}}),
+                json!({"required": true, "content": json_content(&name)}),
             );
+            if let Some(b) = binding(op, req) {
+                operation.insert("x-conform-binding".into(), b);
+            }
         }
         let mut responses = Map::new();
         for status in &op.success {
@@ -112,49 +185,223 @@ pub fn document(contract: &Contract) -> Value {
             if let Some(resp) = contract.schema(&op.id, SchemaKind::Response(*status)) {
                 let name = component_name(&op.id, &format!("Response{status}"));
                 schemas.insert(name.clone(), embeddable(resp));
-                response["content"] = json!({"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}});
+                response["content"] = json_content(&name);
             }
             responses.insert(status.to_string(), response);
         }
         if let Some(err) = contract.schema(&op.id, SchemaKind::Error) {
-            let name = component_name(&op.id, "Error");
-            schemas.insert(name.clone(), embeddable(err));
-            let content = json!({"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}});
-            responses.insert(
-                "4XX".into(),
-                json!({"description": "documented error envelope", "content": content}),
-            );
-            responses.insert(
-                "5XX".into(),
-                json!({"description": "documented error envelope", "content": content}),
-            );
+            schemas.insert(component_name(&op.id, "Error"), embeddable(err));
+            error_responses(&mut responses, contract, &op.id);
         }
         operation.insert("responses".into(), Value::Object(responses));
         let own = deviations_of(&deviations, &op.id);
         if !own.is_empty() {
-            operation.insert("x-conform-deviation".into(), Value::Array(own));
+            operation.insert(deviations::MARK.into(), Value::Array(own));
         }
         paths
             .entry(op.path.clone())
             .or_default()
             .insert(op.method.to_lowercase(), Value::Object(operation));
     }
-    json!({
+    if scope == Scope::Mock {
+        for (d, added) in deviations.added() {
+            add_operation(&mut paths, contract, &deviations, &d.id, added);
+        }
+    }
+    let description = match scope {
+        Scope::Pages => "Derived by conform from the API reference pages.",
+        Scope::Mock => "Derived by conform from the API reference pages, with what conform's built-in mock enforces where they are silent (each keyword named under x-conform-deviation; added operations carry x-conform-origin).",
+    };
+    Ok(json!({
         "openapi": "3.1.0",
         "info": {
             "title": "conform contract",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Derived by conform from the API reference pages."
+            "description": description
         },
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "paths": paths,
         "components": {"schemas": schemas},
-    })
+    }))
+}
+
+/// The deviation constraints the export cannot state on this contract's request schemas, per
+/// operation: each one is a rule the mock enforces that a fuzzer reading the document does not
+/// know (empty for the shipped contract, which a test checks).
+pub fn unstated(
+    contract: &Contract,
+) -> Result<Vec<(String, deviations::Unapplied)>, DeviationsError> {
+    let deviations = deviations::builtin()?;
+    let mut out = Vec::new();
+    for op in &contract.operations {
+        if let Some(req) = contract.schema(&op.id, SchemaKind::Request) {
+            let mut schema = embeddable(req);
+            out.extend(
+                deviations
+                    .constrain(&op.id, &mut schema)
+                    .into_iter()
+                    .map(|u| (op.id.clone(), u)),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Lists an operation the mock serves that no page documents, beside the documented operation
+/// it shares a path with. Left out when the contract does not hold that operation on that path
+/// (the mock's emulation of the path does not apply to it) or already documents the method (the
+/// pages win).
+fn add_operation(
+    paths: &mut BTreeMap<String, Map<String, Value>>,
+    contract: &Contract,
+    deviations: &Deviations,
+    deviation: &str,
+    added: &AddedOperation,
+) {
+    let method = added.method.to_lowercase();
+    let documented = contract
+        .operations
+        .iter()
+        .any(|o| o.path == added.path && o.method.eq_ignore_ascii_case(&added.method));
+    let joins = contract
+        .operation(&added.beside)
+        .is_some_and(|b| b.path == added.path);
+    if !joins || documented {
+        return;
+    }
+    let mut responses = Map::new();
+    for status in &added.success {
+        responses.insert(
+            status.to_string(),
+            json!({"description": "success, no body (no page documents this operation)"}),
+        );
+    }
+    error_responses(&mut responses, contract, &added.beside);
+    let operation = json!({
+        "operationId": added.id,
+        "summary": added.title,
+        "tags": [added.service],
+        "parameters": path_parameters(template_names(&added.path)),
+        "responses": responses,
+        "x-conform-origin": {"deviation": deviation, "documented": false},
+        deviations::MARK: deviations_of(deviations, &added.id),
+    });
+    paths
+        .entry(added.path.clone())
+        .or_default()
+        .insert(method, operation);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const DELETE_ITEM: &str = "ecs.delete_server_metadata_item.v2_1";
+    const ITEM_PATH: &str = "/v2.1/{project_id}/servers/{server_id}/metadata/{key}";
+
+    fn shipped() -> Contract {
+        Contract::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas"))
+            .expect("the shipped contract loads")
+    }
+
+    fn rebuilt(contract: &Contract, operations: Vec<Operation>) -> Contract {
+        Contract::from_parts(
+            operations,
+            contract.schemas.clone(),
+            contract.error_codes.clone(),
+            std::path::Path::new("."),
+        )
+        .expect("compiles")
+    }
+
+    #[test]
+    fn the_mock_scope_lists_what_the_mock_serves_and_the_pages_scope_does_not() {
+        let contract = shipped();
+        let doc = document(&contract, Scope::Mock).expect("exports");
+        let delete = &doc["paths"][ITEM_PATH]["delete"];
+        assert_eq!(delete["operationId"], DELETE_ITEM);
+        assert_eq!(
+            delete["x-conform-origin"]["deviation"],
+            "nova-server-metadata-item-delete"
+        );
+        assert!(delete["responses"]["204"].get("content").is_none());
+        assert_eq!(
+            delete["responses"]["4XX"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/EcsShowServerMetadataItemV21Error"
+        );
+        let names: Vec<&Value> = delete["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .map(|p| &p["name"])
+            .collect();
+        assert_eq!(names, vec!["project_id", "server_id", "key"]);
+        let meta = &doc["components"]["schemas"]["EcsUpdateServerMetadataItemV21Request"]
+            ["properties"]["meta"];
+        assert_eq!(meta["minProperties"], 1);
+        assert_eq!(
+            meta["x-conform-deviation"]["minProperties"],
+            "metadata-item-exactly-one"
+        );
+
+        let pages = document(&contract, Scope::Pages).expect("exports");
+        assert!(pages["paths"][ITEM_PATH].get("delete").is_none());
+        let meta = &pages["components"]["schemas"]["EcsUpdateServerMetadataItemV21Request"]
+            ["properties"]["meta"];
+        assert!(meta.get("minProperties").is_none());
+        assert!(meta.get("x-conform-deviation").is_none());
+        // The notes on operations describe the mock either way.
+        assert!(pages["paths"][ITEM_PATH]["put"]["x-conform-deviation"].is_array());
+    }
+
+    #[test]
+    fn an_added_operation_gives_way_to_the_pages_and_needs_the_path_it_joins() {
+        let contract = shipped();
+        // A contract whose pages document the DELETE: theirs is exported, not the mock's.
+        let mut ops = contract.operations.clone();
+        let mut documented = ops
+            .iter()
+            .find(|o| o.id == "ecs.show_server_metadata_item.v2_1")
+            .expect("the show operation")
+            .clone();
+        documented.id = "ecs.delete_server_metadata_item_documented".into();
+        documented.method = "DELETE".into();
+        ops.push(documented);
+        let doc = document(&rebuilt(&contract, ops), Scope::Mock).expect("exports");
+        let delete = &doc["paths"][ITEM_PATH]["delete"];
+        assert_eq!(
+            delete["operationId"],
+            "ecs.delete_server_metadata_item_documented"
+        );
+        assert!(delete.get("x-conform-origin").is_none());
+        // A contract without the operation it sits beside: the mock's emulation is not this
+        // contract's, so nothing is added.
+        let ops: Vec<Operation> = contract
+            .operations
+            .iter()
+            .filter(|o| o.id != "ecs.show_server_metadata_item.v2_1")
+            .cloned()
+            .collect();
+        let doc = document(&rebuilt(&contract, ops), Scope::Mock).expect("exports");
+        assert!(doc["paths"][ITEM_PATH].get("delete").is_none());
+    }
+
+    #[test]
+    fn a_path_key_bound_to_a_body_key_is_stated_beside_the_schema() {
+        let doc = document(&shipped(), Scope::Mock).expect("exports");
+        for path in [
+            ITEM_PATH,
+            "/v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
+        ] {
+            assert_eq!(
+                doc["paths"][path]["put"]["x-conform-binding"],
+                json!({"parameter": "key", "body": "/meta"}),
+                "{path}"
+            );
+        }
+        let update = &doc["paths"]["/v2/{project_id}/snapshots/{snapshot_id}"]["put"];
+        assert!(update.get("x-conform-binding").is_none());
+    }
 
     #[test]
     fn byte_limits_are_exported_as_max_length_too() {
