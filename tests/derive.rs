@@ -541,7 +541,11 @@ fn openapi_document_has_every_operation_with_bodies_and_envelopes() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(methods, vec!["get", "put"], "reads sit beside updates");
+    assert_eq!(
+        methods,
+        vec!["delete", "get", "put"],
+        "reads sit beside updates, and the served delete (deviations.json)"
+    );
     let name = &doc["components"]["schemas"][name]["properties"]["snapshot"]["properties"]["name"];
     assert_eq!(name["x-maxBytes"], 255);
     assert_eq!(
@@ -594,7 +598,9 @@ fn schemathesis_loads_the_openapi_document() {
         labels,
         vec![
             "DELETE /v2.1/{project_id}/servers/{server_id}/metadata/{key}",
+            "DELETE /v2/{project_id}/snapshots/{snapshot_id}",
             "DELETE /v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
+            "DELETE /v3/{project_id}/snapshots/{snapshot_id}",
             "GET /v2.1/{project_id}/servers/{server_id}/metadata/{key}",
             "GET /v2/{project_id}/snapshots/{snapshot_id}",
             "GET /v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",

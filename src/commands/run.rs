@@ -232,7 +232,9 @@ async fn discover_vars(http: &Http, target: &Target, vars: &mut Vars, args: &Run
                 );
             }
             vars.set("project_id", Value::String(f.project_id));
-            if let Some(other) = f.other_project_id.filter(|_| !vars.contains("other_project_id"))
+            if let Some(other) = f
+                .other_project_id
+                .filter(|_| !vars.contains("other_project_id"))
             {
                 vars.set("other_project_id", Value::String(other));
             }

@@ -1189,7 +1189,12 @@ impl<'a> OpGen<'a> {
         let var = producer.id_param.to_string();
         let teardown = producer.delete.map(|delete| {
             let mut params = d.params.clone();
-            if let Some(own) = delete.path_params.iter().rev().find(|n| is_resource_param(n)) {
+            if let Some(own) = delete
+                .path_params
+                .iter()
+                .rev()
+                .find(|n| is_resource_param(n))
+            {
                 params.insert(own.clone(), json!(format!("${{{var}}}")));
             }
             PlannedStep {

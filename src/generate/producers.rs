@@ -241,7 +241,12 @@ impl Planner<'_, '_> {
         plan.defined.push(var.clone());
         if let Some(delete) = p.delete {
             let mut params = params;
-            if let Some(own) = delete.path_params.iter().rev().find(|n| is_resource_param(n)) {
+            if let Some(own) = delete
+                .path_params
+                .iter()
+                .rev()
+                .find(|n| is_resource_param(n))
+            {
                 params.insert(own.clone(), json!(format!("${{{var}}}")));
             }
             plan.teardown.insert(
@@ -277,8 +282,7 @@ impl Planner<'_, '_> {
                 for (k, child) in o.iter_mut() {
                     let is_id = k.ends_with("_id") && k.len() > 3;
                     if is_id && child.as_str() == Some(values::PLACEHOLDER) {
-                        let var = if self.need_at(plan, k, service, path, project_var, depth + 1)
-                        {
+                        let var = if self.need_at(plan, k, service, path, project_var, depth + 1) {
                             var_name(k, project_var)
                         } else {
                             k.clone()

@@ -119,10 +119,15 @@ impl Memory {
             .map(|(_, v)| v.as_str());
         let mut located: BTreeMap<usize, String> = BTreeMap::new();
         for (name, value) in params {
-            if !self.kinds.iter().any(|k| k.id_param.as_deref() == Some(name)) {
+            if !self
+                .kinds
+                .iter()
+                .any(|k| k.id_param.as_deref() == Some(name))
+            {
                 continue;
             }
-            if locate(&self.kinds, &store, name, value, project).is_none() {
+            let all: Vec<&KindRoute> = self.kinds.iter().collect();
+            if locate(&all, &store, name, value, project).is_none() {
                 return Err(Unknown {
                     collection: name.clone(),
                     id: value.clone(),
@@ -147,9 +152,14 @@ impl Memory {
             let found = if own {
                 Some(collection.clone())
             } else {
-                k.id_param
-                    .as_deref()
-                    .and_then(|p| locate(&self.kinds, &store, p, &id, project))
+                k.id_param.as_deref().and_then(|p| {
+                    let others: Vec<&KindRoute> = self
+                        .kinds
+                        .iter()
+                        .filter(|o| o.collection != k.collection)
+                        .collect();
+                    locate(&others, &store, p, &id, project)
+                })
             };
             match found {
                 Some(c) => {
@@ -254,7 +264,7 @@ impl Memory {
 /// request's project: a collection whose path names the project, or one whose template names
 /// none (the token decides there). Another project's resource is not found.
 fn locate(
-    kinds: &[KindRoute],
+    kinds: &[&KindRoute],
     store: &BTreeMap<String, Vec<(String, Value)>>,
     param: &str,
     id: &str,

@@ -461,10 +461,11 @@ fn echo(response: &mut Value, request: &Value, schema: Option<&Value>) {
                     .collect();
                 *r = Value::Array(built);
             }
-            (Some(r), _) if std::mem::discriminant(r) == std::mem::discriminant(v) => {
-                if sub.is_none_or(|s| allows(s, v)) {
-                    *r = v.clone();
-                }
+            (Some(r), _)
+                if std::mem::discriminant(r) == std::mem::discriminant(v)
+                    && sub.is_none_or(|s| allows(s, v)) =>
+            {
+                *r = v.clone();
             }
             _ => {}
         }
@@ -473,9 +474,17 @@ fn echo(response: &mut Value, request: &Value, schema: Option<&Value>) {
 
 /// Whether a (small, scalar) schema allows a value; a schema that does not compile allows it.
 fn allows(schema: &Value, v: &Value) -> bool {
-    let constrained = ["enum", "pattern", "format", "maxLength", "minLength", "maximum", "minimum"]
-        .iter()
-        .any(|k| schema.get(*k).is_some());
+    let constrained = [
+        "enum",
+        "pattern",
+        "format",
+        "maxLength",
+        "minLength",
+        "maximum",
+        "minimum",
+    ]
+    .iter()
+    .any(|k| schema.get(*k).is_some());
     !constrained
         || jsonschema::validator_for(schema)
             .map(|val| val.is_valid(v))
@@ -521,6 +530,34 @@ fn fill_list(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An echoed request must not make the answer break its own schema: a partial array item
+    /// gets what the response requires, a value outside the response's enum is not copied.
+    #[test]
+    fn echoed_fields_keep_the_answer_within_its_schema() {
+        let schema = json!({
+            "type": "object",
+            "required": ["pools", "state"],
+            "properties": {
+                "pools": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["start", "end"],
+                    "properties": {"start": {"type": "string"}, "end": {"type": "string"}}
+                }},
+                "state": {"type": "string", "enum": ["ACTIVE", "DOWN"]},
+                "name": {"type": "string"}
+            }
+        });
+        let mut answer = instance(&schema, &[]);
+        let request = json!({"pools": [{"start": "a"}], "state": "weird", "name": "n"});
+        echo(&mut answer, &request, Some(&schema));
+        assert_eq!(answer["pools"][0]["start"], "a");
+        assert!(answer["pools"][0]["end"].is_string(), "{answer}");
+        assert_eq!(answer["state"], "ACTIVE");
+        assert_eq!(answer["name"], "n");
+        let v = jsonschema::validator_for(&schema).unwrap();
+        assert!(v.is_valid(&answer), "{answer}");
+    }
 
     #[test]
     fn instances_satisfy_their_schema() {

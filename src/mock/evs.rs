@@ -438,10 +438,7 @@ pub fn create_snapshot(
 /// id (or another project's) is the 404 of a read.
 pub fn delete_snapshot(mock: &Mock, project: &str, id: &str) -> Result<Response, ApiError> {
     let mut store = mock.write();
-    let removed = store
-        .snapshots
-        .get_mut(project)
-        .and_then(|m| m.remove(id));
+    let removed = store.snapshots.get_mut(project).and_then(|m| m.remove(id));
     match removed {
         Some(_) => Ok(axum::http::StatusCode::ACCEPTED.into_response()),
         None => Err(ApiError::not_found(Service::Evs, &format!("Snapshot {id}"))),

@@ -14,6 +14,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::jobs::JOB_ID;
+use crate::contract::derive::resources::normalise;
 use crate::contract::{Contract, SchemaKind};
 use crate::generate::rules::is_resource_param;
 
@@ -78,11 +79,40 @@ impl Seeds {
                 .iter()
                 .any(|k| k.id_param.as_deref() == Some(p))
         };
+        // Item paths of the table's kinds (`/v1/{}/vpcs/{}`): a parameter at a kind's id
+        // place is that kind's, named or not.
+        let items: Vec<Vec<String>> = contract
+            .resources
+            .kinds
+            .iter()
+            .map(|k| {
+                normalise(&k.read.path)
+                    .split('/')
+                    .map(str::to_string)
+                    .collect()
+            })
+            .collect();
+        // Parameters some operation names at a kind's id place, in any path.
+        let mut placed = std::collections::BTreeSet::new();
+        for op in &contract.operations {
+            let segs: Vec<String> = normalise(&op.path).split('/').map(str::to_string).collect();
+            for (j, raw) in op.path.split('/').enumerate() {
+                let Some(p) = raw.strip_prefix('{').and_then(|r| r.strip_suffix('}')) else {
+                    continue;
+                };
+                let at_item = items
+                    .iter()
+                    .any(|item| item.len() == j + 1 && segs.get(..=j) == Some(item.as_slice()));
+                if at_item {
+                    placed.insert(p.to_string());
+                }
+            }
+        }
         let mut seeds = Seeds::default();
         for op in &contract.operations {
             for p in &op.path_params {
                 // Kinds of the table are the memory's; jobs are the job table's.
-                if is_resource_param(p) && p != JOB_ID && !named(p) {
+                if is_resource_param(p) && p != JOB_ID && !named(p) && !placed.contains(p) {
                     seeds.path.entry(p.clone()).or_insert_with(|| id_for(p));
                 }
             }

@@ -131,17 +131,18 @@ pub async fn projects(
             ))
         })
         .collect();
-    choose(&projects, target.region.as_deref()).ok_or_else(|| DiscoverError::NoMatch {
-        url: url.clone(),
-        listed: projects.len(),
-        region: target.region.clone().unwrap_or_else(|| "a region".into()),
-    })
-    .map(|(project_id, other_project_id, region)| Found {
-        project_id,
-        other_project_id,
-        region,
-        url,
-    })
+    choose(&projects, target.region.as_deref())
+        .ok_or_else(|| DiscoverError::NoMatch {
+            url: url.clone(),
+            listed: projects.len(),
+            region: target.region.clone().unwrap_or_else(|| "a region".into()),
+        })
+        .map(|(project_id, other_project_id, region)| Found {
+            project_id,
+            other_project_id,
+            region,
+            url,
+        })
 }
 
 /// A conform mock's variables (`GET /__mock/vars` at `base`): empty when the target is not

@@ -7,9 +7,9 @@
 pub mod auth;
 pub mod client;
 pub mod config_schema;
+pub mod discover;
 pub mod ledger;
 pub mod locks;
-pub mod discover;
 pub mod rate;
 pub mod result;
 pub mod step;

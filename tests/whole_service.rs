@@ -1,0 +1,241 @@
+//! A whole service from its pages alone, as a new user runs it: `derive` a training set,
+//! `generate` its suite, serve it with `conform mock --schemas`, and `run` the suite against that
+//! URL with no vars file. Setup steps create what the cases read (producer before consumer),
+//! the project comes from the mock's IAM, and what the contract cannot create comes from the
+//! mock's variables: nothing fails, and most cases run rather than skip.
+
+mod common;
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use common::{conform, root, text};
+use serde_json::Value;
+
+/// A standalone mock serving a contract, stopped when dropped.
+struct Standalone(Child, String);
+
+impl Drop for Standalone {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn standalone(dir: &Path, args: &[&str]) -> Standalone {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["mock", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .current_dir(dir)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the mock starts");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("piped"));
+    let mut line = String::new();
+    stderr
+        .read_line(&mut line)
+        .expect("the mock says where it listens");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    Standalone(child, url)
+}
+
+/// Derives, generates and runs one training set; returns (passed, failed, errored, skipped)
+/// and the report.
+fn whole_set(set: &str) -> ((usize, usize, usize, usize), Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = root().join("../shared/pages").join(set);
+    let out = conform(
+        dir.path(),
+        &["derive", pages.to_str().unwrap(), "--out", "schemas", "-q"],
+    );
+    assert!(out.status.success(), "{set}: {}", text(&out.stderr));
+    let out = conform(
+        dir.path(),
+        &["generate", "--schemas", "schemas", "--out", "cases"],
+    );
+    assert!(out.status.success(), "{set}: {}", text(&out.stderr));
+    let mock = standalone(dir.path(), &["--schemas", "schemas"]);
+    let out = conform(
+        dir.path(),
+        &[
+            "run",
+            "--cases-dir",
+            "cases",
+            "--schemas",
+            "schemas",
+            "--target-url",
+            &mock.1,
+            "--allow-mutation",
+            "--snapshots",
+            "off",
+            "-q",
+            "--report-json",
+            "r.json",
+        ],
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    let count = |v: &str| {
+        report["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["verdict"] == v)
+            .count()
+    };
+    let counts = (
+        count("passed"),
+        count("failed"),
+        count("errored"),
+        count("skipped"),
+    );
+    let failures: Vec<&str> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] == "failed" || c["verdict"] == "errored")
+        .filter_map(|c| c["id"].as_str())
+        .take(10)
+        .collect();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{set}: {counts:?}, first failures {failures:?}\n{}",
+        text(&out.stderr)
+    );
+    (counts, report)
+}
+
+fn ran_share((passed, failed, errored, skipped): (usize, usize, usize, usize)) -> f64 {
+    let total = passed + failed + errored + skipped;
+    (total - skipped) as f64 / total as f64
+}
+
+/// The floors are today's figures less a little: a drop means cases went back to skipping.
+#[test]
+fn each_training_set_runs_from_its_pages_alone_with_nothing_failing() {
+    for (set, floor) in [("vpc", 0.80), ("ims", 0.85), ("evs", 0.85), ("dcs", 0.35)] {
+        let (counts, report) = whole_set(set);
+        assert_eq!((counts.1, counts.2), (0, 0), "{set}: {counts:?}");
+        let share = ran_share(counts);
+        assert!(share >= floor, "{set}: {counts:?} ran {share:.3} < {floor}");
+        // What skips is what no request can make: credentials for the auth cases, and the
+        // ids of kinds the pages give no create for.
+        for case in report["cases"].as_array().unwrap() {
+            if case["verdict"] == "skipped" {
+                let why = case["skip_reason"].as_str().unwrap_or_default();
+                assert!(
+                    !why.contains("variable project_id") && !why.contains("variable missing_id"),
+                    "{set}: {} skipped: {why}",
+                    case["id"]
+                );
+            }
+        }
+    }
+}
+
+/// The suite creates what it reads and deletes it after: a nested item's case creates its
+/// parent first, captures each id, and its teardown deletes them in reverse order; another
+/// project's resource is created in `${other_project_id}`.
+#[test]
+fn generated_cases_create_their_parents_first_and_delete_them_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = root().join("../shared/pages/vpc");
+    let out = conform(
+        dir.path(),
+        &["derive", pages.to_str().unwrap(), "--out", "schemas", "-q"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = conform(
+        dir.path(),
+        &["generate", "--schemas", "schemas", "--out", "cases"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let read = |id: &str| std::fs::read_to_string(dir.path().join("cases").join(id)).unwrap();
+    let case = read("vpc/delete_vpc_subnet_v1/path_subnet_id__other_project.yaml");
+    let at = |needle: &str| {
+        case.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in\n{case}"))
+    };
+    // Own project's VPC for the path, the other project's VPC, then its subnet.
+    let own_vpc = at(r#"capture: {"vpc_id": "/vpc/id"}"#);
+    let other_vpc = at(r#"capture: {"other_project_vpc_id": "/vpc/id"}"#);
+    let other_subnet = at(r#"capture: {"other_project_subnet_id": "/subnet/id"}"#);
+    let main = at(r#"params: {"subnet_id":"${other_project_subnet_id}"}"#);
+    assert!(own_vpc < main && other_vpc < other_subnet && other_subnet < main);
+    assert!(
+        case.contains(r#""vpc_id":"${other_project_vpc_id}""#),
+        "{case}"
+    );
+    assert!(
+        case.contains(r#"params: {"project_id":"${other_project_id}"}"#),
+        "{case}"
+    );
+    // Teardown, in reverse order of creation, in the project each was made in.
+    let teardown = at("teardown:");
+    let del_other = at("teardown: delete vpc.v1 (other_project_vpc_id)");
+    let del_own = at("teardown: delete vpc.v1 (vpc_id)");
+    assert!(teardown < del_other && del_other < del_own, "{case}");
+    assert!(
+        case.contains(
+            r#"params: {"project_id":"${other_project_id}","vpc_id":"${other_project_vpc_id}"}"#
+        ),
+        "{case}"
+    );
+    // Nothing the suite can create is left to a variable.
+    assert!(!case.contains("var:vpc_id") && !case.contains("var:other_project_subnet_id"));
+    // A create's own success case captures what it made and deletes it.
+    let create = read("vpc/create_vpc_v1/success.yaml");
+    assert!(
+        create.contains(r#"capture: {"vpc_id": "/vpc/id"}"#),
+        "{create}"
+    );
+    assert!(
+        create.contains("teardown: delete vpc.v1 (vpc_id)"),
+        "{create}"
+    );
+}
+
+/// With no vars file and a mock whose admin API is off, the project comes from the target's
+/// IAM (`GET /v3/projects`, as the official SDKs find it) and `missing_id` is made up fresh: a
+/// case naming both runs, and passes.
+#[test]
+fn the_project_comes_from_the_targets_iam_when_nothing_names_it() {
+    let p = common::project(&[(
+        "evs/unknown.yaml",
+        "operation: evs.show_snapshot.v2\nsteps:\n  - request:\n      params: {snapshot_id: \"${missing_id}\"}\n    expect:\n      status: 404\n",
+    )]);
+    let mock = standalone(p.path(), &["--no-admin"]);
+    let out = conform(
+        p.path(),
+        &[
+            "run",
+            "--target-url",
+            &mock.1,
+            "--snapshots",
+            "off",
+            "-v",
+            "--report-json",
+            "r.json",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let project = conform::mock::state::Fixtures::defaults().vars["project_id"].clone();
+    assert!(
+        stderr.contains(&format!(
+            "project_id {project} (project cn-north-4 in {}/v3/projects)",
+            mock.1
+        )),
+        "{stderr}"
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(p.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(report["cases"][0]["verdict"], "passed", "{report}");
+}
