@@ -117,10 +117,12 @@ fn ran_share((passed, failed, errored, skipped): (usize, usize, usize, usize)) -
     (total - skipped) as f64 / total as f64
 }
 
-/// The floors are today's figures less a little: a drop means cases went back to skipping.
+/// The floors are today's figures less a little (VPC 92.0%, IMS 97.6%, EVS 91.9%, DCS 91.2%): a
+/// drop means cases went back to skipping. What still skips is mostly the auth cases, on a
+/// target without credentials.
 #[test]
 fn each_training_set_runs_from_its_pages_alone_with_nothing_failing() {
-    for (set, floor) in [("vpc", 0.80), ("ims", 0.85), ("evs", 0.85), ("dcs", 0.35)] {
+    for (set, floor) in [("vpc", 0.91), ("ims", 0.96), ("evs", 0.91), ("dcs", 0.90)] {
         let (counts, report) = whole_set(set);
         assert_eq!((counts.1, counts.2), (0, 0), "{set}: {counts:?}");
         let share = ran_share(counts);
@@ -190,6 +192,31 @@ fn generated_cases_create_their_parents_first_and_delete_them_after() {
     );
     // Nothing the suite can create is left to a variable.
     assert!(!case.contains("var:vpc_id") && !case.contains("var:other_project_subnet_id"));
+    // A read of one sub-item writes it first, after making what it hangs on.
+    let set = tempfile::tempdir().unwrap();
+    let evs = root().join("../shared/pages/evs");
+    assert!(conform(
+        set.path(),
+        &["derive", evs.to_str().unwrap(), "--out", "schemas", "-q"]
+    )
+    .status
+    .success());
+    assert!(conform(
+        set.path(),
+        &["generate", "--schemas", "schemas", "--out", "cases"]
+    )
+    .status
+    .success());
+    let item = std::fs::read_to_string(
+        set.path()
+            .join("cases/evs/show_snapshot_metadata_item_v2/success.yaml"),
+    )
+    .unwrap();
+    let made = item.find(r#"capture: {"snapshot_id": "/snapshot/id"}"#);
+    let written = item.find(r#"operation: "evs.update_snapshot_metadata_item.v2""#);
+    let main = item.rfind(r#"params: {"key":"conform"}"#);
+    assert!(made.is_some() && made < written && written < main, "{item}");
+    assert!(!item.contains("var:key"), "{item}");
     // A create's own success case captures what it made and deletes it.
     let create = read("vpc/create_vpc_v1/success.yaml");
     assert!(

@@ -190,6 +190,9 @@ struct OpGen<'a> {
     request: Option<&'a Value>,
     validator: Option<&'a jsonschema::Validator>,
     bound: Option<(&'a str, Vec<String>)>,
+    /// For a read or delete of one sub-item (a metadata key): the path parameter and the setup
+    /// step that writes the item `conform` first.
+    sub_item: Option<(String, PlannedStep)>,
     invalid: Status,
     cases: Vec<GeneratedCase>,
     page: String,
@@ -226,6 +229,7 @@ impl<'a> OpGen<'a> {
             request,
             validator: contract.validator(&op.id, SchemaKind::Request),
             bound: bound_param(op, request),
+            sub_item: sub_item_writer(contract, op),
             invalid,
             cases: Vec::new(),
             page: source_of(op, None),
@@ -373,9 +377,12 @@ impl<'a> OpGen<'a> {
                 (Some((param, parents)), Some(b)) if param == p => {
                     Self::bound_key(b, parents).unwrap_or_else(|| "conform".into())
                 }
-                // A read or delete of a sub-item (a metadata key) needs one that exists: it
-                // comes from a target variable of the same name, or the case is skipped.
-                _ if matches!(self.op.method.as_str(), "GET" | "HEAD" | "DELETE") => {
+                // A read or delete of a sub-item (a metadata key) needs one that exists: a setup
+                // step writes it where the contract has the write, else it comes from a target
+                // variable of the same name, or the case is skipped.
+                _ if matches!(self.op.method.as_str(), "GET" | "HEAD" | "DELETE")
+                    && self.sub_item.as_ref().is_none_or(|(w, _)| w != p) =>
+                {
                     format!("${{{p}}}")
                 }
                 _ => "conform".into(),
@@ -838,7 +845,10 @@ impl<'a> OpGen<'a> {
         // same field (a target that truncates is caught here).
         if ok && site.kind == SiteKind::Property {
             if let (Some(resp), Value::String(_)) = (self.response_schema(), &value) {
-                if schema_has_pointer(resp, &site.pointer) {
+                // Only where the response documents a string there too: a field the request
+                // takes as "true" and the answer as a boolean cannot come back unchanged.
+                let answered = schema_at(resp, &site.pointer).map(rules::declared_type);
+                if matches!(answered, Some(None | Some("string"))) {
                     assertions.push(json!({"pointer": site.pointer, "equals": value}));
                 }
             }
@@ -886,7 +896,7 @@ impl<'a> OpGen<'a> {
         let mut assertions = Vec::new();
         if self
             .response_schema()
-            .is_some_and(|r| schema_has_pointer(r, &winner_pointer))
+            .is_some_and(|r| schema_at(r, &winner_pointer).is_some())
         {
             assertions.push(json!({"pointer": winner_pointer, "equals": "conform-winner"}));
         }
@@ -1058,6 +1068,7 @@ impl<'a> OpGen<'a> {
         } else {
             format!(" (documented codes: {})", codes.join(", "))
         };
+        let names_project = self.op.path_params.iter().any(|n| n == "project_id");
         for p in self.op.path_params.iter().filter(|p| is_resource_param(p)) {
             let mut d = self.draft(
                 &format!("unknown {p}"),
@@ -1078,6 +1089,11 @@ impl<'a> OpGen<'a> {
             d.params.insert(p.clone(), json!("${missing_id}"));
             d.assertions.extend(self.code_assertion(&not_found));
             self.push(d);
+            // Where the path names no project the token chooses it: another project's resource
+            // needs another project's credentials, which a generated case does not have.
+            if !names_project {
+                continue;
+            }
             let other = format!("other_project_{p}");
             let mut d = self.draft(
                 &format!("{p} of another project"),
@@ -1154,12 +1170,7 @@ impl<'a> OpGen<'a> {
                 None => {
                     planner.need(&mut plan, p, service, path, "project_id");
                 }
-                // Another project is named in the path: where the path names none (the token
-                // says which), no request of this case can make one in another project.
-                Some(v)
-                    if v == format!("${{other_project_{p}}}")
-                        && self.op.path_params.iter().any(|n| n == "project_id") =>
-                {
+                Some(v) if v == format!("${{other_project_{p}}}") => {
                     planner.need(&mut plan, p, service, path, "other_project_id");
                 }
                 Some(_) => {}
@@ -1172,6 +1183,26 @@ impl<'a> OpGen<'a> {
         for name in texts.iter().flat_map(|t| crate::case::vars::references(t)) {
             if is_resource_param(&name) {
                 planner.need(&mut plan, &name, service, path, "project_id");
+            }
+        }
+        // The item is written where the resources it hangs on are made by the case itself (not
+        // where the case names an unknown or another project's one: the write would fail).
+        let own_resources = self
+            .op
+            .path_params
+            .iter()
+            .filter(|p| is_resource_param(p))
+            .all(|p| !d.params.contains_key(p));
+        if let Some((param, write)) = self.sub_item.as_ref().filter(|_| own_resources) {
+            if d.params.get(param).and_then(Value::as_str) == Some(SUB_ITEM) {
+                let mut write = write.clone();
+                // The write names the same resources as the case.
+                for (k, v) in &d.params {
+                    if k != param {
+                        write.params.insert(k.clone(), v.clone());
+                    }
+                }
+                plan.setup.push(write);
             }
         }
         plan
@@ -1187,25 +1218,7 @@ impl<'a> OpGen<'a> {
             return None;
         }
         let var = producer.id_param.to_string();
-        let teardown = producer.delete.map(|delete| {
-            let mut params = d.params.clone();
-            if let Some(own) = delete
-                .path_params
-                .iter()
-                .rev()
-                .find(|n| is_resource_param(n))
-            {
-                params.insert(own.clone(), json!(format!("${{{var}}}")));
-            }
-            PlannedStep {
-                name: format!("teardown: delete {} ({var})", producer.kind),
-                operation: delete.id.clone(),
-                params,
-                body: producers::request_body(self.contract, delete),
-                status: json!(["2xx", "4xx"]).to_string(),
-                capture: None,
-            }
-        });
+        let teardown = producer.teardown(self.contract, d.params.clone(), &var);
         Some((var, producer.id_pointer.to_string(), teardown))
     }
 
@@ -1321,6 +1334,41 @@ impl<'a> OpGen<'a> {
         }
         y
     }
+}
+
+/// The sub-item a read or delete case writes first.
+const SUB_ITEM: &str = "conform";
+
+/// For a GET, HEAD or DELETE of one sub-item (`…/metadata/{key}`): the PUT of the same path
+/// whose body binds that parameter, as a setup step writing the item [`SUB_ITEM`].
+fn sub_item_writer(contract: &Contract, op: &Operation) -> Option<(String, PlannedStep)> {
+    if !matches!(op.method.as_str(), "GET" | "HEAD" | "DELETE") {
+        return None;
+    }
+    let template = crate::contract::derive::resources::normalise(&op.path);
+    let write = contract.operations.iter().find(|o| {
+        o.method == "PUT"
+            && o.request_body
+            && crate::contract::derive::resources::normalise(&o.path) == template
+    })?;
+    let request = contract.schema(&write.id, SchemaKind::Request)?;
+    let (param, parents) = bound_param(write, Some(request))?;
+    let mut body = values::simple_value(request);
+    let map = rules::object_at_mut(&mut body, &parents)?;
+    let value = map.values().next().cloned()?;
+    map.clear();
+    map.insert(SUB_ITEM.into(), value);
+    let mut params = Map::new();
+    params.insert(param.to_string(), json!(SUB_ITEM));
+    let step = PlannedStep {
+        name: format!("setup: write {param} {SUB_ITEM}"),
+        operation: write.id.clone(),
+        params,
+        body: Some(body),
+        status: json!(write.success).to_string(),
+        capture: None,
+    };
+    Some((param.to_string(), step))
 }
 
 /// A setup or teardown step, in the case file's YAML.
@@ -1468,17 +1516,14 @@ fn body_rules(op: &Operation, request: &Value, body: &Value) -> Vec<String> {
     out
 }
 
-/// Whether a schema documents a (plain) JSON pointer.
-fn schema_has_pointer(schema: &Value, pointer: &str) -> bool {
+/// The schema a schema documents at a (plain) JSON pointer.
+fn schema_at<'s>(schema: &'s Value, pointer: &str) -> Option<&'s Value> {
     let mut cur = schema;
     for part in pointer.split('/').skip(1) {
         let part = part.replace("~1", "/").replace("~0", "~");
-        match cur.get("properties").and_then(|p| p.get(&part)) {
-            Some(next) => cur = next,
-            None => return false,
-        }
+        cur = cur.get("properties")?.get(&part)?;
     }
-    true
+    Some(cur)
 }
 
 /// Writes generated cases under a folder (`<out>/<id>.yaml`), creating folders. Files of earlier

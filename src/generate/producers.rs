@@ -35,6 +35,35 @@ pub struct Producer<'a> {
     pub delete: Option<&'a Operation>,
 }
 
+impl Producer<'_> {
+    /// The teardown step deleting the one captured in `var`, with the parents' `params`.
+    pub fn teardown(
+        &self,
+        contract: &Contract,
+        mut params: Map<String, Value>,
+        var: &str,
+    ) -> Option<PlannedStep> {
+        let delete = self.delete?;
+        if let Some(own) = delete
+            .path_params
+            .iter()
+            .rev()
+            .find(|n| is_resource_param(n))
+        {
+            params.insert(own.clone(), json!(format!("${{{var}}}")));
+        }
+        Some(PlannedStep {
+            name: format!("teardown: delete {} ({var})", self.kind),
+            operation: delete.id.clone(),
+            params,
+            body: request_body(contract, delete),
+            // Gone already (the case deleted it) is as good as deleted.
+            status: json!(["2xx", "4xx"]).to_string(),
+            capture: None,
+        })
+    }
+}
+
 /// Every kind of the contract's resource table that has a create operation and an id pointer.
 #[derive(Debug, Default)]
 pub struct Producers<'a> {
@@ -239,28 +268,8 @@ impl Planner<'_, '_> {
             capture: Some((var.clone(), p.id_pointer.to_string())),
         });
         plan.defined.push(var.clone());
-        if let Some(delete) = p.delete {
-            let mut params = params;
-            if let Some(own) = delete
-                .path_params
-                .iter()
-                .rev()
-                .find(|n| is_resource_param(n))
-            {
-                params.insert(own.clone(), json!(format!("${{{var}}}")));
-            }
-            plan.teardown.insert(
-                0,
-                PlannedStep {
-                    name: format!("teardown: delete {} ({var})", p.kind),
-                    operation: delete.id.clone(),
-                    params,
-                    body: request_body(self.contract, delete),
-                    // Gone already (the case deleted it) is as good as deleted.
-                    status: json!(["2xx", "4xx"]).to_string(),
-                    capture: None,
-                },
-            );
+        if let Some(step) = p.teardown(self.contract, params, &var) {
+            plan.teardown.insert(0, step);
         }
         true
     }
@@ -303,7 +312,7 @@ impl Planner<'_, '_> {
 }
 
 /// A minimal valid body for an operation that documents one (a delete with a body).
-pub fn request_body(contract: &Contract, op: &Operation) -> Option<Value> {
+fn request_body(contract: &Contract, op: &Operation) -> Option<Value> {
     op.request_body
         .then(|| contract.schema(&op.id, SchemaKind::Request))
         .flatten()

@@ -36,7 +36,8 @@ pub enum Role {
     List {
         /// The concrete collection path.
         collection: String,
-        /// The top-level key whose object holds one item's fields (`vpc`), if any.
+        /// The pointer of the object that holds one stored item's fields (`/vpc`,
+        /// `/instances/0`), if any.
         envelope: Option<String>,
     },
     /// A request on one stored item.
@@ -307,10 +308,13 @@ fn fits(template: &str, concrete: &str) -> bool {
     t.len() == c.len() && t.iter().zip(&c).all(|(t, c)| *t == "{}" || t == c)
 }
 
-/// `vpc` for `/vpc/id`; None for `/id` (the body is the item).
+/// `/vpc` for `/vpc/id`, `/instances/0` for `/instances/0/instance_id`; None for `/id` (the
+/// body is the item).
 fn envelope_of(pointer: &str) -> Option<String> {
-    let parts: Vec<&str> = pointer.split('/').skip(1).collect();
-    (parts.len() > 1).then(|| parts[0].to_string())
+    pointer
+        .rsplit_once('/')
+        .map(|(parent, _)| parent.to_string())
+        .filter(|p| !p.is_empty())
 }
 
 /// Merges an update body into a stored resource (objects deeply, values replaced).
@@ -335,6 +339,14 @@ pub fn set_pointer(v: &mut Value, pointer: &str, value: Value) {
     let mut cur = v;
     let parts: Vec<&str> = pointer.split('/').skip(1).collect();
     for (i, p) in parts.iter().enumerate() {
+        // An index into an array the body already holds (`/instances/0/instance_id`).
+        if let (Value::Array(a), Ok(n)) = (&*cur, p.parse::<usize>()) {
+            if n < a.len() && i + 1 < parts.len() {
+                let Value::Array(a) = cur else { return };
+                cur = &mut a[n];
+                continue;
+            }
+        }
         if !cur.is_object() {
             *cur = json!({});
         }
@@ -351,6 +363,22 @@ pub fn set_pointer(v: &mut Value, pointer: &str, value: Value) {
 mod tests {
     use super::*;
     use crate::contract::resources::{Call, Origin, ResourceKind};
+
+    #[test]
+    fn an_id_is_set_into_the_item_an_array_already_holds() {
+        let mut v = json!({"instances": [{"instance_id": "x", "instance_name": "n"}]});
+        set_pointer(&mut v, "/instances/0/instance_id", json!("new"));
+        assert_eq!(
+            v,
+            json!({"instances": [{"instance_id": "new", "instance_name": "n"}]})
+        );
+        assert_eq!(
+            envelope_of("/instances/0/instance_id").as_deref(),
+            Some("/instances/0")
+        );
+        assert_eq!(envelope_of("/vpc/id").as_deref(), Some("/vpc"));
+        assert_eq!(envelope_of("/id"), None);
+    }
 
     fn table() -> ResourceTable {
         let call = |m: &str, p: &str| Call {

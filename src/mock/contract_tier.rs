@@ -199,7 +199,10 @@ impl Tier {
                     id_pointer,
                 },
             ) => {
-                let made = body.unwrap_or_else(|| json!({}));
+                let mut made = body.unwrap_or_else(|| json!({}));
+                if let Some(s) = schema {
+                    prime(&mut made, s, &id_pointer, params);
+                }
                 (
                     status,
                     Some(self.memory.create(&collection, &id_pointer, made)),
@@ -472,6 +475,34 @@ fn echo(response: &mut Value, request: &Value, schema: Option<&Value>) {
     }
 }
 
+/// Gives the arrays on the way to a create's id pointer the items it indexes, each an instance
+/// of the array's item schema: a create that answers the list it made
+/// (`/instances/0/instance_id`) answers one item, whole.
+fn prime(body: &mut Value, schema: &Value, pointer: &str, params: &[(String, String)]) {
+    let (mut cur, mut sch) = (body, schema);
+    for part in pointer.split('/').skip(1) {
+        match cur {
+            Value::Object(o) => {
+                let Some(next) = sch.get("properties").and_then(|p| p.get(part)) else {
+                    return;
+                };
+                let Some(v) = o.get_mut(part) else { return };
+                (cur, sch) = (v, next);
+            }
+            Value::Array(a) => {
+                let (Ok(n), Some(items)) = (part.parse::<usize>(), sch.get("items")) else {
+                    return;
+                };
+                while a.len() <= n {
+                    a.push(instance(items, params));
+                }
+                (cur, sch) = (&mut a[n], items);
+            }
+            _ => return,
+        }
+    }
+}
+
 /// Whether a (small, scalar) schema allows a value; a schema that does not compile allows it.
 fn allows(schema: &Value, v: &Value) -> bool {
     let constrained = [
@@ -515,7 +546,7 @@ fn fill_list(
     let filled: Vec<Value> = items
         .iter()
         .map(|stored| {
-            let inner = envelope.and_then(|e| stored.get(e)).unwrap_or(stored);
+            let inner = envelope.and_then(|e| stored.pointer(e)).unwrap_or(stored);
             let mut v = instance(item_schema, params);
             echo(&mut v, inner, Some(item_schema));
             v

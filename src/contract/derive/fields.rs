@@ -270,6 +270,9 @@ pub struct Field {
     pub name: String,
     /// Declared type.
     pub ty: Ty,
+    /// The object type the type cell names (`TrafficMirrorSession` of "TrafficMirrorSession
+    /// object", "Array of CreateOption objects"): the caption of the table of its fields.
+    pub type_name: Option<String>,
     /// Mandatory flag, where the table has the column.
     pub required: Option<bool>,
     /// Description paragraphs.
@@ -328,7 +331,9 @@ pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> 
         if name.is_empty() {
             continue;
         }
-        let ty = cell(columns.ty).map_or(Ty::String, |c| Ty::parse(&c.text()));
+        let ty_text = cell(columns.ty).map(|c| c.text());
+        let ty = ty_text.as_deref().map_or(Ty::String, Ty::parse);
+        let type_name = ty_text.as_deref().and_then(named_type);
         let required = cell(columns.required).and_then(|c| match c.text().trim() {
             "是" | "必选" | "Yes" | "yes" | "true" | "True" => Some(true),
             "否" | "可选" | "No" | "no" | "false" | "False" => Some(false),
@@ -352,6 +357,7 @@ pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> 
         fields.push(Field {
             name,
             ty,
+            type_name,
             required,
             paragraphs,
             links,
@@ -369,6 +375,18 @@ pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> 
         });
     }
     Ok(fields)
+}
+
+/// The named object type of a type cell: `X` of "X object", "X objects", "Array of X objects"
+/// (API Explorer pages caption the table of X's fields with X alone).
+fn named_type(cell: &str) -> Option<String> {
+    let t = cell.trim();
+    let t = t.strip_prefix("Array of ").unwrap_or(t);
+    let name = t
+        .strip_suffix(" objects")
+        .or_else(|| t.strip_suffix(" object"))?
+        .trim();
+    (!name.is_empty() && !name.contains(' ')).then(|| name.to_string())
 }
 
 fn normalize_title(s: &str) -> String {
@@ -416,6 +434,7 @@ fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) ->
             .map(|l| normalize_title(&l.text)),
     );
     if by_name_too {
+        wanted.extend(field.type_name.as_deref().map(normalize_title));
         wanted.push(normalize_title(&format!("{}参数说明", field.name)));
         wanted.push(normalize_title(&format!(
             "Parameters in the {} field",
@@ -917,6 +936,22 @@ fn strip_marker<'a>(t: &'a str, words: &[&str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// API Explorer pages name the table of an object's fields by its type alone.
+    #[test]
+    fn a_type_cell_names_the_object_type_whose_table_holds_the_fields() {
+        assert_eq!(
+            named_type("TrafficMirrorSession object").as_deref(),
+            Some("TrafficMirrorSession")
+        );
+        assert_eq!(
+            named_type("Array of CreateOption objects").as_deref(),
+            Some("CreateOption")
+        );
+        assert_eq!(named_type("Object"), None);
+        assert_eq!(named_type("String"), None);
+        assert_eq!(named_type("Array of strings"), None);
+    }
 
     #[test]
     fn type_cells_in_every_documented_spelling() {

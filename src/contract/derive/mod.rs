@@ -435,6 +435,7 @@ fn envelope_from_examples(examples: &[Example]) -> Option<Vec<Field>> {
                     Value::Number(_) => fields::Ty::Integer,
                     _ => fields::Ty::String,
                 },
+                type_name: None,
                 required: Some(true),
                 paragraphs: Vec::new(),
                 links: Vec::new(),

@@ -63,7 +63,8 @@ pub fn infer(
             body: None,
         };
         let create = collection_ops.get("POST");
-        let created_id = create.and_then(|op| created_id(op, schemas));
+        let id_param = own.trim_start_matches('{').trim_end_matches('}');
+        let created_id = create.and_then(|op| created_id(op, schemas, id_param));
         let delete = methods.get("DELETE");
         let name = kind_name(&collection, &read.path);
         match (create, &created_id, delete) {
@@ -208,21 +209,36 @@ fn singular(segment: &str) -> String {
     }
 }
 
-/// Where a create response holds the new id: `/id`, or `/{envelope}/id` for the one object
-/// property that has an `id`.
-fn created_id(op: &Operation, schemas: &BTreeMap<(String, SchemaKind), Value>) -> Option<String> {
+/// Where a create response holds the new id: `/id` or `/<id param>` (`/instance_id`), or the
+/// same under the one object property that has it (`/vpc/id`), or in the first item of an array
+/// property (`/instances/0/instance_id`: a create that answers the list it made).
+fn created_id(
+    op: &Operation,
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+    id_param: &str,
+) -> Option<String> {
     let schema = op
         .success
         .iter()
         .find_map(|s| schemas.get(&(op.id.clone(), SchemaKind::Response(*s))))?;
-    let props = schema.get("properties")?.as_object()?;
-    if props.contains_key("id") {
-        return Some("/id".into());
+    let keys = ["id", id_param];
+    let key_of = |s: &Value| {
+        let props = s.get("properties")?.as_object()?;
+        keys.into_iter()
+            .find(|k| !k.is_empty() && props.contains_key(*k))
+    };
+    if let Some(k) = key_of(schema) {
+        return Some(format!("/{k}"));
     }
+    let props = schema.get("properties")?.as_object()?;
     props
         .iter()
-        .find(|(_, s)| s.pointer("/properties/id").is_some())
-        .map(|(name, _)| format!("/{name}/id"))
+        .find_map(|(name, s)| key_of(s).map(|k| format!("/{name}/{k}")))
+        .or_else(|| {
+            props
+                .iter()
+                .find_map(|(name, s)| key_of(s.get("items")?).map(|k| format!("/{name}/0/{k}")))
+        })
 }
 
 #[cfg(test)]
@@ -248,6 +264,36 @@ mod tests {
             conflicts: Vec::new(),
             notes: Vec::new(),
         }
+    }
+
+    /// A create answers the new id as `id` or as the id parameter, at the top, in an envelope,
+    /// or in the first item of the list it made.
+    #[test]
+    fn the_created_id_is_found_wherever_the_create_answers_it() {
+        let op = op("c", "POST", "/v2/{project_id}/instances");
+        let at = |answer: Value| {
+            let schemas = BTreeMap::from([(("c".to_string(), SchemaKind::Response(200)), answer)]);
+            created_id(&op, &schemas, "instance_id")
+        };
+        let id = json!({"type": "string"});
+        assert_eq!(
+            at(json!({"properties": {"id": id}})).as_deref(),
+            Some("/id")
+        );
+        assert_eq!(
+            at(json!({"properties": {"instance_id": id, "order_id": id}})).as_deref(),
+            Some("/instance_id")
+        );
+        assert_eq!(
+            at(json!({"properties": {"instance": {"properties": {"instance_id": id}}}})).as_deref(),
+            Some("/instance/instance_id")
+        );
+        assert_eq!(
+            at(json!({"properties": {"order_id": id, "instances": {"type": "array", "items": {"properties": {"instance_id": id, "instance_name": id}}}}}))
+                .as_deref(),
+            Some("/instances/0/instance_id")
+        );
+        assert_eq!(at(json!({"properties": {"order_id": id}})), None);
     }
 
     #[test]
