@@ -710,8 +710,12 @@ fn snapshot_modes() -> impl clap::builder::TypedValueParser<Value = SnapshotMode
 }
 
 fn fault_names() -> impl clap::builder::TypedValueParser<Value = Fault> {
-    clap::builder::PossibleValuesParser::new(conform::mock::faults::ALL.iter().map(|f| f.name()))
-        .try_map(|s: String| s.parse::<Fault>())
+    clap::builder::PossibleValuesParser::new(
+        conform::mock::faults::ALL
+            .iter()
+            .map(|f| clap::builder::PossibleValue::new(f.name()).aliases(f.alias())),
+    )
+    .try_map(|s: String| s.parse::<Fault>())
 }
 
 fn parse_snapshot_mode(s: &str) -> Result<SnapshotMode, String> {

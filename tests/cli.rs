@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use conform::commands::run::{run, RunArgs, TargetChoice};
-use conform::mock::faults::{Faults, ALL};
+use conform::mock::faults::{Faults, EMULATION};
 use conform::run::RunOptions;
 use rstest::rstest;
 use serde_json::Value;
@@ -308,7 +308,7 @@ async fn the_suite_catches_every_fault_and_passes_the_faithful_mock() {
         text(&out)
     );
     let mut uncaught = Vec::new();
-    for fault in ALL {
+    for fault in EMULATION {
         let mut out = Vec::new();
         let code = run(args(Faults::new([*fault]), None), &mut out)
             .await

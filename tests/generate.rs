@@ -7,7 +7,7 @@ use std::path::Path;
 use conform::commands::run::{run, RunArgs, TargetChoice};
 use conform::contract::Contract;
 use conform::generate::{self, Options};
-use conform::mock::faults::{Fault, Faults, ALL};
+use conform::mock::faults::{Fault, Faults, EMULATION};
 use conform::run::RunOptions;
 use serde_json::Value;
 
@@ -207,7 +207,7 @@ async fn generated_cases_alone_pass_the_faithful_mock_and_catch_every_fault() {
     // through another operation (its answer echoes the request); `slow` and `drop-connection`
     // are transport faults.
     let mut uncaught = Vec::new();
-    for fault in ALL {
+    for fault in EMULATION {
         if matches!(
             fault,
             Fault::MetadataNotPersisted | Fault::Slow | Fault::DropConnection

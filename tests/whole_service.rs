@@ -45,9 +45,8 @@ fn standalone(dir: &Path, args: &[&str]) -> Standalone {
     Standalone(child, url)
 }
 
-/// Derives, generates and runs one training set; returns (passed, failed, errored, skipped)
-/// and the report.
-fn whole_set(set: &str) -> ((usize, usize, usize, usize), Value) {
+/// Derives and generates one training set into a fresh folder.
+fn prepared(set: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let pages = root().join("../shared/pages").join(set);
     let out = conform(
@@ -60,9 +59,17 @@ fn whole_set(set: &str) -> ((usize, usize, usize, usize), Value) {
         &["generate", "--schemas", "schemas", "--out", "cases"],
     );
     assert!(out.status.success(), "{set}: {}", text(&out.stderr));
-    let mock = standalone(dir.path(), &["--schemas", "schemas"]);
+    dir
+}
+
+/// Runs the folder's generated suite against a standalone contract-tier mock started with
+/// `mock_args` besides its schemas; returns the run's output and report.
+fn run_suite(dir: &Path, mock_args: &[&str]) -> (std::process::Output, Value) {
+    let mut args = vec!["--schemas", "schemas"];
+    args.extend_from_slice(mock_args);
+    let mock = standalone(dir, &args);
     let out = conform(
-        dir.path(),
+        dir,
         &[
             "run",
             "--cases-dir",
@@ -79,8 +86,16 @@ fn whole_set(set: &str) -> ((usize, usize, usize, usize), Value) {
             "r.json",
         ],
     );
-    let report: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    let report: Value = serde_json::from_slice(&std::fs::read(dir.join("r.json")).unwrap())
+        .unwrap_or_else(|e| panic!("no report ({e}): {}", text(&out.stderr)));
+    (out, report)
+}
+
+/// Derives, generates and runs one training set; returns (passed, failed, errored, skipped)
+/// and the report.
+fn whole_set(set: &str) -> ((usize, usize, usize, usize), Value) {
+    let dir = prepared(set);
+    let (out, report) = run_suite(dir.path(), &[]);
     let count = |v: &str| {
         report["cases"]
             .as_array()
@@ -110,6 +125,108 @@ fn whole_set(set: &str) -> ((usize, usize, usize, usize), Value) {
         text(&out.stderr)
     );
     (counts, report)
+}
+
+/// The stateful properties of a run's failed cases, read from each case file's tags.
+fn failed_properties(dir: &Path, report: &Value) -> std::collections::BTreeSet<String> {
+    report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] == "failed")
+        .filter_map(|c| c["file"].as_str())
+        .filter_map(|f| {
+            let yaml = std::fs::read_to_string(dir.join(f)).ok()?;
+            let at = yaml.find("\"property:")? + "\"property:".len();
+            let rest = &yaml[at..];
+            Some(rest[..rest.find('"')?].to_string())
+        })
+        .collect()
+}
+
+/// Mutation proof of the stateful checkers: on every training set, the generated suite alone,
+/// run against the contract tier with each fault, fails (exit 1), and among what fails is a
+/// case testing the property the fault breaks.
+#[test]
+fn each_contract_tier_fault_fails_the_generated_suite_naming_the_checker() {
+    let faults: [(&str, &[&str]); 5] = [
+        ("delete-keeps", &["use_after_delete", "lifecycle"]),
+        ("list-misses", &["lifecycle"]),
+        ("update-ignored", &["lifecycle", "idempotent_update"]),
+        // Where paths name no project (IMS), the token picks it: another parent's child is
+        // what leaks.
+        ("cross-project", &["namespace", "hierarchy"]),
+        ("unknown-id-ok", &["resource_exists", "use_after_delete"]),
+    ];
+    for set in ["vpc", "ims", "evs", "dcs"] {
+        let dir = prepared(set);
+        for (fault, properties) in faults {
+            let (out, report) = run_suite(dir.path(), &["--fault", fault]);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{set} with {fault}: {}",
+                text(&out.stderr)
+            );
+            let caught = failed_properties(dir.path(), &report);
+            assert!(
+                properties.iter().any(|p| caught.contains(*p)),
+                "{set} with {fault}: failed properties {caught:?}, expected one of {properties:?}"
+            );
+        }
+    }
+}
+
+/// A kind's lifecycle chains its operations through the created id: the read shows what was
+/// sent, the update shows in the next read, the list holds it until the delete, and then the
+/// read is the documented 404 and the list no longer holds it.
+#[test]
+fn a_kinds_lifecycle_reads_back_what_it_wrote_and_loses_what_it_deleted() {
+    let dir = prepared("vpc");
+    let lifecycle =
+        std::fs::read_to_string(dir.path().join("cases/vpc/create_vpc_v1/lifecycle.yaml")).unwrap();
+    let steps: Vec<&str> = lifecycle
+        .lines()
+        .filter_map(|l| l.strip_prefix("  - name: "))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "\"create vpc.v1\"",
+            "\"read the new vpc.v1: it shows what was sent\"",
+            "\"update vpc.v1\"",
+            "\"read the updated vpc.v1: it shows the update\"",
+            "\"list the vpc.v1 collection: the new one is listed\"",
+            "\"delete the vpc.v1\"",
+            "\"read the deleted vpc.v1: not found\"",
+            "\"list the vpc.v1 collection: the deleted one is not listed\"",
+            "\"teardown: delete vpc.v1 (vpc_id)\"",
+        ],
+        "{lifecycle}"
+    );
+    for needle in [
+        "capture: {\"vpc_id\": \"/vpc/id\"}",
+        "{\"equals\":\"${vpc_id}\",\"pointer\":\"/vpc/id\"}",
+        "{\"equals\":\"conform-updated\",\"pointer\":\"/vpc/name\"}",
+        "{\"includes\":{\"id\":\"${vpc_id}\"},\"pointer\":\"/vpcs\"}",
+        "{\"excludes\":{\"id\":\"${vpc_id}\"},\"pointer\":\"/vpcs\"}",
+        "status: 404",
+        "\"property:lifecycle\"",
+    ] {
+        assert!(lifecycle.contains(needle), "{needle} in {lifecycle}");
+    }
+    // The other checkers are written per kind too.
+    let names: Vec<String> = walkdir::WalkDir::new(dir.path().join("cases"))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .collect();
+    for property in ["use_after_delete", "idempotent_update"] {
+        assert!(
+            names.iter().any(|n| n == &format!("{property}.yaml")),
+            "no {property} case"
+        );
+    }
 }
 
 fn ran_share((passed, failed, errored, skipped): (usize, usize, usize, usize)) -> f64 {

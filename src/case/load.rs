@@ -496,12 +496,14 @@ fn body_check(a: &BodyAssertion, position: Position) -> Result<BodyCheck, String
         a.chars.is_some(),
         a.present.is_some(),
         a.absent.is_some(),
+        a.includes.is_some(),
+        a.excludes.is_some(),
     ]
     .iter()
     .filter(|x| **x)
     .count();
     if n == 0 {
-        return Err(format!("assertion at '{}' checks nothing: give equals, matches, type, bytes, chars, present or absent", a.pointer));
+        return Err(format!("assertion at '{}' checks nothing: give equals, matches, type, bytes, chars, present, absent, includes or excludes", a.pointer));
     }
     let type_ = match &a.type_ {
         Some(t) => Some(JsonType::parse(t).ok_or_else(|| {
@@ -517,8 +519,10 @@ fn body_check(a: &BodyAssertion, position: Position) -> Result<BodyCheck, String
         type_,
         bytes: a.bytes,
         chars: a.chars,
-        present: !absent,
+        present: !absent && a.excludes.is_none(),
         absent,
+        includes: a.includes.clone(),
+        excludes: a.excludes.clone(),
         position,
     })
 }

@@ -221,4 +221,11 @@ pub struct BodyAssertion {
     /// The pointer must not resolve.
     #[serde(default)]
     pub absent: Option<bool>,
+    /// The array at the pointer holds an item containing this value (an object matches an item
+    /// holding each of its fields, recursively): "the list shows what was created".
+    #[serde(default)]
+    pub includes: Option<Value>,
+    /// No item of the array at the pointer contains this value (a missing array holds nothing).
+    #[serde(default)]
+    pub excludes: Option<Value>,
 }

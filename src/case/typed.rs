@@ -225,6 +225,10 @@ pub struct BodyCheck {
     pub present: bool,
     /// Must not resolve.
     pub absent: bool,
+    /// An item of the array contains this (with variables until expanded).
+    pub includes: Option<Value>,
+    /// No item of the array contains this (with variables until expanded).
+    pub excludes: Option<Value>,
     /// Where the assertion is written.
     pub position: Position,
 }
@@ -304,8 +308,10 @@ impl Expect {
     pub fn expanded(&self, scope: &Vars) -> Result<Expect, VarError> {
         let mut out = self.clone();
         for a in &mut out.body {
-            if let Some(e) = &a.equals {
-                a.equals = Some(scope.expand(e)?);
+            for v in [&mut a.equals, &mut a.includes, &mut a.excludes] {
+                if let Some(e) = v.as_ref() {
+                    *v = Some(scope.expand(e)?);
+                }
             }
         }
         for h in &mut out.headers {

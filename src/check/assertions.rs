@@ -41,6 +41,17 @@ fn resolve<'v>(v: &'v Value, pointer: &str) -> Option<&'v Value> {
     }
 }
 
+/// Whether `item` contains `wanted`: an object holds each of the wanted fields (recursively),
+/// anything else is equal.
+fn contains(item: &Value, wanted: &Value) -> bool {
+    match (item, wanted) {
+        (Value::Object(i), Value::Object(w)) => w
+            .iter()
+            .all(|(k, wv)| i.get(k).is_some_and(|iv| contains(iv, wv))),
+        _ => item == wanted,
+    }
+}
+
 /// Body assertions. Values in `equals` are already interpolated by the runner.
 pub fn body(expect: &Expect, observed: &Observed<'_>, findings: &mut Vec<Finding>) {
     let null = Value::Null;
@@ -61,6 +72,9 @@ pub fn body(expect: &Expect, observed: &Observed<'_>, findings: &mut Vec<Finding
             continue;
         }
         let Some(v) = value else {
+            if a.excludes.is_some() && !a.present {
+                continue; // No list, nothing listed.
+            }
             // Show what did come back, so the author sees the real envelope.
             let seen: String = String::from_utf8_lossy(observed.body)
                 .chars()
@@ -81,6 +95,32 @@ pub fn body(expect: &Expect, observed: &Observed<'_>, findings: &mut Vec<Finding
         if let Some(e) = &a.equals {
             if e != v {
                 findings.push(fail(short(e), short(v), format!("{p} differs")));
+            }
+        }
+        for (wanted, include) in [(&a.includes, true), (&a.excludes, false)] {
+            let Some(wanted) = wanted else { continue };
+            let Some(items) = v.as_array() else {
+                findings.push(fail(
+                    "an array".into(),
+                    type_name(v).into(),
+                    format!("{p} is not an array"),
+                ));
+                continue;
+            };
+            let found = items.iter().any(|item| contains(item, wanted));
+            if found != include {
+                let (expected, message) = if include {
+                    (
+                        format!("an item containing {}", short(wanted)),
+                        format!("no item of {p} contains {}", short(wanted)),
+                    )
+                } else {
+                    (
+                        format!("no item containing {}", short(wanted)),
+                        format!("an item of {p} contains {}", short(wanted)),
+                    )
+                };
+                findings.push(fail(expected, format!("{} items", items.len()), message));
             }
         }
         if let Some(t) = a.type_ {

@@ -505,6 +505,8 @@ mod tests {
                 chars: None,
                 present: true,
                 absent: false,
+                includes: None,
+                excludes: None,
                 position: at,
             };
             f(&mut x);
@@ -564,6 +566,54 @@ mod tests {
             .map(|f| f.pointer.as_str())
             .collect();
         assert_eq!(hdr, vec!["x-missing", "x-request-id"]);
+    }
+
+    #[test]
+    fn list_assertions_find_an_item_by_its_fields() {
+        let at = Position { line: 1, column: 1 };
+        let a = |pointer: &str, includes: Option<Value>, excludes: Option<Value>| BodyCheck {
+            pointer: pointer.into(),
+            equals: None,
+            matches: None,
+            type_: None,
+            bytes: None,
+            chars: None,
+            present: excludes.is_none(),
+            absent: false,
+            includes,
+            excludes,
+            position: at,
+        };
+        let body = json!({"vpcs": [{"id": "a", "name": "x", "tags": {"k": "v", "o": 1}}, {"id": "b"}], "n": 3});
+        let failing = |checks: Vec<BodyCheck>| {
+            let expect = Expect {
+                body: checks,
+                ..Expect::default()
+            };
+            check(&expect, 200, "application/json", &body, false)
+                .into_iter()
+                .filter(|f| f.check == CheckKind::Body)
+                .map(|f| f.message)
+                .collect::<Vec<_>>()
+        };
+        // Found by a subset of the fields, nested objects too.
+        assert!(failing(vec![
+            a("/vpcs", Some(json!({"id": "a", "tags": {"k": "v"}})), None),
+            a("/vpcs", None, Some(json!({"id": "c"}))),
+            a("/gone", None, Some(json!({"id": "a"}))),
+        ])
+        .is_empty());
+        let f = failing(vec![
+            a("/vpcs", Some(json!({"id": "a", "name": "y"})), None),
+            a("/vpcs", None, Some(json!({"id": "b"}))),
+            a("/n", Some(json!(3)), None),
+            a("/gone", Some(json!({"id": "a"})), None),
+        ]);
+        assert_eq!(f.len(), 4, "{f:#?}");
+        assert!(f[0].starts_with("no item of /vpcs contains"), "{f:?}");
+        assert!(f[1].starts_with("an item of /vpcs contains"), "{f:?}");
+        assert_eq!(f[2], "/n is not an array");
+        assert!(f[3].starts_with("/gone is missing"), "{f:?}");
     }
 
     #[test]

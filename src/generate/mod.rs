@@ -14,6 +14,7 @@
 pub mod coverage;
 pub mod producers;
 pub mod rules;
+pub mod stateful;
 pub mod values;
 
 use std::collections::BTreeSet;
@@ -100,6 +101,9 @@ pub fn generate(
         g.all();
         out.extend(g.cases);
     }
+    let selected =
+        |id: &str| options.operations.is_empty() || options.operations.iter().any(|o| o == id);
+    out.extend(stateful::cases(contract, &producers, &selected));
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
 }
@@ -180,6 +184,8 @@ struct Draft {
     assertions: Vec<Value>,
     needs_token: bool,
     step: String,
+    /// The stateful property a case tests (`namespace`, `invalid_ids`), named in its tags.
+    property: Option<&'static str>,
 }
 
 struct OpGen<'a> {
@@ -422,6 +428,7 @@ impl<'a> OpGen<'a> {
             assertions: Vec::new(),
             needs_token: false,
             step: step.to_string(),
+            property: None,
         }
     }
 
@@ -1088,6 +1095,28 @@ impl<'a> OpGen<'a> {
             );
             d.params.insert(p.clone(), json!("${missing_id}"));
             d.assertions.extend(self.code_assertion(&not_found));
+            d.property = Some("resource_exists");
+            self.push(d);
+            // Invalid ids: whatever the service makes of an id that cannot be one, it is the
+            // client's error, never a server error.
+            let mut d = self.draft(
+                &format!("malformed {p}"),
+                &format!("path_{p}__malformed"),
+                format!(
+                    "A {p} that cannot be an id ({} characters) is refused with a 4xx, never a server error ({}).",
+                    malformed_id().len(),
+                    self.page
+                ),
+                vec![rule_id(
+                    &self.op.id,
+                    &format!("path/{p}"),
+                    &Constraint::Exists,
+                )],
+                body.clone(),
+                Status::Classes(vec!["4xx"]),
+            );
+            d.params.insert(p.clone(), json!(malformed_id()));
+            d.property = Some("invalid_ids");
             self.push(d);
             // Where the path names no project the token chooses it: another project's resource
             // needs another project's credentials, which a generated case does not have.
@@ -1114,6 +1143,7 @@ impl<'a> OpGen<'a> {
             d.params
                 .insert(p.clone(), Value::String(format!("${{{other}}}")));
             d.assertions.extend(self.code_assertion(&not_found));
+            d.property = Some("namespace");
             self.push(d);
         }
     }
@@ -1256,6 +1286,7 @@ impl<'a> OpGen<'a> {
         y.push_str(&format!("operation: {}\n", q(&self.op.id)));
         y.push_str(&format!("description: {}\n", q(&d.description)));
         let mut tags = vec!["generated".to_string()];
+        tags.extend(d.property.map(|p| format!("property:{p}")));
         tags.extend(d.rules.iter().cloned());
         y.push_str(&format!("tags: {}\n", json!(tags)));
         let mut requires: Vec<String> = self
@@ -1336,6 +1367,11 @@ impl<'a> OpGen<'a> {
     }
 }
 
+/// An id no service issues: over-long, with characters ids do not have.
+fn malformed_id() -> String {
+    format!("conform-not-an-id.-~!*()-{}", "x".repeat(256))
+}
+
 /// The sub-item a read or delete case writes first.
 const SUB_ITEM: &str = "conform";
 
@@ -1366,7 +1402,7 @@ fn sub_item_writer(contract: &Contract, op: &Operation) -> Option<(String, Plann
         params,
         body: Some(body),
         status: json!(write.success).to_string(),
-        capture: None,
+        ..PlannedStep::default()
     };
     Some((param.to_string(), step))
 }
@@ -1375,7 +1411,7 @@ fn sub_item_writer(contract: &Contract, op: &Operation) -> Option<(String, Plann
 fn render_planned(y: &mut String, s: &PlannedStep) {
     y.push_str(&format!("  - name: {}\n", q(&s.name)));
     y.push_str(&format!("    operation: {}\n", q(&s.operation)));
-    if s.params.is_empty() && s.body.is_none() {
+    if s.params.is_empty() && s.query.is_empty() && s.body.is_none() {
         y.push_str("    request: {}\n");
     } else {
         y.push_str("    request:\n");
@@ -1385,11 +1421,27 @@ fn render_planned(y: &mut String, s: &PlannedStep) {
                 Value::Object(s.params.clone())
             ));
         }
+        if !s.query.is_empty() {
+            y.push_str(&format!(
+                "      query: {}\n",
+                Value::Object(s.query.clone())
+            ));
+        }
         if let Some(b) = &s.body {
             y.push_str(&format!("      body: {b}\n"));
         }
     }
-    y.push_str(&format!("    expect: {{status: {}}}\n", s.status));
+    if s.assertions.is_empty() {
+        y.push_str(&format!("    expect: {{status: {}}}\n", s.status));
+    } else {
+        y.push_str(&format!(
+            "    expect:\n      status: {}\n      body:\n",
+            s.status
+        ));
+        for a in &s.assertions {
+            y.push_str(&format!("        - {a}\n"));
+        }
+    }
     if let Some((var, pointer)) = &s.capture {
         y.push_str(&format!("    capture: {{{}: {}}}\n", q(var), q(pointer)));
     }

@@ -33,6 +33,12 @@ pub struct Producer<'a> {
     pub id_pointer: &'a str,
     /// The delete operation, when the contract has one.
     pub delete: Option<&'a Operation>,
+    /// The read of one, when the contract has it.
+    pub read: Option<&'a Operation>,
+    /// The update of one.
+    pub update: Option<&'a Operation>,
+    /// The list of the collection.
+    pub list: Option<&'a Operation>,
 }
 
 impl Producer<'_> {
@@ -44,14 +50,7 @@ impl Producer<'_> {
         var: &str,
     ) -> Option<PlannedStep> {
         let delete = self.delete?;
-        if let Some(own) = delete
-            .path_params
-            .iter()
-            .rev()
-            .find(|n| is_resource_param(n))
-        {
-            params.insert(own.clone(), json!(format!("${{{var}}}")));
-        }
+        item_params(delete, &mut params, var);
         Some(PlannedStep {
             name: format!("teardown: delete {} ({var})", self.kind),
             operation: delete.id.clone(),
@@ -59,7 +58,7 @@ impl Producer<'_> {
             body: request_body(contract, delete),
             // Gone already (the case deleted it) is as good as deleted.
             status: json!(["2xx", "4xx"]).to_string(),
-            capture: None,
+            ..PlannedStep::default()
         })
     }
 }
@@ -89,11 +88,14 @@ impl<'a> Producers<'a> {
             .filter_map(|k| {
                 let create = k.create.as_ref()?;
                 let create = operation_at(contract, &create.method, &create.path)?;
-                let delete = k
-                    .delete
-                    .as_ref()
-                    .and_then(|d| operation_at(contract, &d.method, &d.path));
+                let at = |c: Option<&crate::contract::resources::Call>| {
+                    c.and_then(|c| operation_at(contract, &c.method, &c.path))
+                };
+                let delete = at(k.delete.as_ref());
                 Some(Producer {
+                    read: at(Some(&k.read)).filter(|o| o.method == "GET"),
+                    update: at(k.update.as_ref()),
+                    list: at(k.list.as_ref()),
                     kind: &k.kind,
                     id_param: k.id_param.as_deref()?,
                     collection: normalise(&k.collection_template()?),
@@ -129,14 +131,26 @@ impl<'a> Producers<'a> {
             .copied()
     }
 
+    /// Every producer, in the table's order.
+    pub fn iter(&self) -> impl Iterator<Item = &Producer<'a>> {
+        self.kinds.iter()
+    }
+
     /// The producer whose create operation this is.
     pub fn created_by(&self, op: &Operation) -> Option<&Producer<'a>> {
         self.kinds.iter().find(|k| k.create.id == op.id)
     }
 }
 
+/// The item operation's own id parameter (its last) names the one captured in `var`.
+pub fn item_params(op: &Operation, params: &mut Map<String, Value>, var: &str) {
+    if let Some(own) = op.path_params.iter().rev().find(|n| is_resource_param(n)) {
+        params.insert(own.clone(), json!(format!("${{{var}}}")));
+    }
+}
+
 /// One setup or teardown step, ready to render.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlannedStep {
     /// A label.
     pub name: String,
@@ -150,6 +164,10 @@ pub struct PlannedStep {
     pub status: String,
     /// `variable: pointer` captures.
     pub capture: Option<(String, String)>,
+    /// Query parameters.
+    pub query: Map<String, Value>,
+    /// Body assertions (`{pointer, …}` objects).
+    pub assertions: Vec<Value>,
 }
 
 /// The steps that make a case's resources and undo them.
@@ -221,7 +239,24 @@ impl Planner<'_, '_> {
         let Some(p) = self.producers.for_param(param, service, path) else {
             return false;
         };
+        self.produce_at(plan, p, &var, project_var, depth)
+    }
+
+    /// Adds to `plan` the steps that create one of `p` (parents first), captured into `var`.
+    pub fn produce(&self, plan: &mut Plan, p: &Producer<'_>, var: &str, project_var: &str) -> bool {
+        self.produce_at(plan, p, var, project_var, 0)
+    }
+
+    fn produce_at(
+        &self,
+        plan: &mut Plan,
+        p: &Producer<'_>,
+        var: &str,
+        project_var: &str,
+        depth: usize,
+    ) -> bool {
         let create = p.create;
+        let service = create.service.as_str();
         // A create whose path names no project makes it in the token's own project.
         if project_var != "project_id" && !create.path_params.iter().any(|n| n == "project_id") {
             return false;
@@ -265,10 +300,11 @@ impl Planner<'_, '_> {
             params: params.clone(),
             body,
             status,
-            capture: Some((var.clone(), p.id_pointer.to_string())),
+            capture: Some((var.to_string(), p.id_pointer.to_string())),
+            ..PlannedStep::default()
         });
-        plan.defined.push(var.clone());
-        if let Some(step) = p.teardown(self.contract, params, &var) {
+        plan.defined.push(var.to_string());
+        if let Some(step) = p.teardown(self.contract, params, var) {
             plan.teardown.insert(0, step);
         }
         true
@@ -312,7 +348,7 @@ impl Planner<'_, '_> {
 }
 
 /// A minimal valid body for an operation that documents one (a delete with a body).
-fn request_body(contract: &Contract, op: &Operation) -> Option<Value> {
+pub fn request_body(contract: &Contract, op: &Operation) -> Option<Value> {
     op.request_body
         .then(|| contract.schema(&op.id, SchemaKind::Request))
         .flatten()
@@ -320,7 +356,7 @@ fn request_body(contract: &Contract, op: &Operation) -> Option<Value> {
 }
 
 /// An operation's documented success statuses as YAML flow text.
-fn success_yaml(op: &Operation) -> String {
+pub fn success_yaml(op: &Operation) -> String {
     match op.success.as_slice() {
         [one] => one.to_string(),
         [] => json!("2xx").to_string(),

@@ -132,6 +132,7 @@ fn page(
     let all: Vec<&super::state::Snapshot> = store
         .snapshots
         .get(project)
+        .filter(|_| !mock.fault(Fault::ListMisses))
         .map(|m| m.values().collect())
         .unwrap_or_default();
     let wanted = |field: &str, actual: &str| query.get(field).is_none_or(|w| w == actual);

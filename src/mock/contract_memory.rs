@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::contract::derive::resources::normalise;
 use crate::contract::resources::ResourceTable;
+use crate::mock::faults::{Fault, Faults};
 
 /// One kind's routes, as normalised templates (`/v1/{}/vpcs`).
 #[derive(Debug)]
@@ -56,6 +57,7 @@ pub enum Role {
 pub struct Memory {
     kinds: Vec<KindRoute>,
     store: RwLock<BTreeMap<String, Vec<(String, Value)>>>,
+    faults: Faults,
 }
 
 /// A request below an id that was never created (or was deleted).
@@ -69,8 +71,9 @@ pub struct Unknown {
 }
 
 impl Memory {
-    /// A memory for the table's kinds (those whose collection path is known).
-    pub fn new(table: &ResourceTable) -> Memory {
+    /// A memory for the table's kinds (those whose collection path is known), deviating as the
+    /// faults say (`delete-keeps`, `list-misses`, `ignore-update`, `cross-project-leak`).
+    pub fn new(table: &ResourceTable, faults: Faults) -> Memory {
         let kinds = table
             .kinds
             .iter()
@@ -98,6 +101,7 @@ impl Memory {
         Memory {
             kinds,
             store: RwLock::new(BTreeMap::new()),
+            faults,
         }
     }
 
@@ -117,7 +121,8 @@ impl Memory {
         let project = params
             .iter()
             .find(|(n, _)| n == "project_id")
-            .map(|(_, v)| v.as_str());
+            .map(|(_, v)| v.as_str())
+            .filter(|_| !self.faults.has(Fault::CrossProjectLeak));
         let mut located: BTreeMap<usize, String> = BTreeMap::new();
         for (name, value) in params {
             if !self
@@ -157,7 +162,9 @@ impl Memory {
                     let others: Vec<&KindRoute> = self
                         .kinds
                         .iter()
-                        .filter(|o| o.collection != k.collection)
+                        .filter(|o| {
+                            o.collection != k.collection || self.faults.has(Fault::CrossProjectLeak)
+                        })
                         .collect();
                     locate(&others, &store, p, &id, project)
                 })
@@ -210,20 +217,33 @@ impl Memory {
         }
     }
 
-    /// Stores a created resource; returns its body with the new id in place.
-    pub fn create(&self, collection: &str, pointer: &str, mut body: Value) -> Value {
+    /// Stores a created resource: what the request sent, with the answer (server-side fields,
+    /// the new id) over it, so that a read shows what was sent even where the create's answer
+    /// does not. Returns the answer with the new id in place.
+    pub fn create(
+        &self,
+        collection: &str,
+        pointer: &str,
+        mut answer: Value,
+        request: Option<&Value>,
+    ) -> Value {
         let id = uuid::Uuid::new_v4().to_string();
-        set_pointer(&mut body, pointer, Value::String(id.clone()));
+        set_pointer(&mut answer, pointer, Value::String(id.clone()));
+        let mut stored = request.cloned().unwrap_or_else(|| json!({}));
+        merge(&mut stored, &answer);
         let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
         store
             .entry(collection.to_string())
             .or_default()
-            .push((id, body.clone()));
-        body
+            .push((id, stored));
+        answer
     }
 
     /// The stored bodies of a collection, in creation order.
     pub fn list(&self, collection: &str) -> Vec<Value> {
+        if self.faults.has(Fault::ListMisses) {
+            return Vec::new();
+        }
         let store = self.store.read().unwrap_or_else(|p| p.into_inner());
         store
             .get(collection)
@@ -248,12 +268,20 @@ impl Memory {
             .get_mut(collection)?
             .iter_mut()
             .find(|(i, _)| i == id)?;
-        merge(stored, update);
+        if self.faults.has(Fault::IgnoreUpdate) {
+            let mut answered = stored.clone();
+            apply(&mut answered, update);
+            return Some(answered);
+        }
+        apply(stored, update);
         Some(stored.clone())
     }
 
     /// Removes a stored body.
     pub fn delete(&self, collection: &str, id: &str) {
+        if self.faults.has(Fault::DeleteKeeps) {
+            return;
+        }
         let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
         if let Some(items) = store.get_mut(collection) {
             items.retain(|(i, _)| i != id);
@@ -331,6 +359,38 @@ pub fn merge(stored: &mut Value, update: &Value) {
             }
         }
         (s, u) => *s = u.clone(),
+    }
+}
+
+/// Applies an update: a JSON Patch (an array of `{op, path, value}`, Glance's image update)
+/// op by op, an object merged; anything else changes nothing a read could check.
+fn apply(stored: &mut Value, update: &Value) {
+    match update {
+        Value::Array(ops) => {
+            for op in ops {
+                let (Some(kind), Some(path)) = (
+                    op.get("op").and_then(Value::as_str),
+                    op.get("path").and_then(Value::as_str),
+                ) else {
+                    continue;
+                };
+                match (kind, op.get("value")) {
+                    ("add" | "replace", Some(v)) => set_pointer(stored, path, v.clone()),
+                    ("remove", _) => {
+                        if let Some((parent, last)) = path.rsplit_once('/') {
+                            if let Some(o) =
+                                stored.pointer_mut(parent).and_then(Value::as_object_mut)
+                            {
+                                o.remove(last);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Value::Object(_) => merge(stored, update),
+        _ => {}
     }
 }
 
@@ -424,8 +484,58 @@ mod tests {
     }
 
     #[test]
+    fn fault_modes_break_the_memory_one_way_each() {
+        let made = |m: &Memory| {
+            let v = m.create("/v1/p/vpcs", "/vpc/id", json!({"vpc": {"name": "a"}}), None);
+            v["vpc"]["id"].as_str().unwrap_or_default().to_string()
+        };
+        let vpc = |id: &str| {
+            vec![
+                ("vpc_id".to_string(), id.to_string()),
+                ("project_id".to_string(), "q".to_string()),
+            ]
+        };
+        let item = "/v1/{project_id}/vpcs/{vpc_id}";
+        let faithful = Memory::new(&table(), Faults::default());
+        let id = made(&faithful);
+        assert_eq!(faithful.list("/v1/p/vpcs").len(), 1);
+        assert!(faithful
+            .role(item, &format!("/v1/q/vpcs/{id}"), &vpc(&id))
+            .is_err());
+        faithful.update("/v1/p/vpcs", &id, &json!({"vpc": {"name": "b"}}));
+        assert_eq!(faithful.get("/v1/p/vpcs", &id).unwrap()["vpc"]["name"], "b");
+        faithful.delete("/v1/p/vpcs", &id);
+        assert_eq!(faithful.get("/v1/p/vpcs", &id), None);
+
+        let keeps = Memory::new(&table(), Faults::new([Fault::DeleteKeeps]));
+        let id = made(&keeps);
+        keeps.delete("/v1/p/vpcs", &id);
+        assert!(keeps.get("/v1/p/vpcs", &id).is_some());
+
+        let misses = Memory::new(&table(), Faults::new([Fault::ListMisses]));
+        made(&misses);
+        assert!(misses.list("/v1/p/vpcs").is_empty());
+
+        let ignored = Memory::new(&table(), Faults::new([Fault::IgnoreUpdate]));
+        let id = made(&ignored);
+        let answered = ignored.update("/v1/p/vpcs", &id, &json!({"vpc": {"name": "b"}}));
+        assert_eq!(
+            answered.unwrap()["vpc"]["name"],
+            "b",
+            "the answer says it was applied"
+        );
+        assert_eq!(ignored.get("/v1/p/vpcs", &id).unwrap()["vpc"]["name"], "a");
+
+        let leak = Memory::new(&table(), Faults::new([Fault::CrossProjectLeak]));
+        let id = made(&leak);
+        assert!(leak
+            .role(item, &format!("/v1/q/vpcs/{id}"), &vpc(&id))
+            .is_ok());
+    }
+
+    #[test]
     fn ids_are_known_only_once_created_and_until_deleted_at_any_depth() {
-        let m = Memory::new(&table());
+        let m = Memory::new(&table(), Faults::default());
         let routes = "/v1/{project_id}/vpcs/{vpc_id}/routes";
         let vpc = |id: &str| vec![("vpc_id".to_string(), id.to_string())];
         assert!(m
@@ -438,8 +548,19 @@ mod tests {
         else {
             panic!("a POST to the collection creates");
         };
-        let made = m.create(&collection, &id_pointer, json!({"vpc": {"name": "a"}}));
+        let made = m.create(
+            &collection,
+            &id_pointer,
+            json!({"vpc": {"name": "a"}}),
+            Some(&json!({"vpc": {"name": "b", "cidr": "10.0.0.0/8"}})),
+        );
         let id = made["vpc"]["id"].as_str().unwrap_or_default().to_string();
+        // What was sent is kept under the answer: the answer's fields win.
+        assert_eq!(
+            m.get("/v1/p/vpcs", &id),
+            Some(json!({"vpc": {"id": id, "name": "a", "cidr": "10.0.0.0/8"}}))
+        );
+        assert_eq!(made, json!({"vpc": {"id": id, "name": "a"}}));
         assert_eq!(
             m.role(routes, &format!("/v1/p/vpcs/{id}/routes"), &vpc(&id)),
             Ok(Role::Create {

@@ -19,6 +19,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
 use super::contract_memory::{Memory, Role, Unknown};
+use super::faults::{Fault, Faults};
 use crate::contract::{Contract, ErrorCode, Operation, SchemaKind};
 
 /// State of the contract tier: the contract and the table's resources by (collection, project, id).
@@ -29,6 +30,8 @@ pub struct Tier {
     jobs: super::jobs::Jobs,
     /// The ids the contract names that none of its operations creates.
     pub seeds: super::seeds::Seeds,
+    /// The `unknown-id-ok` fault: an unknown id is answered as if it existed.
+    unknown_id_ok: bool,
 }
 
 /// An answer: status and JSON body (None: no body).
@@ -38,10 +41,11 @@ pub type Answer = (StatusCode, Option<Value>);
 type Matched<'a> = (&'a Operation, Vec<(String, String)>);
 
 impl Tier {
-    /// A tier serving this contract.
-    pub fn new(contract: Arc<Contract>) -> Tier {
+    /// A tier serving this contract, deviating from it as the faults say.
+    pub fn new(contract: Arc<Contract>, faults: Faults) -> Tier {
         Tier {
-            memory: Memory::new(&contract.resources),
+            unknown_id_ok: faults.has(Fault::UnknownIdOk),
+            memory: Memory::new(&contract.resources, faults),
             jobs: Default::default(),
             seeds: super::seeds::Seeds::of(&contract),
             contract,
@@ -170,7 +174,7 @@ impl Tier {
                 self.jobs.start(b);
             }
         }
-        if let Some((name, id)) = self.seeds.unknown(params) {
+        if let Some((name, id)) = self.seeds.unknown(params).filter(|_| !self.unknown_id_ok) {
             return self.not_found(
                 op,
                 &Unknown {
@@ -182,6 +186,8 @@ impl Tier {
         let role = match self.memory.role(&op.path, path, params) {
             Ok(role) if op.method == "GET" => Memory::list_of(role),
             Ok(role) => role,
+            // The made-up body of the operation's schema, as if the id existed.
+            Err(_) if self.unknown_id_ok => Role::Other,
             Err(unknown) => return self.not_found(op, &unknown),
         };
         let fit = |stored: &Value| {
@@ -205,7 +211,7 @@ impl Tier {
                 }
                 (
                     status,
-                    Some(self.memory.create(&collection, &id_pointer, made)),
+                    Some(self.memory.create(&collection, &id_pointer, made, request)),
                 )
             }
             (

@@ -342,8 +342,21 @@ pub const FIXTURE_USER_ID: &str = "7a3e1c2b4d5f40718293a4b5c6d7e8f9";
 /// `user_id`, as Cinder's v3 show does.
 pub fn show_snapshot(mock: &Mock, project: &str, id: &str, v3: bool) -> Result<Response, ApiError> {
     let store = mock.read();
-    let (owner, s) = find(mock, &store, project, id)
-        .ok_or_else(|| ApiError::not_found(Service::Evs, &format!("Snapshot {id}")))?;
+    let Some((owner, s)) = find(mock, &store, project, id) else {
+        // `unknown-id-ok`: any stored snapshot, under the id asked for.
+        let made_up = store
+            .snapshots
+            .iter()
+            .find_map(|(p, m)| Some((p, m.values().next()?)));
+        return match made_up.filter(|_| mock.fault(Fault::UnknownIdOk)) {
+            Some((owner, s)) => {
+                let mut snapshot = view(mock, owner, s, true);
+                snapshot.id = id;
+                Ok(mock.ok_json(super::json_body(&OneSnapshot { snapshot })))
+            }
+            None => Err(ApiError::not_found(Service::Evs, &format!("Snapshot {id}"))),
+        };
+    };
     let body = mock.rendered(&store, owner, &s.id, v3, || {
         let mut snapshot = view(mock, owner, s, true);
         if v3 {
@@ -417,10 +430,8 @@ pub fn create_snapshot(
         status: "creating".into(),
         ..stored
     };
-    let mut snapshot = view(mock, project, &answered, false);
-    if version == Version::V3 {
-        snapshot.user_id = Some(FIXTURE_USER_ID);
-    }
+    // The create pages document no `user_id` (the v3 show page does).
+    let snapshot = view(mock, project, &answered, false);
     let bytes = super::json_body(&OneSnapshot { snapshot })
         .map_err(|e| ApiError::invalid(Service::Evs, e.to_string()))?;
     Ok((
@@ -438,7 +449,15 @@ pub fn create_snapshot(
 /// id (or another project's) is the 404 of a read.
 pub fn delete_snapshot(mock: &Mock, project: &str, id: &str) -> Result<Response, ApiError> {
     let mut store = mock.write();
-    let removed = store.snapshots.get_mut(project).and_then(|m| m.remove(id));
+    let removed = if mock.fault(Fault::DeleteKeeps) {
+        store
+            .snapshots
+            .get(project)
+            .and_then(|m| m.get(id))
+            .cloned()
+    } else {
+        store.snapshots.get_mut(project).and_then(|m| m.remove(id))
+    };
     match removed {
         Some(_) => Ok(axum::http::StatusCode::ACCEPTED.into_response()),
         None => Err(ApiError::not_found(Service::Evs, &format!("Snapshot {id}"))),

@@ -14,7 +14,7 @@ pub enum Fault {
     MissingField,
     /// Snapshot `size` is sent as a string.
     WrongFieldType,
-    /// Snapshot updates are acknowledged but not applied.
+    /// Updates are acknowledged but not applied (snapshots, and every kind of the contract tier).
     IgnoreUpdate,
     /// v2: `display_name` wins over `name`.
     DisplayNameWins,
@@ -32,7 +32,7 @@ pub enum Fault {
     IgnoreVmState,
     /// A body key that differs from the URI key is accepted.
     UriKeyMismatchAccepted,
-    /// Resources are found whatever project the path names.
+    /// Resources are found whatever project the path names (both tiers).
     CrossProjectLeak,
     /// Authentication is not enforced.
     AuthBypass,
@@ -50,10 +50,45 @@ pub enum Fault {
     PausedRefused,
     /// A request without any credential is accepted (a wrong one is still refused).
     MissingTokenAccepted,
+    /// Contract tier: a delete answers success and the resource stays.
+    DeleteKeeps,
+    /// Contract tier: lists omit what was created.
+    ListMisses,
+    /// Contract tier: an unknown id is answered with success and a made-up body.
+    UnknownIdOk,
 }
 
-/// Every fault, in documentation order.
+/// Every fault, in documentation order: those of the emulation ([`EMULATION`]), then those only
+/// the contract tier has.
 pub const ALL: &[Fault] = &[
+    Fault::WrongSuccessStatus,
+    Fault::MissingField,
+    Fault::WrongFieldType,
+    Fault::IgnoreUpdate,
+    Fault::DisplayNameWins,
+    Fault::NoLengthCheck,
+    Fault::CharsNotBytes,
+    Fault::FlatErrorEnvelope,
+    Fault::ErrorAs500,
+    Fault::MetadataNotPersisted,
+    Fault::IgnoreVmState,
+    Fault::UriKeyMismatchAccepted,
+    Fault::CrossProjectLeak,
+    Fault::AuthBypass,
+    Fault::TextContentType,
+    Fault::ExtraField,
+    Fault::Slow,
+    Fault::DropConnection,
+    Fault::NoDisplayNameLimit,
+    Fault::PausedRefused,
+    Fault::MissingTokenAccepted,
+    Fault::DeleteKeeps,
+    Fault::ListMisses,
+    Fault::UnknownIdOk,
+];
+
+/// The faults of the seed operations' emulation, which the project's own suite must catch.
+pub const EMULATION: &[Fault] = &[
     Fault::WrongSuccessStatus,
     Fault::MissingField,
     Fault::WrongFieldType,
@@ -102,6 +137,18 @@ impl Fault {
             Fault::NoDisplayNameLimit => "no-display-name-limit",
             Fault::PausedRefused => "paused-refused",
             Fault::MissingTokenAccepted => "missing-token-accepted",
+            Fault::DeleteKeeps => "delete-keeps",
+            Fault::ListMisses => "list-misses",
+            Fault::UnknownIdOk => "unknown-id-ok",
+        }
+    }
+
+    /// Another name the fault answers to: the contract tier's names for two emulation faults.
+    pub fn alias(self) -> Option<&'static str> {
+        match self {
+            Fault::IgnoreUpdate => Some("update-ignored"),
+            Fault::CrossProjectLeak => Some("cross-project"),
+            _ => None,
         }
     }
 }
@@ -116,10 +163,13 @@ impl FromStr for Fault {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Fault, String> {
-        ALL.iter().copied().find(|f| f.name() == s).ok_or_else(|| {
-            let names: Vec<&str> = ALL.iter().map(|f| f.name()).collect();
-            format!("unknown fault '{s}' (known: {})", names.join(", "))
-        })
+        ALL.iter()
+            .copied()
+            .find(|f| f.name() == s || f.alias() == Some(s))
+            .ok_or_else(|| {
+                let names: Vec<&str> = ALL.iter().map(|f| f.name()).collect();
+                format!("unknown fault '{s}' (known: {})", names.join(", "))
+            })
     }
 }
 

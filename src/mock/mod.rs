@@ -293,7 +293,10 @@ pub fn vars(
 pub fn app(config: MockConfig) -> MockService {
     let store = Store::from_fixtures(&config.fixtures);
     let admin = config.admin;
-    let tier = config.contract.clone().map(contract_tier::Tier::new);
+    let tier = config
+        .contract
+        .clone()
+        .map(|c| contract_tier::Tier::new(c, config.faults.clone()));
     let mock = Arc::new(Mock {
         config,
         store: RwLock::new(store),

@@ -1,0 +1,665 @@
+//! Stateful sequences per kind, as RESTler's checkers and Schemathesis's stateful links test a
+//! service: each case is named after the property it tests and chains the kind's operations
+//! through the id its create answers.
+//!
+//! - `lifecycle`: create → read shows what was sent → update → read shows the update → list
+//!   contains it → delete → read is the documented 404 → list no longer contains it (read after
+//!   write, and the listing half of leakage).
+//! - `use_after_delete`: once deleted, every operation on the resource (and below it) answers
+//!   the documented 404.
+//! - `idempotent_update`: the same PUT twice succeeds twice and leaves what one did.
+//! - `hierarchy`: a child reached through another parent's id is not found.
+//!
+//! The namespace (another project's id behaves as unknown) and invalid-id properties are
+//! per-operation path cases of [`super::OpGen`].
+
+use serde_json::{json, Map, Value};
+
+use super::producers::{
+    item_params, request_body, success_yaml, Plan, PlannedStep, Planner, Producer, Producers,
+};
+use super::rules::{is_resource_param, rule_id, source_of, Constraint};
+use super::{operation_dir, q, render_planned, schema_at, values, GeneratedCase};
+use crate::contract::derive::resources::normalise;
+use crate::contract::{Contract, Operation, SchemaKind};
+
+/// The properties a stateful case can test, as they appear in case names and tags.
+pub const PROPERTIES: &[&str] = &[
+    "lifecycle",
+    "use_after_delete",
+    "idempotent_update",
+    "hierarchy",
+];
+
+/// Values an update gives a name or description, the first that the schema accepts and that
+/// differs from what the create sent.
+const UPDATED: &[&str] = &["conform-updated", "conformupdated", "conform2", "cu"];
+
+/// One kind's stateful cases.
+struct KindCases<'c, 'a> {
+    contract: &'a Contract,
+    producers: &'c Producers<'a>,
+    p: &'c Producer<'a>,
+    /// The variable the kind's id is captured into.
+    var: String,
+    /// Parents' creates.
+    parents: Plan,
+    /// The kind's own create (capturing `var`).
+    create: PlannedStep,
+    /// Its body, as sent.
+    sent: Option<Value>,
+}
+
+/// The stateful cases of every kind whose create, read and delete the contract has, for the
+/// selected operations (a kind is in when its create is).
+pub fn cases(
+    contract: &Contract,
+    producers: &Producers<'_>,
+    selected: &dyn Fn(&str) -> bool,
+) -> Vec<GeneratedCase> {
+    let mut out = Vec::new();
+    for p in producers.iter().filter(|p| selected(&p.create.id)) {
+        let Some(k) = KindCases::new(contract, producers, p) else {
+            continue;
+        };
+        out.extend(k.lifecycle());
+        out.extend(k.use_after_delete());
+        out.extend(k.idempotent_update());
+        out.extend(k.hierarchy());
+    }
+    out
+}
+
+/// The documented success status of an operation's first success code's response schema.
+fn response_schema<'c>(contract: &'c Contract, op: &Operation) -> Option<&'c Value> {
+    let status = *op.success.first()?;
+    contract.schema(&op.id, SchemaKind::Response(status))
+}
+
+/// Whether a value fits a (sub-)schema: only then can an answer show it as sent.
+fn fits(schema: &Value, v: &Value) -> bool {
+    jsonschema::validator_for(schema).is_ok_and(|val| val.is_valid(v))
+}
+
+/// A request's required query parameters, so that their absence is not why a step fails.
+fn required_query(op: &Operation) -> Map<String, Value> {
+    op.query_params
+        .iter()
+        .filter(|q| q.required)
+        .map(|q| (q.name.clone(), values::simple_value(&q.schema)))
+        .collect()
+}
+
+/// Whether the field is one an answer would not show as sent (a secret, an id, a reference).
+fn not_echoed(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k == "id"
+        || k.ends_with("_id")
+        || k.ends_with("_ids")
+        || ["pass", "secret", "token", "key", "pwd"]
+            .iter()
+            .any(|w| k.contains(w))
+}
+
+/// The string fields of a body, one envelope deep, that an answer may show as sent:
+/// `(/vpc/name, "conform")`.
+fn sent_strings(body: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Some(top) = body.as_object() else {
+        return out;
+    };
+    for (k, v) in top {
+        match v {
+            Value::String(s) if !not_echoed(k) && !s.contains("${") => {
+                out.push((format!("/{k}"), s.clone()));
+            }
+            Value::Object(inner) => {
+                for (ik, iv) in inner {
+                    if let Value::String(s) = iv {
+                        if !not_echoed(ik) && !s.contains("${") {
+                            out.push((format!("/{k}/{ik}"), s.clone()));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Where a request schema has a `name` (else a `description`) string, at the top or one
+/// envelope deep: the field an update changes.
+fn updatable_field(schema: &Value) -> Option<(String, &Value)> {
+    let props = schema.get("properties")?.as_object()?;
+    let inner = props
+        .iter()
+        .filter_map(|(k, s)| Some((k, s.get("properties")?.as_object()?)));
+    for field in ["name", "description"] {
+        if let Some(s) = props.get(field).filter(|s| s["type"] == "string") {
+            return Some((format!("/{field}"), s));
+        }
+        for (env, p) in inner.clone() {
+            if let Some(s) = p.get(field).filter(|s| s["type"] == "string") {
+                return Some((format!("/{env}/{field}"), s));
+            }
+        }
+    }
+    None
+}
+
+/// The `value` schema of a JSON Patch request (an array of `{op, path, value}` whose `op` may be
+/// `replace`).
+fn patch_update(schema: &Value) -> Option<&Value> {
+    let item = schema.get("items")?.get("properties")?;
+    item.get("path")?;
+    let replace = item
+        .get("op")?
+        .get("enum")?
+        .as_array()?
+        .iter()
+        .any(|v| v == "replace");
+    replace.then(|| item.get("value")).flatten()
+}
+
+/// The array of a list answer whose items carry the id key, and that key.
+fn list_array(contract: &Contract, list: &Operation, id_pointer: &str) -> Option<(String, String)> {
+    let key = id_pointer.rsplit('/').next()?.to_string();
+    let props = response_schema(contract, list)?
+        .get("properties")?
+        .as_object()?;
+    let (name, _) = props.iter().find(|(_, s)| {
+        s.get("items")
+            .and_then(|i| i.get("properties"))
+            .is_some_and(|p| p.get(&key).is_some())
+    })?;
+    Some((
+        format!("/{}", name.replace('~', "~0").replace('/', "~1")),
+        key,
+    ))
+}
+
+impl<'c, 'a> KindCases<'c, 'a> {
+    fn new(
+        contract: &'a Contract,
+        producers: &'c Producers<'a>,
+        p: &'c Producer<'a>,
+    ) -> Option<KindCases<'c, 'a>> {
+        p.read?;
+        p.delete?;
+        let planner = Planner {
+            producers,
+            contract,
+        };
+        let var = p.id_param.to_string();
+        let mut parents = Plan::default();
+        if !planner.produce(&mut parents, p, &var, "project_id") {
+            return None;
+        }
+        let mut create = parents.setup.pop()?;
+        create.name = format!("create {}", p.kind);
+        // Its own teardown came first; the parents' stay.
+        parents.teardown.remove(0);
+        let sent = create.body.clone();
+        Some(KindCases {
+            contract,
+            producers,
+            p,
+            var,
+            parents,
+            create,
+            sent,
+        })
+    }
+
+    fn documents_404(&self, op: &Operation) -> bool {
+        self.contract
+            .error_codes
+            .get(&op.service)
+            .is_some_and(|m| m.get(&404).is_some_and(|c| !c.is_empty()))
+    }
+
+    /// The documented 404, or any 4xx where the service documents none.
+    fn not_found(&self, op: &Operation) -> String {
+        if self.documents_404(op) {
+            "404".into()
+        } else {
+            json!("4xx").to_string()
+        }
+    }
+
+    /// A step of `op` on the created one (`var`), with the parents' parameters.
+    fn on_item(&self, name: String, op: &Operation, var: &str, status: String) -> PlannedStep {
+        let mut params = self.create.params.clone();
+        item_params(op, &mut params, var);
+        for p in &op.path_params {
+            // Non-id segments (an action's name) take the generator's word; other ids of the
+            // path than the kind's are unknown (the parent answers first).
+            if !params.contains_key(p) && p != "project_id" {
+                let known = *p == self.var || self.parents.defines(p);
+                if !known {
+                    let v = if is_resource_param(p) {
+                        "${missing_id}"
+                    } else {
+                        "conform"
+                    };
+                    params.insert(p.clone(), json!(v));
+                }
+            }
+        }
+        PlannedStep {
+            name,
+            operation: op.id.clone(),
+            params,
+            query: required_query(op),
+            body: request_body(self.contract, op),
+            status,
+            ..PlannedStep::default()
+        }
+    }
+
+    /// A list step asserting the created one is (or is no longer) listed.
+    fn list_step(&self, listed: bool) -> Option<PlannedStep> {
+        let list = self.p.list?;
+        let (array, key) = list_array(self.contract, list, self.p.id_pointer)?;
+        let which = if listed { "includes" } else { "excludes" };
+        Some(PlannedStep {
+            name: format!(
+                "list the {} collection: {}",
+                self.p.kind,
+                if listed {
+                    "the new one is listed"
+                } else {
+                    "the deleted one is not listed"
+                }
+            ),
+            operation: list.id.clone(),
+            params: self.create.params.clone(),
+            query: required_query(list),
+            status: success_yaml(list),
+            assertions: vec![json!({"pointer": array, which: {key: format!("${{{}}}", self.var)}})],
+            ..PlannedStep::default()
+        })
+    }
+
+    /// A read asserting the id and every sent field the answer documents (read after write).
+    fn read_step(&self, name: String, shows: &[(String, String)]) -> Option<PlannedStep> {
+        let read = self.p.read?;
+        let mut step = self.on_item(name, read, &self.var, success_yaml(read));
+        let schema = response_schema(self.contract, read);
+        if let Some(s) = schema.and_then(|s| schema_at(s, self.p.id_pointer)) {
+            if s["type"] == "string" {
+                step.assertions.push(
+                    json!({"pointer": self.p.id_pointer, "equals": format!("${{{}}}", self.var)}),
+                );
+            }
+        }
+        for (pointer, value) in shows {
+            let documented = schema.and_then(|s| schema_at(s, pointer));
+            if documented.is_some_and(|s| s["type"] == "string" && fits(s, &json!(value))) {
+                step.assertions
+                    .push(json!({"pointer": pointer, "equals": value}));
+            }
+        }
+        Some(step)
+    }
+
+    /// The update changing the name (or description) to a new value, and what a read shows.
+    fn update_step(&self) -> Option<(PlannedStep, (String, String))> {
+        let update = self.p.update?;
+        let schema = self
+            .contract
+            .schema(&update.id, SchemaKind::Request)
+            .filter(|_| update.request_body)?;
+        let validator = self.contract.validator(&update.id, SchemaKind::Request)?;
+        if let Some(patch) = patch_update(schema) {
+            // A JSON Patch update (Glance's): replace the name.
+            let before = self.sent.as_ref().and_then(|b| b.get("name"));
+            let value = UPDATED.iter().find_map(|v| {
+                let v = json!(v);
+                let body = json!([{"op": "replace", "path": "/name", "value": v}]);
+                (before != Some(&v) && fits(patch, &v) && validator.is_valid(&body))
+                    .then_some((body, v))
+            });
+            let (body, value) = value?;
+            let mut step = self.on_item(
+                format!("update {}", self.p.kind),
+                update,
+                &self.var,
+                success_yaml(update),
+            );
+            step.body = Some(body);
+            return Some((step, ("/name".into(), value.as_str()?.to_string())));
+        }
+        let (pointer, field) = updatable_field(schema)?;
+        let before = self.sent.as_ref().and_then(|b| b.pointer(&pointer));
+        let mut body = values::simple_value(schema);
+        let value = UPDATED.iter().find_map(|v| {
+            let v = json!(v);
+            if before == Some(&v) || !fits(field, &v) {
+                return None;
+            }
+            set_at(&mut body, &pointer, v.clone());
+            validator.is_valid(&body).then_some(v)
+        })?;
+        let mut step = self.on_item(
+            format!("update {}", self.p.kind),
+            update,
+            &self.var,
+            success_yaml(update),
+        );
+        step.body = Some(body);
+        let value = value.as_str()?.to_string();
+        Some((step, (pointer, value)))
+    }
+
+    /// Tags: generated, the property, and the rules (page rows) the steps rest on.
+    fn tags(&self, property: &str, ops: &[&Operation], gone: Option<&Operation>) -> Vec<String> {
+        let mut tags = vec!["generated".to_string(), format!("property:{property}")];
+        for op in ops {
+            if let Some(s) = op.success.first() {
+                tags.push(rule_id(
+                    &op.id,
+                    &format!("status/{s}"),
+                    &Constraint::Success,
+                ));
+            }
+        }
+        if let Some(op) = gone {
+            tags.push(rule_id(
+                &op.id,
+                &format!(
+                    "path/{}",
+                    op.path_params.last().map_or("id", String::as_str)
+                ),
+                &Constraint::Exists,
+            ));
+        }
+        tags.dedup();
+        tags
+    }
+
+    /// Renders one case: the parents, `steps`, then the parents' teardown (and the kind's own,
+    /// in case a step failed before the delete).
+    fn render(
+        &self,
+        property: &str,
+        description: String,
+        tags: Vec<String>,
+        steps: &[PlannedStep],
+        own_teardown: bool,
+        more_teardown: &[PlannedStep],
+    ) -> GeneratedCase {
+        let mut y = String::new();
+        y.push_str(
+            "# Generated by `conform generate` from the contract: regenerate rather than edit.\n",
+        );
+        y.push_str(&format!("operation: {}\n", q(&self.p.create.id)));
+        y.push_str(&format!("description: {}\n", q(&description)));
+        y.push_str(&format!("tags: {}\n", json!(tags)));
+        let all: Vec<&PlannedStep> = self
+            .parents
+            .setup
+            .iter()
+            .chain(std::iter::once(&self.create))
+            .chain(steps)
+            .collect();
+        let requires = required_vars(&all);
+        if !requires.is_empty() {
+            y.push_str(&format!("requires: {}\n", json!(requires)));
+        }
+        y.push_str("steps:\n");
+        for s in &all {
+            render_planned(&mut y, s);
+        }
+        let mut teardown = more_teardown.to_vec();
+        if own_teardown {
+            teardown.extend(
+                self.p
+                    .teardown(self.contract, self.create.params.clone(), &self.var),
+            );
+        }
+        teardown.extend(self.parents.teardown.iter().cloned());
+        if !teardown.is_empty() {
+            y.push_str("teardown:\n");
+            for s in &teardown {
+                render_planned(&mut y, s);
+            }
+        }
+        GeneratedCase {
+            id: format!("{}/{property}", operation_dir(&self.p.create.id)),
+            yaml: y,
+        }
+    }
+
+    fn lifecycle(&self) -> Option<GeneratedCase> {
+        let read = self.p.read?;
+        let delete = self.p.delete?;
+        let shows = self.sent.as_ref().map(sent_strings).unwrap_or_default();
+        let mut steps = vec![self.read_step(
+            format!("read the new {}: it shows what was sent", self.p.kind),
+            &shows,
+        )?];
+        let mut ops = vec![self.p.create, read];
+        if let Some((update, (pointer, value))) = self.update_step() {
+            ops.push(self.p.update?);
+            steps.push(update);
+            let mut after = self.read_step(
+                format!("read the updated {}: it shows the update", self.p.kind),
+                &[],
+            )?;
+            after
+                .assertions
+                .push(json!({"pointer": pointer, "equals": value}));
+            steps.push(after);
+        }
+        steps.extend(self.list_step(true));
+        steps.push(self.on_item(
+            format!("delete the {}", self.p.kind),
+            delete,
+            &self.var,
+            success_yaml(delete),
+        ));
+        ops.push(delete);
+        steps.push(self.on_item(
+            format!("read the deleted {}: not found", self.p.kind),
+            read,
+            &self.var,
+            self.not_found(read),
+        ));
+        steps.extend(self.list_step(false));
+        let description = format!(
+            "Lifecycle of a {} ({}): what is created reads back as sent, an update shows, the list holds it until it is deleted, and a deleted one is not found.",
+            self.p.kind,
+            source_of(self.p.create, None)
+        );
+        Some(self.render(
+            "lifecycle",
+            description,
+            self.tags("lifecycle", &ops, Some(read)),
+            &steps,
+            true,
+            &[],
+        ))
+    }
+
+    /// Every operation on the item path or below it, once the resource is deleted.
+    fn use_after_delete(&self) -> Option<GeneratedCase> {
+        let read = self.p.read?;
+        let delete = self.p.delete?;
+        let item = normalise(&read.path);
+        let mut steps = vec![self.on_item(
+            format!("delete the {}", self.p.kind),
+            delete,
+            &self.var,
+            success_yaml(delete),
+        )];
+        let mut ops = vec![self.p.create, delete];
+        for op in self.contract.operations.iter().filter(|o| {
+            let path = normalise(&o.path);
+            (path == item || path.starts_with(&format!("{item}/"))) && o.method != "HEAD"
+        }) {
+            let mut step = self.on_item(
+                format!("{} {} after the delete: not found", op.method, op.id),
+                op,
+                &self.var,
+                self.not_found(op),
+            );
+            // A body that names what to change: a body the service could refuse for its content
+            // before it looks the resource up would say nothing about the delete.
+            if let Some(schema) = self
+                .contract
+                .schema(&op.id, SchemaKind::Request)
+                .filter(|_| op.request_body)
+            {
+                let mut full = values::simple_value(schema);
+                super::fill_optional(&mut full, schema);
+                if self
+                    .contract
+                    .validator(&op.id, SchemaKind::Request)
+                    .is_some_and(|v| v.is_valid(&full))
+                {
+                    step.body = Some(full);
+                }
+            }
+            // A body that names other resources would need them made first: the delete is what
+            // is under test, so such an operation is left out.
+            if let Some(b) = step.body.as_mut() {
+                let mut texts = Vec::new();
+                crate::case::vars::strings_of(b, &mut texts);
+                if texts.iter().any(|t| t == values::PLACEHOLDER) {
+                    continue;
+                }
+            }
+            ops.push(op);
+            steps.push(step);
+        }
+        let description = format!(
+            "Use after delete ({}): once a {} is deleted, every operation on it answers the documented not-found status.",
+            source_of(delete, None),
+            self.p.kind
+        );
+        let tags = self.tags("use_after_delete", &ops, Some(read));
+        Some(self.render("use_after_delete", description, tags, &steps, false, &[]))
+    }
+
+    /// The same PUT twice: both succeed and a read shows the value once.
+    fn idempotent_update(&self) -> Option<GeneratedCase> {
+        let update = self.p.update.filter(|u| u.method == "PUT")?;
+        let (step, (pointer, value)) = self.update_step()?;
+        let mut again = step.clone();
+        again.name = format!("the same update of the {} again", self.p.kind);
+        let mut read = self.read_step(
+            format!("read the {}: it shows the update", self.p.kind),
+            &[],
+        )?;
+        read.assertions
+            .push(json!({"pointer": pointer, "equals": value}));
+        let description = format!(
+            "Idempotent PUT ({}): the same update sent twice succeeds both times and the {} shows it.",
+            source_of(update, None),
+            self.p.kind
+        );
+        let tags = self.tags("idempotent_update", &[update, self.p.read?], None);
+        Some(self.render(
+            "idempotent_update",
+            description,
+            tags,
+            &[step, again, read],
+            true,
+            &[],
+        ))
+    }
+
+    /// A child read through another parent's id is not found: the kind's create path names a
+    /// parent, a second parent is made, and the read names it instead.
+    fn hierarchy(&self) -> Option<GeneratedCase> {
+        let read = self.p.read?;
+        let parent_param = self.p.create.path_params.iter().rev().find(|n| {
+            is_resource_param(n) && self.parents.defines(n) && read.path_params.contains(n)
+        })?;
+        let parent =
+            self.producers
+                .for_param(parent_param, &self.p.create.service, &self.p.create.path)?;
+        let other = format!("other_{parent_param}");
+        let planner = Planner {
+            producers: self.producers,
+            contract: self.contract,
+        };
+        let mut second = Plan::default();
+        // The second parent under the same grandparents: start from what is made already.
+        second.defined = self.parents.defined.clone();
+        if !planner.produce(&mut second, parent, &other, "project_id") {
+            return None;
+        }
+        let mut steps = second.setup;
+        let mut through_other = self.on_item(
+            format!(
+                "read the {} through another {parent_param}: not found",
+                self.p.kind
+            ),
+            read,
+            &self.var,
+            self.not_found(read),
+        );
+        through_other
+            .params
+            .insert(parent_param.clone(), json!(format!("${{{other}}}")));
+        steps.push(through_other);
+        let description = format!(
+            "Resource hierarchy ({}): a {} reached through another parent's {parent_param} is not found.",
+            source_of(read, None),
+            self.p.kind
+        );
+        let tags = self.tags("hierarchy", &[parent.create, self.p.create], Some(read));
+        // The second parent is deleted too, first: it has no children.
+        let first: Vec<PlannedStep> = second.teardown.first().cloned().into_iter().collect();
+        Some(self.render("hierarchy", description, tags, &steps, true, &first))
+    }
+}
+
+/// Sets the value at an object pointer, making the objects on the way.
+fn set_at(body: &mut Value, pointer: &str, value: Value) {
+    let mut cur = body;
+    let parts: Vec<&str> = pointer.split('/').skip(1).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let Some(o) = cur.as_object_mut() else {
+            return;
+        };
+        if i + 1 == parts.len() {
+            o.insert((*part).to_string(), value);
+            return;
+        }
+        cur = o.entry((*part).to_string()).or_insert_with(|| json!({}));
+    }
+}
+
+/// The variables a chain of steps reads that none of its earlier steps captures.
+fn required_vars(steps: &[&PlannedStep]) -> Vec<String> {
+    let mut captured: Vec<&str> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    for s in steps {
+        let mut texts = Vec::new();
+        for v in s
+            .params
+            .values()
+            .chain(s.query.values())
+            .chain(s.body.iter())
+        {
+            crate::case::vars::strings_of(v, &mut texts);
+        }
+        for a in &s.assertions {
+            crate::case::vars::strings_of(a, &mut texts);
+        }
+        for name in texts.iter().flat_map(|t| crate::case::vars::references(t)) {
+            let v = format!("var:{name}");
+            if !captured.contains(&name.as_str()) && !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        if let Some((var, _)) = &s.capture {
+            captured.push(var);
+        }
+    }
+    out
+}
