@@ -47,8 +47,13 @@ fn standalone(dir: &Path, args: &[&str]) -> Standalone {
 
 /// Derives and generates one training set into a fresh folder.
 fn prepared(set: &str) -> tempfile::TempDir {
+    prepared_pages(set, &root().join("../shared/pages").join(set))
+}
+
+/// Derives a folder of pages, generates its suite and lints it (the generator never writes a
+/// case the contract contradicts, which `run` would refuse as bad input).
+fn prepared_pages(set: &str, pages: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let pages = root().join("../shared/pages").join(set);
     let out = conform(
         dir.path(),
         &["derive", pages.to_str().unwrap(), "--out", "schemas", "-q"],
@@ -59,6 +64,17 @@ fn prepared(set: &str) -> tempfile::TempDir {
         &["generate", "--schemas", "schemas", "--out", "cases"],
     );
     assert!(out.status.success(), "{set}: {}", text(&out.stderr));
+    let out = conform(
+        dir.path(),
+        &["lint", "--cases-dir", "cases", "--schemas", "schemas"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{set}: the generated suite lints clean\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     dir
 }
 
@@ -94,7 +110,12 @@ fn run_suite(dir: &Path, mock_args: &[&str]) -> (std::process::Output, Value) {
 /// Derives, generates and runs one training set; returns (passed, failed, errored, skipped)
 /// and the report.
 fn whole_set(set: &str) -> ((usize, usize, usize, usize), Value) {
-    let dir = prepared(set);
+    whole_pages(set, &root().join("../shared/pages").join(set))
+}
+
+/// [`prepared_pages`], then the suite run against `conform mock --schemas` of its contract.
+fn whole_pages(set: &str, pages: &Path) -> ((usize, usize, usize, usize), Value) {
+    let dir = prepared_pages(set, pages);
     let (out, report) = run_suite(dir.path(), &[]);
     let count = |v: &str| {
         report["cases"]
@@ -257,6 +278,98 @@ fn each_training_set_runs_from_its_pages_alone_with_nothing_failing() {
             }
         }
     }
+}
+
+/// A page of one action of a shared endpoint: pages documenting one method and path with
+/// different bodies derive to a `oneOf` request.
+fn action_page(key: &str, field: &str, ty: &str, example: &str) -> String {
+    format!(
+        r##"# 云硬盘{key}
+
+## URI
+
+POST /v2/\{{project\_id\}}/volumes/\{{volume\_id\}}/action
+
+## 请求参数
+
+|参数|是否必选|参数类型|描述|
+|--|--|--|--|
+|{key}|是|Object|详情请参见表2。|
+
+**表 2** {key}字段说明
+
+|参数|是否必选|参数类型|描述|
+|--|--|--|--|
+|{field}|是|{ty}|取值。|
+
+## 请求示例
+
+```
+POST https://{{endpoint}}/v2/p/volumes/v/action
+
+{example}
+```
+
+## 返回值
+
+-   正常
+
+    202
+"##
+    )
+}
+
+/// A shared action endpoint (its request a `oneOf`) gets a success case per alternative, named
+/// after it and naming `op#alternative`; the suite lints clean and passes the contract tier,
+/// where an empty body used to make the whole run exit 2.
+#[test]
+fn a_one_of_request_gets_a_success_case_per_alternative_and_its_suite_runs_clean() {
+    let pages = tempfile::tempdir().unwrap();
+    let evs = pages.path().join("evs");
+    std::fs::create_dir_all(&evs).unwrap();
+    for (file, key, field, ty, example) in [
+        (
+            "extend.md",
+            "os-extend",
+            "new_size",
+            "Integer",
+            r#"{"os-extend": {"new_size": 20}}"#,
+        ),
+        (
+            "bootable.md",
+            "os-set_bootable",
+            "bootable",
+            "Boolean",
+            r#"{"os-set_bootable": {"bootable": true}}"#,
+        ),
+    ] {
+        std::fs::write(evs.join(file), action_page(key, field, ty, example)).unwrap();
+    }
+    let (counts, report) = whole_pages("one-of", pages.path());
+    assert_eq!((counts.1, counts.2), (0, 0), "{counts:?}");
+    let verdict = |id: &str| {
+        report["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["verdict"].clone())
+            .unwrap_or_else(|| panic!("{id} not in {report}"))
+    };
+    for alt in ["os_extend", "os_set_bootable"] {
+        let id = format!("evs/volume_action_v2/success__{alt}");
+        assert_eq!(verdict(&id), "passed", "{id}");
+    }
+    // Boundaries of each alternative ran too, refused by the contract tier.
+    assert_eq!(
+        verdict("evs/volume_action_v2/os_extend_new_size__type_string"),
+        "passed"
+    );
+    assert!(report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["id"] != "evs/volume_action_v2/success"));
 }
 
 /// The suite creates what it reads and deletes it after: a nested item's case creates its

@@ -11,6 +11,7 @@
 //! rather than a guess. The output is deterministic: the same contract and seed give the same
 //! bytes. Nothing here sends a request.
 
+mod alternatives;
 pub mod coverage;
 pub mod producers;
 pub mod rules;
@@ -202,6 +203,8 @@ struct OpGen<'a> {
     invalid: Status,
     cases: Vec<GeneratedCase>,
     page: String,
+    /// The `oneOf` alternative whose cases are being made, if any.
+    alternative: Option<alternatives::Alternative<'a>>,
 }
 
 impl<'a> OpGen<'a> {
@@ -239,6 +242,7 @@ impl<'a> OpGen<'a> {
             invalid,
             cases: Vec::new(),
             page: source_of(op, None),
+            alternative: None,
         }
     }
 
@@ -299,14 +303,17 @@ impl<'a> OpGen<'a> {
     }
 
     fn all(&mut self) {
-        self.success_case();
-        if let Some(request) = self.request {
-            self.shape_cases(request);
-            for site in sites(request) {
-                self.site_cases(&site);
+        // A `oneOf` request has no single body: its body cases are made per alternative.
+        if !self.alternative_cases() {
+            self.success_case();
+            if let Some(request) = self.request {
+                self.shape_cases(request);
+                for site in sites(request) {
+                    self.site_cases(&site);
+                }
+                self.binding_case();
+                self.random_cases(request);
             }
-            self.binding_case();
-            self.random_cases(request);
         }
         self.path_cases();
         self.precondition_cases();
@@ -339,6 +346,9 @@ impl<'a> OpGen<'a> {
                     format!("refused with {}", status.text())
                 };
                 let body = self.base_body();
+                if ok && body.as_ref().is_some_and(|b| !self.accepts(b)) {
+                    continue;
+                }
                 let mut d = self.draft(
                     &format!("{} {state}", p.field),
                     &format!("state_{}__{state}", p.field),
@@ -361,7 +371,12 @@ impl<'a> OpGen<'a> {
     fn base_body(&self) -> Option<Value> {
         let request = self.request?;
         let mut body = values::simple_value(request);
+        let required_only = body.clone();
         fill_optional(&mut body, request);
+        // An optional field can make an alternative's body match another alternative as well.
+        if self.alternative.is_some() && !self.accepts(&body) && self.accepts(&required_only) {
+            return Some(required_only);
+        }
         Some(body)
     }
 
@@ -432,13 +447,26 @@ impl<'a> OpGen<'a> {
         }
     }
 
+    /// Whether a case may expect success with this body: the request schema accepts it and, for
+    /// an alternative's case, by matching that alternative.
     fn accepts(&self, body: &Value) -> bool {
         self.validator.is_none_or(|v| v.is_valid(body))
+            && self.alternative.as_ref().is_none_or(|a| a.matches(body))
+    }
+
+    /// Whether a case may expect refusal: the whole request schema refuses the body (a body that
+    /// breaks one alternative but matches another is accepted).
+    fn refuses(&self, body: &Value) -> bool {
+        self.validator.is_some_and(|v| !v.is_valid(body))
     }
 
     fn success_case(&mut self) {
         let status = self.success();
         let body = self.base_body();
+        // A success case must send what the contract accepts, or the runner refuses the suite.
+        if body.as_ref().is_some_and(|b| !self.accepts(b)) {
+            return;
+        }
         let rule = rule_id(
             &self.op.id,
             &format!("status/{}", self.op.success.first().copied().unwrap_or(200)),
@@ -926,7 +954,12 @@ impl<'a> OpGen<'a> {
         status: Status,
         assertions: Vec<Value>,
     ) {
-        if self.accepts(&body) != ok {
+        let agrees = if ok {
+            self.accepts(&body)
+        } else {
+            self.refuses(&body)
+        };
+        if !agrees {
             return;
         }
         let mut d = self.draft(step, id, description, rules, Some(body), status);
@@ -1049,7 +1082,7 @@ impl<'a> OpGen<'a> {
                     _ => continue,
                 };
                 let mut candidate = body.clone();
-                if place(&mut candidate, site, value).is_some() && !self.accepts(&candidate) {
+                if place(&mut candidate, site, value).is_some() && self.refuses(&candidate) {
                     *body = candidate;
                     return Some((
                         rule_id(&self.op.id, &site.pointer, &constraint),
@@ -1176,6 +1209,10 @@ impl<'a> OpGen<'a> {
         if let Some(b) = d.body.as_mut() {
             bind_ids(b);
         }
+        if let Some(a) = &self.alternative {
+            d.name = a.case_name(&d.name);
+            d.description = a.describe(self.op, &d.description);
+        }
         let id = format!("{}/{}", operation_dir(&self.op.id), d.name);
         if self.cases.iter().any(|c| c.id == id) {
             return;
@@ -1283,7 +1320,11 @@ impl<'a> OpGen<'a> {
         y.push_str(
             "# Generated by `conform generate` from the contract: regenerate rather than edit.\n",
         );
-        y.push_str(&format!("operation: {}\n", q(&self.op.id)));
+        let reference = self
+            .alternative
+            .as_ref()
+            .map_or(self.op.id.as_str(), |a| a.reference());
+        y.push_str(&format!("operation: {}\n", q(reference)));
         y.push_str(&format!("description: {}\n", q(&d.description)));
         let mut tags = vec!["generated".to_string()];
         tags.extend(d.property.map(|p| format!("property:{p}")));

@@ -321,14 +321,17 @@ pub fn rules(contract: &Contract, op: &Operation) -> Vec<Rule> {
         );
     }
     let request = contract.schema(&op.id, SchemaKind::Request);
-    if let Some(req) = request {
+    let bodies = request.map(request_bodies).unwrap_or_default();
+    if request.is_some() {
         push(
             "body",
             Constraint::Type,
             "the body is a JSON object".into(),
             page.clone(),
         );
-        for site in sites(req) {
+    }
+    for body in &bodies {
+        for site in sites(body) {
             let source = source_of(op, Some(site.schema));
             if site.required {
                 push(
@@ -343,7 +346,7 @@ pub fn rules(contract: &Contract, op: &Operation) -> Vec<Rule> {
             }
         }
     }
-    if let Some((param, _)) = bound_param(op, request) {
+    if let Some((param, _)) = bodies.iter().find_map(|b| bound_param(op, Some(b))) {
         push(
             &format!("path/{param}"),
             Constraint::Binding,
@@ -384,7 +387,18 @@ pub fn rules(contract: &Contract, op: &Operation) -> Vec<Rule> {
             page,
         );
     }
+    // Alternatives of a `oneOf` may document the same field: its rule is listed once.
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|r| seen.insert(r.id.clone()));
     out
+}
+
+/// The bodies a request schema documents: each alternative of a top-level `oneOf`, else itself.
+pub fn request_bodies(request: &Value) -> Vec<&Value> {
+    match request.get("oneOf").and_then(Value::as_array) {
+        Some(alternatives) if !alternatives.is_empty() => alternatives.iter().collect(),
+        _ => vec![request],
+    }
 }
 
 /// The rules of every operation (or the selected ones), in contract order.

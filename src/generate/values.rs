@@ -85,6 +85,25 @@ pub fn simple_value(schema: &Value) -> Value {
     {
         return first.clone();
     }
+    // One of several bodies: the first alternative's, which (its own required fields present)
+    // is what tells it apart from the others; `{}` would match none.
+    if let Some(first) = alternatives(schema).and_then(|a| a.first()) {
+        let mut value = simple_value(first);
+        // Fields the schema states beside its alternatives apply to every one of them.
+        if schema.get("properties").is_some() || schema.get("required").is_some() {
+            let mut outer = schema.clone();
+            if let Some(o) = outer.as_object_mut() {
+                o.remove("oneOf");
+                o.remove("anyOf");
+            }
+            if let (Value::Object(v), Value::Object(extra)) = (&mut value, simple_value(&outer)) {
+                for (k, x) in extra {
+                    v.entry(k).or_insert(x);
+                }
+            }
+        }
+        return value;
+    }
     match declared_type(schema) {
         Some("string") => Value::String(simple_string(schema)),
         Some("integer") => json!(schema.get("minimum").and_then(Value::as_i64).unwrap_or(1)),
@@ -120,6 +139,15 @@ pub fn simple_value(schema: &Value) -> Value {
         }
         Some(_) => Value::Null,
     }
+}
+
+/// The alternatives of a `oneOf` (or `anyOf`) schema, when it has any.
+fn alternatives(schema: &Value) -> Option<&Vec<Value>> {
+    schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty())
 }
 
 /// A value of another JSON type than the schema declares.
@@ -257,6 +285,11 @@ fn string_strategy(schema: &Value) -> BoxedStrategy<Value> {
 /// A proptest strategy drawing values the schema accepts. `single_map_entry` makes free-form maps
 /// hold exactly one entry (the path names the key).
 pub fn strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Value> {
+    // One of several bodies: a draw picks an alternative, then a body of it.
+    if let Some(alts) = alternatives(schema) {
+        return proptest::strategy::Union::new(alts.iter().map(|a| strategy(a, single_map_entry)))
+            .boxed();
+    }
     match declared_type(schema) {
         Some("string") => string_strategy(schema),
         Some("integer") => {
@@ -393,5 +426,26 @@ mod tests {
             json!({"type": "array", "minItems": 2, "items": {"type": "string", "enum": ["a"]}});
         assert_eq!(simple_value(&tags), json!(["a", "a"]));
         assert_eq!(simple_value(&json!({"type": "array"})), json!([]));
+    }
+
+    #[test]
+    fn a_one_of_gives_a_body_of_exactly_one_alternative_and_draws_from_each() {
+        let schema = json!({"oneOf": [
+            {"type": "object", "required": ["os-start"], "properties": {"os-start": {"type": "object"}}},
+            {"type": "object", "required": ["os-stop"], "properties": {"os-stop": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["HARD"]}}}}}
+        ]});
+        let body = simple_value(&schema);
+        assert_eq!(body, json!({"os-start": {}}));
+        let v = crate::contract::keywords::compile(&schema).expect("compiles");
+        assert!(v.is_valid(&body), "{body}");
+        let strat = strategy(&schema, false);
+        let keys: std::collections::BTreeSet<String> = (0..20)
+            .filter_map(|i| draw(&strat, &mut runner(i, "alt")))
+            .filter_map(|b| b.as_object().and_then(|o| o.keys().next().cloned()))
+            .collect();
+        assert!(
+            keys.contains("os-start") && keys.contains("os-stop"),
+            "{keys:?}"
+        );
     }
 }
