@@ -80,8 +80,12 @@ pub enum Command {
         #[arg(long, default_value = "10s", value_parser = parse_duration, allow_hyphen_values = true)]
         timeout: Duration,
     },
-    /// Restore every resource an interrupted run left changed (and delete what it created),
-    /// from its undo ledger.
+    /// Restore every resource an interrupted run left changed and delete what it created, from
+    /// its undo ledger: by id, or, for a create whose id never arrived, by the run-id name it
+    /// was sent with (found in the kind's list).
+    ///
+    /// Prints one line per resource (ok, warn or FAIL) and exits 1 when any could not be
+    /// restored or found.
     Restore {
         /// The ledger file.
         ledger: PathBuf,
@@ -374,6 +378,12 @@ pub struct RunCmd {
     /// built-in mock.
     #[arg(long)]
     pub allow_mutation: bool,
+    /// Let cases create this resource kind on a configured target (repeatable, or
+    /// comma-separated): a kind of the resource table (`vpc.v1`), a kind without its API version
+    /// (`vpc`), or `all`. Adds to the target's `allow_create`. The built-in mock and
+    /// --target-url need none.
+    #[arg(long = "allow-create", value_name = "KIND", value_delimiter = ',')]
+    pub allow_create: Vec<String>,
     /// Also send every case to this target (`mock` for the built-in mock, or a name from the
     /// config file) and report how the answers differ: differential parity.
     #[arg(long)]
@@ -486,6 +496,7 @@ impl RunCmd {
             snapshots,
             snapshots_dir,
             allow_mutation: self.allow_mutation,
+            allow_create: self.allow_create.clone(),
             allow_unrestorable: self.allow_unrestorable,
             generate: self.generate.then(|| conform::generate::Options {
                 seed: self

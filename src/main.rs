@@ -221,12 +221,27 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
             ))?;
             for (entry, result) in &outcomes {
                 let r = &entry.resource;
-                match result {
-                    Ok(d) => println!(
-                        "ok    {} {} (project {}, changed by {}): {d}",
-                        r.kind, r.id, r.project, entry.case
+                // A create whose id never arrived is named by the name it was sent with.
+                let what = match (&entry.intent, r.id.is_empty()) {
+                    (Some(i), true) => format!(
+                        "{} named {}",
+                        r.kind,
+                        i.name.as_deref().unwrap_or("(no name)")
                     ),
-                    Err(e) => println!("FAIL  {} {} (project {}): {e}", r.kind, r.id, r.project),
+                    _ => format!("{} {}", r.kind, r.id),
+                };
+                match result {
+                    Ok(d) if d.starts_with(conform::run::ledger::UNCONFIRMED) => println!(
+                        "warn  {what} (project {}, changed by {}): {}",
+                        r.project,
+                        entry.case,
+                        d[conform::run::ledger::UNCONFIRMED.len()..].trim_start()
+                    ),
+                    Ok(d) => println!(
+                        "ok    {what} (project {}, changed by {}): {d}",
+                        r.project, entry.case
+                    ),
+                    Err(e) => println!("FAIL  {what} (project {}): {e}", r.project),
                 }
             }
             println!(

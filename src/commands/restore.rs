@@ -1,7 +1,9 @@
 //! `conform restore LEDGER`: finish what an interrupted run could not: restore every resource
-//! the ledger saved and no later entry restored, and delete every resource a case created and
-//! no later entry deleted, verifying each with a read. How is read from the contract's
-//! resource table.
+//! the ledger saved and no later entry restored, delete every resource a case created and no
+//! later entry deleted (by its id), and, for a create whose id never arrived (the run was
+//! killed, or the answer lost), delete what the kind's list holds under the name it was sent
+//! with, which carries the run id. Each is verified with a read. How is read from the
+//! contract's resource table.
 
 use std::path::Path;
 use std::time::Duration;
@@ -62,13 +64,18 @@ pub async fn restore(
     };
     let mut outcomes = Vec::new();
     for (_, entry) in pending {
-        let (result, done, failed) = match (&entry.event[..], &entry.state) {
-            ("created", _) => (
+        let (result, done, failed) = match (&entry.event[..], &entry.state, &entry.intent) {
+            ("create_intent", _, Some(intent)) => (
+                restorer.delete_by_name(&entry.resource, intent).await,
+                "deleted",
+                "delete_failed",
+            ),
+            ("created", _, _) => (
                 restorer.delete(&entry.resource).await,
                 "deleted",
                 "delete_failed",
             ),
-            (_, Some(state)) => (
+            (_, Some(state), _) => (
                 restorer.restore(&entry.resource, state).await,
                 "restored",
                 "restore_failed",
@@ -85,6 +92,8 @@ pub async fn restore(
             resource: entry.resource.clone(),
             state: None,
             detail: Some(detail),
+            // A search by name settles the intent it answers.
+            intent: entry.intent.clone().filter(|_| entry.is_open_intent()),
         })
         .map_err(Error::Io)?;
         outcomes.push((entry, result));

@@ -95,6 +95,9 @@ pub struct RunArgs {
     pub snapshots_dir: PathBuf,
     /// Let cases that change resources run against a target other than the built-in mock.
     pub allow_mutation: bool,
+    /// `--allow-create`: kinds cases may create on a configured target (added to its
+    /// `allow_create`).
+    pub allow_create: Vec<String>,
     /// Also send every case here and report how the answers differ (differential parity).
     pub compare: Option<TargetChoice>,
     /// The undo ledger: changed resources are saved here first and restored after each case.
@@ -136,6 +139,7 @@ impl RunArgs {
             snapshots: SnapshotMode::Off,
             snapshots_dir: PathBuf::from("snapshots"),
             allow_mutation: false,
+            allow_create: Vec::new(),
             compare: None,
             ledger: None,
             baseline: None,
@@ -281,6 +285,8 @@ async fn resolve_target(
                 strict: true,
                 snapshot_rules: Default::default(),
                 mutations_allowed: true,
+                creates: Default::default(),
+                allow_create: Vec::new(),
                 region: None,
             };
             (t, Some(m))
@@ -303,6 +309,33 @@ async fn resolve_target(
             (t, None)
         }
     })
+}
+
+/// Which kinds a target's cases may create: on a configured target, those its `allow_create`
+/// and `--allow-create` name; anywhere else, any. A flag naming no kind of the contract is bad
+/// input (a typo must not quietly skip the creates it meant to allow); a config entry naming
+/// none is a warning, since one `conform.yaml` serves runs of several contracts.
+fn allow_creates(
+    target: &mut Target,
+    args: &RunArgs,
+    contract: &Contract,
+    warnings: &mut Vec<String>,
+) -> Result<(), Error> {
+    let table = &contract.resources;
+    let flags = crate::run::creates::resolve(args.allow_create.iter().map(String::as_str), table)
+        .map_err(|e| Error::bad(format!("--allow-create: {e}")))?;
+    if target.kind != TargetKind::Configured {
+        return Ok(());
+    }
+    let mut allowed = flags;
+    for name in &target.allow_create {
+        match crate::run::creates::resolve([name.as_str()], table) {
+            Ok(more) => allowed = allowed.union(more),
+            Err(e) => warnings.push(format!("target {}: allow_create: {e}", target.name)),
+        }
+    }
+    target.creates = allowed;
+    Ok(())
 }
 
 /// Whether one base URL accepts TCP connections (5 s per address).
@@ -416,6 +449,15 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
         None => None,
     };
     target.mutations_allowed |= args.allow_mutation;
+    let mut warnings = Vec::new();
+    allow_creates(&mut target, args, &contract, &mut warnings)?;
+    let compare = match compare {
+        Some((mut ct, m)) => {
+            allow_creates(&mut ct, args, &contract, &mut warnings)?;
+            Some((ct, m))
+        }
+        None => None,
+    };
     let vars = base_vars(&target.vars, &args.vars)?;
     // A target that cannot be reached says so before anything else is judged (--list sends nothing).
     let unreachable = if args.list {
@@ -457,7 +499,7 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
             vars,
             cases: Vec::new(),
             coverage: Vec::new(),
-            warnings: Vec::new(),
+            warnings,
             unreachable,
             policy,
             stream: Some(selection),
@@ -476,7 +518,7 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
         vars,
         cases: selected.cases,
         coverage: selected.coverage,
-        warnings: selected.warnings,
+        warnings: warnings.into_iter().chain(selected.warnings).collect(),
         unreachable,
         policy,
         stream: None,

@@ -179,6 +179,29 @@ impl ResourceTable {
     pub fn by_kind(&self, kind: &str) -> Option<&ResourceKind> {
         self.kinds.iter().find(|k| k.kind == kind)
     }
+
+    /// The kind a request creates: the one whose create is this method on this path, or (a
+    /// kind that states no create) a POST to its collection. `path` is a template
+    /// (`/v1/{project_id}/vpcs`), a case's raw path (`/v1/${project_id}/vpcs`) or a resolved
+    /// one: a `{parameter}` of the kind's path matches any one segment.
+    pub fn creating(&self, method: &str, path: &str) -> Option<&ResourceKind> {
+        if !method.eq_ignore_ascii_case("POST") {
+            return None;
+        }
+        let path = path.split('?').next().unwrap_or("");
+        // A stated create first: derived tables state it, and a declared entry that states
+        // none is still created by a POST to its collection.
+        let stated = self.kinds.iter().find(|k| {
+            k.create
+                .as_ref()
+                .is_some_and(|c| c.method.eq_ignore_ascii_case(method) && same_path(&c.path, path))
+        });
+        stated.or_else(|| {
+            self.kinds.iter().find(|k| {
+                k.create.is_none() && k.collection_template().is_some_and(|t| same_path(&t, path))
+            })
+        })
+    }
 }
 
 /// The collection segment of a path (resolved or template): the second segment once a leading
@@ -198,6 +221,43 @@ pub fn collection_of(path: &str) -> Option<&str> {
     }
     segs.next()?;
     segs.next()
+}
+
+/// Whether a path (template, raw or resolved) is the kind's path `template`: segment by
+/// segment, a `{parameter}` of the template matching any one segment.
+fn same_path(template: &str, path: &str) -> bool {
+    let segs = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (t, p) = (segs(template), segs(path));
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(a, b)| (a.starts_with('{') && a.ends_with('}')) || a == b)
+}
+
+/// The values a resolved path gives a template's parameters (`{project_id}` → `p1`); empty
+/// when the path is not the template's.
+pub fn bind_path(template: &str, path: &str) -> BTreeMap<String, String> {
+    let path = path.split('?').next().unwrap_or("");
+    let t: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
+    let p: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if t.len() != p.len() {
+        return BTreeMap::new();
+    }
+    t.iter()
+        .zip(&p)
+        .filter_map(|(a, b)| {
+            let name = a.strip_prefix('{')?.strip_suffix('}')?;
+            let value = percent_encoding::percent_decode_str(b)
+                .decode_utf8()
+                .map_or_else(|_| (*b).to_string(), |v| v.into_owned());
+            Some((name.to_string(), value))
+        })
+        .collect()
 }
 
 /// Values a template is filled with.
@@ -280,6 +340,67 @@ mod tests {
             ),
             json!({"meta": {"k": "v"}, "s": {"name": null, "x": "lit {key}"}})
         );
+    }
+
+    #[test]
+    fn a_create_is_found_by_its_path_template_raw_or_resolved() {
+        let call = |m: &str, p: &str| Call {
+            method: m.into(),
+            path: p.into(),
+            body: None,
+        };
+        let kind = |name: &str, create: Option<&str>, read: &str| ResourceKind {
+            kind: name.into(),
+            service: "vpc".into(),
+            collection: "vpcs".into(),
+            scratch_var: None,
+            read: call("GET", read),
+            fields: BTreeMap::new(),
+            update: None,
+            items: None,
+            delete: None,
+            created_id: None,
+            origin: Origin::Inferred,
+            collection_path: None,
+            id_param: None,
+            parent: None,
+            create: create.map(|p| call("POST", p)),
+            list: None,
+        };
+        let t = ResourceTable {
+            kinds: vec![
+                kind(
+                    "vpc.v1",
+                    Some("/v1/{project_id}/vpcs"),
+                    "/v1/{project_id}/vpcs/{id}",
+                ),
+                kind("vpc.vpc.v3", None, "/v3/{project_id}/vpc/vpcs/{id}"),
+            ],
+        };
+        let found = |m: &str, p: &str| t.creating(m, p).map(|k| k.kind.as_str());
+        assert_eq!(found("POST", "/v1/{project_id}/vpcs"), Some("vpc.v1"));
+        assert_eq!(found("POST", "/v1/${project_id}/vpcs"), Some("vpc.v1"));
+        assert_eq!(found("POST", "/v1/p1/vpcs?x=1"), Some("vpc.v1"));
+        assert_eq!(
+            found("POST", "/v3/p1/vpc/vpcs"),
+            Some("vpc.vpc.v3"),
+            "the collection of a kind without a stated create"
+        );
+        assert_eq!(found("PUT", "/v1/p1/vpcs"), None);
+        assert_eq!(
+            found("POST", "/v1/p1/vpcs/x"),
+            None,
+            "an item is no collection"
+        );
+        assert_eq!(
+            bind_path("/v1/{project_id}/vpcs/{vpc_id}", "/v1/p%201/vpcs/v9"),
+            [
+                ("project_id".to_string(), "p 1".to_string()),
+                ("vpc_id".to_string(), "v9".to_string())
+            ]
+            .into()
+        );
+        assert!(bind_path("/v1/{project_id}/vpcs", "/v1/p/vpcs/x").is_empty());
     }
 
     #[test]

@@ -1209,6 +1209,7 @@ impl<'a> OpGen<'a> {
         if let Some(b) = d.body.as_mut() {
             bind_ids(b);
         }
+        self.name_with_run_id(&mut d);
         if let Some(a) = &self.alternative {
             d.name = a.case_name(&d.name);
             d.description = a.describe(self.op, &d.description);
@@ -1220,6 +1221,46 @@ impl<'a> OpGen<'a> {
         let plan = self.plan(&d);
         let yaml = self.render(&d, &plan);
         self.cases.push(GeneratedCase { id, yaml });
+    }
+
+    /// A create's body names what it makes with the run id (see [`values::carry_run_id`]):
+    /// the placeholder name in every case, any name in a case expected to succeed (a boundary
+    /// case's name keeps its boundary). Assertions that echo the name follow it, and so does a
+    /// description's byte count.
+    fn name_with_run_id(&self, d: &mut Draft) {
+        let (Some(request), Some(body)) = (self.request, d.body.as_mut()) else {
+            return;
+        };
+        if self
+            .contract
+            .resources
+            .creating(&self.op.method, &self.op.path)
+            .is_none()
+        {
+            return;
+        }
+        // A case without a name (one about the name being required) keeps it missing.
+        if crate::run::creates::name_pointer(body).is_none() {
+            return;
+        }
+        let succeeds = match &d.status {
+            Status::Codes(c) => c.iter().all(|s| (200..300).contains(s)),
+            Status::Classes(c) => c.iter().all(|c| *c == "2xx"),
+        };
+        let Some((Some(old), new)) = values::carry_run_id(body, request, succeeds) else {
+            return;
+        };
+        for a in &mut d.assertions {
+            replace_string(a, &old, &new);
+        }
+        // A run id is 12 one-byte characters, whatever the run.
+        let new_bytes = new.len() - values::RUN_ID.len() + 12;
+        if new_bytes != old.len() {
+            d.description = d.description.replace(
+                &format!("({} bytes)", old.len()),
+                &format!("({new_bytes} bytes)"),
+            );
+        }
     }
 
     /// What the case's request names that must exist first, made by setup steps: the ids its
@@ -1654,4 +1695,14 @@ struct Spot<'a, 'b> {
     detail: &'a str,
     rule: &'a str,
     set: &'a dyn Fn(Value) -> Option<Value>,
+}
+
+/// Replaces every string equal to `old` in a value.
+fn replace_string(v: &mut Value, old: &str, new: &str) {
+    match v {
+        Value::String(s) if s == old => *s = new.to_string(),
+        Value::Array(a) => a.iter_mut().for_each(|x| replace_string(x, old, new)),
+        Value::Object(o) => o.values_mut().for_each(|x| replace_string(x, old, new)),
+        _ => {}
+    }
 }

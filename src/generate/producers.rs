@@ -290,6 +290,8 @@ impl Planner<'_, '_> {
                 if !self.bind_body(plan, &mut b, service, &create.path, project_var, depth) {
                     return false;
                 }
+                // What a setup makes must be findable by its name if its id never arrives.
+                values::carry_run_id(&mut b, schema, false);
                 body = Some(b);
             }
         }

@@ -110,13 +110,13 @@ fn sent_strings(body: &Value) -> Vec<(String, String)> {
     };
     for (k, v) in top {
         match v {
-            Value::String(s) if !not_echoed(k) && !s.contains("${") => {
+            Value::String(s) if !not_echoed(k) => {
                 out.push((format!("/{k}"), s.clone()));
             }
             Value::Object(inner) => {
                 for (ik, iv) in inner {
                     if let Value::String(s) = iv {
-                        if !not_echoed(ik) && !s.contains("${") {
+                        if !not_echoed(ik) {
                             out.push((format!("/{k}/{ik}"), s.clone()));
                         }
                     }

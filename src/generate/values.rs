@@ -15,6 +15,83 @@ use super::rules::declared_type;
 /// resource id.
 pub const PLACEHOLDER: &str = "conform";
 
+/// Stands for the run id in generated values; `conform run` fills it in.
+pub const RUN_ID: &str = "${run_id}";
+
+/// What a run id looks like (12 lower-case hex digits, see `conform run`), to check a name that
+/// will carry one against its field's pattern and limits.
+const RUN_ID_SAMPLE: &str = "0123456789ab";
+
+/// Makes the name a create body sends carry the run id, so that `conform restore` can find what
+/// a create made when its id never arrived (a killed run): the placeholder, or no name at all,
+/// becomes `conform-${run_id}` (or `${run_id}`); with `any` (a case expected to succeed),
+/// another name's first 12 characters become `${run_id}`, its length in characters kept (and its
+/// length in bytes, under a byte limit), so a boundary case still sends a name at its boundary.
+/// Each only where the result keeps within the field's pattern and limits. The name sits at
+/// `/name` or under the body's one envelope (`/vpc/name`). Returns the name replaced and the
+/// new one.
+pub fn carry_run_id(
+    body: &mut Value,
+    request: &Value,
+    any: bool,
+) -> Option<(Option<String>, String)> {
+    let props = |schema: &Value| schema.get("properties").and_then(Value::as_object).cloned();
+    let top = props(request)?;
+    let (slot, field) = if let Some(field) = top.get("name") {
+        (body.as_object_mut()?, field.clone())
+    } else {
+        // The one object of the body whose schema names a `name` (`{"dry_run": true,
+        // "security_group": {"name": …}}`).
+        let obj = body.as_object_mut()?;
+        let mut named = obj.iter_mut().filter_map(|(k, v)| {
+            let field = props(top.get(k)?)?.get("name")?.clone();
+            v.as_object_mut().map(|inner| (inner, field))
+        });
+        let one = named.next()?;
+        if named.next().is_some() {
+            return None;
+        }
+        one
+    };
+    if declared_type(&field) != Some("string") || field.get("enum").is_some() {
+        return None;
+    }
+    let current = match slot.get("name") {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return None,
+    };
+    let candidates: Vec<String> = match current.as_deref() {
+        None | Some(PLACEHOLDER) => vec![format!("{PLACEHOLDER}-{RUN_ID}"), RUN_ID.to_string()],
+        Some(s) if any && !s.contains(RUN_ID) => {
+            let rest: String = s.chars().skip(RUN_ID_SAMPLE.len()).collect();
+            let mut c = format!("{RUN_ID}{rest}");
+            // A value at a byte limit stays at it: one-byte filler makes up what the run id's
+            // one-byte characters took from the wide ones they replaced.
+            if limit(&field, "x-maxBytes").is_some() {
+                let pad = filler(&field, &["a", "1"]);
+                let sample = |c: &str| c.replace(RUN_ID, RUN_ID_SAMPLE).len();
+                while pad.len() == 1 && sample(&c) < s.len() {
+                    c.push_str(pad);
+                }
+            }
+            vec![c]
+        }
+        Some(_) => return None,
+    };
+    let re = pattern_of(&field);
+    let fits = |c: &str| {
+        let sample = c.replace(RUN_ID, RUN_ID_SAMPLE);
+        re.as_ref().is_none_or(|r| r.is_match(&sample))
+            && limit(&field, "maxLength").is_none_or(|m| sample.chars().count() <= m)
+            && limit(&field, "minLength").is_none_or(|m| sample.chars().count() >= m)
+            && limit(&field, "x-maxBytes").is_none_or(|m| sample.len() <= m)
+    };
+    let new = candidates.into_iter().find(|c| fits(c))?;
+    slot.insert("name".into(), Value::String(new.clone()));
+    Some((current, new))
+}
+
 /// Characters tried, in order, as filler for a string that must match a pattern: a 3-byte one
 /// first so byte limits are reached with multi-byte text where the pattern allows it.
 const FILLERS: &[&str] = &["字", "a", "é", "1", "_", "-", "."];
@@ -381,6 +458,62 @@ fn object_strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Valu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_create_name_carries_the_run_id_within_its_limits() {
+        let request = |name: Value| {
+            json!({"type": "object", "properties": {
+                "dry_run": {"type": "boolean"},
+                "vpc": {"type": "object", "properties": {"name": name, "cidr": {"type": "string"}}}
+            }})
+        };
+        let plain = request(json!({"type": "string", "maxLength": 64}));
+        // The placeholder, or no name at all, becomes one that carries the run id.
+        let mut body = json!({"dry_run": false, "vpc": {"name": "conform"}});
+        assert_eq!(
+            carry_run_id(&mut body, &plain, false),
+            Some((Some("conform".into()), "conform-${run_id}".into()))
+        );
+        assert_eq!(body["vpc"]["name"], "conform-${run_id}");
+        let mut body = json!({"vpc": {"cidr": "x"}});
+        assert!(carry_run_id(&mut body, &plain, false).is_some());
+        assert_eq!(body["vpc"]["name"], "conform-${run_id}");
+        // A name under test keeps its value in a case expected to fail.
+        let mut body = json!({"vpc": {"name": "a".repeat(65)}});
+        assert_eq!(carry_run_id(&mut body, &plain, false), None);
+        // One expected to succeed keeps its length: the run id takes its first 12 characters.
+        let mut body = json!({"vpc": {"name": "字".repeat(64)}});
+        let (_, new) = carry_run_id(&mut body, &plain, true).unwrap();
+        assert_eq!(new, format!("${{run_id}}{}", "字".repeat(52)));
+        // Under a byte limit, the bytes are kept too.
+        let bytes = request(json!({"type": "string", "x-maxBytes": 60}));
+        let mut body = json!({"vpc": {"name": "字".repeat(20)}});
+        let (_, new) = carry_run_id(&mut body, &bytes, true).unwrap();
+        assert_eq!(new.replace(RUN_ID, RUN_ID_SAMPLE).len(), 60, "{new}");
+        // Too short for the run id, a pattern without hex digits, or an enum: left alone.
+        for name in [
+            json!({"type": "string", "maxLength": 8}),
+            json!({"type": "string", "pattern": "^[A-Z]+$"}),
+            json!({"type": "string", "enum": ["conform"]}),
+        ] {
+            let mut body = json!({"vpc": {"name": "conform"}});
+            assert_eq!(
+                carry_run_id(&mut body, &request(name.clone()), true),
+                None,
+                "{name}"
+            );
+            assert_eq!(body["vpc"]["name"], "conform");
+        }
+        // The run id alone where the prefix does not fit.
+        let mut body = json!({"vpc": {"name": "conform"}});
+        let short = request(json!({"type": "string", "maxLength": 12}));
+        assert_eq!(
+            carry_run_id(&mut body, &short, false)
+                .map(|c| c.1)
+                .as_deref(),
+            Some("${run_id}")
+        );
+    }
 
     #[test]
     fn limits_are_exact() {

@@ -147,6 +147,7 @@ fn target() -> Value {
             ("strict", "Undocumented response fields fail cases (default false).", json!({"type": "boolean"})),
             ("snapshot", "Snapshot rules of this target.", snapshot()),
             ("mutations", "allowed lets cases that change resources run against this target (default forbidden).", json!({"enum": ["allowed", "forbidden"]})),
+            ("allow_create", "Resource kinds cases may create on this target: a kind of the resource table (vpc.v1), a kind without its API version (vpc), or all. None by default; --allow-create adds to them.", json!({"type": "array", "items": {"type": "string", "minLength": 1}})),
         ],
         &[],
     )
@@ -220,6 +221,7 @@ mod tests {
             strict: _,
             snapshot: _,
             mutations: _,
+            allow_create: _,
         } = t;
         sorted([
             "services",
@@ -229,6 +231,7 @@ mod tests {
             "strict",
             "snapshot",
             "mutations",
+            "allow_create",
         ])
     }
 

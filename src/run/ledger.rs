@@ -37,7 +37,39 @@ pub struct Resource {
     pub id: String,
     /// Base URL of the service that holds it.
     pub base_url: String,
+    /// The other parameters of its path (a parent's id), for the table's templates.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
 }
+
+/// A create about to be sent: written (and synced) before the request leaves, so that a run
+/// killed before the answer still says what it may have made, and how to find it without its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateIntent {
+    /// Ties the `created` or `not_created` entry that follows to this intent.
+    pub token: String,
+    /// The operation (or `METHOD path` of a raw step).
+    pub operation: String,
+    /// The method.
+    pub method: String,
+    /// The resolved path the create is sent to (its kind's collection).
+    pub path: String,
+    /// The run that sent it.
+    pub run_id: String,
+    /// The name the body gives the new resource, when it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When it was written (RFC 3339, UTC), to look for it by hand when nothing else finds it.
+    pub at: String,
+    /// The step expected the create to be refused (a negative case): a body built to be
+    /// refused often cannot carry a name, and most likely made nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expects_refusal: bool,
+}
+
+/// How a search by name that could not be made starts its detail when the create was expected
+/// to be refused: reported, not failed (`conform restore` prints it as a warning).
+pub const UNCONFIRMED: &str = "unconfirmed:";
 
 /// What is saved of a resource: its fields and its items, as the table names them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,7 +85,8 @@ pub struct State {
 /// One ledger line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
-    /// `saved`, `restored`, `restore_failed`, `created`, `deleted` or `delete_failed`.
+    /// `saved`, `restored`, `restore_failed`, `create_intent`, `created`, `not_created`,
+    /// `deleted` or `delete_failed`.
     pub event: String,
     /// The case that changed the resource.
     pub case: String,
@@ -62,9 +95,21 @@ pub struct Entry {
     /// The saved state (on `saved`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<State>,
-    /// What happened (on `restored`, `restore_failed`, `deleted` and `delete_failed`).
+    /// What happened (on `restored`, `restore_failed`, `not_created`, `deleted` and
+    /// `delete_failed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The create this entry announces (`create_intent`; its resource has no id yet) or
+    /// settles (`created`, `not_created`, and `deleted`/`delete_failed` of a search by name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<CreateIntent>,
+}
+
+impl Entry {
+    /// Whether this entry announces a create whose id the ledger does not know.
+    pub fn is_open_intent(&self) -> bool {
+        self.event == "create_intent"
+    }
 }
 
 /// One mutation and its undo, for the run report.
@@ -113,6 +158,17 @@ pub enum Unrestorable {
 
 /// Whether the table can undo a mutating request to `path` (a template or a resolved path).
 pub fn check_undo(table: &ResourceTable, method: &str, path: &str) -> Result<(), Unrestorable> {
+    // A kind's create, wherever its collection sits (`/v2.0/ports`, `/v3/{p}/vpc/vpcs`).
+    if let Some(kind) = table.creating(method, path) {
+        if kind.delete.is_none() || kind.created_id.is_none() {
+            return Err(Unrestorable::NoDelete {
+                kind: kind.kind.clone(),
+                method: method.into(),
+                path: path.into(),
+            });
+        }
+        return Ok(());
+    }
     let Some(collection) = crate::contract::resources::collection_of(path) else {
         return Err(Unrestorable::NoCollection {
             method: method.into(),
@@ -159,6 +215,7 @@ impl Resource {
             project: project.into(),
             id: id.into(),
             base_url: base_url(&kind.service)?,
+            params: BTreeMap::new(),
         })
     }
 
@@ -167,8 +224,20 @@ impl Resource {
         format!("{}/{}/{}", self.project, self.collection, self.id)
     }
 
-    fn bindings(&self) -> Bindings<'static> {
-        let mut b = Bindings::new();
+    /// Whether two records name one resource: one service, one collection, one id (the
+    /// project is left out: a path outside any project gives the lock key none to read).
+    pub fn same(&self, other: &Resource) -> bool {
+        self.base_url == other.base_url
+            && self.collection == other.collection
+            && self.id == other.id
+    }
+
+    fn bindings(&self) -> Bindings<'_> {
+        let mut b: Bindings<'_> = self
+            .params
+            .iter()
+            .map(|(k, v)| (k.as_str(), Value::String(v.clone())))
+            .collect();
         b.insert("project_id", Value::String(self.project.clone()));
         b.insert("id", Value::String(self.id.clone()));
         b
@@ -234,7 +303,31 @@ pub fn pending(path: &Path) -> Result<Vec<(usize, Entry)>, String> {
                 ))
             }
         };
-        let key = format!("{}|{}", entry.resource.base_url, entry.resource.key());
+        // A create is open from its intent until its id (or a refusal) is recorded; once the id
+        // is, the resource is open until deleted.
+        let intent_key = entry.intent.as_ref().map(|i| format!("intent|{}", i.token));
+        if let Some(k) = &intent_key {
+            match entry.event.as_str() {
+                "create_intent" => {
+                    open.insert(k.clone(), (n, entry));
+                    continue;
+                }
+                "created" | "not_created" => {
+                    open.remove(k);
+                }
+                // A search by name settles the intent (deleted: nothing of it is left).
+                "deleted" if entry.resource.id.is_empty() => {
+                    open.remove(k);
+                    continue;
+                }
+                _ if entry.resource.id.is_empty() => continue,
+                _ => {}
+            }
+        }
+        // By collection and id: a kind outside any project (`/v2.0/ports`) has no project
+        // segment for a lock key to read, and its saved and created entries must still meet.
+        let r = &entry.resource;
+        let key = format!("{}|{}|{}", r.base_url, r.collection, r.id);
         match entry.event.as_str() {
             // A resource created and then changed is deleted, not restored.
             "saved" if open.get(&key).is_none_or(|(_, e)| e.event != "created") => {
@@ -395,6 +488,107 @@ impl Restorer<'_> {
         }
     }
 
+    /// Deletes what a create whose id never arrived made, found by the name it was sent with:
+    /// the kind's collection is listed and every item of that name is deleted, each verified by
+    /// a read. Only a name that carries the run id is looked for: any other could be a name
+    /// someone else's resource has too. Nothing of that name is a success: the create never
+    /// made one.
+    pub async fn delete_by_name(
+        &self,
+        r: &Resource,
+        intent: &CreateIntent,
+    ) -> Result<String, String> {
+        let kind = self.kind(r)?;
+        let what = format!(
+            "the create ({} {}, sent {}) got no id back",
+            intent.method, intent.path, intent.at
+        );
+        let name = match &intent.name {
+            Some(n) if super::creates::carries(n, &intent.run_id) => n,
+            // A negative case's body (no envelope, a name of the wrong type or length): the
+            // target should have refused it; a target that did not is a finding of its own.
+            _ if intent.expects_refusal => {
+                return Ok(format!(
+                    "{UNCONFIRMED} {what}; it was expected to be refused and sent no name carrying run id {}, so it is not looked for; if the target accepted it, look for a {} created then by hand",
+                    intent.run_id, kind.kind
+                ))
+            }
+            Some(n) => {
+                return Err(format!(
+                    "{what}, and the name it sent ('{n}') does not carry run id {}: it cannot be told apart from what this run did not make; look for a {} of that name by hand",
+                    intent.run_id, kind.kind
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "{what}, and it sent no name to find it by; look for a {} created then by hand",
+                    kind.kind
+                ))
+            }
+        };
+        if kind.delete.is_none() {
+            return Err(format!(
+                "{what}; resource kind '{}' has no delete",
+                kind.kind
+            ));
+        }
+        let b = r.bindings();
+        // The kind's list, else a GET of the collection the create was sent to (they are one
+        // path for every kind derive infers).
+        let list = Call {
+            method: "GET".into(),
+            path: kind
+                .list
+                .as_ref()
+                .filter(|l| l.method.eq_ignore_ascii_case("GET"))
+                .map_or_else(|| intent.path.clone(), |l| fill_path(&l.path, &b)),
+            body: None,
+        };
+        let listed = self.ok(&r.base_url, &list, &b).await?;
+        let id_field = kind
+            .created_id
+            .as_deref()
+            .and_then(|p| p.rsplit('/').next())
+            .filter(|f| !f.is_empty() && f.parse::<usize>().is_err())
+            .unwrap_or("id");
+        let ids: Vec<String> = listed_items(&listed)
+            .filter(|item| item.get("name").and_then(Value::as_str) == Some(name.as_str()))
+            .filter_map(|item| match item.get(id_field)? {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect();
+        if ids.is_empty() {
+            return Ok(format!(
+                "nothing named '{name}' in {} {}: the create made none",
+                list.method, list.path
+            ));
+        }
+        let mut failed = Vec::new();
+        for id in &ids {
+            let found = Resource {
+                id: id.clone(),
+                ..r.clone()
+            };
+            if let Err(e) = self.delete(&found).await {
+                failed.push(format!("{id}: {e}"));
+            }
+        }
+        if failed.is_empty() {
+            Ok(format!(
+                "found by name '{name}' and deleted and verified: {}",
+                ids.join(", ")
+            ))
+        } else {
+            Err(format!(
+                "found by name '{name}' ({}), but not every one was deleted: {}",
+                ids.join(", "),
+                failed.join("; ")
+            ))
+        }
+    }
+
     /// Deletes what a case created and verifies that a read no longer finds it.
     pub async fn delete(&self, r: &Resource) -> Result<String, String> {
         let kind = self.kind(r)?;
@@ -419,4 +613,16 @@ impl Restorer<'_> {
             )),
         }
     }
+}
+
+/// The items of a list answer: the answer itself when it is an array, else every object in an
+/// array under one of its keys (`{"vpcs": [...]}`; a `*_links` array of a page holds no
+/// named items and is passed over by the name match).
+fn listed_items(v: &Value) -> impl Iterator<Item = &Value> {
+    let arrays: Vec<&Vec<Value>> = match v {
+        Value::Array(a) => vec![a],
+        Value::Object(o) => o.values().filter_map(Value::as_array).collect(),
+        _ => Vec::new(),
+    };
+    arrays.into_iter().flatten().filter(|i| i.is_object())
 }

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod client;
 pub mod config_schema;
+pub mod creates;
 pub mod discover;
 pub mod ledger;
 pub mod locks;
@@ -148,7 +149,33 @@ fn unmet(case: &Case, ctx: &RunCtx) -> Option<String> {
             return Some(format!("mutates ({method} {what}): pass --allow-mutation or set mutations: allowed on the target{}", label(ctx)));
         }
     }
+    // Each kind a real region gets is opt-in: a create makes something that costs and lingers.
+    if let Some(why) = forbidden_create(case, ctx) {
+        return Some(why);
+    }
     None
+}
+
+/// The first step that creates a kind the target does not allow, said with how to allow it.
+fn forbidden_create(case: &Case, ctx: &RunCtx) -> Option<String> {
+    let table = &ctx.contract.resources;
+    case.all_steps().find_map(|s| {
+        let route = s.route(&ctx.contract)?;
+        let kind = table.creating(route.method, route.template)?;
+        if ctx.target.creates.allows(&kind.kind) {
+            return None;
+        }
+        let target = &ctx.target.name;
+        let who = if ctx.is_compare { "compare target" } else { "target" };
+        Some(format!(
+            "creates {kind} (step '{step}', {method} {path}): {who} {target} may not create {kind}; pass --allow-create {kind} (or --allow-create {short}, or all), or add it to allow_create of target {target} in conform.yaml",
+            kind = kind.kind,
+            step = s.name,
+            method = route.method,
+            path = route.template,
+            short = creates::short_name(&kind.kind),
+        ))
+    })
 }
 
 /// " (compare target NAME)" for the compare context, empty for the main one.
@@ -223,7 +250,13 @@ async fn run_steps(
                 continue;
             }
         }
-        let outcome = step::run_step(ctx, case, step, &mut scope).await;
+        let outcome = match &mut undo {
+            Some(u) => {
+                let mut intend = |out: &client::Outgoing| u.intend(step, out);
+                step::run_step(ctx, case, step, &mut scope, &mut intend).await
+            }
+            None => step::run_step(ctx, case, step, &mut scope, &mut |_| Ok(())).await,
+        };
         if let Some(u) = &mut undo {
             u.after(&outcome.result);
         }

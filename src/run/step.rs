@@ -200,8 +200,18 @@ async fn send_with_retries(
     }
 }
 
+/// What runs once a step's request is built and before it is sent (the ledger's create
+/// intent); an error stops the request from being sent.
+pub type BeforeSend<'a> = &'a mut (dyn FnMut(&Outgoing) -> Result<(), String> + Send);
+
 /// Runs one step, updating `scope` with its captures.
-pub async fn run_step(ctx: &RunCtx, case: &Case, step: &Step, scope: &mut Vars) -> StepOutcome {
+pub async fn run_step(
+    ctx: &RunCtx,
+    case: &Case,
+    step: &Step,
+    scope: &mut Vars,
+    before_send: BeforeSend<'_>,
+) -> StepOutcome {
     let started = Instant::now();
     let mut result = StepResult::blank(&step.name, &step.label());
     result.line = step.position.line;
@@ -225,6 +235,14 @@ pub async fn run_step(ctx: &RunCtx, case: &Case, step: &Step, scope: &mut Vars) 
             .as_ref()
             .map(|b| String::from_utf8_lossy(b).into_owned()),
     });
+    if let Err(e) = before_send(&out) {
+        // Never create what the ledger could not announce.
+        result.error = Some(format!("not sent: the undo ledger cannot be written: {e}"));
+        return StepOutcome {
+            result,
+            retried: false,
+        };
+    }
     let (response, attempts) = send_with_retries(ctx, &case.id, &out, !step.teardown).await;
     result.attempts = attempts;
     let incoming = match response {

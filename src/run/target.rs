@@ -139,6 +139,12 @@ pub struct Target {
     pub snapshot_rules: crate::snapshot::redact::Rules,
     /// Cases that change resources may run (always for the built-in mock).
     pub mutations_allowed: bool,
+    /// The kinds a case may create: any on the built-in mock and a `--target-url`; on a
+    /// configured target only those `allow_create` and `--allow-create` name (resolved against
+    /// the contract once it is loaded, see [`crate::run::creates`]).
+    pub creates: crate::run::creates::Creates,
+    /// The kind names the config's `allow_create` gives, as written.
+    pub allow_create: Vec<String>,
     /// The region whose endpoints serve the services without a base URL of their own.
     pub region: Option<String>,
 }
@@ -190,6 +196,8 @@ impl Target {
             strict: false,
             snapshot_rules: Default::default(),
             mutations_allowed: false,
+            creates: Default::default(),
+            allow_create: Vec::new(),
             region: None,
         }
     }
@@ -277,6 +285,10 @@ pub struct TargetConfig {
     /// `allowed` lets cases that change resources run against this target.
     #[serde(default)]
     pub mutations: Option<Mutations>,
+    /// The resource kinds cases may create on this target (`vpc.v1`, `vpc` for every version's
+    /// `vpc.vN`, or `all`); `--allow-create` adds to them. None by default.
+    #[serde(default)]
+    pub allow_create: Vec<String>,
 }
 
 /// Whether a configured target may be changed.
@@ -495,6 +507,9 @@ impl Config {
                 .map_err(|e| format!("snapshot: {e}"))?
                 .unwrap_or_default(),
             mutations_allowed: t.mutations == Some(Mutations::Allowed),
+            // Nothing until the contract says which kinds the names mean.
+            creates: crate::run::creates::Creates::Only(Default::default()),
+            allow_create: t.allow_create.clone(),
             region: t.region.clone(),
         })
     }

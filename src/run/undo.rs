@@ -1,11 +1,15 @@
 //! One case's undo, driven by the resource table: refuse a change the table cannot undo before
 //! anything is sent; save each resource right before the first request that changes it (so ids
-//! captured during the case are covered too); record what the case creates; after the case,
-//! restore what was saved and delete what was created, each verified by a read.
+//! captured during the case are covered too); write the intent of each create before it is
+//! sent and the new id once it answers; after the case, restore what was saved and delete what
+//! was created, each verified by a read. A create that got no id back stays open in the ledger:
+//! `conform restore` finds it by its name (which carries the run id) once the run is over, as
+//! the run itself cannot tell it from what the cases running beside it made under that name.
 
 use serde_json::Value;
 
-use super::ledger::{self, Entry, Ledger, Mutation, Resource, Restorer, State};
+use super::client::Outgoing;
+use super::ledger::{self, CreateIntent, Entry, Ledger, Mutation, Resource, Restorer, State};
 use super::result::StepResult;
 use super::RunCtx;
 use crate::case::typed::Step;
@@ -39,6 +43,10 @@ pub struct CaseUndo<'a> {
     restorer: Restorer<'a>,
     saved: Vec<(Resource, State)>,
     created: Vec<Resource>,
+    /// The create the running step sends, until its answer settles it.
+    sending: Option<(Resource, CreateIntent)>,
+    /// Creates that got no id back, and why: open in the ledger for `conform restore`.
+    unsettled: Vec<(Resource, CreateIntent, String)>,
 }
 
 impl<'a> CaseUndo<'a> {
@@ -57,6 +65,8 @@ impl<'a> CaseUndo<'a> {
             },
             saved: Vec::new(),
             created: Vec::new(),
+            sending: None,
+            unsettled: Vec::new(),
         })
     }
 
@@ -73,6 +83,7 @@ impl<'a> CaseUndo<'a> {
         res: &Resource,
         state: Option<State>,
         detail: Option<String>,
+        intent: Option<&CreateIntent>,
     ) -> Result<(), String> {
         self.book.append(&Entry {
             event: event.into(),
@@ -80,6 +91,7 @@ impl<'a> CaseUndo<'a> {
             resource: res.clone(),
             state,
             detail,
+            intent: intent.cloned(),
         })
     }
 
@@ -98,52 +110,133 @@ impl<'a> CaseUndo<'a> {
         let Some(res) = self.resource_of(&path) else {
             return Ok(()); // A create (the collection itself): recorded after the step.
         };
-        if self.saved.iter().any(|(r, _)| *r == res) || self.created.contains(&res) {
+        if self.saved.iter().any(|(r, _)| r.same(&res)) || self.created.iter().any(|r| r.same(&res))
+        {
             return Ok(());
         }
         // A resource that cannot be read (a missing id) has nothing to protect.
         let Ok(state) = self.restorer.read(&res).await else {
             return Ok(());
         };
-        self.append("saved", &res, Some(state.clone()), None)?;
+        self.append("saved", &res, Some(state.clone()), None, None)?;
         self.saved.push((res, state));
         Ok(())
     }
 
-    /// Records what a step created (a 2xx POST to a collection whose kind names the new id).
-    pub fn after(&mut self, result: &StepResult) {
-        let (Some(req), Some(resp)) = (&result.request, &result.response) else {
-            return;
+    /// Writes the intent of a create to the ledger, synced, right before its request is sent
+    /// (`out` is that request, signed): the kind, the path, the run id and the name the body
+    /// gives. An error means the create must not be sent. Kinds the table cannot delete write
+    /// nothing: their creates ran only because `--allow-unrestorable` said so.
+    pub fn intend(&mut self, step: &Step, out: &Outgoing) -> Result<(), String> {
+        self.sending = None;
+        let Some(route) = step.route(&self.ctx.contract) else {
+            return Ok(());
         };
-        if req.method != "POST" || !(200..300).contains(&resp.status) {
-            return;
-        }
-        let path = super::client::path_and_query(&req.url);
-        if !ledger::is_collection_path(&path) {
-            return;
-        }
-        let key = super::locks::resource_key(&path);
-        let Some(collection) = key.split('/').nth(1) else {
-            return;
-        };
-        let Some(kind) = self.ctx.contract.resources.by_collection(collection) else {
-            return;
-        };
-        let Some(id) = kind
-            .created_id
-            .as_deref()
-            .and_then(|p| resp.json.as_ref()?.pointer(p))
-            .map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
+        let Some(kind) = self
+            .ctx
+            .contract
+            .resources
+            .creating(route.method, route.template)
         else {
+            return Ok(());
+        };
+        if kind.delete.is_none() || kind.created_id.is_none() {
+            return Ok(());
+        }
+        let Some(base) = self.ctx.target.base_url(route.service) else {
+            return Ok(()); // Not sent either: the step reports the missing base URL.
+        };
+        let path = out
+            .url
+            .strip_prefix(base)
+            .unwrap_or(&out.url)
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let template = kind
+            .create
+            .as_ref()
+            .map(|c| c.path.clone())
+            .or_else(|| kind.collection_template())
+            .unwrap_or_default();
+        let mut params = crate::contract::resources::bind_path(&template, &path);
+        let project = params.remove("project_id").unwrap_or_default();
+        let res = Resource {
+            kind: kind.kind.clone(),
+            collection: kind.collection.clone(),
+            project,
+            id: String::new(),
+            base_url: base.to_string(),
+            params,
+        };
+        let intent = CreateIntent {
+            token: uuid::Uuid::new_v4().simple().to_string(),
+            operation: step.label(),
+            method: route.method.to_string(),
+            path,
+            run_id: self.ctx.vars.run_id().to_string(),
+            name: out.body.as_deref().and_then(super::creates::name_sent),
+            at: time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            expects_refusal: step.expect.status.as_ref().is_some_and(|specs| {
+                !specs.is_empty() && !(200..300).any(|s| specs.iter().any(|spec| spec.allows(s)))
+            }),
+        };
+        self.append("create_intent", &res, None, None, Some(&intent))?;
+        self.sending = Some((res, intent));
+        Ok(())
+    }
+
+    /// Settles the create the step sent: its new id (a 2xx answer holding one at the kind's
+    /// `created_id`) is recorded and the resource deleted after the case; a refusal (any other
+    /// status) closes the intent; no answer, or no id in it, leaves the intent open.
+    pub fn after(&mut self, result: &StepResult) {
+        let Some((res, intent)) = self.sending.take() else {
             return;
         };
-        if let Some(res) = self.resource_of(&format!("{key}/{id}")) {
-            // Even if the ledger cannot be written, the case still deletes what it made.
-            let _ = self.append("created", &res, None, None);
-            self.created.push(res);
+        let pointer = self
+            .ctx
+            .contract
+            .resources
+            .by_kind(&res.kind)
+            .and_then(|k| k.created_id.clone())
+            .unwrap_or_default();
+        let Some(resp) = &result.response else {
+            let why = result
+                .error
+                .clone()
+                .unwrap_or_else(|| "no answer".to_string());
+            self.unsettled.push((res, intent, why));
+            return;
+        };
+        if !(200..300).contains(&resp.status) {
+            // Even if the ledger cannot be written, the case goes on: nothing was made.
+            let detail = format!("answered {}: nothing created", resp.status);
+            let _ = self.append("not_created", &res, None, Some(detail), Some(&intent));
+            return;
+        }
+        let id = resp
+            .json
+            .as_ref()
+            .and_then(|j| j.pointer(&pointer))
+            .and_then(|v| match v {
+                Value::String(s) if !s.is_empty() => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            });
+        match id {
+            Some(id) => {
+                let res = Resource { id, ..res };
+                // Even if the ledger cannot be written, the case still deletes what it made.
+                let _ = self.append("created", &res, None, None, Some(&intent));
+                self.created.push(res);
+            }
+            None => {
+                let why = format!("answered {} without an id at {pointer}", resp.status);
+                self.unsettled.push((res, intent, why));
+            }
         }
     }
 
@@ -164,11 +257,29 @@ impl<'a> CaseUndo<'a> {
             };
             out.push(self.record(event, res, ok, detail));
         }
+        for (res, intent, why) in &self.unsettled {
+            out.push(Mutation {
+                resource: res.clone(),
+                restored: false,
+                detail: format!(
+                    "create of {} ({} {}) got no id back ({why}): left open in {}; `conform restore` deletes what it made, found by its name{}",
+                    res.kind,
+                    intent.method,
+                    intent.path,
+                    self.book.path().display(),
+                    intent
+                        .name
+                        .as_ref()
+                        .map(|n| format!(" '{n}'"))
+                        .unwrap_or_default()
+                ),
+            });
+        }
         out
     }
 
     fn record(&self, event: &str, res: &Resource, ok: bool, detail: String) -> Mutation {
-        match self.append(event, res, None, Some(detail.clone())) {
+        match self.append(event, res, None, Some(detail.clone()), None) {
             Ok(()) => Mutation {
                 resource: res.clone(),
                 restored: ok,
