@@ -319,6 +319,125 @@ POST https://{{endpoint}}/v2/p/volumes/v/action
     )
 }
 
+/// A page: a title, `METHOD path`, parameter tables (`(caption, rows)`: `|name|required|type|
+/// description|`), and the success status.
+fn page(
+    title: &str,
+    call: &str,
+    request: &[(&str, &str)],
+    response: &[(&str, &str)],
+    status: u16,
+) -> String {
+    let table = |(caption, rows): &(&str, &str)| {
+        format!("**{caption}**\n\n|参数|是否必选|参数类型|描述|\n|--|--|--|--|\n{rows}\n")
+    };
+    let request: Vec<String> = request.iter().map(table).collect();
+    let response: Vec<String> = response.iter().map(table).collect();
+    format!(
+        "# {title}\n\n## URI\n\n{call}\n\n## 请求参数\n\n{}\n## 响应参数\n\n{}\n## 返回值\n\n-   正常\n\n    {status}\n",
+        request.join("\n"),
+        response.join("\n")
+    )
+}
+
+/// An asynchronous create (answered with a `job_id` and the ids it made, `volume_ids`, as EVS
+/// and ECS answer) is a kind like any other: its id is the first of the list, the stateful
+/// checkers pass, and the job query names what the create made.
+#[test]
+fn an_asynchronous_create_is_followed_by_its_id_and_its_job() {
+    let pages = tempfile::tempdir().unwrap();
+    let evs = pages.path().join("evs");
+    std::fs::create_dir_all(&evs).unwrap();
+    let volume = (
+        "表 2 volume字段说明",
+        "|name|是|String|名称。|\n|size|是|Integer|大小。|",
+    );
+    let shown = (
+        "表 3 volume字段说明",
+        "|id|是|String|ID。|\n|name|是|String|名称。|\n|size|是|Integer|大小。|",
+    );
+    let pages_of = [
+        ("create.md", page("创建云硬盘", "POST /v2/\\{project\\_id\\}/cloudvolumes",
+            &[("表 1 请求参数", "|volume|是|Object|详情请参见表2。|"), volume],
+            &[("表 4 响应参数", "|job_id|是|String|任务ID。|\n|volume_ids|是|Array of strings|创建的云硬盘ID。|")], 202)),
+        ("show.md", page("查询云硬盘", "GET /v2/\\{project\\_id\\}/cloudvolumes/\\{volume\\_id\\}",
+            &[], &[("表 1 响应参数", "|volume|是|Object|详情请参见表3。|"), shown], 200)),
+        ("update.md", page("更新云硬盘", "PUT /v2/\\{project\\_id\\}/cloudvolumes/\\{volume\\_id\\}",
+            &[("表 1 请求参数", "|volume|是|Object|详情请参见表2。|"), ("表 2 volume字段说明", "|name|否|String|名称。|")],
+            &[("表 4 响应参数", "|volume|是|Object|详情请参见表3。|"), shown], 200)),
+        ("list.md", page("查询云硬盘列表", "GET /v2/\\{project\\_id\\}/cloudvolumes",
+            &[], &[("表 1 响应参数", "|volumes|是|Array of objects|详情请参见表3。|"), shown], 200)),
+        ("delete.md", page("删除云硬盘", "DELETE /v2/\\{project\\_id\\}/cloudvolumes/\\{volume\\_id\\}",
+            &[], &[("表 1 响应参数", "|job_id|是|String|任务ID。|")], 202)),
+        ("job.md", page("查询Job的状态", "GET /v1/\\{project\\_id\\}/jobs/\\{job\\_id\\}",
+            &[], &[("表 1 响应参数", "|status|是|String|状态。|\n|job_id|是|String|任务ID。|\n|entities|是|Object|详情请参见表2。|"),
+                   ("表 2 entities字段说明", "|volume_id|否|String|云硬盘ID。|")], 200)),
+    ];
+    for (file, text) in &pages_of {
+        std::fs::write(evs.join(file), text).unwrap();
+    }
+    let dir = prepared_pages("async", pages.path());
+    let resources = std::fs::read_to_string(dir.path().join("schemas/resources.json")).unwrap();
+    assert!(
+        resources.contains(r#""created_id": "/volume_ids/0""#),
+        "{resources}"
+    );
+    // The job query names what the create made.
+    let cases = dir.path().join("cases/evs/by_hand");
+    std::fs::create_dir_all(&cases).unwrap();
+    std::fs::write(
+        cases.join("job.yaml"),
+        r#"operation: evs.create_cloudvolume.v2
+steps:
+  - request:
+      body: {volume: {name: a, size: 1}}
+    expect: {status: 202}
+    capture: {volume_id: /volume_ids/0, job: /job_id}
+  - operation: evs.show_job.v1
+    request:
+      params: {job_id: "${job}"}
+    expect:
+      status: 200
+      body:
+        - {pointer: /status, equals: SUCCESS}
+        - {pointer: /entities/volume_id, equals: "${volume_id}"}
+"#,
+    )
+    .unwrap();
+    let (out, report) = run_suite(dir.path(), &[]);
+    let verdicts: Vec<(String, String)> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap_or_default().to_string(),
+                c["verdict"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{verdicts:?}\n{}",
+        text(&out.stderr)
+    );
+    for property in ["lifecycle", "use_after_delete", "idempotent_update"] {
+        assert!(
+            verdicts
+                .iter()
+                .any(|(id, v)| id.ends_with(&format!("/{property}")) && v == "passed"),
+            "{property}: {verdicts:?}"
+        );
+    }
+    assert!(
+        verdicts
+            .iter()
+            .any(|(id, v)| id == "evs/by_hand/job" && v == "passed"),
+        "{verdicts:?}"
+    );
+}
+
 /// A shared action endpoint (its request a `oneOf`) gets a success case per alternative, named
 /// after it and naming `op#alternative`; the suite lints clean and passes the contract tier,
 /// where an empty body used to make the whole run exit 2.

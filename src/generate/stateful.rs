@@ -162,9 +162,38 @@ fn patch_update(schema: &Value) -> Option<&Value> {
     replace.then(|| item.get("value")).flatten()
 }
 
+/// The key naming one resource's id in a read or list item: the id pointer's last segment, or
+/// `id` where the create answers a list of ids (`/volume_ids/0`).
+fn id_key(id_pointer: &str) -> &str {
+    match id_pointer.rsplit('/').next() {
+        Some(k) if !k.is_empty() && k.parse::<usize>().is_err() => k,
+        _ => "id",
+    }
+}
+
+/// Where a read answer holds the id: the create's pointer where the read documents it, else
+/// `id` at the top or in the read's one envelope.
+fn read_id_pointer(read: &Value, id_pointer: &str) -> Option<String> {
+    let string_at = |p: &str| schema_at(read, p).is_some_and(|s| s["type"] == "string");
+    if string_at(id_pointer) {
+        return Some(id_pointer.to_string());
+    }
+    let key = id_key(id_pointer);
+    if string_at(&format!("/{key}")) {
+        return Some(format!("/{key}"));
+    }
+    let props = read.get("properties")?.as_object()?;
+    let mut envelopes = props
+        .iter()
+        .filter(|(_, s)| s.get("properties").is_some())
+        .map(|(name, _)| format!("/{name}/{key}"));
+    let one = envelopes.next()?;
+    (envelopes.next().is_none() && string_at(&one)).then_some(one)
+}
+
 /// The array of a list answer whose items carry the id key, and that key.
 fn list_array(contract: &Contract, list: &Operation, id_pointer: &str) -> Option<(String, String)> {
-    let key = id_pointer.rsplit('/').next()?.to_string();
+    let key = id_key(id_pointer).to_string();
     let props = response_schema(contract, list)?
         .get("properties")?
         .as_object()?;
@@ -287,12 +316,9 @@ impl<'c, 'a> KindCases<'c, 'a> {
         let read = self.p.read?;
         let mut step = self.on_item(name, read, &self.var, success_yaml(read));
         let schema = response_schema(self.contract, read);
-        if let Some(s) = schema.and_then(|s| schema_at(s, self.p.id_pointer)) {
-            if s["type"] == "string" {
-                step.assertions.push(
-                    json!({"pointer": self.p.id_pointer, "equals": format!("${{{}}}", self.var)}),
-                );
-            }
+        if let Some(at) = schema.and_then(|s| read_id_pointer(s, self.p.id_pointer)) {
+            step.assertions
+                .push(json!({"pointer": at, "equals": format!("${{{}}}", self.var)}));
         }
         for (pointer, value) in shows {
             let documented = schema.and_then(|s| schema_at(s, pointer));
@@ -586,9 +612,11 @@ impl<'c, 'a> KindCases<'c, 'a> {
             producers: self.producers,
             contract: self.contract,
         };
-        let mut second = Plan::default();
         // The second parent under the same grandparents: start from what is made already.
-        second.defined = self.parents.defined.clone();
+        let mut second = Plan {
+            defined: self.parents.defined.clone(),
+            ..Plan::default()
+        };
         if !planner.produce(&mut second, parent, &other, "project_id") {
             return None;
         }
@@ -662,4 +690,33 @@ fn required_vars(steps: &[&PlannedStep]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A create answering a list of ids (`volume_ids`) is read and listed by `id`, at the top or
+    /// in the read's one envelope.
+    #[test]
+    fn a_list_of_created_ids_is_read_back_by_id() {
+        assert_eq!(id_key("/vpc/id"), "id");
+        assert_eq!(id_key("/instances/0/instance_id"), "instance_id");
+        assert_eq!(id_key("/volume_ids/0"), "id");
+        let s = json!({"type": "string"});
+        let read = json!({"properties": {"volume": {"properties": {"id": s, "name": s}}}});
+        assert_eq!(
+            read_id_pointer(&read, "/volume_ids/0").as_deref(),
+            Some("/volume/id")
+        );
+        assert_eq!(read_id_pointer(&read, "/vpc/id"), Some("/volume/id".into()));
+        let flat = json!({"properties": {"id": s, "volume": {"properties": {"x": s}}}});
+        assert_eq!(
+            read_id_pointer(&flat, "/volume_ids/0").as_deref(),
+            Some("/id")
+        );
+        let two =
+            json!({"properties": {"a": {"properties": {"id": s}}, "b": {"properties": {"id": s}}}});
+        assert_eq!(read_id_pointer(&two, "/volume_ids/0"), None);
+    }
 }

@@ -231,6 +231,17 @@ impl Memory {
         set_pointer(&mut answer, pointer, Value::String(id.clone()));
         let mut stored = request.cloned().unwrap_or_else(|| json!({}));
         merge(&mut stored, &answer);
+        // An asynchronous create answers only the ids it made (`/volume_ids/0`): the resource is
+        // what the request sent under its envelope, with the id.
+        if pointer
+            .rsplit('/')
+            .next()
+            .is_some_and(|l| l.parse::<usize>().is_ok())
+        {
+            if let Some(Value::Object(item)) = opened(&mut stored) {
+                item.insert("id".into(), Value::String(id.clone()));
+            }
+        }
         let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
         store
             .entry(collection.to_string())
@@ -345,6 +356,15 @@ fn envelope_of(pointer: &str) -> Option<String> {
         .filter(|p| !p.is_empty())
 }
 
+/// The one object a stored body holds its fields under (a request's envelope: `{"volume":
+/// {…}}`), when it has exactly one.
+pub fn opened(stored: &mut Value) -> Option<&mut Value> {
+    let o = stored.as_object_mut()?;
+    let mut objects = o.values_mut().filter(|v| v.is_object());
+    let one = objects.next()?;
+    objects.next().is_none().then_some(one)
+}
+
 /// Merges an update body into a stored resource (objects deeply, values replaced).
 pub fn merge(stored: &mut Value, update: &Value) {
     match (stored, update) {
@@ -405,6 +425,16 @@ pub fn set_pointer(v: &mut Value, pointer: &str, value: Value) {
                 let Value::Array(a) = cur else { return };
                 cur = &mut a[n];
                 continue;
+            }
+            // The last segment: an item of a list of ids (`/volume_ids/0`).
+            if i + 1 == parts.len() && n <= a.len() {
+                let Value::Array(a) = cur else { return };
+                if n == a.len() {
+                    a.push(value);
+                } else {
+                    a[n] = value;
+                }
+                return;
             }
         }
         if !cur.is_object() {
@@ -481,6 +511,33 @@ mod tests {
                 ),
             ],
         }
+    }
+
+    /// An asynchronous create answers the ids it made: the id goes in that list, and the stored
+    /// resource is the request's envelope with the id, which lists and reads open.
+    #[test]
+    fn a_create_answering_a_list_of_ids_stores_the_request_with_its_id() {
+        let m = Memory::new(&table(), Faults::default());
+        let answer = m.create(
+            "/v2/p/cloudvolumes",
+            "/volume_ids/0",
+            json!({"job_id": "j", "volume_ids": []}),
+            Some(&json!({"volume": {"name": "a", "size": 10}})),
+        );
+        let id = answer["volume_ids"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(!id.is_empty(), "{answer}");
+        let mut stored = m.get("/v2/p/cloudvolumes", &id).unwrap_or_default();
+        assert_eq!(
+            opened(&mut stored).cloned(),
+            Some(json!({"name": "a", "size": 10, "id": id}))
+        );
+        // An id already in the list is replaced, not doubled.
+        let mut v = json!({"ids": ["x"]});
+        set_pointer(&mut v, "/ids/0", json!("y"));
+        assert_eq!(v, json!({"ids": ["y"]}));
     }
 
     #[test]

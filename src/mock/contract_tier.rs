@@ -169,11 +169,6 @@ impl Tier {
                 };
             }
         }
-        if op.method == "POST" {
-            if let Some(b) = &mut body {
-                self.jobs.start(b);
-            }
-        }
         if let Some((name, id)) = self.seeds.unknown(params).filter(|_| !self.unknown_id_ok) {
             return self.not_found(
                 op,
@@ -209,10 +204,13 @@ impl Tier {
                 if let Some(s) = schema {
                     prime(&mut made, s, &id_pointer, params);
                 }
-                (
-                    status,
-                    Some(self.memory.create(&collection, &id_pointer, made, request)),
-                )
+                let mut answer = self.memory.create(&collection, &id_pointer, made, request);
+                let id = answer
+                    .pointer(&id_pointer)
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                self.jobs.start(&mut answer, id);
+                (status, Some(answer))
             }
             (
                 "GET",
@@ -237,10 +235,21 @@ impl Tier {
                     self.memory.delete(&collection, &id);
                     (status, body)
                 }
-                _ => (status, body),
+                _ => (status, self.job_started(op, body)),
             },
-            _ => (status, body),
+            _ => (status, self.job_started(op, body)),
         }
+    }
+
+    /// A POST that is no create and answers a `job_id` starts a job of its own (a create's
+    /// job completes with what the create made).
+    fn job_started(&self, op: &Operation, mut body: Option<Value>) -> Option<Value> {
+        if op.method == "POST" {
+            if let Some(b) = &mut body {
+                self.jobs.start(b, None);
+            }
+        }
+        body
     }
 
     /// The documented 404 for an id nobody created, with the not-found code about that kind
@@ -552,7 +561,20 @@ fn fill_list(
     let filled: Vec<Value> = items
         .iter()
         .map(|stored| {
-            let inner = envelope.and_then(|e| stored.pointer(e)).unwrap_or(stored);
+            // The envelope of the id (`/vpc`, `/instances/0`); where the id sits in a list of
+            // ids (`/volume_ids`), the request's envelope the memory opened.
+            let mut copy;
+            let inner = match envelope.and_then(|e| stored.pointer(e)) {
+                Some(v) if v.is_object() => v,
+                Some(_) => {
+                    copy = stored.clone();
+                    match super::contract_memory::opened(&mut copy) {
+                        Some(v) => &*v,
+                        None => stored,
+                    }
+                }
+                None => stored,
+            };
             let mut v = instance(item_schema, params);
             echo(&mut v, inner, Some(item_schema));
             v

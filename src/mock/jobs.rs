@@ -18,11 +18,11 @@ pub struct Jobs {
 
 impl Jobs {
     /// Starts a job if the answer has a top-level `job_id`; the job's id goes in the answer.
-    /// Returns the new resource's id.
-    pub fn start(&self, answer: &mut Value) -> Option<String> {
+    /// Its entity is `made` (the id a create stored), else a fresh one. Returns the entity.
+    pub fn start(&self, answer: &mut Value, made: Option<String>) -> Option<String> {
         let slot = answer.get_mut(JOB_ID).filter(|v| v.is_string())?;
         let job = uuid::Uuid::new_v4().to_string();
-        let entity = uuid::Uuid::new_v4().to_string();
+        let entity = made.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         *slot = Value::String(job.clone());
         let mut started = self.started.write().unwrap_or_else(|p| p.into_inner());
         started.insert(job, entity.clone());
@@ -62,7 +62,7 @@ mod tests {
     fn a_started_job_completes_with_the_new_id_and_an_unknown_one_is_none() {
         let jobs = Jobs::default();
         let mut answer = json!({"job_id": "x"});
-        let entity = jobs.start(&mut answer).unwrap_or_default();
+        let entity = jobs.start(&mut answer, None).unwrap_or_default();
         let job = answer["job_id"].as_str().unwrap_or_default().to_string();
         assert_ne!(job, "x");
         let done = jobs
@@ -74,6 +74,15 @@ mod tests {
         assert_eq!(done["status"], "SUCCESS");
         assert_eq!(done["entities"]["image_id"], json!(entity));
         assert_eq!(jobs.complete("nope", json!({})), None);
-        assert_eq!(jobs.start(&mut json!({"id": "x"})), None);
+        assert_eq!(jobs.start(&mut json!({"id": "x"}), None), None);
+        // A create's job names what the create made.
+        let mut answer = json!({"job_id": "x"});
+        let made = jobs.start(&mut answer, Some("v-1".into()));
+        assert_eq!(made.as_deref(), Some("v-1"));
+        let job = answer["job_id"].as_str().unwrap_or_default().to_string();
+        let done = jobs
+            .complete(&job, json!({"entities": {"volume_id": "x"}}))
+            .unwrap_or_default();
+        assert_eq!(done["entities"]["volume_id"], "v-1");
     }
 }

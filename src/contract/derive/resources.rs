@@ -239,6 +239,16 @@ fn created_id(
                 .iter()
                 .find_map(|(name, s)| key_of(s.get("items")?).map(|k| format!("/{name}/0/{k}")))
         })
+        .or_else(|| {
+            // The ids of what an asynchronous create made (`volume_ids`, `serverIds`).
+            let plural = format!("{}s", id_param.replace('_', "")).to_ascii_lowercase();
+            props.iter().find_map(|(name, s)| {
+                let strings =
+                    s.get("items").and_then(|i| i.get("type")) == Some(&Value::from("string"));
+                (strings && name.replace('_', "").to_ascii_lowercase() == plural)
+                    .then(|| format!("/{name}/0"))
+            })
+        })
 }
 
 #[cfg(test)]
@@ -287,6 +297,20 @@ mod tests {
         assert_eq!(
             at(json!({"properties": {"instance": {"properties": {"instance_id": id}}}})).as_deref(),
             Some("/instance/instance_id")
+        );
+        // An asynchronous create answers the ids it made, snake or camel case.
+        let ids = json!({"type": "array", "items": {"type": "string"}});
+        assert_eq!(
+            at(json!({"properties": {"job_id": id, "instance_ids": ids}})).as_deref(),
+            Some("/instance_ids/0")
+        );
+        assert_eq!(
+            at(json!({"properties": {"job_id": id, "instanceIds": ids}})).as_deref(),
+            Some("/instanceIds/0")
+        );
+        assert_eq!(
+            at(json!({"properties": {"job_id": id, "order_ids": ids}})),
+            None
         );
         assert_eq!(
             at(json!({"properties": {"order_id": id, "instances": {"type": "array", "items": {"properties": {"instance_id": id, "instance_name": id}}}}}))
