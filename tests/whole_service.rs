@@ -236,6 +236,13 @@ fn a_kinds_lifecycle_reads_back_what_it_wrote_and_loses_what_it_deleted() {
     ] {
         assert!(lifecycle.contains(needle), "{needle} in {lifecycle}");
     }
+    // What nothing creates is listed once, commented out, beside the cases.
+    let template = std::fs::read_to_string(dir.path().join("cases/vars.yaml.example")).unwrap();
+    assert!(
+        template.contains("\n# traffic_mirror_target_id: \"\" "),
+        "{template}"
+    );
+    assert!(!template.contains("# project_id:"), "{template}");
     // The other checkers are written per kind too.
     let names: Vec<String> = walkdir::WalkDir::new(dir.path().join("cases"))
         .into_iter()

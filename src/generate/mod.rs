@@ -17,6 +17,7 @@ pub mod producers;
 pub mod rules;
 pub mod stateful;
 pub mod values;
+pub mod vars_template;
 
 use std::collections::BTreeSet;
 
@@ -1660,7 +1661,8 @@ fn schema_at<'s>(schema: &'s Value, pointer: &str) -> Option<&'s Value> {
     Some(cur)
 }
 
-/// Writes generated cases under a folder (`<out>/<id>.yaml`), creating folders. Files of earlier
+/// Writes generated cases under a folder (`<out>/<id>.yaml`), creating folders, with the
+/// template of the variables nothing creates ([`vars_template::FILE`]). Files of earlier
 /// generations that are no longer produced are removed, so the folder is exactly the output.
 pub fn write(cases: &[GeneratedCase], out: &std::path::Path) -> std::io::Result<usize> {
     if out.exists() {
@@ -1681,6 +1683,16 @@ pub fn write(cases: &[GeneratedCase], out: &std::path::Path) -> std::io::Result<
             std::fs::create_dir_all(dir)?;
         }
         std::fs::write(&path, &c.yaml)?;
+    }
+    // The variables nothing creates, once; a stale template of an earlier generation goes.
+    let template = out.join(vars_template::FILE);
+    match vars_template::template(cases) {
+        Some(text) => {
+            std::fs::create_dir_all(out)?;
+            std::fs::write(&template, text)?;
+        }
+        None if template.exists() => std::fs::remove_file(&template)?,
+        None => {}
     }
     Ok(cases.len())
 }
