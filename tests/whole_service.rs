@@ -236,6 +236,16 @@ fn a_kinds_lifecycle_reads_back_what_it_wrote_and_loses_what_it_deleted() {
     ] {
         assert!(lifecycle.contains(needle), "{needle} in {lifecycle}");
     }
+    // A create refused for its body leaves nothing a list shows.
+    let leakage =
+        std::fs::read_to_string(dir.path().join("cases/vpc/create_port_v1/leakage.yaml")).unwrap();
+    for needle in [
+        "\"create a port.v1 without network_id: refused\"",
+        "body: {\"port\":{\"name\":\"conform-leak-${run_id}\"}}\n    expect: {status: 400}",
+        "{\"excludes\":{\"name\":\"conform-leak-${run_id}\"},\"pointer\":\"/ports\"}",
+    ] {
+        assert!(leakage.contains(needle), "{needle} in {leakage}");
+    }
     // What nothing creates is listed once, commented out, beside the cases.
     let template = std::fs::read_to_string(dir.path().join("cases/vars.yaml.example")).unwrap();
     assert!(

@@ -29,6 +29,7 @@ pub const PROPERTIES: &[&str] = &[
     "use_after_delete",
     "idempotent_update",
     "hierarchy",
+    "leakage",
 ];
 
 /// Values an update gives a name or description, the first that the schema accepts and that
@@ -66,6 +67,7 @@ pub fn cases(
         out.extend(k.use_after_delete());
         out.extend(k.idempotent_update());
         out.extend(k.hierarchy());
+        out.extend(k.leakage());
     }
     out
 }
@@ -405,15 +407,16 @@ impl<'c, 'a> KindCases<'c, 'a> {
         tags
     }
 
-    /// Renders one case: the parents, `steps`, then the parents' teardown (and the kind's own,
-    /// in case a step failed before the delete).
+    /// Renders one case: the parents, the kind's own create when `own`, `steps`, then
+    /// `more_teardown`, the kind's own delete (when `own`: a step may fail before the case's
+    /// delete; gone already is as good as deleted) and the parents' teardown.
     fn render(
         &self,
         property: &str,
         description: String,
         tags: Vec<String>,
         steps: &[PlannedStep],
-        own_teardown: bool,
+        own: bool,
         more_teardown: &[PlannedStep],
     ) -> GeneratedCase {
         let mut y = String::new();
@@ -427,7 +430,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             .parents
             .setup
             .iter()
-            .chain(std::iter::once(&self.create))
+            .chain(own.then_some(&self.create))
             .chain(steps)
             .collect();
         let requires = required_vars(&all);
@@ -439,7 +442,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             render_planned(&mut y, s);
         }
         let mut teardown = more_teardown.to_vec();
-        if own_teardown {
+        if own {
             teardown.extend(
                 self.p
                     .teardown(self.contract, self.create.params.clone(), &self.var),
@@ -566,7 +569,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             self.p.kind
         );
         let tags = self.tags("use_after_delete", &ops, Some(read));
-        Some(self.render("use_after_delete", description, tags, &steps, false, &[]))
+        Some(self.render("use_after_delete", description, tags, &steps, true, &[]))
     }
 
     /// The same PUT twice: both succeed and a read shows the value once.
@@ -659,6 +662,82 @@ fn set_at(body: &mut Value, pointer: &str, value: Value) {
             return;
         }
         cur = o.entry((*part).to_string()).or_insert_with(|| json!({}));
+    }
+}
+
+impl KindCases<'_, '_> {
+    /// A create refused for its body leaves nothing behind: the list holds nothing with the
+    /// name it sent. The body carries a name of its own (`conform-leak-${run_id}`) and lacks
+    /// another required field.
+    fn leakage(&self) -> Option<GeneratedCase> {
+        let create = self.p.create;
+        let list = self.p.list?;
+        let schema = self.contract.schema(&create.id, SchemaKind::Request)?;
+        let validator = self.contract.validator(&create.id, SchemaKind::Request)?;
+        let (pointer, _) = updatable_field(schema).filter(|(p, _)| p.ends_with("/name"))?;
+        let (array, _) = list_array(self.contract, list, self.p.id_pointer)?;
+        let item =
+            response_schema(self.contract, list)?.pointer(&format!("/properties{array}/items"))?;
+        item.get("properties")?.get("name")?;
+        // The object holding the name, and another field it requires.
+        let parent = pointer.rsplit_once('/').map_or("", |(p, _)| p);
+        let holder = schema_at(schema, parent)?;
+        let other = holder
+            .get("required")?
+            .as_array()?
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|r| *r != "name")?
+            .to_string();
+        let mut body = self.sent.clone()?;
+        let marker = format!("conform-leak-{}", values::RUN_ID);
+        set_at(&mut body, &pointer, json!(marker));
+        body.pointer_mut(parent)?.as_object_mut()?.remove(&other);
+        if validator.is_valid(&body) {
+            return None;
+        }
+        let refused = if self
+            .contract
+            .error_codes
+            .get(&create.service)
+            .is_some_and(|m| m.get(&400).is_some_and(|c| !c.is_empty()))
+        {
+            "400".to_string()
+        } else {
+            json!("4xx").to_string()
+        };
+        let attempt = PlannedStep {
+            name: format!("create a {} without {other}: refused", self.p.kind),
+            operation: create.id.clone(),
+            params: self.create.params.clone(),
+            body: Some(body),
+            status: refused,
+            ..PlannedStep::default()
+        };
+        let check = PlannedStep {
+            name: format!(
+                "list the {} collection: nothing of the refused create",
+                self.p.kind
+            ),
+            operation: list.id.clone(),
+            params: self.create.params.clone(),
+            query: required_query(list),
+            status: success_yaml(list),
+            assertions: vec![json!({"pointer": array, "excludes": {"name": marker}})],
+            ..PlannedStep::default()
+        };
+        let description = format!(
+            "Leakage ({}): a create refused for its body ({other} is required) leaves nothing a list shows.",
+            source_of(create, None)
+        );
+        let mut tags = self.tags("leakage", &[list], None);
+        tags.push(rule_id(
+            &create.id,
+            &format!("{parent}/{other}"),
+            &Constraint::Required,
+        ));
+        // The parents are made and deleted around it; the kind itself is never made.
+        Some(self.render("leakage", description, tags, &[attempt, check], false, &[]))
     }
 }
 
