@@ -506,9 +506,9 @@ fn the_project_comes_from_the_targets_iam_when_nothing_names_it() {
 #[test]
 fn the_huawei_cloud_sdk_drives_the_contract_tier_of_the_vpc_set() {
     if !common::external_tool(
-        &["python3", "-c", "import huaweicloudsdkvpc.v2"],
+        &["python3", "-c", "import huaweicloudsdkvpc.v2, dateutil"],
         "CONFORM_REQUIRE_HUAWEI_SDK",
-        "pip install 'huaweicloudsdkvpc>=3.1,<4'",
+        "pip install 'huaweicloudsdkvpc>=3.1,<4' python-dateutil",
     ) {
         return;
     }
