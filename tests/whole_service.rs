@@ -632,3 +632,70 @@ fn the_project_comes_from_the_targets_iam_when_nothing_names_it() {
         serde_json::from_slice(&std::fs::read(p.path().join("r.json")).unwrap()).unwrap();
     assert_eq!(report["cases"][0]["verdict"], "passed", "{report}");
 }
+
+/// Issue 31's check: the official Huawei Cloud Python SDK (`huaweicloudsdkvpc` v2) drives the
+/// contract tier of the derived VPC set (`tests/sdk/vpc_lifecycle.py`): it reads what it created
+/// and updated, lists it until it deletes it, gets its own 404 for the deleted and an unknown
+/// id, and updates and deletes a subnet under its VPC. Every answer goes through the SDK's
+/// deserialisation with its coercion warnings as errors. Skipped when the SDK is not installed,
+/// unless CONFORM_REQUIRE_HUAWEI_SDK is set (CI installs it).
+#[test]
+fn the_huawei_cloud_sdk_drives_the_contract_tier_of_the_vpc_set() {
+    if !common::external_tool(
+        &["python3", "-c", "import huaweicloudsdkvpc.v2, dateutil"],
+        "CONFORM_REQUIRE_HUAWEI_SDK",
+        "pip install 'huaweicloudsdkvpc>=3.1,<4' python-dateutil",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pages = root().join("../shared/pages/vpc");
+    let out = conform(
+        dir.path(),
+        &["derive", pages.to_str().unwrap(), "--out", "schemas", "-q"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mock = standalone(dir.path(), &["--schemas", "schemas"]);
+    let vars: Value = serde_json::from_str(
+        &loopback_get(&mock.1, "/__mock/vars").unwrap_or_else(|e| panic!("vars: {e}")),
+    )
+    .unwrap();
+    let project = vars["project_id"]
+        .as_str()
+        .expect("the mock names its project");
+    let out = Command::new("python3")
+        .arg(root().join("tests/sdk/vpc_lifecycle.py"))
+        .args([mock.1.as_str(), project])
+        .output()
+        .expect("python3 runs");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    for step in [
+        "ok show updated: conform-sdk-",
+        "ok list: ",
+        "ok update subnet: conform-sdk-subnet-renamed",
+        "ok show deleted: 404 ",
+        "ok show unknown: 404 ",
+        "ok list after delete: ",
+    ] {
+        assert!(stdout.contains(step), "{step} in\n{stdout}");
+    }
+}
+
+/// A GET on the mock's loopback address with no HTTP client crate: the body of a 200.
+fn loopback_get(base: &str, path: &str) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    match answer.split_once("\r\n\r\n") {
+        Some((head, body)) if head.starts_with("HTTP/1.1 200") => Ok(body.to_string()),
+        _ => Err(answer),
+    }
+}

@@ -200,6 +200,28 @@ impl Memory {
                 });
             }
         }
+        // An item addressed under a parent: `PUT /vpcs/{vpc_id}/subnets/{subnet_id}` updates
+        // what `GET /subnets/{subnet_id}` reads (the Huawei SDK's UpdateSubnet, DeleteSubnet).
+        // The path ends in a kind's collection word and its id parameter: that kind's item.
+        let mut tail = template.rsplit('/');
+        let (last, word) = (tail.next().unwrap_or(""), tail.next().unwrap_or(""));
+        let param = last.strip_prefix('{').and_then(|l| l.strip_suffix('}'));
+        if let Some((name, id)) = params.iter().rev().find(|(n, _)| Some(n.as_str()) == param) {
+            let owners: Vec<&KindRoute> = self
+                .kinds
+                .iter()
+                .filter(|k| {
+                    k.id_param.as_deref() == Some(name)
+                        && k.collection.rsplit('/').next() == Some(word)
+                })
+                .collect();
+            if let Some(collection) = locate(&owners, &store, name, id, project) {
+                return Ok(Role::Item {
+                    collection,
+                    id: id.clone(),
+                });
+            }
+        }
         Ok(Role::Other)
     }
 
@@ -538,6 +560,57 @@ mod tests {
         let mut v = json!({"ids": ["x"]});
         set_pointer(&mut v, "/ids/0", json!("y"));
         assert_eq!(v, json!({"ids": ["y"]}));
+    }
+
+    /// The Huawei SDK updates and deletes a subnet under its VPC
+    /// (`/vpcs/{vpc_id}/subnets/{subnet_id}`) though it reads and lists it at
+    /// `/subnets/{subnet_id}`: both paths address the one stored subnet.
+    #[test]
+    fn an_item_addressed_under_a_parent_is_the_kinds_item() {
+        let mut t = table();
+        let mut subnet = t.kinds[0].clone();
+        subnet.kind = "subnet".into();
+        subnet.collection = "subnets".into();
+        subnet.collection_path = Some("/v1/{project_id}/subnets".into());
+        subnet.read.path = "/v1/{project_id}/subnets/{subnet_id}".into();
+        subnet.delete = Some(subnet.read.clone());
+        subnet.created_id = Some("/subnet/id".into());
+        subnet.id_param = Some("subnet_id".into());
+        t.kinds.push(subnet);
+        let m = Memory::new(&t, Faults::default());
+        let vpc = m.create("/v1/p/vpcs", "/vpc/id", json!({"vpc": {}}), None)["vpc"]["id"].clone();
+        let made = m.create("/v1/p/subnets", "/subnet/id", json!({"subnet": {}}), None);
+        let (vpc, sub) = (
+            vpc.as_str().unwrap(),
+            made["subnet"]["id"].as_str().unwrap(),
+        );
+        let params = |s: &str| {
+            vec![
+                ("project_id".to_string(), "p".to_string()),
+                ("vpc_id".to_string(), vpc.to_string()),
+                ("subnet_id".to_string(), s.to_string()),
+            ]
+        };
+        let nested = "/v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}";
+        assert_eq!(
+            m.role(
+                nested,
+                &format!("/v1/p/vpcs/{vpc}/subnets/{sub}"),
+                &params(sub)
+            ),
+            Ok(Role::Item {
+                collection: "/v1/p/subnets".into(),
+                id: sub.into()
+            })
+        );
+        m.delete("/v1/p/subnets", sub);
+        assert!(m
+            .role(
+                nested,
+                &format!("/v1/p/vpcs/{vpc}/subnets/{sub}"),
+                &params(sub)
+            )
+            .is_err());
     }
 
     #[test]

@@ -415,8 +415,11 @@ pub fn instance(schema: &Value, params: &[(String, String)]) -> Value {
             let mut out = Map::new();
             if let Some(props) = schema.get("properties").and_then(Value::as_object) {
                 for (name, s) in props {
+                    // A resource's own `id` is the last id of its path: the first one of
+                    // `/vpcs/{vpc_id}/subnets/{subnet_id}` names the parent, not the subnet.
                     let by_name = params
                         .iter()
+                        .rev()
                         .find(|(p, _)| {
                             p == name
                                 || (name == "tenant_id" && p == "project_id")
@@ -628,6 +631,21 @@ mod tests {
         );
         let compiled = crate::contract::keywords::compile(&schema).unwrap();
         assert!(compiled.is_valid(&v));
+    }
+
+    /// A nested path's answer carries the addressed resource's id, not its parent's (the
+    /// Huawei SDK's UpdateSubnet read the VPC's id as the subnet's).
+    #[test]
+    fn a_nested_resources_id_is_the_last_id_of_its_path() {
+        let schema = json!({"type": "object", "properties": {"subnet": {"type": "object",
+            "properties": {"id": {"type": "string"}, "vpc_id": {"type": "string"}}}}});
+        let params = [
+            ("project_id".to_string(), "p".to_string()),
+            ("vpc_id".to_string(), "v-1".to_string()),
+            ("subnet_id".to_string(), "s-1".to_string()),
+        ];
+        let v = instance(&schema, &params);
+        assert_eq!(v, json!({"subnet": {"id": "s-1", "vpc_id": "v-1"}}));
     }
 
     #[test]

@@ -38,7 +38,9 @@ static NOT_EMPTY: LazyLock<Regex> = LazyLock::new(|| {
 static NULLABLE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)可以为\s*null|可为\s*null|can be null"));
 static TIME_FORMAT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:时间格式|[Tt]ime format)\s*[:：]\s*(?:UTC\s*)?([YMDHSTXZ:\-.]+[YMDHSX])")
+    // Upper case (`YYYY-MM-DDTHH:MM:SS`) and Java's letters (`yyyy-MM-ddTHH:mm:ss`, the VPC
+    // pages' style) both: a digit is a digit whatever letter stands for it.
+    re(r"(?:时间格式|[Tt]ime format)\s*[:：]\s*(?:UTC\s*)?([YyMmDdHhSsTXZ:\-.]+[YyMmDdHhSsX])")
 });
 static MINIMUM: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)最小值\s*(?:为|是)?\s*(-?\d+)|minimum value is (-?\d+)"));
@@ -142,7 +144,8 @@ impl Facts {
     }
 }
 
-/// Translates a documented time layout ("YYYY-MM-DDTHH:MM:SS.XXXXXX") into an anchored regex.
+/// Translates a documented time layout ("YYYY-MM-DDTHH:MM:SS.XXXXXX", or Java's
+/// "yyyy-MM-ddTHH:mm:ss") into an anchored regex.
 pub fn time_pattern(layout: &str) -> String {
     let mut out = String::from("^");
     let chars: Vec<char> = layout.chars().collect();
@@ -151,7 +154,9 @@ pub fn time_pattern(layout: &str) -> String {
         let c = chars[i];
         let run = chars[i..].iter().take_while(|&&x| x == c).count();
         match c {
-            'Y' | 'M' | 'D' | 'H' | 'S' | 'X' => out.push_str(&format!("\\d{{{run}}}")),
+            'Y' | 'M' | 'D' | 'H' | 'S' | 'X' | 'y' | 'm' | 'd' | 'h' | 's' => {
+                out.push_str(&format!("\\d{{{run}}}"))
+            }
             '.' => out.push_str(&"\\.".repeat(run)),
             // RFC 3339 (section 5.6, NOTE) allows the date-time separator in lower case.
             'T' => out.push_str(&"[Tt]".repeat(run)),
@@ -261,6 +266,16 @@ mod tests {
         assert!(Facts::read("Time format: UTC YYYY-MM-DDTHH:MM:SS.XXXXXX")
             .pattern
             .is_some());
+    }
+
+    /// The VPC pages write Java's layout letters; an SDK parses the answer as a date-time, so
+    /// the mock must answer one, not a placeholder word.
+    #[test]
+    fn java_style_time_layouts_become_patterns() {
+        let f = Facts::read("功能说明：安全组创建时间 取值范围：UTC时间格式：yyyy-MM-ddTHH:mm:ss");
+        let p = f.pattern.unwrap();
+        assert_eq!(p, r"^\d{4}\-\d{2}\-\d{2}[Tt]\d{2}:\d{2}:\d{2}$");
+        assert!(Regex::new(&p).unwrap().is_match("2020-07-09T05:56:27"));
     }
 
     #[test]
