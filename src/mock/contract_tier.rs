@@ -101,7 +101,13 @@ impl Tier {
     }
 
     /// Answers a request, or None when no operation of the contract has this path at all.
-    pub fn answer(&self, method: &str, path: &str, body: &[u8]) -> Option<Answer> {
+    pub fn answer(
+        &self,
+        method: &str,
+        path: &str,
+        query: Option<&str>,
+        body: &[u8],
+    ) -> Option<Answer> {
         let Some((op, params)) = self.route(method, path) else {
             return self
                 .path_known(path)
@@ -132,7 +138,7 @@ impl Tier {
         } else {
             None
         };
-        Some(self.serve(op, path, &params, request.as_ref()))
+        Some(self.serve(op, path, &params, query, request.as_ref()))
     }
 
     fn serve(
@@ -140,6 +146,7 @@ impl Tier {
         op: &Operation,
         path: &str,
         params: &[(String, String)],
+        query: Option<&str>,
         request: Option<&Value>,
     ) -> Answer {
         let status = op
@@ -219,7 +226,7 @@ impl Tier {
                     envelope,
                 },
             ) => {
-                let items = self.memory.list(&collection);
+                let items = filtered(self.memory.list(&collection), envelope.as_deref(), query);
                 (
                     status,
                     body.map(|b| fill_list(b, schema, &items, envelope.as_deref(), params)),
@@ -583,10 +590,86 @@ fn fill_list(
             v
         })
         .collect();
+    let n = filled.len();
     if let Some(o) = body.as_object_mut() {
         o.insert(name.clone(), Value::Array(filled));
     }
+    last_page(&mut body, schema, n);
     body
+}
+
+/// The stored items a list's query keeps: a parameter naming a field of the items (`name`,
+/// `id`, `status`; repeated: any of its values) keeps those whose field has that value; `limit`
+/// keeps the first so many. Other parameters (markers, offsets) change nothing.
+fn filtered(items: Vec<Value>, envelope: Option<&str>, query: Option<&str>) -> Vec<Value> {
+    let Some(query) = query.filter(|q| !q.is_empty()) else {
+        return items;
+    };
+    let mut wanted: Vec<(String, Vec<String>)> = Vec::new();
+    let mut limit = None;
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let (k, v) = (percent_decode(k), percent_decode(&v.replace('+', " ")));
+        if k == "limit" {
+            limit = v.parse::<usize>().ok();
+            continue;
+        }
+        match wanted.iter_mut().find(|(name, _)| *name == k) {
+            Some((_, values)) => values.push(v),
+            None => wanted.push((k, vec![v])),
+        }
+    }
+    let mut kept: Vec<Value> = items
+        .into_iter()
+        .filter(|stored| {
+            let inner = envelope
+                .and_then(|e| stored.pointer(e))
+                .filter(|v| v.is_object())
+                .unwrap_or(stored);
+            wanted.iter().all(|(k, values)| match inner.get(k) {
+                Some(Value::String(s)) => values.iter().any(|v| v == s),
+                Some(Value::Number(n)) => values.iter().any(|v| *v == n.to_string()),
+                Some(Value::Bool(b)) => values.iter().any(|v| *v == b.to_string()),
+                // Not a field of the items: a paging or presentation parameter.
+                _ => true,
+            })
+        })
+        .collect();
+    if let Some(n) = limit {
+        kept.truncate(n);
+    }
+    kept
+}
+
+/// A list answer is one whole page: counts say how many items it holds, and a marker of the
+/// next page is left out where the schema lets it (a client following it would loop).
+fn last_page(body: &mut Value, schema: Option<&Value>, n: usize) {
+    fn walk(v: &mut Value, schema: Option<&Value>, n: usize, depth: usize) {
+        let Some(o) = v.as_object_mut() else { return };
+        let required: Vec<&str> = schema
+            .and_then(|s| s.get("required"))
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        o.retain(|k, _| {
+            !(k.ends_with("next_marker") || k == "next") || required.contains(&k.as_str())
+        });
+        for (k, child) in o.iter_mut() {
+            let counts = matches!(
+                k.as_str(),
+                "count" | "current_count" | "total_count" | "total"
+            );
+            if counts && child.is_u64() {
+                *child = json!(n);
+            } else if depth == 0 && child.is_object() {
+                let inner = schema
+                    .and_then(|s| s.get("properties"))
+                    .and_then(|p| p.get(k));
+                walk(child, inner, n, depth + 1);
+            }
+        }
+    }
+    walk(body, schema, n, 0);
 }
 
 #[cfg(test)]
@@ -595,6 +678,59 @@ mod tests {
 
     /// An echoed request must not make the answer break its own schema: a partial array item
     /// gets what the response requires, a value outside the response's enum is not copied.
+    /// The one page a list answers says how many items it holds and offers no next page where
+    /// the schema lets the marker go.
+    /// A list query keeps the items whose fields it names, any of a repeated parameter's values,
+    /// and at most `limit`; what names no field of the items changes nothing.
+    #[test]
+    fn a_list_query_filters_by_the_items_fields() {
+        let items = || {
+            vec![
+                json!({"vpc": {"id": "a", "name": "x", "size": 1}}),
+                json!({"vpc": {"id": "b", "name": "y", "size": 2}}),
+                json!({"vpc": {"id": "c", "name": "x", "size": 2}}),
+            ]
+        };
+        let ids = |q: Option<&str>| -> Vec<String> {
+            filtered(items(), Some("/vpc"), q)
+                .iter()
+                .map(|v| v["vpc"]["id"].as_str().unwrap_or_default().to_string())
+                .collect()
+        };
+        assert_eq!(ids(None), ["a", "b", "c"]);
+        assert_eq!(ids(Some("name=x")), ["a", "c"]);
+        assert_eq!(ids(Some("id=a&id=b")), ["a", "b"]);
+        assert_eq!(ids(Some("size=2&name=x")), ["c"]);
+        assert_eq!(ids(Some("marker=zz&limit=2")), ["a", "b"]);
+        assert_eq!(ids(Some("name=%78")), ["a", "c"]);
+    }
+
+    #[test]
+    fn a_list_answer_is_its_last_page() {
+        let s = json!({"type": "string"});
+        let schema = json!({
+            "properties": {
+                "vpcs": {"type": "array", "items": {"properties": {"id": s}}},
+                "count": {"type": "integer"},
+                "page_info": {
+                    "required": ["previous_marker"],
+                    "properties": {"next_marker": s, "previous_marker": s, "current_count": {"type": "integer"}}
+                }
+            }
+        });
+        let body = instance(&schema, &[]);
+        let items = [json!({"id": "a"}), json!({"id": "b"})];
+        let listed = fill_list(body, Some(&schema), &items, None, &[]);
+        assert_eq!(listed["count"], 2, "{listed}");
+        assert_eq!(listed["page_info"]["current_count"], 2, "{listed}");
+        assert!(listed["page_info"].get("next_marker").is_none(), "{listed}");
+        assert!(
+            listed["page_info"].get("previous_marker").is_some(),
+            "{listed}"
+        );
+        assert_eq!(listed["vpcs"][1]["id"], "b");
+    }
+
     #[test]
     fn echoed_fields_keep_the_answer_within_its_schema() {
         let schema = json!({

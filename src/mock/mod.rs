@@ -397,6 +397,7 @@ async fn answer(
     is_admin: bool,
 ) -> Response {
     use tower::ServiceExt;
+    let query = parts.uri.query().map(str::to_string);
     // Version documents are read before a client holds a token (Cinder and Nova serve them
     // outside their auth middleware).
     let refused = if is_admin {
@@ -431,7 +432,7 @@ async fn answer(
     if !unrouted {
         return response;
     }
-    let mut answered = match tier.answer(method.as_str(), path, &body) {
+    let mut answered = match tier.answer(method.as_str(), path, query.as_deref(), &body) {
         Some((status, Some(body))) => (status, axum::Json(body)).into_response(),
         Some((status, None)) => status.into_response(),
         None => return response,
