@@ -2706,3 +2706,35 @@ async fn snapshots_are_created_and_deleted_in_the_emulation() {
         }
     }
 }
+
+/// A path that no operation of the contract and no emulated route has is the API gateway's 404
+/// (`APIGW.0101`), in front of every service, not one service's envelope; a known path of the
+/// emulation keeps its own 404.
+#[tokio::test]
+async fn a_path_no_api_has_is_the_gateways_404() {
+    let contract = conform::contract::Contract::load(&common::root().join("schemas")).unwrap();
+    let app = build_app(MockConfig {
+        contract: Some(std::sync::Arc::new(contract)),
+        ..MockConfig::default()
+    });
+    let p = var("project_id");
+    let (status, body, _) = call(
+        &app,
+        Method::GET,
+        &format!("/v1/{p}/no-such-things/x"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error_code"], "APIGW.0101", "{body}");
+    assert!(body["error_msg"].is_string(), "{body}");
+    let (status, body, _) = call(
+        &app,
+        Method::GET,
+        &format!("/v2/{p}/snapshots/{}", var("missing_id")),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body["itemNotFound"]["code"].is_string(), "{body}");
+}

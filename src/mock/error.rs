@@ -179,6 +179,19 @@ impl ApiError {
         )
     }
 
+    /// 404 from the API gateway for a path no API has: `APIGW.0101`.
+    pub fn no_such_api() -> ApiError {
+        ApiError {
+            gateway: true,
+            ..ApiError::new(
+                StatusCode::NOT_FOUND,
+                "itemNotFound",
+                "APIGW.0101",
+                "The API does not exist or has not been published in the environment",
+            )
+        }
+    }
+
     /// 401 from the API gateway: `APIGW.0301` (incorrect IAM authentication information).
     pub fn unauthorized(message: impl Into<String>) -> ApiError {
         ApiError {

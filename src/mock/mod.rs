@@ -435,6 +435,11 @@ async fn answer(
     let mut answered = match tier.answer(method.as_str(), path, query.as_deref(), &body) {
         Some((status, Some(body))) => (status, axum::Json(body)).into_response(),
         Some((status, None)) => status.into_response(),
+        // No operation of the contract and no emulated route has this path: in front of every
+        // service sits the API gateway, which answers it, not one service's envelope.
+        None if response.status() == StatusCode::NOT_FOUND => {
+            return ApiError::no_such_api().into_response()
+        }
         None => return response,
     };
     if answered.status() == StatusCode::METHOD_NOT_ALLOWED {
