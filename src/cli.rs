@@ -553,7 +553,8 @@ pub struct DeriveCmd {
     /// Replace the contract in the output folder even if operations would disappear from it.
     #[arg(long)]
     pub force: bool,
-    /// The manifest (default: pages.yaml of the project root when it exists).
+    /// The manifest (default: pages.yaml of the project root, when it names one of the pages
+    /// given).
     #[arg(long)]
     pub manifest: Option<PathBuf>,
     /// Print only the summary line and the defect counts, not the log or one line per defect.

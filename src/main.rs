@@ -106,11 +106,23 @@ fn run(cli: cli::Cli) -> Result<i32, Error> {
                 .out
                 .clone()
                 .unwrap_or_else(|| default_path(root, "schemas"));
-            // The manifest beside the project's contract, wherever the command runs from.
-            let manifest = cmd
-                .manifest
-                .clone()
-                .or_else(|| Some(default_path(root, "pages.yaml")).filter(|p| p.is_file()));
+            // The manifest beside the project's contract, wherever the command runs from, when
+            // the pages given are the ones it names; other pages are derived as given.
+            let manifest = cmd.manifest.clone().or_else(|| {
+                let project = default_path(root, "pages.yaml");
+                if !project.is_file() {
+                    return None;
+                }
+                if conform::commands::derive::manifest_applies(&project, &cmd.pages) {
+                    return Some(project);
+                }
+                eprintln!(
+                    "note: {} not applied: it names none of these pages (--manifest {} applies it)",
+                    project.display(),
+                    project.display()
+                );
+                None
+            });
             if let Some(operation) = &cmd.explain {
                 let lines =
                     conform::commands::derive::explain(&cmd.pages, manifest.as_deref(), operation)?;

@@ -1764,3 +1764,39 @@ fn the_training_sets_carry_the_constraints_their_rows_state() {
     );
     assert!(n["x-phrases"]["default"].is_string());
 }
+
+/// Inside the project, `derive OTHER/PAGES` derives what it is given: the project's manifest
+/// (with its included reads and its resource table) applies only to the pages it names, or
+/// when `--manifest` says so.
+#[test]
+fn derive_of_other_pages_derives_only_them_and_the_manifest_applies_when_asked() {
+    let junk = tempfile::tempdir().unwrap();
+    std::fs::write(junk.path().join("a.md"), "# a\n\nnothing here\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("schemas");
+    let pages = junk.path().to_str().unwrap();
+    let run = common::conform(
+        &root(),
+        &["derive", pages, "--out", target.to_str().unwrap()],
+    );
+    let stderr = common::text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("pages.yaml not applied"), "{stderr}");
+    assert!(stderr.contains("no operation pages found"), "{stderr}");
+    assert!(!target.join("operations.json").exists());
+    // Asked for, the manifest's includes are derived with them.
+    let run = common::conform(
+        &root(),
+        &[
+            "derive",
+            pages,
+            "--out",
+            target.to_str().unwrap(),
+            "--manifest",
+            "pages.yaml",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", common::text(&run.stderr));
+    let index = std::fs::read_to_string(target.join("operations.json")).unwrap();
+    assert!(index.contains("evs.show_snapshot.v2"), "{index}");
+}

@@ -15,6 +15,29 @@ pub enum Deny {
     Skipped,
 }
 
+/// The project's manifest applies to a derive that names none only when the pages it is given
+/// are ones the manifest names (the project's own set, such as its seeds): a derive of other
+/// pages derives what it is given, not the project's includes and resource table as well.
+/// Returns whether `project_manifest` applies to `inputs`; a manifest that does not load applies
+/// (its error is then reported where it is read).
+pub fn manifest_applies(project_manifest: &Path, inputs: &[PathBuf]) -> bool {
+    let Ok(manifest) = Manifest::load(project_manifest) else {
+        return true;
+    };
+    inputs.iter().any(|input| {
+        walkdir::WalkDir::new(input)
+            .max_depth(3)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .any(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| manifest.service_of(n).is_some())
+            })
+    })
+}
+
 /// The outcome of `conform derive`, ready to print.
 #[derive(Debug, Default)]
 pub struct DeriveOutcome {
