@@ -244,7 +244,8 @@ fn select(
                 Vec::new(),
             ));
         }
-    } else if !only_paths || sel.cases_dir.is_dir() {
+    } else if !only_paths {
+        // Named files and folders are read on their own: the cases folder is not walked.
         for (id, path) in case::discover(&sel.cases_dir)? {
             files.push((id, path, Vec::new()));
         }
