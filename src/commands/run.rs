@@ -251,7 +251,7 @@ async fn discover_vars(http: &Http, target: &Target, vars: &mut Vars, args: &Run
 /// Resolves a target choice; the built-in mock is started here, on an ephemeral port.
 async fn resolve_target(
     choice: &TargetChoice,
-    config: &Path,
+    (config, loaded): (&Path, Option<&Config>),
     flag: &str,
     contract: &Arc<Contract>,
 ) -> Result<(Target, Option<mock::RunningMock>), Error> {
@@ -297,13 +297,12 @@ async fn resolve_target(
             (Target::url(u), None)
         }
         TargetChoice::Named(name) => {
-            if !config.exists() {
+            let Some(c) = loaded else {
                 return Err(Error::bad(format!(
                     "{flag} {name}: config file {} not found",
                     config.display()
                 )));
-            }
-            let c = Config::load(config)?;
+            };
             let mut t = c.target(name, config, flag)?;
             t.cover(contract.operations.iter().map(|o| o.service.as_str()));
             (t, None)
@@ -436,16 +435,17 @@ async fn prepare(args: &RunArgs) -> Result<Prepared, Error> {
             args.config.display()
         )));
     }
-    // A broken config is bad input even when this run names no target from it.
-    if args.config.is_file() {
-        Config::load(&args.config)?;
-    }
-    let (mut target, mock) =
-        resolve_target(&args.target, &args.config, "--target", &contract).await?;
+    // A broken config is bad input even when this run names no target from it; it is read
+    // once, for every target the run names.
+    let loaded = if args.config.is_file() {
+        Some(Config::load(&args.config)?)
+    } else {
+        None
+    };
+    let config = (args.config.as_path(), loaded.as_ref());
+    let (mut target, mock) = resolve_target(&args.target, config, "--target", &contract).await?;
     let compare = match &args.compare {
-        Some(choice) => {
-            Some(resolve_target(choice, &args.config, "--compare-target", &contract).await?)
-        }
+        Some(choice) => Some(resolve_target(choice, config, "--compare-target", &contract).await?),
         None => None,
     };
     target.mutations_allowed |= args.allow_mutation;
