@@ -586,9 +586,11 @@ impl<'c, 'a> KindCases<'c, 'a> {
             producers: self.producers,
             contract: self.contract,
         };
-        let mut second = Plan::default();
         // The second parent under the same grandparents: start from what is made already.
-        second.defined = self.parents.defined.clone();
+        let mut second = Plan {
+            defined: self.parents.defined.clone(),
+            ..Plan::default()
+        };
         if !planner.produce(&mut second, parent, &other, "project_id") {
             return None;
         }
