@@ -442,12 +442,27 @@ fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) ->
         }
     }
     let text = field.text();
-    // "详情请参见表2": by the caption's number.
+    // "详情请参见表2": by the caption's number, unless the words after the number are another
+    // table's caption ("请参见表3 Transfer"): when number and caption disagree, the caption wins.
+    // A link to another page's table (`创建端口.md#table…`) is not followed yet: pages copy such
+    // links from a sibling page whose table is also on this page under the same number.
     if let Some(c) = TABLE_NUMBER.captures(&text) {
-        if let Some(i) = (0..tables.len())
+        let after = c.get(0).map_or("", |m| &text[m.end()..]);
+        let after = normalize_title(after);
+        let by_caption = (0..tables.len())
             .filter(free)
-            .find(|&i| tables[i].number.as_deref() == Some(&c[1]))
-        {
+            .filter(|&i| {
+                tables[i]
+                    .title
+                    .as_deref()
+                    .map(normalize_title)
+                    .is_some_and(|t| !t.is_empty() && after.starts_with(&t))
+            })
+            .max_by_key(|&i| tables[i].title.as_ref().map_or(0, String::len));
+        let by_number = (0..tables.len())
+            .filter(free)
+            .find(|&i| tables[i].number.as_deref() == Some(&c[1]));
+        if let Some(i) = by_caption.or(by_number) {
             return Some(i);
         }
     }

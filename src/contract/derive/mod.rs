@@ -1278,6 +1278,53 @@ mod tests {
         );
     }
 
+    /// `List<X>` / `Array of X objects` take X's table, found by its caption; a caption named
+    /// after a table number wins over the number.
+    #[test]
+    fn element_tables_are_found_by_caption_when_number_and_caption_disagree() {
+        let transfer =
+            "\n**表 2** Transfer\n\n|参数|参数类型|描述|\n|--|--|--|\n|size|Integer|大小。|\n";
+        let other = "\n**表 3** Other\n\n|参数|参数类型|描述|\n|--|--|--|\n|wrong|String|错。|\n";
+        let both = format!("{transfer}{other}");
+        let cases: Vec<(&str, String, Option<&str>)> = vec![
+            (
+                "|items|List<Transfer>|列表。|",
+                transfer.to_string(),
+                Some("size"),
+            ),
+            (
+                "|items|Array of Transfer objects|List.|",
+                transfer.to_string(),
+                Some("size"),
+            ),
+            (
+                "|items|list<map>|列表，请参见表2。|",
+                transfer.to_string(),
+                Some("size"),
+            ),
+            // The text says table 3 but names Transfer: the caption wins.
+            (
+                "|items|Array|列表，请参见表3 Transfer。|",
+                both.clone(),
+                Some("size"),
+            ),
+        ];
+        for (row, more, field) in cases {
+            let c = contract_of(&response_page("|参数|参数类型|描述|", row, &more));
+            let items = &c.response.expect("a response")["properties"]["items"]["items"];
+            let props = items["properties"].as_object().cloned().unwrap_or_default();
+            match field {
+                Some(f) => assert!(props.contains_key(f), "{row}: {items}"),
+                None => assert!(!props.contains_key("wrong"), "{row}: {items}"),
+            }
+            assert!(
+                c.table_disagreements.is_empty(),
+                "{row}: {:?}",
+                c.table_disagreements
+            );
+        }
+    }
+
     /// Keeps only the keywords the tests compare.
     fn strip_annotations(v: &mut Value) {
         if let Value::Object(m) = v {
