@@ -355,3 +355,87 @@ async fn the_mock_completes_the_jobs_of_asynchronous_creates() {
     assert_eq!(status, 404);
     m.stop().await;
 }
+
+/// A page whose path has two parameters in one segment (`{region}:{floatingip_id}`).
+const TWO_IN_ONE_SEGMENT: &str = r##"# 设置弹性公网IP的反向解析
+
+## URI
+
+PUT /v2/reverse/floatingips/\{region\}:\{floatingip\_id\}
+
+|参数|是否必选|参数类型|描述|
+|--|--|--|--|
+|region|是|String|区域。|
+|floatingip_id|是|String|弹性公网IP ID。|
+
+## 请求参数
+
+|参数|是否必选|参数类型|描述|
+|--|--|--|--|
+|ptrdname|是|String|域名。|
+
+## 响应参数
+
+|参数|参数类型|描述|
+|--|--|--|
+|id|String|ID。|
+|ptrdname|String|域名。|
+
+## 状态码
+
+|状态码|描述|
+|--|--|
+|200|OK|
+"##;
+
+/// Each parameter of a mixed segment is a path parameter through derive, the export, the
+/// runner's rendering and the contract tier's routing (issue 32).
+#[test]
+fn several_parameters_in_one_segment_are_each_a_path_parameter_end_to_end() {
+    let pages = tempfile::tempdir().unwrap();
+    let svc = pages.path().join("dns");
+    std::fs::create_dir_all(&svc).unwrap();
+    std::fs::write(svc.join("ptr.md"), TWO_IN_ONE_SEGMENT).unwrap();
+    let derived = derive::derive(&[pages.path().to_path_buf()], &Manifest::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write::write(&derived, dir.path()).unwrap();
+    let contract = Arc::new(Contract::load(dir.path()).unwrap());
+    let op = &contract.operations[0];
+    assert_eq!(op.path, "/v2/reverse/floatingips/{region}:{floatingip_id}");
+    assert_eq!(op.path_params, vec!["region", "floatingip_id"]);
+    assert!(op.query_params.is_empty(), "{:?}", op.query_params);
+
+    let doc =
+        conform::contract::openapi::document(&contract, conform::contract::openapi::Scope::Pages)
+            .unwrap();
+    let put = &doc["paths"][&op.path]["put"];
+    let in_path: Vec<&str> = put["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["in"] == "path")
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(in_path, vec!["region", "floatingip_id"]);
+
+    let tier = conform::mock::contract_tier::Tier::new(contract.clone(), Faults::default());
+    // The floating IP is nobody's create: the tier serves the one id it seeds for it.
+    let fip = tier.seeds.vars()["floatingip_id"].clone();
+    let path = op
+        .render_path(|n| {
+            Some(if n == "region" {
+                "cn-north-4".into()
+            } else {
+                fip.clone()
+            })
+        })
+        .unwrap();
+    assert_eq!(path, format!("/v2/reverse/floatingips/cn-north-4:{fip}"));
+    let (status, body) = tier
+        .answer("PUT", &path, br#"{"ptrdname": "a.example.com."}"#)
+        .expect("the tier routes the mixed segment");
+    assert_eq!(status.as_u16(), 200, "{body:?}");
+    assert!(tier
+        .answer("PUT", "/v2/reverse/floatingips/cn-north-4", b"{}")
+        .is_none());
+}

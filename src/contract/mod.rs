@@ -8,6 +8,7 @@ pub mod deviations;
 pub mod keywords;
 pub mod openapi;
 pub mod resources;
+pub mod template;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -133,22 +134,10 @@ impl Operation {
     /// Fills the path template from a lookup; returns the first missing name on failure.
     pub fn render_path(
         &self,
-        mut lookup: impl FnMut(&str) -> Option<String>,
+        lookup: impl FnMut(&str) -> Option<String>,
     ) -> Result<String, String> {
-        let mut out = String::new();
-        for (i, seg) in self.path.split('/').enumerate() {
-            if i > 0 {
-                out.push('/');
-            }
-            match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => {
-                    let value = lookup(name).ok_or_else(|| name.to_string())?;
-                    out.push_str(&percent_encode_segment(&value));
-                }
-                None => out.push_str(seg),
-            }
-        }
-        Ok(out)
+        // A segment may hold several parameters (`{region}:{floatingip_id}`).
+        template::render(&self.path, lookup)
     }
 }
 

@@ -101,23 +101,24 @@ fn path_parameters<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<Value> {
         .collect()
 }
 
-/// The names in a path template's `{…}` segments, in order.
-fn template_names(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/')
-        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+/// The names in a path template's `{…}` expressions, in order (several in one segment too).
+fn template_names(path: &str) -> Vec<String> {
+    super::template::params(path)
 }
 
-/// `4XX` and `5XX` answered with an operation's error envelope, when it documents one.
+/// `4XX` and `5XX`: answered with an operation's error envelope when it documents one, else without a body.
 fn error_responses(responses: &mut Map<String, Value>, contract: &Contract, id: &str) {
-    if contract.schema(id, SchemaKind::Error).is_none() {
-        return;
-    }
-    let content = json_content(&component_name(id, "Error"));
     for class in ["4XX", "5XX"] {
-        responses.insert(
-            class.into(),
-            json!({"description": "documented error envelope", "content": content}),
-        );
+        // A service whose pages state no error envelope still answers errors: the classes are
+        // documented without a body rather than borrowed from another service's envelope.
+        let response = match contract.schema(id, SchemaKind::Error) {
+            Some(_) => json!({
+                "description": "documented error envelope",
+                "content": json_content(&component_name(id, "Error")),
+            }),
+            None => json!({"description": "an error; the pages document no body for it"}),
+        };
+        responses.insert(class.into(), response);
     }
 }
 
@@ -191,8 +192,8 @@ pub fn document(contract: &Contract, scope: Scope) -> Result<Value, DeviationsEr
         }
         if let Some(err) = contract.schema(&op.id, SchemaKind::Error) {
             schemas.insert(component_name(&op.id, "Error"), embeddable(err));
-            error_responses(&mut responses, contract, &op.id);
         }
+        error_responses(&mut responses, contract, &op.id);
         operation.insert("responses".into(), Value::Object(responses));
         let own = deviations_of(&deviations, &op.id);
         if !own.is_empty() {
@@ -281,7 +282,7 @@ fn add_operation(
         "operationId": added.id,
         "summary": added.title,
         "tags": [added.service],
-        "parameters": path_parameters(template_names(&added.path)),
+        "parameters": path_parameters(template_names(&added.path).iter().map(String::as_str)),
         "responses": responses,
         "x-conform-origin": {"deviation": deviation, "documented": false},
         deviations::MARK: deviations_of(deviations, &added.id),
@@ -325,10 +326,10 @@ mod tests {
             "nova-server-metadata-item-delete"
         );
         assert!(delete["responses"]["204"].get("content").is_none());
-        assert_eq!(
-            delete["responses"]["4XX"]["content"]["application/json"]["schema"]["$ref"],
-            "#/components/schemas/EcsShowServerMetadataItemV21Error"
-        );
+        // The ECS pages state no error envelope: errors are documented without a body, never
+        // with another service's envelope (issue 32).
+        assert!(delete["responses"]["4XX"].is_object());
+        assert!(delete["responses"]["4XX"].get("content").is_none());
         let names: Vec<&Value> = delete["parameters"]
             .as_array()
             .expect("parameters")

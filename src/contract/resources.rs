@@ -113,7 +113,7 @@ impl ResourceKind {
             return Some(p.clone());
         }
         let (base, last) = self.read.path.rsplit_once('/')?;
-        (last.starts_with('{') && last.ends_with('}')).then(|| base.to_string())
+        super::template::sole_param(last).map(|_| base.to_string())
     }
 }
 
@@ -233,29 +233,26 @@ fn same_path(template: &str, path: &str) -> bool {
             .collect()
     };
     let (t, p) = (segs(template), segs(path));
+    // A raw path may still hold `{name}` where the template has its parameter: the segment
+    // counts as the template's when it matches literally, or as a parameter value.
     t.len() == p.len()
         && t.iter()
             .zip(&p)
-            .all(|(a, b)| (a.starts_with('{') && a.ends_with('}')) || a == b)
+            .all(|(a, b)| a == b || super::template::match_segment(a, b).is_some())
 }
 
 /// The values a resolved path gives a template's parameters (`{project_id}` → `p1`); empty
 /// when the path is not the template's.
 pub fn bind_path(template: &str, path: &str) -> BTreeMap<String, String> {
     let path = path.split('?').next().unwrap_or("");
-    let t: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
-    let p: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if t.len() != p.len() {
-        return BTreeMap::new();
-    }
-    t.iter()
-        .zip(&p)
-        .filter_map(|(a, b)| {
-            let name = a.strip_prefix('{')?.strip_suffix('}')?;
+    super::template::bind(template, path)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, b)| {
             let value = percent_encoding::percent_decode_str(b)
                 .decode_utf8()
-                .map_or_else(|_| (*b).to_string(), |v| v.into_owned());
-            Some((name.to_string(), value))
+                .map_or_else(|_| b.to_string(), |v| v.into_owned());
+            (name.to_string(), value)
         })
         .collect()
 }

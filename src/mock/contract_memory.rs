@@ -352,7 +352,7 @@ fn concretise(template: &str, segs: &[&str]) -> String {
         .split('/')
         .enumerate()
         .map(|(i, t)| {
-            if t == "{}" {
+            if crate::contract::template::has_param(t) {
                 segs.get(i).copied().unwrap_or(t)
             } else {
                 t
@@ -362,11 +362,15 @@ fn concretise(template: &str, segs: &[&str]) -> String {
         .join("/")
 }
 
-/// Whether a concrete path fits a normalised template (`{}` takes any one segment).
+/// Whether a concrete path fits a normalised template (`{}` takes any one segment, or its part
+/// of a mixed one: `{}:{}`).
 fn fits(template: &str, concrete: &str) -> bool {
     let (t, c): (Vec<&str>, Vec<&str>) =
         (template.split('/').collect(), concrete.split('/').collect());
-    t.len() == c.len() && t.iter().zip(&c).all(|(t, c)| *t == "{}" || t == c)
+    t.len() == c.len()
+        && t.iter()
+            .zip(&c)
+            .all(|(t, c)| crate::contract::template::match_segment(t, c).is_some())
 }
 
 /// `/vpc` for `/vpc/id`, `/instances/0` for `/instances/0/instance_id`; None for `/id` (the

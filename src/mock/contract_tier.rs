@@ -20,7 +20,7 @@ use serde_json::{json, Map, Value};
 
 use super::contract_memory::{Memory, Role, Unknown};
 use super::faults::{Fault, Faults};
-use crate::contract::{Contract, ErrorCode, Operation, SchemaKind};
+use crate::contract::{template, Contract, ErrorCode, Operation, SchemaKind};
 
 /// State of the contract tier: the contract and the table's resources by (collection, project, id).
 #[derive(Debug)]
@@ -68,17 +68,18 @@ impl Tier {
             }
             let mut params = Vec::new();
             let mut literal = 0;
+            // A segment may mix literals and parameters (`{region}:{floatingip_id}`).
             let fits = t.iter().zip(&segs).all(|(t, s)| {
-                match t.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
-                    Some(name) => {
-                        params.push((name.to_string(), percent_decode(s)));
-                        true
-                    }
-                    None => {
-                        literal += 1;
-                        t == s
-                    }
-                }
+                let Some(values) = template::match_segment(t, s) else {
+                    return false;
+                };
+                literal += template::literal_weight(t);
+                params.extend(
+                    values
+                        .into_iter()
+                        .map(|(name, v)| (name.to_string(), percent_decode(v))),
+                );
+                true
             });
             if fits && best.as_ref().is_none_or(|b| literal > b.1) {
                 best = Some(((op, params), literal));

@@ -97,7 +97,7 @@ impl Seeds {
         for op in &contract.operations {
             let segs: Vec<String> = normalise(&op.path).split('/').map(str::to_string).collect();
             for (j, raw) in op.path.split('/').enumerate() {
-                let Some(p) = raw.strip_prefix('{').and_then(|r| r.strip_suffix('}')) else {
+                let Some(p) = crate::contract::template::sole_param(raw) else {
                     continue;
                 };
                 let at_item = items

@@ -36,11 +36,15 @@ pub enum DefectKind {
     /// A note, not a contradiction: a request row's phrase looks like a constraint (length,
     /// range, values) but the constraint reader made none of it. `documented` holds the phrase.
     UnreadConstraint,
+    /// A note, not a contradiction: no page of the operation states a success status, and the
+    /// status page they point to is not among the pages read, so 200 is assumed. `documented`
+    /// holds the link, `found` what was assumed.
+    AssumedStatus,
 }
 
 impl DefectKind {
     /// Every kind, in the order summaries list them.
-    pub const ALL: [DefectKind; 10] = [
+    pub const ALL: [DefectKind; 11] = [
         DefectKind::ExampleType,
         DefectKind::ExampleMissingRequired,
         DefectKind::ExampleUnknownField,
@@ -51,6 +55,7 @@ impl DefectKind {
         DefectKind::UndocumentedStatus,
         DefectKind::UndocumentedErrorCode,
         DefectKind::UnreadConstraint,
+        DefectKind::AssumedStatus,
     ];
 
     /// The kebab-case name used in `defects.json` and on stderr.
@@ -66,12 +71,16 @@ impl DefectKind {
             DefectKind::UndocumentedStatus => "undocumented-status",
             DefectKind::UndocumentedErrorCode => "undocumented-error-code",
             DefectKind::UnreadConstraint => "unread-constraint",
+            DefectKind::AssumedStatus => "assumed-status",
         }
     }
 
     /// A note for a reviewer rather than a contradiction: `--deny defects` does not refuse it.
     pub fn is_note(self) -> bool {
-        self == DefectKind::UnreadConstraint
+        matches!(
+            self,
+            DefectKind::UnreadConstraint | DefectKind::AssumedStatus
+        )
     }
 
     /// The kind of an example that fails a JSON Schema keyword.

@@ -34,6 +34,10 @@ static PRECEDENCE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         ),
     ]
 });
+static KEY_VAL: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"(?i)^key_?val(ue)?s?$"));
+static USER_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    crate::statics::regex(r"(?i)\b(key|keys|user[- ]defined|custom|customi[sz]ed)\b")
+});
 static KEY_VALUE: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r"(?i)键值对|key-value|key/value|key value pair"));
 
@@ -219,14 +223,22 @@ impl Ty {
                 if t.ends_with("object") || t.ends_with("objects") {
                     return Ty::Object;
                 }
+                // `List<Transfer>`, `Map<String,Transfer>`: a named element type is an object
+                // (its fields are in the table captioned with the name).
+                let named = |i: Ty| match i {
+                    Ty::Unknown(_) => Ty::Object,
+                    known => known,
+                };
                 if let Some(rest) = t.strip_prefix("list<").or_else(|| t.strip_prefix("array<")) {
-                    return inner(rest)
-                        .map_or(Ty::Unknown(cell.trim().into()), |i| Ty::Array(Box::new(i)));
+                    return inner(rest).map_or(Ty::Unknown(cell.trim().into()), |i| {
+                        Ty::Array(Box::new(named(i)))
+                    });
                 }
                 if let Some(rest) = t.strip_prefix("map<") {
                     let value = rest.split_once(',').map(|(_, v)| v).unwrap_or(rest);
-                    return inner(value)
-                        .map_or(Ty::Unknown(cell.trim().into()), |i| Ty::Map(Box::new(i)));
+                    return inner(value).map_or(Ty::Unknown(cell.trim().into()), |i| {
+                        Ty::Map(Box::new(named(i)))
+                    });
                 }
                 Ty::Unknown(cell.trim().into())
             }
@@ -381,6 +393,23 @@ pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> 
 /// (API Explorer pages caption the table of X's fields with X alone).
 fn named_type(cell: &str) -> Option<String> {
     let t = cell.trim();
+    // `List<Transfer>`, `Array<Transfer>`, `Map<String,Transfer>`: the element (value) type.
+    let generic = ["List<", "list<", "Array<", "array<", "Map<", "map<"]
+        .iter()
+        .find_map(|p| t.strip_prefix(p))
+        .and_then(|rest| rest.strip_suffix('>'))
+        .map(|inner| inner.rsplit(',').next().unwrap_or(inner).trim());
+    if let Some(name) = generic {
+        // `Map<String,Array<route>>`: the innermost element type.
+        if name.contains('<') {
+            return named_type(name);
+        }
+        let is_type_name = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && matches!(Ty::parse(name), Ty::Unknown(_));
+        return is_type_name.then(|| name.to_string());
+    }
     let t = t.strip_prefix("Array of ").unwrap_or(t);
     let name = t
         .strip_suffix(" objects")
@@ -413,12 +442,27 @@ fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) ->
         }
     }
     let text = field.text();
-    // "详情请参见表2": by the caption's number.
+    // "详情请参见表2": by the caption's number, unless the words after the number are another
+    // table's caption ("请参见表3 Transfer"): when number and caption disagree, the caption wins.
+    // A link to another page's table (`创建端口.md#table…`) is not followed yet: pages copy such
+    // links from a sibling page whose table is also on this page under the same number.
     if let Some(c) = TABLE_NUMBER.captures(&text) {
-        if let Some(i) = (0..tables.len())
+        let after = c.get(0).map_or("", |m| &text[m.end()..]);
+        let after = normalize_title(after);
+        let by_caption = (0..tables.len())
             .filter(free)
-            .find(|&i| tables[i].number.as_deref() == Some(&c[1]))
-        {
+            .filter(|&i| {
+                tables[i]
+                    .title
+                    .as_deref()
+                    .map(normalize_title)
+                    .is_some_and(|t| !t.is_empty() && after.starts_with(&t))
+            })
+            .max_by_key(|&i| tables[i].title.as_ref().map_or(0, String::len));
+        let by_number = (0..tables.len())
+            .filter(free)
+            .find(|&i| tables[i].number.as_deref() == Some(&c[1]));
+        if let Some(i) = by_caption.or(by_number) {
             return Some(i);
         }
     }
@@ -452,7 +496,7 @@ fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) ->
 
 fn may_have_children(ty: &Ty) -> bool {
     matches!(ty, Ty::Object | Ty::Unknown(_) | Ty::Map(_))
-        || matches!(ty, Ty::Array(inner) if **inner == Ty::Object)
+        || matches!(ty, Ty::Array(inner) if matches!(**inner, Ty::Object | Ty::Map(_)))
 }
 
 /// A row and the table it links to for its children that disagree: the row declares a scalar
@@ -675,7 +719,21 @@ impl<'a> Builder<'a> {
         let mut properties = Map::new();
         let mut required = Vec::new();
         let example_obj = example.and_then(Value::as_object);
-        for f in fields.iter().filter(|f| !f.is_error_envelope) {
+        // A row standing for user-chosen keys (`用户自定义字段键值对`, `{key}`) is no property:
+        // every key the other rows do not name takes its type.
+        let (placeholders, named): (Vec<&Field>, Vec<&Field>) = fields
+            .iter()
+            .filter(|f| !f.is_error_envelope)
+            .partition(|f| is_placeholder_name(&f.name));
+        let additional = placeholders.first().map(|row| {
+            let shown = example_obj.and_then(|o| {
+                o.iter()
+                    .find(|(k, _)| !named.iter().any(|n| &n.name == *k))
+                    .map(|(_, v)| v)
+            });
+            self.field(row, shown, &format!("{pointer}/*"))
+        });
+        for f in named {
             let child_example = example_obj.and_then(|o| o.get(&f.name));
             let child_pointer =
                 format!("{pointer}/{}", f.name.replace('~', "~0").replace('/', "~1"));
@@ -693,6 +751,9 @@ impl<'a> Builder<'a> {
         schema.insert("properties".into(), Value::Object(properties));
         if !required.is_empty() {
             schema.insert("required".into(), Value::Array(required));
+        }
+        if let Some(a) = additional {
+            schema.insert("additionalProperties".into(), a);
         }
         Value::Object(schema)
     }
@@ -756,6 +817,10 @@ impl<'a> Builder<'a> {
                 (Some(children), _) if is_placeholder_map(children) => {
                     self.map_from_placeholder(&children[0])
                 }
+                // `Map<String,X>` with X's table: any key, each value an X.
+                (Some(children), Ty::Map(value)) => {
+                    self.map_of(f, value, children, example, pointer)
+                }
                 (Some(children), _) => obj(self.object(children, example, pointer)),
                 (None, Ty::Map(value)) => self.map(f, value),
                 (None, _) if KEY_VALUE.is_match(&text) => self.map(f, &Ty::String),
@@ -764,6 +829,13 @@ impl<'a> Builder<'a> {
             Ty::Array(inner) => {
                 let item_example = example.and_then(Value::as_array).and_then(|a| a.first());
                 let items = match (&f.children, inner.as_ref()) {
+                    (Some(children), Ty::Map(value)) => Value::Object(self.map_of(
+                        f,
+                        value,
+                        children,
+                        item_example,
+                        &format!("{pointer}/0"),
+                    )),
                     (Some(children), _) => {
                         self.object(children, item_example, &format!("{pointer}/0"))
                     }
@@ -837,6 +909,36 @@ impl<'a> Builder<'a> {
         m
     }
 
+    /// A map whose values are the objects a child table documents (`Map<String,Transfer>`), or
+    /// lists of them (`Map<String,Array<route>>`): the table's rows are the fields of each value
+    /// (or item), not properties of the map.
+    fn map_of(
+        &mut self,
+        f: &Field,
+        value: &Ty,
+        children: &[Field],
+        example: Option<&Value>,
+        pointer: &str,
+    ) -> Map<String, Value> {
+        let mut m = self.map(f, &Ty::Object);
+        // Any entry of the example shows what a value looks like.
+        let value_example = example
+            .and_then(Value::as_object)
+            .and_then(|o| o.values().next());
+        let value = match value {
+            Ty::Array(_) => {
+                let item = value_example
+                    .and_then(Value::as_array)
+                    .and_then(|a| a.first());
+                let items = self.object(children, item, &format!("{pointer}/*/0"));
+                json!({"type": "array", "items": items})
+            }
+            _ => self.object(children, value_example, &format!("{pointer}/*")),
+        };
+        m.insert("additionalProperties".into(), value);
+        m
+    }
+
     /// A child table holding only a placeholder row (`key_val`) describes a free-form map.
     fn map_from_placeholder(&mut self, row: &Field) -> Map<String, Value> {
         let mut val = Map::new();
@@ -888,7 +990,23 @@ fn obj(v: Value) -> Map<String, Value> {
 }
 
 fn is_placeholder_map(children: &[Field]) -> bool {
-    children.len() == 1 && PLACEHOLDER.is_match(&children[0].name)
+    children.len() == 1
+        && (PLACEHOLDER.is_match(&children[0].name) || is_placeholder_name(&children[0].name))
+}
+
+/// A row name that stands for keys the user chooses rather than naming a field: `{key}`,
+/// `<key>`, `key_val`, or words in place of a name (`用户自定义字段键值对`, "user-defined key").
+/// A bare `key` is a placeholder only as a table's sole row ([`is_placeholder_map`]): beside other
+/// rows it is a field (a tag's `key`). `[数组]` marks a body that is an array, not a map.
+pub fn is_placeholder_name(name: &str) -> bool {
+    let n = name.trim();
+    if n.is_empty() || (n.starts_with('[') && n.ends_with(']')) {
+        return false;
+    }
+    let wrapped =
+        (n.starts_with('{') && n.ends_with('}')) || (n.starts_with('<') && n.ends_with('>'));
+    let words = !n.is_ascii() || (n.contains(char::is_whitespace) && USER_KEY.is_match(n));
+    wrapped || words || KEY_VAL.is_match(n)
 }
 
 /// Splits a map description into the rules for keys and the rules for values

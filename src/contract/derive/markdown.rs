@@ -163,7 +163,7 @@ pub fn inline_text(line: &str) -> Text {
         .captures_iter(&without_anchors)
         .map(|c| Link {
             href: c[1].to_string(),
-            text: clean(&TAG.replace_all(&c[2], "")),
+            text: clean(&strip_tags(&c[2])),
         })
         .collect();
     links.extend(MD_LINK.captures_iter(&without_anchors).map(|c| Link {
@@ -171,13 +171,36 @@ pub fn inline_text(line: &str) -> Text {
         text: clean(&c[1]),
     }));
     let md_links_as_text = MD_LINK.replace_all(&without_anchors, "$1");
-    let text = clean(&TAG.replace_all(&md_links_as_text, ""));
+    let text = clean(&strip_tags(&md_links_as_text));
     Text {
         anchors,
         text,
         links,
         line: 0,
     }
+}
+
+/// Removes HTML tags, but not a generic type's angle brackets: `Map<String,Transfer>` and
+/// `List<String>` follow a word directly, a tag never does.
+fn strip_tags(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('<') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for m in TAG.find_iter(s) {
+        let generic = s[..m.start()]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+        out.push_str(&s[last..m.start()]);
+        if generic {
+            out.push_str(m.as_str());
+        }
+        last = m.end();
+    }
+    out.push_str(&s[last..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Removes markdown escapes, list markers and emphasis, and folds white space.

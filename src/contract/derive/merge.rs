@@ -159,9 +159,11 @@ pub fn assemble(
                 .or_insert((g.id.clone(), e.clone()));
         }
     }
-    let any_envelope = service_envelopes.values().next().cloned();
+    // Never another service's: services shape their errors differently (one says `code` is an
+    // integer, another a string), and a borrowed envelope would fail every answer of a service
+    // whose pages state none.
     for g in groups.into_values() {
-        let op = merge_group(g, &service_envelopes, any_envelope.as_ref(), derived)?;
+        let op = merge_group(g, &service_envelopes, derived)?;
         derived.operations.push(op);
     }
     derived.operations.sort_by(|a, b| a.id.cmp(&b.id));
@@ -532,7 +534,6 @@ fn check_examples(
 fn merge_group(
     g: Group,
     service_envelopes: &BTreeMap<String, (String, Value)>,
-    any_envelope: Option<&(String, Value)>,
     derived: &mut Derived,
 ) -> Result<Operation, DeriveError> {
     let mut conflicts = Vec::new();
@@ -653,8 +654,7 @@ fn merge_group(
         &mut defects,
     );
     if error.is_none() {
-        let borrowed = service_envelopes.get(&first.service).or(any_envelope);
-        if let Some((from, e)) = borrowed {
+        if let Some((from, e)) = service_envelopes.get(&first.service) {
             notes.push(format!(
                 "no error envelope on the page: using the one documented for {from}"
             ));
@@ -701,6 +701,23 @@ fn merge_group(
     if success.is_empty() {
         notes.push("no page states a success status: assuming 200".into());
         success.push(200);
+        // A status page the pages point to but the run did not read: say so where a reviewer
+        // looks (defects.json, as a note), not only in the log.
+        for p in &g.pages {
+            for (file, line) in &p.missing_status_pages {
+                defects.push(Defect {
+                    kind: DefectKind::AssumedStatus,
+                    page: p.path.clone(),
+                    line: *line,
+                    operation: Some(g.id.clone()),
+                    body: String::new(),
+                    pointer: String::new(),
+                    documented: json!(format!("the status page {file}, not among the pages")),
+                    found: json!({ "success": [200], "assumed": true }),
+                    other_page: None,
+                });
+            }
+        }
     }
     // A page without a URI cannot tell its path parameters from query parameters; once joined,
     // the operation's path says which are which.
@@ -786,7 +803,8 @@ fn merge_group(
             .insert((g.id.clone(), SchemaKind::Request), r.clone());
     }
     if let Some(r) = &response {
-        for s in &success {
+        // 204 No Content (and 205, 304) carries no body, whatever the page's tables show.
+        for s in success.iter().filter(|s| !matches!(s, 204 | 205 | 304)) {
             derived
                 .schemas
                 .insert((g.id.clone(), SchemaKind::Response(*s)), r.clone());

@@ -208,6 +208,11 @@ pub struct PageContract {
     /// Request rows' constraint-like phrases that yield no constraint: (JSON Pointer, row
     /// source `page:line`, phrase).
     pub unread_constraints: Vec<(String, Option<String>, String)>,
+    /// Pages the status section points to for its codes (file name, line of the link).
+    pub status_links: Vec<(String, usize)>,
+    /// Those of [`PageContract::status_links`] that are not among the pages read (filled by
+    /// [`derive`], which knows every page).
+    pub missing_status_pages: Vec<(String, usize)>,
 }
 
 /// Reads every page under the inputs (files or folders, recursively, in name order).
@@ -523,6 +528,42 @@ fn shape_of(fields: &[Field], prefix: &str, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The pages a status section points to for its codes (`请参见[状态码](状态码.md)`): file name
+/// (the link's path without folders and anchor) and line.
+fn status_links(page: &Page) -> Vec<(String, usize)> {
+    let Some(section) = page.section(SectionKind::Status) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for block in &section.blocks {
+        let Block::Text(t) = block else { continue };
+        for link in &t.links {
+            let target = link.href.split('#').next().unwrap_or_default();
+            if target.is_empty() || target.contains("://") {
+                continue;
+            }
+            let file = target.rsplit('/').next().unwrap_or(target).to_string();
+            if !out.iter().any(|(f, _)| *f == file) {
+                out.push((file, t.line.max(section.line)));
+            }
+        }
+    }
+    out
+}
+
+/// Prose giving examples ("例如200、202或者204", "such as 200 or 204") names statuses an API may
+/// use, not those this operation states: the text from the marker to the end of its sentence is
+/// left out when statuses are read.
+fn without_examples(text: &str) -> std::borrow::Cow<'_, str> {
+    EXAMPLE_CLAUSE.replace_all(text, "")
+}
+
+static EXAMPLE_CLAUSE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::statics::regex(
+        r"(?i)(?:例如|比如|譬如|诸如|如：|如:|such as|e\.g\.|for example|for instance)[^。；;.!?！？\n]*",
+    )
+});
+
 /// The success statuses a page's status section states, and every status it lists.
 fn listed_statuses(page: &Page) -> (Vec<u16>, Vec<u16>) {
     let Some(section) = page.section(SectionKind::Status) else {
@@ -542,7 +583,8 @@ fn listed_statuses(page: &Page) -> (Vec<u16>, Vec<u16>) {
     for block in &section.blocks {
         match block {
             Block::Text(t) => {
-                let text = t.text.trim();
+                let text = without_examples(t.text.trim());
+                let text = text.trim();
                 if matches!(text, "正常" | "Normal" | "Success" | "Successful") {
                     in_normal = true;
                     seen_marker = true;
@@ -562,7 +604,7 @@ fn listed_statuses(page: &Page) -> (Vec<u16>, Vec<u16>) {
             Block::Table(t) => {
                 for row in &t.rows {
                     if let Some(cell) = row.first() {
-                        let n = numbers(&cell.text());
+                        let n = numbers(&without_examples(&cell.text()));
                         if in_normal {
                             found.extend(n.iter().copied());
                         }
@@ -888,6 +930,8 @@ pub fn page_contract(
         notes,
         preconditions: preconditions(page, enums),
         unread_constraints,
+        status_links: status_links(page),
+        missing_status_pages: Vec::new(),
     })
 }
 
@@ -992,6 +1036,10 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
 
     let mut enums = Enums::default();
     let mut operation_pages = Vec::new();
+    // Every page read, by file name: a page's link to a status page outside this set is a link
+    // the derivation cannot follow.
+    let mut known: BTreeSet<String> = pages.iter().map(|p| p.file_name.clone()).collect();
+    known.extend(reference_pages.iter().map(|(_, p)| p.file_name.clone()));
     for page in pages {
         let service = service_of(&page.path, &page.file_name, manifest);
         if references::is_error_code_page(&page) || !is_operation_page(&page) {
@@ -1020,7 +1068,15 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
     let mut contracts = Vec::new();
     for (service, page) in &operation_pages {
         match page_contract(page, service, &enums) {
-            Ok(c) => contracts.push(c),
+            Ok(mut c) => {
+                c.missing_status_pages = c
+                    .status_links
+                    .iter()
+                    .filter(|(file, _)| !known.contains(file))
+                    .cloned()
+                    .collect();
+                contracts.push(c);
+            }
             Err(e) => derived.skipped.push(Skipped::from_error(&page.path, &e)),
         }
     }
@@ -1045,4 +1101,237 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
         .skipped
         .sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
     Ok(derived)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One synthetic page's contract.
+    fn contract_of(markdown_text: &str) -> PageContract {
+        let page = markdown::parse(Path::new("p.md"), "p.md", markdown_text).expect("page parses");
+        page_contract(&page, "svc", &Enums::default()).expect("page derives")
+    }
+
+    /// A page with one response table (and any further tables after it).
+    fn response_page(head: &str, rows: &str, more: &str) -> String {
+        format!(
+            "# 查询\n\n## URI\n\nGET /v1/{{project_id}}/things\n\n## 响应参数\n\n{head}\n|--|--|--|\n{rows}\n{more}\n## 状态码\n\n|状态码|描述|\n|--|--|\n|200|OK|\n"
+        )
+    }
+
+    /// Several parameters in one segment are each a path parameter, none a query parameter.
+    #[test]
+    fn a_segment_with_several_parameters_names_each() {
+        for (uri, rows) in [
+            (
+                r"PUT /v2/reverse/floatingips/\{region\}:\{floatingip\_id\}",
+                "|region|是|String|区域。|\n|floatingip_id|是|String|ID。|",
+            ),
+            (
+                "PUT /v2/reverse/floatingips/{region}:{floatingip_id}",
+                "|region|Yes|String|Region.|\n|floatingip_id|Yes|String|ID.|",
+            ),
+        ] {
+            let header = if rows.contains("Yes") {
+                "|Parameter|Mandatory|Type|Description|"
+            } else {
+                "|参数|是否必选|参数类型|描述|"
+            };
+            let page = format!("# 设置\n\n## URI\n\n{uri}\n\n{header}\n|--|--|--|--|\n{rows}\n");
+            let c = contract_of(&page);
+            assert_eq!(c.path_params, vec!["region", "floatingip_id"], "{uri}");
+            assert!(c.query.is_empty(), "{uri}: {:?}", c.query);
+        }
+    }
+
+    /// `Map<String,X>`: X's fields describe each value, whatever the key; a placeholder row
+    /// (user-chosen keys) is the type of every other key, never a property of its own.
+    #[test]
+    fn maps_and_placeholder_rows_become_additional_properties() {
+        let zh = "|参数|参数类型|描述|";
+        let en = "|Parameter|Type|Description|";
+        let transfer = "\n**表 2** Transfer\n\n|参数|参数类型|描述|\n|--|--|--|\n|size|Integer|大小。|\n|name|String|名称。|\n";
+        let transfer_en = "\n**Table 2** Transfer\n\n|Parameter|Type|Description|\n|--|--|--|\n|size|Integer|Size.|\n|name|String|Name.|\n";
+        let cases: Vec<(&str, &str, &str, Value)> = vec![
+            // Map<String,Object> with the value's table linked by caption.
+            (
+                zh,
+                "|transfers|Map<String,Transfer>|传输。|",
+                transfer,
+                json!({"type": "object", "properties": {"size": {"type": "integer"}, "name": {"type": "string"}}}),
+            ),
+            (
+                en,
+                "|transfers|Map<String,Transfer>|Transfers.|",
+                transfer_en,
+                json!({"type": "object", "properties": {"size": {"type": "integer"}, "name": {"type": "string"}}}),
+            ),
+            // Map<String,Array<X>>: each value a list of X.
+            (
+                zh,
+                "|transfers|Map<String,Array<Transfer>>|传输列表。|",
+                transfer,
+                json!({"type": "array", "items": {"type": "object", "properties": {"size": {"type": "integer"}, "name": {"type": "string"}}}}),
+            ),
+            // Map<String,String> without a table.
+            (
+                zh,
+                "|transfers|Map<String,String>|键值对。|",
+                "",
+                json!({"type": "string"}),
+            ),
+            // A placeholder row in the object's own table.
+            (
+                zh,
+                "|transfers|Object|请参见表2。|",
+                "\n**表 2** transfers字段说明\n\n|参数|参数类型|描述|\n|--|--|--|\n|用户自定义字段键值对|String|值。|\n|count|Integer|个数。|\n",
+                json!({"type": "string"}),
+            ),
+            (
+                en,
+                "|transfers|Object|See Table 2.|",
+                "\n**Table 2** Parameters in the transfers field\n\n|Parameter|Type|Description|\n|--|--|--|\n|User-defined key|String|Value.|\n|count|Integer|Count.|\n",
+                json!({"type": "string"}),
+            ),
+        ];
+        for (head, row, more, value) in cases {
+            let c = contract_of(&response_page(head, row, more));
+            let response = c.response.expect("a response schema");
+            let transfers = &response["properties"]["transfers"];
+            assert_eq!(transfers["type"], "object", "{row}: {transfers}");
+            let additional = &transfers["additionalProperties"];
+            let mut got = additional.clone();
+            strip_annotations(&mut got);
+            assert_eq!(got, value, "{row}: {transfers}");
+            let props = transfers["properties"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            assert!(
+                props.keys().all(|k| k.is_ascii() && !k.contains(' ')),
+                "{row}: a placeholder became a property: {transfers}"
+            );
+            assert!(!props.contains_key("size"), "{row}: flattened: {transfers}");
+            assert!(transfers
+                .get("required")
+                .is_none_or(|r| !r.to_string().contains("自定义")));
+        }
+    }
+
+    /// Statuses come from statements; numbers in prose that gives examples are not statuses.
+    #[test]
+    fn success_statuses_are_stated_not_exemplified() {
+        let cases: [(&str, &[u16]); 6] = [
+            ("-   正常\n\n    202\n", &[202]),
+            (
+                "-   正常\n\n    成功时返回2xx，例如200、202或者204。\n",
+                &[],
+            ),
+            ("-   Normal\n\n    2xx, such as 200, 202 or 204.\n", &[]),
+            ("-   正常\n\n    201。其他取值例如202表示异步。\n", &[201]),
+            (
+                "|状态码|描述|\n|--|--|\n|200|OK|\n|400|Bad Request|\n",
+                &[200],
+            ),
+            ("Success: 204 (e.g. 200 on older versions).\n", &[204]),
+        ];
+        for (status, expected) in cases {
+            let page =
+                format!("# 删除\n\n## URI\n\nDELETE /v1/things/{{id}}\n\n## 状态码\n\n{status}");
+            let c = contract_of(&page);
+            assert_eq!(c.success, expected, "{status}");
+        }
+    }
+
+    /// A status page the pages point to but the run does not read is a note, and 200 is
+    /// assumed openly; one that was read is no note.
+    #[test]
+    fn an_absent_status_page_is_a_note_not_a_silent_200() {
+        let page = "# 查询\n\n## URI\n\nGET /v1/things\n\n## 状态码\n\n请参见[状态码](../common/状态码.md)。\n";
+        let dir = tempfile::tempdir().expect("temp dir");
+        let svc = dir.path().join("svc");
+        std::fs::create_dir_all(&svc).expect("folder");
+        std::fs::write(svc.join("p.md"), page).expect("page");
+        let d = derive(&[dir.path().to_path_buf()], &Manifest::default()).expect("derives");
+        assert_eq!(d.operations[0].success, vec![200]);
+        let notes: Vec<&Defect> = d
+            .defects
+            .iter()
+            .filter(|x| x.kind == defects::DefectKind::AssumedStatus)
+            .collect();
+        assert_eq!(notes.len(), 1, "{:?}", d.defects);
+        assert!(notes[0].kind.is_note());
+        assert!(notes[0].documented.to_string().contains("状态码.md"));
+        std::fs::write(
+            svc.join("状态码.md"),
+            "# 状态码\n\n|状态码|描述|\n|--|--|\n|200|OK|\n",
+        )
+        .expect("status page");
+        let d = derive(&[dir.path().to_path_buf()], &Manifest::default()).expect("derives");
+        assert!(
+            d.defects
+                .iter()
+                .all(|x| x.kind != defects::DefectKind::AssumedStatus),
+            "{:?}",
+            d.defects
+        );
+    }
+
+    /// `List<X>` / `Array of X objects` take X's table, found by its caption; a caption named
+    /// after a table number wins over the number.
+    #[test]
+    fn element_tables_are_found_by_caption_when_number_and_caption_disagree() {
+        let transfer =
+            "\n**表 2** Transfer\n\n|参数|参数类型|描述|\n|--|--|--|\n|size|Integer|大小。|\n";
+        let other = "\n**表 3** Other\n\n|参数|参数类型|描述|\n|--|--|--|\n|wrong|String|错。|\n";
+        let both = format!("{transfer}{other}");
+        let cases: Vec<(&str, String, Option<&str>)> = vec![
+            (
+                "|items|List<Transfer>|列表。|",
+                transfer.to_string(),
+                Some("size"),
+            ),
+            (
+                "|items|Array of Transfer objects|List.|",
+                transfer.to_string(),
+                Some("size"),
+            ),
+            (
+                "|items|list<map>|列表，请参见表2。|",
+                transfer.to_string(),
+                Some("size"),
+            ),
+            // The text says table 3 but names Transfer: the caption wins.
+            (
+                "|items|Array|列表，请参见表3 Transfer。|",
+                both.clone(),
+                Some("size"),
+            ),
+        ];
+        for (row, more, field) in cases {
+            let c = contract_of(&response_page("|参数|参数类型|描述|", row, &more));
+            let items = &c.response.expect("a response")["properties"]["items"]["items"];
+            let props = items["properties"].as_object().cloned().unwrap_or_default();
+            match field {
+                Some(f) => assert!(props.contains_key(f), "{row}: {items}"),
+                None => assert!(!props.contains_key("wrong"), "{row}: {items}"),
+            }
+            assert!(
+                c.table_disagreements.is_empty(),
+                "{row}: {:?}",
+                c.table_disagreements
+            );
+        }
+    }
+
+    /// Keeps only the keywords the tests compare.
+    fn strip_annotations(v: &mut Value) {
+        if let Value::Object(m) = v {
+            m.retain(|k, _| !k.starts_with("x-") && k != "required");
+            for child in m.values_mut() {
+                strip_annotations(child);
+            }
+        }
+    }
 }

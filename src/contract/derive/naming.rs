@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::contract::template;
+
 static METHOD_PATH: LazyLock<Regex> = LazyLock::new(|| {
     crate::statics::regex(
         r"\b(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS)\s+(?:https?://[^/\s]*)?(/[^\s?]*)(\?\S*)?",
@@ -69,12 +71,10 @@ pub fn query_names(text: &str) -> Vec<String> {
     names
 }
 
-/// The `{name}` parameters of a path template, in order.
+/// The `{name}` parameters of a path template, in order; a segment may hold several
+/// (`{region}:{floatingip_id}`).
 pub fn path_params(path: &str) -> Vec<String> {
-    path.split('/')
-        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .map(str::to_string)
-        .collect()
+    crate::contract::template::params(path)
 }
 
 /// The English verb a method and path shape stand for.
@@ -174,10 +174,10 @@ pub fn operation_id(service: &str, method: &str, path: &str) -> String {
             after_version = true;
             continue;
         }
-        if !after_version || seg.starts_with('{') {
+        if !after_version || template::has_param(seg) {
             continue;
         }
-        let followed_by_param = segments.get(i + 1).is_some_and(|n| n.starts_with('{'));
+        let followed_by_param = segments.get(i + 1).is_some_and(|n| template::has_param(n));
         let is_last = i + 1 == segments.len();
         let noun = ident(seg);
         nouns.push(if followed_by_param {
@@ -189,7 +189,7 @@ pub fn operation_id(service: &str, method: &str, path: &str) -> String {
             noun
         });
     }
-    let ends_with_param = segments.last().is_some_and(|s| s.starts_with('{'));
+    let ends_with_param = segments.last().is_some_and(|s| template::has_param(s));
     // `POST …/{id}/action` carries its verb in the body (`os-extend`, `reboot`): the id names
     // the resource's action endpoint, and a case names the body after `#`.
     let is_action = method == "POST" && segments.last() == Some(&"action");

@@ -98,7 +98,7 @@ pub fn infer(
                 .path
                 .rsplit('/')
                 .next()
-                .and_then(|s| s.strip_prefix('{')?.strip_suffix('}'))
+                .and_then(crate::contract::template::sole_param)
                 .map(str::to_string),
             parent: None,
             create: create.map(|op| call(op)),
@@ -164,10 +164,9 @@ fn merge(mut inferred: Vec<ResourceKind>, declared: &ResourceTable) -> ResourceT
 /// A path template with its parameter names dropped (`/v1/{}/vpcs/{}`), so pages naming one
 /// parameter differently still line up.
 pub fn normalise(path: &str) -> String {
-    path.split('/')
-        .map(|s| if s.starts_with('{') { "{}" } else { s })
-        .collect::<Vec<_>>()
-        .join("/")
+    // A mixed segment (`{region}:{floatingip_id}`) keeps its literals: `{}:{}` is not an id
+    // segment, so no kind is inferred at it.
+    crate::contract::template::normalise(path)
 }
 
 /// `vpc.v1`, `security_group.v2_0`: the collection's singular and the path's API version.
@@ -182,7 +181,7 @@ fn kind_name(collection: &str, item_path: &str) -> String {
     let middle: Vec<String> = segs
         .iter()
         .skip(usize::from(version.is_some()))
-        .filter(|s| !s.starts_with('{'))
+        .filter(|s| !crate::contract::template::has_param(s))
         .map(|s| singular(s))
         .collect();
     let mut name = middle[..middle.len().saturating_sub(1)].join(".");
