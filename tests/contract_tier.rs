@@ -432,10 +432,10 @@ fn several_parameters_in_one_segment_are_each_a_path_parameter_end_to_end() {
         .unwrap();
     assert_eq!(path, format!("/v2/reverse/floatingips/cn-north-4:{fip}"));
     let (status, body) = tier
-        .answer("PUT", &path, br#"{"ptrdname": "a.example.com."}"#)
+        .answer("PUT", &path, None, br#"{"ptrdname": "a.example.com."}"#)
         .expect("the tier routes the mixed segment");
     assert_eq!(status.as_u16(), 200, "{body:?}");
     assert!(tier
-        .answer("PUT", "/v2/reverse/floatingips/cn-north-4", b"{}")
+        .answer("PUT", "/v2/reverse/floatingips/cn-north-4", None, b"{}")
         .is_none());
 }
