@@ -723,8 +723,7 @@ fn snapshot_modes() -> impl clap::builder::TypedValueParser<Value = SnapshotMode
 
 fn fault_names() -> impl clap::builder::TypedValueParser<Value = Fault> {
     clap::builder::PossibleValuesParser::new(
-        conform::mock::faults::ALL
-            .iter()
+        conform::mock::faults::all()
             .map(|f| clap::builder::PossibleValue::new(f.name()).aliases(f.alias())),
     )
     .try_map(|s: String| s.parse::<Fault>())

@@ -6,47 +6,23 @@
 
 mod common;
 
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{conform, root, text};
 use serde_json::{json, Value};
 
-/// A standalone mock serving a contract, stopped when dropped.
-struct Standalone(Child, String);
-
-impl Drop for Standalone {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn standalone(dir: &Path) -> Standalone {
+fn standalone(dir: &Path) -> common::Standalone {
     standalone_with(dir, &[])
 }
 
-fn standalone_with(dir: &Path, args: &[&str]) -> Standalone {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(["mock", "--listen", "127.0.0.1:0", "--schemas", "schemas"])
-        .args(args)
-        .current_dir(dir)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the mock starts");
-    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("piped"));
-    let mut line = String::new();
-    stderr.read_line(&mut line).expect("the mock says where");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
-    Standalone(child, url)
+fn standalone_with(dir: &Path, args: &[&str]) -> common::Standalone {
+    let mut all = vec!["--schemas", "schemas"];
+    all.extend_from_slice(args);
+    common::standalone(dir, &all)
 }
 
 /// A project with the VPC contract derived from its pages.

@@ -872,53 +872,15 @@ fn every_example_of_every_set_validates_against_its_schema_or_is_a_defect() {
     assert!(checked > 200, "{checked} examples checked");
 }
 
-/// Two pages documenting one action endpoint with different bodies.
-fn action_page(key: &str, field: &str, ty: &str, example: &str) -> String {
-    format!(
-        r##"# 云硬盘{key}
-
-## URI
-
-POST /v2/\{{project\_id\}}/volumes/\{{volume\_id\}}/action
-
-## 请求参数
-
-|参数|是否必选|参数类型|描述|
-|--|--|--|--|
-|{key}|是|Object|详情请参见表2。|
-
-**表 2** {key}字段说明
-
-|参数|是否必选|参数类型|描述|
-|--|--|--|--|
-|{field}|是|{ty}|取值。|
-
-## 请求示例
-
-```
-POST https://{{endpoint}}/v2/p/volumes/v/action
-
-{example}
-```
-
-## 返回值
-
--   正常
-
-    202
-"##
-    )
-}
-
 #[test]
 fn pages_sharing_one_endpoint_become_one_operation_with_a_one_of_alternative_each() {
-    let extend = action_page(
+    let extend = common::action_page(
         "os-extend",
         "new_size",
         "Integer",
         r#"{"os-extend": {"new_size": 20}}"#,
     );
-    let bootable = action_page(
+    let bootable = common::action_page(
         "os-set_bootable",
         "bootable",
         "Boolean",
@@ -1001,7 +963,7 @@ fn pages_sharing_one_endpoint_become_one_operation_with_a_one_of_alternative_eac
     );
 
     // A page whose example disagrees with its own alternative is a defect on that page.
-    let wrong = action_page(
+    let wrong = common::action_page(
         "os-extend",
         "new_size",
         "Integer",
@@ -1515,13 +1477,13 @@ fn query_tables_of_the_request_section_and_error_tables_of_the_response_section_
 
 #[test]
 fn a_case_names_an_alternative_and_its_body_is_checked_against_that_alternative() {
-    let extend = action_page(
+    let extend = common::action_page(
         "os-extend",
         "new_size",
         "Integer",
         r#"{"os-extend": {"new_size": 20}}"#,
     );
-    let bootable = action_page(
+    let bootable = common::action_page(
         "os-set_bootable",
         "bootable",
         "Boolean",

@@ -295,8 +295,7 @@ fn the_fault_table_lists_every_fault_mode() {
         .skip(2)
         .map(|l| l.split('|').nth(1).unwrap().trim().to_string())
         .collect();
-    let modes: BTreeSet<String> = conform::mock::faults::ALL
-        .iter()
+    let modes: BTreeSet<String> = conform::mock::faults::all()
         .map(|f| f.name().to_string())
         .collect();
     assert_eq!(rows, modes);

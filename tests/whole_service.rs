@@ -6,44 +6,11 @@
 
 mod common;
 
-use std::io::BufRead;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use common::{conform, root, text};
+use common::{action_page, conform, root, standalone, text};
 use serde_json::Value;
-
-/// A standalone mock serving a contract, stopped when dropped.
-struct Standalone(Child, String);
-
-impl Drop for Standalone {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn standalone(dir: &Path, args: &[&str]) -> Standalone {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(["mock", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .current_dir(dir)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the mock starts");
-    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("piped"));
-    let mut line = String::new();
-    stderr
-        .read_line(&mut line)
-        .expect("the mock says where it listens");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
-    Standalone(child, url)
-}
 
 /// Derives and generates one training set into a fresh folder.
 fn prepared(set: &str) -> tempfile::TempDir {
@@ -295,45 +262,6 @@ fn each_training_set_runs_from_its_pages_alone_with_nothing_failing() {
             }
         }
     }
-}
-
-/// A page of one action of a shared endpoint: pages documenting one method and path with
-/// different bodies derive to a `oneOf` request.
-fn action_page(key: &str, field: &str, ty: &str, example: &str) -> String {
-    format!(
-        r##"# 云硬盘{key}
-
-## URI
-
-POST /v2/\{{project\_id\}}/volumes/\{{volume\_id\}}/action
-
-## 请求参数
-
-|参数|是否必选|参数类型|描述|
-|--|--|--|--|
-|{key}|是|Object|详情请参见表2。|
-
-**表 2** {key}字段说明
-
-|参数|是否必选|参数类型|描述|
-|--|--|--|--|
-|{field}|是|{ty}|取值。|
-
-## 请求示例
-
-```
-POST https://{{endpoint}}/v2/p/volumes/v/action
-
-{example}
-```
-
-## 返回值
-
--   正常
-
-    202
-"##
-    )
 }
 
 /// A page: a title, `METHOD path`, parameter tables (`(caption, rows)`: `|name|required|type|

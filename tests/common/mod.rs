@@ -135,3 +135,72 @@ pub fn shipped_cases() -> (usize, usize) {
     }
     (total, aksk)
 }
+
+/// A standalone mock serving a contract, stopped when dropped.
+pub struct Standalone(pub std::process::Child, pub String);
+
+impl Drop for Standalone {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn standalone(dir: &Path, args: &[&str]) -> Standalone {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["mock", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .current_dir(dir)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the mock starts");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("piped"));
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut line).expect("the mock says where it listens");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    Standalone(child, url)
+}
+
+/// A page of one action of a shared endpoint: pages documenting one method and path with
+/// different bodies derive to a `oneOf` request.
+pub fn action_page(key: &str, field: &str, ty: &str, example: &str) -> String {
+    format!(
+        r##"# 云硬盘{key}
+
+## URI
+
+POST /v2/\{{project\_id\}}/volumes/\{{volume\_id\}}/action
+
+## 请求参数
+
+|参数|是否必选|参数类型|描述|
+|--|--|--|--|
+|{key}|是|Object|详情请参见表2。|
+
+**表 2** {key}字段说明
+
+|参数|是否必选|参数类型|描述|
+|--|--|--|--|
+|{field}|是|{ty}|取值。|
+
+## 请求示例
+
+```
+POST https://{{endpoint}}/v2/p/volumes/v/action
+
+{example}
+```
+
+## 返回值
+
+-   正常
+
+    202
+"##
+    )
+}
