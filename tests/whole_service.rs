@@ -264,6 +264,55 @@ fn each_training_set_runs_from_its_pages_alone_with_nothing_failing() {
     }
 }
 
+/// Services derived together lend each other their kinds: a DCS instance names a VPC subnet,
+/// which no DCS operation creates, so its cases create a VPC and a subnet first with the VPC's
+/// operations, and the whole suite runs with nothing failing.
+#[test]
+fn a_kind_another_service_creates_is_made_by_that_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = root().join("../shared/pages");
+    let (vpc, dcs) = (pages.join("vpc"), pages.join("dcs"));
+    let out = conform(
+        dir.path(),
+        &[
+            "derive",
+            vpc.to_str().unwrap(),
+            dcs.to_str().unwrap(),
+            "--out",
+            "schemas",
+            "-q",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = conform(
+        dir.path(),
+        &["generate", "--schemas", "schemas", "--out", "cases"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let case =
+        std::fs::read_to_string(dir.path().join("cases/dcs/create_instance_v2/success.yaml"))
+            .unwrap();
+    let subnet = case
+        .find(r#"capture: {"subnet_id": "/subnet/id"}"#)
+        .unwrap_or_else(|| panic!("no subnet made in\n{case}"));
+    let own = case.find("- name: \"valid request\"").unwrap();
+    assert!(
+        case.contains("operation: \"vpc.create_subnet.v1\""),
+        "{case}"
+    );
+    assert!(subnet < own, "{case}");
+    assert!(!case.contains("var:subnet_id"), "{case}");
+    let (out, report) = run_suite(dir.path(), &[]);
+    let failed: Vec<&Value> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] == "failed" || c["verdict"] == "errored")
+        .collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
 /// A page: a title, `METHOD path`, parameter tables (`(caption, rows)`: `|name|required|type|
 /// description|`), and the success status.
 fn page(

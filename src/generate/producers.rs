@@ -110,15 +110,22 @@ impl<'a> Producers<'a> {
 
     /// The producer of the kind an id parameter names, for a request on `path`: the kind whose
     /// collection the path runs through, else one of the same service and API version, else any
-    /// of the service.
+    /// of the service, else one of another service.
     pub fn for_param(&self, param: &str, service: &str, path: &str) -> Option<&Producer<'a>> {
         let path = normalise(path);
         let version = path.split('/').nth(1).unwrap_or_default();
-        let named: Vec<&Producer<'a>> = self
-            .kinds
-            .iter()
-            .filter(|k| k.id_param == param && k.create.service == service)
-            .collect();
+        // Another service's kind where the request's own service creates none: a DCS instance
+        // names the VPC's subnet.
+        let of = |same: bool| -> Vec<&Producer<'a>> {
+            self.kinds
+                .iter()
+                .filter(|k| k.id_param == param && (k.create.service == service) == same)
+                .collect()
+        };
+        let mut named = of(true);
+        if named.is_empty() {
+            named = of(false);
+        }
         named
             .iter()
             .find(|k| path.starts_with(&format!("{}/", k.collection)))
