@@ -149,10 +149,20 @@ impl<'a> Producers<'a> {
     }
 }
 
-/// The item operation's own id parameter (its last) names the one captured in `var`.
+/// The item operation's own id parameter (its last) names the one captured in `var`. Other ids
+/// its path names beyond the create's (a subnet deleted under its VPC) are the same project's:
+/// another project's resources are captured as `other_project_<param>`.
 pub fn item_params(op: &Operation, params: &mut Map<String, Value>, var: &str) {
-    if let Some(own) = op.path_params.iter().rev().find(|n| is_resource_param(n)) {
+    let own = op.path_params.iter().rev().find(|n| is_resource_param(n));
+    if let Some(own) = own {
         params.insert(own.clone(), json!(format!("${{{var}}}")));
+    }
+    if var.starts_with("other_project_") {
+        for p in op.path_params.iter().filter(|p| is_resource_param(p)) {
+            if Some(p) != own && !params.contains_key(p) {
+                params.insert(p.clone(), json!(format!("${{{}}}", var_name(p, "other"))));
+            }
+        }
     }
 }
 

@@ -65,7 +65,24 @@ pub fn infer(
         let create = collection_ops.get("POST");
         let id_param = own.trim_start_matches('{').trim_end_matches('}');
         let created_id = create.and_then(|op| created_id(op, schemas, id_param));
-        let delete = methods.get("DELETE");
+        // A kind read at `/subnets/{subnet_id}` may be changed under its parent
+        // (`/vpcs/{vpc_id}/subnets/{subnet_id}`): the same id, one level down.
+        let under_parent = |method: &str| {
+            let tail = format!("/{collection}/{{}}");
+            by_path.iter().find_map(|((s, p), ms)| {
+                let op = ms.get(method)?;
+                (*s == *service
+                    && p != item
+                    && p.ends_with(&tail)
+                    && op.path.ends_with(&format!("/{own}")))
+                .then_some(op)
+            })
+        };
+        let delete = methods.get("DELETE").or_else(|| under_parent("DELETE"));
+        let update = methods
+            .get("PUT")
+            .or(methods.get("PATCH"))
+            .or_else(|| under_parent("PUT"));
         let name = kind_name(&collection, &read.path);
         match (create, &created_id, delete) {
             (None, _, _) => notes.push(format!("resources: {name}: no create (POST {coll})")),
@@ -85,10 +102,7 @@ pub fn infer(
             scratch_var: None,
             read: call(read),
             fields: BTreeMap::new(),
-            update: methods
-                .get("PUT")
-                .or(methods.get("PATCH"))
-                .map(|op| call(op)),
+            update: update.map(|op| call(op)),
             items: None,
             delete: delete.map(|op| call(op)),
             created_id,
@@ -317,6 +331,45 @@ mod tests {
             Some("/instances/0/instance_id")
         );
         assert_eq!(at(json!({"properties": {"order_id": id}})), None);
+    }
+
+    /// A kind read at its own path but changed under its parent (VPC's subnets) is deleted and
+    /// updated there; a DELETE of another kind's id under the same parent is not its delete.
+    #[test]
+    fn a_delete_under_the_parent_is_the_kinds_delete() {
+        let ops = vec![
+            op("s.create", "POST", "/v1/{project_id}/subnets"),
+            op("s.show", "GET", "/v1/{project_id}/subnets/{subnet_id}"),
+            op(
+                "s.delete",
+                "DELETE",
+                "/v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}",
+            ),
+            op(
+                "s.update",
+                "PUT",
+                "/v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}",
+            ),
+            op("p.create", "POST", "/v1/{project_id}/ports"),
+            op("p.show", "GET", "/v1/{project_id}/ports/{port_id}"),
+            op(
+                "x.delete",
+                "DELETE",
+                "/v1/{project_id}/vpcs/{vpc_id}/ports/{other_id}",
+            ),
+        ];
+        let (table, _) = infer(&ops, &BTreeMap::new(), &ResourceTable::default());
+        let kind = |name: &str| table.kinds.iter().find(|k| k.kind == name);
+        let subnet = kind("subnet.v1").expect("a subnet kind");
+        assert_eq!(
+            subnet.delete.as_ref().map(|c| c.path.as_str()),
+            Some("/v1/{project_id}/vpcs/{vpc_id}/subnets/{id}")
+        );
+        assert_eq!(
+            subnet.update.as_ref().map(|c| c.path.as_str()),
+            Some("/v1/{project_id}/vpcs/{vpc_id}/subnets/{id}")
+        );
+        assert_eq!(kind("port.v1").expect("a port kind").delete, None);
     }
 
     #[test]
