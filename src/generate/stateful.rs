@@ -9,6 +9,7 @@
 //!   the documented 404.
 //! - `idempotent_update`: the same PUT twice succeeds twice and leaves what one did.
 //! - `hierarchy`: a child reached through another parent's id is not found.
+//! - `leakage`: a create refused for its body leaves nothing a list shows.
 //!
 //! The namespace (another project's id behaves as unknown) and invalid-id properties are
 //! per-operation path cases of [`super::OpGen`].
@@ -22,15 +23,6 @@ use super::rules::{is_resource_param, rule_id, source_of, Constraint};
 use super::{operation_dir, q, render_planned, schema_at, values, GeneratedCase};
 use crate::contract::derive::resources::normalise;
 use crate::contract::{Contract, Operation, SchemaKind};
-
-/// The properties a stateful case can test, as they appear in case names and tags.
-pub const PROPERTIES: &[&str] = &[
-    "lifecycle",
-    "use_after_delete",
-    "idempotent_update",
-    "hierarchy",
-    "leakage",
-];
 
 /// Values an update gives a name or description, the first that the schema accepts and that
 /// differs from what the create sent.
@@ -72,7 +64,7 @@ pub fn cases(
     out
 }
 
-/// The documented success status of an operation's first success code's response schema.
+/// The response schema of an operation's first documented success status.
 fn response_schema<'c>(contract: &'c Contract, op: &Operation) -> Option<&'c Value> {
     let status = *op.success.first()?;
     contract.schema(&op.id, SchemaKind::Response(status))
