@@ -14,17 +14,17 @@ use serde_json::Value;
 
 /// Derives and generates one training set into a fresh folder.
 fn prepared(set: &str) -> tempfile::TempDir {
-    prepared_pages(set, &root().join("../shared/pages").join(set))
+    prepared_pages(set, &[&root().join("../shared/pages").join(set)])
 }
 
-/// Derives a folder of pages, generates its suite and lints it (the generator never writes a
-/// case the contract contradicts, which `run` would refuse as bad input).
-fn prepared_pages(set: &str, pages: &Path) -> tempfile::TempDir {
+/// Derives folders of pages together, generates their suite and lints it (the generator never
+/// writes a case the contract contradicts, which `run` would refuse as bad input).
+fn prepared_pages(set: &str, pages: &[&Path]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out = conform(
-        dir.path(),
-        &["derive", pages.to_str().unwrap(), "--out", "schemas", "-q"],
-    );
+    let mut args: Vec<&str> = vec!["derive"];
+    args.extend(pages.iter().map(|p| p.to_str().unwrap()));
+    args.extend(["--out", "schemas", "-q"]);
+    let out = conform(dir.path(), &args);
     assert!(out.status.success(), "{set}: {}", text(&out.stderr));
     let out = conform(
         dir.path(),
@@ -82,7 +82,7 @@ fn whole_set(set: &str) -> ((usize, usize, usize, usize), Value) {
 
 /// [`prepared_pages`], then the suite run against `conform mock --schemas` of its contract.
 fn whole_pages(set: &str, pages: &Path) -> ((usize, usize, usize, usize), Value) {
-    let dir = prepared_pages(set, pages);
+    let dir = prepared_pages(set, &[pages]);
     let (out, report) = run_suite(dir.path(), &[]);
     let count = |v: &str| {
         report["cases"]
@@ -269,26 +269,8 @@ fn each_training_set_runs_from_its_pages_alone_with_nothing_failing() {
 /// operations, and the whole suite runs with nothing failing.
 #[test]
 fn a_kind_another_service_creates_is_made_by_that_service() {
-    let dir = tempfile::tempdir().unwrap();
     let pages = root().join("../shared/pages");
-    let (vpc, dcs) = (pages.join("vpc"), pages.join("dcs"));
-    let out = conform(
-        dir.path(),
-        &[
-            "derive",
-            vpc.to_str().unwrap(),
-            dcs.to_str().unwrap(),
-            "--out",
-            "schemas",
-            "-q",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = conform(
-        dir.path(),
-        &["generate", "--schemas", "schemas", "--out", "cases"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dir = prepared_pages("vpc+dcs", &[&pages.join("vpc"), &pages.join("dcs")]);
     let case =
         std::fs::read_to_string(dir.path().join("cases/dcs/create_instance_v2/success.yaml"))
             .unwrap();
@@ -370,7 +352,7 @@ fn an_asynchronous_create_is_followed_by_its_id_and_its_job() {
     for (file, text) in &pages_of {
         std::fs::write(evs.join(file), text).unwrap();
     }
-    let dir = prepared_pages("async", pages.path());
+    let dir = prepared_pages("async", &[pages.path()]);
     let resources = std::fs::read_to_string(dir.path().join("schemas/resources.json")).unwrap();
     assert!(
         resources.contains(r#""created_id": "/volume_ids/0""#),
@@ -490,18 +472,7 @@ fn a_one_of_request_gets_a_success_case_per_alternative_and_its_suite_runs_clean
 /// project's resource is created in `${other_project_id}`.
 #[test]
 fn generated_cases_create_their_parents_first_and_delete_them_after() {
-    let dir = tempfile::tempdir().unwrap();
-    let pages = root().join("../shared/pages/vpc");
-    let out = conform(
-        dir.path(),
-        &["derive", pages.to_str().unwrap(), "--out", "schemas", "-q"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = conform(
-        dir.path(),
-        &["generate", "--schemas", "schemas", "--out", "cases"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dir = prepared("vpc");
     let read = |id: &str| std::fs::read_to_string(dir.path().join("cases").join(id)).unwrap();
     let case = read("vpc/delete_vpc_subnet_v1/path_subnet_id__other_project.yaml");
     let at = |needle: &str| {

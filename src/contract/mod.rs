@@ -400,6 +400,14 @@ impl Contract {
             .map(|(_, id)| id)
     }
 
+    /// Whether a service's error pages name codes for a status: only then is the exact status
+    /// expected, where otherwise its class is.
+    pub fn documents(&self, service: &str, status: u16) -> bool {
+        self.error_codes
+            .get(service)
+            .is_some_and(|m| m.get(&status).is_some_and(|c| !c.is_empty()))
+    }
+
     /// The compiled validator for an operation's schema; for `op#alt`, the request validator is
     /// the alternative's.
     pub fn validator(&self, reference: &str, kind: SchemaKind) -> Option<&jsonschema::Validator> {
