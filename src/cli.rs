@@ -388,7 +388,7 @@ pub struct RunCmd {
     /// config file) and report how the answers differ: differential parity.
     #[arg(long)]
     pub compare_target: Option<String>,
-    /// The undo ledger (default for --target: conform.ledger.jsonl; none for the built-in mock).
+    /// The undo ledger (default for --target: conform.ledger.jsonl; in memory for the built-in mock).
     #[arg(long)]
     pub ledger: Option<PathBuf>,
     /// With a ledger, run cases whose changes the resource table cannot undo (refused otherwise).

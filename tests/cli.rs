@@ -1368,3 +1368,205 @@ fn init_from_pages_starts_a_project_whose_generated_suite_runs() {
         text(&again.stderr)
     );
 }
+
+/// The success cases of the metadata item of a server: their answers carry no snapshot.
+const ECS_SUCCESS: &str = "ecs/update_server_metadata_item_v2_1/{add_or_update_existing_key,example,key_of_255_characters,paused_server,stopped_server,suspended_server,value_of_255_characters}";
+/// The success cases whose answers (or reads) carry a snapshot.
+const EVS_SUCCESS: &[&str] = &[
+    "evs/update_snapshot_metadata_item_v2/{example,visible_in_the_snapshot_list}",
+    "evs/update_snapshot_v2/{description_wins_over_display_description,display_name_alone,display_name_of_255_bytes,example,name_of_255_bytes,name_wins_over_display_name,rename_to_autobk_prefix,show_carries_reserved_attributes}",
+    "evs/update_snapshot_v3/{example,persists,rename_to_autobk_prefix}",
+];
+
+/// What one fault must fail: the cases matching `globs`, or, with `all_but`, every case that ran
+/// except those.
+struct Caught {
+    fault: &'static str,
+    globs: Vec<&'static str>,
+    all_but: bool,
+}
+
+fn caught(fault: &'static str, globs: &[&'static str]) -> Caught {
+    Caught {
+        fault,
+        globs: globs.to_vec(),
+        all_but: false,
+    }
+}
+
+fn all_but(fault: &'static str, globs: &[&'static str]) -> Caught {
+    Caught {
+        all_but: true,
+        ..caught(fault, globs)
+    }
+}
+
+/// The fault table (docs/mock.md) as cases: each fault, snapshots compared, fails exactly the
+/// cases that detect it and no other. The built-in mock undoes what each case changed (the
+/// in-memory ledger), so an over-limit name a faulty mock accepted does not leak into the
+/// snapshots of the cases after it. Exhaustive over the emulation's faults except `slow`, whose
+/// cost is the timeout on every case (every case errs, as with `drop-connection`).
+#[test]
+fn each_fault_fails_exactly_the_cases_that_detect_it() {
+    // A refused system key, then a read of the snapshot: an error case and a success case.
+    let system_key = "evs/update_snapshot_metadata_item_v2/system_key";
+    let snapshot_answers: Vec<&str> = EVS_SUCCESS.iter().copied().chain([system_key]).collect();
+    let success: Vec<&str> = snapshot_answers
+        .iter()
+        .copied()
+        .chain([ECS_SUCCESS])
+        .collect();
+    let only_success: Vec<&str> = EVS_SUCCESS.iter().copied().chain([ECS_SUCCESS]).collect();
+    let other_errors: Vec<&str> = only_success.iter().copied().chain(["auth/*"]).collect();
+    let table = [
+        caught("wrong-success-status", &success),
+        caught("missing-field", &snapshot_answers),
+        caught("wrong-field-type", &snapshot_answers),
+        caught("extra-field", &snapshot_answers),
+        caught(
+            "ignore-update",
+            &[
+                "evs/update_snapshot_v2/{description_wins_over_display_description,display_name_alone,display_name_of_255_bytes,example,name_of_255_bytes,name_wins_over_display_name,rename_to_autobk_prefix}",
+                "evs/update_snapshot_v3/{persists,rename_to_autobk_prefix}",
+            ],
+        ),
+        caught(
+            "display-name-wins",
+            &["evs/update_snapshot_v2/name_wins_over_display_name"],
+        ),
+        caught(
+            "no-length-check",
+            &[
+                "ecs/update_server_metadata_item_v2_1/{key_charset,key_of_256_characters,value_over_255_characters}",
+                "evs/update_snapshot_metadata_item_v2/value_over_255_characters",
+                "evs/update_snapshot_v2/*_over_255_bytes",
+                "evs/update_snapshot_v3/description_over_255_bytes",
+            ],
+        ),
+        caught(
+            "chars-not-bytes",
+            &[
+                "evs/update_snapshot_v2/*_over_255_bytes",
+                "evs/update_snapshot_v3/description_over_255_bytes",
+            ],
+        ),
+        // The auth errors are the gateway's, whose envelope the fault leaves alone.
+        all_but("flat-error-envelope", &other_errors),
+        all_but("error-as-500", &only_success),
+        caught(
+            "metadata-not-persisted",
+            &[
+                ECS_SUCCESS,
+                "evs/update_snapshot_metadata_item_v2/{example,visible_in_the_snapshot_list}",
+            ],
+        ),
+        caught(
+            "ignore-vm-state",
+            &["ecs/update_server_metadata_item_v2_1/{building_server,error_server}"],
+        ),
+        caught(
+            "uri-key-mismatch-accepted",
+            &[
+                "ecs/update_server_metadata_item_v2_1/{empty_key,uri_key_mismatch}",
+                "evs/update_snapshot_metadata_item_v2/uri_key_mismatch",
+            ],
+        ),
+        caught(
+            "cross-project-leak",
+            &["evs/update_snapshot_v2/other_project"],
+        ),
+        caught("auth-bypass", &["auth/{missing_token,no_token,wrong_token}"]),
+        caught(
+            "missing-token-accepted",
+            &["auth/{missing_token,no_token}"],
+        ),
+        all_but("text-content-type", &[]),
+        caught(
+            "no-display-name-limit",
+            &["evs/update_snapshot_v2/display_{name,description}_over_255_bytes"],
+        ),
+        caught(
+            "paused-refused",
+            &["ecs/update_server_metadata_item_v2_1/paused_server"],
+        ),
+        // The seed operations neither list nor delete nor read by id: one case reads the
+        // snapshot list; the generated stateful checkers catch the other two
+        // (tests/whole_service.rs). An unknown id answered on a read only is no case's concern
+        // here, and the undo leaves a refused change alone instead of tripping over that read.
+        caught(
+            "list-misses",
+            &["evs/update_snapshot_metadata_item_v2/visible_in_the_snapshot_list"],
+        ),
+        caught("unknown-id-ok", &[]),
+        caught("delete-keeps", &[]),
+    ];
+    let named: std::collections::BTreeSet<&str> = table.iter().map(|c| c.fault).collect();
+    let untested: Vec<&str> = EMULATION
+        .iter()
+        .chain(conform::mock::faults::CONTRACT_TIER)
+        .map(|f| f.name())
+        .filter(|n| !named.contains(n) && !["slow", "drop-connection"].contains(n))
+        .collect();
+    assert!(untested.is_empty(), "faults the table misses: {untested:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut wrong = Vec::new();
+    for c in table.iter().chain([&caught("drop-connection", &[])]) {
+        let report = dir.path().join(format!("{}.json", c.fault));
+        let out = conform(
+            &root(),
+            &[
+                "run",
+                "--fault",
+                c.fault,
+                "--report-json",
+                report.to_str().unwrap(),
+            ],
+        );
+        let report: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        let verdicts: Vec<(String, String)> = report["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].as_str().unwrap().to_string(),
+                    c["verdict"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        if c.fault == "drop-connection" {
+            assert_eq!(out.status.code(), Some(3), "{}", text(&out.stdout));
+            assert!(verdicts
+                .iter()
+                .all(|(_, v)| v == "errored" || v == "skipped"));
+            continue;
+        }
+        let mut set = globset::GlobSetBuilder::new();
+        for g in &c.globs {
+            set.add(globset::Glob::new(g).unwrap());
+        }
+        let set = set.build().unwrap();
+        let expected: Vec<&str> = verdicts
+            .iter()
+            .filter(|(_, v)| v != "skipped")
+            .map(|(id, _)| id.as_str())
+            .filter(|id| set.is_match(id) != c.all_but)
+            .collect();
+        let failed: Vec<&str> = verdicts
+            .iter()
+            .filter(|(_, v)| v != "passed" && v != "skipped")
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert!(!verdicts.is_empty());
+        let code = if expected.is_empty() { 0 } else { 1 };
+        if failed != expected || out.status.code() != Some(code) {
+            wrong.push(format!(
+                "{} (exit {:?}, expected {code}): failed {failed:?}, expected {expected:?}",
+                c.fault,
+                out.status.code()
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -213,6 +213,75 @@ async fn the_report_lists_every_mutation_and_its_restore() {
     mock.stop().await;
 }
 
+/// A change the target refused (a 4xx) changed nothing: the undo records it as unchanged and
+/// sends nothing back. Even a mock that answers reads of unknown ids with a made-up body (so
+/// the saved state is that body) leaves the case passing rather than erring on a failed undo.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_change_is_recorded_unchanged_and_nothing_is_sent_back() {
+    let mock = spawn(MockConfig {
+        faults: Faults::new([Fault::UnknownIdOk]),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let base = mock.base_url();
+    let before = dump(&base).await;
+    let dir = tempfile::tempdir().unwrap();
+    let long = "n".repeat(300);
+    std::fs::write(
+        dir.path().join("too_long.yaml"),
+        format!("operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {{snapshot: {{name: {long}}}}}\n    expect: {{status: 400}}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("unknown.yaml"),
+        "operation: evs.update_snapshot_metadata_item.v2\nsteps:\n  - request:\n      params: {snapshot_id: \"${missing_id}\", key: key1}\n      body: {meta: {key1: v}}\n    expect: {status: 404}\n",
+    )
+    .unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut args = conform::commands::run::RunArgs::new(
+        dir.path().to_path_buf(),
+        root.join("schemas"),
+        conform::commands::run::TargetChoice::Url(base.clone()),
+    );
+    args.allow_mutation = true;
+    args.vars.pairs = conform::mock::state::Fixtures::defaults()
+        .vars
+        .into_iter()
+        .collect();
+    args.ledger = Some(dir.path().join("l.jsonl"));
+    args.outputs.json = Some(dir.path().join("r.json"));
+    let mut out = Vec::new();
+    let code = conform::commands::run::run(args, &mut out).await.unwrap();
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&out));
+    assert_eq!(dump(&base).await, before);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let mutations: Vec<&Value> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["mutations"].as_array().into_iter().flatten())
+        .collect();
+    assert_eq!(mutations.len(), 2, "{mutations:?}");
+    assert!(
+        mutations
+            .iter()
+            .all(|m| m["restored"] == true
+                && m["detail"] == "unchanged: every change was refused (4xx)"),
+        "{mutations:?}"
+    );
+    // The ledger closes both entries, so `conform restore` has nothing left to do.
+    let ledger = std::fs::read_to_string(dir.path().join("l.jsonl")).unwrap();
+    assert_eq!(ledger.matches("\"event\":\"saved\"").count(), 2, "{ledger}");
+    assert_eq!(
+        ledger.matches("\"event\":\"restored\"").count(),
+        2,
+        "{ledger}"
+    );
+    mock.stop().await;
+}
+
 /// A ledger travels (a CI artifact, a colleague's crash), so an entry naming a host that is not
 /// one of the target's is refused before anything is sent: the target's token never reaches it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -716,11 +716,16 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
     let (cancel_tx, cancel_rx) = watch::channel(Interrupt::None);
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
     let signals = watch_signals(cancel_tx, events_tx.downgrade());
-    let ledger = match &args.ledger {
-        Some(path) => Some(Arc::new(
+    // One run path for every target: the built-in mock keeps its ledger in memory, so a case
+    // that changes what it should not is undone there too and cannot leak into later cases.
+    let ledger = match (&args.ledger, &args.target) {
+        (Some(path), _) => Some(Arc::new(
             crate::run::ledger::Ledger::open(path).map_err(Error::Io)?,
         )),
-        None => None,
+        (None, TargetChoice::Mock { .. }) => {
+            Some(Arc::new(crate::run::ledger::Ledger::in_memory()))
+        }
+        (None, _) => None,
     };
     let compare_ctx = match compare_target {
         Some(ct) => Some(Arc::new(RunCtx {

@@ -244,11 +244,14 @@ impl Resource {
     }
 }
 
-/// The ledger file, appended to by every case.
+/// The undo ledger, appended to by every case: a file on disk for real targets, kept in memory
+/// for the built-in mock, whose state ends with the run (so every target takes one run path:
+/// what a case changes is saved first and undone after it).
 #[derive(Debug)]
 pub struct Ledger {
     path: PathBuf,
-    file: Mutex<std::fs::File>,
+    /// None in memory: nothing is written.
+    file: Option<Mutex<std::fs::File>>,
 }
 
 impl Ledger {
@@ -261,8 +264,21 @@ impl Ledger {
             .map_err(|e| format!("ledger {}: {e}", path.display()))?;
         Ok(Ledger {
             path: path.to_path_buf(),
-            file: Mutex::new(file),
+            file: Some(Mutex::new(file)),
         })
+    }
+
+    /// A ledger in memory: nothing outlives the run, as nothing the built-in mock holds does.
+    pub fn in_memory() -> Ledger {
+        Ledger {
+            path: PathBuf::from("(in memory)"),
+            file: None,
+        }
+    }
+
+    /// Whether it is kept in memory only.
+    pub fn is_in_memory(&self) -> bool {
+        self.file.is_none()
     }
 
     /// Where it is.
@@ -272,8 +288,11 @@ impl Ledger {
 
     /// Appends one line and syncs it, so a crash right after cannot lose it.
     pub fn append(&self, entry: &Entry) -> Result<(), String> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
         let line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
-        let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let mut f = file.lock().unwrap_or_else(|p| p.into_inner());
         writeln!(f, "{line}")
             .and_then(|_| f.sync_data())
             .map_err(|e| format!("ledger {}: {e}", self.path.display()))

@@ -18,8 +18,11 @@ use crate::case::Case;
 
 /// Why a case is refused before it runs, if the table cannot undo one of its changes.
 pub fn refusal(case: &Case, ctx: &RunCtx) -> Option<String> {
-    if ctx.ledger.is_none() || ctx.allow_unrestorable {
-        return None;
+    // The built-in mock's state ends with the run: what cannot be undone there is no loss.
+    match ctx.ledger.as_deref() {
+        None => return None,
+        Some(book) if book.is_in_memory() || ctx.allow_unrestorable => return None,
+        Some(_) => {}
     }
     for step in case.all_steps() {
         let Some(route) = step.route(&ctx.contract) else {
@@ -35,13 +38,23 @@ pub fn refusal(case: &Case, ctx: &RunCtx) -> Option<String> {
     None
 }
 
+/// A resource saved before a step changed it.
+struct Saved {
+    resource: Resource,
+    state: State,
+    /// Whether a step that may have changed it ran (any answer but a 4xx).
+    changed: bool,
+}
+
 /// The undo book of one running case.
 pub struct CaseUndo<'a> {
     ctx: &'a RunCtx,
     book: &'a Ledger,
     case: &'a str,
     restorer: Restorer<'a>,
-    saved: Vec<(Resource, State)>,
+    saved: Vec<Saved>,
+    /// The saved resource the running step changes, until its answer says whether it did.
+    touching: Option<usize>,
     created: Vec<Resource>,
     /// The create the running step sends, until its answer settles it.
     sending: Option<(Resource, CreateIntent)>,
@@ -64,6 +77,7 @@ impl<'a> CaseUndo<'a> {
                 table: &ctx.contract.resources,
             },
             saved: Vec::new(),
+            touching: None,
             created: Vec::new(),
             sending: None,
             unsettled: Vec::new(),
@@ -110,8 +124,11 @@ impl<'a> CaseUndo<'a> {
         let Some(res) = self.resource_of(&path) else {
             return Ok(()); // A create (the collection itself): recorded after the step.
         };
-        if self.saved.iter().any(|(r, _)| r.same(&res)) || self.created.iter().any(|r| r.same(&res))
-        {
+        if let Some(i) = self.saved.iter().position(|s| s.resource.same(&res)) {
+            self.touching = Some(i);
+            return Ok(());
+        }
+        if self.created.iter().any(|r| r.same(&res)) {
             return Ok(());
         }
         // A resource that cannot be read (a missing id) has nothing to protect.
@@ -119,7 +136,12 @@ impl<'a> CaseUndo<'a> {
             return Ok(());
         };
         self.append("saved", &res, Some(state.clone()), None, None)?;
-        self.saved.push((res, state));
+        self.touching = Some(self.saved.len());
+        self.saved.push(Saved {
+            resource: res,
+            state,
+            changed: false,
+        });
         Ok(())
     }
 
@@ -193,6 +215,17 @@ impl<'a> CaseUndo<'a> {
     /// `created_id`) is recorded and the resource deleted after the case; a refusal (any other
     /// status) closes the intent; no answer, or no id in it, leaves the intent open.
     pub fn after(&mut self, result: &StepResult) {
+        // A change refused with a 4xx changed nothing; anything else (a success, a 5xx, no
+        // answer) may have, and is restored.
+        if let Some(i) = self.touching.take() {
+            let refused = result
+                .response
+                .as_ref()
+                .is_some_and(|r| (400..500).contains(&r.status));
+            if let (false, Some(saved)) = (refused, self.saved.get_mut(i)) {
+                saved.changed = true;
+            }
+        }
         let Some((res, intent)) = self.sending.take() else {
             return;
         };
@@ -243,10 +276,21 @@ impl<'a> CaseUndo<'a> {
     /// Restores what was saved and deletes what was created, each verified by a read.
     pub async fn finish(self) -> Vec<Mutation> {
         let mut out = Vec::new();
-        for (res, state) in &self.saved {
-            let (event, ok, detail) = match self.restorer.restore(res, state).await {
-                Ok(d) => ("restored", true, d),
-                Err(e) => ("restore_failed", false, e),
+        for saved in &self.saved {
+            let res = &saved.resource;
+            // Nothing is sent back to a resource whose every change was refused: a faulty
+            // read (an unknown id answered 200) must not turn a refusal into a failed undo.
+            let (event, ok, detail) = if !saved.changed {
+                (
+                    "restored",
+                    true,
+                    "unchanged: every change was refused (4xx)".to_string(),
+                )
+            } else {
+                match self.restorer.restore(res, &saved.state).await {
+                    Ok(d) => ("restored", true, d),
+                    Err(e) => ("restore_failed", false, e),
+                }
             };
             out.push(self.record(event, res, ok, detail));
         }
