@@ -17,6 +17,7 @@ pub mod flags;
 pub mod generate;
 pub mod input;
 pub mod mock;
+pub mod pointer;
 pub mod project;
 pub mod report;
 pub mod run;

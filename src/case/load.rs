@@ -468,26 +468,8 @@ pub fn statuses(v: &Value) -> Result<Vec<StatusSpec>, String> {
     }
 }
 
-/// Checks an RFC 6901 JSON pointer.
-pub fn check_pointer(p: &str) -> Result<(), String> {
-    if !p.is_empty() && !p.starts_with('/') {
-        return Err(format!(
-            "invalid JSON pointer '{p}': it must be empty or start with '/'"
-        ));
-    }
-    let mut chars = p.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '~' && !matches!(chars.peek(), Some('0') | Some('1')) {
-            return Err(format!(
-                "invalid JSON pointer '{p}': '~' must be followed by 0 or 1"
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn body_check(a: &BodyAssertion, position: Position) -> Result<BodyCheck, String> {
-    check_pointer(&a.pointer)?;
+    crate::pointer::check(&a.pointer).map_err(|e| e.to_string())?;
     let n = [
         a.equals.is_some(),
         a.matches.is_some(),
@@ -567,12 +549,12 @@ fn header_check(name: &str, v: &Value, position: Position) -> Result<HeaderCheck
 pub fn capture_spec(v: &Value) -> Result<Capture, String> {
     match v {
         Value::String(p) => {
-            check_pointer(p)?;
+            crate::pointer::check(p).map_err(|e| e.to_string())?;
             Ok(Capture::Body(p.clone()))
         }
         Value::Object(o) if o.len() == 1 => match o.iter().next() {
             Some((k, Value::String(p))) if k == "pointer" => {
-                check_pointer(p)?;
+                crate::pointer::check(p).map_err(|e| e.to_string())?;
                 Ok(Capture::Body(p.clone()))
             }
             Some((k, Value::String(h))) if k == "header" => Ok(Capture::Header(h.clone())),

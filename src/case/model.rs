@@ -105,7 +105,7 @@ impl SnapshotOptions {
         for r in &self.redact {
             match (&r.pointer, &r.regex) {
                 (Some(p), None) => {
-                    crate::case::load::check_pointer(p)?;
+                    crate::pointer::check(p).map_err(|e| e.to_string())?;
                     rules.pointers.push(p.clone());
                 }
                 (None, Some(re)) => rules.regexes.push(regex::Regex::new(re).map_err(|e| {
@@ -118,7 +118,7 @@ impl SnapshotOptions {
             }
         }
         for p in &self.skip {
-            crate::case::load::check_pointer(p)?;
+            crate::pointer::check(p).map_err(|e| e.to_string())?;
             rules.skip.push(p.clone());
         }
         Ok(rules)

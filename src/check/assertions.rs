@@ -17,30 +17,6 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// Resolves a JSON pointer in which a `*` segment matches any key or index (the first that
-/// resolves): `/*/code` reads the code of an error envelope whatever its kind key.
-fn resolve<'v>(v: &'v Value, pointer: &str) -> Option<&'v Value> {
-    if !pointer.split('/').any(|s| s == "*") {
-        return v.pointer(pointer);
-    }
-    let (head, rest) = pointer
-        .strip_prefix('/')?
-        .split_once('/')
-        .map_or((pointer.strip_prefix('/')?, ""), |(h, r)| (h, r));
-    let rest = if rest.is_empty() {
-        String::new()
-    } else {
-        format!("/{rest}")
-    };
-    match (head, v) {
-        ("*", Value::Object(o)) => o.values().find_map(|c| resolve(c, &rest)),
-        ("*", Value::Array(a)) => a.iter().find_map(|c| resolve(c, &rest)),
-        _ => v
-            .pointer(&format!("/{head}"))
-            .and_then(|c| resolve(c, &rest)),
-    }
-}
-
 /// Whether `item` contains `wanted`: an object holds each of the wanted fields (recursively),
 /// anything else is equal.
 fn contains(item: &Value, wanted: &Value) -> bool {
@@ -57,7 +33,7 @@ pub fn body(expect: &Expect, observed: &Observed<'_>, findings: &mut Vec<Finding
     let null = Value::Null;
     for a in &expect.body {
         let p = a.pointer.as_str();
-        let value = observed.json.and_then(|j| resolve(j, p));
+        let value = observed.json.and_then(|j| crate::pointer::resolve(j, p));
         let fail = |expected: String, actual: String, message: String| {
             Finding::failure(CheckKind::Body, p, expected, actual, message)
         };

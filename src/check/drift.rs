@@ -10,17 +10,13 @@ pub fn undocumented(schema: &Value, instance: &Value) -> Vec<String> {
     out
 }
 
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 fn walk(schema: &Value, instance: &Value, pointer: String, out: &mut Vec<String>) {
     match instance {
         Value::Object(obj) => {
             let props = schema.get("properties").and_then(Value::as_object);
             let additional = schema.get("additionalProperties");
             for (k, v) in obj {
-                let child = format!("{pointer}/{}", escape(k));
+                let child = crate::pointer::child(&pointer, k);
                 match (props.and_then(|p| p.get(k)), additional) {
                     (Some(s), _) => walk(s, v, child, out),
                     (None, Some(a)) if a.is_object() => walk(a, v, child, out),

@@ -109,10 +109,11 @@ fn exercises(c: &Constraint, schema: &Value, v: &Value) -> bool {
 fn values_at(body: &Value, pointer: &str) -> Vec<Value> {
     let mut here = vec![body.clone()];
     for raw in pointer.split('/').skip(1) {
-        let token = raw.replace("~1", "/").replace("~0", "~");
+        let token = crate::pointer::unescape(raw);
+        let token: &str = &token;
         let mut next = Vec::new();
         for v in &here {
-            match (token.as_str(), v) {
+            match (token, v) {
                 ("*", Value::Object(m)) => next.extend(m.values().cloned()),
                 ("*", Value::Array(a)) => next.extend(a.iter().cloned()),
                 ("{key}", Value::Object(m)) => {

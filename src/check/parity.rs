@@ -52,7 +52,7 @@ fn walk(ours: &Value, theirs: &Value, pointer: String, other: &str, out: &mut Ve
     match (ours, theirs) {
         (Value::Object(a), Value::Object(b)) => {
             for (k, av) in a {
-                let p = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                let p = crate::pointer::child(&pointer, k);
                 match b.get(k) {
                     Some(bv) => walk(av, bv, p, other, out),
                     None => out.push(finding(
@@ -64,7 +64,7 @@ fn walk(ours: &Value, theirs: &Value, pointer: String, other: &str, out: &mut Ve
                 }
             }
             for (k, bv) in b.iter().filter(|(k, _)| !a.contains_key(*k)) {
-                let p = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                let p = crate::pointer::child(&pointer, k);
                 out.push(finding(
                     p,
                     short(bv),

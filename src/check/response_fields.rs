@@ -24,7 +24,7 @@ fn walk_schema(schema: &Value, at: String, out: &mut Vec<String>, depth: usize) 
     }
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {
         for (name, sub) in props {
-            let p = format!("{at}/{}", name.replace('~', "~0").replace('/', "~1"));
+            let p = crate::pointer::child(&at, name);
             out.push(p.clone());
             walk_schema(sub, p, out, depth + 1);
         }
@@ -71,7 +71,7 @@ fn walk_value(v: &Value, at: String, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
             for (k, sub) in m {
-                let p = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                let p = crate::pointer::child(&at, k);
                 out.push(p.clone());
                 walk_value(sub, p, out);
             }
@@ -83,13 +83,6 @@ fn walk_value(v: &Value, at: String, out: &mut Vec<String>) {
         }
         _ => {}
     }
-}
-
-/// Whether a documented pointer names a carried one (`*` matches any one segment).
-fn names(documented: &str, carried: &str) -> bool {
-    let d: Vec<&str> = documented.split('/').collect();
-    let c: Vec<&str> = carried.split('/').collect();
-    d.len() == c.len() && d.iter().zip(&c).all(|(d, c)| *d == "*" || d == c)
 }
 
 /// One operation's response drift over a run.
@@ -117,11 +110,11 @@ impl FieldDrift {
             drift.answers += 1;
             let fields = carried(body);
             for (i, d) in documented.iter().enumerate() {
-                seen[i] |= fields.iter().any(|c| names(d, c));
+                seen[i] |= fields.iter().any(|c| crate::pointer::matches(d, c));
             }
             let undocumented: Vec<&String> = fields
                 .iter()
-                .filter(|c| !documented.iter().any(|d| names(d, c)))
+                .filter(|c| !documented.iter().any(|d| crate::pointer::matches(d, c)))
                 .collect();
             for c in &undocumented {
                 let nested = undocumented

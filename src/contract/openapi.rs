@@ -131,7 +131,7 @@ fn binding(op: &Operation, request: &Value) -> Option<Value> {
     let (param, parents) = rules::bound_param(op, Some(request))?;
     let pointer: String = parents
         .iter()
-        .map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1")))
+        .map(|p| crate::pointer::child("", p))
         .collect();
     Some(json!({"parameter": param, "body": pointer}))
 }

@@ -1634,7 +1634,7 @@ fn body_rules(op: &Operation, request: &Value, body: &Value) -> Vec<String> {
 fn schema_at<'s>(schema: &'s Value, pointer: &str) -> Option<&'s Value> {
     let mut cur = schema;
     for part in pointer.split('/').skip(1) {
-        let part = part.replace("~1", "/").replace("~0", "~");
+        let part = crate::pointer::unescape(part).into_owned();
         cur = cur.get("properties")?.get(&part)?;
     }
     Some(cur)

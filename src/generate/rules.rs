@@ -130,10 +130,6 @@ pub struct Site<'a> {
     pub required: bool,
 }
 
-fn escape(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
-}
-
 /// Every constrained place of a request schema, depth first in property order (sorted keys, so
 /// the order follows the contract and not a hash).
 pub fn sites(schema: &Value) -> Vec<Site<'_>> {
@@ -153,7 +149,7 @@ fn walk<'a>(schema: &'a Value, pointer: &str, parents: &mut Vec<String>, out: &m
         .unwrap_or_default();
     if let Some(props) = obj.get("properties").and_then(Value::as_object) {
         for (name, sub) in props {
-            let p = format!("{pointer}/{}", escape(name));
+            let p = crate::pointer::child(pointer, name);
             out.push(Site {
                 pointer: p.clone(),
                 parents: parents.clone(),

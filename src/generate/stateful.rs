@@ -196,10 +196,7 @@ fn list_array(contract: &Contract, list: &Operation, id_pointer: &str) -> Option
             .and_then(|i| i.get("properties"))
             .is_some_and(|p| p.get(&key).is_some())
     })?;
-    Some((
-        format!("/{}", name.replace('~', "~0").replace('/', "~1")),
-        key,
-    ))
+    Some((crate::pointer::child("", name), key))
 }
 
 impl<'c, 'a> KindCases<'c, 'a> {
@@ -335,7 +332,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             Some(_) => json!([{"op": "replace", "path": "/name", "value": v}]),
             None => {
                 let mut body = values::simple_value(schema);
-                set_at(&mut body, &pointer, v.clone());
+                crate::pointer::set(&mut body, &pointer, v.clone());
                 body
             }
         };
@@ -614,22 +611,6 @@ impl<'c, 'a> KindCases<'c, 'a> {
     }
 }
 
-/// Sets the value at an object pointer, making the objects on the way.
-fn set_at(body: &mut Value, pointer: &str, value: Value) {
-    let mut cur = body;
-    let parts: Vec<&str> = pointer.split('/').skip(1).collect();
-    for (i, part) in parts.iter().enumerate() {
-        let Some(o) = cur.as_object_mut() else {
-            return;
-        };
-        if i + 1 == parts.len() {
-            o.insert((*part).to_string(), value);
-            return;
-        }
-        cur = o.entry((*part).to_string()).or_insert_with(|| json!({}));
-    }
-}
-
 impl KindCases<'_, '_> {
     /// A create refused for its body leaves nothing behind: the list holds nothing with the
     /// name it sent. The body carries a name of its own (`conform-leak-${run_id}`) and lacks
@@ -656,7 +637,7 @@ impl KindCases<'_, '_> {
             .to_string();
         let mut body = self.sent.clone()?;
         let marker = format!("conform-leak-{}", values::RUN_ID);
-        set_at(&mut body, &pointer, json!(marker));
+        crate::pointer::set(&mut body, &pointer, json!(marker));
         body.pointer_mut(parent)?.as_object_mut()?.remove(&other);
         if validator.is_valid(&body) {
             return None;

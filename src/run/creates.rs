@@ -150,7 +150,7 @@ pub fn name_pointer(body: &Value) -> Option<String> {
         .iter()
         .filter(|(_, v)| v.get("name").is_some_and(Value::is_string));
     match (named.next(), named.next()) {
-        (Some((k, _)), None) => Some(format!("/{}/name", k.replace('~', "~0").replace('/', "~1"))),
+        (Some((k, _)), None) => Some(format!("{}/name", crate::pointer::child("", k))),
         _ => None,
     }
 }

@@ -735,8 +735,7 @@ impl<'a> Builder<'a> {
         });
         for f in named {
             let child_example = example_obj.and_then(|o| o.get(&f.name));
-            let child_pointer =
-                format!("{pointer}/{}", f.name.replace('~', "~0").replace('/', "~1"));
+            let child_pointer = crate::pointer::child(pointer, &f.name);
             properties.insert(f.name.clone(), self.field(f, child_example, &child_pointer));
             let is_required = match self.presence {
                 Presence::Declared => f.required == Some(true),

@@ -408,7 +408,7 @@ fn unknown_fields(schema: &Value, instance: &Value, pointer: &str, out: &mut Vec
             let props = schema.get("properties").and_then(Value::as_object);
             let additional = schema.get("additionalProperties");
             for (k, v) in obj {
-                let child = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                let child = crate::pointer::child(pointer, k);
                 match (props.and_then(|p| p.get(k)), additional) {
                     (Some(s), _) => unknown_fields(s, v, &child, out),
                     (None, Some(a)) if a.is_object() => unknown_fields(a, v, &child, out),
@@ -433,7 +433,7 @@ fn unknown_fields(schema: &Value, instance: &Value, pointer: &str, out: &mut Vec
 fn schema_at<'a>(schema: &'a Value, pointer: &str) -> &'a Value {
     let mut cur = schema;
     for token in pointer.split('/').skip(1) {
-        let token = token.replace("~1", "/").replace("~0", "~");
+        let token = crate::pointer::unescape(token).into_owned();
         let next = cur
             .get("properties")
             .and_then(|p| p.get(&token))
