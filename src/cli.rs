@@ -10,12 +10,12 @@ use clap::{Args, Parser, Subcommand};
 use std::path::Path;
 
 use conform::commands::run::{RunArgs, TargetChoice, VarSources};
-use conform::commands::shard::Shard;
 use conform::commands::{NoCases, Selection};
 use conform::mock::faults::{Fault, Faults};
 use conform::mock::state::Fixtures;
 use conform::mock::{MockAuth, MockConfig};
 use conform::project::default_path;
+use conform::report::shard::Shard;
 use conform::report::Outputs;
 use conform::run::RunOptions;
 use conform::snapshot::Mode as SnapshotMode;
@@ -660,7 +660,7 @@ fn parse_max_skipped(s: &str) -> Result<conform::report::gate::MaxSkipped, Strin
 
 fn parse_shard(s: &str) -> Result<Shard, String> {
     s.parse()
-        .map_err(|e: conform::commands::shard::ShardError| e.to_string())
+        .map_err(|e: conform::report::shard::ShardError| e.to_string())
 }
 
 fn parse_iam_user(s: &str) -> Result<(String, String), String> {
@@ -815,4 +815,98 @@ pub struct CoverageCmd {
     /// The contract folder (default: schemas/ of the project root).
     #[arg(long)]
     pub schemas: Option<PathBuf>,
+}
+
+impl From<DeriveCmd> for conform::commands::derive::DeriveArgs {
+    fn from(cmd: DeriveCmd) -> Self {
+        conform::commands::derive::DeriveArgs {
+            pages: cmd.pages,
+            out: cmd.out,
+            force: cmd.force,
+            manifest: cmd.manifest,
+            quiet: cmd.quiet,
+            deny: cmd.deny,
+            explain: cmd.explain,
+        }
+    }
+}
+
+impl CoverageCmd {
+    /// What to cover (defaults from the project root) and where to write it.
+    pub fn resolve(
+        self,
+        root: Option<&Path>,
+    ) -> (
+        conform::commands::coverage::CoverageArgs,
+        conform::commands::coverage::CoverageOutputs,
+    ) {
+        let args = conform::commands::coverage::CoverageArgs {
+            schemas: self
+                .schemas
+                .unwrap_or_else(|| default_path(root, "schemas")),
+            cases_dir: self.cases.unwrap_or_else(|| default_path(root, "cases")),
+            operations: self.operations,
+            report: self.report,
+        };
+        let outputs = conform::commands::coverage::CoverageOutputs {
+            markdown: self.markdown,
+            html: self.html,
+            json: self.json,
+            min_coverage: self.min_coverage,
+        };
+        (args, outputs)
+    }
+}
+
+impl MergeCmd {
+    /// `conform report merge`: the gate's policy loaded, the shard reports merged.
+    pub fn merge(self, root: Option<&Path>) -> Result<i32, conform::error::Error> {
+        let policy = conform::report::gate::Policy::load(
+            self.gate.baseline.as_deref(),
+            self.gate.quarantine(root).as_deref(),
+        )?;
+        let args = conform::report::merge::MergeArgs {
+            inputs: self.reports,
+            outputs: Outputs {
+                json: self.json,
+                jsonl: None,
+                junit: self.junit,
+                markdown: self.markdown,
+                html: self.html,
+            },
+            policy,
+        };
+        conform::report::merge::merge(&args, anstream::stdout())
+    }
+}
+
+/// `conform completions SHELL`: the script, generated from these definitions.
+pub fn completions(shell: clap_complete::Shell) -> Result<i32, conform::error::Error> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut cmd, "conform", &mut std::io::stdout());
+    Ok(conform::exit_code::OK)
+}
+
+/// `conform man`: the man page on stdout, or one page per command into `out_dir`.
+pub fn man(out_dir: Option<PathBuf>) -> Result<i32, conform::error::Error> {
+    use conform::error::Error;
+    use std::io::Write;
+    let cmd = <Cli as clap::CommandFactory>::command();
+    match out_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir)
+                .and_then(|_| clap_mangen::generate_to(cmd, &dir))
+                .map_err(|e| Error::Io(format!("--out-dir {}: {e}", dir.display())))?;
+        }
+        None => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut out)
+                .map_err(|e| Error::Io(format!("man page: {e}")))?;
+            std::io::stdout()
+                .write_all(&out)
+                .map_err(|e| Error::Io(format!("stdout: {e}")))?;
+        }
+    }
+    Ok(conform::exit_code::OK)
 }

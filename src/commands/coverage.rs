@@ -246,3 +246,55 @@ fn response_drift(
         .collect();
     (drift, codes)
 }
+
+/// Where `conform coverage` writes, and what it gates on.
+#[derive(Debug, Clone, Default)]
+pub struct CoverageOutputs {
+    /// The scorecard and the matrix as Markdown.
+    pub markdown: Option<PathBuf>,
+    /// The scorecard as one HTML page.
+    pub html: Option<PathBuf>,
+    /// The matrix as JSON.
+    pub json: Option<PathBuf>,
+    /// Exit 1 when an operation's coverage is below this percentage.
+    pub min_coverage: Option<f64>,
+}
+
+/// `conform coverage`: prints the matrix, writes the outputs asked for, and exits 1 when an
+/// operation is below `--min-coverage`.
+pub fn main(args: &CoverageArgs, outputs: &CoverageOutputs) -> Result<i32, Error> {
+    let covered = coverage(args)?;
+    let matrix = &covered.matrix;
+    let observed = matrix.basis == "observed";
+    print!("{}", coverage::console(matrix));
+    let write = |path: &Path, text: String| {
+        std::fs::write(path, text)
+            .map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))
+    };
+    if let Some(p) = &outputs.markdown {
+        let scorecard = crate::report::scorecard::markdown(&covered.scorecard, observed);
+        write(p, format!("{scorecard}\n{}", coverage::markdown(matrix)))?;
+    }
+    if let Some(p) = &outputs.html {
+        write(
+            p,
+            crate::report::scorecard::html(&covered.scorecard, observed),
+        )?;
+    }
+    if let Some(p) = &outputs.json {
+        let text = serde_json::to_string_pretty(matrix).map_err(|e| Error::Io(e.to_string()))?;
+        write(p, text + "\n")?;
+    }
+    let min = outputs.min_coverage.unwrap_or(0.0);
+    let below: Vec<String> = matrix
+        .operations
+        .iter()
+        .filter(|o| o.percent < min)
+        .map(|o| format!("{} {:.1}%", o.operation, o.percent))
+        .collect();
+    if below.is_empty() {
+        return Ok(crate::exit_code::OK);
+    }
+    eprintln!("conform: below --min-coverage {min}%: {}", below.join(", "));
+    Ok(crate::exit_code::FAILED)
+}

@@ -200,3 +200,77 @@ pub fn diagnostic(e: &derive::DeriveError) -> crate::diagnostic::Diagnostic {
         other => Diagnostic::plain(other.to_string()),
     }
 }
+
+/// What `conform derive` was asked.
+#[derive(Debug, Clone, Default)]
+pub struct DeriveArgs {
+    /// Pages or folders of pages.
+    pub pages: Vec<PathBuf>,
+    /// Output folder (default: schemas/ of the project root).
+    pub out: Option<PathBuf>,
+    /// Replace a contract even if operations would disappear from it.
+    pub force: bool,
+    /// The manifest (default: the project's pages.yaml when it names a page given).
+    pub manifest: Option<PathBuf>,
+    /// Print only the summary and the defect counts.
+    pub quiet: bool,
+    /// Fail after writing if there is any of these.
+    pub deny: Vec<Deny>,
+    /// Write nothing; explain this operation's request fields.
+    pub explain: Option<String>,
+}
+
+/// `conform derive`: derives (or explains), prints the log, the problems and the summary, and
+/// fails (exit 2) on what `--deny` names.
+pub fn main(args: DeriveArgs, root: Option<&Path>) -> Result<i32, Error> {
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| crate::project::default_path(root, "schemas"));
+    // The manifest beside the project's contract, wherever the command runs from, when the
+    // pages given are the ones it names; other pages are derived as given.
+    let manifest = args.manifest.clone().or_else(|| {
+        let project = crate::project::default_path(root, "pages.yaml");
+        if !project.is_file() {
+            return None;
+        }
+        if manifest_applies(&project, &args.pages) {
+            return Some(project);
+        }
+        eprintln!(
+            "note: {} not applied: it names none of these pages (--manifest {} applies it)",
+            project.display(),
+            project.display()
+        );
+        None
+    });
+    if let Some(operation) = &args.explain {
+        let lines = explain(&args.pages, manifest.as_deref(), operation)?;
+        lines.iter().for_each(|l| println!("{l}"));
+        return Ok(crate::exit_code::OK);
+    }
+    let outcome = derive(
+        &args.pages,
+        &out,
+        manifest.as_deref(),
+        &args.deny,
+        args.force,
+    )?;
+    if !args.quiet {
+        outcome.log.iter().for_each(|l| println!("{l}"));
+        outcome.problems.iter().for_each(|l| eprintln!("{l}"));
+    }
+    outcome.counts.iter().for_each(|l| eprintln!("{l}"));
+    println!("{}", outcome.summary);
+    if outcome.denied.is_empty() {
+        Ok(crate::exit_code::OK)
+    } else {
+        Err(Error::BadInput(
+            outcome
+                .denied
+                .into_iter()
+                .map(crate::diagnostic::Diagnostic::plain)
+                .collect(),
+        ))
+    }
+}

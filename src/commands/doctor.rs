@@ -219,3 +219,59 @@ fn touched_kinds(schemas: &Path, cases_dir: &Path) -> Result<(Contract, Vec<Stri
         .collect();
     Ok((contract, ordered))
 }
+
+/// What `conform doctor` was asked.
+#[derive(Debug, Clone)]
+pub struct DoctorArgs {
+    /// The target to check.
+    pub target: String,
+    /// The contract folder (default: schemas/ of the project root).
+    pub schemas: Option<std::path::PathBuf>,
+    /// The cases whose kinds are checked (default: cases/ of the project root).
+    pub cases_dir: Option<std::path::PathBuf>,
+    /// The config file (default: conform.yaml of the project root).
+    pub config: Option<std::path::PathBuf>,
+    /// Variables added to the target's.
+    pub vars_files: Vec<std::path::PathBuf>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+/// `conform doctor`: prints `ok` or `FAIL` per check; exit 3 when a service is unreachable,
+/// 1 when anything else is wrong.
+pub fn main(args: DoctorArgs, root: Option<&Path>) -> Result<i32, Error> {
+    use crate::project::default_path;
+    let config = args
+        .config
+        .unwrap_or_else(|| default_path(root, "conform.yaml"));
+    let schemas = args
+        .schemas
+        .unwrap_or_else(|| default_path(root, "schemas"));
+    let cases_dir = args
+        .cases_dir
+        .unwrap_or_else(|| default_path(root, "cases"));
+    let checks = super::runtime()?.block_on(doctor(
+        &config,
+        &args.target,
+        args.timeout,
+        &schemas,
+        &cases_dir,
+        &args.vars_files,
+    ))?;
+    for c in &checks {
+        match &c.problem {
+            None => println!("ok    {}", c.what),
+            Some(p) => println!("FAIL  {}: {p}", c.what),
+        }
+    }
+    let unreachable = checks
+        .iter()
+        .any(|c| c.what.starts_with("reachable") && c.problem.is_some());
+    Ok(if unreachable {
+        crate::exit_code::UNREACHABLE
+    } else if checks.iter().any(|c| c.problem.is_some()) {
+        crate::exit_code::FAILED
+    } else {
+        crate::exit_code::OK
+    })
+}

@@ -195,3 +195,43 @@ fn files<'a>(dir: &'a include_dir::Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
     }
     out
 }
+
+/// `conform init`: with `pages`, derives and generates a new project first; then writes the
+/// config (and the starter contract, suite and baseline unless `config_only`).
+pub fn main(
+    config: Option<std::path::PathBuf>,
+    force: bool,
+    config_only: bool,
+    pages: Option<&Path>,
+    root: Option<&Path>,
+) -> Result<i32, Error> {
+    // Inside a project, its config: a second conform.yaml in a subfolder would take over
+    // project discovery from there down.
+    let config = config.unwrap_or_else(|| crate::project::default_path(root, "conform.yaml"));
+    if let Some(pages) = pages {
+        let folder = match config.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let (operations, cases) = from_pages(&folder, pages, force)?;
+        println!(
+            "derived {operations} operation(s) from {} into schemas/, generated {cases} case(s) into cases/generated/",
+            pages.display()
+        );
+    }
+    let written = init(&config, force, !config_only && pages.is_none())?;
+    if written.starter > 0 {
+        println!(
+            "wrote the shipped contract, suite and mock baseline ({} files: schemas/, cases/, snapshots/)",
+            written.starter
+        );
+    }
+    if let Some(schema) = &written.schema {
+        println!("wrote {} (for editors)", schema.display());
+    }
+    println!(
+        "wrote {}: `conform run` runs the suite against the built-in mock; edit the targets, then `conform run --target NAME`",
+        config.display()
+    );
+    Ok(crate::exit_code::OK)
+}

@@ -43,3 +43,18 @@ pub fn lint(
         Err(Error::BadInput(selected.prepare_errors))
     }
 }
+
+/// `conform lint`: prints the warnings and the count of cases that are fine.
+pub fn main(
+    sel: &Selection,
+    schemas: &std::path::Path,
+    vars: &VarSources,
+    config: &std::path::Path,
+) -> Result<i32, Error> {
+    let linted = lint(sel, schemas, vars, config)?;
+    for w in &linted.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!("{} cases ok", linted.cases);
+    Ok(crate::exit_code::OK)
+}

@@ -62,6 +62,47 @@ pub async fn serve(
         .map_err(|e| Error::Io(e.to_string()))
 }
 
+/// `conform mock`: serves the contract of `schemas` (default: the project's, when it has one)
+/// beside the emulation, or with `print_vars` prints the variables it holds and exits.
+pub fn main(
+    listen: SocketAddr,
+    mut config: MockConfig,
+    schemas: Option<std::path::PathBuf>,
+    print_vars: bool,
+    verbose: bool,
+    root: Option<&std::path::Path>,
+) -> Result<i32, Error> {
+    use std::io::IsTerminal;
+    let schemas = schemas.or_else(|| root.map(|r| r.join("schemas")).filter(|s| s.is_dir()));
+    if let Some(dir) = schemas {
+        config.contract = Some(std::sync::Arc::new(super::load_contract(&dir)?));
+    }
+    if print_vars {
+        // Quoted, so ids that look like numbers stay strings.
+        for (k, v) in mock::vars(&config, None) {
+            println!("{k}: {}", serde_json::Value::String(v));
+        }
+        return Ok(crate::exit_code::OK);
+    }
+    let filter = if verbose {
+        "conform=debug"
+    } else {
+        "conform=info"
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .with_writer(std::io::stderr)
+        .init();
+    if let Some(warning) = exposure_warning(listen, &config) {
+        eprintln!("{warning}");
+    }
+    super::runtime()?.block_on(serve(listen, config, |addr| {
+        eprintln!("conform mock listening on http://{addr} (Ctrl-C or SIGTERM to stop)");
+    }))?;
+    Ok(crate::exit_code::OK)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! The commands behind the CLI: each takes resolved arguments and returns data or an [`Error`];
-//! none of them exits the process.
+//! none of them exits the process. Each `main` is what the binary dispatches to: it prints what
+//! the command found and returns the exit code.
 
 pub mod coverage;
 pub mod derive;
@@ -11,7 +12,7 @@ pub mod mock;
 pub mod restore;
 pub mod run;
 pub mod select;
-pub mod shard;
+pub mod snapshots;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -64,4 +65,12 @@ pub fn load_vars_file(path: &Path) -> Result<BTreeMap<String, Value>, Error> {
         ))
     })?;
     serde_saphyr::from_str(&text).map_err(|e| Error::from(crate::yaml::diagnostic(path, &e)))
+}
+
+/// The async runtime the commands that send requests run on.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))
 }

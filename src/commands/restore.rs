@@ -139,3 +139,52 @@ fn refuse_foreign(
         Err(Error::BadInput(foreign))
     }
 }
+
+/// `conform restore`: prints one line per resource (`ok`, `warn` or `FAIL`) and the count;
+/// exit 1 when any could not be restored or found.
+pub fn main(
+    ledger_path: &Path,
+    schemas: Option<std::path::PathBuf>,
+    config: Option<std::path::PathBuf>,
+    target: Option<&str>,
+    timeout: Duration,
+    root: Option<&Path>,
+) -> Result<i32, Error> {
+    use crate::project::default_path;
+    let config = config.unwrap_or_else(|| default_path(root, "conform.yaml"));
+    let schemas = schemas.unwrap_or_else(|| default_path(root, "schemas"));
+    let outcomes =
+        super::runtime()?.block_on(restore(ledger_path, &schemas, &config, target, timeout))?;
+    for (entry, result) in &outcomes {
+        let r = &entry.resource;
+        // A create whose id never arrived is named by the name it was sent with.
+        let what = match (&entry.intent, r.id.is_empty()) {
+            (Some(i), true) => format!(
+                "{} named {}",
+                r.kind,
+                i.name.as_deref().unwrap_or("(no name)")
+            ),
+            _ => format!("{} {}", r.kind, r.id),
+        };
+        match result {
+            Ok(d) if d.starts_with(ledger::UNCONFIRMED) => println!(
+                "warn  {what} (project {}, changed by {}): {}",
+                r.project,
+                entry.case,
+                d[ledger::UNCONFIRMED.len()..].trim_start()
+            ),
+            Ok(d) => println!(
+                "ok    {what} (project {}, changed by {}): {d}",
+                r.project, entry.case
+            ),
+            Err(e) => println!("FAIL  {what} (project {}): {e}", r.project),
+        }
+    }
+    let failed = outcomes.iter().filter(|(_, r)| r.is_err()).count();
+    println!("{} resource(s) to restore, {failed} failed", outcomes.len());
+    Ok(if failed > 0 {
+        crate::exit_code::FAILED
+    } else {
+        crate::exit_code::OK
+    })
+}

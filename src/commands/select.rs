@@ -5,12 +5,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::shard::{self, Shard};
 use crate::case::vars::Vars;
 use crate::case::{self, CaseRef};
 use crate::contract::Contract;
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
+use crate::report::shard::{self, Shard};
 
 /// How many resolved cases a selection keeps in memory (see [`select_cases`]).
 pub const HOLD_CASES: usize = 2_000;

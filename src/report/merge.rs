@@ -54,7 +54,7 @@ fn read_all(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, StoredReport)>, Error> {
         return Err(Error::bad("report merge: no report given"));
     }
     // Shards of one plan: same mode and N, each K once, none missing.
-    let shards: Vec<(&PathBuf, Option<crate::commands::shard::Shard>)> = reports
+    let shards: Vec<(&PathBuf, Option<crate::report::shard::Shard>)> = reports
         .iter()
         .map(|(p, r)| (p, r.shard.as_deref().and_then(|s| s.parse().ok())))
         .collect();

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod merge;
 pub mod model;
 pub mod scorecard;
+pub mod shard;
 pub mod verbose;
 
 use std::io::Write;
@@ -416,7 +417,7 @@ impl<W: Write> Reporters<W> {
         self.max_skipped = max;
     }
 
-    /// Records the fingerprint of the plan a shard was cut from ([`crate::commands::shard::fingerprint`]).
+    /// Records the fingerprint of the plan a shard was cut from ([`crate::report::shard::fingerprint`]).
     pub fn with_plan(&mut self, plan: String) {
         self.plan = Some(plan);
     }
