@@ -95,8 +95,8 @@ pub fn resolve<'v>(v: &'v Value, pointer: &str) -> Option<&'v Value> {
 }
 
 /// Sets the value at a pointer, making the objects on the way. A number token indexes an array
-/// the value already holds (`/instances/0/instance_id`); as the last token it replaces an item
-/// or, one past the end, appends one (`/volume_ids/0` of an empty list).
+/// the value already holds (`/instances/0/instance_id`); one past its end it appends an item
+/// (`/volume_ids/0` of an empty list, an object on the way to `/sub_jobs/0/entities/id`).
 pub fn set(v: &mut Value, pointer: &str, value: Value) {
     let parts: Vec<Cow<'_, str>> = tokens(pointer).collect();
     let Some(last) = parts.len().checked_sub(1) else {
@@ -106,8 +106,12 @@ pub fn set(v: &mut Value, pointer: &str, value: Value) {
     let mut cur = v;
     for (i, p) in parts.iter().enumerate() {
         if let (Value::Array(a), Ok(n)) = (&*cur, p.parse::<usize>()) {
-            if n < a.len() && i < last {
+            if n <= a.len() && i < last {
                 let Value::Array(a) = cur else { return };
+                // One past the end on the way: a new item (`/sub_jobs/0/…` of an empty list).
+                if n == a.len() {
+                    a.push(json!({}));
+                }
                 cur = &mut a[n];
                 continue;
             }
@@ -178,10 +182,13 @@ mod tests {
         set(&mut v, "/volume_ids/0", json!("id-0"));
         set(&mut v, "/instances/0/instance_id", json!("i"));
         set(&mut v, "/a~1b", json!(true));
+        set(&mut v, "/jobs", json!([]));
+        set(&mut v, "/jobs/0/entities/id", json!("e"));
         assert_eq!(
             v,
             json!({"vpc": {"name": "n"}, "volume_ids": ["id-0"],
-                   "instances": [{"a": 1, "instance_id": "i"}], "a/b": true})
+                   "instances": [{"a": 1, "instance_id": "i"}], "a/b": true,
+                   "jobs": [{"entities": {"id": "e"}}]})
         );
         let mut scalar = json!(3);
         set(&mut scalar, "/x", json!(1));

@@ -339,6 +339,13 @@ async fn the_mock_completes_the_jobs_of_asynchronous_creates() {
     assert!((200..300).contains(&status), "{status} {started}");
     let job = started["job_id"].as_str().unwrap().to_string();
     let query = |id: &str| format!("{}/v1/p1/jobs/{id}", m.base_url());
+    // Running when first read, as a region's job is: a client polls.
+    let (status, _, running) = call(M::GET, &query(&job), None).await;
+    assert_eq!(
+        (status, &running["status"]),
+        (200, &json!("RUNNING")),
+        "{running}"
+    );
     let (status, _, done) = call(M::GET, &query(&job), None).await;
     assert_eq!(
         (status, &done["status"]),

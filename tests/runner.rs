@@ -481,3 +481,151 @@ async fn parity_against_a_faulted_mock_reports_exactly_what_the_fault_changes() 
     );
     assert!(status.len() >= 10, "{status:?}");
 }
+
+/// A job query: `ok` runs for two reads then succeeds with the server it made, `fail` runs once
+/// then fails, `stuck` never ends.
+async fn job_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let reads: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let app = Router::new()
+        .route(
+            "/v1/{p}/jobs/{job}",
+            axum::routing::get(
+                |State(reads): State<Arc<Mutex<HashMap<String, usize>>>>,
+                 Path((_p, job)): Path<(String, String)>| async move {
+                    let n = {
+                        let mut r = reads.lock().unwrap();
+                        let n = r.entry(job.clone()).or_default();
+                        *n += 1;
+                        *n
+                    };
+                    let status = match (job.as_str(), n) {
+                        ("ok", 3..) => "SUCCESS",
+                        ("fail", 2..) => "FAIL",
+                        _ => "RUNNING",
+                    };
+                    Json(json!({"job_id": job, "status": status, "entities": {"server_id": format!("made-by-{job}")}}))
+                },
+            ),
+        )
+        .with_state(reads);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    (
+        addr,
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        }),
+    )
+}
+
+/// `until:` reads a job again until it ends: a success is captured from the last answer, a
+/// FAIL fails the step's own assertion, a job that never ends fails saying what it was when
+/// the wait gave up; every read is counted in the step's attempts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn until_follows_a_job_to_its_end_and_reports_a_fail_or_a_wait_given_up() {
+    let (addr, server) = job_server().await;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for (job, within) in [("ok", "5s"), ("fail", "5s"), ("stuck", "200ms")] {
+        std::fs::write(
+            dir.path().join(format!("{job}.yaml")),
+            format!(
+                "operation: evs.update_snapshot.v2\nsteps:\n  - request: {{method: GET, path: \"/v1/{{project_id}}/jobs/{job}\", service: evs}}\n    until: {{pointer: /status, in: [SUCCESS, FAIL], every: 20ms, within: {within}}}\n    expect:\n      status: 200\n      body:\n        - {{pointer: /status, equals: SUCCESS}}\n    capture: {{server_id: /entities/server_id}}\n  - request: {{method: GET, path: \"/v1/{{project_id}}/jobs/${{server_id}}\", service: evs}}\n    expect: {{status: 200}}\n"
+            ),
+        )
+        .unwrap();
+    }
+    let mut args = RunArgs::new(
+        dir.path().to_path_buf(),
+        root.join("schemas"),
+        TargetChoice::Url(format!("http://{addr}")),
+    );
+    args.vars.pairs.push(("project_id".into(), "p".into()));
+    args.outputs.json = Some(dir.path().join("r.json"));
+    let mut out = Vec::new();
+    assert_eq!(run(args, &mut out).await.unwrap(), 1);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let case = |id: &str| {
+        report["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no case {id}: {report}"))
+            .clone()
+    };
+    let ok = case("ok");
+    assert_eq!(ok["verdict"], "passed", "{ok}");
+    assert_eq!(
+        ok["steps"][0]["attempts"], 3,
+        "two reads while running, one done"
+    );
+    assert!(
+        ok["steps"][1]["request"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/jobs/made-by-ok"),
+        "captured from the last answer: {ok}"
+    );
+    let fail = case("fail");
+    assert_eq!(fail["verdict"], "failed", "{fail}");
+    assert_eq!(fail["steps"][0]["attempts"], 2);
+    let findings = fail["steps"][0]["findings"].to_string();
+    assert!(
+        findings.contains("FAIL") && !findings.contains("gave up"),
+        "{findings}"
+    );
+    let stuck = case("stuck");
+    assert_eq!(stuck["verdict"], "failed", "{stuck}");
+    let findings = stuck["steps"][0]["findings"].to_string();
+    assert!(
+        findings.contains("gave up waiting after 200ms: /status is \\\"RUNNING\\\""),
+        "{findings}"
+    );
+    server.abort();
+}
+
+/// `until:` is refused at load on a step that changes something, and with a bad pointer, no
+/// state or a pause longer than the wait, each naming the line.
+#[test]
+fn until_is_checked_at_load() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let contract = conform::contract::Contract::load(&root.join("schemas")).unwrap();
+    let path = root.join("c.yaml");
+    for (until, why) in [
+        ("{pointer: /status, in: [DONE]}", "until: the step is a PUT"),
+        (
+            "{pointer: status, in: [DONE]}",
+            "must be empty or start with '/'",
+        ),
+        ("{pointer: /status, in: []}", "lists no state"),
+        (
+            "{pointer: /s, in: [x], every: 2m, within: 1m}",
+            "every (120s) is longer than within (60s)",
+        ),
+        ("{pointer: /s, in: [x], every: soon}", "until: every:"),
+    ] {
+        let method = if why.contains("PUT") {
+            ""
+        } else {
+            "{method: GET, path: /x, service: evs, "
+        };
+        let request = if method.is_empty() {
+            "{body: {snapshot: {name: n}}}".to_string()
+        } else {
+            format!("{method}}}")
+        };
+        let text = format!(
+            "operation: evs.update_snapshot.v2\nsteps:\n  - request: {request}\n    until: {until}\n"
+        );
+        let err = conform::case::parse_case("c", &path, &text, &contract)
+            .map(|_| ())
+            .unwrap_err();
+        let err = format!("{err:?}");
+        assert!(
+            err.contains(why) && err.contains("line: 4"),
+            "{until}: {err}"
+        );
+    }
+}

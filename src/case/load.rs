@@ -410,6 +410,12 @@ fn step(
         headers.retain(|(n, _)| !n.eq_ignore_ascii_case(k));
         headers.push((k.to_ascii_lowercase(), v.clone()));
     }
+    let until = match &s.until {
+        Some(u) => {
+            Some(until(&u.value, &endpoint, contract).map_err(|m| at(path, &u.referenced, m))?)
+        }
+        None => None,
+    };
     let name = s.name.clone().unwrap_or_else(|| {
         format!(
             "{} {}",
@@ -439,6 +445,46 @@ fn step(
             headers: header_checks,
         },
         captures,
+        until,
+    })
+}
+
+/// Checks an `until:`: a pointer, at least one state, durations within bounds, on a read (a
+/// step that changes something is never sent again).
+fn until(
+    u: &super::model::Until,
+    endpoint: &Endpoint,
+    contract: &Contract,
+) -> Result<super::typed::Until, String> {
+    let method = match endpoint {
+        Endpoint::Operation(id) => contract.operation(id).map(|o| o.method.as_str()),
+        Endpoint::Raw { method, .. } => Some(method.as_str()),
+    };
+    if let Some(m @ ("PUT" | "POST" | "DELETE" | "PATCH")) = method {
+        return Err(format!(
+            "until: the step is a {m}, and only a read is sent again (poll a GET that shows the state)"
+        ));
+    }
+    crate::pointer::check(&u.pointer).map_err(|e| format!("until: {e}"))?;
+    if u.values.is_empty() {
+        return Err("until: 'in' lists no state to wait for".into());
+    }
+    let duration = |field: &str, v: &Option<String>, default: &str| {
+        crate::flags::duration(v.as_deref().unwrap_or(default))
+            .map_err(|e| format!("until: {field}: {e}"))
+    };
+    let every = duration("every", &u.every, "2s")?;
+    let within = duration("within", &u.within, "5m")?;
+    if every > within {
+        return Err(format!(
+            "until: every ({every:?}) is longer than within ({within:?})"
+        ));
+    }
+    Ok(super::typed::Until {
+        pointer: u.pointer.clone(),
+        values: u.values.clone(),
+        every,
+        within,
     })
 }
 

@@ -144,6 +144,28 @@ pub struct Step {
     /// Values taken from the response for later steps: `name: /pointer` or `name: {header: X}`.
     #[serde(default)]
     pub capture: BTreeMap<String, Spanned<Value>>,
+    /// Send the read again until the answer reaches a state (an asynchronous job).
+    #[serde(default)]
+    pub until: Option<Spanned<Until>>,
+}
+
+/// `until: {pointer: /status, in: [SUCCESS, FAIL], every: 2s, within: 10m}`: the step is sent
+/// again (pausing up to `every`) until the value at `pointer` is one of `in`, for at most `within`;
+/// then its expectations are checked against the last answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Until {
+    /// Where the state is.
+    pub pointer: String,
+    /// The states that end the wait (a job's SUCCESS and FAIL alike).
+    #[serde(rename = "in")]
+    pub values: Vec<Value>,
+    /// The longest pause between two reads (default 2s; the first is an eighth of it).
+    #[serde(default)]
+    pub every: Option<String>,
+    /// The longest wait (default 5m).
+    #[serde(default)]
+    pub within: Option<String>,
 }
 
 /// A request.

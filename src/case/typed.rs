@@ -350,6 +350,29 @@ pub struct Step {
     pub expect: Expect,
     /// Captures, in order.
     pub captures: Vec<(String, Capture)>,
+    /// Sent again until the answer reaches a state.
+    pub until: Option<Until>,
+}
+
+/// A read sent again until the answer reaches a state (`until:` in a case file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Until {
+    /// Where the state is (a JSON pointer, `*` allowed).
+    pub pointer: String,
+    /// The states that end the wait.
+    pub values: Vec<Value>,
+    /// The pause between two reads.
+    pub every: std::time::Duration,
+    /// The longest wait.
+    pub within: std::time::Duration,
+}
+
+impl Until {
+    /// Whether an answer reached one of the states.
+    pub fn reached(&self, json: Option<&Value>) -> bool {
+        json.and_then(|j| crate::pointer::resolve(j, &self.pointer))
+            .is_some_and(|v| self.values.contains(v))
+    }
 }
 
 impl Step {

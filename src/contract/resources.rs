@@ -85,6 +85,9 @@ pub struct ResourceKind {
     /// Where a create response holds the new id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_id: Option<String>,
+    /// A create that answers only a job: how to follow the job to the new id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by_job: Option<JobFollow>,
     /// Declared or inferred.
     #[serde(default)]
     pub origin: Origin,
@@ -115,6 +118,19 @@ impl ResourceKind {
         let (base, last) = self.read.path.rsplit_once('/')?;
         super::template::sole_param(last).map(|_| base.to_string())
     }
+}
+
+/// How the new id of an asynchronous create is found: the create answers a job, the job query
+/// answers `SUCCESS` (or `FAIL`) once done, with the new id among its entities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobFollow {
+    /// Where the create answer holds the job's id (`/job_id`).
+    pub job_id: String,
+    /// The job query's operation (`GET /v1/{project_id}/jobs/{job_id}`).
+    pub query: String,
+    /// Where the finished job holds the new id (`/entities/server_id`).
+    pub entity: String,
 }
 
 /// Why the table cannot be used.
@@ -357,6 +373,7 @@ mod tests {
             items: None,
             delete: None,
             created_id: None,
+            created_by_job: None,
             origin: Origin::Inferred,
             collection_path: None,
             id_param: None,
@@ -429,6 +446,7 @@ mod tests {
             items: None,
             delete: None,
             created_id: None,
+            created_by_job: None,
             origin: Origin::Declared,
             collection_path: None,
             id_param: None,

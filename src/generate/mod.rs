@@ -1310,7 +1310,12 @@ impl<'a> OpGen<'a> {
 
     /// The capture and teardown of a case whose request is a kind's create expected to succeed.
     fn created_here(&self, d: &Draft) -> Option<(String, String, Option<PlannedStep>)> {
-        let producer = self.producers.created_by(self.op)?;
+        // A create answering only a job holds no id to capture here: its cases make one the
+        // way setups do, through the job.
+        let producer = self
+            .producers
+            .created_by(self.op)
+            .filter(|p| p.job.is_none())?;
         let Status::Codes(codes) = &d.status else {
             return None;
         };
@@ -1506,6 +1511,9 @@ fn render_planned(y: &mut String, s: &PlannedStep) {
     }
     if let Some((var, pointer)) = &s.capture {
         y.push_str(&format!("    capture: {{{}: {}}}\n", q(var), q(pointer)));
+    }
+    if let Some(until) = &s.until {
+        y.push_str(&format!("    until: {until}\n"));
     }
 }
 

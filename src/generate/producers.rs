@@ -29,8 +29,11 @@ pub struct Producer<'a> {
     collection: String,
     /// The create operation.
     pub create: &'a Operation,
-    /// Where the create answer holds the new id.
+    /// Where the create answer holds the new id (for a create answering only a job, where the
+    /// finished job does).
     pub id_pointer: &'a str,
+    /// A create answering only a job: the job query and where the answer holds the job's id.
+    pub job: Option<(&'a Operation, &'a str)>,
     /// The delete operation, when the contract has one.
     pub delete: Option<&'a Operation>,
     /// The read of one, when the contract has it.
@@ -92,6 +95,15 @@ impl<'a> Producers<'a> {
                     c.and_then(|c| operation_at(contract, &c.method, &c.path))
                 };
                 let delete = at(k.delete.as_ref());
+                let job = k
+                    .created_by_job
+                    .as_ref()
+                    .and_then(|j| Some((contract.operation(&j.query)?, j)));
+                let id_pointer = match (&k.created_id, &job) {
+                    (Some(p), _) => p.as_str(),
+                    (None, Some((_, j))) => j.entity.as_str(),
+                    (None, None) => return None,
+                };
                 Some(Producer {
                     read: at(Some(&k.read)).filter(|o| o.method == "GET"),
                     update: at(k.update.as_ref()),
@@ -100,7 +112,8 @@ impl<'a> Producers<'a> {
                     id_param: k.id_param.as_deref()?,
                     collection: normalise(&k.collection_template()?),
                     create,
-                    id_pointer: k.created_id.as_deref()?,
+                    id_pointer,
+                    job: job.map(|(query, j)| (query, j.job_id.as_str())),
                     delete,
                 })
             })
@@ -166,6 +179,28 @@ pub fn item_params(op: &Operation, params: &mut Map<String, Value>, var: &str) {
     }
 }
 
+/// The step that waits for the job of a create captured in `{var}_job` and captures the new id
+/// from the finished job: a job that ends in `FAIL` fails it as such.
+fn follow_job(query: &Operation, p: &Producer<'_>, var: &str, project_var: &str) -> PlannedStep {
+    let mut params = Map::new();
+    params.insert("job_id".into(), json!(format!("${{{var}_job}}")));
+    if project_var != "project_id" && query.path_params.iter().any(|n| n == "project_id") {
+        params.insert("project_id".into(), json!(format!("${{{project_var}}}")));
+    }
+    PlannedStep {
+        name: format!("setup: wait for the job creating {} ({var})", p.kind),
+        operation: query.id.clone(),
+        params,
+        status: success_yaml(query),
+        capture: Some((var.to_string(), p.id_pointer.to_string())),
+        assertions: vec![json!({"pointer": "/status", "equals": "SUCCESS"})],
+        until: Some(
+            json!({"pointer": "/status", "in": ["SUCCESS", "FAIL"], "every": "2s", "within": "10m"}),
+        ),
+        ..PlannedStep::default()
+    }
+}
+
 /// One setup or teardown step, ready to render.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlannedStep {
@@ -185,6 +220,8 @@ pub struct PlannedStep {
     pub query: Map<String, Value>,
     /// Body assertions (`{pointer, …}` objects).
     pub assertions: Vec<Value>,
+    /// Sent again until the answer reaches a state (`{pointer, in, every, within}`).
+    pub until: Option<Value>,
 }
 
 /// The steps that make a case's resources and undo them.
@@ -313,15 +350,24 @@ impl Planner<'_, '_> {
             }
         }
         let status = success_yaml(create);
+        // An asynchronous create: its answer holds the job, and the job, once done, the id.
+        let capture = match p.job {
+            Some((_, job_id)) => (format!("{var}_job"), job_id.to_string()),
+            None => (var.to_string(), p.id_pointer.to_string()),
+        };
         plan.setup.push(PlannedStep {
             name: format!("setup: create {} ({var})", p.kind),
             operation: create.id.clone(),
             params: params.clone(),
             body,
             status,
-            capture: Some((var.to_string(), p.id_pointer.to_string())),
+            capture: Some(capture),
             ..PlannedStep::default()
         });
+        if let Some((query, _)) = p.job {
+            plan.setup.push(follow_job(query, p, var, project_var));
+            plan.defined.push(format!("{var}_job"));
+        }
         plan.defined.push(var.to_string());
         if let Some(step) = p.teardown(self.contract, params, var) {
             plan.teardown.insert(0, step);

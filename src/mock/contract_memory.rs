@@ -17,7 +17,7 @@ use crate::mock::faults::{Fault, Faults};
 struct KindRoute {
     collection: String,
     item: String,
-    /// Where a create answer holds the new id.
+    /// Where a create answer holds the new id (empty for a create answering only a job).
     created_id: Option<String>,
     /// The path parameter naming one (`port_id`).
     id_param: Option<String>,
@@ -93,7 +93,10 @@ impl Memory {
                 Some(KindRoute {
                     item,
                     collection,
-                    created_id: k.created_id.clone(),
+                    created_id: k
+                        .created_id
+                        .clone()
+                        .or_else(|| k.created_by_job.as_ref().map(|_| String::new())),
                     id_param: k.id_param.clone(),
                 })
             })
@@ -246,19 +249,34 @@ impl Memory {
         &self,
         collection: &str,
         pointer: &str,
-        mut answer: Value,
+        answer: Value,
         request: Option<&Value>,
     ) -> Value {
+        self.create_with_id(collection, pointer, answer, request).0
+    }
+
+    /// [`Memory::create`], with the new id; an empty `pointer` is a create that answers only a
+    /// job (the id is the job's entity).
+    pub fn create_with_id(
+        &self,
+        collection: &str,
+        pointer: &str,
+        mut answer: Value,
+        request: Option<&Value>,
+    ) -> (Value, String) {
         let id = uuid::Uuid::new_v4().to_string();
-        set_pointer(&mut answer, pointer, Value::String(id.clone()));
+        if !pointer.is_empty() {
+            set_pointer(&mut answer, pointer, Value::String(id.clone()));
+        }
         let mut stored = request.cloned().unwrap_or_else(|| json!({}));
         merge(&mut stored, &answer);
-        // An asynchronous create answers only the ids it made (`/volume_ids/0`): the resource is
-        // what the request sent under its envelope, with the id.
-        if pointer
-            .rsplit('/')
-            .next()
-            .is_some_and(|l| l.parse::<usize>().is_ok())
+        // An asynchronous create answers only the ids it made (`/volume_ids/0`), or only a job:
+        // the resource is what the request sent under its envelope, with the id.
+        if pointer.is_empty()
+            || pointer
+                .rsplit('/')
+                .next()
+                .is_some_and(|l| l.parse::<usize>().is_ok())
         {
             if let Some(Value::Object(item)) = opened(&mut stored) {
                 item.insert("id".into(), Value::String(id.clone()));
@@ -268,8 +286,8 @@ impl Memory {
         store
             .entry(collection.to_string())
             .or_default()
-            .push((id, stored));
-        answer
+            .push((id.clone(), stored));
+        (answer, id)
     }
 
     /// The stored bodies of a collection, in creation order.
@@ -513,6 +531,7 @@ mod tests {
             items: None,
             delete: Some(call("DELETE", item)),
             created_id: Some(format!("/{name}/id")),
+            created_by_job: None,
             origin: Origin::Inferred,
             collection_path: Some(coll.into()),
             id_param: item

@@ -212,12 +212,16 @@ impl Tier {
                 if let Some(s) = schema {
                     prime(&mut made, s, &id_pointer, params);
                 }
-                let mut answer = self.memory.create(&collection, &id_pointer, made, request);
-                let id = answer
-                    .pointer(&id_pointer)
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                self.jobs.start(&mut answer, id);
+                let (mut answer, id) =
+                    self.memory
+                        .create_with_id(&collection, &id_pointer, made, request);
+                let at = self
+                    .contract
+                    .resources
+                    .creating(&op.method, &op.path)
+                    .and_then(|k| k.created_by_job.as_ref())
+                    .map(|j| j.entity.clone());
+                self.jobs.start(&mut answer, Some(id), at);
                 (status, Some(answer))
             }
             (
@@ -254,7 +258,7 @@ impl Tier {
     fn job_started(&self, op: &Operation, mut body: Option<Value>) -> Option<Value> {
         if op.method == "POST" {
             if let Some(b) = &mut body {
-                self.jobs.start(b, None);
+                self.jobs.start(b, None, None);
             }
         }
         body

@@ -193,6 +193,7 @@ mod tests {
                     items: None,
                     delete: None,
                     created_id: None,
+                    created_by_job: None,
                     origin: Origin::Inferred,
                     collection_path: None,
                     id_param: None,

@@ -147,6 +147,52 @@ fn backoff(attempt: u32, retry_after: Option<&str>) -> Duration {
         .min(Duration::from_secs(30))
 }
 
+/// Sends a read again until its answer reaches one of the states `until` waits for, for at most
+/// `within` (an interrupt ends the wait). The first pause is an eighth of `every`, doubling up
+/// to it: a quick job is seen soon, a slow one is not read more often than `every`. Returns the last answer and, when
+/// the wait ended without reaching a state, what the value was then.
+async fn poll(
+    ctx: &RunCtx,
+    case: &Case,
+    step: &Step,
+    scope: &Vars,
+    until: &crate::case::typed::Until,
+    mut response: Result<Incoming, TransportError>,
+    result: &mut StepResult,
+) -> (Result<Incoming, TransportError>, Option<String>) {
+    let waiting = Instant::now();
+    let mut pause = until.every / 8;
+    loop {
+        let Ok(answer) = &response else {
+            return (response, None); // The transport error is the step's outcome.
+        };
+        let json: Option<Value> = serde_json::from_slice(&answer.body).ok();
+        if until.reached(json.as_ref()) {
+            return (response, None);
+        }
+        let now = json
+            .as_ref()
+            .and_then(|j| crate::pointer::resolve(j, &until.pointer))
+            .map_or_else(|| "(absent)".to_string(), Value::to_string);
+        if waiting.elapsed() + pause > until.within {
+            return (response, Some(now));
+        }
+        let mut cancel = ctx.cancel.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => pause = (pause * 2).min(until.every),
+            _ = cancel.wait_for(|c| *c >= super::Interrupt::Stopping) => return (response, Some(now)),
+        }
+        // Built again: a signature carries the time it was made.
+        let again = match build(ctx, step, scope) {
+            Ok(out) => out,
+            Err(_) => return (response, Some(now)),
+        };
+        let (next, attempts) = send_with_retries(ctx, &case.id, &again, !step.teardown).await;
+        result.attempts += attempts;
+        response = next;
+    }
+}
+
 /// Sends with retries. Teardown requests are not cancellable: they clean up after a Ctrl-C.
 async fn send_with_retries(
     ctx: &RunCtx,
@@ -245,6 +291,10 @@ pub async fn run_step(
     }
     let (response, attempts) = send_with_retries(ctx, &case.id, &out, !step.teardown).await;
     result.attempts = attempts;
+    let (response, gave_up) = match &step.until {
+        Some(until) => poll(ctx, case, step, scope, until, response, &mut result).await,
+        None => (response, None),
+    };
     let incoming = match response {
         Ok(r) => r,
         Err(e) => {
@@ -286,6 +336,21 @@ pub async fn run_step(
             );
         }
         Err(e) => result.error = Some(e.to_string()),
+    }
+    if let (Some(until), Some(actual)) = (&step.until, gave_up) {
+        let states: Vec<String> = until.values.iter().map(Value::to_string).collect();
+        let states = states.join(", ");
+        result.findings.push(Finding {
+            check: CheckKind::Body,
+            severity: Severity::Failure,
+            pointer: until.pointer.clone(),
+            expected: format!("one of {states}"),
+            actual: actual.clone(),
+            message: format!(
+                "gave up waiting after {:?}: {} is {actual}, not one of {states}",
+                until.within, until.pointer
+            ),
+        });
     }
     for (var, spec) in &step.captures {
         let value = match spec {

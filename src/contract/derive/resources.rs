@@ -1,14 +1,15 @@
 //! Infers the resource table from the derived operations: a collection path with an item path
 //! below it (`/v2.0/bandwidths`, `/v2.0/bandwidths/{bandwidth_id}`) is a kind; a POST on the
 //! collection creates one, its new id found in the create response schema (`id` under the
-//! kind's envelope); a collection nested under another kind's item is a child of that kind.
+//! kind's envelope), or, for a create that answers only a job, in the job query's entities once
+//! the job is done; a collection nested under another kind's item is a child of that kind.
 //! Declared entries (`resources:` in `pages.yaml`) extend or override inferred ones.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::contract::resources::{Call, Origin, ResourceKind, ResourceTable};
+use crate::contract::resources::{Call, JobFollow, Origin, ResourceKind, ResourceTable};
 use crate::contract::{Operation, SchemaKind};
 
 /// The inferred table merged with the declared one, and what could not be completed (one note
@@ -65,6 +66,10 @@ pub fn infer(
         let create = collection_ops.get("POST");
         let id_param = own.trim_start_matches('{').trim_end_matches('}');
         let created_id = create.and_then(|op| created_id(op, schemas, id_param));
+        let created_by_job = match (create, &created_id) {
+            (Some(op), None) => job_follow(op, operations, schemas, id_param),
+            _ => None,
+        };
         // A kind read at `/subnets/{subnet_id}` may be changed under its parent
         // (`/vpcs/{vpc_id}/subnets/{subnet_id}`): the same id, one level down.
         let under_parent = |method: &str| {
@@ -86,6 +91,7 @@ pub fn infer(
         let name = kind_name(&collection, &read.path);
         match (create, &created_id, delete) {
             (None, _, _) => notes.push(format!("resources: {name}: no create (POST {coll})")),
+            (Some(_), None, _) if created_by_job.is_some() => {}
             (Some(op), None, _) => notes.push(format!(
                 "resources: {name}: no id in the create response of {}",
                 op.id
@@ -106,6 +112,7 @@ pub fn infer(
             items: None,
             delete: delete.map(|op| call(op)),
             created_id,
+            created_by_job,
             origin: Origin::Inferred,
             collection_path: collection_ops.values().next().map(|op| op.path.clone()),
             id_param: read
@@ -152,6 +159,7 @@ fn merge(mut inferred: Vec<ResourceKind>, declared: &ResourceTable) -> ResourceT
             k.update = k.update.or(i.update);
             k.delete = k.delete.or(i.delete);
             k.created_id = k.created_id.or(i.created_id);
+            k.created_by_job = k.created_by_job.or(i.created_by_job);
             k.collection_path = k.collection_path.or(i.collection_path);
             k.id_param = k.id_param.or(i.id_param);
             k.parent = k.parent.or(i.parent);
@@ -264,6 +272,59 @@ fn created_id(
         })
 }
 
+/// An asynchronous create that answers only a job (`{"job_id": …}`): the job query of its
+/// service (a GET whose path ends at `/jobs/{job_id}`) and where its answer names the new id
+/// (a field named as the kind's id parameter, under `entities` or a sub-job's, the shallowest).
+fn job_follow(
+    create: &Operation,
+    operations: &[Operation],
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+    id_param: &str,
+) -> Option<JobFollow> {
+    let answer = create
+        .success
+        .iter()
+        .find_map(|s| schemas.get(&(create.id.clone(), SchemaKind::Response(*s))))?;
+    answer.pointer("/properties/job_id")?;
+    let query = operations.iter().find(|o| {
+        o.service == create.service
+            && o.method == "GET"
+            && normalise(&o.path).ends_with("/jobs/{}")
+            && o.path_params.last().is_some_and(|p| p == "job_id")
+    })?;
+    let job = query
+        .success
+        .iter()
+        .find_map(|s| schemas.get(&(query.id.clone(), SchemaKind::Response(*s))))?;
+    let mut found = Vec::new();
+    find_field(job, id_param, String::new(), 0, &mut found);
+    let entity = found.into_iter().min_by_key(|p| p.matches('/').count())?;
+    Some(JobFollow {
+        job_id: "/job_id".into(),
+        query: query.id.clone(),
+        entity,
+    })
+}
+
+/// The pointers (an array's first item for `items`) at which a schema documents `name`.
+fn find_field(schema: &Value, name: &str, at: String, depth: usize, out: &mut Vec<String>) {
+    if depth > 6 {
+        return;
+    }
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (k, sub) in props {
+            let here = crate::pointer::child(&at, k);
+            if k == name && sub.get("type") == Some(&Value::from("string")) {
+                out.push(here.clone());
+            }
+            find_field(sub, name, here, depth + 1, out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        find_field(items, name, format!("{at}/0"), depth + 1, out);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,6 +392,45 @@ mod tests {
             Some("/instances/0/instance_id")
         );
         assert_eq!(at(json!({"properties": {"order_id": id}})), None);
+    }
+
+    /// A create that answers only a job is followed through its service's job query to the
+    /// new id among the job's entities (the shallowest field named as the id parameter).
+    #[test]
+    fn a_create_answering_only_a_job_is_followed_to_the_new_id() {
+        let mut create = op("c", "POST", "/v1/{project_id}/servers");
+        create.service = "bms".into();
+        let mut query = op("j", "GET", "/v1/{project_id}/jobs/{job_id}");
+        query.service = "bms".into();
+        query.path_params = vec!["project_id".into(), "job_id".into()];
+        let s = json!({"type": "string"});
+        let mut schemas = BTreeMap::from([
+            (
+                ("c".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"job_id": s}}),
+            ),
+            (
+                ("j".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"status": s, "entities": {"properties": {"sub_jobs": {"type": "array", "items": {"properties": {"entities": {"properties": {"server_id": s}}}}}}}}}),
+            ),
+        ]);
+        let ops = vec![create.clone(), query.clone()];
+        let follow = job_follow(&create, &ops, &schemas, "server_id").expect("followed");
+        assert_eq!(follow.job_id, "/job_id");
+        assert_eq!(follow.query, "j");
+        assert_eq!(follow.entity, "/entities/sub_jobs/0/entities/server_id");
+        // The shallowest field wins.
+        schemas.insert(
+            ("j".to_string(), SchemaKind::Response(200)),
+            json!({"properties": {"entities": {"properties": {"server_id": s, "sub_jobs": {"type": "array", "items": {"properties": {"entities": {"properties": {"server_id": s}}}}}}}}}),
+        );
+        assert_eq!(
+            job_follow(&create, &ops, &schemas, "server_id").map(|f| f.entity),
+            Some("/entities/server_id".into())
+        );
+        // No job query in the service, or no job in the answer: nothing to follow.
+        assert_eq!(job_follow(&create, &ops[..1], &schemas, "server_id"), None);
+        assert_eq!(job_follow(&create, &ops, &schemas, "volume_id"), None);
     }
 
     /// A kind read at its own path but changed under its parent (VPC's subnets) is deleted and
