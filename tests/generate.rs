@@ -382,7 +382,7 @@ fn hand_written_cases_cover_rules_by_tag_and_by_sound_inference() {
 #[test]
 fn the_rules_of_the_seed_operations_are_the_documented_ones() {
     let c = contract();
-    let rules = conform::generate::rules::all_rules(&c, &[]);
+    let rules = conform::contract::rules::all_rules(&c, &[]);
     let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
     for expected in [
         "rule:evs.update_snapshot.v2:status/200:status",
@@ -414,7 +414,7 @@ fn the_rules_of_the_seed_operations_are_the_documented_ones() {
         (limit.detail.as_str(), limit.source.as_str()),
         ("at most 255 bytes", "002_fc6945580f3ec467.txt:66")
     );
-    assert_eq!(rules, conform::generate::rules::all_rules(&c, &[]));
+    assert_eq!(rules, conform::contract::rules::all_rules(&c, &[]));
 }
 
 #[test]

@@ -8,8 +8,8 @@
 
 use serde_json::Value;
 
+use crate::contract::rules::{self, Constraint};
 use crate::contract::{Contract, Operation, SchemaKind};
-use crate::generate::rules::{self, Constraint};
 
 /// One exchange, as the runner saw it.
 #[derive(Debug, Clone, Copy)]

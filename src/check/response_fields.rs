@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::generate::rules;
+use crate::contract::rules;
 
 /// The fields a response schema documents, as pointers (`/snapshot/name`, `/snapshots/*/id`).
 pub fn documented(schema: &Value) -> Vec<String> {

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::check::response_fields::{self, FieldDrift};
+use crate::contract::rules;
 use crate::contract::SchemaKind;
 use crate::error::Error;
-use crate::generate::coverage::{self, CaseInfo, Coverage, Verdicts};
-use crate::generate::rules;
+use crate::report::coverage::{self, CaseInfo, Coverage, Verdicts};
 
 use super::load_contract;
 

@@ -381,7 +381,7 @@ struct Prepared {
     compare: Option<(Target, Option<mock::RunningMock>)>,
     vars: Vars,
     cases: Vec<CaseRef>,
-    coverage: Vec<crate::generate::coverage::CaseInfo>,
+    coverage: Vec<crate::report::coverage::CaseInfo>,
     warnings: Vec<String>,
     unreachable: Option<Error>,
     policy: Policy,
@@ -709,7 +709,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
     // selection knows what its cases cover once it has read them all.
     if loading.is_none() {
         reporters.with_coverage(
-            crate::generate::rules::all_rules(&p.contract, &[]),
+            crate::contract::rules::all_rules(&p.contract, &[]),
             p.coverage,
         );
     }
@@ -782,7 +782,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
                     reporters.event(&Event::Notice(w.clone()));
                 }
                 reporters.with_coverage(
-                    crate::generate::rules::all_rules(&p.contract, &[]),
+                    crate::contract::rules::all_rules(&p.contract, &[]),
                     selected.coverage,
                 );
             }

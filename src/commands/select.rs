@@ -79,7 +79,7 @@ pub struct Selected {
     /// What matched nothing, when `--no-cases warn` lets the run go on.
     pub warnings: Vec<String>,
     /// What each selected case exercises, for the rule-coverage matrix.
-    pub coverage: Vec<crate::generate::coverage::CaseInfo>,
+    pub coverage: Vec<crate::report::coverage::CaseInfo>,
     /// With `--shard`: a fingerprint of the whole plan (every case of the selection, before it
     /// was cut into shards), so `report merge` can tell shards of different suites apart.
     pub plan: Option<String>,
@@ -417,7 +417,7 @@ fn select(
                 sel.shard
                     .is_some()
                     .then(|| shard_keys(&case, contract, &fixed_scope)),
-                Some(crate::generate::coverage::CaseInfo::from_case(
+                Some(crate::report::coverage::CaseInfo::from_case(
                     &case, contract,
                 )),
             )

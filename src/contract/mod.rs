@@ -8,6 +8,7 @@ pub mod deviations;
 pub mod keywords;
 pub mod openapi;
 pub mod resources;
+pub mod rules;
 pub mod template;
 
 use std::collections::BTreeMap;

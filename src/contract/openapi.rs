@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 
 use super::deviations::{self, AddedOperation, Deviations, DeviationsError};
 use super::{Contract, Operation, SchemaKind};
-use crate::generate::rules;
+use crate::contract::rules;
 
 /// What the document states beyond the pages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

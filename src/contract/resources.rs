@@ -329,6 +329,23 @@ pub fn fill_body(template: &Value, b: &Bindings<'_>) -> Value {
     }
 }
 
+/// Where a create body keeps the resource's name: `/name`, or `/<envelope>/name` when one
+/// object of the body holds a name (`{"vpc": {"name": …}}`, `{"dry_run": false,
+/// "security_group": {"name": …}}`), as the Huawei Cloud APIs wrap them.
+pub fn name_pointer(body: &Value) -> Option<String> {
+    let o = body.as_object()?;
+    if o.get("name").is_some_and(Value::is_string) {
+        return Some("/name".into());
+    }
+    let mut named = o
+        .iter()
+        .filter(|(_, v)| v.get("name").is_some_and(Value::is_string));
+    match (named.next(), named.next()) {
+        (Some((k, _)), None) => Some(format!("{}/name", crate::pointer::child("", k))),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,8 @@ use serde_json::Value;
 
 use crate::contract::{Operation, ALTERNATIVE_SEPARATOR};
 
-use super::{label, rules, OpGen};
+use super::{label, OpGen};
+use crate::contract::rules;
 
 /// One alternative of a request's `oneOf`, as the generator uses it.
 pub(super) struct Alternative<'a> {
@@ -388,7 +389,7 @@ mod tests {
         assert_eq!(operation, "\"demo.widget_action.v2\"");
         assert!(full.is_valid(&body.expect("a body")));
         // And every documented rule of both alternatives is listed.
-        let rules: Vec<String> = crate::generate::rules::rules(&contract, &contract.operations[0])
+        let rules: Vec<String> = crate::contract::rules::rules(&contract, &contract.operations[0])
             .into_iter()
             .map(|r| r.id)
             .collect();

@@ -12,9 +12,7 @@
 //! bytes. Nothing here sends a request.
 
 mod alternatives;
-pub mod coverage;
 pub mod producers;
-pub mod rules;
 pub mod stateful;
 pub mod values;
 pub mod vars_template;
@@ -23,12 +21,13 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
-use crate::contract::{Contract, Operation, SchemaKind};
-use producers::{Plan, PlannedStep, Planner, Producers};
-use rules::{
+use crate::contract::rules;
+use crate::contract::rules::{
     bound_param, constraints_of, is_resource_param, rule_id, sites, source_of, Constraint, Site,
     SiteKind,
 };
+use crate::contract::{Contract, Operation, SchemaKind};
+use producers::{Plan, PlannedStep, Planner, Producers};
 
 /// Default seed of the random bodies.
 pub const DEFAULT_SEED: u64 = 1;
@@ -1232,7 +1231,7 @@ impl<'a> OpGen<'a> {
             return;
         }
         // A case without a name (one about the name being required) keeps it missing.
-        if crate::run::creates::name_pointer(body).is_none() {
+        if crate::contract::resources::name_pointer(body).is_none() {
             return;
         }
         let succeeds = match &d.status {

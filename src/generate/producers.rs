@@ -10,9 +10,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::rules::is_resource_param;
 use super::values;
 use crate::contract::derive::resources::normalise;
+use crate::contract::rules::is_resource_param;
 use crate::contract::{Contract, Operation, SchemaKind};
 
 /// How deep a chain of parents may go: deeper ones are cycles in practice.

@@ -19,9 +19,9 @@ use serde_json::{json, Map, Value};
 use super::producers::{
     item_params, request_body, success_yaml, Plan, PlannedStep, Planner, Producer, Producers,
 };
-use super::rules::{is_resource_param, rule_id, source_of, Constraint};
 use super::{header, operation_dir, render_planned, schema_at, values, GeneratedCase};
 use crate::contract::derive::resources::normalise;
+use crate::contract::rules::{is_resource_param, rule_id, source_of, Constraint};
 use crate::contract::{Contract, Operation, SchemaKind};
 
 /// Values an update gives a name or description, the first that the schema accepts and that

@@ -9,7 +9,7 @@ use regex::Regex;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::rules::declared_type;
+use crate::contract::rules::declared_type;
 
 /// The generator's plain valid string, replaced by a target variable where a field names a
 /// resource id.

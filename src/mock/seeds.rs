@@ -15,8 +15,8 @@ use sha2::{Digest, Sha256};
 
 use super::jobs::JOB_ID;
 use crate::contract::derive::resources::normalise;
+use crate::contract::rules::is_resource_param;
 use crate::contract::{Contract, SchemaKind};
-use crate::generate::rules::is_resource_param;
 
 /// The seeded ids of a contract.
 #[derive(Debug, Default, Clone)]

@@ -6,6 +6,7 @@
 //! report merge` ([`merge`]) feeds cases read back from shard reports through the same writers.
 
 pub mod console;
+pub mod coverage;
 pub mod diff;
 pub mod gate;
 pub mod html;
@@ -46,7 +47,7 @@ pub struct Finished<'a> {
     /// Scrubs secrets from the text written.
     pub redactor: &'a Redactor,
     /// The rule-coverage matrix of the run, where computed.
-    pub coverage: Option<&'a crate::generate::coverage::Coverage>,
+    pub coverage: Option<&'a crate::report::coverage::Coverage>,
 }
 
 /// The report files a run was asked for.
@@ -299,8 +300,8 @@ pub struct Reporters<W: Write> {
     write_error: Option<String>,
     /// The contract's rules and what each selected case exercises, for the coverage section.
     coverage: Option<(
-        Vec<crate::generate::rules::Rule>,
-        Vec<crate::generate::coverage::CaseInfo>,
+        Vec<crate::contract::rules::Rule>,
+        Vec<crate::report::coverage::CaseInfo>,
     )>,
 }
 
@@ -426,25 +427,25 @@ impl<W: Write> Reporters<W> {
     /// exercise it, and what this run observed.
     pub fn with_coverage(
         &mut self,
-        rules: Vec<crate::generate::rules::Rule>,
-        cases: Vec<crate::generate::coverage::CaseInfo>,
+        rules: Vec<crate::contract::rules::Rule>,
+        cases: Vec<crate::report::coverage::CaseInfo>,
     ) {
         self.coverage = Some((rules, cases));
     }
 
-    fn coverage_matrix(&self) -> Option<crate::generate::coverage::Coverage> {
+    fn coverage_matrix(&self) -> Option<crate::report::coverage::Coverage> {
         let (rules, infos) = self.coverage.as_ref()?;
-        let verdicts = crate::generate::coverage::verdicts(
+        let verdicts = crate::report::coverage::verdicts(
             self.cases.iter().map(|c| (c.id.as_str(), c.verdict)),
         );
         // The run's own traffic: what its requests and answers exercised.
-        let mut traffic = crate::generate::coverage::Traffic::new();
+        let mut traffic = crate::report::coverage::Traffic::new();
         for c in &self.cases {
             for r in c.steps.iter().flat_map(|s| &s.rules) {
-                crate::generate::coverage::record(&mut traffic, r, &c.id);
+                crate::report::coverage::record(&mut traffic, r, &c.id);
             }
         }
-        Some(crate::generate::coverage::coverage(
+        Some(crate::report::coverage::coverage(
             rules,
             infos,
             &verdicts,

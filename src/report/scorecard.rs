@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::generate::coverage::Coverage;
+use crate::report::coverage::Coverage;
 
 /// One operation's line.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -138,27 +138,10 @@ pub fn resolve<'a>(
     })
 }
 
-/// Where a create body keeps the resource's name: `/name`, or `/<envelope>/name` when one
-/// object of the body holds a name (`{"vpc": {"name": …}}`, `{"dry_run": false,
-/// "security_group": {"name": …}}`), as the Huawei Cloud APIs wrap them.
-pub fn name_pointer(body: &Value) -> Option<String> {
-    let o = body.as_object()?;
-    if o.get("name").is_some_and(Value::is_string) {
-        return Some("/name".into());
-    }
-    let mut named = o
-        .iter()
-        .filter(|(_, v)| v.get("name").is_some_and(Value::is_string));
-    match (named.next(), named.next()) {
-        (Some((k, _)), None) => Some(format!("{}/name", crate::pointer::child("", k))),
-        _ => None,
-    }
-}
-
 /// The name a create body sends, if it sends one as a string.
 pub fn name_sent(body: &[u8]) -> Option<String> {
     let v: Value = serde_json::from_slice(body).ok()?;
-    let ptr = name_pointer(&v)?;
+    let ptr = crate::contract::resources::name_pointer(&v)?;
     v.pointer(&ptr)?.as_str().map(str::to_string)
 }
 
@@ -170,6 +153,7 @@ pub fn carries(name: &str, run_id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::resources::name_pointer;
     use crate::contract::resources::{Call, Origin, ResourceKind};
     use serde_json::json;
 

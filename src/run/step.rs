@@ -466,7 +466,7 @@ fn observed_rules(
     let foreign_ids: Vec<(String, bool)> = op
         .path_params
         .iter()
-        .filter(|p| crate::generate::rules::is_resource_param(p))
+        .filter(|p| crate::contract::rules::is_resource_param(p))
         .map(|p| {
             let value = match step.params.get(p) {
                 Some(v) => scope.expand(v).ok(),

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::rules::{self, Constraint, Rule};
+use crate::contract::rules::{self, Constraint, Rule};
 use crate::contract::{Contract, SchemaKind};
 
 /// What coverage needs to know of one case.
