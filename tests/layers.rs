@@ -44,7 +44,10 @@ fn edges() -> BTreeMap<String, BTreeSet<String>> {
 #[test]
 fn no_module_imports_one_that_builds_on_it() {
     let edges = edges();
-    assert!(edges.contains_key("run") && edges.contains_key("report"), "{edges:?}");
+    assert!(
+        edges.contains_key("run") && edges.contains_key("report"),
+        "{edges:?}"
+    );
     // Kahn's algorithm: what is left over sits on a circle.
     let mut left: BTreeMap<&str, BTreeSet<&str>> = edges
         .iter()

@@ -438,8 +438,16 @@ pub fn instance(schema: &Value, params: &[(String, String)]) -> Value {
                                 || (name == "id" && p.ends_with("_id") && p != "project_id")
                         })
                         .map(|(_, v)| Value::String(v.clone()));
+                    // A plain string (typed so, or typed not at all and nothing else).
+                    let string = match s.get("type") {
+                        Some(t) => t == "string",
+                        None => ["properties", "items", "oneOf", "anyOf", "enum"]
+                            .iter()
+                            .all(|k| s.get(k).is_none()),
+                    };
                     let v = match (by_name, s.get("type").and_then(Value::as_str)) {
                         (Some(v), Some("string") | None) => v,
+                        (None, _) if string && s.get("enum").is_none() => named_string(name, s),
                         _ => instance(s, params),
                     };
                     out.insert(name.clone(), v);
@@ -452,14 +460,7 @@ pub fn instance(schema: &Value, params: &[(String, String)]) -> Value {
         "number" => json!(schema.get("minimum").and_then(Value::as_f64).unwrap_or(0.0)),
         "boolean" => Value::Bool(false),
         "null" => Value::Null,
-        _ => {
-            let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-            let plain = "x".repeat(min.max(1));
-            match schema.get("pattern").and_then(Value::as_str) {
-                Some(p) => Value::String(super::patterned::value(p).unwrap_or(plain)),
-                None => Value::String(plain),
-            }
-        }
+        _ => named_string("", schema),
     }
 }
 
@@ -531,6 +532,49 @@ fn prime(body: &mut Value, schema: &Value, pointer: &str, params: &[(String, Str
             _ => return,
         }
     }
+}
+
+/// A string a server would answer for a field: what its pattern or format states, else what its
+/// name means (an id is an id, a `created_at` a timestamp of now), else `x`s to its minimum
+/// length. A value that breaks the field's length limits falls back to the `x`s.
+fn named_string(name: &str, schema: &Value) -> Value {
+    let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let max = schema
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .map_or(usize::MAX, |m| m as usize);
+    let plain = "x".repeat(min.max(1));
+    if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+        return Value::String(super::patterned::value(p).unwrap_or(plain));
+    }
+    let now = || {
+        time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+    };
+    let format = schema.get("format").and_then(Value::as_str).unwrap_or("");
+    let meant = match format {
+        "date-time" => now(),
+        "date" => now().map(|t| t[..10].to_string()),
+        "uuid" => Some(uuid::Uuid::new_v4().to_string()),
+        "ipv4" => Some("192.0.2.10".into()),
+        "ipv6" => Some("2001:db8::10".into()),
+        "email" => Some("conform@example.invalid".into()),
+        "uri" => Some("https://example.invalid/".into()),
+        _ if name == "id" || name.ends_with("_id") => Some(uuid::Uuid::new_v4().to_string()),
+        _ if name.ends_with("_at") || name.ends_with("_time") => now(),
+        _ if name == "name" => Some("conform".into()),
+        _ => None,
+    };
+    Value::String(
+        meant
+            .filter(|v| (min..=max).contains(&v.chars().count()))
+            .unwrap_or(plain),
+    )
 }
 
 /// Whether a (small, scalar) schema allows a value; a schema that does not compile allows it.
@@ -772,6 +816,36 @@ mod tests {
         );
         let compiled = crate::contract::keywords::compile(&schema).unwrap();
         assert!(compiled.is_valid(&v));
+    }
+
+    /// Server-side fields are filled by what they mean (issue 37): ids are ids, times are now in
+    /// RFC 3339, formats are honoured, and a length limit wins over meaning.
+    #[test]
+    fn server_side_fields_are_filled_by_meaning() {
+        let s = json!({"type": "string"});
+        let schema = json!({"type": "object", "properties": {
+            "created_at": s, "update_time": s, "volume_id": s, "name": s, "status": s,
+            "when": {"type": "string", "format": "date-time"},
+            "ip": {"type": "string", "format": "ipv4"},
+            "short_id": {"type": "string", "maxLength": 8},
+        }});
+        let v = instance(&schema, &[]);
+        for t in ["created_at", "update_time", "when"] {
+            let t = v[t].as_str().unwrap_or_default();
+            assert!(
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                    .is_ok(),
+                "{t}"
+            );
+        }
+        assert!(uuid::Uuid::parse_str(v["volume_id"].as_str().unwrap_or_default()).is_ok());
+        assert_eq!(v["name"], "conform");
+        assert_eq!(v["status"], "x", "no meaning read into an open status");
+        assert_eq!(v["ip"], "192.0.2.10");
+        assert_eq!(v["short_id"], "x", "a uuid would break maxLength 8");
+        assert!(crate::contract::keywords::compile(&schema)
+            .unwrap()
+            .is_valid(&v));
     }
 
     /// A nested path's answer carries the addressed resource's id, not its parent's (the
