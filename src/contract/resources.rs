@@ -109,6 +109,11 @@ pub struct ResourceKind {
 }
 
 impl ResourceKind {
+    /// Whether the new id of a create can be found: in its answer, or through its job.
+    pub fn finds_created_id(&self) -> bool {
+        self.created_id.is_some() || self.created_by_job.is_some()
+    }
+
     /// The collection's path template: stated, or the read path without its last segment when
     /// that segment is the id.
     pub fn collection_template(&self) -> Option<String> {
@@ -127,8 +132,8 @@ impl ResourceKind {
 pub struct JobFollow {
     /// Where the create answer holds the job's id (`/job_id`).
     pub job_id: String,
-    /// The job query's operation (`GET /v1/{project_id}/jobs/{job_id}`).
-    pub query: String,
+    /// The job query (`GET /v1/{project_id}/jobs/{job_id}`).
+    pub query: Call,
     /// Where the finished job holds the new id (`/entities/server_id`).
     pub entity: String,
 }

@@ -95,10 +95,9 @@ impl<'a> Producers<'a> {
                     c.and_then(|c| operation_at(contract, &c.method, &c.path))
                 };
                 let delete = at(k.delete.as_ref());
-                let job = k
-                    .created_by_job
-                    .as_ref()
-                    .and_then(|j| Some((contract.operation(&j.query)?, j)));
+                let job = k.created_by_job.as_ref().and_then(|j| {
+                    Some((operation_at(contract, &j.query.method, &j.query.path)?, j))
+                });
                 let id_pointer = match (&k.created_id, &job) {
                     (Some(p), _) => p.as_str(),
                     (None, Some((_, j))) => j.entity.as_str(),

@@ -160,7 +160,7 @@ pub enum Unrestorable {
 pub fn check_undo(table: &ResourceTable, method: &str, path: &str) -> Result<(), Unrestorable> {
     // A kind's create, wherever its collection sits (`/v2.0/ports`, `/v3/{p}/vpc/vpcs`).
     if let Some(kind) = table.creating(method, path) {
-        if kind.delete.is_none() || kind.created_id.is_none() {
+        if kind.delete.is_none() || !kind.finds_created_id() {
             return Err(Unrestorable::NoDelete {
                 kind: kind.kind.clone(),
                 method: method.into(),
@@ -184,7 +184,7 @@ pub fn check_undo(table: &ResourceTable, method: &str, path: &str) -> Result<(),
     };
     // A POST to the collection itself creates one: it must be deletable.
     let creates = method == "POST" && is_collection_path(path);
-    if creates && (kind.delete.is_none() || kind.created_id.is_none()) {
+    if creates && (kind.delete.is_none() || !kind.finds_created_id()) {
         return Err(Unrestorable::NoDelete {
             kind: kind.kind.clone(),
             method: method.into(),
@@ -441,6 +441,50 @@ impl Restorer<'_> {
                 r.kind
             )
         })
+    }
+
+    /// Follows the job an asynchronous create answered until it ends, for at most `within`
+    /// (the first pause 250 ms, doubling up to 2 s): the new id once it succeeds, None when it
+    /// failed (nothing was made), an error when it did not end in time or cannot be read.
+    pub async fn follow_job(
+        &self,
+        r: &Resource,
+        job_id: &str,
+        within: std::time::Duration,
+    ) -> Result<Option<String>, String> {
+        let kind = self.kind(r)?;
+        let Some(follow) = &kind.created_by_job else {
+            return Err(format!(
+                "resource kind '{}' has no job to follow",
+                kind.kind
+            ));
+        };
+        let mut b = r.bindings();
+        b.insert("job_id", Value::String(job_id.to_string()));
+        let started = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(250);
+        loop {
+            let job = self.ok(&r.base_url, &follow.query, &b).await?;
+            match job.get("status").and_then(Value::as_str) {
+                Some("SUCCESS") => {
+                    return match job.pointer(&follow.entity).and_then(Value::as_str) {
+                        Some(id) if !id.is_empty() => Ok(Some(id.to_string())),
+                        _ => Err(format!(
+                            "job {job_id} succeeded naming no id at {}",
+                            follow.entity
+                        )),
+                    }
+                }
+                Some("FAIL") => return Ok(None),
+                _ if started.elapsed() + pause > within => {
+                    return Err(format!("job {job_id} did not end within {within:?}"))
+                }
+                _ => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_secs(2));
+                }
+            }
+        }
     }
 
     /// Reads a resource's state.

@@ -258,7 +258,7 @@ async fn run_steps(
             None => step::run_step(ctx, case, step, &mut scope, &mut |_| Ok(())).await,
         };
         if let Some(u) = &mut undo {
-            u.after(&outcome.result);
+            u.after(step, &outcome.result);
         }
         flaky |= outcome.retried;
         steps.push(outcome.result);

@@ -38,6 +38,9 @@ pub fn refusal(case: &Case, ctx: &RunCtx) -> Option<String> {
     None
 }
 
+/// How long the undo follows a job no step of its case saw end.
+const JOB_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// A resource saved before a step changed it.
 struct Saved {
     resource: Resource,
@@ -60,6 +63,8 @@ pub struct CaseUndo<'a> {
     sending: Option<(Resource, CreateIntent)>,
     /// Creates that got no id back, and why: open in the ledger for `conform restore`.
     unsettled: Vec<(Resource, CreateIntent, String)>,
+    /// Creates that answered a job, by job id: settled when a later step reads the job done.
+    jobs: Vec<(String, Resource, CreateIntent)>,
 }
 
 impl<'a> CaseUndo<'a> {
@@ -81,6 +86,7 @@ impl<'a> CaseUndo<'a> {
             created: Vec::new(),
             sending: None,
             unsettled: Vec::new(),
+            jobs: Vec::new(),
         })
     }
 
@@ -162,7 +168,7 @@ impl<'a> CaseUndo<'a> {
         else {
             return Ok(());
         };
-        if kind.delete.is_none() || kind.created_id.is_none() {
+        if kind.delete.is_none() || !kind.finds_created_id() {
             return Ok(());
         }
         let Some(base) = self.ctx.target.base_url(route.service) else {
@@ -214,7 +220,7 @@ impl<'a> CaseUndo<'a> {
     /// Settles the create the step sent: its new id (a 2xx answer holding one at the kind's
     /// `created_id`) is recorded and the resource deleted after the case; a refusal (any other
     /// status) closes the intent; no answer, or no id in it, leaves the intent open.
-    pub fn after(&mut self, result: &StepResult) {
+    pub fn after(&mut self, step: &Step, result: &StepResult) {
         // A change refused with a 4xx changed nothing; anything else (a success, a 5xx, no
         // answer) may have, and is restored.
         if let Some(i) = self.touching.take() {
@@ -226,9 +232,27 @@ impl<'a> CaseUndo<'a> {
                 saved.changed = true;
             }
         }
+        self.settle_job(step, result);
         let Some((res, intent)) = self.sending.take() else {
             return;
         };
+        let job = self
+            .ctx
+            .contract
+            .resources
+            .by_kind(&res.kind)
+            .and_then(|k| k.created_by_job.as_ref());
+        if let (Some(job), Some(resp)) = (job, &result.response) {
+            // An asynchronous create: the id arrives when a later step reads the job done.
+            let job_id = (200..300)
+                .contains(&resp.status)
+                .then(|| resp.json.as_ref()?.pointer(&job.job_id)?.as_str())
+                .flatten();
+            if let Some(job_id) = job_id {
+                self.jobs.push((job_id.to_string(), res, intent));
+                return;
+            }
+        }
         let pointer = self
             .ctx
             .contract
@@ -273,8 +297,76 @@ impl<'a> CaseUndo<'a> {
         }
     }
 
+    /// Settles the create whose job this step read done: the id the job names is recorded and
+    /// the resource deleted after the case. A job that failed made nothing.
+    fn settle_job(&mut self, step: &Step, result: &StepResult) {
+        let (Some(op), Some(resp)) = (step.route(&self.ctx.contract), &result.response) else {
+            return;
+        };
+        let Some(json) = resp.json.as_ref().filter(|_| resp.status == 200) else {
+            return;
+        };
+        let Some(at) = self.jobs.iter().position(|(job_id, res, _)| {
+            let follow = self
+                .ctx
+                .contract
+                .resources
+                .by_kind(&res.kind)
+                .and_then(|k| k.created_by_job.as_ref());
+            follow.is_some_and(|f| {
+                op.method.eq_ignore_ascii_case(&f.query.method)
+                    && crate::contract::derive::resources::normalise(op.template)
+                        == crate::contract::derive::resources::normalise(&f.query.path)
+            }) && json.get("job_id").and_then(Value::as_str) == Some(job_id.as_str())
+        }) else {
+            return;
+        };
+        let res = &self.jobs[at].1;
+        let entity = self
+            .ctx
+            .contract
+            .resources
+            .by_kind(&res.kind)
+            .and_then(|k| k.created_by_job.as_ref())
+            .and_then(|f| json.pointer(&f.entity))
+            .and_then(Value::as_str)
+            .filter(|id| !id.is_empty())
+            .map(str::to_string);
+        match (json.get("status").and_then(Value::as_str), entity) {
+            (Some("SUCCESS"), Some(id)) => {
+                let (_, res, intent) = self.jobs.remove(at);
+                let res = Resource { id, ..res };
+                let _ = self.append("created", &res, None, None, Some(&intent));
+                self.created.push(res);
+            }
+            (Some("FAIL"), _) => {
+                let (_, res, intent) = self.jobs.remove(at);
+                let detail = "its job failed: nothing created".to_string();
+                let _ = self.append("not_created", &res, None, Some(detail), Some(&intent));
+            }
+            // Still running: a later read settles it.
+            _ => {}
+        }
+    }
+
     /// Restores what was saved and deletes what was created, each verified by a read.
-    pub async fn finish(self) -> Vec<Mutation> {
+    pub async fn finish(mut self) -> Vec<Mutation> {
+        // A job no step saw end is followed here, so what it made is deleted like any create;
+        // one that does not end in time stays open for `conform restore`, found by its name.
+        for (job_id, res, intent) in std::mem::take(&mut self.jobs) {
+            match self.restorer.follow_job(&res, &job_id, JOB_WAIT).await {
+                Ok(Some(id)) => {
+                    let res = Resource { id, ..res };
+                    let _ = self.append("created", &res, None, None, Some(&intent));
+                    self.created.push(res);
+                }
+                Ok(None) => {
+                    let detail = "its job failed: nothing created".to_string();
+                    let _ = self.append("not_created", &res, None, Some(detail), Some(&intent));
+                }
+                Err(why) => self.unsettled.push((res, intent, why)),
+            }
+        }
         let mut out = Vec::new();
         for saved in &self.saved {
             let res = &saved.resource;

@@ -301,7 +301,11 @@ fn job_follow(
     let entity = found.into_iter().min_by_key(|p| p.matches('/').count())?;
     Some(JobFollow {
         job_id: "/job_id".into(),
-        query: query.id.clone(),
+        query: Call {
+            method: query.method.clone(),
+            path: query.path.clone(),
+            body: None,
+        },
         entity,
     })
 }
@@ -417,7 +421,7 @@ mod tests {
         let ops = vec![create.clone(), query.clone()];
         let follow = job_follow(&create, &ops, &schemas, "server_id").expect("followed");
         assert_eq!(follow.job_id, "/job_id");
-        assert_eq!(follow.query, "j");
+        assert_eq!(follow.query.path, "/v1/{project_id}/jobs/{job_id}");
         assert_eq!(follow.entity, "/entities/sub_jobs/0/entities/server_id");
         // The shallowest field wins.
         schemas.insert(
