@@ -3,6 +3,9 @@
 //! For 100, 1,000 and 10,000 generated cases against the in-process mock, prints cases/second,
 //! process CPU time (harness + mock, both in this process) and peak RSS. Each size runs in a
 //! child process of its own so that peak RSS belongs to that size alone.
+//!
+//! `cargo bench --bench runner -- --write DIR N` only writes N of these cases into DIR, for
+//! timing `conform lint --cases-dir DIR` from outside.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -72,6 +75,18 @@ fn child(n: usize) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--write") {
+        let (Some(dir), Some(n)) = (
+            args.get(i + 1),
+            args.get(i + 2).and_then(|v| v.parse().ok()),
+        ) else {
+            eprintln!("usage: runner --write DIR N");
+            std::process::exit(2);
+        };
+        std::fs::create_dir_all(dir).expect("cases dir");
+        generate(std::path::Path::new(dir), n);
+        return;
+    }
     if let Some(i) = args.iter().position(|a| a == "--child") {
         let n = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(100);
         child(n);

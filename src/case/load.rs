@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::yaml::{Location, Spanned};
 use regex::Regex;
 use serde_json::Value;
+use serde_saphyr::{Location, Spanned};
 
 use super::model::{BodyAssertion, CaseFile, Step as RawStep};
 use super::typed::{
@@ -155,7 +155,7 @@ pub fn parse_case(
             Diagnostic::at(path, e.line(), e.column(), message)
         })?;
     }
-    let model: CaseFile = crate::yaml::from_str(text).map_err(|e| {
+    let model: CaseFile = serde_saphyr::from_str(text).map_err(|e| {
         let mut d = crate::yaml::diagnostic(path, &e);
         if is_json {
             d.message = format!("invalid case: {}", d.message);
@@ -765,5 +765,61 @@ mod tests {
             .iter()
             .all(|(id, p)| p.starts_with(root) && !id.is_empty()));
         assert!(discover(&root.join("missing")).is_err());
+    }
+
+    fn contract() -> Contract {
+        Contract::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas")).expect("contract")
+    }
+
+    fn at(line: usize, column: usize) -> Position {
+        Position { line, column }
+    }
+
+    #[test]
+    fn values_keep_the_line_and_column_they_are_written_at() {
+        // Extra spaces after a dash and after a key, flow and block collections: the positions
+        // every later check points at are where each value starts.
+        let text = "operation: evs.update_snapshot.v2\nvars:\n  name:   n1\nsteps:\n  -   request:\n        body: {snapshot: {name: x}}\n      expect:\n        body:\n          - {pointer: /snapshot/name, present: true}\n          -   pointer: /snapshot\n              present: true\n  - request:\n      body:\n        snapshot: {name: y}\n";
+        let case = parse_case("p", Path::new("p.yaml"), text, &contract()).expect("loads");
+        assert_eq!(case.vars[0].2, at(3, 11));
+        let [one, two] = &case.steps[..] else {
+            panic!("two steps: {:?}", case.steps.len())
+        };
+        assert_eq!((one.position, one.body_position), (at(5, 7), at(6, 15)));
+        let checks: Vec<Position> = one.expect.body.iter().map(|c| c.position).collect();
+        assert_eq!(checks, [at(9, 13), at(10, 15)]);
+        assert_eq!((two.position, two.body_position), (at(12, 5), at(14, 9)));
+    }
+
+    #[test]
+    fn ids_are_typed_as_yaml_1_2_types_them() {
+        // Hex ids (32 digits for projects) often start with a digit, a zero or `1e`: with a
+        // letter anywhere they stay strings, and a field the model types as text keeps any
+        // plain scalar as written. Only an id of digits alone (with at most one `e`) is a
+        // number where the model takes any value, which is why docs/cases.md says to quote it.
+        let text = "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      params: {project_id: 0a1b2c3d4e5f40718293a4b5c6d7e8f9, snapshot_id: 0123abcd}\n      query: {hex: 1e10abcd, exp: 0e12, octal: 0123, quoted: '0e12'}\n      headers: {x-exp: 0e12, x-octal: 0123, x-big: 1e10}\n      body: {snapshot: {name: 0e1f}}\n";
+        let case = parse_case("t", Path::new("t.yaml"), text, &contract()).expect("loads");
+        let s = &case.steps[0];
+        assert_eq!(s.params["project_id"], "0a1b2c3d4e5f40718293a4b5c6d7e8f9");
+        assert_eq!(s.params["snapshot_id"], "0123abcd");
+        let query: std::collections::BTreeMap<&str, &Value> =
+            s.query.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        assert_eq!(query["hex"], "1e10abcd");
+        assert_eq!(query["quoted"], "0e12");
+        assert_eq!(query["exp"].as_f64(), Some(0.0));
+        assert_eq!(query["octal"].as_f64(), Some(123.0));
+        let headers: Vec<(&str, &str)> = s
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            headers,
+            [("x-big", "1e10"), ("x-exp", "0e12"), ("x-octal", "0123")]
+        );
+        let Body::Json(body) = &s.body else {
+            panic!("a JSON body")
+        };
+        assert_eq!(body["snapshot"]["name"], "0e1f");
     }
 }

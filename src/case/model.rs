@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::yaml::Spanned;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_saphyr::Spanned;
 
 /// One case file.
 #[derive(Debug, Clone, Deserialize)]

@@ -1,11 +1,7 @@
-//! One place that turns a serde-saphyr error into (line, column, message), so every YAML file
-//! (cases, fixtures, config, manifest, vars) reports problems the same way; and the fast path
-//! that reads plain case files ([`fast`]).
-
-pub mod fast;
-mod lite;
-
-pub use fast::{from_str, Location, Spanned};
+//! Every YAML file of the project (cases, fixtures, config, manifest, vars, quarantine) is read
+//! by serde-saphyr alone, positions by its `Spanned`; this module is the one place that turns
+//! its errors into (line, column, message) in plain words, so every file reports problems the
+//! same way.
 
 /// 1-based line and column (0 when unknown) and the message without saphyr's own position prefix.
 pub fn error_parts(e: &serde_saphyr::Error) -> (usize, usize, String) {
