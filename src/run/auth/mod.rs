@@ -58,8 +58,10 @@ pub fn authorize(
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("authorization")) =>
         {
-            let parsed = reqwest::Url::parse(&format!("{base}{path}"))
-                .map_err(|e| format!("invalid URL {base}{path}: {e}"))?;
+            // Signed over the path that goes out: one URL parsing would change is refused
+            // here, before signing, as the client refuses it unsigned.
+            let parsed = crate::run::client::parse_url(&format!("{base}{path}"))
+                .map_err(|e| e.to_string())?;
             let host = match parsed.port() {
                 Some(p) => format!("{}:{p}", parsed.host_str().unwrap_or_default()),
                 None => parsed.host_str().unwrap_or_default().to_string(),
@@ -93,4 +95,42 @@ pub fn authorize(
             && (n.eq_ignore_ascii_case("x-auth-token") || n.eq_ignore_ascii_case("authorization")))
     });
     Ok((url, headers))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::target::Secret;
+
+    #[test]
+    fn the_signed_path_is_the_path_sent_and_one_url_parsing_would_change_is_refused() {
+        let aksk = Auth::AkSk {
+            ak: Secret::new("AK"),
+            sk: Secret::new("SK"),
+            security_token: None,
+            project_id: None,
+        };
+        let sign = |path: &str| {
+            authorize(
+                &aksk,
+                "GET",
+                "http://127.0.0.1:1",
+                path,
+                &[],
+                Vec::new(),
+                None,
+            )
+        };
+        let (url, headers) = sign("/v1/a%2Fb/c d").expect("signed");
+        assert_eq!(url, "http://127.0.0.1:1/v1/a%2Fb/c%20d");
+        assert!(headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization")));
+        assert_eq!(
+            sign("/v1/../x").err().as_deref(),
+            Some(
+                "invalid request: path '/v1/../x' cannot be sent as written: URL parsing would send '/x'"
+            )
+        );
+    }
 }
