@@ -266,7 +266,7 @@ impl Memory {
     ) -> (Value, String) {
         let id = uuid::Uuid::new_v4().to_string();
         if !pointer.is_empty() {
-            set_pointer(&mut answer, pointer, Value::String(id.clone()));
+            crate::pointer::set(&mut answer, pointer, Value::String(id.clone()));
         }
         let mut stored = request.cloned().unwrap_or_else(|| json!({}));
         merge(&mut stored, &answer);
@@ -439,7 +439,7 @@ fn apply(stored: &mut Value, update: &Value) {
                     continue;
                 };
                 match (kind, op.get("value")) {
-                    ("add" | "replace", Some(v)) => set_pointer(stored, path, v.clone()),
+                    ("add" | "replace", Some(v)) => crate::pointer::set(stored, path, v.clone()),
                     ("remove", _) => {
                         if let Some((parent, last)) = path.rsplit_once('/') {
                             if let Some(o) =
@@ -458,41 +458,6 @@ fn apply(stored: &mut Value, update: &Value) {
     }
 }
 
-/// Sets a value at a JSON pointer, making the objects on the way.
-pub fn set_pointer(v: &mut Value, pointer: &str, value: Value) {
-    let mut cur = v;
-    let parts: Vec<&str> = pointer.split('/').skip(1).collect();
-    for (i, p) in parts.iter().enumerate() {
-        // An index into an array the body already holds (`/instances/0/instance_id`).
-        if let (Value::Array(a), Ok(n)) = (&*cur, p.parse::<usize>()) {
-            if n < a.len() && i + 1 < parts.len() {
-                let Value::Array(a) = cur else { return };
-                cur = &mut a[n];
-                continue;
-            }
-            // The last segment: an item of a list of ids (`/volume_ids/0`).
-            if i + 1 == parts.len() && n <= a.len() {
-                let Value::Array(a) = cur else { return };
-                if n == a.len() {
-                    a.push(value);
-                } else {
-                    a[n] = value;
-                }
-                return;
-            }
-        }
-        if !cur.is_object() {
-            *cur = json!({});
-        }
-        let Value::Object(o) = cur else { return };
-        if i + 1 == parts.len() {
-            o.insert((*p).to_string(), value);
-            return;
-        }
-        cur = o.entry((*p).to_string()).or_insert_with(|| json!({}));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,7 +466,7 @@ mod tests {
     #[test]
     fn an_id_is_set_into_the_item_an_array_already_holds() {
         let mut v = json!({"instances": [{"instance_id": "x", "instance_name": "n"}]});
-        set_pointer(&mut v, "/instances/0/instance_id", json!("new"));
+        crate::pointer::set(&mut v, "/instances/0/instance_id", json!("new"));
         assert_eq!(
             v,
             json!({"instances": [{"instance_id": "new", "instance_name": "n"}]})
@@ -581,7 +546,7 @@ mod tests {
         );
         // An id already in the list is replaced, not doubled.
         let mut v = json!({"ids": ["x"]});
-        set_pointer(&mut v, "/ids/0", json!("y"));
+        crate::pointer::set(&mut v, "/ids/0", json!("y"));
         assert_eq!(v, json!({"ids": ["y"]}));
     }
 
