@@ -16,8 +16,9 @@ static ANCHOR: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r#"<a\s+name="([^"]*)"\s*>\s*</a>"#));
 static HTML_LINK: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r#"(?s)<a\s+href="([^"]*)"[^>]*>(.*?)</a>"#));
+// A link's target may hold one level of parentheses: `[x](数据结构(查询详情).md)`.
 static MD_LINK: LazyLock<Regex> =
-    LazyLock::new(|| crate::statics::regex(r"\[([^\]]*)\]\(([^)\s]*)\)"));
+    LazyLock::new(|| crate::statics::regex(r"\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)\)"));
 static TAG: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"<[^>]*>"));
 static CAPTION_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r"^(?:表|Table)\s*(\d+)\s*"));
@@ -487,6 +488,15 @@ mod tests {
                 vec!["404", "gone", "gone"],
             ]
         );
+    }
+
+    /// A page name may hold parentheses; the link ends at the parenthesis closing it.
+    #[test]
+    fn markdown_links_to_pages_with_parentheses_in_their_names() {
+        let t = inline_text("见[详情](数据(详情).md#t1)与[概述](概述.md)。");
+        let hrefs: Vec<&str> = t.links.iter().map(|l| l.href.as_str()).collect();
+        assert_eq!(hrefs, vec!["数据(详情).md#t1", "概述.md"]);
+        assert_eq!(t.text, "见详情与概述。");
     }
 
     #[test]
