@@ -842,7 +842,13 @@ fn every_example_of_every_set_validates_against_its_schema_or_is_a_defect() {
             if page.section(SectionKind::Uri).is_none() {
                 continue;
             }
-            let c = derive::page_contract(&page, &op.service, &Default::default()).unwrap();
+            let c = derive::page_contract(
+                &page,
+                &op.service,
+                &Default::default(),
+                &derive::linked::Pages::default(),
+            )
+            .unwrap();
             let alternative = op
                 .alternatives
                 .iter()

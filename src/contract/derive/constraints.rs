@@ -179,9 +179,11 @@ static ITEMS_RANGE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:contains?|contain|have|has|of)\s+{INT}{TO}{INT}\s+(?:items|elements|entries)"
     ))
 });
+// Counts: "at most 10 items", 最多支持20个, 一次最多可删除50个实例, 最大为5个; group 4 holds a
+// unit of characters ("最多输入64个字符" is a length, never a count).
 static MAX_ITEMS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:(?:maximum|max\.?) of|at most|up to|no more than)\s*(\d+)\s*(?:items|elements|entries)|最多(?:支持|包含|可(?:以)?(?:指定|添加|填写|传入))?\s*(\d+)\s*(?:个|项|条)(?:元素|成员)?(?:$|[，,。；])",
+        r"(?i)(?:(?:maximum|max\.?) of|at most|up to|no more than)\s*(\d+)\s*(?:items|elements|entries)|最多(?:可(?:以)?)?\p{Han}{0,4}?\s*(\d+)\s*(?:个|项|条)(字符|字节|汉字|字|位)?|最大(?:为|是)?\s*(\d+)\s*个(?:$|[，,。；])",
     )
 });
 // A numeric range after a value word: 取值范围：1-100, 取值为40～1024GB, [1,9], ranges from 1 to 100.
@@ -277,11 +279,28 @@ static ENUM_INTRO: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 // One value per line: `值：说明`, `值 (说明)`, `值 - 说明` or the bare value.
+// `allow表示允许`, `ingress 表示入方向`: the value, then what it means.
 static VALUE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"^\s*[-•*]?\s*[“"']?([A-Za-z0-9][A-Za-z0-9_.\-/]*)[”"']?\s*(?:$|[：:（(]|\s[-–—]\s|\s*[，,；;。])"#,
+        r#"^\s*[-•*]?\s*[“"']?([A-Za-z0-9][A-Za-z0-9_.\-/]*)[”"']?\s*(?:$|[：:（(]|\s[-–—]\s|\s*[，,；;。]|\s*(?:表示|代表))"#,
     )
 });
+// Values a conversion glued together after their intro (`public：公共镜像private：私有镜像`):
+// a value starts the text or follows a Chinese word, and a colon and a Chinese word follow it.
+static GLUED_VALUE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|[\p{Han}）)])([A-Za-z][A-Za-z0-9_.\-]*)：\p{Han}"));
+// "只支持true", "目前只支持“peering”", "仅支持auto、manual": the only values, even one.
+static ONLY_VALUES: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:目前|当前)?(?:只|仅)支持\s*[:：]?\s*(.+)$"));
+// Words naming what a value looks like, not a value: "只支持IPv4" on a list of CIDRs.
+static FORMAT_WORD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^(?:ipv4|ipv6|ip|cidr|uuid|url|json)$"));
+// An item naming its value and what it means: `eni表示弹性网卡`, `allow代表允许`.
+static VALUE_MEANING: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*(?:表示|代表)\p{Han}"));
+// Labels the pages run together (`…的范围取值范围：1~100默认值：1`), each starting a sentence.
+static LABEL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:功能说明|取值范围|约束|默认值|缺省值)[:：]"));
 static VALUE_IS_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)^\s*[A-Za-z0-9][A-Za-z0-9_.\-/]*\s*[（(]\s*(?:默认值?|缺省值?|default(?: value)?)\s*[）)]",
@@ -294,26 +313,59 @@ static LIST_SEP: LazyLock<Regex> =
 static PAREN: LazyLock<Regex> = LazyLock::new(|| re(r"[（(][^）)]*[）)]"));
 static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| re(r"[。；;！!]|\.\s+|\.$"));
 
-/// Cuts a paragraph into sentences (the units conditions apply to).
+/// Cuts a paragraph into sentences (the units conditions apply to); a label run into the
+/// words before it (`…取值范围：1~100默认值：1`) starts a sentence of its own.
 fn sentences(paragraph: &str) -> Vec<String> {
     let mut out = Vec::new();
+    let mut push = |s: &str| {
+        let mut start = 0;
+        // Only a label glued to a word is cut off (a list item's end lost in conversion): one
+        // after a comma or a space goes on its sentence, and so does any label after a
+        // condition, which governs what follows it.
+        let glued = |i: usize| {
+            s[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || matches!(c, ')' | '）'))
+        };
+        for m in LABEL
+            .find_iter(s)
+            .filter(|m| m.start() > 0 && glued(m.start()))
+        {
+            if is_conditional(&s[start..m.start()]) {
+                break;
+            }
+            let part = s[start..m.start()].trim();
+            if !part.is_empty() {
+                out.push(part.to_string());
+            }
+            start = m.start();
+        }
+        let part = s[start..].trim();
+        if !part.is_empty() {
+            out.push(part.to_string());
+        }
+    };
     let mut start = 0;
     for m in SENTENCE_END.find_iter(paragraph) {
         // A dot between digits is a decimal point, not a sentence end.
         if m.as_str() == "." && paragraph[m.end()..].starts_with(|c: char| c.is_ascii_digit()) {
             continue;
         }
-        let s = paragraph[start..m.start()].trim();
-        if !s.is_empty() {
-            out.push(s.to_string());
-        }
+        push(&paragraph[start..m.start()]);
         start = m.end();
     }
-    let s = paragraph[start..].trim();
-    if !s.is_empty() {
-        out.push(s.to_string());
-    }
+    push(&paragraph[start..]);
     out
+}
+
+/// The values glued after the first one in a sentence of a value list (`public：公共镜像
+/// private：私有镜像`), in order, the first included.
+fn glued_values(sentence: &str) -> Vec<String> {
+    GLUED_VALUE
+        .captures_iter(sentence)
+        .map(|c| c[1].to_string())
+        .collect()
 }
 
 fn num(c: &Captures<'_>, i: usize) -> Option<f64> {
@@ -358,7 +410,10 @@ fn list_values(text: &str) -> Option<Vec<String>> {
         // "IPv6 约束：…": the last value, then the next rule.
         let head = item.split_whitespace().next().unwrap_or(item);
         let after_comma = matches!(sep, "，" | ",");
-        match TOKEN.captures(item) {
+        match TOKEN
+            .captures(item)
+            .or_else(|| VALUE_MEANING.captures(item))
+        {
             Some(c) => values.push(c[1].to_string()),
             None if !values.is_empty() && head != item && TOKEN.is_match(head) => {
                 if let Some(c) = TOKEN.captures(head) {
@@ -432,6 +487,8 @@ pub fn read(paragraphs: &[String]) -> Reading {
             if let Some((_, _, values, _)) = list.as_mut() {
                 if let Some(c) = VALUE_LINE.captures(&sentence) {
                     values.push(c[1].to_string());
+                    let end = c.get(0).map_or(sentence.len(), |m| m.end());
+                    values.extend(glued_values(&sentence[end..]));
                     value_paragraph = true;
                     // "false（默认值）：…": the value line names the default.
                     if let Some(m) = VALUE_IS_DEFAULT.find(&sentence) {
@@ -464,8 +521,12 @@ pub fn read(paragraphs: &[String]) -> Reading {
                 continue;
             }
             // "取值如下：queued：表示…": the first value follows the intro in the same sentence.
-            if let Some(rest) = inline_first_value(&sentence) {
-                list = Some((sentence.clone(), conditional, vec![rest], false));
+            if let Some((first, end)) = inline_first_value(&sentence) {
+                let mut values = vec![first];
+                values.extend(glued_values(&sentence[end..]));
+                list = Some((sentence.clone(), conditional, values, false));
+                // The sentences after it in this paragraph describe the values.
+                value_paragraph = true;
                 continue;
             }
             read_clauses(&sentence, &mut reading);
@@ -481,10 +542,10 @@ static INTRO_THEN_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-fn inline_first_value(sentence: &str) -> Option<String> {
-    INTRO_THEN_VALUE
-        .captures(sentence)
-        .map(|c| c[1].to_string())
+/// The first value after an intro in the same sentence, and where its match ends.
+fn inline_first_value(sentence: &str) -> Option<(String, usize)> {
+    let c = INTRO_THEN_VALUE.captures(sentence)?;
+    Some((c[1].to_string(), c.get(0)?.end()))
 }
 
 fn close_list(list: Option<(String, bool, Vec<String>, bool)>, reading: &mut Reading) {
@@ -628,7 +689,12 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
         push(Constraint::MinLength(1), m.as_str());
     }
     for c in MAX_ITEMS.captures_iter(sentence) {
-        if let (Some(n), Some(m)) = (int(&c, 1).or_else(|| int(&c, 2)), c.get(0)) {
+        let n = int(&c, 1).or_else(|| int(&c, 2)).or_else(|| int(&c, 4));
+        // "最多输入64个字符": a length, which the length phrases read or leave unread.
+        if c.get(3).is_some() {
+            continue;
+        }
+        if let (Some(n), Some(m)) = (n, c.get(0)) {
             if !overlaps(&length_spans, m.start(), m.end()) {
                 push(Constraint::MaxItems(n), m.as_str());
                 length_spans.push((m.start(), m.end()));
@@ -707,6 +773,7 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
             break;
         }
     }
+    let mut listed = false;
     if let Some(c) = ENUM_INLINE.captures(sentence) {
         let list = (1..=5).find_map(|i| c.get(i));
         if let (Some(list), Some(m)) = (list, c.get(0)) {
@@ -723,8 +790,14 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
                 };
                 if let Some(values) = values {
                     push(Constraint::Enum(values), m.as_str());
+                    listed = true;
                 }
             }
+        }
+    }
+    if !listed {
+        if let Some((values, phrase)) = only_values(sentence) {
+            push(Constraint::Enum(values), &phrase);
         }
     }
     if found.is_empty() {
@@ -734,6 +807,40 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
     } else {
         reading.found.extend(found);
     }
+}
+
+static ONE_VALUE: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"^[“"'‘]?([A-Za-z0-9][A-Za-z0-9_.\-:]*(?:/\d+)?)[”"'’]?$"#));
+
+/// "只支持true，默认为true", "目前只支持“peering”", "仅支持auto、manual": the values a row says
+/// are the only ones, and the phrase. One value is enough here ("only" closes the list), but
+/// it must end its clause and the next clause must be prose (`只支持10.0.0.0/8,172.16.0.0/12…`
+/// goes on with values, so it is not one value); words naming a format (IPv4, CIDR) are no
+/// values.
+fn only_values(sentence: &str) -> Option<(Vec<String>, String)> {
+    let c = ONLY_VALUES.captures(sentence)?;
+    let (whole, rest) = (c.get(0)?, c.get(1)?.as_str());
+    let (first, next) = match rest.find(['，', ',', '；', ';']) {
+        Some(i) => (
+            &rest[..i],
+            rest[i..].trim_start_matches(['，', ',', '；', ';']),
+        ),
+        None => (rest, ""),
+    };
+    // One value (`0.0.0.0/0` is one, not two split at the slash), else a list.
+    let one = ONE_VALUE.captures(first.trim()).filter(|_| {
+        !next
+            .trim_start()
+            .starts_with(|ch: char| ch.is_ascii_alphanumeric())
+    });
+    let (values, phrase) = match one {
+        Some(v) => {
+            let end = whole.as_str().len() - rest.len() + first.len();
+            (vec![v[1].to_string()], whole.as_str()[..end].to_string())
+        }
+        None => (list_values(rest)?, whole.as_str().to_string()),
+    };
+    (!values.iter().any(|v| FORMAT_WORD.is_match(v))).then_some((values, phrase))
 }
 
 /// A bound pattern and the constraint its number makes.
@@ -923,8 +1030,10 @@ fn value_for(c: &Constraint, ty: &Ty, schema: &Map<String, Value>) -> Option<Val
                 .and_then(Value::as_str)
                 .and_then(|p| regex::Regex::new(p).ok())
                 .is_none_or(|p| values.iter().all(|v| p.is_match(v)));
-            (matches!(ty, Ty::String | Ty::Integer | Ty::Number) && pattern_ok)
-                .then_some(Value::Array(typed))
+            // A boolean's two values restate its type; one ("只支持true") is a rule.
+            let holds = matches!(ty, Ty::String | Ty::Integer | Ty::Number)
+                || (*ty == Ty::Boolean && values.len() == 1);
+            (holds && pattern_ok).then_some(Value::Array(typed))
         }
         Constraint::Default(v) => typed(v, ty),
     }
@@ -1273,6 +1382,36 @@ mod tests {
             "default=false enum=true|false",
         ),
         ("镜像文件格式的取值范围为：ZVHD、QCOW2、VHD。", "unread"),
+        // A value and its meaning (`eni表示…`), in a line or a list.
+        ("取值范围：\nallow表示允许\ndeny表示拒绝", "enum=allow|deny"),
+        ("取值范围：a1表示甲，b2表示乙", "enum=a1|b2"),
+        // Values a conversion glued together after their intro.
+        (
+            "是否可见，取值如下：pub：公共private：私有shared：共享",
+            "enum=pub|private|shared",
+        ),
+        (
+            "取值如下：on：表示打开。打开后，可用。off：表示关闭。关闭后，不可用。",
+            "enum=on|off",
+        ),
+        // Labels run into the words before them start a sentence of their own.
+        (
+            "功能说明：是否开启取值范围：true、false默认值：false",
+            "enum=true|false default=false",
+        ),
+        // "Only": one value is enough; a format word or a list of prose is none.
+        ("类型。目前只支持“peer”。", "enum=peer"),
+        ("约束：只支持true，默认为true", "default=true enum=true"),
+        ("仅支持auto、manual。", "enum=auto|manual"),
+        ("仅支持auto/manual。", "enum=auto|manual"),
+        (
+            "约束：必须是cidr格式，且目前只支持0.0.0.0/0",
+            "format=cidr enum=0.0.0.0/0",
+        ),
+        ("约束：目前只支持ipv4", ""),
+        ("只支持10.0.0.0/8,172.16.0.0/12两个网段内的地址", ""),
+        ("仅支持Console调用，API方式不支持", ""),
+        ("当架构为ARM时，启动方式只支持uefi。", ""),
         // API Explorer lines.
         ("枚举值：\ntrue\nfalse", "enum=true|false"),
         ("枚举值：\ntcp\nudp\nany", "enum=tcp|udp|any"),
@@ -1319,6 +1458,10 @@ mod tests {
         // Array sizes.
         ("The list contains 1 to 20 items.", "minItems=1 maxItems=20"),
         ("最多支持20个。", "maxItems=20"),
+        ("一次最多可删除50个实例。", "maxItems=50"),
+        ("每个分组最多可以添加20个IP地址", "maxItems=20"),
+        ("最大为5个。", "maxItems=5"),
+        ("最多输入64个字符", ""),
         ("a maximum of 10 items", "maxItems=10"),
         ("Array length: 1-20", "minItems=1 maxItems=20"),
         // Conditions: notes, never keywords.
@@ -1412,6 +1555,10 @@ mod tests {
             s.get("enum").is_none(),
             "a boolean's two values restate its type"
         );
+        let (s, _) = applied("只支持true。", Ty::Boolean);
+        assert_eq!(s["enum"], json!([true]), "one value is a rule");
+        let (s, a) = applied("最大为5个。", Ty::String);
+        assert!(s.get("maxItems").is_none() && a.unread.len() == 1, "{s}");
     }
 
     #[test]

@@ -27,6 +27,10 @@ pub enum DefectKind {
     ExampleConstraint,
     /// Two tables (of one page, or of two pages of one operation in one language) disagree.
     TableConflict,
+    /// A row names the table of its fields by number and by caption (or by a link's anchor),
+    /// and the two are different tables: the caption (the anchor) is followed. `documented`
+    /// holds the table followed, `found` the one the number names.
+    TableReference,
     /// The Chinese and English pages of one operation disagree.
     LanguageConflict,
     /// A page uses a status code its status section does not list.
@@ -44,13 +48,14 @@ pub enum DefectKind {
 
 impl DefectKind {
     /// Every kind, in the order summaries list them.
-    pub const ALL: [DefectKind; 11] = [
+    pub const ALL: [DefectKind; 12] = [
         DefectKind::ExampleType,
         DefectKind::ExampleMissingRequired,
         DefectKind::ExampleUnknownField,
         DefectKind::ExampleEnum,
         DefectKind::ExampleConstraint,
         DefectKind::TableConflict,
+        DefectKind::TableReference,
         DefectKind::LanguageConflict,
         DefectKind::UndocumentedStatus,
         DefectKind::UndocumentedErrorCode,
@@ -67,6 +72,7 @@ impl DefectKind {
             DefectKind::ExampleEnum => "example-enum",
             DefectKind::ExampleConstraint => "example-constraint",
             DefectKind::TableConflict => "table-conflict",
+            DefectKind::TableReference => "table-reference",
             DefectKind::LanguageConflict => "language-conflict",
             DefectKind::UndocumentedStatus => "undocumented-status",
             DefectKind::UndocumentedErrorCode => "undocumented-error-code",

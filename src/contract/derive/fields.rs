@@ -11,9 +11,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{json, Map, Value};
 
+use std::path::Path;
+
 use super::constraints;
 use super::facts::Facts;
-use super::page::{Link, Table};
+use super::linked::{self, Pages};
+use super::page::{Link, Page, Table};
 use super::DeriveError;
 
 static REFERENCED_TITLE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -191,7 +194,9 @@ impl Ty {
             "float" | "double" | "number" | "bigdecimal" => Ty::Number,
             "boolean" | "bool" => Ty::Boolean,
             "object" | "map" | "dict" | "json" => Ty::Object,
-            "array" | "list" => Ty::Array(Box::new(Ty::Object)),
+            // A bare list names no item type: its items are what a child table documents, or
+            // what the example shows, never assumed objects.
+            "array" | "list" => Ty::Array(Box::new(Ty::Unknown(String::new()))),
             "arrayofstrings" | "string[]" => Ty::Array(Box::new(Ty::String)),
             "arrayofobjects" | "object[]" => Ty::Array(Box::new(Ty::Object)),
             "arrayofintegers" | "integer[]" => Ty::Array(Box::new(Ty::Integer)),
@@ -269,7 +274,7 @@ impl Ty {
             Value::Number(_) => Ty::Number,
             Value::Bool(_) => Ty::Boolean,
             Value::Object(_) => Ty::Object,
-            Value::Array(_) => Ty::Array(Box::new(Ty::Object)),
+            Value::Array(_) => Ty::Array(Box::new(Ty::Unknown(String::new()))),
             Value::Null => return None,
         })
     }
@@ -425,31 +430,163 @@ fn normalize_title(s: &str) -> String {
         .to_lowercase()
 }
 
-/// Finds the table a field refers to for its children.
-fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) -> Option<usize> {
-    let by_name_too = may_have_children(&field.ty);
+static LINK_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| crate::statics::regex(r"^\s*(?:表|Table)\s*(\d+)\s*$"));
+
+/// The captions a table documenting `name` (a field or the object type it names) goes by:
+/// `name`, `name参数说明`, `name字段说明`, `name对象`, "Parameters in the name field", ….
+fn captions_naming(name: &str) -> Vec<String> {
+    [
+        name.to_string(),
+        format!("{name}参数说明"),
+        format!("{name}字段说明"),
+        format!("{name}字段数据结构说明"),
+        format!("{name}数据结构说明"),
+        format!("{name}对象"),
+        format!("Parameters in the {name} field"),
+        format!("{name} object"),
+    ]
+    .iter()
+    .map(|c| normalize_title(c))
+    .collect()
+}
+
+/// The captions that name a row's table without a link or a number: the type the row names
+/// (`Array of fixed_ip objects` → `fixed_ip对象`), and, for a row that may hold an object, its
+/// own name (`tags` → `tags参数说明`).
+fn captions_for(field: &Field) -> Vec<String> {
+    let mut out = Vec::new();
+    if may_have_children(&field.ty) {
+        if let Some(t) = &field.type_name {
+            out.extend(captions_naming(t));
+        }
+        // The bare field name is too common a word to stand for a caption on its own.
+        out.extend(captions_naming(&field.name).into_iter().skip(1));
+        // A list names its table after one item: `instances` → `instance参数说明`.
+        if let (Ty::Array(_), Some(one)) = (&field.ty, field.name.strip_suffix('s')) {
+            out.extend(captions_naming(one).into_iter().skip(1));
+        }
+    }
+    out
+}
+
+/// Where a row's children are documented.
+#[derive(Debug, Clone)]
+enum ChildTable<'t> {
+    /// A table of the row's own section, by index.
+    Local(usize),
+    /// A table on another page the row links to, with the tables of its section (where its own
+    /// rows find their children).
+    Linked {
+        /// The other page's path as given to derive.
+        path: String,
+        /// The table.
+        table: &'t Table,
+        /// The tables of its section.
+        scope: Vec<&'t Table>,
+    },
+}
+
+/// The tables a row's children are looked for among, and the page they are on.
+#[derive(Debug, Clone)]
+struct Scope<'t> {
+    tables: Vec<&'t Table>,
+    /// The page's path as given to derive.
+    file: String,
+    /// The section of the page being derived (whose unreferenced tables are reported), rather
+    /// than a section of a page it links to.
+    local: bool,
+}
+
+/// What finding one row's table found.
+struct Choice<'t> {
+    table: Option<ChildTable<'t>>,
+    /// The row named the table by number too, and the number names another table.
+    misreference: Option<(String, String)>,
+    /// A link to another page that was not followed, and why.
+    unfollowed: Option<String>,
+}
+
+/// A caption of a table, or where it stands when it has none.
+fn caption_of(t: &Table) -> String {
+    t.title
+        .clone()
+        .unwrap_or_else(|| format!("table at line {}", t.line))
+}
+
+/// The table a row's children are documented in, among the tables `free` allows.
+///
+/// In order: a same-page anchor link; a table number ("请参见表2"), unless a caption disagrees
+/// with it (the words after the number, or a caption naming the row's type: the caption wins
+/// and the disagreement is reported); a link to another page of the run (`other.md#anchor`),
+/// whose table is taken from this section instead when this section holds a table of the same
+/// caption (pages copy rows, and their tables, from one another); a caption naming the row.
+fn find_child_table<'t>(
+    field: &Field,
+    scope: &Scope<'t>,
+    free: &dyn Fn(usize) -> bool,
+    pages: &Pages<'t>,
+) -> Choice<'t> {
+    let tables = &scope.tables;
+    let mut choice = Choice {
+        table: None,
+        misreference: None,
+        unfollowed: None,
+    };
     // Only field tables can hold children; a referenced table of another shape (a list of
     // values) is left to the description.
-    let free = |i: &usize| !used.contains(i) && Columns::detect(&tables[*i].header).is_some();
+    let free = |i: &usize| free(*i) && Columns::detect(&tables[*i].header).is_some();
+    let numbered = |n: &str| (0..tables.len()).find(|&i| tables[i].number.as_deref() == Some(n));
+    let misnamed =
+        |n: &str, by_number: Option<usize>, chosen: &Table| -> Option<(String, String)> {
+            let i = by_number?;
+            (!std::ptr::eq(tables[i], chosen)).then(|| {
+                (
+                    format!("表{n} ({})", caption_of(tables[i])),
+                    caption_of(chosen),
+                )
+            })
+        };
     for link in &field.links {
         if let Some(anchor) = link.href.strip_prefix('#') {
             if let Some(i) = (0..tables.len())
                 .filter(free)
                 .find(|&i| tables[i].anchors.iter().any(|a| a == anchor))
             {
-                return Some(i);
+                choice.table = Some(ChildTable::Local(i));
+                // `<a href="#table5">表4</a>`: the anchor is the link, the number its words.
+                choice.misreference = LINK_NUMBER
+                    .captures(&link.text)
+                    .and_then(|c| misnamed(&c[1], numbered(&c[1]), tables[i]));
+                return choice;
             }
         }
     }
     let text = field.text();
-    // "详情请参见表2": by the caption's number, unless the words after the number are another
-    // table's caption ("请参见表3 Transfer"): when number and caption disagree, the caption wins.
-    // A link to another page's table (`创建端口.md#table…`) is not followed yet: pages copy such
-    // links from a sibling page whose table is also on this page under the same number.
-    if let Some(c) = TABLE_NUMBER.captures(&text) {
+    let own = captions_for(field);
+    let by_captions = |wanted: &[String]| {
+        wanted.iter().find_map(|w| {
+            (0..tables.len()).filter(free).find(|&i| {
+                tables[i].title.as_deref().map(normalize_title).as_deref() == Some(w.as_str())
+            })
+        })
+    };
+    // A number a link to another page carries ("参见<a href="other.md#t">表9</a>") is that
+    // page's: this page's table 9 is another table.
+    let linked_numbers: Vec<String> = field
+        .links
+        .iter()
+        .filter(|l| linked::split_href(&l.href).is_some())
+        .filter_map(|l| LINK_NUMBER.captures(&l.text).map(|c| c[1].to_string()))
+        .collect();
+    if let Some(c) = TABLE_NUMBER
+        .captures(&text)
+        .filter(|c| !linked_numbers.iter().any(|n| *n == c[1]))
+    {
+        // "请参见表3 Transfer": the words after the number are a caption.
         let after = c.get(0).map_or("", |m| &text[m.end()..]);
         let after = normalize_title(after);
-        let by_caption = (0..tables.len())
+        let by_words = (0..tables.len())
             .filter(free)
             .filter(|&i| {
                 tables[i]
@@ -459,12 +596,78 @@ fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) ->
                     .is_some_and(|t| !t.is_empty() && after.starts_with(&t))
             })
             .max_by_key(|&i| tables[i].title.as_ref().map_or(0, String::len));
-        let by_number = (0..tables.len())
-            .filter(free)
-            .find(|&i| tables[i].number.as_deref() == Some(&c[1]));
-        if let Some(i) = by_caption.or(by_number) {
-            return Some(i);
+        let by_number = numbered(&c[1]);
+        let number_names_row = by_number.is_some_and(|i| {
+            tables[i]
+                .title
+                .as_deref()
+                .map(normalize_title)
+                .is_some_and(|t| own.contains(&t))
+        });
+        // A table captioned after the row's type or name, other than the numbered one.
+        let by_name = by_captions(&own).filter(|_| by_number.is_some() && !number_names_row);
+        let chosen = by_words.or(by_name).or(by_number.filter(|i| free(i)));
+        if let Some(i) = chosen {
+            choice.table = Some(ChildTable::Local(i));
+            choice.misreference = misnamed(&c[1], by_number, tables[i]);
+            return choice;
         }
+    }
+    // Rows of a scalar type do not follow links to other pages: those point at lists of codes
+    // or values, not at fields.
+    let links_out = field
+        .links
+        .iter()
+        .filter(|_| may_have_children(&field.ty))
+        .filter(|l| linked::split_href(&l.href).is_some());
+    for link in links_out {
+        let Some((page, anchor)) = pages.page_of(Path::new(&scope.file), &link.href) else {
+            choice.unfollowed = Some(format!("links to {}, a page not read", link.href));
+            continue;
+        };
+        // What the row calls its type: its type cell, its name, the words of its links (one
+        // link is often only "表9", another the type's name).
+        let mut names: Vec<String> = own.clone();
+        for l in field
+            .links
+            .iter()
+            .filter(|l| !LINK_NUMBER.is_match(&l.text))
+        {
+            names.extend(captions_naming(&l.text));
+        }
+        let Some((table, scope_there)) = linked_table(page, anchor, &names) else {
+            choice.unfollowed = Some(format!(
+                "links to {}, where no field table matches",
+                link.href
+            ));
+            continue;
+        };
+        choice.unfollowed = None;
+        let number_there = LINK_NUMBER.captures(&link.text).map(|c| c[1].to_string());
+        let tables_there = linked::scopes(page);
+        choice.misreference = number_there.and_then(|n| {
+            let numbered_there = tables_there
+                .iter()
+                .flatten()
+                .find(|t| t.number.as_deref() == Some(n.as_str()))?;
+            (!std::ptr::eq(*numbered_there, table)).then(|| {
+                (
+                    format!("{} 表{n} ({})", page.file_name, caption_of(numbered_there)),
+                    format!("{} {}", page.file_name, caption_of(table)),
+                )
+            })
+        });
+        // A table of this section captioned after the row (its type, its name, the link's
+        // words) is this page's own copy: pages copy rows, and their tables, from one another.
+        choice.table = Some(match by_captions(&names) {
+            Some(i) => ChildTable::Local(i),
+            None => ChildTable::Linked {
+                path: page.path.display().to_string(),
+                table,
+                scope: scope_there,
+            },
+        });
+        return choice;
     }
     let mut wanted: Vec<String> = REFERENCED_TITLE
         .iter()
@@ -477,26 +680,49 @@ fn find_child_table(field: &Field, tables: &[&Table], used: &BTreeSet<usize>) ->
             .filter(|l| l.href.starts_with('#'))
             .map(|l| normalize_title(&l.text)),
     );
-    if by_name_too {
-        wanted.extend(field.type_name.as_deref().map(normalize_title));
-        wanted.push(normalize_title(&format!("{}参数说明", field.name)));
-        wanted.push(normalize_title(&format!(
-            "Parameters in the {} field",
-            field.name
-        )));
-        wanted.push(normalize_title(&format!("{}字段数据结构说明", field.name)));
-        wanted.push(normalize_title(&format!("{}字段说明", field.name)));
+    wanted.extend(own);
+    if let Some(i) = by_captions(&wanted) {
+        choice.table = Some(ChildTable::Local(i));
     }
-    wanted.into_iter().find_map(|w| {
-        (0..tables.len()).filter(free).find(|&i| {
-            tables[i].title.as_deref().map(normalize_title).as_deref() == Some(w.as_str())
+    choice
+}
+
+/// The field table a link names on another page, with the tables of its section: by anchor,
+/// else by a caption among `names`, else the page's only field table.
+fn linked_table<'p>(
+    page: &'p Page,
+    anchor: Option<&str>,
+    names: &[String],
+) -> Option<(&'p Table, Vec<&'p Table>)> {
+    let scopes = linked::scopes(page);
+    let all: Vec<(&Table, &Vec<&Table>)> = scopes
+        .iter()
+        .flat_map(|s| s.iter().map(move |t| (*t, s)))
+        .filter(|(t, _)| Columns::detect(&t.header).is_some())
+        .collect();
+    let by_anchor = anchor.and_then(|a| all.iter().find(|(t, _)| t.anchors.iter().any(|x| x == a)));
+    let by_caption = || {
+        names.iter().find_map(|w| {
+            all.iter().find(|(t, _)| {
+                t.title.as_deref().map(normalize_title).as_deref() == Some(w.as_str())
+            })
         })
-    })
+    };
+    let only = || match all.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    };
+    // An anchor that names no field table (a list of codes) names nothing to take fields from.
+    let found = match anchor {
+        Some(_) => by_anchor.or_else(by_caption),
+        None => by_caption().or_else(only),
+    }?;
+    Some((found.0, found.1.clone()))
 }
 
 fn may_have_children(ty: &Ty) -> bool {
     matches!(ty, Ty::Object | Ty::Unknown(_) | Ty::Map(_))
-        || matches!(ty, Ty::Array(inner) if matches!(**inner, Ty::Object | Ty::Map(_)))
+        || matches!(ty, Ty::Array(inner) if matches!(**inner, Ty::Object | Ty::Map(_) | Ty::Unknown(_)))
 }
 
 /// A row and the table it links to for its children that disagree: the row declares a scalar
@@ -513,6 +739,20 @@ pub struct Disagreement {
     pub children: Vec<String>,
 }
 
+/// A row that names the table of its fields twice, by a number and by a caption (or a link's
+/// anchor), and the two are different tables: the caption (the anchor) is followed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Misreference {
+    /// JSON Pointer of the row's field.
+    pub pointer: String,
+    /// `page:line` of the row.
+    pub source: Option<String>,
+    /// The table the number names: `表3 (caption)`, prefixed with the page when it is another.
+    pub by_number: String,
+    /// The table followed, by its caption.
+    pub followed: String,
+}
+
 /// The field tree of a section.
 #[derive(Debug, Clone, Default)]
 pub struct Tree {
@@ -522,47 +762,47 @@ pub struct Tree {
     pub orphans: Vec<String>,
     /// Rows whose type disagrees with the table they link to.
     pub disagreements: Vec<Disagreement>,
+    /// Rows whose table number names another table than their caption or link.
+    pub misreferences: Vec<Misreference>,
+    /// Links to another page's table that could not be followed: (JSON Pointer, why).
+    pub unfollowed: Vec<(String, String)>,
 }
 
-/// Builds the field tree of a section from its tables.
-pub fn tree(tables: &[&Table], file: &str) -> Result<Tree, DeriveError> {
+/// Builds the field tree of a section from its tables; `file` is the page's path as given to
+/// derive, `pages` the pages a row may link to for its table.
+pub fn tree(tables: &[&Table], file: &str, pages: &Pages<'_>) -> Result<Tree, DeriveError> {
     // Header parameter tables (请求Header参数, X-Auth-Token) describe no body field.
     let body_tables: Vec<&Table> = tables
         .iter()
         .copied()
         .filter(|t| !is_header_table(t))
         .collect();
-    let tables = body_tables.as_slice();
-    let Some(root) = tables
+    let Some(root) = body_tables
         .iter()
         .position(|t| Columns::detect(&t.header).is_some())
     else {
         return Ok(Tree::default());
     };
-    let mut used = BTreeSet::from([root]);
-    let mut fields = read_table(tables[root], file)?;
-    let mut disagreements = Vec::new();
-    let mut ctx = Resolve {
-        tables,
-        used: &mut used,
-        file,
-        disagreements: &mut disagreements,
+    let mut fields = read_table(body_tables[root], file)?;
+    let scope = Scope {
+        tables: body_tables,
+        file: file.to_string(),
+        local: true,
     };
-    ctx.resolve(&mut fields, "", 0)?;
-    let orphans = (0..tables.len())
-        .filter(|i| !used.contains(i) && Columns::detect(&tables[*i].header).is_some())
-        .map(|i| {
-            tables[i]
-                .title
-                .clone()
-                .unwrap_or_else(|| format!("table at line {}", tables[i].line))
-        })
+    let mut ctx = Resolve {
+        pages,
+        used: BTreeSet::from([root]),
+        ancestors: vec![(file.to_string(), scope.tables[root].line)],
+        tree: Tree::default(),
+    };
+    ctx.resolve(&mut fields, "", &scope)?;
+    let mut tree = ctx.tree;
+    tree.orphans = (0..scope.tables.len())
+        .filter(|i| !ctx.used.contains(i) && Columns::detect(&scope.tables[*i].header).is_some())
+        .map(|i| caption_of(scope.tables[i]))
         .collect();
-    Ok(Tree {
-        fields,
-        orphans,
-        disagreements,
-    })
+    tree.fields = fields;
+    Ok(tree)
 }
 
 /// A table of header parameters, by its caption.
@@ -574,40 +814,95 @@ pub fn is_header_table(table: &Table) -> bool {
 }
 
 /// What resolving children needs besides the fields.
-struct Resolve<'t, 'u> {
-    tables: &'u [&'t Table],
-    used: &'u mut BTreeSet<usize>,
-    file: &'u str,
-    disagreements: &'u mut Vec<Disagreement>,
+struct Resolve<'p, 'x> {
+    pages: &'x Pages<'p>,
+    /// Tables of the local section some row took its children from.
+    used: BTreeSet<usize>,
+    /// The tables being read, outermost first (page path, table line): a table never holds
+    /// itself.
+    ancestors: Vec<(String, usize)>,
+    tree: Tree,
 }
 
-impl Resolve<'_, '_> {
+impl<'p> Resolve<'p, '_> {
     fn resolve(
         &mut self,
         fields: &mut [Field],
         pointer: &str,
-        depth: usize,
+        scope: &Scope<'p>,
     ) -> Result<(), DeriveError> {
-        if depth > 16 {
+        if self.ancestors.len() > 16 {
             return Ok(());
         }
         for field in fields.iter_mut() {
-            let Some(i) = find_child_table(field, self.tables, self.used) else {
-                continue;
-            };
-            self.used.insert(i);
             let here = format!("{pointer}/{}", field.name);
-            let mut children = read_table(self.tables[i], self.file)?;
-            self.resolve(&mut children, &here, depth + 1)?;
+            let outside = |i: usize| {
+                !self
+                    .ancestors
+                    .contains(&(scope.file.clone(), scope.tables[i].line))
+            };
+            // A table no other row took first; else, for a row that may hold fields, one
+            // another row shares (two rows of one type, `ingress_rules` and `egress_rules`),
+            // never one being read. A scalar row's link to a taken table points at values.
+            let unused = |i: usize| outside(i) && !(scope.local && self.used.contains(&i));
+            let mut choice = find_child_table(field, scope, &unused, self.pages);
+            if choice.table.is_none() && may_have_children(&field.ty) {
+                choice = find_child_table(field, scope, &outside, self.pages);
+            }
+            // Rows of another page are that page's to report, when it is derived.
+            if let Some((by_number, followed)) = choice.misreference.filter(|_| scope.local) {
+                self.tree.misreferences.push(Misreference {
+                    pointer: here.clone(),
+                    source: field.source.clone(),
+                    by_number,
+                    followed,
+                });
+            }
+            let (table, file, next) = match choice.table {
+                None => {
+                    if let Some(why) = choice.unfollowed.filter(|_| scope.local) {
+                        self.tree.unfollowed.push((here, why));
+                    }
+                    continue;
+                }
+                Some(ChildTable::Local(i)) => {
+                    if scope.local {
+                        self.used.insert(i);
+                    }
+                    (scope.tables[i], scope.file.clone(), None)
+                }
+                Some(ChildTable::Linked { path, table, scope }) => (
+                    table,
+                    path.clone(),
+                    Some(Scope {
+                        tables: scope,
+                        file: path,
+                        local: false,
+                    }),
+                ),
+            };
+            let mut children = match (read_table(table, &file), &next) {
+                (Ok(rows), _) => rows,
+                // Another page's broken table costs this row its fields, not the page its
+                // operation.
+                (Err(e), Some(_)) => {
+                    self.tree.unfollowed.push((here, e.to_string()));
+                    continue;
+                }
+                (Err(e), None) => return Err(e),
+            };
+            self.ancestors.push((file, table.line));
+            self.resolve(&mut children, &here, next.as_ref().unwrap_or(scope))?;
+            self.ancestors.pop();
             let names: BTreeSet<&str> = children.iter().map(|c| c.name.as_str()).collect();
             field.is_error_envelope = names == BTreeSet::from(["message", "code"]);
             if !may_have_children(&field.ty) && !field.is_error_envelope {
                 // The row says scalar, the table it points to lists fields: keep the row's
                 // type (the schema follows the row) and report the two tables.
-                self.disagreements.push(Disagreement {
+                self.tree.disagreements.push(Disagreement {
                     pointer: here,
                     declared: field.ty.json_type().unwrap_or("unknown").to_string(),
-                    line: self.tables[i].line,
+                    line: table.line,
                     children: children.iter().map(|c| c.name.clone()).collect(),
                 });
                 continue;
@@ -767,7 +1062,7 @@ impl<'a> Builder<'a> {
                 if declared == "object" && shown_type != "object" {
                     self.notes.push(format!("{pointer}: documented as object, the example shows {shown_type}: using {shown_type}"));
                     ty = match shown {
-                        Ty::Array(_) => Ty::Array(Box::new(Ty::Object)),
+                        Ty::Array(_) => Ty::Array(Box::new(Ty::Unknown(String::new()))),
                         other => other,
                     };
                 }
@@ -839,6 +1134,16 @@ impl<'a> Builder<'a> {
                         self.object(children, item_example, &format!("{pointer}/0"))
                     }
                     (None, Ty::Map(value)) => Value::Object(self.map(f, value)),
+                    (None, Ty::Unknown(_)) => match item_example.and_then(Ty::of_value) {
+                        Some(shown) => {
+                            let t = shown.json_type().unwrap_or("object");
+                            self.notes.push(format!(
+                                "{pointer}: a list of unnamed items, the example shows {t}"
+                            ));
+                            json!({ "type": t })
+                        }
+                        None => json!({}),
+                    },
                     (None, inner) => inner
                         .json_type()
                         .map_or(json!({}), |t| json!({ "type": t })),

@@ -16,8 +16,9 @@ static ANCHOR: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r#"<a\s+name="([^"]*)"\s*>\s*</a>"#));
 static HTML_LINK: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r#"(?s)<a\s+href="([^"]*)"[^>]*>(.*?)</a>"#));
+// A link's target may hold one level of parentheses: `[x](数据结构(查询详情).md)`.
 static MD_LINK: LazyLock<Regex> =
-    LazyLock::new(|| crate::statics::regex(r"\[([^\]]*)\]\(([^)\s]*)\)"));
+    LazyLock::new(|| crate::statics::regex(r"\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)\)"));
 static TAG: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"<[^>]*>"));
 static CAPTION_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r"^(?:表|Table)\s*(\d+)\s*"));
@@ -234,7 +235,6 @@ fn selector(css: &str) -> Selector {
 static TR: LazyLock<Selector> = LazyLock::new(|| selector("tr"));
 static TH: LazyLock<Selector> = LazyLock::new(|| selector("th"));
 static CELL: LazyLock<Selector> = LazyLock::new(|| selector("th, td"));
-static P: LazyLock<Selector> = LazyLock::new(|| selector("p"));
 static A_HREF: LazyLock<Selector> = LazyLock::new(|| selector("a[href]"));
 
 /// Splits one pipe-table row into cells, honouring `\|` escapes.
@@ -404,21 +404,52 @@ fn expand_spans<'a>(
     out
 }
 
-/// A cell's paragraphs (its `<p>` elements, or its whole text) and links.
+/// Elements that end a paragraph of a cell: a list item's words are not the next item's.
+const BLOCKS: &[&str] = &[
+    "p", "li", "ul", "ol", "div", "br", "dl", "dt", "dd", "pre", "table", "tr", "h1", "h2", "h3",
+    "h4", "h5", "h6",
+];
+
+/// The text of a cell, a paragraph per block element (`<p>`, `<li>`, `<br>`, …), in order.
+fn block_paragraphs(e: ElementRef<'_>, depth: usize, current: &mut String, out: &mut Vec<String>) {
+    let flush = |current: &mut String, out: &mut Vec<String>| {
+        let t = clean(current);
+        if !t.is_empty() {
+            out.push(t);
+        }
+        current.clear();
+    };
+    for child in e.children() {
+        if let Some(text) = child.value().as_text() {
+            current.push_str(text);
+        } else if let Some(inner) = ElementRef::wrap(child) {
+            let block = BLOCKS.contains(&inner.value().name());
+            if block {
+                flush(current, out);
+            }
+            // Markup nested deeper than any page writes is read as plain text.
+            if depth < 64 {
+                block_paragraphs(inner, depth + 1, current, out);
+            } else {
+                current.extend(inner.text());
+            }
+            if block {
+                flush(current, out);
+            }
+        }
+    }
+}
+
+/// A cell's paragraphs (one per block element: `<p>`, `<li>`, …) and links.
 fn parse_cell(cell: ElementRef<'_>) -> Cell {
-    let p = &*P;
     let a = &*A_HREF;
     let element_text = |e: ElementRef<'_>| clean(&e.text().collect::<String>());
-    let mut paragraphs: Vec<String> = cell
-        .select(p)
-        .map(element_text)
-        .filter(|t| !t.is_empty())
-        .collect();
-    if paragraphs.is_empty() {
-        let whole = element_text(cell);
-        if !whole.is_empty() {
-            paragraphs.push(whole);
-        }
+    let mut paragraphs = Vec::new();
+    let mut current = String::new();
+    block_paragraphs(cell, 0, &mut current, &mut paragraphs);
+    let rest = clean(&current);
+    if !rest.is_empty() {
+        paragraphs.push(rest);
     }
     let links = cell
         .select(a)
@@ -487,6 +518,44 @@ mod tests {
                 vec!["404", "gone", "gone"],
             ]
         );
+    }
+
+    /// Each list item and paragraph of a cell is a paragraph of its own, in order, also when
+    /// the cell mixes `<p>` with lists (a note below a list must not hide the list).
+    #[test]
+    fn a_cell_has_a_paragraph_per_block_element() {
+        let t = parse_table(
+            "<table><tr><th>参数</th><th>描述</th></tr><tr><td><p>a</p></td><td>\
+             <p>功能说明：策略</p><div class=\"p\">取值范围：<ul><li>allow表示允许</li>\
+             <li>deny<br>表示拒绝</li></ul></div><p>约束：默认值为<b>allow</b></p>\
+             <div class=\"note\"><span>说明：</span><div><p>见<a href=\"x.md\">其他</a>。</p></div></div>\
+             </td></tr></table>",
+        )
+        .unwrap();
+        let cell = &t.rows[0][1];
+        assert_eq!(
+            cell.paragraphs,
+            vec![
+                "功能说明：策略",
+                "取值范围：",
+                "allow表示允许",
+                "deny",
+                "表示拒绝",
+                "约束：默认值为allow",
+                "说明：",
+                "见其他。"
+            ]
+        );
+        assert_eq!(cell.links.len(), 1);
+    }
+
+    /// A page name may hold parentheses; the link ends at the parenthesis closing it.
+    #[test]
+    fn markdown_links_to_pages_with_parentheses_in_their_names() {
+        let t = inline_text("见[详情](数据(详情).md#t1)与[概述](概述.md)。");
+        let hrefs: Vec<&str> = t.links.iter().map(|l| l.href.as_str()).collect();
+        assert_eq!(hrefs, vec!["数据(详情).md#t1", "概述.md"]);
+        assert_eq!(t.text, "见详情与概述。");
     }
 
     #[test]

@@ -785,6 +785,19 @@ fn merge_group(
                 other_page: None,
             });
         }
+        for (body, m) in &p.table_misreferences {
+            defects.push(Defect {
+                kind: DefectKind::TableReference,
+                page: p.path.clone(),
+                line: source_line(m.source.as_deref()).unwrap_or(p.request_line),
+                operation: Some(g.id.clone()),
+                body: body.clone(),
+                pointer: m.pointer.clone(),
+                documented: json!({ "table": m.followed }),
+                found: json!({ "table": m.by_number }),
+                other_page: None,
+            });
+        }
         status_defects(p, &g.id, &mut defects);
         unread_constraint_notes(p, &g.id, &mut defects);
         error_code_defects(p, &g.id, &derived.error_codes, &mut defects);
@@ -863,12 +876,15 @@ fn merge_group(
 /// Request rows whose constraint-like phrases yield no constraint: notes for a reviewer.
 fn unread_constraint_notes(p: &PageContract, operation: &str, defects: &mut Vec<Defect>) {
     for (pointer, source, phrase) in &p.unread_constraints {
-        // The row's line, from its `page:line` source.
-        let line = source
+        // A row of a table on another page (a link followed) is that page's to report.
+        let file = source
             .as_deref()
             .and_then(|s| s.rsplit_once(':'))
-            .and_then(|(_, l)| l.parse().ok())
-            .unwrap_or(p.request_line);
+            .map(|(f, _)| f);
+        if file.is_some_and(|f| f != p.file) {
+            continue;
+        }
+        let line = source_line(source.as_deref()).unwrap_or(p.request_line);
         defects.push(Defect {
             kind: DefectKind::UnreadConstraint,
             page: p.path.clone(),
@@ -881,6 +897,13 @@ fn unread_constraint_notes(p: &PageContract, operation: &str, defects: &mut Vec<
             other_page: None,
         });
     }
+}
+
+/// The row's line, from its `page:line` source.
+fn source_line(source: Option<&str>) -> Option<usize> {
+    source
+        .and_then(|s| s.rsplit_once(':'))
+        .and_then(|(_, l)| l.parse().ok())
 }
 
 /// Status codes a page's examples use that its status section does not list.

@@ -12,6 +12,7 @@ pub mod constraints;
 pub mod defects;
 pub mod facts;
 pub mod fields;
+pub mod linked;
 pub mod manifest;
 pub mod markdown;
 pub mod merge;
@@ -193,6 +194,8 @@ pub struct PageContract {
     pub uri_line: Option<usize>,
     /// Rows whose declared type disagrees with the table they link to (body, disagreement).
     pub table_disagreements: Vec<(String, fields::Disagreement)>,
+    /// Rows whose table number names another table than their caption or link (body, what).
+    pub table_misreferences: Vec<(String, fields::Misreference)>,
     /// Every status the status section lists (success and error).
     pub statuses_listed: Vec<u16>,
     /// Line of the request table (or of the page title when there is none).
@@ -711,10 +714,14 @@ fn body_schema(
 }
 
 /// Derives what one operation page contributes.
+///
+/// `pages` are the pages a row may link to for the table of its fields (the pages of the run;
+/// empty: no link to another page is followed).
 pub fn page_contract(
     page: &Page,
     service: &str,
     enums: &Enums,
+    pages: &linked::Pages<'_>,
 ) -> Result<PageContract, DeriveError> {
     let file = page.file_name.clone();
     let path = page.path.display().to_string();
@@ -807,34 +814,37 @@ pub fn page_contract(
     let (response_tables, error_tables) = response_tables(page);
     let request_line = request_tables.first().map_or(1, |t| t.line);
     let response_line = response_tables.first().map_or(1, |t| t.line);
-    let request_tree = fields::tree(&request_tables, &path)?;
-    let mut table_disagreements: Vec<(String, fields::Disagreement)> = request_tree
-        .disagreements
-        .iter()
-        .map(|d| ("request".to_string(), d.clone()))
-        .collect();
-    let (request_fields, orphans) = (request_tree.fields, request_tree.orphans);
-    notes.extend(
-        orphans
-            .iter()
-            .map(|o| format!("{file}: request table '{o}' is referenced by no field")),
-    );
+    let mut table_disagreements = Vec::new();
+    let mut table_misreferences = Vec::new();
+    let mut tree_of = |tables: &[&Table], body: &str, notes: &mut Vec<String>| {
+        let tree = fields::tree(tables, &path, pages)?;
+        table_disagreements.extend(
+            tree.disagreements
+                .iter()
+                .map(|d| (body.to_string(), d.clone())),
+        );
+        table_misreferences.extend(
+            tree.misreferences
+                .iter()
+                .map(|m| (body.to_string(), m.clone())),
+        );
+        notes.extend(
+            tree.unfollowed
+                .iter()
+                .map(|(pointer, why)| format!("{file}: {body}{pointer}: {why}")),
+        );
+        notes.extend(
+            tree.orphans
+                .iter()
+                .map(|o| format!("{file}: {body} table '{o}' is referenced by no field")),
+        );
+        Ok::<_, DeriveError>(tree.fields)
+    };
+    let request_fields = tree_of(&request_tables, "request", &mut notes)?;
+    let response_fields = tree_of(&response_tables, "response", &mut notes)?;
     let first_request = request_examples.first().map(|e| &e.value);
     let first_response = response_examples.first().map(|e| &e.value);
     let request_fields = fields::nest_by_example(request_fields, first_request, &mut notes);
-    let response_tree = fields::tree(&response_tables, &path)?;
-    table_disagreements.extend(
-        response_tree
-            .disagreements
-            .iter()
-            .map(|d| ("response".to_string(), d.clone())),
-    );
-    let (response_fields, orphans) = (response_tree.fields, response_tree.orphans);
-    notes.extend(
-        orphans
-            .iter()
-            .map(|o| format!("{file}: response table '{o}' is referenced by no field")),
-    );
     let response_fields = fields::nest_by_example(response_fields, first_response, &mut notes);
 
     let request = body_schema(&mut builder, &request_fields, first_request);
@@ -850,7 +860,7 @@ pub fn page_contract(
     let mut response_builder = Builder::new(enums, Presence::Example, false);
     let response = body_schema(&mut response_builder, &success_fields, first_response);
     // Error bodies documented by their own tables (under a 4xx status) are read like any body.
-    let error_fields = fields::tree(&error_tables, &path)?.fields;
+    let error_fields = fields::tree(&error_tables, &path, pages)?.fields;
     let mut error_builder = Builder::new(enums, Presence::Declared, false);
     let error_from_table = body_schema(&mut error_builder, &error_fields, None);
     let error = match envelope_row {
@@ -923,6 +933,7 @@ pub fn page_contract(
         status_line: page.section(SectionKind::Status).map(|s| s.line),
         uri_line: page.section(SectionKind::Uri).map(|s| s.line),
         table_disagreements,
+        table_misreferences,
         statuses_listed,
         request_line,
         response_line,
@@ -1065,9 +1076,16 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
             enums.add(page);
         }
     }
+    // Every page of the run, for the rows that link to a table on another page.
+    let linkable = linked::Pages::new(
+        operation_pages
+            .iter()
+            .chain(reference_pages.iter())
+            .map(|(_, p)| p),
+    );
     let mut contracts = Vec::new();
     for (service, page) in &operation_pages {
-        match page_contract(page, service, &enums) {
+        match page_contract(page, service, &enums, &linkable) {
             Ok(mut c) => {
                 c.missing_status_pages = c
                     .status_links
@@ -1110,7 +1128,8 @@ mod tests {
     /// One synthetic page's contract.
     fn contract_of(markdown_text: &str) -> PageContract {
         let page = markdown::parse(Path::new("p.md"), "p.md", markdown_text).expect("page parses");
-        page_contract(&page, "svc", &Enums::default()).expect("page derives")
+        page_contract(&page, "svc", &Enums::default(), &linked::Pages::default())
+            .expect("page derives")
     }
 
     /// A page with one response table (and any further tables after it).
