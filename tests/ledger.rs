@@ -34,6 +34,37 @@ async fn dump(base: &str) -> BTreeMap<String, Value> {
     out
 }
 
+/// A run of the cases in `dir` against `base` with mutations allowed, the mock's fixtures as
+/// variables, a ledger `l.jsonl` and a JSON report `r.json` there.
+fn ledgered_run(dir: &std::path::Path, base: &str) -> conform::commands::run::RunArgs {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut args = conform::commands::run::RunArgs::new(
+        dir.to_path_buf(),
+        root.join("schemas"),
+        conform::commands::run::TargetChoice::Url(base.to_string()),
+    );
+    args.allow_mutation = true;
+    args.vars.pairs = conform::mock::state::Fixtures::defaults()
+        .vars
+        .into_iter()
+        .collect();
+    args.ledger = Some(dir.join("l.jsonl"));
+    args.outputs.json = Some(dir.join("r.json"));
+    args
+}
+
+/// Every mutation the JSON report `r.json` in `dir` lists.
+fn mutations(dir: &std::path::Path) -> Vec<Value> {
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("r.json")).unwrap()).unwrap();
+    report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["mutations"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
 const CASES: &[(&str, &str)] = &[
     ("rename.yaml", "operation: evs.update_snapshot.v2\nsteps:\n  - request:\n      body: {snapshot: {name: renamed, description: changed}}\n"),
     ("server_meta.yaml", "operation: ecs.update_server_metadata_item.v2_1\nsteps:\n  - request:\n      params: {key: added}\n      body: {meta: {added: by-conform}}\n"),
@@ -173,19 +204,7 @@ async fn the_report_lists_every_mutation_and_its_restore() {
     for (name, text) in CASES {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut args = conform::commands::run::RunArgs::new(
-        dir.path().to_path_buf(),
-        root.join("schemas"),
-        conform::commands::run::TargetChoice::Url(base.clone()),
-    );
-    args.allow_mutation = true;
-    args.vars.pairs = conform::mock::state::Fixtures::defaults()
-        .vars
-        .into_iter()
-        .collect();
-    args.ledger = Some(dir.path().join("l.jsonl"));
-    args.outputs.json = Some(dir.path().join("r.json"));
+    let args = ledgered_run(dir.path(), &base);
     let code = conform::commands::run::run(args, &mut Vec::new())
         .await
         .unwrap();
@@ -195,14 +214,7 @@ async fn the_report_lists_every_mutation_and_its_restore() {
         before,
         "every case's change was undone after it"
     );
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
-    let mutations: Vec<&Value> = report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|c| c["mutations"].as_array().into_iter().flatten())
-        .collect();
+    let mutations = mutations(dir.path());
     assert_eq!(mutations.len(), 3);
     assert!(
         mutations
@@ -238,31 +250,12 @@ async fn a_refused_change_is_recorded_unchanged_and_nothing_is_sent_back() {
         "operation: evs.update_snapshot_metadata_item.v2\nsteps:\n  - request:\n      params: {snapshot_id: \"${missing_id}\", key: key1}\n      body: {meta: {key1: v}}\n    expect: {status: 404}\n",
     )
     .unwrap();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut args = conform::commands::run::RunArgs::new(
-        dir.path().to_path_buf(),
-        root.join("schemas"),
-        conform::commands::run::TargetChoice::Url(base.clone()),
-    );
-    args.allow_mutation = true;
-    args.vars.pairs = conform::mock::state::Fixtures::defaults()
-        .vars
-        .into_iter()
-        .collect();
-    args.ledger = Some(dir.path().join("l.jsonl"));
-    args.outputs.json = Some(dir.path().join("r.json"));
+    let args = ledgered_run(dir.path(), &base);
     let mut out = Vec::new();
     let code = conform::commands::run::run(args, &mut out).await.unwrap();
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&out));
     assert_eq!(dump(&base).await, before);
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
-    let mutations: Vec<&Value> = report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|c| c["mutations"].as_array().into_iter().flatten())
-        .collect();
+    let mutations = mutations(dir.path());
     assert_eq!(mutations.len(), 2, "{mutations:?}");
     assert!(
         mutations

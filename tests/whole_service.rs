@@ -48,27 +48,35 @@ fn prepared_pages(set: &str, pages: &[&Path]) -> tempfile::TempDir {
 /// Runs the folder's generated suite against a standalone contract-tier mock started with
 /// `mock_args` besides its schemas; returns the run's output and report.
 fn run_suite(dir: &Path, mock_args: &[&str]) -> (std::process::Output, Value) {
+    run_suite_with(dir, mock_args, &[])
+}
+
+/// [`run_suite`] with more flags for `run` (`--ledger F`).
+fn run_suite_with(
+    dir: &Path,
+    mock_args: &[&str],
+    run_args: &[&str],
+) -> (std::process::Output, Value) {
     let mut args = vec!["--schemas", "schemas"];
     args.extend_from_slice(mock_args);
     let mock = standalone(dir, &args);
-    let out = conform(
-        dir,
-        &[
-            "run",
-            "--cases-dir",
-            "cases",
-            "--schemas",
-            "schemas",
-            "--target-url",
-            &mock.1,
-            "--allow-mutation",
-            "--snapshots",
-            "off",
-            "-q",
-            "--report-json",
-            "r.json",
-        ],
-    );
+    let mut run = vec![
+        "run",
+        "--cases-dir",
+        "cases",
+        "--schemas",
+        "schemas",
+        "--target-url",
+        &mock.1,
+        "--allow-mutation",
+        "--snapshots",
+        "off",
+        "-q",
+        "--report-json",
+        "r.json",
+    ];
+    run.extend_from_slice(run_args);
+    let out = conform(dir, &run);
     let report: Value = serde_json::from_slice(&std::fs::read(dir.join("r.json")).unwrap())
         .unwrap_or_else(|e| panic!("no report ({e}): {}", text(&out.stderr)));
     (out, report)
@@ -862,25 +870,7 @@ fn a_create_answering_only_a_job_is_followed_to_the_new_id() {
 
     // With an undo ledger (as on a region), the creates are not refused: each settles when its
     // job is read done, is deleted after its case, and leaves nothing for `conform restore`.
-    let mock = standalone(dir.path(), &["--schemas", "schemas"]);
-    let out = conform(
-        dir.path(),
-        &[
-            "run",
-            "--cases-dir",
-            "cases",
-            "--schemas",
-            "schemas",
-            "--target-url",
-            &mock.1,
-            "--allow-mutation",
-            "--snapshots",
-            "off",
-            "-q",
-            "--ledger",
-            "l.jsonl",
-        ],
-    );
+    let (out, _) = run_suite_with(dir.path(), &[], &["--ledger", "l.jsonl"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     let ledger = std::fs::read_to_string(dir.path().join("l.jsonl")).unwrap();
     let events = |e: &str| {

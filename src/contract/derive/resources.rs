@@ -230,6 +230,16 @@ fn singular(segment: &str) -> String {
     }
 }
 
+/// The schema of an operation's first documented success answer that has one.
+fn success_schema<'s>(
+    op: &Operation,
+    schemas: &'s BTreeMap<(String, SchemaKind), Value>,
+) -> Option<&'s Value> {
+    op.success
+        .iter()
+        .find_map(|s| schemas.get(&(op.id.clone(), SchemaKind::Response(*s))))
+}
+
 /// Where a create response holds the new id: `/id` or `/<id param>` (`/instance_id`), or the
 /// same under the one object property that has it (`/vpc/id`), or in the first item of an array
 /// property (`/instances/0/instance_id`: a create that answers the list it made).
@@ -238,10 +248,7 @@ fn created_id(
     schemas: &BTreeMap<(String, SchemaKind), Value>,
     id_param: &str,
 ) -> Option<String> {
-    let schema = op
-        .success
-        .iter()
-        .find_map(|s| schemas.get(&(op.id.clone(), SchemaKind::Response(*s))))?;
+    let schema = success_schema(op, schemas)?;
     let keys = ["id", id_param];
     let key_of = |s: &Value| {
         let props = s.get("properties")?.as_object()?;
@@ -281,21 +288,14 @@ fn job_follow(
     schemas: &BTreeMap<(String, SchemaKind), Value>,
     id_param: &str,
 ) -> Option<JobFollow> {
-    let answer = create
-        .success
-        .iter()
-        .find_map(|s| schemas.get(&(create.id.clone(), SchemaKind::Response(*s))))?;
-    answer.pointer("/properties/job_id")?;
+    success_schema(create, schemas)?.pointer("/properties/job_id")?;
     let query = operations.iter().find(|o| {
         o.service == create.service
             && o.method == "GET"
             && normalise(&o.path).ends_with("/jobs/{}")
             && o.path_params.last().is_some_and(|p| p == "job_id")
     })?;
-    let job = query
-        .success
-        .iter()
-        .find_map(|s| schemas.get(&(query.id.clone(), SchemaKind::Response(*s))))?;
+    let job = success_schema(query, schemas)?;
     let mut found = Vec::new();
     find_field(job, id_param, String::new(), 0, &mut found);
     let entity = found.into_iter().min_by_key(|p| p.matches('/').count())?;
