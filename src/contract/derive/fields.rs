@@ -519,8 +519,9 @@ fn caption_of(t: &Table) -> String {
 /// In order: a same-page anchor link; a table number ("请参见表2"), unless a caption disagrees
 /// with it (the words after the number, or a caption naming the row's type: the caption wins
 /// and the disagreement is reported); a link to another page of the run (`other.md#anchor`),
-/// whose table is taken from this section instead when this section holds a table of the same
-/// caption (pages copy rows, and their tables, from one another); a caption naming the row.
+/// whose table is taken from this section instead when this section holds a table captioned
+/// after the row (pages copy rows, and their tables, from one another); a caption naming the
+/// row.
 fn find_child_table<'t>(
     field: &Field,
     scope: &Scope<'t>,
