@@ -20,6 +20,7 @@ pub mod mock;
 pub mod project;
 pub mod report;
 pub mod run;
+pub mod secrets;
 pub mod snapshot;
 mod statics;
 pub mod yaml;
