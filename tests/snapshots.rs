@@ -526,7 +526,10 @@ async fn an_interrupted_update_leaves_every_answered_steps_snapshot_whole() {
         )
     };
     let cases: Vec<(String, String)> = (0..6).map(case).collect();
-    let named: Vec<(&str, &str)> = cases.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let named: Vec<(&str, &str)> = cases
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     let p = project(&named);
     let vars: String = conform::mock::state::Fixtures::defaults()
         .vars
@@ -536,7 +539,14 @@ async fn an_interrupted_update_leaves_every_answered_steps_snapshot_whole() {
     std::fs::write(p.path().join("vars.yaml"), vars).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_conform"))
         .args(["run", "--target-url", &mock.base_url(), "--allow-mutation"])
-        .args(["--vars-file", "vars.yaml", "--snapshots", "update", "--jobs", "3"])
+        .args([
+            "--vars-file",
+            "vars.yaml",
+            "--snapshots",
+            "update",
+            "--jobs",
+            "3",
+        ])
         .args(["--report-json", "r.json"])
         .current_dir(p.path())
         .stdout(std::process::Stdio::null())
@@ -579,7 +589,7 @@ async fn an_interrupted_update_leaves_every_answered_steps_snapshot_whole() {
                 .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
             assert!(
                 text.starts_with("---\n")
-                    && text.contains(&format!("\n---\nPUT /v2/"))
+                    && text.contains("\n---\nPUT /v2/")
                     && text.contains(&format!("\nstatus: {status}\n"))
                     && text.ends_with("}\n"),
                 "{}: {text}",
@@ -587,7 +597,10 @@ async fn an_interrupted_update_leaves_every_answered_steps_snapshot_whole() {
             );
         }
     }
-    assert!(answered > 0, "some step was answered (else this test proves nothing)");
+    assert!(
+        answered > 0,
+        "some step was answered (else this test proves nothing)"
+    );
     let written = files(&p.path().join("snapshots/url")).len();
     assert_eq!(written, answered, "one file per answered step, no other");
     mock.stop().await;
