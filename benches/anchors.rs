@@ -9,9 +9,9 @@
 //! are printed.
 //!
 //! `CONFORM=/path/to/conform` runs another build of conform (an earlier version) in the same
-//! harness; `CONFORM_BASE=/path/to/conform` also runs an earlier build's `off` and `update` in
-//! every round beside this one's, so both face the same noise. `ANCHOR_ROUNDS=N` sets the
-//! rounds (default 5). `update`'s multiple of `off` is also given as the median of each round's
+//! harness; `CONFORM_BASE=/path/to/conform` also runs an earlier build's `off`, `compare` and
+//! `update` in every round beside this one's, so both face the same noise. `ANCHOR_ROUNDS=N`
+//! sets the rounds (default 5). `update`'s multiple of `off` is also given as the median of each round's
 //! own ratio, which a slow spell of the machine across rounds moves less.
 //!
 //! Hurl and wrk are used when installed, and their absence is said with how to install them:
@@ -200,7 +200,7 @@ fn main() {
     let rounds = rounds();
     // An earlier build measured in the same rounds.
     let base_bin = std::env::var_os("CONFORM_BASE").map(PathBuf::from);
-    let (mut base_off, mut base_update) = (vec![], vec![]);
+    let (mut base_off, mut base_compare, mut base_update) = (vec![], vec![], vec![]);
     let (mut off, mut compare, mut update, mut hurl_t) = (vec![], vec![], vec![], vec![]);
     let mut wrk_rates = vec![];
     let mut conform_get = vec![];
@@ -214,6 +214,7 @@ fn main() {
         update.push(timed(conform(&bin, &cases, &base, "update", &fresh)));
         if let Some(earlier) = &base_bin {
             base_off.push(timed(conform(earlier, &cases, &base, "off", &baseline)));
+            base_compare.push(timed(conform(earlier, &cases, &base, "compare", &baseline)));
             let fresh = dir.path().join(format!("fresh-base-{round}"));
             base_update.push(timed(conform(earlier, &cases, &base, "update", &fresh)));
         }
@@ -269,8 +270,10 @@ fn main() {
     println!("  conform --snapshots update   {upd_min:.3} s / {upd_med:.3} s  (fresh folder; {:.2}x the wall of off; {per_round:.2}x by round)", upd_med / off_med);
     if let Some(base_per_round) = base_per_round {
         let (b_off_min, b_off_med) = stats(&mut base_off);
+        let (b_cmp_min, b_cmp_med) = stats(&mut base_compare);
         let (b_upd_min, b_upd_med) = stats(&mut base_update);
         println!("  CONFORM_BASE off             {b_off_min:.3} s / {b_off_med:.3} s");
+        println!("  CONFORM_BASE compare         {b_cmp_min:.3} s / {b_cmp_med:.3} s");
         println!("  CONFORM_BASE update          {b_upd_min:.3} s / {b_upd_med:.3} s  ({:.2}x the wall of off; {base_per_round:.2}x by round)", b_upd_med / b_off_med);
     }
     if hurl {

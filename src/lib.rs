@@ -21,6 +21,7 @@ pub mod pointer;
 pub mod project;
 pub mod report;
 pub mod run;
+pub mod secrets;
 pub mod snapshot;
 mod statics;
 pub mod yaml;

@@ -1004,8 +1004,10 @@ fn verbose_prints_each_steps_request_line_and_status_and_very_verbose_the_bodies
     );
 }
 
+/// A signed run whose response echoes the secret key: no output (console, `-vv`, any report,
+/// any snapshot) shows the AK, the SK or the signature, whatever the case asks to record.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn very_verbose_shows_no_access_key_secret_key_or_signature_of_a_signed_run() {
+async fn no_output_shows_the_access_key_secret_key_or_signature_of_a_signed_run() {
     const AK: &str = "HPUAVERBOSEAK0000077";
     const SK: &str = "verbose-secret-key/0077+x";
     let mock = conform::mock::spawn(conform::mock::MockConfig {
@@ -1017,7 +1019,10 @@ async fn very_verbose_shows_no_access_key_secret_key_or_signature_of_a_signed_ru
     })
     .await
     .unwrap();
-    let dir = project(&[("signed.yaml", GOOD)]);
+    // The SK goes out in the body and comes back in the response; the case asks to record
+    // every secret header.
+    let case = format!("operation: evs.update_snapshot.v2\nsnapshot:\n  headers: [authorization, x-sdk-date, x-auth-token, x-security-token, set-cookie]\nsteps:\n  - request:\n      body: {{snapshot: {{name: x, description: \"{SK}\"}}}}\n    expect:\n      status: 200\n");
+    let dir = project(&[("signed.yaml", &case)]);
     std::fs::write(
         dir.path().join("conform.yaml"),
         common::mock_target_config(
@@ -1027,8 +1032,17 @@ async fn very_verbose_shows_no_access_key_secret_key_or_signature_of_a_signed_ru
         ),
     )
     .unwrap();
+    let reports = ["r.json", "r.jsonl", "r.xml", "r.md", "r.html"];
     let out = Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(["run", "--target", "signed", "-vv", "--snapshots", "off"])
+        .args(["run", "--target", "signed", "-vv", "--snapshots", "update"])
+        .args(["--report-json", reports[0], "--report-jsonl", reports[1]])
+        .args([
+            "--report-junit",
+            reports[2],
+            "--report-markdown",
+            reports[3],
+        ])
+        .args(["--report-html", reports[4]])
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
         .env("VERBOSE_AK", AK)
@@ -1041,9 +1055,28 @@ async fn very_verbose_shows_no_access_key_secret_key_or_signature_of_a_signed_ru
         stderr.contains("> PUT ") && stderr.contains("> Authorization: <redacted>"),
         "the exchange is shown, its signature hidden: {stderr}"
     );
-    for text in [&stdout, &stderr] {
+    let snapshot = dir.path().join("snapshots/signed/signed__1.snap");
+    let recorded = std::fs::read_to_string(&snapshot).unwrap();
+    assert!(
+        recorded.contains("\"description\": \"<redacted>\""),
+        "the echoed secret is recorded redacted: {recorded}"
+    );
+    let mut outputs = vec![("stdout".to_string(), stdout), ("stderr".into(), stderr)];
+    for name in reports {
+        outputs.push((
+            name.into(),
+            std::fs::read_to_string(dir.path().join(name)).unwrap(),
+        ));
+    }
+    assert!(
+        outputs[2].1.contains(r#"["Authorization","<redacted>"]"#),
+        "the JSON report holds the request's headers, redacted: {}",
+        outputs[2].1
+    );
+    outputs.push(("the snapshot".into(), recorded));
+    for (name, text) in &outputs {
         for leak in [AK, SK, "SDK-HMAC-SHA256", "Signature=", "Access="] {
-            assert!(!text.contains(leak), "{leak} leaked: {text}");
+            assert!(!text.contains(leak), "{leak} leaked in {name}: {text}");
         }
     }
     mock.stop().await;

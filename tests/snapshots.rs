@@ -506,3 +506,102 @@ fn a_snapshot_difference_does_not_stop_the_later_steps() {
         steps[1]
     );
 }
+
+/// A run interrupted (Ctrl-C) while its cases wait on a slow target ends with every answered
+/// step's snapshot on disk and whole: a case is not reported before its files are written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_update_leaves_every_answered_steps_snapshot_whole() {
+    use conform::mock::faults::{Fault, Faults};
+    let mock = conform::mock::spawn(conform::mock::MockConfig {
+        faults: Faults::new([Fault::Slow]),
+        slow_delay: std::time::Duration::from_millis(300),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let case = |i: usize| {
+        (
+            format!("c{i}.yaml"),
+            format!("operation: evs.update_snapshot_metadata_item.v2\nsteps:\n  - request:\n      params: {{key: k{i}}}\n      body: {{meta: {{k{i}: v}}}}\n  - request:\n      params: {{key: k{i}}}\n      body: {{meta: {{k{i}: w}}}}\n  - request:\n      params: {{key: k{i}}}\n      body: {{meta: {{k{i}: x}}}}\n"),
+        )
+    };
+    let cases: Vec<(String, String)> = (0..6).map(case).collect();
+    let named: Vec<(&str, &str)> = cases
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let p = project(&named);
+    let vars: String = conform::mock::state::Fixtures::defaults()
+        .vars
+        .iter()
+        .map(|(k, v)| format!("{k}: \"{v}\"\n"))
+        .collect();
+    std::fs::write(p.path().join("vars.yaml"), vars).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--target-url", &mock.base_url(), "--allow-mutation"])
+        .args([
+            "--vars-file",
+            "vars.yaml",
+            "--snapshots",
+            "update",
+            "--jobs",
+            "3",
+        ])
+        .args(["--report-json", "r.json"])
+        .current_dir(p.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Interrupted once a second step reached the mock (its first step was answered), while it
+    // waits 0.3 s to answer. The mock's state is spared the delay.
+    let state = format!("{}/__mock/state", mock.base_url());
+    let started = std::time::Instant::now();
+    loop {
+        let now = reqwest::get(&state).await.unwrap().text().await.unwrap();
+        if (0..6).any(|i| now.contains(&format!("\"k{i}\":\"w\""))) {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 30, "no second step: {now}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap().status)
+        .await
+        .unwrap();
+    assert_eq!(status.code(), Some(3), "Ctrl-C ends the run with 3");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.path().join("r.json")).unwrap()).unwrap();
+    let mut answered = 0;
+    for case in report["cases"].as_array().unwrap() {
+        for (i, step) in case["steps"].as_array().unwrap().iter().enumerate() {
+            let Some(status) = step["response"]["status"].as_u64() else {
+                continue;
+            };
+            answered += 1;
+            let id = case["id"].as_str().unwrap();
+            let file = p.path().join(format!("snapshots/url/{id}__{}.snap", i + 1));
+            let text = std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            assert!(
+                text.starts_with("---\n")
+                    && text.contains("\n---\nPUT /v2/")
+                    && text.contains(&format!("\nstatus: {status}\n"))
+                    && text.ends_with("}\n"),
+                "{}: {text}",
+                file.display()
+            );
+        }
+    }
+    assert!(
+        answered > 0,
+        "some step was answered (else this test proves nothing)"
+    );
+    let written = files(&p.path().join("snapshots/url")).len();
+    assert_eq!(written, answered, "one file per answered step, no other");
+    mock.stop().await;
+}

@@ -24,11 +24,12 @@ use crate::mock::state::Fixtures;
 use crate::mock::{self, MockAuth, MockConfig};
 use crate::report::console::Console;
 use crate::report::gate::Policy;
-use crate::report::{Outputs, Redactor, Reporters};
+use crate::report::{Outputs, Reporters};
 use crate::run::client::Http;
 use crate::run::result::Event;
 use crate::run::target::{Auth, Config, Secret, Target, TargetKind};
 use crate::run::{self, Interrupt, RunCtx, RunOptions};
+use crate::secrets::Secrets;
 use crate::snapshot::{self, Mode as SnapshotMode};
 
 /// Where requests go.
@@ -594,7 +595,7 @@ pub async fn run(args: RunArgs, out: impl Write + Send) -> Result<i32, Error> {
             TargetChoice::Named(n) => n.as_str(),
         };
         args.outputs
-            .write_error(name, e, e.exit_code(), &Redactor::default());
+            .write_error(name, e, e.exit_code(), &Secrets::default());
     }
     result
 }
@@ -681,10 +682,10 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
         login(&http, &mut ct, &mut secrets, args.options.timeout).await?;
         compare_target = Some(ct);
     }
-    let redactor = Redactor::new(secrets.clone());
+    let secrets = Secrets::new(secrets);
     let console = Console::new(
         out,
-        redactor.clone(),
+        secrets.clone(),
         (args.progress && total >= 20 && args.verbosity == Default::default())
             .then_some(total as u64),
     )
@@ -692,7 +693,7 @@ async fn run_prepared(args: &RunArgs, mut out: impl Write + Send) -> Result<i32,
     let mut reporters = Reporters::open(
         &args.outputs,
         &target.name,
-        &redactor,
+        &secrets,
         console,
         p.policy,
         args.selection.shard.map(|s| s.to_string()),
@@ -811,7 +812,7 @@ async fn finish_loading(
 fn snapshot_store(
     args: &RunArgs,
     target: &Target,
-    secrets: Vec<String>,
+    secrets: Secrets,
     run_id: &str,
 ) -> Result<Option<Arc<snapshot::Store>>, Error> {
     if args.snapshots == SnapshotMode::Off {
@@ -825,13 +826,10 @@ fn snapshot_store(
     let faulty = matches!(&args.target, TargetChoice::Mock { faults, .. } if !faults.is_empty());
     let dir = args.snapshots_dir.join(&family);
     let cwd = std::env::current_dir().unwrap_or_default();
+    let index = snapshot::FileIndex::open(&dir)
+        .map_err(|e| Error::Io(format!("cannot start the snapshot writer: {e}")))?;
     Ok(Some(Arc::new(snapshot::Store {
-        index: std::sync::Arc::new(
-            snapshot::FileIndex::scan(&dir).with_lane(
-                snapshot::lane::FileLane::spawn()
-                    .map_err(|e| Error::Io(format!("cannot start the snapshot writer: {e}")))?,
-            ),
-        ),
+        index,
         root: {
             let snapshots = snapshot::lexical(&cwd.join(&args.snapshots_dir));
             snapshots

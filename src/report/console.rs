@@ -5,9 +5,9 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use super::Redactor;
 use crate::check::{Finding, Severity};
 use crate::run::result::{CaseResult, Summary, Verdict};
+use crate::secrets::Secrets;
 
 const GREEN: Style = AnsiColor::Green.on_default().bold();
 const RED: Style = AnsiColor::Red.on_default().bold();
@@ -70,7 +70,7 @@ impl StatusLevel {
 /// Writes case lines and the summary.
 pub struct Console<W: Write> {
     out: W,
-    redactor: Redactor,
+    redactor: Secrets,
     progress: Option<indicatif::ProgressBar>,
     /// Failed and errored cases, listed again under the summary (as nextest does), so a long
     /// run's failures need no scrolling.
@@ -91,7 +91,7 @@ fn verdict_style(v: Verdict) -> Style {
 
 impl<W: Write> Console<W> {
     /// A console reporter; `progress` draws a bar on stderr (only when it is a terminal).
-    pub fn new(out: W, redactor: Redactor, progress: Option<u64>) -> Console<W> {
+    pub fn new(out: W, redactor: Secrets, progress: Option<u64>) -> Console<W> {
         let progress = progress.map(|total| {
             let bar = indicatif::ProgressBar::with_draw_target(
                 Some(total),

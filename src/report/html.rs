@@ -345,8 +345,8 @@ pub fn render(doc: &Finished<'_>) -> String {
 mod tests {
     use super::*;
     use crate::report::gate::Outcome;
-    use crate::report::Redactor;
     use crate::run::result::Summary;
+    use crate::secrets::Secrets;
 
     #[test]
     fn case_text_cannot_break_out_of_the_page() {
@@ -365,7 +365,7 @@ mod tests {
             summary: &Summary::default(),
             gate: &Outcome::default(),
             exit_code: 1,
-            redactor: &Redactor::default(),
+            redactor: &Secrets::default(),
             coverage: None,
         });
         // The only script ends are the page's own two; the data block still parses.

@@ -9,15 +9,15 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::Redactor;
 use crate::run::result::{CaseResult, Summary};
+use crate::secrets::Secrets;
 
 /// A JSON report being written.
 pub struct JsonReport {
     out: BufWriter<File>,
     tmp: PathBuf,
     path: PathBuf,
-    redactor: Redactor,
+    redactor: Secrets,
     first: bool,
     /// The case being serialised.
     scratch: Vec<u8>,
@@ -75,7 +75,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 impl JsonReport {
     /// Creates the temporary file and writes the header.
-    pub fn create(path: &Path, target: &str, redactor: Redactor) -> std::io::Result<JsonReport> {
+    pub fn create(path: &Path, target: &str, redactor: Secrets) -> std::io::Result<JsonReport> {
         let tmp = temp_path(path);
         // A case is about 1.5 KiB: 64 KiB a write rather than 8.
         let mut out = BufWriter::with_capacity(64 * 1024, File::create(&tmp)?);

@@ -8,18 +8,18 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::Redactor;
 use crate::run::result::{CaseResult, Summary};
+use crate::secrets::Secrets;
 
 /// A JSONL report being written.
 pub struct JsonlReport {
     out: BufWriter<File>,
-    redactor: Redactor,
+    redactor: Secrets,
 }
 
 impl JsonlReport {
     /// Creates the file and writes the `run` record.
-    pub fn create(path: &Path, target: &str, redactor: Redactor) -> std::io::Result<JsonlReport> {
+    pub fn create(path: &Path, target: &str, redactor: Secrets) -> std::io::Result<JsonlReport> {
         let mut r = JsonlReport {
             out: BufWriter::new(File::create(path)?),
             redactor,

@@ -6,20 +6,20 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::model::StoredCase;
-use super::Redactor;
 use crate::run::result::Verdict;
+use crate::secrets::Secrets;
 
 /// Collects the small per-case facts JUnit needs (not the bodies). Testcases are written sorted
 /// by case id, so a run and the merge of its shards give the same file.
 pub struct JunitReport {
     suite: TestSuite,
     cases: Vec<(String, TestCase)>,
-    redactor: Redactor,
+    redactor: Secrets,
 }
 
 impl JunitReport {
     /// A report for a target.
-    pub fn new(target: &str, redactor: Redactor) -> JunitReport {
+    pub fn new(target: &str, redactor: Secrets) -> JunitReport {
         JunitReport {
             suite: TestSuite::new(format!("conform ({target})")),
             cases: Vec::new(),

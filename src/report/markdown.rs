@@ -196,8 +196,8 @@ mod tests {
     use super::*;
     use crate::report::gate::{Note, Outcome};
     use crate::report::model::StoredCase;
-    use crate::report::Redactor;
     use crate::run::result::Summary;
+    use crate::secrets::Secrets;
 
     fn case(id: &str, verdict: &str, findings: serde_json::Value) -> StoredCase {
         serde_json::from_value(serde_json::json!({
@@ -241,7 +241,7 @@ mod tests {
             summary: &summary,
             gate: &gate,
             exit_code: 0,
-            redactor: &Redactor::new(vec!["secret-token".into()]),
+            redactor: &Secrets::new(vec!["secret-token".into()]),
             coverage: None,
         });
         assert_eq!(

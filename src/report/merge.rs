@@ -11,9 +11,10 @@ use std::path::PathBuf;
 use super::console::Console;
 use super::gate::{self, Policy};
 use super::model::{self, StoredCase, StoredReport};
-use super::{Finished, Outputs, Redactor};
+use super::{Finished, Outputs};
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
+use crate::secrets::Secrets;
 
 /// What to merge and where to write it.
 #[derive(Debug, Clone, Default)]
@@ -172,7 +173,7 @@ pub fn merge(args: &MergeArgs, out: impl Write) -> Result<i32, Error> {
         .judge(cases.iter().map(|c| (c.id.as_str(), c.verdict)));
     let code = gate::exit_code(&summary, &outcome);
     // The inputs were scrubbed when written; secrets are not known here.
-    let redactor = Redactor::default();
+    let redactor = Secrets::default();
     if let Some(p) = &args.outputs.json {
         let mut extra = serde_json::Map::new();
         extra.insert(

@@ -28,6 +28,7 @@ pub use gate::exit_code;
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::run::result::{Event, Summary};
+use crate::secrets::Secrets;
 use model::StoredCase;
 
 /// A finished run as the summary writers (Markdown, HTML) see it.
@@ -45,7 +46,7 @@ pub struct Finished<'a> {
     /// The exit code.
     pub exit_code: i32,
     /// Scrubs secrets from the text written.
-    pub redactor: &'a Redactor,
+    pub redactor: &'a Secrets,
     /// The rule-coverage matrix of the run, where computed.
     pub coverage: Option<&'a crate::report::coverage::Coverage>,
 }
@@ -115,7 +116,7 @@ impl Outputs {
 
     /// Writes every requested report for a run that could not start, each holding one error
     /// entry that says why, so a CI step uploading them finds them.
-    pub fn write_error(&self, target: &str, error: &Error, code: i32, redactor: &Redactor) {
+    pub fn write_error(&self, target: &str, error: &Error, code: i32, redactor: &Secrets) {
         let (message, record) = error_record(error, code);
         let summary = Summary {
             aborted: code == crate::exit_code::UNREACHABLE,
@@ -293,7 +294,7 @@ pub struct Reporters<W: Write> {
     shard: Option<String>,
     plan: Option<String>,
     max_skipped: Option<gate::MaxSkipped>,
-    redactor: Redactor,
+    redactor: Secrets,
     policy: gate::Policy,
     /// Every case in the stored shape: the gate, JUnit, Markdown and HTML need them all at the end.
     cases: Vec<StoredCase>,
@@ -311,7 +312,7 @@ impl<W: Write> Reporters<W> {
     pub fn open(
         outputs: &Outputs,
         target: &str,
-        redactor: &Redactor,
+        redactor: &Secrets,
         console: console::Console<W>,
         policy: gate::Policy,
         shard: Option<String>,
@@ -564,51 +565,9 @@ impl<W: Write> Reporters<W> {
     }
 }
 
-/// Replaces secret values wherever they appear in text written out.
-#[derive(Debug, Clone, Default)]
-pub struct Redactor {
-    secrets: Vec<String>,
-}
-
-impl Redactor {
-    /// A redactor for these secrets (empty ones are ignored).
-    pub fn new(secrets: Vec<String>) -> Redactor {
-        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
-        // JSON-escaped spellings too, for secrets written inside serialised documents.
-        let escaped: Vec<String> = secrets
-            .iter()
-            .filter_map(|s| serde_json::to_string(s).ok())
-            .map(|q| q[1..q.len() - 1].to_string())
-            .collect();
-        secrets.extend(escaped);
-        secrets.sort();
-        secrets.dedup();
-        Redactor { secrets }
-    }
-
-    /// The text with every secret replaced by `<redacted>`.
-    /// Borrowed when there is nothing to replace (the common case: no copy a case).
-    pub fn scrub<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
-        let mut out = std::borrow::Cow::Borrowed(text);
-        for s in &self.secrets {
-            if out.contains(s.as_str()) {
-                out = std::borrow::Cow::Owned(out.replace(s.as_str(), "<redacted>"));
-            }
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secrets_are_scrubbed_in_plain_and_json_escaped_form() {
-        let r = Redactor::new(vec!["tok\"en-123".into()]);
-        assert_eq!(r.scrub("a tok\"en-123 b"), "a <redacted> b");
-        assert_eq!(r.scrub(r#"{"h":"tok\"en-123"}"#), r#"{"h":"<redacted>"}"#);
-    }
 
     /// A console writer the test reads while the drain runs.
     #[derive(Clone, Default)]
@@ -635,11 +594,11 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_drain_renders_a_lone_event_at_once_and_every_event_that_gathers_after_it() {
         let out = Shared::default();
-        let console = console::Console::new(out.clone(), Redactor::default(), None);
+        let console = console::Console::new(out.clone(), Secrets::default(), None);
         let mut reporters = Reporters::open(
             &Outputs::default(),
             "t",
-            &Redactor::default(),
+            &Secrets::default(),
             console,
             gate::Policy::default(),
             None,

@@ -5,14 +5,14 @@
 //!
 //! It renders the steps a case's result already holds (the runner never prints), when the case
 //! ends, in one write: with several jobs a case's lines stay together. Secrets are hidden as in
-//! every report: the records hold secret headers already redacted (`run::step`), and the
-//! report [`Redactor`] scrubs the target's secret values from the text.
+//! every report: the records hold secret headers already redacted ([`crate::secrets`]), and
+//! [`Secrets`] scrubs the target's secret values from the text.
 
 use std::fmt::Write as _;
 use std::io::Write;
 
-use super::Redactor;
 use crate::run::result::{CaseResult, StepResult};
+use crate::secrets::Secrets;
 
 /// The most of a body `-vv` prints, in bytes (cut at a character boundary at or below it).
 pub const BODY_LIMIT: usize = 4096;
@@ -44,12 +44,12 @@ impl Verbosity {
 pub struct Verbose {
     out: Box<dyn Write + Send>,
     level: Verbosity,
-    redactor: Redactor,
+    redactor: Secrets,
 }
 
 impl Verbose {
     /// A reporter at `level` writing to `out`.
-    pub fn new(out: Box<dyn Write + Send>, level: Verbosity, redactor: Redactor) -> Verbose {
+    pub fn new(out: Box<dyn Write + Send>, level: Verbosity, redactor: Secrets) -> Verbose {
         Verbose {
             out,
             level,
@@ -68,7 +68,7 @@ impl Verbose {
 }
 
 /// The text `level` prints for a case (empty for a case that sent nothing, or when quiet).
-pub fn render(r: &CaseResult, level: Verbosity, redactor: &Redactor) -> String {
+pub fn render(r: &CaseResult, level: Verbosity, redactor: &Secrets) -> String {
     if level == Verbosity::Quiet || r.steps.is_empty() {
         return String::new();
     }
@@ -81,7 +81,7 @@ pub fn render(r: &CaseResult, level: Verbosity, redactor: &Redactor) -> String {
 }
 
 /// One step: `*` lines about it, `>` what was sent, `<` what came back.
-fn exchange(text: &mut String, step: &StepResult, level: Verbosity, redactor: &Redactor) {
+fn exchange(text: &mut String, step: &StepResult, level: Verbosity, redactor: &Secrets) {
     // Writing to a String cannot fail.
     let _ = writeln!(
         text,
@@ -124,7 +124,7 @@ fn exchange(text: &mut String, step: &StepResult, level: Verbosity, redactor: &R
 
 /// A body, each line behind `mark`, cut at [`BODY_LIMIT`] bytes. Scrubbed before it is cut: a
 /// secret straddling the cut would otherwise leave its first bytes that no scrub then matches.
-fn body_lines(text: &mut String, mark: char, body: &str, side: &str, redactor: &Redactor) {
+fn body_lines(text: &mut String, mark: char, body: &str, side: &str, redactor: &Secrets) {
     let body = redactor.scrub(body);
     let mut end = body.len().min(BODY_LIMIT);
     while !body.is_char_boundary(end) {
@@ -171,7 +171,7 @@ mod tests {
     #[test]
     fn verbose_prints_the_request_line_and_status_and_very_verbose_adds_headers_and_bodies() {
         let r = case("{\"a\":1}", "{\"b\":2}");
-        let none = Redactor::default();
+        let none = Secrets::default();
         let v = render(&r, Verbosity::Verbose, &none);
         assert!(
             v.contains("> PUT http://127.0.0.1:1/v2/p/snapshots/s\n"),
@@ -202,7 +202,7 @@ mod tests {
         let text = render(
             &r,
             Verbosity::VeryVerbose,
-            &Redactor::new(vec![secret.into()]),
+            &Secrets::new(vec![secret.into()]),
         );
         assert!(!text.contains("s3cr"), "{text}");
         let shown = text

@@ -318,7 +318,7 @@ fn uses_missing_capture(step: &crate::case::typed::Step, captures: &[&str], scop
 fn redacted(ctx: &RunCtx, case: &Case, r: &StepResult) -> Option<(u16, serde_json::Value)> {
     let resp = r.response.as_ref()?;
     let rules = ctx.target.snapshot_rules.merged(&case.snapshot_rules);
-    let secrets = ctx.target.auth.secrets();
+    let secrets = crate::secrets::Secrets::new(ctx.target.auth.secrets());
     let mut red = crate::snapshot::redact::Redactor::new(&rules, &secrets, ctx.vars.run_id());
     let body = match &resp.json {
         Some(j) => red.json(j),
@@ -562,19 +562,16 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
         fail_fast: ctx.options.fail_fast,
         events: ctx.events.clone(),
     };
-    // Bounds the finished cases held while their snapshot files wait for a slow disk.
-    let settling = Arc::new(tokio::sync::Semaphore::new(SETTLING_AT_MOST));
     let mut workers = Vec::new();
     for _ in 0..ctx.options.jobs.max(1) {
-        let (ctx, queue, finish, settling) =
-            (ctx.clone(), queue.clone(), finish.clone(), settling.clone());
+        let (ctx, queue, finish) = (ctx.clone(), queue.clone(), finish.clone());
         workers.push(tokio::spawn(async move {
             loop {
                 let Some(mut r) = queue.next().await else {
                     break;
                 };
                 let file = r.path.display().to_string();
-                let result = if ctx.stopping()
+                let mut result = if ctx.stopping()
                     || finish.stop.load(std::sync::atomic::Ordering::Relaxed)
                 {
                     let why = if ctx.stopping() {
@@ -598,23 +595,12 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
                         },
                     }
                 };
-                // A case with snapshot files to write is finished by the snapshot lane once they
-                // are written (a failed write errs it), so no worker waits for the disk.
-                let pending = ctx
-                    .snapshots
-                    .as_ref()
-                    .and_then(|store| store.index.pending(&result.id));
-                if let Some(pending) = pending {
-                    // `--fail-fast` stops the next cases now, not when the files are written.
-                    finish.saw(&result);
-                    let permit = settling.clone().acquire_owned().await.ok();
-                    let (finish, mut result) = (finish.clone(), result);
-                    pending.settle(move |failures| {
-                        add_write_failures(&mut result, failures);
-                        finish.finish(result);
-                        drop(permit);
-                    });
-                } else if !finish.finish(result) {
+                // A case is over when its snapshot files are written: a failed write errs it.
+                if let Some(store) = &ctx.snapshots {
+                    let failures = store.index.write_case(&result.id).await;
+                    add_write_failures(&mut result, failures);
+                }
+                if !finish.finish(result) {
                     break;
                 }
             }
@@ -624,10 +610,6 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
     for w in workers {
         // A worker that panicked lost the case it was running: the run cannot pass.
         lost += usize::from(w.await.is_err());
-    }
-    if let Some(store) = &ctx.snapshots {
-        // The cases the lane is finishing are counted and reported before the run ends.
-        store.index.flush().await;
     }
     let mut summary = finish
         .counted
@@ -640,13 +622,8 @@ pub async fn execute(queue: Arc<CaseQueue>, total: usize, ctx: Arc<RunCtx>) -> S
     summary
 }
 
-/// Finished cases whose snapshot files are still being written, at most: past it, workers wait
-/// for the lane before starting more cases.
-const SETTLING_AT_MOST: usize = 256;
-
-/// Where a finished case goes, from a worker or from the snapshot lane: counted, watched for
-/// `--fail-fast`, handed straight to the reporters (a relay task between them cost a channel
-/// hop and a wake-up a case).
+/// Where a worker's finished case goes: counted, watched for `--fail-fast`, handed straight to
+/// the reporters (a relay task between them cost a channel hop and a wake-up a case).
 #[derive(Clone)]
 struct Finish {
     counted: Arc<std::sync::Mutex<Summary>>,
@@ -656,16 +633,12 @@ struct Finish {
 }
 
 impl Finish {
-    /// Stops starting cases after a failure, with `--fail-fast`.
-    fn saw(&self, result: &CaseResult) {
+    /// Counts and reports a case (after a failure, with `--fail-fast`, no case starts any
+    /// more); false once nobody listens any more.
+    fn finish(&self, result: CaseResult) -> bool {
         if self.fail_fast && matches!(result.verdict, Verdict::Failed | Verdict::Errored) {
             self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         }
-    }
-
-    /// Counts and reports a case; false once nobody listens any more.
-    fn finish(&self, result: CaseResult) -> bool {
-        self.saw(&result);
         self.counted
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -13,41 +13,12 @@ use crate::case::vars::{VarError, Vars};
 use crate::case::Case;
 use crate::check::{self, CheckKind, CheckOptions, Finding, Observed, Severity};
 
-/// Headers whose values never leave the process.
-pub const SECRET_HEADERS: &[&str] = &[
-    "authorization",
-    "x-auth-token",
-    "x-security-token",
-    "x-subject-token",
-    "cookie",
-    "set-cookie",
-];
-
 /// Outcome of one step plus whether it passed only after a retry.
 pub struct StepOutcome {
     /// The record.
     pub result: StepResult,
     /// Passed, but only after retrying.
     pub retried: bool,
-}
-
-fn is_secret(name: &str) -> bool {
-    SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s))
-}
-
-/// A redacted copy, for headers still needed afterwards (the request's, sent after this).
-fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
-    redact_headers_owned(headers.to_vec())
-}
-
-/// Secret values replaced in place: for headers that are not needed afterwards.
-fn redact_headers_owned(mut headers: Vec<(String, String)>) -> Vec<(String, String)> {
-    for (k, v) in &mut headers {
-        if is_secret(k) {
-            *v = "<redacted>".into();
-        }
-    }
-    headers
 }
 
 /// Why a step's request could not be built.
@@ -275,7 +246,7 @@ pub async fn run_step(
     result.request = Some(RequestRecord {
         method: out.method.to_string(),
         url: out.url.clone(),
-        headers: redact_headers(&out.headers),
+        headers: crate::secrets::redact_headers(out.headers.clone()),
         body: out
             .body
             .as_ref()
@@ -394,13 +365,11 @@ pub async fn run_step(
             json: json.as_ref(),
             rules: &case.snapshot_rules,
         };
-        // Writes go to the store's lane when the case ends; the accepted file, when there is
-        // one, is read here (a small read from the page cache costs less than a thread hand-off).
-        let recorded = store.record(&observation);
-        match recorded {
-            Ok(outcome) => result.findings.extend(snapshot_finding(outcome, store.ci)),
-            Err(e) => result.error = Some(format!("cannot write the snapshot: {e}")),
-        }
+        // Compared here (a small read from the page cache costs less than a thread hand-off);
+        // the files are written when the case ends.
+        result
+            .findings
+            .extend(snapshot_finding(store.record(&observation), store.ci));
     }
     // The response is not needed any more: its headers and body move into the record.
     let body = match String::from_utf8(incoming.body) {
@@ -409,7 +378,7 @@ pub async fn run_step(
     };
     result.response = Some(ResponseRecord {
         status: incoming.status,
-        headers: redact_headers_owned(incoming.headers),
+        headers: crate::secrets::redact_headers(incoming.headers),
         body,
         json,
     });
@@ -485,36 +454,4 @@ fn observed_rules(
             status,
         },
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers() -> Vec<(String, String)> {
-        [
-            ("content-type", "application/json"),
-            ("X-Subject-Token", "tok-123"),
-            ("set-cookie", "s=1"),
-            ("x-request-id", "r-1"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-    }
-
-    #[test]
-    fn secret_headers_are_redacted_whatever_their_case_copied_or_in_place() {
-        let expected: Vec<(String, String)> = [
-            ("content-type", "application/json"),
-            ("X-Subject-Token", "<redacted>"),
-            ("set-cookie", "<redacted>"),
-            ("x-request-id", "r-1"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        assert_eq!(redact_headers(&headers()), expected);
-        assert_eq!(redact_headers_owned(headers()), expected);
-    }
 }
