@@ -2,11 +2,12 @@
 //! from the contract, as Prism serves an OpenAPI file but from conform's own contract (byte
 //! limits included).
 //!
-//! A request is matched to an operation by method and path template (a routing table built at
-//! start-up, `router`; empty segments, a trailing slash among them, are ignored); its body is validated
-//! against the derived request schema; a bad one gets 400 in the operation's documented error
-//! envelope with a documented code. A valid one gets the documented success status and a body
-//! built from the response schema, with path parameters and echoed request fields filled in.
+//! A request is matched to an operation by method and path template (routing tables built at
+//! start-up, `router`; empty segments, a trailing slash among them, are ignored); its body is
+//! validated against the derived request schema; a bad one gets 400 in the operation's
+//! documented error envelope with a documented code. A valid one gets the documented success
+//! status and a body built from the response schema, with path parameters and echoed request
+//! fields filled in.
 //! Every kind of the resource table is stateful (`contract_memory`): a create stores one, a
 //! read or list answers what is stored, an update merges into it, a delete removes it, and an
 //! id nobody created is the documented 404, for actions too.

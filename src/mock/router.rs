@@ -17,7 +17,9 @@
 //! parameter at the first segment where two templates differ (`/servers/detail` over
 //! `/servers/{server_id}`, trying the parameter when the literal leads nowhere), and a method the
 //! literal path does not take is a 405 there, listing the methods it takes, even when another
-//! path's template would take it (`DELETE /servers/detail` is not `DELETE /servers/{id}`).
+//! path's template would take it (`DELETE /servers/detail` is not `DELETE /servers/{id}`). A
+//! caller that routes a method among its own templates only keeps a table per method (the
+//! contract tier does).
 //!
 //! A parameter never matches an empty segment (`/v2//snapshots`), as the hand-written matching
 //! this replaced did not.
