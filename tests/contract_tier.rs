@@ -204,6 +204,34 @@ async fn a_405_lists_the_methods_of_the_emulation_and_of_the_contract() {
     m.stop().await;
 }
 
+/// A request is routed among its method's operations: `DELETE …/tags/action` is the delete of
+/// the tag `action` (here the documented 404 of an unknown VPC), though `POST …/tags/action` is
+/// another operation at the same path; a 405 there lists both methods.
+#[test]
+fn each_method_is_routed_among_its_own_operations() {
+    let (_dir, contract) = inferred_vpc_contract();
+    let op = |method: &str, path: &str| {
+        contract
+            .operations
+            .iter()
+            .any(|o| o.method == method && o.path == path)
+    };
+    assert!(op("POST", "/v2.0/{project_id}/vpcs/{vpc_id}/tags/action"));
+    assert!(op("DELETE", "/v2.0/{project_id}/vpcs/{vpc_id}/tags/{key}"));
+    let tier = conform::mock::contract_tier::Tier::new(contract.clone(), Faults::default());
+    let path = "/v2.0/p1/vpcs/v-1/tags/action";
+    let (status, body) = tier.answer("DELETE", path, None, b"").expect("routed");
+    assert_eq!(status.as_u16(), 404, "{body:?}");
+    let (status, _) = tier.answer("PATCH", path, None, b"").expect("a known path");
+    assert_eq!(status.as_u16(), 405);
+    assert_eq!(tier.methods(path), ["POST", "DELETE"]);
+    // A trailing slash and doubled slashes are ignored, as they always were by the tier.
+    assert_eq!(
+        tier.methods("/v2.0//p1/vpcs/v-1/tags/action/"),
+        ["POST", "DELETE"]
+    );
+}
+
 /// The VPC contract as derived, with the resource table derive inferred (no declaration).
 fn inferred_vpc_contract() -> (tempfile::TempDir, Arc<Contract>) {
     let pages = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/pages/vpc");

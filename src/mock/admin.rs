@@ -1,50 +1,40 @@
 //! The admin API under `/__mock/`: reset to the loaded fixtures, dump the state, load fixtures,
-//! and the variables a run against this mock uses (what `--print-vars` prints).
+//! and the variables a run against this mock uses (what `--print-vars` prints). Its routes are
+//! in `routes`.
 
-use axum::body::Body;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 
+use super::error::ApiError;
+use super::routes::Call;
 use super::state::{Fixtures, State as Store};
-use super::{AppState, BODY_LIMIT};
 
-/// The admin routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/__mock/reset", post(reset))
-        .route("/__mock/state", get(dump))
-        .route("/__mock/fixtures", post(load))
-        .route("/__mock/vars", get(vars))
+/// `GET /__mock/vars`: the mock's variables as a JSON object (`conform run --target-url` reads
+/// them for what the target and the vars files leave undefined).
+pub fn vars(c: &Call<'_>) -> Result<Response, ApiError> {
+    let mock = c.mock;
+    Ok(axum::Json(super::vars(&mock.config, mock.tier.as_ref())).into_response())
 }
 
-/// The mock's variables as a JSON object (`conform run --target-url` reads them for what the
-/// target and the vars files leave undefined).
-async fn vars(State(mock): State<AppState>) -> Response {
-    axum::Json(super::vars(&mock.config, mock.tier.as_ref())).into_response()
+/// `POST /__mock/reset`: back to the loaded fixtures.
+pub fn reset(c: &Call<'_>) -> Result<Response, ApiError> {
+    *c.mock.write() = Store::from_fixtures(&c.mock.config.fixtures);
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn reset(State(mock): State<AppState>) -> StatusCode {
-    *mock.write() = Store::from_fixtures(&mock.config.fixtures);
-    StatusCode::NO_CONTENT
+/// `GET /__mock/state`: the state, as fixtures.
+pub fn dump(c: &Call<'_>) -> Result<Response, ApiError> {
+    let fixtures = c.mock.read().to_fixtures();
+    Ok(axum::Json(fixtures).into_response())
 }
 
-async fn dump(State(mock): State<AppState>) -> Response {
-    let fixtures = mock.read().to_fixtures();
-    axum::Json(fixtures).into_response()
-}
-
-/// Replaces the state with fixtures given as YAML (or JSON, which is YAML).
-async fn load(State(mock): State<AppState>, body: Body) -> Response {
-    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "fixtures larger than 1 MiB").into_response();
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    match Fixtures::parse(&text, "request body") {
+/// `POST /__mock/fixtures`: replaces the state with fixtures given as YAML (or JSON, which is
+/// YAML). The body was read within the mock's body limit before this runs.
+pub fn load(c: &Call<'_>) -> Result<Response, ApiError> {
+    let text = String::from_utf8_lossy(c.body);
+    Ok(match Fixtures::parse(&text, "request body") {
         Ok(f) => {
-            *mock.write() = Store::from_fixtures(&f);
+            *c.mock.write() = Store::from_fixtures(&f);
             StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => (
@@ -54,5 +44,5 @@ async fn load(State(mock): State<AppState>, body: Body) -> Response {
             ),
         )
             .into_response(),
-    }
+    })
 }

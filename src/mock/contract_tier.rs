@@ -2,10 +2,12 @@
 //! from the contract, as Prism serves an OpenAPI file but from conform's own contract (byte
 //! limits included).
 //!
-//! A request is matched to an operation by method and path template; its body is validated
-//! against the derived request schema; a bad one gets 400 in the operation's documented error
-//! envelope with a documented code. A valid one gets the documented success status and a body
-//! built from the response schema, with path parameters and echoed request fields filled in.
+//! A request is matched to an operation by method and path template (routing tables built at
+//! start-up, `router`; empty segments, a trailing slash among them, are ignored); its body is
+//! validated against the derived request schema; a bad one gets 400 in the operation's
+//! documented error envelope with a documented code. A valid one gets the documented success
+//! status and a body built from the response schema, with path parameters and echoed request
+//! fields filled in.
 //! Every kind of the resource table is stateful (`contract_memory`): a create stores one, a
 //! read or list answers what is stored, an update merges into it, a delete removes it, and an
 //! id nobody created is the documented 404, for actions too.
@@ -13,14 +15,17 @@
 //! Unlike the hand-written emulations, this tier reads the derived schemas by design: it is what
 //! a contract says, served, for operations nobody has emulated yet.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
 use super::contract_memory::{Memory, Role, Unknown};
 use super::faults::{Fault, Faults};
-use crate::contract::{template, Contract, ErrorCode, Operation, SchemaKind};
+use super::router::Table;
+use super::scalars::Scalars;
+use crate::contract::{Contract, ErrorCode, Operation, SchemaKind};
 
 /// State of the contract tier: the contract and the table's resources by (collection, project, id).
 #[derive(Debug)]
@@ -32,6 +37,13 @@ pub struct Tier {
     pub seeds: super::seeds::Seeds,
     /// The `unknown-id-ok` fault: an unknown id is answered as if it existed.
     unknown_id_ok: bool,
+    /// The operations by method, then path template: indices into the contract's operations.
+    /// A table per method, so that a request is routed among its method's templates only, as
+    /// Nova's and Neutron's routers match a route with its method: `DELETE …/tags/action` is
+    /// the delete of the tag `action` even where `POST …/tags/action` is another operation.
+    routes: Vec<(Method, Table<usize>)>,
+    /// The constrained schemas of the success answers, each compiled once for the echo.
+    scalars: Scalars,
 }
 
 /// An answer: status and JSON body (None: no body).
@@ -43,49 +55,52 @@ type Matched<'a> = (&'a Operation, Vec<(String, String)>);
 impl Tier {
     /// A tier serving this contract, deviating from it as the faults say.
     pub fn new(contract: Arc<Contract>, faults: Faults) -> Tier {
+        let mut routes: Vec<(Method, Table<usize>)> = Vec::new();
+        for (i, op) in contract.operations.iter().enumerate() {
+            let Ok(method) = Method::from_bytes(op.method.as_bytes()) else {
+                tracing::warn!("{} {}: not an HTTP method, not served", op.method, op.path);
+                continue;
+            };
+            let at = match routes.iter().position(|(m, _)| *m == method) {
+                Some(at) => at,
+                None => {
+                    routes.push((method.clone(), Table::new()));
+                    routes.len() - 1
+                }
+            };
+            if let Err(refused) = routes[at].1.insert(method, &compact(&op.path), i) {
+                tracing::warn!("{refused}");
+            }
+        }
+        let answers = contract.operations.iter().filter_map(|op| {
+            let status = *op.success.first()?;
+            contract.schema(&op.id, SchemaKind::Response(status))
+        });
+        let scalars = Scalars::of(answers);
         Tier {
+            scalars,
             unknown_id_ok: faults.has(Fault::UnknownIdOk),
             memory: Memory::new(&contract.resources, faults),
             jobs: Default::default(),
             seeds: super::seeds::Seeds::of(&contract),
             contract,
+            routes,
         }
     }
 
-    /// The operation a request is for, with its path parameters; the most literal template wins.
+    /// The operation a request is for, with its path parameters (decoded); of several templates
+    /// that fit, the literal one wins (see `router`).
     fn route(&self, method: &str, path: &str) -> Option<Matched<'_>> {
-        let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        let mut best: Option<(Matched<'_>, usize)> = None;
-        for op in self
-            .contract
-            .operations
+        let path = compact(path);
+        let (method, table) = self.routes.iter().find(|(m, _)| m == method)?;
+        let hit = table.at(method, &path)?;
+        let op = self.contract.operations.get(*hit.value)?;
+        let params = hit
+            .params
             .iter()
-            .filter(|o| o.method == method)
-        {
-            let t: Vec<&str> = op.path.split('/').filter(|s| !s.is_empty()).collect();
-            if t.len() != segs.len() {
-                continue;
-            }
-            let mut params = Vec::new();
-            let mut literal = 0;
-            // A segment may mix literals and parameters (`{region}:{floatingip_id}`).
-            let fits = t.iter().zip(&segs).all(|(t, s)| {
-                let Some(values) = template::match_segment(t, s) else {
-                    return false;
-                };
-                literal += template::literal_weight(t);
-                params.extend(
-                    values
-                        .into_iter()
-                        .map(|(name, v)| (name.to_string(), percent_decode(v))),
-                );
-                true
-            });
-            if fits && best.as_ref().is_none_or(|b| literal > b.1) {
-                best = Some(((op, params), literal));
-            }
-        }
-        best.map(|(m, _)| m)
+            .map(|(name, v)| (name.to_string(), percent_decode(v)))
+            .collect();
+        Some((op, params))
     }
 
     /// Whether any operation of the contract has this path (for 405 versus 404).
@@ -94,11 +109,16 @@ impl Tier {
     }
 
     /// The methods the contract has an operation for at this path (for a 405's `Allow`).
-    pub fn methods(&self, path: &str) -> Vec<&'static str> {
-        ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD"]
-            .into_iter()
-            .filter(|m| self.route(m, path).is_some())
-            .collect()
+    pub fn methods(&self, path: &str) -> Vec<&str> {
+        let path = compact(path);
+        let mut out: Vec<&str> = self
+            .routes
+            .iter()
+            .filter(|(m, table)| table.at(m, &path).is_some())
+            .map(|(m, _)| m.as_str())
+            .collect();
+        out.sort_by_key(|m| super::router::rank(m));
+        out
     }
 
     /// Answers a request, or None when no operation of the contract has this path at all.
@@ -161,7 +181,7 @@ impl Tier {
             .and_then(|s| self.contract.schema(&op.id, SchemaKind::Response(*s)));
         let mut body = schema.map(|s| instance(s, params));
         if let (Some(b), Some(r)) = (&mut body, request) {
-            echo(b, r, schema);
+            echo(b, r, schema, &self.scalars);
         }
         if let Some((_, job)) = params.iter().find(|(p, _)| p == super::jobs::JOB_ID) {
             if op.method == "GET" {
@@ -197,7 +217,7 @@ impl Tier {
             let mut b = schema
                 .map(|s| instance(s, params))
                 .unwrap_or_else(|| stored.clone());
-            echo(&mut b, stored, schema);
+            echo(&mut b, stored, schema, &self.scalars);
             b
         };
         match (op.method.as_str(), role) {
@@ -234,7 +254,16 @@ impl Tier {
                 let items = filtered(self.memory.list(&collection), envelope.as_deref(), query);
                 (
                     status,
-                    body.map(|b| fill_list(b, schema, &items, envelope.as_deref(), params)),
+                    body.map(|b| {
+                        fill_list(
+                            b,
+                            schema,
+                            &items,
+                            envelope.as_deref(),
+                            params,
+                            &self.scalars,
+                        )
+                    }),
                 )
             }
             (method, Role::Item { collection, id }) => match method {
@@ -318,6 +347,27 @@ impl Tier {
         };
         (status, Some(body))
     }
+}
+
+/// A path without its empty segments (`/v1//p/vpcs/` is `/v1/p/vpcs`): the tier has always
+/// ignored them, in requests and in templates alike. Borrowed when there is none.
+fn compact(path: &str) -> Cow<'_, str> {
+    let clean = match path.strip_prefix('/') {
+        Some(rest) => rest.is_empty() || !rest.split('/').any(str::is_empty),
+        None => false,
+    };
+    if clean {
+        return Cow::Borrowed(path);
+    }
+    let mut out = String::with_capacity(path.len());
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(segment);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Cow::Owned(out)
 }
 
 /// Words an error-code message uses for "not found" (the tables are Chinese or English).
@@ -468,7 +518,7 @@ pub fn instance(schema: &Value, params: &[(String, String)]) -> Value {
 /// value is one the response schema allows there: an array's items are built from the item
 /// schema, then echoed into, so an item the request left partial still has what the response
 /// requires; a scalar outside the response's enum or pattern keeps the instance's value.
-fn echo(response: &mut Value, request: &Value, schema: Option<&Value>) {
+fn echo(response: &mut Value, request: &Value, schema: Option<&Value>, scalars: &Scalars) {
     let (Value::Object(resp), Value::Object(req)) = (response, request) else {
         return;
     };
@@ -478,7 +528,7 @@ fn echo(response: &mut Value, request: &Value, schema: Option<&Value>) {
     for (k, v) in req {
         let sub = props.and_then(|p| p.get(k));
         match (resp.get_mut(k), v) {
-            (Some(r @ Value::Object(_)), Value::Object(_)) => echo(r, v, sub),
+            (Some(r @ Value::Object(_)), Value::Object(_)) => echo(r, v, sub, scalars),
             (Some(r @ Value::Array(_)), Value::Array(items)) => {
                 let item_schema = sub.and_then(|s| s.get("items"));
                 let built: Vec<Value> = items
@@ -486,10 +536,10 @@ fn echo(response: &mut Value, request: &Value, schema: Option<&Value>) {
                     .filter_map(|item| match (item_schema, item) {
                         (Some(is), Value::Object(_)) => {
                             let mut it = instance(is, &[]);
-                            echo(&mut it, item, Some(is));
+                            echo(&mut it, item, Some(is), scalars);
                             Some(it)
                         }
-                        (Some(is), _) => allows(is, item).then(|| item.clone()),
+                        (Some(is), _) => scalars.allows(is, item).then(|| item.clone()),
                         (None, _) => Some(item.clone()),
                     })
                     .collect();
@@ -497,7 +547,7 @@ fn echo(response: &mut Value, request: &Value, schema: Option<&Value>) {
             }
             (Some(r), _)
                 if std::mem::discriminant(r) == std::mem::discriminant(v)
-                    && sub.is_none_or(|s| allows(s, v)) =>
+                    && sub.is_none_or(|s| scalars.allows(s, v)) =>
             {
                 *r = v.clone();
             }
@@ -577,25 +627,6 @@ fn named_string(name: &str, schema: &Value) -> Value {
     )
 }
 
-/// Whether a (small, scalar) schema allows a value; a schema that does not compile allows it.
-fn allows(schema: &Value, v: &Value) -> bool {
-    let constrained = [
-        "enum",
-        "pattern",
-        "format",
-        "maxLength",
-        "minLength",
-        "maximum",
-        "minimum",
-    ]
-    .iter()
-    .any(|k| schema.get(*k).is_some());
-    !constrained
-        || jsonschema::validator_for(schema)
-            .map(|val| val.is_valid(v))
-            .unwrap_or(true)
-}
-
 /// A list answer: the schema's first array of objects holds the stored items, each shaped by
 /// the array's item schema (the stored body's envelope opened when it has one).
 fn fill_list(
@@ -604,6 +635,7 @@ fn fill_list(
     items: &[Value],
     envelope: Option<&str>,
     params: &[(String, String)],
+    scalars: &Scalars,
 ) -> Value {
     let Some(props) = schema
         .and_then(|s| s.get("properties"))
@@ -635,7 +667,7 @@ fn fill_list(
                 None => stored,
             };
             let mut v = instance(item_schema, params);
-            echo(&mut v, inner, Some(item_schema));
+            echo(&mut v, inner, Some(item_schema), scalars);
             v
         })
         .collect();
@@ -769,7 +801,7 @@ mod tests {
         });
         let body = instance(&schema, &[]);
         let items = [json!({"id": "a"}), json!({"id": "b"})];
-        let listed = fill_list(body, Some(&schema), &items, None, &[]);
+        let listed = fill_list(body, Some(&schema), &items, None, &[], &Scalars::default());
         assert_eq!(listed["count"], 2, "{listed}");
         assert_eq!(listed["page_info"]["current_count"], 2, "{listed}");
         assert!(listed["page_info"].get("next_marker").is_none(), "{listed}");
@@ -797,7 +829,7 @@ mod tests {
         });
         let mut answer = instance(&schema, &[]);
         let request = json!({"pools": [{"start": "a"}], "state": "weird", "name": "n"});
-        echo(&mut answer, &request, Some(&schema));
+        echo(&mut answer, &request, Some(&schema), &Scalars::default());
         assert_eq!(answer["pools"][0]["start"], "a");
         assert!(answer["pools"][0]["end"].is_string(), "{answer}");
         assert_eq!(answer["state"], "ACTIVE");

@@ -1,13 +1,13 @@
 //! A minimal IAM: `POST /v3/auth/tokens` with a password identity issues the mock's token in
 //! `X-Subject-Token` (201), as IAM does ("获取IAM用户Token（使用密码）", AUTH.md section 6).
 
-use axum::body::Body;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::{AppState, MockAuth, BODY_LIMIT};
+use super::error::ApiError;
+use super::routes::Call;
+use super::MockAuth;
 
 fn unauthorized(message: &str) -> Response {
     (
@@ -17,17 +17,20 @@ fn unauthorized(message: &str) -> Response {
         .into_response()
 }
 
-/// Issues the token when the body names the configured user and password.
-pub async fn issue_token(State(mock): State<AppState>, body: Body) -> Response {
+/// `POST /v3/auth/tokens`: issues the token when the body names the configured user and
+/// password (IAM's own error bodies, not a service's envelope).
+pub fn issue_token(c: &Call<'_>) -> Result<Response, ApiError> {
+    Ok(token(c))
+}
+
+fn token(c: &Call<'_>) -> Response {
+    let mock = c.mock;
     let (Some((user, password)), MockAuth::Token(token)) =
         (&mock.config.iam_user, &mock.config.auth)
     else {
         return (StatusCode::NOT_FOUND, axum::Json(json!({"error": {"code": 404, "message": "IAM is not enabled on this mock", "title": "Not Found"}}))).into_response();
     };
-    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
-        return unauthorized("request body too large");
-    };
-    let Ok(v) = serde_json::from_slice::<Value>(&bytes) else {
+    let Ok(v) = serde_json::from_slice::<Value>(c.body) else {
         return (StatusCode::BAD_REQUEST, axum::Json(json!({"error": {"code": 400, "message": "The request body is not JSON", "title": "Bad Request"}}))).into_response();
     };
     let identity = &v["auth"]["identity"];
@@ -52,11 +55,9 @@ pub async fn issue_token(State(mock): State<AppState>, body: Body) -> Response {
 /// `GET /v3/projects` (IAM's KeystoneListProjects): the fixtures' projects, filtered by
 /// `?name=`. The official SDKs call it to find the project of a region when none is given
 /// (AUTH.md section 5), and so does `conform run`.
-pub async fn list_projects(
-    State(mock): State<AppState>,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
-) -> Response {
-    let wanted: Option<String> = query.as_deref().and_then(|q| {
+pub fn list_projects(c: &Call<'_>) -> Result<Response, ApiError> {
+    let mock = c.mock;
+    let wanted: Option<String> = c.parts.uri.query().and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "name")
             .map(|(_, v)| v.into_owned())
@@ -81,5 +82,5 @@ pub async fn list_projects(
             })
         })
         .collect();
-    axum::Json(json!({"projects": projects, "links": {"self": "/v3/projects", "next": null, "previous": null}})).into_response()
+    Ok(axum::Json(json!({"projects": projects, "links": {"self": "/v3/projects", "next": null, "previous": null}})).into_response())
 }

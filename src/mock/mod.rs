@@ -2,10 +2,12 @@
 //! them, with an admin API and named fault modes.
 //!
 //! It implements the documented rules directly in small handlers (`evs`, `ecs`) and never looks at
-//! the derived schemas, so a bug in the derived contract cannot hide in both. `routes` matches
-//! their paths; an axum router serves the rest (admin, IAM, the 404 the contract tier may answer).
-//! Cross-cutting behaviour (auth, request ids, fault modes that touch every response, logging)
-//! lives in one service around both, in this file ([`MockService`]).
+//! the derived schemas, so a bug in the derived contract cannot hide in both. `routes` lists every
+//! route it serves (the emulations, admin, IAM, version discovery) in one table (`router`); the
+//! contract tier routes its derived operations with a table of the same kind, and answers what
+//! the first one does not take. Cross-cutting behaviour (auth, request ids, fault modes that
+//! touch every response, logging) lives in one service around both, in this file
+//! ([`MockService`]).
 
 pub mod admin;
 pub mod auth;
@@ -20,7 +22,9 @@ pub mod iam;
 pub mod jobs;
 pub mod limits;
 pub mod patterned;
+pub mod router;
 pub mod routes;
+pub mod scalars;
 pub mod seeds;
 pub mod server;
 pub mod state;
@@ -35,10 +39,8 @@ use axum::extract::Request;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Router;
 use bytes::Bytes;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use self::error::{ApiError, Service};
@@ -141,11 +143,14 @@ pub struct Mock {
     rendered: Mutex<Rendered>,
     /// The contract tier, for requests no hand-written route takes.
     pub tier: Option<contract_tier::Tier>,
+    /// Every route the mock serves besides the contract tier's.
+    routes: router::Table<routes::Route>,
 }
 
 /// Serialised show-snapshot bodies: owner project → snapshot id → [v2, v3]. Serialising a
 /// snapshot was a fifth of a GET's instructions, and reads outnumber writes in every suite.
-type Rendered = HashMap<String, HashMap<String, [Option<Bytes>; 2]>>;
+/// Hashed with foldhash: SipHash of the two keys cost a GET about 480 instructions.
+type Rendered = foldhash::HashMap<String, foldhash::HashMap<String, [Option<Bytes>; 2]>>;
 
 /// The handle every handler gets.
 pub type AppState = Arc<Mock>;
@@ -300,33 +305,22 @@ pub fn app(config: MockConfig) -> MockService {
     let mock = Arc::new(Mock {
         config,
         store: RwLock::new(store),
-        rendered: Mutex::new(Rendered::new()),
+        rendered: Mutex::new(Rendered::default()),
         tier,
+        routes: routes::table(admin),
     });
-    // The services' paths are matched in `routes`, before this router; it serves the rest.
-    let mut router = Router::new();
-    if admin {
-        router = router.merge(admin::routes());
-    }
-    router = router.route("/v3/auth/tokens", axum::routing::post(iam::issue_token));
-    router = router.route("/v3/projects", axum::routing::get(iam::list_projects));
-    router = router.merge(versions::routes());
-    MockService {
-        router: router.fallback(not_found).with_state(mock.clone()),
-        mock,
-    }
+    MockService { mock }
 }
 
 /// The mock as one tower service: the cross-cutting work (auth, request ids, body limits, the
-/// response-wide faults) around the router, once per request.
+/// response-wide faults) around the routes, once per request.
 ///
-/// Written out rather than `middleware::from_fn`, which axum applies to every route and which
-/// clones the route's boxed service and boxes a second future on every request; this service
-/// clones two `Arc`s and boxes one future.
+/// Written out rather than axum's `middleware::from_fn`, which clones the route's boxed service
+/// and boxes a second future on every request; this service clones one `Arc` and boxes one
+/// future.
 #[derive(Clone)]
 pub struct MockService {
     mock: AppState,
-    router: Router,
 }
 
 impl std::fmt::Debug for MockService {
@@ -350,14 +344,13 @@ where
         &mut self,
         _cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Result<(), Self::Error>> {
-        // The router is always ready.
+        // The routes are always ready.
         std::task::Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, req: axum::http::Request<B>) -> Self::Future {
         let mock = self.mock.clone();
-        let router = self.router.clone();
-        Box::pin(async move { Ok(cross_cutting(mock, req.map(Body::new), router).await) })
+        Box::pin(async move { Ok(cross_cutting(mock, req.map(Body::new)).await) })
     }
 }
 
@@ -374,30 +367,18 @@ fn service_of(path: &str) -> Service {
     }
 }
 
-/// Marks an answer that no hand-written route gave: the contract tier may answer instead.
-#[derive(Debug, Clone, Copy)]
-struct Unrouted;
-
-async fn not_found(req: Request) -> Response {
-    let mut r = ApiError::not_found(service_of(req.uri().path()), "Resource").into_response();
-    r.extensions_mut().insert(Unrouted);
-    r
-}
-
-/// Answers a buffered request: the configured auth first, then an emulated service path in
-/// [`routes`] (plain functions: nothing to wait for), anything else by the router. When no
-/// hand-written route takes it (no route, or a 405 for a method none emulates) and a contract
-/// tier is configured, the tier answers instead.
-async fn answer(
+/// Answers a buffered request: the configured auth first, then the route of the mock's table
+/// that takes it (plain functions: nothing to wait for). When none does (no route has the path,
+/// or none of its routes takes the method) and a contract tier is configured, the tier answers
+/// instead; what nobody has is the 404 of the service whose prefix the path is under (the API
+/// gateway's when a contract is served), or a 405 listing what the path takes.
+fn answer(
     mock: &Mock,
     parts: Parts,
     body: Bytes,
-    router: Router,
     (method, path): (&axum::http::Method, &str),
     is_admin: bool,
 ) -> Response {
-    use tower::ServiceExt;
-    let query = parts.uri.query().map(str::to_string);
     // Version documents are read before a client holds a token (Cinder and Nova serve them
     // outside their auth middleware).
     let refused = if is_admin {
@@ -410,56 +391,38 @@ async fn answer(
     if let Err(refused) = refused {
         return refused.into_response();
     }
-    let response = match routes::Route::parse(path) {
-        Some(r) => routes::dispatch(mock, r, method, &parts.headers, parts.uri.query(), &body)
-            .unwrap_or_else(|| routes::method_not_allowed(r)),
-        None => {
-            let req = Request::from_parts(parts, Body::from(body.clone()));
-            match router.oneshot(req).await {
-                Ok(response) => response,
-                Err(never) => match never {},
-            }
-        }
-    };
+    if let Some(hit) = mock.routes.at(method, path) {
+        return routes::call(mock, &hit, &parts, &body);
+    }
+    // A 405 lists what the path takes (RFC 9110): the emulation's methods and the contract's.
+    let mut allow = mock.routes.allows(path);
     // The contract tier serves neither the admin API nor IAM (token issue, project list).
     let served_here = is_admin || path == "/v3/auth/tokens" || path == "/v3/projects";
-    let Some(tier) = mock.tier.as_ref().filter(|_| !served_here) else {
-        return response;
-    };
-    let unrouted = response.extensions().get::<Unrouted>().is_some()
-        || (response.status() == StatusCode::METHOD_NOT_ALLOWED
-            && response.extensions().get::<ApiError>().is_none());
-    if !unrouted {
-        return response;
-    }
-    let mut answered = match tier.answer(method.as_str(), path, query.as_deref(), &body) {
-        Some((status, Some(body))) => (status, axum::Json(body)).into_response(),
-        Some((status, None)) => status.into_response(),
-        // No operation of the contract and no emulated route has this path: in front of every
-        // service sits the API gateway, which answers it, not one service's envelope.
-        None if response.status() == StatusCode::NOT_FOUND => {
-            return ApiError::no_such_api().into_response()
-        }
-        None => return response,
-    };
-    if answered.status() == StatusCode::METHOD_NOT_ALLOWED {
-        // A 405 lists what the path takes (RFC 9110): the emulation's methods and the contract's.
-        let mut allow: Vec<&str> = response
-            .headers()
-            .get(header::ALLOW)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(',').collect())
-            .unwrap_or_default();
-        for m in tier.methods(path) {
-            if !allow.contains(&m) {
-                allow.push(m);
+    if let Some(tier) = mock.tier.as_ref().filter(|_| !served_here) {
+        match tier.answer(method.as_str(), path, parts.uri.query(), &body) {
+            Some((status, _)) if status == StatusCode::METHOD_NOT_ALLOWED => {
+                for m in tier.methods(path) {
+                    if !allow.contains(&m) {
+                        allow.push(m);
+                    }
+                }
             }
-        }
-        if let Ok(v) = HeaderValue::from_str(&allow.join(",")) {
-            answered.headers_mut().insert(header::ALLOW, v);
+            Some((status, Some(body))) => return (status, axum::Json(body)).into_response(),
+            Some((status, None)) => return status.into_response(),
+            // No operation of the contract and no emulated route has this path: in front of
+            // every service sits the API gateway, which answers it, not one service's envelope.
+            None if allow.is_empty() => return ApiError::no_such_api().into_response(),
+            None => {}
         }
     }
-    answered
+    if allow.is_empty() {
+        return ApiError::not_found(service_of(path), "Resource").into_response();
+    }
+    let mut response = ApiError::method_not_allowed(service_of(path)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&allow.join(",")) {
+        response.headers_mut().insert(header::ALLOW, v);
+    }
+    response
 }
 
 /// The request id header (a static name: no parse and no allocation per answer).
@@ -469,7 +432,7 @@ const X_REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-requ
 const X_AUTH_TOKEN: header::HeaderName = header::HeaderName::from_static("x-auth-token");
 
 /// Auth, request ids, the response-wide fault modes, and the debug log line.
-async fn cross_cutting(mock: AppState, req: Request, router: Router) -> Response {
+async fn cross_cutting(mock: AppState, req: Request) -> Response {
     let started = Instant::now();
     let mut id_buf = uuid::Uuid::encode_buffer();
     let request_id: &str = uuid::Uuid::new_v4().simple().encode_lower(&mut id_buf);
@@ -486,22 +449,15 @@ async fn cross_cutting(mock: AppState, req: Request, router: Router) -> Response
     let (mut response, close, rest) =
         match limits::buffer(req, mock.config.limits, service_of(path)).await {
             Ok((parts, body)) => (
-                answer(&mock, parts, body, router, (&method, path), is_admin).await,
+                answer(&mock, parts, body, (&method, path), is_admin),
                 false,
                 None,
             ),
             Err(refused) => (refused.error.into_response(), true, refused.rest),
         };
-    // Every error is rendered here, once: handlers' errors, and axum's own answer to a wrong
-    // method (which carries the Allow header, kept across the re-render).
-    let error = response
-        .extensions()
-        .get::<ApiError>()
-        .cloned()
-        .or_else(|| {
-            (response.status() == StatusCode::METHOD_NOT_ALLOWED)
-                .then(|| ApiError::method_not_allowed(service_of(path)))
-        });
+    // Every error is rendered here, once, with the request id and the error faults (a 405's
+    // Allow header is kept across the re-render).
+    let error = response.extensions().get::<ApiError>().cloned();
     if let Some(err) = error {
         let allow = response.headers().get(header::ALLOW).cloned();
         response = render_error(&mock, &err, request_id);

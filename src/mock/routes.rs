@@ -1,185 +1,329 @@
-//! The emulated operations' paths, matched by hand, and the handler each method of them runs.
+//! Every route the mock serves besides the contract tier's, one line each: method, path, and
+//! the handler it runs. A new route is one more line here (and its handler).
 //!
-//! The services' paths are a handful of fixed shapes, so they are matched segment by segment
-//! here instead of by axum's router, which copied and percent-decoded every path parameter into
-//! a shared string on every request (about 4,000 of a GET's 29,000 instructions,
-//! `benches/mock_instructions.sh`). Segments are borrowed from the request's path and decoded
-//! only when they hold a `%`. Handlers are plain functions over the buffered body: the body was
-//! read once, within the limits, before anything here runs.
-//!
-//! What axum did and users see is kept: a path that matches with a method no handler takes is
-//! 405 with `Allow`; a bad `Content-Type` is 415 only for a method that is served; a parameter
-//! that does not decode to UTF-8 is the service's 400; everything else goes on to the axum router
-//! (admin, IAM, and the 404 fallback the contract tier may answer instead).
+//! Handlers are plain functions over the buffered request (the body was read once, within the
+//! limits, before anything here runs) and the path's parameters, borrowed from the path and
+//! percent-decoded only when they hold a `%`. A GET route also answers HEAD (hyper sends no body
+//! for it). The services' routes ([`api`]) refuse a body type they do not parse with 415 before
+//! their handler runs, for a method they serve only; the mock's own (admin, IAM, version
+//! discovery) take any.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use super::error::{ApiError, Service};
-use super::evs::Version;
-use super::{collections, ecs, evs, limits, Mock};
+use super::evs::Version::{V2, V3};
+use super::router::{Hit, Table};
+use super::{admin, collections, ecs, evs, iam, limits, service_of, versions, Mock};
 
-/// A service path the mock emulates, its parameters still as sent (percent-encoded).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route<'a> {
-    /// `/v2|v3/{project_id}/snapshots`, or `…/snapshots/detail` when `detail`.
-    Snapshots {
-        /// The API version segment.
-        version: Version,
-        /// `…/detail`: the detailed list.
-        detail: bool,
-        /// The project segment.
-        project: &'a str,
-    },
-    /// `/v2|v3/{project_id}/snapshots/{snapshot_id}`.
-    Snapshot {
-        /// The API version segment.
-        version: Version,
-        /// The project segment.
-        project: &'a str,
-        /// The snapshot segment.
-        id: &'a str,
-    },
-    /// `/v2|v3/{project_id}/snapshots/{snapshot_id}/metadata`.
-    SnapshotMetadata {
-        /// The project segment.
-        project: &'a str,
-        /// The snapshot segment.
-        id: &'a str,
-    },
-    /// `/v2|v3/{project_id}/snapshots/{snapshot_id}/metadata/{key}`.
-    SnapshotMetaItem {
-        /// The project segment.
-        project: &'a str,
-        /// The snapshot segment.
-        id: &'a str,
-        /// The key segment.
-        key: &'a str,
-    },
-    /// `/v2.1/{project_id}/servers/{server_id}`.
-    Server {
-        /// The project segment.
-        project: &'a str,
-        /// The server segment.
-        id: &'a str,
-    },
-    /// `/v2.1/{project_id}/servers/{server_id}/metadata`.
-    ServerMetadata {
-        /// The project segment.
-        project: &'a str,
-        /// The server segment.
-        id: &'a str,
-    },
-    /// `/v2.1/{project_id}/servers/{server_id}/metadata/{key}`.
-    ServerMetaItem {
-        /// The project segment.
-        project: &'a str,
-        /// The server segment.
-        id: &'a str,
-        /// The key segment.
-        key: &'a str,
-    },
+/// What a handler reads: the mock, the buffered request and the path's parameters.
+#[derive(Debug)]
+pub struct Call<'a> {
+    /// The mock's state.
+    pub mock: &'a Mock,
+    /// The request's method, URI and headers.
+    pub parts: &'a Parts,
+    /// The request's body, read whole.
+    pub body: &'a Bytes,
+    params: &'a [(&'a str, &'a str)],
+    service: Service,
 }
 
-impl<'a> Route<'a> {
-    /// Matches a request path (no query). Parameters are non-empty segments, as axum's router
-    /// required; a trailing slash matches nothing.
-    pub fn parse(path: &'a str) -> Option<Route<'a>> {
-        let rest = path.strip_prefix('/')?;
-        let mut segments = Segments(Some(rest));
-        let api = segments.next()?;
-        let project = segments.next().filter(|s| !s.is_empty())?;
-        let mut param = || segments.next().filter(|s| !s.is_empty());
-        let version = match api {
-            "v2" => Some(Version::V2),
-            "v3" => Some(Version::V3),
-            _ => None,
-        };
-        // The collection name, then up to three more segments; a fifth means no match.
-        let collection = param()?;
-        let (a, b, c) = (param(), param(), param());
-        if param().is_some() || rest.ends_with('/') {
-            return None;
-        }
-        match (version, api, collection, a, b, c) {
-            (Some(version), _, "snapshots", None, None, None) => Some(Route::Snapshots {
-                version,
-                detail: false,
-                project,
-            }),
-            (Some(version), _, "snapshots", Some("detail"), None, None) => Some(Route::Snapshots {
-                version,
-                detail: true,
-                project,
-            }),
-            (Some(version), _, "snapshots", Some(id), None, None) => Some(Route::Snapshot {
-                version,
-                project,
-                id,
-            }),
-            (Some(_), _, "snapshots", Some(id), Some("metadata"), None) => {
-                Some(Route::SnapshotMetadata { project, id })
-            }
-            (Some(_), _, "snapshots", Some(id), Some("metadata"), Some(key)) => {
-                Some(Route::SnapshotMetaItem { project, id, key })
-            }
-            (None, "v2.1", "servers", Some(id), None, None) => Some(Route::Server { project, id }),
-            (None, "v2.1", "servers", Some(id), Some("metadata"), None) => {
-                Some(Route::ServerMetadata { project, id })
-            }
-            (None, "v2.1", "servers", Some(id), Some("metadata"), Some(key)) => {
-                Some(Route::ServerMetaItem { project, id, key })
-            }
-            _ => None,
-        }
-    }
+/// A metadata item's path parameters, decoded: project, owner, key.
+type ItemParams<'c> = (Cow<'c, str>, Cow<'c, str>, Cow<'c, str>);
 
-    /// The service whose errors this path answers with.
-    pub fn service(&self) -> Service {
-        match self {
-            Route::Server { .. } | Route::ServerMetadata { .. } | Route::ServerMetaItem { .. } => {
-                Service::Ecs
-            }
-            _ => Service::Evs,
-        }
-    }
+/// A handler: its answer, or the error the mock renders in the service's envelope.
+pub type Handler = fn(&Call<'_>) -> Result<Response, ApiError>;
 
-    /// The methods served, as the `Allow` header lists them (a GET route also takes HEAD).
-    pub fn allow(&self) -> &'static str {
-        match self {
-            Route::Snapshots { detail: false, .. } => "GET,HEAD,POST",
-            Route::Snapshots { .. } | Route::Server { .. } => "GET,HEAD",
-            Route::Snapshot { .. } => "GET,HEAD,PUT,DELETE",
-            Route::SnapshotMetadata { .. } => "GET,HEAD,POST,PUT",
-            Route::ServerMetadata { .. } => "GET,HEAD,POST,PUT",
-            Route::SnapshotMetaItem { .. } | Route::ServerMetaItem { .. } => "GET,HEAD,PUT,DELETE",
+/// What a route runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    handler: Handler,
+    /// The service whose envelope the route's own refusals use.
+    service: Service,
+    /// A service's route: a body type the services do not parse is refused (415).
+    api: bool,
+}
+
+/// A route: method, path template, what it runs.
+type Entry = (Method, &'static str, Route);
+
+/// A route of a service.
+fn route(method: Method, path: &'static str, handler: Handler) -> Entry {
+    let route = Route {
+        handler,
+        service: service_of(path),
+        api: true,
+    };
+    (method, path, route)
+}
+
+fn get(path: &'static str, handler: Handler) -> Entry {
+    route(Method::GET, path, handler)
+}
+
+fn post(path: &'static str, handler: Handler) -> Entry {
+    route(Method::POST, path, handler)
+}
+
+fn put(path: &'static str, handler: Handler) -> Entry {
+    route(Method::PUT, path, handler)
+}
+
+fn delete(path: &'static str, handler: Handler) -> Entry {
+    route(Method::DELETE, path, handler)
+}
+
+/// One of the mock's own routes (admin, IAM, discovery): it parses what it is sent itself.
+fn own((method, path, route): Entry) -> Entry {
+    (
+        method,
+        path,
+        Route {
+            api: false,
+            ..route
+        },
+    )
+}
+
+/// The routes of the emulated services, IAM and version discovery; the admin API's too when
+/// `admin` (else `/__mock/…` is an unknown path).
+pub fn table(admin: bool) -> Table<Route> {
+    let mut routes = vec![
+        // EVS snapshots, Cinder v2 and v3 (`evs`, `collections`).
+        get("/v2/{project_id}/snapshots", |c| snapshots(c, V2, false)),
+        get("/v3/{project_id}/snapshots", |c| snapshots(c, V3, false)),
+        get("/v2/{project_id}/snapshots/detail", |c| {
+            snapshots(c, V2, true)
+        }),
+        get("/v3/{project_id}/snapshots/detail", |c| {
+            snapshots(c, V3, true)
+        }),
+        post("/v2/{project_id}/snapshots", |c| {
+            evs::create_snapshot(c.mock, &c.param("project_id")?, c.body, V2)
+        }),
+        post("/v3/{project_id}/snapshots", |c| {
+            evs::create_snapshot(c.mock, &c.param("project_id")?, c.body, V3)
+        }),
+        get("/v2/{project_id}/snapshots/{snapshot_id}", |c| {
+            let (project, id) = (c.param("project_id")?, c.param("snapshot_id")?);
+            evs::show_snapshot(c.mock, &project, &id, false)
+        }),
+        get("/v3/{project_id}/snapshots/{snapshot_id}", |c| {
+            let (project, id) = (c.param("project_id")?, c.param("snapshot_id")?);
+            evs::show_snapshot(c.mock, &project, &id, true)
+        }),
+        put("/v2/{project_id}/snapshots/{snapshot_id}", |c| {
+            let (project, id) = (c.param("project_id")?, c.param("snapshot_id")?);
+            evs::update_snapshot(c.mock, &project, &id, c.body, V2)
+        }),
+        put("/v3/{project_id}/snapshots/{snapshot_id}", |c| {
+            let (project, id) = (c.param("project_id")?, c.param("snapshot_id")?);
+            evs::update_snapshot(c.mock, &project, &id, c.body, V3)
+        }),
+        delete("/v2/{project_id}/snapshots/{snapshot_id}", |c| {
+            let (project, id) = (c.param("project_id")?, c.param("snapshot_id")?);
+            evs::delete_snapshot(c.mock, &project, &id)
+        }),
+        delete("/v3/{project_id}/snapshots/{snapshot_id}", |c| {
+            let (project, id) = (c.param("project_id")?, c.param("snapshot_id")?);
+            evs::delete_snapshot(c.mock, &project, &id)
+        }),
+    ];
+    // Snapshot metadata: the same operations under both versions.
+    for (base, item) in [
+        (
+            "/v2/{project_id}/snapshots/{snapshot_id}/metadata",
+            "/v2/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
+        ),
+        (
+            "/v3/{project_id}/snapshots/{snapshot_id}/metadata",
+            "/v3/{project_id}/snapshots/{snapshot_id}/metadata/{key}",
+        ),
+    ] {
+        routes.extend([
+            get(base, |c| {
+                let (project, id) = (c.param("project_id")?, c.param("snapshot_id")?);
+                evs::list_metadata(c.mock, &project, &id)
+            }),
+            post(base, |c| {
+                let (project, id) = (c.param("project_id")?, c.param("snapshot_id")?);
+                collections::create_snapshot_metadata(c.mock, &project, &id, c.body)
+            }),
+            put(base, |c| {
+                let (project, id) = (c.param("project_id")?, c.param("snapshot_id")?);
+                collections::replace_snapshot_metadata(c.mock, &project, &id, c.body)
+            }),
+            get(item, |c| {
+                let (project, id, key) = c.item("snapshot_id")?;
+                evs::show_metadata_item(c.mock, &project, &id, &key)
+            }),
+            put(item, |c| {
+                let (project, id, key) = c.item("snapshot_id")?;
+                evs::update_metadata_item(c.mock, &project, &id, &key, c.body)
+            }),
+            delete(item, |c| {
+                let (project, id, key) = c.item("snapshot_id")?;
+                evs::delete_metadata_item(c.mock, &project, &id, &key)
+            }),
+        ]);
+    }
+    routes.extend([
+        // ECS servers, Nova v2.1 (`ecs`, `collections`).
+        get("/v2.1/{project_id}/servers/{server_id}", |c| {
+            let (project, id) = (c.param("project_id")?, c.param("server_id")?);
+            collections::show_server(c.mock, &project, &id)
+        }),
+        get("/v2.1/{project_id}/servers/{server_id}/metadata", |c| {
+            let (project, id) = (c.param("project_id")?, c.param("server_id")?);
+            ecs::list_metadata(c.mock, &project, &id)
+        }),
+        post("/v2.1/{project_id}/servers/{server_id}/metadata", |c| {
+            let (project, id) = (c.param("project_id")?, c.param("server_id")?);
+            collections::create_server_metadata(c.mock, &project, &id, c.body)
+        }),
+        put("/v2.1/{project_id}/servers/{server_id}/metadata", |c| {
+            let (project, id) = (c.param("project_id")?, c.param("server_id")?);
+            collections::replace_server_metadata(c.mock, &project, &id, c.body)
+        }),
+        get(
+            "/v2.1/{project_id}/servers/{server_id}/metadata/{key}",
+            |c| {
+                let (project, id, key) = c.item("server_id")?;
+                ecs::show_metadata_item(c.mock, &project, &id, &key)
+            },
+        ),
+        put(
+            "/v2.1/{project_id}/servers/{server_id}/metadata/{key}",
+            |c| {
+                let (project, id, key) = c.item("server_id")?;
+                ecs::update_metadata_item(c.mock, &project, &id, &key, c.body)
+            },
+        ),
+        delete(
+            "/v2.1/{project_id}/servers/{server_id}/metadata/{key}",
+            |c| {
+                let (project, id, key) = c.item("server_id")?;
+                ecs::delete_metadata_item(c.mock, &project, &id, &key)
+            },
+        ),
+        // IAM (`iam`).
+        own(post("/v3/auth/tokens", iam::issue_token)),
+        own(get("/v3/projects", iam::list_projects)),
+        // Version discovery, each root with and without its slash (`versions`).
+        own(get("/", versions::list)),
+        own(get("/v2", |c| versions::show(c, "v2"))),
+        own(get("/v2/", |c| versions::show(c, "v2"))),
+        own(get("/v3", |c| versions::show(c, "v3"))),
+        own(get("/v3/", |c| versions::show(c, "v3"))),
+        own(get("/v2.1", |c| versions::show(c, "v2.1"))),
+        own(get("/v2.1/", |c| versions::show(c, "v2.1"))),
+    ]);
+    if admin {
+        // The admin API (`admin`).
+        routes.extend([
+            own(post("/__mock/reset", admin::reset)),
+            own(get("/__mock/state", admin::dump)),
+            own(post("/__mock/fixtures", admin::load)),
+            own(get("/__mock/vars", admin::vars)),
+        ]);
+    }
+    let mut table = Table::new();
+    for (method, path, route) in routes {
+        if method == Method::GET {
+            add(&mut table, Method::HEAD, path, route);
         }
+        add(&mut table, method, path, route);
+    }
+    table
+}
+
+fn add(table: &mut Table<Route>, method: Method, path: &str, route: Route) {
+    // The routes above are fixed: a refusal is a mistake in them, which a test catches.
+    if let Err(refused) = table.insert(method, path, route) {
+        tracing::warn!("{refused}");
     }
 }
 
-/// The segments of a path between its `/`s, found byte by byte: `str::split` set up a `memchr`
-/// search for every short segment, a thousand instructions a path.
-struct Segments<'a>(Option<&'a str>);
-
-impl<'a> Iterator for Segments<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        let rest = self.0?;
-        match rest.bytes().position(|b| b == b'/') {
-            Some(at) => {
-                self.0 = Some(&rest[at + 1..]);
-                Some(&rest[..at])
-            }
-            None => {
-                self.0 = None;
-                Some(rest)
-            }
-        }
+/// Answers a request one of the routes takes.
+pub fn call(mock: &Mock, hit: &Hit<'_, '_, Route>, parts: &Parts, body: &Bytes) -> Response {
+    let route = hit.value;
+    // Nova and Cinder refuse a content type they do not parse before deserializing.
+    if route.api && !limits::acceptable_content_type(&parts.headers) {
+        let label = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
+        return ApiError::bad_media_type(route.service, &label).into_response();
     }
+    let call = Call {
+        mock,
+        parts,
+        body,
+        params: &hit.params,
+        service: route.service,
+    };
+    (route.handler)(&call).unwrap_or_else(IntoResponse::into_response)
+}
+
+impl Call<'_> {
+    /// A path parameter, percent-decoded (borrowed when it needs no decoding); one that does not
+    /// decode to UTF-8 is the service's 400.
+    pub fn param(&self, name: &str) -> Result<Cow<'_, str>, ApiError> {
+        decode(self.raw(name), self.service)
+    }
+
+    /// A path parameter as sent (still percent-encoded); empty if the route has none so named.
+    pub fn raw(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v)
+    }
+
+    /// A metadata item's parameters: the project, the owner named `owner`, and the key.
+    fn item(&self, owner: &str) -> Result<ItemParams<'_>, ApiError> {
+        Ok((
+            self.param("project_id")?,
+            self.param(owner)?,
+            self.param("key")?,
+        ))
+    }
+
+    /// The request's query as name → value (the last of a repeated name wins).
+    pub fn query(&self) -> BTreeMap<String, String> {
+        form_urlencoded::parse(self.parts.uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    /// The request's headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.parts.headers
+    }
+}
+
+/// A snapshot list, or its detailed form.
+fn snapshots(c: &Call<'_>, version: evs::Version, detail: bool) -> Result<Response, ApiError> {
+    // Next links name the list they came from, as sent (still percent-encoded).
+    let list = collections::ListUrl {
+        origin: origin(c.headers()),
+        path: c.parts.uri.path().to_string(),
+    };
+    let project = c.param("project_id")?;
+    collections::list_snapshots(
+        c.mock,
+        &project,
+        &c.query(),
+        detail.then_some(version),
+        &list,
+    )
 }
 
 /// A path parameter as the handlers see it: percent-decoded, borrowed when it needs no decoding.
@@ -197,13 +341,6 @@ fn decode(segment: &str, service: Service) -> Result<Cow<'_, str>, ApiError> {
         })
 }
 
-/// The request's query as name → value (the last of a repeated name wins).
-fn query(q: Option<&str>) -> std::collections::BTreeMap<String, String> {
-    form_urlencoded::parse(q.unwrap_or("").as_bytes())
-        .into_owned()
-        .collect()
-}
-
 /// `http://host` from the request's `Host` header, when it holds a valid authority: next links
 /// are absolute, as Cinder builds them from the request's URL. `None` without one (then links are
 /// absolute paths, which still resolve against whatever base the client used).
@@ -213,208 +350,38 @@ pub(super) fn origin(headers: &HeaderMap) -> Option<String> {
     Some(format!("http://{authority}"))
 }
 
-/// The method a route serves for this request's method (HEAD is answered as GET; hyper sends
-/// no body for it).
-fn effective(method: &Method) -> &Method {
-    if method == Method::HEAD {
-        &Method::GET
-    } else {
-        method
-    }
-}
-
-/// Answers a request to one of the emulated paths; `None` when its method has no handler there
-/// (the caller answers 405, or the contract tier does).
-pub fn dispatch(
-    mock: &Mock,
-    route: Route<'_>,
-    method: &Method,
-    headers: &HeaderMap,
-    uri_query: Option<&str>,
-    body: &Bytes,
-) -> Option<Response> {
-    let method = effective(method);
-    // `allow` is the one list of what a path serves: the 405's header and this check both read it.
-    let served = route.allow().split(',').any(|m| m == method.as_str());
-    if !served {
-        return None;
-    }
-    // Nova and Cinder refuse a content type they do not parse before deserializing.
-    if !limits::acceptable_content_type(headers) {
-        let label = headers
-            .get(header::CONTENT_TYPE)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .unwrap_or_default();
-        return Some(ApiError::bad_media_type(route.service(), &label).into_response());
-    }
-    Some(
-        handle(mock, route, method, headers, uri_query, body)
-            .unwrap_or_else(IntoResponse::into_response),
-    )
-}
-
-/// The 405 of a served path: no handler error, so the contract tier may still answer it.
-pub fn method_not_allowed(route: Route<'_>) -> Response {
-    let mut r = StatusCode::METHOD_NOT_ALLOWED.into_response();
-    r.headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(route.allow()));
-    r
-}
-
-fn handle(
-    mock: &Mock,
-    route: Route<'_>,
-    method: &Method,
-    headers: &HeaderMap,
-    uri_query: Option<&str>,
-    body: &Bytes,
-) -> Result<Response, ApiError> {
-    let service = route.service();
-    let d = |s| decode(s, service);
-    let m = method.as_str();
-    match route {
-        Route::Snapshots {
-            version,
-            detail,
-            project,
-        } => {
-            // Next links name the list they came from, as sent (still percent-encoded).
-            let list = collections::ListUrl {
-                origin: origin(headers),
-                path: format!(
-                    "/{}/{project}/snapshots{}",
-                    version.segment(),
-                    if detail { "/detail" } else { "" }
-                ),
-            };
-            if m == "POST" {
-                return evs::create_snapshot(mock, &d(project)?, body, version);
-            }
-            let detail = detail.then_some(version);
-            collections::list_snapshots(mock, &d(project)?, &query(uri_query), detail, &list)
-        }
-        Route::Snapshot {
-            version,
-            project,
-            id,
-        } => {
-            let (project, id) = (d(project)?, d(id)?);
-            if m == "PUT" {
-                evs::update_snapshot(mock, &project, &id, body, version)
-            } else if m == "DELETE" {
-                evs::delete_snapshot(mock, &project, &id)
-            } else {
-                evs::show_snapshot(mock, &project, &id, version == Version::V3)
-            }
-        }
-        Route::SnapshotMetadata { project, id } => {
-            let (project, id) = (d(project)?, d(id)?);
-            match m {
-                "POST" => collections::create_snapshot_metadata(mock, &project, &id, body),
-                "PUT" => collections::replace_snapshot_metadata(mock, &project, &id, body),
-                _ => evs::list_metadata(mock, &project, &id),
-            }
-        }
-        Route::SnapshotMetaItem { project, id, key } => {
-            let (project, id, key) = (d(project)?, d(id)?, d(key)?);
-            match m {
-                "PUT" => evs::update_metadata_item(mock, &project, &id, &key, body),
-                "DELETE" => evs::delete_metadata_item(mock, &project, &id, &key),
-                _ => evs::show_metadata_item(mock, &project, &id, &key),
-            }
-        }
-        Route::Server { project, id } => collections::show_server(mock, &d(project)?, &d(id)?),
-        Route::ServerMetadata { project, id } => {
-            let (project, id) = (d(project)?, d(id)?);
-            match m {
-                "POST" => collections::create_server_metadata(mock, &project, &id, body),
-                "PUT" => collections::replace_server_metadata(mock, &project, &id, body),
-                _ => ecs::list_metadata(mock, &project, &id),
-            }
-        }
-        Route::ServerMetaItem { project, id, key } => {
-            let (project, id, key) = (d(project)?, d(id)?, d(key)?);
-            match m {
-                "PUT" => ecs::update_metadata_item(mock, &project, &id, &key, body),
-                "DELETE" => ecs::delete_metadata_item(mock, &project, &id, &key),
-                _ => ecs::show_metadata_item(mock, &project, &id, &key),
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::StatusCode;
+
+    fn allow(path: &str) -> String {
+        table(true).allows(path).join(",")
+    }
 
     #[test]
-    fn every_emulated_shape_matches_and_nothing_near_it_does() {
-        let p = "0a1b";
-        assert_eq!(
-            Route::parse("/v2/0a1b/snapshots"),
-            Some(Route::Snapshots {
-                version: Version::V2,
-                detail: false,
-                project: p
-            })
-        );
-        assert_eq!(
-            Route::parse("/v3/0a1b/snapshots/detail"),
-            Some(Route::Snapshots {
-                version: Version::V3,
-                detail: true,
-                project: p
-            })
-        );
-        assert_eq!(
-            Route::parse("/v3/0a1b/snapshots/s%201"),
-            Some(Route::Snapshot {
-                version: Version::V3,
-                project: p,
-                id: "s%201"
-            })
-        );
-        assert_eq!(
-            Route::parse("/v2/0a1b/snapshots/s/metadata"),
-            Some(Route::SnapshotMetadata {
-                project: p,
-                id: "s"
-            })
-        );
-        assert_eq!(
-            Route::parse("/v2/0a1b/snapshots/s/metadata/k"),
-            Some(Route::SnapshotMetaItem {
-                project: p,
-                id: "s",
-                key: "k"
-            })
-        );
-        assert_eq!(
-            Route::parse("/v2.1/0a1b/servers/v"),
-            Some(Route::Server {
-                project: p,
-                id: "v"
-            })
-        );
-        assert_eq!(
-            Route::parse("/v2.1/0a1b/servers/v/metadata"),
-            Some(Route::ServerMetadata {
-                project: p,
-                id: "v"
-            })
-        );
-        assert_eq!(
-            Route::parse("/v2.1/0a1b/servers/v/metadata/k"),
-            Some(Route::ServerMetaItem {
-                project: p,
-                id: "v",
-                key: "k"
-            })
-        );
+    fn every_route_fits_the_tree_and_nothing_near_them_is_routed() {
+        let t = table(true);
+        for (method, path) in [
+            (Method::GET, "/v2/0a1b/snapshots"),
+            (Method::POST, "/v3/0a1b/snapshots"),
+            (Method::GET, "/v3/0a1b/snapshots/detail"),
+            (Method::HEAD, "/v3/0a1b/snapshots/s%201"),
+            (Method::PUT, "/v2/0a1b/snapshots/s/metadata"),
+            (Method::DELETE, "/v3/0a1b/snapshots/s/metadata/k"),
+            (Method::GET, "/v2.1/0a1b/servers/v"),
+            (Method::POST, "/v2.1/0a1b/servers/v/metadata"),
+            (Method::DELETE, "/v2.1/0a1b/servers/v/metadata/k"),
+            (Method::POST, "/v3/auth/tokens"),
+            (Method::GET, "/v3/projects"),
+            (Method::GET, "/"),
+            (Method::GET, "/v2.1/"),
+            (Method::POST, "/__mock/reset"),
+        ] {
+            assert!(t.at(&method, path).is_some(), "{method} {path}");
+        }
         for near in [
             "",
-            "/",
-            "/v2",
             "/v2/0a1b",
             "/v2//snapshots",
             "/v2/0a1b/snapshots/",
@@ -427,28 +394,26 @@ mod tests {
             "/v2.1/0a1b/servers",
             "/v4/0a1b/snapshots/s",
             "v2/0a1b/snapshots/s",
-            "/__mock/state",
-            "/v3/auth/tokens",
+            "/__mock/other",
+            "/v3/auth/tokens/",
         ] {
-            assert_eq!(Route::parse(near), None, "{near:?}");
+            assert!(t.allows(near).is_empty(), "{near:?}");
         }
+        assert!(table(false).allows("/__mock/state").is_empty());
     }
 
     #[test]
-    fn segments_split_as_str_split_does() {
-        for path in [
-            "",
-            "a",
-            "/",
-            "a/b",
-            "/a//b/",
-            "v2/p/snapshots/s/metadata/k",
-            "é/ü/",
-        ] {
-            let ours: Vec<&str> = Segments(Some(path)).collect();
-            let std: Vec<&str> = path.split('/').collect();
-            assert_eq!(ours, std, "{path:?}");
-        }
+    fn allow_lists_what_each_path_serves_head_with_get() {
+        assert_eq!(allow("/v2/p/snapshots"), "GET,HEAD,POST");
+        assert_eq!(allow("/v2/p/snapshots/detail"), "GET,HEAD");
+        assert_eq!(allow("/v3/p/snapshots/s"), "GET,HEAD,PUT,DELETE");
+        assert_eq!(allow("/v3/p/snapshots/s/metadata"), "GET,HEAD,POST,PUT");
+        assert_eq!(allow("/v2/p/snapshots/s/metadata/k"), "GET,HEAD,PUT,DELETE");
+        assert_eq!(allow("/v2.1/p/servers/s"), "GET,HEAD");
+        assert_eq!(allow("/v2.1/p/servers/s/metadata"), "GET,HEAD,POST,PUT");
+        assert_eq!(allow("/v2.1/p/servers/s/metadata/k"), "GET,HEAD,PUT,DELETE");
+        assert_eq!(allow("/v3/auth/tokens"), "POST");
+        assert_eq!(allow("/__mock/state"), "GET,HEAD");
     }
 
     #[test]
@@ -463,23 +428,5 @@ mod tests {
         );
         let err = decode("%ff%fe", Service::Ecs).expect_err("not UTF-8");
         assert_eq!(err.status, StatusCode::BAD_REQUEST);
-    }
-
-    #[test]
-    fn a_served_path_lists_what_it_serves_and_head_is_get() {
-        let item = Route::parse("/v2/p/snapshots/s/metadata/k").expect("matches");
-        let r = method_not_allowed(item);
-        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(r.headers()[header::ALLOW], "GET,HEAD,PUT,DELETE");
-        assert!(r.extensions().get::<ApiError>().is_none());
-        assert_eq!(effective(&Method::HEAD), Method::GET);
-        assert_eq!(effective(&Method::PUT), Method::PUT);
-        assert_eq!(
-            query(Some("limit=2&name=a%20b&limit=3")),
-            [("limit", "3"), ("name", "a b")]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        );
     }
 }

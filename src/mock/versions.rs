@@ -8,14 +8,12 @@
 //! answers every request at the base version, so each range is that version alone (v2 had no
 //! microversions, which Cinder shows as empty strings).
 
-use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
 use serde_json::{json, Value};
 
-use super::AppState;
+use super::error::ApiError;
+use super::routes::Call;
 
 /// One API version the mock emulates.
 struct ApiVersion {
@@ -64,18 +62,12 @@ const VERSIONS: [ApiVersion; 3] = [
     },
 ];
 
-/// The discovery routes: `/` and each version's root, with and without a trailing slash.
-pub fn routes() -> Router<AppState> {
-    let mut router = Router::new().route("/", get(list));
-    for (i, v) in VERSIONS.iter().enumerate() {
-        let one = move |State(mock): State<AppState>, headers: HeaderMap| async move {
-            mock.ok(json!({ "version": document(&VERSIONS[i], &headers) }))
-        };
-        router = router
-            .route(&format!("/{}", v.segment), get(one))
-            .route(&format!("/{}/", v.segment), get(one));
-    }
-    router
+/// `GET /{segment}` (with or without a trailing slash): one version's document.
+pub fn show(c: &Call<'_>, segment: &str) -> Result<Response, ApiError> {
+    let Some(v) = VERSIONS.iter().find(|v| v.segment == segment) else {
+        return Err(ApiError::not_found(super::service_of(segment), "Resource"));
+    };
+    Ok(c.mock.ok(json!({ "version": document(v, c.headers()) })))
 }
 
 /// Whether a path is a discovery document: clients ask for these before they hold a token.
@@ -87,9 +79,10 @@ pub fn is_discovery(path: &str) -> bool {
     rest.is_empty() || VERSIONS.iter().any(|v| v.segment == root)
 }
 
-async fn list(State(mock): State<AppState>, headers: HeaderMap) -> Response {
-    let versions: Vec<Value> = VERSIONS.iter().map(|v| document(v, &headers)).collect();
-    mock.ok(json!({ "versions": versions }))
+/// `GET /`: every version's document.
+pub fn list(c: &Call<'_>) -> Result<Response, ApiError> {
+    let versions: Vec<Value> = VERSIONS.iter().map(|v| document(v, c.headers())).collect();
+    Ok(c.mock.ok(json!({ "versions": versions })))
 }
 
 /// One version's document, its `self` link absolute when the request named its host.
