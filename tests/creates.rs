@@ -364,6 +364,68 @@ fn the_ledger_holds_the_intent_before_the_create_is_sent() {
     );
 }
 
+/// A create whose path the client would refuse (`..` would send it to another path) is refused
+/// before the ledger announces it: no intent is left open for a request that never went out,
+/// and nothing reaches the target.
+#[test]
+fn a_create_the_client_refuses_leaves_no_intent_in_the_ledger() {
+    let dir = vpc_project();
+    std::fs::write(dir.path().join("cases/vpc.yaml"), CREATE_VPC).unwrap();
+    let ledger = dir.path().join("ledger.jsonl");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    // Records the request line of whatever arrives, and answers 404.
+    let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = requests.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 8192];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).to_string();
+            seen.lock()
+                .unwrap()
+                .push(head.lines().next().unwrap_or_default().to_string());
+            let _ = s.write_all(
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let out = conform(
+        dir.path(),
+        &[
+            "run",
+            "--schemas",
+            "schemas",
+            "--target-url",
+            &base,
+            "--allow-mutation",
+            "--ledger",
+            ledger.to_str().unwrap(),
+            "--var",
+            "project_id=..",
+            "--snapshots",
+            "off",
+            "--report-json",
+            "r.json",
+        ],
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    let error = report["cases"][0]["steps"][0]["error"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(error.contains("cannot be sent as written"), "{report}");
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let entries = std::fs::read_to_string(&ledger).unwrap_or_default();
+    assert!(!entries.contains("create_intent"), "{entries}");
+    let requests = requests.lock().unwrap();
+    assert!(
+        !requests.iter().any(|r| r.starts_with("POST")),
+        "the refused create reached the target: {requests:?}"
+    );
+}
+
 /// `conform restore` deletes by id what the ledger knows the id of, and by its run-id name what
 /// a create made whose id never arrived; a name without the run id is never looked for; what
 /// it settled stays settled.

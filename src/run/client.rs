@@ -26,6 +26,28 @@ pub struct Outgoing {
     pub body: Option<Vec<u8>>,
 }
 
+impl Outgoing {
+    /// Whether [`Http::send`] would send this request as built, or refuse it (a path that
+    /// cannot go out as written, a header name or value HTTP cannot carry).
+    pub fn check(&self) -> Result<(), TransportError> {
+        parse_url(&self.url)?;
+        self.header_map().map(drop)
+    }
+
+    /// The headers as the client sends them.
+    fn header_map(&self) -> Result<http::HeaderMap, TransportError> {
+        let mut headers = http::HeaderMap::with_capacity(self.headers.len() + 2);
+        for (k, v) in &self.headers {
+            let name = http::header::HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| TransportError::Invalid(format!("header name '{k}'")))?;
+            let value = http::header::HeaderValue::from_str(v)
+                .map_err(|_| TransportError::Invalid(format!("value of header '{k}'")))?;
+            headers.append(name, value);
+        }
+        Ok(headers)
+    }
+}
+
 /// A response.
 #[derive(Debug, Clone)]
 pub struct Incoming {
@@ -127,14 +149,7 @@ impl Http {
     /// Sends one request; the timeout covers the whole exchange, body included.
     pub async fn send(&self, o: &Outgoing, timeout: Duration) -> Result<Incoming, TransportError> {
         let url = parse_url(&o.url)?;
-        let mut headers = http::HeaderMap::with_capacity(o.headers.len() + 2);
-        for (k, v) in &o.headers {
-            let name = http::header::HeaderName::from_bytes(k.as_bytes())
-                .map_err(|_| TransportError::Invalid(format!("header name '{k}'")))?;
-            let value = http::header::HeaderValue::from_str(v)
-                .map_err(|_| TransportError::Invalid(format!("value of header '{k}'")))?;
-            headers.append(name, value);
-        }
+        let headers = o.header_map()?;
         let mut request = reqwest::Request::new(o.method.clone(), url);
         *request.headers_mut() = headers;
         if let Some(b) = &o.body {

@@ -252,6 +252,17 @@ pub async fn run_step(
             .as_ref()
             .map(|b| String::from_utf8_lossy(b).into_owned()),
     });
+    // A write the client would refuse is refused here, before the ledger announces a create
+    // that could never be sent; reads announce nothing, so they skip the second parse.
+    if !out.method.is_safe() {
+        if let Err(e) = out.check() {
+            result.error = Some(e.to_string());
+            return StepOutcome {
+                result,
+                retried: false,
+            };
+        }
+    }
     if let Err(e) = before_send(&out) {
         // Never create what the ledger could not announce.
         result.error = Some(format!("not sent: the undo ledger cannot be written: {e}"));
