@@ -275,6 +275,32 @@ fn creates_on_a_configured_target_are_skipped_unless_the_kind_is_allowed() {
     assert!(names(&mock.1, &vpcs).is_empty() && names(&mock.1, &groups).is_empty());
 }
 
+/// Runs the project's cases in `dir` against `base` with mutations allowed, the ledger at
+/// `ledger`, the project id given and a JSON report `r.json`.
+fn ledgered_create(dir: &Path, base: &str, ledger: &Path, project: &str) -> std::process::Output {
+    conform(
+        dir,
+        &[
+            "run",
+            "--schemas",
+            "schemas",
+            "--target-url",
+            base,
+            "--allow-mutation",
+            "--ledger",
+            ledger.to_str().unwrap(),
+            "--var",
+            &format!("project_id={project}"),
+            "--snapshots",
+            "off",
+            "--timeout",
+            "3s",
+            "--report-json",
+            "r.json",
+        ],
+    )
+}
+
 /// The intent of a create is on disk before its request leaves: a server that reads the ledger
 /// when the POST arrives finds it there, with the kind, the path, the run id and the name; the
 /// create never answers, so the intent stays open and the case says so.
@@ -302,27 +328,7 @@ fn the_ledger_holds_the_intent_before_the_create_is_sent() {
         }
         unreachable!()
     });
-    let out = conform(
-        dir.path(),
-        &[
-            "run",
-            "--schemas",
-            "schemas",
-            "--target-url",
-            &base,
-            "--allow-mutation",
-            "--ledger",
-            ledger.to_str().unwrap(),
-            "--var",
-            "project_id=p1",
-            "--snapshots",
-            "off",
-            "--timeout",
-            "3s",
-            "--report-json",
-            "r.json",
-        ],
-    );
+    let out = ledgered_create(dir.path(), &base, &ledger, "p1");
     let (request, at_arrival) = server.join().unwrap();
     assert!(request.starts_with("POST /v1/p1/vpcs "), "{request}");
     let intent: Value = at_arrival
@@ -391,25 +397,7 @@ fn a_create_the_client_refuses_leaves_no_intent_in_the_ledger() {
             );
         }
     });
-    let out = conform(
-        dir.path(),
-        &[
-            "run",
-            "--schemas",
-            "schemas",
-            "--target-url",
-            &base,
-            "--allow-mutation",
-            "--ledger",
-            ledger.to_str().unwrap(),
-            "--var",
-            "project_id=..",
-            "--snapshots",
-            "off",
-            "--report-json",
-            "r.json",
-        ],
-    );
+    let out = ledgered_create(dir.path(), &base, &ledger, "..");
     let report: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
     let error = report["cases"][0]["steps"][0]["error"]
