@@ -1342,12 +1342,7 @@ async fn doctor_takes_a_vars_file_as_run_does() {
         ),
     )
     .unwrap();
-    let vars: String = conform::mock::state::Fixtures::defaults()
-        .vars
-        .iter()
-        .map(|(k, v)| format!("{k}: \"{v}\"\n"))
-        .collect();
-    std::fs::write(p.path().join("vars.yaml"), vars).unwrap();
+    common::write_fixture_vars(p.path());
     let d = p.path().to_path_buf();
     let (without, with) = tokio::task::spawn_blocking(move || {
         (

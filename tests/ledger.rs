@@ -1,6 +1,8 @@
 //! The undo ledger: a run killed midway (SIGKILL or SIGINT) leaves a ledger from which
 //! `conform restore` brings every changed resource back, verified by state dumps.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -86,12 +88,7 @@ async fn killed_run_then_restore(signal: &str) {
     for (name, text) in CASES {
         std::fs::write(dir.path().join("cases").join(name), text).unwrap();
     }
-    let vars: String = conform::mock::state::Fixtures::defaults()
-        .vars
-        .iter()
-        .map(|(k, v)| format!("{k}: \"{v}\"\n"))
-        .collect();
-    std::fs::write(dir.path().join("vars.yaml"), vars).unwrap();
+    common::write_fixture_vars(dir.path());
     let ledger = dir.path().join("ledger.jsonl");
     let schemas = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
     let child = Command::new(env!("CARGO_BIN_EXE_conform"))

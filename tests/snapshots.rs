@@ -531,12 +531,7 @@ async fn an_interrupted_update_leaves_every_answered_steps_snapshot_whole() {
         .map(|(n, t)| (n.as_str(), t.as_str()))
         .collect();
     let p = project(&named);
-    let vars: String = conform::mock::state::Fixtures::defaults()
-        .vars
-        .iter()
-        .map(|(k, v)| format!("{k}: \"{v}\"\n"))
-        .collect();
-    std::fs::write(p.path().join("vars.yaml"), vars).unwrap();
+    common::write_fixture_vars(p.path());
     let child = Command::new(env!("CARGO_BIN_EXE_conform"))
         .args(["run", "--target-url", &mock.base_url(), "--allow-mutation"])
         .args([

@@ -204,3 +204,13 @@ POST https://{{endpoint}}/v2/p/volumes/v/action
 "##
     )
 }
+
+/// Writes the mock's fixture ids as a vars file, `vars.yaml` in `dir`.
+pub fn write_fixture_vars(dir: &Path) {
+    let vars: String = conform::mock::state::Fixtures::defaults()
+        .vars
+        .iter()
+        .map(|(k, v)| format!("{k}: \"{v}\"\n"))
+        .collect();
+    std::fs::write(dir.join("vars.yaml"), vars).unwrap();
+}
