@@ -474,3 +474,61 @@ fn several_parameters_in_one_segment_are_each_a_path_parameter_end_to_end() {
         .answer("PUT", "/v2/reverse/floatingips/cn-north-4", None, b"{}")
         .is_none());
 }
+
+/// The tier checks query parameters as the pages state them: a value outside the documented
+/// range or enum, or not of the documented type, is a 400 in the service's own error envelope
+/// naming the parameter; a query within them is served.
+#[tokio::test]
+async fn query_parameters_outside_their_documented_limits_are_refused() {
+    let (_dir, contract) = inferred_vpc_contract();
+    let op = contract
+        .operations
+        .iter()
+        .find(|o| o.id == "vpc.list_networks.v2_0")
+        .expect("the networks list is derived");
+    let declared = |name: &str| {
+        op.query_params
+            .iter()
+            .find(|q| q.name == name)
+            .map(|q| q.schema.clone())
+            .unwrap_or_default()
+    };
+    // What the refusals below rest on: the page's range for limit and enum for status.
+    assert_eq!(declared("limit")["minimum"], json!(0));
+    assert_eq!(
+        declared("status")["enum"],
+        json!(["ACTIVE", "BUILD", "DOWN"])
+    );
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract.clone()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let errors = contract
+        .validator("vpc.list_networks.v2_0", SchemaKind::Error)
+        .expect("the VPC pages document an error envelope");
+    let base = format!("{}/v2.0/networks", m.base_url());
+    for (query, names) in [
+        ("limit=-1", "'limit'"),
+        ("limit=ten", "'limit'"),
+        ("status=GONE", "'status'"),
+        ("admin_state_up=maybe", "'admin_state_up'"),
+    ] {
+        let (status, _, body) = call(reqwest::Method::GET, &format!("{base}?{query}"), None).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert!(
+            errors.is_valid(&body),
+            "{query}: not the service's envelope: {body}"
+        );
+        assert!(body.to_string().contains(names), "{query}: {body}");
+    }
+    let (status, _, body) = call(
+        reqwest::Method::GET,
+        &format!("{base}?limit=5&status=ACTIVE&admin_state_up=true&unknown=x"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    m.stop().await;
+}

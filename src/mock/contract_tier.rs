@@ -76,7 +76,11 @@ impl Tier {
             let status = *op.success.first()?;
             contract.schema(&op.id, SchemaKind::Response(status))
         });
-        let scalars = Scalars::of(answers);
+        let queries = contract
+            .operations
+            .iter()
+            .flat_map(|op| op.query_params.iter().map(|q| &q.schema));
+        let scalars = Scalars::of(answers.chain(queries));
         Tier {
             scalars,
             unknown_id_ok: faults.has(Fault::UnknownIdOk),
@@ -134,6 +138,9 @@ impl Tier {
                 .path_known(path)
                 .then(|| self.error(None, StatusCode::METHOD_NOT_ALLOWED, "method not allowed"));
         };
+        if let Some(refused) = super::query::refusal(&op.query_params, query, &self.scalars) {
+            return Some(self.error(Some(op), StatusCode::BAD_REQUEST, &refused));
+        }
         let request = if op.request_body {
             if body.is_empty() {
                 return Some(self.error(

@@ -22,6 +22,7 @@ pub mod iam;
 pub mod jobs;
 pub mod limits;
 pub mod patterned;
+pub mod query;
 pub mod router;
 pub mod routes;
 pub mod scalars;
