@@ -480,7 +480,7 @@ fn several_parameters_in_one_segment_are_each_a_path_parameter_end_to_end() {
 /// naming the parameter; a query within them is served.
 #[tokio::test]
 async fn query_parameters_outside_their_documented_limits_are_refused() {
-    let (_dir, contract) = inferred_vpc_contract();
+    let (dir, contract) = inferred_vpc_contract();
     let op = contract
         .operations
         .iter()
@@ -530,5 +530,42 @@ async fn query_parameters_outside_their_documented_limits_are_refused() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
+    // `generate` writes a case at and past each of those limits; against the tier, each passes.
+    let options = conform::generate::Options {
+        operations: vec!["vpc.list_networks.v2_0".into()],
+        ..Default::default()
+    };
+    let cases = conform::generate::generate(&contract, &options).unwrap();
+    // The status each case expects, as written.
+    let expects = |name: &str| {
+        let case = cases
+            .iter()
+            .find(|c| c.id == format!("vpc/list_networks_v2_0/{name}"))
+            .unwrap_or_else(|| panic!("no case {name}"));
+        let at = case.yaml.find("status: ").expect("a status") + "status: ".len();
+        case.yaml[at..]
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(expects("query_limit__minimum_at_limit"), "200");
+    assert_eq!(expects("query_limit__minimum_past"), "400");
+    assert_eq!(expects("query_limit__type_wrong"), "400");
+    assert_eq!(expects("query_status__enum_inside"), "200");
+    // A filter value the page does not list may also match nothing: never a 5xx.
+    assert_eq!(expects("query_status__enum_outside"), r#"["2xx","4xx"]"#);
+    let cases_dir = tempfile::tempdir().unwrap();
+    conform::generate::write(&cases, cases_dir.path()).unwrap();
+    let args = conform::commands::run::RunArgs::new(
+        cases_dir.path().to_path_buf(),
+        dir.path().to_path_buf(),
+        conform::commands::run::TargetChoice::Url(m.base_url()),
+    );
+    let mut out = Vec::new();
+    let code = conform::commands::run::run(args, &mut out).await.unwrap();
+    let out = String::from_utf8_lossy(&out);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("query_limit__minimum_past"), "{out}");
     m.stop().await;
 }

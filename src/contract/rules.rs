@@ -84,7 +84,7 @@ pub struct Rule {
     /// The operation id.
     pub operation: String,
     /// A JSON pointer into the request body (`/meta/*` for map values, `/meta/{key}` for map
-    /// keys), `path/<param>`, `status/<code>`, `body` or `auth`.
+    /// keys), `path/<param>`, `query/<param>`, `status/<code>`, `body` or `auth`.
     pub target: String,
     /// What is constrained.
     pub constraint: Constraint,
@@ -339,6 +339,28 @@ pub fn rules(contract: &Contract, op: &Operation) -> Vec<Rule> {
             }
             for (c, detail) in constraints_of(site.schema) {
                 push(&site.pointer, c, detail, source.clone());
+            }
+        }
+    }
+    for q in &op.query_params {
+        let target = format!("query/{}", q.name);
+        let source = source_of(op, Some(&q.schema));
+        if q.required {
+            push(
+                &target,
+                Constraint::Required,
+                "required".into(),
+                source.clone(),
+            );
+        }
+        // Every query value arrives as text: a string's type is no rule a request can break.
+        let typed = matches!(
+            declared_type(&q.schema),
+            Some("integer" | "number" | "boolean")
+        );
+        for (c, detail) in constraints_of(&q.schema) {
+            if c != Constraint::Type || typed {
+                push(&target, c, detail, source.clone());
             }
         }
     }

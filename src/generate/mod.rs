@@ -306,9 +306,167 @@ impl<'a> OpGen<'a> {
                 self.random_cases(request);
             }
         }
+        self.query_cases();
         self.path_cases();
         self.precondition_cases();
         self.auth_case();
+    }
+
+    /// Cases for the query parameters' documented limits, each beside an otherwise valid
+    /// request: a required one left out, a value of another type, each enum value's first
+    /// inside and one outside, each bound at the limit and one past, lengths at and past theirs.
+    fn query_cases(&mut self) {
+        /// What a query case expects: the success status, the invalid one, or either (a filter
+        /// value the page does not list may be refused or match nothing; never a 5xx).
+        #[derive(Clone, Copy)]
+        enum Outcome {
+            Accepted,
+            Refused,
+            Either,
+        }
+        let body = self.base_body();
+        if body.as_ref().is_some_and(|b| !self.accepts(b)) {
+            return;
+        }
+        for q in &self.op.query_params {
+            let target = format!("query/{}", q.name);
+            let schema = &q.schema;
+            let source = source_of(self.op, Some(schema));
+            // (case suffix, the value sent or None for none, outcome, constraint, what it is)
+            let mut tries: Vec<(&str, Option<Value>, Outcome, Constraint, String)> = Vec::new();
+            if q.required {
+                tries.push((
+                    "required_missing",
+                    None,
+                    Outcome::Refused,
+                    Constraint::Required,
+                    "left out".into(),
+                ));
+            }
+            for (constraint, _) in constraints_of(schema) {
+                match constraint {
+                    Constraint::Type => {
+                        // A number that is not one cannot be read; a boolean filter may be.
+                        let outcome = match rules::declared_type(schema) {
+                            Some("integer" | "number") => Outcome::Refused,
+                            Some("boolean") => Outcome::Either,
+                            _ => continue,
+                        };
+                        let what = "'conform', not of its type".to_string();
+                        tries.push((
+                            "type_wrong",
+                            Some(json!("conform")),
+                            outcome,
+                            constraint,
+                            what,
+                        ));
+                    }
+                    Constraint::Enum => {
+                        let first = schema["enum"]
+                            .as_array()
+                            .and_then(|e| e.iter().find(|v| !v.is_null()));
+                        if let Some(first) = first {
+                            let what = format!("{first}, a documented value");
+                            let c = constraint.clone();
+                            tries.push((
+                                "enum_inside",
+                                Some(first.clone()),
+                                Outcome::Accepted,
+                                c,
+                                what,
+                            ));
+                        }
+                        if let Some(out) = values::outside_enum(schema) {
+                            let what = format!("'{out}', not a documented value");
+                            tries.push((
+                                "enum_outside",
+                                Some(json!(out)),
+                                Outcome::Either,
+                                constraint,
+                                what,
+                            ));
+                        }
+                    }
+                    Constraint::Minimum | Constraint::Maximum => {
+                        let min = constraint == Constraint::Minimum;
+                        let key = if min { "minimum" } else { "maximum" };
+                        let Some(n) = schema.get(key).and_then(Value::as_i64) else {
+                            continue;
+                        };
+                        let (at, past, over) = if min {
+                            ("minimum_at_limit", n.checked_sub(1), "minimum_past")
+                        } else {
+                            ("maximum_at_limit", n.checked_add(1), "maximum_past")
+                        };
+                        let what = format!("{n}, at the limit");
+                        tries.push((
+                            at,
+                            Some(json!(n)),
+                            Outcome::Accepted,
+                            constraint.clone(),
+                            what,
+                        ));
+                        if let Some(p) = past {
+                            let what = format!("{p}, one past the limit");
+                            tries.push((over, Some(json!(p)), Outcome::Refused, constraint, what));
+                        }
+                    }
+                    Constraint::MaxLength => {
+                        let Some(n) = schema.get("maxLength").and_then(Value::as_u64) else {
+                            continue;
+                        };
+                        let n = n as usize;
+                        let at = json!(values::ascii_chars(schema, n));
+                        let what = format!("{n} characters, at the limit");
+                        tries.push((
+                            "maxlength_at_limit",
+                            Some(at),
+                            Outcome::Accepted,
+                            constraint.clone(),
+                            what,
+                        ));
+                        let past = json!(values::ascii_chars(schema, n + 1));
+                        let what = format!("{} characters, one past the limit", n + 1);
+                        tries.push((
+                            "maxlength_past",
+                            Some(past),
+                            Outcome::Either,
+                            constraint,
+                            what,
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+            let lbl = format!("query_{}", label(&format!("/{}", q.name)));
+            for (suffix, value, outcome, constraint, what) in tries {
+                let (status, verb) = match outcome {
+                    Outcome::Accepted => (self.success(), "accepted"),
+                    Outcome::Refused => (self.invalid.clone(), "refused"),
+                    Outcome::Either => (
+                        Status::Classes(vec!["2xx", "4xx"]),
+                        "refused or matches nothing, never a server error",
+                    ),
+                };
+                let mut d = self.draft(
+                    &format!("query {} {}", q.name, suffix.replace('_', " ")),
+                    &format!("{lbl}__{suffix}"),
+                    format!(
+                        "Query parameter '{}' ({source}): {what} is {verb} ({}).",
+                        q.name,
+                        status.text()
+                    ),
+                    vec![rule_id(&self.op.id, &target, &constraint)],
+                    body.clone(),
+                    status,
+                );
+                match value {
+                    Some(v) => d.query.insert(q.name.clone(), v),
+                    None => d.query.remove(&q.name),
+                };
+                self.push(d);
+            }
+        }
     }
 
     /// One case per documented state: the resource comes from the target variable
