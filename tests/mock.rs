@@ -2060,8 +2060,87 @@ async fn mock_state(base: &str) -> Value {
         for s in p["snapshots"].as_array_mut().unwrap() {
             s.as_object_mut().unwrap().remove("updated_at");
         }
+        for s in p["servers"].as_array_mut().unwrap() {
+            s.as_object_mut().unwrap().remove("updated");
+        }
     }
     state
+}
+
+/// openstacksdk connects the normal way (`openstack.connect(auth_type="admin_token", …)`, the
+/// version discovered, no endpoint or version override) and drives block storage v2 and v3 and
+/// compute (`tests/openstack/sdk.py`); any client error fails the test with it. Skipped when
+/// openstacksdk is not installed, unless CONFORM_REQUIRE_OPENSTACK is set (CI installs it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openstacksdk_connects_and_drives_the_mock() {
+    if !common::external_tool(
+        &["python3", "-c", "import openstack"],
+        "CONFORM_REQUIRE_OPENSTACK",
+        "pip install openstacksdk",
+    ) {
+        return;
+    }
+    let token = "openstack-t0k3n";
+    let mock = conform::mock::spawn(MockConfig {
+        auth: MockAuth::Token(token.into()),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let before = mock_state(&mock.base_url()).await;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/openstack/sdk.py");
+    let args = vec![
+        script.display().to_string(),
+        mock.base_url(),
+        token.to_string(),
+        var("project_id"),
+        var("snapshot_id"),
+        var("server_id"),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .args(&args)
+            // The SDK looks for clouds.yaml and OS_* variables; none of the caller's may steer it.
+            .env("OS_CLIENT_CONFIG_FILE", "/dev/null")
+            .env_remove("OS_CLOUD")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        !stdout.contains(token) && !stderr.contains(token),
+        "the token leaked"
+    );
+    for line in [
+        "block-storage v2 get snapshot: snap-001",
+        "block-storage v2 update snapshot: ok",
+        "block-storage v2 set snapshot metadata: ok",
+        "block-storage v2 replace snapshot metadata: ok",
+        "block-storage v2 delete snapshot metadata: ok",
+        "block-storage v2 snapshots(details=True, limit=2): 5 detail items",
+        "block-storage v3 get snapshot: snap-001",
+        "block-storage v3 update snapshot: ok",
+        "block-storage v3 set snapshot metadata: ok",
+        "block-storage v3 replace snapshot metadata: ok",
+        "block-storage v3 delete snapshot metadata: ok",
+        "block-storage v3 snapshots(details=True, limit=2): 5 detail items",
+        "compute get server: ecs-active ACTIVE",
+        "compute set server metadata: ok",
+        "compute replace server metadata: ok",
+        "compute delete server metadata: ok",
+    ] {
+        assert!(stdout.contains(line), "{line}\n{stdout}");
+    }
+    assert_eq!(
+        mock_state(&mock.base_url()).await,
+        before,
+        "the SDK undid its changes"
+    );
+    mock.stop().await;
 }
 
 /// Snapshot answers are serialised straight from the state: the text must be exactly what a
@@ -2745,4 +2824,322 @@ async fn a_path_no_api_has_is_the_gateways_404() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body["itemNotFound"]["code"].is_string(), "{body}");
+}
+
+/// A JSON file of `tests/data/`.
+fn test_data(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// GETs a server from a running mock over HTTP (so links are built from a real `Host`).
+async fn get_server(base: &str, project: &str, id: &str) -> Value {
+    let resp = reqwest::Client::new()
+        .get(format!("{base}/v2.1/{project}/servers/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200, "{id}");
+    serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap()
+}
+
+/// Tempest's `get_server` schema (`tests/data/tempest_get_server_v2_1.json`), as it stands
+/// (`strict`) and with the page's differences the deviations name applied.
+fn tempest_validators() -> (jsonschema::Validator, jsonschema::Validator) {
+    let tempest = test_data("tempest_get_server_v2_1.json");
+    let named: Vec<String> = test_data("../../src/mock/deviations.json")["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut patched = tempest.clone();
+    let server = &mut patched["properties"]["server"]["properties"];
+    assert!(named.contains(&"ecs-server-host-status".to_string()));
+    server["host_status"] = json!({"type": "string"});
+    assert!(named.contains(&"ecs-server-power-state".to_string()));
+    server["OS-EXT-STS:power_state"]["enum"] = json!([0, 1, 2, 3, 4]);
+    let build = |schema: &Value| {
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(schema)
+            .unwrap()
+    };
+    (build(&tempest), build(&patched))
+}
+
+/// The JSON type name of a value, as the page's table names types.
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Every way a server read departs from the page's field table
+/// (`tests/data/ecs_nova_show_server_fields.json`); empty when it follows it.
+fn page_mismatches(page: &Value, server: &Value, booted_from_disk: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let fields = page["fields"].as_object().unwrap();
+    let listed = |key: &str, list: &str| page[list].as_array().unwrap().iter().any(|k| k == key);
+    let obj = server.as_object().unwrap();
+    for (name, spec) in fields {
+        let Some(value) = obj.get(name) else {
+            if !listed(name, "conditional") {
+                out.push(format!("{name}: missing"));
+            }
+            continue;
+        };
+        let ty = json_type(value);
+        let ok = ty == spec["type"]
+            || (ty == "null" && listed(name, "nullable"))
+            || (name == "image" && booted_from_disk && value == "");
+        if !ok {
+            out.push(format!("{name}: {ty}, the page says {}", spec["type"]));
+        }
+        if let Some(values) = page["values"][name].as_array() {
+            if !values.contains(value) {
+                out.push(format!("{name}: {value} is none of the page's values"));
+            }
+        }
+        if let (Some(layout), Some(text)) = (page["layouts"][name].as_str(), value.as_str()) {
+            if !regex::Regex::new(layout).unwrap().is_match(text) {
+                out.push(format!("{name}: {text} is not in the page's layout"));
+            }
+        }
+    }
+    for name in obj.keys() {
+        if !fields.contains_key(name) {
+            out.push(format!("{name}: not in the page's table"));
+        }
+    }
+    for (name, spec) in page["later_microversions"].as_object().unwrap() {
+        if obj.contains_key(name) {
+            out.push(format!(
+                "{name}: shown at 2.1, the page says from {}",
+                spec["since"]
+            ));
+        }
+    }
+    // The nested tables: each object holds the page's keys, of the page's types.
+    let nested = |path: &str| -> Vec<&Value> {
+        match path {
+            "flavor" | "image" | "fault" => obj
+                .get(path)
+                .filter(|v| v.is_object())
+                .into_iter()
+                .collect(),
+            "addresses.*[]" => obj["addresses"]
+                .as_object()
+                .unwrap()
+                .values()
+                .flat_map(|l| l.as_array().unwrap())
+                .collect(),
+            other => obj[other.trim_end_matches("[]")]
+                .as_array()
+                .unwrap()
+                .iter()
+                .collect(),
+        }
+    };
+    for (path, keys) in page["nested"].as_object().unwrap() {
+        let keys = keys.as_object().unwrap();
+        for item in nested(path) {
+            let item = item.as_object().unwrap();
+            for (k, v) in item {
+                match keys.get(k) {
+                    Some(ty) if ty == json_type(v) => {}
+                    Some(ty) => {
+                        out.push(format!("{path}.{k}: {}, the page says {ty}", json_type(v)))
+                    }
+                    None => out.push(format!("{path}.{k}: not in the page's table")),
+                }
+            }
+            for k in keys.keys() {
+                if !item.contains_key(k) {
+                    out.push(format!("{path}.{k}: missing"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The server read is the whole server: for every fixture server, Tempest's `get_server` schema
+/// (v2.1) passes once the two differences the page documents and the deviations name are
+/// applied, and fails on exactly those without them; every field the page's table lists is
+/// there with its type (the later microversions' fields absent, nothing the table lacks), and
+/// the values are the fixture's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_read_is_the_whole_server_tempest_and_the_page_accept() {
+    let (strict, with_deviations) = tempest_validators();
+    let page = test_data("ecs_nova_show_server_fields.json");
+    let mock = conform::mock::spawn(MockConfig::default()).await.unwrap();
+    let fixtures = Fixtures::defaults();
+    let mut seen = 0;
+    for project in &fixtures.projects {
+        for s in &project.servers {
+            let body = get_server(&mock.base_url(), &project.id, &s.id).await;
+            let errors: Vec<String> = with_deviations
+                .iter_errors(&body)
+                .map(|e| format!("{}: {e}", e.instance_path().as_str()))
+                .collect();
+            assert!(errors.is_empty(), "{}: {errors:#?}\n{body:#}", s.name);
+            let mut strict_errors: Vec<(String, String)> = strict
+                .iter_errors(&body)
+                .map(|e| {
+                    assert!(
+                        e.kind().keyword() != "additionalProperties"
+                            || e.to_string().contains("host_status"),
+                        "{e}"
+                    );
+                    (
+                        e.instance_path().as_str().to_string(),
+                        e.kind().keyword().to_string(),
+                    )
+                })
+                .collect();
+            strict_errors.sort();
+            let mut expected = vec![("/server".to_string(), "additionalProperties".to_string())];
+            if s.vm_state == "paused" {
+                expected.push((
+                    "/server/OS-EXT-STS:power_state".to_string(),
+                    "enum".to_string(),
+                ));
+            }
+            expected.sort();
+            assert_eq!(strict_errors, expected, "{}", s.name);
+
+            let server = &body["server"];
+            let mismatches = page_mismatches(&page, server, s.image_id.is_none());
+            assert!(mismatches.is_empty(), "{}: {mismatches:#?}", s.name);
+            // The values are the fixture's.
+            assert_eq!(server["id"], json!(s.id));
+            assert_eq!(server["name"], json!(s.name));
+            assert_eq!(server["tenant_id"], json!(project.id));
+            assert_eq!(server["OS-EXT-STS:vm_state"], json!(s.vm_state));
+            assert_eq!(server["metadata"], json!(s.metadata));
+            assert_eq!(server["user_id"], json!(s.user_id));
+            assert_eq!(server["created"], json!(s.created));
+            assert_eq!(server["flavor"]["id"], json!(s.flavor_id));
+            assert_eq!(
+                server["OS-EXT-AZ:availability_zone"],
+                json!(s.availability_zone)
+            );
+            assert_eq!(server["OS-EXT-SRV-ATTR:host"], json!(s.host));
+            let addrs: Vec<&Value> = server["addresses"]
+                .as_object()
+                .unwrap()
+                .values()
+                .flat_map(|l| l.as_array().unwrap())
+                .map(|a| &a["addr"])
+                .collect();
+            let fixture_addrs: Vec<Value> = s
+                .addresses
+                .values()
+                .flatten()
+                .map(|a| json!(a.addr))
+                .collect();
+            assert_eq!(addrs, fixture_addrs.iter().collect::<Vec<_>>());
+            match &s.image_id {
+                Some(id) => assert_eq!(server["image"]["id"], json!(id)),
+                None => assert_eq!(server["image"], json!("")),
+            }
+            assert_eq!(
+                server["links"][0]["href"],
+                json!(format!(
+                    "{}/v2.1/{}/servers/{}",
+                    mock.base_url(),
+                    project.id,
+                    s.id
+                ))
+            );
+            // A server without a host shows no host, a hostId of nothing, and no host status.
+            assert_eq!(server["hostId"] == "", s.host.is_none(), "{}", s.name);
+            assert_eq!(server["host_status"] == "", s.host.is_none(), "{}", s.name);
+            assert_eq!(
+                server.get("fault").is_some(),
+                s.vm_state == "error",
+                "{}",
+                s.name
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 7);
+    // The same host looks different to two projects (Nova hashes project and host).
+    let a = get_server(
+        &mock.base_url(),
+        &fixtures.projects[0].id,
+        &var("server_id"),
+    )
+    .await;
+    let b = get_server(
+        &mock.base_url(),
+        &fixtures.projects[0].id,
+        &var("stopped_server_id"),
+    )
+    .await;
+    assert_eq!(a["server"]["hostId"], b["server"]["hostId"]);
+    assert_eq!(a["server"]["hostId"].as_str().unwrap().len(), 56);
+    mock.stop().await;
+}
+
+/// Fixtures written before the read became whole (a server with only id, name and vm_state) still
+/// load, and their servers read as whole servers Tempest accepts; a metadata change moves
+/// `updated` and nothing else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_fixtures_read_as_whole_servers_and_metadata_changes_move_updated() {
+    let (_, with_deviations) = tempest_validators();
+    let page = test_data("ecs_nova_show_server_fields.json");
+    let fixtures = Fixtures::parse(
+        "projects:\n  - id: p1\n    servers:\n      - {id: s-old, name: old, vm_state: active}\n",
+        "old.yaml",
+    )
+    .unwrap();
+    let mock = conform::mock::spawn(MockConfig {
+        fixtures,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let before = get_server(&mock.base_url(), "p1", "s-old").await;
+    let errors: Vec<String> = with_deviations
+        .iter_errors(&before)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{before:#}");
+    let mismatches = page_mismatches(&page, &before["server"], true);
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+    assert_eq!(before["server"]["created"], before["server"]["updated"]);
+    // `updated` has a resolution of one second.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let resp = reqwest::Client::new()
+        .put(format!(
+            "{}/v2.1/p1/servers/s-old/metadata/k",
+            mock.base_url()
+        ))
+        .body(r#"{"meta": {"k": "v"}}"#)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let after = get_server(&mock.base_url(), "p1", "s-old").await;
+    assert!(
+        after["server"]["updated"].as_str() > before["server"]["updated"].as_str(),
+        "{after:#}"
+    );
+    let mut unchanged = after.clone();
+    unchanged["server"]["updated"] = before["server"]["updated"].clone();
+    unchanged["server"]["metadata"] = json!({});
+    assert_eq!(unchanged, before);
+    mock.stop().await;
 }

@@ -1,10 +1,9 @@
-//! The reads and collection operations the OpenStack clients need to drive the mock
-//! (python-cinderclient v3, python-novaclient): snapshot lists, the metadata collections, and a
-//! server read.
+//! The collection operations the OpenStack clients need to drive the mock (python-cinderclient
+//! v3, python-novaclient, openstacksdk): snapshot lists and the metadata collections.
 //!
 //! EVS follows its pages (查询云硬盘快照列表, 查询云硬盘快照详细信息列表, 添加云硬盘快照的元数据,
-//! 更新云硬盘快照的元数据). No ECS page documents `GET /servers/{id}` or `POST .../metadata`: those
-//! follow Nova (`servers.py` show, `server_metadata.py` create), with the metadata rules of seed
+//! 更新云硬盘快照的元数据). No ECS page documents `POST` or `PUT .../servers/{id}/metadata`:
+//! those follow Nova (`server_metadata.py` create, update_all), with the metadata rules of seed
 //! 001, and are listed as the deviation `nova-server-reads`.
 
 use std::collections::BTreeMap;
@@ -15,7 +14,7 @@ use serde_json::{json, Value};
 use super::error::{ApiError, Service};
 use super::evs::Version;
 use super::faults::Fault;
-use super::state::now;
+use super::state::{now, server_now};
 use super::{ecs, evs, parse_json, Mock};
 
 /// Largest page of a snapshot list (查询云硬盘快照详细信息列表: limit 1–1000, default 1000).
@@ -256,30 +255,6 @@ pub fn replace_snapshot_metadata(
     write_snapshot_metadata(mock, project, id, body, Write::Replace)
 }
 
-/// The `status` Nova derives from a stable vm_state (云服务器状态, table 4, task_state null;
-/// paused and suspended, which the table omits, as Nova names them).
-fn status_of(vm_state: &str) -> String {
-    match vm_state {
-        "building" => "BUILD".into(),
-        "stopped" => "SHUTOFF".into(),
-        other => other.to_ascii_uppercase(),
-    }
-}
-
-/// GET /v2.1/{project_id}/servers/{server_id}: the fields the mock keeps, named as Nova does.
-pub fn show_server(mock: &Mock, project: &str, id: &str) -> Result<Response, ApiError> {
-    let store = mock.read();
-    let s = ecs::server(mock, &store, project, id)?;
-    Ok(mock.ok(json!({"server": {
-        "id": s.id,
-        "name": s.name,
-        "status": status_of(&s.vm_state),
-        "OS-EXT-STS:vm_state": s.vm_state,
-        "tenant_id": project,
-        "metadata": s.metadata,
-    }})))
-}
-
 fn write_server_metadata(
     mock: &Mock,
     project: &str,
@@ -311,6 +286,7 @@ fn write_server_metadata(
             s.metadata.clear();
         }
         s.metadata.extend(items);
+        s.updated = server_now();
     }
     let all = s.metadata.clone();
     Ok(mock.ok(json!({ "metadata": all })))

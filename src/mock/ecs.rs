@@ -1,7 +1,17 @@
-//! ECS server metadata handlers (seed 001, pages/ecs read pages).
+//! ECS: the server read and the server metadata handlers (seed 001, pages/ecs read pages).
+//!
+//! The server read is the whole server as Huawei's NovaShowServer (查询云服务器详情,
+//! `GET /v2.1/{project_id}/servers/{server_id}`) documents it at the base microversion 2.1, the
+//! one the mock answers every request at: the fields its page marks for later microversions
+//! (`tags` 2.26, `locked` 2.9, `description` 2.19, the 2.3 `OS-EXT-SRV-ATTR:*` extras, the 2.47
+//! flavor) are left out, as Nova leaves them out at 2.1. Where the page differs from Nova 2.1
+//! (`host_status` without a microversion, its own power-state codes) the read follows the page:
+//! the deviations `ecs-server-host-status` and `ecs-server-power-state`.
 
+use axum::http::HeaderMap;
 use axum::response::Response;
-use serde_json::json;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha224};
 
 use super::error::{ApiError, Service};
 use super::evs::single_item;
@@ -86,6 +96,148 @@ pub(super) fn check_vm_state(mock: &Mock, s: &Server) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The `status` Nova derives from a stable vm_state (云服务器状态, table 4, task_state null;
+/// paused, suspended, rescued, resized and soft_deleted, which the table omits, as Nova's
+/// `common.py` state map names them).
+fn status_of(vm_state: &str) -> &'static str {
+    match vm_state {
+        "active" => "ACTIVE",
+        "building" => "BUILD",
+        "stopped" => "SHUTOFF",
+        "paused" => "PAUSED",
+        "suspended" => "SUSPENDED",
+        "rescued" => "RESCUE",
+        "resized" => "VERIFY_RESIZE",
+        "soft_deleted" => "SOFT_DELETED",
+        "deleted" => "DELETED",
+        "shelved" => "SHELVED",
+        "shelved_offloaded" => "SHELVED_OFFLOADED",
+        _ => "ERROR",
+    }
+}
+
+/// `OS-EXT-STS:power_state` in the page's codes (0 pending, 1 running, 2 paused, 3 shutdown,
+/// 4 crashed): what the guest is doing in each stable vm_state. A suspended guest is saved to
+/// disk and not running; a server in error was never started (the fixtures' error server failed
+/// to be placed).
+fn power_state_of(vm_state: &str) -> u8 {
+    match vm_state {
+        "active" | "rescued" | "resized" => 1,
+        "paused" => 2,
+        "stopped" | "suspended" | "soft_deleted" | "deleted" | "shelved" | "shelved_offloaded" => 3,
+        _ => 0,
+    }
+}
+
+/// `hostId`: as Nova hides the host's name from the tenant, a SHA-224 of project and host, so
+/// the same host looks different to two projects; empty while the server has no host.
+fn host_id(project: &str, host: Option<&str>) -> String {
+    let Some(host) = host else {
+        return String::new();
+    };
+    let digest = Sha224::digest(format!("{project}{host}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A bookmark link (the unversioned path Nova's view builders give flavors and images).
+fn bookmark(origin: &str, project: &str, kind: &str, id: &str) -> Value {
+    json!([{"rel": "bookmark", "href": format!("{origin}/{project}/{kind}/{id}")}])
+}
+
+/// The whole server, as the read answers it.
+pub(super) fn render(s: &Server, project: &str, origin: &str) -> Value {
+    let host = s.host.as_deref();
+    let placed = host.is_some();
+    // A server is launched once it leaves building (Nova sets launched_at when the guest first
+    // starts); the page's layout for it is the one with microseconds and no zone.
+    let launched = (s.vm_state != "building" && placed).then(|| {
+        format!(
+            "{}.000000",
+            s.created.strip_suffix('Z').unwrap_or(&s.created)
+        )
+    });
+    let image = match &s.image_id {
+        Some(id) => json!({"id": id, "links": bookmark(origin, project, "images", id)}),
+        None => json!(""),
+    };
+    let addresses: serde_json::Map<String, Value> = s
+        .addresses
+        .iter()
+        .map(|(network, list)| {
+            let list: Vec<Value> = list
+                .iter()
+                .map(|a| {
+                    json!({
+                        "addr": a.addr,
+                        "version": a.version,
+                        "OS-EXT-IPS-MAC:mac_addr": a.mac_addr,
+                        "OS-EXT-IPS:type": a.kind,
+                    })
+                })
+                .collect();
+            (network.clone(), Value::Array(list))
+        })
+        .collect();
+    let mut server = json!({
+        "id": s.id,
+        "name": s.name,
+        "status": status_of(&s.vm_state),
+        "created": s.created,
+        "updated": s.updated,
+        "flavor": {"id": s.flavor_id, "links": bookmark(origin, project, "flavors", &s.flavor_id)},
+        "image": image,
+        "tenant_id": project,
+        "user_id": s.user_id,
+        "key_name": s.key_name,
+        "metadata": s.metadata,
+        "hostId": host_id(project, host),
+        "addresses": addresses,
+        "security_groups": s.security_groups.iter().map(|n| json!({"name": n})).collect::<Vec<_>>(),
+        "links": [
+            {"rel": "self", "href": format!("{origin}/v2.1/{project}/servers/{}", s.id)},
+            {"rel": "bookmark", "href": format!("{origin}/{project}/servers/{}", s.id)},
+        ],
+        "OS-DCF:diskConfig": s.disk_config,
+        "OS-EXT-AZ:availability_zone": s.availability_zone,
+        "OS-EXT-SRV-ATTR:host": host,
+        "OS-EXT-SRV-ATTR:hypervisor_hostname": host,
+        "OS-EXT-SRV-ATTR:instance_name": format!("instance-{}", s.id.get(..8).unwrap_or(&s.id)),
+        "OS-EXT-STS:power_state": power_state_of(&s.vm_state),
+        "OS-EXT-STS:task_state": null,
+        "OS-EXT-STS:vm_state": s.vm_state,
+        "OS-SRV-USG:launched_at": launched,
+        "OS-SRV-USG:terminated_at": null,
+        "os-extended-volumes:volumes_attached":
+            s.volumes_attached.iter().map(|id| json!({"id": id})).collect::<Vec<_>>(),
+        // The page: UP for a server on a working host, the empty string for one without a host.
+        "host_status": if placed { "UP" } else { "" },
+        "accessIPv4": "",
+        "accessIPv6": "",
+        "config_drive": "",
+        "progress": 0,
+    });
+    // Nova shows a fault only for a server in error (or deleted) that recorded one.
+    if let (Some(fault), "error" | "deleted") = (&s.fault, s.vm_state.as_str()) {
+        server["fault"] =
+            json!({"code": fault.code, "created": s.updated, "message": fault.message});
+    }
+    json!({ "server": server })
+}
+
+/// GET /v2.1/{project_id}/servers/{server_id}: the whole server ([`render`]); links are
+/// absolute when the request named its host.
+pub fn show_server(
+    mock: &Mock,
+    headers: &HeaderMap,
+    project: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let origin = super::routes::origin(headers).unwrap_or_default();
+    let store = mock.read();
+    let s = server(mock, &store, project, id)?;
+    Ok(mock.ok(render(s, project, &origin)))
+}
+
 /// GET /v2.1/{project_id}/servers/{server_id}/metadata (查询云服务器元数据列表).
 pub fn list_metadata(mock: &Mock, project: &str, id: &str) -> Result<Response, ApiError> {
     let store = mock.read();
@@ -135,6 +287,7 @@ pub fn update_metadata_item(
     check_vm_state(mock, s)?;
     if !mock.fault(Fault::MetadataNotPersisted) {
         s.metadata.insert(key.clone(), value.clone());
+        s.updated = super::state::server_now();
     }
     Ok(mock.ok(super::MetaItem(&key, &value)))
 }
@@ -158,6 +311,7 @@ pub fn delete_metadata_item(
     }
     check_vm_state(mock, s)?;
     s.metadata.remove(key);
+    s.updated = super::state::server_now();
     Ok(axum::response::IntoResponse::into_response(
         axum::http::StatusCode::NO_CONTENT,
     ))

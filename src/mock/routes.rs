@@ -177,7 +177,7 @@ pub fn table(admin: bool) -> Table<Route> {
         // ECS servers, Nova v2.1 (`ecs`, `collections`).
         get("/v2.1/{project_id}/servers/{server_id}", |c| {
             let (project, id) = (c.param("project_id")?, c.param("server_id")?);
-            collections::show_server(c.mock, &project, &id)
+            ecs::show_server(c.mock, c.headers(), &project, &id)
         }),
         get("/v2.1/{project_id}/servers/{server_id}/metadata", |c| {
             let (project, id) = (c.param("project_id")?, c.param("server_id")?);

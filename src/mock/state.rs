@@ -18,9 +18,27 @@ pub const DEFAULT_FIXTURES: &str = include_str!("fixtures.yaml");
 const TIMESTAMP: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]");
 
+/// Timestamp layout of a server's `created` and `updated` (the ECS server read): UTC
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+const SERVER_TIMESTAMP: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+
 /// Now, in the documented layout.
 pub fn now() -> String {
     timestamp(OffsetDateTime::now_utc())
+}
+
+/// Now, in a server's layout ([`SERVER_TIMESTAMP`]).
+pub fn server_now() -> String {
+    // As in `timestamp`: an `OffsetDateTime` has every component the layout names.
+    OffsetDateTime::now_utc()
+        .format(SERVER_TIMESTAMP)
+        .unwrap_or_default()
+}
+
+/// Whether a server time is in its layout.
+fn is_server_time(value: &str) -> bool {
+    time::PrimitiveDateTime::parse(value, SERVER_TIMESTAMP).is_ok()
 }
 
 /// A UTC time in the documented layout ([`TIMESTAMP`]).
@@ -88,7 +106,8 @@ pub struct Snapshot {
     pub updated_at: String,
 }
 
-/// A server.
+/// A server. Every field but `id` and `vm_state` has a default, so fixtures written before the
+/// server read became whole still load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Server {
@@ -102,6 +121,78 @@ pub struct Server {
     /// Metadata items.
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
+    /// Creation time, UTC `YYYY-MM-DDTHH:MM:SSZ` (set at load when absent).
+    #[serde(default)]
+    pub created: String,
+    /// Last change, same layout (set at load when absent; a metadata change moves it).
+    #[serde(default)]
+    pub updated: String,
+    /// The user who created the server.
+    #[serde(default)]
+    pub user_id: String,
+    /// The flavor's id.
+    #[serde(default)]
+    pub flavor_id: String,
+    /// The image's id; none for a server booted from a disk (the read then shows `image: ""`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
+    /// The SSH key pair's name, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_name: Option<String>,
+    /// The availability zone.
+    #[serde(default)]
+    pub availability_zone: String,
+    /// The compute host; none while a server is not placed yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// `OS-DCF:diskConfig`: `AUTO` or `MANUAL`.
+    #[serde(default = "manual")]
+    pub disk_config: String,
+    /// Addresses by network name.
+    #[serde(default)]
+    pub addresses: BTreeMap<String, Vec<Address>>,
+    /// Names of the security groups.
+    #[serde(default)]
+    pub security_groups: Vec<String>,
+    /// Ids of the attached disks.
+    #[serde(default)]
+    pub volumes_attached: Vec<String>,
+    /// Why the server is in error, shown as `fault`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<ServerFault>,
+}
+
+fn manual() -> String {
+    "MANUAL".into()
+}
+
+/// One address of a server on a network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// The IP address.
+    pub addr: String,
+    /// 4 or 6, as `addr` is.
+    pub version: u8,
+    /// The port's MAC address (`OS-EXT-IPS-MAC:mac_addr`).
+    pub mac_addr: String,
+    /// `fixed` or `floating` (`OS-EXT-IPS:type`).
+    #[serde(default = "fixed", rename = "type")]
+    pub kind: String,
+}
+
+fn fixed() -> String {
+    "fixed".into()
+}
+
+/// The fault of a server in error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerFault {
+    /// The HTTP-like code Nova records (500 for most failures).
+    pub code: u16,
+    /// What went wrong.
+    pub message: String,
 }
 
 /// A project and its resources.
@@ -161,7 +252,16 @@ impl Fixtures {
         })?;
         fixtures.check(text, file)?;
         let stamp = now();
+        let server_stamp = server_now();
         for p in &mut fixtures.projects {
+            for s in &mut p.servers {
+                if s.created.is_empty() {
+                    s.created = server_stamp.clone();
+                }
+                if s.updated.is_empty() {
+                    s.updated = s.created.clone();
+                }
+            }
             for s in &mut p.snapshots {
                 if s.created_at.is_empty() {
                     s.created_at = stamp.clone();
@@ -261,6 +361,33 @@ impl Fixtures {
                         ),
                     ));
                 }
+                for (key, value) in [("created", &s.created), ("updated", &s.updated)] {
+                    if !value.is_empty() && !is_server_time(value) {
+                        return Err(fail(
+                            key,
+                            value,
+                            format!(
+                                "server {}: {key} '{value}' is not a UTC time as YYYY-MM-DDTHH:MM:SSZ",
+                                s.id
+                            ),
+                        ));
+                    }
+                }
+                if !matches!(s.disk_config.as_str(), "AUTO" | "MANUAL") {
+                    return Err(fail(
+                        "disk_config",
+                        &s.disk_config,
+                        format!(
+                            "server {}: disk_config '{}' is neither AUTO nor MANUAL",
+                            s.id, s.disk_config
+                        ),
+                    ));
+                }
+                for a in s.addresses.values().flatten() {
+                    if let Some(message) = address_problem(a) {
+                        return Err(fail("addr", &a.addr, format!("server {}: {message}", s.id)));
+                    }
+                }
             }
         }
         Ok(())
@@ -283,6 +410,37 @@ impl Fixtures {
         // ok: the embedded file is covered by a test; a failure here is a build defect.
         Fixtures::parse(DEFAULT_FIXTURES, "<default fixtures>").expect("default fixtures parse")
     }
+}
+
+/// What is wrong with a server address, if anything: the read shows it as Nova does, so the
+/// address must be an IP of its version, the MAC six hex pairs, the type fixed or floating.
+fn address_problem(a: &Address) -> Option<String> {
+    let version = match a.addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => 4,
+        Ok(std::net::IpAddr::V6(_)) => 6,
+        Err(_) => return Some(format!("address '{}' is not an IP address", a.addr)),
+    };
+    if a.version != version {
+        return Some(format!(
+            "address '{}' is IPv{version}, not version {}",
+            a.addr, a.version
+        ));
+    }
+    let pairs: Vec<&str> = a.mac_addr.split(':').collect();
+    if pairs.len() != 6
+        || !pairs
+            .iter()
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
+    {
+        return Some(format!("mac_addr '{}' is not six hex pairs", a.mac_addr));
+    }
+    if !matches!(a.kind.as_str(), "fixed" | "floating") {
+        return Some(format!(
+            "address type '{}' is neither fixed nor floating",
+            a.kind
+        ));
+    }
+    None
 }
 
 /// Live state, indexed for lookups.
@@ -388,6 +546,12 @@ mod tests {
         let snap = |fields: &str| {
             format!("projects:\n  - id: p\n    snapshots:\n      - {{id: a, status: available}}\n      - {{{fields}}}\n")
         };
+        let server = |field: &str| {
+            format!("projects:\n  - id: p\n    servers:\n      - id: s\n        {field}\n        vm_state: active\n")
+        };
+        let address = |fields: &str| {
+            format!("projects:\n  - id: p\n    servers:\n      - id: s\n        vm_state: active\n        addresses:\n          net:\n            - {{{fields}}}\n")
+        };
         for (text, line, needle) in [
             (snap("id: a, status: available"), 5, "id 'a' is used twice"),
             (
@@ -416,12 +580,63 @@ mod tests {
                 4,
                 "vm_state 'dreaming'",
             ),
+            (
+                server("created: '2026-11-01 08:00:00'"),
+                5,
+                "is not a UTC time as YYYY-MM-DDTHH:MM:SSZ",
+            ),
+            (server("disk_config: NONE"), 5, "neither AUTO nor MANUAL"),
+            (
+                address("addr: 10.0.0.300, version: 4, mac_addr: 'fa:16:3e:00:00:01'"),
+                8,
+                "'10.0.0.300' is not an IP address",
+            ),
+            (
+                address("addr: 10.0.0.3, version: 6, mac_addr: 'fa:16:3e:00:00:01'"),
+                8,
+                "is IPv4, not version 6",
+            ),
+            (
+                address("addr: 10.0.0.3, version: 4, mac_addr: 'fa:16:3e:00:01'"),
+                8,
+                "is not six hex pairs",
+            ),
+            (
+                address("addr: 10.0.0.3, version: 4, mac_addr: 'fa:16:3e:00:00:01', type: elastic"),
+                8,
+                "neither fixed nor floating",
+            ),
         ] {
             let e = Fixtures::parse(&text, "f.yaml").expect_err(&text);
             assert!(e.message.contains(needle), "{text}: {}", e.message);
             assert_eq!(e.line, line, "{text}: {}", e.message);
             assert!(e.column > 0, "{text}");
         }
+    }
+
+    #[test]
+    fn servers_of_old_fixtures_get_defaults_and_their_load_time() {
+        let f = Fixtures::parse(
+            "projects:\n  - id: p\n    servers:\n      - {id: s, vm_state: active}\n",
+            "old.yaml",
+        )
+        .unwrap();
+        let s = &f.projects[0].servers[0];
+        assert!(is_server_time(&s.created), "{}", s.created);
+        assert_eq!(s.updated, s.created);
+        assert_eq!(s.disk_config, "MANUAL");
+        assert!(s.host.is_none() && s.image_id.is_none() && s.addresses.is_empty());
+        // Given times are kept.
+        let f = Fixtures::parse(
+            "projects:\n  - id: p\n    servers:\n      - {id: s, vm_state: active, created: '2026-01-02T03:04:05Z'}\n",
+            "f.yaml",
+        )
+        .unwrap();
+        let s = &f.projects[0].servers[0];
+        assert_eq!(
+            (s.created.as_str(), s.updated.as_str()),
+            ("2026-01-02T03:04:05Z", "2026-01-02T03:04:05Z")
+        );
     }
 
     #[test]
