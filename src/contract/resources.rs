@@ -106,9 +106,34 @@ pub struct ResourceKind {
     /// Lists them (a GET of the collection).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list: Option<Call>,
+    /// One of them as the pages' example of reading it shows it (the whole answer, id
+    /// included): the contract tier starts each project's collection with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<Value>,
 }
 
 impl ResourceKind {
+    /// The id of [`ResourceKind::example`], and the pointer it is at: where a create answer
+    /// holds the new id, else `id` at the top or under the answer's one envelope key.
+    pub fn example_id(&self) -> Option<(String, &str)> {
+        let example = self.example.as_ref()?;
+        let at = |pointer: String| {
+            let id = example.pointer(&pointer)?.as_str()?;
+            (!id.is_empty()).then_some((pointer, id))
+        };
+        if let Some(found) = self.created_id.clone().and_then(at) {
+            return Some(found);
+        }
+        match example.as_object() {
+            Some(o) if o.contains_key("id") => at("/id".into()),
+            Some(o) if o.len() == 1 => {
+                let key = o.keys().next()?;
+                at(format!("/{}/id", crate::pointer::escape(key)))
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the new id of a create can be found: in its answer, or through its job.
     pub fn finds_created_id(&self) -> bool {
         self.created_id.is_some() || self.created_by_job.is_some()
@@ -402,6 +427,7 @@ mod tests {
             parent: None,
             create: create.map(|p| call("POST", p)),
             list: None,
+            example: None,
         };
         let t = ResourceTable {
             kinds: vec![
@@ -451,6 +477,56 @@ mod tests {
     }
 
     #[test]
+    fn an_examples_id_is_where_a_create_puts_it_else_under_the_one_envelope() {
+        let kind = |created_id: Option<&str>, example: Value| ResourceKind {
+            kind: "thing".into(),
+            service: "svc".into(),
+            collection: "things".into(),
+            scratch_var: None,
+            read: Call {
+                method: "GET".into(),
+                path: "/x/{id}".into(),
+                body: None,
+            },
+            fields: BTreeMap::new(),
+            update: None,
+            items: None,
+            delete: None,
+            created_id: created_id.map(str::to_string),
+            created_by_job: None,
+            origin: Origin::Inferred,
+            collection_path: None,
+            id_param: None,
+            parent: None,
+            create: None,
+            list: None,
+            example: Some(example),
+        };
+        let id = |k: &ResourceKind| k.example_id().map(|(p, id)| (p, id.to_string()));
+        let enveloped = serde_json::json!({"thing": {"id": "t1", "name": "n"}});
+        assert_eq!(
+            id(&kind(Some("/thing/id"), enveloped.clone())),
+            Some(("/thing/id".into(), "t1".into()))
+        );
+        // The create answers a list; the read, one: the read's envelope holds it.
+        assert_eq!(
+            id(&kind(Some("/things/0/id"), enveloped)),
+            Some(("/thing/id".into(), "t1".into()))
+        );
+        assert_eq!(
+            id(&kind(None, serde_json::json!({"id": "t2", "a": 1}))),
+            Some(("/id".into(), "t2".into()))
+        );
+        for no_id in [
+            serde_json::json!({"thing": {"name": "n"}}),
+            serde_json::json!({"thing": {"id": ""}}),
+            serde_json::json!({"a": {"id": "x"}, "b": {}}),
+        ] {
+            assert_eq!(id(&kind(None, no_id.clone())), None, "{no_id}");
+        }
+    }
+
+    #[test]
     fn an_inconsistent_table_is_refused() {
         let call = Call {
             method: "GET".into(),
@@ -475,6 +551,7 @@ mod tests {
             parent: None,
             create: None,
             list: None,
+            example: None,
         };
         let t = ResourceTable {
             kinds: vec![kind.clone()],

@@ -506,6 +506,7 @@ mod tests {
             parent: None,
             create: None,
             list: None,
+            example: None,
         };
         ResourceTable {
             kinds: vec![

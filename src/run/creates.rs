@@ -184,6 +184,7 @@ mod tests {
                     parent: None,
                     create: None,
                     list: None,
+                    example: None,
                 })
                 .collect(),
         }

@@ -816,6 +816,15 @@ fn merge_group(
             .insert((g.id.clone(), SchemaKind::Request), r.clone());
     }
     if let Some(r) = &response {
+        let first_valid = keywords::compile(r).ok().and_then(|v| {
+            g.pages
+                .iter()
+                .flat_map(|p| &p.response_examples)
+                .find(|ex| v.is_valid(&ex.value))
+        });
+        if let Some(ex) = first_valid {
+            derived.examples.insert(g.id.clone(), ex.value.clone());
+        }
         // 204 No Content (and 205, 304) carries no body, whatever the page's tables show.
         for s in success.iter().filter(|s| !matches!(s, 204 | 205 | 304)) {
             derived

@@ -97,6 +97,9 @@ pub struct Derived {
     pub error_codes: ErrorCodes,
     /// The resource table: inferred from the operations, extended by the manifest.
     pub resources: crate::contract::resources::ResourceTable,
+    /// Operation id → the first of its pages' success examples that its response schema
+    /// accepts (what a resource kind's instance looks like).
+    pub examples: BTreeMap<String, Value>,
     /// What the deriver did, one line each (joins, inferences, conflicts).
     pub log: Vec<String>,
     /// Contradictions in the documentation (the schemas keep what the tables say).
@@ -1108,8 +1111,12 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
         ));
     }
     merge::assemble(contracts, manifest, &mut derived)?;
-    let (table, notes) =
-        resources::infer(&derived.operations, &derived.schemas, &manifest.resources);
+    let (table, notes) = resources::infer(
+        &derived.operations,
+        &derived.schemas,
+        &derived.examples,
+        &manifest.resources,
+    );
     derived.resources = table;
     derived.log.extend(notes);
     derived.defects.sort_by(|a, b| {

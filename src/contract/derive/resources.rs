@@ -14,9 +14,12 @@ use crate::contract::{Operation, SchemaKind};
 
 /// The inferred table merged with the declared one, and what could not be completed (one note
 /// per kind without a create, an id in its create response, or a delete).
+///
+/// `examples` holds each operation's documented success example (a kind's is its read's).
 pub fn infer(
     operations: &[Operation],
     schemas: &BTreeMap<(String, SchemaKind), Value>,
+    examples: &BTreeMap<String, Value>,
     declared: &ResourceTable,
 ) -> (ResourceTable, Vec<String>) {
     // (service, normalised path) → method → operation.
@@ -124,6 +127,7 @@ pub fn infer(
             parent: None,
             create: create.map(|op| call(op)),
             list: collection_ops.get("GET").map(|op| call(op)),
+            example: examples.get(&read.id).cloned(),
         });
     }
     // Parents: the kind whose item path is the deepest prefix of a collection path.
@@ -462,7 +466,12 @@ mod tests {
                 "/v1/{project_id}/vpcs/{vpc_id}/ports/{other_id}",
             ),
         ];
-        let (table, _) = infer(&ops, &BTreeMap::new(), &ResourceTable::default());
+        let (table, _) = infer(
+            &ops,
+            &BTreeMap::new(),
+            &BTreeMap::new(),
+            &ResourceTable::default(),
+        );
         let kind = |name: &str| table.kinds.iter().find(|k| k.kind == name);
         let subnet = kind("subnet.v1").expect("a subnet kind");
         assert_eq!(
@@ -495,7 +504,7 @@ mod tests {
             ("bw.create".to_string(), SchemaKind::Response(200)),
             json!({"properties": {"bandwidth": {"properties": {"id": {"type": "string"}}}}}),
         )]);
-        let (table, notes) = infer(&ops, &schemas, &ResourceTable::default());
+        let (table, notes) = infer(&ops, &schemas, &BTreeMap::new(), &ResourceTable::default());
         let names: Vec<&str> = table.kinds.iter().map(|k| k.kind.as_str()).collect();
         assert_eq!(names, ["bandwidth.v2_0", "bandwidth.rule.v2_0"]);
         let bw = &table.kinds[0];
@@ -530,6 +539,7 @@ mod tests {
         let (table, _) = infer(
             &ops,
             &schemas,
+            &BTreeMap::new(),
             &ResourceTable {
                 kinds: vec![declared],
             },
