@@ -656,11 +656,17 @@ pub fn read(paragraphs: &[String]) -> Reading {
 /// (`minLength` 4 here); where the cases differ they stay notes. Two cases at least, and each
 /// must state something: a case that states nothing (`取值为空`) agrees with none.
 fn read_agreeing_cases(reading: &mut Reading) {
-    if reading.notes.len() < 2 {
+    // One case written twice (a description and a constraints column) is still one case.
+    let mut notes: Vec<&String> = Vec::new();
+    for note in &reading.notes {
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    if notes.len() < 2 {
         return;
     }
-    let cases: Vec<Vec<Found>> = reading
-        .notes
+    let cases: Vec<Vec<Found>> = notes
         .iter()
         .map(|note| {
             let mut scratch = Reading::default();
@@ -1869,6 +1875,10 @@ mod tests {
             "maximum=9 note note",
         ),
         ("如果类型为x，长度最多为50", "note"),
+        (
+            "仅类型为x时，取值范围：1-9。\n仅类型为x时，取值范围：1-9。",
+            "note note",
+        ),
         // A rule and its exception: the value lies within both ranges.
         ("取值范围：1-1000（当表示类型时为0-50）", "minimum=0 maximum=1000"),
         ("取值范围：1-1000（当表示类型时须为偶数）", "note"),
