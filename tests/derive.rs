@@ -1704,10 +1704,12 @@ fn the_training_sets_carry_the_constraints_their_rows_state() {
         .contains("1-100"));
     let mode = property(create, &["bss_param", "charging_mode"]);
     assert_eq!(mode["enum"], json!(["prePaid", "postPaid"]));
-    // "创建单个实例时，名称长度为4到64位": a condition, so a note and no keyword.
+    // "创建单个实例时，名称长度为4到64位" and "批量创建实例时，…4到56位": conditions, so notes;
+    // the bound both cases state alike (4) holds either way, the ones they differ on do not.
     let name = property(create, &["name"]);
+    assert_eq!(name["minLength"], 4, "{name}");
     assert!(
-        name.get("minLength").is_none() && name["x-notes"].is_array(),
+        name.get("maxLength").is_none() && name["x-notes"].as_array().map(Vec::len) == Some(2),
         "{name}"
     );
     let vpc = derive::derive(&[shared().join("pages/vpc")], &Manifest::default()).unwrap();
@@ -1778,4 +1780,140 @@ fn derive_of_other_pages_derives_only_them_and_the_manifest_applies_when_asked()
     assert_eq!(run.status.code(), Some(0), "{}", common::text(&run.stderr));
     let index = std::fs::read_to_string(target.join("operations.json")).unwrap();
     assert!(index.contains("evs.show_snapshot.v2"), "{index}");
+}
+
+/// A page documenting `POST /v2/zones` with a flat request body of the given rows
+/// (name, required, type).
+fn zone_page(title: &str, rows: &[(&str, &str, &str)], example: &str) -> String {
+    let rows: String = rows
+        .iter()
+        .map(|(name, required, ty)| format!("|{name}|{required}|{ty}|说明。|\n"))
+        .collect();
+    format!(
+        r##"# {title}
+
+## URI
+
+POST /v2/zones
+
+## 请求参数
+
+|参数|是否必选|参数类型|描述|
+|--|--|--|--|
+{rows}
+## 请求示例
+
+```
+POST https://{{endpoint}}/v2/zones
+
+{example}
+```
+
+## 返回值
+
+-   正常
+
+    202
+"##
+    )
+}
+
+#[test]
+fn alternatives_whose_fields_nest_exclude_each_other_so_each_documented_body_is_valid() {
+    // The second body holds every field of the first and one more: without an exclusion a
+    // body of the second is valid under both, and `oneOf` rejects it.
+    let public = zone_page(
+        "创建公网域名",
+        &[("name", "是", "String"), ("email", "否", "String")],
+        r#"{"name": "a.example.", "email": "x@example.com"}"#,
+    );
+    let private = zone_page(
+        "创建内网域名",
+        &[
+            ("name", "是", "String"),
+            ("email", "否", "String"),
+            ("router", "是", "String"),
+        ],
+        r#"{"name": "b.example.", "router": "r-1"}"#,
+    );
+    let dir = temp_pages(&[
+        ("public.md", public.as_bytes()),
+        ("private.md", private.as_bytes()),
+    ]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    assert_eq!(d.operations.len(), 1);
+    let op = &d.operations[0];
+    assert_eq!(op.alternatives.len(), 2, "{:?}", op.alternatives);
+    let request = &d.schemas[&(op.id.clone(), SchemaKind::Request)];
+    assert!(request["oneOf"].is_array(), "{request}");
+    let v = keywords::compile(request).unwrap();
+    for body in [
+        json!({"name": "a.example.", "email": "x@example.com"}),
+        json!({"name": "b.example.", "router": "r-1"}),
+        json!({"name": "b.example.", "email": "x@example.com", "router": "r-1"}),
+    ] {
+        assert!(v.is_valid(&body), "{body} under {request}");
+    }
+    assert!(!v.is_valid(&json!({"email": "x@example.com"})));
+}
+
+#[test]
+fn alternatives_nothing_tells_apart_become_any_of() {
+    // Three bodies: one with `a`, one with `b`, one with both, none required. A body with
+    // neither is documented for the first two alike, so they cannot exclude each other.
+    let only_a = zone_page(
+        "创建域名A",
+        &[("name", "是", "String"), ("a", "否", "String")],
+        r#"{"name": "x", "a": "1"}"#,
+    );
+    let only_b = zone_page(
+        "创建域名B",
+        &[("name", "是", "String"), ("b", "否", "String")],
+        r#"{"name": "x", "b": "1"}"#,
+    );
+    let both = zone_page(
+        "创建域名C",
+        &[
+            ("name", "是", "String"),
+            ("a", "否", "String"),
+            ("b", "否", "String"),
+        ],
+        r#"{"name": "x", "a": "1", "b": "2"}"#,
+    );
+    let dir = temp_pages(&[
+        ("a.md", only_a.as_bytes()),
+        ("b.md", only_b.as_bytes()),
+        ("c.md", both.as_bytes()),
+    ]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let op = &d.operations[0];
+    assert_eq!(op.alternatives.len(), 3, "{:?}", op.alternatives);
+    let request = &d.schemas[&(op.id.clone(), SchemaKind::Request)];
+    assert!(request.get("oneOf").is_none(), "{request}");
+    assert_eq!(request["anyOf"].as_array().map(Vec::len), Some(3));
+    assert!(
+        op.notes.iter().any(|n| n.contains("anyOf")),
+        "{:?}",
+        op.notes
+    );
+    let v = keywords::compile(request).unwrap();
+    for body in [
+        json!({"name": "x"}),
+        json!({"name": "x", "a": "1"}),
+        json!({"name": "x", "b": "1"}),
+        json!({"name": "x", "a": "1", "b": "2"}),
+    ] {
+        assert!(v.is_valid(&body), "{body} under {request}");
+    }
+    // Each alternative is still its own schema for a case that names it.
+    let contract = conform::contract::Contract::from_parts(
+        d.operations.clone(),
+        d.schemas.clone(),
+        d.error_codes.clone(),
+        dir.path(),
+    )
+    .unwrap();
+    let alt = &op.alternatives[0];
+    let schema = contract.alternative_schema(&op.id, alt).unwrap();
+    assert!(keywords::compile(&schema).is_ok());
 }

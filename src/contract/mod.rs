@@ -381,10 +381,15 @@ impl Contract {
         }
     }
 
-    /// The request schema of one alternative (its `oneOf` entry, standalone with `$schema`).
+    /// The request schema of one alternative (its `oneOf` entry, or `anyOf` where the
+    /// alternatives overlap, standalone with `$schema`).
     pub fn alternative_schema(&self, id: &str, alternative: &Alternative) -> Option<Value> {
         let request = self.schema(id, SchemaKind::Request)?;
-        let mut alt = request.get("oneOf")?.get(alternative.index)?.clone();
+        let mut alt = request
+            .get("oneOf")
+            .or_else(|| request.get("anyOf"))?
+            .get(alternative.index)?
+            .clone();
         if let (Value::Object(m), Some(d)) = (&mut alt, request.get("$schema")) {
             m.insert("$schema".into(), d.clone());
         }

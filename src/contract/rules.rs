@@ -411,9 +411,14 @@ pub fn rules(contract: &Contract, op: &Operation) -> Vec<Rule> {
     out
 }
 
-/// The bodies a request schema documents: each alternative of a top-level `oneOf`, else itself.
+/// The bodies a request schema documents: each alternative of a top-level `oneOf` (or `anyOf`),
+/// else itself.
 pub fn request_bodies(request: &Value) -> Vec<&Value> {
-    match request.get("oneOf").and_then(Value::as_array) {
+    match request
+        .get("oneOf")
+        .or_else(|| request.get("anyOf"))
+        .and_then(Value::as_array)
+    {
         Some(alternatives) if !alternatives.is_empty() => alternatives.iter().collect(),
         _ => vec![request],
     }

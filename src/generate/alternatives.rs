@@ -68,10 +68,12 @@ impl Alternative<'_> {
     }
 }
 
-/// The alternatives of a request schema whose top level is a non-empty `oneOf`.
+/// The alternatives of a request schema whose top level is a non-empty `oneOf` (or `anyOf`,
+/// where derive found them overlapping).
 pub(super) fn one_of(request: &Value) -> Option<&Vec<Value>> {
     request
         .get("oneOf")
+        .or_else(|| request.get("anyOf"))
         .and_then(Value::as_array)
         .filter(|a| !a.is_empty())
 }
@@ -184,9 +186,15 @@ mod tests {
     /// A synthetic action endpoint: two bodies, each under its own key, neither closed to other
     /// keys (as derive writes them), one with limits to make boundary cases of.
     fn action_contract(named: bool) -> Contract {
+        action_contract_keyed(named, "oneOf")
+    }
+
+    /// The action endpoint with its alternatives under `keyword` (`oneOf`, or `anyOf` where
+    /// derive found them overlapping).
+    fn action_contract_keyed(named: bool, keyword: &str) -> Contract {
         let request = json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "oneOf": [
+            keyword: [
                 {
                     "title": "os-start",
                     "type": "object",
@@ -321,6 +329,32 @@ mod tests {
                     .any(|c| c.id == "demo/widget_action_v2/success"),
                 "no success case with an empty body"
             );
+        }
+    }
+
+    #[test]
+    fn overlapping_alternatives_under_any_of_each_get_a_success_case() {
+        let contract = action_contract_keyed(true, "anyOf");
+        let cases = generate(&contract, &Options::default()).expect("generates");
+        let full = contract
+            .validator("demo.widget_action.v2", SchemaKind::Request)
+            .expect("request validator");
+        for (name, index) in [("os_start", 0), ("os_resize", 1)] {
+            let id = format!("demo/widget_action_v2/success__{name}");
+            let case = cases
+                .iter()
+                .find(|c| c.id == id)
+                .unwrap_or_else(|| panic!("{id} in {:?}", ids(&cases)));
+            let (body, _, operation) = parts(&case.yaml);
+            let body = body.expect("a body");
+            assert!(full.is_valid(&body), "{id}: {body}");
+            let alt = contract
+                .operation_alternative(&format!("demo.widget_action.v2#{}", name.replace('_', "-")))
+                .expect("the alternative is addressable")
+                .1
+                .expect("named");
+            assert_eq!(alt.index, index);
+            assert!(operation.contains('#'), "{operation}");
         }
     }
 

@@ -7,7 +7,9 @@
 //! sentences; each sentence is read on its own:
 //!
 //! - a **conditional** sentence (`仅type为server时有效`, `如果协议是icmp类型…`, "when X is Y",
-//!   "if …") never becomes a keyword: when it looks like a constraint it is kept as a note;
+//!   "if …") never becomes a keyword: when it looks like a constraint it is kept as a note
+//!   (except what holds in every case: a constraint all of a row's conditional sentences state
+//!   alike, and the span of a range and its bracketed exception);
 //! - otherwise every recognised phrase becomes a [`Constraint`] with the phrase (the matched
 //!   words, not the whole sentence);
 //! - a sentence that looks like a constraint (长度, 范围, 取值, length, range, between, …) but
@@ -62,6 +64,12 @@ pub enum Constraint {
     MinItems(u64),
     /// Most array items (`maxItems`).
     MaxItems(u64),
+    /// The IP versions an integer version field allows ("只支持IPv4" → `enum: [4]`); on a
+    /// field of any other type the words name a format and state nothing.
+    IpVersion(Vec<u64>),
+    /// A regular expression the value matches (`pattern`): the values a row names one
+    /// sentence each when one of them is a format (`0`, or a UUID).
+    Pattern(String),
 }
 
 impl Constraint {
@@ -80,6 +88,8 @@ impl Constraint {
             Constraint::Format(_) => "format",
             Constraint::MinItems(_) => "minItems",
             Constraint::MaxItems(_) => "maxItems",
+            Constraint::IpVersion(_) => "enum",
+            Constraint::Pattern(_) => "pattern",
         }
     }
 }
@@ -189,7 +199,7 @@ static MAX_ITEMS: LazyLock<Regex> = LazyLock::new(|| {
 // A numeric range after a value word: 取值范围：1-100, 取值为40～1024GB, [1,9], ranges from 1 to 100.
 static NUMBER_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)(?:取值范围|范围|取值|值为|value range|valid range|range|ranges|ranging)\s*(?:为|是|在|：|:|\s|from|is|of)*\s*(?:[\[（(]\s*{NUM}\s*[,，~～\-]\s*{NUM}\s*[\]）)]|{NUM}{TO}{NUM})(\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|字节|位|characters?|bytes))?"
+        r"(?i)(?:取值范围|范围|取值|值为|最大支持|支持|value range|valid range|range|ranges|ranging)\s*(?:为|是|在|：|:|\s|from|is|of)*\s*(?:[\[（(]\s*{NUM}\s*[,，~～\-]\s*{NUM}\s*[\]）)]|{NUM}{TO}{NUM})(\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|字节|位|characters?|bytes))?"
     ))
 });
 static BETWEEN: LazyLock<Regex> = LazyLock::new(|| {
@@ -289,9 +299,41 @@ static VALUE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 // a value starts the text or follows a Chinese word, and a colon and a Chinese word follow it.
 static GLUED_VALUE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|[\p{Han}）)])([A-Za-z][A-Za-z0-9_.\-]*)：\p{Han}"));
-// "只支持true", "目前只支持“peering”", "仅支持auto、manual": the only values, even one.
+// "只支持true", "目前只支持“peering”", "仅支持auto、manual", "当前支持x、y": the only values,
+// even one ("currently supports" names the whole set as of the page).
 static ONLY_VALUES: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:目前|当前)?(?:只|仅)支持\s*[:：]?\s*(.+)$"));
+    LazyLock::new(|| re(r"(?:(?:目前|当前)(?:只|仅)?|只|仅)支持\s*[:：]?\s*(.+)$"));
+// IP versions named as words: on an integer version field they are its values.
+static IP_VERSION_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^ipv([46])$"));
+// One value closing its sentence after a value word: "取值为bare", "取值范围：4".
+static SINGLE_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:取值范围|取值)\s*(?:为|是)?\s*[:：]?\s*[“"'‘]?([A-Za-z0-9][A-Za-z0-9_.\-]*)[”"'’]?\s*$"#,
+    )
+});
+// A list intro followed by one run of letters and digits the conversion glued together
+// (`取值如下：AlphaBetaGamma`, `取值包括：x86arm`); prose may follow directly.
+static GLUED_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:取值如下|取值范围如下|取值包括|取值有|可选值包括|可选值有)\s*[:：]\s*([A-Za-z0-9]+)(?:$|[\p{Han}“”"])"#,
+    )
+});
+// A kind, mode or state labelled with its values: "回收方式：auto、manual".
+static LABELLED_LIST: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*\p{Han}{0,16}?(?:类型|类别|方式|模式|状态)\s*[:：]\s*(.+)$"));
+// Counts after a verb of holding: "每个组最大关联50条规则", "最大可添加20个".
+static MAX_ITEMS_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"最大(?:可(?:以)?)?(?:关联|支持|添加|创建|绑定|包含|允许)\s*(\d+)\s*(?:个|项|条)(字符|字节|汉字|字|位)?",
+    )
+});
+// One value per sentence, each with its meaning: "取值为0，表示…。取值为UUID，表示…"; "或无该值"
+// (or left out) adds no value.
+static VALUE_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"^(?:取值为|取值是|值为)\s*[“"'‘*]*([A-Za-z0-9][A-Za-z0-9_.\-]*)[”"'’*]*\s*(?:或无该值|或不填|或不传|或为空)?\s*[，,]\s*(?:则)?(?:表示|代表)"#,
+    )
+});
 // Words naming what a value looks like, not a value: "只支持IPv4" on a list of CIDRs.
 static FORMAT_WORD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^(?:ipv4|ipv6|ip|cidr|uuid|url|json)$"));
@@ -451,6 +493,9 @@ fn read_clauses(sentence: &str, reading: &mut Reading) {
         read_sentence(sentence, false, reading);
         return;
     }
+    if read_exception(sentence, reading) {
+        return;
+    }
     if BACKWARD.is_match(sentence) {
         read_sentence(sentence, true, reading);
         return;
@@ -475,11 +520,74 @@ fn read_clauses(sentence: &str, reading: &mut Reading) {
     read_sentence(sentence, true, reading);
 }
 
+// A rule with its exception in closing brackets: "取值范围：1-100（当类型为x时为0-10）".
+static EXCEPTION: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?P<main>[^（(]+)[（(](?P<exc>[^（）()]+)[）)]\s*$"));
+// What an exception's condition leaves: the other range, bare ("为0-255", "取值0~10").
+static EXCEPTION_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"^\s*[，,]?\s*(?:取值范围|取值|范围)?\s*(?:为|是|:|：)?\s*{NUM}{TO}{NUM}\s*$"
+    ))
+});
+
+/// "取值范围：1-100（当类型为x时为0-10）": the rule and its exception are every case there is,
+/// so the value lies within both ranges together (0 to 100), the whole sentence its phrase.
+/// `false` when the sentence is not of this shape.
+fn read_exception(sentence: &str, reading: &mut Reading) -> bool {
+    let Some(c) = EXCEPTION.captures(sentence) else {
+        return false;
+    };
+    let (Some(main), Some(exc)) = (c.name("main"), c.name("exc")) else {
+        return false;
+    };
+    let (main, exc) = (main.as_str(), exc.as_str());
+    let Some(condition) = CONDITIONAL.find(exc) else {
+        return false;
+    };
+    if is_conditional(main) {
+        return false;
+    }
+    let Some(other) = EXCEPTION_RANGE.captures(&exc[condition.end()..]) else {
+        return false;
+    };
+    let mut rule = Reading::default();
+    read_sentence(main, false, &mut rule);
+    let bound =
+        |f: fn(&Constraint) -> Option<f64>| rule.found.iter().find_map(|g| f(&g.constraint));
+    let lo = bound(|c| match c {
+        Constraint::Minimum(n) => Some(*n),
+        _ => None,
+    });
+    let hi = bound(|c| match c {
+        Constraint::Maximum(n) => Some(*n),
+        _ => None,
+    });
+    let (Some(lo), Some(hi), Some(lo2), Some(hi2)) = (lo, hi, num(&other, 1), num(&other, 2))
+    else {
+        return false;
+    };
+    if rule.found.len() != 2 || lo2 > hi2 {
+        return false;
+    }
+    for constraint in [
+        Constraint::Minimum(lo.min(lo2)),
+        Constraint::Maximum(hi.max(hi2)),
+    ] {
+        reading.found.push(Found {
+            constraint,
+            phrase: sentence.trim().to_string(),
+        });
+    }
+    true
+}
+
 /// Reads every constraint stated in a row's paragraphs.
 pub fn read(paragraphs: &[String]) -> Reading {
     let mut reading = Reading::default();
     // A value list opened by an intro sentence: (intro, conditional, values, explorer style).
     let mut list: Option<(String, bool, Vec<String>, bool)> = None;
+    // (value, phrase) of each sentence naming one value and what it means.
+    let mut per_sentence: Vec<(String, String)> = Vec::new();
     for paragraph in paragraphs {
         // A value line's own paragraph may go on with more sentences about that value.
         let mut value_paragraph = false;
@@ -529,11 +637,109 @@ pub fn read(paragraphs: &[String]) -> Reading {
                 value_paragraph = true;
                 continue;
             }
+            if let Some(c) = VALUE_SENTENCE.captures(&sentence) {
+                if let Some(m) = c.get(0) {
+                    per_sentence.push((c[1].to_string(), m.as_str().to_string()));
+                }
+            }
             read_clauses(&sentence, &mut reading);
         }
     }
     close_list(list, &mut reading);
+    read_value_sentences(&per_sentence, &mut reading);
+    read_agreeing_cases(&mut reading);
     reading
+}
+
+/// Conditional sentences that each state a case ("单个创建时，长度为4到64。批量创建时，长度为4到
+/// 56"): a constraint every case states alike holds whichever case applies, so it is a rule
+/// (`minLength` 4 here); where the cases differ they stay notes. Two cases at least, and each
+/// must state something: a case that states nothing (`取值为空`) agrees with none.
+fn read_agreeing_cases(reading: &mut Reading) {
+    // One case written twice (a description and a constraints column) is still one case.
+    let mut notes: Vec<&String> = Vec::new();
+    for note in &reading.notes {
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    if notes.len() < 2 {
+        return;
+    }
+    let cases: Vec<Vec<Found>> = notes
+        .iter()
+        .map(|note| {
+            let mut scratch = Reading::default();
+            read_sentence(note, false, &mut scratch);
+            scratch.found
+        })
+        .collect();
+    let Some((first, rest)) = cases.split_first() else {
+        return;
+    };
+    if rest.iter().any(Vec::is_empty) {
+        return;
+    }
+    for f in first {
+        let key = f.constraint.keyword();
+        let shared = rest
+            .iter()
+            .all(|case| case.iter().any(|g| g.constraint == f.constraint));
+        let stated = reading.found.iter().any(|g| g.constraint.keyword() == key);
+        if shared && !stated {
+            let phrases: Vec<&str> = cases
+                .iter()
+                .filter_map(|case| case.iter().find(|g| g.constraint == f.constraint))
+                .map(|g| g.phrase.as_str())
+                .collect();
+            reading.found.push(Found {
+                constraint: f.constraint.clone(),
+                phrase: phrases.join(" / "),
+            });
+        }
+    }
+}
+
+static UUID_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^uuid$"));
+const UUID_PATTERN: &str =
+    "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+/// Values a row names one sentence each ("取值为0，表示…。取值为UUID，表示…"): together they are
+/// the field's values, an enum, or a pattern when one of them is a UUID. Another format word
+/// (IPv4, CIDR) has no exact pattern here, so such a row stays unread.
+fn read_value_sentences(per_sentence: &[(String, String)], reading: &mut Reading) {
+    let mut values: Vec<&str> = per_sentence.iter().map(|(v, _)| v.as_str()).collect();
+    values.dedup();
+    if values.len() < 2 {
+        return;
+    }
+    let uuid = values.iter().any(|v| UUID_WORD.is_match(v));
+    if values
+        .iter()
+        .any(|v| FORMAT_WORD.is_match(v) && !UUID_WORD.is_match(v))
+    {
+        return;
+    }
+    let constraint = if uuid {
+        let literals: Vec<String> = values
+            .iter()
+            .filter(|v| !UUID_WORD.is_match(v))
+            .map(|v| regex::escape(v))
+            .chain([UUID_PATTERN.to_string()])
+            .collect();
+        Constraint::Pattern(format!("^(?:{})$", literals.join("|")))
+    } else {
+        Constraint::Enum(values.iter().map(|v| v.to_string()).collect())
+    };
+    // The sentences are read now: none of them is left unread.
+    let sentences: Vec<&str> = per_sentence.iter().map(|(_, s)| s.as_str()).collect();
+    reading
+        .unread
+        .retain(|u| !sentences.iter().any(|s| u.starts_with(s)));
+    reading.found.push(Found {
+        constraint,
+        phrase: sentences.join(" "),
+    });
 }
 
 static INTRO_THEN_VALUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -701,6 +907,14 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
             }
         }
     }
+    for c in MAX_ITEMS_VERB.captures_iter(sentence) {
+        if let (Some(n), Some(m), None) = (int(&c, 1), c.get(0), c.get(2)) {
+            if !overlaps(&length_spans, m.start(), m.end()) {
+                push(Constraint::MaxItems(n), m.as_str());
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
     // Numeric ranges and bounds, outside the length phrases.
     for c in NUMBER_RANGE.captures_iter(sentence) {
         let Some(m) = c.get(0) else { continue };
@@ -796,8 +1010,24 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
         }
     }
     if !listed {
-        if let Some((values, phrase)) = only_values(sentence) {
+        if let Some((constraint, phrase)) = only_values(sentence) {
+            push(constraint, &phrase);
+            listed = true;
+        }
+    }
+    if !listed {
+        if let Some((values, phrase)) = glued_list(sentence).or_else(|| labelled_list(sentence)) {
             push(Constraint::Enum(values), &phrase);
+            listed = true;
+        }
+    }
+    // "取值为bare": one value closing the sentence, when nothing else was read from it.
+    if !listed && found.is_empty() {
+        if let Some((value, phrase)) = single_value(sentence) {
+            found.push(Found {
+                constraint: Constraint::Enum(vec![value]),
+                phrase,
+            });
         }
     }
     if found.is_empty() {
@@ -817,7 +1047,7 @@ static ONE_VALUE: LazyLock<Regex> =
 /// it must end its clause and the next clause must be prose (`只支持10.0.0.0/8,172.16.0.0/12…`
 /// goes on with values, so it is not one value); words naming a format (IPv4, CIDR) are no
 /// values.
-fn only_values(sentence: &str) -> Option<(Vec<String>, String)> {
+fn only_values(sentence: &str) -> Option<(Constraint, String)> {
     let c = ONLY_VALUES.captures(sentence)?;
     let (whole, rest) = (c.get(0)?, c.get(1)?.as_str());
     let (first, next) = match rest.find(['，', ',', '；', ';']) {
@@ -840,7 +1070,71 @@ fn only_values(sentence: &str) -> Option<(Vec<String>, String)> {
         }
         None => (list_values(rest)?, whole.as_str().to_string()),
     };
-    (!values.iter().any(|v| FORMAT_WORD.is_match(v))).then_some((values, phrase))
+    // "只支持IPv4": the version an integer version field may hold.
+    let versions: Option<Vec<u64>> = values
+        .iter()
+        .map(|v| IP_VERSION_WORD.captures(v).and_then(|c| c[1].parse().ok()))
+        .collect();
+    if let Some(versions) = versions {
+        return Some((Constraint::IpVersion(versions), phrase));
+    }
+    (!values.iter().any(|v| FORMAT_WORD.is_match(v))).then_some((Constraint::Enum(values), phrase))
+}
+
+/// Words before a value word that make it about something else: a default (`默认取值为x`),
+/// a bound (`最大取值为100`) or another thing's values (`镜像格式的取值范围为…`).
+fn qualified(before: &str) -> bool {
+    ["默认", "缺省", "最大", "最小", "的"]
+        .iter()
+        .any(|w| before.trim_end().ends_with(w))
+}
+
+/// "取值为bare", "取值范围：4": the one value a sentence ends on, and the phrase. Words naming
+/// a format (`取值为UUID`) are no value.
+fn single_value(sentence: &str) -> Option<(String, String)> {
+    let c = SINGLE_VALUE.captures(sentence)?;
+    let m = c.get(0)?;
+    if qualified(&sentence[..m.start()]) || FORMAT_WORD.is_match(&c[1]) {
+        return None;
+    }
+    Some((c[1].to_string(), m.as_str().to_string()))
+}
+
+/// `取值如下：AlphaBetaGamma`, `取值包括：x86arm`: one run the conversion glued together after a
+/// list intro, cut where a capital follows a small letter or a letter follows a digit.
+fn glued_list(sentence: &str) -> Option<(Vec<String>, String)> {
+    let c = GLUED_LIST.captures(sentence)?;
+    let run = c.get(1)?;
+    let values = unglue(run.as_str())?;
+    let phrase = sentence[c.get(0)?.start()..run.end()].to_string();
+    Some((values, phrase))
+}
+
+/// The parts of a glued run; `None` unless there are at least two of two characters or more.
+fn unglue(run: &str) -> Option<Vec<String>> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev: Option<char> = None;
+    for ch in run.chars() {
+        let cut = prev.is_some_and(|p| {
+            (p.is_ascii_lowercase() && ch.is_ascii_uppercase())
+                || (p.is_ascii_digit() && ch.is_ascii_alphabetic())
+        });
+        if cut {
+            parts.push(std::mem::take(&mut cur));
+        }
+        cur.push(ch);
+        prev = Some(ch);
+    }
+    parts.push(cur);
+    (parts.len() >= 2 && parts.iter().all(|p| p.len() >= 2)).then_some(parts)
+}
+
+/// "回收方式：auto、manual": a kind, mode or state followed by nothing but its values.
+fn labelled_list(sentence: &str) -> Option<(Vec<String>, String)> {
+    let c = LABELLED_LIST.captures(sentence)?;
+    let values = list_values(c.get(1)?.as_str())?;
+    Some((values, c.get(0)?.as_str().trim().to_string()))
 }
 
 /// A bound pattern and the constraint its number makes.
@@ -918,8 +1212,10 @@ pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> App
                 schema.insert(key.to_string(), v);
                 phrases.insert(key.to_string(), json!(f.phrase));
             }
-            // A boolean's two values restate its type.
-            None if matches!((&f.constraint, ty), (Constraint::Enum(_), Ty::Boolean)) => {}
+            // A boolean's two values restate its type; IP version words on a field that is
+            // no version number name a format.
+            None if matches!((&f.constraint, ty), (Constraint::Enum(_), Ty::Boolean))
+                || matches!(f.constraint, Constraint::IpVersion(_)) => {}
             None => refused.push(&f.phrase),
         }
     }
@@ -1021,6 +1317,8 @@ fn value_for(c: &Constraint, ty: &Ty, schema: &Map<String, Value>) -> Option<Val
         }
         Constraint::MinItems(n) | Constraint::MaxItems(n) => is_array.then(|| json!(n)),
         Constraint::Format(f) => is_string.then(|| json!(f)),
+        Constraint::Pattern(p) => is_string.then(|| json!(p)),
+        Constraint::IpVersion(versions) => (*ty == Ty::Integer).then(|| json!(versions)),
         Constraint::Enum(values) => {
             let typed: Option<Vec<Value>> = values.iter().map(|v| typed(v, ty)).collect();
             let typed = typed?;
@@ -1085,9 +1383,11 @@ pub fn explain(request: Option<&Value>, query: &[crate::contract::QueryParam]) -
 }
 
 fn explain_node(schema: &Value, pointer: &str, out: &mut Vec<String>) {
-    if let Some(Value::Array(alternatives)) = schema.get("oneOf") {
-        for (i, a) in alternatives.iter().enumerate() {
-            explain_node(a, &format!("{pointer}(oneOf {i})"), out);
+    for key in ["oneOf", "anyOf"] {
+        if let Some(Value::Array(alternatives)) = schema.get(key) {
+            for (i, a) in alternatives.iter().enumerate() {
+                explain_node(a, &format!("{pointer}({key} {i})"), out);
+            }
         }
     }
     if let Some(Value::Object(props)) = schema.get("properties") {
@@ -1182,6 +1482,10 @@ mod tests {
                     Constraint::Enum(v) => v.join("|"),
                     Constraint::Default(v) => v.clone(),
                     Constraint::Format(f) => f.to_string(),
+                    Constraint::IpVersion(v) => {
+                        v.iter().map(u64::to_string).collect::<Vec<_>>().join("|")
+                    }
+                    Constraint::Pattern(p) => p.clone(),
                 };
                 format!("{}={v}", f.constraint.keyword())
             })
@@ -1408,7 +1712,8 @@ mod tests {
             "约束：必须是cidr格式，且目前只支持0.0.0.0/0",
             "format=cidr enum=0.0.0.0/0",
         ),
-        ("约束：目前只支持ipv4", ""),
+        // An IP version word: the value of an integer version field only (see `apply`).
+        ("约束：目前只支持ipv4", "enum=4"),
         ("只支持10.0.0.0/8,172.16.0.0/12两个网段内的地址", ""),
         ("仅支持Console调用，API方式不支持", ""),
         ("当架构为ARM时，启动方式只支持uefi。", ""),
@@ -1513,9 +1818,118 @@ mod tests {
         ("分页查询的起始资源id，取值为上一页最后一条记录的id", ""),
         ("取值。", ""),
         ("快照ID。", ""),
-        ("镜像文件格式。目前支持vhd、zvhd。", ""),
+        // "Currently supports" names the whole set as of the page.
+        ("文件格式。目前支持vhd、zvhd。", "enum=vhd|zvhd"),
         ("Specifies the snapshot name.", ""),
     ];
+
+    /// Phrasings added for issue 32 (row texts written for the test, in the pages' shapes).
+    const MORE_CASES: &[(&str, &str)] = &[
+        // "Currently (only) supports" with a list or one quoted value.
+        ("压缩算法，当前支持lz4、zstd、gzip。", "enum=lz4|zstd|gzip"),
+        ("同步周期，目前支持“monthly”", "enum=monthly"),
+        ("当前支持按名称排序", ""),
+        // IP versions as words: the values of an integer version field.
+        ("【说明】只支持IPv6", "enum=6"),
+        ("地址族，当前只支持ipv4，填写后按族过滤", "enum=4"),
+        // One value closing its sentence.
+        ("封装格式，取值为plain。", "enum=plain"),
+        ("取值范围：6", "enum=6"),
+        ("默认取值为plain", "default=plain"),
+        ("取值为UUID", "unread"),
+        ("资源的取值为abc", "unread"),
+        // A list the conversion glued together after its intro.
+        ("平台类型，取值如下：RedGreenBlue", "enum=Red|Green|Blue"),
+        ("架构。取值包括：amd64arm默认使用“amd64”", "default=amd64 enum=amd64|arm"),
+        ("取值包括：abc", "unread"),
+        // A kind, mode or state labelled with its values.
+        ("回收方式：auto、manual、never。", "enum=auto|manual|never"),
+        ("例如：a、b", ""),
+        // Counts after a verb of holding.
+        ("每个分组最大关联50条规则", "maxItems=50"),
+        ("单次最大可添加20个成员", "maxItems=20"),
+        ("最大支持64个字符", "maxLength=64"),
+        // A range after "supports".
+        ("回溯天数。最大支持0-9。", "minimum=0 maximum=9"),
+        // One value per sentence, each with its meaning.
+        (
+            "取值为0或无该值，表示默认分组。取值为UUID，表示该UUID的分组。",
+            "pattern=^(?:0|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+        ),
+        (
+            "取值为on，表示开启。取值为off，表示关闭。",
+            "enum=on|off",
+        ),
+        ("取值为0，表示默认分组。取值为IPv4，表示地址。", "unread unread"),
+        // Cases that agree on a bound make it a rule; where they differ they stay notes.
+        (
+            "单个创建时，长度为3到40个字符。批量创建时，长度为3到32个字符。",
+            "minLength=3 note note",
+        ),
+        (
+            "当引擎为A时，取值范围：1-9。当引擎为B时，长度不限。",
+            "note note",
+        ),
+        (
+            "当引擎为A时，取值范围：1-9。当引擎为B时，取值范围：0-9。",
+            "maximum=9 note note",
+        ),
+        ("如果类型为x，长度最多为50", "note"),
+        (
+            "仅类型为x时，取值范围：1-9。\n仅类型为x时，取值范围：1-9。",
+            "note note",
+        ),
+        // A rule and its exception: the value lies within both ranges.
+        ("取值范围：1-1000（当表示类型时为0-50）", "minimum=0 maximum=1000"),
+        ("取值范围：1-1000（当表示类型时须为偶数）", "note"),
+    ];
+
+    #[test]
+    fn phrasings_of_issue_32_read_as_documented() {
+        let mut failures = Vec::new();
+        for (text, expected) in MORE_CASES {
+            let paragraphs: Vec<String> = text.split('\n').map(str::to_string).collect();
+            let got = render(&read(&paragraphs));
+            if got != *expected {
+                failures.push(format!(
+                    "{text:?}\n    expected {expected:?}\n    got      {got:?}"
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn ip_version_words_bind_only_integer_fields_and_patterns_only_strings() {
+        let (s, a) = applied("只支持IPv4", Ty::Integer);
+        assert_eq!(s["enum"], json!([4]));
+        assert_eq!(s["x-phrases"]["enum"], "只支持IPv4");
+        let (s, a2) = applied("只支持IPv4", Ty::String);
+        assert!(
+            s.get("enum").is_none(),
+            "on a string the word names a format"
+        );
+        assert!(a.unread.is_empty() && a2.unread.is_empty());
+        let text = "取值为0，表示默认分组。取值为UUID，表示该UUID的分组。";
+        let (s, _) = applied(text, Ty::String);
+        let pattern = Regex::new(s["pattern"].as_str().unwrap_or_default()).unwrap();
+        assert!(pattern.is_match("0"));
+        assert!(pattern.is_match("0a1b2c3d-0000-4a4a-8b8b-0123456789ab"));
+        assert!(!pattern.is_match("1") && !pattern.is_match("x0"));
+        let (s, a) = applied(text, Ty::Integer);
+        assert!(s.get("pattern").is_none() && a.unread.len() == 1);
+    }
+
+    #[test]
+    fn unglue_cuts_only_where_case_or_digits_turn() {
+        assert_eq!(
+            unglue("LinuxWindowsOther"),
+            Some(vec!["Linux".into(), "Windows".into(), "Other".into()])
+        );
+        assert_eq!(unglue("x86arm"), Some(vec!["x86".into(), "arm".into()]));
+        assert_eq!(unglue("qcow2"), None);
+        assert_eq!(unglue("aB"), None, "parts of one letter are no values");
+    }
 
     fn applied(text: &str, ty: Ty) -> (Value, Applied) {
         let paragraphs: Vec<String> = text.split('\n').map(str::to_string).collect();

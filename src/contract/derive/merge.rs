@@ -329,6 +329,110 @@ fn distinguishing(own: &BTreeSet<String>, others: &[&BTreeSet<String>]) -> Vec<S
         .collect()
 }
 
+/// Makes the alternatives of a shared endpoint exclude each other: each one rejects a body
+/// holding a field only another alternative documents (`not: {anyOf: [...]}`), so a body
+/// documented for one alternative is valid under that one alone. Returns the pairs (indices)
+/// still not told apart: neither requires a field the other lacks, and no field both require
+/// carries disjoint values (a discriminator).
+fn exclude_each_other(one_of: &mut [Value], shapes: &[&BTreeSet<String>]) -> Vec<(usize, usize)> {
+    let originals = one_of.to_vec();
+    for (n, alt) in one_of.iter_mut().enumerate() {
+        let mut absent: Vec<Value> = Vec::new();
+        for (m, other) in originals.iter().enumerate().filter(|(m, _)| *m != n) {
+            for path in distinguishing(shapes[m], &[shapes[n]]) {
+                if let Some(p) = presence(other, &tokens(&path)) {
+                    if !absent.contains(&p) {
+                        absent.push(p);
+                    }
+                }
+            }
+        }
+        if let (Value::Object(o), false) = (alt, absent.is_empty()) {
+            o.insert("not".into(), json!({ "anyOf": absent }));
+        }
+    }
+    let apart = |a: usize, b: usize| {
+        distinguishing(shapes[a], &[shapes[b]])
+            .iter()
+            .any(|p| required_along(&originals[a], &tokens(p)))
+    };
+    let mut overlapping = Vec::new();
+    for a in 0..originals.len() {
+        for b in a + 1..originals.len() {
+            if !(apart(a, b) || apart(b, a) || discriminated(&originals[a], &originals[b])) {
+                overlapping.push((a, b));
+            }
+        }
+    }
+    overlapping
+}
+
+fn tokens(path: &str) -> Vec<&str> {
+    path.split('/').filter(|t| !t.is_empty()).collect()
+}
+
+/// A schema that holds exactly when the body has the field at `path` (read through `schema`,
+/// the alternative documenting it): `required` at each level, `contains` through an array.
+fn presence(schema: &Value, path: &[&str]) -> Option<Value> {
+    if schema.get("type") == Some(&json!("array")) {
+        let inner = presence(schema.get("items")?, path)?;
+        return Some(json!({ "contains": inner }));
+    }
+    let (first, rest) = path.split_first()?;
+    if rest.is_empty() {
+        return Some(json!({ "required": [first] }));
+    }
+    let inner = presence(schema.get("properties")?.get(*first)?, rest)?;
+    Some(json!({ "required": [first], "properties": { *first: inner } }))
+}
+
+/// Whether every segment of `path` is required, so every valid body holds the field (an array
+/// on the way may be empty, so it proves nothing).
+fn required_along(schema: &Value, path: &[&str]) -> bool {
+    let Some((first, rest)) = path.split_first() else {
+        return true;
+    };
+    if schema.get("type") == Some(&json!("array")) {
+        return false;
+    }
+    let required = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|v| v == first));
+    required
+        && schema
+            .get("properties")
+            .and_then(|p| p.get(*first))
+            .is_some_and(|sub| required_along(sub, rest))
+}
+
+/// Whether a top-level field both alternatives require takes values in one that the other
+/// never allows (`enum` or `const`), which tells every pair of bodies apart.
+fn discriminated(a: &Value, b: &Value) -> bool {
+    let values = |s: &Value, name: &str| -> Option<Vec<Value>> {
+        let required = s
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|v| v == name));
+        let p = s.get("properties")?.get(name)?;
+        let vals = match (p.get("const"), p.get("enum").and_then(Value::as_array)) {
+            (Some(c), _) => vec![c.clone()],
+            (None, Some(e)) => e.clone(),
+            (None, None) => return None,
+        };
+        required.then_some(vals)
+    };
+    let Some(props) = a.get("properties").and_then(Value::as_object) else {
+        return false;
+    };
+    props.keys().any(|name| {
+        matches!(
+            (values(a, name), values(b, name)),
+            (Some(x), Some(y)) if x.iter().all(|v| !y.contains(v))
+        )
+    })
+}
+
 /// Marks every segment of a field path as required, so only bodies that hold it match.
 fn require_path(schema: &mut Value, path: &str) {
     let mut cur = schema;
@@ -557,6 +661,8 @@ fn merge_group(
         )
     } else {
         let mut one_of = Vec::new();
+        // The shape of each alternative in `one_of`, in its order.
+        let mut kept: Vec<&BTreeSet<String>> = Vec::new();
         let mut names: BTreeSet<String> = BTreeSet::new();
         let shapes: Vec<BTreeSet<String>> = groups_of_pages
             .iter()
@@ -623,7 +729,9 @@ fn merge_group(
                 sources,
             });
             one_of.push(alt);
+            kept.push(&shapes[n]);
         }
+        let overlapping = exclude_each_other(&mut one_of, &kept);
         notes.push(format!(
             "{} pages document {} {} with different bodies: the request is one of {}",
             g.pages.len(),
@@ -635,7 +743,22 @@ fn merge_group(
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        Some(json!({"$schema": DIALECT, "oneOf": one_of}))
+        // Alternatives nothing tells apart would fail `oneOf` for a body both accept: then
+        // the request is any of them.
+        let keyword = if overlapping.is_empty() {
+            "oneOf"
+        } else {
+            notes.push(format!(
+                "no field tells {} apart: the request is any of them (anyOf)",
+                overlapping
+                    .iter()
+                    .map(|&(a, b)| format!("{} and {}", alternatives[a].name, alternatives[b].name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            "anyOf"
+        };
+        Some(json!({"$schema": DIALECT, keyword: one_of}))
     };
     let response = merge_pages(
         &all,
