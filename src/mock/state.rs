@@ -31,7 +31,7 @@ fn timestamp(t: OffsetDateTime) -> String {
 }
 
 /// The snapshot states the EVS pages document.
-const SNAPSHOT_STATES: &[&str] = &[
+pub(super) const SNAPSHOT_STATES: &[&str] = &[
     "creating",
     "available",
     "error",
@@ -42,7 +42,7 @@ const SNAPSHOT_STATES: &[&str] = &[
 ];
 
 /// Nova's server states (`OS-EXT-STS:vm_state`).
-const VM_STATES: &[&str] = &[
+pub(super) const VM_STATES: &[&str] = &[
     "active",
     "building",
     "paused",
