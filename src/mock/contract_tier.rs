@@ -300,8 +300,10 @@ impl Tier {
         }
     }
 
-    /// The path parameter naming an id nobody holds: the emulated kinds' (`snapshot_id`,
-    /// `server_id`) in the emulation's store, the others against the seeds.
+    /// The seeded path parameter naming an id nobody holds: an emulated kind's (`snapshot_id`,
+    /// `server_id`) is held when the emulation's store holds it, another one when it is the
+    /// seed. A parameter a kind of the table names is the memory's to check (a server the tier
+    /// created at `/v1/{project_id}/cloudservers` is its own).
     fn unknown<'p>(&self, params: &'p [(String, String)]) -> Option<&'p (String, String)> {
         let Some(shared) = &self.shared else {
             return self.seeds.unknown(params);
@@ -313,7 +315,9 @@ impl Tier {
             .filter(|_| !self.leaks);
         params.iter().find(|pair| {
             let (name, id) = (pair.0.as_str(), pair.1.as_str());
-            if super::shared::OWNED_PARAMS.contains(&name) {
+            if !self.seeds.seeds(name) {
+                false
+            } else if super::shared::OWNED_PARAMS.contains(&name) {
                 !shared.names(name, id, project)
             } else {
                 self.seeds.unknown(std::slice::from_ref(*pair)).is_some()
@@ -1233,6 +1237,79 @@ mod tests {
             uuid::Uuid::parse_str(body["request_id"].as_str().unwrap_or_default()).is_ok(),
             "{body}"
         );
+    }
+
+    /// A `server_id` a kind of the table names (Huawei's `/v1/{project_id}/cloudservers`) is
+    /// the memory's to check, not the emulation's: a server the tier created there is found,
+    /// while the emulation's fixtures still answer the Nova paths where the id is seeded.
+    #[test]
+    fn a_kind_the_table_names_is_checked_by_the_memory_not_the_emulation() {
+        let op = |id: &str, method: &str, path: &str, params: &[&str]| Operation {
+            id: id.into(),
+            service: "ecs".into(),
+            title: id.into(),
+            method: method.into(),
+            path: path.into(),
+            path_params: params.iter().map(|p| p.to_string()).collect(),
+            query_params: Vec::new(),
+            success: vec![200],
+            request_body: false,
+            response_body: true,
+            sources: Vec::new(),
+            preconditions: Vec::new(),
+            alternatives: Vec::new(),
+            conflicts: Vec::new(),
+            notes: Vec::new(),
+        };
+        let ops = vec![
+            op(
+                "ecs.create.v1",
+                "POST",
+                "/v1/{project_id}/cloudservers",
+                &["project_id"],
+            ),
+            op(
+                "ecs.show.v1",
+                "GET",
+                "/v1/{project_id}/cloudservers/{server_id}",
+                &["project_id", "server_id"],
+            ),
+        ];
+        let answer = json!({"type": "object", "properties": {"server": {"type": "object",
+            "properties": {"id": {"type": "string"}}}}});
+        let mut schemas = std::collections::BTreeMap::new();
+        for o in &ops {
+            schemas.insert((o.id.clone(), SchemaKind::Response(200)), answer.clone());
+        }
+        let dir = std::path::Path::new(".");
+        let mut contract =
+            Contract::from_parts(ops, schemas, Default::default(), dir).expect("builds");
+        contract.resources = serde_json::from_value(json!([{
+            "kind": "server", "service": "ecs", "collection": "cloudservers",
+            "read": {"method": "GET", "path": "/v1/{project_id}/cloudservers/{server_id}"},
+            "created_id": "/server/id",
+            "collection_path": "/v1/{project_id}/cloudservers",
+            "id_param": "server_id",
+            "create": {"method": "POST", "path": "/v1/{project_id}/cloudservers"}
+        }]))
+        .expect("a table");
+        let fixtures = crate::mock::state::Fixtures::defaults();
+        let shared = Arc::new(crate::mock::shared::Shared::new(
+            crate::mock::state::State::from_fixtures(&fixtures),
+        ));
+        let tier = Tier::sharing(Arc::new(contract), Faults::default(), Some(shared));
+        let (status, made) = tier
+            .answer("POST", "/v1/p/cloudservers", None, b"")
+            .expect("routed");
+        assert_eq!(status, StatusCode::OK);
+        let id = made
+            .as_ref()
+            .and_then(|m| m["server"]["id"].as_str())
+            .unwrap_or_default();
+        let read = tier.answer("GET", &format!("/v1/p/cloudservers/{id}"), None, b"");
+        assert_eq!(read.map(|r| r.0), Some(StatusCode::OK));
+        let missing = tier.answer("GET", "/v1/p/cloudservers/nobody", None, b"");
+        assert_eq!(missing.map(|r| r.0), Some(StatusCode::NOT_FOUND));
     }
 
     #[test]
