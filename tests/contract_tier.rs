@@ -569,3 +569,304 @@ async fn query_parameters_outside_their_documented_limits_are_refused() {
     assert!(out.contains("query_limit__minimum_past"), "{out}");
     m.stop().await;
 }
+
+/// The contract of training sets (`evs`, `ecs`), derived with its resource table.
+fn training_contract(sets: &[&str]) -> (tempfile::TempDir, Arc<Contract>) {
+    let pages: Vec<PathBuf> = sets
+        .iter()
+        .map(|s| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/pages")
+                .join(s)
+        })
+        .collect();
+    let derived = derive::derive(&pages, &Manifest::default()).expect("the sets derive");
+    let dir = tempfile::tempdir().unwrap();
+    write::write(&derived, dir.path()).unwrap();
+    let contract = Contract::load(dir.path()).expect("the derived contract loads");
+    (dir, Arc::new(contract))
+}
+
+/// The two tiers of one mock: requests to the hand-written routes go through the whole service,
+/// requests to the contract tier straight to it.
+struct Tiers {
+    svc: mock::MockService,
+}
+
+impl Tiers {
+    fn new(contract: Arc<Contract>) -> Tiers {
+        Tiers {
+            svc: mock::app(MockConfig {
+                contract: Some(contract),
+                ..Default::default()
+            }),
+        }
+    }
+
+    async fn hand(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        use tower::ServiceExt;
+        let mut req = axum::http::Request::builder().method(method).uri(path);
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let resp = self
+            .svc
+            .clone()
+            .oneshot(req.body(axum::body::Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    fn tier(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let tier = self.svc.mock().tier.as_ref().expect("a contract is served");
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let (status, answer) = tier
+            .answer(method, path, None, body.as_bytes())
+            .unwrap_or_else(|| panic!("the contract has no {method} {path}"));
+        (status.as_u16(), answer.unwrap_or(Value::Null))
+    }
+}
+
+/// Issue 37: one state for both tiers. A snapshot the contract tier creates is shown, updated,
+/// listed and given metadata by the hand-written routes, and one they delete is gone for the
+/// tier; a fixture snapshot the tier updates and deletes is changed and gone for the
+/// hand-written routes.
+#[tokio::test(flavor = "multi_thread")]
+async fn both_tiers_read_and_write_one_store() {
+    let (_dir, contract) = training_contract(&["evs", "ecs"]);
+    let t = Tiers::new(contract);
+    let v = mock::state::Fixtures::defaults().vars;
+    let p = &v["project_id"];
+
+    // Created through the contract tier.
+    let (status, made) = t.tier(
+        "POST",
+        &format!("/v2/{p}/snapshots"),
+        Some(json!({"snapshot": {"volume_id": "vol-1", "name": "from-tier", "metadata": {"k": "v"}}})),
+    );
+    assert_eq!(status, 202, "{made}");
+    let id = made["snapshot"]["id"].as_str().unwrap().to_string();
+    for version in ["v2", "v3"] {
+        let (status, shown) = t
+            .hand("GET", &format!("/{version}/{p}/snapshots/{id}"), None)
+            .await;
+        assert_eq!(status, 200, "{version}: {shown}");
+        assert_eq!(shown["snapshot"]["name"], "from-tier");
+        assert_eq!(shown["snapshot"]["volume_id"], "vol-1");
+        assert_eq!(shown["snapshot"]["metadata"], json!({"k": "v"}));
+    }
+    let (status, listed) = t.hand("GET", &format!("/v2/{p}/snapshots"), None).await;
+    assert_eq!(status, 200);
+    assert!(
+        listed["snapshots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == json!(id)),
+        "{listed}"
+    );
+    let item = format!("/v2/{p}/snapshots/{id}");
+    let (status, _) = t
+        .hand("PUT", &item, Some(json!({"snapshot": {"name": "by-hand"}})))
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = t
+        .hand(
+            "PUT",
+            &format!("{item}/metadata/k2"),
+            Some(json!({"meta": {"k2": "v2"}})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = t.hand("GET", &format!("{item}/metadata/k"), None).await;
+    assert_eq!(status, 200, "the metadata the tier's create sent");
+    // The tier sees what the hand-written routes changed.
+    let (status, read) = t.tier("GET", &item, None);
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["snapshot"]["name"], "by-hand");
+    assert_eq!(read["snapshot"]["metadata"], json!({"k": "v", "k2": "v2"}));
+    let (status, listed) = t.tier("GET", &format!("/v3/{p}/snapshots"), None);
+    assert_eq!(status, 200);
+    assert!(
+        listed["snapshots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == json!(id)),
+        "{listed}"
+    );
+    // Deleted by hand: gone for the tier.
+    let (status, _) = t.hand("DELETE", &item, None).await;
+    assert_eq!(status, 202);
+    assert_eq!(t.tier("GET", &item, None).0, 404);
+    assert_eq!(t.tier("DELETE", &item, None).0, 404);
+    assert_eq!(
+        t.tier("PUT", &item, Some(json!({"snapshot": {"name": "x"}})))
+            .0,
+        404
+    );
+
+    // Created by hand: the tier shows, lists, updates and deletes it.
+    let (status, made) = t
+        .hand(
+            "POST",
+            &format!("/v3/{p}/snapshots"),
+            Some(json!({"snapshot": {"volume_id": "vol-2", "name": "by-hand"}})),
+        )
+        .await;
+    assert_eq!(status, 202, "{made}");
+    let id = made["snapshot"]["id"].as_str().unwrap().to_string();
+    let item = format!("/v3/{p}/snapshots/{id}");
+    // Shown once by hand first: the body it renders is cached until a write, the tier's too.
+    assert_eq!(t.hand("GET", &item, None).await.0, 200);
+    let (status, read) = t.tier("GET", &item, None);
+    assert_eq!(
+        (status, &read["snapshot"]["name"]),
+        (200, &json!("by-hand"))
+    );
+    let (status, _) = t.tier(
+        "PUT",
+        &item,
+        Some(json!({"snapshot": {"name": "tier-renamed"}})),
+    );
+    assert_eq!(status, 200);
+    let (_, shown) = t.hand("GET", &item, None).await;
+    assert_eq!(shown["snapshot"]["name"], "tier-renamed", "{shown}");
+    let (status, _) = t.tier("DELETE", &item, None);
+    assert_eq!(status, 202);
+    assert_eq!(t.hand("GET", &item, None).await.0, 404);
+    assert_eq!(t.hand("DELETE", &item, None).await.0, 404);
+    assert_eq!(
+        t.hand("GET", &format!("{item}/metadata"), None).await.0,
+        404
+    );
+
+    // A fixture snapshot: the tier finds it and its metadata, and deletes it for both.
+    let fixture = format!("/v2/{p}/snapshots/{}", v["snapshot_with_metadata_id"]);
+    let (_, shown) = t.hand("GET", &fixture, None).await;
+    let key = shown["snapshot"]["metadata"]
+        .as_object()
+        .and_then(|m| m.keys().next().cloned())
+        .expect("the fixture holds metadata");
+    let (status, read) = t.tier("GET", &fixture, None);
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["snapshot"]["name"], shown["snapshot"]["name"]);
+    assert_eq!(
+        t.tier("GET", &format!("{fixture}/metadata/{key}"), None).0,
+        200
+    );
+    assert_eq!(
+        t.tier("GET", &format!("{fixture}/metadata/nokey"), None).0,
+        404
+    );
+    assert_eq!(t.tier("DELETE", &fixture, None).0, 202);
+    assert_eq!(t.hand("GET", &fixture, None).await.0, 404);
+    assert_eq!(t.tier("GET", &fixture, None).0, 404);
+
+    // Another project's snapshot stays another project's for the tier.
+    let other = format!("/v2/{p}/snapshots/{}", v["other_project_snapshot_id"]);
+    assert_eq!(t.tier("GET", &other, None).0, 404);
+
+    // Servers: a fixture server's metadata item is one the tier knows; an unknown server's, or
+    // an unknown key, is its 404.
+    let server = format!("/v2.1/{p}/servers/{}/metadata", v["server_id"]);
+    let (_, items) = t.hand("GET", &server, None).await;
+    let key = items["metadata"]
+        .as_object()
+        .and_then(|m| m.keys().next().cloned())
+        .expect("the fixture server holds metadata");
+    assert_eq!(t.tier("GET", &format!("{server}/{key}"), None).0, 200);
+    assert_eq!(t.tier("GET", &format!("{server}/nokey"), None).0, 404);
+    let nobody = format!("/v2.1/{p}/servers/{}/metadata/{key}", v["missing_id"]);
+    assert_eq!(t.tier("GET", &nobody, None).0, 404);
+}
+
+/// The descriptions the contract documents for a code of a service.
+fn descriptions(contract: &Contract, service: &str, code: &Value) -> Vec<String> {
+    contract.error_codes[service]
+        .values()
+        .flatten()
+        .filter(|c| json!(c.code) == *code)
+        .map(|c| c.message.to_lowercase())
+        .collect()
+}
+
+/// Issue 37: the contract tier's codes mean what they say (a bad body's code speaks of an
+/// invalid request, an unknown id's of something not found), and a create answers the path's
+/// project, the metadata it was sent and timestamps in the contract's layout.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_contract_tiers_codes_mean_what_they_say_and_a_create_answers_what_it_was_sent() {
+    let (_dir, contract) = training_contract(&["evs"]);
+    let t = Tiers::new(contract.clone());
+    let p = &mock::state::Fixtures::defaults().vars["project_id"];
+    let collection = format!("/v2/{p}/snapshots");
+    let speaks_of = |code: &Value, words: &[&str], not: &[&str]| {
+        let found = descriptions(&contract, "evs", code);
+        assert!(!found.is_empty(), "{code} is documented");
+        assert!(
+            found
+                .iter()
+                .any(|d| words.iter().any(|w| d.contains(w)) && !not.iter().any(|w| d.contains(w))),
+            "{code}: {found:?}"
+        );
+    };
+    for bad in [
+        json!({"snapshot": {"volume_id": 5}}),
+        json!({"snapshot": "x"}),
+        json!([]),
+    ] {
+        let (status, err) = t.tier("POST", &collection, Some(bad.clone()));
+        assert_eq!(status, 400, "{bad}: {err}");
+        speaks_of(
+            &err["badRequest"]["code"],
+            &["parameter", "invalid", "参数", "非法", "无效"],
+            &["job", "token"],
+        );
+    }
+    let (status, err) = t.tier(
+        "GET",
+        &format!("{collection}/{}", uuid::Uuid::new_v4()),
+        None,
+    );
+    assert_eq!(status, 404, "{err}");
+    speaks_of(
+        &err["itemNotFound"]["code"],
+        &["not found", "not be found", "not exist", "不存在"],
+        &["kms"],
+    );
+
+    let (status, made) = t.tier(
+        "POST",
+        &collection,
+        Some(json!({"snapshot": {"volume_id": "vol-1", "metadata": {"purpose": "test"}}})),
+    );
+    assert_eq!(status, 202, "{made}");
+    let s = &made["snapshot"];
+    assert_eq!(s["metadata"], json!({"purpose": "test"}), "{made}");
+    assert_eq!(
+        s["os-extended-snapshot-attributes:project_id"],
+        json!(p),
+        "{made}"
+    );
+    assert_eq!(s["volume_id"], "vol-1");
+    let layout = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$").unwrap();
+    for field in ["created_at", "updated_at"] {
+        assert!(
+            layout.is_match(s[field].as_str().unwrap_or_default()),
+            "{made}"
+        );
+    }
+    let validator = contract
+        .validator("evs.create_snapshot.v2", SchemaKind::Response(202))
+        .unwrap();
+    assert!(validator.is_valid(&made), "{made}");
+}

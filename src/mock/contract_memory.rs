@@ -4,13 +4,14 @@
 //! remove it, and any request below an id nobody created is refused as not found.
 
 use std::collections::BTreeMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use serde_json::{json, Value};
 
 use crate::contract::derive::resources::normalise;
 use crate::contract::resources::ResourceTable;
 use crate::mock::faults::{Fault, Faults};
+use crate::mock::shared::{owns, Owned, Shared};
 
 /// One kind's routes, as normalised templates (`/v1/{}/vpcs`).
 #[derive(Debug)]
@@ -58,7 +59,13 @@ pub struct Memory {
     kinds: Vec<KindRoute>,
     store: RwLock<BTreeMap<String, Vec<(String, Value)>>>,
     faults: Faults,
+    /// The emulation's store, which owns the emulated kinds' data (None: kept here like any
+    /// other kind).
+    owner: Option<Arc<Shared>>,
 }
+
+/// Stored bodies: concrete collection path → (id, body) in creation order.
+type Store = BTreeMap<String, Vec<(String, Value)>>;
 
 /// A request below an id that was never created (or was deleted).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,6 +81,12 @@ impl Memory {
     /// A memory for the table's kinds (those whose collection path is known), deviating as the
     /// faults say (`delete-keeps`, `list-misses`, `ignore-update`, `cross-project-leak`).
     pub fn new(table: &ResourceTable, faults: Faults) -> Memory {
+        Memory::sharing(table, faults, None)
+    }
+
+    /// [`Memory::new`], handing the emulated kinds to the emulation's store `owner`: their
+    /// creates, reads, lists, updates and deletes are the emulation's state's.
+    pub fn sharing(table: &ResourceTable, faults: Faults, owner: Option<Arc<Shared>>) -> Memory {
         let kinds = table
             .kinds
             .iter()
@@ -105,6 +118,7 @@ impl Memory {
             kinds,
             store: RwLock::new(BTreeMap::new()),
             faults,
+            owner,
         }
     }
 
@@ -136,7 +150,7 @@ impl Memory {
                 continue;
             }
             let all: Vec<&KindRoute> = self.kinds.iter().collect();
-            if locate(&all, &store, name, value, project).is_none() {
+            if self.locate(&all, &store, name, value, project).is_none() {
                 return Err(Unknown {
                     collection: name.clone(),
                     id: value.clone(),
@@ -153,9 +167,7 @@ impl Memory {
             };
             let collection = concretise(&k.collection, &segs);
             let id = super::contract_tier::percent_decode(id);
-            let own = store
-                .get(&collection)
-                .is_some_and(|items| items.iter().any(|(i, _)| *i == id));
+            let own = self.holds(&store, &collection, &id);
             // Another API version of the same resource (`/v1/…/vpcs` made it, `/v3/…/vpc/vpcs`
             // reads it): kinds sharing an id parameter are one resource.
             let found = if own {
@@ -169,7 +181,7 @@ impl Memory {
                             o.collection != k.collection || self.faults.has(Fault::CrossProjectLeak)
                         })
                         .collect();
-                    locate(&others, &store, p, &id, project)
+                    self.locate(&others, &store, p, &id, project)
                 })
             };
             match found {
@@ -218,7 +230,7 @@ impl Memory {
                         && k.collection.rsplit('/').next() == Some(word)
                 })
                 .collect();
-            if let Some(collection) = locate(&owners, &store, name, id, project) {
+            if let Some(collection) = self.locate(&owners, &store, name, id, project) {
                 return Ok(Role::Item {
                     collection,
                     id: id.clone(),
@@ -282,6 +294,10 @@ impl Memory {
                 item.insert("id".into(), Value::String(id.clone()));
             }
         }
+        if let Some((owner, at)) = self.owned(collection) {
+            owner.insert(&at, &id, &stored);
+            return (answer, id);
+        }
         let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
         store
             .entry(collection.to_string())
@@ -295,6 +311,9 @@ impl Memory {
         if self.faults.has(Fault::ListMisses) {
             return Vec::new();
         }
+        if let Some((owner, at)) = self.owned(collection) {
+            return owner.list(&at);
+        }
         let store = self.store.read().unwrap_or_else(|p| p.into_inner());
         store
             .get(collection)
@@ -304,6 +323,9 @@ impl Memory {
 
     /// A stored body.
     pub fn get(&self, collection: &str, id: &str) -> Option<Value> {
+        if let Some((owner, at)) = self.owned(collection) {
+            return owner.get(&at, id);
+        }
         let store = self.store.read().unwrap_or_else(|p| p.into_inner());
         store
             .get(collection)?
@@ -314,6 +336,10 @@ impl Memory {
 
     /// Merges an update into a stored body; returns the result.
     pub fn update(&self, collection: &str, id: &str, update: &Value) -> Option<Value> {
+        if let Some((owner, at)) = self.owned(collection) {
+            let keep = self.faults.has(Fault::IgnoreUpdate);
+            return owner.update(&at, id, keep, |stored| apply(stored, update));
+        }
         let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
         let (_, stored) = store
             .get_mut(collection)?
@@ -328,9 +354,61 @@ impl Memory {
         Some(stored.clone())
     }
 
+    /// The emulation's store and collection, when `collection` is one of the emulated kinds'.
+    fn owned(&self, collection: &str) -> Option<(&Shared, Owned)> {
+        let owner = self.owner.as_deref()?;
+        Some((owner, Owned::of(collection)?))
+    }
+
+    /// Whether a concrete collection holds `id`.
+    fn holds(&self, store: &Store, collection: &str, id: &str) -> bool {
+        match self.owned(collection) {
+            Some((owner, at)) => owner.holds(&at, id),
+            None => store
+                .get(collection)
+                .is_some_and(|items| items.iter().any(|(i, _)| i == id)),
+        }
+    }
+
+    /// The stored collection holding `id` of a kind named by the id parameter `param`, in the
+    /// request's project: a collection whose path names the project, or one whose template
+    /// names none (the token decides there). Another project's resource is not found. The
+    /// emulated kinds are looked for in the emulation's store.
+    fn locate(
+        &self,
+        kinds: &[&KindRoute],
+        store: &Store,
+        param: &str,
+        id: &str,
+        project: Option<&str>,
+    ) -> Option<String> {
+        let kept = store
+            .iter()
+            .find(|(coll, items)| {
+                kinds.iter().any(|k| {
+                    k.id_param.as_deref() == Some(param)
+                        && fits(&k.collection, coll)
+                        && (project.is_none_or(|p| coll.split('/').any(|s| s == p))
+                            || !k.collection.contains("{}"))
+                }) && items.iter().any(|(i, _)| i == id)
+            })
+            .map(|(coll, _)| coll.clone());
+        kept.or_else(|| {
+            let owner = self.owner.as_deref()?;
+            kinds
+                .iter()
+                .filter(|k| k.id_param.as_deref() == Some(param) && owns(&k.collection))
+                .find_map(|k| owner.find(&k.collection, id, project))
+        })
+    }
+
     /// Removes a stored body.
     pub fn delete(&self, collection: &str, id: &str) {
         if self.faults.has(Fault::DeleteKeeps) {
+            return;
+        }
+        if let Some((owner, at)) = self.owned(collection) {
+            owner.remove(&at, id);
             return;
         }
         let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
@@ -338,29 +416,6 @@ impl Memory {
             items.retain(|(i, _)| i != id);
         }
     }
-}
-
-/// The stored collection holding `id` of a kind named by the id parameter `param`, in the
-/// request's project: a collection whose path names the project, or one whose template names
-/// none (the token decides there). Another project's resource is not found.
-fn locate(
-    kinds: &[&KindRoute],
-    store: &BTreeMap<String, Vec<(String, Value)>>,
-    param: &str,
-    id: &str,
-    project: Option<&str>,
-) -> Option<String> {
-    store
-        .iter()
-        .find(|(coll, items)| {
-            kinds.iter().any(|k| {
-                k.id_param.as_deref() == Some(param)
-                    && fits(&k.collection, coll)
-                    && (project.is_none_or(|p| coll.split('/').any(|s| s == p))
-                        || !k.collection.contains("{}"))
-            }) && items.iter().any(|(i, _)| i == id)
-        })
-        .map(|(coll, _)| coll.clone())
 }
 
 /// The concrete collection path of a request: the template's literals, its `{}` taken from the
@@ -650,6 +705,80 @@ mod tests {
         assert!(leak
             .role(item, &format!("/v1/q/vpcs/{id}"), &vpc(&id))
             .is_ok());
+    }
+
+    /// The emulated kinds live in the emulation's store: what the memory creates there is a
+    /// typed snapshot of the path's project, reads see the emulation's changes, and the fault
+    /// modes break the shared kinds the way they break the others.
+    #[test]
+    fn emulated_kinds_are_the_emulations_and_the_faults_still_apply() {
+        let mut t = table();
+        t.kinds[0].collection_path = Some("/v2/{project_id}/snapshots".into());
+        t.kinds[0].read.path = "/v2/{project_id}/snapshots/{snapshot_id}".into();
+        t.kinds[0].created_id = Some("/snapshot/id".into());
+        t.kinds[0].id_param = Some("snapshot_id".into());
+        let made = |faults: Faults| {
+            let shared = Arc::new(Shared::new(crate::mock::state::State::default()));
+            let m = Memory::sharing(&t, faults, Some(shared.clone()));
+            let (_, id) = m.create_with_id(
+                "/v2/p/snapshots",
+                "/snapshot/id",
+                json!({"snapshot": {"name": "a"}}),
+                Some(&json!({"snapshot": {"volume_id": "v", "metadata": {"k": "v"}}})),
+            );
+            (m, shared, id)
+        };
+        let (m, shared, id) = made(Faults::default());
+        let typed = shared.read().snapshots["p"][&id].clone();
+        assert_eq!(
+            (
+                typed.name.as_str(),
+                typed.volume_id.as_str(),
+                typed.status.as_str()
+            ),
+            ("a", "v", "available")
+        );
+        assert_eq!(typed.metadata.get("k").map(String::as_str), Some("v"));
+        if let Some(s) = shared
+            .write()
+            .snapshots
+            .get_mut("p")
+            .and_then(|s| s.get_mut(&id))
+        {
+            s.name = "b".into();
+        }
+        assert_eq!(
+            m.get("/v3/p/snapshots", &id).unwrap()["snapshot"]["name"],
+            "b"
+        );
+        let item = "/v2/{project_id}/snapshots/{snapshot_id}";
+        let params = |p: &str| {
+            vec![
+                ("project_id".to_string(), p.to_string()),
+                ("snapshot_id".to_string(), id.clone()),
+            ]
+        };
+        assert!(m
+            .role(item, &format!("/v2/p/snapshots/{id}"), &params("p"))
+            .is_ok());
+        assert!(m
+            .role(item, &format!("/v2/q/snapshots/{id}"), &params("q"))
+            .is_err());
+        m.update("/v2/p/snapshots", &id, &json!({"snapshot": {"name": "c"}}));
+        assert_eq!(shared.read().snapshots["p"][&id].name, "c");
+        assert_eq!(m.list("/v2/p/snapshots").len(), 1);
+        m.delete("/v2/p/snapshots", &id);
+        assert!(shared.read().snapshots["p"].is_empty());
+
+        let (m, shared, id) = made(Faults::new([Fault::DeleteKeeps]));
+        m.delete("/v2/p/snapshots", &id);
+        assert!(shared.read().snapshots["p"].contains_key(&id));
+        let (m, shared, id) = made(Faults::new([Fault::IgnoreUpdate]));
+        let answered = m.update("/v2/p/snapshots", &id, &json!({"snapshot": {"name": "c"}}));
+        assert_eq!(answered.unwrap()["snapshot"]["name"], "c");
+        assert_eq!(shared.read().snapshots["p"][&id].name, "a");
+        let (m, _, _) = made(Faults::new([Fault::ListMisses]));
+        assert!(m.list("/v2/p/snapshots").is_empty());
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub mod routes;
 pub mod scalars;
 pub mod seeds;
 pub mod server;
+pub mod shared;
 pub mod state;
 pub mod versions;
 
@@ -42,7 +43,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::Value;
-use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{RwLockReadGuard, RwLockWriteGuard};
 
 use self::error::{ApiError, Service};
 use self::faults::{Fault, Faults};
@@ -137,21 +138,15 @@ impl Default for MockConfig {
 pub struct Mock {
     /// The behaviour.
     pub config: MockConfig,
-    /// Resources. A plain lock: critical sections are short and never await. Private: every
-    /// change goes through [`Mock::write`], which forgets the rendered bodies.
-    store: RwLock<Store>,
-    /// Show-snapshot bodies already serialised, for the state as it is (see [`Mock::rendered`]).
-    rendered: Mutex<Rendered>,
+    /// Resources and the show bodies rendered from them, shared with the contract tier's
+    /// memory (one store for both tiers). Private: every change goes through [`Mock::write`],
+    /// which forgets the rendered bodies.
+    store: Arc<shared::Shared>,
     /// The contract tier, for requests no hand-written route takes.
     pub tier: Option<contract_tier::Tier>,
     /// Every route the mock serves besides the contract tier's.
     routes: router::Table<routes::Route>,
 }
-
-/// Serialised show-snapshot bodies: owner project → snapshot id → [v2, v3]. Serialising a
-/// snapshot was a fifth of a GET's instructions, and reads outnumber writes in every suite.
-/// Hashed with foldhash: SipHash of the two keys cost a GET about 480 instructions.
-type Rendered = foldhash::HashMap<String, foldhash::HashMap<String, [Option<Bytes>; 2]>>;
 
 /// The handle every handler gets.
 pub type AppState = Arc<Mock>;
@@ -160,19 +155,14 @@ impl Mock {
     /// Reads the state (a panicked writer cannot leave it half-changed: every write is one
     /// assignment or insert, so a poisoned lock is still consistent).
     pub fn read(&self) -> RwLockReadGuard<'_, Store> {
-        self.store.read().unwrap_or_else(|p| p.into_inner())
+        self.store.read()
     }
 
     /// Changes the state, and forgets every rendered body: no change, however small, can leave
     /// a stale one behind. Readers fill the cache only while they hold the read lock, so none can
     /// put back a body rendered before this change.
     pub fn write(&self) -> RwLockWriteGuard<'_, Store> {
-        let guard = self.store.write().unwrap_or_else(|p| p.into_inner());
-        self.rendered
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
-        guard
+        self.store.write()
     }
 
     /// The show body of snapshot `id` of `owner` in its v2 or v3 form, rendered by `render` the
@@ -187,18 +177,28 @@ impl Mock {
         render: impl FnOnce() -> Result<Bytes, serde_json::Error>,
     ) -> Result<Bytes, serde_json::Error> {
         let slot = usize::from(v3);
-        let cached = |cache: &Rendered| {
+        let cached = |cache: &shared::Rendered| {
             cache
                 .get(owner)
                 .and_then(|m| m.get(id))
                 .and_then(|forms| forms[slot].clone())
         };
-        if let Some(body) = cached(&self.rendered.lock().unwrap_or_else(|p| p.into_inner())) {
+        if let Some(body) = cached(
+            &self
+                .store
+                .rendered
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        ) {
             return Ok(body);
         }
         // Rendered outside the cache's lock: other readers go on meanwhile.
         let body = render()?;
-        let mut cache = self.rendered.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cache = self
+            .store
+            .rendered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         cache
             .entry(owner.to_string())
             .or_default()
@@ -297,16 +297,15 @@ pub fn vars(
 
 /// Builds the service of a mock instance.
 pub fn app(config: MockConfig) -> MockService {
-    let store = Store::from_fixtures(&config.fixtures);
+    let store = Arc::new(shared::Shared::new(Store::from_fixtures(&config.fixtures)));
     let admin = config.admin;
     let tier = config
         .contract
         .clone()
-        .map(|c| contract_tier::Tier::new(c, config.faults.clone()));
+        .map(|c| contract_tier::Tier::sharing(c, config.faults.clone(), Some(store.clone())));
     let mock = Arc::new(Mock {
         config,
-        store: RwLock::new(store),
-        rendered: Mutex::new(Rendered::default()),
+        store,
         tier,
         routes: routes::table(admin),
     });
@@ -322,6 +321,14 @@ pub fn app(config: MockConfig) -> MockService {
 #[derive(Clone)]
 pub struct MockService {
     mock: AppState,
+}
+
+impl MockService {
+    /// The instance behind the service: its state and its tiers (for embedding it, and for
+    /// tests that drive one tier directly).
+    pub fn mock(&self) -> &Mock {
+        &self.mock
+    }
 }
 
 impl std::fmt::Debug for MockService {

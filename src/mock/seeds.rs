@@ -127,6 +127,11 @@ impl Seeds {
         seeds
     }
 
+    /// Whether a path parameter is seeded (no kind of the table names it).
+    pub fn seeds(&self, param: &str) -> bool {
+        self.path.contains_key(param)
+    }
+
     /// The path parameter of a request naming an id other than the seeded one, if any.
     pub fn unknown<'p>(&self, params: &'p [(String, String)]) -> Option<&'p (String, String)> {
         params

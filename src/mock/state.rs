@@ -49,7 +49,7 @@ fn timestamp(t: OffsetDateTime) -> String {
 }
 
 /// The snapshot states the EVS pages document.
-const SNAPSHOT_STATES: &[&str] = &[
+pub(super) const SNAPSHOT_STATES: &[&str] = &[
     "creating",
     "available",
     "error",
@@ -60,7 +60,7 @@ const SNAPSHOT_STATES: &[&str] = &[
 ];
 
 /// Nova's server states (`OS-EXT-STS:vm_state`).
-const VM_STATES: &[&str] = &[
+pub(super) const VM_STATES: &[&str] = &[
     "active",
     "building",
     "paused",
@@ -164,6 +164,33 @@ pub struct Server {
 
 fn manual() -> String {
     "MANUAL".into()
+}
+
+impl Server {
+    /// A server made now (by a create through the contract tier): its id, name and state, no
+    /// metadata, nothing placed yet beyond what a fixture leaves out.
+    pub fn new(id: &str, name: &str, vm_state: &str) -> Server {
+        let now = server_now();
+        Server {
+            id: id.to_string(),
+            name: name.to_string(),
+            vm_state: vm_state.to_string(),
+            metadata: BTreeMap::new(),
+            created: now.clone(),
+            updated: now,
+            user_id: String::new(),
+            flavor_id: String::new(),
+            image_id: None,
+            key_name: None,
+            availability_zone: String::new(),
+            host: None,
+            disk_config: manual(),
+            addresses: BTreeMap::new(),
+            security_groups: Vec::new(),
+            volumes_attached: Vec::new(),
+            fault: None,
+        }
+    }
 }
 
 /// One address of a server on a network.
