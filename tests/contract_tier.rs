@@ -273,8 +273,24 @@ async fn every_inferred_kind_remembers_and_an_unknown_id_is_the_documented_404()
             .is_some_and(|v| v.is_valid(body))
     };
     let base = format!("{}/v2.0/networks", m.base_url());
-    let (status, _, empty) = call(M::GET, &base, None).await;
-    assert_eq!((status, &empty["networks"]), (200, &json!([])), "{empty}");
+    // Before anything is created, the list holds the pages' example network, and reads find it.
+    let (_, documented) = network.example_id().expect("the network pages show one");
+    let documented = documented.to_string();
+    let (status, _, start) = call(M::GET, &base, None).await;
+    assert_eq!(status, 200, "{start}");
+    assert_eq!(start["networks"][0]["id"], json!(documented), "{start}");
+    assert_eq!(
+        start["networks"].as_array().map(Vec::len),
+        Some(1),
+        "{start}"
+    );
+    assert!(valid("vpc.list_networks.v2_0", &start), "{start}");
+    let (status, _, shown) = call(M::GET, &format!("{base}/{documented}"), None).await;
+    assert_eq!(
+        (status, &shown["network"]["name"]),
+        (200, &network.example.as_ref().unwrap()["network"]["name"]),
+        "{shown}"
+    );
     let (status, _, made) = call(M::POST, &base, Some(json!({"network": {"name": "n1"}}))).await;
     assert_eq!(status, 200, "{made}");
     assert!(valid("vpc.create_network.v2_0", &made), "{made}");
@@ -284,7 +300,7 @@ async fn every_inferred_kind_remembers_and_an_unknown_id_is_the_documented_404()
         "what the request sent is kept"
     );
     let (_, _, listed) = call(M::GET, &base, None).await;
-    assert_eq!(listed["networks"][0]["id"], json!(id), "{listed}");
+    assert_eq!(listed["networks"][1]["id"], json!(id), "{listed}");
     assert!(valid("vpc.list_networks.v2_0", &listed), "{listed}");
     let item = format!("{base}/{id}");
     let (status, _, _) = call(M::PUT, &item, Some(json!({"network": {"name": "n2"}}))).await;
@@ -296,8 +312,7 @@ async fn every_inferred_kind_remembers_and_an_unknown_id_is_the_documented_404()
     assert_eq!(status, 200);
     let (_, _, listed) = call(M::GET, &base, None).await;
     assert_eq!(
-        listed["networks"],
-        json!([]),
+        listed["networks"], start["networks"],
         "a delete removes it from the list"
     );
     for (method, body) in [

@@ -211,6 +211,8 @@ fn creates_on_a_configured_target_are_skipped_unless_the_kind_is_allowed() {
     };
     let vpcs = format!("/v1/{project}/vpcs");
     let groups = format!("/v1/{project}/security-groups");
+    // What the project holds before any run: the pages' example of each kind.
+    let documented = (names(&mock.1, &vpcs), names(&mock.1, &groups));
 
     config("");
     let (code, cases, err) = run(&["--target", "region"]);
@@ -233,8 +235,9 @@ fn creates_on_a_configured_target_are_skipped_unless_the_kind_is_allowed() {
             && vpc_why.contains("--allow-create vpc,"),
         "{vpc_why}"
     );
-    assert!(
-        names(&mock.1, &vpcs).is_empty() && names(&mock.1, &groups).is_empty(),
+    assert_eq!(
+        (names(&mock.1, &vpcs), names(&mock.1, &groups)),
+        documented,
         "nothing was sent"
     );
 
@@ -272,7 +275,7 @@ fn creates_on_a_configured_target_are_skipped_unless_the_kind_is_allowed() {
         "built-in mock: {cases:?}"
     );
     // Every run deleted what it made.
-    assert!(names(&mock.1, &vpcs).is_empty() && names(&mock.1, &groups).is_empty());
+    assert_eq!((names(&mock.1, &vpcs), names(&mock.1, &groups)), documented);
 }
 
 /// Runs the project's cases in `dir` against `base` with mutations allowed, the ledger at
@@ -423,6 +426,8 @@ fn restore_deletes_by_id_and_by_the_run_id_name() {
     let mock = standalone(dir.path());
     let project = project_id(&mock.1);
     let vpcs = format!("/v1/{project}/vpcs");
+    // The pages' example VPC is there before and after: restore leaves it alone.
+    let documented = names(&mock.1, &vpcs);
     let run_id = "0123456789ab";
     let create = |name: &str| {
         let (status, v) = http(
@@ -493,6 +498,7 @@ fn restore_deletes_by_id_and_by_the_run_id_name() {
         "{stdout}"
     );
     let mut left = names(&mock.1, &vpcs);
+    left.retain(|n| !documented.contains(n));
     left.sort();
     assert_eq!(left, ["plain", "someone-elses"]);
 
@@ -506,7 +512,7 @@ fn restore_deletes_by_id_and_by_the_run_id_name() {
         stdout.contains("1 resource(s) to restore, 1 failed"),
         "{stdout}"
     );
-    assert_eq!(names(&mock.1, &vpcs).len(), 2);
+    assert_eq!(names(&mock.1, &vpcs).len(), 2 + documented.len());
 }
 
 /// The checker's scenario: a generated, create-heavy suite runs with the ledger against a

@@ -3,8 +3,8 @@
 //! parent ids scope it), reads and lists answer what is stored, updates merge into it, deletes
 //! remove it, and any request below an id nobody created is refused as not found.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json::{json, Value};
 
@@ -22,6 +22,8 @@ struct KindRoute {
     created_id: Option<String>,
     /// The path parameter naming one (`port_id`).
     id_param: Option<String>,
+    /// The documented instance each project's collection starts with: (id, the read answer).
+    example: Option<(String, Value)>,
 }
 
 /// What a request is for a kind.
@@ -62,6 +64,9 @@ pub struct Memory {
     /// The emulation's store, which owns the emulated kinds' data (None: kept here like any
     /// other kind).
     owner: Option<Arc<Shared>>,
+    /// Projects whose collections hold their documented instances already ("" for the
+    /// collections no project names).
+    seeded: Mutex<BTreeSet<String>>,
 }
 
 /// Stored bodies: concrete collection path → (id, body) in creation order.
@@ -111,6 +116,10 @@ impl Memory {
                         .clone()
                         .or_else(|| k.created_by_job.as_ref().map(|_| String::new())),
                     id_param: k.id_param.clone(),
+                    example: k
+                        .example_id()
+                        .map(|(_, id)| id.to_string())
+                        .zip(k.example.clone()),
                 })
             })
             .collect();
@@ -119,6 +128,40 @@ impl Memory {
             store: RwLock::new(BTreeMap::new()),
             faults,
             owner,
+            seeded: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    /// Starts a project's collections with their kinds' documented instances, the first time
+    /// a request names the project: a read or list finds the pages' example before anything
+    /// was created, as a real project holds what it holds. Only top-level collections (their
+    /// path names at most the project) are seeded, never the emulation's kinds, and an
+    /// instance deleted stays deleted.
+    fn seed(&self, project: Option<&str>) {
+        let key = project.unwrap_or_default();
+        {
+            let mut seeded = self.seeded.lock().unwrap_or_else(|p| p.into_inner());
+            if !seeded.insert(key.to_string()) {
+                return;
+            }
+        }
+        let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
+        for k in &self.kinds {
+            let Some((id, body)) = &k.example else {
+                continue;
+            };
+            let collection = match (k.collection.matches("{}").count(), project) {
+                (0, None) => k.collection.clone(),
+                (1, Some(p)) => k.collection.replacen("{}", p, 1),
+                _ => continue,
+            };
+            if owns(&k.collection) {
+                continue;
+            }
+            let items = store.entry(collection).or_default();
+            if !items.iter().any(|(i, _)| i == id) {
+                items.insert(0, (id.clone(), body.clone()));
+            }
         }
     }
 
@@ -134,12 +177,13 @@ impl Memory {
     ) -> Result<Role, Unknown> {
         let t = normalise(template);
         let segs: Vec<&str> = path.split('/').collect();
-        let store = self.store.read().unwrap_or_else(|p| p.into_inner());
-        let project = params
+        let named = params
             .iter()
             .find(|(n, _)| n == "project_id")
-            .map(|(_, v)| v.as_str())
-            .filter(|_| !self.faults.has(Fault::CrossProjectLeak));
+            .map(|(_, v)| v.as_str());
+        self.seed(named);
+        let store = self.store.read().unwrap_or_else(|p| p.into_inner());
+        let project = named.filter(|_| !self.faults.has(Fault::CrossProjectLeak));
         let mut located: BTreeMap<usize, String> = BTreeMap::new();
         for (name, value) in params {
             if !self
@@ -577,6 +621,47 @@ mod tests {
                 ),
             ],
         }
+    }
+
+    /// Each project starts with the documented instance of each top-level kind, once: reads
+    /// find it, a delete removes it for good, another project holds its own; a nested kind is
+    /// not seeded (its parent's id would be made up).
+    #[test]
+    fn each_project_starts_with_the_documented_instances_once() {
+        let mut t = table();
+        let example = json!({"vpc": {"id": "doc-vpc", "name": "documented"}});
+        t.kinds[0].example = Some(example.clone());
+        t.kinds[1].example = Some(json!({"route": {"id": "doc-route"}}));
+        let m = Memory::new(&t, Faults::default());
+        let p = |project: &str| vec![("project_id".to_string(), project.to_string())];
+        let list = |project: &str| {
+            let path = format!("/v1/{project}/vpcs");
+            m.role("/v1/{project_id}/vpcs", &path, &p(project)).unwrap();
+            m.list(&path)
+        };
+        assert_eq!(list("p1"), vec![example.clone()]);
+        let item = |project: &str| {
+            let mut params = p(project);
+            params.push(("vpc_id".into(), "doc-vpc".into()));
+            m.role(
+                "/v1/{project_id}/vpcs/{vpc_id}",
+                &format!("/v1/{project}/vpcs/doc-vpc"),
+                &params,
+            )
+        };
+        assert_eq!(
+            item("p1"),
+            Ok(Role::Item {
+                collection: "/v1/p1/vpcs".into(),
+                id: "doc-vpc".into()
+            })
+        );
+        let routes = "/v1/p1/vpcs/doc-vpc/routes";
+        assert!(m.list(routes).is_empty(), "a nested kind is not seeded");
+        m.delete("/v1/p1/vpcs", "doc-vpc");
+        assert!(list("p1").is_empty(), "a deleted instance stays deleted");
+        assert!(item("p1").is_err());
+        assert_eq!(list("p2"), vec![example], "another project holds its own");
     }
 
     /// An asynchronous create answers the ids it made: the id goes in that list, and the stored
