@@ -3143,3 +3143,378 @@ async fn old_fixtures_read_as_whole_servers_and_metadata_changes_move_updated() 
     assert_eq!(unchanged, before);
     mock.stop().await;
 }
+
+/// Tempest's snapshot response schemas (`tests/data/tempest_volume_snapshots.json`), one
+/// validator per operation, each its `response_body` with the shared definitions beside it.
+/// `patch` edits each operation's schema before it is built (the deviations applied).
+fn tempest_snapshot_validators(
+    patch: impl Fn(&str, &mut Value),
+) -> std::collections::BTreeMap<String, (Vec<u64>, jsonschema::Validator)> {
+    let tempest = test_data("tempest_volume_snapshots.json");
+    let mut definitions = tempest["definitions"].clone();
+    patch("definitions", &mut definitions);
+    tempest["operations"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, op)| {
+            let mut schema = op["response_body"].clone();
+            patch(name, &mut schema);
+            schema["$schema"] = tempest["$schema"].clone();
+            schema["definitions"] = definitions.clone();
+            let codes = op["status_code"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_u64().unwrap())
+                .collect();
+            let validator = jsonschema::options()
+                .should_validate_formats(true)
+                .with_format("iso8601-date-time", is_iso8601_date_time)
+                .with_format("uuid", is_uuid_as_python_parses_it)
+                .build(&schema)
+                .unwrap();
+            (name.clone(), (codes, validator))
+        })
+        .collect()
+}
+
+/// Tempest's `iso8601-date-time` format (`tempest/lib/common/jsonschema_validator.py`): what
+/// `oslo_utils.timeutils.parse_isotime` (the `iso8601` package) parses: a date, optionally a time
+/// with optional seconds and fraction, optionally a zone; no zone is allowed (Cinder's own
+/// timestamps carry none).
+fn is_iso8601_date_time(text: &str) -> bool {
+    let layout = regex::Regex::new(
+        r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$",
+    )
+    .unwrap();
+    let Some(c) = layout.captures(text) else {
+        return false;
+    };
+    let n = |i: usize| {
+        c.get(i)
+            .map_or(0, |m| m.as_str().parse::<u32>().unwrap_or(99))
+    };
+    let Ok(month) = time::Month::try_from(n(2) as u8) else {
+        return false;
+    };
+    time::Date::from_calendar_date(n(1) as i32, month, n(3) as u8).is_ok()
+        && n(4) < 24
+        && n(5) < 60
+        && n(6) < 60
+}
+
+/// `uuid`: Tempest validates with Draft 4's format checker, which has no `uuid` (python-jsonschema
+/// registers it from draft 2019-09 on), so Tempest checks nothing. Checked here anyway, as
+/// Python's `uuid.UUID` parses one: 32 hex digits, bare or in the hyphenated 8-4-4-4-12 form
+/// (Keystone's project ids are the bare form).
+fn is_uuid_as_python_parses_it(text: &str) -> bool {
+    regex::Regex::new(
+        r"^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+    )
+    .unwrap()
+    .is_match(text)
+}
+
+/// Where and by which keyword an answer fails a schema, sorted.
+fn schema_failures(validator: &jsonschema::Validator, body: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = validator
+        .iter_errors(body)
+        .map(|e| {
+            (
+                e.instance_path().as_str().to_string(),
+                e.kind().keyword().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The snapshot calls Tempest's snapshots client makes, each with its schema's name, for one API
+/// version: show, the two lists (whole and a page of one with its next link), update, and the
+/// metadata reads and writes.
+fn tempest_snapshot_calls(
+    v: &str,
+    p: &str,
+    id: &str,
+) -> Vec<(&'static str, Method, String, Option<Value>)> {
+    let s = format!("/{v}/{p}/snapshots");
+    vec![
+        ("show_snapshot", Method::GET, format!("{s}/{id}"), None),
+        ("list_snapshots_no_detail", Method::GET, s.clone(), None),
+        (
+            "list_snapshots_no_detail",
+            Method::GET,
+            format!("{s}?limit=1"),
+            None,
+        ),
+        (
+            "list_snapshots_with_detail",
+            Method::GET,
+            format!("{s}/detail"),
+            None,
+        ),
+        (
+            "list_snapshots_with_detail",
+            Method::GET,
+            format!("{s}/detail?limit=1"),
+            None,
+        ),
+        (
+            "update_snapshot",
+            Method::PUT,
+            format!("{s}/{id}"),
+            Some(
+                json!({"snapshot": {"name": format!("tempest-{v}"), "description": "by tempest"}}),
+            ),
+        ),
+        (
+            "show_snapshot_metadata",
+            Method::GET,
+            format!("{s}/{id}/metadata"),
+            None,
+        ),
+        (
+            "update_snapshot_metadata",
+            Method::PUT,
+            format!("{s}/{id}/metadata"),
+            Some(json!({"metadata": {"key1": "value1", "key2": "value2"}})),
+        ),
+        (
+            "show_snapshot_metadata_item",
+            Method::GET,
+            format!("{s}/{id}/metadata/key1"),
+            None,
+        ),
+        (
+            "update_snapshot_metadata_item",
+            Method::PUT,
+            format!("{s}/{id}/metadata/key2"),
+            Some(json!({"meta": {"key2": "value2b"}})),
+        ),
+    ]
+}
+
+/// Sends one call to a running mock; its status and JSON body.
+async fn http_call(base: &str, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
+    let mut req = reqwest::Client::new().request(method, format!("{base}{path}"));
+    if let Some(b) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(b.to_string());
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (
+        status,
+        serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap(),
+    )
+}
+
+/// Tempest's snapshot schemas for one API version with the differences the EVS pages document,
+/// each named in the deviations, applied: v2 and v3 plain lists may answer `snapshots_links:
+/// null`; v3's plain list adds `count`, its show and detail list `user_id`, and its update the
+/// two reserved attributes.
+fn tempest_snapshot_validators_with_deviations(
+    version: &str,
+) -> std::collections::BTreeMap<String, (Vec<u64>, jsonschema::Validator)> {
+    let named: Vec<String> = test_data("../../src/mock/deviations.json")["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_string())
+        .collect();
+    for id in [
+        "evs-snapshot-list-links-null",
+        "evs-v3-snapshot-list-count",
+        "evs-v3-snapshot-user-id",
+        "evs-v3-update-reserved-attributes",
+    ] {
+        assert!(named.contains(&id.to_string()), "{id} is not named");
+    }
+    let v3 = version == "v3";
+    tempest_snapshot_validators(|name, schema| match name {
+        "list_snapshots_no_detail" => {
+            // evs-snapshot-list-links-null
+            schema["properties"]["snapshots_links"] =
+                json!({"oneOf": [{"$ref": "#/definitions/links"}, {"type": "null"}]});
+            if v3 {
+                // evs-v3-snapshot-list-count
+                schema["properties"]["count"] = json!({"type": "integer"});
+            }
+        }
+        "definitions" if v3 => {
+            // evs-v3-snapshot-user-id: as Tempest's commented-out 3.41 line states it.
+            schema["common_snapshot_detail_schema"]["properties"]["user_id"] =
+                json!({"type": "string", "format": "uuid"});
+        }
+        "update_snapshot" if v3 => {
+            // evs-v3-update-reserved-attributes: the summary plus the two reserved attributes.
+            let tempest = test_data("tempest_volume_snapshots.json");
+            let mut snapshot = tempest["definitions"]["common_snapshot_schema"].clone();
+            let detail = &tempest["definitions"]["common_snapshot_detail_schema"];
+            for key in [
+                "os-extended-snapshot-attributes:progress",
+                "os-extended-snapshot-attributes:project_id",
+            ] {
+                snapshot["properties"][key] = detail["properties"][key].clone();
+                snapshot["required"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!(key));
+            }
+            schema["properties"]["snapshot"] = snapshot;
+        }
+        _ => {}
+    })
+}
+
+/// Tempest's response schemas for the snapshot operations (show, both lists, update, metadata
+/// and metadata item reads and writes), v2 and v3, against a running mock: each answer passes
+/// once the differences the EVS pages document and the deviations name are applied, and
+/// without them fails on exactly those; every status is one Tempest expects, and the answers
+/// hold what was sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tempest_snapshot_schemas_accept_the_mock_but_for_the_named_differences() {
+    let strict = tempest_snapshot_validators(|_, _| {});
+    let mock = conform::mock::spawn(MockConfig::default()).await.unwrap();
+    let base = mock.base_url();
+    let p = var("project_id");
+    let id = var("snapshot_with_metadata_id");
+    let in_project = Fixtures::defaults().projects[0].snapshots.len();
+    for v in ["v2", "v3"] {
+        let with_deviations = tempest_snapshot_validators_with_deviations(v);
+        for (op, method, path, body) in tempest_snapshot_calls(v, &p, &id) {
+            let (status, answer) = http_call(&base, method, &path, body.as_ref()).await;
+            let (codes, validator) = &with_deviations[op];
+            assert!(codes.contains(&u64::from(status)), "{path}: {status}");
+            let errors: Vec<String> = validator
+                .iter_errors(&answer)
+                .map(|e| format!("{}: {e}", e.instance_path().as_str()))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{v} {op} {path}: {errors:#?}\n{answer:#}"
+            );
+
+            // Without the deviations Tempest fails exactly where the pages differ.
+            let at = |p: &str, k: &str| (p.to_string(), k.to_string());
+            let paged = path.contains("limit=");
+            let expected: Vec<(String, String)> = match (v, op) {
+                (_, "list_snapshots_no_detail") if !paged && v == "v2" => {
+                    vec![at("/snapshots_links", "type")]
+                }
+                ("v3", "list_snapshots_no_detail") if paged => vec![at("", "additionalProperties")],
+                ("v3", "list_snapshots_no_detail") => vec![
+                    at("", "additionalProperties"),
+                    at("/snapshots_links", "type"),
+                ],
+                ("v3", "show_snapshot" | "update_snapshot") => {
+                    vec![at("/snapshot", "additionalProperties")]
+                }
+                ("v3", "list_snapshots_with_detail") => {
+                    (0..answer["snapshots"].as_array().unwrap().len())
+                        .map(|i| at(&format!("/snapshots/{i}"), "additionalProperties"))
+                        .collect()
+                }
+                _ => vec![],
+            };
+            assert_eq!(
+                schema_failures(&strict[op].1, &answer),
+                expected,
+                "{v} {op} {path}\n{answer:#}"
+            );
+
+            // The answers are the calls': the snapshot asked for, the lists whole or a page of
+            // one with its next link, and what was written.
+            match op {
+                "show_snapshot" => assert_eq!(answer["snapshot"]["id"], json!(id)),
+                "list_snapshots_no_detail" | "list_snapshots_with_detail" => {
+                    let n = answer["snapshots"].as_array().unwrap().len();
+                    if paged {
+                        assert_eq!(n, 1);
+                        let next = answer["snapshots_links"][0]["href"].as_str().unwrap();
+                        assert!(
+                            next.starts_with(&format!("{base}/{v}/{p}/snapshots")),
+                            "{next}"
+                        );
+                    } else {
+                        assert_eq!(n, in_project);
+                    }
+                }
+                "update_snapshot" => {
+                    assert_eq!(answer["snapshot"]["name"], json!(format!("tempest-{v}")));
+                    assert_eq!(answer["snapshot"]["description"], "by tempest");
+                }
+                "show_snapshot_metadata_item" => {
+                    assert_eq!(answer, json!({"meta": {"key1": "value1"}}))
+                }
+                "update_snapshot_metadata" | "update_snapshot_metadata_item" => {
+                    assert_eq!(&answer, body.as_ref().unwrap())
+                }
+                _ => {}
+            }
+        }
+    }
+    mock.stop().await;
+}
+
+/// The snapshot schemas catch a bad answer: a planted date that is no date and a volume id that
+/// is no UUID (fixtures), and the fault modes that change a field's type, drop `updated_at` or
+/// add a field, each fail Tempest's show schema with the deviations applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tempest_snapshot_schemas_refuse_planted_bad_values() {
+    let p = "0a1b2c3d4e5f40718293a4b5c6d7e8f9";
+    let fixtures = Fixtures::parse(
+        &format!(
+            "projects:\n  - id: {p}\n    snapshots:\n      - {{id: 5c7f0c1e-0000-4000-8000-0000000000aa, name: planted, description: '', status: available, volume_id: not-a-uuid, size: 1, metadata: {{}}, created_at: '2026-13-45T10:00:00.000000', updated_at: '2026-01-01T10:00:00'}}\n"
+        ),
+        "planted.yaml",
+    )
+    .unwrap();
+    let mock = conform::mock::spawn(MockConfig {
+        fixtures,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    for v in ["v2", "v3"] {
+        let validators = tempest_snapshot_validators_with_deviations(v);
+        let path = format!("/{v}/{p}/snapshots/5c7f0c1e-0000-4000-8000-0000000000aa");
+        let (_, answer) = http_call(&mock.base_url(), Method::GET, &path, None).await;
+        assert_eq!(
+            schema_failures(&validators["show_snapshot"].1, &answer),
+            vec![
+                ("/snapshot/created_at".to_string(), "format".to_string()),
+                ("/snapshot/volume_id".to_string(), "format".to_string()),
+            ],
+            "{answer:#}"
+        );
+        // The fixture's other layouts are Tempest's: a zone-less stamp passes.
+        assert_eq!(answer["snapshot"]["updated_at"], "2026-01-01T10:00:00");
+    }
+    mock.stop().await;
+
+    let show = format!("/v3/{p}/snapshots/{}", var("snapshot_id"));
+    let validators = tempest_snapshot_validators_with_deviations("v3");
+    for (fault, at, keyword) in [
+        (Fault::WrongFieldType, "/snapshot/size", "type"),
+        (Fault::MissingField, "/snapshot", "required"),
+        (Fault::ExtraField, "/snapshot", "additionalProperties"),
+    ] {
+        let mock = conform::mock::spawn(MockConfig {
+            faults: Faults::new([fault]),
+            ..MockConfig::default()
+        })
+        .await
+        .unwrap();
+        let (_, answer) = http_call(&mock.base_url(), Method::GET, &show, None).await;
+        assert_eq!(
+            schema_failures(&validators["show_snapshot"].1, &answer),
+            vec![(at.to_string(), keyword.to_string())],
+            "{fault:?}: {answer:#}"
+        );
+        mock.stop().await;
+    }
+}
