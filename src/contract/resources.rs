@@ -113,6 +113,31 @@ pub struct ResourceKind {
 }
 
 impl ResourceKind {
+    /// A kind with only its name, service, collection segment and read: inferred, nothing it
+    /// can create, update, delete or restore yet (callers fill what they know).
+    pub fn new(kind: &str, service: &str, collection: &str, read: Call) -> ResourceKind {
+        ResourceKind {
+            kind: kind.into(),
+            service: service.into(),
+            collection: collection.into(),
+            scratch_var: None,
+            read,
+            fields: BTreeMap::new(),
+            update: None,
+            items: None,
+            delete: None,
+            created_id: None,
+            created_by_job: None,
+            origin: Origin::Inferred,
+            collection_path: None,
+            id_param: None,
+            parent: None,
+            create: None,
+            list: None,
+            example: None,
+        }
+    }
+
     /// The id of [`ResourceKind::example`], and the pointer it is at: where a create answer
     /// holds the new id, else `id` at the top or under the answer's one envelope key.
     pub fn example_id(&self) -> Option<(String, &str)> {
@@ -410,24 +435,8 @@ mod tests {
             body: None,
         };
         let kind = |name: &str, create: Option<&str>, read: &str| ResourceKind {
-            kind: name.into(),
-            service: "vpc".into(),
-            collection: "vpcs".into(),
-            scratch_var: None,
-            read: call("GET", read),
-            fields: BTreeMap::new(),
-            update: None,
-            items: None,
-            delete: None,
-            created_id: None,
-            created_by_job: None,
-            origin: Origin::Inferred,
-            collection_path: None,
-            id_param: None,
-            parent: None,
             create: create.map(|p| call("POST", p)),
-            list: None,
-            example: None,
+            ..ResourceKind::new(name, "vpc", "vpcs", call("GET", read))
         };
         let t = ResourceTable {
             kinds: vec![
@@ -478,29 +487,15 @@ mod tests {
 
     #[test]
     fn an_examples_id_is_where_a_create_puts_it_else_under_the_one_envelope() {
+        let read = Call {
+            method: "GET".into(),
+            path: "/x/{id}".into(),
+            body: None,
+        };
         let kind = |created_id: Option<&str>, example: Value| ResourceKind {
-            kind: "thing".into(),
-            service: "svc".into(),
-            collection: "things".into(),
-            scratch_var: None,
-            read: Call {
-                method: "GET".into(),
-                path: "/x/{id}".into(),
-                body: None,
-            },
-            fields: BTreeMap::new(),
-            update: None,
-            items: None,
-            delete: None,
             created_id: created_id.map(str::to_string),
-            created_by_job: None,
-            origin: Origin::Inferred,
-            collection_path: None,
-            id_param: None,
-            parent: None,
-            create: None,
-            list: None,
             example: Some(example),
+            ..ResourceKind::new("thing", "svc", "things", read.clone())
         };
         let id = |k: &ResourceKind| k.example_id().map(|(p, id)| (p, id.to_string()));
         let enveloped = serde_json::json!({"thing": {"id": "t1", "name": "n"}});
@@ -534,24 +529,9 @@ mod tests {
             body: None,
         };
         let kind = ResourceKind {
-            kind: "thing".into(),
-            service: "svc".into(),
-            collection: "things".into(),
-            scratch_var: None,
-            read: call.clone(),
             fields: [("name".to_string(), "/thing/name".to_string())].into(),
-            update: None,
-            items: None,
-            delete: None,
-            created_id: None,
-            created_by_job: None,
             origin: Origin::Declared,
-            collection_path: None,
-            id_param: None,
-            parent: None,
-            create: None,
-            list: None,
-            example: None,
+            ..ResourceKind::new("thing", "svc", "things", call.clone())
         };
         let t = ResourceTable {
             kinds: vec![kind.clone()],

@@ -560,7 +560,7 @@ fn apply(stored: &mut Value, update: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::resources::{Call, Origin, ResourceKind};
+    use crate::contract::resources::{Call, ResourceKind};
 
     #[test]
     fn an_id_is_set_into_the_item_an_array_already_holds() {
@@ -585,27 +585,19 @@ mod tests {
             body: None,
         };
         let kind = |name: &str, coll: &str, item: &str| ResourceKind {
-            kind: name.into(),
-            service: "vpc".into(),
-            collection: coll.rsplit('/').next().unwrap_or_default().into(),
-            scratch_var: None,
-            read: call("GET", item),
-            fields: BTreeMap::new(),
-            update: None,
-            items: None,
             delete: Some(call("DELETE", item)),
             created_id: Some(format!("/{name}/id")),
-            created_by_job: None,
-            origin: Origin::Inferred,
             collection_path: Some(coll.into()),
             id_param: item
                 .rsplit('/')
                 .next()
                 .map(|s| s.trim_matches(|c| c == '{' || c == '}').to_string()),
-            parent: None,
-            create: None,
-            list: None,
-            example: None,
+            ..ResourceKind::new(
+                name,
+                "vpc",
+                coll.rsplit('/').next().unwrap_or_default(),
+                call("GET", item),
+            )
         };
         ResourceTable {
             kinds: vec![

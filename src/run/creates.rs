@@ -154,7 +154,7 @@ pub fn carries(name: &str, run_id: &str) -> bool {
 mod tests {
     use super::*;
     use crate::contract::resources::name_pointer;
-    use crate::contract::resources::{Call, Origin, ResourceKind};
+    use crate::contract::resources::{Call, ResourceKind};
     use serde_json::json;
 
     fn table(names: &[&str]) -> ResourceTable {
@@ -166,25 +166,13 @@ mod tests {
         ResourceTable {
             kinds: names
                 .iter()
-                .map(|n| ResourceKind {
-                    kind: n.to_string(),
-                    service: "vpc".into(),
-                    collection: format!("{n}s"),
-                    scratch_var: None,
-                    read: call("GET", &format!("/v1/{{project_id}}/{n}s/{{id}}")),
-                    fields: Default::default(),
-                    update: None,
-                    items: None,
-                    delete: None,
-                    created_id: None,
-                    created_by_job: None,
-                    origin: Origin::Inferred,
-                    collection_path: None,
-                    id_param: None,
-                    parent: None,
-                    create: None,
-                    list: None,
-                    example: None,
+                .map(|n| {
+                    ResourceKind::new(
+                        n,
+                        "vpc",
+                        &format!("{n}s"),
+                        call("GET", &format!("/v1/{{project_id}}/{n}s/{{id}}")),
+                    )
                 })
                 .collect(),
         }
