@@ -336,21 +336,8 @@ mod tests {
 
     fn contract() -> Contract {
         let op = Operation {
-            id: "t.update_thing.v1".into(),
-            service: "t".into(),
             title: "t".into(),
-            method: "PUT".into(),
-            path: "/v1/things/{id}".into(),
-            path_params: vec!["id".into()],
-            query_params: Vec::new(),
-            success: vec![200],
-            request_body: false,
-            response_body: true,
-            sources: Vec::new(),
-            preconditions: Vec::new(),
-            alternatives: Vec::new(),
-            conflicts: Vec::new(),
-            notes: Vec::new(),
+            ..Operation::new("t.update_thing.v1", "t", "PUT", "/v1/things/{id}")
         };
         let mut schemas = BTreeMap::new();
         schemas.insert(

@@ -132,6 +132,28 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// An operation with only its id, service, method and path (its path parameters read from
+    /// the path): success 200 with a body, no request body, nothing else documented.
+    pub fn new(id: &str, service: &str, method: &str, path: &str) -> Operation {
+        Operation {
+            id: id.into(),
+            service: service.into(),
+            title: String::new(),
+            method: method.into(),
+            path: path.into(),
+            path_params: template::params(path),
+            query_params: Vec::new(),
+            success: vec![200],
+            request_body: false,
+            response_body: true,
+            sources: Vec::new(),
+            preconditions: Vec::new(),
+            alternatives: Vec::new(),
+            conflicts: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
     /// Fills the path template from a lookup; returns the first missing name on failure.
     pub fn render_path(
         &self,

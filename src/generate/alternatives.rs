@@ -235,13 +235,7 @@ mod tests {
             Vec::new()
         };
         let op = Operation {
-            id: "demo.widget_action.v2".into(),
-            service: "demo".into(),
             title: "Widget action".into(),
-            method: "POST".into(),
-            path: "/v2/{project_id}/widgets/{widget_id}/action".into(),
-            path_params: vec!["project_id".into(), "widget_id".into()],
-            query_params: Vec::new(),
             success: vec![202],
             request_body: true,
             response_body: false,
@@ -250,10 +244,13 @@ mod tests {
                 lang: "zh".into(),
                 joined_by: None,
             }],
-            preconditions: Vec::new(),
             alternatives,
-            conflicts: Vec::new(),
-            notes: Vec::new(),
+            ..Operation::new(
+                "demo.widget_action.v2",
+                "demo",
+                "POST",
+                "/v2/{project_id}/widgets/{widget_id}/action",
+            )
         };
         let mut schemas = BTreeMap::new();
         schemas.insert((op.id.clone(), SchemaKind::Request), request);

@@ -1252,21 +1252,9 @@ mod tests {
     #[test]
     fn a_kind_the_table_names_is_checked_by_the_memory_not_the_emulation() {
         let op = |id: &str, method: &str, path: &str, params: &[&str]| Operation {
-            id: id.into(),
-            service: "ecs".into(),
             title: id.into(),
-            method: method.into(),
-            path: path.into(),
             path_params: params.iter().map(|p| p.to_string()).collect(),
-            query_params: Vec::new(),
-            success: vec![200],
-            request_body: false,
-            response_body: true,
-            sources: Vec::new(),
-            preconditions: Vec::new(),
-            alternatives: Vec::new(),
-            conflicts: Vec::new(),
-            notes: Vec::new(),
+            ..Operation::new(id, "ecs", method, path)
         };
         let ops = vec![
             op(

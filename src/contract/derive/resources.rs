@@ -339,23 +339,7 @@ mod tests {
     use serde_json::json;
 
     fn op(id: &str, method: &str, path: &str) -> Operation {
-        Operation {
-            id: id.into(),
-            service: "vpc".into(),
-            title: String::new(),
-            method: method.into(),
-            path: path.into(),
-            path_params: Vec::new(),
-            query_params: Vec::new(),
-            success: vec![200],
-            request_body: false,
-            response_body: true,
-            sources: Vec::new(),
-            preconditions: Vec::new(),
-            alternatives: Vec::new(),
-            conflicts: Vec::new(),
-            notes: Vec::new(),
-        }
+        Operation::new(id, "vpc", method, path)
     }
 
     /// A create answers the new id as `id` or as the id parameter, at the top, in an envelope,
