@@ -1996,19 +1996,37 @@ async fn openstack_clients_drive_the_mock() {
     ) {
         return;
     }
+    python_client_drives_the_mock(
+        "clients.py",
+        &[
+            "cinder list",
+            "cinder update all metadata: ok",
+            "nova delete metadata: ok",
+        ],
+    )
+    .await;
+}
+
+/// Runs `tests/openstack/<script>` against a mock behind a token, with the base URL, the
+/// token and the fixtures' project, snapshot and server as its arguments (no clouds.yaml or
+/// `OS_*` variable of the caller's steering it). It must succeed, print each of `lines`, never
+/// print the token, and leave the mock's state as it found it.
+async fn python_client_drives_the_mock(script: &str, lines: &[&str]) {
+    let token = "openstack-t0k3n";
     let mock = conform::mock::spawn(MockConfig {
-        auth: MockAuth::Token("openstack-t0k3n".into()),
+        auth: MockAuth::Token(token.into()),
         ..MockConfig::default()
     })
     .await
     .unwrap();
     let before = mock_state(&mock.base_url()).await;
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/openstack/clients.py");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/openstack")
+        .join(script);
     let args = vec![
         script.display().to_string(),
         mock.base_url(),
-        "openstack-t0k3n".to_string(),
+        token.to_string(),
         var("project_id"),
         var("snapshot_id"),
         var("server_id"),
@@ -2016,28 +2034,27 @@ async fn openstack_clients_drive_the_mock() {
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new("python3")
             .args(&args)
+            .env("OS_CLIENT_CONFIG_FILE", "/dev/null")
+            .env_remove("OS_CLOUD")
             .output()
             .unwrap()
     })
     .await
     .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        !stdout.contains(token) && !stderr.contains(token),
+        "the token leaked"
     );
-    for op in [
-        "cinder list",
-        "cinder update all metadata: ok",
-        "nova delete metadata: ok",
-    ] {
-        assert!(stdout.contains(op), "{stdout}");
+    for line in lines {
+        assert!(stdout.contains(line), "{line}\n{stdout}");
     }
     assert_eq!(
         mock_state(&mock.base_url()).await,
         before,
-        "the clients undid their changes"
+        "the client undid its changes"
     );
     mock.stop().await;
 }
@@ -2080,67 +2097,28 @@ async fn openstacksdk_connects_and_drives_the_mock() {
     ) {
         return;
     }
-    let token = "openstack-t0k3n";
-    let mock = conform::mock::spawn(MockConfig {
-        auth: MockAuth::Token(token.into()),
-        ..MockConfig::default()
-    })
-    .await
-    .unwrap();
-    let before = mock_state(&mock.base_url()).await;
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/openstack/sdk.py");
-    let args = vec![
-        script.display().to_string(),
-        mock.base_url(),
-        token.to_string(),
-        var("project_id"),
-        var("snapshot_id"),
-        var("server_id"),
-    ];
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("python3")
-            .args(&args)
-            // The SDK looks for clouds.yaml and OS_* variables; none of the caller's may steer it.
-            .env("OS_CLIENT_CONFIG_FILE", "/dev/null")
-            .env_remove("OS_CLOUD")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(
-        !stdout.contains(token) && !stderr.contains(token),
-        "the token leaked"
-    );
-    for line in [
-        "block-storage v2 get snapshot: snap-001",
-        "block-storage v2 update snapshot: ok",
-        "block-storage v2 set snapshot metadata: ok",
-        "block-storage v2 replace snapshot metadata: ok",
-        "block-storage v2 delete snapshot metadata: ok",
-        "block-storage v2 snapshots(details=True, limit=2): 5 detail items",
-        "block-storage v3 get snapshot: snap-001",
-        "block-storage v3 update snapshot: ok",
-        "block-storage v3 set snapshot metadata: ok",
-        "block-storage v3 replace snapshot metadata: ok",
-        "block-storage v3 delete snapshot metadata: ok",
-        "block-storage v3 snapshots(details=True, limit=2): 5 detail items",
-        "compute get server: ecs-active ACTIVE",
-        "compute set server metadata: ok",
-        "compute replace server metadata: ok",
-        "compute delete server metadata: ok",
-    ] {
-        assert!(stdout.contains(line), "{line}\n{stdout}");
-    }
-    assert_eq!(
-        mock_state(&mock.base_url()).await,
-        before,
-        "the SDK undid its changes"
-    );
-    mock.stop().await;
+    python_client_drives_the_mock(
+        "sdk.py",
+        &[
+            "block-storage v2 get snapshot: snap-001",
+            "block-storage v2 update snapshot: ok",
+            "block-storage v2 set snapshot metadata: ok",
+            "block-storage v2 replace snapshot metadata: ok",
+            "block-storage v2 delete snapshot metadata: ok",
+            "block-storage v2 snapshots(details=True, limit=2): 5 detail items",
+            "block-storage v3 get snapshot: snap-001",
+            "block-storage v3 update snapshot: ok",
+            "block-storage v3 set snapshot metadata: ok",
+            "block-storage v3 replace snapshot metadata: ok",
+            "block-storage v3 delete snapshot metadata: ok",
+            "block-storage v3 snapshots(details=True, limit=2): 5 detail items",
+            "compute get server: ecs-active ACTIVE",
+            "compute set server metadata: ok",
+            "compute replace server metadata: ok",
+            "compute delete server metadata: ok",
+        ],
+    )
+    .await;
 }
 
 /// Snapshot answers are serialised straight from the state: the text must be exactly what a
