@@ -156,7 +156,8 @@ impl Tier {
                 .path_known(path)
                 .then(|| self.error(None, StatusCode::METHOD_NOT_ALLOWED, "method not allowed"));
         };
-        if let Some(refused) = super::query::refusal(&op.query_params, query, &self.scalars) {
+        let query = super::query::pairs(query);
+        if let Some(refused) = super::query::refusal(&op.query_params, &query, &self.scalars) {
             return Some(self.error(Some(op), StatusCode::BAD_REQUEST, &refused));
         }
         let request = if op.request_body {
@@ -184,7 +185,7 @@ impl Tier {
         } else {
             None
         };
-        Some(self.serve(op, path, &params, query, request.as_ref()))
+        Some(self.serve(op, path, &params, &query, request.as_ref()))
     }
 
     fn serve(
@@ -192,7 +193,7 @@ impl Tier {
         op: &Operation,
         path: &str,
         params: &[(String, String)],
-        query: Option<&str>,
+        query: &[(String, String)],
         request: Option<&Value>,
     ) -> Answer {
         let status = op
@@ -920,20 +921,18 @@ fn fill_list(
 /// The stored items a list's query keeps: a parameter naming a field of the items (`name`,
 /// `id`, `status`; repeated: any of its values) keeps those whose field has that value; `limit`
 /// keeps the first so many. Other parameters (markers, offsets) change nothing.
-fn filtered(items: Vec<Value>, envelope: Option<&str>, query: Option<&str>) -> Vec<Value> {
-    let Some(query) = query.filter(|q| !q.is_empty()) else {
+fn filtered(items: Vec<Value>, envelope: Option<&str>, query: &[(String, String)]) -> Vec<Value> {
+    if query.is_empty() {
         return items;
-    };
-    let mut wanted: Vec<(String, Vec<String>)> = Vec::new();
+    }
+    let mut wanted: Vec<(&str, Vec<&str>)> = Vec::new();
     let mut limit = None;
-    for pair in query.split('&') {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let (k, v) = (percent_decode(k), percent_decode(&v.replace('+', " ")));
+    for (k, v) in query {
         if k == "limit" {
             limit = v.parse::<usize>().ok();
             continue;
         }
-        match wanted.iter_mut().find(|(name, _)| *name == k) {
+        match wanted.iter_mut().find(|(name, _)| name == k) {
             Some((_, values)) => values.push(v),
             None => wanted.push((k, vec![v])),
         }
@@ -1011,7 +1010,7 @@ mod tests {
             ]
         };
         let ids = |q: Option<&str>| -> Vec<String> {
-            filtered(items(), Some("/vpc"), q)
+            filtered(items(), Some("/vpc"), &super::super::query::pairs(q))
                 .iter()
                 .map(|v| v["vpc"]["id"].as_str().unwrap_or_default().to_string())
                 .collect()

@@ -9,11 +9,19 @@ use serde_json::Value;
 use super::scalars::Scalars;
 use crate::contract::QueryParam;
 
-/// Why the query breaks the operation's parameters, or None when it keeps to them.
-pub fn refusal(declared: &[QueryParam], query: Option<&str>, scalars: &Scalars) -> Option<String> {
-    let pairs: Vec<(String, String)> = query
+/// A query string's (name, value) pairs, decoded as forms are (`%XX`, `+` a space), in order.
+pub fn pairs(query: Option<&str>) -> Vec<(String, String)> {
+    query
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Why the query's `pairs` break the operation's parameters, or None when they keep to them.
+pub fn refusal(
+    declared: &[QueryParam],
+    pairs: &[(String, String)],
+    scalars: &Scalars,
+) -> Option<String> {
     for param in declared {
         let mut values = pairs
             .iter()
@@ -143,7 +151,7 @@ mod tests {
     fn check(query: &str) -> Option<String> {
         let declared = params();
         let scalars = Scalars::of(declared.iter().map(|q| &q.schema));
-        refusal(&declared, Some(query), &scalars)
+        refusal(&declared, &pairs(Some(query)), &scalars)
     }
 
     #[test]
@@ -187,7 +195,7 @@ mod tests {
     fn no_query_passes_unless_a_parameter_is_required() {
         let declared = params();
         let scalars = Scalars::default();
-        assert!(refusal(&declared, None, &scalars).is_some());
-        assert_eq!(refusal(&declared[..2], None, &scalars), None);
+        assert!(refusal(&declared, &[], &scalars).is_some());
+        assert_eq!(refusal(&declared[..2], &[], &scalars), None);
     }
 }
