@@ -554,13 +554,14 @@ fn schema_at<'a>(schema: &'a Value, pointer: &str) -> &'a Value {
 /// Checks every example of a page against its schema; each violation is a defect.
 fn check_examples(
     schema: &Value,
+    compiled: &Result<jsonschema::Validator, String>,
     page: &PageContract,
     examples: &[Example],
     body: &str,
     operation: &str,
     defects: &mut Vec<Defect>,
 ) {
-    let validator = match keywords::compile(schema) {
+    let validator = match compiled {
         Ok(v) => v,
         Err(message) => {
             defects.push(Defect {
@@ -861,11 +862,16 @@ fn merge_group(
     }
     // Self-check: every documented example against the merged contract (a shared endpoint's
     // page against its own alternative). Disagreements are defects; the tables stay the contract.
+    // The response and error schemas are every page's: each compiled once (the response's read
+    // again for the example kept).
+    let response_validator = response.as_ref().map(keywords::compile);
+    let error_validator = error.as_ref().map(keywords::compile);
     for (i, p) in g.pages.iter().enumerate() {
         let own = alternative_of_page.get(&i).or(request.as_ref());
         if let Some(schema) = own {
             check_examples(
                 schema,
+                &keywords::compile(schema),
                 p,
                 &p.request_examples,
                 "request",
@@ -873,9 +879,10 @@ fn merge_group(
                 &mut defects,
             );
         }
-        if let Some(schema) = &response {
+        if let (Some(schema), Some(compiled)) = (&response, &response_validator) {
             check_examples(
                 schema,
+                compiled,
                 p,
                 &p.response_examples,
                 "response",
@@ -883,7 +890,7 @@ fn merge_group(
                 &mut defects,
             );
         }
-        if let Some(schema) = &error {
+        if let (Some(schema), Some(compiled)) = (&error, &error_validator) {
             // An error schema is either the one-key envelope or a flat body; each documents
             // only the examples of its own style (a page may show both for different gateways).
             let envelope = schema.get("maxProperties") == Some(&json!(1));
@@ -893,7 +900,15 @@ fn merge_group(
                 .filter(|e| envelope != e.value.as_object().is_some_and(super::is_flat_error))
                 .cloned()
                 .collect();
-            check_examples(schema, p, &same_style, "error", &g.id, &mut defects);
+            check_examples(
+                schema,
+                compiled,
+                p,
+                &same_style,
+                "error",
+                &g.id,
+                &mut defects,
+            );
         }
         for (body, x) in &p.table_disagreements {
             defects.push(Defect {
@@ -939,12 +954,15 @@ fn merge_group(
             .insert((g.id.clone(), SchemaKind::Request), r.clone());
     }
     if let Some(r) = &response {
-        let first_valid = keywords::compile(r).ok().and_then(|v| {
-            g.pages
-                .iter()
-                .flat_map(|p| &p.response_examples)
-                .find(|ex| v.is_valid(&ex.value))
-        });
+        let first_valid = response_validator
+            .as_ref()
+            .and_then(|c| c.as_ref().ok())
+            .and_then(|v| {
+                g.pages
+                    .iter()
+                    .flat_map(|p| &p.response_examples)
+                    .find(|ex| v.is_valid(&ex.value))
+            });
         if let Some(ex) = first_valid {
             derived.examples.insert(g.id.clone(), ex.value.clone());
         }
