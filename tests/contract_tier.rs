@@ -2,6 +2,8 @@
 //! served from the contract: validated requests, documented statuses and envelopes, and
 //! stateful create / read / update / delete for a kind in the resource table.
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -33,22 +35,7 @@ fn vpc_contract() -> (tempfile::TempDir, Arc<Contract>) {
 }
 
 async fn call(method: reqwest::Method, url: &str, body: Option<Value>) -> (u16, String, Value) {
-    let client = reqwest::Client::new();
-    let mut req = client.request(method, url);
-    if let Some(b) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(b.to_string());
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    let ct = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let bytes = resp.bytes().await.unwrap();
+    let (status, ct, bytes) = common::send(method, url, body.as_ref()).await;
     (
         status,
         ct,

@@ -3276,18 +3276,8 @@ fn tempest_snapshot_calls(
 
 /// Sends one call to a running mock; its status and JSON body.
 async fn http_call(base: &str, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
-    let mut req = reqwest::Client::new().request(method, format!("{base}{path}"));
-    if let Some(b) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(b.to_string());
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (
-        status,
-        serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap(),
-    )
+    let (status, _, bytes) = common::send(method, &format!("{base}{path}"), body).await;
+    (status, serde_json::from_slice(&bytes).unwrap())
 }
 
 /// Tempest's snapshot schemas for one API version with the differences the EVS pages document,

@@ -214,3 +214,26 @@ pub fn write_fixture_vars(dir: &Path) {
         .collect();
     std::fs::write(dir.join("vars.yaml"), vars).unwrap();
 }
+
+/// Sends one request to `url`, a JSON body when given; its status, content type and body.
+pub async fn send(
+    method: reqwest::Method,
+    url: &str,
+    body: Option<&serde_json::Value>,
+) -> (u16, String, Vec<u8>) {
+    let mut req = reqwest::Client::new().request(method, url);
+    if let Some(b) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(b.to_string());
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (status, ct, resp.bytes().await.unwrap().to_vec())
+}
