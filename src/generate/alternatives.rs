@@ -296,11 +296,8 @@ mod tests {
                 .map(|a| crate::contract::keywords::compile(a).expect("compiles"))
                 .collect();
             for (name, index) in [("os_start", 0), ("os_resize", 1)] {
-                let id = format!("demo/widget_action_v2/success__{name}");
-                let case = cases
-                    .iter()
-                    .find(|c| c.id == id)
-                    .unwrap_or_else(|| panic!("{id} in {:?}", ids(&cases)));
+                let case = success_case(&cases, name);
+                let id = &case.id;
                 let (body, status, operation) = parts(&case.yaml);
                 let body = body.expect("a body");
                 assert_eq!(status, "202");
@@ -337,11 +334,8 @@ mod tests {
             .validator("demo.widget_action.v2", SchemaKind::Request)
             .expect("request validator");
         for (name, index) in [("os_start", 0), ("os_resize", 1)] {
-            let id = format!("demo/widget_action_v2/success__{name}");
-            let case = cases
-                .iter()
-                .find(|c| c.id == id)
-                .unwrap_or_else(|| panic!("{id} in {:?}", ids(&cases)));
+            let case = success_case(&cases, name);
+            let id = &case.id;
             let (body, _, operation) = parts(&case.yaml);
             let body = body.expect("a body");
             assert!(full.is_valid(&body), "{id}: {body}");
@@ -357,6 +351,18 @@ mod tests {
 
     fn ids(cases: &[crate::generate::GeneratedCase]) -> Vec<&str> {
         cases.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    /// The success case of the demo action's alternative `name`.
+    fn success_case<'c>(
+        cases: &'c [crate::generate::GeneratedCase],
+        name: &str,
+    ) -> &'c crate::generate::GeneratedCase {
+        let id = format!("demo/widget_action_v2/success__{name}");
+        cases
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("{id} in {:?}", ids(cases)))
     }
 
     #[test]
