@@ -258,9 +258,11 @@ pub fn constraints_of(schema: &Value) -> Vec<(Constraint, String)> {
     out
 }
 
-/// A path parameter that names a resource (an id other than the project's).
+/// A path parameter that names a resource (an id other than the project's): `*_id`, and the
+/// other spellings of an identifier Huawei Cloud APIs use (`topic_urn`, `*_uuid`).
 pub fn is_resource_param(name: &str) -> bool {
-    name != "project_id" && (name.ends_with("_id") || name == "id")
+    name != "project_id"
+        && (name == "id" || ["_id", "_urn", "_uuid"].iter().any(|s| name.ends_with(s)))
 }
 
 /// The path parameter naming the resource an operation acts on (the last id in the path).

@@ -59,6 +59,7 @@ impl Producer<'_> {
             operation: delete.id.clone(),
             params,
             body: request_body(contract, delete),
+            query: required_query(delete),
             // Gone already (the case deleted it) is as good as deleted.
             status: json!(["2xx", "4xx"]).to_string(),
             ..PlannedStep::default()
@@ -191,6 +192,7 @@ fn follow_job(query: &Operation, p: &Producer<'_>, var: &str, project_var: &str)
         operation: query.id.clone(),
         params,
         status: success_yaml(query),
+        query: required_query(query),
         capture: Some((var.to_string(), p.id_pointer.to_string())),
         assertions: vec![json!({"pointer": "/status", "equals": "SUCCESS"})],
         until: Some(
@@ -361,6 +363,7 @@ impl Planner<'_, '_> {
             body,
             status,
             capture: Some(capture),
+            query: required_query(create),
             ..PlannedStep::default()
         });
         if let Some((query, _)) = p.job {
@@ -409,6 +412,16 @@ impl Planner<'_, '_> {
             _ => true,
         }
     }
+}
+
+/// A request's required query parameters, so that their absence is not why a step fails
+/// (a create whose page requires `version_id=v3` in its query).
+pub fn required_query(op: &Operation) -> Map<String, Value> {
+    op.query_params
+        .iter()
+        .filter(|q| q.required)
+        .map(|q| (q.name.clone(), values::simple_value(&q.schema)))
+        .collect()
 }
 
 /// A minimal valid body for an operation that documents one (a delete with a body).

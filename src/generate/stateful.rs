@@ -14,7 +14,7 @@
 //! The namespace (another project's id behaves as unknown) and invalid-id properties are
 //! per-operation path cases of [`super::OpGen`].
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::producers::{
     item_params, request_body, success_yaml, Plan, PlannedStep, Planner, Producer, Producers,
@@ -73,15 +73,6 @@ fn response_schema<'c>(contract: &'c Contract, op: &Operation) -> Option<&'c Val
 /// Whether a value fits a (sub-)schema: only then can an answer show it as sent.
 fn fits(schema: &Value, v: &Value) -> bool {
     jsonschema::validator_for(schema).is_ok_and(|val| val.is_valid(v))
-}
-
-/// A request's required query parameters, so that their absence is not why a step fails.
-fn required_query(op: &Operation) -> Map<String, Value> {
-    op.query_params
-        .iter()
-        .filter(|q| q.required)
-        .map(|q| (q.name.clone(), values::simple_value(&q.schema)))
-        .collect()
 }
 
 /// Whether the field is one an answer would not show as sent (a secret, an id, a reference).
@@ -264,7 +255,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             name,
             operation: op.id.clone(),
             params,
-            query: required_query(op),
+            query: super::producers::required_query(op),
             body: request_body(self.contract, op),
             status,
             ..PlannedStep::default()
@@ -288,7 +279,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             ),
             operation: list.id.clone(),
             params: self.create.params.clone(),
-            query: required_query(list),
+            query: super::producers::required_query(list),
             status: success_yaml(list),
             assertions: vec![json!({"pointer": array, which: {key: format!("${{{}}}", self.var)}})],
             ..PlannedStep::default()
@@ -662,7 +653,7 @@ impl KindCases<'_, '_> {
             ),
             operation: list.id.clone(),
             params: self.create.params.clone(),
-            query: required_query(list),
+            query: super::producers::required_query(list),
             status: success_yaml(list),
             assertions: vec![json!({"pointer": array, "excludes": {"name": marker}})],
             ..PlannedStep::default()

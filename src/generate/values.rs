@@ -251,10 +251,27 @@ pub fn bytes_at_limit(schema: &Value, bytes: usize) -> String {
     s
 }
 
-/// `n` characters, multi-byte where the pattern allows (so a byte-counting target refuses them
-/// wrongly).
-pub fn chars_at_limit(schema: &Value, n: usize) -> String {
-    filler(schema, &["字"]).repeat(n)
+/// `n` characters, multi-byte where the pattern and the byte limit (`x-maxBytes`) allow (so a
+/// byte-counting target refuses them wrongly), one-byte ones where a byte limit leaves no room;
+/// None when `n` characters cannot fit in the byte limit or the mix breaks the pattern.
+pub fn chars_at_limit(schema: &Value, n: usize) -> Option<String> {
+    let wide = filler(schema, &["字"]);
+    let Some(bytes) = limit(schema, "x-maxBytes") else {
+        return Some(wide.repeat(n));
+    };
+    let room = bytes.checked_sub(n)?;
+    // Each wide character costs `len - 1` bytes more than a one-byte one.
+    let extra = wide.len().saturating_sub(1);
+    let w = if extra == 0 { n } else { n.min(room / extra) };
+    let narrow = filler(schema, &["a", "1"]);
+    let s = format!("{}{}", wide.repeat(w), narrow.repeat(n - w));
+    let fits = s.len() <= bytes && pattern_of(schema).as_ref().is_none_or(|r| r.is_match(&s));
+    fits.then_some(s)
+}
+
+/// Whether a string keeps within the schema's byte limit (`x-maxBytes`), if it has one.
+pub fn within_bytes(schema: &Value, s: &str) -> bool {
+    limit(schema, "x-maxBytes").is_none_or(|m| s.len() <= m)
 }
 
 /// `n` one-byte characters.
@@ -526,10 +543,28 @@ mod tests {
         assert_eq!((m.len(), m.chars().count()), (256, 255));
     }
 
+    /// A character limit's at-limit value keeps within a byte limit on the same field: as many
+    /// 3-byte characters as the bytes allow, the rest one-byte; none when the characters alone
+    /// are over the bytes.
+    #[test]
+    fn character_limits_keep_within_a_byte_limit() {
+        let s = json!({"type": "string", "maxLength": 36, "x-maxBytes": 36});
+        let at = chars_at_limit(&s, 36).unwrap();
+        assert_eq!((at.chars().count(), at.len()), (36, 36));
+        let s = json!({"type": "string", "maxLength": 10, "x-maxBytes": 20});
+        let at = chars_at_limit(&s, 10).unwrap();
+        assert_eq!(at.chars().count(), 10);
+        assert!(at.len() <= 20 && at.contains('字'), "{at}");
+        assert_eq!(chars_at_limit(&json!({"maxLength": 10, "x-maxBytes": 9}), 10), None);
+        let free = chars_at_limit(&json!({"maxLength": 4}), 4).unwrap();
+        assert_eq!(free.len(), 12);
+        assert!(!within_bytes(&json!({"x-maxBytes": 4}), "é1234"));
+    }
+
     #[test]
     fn pattern_values_respect_the_pattern() {
         let s = json!({"type": "string", "maxLength": 255, "pattern": "^[A-Za-z0-9\\-_:.]+$"});
-        let at = chars_at_limit(&s, 255);
+        let at = chars_at_limit(&s, 255).unwrap();
         assert!(pattern_of(&s).unwrap().is_match(&at));
         assert_eq!(at.chars().count(), 255);
         let out = outside_pattern(&s).unwrap();

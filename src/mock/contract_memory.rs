@@ -18,6 +18,9 @@ use crate::mock::shared::{owns, Owned, Shared};
 struct KindRoute {
     collection: String,
     item: String,
+    /// Where a create is sent when that is not the collection: another API version's
+    /// collection of the same resource (`/v2.0/{}/publicips` for `/v1/{}/publicips`).
+    create_elsewhere: Option<String>,
     /// Where a create answer holds the new id (empty for a create answering only a job).
     created_id: Option<String>,
     /// The path parameter naming one (`port_id`).
@@ -108,9 +111,15 @@ impl Memory {
                     }
                     _ => format!("{collection}/{{}}"),
                 };
+                let create_elsewhere = k
+                    .create
+                    .as_ref()
+                    .map(|c| normalise(&c.path))
+                    .filter(|c| *c != collection);
                 Some(KindRoute {
                     item,
                     collection,
+                    create_elsewhere,
                     created_id: k
                         .created_id
                         .clone()
@@ -238,6 +247,16 @@ impl Memory {
         let concrete = |n: usize| segs.get(..n).map(|s| s.join("/")).unwrap_or_default();
         for (i, k) in self.kinds.iter().enumerate() {
             let n = k.collection.split('/').count();
+            // A create sent to another version's collection is stored in this kind's own (the
+            // same parameters at the same places: only the version differs).
+            if k.create_elsewhere.as_deref() == Some(t.as_str()) {
+                if let Some(p) = &k.created_id {
+                    return Ok(Role::Create {
+                        collection: concretise(&k.collection, &segs),
+                        id_pointer: p.clone(),
+                    });
+                }
+            }
             if t == k.collection {
                 return Ok(match &k.created_id {
                     Some(p) => Role::Create {

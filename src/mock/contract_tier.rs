@@ -125,6 +125,17 @@ impl Tier {
         Some((op, params))
     }
 
+    /// Whether the contract documents this literal path for a service the mock does not
+    /// emulate by hand (DNS's `GET /` answers Designate's version list, not Cinder's): the
+    /// contract's answer then wins over the emulation's version discovery.
+    pub fn documents_elsewhere(&self, method: &str, path: &str) -> bool {
+        self.contract.operations.iter().any(|op| {
+            op.method == method
+                && op.path == path
+                && !super::EMULATED_SERVICES.contains(&op.service.as_str())
+        })
+    }
+
     /// Whether any operation of the contract has this path (for 405 versus 404).
     fn path_known(&self, path: &str) -> bool {
         !self.methods(path).is_empty()

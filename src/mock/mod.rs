@@ -366,6 +366,10 @@ where
 /// Nova-compatible API) and `/v1…/{project_id}/cloudservers/…` (its native API); everything else,
 /// `/v2` and `/v3` included, is EVS's. Decided by prefix rather than by a known route so that an
 /// unknown path under a service's prefix still answers that service's 404.
+/// The services the mock emulates by hand (`evs`, `ecs`); every other one is the contract
+/// tier's alone.
+pub const EMULATED_SERVICES: [&str; 2] = ["evs", "ecs"];
+
 fn service_of(path: &str) -> Service {
     let mut segments = path.trim_start_matches('/').split('/');
     match (segments.next(), segments.nth(1)) {
@@ -399,7 +403,13 @@ fn answer(
     if let Err(refused) = refused {
         return refused.into_response();
     }
-    if let Some(hit) = mock.routes.at(method, path) {
+    // A version document the contract states for another service is the contract's.
+    let documented = versions::is_discovery(path)
+        && mock
+            .tier
+            .as_ref()
+            .is_some_and(|t| t.documents_elsewhere(method.as_str(), path));
+    if let Some(hit) = mock.routes.at(method, path).filter(|_| !documented) {
         return routes::call(mock, &hit, &parts, &body);
     }
     // A 405 lists what the path takes (RFC 9110): the emulation's methods and the contract's.

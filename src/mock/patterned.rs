@@ -10,6 +10,21 @@ pub fn value(pattern: &str) -> Option<String> {
     candidates(OffsetDateTime::now_utc())
         .into_iter()
         .find(|c| re.is_match(c))
+        .or_else(|| drawn(pattern, &re))
+}
+
+/// A string drawn from the pattern itself (`^[\-_.]+$` takes none of the candidates), with a
+/// fixed seed so the answer is stable; None when the pattern is beyond the generator.
+fn drawn(pattern: &str, re: &regex::Regex) -> Option<String> {
+    use proptest::strategy::{Strategy, ValueTree};
+    // The generator wants the bare expression; the anchors are implied by a full match.
+    let bare = pattern.trim_start_matches('^').trim_end_matches('$');
+    let strategy = proptest::string::string_regex(bare).ok()?;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    (0..16).find_map(|_| {
+        let s = strategy.new_tree(&mut runner).ok()?.current();
+        re.is_match(&s).then_some(s)
+    })
 }
 
 /// Timestamps in the layouts the services document, then ids, addresses and plain words.
@@ -48,6 +63,10 @@ mod tests {
         assert!(regex::Regex::new(p).is_ok_and(|r| r.is_match(&v)), "{v}");
         let z = value(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$").unwrap_or_default();
         assert!(z.ends_with('Z') && z.len() == 20, "{z}");
-        assert_eq!(value("^[a-z]{200}$"), None);
+        // A pattern no candidate fits is drawn from.
+        let drawn = value(r"^[\-_.]+$").unwrap_or_default();
+        assert!(!drawn.is_empty() && drawn.chars().all(|c| "-_.".contains(c)), "{drawn}");
+        assert_eq!(value("^[a-z]{200}$").map(|v| v.len()), Some(200));
+        assert_eq!(value("("), None);
     }
 }

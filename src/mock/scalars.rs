@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 /// Keywords that constrain a scalar; a schema with none of them allows any value of its type.
-const CONSTRAINTS: [&str; 7] = [
+const CONSTRAINTS: [&str; 8] = [
+    "x-maxBytes",
     "enum",
     "pattern",
     "format",
@@ -68,6 +69,15 @@ impl Scalars {
         if !constrained(schema) {
             return true;
         }
+        // The byte limit is conform's own keyword, which the validator does not know.
+        let over_bytes = schema
+            .get("x-maxBytes")
+            .and_then(Value::as_u64)
+            .zip(v.as_str())
+            .is_some_and(|(max, s)| s.len() as u64 > max);
+        if over_bytes {
+            return false;
+        }
         let valid = |val: &jsonschema::Validator| val.is_valid(v);
         match self.compiled.get(&address(schema)) {
             Some(cell) => cell
@@ -108,6 +118,10 @@ mod tests {
         let item = &root["properties"]["pools"]["items"];
         assert!(!scalars.allows(item, &json!("x")));
         assert!(scalars.allows(&root["properties"]["name"], &json!("anything")));
+        // A byte limit counts UTF-8 bytes: 3 characters of 3 bytes are over 8.
+        let bytes = json!({"type": "string", "x-maxBytes": 8});
+        assert!(!scalars.allows(&bytes, &json!("字字字")));
+        assert!(scalars.allows(&bytes, &json!("字字")));
         assert!(
             scalars.allows(&root["properties"]["bad"], &json!("x")),
             "does not compile"

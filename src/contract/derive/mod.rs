@@ -477,16 +477,48 @@ enum TableRole {
     Query,
     /// Path parameters ("路径参数"), already documented by the URI.
     Path,
+    /// Request headers ("请求Header参数": the token, the content type): neither body fields
+    /// nor query parameters.
+    Header,
 }
 
 fn table_role(t: &Table) -> TableRole {
     let title = t.title.as_deref().unwrap_or("").to_lowercase();
-    if title.contains("query") || title.contains("查询参数") {
+    if title.contains("header") || title.contains("消息头") || title.contains("请求头") {
+        TableRole::Header
+    } else if title.contains("query") || title.contains("查询参数") {
         TableRole::Query
     } else if title.contains("路径参数") || title.contains("path param") {
         TableRole::Path
     } else {
         TableRole::Body
+    }
+}
+
+/// What a request table documents, its caption corrected by what the page shows: a GET or HEAD
+/// sends no body, so its parameter table lists query parameters whatever its caption; a table
+/// captioned as query parameters of a request whose documented example body holds its fields
+/// lists body fields (pages copied from another API style keep the caption).
+fn request_table_role(t: &Table, method: &str, example: Option<&Value>, path: &str) -> TableRole {
+    let role = table_role(t);
+    match role {
+        TableRole::Body if matches!(method, "GET" | "HEAD") => TableRole::Query,
+        TableRole::Query if matches!(method, "POST" | "PUT" | "PATCH") => {
+            let Some(keys) = example.and_then(Value::as_object) else {
+                return role;
+            };
+            let names: Vec<String> = fields::read_table(t, path)
+                .map(|rows| rows.into_iter().map(|f| f.name).collect())
+                .unwrap_or_default();
+            let shown = names.iter().filter(|n| keys.contains_key(*n)).count();
+            // Most of the table's fields are the example body's: a body table.
+            if shown > 0 && shown * 2 >= names.len() {
+                TableRole::Body
+            } else {
+                role
+            }
+        }
+        _ => role,
     }
 }
 
@@ -788,15 +820,24 @@ pub fn page_contract(
         .partition(|e| is_error_example(&e.value));
 
     let all_request_tables = section_tables(page, SectionKind::Request);
+    let method = endpoint.as_ref().map(|(m, _)| m.as_str()).unwrap_or_default();
+    let first_request_example = request_examples.first().map(|e| &e.value);
+    let roles: Vec<TableRole> = all_request_tables
+        .iter()
+        .map(|t| request_table_role(t, method, first_request_example, &path))
+        .collect();
     let request_tables: Vec<&Table> = all_request_tables
         .iter()
-        .copied()
-        .filter(|t| table_role(t) == TableRole::Body)
+        .zip(&roles)
+        .filter(|(_, r)| **r == TableRole::Body)
+        .map(|(t, _)| *t)
         .collect();
     // Query tables documented under the request section (API Explorer style).
     for table in all_request_tables
         .iter()
-        .filter(|t| table_role(t) == TableRole::Query)
+        .zip(&roles)
+        .filter(|(_, r)| **r == TableRole::Query)
+        .map(|(t, _)| t)
     {
         if Columns::detect(&table.header).is_none() {
             continue;

@@ -37,7 +37,35 @@ pub fn method_and_path(text: &str) -> Option<(String, String)> {
     let path = c[2].trim_end_matches(['。', '.', ',']);
     // An RFC 6570 query expression (`/tags{?limit,marker}`) is not part of the path.
     let path = path.strip_suffix('{').unwrap_or(path);
-    Some((c[1].to_string(), path.to_string()))
+    Some((c[1].to_string(), plain_params(path)))
+}
+
+/// A template with markdown emphasis taken out of its parameter names: pages italicise them
+/// (`{_project_id_}`, `{*instance_id*}`), and the name is what is inside.
+fn plain_params(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(len) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..=open]);
+        let name = &rest[open + 1..open + len];
+        // Emphasis wraps the whole name; a name merely containing `_` keeps it.
+        let plain = ['_', '*']
+            .iter()
+            .find_map(|m| {
+                name.strip_prefix(*m)
+                    .and_then(|n| n.strip_suffix(*m))
+                    .filter(|n| !n.is_empty())
+            })
+            .unwrap_or(name);
+        out.push_str(plain);
+        out.push('}');
+        rest = &rest[open + len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The query parameter names a URI spells out after `?` (`?id={id}&name=x`, `?marker=...`).
@@ -320,6 +348,15 @@ mod tests {
         assert_eq!(
             method_and_path("HEAD /v2/{project_id}/images/{image_id}"),
             Some(("HEAD".into(), "/v2/{project_id}/images/{image_id}".into()))
+        );
+        // Emphasised parameter names are the names inside the emphasis.
+        assert_eq!(
+            method_and_path(r"GET https://\{_Endpoint_\}/v3/\{_project\_id_\}/configurations/{*config_id*}"),
+            Some(("GET".into(), "/v3/{project_id}/configurations/{config_id}".into()))
+        );
+        assert_eq!(
+            method_and_path("GET /v1/{_private_id}/x"),
+            Some(("GET".into(), "/v1/{_private_id}/x".into()))
         );
         assert_eq!(
             method_and_path("PATCH https://{Endpoint}/v2/cloudimages/{image_id}"),

@@ -66,7 +66,13 @@ pub fn infer(
             },
             body: None,
         };
-        let create = collection_ops.get("POST");
+        // Another API version may create what this one reads (EIP's `POST /v2.0/{project_id}/
+        // publicips` makes what `GET /v1/{project_id}/publicips/{publicip_id}` shows), when that
+        // version's collection is no kind of its own (it has no item read).
+        let create = collection_ops
+            .get("POST")
+            .copied()
+            .or_else(|| other_version_create(&by_path, service, coll));
         let id_param = own.trim_start_matches('{').trim_end_matches('}');
         let created_id = create.and_then(|op| created_id(op, schemas, id_param));
         let created_by_job = match (create, &created_id) {
@@ -144,6 +150,33 @@ pub fn infer(
             .map(|(_, name)| name.clone());
     }
     (merge(inferred, declared), notes)
+}
+
+/// The POST of the same collection under another API version (`/v2.0/{}/publicips` for
+/// `/v1/{}/publicips`), when that collection has no item read there (else it is a kind of its
+/// own, created there).
+fn other_version_create<'o>(
+    by_path: &BTreeMap<(&str, String), BTreeMap<&str, &'o Operation>>,
+    service: &str,
+    coll: &str,
+) -> Option<&'o Operation> {
+    let unversioned = |p: &str| -> Option<String> {
+        let rest = p.strip_prefix('/')?;
+        let (first, tail) = rest.split_once('/')?;
+        let version = first.starts_with('v') && first[1..].starts_with(|c: char| c.is_ascii_digit());
+        version.then(|| tail.to_string())
+    };
+    let want = unversioned(coll)?;
+    by_path.iter().find_map(|((s, p), methods)| {
+        let post = methods.get("POST")?;
+        let sibling = *s == service
+            && p != coll
+            && unversioned(p).as_deref() == Some(want.as_str())
+            && !by_path
+                .get(&(service, format!("{p}/{{}}")))
+                .is_some_and(|m| m.contains_key("GET"));
+        sibling.then_some(*post)
+    })
 }
 
 /// Declared entries first (each filling what it leaves out from the inferred entry of the same
