@@ -608,3 +608,76 @@ fn coverage_is_observed_from_a_runs_traffic() {
         text(&out.stdout)
     );
 }
+
+/// A character limit's at-limit and mixed-width values keep within a byte limit stated on the
+/// same field, and a value is asserted to come back unchanged only where the answer's own
+/// schema of the field takes it (two pages merged into one operation: the request takes 36
+/// characters, the answer 36 bytes).
+#[test]
+fn at_limit_values_respect_byte_limits_and_are_asserted_only_where_answerable() {
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = dir.path().join("schemas");
+    let op_dir = schemas.join("net.create_gateway.v2");
+    std::fs::create_dir_all(&op_dir).unwrap();
+    std::fs::write(
+        schemas.join("operations.json"),
+        r#"[{"id": "net.create_gateway.v2", "service": "net", "title": "t", "method": "POST",
+            "path": "/v2/gateways", "path_params": [], "success": [201],
+            "request_body": true, "response_body": true, "sources": [{"file": "t.md", "lang": "zh"}]}]"#,
+    )
+    .unwrap();
+    let field = |limits: &str| {
+        format!(
+            r#"{{"type": "object", "required": ["gateway"], "properties": {{"gateway": {{"type": "object", "required": ["a", "b"], "properties": {{"a": {{"type": "string", {limits}}}, "b": {{"type": "string", "maxLength": 36}}}}}}}}}}"#
+        )
+    };
+    std::fs::write(
+        op_dir.join("request.schema.json"),
+        field(r#""maxLength": 36, "x-maxBytes": 40"#),
+    )
+    .unwrap();
+    std::fs::write(
+        op_dir.join("response.201.schema.json"),
+        field(r#""x-maxBytes": 200"#).replace(r#""maxLength": 36"#, r#""x-maxBytes": 36"#),
+    )
+    .unwrap();
+    let contract = Contract::load(&schemas).unwrap();
+    let cases = generate::generate(&contract, &Options::default()).unwrap();
+    let case = |suffix: &str| {
+        cases
+            .iter()
+            .find(|c| c.id.ends_with(suffix))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {suffix}: {:?}",
+                    cases.iter().map(|c| &c.id).collect::<Vec<_>>()
+                )
+            })
+    };
+    // `a`: 36 characters in at most 40 bytes.
+    let at = case("gateway_a__max_length_at_limit");
+    let sent: Value = serde_yaml_value(&at.yaml);
+    let a = sent["steps"][0]["request"]["body"]["gateway"]["a"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(a.chars().count(), 36, "{}", at.yaml);
+    assert!(a.len() <= 40, "{} bytes: {}", a.len(), at.yaml);
+    assert!(
+        at.yaml.contains(r#""pointer":"/gateway/a""#),
+        "the answer takes it back: {}",
+        at.yaml
+    );
+    // `b`: 36 three-byte characters the request takes but the answer's 36 bytes do not.
+    let b = case("gateway_b__max_length_at_limit");
+    assert!(
+        !b.yaml.contains(r#""pointer":"/gateway/b""#),
+        "not asserted where the answer refuses it: {}",
+        b.yaml
+    );
+}
+
+/// A generated case's YAML as JSON.
+fn serde_yaml_value(yaml: &str) -> Value {
+    serde_saphyr::from_str(yaml).unwrap()
+}

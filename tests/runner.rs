@@ -483,7 +483,7 @@ async fn parity_against_a_faulted_mock_reports_exactly_what_the_fault_changes() 
 }
 
 /// A job query: `ok` runs for two reads then succeeds with the server it made, `fail` runs once
-/// then fails, `stuck` never ends.
+/// then fails, `stuck` never ends, `unknown` is not found.
 async fn job_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     let reads: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
     let app = Router::new()
@@ -501,9 +501,18 @@ async fn job_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
                     let status = match (job.as_str(), n) {
                         ("ok", 3..) => "SUCCESS",
                         ("fail", 2..) => "FAIL",
+                        ("unknown", _) => {
+                            return (
+                                axum::http::StatusCode::NOT_FOUND,
+                                Json(json!({"error": {"code": "EVS.0404", "message": "no such job"}})),
+                            );
+                        }
                         _ => "RUNNING",
                     };
-                    Json(json!({"job_id": job, "status": status, "entities": {"server_id": format!("made-by-{job}")}}))
+                    (
+                        axum::http::StatusCode::OK,
+                        Json(json!({"job_id": job, "status": status, "entities": {"server_id": format!("made-by-{job}")}})),
+                    )
                 },
             ),
         )
@@ -520,13 +529,20 @@ async fn job_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
 
 /// `until:` reads a job again until it ends: a success is captured from the last answer, a
 /// FAIL fails the step's own assertion, a job that never ends fails saying what it was when
-/// the wait gave up; every read is counted in the step's attempts.
+/// the wait gave up; a job query answering no success (an unknown job) ends the wait at once
+/// rather than holding the run for `within`; every read is counted in the step's attempts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn until_follows_a_job_to_its_end_and_reports_a_fail_or_a_wait_given_up() {
     let (addr, server) = job_server().await;
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    for (job, within) in [("ok", "5s"), ("fail", "5s"), ("stuck", "200ms")] {
+    let started = std::time::Instant::now();
+    for (job, within) in [
+        ("ok", "5s"),
+        ("fail", "5s"),
+        ("stuck", "200ms"),
+        ("unknown", "10m"),
+    ] {
         std::fs::write(
             dir.path().join(format!("{job}.yaml")),
             format!(
@@ -575,6 +591,13 @@ async fn until_follows_a_job_to_its_end_and_reports_a_fail_or_a_wait_given_up() 
     assert!(
         findings.contains("FAIL") && !findings.contains("gave up"),
         "{findings}"
+    );
+    let unknown = case("unknown");
+    assert_eq!(unknown["verdict"], "failed", "{unknown}");
+    assert_eq!(unknown["steps"][0]["attempts"], 1, "{unknown}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "the unknown job held the run"
     );
     let stuck = case("stuck");
     assert_eq!(stuck["verdict"], "failed", "{stuck}");

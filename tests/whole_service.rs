@@ -889,3 +889,268 @@ fn a_create_answering_only_a_job_is_followed_to_the_new_id() {
         text(&out.stdout)
     );
 }
+
+/// Shapes of documentation sets conform had not seen, each a general rule: a kind created
+/// under another API version than it is read (`POST /v2.0/…/widgets`, `GET /v1/…/widgets/{id}`),
+/// a kind named by a `*_urn`, parameter names in emphasis (`{_project_id_}`), a GET's parameter
+/// table (its query, whatever its caption) beside a header table (neither query nor body), a
+/// POST whose field table is captioned as query parameters while its example sends them as the
+/// body, and a version document the contract states for its own service. Derived, generated and
+/// run against the contract tier with no vars file: nothing fails and nothing is skipped.
+#[test]
+fn unseen_shapes_derive_generate_and_run_clean() {
+    let pages = tempfile::tempdir().unwrap();
+    let net = pages.path().join("net");
+    std::fs::create_dir_all(&net).unwrap();
+    let token = (
+        "表 9 请求Header参数",
+        "|X-Auth-Token|是|String|用户Token。|",
+    );
+    let widget_in = ("表 2 widget字段说明", "|name|是|String|名称。|");
+    let widget_out = (
+        "表 4 widget字段说明",
+        "|id|是|String|ID。|\n|name|是|String|名称。|",
+    );
+    let widget_ref = ("表 3 响应参数", "|widget|是|Object|详情请参见表4。|");
+    let topic_out = (
+        "表 2 topics字段说明",
+        "|topic_urn|是|String|主题URN。|\n|name|是|String|名称。|",
+    );
+    let cert = page(
+        "创建证书",
+        "POST /v2/\\{project\\_id\\}/certs",
+        &[(
+            "表 1 查询参数",
+            "|certificate|是|String|证书内容。|\n|name|否|String|名称。|",
+        )],
+        &[
+            ("表 2 响应参数", "|certificate|是|Object|详情请参见表3。|"),
+            (
+                "表 3 certificate字段说明",
+                "|id|是|String|ID。|\n|certificate|是|String|证书内容。|",
+            ),
+        ],
+        200,
+    )
+    .replace(
+        "## 响应参数",
+        "-   请求样例\n\n    ```\n    POST https://{Endpoint}/v2/{project_id}/certs\n\n    {\"certificate\": \"x\", \"name\": \"y\"}\n    ```\n\n## 响应参数",
+    );
+    let pages_of = [
+        (
+            "widget-create.md",
+            page(
+                "创建部件",
+                "POST /v2.0/\\{_project\\_id_\\}/widgets",
+                &[
+                    ("表 1 请求参数", "|widget|是|Object|详情请参见表2。|"),
+                    widget_in,
+                    token,
+                ],
+                &[widget_ref, widget_out],
+                200,
+            ),
+        ),
+        (
+            "widget-show.md",
+            page(
+                "查询部件",
+                "GET /v1/\\{project\\_id\\}/widgets/\\{widget\\_id\\}",
+                &[token],
+                &[widget_ref, widget_out],
+                200,
+            ),
+        ),
+        (
+            "widget-list.md",
+            page(
+                "查询部件列表",
+                "GET /v1/\\{project\\_id\\}/widgets",
+                &[
+                    ("表 1 请求参数", "|limit|否|Integer|每页返回的个数。|"),
+                    token,
+                ],
+                &[
+                    (
+                        "表 3 响应参数",
+                        "|widgets|是|Array of objects|详情请参见表4。|",
+                    ),
+                    widget_out,
+                ],
+                200,
+            ),
+        ),
+        (
+            "widget-update.md",
+            page(
+                "更新部件",
+                "PUT /v1/\\{project\\_id\\}/widgets/\\{widget\\_id\\}",
+                &[
+                    ("表 1 请求参数", "|widget|是|Object|详情请参见表2。|"),
+                    ("表 2 widget字段说明", "|name|否|String|名称。|"),
+                ],
+                &[widget_ref, widget_out],
+                200,
+            ),
+        ),
+        (
+            "widget-delete.md",
+            page(
+                "删除部件",
+                "DELETE /v1/\\{project\\_id\\}/widgets/\\{widget\\_id\\}",
+                &[],
+                &[],
+                204,
+            ),
+        ),
+        (
+            "topic-create.md",
+            page(
+                "创建主题",
+                "POST /v2/\\{project\\_id\\}/topics",
+                &[("表 1 请求参数", "|name|是|String|名称。|")],
+                &[("表 2 响应参数", "|topic_urn|是|String|主题URN。|")],
+                201,
+            ),
+        ),
+        (
+            "topic-show.md",
+            page(
+                "查询主题",
+                "GET /v2/\\{project\\_id\\}/topics/\\{topic\\_urn\\}",
+                &[],
+                &[(
+                    "表 1 响应参数",
+                    "|topic_urn|是|String|主题URN。|\n|name|是|String|名称。|",
+                )],
+                200,
+            ),
+        ),
+        (
+            "topic-update.md",
+            page(
+                "更新主题",
+                "PUT /v2/\\{project\\_id\\}/topics/\\{topic\\_urn\\}",
+                &[("表 1 请求参数", "|display_name|是|String|显示名。|")],
+                &[("表 2 响应参数", "|request_id|是|String|请求ID。|")],
+                200,
+            ),
+        ),
+        (
+            "topic-delete.md",
+            page(
+                "删除主题",
+                "DELETE /v2/\\{project\\_id\\}/topics/\\{topic\\_urn\\}",
+                &[],
+                &[("表 1 响应参数", "|request_id|是|String|请求ID。|")],
+                200,
+            ),
+        ),
+        (
+            "topic-list.md",
+            page(
+                "查询主题列表",
+                "GET /v2/\\{project\\_id\\}/topics",
+                &[],
+                &[
+                    (
+                        "表 1 响应参数",
+                        "|topics|是|Array of objects|详情请参见表2。|",
+                    ),
+                    topic_out,
+                ],
+                200,
+            ),
+        ),
+        ("cert-create.md", cert),
+        (
+            "versions.md",
+            page(
+                "查询版本号列表",
+                "GET /",
+                &[],
+                &[
+                    ("表 1 响应参数", "|versions|是|Object|详情请参见表2。|"),
+                    (
+                        "表 2 versions字段说明",
+                        "|values|是|Array of strings|版本。|",
+                    ),
+                ],
+                200,
+            ),
+        ),
+    ];
+    for (file, text) in &pages_of {
+        std::fs::write(net.join(file), text).unwrap();
+    }
+    let dir = prepared_pages("unseen", &[pages.path()]);
+    let read = |f: &str| -> Value {
+        serde_json::from_slice(&std::fs::read(dir.path().join("schemas").join(f)).unwrap()).unwrap()
+    };
+    let resources = read("resources.json");
+    let kinds = resources.as_array().unwrap();
+    let kind = |param: &str| {
+        kinds
+            .iter()
+            .find(|k| k["id_param"] == param)
+            .unwrap_or_else(|| panic!("no kind named by {param}: {resources}"))
+    };
+    assert_eq!(
+        kind("widget_id")["create"]["path"],
+        "/v2.0/{project_id}/widgets",
+        "created under another version: {resources}"
+    );
+    assert_eq!(kind("topic_urn")["created_id"], "/topic_urn");
+    let operations = read("operations.json");
+    let ops = operations
+        .as_array()
+        .or_else(|| operations["operations"].as_array())
+        .unwrap();
+    let op = |method: &str, path: &str| {
+        ops.iter()
+            .find(|o| o["method"] == method && o["path"] == path)
+            .unwrap_or_else(|| panic!("no {method} {path}: {operations}"))
+    };
+    // The emphasis is no part of the name.
+    op("POST", "/v2.0/{project_id}/widgets");
+    let list = op("GET", "/v1/{project_id}/widgets");
+    assert_eq!(list["request_body"], false, "{list}");
+    let query: Vec<&str> = list["query_params"]
+        .as_array()
+        .map(|q| q.iter().filter_map(|p| p["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(query, ["limit"], "{list}");
+    let show = op("GET", "/v1/{project_id}/widgets/{widget_id}");
+    assert_eq!(show["request_body"], false, "{show}");
+    assert!(
+        show["query_params"].as_array().is_none_or(Vec::is_empty),
+        "{show}"
+    );
+    let cert = op("POST", "/v2/{project_id}/certs");
+    assert_eq!(cert["request_body"], true, "{cert}");
+    assert!(
+        cert["query_params"].as_array().is_none_or(Vec::is_empty),
+        "{cert}"
+    );
+
+    let (out, report) = run_suite(dir.path(), &[]);
+    let cases = report["cases"].as_array().unwrap();
+    let not_passed: Vec<String> = cases
+        .iter()
+        .filter(|c| c["verdict"] != "passed")
+        .map(|c| format!("{} {} {}", c["id"], c["verdict"], c["skip_reason"]))
+        .collect();
+    assert!(not_passed.is_empty(), "{not_passed:#?}");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for id in [
+        "net/show_widget_v1/success",
+        "net/update_topic_v2/success",
+        "net/list/success",
+    ] {
+        assert!(
+            cases.iter().any(|c| c["id"] == id),
+            "{id} among {:?}",
+            cases.iter().map(|c| &c["id"]).collect::<Vec<_>>()
+        );
+    }
+}

@@ -452,3 +452,20 @@ pub fn object_at_mut<'v>(
     }
     cur.as_object_mut()
 }
+
+#[cfg(test)]
+mod resource_param_tests {
+    use super::is_resource_param;
+
+    /// Ids are named `*_id`, and `*_urn` or `*_uuid` by some services (SMN's `topic_urn`); the
+    /// project is not a resource of the service, nor is a plain name.
+    #[test]
+    fn ids_urns_and_uuids_name_resources() {
+        for name in ["id", "vpc_id", "topic_urn", "member_uuid"] {
+            assert!(is_resource_param(name), "{name}");
+        }
+        for name in ["project_id", "key", "urn", "name", "idle"] {
+            assert!(!is_resource_param(name), "{name}");
+        }
+    }
+}

@@ -881,8 +881,8 @@ impl<'a> OpGen<'a> {
                         Value::String(over),
                         false,
                     );
-                    if let Some(m) = values::mixed_width(schema, n)
-                        .filter(|m| values::within_bytes(schema, m))
+                    if let Some(m) =
+                        values::mixed_width(schema, n).filter(|m| values::within_bytes(schema, m))
                     {
                         self.boundary(
                             &spot,

@@ -262,7 +262,7 @@ pub fn chars_at_limit(schema: &Value, n: usize) -> Option<String> {
     let room = bytes.checked_sub(n)?;
     // Each wide character costs `len - 1` bytes more than a one-byte one.
     let extra = wide.len().saturating_sub(1);
-    let w = if extra == 0 { n } else { n.min(room / extra) };
+    let w = room.checked_div(extra).map_or(n, |fit| n.min(fit));
     let narrow = filler(schema, &["a", "1"]);
     let s = format!("{}{}", wide.repeat(w), narrow.repeat(n - w));
     let fits = s.len() <= bytes && pattern_of(schema).as_ref().is_none_or(|r| r.is_match(&s));
@@ -555,7 +555,10 @@ mod tests {
         let at = chars_at_limit(&s, 10).unwrap();
         assert_eq!(at.chars().count(), 10);
         assert!(at.len() <= 20 && at.contains('字'), "{at}");
-        assert_eq!(chars_at_limit(&json!({"maxLength": 10, "x-maxBytes": 9}), 10), None);
+        assert_eq!(
+            chars_at_limit(&json!({"maxLength": 10, "x-maxBytes": 9}), 10),
+            None
+        );
         let free = chars_at_limit(&json!({"maxLength": 4}), 4).unwrap();
         assert_eq!(free.len(), 12);
         assert!(!within_bytes(&json!({"x-maxBytes": 4}), "é1234"));

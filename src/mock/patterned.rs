@@ -65,7 +65,10 @@ mod tests {
         assert!(z.ends_with('Z') && z.len() == 20, "{z}");
         // A pattern no candidate fits is drawn from.
         let drawn = value(r"^[\-_.]+$").unwrap_or_default();
-        assert!(!drawn.is_empty() && drawn.chars().all(|c| "-_.".contains(c)), "{drawn}");
+        assert!(
+            !drawn.is_empty() && drawn.chars().all(|c| "-_.".contains(c)),
+            "{drawn}"
+        );
         assert_eq!(value("^[a-z]{200}$").map(|v| v.len()), Some(200));
         assert_eq!(value("("), None);
     }

@@ -118,10 +118,15 @@ fn backoff(attempt: u32, retry_after: Option<&str>) -> Duration {
         .min(Duration::from_secs(30))
 }
 
+/// The longest first pause of a wait (`until`).
+const FIRST_POLL: Duration = Duration::from_millis(50);
+
 /// Sends a read again until its answer reaches one of the states `until` waits for, for at most
-/// `within` (an interrupt ends the wait). The first pause is an eighth of `every`, doubling up
-/// to it: a quick job is seen soon, a slow one is not read more often than `every`. Returns the last answer and, when
-/// the wait ended without reaching a state, what the value was then.
+/// `within` (an interrupt ends the wait). The first pause is an eighth of `every` (at most
+/// 50 ms), doubling up to it: a quick job is seen soon, a slow one is not read more often than
+/// `every`. An answer that is no success (the job is unknown: 404) ends the wait at once: no
+/// state is coming, and waiting out `within` would hold the run for minutes. Returns the last
+/// answer and, when the wait ended without reaching a state, what the value was then.
 async fn poll(
     ctx: &RunCtx,
     case: &Case,
@@ -132,7 +137,7 @@ async fn poll(
     result: &mut StepResult,
 ) -> (Result<Incoming, TransportError>, Option<String>) {
     let waiting = Instant::now();
-    let mut pause = until.every / 8;
+    let mut pause = (until.every / 8).min(FIRST_POLL);
     loop {
         let Ok(answer) = &response else {
             return (response, None); // The transport error is the step's outcome.
@@ -145,7 +150,7 @@ async fn poll(
             .as_ref()
             .and_then(|j| crate::pointer::resolve(j, &until.pointer))
             .map_or_else(|| "(absent)".to_string(), Value::to_string);
-        if waiting.elapsed() + pause > until.within {
+        if !(200..300).contains(&answer.status) || waiting.elapsed() + pause > until.within {
             return (response, Some(now));
         }
         let mut cancel = ctx.cancel.clone();

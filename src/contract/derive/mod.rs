@@ -820,7 +820,10 @@ pub fn page_contract(
         .partition(|e| is_error_example(&e.value));
 
     let all_request_tables = section_tables(page, SectionKind::Request);
-    let method = endpoint.as_ref().map(|(m, _)| m.as_str()).unwrap_or_default();
+    let method = endpoint
+        .as_ref()
+        .map(|(m, _)| m.as_str())
+        .unwrap_or_default();
     let first_request_example = request_examples.first().map(|e| &e.value);
     let roles: Vec<TableRole> = all_request_tables
         .iter()

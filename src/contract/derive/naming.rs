@@ -351,8 +351,13 @@ mod tests {
         );
         // Emphasised parameter names are the names inside the emphasis.
         assert_eq!(
-            method_and_path(r"GET https://\{_Endpoint_\}/v3/\{_project\_id_\}/configurations/{*config_id*}"),
-            Some(("GET".into(), "/v3/{project_id}/configurations/{config_id}".into()))
+            method_and_path(
+                r"GET https://\{_Endpoint_\}/v3/\{_project\_id_\}/configurations/{*config_id*}"
+            ),
+            Some((
+                "GET".into(),
+                "/v3/{project_id}/configurations/{config_id}".into()
+            ))
         );
         assert_eq!(
             method_and_path("GET /v1/{_private_id}/x"),

@@ -131,7 +131,7 @@ pub fn infer(
                 .and_then(crate::contract::template::sole_param)
                 .map(str::to_string),
             parent: None,
-            create: create.map(|op| call(op)),
+            create: create.map(&call),
             list: collection_ops.get("GET").map(|op| call(op)),
             example: examples.get(&read.id).cloned(),
         });
@@ -163,7 +163,8 @@ fn other_version_create<'o>(
     let unversioned = |p: &str| -> Option<String> {
         let rest = p.strip_prefix('/')?;
         let (first, tail) = rest.split_once('/')?;
-        let version = first.starts_with('v') && first[1..].starts_with(|c: char| c.is_ascii_digit());
+        let version =
+            first.starts_with('v') && first[1..].starts_with(|c: char| c.is_ascii_digit());
         version.then(|| tail.to_string())
     };
     let want = unversioned(coll)?;
@@ -567,6 +568,40 @@ mod tests {
         assert_eq!(k.scratch_var.as_deref(), Some("bandwidth_id"));
         assert_eq!(k.created_id.as_deref(), Some("/bandwidth/id"));
         assert!(k.list.is_some());
+    }
+
+    /// A kind read under one API version and created under another (EIP's publicips) gets that
+    /// create; a sibling version with its own item read is a kind of its own, not a create.
+    #[test]
+    fn a_create_under_another_version_creates_the_kind_it_reads() {
+        let ops = vec![
+            op("p.create", "POST", "/v2.0/{project_id}/publicips"),
+            op("p.show", "GET", "/v1/{project_id}/publicips/{publicip_id}"),
+            op("p.list", "GET", "/v1/{project_id}/publicips"),
+            op("g.create", "POST", "/v3/{project_id}/gadgets"),
+            op("g.show3", "GET", "/v3/{project_id}/gadgets/{gadget_id}"),
+            op("g.show1", "GET", "/v1/{project_id}/gadgets/{gadget_id}"),
+            op("g.list1", "GET", "/v1/{project_id}/gadgets"),
+        ];
+        let schemas = BTreeMap::from([(
+            ("p.create".to_string(), SchemaKind::Response(200)),
+            json!({"properties": {"publicip": {"properties": {"id": {"type": "string"}}}}}),
+        )]);
+        let (table, _) = infer(&ops, &schemas, &BTreeMap::new(), &ResourceTable::default());
+        let kind = |name: &str| table.kinds.iter().find(|k| k.kind == name).unwrap();
+        let ip = kind("publicip.v1");
+        assert_eq!(
+            ip.create.as_ref().map(|c| c.path.as_str()),
+            Some("/v2.0/{project_id}/publicips")
+        );
+        assert_eq!(ip.created_id.as_deref(), Some("/publicip/id"));
+        assert_eq!(
+            ip.collection_path.as_deref(),
+            Some("/v1/{project_id}/publicips")
+        );
+        // v3 gadgets are read at v3: their create is v3's kind's, not v1's.
+        assert!(kind("gadget.v1").create.is_none());
+        assert!(kind("gadget.v3").create.is_some());
     }
 
     #[test]
