@@ -1514,10 +1514,9 @@ impl<'a> OpGen<'a> {
         for v in d.params.values().chain(d.body.iter()) {
             crate::case::vars::strings_of(v, &mut texts);
         }
-        for s in &plan.setup {
-            for v in s.params.values().chain(s.body.iter()) {
-                crate::case::vars::strings_of(v, &mut texts);
-            }
+        // Setup and teardown steps read their operations' parameters too.
+        for s in plan.setup.iter().chain(&plan.teardown) {
+            vars.extend(s.reads(self.contract));
         }
         for t in texts {
             for name in crate::case::vars::references(&t) {

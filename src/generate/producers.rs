@@ -414,6 +414,41 @@ impl Planner<'_, '_> {
     }
 }
 
+impl PlannedStep {
+    /// The variables the step reads: every `${name}` it writes, and each path parameter of its
+    /// operation it leaves to the variable of the same name (a teardown's delete under a parent
+    /// reads `${group_id}` unless given it). A case lists them in `requires`, so that a value
+    /// missing from the target skips the case rather than erring the run.
+    pub fn reads(&self, contract: &Contract) -> Vec<String> {
+        let mut out: Vec<String> = contract
+            .operation(&self.operation)
+            .map(|op| {
+                op.path_params
+                    .iter()
+                    .filter(|p| !self.params.contains_key(*p))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut texts = Vec::new();
+        for v in self
+            .params
+            .values()
+            .chain(self.query.values())
+            .chain(self.body.iter())
+            .chain(self.assertions.iter())
+        {
+            crate::case::vars::strings_of(v, &mut texts);
+        }
+        for name in texts.iter().flat_map(|t| crate::case::vars::references(t)) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        out
+    }
+}
+
 /// A request's required query parameters, so that their absence is not why a step fails
 /// (a create whose page requires `version_id=v3` in its query).
 pub fn required_query(op: &Operation) -> Map<String, Value> {
@@ -438,5 +473,41 @@ pub fn success_yaml(op: &Operation) -> String {
         [one] => one.to_string(),
         [] => json!("2xx").to_string(),
         many => json!(many).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A step reads the path parameters of its operation it is not given, and every `${name}`
+    /// it writes: a case lists them all, so a missing one skips it rather than erring the run.
+    #[test]
+    fn a_step_reads_its_operations_defaulted_parameters_and_its_references() {
+        let op = Operation::new(
+            "iam.delete_group_user.v3",
+            "iam",
+            "DELETE",
+            "/v3/groups/{group_id}/users/{user_id}",
+        );
+        let contract = Contract::from_parts(
+            vec![op],
+            Default::default(),
+            Default::default(),
+            std::path::Path::new("schemas"),
+        )
+        .expect("a contract");
+        let mut params = Map::new();
+        params.insert("user_id".into(), json!("${user_id}"));
+        let step = PlannedStep {
+            operation: "iam.delete_group_user.v3".into(),
+            params,
+            query: Map::from_iter([("domain".to_string(), json!("${domain_name}"))]),
+            ..PlannedStep::default()
+        };
+        assert_eq!(
+            step.reads(&contract),
+            ["group_id", "user_id", "domain_name"]
+        );
     }
 }

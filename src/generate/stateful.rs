@@ -391,11 +391,6 @@ impl<'c, 'a> KindCases<'c, 'a> {
             .chain(own.then_some(&self.create))
             .chain(steps)
             .collect();
-        let mut y = header(&self.p.create.id, &description, &tags, &required_vars(&all));
-        y.push_str("steps:\n");
-        for s in &all {
-            render_planned(&mut y, s);
-        }
         let mut teardown = more_teardown.to_vec();
         if own {
             teardown.extend(
@@ -404,6 +399,17 @@ impl<'c, 'a> KindCases<'c, 'a> {
             );
         }
         teardown.extend(self.parents.teardown.iter().cloned());
+        let read: Vec<&PlannedStep> = all.iter().copied().chain(&teardown).collect();
+        let mut y = header(
+            &self.p.create.id,
+            &description,
+            &tags,
+            &required_vars(self.contract, &read),
+        );
+        y.push_str("steps:\n");
+        for s in &all {
+            render_planned(&mut y, s);
+        }
         if !teardown.is_empty() {
             y.push_str("teardown:\n");
             for s in &teardown {
@@ -673,24 +679,13 @@ impl KindCases<'_, '_> {
     }
 }
 
-/// The variables a chain of steps reads that none of its earlier steps captures.
-fn required_vars(steps: &[&PlannedStep]) -> Vec<String> {
+/// The variables a chain of steps (teardown last) reads that none of its earlier steps
+/// captures.
+fn required_vars(contract: &Contract, steps: &[&PlannedStep]) -> Vec<String> {
     let mut captured: Vec<&str> = Vec::new();
     let mut out: Vec<String> = Vec::new();
     for s in steps {
-        let mut texts = Vec::new();
-        for v in s
-            .params
-            .values()
-            .chain(s.query.values())
-            .chain(s.body.iter())
-        {
-            crate::case::vars::strings_of(v, &mut texts);
-        }
-        for a in &s.assertions {
-            crate::case::vars::strings_of(a, &mut texts);
-        }
-        for name in texts.iter().flat_map(|t| crate::case::vars::references(t)) {
+        for name in s.reads(contract) {
             let v = format!("var:{name}");
             if !captured.contains(&name.as_str()) && !out.contains(&v) {
                 out.push(v);

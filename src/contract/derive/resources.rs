@@ -92,11 +92,21 @@ pub fn infer(
                 .then_some(op)
             })
         };
-        let delete = methods.get("DELETE").or_else(|| under_parent("DELETE"));
+        // Only where the create names that parent (a subnet's `vpc_id`): a user removed from a
+        // group (`DELETE /groups/{group_id}/users/{user_id}`) is no delete of the user.
+        let parent_named = |op: &&&Operation| {
+            op.path_params
+                .iter()
+                .filter(|p| *p != "project_id" && **p != id_param_of(&own))
+                .all(|p| create.is_some_and(|c| names_parent(c, schemas, p)))
+        };
+        let delete = methods
+            .get("DELETE")
+            .or_else(|| under_parent("DELETE").filter(parent_named));
         let update = methods
             .get("PUT")
             .or(methods.get("PATCH"))
-            .or_else(|| under_parent("PUT"));
+            .or_else(|| under_parent("PUT").filter(parent_named));
         let name = kind_name(&collection, &read.path);
         match (create, &created_id, delete) {
             (None, _, _) => notes.push(format!("resources: {name}: no create (POST {coll})")),
@@ -266,6 +276,28 @@ fn singular(segment: &str) -> String {
     } else {
         base.strip_suffix('s').unwrap_or(&base).to_string()
     }
+}
+
+/// `subnet_id` for `{subnet_id}`.
+fn id_param_of(segment: &str) -> &str {
+    segment.trim_start_matches('{').trim_end_matches('}')
+}
+
+/// Whether a create names the parent `param`: in its path, or as a field of its request body.
+fn names_parent(
+    create: &Operation,
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+    param: &str,
+) -> bool {
+    if create.path_params.iter().any(|p| p == param) {
+        return true;
+    }
+    let Some(request) = schemas.get(&(create.id.clone(), SchemaKind::Request)) else {
+        return false;
+    };
+    let mut found = Vec::new();
+    find_field(request, param, String::new(), 0, &mut found);
+    !found.is_empty()
 }
 
 /// The schema of an operation's first documented success answer that has one.
@@ -483,13 +515,20 @@ mod tests {
                 "DELETE",
                 "/v1/{project_id}/vpcs/{vpc_id}/ports/{other_id}",
             ),
+            // A user removed from a group its create never names is no delete of the user.
+            op("u.create", "POST", "/v3/users"),
+            op("u.show", "GET", "/v3/users/{user_id}"),
+            op(
+                "g.remove",
+                "DELETE",
+                "/v3/groups/{group_id}/users/{user_id}",
+            ),
         ];
-        let (table, _) = infer(
-            &ops,
-            &BTreeMap::new(),
-            &BTreeMap::new(),
-            &ResourceTable::default(),
-        );
+        let schemas = BTreeMap::from([(
+            ("s.create".to_string(), SchemaKind::Request),
+            json!({"properties": {"subnet": {"properties": {"vpc_id": {"type": "string"}}}}}),
+        )]);
+        let (table, _) = infer(&ops, &schemas, &BTreeMap::new(), &ResourceTable::default());
         let kind = |name: &str| table.kinds.iter().find(|k| k.kind == name);
         let subnet = kind("subnet.v1").expect("a subnet kind");
         assert_eq!(
@@ -501,6 +540,7 @@ mod tests {
             Some("/v1/{project_id}/vpcs/{vpc_id}/subnets/{id}")
         );
         assert_eq!(kind("port.v1").expect("a port kind").delete, None);
+        assert_eq!(kind("user.v3").expect("a user kind").delete, None);
     }
 
     #[test]
