@@ -115,7 +115,7 @@ fn sent_strings(body: &Value) -> Vec<(String, String)> {
 
 /// Where a request schema has a `name` (else a `description`) string, at the top or one
 /// envelope deep: the field an update changes.
-fn updatable_field(schema: &Value) -> Option<(String, &Value)> {
+fn updatable_field<'s>(schema: &'s Value) -> Option<(String, &'s Value)> {
     let props = schema.get("properties")?.as_object()?;
     let inner = props
         .iter()
@@ -130,7 +130,20 @@ fn updatable_field(schema: &Value) -> Option<(String, &Value)> {
             }
         }
     }
-    None
+    // Else another free-text name (SMN's topic update sets only `display_name`); never an
+    // enumerated one, which the update may not be free to change.
+    let named = |(k, s): (&'s String, &'s Value)| {
+        let free = s["type"] == "string" && s.get("enum").is_none();
+        (free && (k.ends_with("_name") || k.ends_with("_description"))).then(|| (k.clone(), s))
+    };
+    if let Some((k, s)) = props.iter().find_map(named) {
+        return Some((format!("/{k}"), s));
+    }
+    inner.into_iter().find_map(|(env, p)| {
+        p.iter()
+            .find_map(named)
+            .map(|(k, s)| (format!("/{env}/{k}"), s))
+    })
 }
 
 /// The `value` schema of a JSON Patch request (an array of `{op, path, value}` whose `op` may be
@@ -701,6 +714,31 @@ fn required_vars(contract: &Contract, steps: &[&PlannedStep]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An update is checked through the field it changes: the name or description first, else
+    /// another free-text name (`display_name`), never an enumerated one.
+    #[test]
+    fn the_updated_field_is_a_name_or_another_free_text_name() {
+        let s = json!({"type": "string"});
+        let e = json!({"type": "string", "enum": ["a"]});
+        let at = |schema: Value| updatable_field(&schema).map(|(p, _)| p);
+        assert_eq!(
+            at(json!({"properties": {"display_name": s, "name": s}})).as_deref(),
+            Some("/name")
+        );
+        assert_eq!(
+            at(json!({"properties": {"display_name": s, "status": s}})).as_deref(),
+            Some("/display_name")
+        );
+        assert_eq!(
+            at(json!({"properties": {"topic": {"properties": {"display_name": s}}}})).as_deref(),
+            Some("/topic/display_name")
+        );
+        assert_eq!(
+            at(json!({"properties": {"type_name": e, "status": s}})),
+            None
+        );
+    }
 
     /// A create answering a list of ids (`volume_ids`) is read and listed by `id`, at the top or
     /// in the read's one envelope.
