@@ -390,10 +390,18 @@ impl Tier {
             413 => "overLimit",
             _ => "badRequest",
         };
-        let inner = json!({"code": code, "message": message});
+        let error = ErrorFill {
+            code: &code,
+            status: status.as_u16(),
+            message,
+        };
         let body = match schema {
-            Some(s) if s.get("properties").is_some() => fill_error(s, &code, message),
-            _ => json!({ kind: inner }),
+            Some(s) if s.get("properties").is_some() => error.fill(s),
+            // An envelope keyed by the error's kind (`{"badRequest": {…}}`), as Nova's are.
+            Some(s) if s.pointer("/additionalProperties/properties").is_some() => {
+                json!({ kind: error.fill(&s["additionalProperties"]) })
+            }
+            _ => json!({ kind: {"code": code, "message": message} }),
         };
         (status, Some(body))
     }
@@ -613,27 +621,50 @@ fn code_for(codes: Option<&Codes>, status: u16, noun: &str) -> String {
 type Codes = std::collections::BTreeMap<u16, Vec<ErrorCode>>;
 
 /// An error body for an envelope with named properties (`error_code`, `error_msg` …).
-fn fill_error(schema: &Value, code: &str, message: &str) -> Value {
-    let mut out = Map::new();
-    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-        for (name, s) in props {
-            let lower = name.to_ascii_lowercase();
-            let v = if s.get("properties").is_some() {
-                fill_error(s, code, message)
-            } else if lower.contains("code") {
-                Value::String(code.into())
-            } else if lower.contains("msg") || lower.contains("message") {
-                Value::String(message.into())
-            } else if s.get("type").is_some_and(|t| t == "string") && s.get("enum").is_none() {
-                // Filled by what the name means (`request_id` is an id), as answers are.
-                named_string(name, s)
-            } else {
-                instance(s, &[])
-            };
-            out.insert(name.clone(), v);
+/// What an error answer says, to fill the fields of the operation's documented error schema.
+struct ErrorFill<'a> {
+    code: &'a str,
+    status: u16,
+    message: &'a str,
+}
+
+impl ErrorFill<'_> {
+    fn fill(&self, schema: &Value) -> Value {
+        let mut out = Map::new();
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            for (name, s) in props {
+                let lower = name.to_ascii_lowercase();
+                let v = if s.get("properties").is_some() {
+                    self.fill(s)
+                } else if lower.contains("code") {
+                    self.code_value(s)
+                } else if lower.contains("msg") || lower.contains("message") {
+                    Value::String(self.message.into())
+                } else if s.get("type").is_some_and(|t| t == "string") && s.get("enum").is_none() {
+                    // Filled by what the name means (`request_id` is an id), as answers are.
+                    named_string(name, s)
+                } else {
+                    instance(s, &[])
+                };
+                out.insert(name.clone(), v);
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// The code as the schema types it: a numeric code is the documented one when it is a
+    /// number, else the status (`"code": 400` in Nova's envelopes).
+    fn code_value(&self, schema: &Value) -> Value {
+        let numeric = matches!(
+            schema.get("type").and_then(Value::as_str),
+            Some("integer" | "number")
+        );
+        if numeric {
+            Value::from(self.code.parse::<i64>().unwrap_or(i64::from(self.status)))
+        } else {
+            Value::String(self.code.into())
         }
     }
-    Value::Object(out)
 }
 
 pub(crate) fn percent_decode(s: &str) -> String {
@@ -1234,7 +1265,12 @@ mod tests {
     fn an_error_bodys_request_id_is_an_id() {
         let s = json!({"type": "string"});
         let schema = json!({"properties": {"error_code": s, "error_msg": s, "request_id": s}});
-        let body = fill_error(&schema, "VPC.0101", "bad");
+        let fill = ErrorFill {
+            code: "VPC.0101",
+            status: 400,
+            message: "bad",
+        };
+        let body = fill.fill(&schema);
         assert_eq!(
             (&body["error_code"], &body["error_msg"]),
             (&json!("VPC.0101"), &json!("bad"))
@@ -1304,6 +1340,37 @@ mod tests {
         assert_eq!(read.map(|r| r.0), Some(StatusCode::OK));
         let missing = tier.answer("GET", "/v1/p/cloudservers/nobody", None, b"");
         assert_eq!(missing.map(|r| r.0), Some(StatusCode::NOT_FOUND));
+    }
+
+    /// An error schema that is a map keyed by the error's kind with an integer code (Nova's
+    /// `{"badRequest": {"code": 400, …}}`) is answered in that shape, so that the tier's own
+    /// refusals pass its own contract.
+    #[test]
+    fn a_keyed_error_envelope_with_an_integer_code_is_answered_as_documented() {
+        let op = Operation {
+            request_body: true,
+            ..Operation::new("bms.create.v1", "bms", "POST", "/v1/{project_id}/servers")
+        };
+        let error = json!({"type": "object", "minProperties": 1, "maxProperties": 1,
+            "additionalProperties": {"type": "object", "required": ["code", "message"],
+                "properties": {"code": {"type": "integer"}, "message": {"type": "string"}}}});
+        let request = json!({"type": "object", "required": ["server"],
+            "properties": {"server": {"type": "object"}}});
+        let mut schemas = std::collections::BTreeMap::new();
+        schemas.insert((op.id.clone(), SchemaKind::Error), error.clone());
+        schemas.insert((op.id.clone(), SchemaKind::Request), request);
+        let dir = std::path::Path::new(".");
+        let contract =
+            Contract::from_parts(vec![op], schemas, Default::default(), dir).expect("builds");
+        let tier = Tier::new(Arc::new(contract), Faults::default());
+        let (status, body) = tier
+            .answer("POST", "/v1/p/servers", None, b"[]")
+            .expect("routed");
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let body = body.unwrap_or_default();
+        assert_eq!(body["badRequest"]["code"], json!(400), "{body}");
+        let valid = jsonschema::validator_for(&error).expect("compiles");
+        assert!(valid.is_valid(&body), "{body}");
     }
 
     #[test]
