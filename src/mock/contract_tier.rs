@@ -125,6 +125,40 @@ impl Tier {
         Some((op, params))
     }
 
+    /// Whether the contract's operation for this request is not the emulated route's that
+    /// takes it through `params` parameters, as `emulated` (the service the emulation answers
+    /// for at this path): a more literal template (`/servers/detail` over the emulation's
+    /// `/servers/{server_id}`) or another service's operation at the same path (BMS's Nova
+    /// servers over ECS's) is the one the request is for.
+    pub fn claims(&self, method: &str, path: &str, params: usize, emulated: &str) -> bool {
+        self.route(method, path)
+            .is_some_and(|(op, _)| op.path_params.len() < params || op.service != emulated)
+    }
+
+    /// Whether some operation would be claimed (`claims`) from a route of `table`: only then
+    /// need a request ask the tier before the emulation. `emulated` names the service the
+    /// emulation answers for at a path.
+    pub fn shadowed_by<T>(
+        &self,
+        table: &super::router::Table<T>,
+        emulated: impl Fn(&str) -> &'static str,
+    ) -> bool {
+        self.contract.operations.iter().any(|op| {
+            let Ok(method) = Method::from_bytes(op.method.as_bytes()) else {
+                return false;
+            };
+            // Every parameter stands for a value no literal segment spells.
+            let Ok(sample) = crate::contract::template::render(&op.path, |_| Some("\u{1}".into()))
+            else {
+                return false;
+            };
+            let sample = compact(&sample);
+            table.at(&method, &sample).is_some_and(|hit| {
+                hit.params.len() > op.path_params.len() || op.service != emulated(&sample)
+            })
+        })
+    }
+
     /// Whether any operation of the contract has this path (for 405 versus 404).
     fn path_known(&self, path: &str) -> bool {
         !self.methods(path).is_empty()

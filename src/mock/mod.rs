@@ -146,6 +146,11 @@ pub struct Mock {
     pub tier: Option<contract_tier::Tier>,
     /// Every route the mock serves besides the contract tier's.
     routes: router::Table<routes::Route>,
+    /// Whether a route of the table takes some contract operation that is not its own: a more
+    /// literal path (BMS's `/v2.1/{project_id}/servers/detail` fits the emulation's
+    /// `…/servers/{server_id}`) or another service's at the same path (BMS's Nova servers).
+    /// Then the tier is asked first.
+    shadowed: bool,
 }
 
 /// The handle every handler gets.
@@ -303,11 +308,16 @@ pub fn app(config: MockConfig) -> MockService {
         .contract
         .clone()
         .map(|c| contract_tier::Tier::sharing(c, config.faults.clone(), Some(store.clone())));
+    let routes = routes::table(admin);
+    let shadowed = tier
+        .as_ref()
+        .is_some_and(|t| t.shadowed_by(&routes, |p| service_of(p).name()));
     let mock = Arc::new(Mock {
         config,
         store,
         tier,
-        routes: routes::table(admin),
+        routes,
+        shadowed,
     });
     MockService { mock }
 }
@@ -399,13 +409,25 @@ fn answer(
     if let Err(refused) = refused {
         return refused.into_response();
     }
+    // The contract tier serves neither the admin API nor IAM (token issue, project list).
+    let served_here = is_admin || path == "/v3/auth/tokens" || path == "/v3/projects";
     if let Some(hit) = mock.routes.at(method, path) {
-        return routes::call(mock, &hit, &parts, &body);
+        let claimed = mock.shadowed
+            && !served_here
+            && mock.tier.as_ref().is_some_and(|t| {
+                t.claims(
+                    method.as_str(),
+                    path,
+                    hit.params.len(),
+                    service_of(path).name(),
+                )
+            });
+        if !claimed {
+            return routes::call(mock, &hit, &parts, &body);
+        }
     }
     // A 405 lists what the path takes (RFC 9110): the emulation's methods and the contract's.
     let mut allow = mock.routes.allows(path);
-    // The contract tier serves neither the admin API nor IAM (token issue, project list).
-    let served_here = is_admin || path == "/v3/auth/tokens" || path == "/v3/projects";
     if let Some(tier) = mock.tier.as_ref().filter(|_| !served_here) {
         match tier.answer(method.as_str(), path, parts.uri.query(), &body) {
             Some((status, _)) if status == StatusCode::METHOD_NOT_ALLOWED => {
