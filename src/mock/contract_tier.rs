@@ -215,11 +215,36 @@ impl Tier {
                     return Some(self.error(Some(op), StatusCode::BAD_REQUEST, &msg));
                 }
             }
+            if let Some(msg) = self.unbound(op, &params, &v) {
+                return Some(self.error(Some(op), StatusCode::BAD_REQUEST, &msg));
+            }
             Some(v)
         } else {
             None
         };
         Some(self.serve(op, path, &params, &query, request.as_ref()))
+    }
+
+    /// Where the path names the body's one map key (`PUT …/metadata/{key}` with
+    /// `{"meta": {key: value}}`), a body whose key differs from the path's, as the contract's
+    /// binding rule states.
+    fn unbound(&self, op: &Operation, params: &[(String, String)], body: &Value) -> Option<String> {
+        let schema = self.contract.schema(&op.id, SchemaKind::Request)?;
+        let (param, parents) = crate::contract::rules::bound_param(op, Some(schema))?;
+        let (_, expected) = params.iter().find(|(name, _)| name == param)?;
+        let mut at = body;
+        for p in &parents {
+            at = if p == "*" {
+                at.as_object()?.values().next()?
+            } else {
+                at.get(p)?
+            };
+        }
+        let keys = at.as_object()?;
+        let stray = keys.keys().find(|k| *k != expected)?;
+        Some(format!(
+            "the body's key '{stray}' is not the path's {{{param}}} '{expected}'"
+        ))
     }
 
     fn serve(
@@ -1405,6 +1430,47 @@ mod tests {
         assert_eq!(body["badRequest"]["code"], json!(400), "{body}");
         let valid = jsonschema::validator_for(&error).expect("compiles");
         assert!(valid.is_valid(&body), "{body}");
+    }
+
+    /// The contract's binding rule holds in the tier: a body whose one map key differs from the
+    /// path's key is refused, the same key is accepted.
+    #[test]
+    fn a_body_key_that_is_not_the_paths_is_refused() {
+        let op = Operation {
+            request_body: true,
+            ..Operation::new(
+                "bms.update_server_metadata_item.v2_1",
+                "bms",
+                "PUT",
+                "/v2.1/{project_id}/servers/{server_id}/metadata/{key}",
+            )
+        };
+        let request = json!({"type": "object", "required": ["meta"], "properties": {"meta": {
+            "type": "object", "additionalProperties": {"type": "string"}}}});
+        assert!(crate::contract::rules::bound_param(&op, Some(&request)).is_some());
+        let mut schemas = std::collections::BTreeMap::new();
+        schemas.insert((op.id.clone(), SchemaKind::Request), request);
+        let dir = std::path::Path::new(".");
+        let contract =
+            Contract::from_parts(vec![op], schemas, Default::default(), dir).expect("builds");
+        let tier = Tier::new(Arc::new(contract), Faults::default());
+        let put = |body: &str| {
+            tier.answer(
+                "PUT",
+                "/v2.1/p/servers/s/metadata/k1",
+                None,
+                body.as_bytes(),
+            )
+            .map(|(status, _)| status)
+        };
+        assert_eq!(
+            put(r#"{"meta": {"k2": "v"}}"#),
+            Some(StatusCode::BAD_REQUEST)
+        );
+        assert_ne!(
+            put(r#"{"meta": {"k1": "v"}}"#),
+            Some(StatusCode::BAD_REQUEST)
+        );
     }
 
     #[test]
