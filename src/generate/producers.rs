@@ -8,6 +8,7 @@
 //! Only what the service cannot create stays a variable of the target: the project, an id no
 //! kind of the table is created under (an image, a flavor), a resource in a documented state.
 
+use crate::case::typed::Capture;
 use serde_json::{json, Map, Value};
 
 use super::values;
@@ -191,7 +192,7 @@ fn follow_job(query: &Operation, p: &Producer<'_>, var: &str, project_var: &str)
         operation: query.id.clone(),
         params,
         status: success_yaml(query),
-        capture: Some((var.to_string(), p.id_pointer.to_string())),
+        capture: Some((var.to_string(), Capture::Body(p.id_pointer.to_string()))),
         assertions: vec![json!({"pointer": "/status", "equals": "SUCCESS"})],
         until: Some(
             json!({"pointer": "/status", "in": ["SUCCESS", "FAIL"], "every": "2s", "within": "10m"}),
@@ -213,8 +214,8 @@ pub struct PlannedStep {
     pub body: Option<Value>,
     /// Expected status (YAML flow text).
     pub status: String,
-    /// `variable: pointer` captures.
-    pub capture: Option<(String, String)>,
+    /// What the step captures, into which variable.
+    pub capture: Option<(String, Capture)>,
     /// Query parameters.
     pub query: Map<String, Value>,
     /// Body assertions (`{pointer, …}` objects).
@@ -351,8 +352,8 @@ impl Planner<'_, '_> {
         let status = success_yaml(create);
         // An asynchronous create: its answer holds the job, and the job, once done, the id.
         let capture = match p.job {
-            Some((_, job_id)) => (format!("{var}_job"), job_id.to_string()),
-            None => (var.to_string(), p.id_pointer.to_string()),
+            Some((_, job_id)) => (format!("{var}_job"), Capture::Body(job_id.to_string())),
+            None => (var.to_string(), Capture::Body(p.id_pointer.to_string())),
         };
         plan.setup.push(PlannedStep {
             name: format!("setup: create {} ({var})", p.kind),
