@@ -39,6 +39,8 @@ pub struct Tier {
     unknown_id_ok: bool,
     /// The `cross-project-leak` fault: another project's resources are found.
     leaks: bool,
+    /// The `ignore-vm-state` fault: documented preconditions are not checked.
+    ignore_state: bool,
     /// The emulation's store, owner of the emulated kinds (snapshots, servers): their ids are
     /// checked there, not seeded.
     shared: Option<Arc<super::shared::Shared>>,
@@ -101,6 +103,7 @@ impl Tier {
             scalars,
             unknown_id_ok: faults.has(Fault::UnknownIdOk),
             leaks: faults.has(Fault::CrossProjectLeak),
+            ignore_state: faults.has(Fault::IgnoreVmState),
             memory: Memory::sharing(&contract.resources, faults, shared.clone()),
             shared,
             jobs: Default::default(),
@@ -298,6 +301,9 @@ impl Tier {
             Err(_) if self.unknown_id_ok => Role::Other,
             Err(unknown) => return self.not_found(op, &unknown),
         };
+        if let Some(refused) = self.precondition_refused(op, path, params) {
+            return self.error(Some(op), StatusCode::CONFLICT, &refused);
+        }
         let fit = |stored: &Value| {
             let mut b = schema
                 .map(|s| instance(s, params))
@@ -365,6 +371,59 @@ impl Tier {
             },
             _ => (status, self.job_started(op, body)),
         }
+    }
+
+    /// The first of the operation's documented preconditions (`vm_state` one of active, stopped,
+    /// …) that the resource its path names breaks, said in words; the emulation's
+    /// `ignore-vm-state` fault skips them here too.
+    fn precondition_refused(
+        &self,
+        op: &Operation,
+        path: &str,
+        params: &[(String, String)],
+    ) -> Option<String> {
+        if op.preconditions.is_empty() || self.ignore_state {
+            return None;
+        }
+        let concrete: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let template: Vec<&str> = op.path.split('/').filter(|s| !s.is_empty()).collect();
+        // The resources the path names, the innermost first.
+        let named = template.iter().enumerate().rev().filter_map(|(i, seg)| {
+            let param = crate::contract::template::sole_param(seg)?;
+            if param == "project_id" || !crate::contract::rules::is_resource_param(param) {
+                return None;
+            }
+            let (_, id) = params.iter().find(|(n, _)| n == param)?;
+            let collection = format!("/{}", concrete.get(..i)?.join("/"));
+            let stored = self.memory.get(&collection, id).or_else(|| {
+                // An emulated kind named under another path (Huawei's `/v1/{project_id}/
+                // cloudservers/{server_id}`) is the emulation's own server.
+                let project = params.iter().find(|(n, _)| n == "project_id")?;
+                let at = match param {
+                    "server_id" => super::shared::Owned::Servers(project.1.clone()),
+                    "snapshot_id" => super::shared::Owned::Snapshots(project.1.clone()),
+                    _ => return None,
+                };
+                self.shared.as_ref()?.get(&at, id)
+            })?;
+            Some((param, stored))
+        });
+        for (param, stored) in named {
+            for p in &op.preconditions {
+                let Some(state) = field_of(&stored, &p.field) else {
+                    continue;
+                };
+                if !p.allowed.iter().any(|a| a == state) {
+                    let kind = param.trim_end_matches("_id");
+                    let allowed = p.allowed.join(", ");
+                    return Some(format!(
+                        "the {kind}'s {} is {state}, not one of {allowed}",
+                        p.field
+                    ));
+                }
+            }
+        }
+        None
     }
 
     /// The seeded path parameter naming an id nobody holds: an emulated kind's (`snapshot_id`,
@@ -680,6 +739,18 @@ fn code_for(codes: Option<&Codes>, status: u16, noun: &str) -> String {
 type Codes = std::collections::BTreeMap<u16, Vec<ErrorCode>>;
 
 /// An error body for an envelope with named properties (`error_code`, `error_msg` …).
+/// A stored resource's value of `field`, at its top or under its envelope, by its name or with
+/// an extension's prefix (`OS-EXT-STS:vm_state`).
+fn field_of<'v>(stored: &'v Value, field: &str) -> Option<&'v str> {
+    let found = |o: &'v Map<String, Value>| {
+        o.iter()
+            .find(|(k, _)| *k == field || k.rsplit_once(':').is_some_and(|(_, n)| n == field))
+            .and_then(|(_, v)| v.as_str())
+    };
+    let top = stored.as_object()?;
+    found(top).or_else(|| top.values().find_map(|v| v.as_object().and_then(found)))
+}
+
 /// What an error answer says, to fill the fields of the operation's documented error schema.
 struct ErrorFill<'a> {
     code: &'a str,
@@ -1471,6 +1542,61 @@ mod tests {
             put(r#"{"meta": {"k1": "v"}}"#),
             Some(StatusCode::BAD_REQUEST)
         );
+    }
+
+    /// A documented precondition holds in the tier: a change to a server whose `vm_state` the
+    /// page does not allow is a 409 saying so, one in an allowed state goes through, and the
+    /// `ignore-vm-state` fault lets both through.
+    #[test]
+    fn a_documented_precondition_refuses_a_resource_in_another_state() {
+        let op = Operation {
+            request_body: true,
+            preconditions: vec![crate::contract::Precondition {
+                field: "vm_state".into(),
+                allowed: ["active", "stopped", "paused", "suspended"]
+                    .map(String::from)
+                    .to_vec(),
+                refused: Vec::new(),
+                source: "p.md:1".into(),
+            }],
+            ..Operation::new(
+                "ecs.create_cloudserver_metadata.v1",
+                "ecs",
+                "POST",
+                "/v1/{project_id}/cloudservers/{server_id}/metadata",
+            )
+        };
+        // No kind of the table names the server: it is the emulation's, found there.
+        let contract = Contract::from_parts(
+            vec![op],
+            Default::default(),
+            Default::default(),
+            std::path::Path::new("."),
+        )
+        .expect("builds");
+        let contract = Arc::new(contract);
+        let fixtures = crate::mock::state::Fixtures::defaults();
+        let v = &fixtures.vars;
+        let post = |faults: Faults, server: &str| {
+            let shared = Arc::new(crate::mock::shared::Shared::new(
+                crate::mock::state::State::from_fixtures(&fixtures),
+            ));
+            let tier = Tier::sharing(contract.clone(), faults, Some(shared));
+            let path = format!(
+                "/v1/{}/cloudservers/{}/metadata",
+                v["project_id"], v[server]
+            );
+            tier.answer("POST", &path, None, br#"{"metadata": {"a": "b"}}"#)
+                .map(|(status, body)| (status, body.unwrap_or_default().to_string()))
+        };
+        let (status, body) = post(Faults::default(), "building_server_id").expect("routed");
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body.contains("vm_state is building"), "{body}");
+        let active = post(Faults::default(), "server_id").map(|a| a.0);
+        assert_eq!(active, Some(StatusCode::OK));
+        let ignored = Faults::new([Fault::IgnoreVmState]);
+        let building = post(ignored, "building_server_id").map(|a| a.0);
+        assert_eq!(building, Some(StatusCode::OK));
     }
 
     #[test]

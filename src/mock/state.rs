@@ -168,9 +168,11 @@ fn manual() -> String {
 
 impl Server {
     /// A server made now (by a create through the contract tier): its id, name and state, no
-    /// metadata, nothing placed yet beyond what a fixture leaves out.
+    /// metadata; placed on a host of its own unless it is still building (a host is a string
+    /// wherever a page documents it, null only before placement).
     pub fn new(id: &str, name: &str, vm_state: &str) -> Server {
         let now = server_now();
+        let host = (vm_state != "building").then(|| format!("host-{}", id.get(..8).unwrap_or(id)));
         Server {
             id: id.to_string(),
             name: name.to_string(),
@@ -183,7 +185,7 @@ impl Server {
             image_id: None,
             key_name: None,
             availability_zone: String::new(),
-            host: None,
+            host,
             disk_config: manual(),
             addresses: BTreeMap::new(),
             security_groups: Vec::new(),
