@@ -480,6 +480,12 @@ mod tests {
             ),
             ("s6.small.1", Some("img-1"), Some("kp"), "az-1")
         );
+        assert_eq!(
+            s.addresses.len(),
+            1,
+            "one port on a network: {:?}",
+            s.addresses
+        );
         let building = Server::new("id", "n", "building");
         assert_eq!(building.host, None);
     }
