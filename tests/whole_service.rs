@@ -429,6 +429,92 @@ steps:
     );
 }
 
+/// A kind created under a parent nothing creates (the account's `{domain_id}`) is still made by
+/// the case's setup: the parent stays the target's variable (the contract tier seeds one), and
+/// the suite runs with nothing failing.
+#[test]
+fn a_parent_nothing_creates_stays_a_variable_and_the_kind_is_still_made() {
+    let pages = tempfile::tempdir().unwrap();
+    let svc = pages.path().join("ecs");
+    std::fs::create_dir_all(&svc).unwrap();
+    let group = ("表 2 group字段说明", "|name|是|String|名称。|");
+    let shown = (
+        "表 3 group字段说明",
+        "|id|是|String|ID。|\n|name|是|String|名称。|",
+    );
+    let base = "/v2/\\{domain\\_id\\}/launch-groups";
+    let item = format!("{base}/\\{{group\\_id\\}}");
+    let pages_of = [
+        (
+            "create.md",
+            page(
+                "创建组",
+                &format!("POST {base}"),
+                &[
+                    ("表 1 请求参数", "|group|是|Object|详情请参见表2。|"),
+                    group,
+                ],
+                &[
+                    ("表 4 响应参数", "|group|是|Object|详情请参见表3。|"),
+                    shown,
+                ],
+                200,
+            ),
+        ),
+        (
+            "show.md",
+            page(
+                "查询组",
+                &format!("GET {item}"),
+                &[],
+                &[
+                    ("表 1 响应参数", "|group|是|Object|详情请参见表3。|"),
+                    shown,
+                ],
+                200,
+            ),
+        ),
+        (
+            "delete.md",
+            page("删除组", &format!("DELETE {item}"), &[], &[], 204),
+        ),
+    ];
+    for (file, text) in &pages_of {
+        std::fs::write(svc.join(file), text).unwrap();
+    }
+    let dir = prepared_pages("domain", &[pages.path()]);
+    let case = std::fs::read_to_string(
+        dir.path()
+            .join("cases/ecs/delete_launch_group_v2/success.yaml"),
+    )
+    .unwrap();
+    assert!(
+        case.contains("setup: create") && case.contains(r#""group_id": "/group/id""#),
+        "{case}"
+    );
+    assert!(
+        !case.contains("var:group_id") && case.contains("var:domain_id"),
+        "{case}"
+    );
+    let (out, report) = run_suite(dir.path(), &[]);
+    let ran: Vec<String> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] != "passed")
+        .map(|c| format!("{} {}", c["id"], c["verdict"]))
+        .collect();
+    assert_eq!(out.status.code(), Some(0), "{ran:?}\n{}", text(&out.stderr));
+    assert!(
+        report["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "ecs/delete_launch_group_v2/success" && c["verdict"] == "passed"),
+        "{ran:?}"
+    );
+}
+
 /// A shared action endpoint (its request a `oneOf`) gets a success case per alternative, named
 /// after it and naming `op#alternative`; the suite lints clean and passes the contract tier,
 /// where an empty body used to make the whole run exit 2.

@@ -1523,6 +1523,12 @@ impl<'a> OpGen<'a> {
             for v in s.params.values().chain(s.body.iter()) {
                 crate::case::vars::strings_of(v, &mut texts);
             }
+            // A setup step's path parameters it leaves to the variable of the same name.
+            if let Some(op) = self.contract.operation(&s.operation) {
+                for p in op.path_params.iter().filter(|p| !s.params.contains_key(*p)) {
+                    vars.insert(p.clone());
+                }
+            }
         }
         for t in texts {
             for name in crate::case::vars::references(&t) {

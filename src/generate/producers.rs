@@ -325,8 +325,10 @@ impl Planner<'_, '_> {
                 continue;
             }
             if is_resource_param(name) {
+                // A parent nothing creates (the account's `domain_id`, an image) stays the
+                // target's variable of the same name, as an id in a create body does.
                 if !self.need_at(plan, name, service, &create.path, project_var, depth + 1) {
-                    return false;
+                    continue;
                 }
                 let v = var_name(name, project_var);
                 if v != *name {

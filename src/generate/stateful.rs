@@ -247,9 +247,12 @@ impl<'c, 'a> KindCases<'c, 'a> {
         item_params(op, &mut params, var);
         for p in &op.path_params {
             // Non-id segments (an action's name) take the generator's word; other ids of the
-            // path than the kind's are unknown (the parent answers first).
+            // path than the kind's are unknown (the parent answers first), except a parent the
+            // create names too and nothing creates (the target's `domain_id`): the same one.
             if !params.contains_key(p) && p != "project_id" {
-                let known = *p == self.var || self.parents.defines(p);
+                let known = *p == self.var
+                    || self.parents.defines(p)
+                    || self.p.create.path_params.contains(p);
                 if !known {
                     let v = if is_resource_param(p) {
                         "${missing_id}"
@@ -400,7 +403,8 @@ impl<'c, 'a> KindCases<'c, 'a> {
             .chain(own.then_some(&self.create))
             .chain(steps)
             .collect();
-        let mut y = header(&self.p.create.id, &description, &tags, &required_vars(&all));
+        let requires = required_vars(self.contract, &all);
+        let mut y = header(&self.p.create.id, &description, &tags, &requires);
         y.push_str("steps:\n");
         for s in &all {
             render_planned(&mut y, s);
@@ -682,12 +686,22 @@ impl KindCases<'_, '_> {
     }
 }
 
-/// The variables a chain of steps reads that none of its earlier steps captures.
-fn required_vars(steps: &[&PlannedStep]) -> Vec<String> {
+/// The variables a chain of steps reads that none of its earlier steps captures: what its
+/// values name, and the path parameters a step leaves to the variable of the same name.
+fn required_vars(contract: &Contract, steps: &[&PlannedStep]) -> Vec<String> {
     let mut captured: Vec<&str> = Vec::new();
     let mut out: Vec<String> = Vec::new();
     for s in steps {
-        let mut texts = Vec::new();
+        let mut texts: Vec<String> = contract
+            .operation(&s.operation)
+            .map(|op| {
+                op.path_params
+                    .iter()
+                    .filter(|p| !s.params.contains_key(*p))
+                    .map(|p| format!("${{{p}}}"))
+                    .collect()
+            })
+            .unwrap_or_default();
         for v in s
             .params
             .values()
