@@ -270,17 +270,33 @@ impl<'a> OpGen<'a> {
             return None;
         };
         let envelope = self.contract.schema(&self.op.id, SchemaKind::Error)?;
-        let flat = envelope
-            .get("properties")
-            .and_then(Value::as_object)
-            .and_then(|p| {
-                p.iter().find(|(name, s)| {
+        // The string field named like a code among an object's documented properties.
+        let code_in = |schema: &Value| -> Option<String> {
+            schema
+                .get("properties")
+                .and_then(Value::as_object)?
+                .iter()
+                .find(|(name, s)| {
                     name.to_ascii_lowercase().contains("code")
                         && s.get("type").and_then(Value::as_str) == Some("string")
                 })
+                .map(|(name, _)| name.clone())
+        };
+        let nested = || {
+            let under_kind = envelope
+                .get("additionalProperties")
+                .and_then(code_in)
+                .map(|c| format!("/*/{c}"));
+            under_kind.or_else(|| {
+                envelope
+                    .get("properties")
+                    .and_then(Value::as_object)?
+                    .iter()
+                    .find_map(|(k, s)| code_in(s).map(|c| format!("/{k}/{c}")))
             })
-            .map(|(name, _)| format!("/{name}"));
-        let pointer = flat.unwrap_or_else(|| "/*/code".into());
+        };
+        // Where the envelope documents no code field, nothing says where the code is.
+        let pointer = code_in(envelope).map(|c| format!("/{c}")).or_else(nested)?;
         let documented = self.documented_codes(*status);
         if documented.is_empty() || documented.len() > HANDFUL {
             return None;
