@@ -171,7 +171,7 @@ static MAX_BYTES: LazyLock<Regex> = LazyLock::new(|| {
 });
 static MAX_CHARS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:最大(?:长度|支持)?为?|长度(?:不超过|不能超过|不得超过|不大于|最大为?|上限为?|小于等于)|最长(?:为)?|不超过|不能超过|不得超过|不大于|最多|(?:maximum|max\.?) of|at most|up to|no more than|cannot exceed|can't exceed|not exceed|maximum length (?:is|of))\s*[:：]?\s*(\d+)\s*(?:个|位)?\s*(?:unicode\s*)?(字符|位|characters?|chars?\b|的字符串)?",
+        r"(?i)(?:最大(?:长度|支持)?为?|长度(?:不超过|不能超过|不得超过|不大于|最大为?|上限为?|限制为?|小于等于)|最长(?:为)?|不超过|不能超过|不得超过|不大于|最多|(?:maximum|max\.?) of|at most|up to|no more than|cannot exceed|can't exceed|not exceed|maximum length (?:is|of))\s*[:：]?\s*(\d+)\s*(?:个|位)?\s*(?:unicode\s*)?(字符|位|characters?|chars?\b|的字符串)?",
     )
 });
 static MAX_LENGTH_LINE: LazyLock<Regex> =
@@ -323,6 +323,23 @@ static VALUE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r#"^\s*[-•*]?\s*[“"']?([A-Za-z0-9][A-Za-z0-9_.\-/]*)[”"']?\s*(?:$|[：:（(]|\s[-–—]\s|\s*[，,；;。]|\s*(?:表示|代表))"#,
     )
+});
+// A range standing alone after its intro (`1～2147483647`, `10GB-100GB`).
+static BARE_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"^\s*[\[（(]?\s*{NUM}{UNIT}{TO}{NUM}{UNIT}\s*[\]）)]?\s*$"
+    ))
+});
+// A default of nothing (`默认值为空`, `默认为null`, `默认值：“”`): no constraint, and nothing
+// left unread.
+static EMPTY_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?i)^\s*(?:默认值|默认|缺省值)\s*(?:为|是)?\s*[:：]?\s*(?:空|null|none|“”|""|\[\])\s*(?:[，,].*)?$"#,
+    )
+});
+// A value line naming the empty string: `空字符串（""）：…`, `""：…`.
+static EMPTY_VALUE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"^\s*[-•*]?\s*(?:(?:空字符串|空串)\s*(?:[（(]\s*(?:""|“”)\s*[）)])?|""|“”)\s*[：:]"#)
 });
 // Values a conversion glued together after their intro (`public：公共镜像private：私有镜像`):
 // a value starts the text or follows a Chinese word, and a colon and a Chinese word follow it.
@@ -647,6 +664,22 @@ pub fn read(paragraphs: &[String]) -> Reading {
         // A value line's own paragraph may go on with more sentences about that value.
         let mut value_paragraph = false;
         for sentence in sentences(paragraph) {
+            // "取值范围：" then "1～2147483647" on a line of its own: the intro's range.
+            if list
+                .as_ref()
+                .is_some_and(|(_, _, values, _)| values.is_empty())
+                && BARE_RANGE.is_match(&sentence)
+            {
+                if let Some((intro, conditional, _, _)) = list.take() {
+                    let joined = format!("{intro}{sentence}");
+                    if conditional {
+                        read_sentence(&joined, true, &mut reading);
+                    } else {
+                        read_clauses(&joined, &mut reading);
+                    }
+                    continue;
+                }
+            }
             if let Some((_, _, values, _)) = list.as_mut() {
                 if let Some(c) = VALUE_LINE.captures(&sentence) {
                     values.push(c[1].to_string());
@@ -660,6 +693,12 @@ pub fn read(paragraphs: &[String]) -> Reading {
                             phrase: m.as_str().to_string(),
                         });
                     }
+                    continue;
+                }
+                // "空字符串（""）：…": the empty string is one of the values.
+                if EMPTY_VALUE_LINE.is_match(&sentence) {
+                    values.push(String::new());
+                    value_paragraph = true;
                     continue;
                 }
                 if value_paragraph {
@@ -1122,7 +1161,7 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
         }
     }
     if found.is_empty() {
-        if is_constraint_like(sentence) {
+        if is_constraint_like(sentence) && !EMPTY_DEFAULT.is_match(sentence) {
             reading.unread.push(sentence.to_string());
         }
     } else {
@@ -1496,6 +1535,24 @@ fn drop_inconsistent(
             .and_then(Value::as_array)
             .is_none_or(|values| values.contains(&d));
         let n = d.as_f64();
+        // A default the page gives beside "大于0" (`默认值为0`): the prose bound is the weaker
+        // statement of the two, so it goes and the default stays.
+        if let Some(n) = n {
+            for (key, breaks) in [
+                (
+                    "exclusiveMinimum",
+                    f(schema, "exclusiveMinimum").is_some_and(|b| n <= b),
+                ),
+                (
+                    "exclusiveMaximum",
+                    f(schema, "exclusiveMaximum").is_some_and(|b| n >= b),
+                ),
+            ] {
+                if breaks {
+                    drop(key, schema);
+                }
+            }
+        }
         let in_range = n.is_none_or(|n| {
             f(schema, "minimum").is_none_or(|lo| n >= lo)
                 && f(schema, "maximum").is_none_or(|hi| n <= hi)
@@ -2089,6 +2146,15 @@ mod tests {
         // One value closing its sentence.
         ("封装格式，取值为plain。", "enum=plain"),
         ("取值范围：6", "enum=6"),
+        ("取值范围：\n1～2147483647\n默认值为300s。", "minimum=1 maximum=2147483647 default=300s"),
+        ("取值范围：\n10GB~100GB", "minimum=10 maximum=100"),
+        ("默认值为空", ""),
+        ("默认值为空，表示不排序", ""),
+        ("规则的描述，长度限制为255", "maxLength=255"),
+        (
+            "取值：\ninstance：允许任意后端。\nip：只能添加跨VPC后端。\n空字符串（\"\"）：允许任意类型的后端",
+            "enum=instance|ip|",
+        ),
         ("端口id。最小长度：0最大长度：36", "maxLength=36 minLength=0"),
         ("长度： 36", "minLength=36 maxLength=36"),
         ("支持的最大字符长度：255", "maxLength=255"),
@@ -2175,6 +2241,22 @@ mod tests {
         assert!(!pattern.is_match("1") && !pattern.is_match("x0"));
         let (s, a) = applied(text, Ty::Integer);
         assert!(s.get("pattern").is_none() && a.unread.len() == 1);
+    }
+
+    /// A pattern read from a character-class sentence yields to the row's own default.
+    #[test]
+    fn a_default_the_pattern_refuses_removes_the_pattern() {
+        let mut schema = Map::new();
+        schema.insert("pattern".into(), json!("^[a-z]*$"));
+        let reading = read(&["缺省值：ab.c".to_string()]);
+        let a = apply(&reading, &Ty::String, &mut schema);
+        assert!(schema.get("pattern").is_none(), "{schema:?}");
+        assert_eq!(schema["default"], "ab.c");
+        assert_eq!(a.unread.len(), 1);
+        let mut schema = Map::new();
+        schema.insert("pattern".into(), json!("^[a-z.]*$"));
+        apply(&reading, &Ty::String, &mut schema);
+        assert_eq!(schema["pattern"], "^[a-z.]*$");
     }
 
     #[test]
@@ -2321,6 +2403,11 @@ mod tests {
         assert_eq!(s["items"]["maximum"], 7);
         let (s, _) = applied("不能为空", Ty::Array(Box::new(Ty::String)));
         assert_eq!(s["minItems"], 1);
+        let (s, _) = applied("偏移量为一个大于0的整数。缺省值：0", Ty::Integer);
+        assert!(
+            s.get("exclusiveMinimum").is_none() && s["default"] == 0,
+            "{s}"
+        );
         let (s, _) = applied("缺省值：9\n取值范围：1-5", Ty::Integer);
         assert!(
             s.get("default").is_none(),
