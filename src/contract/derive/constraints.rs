@@ -112,10 +112,12 @@ pub struct Reading {
     pub notes: Vec<String>,
     /// Sentences that look like constraints but yield none.
     pub unread: Vec<String>,
-    /// The row says its value is a count or a number (条数, 记录数, 正整数) and never calls it a
-    /// range, a list, a format or a text of characters: a string typed row with a value range
-    /// then holds one decimal number.
-    pub one_number: bool,
+    /// The row says its value is a count or a number (条数, 记录数, 正整数).
+    pub number_named: bool,
+    /// The row calls its value a range, a list, a format, a name or a text of characters: a
+    /// string typed row with a value range then holds more than one decimal number (or the
+    /// range is a length).
+    pub not_one_number: bool,
 }
 
 static CONSTRAINT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
@@ -542,7 +544,7 @@ static BRACKETED_RANGE: LazyLock<Regex> =
     LazyLock::new(|| re(r"[\[（(]\s*\d+\s*[,，]\s*\d+\s*[\]）)]"));
 static NOT_ONE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)范围|多个|逗号|分隔|列表|区间|格式|连接|字母|字符|中文|\d\s*[,，、]\s*\d|\brange\b|\blist\b|separated|format|letters|characters",
+        r"(?i)范围|多个|逗号|分隔|列表|区间|格式|连接|字母|字符|中文|名称|名字|描述|长度|\d\s*[,，、]\s*\d|\brange\b|\blist\b|separated|format|letters|characters|\bname\b|description|length",
     )
 });
 
@@ -650,12 +652,12 @@ fn read_exception(sentence: &str, reading: &mut Reading) -> bool {
 /// Reads every constraint stated in a row's paragraphs.
 pub fn read(paragraphs: &[String]) -> Reading {
     let mut reading = Reading::default();
-    reading.one_number = paragraphs.iter().any(|p| A_NUMBER.is_match(p))
-        && !paragraphs.iter().any(|p| {
-            // The value range itself (`取值范围[1, 100]`) is no list of numbers.
-            let rest = p.replace("取值范围", "");
-            NOT_ONE_NUMBER.is_match(&BRACKETED_RANGE.replace_all(&rest, ""))
-        });
+    reading.number_named = paragraphs.iter().any(|p| A_NUMBER.is_match(p));
+    reading.not_one_number = paragraphs.iter().any(|p| {
+        // The value range itself (`取值范围[1, 100]`) is no list of numbers.
+        let rest = p.replace("取值范围", "");
+        NOT_ONE_NUMBER.is_match(&BRACKETED_RANGE.replace_all(&rest, ""))
+    });
     // A value list opened by an intro sentence: (intro, conditional, values, explorer style).
     let mut list: Option<(String, bool, Vec<String>, bool)> = None;
     // (value, phrase) of each sentence naming one value and what it means.
@@ -1371,7 +1373,10 @@ pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> App
     // A string holding one number ("limit String 取值范围[1, 100]"): its range as a pattern of
     // the decimal numbers in it.
     let length_stated = schema.contains_key("minLength") || schema.contains_key("maxLength");
-    if *ty == Ty::String && reading.one_number && !length_stated && !schema.contains_key("pattern")
+    if *ty == Ty::String
+        && !reading.not_one_number
+        && !length_stated
+        && !schema.contains_key("pattern")
     {
         if let Some((pattern, used)) = number_string_pattern(reading) {
             schema.insert("pattern".into(), json!(pattern));
@@ -1417,6 +1422,12 @@ fn number_string_pattern(reading: &Reading) -> Option<(String, Vec<&str>)> {
     })?;
     let whole = |n: f64| n >= 0.0 && n.fract() == 0.0 && n < 1e15;
     if !whole(lo) || !whole(hi) || lo > hi {
+        return None;
+    }
+    // Without words naming a number, only a value range (`取值范围：1~1460`) says the bounds are
+    // the value's, not its length's.
+    let value_range = |p: &str| p.contains("取值范围") || p.to_lowercase().contains("value range");
+    if !reading.number_named && !(value_range(lo_phrase) && value_range(hi_phrase)) {
         return None;
     }
     let mut used = vec![lo_phrase];
@@ -2290,8 +2301,21 @@ mod tests {
     #[test]
     fn number_strings_take_their_range_as_a_pattern() {
         let (s, a) = applied("每页条数，取值范围[1, 100]", Ty::String);
-        let (s2, _) = applied("取值范围[1, 100]", Ty::String);
-        assert!(s2.get("pattern").is_none(), "a number must be named: {s2}");
+        let (s2, _) = applied("最小值：0\n最大值：36", Ty::String);
+        assert!(
+            s2.get("pattern").is_none(),
+            "a number or a value range must be named: {s2}"
+        );
+        let (s2, _) = applied("VLAN ID。取值范围：1-4094", Ty::String);
+        assert_eq!(
+            s2["pattern"],
+            json!(format!("^(?:{})$", integer_range_regex(1, 4094)))
+        );
+        let (s2, _) = applied("带宽名称。取值范围：1-64", Ty::String);
+        assert!(
+            s2.get("pattern").is_none(),
+            "a name's range is its length: {s2}"
+        );
         let (s2, _) = applied("返回码个数。支持200~299,400~499。", Ty::String);
         assert!(s2.get("pattern").is_none(), "several ranges: {s2}");
         let (s2, _) = applied("名称个数，取值范围：1-64，支持数字、字母", Ty::String);
