@@ -651,13 +651,15 @@ fn read_exception(sentence: &str, reading: &mut Reading) -> bool {
 
 /// Reads every constraint stated in a row's paragraphs.
 pub fn read(paragraphs: &[String]) -> Reading {
-    let mut reading = Reading::default();
-    reading.number_named = paragraphs.iter().any(|p| A_NUMBER.is_match(p));
-    reading.not_one_number = paragraphs.iter().any(|p| {
-        // The value range itself (`取值范围[1, 100]`) is no list of numbers.
-        let rest = p.replace("取值范围", "");
-        NOT_ONE_NUMBER.is_match(&BRACKETED_RANGE.replace_all(&rest, ""))
-    });
+    let mut reading = Reading {
+        number_named: paragraphs.iter().any(|p| A_NUMBER.is_match(p)),
+        not_one_number: paragraphs.iter().any(|p| {
+            // The value range itself (`取值范围[1, 100]`) is no list of numbers.
+            let rest = p.replace("取值范围", "");
+            NOT_ONE_NUMBER.is_match(&BRACKETED_RANGE.replace_all(&rest, ""))
+        }),
+        ..Reading::default()
+    };
     // A value list opened by an intro sentence: (intro, conditional, values, explorer style).
     let mut list: Option<(String, bool, Vec<String>, bool)> = None;
     // (value, phrase) of each sentence naming one value and what it means.
@@ -1427,7 +1429,8 @@ fn number_string_pattern(reading: &Reading) -> Option<(String, Vec<&str>)> {
     // Without words naming a number, only a value range (`取值范围：1~1460`) says the bounds are
     // the value's, not its length's.
     let value_range = |p: &str| p.contains("取值范围") || p.to_lowercase().contains("value range");
-    if !reading.number_named && !(value_range(lo_phrase) && value_range(hi_phrase)) {
+    let ranged = value_range(lo_phrase) && value_range(hi_phrase);
+    if !(reading.number_named || ranged) {
         return None;
     }
     let mut used = vec![lo_phrase];
