@@ -307,7 +307,9 @@ static ENUM_INLINE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:取值范围|取值只能是|取值只能为|取值为|取值有|取值是|取值包括|目前取值为|目前取值有|可选值为|可选值|可选|枚举值|取值)\s*(?:为|是|有|包括)?\s*[:：]?\s*(.+)$|",
         r"\b(?:the )?(?:value|values|options?) (?:can be|can only be|must be|is one of|are|include|of this parameter can be)\s*:?\s*(.+)$|",
         r"\bvalid values? (?:are|is|include)\s*:?\s*(.+)$|\b(?:value range|values?|options)\s*:\s*(.+)$|",
-        r"\bsupported values? (?:are|is|include)\s*:?\s*(.+)$",
+        r"\bsupported values? (?:are|is|include)\s*:?\s*(.+)$|",
+        // The API Explorer's English pages: `Enumeration values: tcp udp any`.
+        r"\benumeration values?\s*:\s*(.+)$",
     ))
 });
 // A sentence that introduces a list of values on the following lines.
@@ -316,7 +318,7 @@ static ENUM_INTRO: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:取值范围|取值|枚举值|可选值|取值有|取值包括|取值如下|取值范围如下|取值为|支持以下取值|目前支持以下取值)\s*(?:如下|为|有)?\s*[:：]\s*$|",
         r"(?:取值如下|取值范围如下|取值有以下几种|如下取值)\s*[:：。]?\s*$|",
         r"\b(?:the )?(?:value|values|options?) (?:can be|can only be|must be|are|include|is one of)(?: the following)?\s*:\s*$|",
-        r"\b(?:valid|possible|supported|enumerated) values?\s*(?:are|include)?\s*:\s*$|\b(?:value range|values?)\s*:\s*$",
+        r"\b(?:valid|possible|supported|enumerated|enumeration) values?\s*(?:are|include)?\s*:\s*$|\b(?:value range|values?)\s*:\s*$",
     ))
 });
 // One value per line: `值：说明`, `值 (说明)`, `值 - 说明` or the bare value.
@@ -526,6 +528,15 @@ fn list_values(text: &str) -> Option<Vec<String>> {
     (values.len() >= 2).then_some(values)
 }
 
+/// Whether an enumeration intro is the API Explorer's (`枚举值：`, `Enumeration values:`), whose
+/// values stand side by side and whose one value is a closed list.
+fn is_explorer_enum(intro: &str) -> bool {
+    intro.starts_with("枚举值")
+        || intro
+            .get(..11)
+            .is_some_and(|h| h.eq_ignore_ascii_case("enumeration"))
+}
+
 /// `tcp udp any`: whitespace-separated values up to the first word that is not one.
 fn explorer_values(text: &str) -> Option<Vec<String>> {
     let values: Vec<String> = text
@@ -717,7 +728,7 @@ pub fn read(paragraphs: &[String]) -> Reading {
                     sentence.clone(),
                     conditional,
                     Vec::new(),
-                    m.as_str().starts_with("枚举值"),
+                    is_explorer_enum(m.as_str()),
                 ));
                 // The intro's own words before the list may state more (a default, a range).
                 let before = sentence[..m.start()].trim();
@@ -1121,7 +1132,7 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
     }
     let mut listed = false;
     if let Some(c) = ENUM_INLINE.captures(sentence) {
-        let list = (1..=5).find_map(|i| c.get(i));
+        let list = (1..=6).find_map(|i| c.get(i));
         if let (Some(list), Some(m)) = (list, c.get(0)) {
             // A range, a length or a bound already read here is not a list of values.
             let start = m.start();
@@ -1129,7 +1140,7 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
             let of_another = sentence[..start].ends_with('的');
             if !of_another && !overlaps(&length_spans, start, m.end()) {
                 // The API Explorer writes its values side by side: `枚举值：tcp udp any`.
-                let values = if m.as_str().starts_with("枚举值")
+                let values = if is_explorer_enum(m.as_str())
                     && !list.as_str().contains(['、', '，', ','])
                 {
                     explorer_values(list.as_str())
@@ -2160,6 +2171,9 @@ mod tests {
         // One value closing its sentence.
         ("封装格式，取值为plain。", "enum=plain"),
         ("取值范围：6", "enum=6"),
+        ("Enumeration values:\ntcp\nudp", "enum=tcp|udp"),
+        ("Protocol. Enumeration values: tcp udp any", "enum=tcp|udp|any"),
+        ("Enumeration values:\nprePaid", "enum=prePaid"),
         ("取值范围：\n1～2147483647\n默认值为300s。", "minimum=1 maximum=2147483647 default=300s"),
         ("取值范围：\n10GB~100GB", "minimum=10 maximum=100"),
         ("默认值为空", ""),
