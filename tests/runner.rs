@@ -541,20 +541,7 @@ async fn until_follows_a_job_to_its_end_and_reports_a_fail_or_a_wait_given_up() 
         TargetChoice::Url(format!("http://{addr}")),
     );
     args.vars.pairs.push(("project_id".into(), "p".into()));
-    args.outputs.json = Some(dir.path().join("r.json"));
-    let mut out = Vec::new();
-    assert_eq!(run(args, &mut out).await.unwrap(), 1);
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
-    let case = |id: &str| {
-        report["cases"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("no case {id}: {report}"))
-            .clone()
-    };
+    let case = run_to_report(args, dir.path()).await;
     let ok = case("ok");
     assert_eq!(ok["verdict"], "passed", "{ok}");
     assert_eq!(
@@ -652,21 +639,8 @@ async fn first_key_captures_a_key_of_the_object_at_a_pointer() {
         faults: Default::default(),
         slow_delay: Duration::from_secs(1),
     };
-    let mut args = RunArgs::new(dir.path().to_path_buf(), root.join("schemas"), target);
-    args.outputs.json = Some(dir.path().join("r.json"));
-    let mut out = Vec::new();
-    assert_eq!(run(args, &mut out).await.unwrap(), 1);
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
-    let case = |id: &str| {
-        report["cases"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .cloned()
-            .unwrap_or_else(|| panic!("no case {id}: {report}"))
-    };
+    let args = RunArgs::new(dir.path().to_path_buf(), root.join("schemas"), target);
+    let case = run_to_report(args, dir.path()).await;
     let ok = case("ok");
     assert_eq!(ok["verdict"], "passed", "{ok}");
     let none = case("none");
@@ -676,4 +650,23 @@ async fn first_key_captures_a_key_of_the_object_at_a_pointer() {
         findings.contains("cannot capture 'k': nothing at the first key of /metadata/key1"),
         "{findings}"
     );
+}
+
+/// Runs (expecting exit 1, a failure among the cases) with the JSON report in `dir`; returns a
+/// lookup of the report's cases by id.
+async fn run_to_report(mut args: RunArgs, dir: &std::path::Path) -> impl Fn(&str) -> Value {
+    args.outputs.json = Some(dir.join("r.json"));
+    let mut out = Vec::new();
+    assert_eq!(run(args, &mut out).await.unwrap(), 1);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("r.json")).unwrap()).unwrap();
+    move |id: &str| {
+        report["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no case {id}: {report}"))
+    }
 }
