@@ -681,3 +681,62 @@ fn at_limit_values_respect_byte_limits_and_are_asserted_only_where_answerable() 
 fn serde_yaml_value(yaml: &str) -> Value {
     serde_saphyr::from_str(yaml).unwrap()
 }
+
+/// An unknown id's case asserts the documented code where the envelope documents a code field:
+/// at the top (`/error_code`), under its one key (`/error/code`) or under whatever kind key
+/// (`/*/code`); an envelope whose code field the pages never name gets no code assertion
+/// (the tier cannot answer one, and a real service's answer could not be read against it).
+#[test]
+fn the_code_assertion_reads_the_code_where_the_envelope_documents_it() {
+    use conform::contract::{ErrorCode, Operation, SchemaKind};
+    use serde_json::json;
+    let s = json!({"type": "string"});
+    let envelopes = [
+        (
+            json!({"properties": {"error_code": s, "error_msg": s}}),
+            Some("/error_code"),
+        ),
+        (
+            json!({"properties": {"error": {"properties": {"code": s, "message": s}}}}),
+            Some("/error/code"),
+        ),
+        (
+            json!({"additionalProperties": {"properties": {"code": s, "message": s}}}),
+            Some("/*/code"),
+        ),
+        (json!({"properties": {"error": {"type": "object"}}}), None),
+    ];
+    for (envelope, pointer) in envelopes {
+        let op = Operation::new(
+            "kms.show_key.v1",
+            "kms",
+            "GET",
+            "/v1/{project_id}/keys/{key_id}",
+        );
+        let mut schemas = std::collections::BTreeMap::new();
+        schemas.insert((op.id.clone(), SchemaKind::Error), envelope.clone());
+        let mut codes = conform::contract::ErrorCodes::new();
+        codes.entry("kms".into()).or_default().insert(
+            404,
+            vec![ErrorCode {
+                code: "KMS.0207".into(),
+                message: "not found".into(),
+            }],
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let contract = Contract::from_parts(vec![op], schemas, codes, dir.path()).unwrap();
+        let cases = generate::generate(&contract, &Options::default()).unwrap();
+        let unknown = cases
+            .iter()
+            .find(|c| c.id.ends_with("/path_key_id__unknown"))
+            .unwrap_or_else(|| panic!("no unknown-id case for {envelope}"));
+        match pointer {
+            Some(p) => assert!(
+                unknown.yaml.contains(&format!(r#""pointer":"{p}""#)),
+                "{envelope}: {}",
+                unknown.yaml
+            ),
+            None => assert!(!unknown.yaml.contains(r#""pointer""#), "{}", unknown.yaml),
+        }
+    }
+}

@@ -557,20 +557,7 @@ async fn until_follows_a_job_to_its_end_and_reports_a_fail_or_a_wait_given_up() 
         TargetChoice::Url(format!("http://{addr}")),
     );
     args.vars.pairs.push(("project_id".into(), "p".into()));
-    args.outputs.json = Some(dir.path().join("r.json"));
-    let mut out = Vec::new();
-    assert_eq!(run(args, &mut out).await.unwrap(), 1);
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
-    let case = |id: &str| {
-        report["cases"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("no case {id}: {report}"))
-            .clone()
-    };
+    let case = run_to_report(args, dir.path()).await;
     let ok = case("ok");
     assert_eq!(ok["verdict"], "passed", "{ok}");
     assert_eq!(
@@ -650,5 +637,59 @@ fn until_is_checked_at_load() {
             err.contains(why) && err.contains("line: 4"),
             "{until}: {err}"
         );
+    }
+}
+
+/// `{first_key: /p}` captures the first key of the object at `/p`, in the answer's order, so a
+/// read of one map item can name one that exists; a pointer at no object fails the capture,
+/// saying so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_key_captures_a_key_of_the_object_at_a_pointer() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let list = "  - request: {method: GET, path: \"/v2/${project_id}/snapshots/${snapshot_with_metadata_id}/metadata\", service: evs}\n    expect: {status: 200}\n";
+    std::fs::write(
+        dir.path().join("ok.yaml"),
+        format!("operation: evs.update_snapshot.v2\nsteps:\n{list}    capture: {{k: {{first_key: /metadata}}}}\n  - request: {{method: GET, path: \"/v2/${{project_id}}/snapshots/${{snapshot_with_metadata_id}}/metadata/${{k}}\", service: evs}}\n    expect:\n      status: 200\n      body:\n        - {{pointer: /meta/key1, equals: value1}}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("none.yaml"),
+        format!("operation: evs.update_snapshot.v2\nsteps:\n{list}    capture: {{k: {{first_key: /metadata/key1}}}}\n"),
+    )
+    .unwrap();
+    let target = TargetChoice::Mock {
+        faults: Default::default(),
+        slow_delay: Duration::from_secs(1),
+    };
+    let args = RunArgs::new(dir.path().to_path_buf(), root.join("schemas"), target);
+    let case = run_to_report(args, dir.path()).await;
+    let ok = case("ok");
+    assert_eq!(ok["verdict"], "passed", "{ok}");
+    let none = case("none");
+    assert_eq!(none["verdict"], "failed", "{none}");
+    let findings = none["steps"][0]["findings"].to_string();
+    assert!(
+        findings.contains("cannot capture 'k': nothing at the first key of /metadata/key1"),
+        "{findings}"
+    );
+}
+
+/// Runs (expecting exit 1, a failure among the cases) with the JSON report in `dir`; returns a
+/// lookup of the report's cases by id.
+async fn run_to_report(mut args: RunArgs, dir: &std::path::Path) -> impl Fn(&str) -> Value {
+    args.outputs.json = Some(dir.join("r.json"));
+    let mut out = Vec::new();
+    assert_eq!(run(args, &mut out).await.unwrap(), 1);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("r.json")).unwrap()).unwrap();
+    move |id: &str| {
+        report["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no case {id}: {report}"))
     }
 }

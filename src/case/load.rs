@@ -591,7 +591,7 @@ fn header_check(name: &str, v: &Value, position: Position) -> Result<HeaderCheck
     Ok(check)
 }
 
-/// Parses a capture: `/pointer`, `{pointer: /p}` or `{header: Name}`.
+/// Parses a capture: `/pointer`, `{pointer: /p}`, `{header: Name}` or `{first_key: /p}`.
 pub fn capture_spec(v: &Value) -> Result<Capture, String> {
     match v {
         Value::String(p) => {
@@ -604,9 +604,15 @@ pub fn capture_spec(v: &Value) -> Result<Capture, String> {
                 Ok(Capture::Body(p.clone()))
             }
             Some((k, Value::String(h))) if k == "header" => Ok(Capture::Header(h.clone())),
-            _ => Err("expected {pointer: /p} or {header: Name}".into()),
+            Some((k, Value::String(p))) if k == "first_key" => {
+                crate::pointer::check(p).map_err(|e| e.to_string())?;
+                Ok(Capture::FirstKey(p.clone()))
+            }
+            _ => Err("expected {pointer: /p}, {header: Name} or {first_key: /p}".into()),
         },
-        _ => Err("expected a JSON pointer, {pointer: /p} or {header: Name}".into()),
+        _ => {
+            Err("expected a JSON pointer, {pointer: /p}, {header: Name} or {first_key: /p}".into())
+        }
     }
 }
 
@@ -732,6 +738,30 @@ fn contract_agreement(s: &Step, contract: &Contract, scope: &Vars) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each capture form reads as what it says; a bad pointer or an unknown form is an error
+    /// naming the forms.
+    #[test]
+    fn captures_read_each_form_and_refuse_the_rest() {
+        use serde_json::json;
+        let spec = |v: Value| capture_spec(&v);
+        assert_eq!(spec(json!("/a/b")), Ok(Capture::Body("/a/b".into())));
+        assert_eq!(
+            spec(json!({"pointer": "/a"})),
+            Ok(Capture::Body("/a".into()))
+        );
+        assert_eq!(
+            spec(json!({"header": "X-Id"})),
+            Ok(Capture::Header("X-Id".into()))
+        );
+        assert_eq!(
+            spec(json!({"first_key": "/metadata"})),
+            Ok(Capture::FirstKey("/metadata".into()))
+        );
+        assert!(spec(json!({"first_key": "metadata"})).is_err());
+        let unknown = spec(json!({"last_key": "/m"})).unwrap_err();
+        assert!(unknown.contains("{first_key: /p}"), "{unknown}");
+    }
 
     #[test]
     fn discovery_goes_depth_first_in_name_order_with_ids_without_the_extension() {

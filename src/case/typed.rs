@@ -255,6 +255,9 @@ pub enum Capture {
     Body(String),
     /// A response header.
     Header(String),
+    /// The first key of the object at a JSON pointer, in the answer's order (a metadata key to
+    /// read one item of a map nothing else names).
+    FirstKey(String),
 }
 
 impl std::fmt::Display for Capture {
@@ -262,6 +265,7 @@ impl std::fmt::Display for Capture {
         match self {
             Capture::Body(p) => write!(f, "{p}"),
             Capture::Header(h) => write!(f, "header {h}"),
+            Capture::FirstKey(p) => write!(f, "the first key of {p}"),
         }
     }
 }

@@ -21,6 +21,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
+use crate::case::typed::Capture;
 use crate::contract::rules;
 use crate::contract::rules::{
     bound_param, constraints_of, is_resource_param, rule_id, sites, source_of, Constraint, Site,
@@ -197,9 +198,8 @@ struct OpGen<'a> {
     request: Option<&'a Value>,
     validator: Option<&'a jsonschema::Validator>,
     bound: Option<(&'a str, Vec<String>)>,
-    /// For a read or delete of one sub-item (a metadata key): the path parameter and the setup
-    /// step that writes the item `conform` first.
-    sub_item: Option<(String, PlannedStep)>,
+    /// For a read or delete of one sub-item (a metadata key): how a case gets one that exists.
+    sub_item: Option<SubItem>,
     invalid: Status,
     cases: Vec<GeneratedCase>,
     page: String,
@@ -232,7 +232,7 @@ impl<'a> OpGen<'a> {
             request,
             validator: contract.validator(&op.id, SchemaKind::Request),
             bound: bound_param(op, request),
-            sub_item: sub_item_writer(contract, op),
+            sub_item: sub_item_writer(contract, op).or_else(|| sub_item_reader(contract, op)),
             invalid,
             cases: Vec::new(),
             page: source_of(op, None),
@@ -270,17 +270,33 @@ impl<'a> OpGen<'a> {
             return None;
         };
         let envelope = self.contract.schema(&self.op.id, SchemaKind::Error)?;
-        let flat = envelope
-            .get("properties")
-            .and_then(Value::as_object)
-            .and_then(|p| {
-                p.iter().find(|(name, s)| {
+        // The string field named like a code among an object's documented properties.
+        let code_in = |schema: &Value| -> Option<String> {
+            schema
+                .get("properties")
+                .and_then(Value::as_object)?
+                .iter()
+                .find(|(name, s)| {
                     name.to_ascii_lowercase().contains("code")
                         && s.get("type").and_then(Value::as_str) == Some("string")
                 })
+                .map(|(name, _)| name.clone())
+        };
+        let nested = || {
+            let under_kind = envelope
+                .get("additionalProperties")
+                .and_then(code_in)
+                .map(|c| format!("/*/{c}"));
+            under_kind.or_else(|| {
+                envelope
+                    .get("properties")
+                    .and_then(Value::as_object)?
+                    .iter()
+                    .find_map(|(k, s)| code_in(s).map(|c| format!("/{k}/{c}")))
             })
-            .map(|(name, _)| format!("/{name}"));
-        let pointer = flat.unwrap_or_else(|| "/*/code".into());
+        };
+        // Where the envelope documents no code field, nothing says where the code is.
+        let pointer = code_in(envelope).map(|c| format!("/{c}")).or_else(nested)?;
         let documented = self.documented_codes(*status);
         if documented.is_empty() || documented.len() > HANDFUL {
             return None;
@@ -548,10 +564,14 @@ impl<'a> OpGen<'a> {
                     Self::bound_key(b, parents).unwrap_or_else(|| "conform".into())
                 }
                 // A read or delete of a sub-item (a metadata key) needs one that exists: a setup
-                // step writes it where the contract has the write, else it comes from a target
-                // variable of the same name, or the case is skipped.
+                // step writes it where the contract has the write, or reads the list and
+                // captures one; else it comes from a target variable of the same name, or the
+                // case is skipped.
                 _ if matches!(self.op.method.as_str(), "GET" | "HEAD" | "DELETE")
-                    && self.sub_item.as_ref().is_none_or(|(w, _)| w != p) =>
+                    && self
+                        .sub_item
+                        .as_ref()
+                        .is_none_or(|s| s.param != *p || s.captured) =>
                 {
                     format!("${{{p}}}")
                 }
@@ -1384,6 +1404,16 @@ impl<'a> OpGen<'a> {
         if self.cases.iter().any(|c| c.id == id) {
             return;
         }
+        // Under a resource that does not exist (or is another project's) any key names nothing:
+        // no list is read for one, and the case needs no variable for it.
+        if let Some(sub) = self.sub_item.as_ref().filter(|s| s.captured) {
+            let placeholder = sub.value();
+            if !self.owns_resources(&d)
+                && d.params.get(&sub.param).and_then(Value::as_str) == Some(placeholder.as_str())
+            {
+                d.params.insert(sub.param.clone(), json!(SUB_ITEM));
+            }
+        }
         let plan = self.plan(&d);
         let yaml = self.render(&d, &plan);
         self.cases.push(GeneratedCase { id, yaml });
@@ -1459,27 +1489,35 @@ impl<'a> OpGen<'a> {
                 planner.need(&mut plan, &name, service, path, "project_id");
             }
         }
-        // The item is written where the resources it hangs on are made by the case itself (not
-        // where the case names an unknown or another project's one: the write would fail).
-        let own_resources = self
-            .op
-            .path_params
-            .iter()
-            .filter(|p| is_resource_param(p))
-            .all(|p| !d.params.contains_key(p));
-        if let Some((param, write)) = self.sub_item.as_ref().filter(|_| own_resources) {
-            if d.params.get(param).and_then(Value::as_str) == Some(SUB_ITEM) {
-                let mut write = write.clone();
-                // The write names the same resources as the case.
+        // The item is written (or read) where the resources it hangs on are made by the case
+        // itself (not where the case names an unknown or another project's one: the write
+        // would fail).
+        if let Some(sub) = self.sub_item.as_ref().filter(|_| self.owns_resources(d)) {
+            if d.params.get(&sub.param).and_then(Value::as_str) == Some(sub.value().as_str()) {
+                let mut step = sub.step.clone();
+                // The step names the same resources as the case.
                 for (k, v) in &d.params {
-                    if k != param {
-                        write.params.insert(k.clone(), v.clone());
+                    if *k != sub.param {
+                        step.params.insert(k.clone(), v.clone());
                     }
                 }
-                plan.setup.push(write);
+                plan.setup.push(step);
+                if sub.captured {
+                    plan.defined.push(sub.param.clone());
+                }
             }
         }
         plan
+    }
+
+    /// Whether the case's path names only resources its own setup makes (or the target's),
+    /// none it made unknown or took from another project.
+    fn owns_resources(&self, d: &Draft) -> bool {
+        self.op
+            .path_params
+            .iter()
+            .filter(|p| is_resource_param(p))
+            .all(|p| !d.params.contains_key(p))
     }
 
     /// The capture and teardown of a case whose request is a kind's create expected to succeed.
@@ -1603,9 +1641,32 @@ fn malformed_id() -> String {
 /// The sub-item a read or delete case writes first.
 const SUB_ITEM: &str = "conform";
 
+/// How a read or delete of one sub-item (a metadata key) gets one that exists.
+#[derive(Debug, Clone)]
+struct SubItem {
+    /// The path parameter naming the item.
+    param: String,
+    /// The setup step: the write of the item [`SUB_ITEM`], or the read of the list that
+    /// captures a key into the parameter's variable.
+    step: PlannedStep,
+    /// Whether the step captures the key rather than writing one.
+    captured: bool,
+}
+
+impl SubItem {
+    /// What the case's own step sends as the parameter when the setup step provides it.
+    fn value(&self) -> String {
+        if self.captured {
+            format!("${{{}}}", self.param)
+        } else {
+            SUB_ITEM.to_string()
+        }
+    }
+}
+
 /// For a GET, HEAD or DELETE of one sub-item (`…/metadata/{key}`): the PUT of the same path
 /// whose body binds that parameter, as a setup step writing the item [`SUB_ITEM`].
-fn sub_item_writer(contract: &Contract, op: &Operation) -> Option<(String, PlannedStep)> {
+fn sub_item_writer(contract: &Contract, op: &Operation) -> Option<SubItem> {
     if !matches!(op.method.as_str(), "GET" | "HEAD" | "DELETE") {
         return None;
     }
@@ -1632,7 +1693,54 @@ fn sub_item_writer(contract: &Contract, op: &Operation) -> Option<(String, Plann
         status: json!(write.success).to_string(),
         ..PlannedStep::default()
     };
-    Some((param.to_string(), step))
+    Some(SubItem {
+        param: param.to_string(),
+        step,
+        captured: false,
+    })
+}
+
+/// For a GET or HEAD of one sub-item (`…/metadata/{key}`) where the contract has no write of
+/// it: the list of the same map (`GET …/metadata`) as a setup step capturing its first key, so
+/// the read names an item that exists without a variable of the target. A delete does not read
+/// one this way: it would remove an item nothing puts back.
+fn sub_item_reader(contract: &Contract, op: &Operation) -> Option<SubItem> {
+    if !matches!(op.method.as_str(), "GET" | "HEAD") {
+        return None;
+    }
+    let (collection, last) = op.path.rsplit_once('/')?;
+    let param = crate::contract::template::sole_param(last)?;
+    if param == "project_id" || is_resource_param(param) {
+        return None;
+    }
+    let template = crate::contract::derive::resources::normalise(collection);
+    let list = contract.operations.iter().find(|o| {
+        o.method == "GET" && crate::contract::derive::resources::normalise(&o.path) == template
+    })?;
+    let answer = list
+        .success
+        .iter()
+        .find_map(|s| contract.schema(&list.id, SchemaKind::Response(*s)))?;
+    let map = rules::sites(answer)
+        .into_iter()
+        .find(|s| s.kind == rules::SiteKind::MapValue && !s.parents.iter().any(|p| p == "*"))?;
+    let pointer: String = map
+        .parents
+        .iter()
+        .map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1")))
+        .collect();
+    let step = PlannedStep {
+        name: format!("setup: read a {param} of the list"),
+        operation: list.id.clone(),
+        status: json!(list.success).to_string(),
+        capture: Some((param.to_string(), Capture::FirstKey(pointer))),
+        ..PlannedStep::default()
+    };
+    Some(SubItem {
+        param: param.to_string(),
+        step,
+        captured: true,
+    })
 }
 
 /// The first lines of a generated case file: the mark `write` knows it by, the operation, the
@@ -1682,8 +1790,12 @@ fn render_planned(y: &mut String, s: &PlannedStep) {
             y.push_str(&format!("        - {a}\n"));
         }
     }
-    if let Some((var, pointer)) = &s.capture {
-        y.push_str(&format!("    capture: {{{}: {}}}\n", q(var), q(pointer)));
+    if let Some((var, spec)) = &s.capture {
+        y.push_str(&format!(
+            "    capture: {{{}: {}}}\n",
+            q(var),
+            capture_yaml(spec)
+        ));
     }
     if let Some(until) = &s.until {
         y.push_str(&format!("    until: {until}\n"));
@@ -1714,6 +1826,15 @@ fn bind_ids(v: &mut Value) {
 /// A JSON string is a valid YAML double-quoted scalar: one quoting rule, no surprises.
 fn q(s: &str) -> String {
     Value::String(s.to_string()).to_string()
+}
+
+/// A capture as a case file writes it.
+fn capture_yaml(spec: &Capture) -> String {
+    match spec {
+        Capture::Body(p) => q(p),
+        Capture::Header(h) => format!("{{header: {}}}", q(h)),
+        Capture::FirstKey(p) => format!("{{first_key: {}}}", q(p)),
+    }
 }
 
 /// Fills every optional property of the objects that lie on the way to the documented fields,

@@ -8,6 +8,7 @@
 //! Only what the service cannot create stays a variable of the target: the project, an id no
 //! kind of the table is created under (an image, a flavor), a resource in a documented state.
 
+use crate::case::typed::Capture;
 use serde_json::{json, Map, Value};
 
 use super::values;
@@ -193,7 +194,7 @@ fn follow_job(query: &Operation, p: &Producer<'_>, var: &str, project_var: &str)
         params,
         status: success_yaml(query),
         query: required_query(query),
-        capture: Some((var.to_string(), p.id_pointer.to_string())),
+        capture: Some((var.to_string(), Capture::Body(p.id_pointer.to_string()))),
         assertions: vec![json!({"pointer": "/status", "equals": "SUCCESS"})],
         until: Some(
             json!({"pointer": "/status", "in": ["SUCCESS", "FAIL"], "every": "2s", "within": "10m"}),
@@ -215,8 +216,8 @@ pub struct PlannedStep {
     pub body: Option<Value>,
     /// Expected status (YAML flow text).
     pub status: String,
-    /// `variable: pointer` captures.
-    pub capture: Option<(String, String)>,
+    /// What the step captures, into which variable.
+    pub capture: Option<(String, Capture)>,
     /// Query parameters.
     pub query: Map<String, Value>,
     /// Body assertions (`{pointer, …}` objects).
@@ -326,8 +327,10 @@ impl Planner<'_, '_> {
                 continue;
             }
             if is_resource_param(name) {
+                // A parent nothing creates (the account's `domain_id`, an image) stays the
+                // target's variable of the same name, as an id in a create body does.
                 if !self.need_at(plan, name, service, &create.path, project_var, depth + 1) {
-                    return false;
+                    continue;
                 }
                 let v = var_name(name, project_var);
                 if v != *name {
@@ -353,8 +356,8 @@ impl Planner<'_, '_> {
         let status = success_yaml(create);
         // An asynchronous create: its answer holds the job, and the job, once done, the id.
         let capture = match p.job {
-            Some((_, job_id)) => (format!("{var}_job"), job_id.to_string()),
-            None => (var.to_string(), p.id_pointer.to_string()),
+            Some((_, job_id)) => (format!("{var}_job"), Capture::Body(job_id.to_string())),
+            None => (var.to_string(), Capture::Body(p.id_pointer.to_string())),
         };
         plan.setup.push(PlannedStep {
             name: format!("setup: create {} ({var})", p.kind),

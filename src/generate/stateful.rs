@@ -251,9 +251,12 @@ impl<'c, 'a> KindCases<'c, 'a> {
         item_params(op, &mut params, var);
         for p in &op.path_params {
             // Non-id segments (an action's name) take the generator's word; other ids of the
-            // path than the kind's are unknown (the parent answers first).
+            // path than the kind's are unknown (the parent answers first), except a parent the
+            // create names too and nothing creates (the target's `domain_id`): the same one.
             if !params.contains_key(p) && p != "project_id" {
-                let known = *p == self.var || self.parents.defines(p);
+                let known = *p == self.var
+                    || self.parents.defines(p)
+                    || self.p.create.path_params.contains(p);
                 if !known {
                     let v = if is_resource_param(p) {
                         "${missing_id}"

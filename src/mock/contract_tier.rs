@@ -39,6 +39,8 @@ pub struct Tier {
     unknown_id_ok: bool,
     /// The `cross-project-leak` fault: another project's resources are found.
     leaks: bool,
+    /// The `ignore-vm-state` fault: documented preconditions are not checked.
+    ignore_state: bool,
     /// The emulation's store, owner of the emulated kinds (snapshots, servers): their ids are
     /// checked there, not seeded.
     shared: Option<Arc<super::shared::Shared>>,
@@ -101,6 +103,7 @@ impl Tier {
             scalars,
             unknown_id_ok: faults.has(Fault::UnknownIdOk),
             leaks: faults.has(Fault::CrossProjectLeak),
+            ignore_state: faults.has(Fault::IgnoreVmState),
             memory: Memory::sharing(&contract.resources, faults, shared.clone()),
             shared,
             jobs: Default::default(),
@@ -125,14 +128,37 @@ impl Tier {
         Some((op, params))
     }
 
-    /// Whether the contract documents this literal path for a service the mock does not
-    /// emulate by hand (DNS's `GET /` answers Designate's version list, not Cinder's): the
-    /// contract's answer then wins over the emulation's version discovery.
-    pub fn documents_elsewhere(&self, method: &str, path: &str) -> bool {
+    /// Whether the contract's operation for this request is not the emulated route's that
+    /// takes it through `params` parameters, as `emulated` (the service the emulation answers
+    /// for at this path): a more literal template (`/servers/detail` over the emulation's
+    /// `/servers/{server_id}`) or another service's operation at the same path (BMS's Nova
+    /// servers over ECS's) is the one the request is for.
+    pub fn claims(&self, method: &str, path: &str, params: usize, emulated: &str) -> bool {
+        self.route(method, path)
+            .is_some_and(|(op, _)| op.path_params.len() < params || op.service != emulated)
+    }
+
+    /// Whether some operation would be claimed (`claims`) from a route of `table`: only then
+    /// need a request ask the tier before the emulation. `emulated` names the service the
+    /// emulation answers for at a path.
+    pub fn shadowed_by<T>(
+        &self,
+        table: &super::router::Table<T>,
+        emulated: impl Fn(&str) -> &'static str,
+    ) -> bool {
         self.contract.operations.iter().any(|op| {
-            op.method == method
-                && op.path == path
-                && !super::EMULATED_SERVICES.contains(&op.service.as_str())
+            let Ok(method) = Method::from_bytes(op.method.as_bytes()) else {
+                return false;
+            };
+            // Every parameter stands for a value no literal segment spells.
+            let Ok(sample) = crate::contract::template::render(&op.path, |_| Some("\u{1}".into()))
+            else {
+                return false;
+            };
+            let sample = compact(&sample);
+            table.at(&method, &sample).is_some_and(|hit| {
+                hit.params.len() > op.path_params.len() || op.service != emulated(&sample)
+            })
         })
     }
 
@@ -192,11 +218,36 @@ impl Tier {
                     return Some(self.error(Some(op), StatusCode::BAD_REQUEST, &msg));
                 }
             }
+            if let Some(msg) = self.unbound(op, &params, &v) {
+                return Some(self.error(Some(op), StatusCode::BAD_REQUEST, &msg));
+            }
             Some(v)
         } else {
             None
         };
         Some(self.serve(op, path, &params, &query, request.as_ref()))
+    }
+
+    /// Where the path names the body's one map key (`PUT …/metadata/{key}` with
+    /// `{"meta": {key: value}}`), a body whose key differs from the path's, as the contract's
+    /// binding rule states.
+    fn unbound(&self, op: &Operation, params: &[(String, String)], body: &Value) -> Option<String> {
+        let schema = self.contract.schema(&op.id, SchemaKind::Request)?;
+        let (param, parents) = crate::contract::rules::bound_param(op, Some(schema))?;
+        let (_, expected) = params.iter().find(|(name, _)| name == param)?;
+        let mut at = body;
+        for p in &parents {
+            at = if p == "*" {
+                at.as_object()?.values().next()?
+            } else {
+                at.get(p)?
+            };
+        }
+        let keys = at.as_object()?;
+        let stray = keys.keys().find(|k| *k != expected)?;
+        Some(format!(
+            "the body's key '{stray}' is not the path's {{{param}}} '{expected}'"
+        ))
     }
 
     fn serve(
@@ -250,6 +301,9 @@ impl Tier {
             Err(_) if self.unknown_id_ok => Role::Other,
             Err(unknown) => return self.not_found(op, &unknown),
         };
+        if let Some(refused) = self.precondition_refused(op, path, params) {
+            return self.error(Some(op), StatusCode::CONFLICT, &refused);
+        }
         let fit = |stored: &Value| {
             let mut b = schema
                 .map(|s| instance(s, params))
@@ -317,6 +371,59 @@ impl Tier {
             },
             _ => (status, self.job_started(op, body)),
         }
+    }
+
+    /// The first of the operation's documented preconditions (`vm_state` one of active, stopped,
+    /// …) that the resource its path names breaks, said in words; the emulation's
+    /// `ignore-vm-state` fault skips them here too.
+    fn precondition_refused(
+        &self,
+        op: &Operation,
+        path: &str,
+        params: &[(String, String)],
+    ) -> Option<String> {
+        if op.preconditions.is_empty() || self.ignore_state {
+            return None;
+        }
+        let concrete: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let template: Vec<&str> = op.path.split('/').filter(|s| !s.is_empty()).collect();
+        // The resources the path names, the innermost first.
+        let named = template.iter().enumerate().rev().filter_map(|(i, seg)| {
+            let param = crate::contract::template::sole_param(seg)?;
+            if param == "project_id" || !crate::contract::rules::is_resource_param(param) {
+                return None;
+            }
+            let (_, id) = params.iter().find(|(n, _)| n == param)?;
+            let collection = format!("/{}", concrete.get(..i)?.join("/"));
+            let stored = self.memory.get(&collection, id).or_else(|| {
+                // An emulated kind named under another path (Huawei's `/v1/{project_id}/
+                // cloudservers/{server_id}`) is the emulation's own server.
+                let project = params.iter().find(|(n, _)| n == "project_id")?;
+                let at = match param {
+                    "server_id" => super::shared::Owned::Servers(project.1.clone()),
+                    "snapshot_id" => super::shared::Owned::Snapshots(project.1.clone()),
+                    _ => return None,
+                };
+                self.shared.as_ref()?.get(&at, id)
+            })?;
+            Some((param, stored))
+        });
+        for (param, stored) in named {
+            for p in &op.preconditions {
+                let Some(state) = field_of(&stored, &p.field) else {
+                    continue;
+                };
+                if !p.allowed.iter().any(|a| a == state) {
+                    let kind = param.trim_end_matches("_id");
+                    let allowed = p.allowed.join(", ");
+                    return Some(format!(
+                        "the {kind}'s {} is {state}, not one of {allowed}",
+                        p.field
+                    ));
+                }
+            }
+        }
+        None
     }
 
     /// The seeded path parameter naming an id nobody holds: an emulated kind's (`snapshot_id`,
@@ -401,10 +508,18 @@ impl Tier {
             413 => "overLimit",
             _ => "badRequest",
         };
-        let inner = json!({"code": code, "message": message});
+        let error = ErrorFill {
+            code: &code,
+            status: status.as_u16(),
+            message,
+        };
         let body = match schema {
-            Some(s) if s.get("properties").is_some() => fill_error(s, &code, message),
-            _ => json!({ kind: inner }),
+            Some(s) if s.get("properties").is_some() => error.fill(s),
+            // An envelope keyed by the error's kind (`{"badRequest": {…}}`), as Nova's are.
+            Some(s) if s.pointer("/additionalProperties/properties").is_some() => {
+                json!({ kind: error.fill(&s["additionalProperties"]) })
+            }
+            _ => json!({ kind: {"code": code, "message": message} }),
         };
         (status, Some(body))
     }
@@ -624,27 +739,62 @@ fn code_for(codes: Option<&Codes>, status: u16, noun: &str) -> String {
 type Codes = std::collections::BTreeMap<u16, Vec<ErrorCode>>;
 
 /// An error body for an envelope with named properties (`error_code`, `error_msg` …).
-fn fill_error(schema: &Value, code: &str, message: &str) -> Value {
-    let mut out = Map::new();
-    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-        for (name, s) in props {
-            let lower = name.to_ascii_lowercase();
-            let v = if s.get("properties").is_some() {
-                fill_error(s, code, message)
-            } else if lower.contains("code") {
-                Value::String(code.into())
-            } else if lower.contains("msg") || lower.contains("message") {
-                Value::String(message.into())
-            } else if s.get("type").is_some_and(|t| t == "string") && s.get("enum").is_none() {
-                // Filled by what the name means (`request_id` is an id), as answers are.
-                named_string(name, s)
-            } else {
-                instance(s, &[])
-            };
-            out.insert(name.clone(), v);
+/// A stored resource's value of `field`, at its top or under its envelope, by its name or with
+/// an extension's prefix (`OS-EXT-STS:vm_state`).
+fn field_of<'v>(stored: &'v Value, field: &str) -> Option<&'v str> {
+    let found = |o: &'v Map<String, Value>| {
+        o.iter()
+            .find(|(k, _)| *k == field || k.rsplit_once(':').is_some_and(|(_, n)| n == field))
+            .and_then(|(_, v)| v.as_str())
+    };
+    let top = stored.as_object()?;
+    found(top).or_else(|| top.values().find_map(|v| v.as_object().and_then(found)))
+}
+
+/// What an error answer says, to fill the fields of the operation's documented error schema.
+struct ErrorFill<'a> {
+    code: &'a str,
+    status: u16,
+    message: &'a str,
+}
+
+impl ErrorFill<'_> {
+    fn fill(&self, schema: &Value) -> Value {
+        let mut out = Map::new();
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            for (name, s) in props {
+                let lower = name.to_ascii_lowercase();
+                let v = if s.get("properties").is_some() {
+                    self.fill(s)
+                } else if lower.contains("code") {
+                    self.code_value(s)
+                } else if lower.contains("msg") || lower.contains("message") {
+                    Value::String(self.message.into())
+                } else if s.get("type").is_some_and(|t| t == "string") && s.get("enum").is_none() {
+                    // Filled by what the name means (`request_id` is an id), as answers are.
+                    named_string(name, s)
+                } else {
+                    instance(s, &[])
+                };
+                out.insert(name.clone(), v);
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// The code as the schema types it: a numeric code is the documented one when it is a
+    /// number, else the status (`"code": 400` in Nova's envelopes).
+    fn code_value(&self, schema: &Value) -> Value {
+        let numeric = matches!(
+            schema.get("type").and_then(Value::as_str),
+            Some("integer" | "number")
+        );
+        if numeric {
+            Value::from(self.code.parse::<i64>().unwrap_or(i64::from(self.status)))
+        } else {
+            Value::String(self.code.into())
         }
     }
-    Value::Object(out)
 }
 
 pub(crate) fn percent_decode(s: &str) -> String {
@@ -761,7 +911,11 @@ fn echo(response: &mut Value, request: &Value, schema: Option<&Value>, scalars: 
                             echo(&mut it, item, Some(is), scalars);
                             Some(it)
                         }
-                        (Some(is), _) => scalars.allows(is, item).then(|| item.clone()),
+                        // A scalar the answer's items are not (names sent where the answer
+                        // lists objects) is no item of it.
+                        (Some(is), _) => {
+                            (fits_type(is, item) && scalars.allows(is, item)).then(|| item.clone())
+                        }
                         (None, _) => Some(item.clone()),
                     })
                     .collect();
@@ -1084,6 +1238,16 @@ mod tests {
         assert_eq!(answer["name"], "n");
         let v = jsonschema::validator_for(&schema).unwrap();
         assert!(v.is_valid(&answer), "{answer}");
+        // Names sent where the answer lists objects (Kafka's batch delete of topics) are no
+        // items of it.
+        let mut answer = instance(&schema, &[]);
+        echo(
+            &mut answer,
+            &json!({"pools": ["a", "b"]}),
+            Some(&schema),
+            &Scalars::default(),
+        );
+        assert!(v.is_valid(&answer), "{answer}");
     }
 
     #[test]
@@ -1245,7 +1409,12 @@ mod tests {
     fn an_error_bodys_request_id_is_an_id() {
         let s = json!({"type": "string"});
         let schema = json!({"properties": {"error_code": s, "error_msg": s, "request_id": s}});
-        let body = fill_error(&schema, "VPC.0101", "bad");
+        let fill = ErrorFill {
+            code: "VPC.0101",
+            status: 400,
+            message: "bad",
+        };
+        let body = fill.fill(&schema);
         assert_eq!(
             (&body["error_code"], &body["error_msg"]),
             (&json!("VPC.0101"), &json!("bad"))
@@ -1315,6 +1484,133 @@ mod tests {
         assert_eq!(read.map(|r| r.0), Some(StatusCode::OK));
         let missing = tier.answer("GET", "/v1/p/cloudservers/nobody", None, b"");
         assert_eq!(missing.map(|r| r.0), Some(StatusCode::NOT_FOUND));
+    }
+
+    /// An error schema that is a map keyed by the error's kind with an integer code (Nova's
+    /// `{"badRequest": {"code": 400, …}}`) is answered in that shape, so that the tier's own
+    /// refusals pass its own contract.
+    #[test]
+    fn a_keyed_error_envelope_with_an_integer_code_is_answered_as_documented() {
+        let op = Operation {
+            request_body: true,
+            ..Operation::new("bms.create.v1", "bms", "POST", "/v1/{project_id}/servers")
+        };
+        let error = json!({"type": "object", "minProperties": 1, "maxProperties": 1,
+            "additionalProperties": {"type": "object", "required": ["code", "message"],
+                "properties": {"code": {"type": "integer"}, "message": {"type": "string"}}}});
+        let request = json!({"type": "object", "required": ["server"],
+            "properties": {"server": {"type": "object"}}});
+        let mut schemas = std::collections::BTreeMap::new();
+        schemas.insert((op.id.clone(), SchemaKind::Error), error.clone());
+        schemas.insert((op.id.clone(), SchemaKind::Request), request);
+        let dir = std::path::Path::new(".");
+        let contract =
+            Contract::from_parts(vec![op], schemas, Default::default(), dir).expect("builds");
+        let tier = Tier::new(Arc::new(contract), Faults::default());
+        let (status, body) = tier
+            .answer("POST", "/v1/p/servers", None, b"[]")
+            .expect("routed");
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let body = body.unwrap_or_default();
+        assert_eq!(body["badRequest"]["code"], json!(400), "{body}");
+        let valid = jsonschema::validator_for(&error).expect("compiles");
+        assert!(valid.is_valid(&body), "{body}");
+    }
+
+    /// The contract's binding rule holds in the tier: a body whose one map key differs from the
+    /// path's key is refused, the same key is accepted.
+    #[test]
+    fn a_body_key_that_is_not_the_paths_is_refused() {
+        let op = Operation {
+            request_body: true,
+            ..Operation::new(
+                "bms.update_server_metadata_item.v2_1",
+                "bms",
+                "PUT",
+                "/v2.1/{project_id}/servers/{server_id}/metadata/{key}",
+            )
+        };
+        let request = json!({"type": "object", "required": ["meta"], "properties": {"meta": {
+            "type": "object", "additionalProperties": {"type": "string"}}}});
+        assert!(crate::contract::rules::bound_param(&op, Some(&request)).is_some());
+        let mut schemas = std::collections::BTreeMap::new();
+        schemas.insert((op.id.clone(), SchemaKind::Request), request);
+        let dir = std::path::Path::new(".");
+        let contract =
+            Contract::from_parts(vec![op], schemas, Default::default(), dir).expect("builds");
+        let tier = Tier::new(Arc::new(contract), Faults::default());
+        let put = |body: &str| {
+            tier.answer(
+                "PUT",
+                "/v2.1/p/servers/s/metadata/k1",
+                None,
+                body.as_bytes(),
+            )
+            .map(|(status, _)| status)
+        };
+        assert_eq!(
+            put(r#"{"meta": {"k2": "v"}}"#),
+            Some(StatusCode::BAD_REQUEST)
+        );
+        assert_ne!(
+            put(r#"{"meta": {"k1": "v"}}"#),
+            Some(StatusCode::BAD_REQUEST)
+        );
+    }
+
+    /// A documented precondition holds in the tier: a change to a server whose `vm_state` the
+    /// page does not allow is a 409 saying so, one in an allowed state goes through, and the
+    /// `ignore-vm-state` fault lets both through.
+    #[test]
+    fn a_documented_precondition_refuses_a_resource_in_another_state() {
+        let op = Operation {
+            request_body: true,
+            preconditions: vec![crate::contract::Precondition {
+                field: "vm_state".into(),
+                allowed: ["active", "stopped", "paused", "suspended"]
+                    .map(String::from)
+                    .to_vec(),
+                refused: Vec::new(),
+                source: "p.md:1".into(),
+            }],
+            ..Operation::new(
+                "ecs.create_cloudserver_metadata.v1",
+                "ecs",
+                "POST",
+                "/v1/{project_id}/cloudservers/{server_id}/metadata",
+            )
+        };
+        // No kind of the table names the server: it is the emulation's, found there.
+        let contract = Contract::from_parts(
+            vec![op],
+            Default::default(),
+            Default::default(),
+            std::path::Path::new("."),
+        )
+        .expect("builds");
+        let contract = Arc::new(contract);
+        let fixtures = crate::mock::state::Fixtures::defaults();
+        let v = &fixtures.vars;
+        let post = |faults: Faults, server: &str| {
+            let shared = Arc::new(crate::mock::shared::Shared::new(
+                crate::mock::state::State::from_fixtures(&fixtures),
+            ));
+            let tier = Tier::sharing(contract.clone(), faults, Some(shared));
+            let path = format!(
+                "/v1/{}/cloudservers/{}/metadata",
+                v["project_id"], v[server]
+            );
+            tier.answer("POST", &path, None, br#"{"metadata": {"a": "b"}}"#)
+                .map(|(status, body)| (status, body.unwrap_or_default().to_string()))
+        };
+        let (status, body) = post(Faults::default(), "building_server_id").expect("routed");
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body.contains("vm_state is building"), "{body}");
+        let active = post(Faults::default(), "server_id").map(|a| a.0);
+        assert_eq!(active, Some(StatusCode::OK));
+        let ignored = Faults::new([Fault::IgnoreVmState]);
+        let building = post(ignored, "building_server_id").map(|a| a.0);
+        assert_eq!(building, Some(StatusCode::OK));
     }
 
     #[test]

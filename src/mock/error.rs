@@ -15,6 +15,14 @@ pub enum Service {
 }
 
 impl Service {
+    /// The service's name as derived operations spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Evs => "evs",
+            Service::Ecs => "ecs",
+        }
+    }
+
     /// This service's code of a pair.
     pub fn pick(self, evs: &'static str, ecs: &'static str) -> &'static str {
         match self {

@@ -146,6 +146,11 @@ pub struct Mock {
     pub tier: Option<contract_tier::Tier>,
     /// Every route the mock serves besides the contract tier's.
     routes: router::Table<routes::Route>,
+    /// Whether a route of the table takes some contract operation that is not its own: a more
+    /// literal path (BMS's `/v2.1/{project_id}/servers/detail` fits the emulation's
+    /// `…/servers/{server_id}`) or another service's at the same path (BMS's Nova servers).
+    /// Then the tier is asked first.
+    shadowed: bool,
 }
 
 /// The handle every handler gets.
@@ -303,11 +308,16 @@ pub fn app(config: MockConfig) -> MockService {
         .contract
         .clone()
         .map(|c| contract_tier::Tier::sharing(c, config.faults.clone(), Some(store.clone())));
+    let routes = routes::table(admin);
+    let shadowed = tier
+        .as_ref()
+        .is_some_and(|t| t.shadowed_by(&routes, |p| service_of(p).name()));
     let mock = Arc::new(Mock {
         config,
         store,
         tier,
-        routes: routes::table(admin),
+        routes,
+        shadowed,
     });
     MockService { mock }
 }
@@ -366,10 +376,6 @@ where
 /// Nova-compatible API) and `/v1…/{project_id}/cloudservers/…` (its native API); everything else,
 /// `/v2` and `/v3` included, is EVS's. Decided by prefix rather than by a known route so that an
 /// unknown path under a service's prefix still answers that service's 404.
-/// The services the mock emulates by hand (`evs`, `ecs`); every other one is the contract
-/// tier's alone.
-pub const EMULATED_SERVICES: [&str; 2] = ["evs", "ecs"];
-
 fn service_of(path: &str) -> Service {
     let mut segments = path.trim_start_matches('/').split('/');
     match (segments.next(), segments.nth(1)) {
@@ -403,19 +409,25 @@ fn answer(
     if let Err(refused) = refused {
         return refused.into_response();
     }
-    // A version document the contract states for another service is the contract's.
-    let documented = versions::is_discovery(path)
-        && mock
-            .tier
-            .as_ref()
-            .is_some_and(|t| t.documents_elsewhere(method.as_str(), path));
-    if let Some(hit) = mock.routes.at(method, path).filter(|_| !documented) {
-        return routes::call(mock, &hit, &parts, &body);
+    // The contract tier serves neither the admin API nor IAM (token issue, project list).
+    let served_here = is_admin || path == "/v3/auth/tokens" || path == "/v3/projects";
+    if let Some(hit) = mock.routes.at(method, path) {
+        let claimed = mock.shadowed
+            && !served_here
+            && mock.tier.as_ref().is_some_and(|t| {
+                t.claims(
+                    method.as_str(),
+                    path,
+                    hit.params.len(),
+                    service_of(path).name(),
+                )
+            });
+        if !claimed {
+            return routes::call(mock, &hit, &parts, &body);
+        }
     }
     // A 405 lists what the path takes (RFC 9110): the emulation's methods and the contract's.
     let mut allow = mock.routes.allows(path);
-    // The contract tier serves neither the admin API nor IAM (token issue, project list).
-    let served_here = is_admin || path == "/v3/auth/tokens" || path == "/v3/projects";
     if let Some(tier) = mock.tier.as_ref().filter(|_| !served_here) {
         match tier.answer(method.as_str(), path, parts.uri.query(), &body) {
             Some((status, _)) if status == StatusCode::METHOD_NOT_ALLOWED => {

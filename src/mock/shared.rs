@@ -435,14 +435,58 @@ fn server_from(body: &Value, id: &str, prev: Option<&Server>) -> Server {
     let metadata = metadata_from(o.get("metadata"))
         .or_else(|| prev.map(|p| p.metadata.clone()))
         .unwrap_or_default();
-    let base = prev
-        .cloned()
-        .unwrap_or_else(|| Server::new(id, &name, &vm_state));
+    let base = prev.cloned().unwrap_or_else(|| {
+        // What the create asked for, where Nova's and Huawei's bodies name it.
+        let text = |keys: &[&str]| {
+            keys.iter()
+                .find_map(|k| o.get(*k).and_then(Value::as_str))
+                .map(str::to_string)
+        };
+        let mut made = Server::new(id, &name, &vm_state);
+        made.flavor_id = text(&["flavorRef", "flavor_ref"]).unwrap_or_default();
+        made.image_id = text(&["imageRef", "image_ref"]);
+        made.key_name = text(&["key_name"]);
+        made.availability_zone = text(&["availability_zone"]).unwrap_or_default();
+        made
+    });
     Server {
         id: id.to_string(),
         name,
         vm_state,
         metadata,
         ..base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server a create makes is placed (a host string, as every page documents it) and keeps
+    /// what the create asked for: its flavor, image, key pair and zone.
+    #[test]
+    fn a_created_server_is_placed_and_keeps_what_it_was_asked_for() {
+        let body = json!({"server": {"name": "web", "flavorRef": "s6.small.1",
+            "imageRef": "img-1", "key_name": "kp", "availability_zone": "az-1"}});
+        let s = server_from(&body, "0123456789abcdef", None);
+        assert_eq!(s.vm_state, "active");
+        assert_eq!(s.host.as_deref(), Some("host-01234567"));
+        assert_eq!(
+            (
+                s.flavor_id.as_str(),
+                s.image_id.as_deref(),
+                s.key_name.as_deref(),
+                s.availability_zone.as_str()
+            ),
+            ("s6.small.1", Some("img-1"), Some("kp"), "az-1")
+        );
+        assert_eq!(
+            s.addresses.len(),
+            1,
+            "one port on a network: {:?}",
+            s.addresses
+        );
+        let building = Server::new("id", "n", "building");
+        assert_eq!(building.host, None);
     }
 }

@@ -168,9 +168,23 @@ fn manual() -> String {
 
 impl Server {
     /// A server made now (by a create through the contract tier): its id, name and state, no
-    /// metadata, nothing placed yet beyond what a fixture leaves out.
+    /// metadata; placed on a host of its own unless it is still building (a host is a string
+    /// wherever a page documents it, null only before placement), with the one port every
+    /// ECS server has, on a network of its own.
     pub fn new(id: &str, name: &str, vm_state: &str) -> Server {
         let now = server_now();
+        let short = id.get(..8).unwrap_or(id);
+        let host = (vm_state != "building").then(|| format!("host-{short}"));
+        // The address and MAC are made from the id's bytes, so each server has its own.
+        let b = id.as_bytes();
+        let byte = |i: usize| b.get(i).copied().unwrap_or(0);
+        let port = Address {
+            addr: format!("192.168.{}.{}", byte(0), byte(1).max(2)),
+            version: 4,
+            mac_addr: format!("fa:16:3e:{:02x}:{:02x}:{:02x}", byte(2), byte(3), byte(4)),
+            kind: fixed(),
+        };
+        let addresses = BTreeMap::from([(format!("net-{short}"), vec![port])]);
         Server {
             id: id.to_string(),
             name: name.to_string(),
@@ -183,9 +197,9 @@ impl Server {
             image_id: None,
             key_name: None,
             availability_zone: String::new(),
-            host: None,
+            host,
             disk_config: manual(),
-            addresses: BTreeMap::new(),
+            addresses,
             security_groups: Vec::new(),
             volumes_attached: Vec::new(),
             fault: None,

@@ -343,6 +343,12 @@ pub async fn run_step(
         let value = match spec {
             Capture::Body(p) => json.as_ref().and_then(|j| j.pointer(p)).cloned(),
             Capture::Header(h) => incoming.header(h).map(|v| Value::String(v.to_string())),
+            Capture::FirstKey(p) => json
+                .as_ref()
+                .and_then(|j| j.pointer(p))
+                .and_then(Value::as_object)
+                .and_then(|o| o.keys().next())
+                .map(|k| Value::String(k.clone())),
         };
         match value {
             Some(v) => scope.set(var.clone(), v),

@@ -112,6 +112,12 @@ pub struct Reading {
     pub notes: Vec<String>,
     /// Sentences that look like constraints but yield none.
     pub unread: Vec<String>,
+    /// The row says its value is a count or a number (条数, 记录数, 正整数).
+    pub number_named: bool,
+    /// The row calls its value a range, a list, a format, a name or a text of characters: a
+    /// string typed row with a value range then holds more than one decimal number (or the
+    /// range is a length).
+    pub not_one_number: bool,
 }
 
 static CONSTRAINT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
@@ -140,7 +146,10 @@ pub fn is_conditional(sentence: &str) -> bool {
 }
 
 // `intmax` stands for the largest 32-bit integer ("取值范围为0~intmax").
-const NUM: &str = r"([+-]?\d+(?:\.\d+)?|(?i:intmax|int_max))";
+// `3600*24` is one number, the product ("小于等于3600*24"), never 3600.
+const NUM: &str = r"([+-]?\d+(?:\.\d+)?(?:\s*[*×]\s*\d+)*|(?i:intmax|int_max))";
+// A unit the first bound of a range may carry (`40GB~4000GB`, `1s-50s`).
+const UNIT: &str = r"(?:\s*(?:GB|MB|KB|TB|ms|s|秒|分钟|小时|天))?";
 const TO: &str = r"\s*(?:-|－|~|～|到|至|\bto\b)\s*";
 const INT: &str = r"(\d+)";
 
@@ -159,25 +168,36 @@ static BYTE_RANGE: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"(?i){INT}{TO}{INT}\s*(?:个)?\s*(?:字节|bytes)")));
 static MAX_BYTES: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:最大(?:支持|长度为?|长度是|为)?|不超过|不能超过|最多|(?:maximum|max\.?) of|at most|up to|no more than|cannot exceed|can't exceed|not exceed)\s*(\d+)\s*个?\s*(?:字节|bytes)",
+        r"(?i)(?:最大(?:支持|长度为?|长度是|长度支持|为)?|不超过|不能超过|不得超过|最多|(?:maximum|max\.?) of|at most|up to|no more than|cannot exceed|can't exceed|not exceed)\s*(?:UTF-?8\s*编码后\s*)?(\d+)\s*个?\s*(?:字节|bytes)",
     )
 });
 static MAX_CHARS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:最大(?:长度|支持)?为?|长度(?:不超过|不能超过|最大为?|上限为?|小于等于)|最长(?:为)?|不超过|不能超过|最多|(?:maximum|max\.?) of|at most|up to|no more than|cannot exceed|can't exceed|not exceed|maximum length (?:is|of))\s*[:：]?\s*(\d+)\s*(?:个|位)?\s*(?:unicode\s*)?(字符|位|characters?|chars?\b|的字符串)?",
+        r"(?i)(?:最大(?:长度|支持)?为?|长度(?:不超过|不能超过|不得超过|不大于|最大为?|上限为?|限制为?|小于等于)|最长(?:为)?|不超过|不能超过|不得超过|不大于|最多|(?:maximum|max\.?) of|at most|up to|no more than|cannot exceed|can't exceed|not exceed|maximum length (?:is|of))\s*[:：]?\s*(\d+)\s*(?:个|位)?\s*(?:unicode\s*)?(字符|位|characters?|chars?\b|的字符串)?",
     )
 });
 static MAX_LENGTH_LINE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)(?:最大长度|maximum length|max length)\s*[:：]\s*(\d+)"));
+    LazyLock::new(|| re(r"(?i)(?:最大(?:字符)?长度|maximum length|max length)\s*[:：]\s*(\d+)"));
 static MIN_LENGTH_LINE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)(?:最小长度|minimum length|min length)\s*[:：]\s*(\d+)"));
+    LazyLock::new(|| re(r"(?i)(?:最小(?:字符)?长度|minimum length|min length)\s*[:：]\s*(\d+)"));
+// One length as a label (`长度：36`) or a fixed one (`长度固定为36`): exactly that many
+// characters ("长度为64" alone is often a limit, so it is not read as exact). Group 1 is the
+// word before 长度 (最大/最小 make it a bound, read elsewhere); what follows the match decides
+// the rest (a range or a decimal point makes it no exact length).
+static EXACT_LENGTH: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(最大|最小|总|字符|maximum\s|minimum\s|max\s|min\s)?(?:长度\s*(?:[:：]|固定为)|length\s*:)\s*(\d+)\s*(?:个|位)?\s*(?:字符|位|characters?)?",
+    )
+});
 static MIN_CHARS: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)(?:至少|最少|不少于|at least|minimum of|no fewer than)\s*(\d+)\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|位|characters?)",
     )
 });
 static NOT_EMPTY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)不能为空|不可为空|不允许为空|cannot be empty|can't be empty|must not be empty")
+    re(
+        r"(?i)不能为空|不可为空|不允许为空|不能空|不能传空|cannot be empty|can't be empty|must not be empty",
+    )
 });
 static ARRAY_LENGTH: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -199,7 +219,7 @@ static MAX_ITEMS: LazyLock<Regex> = LazyLock::new(|| {
 // A numeric range after a value word: 取值范围：1-100, 取值为40～1024GB, [1,9], ranges from 1 to 100.
 static NUMBER_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)(?:取值范围|范围|取值|值为|最大支持|支持|value range|valid range|range|ranges|ranging)\s*(?:为|是|在|：|:|\s|from|is|of)*\s*(?:[\[（(]\s*{NUM}\s*[,，~～\-]\s*{NUM}\s*[\]）)]|{NUM}{TO}{NUM})(\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|字节|位|characters?|bytes))?"
+        r"(?i)(?:取值范围|范围|取值|值为|最大支持|支持|value range|valid range|range|ranges|ranging)\s*(?:为|是|在|：|:|\s|from|is|of)*\s*(?:[\[（(]\s*{NUM}\s*[,，~～\-]\s*{NUM}\s*[\]）)]|{NUM}{UNIT}{TO}{NUM})(\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|字节|位|characters?|bytes))?"
     ))
 });
 static BETWEEN: LazyLock<Regex> = LazyLock::new(|| {
@@ -227,14 +247,25 @@ static AT_MOST: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:小于等于|小于或等于|不大于|<=|≤|less than or equal to|no greater than|not greater than)\s*{NUM}"
     ))
 });
+// A bound without a unit (`limit最多为1000`, `不超过30`): the value's largest number; with a
+// unit after it the words are a length or a count, read elsewhere.
+static NO_MORE_THAN: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?:最多为|最大为|不超过|不能超过|不得超过)\s*{NUM}(?:\s*$|[，,。；;\s])"
+    ))
+});
+// Words naming the sign of an integer: 正整数 (at least 1), 非负整数 (at least 0).
+static SIGN_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)非负整数|不能为负数|不能是负数|正整数|positive integer|non-negative integer")
+});
 static ABOVE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)(?:必须大于|应大于|需大于|(?:^|[，,\s])大于|greater than)\s*{NUM}(?:\s*$|[，,。；;.\s])"
+        r"(?i)(?:必须大于|应大于|需大于|(?:^|[，,\s个为是且])大于|greater than)\s*{NUM}(?:\s*$|[，,。；;.\s]|小于|且|的)"
     ))
 });
 static BELOW: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)(?:必须小于|应小于|需小于|(?:^|[，,\s])小于|less than)\s*{NUM}(?:\s*$|[，,。；;.\s])"
+        r"(?i)(?:必须小于|应小于|需小于|(?:^|[，,\s个为是且])小于|less than)\s*{NUM}(?:\s*$|[，,。；;.\s]|且|的)"
     ))
 });
 static DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
@@ -276,7 +307,9 @@ static ENUM_INLINE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:取值范围|取值只能是|取值只能为|取值为|取值有|取值是|取值包括|目前取值为|目前取值有|可选值为|可选值|可选|枚举值|取值)\s*(?:为|是|有|包括)?\s*[:：]?\s*(.+)$|",
         r"\b(?:the )?(?:value|values|options?) (?:can be|can only be|must be|is one of|are|include|of this parameter can be)\s*:?\s*(.+)$|",
         r"\bvalid values? (?:are|is|include)\s*:?\s*(.+)$|\b(?:value range|values?|options)\s*:\s*(.+)$|",
-        r"\bsupported values? (?:are|is|include)\s*:?\s*(.+)$",
+        r"\bsupported values? (?:are|is|include)\s*:?\s*(.+)$|",
+        // The API Explorer's English pages: `Enumeration values: tcp udp any`.
+        r"\benumeration values?\s*:\s*(.+)$",
     ))
 });
 // A sentence that introduces a list of values on the following lines.
@@ -285,7 +318,7 @@ static ENUM_INTRO: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:取值范围|取值|枚举值|可选值|取值有|取值包括|取值如下|取值范围如下|取值为|支持以下取值|目前支持以下取值)\s*(?:如下|为|有)?\s*[:：]\s*$|",
         r"(?:取值如下|取值范围如下|取值有以下几种|如下取值)\s*[:：。]?\s*$|",
         r"\b(?:the )?(?:value|values|options?) (?:can be|can only be|must be|are|include|is one of)(?: the following)?\s*:\s*$|",
-        r"\b(?:valid|possible|supported|enumerated) values?\s*(?:are|include)?\s*:\s*$|\b(?:value range|values?)\s*:\s*$",
+        r"\b(?:valid|possible|supported|enumerated|enumeration) values?\s*(?:are|include)?\s*:\s*$|\b(?:value range|values?)\s*:\s*$",
     ))
 });
 // One value per line: `值：说明`, `值 (说明)`, `值 - 说明` or the bare value.
@@ -295,10 +328,28 @@ static VALUE_LINE: LazyLock<Regex> = LazyLock::new(|| {
         r#"^\s*[-•*]?\s*[“"']?([A-Za-z0-9][A-Za-z0-9_.\-/]*)[”"']?\s*(?:$|[：:（(]|\s[-–—]\s|\s*[，,；;。]|\s*(?:表示|代表))"#,
     )
 });
+// A range standing alone after its intro (`1～2147483647`, `10GB-100GB`).
+static BARE_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"^\s*[\[（(]?\s*{NUM}{UNIT}{TO}{NUM}{UNIT}\s*[\]）)]?\s*$"
+    ))
+});
+// A default of nothing (`默认值为空`, `默认为null`, `默认值：“”`): no constraint, and nothing
+// left unread.
+static EMPTY_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?i)^\s*(?:默认值|默认|缺省值)\s*(?:为|是)?\s*[:：]?\s*(?:空|null|none|“”|""|\[\])\s*(?:[，,].*)?$"#,
+    )
+});
+// A value line naming the empty string: `空字符串（""）：…`, `""：…`.
+static EMPTY_VALUE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"^\s*[-•*]?\s*(?:(?:空字符串|空串)\s*(?:[（(]\s*(?:""|“”)\s*[）)])?|""|“”)\s*[：:]"#)
+});
 // Values a conversion glued together after their intro (`public：公共镜像private：私有镜像`):
 // a value starts the text or follows a Chinese word, and a colon and a Chinese word follow it.
-static GLUED_VALUE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:^|[\p{Han}）)])([A-Za-z][A-Za-z0-9_.\-]*)：\p{Han}"));
+static GLUED_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?:^|[\p{Han}）)。\s])[“"]?([A-Za-z][A-Za-z0-9_.\-]*)[”"]?\s*：\s*\p{Han}"#)
+});
 // "只支持true", "目前只支持“peering”", "仅支持auto、manual", "当前支持x、y": the only values,
 // even one ("currently supports" names the whole set as of the page).
 static ONLY_VALUES: LazyLock<Regex> =
@@ -339,7 +390,7 @@ static FORMAT_WORD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^(?:ipv4|ipv6|ip|cidr|uuid|url|json)$"));
 // An item naming its value and what it means: `eni表示弹性网卡`, `allow代表允许`.
 static VALUE_MEANING: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*(?:表示|代表)\p{Han}"));
+    LazyLock::new(|| re(r"^([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*(?:表示|代表)\s*[\p{Han}A-Za-z0-9]"));
 // Labels the pages run together (`…的范围取值范围：1~100默认值：1`), each starting a sentence.
 static LABEL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:功能说明|取值范围|约束|默认值|缺省值)[:：]"));
@@ -415,6 +466,12 @@ fn num(c: &Captures<'_>, i: usize) -> Option<f64> {
     if text.eq_ignore_ascii_case("intmax") || text.eq_ignore_ascii_case("int_max") {
         return Some(f64::from(i32::MAX));
     }
+    if text.contains(['*', '×']) {
+        return text
+            .split(['*', '×'])
+            .map(|f| f.trim().trim_start_matches('+').parse::<f64>().ok())
+            .product();
+    }
     text.trim_start_matches('+').parse().ok()
 }
 
@@ -471,6 +528,15 @@ fn list_values(text: &str) -> Option<Vec<String>> {
     (values.len() >= 2).then_some(values)
 }
 
+/// Whether an enumeration intro is the API Explorer's (`枚举值：`, `Enumeration values:`), whose
+/// values stand side by side and whose one value is a closed list.
+fn is_explorer_enum(intro: &str) -> bool {
+    intro.starts_with("枚举值")
+        || intro
+            .get(..11)
+            .is_some_and(|h| h.eq_ignore_ascii_case("enumeration"))
+}
+
 /// `tcp udp any`: whitespace-separated values up to the first word that is not one.
 fn explorer_values(text: &str) -> Option<Vec<String>> {
     let values: Vec<String> = text
@@ -479,6 +545,19 @@ fn explorer_values(text: &str) -> Option<Vec<String>> {
         .collect();
     (!values.is_empty()).then_some(values)
 }
+
+// Words saying a value is a number or a count, and words saying it is more than one number or
+// text (see `Reading::one_number`): "299,400" lists numbers, "支持数字、字母" names characters.
+static A_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)条数|记录数|条记录|个数|数量|整数|\bnumber of\b|\binteger\b|\bcount\b")
+});
+static BRACKETED_RANGE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"[\[（(]\s*\d+\s*[,，]\s*\d+\s*[\]）)]"));
+static NOT_ONE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)范围|多个|逗号|分隔|列表|区间|格式|连接|字母|字符|中文|名称|名字|描述|长度|\d\s*[,，、]\s*\d|\brange\b|\blist\b|separated|format|letters|characters|\bname\b|description|length",
+    )
+});
 
 static CLAUSE_SEP: LazyLock<Regex> = LazyLock::new(|| re(r"[，,]"));
 // A condition written after its rule governs the whole sentence (`取值1-100，仅type为x时有效`).
@@ -583,7 +662,15 @@ fn read_exception(sentence: &str, reading: &mut Reading) -> bool {
 
 /// Reads every constraint stated in a row's paragraphs.
 pub fn read(paragraphs: &[String]) -> Reading {
-    let mut reading = Reading::default();
+    let mut reading = Reading {
+        number_named: paragraphs.iter().any(|p| A_NUMBER.is_match(p)),
+        not_one_number: paragraphs.iter().any(|p| {
+            // The value range itself (`取值范围[1, 100]`) is no list of numbers.
+            let rest = p.replace("取值范围", "");
+            NOT_ONE_NUMBER.is_match(&BRACKETED_RANGE.replace_all(&rest, ""))
+        }),
+        ..Reading::default()
+    };
     // A value list opened by an intro sentence: (intro, conditional, values, explorer style).
     let mut list: Option<(String, bool, Vec<String>, bool)> = None;
     // (value, phrase) of each sentence naming one value and what it means.
@@ -592,6 +679,22 @@ pub fn read(paragraphs: &[String]) -> Reading {
         // A value line's own paragraph may go on with more sentences about that value.
         let mut value_paragraph = false;
         for sentence in sentences(paragraph) {
+            // "取值范围：" then "1～2147483647" on a line of its own: the intro's range.
+            if list
+                .as_ref()
+                .is_some_and(|(_, _, values, _)| values.is_empty())
+                && BARE_RANGE.is_match(&sentence)
+            {
+                if let Some((intro, conditional, _, _)) = list.take() {
+                    let joined = format!("{intro}{sentence}");
+                    if conditional {
+                        read_sentence(&joined, true, &mut reading);
+                    } else {
+                        read_clauses(&joined, &mut reading);
+                    }
+                    continue;
+                }
+            }
             if let Some((_, _, values, _)) = list.as_mut() {
                 if let Some(c) = VALUE_LINE.captures(&sentence) {
                     values.push(c[1].to_string());
@@ -607,6 +710,12 @@ pub fn read(paragraphs: &[String]) -> Reading {
                     }
                     continue;
                 }
+                // "空字符串（""）：…": the empty string is one of the values.
+                if EMPTY_VALUE_LINE.is_match(&sentence) {
+                    values.push(String::new());
+                    value_paragraph = true;
+                    continue;
+                }
                 if value_paragraph {
                     read_clauses(&sentence, &mut reading);
                     continue;
@@ -619,7 +728,7 @@ pub fn read(paragraphs: &[String]) -> Reading {
                     sentence.clone(),
                     conditional,
                     Vec::new(),
-                    m.as_str().starts_with("枚举值"),
+                    is_explorer_enum(m.as_str()),
                 ));
                 // The intro's own words before the list may state more (a default, a range).
                 let before = sentence[..m.start()].trim();
@@ -648,6 +757,18 @@ pub fn read(paragraphs: &[String]) -> Reading {
     close_list(list, &mut reading);
     read_value_sentences(&per_sentence, &mut reading);
     read_agreeing_cases(&mut reading);
+    // "正整数，取值范围：10-100": the stated bound is the rule, the sign word says less.
+    let numbered = reading.found.iter().any(|f| {
+        matches!(
+            f.constraint,
+            Constraint::Minimum(_) | Constraint::ExclusiveMinimum(_)
+        ) && !SIGN_WORD.is_match(&f.phrase)
+    });
+    if numbered {
+        reading.found.retain(|f| {
+            !(matches!(f.constraint, Constraint::Minimum(_)) && SIGN_WORD.is_match(&f.phrase))
+        });
+    }
     reading
 }
 
@@ -744,7 +865,7 @@ fn read_value_sentences(per_sentence: &[(String, String)], reading: &mut Reading
 
 static INTRO_THEN_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:取值如下|取值范围如下|取值范围|取值有|取值|枚举值)\s*[:：]\s*([A-Za-z0-9][A-Za-z0-9_.\-/]*)\s*[：:]",
+        r#"(?:取值如下|取值范围如下|取值范围|取值有|取值为|取值|枚举值)\s*[:：]\s*[“"]?([A-Za-z0-9][A-Za-z0-9_.\-/]*)[”"]?\s*[：:]"#,
     )
 });
 
@@ -848,6 +969,17 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
                     }
                     push(Constraint::MaxLength(hi), m.as_str());
                 }
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    for c in EXACT_LENGTH.captures_iter(sentence) {
+        let after = c.get(0).map_or("", |m| sentence[m.end()..].trim_start());
+        let range_follows = after.starts_with(['-', '－', '~', '～', '到', '至', '.', '字']);
+        if let (None, false, Some(n), Some(m)) = (c.get(1), range_follows, int(&c, 2), c.get(0)) {
+            if !overlaps(&length_spans, m.start(), m.end()) {
+                push(Constraint::MinLength(n), m.as_str());
+                push(Constraint::MaxLength(n), m.as_str());
                 length_spans.push((m.start(), m.end()));
             }
         }
@@ -958,11 +1090,12 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
             }
         }
     }
-    let bounds: [Bound; 6] = [
+    let bounds: [Bound; 7] = [
         (&MIN_VALUE, Constraint::Minimum),
         (&MAX_VALUE, Constraint::Maximum),
         (&AT_LEAST, Constraint::Minimum),
         (&AT_MOST, Constraint::Maximum),
+        (&NO_MORE_THAN, Constraint::Maximum),
         (&ABOVE, Constraint::ExclusiveMinimum),
         (&BELOW, Constraint::ExclusiveMaximum),
     ];
@@ -975,6 +1108,16 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
                 }
             }
         }
+    }
+    // A sign word bounds the value only where no number does (see `read`).
+    if let Some(m) = SIGN_WORD.find(sentence) {
+        let positive = !m.as_str().contains('非')
+            && !m.as_str().contains("负数")
+            && !m.as_str().to_lowercase().starts_with("non");
+        push(
+            Constraint::Minimum(if positive { 1.0 } else { 0.0 }),
+            m.as_str(),
+        );
     }
     if let Some(c) = DEFAULT.captures(sentence) {
         if let (Some(v), Some(m)) = (c.get(1).or(c.get(2)).or(c.get(3)), c.get(0)) {
@@ -989,7 +1132,7 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
     }
     let mut listed = false;
     if let Some(c) = ENUM_INLINE.captures(sentence) {
-        let list = (1..=5).find_map(|i| c.get(i));
+        let list = (1..=6).find_map(|i| c.get(i));
         if let (Some(list), Some(m)) = (list, c.get(0)) {
             // A range, a length or a bound already read here is not a list of values.
             let start = m.start();
@@ -997,7 +1140,9 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
             let of_another = sentence[..start].ends_with('的');
             if !of_another && !overlaps(&length_spans, start, m.end()) {
                 // The API Explorer writes its values side by side: `枚举值：tcp udp any`.
-                let values = if m.as_str().starts_with("枚举值") {
+                let values = if is_explorer_enum(m.as_str())
+                    && !list.as_str().contains(['、', '，', ','])
+                {
                     explorer_values(list.as_str())
                 } else {
                     list_values(list.as_str())
@@ -1031,7 +1176,7 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
         }
     }
     if found.is_empty() {
-        if is_constraint_like(sentence) {
+        if is_constraint_like(sentence) && !EMPTY_DEFAULT.is_match(sentence) {
             reading.unread.push(sentence.to_string());
         }
     } else {
@@ -1191,10 +1336,29 @@ pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> App
         // An array of scalars: a rule on values ("最大长度255个unicode字符", "取值1-7") is a rule
         // on each item.
         if let (Ty::Array(inner), false) = (ty, is_array_rule(&f.constraint)) {
+            // A bare `Array` names no item type; a rule on its values says what they are (a
+            // range of whole numbers: integers; a length: strings; values: as written).
+            let implied = match inner.as_ref() {
+                Ty::Unknown(_) => implied_type(&f.constraint),
+                known => Some((known.clone(), false)),
+            };
             let items = schema.get_mut("items").and_then(Value::as_object_mut);
-            if let Some(items) = items.filter(|_| inner.json_type_is_scalar()) {
-                if !items.contains_key(key) {
+            if let (Some(items), Some((inner, typed_here))) =
+                (items, implied.filter(|(t, _)| t.json_type_is_scalar()))
+            {
+                let inner = &inner;
+                // Values written as strings and a type implied afterwards would disagree.
+                let agrees = items
+                    .get("type")
+                    .is_none_or(|t| Some(t.as_str().unwrap_or("")) == inner.json_type())
+                    && !(typed_here && items.contains_key("enum"));
+                if agrees && !items.contains_key(key) {
                     if let Some(v) = value_for(&f.constraint, inner, items) {
+                        if typed_here {
+                            if let Some(t) = inner.json_type() {
+                                items.insert("type".into(), json!(t));
+                            }
+                        }
                         items.insert(key.to_string(), v);
                         let entry = items
                             .entry("x-phrases")
@@ -1219,6 +1383,20 @@ pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> App
             None => refused.push(&f.phrase),
         }
     }
+    // A string holding one number ("limit String 取值范围[1, 100]"): its range as a pattern of
+    // the decimal numbers in it.
+    let length_stated = schema.contains_key("minLength") || schema.contains_key("maxLength");
+    if *ty == Ty::String
+        && !reading.not_one_number
+        && !length_stated
+        && !schema.contains_key("pattern")
+    {
+        if let Some((pattern, used)) = number_string_pattern(reading) {
+            schema.insert("pattern".into(), json!(pattern));
+            phrases.insert("pattern".into(), json!(used.join(" / ")));
+            refused.retain(|p| !used.contains(p));
+        }
+    }
     // A phrase counts as unread only when none of its constraints could be written.
     for p in refused {
         if !phrases.values().any(|v| v == p) && !applied.unread.iter().any(|u| u == p) {
@@ -1235,6 +1413,110 @@ pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> App
     applied
 }
 
+/// The pattern of whole decimal numbers from the reading's minimum to its maximum, and the
+/// phrases that state them; `None` without both bounds, when either is stated twice
+/// differently, or when they are no whole numbers from 0 up.
+fn number_string_pattern(reading: &Reading) -> Option<(String, Vec<&str>)> {
+    let bound = |pick: fn(&Constraint) -> Option<f64>| -> Option<(f64, &str)> {
+        let mut all = reading
+            .found
+            .iter()
+            .filter_map(|f| pick(&f.constraint).map(|n| (n, f.phrase.as_str())));
+        let first = all.next()?;
+        all.all(|(n, _)| n == first.0).then_some(first)
+    };
+    let (lo, lo_phrase) = bound(|c| match c {
+        Constraint::Minimum(n) => Some(*n),
+        _ => None,
+    })?;
+    let (hi, hi_phrase) = bound(|c| match c {
+        Constraint::Maximum(n) => Some(*n),
+        _ => None,
+    })?;
+    let whole = |n: f64| n >= 0.0 && n.fract() == 0.0 && n < 1e15;
+    if !whole(lo) || !whole(hi) || lo > hi {
+        return None;
+    }
+    // Without words naming a number, only a value range (`取值范围：1~1460`) says the bounds are
+    // the value's, not its length's.
+    let value_range = |p: &str| p.contains("取值范围") || p.to_lowercase().contains("value range");
+    let ranged = value_range(lo_phrase) && value_range(hi_phrase);
+    if !(reading.number_named || ranged) {
+        return None;
+    }
+    let mut used = vec![lo_phrase];
+    if hi_phrase != lo_phrase {
+        used.push(hi_phrase);
+    }
+    Some((
+        format!("^(?:{})$", integer_range_regex(lo as u64, hi as u64)),
+        used,
+    ))
+}
+
+/// Alternatives matching exactly the decimal numbers `lo..=hi`, without leading zeros.
+pub fn integer_range_regex(lo: u64, hi: u64) -> String {
+    let mut alternatives = Vec::new();
+    let digits = |n: u64| n.to_string().len();
+    for d in digits(lo)..=digits(hi) {
+        let first = if d == 1 { 0 } else { 10u64.pow(d as u32 - 1) };
+        let last = 10u64.saturating_pow(d as u32).saturating_sub(1);
+        let (a, b) = (lo.max(first), hi.min(last));
+        if a <= b {
+            alternatives.extend(same_length(&a.to_string(), &b.to_string()));
+        }
+    }
+    alternatives.join("|")
+}
+
+/// Alternatives matching the digit strings from `a` to `b`, both of one length.
+fn same_length(a: &str, b: &str) -> Vec<String> {
+    if a == b {
+        return vec![a.to_string()];
+    }
+    let (a0, b0) = (a.as_bytes()[0] - b'0', b.as_bytes()[0] - b'0');
+    let (a_rest, b_rest) = (&a[1..], &b[1..]);
+    if a_rest.is_empty() {
+        return vec![format!("[{a0}-{b0}]")];
+    }
+    if a0 == b0 {
+        return same_length(a_rest, b_rest)
+            .into_iter()
+            .map(|r| format!("{a0}{r}"))
+            .collect();
+    }
+    let n = a_rest.len();
+    let low_full = a_rest.bytes().all(|c| c == b'0');
+    let high_full = b_rest.bytes().all(|c| c == b'9');
+    let mut out = Vec::new();
+    // The first digit's own numbers, unless they all fall in the middle block.
+    let mid_lo = if low_full { a0 } else { a0 + 1 };
+    let mid_hi = if high_full { b0 } else { b0 - 1 };
+    if !low_full {
+        out.extend(
+            same_length(a_rest, &"9".repeat(n))
+                .into_iter()
+                .map(|r| format!("{a0}{r}")),
+        );
+    }
+    if mid_lo <= mid_hi {
+        let head = if mid_lo == mid_hi {
+            mid_lo.to_string()
+        } else {
+            format!("[{mid_lo}-{mid_hi}]")
+        };
+        out.push(format!("{head}\\d{{{n}}}"));
+    }
+    if !high_full {
+        out.extend(
+            same_length(&"0".repeat(n), b_rest)
+                .into_iter()
+                .map(|r| format!("{b0}{r}")),
+        );
+    }
+    out
+}
+
 /// Bounds that contradict each other (a default outside the enum or the range, min above max)
 /// are not written: the phrases disagree, so none of them is the contract.
 fn drop_inconsistent(
@@ -1242,6 +1524,17 @@ fn drop_inconsistent(
     phrases: &mut Map<String, Value>,
     unread: &mut Vec<String>,
 ) {
+    // A default the pattern refuses (`${host}` beside "只能包含字母、数字…"): the pattern reads
+    // the sentence too narrowly, so it is not the contract.
+    if let (Some(Value::String(d)), Some(Value::String(p))) =
+        (schema.get("default"), schema.get("pattern"))
+    {
+        if Regex::new(p).is_ok_and(|p| !p.is_match(d)) {
+            let phrase = format!("pattern {p} (the default {d} breaks it)");
+            schema.remove("pattern");
+            unread.push(phrase);
+        }
+    }
     let mut drop = |key: &str, schema: &mut Map<String, Value>| {
         if schema.remove(key).is_some() {
             if let Some(Value::String(p)) = phrases.remove(key) {
@@ -1267,6 +1560,24 @@ fn drop_inconsistent(
             .and_then(Value::as_array)
             .is_none_or(|values| values.contains(&d));
         let n = d.as_f64();
+        // A default the page gives beside "大于0" (`默认值为0`): the prose bound is the weaker
+        // statement of the two, so it goes and the default stays.
+        if let Some(n) = n {
+            for (key, breaks) in [
+                (
+                    "exclusiveMinimum",
+                    f(schema, "exclusiveMinimum").is_some_and(|b| n <= b),
+                ),
+                (
+                    "exclusiveMaximum",
+                    f(schema, "exclusiveMaximum").is_some_and(|b| n >= b),
+                ),
+            ] {
+                if breaks {
+                    drop(key, schema);
+                }
+            }
+        }
         let in_range = n.is_none_or(|n| {
             f(schema, "minimum").is_none_or(|lo| n >= lo)
                 && f(schema, "maximum").is_none_or(|hi| n <= hi)
@@ -1274,6 +1585,31 @@ fn drop_inconsistent(
         if !in_enum || !in_range {
             drop("default", schema);
         }
+    }
+}
+
+/// The item type a rule implies for a list that names none, and whether the type is to be
+/// written (an enumeration's values say nothing of their type beyond being as written).
+fn implied_type(c: &Constraint) -> Option<(Ty, bool)> {
+    match c {
+        Constraint::MinLength(_)
+        | Constraint::MaxLength(_)
+        | Constraint::MaxBytes(_)
+        | Constraint::Format(_)
+        | Constraint::Pattern(_) => Some((Ty::String, true)),
+        Constraint::Minimum(n)
+        | Constraint::Maximum(n)
+        | Constraint::ExclusiveMinimum(n)
+        | Constraint::ExclusiveMaximum(n) => Some((
+            if n.fract() == 0.0 {
+                Ty::Integer
+            } else {
+                Ty::Number
+            },
+            true,
+        )),
+        Constraint::Enum(_) => Some((Ty::String, false)),
+        _ => None,
     }
 }
 
@@ -1835,6 +2171,21 @@ mod tests {
         // One value closing its sentence.
         ("封装格式，取值为plain。", "enum=plain"),
         ("取值范围：6", "enum=6"),
+        ("Enumeration values:\ntcp\nudp", "enum=tcp|udp"),
+        ("Protocol. Enumeration values: tcp udp any", "enum=tcp|udp|any"),
+        ("Enumeration values:\nprePaid", "enum=prePaid"),
+        ("取值范围：\n1～2147483647\n默认值为300s。", "minimum=1 maximum=2147483647 default=300s"),
+        ("取值范围：\n10GB~100GB", "minimum=10 maximum=100"),
+        ("默认值为空", ""),
+        ("默认值为空，表示不排序", ""),
+        ("规则的描述，长度限制为255", "maxLength=255"),
+        (
+            "取值：\ninstance：允许任意后端。\nip：只能添加跨VPC后端。\n空字符串（\"\"）：允许任意类型的后端",
+            "enum=instance|ip|",
+        ),
+        ("端口id。最小长度：0最大长度：36", "maxLength=36 minLength=0"),
+        ("长度： 36", "minLength=36 maxLength=36"),
+        ("支持的最大字符长度：255", "maxLength=255"),
         ("默认取值为plain", "default=plain"),
         ("取值为UUID", "unread"),
         ("资源的取值为abc", "unread"),
@@ -1920,6 +2271,111 @@ mod tests {
         assert!(s.get("pattern").is_none() && a.unread.len() == 1);
     }
 
+    /// A pattern read from a character-class sentence yields to the row's own default.
+    #[test]
+    fn a_default_the_pattern_refuses_removes_the_pattern() {
+        let mut schema = Map::new();
+        schema.insert("pattern".into(), json!("^[a-z]*$"));
+        let reading = read(&["缺省值：ab.c".to_string()]);
+        let a = apply(&reading, &Ty::String, &mut schema);
+        assert!(schema.get("pattern").is_none(), "{schema:?}");
+        assert_eq!(schema["default"], "ab.c");
+        assert_eq!(a.unread.len(), 1);
+        let mut schema = Map::new();
+        schema.insert("pattern".into(), json!("^[a-z.]*$"));
+        apply(&reading, &Ty::String, &mut schema);
+        assert_eq!(schema["pattern"], "^[a-z.]*$");
+    }
+
+    #[test]
+    fn integer_range_regexes_match_exactly_their_numbers() {
+        for (lo, hi) in [
+            (0, 0),
+            (1, 100),
+            (0, 9),
+            (5, 5),
+            (7, 1234),
+            (10, 4000),
+            (1024, 65535),
+            (99, 101),
+            (1, 86400),
+            (250, 259),
+        ] {
+            let re = Regex::new(&format!("^(?:{})$", integer_range_regex(lo, hi))).unwrap();
+            for n in 0..=(hi + 200).min(70_000) {
+                assert_eq!(
+                    re.is_match(&n.to_string()),
+                    (lo..=hi).contains(&n),
+                    "{lo}..={hi}: {n}"
+                );
+            }
+            assert!(!re.is_match(&format!("0{lo}")), "no leading zeros");
+        }
+    }
+
+    /// A string holding one number takes its range as a pattern; a string that is a range
+    /// or a list of numbers does not.
+    #[test]
+    fn number_strings_take_their_range_as_a_pattern() {
+        let (s, a) = applied("每页条数，取值范围[1, 100]", Ty::String);
+        let (s2, _) = applied("最小值：0\n最大值：36", Ty::String);
+        assert!(
+            s2.get("pattern").is_none(),
+            "a number or a value range must be named: {s2}"
+        );
+        let (s2, _) = applied("VLAN ID。取值范围：1-4094", Ty::String);
+        assert_eq!(
+            s2["pattern"],
+            json!(format!("^(?:{})$", integer_range_regex(1, 4094)))
+        );
+        let (s2, _) = applied("带宽名称。取值范围：1-64", Ty::String);
+        assert!(
+            s2.get("pattern").is_none(),
+            "a name's range is its length: {s2}"
+        );
+        let (s2, _) = applied("返回码个数。支持200~299,400~499。", Ty::String);
+        assert!(s2.get("pattern").is_none(), "several ranges: {s2}");
+        let (s2, _) = applied("名称个数，取值范围：1-64，支持数字、字母", Ty::String);
+        assert!(s2.get("pattern").is_none(), "characters: a length: {s2}");
+        let p = Regex::new(s["pattern"].as_str().unwrap_or_default()).unwrap();
+        assert!(p.is_match("1") && p.is_match("100") && !p.is_match("101") && !p.is_match("0"));
+        assert_eq!(s["x-phrases"]["pattern"], "取值范围[1, 100]");
+        assert!(a.unread.is_empty(), "{:?}", a.unread);
+        let (s, _) = applied(
+            "查询记录数。limit最多为1000，不能为负数，最小值为1",
+            Ty::String,
+        );
+        assert_eq!(
+            s["pattern"],
+            json!(format!("^(?:{})$", integer_range_regex(1, 1000)))
+        );
+        let (s, _) = applied("值为正整数且小于等于3600*24", Ty::String);
+        assert_eq!(
+            s["pattern"],
+            json!(format!("^(?:{})$", integer_range_regex(1, 86400)))
+        );
+        let (s, a) = applied(
+            "端口个数。该端口范围与外部端口映射。取值范围：1~65535",
+            Ty::String,
+        );
+        assert!(s.get("pattern").is_none(), "{s}");
+        assert!(
+            a.unread.contains(&"取值范围：1~65535".to_string()),
+            "{:?}",
+            a.unread
+        );
+        let (s, _) = applied("端口个数，多个用逗号分隔，取值范围：1~65535", Ty::String);
+        assert!(s.get("pattern").is_none());
+        let (s, _) = applied(
+            "整数，取值范围：1-10。仅当type为x时，取值范围：1-5",
+            Ty::String,
+        );
+        assert!(
+            s.get("pattern").is_some(),
+            "a note leaves the rule alone: {s}"
+        );
+    }
+
     #[test]
     fn unglue_cuts_only_where_case_or_digits_turn() {
         assert_eq!(
@@ -1935,10 +2391,7 @@ mod tests {
         let paragraphs: Vec<String> = text.split('\n').map(str::to_string).collect();
         let mut schema = Map::new();
         if let Ty::Array(inner) = &ty {
-            schema.insert(
-                "items".into(),
-                json!({"type": inner.json_type_is_scalar().then_some("x")}),
-            );
+            schema.insert("items".into(), json!({"type": inner.json_type()}));
         }
         let a = apply(&read(&paragraphs), &ty, &mut schema);
         (Value::Object(schema), a)
@@ -1959,9 +2412,9 @@ mod tests {
 
     #[test]
     fn a_rule_the_type_cannot_hold_is_unread() {
-        let (s, a) = applied("取值范围：1~65535", Ty::String);
-        assert!(s.get("minimum").is_none());
-        assert_eq!(a.unread, vec!["取值范围：1~65535".to_string()]);
+        let (s, a) = applied("取值范围：0.5~2.5", Ty::String);
+        assert!(s.get("minimum").is_none() && s.get("pattern").is_none());
+        assert_eq!(a.unread, vec!["取值范围：0.5~2.5".to_string()]);
         let (s, _) = applied("缺省值：abc", Ty::Integer);
         assert!(s.get("default").is_none());
         let (s, _) = applied("取值为true或者false。", Ty::Boolean);
@@ -1991,6 +2444,11 @@ mod tests {
         assert_eq!(s["items"]["maximum"], 7);
         let (s, _) = applied("不能为空", Ty::Array(Box::new(Ty::String)));
         assert_eq!(s["minItems"], 1);
+        let (s, _) = applied("偏移量为一个大于0的整数。缺省值：0", Ty::Integer);
+        assert!(
+            s.get("exclusiveMinimum").is_none() && s["default"] == 0,
+            "{s}"
+        );
         let (s, _) = applied("缺省值：9\n取值范围：1-5", Ty::Integer);
         assert!(
             s.get("default").is_none(),

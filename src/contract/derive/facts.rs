@@ -48,10 +48,13 @@ static MAXIMUM: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)最大值\s*(?:为|是)?\s*(-?\d+)|maximum value is (-?\d+)"));
 static ALLOWED_CHARS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:可以为|可以是|可包含|只能包含|只能由|仅支持|can contain|can only contain|consists of)",
+        r"(?i)(?:可以为|可以是|可包含|只能包含|只能由|仅支持|can contain only|can only contain|can contain|consists of)",
     )
 });
-static CHAR_ITEM: LazyLock<Regex> = LazyLock::new(|| re(r"[（(]([^）()]{1,5})[）)]"));
+
+// A default written after its label: `缺省值： ${host}`, `默认值为abc`.
+static DEFAULT_VALUE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:缺省值|默认值)\s*(?:为|是)?\s*[:：]?\s*([!-~]+)"));
 
 /// Constraints found in one description.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -104,7 +107,21 @@ impl Facts {
         if let Some(c) = TIME_FORMAT.captures(text) {
             facts.pattern = Some(time_pattern(&c[1]));
         } else if let Some(class) = allowed_class(text) {
-            facts.pattern = Some(format!("^[{class}]+$"));
+            // Empty is allowed unless a minimum length says otherwise.
+            let repeat = if facts.min_chars.unwrap_or(0) >= 1 {
+                '+'
+            } else {
+                '*'
+            };
+            let pattern = format!("^[{class}]{repeat}$");
+            // A default the class refuses (`缺省值：${host}`): the list is not the whole story.
+            let refused = DEFAULT_VALUE.captures_iter(text).any(|c| {
+                Regex::new(&pattern)
+                    .is_ok_and(|p| !p.is_match(c[1].trim_end_matches(['。', '，', ','])))
+            });
+            if !refused {
+                facts.pattern = Some(pattern);
+            }
         }
         facts
     }
@@ -168,39 +185,161 @@ pub fn time_pattern(layout: &str) -> String {
     out
 }
 
-/// A character class from a sentence listing allowed characters in parentheses:
-/// "可以为大写字母（A-Z）、数字（0-9）、中划线（-）".
+/// A character class from a sentence listing the allowed characters: each item is a character
+/// named in parentheses or quotes (`中划线（-）`, `_（下划线）`, `“-”`), a class word
+/// (`字母`, `数字`, `下划线`, "letters", "digits") or a run of punctuation (`特殊字符：!$&`).
+/// `None` when any item is none of these (`中文`, `等`, a character the conversion lost): a
+/// class that left out what the page allows would fail correct values, so every item must be
+/// read. A sentence under a condition, or about one part of the value (`单个字符串…`), states no
+/// rule for the whole value.
 fn allowed_class(text: &str) -> Option<String> {
-    let start = ALLOWED_CHARS.find(text)?.end();
-    let sentence_end = text[start..]
-        .find(['。', ';', '；'])
-        .map_or(text.len(), |e| start + e);
-    let sentence = &text[start..sentence_end];
-    let items: Vec<String> = CHAR_ITEM
-        .captures_iter(sentence)
-        .map(|c| c[1].trim().to_string())
-        .collect();
-    // Items must be the characters themselves ("中划线（-）"); a list written the other way
-    // round ("-（中划线）") or naming classes in words cannot be read as a character set.
-    if items.len() < 2 || items.iter().any(|i| !i.is_ascii()) {
+    let cue = ALLOWED_CHARS.find(text)?;
+    let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    // A Chinese list runs to the next comma; an English one separates its items with commas.
+    let chinese = han(cue.as_str());
+    let ends: &[char] = if chinese {
+        // Not the ASCII `;`: it may be one of the characters listed.
+        &['。', '；', '，']
+    } else {
+        &['。', ';', '；']
+    };
+    let before_cue = &text[..cue.start()];
+    let sentence_start = [
+        before_cue.rfind('。').map(|i| i + '。'.len_utf8()),
+        before_cue.rfind('；').map(|i| i + '；'.len_utf8()),
+        before_cue.rfind(';').map(|i| i + 1),
+        before_cue.rfind(". ").map(|i| i + 2),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(0);
+    let before = &before_cue[sentence_start..];
+    if super::constraints::is_conditional(before) || PART_OF_VALUE.is_match(before) {
         return None;
     }
-    let mut class = String::new();
-    for item in items {
-        let chars: Vec<char> = item.chars().collect();
-        if chars.len() == 3 && chars[1] == '-' && chars[0] < chars[2] {
-            class.push_str(&format!(
-                "{}-{}",
-                class_char(chars[0]),
-                class_char(chars[2])
-            ));
-        } else {
-            for c in chars {
-                class.push_str(&class_char(c));
+    let start = cue.end();
+    let rest = &text[start..];
+    let end = if chinese {
+        rest.find(ends).unwrap_or(rest.len())
+    } else {
+        [
+            rest.find(ends),
+            rest.find(". "),
+            rest.strip_suffix('.').map(str::len),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(rest.len())
+    };
+    let list = rest[..end]
+        .trim()
+        .trim_end_matches("组成")
+        .trim_end_matches("的字符串")
+        .trim();
+    let sep: &Regex = if chinese { &ZH_ITEM_SEP } else { &EN_ITEM_SEP };
+    let mut class: Vec<String> = Vec::new();
+    let mut items = 0;
+    for item in sep.split(list) {
+        let item = item.trim();
+        if item.is_empty() {
+            continue;
+        }
+        for part in item_class(item)? {
+            // Each character once: a doubled `&&` or `~~` is an operator in some dialects.
+            if !class.contains(&part) {
+                class.push(part);
             }
         }
+        items += 1;
     }
-    Some(class)
+    (items >= 2).then(|| class.concat())
+}
+
+// What cuts a list of allowed characters into items (never an ASCII comma in a Chinese list:
+// it may be one of the characters).
+static ZH_ITEM_SEP: LazyLock<Regex> = LazyLock::new(|| re(r"、|或者|以及|和|或|及"));
+static EN_ITEM_SEP: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+"));
+// Words before the cue that make the list about one part of the value, not all of it, or
+// about one case ("对于HMS平台是…，只能包含…").
+static PART_OF_VALUE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)单个|每个|每段|分割|分隔|对于|\beach\b|\blabel\b|\bfor\b"));
+// A character in quotes: “-”, "-", ’-’, '-'.
+static QUOTED_CHAR: LazyLock<Regex> = LazyLock::new(|| re(r#"^[“”"'‘’]([!-~]{1,3})[“”"'‘’]$"#));
+// A class word, alone or with its character after it in parentheses (`中划线(-)`).
+static CLASS_WORD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?P<word>[^（()）]+?)\s*(?:[（(](?P<paren>[^）()]{1,5})[）)])?$"));
+
+/// The class one item of the list stands for, or `None` when it cannot be read.
+fn item_class(item: &str) -> Option<Vec<String>> {
+    if let Some(c) = QUOTED_CHAR.captures(item) {
+        return Some(c[1].chars().map(class_char).collect());
+    }
+    if let Some(run) = punctuation(item) {
+        return Some(run);
+    }
+    // "特殊字符：!$&'()*+": the characters after the label.
+    if let Some(rest) = item
+        .strip_prefix("特殊字符")
+        .map(|r| r.trim_start_matches(['：', ':']).trim())
+    {
+        return punctuation(rest);
+    }
+    if let Some(c) = CLASS_WORD.captures(item) {
+        let word = c.name("word").map_or("", |m| m.as_str()).trim();
+        match c.name("paren").map(|m| m.as_str().trim()) {
+            // "中划线（-）", "数字（0-9）": the character in the parentheses.
+            Some(p) if p.is_ascii() => return Some(paren_class(p)),
+            // "_（下划线）": the character before the word.
+            Some(_) if word.is_ascii() => return punctuation(word),
+            Some(_) => return None,
+            None => {}
+        }
+        if let Some(class) = class_word(word) {
+            return Some(vec![class.to_string()]);
+        }
+        return punctuation(word);
+    }
+    None
+}
+
+/// The class of a word naming characters ("字母", "digits"), if it names one.
+fn class_word(word: &str) -> Option<&'static str> {
+    let w = word.to_lowercase();
+    let w = w.trim_start_matches("英文").trim_start_matches("半角");
+    Some(match w {
+        "字母" | "大小写字母" | "letters" | "letter" | "english letters" => "A-Za-z",
+        "大写字母" | "uppercase letters" | "upper-case letters" => "A-Z",
+        "小写字母" | "lowercase letters" | "lower-case letters" => "a-z",
+        "数字" | "digits" | "numbers" | "digit" => "0-9",
+        "中划线" | "连字符" | "短横线" | "中横线" | "hyphens" | "hyphen" => r"\-",
+        "下划线" | "underscores" | "underscore" => "_",
+        "点" | "点号" | "句点" | "句号" | "小数点" | "periods" | "period" | "dots" | "dot" => {
+            "."
+        }
+        "空格" | "spaces" | "space" => " ",
+        "冒号" | "colons" | "colon" => ":",
+        _ => return None,
+    })
+}
+
+/// A run of ASCII punctuation written as is (`-`, `_~';@^`): each character literally.
+fn punctuation(run: &str) -> Option<Vec<String>> {
+    let run = run.trim();
+    (!run.is_empty() && run.chars().all(|c| c.is_ascii_punctuation() || c == ' '))
+        .then(|| run.chars().filter(|c| *c != ' ').map(class_char).collect())
+}
+
+/// "0-9", "A-Z" or single characters named in parentheses.
+fn paren_class(item: &str) -> Vec<String> {
+    let chars: Vec<char> = item.chars().collect();
+    if chars.len() == 3 && chars[1] == '-' && chars[0] < chars[2] {
+        vec![format!("{}-{}", class_char(chars[0]), class_char(chars[2]))]
+    } else {
+        chars.into_iter().map(class_char).collect()
+    }
 }
 
 fn class_char(c: char) -> String {
@@ -253,6 +392,64 @@ mod tests {
         );
         assert_eq!(f.pattern, None);
         assert_eq!(f.max_chars, Some(64));
+    }
+
+    /// Sentences listing allowed characters, in the shapes of the pages: a class must hold
+    /// every character the sentence allows (a class that lost the letters fails every correct
+    /// value), so a list with an item that cannot be read, a condition, or a rule about one
+    /// part of the value makes no pattern.
+    #[rstest]
+    #[case(
+        "cookie名称。 格式：仅支持字母、数字、中划线(-)、下划线(_)和点号(.)。",
+        Some(r"^[A-Za-z0-9\-_.]*$")
+    )]
+    #[case("只能包含数字、字母、’-’、’.’", Some(r"^[0-9A-Za-z\-.]*$"))]
+    #[case(
+        "只能包含英文字母、数字、“-”或“.”，且必须以字母或数字开头",
+        Some(r"^[A-Za-z0-9\-.]*$")
+    )]
+    #[case(
+        "由英文字符开头，只能由英文字母、数字、中划线和下划线组成，长度为1~64的字符",
+        Some(r"^[A-Za-z0-9\-_]*$")
+    )]
+    #[case(
+        "只能包含英文字母和特殊字符：!$&'()*+,-./:;=?@^_`",
+        Some(r"^[A-Za-z!$&'()*+,\-./:;=?@\^_`]*$")
+    )]
+    #[case("只能包含大写字母、小写字母、数字、-和_", Some(r"^[A-Za-z0-9\-_]*$"))]
+    #[case(
+        "The name can contain only letters, digits, hyphens (-), and underscores (_).",
+        Some(r"^[A-Za-z0-9\-_]*$")
+    )]
+    #[case("仅支持数字、字母、_（下划线）、-（中划线）、中文", None)]
+    #[case("只能包含字母、数字等", None)]
+    #[case("只能包含英文字母、数字、“-”、“.”或“”，必须以字母、数字或“”开头", None)]
+    #[case(
+        "当type为HOST_NAME时，取值范围：String (100)，字符串只能包含英文字母、数字、“-”或“.”",
+        None
+    )]
+    #[case(
+        "总长度为0-100，字符串间以\".\"分割，单个字符串长度不超过63个字符，只能包含英文字母、数字或\"-\"",
+        None
+    )]
+    #[case("The value can contain 1 to 64 characters.", None)]
+    #[case("只能包含字母", None)]
+    #[case("主机名。只能包含英文字母、数字、“-”、“.”。 缺省值： ${host}", None)]
+    #[case(
+        "对于HMS平台是APP SECRET， 只能包含英文字母和数字，32到64个字符。",
+        None
+    )]
+    fn allowed_character_sentences(#[case] text: &str, #[case] expected: Option<&str>) {
+        let f = Facts::read(text);
+        assert_eq!(f.pattern.as_deref(), expected, "{text}");
+        if let Some(p) = expected {
+            let re = Regex::new(p).unwrap();
+            assert!(re.is_match("ab-"), "{p} must take letters and hyphens");
+            assert!(
+                !re.is_match("键"),
+                "{p} must refuse what the list leaves out"
+            );
+        }
     }
 
     #[test]

@@ -250,7 +250,7 @@ impl Ty {
         }
     }
 
-    fn json_type(&self) -> Option<&'static str> {
+    pub(super) fn json_type(&self) -> Option<&'static str> {
         Some(match self {
             Ty::String => "string",
             Ty::Integer => "integer",

@@ -607,6 +607,25 @@ fn listed_statuses(page: &Page) -> (Vec<u16>, Vec<u16>) {
     let Some(section) = page.section(SectionKind::Status) else {
         return (Vec::new(), Vec::new());
     };
+    statuses_in(section.blocks.iter())
+}
+
+/// The success statuses a shared status page (`通用请求返回值.md`) lists as normal, anywhere on
+/// the page: what the operations that point to it for their codes may answer.
+fn common_success(page: &Page) -> Vec<u16> {
+    let blocks = page
+        .preamble
+        .iter()
+        .chain(page.sections.iter().flat_map(|s| s.blocks.iter()));
+    let (normal, _) = statuses_in(blocks);
+    normal
+        .into_iter()
+        .filter(|s| (200..300).contains(s))
+        .collect()
+}
+
+/// Statuses of blocks: those under a "normal" marker (every 2xx when there is none), and all.
+fn statuses_in<'b>(blocks: impl Iterator<Item = &'b Block>) -> (Vec<u16>, Vec<u16>) {
     let numbers = |text: &str| -> Vec<u16> {
         text.split(|c: char| !c.is_ascii_digit())
             .filter(|w| w.len() == 3)
@@ -618,7 +637,7 @@ fn listed_statuses(page: &Page) -> (Vec<u16>, Vec<u16>) {
     let mut seen_marker = false;
     let mut found = Vec::new();
     let mut all = Vec::new();
-    for block in &section.blocks {
+    for block in blocks {
         match block {
             Block::Text(t) => {
                 let text = without_examples(t.text.trim());
@@ -1130,6 +1149,12 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
             .chain(reference_pages.iter())
             .map(|(_, p)| p),
     );
+    // The success statuses of each shared status page read, by where it is.
+    let common: BTreeMap<PathBuf, Vec<u16>> = reference_pages
+        .iter()
+        .map(|(_, p)| (p.path.clone(), common_success(p)))
+        .filter(|(_, s)| !s.is_empty())
+        .collect();
     let mut contracts = Vec::new();
     for (service, page) in &operation_pages {
         match page_contract(page, service, &enums, &linkable) {
@@ -1140,6 +1165,24 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
                     .filter(|(file, _)| !known.contains(file))
                     .cloned()
                     .collect();
+                // A page that states no status of its own but points to the shared status
+                // page for them may answer any success that page lists (a delete's 204 as
+                // well as a read's 200), rather than an assumed 200.
+                if c.success.is_empty() {
+                    // The link as the page's reader follows it: beside the page.
+                    let dir = page.path.parent().unwrap_or(Path::new(""));
+                    if let Some((file, codes)) = c
+                        .status_links
+                        .iter()
+                        .find_map(|(f, _)| common.get(&dir.join(f)).map(|s| (f, s)))
+                    {
+                        c.notes.push(format!(
+                            "{}: success statuses {codes:?} from the shared status page {file}",
+                            c.file
+                        ));
+                        c.success = codes.clone();
+                    }
+                }
                 contracts.push(c);
             }
             Err(e) => derived.skipped.push(Skipped::from_error(&page.path, &e)),
@@ -1346,6 +1389,20 @@ mod tests {
             "{:?}",
             d.defects
         );
+        assert_eq!(
+            d.operations[0].success,
+            vec![200],
+            "the page read lists 200"
+        );
+        // A shared page listing several normal codes: the operation may answer any of them
+        // (a delete's 204 as well as 200), not its errors.
+        std::fs::write(
+            svc.join("状态码.md"),
+            "# 通用请求返回值\n\n-   正常\n\n    |返回值|说明|\n    |--|--|\n    |200|成功|\n    |204|成功|\n\n-   异常\n\n    |返回值|说明|\n    |--|--|\n    |400|错误|\n",
+        )
+        .expect("status page");
+        let d = derive(&[dir.path().to_path_buf()], &Manifest::default()).expect("derives");
+        assert_eq!(d.operations[0].success, vec![200, 204]);
     }
 
     /// `List<X>` / `Array of X objects` take X's table, found by its caption; a caption named
