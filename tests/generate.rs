@@ -740,3 +740,41 @@ fn the_code_assertion_reads_the_code_where_the_envelope_documents_it() {
         }
     }
 }
+
+/// A body key ending in `_id` that cannot be a variable's name (`func_vpc.vpc_id`, as a page
+/// spells a nested field) is not bound to `${…}`: the case would not load. One that can
+/// (`vpc_id`) still names the variable.
+#[test]
+fn only_keys_that_can_be_variable_names_are_bound_to_variables() {
+    use conform::contract::{Operation, SchemaKind};
+    use serde_json::json;
+    let op = Operation {
+        request_body: true,
+        ..Operation::new(
+            "fgs.update_config.v2",
+            "fgs",
+            "PUT",
+            "/v2/{project_id}/functions/config",
+        )
+    };
+    let s = json!({"type": "string"});
+    let request = json!({"type": "object", "required": ["func_vpc.vpc_id", "vpc_id"],
+        "properties": {"func_vpc.vpc_id": s, "vpc_id": s}});
+    let mut schemas = std::collections::BTreeMap::new();
+    schemas.insert((op.id.clone(), SchemaKind::Request), request);
+    let dir = tempfile::tempdir().unwrap();
+    let contract = Contract::from_parts(vec![op], schemas, Default::default(), dir.path()).unwrap();
+    let cases = generate::generate(&contract, &Options::default()).unwrap();
+    let success = cases
+        .iter()
+        .find(|c| c.id.ends_with("/success"))
+        .expect("a success case");
+    assert!(
+        success.yaml.contains(r#""vpc_id":"${vpc_id}""#),
+        "{}",
+        success.yaml
+    );
+    for c in &cases {
+        assert!(!c.yaml.contains("${func_vpc"), "{}", c.yaml);
+    }
+}

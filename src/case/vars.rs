@@ -231,6 +231,12 @@ impl Vars {
     }
 }
 
+/// Whether `name` can be a variable's name (`${name}` refers to it): a key such as
+/// `func_vpc.vpc_id` cannot.
+pub fn is_name(name: &str) -> bool {
+    NAME.is_match(name)
+}
+
 /// The variable names a string refers to (generators and env excluded).
 pub fn references(s: &str) -> Vec<String> {
     EXPR.captures_iter(s)

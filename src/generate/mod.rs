@@ -1810,7 +1810,8 @@ fn bind_ids(v: &mut Value) {
     match v {
         Value::Object(o) => {
             for (k, child) in o.iter_mut() {
-                let is_id = k.ends_with("_id") && k.len() > 3;
+                // Only a key that can be a variable's name is bound to one.
+                let is_id = k.ends_with("_id") && k.len() > 3 && crate::case::vars::is_name(k);
                 if is_id && child.as_str() == Some(values::PLACEHOLDER) {
                     *child = Value::String(format!("${{{k}}}"));
                 } else {

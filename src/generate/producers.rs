@@ -395,7 +395,7 @@ impl Planner<'_, '_> {
         match v {
             Value::Object(o) => {
                 for (k, child) in o.iter_mut() {
-                    let is_id = k.ends_with("_id") && k.len() > 3;
+                    let is_id = k.ends_with("_id") && k.len() > 3 && crate::case::vars::is_name(k);
                     if is_id && child.as_str() == Some(values::PLACEHOLDER) {
                         let var = if self.need_at(plan, k, service, path, project_var, depth + 1) {
                             var_name(k, project_var)
