@@ -43,6 +43,12 @@ static USER_KEY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static KEY_VALUE: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r"(?i)键值对|key-value|key/value|key value pair"));
+// A rule a paragraph states for both parts of a map's entries ("key和value长度不大于255个字节").
+static KEY_AND_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::statics::regex(
+        r"(?i)(?:^|[^A-Za-z_])(?:keys?|键)\s*(?:和|与|及|、|/|\sand\s)\s*(?:values?|值)([^A-Za-z_].*)$",
+    )
+});
 
 /// Column positions of a field table.
 #[derive(Debug, Clone, Default)]
@@ -1110,7 +1116,7 @@ impl<'a> Builder<'a> {
             Ty::Boolean => Map::from_iter([("type".to_string(), json!("boolean"))]),
             Ty::Object | Ty::Map(_) => match (&f.children, &ty) {
                 (Some(children), _) if is_placeholder_map(children) => {
-                    self.map_from_placeholder(&children[0])
+                    self.map_from_placeholder(f, &children[0])
                 }
                 // `Map<String,X>` with X's table: any key, each value an X.
                 (Some(children), Ty::Map(value)) => {
@@ -1245,18 +1251,33 @@ impl<'a> Builder<'a> {
     }
 
     /// A child table holding only a placeholder row (`key_val`) describes a free-form map.
-    fn map_from_placeholder(&mut self, row: &Field) -> Map<String, Value> {
+    /// The map's own row may state rules for its keys and values ("metadata中的key和value长度不
+    /// 大于255个字节"); the placeholder row's own rules come first.
+    fn map_from_placeholder(&mut self, map_row: &Field, row: &Field) -> Map<String, Value> {
         let mut val = Map::new();
         if let Some(t) = row.ty.json_type() {
             val.insert("type".into(), json!(t));
         }
+        let (key_text, value_text) = split_key_value(&map_row.paragraphs);
         if row.ty == Ty::String {
             self.string_rules(&row.text(), &mut val, row);
+            if !value_text.trim().is_empty() {
+                self.string_rules(&value_text, &mut val, map_row);
+            }
         }
-        Map::from_iter([
+        let mut m = Map::from_iter([
             ("type".to_string(), json!("object")),
             ("additionalProperties".to_string(), Value::Object(val)),
-        ])
+        ]);
+        if !key_text.trim().is_empty() {
+            let mut key = Map::new();
+            self.string_rules(&key_text, &mut key, map_row);
+            if !key.is_empty() {
+                key.insert("type".into(), json!("string"));
+                m.insert("propertyNames".into(), Value::Object(key));
+            }
+        }
+        m
     }
 }
 
@@ -1340,7 +1361,14 @@ fn split_key_value(paragraphs: &[String]) -> (String, String) {
         match part {
             Part::Key => key.push_str(rest),
             Part::Value => value.push_str(rest),
-            Part::Neither => {}
+            // Said of both parts before either is named: the words after them bind each.
+            Part::Neither => {
+                if let Some(both) = KEY_AND_VALUE.captures(rest).and_then(|c| c.get(1)) {
+                    let both = both.as_str();
+                    key.push_str(both);
+                    value.push_str(both);
+                }
+            }
         }
         key.push(' ');
         value.push(' ');
@@ -1404,5 +1432,22 @@ mod tests {
         assert!(k.contains("不能为空"));
         assert!(!v.contains("不能为空"));
         assert!(v.contains("255"));
+    }
+
+    #[test]
+    fn a_rule_on_keys_and_values_binds_both() {
+        for text in [
+            "metadata中的key和value长度不大于255个字节",
+            "裸金属服务器元数据，key和value的长度均不大于255字节",
+        ] {
+            let (k, v) = split_key_value(&[text.into()]);
+            assert!(k.contains("255") && v.contains("255"), "{text}");
+        }
+        let mut key = Map::new();
+        let reading = constraints::read(&["长度不大于255个字节".to_string()]);
+        constraints::apply(&reading, &Ty::String, &mut key);
+        assert_eq!(key.get("x-maxBytes"), Some(&json!(255)));
+        let (k, v) = split_key_value(&["用户自定义metadata，最多255个".into()]);
+        assert!(k.trim().is_empty() && v.trim().is_empty());
     }
 }
