@@ -107,7 +107,31 @@ pub fn generate(
         |id: &str| options.operations.is_empty() || options.operations.iter().any(|o| o == id);
     out.extend(stateful::cases(contract, &producers, &selected));
     out.sort_by(|a, b| a.id.cmp(&b.id));
+    for case in &mut out {
+        case.yaml = yaml_printable(&case.yaml);
+    }
     Ok(out)
+}
+
+/// The case text with every character YAML does not allow unescaped (DEL, the C1 controls but
+/// NEL, U+FFFE and U+FFFF; JSON escapes only those below U+0020) written as a `\uXXXX` escape.
+/// Generated values are JSON strings, which are YAML double-quoted scalars, so the escape reads
+/// back as the same character; a value drawn from a pattern may hold any of them.
+fn yaml_printable(text: &str) -> String {
+    let unprintable =
+        |c: char| matches!(c, '\u{7f}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
+    if !text.contains(unprintable) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unprintable(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The folder of an operation's cases: `evs.update_snapshot.v2` → `evs/update_snapshot_v2`.
@@ -1998,5 +2022,26 @@ fn replace_string(v: &mut Value, old: &str, new: &str) {
         Value::Array(a) => a.iter_mut().for_each(|x| replace_string(x, old, new)),
         Value::Object(o) => o.values_mut().for_each(|x| replace_string(x, old, new)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A value holding characters YAML refuses raw (DEL, C1 controls) is written escaped, and
+    /// reads back as the same characters.
+    #[test]
+    fn unprintable_characters_are_escaped_and_read_back() {
+        let value = "a\u{7f}b\u{96}c\u{85}d\u{ffff}";
+        let text = yaml_printable(&format!("body: {}\n", q(value)));
+        assert!(text.is_ascii() || !text.contains('\u{7f}'), "{text}");
+        assert!(
+            text.contains("\\u007f") && text.contains("\\u0096"),
+            "{text}"
+        );
+        let back: std::collections::BTreeMap<String, String> =
+            serde_saphyr::from_str(&text).expect("YAML reads it");
+        assert_eq!(back["body"], value);
     }
 }
