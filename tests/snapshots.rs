@@ -106,8 +106,13 @@ fn a_pending_snapshot_fails_under_ci_and_passes_without() {
 
 #[test]
 fn two_runs_against_the_mock_produce_byte_identical_snapshots() {
-    let a = tempfile::tempdir().unwrap();
-    let b = tempfile::tempdir().unwrap();
+    // Inside the project's target folder: a snapshot's `source` is relative to the folder
+    // holding the snapshots folder when the case is under it, so a folder in the system's temp
+    // directory would name the cases by where the checkout lives (a clone under /tmp).
+    let scratch = root().join("target");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let a = tempfile::tempdir_in(&scratch).unwrap();
+    let b = tempfile::tempdir_in(&scratch).unwrap();
     for dir in [&a, &b] {
         let out = conform(
             &root(),
