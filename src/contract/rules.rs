@@ -436,6 +436,20 @@ pub fn all_rules(contract: &Contract, operations: &[String]) -> Vec<Rule> {
         .collect()
 }
 
+/// The object at `parents` in `v` (a `*` segment is the first value of a map), if any.
+pub fn object_at<'v>(v: &'v Value, parents: &[String]) -> Option<&'v Map<String, Value>> {
+    let mut cur = v;
+    for p in parents {
+        let o = cur.as_object()?;
+        cur = if p == "*" {
+            o.values().next()?
+        } else {
+            o.get(p)?
+        };
+    }
+    cur.as_object()
+}
+
 /// The object at a path of property names inside a value (map levels `*` take the only entry).
 pub fn object_at_mut<'v>(
     v: &'v mut Value,

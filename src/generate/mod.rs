@@ -1751,7 +1751,7 @@ fn sub_item_reader(contract: &Contract, op: &Operation) -> Option<SubItem> {
     let pointer: String = map
         .parents
         .iter()
-        .map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1")))
+        .map(|p| format!("/{}", crate::pointer::escape(p)))
         .collect();
     let step = PlannedStep {
         name: format!("setup: read a {param} of the list"),

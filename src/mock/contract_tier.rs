@@ -235,15 +235,7 @@ impl Tier {
         let schema = self.contract.schema(&op.id, SchemaKind::Request)?;
         let (param, parents) = crate::contract::rules::bound_param(op, Some(schema))?;
         let (_, expected) = params.iter().find(|(name, _)| name == param)?;
-        let mut at = body;
-        for p in &parents {
-            at = if p == "*" {
-                at.as_object()?.values().next()?
-            } else {
-                at.get(p)?
-            };
-        }
-        let keys = at.as_object()?;
+        let keys = crate::contract::rules::object_at(body, &parents)?;
         let stray = keys.keys().find(|k| *k != expected)?;
         Some(format!(
             "the body's key '{stray}' is not the path's {{{param}}} '{expected}'"

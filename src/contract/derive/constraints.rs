@@ -2423,31 +2423,13 @@ mod tests {
 
     #[test]
     fn phrasings_of_the_held_out_sets_read_as_documented() {
-        let mut failures = Vec::new();
-        for (text, expected) in HELDOUT_CASES {
-            let paragraphs: Vec<String> = text.split('\n').map(str::to_string).collect();
-            let got = render(&read(&paragraphs));
-            if got != *expected {
-                failures.push(format!(
-                    "{text:?}\n    expected {expected:?}\n    got      {got:?}"
-                ));
-            }
-        }
+        let failures = differing(HELDOUT_CASES);
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
     #[test]
     fn phrasings_of_issue_32_read_as_documented() {
-        let mut failures = Vec::new();
-        for (text, expected) in MORE_CASES {
-            let paragraphs: Vec<String> = text.split('\n').map(str::to_string).collect();
-            let got = render(&read(&paragraphs));
-            if got != *expected {
-                failures.push(format!(
-                    "{text:?}\n    expected {expected:?}\n    got      {got:?}"
-                ));
-            }
-        }
+        let failures = differing(MORE_CASES);
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
@@ -2588,6 +2570,21 @@ mod tests {
         assert_eq!(unglue("aB"), None, "parts of one letter are no values");
     }
 
+    /// The rows of a phrase table whose reading is not the expected one, each said in full.
+    fn differing(cases: &[(&str, &str)]) -> Vec<String> {
+        let mut failures = Vec::new();
+        for (text, expected) in cases {
+            let paragraphs: Vec<String> = text.split('\n').map(str::to_string).collect();
+            let got = render(&read(&paragraphs));
+            if got != *expected {
+                failures.push(format!(
+                    "{text:?}\n    expected {expected:?}\n    got      {got:?}"
+                ));
+            }
+        }
+        failures
+    }
+
     fn applied(text: &str, ty: Ty) -> (Value, Applied) {
         let paragraphs: Vec<String> = text.split('\n').map(str::to_string).collect();
         let mut schema = Map::new();
@@ -2670,16 +2667,7 @@ mod tests {
     #[test]
     fn phrases_read_as_documented() {
         assert!(CASES.len() >= 100, "{} cases", CASES.len());
-        let mut failures = Vec::new();
-        for (text, expected) in CASES {
-            let paragraphs: Vec<String> = text.split('\n').map(str::to_string).collect();
-            let got = render(&read(&paragraphs));
-            if got != *expected {
-                failures.push(format!(
-                    "{text:?}\n    expected {expected:?}\n    got      {got:?}"
-                ));
-            }
-        }
+        let failures = differing(CASES);
         assert!(
             failures.is_empty(),
             "{} of {} cases differ:\n{}",
