@@ -918,3 +918,106 @@ async fn a_contract_path_more_literal_than_an_emulated_route_is_the_contracts() 
     );
     m.stop().await;
 }
+
+/// A contract holding IAM's own pages is served as they say: its token issue and project
+/// create are the tier's (the documented 201, a 400 for a body the schema refuses) unless IAM
+/// is enabled on the mock (`--iam`), when the emulation issues the mock's token.
+#[tokio::test(flavor = "multi_thread")]
+async fn iams_own_pages_are_the_tiers_unless_iam_is_enabled() {
+    use conform::contract::Operation;
+    let mut token = Operation::new("iam.create_auth_token.v3", "iam", "POST", "/v3/auth/tokens");
+    let mut project = Operation::new("iam.create_project.v3", "iam", "POST", "/v3/projects");
+    for op in [&mut token, &mut project] {
+        op.success = vec![201];
+        op.request_body = true;
+    }
+    let request = json!({"type": "object", "required": ["auth"],
+        "properties": {"auth": {"type": "object"}}});
+    let answer = json!({"type": "object", "required": ["token"],
+        "properties": {"token": {"type": "object"}}});
+    let mut schemas = std::collections::BTreeMap::new();
+    schemas.insert((token.id.clone(), SchemaKind::Request), request);
+    schemas.insert((token.id.clone(), SchemaKind::Response(201)), answer);
+    schemas.insert(
+        (project.id.clone(), SchemaKind::Request),
+        json!({"type": "object", "required": ["project"]}),
+    );
+    schemas.insert(
+        (project.id.clone(), SchemaKind::Response(201)),
+        json!({"type": "object", "required": ["project"]}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let contract = Arc::new(
+        Contract::from_parts(
+            vec![token, project],
+            schemas,
+            Default::default(),
+            dir.path(),
+        )
+        .expect("builds"),
+    );
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract.clone()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let tokens = format!("{}/v3/auth/tokens", m.base_url());
+    let (status, _, made) = call(reqwest::Method::POST, &tokens, Some(json!({"auth": {}}))).await;
+    assert_eq!(status, 201, "{made}");
+    assert!(made["token"].is_object(), "{made}");
+    let (status, _, refused) = call(reqwest::Method::POST, &tokens, Some(json!({}))).await;
+    assert_eq!(status, 400, "{refused}");
+    let projects = format!("{}/v3/projects", m.base_url());
+    let (status, _, made) = call(
+        reqwest::Method::POST,
+        &projects,
+        Some(json!({"project": {}})),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    m.stop().await;
+
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract),
+        auth: mock::MockAuth::Token("tok".into()),
+        iam_user: Some(("alice".into(), "pw".into())),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let tokens = format!("{}/v3/auth/tokens", m.base_url());
+    let (status, _, _) = call(reqwest::Method::POST, &tokens, Some(json!({"auth": {}}))).await;
+    assert_eq!(status, 401, "the emulation checks the configured user");
+    m.stop().await;
+}
+
+/// Where the contract documents the version list (`GET /`, 300 Multiple Choices as Cinder
+/// answers it), the emulation's version document is answered with that status.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_version_list_answers_the_status_the_contract_documents() {
+    use conform::contract::Operation;
+    let mut op = Operation::new("evs.list", "evs", "GET", "/");
+    op.success = vec![300];
+    let dir = tempfile::tempdir().unwrap();
+    let contract =
+        Contract::from_parts(vec![op], Default::default(), Default::default(), dir.path())
+            .expect("builds");
+    let m = mock::spawn(MockConfig {
+        contract: Some(Arc::new(contract)),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let (status, _, listed) = call(reqwest::Method::GET, &format!("{}/", m.base_url()), None).await;
+    assert_eq!(status, 300, "{listed}");
+    assert!(listed["versions"].is_array(), "{listed}");
+    m.stop().await;
+    let m = mock::spawn(MockConfig::default()).await.unwrap();
+    let (status, _, _) = call(reqwest::Method::GET, &format!("{}/", m.base_url()), None).await;
+    assert_eq!(
+        status, 200,
+        "without a contract, the emulation's own status"
+    );
+    m.stop().await;
+}

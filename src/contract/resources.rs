@@ -275,6 +275,14 @@ impl ResourceTable {
     }
 }
 
+/// Whether a path parameter at a kind's id place names another kind: `{x_id}` names kind x,
+/// whatever collection word precedes it (`/scaling_policy/{scaling_group_id}/list` lists a
+/// group's policies, it reads no policy). A kind's own id parameter, or a plain `{id}`, is
+/// the kind's.
+pub fn names_another_kind(param: &str, own: Option<&str>) -> bool {
+    own.is_some_and(|own| own != param && own.ends_with("_id") && param.ends_with("_id"))
+}
+
 /// The collection segment of a path (resolved or template): the second segment once a leading
 /// API version (`v2`, `v2.1`) is dropped, the first being the project.
 pub fn collection_of(path: &str) -> Option<&str> {
@@ -550,5 +558,15 @@ mod tests {
             ],
         };
         assert_eq!(t.validate(), Err(TableError::Duplicate("things".into())));
+    }
+
+    #[test]
+    fn an_id_parameter_names_the_kind_its_name_says() {
+        let own = Some("scaling_policy_id");
+        assert!(names_another_kind("scaling_group_id", own));
+        assert!(!names_another_kind("scaling_policy_id", own));
+        assert!(!names_another_kind("id", own));
+        assert!(!names_another_kind("scaling_group_id", Some("id")));
+        assert!(!names_another_kind("scaling_group_id", None));
     }
 }

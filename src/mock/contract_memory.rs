@@ -156,6 +156,23 @@ impl Memory {
         }
         let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
         for k in &self.kinds {
+            // The project a request names exists (its token is scoped to it): IAM's
+            // `/v3/projects/{project_id}` reads, updates and lists it.
+            if let (Some("project_id"), Some(p), false) =
+                (k.id_param.as_deref(), project, k.collection.contains("{}"))
+            {
+                let mut body = k
+                    .example
+                    .as_ref()
+                    .map_or_else(|| json!({}), |(_, b)| b.clone());
+                if let Some(Value::Object(item)) = opened(&mut body) {
+                    item.insert("id".into(), Value::String(p.to_string()));
+                }
+                let items = store.entry(k.collection.clone()).or_default();
+                if !items.iter().any(|(i, _)| i == p) {
+                    items.push((p.to_string(), body));
+                }
+            }
             let Some((id, body)) = &k.example else {
                 continue;
             };
@@ -218,6 +235,9 @@ impl Memory {
             let Some(id) = segs.get(n - 1) else {
                 continue;
             };
+            if self.names_another_kind(k, template.split('/').nth(n - 1)) {
+                continue;
+            }
             let collection = concretise(&k.collection, &segs);
             let id = super::contract_tier::percent_decode(id);
             let own = self.holds(&store, &collection, &id);
@@ -301,6 +321,64 @@ impl Memory {
             }
         }
         Ok(Role::Other)
+    }
+
+    /// Whether the template's segment at a kind's id place is a parameter named as another
+    /// kind's id (`/scaling_policy/{scaling_group_id}/list` lists a group's policies): a
+    /// `{x_id}` names kind x, whatever collection word precedes it.
+    fn names_another_kind(&self, kind: &KindRoute, segment: Option<&str>) -> bool {
+        let Some(param) = segment.and_then(crate::contract::template::sole_param) else {
+            return false;
+        };
+        let own = kind.id_param.as_deref();
+        crate::contract::resources::names_another_kind(param, own)
+            || own != Some(param)
+                && self
+                    .kinds
+                    .iter()
+                    .any(|o| o.id_param.as_deref() == Some(param) && o.item != kind.item)
+    }
+
+    /// A PUT to the item of a kind nobody creates by POST, named by the client (a tag
+    /// `…/tags/{tag}`, a metadata item `…/metadata/{key}`), names the item itself: when its parents exist and it is not
+    /// held yet, it is stored under that name with what was sent, so the PUT that follows
+    /// updates it. Emulated kinds are the emulation's.
+    pub fn put_creates(
+        &self,
+        template: &str,
+        path: &str,
+        params: &[(String, String)],
+        request: Option<&Value>,
+    ) {
+        let t = normalise(template);
+        let segs: Vec<&str> = path.split('/').collect();
+        let Some(k) = self
+            .kinds
+            .iter()
+            .find(|k| k.item == t && k.created_id.is_none())
+        else {
+            return;
+        };
+        let (Some(param), Some(id)) = (&k.id_param, segs.get(t.split('/').count() - 1)) else {
+            return;
+        };
+        // Only a name the client chooses (`tag`, `key`): an id (`volume_id`, `id`) is the
+        // service's to give, and a PUT of an unknown one is not found.
+        if owns(&k.collection) || crate::contract::rules::is_resource_param(param) {
+            return;
+        }
+        let parents: Vec<(String, String)> =
+            params.iter().filter(|(n, _)| n != param).cloned().collect();
+        let collection = concretise(&k.collection, &segs);
+        if self.role(&k.collection, &collection, &parents).is_err() {
+            return;
+        }
+        let id = super::contract_tier::percent_decode(id);
+        let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
+        let items = store.entry(collection).or_default();
+        if !items.iter().any(|(i, _)| *i == id) {
+            items.push((id, request.cloned().unwrap_or_else(|| json!({}))));
+        }
     }
 
     /// The list role of a collection request (a GET of what [`Memory::role`] calls a create).
@@ -875,6 +953,128 @@ mod tests {
         assert_eq!(shared.read().snapshots["p"][&id].name, "a");
         let (m, _, _) = made(Faults::new([Fault::ListMisses]));
         assert!(m.list("/v2/p/snapshots").is_empty());
+    }
+
+    /// `GET /policies/{vpc_id}/list` lists a vpc's policies: the parameter names the vpc kind
+    /// by its name, not the policy kind whose collection word precedes it.
+    #[test]
+    fn a_parameter_names_the_kind_its_name_says_not_the_preceding_collection() {
+        let mut t = table();
+        let mut policy = t.kinds[0].clone();
+        policy.kind = "policy".into();
+        policy.collection_path = Some("/v1/{project_id}/policies".into());
+        policy.read.path = "/v1/{project_id}/policies/{policy_id}".into();
+        policy.id_param = Some("policy_id".into());
+        t.kinds.push(policy);
+        let m = Memory::new(&t, Faults::default());
+        let Ok(Role::Create {
+            collection,
+            id_pointer,
+        }) = m.role("/v1/{project_id}/vpcs", "/v1/p/vpcs", &[])
+        else {
+            panic!("a POST to the collection creates");
+        };
+        let made = m.create(&collection, &id_pointer, json!({"vpc": {}}), None);
+        let id = made["vpc"]["id"].as_str().unwrap_or_default().to_string();
+        let list = "/v1/{project_id}/policies/{vpc_id}/list";
+        let params = |v: &str| {
+            vec![
+                ("project_id".to_string(), "p".to_string()),
+                ("vpc_id".to_string(), v.to_string()),
+            ]
+        };
+        assert_eq!(
+            m.role(list, &format!("/v1/p/policies/{id}/list"), &params(&id)),
+            Ok(Role::Other)
+        );
+        assert_eq!(
+            m.role(list, "/v1/p/policies/nope/list", &params("nope")),
+            Err(Unknown {
+                collection: "vpc_id".into(),
+                id: "nope".into()
+            })
+        );
+        // The kind's own parameter still reads its item.
+        assert!(m
+            .role(
+                "/v1/{project_id}/policies/{policy_id}",
+                "/v1/p/policies/nope",
+                &[("policy_id".to_string(), "nope".to_string())]
+            )
+            .is_err());
+    }
+
+    /// A PUT of a tag (a kind with no POST create) stores it under the name its path gives,
+    /// below an existing parent only; reads find it after, a delete removes it.
+    #[test]
+    fn a_put_of_an_item_nobody_posts_creates_it_under_an_existing_parent() {
+        let mut t = table();
+        let mut tag = t.kinds[0].clone();
+        tag.kind = "tag".into();
+        tag.created_id = None;
+        tag.collection_path = Some("/v1/{project_id}/vpcs/{vpc_id}/tags".into());
+        tag.read.path = "/v1/{project_id}/vpcs/{vpc_id}/tags/{tag}".into();
+        tag.id_param = Some("tag".into());
+        t.kinds.push(tag);
+        let m = Memory::new(&t, Faults::default());
+        let made = m.create("/v1/p/vpcs", "/vpc/id", json!({"vpc": {}}), None);
+        let vpc = made["vpc"]["id"].as_str().unwrap_or_default().to_string();
+        let item = "/v1/{project_id}/vpcs/{vpc_id}/tags/{tag}";
+        let params = |v: &str| {
+            vec![
+                ("project_id".to_string(), "p".to_string()),
+                ("vpc_id".to_string(), v.to_string()),
+                ("tag".to_string(), "k1".to_string()),
+            ]
+        };
+        let at = format!("/v1/p/vpcs/{vpc}/tags/k1");
+        assert!(m.role(item, &at, &params(&vpc)).is_err(), "no tag yet");
+        m.put_creates(item, &at, &params(&vpc), None);
+        assert_eq!(
+            m.role(item, &at, &params(&vpc)),
+            Ok(Role::Item {
+                collection: format!("/v1/p/vpcs/{vpc}/tags"),
+                id: "k1".into()
+            })
+        );
+        // Under a vpc nobody created, nothing is stored.
+        m.put_creates(item, "/v1/p/vpcs/nope/tags/k1", &params("nope"), None);
+        assert!(m.list("/v1/p/vpcs/nope/tags").is_empty());
+        // A kind created by POST is not created by a PUT.
+        m.put_creates(
+            "/v1/{project_id}/vpcs/{vpc_id}",
+            "/v1/p/vpcs/made-up",
+            &[("vpc_id".to_string(), "made-up".to_string())],
+            None,
+        );
+        assert!(m.get("/v1/p/vpcs", "made-up").is_none());
+        m.delete(&format!("/v1/p/vpcs/{vpc}/tags"), "k1");
+        assert!(m.role(item, &at, &params(&vpc)).is_err());
+    }
+
+    /// IAM's projects are a kind whose id is the `project_id` every request names: the
+    /// project a request names is held (its token is scoped to it), another is not.
+    #[test]
+    fn the_project_a_request_names_is_held() {
+        let mut t = table();
+        let mut project = t.kinds[0].clone();
+        project.kind = "project".into();
+        project.collection_path = Some("/v3/projects".into());
+        project.read.path = "/v3/projects/{project_id}".into();
+        project.id_param = Some("project_id".into());
+        t.kinds.push(project);
+        let m = Memory::new(&t, Faults::default());
+        let item = "/v3/projects/{project_id}";
+        let named = |p: &str| vec![("project_id".to_string(), p.to_string())];
+        assert_eq!(
+            m.role(item, "/v3/projects/p1", &named("p1")),
+            Ok(Role::Item {
+                collection: "/v3/projects".into(),
+                id: "p1".into()
+            })
+        );
+        assert_eq!(m.list("/v3/projects").len(), 1);
+        assert!(m.get("/v3/projects", "p2").is_none());
     }
 
     #[test]

@@ -162,6 +162,33 @@ impl Tier {
         })
     }
 
+    /// Whether an operation of the contract takes this method at this path.
+    pub fn serves(&self, method: &str, path: &str) -> bool {
+        self.route(method, path).is_some()
+    }
+
+    /// The first success status the contract documents for this request, if it has the
+    /// operation.
+    pub fn documented_success(&self, method: &str, path: &str) -> Option<StatusCode> {
+        let (op, _) = self.route(method, path)?;
+        op.success
+            .first()
+            .and_then(|s| StatusCode::from_u16(*s).ok())
+    }
+
+    /// Fits an emulation's success answer to the contract's schema for it, where the contract
+    /// holds the operation: a `null` where the schema states a type that admits none (Nova's
+    /// `task_state`, typed string by the ECS pages) is the schema's instance. Nothing else
+    /// changes, so the emulation's fault modes still show.
+    pub fn fit_emulated(&self, method: &str, path: &str, status: u16, body: &mut Value) {
+        let Some((op, _)) = self.route(method, path) else {
+            return;
+        };
+        if let Some(schema) = self.contract.schema(&op.id, SchemaKind::Response(status)) {
+            fill_nulls(body, schema);
+        }
+    }
+
     /// Whether any operation of the contract has this path (for 405 versus 404).
     fn path_known(&self, path: &str) -> bool {
         !self.methods(path).is_empty()
@@ -286,6 +313,9 @@ impl Tier {
                 },
             );
         }
+        if op.method == "PUT" && !self.unknown_id_ok {
+            self.memory.put_creates(&op.path, path, params, request);
+        }
         let role = match self.memory.role(&op.path, path, params) {
             Ok(role) if op.method == "GET" => Memory::list_of(role),
             Ok(role) => role,
@@ -352,7 +382,11 @@ impl Tier {
             (method, Role::Item { collection, id }) => match method {
                 "GET" => (status, self.memory.get(&collection, &id).map(|s| fit(&s))),
                 "PUT" | "PATCH" => {
-                    let stored = request.and_then(|r| self.memory.update(&collection, &id, r));
+                    // A PUT with no body (a tag's) changes nothing: it answers what is held.
+                    let stored = match request {
+                        Some(r) => self.memory.update(&collection, &id, r),
+                        None => self.memory.get(&collection, &id),
+                    };
                     (status, body.and(stored.map(|s| fit(&s))))
                 }
                 "DELETE" => {
@@ -506,7 +540,13 @@ impl Tier {
             message,
         };
         let body = match schema {
-            Some(s) if s.get("properties").is_some() => error.fill(s),
+            Some(s)
+                if s.get("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|p| !p.is_empty()) =>
+            {
+                error.fill(s)
+            }
             // An envelope keyed by the error's kind (`{"badRequest": {…}}`), as Nova's are.
             Some(s) if s.pointer("/additionalProperties/properties").is_some() => {
                 json!({ kind: error.fill(&s["additionalProperties"]) })
@@ -514,6 +554,38 @@ impl Tier {
             _ => json!({ kind: {"code": code, "message": message} }),
         };
         (status, Some(body))
+    }
+}
+
+/// Replaces each `null` the schema does not admit with the schema's instance, through
+/// properties and items.
+fn fill_nulls(value: &mut Value, schema: &Value) {
+    match value {
+        Value::Null => {
+            let admits = match schema.get("type") {
+                Some(Value::String(t)) => t == "null",
+                Some(Value::Array(a)) => a.iter().any(|t| t == "null"),
+                _ => true,
+            };
+            if !admits {
+                *value = instance(schema, &[]);
+            }
+        }
+        Value::Object(o) => {
+            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                for (k, v) in o.iter_mut() {
+                    if let Some(sub) = props.get(k) {
+                        fill_nulls(v, sub);
+                    }
+                }
+            }
+        }
+        Value::Array(a) => {
+            if let Some(items) = schema.get("items") {
+                a.iter_mut().for_each(|v| fill_nulls(v, items));
+            }
+        }
+        _ => {}
     }
 }
 
@@ -1483,30 +1555,36 @@ mod tests {
     /// refusals pass its own contract.
     #[test]
     fn a_keyed_error_envelope_with_an_integer_code_is_answered_as_documented() {
-        let op = Operation {
-            request_body: true,
-            ..Operation::new("bms.create.v1", "bms", "POST", "/v1/{project_id}/servers")
-        };
-        let error = json!({"type": "object", "minProperties": 1, "maxProperties": 1,
+        let keyed = json!({"type": "object", "minProperties": 1, "maxProperties": 1,
             "additionalProperties": {"type": "object", "required": ["code", "message"],
                 "properties": {"code": {"type": "integer"}, "message": {"type": "string"}}}});
-        let request = json!({"type": "object", "required": ["server"],
-            "properties": {"server": {"type": "object"}}});
-        let mut schemas = std::collections::BTreeMap::new();
-        schemas.insert((op.id.clone(), SchemaKind::Error), error.clone());
-        schemas.insert((op.id.clone(), SchemaKind::Request), request);
-        let dir = std::path::Path::new(".");
-        let contract =
-            Contract::from_parts(vec![op], schemas, Default::default(), dir).expect("builds");
-        let tier = Tier::new(Arc::new(contract), Faults::default());
-        let (status, body) = tier
-            .answer("POST", "/v1/p/servers", None, b"[]")
-            .expect("routed");
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        let body = body.unwrap_or_default();
-        assert_eq!(body["badRequest"]["code"], json!(400), "{body}");
-        let valid = jsonschema::validator_for(&error).expect("compiles");
-        assert!(valid.is_valid(&body), "{body}");
+        // Derive may state the keyed envelope with no fixed property at all (EVS's cloud
+        // snapshots): still keyed, never an empty object.
+        let mut with_empty = keyed.clone();
+        with_empty["properties"] = json!({});
+        for error in [keyed, with_empty] {
+            let op = Operation {
+                request_body: true,
+                ..Operation::new("bms.create.v1", "bms", "POST", "/v1/{project_id}/servers")
+            };
+            let request = json!({"type": "object", "required": ["server"],
+                "properties": {"server": {"type": "object"}}});
+            let mut schemas = std::collections::BTreeMap::new();
+            schemas.insert((op.id.clone(), SchemaKind::Error), error.clone());
+            schemas.insert((op.id.clone(), SchemaKind::Request), request);
+            let dir = std::path::Path::new(".");
+            let contract =
+                Contract::from_parts(vec![op], schemas, Default::default(), dir).expect("builds");
+            let tier = Tier::new(Arc::new(contract), Faults::default());
+            let (status, body) = tier
+                .answer("POST", "/v1/p/servers", None, b"[]")
+                .expect("routed");
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+            let body = body.unwrap_or_default();
+            assert_eq!(body["badRequest"]["code"], json!(400), "{body}");
+            let valid = jsonschema::validator_for(&error).expect("compiles");
+            assert!(valid.is_valid(&body), "{body}");
+        }
     }
 
     /// The contract's binding rule holds in the tier: a body whose one map key differs from the
@@ -1603,6 +1681,27 @@ mod tests {
         let ignored = Faults::new([Fault::IgnoreVmState]);
         let building = post(ignored, "building_server_id").map(|a| a.0);
         assert_eq!(building, Some(StatusCode::OK));
+    }
+
+    /// Only a null the schema does not admit is replaced, by the schema's instance; values and
+    /// undocumented fields stay.
+    #[test]
+    fn an_emulations_null_is_fitted_to_the_documented_type() {
+        let schema = json!({"type": "object", "properties": {
+            "task_state": {"type": "string", "enum": ["scheduling", "deleting"]},
+            "key_name": {"type": "string"},
+            "maybe": {"type": ["string", "null"]},
+            "list": {"type": "array", "items": {"type": "object",
+                "properties": {"n": {"type": "integer"}}}}}});
+        let mut body = json!({"task_state": null, "key_name": null, "maybe": null,
+            "other": null, "list": [{"n": null}, {"n": 3}]});
+        fill_nulls(&mut body, &schema);
+        assert_eq!(
+            body,
+            json!({"task_state": "scheduling", "key_name": body["key_name"].clone(),
+                "maybe": null, "other": null, "list": [{"n": 0}, {"n": 3}]})
+        );
+        assert!(body["key_name"].is_string(), "{body}");
     }
 
     #[test]

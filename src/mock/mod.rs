@@ -409,21 +409,40 @@ fn answer(
     if let Err(refused) = refused {
         return refused.into_response();
     }
-    // The contract tier serves neither the admin API nor IAM (token issue, project list).
-    let served_here = is_admin || path == "/v3/auth/tokens" || path == "/v3/projects";
+    // The contract tier never serves the admin API. IAM's token issue and project list are the
+    // emulation's when IAM is enabled (`--iam`) or the contract does not describe them: a
+    // contract holding IAM's own pages is answered as those pages say.
+    let iam_path = path == "/v3/auth/tokens" || path == "/v3/projects";
+    let served_here = is_admin
+        || (iam_path
+            && (mock.config.iam_user.is_some()
+                || !mock
+                    .tier
+                    .as_ref()
+                    .is_some_and(|t| t.serves(method.as_str(), path))));
     if let Some(hit) = mock.routes.at(method, path) {
-        let claimed = mock.shadowed
-            && !served_here
-            && mock.tier.as_ref().is_some_and(|t| {
-                t.claims(
-                    method.as_str(),
-                    path,
-                    hit.params.len(),
-                    service_of(path).name(),
-                )
-            });
+        let claimed = (iam_path && !served_here)
+            || mock.shadowed
+                && !served_here
+                && mock.tier.as_ref().is_some_and(|t| {
+                    t.claims(
+                        method.as_str(),
+                        path,
+                        hit.params.len(),
+                        service_of(path).name(),
+                    )
+                });
         if !claimed {
-            return routes::call(mock, &hit, &parts, &body);
+            let mut response = routes::call(mock, &hit, &parts, &body);
+            if response.status().is_success()
+                && mock
+                    .tier
+                    .as_ref()
+                    .is_some_and(|t| t.serves(method.as_str(), path))
+            {
+                response.extensions_mut().insert(Emulated);
+            }
+            return response;
         }
     }
     // A 405 lists what the path takes (RFC 9110): the emulation's methods and the contract's.
@@ -485,6 +504,9 @@ async fn cross_cutting(mock: AppState, req: Request) -> Response {
             ),
             Err(refused) => (refused.error.into_response(), true, refused.rest),
         };
+    if response.extensions().get::<Emulated>().is_some() {
+        response = fitted(&mock, &method, path, response).await;
+    }
     // Every error is rendered here, once, with the request id and the error faults (a 405's
     // Allow header is kept across the re-render).
     let error = response.extensions().get::<ApiError>().cloned();
@@ -525,6 +547,46 @@ async fn cross_cutting(mock: AppState, req: Request) -> Response {
     }
     tracing::debug!(%method, %path, status = response.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "request");
     response
+}
+
+/// Marks an emulation's success answer to an operation the contract also holds.
+#[derive(Debug, Clone, Copy)]
+struct Emulated;
+
+/// An emulation's JSON answer fitted to the contract's schema of it ([`contract_tier::Tier::
+/// fit_emulated`]); any other answer as it was.
+async fn fitted(
+    mock: &Mock,
+    method: &axum::http::Method,
+    path: &str,
+    response: Response,
+) -> Response {
+    let Some(tier) = mock.tier.as_ref() else {
+        return response;
+    };
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    tier.fit_emulated(method.as_str(), path, parts.status.as_u16(), &mut value);
+    match serde_json::to_vec(&value) {
+        Ok(out) => {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(out))
+        }
+        Err(_) => Response::from_parts(parts, Body::from(bytes)),
+    }
 }
 
 /// Whether a path is the admin API's: every `/__mock/…` path, served or not, so that an

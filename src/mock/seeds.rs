@@ -81,15 +81,16 @@ impl Seeds {
         };
         // Item paths of the table's kinds (`/v1/{}/vpcs/{}`): a parameter at a kind's id
         // place is that kind's, named or not.
-        let items: Vec<Vec<String>> = contract
+        let items: Vec<(Vec<String>, Option<&str>)> = contract
             .resources
             .kinds
             .iter()
             .map(|k| {
-                normalise(&k.read.path)
+                let segs = normalise(&k.read.path)
                     .split('/')
                     .map(str::to_string)
-                    .collect()
+                    .collect();
+                (segs, k.id_param.as_deref())
             })
             .collect();
         // Parameters some operation names at a kind's id place, in any path.
@@ -100,9 +101,13 @@ impl Seeds {
                 let Some(p) = crate::contract::template::sole_param(raw) else {
                     continue;
                 };
-                let at_item = items
-                    .iter()
-                    .any(|item| item.len() == j + 1 && segs.get(..=j) == Some(item.as_slice()));
+                // Unless its name says it is another kind's (`{scaling_resource_id}` below
+                // `/scaling_policy/`), which is then seeded like any id nobody creates.
+                let at_item = items.iter().any(|(item, own)| {
+                    item.len() == j + 1
+                        && segs.get(..=j) == Some(item.as_slice())
+                        && !crate::contract::resources::names_another_kind(p, *own)
+                });
                 if at_item {
                     placed.insert(p.to_string());
                 }
@@ -122,6 +127,22 @@ impl Seeds {
                 for f in fields.into_iter().filter(|f| !creatable(f)) {
                     seeds.body.entry(f.clone()).or_insert_with(|| id_for(&f));
                 }
+            }
+        }
+        // A kind nobody creates is held as its documented instance (the memory seeds it in
+        // each project): its id is the one a run names (ECS's flavor `c3.2xlarge.2`).
+        for k in &contract.resources.kinds {
+            let top_level = k.collection_template().is_some_and(|c| {
+                crate::contract::template::params(&c)
+                    .iter()
+                    .all(|p| p == "project_id")
+            });
+            // One nobody deletes either: a run deleting it would leave the reads after it
+            // nothing (ECS's images); a catalogue's entry stays.
+            if let (Some(param), Some((_, id)), None, None, true) =
+                (&k.id_param, k.example_id(), &k.create, &k.delete, top_level)
+            {
+                seeds.body.insert(param.clone(), id.to_string());
             }
         }
         seeds
@@ -177,5 +198,92 @@ mod tests {
         let vars = s.vars();
         assert_eq!(vars["report_id"], id_for("report_id"));
         assert_ne!(vars["other_project_report_id"], vars["report_id"]);
+    }
+
+    /// A kind nobody creates (ECS's flavors) is its documented instance, which the memory
+    /// holds in every project: the variable naming it is that instance's id, where a body
+    /// field of that name would otherwise get a made-up one.
+    #[test]
+    fn a_kind_nobody_creates_is_named_by_its_documented_instance() {
+        use crate::contract::resources::{Call, ResourceKind};
+        let mut op = crate::contract::Operation::new(
+            "ecs.resize.v1",
+            "ecs",
+            "POST",
+            "/v1/{project_id}/servers",
+        );
+        op.request_body = true;
+        let mut schemas = BTreeMap::new();
+        schemas.insert(
+            (op.id.clone(), SchemaKind::Request),
+            serde_json::json!({"type": "object", "properties": {"flavor_id": {"type": "string"}}}),
+        );
+        let dir = std::env::temp_dir();
+        let mut contract =
+            Contract::from_parts(vec![op], schemas, Default::default(), &dir).expect("builds");
+        assert_eq!(
+            Seeds::of(&contract).vars()["flavor_id"],
+            id_for("flavor_id")
+        );
+        let read = Call {
+            method: "GET".into(),
+            path: "/v2.1/{project_id}/flavors/{id}".into(),
+            body: None,
+        };
+        let mut flavor = ResourceKind::new("flavor", "ecs", "flavors", read);
+        flavor.id_param = Some("flavor_id".into());
+        flavor.example = Some(serde_json::json!({"flavor": {"id": "c3.large.2"}}));
+        contract.resources.kinds.push(flavor.clone());
+        assert_eq!(Seeds::of(&contract).vars()["flavor_id"], "c3.large.2");
+        // A kind a run creates, or deletes, is not named by the example.
+        let mut deleted = flavor.clone();
+        deleted.delete = Some(flavor.read.clone());
+        flavor.create = Some(flavor.read.clone());
+        for k in [flavor, deleted] {
+            contract.resources.kinds = vec![k];
+            let vars = Seeds::of(&contract).vars();
+            assert_ne!(
+                vars.get("flavor_id").map(String::as_str),
+                Some("c3.large.2")
+            );
+        }
+    }
+
+    /// A parameter at a kind's id place named as another kind's id (`{group_id}` below
+    /// `/policies/`) is no policy: it is seeded and checked like any id nobody creates.
+    #[test]
+    fn a_parameter_named_for_another_kind_is_seeded_at_a_kinds_id_place() {
+        use crate::contract::resources::{Call, ResourceKind};
+        let ops = vec![
+            crate::contract::Operation::new(
+                "as.list.v2",
+                "as",
+                "GET",
+                "/v2/{project_id}/policies/{group_id}/list",
+            ),
+            crate::contract::Operation::new(
+                "as.show.v2",
+                "as",
+                "GET",
+                "/v2/{project_id}/policies/{policy_id}",
+            ),
+        ];
+        let dir = std::env::temp_dir();
+        let mut contract =
+            Contract::from_parts(ops, BTreeMap::new(), Default::default(), &dir).expect("builds");
+        let read = Call {
+            method: "GET".into(),
+            path: "/v2/{project_id}/policies/{id}".into(),
+            body: None,
+        };
+        let mut policy = ResourceKind::new("policy", "as", "policies", read);
+        policy.id_param = Some("policy_id".into());
+        contract.resources.kinds.push(policy);
+        let seeds = Seeds::of(&contract);
+        assert!(seeds.seeds("group_id"));
+        assert!(
+            !seeds.seeds("policy_id"),
+            "the kind's own id is the memory's"
+        );
     }
 }

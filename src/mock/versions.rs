@@ -8,7 +8,7 @@
 //! answers every request at the base version, so each range is that version alone (v2 had no
 //! microversions, which Cinder shows as empty strings).
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
@@ -82,7 +82,19 @@ pub fn is_discovery(path: &str) -> bool {
 /// `GET /`: every version's document.
 pub fn list(c: &Call<'_>) -> Result<Response, ApiError> {
     let versions: Vec<Value> = VERSIONS.iter().map(|v| document(v, c.headers())).collect();
-    Ok(c.mock.ok(json!({ "versions": versions })))
+    let mut answer = c.mock.ok(json!({ "versions": versions }));
+    // Cinder answers its version list 300 Multiple Choices: where the contract documents the
+    // list, its status is the one it states (the fault modes' status stays theirs).
+    if let Some(status) = c
+        .mock
+        .tier
+        .as_ref()
+        .and_then(|t| t.documented_success("GET", "/"))
+        .filter(|_| answer.status() == StatusCode::OK)
+    {
+        *answer.status_mut() = status;
+    }
+    Ok(answer)
 }
 
 /// One version's document, its `self` link absolute when the request named its host.

@@ -320,10 +320,16 @@ fn created_id(
 ) -> Option<String> {
     let schema = success_schema(op, schemas)?;
     let keys = ["id", id_param];
+    // A key named `{access_key}` is answered as the string `access` (IAM's credentials).
+    let stem = id_param.strip_suffix("_key").unwrap_or_default();
     let key_of = |s: &Value| {
         let props = s.get("properties")?.as_object()?;
         keys.into_iter()
             .find(|k| !k.is_empty() && props.contains_key(*k))
+            .or_else(|| {
+                let typed = props.get(stem)?.get("type")?;
+                (!stem.is_empty() && typed == "string").then_some(stem)
+            })
     };
     if let Some(k) = key_of(schema) {
         return Some(format!("/{k}"));
@@ -450,6 +456,20 @@ mod tests {
             Some("/instances/0/instance_id")
         );
         assert_eq!(at(json!({"properties": {"order_id": id}})), None);
+        // A key parameter (`{access_key}`) is answered as the string named by its stem.
+        let schemas = BTreeMap::from([(
+            ("c".to_string(), SchemaKind::Response(200)),
+            json!({"properties": {"credential": {"properties": {"access": id, "secret": id}}}}),
+        )]);
+        assert_eq!(
+            created_id(&op, &schemas, "access_key").as_deref(),
+            Some("/credential/access")
+        );
+        let envelope = BTreeMap::from([(
+            ("c".to_string(), SchemaKind::Response(200)),
+            json!({"properties": {"access": {"type": "object"}}}),
+        )]);
+        assert_eq!(created_id(&op, &envelope, "access_key"), None);
     }
 
     /// A create that answers only a job is followed through its service's job query to the
