@@ -1021,3 +1021,52 @@ async fn the_version_list_answers_the_status_the_contract_documents() {
     );
     m.stop().await;
 }
+
+/// Where the contract also documents an operation the emulation answers, a `null` the
+/// emulation answers where the contract types a string (Nova's `task_state`, typed string by
+/// the ECS pages) is fitted to the contract; the emulation's other fields stay.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_emulated_answer_is_fitted_to_the_contract_that_documents_it() {
+    use conform::contract::Operation;
+    let op = Operation::new(
+        "ecs.show_server.v2_1",
+        "ecs",
+        "GET",
+        "/v2.1/{project_id}/servers/{server_id}",
+    );
+    let answer = json!({"type": "object", "properties": {"server": {"type": "object",
+        "properties": {"OS-EXT-STS:task_state": {"type": "string"}}}}});
+    let mut schemas = std::collections::BTreeMap::new();
+    schemas.insert((op.id.clone(), SchemaKind::Response(200)), answer);
+    let dir = tempfile::tempdir().unwrap();
+    let contract =
+        Contract::from_parts(vec![op], schemas, Default::default(), dir.path()).expect("builds");
+    let v = mock::state::Fixtures::defaults().vars;
+    let read = |base: String| format!("{base}/v2.1/{}/servers/{}", v["project_id"], v["server_id"]);
+    let plain = mock::spawn(MockConfig::default()).await.unwrap();
+    let (status, _, as_is) = call(reqwest::Method::GET, &read(plain.base_url()), None).await;
+    assert_eq!(status, 200, "{as_is}");
+    assert!(
+        as_is["server"]["OS-EXT-STS:task_state"].is_null(),
+        "{as_is}"
+    );
+    plain.stop().await;
+    let m = mock::spawn(MockConfig {
+        contract: Some(Arc::new(contract)),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let (status, _, fitted) = call(reqwest::Method::GET, &read(m.base_url()), None).await;
+    assert_eq!(status, 200, "{fitted}");
+    assert!(
+        fitted["server"]["OS-EXT-STS:task_state"].is_string(),
+        "{fitted}"
+    );
+    assert_eq!(fitted["server"]["id"], json!(v["server_id"]));
+    assert!(
+        fitted["server"]["OS-SRV-USG:terminated_at"].is_null(),
+        "undocumented: kept"
+    );
+    m.stop().await;
+}
