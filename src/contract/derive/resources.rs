@@ -318,7 +318,11 @@ fn created_id(
     schemas: &BTreeMap<(String, SchemaKind), Value>,
     id_param: &str,
 ) -> Option<String> {
-    let schema = success_schema(op, schemas)?;
+    created_id_in(success_schema(op, schemas)?, id_param)
+}
+
+/// [`created_id`] in a create's success answer `schema`.
+pub fn created_id_in(schema: &Value, id_param: &str) -> Option<String> {
     let keys = ["id", id_param];
     let key_of = |s: &Value| {
         let props = s.get("properties")?.as_object()?;
