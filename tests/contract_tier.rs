@@ -785,10 +785,13 @@ async fn both_tiers_read_and_write_one_store() {
 
 /// The descriptions the contract documents for a code of a service.
 /// Whether a snapshot list answer holds the snapshot `id`.
+/// Whether a list answer holds the id in any of its top-level arrays (`snapshots`, `volumes`).
 fn lists(listed: &Value, id: &str) -> bool {
-    listed["snapshots"]
-        .as_array()
-        .is_some_and(|a| a.iter().any(|s| s["id"] == json!(id)))
+    listed.as_object().is_some_and(|o| {
+        o.values()
+            .filter_map(Value::as_array)
+            .any(|a| a.iter().any(|s| s["id"] == json!(id)))
+    })
 }
 
 fn descriptions(contract: &Contract, service: &str, code: &Value) -> Vec<String> {
@@ -1068,5 +1071,130 @@ async fn an_emulated_answer_is_fitted_to_the_contract_that_documents_it() {
         fitted["server"]["OS-SRV-USG:terminated_at"].is_null(),
         "undocumented: kept"
     );
+    m.stop().await;
+}
+
+/// A synthetic reference page: title, `METHOD path`, the request rows, the response rows
+/// (pipe-table rows), tables the rows refer to, and the success status.
+fn synthetic_page(
+    title: &str,
+    route: &str,
+    request: &[&str],
+    response: &[&str],
+    tables: &str,
+    status: u16,
+) -> String {
+    let head = "|参数|是否必选|参数类型|描述|\n|--|--|--|--|\n";
+    let rhead = "|参数|参数类型|描述|\n|--|--|--|\n";
+    let mut page = format!("# {title}\n\n## URI\n\n{route}\n\n");
+    let params: Vec<&str> = route
+        .split(['{', '}'])
+        .skip(1)
+        .step_by(2)
+        .map(|p| p.trim_end_matches('\\'))
+        .collect();
+    if !params.is_empty() {
+        page += head;
+        for p in params {
+            page += &format!("|{p}|是|String|标识。|\n");
+        }
+        page += "\n";
+    }
+    if !request.is_empty() {
+        page += &format!("## 请求参数\n\n{head}{}\n\n", request.join("\n"));
+    }
+    if !response.is_empty() {
+        page += &format!("## 响应参数\n\n{rhead}{}\n\n", response.join("\n"));
+    }
+    page += tables;
+    page += &format!("\n## 状态码\n\n|状态码|描述|\n|--|--|\n|{status}|OK|\n");
+    page
+}
+
+/// An asynchronous create under another API version (EVS's `POST /v2.1/…/cloudvolumes`, which
+/// has no read of its own) makes what the v2 read shows: its answer lists the new id, the job
+/// names it and describes what was made, the v2 read, update (answered with the bare fields),
+/// the `…/detail` list and the delete all find it, as the Huawei SDK's create, show, update,
+/// list and delete expect.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_under_another_version_makes_what_the_read_shows_and_the_job_describes_it() {
+    let volume = "\n**表 3** volume字段说明\n\n|参数|参数类型|描述|\n|--|--|--|\n|id|String|ID。|\n|name|String|名称。|\n|size|Integer|大小。|\n";
+    let sent = ["|volume|是|Object|请参见表3。|"];
+    let fields = [
+        "|id|String|ID。|",
+        "|name|String|名称。|",
+        "|size|Integer|大小。|",
+    ];
+    let pages = [
+        ("创建v2.md", synthetic_page("创建云硬盘", "POST /v2/\\{project\\_id\\}/cloudvolumes", &sent, &["|job_id|String|任务ID。|"], volume, 202)),
+        ("创建v21.md", synthetic_page("创建云硬盘（包周期）", "POST /v2.1/\\{project\\_id\\}/cloudvolumes", &sent, &["|job_id|String|任务ID。|", "|order_id|String|订单ID。|", "|volume_ids|Array of strings|云硬盘ID列表。|"], volume, 202)),
+        ("查询.md", synthetic_page("查询云硬盘", "GET /v2/\\{project\\_id\\}/cloudvolumes/\\{volume\\_id\\}", &[], &["|volume|Object|请参见表3。|"], volume, 200)),
+        ("更新.md", synthetic_page("更新云硬盘", "PUT /v2/\\{project\\_id\\}/cloudvolumes/\\{volume\\_id\\}", &sent, &fields, volume, 200)),
+        ("删除.md", synthetic_page("删除云硬盘", "DELETE /v2/\\{project\\_id\\}/cloudvolumes/\\{volume\\_id\\}", &[], &["|job_id|String|任务ID。|"], "", 202)),
+        ("列表.md", synthetic_page("查询云硬盘列表", "GET /v2/\\{project\\_id\\}/cloudvolumes", &[], &["|volumes|Array of objects|请参见表3。|"], volume, 200)),
+        ("详情列表.md", synthetic_page("查询云硬盘详情列表", "GET /v2/\\{project\\_id\\}/cloudvolumes/detail", &[], &["|volumes|Array of objects|请参见表3。|", "|count|Integer|数目。|"], volume, 200)),
+        ("任务.md", synthetic_page("查询Job的状态", "GET /v1/\\{project\\_id\\}/jobs/\\{job\\_id\\}", &[], &["|status|String|状态。|", "|job_id|String|任务ID。|", "|entities|Object|请参见表3。|"], "\n**表 3** entities字段说明\n\n|参数|参数类型|描述|\n|--|--|--|\n|volume_id|String|ID。|\n|name|String|名称。|\n|size|Integer|大小。|\n", 200)),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("evs");
+    std::fs::create_dir(&src).unwrap();
+    for (name, text) in &pages {
+        std::fs::write(src.join(name), text).unwrap();
+    }
+    let derived = derive::derive(&[src], &Manifest::default()).expect("the pages derive");
+    let out = dir.path().join("schemas");
+    write::write(&derived, &out).unwrap();
+    let contract = Arc::new(Contract::load(&out).expect("the derived contract loads"));
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    use reqwest::Method as M;
+    let base = |v: &str| format!("{}/{v}/p1/cloudvolumes", m.base_url());
+    let body = json!({"volume": {"name": "sent", "size": 10}});
+    let (status, _, made) = call(M::POST, &base("v2.1"), Some(body)).await;
+    assert_eq!(status, 202, "{made}");
+    let id = made["volume_ids"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        uuid::Uuid::parse_str(&id).is_ok(),
+        "the answer lists the new id: {made}"
+    );
+    let job = made["job_id"].as_str().unwrap_or_default().to_string();
+    let query = format!("{}/v1/p1/jobs/{job}", m.base_url());
+    let (_, _, running) = call(M::GET, &query, None).await;
+    assert_eq!(running["entities"]["volume_id"], json!(id), "{running}");
+    assert_eq!(
+        (&running["entities"]["name"], &running["entities"]["size"]),
+        (&json!("sent"), &json!(10)),
+        "the job describes what was made: {running}"
+    );
+    let item = format!("{}/{id}", base("v2"));
+    let (status, _, shown) = call(M::GET, &item, None).await;
+    assert_eq!(
+        (status, &shown["volume"]["name"]),
+        (200, &json!("sent")),
+        "{shown}"
+    );
+    let rename = json!({"volume": {"name": "renamed"}});
+    let (status, _, updated) = call(M::PUT, &item, Some(rename)).await;
+    assert_eq!(
+        (status, &updated["name"], &updated["id"]),
+        (200, &json!("renamed"), &json!(id)),
+        "the bare answer holds what is stored: {updated}"
+    );
+    let (status, _, listed) = call(M::GET, &format!("{}/detail", base("v2")), None).await;
+    assert_eq!(status, 200, "{listed}");
+    assert!(lists(&listed, &id), "the detail list holds it: {listed}");
+    let (status, _, _) = call(M::DELETE, &item, None).await;
+    assert_eq!(status, 202);
+    let (status, _, _) = call(M::GET, &item, None).await;
+    assert_eq!(status, 404);
+    let (_, _, listed) = call(M::GET, &format!("{}/detail", base("v2")), None).await;
+    assert!(!lists(&listed, &id), "{listed}");
     m.stop().await;
 }

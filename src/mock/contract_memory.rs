@@ -19,8 +19,9 @@ struct KindRoute {
     collection: String,
     item: String,
     /// Where a create is sent when that is not the collection: another API version's
-    /// collection of the same resource (`/v2.0/{}/publicips` for `/v1/{}/publicips`).
-    create_elsewhere: Option<String>,
+    /// collection of the same resource (`/v2.0/{}/publicips` for `/v1/{}/publicips`), each with
+    /// where its own answer holds the new id (None: as the kind's create does).
+    creates_elsewhere: Vec<(String, Option<String>)>,
     /// Where a create answer holds the new id (empty for a create answering only a job).
     created_id: Option<String>,
     /// The path parameter naming one (`port_id`).
@@ -111,15 +112,18 @@ impl Memory {
                     }
                     _ => format!("{collection}/{{}}"),
                 };
-                let create_elsewhere = k
+                let creates_elsewhere = k
                     .create
                     .as_ref()
                     .map(|c| normalise(&c.path))
-                    .filter(|c| *c != collection);
+                    .filter(|c| *c != collection)
+                    .map(|c| (c, None))
+                    .into_iter()
+                    .collect();
                 Some(KindRoute {
                     item,
                     collection,
-                    create_elsewhere,
+                    creates_elsewhere,
                     created_id: k
                         .created_id
                         .clone()
@@ -139,6 +143,42 @@ impl Memory {
             owner,
             seeded: Mutex::new(BTreeSet::new()),
         }
+    }
+
+    /// Adds the creates of the contract (`(path template, success answer schema)` of each POST)
+    /// sent to another API version's collection of a kind, where that collection is no kind of
+    /// its own: EVS's `POST /v2.1/{project_id}/cloudvolumes` makes what
+    /// `GET /v2/{project_id}/cloudvolumes/{volume_id}` reads, though the table names the v2
+    /// create. The id is where that create's own answer holds it.
+    pub fn also_created_at<'s>(
+        mut self,
+        posts: impl IntoIterator<Item = (&'s str, Option<&'s Value>)>,
+    ) -> Memory {
+        for (template, answer) in posts {
+            let t = normalise(template);
+            let own = self
+                .kinds
+                .iter()
+                .any(|k| k.collection == t || k.item.starts_with(&format!("{t}/")));
+            if own {
+                continue;
+            }
+            let Some(k) = self
+                .kinds
+                .iter_mut()
+                .find(|k| version_sibling(&k.collection, &t))
+            else {
+                continue;
+            };
+            if k.creates_elsewhere.iter().any(|(c, _)| *c == t) {
+                continue;
+            }
+            let pointer = answer.and_then(|a| {
+                crate::contract::derive::resources::created_id_in(a, k.id_param.as_deref()?)
+            });
+            k.creates_elsewhere.push((t, pointer));
+        }
+        self
     }
 
     /// Starts a project's collections with their kinds' documented instances, the first time
@@ -269,13 +309,19 @@ impl Memory {
             let n = k.collection.split('/').count();
             // A create sent to another version's collection is stored in this kind's own (the
             // same parameters at the same places: only the version differs).
-            if k.create_elsewhere.as_deref() == Some(t.as_str()) {
-                if let Some(p) = &k.created_id {
-                    return Ok(Role::Create {
-                        collection: concretise(&k.collection, &segs),
-                        id_pointer: p.clone(),
-                    });
-                }
+            let elsewhere = k.creates_elsewhere.iter().find(|(c, _)| *c == t);
+            if let Some(p) = elsewhere.and_then(|(_, own)| own.as_ref().or(k.created_id.as_ref())) {
+                return Ok(Role::Create {
+                    collection: concretise(&k.collection, &segs),
+                    id_pointer: p.clone(),
+                });
+            }
+            // `GET …/servers/detail` lists what `…/servers` does, with every field.
+            if t.strip_suffix("/detail") == Some(k.collection.as_str()) {
+                return Ok(Role::List {
+                    collection: concrete(n),
+                    envelope: k.created_id.as_deref().and_then(envelope_of),
+                });
             }
             if t == k.collection {
                 return Ok(match &k.created_id {
@@ -576,6 +622,20 @@ fn concretise(template: &str, segs: &[&str]) -> String {
         .join("/")
 }
 
+/// Whether two normalised collection templates differ only in their API version segment
+/// (`/v2/{}/cloudvolumes`, `/v2.1/{}/cloudvolumes`).
+fn version_sibling(a: &str, b: &str) -> bool {
+    let version = |s: &str| {
+        s.strip_prefix('v').is_some_and(|v| {
+            v.starts_with(|c: char| c.is_ascii_digit())
+                && v.chars().all(|c| c.is_ascii_digit() || c == '.')
+        })
+    };
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.split('/').collect(), b.split('/').collect());
+    let differing: Vec<(&&str, &&str)> = a.iter().zip(&b).filter(|(x, y)| x != y).collect();
+    a.len() == b.len() && matches!(differing.as_slice(), [(x, y)] if version(x) && version(y))
+}
+
 /// Whether a concrete path fits a normalised template (`{}` takes any one segment, or its part
 /// of a mixed one: `{}:{}`).
 fn fits(template: &str, concrete: &str) -> bool {
@@ -778,6 +838,42 @@ mod tests {
         let mut v = json!({"ids": ["x"]});
         crate::pointer::set(&mut v, "/ids/0", json!("y"));
         assert_eq!(v, json!({"ids": ["y"]}));
+    }
+
+    /// A create sent to another API version's collection (`/v2/…/vpcs` beside `/v1/…/vpcs`,
+    /// which has no item read of its own) is the kind's create, its id where that create's
+    /// own answer holds it; a collection with a kind of its own, or more than the version
+    /// apart, is not. `GET …/vpcs/detail` lists the kind.
+    #[test]
+    fn a_create_under_another_version_and_the_detail_list_are_the_kinds() {
+        let answer = json!({"properties": {"job_id": {"type": "string"},
+            "vpc_ids": {"type": "array", "items": {"type": "string"}}}});
+        let m = Memory::new(&table(), Faults::default()).also_created_at([
+            ("/v2.1/{project_id}/vpcs", Some(&answer)),
+            ("/v1/{project_id}/vpcs/{vpc_id}/routes", Some(&answer)),
+            ("/v2/{project_id}/extra/vpcs", Some(&answer)),
+        ]);
+        let params = [("project_id".to_string(), "p".to_string())];
+        let role = m.role("/v2.1/{project_id}/vpcs", "/v2.1/p/vpcs", &params);
+        assert_eq!(
+            role,
+            Ok(Role::Create {
+                collection: "/v1/p/vpcs".into(),
+                id_pointer: "/vpc_ids/0".into()
+            })
+        );
+        let other = m.role("/v2/{project_id}/extra/vpcs", "/v2/p/extra/vpcs", &params);
+        assert_eq!(other, Ok(Role::Other));
+        assert_eq!(
+            m.role("/v1/{project_id}/vpcs/detail", "/v1/p/vpcs/detail", &params),
+            Ok(Role::List {
+                collection: "/v1/p/vpcs".into(),
+                envelope: Some("/vpc".into())
+            })
+        );
+        assert!(version_sibling("/v2/{}/a", "/v2.1/{}/a"));
+        assert!(!version_sibling("/v2/{}/a", "/v2/{}/b"));
+        assert!(!version_sibling("/v2/{}/a", "/v3/x/a"));
     }
 
     /// The Huawei SDK updates and deletes a subnet under its VPC

@@ -104,7 +104,19 @@ impl Tier {
             unknown_id_ok: faults.has(Fault::UnknownIdOk),
             leaks: faults.has(Fault::CrossProjectLeak),
             ignore_state: faults.has(Fault::IgnoreVmState),
-            memory: Memory::sharing(&contract.resources, faults, shared.clone()),
+            memory: Memory::sharing(&contract.resources, faults, shared.clone()).also_created_at(
+                contract
+                    .operations
+                    .iter()
+                    .filter(|op| op.method == "POST")
+                    .map(|op| {
+                        let answer = op
+                            .success
+                            .iter()
+                            .find_map(|s| contract.schema(&op.id, SchemaKind::Response(*s)));
+                        (op.path.as_str(), answer)
+                    }),
+            ),
             shared,
             jobs: Default::default(),
             seeds: super::seeds::Seeds::of(&contract),
@@ -330,7 +342,7 @@ impl Tier {
             let mut b = schema
                 .map(|s| instance(s, params))
                 .unwrap_or_else(|| stored.clone());
-            echo(&mut b, stored, schema, &self.scalars);
+            echo(&mut b, fields_for(stored, schema), schema, &self.scalars);
             b
         };
         match (op.method.as_str(), role) {
@@ -354,7 +366,9 @@ impl Tier {
                     .creating(&op.method, &op.path)
                     .and_then(|k| k.created_by_job.as_ref())
                     .map(|j| j.entity.clone());
-                self.jobs.start(&mut answer, Some(id), at);
+                let fields = self.memory.get(&collection, &id).unwrap_or_default();
+                self.jobs
+                    .start(&mut answer, Some(super::jobs::Made { id, fields }), at);
                 (status, Some(answer))
             }
             (
@@ -1097,6 +1111,34 @@ fn named_string(name: &str, schema: &Value) -> Value {
 
 /// A list answer: the schema's first array of objects holds the stored items, each shaped by
 /// the array's item schema (the stored body's envelope opened when it has one).
+/// What of a stored body answers for `schema`: the body, or the one object it keeps its fields
+/// under (the request's envelope, `{"volume": {…}}`, beside what the create answered) where
+/// that object holds more of the answer's fields than the body's top level does (an update
+/// answering the bare fields).
+fn fields_for<'a>(stored: &'a Value, schema: Option<&Value>) -> &'a Value {
+    let (Some(o), Some(props)) = (
+        stored.as_object(),
+        schema
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object),
+    ) else {
+        return stored;
+    };
+    let mut objects = o.values().filter(|v| v.is_object());
+    let (Some(inner), None) = (objects.next(), objects.next()) else {
+        return stored;
+    };
+    let held = |v: &Value| {
+        v.as_object()
+            .map_or(0, |m| m.keys().filter(|k| props.contains_key(*k)).count())
+    };
+    if held(inner) > held(stored) {
+        inner
+    } else {
+        stored
+    }
+}
+
 fn fill_list(
     mut body: Value,
     schema: Option<&Value>,
@@ -1122,17 +1164,9 @@ fn fill_list(
         .map(|stored| {
             // The envelope of the id (`/vpc`, `/instances/0`); where the id sits in a list of
             // ids (`/volume_ids`), the request's envelope the memory opened.
-            let mut copy;
             let inner = match envelope.and_then(|e| stored.pointer(e)) {
                 Some(v) if v.is_object() => v,
-                Some(_) => {
-                    copy = stored.clone();
-                    match super::contract_memory::opened(&mut copy) {
-                        Some(v) => &*v,
-                        None => stored,
-                    }
-                }
-                None => stored,
+                _ => fields_for(stored, Some(item_schema)),
             };
             let mut v = instance(item_schema, params);
             echo(&mut v, inner, Some(item_schema), scalars);
@@ -1222,6 +1256,21 @@ fn last_page(body: &mut Value, schema: Option<&Value>, n: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An answer of the bare fields reads them from inside the envelope a create stored them
+    /// under; an answer naming the envelope, or a body whose top level holds more of the
+    /// answer's fields (a flat body with a `metadata` map), answers from the top.
+    #[test]
+    fn stored_fields_are_read_from_their_envelope_where_the_answer_is_bare() {
+        let bare = json!({"properties": {"name": {}, "size": {}}});
+        let enveloped = json!({"properties": {"volume": {}}});
+        let stored = json!({"volume": {"name": "v", "size": 1}, "job_id": "j"});
+        assert_eq!(fields_for(&stored, Some(&bare)), &stored["volume"]);
+        assert_eq!(fields_for(&stored, Some(&enveloped)), &stored);
+        let flat = json!({"name": "v", "size": 1, "metadata": {"a": "b"}});
+        assert_eq!(fields_for(&flat, Some(&bare)), &flat);
+        assert_eq!(fields_for(&stored, None), &stored);
+    }
 
     /// An echoed request must not make the answer break its own schema: a partial array item
     /// gets what the response requires, a value outside the response's enum is not copied.

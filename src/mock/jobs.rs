@@ -11,11 +11,22 @@ use serde_json::Value;
 /// The path parameter and response field naming a job.
 pub const JOB_ID: &str = "job_id";
 
+/// What a create made: the new id, and the fields it was made with (the stored body).
+#[derive(Debug, Clone)]
+pub struct Made {
+    /// The new id.
+    pub id: String,
+    /// The stored body.
+    pub fields: Value,
+}
+
 /// One started job.
 #[derive(Debug, Clone)]
 struct Job {
     /// The id of what it created.
     entity: String,
+    /// The fields of what it created (Null: a job of no create).
+    fields: Value,
     /// Where the job's answer names it (the kind's `created_by_job.entity`), when known.
     at: Option<String>,
     /// Whether it was read already.
@@ -30,23 +41,27 @@ pub struct Jobs {
 
 impl Jobs {
     /// Starts a job if the answer has a top-level `job_id`; the job's id goes in the answer.
-    /// Its entity is `made` (the id a create stored), else a fresh one, named in the job's
-    /// answer at `at` when given. Returns the entity.
+    /// Its entity is what a create `made` (its id and fields), else a fresh id, named in the
+    /// job's answer at `at` when given. Returns the entity.
     pub fn start(
         &self,
         answer: &mut Value,
-        made: Option<String>,
+        made: Option<Made>,
         at: Option<String>,
     ) -> Option<String> {
         let slot = answer.get_mut(JOB_ID).filter(|v| v.is_string())?;
         let job = uuid::Uuid::new_v4().to_string();
-        let entity = made.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let Made { id: entity, fields } = made.unwrap_or_else(|| Made {
+            id: uuid::Uuid::new_v4().to_string(),
+            fields: Value::Null,
+        });
         *slot = Value::String(job.clone());
         let mut started = self.started.write().unwrap_or_else(|p| p.into_inner());
         started.insert(
             job,
             Job {
                 entity: entity.clone(),
+                fields,
                 at,
                 read: false,
             },
@@ -64,6 +79,17 @@ impl Jobs {
             (found.clone(), before)
         };
         let entity = found.entity;
+        // The job describes what it made (EVS's `entities.name`, `size`): the fields the create
+        // stored, where the job's answer documents one of that name and type.
+        if let Some(Value::Object(e)) = answer.get_mut("entities") {
+            let made = opened_fields(&found.fields);
+            for (name, v) in e.iter_mut() {
+                match made.and_then(|m| m.get(name)) {
+                    Some(m) if !name.ends_with("_id") && same_type(m, v) => *v = m.clone(),
+                    _ => {}
+                }
+            }
+        }
         if let Some(o) = answer.as_object_mut() {
             if o.get("status").is_some_and(Value::is_string) {
                 let status = if read_before { "SUCCESS" } else { "RUNNING" };
@@ -88,10 +114,32 @@ impl Jobs {
     }
 }
 
+/// A stored body's fields: the body, or the one object it keeps them under (`{"volume": {…}}`).
+fn opened_fields(stored: &Value) -> Option<&serde_json::Map<String, Value>> {
+    let o = stored.as_object()?;
+    let mut objects = o.values().filter_map(Value::as_object);
+    match (objects.next(), objects.next()) {
+        (Some(one), None) => Some(one),
+        _ => Some(o),
+    }
+}
+
+/// Whether two values are of one JSON type (any two numbers are).
+fn same_type(a: &Value, b: &Value) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn made_of(id: &str, fields: Value) -> Option<Made> {
+        Some(Made {
+            id: id.into(),
+            fields,
+        })
+    }
 
     #[test]
     fn a_started_job_completes_with_the_new_id_and_an_unknown_one_is_none() {
@@ -113,17 +161,28 @@ mod tests {
         assert_eq!(jobs.start(&mut json!({"id": "x"}), None, None), None);
         // A create's job names what the create made.
         let mut answer = json!({"job_id": "x"});
-        let made = jobs.start(&mut answer, Some("v-1".into()), None);
+        let made = jobs.start(
+            &mut answer,
+            made_of("v-1", json!({"volume": {"name": "v", "size": 10}})),
+            None,
+        );
         assert_eq!(made.as_deref(), Some("v-1"));
         let job = answer["job_id"].as_str().unwrap_or_default().to_string();
         let done = jobs
-            .complete(&job, json!({"entities": {"volume_id": "x"}}))
+            .complete(
+                &job,
+                json!({"entities": {"volume_id": "x", "name": "x", "size": 0, "volume_type": "x"}}),
+            )
             .unwrap_or_default();
         assert_eq!(done["entities"]["volume_id"], "v-1");
+        // It describes what was made, where the create stated it; the rest stays as documented.
+        assert_eq!(done["entities"]["name"], "v");
+        assert_eq!(done["entities"]["size"], 10);
+        assert_eq!(done["entities"]["volume_type"], "x");
         // Where the kind says, inside a sub-job the answer's instance left empty.
         let mut answer = json!({"job_id": "x"});
         let at = "/entities/sub_jobs/0/entities/server_id";
-        jobs.start(&mut answer, Some("s-1".into()), Some(at.into()));
+        jobs.start(&mut answer, made_of("s-1", Value::Null), Some(at.into()));
         let job = answer["job_id"].as_str().unwrap_or_default().to_string();
         let done = jobs
             .complete(&job, json!({"status": "x", "entities": {"sub_jobs": []}}))

@@ -318,7 +318,11 @@ fn created_id(
     schemas: &BTreeMap<(String, SchemaKind), Value>,
     id_param: &str,
 ) -> Option<String> {
-    let schema = success_schema(op, schemas)?;
+    created_id_in(success_schema(op, schemas)?, id_param)
+}
+
+/// [`created_id`] in a create's success answer `schema`.
+pub fn created_id_in(schema: &Value, id_param: &str) -> Option<String> {
     let keys = ["id", id_param];
     // A key named `{access_key}` is answered as the string `access` (IAM's credentials).
     let stem = id_param.strip_suffix("_key").unwrap_or_default();
