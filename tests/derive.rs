@@ -427,6 +427,34 @@ fn an_unseen_page_in_the_same_format_derives_method_path_and_schemas() {
 }
 
 #[test]
+fn a_dedicated_line_beside_prose_bounding_otherwise_wins_and_is_a_constraint_conflict() {
+    let page = UNSEEN.replace(
+        "大小。最小值1，最大值100。</p>",
+        "大小，一个大于0的整数。</p><p>最小值：0</p><p>最大值：100</p>",
+    );
+    let dir = temp_pages(&[("更新云硬盘.md", page.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let op = &d.operations[0];
+    let size = &d.schemas[&(op.id.clone(), SchemaKind::Request)]["properties"]["volume"]
+        ["properties"]["size"];
+    assert_eq!(size["minimum"], 0, "{size}");
+    assert!(size.get("exclusiveMinimum").is_none(), "{size}");
+    let conflicts: Vec<_> = d
+        .defects
+        .iter()
+        .filter(|x| x.kind == DefectKind::ConstraintConflict)
+        .collect();
+    assert_eq!(conflicts.len(), 1, "{:?}", d.defects);
+    assert_eq!(conflicts[0].pointer, "/volume/size");
+    assert_eq!(conflicts[0].documented, json!("最小值：0"));
+    assert_eq!(conflicts[0].line, 25);
+    assert!(
+        !conflicts[0].kind.is_note(),
+        "a contradiction, which --deny refuses"
+    );
+}
+
+#[test]
 fn an_example_that_contradicts_its_table_is_a_defect_and_the_table_stays_the_contract() {
     let broken = UNSEEN.replace(
         r#"{"volume": {"name": "v", "size": 10}}"#,

@@ -136,7 +136,9 @@ static CONDITIONAL: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)如果|若|假如|当[^。；]{0,40}?时|仅[^。；]{0,30}?时|只有[^。；]{0,30}?时|",
         r"[^，,。；\s]{1,20}为[^，,。；\s]{1,20}时|时(?:[，,：:]|有效|生效|必选|必填|可选|才)|",
-        r"\b(?:if|when|whenever|unless|only (?:for|valid|applies|takes effect))\b|\bin case\b",
+        r"\b(?:if|when|whenever|unless|only (?:for|valid|applies|takes effect))\b|\bin case\b|",
+        // "period_type=year，取值为[1,3]": a case named by its parameter's value.
+        r"^\s*[A-Za-z_][A-Za-z0-9_.]*\s*=\s*[A-Za-z0-9_.\-]+\s*[，,]",
     ))
 });
 
@@ -145,9 +147,10 @@ pub fn is_conditional(sentence: &str) -> bool {
     CONDITIONAL.is_match(sentence)
 }
 
-// `intmax` stands for the largest 32-bit integer ("取值范围为0~intmax").
+// `intmax` and `Integer.MAX_VALUE` stand for the largest 32-bit integer ("取值范围为0~intmax");
+// `Number.MAX_VALUE` for no upper bound at all.
 // `3600*24` is one number, the product ("小于等于3600*24"), never 3600.
-const NUM: &str = r"([+-]?\d+(?:\.\d+)?(?:\s*[*×]\s*\d+)*|(?i:intmax|int_max))";
+const NUM: &str = r"([+-]?\d+(?:\.\d+)?(?:\s*[*×]\s*\d+)*|(?i:intmax|int_max|integer\.max_value|number\.max_value|double\.max_value))";
 // A unit the first bound of a range may carry (`40GB~4000GB`, `1s-50s`).
 const UNIT: &str = r"(?:\s*(?:GB|MB|KB|TB|ms|s|秒|分钟|小时|天))?";
 const TO: &str = r"\s*(?:-|－|~|～|到|至|\bto\b)\s*";
@@ -156,7 +159,7 @@ const INT: &str = r"(\d+)";
 // Length units: a range or limit followed by one of these counts characters (or bytes).
 static CHAR_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i){INT}{TO}{INT}\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|位|characters?|chars?\b)"
+        r"(?i){INT}(?:\s*个?\s*(?:字符|位))?{TO}{INT}\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|位|characters?|chars?\b)"
     ))
 });
 static LENGTH_RANGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -168,7 +171,7 @@ static BYTE_RANGE: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"(?i){INT}{TO}{INT}\s*(?:个)?\s*(?:字节|bytes)")));
 static MAX_BYTES: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:最大(?:支持|长度为?|长度是|长度支持|为)?|不超过|不能超过|不得超过|(?:长度)?(?:均|都)?不大于|最多|(?:maximum|max\.?) of|at most|up to|no more than|cannot exceed|can't exceed|not exceed)\s*(?:UTF-?8\s*编码后\s*)?(\d+)\s*个?\s*(?:字节|bytes)",
+        r"(?i)(?:最大(?:支持|长度为?|长度是|长度支持|为)?|长度(?:固定)?为|不超过|不能超过|不得超过|(?:长度)?(?:均|都)?不大于|最多|(?:maximum|max\.?) of|at most|up to|no more than|cannot exceed|can't exceed|not exceed)\s*(?:UTF-?8\s*编码后\s*)?(\d+)\s*个?\s*(?:字节|bytes)",
     )
 });
 static MAX_CHARS: LazyLock<Regex> = LazyLock::new(|| {
@@ -225,6 +228,28 @@ static LENGTH_BETWEEN: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)长度\s*(大于等于|大于或等于|不小于|大于)\s*(\d+)\s*(?:且|并且|，|,)?\s*(小于等于|小于或等于|不大于|小于)\s*(\d+)\s*(?:个)?\s*(字节|字符|位)?",
     )
 });
+// A length's shortest and longest in one run ("长度最短为1，最大为64"): the second bound
+// follows the length word's comma, so it bounds the length too.
+static LENGTH_SHORTEST: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"长度\s*(?:最短|最小)(?:为|是)?\s*(\d+)\s*(?:个)?\s*(?:字符|位)?\s*(?:[，,]|且)\s*(?:最长|最大)(?:为|是)?\s*(\d+)\s*(?:个)?\s*(字节|字符|位)?",
+    )
+});
+// A size in binary units ("注入内容最大长度32KB", "最大32K"): bytes, 1024 to the KB.
+static MAX_SIZE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:最大长度|最大(?:支持)?|不超过|不能超过|不得超过|不大于|at most|up to|maximum(?: of)?)\s*(?:为|是)?\s*(\d+)\s*(KB|K|MB|M)(?:$|[^A-Za-z/])",
+    )
+});
+// Words making a size another thing's: the content before encoding, a file's size.
+static SIZE_OF_ANOTHER: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)编码之前|编码前|before (?:it is )?encod|文件大小|file size"));
+// A length below one number ("消息长度要求小于4096字节"); group 1 tells strict from loose.
+static LENGTH_BELOW: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"长度\s*(?:要求|必须|需|应)?\s*(小于等于|小于或等于|小于)\s*(\d+)\s*(?:个)?\s*(字节|字符|位)",
+    )
+});
 // A regular expression the value must match, in quotes ("满足正则匹配“^[A-F0-9]{64}$”").
 static QUOTED_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
     re(r#"(?:满足|符合|匹配)?正则(?:表达式)?(?:匹配|规则)?\s*[:：]?\s*[“"]([^”"]+)[”"]"#)
@@ -238,13 +263,13 @@ static ITEMS_RANGE: LazyLock<Regex> = LazyLock::new(|| {
 // unit of characters ("最多输入64个字符" is a length, never a count).
 static MAX_ITEMS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:(?:maximum|max\.?) of|at most|up to|no more than)\s*(\d+)\s*(?:items|elements|entries)|最多(?:可(?:以)?)?\p{Han}{0,4}?\s*(\d+)\s*(?:个|项|条)(字符|字节|汉字|字|位)?|最大(?:为|是)?\s*(\d+)\s*个(?:$|[，,。；])",
+        r"(?i)(?:(?:maximum|max\.?) of|at most|up to|no more than)\s*(\d+)\s*(?:items|elements|entries)|最多(?:可(?:以)?)?\p{Han}{0,4}?\s*(\d+)\s*(?:个|项|条|块|张|台|对)(字符|字节|汉字|字|位)?|最大(?:为|是)?\s*(\d+)\s*个(?:$|[，,。；])",
     )
 });
 // A numeric range after a value word: 取值范围：1-100, 取值为40～1024GB, [1,9], ranges from 1 to 100.
 static NUMBER_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)(?:取值范围|取值区间|范围|取值|值为|最大支持|支持|value range|valid range|range|ranges|ranging)\s*(?:为|是|在|：|:|\s|from|is|of)*\s*[“\x22]?\s*(?:[\[（(]\s*{NUM}\s*[,，~～\-]\s*{NUM}\s*[\]）)]|{NUM}{UNIT}{TO}{NUM})(\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|字节|位|characters?|bytes))?"
+        r"(?i)(?:取值范围|取值区间|范围|取值|值为|最大支持|支持|value range|valid range|range|ranges|ranging)\s*(?:为|是|在|：|:|\s|from|is|of)*\s*[“\x22]?\s*(?:([\[（(])\s*{NUM}\s*[,，~～\-]\s*{NUM}\s*([\]）)])|{NUM}{UNIT}{TO}{NUM})(\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|字节|位|characters?|bytes))?"
     ))
 });
 static BETWEEN: LazyLock<Regex> = LazyLock::new(|| {
@@ -264,7 +289,7 @@ static MAX_VALUE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static AT_LEAST: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)(?:大于等于|大于或等于|不小于|>=|≥|greater than or equal to|no less than|not less than)\s*{NUM}"
+        r"(?i)(?:取值(?:范围)?(?:为|是)?\s*)?(?:大于等于|大于或等于|不小于|>=|≥|greater than or equal to|no less than|not less than)\s*{NUM}"
     ))
 });
 static AT_MOST: LazyLock<Regex> = LazyLock::new(|| {
@@ -282,7 +307,7 @@ static NO_MORE_THAN: LazyLock<Regex> = LazyLock::new(|| {
 // The smallest value without a unit ("查询值最小为1").
 static NO_LESS_THAN: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?:最小为|最小是|最少为)\s*{NUM}(?:\s*$|[，,。；;\s])"
+        r"(?:查询值|取值)?(?:最小为|最小是|最少为)\s*{NUM}(?:\s*$|[，,。；;\s])"
     ))
 });
 // Words naming the sign of an integer: 正整数 (at least 1), 非负整数 (at least 0).
@@ -348,6 +373,8 @@ static ENUM_INTRO: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)(?:取值范围|取值|枚举值|可选值|取值有|取值包括|取值如下|取值范围如下|取值为|支持以下取值|目前支持以下取值)\s*(?:如下|为|有)?\s*[:：]\s*$|",
         r"(?:取值如下|取值范围如下|取值有以下几种|如下取值)\s*[:：。]?\s*$|",
+        // "取值有4种：", "目前支持3种。": the count of the values listed next.
+        r"(?:取值有|取值包括|目前支持|当前支持|支持以下)\s*\d+\s*种(?:取值|类型)?\s*[:：。]?\s*$|",
         r"\b(?:the )?(?:value|values|options?) (?:can be|can only be|must be|are|include|is one of)(?: the following)?\s*:\s*$|",
         r"\b(?:valid|possible|supported|enumerated|enumeration) values?\s*(?:are|include)?\s*:\s*$|\b(?:value range|values?)\s*:\s*$",
     ))
@@ -406,14 +433,14 @@ static LABELLED_LIST: LazyLock<Regex> =
 // Counts after a verb of holding: "每个组最大关联50条规则", "最大可添加20个".
 static MAX_ITEMS_VERB: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"最大(?:可(?:以)?)?(?:关联|支持|添加|创建|绑定|包含|允许)\s*(\d+)\s*(?:个|项|条)(字符|字节|汉字|字|位)?",
+        r"最大(?:可(?:以)?)?(?:关联|支持|添加|创建|绑定|包含|允许|注入|挂载|选择){1,2}\s*(\d+)\s*(?:个|项|条|块|张|台|对)(字符|字节|汉字|字|位)?",
     )
 });
 // One value per sentence, each with its meaning: "取值为0，表示…。取值为UUID，表示…"; "或无该值"
 // (or left out) adds no value.
 static VALUE_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"^(?:取值为|取值是|值为)\s*[“"'‘*]*([A-Za-z0-9][A-Za-z0-9_.\-]*)[”"'’*]*\s*(?:或无该值|或不填|或不传|或为空)?\s*[，,]\s*(?:则)?(?:表示|代表)"#,
+        r#"^(?:取值为|取值是|取值\s*[:：]|值为)\s*[“"'‘*]*([A-Za-z0-9][A-Za-z0-9_.\-]*)[”"'’*]*\s*(?:或无该值|或不填|或不传|或为空)?\s*[，,]\s*(?:则)?(?:表示|代表|支持|指)"#,
     )
 });
 // Words naming what a value looks like, not a value: "只支持IPv4" on a list of CIDRs.
@@ -494,8 +521,13 @@ fn glued_values(sentence: &str) -> Vec<String> {
 
 fn num(c: &Captures<'_>, i: usize) -> Option<f64> {
     let text = c.get(i)?.as_str();
-    if text.eq_ignore_ascii_case("intmax") || text.eq_ignore_ascii_case("int_max") {
+    let lower = text.to_ascii_lowercase();
+    if matches!(lower.as_str(), "intmax" | "int_max" | "integer.max_value") {
         return Some(f64::from(i32::MAX));
+    }
+    // The largest double: the range has no upper bound (see `read_sentence`).
+    if matches!(lower.as_str(), "number.max_value" | "double.max_value") {
+        return Some(f64::INFINITY);
     }
     if text.contains(['*', '×']) {
         return text
@@ -512,6 +544,11 @@ fn int(c: &Captures<'_>, i: usize) -> Option<u64> {
 
 fn is_bytes(unit: Option<&str>) -> bool {
     unit.is_some_and(|u| u.contains('字') && u.contains('节') || u.to_lowercase().contains("byte"))
+}
+
+/// Whether a character is a Chinese one (the prose a value may be glued to).
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
 
 /// Splits an inline list into plain values; `None` when any item is not a plain value.
@@ -537,8 +574,26 @@ fn list_values(text: &str) -> Option<Vec<String>> {
         if item.is_empty() {
             continue;
         }
-        // "IPv6 约束：…": the last value, then the next rule.
-        let head = item.split_whitespace().next().unwrap_or(item);
+        // "IPv6 约束：…": the last value, then the next rule; "5_sbgp详情请参见…": the last value
+        // glued to the next sentence (but "B等" leaves the list open).
+        let head = item
+            .split(|c: char| c.is_whitespace() || is_han(c))
+            .next()
+            .unwrap_or(item);
+        // Only words that open a new sentence end a list glued to them ("12两个网段" is a
+        // value's own words, "B等" an open list).
+        let glued_rest = item[head.len()..].trim_start();
+        let head = if glued_rest.starts_with(is_han)
+            && ![
+                "详情", "具体", "更多", "请参", "参见", "未传", "未填", "不传", "不填",
+            ]
+            .iter()
+            .any(|w| glued_rest.starts_with(w))
+        {
+            item.split_whitespace().next().unwrap_or(item)
+        } else {
+            head
+        };
         let after_comma = matches!(sep, "，" | ",");
         match TOKEN
             .captures(item)
@@ -570,6 +625,8 @@ fn is_explorer_enum(intro: &str) -> bool {
 
 /// `tcp udp any`: whitespace-separated values up to the first word that is not one.
 fn explorer_values(text: &str) -> Option<Vec<String>> {
+    // `DSS（专属存储）`: a value's gloss in brackets is no part of it.
+    let text = PAREN.replace_all(text, " ");
     let values: Vec<String> = text
         .split_whitespace()
         .map_while(|w| TOKEN.captures(w).map(|c| c[1].to_string()))
@@ -580,7 +637,7 @@ fn explorer_values(text: &str) -> Option<Vec<String>> {
 // Words saying a value is a number or a count, and words saying it is more than one number or
 // text (see `Reading::one_number`): "299,400" lists numbers, "支持数字、字母" names characters.
 static A_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)条数|记录数|条记录|个数|数量|整数|\bnumber of\b|\binteger\b|\bcount\b")
+    re(r"(?i)条数|记录数|条记录|个数|数量|整数|为数字|\bnumber of\b|\binteger\b|\bcount\b")
 });
 static BRACKETED_RANGE: LazyLock<Regex> =
     LazyLock::new(|| re(r"[\[（(]\s*\d+\s*[,，]\s*\d+\s*[\]）)]"));
@@ -691,6 +748,9 @@ fn read_exception(sentence: &str, reading: &mut Reading) -> bool {
     true
 }
 
+// An intro to advice rather than rules ("建议密码复杂度如下：").
+static ADVISORY: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*建议[^。；]{0,30}?如下\s*[:：]?\s*$"));
+
 /// Reads every constraint stated in a row's paragraphs.
 pub fn read(paragraphs: &[String]) -> Reading {
     let mut reading = Reading {
@@ -706,10 +766,20 @@ pub fn read(paragraphs: &[String]) -> Reading {
     let mut list: Option<(String, bool, Vec<String>, bool)> = None;
     // (value, phrase) of each sentence naming one value and what it means.
     let mut per_sentence: Vec<(String, String)> = Vec::new();
+    // After "建议密码复杂度如下：" on a value sized in KB (user data), the row advises on something
+    // inside the value (a password in the script): what follows is a note, never the field's
+    // rule. On a short value (the password itself) the advice is its rule.
+    let holds_content = paragraphs.iter().any(|p| MAX_SIZE.is_match(p));
+    let mut advisory = false;
     for paragraph in paragraphs {
         // A value line's own paragraph may go on with more sentences about that value.
         let mut value_paragraph = false;
         for sentence in sentences(paragraph) {
+            if holds_content && (advisory || ADVISORY.is_match(&sentence)) {
+                advisory = true;
+                read_sentence(&sentence, true, &mut reading);
+                continue;
+            }
             // "取值范围：" then "1～2147483647" on a line of its own: the intro's range.
             if list
                 .as_ref()
@@ -788,6 +858,7 @@ pub fn read(paragraphs: &[String]) -> Reading {
     close_list(list, &mut reading);
     read_value_sentences(&per_sentence, &mut reading);
     read_agreeing_cases(&mut reading);
+    read_case_values(&mut reading);
     // "正整数，取值范围：10-100": the stated bound is the rule, the sign word says less.
     let numbered = reading.found.iter().any(|f| {
         matches!(
@@ -852,6 +923,44 @@ fn read_agreeing_cases(reading: &mut Reading) {
     }
 }
 
+// One case naming its one value: "重启a节点时，取值为“a”".
+static CASE_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"时\s*[，,]\s*(?:该参数|该字段)?(?:取值为|取值是|值为|填写|传)\s*[“"']?([A-Za-z0-9][A-Za-z0-9_.\-]*)[”"']?\s*$"#,
+    )
+});
+
+/// Conditional sentences each naming the one value of its case ("重启a时，取值为“a”。重启b时，取值
+/// 为“b”"): whichever case applies, the value is one of those named, so they are the field's
+/// values. Every note of the row must be such a case, and no values be stated otherwise.
+fn read_case_values(reading: &mut Reading) {
+    if reading
+        .found
+        .iter()
+        .any(|f| matches!(f.constraint, Constraint::Enum(_)))
+    {
+        return;
+    }
+    let mut values: Vec<String> = Vec::new();
+    let mut phrases: Vec<&str> = Vec::new();
+    for note in &reading.notes {
+        let Some(c) = CASE_VALUE.captures(note) else {
+            return;
+        };
+        if !values.iter().any(|v| *v == c[1]) {
+            values.push(c[1].to_string());
+            phrases.push(note);
+        }
+    }
+    if values.len() >= 2 {
+        let phrase = phrases.join(" / ");
+        reading.found.push(Found {
+            constraint: Constraint::Enum(values),
+            phrase,
+        });
+    }
+}
+
 static UUID_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^uuid$"));
 const UUID_PATTERN: &str =
     "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
@@ -862,6 +971,34 @@ const UUID_PATTERN: &str =
 fn read_value_sentences(per_sentence: &[(String, String)], reading: &mut Reading) {
     let mut values: Vec<&str> = per_sentence.iter().map(|(v, _)| v.as_str()).collect();
     values.dedup();
+    // One word named with its meaning ("取值为create_at，表示添加时间") is the field's one
+    // value, unless the row states values or bounds otherwise; a number so named is more
+    // often a special case of a range ("取值为0，表示不限制"), so it stays unread.
+    if let [one] = values.as_slice() {
+        let states_more = reading.found.iter().any(|f| {
+            matches!(
+                f.constraint,
+                Constraint::Enum(_)
+                    | Constraint::Minimum(_)
+                    | Constraint::Maximum(_)
+                    | Constraint::ExclusiveMinimum(_)
+                    | Constraint::ExclusiveMaximum(_)
+                    | Constraint::Pattern(_)
+            )
+        }) || reading.notes.iter().any(|n| !n.contains(one));
+        let word = one.starts_with(|c: char| c.is_ascii_alphabetic());
+        let phrase = per_sentence.first().map(|(_, p)| p.clone());
+        if let (true, false, false, Some(phrase)) =
+            (word, states_more, FORMAT_WORD.is_match(one), phrase)
+        {
+            reading.unread.retain(|u| !u.starts_with(&phrase));
+            reading.found.push(Found {
+                constraint: Constraint::Enum(vec![one.to_string()]),
+                phrase,
+            });
+        }
+        return;
+    }
     if values.len() < 2 {
         return;
     }
@@ -1003,6 +1140,40 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
         }
         length_spans.push((m.start(), m.end()));
     }
+    for c in LENGTH_SHORTEST.captures_iter(sentence) {
+        if let (Some(lo), Some(hi), Some(m)) = (int(&c, 1), int(&c, 2), c.get(0)) {
+            if lo <= hi && !overlaps(&length_spans, m.start(), m.end()) {
+                if is_bytes(c.get(3).map(|u| u.as_str())) {
+                    // Bytes bound characters only from below by one.
+                    if lo >= 1 {
+                        push(Constraint::MinLength(1), m.as_str());
+                    }
+                    push(Constraint::MaxBytes(hi), m.as_str());
+                } else {
+                    push(Constraint::MinLength(lo), m.as_str());
+                    push(Constraint::MaxLength(hi), m.as_str());
+                }
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    for c in LENGTH_BELOW.captures_iter(sentence) {
+        let (Some(n), Some(m)) = (int(&c, 2), c.get(0)) else {
+            continue;
+        };
+        let strict = c.get(1).is_some_and(|w| w.as_str() == "小于");
+        let Some(n) = (if strict { n.checked_sub(1) } else { Some(n) }) else {
+            continue;
+        };
+        if !overlaps(&length_spans, m.start(), m.end()) {
+            if is_bytes(c.get(3).map(|u| u.as_str())) {
+                push(Constraint::MaxBytes(n), m.as_str());
+            } else {
+                push(Constraint::MaxLength(n), m.as_str());
+            }
+            length_spans.push((m.start(), m.end()));
+        }
+    }
     for c in BYTE_RANGE.captures_iter(sentence) {
         if let (Some(lo), Some(hi), Some(m)) = (int(&c, 1), int(&c, 2), c.get(0)) {
             if lo <= 1 && lo <= hi {
@@ -1060,6 +1231,32 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
                 push(Constraint::MaxBytes(n), m.as_str());
                 length_spans.push((m.start(), m.end()));
             }
+        }
+    }
+    // A size of the content before encoding (the value holds its base64) or of a file the
+    // value names ("文件大小最大支持100MB") bounds something else: unread.
+    let other_content = SIZE_OF_ANOTHER.is_match(sentence);
+    for c in MAX_SIZE.captures_iter(sentence) {
+        let (Some(n), Some(unit), Some(m)) = (int(&c, 1), c.get(2), c.get(0)) else {
+            continue;
+        };
+        if other_content {
+            // The span still keeps the number from being read as a length of characters.
+            length_spans.push((m.start(), m.end()));
+            continue;
+        }
+        let scale: u64 = if unit.as_str().to_ascii_uppercase().starts_with('M') {
+            1024 * 1024
+        } else {
+            1024
+        };
+        if let (Some(n), false) = (
+            n.checked_mul(scale),
+            overlaps(&length_spans, m.start(), m.end()),
+        ) {
+            // The phrase ends at the unit, not at the character after it.
+            push(Constraint::MaxBytes(n), &sentence[m.start()..unit.end()]);
+            length_spans.push((m.start(), m.end()));
         }
     }
     for c in BYTES_ALONE.captures_iter(sentence) {
@@ -1147,22 +1344,45 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
     // Numeric ranges and bounds, outside the length phrases.
     for c in NUMBER_RANGE.captures_iter(sentence) {
         let Some(m) = c.get(0) else { continue };
-        if overlaps(&length_spans, m.start(), m.end()) || c.get(5).is_some() {
+        if overlaps(&length_spans, m.start(), m.end()) || c.get(7).is_some() {
             continue;
         }
-        let (lo, hi) = match (num(&c, 1), num(&c, 2)) {
+        let (lo, hi) = match (num(&c, 2), num(&c, 3)) {
             (Some(lo), Some(hi)) => (lo, hi),
-            _ => match (num(&c, 3), num(&c, 4)) {
+            _ => match (num(&c, 5), num(&c, 6)) {
                 (Some(lo), Some(hi)) => (lo, hi),
                 _ => continue,
             },
         };
+        // Brackets that differ are an interval's (`(0,100]`: 0 left out); a pair of one kind
+        // is only a range's quotes (`（1，100）`, `[1,100]`: both in).
+        let open = c.get(1).map_or("", |g| g.as_str());
+        let close = c.get(4).map_or("", |g| g.as_str());
+        let low_open = matches!(open, "(" | "（") && close == "]";
+        let high_open = open == "[" && matches!(close, ")" | "）");
         // "端口范围a:b", "0-255" before a list of words: a range must read low to high and stand
         // alone (not be one item of a list).
         let tail = &sentence[m.end()..];
         if lo <= hi && !tail.trim_start().starts_with(['、', '/', ':']) {
-            push(Constraint::Minimum(lo), m.as_str());
-            push(Constraint::Maximum(hi), m.as_str());
+            push(
+                if low_open {
+                    Constraint::ExclusiveMinimum(lo)
+                } else {
+                    Constraint::Minimum(lo)
+                },
+                m.as_str(),
+            );
+            // `Number.MAX_VALUE` bounds nothing.
+            if hi.is_finite() {
+                push(
+                    if high_open {
+                        Constraint::ExclusiveMaximum(hi)
+                    } else {
+                        Constraint::Maximum(hi)
+                    },
+                    m.as_str(),
+                );
+            }
             length_spans.push((m.start(), m.end()));
         }
     }
@@ -1295,7 +1515,10 @@ fn only_values(sentence: &str) -> Option<(Constraint, String)> {
     let (whole, rest) = (c.get(0)?, c.get(1)?.as_str());
     let offset = whole.as_str().len() - rest.len();
     // "仅支持volume类型": the word naming what the values are is no value.
-    let rest = rest.trim_end().strip_suffix("类型").unwrap_or(rest);
+    let rest = ["类型", "权限"]
+        .iter()
+        .find_map(|w| rest.trim_end().strip_suffix(w))
+        .unwrap_or(rest);
     let (first, next) = match rest.find(['，', ',', '；', ';']) {
         Some(i) => (
             &rest[..i],
@@ -1330,7 +1553,7 @@ fn only_values(sentence: &str) -> Option<(Constraint, String)> {
 /// Words before a value word that make it about something else: a default (`默认取值为x`),
 /// a bound (`最大取值为100`) or another thing's values (`镜像格式的取值范围为…`).
 fn qualified(before: &str) -> bool {
-    ["默认", "缺省", "最大", "最小", "的"]
+    ["默认", "缺省", "最大", "最小", "的", "并"]
         .iter()
         .any(|w| before.trim_end().ends_with(w))
 }
@@ -1396,13 +1619,71 @@ pub struct Applied {
     /// Phrases whose constraints the field's type cannot hold (a range on a string, a default
     /// its type cannot parse): they join the unread ones.
     pub unread: Vec<String>,
+    /// Bounds of one row that contradict each other: documentation defects.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Two phrases of one row bounding the same side of its value differently (`最小值：0` beside
+/// "大于0"), or values outside the row's own range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    /// The phrase the schema follows; empty when neither is followed.
+    pub kept: String,
+    /// The phrase left out of the schema.
+    pub dropped: String,
+}
+
+// The API Explorer's dedicated lines (`最小值：0`, `Maximum length: 64`): a field's generated
+// limits, which win over the prose beside them.
+static EXPLORER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:最小值|最大值|最小长度|最大长度|枚举值|缺省值|数组长度|minimum|maximum|minimum length|maximum length|min length|max length|enumeration values?|default value)\s*[:：]",
+    )
+});
+
+/// Which side of a value a constraint bounds: constraints of one side must agree.
+fn side(c: &Constraint) -> &'static str {
+    match c {
+        Constraint::Minimum(_) | Constraint::ExclusiveMinimum(_) => "low",
+        Constraint::Maximum(_) | Constraint::ExclusiveMaximum(_) => "high",
+        Constraint::IpVersion(_) => "enum",
+        other => other.keyword(),
+    }
+}
+
+/// The reading with the prose left out wherever an API Explorer line states the same side
+/// otherwise (the dedicated line is the generated contract, the prose a person's summary),
+/// and each such pair as a conflict.
+fn explorer_first(reading: &Reading) -> (Vec<Found>, Vec<Conflict>) {
+    let explorer: Vec<&Found> = reading
+        .found
+        .iter()
+        .filter(|f| EXPLORER_LINE.is_match(&f.phrase))
+        .collect();
+    let mut kept = Vec::new();
+    let mut conflicts = Vec::new();
+    for f in &reading.found {
+        let winner = explorer
+            .iter()
+            .find(|g| side(&g.constraint) == side(&f.constraint) && g.constraint != f.constraint);
+        match winner {
+            Some(g) if !EXPLORER_LINE.is_match(&f.phrase) => conflicts.push(Conflict {
+                kept: g.phrase.clone(),
+                dropped: f.phrase.clone(),
+            }),
+            _ => kept.push(f.clone()),
+        }
+    }
+    (kept, conflicts)
 }
 
 /// Writes a reading into a property schema of the given type: keywords, `x-phrases` (keyword →
 /// phrase) and `x-notes`. A keyword already in the schema (from a linked enumeration page) wins.
 pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> Applied {
+    let (found, conflicts) = explorer_first(reading);
     let mut applied = Applied {
         unread: reading.unread.clone(),
+        conflicts,
     };
     let mut phrases = Map::new();
     let mut refused: Vec<&str> = Vec::new();
@@ -1410,8 +1691,7 @@ pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> App
     // One row stating a keyword twice with different values scopes each to a case it names
     // ("Redis3.0：…取值：2、4", "Redis4.0：…取值：0.5、1"): none of them is the contract.
     let disputed = |c: &Constraint| {
-        reading
-            .found
+        found
             .iter()
             .any(|o| o.constraint.keyword() == c.keyword() && o.constraint != *c)
     };
@@ -1424,12 +1704,12 @@ pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> App
         let Ok(p) = regex::Regex::new(p) else {
             return false;
         };
-        reading.found.iter().any(|o| match &o.constraint {
+        found.iter().any(|o| match &o.constraint {
             Constraint::Enum(values) => values.iter().any(|v| !p.is_match(v)),
             _ => false,
         })
     };
-    for f in &reading.found {
+    for f in &found {
         let key = f.constraint.keyword();
         if disputed(&f.constraint) || refuses_a_listed_value(&f.constraint) {
             if !notes.contains(&f.phrase) {
@@ -1540,33 +1820,46 @@ fn number_string_pattern(reading: &Reading) -> Option<(String, Vec<&str>)> {
         let first = all.next()?;
         all.all(|(n, _)| n == first.0).then_some(first)
     };
+    // Whole numbers only: an exclusive bound is the next whole number in (`[1, 65535)`).
     let (lo, lo_phrase) = bound(|c| match c {
         Constraint::Minimum(n) => Some(*n),
+        Constraint::ExclusiveMinimum(n) => Some(n.floor() + 1.0),
         _ => None,
     })?;
-    let (hi, hi_phrase) = bound(|c| match c {
+    let hi = bound(|c| match c {
         Constraint::Maximum(n) => Some(*n),
+        Constraint::ExclusiveMaximum(n) => Some(n.ceil() - 1.0),
         _ => None,
-    })?;
+    });
     let whole = |n: f64| n >= 0.0 && n.fract() == 0.0 && n < 1e15;
-    if !whole(lo) || !whole(hi) || lo > hi {
+    if !whole(lo) || hi.is_some_and(|(hi, _)| !whole(hi) || lo > hi) {
         return None;
     }
-    // Without words naming a number, only a value range (`取值范围：1~1460`) says the bounds are
-    // the value's, not its length's.
-    let value_range = |p: &str| p.contains("取值范围") || p.to_lowercase().contains("value range");
-    let ranged = value_range(lo_phrase) && value_range(hi_phrase);
+    // Without words naming a number, only a value's own words (`取值范围：1~1460`, `取值为7到
+    // 1096`, `查询值最小为1`) say the bounds are the value's, not its length's (an API
+    // Explorer `最小值：` alone does not).
+    let value_range = |p: &str| {
+        p.contains("取值") || p.contains("查询值") || p.to_lowercase().contains("value range")
+    };
+    let ranged = value_range(lo_phrase) && hi.is_none_or(|(_, p)| value_range(p));
     if !(reading.number_named || ranged) {
         return None;
     }
     let mut used = vec![lo_phrase];
-    if hi_phrase != lo_phrase {
-        used.push(hi_phrase);
-    }
-    Some((
-        format!("^(?:{})$", integer_range_regex(lo as u64, hi as u64)),
-        used,
-    ))
+    let alternatives = match hi {
+        Some((hi, hi_phrase)) => {
+            if hi_phrase != lo_phrase {
+                used.push(hi_phrase);
+            }
+            integer_range_regex(lo as u64, hi as u64)
+        }
+        // No largest: every whole number from 0 or 1 up; from another start the regex grows
+        // past what a reviewer can read, so it is left unread.
+        None if lo == 0.0 => "0|[1-9]\\d*".to_string(),
+        None if lo == 1.0 => "[1-9]\\d*".to_string(),
+        None => return None,
+    };
+    Some((format!("^(?:{alternatives})$"), used))
 }
 
 /// Alternatives matching exactly the decimal numbers `lo..=hi`, without leading zeros.
@@ -1667,6 +1960,40 @@ fn drop_inconsistent(
     if let (Some(lo), Some(hi)) = (f(schema, "minLength"), f(schema, "maxLength")) {
         if lo > hi {
             drop("minLength", schema);
+        }
+    }
+    // "最小为0" beside "大于0" with no dedicated line to settle it: two bounds of one side
+    // that differ, so neither is the contract.
+    for (inclusive, exclusive) in [
+        ("minimum", "exclusiveMinimum"),
+        ("maximum", "exclusiveMaximum"),
+    ] {
+        if f(schema, inclusive).is_some() && f(schema, exclusive).is_some() {
+            drop(inclusive, schema);
+            drop(exclusive, schema);
+        }
+    }
+    // Values the row lists outside the range it states (`取值：0、5、10` beside `1-10`).
+    let outside = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .is_some_and(|values| {
+            values.iter().filter_map(Value::as_f64).any(|n| {
+                f(schema, "minimum").is_some_and(|b| n < b)
+                    || f(schema, "maximum").is_some_and(|b| n > b)
+                    || f(schema, "exclusiveMinimum").is_some_and(|b| n <= b)
+                    || f(schema, "exclusiveMaximum").is_some_and(|b| n >= b)
+            })
+        });
+    if outside {
+        for key in [
+            "enum",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+        ] {
+            drop(key, schema);
         }
     }
     if let Some(d) = schema.get("default").cloned() {
@@ -2407,6 +2734,182 @@ mod tests {
         ),
         ("value为模糊匹配的值，最大长度为255个字符", "maxLength=255"),
     ];
+
+    /// Phrase shapes of the sets measured in session 44 (CES, AS, SFS, VPCEP, CSS, DDS, ECS,
+    /// BMS, EVS, DEW), written anew in the pages' style.
+    const UNSEEN_CASES: &[(&str, &str)] = &[
+        // A length's shortest and longest in one run.
+        (
+            "只能包含0-9/a-z，长度最短为1，最大为64",
+            "minLength=1 maxLength=64",
+        ),
+        ("a.b总长度最短为3，最大为32", "minLength=3 maxLength=32"),
+        (
+            "名称长度最小为2，最大为10个字节",
+            "minLength=1 x-maxBytes=10",
+        ),
+        // A unit after both numbers of a character range.
+        ("名称在4位到64位之间", "minLength=4 maxLength=64"),
+        ("长度为2个字符到8个字符", "minLength=2 maxLength=8"),
+        // Intervals whose brackets differ leave that end out; a pair of one kind keeps both.
+        (
+            "取值范围(0,100]，默认值为100",
+            "exclusiveMinimum=0 maximum=100 default=100",
+        ),
+        ("取值范围(0-3600]。", "exclusiveMinimum=0 maximum=3600"),
+        ("取值范围[1, 500)", "minimum=1 exclusiveMaximum=500"),
+        ("取值范围[1, 500]", "minimum=1 maximum=500"),
+        // The largest integer by name, and the largest double as no bound at all.
+        (
+            "取值范围：0到Integer.MAX_VALUE",
+            "minimum=0 maximum=2147483647",
+        ),
+        ("阈值，取值范围[0, Number.MAX_VALUE]", "minimum=0"),
+        // Counts with measure nouns.
+        ("目前最多可挂载20块云硬盘", "maxItems=20"),
+        ("支持最多挂载8张网卡", "maxItems=8"),
+        ("最多可注入5对键值", "maxItems=5"),
+        ("最大支持注入3个文件", "maxItems=3"),
+        // An API Explorer enumeration whose values carry glosses in brackets.
+        ("存储类型枚举值：SAS（高IO）", "enum=SAS"),
+        ("枚举值：ACTIVE（运行中） DOWN（停止）", "enum=ACTIVE|DOWN"),
+        // A last value glued to the next sentence; "等" leaves a list open.
+        ("类型枚举值：a_1、b_2详情请参见其他章节", "enum=a_1|b_2"),
+        (
+            "取值为：up（上行）、down（下行）未传表示下行",
+            "enum=up|down",
+        ),
+        ("取值为：up、down等", "unread"),
+        ("只支持10.0.0.0/8,172.16.0.0/12两个网段", ""),
+        // Byte lengths: fixed, strictly below, and in binary units.
+        ("id长度固定为36个字节", "x-maxBytes=36"),
+        ("消息长度要求小于1024字节", "x-maxBytes=1023"),
+        ("描述长度小于等于100个字符", "maxLength=100"),
+        ("注入内容最大长度16KB。", "x-maxBytes=16384"),
+        ("内容最大2M", "x-maxBytes=2097152"),
+        ("注入内容（编码之前的内容）最大长度为32K。", "unread"),
+        ("主词库文件对象，文件大小最大支持100MB。", ""),
+        // One word named with its meaning is the only value; a number so named is not.
+        ("取值为sort_time，表示排序时间", "enum=sort_time"),
+        ("取值：HIGH，表示高性能", "enum=HIGH"),
+        (
+            "取值为safeMode ，支持运行时操作。\nmode取值为safeMode时，先停止再操作",
+            "enum=safeMode note",
+        ),
+        ("取值为0，表示不限制", "unread"),
+        ("取值为x，表示一种。\n当a为b时，取值为y", "note unread"),
+        // Cases each naming their one value: together they are the values.
+        (
+            "重启a节点时，取值为“a”。\n重启b组时，取值为“b”",
+            "enum=a|b note note",
+        ),
+        (
+            "变更a时，取值为a节点ID。\n变更b时，取值为b组ID",
+            "note note",
+        ),
+        ("重启a时，取值为“a”。\n当x为y时，长度为1-8", "note note"),
+        // A count of the values introduces their list.
+        (
+            "代码类型，取值有3种：\nx1：在线\nzip：压缩包\njar：包",
+            "enum=x1|zip|jar",
+        ),
+        (
+            "词库类型，目前支持2种。\nMain：主词库。\nStop：停词词库。",
+            "enum=Main|Stop",
+        ),
+        // A case named by a parameter's value is a condition; what both cases state holds.
+        (
+            "取值范围: t=month时，取值为[1,9]。\nt=year，取值为[1,3]。",
+            "minimum=1 note note",
+        ),
+        // Advice on something inside the value is a note, not the field's rule.
+        (
+            "注入内容最大长度32KB。\n建议密码复杂度如下：\n长度为8-26位。",
+            "x-maxBytes=32768 note",
+        ),
+        (
+            "密码。\n建议密码复杂度如下：\n长度为8-26位。",
+            "minLength=8 maxLength=26",
+        ),
+        // The only value with a word naming what it is.
+        ("当前只支持write权限", "enum=write"),
+        // A value another parameter takes ("并取值为") is not this row's.
+        ("取值范围：1，2。\n存在“k”并取值为“2”", "enum=1|2 unread"),
+        // The dedicated line and the prose beside it: both read here, `apply` decides.
+        (
+            "偏移量为一个大于0的整数。\n最小值：0",
+            "exclusiveMinimum=0 minimum=0",
+        ),
+    ];
+
+    #[test]
+    fn phrasings_of_unseen_sets_read_as_documented() {
+        let failures = differing(UNSEEN_CASES);
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn the_dedicated_line_wins_over_the_prose_and_the_clash_is_a_conflict() {
+        let (s, a) = applied("偏移量为一个大于0的整数。\n最小值：0", Ty::Integer);
+        assert_eq!(s["minimum"], 0, "{s}");
+        assert!(s.get("exclusiveMinimum").is_none(), "{s}");
+        assert_eq!(
+            a.conflicts,
+            vec![Conflict {
+                kept: "最小值：0".into(),
+                dropped: "个大于0的".into()
+            }]
+        );
+        // Prose restating the line is no conflict.
+        let (s, a) = applied("取值范围：1-100。\n最小值：1\n最大值：100", Ty::Integer);
+        assert_eq!(
+            (s["minimum"].clone(), s["maximum"].clone()),
+            (json!(1), json!(100))
+        );
+        assert!(a.conflicts.is_empty(), "{:?}", a.conflicts);
+        // Prose against the line on one side only: that side follows the line.
+        let (s, a) = applied(
+            "取值范围500~32768。\n最小值： 500\n最大值： 327680",
+            Ty::Integer,
+        );
+        assert_eq!(
+            (s["minimum"].clone(), s["maximum"].clone()),
+            (json!(500), json!(327680))
+        );
+        assert_eq!(a.conflicts.len(), 1);
+    }
+
+    #[test]
+    fn contradicting_bounds_without_a_dedicated_line_are_all_left_out() {
+        let (s, a) = applied("取值为大于0的整数。\n最小为0", Ty::Integer);
+        assert!(
+            s.get("minimum").is_none() && s.get("exclusiveMinimum").is_none(),
+            "{s}"
+        );
+        assert_eq!(a.unread.len(), 2, "{:?}", a.unread);
+        let (s, _) = applied("取值范围：1-10。\n取值：0、5、10", Ty::Integer);
+        assert!(s.get("enum").is_none() && s.get("minimum").is_none(), "{s}");
+    }
+
+    #[test]
+    fn number_strings_take_open_ends_and_value_words() {
+        let (s, _) = applied("取值范围[1, 500)", Ty::String);
+        assert_eq!(
+            s["pattern"],
+            format!("^(?:{})$", integer_range_regex(1, 499))
+        );
+        let (s, _) = applied("必须为数字，取值范围为大于或等于0", Ty::String);
+        assert_eq!(s["pattern"], "^(?:0|[1-9]\\d*)$");
+        let (s, _) = applied("分页的页数，查询值最小为1", Ty::String);
+        assert_eq!(s["pattern"], "^(?:[1-9]\\d*)$");
+        let (s, _) = applied("取值为7到1096", Ty::String);
+        assert_eq!(
+            s["pattern"],
+            format!("^(?:{})$", integer_range_regex(7, 1096))
+        );
+        let (s, _) = applied("取值大于等于5", Ty::String);
+        assert!(s.get("pattern").is_none(), "{s}");
+    }
 
     #[test]
     fn a_pattern_refusing_a_listed_value_is_a_note() {

@@ -33,6 +33,10 @@ pub enum DefectKind {
     TableReference,
     /// The Chinese and English pages of one operation disagree.
     LanguageConflict,
+    /// One request row bounds a side of its value twice, differently (the API Explorer's
+    /// `最小值：0` beside prose saying "大于0"): the dedicated line is followed. `documented`
+    /// holds the phrase followed, `found` the one left out.
+    ConstraintConflict,
     /// A page uses a status code its status section does not list.
     UndocumentedStatus,
     /// An error example uses an error code the service's error-code page does not list.
@@ -48,7 +52,7 @@ pub enum DefectKind {
 
 impl DefectKind {
     /// Every kind, in the order summaries list them.
-    pub const ALL: [DefectKind; 12] = [
+    pub const ALL: [DefectKind; 13] = [
         DefectKind::ExampleType,
         DefectKind::ExampleMissingRequired,
         DefectKind::ExampleUnknownField,
@@ -57,6 +61,7 @@ impl DefectKind {
         DefectKind::TableConflict,
         DefectKind::TableReference,
         DefectKind::LanguageConflict,
+        DefectKind::ConstraintConflict,
         DefectKind::UndocumentedStatus,
         DefectKind::UndocumentedErrorCode,
         DefectKind::UnreadConstraint,
@@ -74,6 +79,7 @@ impl DefectKind {
             DefectKind::TableConflict => "table-conflict",
             DefectKind::TableReference => "table-reference",
             DefectKind::LanguageConflict => "language-conflict",
+            DefectKind::ConstraintConflict => "constraint-conflict",
             DefectKind::UndocumentedStatus => "undocumented-status",
             DefectKind::UndocumentedErrorCode => "undocumented-error-code",
             DefectKind::UnreadConstraint => "unread-constraint",

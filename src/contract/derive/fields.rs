@@ -1002,6 +1002,8 @@ pub struct Builder<'a> {
     pub constraints: bool,
     /// Constraint-like phrases no constraint came from: (JSON Pointer, row source, phrase).
     pub unread: Vec<(String, Option<String>, String)>,
+    /// Bounds of one row that contradict each other: (JSON Pointer, row source, conflict).
+    pub conflicts: Vec<(String, Option<String>, constraints::Conflict)>,
 }
 
 impl<'a> Builder<'a> {
@@ -1013,6 +1015,7 @@ impl<'a> Builder<'a> {
             notes: Vec::new(),
             constraints,
             unread: Vec::new(),
+            conflicts: Vec::new(),
         }
     }
 
@@ -1172,6 +1175,12 @@ impl<'a> Builder<'a> {
                     .unread
                     .into_iter()
                     .map(|p| (pointer.to_string(), f.source.clone(), p)),
+            );
+            self.conflicts.extend(
+                applied
+                    .conflicts
+                    .into_iter()
+                    .map(|c| (pointer.to_string(), f.source.clone(), c)),
             );
         }
         if let Some(winner) = precedence(&text).filter(|w| *w != f.name) {

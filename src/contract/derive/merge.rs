@@ -938,6 +938,7 @@ fn merge_group(
         }
         status_defects(p, &g.id, &mut defects);
         unread_constraint_notes(p, &g.id, &mut defects);
+        constraint_conflicts(p, &g.id, &mut defects);
         error_code_defects(p, &g.id, &derived.error_codes, &mut defects);
     }
     derived.defects.extend(defects);
@@ -1044,6 +1045,32 @@ fn unread_constraint_notes(p: &PageContract, operation: &str, defects: &mut Vec<
             pointer: pointer.clone(),
             documented: json!(phrase),
             found: json!("no constraint read"),
+            other_page: None,
+        });
+    }
+}
+
+/// Request rows whose bounds contradict each other: the dedicated line followed, the prose
+/// beside it left out.
+fn constraint_conflicts(p: &PageContract, operation: &str, defects: &mut Vec<Defect>) {
+    for (pointer, source, conflict) in &p.constraint_conflicts {
+        // As with unread phrases, a linked page's row is that page's to report.
+        let file = source
+            .as_deref()
+            .and_then(|s| s.rsplit_once(':'))
+            .map(|(f, _)| f);
+        if file.is_some_and(|f| f != p.file) {
+            continue;
+        }
+        defects.push(Defect {
+            kind: DefectKind::ConstraintConflict,
+            page: p.path.clone(),
+            line: source_line(source.as_deref()).unwrap_or(p.request_line),
+            operation: Some(operation.to_string()),
+            body: "request".into(),
+            pointer: pointer.clone(),
+            documented: json!(conflict.kept),
+            found: json!(conflict.dropped),
             other_page: None,
         });
     }

@@ -214,6 +214,8 @@ pub struct PageContract {
     /// Request rows' constraint-like phrases that yield no constraint: (JSON Pointer, row
     /// source `page:line`, phrase).
     pub unread_constraints: Vec<(String, Option<String>, String)>,
+    /// Request rows whose bounds contradict each other: (JSON Pointer, row source, conflict).
+    pub constraint_conflicts: Vec<(String, Option<String>, constraints::Conflict)>,
     /// Pages the status section points to for its codes (file name, line of the link).
     pub status_links: Vec<(String, usize)>,
     /// Those of [`PageContract::status_links`] that are not among the pages read (filled by
@@ -940,6 +942,7 @@ pub fn page_contract(
         }),
     };
     let unread_constraints = std::mem::take(&mut builder.unread);
+    let constraint_conflicts = std::mem::take(&mut builder.conflicts);
     notes.extend(
         builder
             .notes
@@ -1007,6 +1010,7 @@ pub fn page_contract(
         notes,
         preconditions: preconditions(page, enums),
         unread_constraints,
+        constraint_conflicts,
         status_links: status_links(page),
         missing_status_pages: Vec::new(),
     })
