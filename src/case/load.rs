@@ -591,7 +591,8 @@ fn header_check(name: &str, v: &Value, position: Position) -> Result<HeaderCheck
     Ok(check)
 }
 
-/// Parses a capture: `/pointer`, `{pointer: /p}`, `{header: Name}` or `{first_key: /p}`.
+/// Parses a capture: `/pointer`, `{pointer: /p}`, `{header: Name}`, `{first_key: /p}` or
+/// `{sent: /p}`.
 pub fn capture_spec(v: &Value) -> Result<Capture, String> {
     match v {
         Value::String(p) => {
@@ -608,11 +609,18 @@ pub fn capture_spec(v: &Value) -> Result<Capture, String> {
                 crate::pointer::check(p).map_err(|e| e.to_string())?;
                 Ok(Capture::FirstKey(p.clone()))
             }
-            _ => Err("expected {pointer: /p}, {header: Name} or {first_key: /p}".into()),
+            Some((k, Value::String(p))) if k == "sent" => {
+                crate::pointer::check(p).map_err(|e| e.to_string())?;
+                Ok(Capture::Sent(p.clone()))
+            }
+            _ => {
+                Err("expected {pointer: /p}, {header: Name}, {first_key: /p} or {sent: /p}".into())
+            }
         },
-        _ => {
-            Err("expected a JSON pointer, {pointer: /p}, {header: Name} or {first_key: /p}".into())
-        }
+        _ => Err(
+            "expected a JSON pointer, {pointer: /p}, {header: Name}, {first_key: /p} or {sent: /p}"
+                .into(),
+        ),
     }
 }
 
@@ -758,6 +766,11 @@ mod tests {
             spec(json!({"first_key": "/metadata"})),
             Ok(Capture::FirstKey("/metadata".into()))
         );
+        assert_eq!(
+            spec(json!({"sent": "/body/name"})),
+            Ok(Capture::Sent("/body/name".into()))
+        );
+        assert!(spec(json!({"sent": "body"})).is_err());
         assert!(spec(json!({"first_key": "metadata"})).is_err());
         let unknown = spec(json!({"last_key": "/m"})).unwrap_err();
         assert!(unknown.contains("{first_key: /p}"), "{unknown}");

@@ -258,6 +258,9 @@ pub enum Capture {
     /// The first key of the object at a JSON pointer, in the answer's order (a metadata key to
     /// read one item of a map nothing else names).
     FirstKey(String),
+    /// A JSON pointer into the request the step sent, `{"body": …, "path": {param: value}}`:
+    /// the key a client chose for what it created (`/body/name`, `/path/id`).
+    Sent(String),
 }
 
 impl std::fmt::Display for Capture {
@@ -266,6 +269,7 @@ impl std::fmt::Display for Capture {
             Capture::Body(p) => write!(f, "{p}"),
             Capture::Header(h) => write!(f, "header {h}"),
             Capture::FirstKey(p) => write!(f, "the first key of {p}"),
+            Capture::Sent(p) => write!(f, "{p} of the request sent"),
         }
     }
 }

@@ -88,6 +88,11 @@ pub struct ResourceKind {
     /// A create that answers only a job: how to follow the job to the new id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by_job: Option<JobFollow>,
+    /// A kind keyed by what the client chooses (a secret's name, a namespace, an identity
+    /// provider's id in the path of the PUT creating it): where the create request carries the
+    /// key. None: the server chooses it (`created_id`, `created_by_job`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<ClientKey>,
     /// Declared or inferred.
     #[serde(default)]
     pub origin: Origin,
@@ -128,6 +133,7 @@ impl ResourceKind {
             delete: None,
             created_id: None,
             created_by_job: None,
+            client_key: None,
             origin: Origin::Inferred,
             collection_path: None,
             id_param: None,
@@ -159,9 +165,10 @@ impl ResourceKind {
         }
     }
 
-    /// Whether the new id of a create can be found: in its answer, or through its job.
+    /// Whether the new id of a create can be found: in its answer, through its job, or in the
+    /// request that chose it.
     pub fn finds_created_id(&self) -> bool {
-        self.created_id.is_some() || self.created_by_job.is_some()
+        self.created_id.is_some() || self.created_by_job.is_some() || self.client_key.is_some()
     }
 
     /// The collection's path template: stated, or the read path without its last segment when
@@ -172,6 +179,35 @@ impl ResourceKind {
         }
         let (base, last) = self.read.path.rsplit_once('/')?;
         super::template::sole_param(last).map(|_| base.to_string())
+    }
+}
+
+/// Where a create request carries the key the client chose for the new resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum ClientKey {
+    /// A JSON pointer into the create's body (`/name`, `/keypair/name`, `/namespace`).
+    Body(String),
+    /// The path parameter of a create by PUT to the item (`id` of
+    /// `PUT /v3/OS-FEDERATION/identity_providers/{id}`).
+    Path(String),
+}
+
+impl ClientKey {
+    /// The key a create request chose: the string at the body pointer, or the path parameter's
+    /// value among `params`.
+    pub fn chosen(&self, body: Option<&Value>, params: &[(String, String)]) -> Option<String> {
+        match self {
+            ClientKey::Body(p) => match body?.pointer(p)? {
+                Value::String(s) if !s.is_empty() => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            },
+            ClientKey::Path(name) => params
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone()),
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 //! bytes. Nothing here sends a request.
 
 mod alternatives;
+pub mod keys;
 pub mod producers;
 pub mod stateful;
 pub mod values;
@@ -22,6 +23,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use crate::case::typed::Capture;
+use crate::contract::resources::ClientKey;
 use crate::contract::rules;
 use crate::contract::rules::{
     bound_param, constraints_of, is_resource_param, rule_id, sites, source_of, Constraint, Site,
@@ -262,6 +264,33 @@ impl<'a> OpGen<'a> {
             page: source_of(op, None),
             alternative: None,
         }
+    }
+
+    /// A create of a kind the client keys sends a key of the case's own where it would send the
+    /// generator's plain one (`conform`, `conform-${run_id}`): a case that creates one and does
+    /// not delete it (an unknown field accepted) must not make another case's create conflict.
+    fn own_key(&self, d: &mut Draft) {
+        let Some(ClientKey::Body(at)) = self.producers.created_by(self.op).and_then(|k| k.key)
+        else {
+            return;
+        };
+        let Some(body) = d.body.as_mut() else {
+            return;
+        };
+        let plain = |s: &str| {
+            s == values::PLACEHOLDER || s == format!("{}-{}", values::PLACEHOLDER, values::RUN_ID)
+        };
+        if body.pointer(at).and_then(Value::as_str).is_some_and(plain) {
+            let field = self.request.and_then(|r| keys::field_schema(r, at));
+            let key = keys::unique(field, &format!("{}/{}", self.op.id, d.name));
+            crate::pointer::set(body, at, Value::String(key));
+        }
+    }
+
+    /// Whether a path parameter names a resource: an id, or the key of a kind the client keys
+    /// (`secret_name`, `namespace`), which a setup makes as it makes an id.
+    fn names_resource(&self, param: &str) -> bool {
+        is_resource_param(param) || self.producers.keyed_by(param)
     }
 
     fn documents(&self, status: u16) -> bool {
@@ -580,7 +609,17 @@ impl<'a> OpGen<'a> {
     fn params_for(&self, body: Option<&Value>) -> Map<String, Value> {
         let mut params = Map::new();
         for p in &self.op.path_params {
-            if p == "project_id" || is_resource_param(p) {
+            // A create by PUT names the new one: a key of its own, no variable.
+            if let Some(ClientKey::Path(own)) =
+                self.producers.created_by(self.op).and_then(|k| k.key)
+            {
+                if own == p {
+                    let key = keys::unique(None, &format!("{}/{p}", self.op.id));
+                    params.insert(p.clone(), Value::String(key));
+                    continue;
+                }
+            }
+            if p == "project_id" || self.names_resource(p) {
                 continue;
             }
             let value = match (&self.bound, body) {
@@ -1319,7 +1358,17 @@ impl<'a> OpGen<'a> {
             format!(" (documented codes: {})", codes.join(", "))
         };
         let names_project = self.op.path_params.iter().any(|n| n == "project_id");
-        for p in self.op.path_params.iter().filter(|p| is_resource_param(p)) {
+        // A create by PUT makes what its path names: an unknown one is no error there.
+        let chosen = match self.producers.created_by(self.op).and_then(|k| k.key) {
+            Some(ClientKey::Path(own)) => Some(own.as_str()),
+            _ => None,
+        };
+        for p in self
+            .op
+            .path_params
+            .iter()
+            .filter(|p| is_resource_param(p) && Some(p.as_str()) != chosen)
+        {
             let mut d = self.draft(
                 &format!("unknown {p}"),
                 &format!("path_{p}__unknown"),
@@ -1424,6 +1473,7 @@ impl<'a> OpGen<'a> {
             d.name = a.case_name(&d.name);
             d.description = a.describe(self.op, &d.description);
         }
+        self.own_key(&mut d);
         let id = format!("{}/{}", operation_dir(&self.op.id), d.name);
         if self.cases.iter().any(|c| c.id == id) {
             return;
@@ -1491,9 +1541,17 @@ impl<'a> OpGen<'a> {
             producers: self.producers,
             contract: self.contract,
         };
-        let mut plan = Plan::default();
+        let mut plan = Plan {
+            seed: format!("{}/{}", self.op.id, d.name),
+            ..Plan::default()
+        };
         let (service, path) = (self.op.service.as_str(), self.op.path.as_str());
-        for p in self.op.path_params.iter().filter(|p| is_resource_param(p)) {
+        for p in self
+            .op
+            .path_params
+            .iter()
+            .filter(|p| self.names_resource(p))
+        {
             match d.params.get(p).and_then(Value::as_str) {
                 None => {
                     planner.need(&mut plan, p, service, path, "project_id");
@@ -1540,12 +1598,12 @@ impl<'a> OpGen<'a> {
         self.op
             .path_params
             .iter()
-            .filter(|p| is_resource_param(p))
+            .filter(|p| self.names_resource(p))
             .all(|p| !d.params.contains_key(p))
     }
 
     /// The capture and teardown of a case whose request is a kind's create expected to succeed.
-    fn created_here(&self, d: &Draft) -> Option<(String, String, Option<PlannedStep>)> {
+    fn created_here(&self, d: &Draft) -> Option<(String, Capture, Option<PlannedStep>)> {
         // A create answering only a job holds no id to capture here: its cases make one the
         // way setups do, through the job.
         let producer = self
@@ -1560,7 +1618,13 @@ impl<'a> OpGen<'a> {
         }
         let var = producer.id_param.to_string();
         let teardown = producer.teardown(self.contract, d.params.clone(), &var);
-        Some((var, producer.id_pointer.to_string(), teardown))
+        // A key the client chose is what the request sent.
+        let capture = match producer.key {
+            Some(ClientKey::Body(at)) => Capture::Sent(format!("/body{at}")),
+            Some(ClientKey::Path(p)) => Capture::Sent(crate::pointer::child("/path", p)),
+            None => Capture::Body(producer.id_pointer.to_string()),
+        };
+        Some((var, capture, teardown))
     }
 
     /// Variables a case refers to: path parameters it leaves to their default variable, and every
@@ -1638,8 +1702,12 @@ impl<'a> OpGen<'a> {
             }
         }
         let created = self.created_here(d);
-        if let Some((var, pointer, _)) = &created {
-            y.push_str(&format!("    capture: {{{}: {}}}\n", q(var), q(pointer)));
+        if let Some((var, capture, _)) = &created {
+            y.push_str(&format!(
+                "    capture: {{{}: {}}}\n",
+                q(var),
+                capture_yaml(capture)
+            ));
         }
         let teardown: Vec<&PlannedStep> = created
             .as_ref()
@@ -1859,6 +1927,7 @@ fn capture_yaml(spec: &Capture) -> String {
         Capture::Body(p) => q(p),
         Capture::Header(h) => format!("{{header: {}}}", q(h)),
         Capture::FirstKey(p) => format!("{{first_key: {}}}", q(p)),
+        Capture::Sent(p) => format!("{{sent: {}}}", q(p)),
     }
 }
 

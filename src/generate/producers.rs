@@ -11,8 +11,9 @@
 use crate::case::typed::Capture;
 use serde_json::{json, Map, Value};
 
-use super::values;
+use super::{keys, values};
 use crate::contract::derive::resources::normalise;
+use crate::contract::resources::ClientKey;
 use crate::contract::rules::is_resource_param;
 use crate::contract::{Contract, Operation, SchemaKind};
 
@@ -43,9 +44,32 @@ pub struct Producer<'a> {
     pub update: Option<&'a Operation>,
     /// The list of the collection.
     pub list: Option<&'a Operation>,
+    /// Where the create sends the key the client chooses (a kind keyed by a name, or created
+    /// by PUT): the setup sends a run-unique one and captures it from the request.
+    pub key: Option<&'a ClientKey>,
 }
 
 impl Producer<'_> {
+    /// [`item_params`] for one of this kind: a kind the client keys is named by its own
+    /// parameter (`{alias_name}`), which need not be the path's last id (`{function_urn}`).
+    pub fn item_params(&self, op: &Operation, params: &mut Map<String, Value>, var: &str) {
+        if self.key.is_some() && op.path_params.iter().any(|p| p == self.id_param) {
+            params.insert(self.id_param.to_string(), json!(format!("${{{var}}}")));
+        } else {
+            item_params(op, params, var);
+        }
+    }
+
+    /// Where an answer shows what names one: the key the client chose (`/name`; `/id` for a
+    /// key in the path), else the id the create answers.
+    pub fn key_pointer(&self) -> &str {
+        match self.key {
+            Some(ClientKey::Body(at)) => at,
+            Some(ClientKey::Path(_)) => "/id",
+            None => self.id_pointer,
+        }
+    }
+
     /// The teardown step deleting the one captured in `var`, with the parents' `params`.
     pub fn teardown(
         &self,
@@ -54,7 +78,7 @@ impl Producer<'_> {
         var: &str,
     ) -> Option<PlannedStep> {
         let delete = self.delete?;
-        item_params(delete, &mut params, var);
+        self.item_params(delete, &mut params, var);
         Some(PlannedStep {
             name: format!("teardown: delete {} ({var})", self.kind),
             operation: delete.id.clone(),
@@ -100,10 +124,13 @@ impl<'a> Producers<'a> {
                 let job = k.created_by_job.as_ref().and_then(|j| {
                     Some((operation_at(contract, &j.query.method, &j.query.path)?, j))
                 });
-                let id_pointer = match (&k.created_id, &job) {
-                    (Some(p), _) => p.as_str(),
-                    (None, Some((_, j))) => j.entity.as_str(),
-                    (None, None) => return None,
+                // A client-chosen key is known before the answer: no job to follow for it.
+                let job = job.filter(|_| k.client_key.is_none());
+                let id_pointer = match (&k.created_id, &job, &k.client_key) {
+                    (Some(p), _, _) => p.as_str(),
+                    (None, Some((_, j)), _) => j.entity.as_str(),
+                    (None, None, Some(_)) => "",
+                    (None, None, None) => return None,
                 };
                 Some(Producer {
                     read: at(Some(&k.read)).filter(|o| o.method == "GET"),
@@ -116,6 +143,7 @@ impl<'a> Producers<'a> {
                     id_pointer,
                     job: job.map(|(query, j)| (query, j.job_id.as_str())),
                     delete,
+                    key: k.client_key.as_ref(),
                 })
             })
             .collect();
@@ -126,6 +154,9 @@ impl<'a> Producers<'a> {
     /// collection the path runs through, else one of the same service and API version, else any
     /// of the service, else one of another service.
     pub fn for_param(&self, param: &str, service: &str, path: &str) -> Option<&Producer<'a>> {
+        if let Some(p) = self.item_at(param, path) {
+            return Some(p);
+        }
         let path = normalise(path);
         let version = path.split('/').nth(1).unwrap_or_default();
         // Another service's kind where the request's own service creates none: a DCS instance
@@ -150,6 +181,27 @@ impl<'a> Producers<'a> {
             })
             .or_else(|| named.first())
             .copied()
+    }
+
+    /// The producer of a client-keyed kind whose item the path runs through at `{param}`
+    /// (`/identity_providers/{idp_id}/protocols` names the provider read at
+    /// `/identity_providers/{id}`): the path fixes the kind where the parameter's name does not.
+    fn item_at(&self, param: &str, path: &str) -> Option<&Producer<'a>> {
+        let segs: Vec<&str> = path.split('/').collect();
+        let at = segs
+            .iter()
+            .position(|s| crate::contract::template::sole_param(s) == Some(param))?;
+        let item = normalise(&segs[..=at].join("/"));
+        self.kinds
+            .iter()
+            .find(|k| k.key.is_some() && format!("{}/{{}}", k.collection) == item)
+    }
+
+    /// Whether a client-keyed kind is named by this parameter (`secret_name`).
+    pub fn keyed_by(&self, param: &str) -> bool {
+        self.kinds
+            .iter()
+            .any(|k| k.key.is_some() && k.id_param == param)
     }
 
     /// Every producer, in the table's order.
@@ -235,6 +287,8 @@ pub struct Plan {
     pub teardown: Vec<PlannedStep>,
     /// Variables the setup defines (captured ids).
     pub defined: Vec<String>,
+    /// What makes the keys a setup chooses differ from another case's (the case's name).
+    pub seed: String,
 }
 
 impl Plan {
@@ -319,14 +373,24 @@ impl Planner<'_, '_> {
         }
         // Parents first: the ids the create's own path names.
         let mut params = Map::new();
+        // A key the client chooses is a run-unique value, captured from the request as sent.
+        let mut chosen = None;
+        if let Some(ClientKey::Path(own)) = p.key {
+            let key = keys::unique(None, &format!("{}/{var}", plan.seed));
+            params.insert(own.clone(), json!(key));
+            chosen = Some(Capture::Sent(crate::pointer::child("/path", own)));
+        }
         for name in &create.path_params {
+            if params.contains_key(name) {
+                continue;
+            }
             if name == "project_id" {
                 if project_var != "project_id" {
                     params.insert(name.clone(), json!(format!("${{{project_var}}}")));
                 }
                 continue;
             }
-            if is_resource_param(name) {
+            if is_resource_param(name) || self.producers.keyed_by(name) {
                 // A parent nothing creates (the account's `domain_id`, an image) stays the
                 // target's variable of the same name, as an id in a create body does.
                 if !self.need_at(plan, name, service, &create.path, project_var, depth + 1) {
@@ -350,14 +414,21 @@ impl Planner<'_, '_> {
                 }
                 // What a setup makes must be findable by its name if its id never arrives.
                 values::carry_run_id(&mut b, schema, false);
+                if let Some(ClientKey::Body(at)) = p.key {
+                    let field = keys::field_schema(schema, at);
+                    let key = keys::unique(field, &format!("{}/{var}", plan.seed));
+                    crate::pointer::set(&mut b, at, json!(key));
+                    chosen = Some(Capture::Sent(format!("/body{at}")));
+                }
                 body = Some(b);
             }
         }
         let status = success_yaml(create);
         // An asynchronous create: its answer holds the job, and the job, once done, the id.
-        let capture = match p.job {
-            Some((_, job_id)) => (format!("{var}_job"), Capture::Body(job_id.to_string())),
-            None => (var.to_string(), Capture::Body(p.id_pointer.to_string())),
+        let capture = match (chosen, p.job) {
+            (Some(sent), _) => (var.to_string(), sent),
+            (None, Some((_, job_id))) => (format!("{var}_job"), Capture::Body(job_id.to_string())),
+            (None, None) => (var.to_string(), Capture::Body(p.id_pointer.to_string())),
         };
         plan.setup.push(PlannedStep {
             name: format!("setup: create {} ({var})", p.kind),

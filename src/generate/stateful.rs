@@ -17,7 +17,7 @@
 use serde_json::{json, Value};
 
 use super::producers::{
-    item_params, request_body, success_yaml, Plan, PlannedStep, Planner, Producer, Producers,
+    request_body, success_yaml, Plan, PlannedStep, Planner, Producer, Producers,
 };
 use super::{header, operation_dir, render_planned, schema_at, values, GeneratedCase};
 use crate::contract::derive::resources::normalise;
@@ -216,7 +216,10 @@ impl<'c, 'a> KindCases<'c, 'a> {
             contract,
         };
         let var = p.id_param.to_string();
-        let mut parents = Plan::default();
+        let mut parents = Plan {
+            seed: p.kind.to_string(),
+            ..Plan::default()
+        };
         if !planner.produce(&mut parents, p, &var, "project_id") {
             return None;
         }
@@ -248,7 +251,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
     /// A step of `op` on the created one (`var`), with the parents' parameters.
     fn on_item(&self, name: String, op: &Operation, var: &str, status: String) -> PlannedStep {
         let mut params = self.create.params.clone();
-        item_params(op, &mut params, var);
+        self.p.item_params(op, &mut params, var);
         for p in &op.path_params {
             // Non-id segments (an action's name) take the generator's word; other ids of the
             // path than the kind's are unknown (the parent answers first), except a parent the
@@ -281,7 +284,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
     /// A list step asserting the created one is (or is no longer) listed.
     fn list_step(&self, listed: bool) -> Option<PlannedStep> {
         let list = self.p.list?;
-        let (array, key) = list_array(self.contract, list, self.p.id_pointer)?;
+        let (array, key) = list_array(self.contract, list, self.p.key_pointer())?;
         let which = if listed { "includes" } else { "excludes" };
         Some(PlannedStep {
             name: format!(
@@ -307,7 +310,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
         let read = self.p.read?;
         let mut step = self.on_item(name, read, &self.var, success_yaml(read));
         let schema = response_schema(self.contract, read);
-        if let Some(at) = schema.and_then(|s| read_id_pointer(s, self.p.id_pointer)) {
+        if let Some(at) = schema.and_then(|s| read_id_pointer(s, self.p.key_pointer())) {
             step.assertions
                 .push(json!({"pointer": at, "equals": format!("${{{}}}", self.var)}));
         }
@@ -579,8 +582,12 @@ impl<'c, 'a> KindCases<'c, 'a> {
     /// parent, a second parent is made, and the read names it instead.
     fn hierarchy(&self) -> Option<GeneratedCase> {
         let read = self.p.read?;
+        // Not the kind's own key, which a create by PUT names in its path.
         let parent_param = self.p.create.path_params.iter().rev().find(|n| {
-            is_resource_param(n) && self.parents.defines(n) && read.path_params.contains(n)
+            is_resource_param(n)
+                && *n != self.p.id_param
+                && self.parents.defines(n)
+                && read.path_params.contains(n)
         })?;
         let parent =
             self.producers
@@ -634,7 +641,7 @@ impl KindCases<'_, '_> {
         let schema = self.contract.schema(&create.id, SchemaKind::Request)?;
         let validator = self.contract.validator(&create.id, SchemaKind::Request)?;
         let (pointer, _) = updatable_field(schema).filter(|(p, _)| p.ends_with("/name"))?;
-        let (array, _) = list_array(self.contract, list, self.p.id_pointer)?;
+        let (array, _) = list_array(self.contract, list, self.p.key_pointer())?;
         let item =
             response_schema(self.contract, list)?.pointer(&format!("/properties{array}/items"))?;
         item.get("properties")?.get("name")?;

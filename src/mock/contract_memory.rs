@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use serde_json::{json, Value};
 
 use crate::contract::derive::resources::normalise;
-use crate::contract::resources::ResourceTable;
+use crate::contract::resources::{ClientKey, ResourceTable};
 use crate::mock::faults::{Fault, Faults};
 use crate::mock::shared::{owns, Owned, Shared};
 
@@ -28,6 +28,8 @@ struct KindRoute {
     id_param: Option<String>,
     /// The documented instance each project's collection starts with: (id, the read answer).
     example: Option<(String, Value)>,
+    /// Where a create carries the key the client chose (the kind is stored under it).
+    client_key: Option<ClientKey>,
 }
 
 /// What a request is for a kind.
@@ -39,6 +41,8 @@ pub enum Role {
         collection: String,
         /// Where the create answer holds the id.
         id_pointer: String,
+        /// Where the request holds the key the client chose, for a kind keyed by it.
+        key: Option<ClientKey>,
     },
     /// GET of a collection.
     List {
@@ -75,6 +79,16 @@ pub struct Memory {
 
 /// Stored bodies: concrete collection path → (id, body) in creation order.
 type Store = BTreeMap<String, Vec<(String, Value)>>;
+
+/// A create of a key the collection holds already.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{collection}/{key} exists already")]
+pub struct Taken {
+    /// The concrete collection path.
+    pub collection: String,
+    /// The key the client chose.
+    pub key: String,
+}
 
 /// A request below an id that was never created (or was deleted).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,6 +129,7 @@ impl Memory {
                 let creates_elsewhere = k
                     .create
                     .as_ref()
+                    .filter(|c| c.method.eq_ignore_ascii_case("POST"))
                     .map(|c| normalise(&c.path))
                     .filter(|c| *c != collection)
                     .map(|c| (c, None))
@@ -124,10 +139,11 @@ impl Memory {
                     item,
                     collection,
                     creates_elsewhere,
-                    created_id: k
-                        .created_id
-                        .clone()
-                        .or_else(|| k.created_by_job.as_ref().map(|_| String::new())),
+                    created_id: k.created_id.clone().or_else(|| {
+                        let keyed = matches!(k.client_key, Some(ClientKey::Body(_)));
+                        (k.created_by_job.is_some() || keyed).then(String::new)
+                    }),
+                    client_key: k.client_key.clone(),
                     id_param: k.id_param.clone(),
                     example: k
                         .example_id()
@@ -314,6 +330,7 @@ impl Memory {
                 return Ok(Role::Create {
                     collection: concretise(&k.collection, &segs),
                     id_pointer: p.clone(),
+                    key: k.client_key.clone(),
                 });
             }
             // `GET …/servers/detail` lists what `…/servers` does, with every field.
@@ -328,6 +345,7 @@ impl Memory {
                     Some(p) => Role::Create {
                         collection: concrete(n),
                         id_pointer: p.clone(),
+                        key: k.client_key.clone(),
                     },
                     None => Role::List {
                         collection: concrete(n),
@@ -389,7 +407,7 @@ impl Memory {
     /// `…/tags/{tag}`, a metadata item `…/metadata/{key}`), names the item itself: when its parents exist and it is not
     /// held yet, it is stored under that name with what was sent, so the PUT that follows
     /// updates it. Emulated kinds are the emulation's.
-    pub fn put_creates(
+    pub fn put_names_item(
         &self,
         template: &str,
         path: &str,
@@ -433,6 +451,7 @@ impl Memory {
             Role::Create {
                 collection,
                 id_pointer,
+                ..
             } => Role::List {
                 collection,
                 envelope: envelope_of(&id_pointer),
@@ -460,36 +479,108 @@ impl Memory {
         &self,
         collection: &str,
         pointer: &str,
-        mut answer: Value,
+        answer: Value,
         request: Option<&Value>,
     ) -> (Value, String) {
         let id = uuid::Uuid::new_v4().to_string();
+        self.store_created(collection, pointer, answer, request, id, None)
+    }
+
+    /// Stores what a create made under the key its client chose (a secret's name, the id in a
+    /// PUT's path); the id the answer holds at `pointer`, if any, is still the server's. A key
+    /// the collection holds already is [`Taken`] when `refuse` (the create's documented
+    /// conflict), else the stored one is replaced.
+    pub fn create_keyed(
+        &self,
+        collection: &str,
+        pointer: &str,
+        answer: Value,
+        request: Option<&Value>,
+        key: &str,
+        refuse: bool,
+    ) -> Result<(Value, String), Taken> {
+        let held = {
+            let store = self.store.read().unwrap_or_else(|p| p.into_inner());
+            self.holds(&store, collection, key)
+        };
+        if held && refuse {
+            return Err(Taken {
+                collection: collection.to_string(),
+                key: key.to_string(),
+            });
+        }
+        let server_id = uuid::Uuid::new_v4().to_string();
+        Ok(self.store_created(collection, pointer, answer, request, server_id, Some(key)))
+    }
+
+    /// The collection and key of a create by PUT (a kind the client keys in the path, its item
+    /// template, an id the collection does not hold yet).
+    pub fn put_creates(
+        &self,
+        template: &str,
+        path: &str,
+        params: &[(String, String)],
+    ) -> Option<(String, String)> {
+        let t = normalise(template);
+        let segs: Vec<&str> = path.split('/').collect();
+        let k = self
+            .kinds
+            .iter()
+            .find(|k| k.item == t && matches!(k.client_key, Some(ClientKey::Path(_))))?;
+        let key = k.client_key.as_ref()?.chosen(None, params)?;
+        let collection = concretise(&k.collection, &segs);
+        let store = self.store.read().unwrap_or_else(|p| p.into_inner());
+        (!self.holds(&store, &collection, &key)).then_some((collection, key))
+    }
+
+    fn store_created(
+        &self,
+        collection: &str,
+        pointer: &str,
+        mut answer: Value,
+        request: Option<&Value>,
+        mut id: String,
+        key: Option<&str>,
+    ) -> (Value, String) {
         if !pointer.is_empty() {
-            crate::pointer::set(&mut answer, pointer, Value::String(id.clone()));
+            // An id the answer documents as a number (SWR's retention rules) is one.
+            let numeric = answer.pointer(pointer).is_some_and(Value::is_number);
+            let value = if numeric {
+                let n = u64::from(uuid::Uuid::new_v4().as_u128() as u32 >> 1) + 1;
+                id = n.to_string();
+                Value::from(n)
+            } else {
+                Value::String(id.clone())
+            };
+            crate::pointer::set(&mut answer, pointer, value);
         }
         let mut stored = request.cloned().unwrap_or_else(|| json!({}));
         merge(&mut stored, &answer);
         // An asynchronous create answers only the ids it made (`/volume_ids/0`), or only a job:
         // the resource is what the request sent under its envelope, with the id.
-        if pointer.is_empty()
-            || pointer
-                .rsplit('/')
-                .next()
-                .is_some_and(|l| l.parse::<usize>().is_ok())
+        if key.is_none()
+            && (pointer.is_empty()
+                || pointer
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|l| l.parse::<usize>().is_ok()))
         {
             if let Some(Value::Object(item)) = opened(&mut stored) {
                 item.insert("id".into(), Value::String(id.clone()));
             }
         }
+        // Stored under the client's key; the server's id stays in the body.
+        let id = key.map_or(id, str::to_string);
         if let Some((owner, at)) = self.owned(collection) {
             owner.insert(&at, &id, &stored);
             return (answer, id);
         }
         let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
-        store
-            .entry(collection.to_string())
-            .or_default()
-            .push((id.clone(), stored));
+        let items = store.entry(collection.to_string()).or_default();
+        match items.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, body)) => *body = stored,
+            None => items.push((id.clone(), stored)),
+        }
         (answer, id)
     }
 
@@ -665,6 +756,32 @@ pub fn opened(stored: &mut Value) -> Option<&mut Value> {
     objects.next().is_none().then_some(one)
 }
 
+/// Shows the key a client chose in a create's answer: the field of that name (`name`,
+/// `namespace`; `id` for a key in the path) at the top of the answer or in its one envelope,
+/// where the answer has one.
+pub fn show_key(answer: &mut Value, key: &ClientKey, value: &str) {
+    let field = match key {
+        ClientKey::Body(p) => crate::pointer::tokens(p)
+            .last()
+            .map(|t| t.into_owned())
+            .unwrap_or_default(),
+        ClientKey::Path(_) => "id".to_string(),
+    };
+    let set = |o: &mut serde_json::Map<String, Value>| match o.get_mut(&field) {
+        Some(v @ Value::String(_)) => {
+            *v = Value::String(value.to_string());
+            true
+        }
+        _ => false,
+    };
+    let at_top = answer.as_object_mut().is_some_and(set);
+    if !at_top {
+        if let Some(Value::Object(inner)) = opened(answer) {
+            set(inner);
+        }
+    }
+}
+
 /// Merges an update body into a stored resource (objects deeply, values replaced).
 pub fn merge(stored: &mut Value, update: &Value) {
     match (stored, update) {
@@ -813,6 +930,16 @@ mod tests {
         assert_eq!(list("p2"), vec![example], "another project holds its own");
     }
 
+    /// An id the create's answer documents as a number is answered as one, and found by it.
+    #[test]
+    fn a_numeric_id_is_answered_as_a_number() {
+        let m = Memory::new(&table(), Faults::default());
+        let (answer, id) = m.create_with_id("/v1/p/vpcs", "/id", json!({"id": 0}), None);
+        assert!(answer["id"].is_u64(), "{answer}");
+        assert_eq!(answer["id"].to_string(), id);
+        assert!(m.get("/v1/p/vpcs", &id).is_some());
+    }
+
     /// An asynchronous create answers the ids it made: the id goes in that list, and the stored
     /// resource is the request's envelope with the id, which lists and reads open.
     #[test]
@@ -859,7 +986,8 @@ mod tests {
             role,
             Ok(Role::Create {
                 collection: "/v1/p/vpcs".into(),
-                id_pointer: "/vpc_ids/0".into()
+                id_pointer: "/vpc_ids/0".into(),
+                key: None,
             })
         );
         let other = m.role("/v2/{project_id}/extra/vpcs", "/v2/p/extra/vpcs", &params);
@@ -1066,6 +1194,7 @@ mod tests {
         let Ok(Role::Create {
             collection,
             id_pointer,
+            ..
         }) = m.role("/v1/{project_id}/vpcs", "/v1/p/vpcs", &[])
         else {
             panic!("a POST to the collection creates");
@@ -1125,7 +1254,7 @@ mod tests {
         };
         let at = format!("/v1/p/vpcs/{vpc}/tags/k1");
         assert!(m.role(item, &at, &params(&vpc)).is_err(), "no tag yet");
-        m.put_creates(item, &at, &params(&vpc), None);
+        m.put_names_item(item, &at, &params(&vpc), None);
         assert_eq!(
             m.role(item, &at, &params(&vpc)),
             Ok(Role::Item {
@@ -1134,10 +1263,10 @@ mod tests {
             })
         );
         // Under a vpc nobody created, nothing is stored.
-        m.put_creates(item, "/v1/p/vpcs/nope/tags/k1", &params("nope"), None);
+        m.put_names_item(item, "/v1/p/vpcs/nope/tags/k1", &params("nope"), None);
         assert!(m.list("/v1/p/vpcs/nope/tags").is_empty());
         // A kind created by POST is not created by a PUT.
-        m.put_creates(
+        m.put_names_item(
             "/v1/{project_id}/vpcs/{vpc_id}",
             "/v1/p/vpcs/made-up",
             &[("vpc_id".to_string(), "made-up".to_string())],
@@ -1174,6 +1303,83 @@ mod tests {
     }
 
     #[test]
+    fn a_kind_keyed_by_the_client_is_stored_under_its_key_and_refused_twice() {
+        let mut t = table();
+        t.kinds[0].client_key = Some(ClientKey::Body("/vpc/name".into()));
+        let m = Memory::new(&t, Faults::default());
+        let Ok(Role::Create {
+            collection,
+            id_pointer,
+            key: Some(key),
+        }) = m.role("/v1/{project_id}/vpcs", "/v1/p/vpcs", &[])
+        else {
+            panic!("a keyed create");
+        };
+        let sent = json!({"vpc": {"name": "mine"}});
+        let chosen = key.chosen(Some(&sent), &[]).unwrap_or_default();
+        let (answer, id) = m
+            .create_keyed(
+                &collection,
+                &id_pointer,
+                json!({"vpc": {"id": "x"}}),
+                Some(&sent),
+                &chosen,
+                true,
+            )
+            .unwrap();
+        assert_eq!(id, "mine");
+        assert_ne!(
+            answer["vpc"]["id"], "mine",
+            "the server's id stays the server's"
+        );
+        let routes = "/v1/{project_id}/vpcs/{vpc_id}/routes";
+        let vpc = vec![("vpc_id".to_string(), "mine".to_string())];
+        assert!(m.role(routes, "/v1/p/vpcs/mine/routes", &vpc).is_ok());
+        let again = m.create_keyed(
+            &collection,
+            &id_pointer,
+            json!({}),
+            Some(&sent),
+            "mine",
+            true,
+        );
+        assert_eq!(
+            again.map(|_| ()),
+            Err(Taken {
+                collection: "/v1/p/vpcs".into(),
+                key: "mine".into()
+            })
+        );
+        // Without a documented conflict the second replaces the first: still one.
+        let replaced = m.create_keyed(
+            &collection,
+            &id_pointer,
+            json!({}),
+            Some(&sent),
+            "mine",
+            false,
+        );
+        assert!(replaced.is_ok());
+        assert_eq!(m.list("/v1/p/vpcs").len(), 1);
+        // A kind keyed in a PUT's path is created by that PUT while the key is new.
+        let mut t = table();
+        t.kinds[0].client_key = Some(ClientKey::Path("vpc_id".into()));
+        let m = Memory::new(&t, Faults::default());
+        let item = "/v1/{project_id}/vpcs/{vpc_id}";
+        assert_eq!(
+            m.put_creates(item, "/v1/p/vpcs/new", &vpc_of("new")),
+            Some(("/v1/p/vpcs".into(), "new".into()))
+        );
+        m.create_keyed("/v1/p/vpcs", "", json!({}), None, "new", false)
+            .unwrap();
+        assert_eq!(m.put_creates(item, "/v1/p/vpcs/new", &vpc_of("new")), None);
+    }
+
+    fn vpc_of(id: &str) -> Vec<(String, String)> {
+        vec![("vpc_id".to_string(), id.to_string())]
+    }
+
+    #[test]
     fn ids_are_known_only_once_created_and_until_deleted_at_any_depth() {
         let m = Memory::new(&table(), Faults::default());
         let routes = "/v1/{project_id}/vpcs/{vpc_id}/routes";
@@ -1184,6 +1390,7 @@ mod tests {
         let Ok(Role::Create {
             collection,
             id_pointer,
+            ..
         }) = m.role("/v1/{project_id}/vpcs", "/v1/p/vpcs", &[])
         else {
             panic!("a POST to the collection creates");
@@ -1205,7 +1412,8 @@ mod tests {
             m.role(routes, &format!("/v1/p/vpcs/{id}/routes"), &vpc(&id)),
             Ok(Role::Create {
                 collection: format!("/v1/p/vpcs/{id}/routes"),
-                id_pointer: "/route/id".into()
+                id_pointer: "/route/id".into(),
+                key: None,
             })
         );
         // Another project does not see it.

@@ -25,6 +25,7 @@ use super::contract_memory::{Memory, Role, Unknown};
 use super::faults::{Fault, Faults};
 use super::router::Table;
 use super::scalars::Scalars;
+use crate::contract::resources::ClientKey;
 use crate::contract::{Contract, ErrorCode, Operation, SchemaKind};
 
 /// State of the contract tier: the contract and the table's resources by (collection, project, id).
@@ -325,8 +326,13 @@ impl Tier {
                 },
             );
         }
-        if op.method == "PUT" && !self.unknown_id_ok {
-            self.memory.put_creates(&op.path, path, params, request);
+        if op.method == "PUT" {
+            if let Some(made) = self.put_create(op, path, params, request, body.clone()) {
+                return made;
+            }
+            if !self.unknown_id_ok {
+                self.memory.put_names_item(&op.path, path, params, request);
+            }
         }
         let role = match self.memory.role(&op.path, path, params) {
             Ok(role) if op.method == "GET" => Memory::list_of(role),
@@ -351,15 +357,42 @@ impl Tier {
                 Role::Create {
                     collection,
                     id_pointer,
+                    key,
                 },
             ) => {
                 let mut made = body.unwrap_or_else(|| json!({}));
                 if let Some(s) = schema {
                     prime(&mut made, s, &id_pointer, params);
                 }
-                let (mut answer, id) =
-                    self.memory
-                        .create_with_id(&collection, &id_pointer, made, request);
+                let chosen = key
+                    .as_ref()
+                    .and_then(|k| Some((k, k.chosen(request, params)?)));
+                let (mut answer, id) = match chosen {
+                    Some((how, key)) => {
+                        super::contract_memory::show_key(&mut made, how, &key);
+                        let refuse = self.contract.documents(&op.service, 409);
+                        match self.memory.create_keyed(
+                            &collection,
+                            &id_pointer,
+                            made,
+                            request,
+                            &key,
+                            refuse,
+                        ) {
+                            Ok(made) => made,
+                            Err(taken) => {
+                                return self.error(
+                                    Some(op),
+                                    StatusCode::CONFLICT,
+                                    &taken.to_string(),
+                                )
+                            }
+                        }
+                    }
+                    None => self
+                        .memory
+                        .create_with_id(&collection, &id_pointer, made, request),
+                };
                 let at = self
                     .contract
                     .resources
@@ -411,6 +444,40 @@ impl Tier {
             },
             _ => (status, self.job_started(op, body)),
         }
+    }
+
+    /// A PUT that creates what its path names (a kind the client keys in the path, an id not
+    /// held yet): stored under that id once the parents its path names exist.
+    fn put_create(
+        &self,
+        op: &Operation,
+        path: &str,
+        params: &[(String, String)],
+        request: Option<&Value>,
+        body: Option<Value>,
+    ) -> Option<Answer> {
+        let (collection, key) = self.memory.put_creates(&op.path, path, params)?;
+        let own = op.path_params.last()?;
+        let parents: Vec<(String, String)> =
+            params.iter().filter(|(n, _)| n != own).cloned().collect();
+        let (template, _) = op.path.rsplit_once('/')?;
+        if let Err(unknown) = self.memory.role(template, &collection, &parents) {
+            return Some(self.not_found(op, &unknown));
+        }
+        let mut made = body.unwrap_or_else(|| json!({}));
+        // The answer's `id` is the one the path chose.
+        super::contract_memory::show_key(&mut made, &ClientKey::Path(own.clone()), &key);
+        let status = op
+            .success
+            .first()
+            .and_then(|s| StatusCode::from_u16(*s).ok())
+            .unwrap_or(StatusCode::OK);
+        // The key is not held (checked above): nothing to refuse.
+        let (answer, _) = self
+            .memory
+            .create_keyed(&collection, "", made, request, &key, false)
+            .ok()?;
+        Some((status, Some(answer)))
     }
 
     /// The first of the operation's documented preconditions (`vm_state` one of active, stopped,

@@ -349,6 +349,7 @@ pub async fn run_step(
                 .and_then(Value::as_object)
                 .and_then(|o| o.keys().next())
                 .map(|k| Value::String(k.clone())),
+            Capture::Sent(p) => sent(step, scope, &out).pointer(p).cloned(),
         };
         match value {
             Some(v) => scope.set(var.clone(), v),
@@ -438,6 +439,23 @@ fn snapshot_finding(outcome: Option<crate::snapshot::Outcome>, ci: bool) -> Opti
             message: format!("the response differs from {}", path.display()),
         }),
     }
+}
+
+/// The request a step sent, as a `{sent: …}` capture reads it: its JSON body and its path
+/// parameters' values (a parameter the step does not set is the variable of the same name).
+fn sent(step: &Step, scope: &Vars, out: &Outgoing) -> Value {
+    let body: Value = out
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_slice(b).ok())
+        .unwrap_or(Value::Null);
+    let mut path = serde_json::Map::new();
+    for (name, v) in &step.params {
+        if let Ok(v) = scope.expand(v) {
+            path.insert(name.clone(), v);
+        }
+    }
+    serde_json::json!({"body": body, "path": path})
 }
 
 /// The documented rules this exchange exercised (observed coverage): what was sent, to which

@@ -274,15 +274,30 @@ impl<'a> CaseUndo<'a> {
             let _ = self.append("not_created", &res, None, Some(detail), Some(&intent));
             return;
         }
-        let id = resp
-            .json
+        // A kind the client keys is deleted by the key the request sent.
+        let key = self
+            .ctx
+            .contract
+            .resources
+            .by_kind(&res.kind)
+            .and_then(|k| k.client_key.clone());
+        let sent: Option<Value> = result
+            .request
             .as_ref()
-            .and_then(|j| j.pointer(&pointer))
-            .and_then(|v| match v {
-                Value::String(s) if !s.is_empty() => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            });
+            .and_then(|r| r.body.as_deref())
+            .and_then(|b| serde_json::from_str(b).ok());
+        let id = match key {
+            Some(key) => key.chosen(sent.as_ref(), &[]),
+            None => resp
+                .json
+                .as_ref()
+                .and_then(|j| j.pointer(&pointer))
+                .and_then(|v| match v {
+                    Value::String(s) if !s.is_empty() => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                }),
+        };
         match id {
             Some(id) => {
                 let res = Resource { id, ..res };

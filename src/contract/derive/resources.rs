@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::contract::resources::{Call, JobFollow, Origin, ResourceKind, ResourceTable};
+use crate::contract::resources::{Call, ClientKey, JobFollow, Origin, ResourceKind, ResourceTable};
 use crate::contract::{Operation, SchemaKind};
 
 /// The inferred table merged with the declared one, and what could not be completed (one note
@@ -32,6 +32,7 @@ pub fn infer(
     }
     let mut inferred: Vec<ResourceKind> = Vec::new();
     let mut notes = Vec::new();
+    let no_ops = BTreeMap::new();
     for ((service, item), methods) in &by_path {
         let Some((coll, last)) = item.rsplit_once('/') else {
             continue;
@@ -45,9 +46,15 @@ pub fn infer(
             format!("{coll}s"),
             format!("{}ies", coll.trim_end_matches('y')),
         ];
+        // A kind created by a PUT of its item needs no operation on its collection.
+        let put_made = methods.get("GET").and_then(|read| {
+            let last = read.path.rsplit('/').next().unwrap_or_default();
+            put_create(methods, crate::contract::template::sole_param(last)?)
+        });
         let Some((coll, collection_ops)) = std::iter::once(coll.to_string())
             .chain(plural)
             .find_map(|c| by_path.get(&(*service, c.clone())).map(|ops| (c, ops)))
+            .or_else(|| put_made.map(|_| (coll.to_string(), &no_ops)))
         else {
             continue;
         };
@@ -69,16 +76,26 @@ pub fn infer(
         // Another API version may create what this one reads (EIP's `POST /v2.0/{project_id}/
         // publicips` makes what `GET /v1/{project_id}/publicips/{publicip_id}` shows), when that
         // version's collection is no kind of its own (it has no item read).
+        let id_param = own.trim_start_matches('{').trim_end_matches('}');
         let create = collection_ops
             .get("POST")
             .copied()
-            .or_else(|| other_version_create(&by_path, service, coll));
-        let id_param = own.trim_start_matches('{').trim_end_matches('}');
-        let created_id = create.and_then(|op| created_id(op, schemas, id_param));
+            .or_else(|| other_version_create(&by_path, service, coll))
+            .or_else(|| put_create(methods, id_param));
+        let created_id = create
+            .filter(|op| op.method == "POST")
+            .and_then(|op| created_id(op, schemas, id_param));
         let created_by_job = match (create, &created_id) {
-            (Some(op), None) => job_follow(op, operations, schemas, id_param),
+            (Some(op), None) if op.method == "POST" => {
+                job_follow(op, operations, schemas, id_param)
+            }
             _ => None,
         };
+        let singular_word = singular(&collection);
+        let client_key = create.and_then(|op| {
+            let server_id = created_id.is_some() || created_by_job.is_some();
+            client_key(op, schemas, id_param, &singular_word, server_id)
+        });
         // A kind read at `/subnets/{subnet_id}` may be changed under its parent
         // (`/vpcs/{vpc_id}/subnets/{subnet_id}`): the same id, one level down.
         let under_parent = |method: &str| {
@@ -103,14 +120,17 @@ pub fn infer(
         let delete = methods
             .get("DELETE")
             .or_else(|| under_parent("DELETE").filter(parent_named));
-        let update = methods
+        // A kind created by PUT is changed by its PATCH.
+        let put = methods
             .get("PUT")
+            .filter(|_| create.is_none_or(|c| c.method != "PUT"));
+        let update = put
             .or(methods.get("PATCH"))
             .or_else(|| under_parent("PUT").filter(parent_named));
         let name = kind_name(&collection, &read.path);
         match (create, &created_id, delete) {
             (None, _, _) => notes.push(format!("resources: {name}: no create (POST {coll})")),
-            (Some(_), None, _) if created_by_job.is_some() => {}
+            (Some(_), None, _) if created_by_job.is_some() || client_key.is_some() => {}
             (Some(op), None, _) => notes.push(format!(
                 "resources: {name}: no id in the create response of {}",
                 op.id
@@ -132,6 +152,7 @@ pub fn infer(
             delete: delete.map(|op| call(op)),
             created_id,
             created_by_job,
+            client_key,
             origin: Origin::Inferred,
             collection_path: collection_ops.values().next().map(|op| op.path.clone()),
             id_param: read
@@ -208,6 +229,7 @@ fn merge(mut inferred: Vec<ResourceKind>, declared: &ResourceTable) -> ResourceT
             k.delete = k.delete.or(i.delete);
             k.created_id = k.created_id.or(i.created_id);
             k.created_by_job = k.created_by_job.or(i.created_by_job);
+            k.client_key = k.client_key.or(i.client_key);
             k.collection_path = k.collection_path.or(i.collection_path);
             k.id_param = k.id_param.or(i.id_param);
             k.parent = k.parent.or(i.parent);
@@ -357,6 +379,62 @@ pub fn created_id_in(schema: &Value, id_param: &str) -> Option<String> {
                     .then(|| format!("/{name}/0"))
             })
         })
+}
+
+/// A PUT of the item that documents 201 (Created): the client chooses the new one's id in the
+/// path (`PUT /v3/OS-FEDERATION/identity_providers/{id}`), where no POST creates the kind.
+fn put_create<'o>(
+    methods: &BTreeMap<&str, &'o Operation>,
+    id_param: &str,
+) -> Option<&'o Operation> {
+    let put = methods.get("PUT")?;
+    (put.success.contains(&201) && put.path_params.last().is_some_and(|p| p == id_param))
+        .then_some(*put)
+}
+
+/// Where a create request carries the key the client chooses: the path parameter of a create by
+/// PUT, else a string field of the body (at the top or under one envelope) named as the item's
+/// parameter (`namespace`, `repository`), or `name` where the parameter is a name (`secret_name`,
+/// `alias_name`) or the kind's own word (`{trigger}`). An id parameter (`vpc_id`) is the
+/// client's only where the server answers no id of its own.
+fn client_key(
+    create: &Operation,
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+    id_param: &str,
+    word: &str,
+    server_id: bool,
+) -> Option<ClientKey> {
+    let is_id = crate::contract::rules::is_resource_param(id_param);
+    if create.method == "PUT" {
+        return Some(ClientKey::Path(id_param.to_string()));
+    }
+    if is_id && server_id {
+        return None;
+    }
+    let request = schemas.get(&(create.id.clone(), SchemaKind::Request))?;
+    let mut names = vec![id_param];
+    if !is_id && (id_param.ends_with("_name") || id_param == word || id_param == "name") {
+        names.push("name");
+    }
+    let string_at = |s: &Value, name: &str| {
+        s.get("properties")?
+            .get(name)
+            .filter(|f| f.get("type") == Some(&Value::from("string")))
+            .map(|_| ())
+    };
+    for name in names {
+        if string_at(request, name).is_some() {
+            return Some(ClientKey::Body(crate::pointer::child("", name)));
+        }
+        let props = request.get("properties").and_then(Value::as_object)?;
+        if let Some(env) = props.iter().find_map(|(k, sub)| {
+            let inner = crate::pointer::child("", k);
+            string_at(sub, name).map(|_| inner)
+        }) {
+            return Some(ClientKey::Body(crate::pointer::child(&env, name)));
+        }
+    }
+    None
 }
 
 /// An asynchronous create that answers only a job (`{"job_id": …}`): the job query of its
@@ -666,6 +744,94 @@ mod tests {
         // v3 gadgets are read at v3: their create is v3's kind's, not v1's.
         assert!(kind("gadget.v1").create.is_none());
         assert!(kind("gadget.v3").create.is_some());
+    }
+
+    /// A kind keyed by a name is created by the POST that sends it (`name` for `{secret_name}`,
+    /// under an envelope for `{keypair_name}`, the field named as the parameter for
+    /// `{namespace}`); a PUT of the item documenting 201 creates what its path names, and its
+    /// PATCH updates; an id parameter the server answers stays the server's.
+    #[test]
+    fn a_key_the_client_chooses_is_found_in_the_create_request_or_path() {
+        let s = json!({"type": "string"});
+        let mut put = op("i.put", "PUT", "/v3/providers/{id}");
+        put.success = vec![201];
+        put.path_params = vec!["id".into()];
+        let ops = vec![
+            op("s.create", "POST", "/v1/{project_id}/secrets"),
+            op("s.show", "GET", "/v1/{project_id}/secrets/{secret_name}"),
+            op("k.create", "POST", "/v3/{project_id}/keypairs"),
+            op("k.show", "GET", "/v3/{project_id}/keypairs/{keypair_name}"),
+            op("n.create", "POST", "/v2/manage/namespaces"),
+            op("n.show", "GET", "/v2/manage/namespaces/{namespace}"),
+            put,
+            op("i.show", "GET", "/v3/providers/{id}"),
+            op("i.patch", "PATCH", "/v3/providers/{id}"),
+            op("v.create", "POST", "/v1/{project_id}/vpcs"),
+            op("v.show", "GET", "/v1/{project_id}/vpcs/{vpc_id}"),
+        ];
+        let schemas = BTreeMap::from([
+            (
+                ("s.create".to_string(), SchemaKind::Request),
+                json!({"properties": {"name": s, "description": s}}),
+            ),
+            (
+                ("s.create".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"secret": {"properties": {"id": s}}}}),
+            ),
+            (
+                ("k.create".to_string(), SchemaKind::Request),
+                json!({"properties": {"keypair": {"properties": {"name": s}}}}),
+            ),
+            (
+                ("n.create".to_string(), SchemaKind::Request),
+                json!({"properties": {"namespace": s}}),
+            ),
+            (
+                ("v.create".to_string(), SchemaKind::Request),
+                json!({"properties": {"vpc": {"properties": {"vpc_id": s, "name": s}}}}),
+            ),
+            (
+                ("v.create".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"vpc": {"properties": {"id": s}}}}),
+            ),
+        ]);
+        let (table, notes) = infer(&ops, &schemas, &BTreeMap::new(), &ResourceTable::default());
+        let key = |name: &str| {
+            table
+                .by_kind(name)
+                .unwrap_or_else(|| panic!("{name}: {table:?}"))
+                .client_key
+                .clone()
+        };
+        assert_eq!(key("secret.v1"), Some(ClientKey::Body("/name".into())));
+        assert_eq!(
+            table
+                .by_kind("secret.v1")
+                .and_then(|k| k.created_id.clone()),
+            Some("/secret/id".into()),
+            "the server's id is still where it is"
+        );
+        assert_eq!(
+            key("keypair.v3"),
+            Some(ClientKey::Body("/keypair/name".into()))
+        );
+        assert_eq!(
+            key("manage.namespace.v2"),
+            Some(ClientKey::Body("/namespace".into()))
+        );
+        assert_eq!(key("provider.v3"), Some(ClientKey::Path("id".into())));
+        let idp = table.by_kind("provider.v3").unwrap();
+        assert_eq!(idp.create.as_ref().map(|c| c.method.as_str()), Some("PUT"));
+        assert_eq!(
+            idp.update.as_ref().map(|c| c.method.as_str()),
+            Some("PATCH")
+        );
+        assert_eq!(key("vpc.v1"), None);
+        assert!(
+            !notes.iter().any(|n| n.contains("no id in the create")),
+            "{notes:?}"
+        );
+        assert!(table.by_kind("keypair.v3").unwrap().finds_created_id());
     }
 
     #[test]
