@@ -1121,6 +1121,17 @@ impl<'a> Builder<'a> {
                 (Some(children), _) if is_placeholder_map(children) => {
                     self.map_from_placeholder(f, &children[0])
                 }
+                // `Map<String,String>` beside a table: the values are the stated scalars; the
+                // table lists particular entries (reserved keys), not the fields of each value.
+                (Some(_), Ty::Map(value))
+                    if value.json_type_is_scalar() || **value == Ty::Boolean =>
+                {
+                    self.notes.push(format!(
+                        "{pointer}: a map of {} values beside a table; the table's rows are read as particular entries, not as the values' fields",
+                        value.json_type().unwrap_or("unknown")
+                    ));
+                    self.map(f, value)
+                }
                 // `Map<String,X>` with X's table: any key, each value an X.
                 (Some(children), Ty::Map(value)) => {
                     self.map_of(f, value, children, example, pointer)
@@ -1355,11 +1366,17 @@ fn split_key_value(paragraphs: &[String]) -> (String, String) {
     }
     let mut part = Part::Neither;
     let (mut key, mut value) = (String::new(), String::new());
-    for p in paragraphs {
-        let t = p.trim();
-        let (marker, rest) = if let Some(r) = strip_marker(t, &["键", "Key", "key"]) {
+    // Markdown rows run every paragraph into one cell ("…键值对。键。最大长度255…。值。…"):
+    // a marker may open any sentence, not only a paragraph.
+    let sentences = paragraphs
+        .iter()
+        .flat_map(|p| p.split_inclusive('。'))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    for t in sentences {
+        let (marker, rest) = if let Some(r) = key_value_marker(t, KeyOrValue::Key) {
             (Part::Key, r)
-        } else if let Some(r) = strip_marker(t, &["值", "Value", "value"]) {
+        } else if let Some(r) = key_value_marker(t, KeyOrValue::Value) {
             (Part::Value, r)
         } else {
             (Part::Neither, t)
@@ -1385,9 +1402,46 @@ fn split_key_value(paragraphs: &[String]) -> (String, String) {
     (key, value)
 }
 
+#[derive(Clone, Copy)]
+enum KeyOrValue {
+    Key,
+    Value,
+}
+
+/// The rest of a sentence that opens by naming a map's keys or values: a bare marker (`键。`,
+/// `Value:`) or a subject before its rule (`主键（Key）只能由…`, `值（value）最大长度为…`).
+fn key_value_marker(t: &str, which: KeyOrValue) -> Option<&str> {
+    let (words, glossed): (&[&str], &[&str]) = match which {
+        KeyOrValue::Key => (&["键", "Key", "key"], &["主键", "键"]),
+        KeyOrValue::Value => (&["值", "Value", "value"], &["值"]),
+    };
+    if let Some(rest) = strip_marker(t, words) {
+        return Some(rest);
+    }
+    // A Chinese subject counts only with its English gloss in brackets: a bare `值为空时…`
+    // is a sentence about the whole map.
+    let gloss = match which {
+        KeyOrValue::Key => ["key", "Key", "KEY"],
+        KeyOrValue::Value => ["value", "Value", "VALUE"],
+    };
+    glossed.iter().find_map(|w| {
+        let rest = t.strip_prefix(w)?.trim_start();
+        let rest = rest.strip_prefix(['（', '('])?.trim_start();
+        let rest = gloss
+            .iter()
+            .find_map(|g| rest.strip_prefix(g))?
+            .trim_start();
+        let rest = rest.strip_prefix(['）', ')'])?;
+        Some(rest.trim_start_matches(['：', ':']).trim())
+    })
+}
+
 fn strip_marker<'a>(t: &'a str, words: &[&str]) -> Option<&'a str> {
     words.iter().find_map(|w| {
         let rest = t.strip_prefix(w)?;
+        if rest.is_empty() {
+            return None;
+        }
         let rest = rest.strip_prefix(['。', '：', ':', '.'])?;
         Some(rest.trim())
     })
@@ -1441,6 +1495,41 @@ mod tests {
         assert!(k.contains("不能为空"));
         assert!(!v.contains("不能为空"));
         assert!(v.contains("255"));
+    }
+
+    /// A markdown row runs every paragraph into one cell; markers open sentences inside it.
+    #[test]
+    fn key_and_value_markers_open_sentences_of_one_cell() {
+        let (k, v) = split_key_value(&[
+            "自定义标签键值对。允许为空。键。长度不超过64个Unicode字符，不能为空。值。长度不超过32个Unicode字符。".into(),
+        ]);
+        assert!(k.contains("64") && k.contains("不能为空"), "{k}");
+        assert!(
+            v.contains("32") && !v.contains("64") && !v.contains("不能为空"),
+            "{v}"
+        );
+    }
+
+    /// A subject glossed in English (`主键（Key）`, `值（value）`) names the part its rule binds;
+    /// a bare `值为…` is about the whole map.
+    #[test]
+    fn glossed_subjects_name_the_part_they_bind() {
+        let (k, v) = split_key_value(&[
+            "可自定义键值对。".into(),
+            "最多10对。".into(),
+            "主键（Key）只能由字母和数字组成，长度为[1-64]个字符。".into(),
+            "值（value）最大长度为32个字符。".into(),
+        ]);
+        assert!(k.contains("[1-64]") && !k.contains("32"), "{k}");
+        assert!(v.contains("32") && !v.contains("64"), "{v}");
+        let (k, v) = split_key_value(&["值为空时不修改。键(key)：最长16个字符。".into()]);
+        assert!(k.contains("16"), "{k}");
+        assert!(v.trim().is_empty(), "{v}");
+        let mut key = Map::new();
+        let reading = constraints::read(&["长度为[1-64]个字符。".to_string()]);
+        constraints::apply(&reading, &Ty::String, &mut key);
+        assert_eq!(key.get("minLength"), Some(&json!(1)), "{key:?}");
+        assert_eq!(key.get("maxLength"), Some(&json!(64)), "{key:?}");
     }
 
     #[test]

@@ -1298,6 +1298,13 @@ mod tests {
                 "",
                 json!({"type": "string"}),
             ),
+            // Map<String,String> beside a table of reserved entries: values stay strings.
+            (
+                zh,
+                "|transfers|Map<String,String>|键值对。预留的键请参见表2。|",
+                "\n**表 2** 预留键值对\n\n|参数|参数类型|描述|\n|--|--|--|\n|__reserved|String|预留。|\n|owner|String|所有者。|\n",
+                json!({"type": "string"}),
+            ),
             // A placeholder row in the object's own table.
             (
                 zh,
