@@ -1094,6 +1094,8 @@ impl<'a> Builder<'a> {
         }
         let text = f.text();
         let facts = Facts::read(&text);
+        // Phrases a member of this row's objects took: read, so never reported as unread.
+        let mut member_phrases: Vec<String> = Vec::new();
         let mut schema = match &ty {
             Ty::String => {
                 let mut m = Map::new();
@@ -1136,7 +1138,11 @@ impl<'a> Builder<'a> {
                 (Some(children), Ty::Map(value)) => {
                     self.map_of(f, value, children, example, pointer)
                 }
-                (Some(children), _) => obj(self.object(children, example, pointer)),
+                (Some(children), _) => {
+                    let mut object = self.object(children, example, pointer);
+                    member_phrases.extend(self.member_rules(f, &mut object, pointer));
+                    obj(object)
+                }
                 (None, Ty::Map(value)) => self.map(f, value),
                 (None, _) if KEY_VALUE.is_match(&text) => self.map(f, &Ty::String),
                 (None, _) => Map::from_iter([("type".to_string(), json!("object"))]),
@@ -1152,7 +1158,14 @@ impl<'a> Builder<'a> {
                         &format!("{pointer}/0"),
                     )),
                     (Some(children), _) => {
-                        self.object(children, item_example, &format!("{pointer}/0"))
+                        let mut items =
+                            self.object(children, item_example, &format!("{pointer}/0"));
+                        member_phrases.extend(self.member_rules(
+                            f,
+                            &mut items,
+                            &format!("{pointer}/0"),
+                        ));
+                        items
                     }
                     (None, Ty::Map(value)) => Value::Object(self.map(f, value)),
                     (None, Ty::Unknown(_)) => match item_example.and_then(Ty::of_value) {
@@ -1185,6 +1198,7 @@ impl<'a> Builder<'a> {
                 applied
                     .unread
                     .into_iter()
+                    .filter(|p| !member_phrases.contains(p))
                     .map(|p| (pointer.to_string(), f.source.clone(), p)),
             );
             self.conflicts.extend(
@@ -1302,6 +1316,71 @@ impl<'a> Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// A row of objects may state a length for one of their fields ("value为匹配的值，最大长度
+    /// 为255个字符"), most often where it links a table shared with other uses. The row speaks
+    /// of this use, so its length wins; a different length in the table is a conflict.
+    /// Returns the phrases it applied.
+    fn member_rules(&mut self, f: &Field, object: &mut Value, pointer: &str) -> Vec<String> {
+        let mut used = Vec::new();
+        if !self.constraints {
+            return used;
+        }
+        let Some(props) = object.get_mut("properties").and_then(Value::as_object_mut) else {
+            return used;
+        };
+        let sentences: Vec<&str> = f
+            .paragraphs
+            .iter()
+            .flat_map(|p| p.split(['。', '\n']))
+            .map(str::trim)
+            .collect();
+        for (name, member) in props.iter_mut() {
+            let Some(member) = member.as_object_mut() else {
+                continue;
+            };
+            if member.get("type") != Some(&json!("string")) {
+                continue;
+            }
+            for sentence in &sentences {
+                let Some(rest) = sentence
+                    .strip_prefix(name.as_str())
+                    .and_then(|r| r.strip_prefix(['为', '：', ':']))
+                else {
+                    continue;
+                };
+                let mut stated = Map::new();
+                let reading = constraints::read(&[rest.to_string()]);
+                constraints::apply(&reading, &Ty::String, &mut stated);
+                for key in MEMBER_LENGTHS {
+                    let Some(v) = stated.get(key) else {
+                        continue;
+                    };
+                    let phrase = phrase_of(&stated, key).unwrap_or_else(|| rest.to_string());
+                    if let Some(old) = member.get(key).filter(|old| *old != v) {
+                        let dropped = phrase_of(member, key).unwrap_or_else(|| old.to_string());
+                        self.conflicts.push((
+                            format!("{pointer}/{name}"),
+                            f.source.clone(),
+                            constraints::Conflict {
+                                kept: phrase.clone(),
+                                dropped,
+                            },
+                        ));
+                    }
+                    member.insert(key.to_string(), v.clone());
+                    let phrases = member
+                        .entry("x-phrases")
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if let Some(phrases) = phrases.as_object_mut() {
+                        phrases.insert(key.to_string(), json!(phrase));
+                    }
+                    used.push(phrase);
+                }
+            }
+        }
+        used
+    }
+
     /// The rules one text states for a string (a map's keys or values).
     fn string_rules(&mut self, text: &str, schema: &mut Map<String, Value>, f: &Field) {
         let facts = Facts::read(text);
@@ -1319,6 +1398,18 @@ impl Builder<'_> {
                 .map(|p| (String::new(), f.source.clone(), p)),
         );
     }
+}
+
+// The lengths a row of objects may state for one of their string fields.
+const MEMBER_LENGTHS: [&str; 3] = ["minLength", "maxLength", "x-maxBytes"];
+
+/// The phrase a schema records for one of its keywords.
+fn phrase_of(schema: &Map<String, Value>, key: &str) -> Option<String> {
+    schema
+        .get("x-phrases")
+        .and_then(|p| p.get(key))
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 /// The field a description says wins when it and this one are both given.
