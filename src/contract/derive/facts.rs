@@ -290,6 +290,8 @@ fn item_class(item: &str) -> Option<Vec<String>> {
     if let Some(c) = CLASS_WORD.captures(item) {
         let word = c.name("word").map_or("", |m| m.as_str()).trim();
         match c.name("paren").map(|m| m.as_str().trim()) {
+            // "空格（ ）": the character in the parentheses is blank, the word names it.
+            Some("") => {}
             // "中划线（-）", "数字（0-9）": the character in the parentheses.
             Some(p) if p.is_ascii() => return Some(paren_class(p)),
             // "_（下划线）": the character before the word.
@@ -420,6 +422,10 @@ mod tests {
     #[case(
         "The name can contain only letters, digits, hyphens (-), and underscores (_).",
         Some(r"^[A-Za-z0-9\-_]*$")
+    )]
+    #[case(
+        "名称只能由字母（a-z）、中划线（-）、空格（ ）和冒号（:）组成",
+        Some(r"^[a-z\- :]*$")
     )]
     #[case("仅支持数字、字母、_（下划线）、-（中划线）、中文", None)]
     #[case("只能包含字母、数字等", None)]

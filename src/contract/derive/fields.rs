@@ -1094,6 +1094,8 @@ impl<'a> Builder<'a> {
         }
         let text = f.text();
         let facts = Facts::read(&text);
+        // Phrases a member of this row's objects took: read, so never reported as unread.
+        let mut member_phrases: Vec<String> = Vec::new();
         let mut schema = match &ty {
             Ty::String => {
                 let mut m = Map::new();
@@ -1121,11 +1123,26 @@ impl<'a> Builder<'a> {
                 (Some(children), _) if is_placeholder_map(children) => {
                     self.map_from_placeholder(f, &children[0])
                 }
+                // `Map<String,String>` beside a table: the values are the stated scalars; the
+                // table lists particular entries (reserved keys), not the fields of each value.
+                (Some(_), Ty::Map(value))
+                    if value.json_type_is_scalar() || **value == Ty::Boolean =>
+                {
+                    self.notes.push(format!(
+                        "{pointer}: a map of {} values beside a table; the table's rows are read as particular entries, not as the values' fields",
+                        value.json_type().unwrap_or("unknown")
+                    ));
+                    self.map(f, value)
+                }
                 // `Map<String,X>` with X's table: any key, each value an X.
                 (Some(children), Ty::Map(value)) => {
                     self.map_of(f, value, children, example, pointer)
                 }
-                (Some(children), _) => obj(self.object(children, example, pointer)),
+                (Some(children), _) => {
+                    let mut object = self.object(children, example, pointer);
+                    member_phrases.extend(self.member_rules(f, &mut object, pointer));
+                    obj(object)
+                }
                 (None, Ty::Map(value)) => self.map(f, value),
                 (None, _) if KEY_VALUE.is_match(&text) => self.map(f, &Ty::String),
                 (None, _) => Map::from_iter([("type".to_string(), json!("object"))]),
@@ -1141,7 +1158,14 @@ impl<'a> Builder<'a> {
                         &format!("{pointer}/0"),
                     )),
                     (Some(children), _) => {
-                        self.object(children, item_example, &format!("{pointer}/0"))
+                        let mut items =
+                            self.object(children, item_example, &format!("{pointer}/0"));
+                        member_phrases.extend(self.member_rules(
+                            f,
+                            &mut items,
+                            &format!("{pointer}/0"),
+                        ));
+                        items
                     }
                     (None, Ty::Map(value)) => Value::Object(self.map(f, value)),
                     (None, Ty::Unknown(_)) => match item_example.and_then(Ty::of_value) {
@@ -1174,6 +1198,7 @@ impl<'a> Builder<'a> {
                 applied
                     .unread
                     .into_iter()
+                    .filter(|p| !member_phrases.contains(p))
                     .map(|p| (pointer.to_string(), f.source.clone(), p)),
             );
             self.conflicts.extend(
@@ -1291,6 +1316,71 @@ impl<'a> Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// A row of objects may state a length for one of their fields ("value为匹配的值，最大长度
+    /// 为255个字符"), most often where it links a table shared with other uses. The row speaks
+    /// of this use, so its length wins; a different length in the table is a conflict.
+    /// Returns the phrases it applied.
+    fn member_rules(&mut self, f: &Field, object: &mut Value, pointer: &str) -> Vec<String> {
+        let mut used = Vec::new();
+        if !self.constraints {
+            return used;
+        }
+        let Some(props) = object.get_mut("properties").and_then(Value::as_object_mut) else {
+            return used;
+        };
+        let sentences: Vec<&str> = f
+            .paragraphs
+            .iter()
+            .flat_map(|p| p.split(['。', '\n']))
+            .map(str::trim)
+            .collect();
+        for (name, member) in props.iter_mut() {
+            let Some(member) = member.as_object_mut() else {
+                continue;
+            };
+            if member.get("type") != Some(&json!("string")) {
+                continue;
+            }
+            for sentence in &sentences {
+                let Some(rest) = sentence
+                    .strip_prefix(name.as_str())
+                    .and_then(|r| r.strip_prefix(['为', '：', ':']))
+                else {
+                    continue;
+                };
+                let mut stated = Map::new();
+                let reading = constraints::read(&[rest.to_string()]);
+                constraints::apply(&reading, &Ty::String, &mut stated);
+                for key in MEMBER_LENGTHS {
+                    let Some(v) = stated.get(key) else {
+                        continue;
+                    };
+                    let phrase = phrase_of(&stated, key).unwrap_or_else(|| rest.to_string());
+                    if let Some(old) = member.get(key).filter(|old| *old != v) {
+                        let dropped = phrase_of(member, key).unwrap_or_else(|| old.to_string());
+                        self.conflicts.push((
+                            format!("{pointer}/{name}"),
+                            f.source.clone(),
+                            constraints::Conflict {
+                                kept: phrase.clone(),
+                                dropped,
+                            },
+                        ));
+                    }
+                    member.insert(key.to_string(), v.clone());
+                    let phrases = member
+                        .entry("x-phrases")
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if let Some(phrases) = phrases.as_object_mut() {
+                        phrases.insert(key.to_string(), json!(phrase));
+                    }
+                    used.push(phrase);
+                }
+            }
+        }
+        used
+    }
+
     /// The rules one text states for a string (a map's keys or values).
     fn string_rules(&mut self, text: &str, schema: &mut Map<String, Value>, f: &Field) {
         let facts = Facts::read(text);
@@ -1308,6 +1398,18 @@ impl Builder<'_> {
                 .map(|p| (String::new(), f.source.clone(), p)),
         );
     }
+}
+
+// The lengths a row of objects may state for one of their string fields.
+const MEMBER_LENGTHS: [&str; 3] = ["minLength", "maxLength", "x-maxBytes"];
+
+/// The phrase a schema records for one of its keywords.
+fn phrase_of(schema: &Map<String, Value>, key: &str) -> Option<String> {
+    schema
+        .get("x-phrases")
+        .and_then(|p| p.get(key))
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 /// The field a description says wins when it and this one are both given.
@@ -1355,11 +1457,17 @@ fn split_key_value(paragraphs: &[String]) -> (String, String) {
     }
     let mut part = Part::Neither;
     let (mut key, mut value) = (String::new(), String::new());
-    for p in paragraphs {
-        let t = p.trim();
-        let (marker, rest) = if let Some(r) = strip_marker(t, &["键", "Key", "key"]) {
+    // Markdown rows run every paragraph into one cell ("…键值对。键。最大长度255…。值。…"):
+    // a marker may open any sentence, not only a paragraph.
+    let sentences = paragraphs
+        .iter()
+        .flat_map(|p| p.split_inclusive('。'))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    for t in sentences {
+        let (marker, rest) = if let Some(r) = key_value_marker(t, KeyOrValue::Key) {
             (Part::Key, r)
-        } else if let Some(r) = strip_marker(t, &["值", "Value", "value"]) {
+        } else if let Some(r) = key_value_marker(t, KeyOrValue::Value) {
             (Part::Value, r)
         } else {
             (Part::Neither, t)
@@ -1385,9 +1493,46 @@ fn split_key_value(paragraphs: &[String]) -> (String, String) {
     (key, value)
 }
 
+#[derive(Clone, Copy)]
+enum KeyOrValue {
+    Key,
+    Value,
+}
+
+/// The rest of a sentence that opens by naming a map's keys or values: a bare marker (`键。`,
+/// `Value:`) or a subject before its rule (`主键（Key）只能由…`, `值（value）最大长度为…`).
+fn key_value_marker(t: &str, which: KeyOrValue) -> Option<&str> {
+    let (words, glossed): (&[&str], &[&str]) = match which {
+        KeyOrValue::Key => (&["键", "Key", "key"], &["主键", "键"]),
+        KeyOrValue::Value => (&["值", "Value", "value"], &["值"]),
+    };
+    if let Some(rest) = strip_marker(t, words) {
+        return Some(rest);
+    }
+    // A Chinese subject counts only with its English gloss in brackets: a bare `值为空时…`
+    // is a sentence about the whole map.
+    let gloss = match which {
+        KeyOrValue::Key => ["key", "Key", "KEY"],
+        KeyOrValue::Value => ["value", "Value", "VALUE"],
+    };
+    glossed.iter().find_map(|w| {
+        let rest = t.strip_prefix(w)?.trim_start();
+        let rest = rest.strip_prefix(['（', '('])?.trim_start();
+        let rest = gloss
+            .iter()
+            .find_map(|g| rest.strip_prefix(g))?
+            .trim_start();
+        let rest = rest.strip_prefix(['）', ')'])?;
+        Some(rest.trim_start_matches(['：', ':']).trim())
+    })
+}
+
 fn strip_marker<'a>(t: &'a str, words: &[&str]) -> Option<&'a str> {
     words.iter().find_map(|w| {
         let rest = t.strip_prefix(w)?;
+        if rest.is_empty() {
+            return None;
+        }
         let rest = rest.strip_prefix(['。', '：', ':', '.'])?;
         Some(rest.trim())
     })
@@ -1441,6 +1586,41 @@ mod tests {
         assert!(k.contains("不能为空"));
         assert!(!v.contains("不能为空"));
         assert!(v.contains("255"));
+    }
+
+    /// A markdown row runs every paragraph into one cell; markers open sentences inside it.
+    #[test]
+    fn key_and_value_markers_open_sentences_of_one_cell() {
+        let (k, v) = split_key_value(&[
+            "自定义标签键值对。允许为空。键。长度不超过64个Unicode字符，不能为空。值。长度不超过32个Unicode字符。".into(),
+        ]);
+        assert!(k.contains("64") && k.contains("不能为空"), "{k}");
+        assert!(
+            v.contains("32") && !v.contains("64") && !v.contains("不能为空"),
+            "{v}"
+        );
+    }
+
+    /// A subject glossed in English (`主键（Key）`, `值（value）`) names the part its rule binds;
+    /// a bare `值为…` is about the whole map.
+    #[test]
+    fn glossed_subjects_name_the_part_they_bind() {
+        let (k, v) = split_key_value(&[
+            "可自定义键值对。".into(),
+            "最多10对。".into(),
+            "主键（Key）只能由字母和数字组成，长度为[1-64]个字符。".into(),
+            "值（value）最大长度为32个字符。".into(),
+        ]);
+        assert!(k.contains("[1-64]") && !k.contains("32"), "{k}");
+        assert!(v.contains("32") && !v.contains("64"), "{v}");
+        let (k, v) = split_key_value(&["值为空时不修改。键(key)：最长16个字符。".into()]);
+        assert!(k.contains("16"), "{k}");
+        assert!(v.trim().is_empty(), "{v}");
+        let mut key = Map::new();
+        let reading = constraints::read(&["长度为[1-64]个字符。".to_string()]);
+        constraints::apply(&reading, &Ty::String, &mut key);
+        assert_eq!(key.get("minLength"), Some(&json!(1)), "{key:?}");
+        assert_eq!(key.get("maxLength"), Some(&json!(64)), "{key:?}");
     }
 
     #[test]

@@ -1262,6 +1262,66 @@ mod tests {
         }
     }
 
+    /// A row of objects stating a length for one of their fields gives it to that field; a
+    /// different length in the linked table is a conflict, and the row's phrase is not unread.
+    #[test]
+    fn a_row_of_objects_bounds_the_member_it_names() {
+        let cases = [
+            // (row, the member's table row, expected maxLength, a conflict?)
+            (
+                "|filters|否|Array of Filter objects|过滤条件。name为过滤字段。value为匹配的值，最大长度为128个字符。|",
+                "|value|否|String|值。|",
+                128,
+                false,
+            ),
+            (
+                "|filters|否|Array of Filter objects|过滤条件。value为匹配的值，最大长度为128个字符。|",
+                "|value|否|String|值。最大长度32个字符。|",
+                128,
+                true,
+            ),
+            (
+                "|filter|否|Filter object|过滤条件。value：最大长度为64个字符。|",
+                "|value|否|String|值。|",
+                64,
+                false,
+            ),
+        ];
+        for (row, member, max, conflict) in cases {
+            let page = format!(
+                "# 查询\n\n## URI\n\nPOST /v1/{{project_id}}/things/action\n\n## 请求参数\n\n|参数|是否必选|参数类型|描述|\n|--|--|--|--|\n{row}\n\n**表 2** Filter\n\n|参数|是否必选|参数类型|描述|\n|--|--|--|--|\n|name|否|String|名称。|\n{member}\n\n## 响应参数\n\n无\n\n## 状态码\n\n|状态码|描述|\n|--|--|\n|200|OK|\n"
+            );
+            let c = contract_of(&page);
+            let request = c.request.expect("a request schema");
+            let field = request["properties"]
+                .as_object()
+                .and_then(|p| p.values().next())
+                .cloned()
+                .unwrap_or_default();
+            let object = if field["type"] == "array" {
+                &field["items"]
+            } else {
+                &field
+            };
+            assert_eq!(
+                object["properties"]["value"]["maxLength"], max,
+                "{row}: {field}"
+            );
+            assert!(
+                object["properties"]["name"].get("maxLength").is_none(),
+                "{row}: {field}"
+            );
+            assert_eq!(!c.constraint_conflicts.is_empty(), conflict, "{row}");
+            assert!(
+                c.unread_constraints
+                    .iter()
+                    .all(|(_, _, p)| !p.contains("最大长度")),
+                "{row}: {:?}",
+                c.unread_constraints
+            );
+        }
+    }
+
     /// `Map<String,X>`: X's fields describe each value, whatever the key; a placeholder row
     /// (user-chosen keys) is the type of every other key, never a property of its own.
     #[test]
@@ -1296,6 +1356,13 @@ mod tests {
                 zh,
                 "|transfers|Map<String,String>|键值对。|",
                 "",
+                json!({"type": "string"}),
+            ),
+            // Map<String,String> beside a table of reserved entries: values stay strings.
+            (
+                zh,
+                "|transfers|Map<String,String>|键值对。预留的键请参见表2。|",
+                "\n**表 2** 预留键值对\n\n|参数|参数类型|描述|\n|--|--|--|\n|__reserved|String|预留。|\n|owner|String|所有者。|\n",
                 json!({"type": "string"}),
             ),
             // A placeholder row in the object's own table.
