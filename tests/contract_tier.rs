@@ -1198,3 +1198,156 @@ async fn a_create_under_another_version_makes_what_the_read_shows_and_the_job_de
     assert!(!lists(&listed, &id), "{listed}");
     m.stop().await;
 }
+
+/// Pages of a `thing` kind with a view below its item (`…/things/{thing_id}/labels`, the
+/// labels map the create sent) and tags the client names by PUT (`…/tags/{tag}`).
+fn things_with_a_view_and_named_tags() -> (tempfile::TempDir, Arc<Contract>) {
+    let thing = "\n**表 3** thing字段说明\n\n|参数|参数类型|描述|\n|--|--|--|\n|id|String|ID。|\n|name|String|名称。|\n|labels|Map<String,String>|标签。|\n";
+    let pages = [
+        (
+            "创建.md",
+            synthetic_page(
+                "创建事物",
+                "POST /v2/\\{project\\_id\\}/things",
+                &["|thing|是|Object|请参见表3。|"],
+                &["|thing|Object|请参见表3。|"],
+                thing,
+                200,
+            ),
+        ),
+        (
+            "查询.md",
+            synthetic_page(
+                "查询事物",
+                "GET /v2/\\{project\\_id\\}/things/\\{thing\\_id\\}",
+                &[],
+                &["|thing|Object|请参见表3。|"],
+                thing,
+                200,
+            ),
+        ),
+        (
+            "删除.md",
+            synthetic_page(
+                "删除事物",
+                "DELETE /v2/\\{project\\_id\\}/things/\\{thing\\_id\\}",
+                &[],
+                &[],
+                "",
+                204,
+            ),
+        ),
+        (
+            "标签视图.md",
+            synthetic_page(
+                "查询事物的标签",
+                "GET /v2/\\{project\\_id\\}/things/\\{thing\\_id\\}/labels",
+                &[],
+                &["|labels|Map<String,String>|标签。|"],
+                "",
+                200,
+            ),
+        ),
+        (
+            "设置标签.md",
+            synthetic_page(
+                "设置标签",
+                "PUT /v2/\\{project\\_id\\}/things/\\{thing\\_id\\}/tags/\\{tag\\}",
+                &[],
+                &["|value|String|值。|"],
+                "",
+                201,
+            ),
+        ),
+        (
+            "查询标签.md",
+            synthetic_page(
+                "查询标签",
+                "GET /v2/\\{project\\_id\\}/things/\\{thing\\_id\\}/tags/\\{tag\\}",
+                &[],
+                &["|value|String|值。|"],
+                "",
+                200,
+            ),
+        ),
+        (
+            "删除标签.md",
+            synthetic_page(
+                "删除标签",
+                "DELETE /v2/\\{project\\_id\\}/things/\\{thing\\_id\\}/tags/\\{tag\\}",
+                &[],
+                &[],
+                "",
+                204,
+            ),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("svc");
+    std::fs::create_dir(&src).unwrap();
+    for (name, text) in &pages {
+        std::fs::write(src.join(name), text).unwrap();
+    }
+    let derived = derive::derive(&[src], &Manifest::default()).expect("the pages derive");
+    let out = dir.path().join("schemas");
+    write::write(&derived, &out).unwrap();
+    let contract = Arc::new(Contract::load(&out).expect("the derived contract loads"));
+    (dir, contract)
+}
+
+/// A GET below an item that lists nothing of its own answers the fields of the item it runs
+/// below (Nova's `…/servers/{id}/ips` shows the server's addresses): the labels the create sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_view_below_an_item_answers_what_the_item_holds() {
+    let (_dir, contract) = things_with_a_view_and_named_tags();
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    use reqwest::Method as M;
+    let body = json!({"thing": {"name": "a", "labels": {"team": "blue"}}});
+    let base = format!("{}/v2/p1/things", m.base_url());
+    let (status, _, made) = call(M::POST, &base, Some(body)).await;
+    assert_eq!(status, 200, "{made}");
+    let id = made["thing"]["id"].as_str().unwrap_or_default().to_string();
+    let (status, _, view) = call(M::GET, &format!("{base}/{id}/labels"), None).await;
+    assert_eq!(
+        (status, &view),
+        (200, &json!({"labels": {"team": "blue"}})),
+        "the view shows what the item holds"
+    );
+    let (status, _, _) = call(M::GET, &format!("{base}/nope/labels"), None).await;
+    assert_eq!(status, 404, "below an unknown item: not found");
+    m.stop().await;
+}
+
+/// A PUT of an item the client names (a tag) makes it again after a delete: the generated
+/// use-after-delete case does not expect it to be refused, and still checks the read.
+#[test]
+fn use_after_delete_leaves_out_a_put_that_makes_the_named_item_again() {
+    let (_dir, contract) = things_with_a_view_and_named_tags();
+    let cases = conform::generate::generate(&contract, &conform::generate::Options::default())
+        .expect("the contract generates");
+    let uad: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.id.ends_with("/use_after_delete") && c.id.contains("tag"))
+        .map(|c| c.yaml.as_str())
+        .collect();
+    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    assert!(
+        !uad.is_empty(),
+        "a use-after-delete case of the tag kind: {ids:?}"
+    );
+    for yaml in uad {
+        assert!(
+            !yaml.contains("PUT svc.update_thing_tag.v2 after the delete"),
+            "no PUT of the tag after its delete:\n{yaml}"
+        );
+        assert!(
+            yaml.contains("GET svc.show_thing_tag.v2 after the delete"),
+            "the read is still checked:\n{yaml}"
+        );
+    }
+}

@@ -21,6 +21,7 @@ use super::producers::{
 };
 use super::{header, operation_dir, render_planned, schema_at, values, GeneratedCase};
 use crate::contract::derive::resources::normalise;
+use crate::contract::resources::ClientKey;
 use crate::contract::rules::{is_resource_param, rule_id, source_of, Constraint};
 use crate::contract::{Contract, Operation, SchemaKind};
 
@@ -501,9 +502,18 @@ impl<'c, 'a> KindCases<'c, 'a> {
             success_yaml(delete),
         )];
         let mut ops = vec![self.p.create, delete];
+        // A PUT of an item the client names (a tag `…/tags/{key}`, a kind keyed in its path)
+        // makes it again: no use after delete.
+        let named = |o: &Operation| {
+            o.path_params.last().is_some_and(|p| !is_resource_param(p))
+                || matches!(self.p.key, Some(ClientKey::Path(_)))
+        };
         for op in self.contract.operations.iter().filter(|o| {
             let path = normalise(&o.path);
-            (path == item || path.starts_with(&format!("{item}/"))) && o.method != "HEAD"
+            let remakes = o.method == "PUT" && path == item && named(o);
+            (path == item || path.starts_with(&format!("{item}/")))
+                && o.method != "HEAD"
+                && !remakes
         }) {
             let mut step = self.on_item(
                 format!("{} {} after the delete: not found", op.method, op.id),

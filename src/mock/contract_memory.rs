@@ -445,6 +445,21 @@ impl Memory {
         }
     }
 
+    /// The stored body of the innermost item a request's path runs below: the server of
+    /// `GET /servers/{server_id}/ips`, whose answer shows that server's `addresses`.
+    pub fn holder(&self, template: &str, path: &str) -> Option<Value> {
+        let t = normalise(template);
+        let segs: Vec<&str> = path.split('/').collect();
+        let k = self
+            .kinds
+            .iter()
+            .filter(|k| t.starts_with(&format!("{}/", k.item)))
+            .max_by_key(|k| k.item.len())?;
+        let id = segs.get(k.item.split('/').count() - 1)?;
+        let id = super::contract_tier::percent_decode(id);
+        self.get(&concretise(&k.collection, &segs), &id)
+    }
+
     /// The list role of a collection request (a GET of what [`Memory::role`] calls a create).
     pub fn list_of(role: Role) -> Role {
         match role {

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
-use super::contract_memory::{Memory, Role, Unknown};
+use super::contract_memory::{opened, Memory, Role, Unknown};
 use super::faults::{Fault, Faults};
 use super::router::Table;
 use super::scalars::Scalars;
@@ -404,6 +404,11 @@ impl Tier {
                     .start(&mut answer, Some(super::jobs::Made { id, fields }), at);
                 (status, Some(answer))
             }
+            // A collection whose answer lists nothing (`…/servers/{id}/ips` answers a map of
+            // networks): a view of the item it runs below.
+            ("GET", Role::List { .. }) if !lists_items(schema) => {
+                (status, self.view_of_holder(op, path, body, schema))
+            }
             (
                 "GET",
                 Role::List {
@@ -442,8 +447,34 @@ impl Tier {
                 }
                 _ => (status, self.job_started(op, body)),
             },
+            // A view of one item (`…/servers/{id}/ips`): the fields it documents that the item
+            // holds are the item's (its own id aside: the view may have one of its own).
+            ("GET", Role::Other) => (status, self.view_of_holder(op, path, body, schema)),
             _ => (status, self.job_started(op, body)),
         }
+    }
+
+    /// The answer of a GET below one item (`…/servers/{id}/ips`): the fields it documents
+    /// that the item holds are the item's (its own id aside: the view may have one of its own).
+    fn view_of_holder(
+        &self,
+        op: &Operation,
+        path: &str,
+        body: Option<Value>,
+        schema: Option<&Value>,
+    ) -> Option<Value> {
+        let (Some(mut b), Some(mut held)) = (body.clone(), self.memory.holder(&op.path, path))
+        else {
+            return body;
+        };
+        if let Some(o) = opened(&mut held).and_then(Value::as_object_mut) {
+            o.remove("id");
+        }
+        if let Some(o) = held.as_object_mut() {
+            o.remove("id");
+        }
+        echo(&mut b, fields_for(&held, schema), schema, &self.scalars);
+        Some(b)
     }
 
     /// A PUT that creates what its path names (a kind the client keys in the path, an id not
@@ -1204,6 +1235,14 @@ fn fields_for<'a>(stored: &'a Value, schema: Option<&Value>) -> &'a Value {
     } else {
         stored
     }
+}
+
+/// Whether an answer schema has an array property to list items in.
+fn lists_items(schema: Option<&Value>) -> bool {
+    schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+        .is_some_and(|p| p.values().any(|v| v.get("items").is_some()))
 }
 
 fn fill_list(

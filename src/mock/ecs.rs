@@ -139,6 +139,28 @@ fn host_id(project: &str, host: Option<&str>) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A server's addresses as Nova answers them: network name → its ports.
+pub(crate) fn addresses_json(s: &Server) -> Value {
+    s.addresses
+        .iter()
+        .map(|(network, list)| {
+            let list: Vec<Value> = list
+                .iter()
+                .map(|a| {
+                    json!({
+                        "addr": a.addr,
+                        "version": a.version,
+                        "OS-EXT-IPS-MAC:mac_addr": a.mac_addr,
+                        "OS-EXT-IPS:type": a.kind,
+                    })
+                })
+                .collect();
+            (network.clone(), Value::Array(list))
+        })
+        .collect::<serde_json::Map<String, Value>>()
+        .into()
+}
+
 /// A bookmark link (the unversioned path Nova's view builders give flavors and images).
 fn bookmark(origin: &str, project: &str, kind: &str, id: &str) -> Value {
     json!([{"rel": "bookmark", "href": format!("{origin}/{project}/{kind}/{id}")}])
@@ -160,24 +182,7 @@ pub(super) fn render(s: &Server, project: &str, origin: &str) -> Value {
         Some(id) => json!({"id": id, "links": bookmark(origin, project, "images", id)}),
         None => json!(""),
     };
-    let addresses: serde_json::Map<String, Value> = s
-        .addresses
-        .iter()
-        .map(|(network, list)| {
-            let list: Vec<Value> = list
-                .iter()
-                .map(|a| {
-                    json!({
-                        "addr": a.addr,
-                        "version": a.version,
-                        "OS-EXT-IPS-MAC:mac_addr": a.mac_addr,
-                        "OS-EXT-IPS:type": a.kind,
-                    })
-                })
-                .collect();
-            (network.clone(), Value::Array(list))
-        })
-        .collect();
+    let addresses = addresses_json(s);
     let mut server = json!({
         "id": s.id,
         "name": s.name,

@@ -413,6 +413,8 @@ fn server_json(project: &str, s: &Server) -> Value {
     o.insert("metadata".into(), json!(s.metadata));
     o.insert("OS-EXT-STS:vm_state".into(), json!(s.vm_state));
     o.insert("tenant_id".into(), json!(project));
+    // Where its ports are: a view below the server (`…/servers/{id}/ips`) shows them.
+    o.insert("addresses".into(), super::ecs::addresses_json(s));
     json!({ "server": o })
 }
 
