@@ -1571,6 +1571,7 @@ impl<'a> OpGen<'a> {
                 planner.need(&mut plan, &name, service, path, "project_id");
             }
         }
+        self.capture_sent_params(d, &mut plan);
         // The item is written (or read) where the resources it hangs on are made by the case
         // itself (not where the case names an unknown or another project's one: the write
         // would fail).
@@ -1590,6 +1591,37 @@ impl<'a> OpGen<'a> {
             }
         }
         plan
+    }
+
+    /// A path parameter that is no id (`trigger_type_code`) but a field the create of a kind
+    /// the path names sends is the value that create sent: captured from its request, as
+    /// RESTler binds a consumer to its producer by name, rather than left to the target.
+    fn capture_sent_params(&self, d: &Draft, plan: &mut Plan) {
+        for p in &self.op.path_params {
+            let left = d.params.get(p).and_then(Value::as_str) == Some(&format!("${{{p}}}"));
+            if !left || self.names_resource(p) || plan.defines(p) {
+                continue;
+            }
+            // The setup creating a kind this path names by its id, nearest kind first.
+            let creates = plan.setup.iter_mut().rev().filter(|s| {
+                s.capture.as_ref().is_some_and(|(var, _)| {
+                    // An asynchronous create captures its job; the id follows from it.
+                    let var = var.strip_suffix("_job").unwrap_or(var);
+                    self.op.path_params.iter().any(|p| p == var)
+                        && self
+                            .producers
+                            .iter()
+                            .any(|k| k.create.id == s.operation && k.id_param == var)
+                })
+            });
+            for step in creates {
+                if let Some(at) = step.sent_field(p) {
+                    step.sent.push((p.clone(), Capture::Sent(at)));
+                    plan.defined.push(p.clone());
+                    break;
+                }
+            }
+        }
     }
 
     /// Whether the case's path names only resources its own setup makes (or the target's),
@@ -1882,12 +1914,14 @@ fn render_planned(y: &mut String, s: &PlannedStep) {
             y.push_str(&format!("        - {a}\n"));
         }
     }
-    if let Some((var, spec)) = &s.capture {
-        y.push_str(&format!(
-            "    capture: {{{}: {}}}\n",
-            q(var),
-            capture_yaml(spec)
-        ));
+    let captures: Vec<String> = s
+        .capture
+        .iter()
+        .chain(&s.sent)
+        .map(|(var, spec)| format!("{}: {}", q(var), capture_yaml(spec)))
+        .collect();
+    if !captures.is_empty() {
+        y.push_str(&format!("    capture: {{{}}}\n", captures.join(", ")));
     }
     if let Some(until) = &s.until {
         y.push_str(&format!("    until: {until}\n"));

@@ -270,6 +270,9 @@ pub struct PlannedStep {
     pub status: String,
     /// What the step captures, into which variable.
     pub capture: Option<(String, Capture)>,
+    /// Further captures of what the request sent (a create's `trigger_type_code`, which a
+    /// consumer's path names beside the new id).
+    pub sent: Vec<(String, Capture)>,
     /// Query parameters.
     pub query: Map<String, Value>,
     /// Body assertions (`{pointer, …}` objects).
@@ -489,6 +492,27 @@ impl Planner<'_, '_> {
 }
 
 impl PlannedStep {
+    /// Where this step's body sends a scalar field `name`, at the top level or under the
+    /// body's one envelope (`/body/trigger_type_code`, `/body/server/name`).
+    pub fn sent_field(&self, name: &str) -> Option<String> {
+        let body = self.body.as_ref()?.as_object()?;
+        let scalar = |v: &Value| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_));
+        if body.get(name).is_some_and(scalar) {
+            return Some(crate::pointer::child("/body", name));
+        }
+        match body.iter().next() {
+            Some((env, Value::Object(inner)))
+                if body.len() == 1 && inner.get(name).is_some_and(scalar) =>
+            {
+                Some(crate::pointer::child(
+                    &crate::pointer::child("/body", env),
+                    name,
+                ))
+            }
+            _ => None,
+        }
+    }
+
     /// The variables the step reads: every `${name}` it writes, and each path parameter of its
     /// operation it leaves to the variable of the same name (a teardown's delete under a parent
     /// reads `${group_id}` unless given it). A case lists them in `requires`, so that a value

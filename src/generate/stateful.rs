@@ -724,7 +724,7 @@ fn required_vars(contract: &Contract, steps: &[&PlannedStep]) -> Vec<String> {
                 out.push(v);
             }
         }
-        if let Some((var, _)) = &s.capture {
+        for (var, _) in s.capture.iter().chain(&s.sent) {
             captured.push(var);
         }
     }
