@@ -379,6 +379,12 @@ pub fn created_id_in(schema: &Value, id_param: &str) -> Option<String> {
                     .then(|| format!("/{name}/0"))
             })
         })
+        .or_else(|| {
+            // Kubernetes-style objects (CCE's clusters and nodes) name themselves by the
+            // `uid` of their `metadata`, only where nothing answers an id.
+            let uid = props.get("metadata")?.pointer("/properties/uid/type")?;
+            (uid == "string").then(|| "/metadata/uid".to_string())
+        })
 }
 
 /// A PUT of the item that documents 201 (Created): the client chooses the new one's id in the
@@ -498,6 +504,27 @@ mod tests {
 
     /// A create answers the new id as `id` or as the id parameter, at the top, in an envelope,
     /// or in the first item of the list it made.
+    #[test]
+    fn a_kubernetes_style_object_is_named_by_its_metadata_uid() {
+        let object = json!({"properties": {"kind": {"type": "string"},
+            "metadata": {"properties": {"name": {"type": "string"}, "uid": {"type": "string"}}}}});
+        assert_eq!(
+            created_id_in(&object, "cluster_id").as_deref(),
+            Some("/metadata/uid")
+        );
+        // An id answered anywhere wins over the uid.
+        let both = json!({"properties": {"cluster": {"properties": {"id": {"type": "string"}}},
+            "metadata": {"properties": {"uid": {"type": "string"}}}}});
+        assert_eq!(
+            created_id_in(&both, "cluster_id").as_deref(),
+            Some("/cluster/id")
+        );
+        assert_eq!(
+            created_id_in(&json!({"properties": {}}), "cluster_id"),
+            None
+        );
+    }
+
     #[test]
     fn the_created_id_is_found_wherever_the_create_answers_it() {
         let op = op("c", "POST", "/v2/{project_id}/instances");
