@@ -1074,6 +1074,22 @@ async fn an_emulated_answer_is_fitted_to_the_contract_that_documents_it() {
     m.stop().await;
 }
 
+/// The contract derived from pages (file name, text) written into a folder named as their
+/// service.
+fn derived_from(service: &str, pages: &[(&str, String)]) -> (tempfile::TempDir, Arc<Contract>) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join(service);
+    std::fs::create_dir(&src).unwrap();
+    for (name, text) in pages {
+        std::fs::write(src.join(name), text).unwrap();
+    }
+    let derived = derive::derive(&[src], &Manifest::default()).expect("the pages derive");
+    let out = dir.path().join("schemas");
+    write::write(&derived, &out).unwrap();
+    let contract = Arc::new(Contract::load(&out).expect("the derived contract loads"));
+    (dir, contract)
+}
+
 /// A synthetic reference page: title, `METHOD path`, the request rows, the response rows
 /// (pipe-table rows), tables the rows refer to, and the success status.
 fn synthetic_page(
@@ -1135,16 +1151,7 @@ async fn a_create_under_another_version_makes_what_the_read_shows_and_the_job_de
         ("详情列表.md", synthetic_page("查询云硬盘详情列表", "GET /v2/\\{project\\_id\\}/cloudvolumes/detail", &[], &["|volumes|Array of objects|请参见表3。|", "|count|Integer|数目。|"], volume, 200)),
         ("任务.md", synthetic_page("查询Job的状态", "GET /v1/\\{project\\_id\\}/jobs/\\{job\\_id\\}", &[], &["|status|String|状态。|", "|job_id|String|任务ID。|", "|entities|Object|请参见表3。|"], "\n**表 3** entities字段说明\n\n|参数|参数类型|描述|\n|--|--|--|\n|volume_id|String|ID。|\n|name|String|名称。|\n|size|Integer|大小。|\n", 200)),
     ];
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("evs");
-    std::fs::create_dir(&src).unwrap();
-    for (name, text) in &pages {
-        std::fs::write(src.join(name), text).unwrap();
-    }
-    let derived = derive::derive(&[src], &Manifest::default()).expect("the pages derive");
-    let out = dir.path().join("schemas");
-    write::write(&derived, &out).unwrap();
-    let contract = Arc::new(Contract::load(&out).expect("the derived contract loads"));
+    let (_dir, contract) = derived_from("evs", &pages);
     let m = mock::spawn(MockConfig {
         contract: Some(contract),
         ..Default::default()
@@ -1282,17 +1289,7 @@ fn things_with_a_view_and_named_tags() -> (tempfile::TempDir, Arc<Contract>) {
             ),
         ),
     ];
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("svc");
-    std::fs::create_dir(&src).unwrap();
-    for (name, text) in &pages {
-        std::fs::write(src.join(name), text).unwrap();
-    }
-    let derived = derive::derive(&[src], &Manifest::default()).expect("the pages derive");
-    let out = dir.path().join("schemas");
-    write::write(&derived, &out).unwrap();
-    let contract = Arc::new(Contract::load(&out).expect("the derived contract loads"));
-    (dir, contract)
+    derived_from("svc", &pages)
 }
 
 /// A GET below an item that lists nothing of its own answers the fields of the item it runs
