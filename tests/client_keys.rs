@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{conform, standalone, text};
+use common::{conform, run_against, standalone, text};
 use serde_json::Value;
 
 /// A reference page: title, the call, request and response tables, the success status.
@@ -172,26 +172,7 @@ fn kinds_keyed_by_the_clients_choice_are_created_found_and_deleted() {
     );
 
     let mock = standalone(d, &["--schemas", "schemas"]);
-    let out = conform(
-        d,
-        &[
-            "run",
-            "--cases-dir",
-            "cases",
-            "--schemas",
-            "schemas",
-            "--target-url",
-            &mock.1,
-            "--allow-mutation",
-            "--snapshots",
-            "off",
-            "-q",
-            "--report-json",
-            "r.json",
-        ],
-    );
-    let report: Value = serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap())
-        .unwrap_or_else(|e| panic!("no report ({e}): {}", text(&out.stderr)));
+    let (_, report) = run_against(d, &mock, &[]);
     let cases = report["cases"].as_array().unwrap();
     let with = |v: &str| -> Vec<String> {
         cases

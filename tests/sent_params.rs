@@ -6,8 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{conform, standalone, text};
-use serde_json::Value;
+use common::{conform, run_against, standalone, text};
 
 /// A reference page: title, the call, request and response tables, the success status.
 fn page(title: &str, call: &str, request: &str, response: &str, status: u16) -> String {
@@ -85,26 +84,7 @@ fn a_path_parameter_the_create_sends_is_captured_from_the_request() {
     assert!(!show.contains("var:event_type_code"), "{show}");
 
     let mock = standalone(d, &["--schemas", "schemas"]);
-    let out = conform(
-        d,
-        &[
-            "run",
-            "--cases-dir",
-            "cases",
-            "--schemas",
-            "schemas",
-            "--target-url",
-            &mock.1,
-            "--allow-mutation",
-            "--snapshots",
-            "off",
-            "-q",
-            "--report-json",
-            "r.json",
-        ],
-    );
-    let report: Value = serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap())
-        .unwrap_or_else(|e| panic!("no report ({e}): {}", text(&out.stderr)));
+    let (_, report) = run_against(d, &mock, &[]);
     let cases = report["cases"].as_array().unwrap();
     let with = |v: &str| -> Vec<String> {
         cases

@@ -60,26 +60,7 @@ fn run_suite_with(
     let mut args = vec!["--schemas", "schemas"];
     args.extend_from_slice(mock_args);
     let mock = standalone(dir, &args);
-    let mut run = vec![
-        "run",
-        "--cases-dir",
-        "cases",
-        "--schemas",
-        "schemas",
-        "--target-url",
-        &mock.1,
-        "--allow-mutation",
-        "--snapshots",
-        "off",
-        "-q",
-        "--report-json",
-        "r.json",
-    ];
-    run.extend_from_slice(run_args);
-    let out = conform(dir, &run);
-    let report: Value = serde_json::from_slice(&std::fs::read(dir.join("r.json")).unwrap())
-        .unwrap_or_else(|e| panic!("no report ({e}): {}", text(&out.stderr)));
-    (out, report)
+    common::run_against(dir, &mock, run_args)
 }
 
 /// Derives, generates and runs one training set; returns (passed, failed, errored, skipped)

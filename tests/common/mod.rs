@@ -237,3 +237,32 @@ pub async fn send(
         .to_string();
     (status, ct, resp.bytes().await.unwrap().to_vec())
 }
+
+/// Runs the folder's `cases/` against a standalone mock (mutations allowed, no snapshots, quiet)
+/// with more flags for `run`; returns the run's output and its JSON report.
+pub fn run_against(
+    dir: &Path,
+    mock: &Standalone,
+    run_args: &[&str],
+) -> (Output, serde_json::Value) {
+    let mut run = vec![
+        "run",
+        "--cases-dir",
+        "cases",
+        "--schemas",
+        "schemas",
+        "--target-url",
+        &mock.1,
+        "--allow-mutation",
+        "--snapshots",
+        "off",
+        "-q",
+        "--report-json",
+        "r.json",
+    ];
+    run.extend_from_slice(run_args);
+    let out = conform(dir, &run);
+    let report = serde_json::from_slice(&std::fs::read(dir.join("r.json")).unwrap())
+        .unwrap_or_else(|e| panic!("no report ({e}): {}", text(&out.stderr)));
+    (out, report)
+}
