@@ -26,6 +26,18 @@ pub const REQUEST_FILE: &str = "request.schema.json";
 /// Schema file of the error envelope.
 pub const ERROR_FILE: &str = "error.schema.json";
 
+/// Where an answer shows a field sent as `display_X` under OpenStack's plain name `X` (Manila's
+/// share update takes `display_name` and answers `name`): the plain pointer, when the answer
+/// documents it and not the sent one.
+pub fn display_alias(pointer: &str, answer: &serde_json::Value) -> Option<String> {
+    let (parent, last) = pointer.rsplit_once('/')?;
+    let plain = format!("{parent}/{}", last.strip_prefix("display_")?);
+    let at = |p: &str| {
+        crate::pointer::tokens(p).try_fold(answer, |cur, t| cur.get("properties")?.get(t.as_ref()))
+    };
+    (at(pointer).is_none() && at(&plain).is_some()).then_some(plain)
+}
+
 /// Schema file of a response body for a status.
 pub fn response_file(status: u16) -> String {
     format!("response.{status}.schema.json")

@@ -1649,7 +1649,9 @@ impl<'a> OpGen<'a> {
             return None;
         }
         let var = producer.id_param.to_string();
-        let teardown = producer.teardown(self.contract, d.params.clone(), &var);
+        let mut params = d.params.clone();
+        producer.parents_sent(d.body.as_ref(), &mut params);
+        let teardown = producer.teardown(self.contract, params, &var);
         // A key the client chose is what the request sent.
         let capture = match producer.key {
             Some(ClientKey::Body(at)) => Capture::Sent(format!("/body{at}")),

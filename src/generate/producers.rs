@@ -70,6 +70,20 @@ impl Producer<'_> {
         }
     }
 
+    /// Adds to `params` each parent the delete's path names that the create sent in its `body`
+    /// (NAT's SNAT rule names its `nat_gateway_id` there, and is deleted below that gateway).
+    pub fn parents_sent(&self, body: Option<&Value>, params: &mut Map<String, Value>) {
+        let (Some(delete), Some(body)) = (self.delete, body) else {
+            return;
+        };
+        for p in &delete.path_params {
+            let sent = sent_scalar(body, p).and_then(|at| body.pointer(&at));
+            if let (false, Some(v)) = (params.contains_key(p) || p == self.id_param, sent) {
+                params.insert(p.clone(), v.clone());
+            }
+        }
+    }
+
     /// The teardown step deleting the one captured in `var`, with the parents' `params`.
     pub fn teardown(
         &self,
@@ -426,6 +440,8 @@ impl Planner<'_, '_> {
                 body = Some(b);
             }
         }
+        let mut teardown_params = params.clone();
+        p.parents_sent(body.as_ref(), &mut teardown_params);
         let status = success_yaml(create);
         // An asynchronous create: its answer holds the job, and the job, once done, the id.
         let capture = match (chosen, p.job) {
@@ -448,7 +464,7 @@ impl Planner<'_, '_> {
             plan.defined.push(format!("{var}_job"));
         }
         plan.defined.push(var.to_string());
-        if let Some(step) = p.teardown(self.contract, params, var) {
+        if let Some(step) = p.teardown(self.contract, teardown_params, var) {
             plan.teardown.insert(0, step);
         }
         true
@@ -491,26 +507,30 @@ impl Planner<'_, '_> {
     }
 }
 
+/// Where a body sends a scalar field `name`, at the top level or under the body's one envelope
+/// (`/trigger_type_code`, `/server/name`).
+pub fn sent_scalar(body: &Value, name: &str) -> Option<String> {
+    let body = body.as_object()?;
+    let scalar = |v: &Value| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_));
+    if body.get(name).is_some_and(scalar) {
+        return Some(crate::pointer::child("", name));
+    }
+    match body.iter().next() {
+        Some((env, Value::Object(inner)))
+            if body.len() == 1 && inner.get(name).is_some_and(scalar) =>
+        {
+            Some(crate::pointer::child(&crate::pointer::child("", env), name))
+        }
+        _ => None,
+    }
+}
+
 impl PlannedStep {
     /// Where this step's body sends a scalar field `name`, at the top level or under the
     /// body's one envelope (`/body/trigger_type_code`, `/body/server/name`).
     pub fn sent_field(&self, name: &str) -> Option<String> {
-        let body = self.body.as_ref()?.as_object()?;
-        let scalar = |v: &Value| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_));
-        if body.get(name).is_some_and(scalar) {
-            return Some(crate::pointer::child("/body", name));
-        }
-        match body.iter().next() {
-            Some((env, Value::Object(inner)))
-                if body.len() == 1 && inner.get(name).is_some_and(scalar) =>
-            {
-                Some(crate::pointer::child(
-                    &crate::pointer::child("/body", env),
-                    name,
-                ))
-            }
-            _ => None,
-        }
+        let at = sent_scalar(self.body.as_ref()?, name)?;
+        Some(format!("/body{at}"))
     }
 
     /// The variables the step reads: every `${name}` it writes, and each path parameter of its

@@ -14,7 +14,7 @@
 //! The namespace (another project's id behaves as unknown) and invalid-id properties are
 //! per-operation path cases of [`super::OpGen`].
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::producers::{
     request_body, success_yaml, Plan, PlannedStep, Planner, Producer, Producers,
@@ -116,35 +116,50 @@ fn sent_strings(body: &Value) -> Vec<(String, String)> {
 
 /// Where a request schema has a `name` (else a `description`) string, at the top or one
 /// envelope deep: the field an update changes.
-fn updatable_field<'s>(schema: &'s Value) -> Option<(String, &'s Value)> {
-    let props = schema.get("properties")?.as_object()?;
-    let inner = props
+fn updatable_field(schema: &Value) -> Option<(String, &Value)> {
+    updatable_fields(schema).into_iter().next()
+}
+
+/// The fields an update may change, best first: `name`, then `description` (at the top or one
+/// envelope deep), then other free-text names (SMN's topic update sets only `display_name`);
+/// never an enumerated one, which the update may not be free to change.
+fn updatable_fields(schema: &Value) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return out;
+    };
+    let inner: Vec<(&String, &Map<String, Value>)> = props
         .iter()
-        .filter_map(|(k, s)| Some((k, s.get("properties")?.as_object()?)));
+        .filter_map(|(k, s)| Some((k, s.get("properties")?.as_object()?)))
+        .collect();
     for field in ["name", "description"] {
         if let Some(s) = props.get(field).filter(|s| s["type"] == "string") {
-            return Some((format!("/{field}"), s));
+            out.push((format!("/{field}"), s));
         }
-        for (env, p) in inner.clone() {
+        for (env, p) in &inner {
             if let Some(s) = p.get(field).filter(|s| s["type"] == "string") {
-                return Some((format!("/{env}/{field}"), s));
+                out.push((format!("/{env}/{field}"), s));
             }
         }
     }
-    // Else another free-text name (SMN's topic update sets only `display_name`); never an
-    // enumerated one, which the update may not be free to change.
-    let named = |(k, s): (&'s String, &'s Value)| {
+    let named = |k: &String, s: &Value| {
         let free = s["type"] == "string" && s.get("enum").is_none();
-        (free && (k.ends_with("_name") || k.ends_with("_description"))).then(|| (k.clone(), s))
+        free && (k.ends_with("_name") || k.ends_with("_description"))
     };
-    if let Some((k, s)) = props.iter().find_map(named) {
-        return Some((format!("/{k}"), s));
+    out.extend(
+        props
+            .iter()
+            .filter(|(k, s)| named(k, s))
+            .map(|(k, s)| (format!("/{k}"), s)),
+    );
+    for (env, p) in &inner {
+        out.extend(
+            p.iter()
+                .filter(|(k, s)| named(k, s))
+                .map(|(k, s)| (format!("/{env}/{k}"), s)),
+        );
     }
-    inner.into_iter().find_map(|(env, p)| {
-        p.iter()
-            .find_map(named)
-            .map(|(k, s)| (format!("/{env}/{k}"), s))
-    })
+    out
 }
 
 /// The `value` schema of a JSON Patch request (an array of `{op, path, value}` whose `op` may be
@@ -188,6 +203,30 @@ fn read_id_pointer(read: &Value, id_pointer: &str) -> Option<String> {
         .map(|(name, _)| format!("/{name}/{key}"));
     let one = envelopes.next()?;
     (envelopes.next().is_none() && string_at(&one)).then_some(one)
+}
+
+/// Where a read answer documents the request field at `pointer`, and its schema: the same
+/// pointer, else under the envelope holding the read's id (`/scaling_group/description` for a
+/// request's bare `/description`), else without the request's own envelope (`/name` for
+/// `/volume/name` where the answer has no `volume`).
+fn shown_at<'s>(
+    read: &'s Value,
+    pointer: &str,
+    id_at: Option<&str>,
+) -> Option<(String, &'s Value)> {
+    let envelope = id_at
+        .and_then(|at| at.rsplit_once('/'))
+        .map(|(env, _)| env)
+        .filter(|env| !env.is_empty());
+    let unwrapped = pointer
+        .strip_prefix('/')
+        .and_then(|p| p.split_once('/'))
+        .filter(|(env, _)| schema_at(read, &format!("/{env}")).is_none())
+        .map(|(_, rest)| format!("/{rest}"));
+    std::iter::once(pointer.to_string())
+        .chain(envelope.map(|env| format!("{env}{pointer}")))
+        .chain(unwrapped)
+        .find_map(|at| schema_at(read, &at).map(|s| (at, s)))
 }
 
 /// The array of a list answer whose items carry the id key, and that key.
@@ -311,15 +350,20 @@ impl<'c, 'a> KindCases<'c, 'a> {
         let read = self.p.read?;
         let mut step = self.on_item(name, read, &self.var, success_yaml(read));
         let schema = response_schema(self.contract, read);
-        if let Some(at) = schema.and_then(|s| read_id_pointer(s, self.p.key_pointer())) {
+        let id_at = schema.and_then(|s| read_id_pointer(s, self.p.key_pointer()));
+        if let Some(at) = &id_at {
             step.assertions
                 .push(json!({"pointer": at, "equals": format!("${{{}}}", self.var)}));
         }
         for (pointer, value) in shows {
-            let documented = schema.and_then(|s| schema_at(s, pointer));
-            if documented.is_some_and(|s| s["type"] == "string" && fits(s, &json!(value))) {
+            let Some((at, documented)) =
+                schema.and_then(|s| shown_at(s, pointer, id_at.as_deref()))
+            else {
+                continue;
+            };
+            if documented["type"] == "string" && fits(documented, &json!(value)) {
                 step.assertions
-                    .push(json!({"pointer": pointer, "equals": value}));
+                    .push(json!({"pointer": at, "equals": value}));
             }
         }
         Some(step)
@@ -335,9 +379,26 @@ impl<'c, 'a> KindCases<'c, 'a> {
         let validator = self.contract.validator(&update.id, SchemaKind::Request)?;
         // A JSON Patch update (Glance's) replaces the name; any other sets the field.
         let patch = patch_update(schema);
+        // The field a read shows back, where one is (Manila's update sets `display_name`, its
+        // read shows `name`: its `display_description` is no better a check).
+        let read = self.p.read.and_then(|r| response_schema(self.contract, r));
+        let id_at = read.and_then(|r| read_id_pointer(r, self.p.key_pointer()));
+        // The name the update's own answer shows a `display_X` under (Manila's `name`).
+        let answer = response_schema(self.contract, update);
+        let named = |p: &str| {
+            answer
+                .and_then(|a| crate::contract::display_alias(p, a))
+                .unwrap_or_else(|| p.to_string())
+        };
+        let shown =
+            |p: &String| read.is_some_and(|r| shown_at(r, &named(p), id_at.as_deref()).is_some());
         let (pointer, field) = match patch {
             Some(value) => ("/name".to_string(), value),
-            None => updatable_field(schema)?,
+            None => {
+                let fields = updatable_fields(schema);
+                let best = fields.iter().position(|(p, _)| shown(p)).unwrap_or(0);
+                fields.into_iter().nth(best)?
+            }
         };
         let body_with = |v: &Value| match patch {
             Some(_) => json!([{"op": "replace", "path": "/name", "value": v}]),
@@ -363,7 +424,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
         );
         step.body = Some(body);
         let value = value.as_str()?.to_string();
-        Some((step, (pointer, value)))
+        Some((step, (named(&pointer), value)))
     }
 
     /// Tags: generated, the property, and the rules (page rows) the steps rest on.
@@ -758,6 +819,51 @@ mod tests {
             at(json!({"properties": {"type_name": e, "status": s}})),
             None
         );
+    }
+
+    /// A sent field is checked where the read documents it: the same pointer, under the read's
+    /// envelope (a bare request, an enveloped answer), or without the request's envelope.
+    #[test]
+    fn a_sent_field_is_read_back_across_envelopes() {
+        let s = json!({"type": "string"});
+        let at = |read: &Value, pointer: &str, id_at: Option<&str>| {
+            shown_at(read, pointer, id_at).map(|(p, _)| p)
+        };
+        let enveloped =
+            json!({"properties": {"group": {"properties": {"group_id": s, "description": s}}}});
+        assert_eq!(
+            at(&enveloped, "/description", Some("/group/group_id")).as_deref(),
+            Some("/group/description")
+        );
+        assert_eq!(at(&enveloped, "/description", None), None);
+        assert_eq!(
+            at(&enveloped, "/group/description", Some("/group/group_id")).as_deref(),
+            Some("/group/description")
+        );
+        let bare = json!({"properties": {"id": s, "name": s}});
+        assert_eq!(
+            at(&bare, "/volume/name", Some("/id")).as_deref(),
+            Some("/name")
+        );
+        // An envelope the answer has too is no envelope to drop.
+        let other = json!({"properties": {"volume": {"properties": {"id": s}}, "name": s}});
+        assert_eq!(at(&other, "/volume/name", Some("/volume/id")), None);
+        assert_eq!(at(&bare, "/nothing", Some("/id")), None);
+    }
+
+    /// A `display_X` the update's answer shows as `X` is read back as `X`; an answer showing
+    /// `display_X` (SMN's) keeps it.
+    #[test]
+    fn an_openstack_display_field_is_read_back_under_its_plain_name() {
+        let s = json!({"type": "string"});
+        let manila = json!({"properties": {"share": {"properties": {"name": s}}}});
+        assert_eq!(
+            crate::contract::display_alias("/share/display_name", &manila).as_deref(),
+            Some("/share/name")
+        );
+        let smn = json!({"properties": {"display_name": s, "name": s}});
+        assert_eq!(crate::contract::display_alias("/display_name", &smn), None);
+        assert_eq!(crate::contract::display_alias("/name", &manila), None);
     }
 
     /// A create answering a list of ids (`volume_ids`) is read and listed by `id`, at the top or

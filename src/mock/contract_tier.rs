@@ -348,7 +348,7 @@ impl Tier {
             let mut b = schema
                 .map(|s| instance(s, params))
                 .unwrap_or_else(|| stored.clone());
-            echo(&mut b, fields_for(stored, schema), schema, &self.scalars);
+            echo_fitted(&mut b, stored, schema, &self.scalars);
             b
         };
         match (op.method.as_str(), role) {
@@ -436,7 +436,7 @@ impl Tier {
                 "PUT" | "PATCH" => {
                     // A PUT with no body (a tag's) changes nothing: it answers what is held.
                     let stored = match request {
-                        Some(r) => self.memory.update(&collection, &id, r),
+                        Some(r) => self.memory.update(&collection, &id, &aliased(r, schema)),
                         None => self.memory.get(&collection, &id),
                     };
                     (status, body.and(stored.map(|s| fit(&s))))
@@ -473,7 +473,7 @@ impl Tier {
         if let Some(o) = held.as_object_mut() {
             o.remove("id");
         }
-        echo(&mut b, fields_for(&held, schema), schema, &self.scalars);
+        echo_fitted(&mut b, &held, schema, &self.scalars);
         Some(b)
     }
 
@@ -1108,6 +1108,39 @@ fn echo(response: &mut Value, request: &Value, schema: Option<&Value>, scalars: 
     }
 }
 
+/// An update as the answer names its fields: a `display_X` the update's answer shows as `X`
+/// (Manila's) is stored as `X`, at the top or one envelope deep, unless `X` is sent too (then
+/// the page's precedence holds and both are kept).
+fn aliased(update: &Value, answer: Option<&Value>) -> Value {
+    let mut out = update.clone();
+    let Some(answer) = answer else {
+        return out;
+    };
+    let rename = |o: &mut Map<String, Value>, at: &str| {
+        let keys: Vec<String> = o.keys().cloned().collect();
+        for k in keys {
+            let Some(plain) = crate::contract::display_alias(&format!("{at}/{k}"), answer) else {
+                continue;
+            };
+            let plain = plain.rsplit('/').next().unwrap_or_default().to_string();
+            if !o.contains_key(&plain) {
+                if let Some(v) = o.remove(&k) {
+                    o.insert(plain, v);
+                }
+            }
+        }
+    };
+    if let Some(top) = out.as_object_mut() {
+        rename(top, "");
+        for (env, inner) in top.iter_mut() {
+            if let Some(inner) = inner.as_object_mut() {
+                rename(inner, &format!("/{env}"));
+            }
+        }
+    }
+    out
+}
+
 /// Whether an object schema is a free-form map: it names no properties and lets others in.
 fn free_map(schema: &Value) -> bool {
     schema.get("properties").is_none()
@@ -1235,6 +1268,46 @@ fn fields_for<'a>(stored: &'a Value, schema: Option<&Value>) -> &'a Value {
     } else {
         stored
     }
+}
+
+/// Echoes a stored body into an answer shaped by `schema`: the fields [`fields_for`] picks, and,
+/// where the answer keeps its fields under one envelope (`{"scaling_group": {…}}`) and the body
+/// was sent bare, its bare fields into that envelope too (over the envelope a create's answer
+/// stored beside them: the bare fields are what was sent and updated).
+fn echo_fitted(answer: &mut Value, stored: &Value, schema: Option<&Value>, scalars: &Scalars) {
+    let fields = fields_for(stored, schema);
+    echo(answer, fields, schema, scalars);
+    if let (Some((name, sub)), Some(o)) = (envelope_for(fields, schema), fields.as_object()) {
+        let bare: Map<String, Value> = o
+            .iter()
+            .filter(|(k, _)| *k != name)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if let Some(inner) = answer.get_mut(name) {
+            echo(inner, &Value::Object(bare), Some(sub), scalars);
+        }
+    }
+}
+
+/// The answer's one envelope (an object property naming properties), with its schema, where
+/// the body's other fields hold more of the envelope's fields than of the answer's top level.
+fn envelope_for<'s>(fields: &Value, schema: Option<&'s Value>) -> Option<(&'s str, &'s Value)> {
+    let o = fields.as_object()?;
+    let props = schema?.get("properties")?.as_object()?;
+    let mut envelopes = props
+        .iter()
+        .filter(|(_, s)| s.get("properties").is_some_and(Value::is_object));
+    let (name, sub) = envelopes.next()?;
+    if envelopes.next().is_some() {
+        return None;
+    }
+    let inner = sub.get("properties")?.as_object()?;
+    let held = |p: &Map<String, Value>| {
+        o.keys()
+            .filter(|k| *k != name && p.contains_key(*k))
+            .count()
+    };
+    (held(inner) > held(props)).then_some((name.as_str(), sub))
 }
 
 /// Whether an answer schema has an array property to list items in.
@@ -1376,6 +1449,55 @@ mod tests {
         let flat = json!({"name": "v", "size": 1, "metadata": {"a": "b"}});
         assert_eq!(fields_for(&flat, Some(&bare)), &flat);
         assert_eq!(fields_for(&stored, None), &stored);
+    }
+
+    /// An update's `display_X` is stored as the `X` its answer shows, unless `X` is sent too.
+    #[test]
+    fn an_openstack_display_field_is_stored_under_the_name_the_answer_shows() {
+        let s = json!({"type": "string"});
+        let answer =
+            json!({"properties": {"share": {"properties": {"name": s, "description": s}}}});
+        assert_eq!(
+            aliased(
+                &json!({"share": {"display_name": "n", "size": 1}}),
+                Some(&answer)
+            ),
+            json!({"share": {"name": "n", "size": 1}})
+        );
+        let both = json!({"share": {"display_name": "loser", "name": "winner"}});
+        assert_eq!(aliased(&both, Some(&answer)), both);
+        // An answer documenting `display_name` (SMN's) keeps it.
+        let smn = json!({"properties": {"display_name": s, "name": s}});
+        let sent = json!({"display_name": "d"});
+        assert_eq!(aliased(&sent, Some(&smn)), sent);
+        assert_eq!(aliased(&sent, None), sent);
+    }
+
+    /// A body sent bare is answered inside the envelope the answer keeps its fields under, and
+    /// nowhere else; a body naming the envelope, or holding more top-level fields, is not.
+    #[test]
+    fn a_bare_stored_body_is_answered_inside_the_answers_envelope() {
+        let s = json!({"type": "string"});
+        let schema = json!({"properties": {
+            "group": {"type": "object", "properties": {"id": s, "name": s, "description": s}},
+            "request_id": s,
+        }});
+        let scalars = Scalars::default();
+        let mut answer =
+            json!({"group": {"id": "g", "name": "x", "description": "d"}, "request_id": "r"});
+        let stored = json!({"id": "g", "name": "sent", "description": "updated"});
+        echo_fitted(&mut answer, &stored, Some(&schema), &scalars);
+        assert_eq!(answer["group"]["name"], "sent");
+        assert_eq!(answer["group"]["description"], "updated");
+        assert_eq!(answer["request_id"], "r");
+        // Beside the envelope a create's answer stored, the bare fields (sent, updated) win.
+        let beside = json!({"description": "updated again", "group": {"id": "g", "description": "answered"}});
+        echo_fitted(&mut answer, &beside, Some(&schema), &scalars);
+        assert_eq!(answer["group"]["description"], "updated again");
+        let enveloped = json!({"group": {"name": "inner"}});
+        assert_eq!(envelope_for(&enveloped, Some(&schema)), None);
+        let top = json!({"request_id": "q", "other": "o"});
+        assert_eq!(envelope_for(&top, Some(&schema)), None);
     }
 
     /// An echoed request must not make the answer break its own schema: a partial array item

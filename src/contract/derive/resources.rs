@@ -102,8 +102,15 @@ pub fn infer(
             let tail = format!("/{collection}/{{}}");
             by_path.iter().find_map(|((s, p), ms)| {
                 let op = ms.get(method)?;
+                // The parent is a path parameter: `/v2/{}/shares/{}` is another version's
+                // kind, no parent's view of `/v1/{}/sfs-turbo/shares/{}`.
+                let parent = op
+                    .path_params
+                    .iter()
+                    .any(|q| q != "project_id" && q != id_param_of(&own));
                 (*s == *service
                     && p != item
+                    && parent
                     && p.ends_with(&tail)
                     && op.path.ends_with(&format!("/{own}")))
                 .then_some(op)
@@ -387,15 +394,16 @@ pub fn created_id_in(schema: &Value, id_param: &str) -> Option<String> {
         })
 }
 
-/// A PUT of the item that documents 201 (Created): the client chooses the new one's id in the
-/// path (`PUT /v3/OS-FEDERATION/identity_providers/{id}`), where no POST creates the kind.
+/// A PUT of the item that documents 201 (Created) and not 200: the client chooses the new one's
+/// id in the path (`PUT /v3/OS-FEDERATION/identity_providers/{id}`), where no POST creates the
+/// kind. A page listing 200 beside 201 (a generic status table) documents an update.
 fn put_create<'o>(
     methods: &BTreeMap<&str, &'o Operation>,
     id_param: &str,
 ) -> Option<&'o Operation> {
     let put = methods.get("PUT")?;
-    (put.success.contains(&201) && put.path_params.last().is_some_and(|p| p == id_param))
-        .then_some(*put)
+    let created = put.success.contains(&201) && !put.success.contains(&200);
+    (created && put.path_params.last().is_some_and(|p| p == id_param)).then_some(*put)
 }
 
 /// Where a create request carries the key the client chooses: the path parameter of a create by
@@ -644,6 +652,14 @@ mod tests {
                 "DELETE",
                 "/v1/{project_id}/vpcs/{vpc_id}/ports/{other_id}",
             ),
+            // Another version's collection of the same word is no parent: its PUT is its own.
+            op("t.create", "POST", "/v1/{project_id}/sfs-turbo/shares"),
+            op(
+                "t.show",
+                "GET",
+                "/v1/{project_id}/sfs-turbo/shares/{share_id}",
+            ),
+            op("v2.update", "PUT", "/v2/{project_id}/shares/{share_id}"),
             // A user removed from a group its create never names is no delete of the user.
             op("u.create", "POST", "/v3/users"),
             op("u.show", "GET", "/v3/users/{user_id}"),
@@ -669,6 +685,10 @@ mod tests {
             Some("/v1/{project_id}/vpcs/{vpc_id}/subnets/{id}")
         );
         assert_eq!(kind("port.v1").expect("a port kind").delete, None);
+        assert_eq!(
+            kind("sfs_turbo.share.v1").expect("a share kind").update,
+            None
+        );
         assert_eq!(kind("user.v3").expect("a user kind").delete, None);
     }
 
@@ -783,6 +803,12 @@ mod tests {
         let mut put = op("i.put", "PUT", "/v3/providers/{id}");
         put.success = vec![201];
         put.path_params = vec!["id".into()];
+        let mut generic = op(
+            "c.put",
+            "PUT",
+            "/v1/{project_id}/cluster_infos/{cluster_id}",
+        );
+        generic.success = vec![200, 201, 202, 203];
         let ops = vec![
             op("s.create", "POST", "/v1/{project_id}/secrets"),
             op("s.show", "GET", "/v1/{project_id}/secrets/{secret_name}"),
@@ -795,6 +821,14 @@ mod tests {
             op("i.patch", "PATCH", "/v3/providers/{id}"),
             op("v.create", "POST", "/v1/{project_id}/vpcs"),
             op("v.show", "GET", "/v1/{project_id}/vpcs/{vpc_id}"),
+            // A generic status table (200, 201, 202…) on an update is no create.
+            generic,
+            op("c.list", "GET", "/v1/{project_id}/cluster_infos"),
+            op(
+                "c.show",
+                "GET",
+                "/v1/{project_id}/cluster_infos/{cluster_id}",
+            ),
         ];
         let schemas = BTreeMap::from([
             (
@@ -854,6 +888,11 @@ mod tests {
             Some("PATCH")
         );
         assert_eq!(key("vpc.v1"), None);
+        let info = table
+            .by_kind("cluster_info.v1")
+            .expect("a cluster_info kind");
+        assert_eq!((&info.create, &info.client_key), (&None, &None));
+        assert_eq!(info.update.as_ref().map(|c| c.method.as_str()), Some("PUT"));
         assert!(
             !notes.iter().any(|n| n.contains("no id in the create")),
             "{notes:?}"
