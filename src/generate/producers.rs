@@ -47,6 +47,8 @@ pub struct Producer<'a> {
     /// Where the create sends the key the client chooses (a kind keyed by a name, or created
     /// by PUT): the setup sends a run-unique one and captures it from the request.
     pub key: Option<&'a ClientKey>,
+    /// Other path parameters naming one (`idp_id` for a provider read at `…/{id}`).
+    aliases: Vec<String>,
 }
 
 impl Producer<'_> {
@@ -110,11 +112,13 @@ fn operation_at<'a>(contract: &'a Contract, method: &str, template: &str) -> Opt
 impl<'a> Producers<'a> {
     /// The producers of a contract.
     pub fn of(contract: &'a Contract) -> Producers<'a> {
+        let aliases = contract.resources.aliases(&contract.operations);
         let kinds = contract
             .resources
             .kinds
             .iter()
-            .filter_map(|k| {
+            .enumerate()
+            .filter_map(|(i, k)| {
                 let create = k.create.as_ref()?;
                 let create = operation_at(contract, &create.method, &create.path)?;
                 let at = |c: Option<&crate::contract::resources::Call>| {
@@ -144,6 +148,11 @@ impl<'a> Producers<'a> {
                     job: job.map(|(query, j)| (query, j.job_id.as_str())),
                     delete,
                     key: k.client_key.as_ref(),
+                    aliases: aliases
+                        .iter()
+                        .filter(|(at, _)| *at == i)
+                        .map(|(_, p)| p.clone())
+                        .collect(),
                 })
             })
             .collect();
@@ -170,6 +179,14 @@ impl<'a> Producers<'a> {
         let mut named = of(true);
         if named.is_empty() {
             named = of(false);
+        }
+        // A parameter naming a kind that its own item names otherwise (`{idp_id}`, `{id}`).
+        if named.is_empty() {
+            named = self
+                .kinds
+                .iter()
+                .filter(|k| k.create.service == service && k.aliases.iter().any(|a| a == param))
+                .collect();
         }
         named
             .iter()
@@ -202,6 +219,17 @@ impl<'a> Producers<'a> {
         self.kinds
             .iter()
             .any(|k| k.key.is_some() && k.id_param == param)
+    }
+
+    /// Whether some kind the generator can create, with an id the server issues, is named by
+    /// this parameter, whatever its name looks like (IAM's credentials by `{access_key}`). The
+    /// project is the target's, even where a kind of projects is created.
+    pub fn identifies(&self, param: &str) -> bool {
+        param != "project_id"
+            && self
+                .kinds
+                .iter()
+                .any(|k| k.id_param == param && k.key.is_none())
     }
 
     /// Every producer, in the table's order.
