@@ -102,7 +102,8 @@ fn schema(dir: &Path, op: &str, file: &str) -> Value {
 /// free-form map, so no body key is bound to the path's `{graph_name}`. Two pages of one
 /// endpoint spelling its parameters differently (`{projectId}`, `{project_id}`) are one
 /// operation, so the mock routes each body to the operation that documents it. An action on
-/// a job nobody started is about an unknown job.
+/// a job nobody started is about an unknown job; a case naming a job starts one first (a POST
+/// of the service answering a `job_id`), and the job of an unknown graph is the graph's 404.
 #[test]
 fn noted_rows_twin_spellings_and_unknown_jobs_run_clean() {
     let result = [("表 3 响应参数", "|result|是|String|结果。|")];
@@ -111,7 +112,7 @@ fn noted_rows_twin_spellings_and_unknown_jobs_run_clean() {
             "新建索引.md",
             page(
                 "新建索引",
-                "POST /v1/\\{project\\_id\\}/graphs/\\{graph\\_name\\}/indices",
+                "POST /ges/v1/\\{project\\_id\\}/graphs/\\{graph\\_name\\}/indices",
                 &[(
                     "表 2 Body参数说明",
                     "|indexName|是|String|索引名称。|\n|hasLabel|否|String|是否有label。|\n|hasLabel（一千亿边（公测版））|否|Boolean|是否有label。|\n|ignoreError（2.2.13）|否|Boolean|是否忽略错误。|",
@@ -124,7 +125,7 @@ fn noted_rows_twin_spellings_and_unknown_jobs_run_clean() {
             "执行查询.md",
             page(
                 "执行查询",
-                "POST /v1/\\{project\\_id\\}/graphs/\\{graph\\_name\\}/action",
+                "POST /ges/v1/\\{project\\_id\\}/graphs/\\{graph\\_name\\}/action",
                 &[("表 2 Body参数说明", "|command|是|String|命令。|")],
                 &result,
                 200,
@@ -134,7 +135,7 @@ fn noted_rows_twin_spellings_and_unknown_jobs_run_clean() {
             "过滤查询.md",
             page(
                 "过滤查询",
-                "POST /v1/\\{projectId\\}/graphs/\\{graphName\\}/action",
+                "POST /ges/v1/\\{projectId\\}/graphs/\\{graphName\\}/action",
                 &[("表 2 Body参数说明", "|vertices|是|Array of strings|点。|")],
                 &result,
                 200,
@@ -144,9 +145,69 @@ fn noted_rows_twin_spellings_and_unknown_jobs_run_clean() {
             "导出结果.md",
             page(
                 "导出job结果",
-                "POST /v1/\\{project\\_id\\}/graphs/\\{graph\\_name\\}/jobs/\\{job\\_id\\}/action",
+                "POST /ges/v1/\\{project\\_id\\}/graphs/\\{graph\\_name\\}/jobs/\\{job\\_id\\}/action",
                 &[("表 2 Body参数说明", "|exportPath|是|String|路径。|")],
                 &[("表 3 响应参数", "|job_id|是|String|任务ID。|")],
+                200,
+            ),
+        ),
+        (
+            "导出边.md",
+            page(
+                "导出边",
+                "POST /ges/v1/\\{project\\_id\\}/graphs/\\{graph\\_name\\}/edges/action",
+                &[("表 2 Body参数说明", "|exportPath|是|String|路径。|")],
+                &[("表 3 响应参数", "|job_id|是|String|任务ID。|")],
+                200,
+            ),
+        ),
+        (
+            "创建图.md",
+            page(
+                "创建图",
+                "POST /v1/\\{project\\_id\\}/graphs",
+                &[("表 2 Body参数说明", "|name|是|String|图名称。|")],
+                &[("表 3 响应参数", "|id|是|String|图ID。|")],
+                200,
+            ),
+        ),
+        (
+            "查询图.md",
+            page(
+                "查询图",
+                "GET /v1/\\{project\\_id\\}/graphs/\\{graph\\_id\\}",
+                &[],
+                &[("表 3 响应参数", "|id|是|String|图ID。|\n|name|是|String|图名称。|")],
+                200,
+            ),
+        ),
+        (
+            "删除图.md",
+            page(
+                "删除图",
+                "DELETE /v1/\\{project\\_id\\}/graphs/\\{graph\\_id\\}",
+                &[],
+                &[],
+                200,
+            ),
+        ),
+        (
+            "备份图.md",
+            page(
+                "备份图",
+                "POST /v1/\\{project\\_id\\}/graphs/\\{graph\\_id\\}/action",
+                &[],
+                &[("表 3 响应参数", "|job_id|是|String|任务ID。|")],
+                200,
+            ),
+        ),
+        (
+            "查询job状态.md",
+            page(
+                "查询job状态",
+                "GET /v1/\\{project\\_id\\}/graphs/\\{graph\\_id\\}/jobs/\\{job\\_id\\}/status",
+                &[],
+                &[("表 3 响应参数", "|status|是|String|状态。|")],
                 200,
             ),
         ),
@@ -168,13 +229,17 @@ fn noted_rows_twin_spellings_and_unknown_jobs_run_clean() {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|o| o["path"].as_str().is_some_and(|p| p.ends_with("}/action")))
+        .filter(|o| {
+            o["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("/ges/") && p.ends_with("}/action"))
+        })
         .filter(|o| !o["path"].as_str().is_some_and(|p| p.contains("/jobs/")))
         .filter_map(|o| o["path"].as_str())
         .collect();
     assert_eq!(
         actions,
-        ["/v1/{project_id}/graphs/{graph_name}/action"],
+        ["/ges/v1/{project_id}/graphs/{graph_name}/action"],
         "{ops}"
     );
     runs_clean(
@@ -183,6 +248,9 @@ fn noted_rows_twin_spellings_and_unknown_jobs_run_clean() {
             "create_graph_indice_v1/success",
             "graph_job_action_v1/path_job_id__unknown",
             "graph_job_action_v1/path_job_id__malformed",
+            "graph_job_action_v1/success",
+            "list_graph_job_status_v1/success",
+            "list_graph_job_status_v1/path_graph_id__unknown",
         ],
     );
 }

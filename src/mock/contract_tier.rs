@@ -326,6 +326,20 @@ impl Tier {
                     },
                 )
             };
+            // The job of a resource nobody made (`…/graphs/{graph_id}/jobs/{job_id}/status`
+            // of an unknown graph) is about that resource first.
+            if !self.unknown_id_ok {
+                if let Some((name, id)) = self.unknown(params) {
+                    let unknown = Unknown {
+                        collection: name.clone(),
+                        id: id.clone(),
+                    };
+                    return self.not_found(op, &unknown);
+                }
+                if let Err(unknown) = self.memory.role(&op.path, path, params) {
+                    return self.not_found(op, &unknown);
+                }
+            }
             if op.method == "GET" {
                 return match body.and_then(|b| self.jobs.complete(job, b)) {
                     Some(done) => (status, Some(done)),
