@@ -282,6 +282,56 @@ impl ResourceTable {
             .or_else(|| named().find(|k| top(k)))
     }
 
+    /// Path parameters that name a kind's items other than its own id parameter, as
+    /// `(kind index, parameter)`: an id parameter standing right after the kind's collection in
+    /// some operation's path (`{idp_id}` in `/identity_providers/{idp_id}/protocols`, where the
+    /// kind reads its item at `/identity_providers/{id}`). A parameter is one kind's across its
+    /// service, so `/v3.0/…/identity-providers/{idp_id}/…` names the same provider; one that
+    /// would name two kinds, or that is a kind's own, is nobody's alias.
+    pub fn aliases(&self, operations: &[super::Operation]) -> Vec<(usize, String)> {
+        let mut found: BTreeMap<(String, String), std::collections::BTreeSet<usize>> =
+            BTreeMap::new();
+        let collections: Vec<Option<String>> = self
+            .kinds
+            .iter()
+            .map(|k| {
+                k.collection_template()
+                    .map(|c| crate::contract::template::normalise(&c))
+            })
+            .collect();
+        for op in operations {
+            let segs: Vec<&str> = op.path.split('/').collect();
+            for (j, seg) in segs.iter().enumerate() {
+                let Some(param) = crate::contract::template::sole_param(seg) else {
+                    continue;
+                };
+                if !crate::contract::rules::is_resource_param(param) {
+                    continue;
+                }
+                let prefix = crate::contract::template::normalise(&segs[..j].join("/"));
+                for (i, k) in self.kinds.iter().enumerate() {
+                    let here = collections[i].as_deref() == Some(prefix.as_str());
+                    if here && k.service == op.service && k.id_param.as_deref() != Some(param) {
+                        found
+                            .entry((k.service.clone(), param.to_string()))
+                            .or_default()
+                            .insert(i);
+                    }
+                }
+            }
+        }
+        found
+            .into_iter()
+            .filter(|((service, param), kinds)| {
+                kinds.len() == 1
+                    && !self.kinds.iter().any(|k| {
+                        k.service == *service && k.id_param.as_deref() == Some(param.as_str())
+                    })
+            })
+            .filter_map(|((_, param), kinds)| Some((*kinds.first()?, param)))
+            .collect()
+    }
+
     /// The kind by name.
     pub fn by_kind(&self, kind: &str) -> Option<&ResourceKind> {
         self.kinds.iter().find(|k| k.kind == kind)

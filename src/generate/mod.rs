@@ -290,7 +290,9 @@ impl<'a> OpGen<'a> {
     /// Whether a path parameter names a resource: an id, or the key of a kind the client keys
     /// (`secret_name`, `namespace`), which a setup makes as it makes an id.
     fn names_resource(&self, param: &str) -> bool {
-        is_resource_param(param) || self.producers.keyed_by(param)
+        is_resource_param(param)
+            || self.producers.keyed_by(param)
+            || self.producers.identifies(param)
     }
 
     fn documents(&self, status: u16) -> bool {
@@ -1363,12 +1365,9 @@ impl<'a> OpGen<'a> {
             Some(ClientKey::Path(own)) => Some(own.as_str()),
             _ => None,
         };
-        for p in self
-            .op
-            .path_params
-            .iter()
-            .filter(|p| is_resource_param(p) && Some(p.as_str()) != chosen)
-        {
+        for p in self.op.path_params.iter().filter(|p| {
+            (is_resource_param(p) || self.producers.identifies(p)) && Some(p.as_str()) != chosen
+        }) {
             let mut d = self.draft(
                 &format!("unknown {p}"),
                 &format!("path_{p}__unknown"),
@@ -1584,13 +1583,59 @@ impl<'a> OpGen<'a> {
                         step.params.insert(k.clone(), v.clone());
                     }
                 }
-                plan.setup.push(step);
                 if sub.captured {
+                    self.create_with_entry(&mut plan, &step);
                     plan.defined.push(sub.param.clone());
                 }
+                plan.setup.push(step);
             }
         }
         plan
+    }
+
+    /// Where the read capturing a sub-item's key reads an item the plan's own setup creates
+    /// (APIG's gateway response, whose `responses` map the read's first key is taken from),
+    /// the create sends one entry of that map, so the read has a key to capture: a create
+    /// sending only what is required would leave the map empty.
+    fn create_with_entry(&self, plan: &mut Plan, read: &PlannedStep) {
+        let Some((_, Capture::FirstKey(at))) = &read.capture else {
+            return;
+        };
+        let Some(p) = self
+            .producers
+            .iter()
+            .find(|p| p.read.is_some_and(|r| r.id == read.operation))
+        else {
+            return;
+        };
+        let Some(map) = self
+            .contract
+            .schema(&p.create.id, SchemaKind::Request)
+            .and_then(|s| schema_at(s, at))
+            .filter(|m| m.get("properties").is_none())
+        else {
+            return;
+        };
+        let Some(values) = map.get("additionalProperties").filter(|v| v.is_object()) else {
+            return;
+        };
+        // A key the map documents (its `propertyNames` enum), else the generator's word.
+        let key = map
+            .pointer("/propertyNames/enum/0")
+            .and_then(Value::as_str)
+            .unwrap_or(SUB_ITEM)
+            .to_string();
+        let entry = json!({ key: values::simple_value(values) });
+        if let Some(create) = plan
+            .setup
+            .iter_mut()
+            .rev()
+            .find(|s| s.operation == p.create.id)
+        {
+            if let Some(body) = create.body.as_mut() {
+                crate::pointer::set(body, at, entry);
+            }
+        }
     }
 
     /// A path parameter that is no id (`trigger_type_code`) but a field the create of a kind

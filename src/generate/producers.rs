@@ -47,6 +47,8 @@ pub struct Producer<'a> {
     /// Where the create sends the key the client chooses (a kind keyed by a name, or created
     /// by PUT): the setup sends a run-unique one and captures it from the request.
     pub key: Option<&'a ClientKey>,
+    /// Other path parameters naming one (`idp_id` for a provider read at `…/{id}`).
+    aliases: Vec<String>,
 }
 
 impl Producer<'_> {
@@ -124,11 +126,13 @@ fn operation_at<'a>(contract: &'a Contract, method: &str, template: &str) -> Opt
 impl<'a> Producers<'a> {
     /// The producers of a contract.
     pub fn of(contract: &'a Contract) -> Producers<'a> {
+        let aliases = contract.resources.aliases(&contract.operations);
         let kinds = contract
             .resources
             .kinds
             .iter()
-            .filter_map(|k| {
+            .enumerate()
+            .filter_map(|(i, k)| {
                 let create = k.create.as_ref()?;
                 let create = operation_at(contract, &create.method, &create.path)?;
                 let at = |c: Option<&crate::contract::resources::Call>| {
@@ -158,6 +162,11 @@ impl<'a> Producers<'a> {
                     job: job.map(|(query, j)| (query, j.job_id.as_str())),
                     delete,
                     key: k.client_key.as_ref(),
+                    aliases: aliases
+                        .iter()
+                        .filter(|(at, _)| *at == i)
+                        .map(|(_, p)| p.clone())
+                        .collect(),
                 })
             })
             .collect();
@@ -184,6 +193,14 @@ impl<'a> Producers<'a> {
         let mut named = of(true);
         if named.is_empty() {
             named = of(false);
+        }
+        // A parameter naming a kind that its own item names otherwise (`{idp_id}`, `{id}`).
+        if named.is_empty() {
+            named = self
+                .kinds
+                .iter()
+                .filter(|k| k.create.service == service && k.aliases.iter().any(|a| a == param))
+                .collect();
         }
         named
             .iter()
@@ -216,6 +233,17 @@ impl<'a> Producers<'a> {
         self.kinds
             .iter()
             .any(|k| k.key.is_some() && k.id_param == param)
+    }
+
+    /// Whether some kind the generator can create, with an id the server issues, is named by
+    /// this parameter, whatever its name looks like (IAM's credentials by `{access_key}`). The
+    /// project is the target's, even where a kind of projects is created.
+    pub fn identifies(&self, param: &str) -> bool {
+        param != "project_id"
+            && self
+                .kinds
+                .iter()
+                .any(|k| k.id_param == param && k.key.is_none())
     }
 
     /// Every producer, in the table's order.
@@ -364,9 +392,88 @@ impl Planner<'_, '_> {
             return false;
         }
         let Some(p) = self.producers.for_param(param, service, path) else {
-            return false;
+            return param == "job_id" && self.start_job(plan, service, path, project_var, depth);
         };
         self.produce_at(plan, p, &var, project_var, depth)
+    }
+
+    /// A job no kind's create starts, named by a request (an action on a job, its status): the
+    /// setup starts one with a POST of the service whose answer documents a top-level `job_id`
+    /// (of those whose body the contract accepts, the one whose path shares most with the
+    /// request's), its parents made first, and captures the job's id.
+    fn start_job(
+        &self,
+        plan: &mut Plan,
+        service: &str,
+        path: &str,
+        project_var: &str,
+        depth: usize,
+    ) -> bool {
+        if project_var != "project_id" {
+            return false;
+        }
+        let want: Vec<String> = normalise(path).split('/').map(str::to_string).collect();
+        let shared = |o: &Operation| {
+            normalise(&o.path)
+                .split('/')
+                .zip(&want)
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        let mut starters: Vec<(&Operation, Option<Value>)> = self
+            .contract
+            .operations
+            .iter()
+            .filter(|o| o.method == "POST" && o.service == service)
+            .filter(|o| !o.path_params.iter().any(|p| p == "job_id"))
+            .filter(|o| {
+                o.success
+                    .iter()
+                    .filter_map(|s| self.contract.schema(&o.id, SchemaKind::Response(*s)))
+                    .any(|a| a.pointer("/properties/job_id/type") == Some(&json!("string")))
+            })
+            .filter_map(|o| {
+                if !o.request_body {
+                    return Some((o, None));
+                }
+                let schema = self.contract.schema(&o.id, SchemaKind::Request)?;
+                let body = values::simple_value(schema);
+                let valid = self
+                    .contract
+                    .validator(&o.id, SchemaKind::Request)
+                    .is_some_and(|v| v.is_valid(&body));
+                valid.then_some((o, Some(body)))
+            })
+            .collect();
+        starters.sort_by_key(|(o, _)| std::cmp::Reverse(shared(o)));
+        let Some((starter, body)) = starters.into_iter().next() else {
+            return false;
+        };
+        let mut params = Map::new();
+        for name in &starter.path_params {
+            if name == "project_id" {
+                continue;
+            }
+            if is_resource_param(name) || self.producers.keyed_by(name) {
+                if !self.need_at(plan, name, service, &starter.path, project_var, depth + 1) {
+                    return false;
+                }
+            } else {
+                params.insert(name.clone(), json!("conform"));
+            }
+        }
+        plan.setup.push(PlannedStep {
+            name: format!("setup: start a job ({})", starter.id),
+            operation: starter.id.clone(),
+            params,
+            body,
+            status: success_yaml(starter),
+            capture: Some(("job_id".into(), Capture::Body("/job_id".into()))),
+            query: required_query(starter),
+            ..PlannedStep::default()
+        });
+        plan.defined.push("job_id".into());
+        true
     }
 
     /// Adds to `plan` the steps that create one of `p` (parents first), captured into `var`.

@@ -321,6 +321,23 @@ impl<'c, 'a> KindCases<'c, 'a> {
         }
     }
 
+    /// The list's required query: a parameter the create sent as a field (APIG's env
+    /// variables are listed by the `group_id` they were created in) is what it sent, so the
+    /// list is of the scope the new one is in.
+    fn list_query(&self, list: &Operation) -> serde_json::Map<String, Value> {
+        let mut query = super::producers::required_query(list);
+        for (name, v) in query.iter_mut() {
+            let sent = self.create.sent_field(name).and_then(|at| {
+                let at = at.strip_prefix("/body")?;
+                self.create.body.as_ref()?.pointer(at).cloned()
+            });
+            if let Some(sent) = sent {
+                *v = sent;
+            }
+        }
+        query
+    }
+
     /// A list step asserting the created one is (or is no longer) listed.
     fn list_step(&self, listed: bool) -> Option<PlannedStep> {
         let list = self.p.list?;
@@ -338,7 +355,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             ),
             operation: list.id.clone(),
             params: self.create.params.clone(),
-            query: super::producers::required_query(list),
+            query: self.list_query(list),
             status: success_yaml(list),
             assertions: vec![json!({"pointer": array, which: {key: format!("${{{}}}", self.var)}})],
             ..PlannedStep::default()
@@ -753,7 +770,7 @@ impl KindCases<'_, '_> {
             ),
             operation: list.id.clone(),
             params: self.create.params.clone(),
-            query: super::producers::required_query(list),
+            query: self.list_query(list),
             status: success_yaml(list),
             assertions: vec![json!({"pointer": array, "excludes": {"name": marker}})],
             ..PlannedStep::default()

@@ -30,6 +30,15 @@ struct KindRoute {
     example: Option<(String, Value)>,
     /// Where a create carries the key the client chose (the kind is stored under it).
     client_key: Option<ClientKey>,
+    /// Other path parameters naming one (`idp_id` for the providers read at `…/{id}`).
+    aliases: Vec<String>,
+}
+
+impl KindRoute {
+    /// Whether the path parameter `param` names one of this kind.
+    fn named_by(&self, param: &str) -> bool {
+        self.id_param.as_deref() == Some(param) || self.aliases.iter().any(|a| a == param)
+    }
 }
 
 /// What a request is for a kind.
@@ -144,6 +153,7 @@ impl Memory {
                         (k.created_by_job.is_some() || keyed).then(String::new)
                     }),
                     client_key: k.client_key.clone(),
+                    aliases: Vec::new(),
                     id_param: k.id_param.clone(),
                     example: k
                         .example_id()
@@ -193,6 +203,19 @@ impl Memory {
                 crate::contract::derive::resources::created_id_in(a, k.id_param.as_deref()?)
             });
             k.creates_elsewhere.push((t, pointer));
+        }
+        self
+    }
+
+    /// Adds the other path parameters naming a kind's items (`(collection template,
+    /// parameter)`, from [`crate::contract::resources::ResourceTable::aliases`]): a request
+    /// naming an unknown one by such a parameter is about an unknown resource too.
+    pub fn also_named(mut self, aliases: impl IntoIterator<Item = (String, String)>) -> Memory {
+        for (collection, param) in aliases {
+            let t = normalise(&collection);
+            if let Some(k) = self.kinds.iter_mut().find(|k| k.collection == t) {
+                k.aliases.push(param);
+            }
         }
         self
     }
@@ -268,11 +291,7 @@ impl Memory {
         let project = named.filter(|_| !self.faults.has(Fault::CrossProjectLeak));
         let mut located: BTreeMap<usize, String> = BTreeMap::new();
         for (name, value) in params {
-            if !self
-                .kinds
-                .iter()
-                .any(|k| k.id_param.as_deref() == Some(name))
-            {
+            if !self.kinds.iter().any(|k| k.named_by(name)) {
                 continue;
             }
             let all: Vec<&KindRoute> = self.kinds.iter().collect();
@@ -679,7 +698,7 @@ impl Memory {
             .iter()
             .find(|(coll, items)| {
                 kinds.iter().any(|k| {
-                    k.id_param.as_deref() == Some(param)
+                    k.named_by(param)
                         && fits(&k.collection, coll)
                         && (project.is_none_or(|p| coll.split('/').any(|s| s == p))
                             || !k.collection.contains("{}"))
@@ -690,7 +709,7 @@ impl Memory {
             let owner = self.owner.as_deref()?;
             kinds
                 .iter()
-                .filter(|k| k.id_param.as_deref() == Some(param) && owns(&k.collection))
+                .filter(|k| k.named_by(param) && owns(&k.collection))
                 .find_map(|k| owner.find(&k.collection, id, project))
         })
     }

@@ -105,19 +105,32 @@ impl Tier {
             unknown_id_ok: faults.has(Fault::UnknownIdOk),
             leaks: faults.has(Fault::CrossProjectLeak),
             ignore_state: faults.has(Fault::IgnoreVmState),
-            memory: Memory::sharing(&contract.resources, faults, shared.clone()).also_created_at(
-                contract
-                    .operations
-                    .iter()
-                    .filter(|op| op.method == "POST")
-                    .map(|op| {
-                        let answer = op
-                            .success
-                            .iter()
-                            .find_map(|s| contract.schema(&op.id, SchemaKind::Response(*s)));
-                        (op.path.as_str(), answer)
-                    }),
-            ),
+            memory: Memory::sharing(&contract.resources, faults, shared.clone())
+                .also_created_at(
+                    contract
+                        .operations
+                        .iter()
+                        .filter(|op| op.method == "POST")
+                        .map(|op| {
+                            let answer = op
+                                .success
+                                .iter()
+                                .find_map(|s| contract.schema(&op.id, SchemaKind::Response(*s)));
+                            (op.path.as_str(), answer)
+                        }),
+                )
+                .also_named(
+                    contract
+                        .resources
+                        .aliases(&contract.operations)
+                        .into_iter()
+                        .filter_map(|(i, param)| {
+                            Some((
+                                contract.resources.kinds.get(i)?.collection_template()?,
+                                param,
+                            ))
+                        }),
+                ),
             shared,
             jobs: Default::default(),
             seeds: super::seeds::Seeds::of(&contract),
@@ -304,17 +317,42 @@ impl Tier {
             echo(b, r, schema, &self.scalars);
         }
         if let Some((_, job)) = params.iter().find(|(p, _)| p == super::jobs::JOB_ID) {
+            let unknown_job = || {
+                self.not_found(
+                    op,
+                    &Unknown {
+                        collection: "jobs".into(),
+                        id: job.clone(),
+                    },
+                )
+            };
+            // The job of a resource nobody made (`…/graphs/{graph_id}/jobs/{job_id}/status`
+            // of an unknown graph) is about that resource first.
+            if !self.unknown_id_ok {
+                if let Some((name, id)) = self.unknown(params) {
+                    let unknown = Unknown {
+                        collection: name.clone(),
+                        id: id.clone(),
+                    };
+                    return self.not_found(op, &unknown);
+                }
+                if let Err(unknown) = self.memory.role(&op.path, path, params) {
+                    return self.not_found(op, &unknown);
+                }
+            }
             if op.method == "GET" {
                 return match body.and_then(|b| self.jobs.complete(job, b)) {
                     Some(done) => (status, Some(done)),
-                    None => self.not_found(
-                        op,
-                        &Unknown {
-                            collection: "jobs".into(),
-                            id: job.clone(),
-                        },
-                    ),
+                    None => unknown_job(),
                 };
+            }
+            // Acting on or deleting a job nobody started is about an unknown job too.
+            if !self.unknown_id_ok && !self.jobs.knows(job) {
+                return unknown_job();
+            }
+            if op.method == "DELETE" {
+                self.jobs.forget(job);
+                return (status, body);
             }
         }
         if let Some((name, id)) = self.unknown(params).filter(|_| !self.unknown_id_ok) {
@@ -1072,7 +1110,7 @@ fn echo(response: &mut Value, request: &Value, schema: Option<&Value>, scalars: 
                     .filter(|(_, x)| {
                         values.is_none_or(|vs| fits_type(vs, x) && scalars.allows(vs, x))
                     })
-                    .map(|(k, x)| (k.clone(), x.clone()))
+                    .map(|(k, x)| (k.clone(), map_value(values, x, scalars)))
                     .collect();
                 *r = Value::Object(kept);
             }
@@ -1139,6 +1177,20 @@ fn aliased(update: &Value, answer: Option<&Value>) -> Value {
         }
     }
     out
+}
+
+/// One entry of a free-form map as the answer shows it: an object the value schema documents
+/// fields of is that schema's instance with what was sent in it (APIG's gateway responses
+/// answer each entry's `status`, `body` and `default`, whatever the request left out).
+fn map_value(values: Option<&Value>, sent: &Value, scalars: &Scalars) -> Value {
+    match values {
+        Some(vs) if sent.is_object() && vs.get("properties").is_some() => {
+            let mut it = instance(vs, &[]);
+            echo(&mut it, sent, Some(vs), scalars);
+            it
+        }
+        _ => sent.clone(),
+    }
 }
 
 /// Whether an object schema is a free-form map: it names no properties and lets others in.
@@ -1588,6 +1640,23 @@ mod tests {
             Some(&schema),
             &Scalars::default(),
         );
+        assert!(v.is_valid(&answer), "{answer}");
+    }
+
+    /// A map entry the request sent without the fields the answer documents for each entry
+    /// is answered with them (the entry's instance, what was sent in it).
+    #[test]
+    fn a_sent_map_entry_is_answered_with_the_fields_its_schema_requires() {
+        let entry = json!({"type": "object", "required": ["status", "body"], "properties": {
+            "status": {"type": "integer"}, "body": {"type": "string"}}});
+        let schema = json!({"type": "object", "properties": {
+            "responses": {"type": "object", "additionalProperties": entry}}});
+        let mut answer = instance(&schema, &[]);
+        let sent = json!({"responses": {"A": {}, "B": {"status": 418}}});
+        echo(&mut answer, &sent, Some(&schema), &Scalars::default());
+        assert_eq!(answer["responses"]["B"]["status"], 418, "{answer}");
+        assert!(answer["responses"]["A"]["body"].is_string(), "{answer}");
+        let v = jsonschema::validator_for(&schema).unwrap();
         assert!(v.is_valid(&answer), "{answer}");
     }
 

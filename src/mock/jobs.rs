@@ -69,6 +69,18 @@ impl Jobs {
         Some(entity)
     }
 
+    /// Whether a job of this id was started (and not deleted).
+    pub fn knows(&self, job: &str) -> bool {
+        let started = self.started.read().unwrap_or_else(|p| p.into_inner());
+        started.contains_key(job)
+    }
+
+    /// Forgets a job (its DELETE): reads and actions on it are then about an unknown job.
+    pub fn forget(&self, job: &str) {
+        let mut started = self.started.write().unwrap_or_else(|p| p.into_inner());
+        started.remove(job);
+    }
+
     /// The answer to a job query (running the first time, then completed), or None for a job
     /// nobody started.
     pub fn complete(&self, job: &str, mut answer: Value) -> Option<Value> {

@@ -41,6 +41,10 @@ static KEY_VAL: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"(?i)^
 static USER_KEY: LazyLock<Regex> = LazyLock::new(|| {
     crate::statics::regex(r"(?i)\b(key|keys|user[- ]defined|custom|customi[sz]ed)\b")
 });
+// A row name followed by a note in parentheses, full-width or not (`ignoreError（2.2.13）`,
+// `hasLabel（一千亿边（公测版））`): the note names the version or edition that has the field.
+static ANNOTATED_NAME: LazyLock<Regex> =
+    LazyLock::new(|| crate::statics::regex(r"^([A-Za-z_][A-Za-z0-9_.\-]*)\s*[（(].*[)）]$"));
 static KEY_VALUE: LazyLock<Regex> =
     LazyLock::new(|| crate::statics::regex(r"(?i)键值对|key-value|key/value|key value pair"));
 // A rule a paragraph states for both parts of a map's entries ("key和value长度不大于255个字节").
@@ -354,6 +358,25 @@ pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> 
         if name.is_empty() {
             continue;
         }
+        let (name, noted) = match annotated_name(&name) {
+            Some(base) => (base.to_string(), true),
+            None => (name, false),
+        };
+        // A noted row documenting a field another row names is that field in one edition
+        // (another type, another item shape): the plain row is the contract.
+        if noted
+            && table.rows.iter().enumerate().any(|(m, other)| {
+                m != n
+                    && other
+                        .get(columns.name)
+                        .map(|c| c.text().trim_matches(['*', ' ']).to_string())
+                        .is_some_and(|o| {
+                            o == name || (m < n && annotated_name(&o) == Some(name.as_str()))
+                        })
+            })
+        {
+            continue;
+        }
         let ty_text = cell(columns.ty).map(|c| c.text());
         let ty = ty_text.as_deref().map_or(Ty::String, Ty::parse);
         let type_name = ty_text.as_deref().and_then(named_type);
@@ -398,6 +421,15 @@ pub fn read_table(table: &Table, file: &str) -> Result<Vec<Field>, DeriveError> 
         });
     }
     Ok(fields)
+}
+
+/// The field a noted row name documents (`ignoreError` of `ignoreError（2.2.13）`), or None
+/// when the name carries no note.
+fn annotated_name(name: &str) -> Option<&str> {
+    ANNOTATED_NAME
+        .captures(name.trim())
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
 }
 
 /// The named object type of a type cell: `X` of "X object", "X objects", "Array of X objects"

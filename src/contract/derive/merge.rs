@@ -59,14 +59,75 @@ struct Group {
     joins: BTreeMap<String, String>,
 }
 
+/// Pages of one method and path that spell its parameters differently (`{projectId}` on one
+/// page, `{project_id}` on its twin) document one endpoint: no router can tell the two apart.
+/// Each such page takes the spelling most of them use (on a tie, the lower-case one, then the
+/// first in order), its parameter list renamed to match, so they group as one operation.
+fn unify_param_spellings(pages: &mut [PageContract], log: &mut Vec<String>) {
+    let mut spellings: BTreeMap<(String, String, String), BTreeMap<String, usize>> =
+        BTreeMap::new();
+    for c in pages.iter() {
+        if let Some((method, path)) = &c.endpoint {
+            let shape = crate::contract::template::normalise(path);
+            *spellings
+                .entry((c.service.clone(), method.clone(), shape))
+                .or_default()
+                .entry(path.clone())
+                .or_default() += 1;
+        }
+    }
+    for c in pages.iter_mut() {
+        let Some((method, path)) = c.endpoint.clone() else {
+            continue;
+        };
+        let shape = crate::contract::template::normalise(&path);
+        let Some(counts) = spellings.get(&(c.service.clone(), method.clone(), shape)) else {
+            continue;
+        };
+        let Some(chosen) = counts
+            .iter()
+            .max_by(|(a, n), (b, m)| {
+                n.cmp(m)
+                    .then_with(|| {
+                        let lower = |p: &str| !p.contains(|ch: char| ch.is_ascii_uppercase());
+                        lower(a).cmp(&lower(b))
+                    })
+                    .then_with(|| b.cmp(a))
+            })
+            .map(|(p, _)| p.clone())
+        else {
+            continue;
+        };
+        if chosen == path {
+            continue;
+        }
+        let renames: Vec<(String, String)> = crate::contract::template::params(&path)
+            .into_iter()
+            .zip(crate::contract::template::params(&chosen))
+            .filter(|(from, to)| from != to)
+            .collect();
+        for p in &mut c.path_params {
+            if let Some((_, to)) = renames.iter().find(|(from, _)| from == p) {
+                p.clone_from(to);
+            }
+        }
+        log.push(format!(
+            "{}: {method} {path} is {chosen} spelled otherwise: joined",
+            c.file
+        ));
+        c.endpoint = Some((method, chosen));
+    }
+}
+
 /// Groups, joins, merges and self-checks the page contracts into `derived`.
 pub fn assemble(
     contracts: Vec<PageContract>,
     manifest: &Manifest,
     derived: &mut Derived,
 ) -> Result<(), DeriveError> {
-    let (located, unlocated): (Vec<_>, Vec<_>) =
+    let (mut located, unlocated): (Vec<_>, Vec<_>) =
         contracts.into_iter().partition(|c| c.endpoint.is_some());
+    unify_param_spellings(&mut located, &mut derived.log);
     // Pages group by method and path; ids come after, so two paths never share one.
     let mut by_endpoint: BTreeMap<(String, String, String), Vec<PageContract>> = BTreeMap::new();
     for c in located {
