@@ -25,6 +25,7 @@ use super::contract_memory::{opened, Memory, Role, Unknown};
 use super::faults::{Fault, Faults};
 use super::router::Table;
 use super::scalars::Scalars;
+use crate::contract::derive::resources::normalise;
 use crate::contract::resources::ClientKey;
 use crate::contract::{Contract, ErrorCode, Operation, SchemaKind};
 
@@ -100,6 +101,7 @@ impl Tier {
             .iter()
             .flat_map(|op| op.query_params.iter().map(|q| &q.schema));
         let scalars = Scalars::of(answers.chain(queries));
+        let seeds = super::seeds::Seeds::of(&contract);
         Tier {
             scalars,
             unknown_id_ok: faults.has(Fault::UnknownIdOk),
@@ -119,11 +121,44 @@ impl Tier {
                     }),
             ),
             shared,
-            jobs: Default::default(),
-            seeds: super::seeds::Seeds::of(&contract),
+            jobs: held_job(&seeds),
+            seeds,
             contract,
             routes,
         }
+    }
+
+    /// The largest request body the mock reads: [`super::BODY_LIMIT`], or, where the longest
+    /// value a request schema allows does not fit in it (DLI's SQL statements of up to
+    /// 1024*1024 characters), that value at four bytes a character and 64 KiB for the rest of
+    /// the body, up to 16 MiB (the largest case file).
+    pub fn body_limit(&self) -> usize {
+        const CAP: usize = 16 * 1024 * 1024;
+        const REST: usize = 64 * 1024;
+        let longest = self
+            .contract
+            .operations
+            .iter()
+            .filter_map(|op| self.contract.schema(&op.id, SchemaKind::Request))
+            .map(longest_value)
+            .max()
+            .unwrap_or(0);
+        longest
+            .saturating_mul(4)
+            .saturating_add(REST)
+            .clamp(super::BODY_LIMIT, CAP)
+    }
+
+    /// Whether a GET naming a job (`{job_id}`) queries the job table: not where a kind of the
+    /// resource table is named by `job_id` and the path runs through its item (DLI's streaming
+    /// job `…/streaming/jobs/{job_id}`, which the memory holds).
+    fn queries_job(&self, op: &Operation) -> bool {
+        let path = normalise(&op.path);
+        !self.contract.resources.kinds.iter().any(|k| {
+            let item = normalise(&k.read.path);
+            k.id_param.as_deref() == Some(super::jobs::JOB_ID)
+                && (path == item || path.starts_with(&format!("{item}/")))
+        })
     }
 
     /// The operation a request is for, with its path parameters (decoded); of several templates
@@ -304,7 +339,7 @@ impl Tier {
             echo(b, r, schema, &self.scalars);
         }
         if let Some((_, job)) = params.iter().find(|(p, _)| p == super::jobs::JOB_ID) {
-            if op.method == "GET" {
+            if op.method == "GET" && self.queries_job(op) {
                 return match body.and_then(|b| self.jobs.complete(job, b)) {
                     Some(done) => (status, Some(done)),
                     None => self.not_found(
@@ -667,6 +702,33 @@ impl Tier {
         };
         (status, Some(body))
     }
+}
+
+/// The longest string a schema allows anywhere (`maxLength` in characters, `x-maxBytes`).
+fn longest_value(schema: &Value) -> usize {
+    match schema {
+        Value::Object(o) => {
+            let own = ["maxLength", "x-maxBytes"]
+                .iter()
+                .filter_map(|k| o.get(*k).and_then(Value::as_u64))
+                .filter_map(|n| usize::try_from(n).ok())
+                .max()
+                .unwrap_or(0);
+            o.values().map(longest_value).fold(own, usize::max)
+        }
+        Value::Array(a) => a.iter().map(longest_value).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The job table, holding the job the tier's variables name (`job_id`) as finished: a run
+/// with no vars file queries a job it did not start (DLI's `…/jobs/{job_id}/status`).
+fn held_job(seeds: &super::seeds::Seeds) -> super::jobs::Jobs {
+    let jobs = super::jobs::Jobs::default();
+    if let Some(job) = seeds.vars().get(super::jobs::JOB_ID) {
+        jobs.hold(job);
+    }
+    jobs
 }
 
 /// Replaces each `null` the schema does not admit with the schema's instance, through
@@ -1857,6 +1919,16 @@ mod tests {
                 "maybe": null, "other": null, "list": [{"n": 0}, {"n": 3}]})
         );
         assert!(body["key_name"].is_string(), "{body}");
+    }
+
+    /// The longest value a schema allows, in characters or bytes, at any depth.
+    #[test]
+    fn the_longest_documented_value_is_found_at_any_depth() {
+        let schema = json!({"properties": {"a": {"maxLength": 64},
+            "b": {"items": {"properties": {"sql": {"maxLength": 1_048_576}}}},
+            "c": {"x-maxBytes": 255}}});
+        assert_eq!(longest_value(&schema), 1_048_576);
+        assert_eq!(longest_value(&json!({"type": "string"})), 0);
     }
 
     #[test]
