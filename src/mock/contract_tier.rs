@@ -459,7 +459,7 @@ impl Tier {
                             b,
                             schema,
                             &items,
-                            envelope.as_deref(),
+                            (envelope.as_deref(), collection.rsplit('/').next()),
                             params,
                             &self.scalars,
                         )
@@ -1311,7 +1311,7 @@ fn fill_list(
     mut body: Value,
     schema: Option<&Value>,
     items: &[Value],
-    envelope: Option<&str>,
+    (envelope, collection): (Option<&str>, Option<&str>),
     params: &[(String, String)],
     scalars: &Scalars,
 ) -> Value {
@@ -1321,10 +1321,16 @@ fn fill_list(
     else {
         return body;
     };
-    let Some((name, item_schema)) = props.iter().find_map(|(name, s)| {
-        let items = s.get("items")?;
-        Some((name, items))
-    }) else {
+    // The array named as the collection (DLI's `resources` beside `groups`), else the first.
+    let arrays = || {
+        props
+            .iter()
+            .filter_map(|(name, s)| Some((name, s.get("items")?)))
+    };
+    let Some((name, item_schema)) = arrays()
+        .find(|(name, _)| Some(name.as_str()) == collection)
+        .or_else(|| arrays().next())
+    else {
         return body;
     };
     let filled: Vec<Value> = items
@@ -1484,7 +1490,14 @@ mod tests {
         });
         let body = instance(&schema, &[]);
         let items = [json!({"id": "a"}), json!({"id": "b"})];
-        let listed = fill_list(body, Some(&schema), &items, None, &[], &Scalars::default());
+        let listed = fill_list(
+            body,
+            Some(&schema),
+            &items,
+            (None, None),
+            &[],
+            &Scalars::default(),
+        );
         assert_eq!(listed["count"], 2, "{listed}");
         assert_eq!(listed["page_info"]["current_count"], 2, "{listed}");
         assert!(listed["page_info"].get("next_marker").is_none(), "{listed}");
@@ -1493,6 +1506,25 @@ mod tests {
             "{listed}"
         );
         assert_eq!(listed["vpcs"][1]["id"], "b");
+    }
+
+    /// Of several arrays, a list's items go in the one named as its collection.
+    #[test]
+    fn a_list_fills_the_array_named_as_its_collection() {
+        let s = json!({"type": "string"});
+        let schema = json!({"properties": {
+            "groups": {"type": "array", "items": {"properties": {"group_name": s}}},
+            "resources": {"type": "array", "items": {"properties": {"resource_name": s}}}}});
+        let items = [json!({"resource_name": "a"})];
+        let listed = fill_list(
+            instance(&schema, &[]),
+            Some(&schema),
+            &items,
+            (None, Some("resources")),
+            &[],
+            &Scalars::default(),
+        );
+        assert_eq!(listed["resources"][0]["resource_name"], "a", "{listed}");
     }
 
     #[test]
