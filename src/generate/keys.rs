@@ -47,7 +47,19 @@ pub fn unique(field: Option<&Value>, seed: &str) -> String {
 
 /// The schema of the field a body pointer names (`/keypair/name`), through `properties`.
 pub fn field_schema<'s>(schema: &'s Value, pointer: &str) -> Option<&'s Value> {
-    crate::pointer::tokens(pointer).try_fold(schema, |s, key| s.get("properties")?.get(&*key))
+    crate::pointer::tokens(pointer).try_fold(schema, |s, key| property(s, &key))
+}
+
+/// A property of an object schema, else of its first alternative (`oneOf`, `anyOf`): the one
+/// a setup's body is built from (`values::simple_value`).
+fn property<'s>(schema: &'s Value, key: &str) -> Option<&'s Value> {
+    schema
+        .get("properties")
+        .and_then(|p| p.get(key))
+        .or_else(|| {
+            let all = schema.get("oneOf").or_else(|| schema.get("anyOf"))?;
+            property(all.as_array()?.first()?, key)
+        })
 }
 
 #[cfg(test)]
@@ -80,5 +92,9 @@ mod tests {
         let schema = json!({"properties": {"keypair": {"properties": {"name": no_dash}}}});
         assert_eq!(field_schema(&schema, "/keypair/name"), Some(&no_dash));
         assert_eq!(field_schema(&schema, "/keypair/other"), None);
+        // Of a request of alternatives, the first one's (the setup's body is built from it).
+        let alternatives =
+            json!({"oneOf": [{"properties": {"name": no_dash}}, {"properties": {}}]});
+        assert_eq!(field_schema(&alternatives, "/name"), Some(&no_dash));
     }
 }

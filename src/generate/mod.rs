@@ -280,10 +280,19 @@ impl<'a> OpGen<'a> {
         let plain = |s: &str| {
             s == values::PLACEHOLDER || s == format!("{}-{}", values::PLACEHOLDER, values::RUN_ID)
         };
-        if body.pointer(at).and_then(Value::as_str).is_some_and(plain) {
+        if let Some(old) = body
+            .pointer(at)
+            .and_then(Value::as_str)
+            .filter(|s| plain(s))
+            .map(str::to_string)
+        {
             let field = self.request.and_then(|r| keys::field_schema(r, at));
             let key = keys::unique(field, &format!("{}/{}", self.op.id, d.name));
-            crate::pointer::set(body, at, Value::String(key));
+            crate::pointer::set(body, at, Value::String(key.clone()));
+            // An answer checked to show the value sent shows the key sent instead.
+            for a in d.assertions.iter_mut().filter(|a| a["pointer"] == *at) {
+                replace_string(a, &old, &key);
+            }
         }
     }
 

@@ -32,6 +32,8 @@ struct KindRoute {
     client_key: Option<ClientKey>,
     /// Other path parameters naming one (`idp_id` for the providers read at `…/{id}`).
     aliases: Vec<String>,
+    /// The id of the instance held of a kind no operation creates ([`super::seeds::held`]).
+    held: Option<String>,
 }
 
 impl KindRoute {
@@ -155,10 +157,12 @@ impl Memory {
                     client_key: k.client_key.clone(),
                     aliases: Vec::new(),
                     id_param: k.id_param.clone(),
-                    example: k
-                        .example_id()
-                        .map(|(_, id)| id.to_string())
-                        .zip(k.example.clone()),
+                    held: super::seeds::held(k, table).map(|(id, _)| id),
+                    example: super::seeds::held(k, table).or_else(|| {
+                        k.example_id()
+                            .map(|(_, id)| id.to_string())
+                            .zip(k.example.clone())
+                    }),
                 })
             })
             .collect();
@@ -543,7 +547,12 @@ impl Memory {
                 key: key.to_string(),
             });
         }
-        let server_id = uuid::Uuid::new_v4().to_string();
+        // A create answering the client's key where its id goes (DLI's queue answers
+        // `queue_name`) is named by that key; otherwise the server chooses an id of its own.
+        let server_id = match answer.pointer(pointer).and_then(Value::as_str) {
+            Some(shown) if !pointer.is_empty() && shown == key => key.to_string(),
+            _ => uuid::Uuid::new_v4().to_string(),
+        };
         Ok(self.store_created(collection, pointer, answer, request, server_id, Some(key)))
     }
 
@@ -714,6 +723,13 @@ impl Memory {
         })
     }
 
+    /// Whether `id` is the held instance of the kind stored in this concrete collection.
+    fn is_held(&self, collection: &str, id: &str) -> bool {
+        self.kinds
+            .iter()
+            .any(|k| k.held.as_deref() == Some(id) && fits(&k.collection, collection))
+    }
+
     /// Removes a stored body.
     pub fn delete(&self, collection: &str, id: &str) {
         if self.faults.has(Fault::DeleteKeeps) {
@@ -721,6 +737,11 @@ impl Memory {
         }
         if let Some((owner, at)) = self.owned(collection) {
             owner.remove(&at, id);
+            return;
+        }
+        // The held instance of a kind nobody creates answers its delete and stays: nothing in
+        // the contract could make another, and every later request naming it would be refused.
+        if self.is_held(collection, id) {
             return;
         }
         let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
@@ -893,6 +914,7 @@ mod tests {
             body: None,
         };
         let kind = |name: &str, coll: &str, item: &str| ResourceKind {
+            create: Some(call("POST", coll)),
             delete: Some(call("DELETE", item)),
             created_id: Some(format!("/{name}/id")),
             collection_path: Some(coll.into()),
@@ -921,6 +943,47 @@ mod tests {
                 ),
             ],
         }
+    }
+
+    /// A kind no operation creates is held in each project, under the id the tier's variables
+    /// hand out (its example's, or one derived from its parameter), and stays through a delete;
+    /// another id is still unknown.
+    #[test]
+    fn a_kind_nobody_creates_is_held_and_kept_through_a_delete() {
+        let mut t = table();
+        t.kinds[0].create = None;
+        let held = crate::mock::seeds::held(&t.kinds[0], &t).map(|(id, _)| id);
+        let id = held.clone().unwrap_or_default();
+        assert!(!id.is_empty(), "a held id without an example");
+        let m = Memory::new(&t, Faults::default());
+        let params = |id: &str| {
+            vec![
+                ("project_id".to_string(), "p1".to_string()),
+                ("vpc_id".to_string(), id.to_string()),
+            ]
+        };
+        let role = |id: &str| {
+            m.role(
+                "/v1/{project_id}/vpcs/{vpc_id}",
+                &format!("/v1/p1/vpcs/{id}"),
+                &params(id),
+            )
+        };
+        assert!(role(&id).is_ok(), "held: {:?}", role(&id));
+        m.delete("/v1/p1/vpcs", &id);
+        assert!(role(&id).is_ok(), "kept through a delete");
+        assert!(role("other").is_err(), "another id is unknown");
+        // A kind some operation creates holds nothing made up, nor does one whose parameter
+        // another kind's create makes (a version's read of what another version creates).
+        let t = table();
+        assert_eq!(crate::mock::seeds::held(&t.kinds[0], &t), None);
+        let mut t = table();
+        let mut v3 = t.kinds[0].clone();
+        v3.create = None;
+        v3.read.path = "/v3/{project_id}/vpc/vpcs/{vpc_id}".into();
+        v3.collection_path = Some("/v3/{project_id}/vpc/vpcs".into());
+        t.kinds.push(v3.clone());
+        assert_eq!(crate::mock::seeds::held(&v3, &t), None);
     }
 
     /// Each project starts with the documented instance of each top-level kind, once: reads
@@ -1395,6 +1458,21 @@ mod tests {
         );
         assert!(replaced.is_ok());
         assert_eq!(m.list("/v1/p/vpcs").len(), 1);
+        // A create answering the key where its id goes (a queue's `queue_name`) is named by it.
+        let sent = json!({"vpc": {"name": "other"}});
+        let made = m.create_keyed(
+            &collection,
+            "/vpc/name",
+            sent.clone(),
+            Some(&sent),
+            "other",
+            true,
+        );
+        let (answer, id) = made.unwrap_or_default();
+        assert_eq!(
+            (answer["vpc"]["name"].as_str(), id.as_str()),
+            (Some("other"), "other")
+        );
         // A kind keyed in a PUT's path is created by that PUT while the key is new.
         let mut t = table();
         t.kinds[0].client_key = Some(ClientKey::Path("vpc_id".into()));

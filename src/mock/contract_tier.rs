@@ -25,6 +25,7 @@ use super::contract_memory::{opened, Memory, Role, Unknown};
 use super::faults::{Fault, Faults};
 use super::router::Table;
 use super::scalars::Scalars;
+use crate::contract::derive::resources::normalise;
 use crate::contract::resources::ClientKey;
 use crate::contract::{Contract, ErrorCode, Operation, SchemaKind};
 
@@ -100,6 +101,7 @@ impl Tier {
             .iter()
             .flat_map(|op| op.query_params.iter().map(|q| &q.schema));
         let scalars = Scalars::of(answers.chain(queries));
+        let seeds = super::seeds::Seeds::of(&contract);
         Tier {
             scalars,
             unknown_id_ok: faults.has(Fault::UnknownIdOk),
@@ -132,11 +134,44 @@ impl Tier {
                         }),
                 ),
             shared,
-            jobs: Default::default(),
-            seeds: super::seeds::Seeds::of(&contract),
+            jobs: held_job(&seeds),
+            seeds,
             contract,
             routes,
         }
+    }
+
+    /// The largest request body the mock reads: [`super::BODY_LIMIT`], or, where the longest
+    /// value a request schema allows does not fit in it (DLI's SQL statements of up to
+    /// 1024*1024 characters), that value at four bytes a character and 64 KiB for the rest of
+    /// the body, up to 16 MiB (the largest case file).
+    pub fn body_limit(&self) -> usize {
+        const CAP: usize = 16 * 1024 * 1024;
+        const REST: usize = 64 * 1024;
+        let longest = self
+            .contract
+            .operations
+            .iter()
+            .filter_map(|op| self.contract.schema(&op.id, SchemaKind::Request))
+            .map(longest_value)
+            .max()
+            .unwrap_or(0);
+        longest
+            .saturating_mul(4)
+            .saturating_add(REST)
+            .clamp(super::BODY_LIMIT, CAP)
+    }
+
+    /// Whether a GET naming a job (`{job_id}`) queries the job table: not where a kind of the
+    /// resource table is named by `job_id` and the path runs through its item (DLI's streaming
+    /// job `…/streaming/jobs/{job_id}`, which the memory holds).
+    fn queries_job(&self, op: &Operation) -> bool {
+        let path = normalise(&op.path);
+        !self.contract.resources.kinds.iter().any(|k| {
+            let item = normalise(&k.read.path);
+            k.id_param.as_deref() == Some(super::jobs::JOB_ID)
+                && (path == item || path.starts_with(&format!("{item}/")))
+        })
     }
 
     /// The operation a request is for, with its path parameters (decoded); of several templates
@@ -316,7 +351,12 @@ impl Tier {
         if let (Some(b), Some(r)) = (&mut body, request) {
             echo(b, r, schema, &self.scalars);
         }
-        if let Some((_, job)) = params.iter().find(|(p, _)| p == super::jobs::JOB_ID) {
+        // A `{job_id}` of a kind the table names (DLI's streaming jobs) is the memory's.
+        let job = params
+            .iter()
+            .find(|(p, _)| p == super::jobs::JOB_ID)
+            .filter(|_| self.queries_job(op));
+        if let Some((_, job)) = job {
             let unknown_job = || {
                 self.not_found(
                     op,
@@ -462,7 +502,7 @@ impl Tier {
                             b,
                             schema,
                             &items,
-                            envelope.as_deref(),
+                            (envelope.as_deref(), collection.rsplit('/').next()),
                             params,
                             &self.scalars,
                         )
@@ -705,6 +745,33 @@ impl Tier {
         };
         (status, Some(body))
     }
+}
+
+/// The longest string a schema allows anywhere (`maxLength` in characters, `x-maxBytes`).
+fn longest_value(schema: &Value) -> usize {
+    match schema {
+        Value::Object(o) => {
+            let own = ["maxLength", "x-maxBytes"]
+                .iter()
+                .filter_map(|k| o.get(*k).and_then(Value::as_u64))
+                .filter_map(|n| usize::try_from(n).ok())
+                .max()
+                .unwrap_or(0);
+            o.values().map(longest_value).fold(own, usize::max)
+        }
+        Value::Array(a) => a.iter().map(longest_value).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The job table, holding the job the tier's variables name (`job_id`) as finished: a run
+/// with no vars file queries a job it did not start (DLI's `…/jobs/{job_id}/status`).
+fn held_job(seeds: &super::seeds::Seeds) -> super::jobs::Jobs {
+    let jobs = super::jobs::Jobs::default();
+    if let Some(job) = seeds.vars().get(super::jobs::JOB_ID) {
+        jobs.hold(job);
+    }
+    jobs
 }
 
 /// Replaces each `null` the schema does not admit with the schema's instance, through
@@ -1374,7 +1441,7 @@ fn fill_list(
     mut body: Value,
     schema: Option<&Value>,
     items: &[Value],
-    envelope: Option<&str>,
+    (envelope, collection): (Option<&str>, Option<&str>),
     params: &[(String, String)],
     scalars: &Scalars,
 ) -> Value {
@@ -1384,10 +1451,16 @@ fn fill_list(
     else {
         return body;
     };
-    let Some((name, item_schema)) = props.iter().find_map(|(name, s)| {
-        let items = s.get("items")?;
-        Some((name, items))
-    }) else {
+    // The array named as the collection (DLI's `resources` beside `groups`), else the first.
+    let arrays = || {
+        props
+            .iter()
+            .filter_map(|(name, s)| Some((name, s.get("items")?)))
+    };
+    let Some((name, item_schema)) = arrays()
+        .find(|(name, _)| Some(name.as_str()) == collection)
+        .or_else(|| arrays().next())
+    else {
         return body;
     };
     let filled: Vec<Value> = items
@@ -1596,7 +1669,14 @@ mod tests {
         });
         let body = instance(&schema, &[]);
         let items = [json!({"id": "a"}), json!({"id": "b"})];
-        let listed = fill_list(body, Some(&schema), &items, None, &[], &Scalars::default());
+        let listed = fill_list(
+            body,
+            Some(&schema),
+            &items,
+            (None, None),
+            &[],
+            &Scalars::default(),
+        );
         assert_eq!(listed["count"], 2, "{listed}");
         assert_eq!(listed["page_info"]["current_count"], 2, "{listed}");
         assert!(listed["page_info"].get("next_marker").is_none(), "{listed}");
@@ -1605,6 +1685,25 @@ mod tests {
             "{listed}"
         );
         assert_eq!(listed["vpcs"][1]["id"], "b");
+    }
+
+    /// Of several arrays, a list's items go in the one named as its collection.
+    #[test]
+    fn a_list_fills_the_array_named_as_its_collection() {
+        let s = json!({"type": "string"});
+        let schema = json!({"properties": {
+            "groups": {"type": "array", "items": {"properties": {"group_name": s}}},
+            "resources": {"type": "array", "items": {"properties": {"resource_name": s}}}}});
+        let items = [json!({"resource_name": "a"})];
+        let listed = fill_list(
+            instance(&schema, &[]),
+            Some(&schema),
+            &items,
+            (None, Some("resources")),
+            &[],
+            &Scalars::default(),
+        );
+        assert_eq!(listed["resources"][0]["resource_name"], "a", "{listed}");
     }
 
     #[test]
@@ -2048,6 +2147,16 @@ mod tests {
                 "maybe": null, "other": null, "list": [{"n": 0}, {"n": 3}]})
         );
         assert!(body["key_name"].is_string(), "{body}");
+    }
+
+    /// The longest value a schema allows, in characters or bytes, at any depth.
+    #[test]
+    fn the_longest_documented_value_is_found_at_any_depth() {
+        let schema = json!({"properties": {"a": {"maxLength": 64},
+            "b": {"items": {"properties": {"sql": {"maxLength": 1_048_576}}}},
+            "c": {"x-maxBytes": 255}}});
+        assert_eq!(longest_value(&schema), 1_048_576);
+        assert_eq!(longest_value(&json!({"type": "string"})), 0);
     }
 
     #[test]

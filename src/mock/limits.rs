@@ -3,7 +3,7 @@
 //!
 //! The body is read here, once, before auth and routing, so no handler ever answers while bytes
 //! are still on the wire. When the mock answers before the body is complete (a declared or actual
-//! size over [`BODY_LIMIT`]), the rest is drained in the background, bounded in bytes and time,
+//! size over [`super::BODY_LIMIT`]), the rest is drained in the background, bounded in bytes and time,
 //! before the connection closes: closing a socket with unread data makes the kernel send a reset,
 //! which can destroy the answer before the client reads it (nginx's "lingering close" exists for
 //! the same reason).
@@ -20,7 +20,6 @@ use http_body::Body as _;
 use http_body_util::BodyExt;
 
 use super::error::{ApiError, Service};
-use super::BODY_LIMIT;
 
 /// Default time a client has to send a request's headers, and how long an idle keep-alive
 /// connection stays open.
@@ -55,7 +54,7 @@ impl Default for Limits {
 enum Read {
     /// The whole body, within the limit.
     Complete,
-    /// More than [`BODY_LIMIT`] bytes.
+    /// More than the limit's bytes.
     Over,
 }
 
@@ -101,19 +100,19 @@ impl Collected {
     }
 }
 
-/// Adds a frame's data to `buf`; `Some(Read::Over)` when that would pass [`BODY_LIMIT`].
-fn append(buf: &mut Collected, frame: http_body::Frame<Bytes>) -> Option<Read> {
+/// Adds a frame's data to `buf`; `Some(Read::Over)` when that would pass `max` bytes.
+fn append(buf: &mut Collected, frame: http_body::Frame<Bytes>, max: usize) -> Option<Read> {
     let data = frame.into_data().ok()?;
-    if buf.len() + data.len() > BODY_LIMIT {
+    if buf.len() + data.len() > max {
         return Some(Read::Over);
     }
     buf.push(data);
     None
 }
 
-async fn read_into(body: &mut Body, buf: &mut Collected) -> Result<Read, axum::Error> {
+async fn read_into(body: &mut Body, buf: &mut Collected, max: usize) -> Result<Read, axum::Error> {
     while let Some(frame) = body.frame().await {
-        if let Some(over) = append(buf, frame?) {
+        if let Some(over) = append(buf, frame?, max) {
             return Ok(over);
         }
     }
@@ -122,14 +121,18 @@ async fn read_into(body: &mut Body, buf: &mut Collected) -> Result<Read, axum::E
 
 /// Takes the frames that are ready now, without waiting: `Some` when that ended the body (or
 /// passed the limit), `None` when more is still to come.
-fn take_ready(body: &mut Body, buf: &mut Collected) -> Result<Option<Read>, axum::Error> {
+fn take_ready(
+    body: &mut Body,
+    buf: &mut Collected,
+    max: usize,
+) -> Result<Option<Read>, axum::Error> {
     use futures_util::FutureExt;
     loop {
         match body.frame().now_or_never() {
             None => return Ok(None),
             Some(None) => return Ok(Some(Read::Complete)),
             Some(Some(frame)) => {
-                if let Some(over) = append(buf, frame?) {
+                if let Some(over) = append(buf, frame?, max) {
                     return Ok(Some(over));
                 }
             }
@@ -169,9 +172,9 @@ pub struct Refused {
 }
 
 impl Refused {
-    fn too_large(service: Service, rest: Body) -> Refused {
+    fn too_large(service: Service, rest: Body, max: usize) -> Refused {
         Refused {
-            error: ApiError::too_large(service, BODY_LIMIT),
+            error: ApiError::too_large(service, max),
             rest: Some(rest),
         }
     }
@@ -186,17 +189,20 @@ impl From<ApiError> for Refused {
 /// Reads a request's body into memory within the limits. An `Err` is the answer to send at once
 /// (413 for a body over the limit, declared or actual; 408 for a body slower than
 /// `body_timeout`; 400 for a body the client broke off); the connection is closed after it.
+/// `max` is the largest body accepted ([`super::BODY_LIMIT`], or more where the contract documents
+/// longer values).
 pub async fn buffer(
     req: Request,
     limits: Limits,
     service: Service,
+    max: usize,
 ) -> Result<(Parts, Bytes), Refused> {
     let (parts, mut body) = req.into_parts();
-    if content_length(&parts.headers).is_some_and(|n| n > BODY_LIMIT as u64) {
+    if content_length(&parts.headers).is_some_and(|n| n > max as u64) {
         // Answer now: waiting for a body that may never come (a 1 GB declaration with a small
         // body) would hang the client until its own timeout. Drained even when the client asked
         // `Expect: 100-continue`: it may send without waiting for the 100 (RFC 9110 §10.1.1).
-        return Err(Refused::too_large(service, body));
+        return Err(Refused::too_large(service, body, max));
     }
     // Most reads carry no body (hyper knows it from the headers): nothing to wait for, so no
     // timer and no buffer.
@@ -206,11 +212,11 @@ pub async fn buffer(
     let mut buf = Collected::default();
     // A small body usually arrives with its headers: what is already read is taken without
     // arming the body timer (a timer a request is a measurable share of a PUT's cost).
-    match take_ready(&mut body, &mut buf) {
+    match take_ready(&mut body, &mut buf, max) {
         Ok(Some(Read::Complete)) => {
             return Ok((parts, buf.freeze()));
         }
-        Ok(Some(Read::Over)) => return Err(Refused::too_large(service, body)),
+        Ok(Some(Read::Over)) => return Err(Refused::too_large(service, body, max)),
         Ok(None) => {}
         Err(e) => {
             return Err(
@@ -218,9 +224,9 @@ pub async fn buffer(
             )
         }
     }
-    match tokio::time::timeout(limits.body_timeout, read_into(&mut body, &mut buf)).await {
+    match tokio::time::timeout(limits.body_timeout, read_into(&mut body, &mut buf, max)).await {
         Ok(Ok(Read::Complete)) => Ok((parts, buf.freeze())),
-        Ok(Ok(Read::Over)) => Err(Refused::too_large(service, body)),
+        Ok(Ok(Read::Over)) => Err(Refused::too_large(service, body, max)),
         Ok(Err(e)) => {
             Err(ApiError::malformed(service, &format!("the body could not be read: {e}")).into())
         }
@@ -309,6 +315,7 @@ pub fn acceptable_content_type(headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mock::BODY_LIMIT;
 
     #[test]
     fn a_one_frame_body_is_kept_without_a_copy() {
@@ -339,10 +346,14 @@ mod tests {
     fn the_limit_counts_every_frame() {
         let mut c = Collected::default();
         let half = Bytes::from(vec![b'x'; BODY_LIMIT / 2]);
-        assert!(append(&mut c, http_body::Frame::data(half.clone())).is_none());
-        assert!(append(&mut c, http_body::Frame::data(half)).is_none());
+        assert!(append(&mut c, http_body::Frame::data(half.clone()), BODY_LIMIT).is_none());
+        assert!(append(&mut c, http_body::Frame::data(half), BODY_LIMIT).is_none());
         assert!(matches!(
-            append(&mut c, http_body::Frame::data(Bytes::from_static(b"y"))),
+            append(
+                &mut c,
+                http_body::Frame::data(Bytes::from_static(b"y")),
+                BODY_LIMIT
+            ),
             Some(Read::Over)
         ));
     }

@@ -151,6 +151,9 @@ pub struct Mock {
     /// `…/servers/{server_id}`) or another service's at the same path (BMS's Nova servers).
     /// Then the tier is asked first.
     shadowed: bool,
+    /// The largest request body read: [`BODY_LIMIT`], or what the contract's longest
+    /// documented value needs ([`contract_tier::Tier::body_limit`]).
+    body_limit: usize,
 }
 
 /// The handle every handler gets.
@@ -312,12 +315,16 @@ pub fn app(config: MockConfig) -> MockService {
     let shadowed = tier
         .as_ref()
         .is_some_and(|t| t.shadowed_by(&routes, |p| service_of(p).name()));
+    let body_limit = tier
+        .as_ref()
+        .map_or(BODY_LIMIT, contract_tier::Tier::body_limit);
     let mock = Arc::new(Mock {
         config,
         store,
         tier,
         routes,
         shadowed,
+        body_limit,
     });
     MockService { mock }
 }
@@ -496,7 +503,7 @@ async fn cross_cutting(mock: AppState, req: Request) -> Response {
     // The body is read first, within the limits, so that nothing below answers while the client
     // is still sending; a refused body closes the connection after the answer.
     let (mut response, close, rest) =
-        match limits::buffer(req, mock.config.limits, service_of(path)).await {
+        match limits::buffer(req, mock.config.limits, service_of(path), mock.body_limit).await {
             Ok((parts, body)) => (
                 answer(&mock, parts, body, (&method, path), is_admin),
                 false,

@@ -8,13 +8,14 @@
 //! Each id is derived from its name (stable across restarts); its other project's twin
 //! (`other_project_report_id`) is an id this project does not hold.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::jobs::JOB_ID;
 use crate::contract::derive::resources::normalise;
+use crate::contract::resources::{ResourceKind, ResourceTable};
 use crate::contract::rules::is_resource_param;
 use crate::contract::{Contract, SchemaKind};
 
@@ -26,6 +27,9 @@ pub struct Seeds {
     /// Body fields naming another resource → an id to send (not checked: the tier does not
     /// follow references).
     body: BTreeMap<String, String>,
+    /// Id parameters of the kinds whose instance the tier holds ([`held`]): the memory checks
+    /// them, and another project's id is one this project does not hold.
+    held: BTreeSet<String>,
 }
 
 /// A stable UUID-shaped id for a name.
@@ -40,6 +44,34 @@ fn id_for(name: &str) -> String {
         &hex[17..20],
         &hex[20..32]
     )
+}
+
+/// The instance the contract tier holds of a kind no operation creates (a DWS cluster, a DLI
+/// streaming job), as a real project holds what its user made elsewhere: the documented
+/// example, else an empty one under an id derived from the kind's id parameter (the example
+/// may be missing, or off its own schema). Only a top-level kind (its collection names at most
+/// the project): a nested one's parent id would be made up; and only where no kind of `table`
+/// named by the same parameter is created (VPC's v3 read of what the v1 create makes). The
+/// memory keeps it through a delete, since nothing in the contract could make another.
+pub fn held(kind: &ResourceKind, table: &ResourceTable) -> Option<(String, Value)> {
+    let param = kind.id_param.as_deref()?;
+    let made_elsewhere = table
+        .kinds
+        .iter()
+        .any(|k| k.id_param.as_deref() == Some(param) && k.create.is_some());
+    let top_level = kind.collection_template().is_some_and(|c| {
+        crate::contract::template::params(&c)
+            .iter()
+            .all(|p| p == "project_id")
+    });
+    if made_elsewhere || !top_level {
+        return None;
+    }
+    match (kind.example_id(), &kind.example) {
+        (Some((_, id)), Some(body)) => Some((id.to_string(), body.clone())),
+        // A made-up id only where the parameter is an id (not a name the user chooses).
+        _ => is_resource_param(param).then(|| (id_for(param), Value::Object(Default::default()))),
+    }
 }
 
 /// `*_id` property names anywhere in a schema.
@@ -120,6 +152,12 @@ impl Seeds {
                 if is_resource_param(p) && p != JOB_ID && !named(p) && !placed.contains(p) {
                     seeds.path.entry(p.clone()).or_insert_with(|| id_for(p));
                 }
+                // A job nobody started here (DWS's `…/job/{job_id}`): the job table holds the
+                // one the variables name, done (`contract_tier`), and another project's is not.
+                if p == JOB_ID && !named(p) {
+                    seeds.body.entry(p.clone()).or_insert_with(|| id_for(p));
+                    seeds.held.insert(p.clone());
+                }
             }
             if let Some(schema) = contract.schema(&op.id, SchemaKind::Request) {
                 let mut fields = Vec::new();
@@ -129,20 +167,12 @@ impl Seeds {
                 }
             }
         }
-        // A kind nobody creates is held as its documented instance (the memory seeds it in
-        // each project): its id is the one a run names (ECS's flavor `c3.2xlarge.2`).
+        // A kind nobody creates is held (the memory seeds it in each project): its id is the
+        // one a run names (ECS's flavor `c3.2xlarge.2`, a DWS cluster).
         for k in &contract.resources.kinds {
-            let top_level = k.collection_template().is_some_and(|c| {
-                crate::contract::template::params(&c)
-                    .iter()
-                    .all(|p| p == "project_id")
-            });
-            // One nobody deletes either: a run deleting it would leave the reads after it
-            // nothing (ECS's images); a catalogue's entry stays.
-            if let (Some(param), Some((_, id)), None, None, true) =
-                (&k.id_param, k.example_id(), &k.create, &k.delete, top_level)
-            {
-                seeds.body.insert(param.clone(), id.to_string());
+            if let (Some(param), Some((id, _))) = (&k.id_param, held(k, &contract.resources)) {
+                seeds.body.insert(param.clone(), id);
+                seeds.held.insert(param.clone());
             }
         }
         seeds
@@ -160,14 +190,14 @@ impl Seeds {
             .find(|(name, value)| self.path.get(name).is_some_and(|seed| seed != value))
     }
 
-    /// The variables a run uses for them: each seed, and for path seeds the other project's
-    /// twin.
+    /// The variables a run uses for them: each seed, and for path seeds and held kinds the
+    /// other project's twin.
     pub fn vars(&self) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for (name, id) in self.body.iter().chain(&self.path) {
             out.insert(name.clone(), id.clone());
         }
-        for name in self.path.keys() {
+        for name in self.path.keys().chain(&self.held) {
             let twin = format!("other_project_{name}");
             out.insert(twin.clone(), id_for(&twin));
         }
@@ -235,18 +265,50 @@ mod tests {
         flavor.example = Some(serde_json::json!({"flavor": {"id": "c3.large.2"}}));
         contract.resources.kinds.push(flavor.clone());
         assert_eq!(Seeds::of(&contract).vars()["flavor_id"], "c3.large.2");
-        // A kind a run creates, or deletes, is not named by the example.
+        // One a run deletes still is (the memory keeps it through the delete), with another
+        // project's twin; without an example, its id is derived from the parameter.
         let mut deleted = flavor.clone();
         deleted.delete = Some(flavor.read.clone());
+        contract.resources.kinds = vec![deleted.clone()];
+        let vars = Seeds::of(&contract).vars();
+        assert_eq!(vars["flavor_id"], "c3.large.2");
+        assert!(vars.contains_key("other_project_flavor_id"), "{vars:?}");
+        deleted.example = None;
+        contract.resources.kinds = vec![deleted];
+        assert_eq!(
+            Seeds::of(&contract).vars()["flavor_id"],
+            id_for("flavor_id")
+        );
+        // A kind a run creates is not named by the example.
         flavor.create = Some(flavor.read.clone());
-        for k in [flavor, deleted] {
-            contract.resources.kinds = vec![k];
-            let vars = Seeds::of(&contract).vars();
-            assert_ne!(
-                vars.get("flavor_id").map(String::as_str),
-                Some("c3.large.2")
-            );
-        }
+        contract.resources.kinds = vec![flavor];
+        let vars = Seeds::of(&contract).vars();
+        assert_ne!(
+            vars.get("flavor_id").map(String::as_str),
+            Some("c3.large.2")
+        );
+    }
+
+    /// A job query's `{job_id}` that no kind names is a variable (the job the tier holds
+    /// done), with another project's twin.
+    #[test]
+    fn a_job_nobody_started_is_a_variable() {
+        let op = crate::contract::Operation::new(
+            "svc.show_job.v1",
+            "svc",
+            "GET",
+            "/v1/{project_id}/jobs/{job_id}",
+        );
+        let dir = std::env::temp_dir();
+        let contract = Contract::from_parts(vec![op], BTreeMap::new(), Default::default(), &dir)
+            .expect("builds");
+        let vars = Seeds::of(&contract).vars();
+        assert_eq!(vars.get(JOB_ID), Some(&id_for(JOB_ID)));
+        assert!(vars.contains_key("other_project_job_id"), "{vars:?}");
+        assert!(
+            !Seeds::of(&contract).seeds(JOB_ID),
+            "not checked as a path seed"
+        );
     }
 
     /// A parameter at a kind's id place named as another kind's id (`{group_id}` below

@@ -155,11 +155,13 @@ const NUM: &str = r"([+-]?\d+(?:\.\d+)?(?:\s*[*×]\s*\d+)*|(?i:intmax|int_max|in
 const UNIT: &str = r"(?:\s*(?:GB|MB|KB|TB|ms|s|秒|分钟|小时|天))?";
 const TO: &str = r"\s*(?:-|－|~|～|到|至|\bto\b)\s*";
 const INT: &str = r"(\d+)";
+// An integer bound that may be a product (`0-1024*1024个字符`: 1048576, never 0).
+const INT_PRODUCT: &str = r"(\d+(?:\s*[*×]\s*\d+)*)";
 
 // Length units: a range or limit followed by one of these counts characters (or bytes).
 static CHAR_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i){INT}(?:\s*个?\s*(?:字符|位))?{TO}{INT}\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|位|characters?|chars?\b)"
+        r"(?i){INT}(?:\s*个?\s*(?:字符|位))?{TO}{INT_PRODUCT}\s*(?:个|位)?\s*(?:unicode\s*)?(?:字符|位|characters?|chars?\b)"
     ))
 });
 static LENGTH_RANGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -539,7 +541,11 @@ fn num(c: &Captures<'_>, i: usize) -> Option<f64> {
 }
 
 fn int(c: &Captures<'_>, i: usize) -> Option<u64> {
-    c.get(i)?.as_str().parse().ok()
+    // A product (`1024*1024`) is one number.
+    c.get(i)?
+        .as_str()
+        .split(['*', '×'])
+        .try_fold(1u64, |acc, f| acc.checked_mul(f.trim().parse().ok()?))
 }
 
 fn is_bytes(unit: Option<&str>) -> bool {
@@ -2621,6 +2627,7 @@ mod tests {
         ("默认值为空", ""),
         ("默认值为空，表示不排序", ""),
         ("规则的描述，长度限制为255", "maxLength=255"),
+        ("语句。长度限制：0-1024*1024个字符。", "maxLength=1048576"),
         (
             "取值：\ninstance：允许任意后端。\nip：只能添加跨VPC后端。\n空字符串（\"\"）：允许任意类型的后端",
             "enum=instance|ip|",

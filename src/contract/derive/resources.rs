@@ -436,8 +436,14 @@ fn client_key(
             .filter(|f| f.get("type") == Some(&Value::from("string")))
             .map(|_| ())
     };
+    // A request of alternatives (`oneOf`: DLI's queue with or without `cidr_in_vpc`) keys
+    // the kind where every alternative sends the key.
+    let alternatives: Vec<&Value> = match request.get("oneOf").and_then(Value::as_array) {
+        Some(all) if !all.is_empty() => all.iter().collect(),
+        _ => vec![request],
+    };
     for name in names {
-        if string_at(request, name).is_some() {
+        if alternatives.iter().all(|a| string_at(a, name).is_some()) {
             return Some(ClientKey::Body(crate::pointer::child("", name)));
         }
         let props = request.get("properties").and_then(Value::as_object)?;
@@ -531,6 +537,24 @@ mod tests {
             created_id_in(&json!({"properties": {}}), "cluster_id"),
             None
         );
+    }
+
+    /// A create of alternatives (with or without a CIDR) keys its kind where every alternative
+    /// sends the key; where one does not, it is no key.
+    #[test]
+    fn a_key_every_alternative_sends_keys_the_kind() {
+        let op = op("c", "POST", "/v1.0/{project_id}/queues");
+        let name = json!({"type": "string"});
+        let key = |request: Value| {
+            let schemas = BTreeMap::from([(("c".to_string(), SchemaKind::Request), request)]);
+            client_key(&op, &schemas, "queue_name", "queue", true)
+        };
+        let both = json!({"oneOf": [
+            {"properties": {"queue_name": name, "cidr": name}, "required": ["queue_name", "cidr"]},
+            {"properties": {"queue_name": name}, "required": ["queue_name"]}]});
+        assert_eq!(key(both), Some(ClientKey::Body("/queue_name".into())));
+        let one = json!({"oneOf": [{"properties": {"queue_name": name}}, {"properties": {"cidr": name}}]});
+        assert_eq!(key(one), None);
     }
 
     #[test]
