@@ -648,6 +648,7 @@ impl MockCmd {
             limits: conform::mock::limits::Limits {
                 header_timeout: self.header_timeout,
                 body_timeout: self.body_timeout,
+                ..Default::default()
             },
             contract: None,
         })

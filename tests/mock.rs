@@ -1237,7 +1237,8 @@ async fn slow_clients_are_cut_off_after_the_default_timeouts() {
         Limits::default(),
         Limits {
             header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(10)
+            body_timeout: Duration::from_secs(10),
+            body_limit: conform::mock::BODY_LIMIT,
         }
     );
     assert_eq!(
@@ -1253,6 +1254,7 @@ async fn slow_client_timeouts_are_configurable() {
         Limits {
             header_timeout: Duration::from_millis(400),
             body_timeout: Duration::from_millis(700),
+            ..Default::default()
         },
         20,
     )

@@ -32,7 +32,8 @@ pub const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
 /// At most this long is spent draining a refused body.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How long clients may take (configurable with `conform mock --header-timeout/--body-timeout`).
+/// How long clients may take (configurable with `conform mock --header-timeout/--body-timeout`)
+/// and how large a body may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Time to send the request line and headers; also the idle keep-alive timeout. A connection
@@ -40,6 +41,9 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// Time to send the whole body; exceeding it is answered 408 and the connection closed.
     pub body_timeout: Duration,
+    /// Largest body read, in bytes: [`BODY_LIMIT`], or more where the contract documents a
+    /// field larger than that (see [`Limits::covering`]).
+    pub body_limit: usize,
 }
 
 impl Default for Limits {
@@ -47,7 +51,43 @@ impl Default for Limits {
         Limits {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             body_timeout: DEFAULT_BODY_TIMEOUT,
+            body_limit: BODY_LIMIT,
         }
+    }
+}
+
+impl Limits {
+    /// These limits with a body limit that takes a request holding one field at its documented
+    /// byte limit (`x-maxBytes`: APIG's debug body is "最长2097152字节"): twice the field's
+    /// limit, the field and as much again for the rest of the body, where that is more than
+    /// the limit already set. A limit the pages state is the service's, so a body the contract
+    /// allows is never 413 for its size alone; contracts of small fields keep [`BODY_LIMIT`].
+    pub fn covering(self, largest_field: u64) -> Limits {
+        let needed = usize::try_from(largest_field)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(2);
+        Limits {
+            body_limit: self.body_limit.max(needed),
+            ..self
+        }
+    }
+}
+
+/// The largest `x-maxBytes` anywhere in a schema (0 where none is stated).
+pub fn largest_max_bytes(schema: &serde_json::Value) -> u64 {
+    match schema {
+        serde_json::Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| match (k.as_str(), v) {
+                (crate::contract::keywords::MAX_BYTES, serde_json::Value::Number(n)) => {
+                    n.as_u64().unwrap_or(0)
+                }
+                _ => largest_max_bytes(v),
+            })
+            .max()
+            .unwrap_or(0),
+        serde_json::Value::Array(a) => a.iter().map(largest_max_bytes).max().unwrap_or(0),
+        _ => 0,
     }
 }
 
@@ -55,7 +95,7 @@ impl Default for Limits {
 enum Read {
     /// The whole body, within the limit.
     Complete,
-    /// More than [`BODY_LIMIT`] bytes.
+    /// More than the body limit.
     Over,
 }
 
@@ -101,19 +141,23 @@ impl Collected {
     }
 }
 
-/// Adds a frame's data to `buf`; `Some(Read::Over)` when that would pass [`BODY_LIMIT`].
-fn append(buf: &mut Collected, frame: http_body::Frame<Bytes>) -> Option<Read> {
+/// Adds a frame's data to `buf`; `Some(Read::Over)` when that would pass `limit`.
+fn append(buf: &mut Collected, frame: http_body::Frame<Bytes>, limit: usize) -> Option<Read> {
     let data = frame.into_data().ok()?;
-    if buf.len() + data.len() > BODY_LIMIT {
+    if buf.len() + data.len() > limit {
         return Some(Read::Over);
     }
     buf.push(data);
     None
 }
 
-async fn read_into(body: &mut Body, buf: &mut Collected) -> Result<Read, axum::Error> {
+async fn read_into(
+    body: &mut Body,
+    buf: &mut Collected,
+    limit: usize,
+) -> Result<Read, axum::Error> {
     while let Some(frame) = body.frame().await {
-        if let Some(over) = append(buf, frame?) {
+        if let Some(over) = append(buf, frame?, limit) {
             return Ok(over);
         }
     }
@@ -122,14 +166,18 @@ async fn read_into(body: &mut Body, buf: &mut Collected) -> Result<Read, axum::E
 
 /// Takes the frames that are ready now, without waiting: `Some` when that ended the body (or
 /// passed the limit), `None` when more is still to come.
-fn take_ready(body: &mut Body, buf: &mut Collected) -> Result<Option<Read>, axum::Error> {
+fn take_ready(
+    body: &mut Body,
+    buf: &mut Collected,
+    limit: usize,
+) -> Result<Option<Read>, axum::Error> {
     use futures_util::FutureExt;
     loop {
         match body.frame().now_or_never() {
             None => return Ok(None),
             Some(None) => return Ok(Some(Read::Complete)),
             Some(Some(frame)) => {
-                if let Some(over) = append(buf, frame?) {
+                if let Some(over) = append(buf, frame?, limit) {
                     return Ok(Some(over));
                 }
             }
@@ -169,9 +217,9 @@ pub struct Refused {
 }
 
 impl Refused {
-    fn too_large(service: Service, rest: Body) -> Refused {
+    fn too_large(service: Service, rest: Body, limit: usize) -> Refused {
         Refused {
-            error: ApiError::too_large(service, BODY_LIMIT),
+            error: ApiError::too_large(service, limit),
             rest: Some(rest),
         }
     }
@@ -184,7 +232,7 @@ impl From<ApiError> for Refused {
 }
 
 /// Reads a request's body into memory within the limits. An `Err` is the answer to send at once
-/// (413 for a body over the limit, declared or actual; 408 for a body slower than
+/// (413 for a body over `limits.body_limit`, declared or actual; 408 for a body slower than
 /// `body_timeout`; 400 for a body the client broke off); the connection is closed after it.
 pub async fn buffer(
     req: Request,
@@ -192,11 +240,12 @@ pub async fn buffer(
     service: Service,
 ) -> Result<(Parts, Bytes), Refused> {
     let (parts, mut body) = req.into_parts();
-    if content_length(&parts.headers).is_some_and(|n| n > BODY_LIMIT as u64) {
+    let limit = limits.body_limit;
+    if content_length(&parts.headers).is_some_and(|n| n > limit as u64) {
         // Answer now: waiting for a body that may never come (a 1 GB declaration with a small
         // body) would hang the client until its own timeout. Drained even when the client asked
         // `Expect: 100-continue`: it may send without waiting for the 100 (RFC 9110 §10.1.1).
-        return Err(Refused::too_large(service, body));
+        return Err(Refused::too_large(service, body, limit));
     }
     // Most reads carry no body (hyper knows it from the headers): nothing to wait for, so no
     // timer and no buffer.
@@ -206,11 +255,11 @@ pub async fn buffer(
     let mut buf = Collected::default();
     // A small body usually arrives with its headers: what is already read is taken without
     // arming the body timer (a timer a request is a measurable share of a PUT's cost).
-    match take_ready(&mut body, &mut buf) {
+    match take_ready(&mut body, &mut buf, limit) {
         Ok(Some(Read::Complete)) => {
             return Ok((parts, buf.freeze()));
         }
-        Ok(Some(Read::Over)) => return Err(Refused::too_large(service, body)),
+        Ok(Some(Read::Over)) => return Err(Refused::too_large(service, body, limit)),
         Ok(None) => {}
         Err(e) => {
             return Err(
@@ -218,9 +267,9 @@ pub async fn buffer(
             )
         }
     }
-    match tokio::time::timeout(limits.body_timeout, read_into(&mut body, &mut buf)).await {
+    match tokio::time::timeout(limits.body_timeout, read_into(&mut body, &mut buf, limit)).await {
         Ok(Ok(Read::Complete)) => Ok((parts, buf.freeze())),
-        Ok(Ok(Read::Over)) => Err(Refused::too_large(service, body)),
+        Ok(Ok(Read::Over)) => Err(Refused::too_large(service, body, limit)),
         Ok(Err(e)) => {
             Err(ApiError::malformed(service, &format!("the body could not be read: {e}")).into())
         }
@@ -311,6 +360,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_body_limit_covers_the_largest_documented_field() {
+        let schema = serde_json::json!({"properties": {
+            "a": {"type": "string", "x-maxBytes": 255},
+            "b": {"type": "array", "items": {"type": "string", "x-maxBytes": 2_097_152}},
+        }});
+        assert_eq!(largest_max_bytes(&schema), 2_097_152);
+        assert_eq!(largest_max_bytes(&serde_json::json!({"type": "object"})), 0);
+        let limits = Limits::default();
+        assert_eq!(
+            limits.covering(0).body_limit,
+            BODY_LIMIT,
+            "no field: the floor"
+        );
+        assert_eq!(
+            limits.covering(255).body_limit,
+            BODY_LIMIT,
+            "small fields fit"
+        );
+        assert_eq!(
+            limits.covering(2_097_152).body_limit,
+            2 * 2_097_152,
+            "room for the field at its limit and the rest of the body"
+        );
+    }
+
+    #[test]
     fn a_one_frame_body_is_kept_without_a_copy() {
         let frame = Bytes::from_static(b"{\"meta\": {\"k\": \"v\"}}");
         let mut c = Collected::default();
@@ -339,10 +414,14 @@ mod tests {
     fn the_limit_counts_every_frame() {
         let mut c = Collected::default();
         let half = Bytes::from(vec![b'x'; BODY_LIMIT / 2]);
-        assert!(append(&mut c, http_body::Frame::data(half.clone())).is_none());
-        assert!(append(&mut c, http_body::Frame::data(half)).is_none());
+        assert!(append(&mut c, http_body::Frame::data(half.clone()), BODY_LIMIT).is_none());
+        assert!(append(&mut c, http_body::Frame::data(half), BODY_LIMIT).is_none());
         assert!(matches!(
-            append(&mut c, http_body::Frame::data(Bytes::from_static(b"y"))),
+            append(
+                &mut c,
+                http_body::Frame::data(Bytes::from_static(b"y")),
+                BODY_LIMIT
+            ),
             Some(Read::Over)
         ));
     }

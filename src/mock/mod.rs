@@ -50,7 +50,8 @@ use self::faults::{Fault, Faults};
 use self::limits::Limits;
 use self::state::{Fixtures, State as Store};
 
-/// Largest accepted request body: 1 MiB.
+/// Largest accepted request body: 1 MiB, unless the contract documents a larger field (see
+/// [`limits::Limits::covering`]).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// Authentication the mock enforces.
@@ -301,7 +302,18 @@ pub fn vars(
 }
 
 /// Builds the service of a mock instance.
-pub fn app(config: MockConfig) -> MockService {
+pub fn app(mut config: MockConfig) -> MockService {
+    // A body holding a documented field at its byte limit is the service's to accept.
+    if let Some(contract) = &config.contract {
+        let largest = contract
+            .schemas
+            .iter()
+            .filter(|((_, kind), _)| *kind == crate::contract::SchemaKind::Request)
+            .map(|(_, schema)| limits::largest_max_bytes(schema))
+            .max()
+            .unwrap_or(0);
+        config.limits = config.limits.covering(largest);
+    }
     let store = Arc::new(shared::Shared::new(Store::from_fixtures(&config.fixtures)));
     let admin = config.admin;
     let tier = config
