@@ -1348,3 +1348,50 @@ fn use_after_delete_leaves_out_a_put_that_makes_the_named_item_again() {
         );
     }
 }
+
+/// A field documented up to 2 MiB ("最长2097152字节", APIG's debug body) is the service's to
+/// accept at its limit: the contract tier reads a body that large instead of answering 413 for
+/// its size, and still refuses one past what the contract allows.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_holding_a_field_at_its_documented_byte_limit_is_read() {
+    let page = synthetic_page(
+        "调试接口",
+        "POST /v1/{project_id}/debugs",
+        &["|body|否|String|请求消息体，最长2097152字节|"],
+        &["|id|String|标识。|"],
+        "",
+        200,
+    );
+    let (_dir, contract) = derived_from("dbg", &[("调试接口.md", page)]);
+    let op = contract
+        .operations
+        .iter()
+        .find(|o| o.method == "POST")
+        .expect("the POST is derived");
+    let request = contract
+        .schemas
+        .get(&(op.id.clone(), SchemaKind::Request))
+        .expect("the request schema is derived");
+    assert_eq!(request["properties"]["body"]["x-maxBytes"], 2_097_152);
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract.clone()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let url = format!("{}/v1/p1/debugs", m.base_url());
+    let at_limit = "x".repeat(2_097_152);
+    let (status, _, body) = call(
+        reqwest::Method::POST,
+        &url,
+        Some(json!({ "body": at_limit })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let over = "x".repeat(2_097_153);
+    let (status, _, _) = call(reqwest::Method::POST, &url, Some(json!({ "body": over }))).await;
+    assert_eq!(
+        status, 400,
+        "one byte past the field's limit is the schema's refusal"
+    );
+}
