@@ -150,6 +150,28 @@ fn write_pages(dir: &Path) {
                 200,
             ),
         ),
+        // A job-starting export beside the streams named by `job_id`: a case naming a job
+        // takes the job the variables name, not one an export starts; its cancel leaves it.
+        (
+            "export.md",
+            page(
+                "导出数据",
+                "POST /v1.0/\\{project\\_id\\}/jobs/export-table",
+                &[("表 1 请求参数", "|table_name|是|String|表名。|")],
+                &[("表 2 响应参数", "|job_id|是|String|作业ID。|")],
+                200,
+            ),
+        ),
+        (
+            "job_cancel.md",
+            page(
+                "取消作业",
+                "DELETE /v1.0/\\{project\\_id\\}/jobs/\\{job\\_id\\}",
+                &[],
+                &[],
+                204,
+            ),
+        ),
         (
             "queue_create.md",
             page(
@@ -273,6 +295,7 @@ fn kinds_nobody_creates_are_held_by_the_tier_and_the_suite_runs_clean() {
         // A stream named by `job_id` is the memory's, the job status the job table's.
         "wh/show_stream_v1_0/success",
         "wh/list_job_status_v1_0/success",
+        "wh/delete_job_v1_0/success",
         // A queue's create answers the key it was sent, the one the case checks.
         "wh/create_queue_v1_0/queue_name__pattern_inside",
     ] {
@@ -292,6 +315,15 @@ fn kinds_nobody_creates_are_held_by_the_tier_and_the_suite_runs_clean() {
         var("cluster_id")
     );
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    let status = runtime.block_on(async { reqwest::get(&url).await.map(|r| r.status().as_u16()) });
+    assert_eq!(status.ok(), Some(200), "{url}");
+    // So does the job the variables name, through its cancel.
+    let url = format!(
+        "{}/v1.0/{}/jobs/{}/status",
+        mock.1,
+        var("project_id"),
+        var("job_id")
+    );
     let status = runtime.block_on(async { reqwest::get(&url).await.map(|r| r.status().as_u16()) });
     assert_eq!(status.ok(), Some(200), "{url}");
 }

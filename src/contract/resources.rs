@@ -287,7 +287,8 @@ impl ResourceTable {
     /// some operation's path (`{idp_id}` in `/identity_providers/{idp_id}/protocols`, where the
     /// kind reads its item at `/identity_providers/{id}`). A parameter is one kind's across its
     /// service, so `/v3.0/…/identity-providers/{idp_id}/…` names the same provider; one that
-    /// would name two kinds, or that is a kind's own, is nobody's alias.
+    /// would name two kinds, or that is a kind's own, is nobody's alias, and a kind whose own
+    /// parameter is named (`{scaling_policy_id}`) has none.
     pub fn aliases(&self, operations: &[super::Operation]) -> Vec<(usize, String)> {
         let mut found: BTreeMap<(String, String), std::collections::BTreeSet<usize>> =
             BTreeMap::new();
@@ -311,7 +312,11 @@ impl ResourceTable {
                 let prefix = crate::contract::template::normalise(&segs[..j].join("/"));
                 for (i, k) in self.kinds.iter().enumerate() {
                     let here = collections[i].as_deref() == Some(prefix.as_str());
-                    if here && k.service == op.service && k.id_param.as_deref() != Some(param) {
+                    // Only a kind whose own parameter is the bare `{id}`: beside a named one
+                    // (`{scaling_policy_id}`), another name (`{scaling_resource_id}`) is another
+                    // resource's id.
+                    let bare = k.id_param.as_deref() == Some("id");
+                    if here && bare && k.service == op.service {
                         found
                             .entry((k.service.clone(), param.to_string()))
                             .or_default()
@@ -519,6 +524,39 @@ mod tests {
             ),
             json!({"meta": {"k": "v"}, "s": {"name": null, "x": "lit {key}"}})
         );
+    }
+
+    /// A parameter right after a kind's collection names that kind where the kind's own is the
+    /// bare `{id}` (IAM's providers, `{idp_id}`), not where its own is named (Auto Scaling's
+    /// `{scaling_resource_id}` beside `{scaling_policy_id}` is another resource's id).
+    #[test]
+    fn a_kind_read_by_bare_id_is_named_elsewhere_by_an_alias() {
+        let call = |p: &str| Call {
+            method: "GET".into(),
+            path: p.into(),
+            body: None,
+        };
+        let kind = |name: &str, coll: &str, read: &str, param: &str| ResourceKind {
+            id_param: Some(param.into()),
+            ..ResourceKind::new(name, "svc", coll, call(read))
+        };
+        let t = ResourceTable {
+            kinds: vec![
+                kind("provider.v3", "providers", "/v3/providers/{id}", "id"),
+                kind(
+                    "policy.v2",
+                    "policies",
+                    "/v2/{project_id}/policies/{id}",
+                    "policy_id",
+                ),
+            ],
+        };
+        let op = |path: &str| crate::contract::Operation::new("o", "svc", "GET", path);
+        let ops = [
+            op("/v3/providers/{idp_id}/protocols"),
+            op("/v2/{project_id}/policies/{resource_id}/list"),
+        ];
+        assert_eq!(t.aliases(&ops), vec![(0, "idp_id".to_string())]);
     }
 
     #[test]

@@ -409,7 +409,15 @@ impl Planner<'_, '_> {
         project_var: &str,
         depth: usize,
     ) -> bool {
-        if project_var != "project_id" {
+        // Where a kind of the service is named by `job_id` (DLI's streaming jobs, which nothing
+        // creates), a job id is that kind's: the tier holds one, handed out as the variable.
+        let a_kind = self
+            .contract
+            .resources
+            .kinds
+            .iter()
+            .any(|k| k.service == service && k.id_param.as_deref() == Some("job_id"));
+        if project_var != "project_id" || a_kind {
             return false;
         }
         let want: Vec<String> = normalise(path).split('/').map(str::to_string).collect();

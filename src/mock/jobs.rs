@@ -31,6 +31,8 @@ struct Job {
     at: Option<String>,
     /// Whether it was read already.
     read: bool,
+    /// Held for the target's variable: a delete answers, but it stays (as held kinds do).
+    held: bool,
 }
 
 /// Jobs started, by job id.
@@ -64,6 +66,7 @@ impl Jobs {
                 fields,
                 at,
                 read: false,
+                held: false,
             },
         );
         Some(entity)
@@ -78,7 +81,9 @@ impl Jobs {
     /// Forgets a job (its DELETE): reads and actions on it are then about an unknown job.
     pub fn forget(&self, job: &str) {
         let mut started = self.started.write().unwrap_or_else(|p| p.into_inner());
-        started.remove(job);
+        if started.get(job).is_some_and(|j| !j.held) {
+            started.remove(job);
+        }
     }
 
     /// Holds a finished job nobody started here (of no create): the job a target's variable
@@ -90,6 +95,7 @@ impl Jobs {
             fields: Value::Null,
             at: None,
             read: true,
+            held: true,
         });
     }
 
@@ -175,6 +181,14 @@ mod tests {
             done.map(|d| (d["status"].clone(), d["job_id"].clone())),
             Some((json!("SUCCESS"), json!("j-1")))
         );
+        // A delete of it answers, but the variable's job stays; a started one is forgotten.
+        jobs.forget("j-1");
+        assert!(jobs.knows("j-1"));
+        let mut answer = json!({"job_id": "x"});
+        jobs.start(&mut answer, None, None);
+        let started = answer["job_id"].as_str().unwrap_or_default().to_string();
+        jobs.forget(&started);
+        assert!(!jobs.knows(&started));
     }
 
     #[test]
