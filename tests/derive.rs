@@ -1952,3 +1952,51 @@ fn alternatives_nothing_tells_apart_become_any_of() {
     let schema = contract.alternative_schema(&op.id, alt).unwrap();
     assert!(keywords::compile(&schema).is_ok());
 }
+
+/// An error body documented as an envelope row pointing to its own table (`error` → `Error`
+/// {message, code}, as VPC Endpoint's pages write it) is the envelope, not an empty object:
+/// an empty schema would make every field of every documented error "undocumented".
+#[test]
+fn an_error_table_whose_one_row_is_the_envelope_documents_the_envelope() {
+    let page = r##"# 删除会话
+
+## URI
+
+DELETE /v1/\{project\_id\}/sessions/\{session\_id\}
+
+## 响应参数
+
+**状态码： 200**
+
+**表 3**  响应Body参数
+
+|参数|参数类型|描述|
+|--|--|--|
+|id|String|会话ID。|
+
+**状态码： 400**
+
+**表 4**  响应Body参数
+
+|参数|参数类型|描述|
+|--|--|--|
+|error|Error object|异常信息。|
+
+**表 5**  Error
+
+|参数|参数类型|描述|
+|--|--|--|
+|message|String|错误信息。|
+|code|String|错误码。|
+"##;
+    let dir = temp_pages(&[("sessions.md", page.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let op = &d.operations[0];
+    let err = &d.schemas[&(op.id.clone(), SchemaKind::Error)];
+    let inner = &err["additionalProperties"];
+    assert_eq!(inner["properties"]["code"]["type"], "string", "{err}");
+    assert_eq!(inner["properties"]["message"]["type"], "string", "{err}");
+    let documented = jsonschema::validator_for(err).unwrap();
+    let answer = serde_json::json!({"error": {"code": "EP.0400", "message": "bad"}});
+    assert!(documented.is_valid(&answer), "{err}");
+}

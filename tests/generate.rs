@@ -778,3 +778,96 @@ fn only_keys_that_can_be_variable_names_are_bound_to_variables() {
         assert!(!c.yaml.contains("${func_vpc"), "{}", c.yaml);
     }
 }
+
+/// An id of another resource is the variable naming it whatever its documented shape (a KMS
+/// grant id of 64 hex digits, a gateway id of exactly 36 characters): a made-up one that fits
+/// names nothing, so a correct server would refuse the case. Its limits are still tested by
+/// the refusals past them, never by an "accepted at the limit" case.
+#[test]
+fn ids_of_other_resources_are_variables_whatever_their_shape() {
+    use conform::contract::{Operation, SchemaKind};
+    use serde_json::json;
+    let op = Operation {
+        request_body: true,
+        success: vec![200],
+        ..Operation::new(
+            "nat.create_rule.v2",
+            "nat",
+            "POST",
+            "/v2/{project_id}/rules",
+        )
+    };
+    let request = json!({"type": "object", "required": ["grant_id", "gateway_id", "name"],
+        "properties": {
+            "grant_id": {"type": "string", "pattern": "^[A-Fa-f0-9]{64}$"},
+            "gateway_id": {"type": "string", "minLength": 36, "maxLength": 36},
+            "name": {"type": "string", "maxLength": 8}}});
+    let mut schemas = std::collections::BTreeMap::new();
+    schemas.insert((op.id.clone(), SchemaKind::Request), request);
+    let dir = tempfile::tempdir().unwrap();
+    let contract = Contract::from_parts(vec![op], schemas, Default::default(), dir.path()).unwrap();
+    let cases = generate::generate(&contract, &Options::default()).unwrap();
+    let case = |name: &str| {
+        cases
+            .iter()
+            .find(|c| c.id.ends_with(&format!("/{name}")))
+            .map(|c| c.yaml.as_str())
+    };
+    let success = case("success").expect("a success case");
+    for bound in [
+        r#""grant_id":"${grant_id}""#,
+        r#""gateway_id":"${gateway_id}""#,
+    ] {
+        assert!(success.contains(bound), "{bound} in {success}");
+    }
+    // A limit of a plain field is tested on both sides; an id's only past it.
+    assert!(case("name__max_length_at_limit").is_some());
+    assert!(case("gateway_id__max_length_at_limit").is_none());
+    let over = case("gateway_id__max_length_over").expect("the refusal past the limit");
+    assert!(
+        over.contains("status: [400]") || over.contains("4xx"),
+        "{over}"
+    );
+    // Every other case sends the variable where it does not test the field itself.
+    let past_name = case("name__max_length_over").expect("a refusal of the name");
+    assert!(
+        past_name.contains(r#""gateway_id":"${gateway_id}""#),
+        "{past_name}"
+    );
+}
+
+/// A version document (`GET /`, `GET /{api_version}`) is read before a client holds a token:
+/// no case expects it to refuse one without, even where the service documents 401.
+#[test]
+fn version_documents_get_no_missing_token_case() {
+    use conform::contract::{ErrorCode, Operation};
+    let ops: Vec<Operation> = [
+        ("sv.list.v1", "/"),
+        ("sv.show.v1", "/{api_version}"),
+        ("sv.list_things.v1", "/v1/{project_id}/things"),
+    ]
+    .into_iter()
+    .map(|(id, path)| Operation {
+        success: vec![200],
+        ..Operation::new(id, "sv", "GET", path)
+    })
+    .collect();
+    let unauthorized = ErrorCode {
+        code: "SV.0401".into(),
+        message: "unauthorized".into(),
+    };
+    let mut codes = conform::contract::ErrorCodes::new();
+    codes
+        .entry("sv".into())
+        .or_default()
+        .insert(401, vec![unauthorized]);
+    let dir = tempfile::tempdir().unwrap();
+    let contract = Contract::from_parts(ops, Default::default(), codes, dir.path()).unwrap();
+    let cases = generate::generate(&contract, &Options::default()).unwrap();
+    let auth: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.id.ends_with("/auth__missing_token"))
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(auth, ["sv/list_things_v1/auth__missing_token"]);
+}

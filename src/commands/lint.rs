@@ -29,7 +29,7 @@ pub fn lint(
     }
     let contract = load_contract(schemas)?;
     let mut scope: Vars = base_vars(
-        &mock_target_vars(&crate::mock::state::Fixtures::defaults()),
+        &mock_target_vars(&crate::mock::state::Fixtures::defaults(), &contract),
         vars,
     )?;
     scope.set("run_id", serde_json::Value::String("lint".into()));

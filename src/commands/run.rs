@@ -152,11 +152,14 @@ impl RunArgs {
     }
 }
 
-/// The variables the built-in mock provides.
-pub fn mock_target_vars(f: &Fixtures) -> BTreeMap<String, Value> {
-    f.vars
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+/// The variables the built-in mock provides for `contract`: what `GET /__mock/vars` of a
+/// standalone mock serving it answers (the values its contract tier seeds for what the contract
+/// cannot create, then the fixtures'), so a run needs the same vars file, or none, whichever
+/// way the mock is started.
+pub fn mock_target_vars(fixtures: &Fixtures, contract: &Contract) -> BTreeMap<String, Value> {
+    crate::mock::vars_of(fixtures, Some(contract))
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
         .collect()
 }
 
@@ -281,7 +284,7 @@ async fn resolve_target(
                 kind: TargetKind::Mock,
                 services: BTreeMap::new(),
                 fallback: Some(m.base_url()),
-                vars: mock_target_vars(&fixtures),
+                vars: mock_target_vars(&fixtures, contract),
                 auth: Auth::Token(Secret::new(token)),
                 strict: true,
                 snapshot_rules: Default::default(),

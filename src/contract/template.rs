@@ -60,6 +60,37 @@ pub fn params(path: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether a concrete path is a version discovery document (`/`, `/v2`, `/v2.1/`): clients
+/// read these before they hold a token, so services answer them without one.
+pub fn is_version_document(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix('/') else {
+        return false;
+    };
+    let root = rest.strip_suffix('/').unwrap_or(rest);
+    rest.is_empty() || is_version_segment(root)
+}
+
+/// Whether a path template names a version document: `/`, a version literal (`/v3`), or one
+/// parameter that stands for the version (`/{api_version}`).
+pub fn is_version_template(template: &str) -> bool {
+    let Some(rest) = template.strip_prefix('/') else {
+        return false;
+    };
+    let root = rest.strip_suffix('/').unwrap_or(rest);
+    rest.is_empty()
+        || is_version_segment(root)
+        || sole_param(root).is_some_and(|p| p.to_ascii_lowercase().contains("version"))
+}
+
+/// `v` and a dotted number: `v2`, `v2.1`, `v1.0`.
+fn is_version_segment(segment: &str) -> bool {
+    segment.strip_prefix('v').is_some_and(|n| {
+        !n.is_empty()
+            && n.split('.')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
 /// How literal a template segment is, for choosing the most literal of several matching
 /// templates: 2 for a literal, 1 for a mixed segment, 0 for a sole parameter.
 pub fn literal_weight(segment: &str) -> usize {
@@ -173,6 +204,35 @@ pub fn normalise(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_documents_are_the_root_and_one_version_segment() {
+        for doc in ["/", "/v2", "/v2.1/", "/v1.0", "/v3/"] {
+            assert!(is_version_document(doc), "{doc}");
+        }
+        for not in [
+            "",
+            "//",
+            "v2",
+            "/v3/auth/tokens",
+            "/v2.1/p/servers",
+            "/v",
+            "/v2.",
+            "/vx",
+        ] {
+            assert!(!is_version_document(not), "{not}");
+        }
+        for doc in ["/", "/v3", "/{api_version}", "/{version}/"] {
+            assert!(is_version_template(doc), "{doc}");
+        }
+        for not in [
+            "/{project_id}",
+            "/v3/{project_id}/topics",
+            "/{api_version}/servers",
+        ] {
+            assert!(!is_version_template(not), "{not}");
+        }
+    }
     use rstest::rstest;
 
     #[rstest]

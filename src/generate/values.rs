@@ -15,6 +15,14 @@ use crate::contract::rules::declared_type;
 /// resource id.
 pub const PLACEHOLDER: &str = "conform";
 
+/// Whether a body field names another resource (`volume_id`): its value is the target's
+/// variable of the same name, never made-up text, since a made-up id names nothing and the
+/// request fails for a reason other than the rule under test. Only a key that can be a
+/// variable's name is one.
+pub fn is_reference(key: &str) -> bool {
+    key.ends_with("_id") && key.len() > 3 && crate::case::vars::is_name(key)
+}
+
 /// Stands for the run id in generated values; `conform run` fills it in.
 pub const RUN_ID: &str = "${run_id}";
 
@@ -444,10 +452,11 @@ fn object_strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Valu
             let n = name.clone();
             // An id of another resource is the placeholder (later the target's variable), not
             // random text.
-            let plain_string = sub.get("type") == Some(&json!("string"))
+            // Whatever its pattern or length: a made-up id names nothing, whatever its shape.
+            let reference = sub.get("type") == Some(&json!("string"))
                 && sub.get("enum").is_none()
-                && sub.get("pattern").is_none();
-            let s = if name.ends_with("_id") && plain_string {
+                && is_reference(name);
+            let s = if reference {
                 Just(json!(PLACEHOLDER)).boxed()
             } else {
                 strategy(sub, single_map_entry)

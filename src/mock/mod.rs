@@ -294,12 +294,28 @@ pub fn vars(
     config: &MockConfig,
     tier: Option<&contract_tier::Tier>,
 ) -> std::collections::BTreeMap<String, String> {
-    let mut out = match (tier, &config.contract) {
-        (Some(t), _) => t.seeds.vars(),
-        (None, Some(c)) => seeds::Seeds::of(c).vars(),
-        (None, None) => Default::default(),
-    };
-    out.extend(config.fixtures.vars.clone());
+    match tier {
+        Some(t) => with_fixtures(t.seeds.vars(), &config.fixtures),
+        None => vars_of(&config.fixtures, config.contract.as_deref()),
+    }
+}
+
+/// The variables of a mock with `fixtures` serving `contract`, before it starts: the tier's
+/// seeds are a function of the contract, so these are the ones it will answer.
+pub fn vars_of(
+    fixtures: &state::Fixtures,
+    contract: Option<&crate::contract::Contract>,
+) -> std::collections::BTreeMap<String, String> {
+    let seeded = contract.map(|c| seeds::Seeds::of(c).vars());
+    with_fixtures(seeded.unwrap_or_default(), fixtures)
+}
+
+/// Seeded values, then the fixtures' own over them.
+fn with_fixtures(
+    mut out: std::collections::BTreeMap<String, String>,
+    fixtures: &state::Fixtures,
+) -> std::collections::BTreeMap<String, String> {
+    out.extend(fixtures.vars.clone());
     out
 }
 
@@ -408,7 +424,7 @@ fn answer(
     // outside their auth middleware).
     let refused = if is_admin {
         authorize_admin(mock, &parts, &body)
-    } else if versions::is_discovery(path) {
+    } else if crate::contract::template::is_version_document(path) {
         Ok(())
     } else {
         authorize(mock, &parts, &body)

@@ -74,14 +74,39 @@ pub fn held(kind: &ResourceKind, table: &ResourceTable) -> Option<(String, Value
     }
 }
 
-/// `*_id` property names anywhere in a schema.
-fn id_fields(schema: &Value, out: &mut Vec<String>) {
+/// The id a body field of this name is sent: the derived one, unless a schema the field has
+/// refuses it (a KMS grant id is 64 hex digits), then the first string every schema accepts
+/// among those their patterns yield; the derived one when none does (the contract disagrees
+/// with itself, and the run says so).
+fn fitting_id(name: &str, schemas: &[&Value]) -> String {
+    let derived = id_for(name);
+    let validators: Vec<_> = schemas
+        .iter()
+        .filter_map(|s| crate::contract::keywords::compile(s).ok())
+        .collect();
+    let fits = |v: &str| {
+        let v = Value::String(v.to_string());
+        validators.iter().all(|c| c.is_valid(&v))
+    };
+    if fits(&derived) {
+        return derived;
+    }
+    schemas
+        .iter()
+        .filter_map(|s| s.get("pattern").and_then(Value::as_str))
+        .filter_map(super::patterned::value)
+        .find(|v| fits(v))
+        .unwrap_or(derived)
+}
+
+/// `*_id` property names anywhere in a schema, with the schema of each.
+fn id_fields<'s>(schema: &'s Value, out: &mut Vec<(String, &'s Value)>) {
     match schema {
         Value::Object(o) => {
             if let Some(props) = o.get("properties").and_then(Value::as_object) {
                 for (name, sub) in props {
                     if is_resource_param(name) && sub.get("enum").is_none() {
-                        out.push(name.clone());
+                        out.push((name.clone(), sub));
                     }
                 }
             }
@@ -146,6 +171,7 @@ impl Seeds {
             }
         }
         let mut seeds = Seeds::default();
+        let mut fields = Vec::new();
         for op in &contract.operations {
             for p in &op.path_params {
                 // Kinds of the table are the memory's; jobs are the job table's.
@@ -160,12 +186,16 @@ impl Seeds {
                 }
             }
             if let Some(schema) = contract.schema(&op.id, SchemaKind::Request) {
-                let mut fields = Vec::new();
                 id_fields(schema, &mut fields);
-                for f in fields.into_iter().filter(|f| !creatable(f)) {
-                    seeds.body.entry(f.clone()).or_insert_with(|| id_for(&f));
-                }
             }
+        }
+        let mut by_name: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+        for (name, schema) in fields.into_iter().filter(|(f, _)| !creatable(f)) {
+            by_name.entry(name).or_default().push(schema);
+        }
+        for (name, schemas) in by_name {
+            let id = fitting_id(&name, &schemas);
+            seeds.body.entry(name).or_insert(id);
         }
         // A kind nobody creates is held (the memory seeds it in each project): its id is the
         // one a run names (ECS's flavor `c3.2xlarge.2`, a DWS cluster).
@@ -215,6 +245,21 @@ mod tests {
         assert_eq!(a, id_for("report_id"));
         assert_ne!(a, id_for("domain_id"));
         assert!(uuid::Uuid::parse_str(&a).is_ok(), "{a}");
+    }
+
+    #[test]
+    fn a_body_id_takes_a_value_its_schemas_accept() {
+        let hex = serde_json::json!({"type": "string", "pattern": "^[A-Fa-f0-9]{64}$"});
+        let id = fitting_id("grant_id", &[&hex]);
+        assert_ne!(id, id_for("grant_id"));
+        assert!(
+            regex::Regex::new("^[A-Fa-f0-9]{64}$")
+                .unwrap()
+                .is_match(&id),
+            "{id}"
+        );
+        let plain = serde_json::json!({"type": "string", "maxLength": 36});
+        assert_eq!(fitting_id("volume_id", &[&plain]), id_for("volume_id"));
     }
 
     #[test]

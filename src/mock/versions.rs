@@ -70,15 +70,6 @@ pub fn show(c: &Call<'_>, segment: &str) -> Result<Response, ApiError> {
     Ok(c.mock.ok(json!({ "version": document(v, c.headers()) })))
 }
 
-/// Whether a path is a discovery document: clients ask for these before they hold a token.
-pub fn is_discovery(path: &str) -> bool {
-    let Some(rest) = path.strip_prefix('/') else {
-        return false;
-    };
-    let root = rest.strip_suffix('/').unwrap_or(rest);
-    rest.is_empty() || VERSIONS.iter().any(|v| v.segment == root)
-}
-
 /// `GET /`: every version's document.
 pub fn list(c: &Call<'_>) -> Result<Response, ApiError> {
     let versions: Vec<Value> = VERSIONS.iter().map(|v| document(v, c.headers())).collect();
@@ -109,27 +100,4 @@ fn document(v: &ApiVersion, headers: &HeaderMap) -> Value {
         "links": [{"rel": "self", "href": format!("{origin}/{}/", v.segment)}],
         "media-types": [{"base": "application/json", "type": v.media_type}],
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_discovery;
-
-    #[test]
-    fn only_the_roots_are_discovery_paths() {
-        for yes in ["/", "/v2", "/v3/", "/v2.1", "/v2.1/"] {
-            assert!(is_discovery(yes), "{yes}");
-        }
-        for no in [
-            "",
-            "//",
-            "/v4",
-            "/v3/auth/tokens",
-            "/v2/p",
-            "/v2.1/p/servers",
-            "/v2.10",
-        ] {
-            assert!(!is_discovery(no), "{no}");
-        }
-    }
 }

@@ -931,7 +931,13 @@ pub fn page_contract(
     let error_fields = fields::tree(&error_tables, &path, pages)?.fields;
     let mut error_builder = Builder::new(enums, Presence::Declared, false);
     let error_from_table = body_schema(&mut error_builder, &error_fields, None);
-    let error = match envelope_row {
+    // An envelope row of the error tables themselves (`error` → `Error` {message, code}) is
+    // the envelope too, not a field the body lacks.
+    let table_envelope = error_fields
+        .iter()
+        .find(|f| f.is_error_envelope)
+        .and_then(|f| f.children.clone());
+    let error = match envelope_row.or(table_envelope) {
         Some(inner) => Some(envelope_schema(&inner, &mut error_builder)),
         None if error_from_table.is_some() => error_from_table,
         None => envelope_from_examples(&error_examples).map(|inner| {
