@@ -215,6 +215,12 @@ pub fn infer(
             read_by_list: listed,
         });
     }
+    for k in inferred
+        .iter_mut()
+        .filter(|k| k.create.is_none() && k.delete.is_none())
+    {
+        made_elsewhere(k, &by_path, schemas, examples);
+    }
     // Parents: the kind whose item path is the deepest prefix of a collection path.
     let items: Vec<(String, String)> = inferred
         .iter()
@@ -257,6 +263,70 @@ fn other_version_create<'o>(
                 .is_some_and(|m| m.contains_key("GET"));
         sibling.then_some(*post)
     })
+}
+
+/// A kind read under a collection named for it (MRS's `cluster_infos`) that nothing creates or
+/// deletes there is made and deleted under the plain collection (`POST /v2/{}/clusters`,
+/// `DELETE /v1.1/{}/clusters/{cluster_id}`): an item path of the same service with a delete of
+/// the same id parameter and no read, whose collection (or another version's) has the POST.
+/// The create's new id is where its answer documents it, else where its example answers the id
+/// parameter (a page whose table names another field than its example shows).
+fn made_elsewhere(
+    k: &mut ResourceKind,
+    by_path: &BTreeMap<(&str, String), BTreeMap<&str, &Operation>>,
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+    examples: &BTreeMap<String, Value>,
+) {
+    let Some(param) = k.id_param.clone() else {
+        return;
+    };
+    let found = by_path.iter().find_map(|((service, item), methods)| {
+        let delete = methods.get("DELETE")?;
+        let (coll, last) = item.rsplit_once('/')?;
+        let word = singular(coll.rsplit('/').next()?);
+        let named = *service == k.service
+            && last == "{}"
+            && !methods.contains_key("GET")
+            && delete.path_params.last() == Some(&param)
+            && k.collection.starts_with(&format!("{word}_"));
+        if !named {
+            return None;
+        }
+        let create = by_path
+            .get(&(*service, coll.to_string()))
+            .and_then(|m| m.get("POST"))
+            .copied()
+            .or_else(|| other_version_create(by_path, service, coll))?;
+        Some((create, *delete))
+    });
+    let Some((create, delete)) = found else {
+        return;
+    };
+    let id = created_id(create, schemas, &param).or_else(|| {
+        let example = examples.get(&create.id)?;
+        example
+            .get(&param)
+            .filter(|v| v.is_string())
+            .map(|_| crate::pointer::child("", &param))
+    });
+    let Some(id) = id else {
+        return;
+    };
+    let own = format!("{{{param}}}");
+    k.create = Some(Call {
+        method: create.method.clone(),
+        path: create.path.clone(),
+        body: None,
+    });
+    k.delete = Some(Call {
+        method: delete.method.clone(),
+        path: match delete.path.strip_suffix(own.as_str()) {
+            Some(base) => format!("{base}{{id}}"),
+            None => delete.path.clone(),
+        },
+        body: None,
+    });
+    k.created_id = Some(id);
 }
 
 /// Declared entries first (each filling what it leaves out from the inferred entry of the same
@@ -851,6 +921,55 @@ mod tests {
         assert_eq!(k.scratch_var.as_deref(), Some("bandwidth_id"));
         assert_eq!(k.created_id.as_deref(), Some("/bandwidth/id"));
         assert!(k.list.is_some());
+    }
+
+    /// A kind read under a collection named for it (`cluster_infos`) that nothing creates there
+    /// is made by the POST of the plain collection under another version and deleted at its
+    /// item, the new id found where the create's example answers it when its table names
+    /// another field; without such a delete it stays uncreated.
+    #[test]
+    fn a_kind_read_under_a_collection_named_for_it_is_made_under_the_plain_one() {
+        let ops = vec![
+            op("c.create", "POST", "/v2/{project_id}/clusters"),
+            op(
+                "c.delete",
+                "DELETE",
+                "/v1.1/{project_id}/clusters/{cluster_id}",
+            ),
+            op(
+                "c.show",
+                "GET",
+                "/v1.1/{project_id}/cluster_infos/{cluster_id}",
+            ),
+            op("c.list", "GET", "/v1.1/{project_id}/cluster_infos"),
+        ];
+        let schemas = BTreeMap::from([(
+            ("c.create".to_string(), SchemaKind::Response(200)),
+            json!({"properties": {"type": {"type": "string"}}}),
+        )]);
+        let examples = BTreeMap::from([("c.create".to_string(), json!({"cluster_id": "abc"}))]);
+        let (table, _) = infer(&ops, &schemas, &examples, &ResourceTable::default());
+        let kind = table
+            .kinds
+            .iter()
+            .find(|k| k.kind == "cluster_info.v1_1")
+            .expect("the cluster kind");
+        assert_eq!(
+            kind.create.as_ref().map(|c| c.path.as_str()),
+            Some("/v2/{project_id}/clusters")
+        );
+        assert_eq!(
+            kind.delete.as_ref().map(|c| c.path.as_str()),
+            Some("/v1.1/{project_id}/clusters/{id}")
+        );
+        assert_eq!(kind.created_id.as_deref(), Some("/cluster_id"));
+        // No example naming the id: no create found.
+        let (table, _) = infer(&ops, &schemas, &BTreeMap::new(), &ResourceTable::default());
+        assert!(
+            table.kinds.iter().all(|k| k.create.is_none()),
+            "{:?}",
+            table.kinds
+        );
     }
 
     /// A kind no operation reads one of (DDS's instances) is read through its list, narrowed by
