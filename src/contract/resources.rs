@@ -68,8 +68,12 @@ pub struct ResourceKind {
     /// The target variable naming a scratch resource of this kind (for `doctor`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scratch_var: Option<String>,
-    /// Reads the state.
+    /// Reads the state: the read of one, or (see [`ResourceKind::read_by_list`]) its list.
     pub read: Call,
+    /// A kind no operation reads one of (DDS's instances are read through their list, filtered
+    /// by an `id` query parameter): how its list shows one. None: `read` reads one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_by_list: Option<ListRead>,
     /// Scalar state: name → JSON pointer into the read body.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
@@ -127,6 +131,7 @@ impl ResourceKind {
             collection: collection.into(),
             scratch_var: None,
             read,
+            read_by_list: None,
             fields: BTreeMap::new(),
             update: None,
             items: None,
@@ -171,6 +176,15 @@ impl ResourceKind {
         self.created_id.is_some() || self.created_by_job.is_some() || self.client_key.is_some()
     }
 
+    /// The path template of one (`/v3/{project_id}/instances/{id}`): the read's, or below the
+    /// collection for a kind read through its list.
+    pub fn item_template(&self) -> String {
+        match (&self.read_by_list, self.collection_template()) {
+            (Some(_), Some(collection)) => format!("{collection}/{{id}}"),
+            _ => self.read.path.clone(),
+        }
+    }
+
     /// The collection's path template: stated, or the read path without its last segment when
     /// that segment is the id.
     pub fn collection_template(&self) -> Option<String> {
@@ -179,6 +193,43 @@ impl ResourceKind {
         }
         let (base, last) = self.read.path.rsplit_once('/')?;
         super::template::sole_param(last).map(|_| base.to_string())
+    }
+}
+
+/// How the list of a kind with no read of one shows one of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListRead {
+    /// The list's query parameter that names one id (`id`), when the list documents one: the
+    /// read sends it, else it reads the whole list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// The array of the list answer holding the items (`/instances`).
+    pub array: String,
+    /// The field of a listed item that holds its id (`id`).
+    pub key: String,
+}
+
+impl ListRead {
+    /// The query a read of the one named `id` sends.
+    pub fn query(&self, id: &str) -> Vec<(String, String)> {
+        self.filter
+            .iter()
+            .map(|f| (f.clone(), id.to_string()))
+            .collect()
+    }
+
+    /// The item of a list `answer` whose id is `id`, if it lists one.
+    pub fn find<'v>(&self, answer: &'v Value, id: &str) -> Option<&'v Value> {
+        answer
+            .pointer(&self.array)?
+            .as_array()?
+            .iter()
+            .find(|item| match item.get(&self.key) {
+                Some(Value::String(s)) => s == id,
+                Some(Value::Number(n)) => n.to_string() == id,
+                _ => false,
+            })
     }
 }
 
@@ -504,6 +555,31 @@ pub fn name_pointer(body: &Value) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A kind read through its list narrows the list by its filter (where it has one) and finds
+    /// one by the id its items carry, a string or a number; one not listed is not found.
+    #[test]
+    fn a_kind_read_through_its_list_is_found_there_by_its_id() {
+        let how = ListRead {
+            filter: Some("id".into()),
+            array: "/instances".into(),
+            key: "id".into(),
+        };
+        assert_eq!(how.query("a1"), vec![("id".to_string(), "a1".to_string())]);
+        let whole = ListRead {
+            filter: None,
+            ..how.clone()
+        };
+        assert!(whole.query("a1").is_empty());
+        let answer = json!({"instances": [{"id": "a1", "name": "x"}, {"id": 7}], "total_count": 2});
+        assert_eq!(
+            how.find(&answer, "a1"),
+            Some(&json!({"id": "a1", "name": "x"}))
+        );
+        assert_eq!(how.find(&answer, "7"), Some(&json!({"id": 7})));
+        assert_eq!(how.find(&answer, "b2"), None);
+        assert_eq!(how.find(&json!({"other": []}), "a1"), None);
+    }
 
     #[test]
     fn templates_fill_paths_bodies_and_keys() {

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 use super::{keys, values};
 use crate::contract::derive::resources::normalise;
-use crate::contract::resources::ClientKey;
+use crate::contract::resources::{ClientKey, ListRead};
 use crate::contract::rules::is_resource_param;
 use crate::contract::{Contract, Operation, SchemaKind};
 
@@ -38,8 +38,10 @@ pub struct Producer<'a> {
     pub job: Option<(&'a Operation, &'a str)>,
     /// The delete operation, when the contract has one.
     pub delete: Option<&'a Operation>,
-    /// The read of one, when the contract has it.
+    /// The read of one, when the contract has it (the list, for a kind read through it).
     pub read: Option<&'a Operation>,
+    /// How the list shows one, for a kind no operation reads one of (`read` is that list).
+    pub listed: Option<&'a ListRead>,
     /// The update of one.
     pub update: Option<&'a Operation>,
     /// The list of the collection.
@@ -60,6 +62,11 @@ impl Producer<'_> {
         } else {
             item_params(op, params, var);
         }
+    }
+
+    /// The normalised path of one (`/v1/{}/vpcs/{}`).
+    pub fn item(&self) -> String {
+        format!("{}/{{}}", self.collection)
     }
 
     /// Where an answer shows what names one: the key the client chose (`/name`; `/id` for a
@@ -152,6 +159,7 @@ impl<'a> Producers<'a> {
                 };
                 Some(Producer {
                     read: at(Some(&k.read)).filter(|o| o.method == "GET"),
+                    listed: k.read_by_list.as_ref(),
                     update: at(k.update.as_ref()),
                     list: at(k.list.as_ref()),
                     kind: &k.kind,

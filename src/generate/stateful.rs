@@ -21,7 +21,7 @@ use super::producers::{
 };
 use super::{header, operation_dir, render_planned, schema_at, values, GeneratedCase};
 use crate::contract::derive::resources::normalise;
-use crate::contract::resources::ClientKey;
+use crate::contract::resources::{ClientKey, ListRead};
 use crate::contract::rules::{is_resource_param, rule_id, source_of, Constraint};
 use crate::contract::{Contract, Operation, SchemaKind};
 
@@ -362,16 +362,51 @@ impl<'c, 'a> KindCases<'c, 'a> {
         })
     }
 
-    /// A read asserting the id and every sent field the answer documents (read after write).
+    /// The schema of what a read shows of one: the read's answer, or the list's item for a
+    /// kind read through its list.
+    fn read_schema(&self) -> Option<&'a Value> {
+        let read = self.p.read?;
+        let answer = response_schema(self.contract, read)?;
+        match self.p.listed {
+            Some(how) => answer.pointer(&format!("/properties{}/items", how.array)),
+            None => Some(answer),
+        }
+    }
+
+    /// Where [`Self::read_schema`] holds the id.
+    fn read_id_at(&self) -> Option<String> {
+        match self.p.listed {
+            Some(how) => Some(crate::pointer::child("", &how.key)),
+            None => read_id_pointer(self.read_schema()?, self.p.key_pointer()),
+        }
+    }
+
+    /// A read of the list narrowed to the one created (by the list's id filter, where it has
+    /// one), for a kind no operation reads one of.
+    fn list_read(&self, name: String, how: &ListRead) -> Option<PlannedStep> {
+        let list = self.p.read?;
+        let mut query = self.list_query(list);
+        for (k, v) in how.query(&format!("${{{}}}", self.var)) {
+            query.insert(k, json!(v));
+        }
+        Some(PlannedStep {
+            name,
+            operation: list.id.clone(),
+            params: self.create.params.clone(),
+            query,
+            status: success_yaml(list),
+            ..PlannedStep::default()
+        })
+    }
+
+    /// A read asserting the id and every sent field the answer documents (read after write);
+    /// for a kind read through its list, that the list holds an item with the id and those
+    /// fields.
     fn read_step(&self, name: String, shows: &[(String, String)]) -> Option<PlannedStep> {
         let read = self.p.read?;
-        let mut step = self.on_item(name, read, &self.var, success_yaml(read));
-        let schema = response_schema(self.contract, read);
-        let id_at = schema.and_then(|s| read_id_pointer(s, self.p.key_pointer()));
-        if let Some(at) = &id_at {
-            step.assertions
-                .push(json!({"pointer": at, "equals": format!("${{{}}}", self.var)}));
-        }
+        let schema = self.read_schema();
+        let id_at = self.read_id_at();
+        let mut shown = Vec::new();
         for (pointer, value) in shows {
             let Some((at, documented)) =
                 schema.and_then(|s| shown_at(s, pointer, id_at.as_deref()))
@@ -379,11 +414,64 @@ impl<'c, 'a> KindCases<'c, 'a> {
                 continue;
             };
             if documented["type"] == "string" && fits(documented, &json!(value)) {
-                step.assertions
-                    .push(json!({"pointer": at, "equals": value}));
+                shown.push((at, json!(value)));
             }
         }
+        let id = json!(format!("${{{}}}", self.var));
+        if let Some(how) = self.p.listed {
+            let mut step = self.list_read(name, how)?;
+            let mut item = json!({});
+            crate::pointer::set(&mut item, &crate::pointer::child("", &how.key), id);
+            // A list shows a summary of each: only the names and descriptions it documents are
+            // held to be what was sent (RDS's list shows its own view of a flavor sent).
+            let named = |at: &str| {
+                let last = at.rsplit('/').next().unwrap_or_default();
+                ["name", "description"]
+                    .iter()
+                    .any(|w| last == *w || last.ends_with(&format!("_{w}")))
+            };
+            for (at, value) in shown.into_iter().filter(|(at, _)| named(at)) {
+                crate::pointer::set(&mut item, &at, value);
+            }
+            step.assertions
+                .push(json!({"pointer": how.array, "includes": item}));
+            return Some(step);
+        }
+        let mut step = self.on_item(name, read, &self.var, success_yaml(read));
+        if let Some(at) = &id_at {
+            step.assertions.push(json!({"pointer": at, "equals": id}));
+        }
+        for (at, value) in shown {
+            step.assertions
+                .push(json!({"pointer": at, "equals": value}));
+        }
         Some(step)
+    }
+
+    /// The read of a deleted one: the documented not-found, or (read through the list) the
+    /// list no longer holding it.
+    fn gone_step(&self) -> Option<PlannedStep> {
+        let read = self.p.read?;
+        let name = format!("read the deleted {}: not found", self.p.kind);
+        match self.p.listed {
+            Some(how) => {
+                let mut step = self.list_read(name, how)?;
+                let id = format!("${{{}}}", self.var);
+                step.assertions
+                    .push(json!({"pointer": how.array, "excludes": {how.key.clone(): id}}));
+                Some(step)
+            }
+            None => Some(self.on_item(name, read, &self.var, self.not_found(read))),
+        }
+    }
+
+    /// The operation whose not-found a deleted one is checked by: the read of one, else (read
+    /// through the list) the delete, whose path names it.
+    fn gone_op(&self) -> Option<&'a Operation> {
+        match self.p.listed {
+            Some(_) => self.p.delete,
+            None => self.p.read,
+        }
     }
 
     /// The update changing the name (or description) to a new value, and what a read shows.
@@ -398,8 +486,8 @@ impl<'c, 'a> KindCases<'c, 'a> {
         let patch = patch_update(schema);
         // The field a read shows back, where one is (Manila's update sets `display_name`, its
         // read shows `name`: its `display_description` is no better a check).
-        let read = self.p.read.and_then(|r| response_schema(self.contract, r));
-        let id_at = read.and_then(|r| read_id_pointer(r, self.p.key_pointer()));
+        let read = self.read_schema();
+        let id_at = self.read_id_at();
         // The name the update's own answer shows a `display_X` under (Manila's `name`).
         let answer = response_schema(self.contract, update);
         let named = |p: &str| {
@@ -546,12 +634,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             success_yaml(delete),
         ));
         ops.push(delete);
-        steps.push(self.on_item(
-            format!("read the deleted {}: not found", self.p.kind),
-            read,
-            &self.var,
-            self.not_found(read),
-        ));
+        steps.push(self.gone_step()?);
         steps.extend(self.list_step(false));
         let description = format!(
             "Lifecycle of a {} ({}): what is created reads back as sent, an update shows, the list holds it until it is deleted, and a deleted one is not found.",
@@ -561,7 +644,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
         Some(self.render(
             "lifecycle",
             description,
-            self.tags("lifecycle", &ops, Some(read)),
+            self.tags("lifecycle", &ops, self.gone_op()),
             &steps,
             true,
             &[],
@@ -572,7 +655,11 @@ impl<'c, 'a> KindCases<'c, 'a> {
     fn use_after_delete(&self) -> Option<GeneratedCase> {
         let read = self.p.read?;
         let delete = self.p.delete?;
-        let item = normalise(&read.path);
+        // A kind read through its list: its item is below the collection.
+        let item = match self.p.listed {
+            Some(_) => self.p.item(),
+            None => normalise(&read.path),
+        };
         let mut steps = vec![self.on_item(
             format!("delete the {}", self.p.kind),
             delete,
@@ -631,12 +718,16 @@ impl<'c, 'a> KindCases<'c, 'a> {
             ops.push(op);
             steps.push(step);
         }
+        // The list, which is not below the item, no longer holds it.
+        if self.p.listed.is_some() {
+            steps.extend(self.gone_step());
+        }
         let description = format!(
             "Use after delete ({}): once a {} is deleted, every operation on it answers the documented not-found status.",
             source_of(delete, None),
             self.p.kind
         );
-        let tags = self.tags("use_after_delete", &ops, Some(read));
+        let tags = self.tags("use_after_delete", &ops, self.gone_op());
         Some(self.render("use_after_delete", description, tags, &steps, true, &[]))
     }
 
@@ -669,7 +760,8 @@ impl<'c, 'a> KindCases<'c, 'a> {
     /// A child read through another parent's id is not found: the kind's create path names a
     /// parent, a second parent is made, and the read names it instead.
     fn hierarchy(&self) -> Option<GeneratedCase> {
-        let read = self.p.read?;
+        // A list under another parent holds nothing of this one: no read is refused.
+        let read = self.p.read.filter(|_| self.p.listed.is_none())?;
         // Not the kind's own key, which a create by PUT names in its path.
         let parent_param = self.p.create.path_params.iter().rev().find(|n| {
             is_resource_param(n)

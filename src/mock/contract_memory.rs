@@ -34,6 +34,9 @@ struct KindRoute {
     aliases: Vec<String>,
     /// The id of the instance held of a kind no operation creates ([`super::seeds::held`]).
     held: Option<String>,
+    /// Where the kind's delete is sent when that is not its item (MRS's clusters, read at
+    /// `…/cluster_infos/{}`, deleted at `…/clusters/{}`).
+    deleted_at: Option<String>,
 }
 
 impl KindRoute {
@@ -146,6 +149,11 @@ impl Memory {
                     .map(|c| (c, None))
                     .into_iter()
                     .collect();
+                let deleted_at = k
+                    .delete
+                    .as_ref()
+                    .map(|d| normalise(&d.path))
+                    .filter(|d| *d != item && d.split('/').count() == item.split('/').count());
                 Some(KindRoute {
                     item,
                     collection,
@@ -158,6 +166,7 @@ impl Memory {
                     aliases: Vec::new(),
                     id_param: k.id_param.clone(),
                     held: super::seeds::held(k, table).map(|(id, _)| id),
+                    deleted_at,
                     example: super::seeds::held(k, table).or_else(|| {
                         k.example_id()
                             .map(|(_, id)| id.to_string())
@@ -376,7 +385,8 @@ impl Memory {
                     },
                 });
             }
-            if t == k.item {
+            // A delete at another path than the item (the same id parameter, placed alike).
+            if t == k.item || k.deleted_at.as_deref() == Some(t.as_str()) {
                 return Ok(Role::Item {
                     collection: located
                         .remove(&i)
@@ -1104,6 +1114,44 @@ mod tests {
     /// The Huawei SDK updates and deletes a subnet under its VPC
     /// (`/vpcs/{vpc_id}/subnets/{subnet_id}`) though it reads and lists it at
     /// `/subnets/{subnet_id}`: both paths address the one stored subnet.
+    /// A kind deleted at another path than it is read at (MRS's clusters, read at
+    /// `…/cluster_infos/{}`, deleted at `…/clusters/{}`): that delete is of its item.
+    #[test]
+    fn a_delete_at_another_path_is_of_the_kinds_item() {
+        let mut t = table();
+        let mut cluster = t.kinds[0].clone();
+        cluster.kind = "cluster_info".into();
+        cluster.collection = "cluster_infos".into();
+        cluster.collection_path = Some("/v1.1/{project_id}/cluster_infos".into());
+        cluster.read.path = "/v1.1/{project_id}/cluster_infos/{id}".into();
+        cluster.delete = Some(Call {
+            method: "DELETE".into(),
+            path: "/v1.1/{project_id}/clusters/{id}".into(),
+            body: None,
+        });
+        cluster.created_id = Some("/cluster_id".into());
+        cluster.id_param = Some("cluster_id".into());
+        t.kinds.push(cluster);
+        let m = Memory::new(&t, Faults::default());
+        let made = m.create("/v1.1/p/cluster_infos", "/cluster_id", json!({}), None);
+        let id = made["cluster_id"].as_str().unwrap().to_string();
+        let params = vec![
+            ("project_id".to_string(), "p".to_string()),
+            ("cluster_id".to_string(), id.clone()),
+        ];
+        let delete = "/v1.1/{project_id}/clusters/{cluster_id}";
+        let path = format!("/v1.1/p/clusters/{id}");
+        assert_eq!(
+            m.role(delete, &path, &params),
+            Ok(Role::Item {
+                collection: "/v1.1/p/cluster_infos".into(),
+                id: id.clone()
+            })
+        );
+        m.delete("/v1.1/p/cluster_infos", &id);
+        assert!(m.role(delete, &path, &params).is_err());
+    }
+
     #[test]
     fn an_item_addressed_under_a_parent_is_the_kinds_item() {
         let mut t = table();

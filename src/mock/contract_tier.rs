@@ -168,7 +168,7 @@ impl Tier {
     fn queries_job(&self, op: &Operation) -> bool {
         let path = normalise(&op.path);
         !self.contract.resources.kinds.iter().any(|k| {
-            let item = normalise(&k.read.path);
+            let item = normalise(&k.item_template());
             k.id_param.as_deref() == Some(super::jobs::JOB_ID)
                 && (path == item || path.starts_with(&format!("{item}/")))
         })

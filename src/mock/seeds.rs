@@ -143,7 +143,7 @@ impl Seeds {
             .kinds
             .iter()
             .map(|k| {
-                let segs = normalise(&k.read.path)
+                let segs = normalise(&k.item_template())
                     .split('/')
                     .map(str::to_string)
                     .collect();

@@ -386,6 +386,17 @@ impl Restorer<'_> {
         call: &Call,
         b: &Bindings<'_>,
     ) -> Result<(u16, Value), String> {
+        self.call_with(base, call, b, &[]).await
+    }
+
+    /// [`Self::call`] with a query (a list narrowed to one id).
+    async fn call_with(
+        &self,
+        base: &str,
+        call: &Call,
+        b: &Bindings<'_>,
+        query: &[(String, String)],
+    ) -> Result<(u16, Value), String> {
         let path = fill_path(&call.path, b);
         let mut headers = Vec::new();
         let bytes = call
@@ -400,7 +411,7 @@ impl Restorer<'_> {
             &call.method,
             base,
             &path,
-            &[],
+            query,
             headers,
             bytes.as_deref(),
         )?;
@@ -490,7 +501,29 @@ impl Restorer<'_> {
     /// Reads a resource's state.
     pub async fn read(&self, r: &Resource) -> Result<State, String> {
         let kind = self.kind(r)?;
-        let v = self.ok(&r.base_url, &kind.read, &r.bindings()).await?;
+        let v = match &kind.read_by_list {
+            // A kind read through its list: its item there, which must be listed.
+            Some(how) => {
+                let b = r.bindings();
+                let answer = match self
+                    .call_with(&r.base_url, &kind.read, &b, &how.query(&r.id))
+                    .await?
+                {
+                    (200..=299, v) => v,
+                    (status, v) => {
+                        return Err(format!(
+                            "{} {}: status {status} {v}",
+                            kind.read.method,
+                            fill_path(&kind.read.path, &b)
+                        ))
+                    }
+                };
+                how.find(&answer, &r.id)
+                    .cloned()
+                    .ok_or_else(|| format!("{} {} is not listed", kind.kind, r.id))?
+            }
+            None => self.ok(&r.base_url, &kind.read, &r.bindings()).await?,
+        };
         let fields = kind
             .fields
             .iter()
@@ -668,6 +701,20 @@ impl Restorer<'_> {
                     fill_path(&delete.path, &b)
                 ))
             }
+        }
+        if let Some(how) = &kind.read_by_list {
+            // A kind read through its list is gone once the list no longer shows it.
+            return match self
+                .call_with(&r.base_url, &kind.read, &b, &how.query(&r.id))
+                .await?
+            {
+                (200..=299, v) if how.find(&v, &r.id).is_none() => {
+                    Ok("deleted and verified".into())
+                }
+                (status, _) => Err(format!(
+                    "delete verification failed: the list still shows it (status {status})"
+                )),
+            };
         }
         match self.call(&r.base_url, &kind.read, &b).await? {
             (404, _) => Ok("deleted and verified".into()),

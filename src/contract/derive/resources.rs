@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::contract::resources::{Call, ClientKey, JobFollow, Origin, ResourceKind, ResourceTable};
+use crate::contract::resources::{
+    Call, ClientKey, JobFollow, ListRead, Origin, ResourceKind, ResourceTable,
+};
 use crate::contract::{Operation, SchemaKind};
 
 /// The inferred table merged with the declared one, and what could not be completed (one note
@@ -59,12 +61,34 @@ pub fn infer(
             continue;
         };
         let coll = coll.as_str();
-        let Some(read) = methods.get("GET") else {
-            continue;
+        // A kind no operation reads one of (DDS's instances) is read through its list, where a
+        // create makes one, a delete removes one and the list's items carry the id.
+        let (read, item_op, listed) = match (methods.get("GET"), methods.get("DELETE")) {
+            (Some(read), _) => (*read, *read, None),
+            (None, Some(delete)) => {
+                let own = delete.path.rsplit('/').next().unwrap_or_default();
+                let id_param = crate::contract::template::sole_param(own).unwrap_or_default();
+                let list = collection_ops
+                    .get("GET")
+                    .copied()
+                    .filter(|_| collection_ops.contains_key("POST") && !id_param.is_empty());
+                let Some((list, how)) =
+                    list.and_then(|l| Some((l, list_read(l, schemas, id_param)?)))
+                else {
+                    continue;
+                };
+                (list, *delete, Some(how))
+            }
+            (None, None) => continue,
         };
         let collection = coll.rsplit('/').next().unwrap_or_default().to_string();
         // The table's templates name a kind's own id `{id}` (the ledger and `restore` fill it).
-        let own = read.path.rsplit('/').next().unwrap_or_default().to_string();
+        let own = item_op
+            .path
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
         let call = |op: &Operation| Call {
             method: op.method.clone(),
             path: match op.path.strip_suffix(own.as_str()) {
@@ -134,7 +158,15 @@ pub fn infer(
         let update = put
             .or(methods.get("PATCH"))
             .or_else(|| under_parent("PUT").filter(parent_named));
-        let name = kind_name(&collection, &read.path);
+        // A kind read through its list is one only where the server answers the new id and the
+        // list narrows to one by it: the list alone names no one of them, and a list of what
+        // an item holds (its tags, without an id filter) is no list of a kind.
+        let found = created_id.is_some() || created_by_job.is_some();
+        let narrowed = listed.as_ref().is_none_or(|how| how.filter.is_some());
+        if listed.is_some() && (!found || client_key.is_some() || !narrowed) {
+            continue;
+        }
+        let name = kind_name(&collection, &item_op.path);
         match (create, &created_id, delete) {
             (None, _, _) => notes.push(format!("resources: {name}: no create (POST {coll})")),
             (Some(_), None, _) if created_by_job.is_some() || client_key.is_some() => {}
@@ -162,7 +194,7 @@ pub fn infer(
             client_key,
             origin: Origin::Inferred,
             collection_path: collection_ops.values().next().map(|op| op.path.clone()),
-            id_param: read
+            id_param: item_op
                 .path
                 .rsplit('/')
                 .next()
@@ -171,13 +203,28 @@ pub fn infer(
             parent: None,
             create: create.map(&call),
             list: collection_ops.get("GET").map(|op| call(op)),
-            example: examples.get(&read.id).cloned(),
+            // A listed kind's documented one is the first its list's example shows.
+            example: match &listed {
+                Some(how) => examples
+                    .get(&read.id)
+                    .and_then(|e| e.pointer(&format!("{}/0", how.array)))
+                    .filter(|one| one.is_object())
+                    .cloned(),
+                None => examples.get(&read.id).cloned(),
+            },
+            read_by_list: listed,
         });
+    }
+    for k in inferred
+        .iter_mut()
+        .filter(|k| k.create.is_none() && k.delete.is_none())
+    {
+        made_elsewhere(k, &by_path, schemas, examples);
     }
     // Parents: the kind whose item path is the deepest prefix of a collection path.
     let items: Vec<(String, String)> = inferred
         .iter()
-        .map(|k| (normalise(&k.read.path), k.kind.clone()))
+        .map(|k| (normalise(&k.item_template()), k.kind.clone()))
         .collect();
     for k in &mut inferred {
         let coll = normalise(k.collection_path.as_deref().unwrap_or_default());
@@ -216,6 +263,70 @@ fn other_version_create<'o>(
                 .is_some_and(|m| m.contains_key("GET"));
         sibling.then_some(*post)
     })
+}
+
+/// A kind read under a collection named for it (MRS's `cluster_infos`) that nothing creates or
+/// deletes there is made and deleted under the plain collection (`POST /v2/{}/clusters`,
+/// `DELETE /v1.1/{}/clusters/{cluster_id}`): an item path of the same service with a delete of
+/// the same id parameter and no read, whose collection (or another version's) has the POST.
+/// The create's new id is where its answer documents it, else where its example answers the id
+/// parameter (a page whose table names another field than its example shows).
+fn made_elsewhere(
+    k: &mut ResourceKind,
+    by_path: &BTreeMap<(&str, String), BTreeMap<&str, &Operation>>,
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+    examples: &BTreeMap<String, Value>,
+) {
+    let Some(param) = k.id_param.clone() else {
+        return;
+    };
+    let found = by_path.iter().find_map(|((service, item), methods)| {
+        let delete = methods.get("DELETE")?;
+        let (coll, last) = item.rsplit_once('/')?;
+        let word = singular(coll.rsplit('/').next()?);
+        let named = *service == k.service
+            && last == "{}"
+            && !methods.contains_key("GET")
+            && delete.path_params.last() == Some(&param)
+            && k.collection.starts_with(&format!("{word}_"));
+        if !named {
+            return None;
+        }
+        let create = by_path
+            .get(&(*service, coll.to_string()))
+            .and_then(|m| m.get("POST"))
+            .copied()
+            .or_else(|| other_version_create(by_path, service, coll))?;
+        Some((create, *delete))
+    });
+    let Some((create, delete)) = found else {
+        return;
+    };
+    let id = created_id(create, schemas, &param).or_else(|| {
+        let example = examples.get(&create.id)?;
+        example
+            .get(&param)
+            .filter(|v| v.is_string())
+            .map(|_| crate::pointer::child("", &param))
+    });
+    let Some(id) = id else {
+        return;
+    };
+    let own = format!("{{{param}}}");
+    k.create = Some(Call {
+        method: create.method.clone(),
+        path: create.path.clone(),
+        body: None,
+    });
+    k.delete = Some(Call {
+        method: delete.method.clone(),
+        path: match delete.path.strip_suffix(own.as_str()) {
+            Some(base) => format!("{base}{{id}}"),
+            None => delete.path.clone(),
+        },
+        body: None,
+    });
+    k.created_id = Some(id);
 }
 
 /// Declared entries first (each filling what it leaves out from the inferred entry of the same
@@ -327,6 +438,35 @@ fn names_parent(
     let mut found = Vec::new();
     find_field(request, param, String::new(), 0, &mut found);
     !found.is_empty()
+}
+
+/// How a list shows one of a kind it lists: the array property whose items carry a string id
+/// (named as the kind's id parameter, else `id`), and the query parameter of that name, if the
+/// list documents one, that narrows the list to it.
+fn list_read(
+    list: &Operation,
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+    id_param: &str,
+) -> Option<ListRead> {
+    let props = success_schema(list, schemas)?
+        .get("properties")?
+        .as_object()?;
+    props.iter().find_map(|(name, s)| {
+        let item = s.get("items")?.get("properties")?;
+        let key = [id_param, "id"]
+            .into_iter()
+            .find(|k| item.get(*k).and_then(|f| f.get("type")) == Some(&Value::from("string")))?;
+        let filter = list
+            .query_params
+            .iter()
+            .find(|q| q.name == key)
+            .map(|q| q.name.clone());
+        Some(ListRead {
+            filter,
+            array: crate::pointer::child("", name),
+            key: key.to_string(),
+        })
+    })
 }
 
 /// The schema of an operation's first documented success answer that has one.
@@ -781,6 +921,148 @@ mod tests {
         assert_eq!(k.scratch_var.as_deref(), Some("bandwidth_id"));
         assert_eq!(k.created_id.as_deref(), Some("/bandwidth/id"));
         assert!(k.list.is_some());
+    }
+
+    /// A kind read under a collection named for it (`cluster_infos`) that nothing creates there
+    /// is made by the POST of the plain collection under another version and deleted at its
+    /// item, the new id found where the create's example answers it when its table names
+    /// another field; without such a delete it stays uncreated.
+    #[test]
+    fn a_kind_read_under_a_collection_named_for_it_is_made_under_the_plain_one() {
+        let ops = vec![
+            op("c.create", "POST", "/v2/{project_id}/clusters"),
+            op(
+                "c.delete",
+                "DELETE",
+                "/v1.1/{project_id}/clusters/{cluster_id}",
+            ),
+            op(
+                "c.show",
+                "GET",
+                "/v1.1/{project_id}/cluster_infos/{cluster_id}",
+            ),
+            op("c.list", "GET", "/v1.1/{project_id}/cluster_infos"),
+        ];
+        let schemas = BTreeMap::from([(
+            ("c.create".to_string(), SchemaKind::Response(200)),
+            json!({"properties": {"type": {"type": "string"}}}),
+        )]);
+        let examples = BTreeMap::from([("c.create".to_string(), json!({"cluster_id": "abc"}))]);
+        let (table, _) = infer(&ops, &schemas, &examples, &ResourceTable::default());
+        let kind = table
+            .kinds
+            .iter()
+            .find(|k| k.kind == "cluster_info.v1_1")
+            .expect("the cluster kind");
+        assert_eq!(
+            kind.create.as_ref().map(|c| c.path.as_str()),
+            Some("/v2/{project_id}/clusters")
+        );
+        assert_eq!(
+            kind.delete.as_ref().map(|c| c.path.as_str()),
+            Some("/v1.1/{project_id}/clusters/{id}")
+        );
+        assert_eq!(kind.created_id.as_deref(), Some("/cluster_id"));
+        // No example naming the id: no create found.
+        let (table, _) = infer(&ops, &schemas, &BTreeMap::new(), &ResourceTable::default());
+        assert!(
+            table.kinds.iter().all(|k| k.create.is_none()),
+            "{:?}",
+            table.kinds
+        );
+    }
+
+    /// A kind no operation reads one of (DDS's instances) is read through its list, narrowed by
+    /// the list's `id` query parameter, when a create answers the new id and a delete removes
+    /// one; its children hang below the item; without an id in the create answer (a backup
+    /// created under `backup_id`, deleted as `{backups_id}`) it is no kind.
+    #[test]
+    fn a_kind_with_no_item_read_is_read_through_its_list() {
+        let s = json!({"type": "string"});
+        let mut list = op("i.list", "GET", "/v3/{project_id}/instances");
+        list.query_params = vec![crate::contract::QueryParam {
+            name: "id".into(),
+            required: false,
+            schema: s.clone(),
+        }];
+        let ops = vec![
+            op("i.create", "POST", "/v3/{project_id}/instances"),
+            list,
+            op(
+                "i.delete",
+                "DELETE",
+                "/v3/{project_id}/instances/{instance_id}",
+            ),
+            op(
+                "t.create",
+                "POST",
+                "/v3/{project_id}/instances/{instance_id}/tags",
+            ),
+            op(
+                "t.show",
+                "GET",
+                "/v3/{project_id}/instances/{instance_id}/tags/{tag_id}",
+            ),
+            op("b.create", "POST", "/v3/{project_id}/backups"),
+            op("b.list", "GET", "/v3/{project_id}/backups"),
+            op(
+                "b.delete",
+                "DELETE",
+                "/v3/{project_id}/backups/{backups_id}",
+            ),
+        ];
+        let items = json!({"properties": {"instances": {"type": "array", "items": {"properties": {"id": s, "name": s}}}}});
+        let backups = json!({"properties": {"backups": {"type": "array", "items": {"properties": {"id": s}}}}});
+        let schemas = BTreeMap::from([
+            (
+                ("i.create".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"id": s, "job_id": s}}),
+            ),
+            (("i.list".to_string(), SchemaKind::Response(200)), items),
+            (
+                ("b.create".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"backup_id": s}}),
+            ),
+            (("b.list".to_string(), SchemaKind::Response(200)), backups),
+        ]);
+        let examples = BTreeMap::from([(
+            "i.list".to_string(),
+            json!({"instances": [{"id": "abc", "name": "a"}]}),
+        )]);
+        let (table, _) = infer(&ops, &schemas, &examples, &ResourceTable::default());
+        let kind = |name: &str| table.kinds.iter().find(|k| k.kind == name);
+        let instance = kind("instance.v3").expect("an instance kind");
+        assert_eq!(instance.read.path, "/v3/{project_id}/instances");
+        assert_eq!(
+            instance.read_by_list,
+            Some(ListRead {
+                filter: Some("id".into()),
+                array: "/instances".into(),
+                key: "id".into()
+            })
+        );
+        assert_eq!(instance.id_param.as_deref(), Some("instance_id"));
+        assert_eq!(instance.created_id.as_deref(), Some("/id"));
+        assert_eq!(
+            instance.delete.as_ref().map(|d| d.path.as_str()),
+            Some("/v3/{project_id}/instances/{id}")
+        );
+        assert_eq!(instance.item_template(), "/v3/{project_id}/instances/{id}");
+        assert_eq!(instance.example, Some(json!({"id": "abc", "name": "a"})));
+        assert_eq!(
+            kind("instance.tag.v3").and_then(|t| t.parent.as_deref()),
+            Some("instance.v3")
+        );
+        assert!(kind("backup.v3").is_none(), "{:?}", table.kinds);
+        // Without the list's id filter (a list of what an item holds) it is no kind either.
+        let mut unfiltered = ops.clone();
+        unfiltered[1].query_params.clear();
+        let (table, _) = infer(&unfiltered, &schemas, &examples, &ResourceTable::default());
+        assert!(
+            table.kinds.iter().all(|k| k.kind != "instance.v3"),
+            "{:?}",
+            table.kinds
+        );
     }
 
     /// A kind read under one API version and created under another (EIP's publicips) gets that
