@@ -30,8 +30,9 @@ pub struct Seeds {
     /// Id parameters of the kinds whose instance the tier holds ([`held`]): the memory checks
     /// them, and another project's id is one this project does not hold.
     held: BTreeSet<String>,
-    /// Path parameters that are no id and that no kind names (Kafka's `{topic}` and
-    /// `{partition}`, FunctionGraph's `{trigger_type_code}`) → a value to send ([`named_value`]).
+    /// Path parameters that are no id, no map's key and that no kind names (Kafka's `{topic}`
+    /// and `{partition}`, FunctionGraph's `{trigger_type_code}`) → a value to send
+    /// ([`named_value`]).
     /// Not checked: the tier keeps no such resource, so any value is served; without one a
     /// run could not send the request at all.
     names: BTreeMap<String, String>,
@@ -233,6 +234,25 @@ impl Seeds {
                 }
             }
         }
+        // Keys of a map (`…/metadata/{key}`, bound to the body's one map by its PUT, or shown
+        // as the map a list answers): a case writes or reads one first, and what holds the map
+        // checks it, so a value of the tier's own would name nothing.
+        let keyed: BTreeSet<&str> = contract
+            .operations
+            .iter()
+            .filter_map(|op| {
+                let request = contract.schema(&op.id, SchemaKind::Request);
+                match op.method.as_str() {
+                    "PUT" => crate::contract::rules::bound_param(op, request).map(|(p, _)| p),
+                    "GET" => {
+                        crate::contract::rules::keyed_list(contract, op).and_then(|(_, p, _)| {
+                            op.path_params.iter().find(|q| **q == p).map(String::as_str)
+                        })
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
         let mut seeds = Seeds::default();
         for op in &contract.operations {
             for p in &op.path_params {
@@ -242,7 +262,11 @@ impl Seeds {
                 }
                 // A name no kind keeps (`{topic}`): any value is served, one the contract
                 // documents is sent.
-                if p != "project_id" && !is_resource_param(p) && !named(p) {
+                if p != "project_id"
+                    && !is_resource_param(p)
+                    && !named(p)
+                    && !keyed.contains(p.as_str())
+                {
                     seeds
                         .names
                         .entry(p.clone())
