@@ -1256,6 +1256,17 @@ fn things_with_a_view_and_named_tags() -> (tempfile::TempDir, Arc<Contract>) {
             ),
         ),
         (
+            "单个标签视图.md",
+            synthetic_page(
+                "查询事物的单个标签",
+                "GET /v2/\\{project\\_id\\}/things/\\{thing\\_id\\}/labels/\\{label\\}",
+                &[],
+                &["|labels|Map<String,String>|标签。|"],
+                "",
+                200,
+            ),
+        ),
+        (
             "设置标签.md",
             synthetic_page(
                 "设置标签",
@@ -1316,6 +1327,32 @@ async fn a_view_below_an_item_answers_what_the_item_holds() {
         "the view shows what the item holds"
     );
     let (status, _, _) = call(M::GET, &format!("{base}/nope/labels"), None).await;
+    assert_eq!(status, 404, "below an unknown item: not found");
+    m.stop().await;
+}
+
+/// One entry of such a view (Nova's `…/servers/{id}/ips/{networkName}`) is nobody's to
+/// create: it exists where the view shows its key, and is the documented 404 elsewhere.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_entry_of_a_view_below_an_item_is_found_by_the_key_the_view_shows() {
+    let (_dir, contract) = things_with_a_view_and_named_tags();
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    use reqwest::Method as M;
+    let body = json!({"thing": {"name": "a", "labels": {"team": "blue"}}});
+    let base = format!("{}/v2/p1/things", m.base_url());
+    let (status, _, made) = call(M::POST, &base, Some(body)).await;
+    assert_eq!(status, 200, "{made}");
+    let id = made["thing"]["id"].as_str().unwrap_or_default().to_string();
+    let (status, _, entry) = call(M::GET, &format!("{base}/{id}/labels/team"), None).await;
+    assert_eq!(status, 200, "the key the view shows: {entry}");
+    let (status, _, _) = call(M::GET, &format!("{base}/{id}/labels/nope"), None).await;
+    assert_eq!(status, 404, "a key the view does not show: not found");
+    let (status, _, _) = call(M::GET, &format!("{base}/nope/labels/team"), None).await;
     assert_eq!(status, 404, "below an unknown item: not found");
     m.stop().await;
 }

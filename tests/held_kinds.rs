@@ -364,3 +364,128 @@ fn kinds_nobody_creates_are_held_by_the_tier_and_the_suite_runs_clean() {
     let status = runtime.block_on(async { reqwest::get(&url).await.map(|r| r.status().as_u16()) });
     assert_eq!(status.ok(), Some(200), "{url}");
 }
+
+/// Writes a message queue's pages: instances made by a create, topics made below one by a
+/// POST that sends the topic's name in its body, and reads naming a topic and a partition by
+/// path parameters that are no ids and that no kind of the table names.
+fn write_queue_pages(dir: &Path) {
+    let pages = [
+        (
+            "instance_create.md",
+            page(
+                "创建实例",
+                "POST /v2/\\{project\\_id\\}/instances",
+                &[("表 1 请求参数", "|name|是|String|实例名称。|")],
+                &[("表 2 响应参数", "|instance_id|是|String|实例ID。|")],
+                200,
+            ),
+        ),
+        (
+            "instance_show.md",
+            page(
+                "查询实例",
+                "GET /v2/\\{project\\_id\\}/instances/\\{instance\\_id\\}",
+                &[],
+                &[(
+                    "表 2 响应参数",
+                    "|instance_id|是|String|实例ID。|\n|name|是|String|实例名称。|",
+                )],
+                200,
+            ),
+        ),
+        (
+            "instance_delete.md",
+            page(
+                "删除实例",
+                "DELETE /v2/\\{project\\_id\\}/instances/\\{instance\\_id\\}",
+                &[],
+                &[],
+                204,
+            ),
+        ),
+        (
+            "topic_create.md",
+            page(
+                "创建Topic",
+                "POST /v2/\\{project\\_id\\}/instances/\\{instance\\_id\\}/topics",
+                &[(
+                    "表 1 请求参数",
+                    "|id|是|String|Topic名称。|\n|partition|否|Integer|分区数。取值范围：1-100。|",
+                )],
+                &[("表 2 响应参数", "|name|是|String|Topic名称。|")],
+                200,
+            ),
+        ),
+        (
+            "topic_show.md",
+            page(
+                "查询Topic详情",
+                "GET /v2/\\{project\\_id\\}/instances/\\{instance\\_id\\}/management/topics/\\{topic\\}",
+                &[],
+                &[("表 2 响应参数", "|topic|是|String|Topic名称。|")],
+                200,
+            ),
+        ),
+        (
+            "partition_end.md",
+            page(
+                "查询分区最新消息的位置",
+                "GET /v2/\\{project\\_id\\}/instances/\\{instance\\_id\\}/management/topics/\\{topic\\}/partitions/\\{partition\\}/end-message",
+                &[],
+                &[(
+                    "表 2 响应参数",
+                    "|topic|是|String|Topic名称。|\n|partition|是|Integer|分区编号。|\n|message\\_offset|是|Integer|最新消息位置。|",
+                )],
+                200,
+            ),
+        ),
+    ];
+    for (file, body) in &pages {
+        std::fs::write(dir.join(file), body).unwrap();
+    }
+}
+
+/// A path parameter that is no id and that no kind names (`{topic}`, `{partition}`) is a
+/// variable the contract tier hands out, valued as the contract documents a field of that
+/// name (a partition at its least valid number): the reads naming them run instead of
+/// skipping for a variable no target defines, and pass.
+#[test]
+fn path_parameters_no_kind_names_are_variables_of_the_tier() {
+    let pages = tempfile::tempdir().unwrap();
+    let svc = pages.path().join("mq");
+    std::fs::create_dir_all(&svc).unwrap();
+    write_queue_pages(&svc);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = conform(
+        d,
+        &["derive", svc.to_str().unwrap(), "--out", "schemas", "-q"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = conform(d, &["generate", "--schemas", "schemas", "--out", "cases"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = conform(d, &["mock", "--schemas", "schemas", "--print-vars"]);
+    let vars = text(&out.stdout);
+    assert!(vars.contains("topic: \"conform-topic\""), "{vars}");
+    assert!(vars.contains("partition: \"1\""), "{vars}");
+    assert!(
+        !vars.contains("other_project_topic"),
+        "no id, no twin: {vars}"
+    );
+
+    let mock = standalone(d, &["--schemas", "schemas"]);
+    let (out, report) = run_against(d, &mock, &[]);
+    let bad: Vec<&Value> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] == "failed" || c["verdict"] == "errored")
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}\n{}", text(&out.stderr));
+    for id in [
+        "mq/show_instance_management_topic_v2/success",
+        "mq/list_instance_management_topic_partition_end_message_v2/success",
+    ] {
+        assert_eq!(verdict(&report, id), "passed", "{id}");
+    }
+}

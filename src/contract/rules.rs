@@ -436,6 +436,32 @@ pub fn all_rules(contract: &Contract, operations: &[String]) -> Vec<Rule> {
         .collect()
 }
 
+/// For a read of one entry of a keyed list (`GET …/servers/{server_id}/ips/{networkName}`): the
+/// read of the whole list (`GET …/ips`) and the parents of the free-form map its answer keys
+/// by that parameter (`["addresses"]`). An id parameter names a resource, not a map key.
+pub fn keyed_list<'c>(
+    contract: &'c Contract,
+    op: &Operation,
+) -> Option<(&'c Operation, String, Vec<String>)> {
+    let (collection, last) = op.path.rsplit_once('/')?;
+    let param = crate::contract::template::sole_param(last)?;
+    if param == "project_id" || is_resource_param(param) {
+        return None;
+    }
+    let template = crate::contract::derive::resources::normalise(collection);
+    let list = contract.operations.iter().find(|o| {
+        o.method == "GET" && crate::contract::derive::resources::normalise(&o.path) == template
+    })?;
+    let answer = list
+        .success
+        .iter()
+        .find_map(|s| contract.schema(&list.id, SchemaKind::Response(*s)))?;
+    let map = sites(answer)
+        .into_iter()
+        .find(|s| s.kind == SiteKind::MapValue && !s.parents.iter().any(|p| p == "*"))?;
+    Some((list, param.to_string(), map.parents))
+}
+
 /// The object at `parents` in `v` (a `*` segment is the first value of a map), if any.
 pub fn object_at<'v>(v: &'v Value, parents: &[String]) -> Option<&'v Map<String, Value>> {
     let mut cur = v;

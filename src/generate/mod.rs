@@ -1504,6 +1504,18 @@ impl<'a> OpGen<'a> {
                 d.params.insert(sub.param.clone(), json!(SUB_ITEM));
             }
         }
+        // A key only the collection's POST writes is written where the case makes what it
+        // hangs on; elsewhere (a fixture in some state, which every case naming it shares) a
+        // read or delete of the same key would take what another case needs: the key is then
+        // the target's variable.
+        if let Some(sub) = self.sub_item.as_ref().filter(|s| s.posted) {
+            if !self.owns_resources(&d)
+                && d.params.get(&sub.param).and_then(Value::as_str) == Some(SUB_ITEM)
+            {
+                d.params
+                    .insert(sub.param.clone(), json!(format!("${{{}}}", sub.param)));
+            }
+        }
         let plan = self.plan(&d);
         let yaml = self.render(&d, &plan);
         self.cases.push(GeneratedCase { id, yaml });
@@ -1839,6 +1851,8 @@ struct SubItem {
     step: PlannedStep,
     /// Whether the step captures the key rather than writing one.
     captured: bool,
+    /// Whether the step writes through the collection's POST ([`sub_item_poster`]).
+    posted: bool,
 }
 
 impl SubItem {
@@ -1853,17 +1867,45 @@ impl SubItem {
 }
 
 /// For a GET, HEAD or DELETE of one sub-item (`…/metadata/{key}`): the PUT of the same path
-/// whose body binds that parameter, as a setup step writing the item [`SUB_ITEM`].
+/// whose body binds that parameter, as a setup step writing the item [`SUB_ITEM`]; else the
+/// POST to the collection that writes entries of its one map ([`sub_item_poster`]).
 fn sub_item_writer(contract: &Contract, op: &Operation) -> Option<SubItem> {
     if !matches!(op.method.as_str(), "GET" | "HEAD" | "DELETE") {
         return None;
     }
+    sub_item_putter(contract, op).or_else(|| sub_item_poster(contract, op))
+}
+
+/// The PUT of a sub-item's own path whose body binds its parameter (`PUT …/metadata/{key}`
+/// with `{"meta": {key: value}}`), writing the item [`SUB_ITEM`].
+fn sub_item_putter(contract: &Contract, op: &Operation) -> Option<SubItem> {
     let template = crate::contract::derive::resources::normalise(&op.path);
     let write = contract.operations.iter().find(|o| {
-        o.method == "PUT"
-            && o.request_body
-            && crate::contract::derive::resources::normalise(&o.path) == template
+        o.method == "PUT" && crate::contract::derive::resources::normalise(&o.path) == template
     })?;
+    // A PUT with no body (Nova's `PUT …/tags/{tag}`) makes the item its path names.
+    if !write.request_body {
+        let (_, last) = op.path.rsplit_once('/')?;
+        let param = crate::contract::template::sole_param(last)?;
+        if param == "project_id" || is_resource_param(param) {
+            return None;
+        }
+        let mut params = Map::new();
+        params.insert(param.to_string(), json!(SUB_ITEM));
+        let step = PlannedStep {
+            name: format!("setup: write {param} {SUB_ITEM}"),
+            operation: write.id.clone(),
+            params,
+            status: json!(write.success).to_string(),
+            ..PlannedStep::default()
+        };
+        return Some(SubItem {
+            param: param.to_string(),
+            step,
+            captured: false,
+            posted: false,
+        });
+    }
     let request = contract.schema(&write.id, SchemaKind::Request)?;
     let (param, parents) = bound_param(write, Some(request))?;
     let mut body = values::simple_value(request);
@@ -1885,6 +1927,58 @@ fn sub_item_writer(contract: &Contract, op: &Operation) -> Option<SubItem> {
         param: param.to_string(),
         step,
         captured: false,
+        posted: false,
+    })
+}
+
+/// The POST to a sub-item's collection whose body is one free-form map (ECS's v1
+/// `POST …/cloudservers/{server_id}/metadata` beside `DELETE …/metadata/{key}`, where no PUT
+/// of the item is documented): it writes entries of that map, so a setup sending the one
+/// entry [`SUB_ITEM`] makes the item the case then reads or deletes.
+fn sub_item_poster(contract: &Contract, op: &Operation) -> Option<SubItem> {
+    let (collection, last) = op.path.rsplit_once('/')?;
+    let param = crate::contract::template::sole_param(last)?;
+    if param == "project_id" || is_resource_param(param) {
+        return None;
+    }
+    let template = crate::contract::derive::resources::normalise(collection);
+    let write = contract.operations.iter().find(|o| {
+        o.method == "POST"
+            && o.request_body
+            && crate::contract::derive::resources::normalise(&o.path) == template
+    })?;
+    let request = contract.schema(&write.id, SchemaKind::Request)?;
+    let maps: Vec<Site<'_>> = sites(request)
+        .into_iter()
+        .filter(|s| s.kind == rules::SiteKind::MapValue)
+        .collect();
+    let [map] = maps.as_slice() else {
+        return None;
+    };
+    if map.parents.iter().any(|p| p == "*") {
+        return None;
+    }
+    let mut body = values::simple_value(request);
+    let entries = rules::object_at_mut(&mut body, &map.parents)?;
+    let value = entries
+        .values()
+        .next()
+        .cloned()
+        .unwrap_or_else(|| values::simple_value(map.schema));
+    entries.clear();
+    entries.insert(SUB_ITEM.into(), value);
+    let step = PlannedStep {
+        name: format!("setup: write {param} {SUB_ITEM}"),
+        operation: write.id.clone(),
+        body: Some(body),
+        status: json!(write.success).to_string(),
+        ..PlannedStep::default()
+    };
+    Some(SubItem {
+        param: param.to_string(),
+        step,
+        captured: false,
+        posted: true,
     })
 }
 
@@ -1896,24 +1990,8 @@ fn sub_item_reader(contract: &Contract, op: &Operation) -> Option<SubItem> {
     if !matches!(op.method.as_str(), "GET" | "HEAD") {
         return None;
     }
-    let (collection, last) = op.path.rsplit_once('/')?;
-    let param = crate::contract::template::sole_param(last)?;
-    if param == "project_id" || is_resource_param(param) {
-        return None;
-    }
-    let template = crate::contract::derive::resources::normalise(collection);
-    let list = contract.operations.iter().find(|o| {
-        o.method == "GET" && crate::contract::derive::resources::normalise(&o.path) == template
-    })?;
-    let answer = list
-        .success
-        .iter()
-        .find_map(|s| contract.schema(&list.id, SchemaKind::Response(*s)))?;
-    let map = rules::sites(answer)
-        .into_iter()
-        .find(|s| s.kind == rules::SiteKind::MapValue && !s.parents.iter().any(|p| p == "*"))?;
-    let pointer: String = map
-        .parents
+    let (list, param, parents) = rules::keyed_list(contract, op)?;
+    let pointer: String = parents
         .iter()
         .map(|p| format!("/{}", crate::pointer::escape(p)))
         .collect();
@@ -1921,13 +1999,14 @@ fn sub_item_reader(contract: &Contract, op: &Operation) -> Option<SubItem> {
         name: format!("setup: read a {param} of the list"),
         operation: list.id.clone(),
         status: json!(list.success).to_string(),
-        capture: Some((param.to_string(), Capture::FirstKey(pointer))),
+        capture: Some((param.clone(), Capture::FirstKey(pointer))),
         ..PlannedStep::default()
     };
     Some(SubItem {
-        param: param.to_string(),
+        param,
         step,
         captured: true,
+        posted: false,
     })
 }
 

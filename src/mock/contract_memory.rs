@@ -32,11 +32,15 @@ struct KindRoute {
     client_key: Option<ClientKey>,
     /// Other path parameters naming one (`idp_id` for the providers read at `…/{id}`).
     aliases: Vec<String>,
-    /// The id of the instance held of a kind no operation creates ([`super::seeds::held`]).
+    /// The id of the instance held of a kind no operation creates ([`super::seeds::held`],
+    /// [`super::seeds::held_below`]).
     held: Option<String>,
     /// Where the kind's delete is sent when that is not its item (MRS's clusters, read at
     /// `…/cluster_infos/{}`, deleted at `…/clusters/{}`).
     deleted_at: Option<String>,
+    /// A nested kind's held instance, kept in each concrete collection below an existing
+    /// parent the first time a request runs below it: its id and documented body.
+    held_below: Option<(String, Value)>,
 }
 
 impl KindRoute {
@@ -87,7 +91,8 @@ pub struct Memory {
     /// other kind).
     owner: Option<Arc<Shared>>,
     /// Projects whose collections hold their documented instances already ("" for the
-    /// collections no project names).
+    /// collections no project names), and the concrete collections of nested kinds holding
+    /// theirs ([`Memory::seed_below`]; a path, never a bare project id).
     seeded: Mutex<BTreeSet<String>>,
 }
 
@@ -165,8 +170,12 @@ impl Memory {
                     client_key: k.client_key.clone(),
                     aliases: Vec::new(),
                     id_param: k.id_param.clone(),
-                    held: super::seeds::held(k, table).map(|(id, _)| id),
+                    held: super::seeds::held(k, table)
+                        .map(|(id, _)| id)
+                        .or_else(|| super::seeds::held_below(k, table)),
                     deleted_at,
+                    held_below: super::seeds::held_below(k, table)
+                        .map(|id| (id, k.example.clone().unwrap_or_else(|| json!({})))),
                     example: super::seeds::held(k, table).or_else(|| {
                         k.example_id()
                             .map(|(_, id)| id.to_string())
@@ -283,6 +292,35 @@ impl Memory {
         }
     }
 
+    /// Starts each collection of a nested kind nobody creates that a request runs in or below
+    /// (`…/servers/{server_id}/os-interface` of one server) with the kind's held instance, the
+    /// first time: every parent holds one, as the variables say. Whether the parent exists is
+    /// checked as for any request; an instance deleted stays (see [`Memory::delete`]).
+    fn seed_below(&self, template: &str, segs: &[&str]) {
+        for k in &self.kinds {
+            let Some((id, body)) = &k.held_below else {
+                continue;
+            };
+            let below =
+                template == k.collection || template.starts_with(&format!("{}/", k.collection));
+            if !below || owns(&k.collection) {
+                continue;
+            }
+            let collection = concretise(&k.collection, segs);
+            {
+                let mut seeded = self.seeded.lock().unwrap_or_else(|p| p.into_inner());
+                if !seeded.insert(collection.clone()) {
+                    continue;
+                }
+            }
+            let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
+            let items = store.entry(collection).or_default();
+            if !items.iter().any(|(i, _)| i == id) {
+                items.insert(0, (id.clone(), body.clone()));
+            }
+        }
+    }
+
     /// What a request (its operation's template, its concrete path and path parameters) is;
     /// refused when it names, at any depth, an id of a kind that is not stored. A parameter
     /// named as a kind's id outside that kind's paths (`/network-ip-availabilities/{network_id}`)
@@ -300,6 +338,7 @@ impl Memory {
             .find(|(n, _)| n == "project_id")
             .map(|(_, v)| v.as_str());
         self.seed(named);
+        self.seed_below(&t, &segs);
         let store = self.store.read().unwrap_or_else(|p| p.into_inner());
         let project = named.filter(|_| !self.faults.has(Fault::CrossProjectLeak));
         let mut located: BTreeMap<usize, String> = BTreeMap::new();

@@ -417,7 +417,15 @@ impl Tier {
             Ok(role) => role,
             // The made-up body of the operation's schema, as if the id existed.
             Err(_) if self.unknown_id_ok => Role::Other,
-            Err(unknown) => return self.not_found(op, &unknown),
+            Err(unknown) => {
+                let entry = matches!(op.method.as_str(), "GET" | "HEAD")
+                    .then(|| self.keyed_entry(op, path, params, schema))
+                    .flatten();
+                return match entry {
+                    Some(entry) => (status, Some(entry)),
+                    None => self.not_found(op, &unknown),
+                };
+            }
         };
         if let Some(refused) = self.precondition_refused(op, path, params) {
             return self.error(Some(op), StatusCode::CONFLICT, &refused);
@@ -553,6 +561,48 @@ impl Tier {
         }
         echo_fitted(&mut b, &held, schema, &self.scalars);
         Some(b)
+    }
+
+    /// The read of one entry of a keyed list that is a view of the item it runs below
+    /// (`GET …/servers/{server_id}/ips/{networkName}` of what `GET …/ips` shows as
+    /// `addresses`): nobody creates such an entry, it exists where the list shows its key. The
+    /// answer is that entry, under its key where the answer is a map of them. None: no such
+    /// list, no such holder, or a key the list does not show (the documented 404).
+    fn keyed_entry(
+        &self,
+        op: &Operation,
+        path: &str,
+        params: &[(String, String)],
+        schema: Option<&Value>,
+    ) -> Option<Value> {
+        let (list, param, parents) = crate::contract::rules::keyed_list(&self.contract, op)?;
+        let key = params
+            .iter()
+            .find(|(n, _)| *n == param)
+            .map(|(_, v)| percent_decode(v))?;
+        let list_path = path.trim_end_matches('/').rsplit_once('/')?.0;
+        self.memory.holder(&list.path, list_path)?;
+        let list_schema = list
+            .success
+            .first()
+            .and_then(|s| self.contract.schema(&list.id, SchemaKind::Response(*s)));
+        let shown = self.view_of_holder(
+            list,
+            list_path,
+            list_schema.map(|s| instance(s, params)),
+            list_schema,
+        )?;
+        let entry = crate::contract::rules::object_at(&shown, &parents)?
+            .get(&key)?
+            .clone();
+        Some(match schema {
+            Some(s) if !free_map(s) => {
+                let mut answer = instance(s, params);
+                echo_fitted(&mut answer, &entry, schema, &self.scalars);
+                answer
+            }
+            _ => json!({ key: entry }),
+        })
     }
 
     /// A PUT that creates what its path names (a kind the client keys in the path, an id not

@@ -30,6 +30,12 @@ pub struct Seeds {
     /// Id parameters of the kinds whose instance the tier holds ([`held`]): the memory checks
     /// them, and another project's id is one this project does not hold.
     held: BTreeSet<String>,
+    /// Path parameters that are no id, no map's key and that no kind names (Kafka's `{topic}`
+    /// and `{partition}`, FunctionGraph's `{trigger_type_code}`) → a value to send
+    /// ([`named_value`]).
+    /// Not checked: the tier keeps no such resource, so any value is served; without one a
+    /// run could not send the request at all.
+    names: BTreeMap<String, String>,
 }
 
 /// A stable UUID-shaped id for a name.
@@ -71,6 +77,89 @@ pub fn held(kind: &ResourceKind, table: &ResourceTable) -> Option<(String, Value
         (Some((_, id)), Some(body)) => Some((id.to_string(), body.clone())),
         // A made-up id only where the parameter is an id (not a name the user chooses).
         _ => is_resource_param(param).then(|| (id_for(param), Value::Object(Default::default()))),
+    }
+}
+
+/// The id of the instance the contract tier holds below each parent of a nested kind no
+/// operation creates (a bare-metal server's interfaces, read and listed but attached by no
+/// page), as a real parent holds what its user made elsewhere: derived from the kind's id
+/// parameter, the value the variables hand out for it. Only for an id parameter (a name the
+/// client chooses, a tag, is no instance), and only where no kind of `table` named by the same
+/// parameter is created.
+pub fn held_below(kind: &ResourceKind, table: &ResourceTable) -> Option<String> {
+    let param = kind.id_param.as_deref()?;
+    let made_elsewhere = table
+        .kinds
+        .iter()
+        .any(|k| k.id_param.as_deref() == Some(param) && k.create.is_some());
+    let nested = kind.collection_template().is_some_and(|c| {
+        crate::contract::template::params(&c)
+            .iter()
+            .any(|p| p != "project_id")
+    });
+    (nested && !made_elsewhere && is_resource_param(param)).then(|| id_for(param))
+}
+
+/// The value a run sends for a path parameter that is no id (`{topic}`, `{partition}`): what
+/// a property of the same name in the contract's schemas takes (its first documented value, a
+/// number at its minimum), else a name of the run's own.
+fn named_value(param: &str, contract: &Contract) -> String {
+    let mut found = Vec::new();
+    for op in &contract.operations {
+        let kinds = std::iter::once(SchemaKind::Request)
+            .chain(op.success.iter().map(|s| SchemaKind::Response(*s)));
+        for kind in kinds {
+            if let Some(schema) = contract.schema(&op.id, kind) {
+                property_named(schema, param, &mut found);
+            }
+        }
+    }
+    // A documented closed list first: any of its values is one the service knows.
+    if let Some(first) = found.iter().find_map(|s| {
+        s.get("enum")
+            .and_then(Value::as_array)
+            .and_then(|a| a.iter().find(|v| !v.is_null()))
+    }) {
+        return match first {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+    }
+    let numeric = found.iter().find(|s| {
+        matches!(
+            s.get("type").and_then(Value::as_str),
+            Some("integer" | "number")
+        )
+    });
+    match numeric {
+        // The least value documented as valid, never below 0 (a partition or an offset).
+        Some(s) => s
+            .get("minimum")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+            .max(0)
+            .to_string(),
+        None => format!("conform-{param}"),
+    }
+}
+
+/// The schemas of the properties named `name` anywhere in a schema.
+fn property_named<'s>(schema: &'s Value, name: &str, out: &mut Vec<&'s Value>) {
+    match schema {
+        Value::Object(o) => {
+            if let Some(sub) = o
+                .get("properties")
+                .and_then(Value::as_object)
+                .and_then(|p| p.get(name))
+            {
+                out.push(sub);
+            }
+            for v in o.values() {
+                property_named(v, name, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| property_named(v, name, out)),
+        _ => {}
     }
 }
 
@@ -170,6 +259,25 @@ impl Seeds {
                 }
             }
         }
+        // Keys of a map (`…/metadata/{key}`, bound to the body's one map by its PUT, or shown
+        // as the map a list answers): a case writes or reads one first, and what holds the map
+        // checks it, so a value of the tier's own would name nothing.
+        let keyed: BTreeSet<&str> = contract
+            .operations
+            .iter()
+            .filter_map(|op| {
+                let request = contract.schema(&op.id, SchemaKind::Request);
+                match op.method.as_str() {
+                    "PUT" => crate::contract::rules::bound_param(op, request).map(|(p, _)| p),
+                    "GET" => {
+                        crate::contract::rules::keyed_list(contract, op).and_then(|(_, p, _)| {
+                            op.path_params.iter().find(|q| **q == p).map(String::as_str)
+                        })
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
         let mut seeds = Seeds::default();
         let mut fields = Vec::new();
         for op in &contract.operations {
@@ -177,6 +285,18 @@ impl Seeds {
                 // Kinds of the table are the memory's; jobs are the job table's.
                 if is_resource_param(p) && p != JOB_ID && !named(p) && !placed.contains(p) {
                     seeds.path.entry(p.clone()).or_insert_with(|| id_for(p));
+                }
+                // A name no kind keeps (`{topic}`): any value is served, one the contract
+                // documents is sent.
+                if p != "project_id"
+                    && !is_resource_param(p)
+                    && !named(p)
+                    && !keyed.contains(p.as_str())
+                {
+                    seeds
+                        .names
+                        .entry(p.clone())
+                        .or_insert_with(|| named_value(p, contract));
                 }
                 // A job nobody started here (DWS's `…/job/{job_id}`): the job table holds the
                 // one the variables name, done (`contract_tier`), and another project's is not.
@@ -204,6 +324,9 @@ impl Seeds {
                 seeds.body.insert(param.clone(), id);
                 seeds.held.insert(param.clone());
             }
+            if let (Some(param), Some(id)) = (&k.id_param, held_below(k, &contract.resources)) {
+                seeds.body.entry(param.clone()).or_insert(id);
+            }
         }
         seeds
     }
@@ -221,9 +344,9 @@ impl Seeds {
     }
 
     /// The variables a run uses for them: each seed, and for path seeds and held kinds the
-    /// other project's twin.
+    /// other project's twin; the values of the path parameters that are no id.
     pub fn vars(&self) -> BTreeMap<String, String> {
-        let mut out = BTreeMap::new();
+        let mut out = self.names.clone();
         for (name, id) in self.body.iter().chain(&self.path) {
             out.insert(name.clone(), id.clone());
         }
