@@ -379,7 +379,7 @@ static ENUM_INLINE: LazyLock<Regex> = LazyLock::new(|| {
 // A sentence that introduces a list of values on the following lines.
 static ENUM_INTRO: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
-        r"(?i)(?:取值范围|取值|枚举值|可选值|取值有|取值包括|取值如下|取值范围如下|取值为|支持以下取值|目前支持以下取值)\s*(?:如下|为|有)?\s*[:：]\s*$|",
+        r"(?i)(?:取值范围|枚举取值|取值|枚举值|可选值|取值有|取值包括|取值如下|取值范围如下|取值为|支持以下取值|目前支持以下取值)\s*(?:如下|为|有)?\s*[:：]\s*$|",
         r"(?:取值如下|取值范围如下|取值有以下几种|如下取值)\s*[:：。]?\s*$|",
         // "取值有4种：", "目前支持3种。", "两种可选：": the count of the values listed next.
         r"(?:(?:取值有|取值包括|目前支持|当前支持|支持以下)\s*(?:\d+|[两二三四五六七八九十])\s*种(?:取值|类型)?|^\s*(?:\d+|[两二三四五六七八九十])\s*种可选(?:值)?)\s*[:：。]?\s*$|",
@@ -392,6 +392,12 @@ static ENUM_INTRO: LazyLock<Regex> = LazyLock::new(|| {
 static VALUE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r#"^\s*[-•*]?\s*[“"']?([A-Za-z0-9][A-Za-z0-9_.\-/]*)[”"']?\s*(?:$|[：:（(]|\s[-–—]\s|\s*[，,；;。]|\s*(?:表示|代表))"#,
+    )
+});
+// A value line naming two spellings of one value: `true或block (执行删除流程)`, `false/skip：跳过`.
+static TWO_SPELLINGS_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"^\s*[-•*]?\s*([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*(?:或|/)\s*([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*(?:$|[：:（(]|[-–—]\s|[，,；;。]|表示|代表)"#,
     )
 });
 // A range standing alone after its intro (`1～2147483647`, `10GB-100GB`).
@@ -851,6 +857,12 @@ pub fn read(paragraphs: &[String]) -> Reading {
                 }
             }
             if let Some((_, _, values, _)) = list.as_mut() {
+                // "true或block (执行删除流程…)": one line naming two spellings of one value.
+                if let Some(c) = TWO_SPELLINGS_LINE.captures(&sentence) {
+                    values.extend([c[1].to_string(), c[2].to_string()]);
+                    value_paragraph = true;
+                    continue;
+                }
                 if let Some(c) = VALUE_LINE.captures(&sentence) {
                     values.push(c[1].to_string());
                     let end = c.get(0).map_or(sentence.len(), |m| m.end());
@@ -940,16 +952,28 @@ static MEANING_LINE: LazyLock<Regex> = LazyLock::new(|| {
 // a structure (`包含如下字段`), parts of a format, examples, or values written elsewhere.
 static NOT_VALUE_LINES: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)如下|以下|格式|示例|样例|例如|比如|参见|参考|请见|详见|字段|参数|属性|开头|结尾|\bformat\b|\bexamples?\b|\bsee\b|\bfields?\b",
+        r"(?i)如下|以下|格式|示例|样例|例如|比如|参见|参考|请见|详见|字段|开头|结尾|\bformat\b|\bexamples?\b|\bsee\b|\bfields?\b",
     )
 });
+// Words in a value's own meaning making the value a kind of something else (`OBS：以“obs://”
+// 开头`: a path starting so; `userLV：…示例格式：vgpaas/20%VG`: a part of a format).
+static NOT_A_VALUE_MEANING: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)开头|结尾|格式|\bformat\b|\bstarts? with\b"));
+// The words closing a description that introduce the values listed next ("作业的状态如下：").
+static VALUES_AS_FOLLOWS: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:状态|类型|模式|方式|级别|取值|值)(?:如下|有以下几种)\s*[:：]\s*$"));
+// A paragraph opening with a quoted word and a colon: a value line, whatever the value.
+static QUOTED_LINE: LazyLock<Regex> = LazyLock::new(|| re(r#"^\s*[“"'‘][^”"'’]+[”"'’]\s*[：:]"#));
+// A note's label opening a paragraph: what follows is about the note.
+static NOTE_LABEL: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:说明|注意|须知|约束)\s*[:：]"));
 
-/// A row that describes its field in its first paragraph, then gives one paragraph per value
-/// with its meaning (`分组资源的类型。` then `jar：用户jar文件。` `file：用户文件。`): the
-/// paragraphs name the field's values. Read only where the row states no values otherwise,
-/// every paragraph between the first and the last value line is one, two values at least, the
-/// description is no condition, and no words make the lines something else (fields of a
-/// structure, parts of a format, examples, a reference to where the values are listed).
+/// A row that gives one paragraph per value with its meaning (`jar：用户jar文件。` `file：用户
+/// 文件。`), alone or after its description (`分组资源文件的类型。`): the paragraphs name the
+/// field's values. Read only where the row states no values otherwise, the value lines run
+/// together (prose may follow them, never sit among them), two values at least, the
+/// description is no condition and no note, and no words make the lines something else
+/// (fields of a structure, parts of a format, examples, a reference to where the values are
+/// listed, how a value starts).
 fn read_value_lines(paragraphs: &[String], reading: &mut Reading) {
     let stated = reading.found.iter().any(|f| {
         matches!(
@@ -957,15 +981,28 @@ fn read_value_lines(paragraphs: &[String], reading: &mut Reading) {
             Constraint::Enum(_) | Constraint::Pattern(_) | Constraint::Format(_)
         )
     });
-    let Some((first, rest)) = paragraphs.split_first() else {
+    let Some(first_line) = paragraphs.iter().position(|p| MEANING_LINE.is_match(p)) else {
         return;
     };
-    if stated
-        || paragraphs.iter().any(|p| NOT_VALUE_LINES.is_match(p))
-        || MEANING_LINE.is_match(first)
-        || is_conditional(first)
-    {
+    let (description, rest) = paragraphs.split_at(first_line);
+    if stated {
         return;
+    }
+    // A quoted value the lines cannot read (`“2:obsDir”：保存`) before the readable ones: the
+    // list would miss it.
+    if description.iter().any(|p| QUOTED_LINE.is_match(p)) {
+        return;
+    }
+    for (i, p) in description.iter().enumerate() {
+        // The description's last words may introduce the list ("作业的状态如下：").
+        let words = if i + 1 == description.len() {
+            VALUES_AS_FOLLOWS.replace(p, "").into_owned()
+        } else {
+            p.clone()
+        };
+        if NOT_VALUE_LINES.is_match(&words) || is_conditional(p) || NOTE_LABEL.is_match(p) {
+            return;
+        }
     }
     let mut values: Vec<String> = Vec::new();
     let mut lines: Vec<&str> = Vec::new();
@@ -978,15 +1015,14 @@ fn read_value_lines(paragraphs: &[String], reading: &mut Reading) {
                 let Some(value) = c.get(1).or(c.get(2)).map(|m| m.as_str()) else {
                     return;
                 };
-                if values.iter().any(|v| v == value) {
+                if values.iter().any(|v| v == value) || NOT_A_VALUE_MEANING.is_match(p) {
                     return;
                 }
                 values.push(value.to_string());
                 lines.push(p.trim());
             }
-            // Prose between the description and the first value: the lines are not the
-            // description's own.
-            None if values.is_empty() => return,
+            // Prose after the list (a default, a note) may not point elsewhere either.
+            None if NOT_VALUE_LINES.is_match(p) => return,
             None => closed = true,
         }
     }
@@ -3117,6 +3153,11 @@ mod tests {
     /// Phrase shapes the recall measurement of session 46 found unread on the never-seen
     /// sets, written anew in the pages' style.
     const RECALL_CASES: &[(&str, &str)] = &[
+        // Two spellings of one value on its line.
+        (
+            "是否删除云硬盘， 枚举取值：\ntrue或block (执行删除流程)\ntry (执行删除流程，失败则忽略)\nfalse或skip (跳过删除流程，默认选项)",
+            "enum=true|block|try|false|skip",
+        ),
         // A count of characters written as a value range is a length.
         ("集群描述。\n字符取值范围[0,200]。", "maxLength=200"),
         ("字符数范围：2-64", "minLength=2 maxLength=64"),
@@ -3167,12 +3208,29 @@ mod tests {
                 &["磁盘类型，取值请参见云服务器。", "SAS：高IO", "SSD：超高IO"],
                 "",
             ),
-            // One value, a value line first, a condition, prose between: no values.
+            // Value lines alone, or after an intro to them, or with a note after them.
+            (&["asc：升序", "desc：降序"], "enum=asc|desc"),
+            (
+                &["作业状态码。", "作业的状态如下：", "a：甲", "b：乙"],
+                "enum=a|b",
+            ),
+            (
+                &[
+                    "是否续订",
+                    "“true”：续订",
+                    "“false”：不续订",
+                    "说明：",
+                    "不填写此参数时默认不续订。",
+                ],
+                "enum=true|false",
+            ),
+            // One value, a condition, a note before, prose among them: no values.
             (&["排序方式。", "asc：升序"], ""),
-            (&["asc：升序", "desc：降序"], ""),
             (&["仅type为x时有效。", "a：甲", "b：乙"], ""),
             (&["排序方式。", "说明：", "asc：升序", "desc：降序"], ""),
             (&["排序方式。", "asc：升序", "另有说明。", "desc：降序"], ""),
+            (&["模块列表如下：", "a：甲", "b：乙"], ""),
+            (&["规格。", "s1：小", "s2：大", "说明：详见规格列表。"], ""),
         ];
         let failures: Vec<String> = cases
             .iter()

@@ -296,6 +296,9 @@ static PART_OF_VALUE: LazyLock<Regex> =
 // A character in quotes: “-”, "-", ’-’, '-'.
 static QUOTED_CHAR: LazyLock<Regex> = LazyLock::new(|| re(r#"^[“”"'‘’]([!-~]{1,3})[“”"'‘’]$"#));
 // A class word, alone or with its character after it in parentheses (`中划线(-)`).
+// A class word with its character after it in quotes (`中划线"-"`, `下划线“_”`).
+static WORD_THEN_QUOTED: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"^(\p{Han}{1,6})\s*[“”"'‘’]([!-~])[“”"'‘’]$"#));
 static CLASS_WORD: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?P<word>[^（()）]+?)\s*(?:[（(](?P<paren>[^）()]{1,5})[）)])?$"));
 
@@ -313,6 +316,12 @@ fn item_class(item: &str) -> Option<Vec<String>> {
         .map(|r| r.trim_start_matches(['：', ':']).trim())
     {
         return punctuation(rest);
+    }
+    // "中划线"-"": a class word, then its character in quotes; the word must name it.
+    if let Some(c) = WORD_THEN_QUOTED.captures(item) {
+        let named = class_word(&c[1])?;
+        let chars: Vec<String> = c[2].chars().map(class_char).collect();
+        return (chars.concat() == named).then_some(chars);
     }
     if let Some(c) = CLASS_WORD.captures(item) {
         let word = c.name("word").map_or("", |m| m.as_str()).trim();
@@ -462,6 +471,12 @@ mod tests {
         Some(r"^[A-Za-z0-9.\-]*$")
     )]
     #[case("名称由英文字母、数字、中连线组成", None)]
+    // A class word with its character in quotes; a word naming another character reads nothing.
+    #[case(
+        "只能包含数字、字母、中划线\"-\"和下划线\"_\"",
+        Some(r"^[0-9A-Za-z\-_]*$")
+    )]
+    #[case("只能包含数字、字母、中划线\"_\"", None)]
     // More cue words, and a rule on the first character closing the list.
     #[case(
         "名称只能包含数字、英文字母、下划线和中划线且不能以数字开头，长度在5-32字符之间",
