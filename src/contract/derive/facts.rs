@@ -48,7 +48,7 @@ static MAXIMUM: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)最大值\s*(?:为|是)?\s*(-?\d+)|maximum value is (-?\d+)"));
 static ALLOWED_CHARS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:可以为|可以是|可包含|只能包含|只能由|仅支持|can contain only|can only contain|can contain|consists of)",
+        r"(?i)(?:可以为|可以是|可以包含|可包含|只能包含|只包含|仅包含|仅可包含|只能由|仅支持|can contain only|can only contain|can contain|consists of)",
     )
 });
 
@@ -193,7 +193,9 @@ pub fn time_pattern(layout: &str) -> String {
 /// read. A sentence under a condition, or about one part of the value (`单个字符串…`), states no
 /// rule for the whole value.
 fn allowed_class(text: &str) -> Option<String> {
-    let cue = ALLOWED_CHARS.find(text)?;
+    let Some(cue) = ALLOWED_CHARS.find(text) else {
+        return composed_class(text);
+    };
     let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     // A Chinese list runs to the next comma; an English one separates its items with commas.
     let chinese = han(cue.as_str());
@@ -233,11 +235,28 @@ fn allowed_class(text: &str) -> Option<String> {
         .min()
         .unwrap_or(rest.len())
     };
+    // "…和中划线且不能以数字开头": the list ends where a rule on its first character starts.
+    let end = RULE_AFTER_LIST
+        .find(&rest[..end])
+        .map_or(end, |m| m.start());
     let list = rest[..end]
         .trim()
         .trim_end_matches("组成")
         .trim_end_matches("的字符串")
         .trim();
+    class_of_list(list, chinese)
+}
+
+/// "英文字母、数字、点、中连线组成" opening a sentence, without a cue before it: the list names
+/// every character the value is made of. Only a list of two items or more, opening its
+/// sentence (a list after other words may be about a part of the value).
+fn composed_class(text: &str) -> Option<String> {
+    let c = COMPOSED_OF.captures(text)?;
+    class_of_list(c.get(1)?.as_str(), true)
+}
+
+/// The class of a list of allowed characters, `None` unless every item (two at least) is read.
+fn class_of_list(list: &str, chinese: bool) -> Option<String> {
     let sep: &Regex = if chinese { &ZH_ITEM_SEP } else { &EN_ITEM_SEP };
     let mut class: Vec<String> = Vec::new();
     let mut items = 0;
@@ -257,6 +276,14 @@ fn allowed_class(text: &str) -> Option<String> {
     (items >= 2).then(|| class.concat())
 }
 
+// Words after a list of characters opening another rule ("且不能以数字开头", "但是不能以点开头").
+static RULE_AFTER_LIST: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:且|并且|但|但是)\s*(?:不能|不可|不得|必须|须|需|只能|要)"));
+// A Chinese list of characters opening its sentence and closed by 组成 (no 由 or 只能由 before
+// it, which the cue words read).
+static COMPOSED_OF: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:^|[。；\n]|\s{2,})\s*((?:[^，。；、\s]{1,8}、)+[^，。；、\s]{1,8}?)\s*组成")
+});
 // What cuts a list of allowed characters into items (never an ASCII comma in a Chinese list:
 // it may be one of the characters).
 static ZH_ITEM_SEP: LazyLock<Regex> = LazyLock::new(|| re(r"、|或者|以及|和|或|及"));
@@ -269,6 +296,9 @@ static PART_OF_VALUE: LazyLock<Regex> =
 // A character in quotes: “-”, "-", ’-’, '-'.
 static QUOTED_CHAR: LazyLock<Regex> = LazyLock::new(|| re(r#"^[“”"'‘’]([!-~]{1,3})[“”"'‘’]$"#));
 // A class word, alone or with its character after it in parentheses (`中划线(-)`).
+// A class word with its character after it in quotes (`中划线"-"`, `下划线“_”`).
+static WORD_THEN_QUOTED: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"^(\p{Han}{1,6})\s*[“”"'‘’]([!-~])[“”"'‘’]$"#));
 static CLASS_WORD: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?P<word>[^（()）]+?)\s*(?:[（(](?P<paren>[^）()]{1,5})[）)])?$"));
 
@@ -286,6 +316,12 @@ fn item_class(item: &str) -> Option<Vec<String>> {
         .map(|r| r.trim_start_matches(['：', ':']).trim())
     {
         return punctuation(rest);
+    }
+    // "中划线"-"": a class word, then its character in quotes; the word must name it.
+    if let Some(c) = WORD_THEN_QUOTED.captures(item) {
+        let named = class_word(&c[1])?;
+        let chars: Vec<String> = c[2].chars().map(class_char).collect();
+        return (chars.concat() == named).then_some(chars);
     }
     if let Some(c) = CLASS_WORD.captures(item) {
         let word = c.name("word").map_or("", |m| m.as_str()).trim();
@@ -316,7 +352,9 @@ fn class_word(word: &str) -> Option<&'static str> {
         "大写字母" | "uppercase letters" | "upper-case letters" => "A-Z",
         "小写字母" | "lowercase letters" | "lower-case letters" => "a-z",
         "数字" | "digits" | "numbers" | "digit" => "0-9",
-        "中划线" | "连字符" | "短横线" | "中横线" | "hyphens" | "hyphen" => r"\-",
+        "中划线" | "中连线" | "连字符" | "短横线" | "中横线" | "hyphens" | "hyphen" => {
+            r"\-"
+        }
         "下划线" | "underscores" | "underscore" => "_",
         "点" | "点号" | "句点" | "句号" | "小数点" | "periods" | "period" | "dots" | "dot" => {
             "."
@@ -427,6 +465,28 @@ mod tests {
         "名称只能由字母（a-z）、中划线（-）、空格（ ）和冒号（:）组成",
         Some(r"^[a-z\- :]*$")
     )]
+    // A list opening its sentence, closed by 组成 (APIG's rules on parameter names).
+    #[case(
+        "英文字母、数字、点、中连线组成\n必须以英文字母开头，最长32字节",
+        Some(r"^[A-Za-z0-9.\-]*$")
+    )]
+    #[case("名称由英文字母、数字、中连线组成", None)]
+    // A class word with its character in quotes; a word naming another character reads nothing.
+    #[case(
+        "只能包含数字、字母、中划线\"-\"和下划线\"_\"",
+        Some(r"^[0-9A-Za-z\-_]*$")
+    )]
+    #[case("只能包含数字、字母、中划线\"_\"", None)]
+    // More cue words, and a rule on the first character closing the list.
+    #[case(
+        "名称只能包含数字、英文字母、下划线和中划线且不能以数字开头，长度在5-32字符之间",
+        Some(r"^[0-9A-Za-z_\-]+$")
+    )]
+    #[case(
+        "必须以字母开头，可以包含字母、数字、中划线或者下划线，不能包含其他的特殊字符",
+        Some(r"^[A-Za-z0-9\-_]*$")
+    )]
+    #[case("英文字母、数字、中文组成", None)]
     #[case("仅支持数字、字母、_（下划线）、-（中划线）、中文", None)]
     #[case("只能包含字母、数字等", None)]
     #[case("只能包含英文字母、数字、“-”、“.”或“”，必须以字母、数字或“”开头", None)]
@@ -456,6 +516,12 @@ mod tests {
                 "{p} must refuse what the list leaves out"
             );
         }
+    }
+
+    #[test]
+    fn only_containing_names_the_whole_class() {
+        let f = Facts::read("以小写字母开头，只包含小写字母、数字、下划线(_)，长度3-28个字符");
+        assert_eq!(f.pattern.as_deref(), Some(r"^[a-z0-9_]+$"));
     }
 
     #[test]

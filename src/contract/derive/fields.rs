@@ -54,6 +54,14 @@ static KEY_AND_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+// A sentence introducing the rules of a map's keys, listed after it ("每个参数名称有如下约束：",
+// "键名需满足以下规则："): the keys are the names of the parameters the map holds.
+static KEY_RULES_INTRO: LazyLock<Regex> = LazyLock::new(|| {
+    crate::statics::regex(
+        r"(?i)(?:名称|键名|键|\bkeys?\b)\s*(?:有|需|须|应|要)?\s*(?:满足)?\s*(?:如下|以下)(?:的)?(?:约束|规则|要求|限制)\s*[:：]\s*$",
+    )
+});
+
 /// Column positions of a field table.
 #[derive(Debug, Clone, Default)]
 pub struct Columns {
@@ -1176,6 +1184,21 @@ impl<'a> Builder<'a> {
                     obj(object)
                 }
                 (None, Ty::Map(value)) => self.map(f, value),
+                // An object without a table whose row lists rules for its keys ("每个参数名称有
+                // 如下约束："): a map; its values are what the example shows, else anything.
+                (None, _)
+                    if f.paragraphs
+                        .iter()
+                        .flat_map(|p| p.lines())
+                        .any(|p| KEY_RULES_INTRO.is_match(p.trim())) =>
+                {
+                    let value = example
+                        .and_then(Value::as_object)
+                        .and_then(|o| o.values().next())
+                        .and_then(Ty::of_value)
+                        .unwrap_or_else(|| Ty::Unknown(String::new()));
+                    self.map(f, &value)
+                }
                 (None, _) if KEY_VALUE.is_match(&text) => self.map(f, &Ty::String),
                 (None, _) => Map::from_iter([("type".to_string(), json!("object"))]),
             },
@@ -1223,6 +1246,20 @@ impl<'a> Builder<'a> {
         };
         // Maps read their rules per part (keys, values) in `map`.
         let is_map = schema.contains_key("additionalProperties");
+        // A map's count of entries is stated on its own row ("键值对个数不超过20条").
+        if let (true, true, Some((n, phrase))) = (
+            self.constraints,
+            is_map && !schema.contains_key("properties"),
+            constraints::map_entries(&f.paragraphs),
+        ) {
+            schema.insert("maxProperties".into(), json!(n));
+            let phrases = schema
+                .entry("x-phrases")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(phrases) = phrases.as_object_mut() {
+                phrases.insert("maxProperties".into(), json!(phrase));
+            }
+        }
         if self.constraints && !is_map && !matches!(ty, Ty::Unknown(_)) {
             let reading = constraints::read(&f.paragraphs);
             let applied = constraints::apply(&reading, &ty, &mut schema);
@@ -1493,11 +1530,13 @@ fn split_key_value(paragraphs: &[String]) -> (String, String) {
     // a marker may open any sentence, not only a paragraph.
     let sentences = paragraphs
         .iter()
-        .flat_map(|p| p.split_inclusive('。'))
+        .flat_map(|p| p.split_inclusive(['。', '\n']))
         .map(str::trim)
         .filter(|t| !t.is_empty());
     for t in sentences {
-        let (marker, rest) = if let Some(r) = key_value_marker(t, KeyOrValue::Key) {
+        let (marker, rest) = if KEY_RULES_INTRO.is_match(t) {
+            (Part::Key, "")
+        } else if let Some(r) = key_value_marker(t, KeyOrValue::Key) {
             (Part::Key, r)
         } else if let Some(r) = key_value_marker(t, KeyOrValue::Value) {
             (Part::Value, r)
@@ -1653,6 +1692,22 @@ mod tests {
         constraints::apply(&reading, &Ty::String, &mut key);
         assert_eq!(key.get("minLength"), Some(&json!(1)), "{key:?}");
         assert_eq!(key.get("maxLength"), Some(&json!(64)), "{key:?}");
+    }
+
+    /// A sentence introducing the key rules listed after it ("每个参数名称有如下约束：") opens the
+    /// key part; the map's own words before it bind neither part.
+    #[test]
+    fn an_intro_to_key_rules_opens_the_key_part() {
+        let (k, v) = split_key_value(&[
+            "查询参数，每个参数值为字符串数组，每个参数名称有如下约束：".into(),
+            "英文字母、数字、点、中连线组成".into(),
+            "必须以英文字母开头，最长32字节".into(),
+        ]);
+        assert!(k.contains("组成") && k.contains("32字节"), "{k}");
+        assert!(v.trim().is_empty(), "{v}");
+        // A sentence about the map itself is no intro.
+        let (k, _) = split_key_value(&["参数名称，最长32字节。".into()]);
+        assert!(k.trim().is_empty(), "{k}");
     }
 
     #[test]

@@ -1328,6 +1328,35 @@ mod tests {
         }
     }
 
+    /// A dictionary typed row without a table whose text lists rules for its keys (APIG's
+    /// `字典数据类型` query and header maps): a map, its keys bound by the rules listed, its
+    /// values what the example shows; its count of entries from its own words.
+    #[test]
+    fn a_dictionary_row_listing_key_rules_is_a_map() {
+        let page = "# 调试\n\n## URI\n\nPOST /v1/{project_id}/debug\n\n## 请求参数\n\n<table><thead><tr><th><p>参数</p></th><th><p>是否必选</p></th><th><p>参数类型</p></th><th><p>描述</p></th></tr></thead>\n<tbody><tr><td><p>query</p></td><td><p>否</p></td><td><p>字典数据类型</p></td><td><p>查询参数，每个参数值为字符串数组，每个参数名称有如下约束：</p><ul><li>英文字母、数字、点、中连线组成</li><li>必须以英文字母开头，最长32字节</li></ul><p>键值对个数不超过20条</p></td></tr></tbody></table>\n\n请求示例\n\n```\n{\"query\": {\"city\": [\"a\", \"b\"]}}\n```\n\n## 响应参数\n\n无\n\n## 状态码\n\n|状态码|描述|\n|--|--|\n|200|OK|\n";
+        let c = contract_of(page);
+        let request = c.request.expect("a request schema");
+        let query = &request["properties"]["query"];
+        assert_eq!(query["type"], "object", "{query}");
+        assert_eq!(query["additionalProperties"]["type"], "array", "{query}");
+        assert_eq!(
+            query["propertyNames"]["pattern"], r"^[A-Za-z0-9.\-]*$",
+            "{query}"
+        );
+        assert_eq!(query["propertyNames"]["x-maxBytes"], 32, "{query}");
+        assert_eq!(query["maxProperties"], 20, "{query}");
+        // Without rules for its keys the row stays a free-form object.
+        let plain = page.replace("每个参数名称有如下约束：", "说明：");
+        let c = contract_of(&plain);
+        let request = c.request.expect("a request schema");
+        assert!(
+            request["properties"]["query"]
+                .get("propertyNames")
+                .is_none(),
+            "{request}"
+        );
+    }
+
     /// `Map<String,X>`: X's fields describe each value, whatever the key; a placeholder row
     /// (user-chosen keys) is the type of every other key, never a property of its own.
     #[test]
