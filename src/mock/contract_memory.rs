@@ -912,6 +912,7 @@ mod tests {
             method: m.into(),
             path: p.into(),
             body: None,
+            query: Default::default(),
         };
         let kind = |name: &str, coll: &str, item: &str| ResourceKind {
             create: Some(call("POST", coll)),

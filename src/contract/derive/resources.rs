@@ -72,6 +72,7 @@ pub fn infer(
                 _ => op.path.clone(),
             },
             body: None,
+            query: Default::default(),
         };
         // Another API version may create what this one reads (EIP's `POST /v2.0/{project_id}/
         // publicips` makes what `GET /v1/{project_id}/publicips/{publicip_id}` shows), when that
@@ -156,7 +157,7 @@ pub fn infer(
             fields: BTreeMap::new(),
             update: update.map(|op| call(op)),
             items: None,
-            delete: delete.map(|op| call(op)),
+            delete: delete.map(|op| delete_call(call(op), op, schemas, id_param)),
             created_id,
             created_by_job,
             client_key,
@@ -483,6 +484,7 @@ fn job_follow(
             method: query.method.clone(),
             path: query.path.clone(),
             body: None,
+            query: Default::default(),
         },
         entity,
     })
@@ -505,6 +507,38 @@ fn find_field(schema: &Value, name: &str, at: String, depth: usize, out: &mut Ve
     if let Some(items) = schema.get("items") {
         find_field(items, name, format!("{at}/0"), depth + 1, out);
     }
+}
+
+/// A kind's delete as its page documents it: with the query parameters it requires and the
+/// body it takes, as the generator's teardown sends them (the undo and `restore` are refused
+/// otherwise). A parameter naming the kind's own id is `{id}`; any other gets a simple valid
+/// value, which the ledger replaces by the resource's parameter of that name when it knows one
+/// (a parent the create's path or body named).
+fn delete_call(
+    mut call: Call,
+    op: &Operation,
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+    id_param: &str,
+) -> Call {
+    call.query = op
+        .query_params
+        .iter()
+        .filter(|q| q.required)
+        .map(|q| {
+            let value = if q.name == id_param {
+                Value::String("{id}".into())
+            } else {
+                crate::generate::values::simple_value(&q.schema)
+            };
+            (q.name.clone(), value)
+        })
+        .collect();
+    call.body = op
+        .request_body
+        .then(|| schemas.get(&(op.id.clone(), SchemaKind::Request)))
+        .flatten()
+        .map(crate::generate::values::simple_value);
+    call
 }
 
 #[cfg(test)]
