@@ -187,7 +187,26 @@ impl<'a> CaseUndo<'a> {
         // A resource that cannot be read (a missing id) has nothing to protect; one a PUT
         // names that a read does not find (404) is made by that PUT, if it succeeds.
         let Ok(state) = self.restorer.read(&res).await else {
-            if route.method.eq_ignore_ascii_case("PUT") && self.restorer.absent(&res).await {
+            // Only a PUT of the item itself, of a kind the table can delete: a PUT of an
+            // action below it (`…/{id}/os-reset-passwords`) makes nothing.
+            let item = path
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .rsplit('/')
+                .next()
+                == Some(res.id.as_str());
+            let deletable = self
+                .ctx
+                .contract
+                .resources
+                .by_kind(&res.kind)
+                .is_some_and(|k| k.delete.is_some());
+            if route.method.eq_ignore_ascii_case("PUT")
+                && item
+                && deletable
+                && self.restorer.absent(&res).await
+            {
                 self.putting = Some(res);
             }
             return Ok(());

@@ -153,11 +153,11 @@ pub fn infer(
             service: service.to_string(),
             collection,
             scratch_var: None,
-            read: call(read),
+            read: documented(call(read), read, schemas, id_param),
             fields: BTreeMap::new(),
             update: update.map(|op| call(op)),
             items: None,
-            delete: delete.map(|op| delete_call(call(op), op, schemas, id_param)),
+            delete: delete.map(|op| documented(call(op), op, schemas, id_param)),
             created_id,
             created_by_job,
             client_key,
@@ -509,12 +509,12 @@ fn find_field(schema: &Value, name: &str, at: String, depth: usize, out: &mut Ve
     }
 }
 
-/// A kind's delete as its page documents it: with the query parameters it requires and the
-/// body it takes, as the generator's teardown sends them (the undo and `restore` are refused
-/// otherwise). A parameter naming the kind's own id is `{id}`; any other gets a simple valid
+/// A kind's delete (or read) as its page documents it: with the query parameters it requires
+/// and the body it takes, as the generator's teardown sends them (the undo, its verifying read
+/// and `restore` are refused otherwise). A parameter naming the kind's own id is `{id}`; any other gets a simple valid
 /// value, which the ledger replaces by the resource's parameter of that name when it knows one
 /// (a parent the create's path or body named).
-fn delete_call(
+fn documented(
     mut call: Call,
     op: &Operation,
     schemas: &BTreeMap<(String, SchemaKind), Value>,
