@@ -509,6 +509,41 @@ fn find_field(schema: &Value, name: &str, at: String, depth: usize, out: &mut Ve
     }
 }
 
+/// A small valid value of a schema, for what a delete documents (the generator's richer
+/// values sit in a layer above this one): an enum's first value, an object's required
+/// properties, a number at its minimum, `true`, a string of its minimum length.
+fn minimal(schema: &Value) -> Value {
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
+        return first.clone();
+    }
+    let min = |k: &str| schema.get(k).and_then(Value::as_u64);
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            let required = schema.get("required").and_then(Value::as_array);
+            let mut out = serde_json::Map::new();
+            for name in required.into_iter().flatten().filter_map(Value::as_str) {
+                let sub = props.and_then(|p| p.get(name)).unwrap_or(&Value::Null);
+                out.insert(name.to_string(), minimal(sub));
+            }
+            Value::Object(out)
+        }
+        Some("array") => Value::Array(Vec::new()),
+        Some("boolean") => Value::Bool(true),
+        Some("integer" | "number") => schema
+            .get("minimum")
+            .cloned()
+            .unwrap_or_else(|| Value::from(1)),
+        _ => Value::String(
+            "conform".repeat(min("minLength").unwrap_or(1).div_ceil(7).max(1) as usize),
+        ),
+    }
+}
+
 /// A kind's delete (or read) as its page documents it: with the query parameters it requires
 /// and the body it takes, as the generator's teardown sends them (the undo, its verifying read
 /// and `restore` are refused otherwise). A parameter naming the kind's own id is `{id}`; any other gets a simple valid
@@ -528,7 +563,7 @@ fn documented(
             let value = if q.name == id_param {
                 Value::String("{id}".into())
             } else {
-                crate::generate::values::simple_value(&q.schema)
+                minimal(&q.schema)
             };
             (q.name.clone(), value)
         })
@@ -537,7 +572,7 @@ fn documented(
         .request_body
         .then(|| schemas.get(&(op.id.clone(), SchemaKind::Request)))
         .flatten()
-        .map(crate::generate::values::simple_value);
+        .map(minimal);
     call
 }
 
