@@ -30,6 +30,10 @@ pub struct Call {
     /// Body template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+    /// Query parameters by name, each a template like the body's (a delete whose page
+    /// requires a query parameter is refused without it).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub query: BTreeMap<String, Value>,
 }
 
 /// Map-shaped state (metadata) restored item by item.
@@ -513,6 +517,21 @@ pub fn fill_path(template: &str, b: &Bindings<'_>) -> String {
     out
 }
 
+/// Fills a call's query: a parameter the bindings name (a parent the create named) takes that
+/// value, any other its template filled like a body's.
+pub fn fill_query(query: &BTreeMap<String, Value>, b: &Bindings<'_>) -> Vec<(String, String)> {
+    query
+        .iter()
+        .map(|(name, template)| {
+            let value = b
+                .get(name.as_str())
+                .cloned()
+                .unwrap_or_else(|| fill_body(template, b));
+            (name.clone(), text_of(&value))
+        })
+        .collect()
+}
+
 /// Fills a body template.
 pub fn fill_body(template: &Value, b: &Bindings<'_>) -> Value {
     let one = |s: &str| -> Option<Value> {
@@ -602,6 +621,29 @@ mod tests {
         );
     }
 
+    /// A query parameter the bindings name (a parent the create sent) takes that value; the
+    /// others their templates, filled (the own id) or as written (a simple value).
+    #[test]
+    fn a_query_takes_the_bound_parameter_else_its_template() {
+        let mut b = Bindings::new();
+        b.insert("id", json!("r1"));
+        b.insert("group", json!("g1"));
+        let query: BTreeMap<String, Value> = [
+            ("group".to_string(), json!("a")),
+            ("rule_id".to_string(), json!("{id}")),
+            ("force".to_string(), json!(true)),
+        ]
+        .into();
+        assert_eq!(
+            fill_query(&query, &b),
+            vec![
+                ("force".to_string(), "true".to_string()),
+                ("group".to_string(), "g1".to_string()),
+                ("rule_id".to_string(), "r1".to_string()),
+            ]
+        );
+    }
+
     /// A parameter right after a kind's collection names that kind where the kind's own is the
     /// bare `{id}` (IAM's providers, `{idp_id}`), not where its own is named (Auto Scaling's
     /// `{scaling_resource_id}` beside `{scaling_policy_id}` is another resource's id).
@@ -611,6 +653,7 @@ mod tests {
             method: "GET".into(),
             path: p.into(),
             body: None,
+            query: Default::default(),
         };
         let kind = |name: &str, coll: &str, read: &str, param: &str| ResourceKind {
             id_param: Some(param.into()),
@@ -641,6 +684,7 @@ mod tests {
             method: m.into(),
             path: p.into(),
             body: None,
+            query: Default::default(),
         };
         let kind = |name: &str, create: Option<&str>, read: &str| ResourceKind {
             create: create.map(|p| call("POST", p)),
@@ -699,6 +743,7 @@ mod tests {
             method: "GET".into(),
             path: "/x/{id}".into(),
             body: None,
+            query: Default::default(),
         };
         let kind = |created_id: Option<&str>, example: Value| ResourceKind {
             created_id: created_id.map(str::to_string),
@@ -735,6 +780,7 @@ mod tests {
             method: "GET".into(),
             path: "/x/{id}".into(),
             body: None,
+            query: Default::default(),
         };
         let kind = ResourceKind {
             fields: [("name".to_string(), "/thing/name".to_string())].into(),

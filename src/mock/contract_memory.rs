@@ -961,6 +961,7 @@ mod tests {
             method: m.into(),
             path: p.into(),
             body: None,
+            query: Default::default(),
         };
         let kind = |name: &str, coll: &str, item: &str| ResourceKind {
             create: Some(call("POST", coll)),
@@ -1166,6 +1167,7 @@ mod tests {
         cluster.delete = Some(Call {
             method: "DELETE".into(),
             path: "/v1.1/{project_id}/clusters/{id}".into(),
+            query: Default::default(),
             body: None,
         });
         cluster.created_id = Some("/cluster_id".into());

@@ -427,6 +427,7 @@ mod tests {
             method: "GET".into(),
             path: "/v2.1/{project_id}/flavors/{id}".into(),
             body: None,
+            query: Default::default(),
         };
         let mut flavor = ResourceKind::new("flavor", "ecs", "flavors", read);
         flavor.id_param = Some("flavor_id".into());
@@ -505,6 +506,7 @@ mod tests {
             method: "GET".into(),
             path: "/v2/{project_id}/policies/{id}".into(),
             body: None,
+            query: Default::default(),
         };
         let mut policy = ResourceKind::new("policy", "as", "policies", read);
         policy.id_param = Some("policy_id".into());

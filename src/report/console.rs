@@ -222,6 +222,13 @@ impl<W: Write> Console<W> {
                 text.push_str(&finding(f));
             }
         }
+        // An undo that failed errs the case though every step passed: say which and why.
+        for m in r.mutations.iter().filter(|m| !m.restored) {
+            text.push_str(&format!(
+                "      {RED}undo failed{RED:#}: {} {}: {}\n",
+                m.resource.kind, m.resource.id, m.detail
+            ));
+        }
         self.emit(&text);
         self.advance();
     }
@@ -372,4 +379,50 @@ fn finding(f: &Finding) -> String {
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::ledger::{Mutation, Resource};
+
+    /// An errored case whose steps all passed says why: the undo that failed, and its detail.
+    #[test]
+    fn an_errored_case_shows_the_undo_that_failed() {
+        let mut out = Vec::new();
+        let mut console = Console::new(&mut out, Secrets::default(), None);
+        let mut r = CaseResult::skipped("svc/x/success", "x.yaml", "svc.create_x", "");
+        r.skip_reason = None;
+        r.verdict = Verdict::Errored;
+        let resource = |id: &str| Resource {
+            kind: "svc.x.v1".into(),
+            collection: "xs".into(),
+            project: "p".into(),
+            id: id.into(),
+            base_url: "http://127.0.0.1:1".into(),
+            params: Default::default(),
+        };
+        r.mutations = vec![
+            Mutation {
+                resource: resource("gone"),
+                restored: true,
+                detail: "deleted and verified".into(),
+            },
+            Mutation {
+                resource: resource("x1"),
+                restored: false,
+                detail: "DELETE /v1/p/xs/x1: status 400".into(),
+            },
+        ];
+        console.case(&r);
+        drop(console);
+        let text = String::from_utf8_lossy(&out).into_owned();
+        // Colour codes wrap the label (the stream strips them where it must).
+        assert!(text.contains("undo failed"), "{text}");
+        assert!(
+            text.contains(": svc.x.v1 x1: DELETE /v1/p/xs/x1: status 400"),
+            "{text}"
+        );
+        assert!(!text.contains("gone"), "a verified undo is no news: {text}");
+    }
 }

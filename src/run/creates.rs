@@ -162,6 +162,7 @@ mod tests {
             method: m.into(),
             path: p.into(),
             body: None,
+            query: Default::default(),
         };
         ResourceTable {
             kinds: names

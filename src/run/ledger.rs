@@ -21,7 +21,7 @@ use super::auth::authorize;
 use super::client::{Http, Outgoing};
 use super::target::Auth;
 use crate::contract::resources::{
-    fill_body, fill_path, Bindings, Call, ResourceKind, ResourceTable,
+    fill_body, fill_path, fill_query, Bindings, Call, ResourceKind, ResourceTable,
 };
 
 /// A resource the ledger can save and restore.
@@ -406,12 +406,15 @@ impl Restorer<'_> {
         if bytes.is_some() {
             headers.push(("content-type".to_string(), "application/json".to_string()));
         }
+        // The call's own documented query, then the one narrowing a list to one id.
+        let mut all = fill_query(&call.query, b);
+        all.extend(query.iter().cloned());
         let (url, headers) = authorize(
             self.auth,
             &call.method,
             base,
             &path,
-            query,
+            &all,
             headers,
             bytes.as_deref(),
         )?;
@@ -496,6 +499,17 @@ impl Restorer<'_> {
                 }
             }
         }
+    }
+
+    /// Whether a read of the resource answers 404 (it does not exist).
+    pub async fn absent(&self, r: &Resource) -> bool {
+        let Ok(kind) = self.kind(r) else {
+            return false;
+        };
+        matches!(
+            self.call(&r.base_url, &kind.read, &r.bindings()).await,
+            Ok((404, _))
+        )
     }
 
     /// Reads a resource's state.
@@ -639,6 +653,7 @@ impl Restorer<'_> {
                 .filter(|l| l.method.eq_ignore_ascii_case("GET"))
                 .map_or_else(|| intent.path.clone(), |l| fill_path(&l.path, &b)),
             body: None,
+            query: Default::default(),
         };
         let listed = self.ok(&r.base_url, &list, &b).await?;
         let id_field = kind

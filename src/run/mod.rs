@@ -229,6 +229,7 @@ async fn run_steps(
         .all_steps()
         .flat_map(|s| s.captures.iter().map(|(k, _)| k.as_str()))
         .collect();
+    let mut tearing_down = false;
     for (step, is_teardown) in all.chain(teardown) {
         // Teardown always runs after a step ran: after a failure, a timeout or a signal. A case
         // interrupted before its first step has nothing to undo.
@@ -239,6 +240,16 @@ async fn run_steps(
             // Its input was never captured (the step that reads it did not run): nothing to undo.
             continue;
         }
+        if let (true, false, Some(u)) = (is_teardown, tearing_down, &mut undo) {
+            // What no teardown step deletes goes first: it may sit below what they delete.
+            let remaining: Vec<&crate::case::typed::Step> = case
+                .teardown
+                .iter()
+                .filter(|s| !uses_missing_capture(s, &captures, &scope))
+                .collect();
+            u.before_teardown(&remaining, &scope).await;
+        }
+        tearing_down |= is_teardown;
         ran |= !is_teardown;
         if let Some(u) = &mut undo {
             if let Err(e) = u.before(step, &scope).await {

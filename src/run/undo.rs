@@ -38,6 +38,46 @@ pub fn refusal(case: &Case, ctx: &RunCtx) -> Option<String> {
     None
 }
 
+/// Adds to `params` each parameter of the delete (its path's and its query's) that the create
+/// sent in its body, as the generator's teardown does: NAT's SNAT rule names its gateway there
+/// and is deleted below it; a DLI resource names its `group`, which its delete asks for.
+fn parents_sent(
+    delete: &crate::contract::resources::Call,
+    body: Option<&Value>,
+    params: &mut std::collections::BTreeMap<String, String>,
+) {
+    let Some(body) = body else {
+        return;
+    };
+    let names = crate::contract::template::params(&delete.path)
+        .into_iter()
+        .chain(delete.query.keys().cloned());
+    for name in names {
+        if name == "id" || name == "project_id" || params.contains_key(&name) {
+            continue;
+        }
+        if let Some(value) = sent_scalar(body, &name) {
+            params.insert(name, value);
+        }
+    }
+}
+
+/// The scalar a body sends as `name`, at its top level or in one of its top-level objects (its
+/// envelope, also beside the unknown field a negative case adds).
+fn sent_scalar(body: &Value, name: &str) -> Option<String> {
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(_) | Value::Bool(_) => Some(v.to_string()),
+        _ => None,
+    };
+    let body = body.as_object()?;
+    body.get(name).and_then(text).or_else(|| {
+        body.values()
+            .filter_map(Value::as_object)
+            .find_map(|o| o.get(name).and_then(text))
+    })
+}
+
 /// How long the undo follows a job no step of its case saw end.
 const JOB_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
 
@@ -65,6 +105,11 @@ pub struct CaseUndo<'a> {
     unsettled: Vec<(Resource, CreateIntent, String)>,
     /// Creates that answered a job, by job id: settled when a later step reads the job done.
     jobs: Vec<(String, Resource, CreateIntent)>,
+    /// Undos already done (the leftovers deleted before the teardown ran).
+    done: Vec<Mutation>,
+    /// The resource the running PUT names, which a read found absent right before it: a 2xx
+    /// answer made it (a kind the client names, created by a PUT of its item).
+    putting: Option<Resource>,
 }
 
 impl<'a> CaseUndo<'a> {
@@ -87,6 +132,8 @@ impl<'a> CaseUndo<'a> {
             sending: None,
             unsettled: Vec::new(),
             jobs: Vec::new(),
+            done: Vec::new(),
+            putting: None,
         })
     }
 
@@ -137,8 +184,31 @@ impl<'a> CaseUndo<'a> {
         if self.created.iter().any(|r| r.same(&res)) {
             return Ok(());
         }
-        // A resource that cannot be read (a missing id) has nothing to protect.
+        // A resource that cannot be read (a missing id) has nothing to protect; one a PUT
+        // names that a read does not find (404) is made by that PUT, if it succeeds.
         let Ok(state) = self.restorer.read(&res).await else {
+            // Only a PUT of the item itself, of a kind the table can delete: a PUT of an
+            // action below it (`…/{id}/os-reset-passwords`) makes nothing.
+            let item = path
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .rsplit('/')
+                .next()
+                == Some(res.id.as_str());
+            let deletable = self
+                .ctx
+                .contract
+                .resources
+                .by_kind(&res.kind)
+                .is_some_and(|k| k.delete.is_some());
+            if route.method.eq_ignore_ascii_case("PUT")
+                && item
+                && deletable
+                && self.restorer.absent(&res).await
+            {
+                self.putting = Some(res);
+            }
             return Ok(());
         };
         self.append("saved", &res, Some(state.clone()), None, None)?;
@@ -190,6 +260,13 @@ impl<'a> CaseUndo<'a> {
             .unwrap_or_default();
         let mut params = crate::contract::resources::bind_path(&template, &path);
         let project = params.remove("project_id").unwrap_or_default();
+        if let Some(delete) = &kind.delete {
+            let sent = out
+                .body
+                .as_deref()
+                .and_then(|b| serde_json::from_slice::<Value>(b).ok());
+            parents_sent(delete, sent.as_ref(), &mut params);
+        }
         let res = Resource {
             kind: kind.kind.clone(),
             collection: kind.collection.clone(),
@@ -233,6 +310,17 @@ impl<'a> CaseUndo<'a> {
             }
         }
         self.settle_job(step, result);
+        if let Some(res) = self.putting.take() {
+            let made = result
+                .response
+                .as_ref()
+                .is_some_and(|r| (200..300).contains(&r.status));
+            if made && !self.created.iter().any(|c| c.same(&res)) {
+                // Even if the ledger cannot be written, the case still deletes what it made.
+                let _ = self.append("created", &res, None, None, None);
+                self.created.push(res);
+            }
+        }
         let Some((res, intent)) = self.sending.take() else {
             return;
         };
@@ -364,6 +452,57 @@ impl<'a> CaseUndo<'a> {
         }
     }
 
+    /// Deletes, newest first, what the case created and no step of its `teardown` deletes,
+    /// before the teardown runs: a resource the case made below a parent its setup made (a
+    /// subnet a negative case's create made after all) must be gone before the teardown deletes
+    /// that parent, which would refuse, or leave the child no path to be deleted by.
+    pub async fn before_teardown(&mut self, teardown: &[&Step], scope: &Vars) {
+        let paths: Vec<String> = teardown
+            .iter()
+            .filter_map(|step| {
+                let route = step.route(&self.ctx.contract)?;
+                if !route.method.eq_ignore_ascii_case("DELETE") {
+                    return None;
+                }
+                step.render_path(&route, scope).ok()
+            })
+            .collect();
+        // A delete names the resource by its own id last, also below a parent
+        // (`…/nat_gateways/{gw}/snat_rules/{id}`), where the lock key names the parent.
+        let named: Vec<(&str, Option<Resource>)> = paths
+            .iter()
+            .map(|p| {
+                let p = p.split('?').next().unwrap_or_default();
+                (
+                    p.rsplit('/').next().unwrap_or_default(),
+                    self.resource_of(p),
+                )
+            })
+            .collect();
+        let deletes = |r: &Resource| {
+            named
+                .iter()
+                .any(|(last, res)| *last == r.id || res.as_ref().is_some_and(|d| d.same(r)))
+        };
+        let (kept, leftovers): (Vec<Resource>, Vec<Resource>) = std::mem::take(&mut self.created)
+            .into_iter()
+            .partition(deletes);
+        self.created = kept;
+        for res in leftovers.iter().rev() {
+            let mutation = self.delete_created(res).await;
+            self.done.push(mutation);
+        }
+    }
+
+    /// Deletes one created resource and records the outcome.
+    async fn delete_created(&self, res: &Resource) -> Mutation {
+        let (event, ok, detail) = match self.restorer.delete(res).await {
+            Ok(d) => ("deleted", true, d),
+            Err(e) => ("delete_failed", false, e),
+        };
+        self.record(event, res, ok, detail)
+    }
+
     /// Restores what was saved and deletes what was created, each verified by a read.
     pub async fn finish(mut self) -> Vec<Mutation> {
         // A job no step saw end is followed here, so what it made is deleted like any create;
@@ -382,7 +521,7 @@ impl<'a> CaseUndo<'a> {
                 Err(why) => self.unsettled.push((res, intent, why)),
             }
         }
-        let mut out = Vec::new();
+        let mut out = std::mem::take(&mut self.done);
         for saved in &self.saved {
             let res = &saved.resource;
             // Nothing is sent back to a resource whose every change was refused: a faulty
@@ -401,12 +540,9 @@ impl<'a> CaseUndo<'a> {
             };
             out.push(self.record(event, res, ok, detail));
         }
-        for res in &self.created {
-            let (event, ok, detail) = match self.restorer.delete(res).await {
-                Ok(d) => ("deleted", true, d),
-                Err(e) => ("delete_failed", false, e),
-            };
-            out.push(self.record(event, res, ok, detail));
+        // Newest first: what was created below another is deleted before it.
+        for res in self.created.iter().rev() {
+            out.push(self.delete_created(res).await);
         }
         for (res, intent, why) in &self.unsettled {
             out.push(Mutation {
@@ -442,5 +578,44 @@ impl<'a> CaseUndo<'a> {
                 detail: e,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The delete's parameters the create sent in its body (a parent in the path, a query
+    /// parameter) are bound from that body; the own id, the project and what the create's path
+    /// bound already are left alone.
+    #[test]
+    fn a_deletes_parents_come_from_what_the_create_sent() {
+        let delete = crate::contract::resources::Call {
+            method: "DELETE".into(),
+            path: "/v2/{project_id}/nat_gateways/{nat_gateway_id}/snat_rules/{id}".into(),
+            body: None,
+            query: [
+                ("group".to_string(), json!("a")),
+                ("id".to_string(), json!("{id}")),
+            ]
+            .into(),
+        };
+        // Beside the unknown field a negative case adds, the envelope is still read.
+        let body = json!({"x": 1, "snat_rule": {"nat_gateway_id": "gw1", "group": "g1", "id": "x", "project_id": "p"}});
+        let mut params = std::collections::BTreeMap::new();
+        parents_sent(&delete, Some(&body), &mut params);
+        assert_eq!(
+            params,
+            [
+                ("group".to_string(), "g1".to_string()),
+                ("nat_gateway_id".to_string(), "gw1".to_string())
+            ]
+            .into()
+        );
+        let mut bound: std::collections::BTreeMap<String, String> =
+            [("nat_gateway_id".to_string(), "path".to_string())].into();
+        parents_sent(&delete, Some(&body), &mut bound);
+        assert_eq!(bound["nat_gateway_id"], "path");
     }
 }

@@ -96,6 +96,7 @@ pub fn infer(
                 _ => op.path.clone(),
             },
             body: None,
+            query: Default::default(),
         };
         // Another API version may create what this one reads (EIP's `POST /v2.0/{project_id}/
         // publicips` makes what `GET /v1/{project_id}/publicips/{publicip_id}` shows), when that
@@ -184,11 +185,11 @@ pub fn infer(
             service: service.to_string(),
             collection,
             scratch_var: None,
-            read: call(read),
+            read: documented(call(read), read, schemas, id_param),
             fields: BTreeMap::new(),
             update: update.map(|op| call(op)),
             items: None,
-            delete: delete.map(|op| call(op)),
+            delete: delete.map(|op| documented(call(op), op, schemas, id_param)),
             created_id,
             created_by_job,
             client_key,
@@ -316,6 +317,7 @@ fn made_elsewhere(
     k.create = Some(Call {
         method: create.method.clone(),
         path: create.path.clone(),
+        query: Default::default(),
         body: None,
     });
     k.delete = Some(Call {
@@ -324,6 +326,7 @@ fn made_elsewhere(
             Some(base) => format!("{base}{{id}}"),
             None => delete.path.clone(),
         },
+        query: Default::default(),
         body: None,
     });
     k.created_id = Some(id);
@@ -623,6 +626,7 @@ fn job_follow(
             method: query.method.clone(),
             path: query.path.clone(),
             body: None,
+            query: Default::default(),
         },
         entity,
     })
@@ -645,6 +649,73 @@ fn find_field(schema: &Value, name: &str, at: String, depth: usize, out: &mut Ve
     if let Some(items) = schema.get("items") {
         find_field(items, name, format!("{at}/0"), depth + 1, out);
     }
+}
+
+/// A small valid value of a schema, for what a delete documents (the generator's richer
+/// values sit in a layer above this one): an enum's first value, an object's required
+/// properties, a number at its minimum, `true`, a string of its minimum length.
+fn minimal(schema: &Value) -> Value {
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
+        return first.clone();
+    }
+    let min = |k: &str| schema.get(k).and_then(Value::as_u64);
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            let required = schema.get("required").and_then(Value::as_array);
+            let mut out = serde_json::Map::new();
+            for name in required.into_iter().flatten().filter_map(Value::as_str) {
+                let sub = props.and_then(|p| p.get(name)).unwrap_or(&Value::Null);
+                out.insert(name.to_string(), minimal(sub));
+            }
+            Value::Object(out)
+        }
+        Some("array") => Value::Array(Vec::new()),
+        Some("boolean") => Value::Bool(true),
+        Some("integer" | "number") => schema
+            .get("minimum")
+            .cloned()
+            .unwrap_or_else(|| Value::from(1)),
+        _ => Value::String(
+            "conform".repeat(min("minLength").unwrap_or(1).div_ceil(7).max(1) as usize),
+        ),
+    }
+}
+
+/// A kind's delete (or read) as its page documents it: with the query parameters it requires
+/// and the body it takes, as the generator's teardown sends them (the undo, its verifying read
+/// and `restore` are refused otherwise). A parameter naming the kind's own id is `{id}`; any other gets a simple valid
+/// value, which the ledger replaces by the resource's parameter of that name when it knows one
+/// (a parent the create's path or body named).
+fn documented(
+    mut call: Call,
+    op: &Operation,
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+    id_param: &str,
+) -> Call {
+    call.query = op
+        .query_params
+        .iter()
+        .filter(|q| q.required)
+        .map(|q| {
+            let value = if q.name == id_param {
+                Value::String("{id}".into())
+            } else {
+                minimal(&q.schema)
+            };
+            (q.name.clone(), value)
+        })
+        .collect();
+    call.body = op
+        .request_body
+        .then(|| schemas.get(&(op.id.clone(), SchemaKind::Request)))
+        .flatten()
+        .map(minimal);
+    call
 }
 
 #[cfg(test)]
