@@ -10,28 +10,8 @@ mod common;
 
 use std::path::Path;
 
-use common::{conform, run_against, standalone, text};
+use common::{conform, page, run_against, standalone, text};
 use serde_json::Value;
-
-/// A reference page: title, the call, request and response tables, the success status.
-fn page(
-    title: &str,
-    call: &str,
-    request: &[(&str, &str)],
-    response: &[(&str, &str)],
-    status: u16,
-) -> String {
-    let table = |(caption, rows): &(&str, &str)| {
-        format!("**{caption}**\n\n|参数|是否必选|参数类型|描述|\n|--|--|--|--|\n{rows}\n")
-    };
-    let request: Vec<String> = request.iter().map(table).collect();
-    let response: Vec<String> = response.iter().map(table).collect();
-    format!(
-        "# {title}\n\n## URI\n\n{call}\n\n## 请求参数\n\n{}\n## 响应参数\n\n{}\n## 返回值\n\n-   正常\n\n    {status}\n",
-        request.join("\n"),
-        response.join("\n")
-    )
-}
 
 /// Writes the synthetic service's pages.
 fn write_pages(dir: &Path) {

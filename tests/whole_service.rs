@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{action_page, conform, root, standalone, text};
+use common::{action_page, conform, page, root, standalone, text};
 use serde_json::Value;
 
 /// Derives and generates one training set into a fresh folder.
@@ -288,27 +288,6 @@ fn a_kind_another_service_creates_is_made_by_that_service() {
         .collect();
     assert!(failed.is_empty(), "{failed:?}");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-}
-
-/// A page: a title, `METHOD path`, parameter tables (`(caption, rows)`: `|name|required|type|
-/// description|`), and the success status.
-fn page(
-    title: &str,
-    call: &str,
-    request: &[(&str, &str)],
-    response: &[(&str, &str)],
-    status: u16,
-) -> String {
-    let table = |(caption, rows): &(&str, &str)| {
-        format!("**{caption}**\n\n|参数|是否必选|参数类型|描述|\n|--|--|--|--|\n{rows}\n")
-    };
-    let request: Vec<String> = request.iter().map(table).collect();
-    let response: Vec<String> = response.iter().map(table).collect();
-    format!(
-        "# {title}\n\n## URI\n\n{call}\n\n## 请求参数\n\n{}\n## 响应参数\n\n{}\n## 返回值\n\n-   正常\n\n    {status}\n",
-        request.join("\n"),
-        response.join("\n")
-    )
 }
 
 /// An asynchronous create (answered with a `job_id` and the ids it made, `volume_ids`, as EVS

@@ -266,3 +266,23 @@ pub fn run_against(
         .unwrap_or_else(|e| panic!("no report ({e}): {}", text(&out.stderr)));
     (out, report)
 }
+
+/// A reference page: title, the call, request and response tables, the success status.
+pub fn page(
+    title: &str,
+    call: &str,
+    request: &[(&str, &str)],
+    response: &[(&str, &str)],
+    status: u16,
+) -> String {
+    let table = |(caption, rows): &(&str, &str)| {
+        format!("**{caption}**\n\n|参数|是否必选|参数类型|描述|\n|--|--|--|--|\n{rows}\n")
+    };
+    let request: Vec<String> = request.iter().map(table).collect();
+    let response: Vec<String> = response.iter().map(table).collect();
+    format!(
+        "# {title}\n\n## URI\n\n{call}\n\n## 请求参数\n\n{}\n## 响应参数\n\n{}\n## 返回值\n\n-   正常\n\n    {status}\n",
+        request.join("\n"),
+        response.join("\n")
+    )
+}
