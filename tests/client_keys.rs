@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{conform, page, run_against, standalone, text};
+use common::{conform, derive_service, page, resources, run_against, standalone, text};
 use serde_json::Value;
 
 /// Writes the synthetic service's pages.
@@ -97,21 +97,11 @@ fn kind<'t>(table: &'t Value, read_suffix: &str) -> &'t Value {
 
 #[test]
 fn kinds_keyed_by_the_clients_choice_are_created_found_and_deleted() {
-    let pages = tempfile::tempdir().unwrap();
-    let svc = pages.path().join("vault");
-    std::fs::create_dir_all(&svc).unwrap();
-    write_pages(&svc);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = derive_service("vault", write_pages, false);
     let d = dir.path();
-    let out = conform(
-        d,
-        &["derive", svc.to_str().unwrap(), "--out", "schemas", "-q"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
 
     // How each key is chosen, in the table.
-    let table: Value =
-        serde_json::from_slice(&std::fs::read(d.join("schemas/resources.json")).unwrap()).unwrap();
+    let table = resources(d);
     assert_eq!(
         kind(&table, "/secrets/{id}")["client_key"],
         serde_json::json!({"body": "/name"})

@@ -107,20 +107,9 @@ teardown:
     expect: {status: ["2xx", "4xx"]}
 "#;
 
+/// The (id, verdict, skip reason) of each case of the JSON report at `report`.
 fn verdicts(report: &Path) -> Vec<(String, String, String)> {
-    let r: Value = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
-    r["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap_or_default().to_string(),
-                c["verdict"].as_str().unwrap_or_default().to_string(),
-                c["skip_reason"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
+    common::verdicts(&serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap())
 }
 
 #[test]

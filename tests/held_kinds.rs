@@ -10,7 +10,10 @@ mod common;
 
 use std::path::Path;
 
-use common::{conform, page, run_against, standalone, text};
+use common::{
+    conform, derive_service, page, resources, run_against, run_in_process, standalone, text,
+    verdict_of,
+};
 use serde_json::Value;
 
 /// Writes the synthetic service's pages.
@@ -197,31 +200,11 @@ fn write_pages(dir: &Path) {
     }
 }
 
-/// The verdict of the case with this id.
-fn verdict<'r>(report: &'r Value, id: &str) -> &'r Value {
-    report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .map_or(&Value::Null, |c| &c["verdict"])
-}
-
 #[test]
 fn kinds_nobody_creates_are_held_by_the_tier_and_the_suite_runs_clean() {
-    let pages = tempfile::tempdir().unwrap();
-    let svc = pages.path().join("wh");
-    std::fs::create_dir_all(&svc).unwrap();
-    write_pages(&svc);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = derive_service("wh", write_pages, false);
     let d = dir.path();
-    let out = conform(
-        d,
-        &["derive", svc.to_str().unwrap(), "--out", "schemas", "-q"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let table: Value =
-        serde_json::from_slice(&std::fs::read(d.join("schemas/resources.json")).unwrap()).unwrap();
+    let table = resources(d);
     let queue = table
         .as_array()
         .unwrap()
@@ -279,27 +262,11 @@ fn kinds_nobody_creates_are_held_by_the_tier_and_the_suite_runs_clean() {
         // A queue's create answers the key it was sent, the one the case checks.
         "wh/create_queue_v1_0/queue_name__pattern_inside",
     ] {
-        assert_eq!(verdict(&report, id), "passed", "{id}");
+        assert_eq!(verdict_of(&report, id), "passed", "{id}");
     }
     // The built-in mock of a run with no target serves the same contract with the same
     // variables: nothing is skipped for want of one, and the held kinds' cases pass there too.
-    let out = conform(
-        d,
-        &[
-            "run",
-            "--cases-dir",
-            "cases",
-            "--schemas",
-            "schemas",
-            "--snapshots",
-            "off",
-            "-q",
-            "--report-json",
-            "in-process.json",
-        ],
-    );
-    let inproc: Value =
-        serde_json::from_slice(&std::fs::read(d.join("in-process.json")).unwrap()).unwrap();
+    let (out, inproc) = run_in_process(d, "in-process.json");
     let wanting: Vec<&Value> = inproc["cases"]
         .as_array()
         .unwrap()
@@ -316,7 +283,7 @@ fn kinds_nobody_creates_are_held_by_the_tier_and_the_suite_runs_clean() {
         "wh/show_stream_v1_0/success",
         "wh/list_job_status_v1_0/success",
     ] {
-        assert_eq!(verdict(&inproc, id), "passed", "{id} in process");
+        assert_eq!(verdict_of(&inproc, id), "passed", "{id} in process");
     }
     // A held instance survives a delete: it is still read after every case ran.
     let var = |name: &str| {
@@ -431,19 +398,8 @@ fn write_queue_pages(dir: &Path) {
 /// skipping for a variable no target defines, and pass.
 #[test]
 fn path_parameters_no_kind_names_are_variables_of_the_tier() {
-    let pages = tempfile::tempdir().unwrap();
-    let svc = pages.path().join("mq");
-    std::fs::create_dir_all(&svc).unwrap();
-    write_queue_pages(&svc);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = derive_service("mq", write_queue_pages, true);
     let d = dir.path();
-    let out = conform(
-        d,
-        &["derive", svc.to_str().unwrap(), "--out", "schemas", "-q"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = conform(d, &["generate", "--schemas", "schemas", "--out", "cases"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
     let out = conform(d, &["mock", "--schemas", "schemas", "--print-vars"]);
     let vars = text(&out.stdout);
     assert!(vars.contains("topic: \"conform-topic\""), "{vars}");
@@ -466,6 +422,6 @@ fn path_parameters_no_kind_names_are_variables_of_the_tier() {
         "mq/show_instance_management_topic_v2/success",
         "mq/list_instance_management_topic_partition_end_message_v2/success",
     ] {
-        assert_eq!(verdict(&report, id), "passed", "{id}");
+        assert_eq!(verdict_of(&report, id), "passed", "{id}");
     }
 }

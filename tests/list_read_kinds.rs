@@ -9,7 +9,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{conform, page, run_against, standalone, text};
+use common::{derive_service, page, resources, run_against, standalone, text, DerivedService};
 use serde_json::Value;
 
 /// Writes the synthetic service's pages.
@@ -91,41 +91,15 @@ fn write_pages(dir: &Path) {
 }
 
 /// Derives and generates the synthetic service into a fresh folder.
-fn prepared() -> tempfile::TempDir {
-    let pages = tempfile::tempdir().unwrap();
-    let svc = pages.path().join("dds");
-    std::fs::create_dir_all(&svc).unwrap();
-    write_pages(&svc);
-    let dir = tempfile::tempdir().unwrap();
-    let derive = [
-        "derive",
-        pages.path().to_str().unwrap(),
-        "--out",
-        "schemas",
-        "-q",
-    ];
-    for args in [
-        &derive[..],
-        &["generate", "--schemas", "schemas", "--out", "cases"],
-    ] {
-        let out = conform(dir.path(), args);
-        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-    }
-    dir
+fn prepared() -> DerivedService {
+    derive_service("dds", write_pages, true)
 }
 
 /// The run's (case id, verdict) pairs.
 fn verdicts(report: &Value) -> Vec<(String, String)> {
-    report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap_or_default().to_string(),
-                c["verdict"].as_str().unwrap_or_default().to_string(),
-            )
-        })
+    common::verdicts(report)
+        .into_iter()
+        .map(|(id, verdict, _)| (id, verdict))
         .collect()
 }
 
@@ -135,9 +109,7 @@ fn verdicts(report: &Value) -> Vec<(String, String)> {
 #[test]
 fn a_kind_with_no_item_read_is_read_through_its_list() {
     let dir = prepared();
-    let table: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("schemas/resources.json")).unwrap())
-            .unwrap();
+    let table = resources(dir.path());
     let kind = table
         .as_array()
         .unwrap()

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{conform, run_against, standalone, text};
+use common::{derive_service, run_against, standalone};
 
 /// A reference page: title, the call, request and response tables, the success status.
 fn page(title: &str, call: &str, request: &str, response: &str, status: u16) -> String {
@@ -48,19 +48,8 @@ fn write_pages(dir: &Path) {
 
 #[test]
 fn a_path_parameter_the_create_sends_is_captured_from_the_request() {
-    let pages = tempfile::tempdir().unwrap();
-    let svc = pages.path().join("fgs");
-    std::fs::create_dir_all(&svc).unwrap();
-    write_pages(&svc);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = derive_service("fgs", write_pages, true);
     let d = dir.path();
-    let out = conform(
-        d,
-        &["derive", svc.to_str().unwrap(), "--out", "schemas", "-q"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = conform(d, &["generate", "--schemas", "schemas", "--out", "cases"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
 
     let dirs: Vec<String> = std::fs::read_dir(d.join("cases/fgs"))
         .unwrap()

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{conform, text};
+use common::{derive_service, resources, run_in_process, text, DerivedService};
 use serde_json::Value;
 
 /// A table under a caption: `|name|required|type|description|` rows.
@@ -34,9 +34,7 @@ fn page(
 
 /// Widgets, whose delete requires a query parameter and a body, and parts, created with their
 /// widget named in the body and deleted below it.
-fn write_pages(dir: &Path) {
-    let svc = dir.join("svc");
-    std::fs::create_dir_all(&svc).unwrap();
+fn write_pages(svc: &Path) {
     let project = table("表 1 路径参数", "|project_id|是|String|项目ID。|");
     let widget_in = table("表 3 widget字段说明", "|name|是|String|名称。|");
     let widget_out = table(
@@ -84,34 +82,13 @@ fn write_pages(dir: &Path) {
 }
 
 /// Derives and generates the synthetic pages into a fresh project folder.
-fn prepared() -> tempfile::TempDir {
-    let pages = tempfile::tempdir().unwrap();
-    write_pages(pages.path());
-    let dir = tempfile::tempdir().unwrap();
-    let out = conform(
-        dir.path(),
-        &[
-            "derive",
-            pages.path().to_str().unwrap(),
-            "--out",
-            "schemas",
-            "-q",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = conform(
-        dir.path(),
-        &["generate", "--schemas", "schemas", "--out", "cases"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    dir
+fn prepared() -> DerivedService {
+    derive_service("svc", write_pages, true)
 }
 
 /// The kind entry of the derived resource table whose collection is `collection`.
 fn kind(dir: &Path, collection: &str) -> Value {
-    let table: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("schemas/resources.json")).unwrap())
-            .unwrap();
+    let table = resources(dir);
     let kinds = table.as_array().cloned().unwrap_or_default();
     kinds
         .into_iter()
@@ -137,23 +114,7 @@ fn a_kinds_delete_carries_its_required_query_and_body() {
 #[test]
 fn the_in_process_undo_deletes_as_the_teardown_does() {
     let dir = prepared();
-    let out = conform(
-        dir.path(),
-        &[
-            "run",
-            "--cases-dir",
-            "cases",
-            "--schemas",
-            "schemas",
-            "--snapshots",
-            "off",
-            "-q",
-            "--report-json",
-            "r.json",
-        ],
-    );
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let (out, report) = run_in_process(dir.path(), "r.json");
     let cases = report["cases"].as_array().unwrap();
     let failed: Vec<(&Value, &Value)> = cases
         .iter()

@@ -286,3 +286,91 @@ pub fn page(
         response.join("\n")
     )
 }
+
+/// A service derived from pages a test writes: the pages' folder and the working folder
+/// (holding `schemas/`, and `cases/` when generated). Both live as long as this value.
+pub struct DerivedService {
+    _pages: tempfile::TempDir,
+    work: tempfile::TempDir,
+}
+
+impl DerivedService {
+    /// The working folder (`schemas/`, `cases/`, reports).
+    pub fn path(&self) -> &Path {
+        self.work.path()
+    }
+}
+
+/// Writes a service's pages with `write` into a folder named `service`, derives them into
+/// `schemas/` of a fresh working folder and, when `generate`, generates `cases/` from them.
+pub fn derive_service(service: &str, write: impl FnOnce(&Path), generate: bool) -> DerivedService {
+    let pages = tempfile::tempdir().unwrap();
+    let svc = pages.path().join(service);
+    std::fs::create_dir_all(&svc).unwrap();
+    write(&svc);
+    let work = tempfile::tempdir().unwrap();
+    let d = work.path();
+    let out = conform(
+        d,
+        &["derive", svc.to_str().unwrap(), "--out", "schemas", "-q"],
+    );
+    assert!(out.status.success(), "derive: {}", text(&out.stderr));
+    if generate {
+        let out = conform(d, &["generate", "--schemas", "schemas", "--out", "cases"]);
+        assert!(out.status.success(), "generate: {}", text(&out.stderr));
+    }
+    DerivedService {
+        _pages: pages,
+        work,
+    }
+}
+
+/// The derived resource table (`schemas/resources.json`) of a working folder.
+pub fn resources(dir: &Path) -> serde_json::Value {
+    let path = dir.join("schemas/resources.json");
+    serde_json::from_slice(&std::fs::read(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Runs the folder's `cases/` against the run's built-in mock (no target: in process; no
+/// snapshots, quiet), writing the JSON report to `report`; returns the output and the report.
+pub fn run_in_process(dir: &Path, report: &str) -> (Output, serde_json::Value) {
+    let out = conform(
+        dir,
+        &[
+            "run",
+            "--cases-dir",
+            "cases",
+            "--schemas",
+            "schemas",
+            "--snapshots",
+            "off",
+            "-q",
+            "--report-json",
+            report,
+        ],
+    );
+    let json = serde_json::from_slice(&std::fs::read(dir.join(report)).unwrap())
+        .unwrap_or_else(|e| panic!("no report ({e}): {}", text(&out.stderr)));
+    (out, json)
+}
+
+/// Each case of a JSON report as (id, verdict, skip reason), in the report's order.
+pub fn verdicts(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    let field = |c: &serde_json::Value, k: &str| c[k].as_str().unwrap_or_default().to_string();
+    report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (field(c, "id"), field(c, "verdict"), field(c, "skip_reason")))
+        .collect()
+}
+
+/// The verdict of the report's case with this id (`""` when there is none).
+pub fn verdict_of(report: &serde_json::Value, id: &str) -> String {
+    verdicts(report)
+        .into_iter()
+        .find(|(case, ..)| case == id)
+        .map(|(_, v, _)| v)
+        .unwrap_or_default()
+}
