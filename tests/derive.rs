@@ -1065,6 +1065,33 @@ STATUS CODE 200
     200
 "##;
 
+/// Required-ness of a response list's item fields comes from every item the example shows:
+/// the first item shows `size`, the second omits it, so only `id` is required.
+#[test]
+fn a_response_item_field_one_example_item_omits_is_optional() {
+    let page = PIPE_PAGE.replace(
+        r#"{"images": [{"id": "a", "size": 1}]}"#,
+        r#"{"images": [{"id": "a", "size": 1}, {"id": "b"}]}"#,
+    );
+    let dir = temp_pages(&[("list.md", page.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let list = &d.operations[0];
+    let item =
+        &d.schemas[&(list.id.clone(), SchemaKind::Response(200))]["properties"]["images"]["items"];
+    assert_eq!(item["required"], serde_json::json!(["id"]), "{item}");
+    assert!(d.defects.is_empty(), "{:?}", d.defects);
+    // One item only: what it shows is required, as before.
+    let dir = temp_pages(&[("list.md", PIPE_PAGE.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let item = &d.schemas[&(d.operations[0].id.clone(), SchemaKind::Response(200))]["properties"]
+        ["images"]["items"];
+    assert_eq!(
+        item["required"],
+        serde_json::json!(["id", "size"]),
+        "{item}"
+    );
+}
+
 #[test]
 fn pipe_tables_section_variants_query_strings_and_extra_columns_derive() {
     let patch = PIPE_PAGE

@@ -233,7 +233,9 @@ impl Ty {
                     };
                     return Ty::Array(Box::new(inner));
                 }
+                // "String array", "String[]", and the inverted "String of Array".
                 if let Some(rest) = t.strip_suffix("[]").or_else(|| t.strip_suffix("array")) {
+                    let rest = rest.strip_suffix("of").unwrap_or(rest);
                     if !rest.is_empty() {
                         let inner = match Ty::parse(rest) {
                             Ty::Unknown(_) => Ty::Object,
@@ -1020,6 +1022,27 @@ pub trait EnumSource {
     fn values_for(&self, field: &Field) -> Option<Vec<String>>;
 }
 
+/// Keeps an item schema's `required` to the fields every example item shows: a list whose
+/// second item omits a field the first shows (a failed entry without `job_id`) documents that
+/// field as optional, whatever the first item holds.
+fn required_in_every_item(items: &mut Value, shown: &[Value]) {
+    let Some(required) = items.get_mut("required").and_then(Value::as_array_mut) else {
+        return;
+    };
+    required.retain(|name| {
+        name.as_str().is_some_and(|n| {
+            shown
+                .iter()
+                .all(|item| item.as_object().is_none_or(|o| o.contains_key(n)))
+        })
+    });
+    if required.is_empty() {
+        if let Some(o) = items.as_object_mut() {
+            o.remove("required");
+        }
+    }
+}
+
 /// How required-ness is decided for one tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Presence {
@@ -1215,6 +1238,10 @@ impl<'a> Builder<'a> {
                     (Some(children), _) => {
                         let mut items =
                             self.object(children, item_example, &format!("{pointer}/0"));
+                        if self.presence == Presence::Example {
+                            let shown = example.and_then(Value::as_array);
+                            required_in_every_item(&mut items, shown.map_or(&[], Vec::as_slice));
+                        }
                         member_phrases.extend(self.member_rules(
                             f,
                             &mut items,
@@ -1642,6 +1669,11 @@ mod tests {
             Ty::parse("list<map<String,String>>"),
             Ty::Array(Box::new(Ty::Map(Box::new(Ty::String))))
         );
+        assert_eq!(
+            Ty::parse("String of Array"),
+            Ty::Array(Box::new(Ty::String))
+        );
+        assert_eq!(Ty::parse("Integer[]"), Ty::Array(Box::new(Ty::Integer)));
         assert!(matches!(Ty::parse("Frobnicator"), Ty::Unknown(_)));
     }
 
