@@ -1092,6 +1092,32 @@ fn a_response_item_field_one_example_item_omits_is_optional() {
     );
 }
 
+/// A row that every item of an example list breaks is one defect (at the first item), not
+/// one per item; an undocumented field shown in every item likewise.
+#[test]
+fn a_row_every_example_item_breaks_is_one_defect() {
+    let page = PIPE_PAGE.replace(
+        r#"{"images": [{"id": "a", "size": 1}]}"#,
+        r#"{"images": [{"id": "a", "size": "1", "x": 1}, {"id": "b", "size": "2", "x": 2}]}"#,
+    );
+    let dir = temp_pages(&[("list.md", page.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let found: Vec<(DefectKind, &str)> = d
+        .defects
+        .iter()
+        .map(|x| (x.kind, x.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (DefectKind::ExampleType, "/images/0/size"),
+            (DefectKind::ExampleUnknownField, "/images/0/x"),
+        ],
+        "{:?}",
+        d.defects
+    );
+}
+
 #[test]
 fn pipe_tables_section_variants_query_strings_and_extra_columns_derive() {
     let patch = PIPE_PAGE

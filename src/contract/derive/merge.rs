@@ -612,6 +612,22 @@ fn schema_at<'a>(schema: &'a Value, pointer: &str) -> &'a Value {
     cur
 }
 
+/// The table row a pointer into an example stands for: list indices are any item
+/// (`/checks/3/id` → `/checks/*/id`).
+fn row_of(pointer: &str) -> String {
+    pointer
+        .split('/')
+        .map(|t| {
+            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                t
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// Checks every example of a page against its schema; each violation is a defect.
 fn check_examples(
     schema: &Value,
@@ -645,8 +661,9 @@ fn check_examples(
             let keyword = err.kind().keyword().to_string();
             let pointer = err.instance_path().as_str().to_string();
             let kind = DefectKind::of_keyword(&keyword);
-            // A oneOf failure says which alternative was meant no better than its page does.
-            if !seen.insert((pointer.clone(), keyword.clone())) {
+            // A oneOf failure says which alternative was meant no better than its page does;
+            // and a row every item of a list breaks is one defect, not one per item.
+            if !seen.insert((row_of(&pointer), keyword.clone())) {
                 continue;
             }
             let instance_at = ex.value.pointer(&pointer).cloned().unwrap_or(Value::Null);
@@ -681,6 +698,8 @@ fn check_examples(
         }
         let mut unknown = Vec::new();
         unknown_fields(schema, &ex.value, "", &mut unknown);
+        let mut rows = BTreeSet::new();
+        unknown.retain(|p| rows.insert(row_of(p)));
         for pointer in unknown {
             defects.push(Defect {
                 kind: DefectKind::ExampleUnknownField,
