@@ -123,6 +123,40 @@ async fn an_unemulated_service_is_served_from_its_contract_with_state_from_the_t
     m.stop().await;
 }
 
+/// `GET /__mock/resources` shows what the tier holds (what a run left behind shows there), and
+/// `POST /__mock/reset` forgets what requests created, as it does the emulations' changes.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_admin_api_shows_what_the_tier_holds_and_reset_forgets_it() {
+    let (_dir, contract) = vpc_contract();
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    use reqwest::Method as M;
+    let held = format!("{}/__mock/resources", m.base_url());
+    let (status, _, before) = call(M::GET, &held, None).await;
+    assert_eq!((status, &before), (200, &json!({})), "nothing is held yet");
+    let base = format!("{}/v1/p1/vpcs", m.base_url());
+    let (_, _, created) = call(
+        M::POST,
+        &base,
+        Some(json!({"vpc": {"name": "conform", "cidr": "192.168.0.0/16"}})),
+    )
+    .await;
+    let id = created["vpc"]["id"].as_str().unwrap().to_string();
+    let (_, _, after) = call(M::GET, &held, None).await;
+    assert_eq!(after["/v1/p1/vpcs"], json!([id]), "{after}");
+    let (status, _, _) = call(M::POST, &format!("{}/__mock/reset", m.base_url()), None).await;
+    assert_eq!(status, 204);
+    let (_, _, reset) = call(M::GET, &held, None).await;
+    assert_eq!(reset, json!({}), "a reset forgets it");
+    let (status, _, _) = call(M::GET, &format!("{base}/{id}"), None).await;
+    assert_eq!(status, 404, "the created VPC is gone");
+    m.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_fault_modes_apply_to_the_contract_tier() {
     let (_dir, contract) = vpc_contract();

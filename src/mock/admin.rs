@@ -1,6 +1,6 @@
 //! The admin API under `/__mock/`: reset to the loaded fixtures, dump the state, load fixtures,
-//! and the variables a run against this mock uses (what `--print-vars` prints). Its routes are
-//! in `routes`.
+//! what the contract tier holds, and the variables a run against this mock uses (what
+//! `--print-vars` prints). Its routes are in `routes`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,10 +16,26 @@ pub fn vars(c: &Call<'_>) -> Result<Response, ApiError> {
     Ok(axum::Json(super::vars(&mock.config, mock.tier.as_ref())).into_response())
 }
 
-/// `POST /__mock/reset`: back to the loaded fixtures.
+/// `POST /__mock/reset`: back to the loaded fixtures, and the contract tier to its start.
 pub fn reset(c: &Call<'_>) -> Result<Response, ApiError> {
     *c.mock.write() = Store::from_fixtures(&c.mock.config.fixtures);
+    if let Some(tier) = &c.mock.tier {
+        tier.reset();
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /__mock/resources`: what the contract tier's memory holds, as the ids of each
+/// concrete collection path (`{}` without a contract): what a run created and did not delete
+/// shows here.
+pub fn resources(c: &Call<'_>) -> Result<Response, ApiError> {
+    let held = c
+        .mock
+        .tier
+        .as_ref()
+        .map(|t| t.resources())
+        .unwrap_or_default();
+    Ok(axum::Json(held).into_response())
 }
 
 /// `GET /__mock/state`: the state, as fixtures.
@@ -35,6 +51,9 @@ pub fn load(c: &Call<'_>) -> Result<Response, ApiError> {
     Ok(match Fixtures::parse(&text, "request body") {
         Ok(f) => {
             *c.mock.write() = Store::from_fixtures(&f);
+            if let Some(tier) = &c.mock.tier {
+                tier.reset();
+            }
             StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => (

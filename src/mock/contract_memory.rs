@@ -676,6 +676,30 @@ impl Memory {
         (answer, id)
     }
 
+    /// Forgets everything stored (a reset): each collection holds its documented instance
+    /// again when next used, as at the start.
+    pub fn clear(&self) {
+        self.store
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.seeded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// The ids stored in each concrete collection (the emulation's kinds are in its own
+    /// state), in creation order; collections left empty are left out.
+    pub fn ids(&self) -> BTreeMap<String, Vec<String>> {
+        let store = self.store.read().unwrap_or_else(|p| p.into_inner());
+        store
+            .iter()
+            .filter(|(_, items)| !items.is_empty())
+            .map(|(c, items)| (c.clone(), items.iter().map(|(id, _)| id.clone()).collect()))
+            .collect()
+    }
+
     /// The stored bodies of a collection, in creation order.
     pub fn list(&self, collection: &str) -> Vec<Value> {
         if self.faults.has(Fault::ListMisses) {

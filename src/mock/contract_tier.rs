@@ -141,6 +141,19 @@ impl Tier {
         }
     }
 
+    /// Back to the start (`POST /__mock/reset`, fixtures loaded): what requests created,
+    /// changed or deleted is forgotten and the jobs they started with it.
+    pub fn reset(&self) {
+        self.memory.clear();
+        self.jobs.forget_started();
+    }
+
+    /// What the tier's memory holds: the ids of each concrete collection
+    /// (`GET /__mock/resources`).
+    pub fn resources(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        self.memory.ids()
+    }
+
     /// The largest request body the mock reads: [`super::BODY_LIMIT`], or, where the longest
     /// value a request schema allows does not fit in it (DLI's SQL statements of up to
     /// 1024*1024 characters), that value at four bytes a character and 64 KiB for the rest of

@@ -86,6 +86,12 @@ impl Jobs {
         }
     }
 
+    /// Forgets every job a request started (a reset); the held ones stay.
+    pub fn forget_started(&self) {
+        let mut started = self.started.write().unwrap_or_else(|p| p.into_inner());
+        started.retain(|_, j| j.held);
+    }
+
     /// Holds a finished job nobody started here (of no create): the job a target's variable
     /// names (`job_id` of `--print-vars`), which its queries find done.
     pub fn hold(&self, job: &str) {

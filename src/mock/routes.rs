@@ -231,6 +231,7 @@ pub fn table(admin: bool) -> Table<Route> {
             own(get("/__mock/state", admin::dump)),
             own(post("/__mock/fixtures", admin::load)),
             own(get("/__mock/vars", admin::vars)),
+            own(get("/__mock/resources", admin::resources)),
         ]);
     }
     let mut table = Table::new();

@@ -17,9 +17,15 @@ static METHOD_PATH: LazyLock<Regex> = LazyLock::new(|| {
 });
 static VERSION: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"^v\d+(\.\d+)*$"));
 
-/// Markdown escapes left in code blocks (`\{project\_id\}`) are not part of a URI.
+/// An optional query list in brackets (`/api-groups[?page_size, page_no, id]`).
+static BRACKET_QUERY: LazyLock<Regex> =
+    LazyLock::new(|| crate::statics::regex(r"\[\?([\w\s,.\-]*)\]"));
+
+/// Markdown escapes left in code blocks (`\{project\_id\}`) are not part of a URI; an
+/// optional query list in brackets is written as the RFC 6570 expression it stands for
+/// (`[?a, b]` → `{?a,b}`), which the path and query readers know.
 fn unescape(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains('\\') {
+    let text = if text.contains('\\') {
         std::borrow::Cow::Owned(
             text.replace("\\{", "{")
                 .replace("\\}", "}")
@@ -27,6 +33,15 @@ fn unescape(text: &str) -> std::borrow::Cow<'_, str> {
         )
     } else {
         std::borrow::Cow::Borrowed(text)
+    };
+    if text.contains("[?") {
+        let rewritten = BRACKET_QUERY.replace_all(&text, |c: &regex::Captures| {
+            let names: Vec<&str> = c[1].split(',').map(str::trim).collect();
+            format!("{{?{}}}", names.join(","))
+        });
+        std::borrow::Cow::Owned(rewritten.into_owned())
+    } else {
+        text
     }
 }
 
@@ -341,6 +356,16 @@ mod tests {
             Some(("GET".into(), "/v1/cloudimages/tags".into()))
         );
         assert_eq!(query_names(template), vec!["limit", "marker"]);
+        // An optional query list in brackets, as some method-and-URI tables write it.
+        let bracketed = "GET /v1.0/apigw/api-groups[?page_size, page_no, id, name]";
+        assert_eq!(
+            method_and_path(bracketed),
+            Some(("GET".into(), "/v1.0/apigw/api-groups".into()))
+        );
+        assert_eq!(
+            query_names(bracketed),
+            vec!["page_size", "page_no", "id", "name"]
+        );
         assert_eq!(
             method_and_path(r"GET /v2/\{project\_id\}/images"),
             Some(("GET".into(), "/v2/{project_id}/images".into()))
