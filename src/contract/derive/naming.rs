@@ -19,7 +19,11 @@ static VERSION: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"^v\d+
 
 /// An optional query list in brackets (`/api-groups[?page_size, page_no, id]`).
 static BRACKET_QUERY: LazyLock<Regex> =
-    LazyLock::new(|| crate::statics::regex(r"\[\?([\w\s,.\-]*)\]"));
+    LazyLock::new(|| crate::statics::regex(r"\[\?([\w\s,.\-、，]*)\]"));
+
+/// A markdown link (`[recordset_id](page.md)`): its text is what the URI says.
+static LINK: LazyLock<Regex> =
+    LazyLock::new(|| crate::statics::regex(r"\[([^\]\[]*)\]\([^)\s]*\)"));
 
 /// Markdown escapes left in code blocks (`\{project\_id\}`) are not part of a URI; an
 /// optional query list in brackets is written as the RFC 6570 expression it stands for
@@ -34,9 +38,14 @@ fn unescape(text: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(text)
     };
+    let text = if text.contains("](") {
+        std::borrow::Cow::Owned(LINK.replace_all(&text, "$1").into_owned())
+    } else {
+        text
+    };
     if text.contains("[?") {
         let rewritten = BRACKET_QUERY.replace_all(&text, |c: &regex::Captures| {
-            let names: Vec<&str> = c[1].split(',').map(str::trim).collect();
+            let names: Vec<&str> = c[1].split([',', '、', '，']).map(str::trim).collect();
             format!("{{?{}}}", names.join(","))
         });
         std::borrow::Cow::Owned(rewritten.into_owned())
@@ -52,6 +61,14 @@ pub fn method_and_path(text: &str) -> Option<(String, String)> {
     let path = c[2].trim_end_matches(['。', '.', ',']);
     // An RFC 6570 query expression (`/tags{?limit,marker}`) is not part of the path.
     let path = path.strip_suffix('{').unwrap_or(path);
+    // What is left of markup or prose glued to the URI (`[`, `<`, `|`, quotes, text in
+    // another script) makes no path template: no request line here.
+    if !path
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/{}_-.:~@$*=,+!'()%".contains(c))
+    {
+        return None;
+    }
     Some((c[1].to_string(), plain_params(path)))
 }
 
@@ -366,6 +383,25 @@ mod tests {
             query_names(bracketed),
             vec!["page_size", "page_no", "id", "name"]
         );
+        // A parameter linked to the page that lists it is the parameter.
+        assert_eq!(
+            method_and_path(
+                r"DELETE /v2.1/zones/\{zone\_id\}/recordsets/\{[recordset\_id](list.md)\}"
+            ),
+            Some((
+                "DELETE".into(),
+                "/v2.1/zones/{zone_id}/recordsets/{recordset_id}".into()
+            ))
+        );
+        // Markup glued to a URI makes no template.
+        assert_eq!(method_and_path("GET /v1/things[<b>"), None);
+        assert_eq!(method_and_path("GET /v1/things/名称"), None);
+        let listed = "GET /v1.0/apigw/acl-bindings/binded-apis[?page_no、page_size、acl_id]";
+        assert_eq!(
+            method_and_path(listed),
+            Some(("GET".into(), "/v1.0/apigw/acl-bindings/binded-apis".into()))
+        );
+        assert_eq!(query_names(listed), vec!["page_no", "page_size", "acl_id"]);
         assert_eq!(
             method_and_path(r"GET /v2/\{project\_id\}/images"),
             Some(("GET".into(), "/v2/{project_id}/images".into()))
