@@ -137,7 +137,11 @@ async fn the_admin_api_shows_what_the_tier_holds_and_reset_forgets_it() {
     use reqwest::Method as M;
     let held = format!("{}/__mock/resources", m.base_url());
     let (status, _, before) = call(M::GET, &held, None).await;
-    assert_eq!((status, &before), (200, &json!({})), "nothing is held yet");
+    assert_eq!(
+        (status, &before),
+        (200, &json!({"created": {}, "documented": {}})),
+        "nothing is held yet"
+    );
     let base = format!("{}/v1/p1/vpcs", m.base_url());
     let (_, _, created) = call(
         M::POST,
@@ -147,13 +151,37 @@ async fn the_admin_api_shows_what_the_tier_holds_and_reset_forgets_it() {
     .await;
     let id = created["vpc"]["id"].as_str().unwrap().to_string();
     let (_, _, after) = call(M::GET, &held, None).await;
-    assert_eq!(after["/v1/p1/vpcs"], json!([id]), "{after}");
+    assert_eq!(after["created"]["/v1/p1/vpcs"], json!([id]), "{after}");
     let (status, _, _) = call(M::POST, &format!("{}/__mock/reset", m.base_url()), None).await;
     assert_eq!(status, 204);
     let (_, _, reset) = call(M::GET, &held, None).await;
-    assert_eq!(reset, json!({}), "a reset forgets it");
+    assert_eq!(reset["created"], json!({}), "a reset forgets it: {reset}");
     let (status, _, _) = call(M::GET, &format!("{base}/{id}"), None).await;
     assert_eq!(status, 404, "the created VPC is gone");
+    m.stop().await;
+
+    // With the table derive infers, the pages' instances are seeded: they are `documented`,
+    // never taken for what a run left behind.
+    let pages = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/pages/vpc");
+    let derived = derive::derive(&[pages], &Manifest::default()).expect("the VPC set derives");
+    let dir = tempfile::tempdir().unwrap();
+    write::write(&derived, dir.path()).unwrap();
+    let m = mock::spawn(MockConfig {
+        contract: Some(Arc::new(Contract::load(dir.path()).unwrap())),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let (status, _, _) = call(M::GET, &format!("{}/v1/p1/vpcs", m.base_url()), None).await;
+    assert_eq!(status, 200);
+    let (_, _, seeded) = call(M::GET, &format!("{}/__mock/resources", m.base_url()), None).await;
+    assert_eq!(seeded["created"], json!({}), "{seeded}");
+    assert!(
+        seeded["documented"]["/v1/p1/vpcs"]
+            .as_array()
+            .is_some_and(|ids| ids.len() == 1),
+        "{seeded}"
+    );
     m.stop().await;
 }
 

@@ -26,8 +26,8 @@ pub fn reset(c: &Call<'_>) -> Result<Response, ApiError> {
 }
 
 /// `GET /__mock/resources`: what the contract tier's memory holds, as the ids of each
-/// concrete collection path (`{}` without a contract): what a run created and did not delete
-/// shows here.
+/// concrete collection path, `created` by requests or `documented` by the pages (both empty
+/// without a contract): what a run created and did not delete shows under `created`.
 pub fn resources(c: &Call<'_>) -> Result<Response, ApiError> {
     let held = c
         .mock

@@ -94,6 +94,18 @@ pub struct Memory {
     /// collections no project names), and the concrete collections of nested kinds holding
     /// theirs ([`Memory::seed_below`]; a path, never a bare project id).
     seeded: Mutex<BTreeSet<String>>,
+    /// The (collection, id) of every instance seeded from the pages, as against created.
+    documented: Mutex<BTreeSet<(String, String)>>,
+}
+
+/// What the memory holds, by concrete collection path: the ids requests created and those of
+/// the instances the pages document (`GET /__mock/resources`).
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Held {
+    /// Created by requests and not deleted.
+    pub created: BTreeMap<String, Vec<String>>,
+    /// Seeded from the pages (and not deleted).
+    pub documented: BTreeMap<String, Vec<String>>,
 }
 
 /// Stored bodies: concrete collection path → (id, body) in creation order.
@@ -190,6 +202,7 @@ impl Memory {
             faults,
             owner,
             seeded: Mutex::new(BTreeSet::new()),
+            documented: Mutex::new(BTreeSet::new()),
         }
     }
 
@@ -272,6 +285,7 @@ impl Memory {
                 let items = store.entry(k.collection.clone()).or_default();
                 if !items.iter().any(|(i, _)| i == p) {
                     items.push((p.to_string(), body));
+                    self.document(&k.collection, p);
                 }
             }
             let Some((id, body)) = &k.example else {
@@ -285,9 +299,10 @@ impl Memory {
             if owns(&k.collection) {
                 continue;
             }
-            let items = store.entry(collection).or_default();
+            let items = store.entry(collection.clone()).or_default();
             if !items.iter().any(|(i, _)| i == id) {
                 items.insert(0, (id.clone(), body.clone()));
+                self.document(&collection, id);
             }
         }
     }
@@ -314,9 +329,10 @@ impl Memory {
                 }
             }
             let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
-            let items = store.entry(collection).or_default();
+            let items = store.entry(collection.clone()).or_default();
             if !items.iter().any(|(i, _)| i == id) {
                 items.insert(0, (id.clone(), body.clone()));
+                self.document(&collection, id);
             }
         }
     }
@@ -676,6 +692,14 @@ impl Memory {
         (answer, id)
     }
 
+    /// Marks an instance as seeded from the pages ([`Memory::ids`]).
+    fn document(&self, collection: &str, id: &str) {
+        self.documented
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert((collection.to_string(), id.to_string()));
+    }
+
     /// Forgets everything stored (a reset): each collection holds its documented instance
     /// again when next used, as at the start.
     pub fn clear(&self) {
@@ -687,17 +711,32 @@ impl Memory {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        self.documented
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 
     /// The ids stored in each concrete collection (the emulation's kinds are in its own
-    /// state), in creation order; collections left empty are left out.
-    pub fn ids(&self) -> BTreeMap<String, Vec<String>> {
+    /// state), in creation order, split into what requests created and the instances the
+    /// pages document (seeded: the examples' ids, the held ones, a project's own entry);
+    /// collections left empty are left out.
+    pub fn ids(&self) -> Held {
+        // The store before the marks, as seeding takes them (one order, no deadlock).
         let store = self.store.read().unwrap_or_else(|p| p.into_inner());
-        store
-            .iter()
-            .filter(|(_, items)| !items.is_empty())
-            .map(|(c, items)| (c.clone(), items.iter().map(|(id, _)| id.clone()).collect()))
-            .collect()
+        let documented = self.documented.lock().unwrap_or_else(|p| p.into_inner());
+        let mut held = Held::default();
+        for (collection, items) in store.iter() {
+            for (id, _) in items {
+                let side = if documented.contains(&(collection.clone(), id.clone())) {
+                    &mut held.documented
+                } else {
+                    &mut held.created
+                };
+                side.entry(collection.clone()).or_default().push(id.clone());
+            }
+        }
+        held
     }
 
     /// The stored bodies of a collection, in creation order.

@@ -148,9 +148,9 @@ impl Tier {
         self.jobs.forget_started();
     }
 
-    /// What the tier's memory holds: the ids of each concrete collection
-    /// (`GET /__mock/resources`).
-    pub fn resources(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+    /// What the tier's memory holds: the ids of each concrete collection, created by requests
+    /// or documented by the pages (`GET /__mock/resources`).
+    pub fn resources(&self) -> super::contract_memory::Held {
         self.memory.ids()
     }
 
