@@ -871,3 +871,72 @@ fn version_documents_get_no_missing_token_case() {
         .collect();
     assert_eq!(auth, ["sv/list_things_v1/auth__missing_token"]);
 }
+
+/// A create whose body names the id of the very kind it makes (`widget_id` in the body of
+/// the create of widgets) cannot be planned before itself: no setup sends a variable it only
+/// captures afterwards, the suite lints clean, and what needs a widget asks for the variable.
+#[test]
+fn a_create_naming_its_own_kinds_id_is_not_its_own_producer() {
+    let dir = common::derive_service(
+        "wd",
+        |svc| {
+            let project = ("表 1 路径参数", "|project_id|是|String|项目ID。|");
+            let item = (
+                "表 1 路径参数",
+                "|project_id|是|String|项目ID。|\n|widget_id|是|String|组件ID。|",
+            );
+            let answer = (
+                "表 3 响应Body参数",
+                "|id|是|String|组件ID。|\n|name|是|String|名称。|",
+            );
+            let pages = [
+                (
+                    "create.md",
+                    common::page(
+                        "创建组件",
+                        "POST /v1/{project_id}/widgets",
+                        &[
+                            project,
+                            (
+                                "表 2 请求Body参数",
+                                "|widget_id|是|String|组件ID。|\n|name|是|String|名称。|",
+                            ),
+                        ],
+                        &[answer],
+                        200,
+                    ),
+                ),
+                (
+                    "show.md",
+                    common::page(
+                        "查询组件",
+                        "GET /v1/{project_id}/widgets/{widget_id}",
+                        &[item],
+                        &[answer],
+                        200,
+                    ),
+                ),
+                (
+                    "delete.md",
+                    common::page(
+                        "删除组件",
+                        "DELETE /v1/{project_id}/widgets/{widget_id}",
+                        &[item],
+                        &[],
+                        204,
+                    ),
+                ),
+            ];
+            for (file, text) in &pages {
+                std::fs::write(svc.join(file), text).unwrap();
+            }
+        },
+        true,
+    );
+    let d = dir.path();
+    let out = common::conform(d, &["lint", "--cases-dir", "cases", "--schemas", "schemas"]);
+    assert!(out.status.success(), "{}", common::text(&out.stderr));
+    let show = std::fs::read_to_string(d.join("cases/wd/show_widget_v1/success.yaml")).unwrap();
+    assert!(!show.contains("setup: create"), "{show}");
+    assert!(show.contains("var:widget_id"), "{show}");
+}

@@ -342,6 +342,9 @@ pub struct Plan {
     pub defined: Vec<String>,
     /// What makes the keys a setup chooses differ from another case's (the case's name).
     pub seed: String,
+    /// The variables whose creates are being planned, outermost first: a create that needs
+    /// one of them (its body names its own kind's id) cannot come first.
+    pub pending: Vec<String>,
 }
 
 impl Plan {
@@ -396,7 +399,7 @@ impl Planner<'_, '_> {
         if plan.defines(&var) {
             return true;
         }
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || plan.pending.contains(&var) {
             return false;
         }
         let Some(p) = self.producers.for_param(param, service, path) else {
@@ -498,6 +501,21 @@ impl Planner<'_, '_> {
     }
 
     fn produce_at(
+        &self,
+        plan: &mut Plan,
+        p: &Producer<'_>,
+        var: &str,
+        project_var: &str,
+        depth: usize,
+    ) -> bool {
+        plan.pending.push(var.to_string());
+        let planned = self.plan_create(plan, p, var, project_var, depth);
+        plan.pending.pop();
+        planned
+    }
+
+    /// [`Planner::produce_at`] once the variable is marked pending.
+    fn plan_create(
         &self,
         plan: &mut Plan,
         p: &Producer<'_>,
@@ -612,6 +630,10 @@ impl Planner<'_, '_> {
                     if is_id && child.as_str() == Some(values::PLACEHOLDER) {
                         let var = if self.need_at(plan, k, service, path, project_var, depth + 1) {
                             var_name(k, project_var)
+                        } else if plan.pending.contains(&var_name(k, project_var)) {
+                            // The body names the id its own create makes: nothing can be sent
+                            // for it before the create answers.
+                            return false;
                         } else {
                             k.clone()
                         };

@@ -63,7 +63,21 @@ pub fn infer(
         let coll = coll.as_str();
         // A kind no operation reads one of (DDS's instances) is read through its list, where a
         // create makes one, a delete removes one and the list's items carry the id.
-        let (read, item_op, listed) = match (methods.get("GET"), methods.get("DELETE")) {
+        // A GET naming its parameter otherwise than the delete (and the update) is no read of
+        // this item (`GET /throttle-specials/{strategy_id}` lists what one strategy holds,
+        // `DELETE /throttle-specials/{id}` deletes one).
+        let last = |op: &Operation| op.path.rsplit('/').next().unwrap_or_default().to_string();
+        let item_read = methods.get("GET").filter(|read| {
+            let Some(delete) = methods.get("DELETE") else {
+                return true;
+            };
+            let updates_like_delete = ["PUT", "PATCH"]
+                .iter()
+                .filter_map(|m| methods.get(m))
+                .all(|u| last(u) == last(delete));
+            last(read) == last(delete) || !updates_like_delete
+        });
+        let (read, item_op, listed) = match (item_read, methods.get("DELETE")) {
             (Some(read), _) => (*read, *read, None),
             (None, Some(delete)) => {
                 let own = delete.path.rsplit('/').next().unwrap_or_default();
@@ -925,6 +939,30 @@ mod tests {
             None
         );
         assert_eq!(kind("user.v3").expect("a user kind").delete, None);
+    }
+
+    /// A GET at the item's place naming another parameter than the delete and the update
+    /// (`{strategy_id}` against `{id}`) lists what that other id holds: it is not the kind's
+    /// read, and the kind is read through its list, or is none without one.
+    #[test]
+    fn a_get_naming_another_parameter_than_the_delete_is_no_read_of_the_item() {
+        let mut ops = vec![
+            op("s.create", "POST", "/v1/specials"),
+            op("s.of_strategy", "GET", "/v1/specials/{strategy_id}"),
+            op("s.update", "PUT", "/v1/specials/{id}"),
+            op("s.delete", "DELETE", "/v1/specials/{id}"),
+        ];
+        let schemas = BTreeMap::from([(
+            ("s.create".to_string(), SchemaKind::Response(200)),
+            json!({"properties": {"id": {"type": "string"}}}),
+        )]);
+        let (table, _) = infer(&ops, &schemas, &BTreeMap::new(), &ResourceTable::default());
+        assert!(table.kinds.is_empty(), "{:?}", table.kinds);
+        // Agreeing names: the GET is the read, and its name the kind's id parameter.
+        ops[1] = op("s.show", "GET", "/v1/specials/{id}");
+        let (table, _) = infer(&ops, &schemas, &BTreeMap::new(), &ResourceTable::default());
+        assert_eq!(table.kinds.len(), 1, "{:?}", table.kinds);
+        assert_eq!(table.kinds[0].id_param.as_deref(), Some("id"));
     }
 
     #[test]
