@@ -33,7 +33,7 @@ fn page(
 }
 
 /// Widgets, whose delete requires a query parameter and a body, and parts, created with their
-/// widget named in the body and deleted below it.
+/// widget named in the body (an id of a fixed length) and deleted below it.
 fn write_pages(dir: &Path) {
     let svc = dir.join("svc");
     std::fs::create_dir_all(&svc).unwrap();
@@ -43,9 +43,11 @@ fn write_pages(dir: &Path) {
         "表 4 widget字段说明",
         "|id|是|String|ID。|\n|name|是|String|名称。|",
     );
+    // The widget's id has a documented length, so the generator's own value for it is text of
+    // that length, not its placeholder: it must still become the widget the setup makes.
     let part_in = table(
         "表 3 part字段说明",
-        "|name|是|String|名称。|\n|widget_id|是|String|所属widget的ID。|",
+        "|name|是|String|名称。|\n|widget_id|是|String|所属widget的ID。长度：36|",
     );
     let part_out = table(
         "表 4 part字段说明",
