@@ -9,6 +9,7 @@
 //! Nothing here names a page or an operation: everything comes from what the pages say.
 
 pub mod constraints;
+pub mod created_ids;
 pub mod defects;
 pub mod facts;
 pub mod fields;
@@ -1214,8 +1215,15 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
         &derived.examples,
         &manifest.resources,
     );
-    derived.resources = table;
     derived.log.extend(notes);
+    let documented = created_ids::document(
+        &derived.operations,
+        &mut derived.schemas,
+        &table,
+        &derived.defects,
+    );
+    derived.log.extend(documented);
+    derived.resources = table;
     derived.defects.sort_by(|a, b| {
         (&a.page, a.line, a.kind, &a.pointer).cmp(&(&b.page, b.line, b.kind, &b.pointer))
     });
