@@ -836,20 +836,24 @@ fn ids_of_other_resources_are_variables_whatever_their_shape() {
     );
 }
 
-/// A version document (`GET /`, `GET /{api_version}`) is read before a client holds a token:
-/// no case expects it to refuse one without, even where the service documents 401.
+/// A version document (`GET /`, `GET /{api_version}`) is read before a client holds a token,
+/// and IAM's token issue (`POST /v3/auth/tokens`) is how a client gets one: no case expects
+/// either to refuse a request without one, even where the service documents 401. Reading a
+/// token at the same path needs one.
 #[test]
-fn version_documents_get_no_missing_token_case() {
+fn version_documents_and_the_token_issue_get_no_missing_token_case() {
     use conform::contract::{ErrorCode, Operation};
     let ops: Vec<Operation> = [
-        ("sv.list.v1", "/"),
-        ("sv.show.v1", "/{api_version}"),
-        ("sv.list_things.v1", "/v1/{project_id}/things"),
+        ("sv.list.v1", "GET", "/"),
+        ("sv.show.v1", "GET", "/{api_version}"),
+        ("sv.list_things.v1", "GET", "/v1/{project_id}/things"),
+        ("sv.create_auth_token.v3", "POST", "/v3/auth/tokens"),
+        ("sv.show_auth_token.v3", "GET", "/v3/auth/tokens"),
     ]
     .into_iter()
-    .map(|(id, path)| Operation {
+    .map(|(id, method, path)| Operation {
         success: vec![200],
-        ..Operation::new(id, "sv", "GET", path)
+        ..Operation::new(id, "sv", method, path)
     })
     .collect();
     let unauthorized = ErrorCode {
@@ -869,7 +873,13 @@ fn version_documents_get_no_missing_token_case() {
         .filter(|c| c.id.ends_with("/auth__missing_token"))
         .map(|c| c.id.as_str())
         .collect();
-    assert_eq!(auth, ["sv/list_things_v1/auth__missing_token"]);
+    assert_eq!(
+        auth,
+        [
+            "sv/list_things_v1/auth__missing_token",
+            "sv/show_auth_token_v3/auth__missing_token"
+        ]
+    );
 }
 
 /// A create whose body names the id of the very kind it makes (`widget_id` in the body of

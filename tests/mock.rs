@@ -584,6 +584,17 @@ async fn token_auth_rejects_missing_and_wrong_tokens_with_the_gateway_body() {
     )
     .await;
     assert_eq!(s, StatusCode::OK);
+    // A token is issued to a client that holds none; reading one at the same path needs one.
+    let (s, _, _) = call(
+        &app,
+        Method::POST,
+        "/v3/auth/tokens",
+        Some(json!({"auth": {}})),
+    )
+    .await;
+    assert_ne!(s, StatusCode::UNAUTHORIZED);
+    let (s, _, _) = call(&app, Method::GET, "/v3/auth/tokens", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

@@ -32,8 +32,9 @@ fn page(
     )
 }
 
-/// Widgets, whose delete requires a query parameter and a body, and parts, created with their
-/// widget named in the body and deleted below it.
+/// Widgets, whose delete requires a query parameter and a body; parts, created with their
+/// widget named in the body (an id of a fixed length) and deleted below it; and signs, made
+/// below a widget and read only through its list.
 fn write_pages(svc: &Path) {
     let project = table("表 1 路径参数", "|project_id|是|String|项目ID。|");
     let widget_in = table("表 3 widget字段说明", "|name|是|String|名称。|");
@@ -41,9 +42,11 @@ fn write_pages(svc: &Path) {
         "表 4 widget字段说明",
         "|id|是|String|ID。|\n|name|是|String|名称。|",
     );
+    // The widget's id has a documented length, so the generator's own value for it is text of
+    // that length, not its placeholder: it must still become the widget the setup makes.
     let part_in = table(
         "表 3 part字段说明",
-        "|name|是|String|名称。|\n|widget_id|是|String|所属widget的ID。|",
+        "|name|是|String|名称。|\n|widget_id|是|String|所属widget的ID。长度：36|",
     );
     let part_out = table(
         "表 4 part字段说明",
@@ -74,6 +77,16 @@ fn write_pages(svc: &Path) {
             &[], &[table("表 5 响应Body参数", "|parts|是|Array of objects|详情请参见表4。|"), part_out], 200)),
         ("delete_part.md", page("删除part", "DELETE /v1/\\{project\\_id\\}/widgets/\\{widget\\_id\\}/parts/\\{part\\_id\\}",
             &[table("表 1 路径参数", "|project_id|是|String|项目ID。|\n|widget_id|是|String|widget的ID。|\n|part_id|是|String|ID。|")],
+            &[], &[], 204)),
+        // Signs: made below a widget and read only through its list (filtered by `id`).
+        ("create_sign.md", page("创建sign", "POST /v1/\\{project\\_id\\}/widgets/\\{widget\\_id\\}/signs", std::slice::from_ref(&widget_path),
+            &[table("表 2 请求Body参数", "|name|是|String|名称。|")],
+            &[table("表 3 响应Body参数", "|id|是|String|ID。|\n|name|是|String|名称。|")], 201)),
+        ("list_signs.md", page("查询sign列表", "GET /v1/\\{project\\_id\\}/widgets/\\{widget\\_id\\}/signs",
+            &[widget_path.clone(), table("表 2 Query参数", "|id|否|String|ID。|\n|name|否|String|名称。|")],
+            &[], &[table("表 3 响应Body参数", "|signs|是|Array of objects|详情请参见表4。|"), table("表 4 sign字段说明", "|id|是|String|ID。|\n|name|是|String|名称。|")], 200)),
+        ("delete_sign.md", page("删除sign", "DELETE /v1/\\{project\\_id\\}/widgets/\\{widget\\_id\\}/signs/\\{sign\\_id\\}",
+            &[table("表 1 路径参数", "|project_id|是|String|项目ID。|\n|widget_id|是|String|widget的ID。|\n|sign_id|是|String|ID。|")],
             &[], &[], 204)),
     ];
     for (file, text) in &pages {
@@ -133,4 +146,6 @@ fn the_in_process_undo_deletes_as_the_teardown_does() {
     };
     assert!(undone("widgets") > 0, "widgets are created and undone");
     assert!(undone("parts") > 0, "parts are created and undone");
+    // A kind read through its parent's list is gone once that list is (its parent deleted).
+    assert!(undone("signs") > 0, "signs are created and undone");
 }

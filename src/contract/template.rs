@@ -82,6 +82,13 @@ pub fn is_version_template(template: &str) -> bool {
         || sole_param(root).is_some_and(|p| p.to_ascii_lowercase().contains("version"))
 }
 
+/// Whether a request issues a token: IAM's `POST /v3/auth/tokens`, whose body carries the
+/// credentials because the client holds no token yet. Reading, checking or revoking a token at
+/// the same path (`GET`, `HEAD`, `DELETE`) needs one.
+pub fn is_token_issue(method: &str, path: &str) -> bool {
+    method.eq_ignore_ascii_case("POST") && path.trim_end_matches('/') == "/v3/auth/tokens"
+}
+
 /// `v` and a dotted number: `v2`, `v2.1`, `v1.0`.
 fn is_version_segment(segment: &str) -> bool {
     segment.strip_prefix('v').is_some_and(|n| {
@@ -204,6 +211,22 @@ pub fn normalise(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only the POST of IAM's token path issues a token; the other methods there need one.
+    #[test]
+    fn only_posting_to_the_token_path_issues_a_token() {
+        assert!(is_token_issue("POST", "/v3/auth/tokens"));
+        assert!(is_token_issue("post", "/v3/auth/tokens/"));
+        for (method, path) in [
+            ("GET", "/v3/auth/tokens"),
+            ("DELETE", "/v3/auth/tokens"),
+            ("HEAD", "/v3/auth/tokens"),
+            ("POST", "/v3/auth/tokens/x"),
+            ("POST", "/v3/projects"),
+        ] {
+            assert!(!is_token_issue(method, path), "{method} {path}");
+        }
+    }
 
     #[test]
     fn version_documents_are_the_root_and_one_version_segment() {

@@ -1454,10 +1454,12 @@ impl<'a> OpGen<'a> {
     }
 
     fn auth_case(&mut self) {
-        // Version documents are read before a client holds a token: no 401 to expect.
+        // Version documents are read before a client holds a token, and a token is issued to
+        // one that holds none: no 401 to expect of either.
         let discovery = self.op.method.eq_ignore_ascii_case("GET")
             && crate::contract::template::is_version_template(&self.op.path);
-        if !self.documents(401) || discovery {
+        let issue = crate::contract::template::is_token_issue(&self.op.method, &self.op.path);
+        if !self.documents(401) || discovery || issue {
             return;
         }
         let body = self.base_body();

@@ -567,7 +567,13 @@ impl Planner<'_, '_> {
         if create.request_body {
             if let Some(schema) = self.contract.schema(&create.id, SchemaKind::Request) {
                 let mut b = values::simple_value(schema);
-                if !self.bind_body(plan, &mut b, service, &create.path, project_var, depth) {
+                let at = Place {
+                    service,
+                    path: &create.path,
+                    project_var,
+                    depth,
+                };
+                if !self.bind_body(plan, &mut b, Some(schema), &at) {
                     return false;
                 }
                 // What a setup makes must be findable by its name if its id never arrives.
@@ -611,26 +617,36 @@ impl Planner<'_, '_> {
         true
     }
 
-    /// Replaces the generator's placeholder in `*_id` fields of a create body with the id of a
-    /// produced resource; a required id nothing can create becomes the target variable of the
-    /// same name. Returns false when a produced parent could not be planned.
+    /// Replaces the value the generator chose for each `*_id` field of a create body (the
+    /// placeholder, or, for an id with a documented length or pattern, text of that shape) with
+    /// the id of a produced resource; a required id nothing can create becomes the target
+    /// variable of the same name. A made-up id names nothing: a rule created under a made-up
+    /// gateway is deleted under that gateway, which is not where it lives. A value of a
+    /// documented enum is kept. Returns false when a produced parent could not be planned.
     fn bind_body(
         &self,
         plan: &mut Plan,
         v: &mut Value,
-        service: &str,
-        path: &str,
-        project_var: &str,
-        depth: usize,
+        schema: Option<&Value>,
+        at: &Place<'_>,
     ) -> bool {
         match v {
             Value::Object(o) => {
                 for (k, child) in o.iter_mut() {
-                    let is_id = k.ends_with("_id") && k.len() > 3 && crate::case::vars::is_name(k);
-                    if is_id && child.as_str() == Some(values::PLACEHOLDER) {
-                        let var = if self.need_at(plan, k, service, path, project_var, depth + 1) {
-                            var_name(k, project_var)
-                        } else if plan.pending.contains(&var_name(k, project_var)) {
+                    let sub = schema.and_then(|s| property(s, k));
+                    let enumerated = sub.is_some_and(|s| s.get("enum").is_some());
+                    if values::is_reference(k) && child.is_string() && !enumerated {
+                        let produced = self.need_at(
+                            plan,
+                            k,
+                            at.service,
+                            at.path,
+                            at.project_var,
+                            at.depth + 1,
+                        );
+                        let var = if produced {
+                            var_name(k, at.project_var)
+                        } else if plan.pending.contains(&var_name(k, at.project_var)) {
                             // The body names the id its own create makes: nothing can be sent
                             // for it before the create answers.
                             return false;
@@ -638,18 +654,40 @@ impl Planner<'_, '_> {
                             k.clone()
                         };
                         *child = Value::String(format!("${{{var}}}"));
-                    } else if !self.bind_body(plan, child, service, path, project_var, depth) {
+                    } else if !self.bind_body(plan, child, sub, at) {
                         return false;
                     }
                 }
                 true
             }
-            Value::Array(a) => a
-                .iter_mut()
-                .all(|c| self.bind_body(plan, c, service, path, project_var, depth)),
+            Value::Array(a) => {
+                let items = schema.and_then(|s| s.get("items"));
+                a.iter_mut().all(|c| self.bind_body(plan, c, items, at))
+            }
             _ => true,
         }
     }
+}
+
+/// The schema of property `name` of an object schema, or of one of its alternatives.
+fn property<'s>(schema: &'s Value, name: &str) -> Option<&'s Value> {
+    let own = schema.get("properties").and_then(|p| p.get(name));
+    own.or_else(|| {
+        ["oneOf", "anyOf"]
+            .iter()
+            .filter_map(|k| schema.get(*k).and_then(Value::as_array))
+            .flatten()
+            .find_map(|alt| property(alt, name))
+    })
+}
+
+/// Where a create being planned sits: its service, its path, the project's variable and how
+/// deep in a chain of parents it is.
+struct Place<'p> {
+    service: &'p str,
+    path: &'p str,
+    project_var: &'p str,
+    depth: usize,
 }
 
 /// Where a body sends a scalar field `name`, at the top level or under the body's one envelope

@@ -1311,13 +1311,19 @@ fn aliased(update: &Value, answer: Option<&Value>) -> Value {
 
 /// One entry of a free-form map as the answer shows it: an object the value schema documents
 /// fields of is that schema's instance with what was sent in it (APIG's gateway responses
-/// answer each entry's `status`, `body` and `default`, whatever the request left out).
+/// answer each entry's `status`, `body` and `default`, whatever the request left out); a list
+/// of such objects is each of them so (ECS's `addresses`, a list per network: only the fields
+/// the answer documents, whatever the stored item holds).
 fn map_value(values: Option<&Value>, sent: &Value, scalars: &Scalars) -> Value {
-    match values {
-        Some(vs) if sent.is_object() && vs.get("properties").is_some() => {
+    match (values, sent) {
+        (Some(vs), Value::Object(_)) if vs.get("properties").is_some() => {
             let mut it = instance(vs, &[]);
             echo(&mut it, sent, Some(vs), scalars);
             it
+        }
+        (Some(vs), Value::Array(items)) if vs.get("items").is_some() => {
+            let each = vs.get("items");
+            Value::Array(items.iter().map(|x| map_value(each, x, scalars)).collect())
         }
         _ => sent.clone(),
     }
@@ -1820,6 +1826,24 @@ mod tests {
         assert!(answer["responses"]["A"]["body"].is_string(), "{answer}");
         let v = jsonschema::validator_for(&schema).unwrap();
         assert!(v.is_valid(&answer), "{answer}");
+    }
+
+    /// A map whose values are lists of objects answers each listed object with only the
+    /// fields the answer documents.
+    #[test]
+    fn a_map_of_lists_answers_only_the_documented_fields_of_each_item() {
+        let item = json!({"type": "object", "properties": {
+            "addr": {"type": "string"}, "version": {"type": "integer"}}});
+        let schema = json!({"type": "object", "properties": {"addresses": {"type": "object",
+            "additionalProperties": {"type": "array", "items": item}}}});
+        let mut answer = instance(&schema, &[]);
+        let held = json!({"addresses": {"net-1": [
+            {"addr": "192.168.0.3", "version": 4, "OS-EXT-IPS:type": "fixed"}]}});
+        echo(&mut answer, &held, Some(&schema), &Scalars::default());
+        assert_eq!(
+            answer["addresses"],
+            json!({"net-1": [{"addr": "192.168.0.3", "version": 4}]})
+        );
     }
 
     #[test]

@@ -726,6 +726,9 @@ impl Restorer<'_> {
                 (200..=299, v) if how.find(&v, &r.id).is_none() => {
                     Ok("deleted and verified".into())
                 }
+                // The list itself is gone: its parent was deleted (an API gateway's signature
+                // keys below an instance the teardown deleted), and what it held with it.
+                (404, _) => Ok("deleted and verified (its list is gone with its parent)".into()),
                 (status, _) => Err(format!(
                     "delete verification failed: the list still shows it (status {status})"
                 )),

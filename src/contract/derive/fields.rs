@@ -56,6 +56,12 @@ static KEY_AND_VALUE: LazyLock<Regex> = LazyLock::new(|| {
 
 // A sentence introducing the rules of a map's keys, listed after it ("每个参数名称有如下约束：",
 // "键名需满足以下规则："): the keys are the names of the parameters the map holds.
+/// A row's text stating that an object is a map of objects: `Map<String, Object>` (or the
+/// HTML-escaped `Map&lt;String,Object&gt;` of a raw page).
+static STATED_OBJECT_MAP: LazyLock<Regex> = LazyLock::new(|| {
+    crate::statics::regex(r"(?i)Map\s*(?:<|&lt;)\s*String\s*,\s*Object\s*(?:>|&gt;)")
+});
+
 static KEY_RULES_INTRO: LazyLock<Regex> = LazyLock::new(|| {
     crate::statics::regex(
         r"(?i)(?:名称|键名|键|\bkeys?\b)\s*(?:有|需|须|应|要)?\s*(?:满足)?\s*(?:如下|以下)(?:的)?(?:约束|规则|要求|限制)\s*[:：]\s*$",
@@ -1200,6 +1206,24 @@ impl<'a> Builder<'a> {
                 // `Map<String,X>` with X's table: any key, each value an X.
                 (Some(children), Ty::Map(value)) => {
                     self.map_of(f, value, children, example, pointer)
+                }
+                // An `Object` row whose text states a map of objects ("属性为Map<String,
+                // Object>结构", ECS's server `addresses`): the table's rows are each value's
+                // fields. A value the example shows as a list (Nova's addresses) is a list of them.
+                (Some(children), _) if STATED_OBJECT_MAP.is_match(&text) => {
+                    let listed = example
+                        .and_then(Value::as_object)
+                        .and_then(|o| o.values().next())
+                        .is_some_and(Value::is_array);
+                    let value = if listed {
+                        self.notes.push(format!(
+                            "{pointer}: a map of objects whose example values are lists of them"
+                        ));
+                        Ty::Array(Box::new(Ty::Object))
+                    } else {
+                        Ty::Object
+                    };
+                    self.map_of(f, &value, children, example, pointer)
                 }
                 (Some(children), _) => {
                     let mut object = self.object(children, example, pointer);

@@ -9,6 +9,7 @@
 //! Nothing here names a page or an operation: everything comes from what the pages say.
 
 pub mod constraints;
+pub mod created_ids;
 pub mod defects;
 pub mod facts;
 pub mod fields;
@@ -1214,8 +1215,15 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
         &derived.examples,
         &manifest.resources,
     );
-    derived.resources = table;
     derived.log.extend(notes);
+    let documented = created_ids::document(
+        &derived.operations,
+        &mut derived.schemas,
+        &table,
+        &derived.defects,
+    );
+    derived.log.extend(documented);
+    derived.resources = table;
     derived.defects.sort_by(|a, b| {
         (&a.page, a.line, a.kind, &a.pointer).cmp(&(&b.page, b.line, b.kind, &b.pointer))
     });
@@ -1355,6 +1363,34 @@ mod tests {
                 .is_none(),
             "{request}"
         );
+    }
+
+    /// An `Object` row whose text says it is a `Map<String, Object>` (ECS's server `addresses`)
+    /// is a map whose values are its table's objects, or lists of them where the example
+    /// shows lists.
+    #[test]
+    fn an_object_row_stated_to_be_a_map_of_objects_is_one() {
+        let head = "|参数|参数类型|描述|";
+        let row =
+            "|transfers|Object|传输。属性为Map<String, Object>结构。key为名称，value请参见表2。|";
+        let table = "\n**表 2** Transfer\n\n|参数|参数类型|描述|\n|--|--|--|\n|size|Integer|大小。|\n|name|String|名称。|\n";
+        let value = json!({"type": "object", "properties": {"size": {"type": "integer"}, "name": {"type": "string"}}});
+        let example = "\n## 响应示例\n\n```\n{\"transfers\": {\"a\": [{\"size\": 1, \"name\": \"x\"}]}}\n```\n";
+        for (more, expected) in [
+            (table.to_string(), value.clone()),
+            (
+                format!("{table}{example}"),
+                json!({"type": "array", "items": value}),
+            ),
+        ] {
+            let c = contract_of(&response_page(head, row, &more));
+            let response = c.response.expect("a response schema");
+            let transfers = &response["properties"]["transfers"];
+            assert!(transfers.get("properties").is_none(), "{transfers}");
+            let mut got = transfers["additionalProperties"].clone();
+            strip_annotations(&mut got);
+            assert_eq!(got, expected, "{more}: {transfers}");
+        }
     }
 
     /// `Map<String,X>`: X's fields describe each value, whatever the key; a placeholder row

@@ -163,9 +163,23 @@ pub fn infer(
                 .filter(|p| *p != "project_id" && **p != id_param_of(&own))
                 .all(|p| create.is_some_and(|c| names_parent(c, schemas, p)))
         };
+        // A kind created under another API version with no delete of its own is deleted
+        // there too (EIP's bandwidths: `POST` and `DELETE /v2.0/{project_id}/bandwidths/…`,
+        // read at `/v1/…`).
+        let other_version_delete = || {
+            let c = create.filter(|c| c.method == "POST")?;
+            let made_at = normalise(&c.path);
+            if made_at == coll {
+                return None;
+            }
+            by_path
+                .get(&(*service, format!("{made_at}/{{}}")))?
+                .get("DELETE")
+        };
         let delete = methods
             .get("DELETE")
-            .or_else(|| under_parent("DELETE").filter(parent_named));
+            .or_else(|| under_parent("DELETE").filter(parent_named))
+            .or_else(other_version_delete);
         // A kind created by PUT is changed by its PATCH.
         let put = methods
             .get("PUT")
@@ -1175,13 +1189,19 @@ mod tests {
     }
 
     /// A kind read under one API version and created under another (EIP's publicips) gets that
-    /// create; a sibling version with its own item read is a kind of its own, not a create.
+    /// create, and that version's delete where its own has none; a sibling version with its own
+    /// item read is a kind of its own, not a create.
     #[test]
     fn a_create_under_another_version_creates_the_kind_it_reads() {
         let ops = vec![
             op("p.create", "POST", "/v2.0/{project_id}/publicips"),
             op("p.show", "GET", "/v1/{project_id}/publicips/{publicip_id}"),
             op("p.list", "GET", "/v1/{project_id}/publicips"),
+            op(
+                "p.delete",
+                "DELETE",
+                "/v2.0/{project_id}/publicips/{publicip_id}",
+            ),
             op("g.create", "POST", "/v3/{project_id}/gadgets"),
             op("g.show3", "GET", "/v3/{project_id}/gadgets/{gadget_id}"),
             op("g.show1", "GET", "/v1/{project_id}/gadgets/{gadget_id}"),
@@ -1199,6 +1219,11 @@ mod tests {
             Some("/v2.0/{project_id}/publicips")
         );
         assert_eq!(ip.created_id.as_deref(), Some("/publicip/id"));
+        // With no delete of its own version, it is deleted where it was made.
+        assert_eq!(
+            ip.delete.as_ref().map(|c| c.path.as_str()),
+            Some("/v2.0/{project_id}/publicips/{id}")
+        );
         assert_eq!(
             ip.collection_path.as_deref(),
             Some("/v1/{project_id}/publicips")
