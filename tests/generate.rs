@@ -886,7 +886,16 @@ fn a_required_name_left_out_stays_out_beside_a_nested_name() {
     };
     let delete = Operation {
         success: vec![200],
-        ..Operation::new("sv.delete_task.v1", "sv", "DELETE", "/v1/sv/tasks/{task_id}")
+        ..Operation::new(
+            "sv.delete_task.v1",
+            "sv",
+            "DELETE",
+            "/v1/sv/tasks/{task_id}",
+        )
+    };
+    let read = Operation {
+        success: vec![200],
+        ..Operation::new("sv.show_task.v1", "sv", "GET", "/v1/sv/tasks/{task_id}")
     };
     let s = json!({"type": "string"});
     let request = json!({"type": "object", "required": ["name", "target_server"],
@@ -895,12 +904,17 @@ fn a_required_name_left_out_stays_out_beside_a_nested_name() {
     let mut schemas = std::collections::BTreeMap::new();
     schemas.insert((create.id.clone(), SchemaKind::Request), request);
     let dir = tempfile::tempdir().unwrap();
-    let mut contract =
-        Contract::from_parts(vec![create, delete], schemas, Default::default(), dir.path())
-            .unwrap();
+    let mut contract = Contract::from_parts(
+        vec![create, delete, read],
+        schemas,
+        Default::default(),
+        dir.path(),
+    )
+    .unwrap();
     contract.resources = serde_json::from_value(json!([{"kind": "task.v1", "service": "sv",
         "collection": "tasks", "collection_path": "/v1/sv/tasks", "id_param": "task_id",
         "create": {"method": "POST", "path": "/v1/sv/tasks"},
+        "read": {"method": "GET", "path": "/v1/sv/tasks/{id}"},
         "delete": {"method": "DELETE", "path": "/v1/sv/tasks/{id}"}}]))
     .unwrap();
     let cases = generate::generate(&contract, &Options::default()).unwrap();

@@ -1831,7 +1831,12 @@ mod tests {
         assert_eq!(answer["instance"]["region"], "r1", "{answer}");
         // A value the field's pattern refuses keeps the made-up one.
         let mut answer = instance(&schema, &[]);
-        echo_bare(&mut answer, &json!({"name": "a b c d"}), Some(&schema), &Scalars::default());
+        echo_bare(
+            &mut answer,
+            &json!({"name": "a b c d"}),
+            Some(&schema),
+            &Scalars::default(),
+        );
         assert_ne!(answer["instance"]["name"], "a b c d", "{answer}");
     }
 

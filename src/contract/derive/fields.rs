@@ -1669,10 +1669,7 @@ mod tests {
             Ty::parse("JSON数组"),
             Ty::Array(Box::new(Ty::Unknown(String::new())))
         );
-        assert_eq!(
-            Ty::parse("String数组"),
-            Ty::Array(Box::new(Ty::String))
-        );
+        assert_eq!(Ty::parse("String数组"), Ty::Array(Box::new(Ty::String)));
         assert_eq!(Ty::parse("Json对象"), Ty::Object);
     }
 

@@ -381,7 +381,10 @@ mod tests {
         // A last segment set apart by a space is the path's; an example id after one is not.
         assert_eq!(
             method_and_path(r"GET /v1/sms/sources/\{source\_id\}/ command\_result"),
-            Some(("GET".into(), "/v1/sms/sources/{source_id}/command_result".into()))
+            Some((
+                "GET".into(),
+                "/v1/sms/sources/{source_id}/command_result".into()
+            ))
         );
         assert_eq!(
             method_and_path("PUT https://{endpoint}/v1/server-groups/ e98cefcd-2398-4a4d"),
