@@ -950,3 +950,65 @@ fn a_create_naming_its_own_kinds_id_is_not_its_own_producer() {
     assert!(!show.contains("setup: create"), "{show}");
     assert!(show.contains("var:widget_id"), "{show}");
 }
+
+/// A case about a create's required `name` sends no name, even where another object of the
+/// body has a name of its own (SMS's task and its `target_server`): the run id that marks what
+/// a create made is not carried into a name the case is about leaving out.
+#[test]
+fn a_required_name_left_out_stays_out_beside_a_nested_name() {
+    use conform::contract::{Operation, SchemaKind};
+    use serde_json::json;
+    let create = Operation {
+        request_body: true,
+        success: vec![200],
+        ..Operation::new("sv.create_task.v1", "sv", "POST", "/v1/sv/tasks")
+    };
+    let delete = Operation {
+        success: vec![200],
+        ..Operation::new(
+            "sv.delete_task.v1",
+            "sv",
+            "DELETE",
+            "/v1/sv/tasks/{task_id}",
+        )
+    };
+    let read = Operation {
+        success: vec![200],
+        ..Operation::new("sv.show_task.v1", "sv", "GET", "/v1/sv/tasks/{task_id}")
+    };
+    let s = json!({"type": "string"});
+    let request = json!({"type": "object", "required": ["name", "target_server"],
+        "properties": {"name": s, "target_server": {"type": "object", "required": ["name"],
+            "properties": {"name": s}}}});
+    let mut schemas = std::collections::BTreeMap::new();
+    schemas.insert((create.id.clone(), SchemaKind::Request), request);
+    let dir = tempfile::tempdir().unwrap();
+    let mut contract = Contract::from_parts(
+        vec![create, delete, read],
+        schemas,
+        Default::default(),
+        dir.path(),
+    )
+    .unwrap();
+    contract.resources = serde_json::from_value(json!([{"kind": "task.v1", "service": "sv",
+        "collection": "tasks", "collection_path": "/v1/sv/tasks", "id_param": "task_id",
+        "create": {"method": "POST", "path": "/v1/sv/tasks"},
+        "read": {"method": "GET", "path": "/v1/sv/tasks/{id}"},
+        "delete": {"method": "DELETE", "path": "/v1/sv/tasks/{id}"}}]))
+    .unwrap();
+    let cases = generate::generate(&contract, &Options::default()).unwrap();
+    let case = |name: &str| {
+        cases
+            .iter()
+            .find(|c| c.id.ends_with(&format!("/{name}")))
+            .map(|c| c.yaml.clone())
+            .unwrap_or_else(|| panic!("no {name} case"))
+    };
+    let missing = case("name__required_missing");
+    assert!(
+        missing.contains(r#"body: {"target_server":{"name":"conform"}}"#),
+        "{missing}"
+    );
+    // A case expected to succeed still names its create with the run id.
+    assert!(case("success").contains("conform-${run_id}"));
+}

@@ -18,12 +18,19 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// Whether `item` contains `wanted`: an object holds each of the wanted fields (recursively),
-/// anything else is equal.
+/// an integer matches the string of its digits, anything else is equal.
 fn contains(item: &Value, wanted: &Value) -> bool {
     match (item, wanted) {
         (Value::Object(i), Value::Object(w)) => w
             .iter()
             .all(|(k, wv)| i.get(k).is_some_and(|iv| contains(iv, wv))),
+        // An integer id a create answered is the same id where a list shows it as a string
+        // of its digits (AOM documents its rule id as a number made and a string listed).
+        (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s))
+            if n.is_i64() || n.is_u64() =>
+        {
+            *s == n.to_string()
+        }
         _ => item == wanted,
     }
 }
@@ -203,5 +210,21 @@ pub fn headers(expect: &Expect, observed: &Observed<'_>, findings: &mut Vec<Find
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains;
+    use serde_json::json;
+
+    #[test]
+    fn an_integer_id_is_found_as_the_string_of_its_digits() {
+        let item = json!({"alarm_rule_id": "2137", "name": "a"});
+        assert!(contains(&item, &json!({"alarm_rule_id": 2137})));
+        assert!(contains(&json!({"id": 7}), &json!({"id": "7"})));
+        assert!(!contains(&item, &json!({"alarm_rule_id": 2138})));
+        assert!(!contains(&json!({"id": "7.0"}), &json!({"id": 7})));
+        assert!(!contains(&json!({"id": 7.5}), &json!({"id": "7.5"})));
     }
 }

@@ -1539,8 +1539,12 @@ impl<'a> OpGen<'a> {
         {
             return;
         }
-        // A case without a name (one about the name being required) keeps it missing.
-        if crate::contract::resources::name_pointer(body).is_none() {
+        // A case without a name (one about the name being required) keeps it missing, also
+        // where another object of the body has a name of its own (SMS's `target_server`).
+        let name_required = format!("/name:{}", Constraint::Required.name());
+        if crate::contract::resources::name_pointer(body).is_none()
+            || d.rules.iter().any(|r| r.ends_with(&name_required))
+        {
             return;
         }
         let succeeds = match &d.status {

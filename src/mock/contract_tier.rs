@@ -361,8 +361,11 @@ impl Tier {
             .first()
             .and_then(|s| self.contract.schema(&op.id, SchemaKind::Response(*s)));
         let mut body = schema.map(|s| instance(s, params));
+        // A bare request is echoed into the answer's one envelope too (RDS answers a create
+        // under `instance`): the answer and what the memory keeps show what was sent.
         if let (Some(b), Some(r)) = (&mut body, request) {
             echo(b, r, schema, &self.scalars);
+            echo_bare(b, r, schema, &self.scalars);
         }
         // A `{job_id}` of a kind the table names (DLI's streaming jobs) is the memory's.
         let job = params
@@ -1271,6 +1274,14 @@ fn echo(response: &mut Value, request: &Value, schema: Option<&Value>, scalars: 
             {
                 *r = v.clone();
             }
+            // An integer where the answer documents a string (AOM's rule id, a number when
+            // made, a string when listed) is answered as its digits.
+            (Some(r @ Value::String(_)), Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                let digits = Value::String(n.to_string());
+                if sub.is_none_or(|s| scalars.allows(s, &digits)) {
+                    *r = digits;
+                }
+            }
             _ => {}
         }
     }
@@ -1465,6 +1476,12 @@ fn fields_for<'a>(stored: &'a Value, schema: Option<&Value>) -> &'a Value {
 fn echo_fitted(answer: &mut Value, stored: &Value, schema: Option<&Value>, scalars: &Scalars) {
     let fields = fields_for(stored, schema);
     echo(answer, fields, schema, scalars);
+    echo_bare(answer, fields, schema, scalars);
+}
+
+/// Echoes the bare fields of a body into the answer's one envelope, where [`envelope_for`]
+/// finds the body's fields are that envelope's rather than the answer's top level.
+fn echo_bare(answer: &mut Value, fields: &Value, schema: Option<&Value>, scalars: &Scalars) {
     if let (Some((name, sub)), Some(o)) = (envelope_for(fields, schema), fields.as_object()) {
         let bare: Map<String, Value> = o
             .iter()
@@ -1526,9 +1543,26 @@ fn fill_list(
             .iter()
             .filter_map(|(name, s)| Some((name, s.get("items")?)))
     };
+    // Else the array whose items document most of the stored fields (AOM's `thresholds`
+    // beside `meta_data`), the first of equals.
+    let shared = |item_schema: &Value| {
+        let (Some(stored), Some(props)) = (
+            items.first(),
+            item_schema.get("properties").and_then(Value::as_object),
+        ) else {
+            return 0;
+        };
+        let inner = match envelope.and_then(|e| stored.pointer(e)) {
+            Some(v) if v.is_object() => v,
+            _ => fields_for(stored, Some(item_schema)),
+        };
+        inner
+            .as_object()
+            .map_or(0, |o| o.keys().filter(|k| props.contains_key(*k)).count())
+    };
     let Some((name, item_schema)) = arrays()
         .find(|(name, _)| Some(name.as_str()) == collection)
-        .or_else(|| arrays().next())
+        .or_else(|| arrays().min_by_key(|(_, s)| std::cmp::Reverse(shared(s))))
     else {
         return body;
     };
@@ -1773,6 +1807,56 @@ mod tests {
             &Scalars::default(),
         );
         assert_eq!(listed["resources"][0]["resource_name"], "a", "{listed}");
+    }
+
+    /// A list not naming its array after the collection fills the array whose items document
+    /// the stored fields (AOM's `thresholds`, not the `meta_data` before it), and an integer id
+    /// stored from the create is listed as the string the list documents.
+    #[test]
+    fn a_list_fills_the_array_whose_items_hold_the_stored_fields() {
+        let s = json!({"type": "string"});
+        let schema = json!({"properties": {
+            "meta_data": {"type": "array", "items": {"properties": {"total": {"type": "integer"}}}},
+            "thresholds": {"type": "array", "items": {"properties": {
+                "alarm_rule_id": s, "alarm_rule_name": s}}}}});
+        let items = [json!({"alarm_rule_id": 2137, "alarm_rule_name": "a"})];
+        let listed = fill_list(
+            instance(&schema, &[]),
+            Some(&schema),
+            &items,
+            (None, Some("alarm-rules")),
+            &[],
+            &Scalars::default(),
+        );
+        assert_eq!(listed["thresholds"][0]["alarm_rule_id"], "2137", "{listed}");
+        assert_eq!(listed["thresholds"][0]["alarm_rule_name"], "a", "{listed}");
+        assert_eq!(listed["meta_data"], json!([]), "{listed}");
+    }
+
+    /// A create sent bare and answered under one envelope (RDS's `instance`) answers what was
+    /// sent inside it, wherever the envelope's schema allows the value.
+    #[test]
+    fn a_bare_request_is_echoed_into_the_answers_envelope() {
+        let schema = json!({"properties": {
+            "instance": {"type": "object", "properties": {
+                "name": {"type": "string", "pattern": "^[A-Za-z0-9\\-_]+$", "minLength": 4},
+                "region": {"type": "string"}, "id": {"type": "string"}}},
+            "job_id": {"type": "string"}}});
+        let sent = json!({"name": "conform", "region": "r1", "password": "p"});
+        let mut answer = instance(&schema, &[]);
+        echo(&mut answer, &sent, Some(&schema), &Scalars::default());
+        echo_bare(&mut answer, &sent, Some(&schema), &Scalars::default());
+        assert_eq!(answer["instance"]["name"], "conform", "{answer}");
+        assert_eq!(answer["instance"]["region"], "r1", "{answer}");
+        // A value the field's pattern refuses keeps the made-up one.
+        let mut answer = instance(&schema, &[]);
+        echo_bare(
+            &mut answer,
+            &json!({"name": "a b c d"}),
+            Some(&schema),
+            &Scalars::default(),
+        );
+        assert_ne!(answer["instance"]["name"], "a b c d", "{answer}");
     }
 
     #[test]

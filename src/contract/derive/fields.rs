@@ -203,6 +203,15 @@ pub enum Ty {
     Unknown(String),
 }
 
+/// An element type as named: one the deriver does not know is an object (its fields are in
+/// the table captioned with its name).
+fn named_or_object(t: Ty) -> Ty {
+    match t {
+        Ty::Unknown(_) => Ty::Object,
+        known => known,
+    }
+}
+
 impl Ty {
     /// Parses a type cell ("String", "map", "list<map<String,String>>", "Array of strings").
     pub fn parse(cell: &str) -> Ty {
@@ -249,6 +258,18 @@ impl Ty {
                         };
                         return Ty::Array(Box::new(inner));
                     }
+                }
+                // "JSON数组", "String数组" (SMS): an array; a bare or JSON one names no item
+                // type (a child table documents them), another names its items' type.
+                if let Some(rest) = t.strip_suffix("数组") {
+                    let items = match rest {
+                        "" | "json" => Ty::Unknown(String::new()),
+                        _ => named_or_object(Ty::parse(rest)),
+                    };
+                    return Ty::Array(Box::new(items));
+                }
+                if t.ends_with("对象") {
+                    return Ty::Object;
                 }
                 // "CreateAddressGroupOption object": a named object type.
                 if t.ends_with("object") || t.ends_with("objects") {
@@ -1699,6 +1720,13 @@ mod tests {
         );
         assert_eq!(Ty::parse("Integer[]"), Ty::Array(Box::new(Ty::Integer)));
         assert!(matches!(Ty::parse("Frobnicator"), Ty::Unknown(_)));
+        // Chinese array and object words (SMS): a JSON array's items come from its table.
+        assert_eq!(
+            Ty::parse("JSON数组"),
+            Ty::Array(Box::new(Ty::Unknown(String::new())))
+        );
+        assert_eq!(Ty::parse("String数组"), Ty::Array(Box::new(Ty::String)));
+        assert_eq!(Ty::parse("Json对象"), Ty::Object);
     }
 
     #[test]

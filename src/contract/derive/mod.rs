@@ -489,13 +489,24 @@ fn table_role(t: &Table) -> TableRole {
     let title = t.title.as_deref().unwrap_or("").to_lowercase();
     if title.contains("header") || title.contains("消息头") || title.contains("请求头") {
         TableRole::Header
-    } else if title.contains("query") || title.contains("查询参数") {
+    } else if has_word(&title, "query") || title.contains("查询参数") {
         TableRole::Query
     } else if title.contains("路径参数") || title.contains("path param") {
         TableRole::Path
     } else {
         TableRole::Body
     }
+}
+
+/// Whether `word` stands alone in a caption (`Query参数`, `query 参数`): a type name that
+/// merely contains it (`QuerySample`, `JobQueryBean`) captions the fields of a body object.
+fn has_word(title: &str, word: &str) -> bool {
+    title.match_indices(word).any(|(at, _)| {
+        let before = title[..at].chars().next_back();
+        let after = title[at + word.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 /// What a request table documents, its caption corrected by what the page shows: a GET or HEAD
@@ -1334,6 +1345,24 @@ mod tests {
                 c.unread_constraints
             );
         }
+    }
+
+    /// A body object's table named by a type containing "Query" (AOM's `QuerySample`) lists
+    /// body fields; a table captioned as query parameters still lists query parameters.
+    #[test]
+    fn a_type_named_query_something_is_a_body_object() {
+        let page = "# 查询\n\n## URI\n\nPOST /v2/{project_id}/samples\n\n**表 1** Query参数\n\n|参数|是否必选|参数类型|描述|\n|--|--|--|--|\n|fill_value|否|String|插值。|\n\n## 请求参数\n\n**表 2** 请求Body参数\n\n|参数|是否必选|参数类型|描述|\n|--|--|--|--|\n|samples|是|Array of QuerySample objects|列表。|\n\n**表 3** QuerySample\n\n|参数|是否必选|参数类型|描述|\n|--|--|--|--|\n|metric_name|是|String|名称。|\n\n## 响应参数\n\n无\n\n## 状态码\n\n|状态码|描述|\n|--|--|\n|200|OK|\n";
+        let c = contract_of(page);
+        let names: Vec<&str> = c.query.iter().map(|q| q.name.as_str()).collect();
+        assert_eq!(names, ["fill_value"]);
+        let request = c.request.expect("a request schema");
+        assert_eq!(
+            request["properties"]["samples"]["items"]["properties"]["metric_name"]["type"],
+            "string",
+            "{request}"
+        );
+        assert!(has_word("query参数", "query") && has_word("query 参数", "query"));
+        assert!(!has_word("jobquerybean", "query"));
     }
 
     /// A dictionary typed row without a table whose text lists rules for its keys (APIG's

@@ -15,6 +15,10 @@ static METHOD_PATH: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS)\s+(?:https?://[^/\s]*)?(/[^\s?]*)(\?\S*)?",
     )
 });
+/// A last segment a page set apart from its path by a space (`/sources/{source_id}/ command`):
+/// one lower-case word, then the end of the path (an example's id after the space is not one).
+static SPACED_SEGMENT: LazyLock<Regex> =
+    LazyLock::new(|| crate::statics::regex(r"^ ([a-z][a-z_]*)(?:$|[\s?])"));
 static VERSION: LazyLock<Regex> = LazyLock::new(|| crate::statics::regex(r"^v\d+(\.\d+)*$"));
 
 /// An optional query list in brackets (`/api-groups[?page_size, page_no, id]`).
@@ -69,7 +73,14 @@ pub fn method_and_path(text: &str) -> Option<(String, String)> {
     {
         return None;
     }
-    Some((c[1].to_string(), plain_params(path)))
+    let mut path = plain_params(path);
+    if path.ends_with('/') && c.get(3).is_none() {
+        let after = c.get(2).map_or("", |m| &text[m.end()..]);
+        if let Some(word) = SPACED_SEGMENT.captures(after) {
+            path.push_str(&word[1]);
+        }
+    }
+    Some((c[1].to_string(), path))
 }
 
 /// A template with markdown emphasis taken out of its parameter names: pages italicise them
@@ -427,6 +438,18 @@ mod tests {
         assert_eq!(
             method_and_path("PATCH https://{Endpoint}/v2/cloudimages/{image_id}"),
             Some(("PATCH".into(), "/v2/cloudimages/{image_id}".into()))
+        );
+        // A last segment set apart by a space is the path's; an example id after one is not.
+        assert_eq!(
+            method_and_path(r"GET /v1/sms/sources/\{source\_id\}/ command\_result"),
+            Some((
+                "GET".into(),
+                "/v1/sms/sources/{source_id}/command_result".into()
+            ))
+        );
+        assert_eq!(
+            method_and_path("PUT https://{endpoint}/v1/server-groups/ e98cefcd-2398-4a4d"),
+            Some(("PUT".into(), "/v1/server-groups/".into()))
         );
     }
 
