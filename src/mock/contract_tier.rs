@@ -1407,7 +1407,18 @@ fn named_string(name: &str, schema: &Value) -> Value {
         .map_or(usize::MAX, |m| m as usize);
     let plain = "x".repeat(min.max(1));
     if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
-        return Value::String(super::patterned::value(p).unwrap_or(plain));
+        let fits = |s: &String| (min..=max).contains(&s.chars().count());
+        let patterned = super::patterned::value(p);
+        // A patterned value the length limits refuse (`x` where 64 characters are the least):
+        // its first character repeated to the least length, where the pattern takes that.
+        let repeated = || {
+            let first = patterned.as_ref()?.chars().next()?;
+            let s = first.to_string().repeat(min.max(1));
+            let re = regex::Regex::new(p).ok()?;
+            (re.is_match(&s) && fits(&s)).then_some(s)
+        };
+        let value = patterned.clone().filter(fits).or_else(repeated);
+        return Value::String(value.unwrap_or(plain));
     }
     let now = || {
         time::OffsetDateTime::now_utc()
@@ -1952,8 +1963,11 @@ mod tests {
             "when": {"type": "string", "format": "date-time"},
             "ip": {"type": "string", "format": "ipv4"},
             "short_id": {"type": "string", "maxLength": 8},
+            // A pattern and a least length together: the pattern's value, long enough.
+            "app_code": {"type": "string", "pattern": "^[A-Za-z+/=]+$", "minLength": 64},
         }});
         let v = instance(&schema, &[]);
+        assert_eq!(v["app_code"], "x".repeat(64));
         for t in ["created_at", "update_time", "when"] {
             let t = v[t].as_str().unwrap_or_default();
             assert!(

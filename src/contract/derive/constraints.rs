@@ -218,7 +218,7 @@ static ARRAY_LENGTH: LazyLock<Regex> = LazyLock::new(|| {
 // An array's length as a limit: "数组长度不超过10".
 static ARRAY_MAX: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:数组长度|数组元素个数|array length)\s*(?:不超过|不能超过|不得超过|最大为?|最多为?|小于等于|<=|≤)\s*(\d+)",
+        r"(?i)(?:数组长度|数组元素个数|数组大小|array length|array size)\s*(?:不超过|不能超过|不得超过|最大为?|最多为?|小于等于|<=|≤|cannot exceed|can't exceed|must not exceed|is at most)\s*(\d+)",
     )
 });
 // A count closing its clause without a noun ("授权项，不超过100个", "不超过20条"): most items.
@@ -261,6 +261,38 @@ static LENGTH_BELOW: LazyLock<Regex> = LazyLock::new(|| {
 // A regular expression the value must match, in quotes ("满足正则匹配“^[A-F0-9]{64}$”").
 static QUOTED_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
     re(r#"(?:满足|符合|匹配)?正则(?:表达式)?(?:匹配|规则)?\s*[:：]?\s*[“"]([^”"]+)[”"]"#)
+});
+// A regular expression written bare after its word ("取值满足表达式[a-zA-Z_:][a-zA-Z0-9_:]*"): the
+// run of ASCII after it, up to a Chinese comma or the end; the whole value matches it.
+static BARE_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:满足|符合|匹配)(?:正则)?表达式\s*[:：]?\s*([!-~]*[\[\\^][!-~]*)\s*(?:$|[，。；]|\p{Han})",
+    )
+});
+// Words saying a value's letter case does not matter.
+static CASE_INSENSITIVE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)不区分大小写|大小写不敏感|case[- ]insensitive|not case[- ]sensitive")
+});
+// Words allowing the empty string beside "不能为空" (which then means the field must be sent).
+static EMPTY_STRING_ALLOWED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:可以|可)(?:为|是)空字符串|允许空字符串|can be an empty string|may be an empty string",
+    )
+});
+// Values alone in their sentence, cut by `、` ("app_log、node_log、custom_log"): at least one
+// with a separator inside a word (`_`, `-`, `.`) or all in capitals, so that a plain list of
+// words (a type's name, "IPv4、IPv6") is no list of values.
+static BARE_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*(?:[A-Za-z][A-Za-z0-9]*[_\-.][A-Za-z0-9_\-.]*|[A-Z][A-Z0-9_]+)(?:\s*、\s*[A-Za-z][A-Za-z0-9_\-.]*)+\s*$",
+    )
+});
+// A range alone in its sentence, in brackets with a comma (`[0，2147483647]`): a value range
+// column holding nothing else.
+static BRACKETED_ALONE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"^\s*([\[（(])\s*{NUM}\s*[,，]\s*{NUM}\s*([\]）)])\s*$"
+    ))
 });
 static ITEMS_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -382,7 +414,8 @@ static ENUM_INTRO: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:取值范围|枚举取值|取值|枚举值|可选值|取值有|取值包括|取值如下|取值范围如下|取值为|支持以下取值|目前支持以下取值)\s*(?:如下|为|有)?\s*[:：]\s*$|",
         r"(?:取值如下|取值范围如下|取值有以下几种|如下取值)\s*[:：。]?\s*$|",
         // "取值有4种：", "目前支持3种。", "两种可选：": the count of the values listed next.
-        r"(?:(?:取值有|取值包括|目前支持|当前支持|支持以下)\s*(?:\d+|[两二三四五六七八九十])\s*种(?:取值|类型)?|^\s*(?:\d+|[两二三四五六七八九十])\s*种可选(?:值)?)\s*[:：。]?\s*$|",
+        // "支持以下两种实现：", "包括以下两种状态：": the kind of the values named after the count.
+        r"(?:(?:取值有|取值包括|目前支持|当前支持|支持以下|包括以下)\s*(?:\d+|[两二三四五六七八九十])\s*种(?:取值|类型|实现|模式|方式|状态)?|^\s*(?:\d+|[两二三四五六七八九十])\s*种可选(?:值)?)\s*[:：。]?\s*$|",
         r"\b(?:the )?(?:value|values|options?) (?:can be|can only be|must be|are|include|is one of)(?: the following)?\s*:\s*$|",
         r"\b(?:valid|possible|supported|enumerated|enumeration) values?\s*(?:are|include)?\s*:\s*$|\b(?:value range|values?)\s*:\s*$",
     ))
@@ -926,6 +959,21 @@ pub fn read(paragraphs: &[String]) -> Reading {
     read_value_sentences(&per_sentence, &mut reading);
     read_agreeing_cases(&mut reading);
     read_case_values(&mut reading);
+    // "连接状态不区分大小写": the values listed are spellings of more (`active` is `ACTIVE`), so
+    // an enum of them would refuse correct values; the list stays a note.
+    if paragraphs.iter().any(|p| CASE_INSENSITIVE.is_match(p)) {
+        let (lists, rest): (Vec<Found>, Vec<Found>) = std::mem::take(&mut reading.found)
+            .into_iter()
+            .partition(|f| matches!(f.constraint, Constraint::Enum(_)));
+        reading.found = rest;
+        reading.notes.extend(lists.into_iter().map(|f| f.phrase));
+    }
+    // "value不能为空，可以为空字符串": present but possibly empty, so no least length.
+    if paragraphs.iter().any(|p| EMPTY_STRING_ALLOWED.is_match(p)) {
+        reading.found.retain(|f| {
+            !(f.constraint == Constraint::MinLength(1) && NOT_EMPTY.is_match(&f.phrase))
+        });
+    }
     // "正整数，取值范围：10-100": the stated bound is the rule, the sign word says less.
     let numbered = reading.found.iter().any(|f| {
         matches!(
@@ -1536,6 +1584,48 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
             }
         }
     }
+    // A bare regular expression, anchored (the page states what the whole value matches).
+    if let Some(c) = BARE_PATTERN.captures(sentence) {
+        if let (Some(p), Some(m)) = (c.get(1), c.get(0)) {
+            let anchored = format!(
+                "^(?:{})$",
+                p.as_str().trim_start_matches('^').trim_end_matches('$')
+            );
+            if regex::Regex::new(&anchored).is_ok() {
+                push(Constraint::Pattern(anchored), m.as_str());
+            } else {
+                bad_pattern = true;
+            }
+        }
+    }
+    // "[0，2147483647]" alone: both ends in (see the bracket rule below).
+    if let Some(c) = BRACKETED_ALONE.captures(sentence) {
+        let open = c.get(1).map_or("", |g| g.as_str());
+        let close = c.get(4).map_or("", |g| g.as_str());
+        if let (Some(lo), Some(hi), Some(m)) = (num(&c, 2), num(&c, 3), c.get(0)) {
+            if lo <= hi && hi.is_finite() {
+                let low_open = matches!(open, "(" | "（") && close == "]";
+                let high_open = open == "[" && matches!(close, ")" | "）");
+                push(
+                    if low_open {
+                        Constraint::ExclusiveMinimum(lo)
+                    } else {
+                        Constraint::Minimum(lo)
+                    },
+                    m.as_str(),
+                );
+                push(
+                    if high_open {
+                        Constraint::ExclusiveMaximum(hi)
+                    } else {
+                        Constraint::Maximum(hi)
+                    },
+                    m.as_str(),
+                );
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
     // Numeric ranges and bounds, outside the length phrases.
     for c in NUMBER_RANGE.captures_iter(sentence) {
         let Some(m) = c.get(0) else { continue };
@@ -1644,7 +1734,13 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
         }
     }
     let mut listed = false;
-    if let Some(c) = ENUM_INLINE.captures(sentence) {
+    // "app_log、node_log、custom_log" alone (a value range column): the values, as written.
+    if BARE_LIST.is_match(sentence) {
+        let values: Vec<String> = sentence.split('、').map(|v| v.trim().to_string()).collect();
+        push(Constraint::Enum(values), sentence);
+        listed = true;
+    }
+    if let Some(c) = ENUM_INLINE.captures(sentence).filter(|_| !listed) {
         let list = (1..=6).find_map(|i| c.get(i));
         if let (Some(list), Some(m)) = (list, c.get(0)) {
             // A range, a length or a bound already read here is not a list of values.
@@ -3165,6 +3261,64 @@ mod tests {
         // …while a plain value range stays a value range.
         ("取值范围[0,200]", "minimum=0 maximum=200"),
     ];
+
+    /// Shapes the recall measurement of session 47 found unread on the freshest sets (G),
+    /// written anew in the pages' style, with their English counterparts where the pages
+    /// have them.
+    const SESSION_47_CASES: &[(&str, &str)] = &[
+        // A regular expression written bare after its word: anchored, the whole value.
+        (
+            "取值满足表达式[a-z_][a-z0-9_]*，即首字符为字母或_",
+            "pattern=^(?:[a-z_][a-z0-9_]*)$",
+        ),
+        ("名称需符合正则表达式^[A-Z]+$", "pattern=^(?:[A-Z]+)$"),
+        // …and one the regex engine refuses is left unread.
+        ("取值满足表达式[a-z", "unread"),
+        // A value range column holding only a bracketed pair.
+        ("[0，100]", "minimum=0 maximum=100"),
+        ("[1,65535]", "minimum=1 maximum=65535"),
+        ("(0,1]", "exclusiveMinimum=0 maximum=1"),
+        // An array's size as a limit.
+        ("JSON数组大小不超过20", "maxItems=20"),
+        ("The array size cannot exceed 20.", "maxItems=20"),
+        ("数组大小不超过10，时序数据列表", "maxItems=10"),
+        // Values whose letter case does not matter: no enum, a note.
+        (
+            "连接状态，包括以下两种状态：\nACTIVE：已激活\nDELETED：已删除\n连接状态不区分大小写。",
+            "note",
+        ),
+        (
+            "Valid values: ON, OFF. The value is case-insensitive.",
+            "note",
+        ),
+        // "不能为空" beside an allowed empty string: the field is sent, perhaps empty.
+        (
+            "最大长度为43个字符。value不能为空，可以为空字符串。",
+            "maxLength=43",
+        ),
+        // Values alone in their sentence (a value range column).
+        (
+            "app_log、node_log、custom_log",
+            "enum=app_log|node_log|custom_log",
+        ),
+        ("SAS、SSD、SATA", "enum=SAS|SSD|SATA"),
+        ("IPv4、IPv6", ""),
+        // An intro naming the count and the kind of the values listed next.
+        (
+            "服务转发模式，支持以下两种实现：\niptables：基于规则\nipvs：基于哈希表",
+            "enum=iptables|ipvs",
+        ),
+        (
+            "连接状态，包括以下两种状态：\nACTIVE：已激活\nDELETED：已删除",
+            "enum=ACTIVE|DELETED",
+        ),
+    ];
+
+    #[test]
+    fn phrasings_of_the_fresh_recall_misses_read_as_documented() {
+        let failures = differing(SESSION_47_CASES);
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
 
     /// One paragraph per value with its meaning after a description: the field's values,
     /// unless words make the lines something else.

@@ -46,9 +46,11 @@ static MINIMUM: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)最小值\s*(?:为|是)?\s*(-?\d+)|minimum value is (-?\d+)"));
 static MAXIMUM: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)最大值\s*(?:为|是)?\s*(-?\d+)|maximum value is (-?\d+)"));
+// `支持` alone ("支持汉字，英文，数字") is a cue too; one after 不 ("不支持中文") lists what is
+// refused and is skipped where the cue is used.
 static ALLOWED_CHARS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:可以为|可以是|可以包含|可包含|只能包含|只包含|仅包含|仅可包含|只能由|仅支持|can contain only|can only contain|can contain|consists of)",
+        r"(?i)(?:可以为|可以是|可以包含|可包含|只能包含|只包含|仅包含|仅可包含|只能由|仅支持|目前只支持|只支持|支持包含|支持|can contain only|can only contain|can contain|consists of)",
     )
 });
 
@@ -193,19 +195,33 @@ pub fn time_pattern(layout: &str) -> String {
 /// read. A sentence under a condition, or about one part of the value (`单个字符串…`), states no
 /// rule for the whole value.
 fn allowed_class(text: &str) -> Option<String> {
-    let Some(cue) = ALLOWED_CHARS.find(text) else {
+    // An ASCII comma beside Chinese text separates items ("只能包含字母,数字,-和_"); one between
+    // ASCII characters may be one of the characters listed.
+    let text = &wide_commas(text);
+    let mut cues = ALLOWED_CHARS
+        .find_iter(text)
+        // "不支持中文": what follows is refused, not allowed.
+        .filter(|m| !text[..m.start()].ends_with('不'))
+        .peekable();
+    if cues.peek().is_none() {
         return composed_class(text);
-    };
+    }
+    // The first cue whose list reads wholly: "支持一个或多个值" before the list is no list.
+    cues.find_map(|cue| class_after_cue(text, cue.start(), cue.end(), cue.as_str()))
+}
+
+/// The class of the list after one cue word, `None` when the list cannot be read whole.
+fn class_after_cue(text: &str, cue_start: usize, cue_end: usize, cue: &str) -> Option<String> {
     let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     // A Chinese list runs to the next comma; an English one separates its items with commas.
-    let chinese = han(cue.as_str());
+    let chinese = han(cue);
     let ends: &[char] = if chinese {
         // Not the ASCII `;`: it may be one of the characters listed.
         &['。', '；', '，']
     } else {
         &['。', ';', '；']
     };
-    let before_cue = &text[..cue.start()];
+    let before_cue = &text[..cue_start];
     let sentence_start = [
         before_cue.rfind('。').map(|i| i + '。'.len_utf8()),
         before_cue.rfind('；').map(|i| i + '；'.len_utf8()),
@@ -220,8 +236,8 @@ fn allowed_class(text: &str) -> Option<String> {
     if super::constraints::is_conditional(before) || PART_OF_VALUE.is_match(before) {
         return None;
     }
-    let start = cue.end();
-    let rest = &text[start..];
+    // "支持包含：数字、…": the colon after the cue opens the list.
+    let rest = text[cue_end..].trim_start_matches([':', '：']);
     let end = if chinese {
         rest.find(ends).unwrap_or(rest.len())
     } else {
@@ -239,12 +255,87 @@ fn allowed_class(text: &str) -> Option<String> {
     let end = RULE_AFTER_LIST
         .find(&rest[..end])
         .map_or(end, |m| m.start());
-    let list = rest[..end]
-        .trim()
+    let mut list = trim_list(&rest[..end]).to_string();
+    if chinese {
+        // "支持汉字，英文，数字，下划线，且只能以英文开头": items may be cut by commas too; the
+        // list goes on while each clause is items, and ends at a clause stating another rule.
+        let mut at = end;
+        while rest[at..].starts_with('，') {
+            let from = at + '，'.len_utf8();
+            let to = rest[from..].find(ends).map_or(rest.len(), |i| from + i);
+            let clause = trim_list(&rest[from..to]);
+            if clause.is_empty() || !items_read(clause) {
+                // A clause that seems one more item but cannot be read ("中文", `“”` a
+                // conversion emptied): the class would leave it out, so there is none.
+                if looks_like_item(clause) {
+                    return None;
+                }
+                break;
+            }
+            list.push('、');
+            list.push_str(clause);
+            at = to;
+        }
+    }
+    // "另外可以使用DNS子域作为前缀": the words after the list, in its sentence, allow more than
+    // it names.
+    let after = &rest[end..];
+    let sentence_end = after.find(['。', '\n']).unwrap_or(after.len());
+    if ALLOWS_MORE.is_match(&after[..sentence_end]) {
+        return None;
+    }
+    class_of_list(&list, chinese)
+}
+
+// Words granting characters besides a list ("另外可以使用…作为前缀", "also", "prefix").
+static ALLOWS_MORE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)另外|此外|还可以|也可以|还支持|也支持|前缀|\balso\b|\bprefix"));
+
+/// A list's words without what closes it ("…组成", "…的字符串").
+fn trim_list(list: &str) -> &str {
+    list.trim()
         .trim_end_matches("组成")
         .trim_end_matches("的字符串")
-        .trim();
-    class_of_list(list, chinese)
+        .trim()
+}
+
+/// Whether every item of a Chinese clause names characters.
+fn items_read(clause: &str) -> bool {
+    ZH_ITEM_SEP
+        .split(clause)
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .all(|i| item_class(i).is_some())
+}
+
+// Words of a clause that states another rule than one more allowed character.
+static OTHER_RULE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)且|但|必须|须|不能|不可|不得|不支持|开头|结尾|长度|默认|例如|如|\d|\b(?:and|but|must)\b",
+    )
+});
+
+/// Whether an unreadable clause after a list reads as one more item of it (short, no rule).
+fn looks_like_item(clause: &str) -> bool {
+    clause.chars().count() <= 8 && !OTHER_RULE.is_match(clause)
+}
+
+/// The text with each ASCII comma beside a character outside ASCII made a Chinese one.
+fn wide_commas(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let wide =
+                |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|c| !c.is_ascii());
+            if c == ',' && (wide(i.checked_sub(1)) || wide(Some(i + 1))) {
+                '，'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// "英文字母、数字、点、中连线组成" opening a sentence, without a cue before it: the list names
@@ -281,8 +372,11 @@ static RULE_AFTER_LIST: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:且|并且|但|但是)\s*(?:不能|不可|不得|必须|须|需|只能|要)"));
 // A Chinese list of characters opening its sentence and closed by 组成 (no 由 or 只能由 before
 // it, which the cue words read).
+// "由…组成" opening the sentence (a list item's dash before it) is the same list.
 static COMPOSED_OF: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:^|[。；\n]|\s{2,})\s*((?:[^，。；、\s]{1,8}、)+[^，。；、\s]{1,8}?)\s*组成")
+    re(
+        r"(?:^|[。；\n]|\s{2,})\s*(?:[-•]\s*)?由?((?:[^，。；、\s]{1,8}、)+[^，。；、\s]{1,8}?)\s*组成",
+    )
 });
 // What cuts a list of allowed characters into items (never an ASCII comma in a Chinese list:
 // it may be one of the characters).
@@ -297,8 +391,9 @@ static PART_OF_VALUE: LazyLock<Regex> =
 static QUOTED_CHAR: LazyLock<Regex> = LazyLock::new(|| re(r#"^[“”"'‘’]([!-~]{1,3})[“”"'‘’]$"#));
 // A class word, alone or with its character after it in parentheses (`中划线(-)`).
 // A class word with its character after it in quotes (`中划线"-"`, `下划线“_”`).
+// Or right after it, bare (`下划线_`, `点.`, `中划线 -`).
 static WORD_THEN_QUOTED: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"^(\p{Han}{1,6})\s*[“”"'‘’]([!-~])[“”"'‘’]$"#));
+    LazyLock::new(|| re(r#"^(\p{Han}{1,6})\s*(?:[“”"'‘’]([!-~])[“”"'‘’]|([!-/:-@\[-`{-~]))$"#));
 static CLASS_WORD: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?P<word>[^（()）]+?)\s*(?:[（(](?P<paren>[^）()]{1,5})[）)])?$"));
 
@@ -320,7 +415,8 @@ fn item_class(item: &str) -> Option<Vec<String>> {
     // "中划线"-"": a class word, then its character in quotes; the word must name it.
     if let Some(c) = WORD_THEN_QUOTED.captures(item) {
         let named = class_word(&c[1])?;
-        let chars: Vec<String> = c[2].chars().map(class_char).collect();
+        let char = c.get(2).or(c.get(3))?.as_str();
+        let chars: Vec<String> = char.chars().map(class_char).collect();
         return (chars.concat() == named).then_some(chars);
     }
     if let Some(c) = CLASS_WORD.captures(item) {
@@ -346,9 +442,28 @@ fn item_class(item: &str) -> Option<Vec<String>> {
 /// The class of a word naming characters ("字母", "digits"), if it names one.
 fn class_word(word: &str) -> Option<&'static str> {
     let w = word.to_lowercase();
-    let w = w.trim_start_matches("英文").trim_start_matches("半角");
+    // "英文" alone, "大小写英文": the letters; "英文格式的下划线": the ASCII underscore.
+    if matches!(w.as_str(), "英文" | "大小写英文" | "英文大小写") {
+        return Some("A-Za-z");
+    }
+    let w = w
+        .trim_start_matches("英文格式的")
+        .trim_start_matches("英文")
+        .trim_start_matches("半角");
     Some(match w {
         "字母" | "大小写字母" | "letters" | "letter" | "english letters" => "A-Za-z",
+        "数字字母" => "0-9A-Za-z",
+        "字母数字" => "A-Za-z0-9",
+        // The CJK Unified Ideographs block, written as the characters themselves so the class
+        // reads the same in every regular expression dialect (no `\p{Han}`, no `\u` escape).
+        "汉字" | "中文" | "中文字符" | "汉字字符" | "chinese characters" => HAN,
+        "斜线" | "斜杠" | "正斜杠" | "正斜线" => "/",
+        "等号" => "=",
+        "感叹号" | "叹号" => "!",
+        "加号" => "+",
+        "井号" => "#",
+        "百分号" => "%",
+        "星号" => "*",
         "大写字母" | "uppercase letters" | "upper-case letters" => "A-Z",
         "小写字母" | "lowercase letters" | "lower-case letters" => "a-z",
         "数字" | "digits" | "numbers" | "digit" => "0-9",
@@ -364,6 +479,9 @@ fn class_word(word: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// The class part of the Chinese characters (CJK Unified Ideographs, U+4E00 to U+9FA5).
+const HAN: &str = "\u{4e00}-\u{9fa5}";
 
 /// A run of ASCII punctuation written as is (`-`, `_~';@^`): each character literally.
 fn punctuation(run: &str) -> Option<Vec<String>> {
@@ -426,12 +544,155 @@ mod tests {
     }
 
     #[test]
-    fn characters_named_in_parentheses_are_not_a_pattern() {
+    fn characters_named_in_parentheses_join_the_class() {
         let f = Facts::read(
             "取值范围：0-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）",
         );
-        assert_eq!(f.pattern, None);
+        assert_eq!(f.pattern.as_deref(), Some("^[0-9A-Za-z一-龥_\\-.]*$"));
         assert_eq!(f.max_chars, Some(64));
+    }
+
+    /// Shapes of the freshest sets (session 47): Chinese characters as a class, `支持` and
+    /// `只支持` as cues, items cut by commas, a class word with its character bare after it,
+    /// more class words. `accepted` must match the pattern and `refused` must not.
+    #[rstest]
+    #[case(
+        "不超过60个字符，只支持英文字母、数字、汉字、下划线和中划线",
+        Some("^[A-Za-z0-9一-龥_\\-]*$"),
+        "云手机-a_1",
+        "a b"
+    )]
+    #[case(
+        "英文字母、数字、中文组成",
+        Some("^[A-Za-z0-9一-龥]*$"),
+        "名称a1",
+        "a-b"
+    )]
+    #[case(
+        "仅支持数字、字母、_（下划线）、-（中划线）、中文",
+        Some("^[0-9A-Za-z_\\-一-龥]*$"),
+        "中文_a-1",
+        "a.b"
+    )]
+    #[case(
+        "由英文字母、数字、下划线、中划线、中文字符组成",
+        Some("^[A-Za-z0-9_\\-一-龥]*$"),
+        "键_a-1",
+        "a.b"
+    )]
+    #[case(
+        "The name can contain only letters, digits and Chinese characters.",
+        Some("^[A-Za-z0-9一-龥]*$"),
+        "名a1",
+        "a_b"
+    )]
+    // Items cut by Chinese commas run on until a clause states another rule.
+    #[case(
+        "支持汉字，英文，数字，下划线，且只能以英文和汉字开头，3 ~ 64字符",
+        Some("^[一-龥A-Za-z0-9_]+$"),
+        "策略_a1",
+        "a-b"
+    )]
+    #[case(
+        "仅可包含大小写字母，数字，下划线，1到64个字符",
+        Some("^[A-Za-z0-9_]+$"),
+        "ds_1",
+        "ds-1"
+    )]
+    #[case(
+        "支持英文，数字，“_”,“-”,“!”,“@”,“#”,“$”,“%”,且只能以英文或数字开头，8 ~ 64个字符",
+        Some("^[A-Za-z0-9_\\-!@#$%]+$"),
+        "a_-!@#$%1",
+        "a+b"
+    )]
+    #[case(
+        "支持英文，+_!@#$%/=，且只能以英文和+、/开头，64-180个字符",
+        Some("^[A-Za-z+_!@#$%/=]+$"),
+        "ab+/=",
+        "a1"
+    )]
+    // An item a conversion emptied (`“”`) leaves the list unread: no class at all.
+    #[case(
+        "密钥支持英文，数字，“”,“-”,“”,“!”,且只能以英文或数字开头，8 ~ 64个字符",
+        None,
+        "",
+        ""
+    )]
+    // ASCII commas beside Chinese words separate items; "但是…" closes the list.
+    #[case("只能包含字母,数字,-和_", Some("^[A-Za-z0-9\\-_]*$"), "a-_1", "a.b")]
+    #[case(
+        "以小写字母开头只能包含字母、数字和_,长度3-28位",
+        Some("^[A-Za-z0-9_]*$"),
+        "plan_1",
+        "plan-1"
+    )]
+    #[case(
+        "名称只能包含数字字母，下划线，感叹号，中划线，点，但是不能以点开头",
+        Some("^[0-9A-Za-z_!\\-.]*$"),
+        "a!b.c-d_1",
+        "a b"
+    )]
+    // More cues and class words: 目前只支持, 只支持, 斜线, 等号, 空格, 英文格式的下划线.
+    #[case(
+        "以/开头，最大长度4096字节，目前只支持大小写字母、数字、点（.）、斜线（/）、中划线（-）、空格、下划线（_）、等号（=），不支持中文",
+        Some("^[A-Za-z0-9./\\- _=]*$"),
+        "/a b/c=d_e-1.txt",
+        "/文件"
+    )]
+    #[case(
+        "最大长度为1024字节，只支持大小写字母、数字、下划线_、点.、斜线/、冒号:、中划线 -",
+        Some("^[A-Za-z0-9_./:\\-]*$"),
+        "/a/b-1.apk:x_y",
+        "a b"
+    )]
+    #[case(
+        "支持英文字母、数字、英文格式的下划线、中划线，斜线（/）、点、冒号，1 ~ 255个字符",
+        Some("^[A-Za-z0-9_\\-/.:]+$"),
+        "a/b.c:d-e_1",
+        "a b"
+    )]
+    #[case(
+        "节点组名称，最大长度64，支持大小写英文、数字以及“_”",
+        Some("^[A-Za-z0-9_]*$"),
+        "group_1",
+        "group-1"
+    )]
+    // Not a list of characters: other words after the cue, what is refused, a path.
+    #[case("ACL策略值，支持一个或多个值，使用英文半角逗号分隔", None, "", "")]
+    #[case("不支持中文、空格", None, "", "")]
+    #[case(
+        "支持包含：数字、大小写字母、点、中划线、下划线的绝对路径",
+        None,
+        "",
+        ""
+    )]
+    #[case("支持汉字", None, "", "")]
+    // Words after the list allowing more than it names.
+    #[case(
+        "必须以字母或数字开头，可以包含字母、数字、连字符、下划线和点，最长63个字符；另外可以使用DNS子域作为前缀",
+        None,
+        "",
+        ""
+    )]
+    #[case(
+        "Can contain only letters, digits and hyphens; a DNS subdomain may also be used as a prefix.",
+        None,
+        "",
+        ""
+    )]
+    fn allowed_character_shapes_of_the_fresh_sets(
+        #[case] text: &str,
+        #[case] expected: Option<&str>,
+        #[case] accepted: &str,
+        #[case] refused: &str,
+    ) {
+        let f = Facts::read(text);
+        assert_eq!(f.pattern.as_deref(), expected, "{text}");
+        if let Some(p) = expected {
+            let re = Regex::new(p).unwrap();
+            assert!(re.is_match(accepted), "{p} must take {accepted}");
+            assert!(!re.is_match(refused), "{p} must refuse {refused}");
+        }
     }
 
     /// Sentences listing allowed characters, in the shapes of the pages: a class must hold
@@ -486,8 +747,6 @@ mod tests {
         "必须以字母开头，可以包含字母、数字、中划线或者下划线，不能包含其他的特殊字符",
         Some(r"^[A-Za-z0-9\-_]*$")
     )]
-    #[case("英文字母、数字、中文组成", None)]
-    #[case("仅支持数字、字母、_（下划线）、-（中划线）、中文", None)]
     #[case("只能包含字母、数字等", None)]
     #[case("只能包含英文字母、数字、“-”、“.”或“”，必须以字母、数字或“”开头", None)]
     #[case(
