@@ -1012,3 +1012,67 @@ fn a_required_name_left_out_stays_out_beside_a_nested_name() {
     // A case expected to succeed still names its create with the run id.
     assert!(case("success").contains("conform-${run_id}"));
 }
+
+/// A delete of a sub-item (a metadata key) on a server held in a state the delete accepts
+/// (`${stopped_server_id}`) writes the key first, as the success case does on the server it
+/// makes: the delete does not depend on what other cases left on that server.
+#[test]
+fn a_state_case_of_a_sub_item_delete_writes_the_item_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = dir.path().join("schemas");
+    std::fs::create_dir_all(&schemas).unwrap();
+    for entry in std::fs::read_dir(root().join("schemas")).unwrap() {
+        let entry = entry.unwrap();
+        let to = schemas.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+            for f in std::fs::read_dir(entry.path()).unwrap() {
+                let f = f.unwrap();
+                std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+            }
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    // The project's contract with a delete of the server metadata item, accepted where its
+    // update is.
+    let index = schemas.join("operations.json");
+    let mut ops: Value = serde_json::from_str(&std::fs::read_to_string(&index).unwrap()).unwrap();
+    let list = ops.as_array_mut().unwrap();
+    let update = list
+        .iter()
+        .find(|o| o["id"] == "ecs.update_server_metadata_item.v2_1")
+        .cloned()
+        .unwrap();
+    let mut delete = update.clone();
+    delete["id"] = "ecs.delete_server_metadata_item.v2_1".into();
+    delete["method"] = "DELETE".into();
+    delete["success"] = serde_json::json!([204]);
+    delete["request_body"] = false.into();
+    delete["response_body"] = false.into();
+    list.push(delete);
+    std::fs::write(&index, ops.to_string()).unwrap();
+    let contract = Contract::load(&schemas).unwrap();
+    let cases = generate::generate(&contract, &Options::default()).unwrap();
+    let case = |id: &str| {
+        cases
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.yaml.clone())
+            .unwrap_or_else(|| panic!("no case {id}"))
+    };
+    let stopped = case("ecs/delete_server_metadata_item_v2_1/state_vm_state__stopped");
+    let write = stopped
+        .find("operation: \"ecs.update_server_metadata_item.v2_1\"")
+        .unwrap_or_else(|| panic!("the key is written first: {stopped}"));
+    assert!(
+        stopped[write..].contains(r#""server_id":"${stopped_server_id}""#),
+        "on the same server: {stopped}"
+    );
+    // A state the delete refuses is not written first (the write would be refused too).
+    let building = case("ecs/delete_server_metadata_item_v2_1/state_vm_state__building");
+    assert!(
+        !building.contains("operation: \"ecs.update_server_metadata_item.v2_1\""),
+        "{building}"
+    );
+}

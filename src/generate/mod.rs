@@ -1711,7 +1711,19 @@ impl<'a> OpGen<'a> {
             .path_params
             .iter()
             .filter(|p| self.names_resource(p))
-            .all(|p| !d.params.contains_key(p))
+            .all(|p| !d.params.contains_key(p) || self.held_in_accepted_state(d, p))
+    }
+
+    /// Whether the case names the resource `param` through the target's instance held in a
+    /// state the operation accepts (`${stopped_server_id}`): it exists, and a sub-item written
+    /// on it first is there for the case, as on one the case makes.
+    fn held_in_accepted_state(&self, d: &Draft, param: &str) -> bool {
+        let named = d.params.get(param).and_then(Value::as_str);
+        self.op
+            .preconditions
+            .iter()
+            .flat_map(|p| &p.allowed)
+            .any(|state| named == Some(format!("${{{state}_{param}}}").as_str()))
     }
 
     /// The capture and teardown of a case whose request is a kind's create expected to succeed.
