@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{conform, page, text};
+use common::{conform, derive_service, page, run_in_process, text};
 use serde_json::Value;
 
 /// `page` with a response example before its status section.
@@ -20,7 +20,7 @@ fn with_example(page: String, example: &str) -> String {
 }
 
 /// Writes the synthetic service's pages.
-fn write_pages(dir: &Path) {
+fn write_pages(svc: &Path) {
     let cluster = (
         "表 3 cluster字段说明",
         "|cluster_id|是|String|集群ID。|\n|cluster_name|是|String|集群名称。|",
@@ -79,8 +79,6 @@ fn write_pages(dir: &Path) {
             ),
         ),
     ];
-    let svc = dir.join("svc");
-    std::fs::create_dir_all(&svc).unwrap();
     for (file, text) in &pages {
         std::fs::write(svc.join(file), text).unwrap();
     }
@@ -90,12 +88,7 @@ fn write_pages(dir: &Path) {
 /// runs in process (strict) with nothing failed or errored.
 #[test]
 fn the_id_a_create_example_answers_is_documented_and_the_suite_runs_clean() {
-    let pages = tempfile::tempdir().unwrap();
-    write_pages(pages.path());
-    let dir = tempfile::tempdir().unwrap();
-    let p = pages.path().to_str().unwrap();
-    let out = conform(dir.path(), &["derive", p, "--out", "schemas", "-q"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dir = derive_service("svc", write_pages, false);
     let read = |path: &str| -> Value {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join(path)).unwrap()).unwrap()
     };
@@ -118,22 +111,7 @@ fn the_id_a_create_example_answers_is_documented_and_the_suite_runs_clean() {
         &["generate", "--schemas", "schemas", "--out", "cases"],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = conform(
-        dir.path(),
-        &[
-            "run",
-            "--cases-dir",
-            "cases",
-            "--schemas",
-            "schemas",
-            "--snapshots",
-            "off",
-            "-q",
-            "--report-json",
-            "r.json",
-        ],
-    );
-    let report = read("r.json");
+    let (out, report) = run_in_process(dir.path(), "r.json");
     let bad: Vec<&Value> = report["cases"]
         .as_array()
         .map(|c| {
