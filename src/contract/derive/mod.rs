@@ -84,6 +84,17 @@ pub enum DeriveError {
     /// Nothing to derive from.
     #[error("no operation pages found in {0}")]
     NoOperations(String),
+    /// A derived schema does not compile: a derive bug, caught before anything is written so
+    /// that no contract the loader (and the mock) would refuse reaches the disk.
+    #[error("{operation}/{file}: the derived schema does not compile ({message}); nothing was written: this is a conform bug, please report it with the page")]
+    InvalidSchema {
+        /// The operation id.
+        operation: String,
+        /// The schema's file name.
+        file: String,
+        /// The compiler's complaint.
+        message: String,
+    },
 }
 
 /// The result of a derivation, ready to be written or checked.
@@ -417,7 +428,12 @@ pub(crate) fn is_flat_error(o: &serde_json::Map<String, Value>) -> bool {
 pub fn envelope_schema(inner: &[Field], builder: &mut Builder<'_>) -> Value {
     let mut value = builder.object(inner, None, "/*");
     if let Value::Object(m) = &mut value {
-        let names: Vec<Value> = inner.iter().map(|f| json!(f.name)).collect();
+        let mut names: Vec<Value> = Vec::new();
+        for f in inner {
+            if !names.iter().any(|n| n == &f.name) {
+                names.push(json!(f.name));
+            }
+        }
         m.insert("required".into(), Value::Array(names));
     }
     json!({
@@ -1222,7 +1238,23 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
     derived
         .skipped
         .sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
+    check_compiles(&derived.schemas)?;
     Ok(derived)
+}
+
+/// Every derived schema compiles as the contract loader compiles it; the first that does not is
+/// an error.
+pub fn check_compiles(schemas: &BTreeMap<(String, SchemaKind), Value>) -> Result<(), DeriveError> {
+    for ((id, kind), schema) in schemas {
+        if let Err(message) = crate::contract::keywords::compile(schema) {
+            return Err(DeriveError::InvalidSchema {
+                operation: id.clone(),
+                file: crate::contract::kind_file(*kind),
+                message,
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
