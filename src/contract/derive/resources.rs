@@ -619,7 +619,10 @@ fn job_follow(
     let job = success_schema(query, schemas)?;
     let mut found = Vec::new();
     find_field(job, id_param, String::new(), 0, &mut found);
-    let entity = found.into_iter().min_by_key(|p| p.matches('/').count())?;
+    let entity = match found.into_iter().min_by_key(|p| p.matches('/').count()) {
+        Some(documented) => documented,
+        None => beside_another_id(job, id_param)?,
+    };
     Some(JobFollow {
         job_id: "/job_id".into(),
         query: Call {
@@ -630,6 +633,48 @@ fn job_follow(
         },
         entity,
     })
+}
+
+/// Where a job query that documents only another kind's id among its entities (SDRS's
+/// `entities.server_group_id`, "the protection group's operations show its id") names the id
+/// of what this create made: beside it, under the id parameter's name. Only an id parameter,
+/// only in an object below the answer's top level (`entities`, not the job itself) that the
+/// schema leaves open to more fields; the shallowest such object.
+fn beside_another_id(job: &Value, id_param: &str) -> Option<String> {
+    if !id_param.ends_with("_id") {
+        return None;
+    }
+    let mut found = Vec::new();
+    objects_naming_an_id(job, String::new(), 0, &mut found);
+    let parent = found.into_iter().min_by_key(|p| p.matches('/').count())?;
+    Some(crate::pointer::child(&parent, id_param))
+}
+
+/// The pointers of the open objects below the top level that document a string `…_id` field
+/// other than a job's.
+fn objects_naming_an_id(schema: &Value, at: String, depth: usize, out: &mut Vec<String>) {
+    if depth > 6 {
+        return;
+    }
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        if let Some(items) = schema.get("items") {
+            objects_naming_an_id(items, format!("{at}/0"), depth + 1, out);
+        }
+        return;
+    };
+    let open = schema.get("additionalProperties") != Some(&Value::Bool(false));
+    let names_id = props.iter().any(|(k, sub)| {
+        k.ends_with("_id") && k != "job_id" && sub.get("type") == Some(&Value::from("string"))
+    });
+    if depth > 0 && open && names_id {
+        out.push(at.clone());
+    }
+    for (k, sub) in props {
+        objects_naming_an_id(sub, crate::pointer::child(&at, k), depth + 1, out);
+    }
+    if let Some(items) = schema.get("items") {
+        objects_naming_an_id(items, format!("{at}/0"), depth + 1, out);
+    }
 }
 
 /// The pointers (an array's first item for `items`) at which a schema documents `name`.
@@ -860,7 +905,23 @@ mod tests {
         );
         // No job query in the service, or no job in the answer: nothing to follow.
         assert_eq!(job_follow(&create, &ops[..1], &schemas, "server_id"), None);
-        assert_eq!(job_follow(&create, &ops, &schemas, "volume_id"), None);
+        // A job documenting only another kind's id (SDRS's `entities.server_group_id`) names
+        // this one's beside it; one documenting no id at all, or only in a closed object, or
+        // a parameter that is no id, names none.
+        assert_eq!(
+            job_follow(&create, &ops, &schemas, "volume_id").map(|f| f.entity),
+            Some("/entities/volume_id".into())
+        );
+        assert_eq!(job_follow(&create, &ops, &schemas, "volume_name"), None);
+        for job in [
+            json!({"properties": {"job_id": s, "entities": {"properties": {"name": s}}}}),
+            json!({"properties": {"order_id": s}}),
+            json!({"properties": {"entities": {"additionalProperties": false,
+                "properties": {"server_id": s}}}}),
+        ] {
+            schemas.insert(("j".to_string(), SchemaKind::Response(200)), job);
+            assert_eq!(job_follow(&create, &ops, &schemas, "volume_id"), None);
+        }
     }
 
     /// A kind read at its own path but changed under its parent (VPC's subnets) is deleted and
