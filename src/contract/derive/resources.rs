@@ -57,6 +57,16 @@ pub fn infer(
             .chain(plural)
             .find_map(|c| by_path.get(&(*service, c.clone())).map(|ops| (c, ops)))
             .or_else(|| put_made.map(|_| (coll.to_string(), &no_ops)))
+            .or_else(|| {
+                // A collection no operation takes, made by an action below it (SCM's
+                // `POST /v2/{project_id}/scm/cert/upload` makes what `…/scm/cert/{cert_id}`
+                // reads).
+                let read = methods.get("GET")?;
+                let last = read.path.rsplit('/').next().unwrap_or_default();
+                let param = crate::contract::template::sole_param(last)?;
+                action_create(&by_path, service, coll, schemas, param)
+                    .map(|_| (coll.to_string(), &no_ops))
+            })
         else {
             continue;
         };
@@ -106,7 +116,8 @@ pub fn infer(
             .get("POST")
             .copied()
             .or_else(|| other_version_create(&by_path, service, coll))
-            .or_else(|| put_create(methods, id_param));
+            .or_else(|| put_create(methods, id_param))
+            .or_else(|| action_create(&by_path, service, coll, schemas, id_param));
         let created_id = create
             .filter(|op| op.method == "POST")
             .and_then(|op| created_id(op, schemas, id_param));
@@ -263,6 +274,31 @@ fn other_version_create<'o>(
                 .get(&(service, format!("{p}/{{}}")))
                 .is_some_and(|m| m.contains_key("GET"));
         sibling.then_some(*post)
+    })
+}
+
+/// A kind whose collection takes no POST made by a POST of an action right below it (SCM's
+/// `POST /v3/scm/certificates/import`): a path of the collection and one literal segment whose
+/// success answer documents the kind's own id parameter (not a bare `id`, which any answer may
+/// carry) at its top level; the first such path.
+fn action_create<'o>(
+    by_path: &BTreeMap<(&str, String), BTreeMap<&str, &'o Operation>>,
+    service: &str,
+    coll: &str,
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+    id_param: &str,
+) -> Option<&'o Operation> {
+    if id_param.is_empty() || id_param == "id" {
+        return None;
+    }
+    by_path.iter().find_map(|((s, p), methods)| {
+        let post = methods.get("POST")?;
+        let action = p.strip_prefix(coll)?.strip_prefix('/')?;
+        let literal = !action.is_empty() && !action.contains('/') && !action.contains('{');
+        let answers_id = success_schema(post, schemas)?
+            .pointer(&format!("/properties/{id_param}/type"))
+            == Some(&Value::from("string"));
+        (*s == service && literal && answers_id).then_some(*post)
     })
 }
 
@@ -867,6 +903,55 @@ mod tests {
             json!({"properties": {"access": {"type": "object"}}}),
         )]);
         assert_eq!(created_id(&op, &envelope, "access_key"), None);
+    }
+
+    /// A collection no operation takes is made by an action right below it whose answer
+    /// documents the kind's id parameter (SCM's certificate upload); an action answering only
+    /// a bare `id`, or one below an item, makes nothing.
+    #[test]
+    fn an_action_below_the_collection_answering_the_id_is_its_create() {
+        let ops = vec![
+            op("read", "GET", "/v2/{project_id}/scm/cert/{cert_id}"),
+            op("del", "DELETE", "/v2/{project_id}/scm/cert/{cert_id}"),
+            op("buy", "POST", "/v2/{project_id}/scm/cert/purchase"),
+            op("up", "POST", "/v2/{project_id}/scm/cert/upload"),
+            op("push", "POST", "/v2/{project_id}/scm/cert/{cert_id}/push"),
+        ];
+        let s = json!({"type": "string"});
+        let mut schemas = BTreeMap::from([
+            (
+                ("buy".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"cert": {"type": "array", "items": {"properties": {"cert_id": s}}}}}),
+            ),
+            (
+                ("up".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"cert_id": s}}),
+            ),
+            (
+                ("push".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"cert_id": s}}),
+            ),
+        ]);
+        let infer_ops = |schemas: &BTreeMap<(String, SchemaKind), Value>| {
+            infer(&ops, schemas, &BTreeMap::new(), &ResourceTable::default()).0
+        };
+        let table = infer_ops(&schemas);
+        let kind = table
+            .kinds
+            .iter()
+            .find(|k| k.id_param.as_deref() == Some("cert_id"))
+            .expect("a certificate kind");
+        assert_eq!(
+            kind.create.as_ref().map(|c| c.path.as_str()),
+            Some("/v2/{project_id}/scm/cert/upload")
+        );
+        assert_eq!(kind.created_id.as_deref(), Some("/cert_id"));
+        assert!(kind.delete.is_some());
+        schemas.insert(
+            ("up".to_string(), SchemaKind::Response(200)),
+            json!({"properties": {"id": s}}),
+        );
+        assert!(infer_ops(&schemas).kinds.is_empty());
     }
 
     /// A create that answers only a job is followed through its service's job query to the
