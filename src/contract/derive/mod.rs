@@ -1230,6 +1230,7 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
         &derived.examples,
         &manifest.resources,
     );
+    document_job_entities(&table, &derived.operations, &mut derived.schemas);
     derived.resources = table;
     derived.log.extend(notes);
     derived.defects.sort_by(|a, b| {
@@ -1240,6 +1241,50 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
         .sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
     check_compiles(&derived.schemas)?;
     Ok(derived)
+}
+
+/// The job query's answer documents the field a kind's `created_by_job.entity` names where the
+/// page documents only another kind's beside it (SDRS's `entities.server_group_id`, and the
+/// protected instance's id inferred next to it): a string property in the object holding it, so
+/// that a job naming what it made is no undocumented field.
+fn document_job_entities(
+    table: &crate::contract::resources::ResourceTable,
+    operations: &[Operation],
+    schemas: &mut BTreeMap<(String, SchemaKind), Value>,
+) {
+    for follow in table.kinds.iter().filter_map(|k| k.created_by_job.as_ref()) {
+        let Some((parent, name)) = follow.entity.rsplit_once('/') else {
+            continue;
+        };
+        let Some(query) = operations
+            .iter()
+            .find(|o| o.method == follow.query.method && o.path == follow.query.path)
+        else {
+            continue;
+        };
+        for status in &query.success {
+            let Some(schema) = schemas.get_mut(&(query.id.clone(), SchemaKind::Response(*status)))
+            else {
+                continue;
+            };
+            // `/entities/sub_jobs/0/entities` → the schema's properties and items on the way.
+            let mut at = Some(&mut *schema);
+            for token in parent.split('/').filter(|t| !t.is_empty()) {
+                at = at.and_then(|s| {
+                    if token.parse::<usize>().is_ok() {
+                        s.get_mut("items")
+                    } else {
+                        s.get_mut("properties").and_then(|p| p.get_mut(token))
+                    }
+                });
+            }
+            if let Some(Value::Object(props)) = at.and_then(|s| s.get_mut("properties")) {
+                props
+                    .entry(name.to_string())
+                    .or_insert_with(|| json!({"type": "string"}));
+            }
+        }
+    }
 }
 
 /// Every derived schema compiles as the contract loader compiles it; the first that does not is
@@ -1260,6 +1305,34 @@ pub fn check_compiles(schemas: &BTreeMap<(String, SchemaKind), Value>) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A kind made through a job whose query documents only another kind's id has its own id
+    /// documented beside it, so the job's answer naming it is no undocumented field; a field
+    /// the page documents is left as it is.
+    #[test]
+    fn the_job_query_documents_the_entity_a_kind_is_followed_to() {
+        let table: crate::contract::resources::ResourceTable = serde_json::from_value(json!([{
+            "kind": "thing", "service": "s", "collection": "things",
+            "read": {"method": "GET", "path": "/v1/{project_id}/things/{id}"},
+            "created_by_job": {"job_id": "/job_id",
+                "query": {"method": "GET", "path": "/v1/{project_id}/jobs/{job_id}"},
+                "entity": "/entities/thing_id"}
+        }]))
+        .expect("a table");
+        let mut query = Operation::new("s.job.v1", "s", "GET", "/v1/{project_id}/jobs/{job_id}");
+        query.success = vec![200];
+        let documented = json!({"type": "string", "x-source": "job.md:9"});
+        let mut schemas = BTreeMap::from([(
+            (query.id.clone(), SchemaKind::Response(200)),
+            json!({"type": "object", "properties": {"entities": {"type": "object",
+                "properties": {"group_id": documented}}}}),
+        )]);
+        document_job_entities(&table, &[query.clone()], &mut schemas);
+        let entities = &schemas[&(query.id.clone(), SchemaKind::Response(200))]["properties"]
+            ["entities"]["properties"];
+        assert_eq!(entities["thing_id"], json!({"type": "string"}));
+        assert_eq!(entities["group_id"], documented);
+    }
 
     /// One synthetic page's contract.
     fn contract_of(markdown_text: &str) -> PageContract {
