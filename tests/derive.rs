@@ -426,6 +426,66 @@ fn an_unseen_page_in_the_same_format_derives_method_path_and_schemas() {
     );
 }
 
+/// A table that lists one field twice still yields a schema that compiles: `required` names it
+/// once (a duplicate there makes the contract loader, and so the mock, refuse the schema).
+#[test]
+fn a_field_listed_twice_is_required_once_and_every_schema_compiles() {
+    let size_row = "<tr><td><p>size</p></td><td><p>Integer</p></td><td><p>是</p></td><td><p>大小。最小值1，最大值100。</p></td></tr>";
+    let page = UNSEEN
+        .replace(size_row, &format!("{size_row}\n    {size_row}"))
+        .replace(
+            "<tbody><tr><td><p>volume</p></td><td><p>Object</p></td><td><p>请参见•volume字段说明。</p></td></tr></tbody>",
+            "<tbody><tr><td><p>id</p></td><td><p>String</p></td><td><p>ID。</p></td></tr><tr><td><p>id</p></td><td><p>String</p></td><td><p>ID。</p></td></tr></tbody>",
+        )
+        .replace(r#"{"volume": {"id": "x"}}"#, r#"{"id": "x"}"#);
+    let dir = temp_pages(&[("更新云硬盘.md", page.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let op = &d.operations[0];
+    let req = &d.schemas[&(op.id.clone(), SchemaKind::Request)];
+    assert_eq!(req["properties"]["volume"]["required"], json!(["size"]));
+    let resp = &d.schemas[&(op.id.clone(), SchemaKind::Response(202))];
+    assert_eq!(resp["required"], json!(["id"]), "{resp}");
+    for ((id, kind), schema) in &d.schemas {
+        assert!(keywords::compile(schema).is_ok(), "{id} {kind:?}: {schema}");
+    }
+}
+
+/// Every training set derives into a contract whose every schema compiles (derive refuses to
+/// write one that does not, so a set that derives at all is proof).
+#[test]
+fn every_training_set_derives_schemas_that_compile() {
+    let pages = shared().join("pages");
+    let mut sets: Vec<PathBuf> = std::fs::read_dir(&pages)
+        .expect("the training pages")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    sets.sort();
+    assert!(!sets.is_empty());
+    for set in sets {
+        let d = derive::derive(std::slice::from_ref(&set), &Manifest::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", set.display()));
+        derive::check_compiles(&d.schemas).expect("checked by derive already");
+    }
+}
+
+/// A schema that does not compile is a typed derive error naming the operation and its file.
+#[test]
+fn a_schema_that_does_not_compile_is_refused_by_name() {
+    let mut schemas = std::collections::BTreeMap::new();
+    schemas.insert(
+        ("svc.op.v1".to_string(), SchemaKind::Response(200)),
+        json!({"type": "object", "required": ["a", "a"]}),
+    );
+    let e = derive::check_compiles(&schemas).unwrap_err();
+    assert!(
+        matches!(&e, derive::DeriveError::InvalidSchema { operation, file, .. }
+            if operation == "svc.op.v1" && file == "response.200.schema.json"),
+        "{e}"
+    );
+}
+
 #[test]
 fn a_dedicated_line_beside_prose_bounding_otherwise_wins_and_is_a_constraint_conflict() {
     let page = UNSEEN.replace(

@@ -1076,3 +1076,37 @@ fn a_state_case_of_a_sub_item_delete_writes_the_item_first() {
         "{building}"
     );
 }
+
+/// A query parameter that lists its values and states a length limit besides (SCM's
+/// `sort_dir`: ASC or DESC, at most 32 characters) gets no "accepted at the limit" case: no
+/// string of that length is a value it takes. Its values and what lies past the limit are
+/// still tested.
+#[test]
+fn a_query_length_at_the_limit_is_written_only_where_the_whole_schema_takes_it() {
+    use conform::contract::{Operation, QueryParam};
+    use serde_json::json;
+    let op = Operation {
+        success: vec![200],
+        query_params: vec![
+            QueryParam {
+                name: "sort_dir".into(),
+                required: false,
+                schema: json!({"type": "string", "enum": ["ASC", "DESC"], "maxLength": 32}),
+            },
+            QueryParam {
+                name: "name".into(),
+                required: false,
+                schema: json!({"type": "string", "maxLength": 32}),
+            },
+        ],
+        ..Operation::new("scm.list.v3", "scm", "GET", "/v3/scm/certificates")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let contract =
+        Contract::from_parts(vec![op], Default::default(), Default::default(), dir.path()).unwrap();
+    let cases = generate::generate(&contract, &Options::default()).unwrap();
+    let has = |suffix: &str| cases.iter().any(|c| c.id.ends_with(suffix));
+    assert!(!has("query_sort_dir__maxlength_at_limit"));
+    assert!(has("query_sort_dir__maxlength_past") && has("query_sort_dir__enum_inside"));
+    assert!(has("query_name__maxlength_at_limit"));
+}

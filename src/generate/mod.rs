@@ -518,6 +518,14 @@ impl<'a> OpGen<'a> {
                     _ => {}
                 }
             }
+            // A value expected accepted must be one the whole schema accepts: a length at the
+            // limit of a parameter that also lists its values (SCM's `sort_dir`, ASC or DESC,
+            // at most 32 characters) is no value the service takes, so that case is not written.
+            let whole = crate::contract::keywords::compile(schema).ok();
+            tries.retain(|(_, value, outcome, _, _)| match (outcome, value, &whole) {
+                (Outcome::Accepted, Some(v), Some(whole)) => whole.is_valid(v),
+                _ => true,
+            });
             let lbl = format!("query_{}", label(&format!("/{}", q.name)));
             for (suffix, value, outcome, constraint, what) in tries {
                 let (status, verb) = match outcome {

@@ -242,6 +242,33 @@ impl Memory {
         self
     }
 
+    /// Holds each kind's held instance under the id the variables hand out where that is not
+    /// the one [`super::seeds::held`] made (made → fitted, [`super::seeds::Seeds::refitted`]):
+    /// an id that would not fit a body field of its name is refitted, and the memory must hold
+    /// what a run sends.
+    pub fn refitted(mut self, ids: &BTreeMap<String, String>) -> Memory {
+        let swap = |id: &mut String| {
+            if let Some(fitted) = ids.get(id.as_str()) {
+                id.clone_from(fitted);
+            }
+        };
+        for k in &mut self.kinds {
+            if let Some(id) = &mut k.held {
+                swap(id);
+            }
+            if let Some((id, _)) = &mut k.held_below {
+                swap(id);
+            }
+            // Only the held instance's example: a created kind's documented one keeps its id.
+            if let (Some(held), Some((id, _))) = (&k.held, &mut k.example) {
+                if ids.get(id.as_str()) == Some(held) {
+                    id.clone_from(held);
+                }
+            }
+        }
+        self
+    }
+
     /// Adds the other path parameters naming a kind's items (`(collection template,
     /// parameter)`, from [`crate::contract::resources::ResourceTable::aliases`]): a request
     /// naming an unknown one by such a parameter is about an unknown resource too.
@@ -653,6 +680,14 @@ impl Memory {
         if !pointer.is_empty() {
             // An id the answer documents as a number (SWR's retention rules) is one.
             let numeric = answer.pointer(pointer).is_some_and(Value::is_number);
+            // One the answer shows shorter than the id made (made within the field's length
+            // limit, [`super::contract_tier::id_within`]) is made as short, down to 8
+            // characters (fewer would make two creates collide).
+            if let Some(shown) = answer.pointer(pointer).and_then(Value::as_str) {
+                if (8..id.len()).contains(&shown.len()) {
+                    id = super::contract_tier::id_within(shown.len());
+                }
+            }
             let value = if numeric {
                 let n = u64::from(uuid::Uuid::new_v4().as_u128() as u32 >> 1) + 1;
                 id = n.to_string();
@@ -1138,6 +1173,20 @@ mod tests {
         assert!(list("p1").is_empty(), "a deleted instance stays deleted");
         assert!(item("p1").is_err());
         assert_eq!(list("p2"), vec![example], "another project holds its own");
+    }
+
+    /// An id the create's answer shows shorter than a UUID (made within a 32-byte limit) is
+    /// made as short, and found by it; one too short to stay unique is a UUID still.
+    #[test]
+    fn a_created_id_is_as_short_as_the_answer_shows_it() {
+        let m = Memory::new(&table(), Faults::default());
+        let shown = "a".repeat(32);
+        let (answer, id) = m.create_with_id("/v1/p/vpcs", "/id", json!({ "id": shown }), None);
+        assert_eq!(id.len(), 32, "{id}");
+        assert_eq!(answer["id"], json!(id));
+        assert!(m.get("/v1/p/vpcs", &id).is_some());
+        let (_, id) = m.create_with_id("/v1/p/vpcs", "/id", json!({"id": "x"}), None);
+        assert_eq!(id.len(), 36, "{id}");
     }
 
     /// An id the create's answer documents as a number is answered as one, and found by it.

@@ -132,7 +132,8 @@ impl Tier {
                                 param,
                             ))
                         }),
-                ),
+                )
+                .refitted(seeds.refitted()),
             shared,
             jobs: held_job(&seeds),
             seeds,
@@ -1401,10 +1402,12 @@ fn prime(body: &mut Value, schema: &Value, pointer: &str, params: &[(String, Str
 /// length. A value that breaks the field's length limits falls back to the `x`s.
 fn named_string(name: &str, schema: &Value) -> Value {
     let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-    let max = schema
-        .get("maxLength")
-        .and_then(Value::as_u64)
-        .map_or(usize::MAX, |m| m as usize);
+    // Every value below is ASCII: a byte limit is a character limit.
+    let max = ["maxLength", crate::contract::keywords::MAX_BYTES]
+        .into_iter()
+        .filter_map(|k| schema.get(k).and_then(Value::as_u64))
+        .min()
+        .map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
     let plain = "x".repeat(min.max(1));
     if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
         let fits = |s: &String| (min..=max).contains(&s.chars().count());
@@ -1438,7 +1441,7 @@ fn named_string(name: &str, schema: &Value) -> Value {
         "ipv6" => Some("2001:db8::10".into()),
         "email" => Some("conform@example.invalid".into()),
         "uri" => Some("https://example.invalid/".into()),
-        _ if name == "id" || name.ends_with("_id") => Some(uuid::Uuid::new_v4().to_string()),
+        _ if name == "id" || name.ends_with("_id") => Some(id_within(max)),
         _ if name.ends_with("_at") || name.ends_with("_time") => now(),
         _ if name == "name" => Some("conform".into()),
         _ => None,
@@ -1448,6 +1451,19 @@ fn named_string(name: &str, schema: &Value) -> Value {
             .filter(|v| (min..=max).contains(&v.chars().count()))
             .unwrap_or(plain),
     )
+}
+
+/// A fresh id of at most `max` characters: a UUID, else its 32 hex digits (CPH's ids and
+/// request ids are 32 bytes at most), cut to `max` where that is shorter still.
+pub(crate) fn id_within(max: usize) -> String {
+    let id = uuid::Uuid::new_v4();
+    let full = id.to_string();
+    if full.len() <= max {
+        return full;
+    }
+    let mut hex = id.simple().to_string();
+    hex.truncate(max.max(1));
+    hex
 }
 
 /// A list answer: the schema's first array of objects holds the stored items, each shaped by
@@ -1980,7 +1996,12 @@ mod tests {
         assert_eq!(v["name"], "conform");
         assert_eq!(v["status"], "x", "no meaning read into an open status");
         assert_eq!(v["ip"], "192.0.2.10");
-        assert_eq!(v["short_id"], "x", "a uuid would break maxLength 8");
+        // A uuid would break maxLength 8: its hex digits, cut to the limit.
+        let short = v["short_id"].as_str().unwrap_or_default();
+        assert!(
+            short.len() == 8 && short.chars().all(|c| c.is_ascii_hexdigit()),
+            "{short}"
+        );
         assert!(crate::contract::keywords::compile(&schema)
             .unwrap()
             .is_valid(&v));
@@ -2178,6 +2199,26 @@ mod tests {
         assert_eq!(read.map(|r| r.0), Some(StatusCode::OK));
         let missing = tier.answer("GET", "/v1/p/cloudservers/nobody", None, b"");
         assert_eq!(missing.map(|r| r.0), Some(StatusCode::NOT_FOUND));
+    }
+
+    /// An id the tier makes up for an answer keeps within the field's limit, in characters or
+    /// in bytes (CPH's `request_id`, 32 bytes at most).
+    #[test]
+    fn a_made_up_id_fits_the_fields_length_limit() {
+        let free = named_string("request_id", &json!({"type": "string"}));
+        assert!(uuid::Uuid::parse_str(free.as_str().unwrap_or_default()).is_ok());
+        for (schema, len) in [
+            (json!({"type": "string", "x-maxBytes": 32}), 32),
+            (
+                json!({"type": "string", "maxLength": 36, "x-maxBytes": 20}),
+                20,
+            ),
+        ] {
+            let id = named_string("request_id", &schema);
+            let id = id.as_str().unwrap_or_default();
+            assert_eq!(id.len(), len, "{schema}: {id}");
+            assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+        }
     }
 
     /// An error schema that is a map keyed by the error's kind with an integer code (Nova's

@@ -295,7 +295,7 @@ pub fn vars(
     tier: Option<&contract_tier::Tier>,
 ) -> std::collections::BTreeMap<String, String> {
     match tier {
-        Some(t) => with_fixtures(t.seeds.vars(), &config.fixtures),
+        Some(t) => t.seeds.vars_with(&config.fixtures.vars),
         None => vars_of(&config.fixtures, config.contract.as_deref()),
     }
 }
@@ -306,17 +306,10 @@ pub fn vars_of(
     fixtures: &state::Fixtures,
     contract: Option<&crate::contract::Contract>,
 ) -> std::collections::BTreeMap<String, String> {
-    let seeded = contract.map(|c| seeds::Seeds::of(c).vars());
-    with_fixtures(seeded.unwrap_or_default(), fixtures)
-}
-
-/// Seeded values, then the fixtures' own over them.
-fn with_fixtures(
-    mut out: std::collections::BTreeMap<String, String>,
-    fixtures: &state::Fixtures,
-) -> std::collections::BTreeMap<String, String> {
-    out.extend(fixtures.vars.clone());
-    out
+    match contract {
+        Some(c) => seeds::Seeds::of(c).vars_with(&fixtures.vars),
+        None => fixtures.vars.clone(),
+    }
 }
 
 /// Builds the service of a mock instance.

@@ -36,6 +36,11 @@ pub struct Seeds {
     /// Not checked: the tier keeps no such resource, so any value is served; without one a
     /// run could not send the request at all.
     names: BTreeMap<String, String>,
+    /// Held ids made to fit the body fields of their name: made → fitted ([`Seeds::refitted`]).
+    refitted: BTreeMap<String, String>,
+    /// The id parameters of the held kinds whose instance the tier's memory keeps, not the
+    /// emulation's store ([`Seeds::vars_with`]).
+    memory_held: BTreeSet<String>,
 }
 
 /// A stable UUID-shaped id for a name.
@@ -164,11 +169,20 @@ fn property_named<'s>(schema: &'s Value, name: &str, out: &mut Vec<&'s Value>) {
 }
 
 /// The id a body field of this name is sent: the derived one, unless a schema the field has
-/// refuses it (a KMS grant id is 64 hex digits), then the first string every schema accepts
-/// among those their patterns yield; the derived one when none does (the contract disagrees
-/// with itself, and the run says so).
+/// refuses it (a KMS grant id is 64 hex digits), then one that fits ([`fitting`]).
 fn fitting_id(name: &str, schemas: &[&Value]) -> String {
-    let derived = id_for(name);
+    fitting(id_for(name), schemas)
+}
+
+/// `id` when every schema accepts it, else the first string every schema accepts among its
+/// hex digits alone (CPH's ids are 32 bytes at most), those cut to the least length limit the
+/// schemas state, and the strings their patterns yield; `id` when none does (the contract
+/// disagrees with itself, and the run says so). A path takes any length, so an id that fits
+/// the body fields of its name fits everywhere a run sends it.
+fn fitting(id: String, schemas: &[&Value]) -> String {
+    if schemas.is_empty() {
+        return id;
+    }
     let validators: Vec<_> = schemas
         .iter()
         .filter_map(|s| crate::contract::keywords::compile(s).ok())
@@ -177,15 +191,29 @@ fn fitting_id(name: &str, schemas: &[&Value]) -> String {
         let v = Value::String(v.to_string());
         validators.iter().all(|c| c.is_valid(&v))
     };
-    if fits(&derived) {
-        return derived;
+    if fits(&id) {
+        return id;
     }
-    schemas
+    let plain: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
+    let limit = schemas
+        .iter()
+        .flat_map(|s| {
+            ["maxLength", crate::contract::keywords::MAX_BYTES]
+                .into_iter()
+                .filter_map(|k| s.get(k).and_then(Value::as_u64))
+        })
+        .min()
+        .and_then(|l| usize::try_from(l).ok());
+    let cut = limit.map(|l| plain.chars().take(l).collect::<String>());
+    let patterned = schemas
         .iter()
         .filter_map(|s| s.get("pattern").and_then(Value::as_str))
-        .filter_map(super::patterned::value)
-        .find(|v| fits(v))
-        .unwrap_or(derived)
+        .filter_map(super::patterned::value);
+    std::iter::once(plain.clone())
+        .chain(cut)
+        .chain(patterned)
+        .find(|v| !v.is_empty() && fits(v))
+        .unwrap_or(id)
 }
 
 /// `*_id` property names anywhere in a schema, with the schema of each.
@@ -281,10 +309,25 @@ impl Seeds {
         let mut seeds = Seeds::default();
         let mut fields = Vec::new();
         for op in &contract.operations {
+            if let Some(schema) = contract.schema(&op.id, SchemaKind::Request) {
+                id_fields(schema, &mut fields);
+            }
+        }
+        // The request-body schemas of each id field, by name: an id a run binds into such a
+        // field (from a path seed or a held instance as well) must fit all of them.
+        let mut limits: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+        for (name, schema) in &fields {
+            limits.entry(name.as_str()).or_default().push(*schema);
+        }
+        let fit = |name: &str, id: String| fitting(id, limits.get(name).map_or(&[], Vec::as_slice));
+        for op in &contract.operations {
             for p in &op.path_params {
                 // Kinds of the table are the memory's; jobs are the job table's.
                 if is_resource_param(p) && p != JOB_ID && !named(p) && !placed.contains(p) {
-                    seeds.path.entry(p.clone()).or_insert_with(|| id_for(p));
+                    seeds
+                        .path
+                        .entry(p.clone())
+                        .or_insert_with(|| fit(p, id_for(p)));
                 }
                 // A name no kind keeps (`{topic}`): any value is served, one the contract
                 // documents is sent.
@@ -305,30 +348,60 @@ impl Seeds {
                     seeds.held.insert(p.clone());
                 }
             }
-            if let Some(schema) = contract.schema(&op.id, SchemaKind::Request) {
-                id_fields(schema, &mut fields);
-            }
         }
-        let mut by_name: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
-        for (name, schema) in fields.into_iter().filter(|(f, _)| !creatable(f)) {
-            by_name.entry(name).or_default().push(schema);
-        }
-        for (name, schemas) in by_name {
-            let id = fitting_id(&name, &schemas);
-            seeds.body.entry(name).or_insert(id);
+        for (name, schemas) in limits.iter().filter(|(f, _)| !creatable(f)) {
+            let id = fitting_id(name, schemas);
+            seeds.body.entry((*name).to_string()).or_insert(id);
         }
         // A kind nobody creates is held (the memory seeds it in each project): its id is the
         // one a run names (ECS's flavor `c3.2xlarge.2`, a DWS cluster).
+        // The memory holds it under the same fitted id ([`Seeds::refitted`]).
         for k in &contract.resources.kinds {
             if let (Some(param), Some((id, _))) = (&k.id_param, held(k, &contract.resources)) {
-                seeds.body.insert(param.clone(), id);
+                let fitted = fit(param, id.clone());
+                if fitted != id {
+                    seeds.refitted.insert(id, fitted.clone());
+                }
+                seeds.body.insert(param.clone(), fitted);
                 seeds.held.insert(param.clone());
+                // The emulation's own kinds (Nova's `/v2.1/{project_id}/servers`) are held in
+                // its store, under the ids its fixtures name.
+                let emulated = k
+                    .collection_template()
+                    .is_some_and(|c| super::shared::owns(&normalise(&c)));
+                if !emulated {
+                    seeds.memory_held.insert(param.clone());
+                }
             }
             if let (Some(param), Some(id)) = (&k.id_param, held_below(k, &contract.resources)) {
-                seeds.body.entry(param.clone()).or_insert(id);
+                let fitted = fit(param, id.clone());
+                if fitted != id {
+                    seeds.refitted.insert(id, fitted.clone());
+                }
+                seeds.body.entry(param.clone()).or_insert(fitted);
             }
         }
         seeds
+    }
+
+    /// The held instances whose id [`held`] or [`held_below`] makes does not fit a body field
+    /// of its name: that id → the one the variables hand out, which the memory holds instead.
+    pub fn refitted(&self) -> &BTreeMap<String, String> {
+        &self.refitted
+    }
+
+    /// The variables of a mock whose fixtures name `fixture_vars`: the fixtures' values over
+    /// the seeded ones, except for the held kinds the memory keeps, which it checks under the
+    /// seeded id (a CPH server is no server of the ECS emulation's fixtures; a Nova server
+    /// is, and is the fixtures').
+    pub fn vars_with(&self, fixture_vars: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+        let mut out = self.vars();
+        for (name, value) in fixture_vars {
+            if !self.memory_held.contains(name) {
+                out.insert(name.clone(), value.clone());
+            }
+        }
+        out
     }
 
     /// Whether a path parameter is seeded (no kind of the table names it).
@@ -383,6 +456,104 @@ mod tests {
         );
         let plain = serde_json::json!({"type": "string", "maxLength": 36});
         assert_eq!(fitting_id("volume_id", &[&plain]), id_for("volume_id"));
+    }
+
+    /// An id longer than a body field of its name takes (CPH's 32-byte ids) is sent as its hex
+    /// digits, cut to the least limit where that is shorter still.
+    #[test]
+    fn an_id_too_long_for_its_field_is_cut_to_fit() {
+        let bytes = serde_json::json!({"type": "string", "x-maxBytes": 32});
+        let id = fitting_id("image_id", &[&bytes]);
+        assert_eq!(id.len(), 32, "{id}");
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+        let short = serde_json::json!({"type": "string", "maxLength": 20});
+        let id = fitting_id("image_id", &[&bytes, &short]);
+        assert_eq!(id.len(), 20, "{id}");
+        // Nothing fits: the derived id, which the run then reports as the contradiction.
+        let none = serde_json::json!({"type": "string", "maxLength": 4, "minLength": 8});
+        assert_eq!(fitting_id("image_id", &[&none]), id_for("image_id"));
+    }
+
+    /// A kind nobody creates whose id a body field takes with a length limit (a CPH server) is
+    /// held under an id that fits it, the variables hand out that id over the fixtures' one of
+    /// the same name, and the memory holds it.
+    #[test]
+    fn a_held_id_fits_the_body_fields_of_its_name_and_wins_over_the_fixtures() {
+        use crate::contract::resources::{Call, ResourceKind};
+        let mut op = crate::contract::Operation::new(
+            "cph.restart.v1",
+            "cph",
+            "POST",
+            "/v1/{project_id}/cloud-phone/servers/batch-restart",
+        );
+        op.request_body = true;
+        let mut schemas = BTreeMap::new();
+        schemas.insert(
+            (op.id.clone(), SchemaKind::Request),
+            serde_json::json!({"type": "object", "properties": {"server_ids": {"type": "array",
+                "items": {"type": "object", "properties": {"server_id":
+                    {"type": "string", "maxLength": 32}}}}}}),
+        );
+        let dir = std::env::temp_dir();
+        let mut contract =
+            Contract::from_parts(vec![op], schemas, Default::default(), &dir).expect("builds");
+        let read = Call {
+            method: "GET".into(),
+            path: "/v1/{project_id}/cloud-phone/servers/{id}".into(),
+            body: None,
+            query: Default::default(),
+        };
+        let mut server = ResourceKind::new("server", "cph", "servers", read);
+        server.id_param = Some("server_id".into());
+        contract.resources.kinds.push(server);
+        let seeds = Seeds::of(&contract);
+        let fixtures = BTreeMap::from([
+            ("server_id".to_string(), "fixture-server".to_string()),
+            ("image_id".to_string(), "fixture-image".to_string()),
+        ]);
+        let vars = seeds.vars_with(&fixtures);
+        let id = vars["server_id"].clone();
+        assert!(id.len() <= 32 && id != "fixture-server", "{id}");
+        assert_eq!(
+            vars["image_id"], "fixture-image",
+            "no held kind: the fixture's"
+        );
+        assert_eq!(seeds.refitted().get(&id_for("server_id")), Some(&id));
+        let memory = super::super::contract_memory::Memory::new(
+            &contract.resources,
+            crate::mock::faults::Faults::default(),
+        )
+        .refitted(seeds.refitted());
+        let params = |id: &str| {
+            vec![
+                ("project_id".to_string(), "p".to_string()),
+                ("server_id".to_string(), id.to_string()),
+            ]
+        };
+        let role = |id: &str| {
+            memory.role(
+                "/v1/{project_id}/cloud-phone/servers/{server_id}",
+                &format!("/v1/p/cloud-phone/servers/{id}"),
+                &params(id),
+            )
+        };
+        assert!(role(&id).is_ok(), "the fitted id is held: {:?}", role(&id));
+        assert!(
+            role(&id_for("server_id")).is_err(),
+            "the unfitted one is not"
+        );
+        // Nova's servers are the emulation's: its fixtures name the one held.
+        let nova = Call {
+            method: "GET".into(),
+            path: "/v2.1/{project_id}/servers/{id}".into(),
+            body: None,
+            query: Default::default(),
+        };
+        let mut server = ResourceKind::new("server", "ecs", "servers", nova);
+        server.id_param = Some("server_id".into());
+        contract.resources.kinds = vec![server];
+        let vars = Seeds::of(&contract).vars_with(&fixtures);
+        assert_eq!(vars["server_id"], "fixture-server");
     }
 
     #[test]

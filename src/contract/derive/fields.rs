@@ -1136,7 +1136,9 @@ impl<'a> Builder<'a> {
                 Presence::Declared => f.required == Some(true),
                 Presence::Example => child_example.is_some(),
             };
-            if is_required {
+            // A table that lists one name twice (a page's copy-paste) still makes one schema
+            // keyword entry: `required` must hold unique names or the schema does not compile.
+            if is_required && !required.iter().any(|r| r == &f.name) {
                 required.push(json!(f.name));
             }
         }

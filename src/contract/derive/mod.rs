@@ -85,6 +85,17 @@ pub enum DeriveError {
     /// Nothing to derive from.
     #[error("no operation pages found in {0}")]
     NoOperations(String),
+    /// A derived schema does not compile: a derive bug, caught before anything is written so
+    /// that no contract the loader (and the mock) would refuse reaches the disk.
+    #[error("{operation}/{file}: the derived schema does not compile ({message}); nothing was written: this is a conform bug, please report it with the page")]
+    InvalidSchema {
+        /// The operation id.
+        operation: String,
+        /// The schema's file name.
+        file: String,
+        /// The compiler's complaint.
+        message: String,
+    },
 }
 
 /// The result of a derivation, ready to be written or checked.
@@ -418,7 +429,12 @@ pub(crate) fn is_flat_error(o: &serde_json::Map<String, Value>) -> bool {
 pub fn envelope_schema(inner: &[Field], builder: &mut Builder<'_>) -> Value {
     let mut value = builder.object(inner, None, "/*");
     if let Value::Object(m) = &mut value {
-        let names: Vec<Value> = inner.iter().map(|f| json!(f.name)).collect();
+        let mut names: Vec<Value> = Vec::new();
+        for f in inner {
+            if !names.iter().any(|n| n == &f.name) {
+                names.push(json!(f.name));
+            }
+        }
         m.insert("required".into(), Value::Array(names));
     }
     json!({
@@ -1226,6 +1242,7 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
         &derived.examples,
         &manifest.resources,
     );
+    document_job_entities(&table, &derived.operations, &mut derived.schemas);
     derived.log.extend(notes);
     let documented = created_ids::document(
         &derived.operations,
@@ -1241,12 +1258,100 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
     derived
         .skipped
         .sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
+    check_compiles(&derived.schemas)?;
     Ok(derived)
+}
+
+/// The job query's answer documents the field a kind's `created_by_job.entity` names where the
+/// page documents only another kind's beside it (SDRS's `entities.server_group_id`, and the
+/// protected instance's id inferred next to it): a string property in the object holding it, so
+/// that a job naming what it made is no undocumented field.
+fn document_job_entities(
+    table: &crate::contract::resources::ResourceTable,
+    operations: &[Operation],
+    schemas: &mut BTreeMap<(String, SchemaKind), Value>,
+) {
+    for follow in table.kinds.iter().filter_map(|k| k.created_by_job.as_ref()) {
+        let Some((parent, name)) = follow.entity.rsplit_once('/') else {
+            continue;
+        };
+        let Some(query) = operations
+            .iter()
+            .find(|o| o.method == follow.query.method && o.path == follow.query.path)
+        else {
+            continue;
+        };
+        for status in &query.success {
+            let Some(schema) = schemas.get_mut(&(query.id.clone(), SchemaKind::Response(*status)))
+            else {
+                continue;
+            };
+            // `/entities/sub_jobs/0/entities` → the schema's properties and items on the way.
+            let mut at = Some(&mut *schema);
+            for token in parent.split('/').filter(|t| !t.is_empty()) {
+                at = at.and_then(|s| {
+                    if token.parse::<usize>().is_ok() {
+                        s.get_mut("items")
+                    } else {
+                        s.get_mut("properties").and_then(|p| p.get_mut(token))
+                    }
+                });
+            }
+            if let Some(Value::Object(props)) = at.and_then(|s| s.get_mut("properties")) {
+                props
+                    .entry(name.to_string())
+                    .or_insert_with(|| json!({"type": "string"}));
+            }
+        }
+    }
+}
+
+/// Every derived schema compiles as the contract loader compiles it; the first that does not is
+/// an error.
+pub fn check_compiles(schemas: &BTreeMap<(String, SchemaKind), Value>) -> Result<(), DeriveError> {
+    for ((id, kind), schema) in schemas {
+        if let Err(message) = crate::contract::keywords::compile(schema) {
+            return Err(DeriveError::InvalidSchema {
+                operation: id.clone(),
+                file: crate::contract::kind_file(*kind),
+                message,
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A kind made through a job whose query documents only another kind's id has its own id
+    /// documented beside it, so the job's answer naming it is no undocumented field; a field
+    /// the page documents is left as it is.
+    #[test]
+    fn the_job_query_documents_the_entity_a_kind_is_followed_to() {
+        let table: crate::contract::resources::ResourceTable = serde_json::from_value(json!([{
+            "kind": "thing", "service": "s", "collection": "things",
+            "read": {"method": "GET", "path": "/v1/{project_id}/things/{id}"},
+            "created_by_job": {"job_id": "/job_id",
+                "query": {"method": "GET", "path": "/v1/{project_id}/jobs/{job_id}"},
+                "entity": "/entities/thing_id"}
+        }]))
+        .expect("a table");
+        let mut query = Operation::new("s.job.v1", "s", "GET", "/v1/{project_id}/jobs/{job_id}");
+        query.success = vec![200];
+        let documented = json!({"type": "string", "x-source": "job.md:9"});
+        let mut schemas = BTreeMap::from([(
+            (query.id.clone(), SchemaKind::Response(200)),
+            json!({"type": "object", "properties": {"entities": {"type": "object",
+                "properties": {"group_id": documented}}}}),
+        )]);
+        document_job_entities(&table, &[query.clone()], &mut schemas);
+        let entities = &schemas[&(query.id.clone(), SchemaKind::Response(200))]["properties"]
+            ["entities"]["properties"];
+        assert_eq!(entities["thing_id"], json!({"type": "string"}));
+        assert_eq!(entities["group_id"], documented);
+    }
 
     /// One synthetic page's contract.
     fn contract_of(markdown_text: &str) -> PageContract {

@@ -57,6 +57,16 @@ pub fn infer(
             .chain(plural)
             .find_map(|c| by_path.get(&(*service, c.clone())).map(|ops| (c, ops)))
             .or_else(|| put_made.map(|_| (coll.to_string(), &no_ops)))
+            .or_else(|| {
+                // A collection no operation takes, made by an action below it (SCM's
+                // `POST /v2/{project_id}/scm/cert/upload` makes what `…/scm/cert/{cert_id}`
+                // reads).
+                let read = methods.get("GET")?;
+                let last = read.path.rsplit('/').next().unwrap_or_default();
+                let param = crate::contract::template::sole_param(last)?;
+                action_create(&by_path, service, coll, schemas, param)
+                    .map(|_| (coll.to_string(), &no_ops))
+            })
         else {
             continue;
         };
@@ -120,7 +130,8 @@ pub fn infer(
             .get("POST")
             .copied()
             .or_else(|| other_version_create(&by_path, service, coll))
-            .or_else(|| put_create(methods, id_param));
+            .or_else(|| put_create(methods, id_param))
+            .or_else(|| action_create(&by_path, service, coll, schemas, id_param));
         let created_id = create
             .filter(|op| op.method == "POST")
             .and_then(|op| created_id(op, schemas, id_param));
@@ -291,6 +302,31 @@ fn other_version_create<'o>(
                 .get(&(service, format!("{p}/{{}}")))
                 .is_some_and(|m| m.contains_key("GET"));
         sibling.then_some(*post)
+    })
+}
+
+/// A kind whose collection takes no POST made by a POST of an action right below it (SCM's
+/// `POST /v3/scm/certificates/import`): a path of the collection and one literal segment whose
+/// success answer documents the kind's own id parameter (not a bare `id`, which any answer may
+/// carry) at its top level; the first such path.
+fn action_create<'o>(
+    by_path: &BTreeMap<(&str, String), BTreeMap<&str, &'o Operation>>,
+    service: &str,
+    coll: &str,
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+    id_param: &str,
+) -> Option<&'o Operation> {
+    if id_param.is_empty() || id_param == "id" {
+        return None;
+    }
+    by_path.iter().find_map(|((s, p), methods)| {
+        let post = methods.get("POST")?;
+        let action = p.strip_prefix(coll)?.strip_prefix('/')?;
+        let literal = !action.is_empty() && !action.contains('/') && !action.contains('{');
+        let answers_id = success_schema(post, schemas)?
+            .pointer(&format!("/properties/{id_param}/type"))
+            == Some(&Value::from("string"));
+        (*s == service && literal && answers_id).then_some(*post)
     })
 }
 
@@ -647,7 +683,10 @@ fn job_follow(
     let job = success_schema(query, schemas)?;
     let mut found = Vec::new();
     find_field(job, id_param, String::new(), 0, &mut found);
-    let entity = found.into_iter().min_by_key(|p| p.matches('/').count())?;
+    let entity = match found.into_iter().min_by_key(|p| p.matches('/').count()) {
+        Some(documented) => documented,
+        None => beside_another_id(job, id_param)?,
+    };
     Some(JobFollow {
         job_id: "/job_id".into(),
         query: Call {
@@ -658,6 +697,48 @@ fn job_follow(
         },
         entity,
     })
+}
+
+/// Where a job query that documents only another kind's id among its entities (SDRS's
+/// `entities.server_group_id`, "the protection group's operations show its id") names the id
+/// of what this create made: beside it, under the id parameter's name. Only an id parameter,
+/// only in an object below the answer's top level (`entities`, not the job itself) that the
+/// schema leaves open to more fields; the shallowest such object.
+fn beside_another_id(job: &Value, id_param: &str) -> Option<String> {
+    if !id_param.ends_with("_id") {
+        return None;
+    }
+    let mut found = Vec::new();
+    objects_naming_an_id(job, String::new(), 0, &mut found);
+    let parent = found.into_iter().min_by_key(|p| p.matches('/').count())?;
+    Some(crate::pointer::child(&parent, id_param))
+}
+
+/// The pointers of the open objects below the top level that document a string `…_id` field
+/// other than a job's.
+fn objects_naming_an_id(schema: &Value, at: String, depth: usize, out: &mut Vec<String>) {
+    if depth > 6 {
+        return;
+    }
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        if let Some(items) = schema.get("items") {
+            objects_naming_an_id(items, format!("{at}/0"), depth + 1, out);
+        }
+        return;
+    };
+    let open = schema.get("additionalProperties") != Some(&Value::Bool(false));
+    let names_id = props.iter().any(|(k, sub)| {
+        k.ends_with("_id") && k != "job_id" && sub.get("type") == Some(&Value::from("string"))
+    });
+    if depth > 0 && open && names_id {
+        out.push(at.clone());
+    }
+    for (k, sub) in props {
+        objects_naming_an_id(sub, crate::pointer::child(&at, k), depth + 1, out);
+    }
+    if let Some(items) = schema.get("items") {
+        objects_naming_an_id(items, format!("{at}/0"), depth + 1, out);
+    }
 }
 
 /// The pointers (an array's first item for `items`) at which a schema documents `name`.
@@ -852,6 +933,55 @@ mod tests {
         assert_eq!(created_id(&op, &envelope, "access_key"), None);
     }
 
+    /// A collection no operation takes is made by an action right below it whose answer
+    /// documents the kind's id parameter (SCM's certificate upload); an action answering only
+    /// a bare `id`, or one below an item, makes nothing.
+    #[test]
+    fn an_action_below_the_collection_answering_the_id_is_its_create() {
+        let ops = vec![
+            op("read", "GET", "/v2/{project_id}/scm/cert/{cert_id}"),
+            op("del", "DELETE", "/v2/{project_id}/scm/cert/{cert_id}"),
+            op("buy", "POST", "/v2/{project_id}/scm/cert/purchase"),
+            op("up", "POST", "/v2/{project_id}/scm/cert/upload"),
+            op("push", "POST", "/v2/{project_id}/scm/cert/{cert_id}/push"),
+        ];
+        let s = json!({"type": "string"});
+        let mut schemas = BTreeMap::from([
+            (
+                ("buy".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"cert": {"type": "array", "items": {"properties": {"cert_id": s}}}}}),
+            ),
+            (
+                ("up".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"cert_id": s}}),
+            ),
+            (
+                ("push".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"cert_id": s}}),
+            ),
+        ]);
+        let infer_ops = |schemas: &BTreeMap<(String, SchemaKind), Value>| {
+            infer(&ops, schemas, &BTreeMap::new(), &ResourceTable::default()).0
+        };
+        let table = infer_ops(&schemas);
+        let kind = table
+            .kinds
+            .iter()
+            .find(|k| k.id_param.as_deref() == Some("cert_id"))
+            .expect("a certificate kind");
+        assert_eq!(
+            kind.create.as_ref().map(|c| c.path.as_str()),
+            Some("/v2/{project_id}/scm/cert/upload")
+        );
+        assert_eq!(kind.created_id.as_deref(), Some("/cert_id"));
+        assert!(kind.delete.is_some());
+        schemas.insert(
+            ("up".to_string(), SchemaKind::Response(200)),
+            json!({"properties": {"id": s}}),
+        );
+        assert!(infer_ops(&schemas).kinds.is_empty());
+    }
+
     /// A create that answers only a job is followed through its service's job query to the
     /// new id among the job's entities (the shallowest field named as the id parameter).
     #[test]
@@ -888,7 +1018,23 @@ mod tests {
         );
         // No job query in the service, or no job in the answer: nothing to follow.
         assert_eq!(job_follow(&create, &ops[..1], &schemas, "server_id"), None);
-        assert_eq!(job_follow(&create, &ops, &schemas, "volume_id"), None);
+        // A job documenting only another kind's id (SDRS's `entities.server_group_id`) names
+        // this one's beside it; one documenting no id at all, or only in a closed object, or
+        // a parameter that is no id, names none.
+        assert_eq!(
+            job_follow(&create, &ops, &schemas, "volume_id").map(|f| f.entity),
+            Some("/entities/volume_id".into())
+        );
+        assert_eq!(job_follow(&create, &ops, &schemas, "volume_name"), None);
+        for job in [
+            json!({"properties": {"job_id": s, "entities": {"properties": {"name": s}}}}),
+            json!({"properties": {"order_id": s}}),
+            json!({"properties": {"entities": {"additionalProperties": false,
+                "properties": {"server_id": s}}}}),
+        ] {
+            schemas.insert(("j".to_string(), SchemaKind::Response(200)), job);
+            assert_eq!(job_follow(&create, &ops, &schemas, "volume_id"), None);
+        }
     }
 
     /// A kind read at its own path but changed under its parent (VPC's subnets) is deleted and
