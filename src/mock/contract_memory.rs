@@ -386,7 +386,11 @@ impl Memory {
         let project = named.filter(|_| !self.faults.has(Fault::CrossProjectLeak));
         let mut located: BTreeMap<usize, String> = BTreeMap::new();
         for (name, value) in params {
-            if !self.kinds.iter().any(|k| k.named_by(name)) {
+            // Only an id is one resource wherever it is named; a map's key (`{key}` of another
+            // version's metadata, no kind of its own) names an entry of its own parent's map.
+            if !crate::contract::rules::is_resource_param(name)
+                || !self.kinds.iter().any(|k| k.named_by(name))
+            {
                 continue;
             }
             let all: Vec<&KindRoute> = self.kinds.iter().collect();
@@ -1091,6 +1095,40 @@ mod tests {
                 ),
             ],
         }
+    }
+
+    /// A map key a kind's item path names (`{key}` of one version's metadata) is that kind's
+    /// only: another path naming `{key}` (another version's metadata, no kind) is not refused
+    /// for a key the kind never stored, while a kind's id is one resource wherever it is named.
+    #[test]
+    fn a_key_named_outside_its_kinds_paths_is_not_looked_up_an_id_is() {
+        let mut t = table();
+        let mut meta = t.kinds[0].clone();
+        meta.kind = "metadata".into();
+        meta.collection = "metadata".into();
+        meta.collection_path = Some("/v2/{project_id}/servers/{server_id}/metadata".into());
+        meta.read.path = "/v2/{project_id}/servers/{server_id}/metadata/{key}".into();
+        meta.id_param = Some("key".into());
+        t.kinds.push(meta);
+        let m = Memory::new(&t, Faults::default());
+        let params = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        let other_version = m.role(
+            "/v1/{project_id}/cloudservers/{server_id}/metadata/{key}",
+            "/v1/p/cloudservers/s/metadata/conform",
+            &params(&[("project_id", "p"), ("server_id", "s"), ("key", "conform")]),
+        );
+        assert!(other_version.is_ok(), "{other_version:?}");
+        let unknown_vpc = m.role(
+            "/v1/{project_id}/network-ip-availabilities/{vpc_id}",
+            "/v1/p/network-ip-availabilities/nope",
+            &params(&[("project_id", "p"), ("vpc_id", "nope")]),
+        );
+        assert!(unknown_vpc.is_err(), "{unknown_vpc:?}");
     }
 
     /// A kind no operation creates is held in each project, under the id the tier's variables
