@@ -594,10 +594,8 @@ impl<'a> OpGen<'a> {
                     body,
                     status,
                 );
-                d.params.insert(
-                    param.clone(),
-                    Value::String(format!("${{{state}_{param}}}")),
-                );
+                d.params
+                    .insert(param.clone(), Value::String(state_reference(state, &param)));
                 self.push(d);
             }
         }
@@ -1731,7 +1729,7 @@ impl<'a> OpGen<'a> {
             .preconditions
             .iter()
             .flat_map(|p| &p.allowed)
-            .any(|state| named == Some(format!("${{{state}_{param}}}").as_str()))
+            .any(|state| named == Some(state_reference(state, param).as_str()))
     }
 
     /// The capture and teardown of a case whose request is a kind's create expected to succeed.
@@ -2128,6 +2126,12 @@ fn bind_ids(v: &mut Value, base: Option<&Value>, schema: Option<&Value>) {
         }
         _ => {}
     }
+}
+
+/// The variable naming the target's instance of `param` held in `state`
+/// (`${stopped_server_id}`): written by the state cases, recognised where a case names it.
+fn state_reference(state: &str, param: &str) -> String {
+    format!("${{{state}_{param}}}")
 }
 
 /// A JSON string is a valid YAML double-quoted scalar: one quoting rule, no surprises.
