@@ -162,6 +162,52 @@ fn updatable_fields(schema: &Value) -> Vec<(String, &Value)> {
     out
 }
 
+/// Whether a field holds a link or an address (`notify_callback_url`): a service may check or
+/// rewrite it, so it is no field to read an update back by.
+fn is_link(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    ["url", "uri", "link", "href"]
+        .iter()
+        .any(|w| k == *w || k.ends_with(&format!("_{w}")))
+}
+
+/// The free strings of an update's body, at the top then one envelope deep, after
+/// [`updatable_fields`]' names: a string with no enum, format or pattern that is no id,
+/// reference, secret or link (Live's record rule update sends only `app`, `stream`,
+/// `publish_domain`). Only one a read shows is worth changing: see [`KindCases::update_step`].
+fn free_text_fields(schema: &Value) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return out;
+    };
+    let free = |k: &str, s: &Value| {
+        s["type"] == "string"
+            && ["enum", "format", "pattern", "const"]
+                .iter()
+                .all(|w| s.get(*w).is_none())
+            && !not_echoed(k)
+            && !is_link(k)
+    };
+    out.extend(
+        props
+            .iter()
+            .filter(|(k, s)| free(k, s))
+            .map(|(k, s)| (format!("/{k}"), s)),
+    );
+    for (env, inner) in props
+        .iter()
+        .filter_map(|(k, s)| Some((k, s.get("properties")?.as_object()?)))
+    {
+        out.extend(
+            inner
+                .iter()
+                .filter(|(k, s)| free(k, s))
+                .map(|(k, s)| (format!("/{env}/{k}"), s)),
+        );
+    }
+    out
+}
+
 /// The `value` schema of a JSON Patch request (an array of `{op, path, value}` whose `op` may be
 /// `replace`).
 fn patch_update(schema: &Value) -> Option<&Value> {
@@ -229,18 +275,46 @@ fn shown_at<'s>(
         .find_map(|at| schema_at(read, &at).map(|s| (at, s)))
 }
 
-/// The array of a list answer whose items carry the id key, and that key.
-fn list_array(contract: &Contract, list: &Operation, id_pointer: &str) -> Option<(String, String)> {
-    let key = id_key(id_pointer).to_string();
-    let props = response_schema(contract, list)?
-        .get("properties")?
-        .as_object()?;
-    let (name, _) = props.iter().find(|(_, s)| {
+/// The array of a list answer whose items carry the id, and the id's key there: the answer
+/// itself where it is an array (`""`: AOS lists its templates bare), else an array property.
+/// The key is the create's (`cert_id`), else, for a kind made by a job (`by_job`), `id`: the
+/// job names what it made by its entity key (SDRS's `server_group_id`), the list shows the
+/// group's own `id`. A create answering its key otherwise (EIP's `publicip_id`) may list
+/// another `id`, and a client's key (SWR's namespace) is no `id`.
+fn list_array(
+    contract: &Contract,
+    list: &Operation,
+    id_pointer: &str,
+    by_job: bool,
+) -> Option<(String, String)> {
+    list_array_in(response_schema(contract, list)?, id_pointer, by_job)
+}
+
+/// [`list_array`] in a list's answer schema.
+fn list_array_in(answer: &Value, id_pointer: &str, by_job: bool) -> Option<(String, String)> {
+    let props = answer.get("properties").and_then(Value::as_object);
+    let carries = |s: &Value, key: &str| {
         s.get("items")
             .and_then(|i| i.get("properties"))
-            .is_some_and(|p| p.get(&key).is_some())
-    })?;
-    Some((crate::pointer::child("", name), key))
+            .is_some_and(|p| p.get(key).is_some())
+    };
+    // The create's own key in any array before `id` in one (a parent's `id` beside it).
+    let keys = [Some(id_key(id_pointer)), by_job.then_some("id")];
+    keys.into_iter().flatten().find_map(|key| {
+        if carries(answer, key) {
+            return Some((String::new(), key.to_string()));
+        }
+        let (name, _) = props?.iter().find(|(_, s)| carries(s, key))?;
+        Some((crate::pointer::child("", name), key.to_string()))
+    })
+}
+
+/// The item schema of the list array at `array` (`""`: the answer itself).
+fn list_item<'s>(answer: &'s Value, array: &str) -> Option<&'s Value> {
+    if array.is_empty() {
+        return answer.get("items");
+    }
+    answer.pointer(&format!("/properties{array}/items"))
 }
 
 impl<'c, 'a> KindCases<'c, 'a> {
@@ -341,7 +415,12 @@ impl<'c, 'a> KindCases<'c, 'a> {
     /// A list step asserting the created one is (or is no longer) listed.
     fn list_step(&self, listed: bool) -> Option<PlannedStep> {
         let list = self.p.list?;
-        let (array, key) = list_array(self.contract, list, self.p.key_pointer())?;
+        let (array, key) = list_array(
+            self.contract,
+            list,
+            self.p.key_pointer(),
+            self.p.job.is_some(),
+        )?;
         let which = if listed { "includes" } else { "excludes" };
         Some(PlannedStep {
             name: format!(
@@ -500,9 +579,19 @@ impl<'c, 'a> KindCases<'c, 'a> {
         let (pointer, field) = match patch {
             Some(value) => ("/name".to_string(), value),
             None => {
-                let fields = updatable_fields(schema);
-                let best = fields.iter().position(|(p, _)| shown(p)).unwrap_or(0);
-                fields.into_iter().nth(best)?
+                // A name or description a read shows, else another free string a read shows
+                // (an update of no name is still checked), else the name unread.
+                let named = updatable_fields(schema);
+                let free = free_text_fields(schema);
+                named
+                    .iter()
+                    .chain(
+                        free.iter()
+                            .filter(|(p, _)| !named.iter().any(|(n, _)| n == p)),
+                    )
+                    .find(|(p, _)| shown(p))
+                    .or_else(|| named.first())
+                    .cloned()?
             }
         };
         let body_with = |v: &Value| match patch {
@@ -821,9 +910,13 @@ impl KindCases<'_, '_> {
         let schema = self.contract.schema(&create.id, SchemaKind::Request)?;
         let validator = self.contract.validator(&create.id, SchemaKind::Request)?;
         let (pointer, _) = updatable_field(schema).filter(|(p, _)| p.ends_with("/name"))?;
-        let (array, _) = list_array(self.contract, list, self.p.key_pointer())?;
-        let item =
-            response_schema(self.contract, list)?.pointer(&format!("/properties{array}/items"))?;
+        let (array, _) = list_array(
+            self.contract,
+            list,
+            self.p.key_pointer(),
+            self.p.job.is_some(),
+        )?;
+        let item = list_item(response_schema(self.contract, list)?, &array)?;
         item.get("properties")?.get("name")?;
         // The object holding the name, and another field it requires.
         let parent = pointer.rsplit_once('/').map_or("", |(p, _)| p);
@@ -927,6 +1020,63 @@ mod tests {
         assert_eq!(
             at(json!({"properties": {"type_name": e, "status": s}})),
             None
+        );
+    }
+
+    /// Where no name or description is sent, an update is read back by another free string:
+    /// never an id, a reference, a secret, a link, an enumerated or formatted one.
+    #[test]
+    fn an_update_of_no_name_is_read_back_by_a_free_string() {
+        let s = json!({"type": "string"});
+        let at = |schema: Value| -> Vec<String> {
+            free_text_fields(&schema)
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect()
+        };
+        assert_eq!(
+            at(json!({"properties": {
+                "app": s, "stream": s, "rule_id": s, "group_ids": s, "notify_callback_url": s,
+                "secret_key": s, "record_type": {"type": "string", "enum": ["A"]},
+                "start": {"type": "string", "format": "date-time"}, "count": {"type": "integer"},
+                "plan": {"properties": {"end_time": s, "id": s}}}})),
+            ["/app", "/stream", "/plan/end_time"]
+        );
+        assert!(is_link("url") && is_link("callback_uri") && !is_link("curl_name"));
+    }
+
+    /// A list's array is the answer itself where it is an array, else the property whose items
+    /// carry the create's key, else (a kind a job makes) `id`; the create's key in any array
+    /// wins over an `id`.
+    #[test]
+    fn a_list_array_is_bare_or_a_property_keyed_by_the_id() {
+        let s = json!({"type": "string"});
+        let items = |p: Value| json!({"type": "array", "items": {"properties": p}});
+        let bare = items(json!({"guid": s, "name": s}));
+        assert_eq!(
+            list_array_in(&bare, "/guid", false),
+            Some((String::new(), "guid".into()))
+        );
+        let groups = json!({"properties": {"server_groups": items(json!({"id": s}))}});
+        assert_eq!(
+            list_array_in(&groups, "/entities/server_group_id", true),
+            Some(("/server_groups".into(), "id".into()))
+        );
+        // Only a job's entity stands for the listed `id`.
+        assert_eq!(list_array_in(&groups, "/publicip_id", false), None);
+        let both = json!({"properties": {
+            "a": items(json!({"id": s})), "b": items(json!({"cert_id": s}))}});
+        assert_eq!(
+            list_array_in(&both, "/cert_id", true),
+            Some(("/b".into(), "cert_id".into()))
+        );
+        assert_eq!(
+            list_array_in(&json!({"properties": {"n": s}}), "/id", true),
+            None
+        );
+        assert_eq!(
+            list_item(&bare, "").map(|i| i.get("properties").is_some()),
+            Some(true)
         );
     }
 

@@ -1542,12 +1542,21 @@ fn envelope_for<'s>(fields: &Value, schema: Option<&'s Value>) -> Option<(&'s st
     (held(inner) > held(props)).then_some((name.as_str(), sub))
 }
 
-/// Whether an answer schema has an array property to list items in.
+/// Whether an answer schema has an array property to list items in, or is itself an array of
+/// objects (AOS answers its templates bare).
 fn lists_items(schema: Option<&Value>) -> bool {
-    schema
-        .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object)
-        .is_some_and(|p| p.values().any(|v| v.get("items").is_some()))
+    bare_items(schema).is_some()
+        || schema
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+            .is_some_and(|p| p.values().any(|v| v.get("items").is_some()))
+}
+
+/// The item schema of an answer that is itself an array of objects.
+fn bare_items(schema: Option<&Value>) -> Option<&Value> {
+    schema?
+        .get("items")
+        .filter(|i| i.get("properties").is_some_and(Value::is_object))
 }
 
 fn fill_list(
@@ -1558,6 +1567,14 @@ fn fill_list(
     params: &[(String, String)],
     scalars: &Scalars,
 ) -> Value {
+    // A bare array answer is the stored items, each shaped by its item schema.
+    if let Some(item_schema) = bare_items(schema) {
+        let filled = items
+            .iter()
+            .map(|stored| listed(stored, envelope, item_schema, params, scalars))
+            .collect();
+        return Value::Array(filled);
+    }
     let Some(props) = schema
         .and_then(|s| s.get("properties"))
         .and_then(Value::as_object)
@@ -1595,17 +1612,7 @@ fn fill_list(
     };
     let filled: Vec<Value> = items
         .iter()
-        .map(|stored| {
-            // The envelope of the id (`/vpc`, `/instances/0`); where the id sits in a list of
-            // ids (`/volume_ids`), the request's envelope the memory opened.
-            let inner = match envelope.and_then(|e| stored.pointer(e)) {
-                Some(v) if v.is_object() => v,
-                _ => fields_for(stored, Some(item_schema)),
-            };
-            let mut v = instance(item_schema, params);
-            echo(&mut v, inner, Some(item_schema), scalars);
-            v
-        })
+        .map(|stored| listed(stored, envelope, item_schema, params, scalars))
         .collect();
     let n = filled.len();
     if let Some(o) = body.as_object_mut() {
@@ -1613,6 +1620,25 @@ fn fill_list(
     }
     last_page(&mut body, schema, n);
     body
+}
+
+/// One stored body as a list shows it: an instance of the item schema echoing the stored
+/// fields, from the envelope of the id (`/vpc`, `/instances/0`), or where the id sits in a list
+/// of ids (`/volume_ids`), the request's envelope the memory opened.
+fn listed(
+    stored: &Value,
+    envelope: Option<&str>,
+    item_schema: &Value,
+    params: &[(String, String)],
+    scalars: &Scalars,
+) -> Value {
+    let inner = match envelope.and_then(|e| stored.pointer(e)) {
+        Some(v) if v.is_object() => v,
+        _ => fields_for(stored, Some(item_schema)),
+    };
+    let mut v = instance(item_schema, params);
+    echo(&mut v, inner, Some(item_schema), scalars);
+    v
 }
 
 /// The stored items a list's query keeps: a parameter naming a field of the items (`name`,
@@ -1834,6 +1860,39 @@ mod tests {
             &Scalars::default(),
         );
         assert_eq!(listed["resources"][0]["resource_name"], "a", "{listed}");
+    }
+
+    /// A list answering a bare array (AOS's templates) is the stored items, each shaped by the
+    /// item schema; it lists items, and is no view of an item.
+    #[test]
+    fn a_bare_array_answer_lists_the_stored_items() {
+        let s = json!({"type": "string"});
+        let schema = json!({"type": "array", "items": {"properties": {"guid": s, "name": s}}});
+        assert!(lists_items(Some(&schema)));
+        assert!(!lists_items(Some(&json!({"type": "array", "items": s}))));
+        let items = [
+            json!({"guid": "g1", "name": "a"}),
+            json!({"guid": "g2", "name": "b"}),
+        ];
+        let listed = fill_list(
+            instance(&schema, &[]),
+            Some(&schema),
+            &items,
+            (None, Some("stacks")),
+            &[],
+            &Scalars::default(),
+        );
+        assert_eq!(listed[1]["guid"], "g2", "{listed}");
+        assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+        let none = fill_list(
+            json!([]),
+            Some(&schema),
+            &[],
+            (None, None),
+            &[],
+            &Scalars::default(),
+        );
+        assert_eq!(none, json!([]));
     }
 
     /// A list not naming its array after the collection fills the array whose items document

@@ -557,19 +557,40 @@ fn created_id(
     created_id_in(success_schema(op, schemas)?, id_param)
 }
 
-/// [`created_id`] in a create's success answer `schema`.
+/// The id parameter in camel case (`stack_id` → `stackId`), as some answers spell it.
+fn camel(id_param: &str) -> String {
+    let mut out = String::with_capacity(id_param.len());
+    let mut upper = false;
+    for c in id_param.chars() {
+        match c {
+            '_' => upper = !out.is_empty(),
+            c if upper => {
+                out.extend(c.to_uppercase());
+                upper = false;
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`created_id`] in a create's success answer `schema`: `id`, the id parameter (snake or camel
+/// case: `stack_id`, `stackId`) and the other forms [`created_id`] names, else a string `guid`
+/// or `uuid` (AOS answers a new stack's id as its `guid`) at the top or under one envelope.
 pub fn created_id_in(schema: &Value, id_param: &str) -> Option<String> {
     let keys = ["id", id_param];
-    // A key named `{access_key}` is answered as the string `access` (IAM's credentials).
+    // A key named `{access_key}` is answered as the string `access` (IAM's credentials); one
+    // spelled in camel case (`stackId`) is the id only as a string (AOM's integer `alarmId` is
+    // no id its paths and bodies take as sent).
     let stem = id_param.strip_suffix("_key").unwrap_or_default();
+    let camel = camel(id_param);
     let key_of = |s: &Value| {
         let props = s.get("properties")?.as_object()?;
+        let string = |k: &str| props.get(k)?.get("type").filter(|t| *t == "string");
         keys.into_iter()
             .find(|k| !k.is_empty() && props.contains_key(*k))
-            .or_else(|| {
-                let typed = props.get(stem)?.get("type")?;
-                (!stem.is_empty() && typed == "string").then_some(stem)
-            })
+            .or_else(|| (!stem.is_empty() && string(stem).is_some()).then_some(stem))
+            .or_else(|| (camel != id_param && string(&camel).is_some()).then_some(camel.as_str()))
     };
     if let Some(k) = key_of(schema) {
         return Some(format!("/{k}"));
@@ -598,6 +619,19 @@ pub fn created_id_in(schema: &Value, id_param: &str) -> Option<String> {
             // `uid` of their `metadata`, only where nothing answers an id.
             let uid = props.get("metadata")?.pointer("/properties/uid/type")?;
             (uid == "string").then(|| "/metadata/uid".to_string())
+        })
+        .or_else(|| {
+            // A global id, only where nothing above names one.
+            let string = |s: &Value, k: &str| {
+                s.pointer(&format!("/properties/{k}/type")) == Some(&Value::from("string"))
+            };
+            let key = |s: &Value| ["guid", "uuid"].into_iter().find(|k| string(s, k));
+            if let Some(k) = key(schema) {
+                return Some(format!("/{k}"));
+            }
+            props
+                .iter()
+                .find_map(|(name, s)| key(s).map(|k| format!("/{name}/{k}")))
         })
 }
 
@@ -857,6 +891,41 @@ mod tests {
             created_id_in(&json!({"properties": {}}), "cluster_id"),
             None
         );
+    }
+
+    /// A create answering its id parameter in camel case (`stackId`), or only a `guid`/`uuid`,
+    /// answers the new id there; an `id` or the parameter wins over a `guid`.
+    #[test]
+    fn a_camel_case_id_or_a_guid_is_the_created_id() {
+        let s = json!({"type": "string"});
+        let at = |schema: Value| created_id_in(&schema, "stack_id");
+        assert_eq!(
+            at(json!({"properties": {"stackId": s, "name": s}})).as_deref(),
+            Some("/stackId")
+        );
+        assert_eq!(
+            at(json!({"properties": {"guid": s, "name": s}})).as_deref(),
+            Some("/guid")
+        );
+        assert_eq!(
+            at(json!({"properties": {"stack": {"properties": {"uuid": s}}}})).as_deref(),
+            Some("/stack/uuid")
+        );
+        assert_eq!(
+            at(json!({"properties": {"guid": s, "stack_id": s}})).as_deref(),
+            Some("/stack_id")
+        );
+        // A guid or a camel-case key that is no string is no id.
+        assert_eq!(
+            at(json!({"properties": {"stackId": {"type": "integer"}}})),
+            None
+        );
+        assert_eq!(
+            at(json!({"properties": {"guid": {"type": "integer"}}})),
+            None
+        );
+        assert_eq!(camel("stack_id"), "stackId");
+        assert_eq!(camel("_id"), "id");
     }
 
     /// A create of alternatives (with or without a CIDR) keys its kind where every alternative

@@ -1,0 +1,135 @@
+//! A kind shaped as AOS's stacks: the create answers the new id only as a `guid`, the list
+//! answers a bare array, and the update sends no name, only other free strings the read shows.
+//! The generated lifecycle creates by the guid, reads and lists it, and reads the update back,
+//! so it passes against the faithful mock and fails under the `list-misses` and
+//! `update-ignored` fault modes.
+
+mod common;
+
+use std::path::Path;
+
+use common::{derive_service, page, run_against, standalone, verdict_of};
+use serde_json::Value;
+
+/// The stack's fields as the answers document them.
+const STACK: &str = "|guid|是|String|堆栈ID。|\n|name|是|String|名称。|\n|app|是|String|应用名。|";
+
+/// Writes the synthetic service's pages.
+fn write_pages(svc: &Path) {
+    let pages = [
+        (
+            "create.md",
+            page(
+                "创建堆栈",
+                "POST /v2/stacks",
+                &[(
+                    "表 1 请求Body参数",
+                    "|name|是|String|名称。|\n|app|否|String|应用名。|",
+                )],
+                &[("表 2 响应Body参数", STACK)],
+                201,
+            ),
+        ),
+        (
+            "show.md",
+            page(
+                "查询堆栈",
+                "GET /v2/stacks/\\{stack\\_id\\}",
+                &[],
+                &[("表 2 响应Body参数", STACK)],
+                200,
+            ),
+        ),
+        (
+            "update.md",
+            page(
+                "更新堆栈",
+                "PUT /v2/stacks/\\{stack\\_id\\}",
+                &[(
+                    "表 1 请求Body参数",
+                    "|app|是|String|应用名。|\n|callback_url|否|String|回调地址。|",
+                )],
+                &[("表 2 响应Body参数", STACK)],
+                200,
+            ),
+        ),
+        (
+            "list.md",
+            page(
+                "查询堆栈列表",
+                "GET /v2/stacks",
+                &[],
+                &[
+                    (
+                        "表 2 响应Body参数",
+                        "|[数组元素]|是|Array of objects|请参见表3。|",
+                    ),
+                    ("表 3 堆栈", STACK),
+                ],
+                200,
+            ),
+        ),
+        (
+            "delete.md",
+            page(
+                "删除堆栈",
+                "DELETE /v2/stacks/\\{stack\\_id\\}",
+                &[],
+                &[],
+                204,
+            ),
+        ),
+    ];
+    for (file, text) in &pages {
+        std::fs::write(svc.join(file), text).unwrap();
+    }
+}
+
+/// The lifecycle's verdict against a standalone mock run with `mock_args`.
+fn lifecycle_verdict(dir: &Path, mock_args: &[&str]) -> (String, Value) {
+    let mut args = vec!["--schemas", "schemas"];
+    args.extend_from_slice(mock_args);
+    let mock = standalone(dir, &args);
+    let (_, report) = run_against(dir, &mock, &[]);
+    (verdict_of(&report, "svc/create_stack_v2/lifecycle"), report)
+}
+
+/// The lifecycle passes against the faithful mock and fails under either fault.
+#[test]
+fn a_guid_kind_listed_bare_and_updated_by_a_free_string_catches_both_faults() {
+    let dir = derive_service("svc", write_pages, true);
+    let d = dir.path();
+    let kinds = common::resources(d);
+    let kind = kinds
+        .as_array()
+        .and_then(|k| k.iter().find(|k| k["created_id"] == "/guid"))
+        .unwrap_or_else(|| panic!("no kind captures /guid: {kinds}"));
+    assert_eq!(kind["id_param"], "stack_id", "{kind}");
+    let lifecycle =
+        std::fs::read_to_string(d.join("cases/svc/create_stack_v2/lifecycle.yaml")).unwrap();
+    // The list step asserts on the bare array; the update changes `app`, never the link.
+    assert!(
+        lifecycle.contains(r#"{"includes":{"guid":"${stack_id}"},"pointer":""}"#),
+        "{lifecycle}"
+    );
+    assert!(
+        lifecycle.contains(r#"{"equals":"conform-updated","pointer":"/app"}"#),
+        "{lifecycle}"
+    );
+    assert!(
+        !lifecycle.contains("callback_url\":\"conform-updated"),
+        "{lifecycle}"
+    );
+
+    let (faithful, report) = lifecycle_verdict(d, &[]);
+    assert_eq!(faithful, "passed", "{report}");
+    let bad: Vec<&Value> = report["cases"]
+        .as_array()
+        .map(|c| c.iter().filter(|c| c["verdict"] == "failed").collect())
+        .unwrap_or_default();
+    assert!(bad.is_empty(), "{bad:?}");
+    for fault in ["list-misses", "update-ignored"] {
+        let (verdict, report) = lifecycle_verdict(d, &["--fault", fault]);
+        assert_eq!(verdict, "failed", "{fault}: {report}");
+    }
+}
