@@ -1248,6 +1248,12 @@ impl<'a> Builder<'a> {
                     };
                     self.map_of(f, &value, children, example, pointer)
                 }
+                // An object whose text says each of its key-value entries holds a value the table
+                // documents ("每个key-value结构表示…，value详情请参见表9", AOS's
+                // `subObjectStatuses`): a map of those values, where the example agrees.
+                (Some(children), _) if is_map_of_table(&text, children, example) => {
+                    self.map_of(f, &Ty::Object, children, example, pointer)
+                }
                 (Some(children), _) => {
                     let mut object = self.object(children, example, pointer);
                     member_phrases.extend(self.member_rules(f, &mut object, pointer));
@@ -1566,6 +1572,35 @@ fn obj(v: Value) -> Map<String, Value> {
     match v {
         Value::Object(m) => m,
         _ => Map::new(),
+    }
+}
+
+/// A row whose words state key-value entries, with a table of fields that are not a key and a
+/// value (a tag's `key`/`value` pair is an object of two fields), and an example keyed by none
+/// of the table's fields and holding objects: a map whose values the table documents.
+fn is_map_of_table(text: &str, children: &[Field], example: Option<&Value>) -> bool {
+    if !KEY_VALUE.is_match(text) {
+        return false;
+    }
+    let named = |n: &str| children.iter().any(|c| c.name.eq_ignore_ascii_case(n));
+    if named("key") || named("value") || named("键") || named("值") {
+        return false;
+    }
+    // Words naming a field of the table ("包含一个名为matchLabels的字段") describe that field.
+    if children
+        .iter()
+        .any(|c| c.name.len() > 2 && text.contains(c.name.as_str()))
+    {
+        return false;
+    }
+    match example {
+        // Without an example the words alone are ambiguous ("每个key-value表示…的某个特性" may
+        // mean each row of the table): the table's fields stay properties.
+        None => false,
+        Some(Value::Object(entries)) => {
+            !entries.is_empty() && entries.iter().all(|(k, v)| !named(k) && v.is_object())
+        }
+        Some(_) => false,
     }
 }
 

@@ -628,6 +628,29 @@ fn row_of(pointer: &str) -> String {
         .join("/")
 }
 
+/// A response example that shares no field with the success answer and is a flat code and
+/// message (AOS shows its error body, `{"code", "message", "extend"}`, as the create's only
+/// response example): it illustrates the error table, not the answer.
+fn illustrates_an_error(schema: &Value, example: &Value) -> bool {
+    let Some(o) = example.as_object() else {
+        return false;
+    };
+    let documented = schema.get("properties").and_then(Value::as_object);
+    let shares = o
+        .keys()
+        .any(|k| documented.is_some_and(|d| d.contains_key(k)));
+    let has = |names: &[&str]| names.iter().any(|n| o.contains_key(*n));
+    !shares
+        && has(&["code", "error_code", "errorCode"])
+        && has(&[
+            "message",
+            "msg",
+            "error_msg",
+            "error_message",
+            "errorMessage",
+        ])
+}
+
 /// Checks every example of a page against its schema; each violation is a defect.
 fn check_examples(
     schema: &Value,
@@ -960,11 +983,17 @@ fn merge_group(
             );
         }
         if let (Some(schema), Some(compiled)) = (&response, &response_validator) {
+            let success: Vec<Example> = p
+                .response_examples
+                .iter()
+                .filter(|e| !illustrates_an_error(schema, &e.value))
+                .cloned()
+                .collect();
             check_examples(
                 schema,
                 compiled,
                 p,
-                &p.response_examples,
+                &success,
                 "response",
                 &g.id,
                 &mut defects,
@@ -1352,6 +1381,27 @@ pub fn merge_schema(a: &Value, b: &Value, pointer: &str, conflicts: &mut Vec<Con
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A flat code-and-message example sharing no field with the answer is the error's; one
+    /// that shares a field, or lacks a message, is checked as an answer.
+    #[test]
+    fn an_error_body_shown_as_the_response_example_is_no_answer_defect() {
+        let answer =
+            json!({"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]});
+        let error = json!({"message": "bad name", "code": "02000005", "extend": ""});
+        assert!(illustrates_an_error(&answer, &error));
+        assert!(illustrates_an_error(
+            &answer,
+            &json!({"error_code": "X.1", "error_msg": "bad"})
+        ));
+        assert!(!illustrates_an_error(
+            &answer,
+            &json!({"id": "a", "code": "0", "message": "ok"})
+        ));
+        assert!(!illustrates_an_error(&answer, &json!({"code": "0"})));
+        let coded = json!({"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}});
+        assert!(!illustrates_an_error(&coded, &error));
+    }
 
     #[test]
     fn merge_unites_properties_and_reports_conflicts() {

@@ -1527,6 +1527,52 @@ mod tests {
         }
     }
 
+    /// An `Object` row whose words say each key-value entry holds a value its table documents
+    /// is a map of those values where its example is keyed by other names (AOS's
+    /// `subObjectStatuses`); without an example, with a tag's key/value pair table, or with an
+    /// example keyed by the table's own fields, it stays an object.
+    #[test]
+    fn an_object_row_of_key_value_entries_is_a_map_of_its_table() {
+        let head = "|参数|参数类型|描述|";
+        let row = "|transfers|Object|每个key-value结构表示key对应节点的传输，value详情请参见表2。|";
+        let table = "\n**表 2** Transfer\n\n|参数|参数类型|描述|\n|--|--|--|\n|size|Integer|大小。|\n|name|String|名称。|\n";
+        let keyed = "\n## 响应示例\n\n```\n{\"transfers\": {\"node-a\": {\"size\": 1, \"name\": \"x\"}}}\n```\n";
+        let fielded =
+            "\n## 响应示例\n\n```\n{\"transfers\": {\"size\": 1, \"name\": \"x\"}}\n```\n";
+        let naming =
+            "|transfers|Object|包含一个名为size的字段，其中包含一个key-value结构，详情请参见表2。|";
+        let c = contract_of(&response_page(head, naming, table));
+        let response = c.response.expect("a response schema");
+        assert!(response["properties"]["transfers"]["properties"]["size"].is_object());
+        let unspoken = "|transfers|Object|key-value结构，详情请参见表2。|";
+        let c = contract_of(&response_page(head, unspoken, table));
+        let response = c.response.expect("a response schema");
+        assert!(response["properties"]["transfers"]["properties"]["size"].is_object());
+        let pair = "\n**表 2** Tag\n\n|参数|参数类型|描述|\n|--|--|--|\n|key|String|键。|\n|value|String|值。|\n";
+        for (more, map) in [
+            (table.to_string(), false),
+            (format!("{table}{keyed}"), true),
+            (format!("{table}{fielded}"), false),
+            (pair.to_string(), false),
+        ] {
+            let c = contract_of(&response_page(head, row, &more));
+            let response = c.response.expect("a response schema");
+            let transfers = &response["properties"]["transfers"];
+            assert_eq!(
+                transfers
+                    .get("additionalProperties")
+                    .is_some_and(Value::is_object),
+                map,
+                "{more}: {transfers}"
+            );
+            assert_eq!(
+                transfers.get("properties").is_none(),
+                map,
+                "{more}: {transfers}"
+            );
+        }
+    }
+
     /// `Map<String,X>`: X's fields describe each value, whatever the key; a placeholder row
     /// (user-chosen keys) is the type of every other key, never a property of its own.
     #[test]
