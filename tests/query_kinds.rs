@@ -143,8 +143,8 @@ fn a_kind_named_in_the_query_is_derived_and_checked_by_its_query_id() {
     );
 }
 
-/// The suite passes against the contract tier; each fault it can see in the kind fails it in
-/// the lifecycle.
+/// The suite passes against the contract tier; each fault it can see in the kind fails it: in
+/// the lifecycle, and in the read or delete by an unknown id and by another project's id.
 #[test]
 fn faults_of_a_kind_named_in_the_query_fail_its_checkers() {
     let dir = prepared();
@@ -154,15 +154,31 @@ fn faults_of_a_kind_named_in_the_query_fail_its_checkers() {
     assert_eq!(out.status.code(), Some(0), "{all:?}\n{}", text(&out.stderr));
     let passed = |id: &str| all.iter().any(|(c, v, _)| c.ends_with(id) && v == "passed");
     assert!(passed("create_asset_v1_0/lifecycle"), "{all:?}");
-    for fault in ["delete-keeps", "list-misses", "unknown-id-ok"] {
+    for (fault, caught_by) in [
+        ("delete-keeps", "create_asset_v1_0/lifecycle"),
+        ("list-misses", "create_asset_v1_0/lifecycle"),
+        ("unknown-id-ok", "create_asset_v1_0/lifecycle"),
+        (
+            "unknown-id-ok",
+            "list_asset_details_v1_0/query_asset_id__unknown",
+        ),
+        (
+            "cross-project",
+            "list_asset_details_v1_0/query_asset_id__other_project",
+        ),
+        (
+            "cross-project",
+            "delete_asset_v1_0/query_asset_id__other_project",
+        ),
+    ] {
         let mock = standalone(dir.path(), &["--schemas", "schemas", "--fault", fault]);
         let (out, report) = run_against(dir.path(), &mock, &[]);
         let all = common::verdicts(&report);
         assert_eq!(out.status.code(), Some(1), "{fault}: {all:?}");
         assert!(
             all.iter()
-                .any(|(id, v, _)| id.ends_with("create_asset_v1_0/lifecycle") && v == "failed"),
-            "{fault}: {all:?}"
+                .any(|(id, v, _)| id.ends_with(caught_by) && v == "failed"),
+            "{fault} in {caught_by}: {all:?}"
         );
     }
 }

@@ -388,6 +388,7 @@ impl<'a> OpGen<'a> {
         }
         self.query_cases();
         self.path_cases();
+        self.query_id_cases();
         self.precondition_cases();
         self.auth_case();
     }
@@ -1487,6 +1488,69 @@ impl<'a> OpGen<'a> {
         }
     }
 
+    /// The read and delete of a kind no path names, by an unknown id and by another
+    /// project's one in their query: each is not found, as for an id in a path.
+    fn query_id_cases(&mut self) {
+        let Some(q) = self.query_named() else {
+            return;
+        };
+        if !self
+            .op
+            .query_params
+            .iter()
+            .any(|p| p.required && p.name == q)
+        {
+            return;
+        }
+        let body = self.base_body();
+        let not_found = if self.documents(404) {
+            Status::Codes(vec![404])
+        } else {
+            Status::Classes(vec!["4xx"])
+        };
+        let names_project = self.op.path_params.iter().any(|n| n == "project_id");
+        let mut variants = vec![(
+            "unknown",
+            "missing_id".to_string(),
+            format!(
+                "An unknown {q} is not found: {} ({}).",
+                not_found.text(),
+                self.page
+            ),
+            Constraint::Exists,
+            "resource_exists",
+        )];
+        // Another project's one needs the project in the path (the token chooses it otherwise).
+        if names_project {
+            variants.push((
+                "other_project",
+                format!("other_project_{q}"),
+                format!(
+                    "A {q} of another project behaves like an unknown one: {} ({}).",
+                    not_found.text(),
+                    self.page
+                ),
+                Constraint::Isolation,
+                "namespace",
+            ));
+        }
+        for (label, var, description, constraint, property) in variants {
+            let mut d = self.draft(
+                &format!("{q}: {}", label.replace('_', " ")),
+                &format!("query_{q}__{label}"),
+                description,
+                vec![rule_id(&self.op.id, &format!("query/{q}"), &constraint)],
+                body.clone(),
+                not_found.clone(),
+            );
+            d.query
+                .insert(q.to_string(), Value::String(format!("${{{var}}}")));
+            d.assertions.extend(self.code_assertion(&not_found));
+            d.property = Some(property);
+            self.push(d);
+        }
+    }
+
     fn auth_case(&mut self) {
         // Version documents are read before a client holds a token, and a token is issued to
         // one that holds none: no 401 to expect of either.
@@ -1643,6 +1707,12 @@ impl<'a> OpGen<'a> {
                     planner.need(&mut plan, p, service, path, "other_project_id");
                 }
                 Some(_) => {}
+            }
+        }
+        // Another project's one of a kind no path names, in the query.
+        for (q, v) in &d.query {
+            if v.as_str() == Some(format!("${{other_project_{q}}}").as_str()) {
+                planner.need(&mut plan, q, service, path, "other_project_id");
             }
         }
         let mut texts = Vec::new();
