@@ -107,9 +107,16 @@ pub struct ResourceKind {
     /// The collection's path template (`/v1/{project_id}/vpcs`), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection_path: Option<String>,
-    /// The path parameter naming one (`vpc_id`).
+    /// The path parameter naming one (`vpc_id`); for a kind whose id travels in the query
+    /// ([`ResourceKind::id_query`]), that query parameter's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_param: Option<String>,
+    /// A kind no path names (VOD's assets: `DELETE /v1.0/{project_id}/asset?asset_id=…`): the
+    /// query parameter its read and delete name one by (`asset_id`); its update names one by
+    /// the body field of that name. Its calls carry `{id}` there (the ledger fills it). None:
+    /// the path names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_query: Option<String>,
     /// The kind this one is nested under.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
@@ -146,6 +153,7 @@ impl ResourceKind {
             origin: Origin::Inferred,
             collection_path: None,
             id_param: None,
+            id_query: None,
             parent: None,
             create: None,
             list: None,

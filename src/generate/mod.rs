@@ -388,6 +388,7 @@ impl<'a> OpGen<'a> {
         }
         self.query_cases();
         self.path_cases();
+        self.query_id_cases();
         self.precondition_cases();
         self.auth_case();
     }
@@ -662,6 +663,33 @@ impl<'a> OpGen<'a> {
         params
     }
 
+    /// The query parameter (or body field) naming one of a kind no path names, where this
+    /// operation is that kind's read, update or delete.
+    fn query_named(&self) -> Option<&'a str> {
+        self.producers
+            .iter()
+            .find(|p| p.names_at(self.op))
+            .and_then(|p| p.query_id)
+    }
+
+    /// The required query parameters, each a simple valid value, except the id of a kind no
+    /// path names on its read or delete: the variable a setup captures it into (`${asset_id}`).
+    fn required_query(&self) -> Map<String, Value> {
+        let named = self.query_named();
+        self.op
+            .query_params
+            .iter()
+            .filter(|q| q.required)
+            .map(|q| {
+                let v = match named {
+                    Some(id) if id == q.name => Value::String(format!("${{{id}}}")),
+                    _ => values::simple_value(&q.schema),
+                };
+                (q.name.clone(), v)
+            })
+            .collect()
+    }
+
     fn draft(
         &self,
         step: &str,
@@ -678,13 +706,7 @@ impl<'a> OpGen<'a> {
             params: self.params_for(body.as_ref()),
             // A required query parameter is always sent, so that its absence is not why a case
             // fails.
-            query: self
-                .op
-                .query_params
-                .iter()
-                .filter(|q| q.required)
-                .map(|q| (q.name.clone(), values::simple_value(&q.schema)))
-                .collect(),
+            query: self.required_query(),
             headers: Map::new(),
             body,
             raw_body: None,
@@ -1283,11 +1305,18 @@ impl<'a> OpGen<'a> {
         for i in 0..self.options.samples {
             let mut runner =
                 values::runner(self.options.seed, &format!("{}:valid:{i}", self.op.id));
-            let Some(body) = values::draw(&strategy, &mut runner) else {
+            let Some(mut body) = values::draw(&strategy, &mut runner) else {
                 continue;
             };
             if !self.accepts(&body) {
                 continue;
+            }
+            // A kind no path names: the drawn body names the one the setup made, as a valid
+            // request must.
+            if let Some(id) = self.query_named() {
+                if let Some(v) = body.get_mut(id).filter(|v| v.is_string()) {
+                    *v = Value::String(format!("${{{id}}}"));
+                }
             }
             let rules = body_rules(self.op, request, &body);
             let status = self.success();
@@ -1459,6 +1488,69 @@ impl<'a> OpGen<'a> {
         }
     }
 
+    /// The read and delete of a kind no path names, by an unknown id and by another
+    /// project's one in their query: each is not found, as for an id in a path.
+    fn query_id_cases(&mut self) {
+        let Some(q) = self.query_named() else {
+            return;
+        };
+        if !self
+            .op
+            .query_params
+            .iter()
+            .any(|p| p.required && p.name == q)
+        {
+            return;
+        }
+        let body = self.base_body();
+        let not_found = if self.documents(404) {
+            Status::Codes(vec![404])
+        } else {
+            Status::Classes(vec!["4xx"])
+        };
+        let names_project = self.op.path_params.iter().any(|n| n == "project_id");
+        let mut variants = vec![(
+            "unknown",
+            "missing_id".to_string(),
+            format!(
+                "An unknown {q} is not found: {} ({}).",
+                not_found.text(),
+                self.page
+            ),
+            Constraint::Exists,
+            "resource_exists",
+        )];
+        // Another project's one needs the project in the path (the token chooses it otherwise).
+        if names_project {
+            variants.push((
+                "other_project",
+                format!("other_project_{q}"),
+                format!(
+                    "A {q} of another project behaves like an unknown one: {} ({}).",
+                    not_found.text(),
+                    self.page
+                ),
+                Constraint::Isolation,
+                "namespace",
+            ));
+        }
+        for (label, var, description, constraint, property) in variants {
+            let mut d = self.draft(
+                &format!("{q}: {}", label.replace('_', " ")),
+                &format!("query_{q}__{label}"),
+                description,
+                vec![rule_id(&self.op.id, &format!("query/{q}"), &constraint)],
+                body.clone(),
+                not_found.clone(),
+            );
+            d.query
+                .insert(q.to_string(), Value::String(format!("${{{var}}}")));
+            d.assertions.extend(self.code_assertion(&not_found));
+            d.property = Some(property);
+            self.push(d);
+        }
+    }
+
     fn auth_case(&mut self) {
         // Version documents are read before a client holds a token, and a token is issued to
         // one that holds none: no 401 to expect of either.
@@ -1491,6 +1583,21 @@ impl<'a> OpGen<'a> {
     fn push(&mut self, mut d: Draft) {
         if let Some(b) = d.body.as_mut() {
             bind_ids(b, self.base_body().as_ref(), self.request);
+            // The update of a kind no path names names the one it changes in its body: the
+            // generator's own value there becomes the variable a setup captures it into.
+            if let Some(id) = self.query_named() {
+                let base = self.base_body();
+                let chosen = base
+                    .as_ref()
+                    .and_then(|x| x.get(id))
+                    .and_then(Value::as_str);
+                if let Some(v) = b
+                    .get_mut(id)
+                    .filter(|v| v.as_str().is_some() && v.as_str() == chosen)
+                {
+                    *v = Value::String(format!("${{{id}}}"));
+                }
+            }
         }
         self.name_with_run_id(&mut d);
         if let Some(a) = &self.alternative {
@@ -1602,8 +1709,15 @@ impl<'a> OpGen<'a> {
                 Some(_) => {}
             }
         }
+        // Another project's one of a kind no path names, in the query.
+        for (q, v) in &d.query {
+            if v.as_str() == Some(format!("${{other_project_{q}}}").as_str()) {
+                planner.need(&mut plan, q, service, path, "other_project_id");
+            }
+        }
         let mut texts = Vec::new();
-        for v in d.body.iter() {
+        // The query names a kind no path names by its id (`?asset_id=${asset_id}`).
+        for v in d.body.iter().chain(d.query.values()) {
             crate::case::vars::strings_of(v, &mut texts);
         }
         for name in texts.iter().flat_map(|t| crate::case::vars::references(t)) {

@@ -51,6 +51,8 @@ pub struct Producer<'a> {
     pub key: Option<&'a ClientKey>,
     /// Other path parameters naming one (`idp_id` for a provider read at `…/{id}`).
     aliases: Vec<String>,
+    /// A kind no path names: the query parameter (and body field) naming one (`asset_id`).
+    pub query_id: Option<&'a str>,
 }
 
 impl Producer<'_> {
@@ -62,6 +64,42 @@ impl Producer<'_> {
         } else {
             item_params(op, params, var);
         }
+    }
+
+    /// Names the one captured in `var` where a request of a kind no path names names it: the
+    /// query parameter its read and delete require, the body field of its update. Requests
+    /// outside the kind's collection, and other kinds' requests, are left as they are.
+    pub fn name_in_request(
+        &self,
+        op: &Operation,
+        query: &mut Map<String, Value>,
+        body: &mut Option<Value>,
+        var: &str,
+    ) {
+        let Some(param) = self.query_id.filter(|_| self.names_at(op)) else {
+            return;
+        };
+        let value = json!(format!("${{{var}}}"));
+        if op.query_params.iter().any(|q| q.name == param) {
+            query.insert(param.to_string(), value);
+        } else if let Some(o) = body.as_mut().and_then(Value::as_object_mut) {
+            if o.contains_key(param) {
+                o.insert(param.to_string(), value);
+            }
+        }
+    }
+
+    /// Whether `op` is one of the requests naming one of a kind no path names: its read,
+    /// update or delete (the same operations the contract tier looks the id up for).
+    pub fn names_at(&self, op: &Operation) -> bool {
+        self.query_id.is_some()
+            && [self.read, self.update, self.delete]
+                .iter()
+                .flatten()
+                .any(|o| o.id == op.id)
+            && self
+                .listed
+                .is_none_or(|_| self.read.is_none_or(|r| r.id != op.id))
     }
 
     /// The normalised path of one (`/v1/{}/vpcs/{}`).
@@ -102,12 +140,15 @@ impl Producer<'_> {
     ) -> Option<PlannedStep> {
         let delete = self.delete?;
         self.item_params(delete, &mut params, var);
+        let mut query = required_query(delete);
+        let mut body = request_body(contract, delete);
+        self.name_in_request(delete, &mut query, &mut body, var);
         Some(PlannedStep {
             name: format!("teardown: delete {} ({var})", self.kind),
             operation: delete.id.clone(),
             params,
-            body: request_body(contract, delete),
-            query: required_query(delete),
+            body,
+            query,
             // Gone already (the case deleted it) is as good as deleted.
             status: json!(["2xx", "4xx"]).to_string(),
             ..PlannedStep::default()
@@ -175,6 +216,7 @@ impl<'a> Producers<'a> {
                         .filter(|(at, _)| *at == i)
                         .map(|(_, p)| p.clone())
                         .collect(),
+                    query_id: k.id_query.as_deref(),
                 })
             })
             .collect();
@@ -192,10 +234,19 @@ impl<'a> Producers<'a> {
         let version = path.split('/').nth(1).unwrap_or_default();
         // Another service's kind where the request's own service creates none: a DCS instance
         // names the VPC's subnet.
+        // A kind no path names is named only by requests at or below its collection (a
+        // query's bare `id` elsewhere is another resource's).
+        let reaches = |k: &Producer<'_>| {
+            k.query_id.is_none()
+                || path == k.collection
+                || path.starts_with(&format!("{}/", k.collection))
+        };
         let of = |same: bool| -> Vec<&Producer<'a>> {
             self.kinds
                 .iter()
-                .filter(|k| k.id_param == param && (k.create.service == service) == same)
+                .filter(|k| {
+                    k.id_param == param && (k.create.service == service) == same && reaches(k)
+                })
                 .collect()
         };
         let mut named = of(true);
@@ -212,7 +263,12 @@ impl<'a> Producers<'a> {
         }
         named
             .iter()
-            .find(|k| path.starts_with(&format!("{}/", k.collection)))
+            .find(|k| k.query_id.is_some() && path == k.collection)
+            .or_else(|| {
+                named
+                    .iter()
+                    .find(|k| path.starts_with(&format!("{}/", k.collection)))
+            })
             .or_else(|| {
                 named
                     .iter()

@@ -384,12 +384,15 @@ impl<'c, 'a> KindCases<'c, 'a> {
                 }
             }
         }
+        let mut query = super::producers::required_query(op);
+        let mut body = request_body(self.contract, op);
+        self.p.name_in_request(op, &mut query, &mut body, var);
         PlannedStep {
             name,
             operation: op.id.clone(),
             params,
-            query: super::producers::required_query(op),
-            body: request_body(self.contract, op),
+            query,
+            body,
             status,
             ..PlannedStep::default()
         }
@@ -617,6 +620,8 @@ impl<'c, 'a> KindCases<'c, 'a> {
             success_yaml(update),
         );
         step.body = Some(body);
+        self.p
+            .name_in_request(update, &mut step.query, &mut step.body, &self.var);
         let value = value.as_str()?.to_string();
         Some((step, (named(&pointer), value)))
     }
@@ -634,14 +639,15 @@ impl<'c, 'a> KindCases<'c, 'a> {
             }
         }
         if let Some(op) = gone {
-            tags.push(rule_id(
-                &op.id,
-                &format!(
+            // A kind no path names is named by its query parameter.
+            let target = match self.p.query_id.filter(|_| self.p.names_at(op)) {
+                Some(q) => format!("query/{q}"),
+                None => format!(
                     "path/{}",
                     op.path_params.last().map_or("id", String::as_str)
                 ),
-                &Constraint::Exists,
-            ));
+            };
+            tags.push(rule_id(&op.id, &target, &Constraint::Exists));
         }
         tags.dedup();
         tags

@@ -41,12 +41,30 @@ struct KindRoute {
     /// A nested kind's held instance, kept in each concrete collection below an existing
     /// parent the first time a request runs below it: its id and documented body.
     held_below: Option<(String, Value)>,
+    /// A kind no path names ([`crate::contract::resources::ResourceKind::id_query`]): the
+    /// requests naming one, as (method, normalised template, whether the body names it rather
+    /// than the query).
+    by_query: Option<QueryNamed>,
+}
+
+/// How the requests of a kind whose id travels in the query name one.
+#[derive(Debug)]
+struct QueryNamed {
+    /// The query parameter (and body field) naming one (`asset_id`).
+    param: String,
+    /// (method, normalised template, named in the body) of its read, update and delete.
+    requests: Vec<(String, String, bool)>,
+    /// The normalised template of its list, where that is not its collection (`…/asset/list`).
+    list: Option<String>,
 }
 
 impl KindRoute {
     /// Whether the path parameter `param` names one of this kind.
     fn named_by(&self, param: &str) -> bool {
-        self.id_param.as_deref() == Some(param) || self.aliases.iter().any(|a| a == param)
+        // A kind no path names is named by its query parameter only on its own requests
+        // ([`Memory::query_role`]): elsewhere a path's `{id}` is not one of it.
+        self.by_query.is_none()
+            && (self.id_param.as_deref() == Some(param) || self.aliases.iter().any(|a| a == param))
     }
 }
 
@@ -171,7 +189,26 @@ impl Memory {
                     .as_ref()
                     .map(|d| normalise(&d.path))
                     .filter(|d| *d != item && d.split('/').count() == item.split('/').count());
+                let by_query = k.id_query.as_ref().map(|param| {
+                    let named = |c: &crate::contract::resources::Call| {
+                        let in_body = c.body.as_ref().is_some_and(|b| b.get(param).is_some());
+                        (c.method.to_ascii_uppercase(), normalise(&c.path), in_body)
+                    };
+                    // A kind read through its list is read as a list, filtered by the id.
+                    let read = Some(&k.read).filter(|_| k.read_by_list.is_none());
+                    QueryNamed {
+                        param: param.clone(),
+                        requests: read
+                            .into_iter()
+                            .chain(&k.update)
+                            .chain(&k.delete)
+                            .map(named)
+                            .collect(),
+                        list: k.list.as_ref().map(|l| normalise(&l.path)),
+                    }
+                });
                 Some(KindRoute {
+                    by_query,
                     item,
                     collection,
                     creates_elsewhere,
@@ -504,6 +541,77 @@ impl Memory {
             }
         }
         Ok(Role::Other)
+    }
+
+    /// What a request of a kind no path names is (its read, update or delete, naming one by
+    /// its query parameter or, for the update, its body field): that stored one, or refused as
+    /// unknown. None: no such kind's request, or one that names no id (the ordinary rules
+    /// answer it).
+    pub fn query_role(
+        &self,
+        method: &str,
+        template: &str,
+        path: &str,
+        params: &[(String, String)],
+        query: &[(String, String)],
+        request: Option<&Value>,
+    ) -> Option<Result<Role, Unknown>> {
+        let t = normalise(template);
+        let segs: Vec<&str> = path.split('/').collect();
+        let project = params
+            .iter()
+            .find(|(n, _)| n == "project_id")
+            .map(|(_, v)| v.as_str());
+        let listed = self.kinds.iter().find(|k| {
+            method.eq_ignore_ascii_case("GET")
+                && k.by_query
+                    .as_ref()
+                    .is_some_and(|q| q.list.as_deref() == Some(t.as_str()) && t != k.collection)
+        });
+        if let Some(k) = listed {
+            self.seed(project);
+            return Some(Ok(Role::List {
+                collection: concretise(&k.collection, &segs),
+                envelope: k.created_id.as_deref().and_then(envelope_of),
+            }));
+        }
+        let (k, named) = self.kinds.iter().find_map(|k| {
+            let named = k.by_query.as_ref()?;
+            let (_, _, in_body) = named
+                .requests
+                .iter()
+                .find(|(m, at, _)| m.eq_ignore_ascii_case(method) && *at == t)?;
+            Some((k, (&named.param, *in_body)))
+        })?;
+        let (param, in_body) = named;
+        let id = if in_body {
+            match request?.get(param)? {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            }
+        } else {
+            // An id list (`asset_id` is an array on VOD's delete) names its first.
+            let (_, v) = query.iter().find(|(n, _)| n == param)?;
+            v.split(',').next().unwrap_or_default().to_string()
+        };
+        self.seed(project);
+        let collection = concretise(&k.collection, &segs);
+        let store = self.store.read().unwrap_or_else(|p| p.into_inner());
+        let project = project.filter(|_| !self.faults.has(Fault::CrossProjectLeak));
+        // Its collection in the request's project (any project's, where they leak).
+        let found = store
+            .iter()
+            .find(|(coll, items)| {
+                fits(&k.collection, coll)
+                    && project.is_none_or(|p| coll.split('/').any(|s| s == p))
+                    && items.iter().any(|(i, _)| *i == id)
+            })
+            .map(|(coll, _)| coll.clone());
+        Some(match found {
+            Some(collection) => Ok(Role::Item { collection, id }),
+            None => Err(Unknown { collection, id }),
+        })
     }
 
     /// Whether the template's segment at a kind's id place is a parameter named as another
@@ -1211,6 +1319,103 @@ mod tests {
         assert!(list("p1").is_empty(), "a deleted instance stays deleted");
         assert!(item("p1").is_err());
         assert_eq!(list("p2"), vec![example], "another project holds its own");
+    }
+
+    /// A kind no path names (VOD's assets): its read and delete name one by the query, its
+    /// update by the body; a created one is found there until deleted, an unknown one is
+    /// refused, its list is the collection's, other requests are not its, and a delete that
+    /// keeps it (the fault) leaves it found.
+    #[test]
+    fn a_kind_named_in_the_query_is_found_by_its_query_id_until_deleted() {
+        let call = |m: &str, p: &str| Call {
+            method: m.into(),
+            path: p.into(),
+            body: None,
+            query: Default::default(),
+        };
+        let named = |c: Call| Call {
+            query: [("asset_id".to_string(), json!("{id}"))].into(),
+            ..c
+        };
+        let asset = ResourceKind {
+            create: Some(call("POST", "/v1.0/{project_id}/asset")),
+            delete: Some(named(call("DELETE", "/v1.0/{project_id}/asset"))),
+            update: Some(Call {
+                body: Some(json!({"asset_id": "{id}"})),
+                ..call("PUT", "/v1.0/{project_id}/asset/info")
+            }),
+            list: Some(call("GET", "/v1.0/{project_id}/asset/list")),
+            created_id: Some("/asset_id".into()),
+            collection_path: Some("/v1.0/{project_id}/asset".into()),
+            id_param: Some("asset_id".into()),
+            id_query: Some("asset_id".into()),
+            ..ResourceKind::new(
+                "asset",
+                "vod",
+                "asset",
+                named(call("GET", "/v1.0/{project_id}/asset/details")),
+            )
+        };
+        let table = ResourceTable { kinds: vec![asset] };
+        let by = |id: &str| vec![("asset_id".to_string(), id.to_string())];
+        fn role(
+            m: &Memory,
+            method: &str,
+            template: &str,
+            path: &str,
+            query: &[(String, String)],
+            body: Option<&Value>,
+        ) -> Option<Result<Role, Unknown>> {
+            let project = [("project_id".to_string(), "p".to_string())];
+            m.query_role(method, template, path, &project, query, body)
+        }
+        for faults in [Faults::default(), Faults::new([Fault::DeleteKeeps])] {
+            let keeps = faults.has(Fault::DeleteKeeps);
+            let m = Memory::new(&table, faults);
+            let made = m.create("/v1.0/p/asset", "/asset_id", json!({"title": "a"}), None);
+            let id = made["asset_id"].as_str().unwrap_or_default().to_string();
+            let details = "/v1.0/{project_id}/asset/details";
+            let read = |m: &Memory, id: &str| {
+                role(m, "GET", details, "/v1.0/p/asset/details", &by(id), None)
+            };
+            let item = Role::Item {
+                collection: "/v1.0/p/asset".into(),
+                id: id.clone(),
+            };
+            assert_eq!(read(&m, &id), Some(Ok(item.clone())));
+            assert!(matches!(read(&m, "nobody"), Some(Err(_))));
+            let body = json!({"asset_id": id, "title": "b"});
+            let info = "/v1.0/{project_id}/asset/info";
+            assert_eq!(
+                role(&m, "PUT", info, "/v1.0/p/asset/info", &[], Some(&body)),
+                Some(Ok(item.clone()))
+            );
+            let list = "/v1.0/{project_id}/asset/list";
+            assert!(matches!(
+                role(&m, "GET", list, "/v1.0/p/asset/list", &[], None),
+                Some(Ok(Role::List { .. }))
+            ));
+            let ciphers = "/v1.0/{project_id}/asset/ciphers";
+            assert_eq!(
+                role(&m, "GET", ciphers, "/v1.0/p/asset/ciphers", &by(&id), None),
+                None
+            );
+            let delete = "/v1.0/{project_id}/asset";
+            assert_eq!(
+                role(&m, "DELETE", delete, "/v1.0/p/asset", &by(&id), None),
+                Some(Ok(item))
+            );
+            m.delete("/v1.0/p/asset", &id);
+            assert_eq!(read(&m, &id).is_some_and(|r| r.is_ok()), keeps);
+            // A path's `{asset_id}` elsewhere is no reference to the kind.
+            assert!(m
+                .role(
+                    "/v1.0/{project_id}/x/{asset_id}",
+                    "/v1.0/p/x/nobody",
+                    &by("nobody")
+                )
+                .is_ok());
+        }
     }
 
     /// An id the create's answer shows shorter than a UUID (made within a 32-byte limit) is

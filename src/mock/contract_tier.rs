@@ -429,7 +429,11 @@ impl Tier {
                 self.memory.put_names_item(&op.path, path, params, request);
             }
         }
-        let role = match self.memory.role(&op.path, path, params) {
+        let role = self
+            .memory
+            .query_role(&op.method, &op.path, path, params, query, request)
+            .unwrap_or_else(|| self.memory.role(&op.path, path, params));
+        let role = match role {
             Ok(role) if op.method == "GET" => Memory::list_of(role),
             Ok(role) => role,
             // The made-up body of the operation's schema, as if the id existed.

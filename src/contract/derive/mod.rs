@@ -20,6 +20,7 @@ pub mod merge;
 pub mod naming;
 pub mod page;
 pub mod plaintext;
+pub mod query_kinds;
 pub mod references;
 pub mod resources;
 pub mod write;

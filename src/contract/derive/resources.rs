@@ -240,6 +240,7 @@ pub fn infer(
                 .next()
                 .and_then(crate::contract::template::sole_param)
                 .map(str::to_string),
+            id_query: None,
             parent: None,
             create: create.map(&call),
             list: collection_ops.get("GET").map(|op| call(op)),
@@ -261,6 +262,9 @@ pub fn infer(
     {
         made_elsewhere(k, &by_path, schemas, examples);
     }
+    // Collections no path kind has may hold kinds named in the query.
+    let unnamed = super::query_kinds::infer(operations, schemas, examples, &inferred);
+    inferred.extend(unnamed);
     // Parents: the kind whose item path is the deepest prefix of a collection path.
     let items: Vec<(String, String)> = inferred
         .iter()
@@ -447,7 +451,7 @@ pub fn normalise(path: &str) -> String {
 }
 
 /// `vpc.v1`, `security_group.v2_0`: the collection's singular and the path's API version.
-fn kind_name(collection: &str, item_path: &str) -> String {
+pub(super) fn kind_name(collection: &str, item_path: &str) -> String {
     let own = singular(collection);
     // Nested kinds carry their parent's literal segments, so names stay unique.
     let segs: Vec<&str> = item_path.split('/').filter(|s| !s.is_empty()).collect();
@@ -474,7 +478,7 @@ fn kind_name(collection: &str, item_path: &str) -> String {
 }
 
 /// `security_group` for `security-groups`.
-fn singular(segment: &str) -> String {
+pub(super) fn singular(segment: &str) -> String {
     let base = segment.replace('-', "_");
     if let Some(s) = base.strip_suffix("ies") {
         format!("{s}y")
@@ -510,7 +514,7 @@ fn names_parent(
 /// How a list shows one of a kind it lists: the array property whose items carry a string id
 /// (named as the kind's id parameter, else `id`), and the query parameter of that name, if the
 /// list documents one, that narrows the list to it.
-fn list_read(
+pub(super) fn list_read(
     list: &Operation,
     schemas: &BTreeMap<(String, SchemaKind), Value>,
     id_param: &str,
@@ -537,7 +541,7 @@ fn list_read(
 }
 
 /// The schema of an operation's first documented success answer that has one.
-fn success_schema<'s>(
+pub(super) fn success_schema<'s>(
     op: &Operation,
     schemas: &'s BTreeMap<(String, SchemaKind), Value>,
 ) -> Option<&'s Value> {
@@ -549,7 +553,7 @@ fn success_schema<'s>(
 /// Where a create response holds the new id: `/id` or `/<id param>` (`/instance_id`), or the
 /// same under the one object property that has it (`/vpc/id`), or in the first item of an array
 /// property (`/instances/0/instance_id`: a create that answers the list it made).
-fn created_id(
+pub(super) fn created_id(
     op: &Operation,
     schemas: &BTreeMap<(String, SchemaKind), Value>,
     id_param: &str,
@@ -834,7 +838,7 @@ fn minimal(schema: &Value) -> Value {
 /// and `restore` are refused otherwise). A parameter naming the kind's own id is `{id}`; any other gets a simple valid
 /// value, which the ledger replaces by the resource's parameter of that name when it knows one
 /// (a parent the create's path or body named).
-fn documented(
+pub(super) fn documented(
     mut call: Call,
     op: &Operation,
     schemas: &BTreeMap<(String, SchemaKind), Value>,
