@@ -9,7 +9,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{derive_service, page, resources, run_against, standalone, text, DerivedService};
+use common::{derive_service, page, run_against, standalone, text, DerivedService};
 use serde_json::Value;
 
 /// Writes the synthetic service's pages.
@@ -109,13 +109,7 @@ fn verdicts(report: &Value) -> Vec<(String, String)> {
 #[test]
 fn a_kind_with_no_item_read_is_read_through_its_list() {
     let dir = prepared();
-    let table = resources(dir.path());
-    let kind = table
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["collection"] == "instances")
-        .unwrap_or_else(|| panic!("no instance kind: {table}"));
+    let kind = common::kind(dir.path(), "instances");
     assert_eq!(kind["read"]["path"], "/v3/{project_id}/instances", "{kind}");
     assert_eq!(
         kind["read_by_list"],

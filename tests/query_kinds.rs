@@ -10,9 +10,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{
-    derive_service, page, resources, run_against, run_in_process, standalone, text, DerivedService,
-};
+use common::{derive_service, page, run_against, run_in_process, standalone, text, DerivedService};
 use serde_json::Value;
 
 /// Writes the synthetic service's pages.
@@ -103,13 +101,7 @@ fn prepared() -> DerivedService {
 #[test]
 fn a_kind_named_in_the_query_is_derived_and_checked_by_its_query_id() {
     let dir = prepared();
-    let table = resources(dir.path());
-    let kind = table
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["collection"] == "asset")
-        .unwrap_or_else(|| panic!("no asset kind: {table}"));
+    let kind = common::kind(dir.path(), "asset");
     assert_eq!(kind["id_query"], "asset_id", "{kind}");
     assert_eq!(kind["read"]["path"], "/v1.0/{project_id}/asset/details");
     assert_eq!(kind["read"]["query"]["asset_id"], "{id}", "{kind}");

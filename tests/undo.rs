@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{derive_service, resources, run_in_process, text, DerivedService};
+use common::{derive_service, kind, run_in_process, text, DerivedService};
 use serde_json::Value;
 
 /// A table under a caption: `|name|required|type|description|` rows.
@@ -97,16 +97,6 @@ fn write_pages(svc: &Path) {
 /// Derives and generates the synthetic pages into a fresh project folder.
 fn prepared() -> DerivedService {
     derive_service("svc", write_pages, true)
-}
-
-/// The kind entry of the derived resource table whose collection is `collection`.
-fn kind(dir: &Path, collection: &str) -> Value {
-    let table = resources(dir);
-    let kinds = table.as_array().cloned().unwrap_or_default();
-    kinds
-        .into_iter()
-        .find(|k| k["collection"] == collection)
-        .unwrap_or_else(|| panic!("no {collection} kind in {table}"))
 }
 
 /// The table's delete carries what the page requires: the query parameter and the body.

@@ -890,15 +890,7 @@ fn a_create_answering_only_a_job_is_followed_to_the_new_id() {
         std::fs::write(svc.join(name), text).unwrap();
     }
     let dir = prepared_pages("mms", &[&svc]);
-    let table: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("schemas/resources.json")).unwrap())
-            .unwrap();
-    let machine = table
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["collection"] == "machines")
-        .unwrap_or_else(|| panic!("no machines kind: {table}"));
+    let machine = common::kind(dir.path(), "machines");
     assert_eq!(machine["created_id"], Value::Null, "{machine}");
     assert_eq!(
         machine["created_by_job"],

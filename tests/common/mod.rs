@@ -332,6 +332,17 @@ pub fn resources(dir: &Path) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The kind entry of the derived resource table (`schemas/resources.json` under `dir`) whose
+/// collection is `collection`.
+pub fn kind(dir: &Path, collection: &str) -> serde_json::Value {
+    let table = resources(dir);
+    let kinds = table.as_array().cloned().unwrap_or_default();
+    kinds
+        .into_iter()
+        .find(|k| k["collection"] == collection)
+        .unwrap_or_else(|| panic!("no {collection} kind in {table}"))
+}
+
 /// Runs the folder's `cases/` against the run's built-in mock (no target: in process; no
 /// snapshots, quiet), writing the JSON report to `report`; returns the output and the report.
 pub fn run_in_process(dir: &Path, report: &str) -> (Output, serde_json::Value) {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::resources::{created_id, documented, kind_name, list_read, normalise};
+use super::resources::{by_path, created_id, documented, kind_name, list_read, normalise};
 use crate::contract::resources::{Call, ResourceKind};
 use crate::contract::rules::is_resource_param;
 use crate::contract::{Operation, SchemaKind};
@@ -25,13 +25,7 @@ pub fn infer(
     examples: &BTreeMap<String, Value>,
     known: &[ResourceKind],
 ) -> Vec<ResourceKind> {
-    let mut by_path: BTreeMap<(&str, String), BTreeMap<&str, &Operation>> = BTreeMap::new();
-    for op in operations {
-        by_path
-            .entry((op.service.as_str(), normalise(&op.path)))
-            .or_default()
-            .insert(op.method.as_str(), op);
-    }
+    let by_path = by_path(operations);
     let taken = |service: &str, coll: &str| {
         known.iter().any(|k| {
             k.service == service

@@ -24,14 +24,7 @@ pub fn infer(
     examples: &BTreeMap<String, Value>,
     declared: &ResourceTable,
 ) -> (ResourceTable, Vec<String>) {
-    // (service, normalised path) → method → operation.
-    let mut by_path: BTreeMap<(&str, String), BTreeMap<&str, &Operation>> = BTreeMap::new();
-    for op in operations {
-        by_path
-            .entry((op.service.as_str(), normalise(&op.path)))
-            .or_default()
-            .insert(op.method.as_str(), op);
-    }
+    let by_path = by_path(operations);
     let mut inferred: Vec<ResourceKind> = Vec::new();
     let mut notes = Vec::new();
     let no_ops = BTreeMap::new();
@@ -440,6 +433,18 @@ fn merge(mut inferred: Vec<ResourceKind>, declared: &ResourceTable) -> ResourceT
         kinds.push(i);
     }
     ResourceTable { kinds }
+}
+
+/// The operations by (service, normalised path), then by method.
+pub fn by_path(operations: &[Operation]) -> BTreeMap<(&str, String), BTreeMap<&str, &Operation>> {
+    let mut by_path: BTreeMap<(&str, String), BTreeMap<&str, &Operation>> = BTreeMap::new();
+    for op in operations {
+        by_path
+            .entry((op.service.as_str(), normalise(&op.path)))
+            .or_default()
+            .insert(op.method.as_str(), op);
+    }
+    by_path
 }
 
 /// A path template with its parameter names dropped (`/v1/{}/vpcs/{}`), so pages naming one
