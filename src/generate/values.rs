@@ -426,7 +426,20 @@ pub fn strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Value> 
             let items = schema
                 .get("items")
                 .map_or_else(|| Just(json!("x")).boxed(), |i| strategy(i, false));
-            proptest::collection::vec(items, 0..=3)
+            // Up to three items more than the least, within the most the array holds: a draw
+            // outside the stated count would be no valid body (0 to 3 where none is stated).
+            let count = |k: &str| {
+                schema
+                    .get(k)
+                    .and_then(Value::as_u64)
+                    .and_then(|n| usize::try_from(n).ok())
+            };
+            let lo = count("minItems").unwrap_or(0);
+            let hi = count("maxItems")
+                .unwrap_or(usize::MAX)
+                .min(lo.saturating_add(3))
+                .max(lo);
+            proptest::collection::vec(items, lo..=hi)
                 .prop_map(Value::Array)
                 .boxed()
         }
@@ -502,6 +515,32 @@ fn object_strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Valu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Random arrays hold as many items as their schema states, so every draw is a valid body.
+    #[test]
+    fn drawn_arrays_hold_the_stated_count_of_items() {
+        let counted =
+            json!({"type": "array", "minItems": 1, "maxItems": 2, "items": {"type": "integer"}});
+        let open = json!({"type": "array", "items": {"type": "integer"}});
+        let mut runner = TestRunner::deterministic();
+        let (mut least, mut most) = (usize::MAX, 0);
+        for _ in 0..64 {
+            let n = |schema: &Value, runner: &mut TestRunner| {
+                let tree = strategy(schema, false).new_tree(runner).unwrap();
+                tree.current().as_array().map_or(0, Vec::len)
+            };
+            let c = n(&counted, &mut runner);
+            assert!((1..=2).contains(&c), "{c} items");
+            let o = n(&open, &mut runner);
+            least = least.min(o);
+            most = most.max(o);
+        }
+        assert_eq!(
+            (least, most),
+            (0, 3),
+            "no count stated: 0 to 3 items as before"
+        );
+    }
 
     #[test]
     fn a_create_name_carries_the_run_id_within_its_limits() {

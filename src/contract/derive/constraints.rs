@@ -118,6 +118,11 @@ pub struct Reading {
     /// string typed row with a value range then holds more than one decimal number (or the
     /// range is a length).
     pub not_one_number: bool,
+    /// The decimal places of the row's numbers ("一位小数" alone in its sentence) and the phrase.
+    pub decimals: Option<(u32, String)>,
+    /// A quoted example that is several numbers joined by one separator (`"0.3:0.6"`): the
+    /// numbers, the separator and the example as written.
+    pub number_list_example: Option<(Vec<String>, char, String)>,
 }
 
 static CONSTRAINT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
@@ -134,7 +139,8 @@ pub fn is_constraint_like(phrase: &str) -> bool {
 
 static CONDITIONAL: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
-        r"(?i)如果|若|假如|当[^。；]{0,40}?时|仅[^。；]{0,30}?时|只有[^。；]{0,30}?时|",
+        // "当前支持" is "currently supports", no "when" ("当前支持：FLV，HLS…，设置格式时…").
+        r"(?i)如果|若|假如|当(?:[^前。；]|前[^支仅只。；])[^。；]{0,39}?时|当前?时|仅[^。；]{0,30}?时|只有[^。；]{0,30}?时|",
         r"[^，,。；\s]{1,20}为[^，,。；\s]{1,20}时|时(?:[，,：:]|有效|生效|必选|必填|可选|才)|",
         r"\b(?:if|when|whenever|unless|only (?:for|valid|applies|takes effect))\b|\bin case\b|",
         // "period_type=year，取值为[1,3]": a case named by its parameter's value.
@@ -522,6 +528,9 @@ static LIST_SEP: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\s*(?:[,，]\s*(?:or|and)\s+|、|，|,|/|\\|；|;|或者|或|和|及)\s*|\s+(?:or|and)\s+")
 });
 static PAREN: LazyLock<Regex> = LazyLock::new(|| re(r"[（(][^）)]*[）)]"));
+// A count of the values glued after the last one ("MP4三种格式").
+static COUNT_AFTER_VALUE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^((?:\d+|[两二三四五六七八九十])\s*种)"));
 static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| re(r"[。；;！!]|\.\s+|\.$"));
 
 /// Cuts a paragraph into sentences (the units conditions apply to); a label run into the
@@ -647,6 +656,13 @@ fn list_values(text: &str) -> Option<Vec<String>> {
         // Only words that open a new sentence end a list glued to them ("12两个网段" is a
         // value's own words, "B等" an open list).
         let glued_rest = item[head.len()..].trim_start();
+        // "MP4三种格式": the last value, then the count of the values, which must agree.
+        if let Some(c) = COUNT_AFTER_VALUE.captures(glued_rest) {
+            let last = TOKEN.captures(head)?;
+            values.push(last[1].to_string());
+            let n = c.get(1).and_then(|n| count_word(n.as_str()))?;
+            return (n == values.len() && values.len() >= 2).then_some(values);
+        }
         let head = if glued_rest.starts_with(is_han)
             && ![
                 "详情", "具体", "更多", "请参", "参见", "未传", "未填", "不传", "不填", "默认",
@@ -918,6 +934,27 @@ pub fn map_entries(paragraphs: &[String]) -> Option<(u64, String)> {
     found
 }
 
+// The decimal places of the row's numbers, a sentence of its own ("一位小数", never the
+// "第一位小数" of a list of parts).
+static DECIMAL_PLACES: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*(?:保留|精确到)?\s*(\d+|[一两二三四五六七八九十])\s*位小数\s*$"));
+// A paragraph that is one quoted example and nothing else (`"0.3:0.6"`).
+static QUOTED_EXAMPLE: LazyLock<Regex> = LazyLock::new(|| re(r#"^\s*["“]([^"“”]+)["”]\s*$"#));
+static DECIMAL: LazyLock<Regex> = LazyLock::new(|| re(r"^\d+(?:\.\d+)?$"));
+
+/// A quoted example that is two numbers or more joined by one separator (`"0.3:0.6"`): the
+/// numbers, the separator and the example.
+fn number_list_example(paragraph: &str) -> Option<(Vec<String>, char, String)> {
+    let example = QUOTED_EXAMPLE.captures(paragraph)?.get(1)?.as_str().trim();
+    let sep = example.chars().find(|c| !c.is_ascii_digit() && *c != '.')?;
+    if !matches!(sep, ':' | '/' | '|' | ';') {
+        return None;
+    }
+    let parts: Vec<String> = example.split(sep).map(|p| p.trim().to_string()).collect();
+    (parts.len() >= 2 && parts.iter().all(|p| DECIMAL.is_match(p)))
+        .then(|| (parts, sep, example.to_string()))
+}
+
 /// Reads every constraint stated in a row's paragraphs.
 pub fn read(paragraphs: &[String]) -> Reading {
     let mut reading = Reading {
@@ -931,6 +968,12 @@ pub fn read(paragraphs: &[String]) -> Reading {
         }),
         ..Reading::default()
     };
+    reading.number_list_example = paragraphs.iter().find_map(|p| number_list_example(p));
+    reading.decimals = paragraphs.iter().flat_map(|p| sentences(p)).find_map(|s| {
+        let c = DECIMAL_PLACES.captures(&s)?;
+        let n = u32::try_from(count_word(c.get(1)?.as_str())?).ok()?;
+        Some((n, s.trim().to_string()))
+    });
     // A value list opened by an intro sentence: (intro, conditional, values, explorer style).
     let mut list: Option<(String, bool, Vec<String>, bool)> = None;
     // (value, phrase) of each sentence naming one value and what it means.
@@ -2259,6 +2302,15 @@ pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> App
             refused.retain(|p| !used.contains(p));
         }
     }
+    // A string of several numbers ("0.3:0.6", each in [0.0, 1.0] with one decimal): the
+    // pattern of such numbers joined by their separator.
+    if *ty == Ty::String && !length_stated && !schema.contains_key("pattern") {
+        if let Some((pattern, used)) = number_list_pattern(reading) {
+            schema.insert("pattern".into(), json!(pattern));
+            phrases.insert("pattern".into(), json!(used.join(" / ")));
+            refused.retain(|p| !used.contains(p));
+        }
+    }
     // A phrase counts as unread only when none of its constraints could be written.
     for p in refused {
         if !phrases.values().any(|v| v == p) && !applied.unread.iter().any(|u| u == p) {
@@ -2327,6 +2379,58 @@ fn number_string_pattern(reading: &Reading) -> Option<(String, Vec<&str>)> {
         None => return None,
     };
     Some((format!("^(?:{alternatives})$"), used))
+}
+
+/// The pattern of a string holding several numbers joined by one separator, as the row's
+/// quoted example shows (`"0.3:0.6"`), each within the row's range of whole bounds
+/// (`[0.0, 1.0]`) with the decimal places it states (`一位小数`), and the phrases used. `None`
+/// unless all three are stated, the bounds once each, and the example keeps them.
+fn number_list_pattern(reading: &Reading) -> Option<(String, Vec<&str>)> {
+    let (places, places_phrase) = reading.decimals.as_ref()?;
+    let (parts, sep, example) = reading.number_list_example.as_ref()?;
+    let bound = |pick: fn(&Constraint) -> Option<f64>| -> Option<(f64, &str)> {
+        let mut all = reading
+            .found
+            .iter()
+            .filter_map(|f| pick(&f.constraint).map(|n| (n, f.phrase.as_str())));
+        let first = all.next()?;
+        all.all(|(n, _)| n == first.0).then_some(first)
+    };
+    let (lo, lo_phrase) = bound(|c| match c {
+        Constraint::Minimum(n) => Some(*n),
+        _ => None,
+    })?;
+    let (hi, hi_phrase) = bound(|c| match c {
+        Constraint::Maximum(n) => Some(*n),
+        _ => None,
+    })?;
+    let whole = |n: f64| n >= 0.0 && n.fract() == 0.0 && n < 1e15;
+    if !whole(lo) || !whole(hi) || lo >= hi || *places == 0 || *places > 6 {
+        return None;
+    }
+    // The example must be what the pattern takes: every number in range, with its places.
+    let fits = |p: &str| {
+        let decimals = p.split_once('.').map_or(0, |(_, d)| d.len());
+        decimals == *places as usize && p.parse::<f64>().is_ok_and(|n| lo <= n && n <= hi)
+    };
+    if !parts.iter().all(|p| fits(p)) {
+        return None;
+    }
+    let (lo, hi) = (lo as u64, hi as u64);
+    let places = *places as usize;
+    let number = format!(
+        "(?:(?:{})\\.\\d{{{places}}}|{hi}\\.{})",
+        integer_range_regex(lo, hi - 1),
+        "0".repeat(places)
+    );
+    let sep = regex::escape(&sep.to_string());
+    let pattern = format!("^{number}(?:{sep}{number}){{{}}}$", parts.len() - 1);
+    let mut used = vec![lo_phrase];
+    if hi_phrase != lo_phrase {
+        used.push(hi_phrase);
+    }
+    used.extend([places_phrase.as_str(), example.as_str()]);
+    Some((pattern, used))
 }
 
 /// Alternatives matching exactly the decimal numbers `lo..=hi`, without leading zeros.
@@ -3528,6 +3632,19 @@ mod tests {
             "建议取值范围：10~20\n常用取值范围：1~100",
             "minimum=10 maximum=20 minimum=1 maximum=100",
         ),
+        (
+            "录制格式，当前支持：FLV，HLS，MP4三种格式，设置格式时必须使用大写字母",
+            "enum=FLV|HLS|MP4",
+        ),
+        // "当前支持" is "currently supports", no condition; the count after the last value must
+        // agree.
+        ("当前支持：FLV，HLS，MP4两种格式", ""),
+        ("当type为a时，取值为x、y", "note"),
+        // The values of a list only when it is not empty stay a note (an empty value is one).
+        (
+            "查询的信息类型。\n为空时表示查询所有信息。\n不为空时支持同时查询一个或者多个类型的信息，取值如下：\nbase_info：媒资基本信息。\ntranscode_info：转码结果信息。",
+            "note",
+        ),
         // Fewest items beside most items.
         ("conditions最多5个，最少1个", "minItems=1 maxItems=5"),
         ("The list holds at least 1 item.", "minItems=1"),
@@ -3949,6 +4066,42 @@ mod tests {
             Ty::Integer,
         );
         assert!(s.get("maximum").is_none(), "{s}");
+    }
+
+    /// A string of two numbers shown by its example, each in the row's range with the decimal
+    /// places it states: the pattern of such pairs; without the places, or with an example
+    /// the range refuses, nothing is guessed.
+    #[test]
+    fn a_pair_of_decimals_takes_its_range_as_a_pattern() {
+        let row = |range: &str, places: &str, example: &str| {
+            format!("网卡预绑定比例配置，默认配置示例如下：\n\"{example}\"\n第一位小数：低水位\n第二位小数：高水位\n取值范围：{range}{places}; 低水位 <= 高水位\n仅在turbo集群时，该字段才可配置。")
+        };
+        let (s, a) = applied(&row("[0.0, 1.0]", "; 一位小数", "0.3:0.6"), Ty::String);
+        let p = Regex::new(s["pattern"].as_str().unwrap_or_default()).unwrap();
+        for good in ["0.3:0.6", "0.0:1.0", "1.0:1.0"] {
+            assert!(p.is_match(good), "{p} must take {good}");
+        }
+        for bad in [
+            "1.1:0.2",
+            "0.3",
+            "0.35:0.6",
+            "1:0.5",
+            "0.3:0.6:0.7",
+            "0.3-0.6",
+        ] {
+            assert!(!p.is_match(bad), "{p} must refuse {bad}");
+        }
+        assert_eq!(
+            s["x-phrases"]["pattern"],
+            "取值范围：[0.0, 1.0] / 一位小数 / 0.3:0.6"
+        );
+        assert!(a.unread.is_empty(), "{:?}", a.unread);
+        let (s, _) = applied(&row("[0.0, 1.0]", "", "0.3:0.6"), Ty::String);
+        assert!(s.get("pattern").is_none(), "no decimal places stated: {s}");
+        let (s, _) = applied(&row("[0.0, 1.0]", "; 一位小数", "0.3:1.6"), Ty::String);
+        assert!(s.get("pattern").is_none(), "an example out of range: {s}");
+        let (s, _) = applied(&row("[0.0, 1.0]", "; 一位小数", "0.3"), Ty::String);
+        assert!(s.get("pattern").is_none(), "one number: {s}");
     }
 
     #[test]
