@@ -1947,6 +1947,26 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
             }
         }
     }
+    // "枚举值，取值范围： 60，1分钟粒度 300，5分钟粒度": an enumeration whose values each carry
+    // their gloss after a comma, the pairs side by side.
+    if !listed {
+        if let Some(c) = GLOSSED_VALUES.captures(sentence) {
+            let values: Vec<String> = c.get(1).map_or(Vec::new(), |pairs| {
+                GLOSSED_PAIR
+                    .captures_iter(pairs.as_str())
+                    .map(|p| p[1].to_string())
+                    .collect()
+            });
+            let distinct = values
+                .iter()
+                .enumerate()
+                .all(|(i, v)| !values[..i].contains(v));
+            if let (true, Some(m)) = (values.len() >= 2 && distinct, c.get(0)) {
+                push(Constraint::Enum(values), m.as_str());
+                listed = true;
+            }
+        }
+    }
     if !listed {
         if let Some((constraint, phrase)) = only_values(sentence) {
             push(constraint, &phrase);
@@ -1976,6 +1996,16 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
         reading.found.extend(found);
     }
 }
+
+// An enumeration of values each glossed after a comma, side by side (`枚举值，取值范围： 60，1分钟
+// 粒度 300，5分钟粒度`): group 1 holds the pairs.
+static GLOSSED_VALUES: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"枚举值[^。；:：]*[:：]\s*((?:[A-Za-z0-9][A-Za-z0-9_.\-]*\s*[，,]\s*[^\s，,：:]+\s+)+[A-Za-z0-9][A-Za-z0-9_.\-]*\s*[，,]\s*[^\s，,：:]+)\s*$",
+    )
+});
+static GLOSSED_PAIR: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|\s)([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*[，,]\s*[^\s，,：:]+"));
 
 static ONE_VALUE: LazyLock<Regex> =
     LazyLock::new(|| re(r#"^[“"'‘]?([A-Za-z0-9][A-Za-z0-9_.\-:]*(?:/\d+)?)[”"'’]?$"#));
@@ -3645,6 +3675,14 @@ mod tests {
             "查询的信息类型。\n为空时表示查询所有信息。\n不为空时支持同时查询一个或者多个类型的信息，取值如下：\nbase_info：媒资基本信息。\ntranscode_info：转码结果信息。",
             "note",
         ),
+        // An enumeration whose values carry their gloss after a comma, side by side.
+        (
+            "监控数据粒度。 取值范围 枚举值，取值范围： 60，1分钟粒度 300，5分钟粒度 3600，1小时粒度",
+            "enum=60|300|3600",
+        ),
+        // …but one pair alone, or pairs without the enumeration word, are no list.
+        ("枚举值：60，1分钟粒度", "unread"),
+        ("取值范围： 60，1分钟粒度 300，5分钟粒度", "unread"),
         // Fewest items beside most items.
         ("conditions最多5个，最少1个", "minItems=1 maxItems=5"),
         ("The list holds at least 1 item.", "minItems=1"),
