@@ -348,13 +348,21 @@ pub fn draw(strategy: &BoxedStrategy<Value>, runner: &mut TestRunner) -> Option<
     strategy.new_tree(runner).ok().map(|t| t.current())
 }
 
+/// The values an `enum` lists, `null` left out (none when there is no `enum`).
+fn listed(schema: &Value) -> Vec<Value> {
+    schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .map_or(Vec::new(), |values| {
+            values.iter().filter(|v| !v.is_null()).cloned().collect()
+        })
+}
+
 /// A strategy over strings honouring enum, pattern, minLength, maxLength and x-maxBytes.
 fn string_strategy(schema: &Value) -> BoxedStrategy<Value> {
-    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-        let values: Vec<Value> = values.iter().filter(|v| !v.is_null()).cloned().collect();
-        if !values.is_empty() {
-            return proptest::sample::select(values).boxed();
-        }
+    let values = listed(schema);
+    if !values.is_empty() {
+        return proptest::sample::select(values).boxed();
     }
     let max_chars = limit(schema, "maxLength");
     let max_bytes = limit(schema, "x-maxBytes");
@@ -412,6 +420,11 @@ pub fn strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Value> 
     }
     match declared_type(schema) {
         Some("string") => string_strategy(schema),
+        // A number with listed values is one of them (`period`: 60, 300, 900 or 3600), as a
+        // string's is.
+        Some("integer") | Some("number") if !listed(schema).is_empty() => {
+            proptest::sample::select(listed(schema)).boxed()
+        }
         Some("integer") => {
             let lo = schema.get("minimum").and_then(Value::as_i64).unwrap_or(0);
             let hi = schema
@@ -515,6 +528,25 @@ fn object_strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Valu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A number with listed values is drawn from them, so every draw is a valid body.
+    #[test]
+    fn drawn_numbers_with_listed_values_are_one_of_them() {
+        let mut runner = TestRunner::deterministic();
+        for schema in [
+            json!({"type": "integer", "enum": [60, 300, 900, 3600]}),
+            json!({"type": "number", "enum": [0.5, 1.5]}),
+        ] {
+            let values = schema["enum"].as_array().cloned().unwrap_or_default();
+            for _ in 0..32 {
+                let v = strategy(&schema, false)
+                    .new_tree(&mut runner)
+                    .unwrap()
+                    .current();
+                assert!(values.contains(&v), "{v} not in {values:?}");
+            }
+        }
+    }
 
     /// Random arrays hold as many items as their schema states, so every draw is a valid body.
     #[test]
