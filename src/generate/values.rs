@@ -348,13 +348,21 @@ pub fn draw(strategy: &BoxedStrategy<Value>, runner: &mut TestRunner) -> Option<
     strategy.new_tree(runner).ok().map(|t| t.current())
 }
 
+/// The values an `enum` lists, `null` left out (none when there is no `enum`).
+fn listed(schema: &Value) -> Vec<Value> {
+    schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .map_or(Vec::new(), |values| {
+            values.iter().filter(|v| !v.is_null()).cloned().collect()
+        })
+}
+
 /// A strategy over strings honouring enum, pattern, minLength, maxLength and x-maxBytes.
 fn string_strategy(schema: &Value) -> BoxedStrategy<Value> {
-    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-        let values: Vec<Value> = values.iter().filter(|v| !v.is_null()).cloned().collect();
-        if !values.is_empty() {
-            return proptest::sample::select(values).boxed();
-        }
+    let values = listed(schema);
+    if !values.is_empty() {
+        return proptest::sample::select(values).boxed();
     }
     let max_chars = limit(schema, "maxLength");
     let max_bytes = limit(schema, "x-maxBytes");
@@ -412,6 +420,11 @@ pub fn strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Value> 
     }
     match declared_type(schema) {
         Some("string") => string_strategy(schema),
+        // A number with listed values is one of them (`period`: 60, 300, 900 or 3600), as a
+        // string's is.
+        Some("integer") | Some("number") if !listed(schema).is_empty() => {
+            proptest::sample::select(listed(schema)).boxed()
+        }
         Some("integer") => {
             let lo = schema.get("minimum").and_then(Value::as_i64).unwrap_or(0);
             let hi = schema
@@ -426,7 +439,20 @@ pub fn strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Value> 
             let items = schema
                 .get("items")
                 .map_or_else(|| Just(json!("x")).boxed(), |i| strategy(i, false));
-            proptest::collection::vec(items, 0..=3)
+            // Up to three items more than the least, within the most the array holds: a draw
+            // outside the stated count would be no valid body (0 to 3 where none is stated).
+            let count = |k: &str| {
+                schema
+                    .get(k)
+                    .and_then(Value::as_u64)
+                    .and_then(|n| usize::try_from(n).ok())
+            };
+            let lo = count("minItems").unwrap_or(0);
+            let hi = count("maxItems")
+                .unwrap_or(usize::MAX)
+                .min(lo.saturating_add(3))
+                .max(lo);
+            proptest::collection::vec(items, lo..=hi)
                 .prop_map(Value::Array)
                 .boxed()
         }
@@ -502,6 +528,51 @@ fn object_strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Valu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A number with listed values is drawn from them, so every draw is a valid body.
+    #[test]
+    fn drawn_numbers_with_listed_values_are_one_of_them() {
+        let mut runner = TestRunner::deterministic();
+        for schema in [
+            json!({"type": "integer", "enum": [60, 300, 900, 3600]}),
+            json!({"type": "number", "enum": [0.5, 1.5]}),
+        ] {
+            let values = schema["enum"].as_array().cloned().unwrap_or_default();
+            for _ in 0..32 {
+                let v = strategy(&schema, false)
+                    .new_tree(&mut runner)
+                    .unwrap()
+                    .current();
+                assert!(values.contains(&v), "{v} not in {values:?}");
+            }
+        }
+    }
+
+    /// Random arrays hold as many items as their schema states, so every draw is a valid body.
+    #[test]
+    fn drawn_arrays_hold_the_stated_count_of_items() {
+        let counted =
+            json!({"type": "array", "minItems": 1, "maxItems": 2, "items": {"type": "integer"}});
+        let open = json!({"type": "array", "items": {"type": "integer"}});
+        let mut runner = TestRunner::deterministic();
+        let (mut least, mut most) = (usize::MAX, 0);
+        for _ in 0..64 {
+            let n = |schema: &Value, runner: &mut TestRunner| {
+                let tree = strategy(schema, false).new_tree(runner).unwrap();
+                tree.current().as_array().map_or(0, Vec::len)
+            };
+            let c = n(&counted, &mut runner);
+            assert!((1..=2).contains(&c), "{c} items");
+            let o = n(&open, &mut runner);
+            least = least.min(o);
+            most = most.max(o);
+        }
+        assert_eq!(
+            (least, most),
+            (0, 3),
+            "no count stated: 0 to 3 items as before"
+        );
+    }
 
     #[test]
     fn a_create_name_carries_the_run_id_within_its_limits() {

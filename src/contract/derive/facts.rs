@@ -108,14 +108,21 @@ impl Facts {
         }
         if let Some(c) = TIME_FORMAT.captures(text) {
             facts.pattern = Some(time_pattern(&c[1]));
-        } else if let Some(class) = allowed_class(text) {
+        } else if let Some(allowed) = allowed_class(text) {
             // Empty is allowed unless a minimum length says otherwise.
             let repeat = if facts.min_chars.unwrap_or(0) >= 1 {
                 '+'
             } else {
                 '*'
             };
-            let pattern = format!("^[{class}]{repeat}$");
+            let class = &allowed.class;
+            let pattern = if allowed.absolute_path {
+                // An absolute path starts with its separator, and separates its parts by it.
+                let slash = if class.contains('/') { "" } else { "/" };
+                format!("^/[{class}{slash}]*$")
+            } else {
+                format!("^[{class}]{repeat}$")
+            };
             // A default the class refuses (`缺省值：${host}`): the list is not the whole story.
             let refused = DEFAULT_VALUE.captures_iter(text).any(|c| {
                 Regex::new(&pattern)
@@ -187,6 +194,15 @@ pub fn time_pattern(layout: &str) -> String {
     out
 }
 
+/// The characters a value may hold, as a regex class body.
+struct Allowed {
+    /// The class body (`A-Za-z0-9_`).
+    class: String,
+    /// The list names the characters of an absolute path ("…、下划线的绝对路径"): the value
+    /// starts with `/` and holds `/` between its parts besides the class.
+    absolute_path: bool,
+}
+
 /// A character class from a sentence listing the allowed characters: each item is a character
 /// named in parentheses or quotes (`中划线（-）`, `_（下划线）`, `“-”`), a class word
 /// (`字母`, `数字`, `下划线`, "letters", "digits") or a run of punctuation (`特殊字符：!$&`).
@@ -194,7 +210,7 @@ pub fn time_pattern(layout: &str) -> String {
 /// class that left out what the page allows would fail correct values, so every item must be
 /// read. A sentence under a condition, or about one part of the value (`单个字符串…`), states no
 /// rule for the whole value.
-fn allowed_class(text: &str) -> Option<String> {
+fn allowed_class(text: &str) -> Option<Allowed> {
     // An ASCII comma beside Chinese text separates items ("只能包含字母,数字,-和_"); one between
     // ASCII characters may be one of the characters listed.
     let text = &wide_commas(text);
@@ -204,14 +220,17 @@ fn allowed_class(text: &str) -> Option<String> {
         .filter(|m| !text[..m.start()].ends_with('不'))
         .peekable();
     if cues.peek().is_none() {
-        return composed_class(text);
+        return composed_class(text).map(|class| Allowed {
+            class,
+            absolute_path: false,
+        });
     }
     // The first cue whose list reads wholly: "支持一个或多个值" before the list is no list.
     cues.find_map(|cue| class_after_cue(text, cue.start(), cue.end(), cue.as_str()))
 }
 
 /// The class of the list after one cue word, `None` when the list cannot be read whole.
-fn class_after_cue(text: &str, cue_start: usize, cue_end: usize, cue: &str) -> Option<String> {
+fn class_after_cue(text: &str, cue_start: usize, cue_end: usize, cue: &str) -> Option<Allowed> {
     let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     // A Chinese list runs to the next comma; an English one separates its items with commas.
     let chinese = han(cue);
@@ -256,7 +275,16 @@ fn class_after_cue(text: &str, cue_start: usize, cue_end: usize, cue: &str) -> O
         .find(&rest[..end])
         .map_or(end, |m| m.start());
     let mut list = trim_list(&rest[..end]).to_string();
-    if chinese {
+    // "支持包含：数字、大小写字母、点、中划线、下划线的绝对路径": the characters of a path's parts.
+    let absolute_path = match list.strip_suffix("的绝对路径") {
+        Some(items) => {
+            list = items.to_string();
+            true
+        }
+        None => false,
+    };
+    // A path's list ends with the path: no items after it.
+    if chinese && !absolute_path {
         // "支持汉字，英文，数字，下划线，且只能以英文开头": items may be cut by commas too; the
         // list goes on while each clause is items, and ends at a clause stating another rule.
         let mut at = end;
@@ -284,7 +312,10 @@ fn class_after_cue(text: &str, cue_start: usize, cue_end: usize, cue: &str) -> O
     if ALLOWS_MORE.is_match(&after[..sentence_end]) {
         return None;
     }
-    class_of_list(&list, chinese)
+    class_of_list(&list, chinese).map(|class| Allowed {
+        class,
+        absolute_path,
+    })
 }
 
 // Words granting characters besides a list ("另外可以使用…作为前缀", "also", "prefix").
@@ -657,15 +688,22 @@ mod tests {
         "group_1",
         "group-1"
     )]
-    // Not a list of characters: other words after the cue, what is refused, a path.
-    #[case("ACL策略值，支持一个或多个值，使用英文半角逗号分隔", None, "", "")]
-    #[case("不支持中文、空格", None, "", "")]
+    // The characters of an absolute path: it starts with `/` and separates its parts by it.
     #[case(
         "支持包含：数字、大小写字母、点、中划线、下划线的绝对路径",
-        None,
-        "",
-        ""
+        Some(r"^/[0-9A-Za-z.\-_/]*$"),
+        "/home/user_1/data-2.d",
+        "home/user"
     )]
+    #[case(
+        "磁盘挂载路径。仅在用户配置中生效。支持包含：数字、大小写字母、点、中划线、下划线的绝对路径。",
+        Some(r"^/[0-9A-Za-z.\-_/]*$"),
+        "/mnt/a.b",
+        "/mnt/a b"
+    )]
+    // Not a list of characters: other words after the cue, what is refused.
+    #[case("ACL策略值，支持一个或多个值，使用英文半角逗号分隔", None, "", "")]
+    #[case("不支持中文、空格", None, "", "")]
     #[case("支持汉字", None, "", "")]
     // Words after the list allowing more than it names.
     #[case(
