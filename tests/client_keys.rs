@@ -53,7 +53,7 @@ fn write_pages(dir: &Path) {
         ("version_show.md", page("查询凭据版本", "GET /v1/\\{project\\_id\\}/secrets/\\{secret\\_name\\}/versions/\\{version\\_id\\}",
             &[], &[("表 2 响应参数", "|version_metadata|是|Object|详情请参见表3。|"), version], 200)),
         ("ns_create.md", page("创建组织", "POST /v2/manage/namespaces",
-            &[("表 1 请求参数", "|namespace|是|String|组织名称。|")], &[], 201)),
+            &[("表 1 请求参数", "|namespace|是|String|组织名称，取值满足表达式[a-z0-9_]*。|")], &[], 201)),
         ("ns_show.md", page("获取组织详情", "GET /v2/manage/namespaces/\\{namespace\\}",
             &[], &[ns], 200)),
         ("ns_delete.md", page("删除组织", "DELETE /v2/manage/namespaces/\\{namespace\\}",
@@ -209,4 +209,48 @@ fn kinds_keyed_by_the_clients_choice_are_created_found_and_deleted() {
             with("skipped")
         );
     }
+}
+
+/// A random valid create body never leaves empty the key its client chooses where the page sets
+/// no least length (the namespace's `namespace`): what it made could not be read or undone by
+/// that key. Many samples, so an unconstrained string draw would show the empty one.
+#[test]
+fn random_creates_never_send_an_empty_client_key() {
+    let dir = derive_service("swr", write_pages, false);
+    let out = conform(
+        dir.path(),
+        &[
+            "generate",
+            "--schemas",
+            "schemas",
+            "--out",
+            "cases",
+            "--samples",
+            "40",
+        ],
+    );
+    assert!(out.status.success(), "generate: {}", text(&out.stderr));
+    let mut valid = 0;
+    for op in std::fs::read_dir(dir.path().join("cases/swr")).unwrap() {
+        for entry in std::fs::read_dir(op.unwrap().path()).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if !name.starts_with("data__valid_") {
+                continue;
+            }
+            let yaml = std::fs::read_to_string(&path).unwrap();
+            if !yaml.contains("operation: \"swr.create_manage_namespace.v2\"") {
+                continue;
+            }
+            valid += 1;
+            // The generator writes each body as one line of JSON.
+            let body = yaml
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("body: "))
+                .unwrap_or_else(|| panic!("{name}: no body"));
+            let body: Value = serde_json::from_str(body).unwrap();
+            assert_ne!(body["namespace"], "", "{name} sends an empty key");
+        }
+    }
+    assert!(valid > 0, "no valid body of the namespace create");
 }

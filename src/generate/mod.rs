@@ -665,6 +665,13 @@ impl<'a> OpGen<'a> {
 
     /// The query parameter (or body field) naming one of a kind no path names, where this
     /// operation is that kind's read, update or delete.
+    /// Whether a create `body` leaves empty the key its client chooses (a queue's `queue_name`
+    /// where the page sets no least length): what it made could not be read or undone by it.
+    fn names_nothing(&self, body: &Value) -> bool {
+        let key = self.producers.created_by(self.op).and_then(|p| p.key);
+        matches!(key, Some(ClientKey::Body(at)) if body.pointer(at).and_then(Value::as_str) == Some(""))
+    }
+
     fn query_named(&self) -> Option<&'a str> {
         self.producers
             .iter()
@@ -1308,7 +1315,7 @@ impl<'a> OpGen<'a> {
             let Some(mut body) = values::draw(&strategy, &mut runner) else {
                 continue;
             };
-            if !self.accepts(&body) {
+            if !self.accepts(&body) || self.names_nothing(&body) {
                 continue;
             }
             // A kind no path names: the drawn body names the one the setup made, as a valid
