@@ -1140,11 +1140,17 @@ static NOT_VALUE_LINES: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)如下|以下|格式\s*(?:为|是|如下|要求|[:：])|格式的|示例|样例|例如|比如|参见|参考|请见|详见|字段|开头|结尾|\bformat\b|\bexamples?\b|\bsee\b|\bfields?\b",
     )
 });
+// An ASCII value and a full-width colon right after Chinese text: the next value line, glued.
+static GLUED_NOTE: LazyLock<Regex> = LazyLock::new(|| re(r"约束|说明|注意|须知|枚举值|如下"));
+static GLUED_VALUE_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"[\p{Han}。）)][A-Za-z][A-Za-z0-9_\-]*："));
 // A condition on leaving the field out ("如果不填写则查询所有录制类型"): it says what omission
 // means, not when the values listed hold.
+// A condition on when the field is required ("scaling_policy_type为RECURRENCE时该项必选") says
+// when to send it, not which values hold either.
 static OMISSION: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:如果|若|假如)?(?:不填写?|不传入?|未填写?|未传入?|不指定|未指定|不设置|未设置|不配置|未配置)(?:该参数|此参数|该字段)?\s*(?:时|则|的话)",
+        r"(?:如果|若|假如)?(?:不填写?|不传入?|未填写?|未传入?|不指定|未指定|不设置|未设置|不配置|未配置)(?:该参数|此参数|该字段)?\s*(?:时|则|的话)|[^，。；]*时(?:该项|该参数|此参数|该字段)?(?:必选|必填|必须填写|必须指定)",
     )
 });
 // Words in a value's own meaning making the value a kind of something else (`OBS：以“obs://”
@@ -1178,6 +1184,32 @@ static NOTE_LABEL: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:说明|注意|
 /// (fields of a structure, parts of a format, examples, a reference to where the values are
 /// listed, how a value starts).
 fn read_value_lines(paragraphs: &[String], reading: &mut Reading) {
+    // "Daily：每天执行一次Weekly：每周…": value lines the conversion ran together.
+    let split: Vec<String> = paragraphs
+        .iter()
+        .flat_map(|p| {
+            let mut lines = Vec::new();
+            let mut from = 0;
+            for m in GLUED_VALUE_LINE.find_iter(p) {
+                // The match starts with the Chinese character ending the previous line.
+                let cut = m.start() + p[m.start()..].chars().next().map_or(0, char::len_utf8);
+                lines.push(p[from..cut].to_string());
+                from = cut;
+            }
+            lines.push(p[from..].to_string());
+            // Only a paragraph of nothing but value lines: one holding a note or another
+            // list ("约束：…枚举值如下：") is read as it stands.
+            let only_values = lines.len() > 1
+                && lines.iter().all(|l| MEANING_LINE.is_match(l))
+                && !GLUED_NOTE.is_match(p);
+            if only_values {
+                lines
+            } else {
+                vec![p.clone()]
+            }
+        })
+        .collect();
+    let paragraphs = split.as_slice();
     let stated = reading.found.iter().any(|f| {
         matches!(
             f.constraint,
@@ -3644,6 +3676,21 @@ mod tests {
         ("带宽，单位Mbit/s，大于等于1Mbit/s。", "minimum=1"),
         ("取值大于等于1GB，小于等于100GB。", "minimum=1 maximum=100"),
         ("单位Byte/s，取值范围为>=5且<=10。", "minimum=5 maximum=10"),
+        // Value lines run together, after a condition on when the field is required.
+        (
+            "周期触发类型，scaling_policy_type为RECURRENCE时该项必选。\nDaily：每天执行一次Weekly：每周指定天执行一次。Monthly：每月指定天执行一次。",
+            "enum=Daily|Weekly|Monthly",
+        ),
+        // …but not a paragraph holding a note and another list, glued the same way.
+        (
+            "磁盘类型。\nGPSSD：通用型SSD磁盘类型 SAS：高IO磁盘类型 SSD：超高IO磁盘类型约束：须使用专属企业存储。枚举值如下：DESS_SAS_ISCSI：普通I/O企业存储 DESS_SAS_FC：普通I/O企业存储（低延时）",
+            "unread",
+        ),
+        // …while a condition on the values still makes them a note.
+        (
+            "当scaling_resource_type为SCALING_GROUP，支持如下操作：\nADD：增加\nSET：设置",
+            "",
+        ),
         // A line per case of another field, each saying whether to configure this one.
         (
             "CDN鉴权秘钥。\n无需授权：无需配置此项。\nQiniu：无需配置此项。\nAliyun：根据authentication_type指定的鉴权方式配置此项。\nKingsoftCloud：无需配置此项。",

@@ -387,6 +387,16 @@ fn class_of_list(list: &str, chinese: bool) -> Option<String> {
         if item.is_empty() {
             continue;
         }
+        // "0-9/a-z/A-Z/_": ranges and characters set apart by slashes, each an item.
+        if let Some(parts) = slash_run(item) {
+            items += parts.len();
+            for part in parts {
+                if !class.contains(&part) {
+                    class.push(part);
+                }
+            }
+            continue;
+        }
         for part in item_class(item)? {
             // Each character once: a doubled `&&` or `~~` is an operator in some dialects.
             if !class.contains(&part) {
@@ -416,8 +426,13 @@ static EN_ITEM_SEP: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+"));
 // Words before the cue that make the list about one part of the value, not all of it, or
 // about one case ("对于HMS平台是…，只能包含…").
-static PART_OF_VALUE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)单个|每个|每段|分割|分隔|对于|\beach\b|\blabel\b|\bfor\b"));
+// Two named parts ("service和item必须…，只能包含…" of a `service.item` value, "key和value…") make
+// the list about each part.
+static PART_OF_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)单个|每个|每段|分割|分隔|对于|\beach\b|\blabel\b|\bfor\b|[A-Za-z_]+\s*(?:和|与|及)\s*[A-Za-z_]+",
+    )
+});
 // A character in quotes: “-”, "-", ’-’, '-'.
 static QUOTED_CHAR: LazyLock<Regex> = LazyLock::new(|| re(r#"^[“”"'‘’]([!-~]{1,3})[“”"'‘’]$"#));
 // A class word, alone or with its character after it in parentheses (`中划线(-)`).
@@ -519,6 +534,34 @@ fn punctuation(run: &str) -> Option<Vec<String>> {
     let run = run.trim();
     (!run.is_empty() && run.chars().all(|c| c.is_ascii_punctuation() || c == ' '))
         .then(|| run.chars().filter(|c| *c != ' ').map(class_char).collect())
+}
+
+// Ranges of letters or digits and single ASCII characters set apart by slashes, one range at
+// least ("0-9/a-z/A-Z/_/-"): the slash separates, it is none of the characters.
+static SLASH_RUN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^(?:[0-9]-[0-9]|[a-z]-[a-z]|[A-Z]-[A-Z]|[!-.:-@\[-`{-~])(?:/(?:[0-9]-[0-9]|[a-z]-[a-z]|[A-Z]-[A-Z]|[!-.:-@\[-`{-~]))+$",
+    )
+});
+
+/// The class parts of a slash-separated run of ranges and characters, where it has a range.
+fn slash_run(item: &str) -> Option<Vec<String>> {
+    if !SLASH_RUN.is_match(item) {
+        return None;
+    }
+    let parts: Vec<&str> = item.split('/').collect();
+    if !parts.iter().any(|p| p.len() == 3) {
+        return None;
+    }
+    Some(
+        parts
+            .into_iter()
+            .map(|p| match p.len() {
+                3 => p.to_string(),
+                _ => p.chars().map(class_char).collect(),
+            })
+            .collect(),
+    )
 }
 
 /// "0-9", "A-Z" or single characters named in parentheses.
@@ -812,6 +855,43 @@ mod tests {
                 !re.is_match("键"),
                 "{p} must refuse what the list leaves out"
             );
+        }
+    }
+
+    /// Ranges and characters set apart by slashes (CES: `0-9/a-z/A-Z/_`) are the allowed
+    /// characters, the slash none of them; a sentence about two named parts of the value
+    /// (`service和item…` of `service.item`) states no class for the whole value.
+    #[rstest]
+    #[case(
+        "告警名称，只能包含0-9/a-z/A-Z/_/-或汉字，长度1-128",
+        Some("^[0-9a-zA-Z_\\-一-龥]*$"),
+        "告警_a-1",
+        "a/b"
+    )]
+    #[case(
+        "必须以字母开头，只能包含0-9/a-z/A-Z/_，长度最短为1，最大为64",
+        Some("^[0-9a-zA-Z_]*$"),
+        "cpu_util",
+        "cpu-util"
+    )]
+    #[case(
+        "service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_，service.item总长度最短为3，最大为32",
+        None,
+        "",
+        ""
+    )]
+    fn slash_separated_ranges_are_the_class(
+        #[case] text: &str,
+        #[case] pattern: Option<&str>,
+        #[case] accepted: &str,
+        #[case] refused: &str,
+    ) {
+        let f = Facts::read(text);
+        assert_eq!(f.pattern.as_deref(), pattern, "{text}");
+        if let Some(p) = pattern {
+            let re = Regex::new(p).unwrap();
+            assert!(re.is_match(accepted), "{p} refuses {accepted}");
+            assert!(!re.is_match(refused), "{p} accepts {refused}");
         }
     }
 
