@@ -3663,8 +3663,8 @@ mod tests {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
-    /// Precision misses found on a fresh unseen group (H): bounds in another unit than the
-    /// value's, and value lines naming cases of another field.
+    /// Shapes found on fresh unseen groups (H, and D's AS): bounds in another unit than the
+    /// value's, value lines naming cases of another field, value lines run together.
     const SESSION_48_PRECISION_CASES: &[(&str, &str)] = &[
         // Bounds in scaled units that disagree with each other or with the stated unit.
         (
@@ -3699,7 +3699,7 @@ mod tests {
     ];
 
     #[test]
-    fn bounds_in_another_unit_and_cases_of_another_field_are_no_constraints() {
+    fn units_cases_of_another_field_and_glued_value_lines_read_as_documented() {
         let failures = differing(SESSION_48_PRECISION_CASES);
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
