@@ -1575,22 +1575,24 @@ fn obj(v: Value) -> Map<String, Value> {
     }
 }
 
-/// A row whose words state key-value entries, with a table of fields that are not a key and a
-/// value (a tag's `key`/`value` pair is an object of two fields), and an example keyed by none
+/// A row whose words state key-value entries, with a table of fields that are not a key and
+/// its value (a tag's `key`/`value` pair is an object of two fields), and an example keyed by none
 /// of the table's fields and holding objects: a map whose values the table documents.
 fn is_map_of_table(text: &str, children: &[Field], example: Option<&Value>) -> bool {
     if !KEY_VALUE.is_match(text) {
         return false;
     }
     let named = |n: &str| children.iter().any(|c| c.name.eq_ignore_ascii_case(n));
-    if named("key") || named("value") || named("键") || named("值") {
+    // A `value` row alone is a field of each entry's value (AOS's outputs: `description`,
+    // `value`); beside a `key` row the table is one pair.
+    if named("key") || named("键") {
         return false;
     }
     // Words naming a field of the table ("包含一个名为matchLabels的字段") describe that field.
-    if children
-        .iter()
-        .any(|c| c.name.len() > 2 && text.contains(c.name.as_str()))
-    {
+    // (`value` is the words of the key-value phrase itself, not a field named.)
+    if children.iter().any(|c| {
+        c.name.len() > 2 && !c.name.eq_ignore_ascii_case("value") && text.contains(c.name.as_str())
+    }) {
         return false;
     }
     match example {

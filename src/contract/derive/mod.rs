@@ -1549,6 +1549,15 @@ mod tests {
         let c = contract_of(&response_page(head, unspoken, table));
         let response = c.response.expect("a response schema");
         assert!(response["properties"]["transfers"]["properties"]["size"].is_object());
+        let output = "\n**表 2** Output\n\n|参数|参数类型|描述|\n|--|--|--|\n|description|String|描述。|\n|value|Object|值。|\n";
+        let outputs = "\n## 响应示例\n\n```\n{\"transfers\": {\"address_ip\": {\"description\": \"ip\", \"value\": {}}}}\n```\n";
+        let c = contract_of(&response_page(head, row, &format!("{output}{outputs}")));
+        let response = c.response.expect("a response schema");
+        let transfers = &response["properties"]["transfers"];
+        assert!(
+            transfers["additionalProperties"]["properties"]["value"].is_object(),
+            "{transfers}"
+        );
         let pair = "\n**表 2** Tag\n\n|参数|参数类型|描述|\n|--|--|--|\n|key|String|键。|\n|value|String|值。|\n";
         for (more, map) in [
             (table.to_string(), false),
