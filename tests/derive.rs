@@ -337,6 +337,14 @@ fn every_page_of_the_documentation_sets_derives_and_matches_its_tables() {
     assert!(d.error_codes.contains_key("evs") && d.error_codes.contains_key("ecs"));
 }
 
+/// Each defect's kind and JSON pointer, in the order derive reports them.
+fn kinds_at(d: &derive::Derived) -> Vec<(DefectKind, &str)> {
+    d.defects
+        .iter()
+        .map(|x| (x.kind, x.pointer.as_str()))
+        .collect()
+}
+
 fn temp_pages(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let svc = dir.path().join("evs");
@@ -532,11 +540,7 @@ fn an_example_that_contradicts_its_table_is_a_defect_and_the_table_stays_the_con
         .lines()
         .position(|l| l.contains(r#""size": "40""#))
         .unwrap(); // the fence opens one line above the example
-    let kinds: Vec<(DefectKind, &str)> = d
-        .defects
-        .iter()
-        .map(|x| (x.kind, x.pointer.as_str()))
-        .collect();
+    let kinds = kinds_at(&d);
     assert_eq!(
         kinds,
         vec![
@@ -1162,11 +1166,7 @@ fn a_row_every_example_item_breaks_is_one_defect() {
     );
     let dir = temp_pages(&[("list.md", page.as_bytes())]);
     let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
-    let found: Vec<(DefectKind, &str)> = d
-        .defects
-        .iter()
-        .map(|x| (x.kind, x.pointer.as_str()))
-        .collect();
+    let found = kinds_at(&d);
     assert_eq!(
         found,
         vec![
@@ -1617,11 +1617,7 @@ fn query_tables_of_the_request_section_and_error_tables_of_the_response_section_
     );
     let err = &d.schemas[&(op.id.clone(), SchemaKind::Error)];
     assert!(err["properties"]["error_code"].is_object());
-    let found: Vec<(DefectKind, &str)> = d
-        .defects
-        .iter()
-        .map(|x| (x.kind, x.pointer.as_str()))
-        .collect();
+    let found = kinds_at(&d);
     assert_eq!(
         found,
         vec![(DefectKind::ExampleUnknownField, "/request_id")],

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::resources::{by_path, created_id, documented, kind_name, list_read, normalise};
+use super::resources::{
+    by_path, created_id, documented, kind_name, list_read, normalise, read_example,
+};
 use crate::contract::resources::{Call, ResourceKind};
 use crate::contract::rules::is_resource_param;
 use crate::contract::{Operation, SchemaKind};
@@ -119,14 +121,7 @@ pub fn infer(
             query: Default::default(),
         };
         let collection = coll.rsplit('/').next().unwrap_or_default().to_string();
-        let example = match &listed {
-            Some(how) => examples
-                .get(&read.id)
-                .and_then(|e| e.pointer(&format!("{}/0", how.array)))
-                .filter(|one| one.is_object())
-                .cloned(),
-            None => examples.get(&read.id).cloned(),
-        };
+        let example = read_example(examples, read, listed.as_ref());
         out.push(ResourceKind {
             read: match listed {
                 Some(_) => call(read),

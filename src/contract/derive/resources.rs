@@ -237,15 +237,7 @@ pub fn infer(
             parent: None,
             create: create.map(&call),
             list: collection_ops.get("GET").map(|op| call(op)),
-            // A listed kind's documented one is the first its list's example shows.
-            example: match &listed {
-                Some(how) => examples
-                    .get(&read.id)
-                    .and_then(|e| e.pointer(&format!("{}/0", how.array)))
-                    .filter(|one| one.is_object())
-                    .cloned(),
-                None => examples.get(&read.id).cloned(),
-            },
+            example: read_example(examples, read, listed.as_ref()),
             read_by_list: listed,
         });
     }
@@ -433,6 +425,23 @@ fn merge(mut inferred: Vec<ResourceKind>, declared: &ResourceTable) -> ResourceT
         kinds.push(i);
     }
     ResourceTable { kinds }
+}
+
+/// The documented one of a kind: its read's success example, or for a kind read through its
+/// list, the first item that list's example shows.
+pub(super) fn read_example(
+    examples: &BTreeMap<String, Value>,
+    read: &Operation,
+    listed: Option<&ListRead>,
+) -> Option<Value> {
+    let answer = examples.get(&read.id)?;
+    match listed {
+        Some(how) => answer
+            .pointer(&format!("{}/0", how.array))
+            .filter(|one| one.is_object())
+            .cloned(),
+        None => Some(answer.clone()),
+    }
 }
 
 /// The operations by (service, normalised path), then by method.
