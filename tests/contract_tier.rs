@@ -1494,3 +1494,126 @@ async fn a_body_holding_a_field_at_its_documented_byte_limit_is_read() {
         "one byte past the field's limit is the schema's refusal"
     );
 }
+
+/// An array's documented item counts (`最少1个`, `最多3个`) are cases at and past each limit,
+/// and the tier holds the request to them: at a limit it is accepted, under or over it refused,
+/// and the generated suite passes against the tier. A list of ids of other resources is only
+/// tested past its limit: made-up ids at the limit name nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_arrays_item_counts_are_tested_at_and_past_each_limit() {
+    let member = "\n**表 3** Member\n\n|参数|是否必选|参数类型|描述|\n|--|--|--|--|\n|name|是|String|名称。|\n";
+    let sent = [
+        "|members|是|Array of Member objects|成员，最少1个，最多3个。请参见表3。|",
+        "|volume_ids|否|Array of strings|云硬盘ID，最多2个。|",
+    ];
+    let list = "# 查询组列表\n\n## URI\n\nGET /v1/\\{project\\_id\\}/groups\n\n**表 1**  Query参数\n\n|参数|是否必选|参数类型|描述|\n|--|--|--|--|\n|names|否|Array of strings|名称，最多2个。|\n\n## 响应参数\n\n|参数|参数类型|描述|\n|--|--|--|\n|groups|Array of objects|组。|\n\n## 状态码\n\n|状态码|描述|\n|--|--|\n|200|OK|\n";
+    let pages = [
+        (
+            "创建.md",
+            synthetic_page(
+                "创建组",
+                "POST /v1/\\{project\\_id\\}/groups",
+                &sent,
+                &["|id|String|ID。|"],
+                member,
+                200,
+            ),
+        ),
+        ("列表.md", list.to_string()),
+    ];
+    let (dir, contract) = derived_from("sv", &pages);
+    let op = "sv.create_group.v1";
+    let request = contract
+        .schema(op, SchemaKind::Request)
+        .expect("the create has a body");
+    // What the cases below rest on: the counts as derived.
+    assert_eq!(
+        (
+            &request["properties"]["members"]["minItems"],
+            &request["properties"]["members"]["maxItems"],
+            &request["properties"]["volume_ids"]["maxItems"],
+        ),
+        (&json!(1), &json!(3), &json!(2)),
+        "{request}"
+    );
+    let cases = conform::generate::generate(&contract, &Default::default()).unwrap();
+    let case = |name: &str| {
+        cases
+            .iter()
+            .find(|c| c.id == format!("sv/create_group_v1/{name}"))
+            .map(|c| serde_saphyr::from_str::<Value>(&c.yaml).expect("a case is YAML"))
+    };
+    // The page documents no error status: a refusal is any 4xx.
+    let sent = |name: &str, field: &str| -> (usize, Value) {
+        let c = case(name).unwrap_or_else(|| panic!("no case {name}"));
+        let step = &c["steps"][0];
+        let items = step["request"]["body"][field]
+            .as_array()
+            .map_or(usize::MAX, Vec::len);
+        (items, step["expect"]["status"].clone())
+    };
+    assert_eq!(
+        sent("members__min_items_at_limit", "members"),
+        (1, json!(200))
+    );
+    assert_eq!(
+        sent("members__min_items_under", "members"),
+        (0, json!("4xx"))
+    );
+    assert_eq!(
+        sent("members__max_items_at_limit", "members"),
+        (3, json!(200))
+    );
+    assert_eq!(
+        sent("members__max_items_over", "members"),
+        (4, json!("4xx"))
+    );
+    assert_eq!(
+        sent("volume_ids__max_items_over", "volume_ids"),
+        (3, json!("4xx"))
+    );
+    assert!(case("volume_ids__max_items_at_limit").is_none());
+    // A list in a query is one comma-separated value, counted by the tier.
+    let query = |name: &str| {
+        let c = cases
+            .iter()
+            .find(|c| c.id == format!("sv/list_groups_v1/{name}"))
+            .unwrap_or_else(|| panic!("no case {name}"));
+        let c = serde_saphyr::from_str::<Value>(&c.yaml).expect("a case is YAML");
+        let step = &c["steps"][0];
+        (
+            step["request"]["query"]["names"].clone(),
+            step["expect"]["status"].clone(),
+        )
+    };
+    let names = |n: usize| json!(vec!["conform"; n].join(","));
+    assert_eq!(
+        query("query_names__max_items_at_limit"),
+        (names(2), json!(200))
+    );
+    assert_eq!(
+        query("query_names__max_items_over"),
+        (names(3), json!("4xx"))
+    );
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract.clone()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let cases_dir = tempfile::tempdir().unwrap();
+    conform::generate::write(&cases, cases_dir.path()).unwrap();
+    let mut args = conform::commands::run::RunArgs::new(
+        cases_dir.path().to_path_buf(),
+        dir.path().join("schemas"),
+        conform::commands::run::TargetChoice::Url(m.base_url()),
+    );
+    args.allow_mutation = true;
+    let mut out = Vec::new();
+    let code = conform::commands::run::run(args, &mut out).await.unwrap();
+    let out = String::from_utf8_lossy(&out);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("members__max_items_over"), "{out}");
+    assert!(out.contains("query_names__max_items_over"), "{out}");
+    m.stop().await;
+}

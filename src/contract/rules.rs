@@ -36,6 +36,10 @@ pub enum Constraint {
     Minimum,
     /// An upper numeric bound.
     Maximum,
+    /// The fewest items an array holds (`minItems`).
+    MinItems,
+    /// The most items an array holds (`maxItems`).
+    MaxItems,
     /// One field wins over another when both are given (`x-precedence`).
     Precedence,
     /// A path parameter and a body key must agree.
@@ -65,6 +69,8 @@ impl Constraint {
             Constraint::Enum => "enum",
             Constraint::Minimum => "minimum",
             Constraint::Maximum => "maximum",
+            Constraint::MinItems => "minItems",
+            Constraint::MaxItems => "maxItems",
             Constraint::Precedence => "precedence",
             Constraint::Binding => "binding",
             Constraint::Exists => "exists",
@@ -248,6 +254,12 @@ pub fn constraints_of(schema: &Value) -> Vec<(Constraint, String)> {
     }
     if let Some(v) = num("maximum") {
         out.push((Constraint::Maximum, format!("at most {v}")));
+    }
+    if let Some(v) = num("minItems").filter(|v| v != "0") {
+        out.push((Constraint::MinItems, format!("at least {v} items")));
+    }
+    if let Some(v) = num("maxItems") {
+        out.push((Constraint::MaxItems, format!("at most {v} items")));
     }
     if let Some(Value::String(w)) = o.get("x-precedence") {
         out.push((

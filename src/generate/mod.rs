@@ -516,15 +516,48 @@ impl<'a> OpGen<'a> {
                             what,
                         ));
                     }
+                    Constraint::MaxItems => {
+                        // A list in a query is one comma-separated value (the form the tier
+                        // and Huawei Cloud's services read); no items is no filter at all, so
+                        // only the most items is a limit a query can be sent at and past.
+                        let Some(n) = schema
+                            .get("maxItems")
+                            .and_then(Value::as_u64)
+                            .and_then(|n| usize::try_from(n).ok())
+                            .filter(|n| *n <= values::MAX_ITEMS_CASE)
+                        else {
+                            continue;
+                        };
+                        let Some(item) = values::query_item(schema) else {
+                            continue;
+                        };
+                        let list = |k: usize| json!(vec![item.as_str(); k].join(","));
+                        tries.push((
+                            "max_items_at_limit",
+                            Some(list(n)),
+                            Outcome::Accepted,
+                            constraint.clone(),
+                            format!("{n} items, at the limit"),
+                        ));
+                        tries.push((
+                            "max_items_over",
+                            Some(list(n + 1)),
+                            Outcome::Refused,
+                            constraint,
+                            format!("{} items, one over the limit", n + 1),
+                        ));
+                    }
                     _ => {}
                 }
             }
             // A value expected accepted must be one the whole schema accepts: a length at the
             // limit of a parameter that also lists its values (SCM's `sort_dir`, ASC or DESC,
             // at most 32 characters) is no value the service takes, so that case is not written.
+            // (A list is sent as text, its items each the simplest valid one.)
             let whole = crate::contract::keywords::compile(schema).ok();
+            let list = rules::declared_type(schema) == Some("array");
             tries.retain(|(_, value, outcome, _, _)| match (outcome, value, &whole) {
-                (Outcome::Accepted, Some(v), Some(whole)) => whole.is_valid(v),
+                (Outcome::Accepted, Some(v), Some(whole)) => list || whole.is_valid(v),
                 _ => true,
             });
             let lbl = format!("query_{}", label(&format!("/{}", q.name)));
@@ -1127,6 +1160,41 @@ impl<'a> OpGen<'a> {
                         &format!("{key}_past"),
                         &format!("{past}, one past the limit"),
                         json!(past),
+                        false,
+                    );
+                }
+                Constraint::MinItems | Constraint::MaxItems => {
+                    let min = constraint == Constraint::MinItems;
+                    let key = if min { "minItems" } else { "maxItems" };
+                    let Some(n) = schema
+                        .get(key)
+                        .and_then(Value::as_u64)
+                        .and_then(|n| usize::try_from(n).ok())
+                        .filter(|n| *n <= values::MAX_ITEMS_CASE)
+                    else {
+                        continue;
+                    };
+                    let (stem, past, side) = if min {
+                        ("min_items", n - 1, "under")
+                    } else {
+                        ("max_items", n + 1, "over")
+                    };
+                    // Made-up ids name nothing: a correct server refuses a list of them however
+                    // many it holds, so only the refusal past the limit is a case.
+                    if !values::is_reference_list(&site.name) {
+                        self.boundary(
+                            &spot,
+                            &format!("{stem}_at_limit"),
+                            &format!("{n} items, at the limit"),
+                            values::items(schema, n),
+                            true,
+                        );
+                    }
+                    self.boundary(
+                        &spot,
+                        &format!("{stem}_{side}"),
+                        &format!("{past} items, one {side} the limit"),
+                        values::items(schema, past),
                         false,
                     );
                 }

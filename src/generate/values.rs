@@ -23,6 +23,36 @@ pub fn is_reference(key: &str) -> bool {
     key.ends_with("_id") && key.len() > 3 && crate::case::vars::is_name(key)
 }
 
+/// A list of ids of other resources (`volume_ids`): made-up ones name nothing.
+pub fn is_reference_list(key: &str) -> bool {
+    key.ends_with("_ids") && key.len() > 4
+}
+
+/// The largest array limit a boundary case is written for: past it the body would be larger
+/// than any server takes for reasons of its own, so the limit is left to the contract tier.
+pub const MAX_ITEMS_CASE: usize = 1000;
+
+/// `n` valid items of an array schema (copies of its simplest valid item: no `uniqueItems` is
+/// ever derived, so copies are as valid as distinct items).
+pub fn items(schema: &Value, n: usize) -> Value {
+    let item = schema.get("items").map_or(Value::Null, simple_value);
+    Value::Array(vec![item; n])
+}
+
+/// One item of a list-typed query parameter as query text: its simplest valid item, or None
+/// where that is no scalar a comma-separated list can carry.
+pub fn query_item(schema: &Value) -> Option<String> {
+    let items = schema.get("items")?;
+    let text = match simple_value(items) {
+        Value::String(s) => s,
+        // An item of no stated type is text.
+        Value::Object(o) if o.is_empty() => "conform".to_string(),
+        v @ (Value::Number(_) | Value::Bool(_)) => v.to_string(),
+        _ => return None,
+    };
+    (!text.is_empty() && !text.contains(',')).then_some(text)
+}
+
 /// Stands for the run id in generated values; `conform run` fills it in.
 pub const RUN_ID: &str = "${run_id}";
 
@@ -215,8 +245,7 @@ pub fn simple_value(schema: &Value) -> Value {
         Some("array") => {
             // As few items as the array must hold, each a valid item.
             let n = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
-            let item = schema.get("items").map_or(Value::Null, simple_value);
-            Value::Array(vec![item; n])
+            items(schema, n)
         }
         Some("object") | None => {
             let mut m = Map::new();

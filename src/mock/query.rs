@@ -39,12 +39,14 @@ pub fn refusal(
             Some(items) if types(&param.schema).contains(&"array") => (items, true),
             _ => (&param.schema, false),
         };
+        let mut count = 0u64;
         for raw in values {
             let items: Vec<&str> = if split {
                 raw.split(',').collect()
             } else {
                 vec![raw]
             };
+            count += items.len() as u64;
             for item in items {
                 let Some(value) = typed(schema, item) else {
                     return Some(format!(
@@ -61,6 +63,17 @@ pub fn refusal(
                     ));
                 }
             }
+        }
+        let bound = |k: &str| param.schema.get(k).and_then(Value::as_u64);
+        if split
+            && (bound("maxItems").is_some_and(|n| count > n)
+                || bound("minItems").is_some_and(|n| count < n))
+        {
+            return Some(format!(
+                "query parameter '{}': {count} items break its contract ({})",
+                param.name,
+                limits(&param.schema)
+            ));
         }
     }
     None
@@ -109,6 +122,8 @@ fn limits(schema: &Value) -> String {
         "maxLength",
         "pattern",
         "format",
+        "minItems",
+        "maxItems",
     ]
     .iter()
     .filter_map(|k| schema.get(*k).map(|v| format!("{k}: {v}")))
@@ -142,7 +157,7 @@ mod tests {
             q(
                 "ids",
                 false,
-                json!({"type": "array", "items": {"type": "string", "maxLength": 3}}),
+                json!({"type": "array", "items": {"type": "string", "maxLength": 3}, "maxItems": 3}),
             ),
             q("detail", false, json!({"type": "boolean"})),
         ]
@@ -184,6 +199,11 @@ mod tests {
             ),
             ("marker=123456789", "'marker': '123456789' breaks"),
             ("marker=m&ids=a,long", "'ids': 'long' breaks"),
+            // Items are counted across repeated and comma-separated values.
+            (
+                "marker=m&ids=a,b&ids=c,d",
+                "'ids': 4 items break its contract",
+            ),
             ("marker=m&detail=yes", "'detail': 'yes' is not boolean"),
         ] {
             let got = check(bad).unwrap_or_default();

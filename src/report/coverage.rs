@@ -147,6 +147,8 @@ fn broken_rule(op_id: &str, e: &jsonschema::ValidationError<'_>) -> Option<Strin
         "enum" => Constraint::Enum,
         "minimum" => Constraint::Minimum,
         "maximum" => Constraint::Maximum,
+        "minItems" => Constraint::MinItems,
+        "maxItems" => Constraint::MaxItems,
         "required" => {
             if let jsonschema::error::ValidationErrorKind::Required { property } = e.kind() {
                 pointer.push_str(&format!("/{}", property.as_str()?));
