@@ -2109,3 +2109,44 @@ DELETE /v1/\{project\_id\}/sessions/\{session\_id\}
     let answer = serde_json::json!({"error": {"code": "EP.0400", "message": "bad"}});
     assert!(documented.is_valid(&answer), "{err}");
 }
+
+/// Two pages of one endpoint (an older and a newer page of the same list) each document its
+/// query parameters: a limit only one of them states is kept, as for a body field, and where
+/// they disagree the first page's value stays and the disagreement is logged.
+#[test]
+fn a_query_limit_only_one_page_of_an_endpoint_states_is_kept() {
+    let quiet = EXPLORER_PAGE.replace(
+        "|limit|否|Integer|每页条数。最小值1，最大值2000。|",
+        "|limit|否|Integer|每页条数。|\n|marker|否|String|起始位置，最大长度：36|",
+    );
+    let other = EXPLORER_PAGE.replace(
+        "|limit|否|Integer|每页条数。最小值1，最大值2000。|",
+        "|limit|否|Integer|每页条数。最小值1，最大值2000。|\n|marker|否|String|起始位置，最大长度：64|",
+    );
+    let dir = temp_pages(&[
+        ("a_sessions.md", quiet.as_bytes()),
+        ("b_sessions.md", other.as_bytes()),
+    ]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    assert_eq!(d.operations.len(), 1, "one endpoint: {:?}", d.operations);
+    let q = |name: &str| {
+        d.operations[0]
+            .query_params
+            .iter()
+            .find(|q| q.name == name)
+            .map(|q| q.schema.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        (&q("limit")["minimum"], &q("limit")["maximum"]),
+        (&json!(1), &json!(2000))
+    );
+    assert_eq!(q("marker")["maxLength"], 36, "the first page's value stays");
+    assert!(
+        d.log
+            .iter()
+            .any(|l| l.contains("query parameter 'marker'") && l.contains("maxLength")),
+        "{:?}",
+        d.log
+    );
+}

@@ -949,14 +949,21 @@ fn merge_group(
     // A page without a URI cannot tell its path parameters from query parameters; once joined,
     // the operation's path says which are which.
     let path_params = naming::path_params(&g.path);
-    let mut query = Vec::new();
+    // A parameter several pages document is merged as a body field is: a limit only one page
+    // states is kept (the v2 page of NAT's gateway list states none of the ranges its other
+    // page gives); disagreements are conflicts, the first page's value kept.
+    let mut query: Vec<crate::contract::QueryParam> = Vec::new();
     for p in &g.pages {
         for q in p.query.iter().filter(|q| !path_params.contains(&q.name)) {
-            if !query
-                .iter()
-                .any(|x: &crate::contract::QueryParam| x.name == q.name)
-            {
-                query.push(q.clone());
+            match query.iter_mut().find(|x| x.name == q.name) {
+                Some(x) => {
+                    let mut local = Vec::new();
+                    x.schema = merge_schema(&x.schema, &q.schema, "", &mut local);
+                    for c in local {
+                        conflicts.push(format!("query parameter '{}'{c} ({})", q.name, p.file));
+                    }
+                }
+                None => query.push(q.clone()),
             }
         }
     }
