@@ -2145,7 +2145,7 @@ fn a_query_limit_only_one_page_of_an_endpoint_states_is_kept() {
     assert!(
         d.log
             .iter()
-            .any(|l| l.contains("query parameter 'marker'") && l.contains("maxLength")),
+            .any(|l| l.contains("query parameter marker: maxLength")),
         "{:?}",
         d.log
     );

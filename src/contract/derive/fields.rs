@@ -1051,21 +1051,42 @@ pub trait EnumSource {
 
 /// Keeps an item schema's `required` to the fields every example item shows: a list whose
 /// second item omits a field the first shows (a failed entry without `job_id`) documents that
-/// field as optional, whatever the first item holds.
+/// field as optional, whatever the first item holds. The same holds at every depth: an object
+/// inside the items (ModelArts' `export_params`) requires only what every item's copy shows.
 fn required_in_every_item(items: &mut Value, shown: &[Value]) {
-    let Some(required) = items.get_mut("required").and_then(Value::as_array_mut) else {
+    if let Some(required) = items.get_mut("required").and_then(Value::as_array_mut) {
+        required.retain(|name| {
+            name.as_str().is_some_and(|n| {
+                shown
+                    .iter()
+                    .all(|item| item.as_object().is_none_or(|o| o.contains_key(n)))
+            })
+        });
+        if required.is_empty() {
+            if let Some(o) = items.as_object_mut() {
+                o.remove("required");
+            }
+        }
+    }
+    let Some(props) = items.get_mut("properties").and_then(Value::as_object_mut) else {
         return;
     };
-    required.retain(|name| {
-        name.as_str().is_some_and(|n| {
-            shown
+    for (name, sub) in props.iter_mut() {
+        let values: Vec<Value> = shown.iter().filter_map(|i| i.get(name)).cloned().collect();
+        if values.len() < 2 {
+            continue; // One copy shown: what the builder read from it stands.
+        }
+        if sub.get("properties").is_some() {
+            required_in_every_item(sub, &values);
+        }
+        if let Some(inner) = sub.get_mut("items") {
+            let elements: Vec<Value> = values
                 .iter()
-                .all(|item| item.as_object().is_none_or(|o| o.contains_key(n)))
-        })
-    });
-    if required.is_empty() {
-        if let Some(o) = items.as_object_mut() {
-            o.remove("required");
+                .filter_map(Value::as_array)
+                .flatten()
+                .cloned()
+                .collect();
+            required_in_every_item(inner, &elements);
         }
     }
 }
@@ -1723,6 +1744,30 @@ fn strip_marker<'a>(t: &'a str, words: &[&str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A field the first list item's nested object shows and the second's lacks is optional at
+    /// that depth too, also inside a nested list (ModelArts' export tasks, ECS security groups).
+    #[test]
+    fn a_nested_field_only_some_items_show_is_optional() {
+        let mut items = json!({"type": "object", "required": ["id", "params"],
+            "properties": {
+                "id": {"type": "string"},
+                "params": {"type": "object", "required": ["dest", "name"],
+                    "properties": {"dest": {}, "name": {}}},
+                "rules": {"type": "array", "items": {"type": "object",
+                    "required": ["a", "b"], "properties": {"a": {}, "b": {}}}}}});
+        let shown = [
+            json!({"id": "1", "params": {"dest": "x", "name": "n"}, "rules": [{"a": 1, "b": 2}]}),
+            json!({"id": "2", "params": {"dest": "y"}, "rules": [{"a": 1}]}),
+        ];
+        required_in_every_item(&mut items, &shown);
+        assert_eq!(items["required"], json!(["id", "params"]));
+        assert_eq!(items["properties"]["params"]["required"], json!(["dest"]));
+        assert_eq!(
+            items["properties"]["rules"]["items"]["required"],
+            json!(["a"])
+        );
+    }
 
     /// API Explorer pages name the table of an object's fields by its type alone.
     #[test]

@@ -958,9 +958,9 @@ fn merge_group(
             match query.iter_mut().find(|x| x.name == q.name) {
                 Some(x) => {
                     let mut local = Vec::new();
-                    x.schema = merge_schema(&x.schema, &q.schema, "", &mut local);
+                    x.schema = merge_schema(&x.schema, &q.schema, &q.name, &mut local);
                     for c in local {
-                        conflicts.push(format!("query parameter '{}'{c} ({})", q.name, p.file));
+                        conflicts.push(format!("query parameter{c} ({})", p.file));
                     }
                 }
                 None => query.push(q.clone()),
