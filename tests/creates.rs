@@ -504,6 +504,47 @@ fn restore_deletes_by_id_and_by_the_run_id_name() {
     assert_eq!(names(&mock.1, &vpcs).len(), 2 + documented.len());
 }
 
+/// A create whose id never arrived, of a kind with no list (VPC's private IPs are listed only
+/// under their subnet): restore sends nothing and says it cannot search for the leftover, a
+/// warning and not a failed request. The ledger names a closed loopback port, so any request
+/// sent would fail the entry.
+#[test]
+fn restore_by_name_of_a_kind_without_a_list_says_so_and_sends_nothing() {
+    let dir = vpc_project();
+    let table: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(dir.path().join("schemas/resources.json")).unwrap())
+            .unwrap();
+    let kind = table
+        .iter()
+        .find(|k| k["kind"] == "privateip.v1")
+        .unwrap_or_else(|| panic!("no privateip.v1 kind: {table:?}"));
+    assert!(kind.get("list").is_none(), "{kind}");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let run_id = "0123456789ab";
+    let path = "/v1/p1/privateips";
+    let line = json!({"event": "create_intent", "case": "a",
+        "resource": {"kind": "privateip.v1", "collection": "privateips", "project": "p1", "id": "", "base_url": base},
+        "intent": {"token": "t1", "operation": "vpc.create_privateip.v1", "method": "POST", "path": path, "run_id": run_id, "name": format!("conform-{run_id}"), "at": "2026-01-01T00:00:00Z"}});
+    std::fs::write(dir.path().join("ledger.jsonl"), format!("{line}\n")).unwrap();
+    let out = conform(
+        dir.path(),
+        &["restore", "ledger.jsonl", "--schemas", "schemas"],
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(&format!("warn  privateip.v1 named conform-{run_id}"))
+            && stdout.contains("kind privateip.v1 has no list: cannot find leftovers by name"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 resource(s) to restore, 0 failed"),
+        "{stdout}"
+    );
+}
+
 /// The checker's scenario: a generated, create-heavy suite runs with the ledger against a
 /// standalone mock, is killed with SIGKILL mid-way, and `conform restore` leaves nothing the run
 /// created: no list of the mock holds anything it did not hold before the run. The mock answers

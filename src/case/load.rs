@@ -591,8 +591,8 @@ fn header_check(name: &str, v: &Value, position: Position) -> Result<HeaderCheck
     Ok(check)
 }
 
-/// Parses a capture: `/pointer`, `{pointer: /p}`, `{header: Name}`, `{first_key: /p}` or
-/// `{sent: /p}`.
+/// Parses a capture: `/pointer`, `{pointer: /p}`, `{text: /p}`, `{header: Name}`,
+/// `{first_key: /p}` or `{sent: /p}`.
 pub fn capture_spec(v: &Value) -> Result<Capture, String> {
     match v {
         Value::String(p) => {
@@ -604,6 +604,10 @@ pub fn capture_spec(v: &Value) -> Result<Capture, String> {
                 crate::pointer::check(p).map_err(|e| e.to_string())?;
                 Ok(Capture::Body(p.clone()))
             }
+            Some((k, Value::String(p))) if k == "text" => {
+                crate::pointer::check(p).map_err(|e| e.to_string())?;
+                Ok(Capture::Text(p.clone()))
+            }
             Some((k, Value::String(h))) if k == "header" => Ok(Capture::Header(h.clone())),
             Some((k, Value::String(p))) if k == "first_key" => {
                 crate::pointer::check(p).map_err(|e| e.to_string())?;
@@ -613,12 +617,14 @@ pub fn capture_spec(v: &Value) -> Result<Capture, String> {
                 crate::pointer::check(p).map_err(|e| e.to_string())?;
                 Ok(Capture::Sent(p.clone()))
             }
-            _ => {
-                Err("expected {pointer: /p}, {header: Name}, {first_key: /p} or {sent: /p}".into())
-            }
+            _ => Err(
+                "expected {pointer: /p}, {text: /p}, {header: Name}, {first_key: /p} or {sent: /p}"
+                    .into(),
+            ),
         },
         _ => Err(
-            "expected a JSON pointer, {pointer: /p}, {header: Name}, {first_key: /p} or {sent: /p}"
+            "expected a JSON pointer, {pointer: /p}, {text: /p}, {header: Name}, \
+                  {first_key: /p} or {sent: /p}"
                 .into(),
         ),
     }
@@ -770,10 +776,16 @@ mod tests {
             spec(json!({"sent": "/body/name"})),
             Ok(Capture::Sent("/body/name".into()))
         );
+        assert_eq!(
+            spec(json!({"text": "/alarmId"})),
+            Ok(Capture::Text("/alarmId".into()))
+        );
+        assert!(spec(json!({"text": "alarmId"})).is_err());
         assert!(spec(json!({"sent": "body"})).is_err());
         assert!(spec(json!({"first_key": "metadata"})).is_err());
         let unknown = spec(json!({"last_key": "/m"})).unwrap_err();
         assert!(unknown.contains("{first_key: /p}"), "{unknown}");
+        assert!(unknown.contains("{text: /p}"), "{unknown}");
     }
 
     #[test]

@@ -253,6 +253,10 @@ pub struct HeaderCheck {
 pub enum Capture {
     /// A JSON pointer into the body.
     Body(String),
+    /// A JSON pointer into the body, read as text: a number becomes its decimal string (AOM
+    /// answers the new alarm's `alarmId` as an integer where its requests take `alarm_id` as a
+    /// string), so a body field typed string gets `"2137"`, not `2137`.
+    Text(String),
     /// A response header.
     Header(String),
     /// The first key of the object at a JSON pointer, in the answer's order (a metadata key to
@@ -267,6 +271,7 @@ impl std::fmt::Display for Capture {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Capture::Body(p) => write!(f, "{p}"),
+            Capture::Text(p) => write!(f, "{p} as text"),
             Capture::Header(h) => write!(f, "header {h}"),
             Capture::FirstKey(p) => write!(f, "the first key of {p}"),
             Capture::Sent(p) => write!(f, "{p} of the request sent"),

@@ -5,6 +5,7 @@
 
 pub mod derive;
 pub mod deviations;
+pub mod key_value;
 pub mod keywords;
 pub mod openapi;
 pub mod resources;

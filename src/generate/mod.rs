@@ -1943,7 +1943,7 @@ impl<'a> OpGen<'a> {
         let capture = match producer.key {
             Some(ClientKey::Body(at)) => Capture::Sent(format!("/body{at}")),
             Some(ClientKey::Path(p)) => Capture::Sent(crate::pointer::child("/path", p)),
-            None => Capture::Body(producer.id_pointer.to_string()),
+            None => producer.id_capture(),
         };
         Some((var, capture, teardown))
     }
@@ -2332,6 +2332,7 @@ fn q(s: &str) -> String {
 fn capture_yaml(spec: &Capture) -> String {
     match spec {
         Capture::Body(p) => q(p),
+        Capture::Text(p) => format!("{{text: {}}}", q(p)),
         Capture::Header(h) => format!("{{header: {}}}", q(h)),
         Capture::FirstKey(p) => format!("{{first_key: {}}}", q(p)),
         Capture::Sent(p) => format!("{{sent: {}}}", q(p)),

@@ -53,6 +53,9 @@ pub struct Producer<'a> {
     aliases: Vec<String>,
     /// A kind no path names: the query parameter (and body field) naming one (`asset_id`).
     pub query_id: Option<&'a str>,
+    /// The create answers the new id as a number where no request takes the id parameter as
+    /// one (AOM's integer `alarmId`, requested as the string `alarm_id`): it is captured as text.
+    id_text: bool,
 }
 
 impl Producer<'_> {
@@ -68,7 +71,9 @@ impl Producer<'_> {
 
     /// Names the one captured in `var` where a request of a kind no path names names it: the
     /// query parameter its read and delete require, the body field of its update. Requests
-    /// outside the kind's collection, and other kinds' requests, are left as they are.
+    /// outside the kind's collection, and other kinds' requests, are left as they are. A
+    /// request whose path names one and whose body repeats its id parameter (AOM's alarm delete
+    /// sends `alarm_id` in both) names the same one in the body.
     pub fn name_in_request(
         &self,
         op: &Operation,
@@ -76,10 +81,18 @@ impl Producer<'_> {
         body: &mut Option<Value>,
         var: &str,
     ) {
+        let value = json!(format!("${{{var}}}"));
+        if self.query_id.is_none() && op.path_params.iter().any(|p| p == self.id_param) {
+            if let Some(o) = body.as_mut().and_then(Value::as_object_mut) {
+                if o.contains_key(self.id_param) {
+                    o.insert(self.id_param.to_string(), value);
+                }
+            }
+            return;
+        }
         let Some(param) = self.query_id.filter(|_| self.names_at(op)) else {
             return;
         };
-        let value = json!(format!("${{{var}}}"));
         if op.query_params.iter().any(|q| q.name == param) {
             query.insert(param.to_string(), value);
         } else if let Some(o) = body.as_mut().and_then(Value::as_object_mut) {
@@ -105,6 +118,16 @@ impl Producer<'_> {
     /// The normalised path of one (`/v1/{}/vpcs/{}`).
     pub fn item(&self) -> String {
         format!("{}/{{}}", self.collection)
+    }
+
+    /// How a create's own answer gives the new id: at [`Producer::id_pointer`], as text where
+    /// the answer's number is requested as a string.
+    pub fn id_capture(&self) -> Capture {
+        if self.id_text {
+            Capture::Text(self.id_pointer.to_string())
+        } else {
+            Capture::Body(self.id_pointer.to_string())
+        }
     }
 
     /// Where an answer shows what names one: the key the client chose (`/name`; `/id` for a
@@ -162,6 +185,47 @@ pub struct Producers<'a> {
     kinds: Vec<Producer<'a>>,
 }
 
+/// Whether the create's success answer documents a number at the id pointer.
+fn numeric_answer(contract: &Contract, create: &Operation, id_pointer: &str) -> bool {
+    let Some(status) = create.success.first() else {
+        return false;
+    };
+    let Some(mut at) = contract.schema(&create.id, SchemaKind::Response(*status)) else {
+        return false;
+    };
+    for part in id_pointer.split('/').skip(1) {
+        let part = crate::pointer::unescape(part);
+        match at.get("properties").and_then(|p| p.get(part.as_ref())) {
+            Some(s) => at = s,
+            None => return false,
+        }
+    }
+    matches!(
+        at.get("type").and_then(Value::as_str),
+        Some("integer" | "number")
+    )
+}
+
+/// Whether some request of the contract takes the parameter as a number: a query parameter or
+/// a top-level body field of that name typed integer or number.
+fn numeric_request(contract: &Contract, param: &str) -> bool {
+    let numeric = |s: &Value| {
+        matches!(
+            s.get("type").and_then(Value::as_str),
+            Some("integer" | "number")
+        )
+    };
+    contract.operations.iter().any(|op| {
+        op.query_params
+            .iter()
+            .any(|q| q.name == param && numeric(&q.schema))
+            || contract
+                .schema(&op.id, SchemaKind::Request)
+                .and_then(|s| s.get("properties")?.get(param))
+                .is_some_and(numeric)
+    })
+}
+
 /// The operation with this method whose path is the template, parameter names aside.
 fn operation_at<'a>(contract: &'a Contract, method: &str, template: &str) -> Option<&'a Operation> {
     let want = normalise(template);
@@ -217,6 +281,12 @@ impl<'a> Producers<'a> {
                         .map(|(_, p)| p.clone())
                         .collect(),
                     query_id: k.id_query.as_deref(),
+                    id_text: job.is_none()
+                        && numeric_answer(contract, create, id_pointer)
+                        && !k
+                            .id_param
+                            .as_deref()
+                            .is_some_and(|p| numeric_request(contract, p)),
                 })
             })
             .collect();
@@ -650,7 +720,7 @@ impl Planner<'_, '_> {
         let capture = match (chosen, p.job) {
             (Some(sent), _) => (var.to_string(), sent),
             (None, Some((_, job_id))) => (format!("{var}_job"), Capture::Body(job_id.to_string())),
-            (None, None) => (var.to_string(), Capture::Body(p.id_pointer.to_string())),
+            (None, None) => (var.to_string(), p.id_capture()),
         };
         plan.setup.push(PlannedStep {
             name: format!("setup: create {} ({var})", p.kind),

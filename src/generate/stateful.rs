@@ -21,6 +21,7 @@ use super::producers::{
 };
 use super::{header, operation_dir, render_planned, schema_at, values, GeneratedCase};
 use crate::contract::derive::resources::normalise;
+use crate::contract::key_value::KeyValue;
 use crate::contract::resources::{ClientKey, ListRead};
 use crate::contract::rules::{is_resource_param, rule_id, source_of, Constraint};
 use crate::contract::{Contract, Operation, SchemaKind};
@@ -277,21 +278,23 @@ fn shown_at<'s>(
 
 /// The array of a list answer whose items carry the id, and the id's key there: the answer
 /// itself where it is an array (`""`: AOS lists its templates bare), else an array property.
-/// The key is the create's (`cert_id`), else, for a kind made by a job (`by_job`), `id`: the
-/// job names what it made by its entity key (SDRS's `server_group_id`), the list shows the
-/// group's own `id`. A create answering its key otherwise (EIP's `publicip_id`) may list
-/// another `id`, and a client's key (SWR's namespace) is no `id`.
+/// The key is the create's (`cert_id`), else `id` where that is the kind's own (`own_id`): a
+/// kind made by a job names what it made by its entity key (SDRS's `server_group_id`) and the
+/// list shows the group's own `id`; a kind whose read shows its id as `id` and not under the
+/// create's key (SCM's certificate, created as `certificate_id`) is listed by it too. A create
+/// answering its key otherwise (EIP's `publicip_id`) may list another `id`, and a client's key
+/// (SWR's namespace) is no `id`.
 fn list_array(
     contract: &Contract,
     list: &Operation,
     id_pointer: &str,
-    by_job: bool,
+    own_id: bool,
 ) -> Option<(String, String)> {
-    list_array_in(response_schema(contract, list)?, id_pointer, by_job)
+    list_array_in(response_schema(contract, list)?, id_pointer, own_id)
 }
 
 /// [`list_array`] in a list's answer schema.
-fn list_array_in(answer: &Value, id_pointer: &str, by_job: bool) -> Option<(String, String)> {
+fn list_array_in(answer: &Value, id_pointer: &str, own_id: bool) -> Option<(String, String)> {
     let props = answer.get("properties").and_then(Value::as_object);
     let carries = |s: &Value, key: &str| {
         s.get("items")
@@ -299,7 +302,7 @@ fn list_array_in(answer: &Value, id_pointer: &str, by_job: bool) -> Option<(Stri
             .is_some_and(|p| p.get(key).is_some())
     };
     // The create's own key in any array before `id` in one (a parent's `id` beside it).
-    let keys = [Some(id_key(id_pointer)), by_job.then_some("id")];
+    let keys = [Some(id_key(id_pointer)), own_id.then_some("id")];
     keys.into_iter().flatten().find_map(|key| {
         if carries(answer, key) {
             return Some((String::new(), key.to_string()));
@@ -418,12 +421,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
     /// A list step asserting the created one is (or is no longer) listed.
     fn list_step(&self, listed: bool) -> Option<PlannedStep> {
         let list = self.p.list?;
-        let (array, key) = list_array(
-            self.contract,
-            list,
-            self.p.key_pointer(),
-            self.p.job.is_some(),
-        )?;
+        let (array, key) = list_array(self.contract, list, self.p.key_pointer(), self.own_id())?;
         let which = if listed { "includes" } else { "excludes" };
         Some(PlannedStep {
             name: format!(
@@ -453,6 +451,17 @@ impl<'c, 'a> KindCases<'c, 'a> {
             Some(how) => answer.pointer(&format!("/properties{}/items", how.array)),
             None => Some(answer),
         }
+    }
+
+    /// Whether a list item's `id` is the kind's own id: the kind is made by a job, or the
+    /// server chooses its id and its read shows it as `id`, not under the create's key.
+    fn own_id(&self) -> bool {
+        self.p.job.is_some()
+            || (self.p.key.is_none()
+                && self.read_schema().is_some_and(|read| {
+                    read_id_pointer(read, self.p.key_pointer()).is_none()
+                        && read_id_pointer(read, "/id").is_some()
+                }))
     }
 
     /// Where [`Self::read_schema`] holds the id.
@@ -579,6 +588,9 @@ impl<'c, 'a> KindCases<'c, 'a> {
         };
         let shown =
             |p: &String| read.is_some_and(|r| shown_at(r, &named(p), id_at.as_deref()).is_some());
+        if let Some(kv) = KeyValue::of(schema).filter(|_| patch.is_none()) {
+            return self.key_value_update(update, &kv, schema, validator);
+        }
         let (pointer, field) = match patch {
             Some(value) => ("/name".to_string(), value),
             None => {
@@ -624,6 +636,42 @@ impl<'c, 'a> KindCases<'c, 'a> {
             .name_in_request(update, &mut step.query, &mut step.body, &self.var);
         let value = value.as_str()?.to_string();
         Some((step, (named(&pointer), value)))
+    }
+
+    /// An update naming the field it changes in its body ([`KeyValue`]): the first field its
+    /// key names that a read shows as a string is set to a new value, and the read checks it.
+    fn key_value_update(
+        &self,
+        update: &Operation,
+        kv: &KeyValue,
+        schema: &Value,
+        validator: &jsonschema::Validator,
+    ) -> Option<(PlannedStep, (String, String))> {
+        let read = self.read_schema()?;
+        let id_at = self.read_id_at();
+        let value_schema = schema.get("properties")?.get(&kv.value)?;
+        let (pointer, body, value) = kv.names.iter().find_map(|name| {
+            let pointer = crate::pointer::child("", &KeyValue::field(name));
+            let (_, documented) = shown_at(read, &pointer, id_at.as_deref())?;
+            if documented["type"] != "string" {
+                return None;
+            }
+            let before = self.sent.as_ref().and_then(|b| b.pointer(&pointer));
+            UPDATED.iter().map(|v| json!(v)).find_map(|v| {
+                let body = kv.body(name, v.clone());
+                let fresh = before != Some(&v) && fits(value_schema, &v) && fits(documented, &v);
+                (fresh && validator.is_valid(&body)).then(|| (pointer.clone(), body, v))
+            })
+        })?;
+        let mut step = self.on_item(
+            format!("update {}", self.p.kind),
+            update,
+            &self.var,
+            success_yaml(update),
+        );
+        step.body = Some(body);
+        let value = value.as_str()?.to_string();
+        Some((step, (pointer, value)))
     }
 
     /// Tags: generated, the property, and the rules (page rows) the steps rest on.
@@ -916,12 +964,7 @@ impl KindCases<'_, '_> {
         let schema = self.contract.schema(&create.id, SchemaKind::Request)?;
         let validator = self.contract.validator(&create.id, SchemaKind::Request)?;
         let (pointer, _) = updatable_field(schema).filter(|(p, _)| p.ends_with("/name"))?;
-        let (array, _) = list_array(
-            self.contract,
-            list,
-            self.p.key_pointer(),
-            self.p.job.is_some(),
-        )?;
+        let (array, _) = list_array(self.contract, list, self.p.key_pointer(), self.own_id())?;
         let item = list_item(response_schema(self.contract, list)?, &array)?;
         item.get("properties")?.get("name")?;
         // The object holding the name, and another field it requires.

@@ -809,6 +809,29 @@ impl Memory {
             };
             crate::pointer::set(&mut answer, pointer, value);
         }
+        // An object the answer shows beside the id under the key's stem (ELB's `loadbalancer`
+        // beside `loadbalancer_id`) is the one made: its `id` is the same, unless the request
+        // chose that `id` itself (ELB's create may send `loadbalancer.id`, which is echoed).
+        if let Some(parent) = own_key_parent(key, pointer) {
+            let stem = pointer
+                .rsplit('/')
+                .next()
+                .and_then(|last| last.strip_suffix("_id"))
+                .unwrap_or_default();
+            let sent = |r: &Value| {
+                r.pointer(parent)
+                    .and_then(|p| p.get(stem)?.get("id"))
+                    .is_some()
+            };
+            let beside = answer
+                .pointer_mut(parent)
+                .filter(|_| !request.is_some_and(sent))
+                .and_then(|p| p.get_mut(stem))
+                .and_then(Value::as_object_mut);
+            if let Some(o) = beside.filter(|o| o.get("id").is_some_and(Value::is_string)) {
+                o.insert("id".into(), Value::String(id.clone()));
+            }
+        }
         let mut stored = request.cloned().unwrap_or_else(|| json!({}));
         merge(&mut stored, &answer);
         // An asynchronous create answers only the ids it made (`/volume_ids/0`), or only a job:
@@ -822,6 +845,14 @@ impl Memory {
         {
             if let Some(Value::Object(item)) = opened(&mut stored) {
                 item.insert("id".into(), Value::String(id.clone()));
+            }
+        }
+        // The server's id answered under a key of its own (SCM's `certificate_id`) is the
+        // item's `id` too, as its read and list show it, where nothing sent one.
+        if let Some(parent) = own_key_parent(key, pointer) {
+            if let Some(Value::Object(item)) = stored.pointer_mut(parent) {
+                item.entry("id")
+                    .or_insert_with(|| Value::String(id.clone()));
             }
         }
         // Stored under the client's key; the server's id stays in the body.
@@ -1050,6 +1081,13 @@ fn fits(template: &str, concrete: &str) -> bool {
         && t.iter()
             .zip(&c)
             .all(|(t, c)| crate::contract::template::match_segment(t, c).is_some())
+}
+
+/// Where a server-chosen id answered under a key of its own (`/certificate_id`, not `/id` nor
+/// an item of a list of ids) sits: the pointer's parent (`""` for the top).
+fn own_key_parent<'p>(key: Option<&str>, pointer: &'p str) -> Option<&'p str> {
+    let (parent, last) = pointer.rsplit_once('/')?;
+    (key.is_none() && last != "id" && last.parse::<usize>().is_err()).then_some(parent)
 }
 
 /// `/vpc` for `/vpc/id`, `/instances/0` for `/instances/0/instance_id`; None for `/id` (the
@@ -1718,6 +1756,27 @@ mod tests {
         assert_eq!(shared.read().snapshots["p"][&id].name, "a");
         let (m, _, _) = made(Faults::new([Fault::ListMisses]));
         assert!(m.list("/v2/p/snapshots").is_empty());
+    }
+
+    /// An id the create answers under a key of its own (`/certificate_id`) is the stored
+    /// item's `id` too, and the object beside it under the key's stem shows the same `id`,
+    /// unless the request chose that one; an id at `/id` adds nothing.
+    #[test]
+    fn an_id_under_its_own_key_is_the_items_id_too() {
+        let m = Memory::new(&table(), Faults::default());
+        let answer = json!({"certificate_id": "x", "certificate": {"id": "placeholder"}});
+        let (made, id) = m.create_with_id("/v3/certs", "/certificate_id", answer.clone(), None);
+        assert_eq!(made["certificate"]["id"], json!(id), "{made}");
+        let stored = m.get("/v3/certs", &id).expect("stored");
+        assert_eq!(stored["id"], json!(id), "{stored}");
+        let chosen = json!({"certificate": {"id": "mine"}});
+        let (made, id) = m.create_with_id("/v3/certs", "/certificate_id", answer, Some(&chosen));
+        // Left as the answer had it (the tier's answer echoes what was sent).
+        assert_eq!(made["certificate"]["id"], "placeholder", "{made}");
+        assert_eq!(m.get("/v3/certs", &id).expect("stored")["id"], json!(id));
+        let (_, id) = m.create_with_id("/v3/certs", "/cert/id", json!({"cert": {"id": ""}}), None);
+        let stored = m.get("/v3/certs", &id).expect("stored");
+        assert!(stored.get("id").is_none(), "{stored}");
     }
 
     /// `GET /policies/{vpc_id}/list` lists a vpc's policies: the parameter names the vpc kind

@@ -26,6 +26,7 @@ use super::faults::{Fault, Faults};
 use super::router::Table;
 use super::scalars::Scalars;
 use crate::contract::derive::resources::normalise;
+use crate::contract::key_value::KeyValue;
 use crate::contract::resources::ClientKey;
 use crate::contract::{Contract, ErrorCode, Operation, SchemaKind};
 
@@ -542,7 +543,13 @@ impl Tier {
                 "GET" => (status, self.memory.get(&collection, &id).map(|s| fit(&s))),
                 "PUT" | "PATCH" => {
                     // A PUT with no body (a tag's) changes nothing: it answers what is held.
-                    let stored = match request {
+                    // An update naming the field it changes (SCM's `modify_key`) sets that
+                    // field.
+                    let named = request.and_then(|r| {
+                        let asked = self.contract.schema(&op.id, SchemaKind::Request)?;
+                        KeyValue::of(asked)?.as_fields(r)
+                    });
+                    let stored = match named.as_ref().or(request) {
                         Some(r) => self.memory.update(&collection, &id, &aliased(r, schema)),
                         None => self.memory.get(&collection, &id),
                     };

@@ -643,15 +643,22 @@ impl Restorer<'_> {
             ));
         }
         let b = r.bindings();
-        // The kind's list, else a GET of the collection the create was sent to (they are one
-        // path for every kind derive infers).
+        // Only the kind's list is searched: a kind without one (the contract documents no GET
+        // of its collection) would answer a GET of the create's path 405, a failure that says
+        // nothing of the leftover. What cannot be searched is said, for a search by hand.
+        let Some(listed_at) = kind
+            .list
+            .as_ref()
+            .filter(|l| l.method.eq_ignore_ascii_case("GET"))
+        else {
+            return Ok(format!(
+                "{UNCONFIRMED} {what}; kind {} has no list: cannot find leftovers by name; look for a {} named '{name}' by hand",
+                kind.kind, kind.kind
+            ));
+        };
         let list = Call {
             method: "GET".into(),
-            path: kind
-                .list
-                .as_ref()
-                .filter(|l| l.method.eq_ignore_ascii_case("GET"))
-                .map_or_else(|| intent.path.clone(), |l| fill_path(&l.path, &b)),
+            path: fill_path(&listed_at.path, &b),
             body: None,
             query: Default::default(),
         };

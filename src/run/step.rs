@@ -342,6 +342,11 @@ pub async fn run_step(
     for (var, spec) in &step.captures {
         let value = match spec {
             Capture::Body(p) => json.as_ref().and_then(|j| j.pointer(p)).cloned(),
+            Capture::Text(p) => json
+                .as_ref()
+                .and_then(|j| j.pointer(p))
+                .and_then(as_text)
+                .map(Value::String),
             Capture::Header(h) => incoming.header(h).map(|v| Value::String(v.to_string())),
             Capture::FirstKey(p) => json
                 .as_ref()
@@ -443,6 +448,17 @@ fn snapshot_finding(outcome: Option<crate::snapshot::Outcome>, ci: bool) -> Opti
 
 /// The request a step sent, as a `{sent: …}` capture reads it: its JSON body and its path
 /// parameters' values (a parameter the step does not set is the variable of the same name).
+/// A captured scalar as text (`{text: /p}`): a string as it is, a number or boolean as JSON
+/// writes it; an object, array or null is no text.
+fn as_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 fn sent(step: &Step, scope: &Vars, out: &Outgoing) -> Value {
     let body: Value = out
         .body

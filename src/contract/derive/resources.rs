@@ -598,17 +598,26 @@ fn camel(id_param: &str) -> String {
 pub fn created_id_in(schema: &Value, id_param: &str) -> Option<String> {
     let keys = ["id", id_param];
     // A key named `{access_key}` is answered as the string `access` (IAM's credentials); one
-    // spelled in camel case (`stackId`) is the id only as a string (AOM's integer `alarmId` is
-    // no id its paths and bodies take as sent).
+    // spelled in camel case (`stackId`) is the id as a string or an integer (AOM's `alarmId`,
+    // which the generated cases capture as text: its paths and bodies take it as a string).
     let stem = id_param.strip_suffix("_key").unwrap_or_default();
     let camel = camel(id_param);
     let key_of = |s: &Value| {
         let props = s.get("properties")?.as_object()?;
-        let string = |k: &str| props.get(k)?.get("type").filter(|t| *t == "string");
+        let typed = |k: &str, types: &[&str]| {
+            props
+                .get(k)
+                .and_then(|p| p.get("type"))
+                .and_then(Value::as_str)
+                .is_some_and(|t| types.contains(&t))
+        };
         keys.into_iter()
             .find(|k| !k.is_empty() && props.contains_key(*k))
-            .or_else(|| (!stem.is_empty() && string(stem).is_some()).then_some(stem))
-            .or_else(|| (camel != id_param && string(&camel).is_some()).then_some(camel.as_str()))
+            .or_else(|| (!stem.is_empty() && typed(stem, &["string"])).then_some(stem))
+            .or_else(|| {
+                (camel != id_param && typed(&camel, &["string", "integer"]))
+                    .then_some(camel.as_str())
+            })
     };
     if let Some(k) = key_of(schema) {
         return Some(format!("/{k}"));
@@ -911,8 +920,9 @@ mod tests {
         );
     }
 
-    /// A create answering its id parameter in camel case (`stackId`), or only a `guid`/`uuid`,
-    /// answers the new id there; an `id` or the parameter wins over a `guid`.
+    /// A create answering its id parameter in camel case (`stackId`, a string or an integer),
+    /// or only a `guid`/`uuid`, answers the new id there; an `id` or the parameter wins over a
+    /// `guid`.
     #[test]
     fn a_camel_case_id_or_a_guid_is_the_created_id() {
         let s = json!({"type": "string"});
@@ -933,9 +943,14 @@ mod tests {
             at(json!({"properties": {"guid": s, "stack_id": s}})).as_deref(),
             Some("/stack_id")
         );
-        // A guid or a camel-case key that is no string is no id.
+        // A camel-case key may be an integer (AOM's `alarmId`, captured as text); one that is
+        // an object, or a guid that is no string, is no id.
         assert_eq!(
-            at(json!({"properties": {"stackId": {"type": "integer"}}})),
+            at(json!({"properties": {"stackId": {"type": "integer"}}})).as_deref(),
+            Some("/stackId")
+        );
+        assert_eq!(
+            at(json!({"properties": {"stackId": {"type": "object"}}})),
             None
         );
         assert_eq!(
