@@ -255,18 +255,29 @@ fn one_char_class(text: &str) -> Option<String> {
 }
 
 // "不能包含!<>=&\"'字符", "不可包含特殊字符&<>\"'/": characters refused, written as a run of
-// ASCII punctuation (group 1) closing its clause; a run with a letter, a digit or a word in it
-// is no such list.
+// ASCII punctuation (group 2) closing its clause, Chinese characters perhaps named before it
+// (`han`: "不能包含中文以及&!"); a run with a letter, a digit or another word in it is no such
+// list.
 static REFUSED_RUN: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:不能|不可|不得|不允许)(?:包含|含有)\s*(?:特殊字符|以下字符|字符)?\s*[:：]?\s*([!-/:-@\[-`{-~]+?)\s*(?:等)?(?:特殊)?(?:字符)?\s*(?:$|[，。；])",
+        r"(?:不能|不可|不得|不允许)(?:包含|含有)\s*(?:特殊字符|以下字符|字符)?\s*[:：]?\s*(?P<han>(?:中文|汉字)(?:以及|及|和|、))?([!-/:-@\[-`{-~]+?)\s*(?:等)?(?:特殊)?(?:字符)?\s*(?:$|[，。；])",
+    )
+});
+
+// "cannot contain the following special characters: <>()\"'&": the English form; the run ends
+// at a space or the text's end, a full stop closing it being the sentence's.
+static REFUSED_RUN_EN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:cannot|can't|must not|may not) contain (?:any of )?the following (?:special )?characters\s*:\s*([!-/:-@\[-`{-~]+?)\.?(?:$|\s)",
     )
 });
 
 /// The class of the characters a sentence refuses, as a class body; `None` under a condition
 /// or about one part of the value.
 fn refused_class(text: &str) -> Option<String> {
-    let c = REFUSED_RUN.captures(text)?;
+    let c = REFUSED_RUN
+        .captures(text)
+        .or_else(|| REFUSED_RUN_EN.captures(text))?;
     let start = c.get(0)?.start();
     let before = &text[..start];
     let sentence_start = before
@@ -276,9 +287,18 @@ fn refused_class(text: &str) -> Option<String> {
     if super::constraints::is_conditional(before) || PART_OF_VALUE.is_match(before) {
         return None;
     }
-    // `\"` is a quote escaped in the page's source (`;|&>'<$!\"`), not a backslash refused.
-    let run = c.get(1)?.as_str().replace("\\\"", "\"");
+    // `\"` is a quote escaped in the page's source (`;|&>'<$!\"`), not a backslash refused;
+    // `\\` is one backslash.
+    let run = c
+        .get(2)
+        .or_else(|| c.get(1))?
+        .as_str()
+        .replace("\\\"", "\"")
+        .replace("\\\\", "\\");
     let mut class: Vec<String> = Vec::new();
+    if c.name("han").is_some() {
+        class.push(HAN.to_string());
+    }
     for part in run.chars().map(class_char) {
         if !class.contains(&part) {
             class.push(part);
@@ -959,8 +979,27 @@ mod tests {
         "a\\b",
         "a!b"
     )]
+    #[case(
+        "The description cannot contain the following special characters: <>()\"'&",
+        Some("^[^<>()\"'&]*$"),
+        "a b",
+        "a&b"
+    )]
+    #[case(
+        "The name cannot contain any of the following characters: =*<>\\\\,|/.",
+        Some("^[^=*<>\\\\,|/]*$"),
+        "a.b",
+        "a/b"
+    )]
+    #[case("The name cannot contain the following characters: abc", None, "", "")]
+    #[case(
+        "只能以英文字母开头，不能包含中文以及&!'<>=，不超过36个字符",
+        Some("^[^一-龥&!'<>=]*$"),
+        "ab",
+        "a中"
+    )]
     #[case("不能包含abc字符", None, "", "")]
-    #[case("不能包含中文以及&!<>", None, "", "")]
+    #[case("不能包含空格以及&!<>", None, "", "")]
     #[case("若为空，不能包含<>字符", None, "", "")]
     #[case("每个标签不能包含<>字符", None, "", "")]
     fn one_character_and_refused_characters(
