@@ -1013,6 +1013,79 @@ fn a_required_name_left_out_stays_out_beside_a_nested_name() {
     assert!(case("success").contains("conform-${run_id}"));
 }
 
+/// A create case sending another field with the placeholder's value (a description of
+/// `conform` at its pattern) expects that field back as sent: only the name carries the run id,
+/// and only assertions on the name follow it.
+#[test]
+fn a_field_sent_as_the_placeholder_comes_back_as_sent_beside_the_run_id_name() {
+    use conform::contract::{Operation, SchemaKind};
+    use serde_json::json;
+    let create = Operation {
+        request_body: true,
+        success: vec![200],
+        ..Operation::new("sv.create_task.v1", "sv", "POST", "/v1/sv/tasks")
+    };
+    let delete = Operation {
+        success: vec![200],
+        ..Operation::new(
+            "sv.delete_task.v1",
+            "sv",
+            "DELETE",
+            "/v1/sv/tasks/{task_id}",
+        )
+    };
+    let read = Operation {
+        success: vec![200],
+        ..Operation::new("sv.show_task.v1", "sv", "GET", "/v1/sv/tasks/{task_id}")
+    };
+    let body = json!({"type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string"},
+        "description": {"type": "string", "pattern": "^[^<>]*$"}}});
+    let mut answer = body.clone();
+    answer["properties"]["id"] = json!({"type": "string"});
+    let mut schemas = std::collections::BTreeMap::new();
+    schemas.insert((create.id.clone(), SchemaKind::Request), body);
+    schemas.insert((create.id.clone(), SchemaKind::Response(200)), answer);
+    let dir = tempfile::tempdir().unwrap();
+    let mut contract = Contract::from_parts(
+        vec![create, delete, read],
+        schemas,
+        Default::default(),
+        dir.path(),
+    )
+    .unwrap();
+    contract.resources = serde_json::from_value(json!([{"kind": "task.v1", "service": "sv",
+        "collection": "tasks", "collection_path": "/v1/sv/tasks", "id_param": "task_id",
+        "create": {"method": "POST", "path": "/v1/sv/tasks"},
+        "read": {"method": "GET", "path": "/v1/sv/tasks/{id}"},
+        "delete": {"method": "DELETE", "path": "/v1/sv/tasks/{id}"}}]))
+    .unwrap();
+    let cases = generate::generate(&contract, &Options::default()).unwrap();
+    let inside = cases
+        .iter()
+        .find(|c| c.id.ends_with("/description__pattern_inside"))
+        .unwrap_or_else(|| panic!("{:?}", cases.iter().map(|c| &c.id).collect::<Vec<_>>()));
+    let case = serde_yaml_value(&inside.yaml);
+    let step = &case["steps"][0];
+    assert_eq!(
+        step["request"]["body"]["description"], "conform",
+        "{}",
+        inside.yaml
+    );
+    assert_eq!(
+        step["request"]["body"]["name"], "conform-${run_id}",
+        "{}",
+        inside.yaml
+    );
+    assert!(
+        inside
+            .yaml
+            .contains(r#"{"equals":"conform","pointer":"/description"}"#),
+        "{}",
+        inside.yaml
+    );
+}
+
 /// A delete of a sub-item (a metadata key) on a server held in a state the delete accepts
 /// (`${stopped_server_id}`) writes the key first, as the success case does on the server it
 /// makes: the delete does not depend on what other cases left on that server.

@@ -112,6 +112,9 @@ pub struct Reading {
     pub notes: Vec<String>,
     /// Sentences that look like constraints but yield none.
     pub unread: Vec<String>,
+    /// Value lists stated only for a value that is not empty (`不为空时…取值如下：`), also notes:
+    /// on a list field they are its items' values (an empty list has no item to break them).
+    pub non_empty_lists: Vec<Found>,
     /// The row says its value is a count or a number (条数, 记录数, 正整数).
     pub number_named: bool,
     /// The row calls its value a range, a list, a format, a name or a text of characters: a
@@ -160,6 +163,9 @@ const NUM: &str = r"([+-]?\d+(?:\.\d+)?(?:\s*[*×]\s*\d+)*|(?i:intmax|int_max|in
 // A unit the first bound of a range may carry (`40GB~4000GB`, `1s-50s`).
 const UNIT: &str = r"(?:\s*(?:GB|MB|KB|TB|ms|s|秒|分钟|小时|天))?";
 const TO: &str = r"\s*(?:-|－|~|～|到|至|\bto\b)\s*";
+// A data size unit closing a bound's number (`最大为4096GB`): the bound is read in that unit, which
+// must agree with the row's (see `SCALED_UNIT`).
+const SIZE_UNIT: &str = r"\s*[KMGTP]i?B(?:$|[^A-Za-z/])";
 // A count or length, `1024*1024` being one number, the product.
 const INT: &str = r"(\d+(?:\s*[*×]\s*\d+)*)";
 
@@ -172,6 +178,13 @@ static CHAR_RANGE: LazyLock<Regex> = LazyLock::new(|| {
 static LENGTH_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)(?:长度|length)\s*(?:必须|需|应)?\s*(?:为|是|在|范围为|范围是|范围|:|：|is|of|must be|from)?\s*[:：]?\s*[\[（(]?{INT}{TO}{INT}(\s*个?字节|\s*bytes)?"
+    ))
+});
+// A length span in brackets (`字符串的长度限制为[0, 256]`, `限制长度为[0,256]`, `长度为[0，64]`,
+// "length is [1, 64]"): either comma, both ends in.
+static LENGTH_BRACKETED: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:长度(?:限制)?|限制长度|\blength)\s*(?:必须|需|应)?\s*(?:为|是|在|范围为|范围是|范围|is|must be)?\s*[:：]?\s*[\[（(]\s*{INT}\s*[,，]\s*{INT}\s*[\]）)]"
     ))
 });
 // A count of characters given as a value range (`字符取值范围[0,200]`, `字符数范围：1-64`): a
@@ -354,13 +367,13 @@ static AT_MOST: LazyLock<Regex> = LazyLock::new(|| {
 // unit after it the words are a length or a count, read elsewhere.
 static NO_MORE_THAN: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?:最多为|最大为|最大(?:支持)?|不超过|不能超过|不得超过)\s*{NUM}(?:\s*$|[，,。；;\s)）])"
+        r"(?:最多为|最大为|最大(?:支持)?|不超过|不能超过|不得超过)\s*{NUM}(?:\s*$|[，,。；;\s)）]|{SIZE_UNIT})"
     ))
 });
 // The smallest value without a unit ("查询值最小为1").
 static NO_LESS_THAN: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?:查询值|取值)?(?:最小为|最小是|最少为)\s*{NUM}(?:\s*$|[，,。；;\s])"
+        r"(?:查询值|取值)?(?:最小为|最小是|最少为)\s*{NUM}(?:\s*$|[，,。；;\s]|{SIZE_UNIT})"
     ))
 });
 // Words naming the sign of an integer: 正整数 (at least 1), 非负整数 (at least 0).
@@ -429,6 +442,8 @@ static ENUM_INTRO: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)(?:取值范围|枚举取值|取值|枚举值|可选值|取值有|取值包括|取值如下|取值范围如下|取值为|支持以下取值|目前支持以下取值)\s*(?:如下|为|有)?\s*[:：]\s*$|",
         r"(?:取值如下(?:所示)?|取值范围如下(?:所示)?|取值有以下几种|如下取值)\s*[:：。]?\s*$|",
+        // "可选样本状态如下：", "当前可取以下值：": the values of a state, kind or format follow.
+        r"(?:可选\p{Han}{0,4}?(?:状态|类型|值|格式|模式|方式)如下|可取(?:以下|如下)值|可取值(?:如下|为|有))\s*[:：]\s*$|",
         // "取值有4种：", "目前支持3种。", "两种可选：": the count of the values listed next.
         // "支持以下两种实现：", "包括以下两种状态：": the kind of the values named after the count.
         r"(?:(?:取值有|取值包括|目前支持|当前支持|支持以下|包括以下)\s*(?:\d+|[两二三四五六七八九十])\s*种(?:取值|类型|实现|模式|方式|状态)?|^\s*(?:\d+|[两二三四五六七八九十])\s*种可选(?:值)?)\s*[:：。]?\s*$|",
@@ -436,11 +451,12 @@ static ENUM_INTRO: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:valid|possible|supported|enumerated|enumeration) values?\s*(?:are|include)?\s*:\s*$|\b(?:value range|values?)\s*:\s*$",
     ))
 });
-// One value per line: `值：说明`, `值 (说明)`, `值 - 说明` or the bare value.
+// One value per line: `值：说明`, `值 (说明)`, `值 - 说明` or the bare value; a value may open
+// with underscores (`__ALL__：全部`).
 // `allow表示允许`, `ingress 表示入方向`: the value, then what it means.
 static VALUE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"^\s*[-•*]?\s*[“"']?([A-Za-z0-9][A-Za-z0-9_.\-/]*)[”"']?\s*(?:$|[：:（(]|\s[-–—]\s|\s*[，,；;。]|\s*(?:表示|代表))"#,
+        r#"^\s*[-•*]?\s*[“"']?(_*[A-Za-z0-9][A-Za-z0-9_.\-/]*)[”"']?\s*(?:$|[：:（(]|\s[-–—]\s|\s*[，,；;。]|\s*(?:表示|代表))"#,
     )
 });
 // A value line naming two spellings of one value: `true或block (执行删除流程)`, `false/skip：跳过`.
@@ -990,6 +1006,9 @@ pub fn read(paragraphs: &[String]) -> Reading {
         let before = reading.found.len();
         // A value line's own paragraph may go on with more sentences about that value.
         let mut value_paragraph = false;
+        // After an example in a value's paragraph ("如：1.jpg, 1.txt;2.jpg,2.txt。") the rest of
+        // the paragraph is the example, never the next value.
+        let mut in_example = false;
         for sentence in sentences(paragraph) {
             if holds_content && (advisory || ADVISORY.is_match(&sentence)) {
                 advisory = true;
@@ -1012,6 +1031,11 @@ pub fn read(paragraphs: &[String]) -> Reading {
                     continue;
                 }
             }
+            if let (Some(_), true, true) = (list.as_ref(), value_paragraph, in_example) {
+                read_clauses(&sentence, &mut reading);
+                continue;
+            }
+            in_example = value_paragraph && EXAMPLE_WORD.is_match(&sentence);
             if let Some((_, _, values, _)) = list.as_mut() {
                 // "true或block (执行删除流程…)": one line naming two spellings of one value.
                 if let Some(c) = TWO_SPELLINGS_LINE.captures(&sentence) {
@@ -1124,11 +1148,16 @@ pub fn read(paragraphs: &[String]) -> Reading {
     reading
 }
 
+// Words opening an example ("如：", "例如", "e.g."): what follows shows a value, names none.
+static EXAMPLE_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(?:^|[。，,\s\p{Han}])(?:例如|比如|如)\s*[:：]|\be\.g\.|for example")
+});
+
 // A paragraph naming one value and what it means, without an intro word before the list:
 // `jar：用户jar文件。`, `1 : 使用VPC通道`.
 static MEANING_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"^\s*(?:[•*]|-\s)?\s*(?:[“"']([A-Za-z0-9][A-Za-z0-9_.\-]*)[”"']|(-?[A-Za-z0-9][A-Za-z0-9_.\-]*))\s*[：:]\s*[^\s/]"#,
+        r#"^\s*(?:[•*]|-\s)?\s*(?:[“"'](_*[A-Za-z0-9][A-Za-z0-9_.\-]*)[”"']|(-?_*[A-Za-z0-9][A-Za-z0-9_.\-]*))\s*[：:]\s*[^\s/]"#,
     )
 });
 // Words making such a list something else than the field's values: fields of a value that is
@@ -1216,7 +1245,7 @@ fn read_value_lines(paragraphs: &[String], reading: &mut Reading) {
             Constraint::Enum(_) | Constraint::Pattern(_) | Constraint::Format(_)
         )
     });
-    let Some(first_line) = paragraphs.iter().position(|p| MEANING_LINE.is_match(p)) else {
+    let Some(first_line) = paragraphs.iter().position(|p| meaning_value(p).is_some()) else {
         return;
     };
     let (description, rest) = paragraphs.split_at(first_line);
@@ -1247,34 +1276,31 @@ fn read_value_lines(paragraphs: &[String], reading: &mut Reading) {
     let mut closed = false;
     // Inside a note among the value lines (`说明：` after one value, about that value).
     let mut in_note = false;
-    for p in rest {
+    for (i, p) in rest.iter().enumerate() {
         // A note under one value ("ReadWriteOnce：…" "说明：" "…时，才支持此功能。"
         // "ReadOnlyMany：…"): the list goes on after it. Its words may not point elsewhere.
         if NOTE_LABEL.is_match(p) && !values.is_empty() && !closed {
-            if NOT_VALUE_LINES.is_match(p) {
+            if NOT_VALUE_LINES.is_match(p) && !points_to_labels(p, &rest[i + 1..]) {
                 return;
             }
             in_note = true;
             continue;
         }
-        if in_note && !MEANING_LINE.is_match(p) {
-            if NOT_VALUE_LINES.is_match(p) {
+        if in_note && meaning_value(p).is_none() {
+            if NOT_VALUE_LINES.is_match(p) && !points_to_labels(p, &rest[i + 1..]) {
                 return;
             }
             continue;
         }
         in_note = false;
-        match MEANING_LINE.captures(p) {
+        match meaning_value(p) {
             // A value line after prose that closed the list: two lists, or values of another.
             Some(_) if closed => return,
-            Some(c) => {
-                let Some(value) = c.get(1).or(c.get(2)).map(|m| m.as_str()) else {
-                    return;
-                };
-                if values.iter().any(|v| v == value) || NOT_A_VALUE_MEANING.is_match(p) {
+            Some(value) => {
+                if values.contains(&value) || NOT_A_VALUE_MEANING.is_match(p) {
                     return;
                 }
-                values.push(value.to_string());
+                values.push(value);
                 lines.push(p.trim());
             }
             // Prose after the list (a default, a note) may not point elsewhere either.
@@ -1295,6 +1321,41 @@ fn read_value_lines(paragraphs: &[String], reading: &mut Reading) {
         constraint: Constraint::Enum(values),
         phrase,
     });
+}
+
+// A value line naming the empty value (`空值：可用`).
+static EMPTY_MEANING_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*(?:[•*]|-\s)?\s*(?:空值|空字符串|空串)\s*[：:]\s*[^\s/]"));
+// A line labelled with Chinese words (`扩缩状态：见统计信息`): never a value of the field.
+static HAN_LABEL_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*(?:[•*]|-\s)?\s*\p{Han}[^：:]{0,20}[：:]"));
+// What a note may point to without pointing at other values: "如下", "以下".
+static AS_FOLLOWS: LazyLock<Regex> = LazyLock::new(|| re(r"如下|以下"));
+
+/// The value a value line names (`jar：…` is `jar`, `空值：…` the empty string).
+fn meaning_value(p: &str) -> Option<String> {
+    if EMPTY_MEANING_LINE.is_match(p) {
+        return Some(String::new());
+    }
+    let c = MEANING_LINE.captures(p)?;
+    c.get(1).or(c.get(2)).map(|m| m.as_str().to_string())
+}
+
+/// Whether a note's words among value lines point ("替代方式如下：") only to lines labelled in
+/// Chinese (other ways, other fields), one at least, before the value lines go on: it names no
+/// other values, so the list is whole around it.
+fn points_to_labels(note: &str, after: &[String]) -> bool {
+    if NOT_VALUE_LINES
+        .find_iter(note)
+        .any(|m| !AS_FOLLOWS.is_match(m.as_str()))
+    {
+        return false;
+    }
+    let labels = after
+        .iter()
+        .take_while(|p| meaning_value(p).is_none())
+        .collect::<Vec<_>>();
+    !labels.is_empty() && labels.iter().all(|p| HAN_LABEL_LINE.is_match(p))
 }
 
 /// Conditional sentences that each state a case ("单个创建时，长度为4到64。批量创建时，长度为4到
@@ -1486,6 +1547,12 @@ fn close_list(list: Option<(String, bool, Vec<String>, bool)>, reading: &mut Rea
     if !enough {
         reading.unread.push(phrase);
     } else if conditional {
+        if !is_conditional(&NOT_EMPTY_CASE.replace_all(&intro, "")) {
+            reading.non_empty_lists.push(Found {
+                constraint: Constraint::Enum(values),
+                phrase: phrase.clone(),
+            });
+        }
         reading.notes.push(phrase);
     } else {
         reading.found.push(Found {
@@ -1494,6 +1561,10 @@ fn close_list(list: Option<(String, bool, Vec<String>, bool)>, reading: &mut Rea
         });
     }
 }
+
+// The case of a value that is not empty ("不为空时…"): the only condition of a list that still
+// binds every item of a list field.
+static NOT_EMPTY_CASE: LazyLock<Regex> = LazyLock::new(|| re(r"(?:不为空|非空)时"));
 
 /// Reads the constraints one sentence states.
 fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
@@ -1628,6 +1699,17 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
             },
         };
         if let Some(m) = c.get(0) {
+            if lo <= hi && !overlaps(&length_spans, m.start(), m.end()) {
+                if lo > 0 {
+                    push(Constraint::MinLength(lo), m.as_str());
+                }
+                push(Constraint::MaxLength(hi), m.as_str());
+                length_spans.push((m.start(), m.end()));
+            }
+        }
+    }
+    for c in LENGTH_BRACKETED.captures_iter(sentence) {
+        if let (Some(lo), Some(hi), Some(m)) = (int(&c, 1), int(&c, 2), c.get(0)) {
             if lo <= hi && !overlaps(&length_spans, m.start(), m.end()) {
                 if lo > 0 {
                     push(Constraint::MinLength(lo), m.as_str());
@@ -1931,8 +2013,9 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
             if let (Some(n), Some(m)) = (num(&c, 1), c.get(0)) {
                 if !overlaps(&length_spans, m.start(), m.end()) {
                     length_spans.push((m.start(), m.end()));
+                    // The unit right after the number, which the match may have taken in.
                     let unit = sentence
-                        .get(m.end()..)
+                        .get(c.get(1).map_or(m.end(), |g| g.end())..)
                         .and_then(|rest| SCALED_UNIT.captures(rest))
                         .and_then(|u| u.get(1))
                         .map(|u| u.as_str().to_ascii_lowercase());
@@ -1950,6 +2033,11 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
                 .as_deref()
                 .is_none_or(|s| s.starts_with(u.as_str()))
         });
+    // The unit the bounds agree on: a default written in it (`缺省值为5GB`) is that number.
+    let bounds_unit = scaled
+        .first()
+        .filter(|_| agree)
+        .map(|(_, _, _, u)| u.clone());
     for (constraint, phrase, _, _) in scaled {
         if agree {
             push(constraint, phrase);
@@ -1969,7 +2057,11 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
     }
     if let Some(c) = DEFAULT.captures(sentence) {
         if let (Some(v), Some(m)) = (c.get(1).or(c.get(2)).or(c.get(3)), c.get(0)) {
-            push(Constraint::Default(v.as_str().to_string()), m.as_str());
+            let v = match (DEFAULT_IN_UNIT.captures(v.as_str()), &bounds_unit) {
+                (Some(d), Some(u)) if d[2].eq_ignore_ascii_case(u) => d[1].to_string(),
+                _ => v.as_str().to_string(),
+            };
+            push(Constraint::Default(v), m.as_str());
         }
     }
     for (pattern, format) in FORMAT.iter() {
@@ -2214,6 +2306,9 @@ fn labelled_list(sentence: &str) -> Option<(Vec<String>, String)> {
 /// A bound pattern and the constraint its number makes.
 type Bound = (&'static LazyLock<Regex>, fn(f64) -> Constraint);
 
+// A default written with a data size unit (`5GB`): the number and the unit.
+static DEFAULT_IN_UNIT: LazyLock<Regex> = LazyLock::new(|| re(r"^(\d+(?:\.\d+)?)\s*([KMGTP]i?B)$"));
+
 // A data size or rate unit right after a bound's number (`5MB/s`, `10 GB`, `100Mbit/s`).
 static SCALED_UNIT: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^\s*((?:[kmgtp]i?b|[kmgt]bit|[kmgt]bps|byte)s?(?:/s)?)(?:$|[^a-z])"));
@@ -2292,7 +2387,13 @@ fn explorer_first(reading: &Reading) -> (Vec<Found>, Vec<Conflict>) {
 /// Writes a reading into a property schema of the given type: keywords, `x-phrases` (keyword →
 /// phrase) and `x-notes`. A keyword already in the schema (from a linked enumeration page) wins.
 pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> Applied {
-    let (found, conflicts) = explorer_first(reading);
+    let (mut found, conflicts) = explorer_first(reading);
+    // A list field's values stated for when it is not empty bind each of its items.
+    let item_lists: Vec<&Found> = match ty {
+        Ty::Array(_) => reading.non_empty_lists.iter().collect(),
+        _ => Vec::new(),
+    };
+    found.extend(item_lists.iter().map(|f| (*f).clone()));
     let mut applied = Applied {
         unread: reading.unread.clone(),
         conflicts,
@@ -2300,6 +2401,7 @@ pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> App
     let mut phrases = Map::new();
     let mut refused: Vec<&str> = Vec::new();
     let mut notes = reading.notes.clone();
+    notes.retain(|n| !item_lists.iter().any(|f| f.phrase == *n));
     // One row stating a keyword twice with different values scopes each to a case it names
     // ("Redis3.0：…取值：2、4", "Redis4.0：…取值：0.5、1"): none of them is the contract.
     let disputed = |c: &Constraint| {
@@ -3730,9 +3832,19 @@ mod tests {
             "访问模式。\nReadWriteOnce：单节点读写\n说明：\n版本为v1.13时，才支持此功能。\nReadOnlyMany：多节点只读（默认）\nReadWriteMany：多节点读写",
             "enum=ReadWriteOnce|ReadOnlyMany|ReadWriteMany",
         ),
-        // …but a note pointing elsewhere ("如下") leaves the lines unread.
+        // A note pointing ("如下") only to lines labelled in Chinese (other ways to tell the
+        // state) names no other values: the list goes on around it, the empty value one of them.
         (
-            "池状态。\nSyncing：伸缩中\nSoldOut：不可扩容\n说明：\n上述状态已废弃，替代方式如下：\n扩缩状态：见统计信息\nDeleting：删除中",
+            "池状态。\n空值：可用\nSyncing：伸缩中\nSoldOut：不可扩容\n说明：\n上述状态已废弃，替代方式如下：\n扩缩状态：见统计信息\nDeleting：删除中",
+            "enum=|Syncing|SoldOut|Deleting",
+        ),
+        // …but a note pointing to value lines, or elsewhere, leaves the lines unread.
+        (
+            "池状态。\nSyncing：伸缩中\nSoldOut：不可扩容\n说明：\n上述状态已废弃，替代值如下：\nScalable：可扩容\nDeleting：删除中",
+            "",
+        ),
+        (
+            "池状态。\nSyncing：伸缩中\nSoldOut：不可扩容\n说明：\n上述状态已废弃，详见：\n扩缩状态：见统计信息\nDeleting：删除中",
             "",
         ),
         // "当前支持类型如下" without its colon, quoted values.
@@ -3806,6 +3918,46 @@ mod tests {
     #[test]
     fn phrasings_of_the_session_48_recall_misses_read_as_documented() {
         let failures = differing(SESSION_48_CASES);
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// Shapes the recall measurement of session 49 found unread on the freshest set (I),
+    /// written anew in the pages' style, with English counterparts where the pages have them,
+    /// and the near shapes that must stay as they were.
+    const SESSION_49_CASES: &[(&str, &str)] = &[
+        // A length span in brackets, either comma.
+        ("对任务的说明，缺省为空，字符串的长度限制为[0, 128]", "maxLength=128"),
+        ("审核意见，限制长度为[0,512]", "maxLength=512"),
+        ("要搜索的文本，字符串的长度为[0，32]", "maxLength=32"),
+        ("名称的长度为[1，64]", "minLength=1 maxLength=64"),
+        ("The length is [1, 64].", "minLength=1 maxLength=64"),
+        // Bounds with the field's unit after each number.
+        (
+            "磁盘大小，最小为10GB，最大为2048GB，缺省值为10GB",
+            "maximum=2048 minimum=10 default=10",
+        ),
+        // Values after an intro naming what they are ("可选状态如下：", "当前可取以下值：").
+        (
+            "导出的格式。可选值如下：\n1：按目录存放。如：a/1.jpg。\n2：平铺存放。如：1.png, 1.txt;2.png,2.txt。",
+            "enum=1|2",
+        ),
+        (
+            "样本的状态。可选样本状态如下：\n__ALL__：全部\n__NONE__：未处理\n__DONE__：已处理",
+            "enum=__ALL__|__NONE__|__DONE__",
+        ),
+        (
+            "格式。当前可取以下值：\nVOC：VOC格式\nCOCO：COCO格式",
+            "enum=VOC|COCO",
+        ),
+        // The characters of a class are read with the allowed characters (`facts`): no
+        // constraint here, and nothing left unread.
+        ("分隔符仅支持一个字符，必须为大小写字母，数字和“!@#”其中的某一字符。", ""),
+        ("意见，且不能包含!<>=&\"'字符", ""),
+    ];
+
+    #[test]
+    fn phrasings_of_the_session_49_recall_misses_read_as_documented() {
+        let failures = differing(SESSION_49_CASES);
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
@@ -4172,6 +4324,27 @@ mod tests {
         }
         let a = apply(&read(&paragraphs), &ty, &mut schema);
         (Value::Object(schema), a)
+    }
+
+    /// Values stated for a value that is not empty ("不为空时…取值如下："): each item's values on
+    /// a list field (an empty list has no item to break them), a note on a string (the empty
+    /// string is a value the list leaves out), and any other condition keeps them a note.
+    #[test]
+    fn values_for_a_non_empty_value_bind_a_lists_items_only() {
+        let text = "查询的类型。\n为空时表示查询全部。\n不为空时可查询一个或者多个类型，取值如下：\nbasic：基本信息。\nextra：附加信息。";
+        let (s, a) = applied(text, Ty::Array(Box::new(Ty::String)));
+        assert_eq!(s["items"]["enum"], json!(["basic", "extra"]), "{s}");
+        assert!(s.get("x-notes").is_none() && a.unread.is_empty(), "{s}");
+        let (s, _) = applied(text, Ty::String);
+        assert!(s.get("enum").is_none(), "{s}");
+        assert_eq!(s["x-notes"].as_array().map(Vec::len), Some(1), "{s}");
+        let other = "不为空且type为a时，取值如下：\nbasic：基本信息。\nextra：附加信息。";
+        let (s, _) = applied(other, Ty::Array(Box::new(Ty::String)));
+        assert!(s["items"].get("enum").is_none(), "{s}");
+        // The values glued after the intro in one paragraph read the same.
+        let glued = "不为空时可查询多个类型，取值如下：basic：基本信息。extra：附加信息。";
+        let (s, _) = applied(glued, Ty::Array(Box::new(Ty::String)));
+        assert_eq!(s["items"]["enum"], json!(["basic", "extra"]), "{s}");
     }
 
     #[test]

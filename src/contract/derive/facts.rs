@@ -50,7 +50,7 @@ static MAXIMUM: LazyLock<Regex> =
 // refused and is skipped where the cue is used.
 static ALLOWED_CHARS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:可以为|可以是|可以包含|可包含|只能包含|只包含|仅包含|仅可包含|只能由|仅支持|目前只支持|只支持|支持包含|支持|can contain only|can only contain|can contain|consists of)",
+        r"(?i)(?:可以为|可以是|可以包含|可包含|只能包含|只包含|仅包含|仅可包含|只能由|只能是|仅支持|目前只支持|只支持|支持包含|支持|can contain only|can only contain|can contain|consists of)",
     )
 });
 
@@ -108,6 +108,8 @@ impl Facts {
         }
         if let Some(c) = TIME_FORMAT.captures(text) {
             facts.pattern = Some(time_pattern(&c[1]));
+        } else if let Some(class) = one_char_class(text) {
+            facts.pattern = Some(format!("^[{class}]$"));
         } else if let Some(allowed) = allowed_class(text) {
             // Empty is allowed unless a minimum length says otherwise.
             let repeat = if facts.min_chars.unwrap_or(0) >= 1 {
@@ -131,6 +133,8 @@ impl Facts {
             if !refused {
                 facts.pattern = Some(pattern);
             }
+        } else if let Some(class) = refused_class(text) {
+            facts.pattern = Some(format!("^[^{class}]*$"));
         }
         facts
     }
@@ -229,6 +233,80 @@ fn allowed_class(text: &str) -> Option<Allowed> {
     cues.find_map(|cue| class_after_cue(text, cue.start(), cue.end(), cue.as_str()))
 }
 
+// "仅支持一个字符，必须为大小写字母，数字和“!@#”其中的某一字符": one character of the class the
+// list names (group 1).
+static ONE_CHAR: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:仅支持|只支持|只能(?:是|为|包含)?)\s*(?:一个|1个|单个)字符\s*[，,]\s*(?:且)?(?:必须|只能)(?:为|是)\s*([^。；]+?)\s*(?:其中|之中|中)的(?:某一|任一|任意一|一)个?字符",
+    )
+});
+// A run of punctuation in quotes inside such a list (`“!@#$%”`): the characters themselves.
+static QUOTED_RUN: LazyLock<Regex> = LazyLock::new(|| re(r#"[“"]([!-~]+?)[”"]"#));
+
+/// The class of a value that is one character of a listed set, as a class body.
+fn one_char_class(text: &str) -> Option<String> {
+    let c = ONE_CHAR.captures(text)?;
+    let before = &text[..c.get(0)?.start()];
+    if super::constraints::is_conditional(before) {
+        return None;
+    }
+    let list = QUOTED_RUN.replace_all(c.get(1)?.as_str(), "$1");
+    class_of_list(&list.replace('，', "、"), true)
+}
+
+// "不能包含!<>=&\"'字符", "不可包含特殊字符&<>\"'/": characters refused, written as a run of
+// ASCII punctuation (group 2) closing its clause, Chinese characters perhaps named before it
+// (`han`: "不能包含中文以及&!"); a run with a letter, a digit or another word in it is no such
+// list.
+static REFUSED_RUN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:不能|不可|不得|不允许)(?:包含|含有)\s*(?:特殊字符|以下字符|字符)?\s*[:：]?\s*(?P<han>(?:中文|汉字)(?:以及|及|和|、))?([!-/:-@\[-`{-~]+?)\s*(?:等)?(?:特殊)?(?:字符)?\s*(?:$|[，。；])",
+    )
+});
+
+// "cannot contain the following special characters: <>()\"'&": the English form; the run ends
+// at a space or the text's end, a full stop closing it being the sentence's.
+static REFUSED_RUN_EN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:cannot|can't|must not|may not) contain (?:any of )?the following (?:special )?characters\s*:\s*([!-/:-@\[-`{-~]+?)\.?(?:$|\s)",
+    )
+});
+
+/// The class of the characters a sentence refuses, as a class body; `None` under a condition
+/// or about one part of the value.
+fn refused_class(text: &str) -> Option<String> {
+    let c = REFUSED_RUN
+        .captures(text)
+        .or_else(|| REFUSED_RUN_EN.captures(text))?;
+    let start = c.get(0)?.start();
+    let before = &text[..start];
+    let sentence_start = before
+        .rfind(['。', '；'])
+        .map_or(0, |i| i + '。'.len_utf8());
+    let before = &before[sentence_start..];
+    if super::constraints::is_conditional(before) || PART_OF_VALUE.is_match(before) {
+        return None;
+    }
+    // `\"` is a quote escaped in the page's source (`;|&>'<$!\"`), not a backslash refused;
+    // `\\` is one backslash.
+    let run = c
+        .get(2)
+        .or_else(|| c.get(1))?
+        .as_str()
+        .replace("\\\"", "\"")
+        .replace("\\\\", "\\");
+    let mut class: Vec<String> = Vec::new();
+    if c.name("han").is_some() {
+        class.push(HAN.to_string());
+    }
+    for part in run.chars().map(class_char) {
+        if !class.contains(&part) {
+            class.push(part);
+        }
+    }
+    Some(class.concat())
+}
+
 /// The class of the list after one cue word, `None` when the list cannot be read whole.
 fn class_after_cue(text: &str, cue_start: usize, cue_end: usize, cue: &str) -> Option<Allowed> {
     let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
@@ -322,9 +400,11 @@ fn class_after_cue(text: &str, cue_start: usize, cue_end: usize, cue: &str) -> O
 static ALLOWS_MORE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)另外|此外|还可以|也可以|还支持|也支持|前缀|\balso\b|\bprefix"));
 
-/// A list's words without what closes it ("…组成", "…的字符串").
+/// A list's words without what closes it ("…组成", "…的字符串", "…组成的合法字符串").
 fn trim_list(list: &str) -> &str {
     list.trim()
+        .trim_end_matches("的合法字符串")
+        .trim_end_matches("的字符串")
         .trim_end_matches("组成")
         .trim_end_matches("的字符串")
         .trim()
@@ -855,6 +935,85 @@ mod tests {
                 !re.is_match("键"),
                 "{p} must refuse what the list leaves out"
             );
+        }
+    }
+
+    /// Shapes of the freshest set (session 49), written anew: a list closed by "组成的合法字符串"
+    /// after "只能是"; one character of a class; characters refused as a run of punctuation
+    /// (the class of everything else). A condition, a word among the refused characters or a
+    /// run about one part of the value makes no pattern.
+    #[rstest]
+    #[case(
+        "分组名称，名称只能是中文、字母、数字、下划线或中划线组成的合法字符串，长度为1-50位",
+        Some("^[一-龥A-Za-z0-9_\\-]*$"),
+        "分组_a-1",
+        "a b"
+    )]
+    #[case(
+        "分隔符仅支持一个字符，必须为大小写字母，数字和“!@#$%^&*_=|?/':.;,”其中的某一字符。",
+        Some("^[A-Za-z0-9!@#$%\\^&*_=|?/':.;,]$"),
+        ";",
+        "ab"
+    )]
+    #[case(
+        "审核意见，限制长度为[0,512]，且不能包含!<>=&\"'字符",
+        Some("^[^!<>=&\"']*$"),
+        "好的",
+        "a<b"
+    )]
+    #[case(
+        "配置说明，不可包含特殊字符&<>\"'/，缺省值为空。",
+        Some("^[^&<>\"'/]*$"),
+        "a b",
+        "a/b"
+    )]
+    #[case(
+        "描述，不能包含^!<>=&\"'特殊字符",
+        Some("^[^\\^!<>=&\"']*$"),
+        "ab",
+        "a^b"
+    )]
+    #[case(
+        "参数，不能包含;|&>'<$!\\\"特殊字符，可为空",
+        Some("^[^;|&>'<$!\"]*$"),
+        "a\\b",
+        "a!b"
+    )]
+    #[case(
+        "The description cannot contain the following special characters: <>()\"'&",
+        Some("^[^<>()\"'&]*$"),
+        "a b",
+        "a&b"
+    )]
+    #[case(
+        "The name cannot contain any of the following characters: =*<>\\\\,|/.",
+        Some("^[^=*<>\\\\,|/]*$"),
+        "a.b",
+        "a/b"
+    )]
+    #[case("The name cannot contain the following characters: abc", None, "", "")]
+    #[case(
+        "只能以英文字母开头，不能包含中文以及&!'<>=，不超过36个字符",
+        Some("^[^一-龥&!'<>=]*$"),
+        "ab",
+        "a中"
+    )]
+    #[case("不能包含abc字符", None, "", "")]
+    #[case("不能包含空格以及&!<>", None, "", "")]
+    #[case("若为空，不能包含<>字符", None, "", "")]
+    #[case("每个标签不能包含<>字符", None, "", "")]
+    fn one_character_and_refused_characters(
+        #[case] text: &str,
+        #[case] pattern: Option<&str>,
+        #[case] accepted: &str,
+        #[case] refused: &str,
+    ) {
+        let f = Facts::read(text);
+        assert_eq!(f.pattern.as_deref(), pattern, "{text}");
+        if let Some(p) = pattern {
+            let re = Regex::new(p).unwrap();
+            assert!(re.is_match(accepted), "{p} refuses {accepted}");
+            assert!(!re.is_match(refused), "{p} accepts {refused}");
         }
     }
 
