@@ -1924,6 +1924,27 @@ fn derive_of_other_pages_derives_only_them_and_the_manifest_applies_when_asked()
     assert_eq!(run.status.code(), Some(0), "{}", common::text(&run.stderr));
     let index = std::fs::read_to_string(target.join("operations.json")).unwrap();
     assert!(index.contains("evs.show_snapshot.v2"), "{index}");
+    // A page that only shares its file name with one the manifest includes (another copy of a
+    // documentation set) is another page: the manifest does not apply to its folder.
+    let copy = tempfile::tempdir().unwrap();
+    let folder = copy.path().join("ecs");
+    std::fs::create_dir(&folder).unwrap();
+    let name = "获取云服务器指定Key的元数据.md";
+    std::fs::copy(shared().join("pages/ecs").join(name), folder.join(name)).unwrap();
+    let target = out.path().join("copy");
+    let run = common::conform(
+        &root(),
+        &[
+            "derive",
+            folder.to_str().unwrap(),
+            "--out",
+            target.to_str().unwrap(),
+        ],
+    );
+    let stderr = common::text(&run.stderr);
+    assert!(stderr.contains("pages.yaml not applied"), "{stderr}");
+    let index = std::fs::read_to_string(target.join("operations.json")).unwrap();
+    assert!(!index.contains("evs.show_snapshot.v2"), "{index}");
 }
 
 /// A page documenting `POST /v2/zones` with a flat request body of the given rows

@@ -30,11 +30,7 @@ pub fn manifest_applies(project_manifest: &Path, inputs: &[PathBuf]) -> bool {
             .into_iter()
             .flatten()
             .filter(|e| e.file_type().is_file())
-            .any(|e| {
-                e.file_name()
-                    .to_str()
-                    .is_some_and(|n| manifest.service_of(n).is_some())
-            })
+            .any(|e| manifest.names_file(e.path()))
     })
 }
 

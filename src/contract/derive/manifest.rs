@@ -88,6 +88,24 @@ impl Manifest {
             .map(|(s, _)| s.as_str())
     }
 
+    /// Whether the manifest names this page file: by file name among a service's `pages` (flat
+    /// folders such as the seeds), or as the very file one of its `include`s resolves to (a
+    /// page of the same name in another folder is another page).
+    pub fn names_file(&self, path: &Path) -> bool {
+        let named = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            self.services
+                .values()
+                .any(|e| e.pages.iter().any(|p| p == n))
+        });
+        named || {
+            let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            };
+            self.includes().iter().any(|i| same(i, path))
+        }
+    }
+
     /// Every included page, resolved against the manifest's folder, in manifest order.
     pub fn includes(&self) -> Vec<PathBuf> {
         self.services
