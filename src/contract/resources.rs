@@ -437,6 +437,25 @@ pub fn names_another_kind(param: &str, own: Option<&str>) -> bool {
     own.is_some_and(|own| own != param && own.ends_with("_id") && param.ends_with("_id"))
 }
 
+/// Whether the parameter at segment `at` of `path`, though named otherwise, is the id of the
+/// kind named `{own}` at that place: another operation's path through the same item and the
+/// segment after it names that place `{own}` (`/datasets/{resource_id}/export-tasks/{task_id}`
+/// beside `/datasets/{dataset_id}/export-tasks`). Where none does
+/// (`/scaling_policy/{scaling_resource_id}/list`), [`names_another_kind`] holds.
+pub fn renamed_at(operations: &[super::Operation], path: &str, at: usize, own: &str) -> bool {
+    let segs: Vec<&str> = path.split('/').collect();
+    let Some(below) = segs.get(..at + 2) else {
+        return false;
+    };
+    let below = crate::contract::template::normalise(&below.join("/"));
+    operations.iter().any(|o| {
+        let os: Vec<&str> = o.path.split('/').collect();
+        os.get(..at + 2)
+            .is_some_and(|p| crate::contract::template::normalise(&p.join("/")) == below)
+            && crate::contract::template::sole_param(os[at]) == Some(own)
+    })
+}
+
 /// The collection segment of a path (resolved or template): the second segment once a leading
 /// API version (`v2`, `v2.1`) is dropped, the first being the project.
 pub fn collection_of(path: &str) -> Option<&str> {
