@@ -1532,6 +1532,11 @@ mod tests {
                 "/v1/{project_id}/training-jobs/{job_id}",
             ),
             op(
+                "v.list",
+                "GET",
+                "/v1/{project_id}/training-jobs/{job_id}/versions",
+            ),
+            op(
                 "v.show",
                 "GET",
                 "/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}",
