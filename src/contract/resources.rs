@@ -437,6 +437,25 @@ pub fn names_another_kind(param: &str, own: Option<&str>) -> bool {
     own.is_some_and(|own| own != param && own.ends_with("_id") && param.ends_with("_id"))
 }
 
+/// Whether the parameter at segment `at` of `path`, though named otherwise, is the id of the
+/// kind named `{own}` at that place: another operation's path through the same item and the
+/// segment after it names that place `{own}` (`/datasets/{resource_id}/export-tasks/{task_id}`
+/// beside `/datasets/{dataset_id}/export-tasks`). Where none does
+/// (`/scaling_policy/{scaling_resource_id}/list`), [`names_another_kind`] holds.
+pub fn renamed_at(operations: &[super::Operation], path: &str, at: usize, own: &str) -> bool {
+    let segs: Vec<&str> = path.split('/').collect();
+    let Some(below) = segs.get(..at + 2) else {
+        return false;
+    };
+    let below = crate::contract::template::normalise(&below.join("/"));
+    operations.iter().any(|o| {
+        let os: Vec<&str> = o.path.split('/').collect();
+        os.get(..at + 2)
+            .is_some_and(|p| crate::contract::template::normalise(&p.join("/")) == below)
+            && crate::contract::template::sole_param(os[at]) == Some(own)
+    })
+}
+
 /// The collection segment of a path (resolved or template): the second segment once a leading
 /// API version (`v2`, `v2.1`) is dropped, the first being the project.
 pub fn collection_of(path: &str) -> Option<&str> {
@@ -582,6 +601,42 @@ pub fn name_pointer(body: &Value) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A parameter named otherwise at a kind's id place is the kind's only where another path
+    /// through the same place and the segment after it names the place as the kind does.
+    #[test]
+    fn a_parent_named_otherwise_is_the_kind_where_the_paths_beside_it_say_so() {
+        let op = |path: &str| super::super::Operation::new("x", "s", "GET", path);
+        let ops = [
+            op("/v2/{project_id}/datasets/{dataset_id}/export-tasks"),
+            op("/v2/{project_id}/datasets/{resource_id}/export-tasks/{task_id}"),
+            op("/v1/{project_id}/scaling_policy/{scaling_policy_id}"),
+            op("/v1/{project_id}/scaling_policy/{scaling_resource_id}/list"),
+        ];
+        let at = |i: usize| {
+            ops[i]
+                .path
+                .split('/')
+                .position(|s| s.starts_with("{r") || s == "{scaling_resource_id}")
+        };
+        let export = at(1).expect("a place");
+        assert!(renamed_at(&ops, &ops[1].path, export, "dataset_id"));
+        assert!(!renamed_at(&ops, &ops[1].path, export, "task_id"));
+        let policies = at(3).expect("a place");
+        assert!(!renamed_at(
+            &ops,
+            &ops[3].path,
+            policies,
+            "scaling_policy_id"
+        ));
+        // A place at the path's end has no segment after it to compare.
+        assert!(!renamed_at(
+            &ops,
+            "/v2/{project_id}/datasets/{resource_id}",
+            3,
+            "dataset_id"
+        ));
+    }
 
     /// A kind read through its list narrows the list by its filter (where it has one) and finds
     /// one by the id its items carry, a string or a number; one not listed is not found.

@@ -1706,6 +1706,7 @@ impl<'a> OpGen<'a> {
                     .insert(sub.param.clone(), json!(format!("${{{}}}", sub.param)));
             }
         }
+        self.bind_renamed_parents(&mut d);
         let plan = self.plan(&d);
         let yaml = self.render(&d, &plan);
         self.cases.push(GeneratedCase { id, yaml });
@@ -1757,6 +1758,21 @@ impl<'a> OpGen<'a> {
         }
     }
 
+    /// A path parameter left to its variable that stands for a parent kind's id under another
+    /// name ([`Producers::renamed`]: the dataset's `{resource_id}`) names the one the setup
+    /// makes under the kind's own parameter, so the case's children and parents are one.
+    fn bind_renamed_parents(&self, d: &mut Draft) {
+        for p in &self.op.path_params {
+            if d.params.contains_key(p) || !self.names_resource(p) {
+                continue;
+            }
+            if let Some(k) = self.producers.renamed(p, &self.op.path) {
+                d.params
+                    .insert(p.clone(), json!(format!("${{{}}}", k.id_param)));
+            }
+        }
+    }
+
     /// What the case's request names that must exist first, made by setup steps: the ids its
     /// path leaves to their variable, another project's resource it reads, the ids its body
     /// names. A case whose request creates a resource captures the new id and deletes it after.
@@ -1783,7 +1799,16 @@ impl<'a> OpGen<'a> {
                 Some(v) if v == format!("${{other_project_{p}}}") => {
                     planner.need(&mut plan, p, service, path, "other_project_id");
                 }
-                Some(_) => {}
+                Some(v) => {
+                    // A parent named otherwise: made under its kind's own parameter.
+                    if let Some(k) = self
+                        .producers
+                        .renamed(p, path)
+                        .filter(|k| v == format!("${{{}}}", k.id_param))
+                    {
+                        planner.need(&mut plan, k.id_param, service, path, "project_id");
+                    }
+                }
             }
         }
         // Another project's one of a kind no path names, in the query.

@@ -183,6 +183,9 @@ impl Producer<'_> {
 #[derive(Debug, Default)]
 pub struct Producers<'a> {
     kinds: Vec<Producer<'a>>,
+    /// The contract's operations (where a parent's id is named otherwise, the others' paths
+    /// say whose it is).
+    operations: &'a [Operation],
 }
 
 /// Whether the create's success answer documents a number at the id pointer.
@@ -290,7 +293,34 @@ impl<'a> Producers<'a> {
                 })
             })
             .collect();
-        Producers { kinds }
+        Producers {
+            kinds,
+            operations: &contract.operations,
+        }
+    }
+
+    /// The kind whose id a path parameter of another name stands for, by its place: where
+    /// `/datasets/{resource_id}/export-tasks/{task_id}` names the dataset `{resource_id}` and
+    /// the paths below the same item name it `{dataset_id}` (`/datasets/{dataset_id}/
+    /// export-tasks`), the parameter is the dataset's id. None where a kind is named by the
+    /// parameter itself, for a client-keyed kind ([`Producers::item_at`] names those), or where
+    /// no other path below that item names it by the kind's own parameter (AS's
+    /// `/scaling_policy/{scaling_resource_id}/list` names a group, not a policy).
+    pub fn renamed(&self, param: &str, path: &str) -> Option<&Producer<'a>> {
+        if self.kinds.iter().any(|k| k.id_param == param) {
+            return None;
+        }
+        let segs: Vec<&str> = path.split('/').collect();
+        let at = segs
+            .iter()
+            .position(|s| crate::contract::template::sole_param(s) == Some(param))?;
+        let item = normalise(&segs[..=at].join("/"));
+        let kind = self
+            .kinds
+            .iter()
+            .find(|k| k.key.is_none() && k.query_id.is_none() && k.item() == item)?;
+        crate::contract::resources::renamed_at(self.operations, path, at, kind.id_param)
+            .then_some(kind)
     }
 
     /// The producer of the kind an id parameter names, for a request on `path`: the kind whose
@@ -300,6 +330,7 @@ impl<'a> Producers<'a> {
         if let Some(p) = self.item_at(param, path) {
             return Some(p);
         }
+        let raw = path;
         let path = normalise(path);
         let version = path.split('/').nth(1).unwrap_or_default();
         // Another service's kind where the request's own service creates none: a DCS instance
@@ -322,6 +353,10 @@ impl<'a> Producers<'a> {
         let mut named = of(true);
         if named.is_empty() {
             named = of(false);
+        }
+        // A parent's id named otherwise at its place (the dataset's `{resource_id}`).
+        if named.is_empty() {
+            named.extend(self.renamed(param, raw));
         }
         // A parameter naming a kind that its own item names otherwise (`{idp_id}`, `{id}`).
         if named.is_empty() {

@@ -277,10 +277,20 @@ impl Seeds {
                 };
                 // Unless its name says it is another kind's (`{scaling_resource_id}` below
                 // `/scaling_policy/`), which is then seeded like any id nobody creates.
+                // A parent's id named otherwise at its place, where the paths beside it name it
+                // as the kind does (the dataset's `{resource_id}`), is the kind's all the same.
                 let at_item = items.iter().any(|(item, own)| {
                     item.len() == j + 1
                         && segs.get(..=j) == Some(item.as_slice())
-                        && !crate::contract::resources::names_another_kind(p, *own)
+                        && (!crate::contract::resources::names_another_kind(p, *own)
+                            || own.is_some_and(|own| {
+                                crate::contract::resources::renamed_at(
+                                    &contract.operations,
+                                    &op.path,
+                                    j,
+                                    own,
+                                )
+                            }))
                 });
                 if at_item {
                     placed.insert(p.to_string());

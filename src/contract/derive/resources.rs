@@ -90,7 +90,7 @@ pub fn infer(
                     .copied()
                     .filter(|_| collection_ops.contains_key("POST") && !id_param.is_empty());
                 let Some((list, how)) =
-                    list.and_then(|l| Some((l, list_read(l, schemas, id_param)?)))
+                    list.and_then(|l| Some((l, kind_list_read(l, schemas, id_param)?)))
                 else {
                     continue;
                 };
@@ -195,7 +195,12 @@ pub fn infer(
         // list narrows to one by it: the list alone names no one of them, and a list of what
         // an item holds (its tags, without an id filter) is no list of a kind.
         let found = created_id.is_some() || created_by_job.is_some();
-        let narrowed = listed.as_ref().is_none_or(|how| how.filter.is_some());
+        // A list whose items carry the id under the kind's own id parameter (`job_id` of
+        // `…/training-jobs/{job_id}`) lists the kind even without a filter: the read takes the
+        // whole list and finds the one there.
+        let narrowed = listed
+            .as_ref()
+            .is_none_or(|how| how.filter.is_some() || how.key == id_param && id_param != "id");
         if listed.is_some() && (!found || client_key.is_some() || !narrowed) {
             continue;
         }
@@ -554,6 +559,37 @@ pub(super) fn list_read(
     })
 }
 
+/// [`list_read`] for a kind's own collection, whose items may carry the id under the kind's id
+/// parameter as an integer (ModelArts' `job_id`), as the create answers it: the list names it
+/// by that parameter, so the number is the id, where a bare integer `id` would not be.
+fn kind_list_read(
+    list: &Operation,
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+    id_param: &str,
+) -> Option<ListRead> {
+    list_read(list, schemas, id_param).or_else(|| {
+        let props = success_schema(list, schemas)?
+            .get("properties")?
+            .as_object()?;
+        props.iter().find_map(|(name, s)| {
+            let ty = s
+                .get("items")?
+                .get("properties")?
+                .get(id_param)?
+                .get("type")?;
+            (ty == "integer" && id_param != "id").then(|| ListRead {
+                filter: list
+                    .query_params
+                    .iter()
+                    .find(|q| q.name == id_param)
+                    .map(|q| q.name.clone()),
+                array: crate::pointer::child("", name),
+                key: id_param.to_string(),
+            })
+        })
+    })
+}
+
 /// The schema of an operation's first documented success answer that has one.
 pub(super) fn success_schema<'s>(
     op: &Operation,
@@ -660,6 +696,31 @@ pub fn created_id_in(schema: &Value, id_param: &str) -> Option<String> {
                 .iter()
                 .find_map(|(name, s)| key(s).map(|k| format!("/{name}/{k}")))
         })
+        .or_else(|| {
+            // The id under the id parameter's last words (`task_id` for `{workforce_task_id}`),
+            // only where nothing above names one, at the top or under one envelope.
+            suffix_id(schema, id_param)
+                .map(|k| format!("/{k}"))
+                .or_else(|| {
+                    props.iter().find_map(|(name, s)| {
+                        suffix_id(s, id_param).map(|k| format!("/{name}/{k}"))
+                    })
+                })
+        })
+}
+
+/// The one string property `X_id` of an object schema whose name ends the id parameter
+/// (`task_id` of `workforce_task_id`): a create may answer the new id under the shorter name
+/// its own page uses. None where no property, or more than one, fits.
+fn suffix_id<'s>(schema: &'s Value, id_param: &str) -> Option<&'s str> {
+    let props = schema.get("properties")?.as_object()?;
+    let mut fits = props.iter().filter(|(k, v)| {
+        k.ends_with("_id")
+            && id_param.ends_with(&format!("_{k}"))
+            && v.get("type") == Some(&Value::from("string"))
+    });
+    let (one, _) = fits.next()?;
+    fits.next().is_none().then_some(one.as_str())
 }
 
 /// A PUT of the item that documents 201 (Created) and not 200: the client chooses the new one's
@@ -959,6 +1020,39 @@ mod tests {
         );
         assert_eq!(camel("stack_id"), "stackId");
         assert_eq!(camel("_id"), "id");
+    }
+
+    /// A create answering the new id under the id parameter's last words (`task_id` for
+    /// `{workforce_task_id}`) answers the id there, when that is a string and the only fit.
+    #[test]
+    fn an_id_named_by_the_parameters_last_words_is_the_created_id() {
+        let s = json!({"type": "string"});
+        let at = |schema: Value| created_id_in(&schema, "workforce_task_id");
+        assert_eq!(
+            at(json!({"properties": {"task_id": s}})).as_deref(),
+            Some("/task_id")
+        );
+        assert_eq!(
+            at(json!({"properties": {"task": {"properties": {"task_id": s}}}})).as_deref(),
+            Some("/task/task_id")
+        );
+        // The parameter's own name wins; a number, a non-suffix or two fits are no id.
+        assert_eq!(
+            at(json!({"properties": {"task_id": s, "workforce_task_id": s}})).as_deref(),
+            Some("/workforce_task_id")
+        );
+        assert_eq!(
+            at(json!({"properties": {"task_id": {"type": "integer"}}})),
+            None
+        );
+        assert_eq!(at(json!({"properties": {"sk_id": s}})), None);
+        assert_eq!(
+            created_id_in(
+                &json!({"properties": {"task_id": s, "b_task_id": s}}),
+                "a_b_task_id"
+            ),
+            None
+        );
     }
 
     /// A create of alternatives (with or without a CIDR) keys its kind where every alternative
@@ -1431,6 +1525,96 @@ mod tests {
         let (table, _) = infer(&unfiltered, &schemas, &examples, &ResourceTable::default());
         assert!(
             table.kinds.iter().all(|k| k.kind != "instance.v3"),
+            "{:?}",
+            table.kinds
+        );
+    }
+
+    /// A kind with a create, an update and a delete but no read of one (ModelArts' training
+    /// jobs) is read through its list when the list's items carry its own id parameter, as a
+    /// number or a string, even without a filter: its children hang below it, and a sibling
+    /// collection with the same id parameter (visualization jobs) stays a kind of its own.
+    #[test]
+    fn a_kind_listed_under_its_own_id_parameter_is_read_through_the_list() {
+        let i = json!({"type": "integer"});
+        let ops = vec![
+            op("t.create", "POST", "/v1/{project_id}/training-jobs"),
+            op("t.list", "GET", "/v1/{project_id}/training-jobs"),
+            op("t.update", "PUT", "/v1/{project_id}/training-jobs/{job_id}"),
+            op(
+                "t.delete",
+                "DELETE",
+                "/v1/{project_id}/training-jobs/{job_id}",
+            ),
+            op(
+                "v.list",
+                "GET",
+                "/v1/{project_id}/training-jobs/{job_id}/versions",
+            ),
+            op(
+                "v.show",
+                "GET",
+                "/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}",
+            ),
+            op("z.create", "POST", "/v1/{project_id}/visualization-jobs"),
+            op(
+                "z.show",
+                "GET",
+                "/v1/{project_id}/visualization-jobs/{job_id}",
+            ),
+            op(
+                "z.delete",
+                "DELETE",
+                "/v1/{project_id}/visualization-jobs/{job_id}",
+            ),
+        ];
+        let jobs = json!({"properties": {"jobs": {"type": "array", "items": {"properties": {"job_id": i}}}}});
+        let created = json!({"properties": {"job_id": i, "version_id": i}});
+        let schemas = BTreeMap::from([
+            (
+                ("t.create".to_string(), SchemaKind::Response(200)),
+                created.clone(),
+            ),
+            (("t.list".to_string(), SchemaKind::Response(200)), jobs),
+            (("z.create".to_string(), SchemaKind::Response(200)), created),
+        ]);
+        let (table, _) = infer(&ops, &schemas, &BTreeMap::new(), &ResourceTable::default());
+        let kind = |name: &str| table.kinds.iter().find(|k| k.kind == name);
+        let job = kind("training_job.v1").expect("a training job kind");
+        assert_eq!(job.read.path, "/v1/{project_id}/training-jobs");
+        assert_eq!(
+            job.read_by_list,
+            Some(ListRead {
+                filter: None,
+                array: "/jobs".into(),
+                key: "job_id".into()
+            })
+        );
+        assert_eq!(job.created_id.as_deref(), Some("/job_id"));
+        assert_eq!(
+            job.update.as_ref().map(|u| u.path.as_str()),
+            Some("/v1/{project_id}/training-jobs/{id}")
+        );
+        assert_eq!(
+            kind("training_job.version.v1").and_then(|v| v.parent.as_deref()),
+            Some("training_job.v1")
+        );
+        let vis = kind("visualization_job.v1").expect("the visualization job kind");
+        assert_eq!(vis.read.path, "/v1/{project_id}/visualization-jobs/{id}");
+        // Items carrying only a generic integer `id` name no one of the kind.
+        let generic = BTreeMap::from([
+            (
+                ("t.list".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"jobs": {"type": "array", "items": {"properties": {"id": i}}}}}),
+            ),
+            (
+                ("t.create".to_string(), SchemaKind::Response(200)),
+                json!({"properties": {"job_id": i}}),
+            ),
+        ]);
+        let (table, _) = infer(&ops, &generic, &BTreeMap::new(), &ResourceTable::default());
+        assert!(
+            table.kinds.iter().all(|k| k.kind != "training_job.v1"),
             "{:?}",
             table.kinds
         );
