@@ -951,11 +951,9 @@ fn a_create_naming_its_own_kinds_id_is_not_its_own_producer() {
     assert!(show.contains("var:widget_id"), "{show}");
 }
 
-/// A case about a create's required `name` sends no name, even where another object of the
-/// body has a name of its own (SMS's task and its `target_server`): the run id that marks what
-/// a create made is not carried into a name the case is about leaving out.
-#[test]
-fn a_required_name_left_out_stays_out_beside_a_nested_name() {
+/// A task service (create, read, delete; its kind in the resource table) whose create takes
+/// `request` and answers `answer`.
+fn task_contract(request: Value, answer: Option<Value>) -> (tempfile::TempDir, Contract) {
     use conform::contract::{Operation, SchemaKind};
     use serde_json::json;
     let create = Operation {
@@ -976,12 +974,11 @@ fn a_required_name_left_out_stays_out_beside_a_nested_name() {
         success: vec![200],
         ..Operation::new("sv.show_task.v1", "sv", "GET", "/v1/sv/tasks/{task_id}")
     };
-    let s = json!({"type": "string"});
-    let request = json!({"type": "object", "required": ["name", "target_server"],
-        "properties": {"name": s, "target_server": {"type": "object", "required": ["name"],
-            "properties": {"name": s}}}});
     let mut schemas = std::collections::BTreeMap::new();
     schemas.insert((create.id.clone(), SchemaKind::Request), request);
+    if let Some(answer) = answer {
+        schemas.insert((create.id.clone(), SchemaKind::Response(200)), answer);
+    }
     let dir = tempfile::tempdir().unwrap();
     let mut contract = Contract::from_parts(
         vec![create, delete, read],
@@ -996,6 +993,20 @@ fn a_required_name_left_out_stays_out_beside_a_nested_name() {
         "read": {"method": "GET", "path": "/v1/sv/tasks/{id}"},
         "delete": {"method": "DELETE", "path": "/v1/sv/tasks/{id}"}}]))
     .unwrap();
+    (dir, contract)
+}
+
+/// A case about a create's required `name` sends no name, even where another object of the
+/// body has a name of its own (SMS's task and its `target_server`): the run id that marks what
+/// a create made is not carried into a name the case is about leaving out.
+#[test]
+fn a_required_name_left_out_stays_out_beside_a_nested_name() {
+    use serde_json::json;
+    let s = json!({"type": "string"});
+    let request = json!({"type": "object", "required": ["name", "target_server"],
+        "properties": {"name": s, "target_server": {"type": "object", "required": ["name"],
+            "properties": {"name": s}}}});
+    let (_dir, contract) = task_contract(request, None);
     let cases = generate::generate(&contract, &Options::default()).unwrap();
     let case = |name: &str| {
         cases
@@ -1018,48 +1029,13 @@ fn a_required_name_left_out_stays_out_beside_a_nested_name() {
 /// and only assertions on the name follow it.
 #[test]
 fn a_field_sent_as_the_placeholder_comes_back_as_sent_beside_the_run_id_name() {
-    use conform::contract::{Operation, SchemaKind};
     use serde_json::json;
-    let create = Operation {
-        request_body: true,
-        success: vec![200],
-        ..Operation::new("sv.create_task.v1", "sv", "POST", "/v1/sv/tasks")
-    };
-    let delete = Operation {
-        success: vec![200],
-        ..Operation::new(
-            "sv.delete_task.v1",
-            "sv",
-            "DELETE",
-            "/v1/sv/tasks/{task_id}",
-        )
-    };
-    let read = Operation {
-        success: vec![200],
-        ..Operation::new("sv.show_task.v1", "sv", "GET", "/v1/sv/tasks/{task_id}")
-    };
     let body = json!({"type": "object", "required": ["name"], "properties": {
         "name": {"type": "string"},
         "description": {"type": "string", "pattern": "^[^<>]*$"}}});
     let mut answer = body.clone();
     answer["properties"]["id"] = json!({"type": "string"});
-    let mut schemas = std::collections::BTreeMap::new();
-    schemas.insert((create.id.clone(), SchemaKind::Request), body);
-    schemas.insert((create.id.clone(), SchemaKind::Response(200)), answer);
-    let dir = tempfile::tempdir().unwrap();
-    let mut contract = Contract::from_parts(
-        vec![create, delete, read],
-        schemas,
-        Default::default(),
-        dir.path(),
-    )
-    .unwrap();
-    contract.resources = serde_json::from_value(json!([{"kind": "task.v1", "service": "sv",
-        "collection": "tasks", "collection_path": "/v1/sv/tasks", "id_param": "task_id",
-        "create": {"method": "POST", "path": "/v1/sv/tasks"},
-        "read": {"method": "GET", "path": "/v1/sv/tasks/{id}"},
-        "delete": {"method": "DELETE", "path": "/v1/sv/tasks/{id}"}}]))
-    .unwrap();
+    let (_dir, contract) = task_contract(body, Some(answer));
     let cases = generate::generate(&contract, &Options::default()).unwrap();
     let inside = cases
         .iter()

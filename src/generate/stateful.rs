@@ -625,13 +625,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             let body = body_with(&v);
             validator.is_valid(&body).then_some((body, v))
         })?;
-        let mut step = self.on_item(
-            format!("update {}", self.p.kind),
-            update,
-            &self.var,
-            success_yaml(update),
-        );
-        step.body = Some(body);
+        let mut step = self.update_on_item(update, body);
         self.p
             .name_in_request(update, &mut step.query, &mut step.body, &self.var);
         let value = value.as_str()?.to_string();
@@ -663,6 +657,13 @@ impl<'c, 'a> KindCases<'c, 'a> {
                 (fresh && validator.is_valid(&body)).then(|| (pointer.clone(), body, v))
             })
         })?;
+        let step = self.update_on_item(update, body);
+        let value = value.as_str()?.to_string();
+        Some((step, (pointer, value)))
+    }
+
+    /// The update step on the created item, sending `body`.
+    fn update_on_item(&self, update: &Operation, body: Value) -> PlannedStep {
         let mut step = self.on_item(
             format!("update {}", self.p.kind),
             update,
@@ -670,8 +671,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             success_yaml(update),
         );
         step.body = Some(body);
-        let value = value.as_str()?.to_string();
-        Some((step, (pointer, value)))
+        step
     }
 
     /// Tags: generated, the property, and the rules (page rows) the steps rest on.
