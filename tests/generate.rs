@@ -1159,3 +1159,56 @@ fn a_query_length_at_the_limit_is_written_only_where_the_whole_schema_takes_it()
     assert!(has("query_sort_dir__maxlength_past") && has("query_sort_dir__enum_inside"));
     assert!(has("query_name__maxlength_at_limit"));
 }
+
+/// Every documented value of an enum is a case expected to succeed (the first `enum_inside`,
+/// the k-th `enum_inside_k`), whatever its type, in the body and in the query; `null` (an
+/// optional field left empty) is none, and one value outside is refused.
+#[test]
+fn every_enum_value_is_a_case() {
+    use conform::contract::{Operation, QueryParam, SchemaKind};
+    use serde_json::json;
+    let op = Operation {
+        request_body: true,
+        success: vec![200],
+        query_params: vec![QueryParam {
+            name: "sort".into(),
+            required: false,
+            schema: json!({"type": "string", "enum": ["asc", "desc"]}),
+        }],
+        ..Operation::new("sv.create_thing.v1", "sv", "POST", "/v1/things")
+    };
+    let request = json!({"type": "object", "properties": {
+        "mode": {"type": "string", "enum": ["a", "b", "c"]},
+        "level": {"type": ["integer", "null"], "enum": [1, 2, null]}}});
+    let mut schemas = std::collections::BTreeMap::new();
+    schemas.insert((op.id.clone(), SchemaKind::Request), request);
+    let dir = tempfile::tempdir().unwrap();
+    let contract = Contract::from_parts(vec![op], schemas, Default::default(), dir.path()).unwrap();
+    let cases = generate::generate(&contract, &Options::default()).unwrap();
+    let sent = |name: &str, at: &str| -> Value {
+        let case = cases
+            .iter()
+            .find(|c| c.id.ends_with(&format!("/{name}")))
+            .unwrap_or_else(|| panic!("no {name}"));
+        serde_yaml_value(&case.yaml)["steps"][0]["request"]
+            .pointer(at)
+            .cloned()
+            .unwrap_or_default()
+    };
+    for (name, value) in [
+        ("mode__enum_inside", json!("a")),
+        ("mode__enum_inside_2", json!("b")),
+        ("mode__enum_inside_3", json!("c")),
+    ] {
+        assert_eq!(sent(name, "/body/mode"), value, "{name}");
+    }
+    assert_eq!(sent("level__enum_inside", "/body/level"), json!(1));
+    assert_eq!(sent("level__enum_inside_2", "/body/level"), json!(2));
+    assert_eq!(
+        sent("query_sort__enum_inside_2", "/query/sort"),
+        json!("desc")
+    );
+    let has = |suffix: &str| cases.iter().any(|c| c.id.ends_with(suffix));
+    assert!(!has("/level__enum_inside_3"), "null is no value to send");
+    assert!(has("/mode__enum_outside"));
+}

@@ -414,10 +414,10 @@ impl<'a> OpGen<'a> {
             let schema = &q.schema;
             let source = source_of(self.op, Some(schema));
             // (case suffix, the value sent or None for none, outcome, constraint, what it is)
-            let mut tries: Vec<(&str, Option<Value>, Outcome, Constraint, String)> = Vec::new();
+            let mut tries: Vec<(String, Option<Value>, Outcome, Constraint, String)> = Vec::new();
             if q.required {
                 tries.push((
-                    "required_missing",
+                    "required_missing".into(),
                     None,
                     Outcome::Refused,
                     Constraint::Required,
@@ -435,7 +435,7 @@ impl<'a> OpGen<'a> {
                         };
                         let what = "'conform', not of its type".to_string();
                         tries.push((
-                            "type_wrong",
+                            "type_wrong".into(),
                             Some(json!("conform")),
                             outcome,
                             constraint,
@@ -443,24 +443,24 @@ impl<'a> OpGen<'a> {
                         ));
                     }
                     Constraint::Enum => {
-                        let first = schema["enum"]
-                            .as_array()
-                            .and_then(|e| e.iter().find(|v| !v.is_null()));
-                        if let Some(first) = first {
-                            let what = format!("{first}, a documented value");
-                            let c = constraint.clone();
+                        for (k, inside) in values::enum_values(schema).into_iter().enumerate() {
+                            let what = format!("{}, a documented value", values::shown(&inside));
+                            let suffix = match k {
+                                0 => "enum_inside".to_string(),
+                                k => format!("enum_inside_{}", k + 1),
+                            };
                             tries.push((
-                                "enum_inside",
-                                Some(first.clone()),
+                                suffix,
+                                Some(inside),
                                 Outcome::Accepted,
-                                c,
+                                constraint.clone(),
                                 what,
                             ));
                         }
                         if let Some(out) = values::outside_enum(schema) {
                             let what = format!("'{out}', not a documented value");
                             tries.push((
-                                "enum_outside",
+                                "enum_outside".into(),
                                 Some(json!(out)),
                                 Outcome::Either,
                                 constraint,
@@ -481,7 +481,7 @@ impl<'a> OpGen<'a> {
                         };
                         let what = format!("{n}, at the limit");
                         tries.push((
-                            at,
+                            at.into(),
                             Some(json!(n)),
                             Outcome::Accepted,
                             constraint.clone(),
@@ -489,7 +489,13 @@ impl<'a> OpGen<'a> {
                         ));
                         if let Some(p) = past {
                             let what = format!("{p}, one past the limit");
-                            tries.push((over, Some(json!(p)), Outcome::Refused, constraint, what));
+                            tries.push((
+                                over.into(),
+                                Some(json!(p)),
+                                Outcome::Refused,
+                                constraint,
+                                what,
+                            ));
                         }
                     }
                     Constraint::MaxLength => {
@@ -500,7 +506,7 @@ impl<'a> OpGen<'a> {
                         let at = json!(values::ascii_chars(schema, n));
                         let what = format!("{n} characters, at the limit");
                         tries.push((
-                            "maxlength_at_limit",
+                            "maxlength_at_limit".into(),
                             Some(at),
                             Outcome::Accepted,
                             constraint.clone(),
@@ -509,7 +515,7 @@ impl<'a> OpGen<'a> {
                         let past = json!(values::ascii_chars(schema, n + 1));
                         let what = format!("{} characters, one past the limit", n + 1);
                         tries.push((
-                            "maxlength_past",
+                            "maxlength_past".into(),
                             Some(past),
                             Outcome::Either,
                             constraint,
@@ -533,14 +539,14 @@ impl<'a> OpGen<'a> {
                         };
                         let list = |k: usize| json!(vec![item.as_str(); k].join(","));
                         tries.push((
-                            "max_items_at_limit",
+                            "max_items_at_limit".into(),
                             Some(list(n)),
                             Outcome::Accepted,
                             constraint.clone(),
                             format!("{n} items, at the limit"),
                         ));
                         tries.push((
-                            "max_items_over",
+                            "max_items_over".into(),
                             Some(list(n + 1)),
                             Outcome::Refused,
                             constraint,
@@ -1110,17 +1116,24 @@ impl<'a> OpGen<'a> {
                     }
                 }
                 Constraint::Enum => {
-                    let inside = values::simple_string(schema);
-                    self.boundary(
-                        &Spot {
-                            detail: &format!("one of {detail}"),
-                            ..spot
-                        },
-                        "enum_inside",
-                        &format!("'{inside}', a documented value"),
-                        Value::String(inside),
-                        true,
-                    );
+                    // Every documented value is accepted: the first as `enum_inside`, the k-th
+                    // as `enum_inside_k` (a value of another type than the field's is no case).
+                    for (k, inside) in values::enum_values(schema).into_iter().enumerate() {
+                        let suffix = match k {
+                            0 => "enum_inside".to_string(),
+                            k => format!("enum_inside_{}", k + 1),
+                        };
+                        self.boundary(
+                            &Spot {
+                                detail: &format!("one of {detail}"),
+                                ..spot
+                            },
+                            &suffix,
+                            &format!("{}, a documented value", values::shown(&inside)),
+                            inside,
+                            true,
+                        );
+                    }
                     if let Some(out) = values::outside_enum(schema) {
                         self.boundary(
                             &Spot {

@@ -351,6 +351,31 @@ pub fn outside_pattern(schema: &Value) -> Option<String> {
         .map(|c| c.to_string())
 }
 
+/// Every documented value of an enum, in the page's order, without `null` (an optional field's
+/// "absent", not a value to send) and without repeats.
+pub fn enum_values(schema: &Value) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    for v in schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if !v.is_null() && !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+/// A value as a case's description shows it: text quoted, anything else as JSON.
+pub fn shown(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("'{s}'"),
+        other => other.to_string(),
+    }
+}
+
 /// A string that is none of the enum's values.
 pub fn outside_enum(schema: &Value) -> Option<String> {
     let values = schema.get("enum")?.as_array()?;
