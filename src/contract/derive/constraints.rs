@@ -1679,44 +1679,31 @@ fn read_sentence(sentence: &str, conditional: bool, reading: &mut Reading) {
             }
         }
     }
-    for c in CHAR_RANGE.captures_iter(sentence) {
-        if let (Some(lo), Some(hi), Some(m)) = (int(&c, 1), int(&c, 2), c.get(0)) {
-            if lo <= hi && !overlaps(&length_spans, m.start(), m.end()) {
-                if lo > 0 {
-                    push(Constraint::MinLength(lo), m.as_str());
-                }
-                push(Constraint::MaxLength(hi), m.as_str());
-                length_spans.push((m.start(), m.end()));
+    // Character spans in their three wordings (`a-b个字符`, `字符数a到b`, `[a, b]`), in that
+    // order: a span an earlier wording read is not read again.
+    let pair = |c: &regex::Captures<'_>, a: usize, b: usize| Some((int(c, a)?, int(c, b)?));
+    let char_spans: Vec<(u64, u64, regex::Match<'_>)> = CHAR_RANGE
+        .captures_iter(sentence)
+        .filter_map(|c| Some((pair(&c, 1, 2)?, c.get(0)?)))
+        .chain(
+            CHAR_COUNT_RANGE
+                .captures_iter(sentence)
+                .filter_map(|c| Some((pair(&c, 1, 2).or_else(|| pair(&c, 3, 4))?, c.get(0)?))),
+        )
+        .chain(
+            LENGTH_BRACKETED
+                .captures_iter(sentence)
+                .filter_map(|c| Some((pair(&c, 1, 2)?, c.get(0)?))),
+        )
+        .map(|((lo, hi), m)| (lo, hi, m))
+        .collect();
+    for (lo, hi, m) in char_spans {
+        if lo <= hi && !overlaps(&length_spans, m.start(), m.end()) {
+            if lo > 0 {
+                push(Constraint::MinLength(lo), m.as_str());
             }
-        }
-    }
-    for c in CHAR_COUNT_RANGE.captures_iter(sentence) {
-        let (lo, hi) = match (int(&c, 1), int(&c, 2)) {
-            (Some(lo), Some(hi)) => (lo, hi),
-            _ => match (int(&c, 3), int(&c, 4)) {
-                (Some(lo), Some(hi)) => (lo, hi),
-                _ => continue,
-            },
-        };
-        if let Some(m) = c.get(0) {
-            if lo <= hi && !overlaps(&length_spans, m.start(), m.end()) {
-                if lo > 0 {
-                    push(Constraint::MinLength(lo), m.as_str());
-                }
-                push(Constraint::MaxLength(hi), m.as_str());
-                length_spans.push((m.start(), m.end()));
-            }
-        }
-    }
-    for c in LENGTH_BRACKETED.captures_iter(sentence) {
-        if let (Some(lo), Some(hi), Some(m)) = (int(&c, 1), int(&c, 2), c.get(0)) {
-            if lo <= hi && !overlaps(&length_spans, m.start(), m.end()) {
-                if lo > 0 {
-                    push(Constraint::MinLength(lo), m.as_str());
-                }
-                push(Constraint::MaxLength(hi), m.as_str());
-                length_spans.push((m.start(), m.end()));
-            }
+            push(Constraint::MaxLength(hi), m.as_str());
+            length_spans.push((m.start(), m.end()));
         }
     }
     for c in LENGTH_RANGE.captures_iter(sentence) {

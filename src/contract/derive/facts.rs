@@ -847,6 +847,12 @@ mod tests {
         #[case] accepted: &str,
         #[case] refused: &str,
     ) {
+        pattern_reads(text, expected, accepted, refused);
+    }
+
+    /// The text reads as `expected` (or as no pattern), which takes `accepted` and refuses
+    /// `refused`.
+    fn pattern_reads(text: &str, expected: Option<&str>, accepted: &str, refused: &str) {
         let f = Facts::read(text);
         assert_eq!(f.pattern.as_deref(), expected, "{text}");
         if let Some(p) = expected {
@@ -1008,13 +1014,7 @@ mod tests {
         #[case] accepted: &str,
         #[case] refused: &str,
     ) {
-        let f = Facts::read(text);
-        assert_eq!(f.pattern.as_deref(), pattern, "{text}");
-        if let Some(p) = pattern {
-            let re = Regex::new(p).unwrap();
-            assert!(re.is_match(accepted), "{p} refuses {accepted}");
-            assert!(!re.is_match(refused), "{p} accepts {refused}");
-        }
+        pattern_reads(text, pattern, accepted, refused);
     }
 
     /// Ranges and characters set apart by slashes (CES: `0-9/a-z/A-Z/_`) are the allowed
@@ -1045,13 +1045,7 @@ mod tests {
         #[case] accepted: &str,
         #[case] refused: &str,
     ) {
-        let f = Facts::read(text);
-        assert_eq!(f.pattern.as_deref(), pattern, "{text}");
-        if let Some(p) = pattern {
-            let re = Regex::new(p).unwrap();
-            assert!(re.is_match(accepted), "{p} refuses {accepted}");
-            assert!(!re.is_match(refused), "{p} accepts {refused}");
-        }
+        pattern_reads(text, pattern, accepted, refused);
     }
 
     #[test]
