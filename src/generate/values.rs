@@ -28,8 +28,9 @@ pub fn is_reference_list(key: &str) -> bool {
     key.ends_with("_ids") && key.len() > 4
 }
 
-/// The largest array limit a boundary case is written for: past it the body would be larger
-/// than any server takes for reasons of its own, so the limit is left to the contract tier.
+/// The largest array limit a boundary case is written for, and the most items a generated
+/// value holds: past it the body would be larger than any server takes for reasons of its own,
+/// so the limit is left to the contract tier.
 pub const MAX_ITEMS_CASE: usize = 1000;
 
 /// `n` valid items of an array schema (copies of its simplest valid item: no `uniqueItems` is
@@ -243,9 +244,13 @@ pub fn simple_value(schema: &Value) -> Value {
         Some("number") => json!(schema.get("minimum").and_then(Value::as_f64).unwrap_or(1.0)),
         Some("boolean") => json!(true),
         Some("array") => {
-            // As few items as the array must hold, each a valid item.
-            let n = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
-            items(schema, n)
+            // As few items as the array must hold, each a valid item (a page's absurd count
+            // is held to the largest a case is written for, not allocated).
+            let n = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+            items(
+                schema,
+                usize::try_from(n).map_or(MAX_ITEMS_CASE, |n| n.min(MAX_ITEMS_CASE)),
+            )
         }
         Some("object") | None => {
             let mut m = Map::new();
@@ -582,6 +587,19 @@ fn object_strategy(schema: &Value, single_map_entry: bool) -> BoxedStrategy<Valu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page's absurd item count (`最少1000000000000个`) is no allocation of that size.
+    #[test]
+    fn an_absurd_least_count_is_held_to_the_case_limit() {
+        let schema = json!({"type": "array", "minItems": 1_000_000_000_000u64,
+            "items": {"type": "string"}});
+        assert_eq!(
+            simple_value(&schema).as_array().map(Vec::len),
+            Some(MAX_ITEMS_CASE)
+        );
+        let few = json!({"type": "array", "minItems": 2, "items": {"type": "integer"}});
+        assert_eq!(simple_value(&few), json!([1, 1]));
+    }
 
     /// A number with listed values is drawn from them, so every draw is a valid body.
     #[test]
