@@ -1268,6 +1268,36 @@ async fn a_create_under_another_version_makes_what_the_read_shows_and_the_job_de
     m.stop().await;
 }
 
+/// A kind that is itself a job (SIS's transcriber jobs: the create answers the new job's id as
+/// `job_id`, `GET …/jobs/{job_id}` reads it) is stored under the id the create answers: the read
+/// finds it. A create of another kind answering a `job_id` starts a job of the job table instead.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kind_that_is_a_job_is_read_by_the_id_its_create_answers() {
+    let job = "\n**表 3** config字段说明\n\n|参数|参数类型|描述|\n|--|--|--|\n|property|String|属性。|\n";
+    let pages = [
+        ("提交.md", synthetic_page("提交录音文件识别任务", "POST /v1/\\{project\\_id\\}/asr/transcriber/jobs", &["|data_url|是|String|地址。|", "|config|是|Object|请参见表3。|"], &["|job_id|String|任务ID。|"], job, 200)),
+        ("查询.md", synthetic_page("查询录音文件识别结果", "GET /v1/\\{project\\_id\\}/asr/transcriber/jobs/\\{job\\_id\\}", &[], &["|status|String|状态。|", "|create_time|String|创建时间。|"], job, 200)),
+    ];
+    let (_dir, contract) = derived_from("sis", &pages);
+    let m = mock::spawn(MockConfig {
+        contract: Some(contract),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    use reqwest::Method as M;
+    let jobs = format!("{}/v1/p1/asr/transcriber/jobs", m.base_url());
+    let body = json!({"data_url": "u", "config": {"property": "p"}});
+    let (status, _, made) = call(M::POST, &jobs, Some(body)).await;
+    assert_eq!(status, 200, "{made}");
+    let id = made["job_id"].as_str().unwrap_or_default().to_string();
+    let (status, _, shown) = call(M::GET, &format!("{jobs}/{id}"), None).await;
+    assert_eq!(status, 200, "the job the create answered is read: {shown}");
+    let (status, _, _) = call(M::GET, &format!("{jobs}/nope"), None).await;
+    assert_eq!(status, 404);
+    m.stop().await;
+}
+
 /// Pages of a `thing` kind with a view below its item (`…/things/{thing_id}/labels`, the
 /// labels map the create sent) and tags the client names by PUT (`…/tags/{tag}`).
 fn things_with_a_view_and_named_tags() -> (tempfile::TempDir, Arc<Contract>) {

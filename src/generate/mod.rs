@@ -277,6 +277,12 @@ impl<'a> OpGen<'a> {
         let Some(body) = d.body.as_mut() else {
             return;
         };
+        // A case expected to make one names it even where the key is optional (CCI's
+        // `metadata.name`): what it made is read and deleted by that key.
+        let succeeds = matches!(&d.status, Status::Codes(c) if c.iter().all(|s| (200..300).contains(s)));
+        if succeeds && body.pointer(at).is_none() {
+            crate::pointer::set(body, at, Value::String(values::PLACEHOLDER.into()));
+        }
         let plain = |s: &str| {
             s == values::PLACEHOLDER || s == format!("{}-{}", values::PLACEHOLDER, values::RUN_ID)
         };
@@ -300,7 +306,7 @@ impl<'a> OpGen<'a> {
     /// (`secret_name`, `namespace`), which a setup makes as it makes an id.
     fn names_resource(&self, param: &str) -> bool {
         is_resource_param(param)
-            || self.producers.keyed_by(param)
+            || self.producers.names_key(param, &self.op.path)
             || self.producers.identifies(param)
     }
 
@@ -686,8 +692,10 @@ impl<'a> OpGen<'a> {
                 // A read or delete of a sub-item (a metadata key) needs one that exists: a setup
                 // step writes it where the contract has the write, or reads the list and
                 // captures one; else it comes from a target variable of the same name, or the
-                // case is skipped.
+                // case is skipped. A parameter before the last one is a scope the setup fills
+                // as this request does (CCI's `{namespace}` above an ingress's `{name}`).
                 _ if matches!(self.op.method.as_str(), "GET" | "HEAD" | "DELETE")
+                    && self.op.path_params.last() == Some(p)
                     && self
                         .sub_item
                         .as_ref()

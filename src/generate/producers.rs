@@ -83,6 +83,14 @@ impl Producer<'_> {
     ) {
         let value = json!(format!("${{{var}}}"));
         if self.query_id.is_none() && op.path_params.iter().any(|p| p == self.id_param) {
+            // A body repeating the key the client chose (a Kubernetes object's
+            // `metadata.name` in its PUT) repeats the one the path names.
+            if let (Some(ClientKey::Body(at)), Some(b)) = (&self.key, body.as_mut()) {
+                let parent = at.rsplit_once('/').map_or("", |(p, _)| p);
+                if b.pointer(parent).is_some_and(Value::is_object) {
+                    crate::pointer::set(b, at, value.clone());
+                }
+            }
             if let Some(o) = body.as_mut().and_then(Value::as_object_mut) {
                 if o.contains_key(self.id_param) {
                     o.insert(self.id_param.to_string(), value);
@@ -404,6 +412,13 @@ impl<'a> Producers<'a> {
             .any(|k| k.key.is_some() && k.id_param == param)
     }
 
+    /// Whether a client-keyed kind is named by this parameter of a request on `path`: by its
+    /// name, or by its place (CCI's `/api/v1/namespaces/{namespace}/configmaps` runs through
+    /// the namespace read at `/api/v1/namespaces/{name}`).
+    pub fn names_key(&self, param: &str, path: &str) -> bool {
+        self.keyed_by(param) || self.item_at(param, path).is_some()
+    }
+
     /// Whether some kind the generator can create, with an id the server issues, is named by
     /// this parameter, whatever its name looks like (IAM's credentials by `{access_key}`). The
     /// project is the target's, even where a kind of projects is created.
@@ -634,7 +649,7 @@ impl Planner<'_, '_> {
             if name == "project_id" {
                 continue;
             }
-            if is_resource_param(name) || self.producers.keyed_by(name) {
+            if is_resource_param(name) || self.producers.names_key(name, &starter.path) {
                 if !self.need_at(plan, name, service, &starter.path, project_var, depth + 1) {
                     return false;
                 }
@@ -709,7 +724,7 @@ impl Planner<'_, '_> {
                 }
                 continue;
             }
-            if is_resource_param(name) || self.producers.keyed_by(name) {
+            if is_resource_param(name) || self.producers.names_key(name, &create.path) {
                 // A parent nothing creates (the account's `domain_id`, an image) stays the
                 // target's variable of the same name, as an id in a create body does.
                 if !self.need_at(plan, name, service, &create.path, project_var, depth + 1) {

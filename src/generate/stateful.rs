@@ -232,6 +232,14 @@ fn id_key(id_pointer: &str) -> &str {
     }
 }
 
+/// The partial list item naming the one captured in `var` at `key` (`{"metadata": {"uid":
+/// "${cluster_id}"}}` for `/metadata/uid`).
+fn item_naming(key: &str, var: &str) -> Value {
+    let mut item = json!({});
+    crate::pointer::set(&mut item, key, json!(format!("${{{var}}}")));
+    item
+}
+
 /// Where a read answer holds the id: the create's pointer where the read documents it, else
 /// `id` at the top or in the read's one envelope.
 fn read_id_pointer(read: &Value, id_pointer: &str) -> Option<String> {
@@ -293,22 +301,29 @@ fn list_array(
     list_array_in(response_schema(contract, list)?, id_pointer, own_id)
 }
 
-/// [`list_array`] in a list's answer schema.
+/// [`list_array`] in a list's answer schema: the array's pointer and where its items hold the
+/// id (`/id`; `/metadata/uid` where items are whole objects naming it nested, as CCE's
+/// clusters are listed as created).
 fn list_array_in(answer: &Value, id_pointer: &str, own_id: bool) -> Option<(String, String)> {
     let props = answer.get("properties").and_then(Value::as_object);
-    let carries = |s: &Value, key: &str| {
+    let carries = |s: &Value, at: &str| {
         s.get("items")
-            .and_then(|i| i.get("properties"))
-            .is_some_and(|p| p.get(key).is_some())
+            .is_some_and(|item| schema_at(item, at).is_some())
     };
-    // The create's own key in any array before `id` in one (a parent's `id` beside it).
-    let keys = [Some(id_key(id_pointer)), own_id.then_some("id")];
+    // The create's own key in any array before `id` in one (a parent's `id` beside it), then
+    // the create's whole pointer in items that nest it.
+    let nested = (id_pointer.matches('/').count() > 1).then_some(id_pointer.to_string());
+    let keys = [
+        Some(crate::pointer::child("", id_key(id_pointer))),
+        own_id.then(|| "/id".to_string()),
+        nested,
+    ];
     keys.into_iter().flatten().find_map(|key| {
-        if carries(answer, key) {
-            return Some((String::new(), key.to_string()));
+        if carries(answer, &key) {
+            return Some((String::new(), key));
         }
-        let (name, _) = props?.iter().find(|(_, s)| carries(s, key))?;
-        Some((crate::pointer::child("", name), key.to_string()))
+        let (name, _) = props?.iter().find(|(_, s)| carries(s, &key))?;
+        Some((crate::pointer::child("", name), key))
     })
 }
 
@@ -437,7 +452,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             params: self.create.params.clone(),
             query: self.list_query(list),
             status: success_yaml(list),
-            assertions: vec![json!({"pointer": array, which: {key: format!("${{{}}}", self.var)}})],
+            assertions: vec![json!({"pointer": array, which: item_naming(&key, &self.var)})],
             ..PlannedStep::default()
         })
     }
@@ -596,14 +611,19 @@ impl<'c, 'a> KindCases<'c, 'a> {
             None => {
                 // A name or description a read shows, else another free string a read shows
                 // (an update of no name is still checked), else the name unread.
-                let named = updatable_fields(schema);
+                // The key the client chose names the one updated: it is not what changes.
+                let key = match &self.p.key {
+                    Some(ClientKey::Body(at)) => Some(at.as_str()),
+                    _ => None,
+                };
+                let mut named = updatable_fields(schema);
+                named.retain(|(p, _)| Some(p.as_str()) != key);
                 let free = free_text_fields(schema);
                 named
                     .iter()
-                    .chain(
-                        free.iter()
-                            .filter(|(p, _)| !named.iter().any(|(n, _)| n == p)),
-                    )
+                    .chain(free.iter().filter(|(p, _)| {
+                        !named.iter().any(|(n, _)| n == p) && Some(p.as_str()) != key
+                    }))
                     .find(|(p, _)| shown(p))
                     .or_else(|| named.first())
                     .cloned()?
@@ -1104,12 +1124,12 @@ mod tests {
         let bare = items(json!({"guid": s, "name": s}));
         assert_eq!(
             list_array_in(&bare, "/guid", false),
-            Some((String::new(), "guid".into()))
+            Some((String::new(), "/guid".into()))
         );
         let groups = json!({"properties": {"server_groups": items(json!({"id": s}))}});
         assert_eq!(
             list_array_in(&groups, "/entities/server_group_id", true),
-            Some(("/server_groups".into(), "id".into()))
+            Some(("/server_groups".into(), "/id".into()))
         );
         // Only a job's entity stands for the listed `id`.
         assert_eq!(list_array_in(&groups, "/publicip_id", false), None);
@@ -1117,11 +1137,22 @@ mod tests {
             "a": items(json!({"id": s})), "b": items(json!({"cert_id": s}))}});
         assert_eq!(
             list_array_in(&both, "/cert_id", true),
-            Some(("/b".into(), "cert_id".into()))
+            Some(("/b".into(), "/cert_id".into()))
         );
         assert_eq!(
             list_array_in(&json!({"properties": {"n": s}}), "/id", true),
             None
+        );
+        // Items that are whole objects hold a nested id where the create answered it.
+        let clusters = json!({"properties": {"items": items(json!({
+            "metadata": {"properties": {"uid": s}}}))}});
+        assert_eq!(
+            list_array_in(&clusters, "/metadata/uid", false),
+            Some(("/items".into(), "/metadata/uid".into()))
+        );
+        assert_eq!(
+            item_naming("/metadata/uid", "cluster_id"),
+            json!({"metadata": {"uid": "${cluster_id}"}})
         );
         assert_eq!(
             list_item(&bare, "").map(|i| i.get("properties").is_some()),

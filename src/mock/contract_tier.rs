@@ -507,9 +507,13 @@ impl Tier {
                     .creating(&op.method, &op.path)
                     .and_then(|k| k.created_by_job.as_ref())
                     .map(|j| j.entity.clone());
-                let fields = self.memory.get(&collection, &id).unwrap_or_default();
-                self.jobs
-                    .start(&mut answer, Some(super::jobs::Made { id, fields }), at);
+                // A kind that is itself a job (SIS's transcriber jobs answer their own id as
+                // `job_id`) was stored under that id: it starts no job of the job table.
+                if id_pointer != format!("/{}", super::jobs::JOB_ID) {
+                    let fields = self.memory.get(&collection, &id).unwrap_or_default();
+                    self.jobs
+                        .start(&mut answer, Some(super::jobs::Made { id, fields }), at);
+                }
                 (status, Some(answer))
             }
             // A collection whose answer lists nothing (`…/servers/{id}/ips` answers a map of
@@ -1496,14 +1500,34 @@ fn fields_for<'a>(stored: &'a Value, schema: Option<&Value>) -> &'a Value {
     let (Some(inner), None) = (objects.next(), objects.next()) else {
         return stored;
     };
-    let held = |v: &Value| {
-        v.as_object()
-            .map_or(0, |m| m.keys().filter(|k| props.contains_key(*k)).count())
-    };
-    if held(inner) > held(stored) {
+    if held(inner, props) > held(stored, props) {
         inner
     } else {
         stored
+    }
+}
+
+/// How many of an object's fields a schema's `props` document.
+fn held(v: &Value, props: &Map<String, Value>) -> usize {
+    v.as_object()
+        .map_or(0, |m| m.keys().filter(|k| props.contains_key(*k)).count())
+}
+
+/// What of a stored item a list shows, in the order echoed: what its envelope holds (`/vpc` of
+/// `{"vpc": {…}}`, `/instances/0` of a create answering the list it made), after the whole
+/// where the item schema documents more of the whole (a Kubernetes-style object whose id is
+/// `/metadata/uid` is listed whole, with its `metadata`); else [`fields_for`].
+fn listed_fields<'a>(stored: &'a Value, envelope: Option<&str>, item_schema: &Value) -> Vec<&'a Value> {
+    let whole = fields_for(stored, Some(item_schema));
+    match envelope.and_then(|e| stored.pointer(e)) {
+        Some(v) if v.is_object() => {
+            let props = item_schema.get("properties").and_then(Value::as_object);
+            match props {
+                Some(p) if held(whole, p) > held(v, p) => vec![whole, v],
+                _ => vec![v],
+            }
+        }
+        _ => vec![whole],
     }
 }
 
@@ -1607,13 +1631,11 @@ fn fill_list(
         ) else {
             return 0;
         };
-        let inner = match envelope.and_then(|e| stored.pointer(e)) {
-            Some(v) if v.is_object() => v,
-            _ => fields_for(stored, Some(item_schema)),
-        };
-        inner
-            .as_object()
-            .map_or(0, |o| o.keys().filter(|k| props.contains_key(*k)).count())
+        listed_fields(stored, envelope, item_schema)
+            .into_iter()
+            .map(|layer| held(layer, props))
+            .max()
+            .unwrap_or(0)
     };
     let Some((name, item_schema)) = arrays()
         .find(|(name, _)| Some(name.as_str()) == collection)
@@ -1643,12 +1665,10 @@ fn listed(
     params: &[(String, String)],
     scalars: &Scalars,
 ) -> Value {
-    let inner = match envelope.and_then(|e| stored.pointer(e)) {
-        Some(v) if v.is_object() => v,
-        _ => fields_for(stored, Some(item_schema)),
-    };
     let mut v = instance(item_schema, params);
-    echo(&mut v, inner, Some(item_schema), scalars);
+    for layer in listed_fields(stored, envelope, item_schema) {
+        echo(&mut v, layer, Some(item_schema), scalars);
+    }
     v
 }
 

@@ -775,11 +775,13 @@ fn is_body_placeholder(fields: &[Field]) -> bool {
     }
 }
 
-/// The body schema of a field tree, guided by the first example.
+/// The body schema of a field tree, guided by the first example (`answer`: a success answer,
+/// which may be a bare array of what the table documents).
 fn body_schema(
     builder: &mut Builder<'_>,
     fields: &[Field],
     example: Option<&Value>,
+    answer: bool,
 ) -> Option<Value> {
     if fields.is_empty() {
         return None;
@@ -789,6 +791,13 @@ fn body_schema(
         let wrapped = example.map(|e| json!({ name.clone(): e }));
         let object = builder.object(fields, wrapped.as_ref(), "");
         object["properties"][&name].clone()
+    } else if let Some(item) = items_of(fields, example).filter(|_| answer) {
+        // The table documents the items of an answer the example shows as a bare array
+        // (FunctionGraph's alias list): the body is the array. A request shown so (CES's
+        // metric data) stays the object its table documents: the generator's cases reach no
+        // field inside an array yet, and the object keeps them.
+        let object = builder.object(fields, Some(item), "");
+        json!({"type": "array", "items": object})
     } else {
         builder.object(fields, example, "")
     };
@@ -796,6 +805,15 @@ fn body_schema(
         m.insert("$schema".into(), json!(DIALECT));
     }
     Some(s)
+}
+
+/// The first item of an example that is a bare array of objects holding the table's rows (at
+/// least half of them); none where the example is no such array.
+fn items_of<'e>(fields: &[Field], example: Option<&'e Value>) -> Option<&'e Value> {
+    let item = example?.as_array()?.first()?;
+    let keys = item.as_object()?;
+    let named = fields.iter().filter(|f| keys.contains_key(&f.name)).count();
+    (named > 0 && named * 2 >= fields.len()).then_some(item)
 }
 
 /// Derives what one operation page contributes.
@@ -944,7 +962,7 @@ pub fn page_contract(
     let request_fields = fields::nest_by_example(request_fields, first_request, &mut notes);
     let response_fields = fields::nest_by_example(response_fields, first_response, &mut notes);
 
-    let request = body_schema(&mut builder, &request_fields, first_request);
+    let request = body_schema(&mut builder, &request_fields, first_request, false);
     let envelope_row = response_fields
         .iter()
         .find(|f| f.is_error_envelope)
@@ -955,11 +973,11 @@ pub fn page_contract(
         .cloned()
         .collect();
     let mut response_builder = Builder::new(enums, Presence::Example, false);
-    let response = body_schema(&mut response_builder, &success_fields, first_response);
+    let response = body_schema(&mut response_builder, &success_fields, first_response, true);
     // Error bodies documented by their own tables (under a 4xx status) are read like any body.
     let error_fields = fields::tree(&error_tables, &path, pages)?.fields;
     let mut error_builder = Builder::new(enums, Presence::Declared, false);
-    let error_from_table = body_schema(&mut error_builder, &error_fields, None);
+    let error_from_table = body_schema(&mut error_builder, &error_fields, None, false);
     // An envelope row of the error tables themselves (`error` → `Error` {message, code}) is
     // the envelope too, not a field the body lacks.
     let table_envelope = error_fields
@@ -1366,6 +1384,23 @@ mod tests {
         format!(
             "# 查询\n\n## URI\n\nGET /v1/{{project_id}}/things\n\n## 响应参数\n\n{head}\n|--|--|--|\n{rows}\n{more}\n## 状态码\n\n|状态码|描述|\n|--|--|\n|200|OK|\n"
         )
+    }
+
+    /// An answer whose example is a bare array of what the table documents is that array; a
+    /// request shown so keeps the object its table documents.
+    #[test]
+    fn an_answer_shown_as_a_bare_array_is_an_array_of_the_tables_items() {
+        let rows = "|name|String|名称。|\n|version|String|版本。|";
+        let example = "\n**响应示例**\n\n```\n[{\"name\": \"a\", \"version\": \"1\"}]\n```\n";
+        let c = contract_of(&response_page("|参数|参数类型|描述|", rows, example));
+        let answer = c.response.as_ref().expect("an answer");
+        assert_eq!(answer["type"], "array", "{answer}");
+        assert_eq!(answer["items"]["properties"]["name"]["type"], "string", "{answer}");
+        // An object example, or an array of something else, leaves the object.
+        let other = "\n**响应示例**\n\n```\n[{\"id\": \"a\"}]\n```\n";
+        let c = contract_of(&response_page("|参数|参数类型|描述|", rows, other));
+        let answer = c.response.as_ref().expect("an answer");
+        assert!(answer["properties"]["name"].is_object(), "{answer}");
     }
 
     /// Several parameters in one segment are each a path parameter, none a query parameter.
