@@ -1273,10 +1273,34 @@ async fn a_create_under_another_version_makes_what_the_read_shows_and_the_job_de
 /// finds it. A create of another kind answering a `job_id` starts a job of the job table instead.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kind_that_is_a_job_is_read_by_the_id_its_create_answers() {
-    let job = "\n**表 3** config字段说明\n\n|参数|参数类型|描述|\n|--|--|--|\n|property|String|属性。|\n";
+    let job =
+        "\n**表 3** config字段说明\n\n|参数|参数类型|描述|\n|--|--|--|\n|property|String|属性。|\n";
     let pages = [
-        ("提交.md", synthetic_page("提交录音文件识别任务", "POST /v1/\\{project\\_id\\}/asr/transcriber/jobs", &["|data_url|是|String|地址。|", "|config|是|Object|请参见表3。|"], &["|job_id|String|任务ID。|"], job, 200)),
-        ("查询.md", synthetic_page("查询录音文件识别结果", "GET /v1/\\{project\\_id\\}/asr/transcriber/jobs/\\{job\\_id\\}", &[], &["|status|String|状态。|", "|create_time|String|创建时间。|"], job, 200)),
+        (
+            "提交.md",
+            synthetic_page(
+                "提交录音文件识别任务",
+                "POST /v1/\\{project\\_id\\}/asr/transcriber/jobs",
+                &[
+                    "|data_url|是|String|地址。|",
+                    "|config|是|Object|请参见表3。|",
+                ],
+                &["|job_id|String|任务ID。|"],
+                job,
+                200,
+            ),
+        ),
+        (
+            "查询.md",
+            synthetic_page(
+                "查询录音文件识别结果",
+                "GET /v1/\\{project\\_id\\}/asr/transcriber/jobs/\\{job\\_id\\}",
+                &[],
+                &["|status|String|状态。|", "|create_time|String|创建时间。|"],
+                job,
+                200,
+            ),
+        ),
     ];
     let (_dir, contract) = derived_from("sis", &pages);
     let m = mock::spawn(MockConfig {

@@ -79,9 +79,7 @@ fn write_pages(svc: &Path) {
             ),
         ),
     ];
-    for (file, text) in &pages {
-        std::fs::write(svc.join(file), text).unwrap();
-    }
+    common::write_pages(svc, &pages);
 }
 
 /// The id field the example shows is in the create's answer schema, and the generated suite

@@ -937,9 +937,7 @@ fn a_create_naming_its_own_kinds_id_is_not_its_own_producer() {
                     ),
                 ),
             ];
-            for (file, text) in &pages {
-                std::fs::write(svc.join(file), text).unwrap();
-            }
+            common::write_pages(svc, &pages);
         },
         true,
     );

@@ -92,9 +92,7 @@ fn alarm_pages(dir: &Path) {
             ),
         ),
     ];
-    for (file, text) in &pages {
-        std::fs::write(dir.join(file), text).unwrap();
-    }
+    common::write_pages(dir, &pages);
 }
 
 /// The create's integer `alarmId` is the kind's created id; every case that needs an alarm
@@ -206,9 +204,7 @@ fn certificate_pages(dir: &Path) {
             ),
         ),
     ];
-    for (file, text) in &pages {
-        std::fs::write(dir.join(file), text).unwrap();
-    }
+    common::write_pages(dir, &pages);
 }
 
 /// The list of certificates shows each one's `id` (the read's own id), not the create's

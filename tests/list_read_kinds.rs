@@ -85,9 +85,7 @@ fn write_pages(dir: &Path) {
             ),
         ),
     ];
-    for (file, text) in &pages {
-        std::fs::write(dir.join(file), text).unwrap();
-    }
+    common::write_pages(dir, &pages);
 }
 
 /// Derives and generates the synthetic service into a fresh folder.

@@ -21,7 +21,8 @@ const META: (&str, &str) = (
 
 /// Writes the synthetic service's pages.
 fn write_pages(dir: &Path) {
-    let object = "|apiVersion|否|String|API版本。长度为1-64个字符。|\n|metadata|是|Object|详情请参见表3。|";
+    let object =
+        "|apiVersion|否|String|API版本。长度为1-64个字符。|\n|metadata|是|Object|详情请参见表3。|";
     let answer = [("表 2 响应参数", object), META];
     let list = [
         (
@@ -36,24 +37,136 @@ fn write_pages(dir: &Path) {
     let configmaps = "/api/v1/namespaces/\\{namespace\\}/configmaps";
     let clusters = "/api/v3/projects/\\{project\\_id\\}/clusters";
     let pages = [
-        ("ns_create.md", page("创建Namespace", &format!("POST {namespaces}"), &sent, &answer, 201)),
-        ("ns_list.md", page("查询Namespace列表", &format!("GET {namespaces}"), &[], &list, 200)),
-        ("ns_show.md", page("查询Namespace", &format!("GET {namespaces}/\\{{name\\}}"), &[], &answer, 200)),
-        ("ns_delete.md", page("删除Namespace", &format!("DELETE {namespaces}/\\{{name\\}}"), &[], &answer, 200)),
-        ("cm_create.md", page("创建ConfigMap", &format!("POST {configmaps}"), &sent, &answer, 201)),
-        ("cm_list.md", page("查询ConfigMap列表", &format!("GET {configmaps}"), &[], &list, 200)),
-        ("cm_show.md", page("查询ConfigMap", &format!("GET {configmaps}/\\{{name\\}}"), &[], &answer, 200)),
-        ("cm_replace.md", page("替换ConfigMap", &format!("PUT {configmaps}/\\{{name\\}}"), &sent, &answer, 200)),
-        ("cm_delete.md", page("删除ConfigMap", &format!("DELETE {configmaps}/\\{{name\\}}"), &[], &answer, 200)),
-        ("cl_create.md", page("创建集群", &format!("POST {clusters}"), &sent, &answer, 201)),
-        ("cl_list.md", page("获取集群列表", &format!("GET {clusters}"), &[], &list, 200)),
-        ("cl_show.md", page("获取集群", &format!("GET {clusters}/\\{{cluster\\_id\\}}"), &[], &answer, 200)),
-        ("cl_update.md", page("更新集群", &format!("PUT {clusters}/\\{{cluster\\_id\\}}"), &sent, &answer, 200)),
-        ("cl_delete.md", page("删除集群", &format!("DELETE {clusters}/\\{{cluster\\_id\\}}"), &[], &answer, 200)),
+        (
+            "ns_create.md",
+            page(
+                "创建Namespace",
+                &format!("POST {namespaces}"),
+                &sent,
+                &answer,
+                201,
+            ),
+        ),
+        (
+            "ns_list.md",
+            page(
+                "查询Namespace列表",
+                &format!("GET {namespaces}"),
+                &[],
+                &list,
+                200,
+            ),
+        ),
+        (
+            "ns_show.md",
+            page(
+                "查询Namespace",
+                &format!("GET {namespaces}/\\{{name\\}}"),
+                &[],
+                &answer,
+                200,
+            ),
+        ),
+        (
+            "ns_delete.md",
+            page(
+                "删除Namespace",
+                &format!("DELETE {namespaces}/\\{{name\\}}"),
+                &[],
+                &answer,
+                200,
+            ),
+        ),
+        (
+            "cm_create.md",
+            page(
+                "创建ConfigMap",
+                &format!("POST {configmaps}"),
+                &sent,
+                &answer,
+                201,
+            ),
+        ),
+        (
+            "cm_list.md",
+            page(
+                "查询ConfigMap列表",
+                &format!("GET {configmaps}"),
+                &[],
+                &list,
+                200,
+            ),
+        ),
+        (
+            "cm_show.md",
+            page(
+                "查询ConfigMap",
+                &format!("GET {configmaps}/\\{{name\\}}"),
+                &[],
+                &answer,
+                200,
+            ),
+        ),
+        (
+            "cm_replace.md",
+            page(
+                "替换ConfigMap",
+                &format!("PUT {configmaps}/\\{{name\\}}"),
+                &sent,
+                &answer,
+                200,
+            ),
+        ),
+        (
+            "cm_delete.md",
+            page(
+                "删除ConfigMap",
+                &format!("DELETE {configmaps}/\\{{name\\}}"),
+                &[],
+                &answer,
+                200,
+            ),
+        ),
+        (
+            "cl_create.md",
+            page("创建集群", &format!("POST {clusters}"), &sent, &answer, 201),
+        ),
+        (
+            "cl_list.md",
+            page("获取集群列表", &format!("GET {clusters}"), &[], &list, 200),
+        ),
+        (
+            "cl_show.md",
+            page(
+                "获取集群",
+                &format!("GET {clusters}/\\{{cluster\\_id\\}}"),
+                &[],
+                &answer,
+                200,
+            ),
+        ),
+        (
+            "cl_update.md",
+            page(
+                "更新集群",
+                &format!("PUT {clusters}/\\{{cluster\\_id\\}}"),
+                &sent,
+                &answer,
+                200,
+            ),
+        ),
+        (
+            "cl_delete.md",
+            page(
+                "删除集群",
+                &format!("DELETE {clusters}/\\{{cluster\\_id\\}}"),
+                &[],
+                &answer,
+                200,
+            ),
+        ),
     ];
-    for (file, text) in &pages {
-        std::fs::write(dir.join(file), text).unwrap();
-    }
+    common::write_pages(dir, &pages);
 }
 
 /// Derives and generates the synthetic service into a fresh folder.
@@ -76,19 +189,38 @@ fn setups_make_the_namespace_and_updates_keep_the_name() {
     let dir = prepared();
     let d = dir.path();
     let success = case(d, "create_namespace_configmap_v1", "success");
-    assert!(success.contains("setup: create api.v1.namespace (namespace)"), "{success}");
+    assert!(
+        success.contains("setup: create api.v1.namespace (namespace)"),
+        "{success}"
+    );
     assert!(!success.contains("var:namespace"), "{success}");
     // A case sending only what is required, and expected to make one, names it all the same.
-    let at_limit = case(d, "create_namespace_configmap_v1", "apiversion__max_length_at_limit");
-    assert!(at_limit.contains(r#""metadata":{"name":"conform-${run_id}-"#), "{at_limit}");
-    assert!(at_limit.contains(r#"capture: {"name": {sent: "/body/metadata/name"}}"#), "{at_limit}");
+    let at_limit = case(
+        d,
+        "create_namespace_configmap_v1",
+        "apiversion__max_length_at_limit",
+    );
+    assert!(
+        at_limit.contains(r#""metadata":{"name":"conform-${run_id}-"#),
+        "{at_limit}"
+    );
+    assert!(
+        at_limit.contains(r#"capture: {"name": {sent: "/body/metadata/name"}}"#),
+        "{at_limit}"
+    );
     let lifecycle = case(d, "create_namespace_configmap_v1", "lifecycle");
     let update = lifecycle
         .split("- name: ")
         .find(|s| s.starts_with("\"update "))
         .unwrap_or_else(|| panic!("no update step:\n{lifecycle}"));
-    assert!(update.contains(r#""metadata":{"name":"${name}"}"#), "{update}");
-    assert!(update.contains(r#""apiVersion":"conform-updated""#), "{update}");
+    assert!(
+        update.contains(r#""metadata":{"name":"${name}"}"#),
+        "{update}"
+    );
+    assert!(
+        update.contains(r#""apiVersion":"conform-updated""#),
+        "{update}"
+    );
     let cluster = case(d, "create_project_cluster_v3", "lifecycle");
     assert!(
         cluster.contains(r#"{"includes":{"metadata":{"uid":"${cluster_id}"}},"pointer":"/items"}"#),
@@ -114,7 +246,10 @@ fn the_suite_runs_green_and_the_faults_fail_it() {
     for (fault, caught_by) in [
         ("list-misses", "create_project_cluster_v3/lifecycle"),
         ("update-ignored", "create_namespace_configmap_v1/lifecycle"),
-        ("delete-keeps", "create_namespace_configmap_v1/use_after_delete"),
+        (
+            "delete-keeps",
+            "create_namespace_configmap_v1/use_after_delete",
+        ),
     ] {
         let mock = standalone(dir.path(), &["--schemas", "schemas", "--fault", fault]);
         let (out, report) = run_against(dir.path(), &mock, &[]);

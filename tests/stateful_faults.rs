@@ -80,9 +80,7 @@ fn write_pages(svc: &Path) {
             ),
         ),
     ];
-    for (file, text) in &pages {
-        std::fs::write(svc.join(file), text).unwrap();
-    }
+    common::write_pages(svc, &pages);
 }
 
 /// The lifecycle's verdict against a standalone mock run with `mock_args`.

@@ -89,9 +89,7 @@ fn write_pages(svc: &Path) {
             &[table("表 1 路径参数", "|project_id|是|String|项目ID。|\n|widget_id|是|String|widget的ID。|\n|sign_id|是|String|ID。|")],
             &[], &[], 204)),
     ];
-    for (file, text) in &pages {
-        std::fs::write(svc.join(file), text).unwrap();
-    }
+    common::write_pages(svc, &pages);
 }
 
 /// Derives and generates the synthetic pages into a fresh project folder.

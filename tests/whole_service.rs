@@ -323,9 +323,7 @@ fn an_asynchronous_create_is_followed_by_its_id_and_its_job() {
             &[], &[("表 1 响应参数", "|status|是|String|状态。|\n|job_id|是|String|任务ID。|\n|entities|是|Object|详情请参见表2。|"),
                    ("表 2 entities字段说明", "|volume_id|否|String|云硬盘ID。|")], 200)),
     ];
-    for (file, text) in &pages_of {
-        std::fs::write(evs.join(file), text).unwrap();
-    }
+    common::write_pages(&evs, &pages_of);
     let dir = prepared_pages("async", &[pages.path()]);
     let resources = std::fs::read_to_string(dir.path().join("schemas/resources.json")).unwrap();
     assert!(
@@ -439,9 +437,7 @@ fn a_parent_nothing_creates_stays_a_variable_and_the_kind_is_still_made() {
             page("删除组", &format!("DELETE {item}"), &[], &[], 204),
         ),
     ];
-    for (file, text) in &pages_of {
-        std::fs::write(svc.join(file), text).unwrap();
-    }
+    common::write_pages(&svc, &pages_of);
     let dir = prepared_pages("domain", &[pages.path()]);
     let case = std::fs::read_to_string(
         dir.path()
@@ -1147,9 +1143,7 @@ fn unseen_shapes_derive_generate_and_run_clean() {
             ),
         ),
     ];
-    for (file, text) in &pages_of {
-        std::fs::write(net.join(file), text).unwrap();
-    }
+    common::write_pages(&net, &pages_of);
     let dir = prepared_pages("unseen", &[pages.path()]);
     let read = |f: &str| -> Value {
         serde_json::from_slice(&std::fs::read(dir.path().join("schemas").join(f)).unwrap()).unwrap()

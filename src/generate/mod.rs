@@ -279,7 +279,8 @@ impl<'a> OpGen<'a> {
         };
         // A case expected to make one names it even where the key is optional (CCI's
         // `metadata.name`): what it made is read and deleted by that key.
-        let succeeds = matches!(&d.status, Status::Codes(c) if c.iter().all(|s| (200..300).contains(s)));
+        let succeeds =
+            matches!(&d.status, Status::Codes(c) if c.iter().all(|s| (200..300).contains(s)));
         if succeeds && body.pointer(at).is_none() {
             crate::pointer::set(body, at, Value::String(values::PLACEHOLDER.into()));
         }

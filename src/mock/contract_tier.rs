@@ -1517,7 +1517,11 @@ fn held(v: &Value, props: &Map<String, Value>) -> usize {
 /// `{"vpc": {…}}`, `/instances/0` of a create answering the list it made), after the whole
 /// where the item schema documents more of the whole (a Kubernetes-style object whose id is
 /// `/metadata/uid` is listed whole, with its `metadata`); else [`fields_for`].
-fn listed_fields<'a>(stored: &'a Value, envelope: Option<&str>, item_schema: &Value) -> Vec<&'a Value> {
+fn listed_fields<'a>(
+    stored: &'a Value,
+    envelope: Option<&str>,
+    item_schema: &Value,
+) -> Vec<&'a Value> {
     let whole = fields_for(stored, Some(item_schema));
     match envelope.and_then(|e| stored.pointer(e)) {
         Some(v) if v.is_object() => {

@@ -267,6 +267,13 @@ pub fn run_against(
     (out, report)
 }
 
+/// Writes synthetic pages (file name, text) into `dir`.
+pub fn write_pages<T: AsRef<[u8]>>(dir: &Path, pages: &[(&str, T)]) {
+    for (file, text) in pages {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+}
+
 /// A reference page: title, the call, request and response tables, the success status.
 pub fn page(
     title: &str,

@@ -1395,7 +1395,10 @@ mod tests {
         let c = contract_of(&response_page("|参数|参数类型|描述|", rows, example));
         let answer = c.response.as_ref().expect("an answer");
         assert_eq!(answer["type"], "array", "{answer}");
-        assert_eq!(answer["items"]["properties"]["name"]["type"], "string", "{answer}");
+        assert_eq!(
+            answer["items"]["properties"]["name"]["type"], "string",
+            "{answer}"
+        );
         // An object example, or an array of something else, leaves the object.
         let other = "\n**响应示例**\n\n```\n[{\"id\": \"a\"}]\n```\n";
         let c = contract_of(&response_page("|参数|参数类型|描述|", rows, other));
