@@ -131,3 +131,75 @@ fn a_guid_kind_listed_bare_and_updated_by_a_free_string_catches_both_faults() {
         assert_eq!(verdict, "failed", "{fault}: {report}");
     }
 }
+
+/// A connection whose update sends only a list of hosts (DLI's enhanced connections): the
+/// lifecycle sends one whole host with a new name, never its address, and reads it back, so the
+/// `update-ignored` fault fails it.
+#[test]
+fn an_update_sending_only_a_list_is_read_back_by_its_first_item() {
+    let hosts = "|hosts|是|Array of objects|请参见表3。|";
+    let host = (
+        "表 3 hosts字段说明",
+        "|ip|是|String|IP地址。|\n|name|是|String|主机名。|",
+    );
+    let connection = "|connection_id|是|String|连接ID。|\n|name|是|String|名称。|\n|hosts|是|Array of objects|请参见表3。|";
+    let write = |svc: &Path| {
+        let one = |title: &str, call: &str, request: &[(&str, &str)], status: u16| {
+            page(
+                title,
+                call,
+                request,
+                &[("表 2 响应Body参数", connection), host],
+                status,
+            )
+        };
+        let conn = "/v2/connections";
+        let item = "/v2/connections/\\{connection\\_id\\}";
+        let pages = [
+            (
+                "create.md",
+                one(
+                    "创建连接",
+                    &format!("POST {conn}"),
+                    &[("表 1 请求Body参数", "|name|是|String|名称。|")],
+                    201,
+                ),
+            ),
+            ("show.md", one("查询连接", &format!("GET {item}"), &[], 200)),
+            (
+                "update.md",
+                one(
+                    "修改主机信息",
+                    &format!("PUT {item}"),
+                    &[("表 1 请求Body参数", hosts), host],
+                    200,
+                ),
+            ),
+            (
+                "delete.md",
+                one("删除连接", &format!("DELETE {item}"), &[], 204),
+            ),
+        ];
+        common::write_pages(svc, &pages);
+    };
+    let dir = derive_service("svc", write, true);
+    let d = dir.path();
+    let lifecycle =
+        std::fs::read_to_string(d.join("cases/svc/create_connection_v2/lifecycle.yaml")).unwrap();
+    assert!(
+        lifecycle.contains(r#"body: {"hosts":[{"ip":"conform","name":"conform-updated"}]}"#),
+        "{lifecycle}"
+    );
+    assert!(
+        lifecycle.contains(r#"{"equals":"conform-updated","pointer":"/hosts/0/name"}"#),
+        "{lifecycle}"
+    );
+    for (fault, expected) in [(None, "passed"), (Some("update-ignored"), "failed")] {
+        let mut args = vec!["--schemas", "schemas"];
+        args.extend(fault.map(|f| ["--fault", f]).iter().flatten());
+        let mock = standalone(d, &args);
+        let (_, report) = run_against(d, &mock, &[]);
+        let verdict = verdict_of(&report, "svc/create_connection_v2/lifecycle");
+        assert_eq!(verdict, expected, "{fault:?}: {report}");
+    }
+}

@@ -2488,7 +2488,11 @@ fn schema_at<'s>(schema: &'s Value, pointer: &str) -> Option<&'s Value> {
     let mut cur = schema;
     for part in pointer.split('/').skip(1) {
         let part = crate::pointer::unescape(part).into_owned();
-        cur = cur.get("properties")?.get(&part)?;
+        // An index into an array is its item (`/hosts/0/name`).
+        cur = match cur.get("items") {
+            Some(item) if part.parse::<usize>().is_ok() => item,
+            _ => cur.get("properties")?.get(&part)?,
+        };
     }
     Some(cur)
 }

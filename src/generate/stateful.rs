@@ -163,11 +163,11 @@ fn updatable_fields(schema: &Value) -> Vec<(String, &Value)> {
     out
 }
 
-/// Whether a field holds a link or an address (`notify_callback_url`): a service may check or
-/// rewrite it, so it is no field to read an update back by.
+/// Whether a field holds a link or an address (`notify_callback_url`, `ip`, `cidr`): a service
+/// may check or rewrite it, so it is no field to read an update back by.
 fn is_link(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    ["url", "uri", "link", "href"]
+    ["url", "uri", "link", "href", "ip", "address", "cidr"]
         .iter()
         .any(|w| k == *w || k.ends_with(&format!("_{w}")))
 }
@@ -206,7 +206,36 @@ fn free_text_fields(schema: &Value) -> Vec<(String, &Value)> {
                 .map(|(k, s)| (format!("/{env}/{k}"), s)),
         );
     }
+    // Then those of the first item of a list of objects (DLI's connection update sends only
+    // `hosts`, each a `name` and an `ip`).
+    for (list, inner) in props.iter().filter_map(|(k, s)| {
+        let item = s.get("items")?;
+        Some((k, item.get("properties")?.as_object()?))
+    }) {
+        out.extend(
+            inner
+                .iter()
+                .filter(|(k, s)| free(k, s))
+                .map(|(k, s)| (format!("/{list}/0/{k}"), s)),
+        );
+    }
     out
+}
+
+/// Where `pointer` runs through the first item of a list (`/hosts/0/name`) and the body's list
+/// is empty, the list gets the simplest valid item first, so that the item sent is whole.
+fn with_first_item(body: &mut Value, schema: &Value, pointer: &str) {
+    let Some((list, _)) = pointer.split_once("/0/") else {
+        return;
+    };
+    let Some(item) = schema_at(schema, list).and_then(|s| s.get("items")) else {
+        return;
+    };
+    match body.pointer_mut(list) {
+        Some(Value::Array(a)) if a.is_empty() => a.push(values::simple_value(item)),
+        None => crate::pointer::set(body, list, json!([values::simple_value(item)])),
+        _ => {}
+    }
 }
 
 /// The `value` schema of a JSON Patch request (an array of `{op, path, value}` whose `op` may be
@@ -633,6 +662,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             Some(_) => json!([{"op": "replace", "path": "/name", "value": v}]),
             None => {
                 let mut body = values::simple_value(schema);
+                with_first_item(&mut body, schema, &pointer);
                 crate::pointer::set(&mut body, &pointer, v.clone());
                 body
             }
@@ -1112,6 +1142,18 @@ mod tests {
             ["/app", "/stream", "/plan/end_time"]
         );
         assert!(is_link("url") && is_link("callback_uri") && !is_link("curl_name"));
+        assert!(is_link("ip") && is_link("mac_address") && is_link("cidr") && !is_link("zip"));
+        // Then the free strings of a list's first item, whole when sent.
+        let hosts = json!({"properties": {"hosts": {"type": "array", "items": {
+            "properties": {"ip": s, "name": s}, "required": ["ip", "name"]}}},
+            "required": ["hosts"]});
+        assert_eq!(at(hosts.clone()), ["/hosts/0/name"]);
+        let mut body = json!({"hosts": []});
+        with_first_item(&mut body, &hosts, "/hosts/0/name");
+        assert_eq!(
+            body,
+            json!({"hosts": [{"ip": "conform", "name": "conform"}]})
+        );
     }
 
     /// A list's array is the answer itself where it is an array, else the property whose items
