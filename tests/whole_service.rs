@@ -135,9 +135,17 @@ fn each_contract_tier_fault_fails_the_generated_suite_naming_the_checker() {
         ("cross-project", &["namespace", "hierarchy"]),
         ("unknown-id-ok", &["resource_exists", "use_after_delete"]),
     ];
-    for set in ["vpc", "ims", "evs", "dcs"] {
+    // ECS's training pages only read (a server's metadata): only the faults on reads apply.
+    let reads_only = [faults[3], faults[4]];
+    for (set, faults) in [
+        ("vpc", &faults[..]),
+        ("ims", &faults[..]),
+        ("evs", &faults[..]),
+        ("dcs", &faults[..]),
+        ("ecs", &reads_only[..]),
+    ] {
         let dir = prepared(set);
-        for (fault, properties) in faults {
+        for &(fault, properties) in faults {
             let (out, report) = run_suite(dir.path(), &["--fault", fault]);
             assert_eq!(
                 out.status.code(),

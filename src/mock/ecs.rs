@@ -52,15 +52,27 @@ fn owner<'a>(
     None
 }
 
+/// The server a read names (404 when the project has no such server; under `unknown-id-ok`,
+/// any stored server made up under the id asked for).
 pub(super) fn server<'a>(
     mock: &Mock,
     store: &'a super::state::State,
     project: &str,
     id: &str,
-) -> Result<&'a Server, ApiError> {
-    owner(mock, store, project, id)
-        .and_then(|p| store.servers.get(p).and_then(|m| m.get(id)))
-        .ok_or_else(|| ApiError::not_found(Service::Ecs, &format!("Instance {id}")))
+) -> Result<std::borrow::Cow<'a, Server>, ApiError> {
+    if let Some(s) =
+        owner(mock, store, project, id).and_then(|p| store.servers.get(p).and_then(|m| m.get(id)))
+    {
+        return Ok(std::borrow::Cow::Borrowed(s));
+    }
+    let made_up = store.servers.values().find_map(|m| m.values().next());
+    match made_up.filter(|_| mock.fault(Fault::UnknownIdOk)) {
+        Some(s) => Ok(std::borrow::Cow::Owned(Server {
+            id: id.to_string(),
+            ..s.clone()
+        })),
+        None => Err(ApiError::not_found(Service::Ecs, &format!("Instance {id}"))),
+    }
 }
 
 /// The server a path names, for changing it (404 when the project has no such server).
@@ -240,7 +252,7 @@ pub fn show_server(
     let origin = super::routes::origin(headers).unwrap_or_default();
     let store = mock.read();
     let s = server(mock, &store, project, id)?;
-    Ok(mock.ok(render(s, project, &origin)))
+    Ok(mock.ok(render(&s, project, &origin)))
 }
 
 /// GET /v2.1/{project_id}/servers/{server_id}/metadata (查询云服务器元数据列表).
