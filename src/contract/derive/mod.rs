@@ -338,10 +338,14 @@ fn parse_example(text: &str) -> Option<Value> {
         let trimmed = line.trim_start();
         if trimmed.starts_with(['{', '[']) {
             let start = offset + (line.len() - trimmed.len());
-            if let Ok(v) = serde_json::from_str::<Value>(text[start..].trim()) {
-                if v.is_object() || v.is_array() {
-                    return Some(v);
-                }
+            let body = text[start..].trim();
+            // Pages' examples are hand-written: a trailing comma or a comment (JSON5) still
+            // shows the body's shape.
+            let parsed = serde_json::from_str::<Value>(body)
+                .ok()
+                .or_else(|| json5::from_str::<Value>(body).ok());
+            if let Some(v) = parsed.filter(|v| v.is_object() || v.is_array()) {
+                return Some(v);
             }
         }
         offset += line.len();
@@ -1384,6 +1388,19 @@ mod tests {
         format!(
             "# 查询\n\n## URI\n\nGET /v1/{{project_id}}/things\n\n## 响应参数\n\n{head}\n|--|--|--|\n{rows}\n{more}\n## 状态码\n\n|状态码|描述|\n|--|--|\n|200|OK|\n"
         )
+    }
+
+    /// A hand-written example with a trailing comma or a comment still parses (JSON5); text
+    /// that is no JSON at all is no example.
+    #[test]
+    fn an_example_with_a_trailing_comma_or_a_comment_parses() {
+        let sloppy = "POST https://{endpoint}/v1/x\n{\n  \"a\": [1, 2,],\n  // a note\n  \"b\": {\"c\": null,},\n}\n";
+        assert_eq!(
+            parse_example(sloppy),
+            Some(json!({"a": [1, 2], "b": {"c": null}}))
+        );
+        assert_eq!(parse_example("{\"a\": 1}"), Some(json!({"a": 1})));
+        assert_eq!(parse_example("{ not json at all"), None);
     }
 
     /// An answer whose example is a bare array of what the table documents is that array; a
