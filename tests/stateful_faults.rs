@@ -203,3 +203,76 @@ fn an_update_sending_only_a_list_is_read_back_by_its_first_item() {
         assert_eq!(verdict, expected, "{fault:?}: {report}");
     }
 }
+
+/// A rule updated by a PUT of its collection that names it by the name its create sent (AOM's
+/// alarm rules): the table says so (`update_names`), the update's own cases make a rule and name
+/// it, the lifecycle reads the update back, and the `update-ignored` fault fails it.
+#[test]
+fn an_update_of_the_collection_naming_one_by_name_is_checked() {
+    let rule = "|rule_id|是|String|规则ID。|\n|rule_name|是|String|规则名称。|\n|description|否|String|描述。|";
+    let sent = "|rule_name|是|String|规则名称。|\n|description|否|String|描述。|";
+    let write = |svc: &Path| {
+        let rules = "/v2/\\{project\\_id\\}/rules";
+        let item = "/v2/\\{project\\_id\\}/rules/\\{rule\\_id\\}";
+        let id = [("表 2 响应Body参数", "|rule_id|是|String|规则ID。|")];
+        let shown = [("表 2 响应Body参数", rule)];
+        let pages = [
+            (
+                "create.md",
+                page(
+                    "添加规则",
+                    &format!("POST {rules}"),
+                    &[("表 1 请求Body参数", sent)],
+                    &id,
+                    200,
+                ),
+            ),
+            (
+                "show.md",
+                page("查询规则", &format!("GET {item}"), &[], &shown, 200),
+            ),
+            (
+                "update.md",
+                page(
+                    "修改规则",
+                    &format!("PUT {rules}"),
+                    &[("表 1 请求Body参数", sent)],
+                    &id,
+                    200,
+                ),
+            ),
+            (
+                "delete.md",
+                page("删除规则", &format!("DELETE {item}"), &[], &[], 204),
+            ),
+        ];
+        common::write_pages(svc, &pages);
+    };
+    let dir = derive_service("svc", write, true);
+    let d = dir.path();
+    let kind = common::kind(d, "rules");
+    assert_eq!(kind["update_names"], "/rule_name", "{kind}");
+    let success =
+        std::fs::read_to_string(d.join("cases/svc/update_rules_v2/success.yaml")).unwrap();
+    assert!(
+        success.contains("setup: create rule.v2 (rule_id)"),
+        "{success}"
+    );
+    let lifecycle =
+        std::fs::read_to_string(d.join("cases/svc/create_rule_v2/lifecycle.yaml")).unwrap();
+    assert!(
+        lifecycle.contains(r#"{"equals":"conform-updated","pointer":"/description"}"#),
+        "{lifecycle}"
+    );
+    for (fault, expected) in [(None, "passed"), (Some("update-ignored"), "failed")] {
+        let mut args = vec!["--schemas", "schemas"];
+        args.extend(fault.map(|f| ["--fault", f]).iter().flatten());
+        let mock = standalone(d, &args);
+        let (out, report) = run_against(d, &mock, &[]);
+        let verdict = verdict_of(&report, "svc/create_rule_v2/lifecycle");
+        assert_eq!(verdict, expected, "{fault:?}: {report}");
+        if fault.is_none() {
+            assert_eq!(out.status.code(), Some(0), "{report}");
+        }
+    }
+}

@@ -84,6 +84,11 @@ pub struct ResourceKind {
     /// Restores the scalar state (a body template over the fields).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update: Option<Call>,
+    /// An update sent to the collection that names the one it changes by a field its create
+    /// sent too (AOM's `PUT …/alarm-rules` names the rule by `alarm_rule_name`): that field's
+    /// pointer. None: the update's path (or query) names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_names: Option<String>,
     /// Map-shaped state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Items>,
@@ -145,6 +150,7 @@ impl ResourceKind {
             read_by_list: None,
             fields: BTreeMap::new(),
             update: None,
+            update_names: None,
             items: None,
             delete: None,
             created_id: None,

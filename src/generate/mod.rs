@@ -30,7 +30,7 @@ use crate::contract::rules::{
     SiteKind,
 };
 use crate::contract::{Contract, Operation, SchemaKind};
-use producers::{Plan, PlannedStep, Planner, Producers};
+use producers::{Plan, PlannedStep, Planner, Producer, Producers};
 
 /// Default seed of the random bodies.
 pub const DEFAULT_SEED: u64 = 1;
@@ -177,6 +177,11 @@ enum Status {
 }
 
 impl Status {
+    /// Whether the case expects success (every status a 2xx).
+    fn succeeds(&self) -> bool {
+        matches!(self, Status::Codes(c) if c.iter().all(|s| (200..300).contains(s)))
+    }
+
     fn yaml(&self) -> String {
         match self {
             Status::Codes(c) if c.len() == 1 => c[0].to_string(),
@@ -279,9 +284,7 @@ impl<'a> OpGen<'a> {
         };
         // A case expected to make one names it even where the key is optional (CCI's
         // `metadata.name`): what it made is read and deleted by that key.
-        let succeeds =
-            matches!(&d.status, Status::Codes(c) if c.iter().all(|s| (200..300).contains(s)));
-        if succeeds && body.pointer(at).is_none() {
+        if d.status.succeeds() && body.pointer(at).is_none() {
             crate::pointer::set(body, at, Value::String(values::PLACEHOLDER.into()));
         }
         let plain = |s: &str| {
@@ -1730,6 +1733,7 @@ impl<'a> OpGen<'a> {
         }
         self.bind_renamed_parents(&mut d);
         let plan = self.plan(&d);
+        self.name_the_one_made(&mut d, &plan);
         let yaml = self.render(&d, &plan);
         self.cases.push(GeneratedCase { id, yaml });
     }
@@ -1798,6 +1802,36 @@ impl<'a> OpGen<'a> {
     /// What the case's request names that must exist first, made by setup steps: the ids its
     /// path leaves to their variable, another project's resource it reads, the ids its body
     /// names. A case whose request creates a resource captures the new id and deletes it after.
+    /// The kind this operation updates through its collection, naming the one it changes by
+    /// a field the create sent ([`crate::contract::resources::ResourceKind::update_names`]).
+    fn updated_by_name(&self) -> Option<&Producer<'a>> {
+        self.producers
+            .iter()
+            .find(|p| p.update_names.is_some() && p.update.is_some_and(|u| u.id == self.op.id))
+    }
+
+    /// Where this operation updates a kind through its collection, a case's body names the one
+    /// its setup made, by the value that create sent.
+    fn name_the_one_made(&self, d: &mut Draft, plan: &Plan) {
+        let Some(p) = self.updated_by_name() else {
+            return;
+        };
+        let Some(at) = p.update_names else {
+            return;
+        };
+        let sent = plan
+            .setup
+            .iter()
+            .rev()
+            .find(|s| s.operation == p.create.id)
+            .and_then(|s| s.body.as_ref()?.pointer(at).cloned());
+        if let (Some(sent), Some(body)) = (sent, d.body.as_mut()) {
+            if body.pointer(at).is_some() {
+                crate::pointer::set(body, at, sent);
+            }
+        }
+    }
+
     fn plan(&self, d: &Draft) -> Plan {
         let planner = Planner {
             producers: self.producers,
@@ -1848,6 +1882,11 @@ impl<'a> OpGen<'a> {
             if is_resource_param(&name) {
                 planner.need(&mut plan, &name, service, path, "project_id");
             }
+        }
+        // An update of the collection names the one it changes by name: a case expected to
+        // succeed makes one first ([`OpGen::name_the_one_made`] names it).
+        if let Some(p) = self.updated_by_name().filter(|_| d.status.succeeds()) {
+            planner.need(&mut plan, p.id_param, service, path, "project_id");
         }
         self.capture_sent_params(d, &mut plan);
         // The item is written (or read) where the resources it hangs on are made by the case

@@ -44,6 +44,9 @@ pub struct Producer<'a> {
     pub listed: Option<&'a ListRead>,
     /// The update of one.
     pub update: Option<&'a Operation>,
+    /// Where an update sent to the collection names the one it changes by a field the create
+    /// sent (AOM's `/alarm_rule_name`).
+    pub update_names: Option<&'a str>,
     /// The list of the collection.
     pub list: Option<&'a Operation>,
     /// Where the create sends the key the client chooses (a kind keyed by a name, or created
@@ -277,6 +280,7 @@ impl<'a> Producers<'a> {
                     read: at(Some(&k.read)).filter(|o| o.method == "GET"),
                     listed: k.read_by_list.as_ref(),
                     update: at(k.update.as_ref()),
+                    update_names: k.update_names.as_deref(),
                     list: at(k.list.as_ref()),
                     kind: &k.kind,
                     id_param: k.id_param.as_deref()?,
@@ -759,6 +763,13 @@ impl Planner<'_, '_> {
                     let key = keys::unique(field, &format!("{}/{var}", plan.seed));
                     crate::pointer::set(&mut b, at, json!(key));
                     chosen = Some(Capture::Sent(format!("/body{at}")));
+                }
+                // A name an update of the collection finds one by is the case's own, so that
+                // no other case's one is the one updated.
+                if let Some(at) = p.update_names.filter(|at| b.pointer(at).is_some()) {
+                    let field = keys::field_schema(schema, at);
+                    let name = keys::unique(field, &format!("{}/{var}/name", plan.seed));
+                    crate::pointer::set(&mut b, at, json!(name));
                 }
                 body = Some(b);
             }

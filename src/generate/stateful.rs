@@ -640,19 +640,22 @@ impl<'c, 'a> KindCases<'c, 'a> {
             None => {
                 // A name or description a read shows, else another free string a read shows
                 // (an update of no name is still checked), else the name unread.
-                // The key the client chose names the one updated: it is not what changes.
+                // The key the client chose, or the name an update of the collection names one
+                // by, names the one updated: it is not what changes.
                 let key = match &self.p.key {
                     Some(ClientKey::Body(at)) => Some(at.as_str()),
-                    _ => None,
+                    _ => self.p.update_names,
                 };
                 let mut named = updatable_fields(schema);
+                let mut free = free_text_fields(schema);
                 named.retain(|(p, _)| Some(p.as_str()) != key);
-                let free = free_text_fields(schema);
+                free.retain(|(p, _)| Some(p.as_str()) != key);
                 named
                     .iter()
-                    .chain(free.iter().filter(|(p, _)| {
-                        !named.iter().any(|(n, _)| n == p) && Some(p.as_str()) != key
-                    }))
+                    .chain(
+                        free.iter()
+                            .filter(|(p, _)| !named.iter().any(|(n, _)| n == p)),
+                    )
                     .find(|(p, _)| shown(p))
                     .or_else(|| named.first())
                     .cloned()?
@@ -678,6 +681,11 @@ impl<'c, 'a> KindCases<'c, 'a> {
         let mut step = self.update_on_item(update, body);
         self.p
             .name_in_request(update, &mut step.query, &mut step.body, &self.var);
+        // An update of the collection names the one it changes as the create named it.
+        if let Some(at) = self.p.update_names {
+            let sent = self.sent.as_ref().and_then(|b| b.pointer(at))?.clone();
+            crate::pointer::set(step.body.as_mut()?, at, sent);
+        }
         let value = value.as_str()?.to_string();
         Some((step, (named(&pointer), value)))
     }

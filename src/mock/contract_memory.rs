@@ -45,6 +45,10 @@ struct KindRoute {
     /// requests naming one, as (method, normalised template, whether the body names it rather
     /// than the query).
     by_query: Option<QueryNamed>,
+    /// An update sent to the collection naming one by a field its create sent
+    /// ([`crate::contract::resources::ResourceKind::update_names`]): (method, normalised
+    /// template, the field's pointer).
+    updated_by: Option<(String, String, String)>,
 }
 
 /// How the requests of a kind whose id travels in the query name one.
@@ -207,8 +211,20 @@ impl Memory {
                         list: k.list.as_ref().map(|l| normalise(&l.path)),
                     }
                 });
+                let updated_by = k
+                    .update
+                    .as_ref()
+                    .zip(k.update_names.as_ref())
+                    .map(|(u, at)| {
+                        (
+                            u.method.to_ascii_uppercase(),
+                            normalise(&u.path),
+                            at.clone(),
+                        )
+                    });
                 Some(KindRoute {
                     by_query,
+                    updated_by,
                     item,
                     collection,
                     creates_elsewhere,
@@ -611,6 +627,50 @@ impl Memory {
         Some(match found {
             Some(collection) => Ok(Role::Item { collection, id }),
             None => Err(Unknown { collection, id }),
+        })
+    }
+
+    /// An update sent to a kind's collection naming the one it changes by a field its create
+    /// sent (AOM's `PUT …/alarm-rules` with the rule's `alarm_rule_name`): that stored one, or
+    /// refused as unknown. None: no such update.
+    pub fn named_in_body(
+        &self,
+        method: &str,
+        template: &str,
+        path: &str,
+        params: &[(String, String)],
+        request: Option<&Value>,
+    ) -> Option<Result<Role, Unknown>> {
+        let t = normalise(template);
+        let (k, at) = self.kinds.iter().find_map(|k| {
+            let (m, u, at) = k.updated_by.as_ref()?;
+            (m.eq_ignore_ascii_case(method) && *u == t).then_some((k, at))
+        })?;
+        let name = request?.pointer(at)?.as_str()?.to_string();
+        let project = params
+            .iter()
+            .find(|(n, _)| n == "project_id")
+            .map(|(_, v)| v.as_str());
+        self.seed(project);
+        let segs: Vec<&str> = path.split('/').collect();
+        let collection = concretise(&k.collection, &segs);
+        let store = self.store.read().unwrap_or_else(|p| p.into_inner());
+        let id = store.get(&collection).and_then(|items| {
+            items
+                .iter()
+                .find(|(_, stored)| {
+                    let shown = |v: &Value| v.pointer(at).and_then(Value::as_str) == Some(&name);
+                    // At the top, or inside the one envelope the create answered under.
+                    shown(stored) || stored.as_object().is_some_and(|o| o.values().any(shown))
+                })
+                .map(|(id, _)| id.clone())
+        });
+        Some(match id {
+            Some(id) => Ok(Role::Item { collection, id }),
+            None => Err(Unknown {
+                collection,
+                id: name,
+            }),
         })
     }
 

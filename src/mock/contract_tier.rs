@@ -433,6 +433,10 @@ impl Tier {
         let role = self
             .memory
             .query_role(&op.method, &op.path, path, params, query, request)
+            .or_else(|| {
+                self.memory
+                    .named_in_body(&op.method, &op.path, path, params, request)
+            })
             .unwrap_or_else(|| self.memory.role(&op.path, path, params));
         let role = match role {
             Ok(role) if op.method == "GET" => Memory::list_of(role),

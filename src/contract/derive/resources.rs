@@ -191,6 +191,13 @@ pub fn infer(
         let update = put
             .or(methods.get("PATCH"))
             .or_else(|| under_parent("PUT").filter(parent_named));
+        // Else a PUT of the collection naming the one it changes by a name the create sent
+        // (AOM's alarm rules).
+        let by_name = match (update, create) {
+            (None, Some(c)) => collection_update(collection_ops.get("PUT").copied(), c, schemas),
+            _ => None,
+        };
+        let update = update.or(by_name.as_ref().map(|(op, _)| op));
         // A kind read through its list is one only where the server answers the new id and the
         // list narrows to one by it: the list alone names no one of them, and a list of what
         // an item holds (its tags, without an id filter) is no list of a kind.
@@ -225,6 +232,7 @@ pub fn infer(
             read: documented(call(read), read, schemas, id_param),
             fields: BTreeMap::new(),
             update: update.map(|op| call(op)),
+            update_names: by_name.map(|(_, at)| at),
             items: None,
             delete: delete.map(|op| documented(call(op), op, schemas, id_param)),
             created_id,
@@ -269,6 +277,35 @@ pub fn infer(
             .map(|(_, name)| name.clone());
     }
     (merge(inferred, declared), notes)
+}
+
+/// A PUT of the collection that names the one it changes in its body: it requires a string
+/// field the create requires too, named `name` or `*_name` (AOM's `alarm_rule_name`). The PUT
+/// and that field's pointer.
+fn collection_update<'o>(
+    put: Option<&'o Operation>,
+    create: &Operation,
+    schemas: &BTreeMap<(String, SchemaKind), Value>,
+) -> Option<(&'o Operation, String)> {
+    let put = put?;
+    let required_strings = |op: &Operation| -> Vec<String> {
+        let Some(s) = schemas.get(&(op.id.clone(), SchemaKind::Request)) else {
+            return Vec::new();
+        };
+        s.get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|f| s.pointer(&format!("/properties/{f}/type")) == Some(&Value::from("string")))
+            .map(str::to_string)
+            .collect()
+    };
+    let created = required_strings(create);
+    let field = required_strings(put)
+        .into_iter()
+        .find(|f| (f == "name" || f.ends_with("_name")) && created.contains(f))?;
+    Some((put, crate::pointer::child("", &field)))
 }
 
 /// The POST of the same collection under another API version (`/v2.0/{}/publicips` for
