@@ -197,9 +197,10 @@ fn an_update_sending_only_a_list_is_read_back_by_its_first_item() {
     passes_and_fails_when_updates_are_ignored(d, "svc/create_connection_v2/lifecycle");
 }
 
-/// A rule updated by a PUT of its collection that names it by the name its create sent (AOM's
-/// alarm rules): the table says so (`update_names`), the update's own cases make a rule and name
-/// it, the lifecycle reads the update back, and the `update-ignored` fault fails it.
+/// A rule updated by a PUT of its collection that names it by the name its create sent, and read
+/// one at a time as a list of one (AOM's alarm rules): the table says so (`update_names`), the
+/// update's own cases make a rule and name it, the lifecycle reads the update back in the list's
+/// item, and the `update-ignored` fault fails it.
 #[test]
 fn an_update_of_the_collection_naming_one_by_name_is_checked() {
     let rule = "|rule_id|是|String|规则ID。|\n|rule_name|是|String|规则名称。|\n|description|否|String|描述。|";
@@ -208,7 +209,15 @@ fn an_update_of_the_collection_naming_one_by_name_is_checked() {
         let rules = "/v2/\\{project\\_id\\}/rules";
         let item = "/v2/\\{project\\_id\\}/rules/\\{rule\\_id\\}";
         let id = [("表 2 响应Body参数", "|rule_id|是|String|规则ID。|")];
-        let shown = [("表 2 响应Body参数", rule)];
+        // The read of one answers a list of it (AOM's `thresholds: [rule]`).
+        let shown = [
+            (
+                "表 2 响应Body参数",
+                "|meta_data|是|Object|请参见表4。|\n|rules|是|Array of objects|请参见表3。|",
+            ),
+            ("表 3 rules字段说明", rule),
+            ("表 4 meta_data字段说明", "|count|是|Integer|数目。|"),
+        ];
         let pages = [
             (
                 "create.md",
@@ -254,7 +263,7 @@ fn an_update_of_the_collection_naming_one_by_name_is_checked() {
     let lifecycle =
         std::fs::read_to_string(d.join("cases/svc/create_rule_v2/lifecycle.yaml")).unwrap();
     assert!(
-        lifecycle.contains(r#"{"equals":"conform-updated","pointer":"/description"}"#),
+        lifecycle.contains(r#"{"equals":"conform-updated","pointer":"/rules/0/description"}"#),
         "{lifecycle}"
     );
     passes_and_fails_when_updates_are_ignored(d, "svc/create_rule_v2/lifecycle");

@@ -20,6 +20,7 @@ use super::producers::{
     request_body, success_yaml, Plan, PlannedStep, Planner, Producer, Producers,
 };
 use super::{header, operation_dir, render_planned, schema_at, values, GeneratedCase};
+use crate::case::typed::Capture;
 use crate::contract::derive::resources::normalise;
 use crate::contract::key_value::KeyValue;
 use crate::contract::resources::{ClientKey, ListRead};
@@ -285,8 +286,26 @@ fn read_id_pointer(read: &Value, id_pointer: &str) -> Option<String> {
         .iter()
         .filter(|(_, s)| s.get("properties").is_some())
         .map(|(name, _)| format!("/{name}/{key}"));
-    let one = envelopes.next()?;
-    (envelopes.next().is_none() && string_at(&one)).then_some(one)
+    if let Some(one) = envelopes.next() {
+        if envelopes.next().is_none() && string_at(&one) {
+            return Some(one);
+        }
+    }
+    // A read answering a list of the one (AOM's rule read as `thresholds: [rule]`): its first
+    // item, where one list's items show the id and the answer holds nothing else but objects
+    // (a count's envelope), no field of its own.
+    if props
+        .values()
+        .any(|p| p.get("items").is_none() && p.get("properties").is_none())
+    {
+        return None;
+    }
+    let mut lists = props
+        .iter()
+        .map(|(name, _)| format!("/{name}/0/{key}"))
+        .filter(|at| string_at(at));
+    let one = lists.next()?;
+    lists.next().is_none().then_some(one)
 }
 
 /// Where a read answer documents the request field at `pointer`, and its schema: the same
@@ -512,7 +531,16 @@ impl<'c, 'a> KindCases<'c, 'a> {
     fn read_id_at(&self) -> Option<String> {
         match self.p.listed {
             Some(how) => Some(crate::pointer::child("", &how.key)),
-            None => read_id_pointer(self.read_schema()?, self.p.key_pointer()),
+            None => {
+                let at = read_id_pointer(self.read_schema()?, self.p.key_pointer())?;
+                // A read answering a list of the one shows its id as a string: only an id
+                // captured as one is compared there (VOD's categories answer a number).
+                let as_string = matches!(self.p.id_capture(), Capture::Text(_))
+                    || response_schema(self.contract, self.p.create)
+                        .and_then(|s| schema_at(s, self.p.id_pointer))
+                        .is_some_and(|s| s["type"] == "string");
+                (!at.contains("/0/") || as_string).then_some(at)
+            }
         }
     }
 
@@ -548,7 +576,9 @@ impl<'c, 'a> KindCases<'c, 'a> {
             else {
                 continue;
             };
-            if documented["type"] == "string" && fits(documented, &json!(value)) {
+            // A nullable string (`["string", "null"]`) is a string where it is shown.
+            let string = crate::contract::rules::declared_type(documented) == Some("string");
+            if string && fits(documented, &json!(value)) {
                 shown.push((at, json!(value)));
             }
         }
@@ -1238,6 +1268,18 @@ mod tests {
         let other = json!({"properties": {"volume": {"properties": {"id": s}}, "name": s}});
         assert_eq!(at(&other, "/volume/name", Some("/volume/id")), None);
         assert_eq!(at(&bare, "/nothing", Some("/id")), None);
+        // A read answering a list of the one (AOM's `thresholds: [rule]`) shows it as the
+        // list's first item, beside a count object that is no envelope of it.
+        let listed = json!({"properties": {
+            "meta_data": {"properties": {"count": {"type": "integer"}}},
+            "thresholds": {"type": "array", "items": {"properties": {
+                "rule_id": s, "description": {"type": ["string", "null"]}}}}}});
+        let id_at = read_id_pointer(&listed, "/rule_id");
+        assert_eq!(id_at.as_deref(), Some("/thresholds/0/rule_id"));
+        assert_eq!(
+            at(&listed, "/description", id_at.as_deref()).as_deref(),
+            Some("/thresholds/0/description")
+        );
     }
 
     /// A `display_X` the update's answer shows as `X` is read back as `X`; an answer showing

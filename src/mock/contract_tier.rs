@@ -548,7 +548,18 @@ impl Tier {
                 )
             }
             (method, Role::Item { collection, id }) => match method {
-                "GET" => (status, self.memory.get(&collection, &id).map(|s| fit(&s))),
+                "GET" => {
+                    let stored = self.memory.get(&collection, &id);
+                    let one =
+                        stored.map(|s| match body.clone().filter(|_| lists_one(schema, &s)) {
+                            // A read answering a list of the one (AOM's `thresholds: [rule]`).
+                            Some(b) => {
+                                fill_list(b, schema, &[s], (None, None), params, &self.scalars)
+                            }
+                            None => fit(&s),
+                        });
+                    (status, one)
+                }
                 "PUT" | "PATCH" => {
                     // A PUT with no body (a tag's) changes nothing: it answers what is held.
                     // An update naming the field it changes (SCM's `modify_key`) sets that
@@ -1595,6 +1606,26 @@ fn lists_items(schema: Option<&Value>) -> bool {
             .is_some_and(|p| p.values().any(|v| v.get("items").is_some()))
 }
 
+/// Whether a read of one answers it as a list (AOM's rule read as `{"thresholds": [rule]}`):
+/// none of the answer's own fields is one the stored item holds, and a list's items document
+/// some of them.
+fn lists_one(schema: Option<&Value>, stored: &Value) -> bool {
+    let Some(props) = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return false;
+    };
+    let whole = fields_for(stored, schema);
+    held(whole, props) == 0
+        && props.values().any(|p| {
+            p.get("items")
+                .and_then(|i| i.get("properties"))
+                .and_then(Value::as_object)
+                .is_some_and(|ip| held(whole, ip) > 0)
+        })
+}
+
 /// The item schema of an answer that is itself an array of objects.
 fn bare_items(schema: Option<&Value>) -> Option<&Value> {
     schema?
@@ -1903,6 +1934,29 @@ mod tests {
 
     /// A list answering a bare array (AOS's templates) is the stored items, each shaped by the
     /// item schema; it lists items, and is no view of an item.
+    /// A read of one that answers a list of the one (AOM's `{"meta_data": …, "thresholds":
+    /// [rule]}`) shows the stored one as that list's item; an ordinary read does not.
+    #[test]
+    fn a_read_answering_a_list_of_the_one_shows_it_there() {
+        let s = json!({"type": "string"});
+        let listed = json!({"properties": {
+            "meta_data": {"properties": {"count": {"type": "integer"}}},
+            "thresholds": {"type": "array", "items": {"properties": {"rule_id": s, "name": s}}}}});
+        let stored = json!({"rule_id": "r1", "name": "n"});
+        assert!(lists_one(Some(&listed), &stored));
+        let filled = fill_list(
+            json!({"thresholds": []}),
+            Some(&listed),
+            std::slice::from_ref(&stored),
+            (None, None),
+            &[],
+            &Scalars::default(),
+        );
+        assert_eq!(filled["thresholds"][0]["name"], "n", "{filled}");
+        let flat = json!({"properties": {"rule_id": s, "name": s, "tags": {"type": "array", "items": {"properties": {"name": s}}}}});
+        assert!(!lists_one(Some(&flat), &stored));
+    }
+
     #[test]
     fn a_bare_array_answer_lists_the_stored_items() {
         let s = json!({"type": "string"});
