@@ -455,10 +455,7 @@ impl<'a> OpGen<'a> {
                     Constraint::Enum => {
                         for (k, inside) in values::enum_values(schema).into_iter().enumerate() {
                             let what = format!("{}, a documented value", values::shown(&inside));
-                            let suffix = match k {
-                                0 => "enum_inside".to_string(),
-                                k => format!("enum_inside_{}", k + 1),
-                            };
+                            let suffix = enum_inside_name(k);
                             tries.push((
                                 suffix,
                                 Some(inside),
@@ -1131,10 +1128,7 @@ impl<'a> OpGen<'a> {
                     // Every documented value is accepted: the first as `enum_inside`, the k-th
                     // as `enum_inside_k` (a value of another type than the field's is no case).
                     for (k, inside) in values::enum_values(schema).into_iter().enumerate() {
-                        let suffix = match k {
-                            0 => "enum_inside".to_string(),
-                            k => format!("enum_inside_{}", k + 1),
-                        };
+                        let suffix = enum_inside_name(k);
                         self.boundary(
                             &Spot {
                                 detail: &format!("one of {detail}"),
@@ -2520,6 +2514,15 @@ fn body_rules(op: &Operation, request: &Value, body: &Value) -> Vec<String> {
         }
     }
     out
+}
+
+/// The case name of a field's k-th documented value (from 0): `enum_inside`, then
+/// `enum_inside_2`, `enum_inside_3`, …
+fn enum_inside_name(k: usize) -> String {
+    match k {
+        0 => "enum_inside".to_string(),
+        k => format!("enum_inside_{}", k + 1),
+    }
 }
 
 /// The schema a schema documents at a (plain) JSON pointer.

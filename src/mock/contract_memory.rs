@@ -429,10 +429,7 @@ impl Memory {
     ) -> Result<Role, Unknown> {
         let t = normalise(template);
         let segs: Vec<&str> = path.split('/').collect();
-        let named = params
-            .iter()
-            .find(|(n, _)| n == "project_id")
-            .map(|(_, v)| v.as_str());
+        let named = project_of(params);
         self.seed(named);
         self.seed_below(&t, &segs);
         let store = self.store.read().unwrap_or_else(|p| p.into_inner());
@@ -574,10 +571,7 @@ impl Memory {
     ) -> Option<Result<Role, Unknown>> {
         let t = normalise(template);
         let segs: Vec<&str> = path.split('/').collect();
-        let project = params
-            .iter()
-            .find(|(n, _)| n == "project_id")
-            .map(|(_, v)| v.as_str());
+        let project = project_of(params);
         let listed = self.kinds.iter().find(|k| {
             method.eq_ignore_ascii_case("GET")
                 && k.by_query
@@ -647,10 +641,7 @@ impl Memory {
             (m.eq_ignore_ascii_case(method) && *u == t).then_some((k, at))
         })?;
         let name = request?.pointer(at)?.as_str()?.to_string();
-        let project = params
-            .iter()
-            .find(|(n, _)| n == "project_id")
-            .map(|(_, v)| v.as_str());
+        let project = project_of(params);
         self.seed(project);
         let segs: Vec<&str> = path.split('/').collect();
         let collection = concretise(&k.collection, &segs);
@@ -1099,6 +1090,14 @@ impl Memory {
             items.retain(|(i, _)| i != id);
         }
     }
+}
+
+/// The project a request's path names (`{project_id}`), if any.
+fn project_of(params: &[(String, String)]) -> Option<&str> {
+    params
+        .iter()
+        .find(|(n, _)| n == "project_id")
+        .map(|(_, v)| v.as_str())
 }
 
 /// The concrete collection path of a request: the template's literals, its `{}` taken from the

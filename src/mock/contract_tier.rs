@@ -550,14 +550,14 @@ impl Tier {
             (method, Role::Item { collection, id }) => match method {
                 "GET" => {
                     let stored = self.memory.get(&collection, &id);
-                    let one =
-                        stored.map(|s| match body.clone().filter(|_| lists_one(schema, &s)) {
-                            // A read answering a list of the one (AOM's `thresholds: [rule]`).
-                            Some(b) => {
-                                fill_list(b, schema, &[s], (None, None), params, &self.scalars)
-                            }
-                            None => fit(&s),
-                        });
+                    let one = stored.map(|s| match &body {
+                        // A read answering a list of the one (AOM's `thresholds: [rule]`).
+                        Some(b) if lists_one(schema, &s) => {
+                            let b = b.clone();
+                            fill_list(b, schema, &[s], (None, None), params, &self.scalars)
+                        }
+                        _ => fit(&s),
+                    });
                     (status, one)
                 }
                 "PUT" | "PATCH" => {
@@ -1932,8 +1932,6 @@ mod tests {
         assert_eq!(listed["resources"][0]["resource_name"], "a", "{listed}");
     }
 
-    /// A list answering a bare array (AOS's templates) is the stored items, each shaped by the
-    /// item schema; it lists items, and is no view of an item.
     /// A read of one that answers a list of the one (AOM's `{"meta_data": …, "thresholds":
     /// [rule]}`) shows the stored one as that list's item; an ordinary read does not.
     #[test]
@@ -1957,6 +1955,8 @@ mod tests {
         assert!(!lists_one(Some(&flat), &stored));
     }
 
+    /// A list answering a bare array (AOS's templates) is the stored items, each shaped by the
+    /// item schema; it lists items, and is no view of an item.
     #[test]
     fn a_bare_array_answer_lists_the_stored_items() {
         let s = json!({"type": "string"});
