@@ -774,6 +774,9 @@ pub struct GenerateCmd {
     /// The contract folder (default: schemas/ of the project root).
     #[arg(long)]
     pub schemas: Option<PathBuf>,
+    /// Which operations get a case sending no credential (expecting the documented 401).
+    #[arg(long, value_enum, default_value_t = conform::generate::AuthCases::default())]
+    pub auth_cases: conform::generate::AuthCases,
 }
 
 impl GenerateCmd {
@@ -783,6 +786,7 @@ impl GenerateCmd {
             operations: self.operations.clone(),
             seed: self.seed,
             samples: self.samples,
+            auth_cases: self.auth_cases,
         }
     }
 }

@@ -20,6 +20,14 @@ fn contract() -> Contract {
 }
 
 /// A project with the committed contract and only the generated cases.
+/// The generator's default options, with a missing-token case for every operation.
+fn every_auth_case() -> Options {
+    Options {
+        auth_cases: generate::AuthCases::PerOperation,
+        ..Options::default()
+    }
+}
+
 fn generated_project(options: &Options) -> tempfile::TempDir {
     let dir = common::project(&[]);
     let cases = generate::generate(&contract(), options).unwrap();
@@ -151,7 +159,8 @@ fn every_case_names_its_rule_and_the_page_line_that_states_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_cases_alone_pass_the_faithful_mock_and_catch_every_fault() {
-    let dir = generated_project(&Options::default());
+    // Every operation's 401 rule is to hold, so every operation gets its missing-token case.
+    let dir = generated_project(&every_auth_case());
     let mut out = Vec::new();
     let code = run(args(dir.path(), Faults::default()), &mut out)
         .await
@@ -245,7 +254,7 @@ async fn generated_cases_alone_pass_the_faithful_mock_and_catch_every_fault() {
 
 #[test]
 fn coverage_lists_every_rule_and_fails_below_the_minimum() {
-    let dir = generated_project(&Options::default());
+    let dir = generated_project(&every_auth_case());
     let out = conform(
         dir.path(),
         &[
@@ -867,18 +876,89 @@ fn version_documents_and_the_token_issue_get_no_missing_token_case() {
         .insert(401, vec![unauthorized]);
     let dir = tempfile::tempdir().unwrap();
     let contract = Contract::from_parts(ops, Default::default(), codes, dir.path()).unwrap();
-    let cases = generate::generate(&contract, &Options::default()).unwrap();
-    let auth: Vec<&str> = cases
-        .iter()
-        .filter(|c| c.id.ends_with("/auth__missing_token"))
-        .map(|c| c.id.as_str())
-        .collect();
+    let cases = generate::generate(&contract, &every_auth_case()).unwrap();
     assert_eq!(
-        auth,
+        auth_case_ids(&cases),
         [
             "sv/list_things_v1/auth__missing_token",
             "sv/show_auth_token_v3/auth__missing_token"
         ]
+    );
+}
+
+fn auth_case_ids(cases: &[generate::GeneratedCase]) -> Vec<&str> {
+    cases
+        .iter()
+        .filter(|c| c.id.ends_with("/auth__missing_token"))
+        .map(|c| c.id.as_str())
+        .collect()
+}
+
+/// By default a service's documented 401 gets one case, on the read needing least (fewest ids
+/// to name, a read before a write), so a target with no auth skips one case per service; a
+/// service documenting no 401 gets none, and `--auth-cases per-operation` gives every
+/// operation its own.
+#[test]
+fn one_missing_token_case_per_service_by_default() {
+    use conform::contract::{ErrorCode, Operation};
+    let ops: Vec<Operation> = [
+        ("sv.create_thing.v1", "POST", "/v1/{project_id}/things"),
+        (
+            "sv.show_thing.v1",
+            "GET",
+            "/v1/{project_id}/things/{thing_id}",
+        ),
+        ("sv.list_things.v1", "GET", "/v1/{project_id}/things"),
+        (
+            "sv.delete_thing.v1",
+            "DELETE",
+            "/v1/{project_id}/things/{thing_id}",
+        ),
+        ("ot.create_item.v1", "POST", "/v1/{project_id}/items"),
+        (
+            "ot.update_item.v1",
+            "PUT",
+            "/v1/{project_id}/items/{item_id}",
+        ),
+        ("quiet.list_notes.v1", "GET", "/v1/{project_id}/notes"),
+    ]
+    .into_iter()
+    .map(|(id, method, path)| Operation {
+        success: vec![200],
+        ..Operation::new(id, id.split('.').next().unwrap(), method, path)
+    })
+    .collect();
+    let mut codes = conform::contract::ErrorCodes::new();
+    for service in ["sv", "ot"] {
+        codes.entry(service.into()).or_default().insert(
+            401,
+            vec![ErrorCode {
+                code: "X.0401".into(),
+                message: "unauthorized".into(),
+            }],
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let contract = Contract::from_parts(ops, Default::default(), codes, dir.path()).unwrap();
+    let cases = generate::generate(&contract, &Options::default()).unwrap();
+    assert_eq!(
+        auth_case_ids(&cases),
+        [
+            "ot/create_item_v1/auth__missing_token",
+            "sv/list_things_v1/auth__missing_token"
+        ]
+    );
+    let cases = generate::generate(&contract, &every_auth_case()).unwrap();
+    assert_eq!(auth_case_ids(&cases).len(), 6);
+    // Generating one operation gives it its own case.
+    let one = Options {
+        operations: vec!["sv.delete_thing.v1".into()],
+        ..Options::default()
+    };
+    let cases = generate::generate(&contract, &one).unwrap();
+    assert_eq!(
+        auth_case_ids(&cases),
+        ["sv/delete_thing_v1/auth__missing_token"]
     );
 }
 

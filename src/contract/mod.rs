@@ -10,6 +10,7 @@ pub mod keywords;
 pub mod openapi;
 pub mod resources;
 pub mod rules;
+pub mod spelling;
 pub mod template;
 
 use std::collections::BTreeMap;

@@ -46,6 +46,8 @@ pub struct Options {
     pub seed: u64,
     /// Random valid bodies per operation, and as many invalid ones.
     pub samples: usize,
+    /// Which operations get the case sending no credential.
+    pub auth_cases: AuthCases,
 }
 
 impl Default for Options {
@@ -54,8 +56,20 @@ impl Default for Options {
             operations: Vec::new(),
             seed: DEFAULT_SEED,
             samples: DEFAULT_SAMPLES,
+            auth_cases: AuthCases::default(),
         }
     }
+}
+
+/// Which operations get the case that sends no credential and expects 401.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthCases {
+    /// One per service: its 401 is documented for the whole service and enforced in front of
+    /// every operation, so one read (safe on a real region) proves it.
+    #[default]
+    PerService,
+    /// One per operation, for a service that may leave a single operation open.
+    PerOperation,
 }
 
 /// One generated case file.
@@ -96,12 +110,15 @@ pub fn generate(
     }
     let mut out = Vec::new();
     let producers = Producers::of(contract);
-    for op in contract
+    let chosen: Vec<&Operation> = contract
         .operations
         .iter()
         .filter(|o| options.operations.is_empty() || options.operations.contains(&o.id))
-    {
+        .collect();
+    let auth = auth_operations(contract, &chosen, options.auth_cases);
+    for op in chosen {
         let mut g = OpGen::new(contract, op, options, &producers);
+        g.auth = auth.contains(op.id.as_str());
         g.all();
         out.extend(g.cases);
     }
@@ -236,6 +253,8 @@ struct OpGen<'a> {
     page: String,
     /// The `oneOf` alternative whose cases are being made, if any.
     alternative: Option<alternatives::Alternative<'a>>,
+    /// Whether this operation gets the case sending no credential ([`auth_operations`]).
+    auth: bool,
 }
 
 impl<'a> OpGen<'a> {
@@ -268,6 +287,7 @@ impl<'a> OpGen<'a> {
             cases: Vec::new(),
             page: source_of(op, None),
             alternative: None,
+            auth: false,
         }
     }
 
@@ -1580,6 +1600,44 @@ impl<'a> OpGen<'a> {
             d.property = Some("namespace");
             self.push(d);
         }
+        self.absent_sub_item_case(&not_found, &code_note);
+    }
+
+    /// A read of a sub-item (a metadata key) the resource does not hold, under one that
+    /// exists: not found, where the service documents 404 (a missing key is otherwise as likely
+    /// an empty answer) and the contract can show what it holds: the item's own PUT writes it,
+    /// or a list shows the keys. A key only a POST of many writes, and nothing lists, is beyond
+    /// what a mock of the contract can know; a delete of an absent key is left out, as many
+    /// services answer it as done.
+    fn absent_sub_item_case(&mut self, not_found: &Status, code_note: &str) {
+        let Some(sub) = self.sub_item.as_ref() else {
+            return;
+        };
+        let shown = !sub.posted || rules::keyed_list(self.contract, self.op).is_some();
+        if !matches!(self.op.method.as_str(), "GET" | "HEAD") || !shown || !self.documents(404) {
+            return;
+        }
+        let param = sub.param.clone();
+        let mut d = self.draft(
+            &format!("absent {param}"),
+            &format!("path_{param}__absent"),
+            format!(
+                "A {param} the resource does not hold is not found: {}{code_note} ({}).",
+                not_found.text(),
+                self.page
+            ),
+            vec![rule_id(
+                &self.op.id,
+                &format!("path/{param}"),
+                &Constraint::Exists,
+            )],
+            self.base_body(),
+            not_found.clone(),
+        );
+        d.params.insert(param, json!(format!("{SUB_ITEM}-absent")));
+        d.assertions.extend(self.code_assertion(not_found));
+        d.property = Some("resource_exists");
+        self.push(d);
     }
 
     /// The read and delete of a kind no path names, by an unknown id and by another
@@ -1646,12 +1704,7 @@ impl<'a> OpGen<'a> {
     }
 
     fn auth_case(&mut self) {
-        // Version documents are read before a client holds a token, and a token is issued to
-        // one that holds none: no 401 to expect of either.
-        let discovery = self.op.method.eq_ignore_ascii_case("GET")
-            && crate::contract::template::is_version_template(&self.op.path);
-        let issue = crate::contract::template::is_token_issue(&self.op.method, &self.op.path);
-        if !self.documents(401) || discovery || issue {
+        if !self.auth {
             return;
         }
         let body = self.base_body();
@@ -2126,6 +2179,40 @@ impl<'a> OpGen<'a> {
         }
         y
     }
+}
+
+/// The operations that get the case sending no credential: every one that can be refused
+/// with 401, or per service the one needing least (a read before a write, fewer path
+/// parameters first), so a target with no auth skips one case per service rather than one per
+/// operation.
+fn auth_operations<'c>(
+    contract: &Contract,
+    chosen: &[&'c Operation],
+    mode: AuthCases,
+) -> BTreeSet<&'c str> {
+    // Version documents are read before a client holds a token, and a token is issued to one
+    // that holds none: no 401 to expect of either.
+    let refusable = chosen.iter().filter(|op| {
+        let discovery = op.method.eq_ignore_ascii_case("GET")
+            && crate::contract::template::is_version_template(&op.path);
+        let issue = crate::contract::template::is_token_issue(&op.method, &op.path);
+        contract.documents(&op.service, 401) && !discovery && !issue
+    });
+    if mode == AuthCases::PerOperation {
+        return refusable.map(|op| op.id.as_str()).collect();
+    }
+    let mut best: std::collections::BTreeMap<&str, &Operation> = Default::default();
+    let cost = |op: &Operation| {
+        let ids = op.path_params.iter().filter(|p| *p != "project_id").count();
+        (!op.method.eq_ignore_ascii_case("GET"), ids, op.id.clone())
+    };
+    for op in refusable {
+        let slot = best.entry(op.service.as_str()).or_insert(op);
+        if cost(op) < cost(slot) {
+            *slot = op;
+        }
+    }
+    best.values().map(|op| op.id.as_str()).collect()
 }
 
 /// An id no service issues: over-long, with characters ids do not have.

@@ -277,18 +277,27 @@ fn read_id_pointer(read: &Value, id_pointer: &str) -> Option<String> {
     if string_at(id_pointer) {
         return Some(id_pointer.to_string());
     }
-    let key = id_key(id_pointer);
-    if string_at(&format!("/{key}")) {
-        return Some(format!("/{key}"));
+    let own = id_key(id_pointer);
+    // The key as the create spells it, else in the other spelling (MRS reads `clusterId`).
+    let respelled = crate::contract::spelling::other(own);
+    for key in std::iter::once(own).chain(respelled.as_deref()) {
+        if string_at(&format!("/{key}")) {
+            return Some(format!("/{key}"));
+        }
     }
+    let key = own;
     let props = read.get("properties")?.as_object()?;
-    let mut envelopes = props
+    let envelopes: Vec<&String> = props
         .iter()
         .filter(|(_, s)| s.get("properties").is_some())
-        .map(|(name, _)| format!("/{name}/{key}"));
-    if let Some(one) = envelopes.next() {
-        if envelopes.next().is_none() && string_at(&one) {
-            return Some(one);
+        .map(|(name, _)| name)
+        .collect();
+    if let [name] = envelopes[..] {
+        for key in std::iter::once(own).chain(respelled.as_deref()) {
+            let one = format!("/{name}/{key}");
+            if string_at(&one) {
+                return Some(one);
+            }
         }
     }
     // A read answering a list of the one (AOM's rule read as `thresholds: [rule]`): its first
@@ -326,9 +335,23 @@ fn shown_at<'s>(
         .and_then(|p| p.split_once('/'))
         .filter(|(env, _)| schema_at(read, &format!("/{env}")).is_none())
         .map(|(_, rest)| format!("/{rest}"));
-    std::iter::once(pointer.to_string())
+    let places: Vec<String> = std::iter::once(pointer.to_string())
         .chain(envelope.map(|env| format!("{env}{pointer}")))
         .chain(unwrapped)
+        .collect();
+    // Each place, then each with the field in its other spelling (`/cluster/clusterName` for
+    // a sent `/cluster_name`).
+    let respelled = places.iter().filter_map(|at| {
+        let (parent, field) = at.rsplit_once('/')?;
+        Some(format!(
+            "{parent}/{}",
+            crate::contract::spelling::other(field)?
+        ))
+    });
+    places
+        .iter()
+        .cloned()
+        .chain(respelled.collect::<Vec<_>>())
         .find_map(|at| schema_at(read, &at).map(|s| (at, s)))
 }
 
@@ -361,8 +384,12 @@ fn list_array_in(answer: &Value, id_pointer: &str, own_id: bool) -> Option<(Stri
     // The create's own key in any array before `id` in one (a parent's `id` beside it), then
     // the create's whole pointer in items that nest it.
     let nested = (id_pointer.matches('/').count() > 1).then_some(id_pointer.to_string());
+    // The create's key in the other spelling (MRS lists `clusterId` for `cluster_id`).
+    let respelled =
+        crate::contract::spelling::other(id_key(id_pointer)).map(|k| crate::pointer::child("", &k));
     let keys = [
         Some(crate::pointer::child("", id_key(id_pointer))),
+        respelled,
         own_id.then(|| "/id".to_string()),
         nested,
     ];

@@ -738,6 +738,51 @@ impl Memory {
         self.get(&concretise(&k.collection, &segs), &id)
     }
 
+    /// Removes the entry `key` of the map at `parents` (a list's pointer into the answer: the
+    /// same in the stored body, or in its one envelope) of the innermost item a path runs
+    /// below: the delete of one gateway response of a group's `responses`. Emulated kinds keep
+    /// their own maps.
+    pub fn remove_entry(&self, template: &str, path: &str, parents: &[String], key: &str) {
+        if self.faults.has(Fault::DeleteKeeps) {
+            return;
+        }
+        let t = normalise(template);
+        let segs: Vec<&str> = path.split('/').collect();
+        let Some(k) = self
+            .kinds
+            .iter()
+            .filter(|k| t.starts_with(&format!("{}/", k.item)))
+            .max_by_key(|k| k.item.len())
+        else {
+            return;
+        };
+        let Some(id) = segs.get(k.item.split('/').count() - 1) else {
+            return;
+        };
+        let id = super::contract_tier::percent_decode(id);
+        let collection = concretise(&k.collection, &segs);
+        if self.owned(&collection).is_some() {
+            return;
+        }
+        let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
+        let Some(held) = store
+            .get_mut(&collection)
+            .and_then(|items| items.iter_mut().find(|(i, _)| *i == id))
+        else {
+            return;
+        };
+        let body = &mut held.1;
+        if crate::contract::rules::object_at(body, parents).is_some_and(|m| m.contains_key(key)) {
+            if let Some(m) = crate::contract::rules::object_at_mut(body, parents) {
+                m.remove(key);
+            }
+        } else if let Some(m) =
+            opened(body).and_then(|e| crate::contract::rules::object_at_mut(e, parents))
+        {
+            m.remove(key);
+        }
+    }
+
     /// The list role of a collection request (a GET of what [`Memory::role`] calls a create).
     pub fn list_of(role: Role) -> Role {
         match role {

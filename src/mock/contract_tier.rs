@@ -456,6 +456,33 @@ impl Tier {
         if let Some(refused) = self.precondition_refused(op, path, params) {
             return self.error(Some(op), StatusCode::CONFLICT, &refused);
         }
+        // One entry of a map the item holds (a gateway response's `responses/{type}`): a read
+        // of an entry the map does not show is not found, and a delete removes it. A delete of
+        // an absent one stays a success: an entry written at its own path (`PUT
+        // …/metadata/{key}`) is not kept in the map its holder shows.
+        if matches!(role, Role::Other) && matches!(op.method.as_str(), "GET" | "HEAD" | "DELETE") {
+            if let Some((key, entry)) = self.keyed_lookup(op, path, params, schema) {
+                return match entry {
+                    None if self.unknown_id_ok || op.method == "DELETE" => (status, body),
+                    None => {
+                        let unknown = Unknown {
+                            collection: path.rsplit_once('/').map_or(path, |(c, _)| c).into(),
+                            id: key,
+                        };
+                        self.not_found(op, &unknown)
+                    }
+                    Some(_) if op.method == "DELETE" => {
+                        if let Some((_, _, parents)) =
+                            crate::contract::rules::keyed_list(&self.contract, op)
+                        {
+                            self.memory.remove_entry(&op.path, path, &parents, &key);
+                        }
+                        (status, body)
+                    }
+                    Some(entry) => (status, Some(entry)),
+                };
+            }
+        }
         let fit = |stored: &Value| {
             let mut b = schema
                 .map(|s| instance(s, params))
@@ -622,34 +649,66 @@ impl Tier {
         params: &[(String, String)],
         schema: Option<&Value>,
     ) -> Option<Value> {
+        self.keyed_lookup(op, path, params, schema)?.1
+    }
+
+    /// [`Tier::keyed_entry`], telling a key the list does not show (`Some((key,
+    /// None))`) from no such list or holder (`None`).
+    fn keyed_lookup(
+        &self,
+        op: &Operation,
+        path: &str,
+        params: &[(String, String)],
+        schema: Option<&Value>,
+    ) -> Option<(String, Option<Value>)> {
         let (list, param, parents) = crate::contract::rules::keyed_list(&self.contract, op)?;
         let key = params
             .iter()
             .find(|(n, _)| *n == param)
             .map(|(_, v)| percent_decode(v))?;
         let list_path = path.trim_end_matches('/').rsplit_once('/')?.0;
-        self.memory.holder(&list.path, list_path)?;
         let list_schema = list
             .success
             .first()
             .and_then(|s| self.contract.schema(&list.id, SchemaKind::Response(*s)));
-        let shown = self.view_of_holder(
-            list,
-            list_path,
-            list_schema.map(|s| instance(s, params)),
-            list_schema,
-        )?;
-        let entry = crate::contract::rules::object_at(&shown, &parents)?
-            .get(&key)?
-            .clone();
-        Some(match schema {
+        let outer: Vec<(String, String)> = params
+            .iter()
+            .filter(|(n, _)| *n != param)
+            .cloned()
+            .collect();
+        let shown = match self.memory.role(&list.path, list_path, &outer) {
+            // The list is one item's own read (a gateway response shows its `responses`).
+            Ok(Role::Item { collection, id }) => {
+                let stored = self.memory.get(&collection, &id)?;
+                let mut b = list_schema.map_or_else(|| stored.clone(), |s| instance(s, params));
+                echo_fitted(&mut b, &stored, list_schema, &self.scalars);
+                b
+            }
+            _ => {
+                self.memory.holder(&list.path, list_path)?;
+                self.view_of_holder(
+                    list,
+                    list_path,
+                    list_schema.map(|s| instance(s, params)),
+                    list_schema,
+                )?
+            }
+        };
+        let Some(entry) = crate::contract::rules::object_at(&shown, &parents)?
+            .get(&key)
+            .cloned()
+        else {
+            return Some((key, None));
+        };
+        let answer = match schema {
             Some(s) if !free_map(s) => {
                 let mut answer = instance(s, params);
                 echo_fitted(&mut answer, &entry, schema, &self.scalars);
                 answer
             }
-            _ => json!({ key: entry }),
-        })
+            _ => json!({ key.clone(): entry }),
+        };
+        Some((key, Some(answer)))
     }
 
     /// A PUT that creates what its path names (a kind the client keys in the path, an id not
@@ -1263,6 +1322,8 @@ fn echo(response: &mut Value, request: &Value, schema: Option<&Value>, scalars: 
         .and_then(|s| s.get("properties"))
         .and_then(Value::as_object);
     for (k, v) in req {
+        let k = spelled_as(resp, req, k);
+        let k = k.as_ref();
         let sub = props.and_then(|p| p.get(k));
         match (resp.get_mut(k), v) {
             // A free-form map (an object naming no properties: `metadata`) answers what was
@@ -1315,6 +1376,23 @@ fn echo(response: &mut Value, request: &Value, schema: Option<&Value>, scalars: 
             }
             _ => {}
         }
+    }
+}
+
+/// The name under which an answer shows a sent field: its own, else its other spelling
+/// (`cluster_name` as `clusterName`: MRS sends snake case and reads camel case) where the answer
+/// has that and the sender did not send it too.
+fn spelled_as<'k>(
+    answer: &Map<String, Value>,
+    sent: &Map<String, Value>,
+    k: &'k str,
+) -> std::borrow::Cow<'k, str> {
+    if answer.contains_key(k) {
+        return k.into();
+    }
+    match crate::contract::spelling::other(k) {
+        Some(o) if answer.contains_key(&o) && !sent.contains_key(&o) => o.into(),
+        _ => k.into(),
     }
 }
 
@@ -1590,7 +1668,7 @@ fn envelope_for<'s>(fields: &Value, schema: Option<&'s Value>) -> Option<(&'s st
     let inner = sub.get("properties")?.as_object()?;
     let held = |p: &Map<String, Value>| {
         o.keys()
-            .filter(|k| *k != name && p.contains_key(*k))
+            .filter(|k| *k != name && p.contains_key(spelled_as(p, o, k).as_ref()))
             .count()
     };
     (held(inner) > held(props)).then_some((name.as_str(), sub))

@@ -371,7 +371,12 @@ pub fn coverage(
             exercised,
             reason: None,
         };
-        if !row.covered() {
+        if !row.covered() && rule.constraint == Constraint::Auth {
+            // `conform generate` writes the 401 case once per service by default.
+            row.reason = Some(
+                "no request of the run went without credentials here: `conform generate --auth-cases per-operation` writes a case for every operation".into(),
+            );
+        } else if !row.covered() {
             row.reason = Some(match (&row.exercised, row.cases.first()) {
                 (Some(_), Some(declared)) => format!(
                     "declared by a tag ({declared}) but no request of the run exercised it"
@@ -669,6 +674,16 @@ mod tests {
         assert_eq!(lowest_percent(&c), 0.0);
         assert!(console(&c).contains("uncovered rule:op:status/200:status"));
         assert!(markdown(&c).contains("| `rule:op:/a:maxBytes` |"));
+    }
+
+    /// An uncovered 401 rule says how to get the case the default leaves to one operation of
+    /// the service.
+    #[test]
+    fn an_uncovered_auth_rule_names_the_per_operation_cases() {
+        let rules = vec![rule("rule:op:auth:auth", Constraint::Auth, "auth")];
+        let c = coverage(&rules, &[], &Verdicts::new(), None);
+        let reason = c.rules[0].reason.as_deref().unwrap_or_default();
+        assert!(reason.contains("--auth-cases per-operation"), "{reason}");
     }
 
     #[test]

@@ -648,23 +648,6 @@ pub(super) fn created_id(
     created_id_in(success_schema(op, schemas)?, id_param)
 }
 
-/// The id parameter in camel case (`stack_id` → `stackId`), as some answers spell it.
-fn camel(id_param: &str) -> String {
-    let mut out = String::with_capacity(id_param.len());
-    let mut upper = false;
-    for c in id_param.chars() {
-        match c {
-            '_' => upper = !out.is_empty(),
-            c if upper => {
-                out.extend(c.to_uppercase());
-                upper = false;
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// [`created_id`] in a create's success answer `schema`: `id`, the id parameter (snake or camel
 /// case: `stack_id`, `stackId`) and the other forms [`created_id`] names, else a string `guid`
 /// or `uuid` (AOS answers a new stack's id as its `guid`) at the top or under one envelope.
@@ -674,7 +657,7 @@ pub fn created_id_in(schema: &Value, id_param: &str) -> Option<String> {
     // spelled in camel case (`stackId`) is the id as a string or an integer (AOM's `alarmId`,
     // which the generated cases capture as text: its paths and bodies take it as a string).
     let stem = id_param.strip_suffix("_key").unwrap_or_default();
-    let camel = camel(id_param);
+    let camel = crate::contract::spelling::camel(id_param);
     let key_of = |s: &Value| {
         let props = s.get("properties")?.as_object()?;
         let typed = |k: &str, types: &[&str]| {
@@ -1055,8 +1038,6 @@ mod tests {
             at(json!({"properties": {"guid": {"type": "integer"}}})),
             None
         );
-        assert_eq!(camel("stack_id"), "stackId");
-        assert_eq!(camel("_id"), "id");
     }
 
     /// A create answering the new id under the id parameter's last words (`task_id` for
