@@ -1267,6 +1267,34 @@ mod tests {
         );
     }
 
+    /// A service that answers its create in snake case and reads and lists in camel case
+    /// (MRS: `cluster_id` made, `clusterId` listed, `cluster.clusterName` read) is checked in
+    /// the read's and the list's spelling.
+    #[test]
+    fn the_read_and_the_list_are_checked_in_their_own_spelling() {
+        let s = json!({"type": "string"});
+        let list = json!({"properties": {"clusters": {"type": "array", "items": {
+            "properties": {"clusterId": s, "clusterName": s}}}}});
+        assert_eq!(
+            list_array_in(&list, "/cluster_id", false),
+            Some(("/clusters".into(), "/clusterId".into()))
+        );
+        let read = json!({"properties": {"cluster": {"properties": {
+            "clusterId": s, "clusterName": s}}}});
+        let id_at = read_id_pointer(&read, "/cluster_id");
+        assert_eq!(id_at.as_deref(), Some("/cluster/clusterId"));
+        assert_eq!(
+            shown_at(&read, "/cluster_name", id_at.as_deref()).map(|(at, _)| at),
+            Some("/cluster/clusterName".into())
+        );
+        // A field the read spells as sent is found as sent.
+        let flat = json!({"properties": {"cluster_id": s, "clusterId": s}});
+        assert_eq!(
+            read_id_pointer(&flat, "/cluster_id").as_deref(),
+            Some("/cluster_id")
+        );
+    }
+
     /// A sent field is checked where the read documents it: the same pointer, under the read's
     /// envelope (a bare request, an enveloped answer), or without the request's envelope.
     #[test]

@@ -2169,6 +2169,29 @@ mod tests {
         assert!(v.is_valid(&answer), "{answer}");
     }
 
+    /// A stored body in snake case is shown in the answer's camel case (MRS reads a cluster
+    /// made with `cluster_name` as `cluster.clusterName`), in the envelope that holds the
+    /// camel-case fields; a field the answer spells as stored wins.
+    #[test]
+    fn a_field_is_shown_in_the_answers_spelling() {
+        let s = json!({"type": "string"});
+        let schema = json!({"type": "object", "properties": {"cluster": {"type": "object",
+            "properties": {"clusterId": s, "clusterName": s, "vpc_name": s}}}});
+        let mut answer = instance(&schema, &[]);
+        let stored = json!({"cluster_id": "c-1", "cluster_name": "n", "vpc_name": "v"});
+        echo_fitted(&mut answer, &stored, Some(&schema), &Scalars::default());
+        assert_eq!(
+            answer["cluster"],
+            json!({"clusterId": "c-1", "clusterName": "n", "vpc_name": "v"})
+        );
+        // Both spellings sent: each is its own field.
+        let both = json!({"type": "object", "properties": {"clusterName": s}});
+        let mut answer = instance(&both, &[]);
+        let sent = json!({"cluster_name": "snake", "clusterName": "camel"});
+        echo(&mut answer, &sent, Some(&both), &Scalars::default());
+        assert_eq!(answer["clusterName"], "camel");
+    }
+
     /// A map whose values are lists of objects answers each listed object with only the
     /// fields the answer documents.
     #[test]
