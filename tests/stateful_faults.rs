@@ -197,6 +197,72 @@ fn an_update_sending_only_a_list_is_read_back_by_its_first_item() {
     passes_and_fails_when_updates_are_ignored(d, "svc/create_connection_v2/lifecycle");
 }
 
+/// A task whose one update path takes either of two bodies (OMS's task update: new keys, or a
+/// new description): the lifecycle sends the alternative a read shows, alone, and reads it back,
+/// so the `update-ignored` fault fails it.
+#[test]
+fn an_update_of_several_bodies_is_read_back_through_the_one_a_read_shows() {
+    let task = "|id|是|String|任务ID。|\n|name|是|String|名称。|\n|description|否|String|描述。|";
+    let write = |svc: &Path| {
+        let one = |title: &str, call: &str, request: &[(&str, &str)], status: u16| {
+            page(title, call, request, &[("表 2 响应Body参数", task)], status)
+        };
+        let tasks = "/v1/tasks";
+        let item = "/v1/tasks/\\{task\\_id\\}";
+        let pages = [
+            (
+                "create.md",
+                one(
+                    "创建任务",
+                    &format!("POST {tasks}"),
+                    &[("表 1 请求Body参数", "|name|是|String|名称。|")],
+                    201,
+                ),
+            ),
+            ("show.md", one("查询任务", &format!("GET {item}"), &[], 200)),
+            (
+                "update_keys.md",
+                one(
+                    "更新任务密钥",
+                    &format!("PUT {item}"),
+                    &[(
+                        "表 1 请求Body参数",
+                        "|source_ak|是|String|源端AK。|\n|source_sk|是|String|源端SK。|",
+                    )],
+                    200,
+                ),
+            ),
+            (
+                "update_description.md",
+                one(
+                    "更新任务描述",
+                    &format!("PUT {item}"),
+                    &[("表 1 请求Body参数", "|description|是|String|描述。|")],
+                    200,
+                ),
+            ),
+            (
+                "delete.md",
+                one("删除任务", &format!("DELETE {item}"), &[], 204),
+            ),
+        ];
+        common::write_pages(svc, &pages);
+    };
+    let dir = derive_service("svc", write, true);
+    let d = dir.path();
+    let lifecycle =
+        std::fs::read_to_string(d.join("cases/svc/create_task_v1/lifecycle.yaml")).unwrap();
+    assert!(
+        lifecycle.contains(r#"body: {"description":"conform-updated"}"#),
+        "{lifecycle}"
+    );
+    assert!(
+        lifecycle.contains(r#"{"equals":"conform-updated","pointer":"/description"}"#),
+        "{lifecycle}"
+    );
+    passes_and_fails_when_updates_are_ignored(d, "svc/create_task_v1/lifecycle");
+}
+
 /// A rule updated by a PUT of its collection that names it by the name its create sent, and read
 /// one at a time as a list of one (AOM's alarm rules): the table says so (`update_names`), the
 /// update's own cases make a rule and name it, the lifecycle reads the update back in the list's

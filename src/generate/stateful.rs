@@ -692,48 +692,63 @@ impl<'c, 'a> KindCases<'c, 'a> {
         if let Some(kv) = KeyValue::of(schema).filter(|_| patch.is_none()) {
             return self.key_value_update(update, &kv, schema, validator);
         }
-        let (pointer, field) = match patch {
-            Some(value) => ("/name".to_string(), value),
-            None => {
-                // A name or description a read shows, else another free string a read shows
-                // (an update of no name is still checked), else the name unread.
-                // The key the client chose, or the name an update of the collection names one
-                // by, names the one updated: it is not what changes.
-                let key = match &self.p.key {
-                    Some(ClientKey::Body(at)) => Some(at.as_str()),
-                    _ => self.p.update_names,
-                };
-                let mut named = updatable_fields(schema);
-                let mut free = free_text_fields(schema);
-                named.retain(|(p, _)| Some(p.as_str()) != key);
-                free.retain(|(p, _)| Some(p.as_str()) != key);
-                named
-                    .iter()
-                    .chain(
-                        free.iter()
-                            .filter(|(p, _)| !named.iter().any(|(n, _)| n == p)),
-                    )
-                    .find(|(p, _)| shown(p))
-                    .or_else(|| named.first())
-                    .cloned()?
-            }
+        // A shared endpoint's update (`oneOf`: OMS changes a task's bandwidth policy or its
+        // keys at one path) is tried alternative by alternative, the body matching that one.
+        let alternatives: Vec<&Value> = match schema
+            .get("oneOf")
+            .or_else(|| schema.get("anyOf"))
+            .and_then(Value::as_array)
+        {
+            Some(alts) if patch.is_none() => alts.iter().collect(),
+            _ => vec![schema],
         };
-        let body_with = |v: &Value| match patch {
-            Some(_) => json!([{"op": "replace", "path": "/name", "value": v}]),
-            None => {
-                let mut body = values::simple_value(schema);
-                with_first_item(&mut body, schema, &pointer);
-                crate::pointer::set(&mut body, &pointer, v.clone());
-                body
-            }
-        };
-        let before = self.sent.as_ref().and_then(|b| b.pointer(&pointer));
-        let (body, value) = UPDATED.iter().map(|v| json!(v)).find_map(|v| {
-            if before == Some(&v) || !fits(field, &v) {
-                return None;
-            }
-            let body = body_with(&v);
-            validator.is_valid(&body).then_some((body, v))
+        let before = |pointer: &str| self.sent.as_ref().and_then(|b| b.pointer(pointer));
+        let (pointer, body, value) = alternatives.into_iter().find_map(|schema| {
+            let (pointer, field) = match patch {
+                Some(value) => ("/name".to_string(), value),
+                None => {
+                    // A name or description a read shows, else another free string a read
+                    // shows (an update of no name is still checked), else the name unread.
+                    // The key the client chose, or the name an update of the collection names
+                    // one by, names the one updated: it is not what changes.
+                    let key = match &self.p.key {
+                        Some(ClientKey::Body(at)) => Some(at.as_str()),
+                        _ => self.p.update_names,
+                    };
+                    let mut named = updatable_fields(schema);
+                    let mut free = free_text_fields(schema);
+                    named.retain(|(p, _)| Some(p.as_str()) != key);
+                    free.retain(|(p, _)| Some(p.as_str()) != key);
+                    named
+                        .iter()
+                        .chain(
+                            free.iter()
+                                .filter(|(p, _)| !named.iter().any(|(n, _)| n == p)),
+                        )
+                        .find(|(p, _)| shown(p))
+                        .or_else(|| named.first())
+                        .cloned()?
+                }
+            };
+            let body_with = |v: &Value| match patch {
+                Some(_) => json!([{"op": "replace", "path": "/name", "value": v}]),
+                None => {
+                    let mut body = values::simple_value(schema);
+                    with_first_item(&mut body, schema, &pointer);
+                    crate::pointer::set(&mut body, &pointer, v.clone());
+                    body
+                }
+            };
+            let was = before(&pointer);
+            UPDATED.iter().map(|v| json!(v)).find_map(|v| {
+                if was == Some(&v) || !fits(field, &v) {
+                    return None;
+                }
+                let body = body_with(&v);
+                validator
+                    .is_valid(&body)
+                    .then(|| (pointer.clone(), body, v))
+            })
         })?;
         let mut step = self.update_on_item(update, body);
         self.p
