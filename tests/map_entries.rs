@@ -11,17 +11,29 @@ use std::path::Path;
 use common::{derive_service, page, run_against, send, standalone, text};
 use serde_json::{json, Value};
 
-/// A group service: groups hold a `tags` map, one tag is read and deleted at
+/// A group service: groups hold a `tags` map, one tag is read, written and deleted at
 /// `/groups/{group_id}/{tag_key}`, and the service documents 404.
 fn write_pages(dir: &Path) {
+    write_pages_keyed(dir, "tag_key", true);
+}
+
+/// [`write_pages`] with the entry's path parameter named `key`, with or without the PUT of
+/// one entry.
+fn write_pages_keyed(dir: &Path, key: &str, put: bool) {
+    let entry = |method: &str| {
+        format!(
+            "{method} /v1/\\{{project\\_id\\}}/groups/\\{{group\\_id\\}}/\\{{{}\\}}",
+            key.replace('_', "\\_")
+        )
+    };
     let group_path = (
         "表 1 路径参数",
         "|project_id|是|String|项目ID。|\n|group_id|是|String|分组ID。|",
     );
-    let tag_path = (
-        "表 1 路径参数",
-        "|project_id|是|String|项目ID。|\n|group_id|是|String|分组ID。|\n|tag_key|是|String|标签键。|",
+    let tag_row = format!(
+        "|project_id|是|String|项目ID。|\n|group_id|是|String|分组ID。|\n|{key}|是|String|标签键。|"
     );
+    let tag_path = ("表 1 路径参数", tag_row.as_str());
     let group = (
         "表 3 响应Body参数",
         "|id|是|String|分组ID。|\n|name|是|String|名称。|\n|tags|否|Map<String,String>|标签。|",
@@ -65,29 +77,34 @@ fn write_pages(dir: &Path) {
         ),
         (
             "show_tag.md",
+            page("查询分组标签", &entry("GET"), &[tag_path], &[], 200),
+        ),
+        (
+            "put_tag.md",
             page(
-                "查询分组标签",
-                "GET /v1/\\{project\\_id\\}/groups/\\{group\\_id\\}/\\{tag\\_key\\}",
-                &[tag_path],
+                "设置分组标签",
+                &entry("PUT"),
+                &[
+                    tag_path,
+                    ("表 2 请求Body参数", "|tag|是|Map<String,String>|标签。|"),
+                ],
                 &[],
                 200,
             ),
         ),
         (
             "delete_tag.md",
-            page(
-                "删除分组标签",
-                "DELETE /v1/\\{project\\_id\\}/groups/\\{group\\_id\\}/\\{tag\\_key\\}",
-                &[tag_path],
-                &[],
-                204,
-            ),
+            page("删除分组标签", &entry("DELETE"), &[tag_path], &[], 204),
         ),
         (
             "错误码.md",
             "# 错误码\n\n|状态码|错误码|错误信息|\n|--|--|--|\n|404|GW.0404|not found|\n".into(),
         ),
     ];
+    let pages: Vec<_> = pages
+        .into_iter()
+        .filter(|(file, _)| put || *file != "put_tag.md")
+        .collect();
     common::write_pages(dir, &pages);
 }
 
@@ -117,8 +134,8 @@ fn an_absent_map_entry_is_a_generated_case_the_tier_answers_404() {
     assert_eq!(passed, 1, "{all:?}");
 }
 
-/// Against the tier directly: a held entry is answered, an absent one is 404, and a delete
-/// removes the entry (the group's read no longer shows it).
+/// Against the tier directly: a held entry is answered, an absent one is 404, a delete
+/// removes the entry and a PUT of one at its own path adds it (the group's read shows both).
 #[tokio::test]
 async fn the_tier_answers_held_entries_and_removes_deleted_ones() {
     let dir = derive_service("gw", write_pages, false);
@@ -136,9 +153,18 @@ async fn the_tier_answers_held_entries_and_removes_deleted_ones() {
     assert_eq!(send(reqwest::Method::GET, &url("c"), None).await.0, 404);
     assert_eq!(send(reqwest::Method::DELETE, &url("a"), None).await.0, 204);
     assert_eq!(send(reqwest::Method::GET, &url("a"), None).await.0, 404);
+    // An entry written at its own path is held: read there and shown by the group.
+    let put = json!({"tag": {"c": "3"}});
+    assert_eq!(
+        send(reqwest::Method::PUT, &url("c"), Some(&put)).await.0,
+        200
+    );
+    let (status, _, body) = send(reqwest::Method::GET, &url("c"), None).await;
+    assert_eq!(status, 200, "{}", text(&body));
+    assert!(text(&body).contains("\"3\""), "{}", text(&body));
     let (_, _, body) = send(reqwest::Method::GET, &group, None).await;
     let shown: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(shown["tags"], json!({"b": "2"}), "{shown}");
+    assert_eq!(shown["tags"], json!({"b": "2", "c": "3"}), "{shown}");
 }
 
 /// Every file below `dir`.
@@ -153,4 +179,27 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// An entry's key named `{name}` (SMN's topic attribute, which nothing writes at its own path)
+/// is the entry's, not the `name` the group's create sent: no case binds it to that field,
+/// and a read takes a key the list shows.
+#[test]
+fn an_entry_key_is_not_taken_from_the_creates_field_of_its_name() {
+    let dir = derive_service("gw", |d| write_pages_keyed(d, "name", false), true);
+    for entry in walk(&dir.path().join("cases")) {
+        let yaml = std::fs::read_to_string(&entry).unwrap();
+        assert!(
+            !yaml.contains(r#""name": {sent: "/body/name"}"#),
+            "{}:\n{yaml}",
+            entry.display()
+        );
+    }
+    let files = walk(&dir.path().join("cases"));
+    let success = files
+        .iter()
+        .find(|p| p.ends_with("show_group_by_name_v1/success.yaml"))
+        .unwrap_or_else(|| panic!("no entry read's success case in {files:#?}"));
+    let yaml = std::fs::read_to_string(success).unwrap();
+    assert!(yaml.contains("setup: read a name of the list"), "{yaml}");
 }

@@ -1614,7 +1614,8 @@ impl<'a> OpGen<'a> {
             return;
         };
         let shown = !sub.posted || rules::keyed_list(self.contract, self.op).is_some();
-        if !matches!(self.op.method.as_str(), "GET" | "HEAD") || !shown || !self.documents(404) {
+        let read = matches!(self.op.method.as_str(), "GET" | "HEAD");
+        if !read || !shown || !self.documents(404) {
             return;
         }
         let param = sub.param.clone();
@@ -2007,9 +2008,12 @@ impl<'a> OpGen<'a> {
     /// the path names sends is the value that create sent: captured from its request, as
     /// RESTler binds a consumer to its producer by name, rather than left to the target.
     fn capture_sent_params(&self, d: &Draft, plan: &mut Plan) {
+        // The key of an entry a list below the resource shows (SMN's `{name}` of a topic's
+        // attribute) names that entry, not a field the resource's create sent.
+        let entry_key = rules::keyed_list(self.contract, self.op).map(|(_, key, _)| key);
         for p in &self.op.path_params {
             let left = d.params.get(p).and_then(Value::as_str) == Some(&format!("${{{p}}}"));
-            if !left || self.names_resource(p) || plan.defines(p) {
+            if !left || self.names_resource(p) || plan.defines(p) || entry_key.as_ref() == Some(p) {
                 continue;
             }
             // The setup creating a kind this path names by its id, nearest kind first.

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, RwLock};
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::contract::derive::resources::normalise;
 use crate::contract::resources::{ClientKey, ResourceTable};
@@ -746,6 +746,39 @@ impl Memory {
         if self.faults.has(Fault::DeleteKeeps) {
             return;
         }
+        self.with_holder_map(template, path, parents, false, |m| {
+            m.remove(key);
+        });
+    }
+
+    /// Writes the entry `key` of that map (a `PUT …/metadata/{key}`), making the map where the
+    /// item holds none yet, so the list and a read of the entry show it.
+    pub fn put_entry(
+        &self,
+        template: &str,
+        path: &str,
+        parents: &[String],
+        key: &str,
+        value: Value,
+    ) {
+        if self.faults.has(Fault::IgnoreUpdate) {
+            return;
+        }
+        self.with_holder_map(template, path, parents, true, |m| {
+            m.insert(key.to_string(), value);
+        });
+    }
+
+    /// Runs `change` on the map at `parents` of the stored item a path runs below (at the top
+    /// of its body, else in its one envelope; made at the top when `make` and neither holds it).
+    fn with_holder_map(
+        &self,
+        template: &str,
+        path: &str,
+        parents: &[String],
+        make: bool,
+        change: impl FnOnce(&mut Map<String, Value>),
+    ) {
         let t = normalise(template);
         let segs: Vec<&str> = path.split('/').collect();
         let Some(k) = self
@@ -772,14 +805,24 @@ impl Memory {
             return;
         };
         let body = &mut held.1;
-        if crate::contract::rules::object_at(body, parents).is_some_and(|m| m.contains_key(key)) {
-            if let Some(m) = crate::contract::rules::object_at_mut(body, parents) {
-                m.remove(key);
+        use crate::contract::rules::{object_at, object_at_mut};
+        if object_at(body, parents).is_some() {
+            if let Some(m) = object_at_mut(body, parents) {
+                change(m);
             }
-        } else if let Some(m) =
-            opened(body).and_then(|e| crate::contract::rules::object_at_mut(e, parents))
-        {
-            m.remove(key);
+        } else if opened(body).is_some_and(|e| object_at(e, parents).is_some()) {
+            if let Some(m) = opened(body).and_then(|e| object_at_mut(e, parents)) {
+                change(m);
+            }
+        } else if make && !parents.iter().any(|p| p == "*") {
+            let at: String = parents
+                .iter()
+                .map(|p| format!("/{}", crate::pointer::escape(p)))
+                .collect();
+            crate::pointer::set(body, &at, json!({}));
+            if let Some(m) = object_at_mut(body, parents) {
+                change(m);
+            }
         }
     }
 

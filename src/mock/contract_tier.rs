@@ -428,6 +428,7 @@ impl Tier {
             }
             if !self.unknown_id_ok {
                 self.memory.put_names_item(&op.path, path, params, request);
+                self.put_entry(op, path, params, request);
             }
         }
         let role = self
@@ -456,10 +457,10 @@ impl Tier {
         if let Some(refused) = self.precondition_refused(op, path, params) {
             return self.error(Some(op), StatusCode::CONFLICT, &refused);
         }
-        // One entry of a map the item holds (a gateway response's `responses/{type}`): a read
-        // of an entry the map does not show is not found, and a delete removes it. A delete of
-        // an absent one stays a success: an entry written at its own path (`PUT
-        // …/metadata/{key}`) is not kept in the map its holder shows.
+        // One entry of a map the item holds (a gateway response's `responses/{type}`, a
+        // metadata item): a read of an entry the map does not show is not found, and a delete
+        // removes it. A delete of an absent one stays a success: an emulated holder (a server
+        // of the ECS emulation) keeps maps this memory does not see.
         if matches!(role, Role::Other) && matches!(op.method.as_str(), "GET" | "HEAD" | "DELETE") {
             if let Some((key, entry)) = self.keyed_lookup(op, path, params, schema) {
                 return match entry {
@@ -635,6 +636,40 @@ impl Tier {
         }
         echo_fitted(&mut b, &held, schema, &self.scalars);
         Some(b)
+    }
+
+    /// A PUT of one entry of a map the item it runs below holds (`PUT …/metadata/{key}` with
+    /// `{"meta": {key: value}}`, or the entry itself as the body): the item's map holds it, so
+    /// the list and a read of the entry show it.
+    fn put_entry(
+        &self,
+        op: &Operation,
+        path: &str,
+        params: &[(String, String)],
+        request: Option<&Value>,
+    ) {
+        let Some((_, param, parents)) = crate::contract::rules::keyed_list(&self.contract, op)
+        else {
+            return;
+        };
+        let Some(key) = params
+            .iter()
+            .find(|(n, _)| *n == param)
+            .map(|(_, v)| percent_decode(v))
+        else {
+            return;
+        };
+        let schema = self.contract.schema(&op.id, SchemaKind::Request);
+        let value = match (crate::contract::rules::bound_param(op, schema), request) {
+            (Some((_, at)), Some(r)) => crate::contract::rules::object_at(r, &at)
+                .and_then(|m| m.get(&key))
+                .cloned(),
+            (None, r) => Some(r.cloned().unwrap_or_else(|| json!({}))),
+            (Some(_), None) => None,
+        };
+        if let Some(value) = value {
+            self.memory.put_entry(&op.path, path, &parents, &key, value);
+        }
     }
 
     /// The read of one entry of a keyed list that is a view of the item it runs below
