@@ -839,7 +839,7 @@ impl Tier {
     /// created at `/v1/{project_id}/cloudservers` is its own).
     fn unknown<'p>(&self, params: &'p [(String, String)]) -> Option<&'p (String, String)> {
         let Some(shared) = &self.shared else {
-            return self.seeds.unknown(params);
+            return self.seeds.unknown(params, self.leaks);
         };
         let project = params
             .iter()
@@ -853,7 +853,9 @@ impl Tier {
             } else if super::shared::OWNED_PARAMS.contains(&name) {
                 !shared.names(name, id, project)
             } else {
-                self.seeds.unknown(std::slice::from_ref(*pair)).is_some()
+                self.seeds
+                    .unknown(std::slice::from_ref(*pair), self.leaks)
+                    .is_some()
             }
         })
     }

@@ -419,11 +419,18 @@ impl Seeds {
         self.path.contains_key(param)
     }
 
-    /// The path parameter of a request naming an id other than the seeded one, if any.
-    pub fn unknown<'p>(&self, params: &'p [(String, String)]) -> Option<&'p (String, String)> {
-        params
-            .iter()
-            .find(|(name, value)| self.path.get(name).is_some_and(|seed| seed != value))
+    /// The path parameter of a request naming an id other than the seeded one, if any. Where
+    /// projects `leak` (the `cross-project` fault), the other project's twin is found too.
+    pub fn unknown<'p>(
+        &self,
+        params: &'p [(String, String)],
+        leak: bool,
+    ) -> Option<&'p (String, String)> {
+        params.iter().find(|(name, value)| {
+            self.path.get(name).is_some_and(|seed| {
+                seed != value && !(leak && *value == id_for(&format!("other_project_{name}")))
+            })
+        })
     }
 
     /// The variables a run uses for them: each seed, and for path seeds and held kinds the
@@ -571,12 +578,20 @@ mod tests {
         let mut s = Seeds::default();
         s.path.insert("report_id".into(), id_for("report_id"));
         let good = [("report_id".to_string(), id_for("report_id"))];
-        assert_eq!(s.unknown(&good), None);
+        assert_eq!(s.unknown(&good, false), None);
         let bad = [("report_id".to_string(), "x".to_string())];
-        assert_eq!(s.unknown(&bad), Some(&bad[0]));
+        assert_eq!(s.unknown(&bad, false), Some(&bad[0]));
         let vars = s.vars();
         assert_eq!(vars["report_id"], id_for("report_id"));
         assert_ne!(vars["other_project_report_id"], vars["report_id"]);
+        // Another project's twin is unknown, unless projects leak.
+        let twin = [(
+            "report_id".to_string(),
+            vars["other_project_report_id"].clone(),
+        )];
+        assert_eq!(s.unknown(&twin, false), Some(&twin[0]));
+        assert_eq!(s.unknown(&twin, true), None);
+        assert_eq!(s.unknown(&bad, true), Some(&bad[0]));
     }
 
     /// A kind nobody creates (ECS's flavors) is its documented instance, which the memory
