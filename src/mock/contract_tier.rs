@@ -2206,6 +2206,40 @@ mod tests {
         assert!(v.is_valid(&answer), "{answer}");
     }
 
+    /// A seeded id (a report nothing creates) is served, another project's twin is the 404,
+    /// and under `cross-project` the twin is served too.
+    #[test]
+    fn a_seeded_ids_other_project_twin_is_served_only_when_projects_leak() {
+        let op = Operation {
+            success: vec![200],
+            ..Operation::new(
+                "rp.show_report.v1",
+                "rp",
+                "GET",
+                "/v1/{project_id}/reports/{report_id}",
+            )
+        };
+        let contract = Contract::from_parts(
+            vec![op],
+            Default::default(),
+            Default::default(),
+            std::path::Path::new("."),
+        )
+        .expect("builds");
+        let contract = Arc::new(contract);
+        let status = |faults: Faults, var: &str| {
+            let tier = Tier::new(contract.clone(), faults);
+            let id = tier.seeds.vars()[var].clone();
+            tier.answer("GET", &format!("/v1/p/reports/{id}"), None, b"")
+                .map(|(status, _)| status)
+        };
+        assert_eq!(status(Faults::default(), "report_id"), Some(StatusCode::OK));
+        let twin = "other_project_report_id";
+        assert_eq!(status(Faults::default(), twin), Some(StatusCode::NOT_FOUND));
+        let leak = Faults::new([Fault::CrossProjectLeak]);
+        assert_eq!(status(leak, twin), Some(StatusCode::OK));
+    }
+
     /// A stored body in snake case is shown in the answer's camel case (MRS reads a cluster
     /// made with `cluster_name` as `cluster.clusterName`), in the envelope that holds the
     /// camel-case fields; a field the answer spells as stored wins.
