@@ -638,6 +638,21 @@ impl Tier {
         Some(b)
     }
 
+    /// The map entry a request's path names ([`crate::contract::rules::keyed_list`]).
+    fn entry(&self, op: &Operation, params: &[(String, String)]) -> Option<Entry<'_>> {
+        let (list, param, parents) = crate::contract::rules::keyed_list(&self.contract, op)?;
+        let key = params
+            .iter()
+            .find(|(n, _)| *n == param)
+            .map(|(_, v)| percent_decode(v))?;
+        Some(Entry {
+            list,
+            param,
+            parents,
+            key,
+        })
+    }
+
     /// A PUT of one entry of a map the item it runs below holds (`PUT …/metadata/{key}` with
     /// `{"meta": {key: value}}`, or the entry itself as the body): the item's map holds it, so
     /// the list and a read of the entry show it.
@@ -648,15 +663,7 @@ impl Tier {
         params: &[(String, String)],
         request: Option<&Value>,
     ) {
-        let Some((_, param, parents)) = crate::contract::rules::keyed_list(&self.contract, op)
-        else {
-            return;
-        };
-        let Some(key) = params
-            .iter()
-            .find(|(n, _)| *n == param)
-            .map(|(_, v)| percent_decode(v))
-        else {
+        let Some(Entry { parents, key, .. }) = self.entry(op, params) else {
             return;
         };
         let schema = self.contract.schema(&op.id, SchemaKind::Request);
@@ -696,11 +703,12 @@ impl Tier {
         params: &[(String, String)],
         schema: Option<&Value>,
     ) -> Option<(String, Option<Value>)> {
-        let (list, param, parents) = crate::contract::rules::keyed_list(&self.contract, op)?;
-        let key = params
-            .iter()
-            .find(|(n, _)| *n == param)
-            .map(|(_, v)| percent_decode(v))?;
+        let Entry {
+            list,
+            param,
+            parents,
+            key,
+        } = self.entry(op, params)?;
         let list_path = path.trim_end_matches('/').rsplit_once('/')?.0;
         let list_schema = list
             .success
@@ -1433,6 +1441,18 @@ fn spelled_as<'k>(
     }
 }
 
+/// One entry of a map an item holds, as a request's path names it.
+struct Entry<'c> {
+    /// The list showing the map (the item's own read, or a read below it).
+    list: &'c Operation,
+    /// The path parameter naming the entry.
+    param: String,
+    /// Where the list's answer holds the map.
+    parents: Vec<String>,
+    /// The entry's key, decoded.
+    key: String,
+}
+
 /// An update as the answer names its fields: a `display_X` the update's answer shows as `X`
 /// (Manila's) is stored as `X`, at the top or one envelope deep, unless `X` is sent too (then
 /// the page's precedence holds and both are kept).
@@ -1902,6 +1922,13 @@ fn last_page(body: &mut Value, schema: Option<&Value>, n: usize) {
 mod tests {
     use super::*;
 
+    /// A contract of these operations alone: no schemas, no error codes.
+    fn bare_contract(ops: Vec<Operation>) -> Arc<Contract> {
+        let dir = std::path::Path::new(".");
+        let contract = Contract::from_parts(ops, Default::default(), Default::default(), dir);
+        Arc::new(contract.expect("builds"))
+    }
+
     /// An answer of the bare fields reads them from inside the envelope a create stored them
     /// under; an answer naming the envelope, or a body whose top level holds more of the
     /// answer's fields (a flat body with a `metadata` map), answers from the top.
@@ -2219,14 +2246,7 @@ mod tests {
                 "/v1/{project_id}/reports/{report_id}",
             )
         };
-        let contract = Contract::from_parts(
-            vec![op],
-            Default::default(),
-            Default::default(),
-            std::path::Path::new("."),
-        )
-        .expect("builds");
-        let contract = Arc::new(contract);
+        let contract = bare_contract(vec![op]);
         let status = |faults: Faults, var: &str| {
             let tier = Tier::new(contract.clone(), faults);
             let id = tier.seeds.vars()[var].clone();
@@ -2646,14 +2666,7 @@ mod tests {
             )
         };
         // No kind of the table names the server: it is the emulation's, found there.
-        let contract = Contract::from_parts(
-            vec![op],
-            Default::default(),
-            Default::default(),
-            std::path::Path::new("."),
-        )
-        .expect("builds");
-        let contract = Arc::new(contract);
+        let contract = bare_contract(vec![op]);
         let fixtures = crate::mock::state::Fixtures::defaults();
         let v = &fixtures.vars;
         let post = |faults: Faults, server: &str| {
