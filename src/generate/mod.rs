@@ -2205,11 +2205,11 @@ fn auth_operations<'c>(
     if mode == AuthCases::PerOperation {
         return refusable.map(|op| op.id.as_str()).collect();
     }
-    let mut best: std::collections::BTreeMap<&str, &Operation> = Default::default();
-    let cost = |op: &Operation| {
+    fn cost(op: &Operation) -> (bool, usize, &str) {
         let ids = op.path_params.iter().filter(|p| *p != "project_id").count();
-        (!op.method.eq_ignore_ascii_case("GET"), ids, op.id.clone())
-    };
+        (!op.method.eq_ignore_ascii_case("GET"), ids, op.id.as_str())
+    }
+    let mut best: std::collections::BTreeMap<&str, &Operation> = Default::default();
     for op in refusable {
         let slot = best.entry(op.service.as_str()).or_insert(op);
         if cost(op) < cost(slot) {

@@ -351,7 +351,7 @@ fn shown_at<'s>(
     places
         .iter()
         .cloned()
-        .chain(respelled.collect::<Vec<_>>())
+        .chain(respelled)
         .find_map(|at| schema_at(read, &at).map(|s| (at, s)))
 }
 

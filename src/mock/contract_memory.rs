@@ -726,6 +726,12 @@ impl Memory {
     /// The stored body of the innermost item a request's path runs below: the server of
     /// `GET /servers/{server_id}/ips`, whose answer shows that server's `addresses`.
     pub fn holder(&self, template: &str, path: &str) -> Option<Value> {
+        let (collection, id) = self.holder_at(template, path)?;
+        self.get(&collection, &id)
+    }
+
+    /// Where [`Memory::holder`] is kept: its concrete collection and its id.
+    fn holder_at(&self, template: &str, path: &str) -> Option<(String, String)> {
         let t = normalise(template);
         let segs: Vec<&str> = path.split('/').collect();
         let k = self
@@ -735,7 +741,7 @@ impl Memory {
             .max_by_key(|k| k.item.len())?;
         let id = segs.get(k.item.split('/').count() - 1)?;
         let id = super::contract_tier::percent_decode(id);
-        self.get(&concretise(&k.collection, &segs), &id)
+        Some((concretise(&k.collection, &segs), id))
     }
 
     /// Removes the entry `key` of the map at `parents` (a list's pointer into the answer: the
@@ -779,21 +785,9 @@ impl Memory {
         make: bool,
         change: impl FnOnce(&mut Map<String, Value>),
     ) {
-        let t = normalise(template);
-        let segs: Vec<&str> = path.split('/').collect();
-        let Some(k) = self
-            .kinds
-            .iter()
-            .filter(|k| t.starts_with(&format!("{}/", k.item)))
-            .max_by_key(|k| k.item.len())
-        else {
+        let Some((collection, id)) = self.holder_at(template, path) else {
             return;
         };
-        let Some(id) = segs.get(k.item.split('/').count() - 1) else {
-            return;
-        };
-        let id = super::contract_tier::percent_decode(id);
-        let collection = concretise(&k.collection, &segs);
         if self.owned(&collection).is_some() {
             return;
         }

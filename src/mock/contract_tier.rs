@@ -462,22 +462,18 @@ impl Tier {
         // removes it. A delete of an absent one stays a success: an emulated holder (a server
         // of the ECS emulation) keeps maps this memory does not see.
         if matches!(role, Role::Other) && matches!(op.method.as_str(), "GET" | "HEAD" | "DELETE") {
-            if let Some((key, entry)) = self.keyed_lookup(op, path, params, schema) {
+            if let Some((e, entry)) = self.keyed_lookup(op, path, params, schema) {
                 return match entry {
                     None if self.unknown_id_ok || op.method == "DELETE" => (status, body),
                     None => {
                         let unknown = Unknown {
                             collection: path.rsplit_once('/').map_or(path, |(c, _)| c).into(),
-                            id: key,
+                            id: e.key,
                         };
                         self.not_found(op, &unknown)
                     }
                     Some(_) if op.method == "DELETE" => {
-                        if let Some((_, _, parents)) =
-                            crate::contract::rules::keyed_list(&self.contract, op)
-                        {
-                            self.memory.remove_entry(&op.path, path, &parents, &key);
-                        }
+                        self.memory.remove_entry(&op.path, path, &e.parents, &e.key);
                         (status, body)
                     }
                     Some(entry) => (status, Some(entry)),
@@ -694,31 +690,24 @@ impl Tier {
         self.keyed_lookup(op, path, params, schema)?.1
     }
 
-    /// [`Tier::keyed_entry`], telling a key the list does not show (`Some((key,
-    /// None))`) from no such list or holder (`None`).
+    /// [`Tier::keyed_entry`] with the entry it looked for, telling a key the list does not
+    /// show (`Some((entry, None))`) from no such list or holder (`None`).
     fn keyed_lookup(
         &self,
         op: &Operation,
         path: &str,
         params: &[(String, String)],
         schema: Option<&Value>,
-    ) -> Option<(String, Option<Value>)> {
-        let Entry {
-            list,
-            param,
-            parents,
-            key,
-        } = self.entry(op, params)?;
+    ) -> Option<(Entry<'_>, Option<Value>)> {
+        let e = self.entry(op, params)?;
+        let (list, param, parents, key) = (e.list, &e.param, &e.parents, &e.key);
         let list_path = path.trim_end_matches('/').rsplit_once('/')?.0;
         let list_schema = list
             .success
             .first()
             .and_then(|s| self.contract.schema(&list.id, SchemaKind::Response(*s)));
-        let outer: Vec<(String, String)> = params
-            .iter()
-            .filter(|(n, _)| *n != param)
-            .cloned()
-            .collect();
+        let outer: Vec<(String, String)> =
+            params.iter().filter(|(n, _)| n != param).cloned().collect();
         let shown = match self.memory.role(&list.path, list_path, &outer) {
             // The list is one item's own read (a gateway response shows its `responses`).
             Ok(Role::Item { collection, id }) => {
@@ -737,11 +726,11 @@ impl Tier {
                 )?
             }
         };
-        let Some(entry) = crate::contract::rules::object_at(&shown, &parents)?
-            .get(&key)
+        let Some(entry) = crate::contract::rules::object_at(&shown, parents)?
+            .get(key)
             .cloned()
         else {
-            return Some((key, None));
+            return Some((e, None));
         };
         let answer = match schema {
             Some(s) if !free_map(s) => {
@@ -749,9 +738,9 @@ impl Tier {
                 echo_fitted(&mut answer, &entry, schema, &self.scalars);
                 answer
             }
-            _ => json!({ key.clone(): entry }),
+            _ => json!({ key.as_str(): entry }),
         };
-        Some((key, Some(answer)))
+        Some((e, Some(answer)))
     }
 
     /// A PUT that creates what its path names (a kind the client keys in the path, an id not
