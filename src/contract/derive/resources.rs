@@ -205,9 +205,16 @@ pub fn infer(
         // A list whose items carry the id under the kind's own id parameter (`job_id` of
         // `…/training-jobs/{job_id}`) lists the kind even without a filter: the read takes the
         // whole list and finds the one there.
-        let narrowed = listed
-            .as_ref()
-            .is_none_or(|how| how.filter.is_some() || how.key == id_param && id_param != "id");
+        // So does one whose items carry `id` where the kind is made, changed and deleted at
+        // its own item (DWS's alarm subscriptions: `POST`, `PUT` and `DELETE
+        // …/alarm-subs/{alarm_sub_id}`, listed whole): what an item holds (its tags) is no such
+        // collection.
+        let own_item = methods.contains_key("DELETE")
+            && methods.contains_key("PUT")
+            && crate::contract::rules::is_resource_param(id_param);
+        let narrowed = listed.as_ref().is_none_or(|how| {
+            how.filter.is_some() || how.key == id_param && id_param != "id" || own_item
+        });
         if listed.is_some() && (!found || client_key.is_some() || !narrowed) {
             continue;
         }
@@ -1458,7 +1465,8 @@ mod tests {
     /// A kind no operation reads one of (DDS's instances) is read through its list, narrowed by
     /// the list's `id` query parameter, when a create answers the new id and a delete removes
     /// one; its children hang below the item; without an id in the create answer (a backup
-    /// created under `backup_id`, deleted as `{backups_id}`) it is no kind.
+    /// created under `backup_id`, deleted as `{backups_id}`) it is no kind. Listed whole with no
+    /// filter, it is a kind only where it is changed at its own item too.
     #[test]
     fn a_kind_with_no_item_read_is_read_through_its_list() {
         let s = json!({"type": "string"});
@@ -1543,6 +1551,26 @@ mod tests {
         let (table, _) = infer(&unfiltered, &schemas, &examples, &ResourceTable::default());
         assert!(
             table.kinds.iter().all(|k| k.kind != "instance.v3"),
+            "{:?}",
+            table.kinds
+        );
+        // Unless it is also changed at its own item (DWS's alarm subscriptions: made, changed
+        // and deleted at `…/alarm-subs/{alarm_sub_id}`, listed whole): its read is the list.
+        unfiltered.push(op(
+            "i.update",
+            "PUT",
+            "/v3/{project_id}/instances/{instance_id}",
+        ));
+        let (table, _) = infer(&unfiltered, &schemas, &examples, &ResourceTable::default());
+        let instance = table.kinds.iter().find(|k| k.kind == "instance.v3");
+        let read = instance.and_then(|k| k.read_by_list.clone());
+        assert_eq!(
+            read,
+            Some(ListRead {
+                filter: None,
+                array: "/instances".into(),
+                key: "id".into()
+            }),
             "{:?}",
             table.kinds
         );
