@@ -248,6 +248,9 @@ struct OpGen<'a> {
     bound: Option<(&'a str, Vec<String>)>,
     /// For a read or delete of one sub-item (a metadata key): how a case gets one that exists.
     sub_item: Option<SubItem>,
+    /// The path parameter naming an entry of a map a list below the resource shows
+    /// ([`rules::keyed_list`]), if the path names one.
+    listed_key: Option<String>,
     invalid: Status,
     cases: Vec<GeneratedCase>,
     page: String,
@@ -283,6 +286,7 @@ impl<'a> OpGen<'a> {
             validator: contract.validator(&op.id, SchemaKind::Request),
             bound: bound_param(op, request),
             sub_item: sub_item_writer(contract, op).or_else(|| sub_item_reader(contract, op)),
+            listed_key: rules::keyed_list(contract, op).map(|(_, key, _)| key),
             invalid,
             cases: Vec::new(),
             page: source_of(op, None),
@@ -1613,7 +1617,7 @@ impl<'a> OpGen<'a> {
         let Some(sub) = self.sub_item.as_ref() else {
             return;
         };
-        let shown = !sub.posted || rules::keyed_list(self.contract, self.op).is_some();
+        let shown = !sub.posted || self.listed_key.is_some();
         let read = matches!(self.op.method.as_str(), "GET" | "HEAD");
         if !read || !shown || !self.documents(404) {
             return;
@@ -2008,12 +2012,12 @@ impl<'a> OpGen<'a> {
     /// the path names sends is the value that create sent: captured from its request, as
     /// RESTler binds a consumer to its producer by name, rather than left to the target.
     fn capture_sent_params(&self, d: &Draft, plan: &mut Plan) {
-        // The key of an entry a list below the resource shows (SMN's `{name}` of a topic's
-        // attribute) names that entry, not a field the resource's create sent.
-        let entry_key = rules::keyed_list(self.contract, self.op).map(|(_, key, _)| key);
         for p in &self.op.path_params {
             let left = d.params.get(p).and_then(Value::as_str) == Some(&format!("${{{p}}}"));
-            if !left || self.names_resource(p) || plan.defines(p) || entry_key.as_ref() == Some(p) {
+            // The key of an entry a list below the resource shows (SMN's `{name}` of a topic's
+            // attribute) names that entry, not a field the resource's create sent.
+            let entry = self.listed_key.as_ref() == Some(p);
+            if !left || self.names_resource(p) || plan.defines(p) || entry {
                 continue;
             }
             // The setup creating a kind this path names by its id, nearest kind first.

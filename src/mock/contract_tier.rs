@@ -16,6 +16,7 @@
 //! a contract says, served, for operations nobody has emulated yet.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
@@ -54,6 +55,10 @@ pub struct Tier {
     routes: Vec<(Method, Table<usize>)>,
     /// The constrained schemas of the success answers, each compiled once for the echo.
     scalars: Scalars,
+    /// Per operation naming one entry of a map a list shows ([`crate::contract::rules::keyed_list`]):
+    /// that list (an index into the contract's operations), the entry's path parameter and
+    /// where the list's answer holds the map. Found once, not on every request.
+    entry_lists: BTreeMap<String, (usize, String, Vec<String>)>,
 }
 
 /// An answer: status and JSON body (None: no body).
@@ -103,7 +108,20 @@ impl Tier {
             .flat_map(|op| op.query_params.iter().map(|q| &q.schema));
         let scalars = Scalars::of(answers.chain(queries));
         let seeds = super::seeds::Seeds::of(&contract);
+        let entry_lists = contract
+            .operations
+            .iter()
+            .filter_map(|op| {
+                let (list, param, parents) = crate::contract::rules::keyed_list(&contract, op)?;
+                let at = contract
+                    .operations
+                    .iter()
+                    .position(|o| std::ptr::eq(o, list))?;
+                Some((op.id.clone(), (at, param, parents)))
+            })
+            .collect();
         Tier {
+            entry_lists,
             scalars,
             unknown_id_ok: faults.has(Fault::UnknownIdOk),
             leaks: faults.has(Fault::CrossProjectLeak),
@@ -473,7 +491,7 @@ impl Tier {
                         self.not_found(op, &unknown)
                     }
                     Some(_) if op.method == "DELETE" => {
-                        self.memory.remove_entry(&op.path, path, &e.parents, &e.key);
+                        self.memory.remove_entry(&op.path, path, e.parents, &e.key);
                         (status, body)
                     }
                     Some(entry) => (status, Some(entry)),
@@ -634,15 +652,15 @@ impl Tier {
         Some(b)
     }
 
-    /// The map entry a request's path names ([`crate::contract::rules::keyed_list`]).
+    /// The map entry a request's path names ([`Tier::entry_lists`]).
     fn entry(&self, op: &Operation, params: &[(String, String)]) -> Option<Entry<'_>> {
-        let (list, param, parents) = crate::contract::rules::keyed_list(&self.contract, op)?;
+        let (at, param, parents) = self.entry_lists.get(&op.id)?;
         let key = params
             .iter()
-            .find(|(n, _)| *n == param)
+            .find(|(n, _)| n == param)
             .map(|(_, v)| percent_decode(v))?;
         Some(Entry {
-            list,
+            list: self.contract.operations.get(*at)?,
             param,
             parents,
             key,
@@ -671,7 +689,7 @@ impl Tier {
             (Some(_), None) => None,
         };
         if let Some(value) = value {
-            self.memory.put_entry(&op.path, path, &parents, &key, value);
+            self.memory.put_entry(&op.path, path, parents, &key, value);
         }
     }
 
@@ -700,7 +718,7 @@ impl Tier {
         schema: Option<&Value>,
     ) -> Option<(Entry<'_>, Option<Value>)> {
         let e = self.entry(op, params)?;
-        let (list, param, parents, key) = (e.list, &e.param, &e.parents, &e.key);
+        let (list, param, parents, key) = (e.list, e.param, e.parents, &e.key);
         let list_path = path.trim_end_matches('/').rsplit_once('/')?.0;
         let list_schema = list
             .success
@@ -1420,7 +1438,7 @@ fn spelled_as<'k>(
     answer: &Map<String, Value>,
     sent: &Map<String, Value>,
     k: &'k str,
-) -> std::borrow::Cow<'k, str> {
+) -> Cow<'k, str> {
     if answer.contains_key(k) {
         return k.into();
     }
@@ -1435,9 +1453,9 @@ struct Entry<'c> {
     /// The list showing the map (the item's own read, or a read below it).
     list: &'c Operation,
     /// The path parameter naming the entry.
-    param: String,
+    param: &'c str,
     /// Where the list's answer holds the map.
-    parents: Vec<String>,
+    parents: &'c [String],
     /// The entry's key, decoded.
     key: String,
 }
