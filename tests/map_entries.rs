@@ -141,7 +141,7 @@ async fn the_tier_answers_held_entries_and_removes_deleted_ones() {
     let dir = derive_service("gw", write_pages, false);
     let mock = standalone(dir.path(), &["--schemas", "schemas"]);
     let base = format!("{}/v1/p1/groups", mock.1);
-    let made = json!({"name": "g", "tags": {"a": "1", "b": "2"}});
+    let made = json!({"name": "g", "tags": {"a": "1", "b": "2", "50%20off": "4"}});
     let (status, _, body) = send(reqwest::Method::POST, &base, Some(&made)).await;
     assert_eq!(status, 201, "{}", text(&body));
     let made: Value = serde_json::from_slice(&body).unwrap();
@@ -151,6 +151,14 @@ async fn the_tier_answers_held_entries_and_removes_deleted_ones() {
     assert_eq!(status, 200, "{}", text(&body));
     assert!(text(&body).contains("\"1\""), "{}", text(&body));
     assert_eq!(send(reqwest::Method::GET, &url("c"), None).await.0, 404);
+    // A key holding `%` is decoded once: `50%2520off` names `50%20off`, not `50 off`.
+    let (status, _, body) = send(reqwest::Method::GET, &url("50%2520off"), None).await;
+    assert_eq!(status, 200, "{}", text(&body));
+    assert!(text(&body).contains("\"4\""), "{}", text(&body));
+    assert_eq!(
+        send(reqwest::Method::DELETE, &url("50%2520off"), None).await.0,
+        204
+    );
     assert_eq!(send(reqwest::Method::DELETE, &url("a"), None).await.0, 204);
     assert_eq!(send(reqwest::Method::GET, &url("a"), None).await.0, 404);
     // An entry written at its own path is held: read there and shown by the group.

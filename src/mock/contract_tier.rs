@@ -652,13 +652,14 @@ impl Tier {
         Some(b)
     }
 
-    /// The map entry a request's path names ([`Tier::entry_lists`]).
+    /// The map entry a request's path names ([`Tier::entry_lists`]); `params` come decoded
+    /// from [`Tier::route`], so a key holding `%` is taken as it is, not decoded twice.
     fn entry(&self, op: &Operation, params: &[(String, String)]) -> Option<Entry<'_>> {
         let (at, param, parents) = self.entry_lists.get(&op.id)?;
         let key = params
             .iter()
             .find(|(n, _)| n == param)
-            .map(|(_, v)| percent_decode(v))?;
+            .map(|(_, v)| v.clone())?;
         Some(Entry {
             list: self.contract.operations.get(*at)?,
             param,
