@@ -156,7 +156,9 @@ async fn the_tier_answers_held_entries_and_removes_deleted_ones() {
     assert_eq!(status, 200, "{}", text(&body));
     assert!(text(&body).contains("\"4\""), "{}", text(&body));
     assert_eq!(
-        send(reqwest::Method::DELETE, &url("50%2520off"), None).await.0,
+        send(reqwest::Method::DELETE, &url("50%2520off"), None)
+            .await
+            .0,
         204
     );
     assert_eq!(send(reqwest::Method::DELETE, &url("a"), None).await.0, 204);

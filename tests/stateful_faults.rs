@@ -347,3 +347,83 @@ fn passes_and_fails_when_updates_are_ignored(d: &Path, case: &str) {
     let (_, report) = run_against(d, &mock, &[]);
     assert_eq!(verdict_of(&report, case), "failed", "{report}");
 }
+
+/// An instance with a setting below it (DDS's `…/instances/{id}/backups/policy`, written by a
+/// PUT and read by a GET at the same path, with no update of the instance itself): the
+/// generated read-after-write case writes each field, with an enumerated one's last value,
+/// reads them back, passes against the contract tier and fails under `update-ignored`.
+#[test]
+fn a_setting_below_an_item_is_read_back_after_it_is_written() {
+    const POLICY: &str = "|keep_days|是|Integer|保留天数。|\n|period|否|String|备份周期。取值为：1,2,3|\n|start_time|否|String|备份时间段。|";
+    let policy_path = "/v3/\\{project\\_id\\}/instances/\\{instance\\_id\\}/backups/policy";
+    let write = |svc: &Path| {
+        let item = "/v3/\\{project\\_id\\}/instances/\\{instance\\_id\\}";
+        let project = ("表 1 路径参数", "|project_id|是|String|项目ID。|");
+        let instance = (
+            "表 1 路径参数",
+            "|project_id|是|String|项目ID。|\n|instance_id|是|String|实例ID。|",
+        );
+        let shown = "|id|是|String|实例ID。|\n|name|是|String|名称。|";
+        let pages = [
+            (
+                "create.md",
+                page(
+                    "创建实例",
+                    "POST /v3/\\{project\\_id\\}/instances",
+                    &[project, ("表 2 请求Body参数", "|name|是|String|名称。|")],
+                    &[("表 3 响应Body参数", shown)],
+                    202,
+                ),
+            ),
+            (
+                "show.md",
+                page(
+                    "查询实例",
+                    &format!("GET {item}"),
+                    &[instance],
+                    &[("表 3 响应Body参数", shown)],
+                    200,
+                ),
+            ),
+            (
+                "delete.md",
+                page("删除实例", &format!("DELETE {item}"), &[instance], &[], 202),
+            ),
+            (
+                "set_policy.md",
+                page(
+                    "设置自动备份策略",
+                    &format!("PUT {policy_path}"),
+                    &[instance, ("表 2 请求Body参数", POLICY)],
+                    &[],
+                    200,
+                ),
+            ),
+            (
+                "show_policy.md",
+                page(
+                    "查询自动备份策略",
+                    &format!("GET {policy_path}"),
+                    &[instance],
+                    &[("表 3 响应Body参数", POLICY)],
+                    200,
+                ),
+            ),
+        ];
+        common::write_pages(svc, &pages);
+    };
+    let dir = derive_service("svc", write, true);
+    let d = dir.path();
+    let case = "svc/update_instance_backups_policy_v3/read_after_write";
+    let yaml = std::fs::read_to_string(d.join(format!("cases/{case}.yaml")))
+        .unwrap_or_else(|e| panic!("{case}: {e}"));
+    assert!(
+        yaml.contains(r#"{"equals":"3","pointer":"/period"}"#),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains(r#"{"equals":"conform","pointer":"/start_time"}"#),
+        "{yaml}"
+    );
+    passes_and_fails_when_updates_are_ignored(d, case);
+}

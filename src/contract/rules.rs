@@ -474,6 +474,33 @@ pub fn keyed_list<'c>(
     Some((list, param.to_string(), map.parents))
 }
 
+/// For a PUT of a setting (`PUT …/instances/{instance_id}/backups/policy`): the GET at the same
+/// path, which reads back what the PUT wrote. A setting's path ends in a literal segment and is
+/// no collection: nothing is POSTed there (metadata, which a POST adds to) and no kind of the
+/// resource table is made there.
+pub fn setting_read<'c>(contract: &'c Contract, put: &Operation) -> Option<&'c Operation> {
+    use crate::contract::derive::resources::normalise;
+    let last = put.path.rsplit('/').find(|s| !s.is_empty())?;
+    if put.method != "PUT" || last.contains('{') {
+        return None;
+    }
+    let at = normalise(&put.path);
+    let mut here = contract
+        .operations
+        .iter()
+        .filter(|o| normalise(&o.path) == at);
+    let collection = contract
+        .resources
+        .kinds
+        .iter()
+        .filter_map(|k| k.collection_template())
+        .any(|c| normalise(&c) == at);
+    if collection || here.clone().any(|o| o.method == "POST") {
+        return None;
+    }
+    here.find(|o| o.method == "GET")
+}
+
 /// The object at `parents` in `v` (a `*` segment is the first value of a map), if any.
 pub fn object_at<'v>(v: &'v Value, parents: &[String]) -> Option<&'v Map<String, Value>> {
     let mut cur = v;
@@ -519,5 +546,50 @@ mod resource_param_tests {
         for name in ["project_id", "key", "urn", "name", "idle"] {
             assert!(!is_resource_param(name), "{name}");
         }
+    }
+}
+
+#[cfg(test)]
+mod setting_tests {
+    use super::setting_read;
+    use crate::contract::{Contract, Operation};
+
+    fn contract(ops: &[(&str, &str)]) -> Contract {
+        let ops = ops
+            .iter()
+            .enumerate()
+            .map(|(i, (method, path))| Operation::new(&format!("s.op{i}.v1"), "s", method, path))
+            .collect();
+        let dir = std::path::Path::new(".");
+        Contract::from_parts(ops, Default::default(), Default::default(), dir).expect("builds")
+    }
+
+    /// A PUT at a literal path a GET reads is a setting, read back by that GET whatever its
+    /// parameters are named; a path a POST adds to, one ending at a parameter, or one with no
+    /// GET is none.
+    #[test]
+    fn a_setting_is_a_literal_path_a_put_writes_and_a_get_reads() {
+        let policy = "/v3/{project_id}/instances/{instance_id}/backups/policy";
+        let c = contract(&[
+            ("PUT", policy),
+            ("GET", "/v3/{project_id}/instances/{id}/backups/policy"),
+        ]);
+        let read = setting_read(&c, &c.operations[0]).map(|o| o.id.as_str());
+        assert_eq!(read, Some("s.op1.v1"));
+        assert!(
+            setting_read(&c, &c.operations[1]).is_none(),
+            "a GET writes nothing"
+        );
+        let metadata = "/v2/{project_id}/volumes/{volume_id}/metadata";
+        let c = contract(&[("PUT", metadata), ("GET", metadata), ("POST", metadata)]);
+        assert!(setting_read(&c, &c.operations[0]).is_none(), "POSTed to");
+        let item = "/v2/{project_id}/volumes/{volume_id}";
+        let c = contract(&[("PUT", item), ("GET", item)]);
+        assert!(setting_read(&c, &c.operations[0]).is_none(), "an item");
+        let c = contract(&[("PUT", policy)]);
+        assert!(
+            setting_read(&c, &c.operations[0]).is_none(),
+            "nothing reads it"
+        );
     }
 }

@@ -10,6 +10,8 @@
 //! - `idempotent_update`: the same PUT twice succeeds twice and leaves what one did.
 //! - `hierarchy`: a child reached through another parent's id is not found.
 //! - `leakage`: a create refused for its body leaves nothing a list shows.
+//! - `read_after_write`: what a PUT of one of its settings (`…/backups/policy`) sends, the GET
+//!   at the setting's path shows.
 //!
 //! The namespace (another project's id behaves as unknown) and invalid-id properties are
 //! per-operation path cases of [`super::OpGen`].
@@ -24,7 +26,7 @@ use crate::case::typed::Capture;
 use crate::contract::derive::resources::normalise;
 use crate::contract::key_value::KeyValue;
 use crate::contract::resources::{ClientKey, ListRead};
-use crate::contract::rules::{is_resource_param, rule_id, source_of, Constraint};
+use crate::contract::rules::{is_resource_param, rule_id, setting_read, source_of, Constraint};
 use crate::contract::{Contract, Operation, SchemaKind};
 
 /// Values an update gives a name or description, the first that the schema accepts and that
@@ -63,6 +65,7 @@ pub fn cases(
         out.extend(k.idempotent_update());
         out.extend(k.hierarchy());
         out.extend(k.leakage());
+        out.extend(k.settings());
     }
     out
 }
@@ -114,6 +117,21 @@ fn sent_strings(body: &Value) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// Whether a body names a resource nothing made: an id field (`vpc_id`, `subnet_ids`) holding
+/// the generator's placeholder, which a real service would refuse as unknown.
+fn names_unmade(body: &Value) -> bool {
+    match body {
+        Value::Object(o) => o.iter().any(|(k, v)| {
+            let id = k == "id" || k.ends_with("_id") || k.ends_with("_ids");
+            let mut texts = Vec::new();
+            crate::case::vars::strings_of(v, &mut texts);
+            (id && texts.iter().any(|t| t == values::PLACEHOLDER)) || names_unmade(v)
+        }),
+        Value::Array(items) => items.iter().any(names_unmade),
+        _ => false,
+    }
 }
 
 /// Where a request schema has a `name` (else a `description`) string, at the top or one
@@ -843,6 +861,30 @@ impl<'c, 'a> KindCases<'c, 'a> {
         own: bool,
         more_teardown: &[PlannedStep],
     ) -> GeneratedCase {
+        let create = self.p.create;
+        self.render_for(
+            create,
+            property,
+            description,
+            tags,
+            steps,
+            own,
+            more_teardown,
+        )
+    }
+
+    /// [`KindCases::render`], the case filed under `op` (the operation it is about).
+    #[allow(clippy::too_many_arguments)]
+    fn render_for(
+        &self,
+        op: &Operation,
+        property: &str,
+        description: String,
+        tags: Vec<String>,
+        steps: &[PlannedStep],
+        own: bool,
+        more_teardown: &[PlannedStep],
+    ) -> GeneratedCase {
         let all: Vec<&PlannedStep> = self
             .parents
             .setup
@@ -860,7 +902,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
         teardown.extend(self.parents.teardown.iter().cloned());
         let read: Vec<&PlannedStep> = all.iter().copied().chain(&teardown).collect();
         let mut y = header(
-            &self.p.create.id,
+            &op.id,
             &description,
             &tags,
             &required_vars(self.contract, &read),
@@ -876,7 +918,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             }
         }
         GeneratedCase {
-            id: format!("{}/{property}", operation_dir(&self.p.create.id)),
+            id: format!("{}/{property}", operation_dir(&op.id)),
             yaml: y,
         }
     }
@@ -926,13 +968,8 @@ impl<'c, 'a> KindCases<'c, 'a> {
 
     /// Every operation on the item path or below it, once the resource is deleted.
     fn use_after_delete(&self) -> Option<GeneratedCase> {
-        let read = self.p.read?;
         let delete = self.p.delete?;
-        // A kind read through its list: its item is below the collection.
-        let item = match self.p.listed {
-            Some(_) => self.p.item(),
-            None => normalise(&read.path),
-        };
+        let item = self.item_template()?;
         let mut steps = vec![self.on_item(
             format!("delete the {}", self.p.kind),
             delete,
@@ -1002,6 +1039,117 @@ impl<'c, 'a> KindCases<'c, 'a> {
         );
         let tags = self.tags("use_after_delete", &ops, self.gone_op());
         Some(self.render("use_after_delete", description, tags, &steps, true, &[]))
+    }
+
+    /// The item's path template: the read's, or, for a kind read through its list, the item
+    /// below the collection.
+    fn item_template(&self) -> Option<String> {
+        let read = self.p.read?;
+        Some(match self.p.listed {
+            Some(_) => self.p.item(),
+            None => normalise(&read.path),
+        })
+    }
+
+    /// Read after write of each setting below the item (`PUT …/backups/policy`, read back by
+    /// the GET at its path: [`setting_read`]).
+    fn settings(&self) -> Vec<GeneratedCase> {
+        let Some(item) = self.item_template() else {
+            return Vec::new();
+        };
+        let below = format!("{item}/");
+        self.contract
+            .operations
+            .iter()
+            .filter(|o| o.method == "PUT" && normalise(&o.path).starts_with(&below))
+            .filter_map(|put| self.setting(put, &below))
+            .collect()
+    }
+
+    /// A setting's PUT, then its GET showing each string the PUT sent where it documents it.
+    fn setting(&self, put: &Operation, below: &str) -> Option<GeneratedCase> {
+        let get = setting_read(self.contract, put)?;
+        let schema = self
+            .contract
+            .schema(&put.id, SchemaKind::Request)
+            .filter(|_| put.request_body)?;
+        let validator = self.contract.validator(&put.id, SchemaKind::Request)?;
+        let at = normalise(&put.path);
+        let setting = at.strip_prefix(below).unwrap_or(&at);
+        let mut write = self.on_item(
+            format!("write the {}'s {setting}", self.p.kind),
+            put,
+            &self.var,
+            success_yaml(put),
+        );
+        // Every optional field too: each is one more the read shows back.
+        let mut full = values::simple_value(schema);
+        super::fill_optional(&mut full, schema);
+        if validator.is_valid(&full) {
+            write.body = Some(full);
+        }
+        let body = write.body.as_mut()?;
+        // An enumerated string takes its last value: the first is as likely as any to be what
+        // the GET shows before anything is written, which would make the check say nothing.
+        for (pointer, _) in sent_strings(body) {
+            let last = schema_at(schema, &pointer)
+                .and_then(|s| s.get("enum"))
+                .and_then(Value::as_array)
+                .and_then(|e| e.last());
+            if let Some(v) = last {
+                let mut tried = body.clone();
+                crate::pointer::set(&mut tried, &pointer, v.clone());
+                if validator.is_valid(&tried) {
+                    *body = tried;
+                }
+            }
+        }
+        if !validator.is_valid(body) || names_unmade(body) {
+            return None;
+        }
+        let answer = response_schema(self.contract, get)?;
+        let mut read = self.on_item(
+            format!(
+                "read the {}'s {setting}: it shows what was written",
+                self.p.kind
+            ),
+            get,
+            &self.var,
+            success_yaml(get),
+        );
+        for (pointer, value) in sent_strings(body) {
+            let Some((at, documented)) = shown_at(answer, &pointer, None) else {
+                continue;
+            };
+            let string = crate::contract::rules::declared_type(documented) == Some("string");
+            if string && fits(documented, &json!(value)) {
+                read.assertions
+                    .push(json!({"pointer": at, "equals": value}));
+            }
+        }
+        // Another resource the path names would need making first.
+        let unmade = [&write, &read]
+            .iter()
+            .any(|s| s.params.values().any(|v| v == "${missing_id}"));
+        if read.assertions.is_empty() || unmade {
+            return None;
+        }
+        let description = format!(
+            "Read after write ({}, {}): what a PUT of the created {}'s {setting} sends, a read of it shows.",
+            source_of(put, None),
+            source_of(get, None),
+            self.p.kind
+        );
+        let tags = self.tags("read_after_write", &[self.p.create, put, get], None);
+        Some(self.render_for(
+            put,
+            "read_after_write",
+            description,
+            tags,
+            &[write, read],
+            true,
+            &[],
+        ))
     }
 
     /// The same PUT twice: both succeed and a read shows the value once.

@@ -118,6 +118,9 @@ pub struct Memory {
     seeded: Mutex<BTreeSet<String>>,
     /// The (collection, id) of every instance seeded from the pages, as against created.
     documented: Mutex<BTreeSet<(String, String)>>,
+    /// What PUTs of settings wrote (`…/backups/policy`), by where they are kept
+    /// ([`Memory::write_setting`]).
+    settings: RwLock<BTreeMap<String, Value>>,
 }
 
 /// What the memory holds, by concrete collection path: the ids requests created and those of
@@ -256,6 +259,7 @@ impl Memory {
             owner,
             seeded: Mutex::new(BTreeSet::new()),
             documented: Mutex::new(BTreeSet::new()),
+            settings: RwLock::new(BTreeMap::new()),
         }
     }
 
@@ -1026,6 +1030,29 @@ impl Memory {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        self.settings
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// Merges a PUT of a setting into what is kept `at` (a setting's path template and the
+    /// values of its parameters) and answers the result; kept only where updates are not
+    /// ignored, so reads show the old values under that fault.
+    pub fn write_setting(&self, at: &str, update: &Value) -> Value {
+        let mut settings = self.settings.write().unwrap_or_else(|p| p.into_inner());
+        let mut held = settings.get(at).cloned().unwrap_or_else(|| json!({}));
+        apply(&mut held, update);
+        if !self.faults.has(Fault::IgnoreUpdate) {
+            settings.insert(at.to_string(), held.clone());
+        }
+        held
+    }
+
+    /// What PUTs of a setting wrote `at`, if any did.
+    pub fn setting(&self, at: &str) -> Option<Value> {
+        let settings = self.settings.read().unwrap_or_else(|p| p.into_inner());
+        settings.get(at).cloned()
     }
 
     /// The ids stored in each concrete collection (the emulation's kinds are in its own
@@ -1775,6 +1802,21 @@ mod tests {
             .is_err());
     }
 
+    /// A setting's writes merge where they are kept, apart from any other's, and a reset
+    /// forgets them.
+    #[test]
+    fn settings_are_kept_per_place_and_merged() {
+        let m = Memory::new(&table(), Faults::default());
+        assert_eq!(m.setting("/policy\n1"), None);
+        m.write_setting("/policy\n1", &json!({"policy": {"period": "3"}}));
+        let merged = m.write_setting("/policy\n1", &json!({"policy": {"start": "01:00"}}));
+        assert_eq!(merged, json!({"policy": {"period": "3", "start": "01:00"}}));
+        assert_eq!(m.setting("/policy\n1"), Some(merged));
+        assert_eq!(m.setting("/policy\n2"), None);
+        m.clear();
+        assert_eq!(m.setting("/policy\n1"), None);
+    }
+
     #[test]
     fn fault_modes_break_the_memory_one_way_each() {
         let made = |m: &Memory| {
@@ -1817,6 +1859,10 @@ mod tests {
             "the answer says it was applied"
         );
         assert_eq!(ignored.get("/v1/p/vpcs", &id).unwrap()["vpc"]["name"], "a");
+        // A setting's write is answered as applied and not kept.
+        let written = ignored.write_setting("/policy\n1", &json!({"period": "3"}));
+        assert_eq!(written, json!({"period": "3"}));
+        assert_eq!(ignored.setting("/policy\n1"), None);
 
         let leak = Memory::new(&table(), Faults::new([Fault::CrossProjectLeak]));
         let id = made(&leak);

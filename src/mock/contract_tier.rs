@@ -16,7 +16,7 @@
 //! a contract says, served, for operations nobody has emulated yet.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
@@ -59,6 +59,9 @@ pub struct Tier {
     /// that list (an index into the contract's operations), the entry's path parameter and
     /// where the list's answer holds the map. Found once, not on every request.
     entry_lists: BTreeMap<String, (usize, String, Vec<String>)>,
+    /// The ids of the PUTs of settings and of the GETs that read them back
+    /// ([`crate::contract::rules::setting_read`]): what one wrote, the other shows.
+    settings: BTreeSet<String>,
 }
 
 /// An answer: status and JSON body (None: no body).
@@ -120,8 +123,18 @@ impl Tier {
                 Some((op.id.clone(), (at, param, parents)))
             })
             .collect();
+        let settings = contract
+            .operations
+            .iter()
+            .filter_map(|put| {
+                let get = crate::contract::rules::setting_read(&contract, put)?;
+                Some([put.id.clone(), get.id.clone()])
+            })
+            .flatten()
+            .collect();
         Tier {
             entry_lists,
+            settings,
             scalars,
             unknown_id_ok: faults.has(Fault::UnknownIdOk),
             leaks: faults.has(Fault::CrossProjectLeak),
@@ -498,6 +511,25 @@ impl Tier {
                 };
             }
         }
+        // A setting (`…/backups/policy`) of a resource the memory knows: a PUT writes it, a GET
+        // shows what was written over the view of the resource.
+        if let (Role::Other, Some(at)) = (&role, self.setting_at(op, params)) {
+            let written = match (op.method.as_str(), request) {
+                ("PUT", Some(r)) => Some(self.memory.write_setting(&at, r)),
+                ("GET", _) => None,
+                _ => return (status, self.job_started(op, body)),
+            };
+            let mut answer = match written {
+                Some(_) => body,
+                None => self.view_of_holder(op, path, body, schema),
+            };
+            if let (Some(b), Some(held)) =
+                (&mut answer, written.or_else(|| self.memory.setting(&at)))
+            {
+                echo_fitted(b, &held, schema, &self.scalars);
+            }
+            return (status, answer);
+        }
         let fit = |stored: &Value| {
             let mut b = schema
                 .map(|s| instance(s, params))
@@ -650,6 +682,20 @@ impl Tier {
         }
         echo_fitted(&mut b, &held, schema, &self.scalars);
         Some(b)
+    }
+
+    /// Where a setting's PUT and GET ([`Tier::settings`]) keep it, for a request of `op`: the
+    /// path's template and the values of its parameters (the two may name them apart).
+    fn setting_at(&self, op: &Operation, params: &[(String, String)]) -> Option<String> {
+        if !self.settings.contains(&op.id) {
+            return None;
+        }
+        let mut at = normalise(&op.path);
+        for (_, v) in params {
+            at.push('\n');
+            at.push_str(v);
+        }
+        Some(at)
     }
 
     /// The map entry a request's path names ([`Tier::entry_lists`]); `params` come decoded
