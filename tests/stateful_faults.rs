@@ -427,3 +427,100 @@ fn a_setting_below_an_item_is_read_back_after_it_is_written() {
     );
     passes_and_fails_when_updates_are_ignored(d, case);
 }
+
+/// An alarm with no update of its own, switched on and off by a PUT below it (CES's
+/// `PUT …/alarms/{alarm_id}/action` with `alarm_enabled`, which the alarm's read shows): the
+/// lifecycle sets the switch to false and to true, reading each back, so it passes against the
+/// contract tier and fails under `update-ignored` whatever the alarm held first. A PUT below it
+/// whose field the read does not show (a password reset) is no switch.
+#[test]
+fn a_put_below_an_item_setting_a_boolean_the_read_shows_is_its_update() {
+    let write = |svc: &Path| {
+        let item = "/v1/\\{project\\_id\\}/alarms/\\{alarm\\_id\\}";
+        let project = ("表 1 路径参数", "|project_id|是|String|项目ID。|");
+        let alarm = (
+            "表 1 路径参数",
+            "|project_id|是|String|项目ID。|\n|alarm_id|是|String|告警ID。|",
+        );
+        let shown = "|alarm_id|是|String|告警ID。|\n|alarm_name|是|String|名称。|\n|alarm_enabled|是|Boolean|是否启用。|";
+        let pages = [
+            (
+                "create.md",
+                page(
+                    "创建告警规则",
+                    "POST /v1/\\{project\\_id\\}/alarms",
+                    &[
+                        project,
+                        ("表 2 请求Body参数", "|alarm_name|是|String|名称。|"),
+                    ],
+                    &[("表 3 响应Body参数", "|alarm_id|是|String|告警ID。|")],
+                    201,
+                ),
+            ),
+            (
+                "show.md",
+                page(
+                    "查询告警规则",
+                    &format!("GET {item}"),
+                    &[alarm],
+                    &[("表 3 响应Body参数", shown)],
+                    200,
+                ),
+            ),
+            (
+                "delete.md",
+                page(
+                    "删除告警规则",
+                    &format!("DELETE {item}"),
+                    &[alarm],
+                    &[],
+                    204,
+                ),
+            ),
+            (
+                "action.md",
+                page(
+                    "启停告警规则",
+                    &format!("PUT {item}/action"),
+                    &[
+                        alarm,
+                        ("表 2 请求Body参数", "|alarm_enabled|是|Boolean|是否启用。|"),
+                    ],
+                    &[],
+                    204,
+                ),
+            ),
+            (
+                "reset.md",
+                page(
+                    "重置告警密码",
+                    &format!("PUT {item}/password"),
+                    &[
+                        alarm,
+                        ("表 2 请求Body参数", "|new_password|是|String|密码。|"),
+                    ],
+                    &[],
+                    204,
+                ),
+            ),
+        ];
+        common::write_pages(svc, &pages);
+    };
+    let dir = derive_service("svc", write, true);
+    let d = dir.path();
+    let case = "svc/create_alarm_v1/lifecycle";
+    let yaml = std::fs::read_to_string(d.join(format!("cases/{case}.yaml")))
+        .unwrap_or_else(|e| panic!("{case}: {e}"));
+    for v in ["false", "true"] {
+        assert!(
+            yaml.contains(&format!(r#"body: {{"alarm_enabled":{v}}}"#)),
+            "{yaml}"
+        );
+        assert!(
+            yaml.contains(&format!(r#"{{"equals":{v},"pointer":"/alarm_enabled"}}"#)),
+            "{yaml}"
+        );
+    }
+    assert!(!yaml.contains("new_password"), "{yaml}");
+    passes_and_fails_when_updates_are_ignored(d, case);
+}

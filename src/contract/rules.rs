@@ -501,6 +501,61 @@ pub fn setting_read<'c>(contract: &'c Contract, put: &Operation) -> Option<&'c O
     here.find(|o| o.method == "GET")
 }
 
+/// Whether a PUT one named segment below a resource's item sets fields of that resource (CES's
+/// `PUT …/alarms/{alarm_id}/action` with `{"alarm_enabled": false}`, which the alarm's read
+/// shows): no setting ([`setting_read`]), and each field its request names is one the read of a
+/// kind of the resource table at that item documents.
+pub fn field_switch(contract: &Contract, put: &Operation) -> bool {
+    use crate::contract::derive::resources::normalise;
+    if put.method != "PUT" || setting_read(contract, put).is_some() {
+        return false;
+    }
+    let at = normalise(&put.path);
+    let Some((item, last)) = at.rsplit_once('/') else {
+        return false;
+    };
+    let fields = contract
+        .schema(&put.id, SchemaKind::Request)
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object);
+    let Some(fields) = fields.filter(|f| !f.is_empty() && !last.contains('{')) else {
+        return false;
+    };
+    contract.resources.kinds.iter().any(|k| {
+        let read = normalise(&k.read.path);
+        let at_item = read == item
+            || k.collection_template()
+                .is_some_and(|c| format!("{}/{{}}", normalise(&c)) == item);
+        if !at_item {
+            return false;
+        }
+        let answer = contract
+            .operations
+            .iter()
+            .find(|o| o.method == "GET" && normalise(&o.path) == read)
+            .and_then(|r| {
+                r.success
+                    .iter()
+                    .find_map(|s| contract.schema(&r.id, SchemaKind::Response(*s)))
+            });
+        answer.is_some_and(|a| fields.keys().all(|f| documents(a, f, 4)))
+    })
+}
+
+/// Whether a schema documents a property named `field`, at most `depth` objects or arrays down.
+fn documents(schema: &Value, field: &str, depth: usize) -> bool {
+    let props = schema.get("properties").and_then(Value::as_object);
+    if props.is_some_and(|p| p.contains_key(field)) {
+        return true;
+    }
+    depth > 0
+        && props
+            .into_iter()
+            .flat_map(|p| p.values())
+            .chain(schema.get("items"))
+            .any(|s| documents(s, field, depth - 1))
+}
+
 /// The object at `parents` in `v` (a `*` segment is the first value of a map), if any.
 pub fn object_at<'v>(v: &'v Value, parents: &[String]) -> Option<&'v Map<String, Value>> {
     let mut cur = v;

@@ -26,7 +26,9 @@ use crate::case::typed::Capture;
 use crate::contract::derive::resources::normalise;
 use crate::contract::key_value::KeyValue;
 use crate::contract::resources::{ClientKey, ListRead};
-use crate::contract::rules::{is_resource_param, rule_id, setting_read, source_of, Constraint};
+use crate::contract::rules::{
+    field_switch, is_resource_param, rule_id, setting_read, source_of, Constraint,
+};
 use crate::contract::{Contract, Operation, SchemaKind};
 
 /// Values an update gives a name or description, the first that the schema accepts and that
@@ -610,7 +612,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
     /// A read asserting the id and every sent field the answer documents (read after write);
     /// for a kind read through its list, that the list holds an item with the id and those
     /// fields.
-    fn read_step(&self, name: String, shows: &[(String, String)]) -> Option<PlannedStep> {
+    fn read_step(&self, name: String, shows: &[(String, Value)]) -> Option<PlannedStep> {
         let read = self.p.read?;
         let schema = self.read_schema();
         let id_at = self.read_id_at();
@@ -622,9 +624,14 @@ impl<'c, 'a> KindCases<'c, 'a> {
                 continue;
             };
             // A nullable string (`["string", "null"]`) is a string where it is shown.
-            let string = crate::contract::rules::declared_type(documented) == Some("string");
-            if string && fits(documented, &json!(value)) {
-                shown.push((at, json!(value)));
+            let typed = match value {
+                Value::String(_) => "string",
+                Value::Bool(_) => "boolean",
+                _ => continue,
+            };
+            let declared = crate::contract::rules::declared_type(documented);
+            if declared == Some(typed) && fits(documented, value) {
+                shown.push((at, value.clone()));
             }
         }
         let id = json!(format!("${{{}}}", self.var));
@@ -780,6 +787,55 @@ impl<'c, 'a> KindCases<'c, 'a> {
         Some((step, (named(&pointer), value)))
     }
 
+    /// Where the kind has no update: a PUT below its item setting a boolean its read shows
+    /// ([`field_switch`]: CES's alarm `…/action` with `alarm_enabled`), set to false and then to
+    /// true, each read back. One of the two differs from what the resource held before,
+    /// whatever that was, so an update that changes nothing cannot pass both.
+    fn switch_steps(&self) -> Option<(&'a Operation, Vec<PlannedStep>)> {
+        let item = self.item_template()?;
+        let put = self.contract.operations.iter().find(|o| {
+            let at = normalise(&o.path);
+            at.rsplit_once('/').is_some_and(|(i, _)| i == item) && field_switch(self.contract, o)
+        })?;
+        let schema = self.contract.schema(&put.id, SchemaKind::Request)?;
+        let validator = self.contract.validator(&put.id, SchemaKind::Request)?;
+        let (field, _) = schema
+            .get("properties")?
+            .as_object()?
+            .iter()
+            .find(|(_, s)| crate::contract::rules::declared_type(s) == Some("boolean"))?;
+        let pointer = crate::pointer::child("", field);
+        let kind = self.p.kind;
+        let mut steps = Vec::new();
+        for v in [false, true] {
+            let mut step = self.on_item(
+                format!("set the {kind}'s {field} to {v}"),
+                put,
+                &self.var,
+                success_yaml(put),
+            );
+            let body = step.body.get_or_insert_with(|| json!({}));
+            crate::pointer::set(body, &pointer, json!(v));
+            if !validator.is_valid(body) {
+                return None;
+            }
+            let read = self.read_step(
+                format!("read the {kind}: it shows {field} {v}"),
+                &[(pointer.clone(), json!(v))],
+            )?;
+            if !read
+                .assertions
+                .iter()
+                .any(|a| a.get("equals") == Some(&json!(v)))
+            {
+                return None;
+            }
+            steps.push(step);
+            steps.push(read);
+        }
+        Some((put, steps))
+    }
+
     /// An update naming the field it changes in its body ([`KeyValue`]): the first field its
     /// key names that a read shows as a string is set to a new value, and the read checks it.
     fn key_value_update(
@@ -926,7 +982,14 @@ impl<'c, 'a> KindCases<'c, 'a> {
     fn lifecycle(&self) -> Option<GeneratedCase> {
         let read = self.p.read?;
         let delete = self.p.delete?;
-        let shows = self.sent.as_ref().map(sent_strings).unwrap_or_default();
+        let shows: Vec<(String, Value)> = self
+            .sent
+            .as_ref()
+            .map(sent_strings)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(at, v)| (at, json!(v)))
+            .collect();
         let mut steps = vec![self.read_step(
             format!("read the new {}: it shows what was sent", self.p.kind),
             &shows,
@@ -938,8 +1001,11 @@ impl<'c, 'a> KindCases<'c, 'a> {
             // The read shows the update where it documents the field (the same envelope).
             steps.push(self.read_step(
                 format!("read the updated {}: it shows the update", self.p.kind),
-                &[shown],
+                &[(shown.0, json!(shown.1))],
             )?);
+        } else if let Some((switch, switched)) = self.switch_steps() {
+            ops.push(switch);
+            steps.extend(switched);
         }
         steps.extend(self.list_step(true));
         steps.push(self.on_item(
@@ -1160,7 +1226,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
         again.name = format!("the same update of the {} again", self.p.kind);
         let read = self.read_step(
             format!("read the {}: it shows the update", self.p.kind),
-            &[shown],
+            &[(shown.0, json!(shown.1))],
         )?;
         let description = format!(
             "Idempotent PUT ({}): the same update sent twice succeeds both times and the {} shows it.",

@@ -734,6 +734,14 @@ impl Memory {
         self.get(&collection, &id)
     }
 
+    /// Merges `update` into the innermost item a path runs below (a field switch:
+    /// [`crate::contract::rules::field_switch`]), as an update of it.
+    pub fn update_holder(&self, template: &str, path: &str, update: &Value) {
+        if let Some((collection, id)) = self.holder_at(template, path) {
+            self.update(&collection, &id, update);
+        }
+    }
+
     /// Where [`Memory::holder`] is kept: its concrete collection and its id.
     fn holder_at(&self, template: &str, path: &str) -> Option<(String, String)> {
         let t = normalise(template);

@@ -62,6 +62,9 @@ pub struct Tier {
     /// The ids of the PUTs of settings and of the GETs that read them back
     /// ([`crate::contract::rules::setting_read`]): what one wrote, the other shows.
     settings: BTreeSet<String>,
+    /// The ids of the PUTs below an item that set its fields
+    /// ([`crate::contract::rules::field_switch`]).
+    switches: BTreeSet<String>,
 }
 
 /// An answer: status and JSON body (None: no body).
@@ -132,9 +135,16 @@ impl Tier {
             })
             .flatten()
             .collect();
+        let switches = contract
+            .operations
+            .iter()
+            .filter(|op| crate::contract::rules::field_switch(&contract, op))
+            .map(|op| op.id.clone())
+            .collect();
         Tier {
             entry_lists,
             settings,
+            switches,
             scalars,
             unknown_id_ok: faults.has(Fault::UnknownIdOk),
             leaks: faults.has(Fault::CrossProjectLeak),
@@ -509,6 +519,12 @@ impl Tier {
                     }
                     Some(entry) => (status, Some(entry)),
                 };
+            }
+        }
+        // A PUT setting fields of the item it runs below (CES's `…/alarms/{id}/action`).
+        if let (Role::Other, Some(r)) = (&role, request) {
+            if self.switches.contains(&op.id) {
+                self.memory.update_holder(&op.path, path, r);
             }
         }
         // A setting (`…/backups/policy`) of a resource the memory knows: a PUT writes it, a GET
