@@ -917,24 +917,15 @@ impl<'c, 'a> KindCases<'c, 'a> {
         own: bool,
         more_teardown: &[PlannedStep],
     ) -> GeneratedCase {
-        let create = self.p.create;
-        self.render_for(
-            create,
-            property,
-            description,
-            tags,
-            steps,
-            own,
-            more_teardown,
-        )
+        let filed = (self.p.create, property);
+        self.render_for(filed, description, tags, steps, own, more_teardown)
     }
 
-    /// [`KindCases::render`], the case filed under `op` (the operation it is about).
-    #[allow(clippy::too_many_arguments)]
+    /// [`KindCases::render`], the case filed as `property` under `op` (the operation it is
+    /// about): `filed` is `(op, property)`.
     fn render_for(
         &self,
-        op: &Operation,
-        property: &str,
+        (op, property): (&Operation, &str),
         description: String,
         tags: Vec<String>,
         steps: &[PlannedStep],
@@ -1208,8 +1199,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
         );
         let tags = self.tags("read_after_write", &[self.p.create, put, get], None);
         Some(self.render_for(
-            put,
-            "read_after_write",
+            (put, "read_after_write"),
             description,
             tags,
             &[write, read],
