@@ -474,17 +474,20 @@ pub fn keyed_list<'c>(
     Some((list, param.to_string(), map.parents))
 }
 
-/// For a PUT of a setting (`PUT …/instances/{instance_id}/backups/policy`): the GET at the same
-/// path, which reads back what the PUT wrote. A setting's path ends in a literal segment and is
-/// no collection: nothing is POSTed there (metadata, which a POST adds to) and no kind of the
-/// resource table is made there.
-pub fn setting_read<'c>(contract: &'c Contract, put: &Operation) -> Option<&'c Operation> {
+/// For a write of a setting (`PUT …/instances/{instance_id}/backups/policy`): the GET at the
+/// same path, which reads back what the write sent. A setting's path ends in a literal segment
+/// and no kind of the resource table is made there. A PUT writes it where nothing is POSTed
+/// there too (metadata, which a POST adds to). A POST writes it where no PUT does, no path runs
+/// below it and the GET answers at its top level most of the fields the POST sends, at least
+/// two (CSS's `…/index_snapshot/policy`): a POST to a collection (SMN's subscriptions) sends
+/// what the GET lists inside an array.
+pub fn setting_read<'c>(contract: &'c Contract, write: &Operation) -> Option<&'c Operation> {
     use crate::contract::derive::resources::normalise;
-    let last = put.path.rsplit('/').find(|s| !s.is_empty())?;
-    if put.method != "PUT" || last.contains('{') {
+    let last = write.path.rsplit('/').find(|s| !s.is_empty())?;
+    if !matches!(write.method.as_str(), "PUT" | "POST") || last.contains('{') {
         return None;
     }
-    let at = normalise(&put.path);
+    let at = normalise(&write.path);
     let mut here = contract
         .operations
         .iter()
@@ -495,10 +498,39 @@ pub fn setting_read<'c>(contract: &'c Contract, put: &Operation) -> Option<&'c O
         .iter()
         .filter_map(|k| k.collection_template())
         .any(|c| normalise(&c) == at);
-    if collection || here.clone().any(|o| o.method == "POST") {
+    let other = if write.method == "PUT" { "POST" } else { "PUT" };
+    if collection || here.clone().any(|o| o.method == other) {
         return None;
     }
-    here.find(|o| o.method == "GET")
+    let read = here.find(|o| o.method == "GET")?;
+    if write.method == "POST" {
+        let below = format!("{at}/");
+        if contract
+            .operations
+            .iter()
+            .any(|o| normalise(&o.path).starts_with(&below))
+        {
+            return None;
+        }
+        let fields = |schema: Option<&Value>| -> Vec<String> {
+            schema
+                .and_then(|s| s.get("properties"))
+                .and_then(Value::as_object)
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let sent = fields(contract.schema(&write.id, SchemaKind::Request));
+        let answer = read
+            .success
+            .iter()
+            .find_map(|s| contract.schema(&read.id, SchemaKind::Response(*s)));
+        let shown = fields(answer);
+        let shared = sent.iter().filter(|f| shown.contains(f)).count();
+        if shared < 2 || shared * 2 <= sent.len() {
+            return None;
+        }
+    }
+    Some(read)
 }
 
 /// Whether a PUT one named segment below a resource's item sets fields of that resource (CES's
@@ -608,6 +640,7 @@ mod resource_param_tests {
 mod setting_tests {
     use super::setting_read;
     use crate::contract::{Contract, Operation};
+    use serde_json::Value;
 
     fn contract(ops: &[(&str, &str)]) -> Contract {
         let ops = ops
@@ -646,5 +679,57 @@ mod setting_tests {
             setting_read(&c, &c.operations[0]).is_none(),
             "nothing reads it"
         );
+    }
+
+    /// A POST writes a setting where the GET answers most of its fields at the top level
+    /// (CSS's snapshot policy); a POST to a collection, whose GET lists what was sent inside an
+    /// array (SMN's subscriptions), or one with a path below it, writes none.
+    #[test]
+    fn a_post_writes_a_setting_only_where_the_get_answers_its_fields() {
+        use crate::contract::SchemaKind;
+        use serde_json::json;
+        let with = |paths: &[(&str, &str)], sent: Value, shown: Value| {
+            let mut ops: Vec<Operation> = paths
+                .iter()
+                .enumerate()
+                .map(|(i, (m, p))| Operation::new(&format!("s.op{i}.v1"), "s", m, p))
+                .collect();
+            ops[1].success = vec![200];
+            let schemas = [
+                (("s.op0.v1".to_string(), SchemaKind::Request), sent),
+                (("s.op1.v1".to_string(), SchemaKind::Response(200)), shown),
+            ]
+            .into_iter()
+            .collect();
+            let dir = std::path::Path::new(".");
+            Contract::from_parts(ops, schemas, Default::default(), dir).expect("builds")
+        };
+        let props = |names: &[&str]| {
+            let p: serde_json::Map<String, Value> = names
+                .iter()
+                .map(|n| (n.to_string(), json!({"type": "string"})))
+                .collect();
+            json!({"type": "object", "properties": p})
+        };
+        let policy = "/v1/{project_id}/clusters/{cluster_id}/snapshot/policy";
+        let sent = props(&["prefix", "period", "keepday", "enable", "deleteAuto"]);
+        let shown = props(&["prefix", "period", "keepday", "enable", "bucket"]);
+        let c = with(&[("POST", policy), ("GET", policy)], sent.clone(), shown);
+        assert!(setting_read(&c, &c.operations[0]).is_some(), "CSS's policy");
+        let subs = "/v2/{project_id}/topics/{topic_urn}/subscriptions";
+        let listed = props(&["request_id", "subscriptions", "subscription_count"]);
+        let c = with(
+            &[("POST", subs), ("GET", subs)],
+            props(&["protocol", "endpoint"]),
+            listed,
+        );
+        assert!(setting_read(&c, &c.operations[0]).is_none(), "a collection");
+        let below = format!("{policy}/{{rule_id}}");
+        let c = with(
+            &[("POST", policy), ("GET", policy), ("DELETE", &below)],
+            sent.clone(),
+            sent,
+        );
+        assert!(setting_read(&c, &c.operations[0]).is_none(), "a path below");
     }
 }

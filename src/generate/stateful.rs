@@ -10,8 +10,8 @@
 //! - `idempotent_update`: the same PUT twice succeeds twice and leaves what one did.
 //! - `hierarchy`: a child reached through another parent's id is not found.
 //! - `leakage`: a create refused for its body leaves nothing a list shows.
-//! - `read_after_write`: what a PUT of one of its settings (`…/backups/policy`) sends, the GET
-//!   at the setting's path shows.
+//! - `read_after_write`: what a write (PUT, or POST) of one of its settings (`…/backups/policy`)
+//!   sends, the GET at the setting's path shows.
 //!
 //! The namespace (another project's id behaves as unknown) and invalid-id properties are
 //! per-operation path cases of [`super::OpGen`].
@@ -1109,7 +1109,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
     }
 
     /// Read after write of each setting below the item (`PUT …/backups/policy`, read back by
-    /// the GET at its path: [`setting_read`]).
+    /// the GET at its path: [`setting_read`]; CSS writes its snapshot policy by POST).
     fn settings(&self) -> Vec<GeneratedCase> {
         let Some(item) = self.item_template() else {
             return Vec::new();
@@ -1118,34 +1118,35 @@ impl<'c, 'a> KindCases<'c, 'a> {
         self.contract
             .operations
             .iter()
-            .filter(|o| o.method == "PUT" && normalise(&o.path).starts_with(&below))
-            .filter_map(|put| self.setting(put, &below))
+            .filter(|o| normalise(&o.path).starts_with(&below))
+            .filter_map(|write| self.setting(write, &below))
             .collect()
     }
 
-    /// A setting's PUT, then its GET showing each string the PUT sent where it documents it.
-    fn setting(&self, put: &Operation, below: &str) -> Option<GeneratedCase> {
-        let get = setting_read(self.contract, put)?;
+    /// A setting's write (PUT or POST), then its GET showing each string the write sent where it
+    /// documents it.
+    fn setting(&self, write: &Operation, below: &str) -> Option<GeneratedCase> {
+        let get = setting_read(self.contract, write)?;
         let schema = self
             .contract
-            .schema(&put.id, SchemaKind::Request)
-            .filter(|_| put.request_body)?;
-        let validator = self.contract.validator(&put.id, SchemaKind::Request)?;
-        let at = normalise(&put.path);
+            .schema(&write.id, SchemaKind::Request)
+            .filter(|_| write.request_body)?;
+        let validator = self.contract.validator(&write.id, SchemaKind::Request)?;
+        let at = normalise(&write.path);
         let setting = at.strip_prefix(below).unwrap_or(&at);
-        let mut write = self.on_item(
+        let mut step = self.on_item(
             format!("write the {}'s {setting}", self.p.kind),
-            put,
+            write,
             &self.var,
-            success_yaml(put),
+            success_yaml(write),
         );
         // Every optional field too: each is one more the read shows back.
         let mut full = values::simple_value(schema);
         super::fill_optional(&mut full, schema);
         if validator.is_valid(&full) {
-            write.body = Some(full);
+            step.body = Some(full);
         }
-        let body = write.body.as_mut()?;
+        let body = step.body.as_mut()?;
         // An enumerated string takes its last value: the first is as likely as any to be what
         // the GET shows before anything is written, which would make the check say nothing.
         for (pointer, _) in sent_strings(body) {
@@ -1185,24 +1186,25 @@ impl<'c, 'a> KindCases<'c, 'a> {
             }
         }
         // Another resource the path names would need making first.
-        let unmade = [&write, &read]
+        let unmade = [&step, &read]
             .iter()
             .any(|s| s.params.values().any(|v| v == "${missing_id}"));
         if read.assertions.is_empty() || unmade {
             return None;
         }
         let description = format!(
-            "Read after write ({}, {}): what a PUT of the created {}'s {setting} sends, a read of it shows.",
-            source_of(put, None),
+            "Read after write ({}, {}): what a {} of the created {}'s {setting} sends, a read of it shows.",
+            source_of(write, None),
             source_of(get, None),
+            write.method,
             self.p.kind
         );
-        let tags = self.tags("read_after_write", &[self.p.create, put, get], None);
+        let tags = self.tags("read_after_write", &[self.p.create, write, get], None);
         Some(self.render_for(
-            (put, "read_after_write"),
+            (write, "read_after_write"),
             description,
             tags,
-            &[write, read],
+            &[step, read],
             true,
             &[],
         ))

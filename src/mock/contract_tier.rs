@@ -59,7 +59,7 @@ pub struct Tier {
     /// that list (an index into the contract's operations), the entry's path parameter and
     /// where the list's answer holds the map. Found once, not on every request.
     entry_lists: BTreeMap<String, (usize, String, Vec<String>)>,
-    /// The ids of the PUTs of settings and of the GETs that read them back
+    /// The ids of the writes (PUTs, POSTs) of settings and of the GETs that read them back
     /// ([`crate::contract::rules::setting_read`]): what one wrote, the other shows.
     settings: BTreeSet<String>,
     /// The ids of the PUTs below an item that set its fields
@@ -531,12 +531,12 @@ impl Tier {
         // shows what was written over the view of the resource.
         if let (Role::Other, Some(at)) = (&role, self.setting_at(op, params)) {
             let written = match (op.method.as_str(), request) {
-                ("PUT", Some(r)) => Some(self.memory.write_setting(&at, r)),
+                ("PUT" | "POST", Some(r)) => Some(self.memory.write_setting(&at, r)),
                 ("GET", _) => None,
                 _ => return (status, self.job_started(op, body)),
             };
             let mut answer = match written {
-                Some(_) => body,
+                Some(_) => self.job_started(op, body),
                 None => self.view_of_holder(op, path, body, schema),
             };
             if let (Some(b), Some(held)) =
