@@ -349,13 +349,19 @@ fn passes_and_fails_when_updates_are_ignored(d: &Path, case: &str) {
 }
 
 /// An instance with a setting below it (DDS's `…/instances/{id}/backups/policy`, written by a
-/// PUT and read by a GET at the same path, with no update of the instance itself): the
-/// generated read-after-write case writes each field, with an enumerated one's last value,
-/// reads them back, passes against the contract tier and fails under `update-ignored`.
+/// PUT and read by a GET at the same path, with no update of the instance itself), and one
+/// written as a list at another path naming its id: each generated read-after-write case
+/// writes every field, an enumerated one's last value and a list's first item whole, reads
+/// them back, passes against the contract tier and fails under `update-ignored`.
 #[test]
 fn a_setting_below_an_item_is_read_back_after_it_is_written() {
     const POLICY: &str = "|keep_days|是|Integer|保留天数。|\n|period|否|String|备份周期。取值为：1,2,3|\n|start_time|否|String|备份时间段。|";
     let policy_path = "/v3/\\{project\\_id\\}/instances/\\{instance\\_id\\}/backups/policy";
+    // Another path naming the instance's id last, as MRS's `…/clusters/{cluster_id}/…` names
+    // what is read at `…/cluster_infos/{id}`.
+    let whitelist_path = "/v3/\\{project\\_id\\}/dbs/\\{instance\\_id\\}/whitelist";
+    const WHITELIST: &str = "|groups|是|Array of Group objects|分组。详情请参见表3。|";
+    const GROUP: &str = "|group_name|是|String|分组名。|\n|ip_list|否|Array of strings|地址。|";
     let write = |svc: &Path| {
         let item = "/v3/\\{project\\_id\\}/instances/\\{instance\\_id\\}";
         let project = ("表 1 路径参数", "|project_id|是|String|项目ID。|");
@@ -409,11 +415,44 @@ fn a_setting_below_an_item_is_read_back_after_it_is_written() {
                     200,
                 ),
             ),
+            (
+                "set_whitelist.md",
+                page(
+                    "设置白名单",
+                    &format!("PUT {whitelist_path}"),
+                    &[
+                        instance,
+                        ("表 2 请求Body参数", WHITELIST),
+                        ("表 3 Group", GROUP),
+                    ],
+                    &[],
+                    204,
+                ),
+            ),
+            (
+                "show_whitelist.md",
+                page(
+                    "查询白名单",
+                    &format!("GET {whitelist_path}"),
+                    &[instance],
+                    &[("表 3 响应Body参数", WHITELIST), ("表 4 Group", GROUP)],
+                    200,
+                ),
+            ),
         ];
         common::write_pages(svc, &pages);
     };
     let dir = derive_service("svc", write, true);
     let d = dir.path();
+    // Written as a list, at another path naming the instance: the first item reads back.
+    let case = "svc/update_db_whitelist_v3/read_after_write";
+    let yaml = std::fs::read_to_string(d.join(format!("cases/{case}.yaml")))
+        .unwrap_or_else(|e| panic!("{case}: {e}"));
+    assert!(
+        yaml.contains(r#"{"equals":"conform","pointer":"/groups/0/group_name"}"#),
+        "{yaml}"
+    );
+    passes_and_fails_when_updates_are_ignored(d, case);
     let case = "svc/update_instance_backups_policy_v3/read_after_write";
     let yaml = std::fs::read_to_string(d.join(format!("cases/{case}.yaml")))
         .unwrap_or_else(|e| panic!("{case}: {e}"));

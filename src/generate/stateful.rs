@@ -121,6 +121,24 @@ fn sent_strings(body: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// [`sent_strings`], and those of the first item of each list of objects one level down
+/// (`/agency_mappings/0/agency`): a setting written as a list reads back as that list.
+fn sent_strings_deep(body: &Value) -> Vec<(String, String)> {
+    let mut out = sent_strings(body);
+    for (k, v) in body.as_object().into_iter().flatten() {
+        if let Some(Value::Object(first)) = v.as_array().and_then(|items| items.first()) {
+            for (ik, iv) in first {
+                if let Value::String(s) = iv {
+                    if !not_echoed(ik) {
+                        out.push((format!("/{k}/0/{ik}"), s.clone()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Whether a body names a resource nothing made: an id field (`vpc_id`, `subnet_ids`) holding
 /// the generator's placeholder, which a real service would refuse as unknown.
 fn names_unmade(body: &Value) -> bool {
@@ -1109,47 +1127,70 @@ impl<'c, 'a> KindCases<'c, 'a> {
     }
 
     /// Read after write of each setting below the item (`PUT …/backups/policy`, read back by
-    /// the GET at its path: [`setting_read`]; CSS writes its snapshot policy by POST).
+    /// the GET at its path: [`setting_read`]; CSS writes its snapshot policy by POST), or below
+    /// another path naming the kind's id last (MRS's clusters, read at `…/cluster_infos/{id}`,
+    /// map agencies at `…/clusters/{cluster_id}/agency-mapping`).
     fn settings(&self) -> Vec<GeneratedCase> {
         let Some(item) = self.item_template() else {
             return Vec::new();
         };
         let below = format!("{item}/");
+        let id = format!("{{{}}}", self.p.id_param);
         self.contract
             .operations
             .iter()
-            .filter(|o| normalise(&o.path).starts_with(&below))
-            .filter_map(|write| self.setting(write, &below))
+            .filter_map(|o| {
+                let at = normalise(&o.path);
+                let setting = match at.strip_prefix(&below) {
+                    Some(rest) => rest.to_string(),
+                    None => o.path.rsplit_once(&format!("/{id}/"))?.1.to_string(),
+                };
+                (!setting.contains('{')).then_some((o, setting))
+            })
+            .filter_map(|(write, setting)| self.setting(write, &setting))
             .collect()
     }
 
     /// A setting's write (PUT or POST), then its GET showing each string the write sent where it
     /// documents it.
-    fn setting(&self, write: &Operation, below: &str) -> Option<GeneratedCase> {
+    fn setting(&self, write: &Operation, setting: &str) -> Option<GeneratedCase> {
         let get = setting_read(self.contract, write)?;
         let schema = self
             .contract
             .schema(&write.id, SchemaKind::Request)
             .filter(|_| write.request_body)?;
         let validator = self.contract.validator(&write.id, SchemaKind::Request)?;
-        let at = normalise(&write.path);
-        let setting = at.strip_prefix(below).unwrap_or(&at);
         let mut step = self.on_item(
             format!("write the {}'s {setting}", self.p.kind),
             write,
             &self.var,
             success_yaml(write),
         );
-        // Every optional field too: each is one more the read shows back.
+        // Every optional field too, and a whole first item in each list of objects: each is
+        // one more the read shows back.
         let mut full = values::simple_value(schema);
         super::fill_optional(&mut full, schema);
+        let props = schema.get("properties").and_then(Value::as_object);
+        for (k, sub) in props.into_iter().flatten() {
+            let Some(items) = sub.get("items").filter(|i| i.get("properties").is_some()) else {
+                continue;
+            };
+            if let Some(Value::Array(list)) = full
+                .get_mut(k)
+                .filter(|l| l.as_array().is_some_and(Vec::is_empty))
+            {
+                let mut item = values::simple_value(items);
+                super::fill_optional(&mut item, items);
+                list.push(item);
+            }
+        }
         if validator.is_valid(&full) {
             step.body = Some(full);
         }
         let body = step.body.as_mut()?;
         // An enumerated string takes its last value: the first is as likely as any to be what
         // the GET shows before anything is written, which would make the check say nothing.
-        for (pointer, _) in sent_strings(body) {
+        for (pointer, _) in sent_strings_deep(body) {
             let last = schema_at(schema, &pointer)
                 .and_then(|s| s.get("enum"))
                 .and_then(Value::as_array)
@@ -1175,7 +1216,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             &self.var,
             success_yaml(get),
         );
-        for (pointer, value) in sent_strings(body) {
+        for (pointer, value) in sent_strings_deep(body) {
             let Some((at, documented)) = shown_at(answer, &pointer, None) else {
                 continue;
             };
