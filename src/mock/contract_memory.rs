@@ -1044,8 +1044,18 @@ impl Memory {
             .clear();
     }
 
-    /// Merges a PUT of a setting into what is kept `at` (a setting's path template and the
-    /// values of its parameters) and answers the result; kept only where updates are not
+    /// Where the setting a request of `template` reaches at `path` is kept: with the item the
+    /// path runs below, so that the item's delete forgets it; else at `elsewhere` (a path
+    /// naming the item's id below another collection than its own).
+    pub fn setting_at(&self, template: &str, path: &str, elsewhere: String) -> String {
+        match self.holder_at(template, path) {
+            Some((collection, id)) => format!("{collection}\n{id}\n{}", normalise(template)),
+            None => elsewhere,
+        }
+    }
+
+    /// Merges a write of a setting into what is kept `at` ([`Memory::setting_at`]) and
+    /// answers the result; kept only where updates are not
     /// ignored, so reads show the old values under that fault.
     pub fn write_setting(&self, at: &str, update: &Value) -> Value {
         let mut settings = self.settings.write().unwrap_or_else(|p| p.into_inner());
@@ -1206,6 +1216,12 @@ impl Memory {
         if let Some(items) = store.get_mut(collection) {
             items.retain(|(i, _)| i != id);
         }
+        // Its settings go with it: one made again under the same key starts without them.
+        let below = format!("{collection}\n{id}\n");
+        self.settings
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|at, _| !at.starts_with(&below));
     }
 }
 
@@ -1823,6 +1839,21 @@ mod tests {
         assert_eq!(m.setting("/policy\n2"), None);
         m.clear();
         assert_eq!(m.setting("/policy\n1"), None);
+        // A setting of a stored item is kept with it, and goes when it is deleted.
+        let made = m.create("/v1/p/vpcs", "/vpc/id", json!({"vpc": {"name": "a"}}), None);
+        let id = made["vpc"]["id"].as_str().unwrap_or_default().to_string();
+        let template = "/v1/{project_id}/vpcs/{vpc_id}/policy";
+        let at = m.setting_at(template, &format!("/v1/p/vpcs/{id}/policy"), "x".into());
+        assert_eq!(at, format!("/v1/p/vpcs\n{id}\n/v1/{{}}/vpcs/{{}}/policy"));
+        m.write_setting(&at, &json!({"period": "3"}));
+        m.delete("/v1/p/vpcs", &id);
+        assert_eq!(m.setting(&at), None);
+        let elsewhere = m.setting_at(
+            "/v2/{project_id}/dbs/{vpc_id}/policy",
+            "/v2/p/dbs/1/policy",
+            "x".into(),
+        );
+        assert_eq!(elsewhere, "x", "no item of the memory's holds it");
     }
 
     #[test]

@@ -529,7 +529,7 @@ impl Tier {
         }
         // A setting (`…/backups/policy`) of a resource the memory knows: a PUT writes it, a GET
         // shows what was written over the view of the resource.
-        if let (Role::Other, Some(at)) = (&role, self.setting_at(op, params)) {
+        if let (Role::Other, Some(at)) = (&role, self.setting_at(op, path, params)) {
             let written = match (op.method.as_str(), request) {
                 ("PUT" | "POST", Some(r)) => Some(self.memory.write_setting(&at, r)),
                 ("GET", _) => None,
@@ -700,18 +700,24 @@ impl Tier {
         Some(b)
     }
 
-    /// Where a setting's PUT and GET ([`Tier::settings`]) keep it, for a request of `op`: the
-    /// path's template and the values of its parameters (the two may name them apart).
-    fn setting_at(&self, op: &Operation, params: &[(String, String)]) -> Option<String> {
+    /// Where a setting's write and GET ([`Tier::settings`]) keep it, for a request of `op` at
+    /// `path`: with the item it runs below ([`Memory::setting_at`]), else by the path's template
+    /// and the values of its parameters (the write and the GET may name them apart).
+    fn setting_at(
+        &self,
+        op: &Operation,
+        path: &str,
+        params: &[(String, String)],
+    ) -> Option<String> {
         if !self.settings.contains(&op.id) {
             return None;
         }
-        let mut at = normalise(&op.path);
+        let mut elsewhere = normalise(&op.path);
         for (_, v) in params {
-            at.push('\n');
-            at.push_str(v);
+            elsewhere.push('\n');
+            elsewhere.push_str(v);
         }
-        Some(at)
+        Some(self.memory.setting_at(&op.path, path, elsewhere))
     }
 
     /// The map entry a request's path names ([`Tier::entry_lists`]); `params` come decoded
