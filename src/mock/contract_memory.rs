@@ -118,8 +118,8 @@ pub struct Memory {
     seeded: Mutex<BTreeSet<String>>,
     /// The (collection, id) of every instance seeded from the pages, as against created.
     documented: Mutex<BTreeSet<(String, String)>>,
-    /// What PUTs of settings wrote (`…/backups/policy`), by where they are kept
-    /// ([`Memory::write_setting`]).
+    /// What writes of settings sent (`…/backups/policy`), merged, by where they are kept
+    /// ([`Memory::setting_at`]).
     settings: RwLock<BTreeMap<String, Value>>,
 }
 
@@ -1055,8 +1055,8 @@ impl Memory {
     }
 
     /// Merges a write of a setting into what is kept `at` ([`Memory::setting_at`]) and
-    /// answers the result; kept only where updates are not
-    /// ignored, so reads show the old values under that fault.
+    /// answers the result; kept only where updates are not ignored, so reads show the old
+    /// values under that fault.
     pub fn write_setting(&self, at: &str, update: &Value) -> Value {
         let mut settings = self.settings.write().unwrap_or_else(|p| p.into_inner());
         let mut held = settings.get(at).cloned().unwrap_or_else(|| json!({}));
@@ -1067,7 +1067,7 @@ impl Memory {
         held
     }
 
-    /// What PUTs of a setting wrote `at`, if any did.
+    /// What the writes of a setting sent, kept `at`, if any did.
     pub fn setting(&self, at: &str) -> Option<Value> {
         let settings = self.settings.read().unwrap_or_else(|p| p.into_inner());
         settings.get(at).cloned()
