@@ -126,6 +126,9 @@ pub struct Reading {
     /// A quoted example that is several numbers joined by one separator (`"0.3:0.6"`): the
     /// numbers, the separator and the example as written.
     pub number_list_example: Option<(Vec<String>, char, String)>,
+    /// The row says its value is several joined by commas ("格式为半角逗号隔开的数字"): values it
+    /// lists are the items of that list, not whole values.
+    pub comma_list: bool,
 }
 
 static CONSTRAINT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
@@ -744,6 +747,13 @@ static NOT_ONE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+// Words saying a string holds several values joined by commas.
+static COMMA_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)逗号(?:隔开|分隔|分割|间隔)|[以用][^。；]{0,6}逗号|comma[- ]separated|separated (?:by|with) commas?",
+    )
+});
+
 // Words naming a string that holds one whole number ("整数字符串", and the pages' "整数字符传").
 static INTEGER_STRING: LazyLock<Regex> = LazyLock::new(|| re(r"整数(?:型)?字符(?:串|传)"));
 
@@ -985,6 +995,7 @@ pub fn read(paragraphs: &[String]) -> Reading {
         ..Reading::default()
     };
     reading.number_list_example = paragraphs.iter().find_map(|p| number_list_example(p));
+    reading.comma_list = paragraphs.iter().any(|p| COMMA_LIST.is_match(p));
     reading.decimals = paragraphs.iter().flat_map(|p| sentences(p)).find_map(|s| {
         let c = DECIMAL_PLACES.captures(&s)?;
         let n = u32::try_from(count_word(c.get(1)?.as_str())?).ok()?;
@@ -2466,6 +2477,23 @@ pub fn apply(reading: &Reading, ty: &Ty, schema: &mut Map<String, Value>) -> App
                     }
                 }
             }
+        }
+        // Values of a string the row says joins several by commas (DDS's backup `period`,
+        // "格式为半角逗号隔开的数字…取值为：1,2,3,4,5,6,7", example "1,4,5,6,7") are the items of
+        // that list: a pattern of such items joined by commas, not an enum of whole values.
+        if let (Constraint::Enum(values), Ty::String, true) =
+            (&f.constraint, ty, reading.comma_list)
+        {
+            if !schema.contains_key("pattern") {
+                let one: Vec<String> = values.iter().map(|v| regex::escape(v)).collect();
+                let one = one.join("|");
+                schema.insert(
+                    "pattern".into(),
+                    json!(format!("^(?:{one})(?:,(?:{one}))*$")),
+                );
+                phrases.insert("pattern".into(), json!(f.phrase));
+            }
+            continue;
         }
         match value_for(&f.constraint, ty, schema) {
             Some(v) => {
@@ -4311,6 +4339,27 @@ mod tests {
         }
         let a = apply(&read(&paragraphs), &ty, &mut schema);
         (Value::Object(schema), a)
+    }
+
+    /// Values of a string the row says joins several by commas are its items: a pattern of
+    /// them joined by commas (the page's example "1,4,5,6,7" fits), not an enum; without the
+    /// words they stay an enum.
+    #[test]
+    fn values_of_a_comma_separated_string_are_its_items() {
+        let text = "备份周期配置。\n取值范围：格式为半角逗号隔开的数字，数字代表星期。取值为：1,2,3,4,5,6,7。";
+        let (s, _) = applied(text, Ty::String);
+        assert!(s.get("enum").is_none(), "{s}");
+        let re = regex::Regex::new(s["pattern"].as_str().unwrap_or_default()).unwrap();
+        for ok in ["1", "1,4,5,6,7", "7"] {
+            assert!(re.is_match(ok), "{ok}: {s}");
+        }
+        for bad in ["8", "1,,2", "1,", "a"] {
+            assert!(!re.is_match(bad), "{bad}: {s}");
+        }
+        let (s, _) = applied("取值为：1,2,3,4,5,6,7。", Ty::String);
+        assert_eq!(s["enum"], json!(["1", "2", "3", "4", "5", "6", "7"]), "{s}");
+        let (s, _) = applied("多个类型用英文逗号分隔。取值为：a.b、c", Ty::String);
+        assert_eq!(s["pattern"], r"^(?:a\.b|c)(?:,(?:a\.b|c))*$", "{s}");
     }
 
     /// Values stated for a value that is not empty ("不为空时…取值如下："): each item's values on
