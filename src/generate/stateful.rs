@@ -98,23 +98,10 @@ fn not_echoed(key: &str) -> bool {
 /// `(/vpc/name, "conform")`.
 fn sent_strings(body: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let Some(top) = body.as_object() else {
-        return out;
-    };
-    for (k, v) in top {
+    for (k, v) in body.as_object().into_iter().flatten() {
         match v {
-            Value::String(s) if !not_echoed(k) => {
-                out.push((format!("/{k}"), s.clone()));
-            }
-            Value::Object(inner) => {
-                for (ik, iv) in inner {
-                    if let Value::String(s) = iv {
-                        if !not_echoed(ik) {
-                            out.push((format!("/{k}/{ik}"), s.clone()));
-                        }
-                    }
-                }
-            }
+            Value::String(s) if !not_echoed(k) => out.push((format!("/{k}"), s.clone())),
+            Value::Object(inner) => push_strings(&format!("/{k}"), inner, &mut out),
             _ => {}
         }
     }
@@ -127,16 +114,21 @@ fn sent_strings_deep(body: &Value) -> Vec<(String, String)> {
     let mut out = sent_strings(body);
     for (k, v) in body.as_object().into_iter().flatten() {
         if let Some(Value::Object(first)) = v.as_array().and_then(|items| items.first()) {
-            for (ik, iv) in first {
-                if let Value::String(s) = iv {
-                    if !not_echoed(ik) {
-                        out.push((format!("/{k}/0/{ik}"), s.clone()));
-                    }
-                }
-            }
+            push_strings(&format!("/{k}/0"), first, &mut out);
         }
     }
     out
+}
+
+/// Pushes the string fields of `o` (found at `at`) that an answer may show as sent.
+fn push_strings(at: &str, o: &Map<String, Value>, out: &mut Vec<(String, String)>) {
+    for (k, v) in o {
+        if let Value::String(s) = v {
+            if !not_echoed(k) {
+                out.push((format!("{at}/{k}"), s.clone()));
+            }
+        }
+    }
 }
 
 /// Whether a body names a resource nothing made: an id field (`vpc_id`, `subnet_ids`) holding

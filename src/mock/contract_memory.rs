@@ -1044,14 +1044,12 @@ impl Memory {
             .clear();
     }
 
-    /// Where the setting a request of `template` reaches at `path` is kept: with the item the
-    /// path runs below, so that the item's delete forgets it; else at `elsewhere` (a path
-    /// naming the item's id below another collection than its own).
-    pub fn setting_at(&self, template: &str, path: &str, elsewhere: String) -> String {
-        match self.holder_at(template, path) {
-            Some((collection, id)) => format!("{collection}\n{id}\n{}", normalise(template)),
-            None => elsewhere,
-        }
+    /// Where the setting a request of `template` reaches at `path` is kept with the item the
+    /// path runs below, so that the item's delete forgets it; None where no item of the memory
+    /// holds it (a path naming the item's id below another collection than its own).
+    pub fn setting_at(&self, template: &str, path: &str) -> Option<String> {
+        let (collection, id) = self.holder_at(template, path)?;
+        Some(format!("{collection}\n{id}\n{}", normalise(template)))
     }
 
     /// Merges a write of a setting into what is kept `at` ([`Memory::setting_at`]) and
@@ -1843,17 +1841,15 @@ mod tests {
         let made = m.create("/v1/p/vpcs", "/vpc/id", json!({"vpc": {"name": "a"}}), None);
         let id = made["vpc"]["id"].as_str().unwrap_or_default().to_string();
         let template = "/v1/{project_id}/vpcs/{vpc_id}/policy";
-        let at = m.setting_at(template, &format!("/v1/p/vpcs/{id}/policy"), "x".into());
+        let at = m
+            .setting_at(template, &format!("/v1/p/vpcs/{id}/policy"))
+            .expect("kept with the vpc");
         assert_eq!(at, format!("/v1/p/vpcs\n{id}\n/v1/{{}}/vpcs/{{}}/policy"));
         m.write_setting(&at, &json!({"period": "3"}));
         m.delete("/v1/p/vpcs", &id);
         assert_eq!(m.setting(&at), None);
-        let elsewhere = m.setting_at(
-            "/v2/{project_id}/dbs/{vpc_id}/policy",
-            "/v2/p/dbs/1/policy",
-            "x".into(),
-        );
-        assert_eq!(elsewhere, "x", "no item of the memory's holds it");
+        let elsewhere = m.setting_at("/v2/{project_id}/dbs/{vpc_id}/policy", "/v2/p/dbs/1/policy");
+        assert_eq!(elsewhere, None, "no item of the memory's holds it");
     }
 
     #[test]

@@ -712,12 +712,15 @@ impl Tier {
         if !self.settings.contains(&op.id) {
             return None;
         }
-        let mut elsewhere = normalise(&op.path);
-        for (_, v) in params {
-            elsewhere.push('\n');
-            elsewhere.push_str(v);
-        }
-        Some(self.memory.setting_at(&op.path, path, elsewhere))
+        let at = self.memory.setting_at(&op.path, path).unwrap_or_else(|| {
+            let mut elsewhere = normalise(&op.path);
+            for (_, v) in params {
+                elsewhere.push('\n');
+                elsewhere.push_str(v);
+            }
+            elsewhere
+        });
+        Some(at)
     }
 
     /// The map entry a request's path names ([`Tier::entry_lists`]); `params` come decoded
