@@ -269,9 +269,13 @@ fn each_method_is_routed_among_its_own_operations() {
     assert!(op("DELETE", "/v2.0/{project_id}/vpcs/{vpc_id}/tags/{key}"));
     let tier = conform::mock::contract_tier::Tier::new(contract.clone(), Faults::default());
     let path = "/v2.0/p1/vpcs/v-1/tags/action";
-    let (status, body) = tier.answer("DELETE", path, None, b"").expect("routed");
+    let (status, body) = tier
+        .answer(None, "DELETE", path, None, b"")
+        .expect("routed");
     assert_eq!(status.as_u16(), 404, "{body:?}");
-    let (status, _) = tier.answer("PATCH", path, None, b"").expect("a known path");
+    let (status, _) = tier
+        .answer(None, "PATCH", path, None, b"")
+        .expect("a known path");
     assert_eq!(status.as_u16(), 405);
     assert_eq!(tier.methods(path), ["POST", "DELETE"]);
     // A trailing slash and doubled slashes are ignored, as they always were by the tier.
@@ -531,11 +535,23 @@ fn several_parameters_in_one_segment_are_each_a_path_parameter_end_to_end() {
         .unwrap();
     assert_eq!(path, format!("/v2/reverse/floatingips/cn-north-4:{fip}"));
     let (status, body) = tier
-        .answer("PUT", &path, None, br#"{"ptrdname": "a.example.com."}"#)
+        .answer(
+            None,
+            "PUT",
+            &path,
+            None,
+            br#"{"ptrdname": "a.example.com."}"#,
+        )
         .expect("the tier routes the mixed segment");
     assert_eq!(status.as_u16(), 200, "{body:?}");
     assert!(tier
-        .answer("PUT", "/v2/reverse/floatingips/cn-north-4", None, b"{}")
+        .answer(
+            None,
+            "PUT",
+            "/v2/reverse/floatingips/cn-north-4",
+            None,
+            b"{}"
+        )
         .is_none());
 }
 
@@ -699,7 +715,7 @@ impl Tiers {
         let tier = self.svc.mock().tier.as_ref().expect("a contract is served");
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         let (status, answer) = tier
-            .answer(method, path, None, body.as_bytes())
+            .answer(None, method, path, None, body.as_bytes())
             .unwrap_or_else(|| panic!("the contract has no {method} {path}"));
         (status.as_u16(), answer.unwrap_or(Value::Null))
     }

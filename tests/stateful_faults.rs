@@ -563,3 +563,128 @@ fn a_put_below_an_item_setting_a_boolean_the_read_shows_is_its_update() {
     assert!(!yaml.contains("new_password"), "{yaml}");
     passes_and_fails_when_updates_are_ignored(d, case);
 }
+
+/// A request-construction page listing the project header, as a service's common headers
+/// are documented.
+const PROJECT_HEADER_PAGE: &str = "# 构造请求\n\n## 请求消息头\n\n|名称|描述|是否必选|示例|\n|--|--|--|--|\n|X-Auth-Token|用户Token。|否|-|\n|X-Project-Id|项目ID。AK/SK认证时使用。|否|e9993fc787d94b6c886cbaa340f9c0f4|\n";
+
+/// The stack service (paths naming no project) documenting `X-Project-Id`: the header chooses
+/// the project, so each stack asked for from another project gets a namespace case sending it.
+/// The case passes against the contract tier and fails where projects leak; it runs signed
+/// with AK/SK (its header wins over the target's project, and the signature covers it) and is
+/// skipped on a token target, whose scope chooses the project. Without the header documented,
+/// no such case is written (the existing tests' set).
+#[test]
+fn a_project_the_header_chooses_is_asked_from_another_project() {
+    let dir = derive_service(
+        "svc",
+        |svc| {
+            write_pages(svc);
+            let quotas = page(
+                "查询配额",
+                "GET /v1/\\{project\\_id\\}/quotas",
+                &[("表 1 路径参数", "|project_id|是|String|项目ID。|")],
+                &[("表 2 响应Body参数", "|quota|是|Integer|配额。|")],
+                200,
+            );
+            common::write_pages(
+                svc,
+                &[("构造请求.md", PROJECT_HEADER_PAGE), ("quotas.md", &quotas)],
+            );
+        },
+        true,
+    );
+    let d = dir.path();
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(d.join("schemas/operations.json")).unwrap()).unwrap();
+    let show = index
+        .as_array()
+        .and_then(|ops| {
+            ops.iter()
+                .find(|o| o["path"] == "/v2/stacks/{stack_id}" && o["method"] == "GET")
+        })
+        .unwrap_or_else(|| panic!("no show: {index}"));
+    assert_eq!(show["project_header"], true, "{show}");
+    // A path naming its project takes it from there.
+    let quotas = index
+        .as_array()
+        .and_then(|ops| ops.iter().find(|o| o["path"] == "/v1/{project_id}/quotas"))
+        .unwrap_or_else(|| panic!("no quotas: {index}"));
+    assert_eq!(quotas.get("project_header"), None, "{quotas}");
+    let id = "svc/show_stack_v2/path_stack_id__other_project";
+    let case = std::fs::read_to_string(d.join(format!("cases/{id}.yaml"))).unwrap();
+    assert!(
+        case.contains(r#"headers: {"X-Project-Id":"${other_project_id}"}"#)
+            && case.contains(r#"requires: ["project-header","var:other_project_id"]"#)
+            && case.contains("property:namespace")
+            && case.contains("setup: create"),
+        "{case}"
+    );
+
+    let mock = standalone(d, &["--schemas", "schemas"]);
+    let (out, report) = run_against(d, &mock, &[]);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert_eq!(verdict_of(&report, id), "passed", "{report}");
+    drop(mock);
+    let mock = standalone(d, &["--schemas", "schemas", "--fault", "cross-project"]);
+    let (_, report) = run_against(d, &mock, &[]);
+    assert_eq!(verdict_of(&report, id), "failed", "{report}");
+    drop(mock);
+
+    // Against a signing mock: the target's own project (its `project_id`, sent as the header)
+    // is the mock's, and the case asks from the other one.
+    for (auth, target, verdict) in [
+        (
+            "aksk:HPUAPROJECTHEADER01:sk-project-header",
+            "    auth: {type: aksk, ak_env: CONFORM_T_AK_PH, sk_env: CONFORM_T_SK_PH}\n",
+            "passed",
+        ),
+        (
+            "token:tok-project-header",
+            "    auth: {type: token, token_env: CONFORM_T_TOKEN_PH}\n",
+            "skipped",
+        ),
+    ] {
+        let mock = standalone(d, &["--schemas", "schemas", "--auth", auth]);
+        let config = common::mock_target_config("t", &mock.1, target).replace("{evs: ", "{svc: ");
+        std::fs::write(d.join("conform.yaml"), config).unwrap();
+        let out = common::conform_env(
+            d,
+            &[
+                "run",
+                "--cases-dir",
+                "cases",
+                "--schemas",
+                "schemas",
+                "--target",
+                "t",
+                "--config",
+                "conform.yaml",
+                "--allow-mutation",
+                "--allow-create",
+                "all",
+                "--snapshots",
+                "off",
+                "-q",
+                "--report-json",
+                "r.json",
+                id,
+            ],
+            &[
+                ("CONFORM_T_AK_PH", "HPUAPROJECTHEADER01"),
+                ("CONFORM_T_SK_PH", "sk-project-header"),
+                ("CONFORM_T_TOKEN_PH", "tok-project-header"),
+            ],
+        );
+        let report: Value =
+            serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
+        assert_eq!(
+            verdict_of(&report, id),
+            verdict,
+            "{auth}: {report}\n{}",
+            common::text(&out.stderr)
+        );
+    }
+    let without = derive_service("svc", write_pages, true);
+    assert!(!without.path().join(format!("cases/{id}.yaml")).exists());
+}

@@ -193,12 +193,17 @@ fn resolve(id: &str, path: &Path, model: CaseFile, contract: &Contract) -> Resul
     for r in &model.requires {
         // `var:NAME`: the case needs a target variable, and is skipped where it is undefined.
         let is_var = r.value.strip_prefix("var:").is_some_and(|n| !n.is_empty());
-        if !is_var && !matches!(r.value.as_str(), "auth" | "token" | "aksk") {
+        if !is_var
+            && !matches!(
+                r.value.as_str(),
+                "auth" | "token" | "aksk" | "project-header"
+            )
+        {
             return Err(at(
                 path,
                 &r.referenced,
                 format!(
-                    "unknown requirement '{}' (known: auth, token, aksk, var:NAME)",
+                    "unknown requirement '{}' (known: auth, token, aksk, project-header, var:NAME)",
                     r.value
                 ),
             ));

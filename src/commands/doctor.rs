@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::contract::resources::{collection_of, fill_path, Bindings};
+use crate::contract::resources::{fill_path, Bindings};
 use crate::contract::Contract;
 use crate::error::Error;
 use crate::run::auth::authorize;
@@ -202,9 +202,7 @@ fn touched_kinds(schemas: &Path, cases_dir: &Path) -> Result<(Contract, Vec<Stri
             let Some(route) = step.route(&contract) else {
                 continue;
             };
-            if let Some(kind) =
-                collection_of(route.template).and_then(|c| contract.resources.by_collection(c))
-            {
+            if let Some(kind) = contract.resources.of_path(route.template) {
                 kinds.insert(kind.kind.clone());
             }
         }

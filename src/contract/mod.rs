@@ -143,6 +143,10 @@ pub struct Operation {
     /// What the deriver inferred rather than read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The path names no project and the service's request headers document `X-Project-Id`:
+    /// the header (sent with AK/SK credentials) chooses the project, not the path.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub project_header: bool,
 }
 
 impl Operation {
@@ -165,6 +169,7 @@ impl Operation {
             alternatives: Vec::new(),
             conflicts: Vec::new(),
             notes: Vec::new(),
+            project_header: false,
         }
     }
 

@@ -351,6 +351,32 @@ impl ResourceTable {
             .or_else(|| named().find(|k| top(k)))
     }
 
+    /// The kind a path (template, raw or resolved) concerns: by its collection segment after
+    /// the project ([`ResourceTable::by_collection`]), else, for a path naming no project
+    /// (`/v2/stacks/{stack_id}`), the kind whose collection the path runs through, the
+    /// deepest one where several do.
+    pub fn of_path(&self, path: &str) -> Option<&ResourceKind> {
+        if let Some(k) = collection_of(path).and_then(|c| self.by_collection(c)) {
+            return Some(k);
+        }
+        let path = path.split('?').next().unwrap_or("");
+        let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        self.kinds
+            .iter()
+            .filter_map(|k| {
+                let t = k.collection_template()?;
+                let ts: Vec<&str> = t.split('/').filter(|s| !s.is_empty()).collect();
+                let through = ts.len() <= segs.len()
+                    && ts
+                        .iter()
+                        .zip(&segs)
+                        .all(|(a, b)| a == b || super::template::match_segment(a, b).is_some());
+                through.then_some((ts.len(), k))
+            })
+            .max_by_key(|(n, _)| *n)
+            .map(|(_, k)| k)
+    }
+
     /// Path parameters that name a kind's items other than its own id parameter, as
     /// `(kind index, parameter)`: an id parameter standing right after the kind's collection in
     /// some operation's path (`{idp_id}` in `/identity_providers/{idp_id}/protocols`, where the
@@ -745,6 +771,40 @@ mod tests {
             op("/v2/{project_id}/policies/{resource_id}/list"),
         ];
         assert_eq!(t.aliases(&ops), vec![(0, "idp_id".to_string())]);
+    }
+
+    /// A path naming no project concerns the kind whose collection it runs through, the
+    /// deepest one (a stack's output, not the stack); a project's path, by its collection.
+    #[test]
+    fn a_path_naming_no_project_concerns_the_kind_it_runs_through() {
+        let call = |p: &str| Call {
+            method: "GET".into(),
+            path: p.into(),
+            body: None,
+            query: Default::default(),
+        };
+        let kind =
+            |name: &str, coll: &str, read: &str| ResourceKind::new(name, "aos", coll, call(read));
+        let t = ResourceTable {
+            kinds: vec![
+                kind("stack.v2", "stacks", "/v2/stacks/{stack_id}"),
+                kind(
+                    "output.v2",
+                    "outputs",
+                    "/v2/stacks/{stack_id}/outputs/{output_id}",
+                ),
+                kind("vpc.v1", "vpcs", "/v1/{project_id}/vpcs/{vpc_id}"),
+            ],
+        };
+        let of = |p: &str| t.of_path(p).map(|k| k.kind.as_str());
+        assert_eq!(of("/v2/stacks/s1"), Some("stack.v2"));
+        assert_eq!(of("/v2/stacks/{stack_id}/outputs/o1"), Some("output.v2"));
+        assert_eq!(of("/v2/stacks"), Some("stack.v2"));
+        assert_eq!(of("/v1/p1/vpcs/v1"), Some("vpc.v1"));
+        assert_eq!(of("/v2/templates/t1"), None);
+        // The ledger's check reads the same: a teardown's delete of a stack can be undone.
+        assert!(crate::run::ledger::check_undo(&t, "DELETE", "/v2/stacks/s1").is_ok());
+        assert!(crate::run::ledger::check_undo(&t, "DELETE", "/v2/templates/t1").is_err());
     }
 
     #[test]

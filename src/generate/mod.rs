@@ -232,7 +232,9 @@ struct Draft {
     raw_body: Option<String>,
     status: Status,
     assertions: Vec<Value>,
-    needs_token: bool,
+    /// What the target must offer for the case to run (`auth`, `project-header`), besides
+    /// the variables it reads.
+    requires: Vec<&'static str>,
     step: String,
     /// The stateful property a case tests (`namespace`, `invalid_ids`), named in its tags.
     property: Option<&'static str>,
@@ -791,7 +793,7 @@ impl<'a> OpGen<'a> {
             raw_body: None,
             status,
             assertions: Vec::new(),
-            needs_token: false,
+            requires: Vec::new(),
             step: step.to_string(),
             property: None,
         }
@@ -1576,9 +1578,20 @@ impl<'a> OpGen<'a> {
             d.params.insert(p.clone(), json!(malformed_id()));
             d.property = Some("invalid_ids");
             self.push(d);
-            // Where the path names no project the token chooses it: another project's resource
-            // needs another project's credentials, which a generated case does not have.
+            // Where the path names no project, the header chooses it where the service
+            // documents one; else the token does, and another project needs its credentials.
             if !names_project {
+                if self.made_here(p) {
+                    let mut d = self.asked_from_another_project(
+                        &format!("{p} asked from another project"),
+                        &format!("path_{p}__other_project"),
+                        &format!("path/{p}"),
+                        body.clone(),
+                        &not_found,
+                    );
+                    d.assertions.extend(self.code_assertion(&not_found));
+                    self.push(d);
+                }
                 continue;
             }
             let other = format!("other_project_{p}");
@@ -1691,6 +1704,20 @@ impl<'a> OpGen<'a> {
                 "namespace",
             ));
         }
+        // Where no path names the project, the header asks from another one.
+        if !names_project && self.made_here(q) {
+            let mut d = self.asked_from_another_project(
+                &format!("{q}: asked from another project"),
+                &format!("query_{q}__other_project"),
+                &format!("query/{q}"),
+                body.clone(),
+                &not_found,
+            );
+            d.query
+                .insert(q.to_string(), Value::String(format!("${{{q}}}")));
+            d.assertions.extend(self.code_assertion(&not_found));
+            self.push(d);
+        }
         for (label, var, description, constraint, property) in variants {
             let mut d = self.draft(
                 &format!("{q}: {}", label.replace('_', " ")),
@@ -1706,6 +1733,49 @@ impl<'a> OpGen<'a> {
             d.property = Some(property);
             self.push(d);
         }
+    }
+
+    /// Whether the project header chooses this operation's project ([`Operation::project_header`])
+    /// and a kind of the resource table makes what `param` names: the case's setup makes one in
+    /// this project to ask for from another. An id the service cannot make (a held one, the
+    /// same in every project of a mock) or a job the tier keeps apart from its kinds is not.
+    fn made_here(&self, param: &str) -> bool {
+        self.op.project_header
+            && self
+                .producers
+                .for_param(param, &self.op.service, &self.op.path)
+                .is_some()
+    }
+
+    /// A request for this project's resource (its setup makes it here) sent from another
+    /// project, which the `X-Project-Id` header chooses where the path names none: it behaves
+    /// like an unknown one. It needs a target whose header chooses the project (AK/SK, or
+    /// none: a token's scope would win), property `namespace`.
+    fn asked_from_another_project(
+        &self,
+        step: &str,
+        name: &str,
+        rule_at: &str,
+        body: Option<Value>,
+        not_found: &Status,
+    ) -> Draft {
+        let mut d = self.draft(
+            step,
+            name,
+            format!(
+                "A resource of this project asked for from another one (X-Project-Id) behaves like an unknown one: {} ({}).",
+                not_found.text(),
+                self.page
+            ),
+            vec![rule_id(&self.op.id, rule_at, &Constraint::Isolation)],
+            body,
+            not_found.clone(),
+        );
+        d.headers
+            .insert("X-Project-Id".into(), json!("${other_project_id}"));
+        d.requires.push("project-header");
+        d.property = Some("namespace");
+        d
     }
 
     fn auth_case(&mut self) {
@@ -1728,7 +1798,7 @@ impl<'a> OpGen<'a> {
         // the request carries no credential at all, whatever the target's auth kind.
         d.headers.insert("Authorization".into(), json!(""));
         d.headers.insert("X-Auth-Token".into(), json!(""));
-        d.needs_token = true;
+        d.requires.push("auth");
         self.push(d);
     }
 
@@ -2101,7 +2171,7 @@ impl<'a> OpGen<'a> {
             }
         }
         let mut texts = Vec::new();
-        for v in d.params.values().chain(d.body.iter()) {
+        for v in d.params.values().chain(&d.body).chain(d.headers.values()) {
             crate::case::vars::strings_of(v, &mut texts);
         }
         // Setup and teardown steps read their operations' parameters too.
@@ -2124,14 +2194,12 @@ impl<'a> OpGen<'a> {
         let mut tags = vec!["generated".to_string()];
         tags.extend(d.property.map(|p| format!("property:{p}")));
         tags.extend(d.rules.iter().cloned());
-        let mut requires: Vec<String> = self
-            .variables(d, plan)
-            .into_iter()
-            .map(|v| format!("var:{v}"))
-            .collect();
-        if d.needs_token {
-            requires.insert(0, "auth".into());
-        }
+        let mut requires: Vec<String> = d.requires.iter().map(ToString::to_string).collect();
+        requires.extend(
+            self.variables(d, plan)
+                .into_iter()
+                .map(|v| format!("var:{v}")),
+        );
         let mut y = header(reference, &d.description, &tags, &requires);
         y.push_str("steps:\n");
         for s in &plan.setup {

@@ -14,7 +14,7 @@ use crate::mock::faults::{Fault, Faults};
 use crate::mock::shared::{owns, Owned, Shared};
 
 /// One kind's routes, as normalised templates (`/v1/{}/vpcs`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct KindRoute {
     collection: String,
     item: String,
@@ -52,7 +52,7 @@ struct KindRoute {
 }
 
 /// How the requests of a kind whose id travels in the query name one.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct QueryNamed {
     /// The query parameter (and body field) naming one (`asset_id`).
     param: String,
@@ -131,6 +131,10 @@ pub struct Held {
     pub created: BTreeMap<String, Vec<String>>,
     /// Seeded from the pages (and not deleted).
     pub documented: BTreeMap<String, Vec<String>>,
+    /// What other projects hold, by the project their requests named in `X-Project-Id`
+    /// (paths naming no project); projects holding nothing are left out.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub other_projects: BTreeMap<String, Held>,
 }
 
 /// Stored bodies: concrete collection path → (id, body) in creation order.
@@ -1021,6 +1025,22 @@ impl Memory {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert((collection.to_string(), id.to_string()));
+    }
+
+    /// A memory of the same kinds and faults holding nothing yet: another project's, for the
+    /// paths that name none (the `X-Project-Id` header chooses it). The emulation's store is
+    /// this project's, so it keeps the emulated kinds itself (ECS's
+    /// `/v2.1/servers/{server_id}/block_device` asked from there finds no server made here).
+    pub fn empty_like(&self) -> Memory {
+        Memory {
+            kinds: self.kinds.clone(),
+            store: RwLock::default(),
+            faults: self.faults.clone(),
+            owner: None,
+            seeded: Mutex::default(),
+            documented: Mutex::default(),
+            settings: RwLock::default(),
+        }
     }
 
     /// Forgets everything stored (a reset): each collection holds its documented instance

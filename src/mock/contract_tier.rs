@@ -17,7 +17,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
@@ -36,6 +36,9 @@ use crate::contract::{Contract, ErrorCode, Operation, SchemaKind};
 pub struct Tier {
     contract: Arc<Contract>,
     memory: Memory,
+    /// Other projects' memories, by the project the `X-Project-Id` header names, for the
+    /// operations whose paths name none ([`Operation::project_header`]).
+    others: RwLock<BTreeMap<String, Arc<Memory>>>,
     jobs: super::jobs::Jobs,
     /// The ids the contract names that none of its operations creates.
     pub seeds: super::seeds::Seeds,
@@ -65,6 +68,27 @@ pub struct Tier {
     /// The ids of the PUTs below an item that set its fields
     /// ([`crate::contract::rules::field_switch`]).
     switches: BTreeSet<String>,
+}
+
+/// How many other projects' memories a tier keeps: a client naming a new project in every
+/// request cannot grow the mock without bound.
+pub const MAX_OTHER_PROJECTS: usize = 64;
+
+/// The memory a request is served from: the tier's own, or another project's.
+enum Scoped<'t> {
+    Own(&'t Memory),
+    Other(Arc<Memory>),
+}
+
+impl std::ops::Deref for Scoped<'_> {
+    type Target = Memory;
+
+    fn deref(&self) -> &Memory {
+        match self {
+            Scoped::Own(m) => m,
+            Scoped::Other(m) => m,
+        }
+    }
 }
 
 /// An answer: status and JSON body (None: no body).
@@ -176,6 +200,7 @@ impl Tier {
                         }),
                 )
                 .refitted(seeds.refitted()),
+            others: RwLock::default(),
             shared,
             jobs: held_job(&seeds),
             seeds,
@@ -188,13 +213,56 @@ impl Tier {
     /// changed or deleted is forgotten and the jobs they started with it.
     pub fn reset(&self) {
         self.memory.clear();
+        self.others
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         self.jobs.forget_started();
     }
 
     /// What the tier's memory holds: the ids of each concrete collection, created by requests
     /// or documented by the pages (`GET /__mock/resources`).
     pub fn resources(&self) -> super::contract_memory::Held {
-        self.memory.ids()
+        let mut held = self.memory.ids();
+        let others = self.others.read().unwrap_or_else(|p| p.into_inner());
+        held.other_projects = others
+            .iter()
+            .map(|(project, memory)| (project.clone(), memory.ids()))
+            .filter(|(_, h)| !h.created.is_empty() || !h.documented.is_empty())
+            .collect();
+        held
+    }
+
+    /// The memory a request of `op` reads and writes: the tier's own, unless the path names no
+    /// project, the service takes it from the header ([`Operation::project_header`]) and the
+    /// header names another one (`project`). Another project's memory holds the same kinds,
+    /// starts empty (its documented instances aside) and is kept from its first request on,
+    /// up to [`MAX_OTHER_PROJECTS`]; where projects leak (`cross-project-leak`), every
+    /// request is served from the tier's own.
+    fn memory_in(&self, op: &Operation, project: Option<&str>) -> Result<Scoped<'_>, Answer> {
+        let Some(project) = project.filter(|_| op.project_header && !self.leaks) else {
+            return Ok(Scoped::Own(&self.memory));
+        };
+        if let Some(m) = self
+            .others
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(project)
+        {
+            return Ok(Scoped::Other(m.clone()));
+        }
+        let mut others = self.others.write().unwrap_or_else(|p| p.into_inner());
+        if others.len() >= MAX_OTHER_PROJECTS && !others.contains_key(project) {
+            return Err(self.error(
+                Some(op),
+                StatusCode::FORBIDDEN,
+                &format!("the mock keeps at most {MAX_OTHER_PROJECTS} other projects"),
+            ));
+        }
+        let m = others
+            .entry(project.to_string())
+            .or_insert_with(|| Arc::new(self.memory.empty_like()));
+        Ok(Scoped::Other(m.clone()))
     }
 
     /// The largest request body the mock reads: [`super::BODY_LIMIT`], or, where the longest
@@ -325,8 +393,12 @@ impl Tier {
     }
 
     /// Answers a request, or None when no operation of the contract has this path at all.
+    /// `project` is another project than the mock's own that the request names by its
+    /// `X-Project-Id` header (None: its own): a path naming no project is served from that
+    /// project's memory ([`Tier::memory_in`]).
     pub fn answer(
         &self,
+        project: Option<&str>,
         method: &str,
         path: &str,
         query: Option<&str>,
@@ -369,7 +441,11 @@ impl Tier {
         } else {
             None
         };
-        Some(self.serve(op, path, &params, &query, request.as_ref()))
+        let memory = match self.memory_in(op, project) {
+            Ok(memory) => memory,
+            Err(refused) => return Some(refused),
+        };
+        Some(self.serve(&memory, op, path, &params, &query, request.as_ref()))
     }
 
     /// Where the path names the body's one map key (`PUT …/metadata/{key}` with
@@ -388,6 +464,7 @@ impl Tier {
 
     fn serve(
         &self,
+        memory: &Memory,
         op: &Operation,
         path: &str,
         params: &[(String, String)],
@@ -435,7 +512,7 @@ impl Tier {
                     };
                     return self.not_found(op, &unknown);
                 }
-                if let Err(unknown) = self.memory.role(&op.path, path, params) {
+                if let Err(unknown) = memory.role(&op.path, path, params) {
                     return self.not_found(op, &unknown);
                 }
             }
@@ -464,22 +541,18 @@ impl Tier {
             );
         }
         if op.method == "PUT" {
-            if let Some(made) = self.put_create(op, path, params, request, body.clone()) {
+            if let Some(made) = self.put_create(memory, op, path, params, request, body.clone()) {
                 return made;
             }
             if !self.unknown_id_ok {
-                self.memory.put_names_item(&op.path, path, params, request);
-                self.put_entry(op, path, params, request);
+                memory.put_names_item(&op.path, path, params, request);
+                self.put_entry(memory, op, path, params, request);
             }
         }
-        let role = self
-            .memory
+        let role = memory
             .query_role(&op.method, &op.path, path, params, query, request)
-            .or_else(|| {
-                self.memory
-                    .named_in_body(&op.method, &op.path, path, params, request)
-            })
-            .unwrap_or_else(|| self.memory.role(&op.path, path, params));
+            .or_else(|| memory.named_in_body(&op.method, &op.path, path, params, request))
+            .unwrap_or_else(|| memory.role(&op.path, path, params));
         let role = match role {
             Ok(role) if op.method == "GET" => Memory::list_of(role),
             Ok(role) => role,
@@ -487,7 +560,7 @@ impl Tier {
             Err(_) if self.unknown_id_ok => Role::Other,
             Err(unknown) => {
                 let entry = matches!(op.method.as_str(), "GET" | "HEAD")
-                    .then(|| self.keyed_entry(op, path, params, schema))
+                    .then(|| self.keyed_entry(memory, op, path, params, schema))
                     .flatten();
                 return match entry {
                     Some(entry) => (status, Some(entry)),
@@ -495,7 +568,7 @@ impl Tier {
                 };
             }
         };
-        if let Some(refused) = self.precondition_refused(op, path, params) {
+        if let Some(refused) = self.precondition_refused(memory, op, path, params) {
             return self.error(Some(op), StatusCode::CONFLICT, &refused);
         }
         // One entry of a map the item holds (a gateway response's `responses/{type}`, a
@@ -503,7 +576,7 @@ impl Tier {
         // removes it. A delete of an absent one stays a success: an emulated holder (a server
         // of the ECS emulation) keeps maps this memory does not see.
         if matches!(role, Role::Other) && matches!(op.method.as_str(), "GET" | "HEAD" | "DELETE") {
-            if let Some((e, entry)) = self.keyed_lookup(op, path, params, schema) {
+            if let Some((e, entry)) = self.keyed_lookup(memory, op, path, params, schema) {
                 return match entry {
                     None if self.unknown_id_ok || op.method == "DELETE" => (status, body),
                     None => {
@@ -514,7 +587,7 @@ impl Tier {
                         self.not_found(op, &unknown)
                     }
                     Some(_) if op.method == "DELETE" => {
-                        self.memory.remove_entry(&op.path, path, e.parents, &e.key);
+                        memory.remove_entry(&op.path, path, e.parents, &e.key);
                         (status, body)
                     }
                     Some(entry) => (status, Some(entry)),
@@ -524,24 +597,22 @@ impl Tier {
         // A PUT setting fields of the item it runs below (CES's `…/alarms/{id}/action`).
         if let (Role::Other, Some(r)) = (&role, request) {
             if self.switches.contains(&op.id) {
-                self.memory.update_holder(&op.path, path, r);
+                memory.update_holder(&op.path, path, r);
             }
         }
         // A setting (`…/backups/policy`) of a resource the memory knows: a PUT writes it, a GET
         // shows what was written over the view of the resource.
-        if let (Role::Other, Some(at)) = (&role, self.setting_at(op, path, params)) {
+        if let (Role::Other, Some(at)) = (&role, self.setting_at(memory, op, path, params)) {
             let written = match (op.method.as_str(), request) {
-                ("PUT" | "POST", Some(r)) => Some(self.memory.write_setting(&at, r)),
+                ("PUT" | "POST", Some(r)) => Some(memory.write_setting(&at, r)),
                 ("GET", _) => None,
                 _ => return (status, self.job_started(op, body)),
             };
             let mut answer = match written {
                 Some(_) => self.job_started(op, body),
-                None => self.view_of_holder(op, path, body, schema),
+                None => self.view_of_holder(memory, op, path, body, schema),
             };
-            if let (Some(b), Some(held)) =
-                (&mut answer, written.or_else(|| self.memory.setting(&at)))
-            {
+            if let (Some(b), Some(held)) = (&mut answer, written.or_else(|| memory.setting(&at))) {
                 echo_fitted(b, &held, schema, &self.scalars);
             }
             return (status, answer);
@@ -573,7 +644,7 @@ impl Tier {
                     Some((how, key)) => {
                         super::contract_memory::show_key(&mut made, how, &key);
                         let refuse = self.contract.documents(&op.service, 409);
-                        match self.memory.create_keyed(
+                        match memory.create_keyed(
                             &collection,
                             &id_pointer,
                             made,
@@ -591,9 +662,7 @@ impl Tier {
                             }
                         }
                     }
-                    None => self
-                        .memory
-                        .create_with_id(&collection, &id_pointer, made, request),
+                    None => memory.create_with_id(&collection, &id_pointer, made, request),
                 };
                 let at = self
                     .contract
@@ -604,7 +673,7 @@ impl Tier {
                 // A kind that is itself a job (SIS's transcriber jobs answer their own id as
                 // `job_id`) was stored under that id: it starts no job of the job table.
                 if id_pointer != format!("/{}", super::jobs::JOB_ID) {
-                    let fields = self.memory.get(&collection, &id).unwrap_or_default();
+                    let fields = memory.get(&collection, &id).unwrap_or_default();
                     self.jobs
                         .start(&mut answer, Some(super::jobs::Made { id, fields }), at);
                 }
@@ -613,7 +682,7 @@ impl Tier {
             // A collection whose answer lists nothing (`…/servers/{id}/ips` answers a map of
             // networks): a view of the item it runs below.
             ("GET", Role::List { .. }) if !lists_items(schema) => {
-                (status, self.view_of_holder(op, path, body, schema))
+                (status, self.view_of_holder(memory, op, path, body, schema))
             }
             (
                 "GET",
@@ -622,7 +691,7 @@ impl Tier {
                     envelope,
                 },
             ) => {
-                let items = filtered(self.memory.list(&collection), envelope.as_deref(), query);
+                let items = filtered(memory.list(&collection), envelope.as_deref(), query);
                 (
                     status,
                     body.map(|b| {
@@ -639,7 +708,7 @@ impl Tier {
             }
             (method, Role::Item { collection, id }) => match method {
                 "GET" => {
-                    let stored = self.memory.get(&collection, &id);
+                    let stored = memory.get(&collection, &id);
                     let one = stored.map(|s| match &body {
                         // A read answering a list of the one (AOM's `thresholds: [rule]`).
                         Some(b) if lists_one(schema, &s) => {
@@ -659,20 +728,20 @@ impl Tier {
                         KeyValue::of(asked)?.as_fields(r)
                     });
                     let stored = match named.as_ref().or(request) {
-                        Some(r) => self.memory.update(&collection, &id, &aliased(r, schema)),
-                        None => self.memory.get(&collection, &id),
+                        Some(r) => memory.update(&collection, &id, &aliased(r, schema)),
+                        None => memory.get(&collection, &id),
                     };
                     (status, body.and(stored.map(|s| fit(&s))))
                 }
                 "DELETE" => {
-                    self.memory.delete(&collection, &id);
+                    memory.delete(&collection, &id);
                     (status, body)
                 }
                 _ => (status, self.job_started(op, body)),
             },
             // A view of one item (`…/servers/{id}/ips`): the fields it documents that the item
             // holds are the item's (its own id aside: the view may have one of its own).
-            ("GET", Role::Other) => (status, self.view_of_holder(op, path, body, schema)),
+            ("GET", Role::Other) => (status, self.view_of_holder(memory, op, path, body, schema)),
             _ => (status, self.job_started(op, body)),
         }
     }
@@ -681,13 +750,13 @@ impl Tier {
     /// that the item holds are the item's (its own id aside: the view may have one of its own).
     fn view_of_holder(
         &self,
+        memory: &Memory,
         op: &Operation,
         path: &str,
         body: Option<Value>,
         schema: Option<&Value>,
     ) -> Option<Value> {
-        let (Some(mut b), Some(mut held)) = (body.clone(), self.memory.holder(&op.path, path))
-        else {
+        let (Some(mut b), Some(mut held)) = (body.clone(), memory.holder(&op.path, path)) else {
             return body;
         };
         if let Some(o) = opened(&mut held).and_then(Value::as_object_mut) {
@@ -705,6 +774,7 @@ impl Tier {
     /// and the values of its parameters (the write and the GET may name them apart).
     fn setting_at(
         &self,
+        memory: &Memory,
         op: &Operation,
         path: &str,
         params: &[(String, String)],
@@ -712,7 +782,7 @@ impl Tier {
         if !self.settings.contains(&op.id) {
             return None;
         }
-        let at = self.memory.setting_at(&op.path, path).unwrap_or_else(|| {
+        let at = memory.setting_at(&op.path, path).unwrap_or_else(|| {
             let mut elsewhere = normalise(&op.path);
             for (_, v) in params {
                 elsewhere.push('\n');
@@ -744,6 +814,7 @@ impl Tier {
     /// the list and a read of the entry show it.
     fn put_entry(
         &self,
+        memory: &Memory,
         op: &Operation,
         path: &str,
         params: &[(String, String)],
@@ -761,7 +832,7 @@ impl Tier {
             (Some(_), None) => None,
         };
         if let Some(value) = value {
-            self.memory.put_entry(&op.path, path, parents, &key, value);
+            memory.put_entry(&op.path, path, parents, &key, value);
         }
     }
 
@@ -772,18 +843,20 @@ impl Tier {
     /// list, no such holder, or a key the list does not show (the documented 404).
     fn keyed_entry(
         &self,
+        memory: &Memory,
         op: &Operation,
         path: &str,
         params: &[(String, String)],
         schema: Option<&Value>,
     ) -> Option<Value> {
-        self.keyed_lookup(op, path, params, schema)?.1
+        self.keyed_lookup(memory, op, path, params, schema)?.1
     }
 
     /// [`Tier::keyed_entry`] with the entry it looked for, telling a key the list does not
     /// show (`Some((entry, None))`) from no such list or holder (`None`).
     fn keyed_lookup(
         &self,
+        memory: &Memory,
         op: &Operation,
         path: &str,
         params: &[(String, String)],
@@ -798,17 +871,18 @@ impl Tier {
             .and_then(|s| self.contract.schema(&list.id, SchemaKind::Response(*s)));
         let outer: Vec<(String, String)> =
             params.iter().filter(|(n, _)| n != param).cloned().collect();
-        let shown = match self.memory.role(&list.path, list_path, &outer) {
+        let shown = match memory.role(&list.path, list_path, &outer) {
             // The list is one item's own read (a gateway response shows its `responses`).
             Ok(Role::Item { collection, id }) => {
-                let stored = self.memory.get(&collection, &id)?;
+                let stored = memory.get(&collection, &id)?;
                 let mut b = list_schema.map_or_else(|| stored.clone(), |s| instance(s, params));
                 echo_fitted(&mut b, &stored, list_schema, &self.scalars);
                 b
             }
             _ => {
-                self.memory.holder(&list.path, list_path)?;
+                memory.holder(&list.path, list_path)?;
                 self.view_of_holder(
+                    memory,
                     list,
                     list_path,
                     list_schema.map(|s| instance(s, params)),
@@ -837,18 +911,19 @@ impl Tier {
     /// held yet): stored under that id once the parents its path names exist.
     fn put_create(
         &self,
+        memory: &Memory,
         op: &Operation,
         path: &str,
         params: &[(String, String)],
         request: Option<&Value>,
         body: Option<Value>,
     ) -> Option<Answer> {
-        let (collection, key) = self.memory.put_creates(&op.path, path, params)?;
+        let (collection, key) = memory.put_creates(&op.path, path, params)?;
         let own = op.path_params.last()?;
         let parents: Vec<(String, String)> =
             params.iter().filter(|(n, _)| n != own).cloned().collect();
         let (template, _) = op.path.rsplit_once('/')?;
-        if let Err(unknown) = self.memory.role(template, &collection, &parents) {
+        if let Err(unknown) = memory.role(template, &collection, &parents) {
             return Some(self.not_found(op, &unknown));
         }
         let mut made = body.unwrap_or_else(|| json!({}));
@@ -860,8 +935,7 @@ impl Tier {
             .and_then(|s| StatusCode::from_u16(*s).ok())
             .unwrap_or(StatusCode::OK);
         // The key is not held (checked above): nothing to refuse.
-        let (answer, _) = self
-            .memory
+        let (answer, _) = memory
             .create_keyed(&collection, "", made, request, &key, false)
             .ok()?;
         Some((status, Some(answer)))
@@ -872,6 +946,7 @@ impl Tier {
     /// `ignore-vm-state` fault skips them here too.
     fn precondition_refused(
         &self,
+        memory: &Memory,
         op: &Operation,
         path: &str,
         params: &[(String, String)],
@@ -889,7 +964,7 @@ impl Tier {
             }
             let (_, id) = params.iter().find(|(n, _)| n == param)?;
             let collection = format!("/{}", concrete.get(..i)?.join("/"));
-            let stored = self.memory.get(&collection, id).or_else(|| {
+            let stored = memory.get(&collection, id).or_else(|| {
                 // An emulated kind named under another path (Huawei's `/v1/{project_id}/
                 // cloudservers/{server_id}`) is the emulation's own server.
                 let project = params.iter().find(|(n, _)| n == "project_id")?;
@@ -2329,7 +2404,7 @@ mod tests {
         let status = |faults: Faults, var: &str| {
             let tier = Tier::new(contract.clone(), faults);
             let id = tier.seeds.vars()[var].clone();
-            tier.answer("GET", &format!("/v1/p/reports/{id}"), None, b"")
+            tier.answer(None, "GET", &format!("/v1/p/reports/{id}"), None, b"")
                 .map(|(status, _)| status)
         };
         assert_eq!(status(Faults::default(), "report_id"), Some(StatusCode::OK));
@@ -2611,17 +2686,162 @@ mod tests {
         ));
         let tier = Tier::sharing(Arc::new(contract), Faults::default(), Some(shared));
         let (status, made) = tier
-            .answer("POST", "/v1/p/cloudservers", None, b"")
+            .answer(None, "POST", "/v1/p/cloudservers", None, b"")
             .expect("routed");
         assert_eq!(status, StatusCode::OK);
         let id = made
             .as_ref()
             .and_then(|m| m["server"]["id"].as_str())
             .unwrap_or_default();
-        let read = tier.answer("GET", &format!("/v1/p/cloudservers/{id}"), None, b"");
+        let read = tier.answer(None, "GET", &format!("/v1/p/cloudservers/{id}"), None, b"");
         assert_eq!(read.map(|r| r.0), Some(StatusCode::OK));
-        let missing = tier.answer("GET", "/v1/p/cloudservers/nobody", None, b"");
+        let missing = tier.answer(None, "GET", "/v1/p/cloudservers/nobody", None, b"");
         assert_eq!(missing.map(|r| r.0), Some(StatusCode::NOT_FOUND));
+    }
+
+    /// A stack tier whose paths name no project and take it from the header.
+    fn stacks_by_header() -> Arc<Contract> {
+        let op = |id: &str, method: &str, path: &str| Operation {
+            project_header: true,
+            ..Operation::new(id, "aos", method, path)
+        };
+        let ops = vec![
+            op("aos.create.v2", "POST", "/v2/stacks"),
+            op("aos.show.v2", "GET", "/v2/stacks/{stack_id}"),
+            op("aos.list.v2", "GET", "/v2/stacks"),
+        ];
+        let answer = json!({"type": "object", "properties": {"id": {"type": "string"}}});
+        let list = json!({"type": "object", "properties": {"stacks": {"type": "array",
+            "items": answer}}});
+        let mut schemas = std::collections::BTreeMap::new();
+        for o in &ops {
+            let s = if o.id == "aos.list.v2" {
+                &list
+            } else {
+                &answer
+            };
+            schemas.insert((o.id.clone(), SchemaKind::Response(200)), s.clone());
+        }
+        let dir = std::path::Path::new(".");
+        let mut contract =
+            Contract::from_parts(ops, schemas, Default::default(), dir).expect("builds");
+        contract.resources = serde_json::from_value(json!([{
+            "kind": "stack", "service": "aos", "collection": "stacks",
+            "read": {"method": "GET", "path": "/v2/stacks/{stack_id}"},
+            "created_id": "/id",
+            "collection_path": "/v2/stacks",
+            "id_param": "stack_id",
+            "create": {"method": "POST", "path": "/v2/stacks"}
+        }]))
+        .expect("a table");
+        Arc::new(contract)
+    }
+
+    /// Where the header chooses the project, another project's memory holds what was made
+    /// there and nothing of this one's: a stack made here is not found from there, one made
+    /// there is found only there, and the mock's resources show it apart. Where projects leak
+    /// every request is this project's; past [`MAX_OTHER_PROJECTS`] a new one is refused.
+    #[test]
+    fn a_project_the_header_names_has_a_memory_of_its_own() {
+        let tier = Tier::new(stacks_by_header(), Faults::default());
+        let make = |project: Option<&str>| {
+            let (status, made) = tier
+                .answer(project, "POST", "/v2/stacks", None, b"")
+                .expect("routed");
+            assert_eq!(status, StatusCode::OK);
+            made.and_then(|m| m["id"].as_str().map(String::from))
+                .expect("an id")
+        };
+        let read = |project: Option<&str>, id: &str| {
+            tier.answer(project, "GET", &format!("/v2/stacks/{id}"), None, b"")
+                .map(|(status, _)| status)
+        };
+        let here = make(None);
+        let there = make(Some("p2"));
+        assert_eq!(read(None, &here), Some(StatusCode::OK));
+        assert_eq!(read(Some("p2"), &here), Some(StatusCode::NOT_FOUND));
+        assert_eq!(read(Some("p2"), &there), Some(StatusCode::OK));
+        assert_eq!(read(None, &there), Some(StatusCode::NOT_FOUND));
+        assert_eq!(read(Some("p3"), &there), Some(StatusCode::NOT_FOUND));
+        let held = tier.resources();
+        assert_eq!(held.created["/v2/stacks"], vec![here.clone()]);
+        assert_eq!(held.other_projects["p2"].created["/v2/stacks"], vec![there]);
+        // A project that only read holds nothing to show.
+        assert!(!held.other_projects.contains_key("p3"), "{held:?}");
+        tier.reset();
+        assert!(tier.resources().other_projects.is_empty());
+
+        let leak = Tier::new(stacks_by_header(), Faults::new([Fault::CrossProjectLeak]));
+        let (_, made) = leak
+            .answer(None, "POST", "/v2/stacks", None, b"")
+            .expect("routed");
+        let id = made
+            .and_then(|m| m["id"].as_str().map(String::from))
+            .expect("an id");
+        let (status, _) = leak
+            .answer(Some("p2"), "GET", &format!("/v2/stacks/{id}"), None, b"")
+            .expect("routed");
+        assert_eq!(status, StatusCode::OK, "projects leak");
+
+        let full = Tier::new(stacks_by_header(), Faults::default());
+        for n in 0..MAX_OTHER_PROJECTS {
+            let p = format!("p{n}");
+            let (status, _) = full
+                .answer(Some(&p), "GET", "/v2/stacks", None, b"")
+                .expect("routed");
+            assert_eq!(status, StatusCode::OK);
+        }
+        let (status, _) = full
+            .answer(Some("one-more"), "GET", "/v2/stacks", None, b"")
+            .expect("routed");
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = full
+            .answer(Some("p0"), "GET", "/v2/stacks", None, b"")
+            .expect("routed");
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "a project already kept is still served"
+        );
+    }
+
+    /// An emulated server (the fixtures' one, kept in the emulation's store) read through a
+    /// path naming no project is this project's: asked for from another project it is not
+    /// found.
+    #[test]
+    fn an_emulated_resource_is_not_found_from_another_project() {
+        let op = Operation {
+            project_header: true,
+            ..Operation::new(
+                "ecs.list_block_device.v2_1",
+                "ecs",
+                "GET",
+                "/v2.1/servers/{server_id}/block_device",
+            )
+        };
+        let dir = std::path::Path::new(".");
+        let mut contract =
+            Contract::from_parts(vec![op], Default::default(), Default::default(), dir)
+                .expect("builds");
+        contract.resources = serde_json::from_value(json!([{
+            "kind": "server", "service": "ecs", "collection": "servers",
+            "read": {"method": "GET", "path": "/v2.1/{project_id}/servers/{server_id}"},
+            "created_id": "/server/id",
+            "collection_path": "/v2.1/{project_id}/servers",
+            "id_param": "server_id",
+            "create": {"method": "POST", "path": "/v2.1/{project_id}/servers"}
+        }]))
+        .expect("a table");
+        let fixtures = crate::mock::state::Fixtures::defaults();
+        let server = fixtures.vars["server_id"].clone();
+        let shared = Arc::new(crate::mock::shared::Shared::new(
+            crate::mock::state::State::from_fixtures(&fixtures),
+        ));
+        let tier = Tier::sharing(Arc::new(contract), Faults::default(), Some(shared));
+        let path = format!("/v2.1/servers/{server}/block_device");
+        let status = |project| tier.answer(project, "GET", &path, None, b"").map(|a| a.0);
+        assert_eq!(status(None), Some(StatusCode::OK));
+        assert_eq!(status(Some("p2")), Some(StatusCode::NOT_FOUND));
     }
 
     /// An id the tier makes up for an answer keeps within the field's limit, in characters or
@@ -2671,7 +2891,7 @@ mod tests {
                 Contract::from_parts(vec![op], schemas, Default::default(), dir).expect("builds");
             let tier = Tier::new(Arc::new(contract), Faults::default());
             let (status, body) = tier
-                .answer("POST", "/v1/p/servers", None, b"[]")
+                .answer(None, "POST", "/v1/p/servers", None, b"[]")
                 .expect("routed");
             assert_eq!(status, StatusCode::BAD_REQUEST);
             let body = body.unwrap_or_default();
@@ -2705,6 +2925,7 @@ mod tests {
         let tier = Tier::new(Arc::new(contract), Faults::default());
         let put = |body: &str| {
             tier.answer(
+                None,
                 "PUT",
                 "/v2.1/p/servers/s/metadata/k1",
                 None,
@@ -2757,7 +2978,7 @@ mod tests {
                 "/v1/{}/cloudservers/{}/metadata",
                 v["project_id"], v[server]
             );
-            tier.answer("POST", &path, None, br#"{"metadata": {"a": "b"}}"#)
+            tier.answer(None, "POST", &path, None, br#"{"metadata": {"a": "b"}}"#)
                 .map(|(status, body)| (status, body.unwrap_or_default().to_string()))
         };
         let (status, body) = post(Faults::default(), "building_server_id").expect("routed");

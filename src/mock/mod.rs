@@ -464,7 +464,9 @@ fn answer(
     // A 405 lists what the path takes (RFC 9110): the emulation's methods and the contract's.
     let mut allow = mock.routes.allows(path);
     if let Some(tier) = mock.tier.as_ref().filter(|_| !served_here) {
-        match tier.answer(method.as_str(), path, parts.uri.query(), &body) {
+        let own = mock.config.fixtures.vars.get("project_id");
+        let project = other_project(&parts.headers, own.map(String::as_str));
+        match tier.answer(project, method.as_str(), path, parts.uri.query(), &body) {
             Some((status, _)) if status == StatusCode::METHOD_NOT_ALLOWED => {
                 for m in tier.methods(path) {
                     if !allow.contains(&m) {
@@ -490,8 +492,20 @@ fn answer(
     response
 }
 
+/// The other project a request names by its `X-Project-Id` header (AK/SK credentials choose
+/// the project so): None where it names none, or the mock's own (`own`, the fixtures'
+/// `project_id`, which a target configured with the mock's variables sends).
+fn other_project<'h>(headers: &'h axum::http::HeaderMap, own: Option<&str>) -> Option<&'h str> {
+    headers
+        .get(X_PROJECT_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|p| own != Some(*p))
+}
+
 /// The request id header (a static name: no parse and no allocation per answer).
 const X_REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
+/// The project header of AK/SK requests ([`contract_tier::Tier::answer`]).
+const X_PROJECT_ID: header::HeaderName = header::HeaderName::from_static("x-project-id");
 /// The token header, looked up by a parsed name: a `&str` name is parsed and hashed anew on
 /// every lookup, twice a request.
 const X_AUTH_TOKEN: header::HeaderName = header::HeaderName::from_static("x-auth-token");
@@ -759,6 +773,18 @@ pub async fn spawn(config: MockConfig) -> std::io::Result<RunningMock> {
 
 #[cfg(test)]
 mod tests {
+    /// The header names another project unless it names the mock's own, or none.
+    #[test]
+    fn the_project_header_names_another_project_unless_it_is_the_mocks_own() {
+        let mut headers = axum::http::HeaderMap::new();
+        assert_eq!(super::other_project(&headers, Some("own")), None);
+        headers.insert(super::X_PROJECT_ID, "own".parse().unwrap());
+        assert_eq!(super::other_project(&headers, Some("own")), None);
+        assert_eq!(super::other_project(&headers, None), Some("own"));
+        headers.insert(super::X_PROJECT_ID, "p2".parse().unwrap());
+        assert_eq!(super::other_project(&headers, Some("own")), Some("p2"));
+    }
+
     use super::{service_of, Service};
 
     #[test]

@@ -169,13 +169,13 @@ pub fn check_undo(table: &ResourceTable, method: &str, path: &str) -> Result<(),
         }
         return Ok(());
     }
-    let Some(collection) = crate::contract::resources::collection_of(path) else {
-        return Err(Unrestorable::NoCollection {
-            method: method.into(),
-            path: path.into(),
-        });
-    };
-    let Some(kind) = table.by_collection(collection) else {
+    let Some(kind) = table.of_path(path) else {
+        let Some(collection) = crate::contract::resources::collection_of(path) else {
+            return Err(Unrestorable::NoCollection {
+                method: method.into(),
+                path: path.into(),
+            });
+        };
         return Err(Unrestorable::Unknown {
             collection: collection.into(),
             method: method.into(),

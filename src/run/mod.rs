@@ -127,6 +127,9 @@ fn unmet(case: &Case, ctx: &RunCtx) -> Option<String> {
         }
         let met = match r.as_str() {
             "auth" => auth.is_some(),
+            // The `X-Project-Id` header chooses the project for AK/SK credentials and for a
+            // target without any (a mock); a token's own scope chooses it otherwise.
+            "project-header" => auth != Some("token"),
             kind => auth == Some(kind),
         };
         if !met {

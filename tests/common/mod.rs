@@ -35,8 +35,14 @@ pub fn doc(path: &str) -> String {
 }
 
 pub fn conform(dir: &Path, args: &[&str]) -> Output {
+    conform_env(dir, args, &[])
+}
+
+/// [`conform`] with these environment variables set (a target's credentials).
+pub fn conform_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_conform"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .env("NO_COLOR", "1")
         // Hermetic: CI behaviour is tested where a test asks for it.

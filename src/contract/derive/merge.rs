@@ -1137,6 +1137,8 @@ fn merge_group(
         alternatives,
         conflicts,
         notes,
+        // Set once every page of the service is read ([`super::project_header`]).
+        project_header: false,
     })
 }
 

@@ -1259,6 +1259,18 @@ pub fn derive(inputs: &[PathBuf], manifest: &Manifest) -> Result<Derived, Derive
         ));
     }
     merge::assemble(contracts, manifest, &mut derived)?;
+    // The services whose pages document the project header: their paths naming no project
+    // take it from there.
+    let headed: BTreeSet<&str> = operation_pages
+        .iter()
+        .chain(reference_pages.iter())
+        .filter(|(_, p)| references::documents_project_header(p))
+        .map(|(s, _)| s.as_str())
+        .collect();
+    for op in &mut derived.operations {
+        op.project_header = headed.contains(op.service.as_str())
+            && !op.path_params.iter().any(|p| p == "project_id");
+    }
     let (table, notes) = resources::infer(
         &derived.operations,
         &derived.schemas,

@@ -37,6 +37,18 @@ pub fn is_error_code_page(page: &Page) -> bool {
     page.tables().any(|t| error_columns(t).is_some())
 }
 
+/// Whether a page documents the `X-Project-Id` request header (a row of a header table, as the
+/// request-construction page of a service lists its common headers): the service takes the
+/// project from it where a path names none.
+pub fn documents_project_header(page: &Page) -> bool {
+    page.tables().any(|t| {
+        t.rows.iter().any(|row| {
+            row.first()
+                .is_some_and(|c| c.text().trim().eq_ignore_ascii_case("X-Project-Id"))
+        })
+    })
+}
+
 /// Adds a page's documented error codes to the table of a service.
 pub fn collect_error_codes(page: &Page, service: &str, into: &mut ErrorCodes) {
     for table in page.tables() {

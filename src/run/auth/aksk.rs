@@ -139,7 +139,8 @@ pub fn sign(req: &Request<'_>, creds: &Credentials<'_>, now: &str) -> Signed {
         .iter()
         .map(|(k, v)| (k.clone(), v.trim().to_string()))
         .collect();
-    if let Some(p) = creds.project_id {
+    // A request naming its project itself (a case asking from another project) keeps it.
+    if let Some(p) = creds.project_id.filter(|_| !has(&headers, "x-project-id")) {
         headers.push(("X-Project-Id".into(), p.to_string()));
     }
     if let Some(t) = creds.security_token {
@@ -266,6 +267,47 @@ pub fn sdk_date_now() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A request naming its project (a case asking from another one) keeps it: the
+    /// credentials' project is not added beside it, and the signature covers the one sent.
+    #[test]
+    fn a_request_naming_its_project_keeps_it_and_signs_it() {
+        let creds = Credentials {
+            ak: "AK",
+            sk: "SK",
+            project_id: Some("own"),
+            security_token: None,
+        };
+        let request = |headers: &[(String, String)]| {
+            let req = Request {
+                method: "GET",
+                scheme: "https",
+                host: "aos.example.com",
+                path: "/v2/stacks/s1",
+                query: &[],
+                headers,
+                body: None,
+            };
+            sign(&req, &creds, "20261206T080000Z")
+        };
+        let projects = |s: &Signed| -> Vec<String> {
+            s.headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case("x-project-id"))
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        let own = request(&[]);
+        assert_eq!(projects(&own), ["own"]);
+        let other = request(&[("X-Project-Id".into(), "other".into())]);
+        assert_eq!(projects(&other), ["other"]);
+        assert!(
+            other.signed_headers.contains("x-project-id"),
+            "{}",
+            other.signed_headers
+        );
+        assert_ne!(own.signature, other.signature);
+    }
 
     #[test]
     fn decode_keeps_invalid_escapes_and_replaces_bad_utf8() {
