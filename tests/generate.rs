@@ -1290,3 +1290,64 @@ fn every_enum_value_is_a_case() {
     assert!(!has("/level__enum_inside_3"), "null is no value to send");
     assert!(has("/mode__enum_outside"));
 }
+
+/// The fields of the objects a list holds carry rules too: each is exercised in the list's
+/// first item (`/tags/*/key`), one made where the simplest body has none, and the suite runs
+/// clean against the contract tier, which refuses what the item's schema refuses.
+#[test]
+fn a_lists_item_fields_get_their_own_cases() {
+    let write = |svc: &std::path::Path| {
+        let create = common::page(
+            "创建部件",
+            "POST /v1/\\{project\\_id\\}/widgets",
+            &[
+                ("表 1 路径参数", "|project_id|是|String|项目ID。|"),
+                (
+                    "表 2 请求Body参数",
+                    "|name|是|String|名称。|\n|tags|否|Array of objects|标签列表，请参见表3。|",
+                ),
+                (
+                    "表 3 tags",
+                    "|key|是|String|键。长度为1-36个字符。|\n|value|否|String|值。长度为0-43个字符。|",
+                ),
+            ],
+            &[("表 4 响应Body参数", "|id|是|String|部件ID。|")],
+            200,
+        );
+        common::write_pages(svc, &[("create.md", create)]);
+    };
+    let dir = common::derive_service("svc", write, true);
+    let d = dir.path();
+    let op = d.join("cases/svc/create_widget_v1");
+    let past = std::fs::read_to_string(op.join("tags_values_key__max_length_over.yaml"))
+        .unwrap_or_else(|e| {
+            let names: Vec<String> = std::fs::read_dir(&op)
+                .map(|r| {
+                    r.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            panic!("{e}: {names:?}")
+        });
+    assert!(
+        past.contains(&format!(r#""tags":[{{"key":"{}"}}]"#, "a".repeat(37)))
+            && past.contains("rule:svc.create_widget.v1:/tags/*/key:maxLength")
+            && past.contains(r#"status: "4xx""#),
+        "{past}"
+    );
+    let missing =
+        std::fs::read_to_string(op.join("tags_values_key__required_missing.yaml")).unwrap();
+    assert!(missing.contains(r#""tags":[{}]"#), "{missing}");
+    let mock = common::standalone(d, &["--schemas", "schemas"]);
+    let (out, report) = common::run_against(d, &mock, &[]);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    let rules: Vec<&str> = report["coverage"]["rules"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        rules.contains(&"rule:svc.create_widget.v1:/tags/*/value:maxLength"),
+        "{rules:?}"
+    );
+}

@@ -59,7 +59,7 @@ pub fn exercised(contract: &Contract, op: &Operation, x: &Exchange<'_>) -> Vec<S
             hit(&format!("path/{param}"), Constraint::Binding);
         }
     }
-    for site in rules::sites(schema) {
+    for site in rules::every_site(schema) {
         let values = values_at(body, &site.pointer);
         if site.required && values.is_empty() && parent_present(body, &site.pointer) {
             hit(&site.pointer, Constraint::Required);

@@ -136,15 +136,29 @@ pub struct Site<'a> {
     pub required: bool,
 }
 
-/// Every constrained place of a request schema, depth first in property order (sorted keys, so
-/// the order follows the contract and not a hash).
+/// Every constrained place of a request schema outside lists, depth first in property order
+/// (sorted keys, so the order follows the contract and not a hash).
 pub fn sites(schema: &Value) -> Vec<Site<'_>> {
     let mut out = Vec::new();
-    walk(schema, "", &mut Vec::new(), &mut out);
+    walk(schema, "", &mut Vec::new(), &mut out, false);
     out
 }
 
-fn walk<'a>(schema: &'a Value, pointer: &str, parents: &mut Vec<String>, out: &mut Vec<Site<'a>>) {
+/// [`sites`], and the fields of the objects a list holds (`/tags/*/key`, parents `tags`, `*`):
+/// the rules a request states of each item, which a case exercises in the list's first item.
+pub fn every_site(schema: &Value) -> Vec<Site<'_>> {
+    let mut out = Vec::new();
+    walk(schema, "", &mut Vec::new(), &mut out, true);
+    out
+}
+
+fn walk<'a>(
+    schema: &'a Value,
+    pointer: &str,
+    parents: &mut Vec<String>,
+    out: &mut Vec<Site<'a>>,
+    items: bool,
+) {
     let Some(obj) = schema.as_object() else {
         return;
     };
@@ -165,7 +179,7 @@ fn walk<'a>(schema: &'a Value, pointer: &str, parents: &mut Vec<String>, out: &m
                 required: required.contains(&name.as_str()),
             });
             parents.push(name.clone());
-            walk(sub, &p, parents, out);
+            walk(sub, &p, parents, out, items);
             parents.pop();
         }
     }
@@ -190,7 +204,16 @@ fn walk<'a>(schema: &'a Value, pointer: &str, parents: &mut Vec<String>, out: &m
             required: false,
         });
         parents.push("*".into());
-        walk(values, &p, parents, out);
+        walk(values, &p, parents, out, items);
+        parents.pop();
+    }
+    if let Some(item) = obj
+        .get("items")
+        .filter(|i| items && i.get("properties").is_some())
+    {
+        let p = format!("{pointer}/*");
+        parents.push("*".into());
+        walk(item, &p, parents, out, items);
         parents.pop();
     }
 }
@@ -341,7 +364,7 @@ pub fn rules(contract: &Contract, op: &Operation) -> Vec<Rule> {
         );
     }
     for body in &bodies {
-        for site in sites(body) {
+        for site in every_site(body) {
             let source = source_of(op, Some(site.schema));
             if site.required {
                 push(
@@ -592,31 +615,64 @@ fn documents(schema: &Value, field: &str, depth: usize) -> bool {
 pub fn object_at<'v>(v: &'v Value, parents: &[String]) -> Option<&'v Map<String, Value>> {
     let mut cur = v;
     for p in parents {
-        let o = cur.as_object()?;
-        cur = if p == "*" {
-            o.values().next()?
-        } else {
-            o.get(p)?
+        cur = match cur {
+            Value::Array(a) if p == "*" => a.first()?,
+            Value::Object(o) if p == "*" => o.values().next()?,
+            Value::Object(o) => o.get(p)?,
+            _ => return None,
         };
     }
     cur.as_object()
 }
 
-/// The object at a path of property names inside a value (map levels `*` take the only entry).
+/// The object at a path of property names inside a value (a `*` level takes a map's only entry,
+/// or a list's first item).
 pub fn object_at_mut<'v>(
     v: &'v mut Value,
     parents: &[String],
 ) -> Option<&'v mut Map<String, Value>> {
     let mut cur = v;
     for p in parents {
-        let o = cur.as_object_mut()?;
-        cur = if p == "*" {
-            o.values_mut().next()?
-        } else {
-            o.get_mut(p)?
+        cur = match (cur, p == "*") {
+            (Value::Array(a), true) => a.first_mut()?,
+            (Value::Object(o), true) => o.values_mut().next()?,
+            (Value::Object(o), false) => o.get_mut(p)?,
+            _ => return None,
         };
     }
     cur.as_object_mut()
+}
+
+#[cfg(test)]
+mod site_tests {
+    use super::{every_site, object_at, sites};
+    use serde_json::json;
+
+    /// The fields of a list's objects are sites of their own (`/tags/*/key`) only where asked
+    /// for, and a `*` level of a body is a map's entry or a list's first item.
+    #[test]
+    fn a_lists_item_fields_are_sites_in_its_first_item() {
+        let schema = json!({"type": "object", "properties": {
+            "name": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "object", "required": ["key"],
+                "properties": {"key": {"type": "string", "maxLength": 36}}}},
+            "names": {"type": "array", "items": {"type": "string", "maxLength": 8}}}});
+        let pointers =
+            |s: Vec<super::Site<'_>>| -> Vec<String> { s.into_iter().map(|s| s.pointer).collect() };
+        assert_eq!(pointers(sites(&schema)), ["/name", "/names", "/tags"]);
+        let all = every_site(&schema);
+        let key = all
+            .iter()
+            .find(|s| s.pointer == "/tags/*/key")
+            .expect("an item site");
+        assert_eq!(key.parents, ["tags", "*"]);
+        assert!(key.required);
+        assert_eq!(all.len(), 4, "a list of strings has no item fields");
+        let body = json!({"tags": [{"key": "a"}, {"key": "b"}], "meta": {"k": {"x": 1}}});
+        assert_eq!(object_at(&body, &key.parents), body["tags"][0].as_object());
+        let meta = ["meta".to_string(), "*".to_string()];
+        assert_eq!(object_at(&body, &meta), body["meta"]["k"].as_object());
+    }
 }
 
 #[cfg(test)]

@@ -415,7 +415,7 @@ impl<'a> OpGen<'a> {
             self.success_case();
             if let Some(request) = self.request {
                 self.shape_cases(request);
-                for site in sites(request) {
+                for site in rules::every_site(request) {
                     self.site_cases(&site);
                 }
                 self.binding_case();
@@ -927,7 +927,10 @@ impl<'a> OpGen<'a> {
         let Some(mut base) = self.request.map(values::simple_value) else {
             return;
         };
-        if !ensure_parents(&mut base, &site.parents) {
+        let Some(request) = self.request else {
+            return;
+        };
+        if !ensure_parents(&mut base, &site.parents, request) {
             return;
         }
         let source = source_of(self.op, Some(site.schema));
@@ -1480,7 +1483,7 @@ impl<'a> OpGen<'a> {
         body: &mut Value,
         index: usize,
     ) -> Option<(String, String, String)> {
-        let all = sites(request);
+        let all = rules::every_site(request);
         let n = all.len();
         for k in 0..n {
             let site = &all[(index + k) % n];
@@ -2606,21 +2609,34 @@ fn fill_optional(body: &mut Value, schema: &Value) {
     }
 }
 
-/// Creates the (empty) objects on the way to a property; map levels must already hold an entry.
-fn ensure_parents(body: &mut Value, parents: &[String]) -> bool {
+/// Creates what is missing on the way to a property (objects, a list's first item); map levels
+/// must already hold an entry.
+fn ensure_parents(body: &mut Value, parents: &[String], schema: &Value) -> bool {
     let mut cur = body;
+    let mut at = Some(schema);
     for p in parents {
-        let Some(o) = cur.as_object_mut() else {
-            return false;
-        };
-        cur = if p == "*" {
-            match o.values_mut().next() {
+        let sub = at.and_then(|s| match p.as_str() {
+            "*" => s.get("items").or_else(|| s.get("additionalProperties")),
+            _ => s.get("properties").and_then(|props| props.get(p)),
+        });
+        // What a missing level starts as: the simplest valid value of its schema (a list with
+        // one simplest item), so the body stays valid but for the field under test.
+        let made = || sub.map_or_else(|| json!({}), values::simple_value);
+        cur = match (cur, p == "*") {
+            (Value::Array(a), true) => {
+                if a.is_empty() {
+                    a.push(made());
+                }
+                &mut a[0]
+            }
+            (Value::Object(o), true) => match o.values_mut().next() {
                 Some(v) => v,
                 None => return false,
-            }
-        } else {
-            o.entry(p.clone()).or_insert_with(|| json!({}))
+            },
+            (Value::Object(o), false) => o.entry(p.clone()).or_insert_with(made),
+            _ => return false,
         };
+        at = sub;
     }
     cur.is_object()
 }
@@ -2649,7 +2665,7 @@ fn place(body: &mut Value, site: &Site<'_>, value: Value) -> Option<()> {
 /// The type and limit rules a valid body exercises (the fields it carries).
 fn body_rules(op: &Operation, request: &Value, body: &Value) -> Vec<String> {
     let mut out = vec![rule_id(&op.id, "body", &Constraint::Type)];
-    for site in sites(request) {
+    for site in rules::every_site(request) {
         let present = match site.kind {
             SiteKind::Property => {
                 let mut b = body.clone();
