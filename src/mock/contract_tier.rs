@@ -2077,6 +2077,20 @@ mod tests {
     use super::*;
 
     /// A contract of these operations alone: no schemas, no error codes.
+    /// A contract of these operations and answers, with a resource table as
+    /// `resources.json` holds it.
+    fn contract_with(
+        ops: Vec<Operation>,
+        schemas: std::collections::BTreeMap<(String, SchemaKind), Value>,
+        resources: Value,
+    ) -> Contract {
+        let dir = std::path::Path::new(".");
+        let mut contract =
+            Contract::from_parts(ops, schemas, Default::default(), dir).expect("builds");
+        contract.resources = serde_json::from_value(resources).expect("a table");
+        contract
+    }
+
     fn bare_contract(ops: Vec<Operation>) -> Arc<Contract> {
         let dir = std::path::Path::new(".");
         let contract = Contract::from_parts(ops, Default::default(), Default::default(), dir);
@@ -2668,18 +2682,18 @@ mod tests {
         for o in &ops {
             schemas.insert((o.id.clone(), SchemaKind::Response(200)), answer.clone());
         }
-        let dir = std::path::Path::new(".");
-        let mut contract =
-            Contract::from_parts(ops, schemas, Default::default(), dir).expect("builds");
-        contract.resources = serde_json::from_value(json!([{
-            "kind": "server", "service": "ecs", "collection": "cloudservers",
-            "read": {"method": "GET", "path": "/v1/{project_id}/cloudservers/{server_id}"},
-            "created_id": "/server/id",
-            "collection_path": "/v1/{project_id}/cloudservers",
-            "id_param": "server_id",
-            "create": {"method": "POST", "path": "/v1/{project_id}/cloudservers"}
-        }]))
-        .expect("a table");
+        let contract = contract_with(
+            ops,
+            schemas,
+            json!([{
+                "kind": "server", "service": "ecs", "collection": "cloudservers",
+                "read": {"method": "GET", "path": "/v1/{project_id}/cloudservers/{server_id}"},
+                "created_id": "/server/id",
+                "collection_path": "/v1/{project_id}/cloudservers",
+                "id_param": "server_id",
+                "create": {"method": "POST", "path": "/v1/{project_id}/cloudservers"}
+            }]),
+        );
         let fixtures = crate::mock::state::Fixtures::defaults();
         let shared = Arc::new(crate::mock::shared::Shared::new(
             crate::mock::state::State::from_fixtures(&fixtures),
@@ -2722,19 +2736,18 @@ mod tests {
             };
             schemas.insert((o.id.clone(), SchemaKind::Response(200)), s.clone());
         }
-        let dir = std::path::Path::new(".");
-        let mut contract =
-            Contract::from_parts(ops, schemas, Default::default(), dir).expect("builds");
-        contract.resources = serde_json::from_value(json!([{
-            "kind": "stack", "service": "aos", "collection": "stacks",
-            "read": {"method": "GET", "path": "/v2/stacks/{stack_id}"},
-            "created_id": "/id",
-            "collection_path": "/v2/stacks",
-            "id_param": "stack_id",
-            "create": {"method": "POST", "path": "/v2/stacks"}
-        }]))
-        .expect("a table");
-        Arc::new(contract)
+        Arc::new(contract_with(
+            ops,
+            schemas,
+            json!([{
+                "kind": "stack", "service": "aos", "collection": "stacks",
+                "read": {"method": "GET", "path": "/v2/stacks/{stack_id}"},
+                "created_id": "/id",
+                "collection_path": "/v2/stacks",
+                "id_param": "stack_id",
+                "create": {"method": "POST", "path": "/v2/stacks"}
+            }]),
+        ))
     }
 
     /// Where the header chooses the project, another project's memory holds what was made
@@ -2819,19 +2832,18 @@ mod tests {
                 "/v2.1/servers/{server_id}/block_device",
             )
         };
-        let dir = std::path::Path::new(".");
-        let mut contract =
-            Contract::from_parts(vec![op], Default::default(), Default::default(), dir)
-                .expect("builds");
-        contract.resources = serde_json::from_value(json!([{
-            "kind": "server", "service": "ecs", "collection": "servers",
-            "read": {"method": "GET", "path": "/v2.1/{project_id}/servers/{server_id}"},
-            "created_id": "/server/id",
-            "collection_path": "/v2.1/{project_id}/servers",
-            "id_param": "server_id",
-            "create": {"method": "POST", "path": "/v2.1/{project_id}/servers"}
-        }]))
-        .expect("a table");
+        let contract = contract_with(
+            vec![op],
+            Default::default(),
+            json!([{
+                "kind": "server", "service": "ecs", "collection": "servers",
+                "read": {"method": "GET", "path": "/v2.1/{project_id}/servers/{server_id}"},
+                "created_id": "/server/id",
+                "collection_path": "/v2.1/{project_id}/servers",
+                "id_param": "server_id",
+                "create": {"method": "POST", "path": "/v2.1/{project_id}/servers"}
+            }]),
+        );
         let fixtures = crate::mock::state::Fixtures::defaults();
         let server = fixtures.vars["server_id"].clone();
         let shared = Arc::new(crate::mock::shared::Shared::new(
