@@ -1137,7 +1137,7 @@ fn merge_group(
         alternatives,
         conflicts,
         notes,
-        // Set once every page of the service is read ([`super::project_header`]).
+        // Set by `derive` once every page of the service is read.
         project_header: false,
     })
 }
