@@ -684,6 +684,16 @@ fn a_project_the_header_chooses_is_asked_from_another_project() {
             "{auth}: {report}\n{}",
             common::text(&out.stderr)
         );
+        if verdict == "skipped" {
+            let reason = report["cases"][0]["skip_reason"]
+                .as_str()
+                .unwrap_or_default();
+            assert!(
+                reason.contains("requires project-header")
+                    && reason.contains("whose scope chooses the project"),
+                "{reason}"
+            );
+        }
     }
     let without = derive_service("svc", write_pages, true);
     assert!(!without.path().join(format!("cases/{id}.yaml")).exists());

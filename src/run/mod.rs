@@ -133,8 +133,13 @@ fn unmet(case: &Case, ctx: &RunCtx) -> Option<String> {
             kind => auth == Some(kind),
         };
         if !met {
+            let why = if r.as_str() == "project-header" {
+                ", whose scope chooses the project, not X-Project-Id"
+            } else {
+                ""
+            };
             return Some(format!(
-                "requires {r}: the target{} has {}",
+                "requires {r}: the target{} has {}{why}",
                 label(ctx),
                 auth.unwrap_or("no auth")
             ));
