@@ -338,12 +338,17 @@ fn an_update_of_the_collection_naming_one_by_name_is_checked() {
 /// The whole suite passes against the faithful contract tier, and `case` fails under the
 /// `update-ignored` fault.
 fn passes_and_fails_when_updates_are_ignored(d: &Path, case: &str) {
+    passes_and_fails_under(d, case, "update-ignored");
+}
+
+/// The whole suite passes against the faithful contract tier, and `case` fails under `fault`.
+fn passes_and_fails_under(d: &Path, case: &str, fault: &str) {
     let mock = standalone(d, &["--schemas", "schemas"]);
     let (out, report) = run_against(d, &mock, &[]);
     assert_eq!(out.status.code(), Some(0), "{report}");
     assert_eq!(verdict_of(&report, case), "passed", "{report}");
     drop(mock);
-    let mock = standalone(d, &["--schemas", "schemas", "--fault", "update-ignored"]);
+    let mock = standalone(d, &["--schemas", "schemas", "--fault", fault]);
     let (_, report) = run_against(d, &mock, &[]);
     assert_eq!(verdict_of(&report, case), "failed", "{report}");
 }
@@ -621,15 +626,7 @@ fn a_project_the_header_chooses_is_asked_from_another_project() {
         "{case}"
     );
 
-    let mock = standalone(d, &["--schemas", "schemas"]);
-    let (out, report) = run_against(d, &mock, &[]);
-    assert_eq!(out.status.code(), Some(0), "{report}");
-    assert_eq!(verdict_of(&report, id), "passed", "{report}");
-    drop(mock);
-    let mock = standalone(d, &["--schemas", "schemas", "--fault", "cross-project"]);
-    let (_, report) = run_against(d, &mock, &[]);
-    assert_eq!(verdict_of(&report, id), "failed", "{report}");
-    drop(mock);
+    passes_and_fails_under(d, id, "cross-project");
 
     // Against a signing mock: the target's own project (its `project_id`, sent as the header)
     // is the mock's, and the case asks from the other one.

@@ -636,6 +636,16 @@ mod tests {
 
     /// A parameter named otherwise at a kind's id place is the kind's only where another path
     /// through the same place and the segment after it names the place as the kind does.
+    /// A call of `method` on `path`, with no body or query.
+    fn call(method: &str, path: &str) -> Call {
+        Call {
+            method: method.into(),
+            path: path.into(),
+            body: None,
+            query: Default::default(),
+        }
+    }
+
     #[test]
     fn a_parent_named_otherwise_is_the_kind_where_the_paths_beside_it_say_so() {
         let op = |path: &str| super::super::Operation::new("x", "s", "GET", path);
@@ -744,15 +754,9 @@ mod tests {
     /// `{scaling_resource_id}` beside `{scaling_policy_id}` is another resource's id).
     #[test]
     fn a_kind_read_by_bare_id_is_named_elsewhere_by_an_alias() {
-        let call = |p: &str| Call {
-            method: "GET".into(),
-            path: p.into(),
-            body: None,
-            query: Default::default(),
-        };
         let kind = |name: &str, coll: &str, read: &str, param: &str| ResourceKind {
             id_param: Some(param.into()),
-            ..ResourceKind::new(name, "svc", coll, call(read))
+            ..ResourceKind::new(name, "svc", coll, call("GET", read))
         };
         let t = ResourceTable {
             kinds: vec![
@@ -777,14 +781,9 @@ mod tests {
     /// deepest one (a stack's output, not the stack); a project's path, by its collection.
     #[test]
     fn a_path_naming_no_project_concerns_the_kind_it_runs_through() {
-        let call = |p: &str| Call {
-            method: "GET".into(),
-            path: p.into(),
-            body: None,
-            query: Default::default(),
+        let kind = |name: &str, coll: &str, read: &str| {
+            ResourceKind::new(name, "aos", coll, call("GET", read))
         };
-        let kind =
-            |name: &str, coll: &str, read: &str| ResourceKind::new(name, "aos", coll, call(read));
         let t = ResourceTable {
             kinds: vec![
                 kind("stack.v2", "stacks", "/v2/stacks/{stack_id}"),
@@ -809,12 +808,6 @@ mod tests {
 
     #[test]
     fn a_create_is_found_by_its_path_template_raw_or_resolved() {
-        let call = |m: &str, p: &str| Call {
-            method: m.into(),
-            path: p.into(),
-            body: None,
-            query: Default::default(),
-        };
         let kind = |name: &str, create: Option<&str>, read: &str| ResourceKind {
             create: create.map(|p| call("POST", p)),
             ..ResourceKind::new(name, "vpc", "vpcs", call("GET", read))

@@ -924,12 +924,10 @@ impl<'a> OpGen<'a> {
     fn site_cases(&mut self, site: &Site<'_>) {
         // Only the required fields and the field under test: another optional field could make
         // the outcome depend on a rule the docs do not state (which of two aliases wins).
-        let Some(mut base) = self.request.map(values::simple_value) else {
-            return;
-        };
         let Some(request) = self.request else {
             return;
         };
+        let mut base = values::simple_value(request);
         if !ensure_parents(&mut base, &site.parents, request) {
             return;
         }

@@ -2091,6 +2091,36 @@ mod tests {
         contract
     }
 
+    /// A resource table of one kind as `resources.json` holds it: made by a POST to
+    /// `collection_path`, read at its item `{id_param}` below it, the new id at `created_id`.
+    fn one_kind(
+        kind: &str,
+        service: &str,
+        collection_path: &str,
+        id_param: &str,
+        created_id: &str,
+    ) -> Value {
+        let collection = collection_path.rsplit('/').next().unwrap_or_default();
+        json!([{
+            "kind": kind, "service": service, "collection": collection,
+            "read": {"method": "GET", "path": format!("{collection_path}/{{{id_param}}}")},
+            "created_id": created_id,
+            "collection_path": collection_path,
+            "id_param": id_param,
+            "create": {"method": "POST", "path": collection_path}
+        }])
+    }
+
+    /// A tier sharing the emulation's store of the default fixtures (their servers and
+    /// snapshots).
+    fn with_emulation(contract: Contract) -> Tier {
+        let fixtures = crate::mock::state::Fixtures::defaults();
+        let shared = Arc::new(crate::mock::shared::Shared::new(
+            crate::mock::state::State::from_fixtures(&fixtures),
+        ));
+        Tier::sharing(Arc::new(contract), Faults::default(), Some(shared))
+    }
+
     fn bare_contract(ops: Vec<Operation>) -> Arc<Contract> {
         let dir = std::path::Path::new(".");
         let contract = Contract::from_parts(ops, Default::default(), Default::default(), dir);
@@ -2685,20 +2715,15 @@ mod tests {
         let contract = contract_with(
             ops,
             schemas,
-            json!([{
-                "kind": "server", "service": "ecs", "collection": "cloudservers",
-                "read": {"method": "GET", "path": "/v1/{project_id}/cloudservers/{server_id}"},
-                "created_id": "/server/id",
-                "collection_path": "/v1/{project_id}/cloudservers",
-                "id_param": "server_id",
-                "create": {"method": "POST", "path": "/v1/{project_id}/cloudservers"}
-            }]),
+            one_kind(
+                "server",
+                "ecs",
+                "/v1/{project_id}/cloudservers",
+                "server_id",
+                "/server/id",
+            ),
         );
-        let fixtures = crate::mock::state::Fixtures::defaults();
-        let shared = Arc::new(crate::mock::shared::Shared::new(
-            crate::mock::state::State::from_fixtures(&fixtures),
-        ));
-        let tier = Tier::sharing(Arc::new(contract), Faults::default(), Some(shared));
+        let tier = with_emulation(contract);
         let (status, made) = tier
             .answer(None, "POST", "/v1/p/cloudservers", None, b"")
             .expect("routed");
@@ -2739,14 +2764,7 @@ mod tests {
         Arc::new(contract_with(
             ops,
             schemas,
-            json!([{
-                "kind": "stack", "service": "aos", "collection": "stacks",
-                "read": {"method": "GET", "path": "/v2/stacks/{stack_id}"},
-                "created_id": "/id",
-                "collection_path": "/v2/stacks",
-                "id_param": "stack_id",
-                "create": {"method": "POST", "path": "/v2/stacks"}
-            }]),
+            one_kind("stack", "aos", "/v2/stacks", "stack_id", "/id"),
         ))
     }
 
@@ -2835,21 +2853,16 @@ mod tests {
         let contract = contract_with(
             vec![op],
             Default::default(),
-            json!([{
-                "kind": "server", "service": "ecs", "collection": "servers",
-                "read": {"method": "GET", "path": "/v2.1/{project_id}/servers/{server_id}"},
-                "created_id": "/server/id",
-                "collection_path": "/v2.1/{project_id}/servers",
-                "id_param": "server_id",
-                "create": {"method": "POST", "path": "/v2.1/{project_id}/servers"}
-            }]),
+            one_kind(
+                "server",
+                "ecs",
+                "/v2.1/{project_id}/servers",
+                "server_id",
+                "/server/id",
+            ),
         );
-        let fixtures = crate::mock::state::Fixtures::defaults();
-        let server = fixtures.vars["server_id"].clone();
-        let shared = Arc::new(crate::mock::shared::Shared::new(
-            crate::mock::state::State::from_fixtures(&fixtures),
-        ));
-        let tier = Tier::sharing(Arc::new(contract), Faults::default(), Some(shared));
+        let server = crate::mock::state::Fixtures::defaults().vars["server_id"].clone();
+        let tier = with_emulation(contract);
         let path = format!("/v2.1/servers/{server}/block_device");
         let status = |project| tier.answer(project, "GET", &path, None, b"").map(|a| a.0);
         assert_eq!(status(None), Some(StatusCode::OK));
