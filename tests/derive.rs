@@ -1759,6 +1759,74 @@ fn a_row_whose_type_disagrees_with_the_table_it_links_is_a_table_defect() {
     assert_eq!(x.found, json!({"linked table fields": ["name", "size"]}));
 }
 
+/// Request lines some sets split (RDS's `PATH：` over `Method：`, BMS's method opening the
+/// sentence above a bare path): each derives its method and path, where before the page was
+/// skipped or joined to another operation by its fields.
+#[test]
+fn a_request_line_split_over_two_lines_derives() {
+    let line = "PUT /v2/\\{project\\_id\\}/volumes/\\{volume\\_id\\}";
+    let path_line = "/v2/\\{project\\_id\\}/volumes/\\{volume\\_id\\}";
+    let layouts = [
+        format!("PATH：{path_line}\n\n    Method：PUT"),
+        format!("PUT 参数说明请参见表1。\n\n    {path_line}"),
+    ];
+    for layout in layouts {
+        let page = UNSEEN.replace(line, &layout);
+        assert_ne!(page, UNSEEN);
+        let dir = temp_pages(&[("p.md", page.as_bytes())]);
+        let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+        assert!(d.skipped.is_empty(), "{layout}: {:?}", d.skipped);
+        let op = &d.operations[0];
+        assert_eq!(
+            (op.method.as_str(), op.path.as_str()),
+            ("PUT", "/v2/{project_id}/volumes/{volume_id}"),
+            "{layout}"
+        );
+    }
+}
+
+/// A path parameter the URI table documents with one value (RDS's `{version_id}`, "取值：v3",
+/// spelled `version_Id` in the table) is that segment: the page documents `/v3/…`, the
+/// operation its other pages state. A response section headed "正常响应" is the response.
+#[test]
+fn a_path_parameter_of_one_documented_value_is_that_segment() {
+    let page = UNSEEN
+        .replace(
+            "PUT /v2/\\{project\\_id\\}/volumes",
+            "PUT /\\{version\\_id\\}/\\{project\\_id\\}/volumes",
+        )
+        .replace(
+            "## 请求消息",
+            "|名称|是否必选|说明|\n|--|--|--|\n|version_Id|是|API版本号，取值：v2。|\n|project_id|是|项目ID。|\n\n## 请求消息",
+        )
+        .replace("## 响应消息", "## 正常响应");
+    assert!(page.contains(r"\{version\_id\}") && page.contains("## 正常响应"));
+    let dir = temp_pages(&[("p.md", page.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    let op = &d.operations[0];
+    assert_eq!(
+        (op.id.as_str(), op.path.as_str()),
+        (
+            "evs.update_volume.v2",
+            "/v2/{project_id}/volumes/{volume_id}"
+        )
+    );
+    assert_eq!(op.path_params, vec!["project_id", "volume_id"]);
+    assert!(
+        d.schemas
+            .contains_key(&(op.id.clone(), SchemaKind::Response(202))),
+        "the response under 正常响应 is read"
+    );
+    // A parameter documented without one value stays a parameter.
+    let open = page.replace("API版本号，取值：v2。", "API版本号。");
+    let dir = temp_pages(&[("p.md", open.as_bytes())]);
+    let d = derive::derive(&[dir.path().to_path_buf()], &Manifest::default()).unwrap();
+    assert_eq!(
+        d.operations[0].path,
+        "/{version_id}/{project_id}/volumes/{volume_id}"
+    );
+}
+
 #[test]
 fn an_endpoint_stated_under_the_title_without_a_uri_section_derives() {
     let page = UNSEEN.replace("## URI", "## 其他").replace(

@@ -335,6 +335,32 @@ fn an_update_of_the_collection_naming_one_by_name_is_checked() {
     passes_and_fails_when_updates_are_ignored(d, "svc/create_rule_v2/lifecycle");
 }
 
+/// A kind the pages give no delete (BMS's servers): no lifecycle, which would delete it, but
+/// its update is read back in a case of its own, with no teardown, that passes against the
+/// contract tier and fails when updates are ignored.
+#[test]
+fn a_kind_with_no_delete_still_reads_its_update_back() {
+    let dir = derive_service(
+        "svc",
+        |svc| {
+            write_pages(svc);
+            std::fs::remove_file(svc.join("delete.md")).unwrap();
+        },
+        true,
+    );
+    let d = dir.path();
+    let cases = d.join("cases/svc/create_stack_v2");
+    assert!(!cases.join("lifecycle.yaml").exists());
+    let case = std::fs::read_to_string(cases.join("read_after_write.yaml")).unwrap();
+    assert!(
+        case.contains(r#"{"equals":"conform-updated","pointer":"/app"}"#)
+            && case.contains("property:read_after_write")
+            && !case.contains("teardown:"),
+        "{case}"
+    );
+    passes_and_fails_under(d, "svc/create_stack_v2/read_after_write", "update-ignored");
+}
+
 /// The whole suite passes against the faithful contract tier, and `case` fails under the
 /// `update-ignored` fault.
 fn passes_and_fails_when_updates_are_ignored(d: &Path, case: &str) {

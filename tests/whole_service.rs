@@ -916,6 +916,23 @@ fn a_create_answering_only_a_job_is_followed_to_the_new_id() {
             && !show.contains("var:machine_id"),
         "{show}"
     );
+    // The lifecycle creates the machine, then waits for its job, each step named for what it
+    // does, and reads back the name it sent.
+    let lifecycle = std::fs::read_to_string(
+        dir.path()
+            .join("cases/mms/create_machine_v1/lifecycle.yaml"),
+    )
+    .unwrap();
+    let create = lifecycle.find("name: \"create machine.v1\"");
+    let wait = lifecycle.find("name: \"setup: wait for the job creating machine.v1");
+    assert!(
+        create.is_some() && wait.is_some() && create < wait,
+        "{lifecycle}"
+    );
+    assert!(
+        lifecycle.contains(r#"{"equals":"conform-${run_id}","pointer":"/machine/name"}"#),
+        "{lifecycle}"
+    );
     let (out, report) = run_suite(dir.path(), &[]);
     let verdict = |id: &str| {
         report["cases"]

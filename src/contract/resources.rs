@@ -377,6 +377,29 @@ impl ResourceTable {
             .map(|(_, k)| k)
     }
 
+    /// Whether `param`, named as an id, stands in `path` where a kind's item id does (RDS's v1
+    /// `/instances/{nodeId}/parameters` below the instances read at `/instances/{id}`): a
+    /// server finds that one, so a made-up value names nothing. A key (`{key}` of metadata) is
+    /// the client's to choose.
+    pub fn names_item(&self, param: &str, path: &str) -> bool {
+        if !(super::rules::is_resource_param(param) || super::rules::is_camel_id(param)) {
+            return false;
+        }
+        let segs: Vec<&str> = path.split('/').collect();
+        let Some(at) = segs
+            .iter()
+            .position(|s| super::template::sole_param(s) == Some(param))
+        else {
+            return false;
+        };
+        let collection = super::template::normalise(&segs[..at].join("/"));
+        param != "project_id"
+            && self.kinds.iter().any(|k| {
+                k.collection_template()
+                    .is_some_and(|c| super::template::normalise(&c) == collection)
+            })
+    }
+
     /// Path parameters that name a kind's items other than its own id parameter, as
     /// `(kind index, parameter)`: an id parameter standing right after the kind's collection in
     /// some operation's path (`{idp_id}` in `/identity_providers/{idp_id}/protocols`, where the
@@ -804,6 +827,29 @@ mod tests {
         // The ledger's check reads the same: a teardown's delete of a stack can be undone.
         assert!(crate::run::ledger::check_undo(&t, "DELETE", "/v2/stacks/s1").is_ok());
         assert!(crate::run::ledger::check_undo(&t, "DELETE", "/v2/templates/t1").is_err());
+    }
+
+    /// An id at a kind's id place names one of it, however spelled (RDS's v1 `{nodeId}` below
+    /// the instances read at `/instances/{id}`); a key, the project, and an id elsewhere do not.
+    #[test]
+    fn a_parameter_at_a_kinds_id_place_names_one_whatever_its_name() {
+        let t = ResourceTable {
+            kinds: vec![ResourceKind::new(
+                "instance.v1",
+                "rds",
+                "instances",
+                call("GET", "/rds/v1/{project_id}/instances/{id}"),
+            )],
+        };
+        let path = "/rds/v1/{project_id}/instances/{nodeId}/parameters/{name}";
+        assert!(t.names_item("nodeId", path));
+        assert!(!t.names_item("name", path));
+        assert!(
+            !t.names_item("key", "/rds/v1/{project_id}/instances/{key}"),
+            "a key is the client's"
+        );
+        assert!(!t.names_item("project_id", path));
+        assert!(!t.names_item("nodeId", "/rds/v1/{project_id}/nodes/{nodeId}"));
     }
 
     #[test]

@@ -300,6 +300,16 @@ pub fn is_resource_param(name: &str) -> bool {
         && (name == "id" || ["_id", "_urn", "_uuid"].iter().any(|s| name.ends_with(s)))
 }
 
+/// Whether a parameter is named as an id in camel case (`instanceId`, `nodeId`, as RDS's v1
+/// paths name them); not the project's.
+pub fn is_camel_id(name: &str) -> bool {
+    name != "projectId"
+        && name
+            .strip_suffix("Id")
+            .and_then(|stem| stem.chars().last())
+            .is_some_and(|c| c.is_ascii_lowercase())
+}
+
 /// The path parameter naming the resource an operation acts on (the last id in the path).
 pub fn resource_param(op: &Operation) -> Option<&str> {
     op.path_params

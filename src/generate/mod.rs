@@ -332,12 +332,14 @@ impl<'a> OpGen<'a> {
         }
     }
 
-    /// Whether a path parameter names a resource: an id, or the key of a kind the client keys
-    /// (`secret_name`, `namespace`), which a setup makes as it makes an id.
+    /// Whether a path parameter names a resource: an id, the key of a kind the client keys
+    /// (`secret_name`, `namespace`), which a setup makes as it makes an id, or whatever stands
+    /// where a kind's item id does.
     fn names_resource(&self, param: &str) -> bool {
         is_resource_param(param)
             || self.producers.names_key(param, &self.op.path)
             || self.producers.identifies(param)
+            || self.contract.resources.names_item(param, &self.op.path)
     }
 
     fn documents(&self, status: u16) -> bool {

@@ -44,14 +44,17 @@ struct KindCases<'c, 'a> {
     var: String,
     /// Parents' creates.
     parents: Plan,
-    /// The kind's own create (capturing `var`).
+    /// The kind's own create (capturing `var`, or the job that will name it).
     create: PlannedStep,
+    /// The wait for the create's job, capturing `var`, for a kind made by a job.
+    follow: Option<PlannedStep>,
     /// Its body, as sent.
     sent: Option<Value>,
 }
 
-/// The stateful cases of every kind whose create, read and delete the contract has, for the
-/// selected operations (a kind is in when its create is).
+/// The stateful cases of every kind whose create, read and delete the contract has (of one
+/// with no delete, only read after write), for the selected operations (a kind is in when its
+/// create is).
 pub fn cases(
     contract: &Contract,
     producers: &Producers<'_>,
@@ -62,6 +65,10 @@ pub fn cases(
         let Some(k) = KindCases::new(contract, producers, p) else {
             continue;
         };
+        if p.delete.is_none() {
+            out.extend(k.read_after_write());
+            continue;
+        }
         out.extend(k.lifecycle());
         out.extend(k.use_after_delete());
         out.extend(k.idempotent_update());
@@ -447,7 +454,10 @@ impl<'c, 'a> KindCases<'c, 'a> {
         p: &'c Producer<'a>,
     ) -> Option<KindCases<'c, 'a>> {
         p.read?;
-        p.delete?;
+        // A kind the pages give no delete is still checked where an update can be read back.
+        if p.delete.is_none() && p.update.is_none() {
+            return None;
+        }
         let planner = Planner {
             producers,
             contract,
@@ -460,10 +470,17 @@ impl<'c, 'a> KindCases<'c, 'a> {
         if !planner.produce(&mut parents, p, &var, "project_id") {
             return None;
         }
+        // A kind made by a job: its create, then the wait for the job, which captures the id.
+        let follow = match p.job {
+            Some(_) => Some(parents.setup.pop()?),
+            None => None,
+        };
         let mut create = parents.setup.pop()?;
         create.name = format!("create {}", p.kind);
-        // Its own teardown came first; the parents' stay.
-        parents.teardown.remove(0);
+        // Its own teardown (where it has a delete) came first; the parents' stay.
+        if p.delete.is_some() {
+            parents.teardown.remove(0);
+        }
         let sent = create.body.clone();
         Some(KindCases {
             contract,
@@ -472,6 +489,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             var,
             parents,
             create,
+            follow,
             sent,
         })
     }
@@ -947,6 +965,7 @@ impl<'c, 'a> KindCases<'c, 'a> {
             .setup
             .iter()
             .chain(own.then_some(&self.create))
+            .chain(self.follow.iter().filter(|_| own))
             .chain(steps)
             .collect();
         let mut teardown = more_teardown.to_vec();
@@ -1235,6 +1254,32 @@ impl<'c, 'a> KindCases<'c, 'a> {
         let tags = self.tags("read_after_write", &[self.p.create, write, get], None);
         Some(self.render_for(
             (write, "read_after_write"),
+            description,
+            tags,
+            &[step, read],
+            true,
+            &[],
+        ))
+    }
+
+    /// Read after write of a kind the pages give no delete (BMS's servers), which has no
+    /// lifecycle: the update, then a read showing it. What the case creates stays; on a
+    /// configured target a create is opt-in per kind.
+    fn read_after_write(&self) -> Option<GeneratedCase> {
+        let update = self.p.update?;
+        let (step, shown) = self.update_step()?;
+        let read = self.read_step(
+            format!("read the updated {}: it shows the update", self.p.kind),
+            &[(shown.0, json!(shown.1))],
+        )?;
+        let description = format!(
+            "Read after write ({}): an update of a {} shows in a read. The pages give no delete of it.",
+            source_of(update, None),
+            self.p.kind
+        );
+        let tags = self.tags("read_after_write", &[update, self.p.read?], None);
+        Some(self.render(
+            "read_after_write",
             description,
             tags,
             &[step, read],

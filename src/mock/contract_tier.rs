@@ -517,7 +517,7 @@ impl Tier {
                 }
             }
             if op.method == "GET" {
-                return match body.and_then(|b| self.jobs.complete(job, b)) {
+                return match body.and_then(|b| self.jobs.complete(job, b, schema)) {
                     Some(done) => (status, Some(done)),
                     None => unknown_job(),
                 };
@@ -1691,7 +1691,7 @@ fn fits_type(schema: &Value, v: &Value) -> bool {
 /// Gives the arrays on the way to a create's id pointer the items it indexes, each an instance
 /// of the array's item schema: a create that answers the list it made
 /// (`/instances/0/instance_id`) answers one item, whole.
-fn prime(body: &mut Value, schema: &Value, pointer: &str, params: &[(String, String)]) {
+pub(super) fn prime(body: &mut Value, schema: &Value, pointer: &str, params: &[(String, String)]) {
     let (mut cur, mut sch) = (body, schema);
     for part in pointer.split('/').skip(1) {
         match cur {

@@ -106,8 +106,9 @@ impl Jobs {
     }
 
     /// The answer to a job query (running the first time, then completed), or None for a job
-    /// nobody started.
-    pub fn complete(&self, job: &str, mut answer: Value) -> Option<Value> {
+    /// nobody started. `schema`, the answer's, shapes what the entity's place needs on the way
+    /// (a sub-job of the documented fields, a list where one is documented).
+    pub fn complete(&self, job: &str, mut answer: Value, schema: Option<&Value>) -> Option<Value> {
         let (found, read_before) = {
             let mut started = self.started.write().unwrap_or_else(|p| p.into_inner());
             let found = started.get_mut(job)?;
@@ -140,6 +141,9 @@ impl Jobs {
             // The entity's id is where the kind says, else whichever `…_id` field `entities`
             // documents.
             if let Some(at) = &found.at {
+                if let Some(schema) = schema {
+                    super::contract_tier::prime(&mut answer, schema, at, &[]);
+                }
                 crate::pointer::set(&mut answer, at, Value::String(entity));
                 return Some(answer);
             }
@@ -187,7 +191,7 @@ mod tests {
     fn a_held_job_is_found_done() {
         let jobs = Jobs::default();
         jobs.hold("j-1");
-        let done = jobs.complete("j-1", json!({"status": "x", "job_id": "x"}));
+        let done = jobs.complete("j-1", json!({"status": "x", "job_id": "x"}), None);
         assert_eq!(
             done.map(|d| (d["status"].clone(), d["job_id"].clone())),
             Some((json!("SUCCESS"), json!("j-1")))
@@ -210,15 +214,15 @@ mod tests {
         let job = answer["job_id"].as_str().unwrap_or_default().to_string();
         assert_ne!(job, "x");
         let query = json!({"status": "x", "job_id": "x", "entities": {"image_id": "x"}});
-        let running = jobs.complete(&job, query.clone()).unwrap_or_default();
+        let running = jobs.complete(&job, query.clone(), None).unwrap_or_default();
         assert_eq!(
             running["status"], "RUNNING",
             "the first read finds it running"
         );
-        let done = jobs.complete(&job, query).unwrap_or_default();
+        let done = jobs.complete(&job, query, None).unwrap_or_default();
         assert_eq!(done["status"], "SUCCESS");
         assert_eq!(done["entities"]["image_id"], json!(entity));
-        assert_eq!(jobs.complete("nope", json!({})), None);
+        assert_eq!(jobs.complete("nope", json!({}), None), None);
         assert_eq!(jobs.start(&mut json!({"id": "x"}), None, None), None);
         // A create's job names what the create made.
         let mut answer = json!({"job_id": "x"});
@@ -233,6 +237,7 @@ mod tests {
             .complete(
                 &job,
                 json!({"entities": {"volume_id": "x", "name": "x", "size": 0, "volume_type": "x"}}),
+                None,
             )
             .unwrap_or_default();
         assert_eq!(done["entities"]["volume_id"], "v-1");
@@ -246,9 +251,34 @@ mod tests {
         jobs.start(&mut answer, made_of("s-1", Value::Null), Some(at.into()));
         let job = answer["job_id"].as_str().unwrap_or_default().to_string();
         let done = jobs
-            .complete(&job, json!({"status": "x", "entities": {"sub_jobs": []}}))
+            .complete(
+                &job,
+                json!({"status": "x", "entities": {"sub_jobs": []}}),
+                None,
+            )
             .unwrap_or_default();
         assert_eq!(done.pointer(at), Some(&json!("s-1")), "{done}");
+        // A sub-job the answer documents is answered whole, its entities a list where the
+        // schema says so (BMS), so the job's answer stays true to its contract.
+        let schema = json!({"type": "object", "properties": {"entities": {"type": "object",
+            "properties": {"sub_jobs": {"type": "array", "items": {"type": "object",
+                "properties": {"status": {"type": "string"}, "entities": {"type": "array",
+                    "items": {"type": "object",
+                        "properties": {"server_id": {"type": "string"}}}}}}}}}}});
+        let mut answer = json!({"job_id": "x"});
+        let at = "/entities/sub_jobs/0/entities/0/server_id";
+        jobs.start(&mut answer, made_of("s-2", Value::Null), Some(at.into()));
+        let job = answer["job_id"].as_str().unwrap_or_default().to_string();
+        let done = jobs
+            .complete(
+                &job,
+                json!({"status": "x", "entities": {"sub_jobs": []}}),
+                Some(&schema),
+            )
+            .unwrap_or_default();
+        let sub_job = &done["entities"]["sub_jobs"][0];
+        assert!(sub_job["status"].is_string(), "{done}");
+        assert_eq!(sub_job["entities"], json!([{"server_id": "s-2"}]), "{done}");
     }
 
     /// The answer names the job only where its schema has a `job_id` (the answer is made from
@@ -260,11 +290,11 @@ mod tests {
         jobs.start(&mut answer, None, None);
         let job = answer["job_id"].as_str().unwrap_or_default().to_string();
         let undocumented = jobs
-            .complete(&job, json!({"status": "x"}))
+            .complete(&job, json!({"status": "x"}), None)
             .unwrap_or_default();
         assert_eq!(undocumented, json!({"status": "RUNNING"}));
         let documented = jobs
-            .complete(&job, json!({"status": "x", "job_id": "x"}))
+            .complete(&job, json!({"status": "x", "job_id": "x"}), None)
             .unwrap_or_default();
         assert_eq!(documented["job_id"], json!(job));
     }

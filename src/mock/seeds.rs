@@ -340,11 +340,13 @@ impl Seeds {
                         .or_insert_with(|| fit(p, id_for(p)));
                 }
                 // A name no kind keeps (`{topic}`): any value is served, one the contract
-                // documents is sent.
+                // documents is sent. Not an id in camel case at a kind's id place (RDS's v1
+                // `/instances/{nodeId}/…`): the memory finds no such one.
                 if p != "project_id"
                     && !is_resource_param(p)
                     && !named(p)
                     && !keyed.contains(p.as_str())
+                    && !(placed.contains(p) && crate::contract::rules::is_camel_id(p))
                 {
                     seeds
                         .names
@@ -712,6 +714,42 @@ mod tests {
         assert!(
             !seeds.seeds("policy_id"),
             "the kind's own id is the memory's"
+        );
+    }
+
+    /// A parameter at a kind's id place whose name is no id's (RDS's v1 `{nodeId}` below
+    /// `/instances/`) gets no made-up name: the memory would find no such instance, so a case
+    /// needing it is skipped for its variable, as one needing the kind's own id is.
+    #[test]
+    fn a_parameter_at_a_kinds_id_place_gets_no_made_up_name() {
+        use crate::contract::resources::{Call, ResourceKind};
+        let op = |id: &str, path: &str| crate::contract::Operation::new(id, "rds", "PUT", path);
+        let ops = vec![
+            op(
+                "rds.update_parameters.v1",
+                "/rds/v1/{project_id}/instances/{nodeId}/parameters",
+            ),
+            op("rds.update_topic.v1", "/rds/v1/{project_id}/topics/{topic}"),
+        ];
+        let dir = std::env::temp_dir();
+        let mut contract =
+            Contract::from_parts(ops, BTreeMap::new(), Default::default(), &dir).expect("builds");
+        let read = Call {
+            method: "GET".into(),
+            path: "/rds/v1/{project_id}/instances/{id}".into(),
+            body: None,
+            query: Default::default(),
+        };
+        contract
+            .resources
+            .kinds
+            .push(ResourceKind::new("instance", "rds", "instances", read));
+        let vars = Seeds::of(&contract).vars();
+        assert!(!vars.contains_key("nodeId"), "{vars:?}");
+        assert_eq!(
+            vars.get("topic").map(String::as_str),
+            Some("conform-topic"),
+            "a name no kind keeps is the tier's own"
         );
     }
 }

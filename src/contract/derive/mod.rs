@@ -749,6 +749,21 @@ fn endpoint_of(page: &Page) -> Option<(String, String, Vec<String>)> {
             Some((m, p, naming::query_names(&text)))
         })
         .or_else(|| {
+            // The method and the path on lines of their own (`PATH：/v3/…` over `Method：GET`).
+            let texts: Vec<&str> = page
+                .sections_of(SectionKind::Uri)
+                .flat_map(|s| s.blocks.iter())
+                .filter_map(|b| match b {
+                    Block::Text(t) => Some(t.text.as_str()),
+                    Block::Code { text, .. } => Some(text.as_str()),
+                    Block::Table(_) => None,
+                })
+                .collect();
+            let line = naming::split_method_and_path(texts.iter().flat_map(|t| t.lines()))?;
+            let (m, p) = naming::method_and_path(&line)?;
+            Some((m, p, naming::query_names(&line)))
+        })
+        .or_else(|| {
             // No URI section: a line of the preamble or the function section that is nothing
             // but "METHOD /path" (some sets state the endpoint right under the title).
             page.preamble
@@ -820,6 +835,48 @@ fn items_of<'e>(fields: &[Field], example: Option<&'e Value>) -> Option<&'e Valu
     (named > 0 && named * 2 >= fields.len()).then_some(item)
 }
 
+/// The path parameters a page's URI table documents with one value only (RDS's
+/// `/{version_id}/…`, "取值：v3"), with that value: the segment is a constant, and the path is
+/// the one other pages state (`/v3/…`).
+fn constant_path_params(
+    page: &Page,
+    path: &str,
+    enums: &Enums,
+    endpoint: &str,
+) -> Result<Vec<(String, String)>, DeriveError> {
+    let params = naming::path_params(endpoint);
+    let mut builder = Builder::new(enums, Presence::Declared, true);
+    let mut found = Vec::new();
+    for table in section_tables(page, SectionKind::Uri) {
+        if Columns::detect(&table.header).is_none() {
+            continue;
+        }
+        for f in fields::read_table(table, path)? {
+            // The path's spelling: a table may write the name otherwise (`version_Id`).
+            let Some(name) = params.iter().find(|p| p.eq_ignore_ascii_case(&f.name)) else {
+                continue;
+            };
+            if found.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            let schema = builder.object(std::slice::from_ref(&f), None, "/path");
+            let one = match schema["properties"][&f.name]["enum"].as_array() {
+                Some(values) if values.len() == 1 => values[0].as_str().map(str::to_string),
+                _ => None,
+            };
+            let segment = one.filter(|v| {
+                !v.is_empty()
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            });
+            if let Some(v) = segment {
+                found.push((name.clone(), v));
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// Derives what one operation page contributes.
 ///
 /// `pages` are the pages a row may link to for the table of its fields (the pages of the run;
@@ -835,7 +892,12 @@ pub fn page_contract(
     let mut notes = Vec::new();
     let found = endpoint_of(page);
     let uri_query = found.as_ref().map(|f| f.2.clone()).unwrap_or_default();
-    let endpoint = found.map(|(m, p, _)| (m, p));
+    let mut endpoint = found.map(|(m, p, _)| (m, p));
+    if let Some((_, p)) = endpoint.as_mut() {
+        for (name, value) in constant_path_params(page, &path, enums, p)? {
+            *p = p.replace(&format!("{{{name}}}"), &value);
+        }
+    }
     let path_params = endpoint
         .as_ref()
         .map(|(_, p)| naming::path_params(p))

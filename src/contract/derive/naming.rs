@@ -15,6 +15,13 @@ static METHOD_PATH: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS)\s+(?:https?://[^/\s]*)?(/[^\s?]*)(\?\S*)?",
     )
 });
+/// A request line split over two lines (`PATH：/v3/{project_id}/items` and `Method：GET`, or
+/// a method opening a sentence above a bare path): the method's line and the path's line.
+static SPLIT_METHOD: LazyLock<Regex> = LazyLock::new(|| {
+    crate::statics::regex(r"^(?:(?i:method|方法)\s*[:：]\s*)?(GET|PUT|POST|DELETE|PATCH|HEAD)\b")
+});
+static SPLIT_PATH: LazyLock<Regex> =
+    LazyLock::new(|| crate::statics::regex(r"^(?:(?i:path|uri|url)\s*[:：]\s*)?(/\S+)$"));
 /// A last segment a page set apart from its path by a space (`/sources/{source_id}/ command`):
 /// one lower-case word, then the end of the path (an example's id after the space is not one).
 static SPACED_SEGMENT: LazyLock<Regex> =
@@ -109,6 +116,20 @@ fn plain_params(path: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The request line of a page that states its method and its path on lines of their own
+/// (`lines`: the URI section's, in order).
+pub fn split_method_and_path<'a>(lines: impl Iterator<Item = &'a str> + Clone) -> Option<String> {
+    let method = lines
+        .clone()
+        .find_map(|l| SPLIT_METHOD.captures(l.trim()).map(|c| c[1].to_string()))?;
+    let path = lines.filter_map(|l| {
+        let l = unescape(l.trim()).into_owned();
+        SPLIT_PATH.captures(&l).map(|c| c[1].to_string())
+    });
+    path.map(|p| format!("{method} {p}"))
+        .find(|line| method_and_path(line).is_some())
 }
 
 /// The query parameter names a URI spells out after `?` (`?id={id}&name=x`, `?marker=...`).
@@ -368,6 +389,25 @@ mod tests {
             path_params("/v2/{project_id}/snapshots/{snapshot_id}"),
             vec!["project_id", "snapshot_id"]
         );
+    }
+
+    #[test]
+    fn a_method_on_a_line_of_its_own_is_found() {
+        let split = |lines: &[&'static str]| split_method_and_path(lines.iter().copied());
+        assert_eq!(
+            split(&[
+                r"PATH：/\{version\_id\}/\{project\_id\}/items",
+                "Method：GET"
+            ])
+            .as_deref(),
+            Some("GET /{version_id}/{project_id}/items")
+        );
+        assert_eq!(
+            split(&["DELETE 参数说明请参见表1。", "/v1/{project_id}/items/{id}"]).as_deref(),
+            Some("DELETE /v1/{project_id}/items/{id}")
+        );
+        assert_eq!(split(&["见下文", "/v1/items"]), None, "no method");
+        assert_eq!(split(&["Method：GET", "参数说明"]), None, "no path");
     }
 
     #[test]

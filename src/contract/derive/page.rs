@@ -69,6 +69,8 @@ impl SectionKind {
             "请求" | "请求消息" | "请求参数" | "请求消息体" | "request" | "requests"
             | "request parameters" => SectionKind::Request,
             "响应"
+            | "正常响应"
+            | "返回参数"
             | "响应消息"
             | "响应参数"
             | "响应消息体"
@@ -78,7 +80,7 @@ impl SectionKind {
             "请求示例" | "请求样例" | "example request" | "example requests" => {
                 SectionKind::RequestExample
             }
-            "响应示例" | "响应样例" | "example response" | "example responses" => {
+            "响应示例" | "响应样例" | "返回示例" | "example response" | "example responses" => {
                 SectionKind::ResponseExample
             }
             "样例" | "示例" | "example" | "examples" => SectionKind::Examples,
@@ -236,6 +238,11 @@ mod tests {
             ("Example Responses", SectionKind::ResponseExample),
             ("Status Codes", SectionKind::Status),
             ("调试", SectionKind::Other),
+            // RDS's and VOD's older pages.
+            ("正常响应", SectionKind::Response),
+            ("返回参数", SectionKind::Response),
+            ("返回示例", SectionKind::ResponseExample),
+            ("异常响应", SectionKind::Other),
         ] {
             assert_eq!(SectionKind::from_heading(h), kind, "{h}");
         }
