@@ -342,11 +342,12 @@ impl Seeds {
                 // A name no kind keeps (`{topic}`): any value is served, one the contract
                 // documents is sent. Not an id in camel case at a kind's id place (RDS's v1
                 // `/instances/{nodeId}/…`): the memory finds no such one.
+                let camel_at_item = placed.contains(p) && crate::contract::rules::is_camel_id(p);
                 if p != "project_id"
                     && !is_resource_param(p)
                     && !named(p)
                     && !keyed.contains(p.as_str())
-                    && !(placed.contains(p) && crate::contract::rules::is_camel_id(p))
+                    && !camel_at_item
                 {
                     seeds
                         .names
