@@ -1266,52 +1266,48 @@ impl<'c, 'a> KindCases<'c, 'a> {
     /// lifecycle: the update, then a read showing it. What the case creates stays; on a
     /// configured target a create is opt-in per kind.
     fn read_after_write(&self) -> Option<GeneratedCase> {
-        let update = self.p.update?;
-        let (step, shown) = self.update_step()?;
-        let read = self.read_step(
-            format!("read the updated {}: it shows the update", self.p.kind),
-            &[(shown.0, json!(shown.1))],
-        )?;
-        let description = format!(
-            "Read after write ({}): an update of a {} shows in a read. The pages give no delete of it.",
-            source_of(update, None),
-            self.p.kind
-        );
-        let tags = self.tags("read_after_write", &[update, self.p.read?], None);
-        Some(self.render(
-            "read_after_write",
-            description,
-            tags,
-            &[step, read],
-            true,
-            &[],
-        ))
+        self.update_read_back("read_after_write", 1, |source| {
+            format!(
+                "Read after write ({source}): an update of a {} shows in a read. The pages give no delete of it.",
+                self.p.kind
+            )
+        })
     }
 
     /// The same PUT twice: both succeed and a read shows the value once.
     fn idempotent_update(&self) -> Option<GeneratedCase> {
-        let update = self.p.update.filter(|u| u.method == "PUT")?;
+        self.p.update.filter(|u| u.method == "PUT")?;
+        self.update_read_back("idempotent_update", 2, |source| {
+            format!(
+                "Idempotent PUT ({source}): the same update sent twice succeeds both times and the {} shows it.",
+                self.p.kind
+            )
+        })
+    }
+
+    /// The case `property`: the kind's update sent `times` times, then a read showing it;
+    /// `describe` words its description around the update's page.
+    fn update_read_back(
+        &self,
+        property: &str,
+        times: usize,
+        describe: impl FnOnce(String) -> String,
+    ) -> Option<GeneratedCase> {
+        let update = self.p.update?;
         let (step, shown) = self.update_step()?;
-        let mut again = step.clone();
-        again.name = format!("the same update of the {} again", self.p.kind);
-        let read = self.read_step(
-            format!("read the {}: it shows the update", self.p.kind),
+        let mut steps = vec![step.clone()];
+        for _ in 1..times {
+            let mut again = step.clone();
+            again.name = format!("the same update of the {} again", self.p.kind);
+            steps.push(again);
+        }
+        steps.push(self.read_step(
+            format!("read the updated {}: it shows the update", self.p.kind),
             &[(shown.0, json!(shown.1))],
-        )?;
-        let description = format!(
-            "Idempotent PUT ({}): the same update sent twice succeeds both times and the {} shows it.",
-            source_of(update, None),
-            self.p.kind
-        );
-        let tags = self.tags("idempotent_update", &[update, self.p.read?], None);
-        Some(self.render(
-            "idempotent_update",
-            description,
-            tags,
-            &[step, again, read],
-            true,
-            &[],
-        ))
+        )?);
+        let tags = self.tags(property, &[update, self.p.read?], None);
+        let description = describe(source_of(update, None));
+        Some(self.render(property, description, tags, &steps, true, &[]))
     }
 
     /// A child read through another parent's id is not found: the kind's create path names a
