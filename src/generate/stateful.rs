@@ -1263,8 +1263,8 @@ impl<'c, 'a> KindCases<'c, 'a> {
     }
 
     /// Read after write of a kind the pages give no delete (BMS's servers), which has no
-    /// lifecycle: the update, then a read showing it. What the case creates stays; on a
-    /// configured target a create is opt-in per kind.
+    /// lifecycle: the update, then a read showing it. What the case creates stays, so a run
+    /// with an undo ledger (as on a region) refuses the create unless told otherwise.
     fn read_after_write(&self) -> Option<GeneratedCase> {
         self.update_read_back("read_after_write", 1, |source| {
             format!(
