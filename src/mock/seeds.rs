@@ -62,14 +62,12 @@ fn id_for(name: &str) -> String {
 /// example, else an empty one under an id derived from the kind's id parameter (the example
 /// may be missing, or off its own schema). Only a top-level kind (its collection names at most
 /// the project): a nested one's parent id would be made up; and only where no kind of `table`
-/// named by the same parameter is created (VPC's v3 read of what the v1 create makes). The
-/// memory keeps it through a delete, since nothing in the contract could make another.
+/// named by the same parameter is created with an id a client learns ([`made_with_id`]: VPC's
+/// v3 read of what the v1 create makes). The memory keeps it through a delete, since nothing in
+/// the contract could make another.
 pub fn held(kind: &ResourceKind, table: &ResourceTable) -> Option<(String, Value)> {
     let param = kind.id_param.as_deref()?;
-    let made_elsewhere = table
-        .kinds
-        .iter()
-        .any(|k| k.id_param.as_deref() == Some(param) && k.create.is_some());
+    let made_elsewhere = made_with_id(table, param);
     let top_level = kind.collection_template().is_some_and(|c| {
         crate::contract::template::params(&c)
             .iter()
@@ -90,19 +88,27 @@ pub fn held(kind: &ResourceKind, table: &ResourceTable) -> Option<(String, Value
 /// page), as a real parent holds what its user made elsewhere: derived from the kind's id
 /// parameter, the value the variables hand out for it. Only for an id parameter (a name the
 /// client chooses, a tag, is no instance), and only where no kind of `table` named by the same
-/// parameter is created.
+/// parameter is created with an id a client learns.
 pub fn held_below(kind: &ResourceKind, table: &ResourceTable) -> Option<String> {
     let param = kind.id_param.as_deref()?;
-    let made_elsewhere = table
-        .kinds
-        .iter()
-        .any(|k| k.id_param.as_deref() == Some(param) && k.create.is_some());
+    let made_elsewhere = made_with_id(table, param);
     let nested = kind.collection_template().is_some_and(|c| {
         crate::contract::template::params(&c)
             .iter()
             .any(|p| p != "project_id")
     });
     (nested && !made_elsewhere && is_resource_param(param)).then(|| id_for(param))
+}
+
+/// Whether a kind of `table` named by `param` is made by a create a client learns the new one's
+/// id from (in its answer, its job, or a key of the client's own). A create answering only an
+/// order (CPH's phones, bought with a server) makes one nobody can name: the tier holds one.
+fn made_with_id(table: &ResourceTable, param: &str) -> bool {
+    table.kinds.iter().any(|k| {
+        k.id_param.as_deref() == Some(param)
+            && k.create.is_some()
+            && (k.created_id.is_some() || k.created_by_job.is_some() || k.client_key.is_some())
+    })
 }
 
 /// The value a run sends for a path parameter that is no id (`{topic}`, `{partition}`): what
@@ -222,8 +228,18 @@ fn id_fields<'s>(schema: &'s Value, out: &mut Vec<(String, &'s Value)>) {
         Value::Object(o) => {
             if let Some(props) = o.get("properties").and_then(Value::as_object) {
                 for (name, sub) in props {
-                    if is_resource_param(name) && sub.get("enum").is_none() {
-                        out.push((name.clone(), sub));
+                    // A list of ids under the id's name (CPH's `phone_id: [..]`) limits each
+                    // item; an object of that name limits no id.
+                    let one = match sub.get("type").and_then(Value::as_str) {
+                        Some("array") => sub.get("items"),
+                        Some("object") => None,
+                        _ => Some(sub),
+                    };
+                    match one {
+                        Some(one) if is_resource_param(name) && one.get("enum").is_none() => {
+                            out.push((name.clone(), one));
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -576,6 +592,67 @@ mod tests {
         assert_eq!(vars["server_id"], "fixture-server");
     }
 
+    /// A kind whose create answers no id (CPH's phones, bought with a server: the answer is an
+    /// order) is held as one nobody creates, under an id that fits each field of its name,
+    /// one item of a list of them (`phone_id: [..]`) included; a create answering the id holds
+    /// nothing.
+    #[test]
+    fn a_kind_whose_create_answers_no_id_is_held_fitting_its_fields() {
+        use crate::contract::resources::{Call, ResourceKind};
+        let op = |id: &str, path: &str| {
+            let mut op = crate::contract::Operation::new(id, "cph", "POST", path);
+            op.request_body = true;
+            op
+        };
+        let restart = op(
+            "cph.restart.v1",
+            "/v1/{project_id}/cloud-phone/phones/batch-restart",
+        );
+        let reset = op(
+            "cph.reset.v1",
+            "/v1/{project_id}/cloud-phone/phones/batch-reset",
+        );
+        let mut schemas = BTreeMap::new();
+        schemas.insert(
+            (restart.id.clone(), SchemaKind::Request),
+            serde_json::json!({"type": "object", "properties": {"phone_id": {"type": "array",
+                "items": {"type": "string"}}}}),
+        );
+        schemas.insert(
+            (reset.id.clone(), SchemaKind::Request),
+            serde_json::json!({"type": "object", "properties": {"phones": {"type": "array",
+                "items": {"type": "object", "properties": {"phone_id":
+                    {"type": "string", "maxLength": 32}}}}}}),
+        );
+        let dir = std::env::temp_dir();
+        let mut contract =
+            Contract::from_parts(vec![restart, reset], schemas, Default::default(), &dir)
+                .expect("builds");
+        let call = |method: &str, path: &str| Call {
+            method: method.into(),
+            path: path.into(),
+            body: None,
+            query: Default::default(),
+        };
+        let mut phone = ResourceKind::new(
+            "phone",
+            "cph",
+            "phones",
+            call("GET", "/v1/{project_id}/cloud-phone/phones/{id}"),
+        );
+        phone.id_param = Some("phone_id".into());
+        phone.create = Some(call("POST", "/v1/{project_id}/cloud-phone/phones"));
+        contract.resources.kinds.push(phone);
+        let vars = Seeds::of(&contract).vars();
+        let id = vars.get("phone_id").cloned().unwrap_or_default();
+        assert!(!id.is_empty() && id.len() <= 32, "{vars:?}");
+        contract.resources.kinds[0].created_id = Some("/phone_id".into());
+        assert!(
+            !Seeds::of(&contract).vars().contains_key("phone_id"),
+            "a create answering the id makes them"
+        );
+    }
+
     #[test]
     fn only_another_id_than_the_seeded_one_is_unknown() {
         let mut s = Seeds::default();
@@ -647,8 +724,9 @@ mod tests {
             Seeds::of(&contract).vars()["flavor_id"],
             id_for("flavor_id")
         );
-        // A kind a run creates is not named by the example.
+        // A kind a run creates, learning the new id, is not named by the example.
         flavor.create = Some(flavor.read.clone());
+        flavor.created_id = Some("/flavor/id".into());
         contract.resources.kinds = vec![flavor];
         let vars = Seeds::of(&contract).vars();
         assert_ne!(
