@@ -245,18 +245,17 @@ mod tests {
         assert_eq!(done["entities"]["name"], "v");
         assert_eq!(done["entities"]["size"], 10);
         assert_eq!(done["entities"]["volume_type"], "x");
-        // Where the kind says, inside a sub-job the answer's instance left empty.
-        let mut answer = json!({"job_id": "x"});
+        // Where the kind says, inside a sub-job the answer's instance left empty: the job of
+        // a create of `id`, named at `at`, read once.
+        let in_sub_job = |id: &str, at: &str, schema: Option<&Value>| {
+            let mut answer = json!({"job_id": "x"});
+            jobs.start(&mut answer, made_of(id, Value::Null), Some(at.into()));
+            let job = answer["job_id"].as_str().unwrap_or_default().to_string();
+            let query = json!({"status": "x", "entities": {"sub_jobs": []}});
+            jobs.complete(&job, query, schema).unwrap_or_default()
+        };
         let at = "/entities/sub_jobs/0/entities/server_id";
-        jobs.start(&mut answer, made_of("s-1", Value::Null), Some(at.into()));
-        let job = answer["job_id"].as_str().unwrap_or_default().to_string();
-        let done = jobs
-            .complete(
-                &job,
-                json!({"status": "x", "entities": {"sub_jobs": []}}),
-                None,
-            )
-            .unwrap_or_default();
+        let done = in_sub_job("s-1", at, None);
         assert_eq!(done.pointer(at), Some(&json!("s-1")), "{done}");
         // A sub-job the answer documents is answered whole, its entities a list where the
         // schema says so (BMS), so the job's answer stays true to its contract.
@@ -265,17 +264,11 @@ mod tests {
                 "properties": {"status": {"type": "string"}, "entities": {"type": "array",
                     "items": {"type": "object",
                         "properties": {"server_id": {"type": "string"}}}}}}}}}}});
-        let mut answer = json!({"job_id": "x"});
-        let at = "/entities/sub_jobs/0/entities/0/server_id";
-        jobs.start(&mut answer, made_of("s-2", Value::Null), Some(at.into()));
-        let job = answer["job_id"].as_str().unwrap_or_default().to_string();
-        let done = jobs
-            .complete(
-                &job,
-                json!({"status": "x", "entities": {"sub_jobs": []}}),
-                Some(&schema),
-            )
-            .unwrap_or_default();
+        let done = in_sub_job(
+            "s-2",
+            "/entities/sub_jobs/0/entities/0/server_id",
+            Some(&schema),
+        );
         let sub_job = &done["entities"]["sub_jobs"][0];
         assert!(sub_job["status"].is_string(), "{done}");
         assert_eq!(sub_job["entities"], json!([{"server_id": "s-2"}]), "{done}");

@@ -471,6 +471,16 @@ impl Seeds {
 mod tests {
     use super::*;
 
+    /// A call of the resource table.
+    fn call(method: &str, path: &str) -> crate::contract::resources::Call {
+        crate::contract::resources::Call {
+            method: method.into(),
+            path: path.into(),
+            body: None,
+            query: Default::default(),
+        }
+    }
+
     #[test]
     fn ids_are_stable_uuid_shaped_and_distinct_per_name() {
         let a = id_for("report_id");
@@ -515,7 +525,7 @@ mod tests {
     /// the same name, and the memory holds it.
     #[test]
     fn a_held_id_fits_the_body_fields_of_its_name_and_wins_over_the_fixtures() {
-        use crate::contract::resources::{Call, ResourceKind};
+        use crate::contract::resources::ResourceKind;
         let mut op = crate::contract::Operation::new(
             "cph.restart.v1",
             "cph",
@@ -533,12 +543,7 @@ mod tests {
         let dir = std::env::temp_dir();
         let mut contract =
             Contract::from_parts(vec![op], schemas, Default::default(), &dir).expect("builds");
-        let read = Call {
-            method: "GET".into(),
-            path: "/v1/{project_id}/cloud-phone/servers/{id}".into(),
-            body: None,
-            query: Default::default(),
-        };
+        let read = call("GET", "/v1/{project_id}/cloud-phone/servers/{id}");
         let mut server = ResourceKind::new("server", "cph", "servers", read);
         server.id_param = Some("server_id".into());
         contract.resources.kinds.push(server);
@@ -579,12 +584,7 @@ mod tests {
             "the unfitted one is not"
         );
         // Nova's servers are the emulation's: its fixtures name the one held.
-        let nova = Call {
-            method: "GET".into(),
-            path: "/v2.1/{project_id}/servers/{id}".into(),
-            body: None,
-            query: Default::default(),
-        };
+        let nova = call("GET", "/v2.1/{project_id}/servers/{id}");
         let mut server = ResourceKind::new("server", "ecs", "servers", nova);
         server.id_param = Some("server_id".into());
         contract.resources.kinds = vec![server];
@@ -598,7 +598,7 @@ mod tests {
     /// nothing.
     #[test]
     fn a_kind_whose_create_answers_no_id_is_held_fitting_its_fields() {
-        use crate::contract::resources::{Call, ResourceKind};
+        use crate::contract::resources::ResourceKind;
         let op = |id: &str, path: &str| {
             let mut op = crate::contract::Operation::new(id, "cph", "POST", path);
             op.request_body = true;
@@ -628,12 +628,6 @@ mod tests {
         let mut contract =
             Contract::from_parts(vec![restart, reset], schemas, Default::default(), &dir)
                 .expect("builds");
-        let call = |method: &str, path: &str| Call {
-            method: method.into(),
-            path: path.into(),
-            body: None,
-            query: Default::default(),
-        };
         let mut phone = ResourceKind::new(
             "phone",
             "cph",
@@ -679,7 +673,7 @@ mod tests {
     /// field of that name would otherwise get a made-up one.
     #[test]
     fn a_kind_nobody_creates_is_named_by_its_documented_instance() {
-        use crate::contract::resources::{Call, ResourceKind};
+        use crate::contract::resources::ResourceKind;
         let mut op = crate::contract::Operation::new(
             "ecs.resize.v1",
             "ecs",
@@ -699,12 +693,7 @@ mod tests {
             Seeds::of(&contract).vars()["flavor_id"],
             id_for("flavor_id")
         );
-        let read = Call {
-            method: "GET".into(),
-            path: "/v2.1/{project_id}/flavors/{id}".into(),
-            body: None,
-            query: Default::default(),
-        };
+        let read = call("GET", "/v2.1/{project_id}/flavors/{id}");
         let mut flavor = ResourceKind::new("flavor", "ecs", "flavors", read);
         flavor.id_param = Some("flavor_id".into());
         flavor.example = Some(serde_json::json!({"flavor": {"id": "c3.large.2"}}));
@@ -761,7 +750,7 @@ mod tests {
     /// `/policies/`) is no policy: it is seeded and checked like any id nobody creates.
     #[test]
     fn a_parameter_named_for_another_kind_is_seeded_at_a_kinds_id_place() {
-        use crate::contract::resources::{Call, ResourceKind};
+        use crate::contract::resources::ResourceKind;
         let ops = vec![
             crate::contract::Operation::new(
                 "as.list.v2",
@@ -779,12 +768,7 @@ mod tests {
         let dir = std::env::temp_dir();
         let mut contract =
             Contract::from_parts(ops, BTreeMap::new(), Default::default(), &dir).expect("builds");
-        let read = Call {
-            method: "GET".into(),
-            path: "/v2/{project_id}/policies/{id}".into(),
-            body: None,
-            query: Default::default(),
-        };
+        let read = call("GET", "/v2/{project_id}/policies/{id}");
         let mut policy = ResourceKind::new("policy", "as", "policies", read);
         policy.id_param = Some("policy_id".into());
         contract.resources.kinds.push(policy);
@@ -801,7 +785,7 @@ mod tests {
     /// needing it is skipped for its variable, as one needing the kind's own id is.
     #[test]
     fn a_parameter_at_a_kinds_id_place_gets_no_made_up_name() {
-        use crate::contract::resources::{Call, ResourceKind};
+        use crate::contract::resources::ResourceKind;
         let op = |id: &str, path: &str| crate::contract::Operation::new(id, "rds", "PUT", path);
         let ops = vec![
             op(
@@ -813,12 +797,7 @@ mod tests {
         let dir = std::env::temp_dir();
         let mut contract =
             Contract::from_parts(ops, BTreeMap::new(), Default::default(), &dir).expect("builds");
-        let read = Call {
-            method: "GET".into(),
-            path: "/rds/v1/{project_id}/instances/{id}".into(),
-            body: None,
-            query: Default::default(),
-        };
+        let read = call("GET", "/rds/v1/{project_id}/instances/{id}");
         contract
             .resources
             .kinds
