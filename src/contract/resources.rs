@@ -511,6 +511,33 @@ pub fn renamed_at(operations: &[super::Operation], path: &str, at: usize, own: &
     })
 }
 
+/// Whether `param` is the id named for the collection's own resource (`job_id` for
+/// `…/streaming/jobs`; not `instance_id` for DCS's `…/dims/monitored-objects`, which names the
+/// instance a monitored object is of).
+pub fn named_for(collection: &str, param: &str) -> bool {
+    let last = collection
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    param.strip_suffix("_id") == Some(super::derive::resources::singular(last).as_str())
+}
+
+/// A path's leading API version (`v1.0`, `v3`; empty where it names none) and the rest.
+pub fn split_version(path: &str) -> (&str, &str) {
+    let trimmed = path.trim_start_matches('/');
+    let first = trimmed.split('/').next().unwrap_or_default();
+    let versioned = first.strip_prefix('v').is_some_and(|n| {
+        n.starts_with(|c: char| c.is_ascii_digit())
+            && n.chars().all(|c| c.is_ascii_digit() || c == '.')
+    });
+    if versioned {
+        (first, &trimmed[first.len()..])
+    } else {
+        ("", path)
+    }
+}
+
 /// The collection segment of a path (resolved or template): the second segment once a leading
 /// API version (`v2`, `v2.1`) is dropped, the first being the project.
 pub fn collection_of(path: &str) -> Option<&str> {
@@ -657,8 +684,6 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// A parameter named otherwise at a kind's id place is the kind's only where another path
-    /// through the same place and the segment after it names the place as the kind does.
     /// A call of `method` on `path`, with no body or query.
     fn call(method: &str, path: &str) -> Call {
         Call {
@@ -669,6 +694,19 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_paths_version_is_its_first_segment_when_that_is_one() {
+        assert_eq!(split_version("/v1.0/{}/jobs"), ("v1.0", "/{}/jobs"));
+        assert_eq!(split_version("/v3/{}/vpc/vpcs"), ("v3", "/{}/vpc/vpcs"));
+        assert_eq!(split_version("/vpcs/{}"), ("", "/vpcs/{}"));
+        assert_eq!(split_version("/v/{}"), ("", "/v/{}"));
+        assert!(named_for("/v1.0/{}/streaming/jobs", "job_id"));
+        assert!(named_for("/v2/{}/security-groups", "security_group_id"));
+        assert!(!named_for("/v2/{}/dims/monitored-objects", "instance_id"));
+    }
+
+    /// A parameter named otherwise at a kind's id place is the kind's only where another path
+    /// through the same place and the segment after it names the place as the kind does.
     #[test]
     fn a_parent_named_otherwise_is_the_kind_where_the_paths_beside_it_say_so() {
         let op = |path: &str| super::super::Operation::new("x", "s", "GET", path);

@@ -13,8 +13,8 @@ use serde_json::{json, Map, Value};
 
 use super::{keys, values};
 use crate::contract::derive::resources::normalise;
-use crate::contract::resources::{ClientKey, ListRead};
-use crate::contract::rules::is_resource_param;
+use crate::contract::resources::{named_for, split_version, ClientKey, ListRead};
+use crate::contract::rules::{is_camel_id, is_resource_param};
 use crate::contract::{Contract, Operation, SchemaKind};
 
 /// How deep a chain of parents may go: deeper ones are cycles in practice.
@@ -194,9 +194,31 @@ impl Producer<'_> {
 #[derive(Debug, Default)]
 pub struct Producers<'a> {
     kinds: Vec<Producer<'a>>,
+    /// The normalised collections of the table's kinds no producer makes (nothing creates one,
+    /// or its create answers no id), with their service and id parameter, where that is named
+    /// for the collection ([`named_for`]).
+    unmade: Vec<(&'a str, &'a str, String)>,
     /// The contract's operations (where a parent's id is named otherwise, the others' paths
     /// say whose it is).
     operations: &'a [Operation],
+}
+
+/// How many leading segments a normalised collection shares with a normalised request path,
+/// each taken after its API version (`/v3/{}/streaming/jobs` is as near
+/// `/v1.0/{}/streaming/sql-jobs/{}` as `/v1.0/{}/streaming/jobs` is).
+fn nearness(collection: &str, path: &str) -> usize {
+    let unversioned = |p: &str| -> Vec<String> {
+        let (_, rest) = crate::contract::resources::split_version(p);
+        rest.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    unversioned(collection)
+        .iter()
+        .zip(&unversioned(path))
+        .take_while(|(a, b)| a == b)
+        .count()
 }
 
 /// Whether the create's success answer documents a number at the id pointer.
@@ -253,7 +275,7 @@ impl<'a> Producers<'a> {
     /// The producers of a contract.
     pub fn of(contract: &'a Contract) -> Producers<'a> {
         let aliases = contract.resources.aliases(&contract.operations);
-        let kinds = contract
+        let kinds: Vec<Producer<'a>> = contract
             .resources
             .kinds
             .iter()
@@ -305,8 +327,24 @@ impl<'a> Producers<'a> {
                 })
             })
             .collect();
+        let unmade = contract
+            .resources
+            .kinds
+            .iter()
+            .filter_map(|k| {
+                let collection = normalise(&k.collection_template()?);
+                let made = kinds.iter().any(|p| p.collection == collection);
+                let param = k.id_param.as_deref()?;
+                (!made && named_for(&collection, param)).then_some((
+                    k.service.as_str(),
+                    param,
+                    collection,
+                ))
+            })
+            .collect();
         Producers {
             kinds,
+            unmade,
             operations: &contract.operations,
         }
     }
@@ -363,6 +401,27 @@ impl<'a> Producers<'a> {
                 .collect()
         };
         let mut named = of(true);
+        // A kind of the service that nothing here makes, named by the same parameter and
+        // nearer the request than any that is made, is the one the path names (DLI's
+        // `…/streaming/sql-jobs/{job_id}` names a streaming job, not a SQL job of `…/jobs`).
+        // One of another API version is the same resource (VPC's v3 read of what v1 makes).
+        let nearest_made = named
+            .iter()
+            .max_by_key(|k| nearness(&k.collection, &path))
+            .map(|k| {
+                (
+                    nearness(&k.collection, &path),
+                    split_version(&k.collection).0,
+                )
+            });
+        if nearest_made.is_some_and(|(made, version)| {
+            self.unmade
+                .iter()
+                .filter(|(s, p, c)| *s == service && *p == param && split_version(c).0 == version)
+                .any(|(_, _, c)| nearness(c, &path) > made)
+        }) {
+            return None;
+        }
         if named.is_empty() {
             named = of(false);
         }
@@ -445,16 +504,18 @@ impl<'a> Producers<'a> {
     }
 }
 
-/// The item operation's own id parameter (its last) names the one captured in `var`. Other ids
-/// its path names beyond the create's (a subnet deleted under its VPC) are the same project's:
-/// another project's resources are captured as `other_project_<param>`.
+/// The item operation's own id parameter (its last, `instance_id` or RDS v1's `instanceId`)
+/// names the one captured in `var`. Other ids its path names beyond the create's (a subnet
+/// deleted under its VPC) are the same project's: another project's resources are captured as
+/// `other_project_<param>`.
 pub fn item_params(op: &Operation, params: &mut Map<String, Value>, var: &str) {
-    let own = op.path_params.iter().rev().find(|n| is_resource_param(n));
+    let is_id = |n: &&String| is_resource_param(n) || is_camel_id(n);
+    let own = op.path_params.iter().rev().find(is_id);
     if let Some(own) = own {
         params.insert(own.clone(), json!(format!("${{{var}}}")));
     }
     if var.starts_with("other_project_") {
-        for p in op.path_params.iter().filter(|p| is_resource_param(p)) {
+        for p in op.path_params.iter().filter(is_id) {
             if Some(p) != own && !params.contains_key(p) {
                 params.insert(p.clone(), json!(format!("${{{}}}", var_name(p, "other"))));
             }
@@ -967,6 +1028,122 @@ pub fn success_yaml(op: &Operation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Another project's resource is deleted by its own id whether the path spells it
+    /// `instance_id` or, as RDS's v1 pages do, `instanceId`; its parents are the other
+    /// project's too.
+    #[test]
+    fn an_items_own_id_is_named_whatever_its_spelling() {
+        for (path, own, parent) in [
+            (
+                "/v3/{project_id}/vpcs/{vpc_id}/instances/{instance_id}",
+                "instance_id",
+                "vpc_id",
+            ),
+            (
+                "/rds/v1/{project_id}/vpcs/{vpcId}/instances/{instanceId}",
+                "instanceId",
+                "vpcId",
+            ),
+        ] {
+            let op = Operation::new("x.delete.v1", "x", "DELETE", path);
+            let mut params = Map::new();
+            item_params(&op, &mut params, &format!("other_project_{own}"));
+            assert_eq!(
+                params[own],
+                json!(format!("${{other_project_{own}}}")),
+                "{path}"
+            );
+            assert_eq!(
+                params[parent],
+                json!(format!("${{other_project_{parent}}}")),
+                "{path}"
+            );
+            assert!(!params.contains_key("project_id"), "{params:?}");
+        }
+    }
+
+    /// A contract of one service whose kinds are `(collection, made)`, each named by `job_id`
+    /// and read at `<collection>/{id}`; a made one is created by a POST answering the id.
+    fn jobs_contract(kinds: &[(&str, bool)]) -> Contract {
+        use crate::contract::resources::{Call, ResourceKind};
+        let call = |method: &str, path: String| Call {
+            method: method.into(),
+            path,
+            body: None,
+            query: Default::default(),
+        };
+        let mut ops = Vec::new();
+        let mut table = Vec::new();
+        for (i, (collection, made)) in kinds.iter().enumerate() {
+            let read = call("GET", format!("{collection}/{{id}}"));
+            let mut kind = ResourceKind::new(&format!("k{i}"), "dli", "jobs", read);
+            kind.id_param = Some("job_id".into());
+            if *made {
+                let id = format!("dli.create_{i}.v1");
+                let mut op = Operation::new(&id, "dli", "POST", collection);
+                op.success = vec![200];
+                ops.push(op);
+                kind.create = Some(call("POST", collection.to_string()));
+                kind.created_id = Some("/job_id".into());
+            }
+            table.push(kind);
+        }
+        let mut contract = Contract::from_parts(
+            ops,
+            Default::default(),
+            Default::default(),
+            std::path::Path::new("schemas"),
+        )
+        .expect("a contract");
+        contract.resources.kinds = table;
+        contract
+    }
+
+    /// Of two kinds named by one parameter in one API version, the one a path is nearer is
+    /// what it names: where nothing makes that one (DLI's streaming jobs beside its SQL jobs),
+    /// nothing produces it. One of another API version is the same resource (VPC's v3 read of
+    /// what v1 makes), and the made one produces it.
+    #[test]
+    fn a_path_nearer_a_kind_nothing_makes_names_that_kind() {
+        let sql = "/v1.0/{project_id}/jobs";
+        let contract = jobs_contract(&[(sql, true), ("/v1.0/{project_id}/streaming/jobs", false)]);
+        let producers = Producers::of(&contract);
+        let of = |path: &str| producers.for_param("job_id", "dli", path).map(|p| p.kind);
+        assert_eq!(of("/v1.0/{project_id}/jobs/{job_id}/detail"), Some("k0"));
+        assert_eq!(of("/v1/{project_id}/jobs/{job_id}/progress"), Some("k0"));
+        assert_eq!(of("/v1.0/{project_id}/streaming/sql-jobs/{job_id}"), None);
+        assert_eq!(
+            of("/v3/{project_id}/streaming/jobs/{job_id}/gen-graph"),
+            None
+        );
+        let contract = jobs_contract(&[(sql, true), ("/v3/{project_id}/streaming/jobs", false)]);
+        let producers = Producers::of(&contract);
+        assert_eq!(
+            producers
+                .for_param("job_id", "dli", "/v3/{project_id}/streaming/jobs/{job_id}")
+                .map(|p| p.kind),
+            Some("k0"),
+            "another version's read of what is made"
+        );
+        // A collection read by another resource's id (DCS's monitored objects, by the
+        // instance's) is a view of that resource, which the made kind produces.
+        let contract = jobs_contract(&[
+            (sql, true),
+            ("/v1.0/{project_id}/dims/monitored-objects", false),
+        ]);
+        let producers = Producers::of(&contract);
+        assert_eq!(
+            producers
+                .for_param(
+                    "job_id",
+                    "dli",
+                    "/v1.0/{project_id}/dims/monitored-objects/{job_id}"
+                )
+                .map(|p| p.kind),
+            Some("k0")
+        );
+    }
 
     /// A step reads the path parameters of its operation it is not given, and every `${name}`
     /// it writes: a case lists them all, so a missing one skips it rather than erring the run.

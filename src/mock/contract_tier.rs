@@ -28,7 +28,7 @@ use super::router::Table;
 use super::scalars::Scalars;
 use crate::contract::derive::resources::normalise;
 use crate::contract::key_value::KeyValue;
-use crate::contract::resources::ClientKey;
+use crate::contract::resources::{split_version, ClientKey};
 use crate::contract::{Contract, ErrorCode, Operation, SchemaKind};
 
 /// State of the contract tier: the contract and the table's resources by (collection, project, id).
@@ -287,12 +287,14 @@ impl Tier {
     }
 
     /// Whether a GET naming a job (`{job_id}`) queries the job table: not where a kind of the
-    /// resource table is named by `job_id` and the path runs through its item (DLI's streaming
-    /// job `…/streaming/jobs/{job_id}`, which the memory holds).
+    /// resource table is named by `job_id` and the path runs through its item, whatever API
+    /// version each names (DLI's streaming job `…/streaming/jobs/{job_id}`, its SQL job's
+    /// `/v1/{}/jobs/{job_id}/progress` beside `/v1.0/{}/jobs/{job_id}`: the memory holds them).
     fn queries_job(&self, op: &Operation) -> bool {
-        let path = normalise(&op.path);
+        let unversioned = |p: &str| split_version(&normalise(p)).1.to_string();
+        let path = unversioned(&op.path);
         !self.contract.resources.kinds.iter().any(|k| {
-            let item = normalise(&k.item_template());
+            let item = unversioned(&k.item_template());
             k.id_param.as_deref() == Some(super::jobs::JOB_ID)
                 && (path == item || path.starts_with(&format!("{item}/")))
         })
@@ -2125,6 +2127,36 @@ mod tests {
         let dir = std::path::Path::new(".");
         let contract = Contract::from_parts(ops, Default::default(), Default::default(), dir);
         Arc::new(contract.expect("builds"))
+    }
+
+    /// A `{job_id}` below the item of a kind named by it is that kind's, whatever API version
+    /// each path names (DLI's `/v1/…/jobs/{job_id}/progress` of the SQL jobs read at
+    /// `/v1.0/…/jobs/{id}`); elsewhere it is a job of the job table.
+    #[test]
+    fn a_job_id_below_a_kinds_item_is_the_kinds_in_any_version() {
+        use crate::contract::resources::{Call, ResourceKind};
+        let get = |id: &str, path: &str| Operation::new(id, "dli", "GET", path);
+        let progress = get("dli.progress.v1", "/v1/{project_id}/jobs/{job_id}/progress");
+        let query = get("dli.query.v1", "/v1/{project_id}/query-jobs/{job_id}");
+        let mut contract = Contract::from_parts(
+            vec![progress.clone(), query.clone()],
+            Default::default(),
+            Default::default(),
+            std::path::Path::new("."),
+        )
+        .expect("builds");
+        let read = Call {
+            method: "GET".into(),
+            path: "/v1.0/{project_id}/jobs/{id}".into(),
+            body: None,
+            query: Default::default(),
+        };
+        let mut sql = ResourceKind::new("job", "dli", "jobs", read);
+        sql.id_param = Some("job_id".into());
+        contract.resources.kinds.push(sql);
+        let tier = Tier::new(Arc::new(contract), Faults::default());
+        assert!(!tier.queries_job(&progress));
+        assert!(tier.queries_job(&query));
     }
 
     /// An answer of the bare fields reads them from inside the envelope a create stored them

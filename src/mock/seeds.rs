@@ -27,8 +27,8 @@ pub struct Seeds {
     /// Body fields naming another resource → an id to send (not checked: the tier does not
     /// follow references).
     body: BTreeMap<String, String>,
-    /// Id parameters of the kinds whose instance the tier holds ([`held`]): the memory checks
-    /// them, and another project's id is one this project does not hold.
+    /// Id parameters of the kinds whose instance the tier holds ([`held`], [`held_below`]): the
+    /// memory checks them, and another project's id is one this project does not hold.
     held: BTreeSet<String>,
     /// Path parameters that are no id, no map's key and that no kind names (Kafka's `{topic}`
     /// and `{partition}`, FunctionGraph's `{trigger_type_code}`) → a value to send
@@ -67,7 +67,7 @@ fn id_for(name: &str) -> String {
 /// the contract could make another.
 pub fn held(kind: &ResourceKind, table: &ResourceTable) -> Option<(String, Value)> {
     let param = kind.id_param.as_deref()?;
-    let made_elsewhere = made_with_id(table, param);
+    let made_elsewhere = made_with_id(table, kind, param);
     let top_level = kind.collection_template().is_some_and(|c| {
         crate::contract::template::params(&c)
             .iter()
@@ -91,7 +91,7 @@ pub fn held(kind: &ResourceKind, table: &ResourceTable) -> Option<(String, Value
 /// parameter is created with an id a client learns.
 pub fn held_below(kind: &ResourceKind, table: &ResourceTable) -> Option<String> {
     let param = kind.id_param.as_deref()?;
-    let made_elsewhere = made_with_id(table, param);
+    let made_elsewhere = made_with_id(table, kind, param);
     let nested = kind.collection_template().is_some_and(|c| {
         crate::contract::template::params(&c)
             .iter()
@@ -100,12 +100,28 @@ pub fn held_below(kind: &ResourceKind, table: &ResourceTable) -> Option<String> 
     (nested && !made_elsewhere && is_resource_param(param)).then(|| id_for(param))
 }
 
-/// Whether a kind of `table` named by `param` is made by a create a client learns the new one's
-/// id from (in its answer, its job, or a key of the client's own). A create answering only an
-/// order (CPH's phones, bought with a server) makes one nobody can name: the tier holds one.
-fn made_with_id(table: &ResourceTable, param: &str) -> bool {
+/// Whether `kind` (named by `param`) is made by a create a client learns the new one's id from
+/// (in its answer, its job, or a key of the client's own), its own or that of a kind of `table`
+/// named by the same parameter which is the same resource: any but one of the same service and
+/// API version in another collection, where `param` is named for `kind`'s own
+/// ([`named_for`]: DLI's `/v1.0/{}/jobs` make SQL jobs, not the streaming jobs of
+/// `/v1.0/{}/streaming/jobs`; VPC's v1 makes what its v3 reads; DCS's instances are what its
+/// monitored objects are of). A create answering only
+/// an order (CPH's phones, bought with a server) makes one nobody can name: the tier holds one.
+fn made_with_id(table: &ResourceTable, kind: &ResourceKind, param: &str) -> bool {
+    use crate::contract::resources::{named_for, split_version};
+    let collection = kind.collection_template().map(|c| normalise(&c));
     table.kinds.iter().any(|k| {
+        let other = k.collection_template().map(|c| normalise(&c));
+        let apart = k.service == kind.service
+            && other != collection
+            && collection.as_deref().is_some_and(|c| named_for(c, param))
+            && other
+                .as_deref()
+                .zip(collection.as_deref())
+                .is_some_and(|(a, b)| split_version(a).0 == split_version(b).0);
         k.id_param.as_deref() == Some(param)
+            && !apart
             && k.create.is_some()
             && (k.created_id.is_some() || k.created_by_job.is_some() || k.client_key.is_some())
     })
@@ -408,6 +424,8 @@ impl Seeds {
                     seeds.refitted.insert(id, fitted.clone());
                 }
                 seeds.body.entry(param.clone()).or_insert(fitted);
+                // Another project's twin is one no parent here holds.
+                seeds.held.insert(param.clone());
             }
         }
         seeds
@@ -722,6 +740,67 @@ mod tests {
             vars.get("flavor_id").map(String::as_str),
             Some("c3.large.2")
         );
+    }
+
+    /// A nested kind nobody creates (a bin's ports) is held below each parent under one id,
+    /// and another project's twin is handed out too: a namespace case runs rather than skips
+    /// for a variable, and names an id no parent here holds.
+    #[test]
+    fn a_nested_kind_nobody_creates_has_another_projects_twin() {
+        use crate::contract::resources::ResourceKind;
+        let op = crate::contract::Operation::new(
+            "box.show_port.v1",
+            "box",
+            "GET",
+            "/v1/{project_id}/bins/{bin_id}/ports/{port_id}",
+        );
+        let dir = std::env::temp_dir();
+        let mut contract =
+            Contract::from_parts(vec![op], BTreeMap::new(), Default::default(), &dir)
+                .expect("builds");
+        let read = call("GET", "/v1/{project_id}/bins/{bin_id}/ports/{id}");
+        let mut port = ResourceKind::new("bin.port", "box", "ports", read);
+        port.id_param = Some("port_id".into());
+        contract.resources.kinds.push(port);
+        let vars = Seeds::of(&contract).vars();
+        assert_eq!(vars.get("port_id"), Some(&id_for("port_id")), "{vars:?}");
+        let twin = vars.get("other_project_port_id").expect("a twin");
+        assert_ne!(twin, &vars["port_id"]);
+    }
+
+    /// A kind nothing creates is held even where another kind of its name is made, if that one
+    /// is another resource: one of the same service and API version in another collection
+    /// (DLI's SQL jobs beside its streaming jobs). Of another API version, it is the same
+    /// resource (VPC's v3 read of what v1 makes), which a run creates: none is held.
+    #[test]
+    fn a_kind_is_held_unless_the_same_resource_is_made_elsewhere() {
+        use crate::contract::resources::{ResourceKind, ResourceTable};
+        let kind = |collection: &str, made: bool| {
+            let mut k = ResourceKind::new(
+                "job",
+                "dli",
+                "jobs",
+                call("GET", &format!("{collection}/{{id}}")),
+            );
+            k.id_param = Some("job_id".into());
+            if made {
+                k.create = Some(call("POST", collection));
+                k.created_id = Some("/job_id".into());
+            }
+            k
+        };
+        let streaming = kind("/v1.0/{project_id}/streaming/jobs", false);
+        let table = |made: &str| ResourceTable {
+            kinds: vec![kind(made, true), streaming.clone()],
+        };
+        assert!(held(&streaming, &table("/v1.0/{project_id}/jobs")).is_some());
+        assert!(held(&streaming, &table("/v2/{project_id}/streaming/jobs")).is_none());
+        // A view read by the made kind's id (DCS's monitored objects of its instances) is it.
+        let view = kind("/v1.0/{project_id}/dims/monitored-objects", false);
+        let table = ResourceTable {
+            kinds: vec![kind("/v1.0/{project_id}/jobs", true), view.clone()],
+        };
+        assert!(held(&view, &table).is_none());
     }
 
     /// A job query's `{job_id}` that no kind names is a variable (the job the tier holds

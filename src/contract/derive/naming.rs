@@ -15,6 +15,11 @@ static METHOD_PATH: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS)\s+(?:https?://[^/\s]*)?(/[^\s?]*)(\?\S*)?",
     )
 });
+/// A method glued to its path (`GET/v1.0/{project_id}/queues`, as DLI's pages write it): only
+/// before a version or a parameter, so that `GET/POST` in prose stays prose.
+static GLUED: LazyLock<Regex> = LazyLock::new(|| {
+    crate::statics::regex(r"\b(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS)(/(?:v\d|\{))")
+});
 /// A request line split over two lines (`PATH：/v3/{project_id}/items` and `Method：GET`, or
 /// a method opening a sentence above a bare path): the method's line and the path's line.
 static SPLIT_METHOD: LazyLock<Regex> = LazyLock::new(|| {
@@ -67,7 +72,7 @@ fn unescape(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Finds "METHOD /path" in a line of text.
 pub fn method_and_path(text: &str) -> Option<(String, String)> {
-    let text = unescape(text);
+    let text = unglued(&unescape(text));
     let c = METHOD_PATH.captures(&text)?;
     let path = c[2].trim_end_matches(['。', '.', ',']);
     // An RFC 6570 query expression (`/tags{?limit,marker}`) is not part of the path.
@@ -88,6 +93,11 @@ pub fn method_and_path(text: &str) -> Option<(String, String)> {
         }
     }
     Some((c[1].to_string(), path))
+}
+
+/// The text with a method glued to its path set apart from it ([`GLUED`]).
+fn unglued(text: &str) -> String {
+    GLUED.replace_all(text, "$1 $2").into_owned()
 }
 
 /// A template with markdown emphasis taken out of its parameter names: pages italicise them
@@ -134,7 +144,7 @@ pub fn split_method_and_path<'a>(lines: impl Iterator<Item = &'a str> + Clone) -
 
 /// The query parameter names a URI spells out after `?` (`?id={id}&name=x`, `?marker=...`).
 pub fn query_names(text: &str) -> Vec<String> {
-    let text = unescape(text);
+    let text = unglued(&unescape(text));
     let Some(c) = METHOD_PATH.captures(&text) else {
         return Vec::new();
     };
@@ -408,6 +418,30 @@ mod tests {
         );
         assert_eq!(split(&["见下文", "/v1/items"]), None, "no method");
         assert_eq!(split(&["Method：GET", "参数说明"]), None, "no path");
+    }
+
+    #[test]
+    fn a_method_glued_to_its_path_is_found() {
+        assert_eq!(
+            method_and_path(r"GET/v1.0/\{project\_id\}/jobs/\{job\_id\}/detail"),
+            Some((
+                "GET".into(),
+                "/v1.0/{project_id}/jobs/{job_id}/detail".into()
+            ))
+        );
+        assert_eq!(
+            method_and_path("POST/{project_id}/queues?page=1"),
+            Some(("POST".into(), "/{project_id}/queues".into()))
+        );
+        assert_eq!(
+            query_names("GET/v1.0/{project_id}/queues?page=1"),
+            vec!["page"]
+        );
+        assert_eq!(
+            method_and_path("either GET/POST, as you like"),
+            None,
+            "prose"
+        );
     }
 
     #[test]

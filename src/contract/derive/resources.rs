@@ -541,7 +541,7 @@ pub(super) fn kind_name(collection: &str, item_path: &str) -> String {
 }
 
 /// `security_group` for `security-groups`.
-pub(super) fn singular(segment: &str) -> String {
+pub fn singular(segment: &str) -> String {
     let base = segment.replace('-', "_");
     if let Some(s) = base.strip_suffix("ies") {
         format!("{s}y")
