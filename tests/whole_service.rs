@@ -924,7 +924,7 @@ fn a_create_answering_only_a_job_is_followed_to_the_new_id() {
     )
     .unwrap();
     let create = lifecycle.find("name: \"create machine.v1\"");
-    let wait = lifecycle.find("name: \"setup: wait for the job creating machine.v1");
+    let wait = lifecycle.find("name: \"wait for the job creating machine.v1\"");
     assert!(
         create.is_some() && wait.is_some() && create < wait,
         "{lifecycle}"

@@ -472,7 +472,11 @@ impl<'c, 'a> KindCases<'c, 'a> {
         }
         // A kind made by a job: its create, then the wait for the job, which captures the id.
         let follow = match p.job {
-            Some(_) => Some(parents.setup.pop()?),
+            Some(_) => {
+                let mut wait = parents.setup.pop()?;
+                wait.name = format!("wait for the job creating {}", p.kind);
+                Some(wait)
+            }
             None => None,
         };
         let mut create = parents.setup.pop()?;

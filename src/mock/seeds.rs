@@ -499,6 +499,15 @@ mod tests {
         }
     }
 
+    /// A contract of these operations with the given request schemas.
+    fn contract_of(
+        ops: Vec<crate::contract::Operation>,
+        schemas: BTreeMap<(String, SchemaKind), Value>,
+    ) -> Contract {
+        Contract::from_parts(ops, schemas, Default::default(), &std::env::temp_dir())
+            .expect("builds")
+    }
+
     #[test]
     fn ids_are_stable_uuid_shaped_and_distinct_per_name() {
         let a = id_for("report_id");
@@ -558,9 +567,7 @@ mod tests {
                 "items": {"type": "object", "properties": {"server_id":
                     {"type": "string", "maxLength": 32}}}}}}),
         );
-        let dir = std::env::temp_dir();
-        let mut contract =
-            Contract::from_parts(vec![op], schemas, Default::default(), &dir).expect("builds");
+        let mut contract = contract_of(vec![op], schemas);
         let read = call("GET", "/v1/{project_id}/cloud-phone/servers/{id}");
         let mut server = ResourceKind::new("server", "cph", "servers", read);
         server.id_param = Some("server_id".into());
@@ -642,10 +649,7 @@ mod tests {
                 "items": {"type": "object", "properties": {"phone_id":
                     {"type": "string", "maxLength": 32}}}}}}),
         );
-        let dir = std::env::temp_dir();
-        let mut contract =
-            Contract::from_parts(vec![restart, reset], schemas, Default::default(), &dir)
-                .expect("builds");
+        let mut contract = contract_of(vec![restart, reset], schemas);
         let mut phone = ResourceKind::new(
             "phone",
             "cph",
@@ -704,9 +708,7 @@ mod tests {
             (op.id.clone(), SchemaKind::Request),
             serde_json::json!({"type": "object", "properties": {"flavor_id": {"type": "string"}}}),
         );
-        let dir = std::env::temp_dir();
-        let mut contract =
-            Contract::from_parts(vec![op], schemas, Default::default(), &dir).expect("builds");
+        let mut contract = contract_of(vec![op], schemas);
         assert_eq!(
             Seeds::of(&contract).vars()["flavor_id"],
             id_for("flavor_id")
@@ -754,10 +756,7 @@ mod tests {
             "GET",
             "/v1/{project_id}/bins/{bin_id}/ports/{port_id}",
         );
-        let dir = std::env::temp_dir();
-        let mut contract =
-            Contract::from_parts(vec![op], BTreeMap::new(), Default::default(), &dir)
-                .expect("builds");
+        let mut contract = contract_of(vec![op], BTreeMap::new());
         let read = call("GET", "/v1/{project_id}/bins/{bin_id}/ports/{id}");
         let mut port = ResourceKind::new("bin.port", "box", "ports", read);
         port.id_param = Some("port_id".into());
@@ -813,9 +812,7 @@ mod tests {
             "GET",
             "/v1/{project_id}/jobs/{job_id}",
         );
-        let dir = std::env::temp_dir();
-        let contract = Contract::from_parts(vec![op], BTreeMap::new(), Default::default(), &dir)
-            .expect("builds");
+        let contract = contract_of(vec![op], BTreeMap::new());
         let vars = Seeds::of(&contract).vars();
         assert_eq!(vars.get(JOB_ID), Some(&id_for(JOB_ID)));
         assert!(vars.contains_key("other_project_job_id"), "{vars:?}");
@@ -844,9 +841,7 @@ mod tests {
                 "/v2/{project_id}/policies/{policy_id}",
             ),
         ];
-        let dir = std::env::temp_dir();
-        let mut contract =
-            Contract::from_parts(ops, BTreeMap::new(), Default::default(), &dir).expect("builds");
+        let mut contract = contract_of(ops, BTreeMap::new());
         let read = call("GET", "/v2/{project_id}/policies/{id}");
         let mut policy = ResourceKind::new("policy", "as", "policies", read);
         policy.id_param = Some("policy_id".into());
@@ -873,9 +868,7 @@ mod tests {
             ),
             op("rds.update_topic.v1", "/rds/v1/{project_id}/topics/{topic}"),
         ];
-        let dir = std::env::temp_dir();
-        let mut contract =
-            Contract::from_parts(ops, BTreeMap::new(), Default::default(), &dir).expect("builds");
+        let mut contract = contract_of(ops, BTreeMap::new());
         let read = call("GET", "/rds/v1/{project_id}/instances/{id}");
         contract
             .resources
