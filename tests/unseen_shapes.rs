@@ -3,8 +3,9 @@
 //! file, nothing failing. Rows noting the version that has a field, one endpoint documented
 //! twice with its parameters spelled two ways, actions on jobs nobody started, map entries
 //! answered with the fields each entry documents, lists scoped by what the create sent,
-//! a kind named by a parameter its own item spells otherwise, and a kind named by a parameter
-//! that does not look like an id.
+//! a kind named by a parameter its own item spells otherwise, a kind named by a parameter
+//! that does not look like an id, and a kind the token's project makes asked for under
+//! another project's path.
 
 mod common;
 
@@ -553,4 +554,92 @@ fn sub_items_written_by_a_post_or_a_bodiless_put_and_held_ports_run_clean() {
         .filter(|r| r.contains("variable"))
         .collect();
     assert!(skipped.is_empty(), "{skipped:?}");
+}
+
+/// A kind made in the token's own project (its create's path names none, as ELB's
+/// `/v2.0/lbaas/loadbalancers` does) while another operation's path names the project
+/// (`/v2.0/{project_id}/boxes/{box_id}/tags`): the namespace case makes one here and asks for
+/// it under the other project's path, where it is unknown, rather than skipping for an
+/// `other_project_box_id` no step can make. It passes against the contract tier and fails
+/// where projects leak.
+#[test]
+fn a_kind_a_token_makes_is_asked_for_under_another_projects_path() {
+    let boxed = "|id|是|String|ID。|\n|name|是|String|名称。|";
+    let item = "/v2.0/lbaas/boxes/\\{box\\_id\\}";
+    let pages = [
+        (
+            "创建.md",
+            page(
+                "创建盒子",
+                "POST /v2.0/lbaas/boxes",
+                &[("表 2 请求参数", "|name|是|String|名称。|")],
+                &[("表 3 响应参数", boxed)],
+                200,
+            ),
+        ),
+        (
+            "查询.md",
+            page(
+                "查询盒子",
+                &format!("GET {item}"),
+                &[],
+                &[("表 3 响应参数", boxed)],
+                200,
+            ),
+        ),
+        (
+            "删除.md",
+            page("删除盒子", &format!("DELETE {item}"), &[], &[], 204),
+        ),
+        (
+            "标签.md",
+            page(
+                "查询盒子标签",
+                "GET /v2.0/\\{project\\_id\\}/boxes/\\{box\\_id\\}/tags",
+                &[],
+                &[("表 3 响应参数", "|tags|是|Array of strings|标签。|")],
+                200,
+            ),
+        ),
+    ];
+    let dir = prepared("box", &pages);
+    let case = case_named(dir.path(), "path_box_id__other_project.yaml");
+    assert!(
+        case.contains(r#"params: {"project_id":"${other_project_id}"}"#)
+            && case.contains("capture: {\"box_id\"")
+            && !case.contains("other_project_box_id"),
+        "{case}"
+    );
+    let id = "tags_v2_0/path_box_id__other_project";
+    runs_clean(dir.path(), &[id]);
+    let leak = standalone(
+        dir.path(),
+        &["--schemas", "schemas", "--fault", "cross-project"],
+    );
+    let (_, report) = common::run_against(dir.path(), &leak, &[]);
+    let verdict = report["cases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["id"].as_str().is_some_and(|i| i.ends_with(id)))
+        .map(|c| c["verdict"].clone());
+    assert_eq!(verdict, Some(Value::from("failed")), "{report}");
+}
+
+/// The text of the one case file of this name under `dir/cases`.
+fn case_named(dir: &Path, name: &str) -> String {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.join("cases")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n == name) {
+                found.push(std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    assert_eq!(found.len(), 1, "{name} under {}", dir.display());
+    found.remove(0)
 }

@@ -1597,15 +1597,36 @@ impl<'a> OpGen<'a> {
                 }
                 continue;
             }
-            let other = format!("other_project_{p}");
+            // A kind made in the token's own project (its create's path names none: ELB's
+            // `/v2.0/lbaas/loadbalancers`) is made here and asked for under another project's
+            // path; any other is made in the other project and asked for under this one's.
+            let token_made = self
+                .producers
+                .for_param(p, &self.op.service, &self.op.path)
+                .is_some_and(|k| !k.create.path_params.iter().any(|n| n == "project_id"));
+            let (step, description) = if token_made {
+                (
+                    format!("{p} under another project's path"),
+                    format!(
+                        "A {p} of this project asked for under another project's path behaves like an unknown one: {} ({}).",
+                        not_found.text(),
+                        self.page
+                    ),
+                )
+            } else {
+                (
+                    format!("{p} of another project"),
+                    format!(
+                        "A {p} of another project behaves like an unknown one: {} ({}).",
+                        not_found.text(),
+                        self.page
+                    ),
+                )
+            };
             let mut d = self.draft(
-                &format!("{p} of another project"),
+                &step,
                 &format!("path_{p}__other_project"),
-                format!(
-                    "A {p} of another project behaves like an unknown one: {} ({}).",
-                    not_found.text(),
-                    self.page
-                ),
+                description,
                 vec![rule_id(
                     &self.op.id,
                     &format!("path/{p}"),
@@ -1614,8 +1635,13 @@ impl<'a> OpGen<'a> {
                 body.clone(),
                 not_found.clone(),
             );
-            d.params
-                .insert(p.clone(), Value::String(format!("${{{other}}}")));
+            if token_made {
+                d.params
+                    .insert("project_id".into(), json!("${other_project_id}"));
+            } else {
+                d.params
+                    .insert(p.clone(), json!(format!("${{other_project_{p}}}")));
+            }
             d.assertions.extend(self.code_assertion(&not_found));
             d.property = Some("namespace");
             self.push(d);

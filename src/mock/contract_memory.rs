@@ -121,6 +121,10 @@ pub struct Memory {
     /// What writes of settings sent (`…/backups/policy`), merged, by where they are kept
     /// ([`Memory::setting_at`]).
     settings: RwLock<BTreeMap<String, Value>>,
+    /// The project whose token made what the collections naming no project hold (ELB's
+    /// `/v2.0/lbaas/loadbalancers`): a path naming another project finds none of it (None:
+    /// any project's path does).
+    token_project: Option<String>,
 }
 
 /// What the memory holds, by concrete collection path: the ids requests created and those of
@@ -264,6 +268,7 @@ impl Memory {
             seeded: Mutex::new(BTreeSet::new()),
             documented: Mutex::new(BTreeSet::new()),
             settings: RwLock::new(BTreeMap::new()),
+            token_project: None,
         }
     }
 
@@ -1040,7 +1045,14 @@ impl Memory {
             seeded: Mutex::default(),
             documented: Mutex::default(),
             settings: RwLock::default(),
+            token_project: None,
         }
+    }
+
+    /// The memory, its collections naming no project being `project`'s ([`Memory::token_project`]).
+    pub fn of_project(mut self, project: Option<String>) -> Memory {
+        self.token_project = project;
+        self
     }
 
     /// Forgets everything stored (a reset): each collection holds its documented instance
@@ -1195,8 +1207,14 @@ impl Memory {
                 kinds.iter().any(|k| {
                     k.named_by(param)
                         && fits(&k.collection, coll)
-                        && (project.is_none_or(|p| coll.split('/').any(|s| s == p))
-                            || !k.collection.contains("{}"))
+                        && if k.collection.contains("{}") {
+                            project.is_none_or(|p| coll.split('/').any(|s| s == p))
+                        } else {
+                            // Made by a token, in its project: not found under another's path.
+                            project.is_none()
+                                || self.token_project.is_none()
+                                || self.token_project.as_deref() == project
+                        }
                 }) && items.iter().any(|(i, _)| i == id)
             })
             .map(|(coll, _)| coll.clone());

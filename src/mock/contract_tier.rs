@@ -209,6 +209,15 @@ impl Tier {
         }
     }
 
+    /// The tier, what its collections naming no project hold being `project`'s: the project
+    /// of the mock's own variables, which a run's token is scoped to (ELB's loadbalancers of
+    /// `/v2.0/lbaas/loadbalancers` are not found under another project's
+    /// `/v2.0/{project_id}/loadbalancers/{loadbalancer_id}/tags`).
+    pub fn of_project(mut self, project: Option<String>) -> Tier {
+        self.memory = self.memory.of_project(project);
+        self
+    }
+
     /// Back to the start (`POST /__mock/reset`, fixtures loaded): what requests created,
     /// changed or deleted is forgotten and the jobs they started with it.
     pub fn reset(&self) {
@@ -259,9 +268,13 @@ impl Tier {
                 &format!("the mock keeps at most {MAX_OTHER_PROJECTS} other projects"),
             ));
         }
-        let m = others
-            .entry(project.to_string())
-            .or_insert_with(|| Arc::new(self.memory.empty_like()));
+        let m = others.entry(project.to_string()).or_insert_with(|| {
+            Arc::new(
+                self.memory
+                    .empty_like()
+                    .of_project(Some(project.to_string())),
+            )
+        });
         Ok(Scoped::Other(m.clone()))
     }
 

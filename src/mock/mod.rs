@@ -316,10 +316,10 @@ pub fn vars_of(
 pub fn app(config: MockConfig) -> MockService {
     let store = Arc::new(shared::Shared::new(Store::from_fixtures(&config.fixtures)));
     let admin = config.admin;
-    let tier = config
-        .contract
-        .clone()
-        .map(|c| contract_tier::Tier::sharing(c, config.faults.clone(), Some(store.clone())));
+    let tier = config.contract.clone().map(|c| {
+        contract_tier::Tier::sharing(c, config.faults.clone(), Some(store.clone()))
+            .of_project(config.fixtures.vars.get("project_id").cloned())
+    });
     let routes = routes::table(admin);
     let shadowed = tier
         .as_ref()
