@@ -121,10 +121,10 @@ pub struct Memory {
     /// What writes of settings sent (`…/backups/policy`), merged, by where they are kept
     /// ([`Memory::setting_at`]).
     settings: RwLock<BTreeMap<String, Value>>,
-    /// The project whose token made what the collections naming no project hold (ELB's
-    /// `/v2.0/lbaas/loadbalancers`): a path naming another project finds none of it (None:
-    /// any project's path does).
-    token_project: Option<String>,
+    /// The projects the mock knows to be others than the one whose token made what the
+    /// collections naming no project hold (ELB's `/v2.0/lbaas/loadbalancers`): a path naming one
+    /// of them finds none of it. A project the mock does not know is the caller's own.
+    foreign: BTreeSet<String>,
 }
 
 /// What the memory holds, by concrete collection path: the ids requests created and those of
@@ -268,7 +268,7 @@ impl Memory {
             seeded: Mutex::new(BTreeSet::new()),
             documented: Mutex::new(BTreeSet::new()),
             settings: RwLock::new(BTreeMap::new()),
-            token_project: None,
+            foreign: BTreeSet::new(),
         }
     }
 
@@ -1045,13 +1045,14 @@ impl Memory {
             seeded: Mutex::default(),
             documented: Mutex::default(),
             settings: RwLock::default(),
-            token_project: None,
+            foreign: BTreeSet::new(),
         }
     }
 
-    /// The memory, its collections naming no project being `project`'s ([`Memory::token_project`]).
-    pub fn of_project(mut self, project: Option<String>) -> Memory {
-        self.token_project = project;
+    /// The memory, a path naming one of the `foreign` projects finding nothing its collections
+    /// naming no project hold ([`Memory::foreign`]).
+    pub fn apart_from(mut self, foreign: BTreeSet<String>) -> Memory {
+        self.foreign = foreign;
         self
     }
 
@@ -1211,9 +1212,7 @@ impl Memory {
                             project.is_none_or(|p| coll.split('/').any(|s| s == p))
                         } else {
                             // Made by a token, in its project: not found under another's path.
-                            project.is_none()
-                                || self.token_project.is_none()
-                                || self.token_project.as_deref() == project
+                            project.is_none_or(|p| !self.foreign.contains(p))
                         }
                 }) && items.iter().any(|(i, _)| i == id)
             })

@@ -42,6 +42,8 @@ pub struct Tier {
     jobs: super::jobs::Jobs,
     /// The ids the contract names that none of its operations creates.
     pub seeds: super::seeds::Seeds,
+    /// The projects the mock knows ([`Tier::knowing`]).
+    projects: BTreeSet<String>,
     /// The `unknown-id-ok` fault: an unknown id is answered as if it existed.
     unknown_id_ok: bool,
     /// The `cross-project-leak` fault: another project's resources are found.
@@ -170,6 +172,7 @@ impl Tier {
             settings,
             switches,
             scalars,
+            projects: BTreeSet::new(),
             unknown_id_ok: faults.has(Fault::UnknownIdOk),
             leaks: faults.has(Fault::CrossProjectLeak),
             ignore_state: faults.has(Fault::IgnoreVmState),
@@ -209,12 +212,17 @@ impl Tier {
         }
     }
 
-    /// The tier, what its collections naming no project hold being `project`'s: the project
-    /// of the mock's own variables, which a run's token is scoped to (ELB's loadbalancers of
-    /// `/v2.0/lbaas/loadbalancers` are not found under another project's
-    /// `/v2.0/{project_id}/loadbalancers/{loadbalancer_id}/tags`).
-    pub fn of_project(mut self, project: Option<String>) -> Tier {
-        self.memory = self.memory.of_project(project);
+    /// The tier of a mock knowing these `projects`, `own` the one its variables name: what
+    /// the collections naming no project hold is the token's project's, so a path naming
+    /// another project the mock knows finds none of it (ELB's loadbalancers of
+    /// `/v2.0/lbaas/loadbalancers` under another project's
+    /// `/v2.0/{project_id}/loadbalancers/{loadbalancer_id}/tags`); a project it does not know
+    /// is the caller's own. Another project's memory (its `X-Project-Id`) is apart from every
+    /// other project the mock knows.
+    pub fn knowing(mut self, projects: BTreeSet<String>, own: Option<&str>) -> Tier {
+        let others = projects.iter().filter(|p| Some(p.as_str()) != own);
+        self.memory = self.memory.apart_from(others.cloned().collect());
+        self.projects = projects;
         self
     }
 
@@ -269,10 +277,11 @@ impl Tier {
             ));
         }
         let m = others.entry(project.to_string()).or_insert_with(|| {
+            let apart = self.projects.iter().filter(|p| *p != project);
             Arc::new(
                 self.memory
                     .empty_like()
-                    .of_project(Some(project.to_string())),
+                    .apart_from(apart.cloned().collect()),
             )
         });
         Ok(Scoped::Other(m.clone()))
@@ -2811,6 +2820,54 @@ mod tests {
             schemas,
             one_kind("stack", "aos", "/v2/stacks", "stack_id", "/id"),
         ))
+    }
+
+    /// What a path naming no project made (ELB's `/v2.0/lbaas/loadbalancers`) is the token's
+    /// project's: a path naming another project the mock knows finds none of it, one naming
+    /// the mock's own or a project it does not know (the caller's own) does, and where
+    /// projects leak every path does.
+    #[test]
+    fn what_a_token_made_is_not_found_under_another_known_projects_path() {
+        let ops = vec![
+            Operation::new("elb.create.v2", "elb", "POST", "/v2/lbaas/boxes"),
+            Operation::new(
+                "elb.tags.v2",
+                "elb",
+                "GET",
+                "/v2/{project_id}/boxes/{box_id}/tags",
+            ),
+        ];
+        let answer = json!({"type": "object", "properties": {"id": {"type": "string"}}});
+        let mut schemas = std::collections::BTreeMap::new();
+        for o in &ops {
+            schemas.insert((o.id.clone(), SchemaKind::Response(200)), answer.clone());
+        }
+        let contract = Arc::new(contract_with(
+            ops,
+            schemas,
+            one_kind("box", "elb", "/v2/lbaas/boxes", "box_id", "/id"),
+        ));
+        let projects = BTreeSet::from(["own".to_string(), "other".to_string()]);
+        let tags = |faults: Faults, project: &str| {
+            let tier = Tier::new(contract.clone(), faults).knowing(projects.clone(), Some("own"));
+            let (_, made) = tier
+                .answer(None, "POST", "/v2/lbaas/boxes", None, b"{}")
+                .expect("routed");
+            let id = made.expect("an answer")["id"]
+                .as_str()
+                .expect("an id")
+                .to_string();
+            let path = format!("/v2/{project}/boxes/{id}/tags");
+            tier.answer(None, "GET", &path, None, b"").map(|a| a.0)
+        };
+        assert_eq!(tags(Faults::default(), "own"), Some(StatusCode::OK));
+        assert_eq!(tags(Faults::default(), "mine"), Some(StatusCode::OK));
+        assert_eq!(
+            tags(Faults::default(), "other"),
+            Some(StatusCode::NOT_FOUND)
+        );
+        let leak = Faults::new([Fault::CrossProjectLeak]);
+        assert_eq!(tags(leak, "other"), Some(StatusCode::OK));
     }
 
     /// Where the header chooses the project, another project's memory holds what was made

@@ -317,8 +317,15 @@ pub fn app(config: MockConfig) -> MockService {
     let store = Arc::new(shared::Shared::new(Store::from_fixtures(&config.fixtures)));
     let admin = config.admin;
     let tier = config.contract.clone().map(|c| {
-        contract_tier::Tier::sharing(c, config.faults.clone(), Some(store.clone()))
-            .of_project(config.fixtures.vars.get("project_id").cloned())
+        contract_tier::Tier::sharing(c, config.faults.clone(), Some(store.clone())).knowing(
+            config
+                .fixtures
+                .projects
+                .iter()
+                .map(|p| p.id.clone())
+                .collect(),
+            config.fixtures.vars.get("project_id").map(String::as_str),
+        )
     });
     let routes = routes::table(admin);
     let shadowed = tier
