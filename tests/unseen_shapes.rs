@@ -557,52 +557,57 @@ fn sub_items_written_by_a_post_or_a_bodiless_put_and_held_ports_run_clean() {
 }
 
 /// A kind made in the token's own project (its create's path names none, as ELB's
-/// `/v2.0/lbaas/loadbalancers` does) while another operation's path names the project
-/// (`/v2.0/{project_id}/boxes/{box_id}/tags`): the namespace case makes one here and asks for
-/// it under the other project's path, where it is unknown, rather than skipping for an
-/// `other_project_box_id` no step can make. It passes against the contract tier and fails
-/// where projects leak.
+/// `/v2.0/lbaas/loadbalancers` does, and its read shows its `tenant_id`) while another
+/// operation's path names the project (`/v2.0/{project_id}/boxes/{box_id}/tags`): the
+/// namespace case makes one here and asks for it under the other project's path, where it is
+/// unknown, rather than skipping for an `other_project_box_id` no step can make. It passes
+/// against the contract tier and fails where projects leak.
 #[test]
 fn a_kind_a_token_makes_is_asked_for_under_another_projects_path() {
+    let pages = |boxed: &str| {
+        let item = "/v2.0/lbaas/boxes/\\{box\\_id\\}";
+        vec![
+            (
+                "创建.md",
+                page(
+                    "创建盒子",
+                    "POST /v2.0/lbaas/boxes",
+                    &[("表 2 请求参数", "|name|是|String|名称。|")],
+                    &[("表 3 响应参数", boxed)],
+                    200,
+                ),
+            ),
+            (
+                "查询.md",
+                page(
+                    "查询盒子",
+                    &format!("GET {item}"),
+                    &[],
+                    &[("表 3 响应参数", boxed)],
+                    200,
+                ),
+            ),
+            (
+                "删除.md",
+                page("删除盒子", &format!("DELETE {item}"), &[], &[], 204),
+            ),
+            (
+                "标签.md",
+                page(
+                    "查询盒子标签",
+                    "GET /v2.0/\\{project\\_id\\}/boxes/\\{box\\_id\\}/tags",
+                    &[],
+                    &[("表 3 响应参数", "|tags|是|Array of strings|标签。|")],
+                    200,
+                ),
+            ),
+        ]
+    };
     let boxed = "|id|是|String|ID。|\n|name|是|String|名称。|";
-    let item = "/v2.0/lbaas/boxes/\\{box\\_id\\}";
-    let pages = [
-        (
-            "创建.md",
-            page(
-                "创建盒子",
-                "POST /v2.0/lbaas/boxes",
-                &[("表 2 请求参数", "|name|是|String|名称。|")],
-                &[("表 3 响应参数", boxed)],
-                200,
-            ),
-        ),
-        (
-            "查询.md",
-            page(
-                "查询盒子",
-                &format!("GET {item}"),
-                &[],
-                &[("表 3 响应参数", boxed)],
-                200,
-            ),
-        ),
-        (
-            "删除.md",
-            page("删除盒子", &format!("DELETE {item}"), &[], &[], 204),
-        ),
-        (
-            "标签.md",
-            page(
-                "查询盒子标签",
-                "GET /v2.0/\\{project\\_id\\}/boxes/\\{box\\_id\\}/tags",
-                &[],
-                &[("表 3 响应参数", "|tags|是|Array of strings|标签。|")],
-                200,
-            ),
-        ),
-    ];
-    let dir = prepared("box", &pages);
+    let dir = prepared(
+        "box",
+        &pages(&format!("{boxed}\n|tenant_id|是|String|项目ID。|")),
+    );
     let case = case_named(dir.path(), "path_box_id__other_project.yaml");
     assert!(
         case.contains(r#"params: {"project_id":"${other_project_id}"}"#)
@@ -624,6 +629,11 @@ fn a_kind_a_token_makes_is_asked_for_under_another_projects_path() {
         .find(|c| c["id"].as_str().is_some_and(|i| i.ends_with(id)))
         .map(|c| c["verdict"].clone());
     assert_eq!(verdict, Some(Value::from("failed")), "{report}");
+    // A read showing no project (IAM's groups show their domain) belongs to none: the case
+    // names another project's one, which no step makes.
+    let dir = prepared("box", &pages(boxed));
+    let case = case_named(dir.path(), "path_box_id__other_project.yaml");
+    assert!(case.contains("${other_project_box_id}"), "{case}");
 }
 
 /// The text of the one case file of this name under `dir/cases`.

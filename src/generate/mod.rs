@@ -1597,13 +1597,13 @@ impl<'a> OpGen<'a> {
                 }
                 continue;
             }
-            // A kind made in the token's own project (its create's path names none: ELB's
-            // `/v2.0/lbaas/loadbalancers`) is made here and asked for under another project's
-            // path; any other is made in the other project and asked for under this one's.
+            // A kind made in the token's own project ([`Producer::made_in_tokens_project`]) is
+            // made here and asked for under another project's path; any other is made in the
+            // other project and asked for under this one's.
             let token_made = self
                 .producers
                 .for_param(p, &self.op.service, &self.op.path)
-                .is_some_and(|k| !k.create.path_params.iter().any(|n| n == "project_id"));
+                .is_some_and(|k| k.made_in_tokens_project(self.contract));
             let (step, description) = if token_made {
                 (
                     format!("{p} under another project's path"),

@@ -62,6 +62,34 @@ pub struct Producer<'a> {
 }
 
 impl Producer<'_> {
+    /// Whether the token's project makes one: the create's path names no project (ELB's
+    /// `/v2.0/lbaas/loadbalancers`) and the read shows the project it belongs to
+    /// (`project_id` or `tenant_id`, at the top or inside the answer's envelope). IAM's
+    /// groups, whose read shows a `domain_id`, belong to no project.
+    pub fn made_in_tokens_project(&self, contract: &Contract) -> bool {
+        let Some(read) = self
+            .read
+            .filter(|_| !self.create.path_params.iter().any(|n| n == "project_id"))
+        else {
+            return false;
+        };
+        let shows_project = |o: &Value| {
+            o.get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| p.contains_key("project_id") || p.contains_key("tenant_id"))
+        };
+        read.success
+            .iter()
+            .filter_map(|s| contract.schema(&read.id, SchemaKind::Response(*s)))
+            .any(|answer| {
+                shows_project(answer)
+                    || answer
+                        .get("properties")
+                        .and_then(Value::as_object)
+                        .is_some_and(|p| p.values().any(shows_project))
+            })
+    }
+
     /// [`item_params`] for one of this kind: a kind the client keys is named by its own
     /// parameter (`{alias_name}`), which need not be the path's last id (`{function_urn}`).
     pub fn item_params(&self, op: &Operation, params: &mut Map<String, Value>, var: &str) {
