@@ -235,16 +235,11 @@ pub struct Producers<'a> {
 /// each taken after its API version (`/v3/{}/streaming/jobs` is as near
 /// `/v1.0/{}/streaming/sql-jobs/{}` as `/v1.0/{}/streaming/jobs` is).
 fn nearness(collection: &str, path: &str) -> usize {
-    let unversioned = |p: &str| -> Vec<String> {
-        let (_, rest) = crate::contract::resources::split_version(p);
-        rest.split('/')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
+    fn unversioned(p: &str) -> impl Iterator<Item = &str> {
+        split_version(p).1.split('/').filter(|s| !s.is_empty())
+    }
     unversioned(collection)
-        .iter()
-        .zip(&unversioned(path))
+        .zip(unversioned(path))
         .take_while(|(a, b)| a == b)
         .count()
 }

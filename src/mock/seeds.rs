@@ -106,8 +106,8 @@ pub fn held_below(kind: &ResourceKind, table: &ResourceTable) -> Option<String> 
 /// API version in another collection, where `param` is named for `kind`'s own
 /// ([`named_for`]: DLI's `/v1.0/{}/jobs` make SQL jobs, not the streaming jobs of
 /// `/v1.0/{}/streaming/jobs`; VPC's v1 makes what its v3 reads; DCS's instances are what its
-/// monitored objects are of). A create answering only
-/// an order (CPH's phones, bought with a server) makes one nobody can name: the tier holds one.
+/// monitored objects are of). A create answering only an order (CPH's phones, bought with a
+/// server) makes one nobody can name: the tier holds one.
 fn made_with_id(table: &ResourceTable, kind: &ResourceKind, param: &str) -> bool {
     use crate::contract::resources::{named_for, split_version};
     let collection = kind.collection_template().map(|c| normalise(&c));

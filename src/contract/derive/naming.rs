@@ -72,7 +72,8 @@ fn unescape(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Finds "METHOD /path" in a line of text.
 pub fn method_and_path(text: &str) -> Option<(String, String)> {
-    let text = unglued(&unescape(text));
+    let escaped = unescape(text);
+    let text = unglued(&escaped);
     let c = METHOD_PATH.captures(&text)?;
     let path = c[2].trim_end_matches(['。', '.', ',']);
     // An RFC 6570 query expression (`/tags{?limit,marker}`) is not part of the path.
@@ -96,8 +97,8 @@ pub fn method_and_path(text: &str) -> Option<(String, String)> {
 }
 
 /// The text with a method glued to its path set apart from it ([`GLUED`]).
-fn unglued(text: &str) -> String {
-    GLUED.replace_all(text, "$1 $2").into_owned()
+fn unglued(text: &str) -> std::borrow::Cow<'_, str> {
+    GLUED.replace_all(text, "$1 $2")
 }
 
 /// A template with markdown emphasis taken out of its parameter names: pages italicise them
@@ -144,7 +145,8 @@ pub fn split_method_and_path<'a>(lines: impl Iterator<Item = &'a str> + Clone) -
 
 /// The query parameter names a URI spells out after `?` (`?id={id}&name=x`, `?marker=...`).
 pub fn query_names(text: &str) -> Vec<String> {
-    let text = unglued(&unescape(text));
+    let escaped = unescape(text);
+    let text = unglued(&escaped);
     let Some(c) = METHOD_PATH.captures(&text) else {
         return Vec::new();
     };
