@@ -441,31 +441,8 @@ fn sub_items_written_by_a_post_or_a_bodiless_put_and_held_ports_run_clean() {
     let port = format!("{item}/ports/\\{{id\\}}");
     let map = "|metadata|是|Map&lt;String,String&gt;|元数据。|";
     let port_fields = "|port_id|是|String|端口ID。|\n|state|是|String|状态。|";
-    let pages = [
-        (
-            "创建.md",
-            page(
-                "创建盒子",
-                &format!("POST {coll}"),
-                &[("表 2 请求参数", "|name|是|String|名称。|")],
-                &[("表 3 响应参数", boxed)],
-                200,
-            ),
-        ),
-        (
-            "查询.md",
-            page(
-                "查询盒子",
-                &format!("GET {item}"),
-                &[],
-                &[("表 3 响应参数", boxed)],
-                200,
-            ),
-        ),
-        (
-            "删除.md",
-            page("删除盒子", &format!("DELETE {item}"), &[], &[], 204),
-        ),
+    let mut pages = box_pages(coll, item, boxed);
+    pages.extend([
         (
             "写元数据.md",
             page(
@@ -534,7 +511,7 @@ fn sub_items_written_by_a_post_or_a_bodiless_put_and_held_ports_run_clean() {
                 200,
             ),
         ),
-    ];
+    ]);
     let dir = prepared("bin", &pages);
     let report = runs_clean(
         dir.path(),
@@ -565,43 +542,22 @@ fn sub_items_written_by_a_post_or_a_bodiless_put_and_held_ports_run_clean() {
 #[test]
 fn a_kind_a_token_makes_is_asked_for_under_another_projects_path() {
     let pages = |boxed: &str| {
-        let item = "/v2.0/lbaas/boxes/\\{box\\_id\\}";
-        vec![
-            (
-                "创建.md",
-                page(
-                    "创建盒子",
-                    "POST /v2.0/lbaas/boxes",
-                    &[("表 2 请求参数", "|name|是|String|名称。|")],
-                    &[("表 3 响应参数", boxed)],
-                    200,
-                ),
+        let mut pages = box_pages(
+            "/v2.0/lbaas/boxes",
+            "/v2.0/lbaas/boxes/\\{box\\_id\\}",
+            boxed,
+        );
+        pages.push((
+            "标签.md",
+            page(
+                "查询盒子标签",
+                "GET /v2.0/\\{project\\_id\\}/boxes/\\{box\\_id\\}/tags",
+                &[],
+                &[("表 3 响应参数", "|tags|是|Array of strings|标签。|")],
+                200,
             ),
-            (
-                "查询.md",
-                page(
-                    "查询盒子",
-                    &format!("GET {item}"),
-                    &[],
-                    &[("表 3 响应参数", boxed)],
-                    200,
-                ),
-            ),
-            (
-                "删除.md",
-                page("删除盒子", &format!("DELETE {item}"), &[], &[], 204),
-            ),
-            (
-                "标签.md",
-                page(
-                    "查询盒子标签",
-                    "GET /v2.0/\\{project\\_id\\}/boxes/\\{box\\_id\\}/tags",
-                    &[],
-                    &[("表 3 响应参数", "|tags|是|Array of strings|标签。|")],
-                    200,
-                ),
-            ),
-        ]
+        ));
+        pages
     };
     let boxed = "|id|是|String|ID。|\n|name|是|String|名称。|";
     let dir = prepared(
@@ -634,6 +590,36 @@ fn a_kind_a_token_makes_is_asked_for_under_another_projects_path() {
     let dir = prepared("box", &pages(boxed));
     let case = case_named(dir.path(), "path_box_id__other_project.yaml");
     assert!(case.contains("${other_project_box_id}"), "{case}");
+}
+
+/// The create (of a name), read and delete pages of a box kind whose read shows `boxed`.
+fn box_pages(coll: &str, item: &str, boxed: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "创建.md",
+            page(
+                "创建盒子",
+                &format!("POST {coll}"),
+                &[("表 2 请求参数", "|name|是|String|名称。|")],
+                &[("表 3 响应参数", boxed)],
+                200,
+            ),
+        ),
+        (
+            "查询.md",
+            page(
+                "查询盒子",
+                &format!("GET {item}"),
+                &[],
+                &[("表 3 响应参数", boxed)],
+                200,
+            ),
+        ),
+        (
+            "删除.md",
+            page("删除盒子", &format!("DELETE {item}"), &[], &[], 204),
+        ),
+    ]
 }
 
 /// The text of the one case file of this name under `dir/cases`.
