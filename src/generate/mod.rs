@@ -1604,29 +1604,25 @@ impl<'a> OpGen<'a> {
                 .producers
                 .for_param(p, &self.op.service, &self.op.path)
                 .is_some_and(|k| k.made_in_tokens_project(self.contract));
-            let (step, description) = if token_made {
+            let (step, which) = if token_made {
                 (
                     format!("{p} under another project's path"),
-                    format!(
-                        "A {p} of this project asked for under another project's path behaves like an unknown one: {} ({}).",
-                        not_found.text(),
-                        self.page
-                    ),
+                    format!("A {p} of this project asked for under another project's path"),
                 )
             } else {
                 (
                     format!("{p} of another project"),
-                    format!(
-                        "A {p} of another project behaves like an unknown one: {} ({}).",
-                        not_found.text(),
-                        self.page
-                    ),
+                    format!("A {p} of another project"),
                 )
             };
             let mut d = self.draft(
                 &step,
                 &format!("path_{p}__other_project"),
-                description,
+                format!(
+                    "{which} behaves like an unknown one: {} ({}).",
+                    not_found.text(),
+                    self.page
+                ),
                 vec![rule_id(
                     &self.op.id,
                     &format!("path/{p}"),

@@ -430,13 +430,13 @@ impl<'a> Producers<'a> {
         // One of another API version is the same resource (VPC's v3 read of what v1 makes).
         let nearest_made = named
             .iter()
-            .max_by_key(|k| nearness(&k.collection, &path))
             .map(|k| {
                 (
                     nearness(&k.collection, &path),
                     split_version(&k.collection).0,
                 )
-            });
+            })
+            .max_by_key(|(near, _)| *near);
         if nearest_made.is_some_and(|(made, version)| {
             self.unmade
                 .iter()

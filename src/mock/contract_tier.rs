@@ -220,10 +220,16 @@ impl Tier {
     /// is the caller's own. Another project's memory (its `X-Project-Id`) is apart from every
     /// other project the mock knows.
     pub fn knowing(mut self, projects: BTreeSet<String>, own: Option<&str>) -> Tier {
-        let others = projects.iter().filter(|p| Some(p.as_str()) != own);
-        self.memory = self.memory.apart_from(others.cloned().collect());
         self.projects = projects;
+        let apart = self.projects_but(own);
+        self.memory = self.memory.apart_from(apart);
         self
+    }
+
+    /// The projects the mock knows but `project`.
+    fn projects_but(&self, project: Option<&str>) -> BTreeSet<String> {
+        let others = self.projects.iter().filter(|p| Some(p.as_str()) != project);
+        others.cloned().collect()
     }
 
     /// Back to the start (`POST /__mock/reset`, fixtures loaded): what requests created,
@@ -277,12 +283,8 @@ impl Tier {
             ));
         }
         let m = others.entry(project.to_string()).or_insert_with(|| {
-            let apart = self.projects.iter().filter(|p| *p != project);
-            Arc::new(
-                self.memory
-                    .empty_like()
-                    .apart_from(apart.cloned().collect()),
-            )
+            let apart = self.projects_but(Some(project));
+            Arc::new(self.memory.empty_like().apart_from(apart))
         });
         Ok(Scoped::Other(m.clone()))
     }
@@ -313,10 +315,11 @@ impl Tier {
     /// version each names (DLI's streaming job `…/streaming/jobs/{job_id}`, its SQL job's
     /// `/v1/{}/jobs/{job_id}/progress` beside `/v1.0/{}/jobs/{job_id}`: the memory holds them).
     fn queries_job(&self, op: &Operation) -> bool {
-        let unversioned = |p: &str| split_version(&normalise(p)).1.to_string();
-        let path = unversioned(&op.path);
+        let path = normalise(&op.path);
+        let path = split_version(&path).1;
         !self.contract.resources.kinds.iter().any(|k| {
-            let item = unversioned(&k.item_template());
+            let item = normalise(&k.item_template());
+            let item = split_version(&item).1;
             k.id_param.as_deref() == Some(super::jobs::JOB_ID)
                 && (path == item || path.starts_with(&format!("{item}/")))
         })
@@ -2156,26 +2159,14 @@ mod tests {
     /// `/v1.0/…/jobs/{id}`); elsewhere it is a job of the job table.
     #[test]
     fn a_job_id_below_a_kinds_item_is_the_kinds_in_any_version() {
-        use crate::contract::resources::{Call, ResourceKind};
         let get = |id: &str, path: &str| Operation::new(id, "dli", "GET", path);
         let progress = get("dli.progress.v1", "/v1/{project_id}/jobs/{job_id}/progress");
         let query = get("dli.query.v1", "/v1/{project_id}/query-jobs/{job_id}");
-        let mut contract = Contract::from_parts(
+        let contract = contract_with(
             vec![progress.clone(), query.clone()],
             Default::default(),
-            Default::default(),
-            std::path::Path::new("."),
-        )
-        .expect("builds");
-        let read = Call {
-            method: "GET".into(),
-            path: "/v1.0/{project_id}/jobs/{id}".into(),
-            body: None,
-            query: Default::default(),
-        };
-        let mut sql = ResourceKind::new("job", "dli", "jobs", read);
-        sql.id_param = Some("job_id".into());
-        contract.resources.kinds.push(sql);
+            one_kind("job", "dli", "/v1.0/{project_id}/jobs", "job_id", "/job_id"),
+        );
         let tier = Tier::new(Arc::new(contract), Faults::default());
         assert!(!tier.queries_job(&progress));
         assert!(tier.queries_job(&query));

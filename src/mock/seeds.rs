@@ -110,21 +110,26 @@ pub fn held_below(kind: &ResourceKind, table: &ResourceTable) -> Option<String> 
 /// server) makes one nobody can name: the tier holds one.
 fn made_with_id(table: &ResourceTable, kind: &ResourceKind, param: &str) -> bool {
     use crate::contract::resources::{named_for, split_version};
-    let collection = kind.collection_template().map(|c| normalise(&c));
-    table.kinds.iter().any(|k| {
-        let other = k.collection_template().map(|c| normalise(&c));
-        let apart = k.service == kind.service
-            && other != collection
-            && collection.as_deref().is_some_and(|c| named_for(c, param))
-            && other
-                .as_deref()
-                .zip(collection.as_deref())
-                .is_some_and(|(a, b)| split_version(a).0 == split_version(b).0);
-        k.id_param.as_deref() == Some(param)
-            && !apart
-            && k.create.is_some()
-            && (k.created_id.is_some() || k.created_by_job.is_some() || k.client_key.is_some())
-    })
+    // Only a kind whose parameter is named for its own collection can be apart.
+    let own = kind
+        .collection_template()
+        .map(|c| normalise(&c))
+        .filter(|c| named_for(c, param));
+    table
+        .kinds
+        .iter()
+        .filter(|k| k.id_param.as_deref() == Some(param))
+        .any(|k| {
+            let apart = k.service == kind.service
+                && own.as_deref().is_some_and(|own| {
+                    k.collection_template()
+                        .map(|c| normalise(&c))
+                        .is_some_and(|c| c != own && split_version(&c).0 == split_version(own).0)
+                });
+            !apart
+                && k.create.is_some()
+                && (k.created_id.is_some() || k.created_by_job.is_some() || k.client_key.is_some())
+        })
 }
 
 /// The value a run sends for a path parameter that is no id (`{topic}`, `{partition}`): what
