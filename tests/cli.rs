@@ -307,13 +307,17 @@ async fn the_suite_catches_every_fault_and_passes_the_faithful_mock() {
         "{}",
         text(&out)
     );
-    let mut uncaught = Vec::new();
+    let (mut uncaught, mut idle) = (Vec::new(), Vec::new());
     for fault in EMULATION {
         let mut out = Vec::new();
         let code = run(args(Faults::new([*fault]), None), &mut out)
             .await
             .unwrap();
         let summary = text(&out);
+        // The run says when a fault never took effect: each of these must have.
+        if summary.contains("took effect 0 times") {
+            idle.push(fault.name());
+        }
         if code == 0
             || summary
                 .lines()
@@ -325,6 +329,39 @@ async fn the_suite_catches_every_fault_and_passes_the_faithful_mock() {
         }
     }
     assert!(uncaught.is_empty(), "faults no case catches: {uncaught:?}");
+    assert!(idle.is_empty(), "faults no case gave a chance: {idle:?}");
+}
+
+/// A fault that no selected case gave anything to change (a delete where no case deletes) is
+/// no proof either way: the run passes and says so.
+#[test]
+fn a_run_says_which_fault_of_the_mock_never_took_effect() {
+    let p = project(&[(
+        "ecs/meta.yaml",
+        "operation: ecs.update_server_metadata_item.v2_1\nsteps:\n  - request:\n      params: {key: k}\n      body: {meta: {k: v}}\n    expect:\n      status: 200\n",
+    )]);
+    let out = conform(
+        p.path(),
+        &[
+            "run",
+            "--fault",
+            "delete-keeps",
+            "--fault",
+            "metadata-not-persisted",
+            "--snapshots",
+            "off",
+        ],
+    );
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains("fault delete-keeps took effect 0 times"),
+        "{all}"
+    );
+    assert!(
+        !all.contains("metadata-not-persisted took effect 0"),
+        "the write was not kept: {all}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -744,13 +781,13 @@ fn inputs_that_are_devices_fifos_or_over_the_limit_are_bad_input() {
 }
 
 /// Container runtimes and CI service containers stop a service with SIGTERM: the standalone
-/// mock stops gracefully and exits 0, as it does on Ctrl-C.
+/// mock stops gracefully, says how often each fault took effect, and exits 0, as on Ctrl-C.
 #[cfg(unix)]
 #[test]
 fn the_standalone_mock_exits_0_on_sigterm() {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(["mock", "--listen", "127.0.0.1:0"])
+        .args(["mock", "--listen", "127.0.0.1:0", "--fault", "delete-keeps"])
         .current_dir(root())
         .stderr(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
@@ -767,6 +804,13 @@ fn the_standalone_mock_exits_0_on_sigterm() {
         .success());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{status:?}");
+    // On its way out it says what each fault did: nothing was deleted here.
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert!(
+        rest.contains("fault delete-keeps took effect 0 times"),
+        "{rest}"
+    );
 }
 
 /// Config mistakes are bad input (exit 2) before anything is sent, naming the file and line

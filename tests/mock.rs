@@ -494,6 +494,50 @@ async fn projects_are_isolated() {
     assert_eq!(s, StatusCode::OK, "the fault is what makes it leak");
 }
 
+/// `GET /__mock/faults` says how often each fault changed an answer: a read of the path's own
+/// snapshot is no leak and a metadata item within the limits no unchecked length, while
+/// another project's snapshot and an over-long key are; a reset starts the counts again.
+#[tokio::test]
+async fn the_admin_api_counts_what_each_fault_changed() {
+    let app = build_app(MockConfig {
+        faults: Faults::new([Fault::CrossProjectLeak, Fault::NoLengthCheck]),
+        ..MockConfig::default()
+    });
+    let counts = |b: Value| {
+        (
+            b["cross-project-leak"].as_u64(),
+            b["no-length-check"].as_u64(),
+        )
+    };
+    let (s, b, _) = call(&app, Method::GET, "/__mock/faults", None).await;
+    assert_eq!((s, counts(b)), (StatusCode::OK, (Some(0), Some(0))));
+    let (s, _, _) = call(&app, Method::GET, &snap("v2"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let item = format!("{}/metadata/k", snap("v2"));
+    let (s, _, _) = call(&app, Method::PUT, &item, Some(json!({"meta": {"k": "v"}}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, b, _) = call(&app, Method::GET, "/__mock/faults", None).await;
+    assert_eq!(counts(b), (Some(0), Some(0)), "nothing the faults changed");
+    let other = format!(
+        "/v2/{}/snapshots/{}",
+        var("project_id"),
+        var("other_project_snapshot_id")
+    );
+    let (s, _, _) = call(&app, Method::GET, &other, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let long = "k".repeat(300);
+    let item = format!("{}/metadata/{long}", snap("v2"));
+    let body = json!({"meta": {long.clone(): "v"}});
+    let (s, _, _) = call(&app, Method::PUT, &item, Some(body)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, b, _) = call(&app, Method::GET, "/__mock/faults", None).await;
+    assert_eq!(counts(b), (Some(1), Some(1)));
+    let (s, _, _) = call(&app, Method::POST, "/__mock/reset", None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, b, _) = call(&app, Method::GET, "/__mock/faults", None).await;
+    assert_eq!(counts(b), (Some(0), Some(0)));
+}
+
 #[tokio::test]
 async fn robustness_errors_keep_the_envelope() {
     let app = mock();

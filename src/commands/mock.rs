@@ -1,7 +1,8 @@
 //! `conform mock`: the reference mock, standalone, until Ctrl-C or SIGTERM (what container
 //! runtimes and CI service containers send to stop it): it stops accepting, lets the requests
-//! in flight finish, and exits 0.
+//! in flight finish, says how often each fault took effect, and exits 0.
 
+use std::io::Write;
 use std::net::SocketAddr;
 
 use crate::error::Error;
@@ -97,9 +98,17 @@ pub fn main(
     if let Some(warning) = exposure_warning(listen, &config) {
         eprintln!("{warning}");
     }
+    let faults = config.faults.clone();
     super::runtime()?.block_on(serve(listen, config, |addr| {
         eprintln!("conform mock listening on http://{addr} (Ctrl-C or SIGTERM to stop)");
     }))?;
+    // What each fault did, for the suite that ran against it: one that never took effect
+    // proves nothing either way.
+    // Written, not `eprintln!`: a reader that went away must not turn a clean stop into a panic.
+    let mut stderr = std::io::stderr().lock();
+    for (fault, count) in faults.fired() {
+        let _ = writeln!(stderr, "{}", mock::faults::fired_line(fault, count));
+    }
     Ok(crate::exit_code::OK)
 }
 

@@ -1,6 +1,6 @@
 //! The admin API under `/__mock/`: reset to the loaded fixtures, dump the state, load fixtures,
-//! what the contract tier holds, and the variables a run against this mock uses (what
-//! `--print-vars` prints). Its routes are in `routes`.
+//! what the contract tier holds, how often each fault took effect, and the variables a run
+//! against this mock uses (what `--print-vars` prints). Its routes are in `routes`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,8 +16,25 @@ pub fn vars(c: &Call<'_>) -> Result<Response, ApiError> {
     Ok(axum::Json(super::vars(&mock.config, mock.tier.as_ref())).into_response())
 }
 
-/// `POST /__mock/reset`: back to the loaded fixtures, and the contract tier to its start.
+/// `GET /__mock/faults`: each fault the mock has, with how often it took effect since the start
+/// or the last reset (`{"delete-keeps": 3}`): a fault at 0 had nothing to change, so a suite
+/// that passed against it has not shown it would catch it.
+pub fn faults(c: &Call<'_>) -> Result<Response, ApiError> {
+    let fired: serde_json::Map<String, serde_json::Value> = c
+        .mock
+        .config
+        .faults
+        .fired()
+        .into_iter()
+        .map(|(f, n)| (f.name().to_string(), n.into()))
+        .collect();
+    Ok(axum::Json(fired).into_response())
+}
+
+/// `POST /__mock/reset`: back to the loaded fixtures, the contract tier to its start, and the
+/// faults' counts to 0.
 pub fn reset(c: &Call<'_>) -> Result<Response, ApiError> {
+    c.mock.config.faults.clear_fired();
     *c.mock.write() = Store::from_fixtures(&c.mock.config.fixtures);
     if let Some(tier) = &c.mock.tier {
         tier.reset();

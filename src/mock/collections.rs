@@ -49,16 +49,13 @@ fn metadata_body(body: &[u8], service: Service) -> Result<BTreeMap<String, Strin
 
 /// EVS metadata items follow the item operation's rules (Cinder's key pattern and lengths).
 fn check_evs_items(mock: &super::Mock, items: &BTreeMap<String, String>) -> Result<(), ApiError> {
-    if mock.fault(Fault::NoLengthCheck) {
-        return Ok(());
-    }
     for (key, value) in items {
         let chars = key.chars().count();
-        if chars == 0
+        let breaks = chars == 0
             || chars > evs::META_LIMIT_CHARS
             || !key.chars().all(evs::valid_meta_key_char)
-            || value.chars().count() > evs::META_LIMIT_CHARS
-        {
+            || value.chars().count() > evs::META_LIMIT_CHARS;
+        if breaks && !mock.fire(Fault::NoLengthCheck) {
             return Err(ApiError::invalid(
                 Service::Evs,
                 format!(
@@ -131,7 +128,7 @@ fn page(
     let all: Vec<&super::state::Snapshot> = store
         .snapshots
         .get(project)
-        .filter(|_| !mock.fault(Fault::ListMisses))
+        .filter(|m| m.is_empty() || !mock.fire(Fault::ListMisses))
         .map(|m| m.values().collect())
         .unwrap_or_default();
     let wanted = |field: &str, actual: &str| query.get(field).is_none_or(|w| w == actual);
@@ -223,7 +220,7 @@ fn write_snapshot_metadata(
     if let Some(key) = items.keys().find(|k| k.starts_with(evs::SYSTEM_KEY_PREFIX)) {
         return Err(ApiError::system_metadata(key));
     }
-    if !mock.fault(Fault::MetadataNotPersisted) {
+    if !mock.fire(Fault::MetadataNotPersisted) {
         if mode == Write::Replace {
             snapshot.metadata.clear();
         }
@@ -263,25 +260,25 @@ fn write_server_metadata(
     mode: Write,
 ) -> Result<Response, ApiError> {
     let items = metadata_body(body, Service::Ecs)?;
-    if !mock.fault(Fault::NoLengthCheck) {
-        for (key, value) in &items {
-            let chars = key.chars().count();
-            if chars == 0
-                || chars > ecs::LIMIT_CHARS
-                || !key.chars().all(ecs::valid_key_char)
-                || value.chars().count() > ecs::LIMIT_CHARS
-            {
-                return Err(ApiError::invalid(
-                    Service::Ecs,
-                    format!("Invalid parameter values: metadata key '{key}' or its value breaks the limits"),
-                ));
-            }
+    for (key, value) in &items {
+        let chars = key.chars().count();
+        let breaks = chars == 0
+            || chars > ecs::LIMIT_CHARS
+            || !key.chars().all(ecs::valid_key_char)
+            || value.chars().count() > ecs::LIMIT_CHARS;
+        if breaks && !mock.fire(Fault::NoLengthCheck) {
+            return Err(ApiError::invalid(
+                Service::Ecs,
+                format!(
+                    "Invalid parameter values: metadata key '{key}' or its value breaks the limits"
+                ),
+            ));
         }
     }
     let mut store = mock.write();
     let s = ecs::server_mut(mock, &mut store, project, id)?;
     ecs::check_vm_state(mock, s)?;
-    if !mock.fault(Fault::MetadataNotPersisted) {
+    if !mock.fire(Fault::MetadataNotPersisted) {
         if mode == Write::Replace {
             s.metadata.clear();
         }

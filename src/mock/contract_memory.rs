@@ -446,7 +446,7 @@ impl Memory {
         self.seed(named);
         self.seed_below(&t, &segs);
         let store = self.store.read().unwrap_or_else(|p| p.into_inner());
-        let project = named.filter(|_| !self.faults.has(Fault::CrossProjectLeak));
+        let project = named;
         let mut located: BTreeMap<usize, String> = BTreeMap::new();
         for (name, value) in params {
             // Only an id is one resource wherever it is named; a map's key (`{key}` of another
@@ -457,7 +457,10 @@ impl Memory {
                 continue;
             }
             let all: Vec<&KindRoute> = self.kinds.iter().collect();
-            if self.locate(&all, &store, name, value, project).is_none() {
+            if self
+                .locate_leaking(&all, &all, &store, name, value, project)
+                .is_none()
+            {
                 return Err(Unknown {
                     collection: name.clone(),
                     id: value.clone(),
@@ -484,14 +487,14 @@ impl Memory {
                 Some(collection.clone())
             } else {
                 k.id_param.as_deref().and_then(|p| {
-                    let others: Vec<&KindRoute> = self
-                        .kinds
-                        .iter()
-                        .filter(|o| {
-                            o.collection != k.collection || self.faults.has(Fault::CrossProjectLeak)
-                        })
-                        .collect();
-                    self.locate(&others, &store, p, &id, project)
+                    let (others, all): (Vec<&KindRoute>, Vec<&KindRoute>) = (
+                        self.kinds
+                            .iter()
+                            .filter(|o| o.collection != k.collection)
+                            .collect(),
+                        self.kinds.iter().collect(),
+                    );
+                    self.locate_leaking(&others, &all, &store, p, &id, project)
                 })
             };
             match found {
@@ -559,7 +562,9 @@ impl Memory {
                         && k.collection.rsplit('/').next() == Some(word)
                 })
                 .collect();
-            if let Some(collection) = self.locate(&owners, &store, name, id, project) {
+            if let Some(collection) =
+                self.locate_leaking(&owners, &owners, &store, name, id, project)
+            {
                 return Ok(Role::Item {
                     collection,
                     id: id.clone(),
@@ -621,16 +626,25 @@ impl Memory {
         self.seed(project);
         let collection = concretise(&k.collection, &segs);
         let store = self.store.read().unwrap_or_else(|p| p.into_inner());
-        let project = project.filter(|_| !self.faults.has(Fault::CrossProjectLeak));
         // Its collection in the request's project (any project's, where they leak).
-        let found = store
-            .iter()
-            .find(|(coll, items)| {
-                fits(&k.collection, coll)
-                    && project.is_none_or(|p| coll.split('/').any(|s| s == p))
-                    && items.iter().any(|(i, _)| *i == id)
-            })
-            .map(|(coll, _)| coll.clone());
+        let find = |project: Option<&str>| {
+            store
+                .iter()
+                .find(|(coll, items)| {
+                    fits(&k.collection, coll)
+                        && project.is_none_or(|p| coll.split('/').any(|s| s == p))
+                        && items.iter().any(|(i, _)| *i == id)
+                })
+                .map(|(coll, _)| coll.clone())
+        };
+        let found = find(project).or_else(|| {
+            if !self.faults.has(Fault::CrossProjectLeak) {
+                return None;
+            }
+            let leaked = find(None)?;
+            self.faults.fire(Fault::CrossProjectLeak);
+            Some(leaked)
+        });
         Some(match found {
             Some(collection) => Ok(Role::Item { collection, id }),
             None => Err(Unknown { collection, id }),
@@ -770,10 +784,10 @@ impl Memory {
     /// below: the delete of one gateway response of a group's `responses`. Emulated kinds keep
     /// their own maps.
     pub fn remove_entry(&self, template: &str, path: &str, parents: &[String], key: &str) {
-        if self.faults.has(Fault::DeleteKeeps) {
-            return;
-        }
         self.with_holder_map(template, path, parents, false, |m| {
+            if m.contains_key(key) && self.faults.fire(Fault::DeleteKeeps) {
+                return;
+            }
             m.remove(key);
         });
     }
@@ -788,7 +802,7 @@ impl Memory {
         key: &str,
         value: Value,
     ) {
-        if self.faults.has(Fault::IgnoreUpdate) {
+        if self.faults.fire(Fault::IgnoreUpdate) {
             return;
         }
         self.with_holder_map(template, path, parents, true, |m| {
@@ -1092,7 +1106,7 @@ impl Memory {
         let mut settings = self.settings.write().unwrap_or_else(|p| p.into_inner());
         let mut held = settings.get(at).cloned().unwrap_or_else(|| json!({}));
         apply(&mut held, update);
-        if !self.faults.has(Fault::IgnoreUpdate) {
+        if !self.faults.fire(Fault::IgnoreUpdate) {
             settings.insert(at.to_string(), held.clone());
         }
         held
@@ -1128,17 +1142,20 @@ impl Memory {
 
     /// The stored bodies of a collection, in creation order.
     pub fn list(&self, collection: &str) -> Vec<Value> {
-        if self.faults.has(Fault::ListMisses) {
+        let listed = match self.owned(collection) {
+            Some((owner, at)) => owner.list(&at),
+            None => {
+                let store = self.store.read().unwrap_or_else(|p| p.into_inner());
+                store
+                    .get(collection)
+                    .map(|items| items.iter().map(|(_, v)| v.clone()).collect())
+                    .unwrap_or_default()
+            }
+        };
+        if !listed.is_empty() && self.faults.fire(Fault::ListMisses) {
             return Vec::new();
         }
-        if let Some((owner, at)) = self.owned(collection) {
-            return owner.list(&at);
-        }
-        let store = self.store.read().unwrap_or_else(|p| p.into_inner());
-        store
-            .get(collection)
-            .map(|items| items.iter().map(|(_, v)| v.clone()).collect())
-            .unwrap_or_default()
+        listed
     }
 
     /// A stored body.
@@ -1157,7 +1174,7 @@ impl Memory {
     /// Merges an update into a stored body; returns the result.
     pub fn update(&self, collection: &str, id: &str, update: &Value) -> Option<Value> {
         if let Some((owner, at)) = self.owned(collection) {
-            let keep = self.faults.has(Fault::IgnoreUpdate);
+            let keep = self.faults.fire(Fault::IgnoreUpdate);
             return owner.update(&at, id, keep, |stored| apply(stored, update));
         }
         let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
@@ -1165,7 +1182,7 @@ impl Memory {
             .get_mut(collection)?
             .iter_mut()
             .find(|(i, _)| i == id)?;
-        if self.faults.has(Fault::IgnoreUpdate) {
+        if self.faults.fire(Fault::IgnoreUpdate) {
             let mut answered = stored.clone();
             apply(&mut answered, update);
             return Some(answered);
@@ -1194,6 +1211,27 @@ impl Memory {
     /// request's project: a collection whose path names the project, or one whose template
     /// names none (the token decides there). Another project's resource is not found. The
     /// emulated kinds are looked for in the emulation's store.
+    /// [`Memory::locate`] in `project`; where projects leak (the fault), among `leaky` in any
+    /// project, which counts as the fault's effect.
+    fn locate_leaking(
+        &self,
+        kinds: &[&KindRoute],
+        leaky: &[&KindRoute],
+        store: &Store,
+        param: &str,
+        id: &str,
+        project: Option<&str>,
+    ) -> Option<String> {
+        self.locate(kinds, store, param, id, project).or_else(|| {
+            if !self.faults.has(Fault::CrossProjectLeak) {
+                return None;
+            }
+            let leaked = self.locate(leaky, store, param, id, None)?;
+            self.faults.fire(Fault::CrossProjectLeak);
+            Some(leaked)
+        })
+    }
+
     fn locate(
         &self,
         kinds: &[&KindRoute],
@@ -1235,11 +1273,10 @@ impl Memory {
 
     /// Removes a stored body.
     pub fn delete(&self, collection: &str, id: &str) {
-        if self.faults.has(Fault::DeleteKeeps) {
-            return;
-        }
         if let Some((owner, at)) = self.owned(collection) {
-            owner.remove(&at, id);
+            if !self.faults.fire(Fault::DeleteKeeps) {
+                owner.remove(&at, id);
+            }
             return;
         }
         // The held instance of a kind nobody creates answers its delete and stays: nothing in
@@ -1248,6 +1285,15 @@ impl Memory {
             return;
         }
         let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
+        if self.faults.has(Fault::DeleteKeeps) {
+            let stored = store
+                .get(collection)
+                .is_some_and(|items| items.iter().any(|(i, _)| i == id));
+            if stored {
+                self.faults.fire(Fault::DeleteKeeps);
+            }
+            return;
+        }
         if let Some(items) = store.get_mut(collection) {
             items.retain(|(i, _)| i != id);
         }
@@ -1941,6 +1987,60 @@ mod tests {
         assert!(leak
             .role(item, &format!("/v1/q/vpcs/{id}"), &vpc(&id))
             .is_ok());
+    }
+
+    /// Each fault counts what it changed, not what it might have: a delete or a read of an id
+    /// nobody made, a list of an empty collection, a read in the id's own project.
+    #[test]
+    fn a_fault_counts_only_the_answers_it_changed() {
+        let made = |m: &Memory| {
+            let v = m.create("/v1/p/vpcs", "/vpc/id", json!({"vpc": {"name": "a"}}), None);
+            v["vpc"]["id"].as_str().unwrap_or_default().to_string()
+        };
+        let fired = |faults: &Faults| faults.fired()[0].1;
+        let faults = Faults::new([Fault::DeleteKeeps]);
+        let keeps = Memory::new(&table(), faults.clone());
+        keeps.delete("/v1/p/vpcs", "nobody-made-it");
+        assert_eq!(fired(&faults), 0);
+        let id = made(&keeps);
+        keeps.delete("/v1/p/vpcs", &id);
+        assert_eq!(fired(&faults), 1, "the clone in the memory counts for all");
+
+        let faults = Faults::new([Fault::ListMisses]);
+        let misses = Memory::new(&table(), faults.clone());
+        assert!(misses.list("/v1/p/vpcs").is_empty());
+        assert_eq!(fired(&faults), 0, "an empty list misses nothing");
+        made(&misses);
+        assert!(misses.list("/v1/p/vpcs").is_empty());
+        assert_eq!(fired(&faults), 1);
+
+        let faults = Faults::new([Fault::IgnoreUpdate]);
+        let ignored = Memory::new(&table(), faults.clone());
+        assert_eq!(
+            ignored.update("/v1/p/vpcs", "nobody-made-it", &json!({})),
+            None
+        );
+        assert_eq!(fired(&faults), 0);
+        let id = made(&ignored);
+        ignored.update("/v1/p/vpcs", &id, &json!({"vpc": {"name": "b"}}));
+        assert_eq!(fired(&faults), 1);
+
+        let faults = Faults::new([Fault::CrossProjectLeak]);
+        let leak = Memory::new(&table(), faults.clone());
+        let id = made(&leak);
+        let item = "/v1/{project_id}/vpcs/{vpc_id}";
+        let params = |project: &str| {
+            vec![
+                ("vpc_id".to_string(), id.clone()),
+                ("project_id".to_string(), project.to_string()),
+            ]
+        };
+        let own = leak.role(item, &format!("/v1/p/vpcs/{id}"), &params("p"));
+        assert!(own.is_ok());
+        assert_eq!(fired(&faults), 0, "its own project finds it anyway");
+        let other = leak.role(item, &format!("/v1/q/vpcs/{id}"), &params("q"));
+        assert!(other.is_ok());
+        assert!(fired(&faults) >= 1, "found only because projects leak");
     }
 
     /// The emulated kinds live in the emulation's store: what the memory creates there is a

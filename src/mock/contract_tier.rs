@@ -44,12 +44,10 @@ pub struct Tier {
     pub seeds: super::seeds::Seeds,
     /// The projects the mock knows ([`Tier::knowing`]).
     projects: BTreeSet<String>,
-    /// The `unknown-id-ok` fault: an unknown id is answered as if it existed.
-    unknown_id_ok: bool,
-    /// The `cross-project-leak` fault: another project's resources are found.
-    leaks: bool,
-    /// The `ignore-vm-state` fault: documented preconditions are not checked.
-    ignore_state: bool,
+    /// The faults the tier has (`unknown-id-ok`: an unknown id is answered as if it existed;
+    /// `cross-project-leak`: another project's resources are found; `ignore-vm-state`:
+    /// documented preconditions are not checked), fired where they change an answer.
+    faults: Faults,
     /// The emulation's store, owner of the emulated kinds (snapshots, servers): their ids are
     /// checked there, not seeded.
     shared: Option<Arc<super::shared::Shared>>,
@@ -173,9 +171,7 @@ impl Tier {
             switches,
             scalars,
             projects: BTreeSet::new(),
-            unknown_id_ok: faults.has(Fault::UnknownIdOk),
-            leaks: faults.has(Fault::CrossProjectLeak),
-            ignore_state: faults.has(Fault::IgnoreVmState),
+            faults: faults.clone(),
             memory: Memory::sharing(&contract.resources, faults, shared.clone())
                 .also_created_at(
                     contract
@@ -263,7 +259,8 @@ impl Tier {
     /// up to [`MAX_OTHER_PROJECTS`]; where projects leak (`cross-project-leak`), every
     /// request is served from the tier's own.
     fn memory_in(&self, op: &Operation, project: Option<&str>) -> Result<Scoped<'_>, Answer> {
-        let Some(project) = project.filter(|_| op.project_header && !self.leaks) else {
+        let leaked = || self.faults.fire(Fault::CrossProjectLeak);
+        let Some(project) = project.filter(|_| op.project_header && !leaked()) else {
             return Ok(Scoped::Own(&self.memory));
         };
         if let Some(m) = self
@@ -531,15 +528,15 @@ impl Tier {
             };
             // The job of a resource nobody made (`…/graphs/{graph_id}/jobs/{job_id}/status`
             // of an unknown graph) is about that resource first.
-            if !self.unknown_id_ok {
-                if let Some((name, id)) = self.unknown(params) {
-                    let unknown = Unknown {
-                        collection: name.clone(),
-                        id: id.clone(),
-                    };
-                    return self.not_found(op, &unknown);
-                }
-                if let Err(unknown) = memory.role(&op.path, path, params) {
+            if let Some((name, id)) = self.unknown(params).filter(|_| !self.made_up()) {
+                let unknown = Unknown {
+                    collection: name.clone(),
+                    id: id.clone(),
+                };
+                return self.not_found(op, &unknown);
+            }
+            if let Err(unknown) = memory.role(&op.path, path, params) {
+                if !self.made_up() {
                     return self.not_found(op, &unknown);
                 }
             }
@@ -550,7 +547,7 @@ impl Tier {
                 };
             }
             // Acting on or deleting a job nobody started is about an unknown job too.
-            if !self.unknown_id_ok && !self.jobs.knows(job) {
+            if !self.jobs.knows(job) && !self.made_up() {
                 return unknown_job();
             }
             if op.method == "DELETE" {
@@ -558,7 +555,7 @@ impl Tier {
                 return (status, body);
             }
         }
-        if let Some((name, id)) = self.unknown(params).filter(|_| !self.unknown_id_ok) {
+        if let Some((name, id)) = self.unknown(params).filter(|_| !self.made_up()) {
             return self.not_found(
                 op,
                 &Unknown {
@@ -571,7 +568,7 @@ impl Tier {
             if let Some(made) = self.put_create(memory, op, path, params, request, body.clone()) {
                 return made;
             }
-            if !self.unknown_id_ok {
+            if !self.faults.has(Fault::UnknownIdOk) {
                 memory.put_names_item(&op.path, path, params, request);
                 self.put_entry(memory, op, path, params, request);
             }
@@ -584,7 +581,7 @@ impl Tier {
             Ok(role) if op.method == "GET" => Memory::list_of(role),
             Ok(role) => role,
             // The made-up body of the operation's schema, as if the id existed.
-            Err(_) if self.unknown_id_ok => Role::Other,
+            Err(_) if self.made_up() => Role::Other,
             Err(unknown) => {
                 let entry = matches!(op.method.as_str(), "GET" | "HEAD")
                     .then(|| self.keyed_entry(memory, op, path, params, schema))
@@ -595,7 +592,8 @@ impl Tier {
                 };
             }
         };
-        if let Some(refused) = self.precondition_refused(memory, op, path, params) {
+        let refused = self.precondition_refused(memory, op, path, params);
+        if let Some(refused) = refused.filter(|_| !self.faults.fire(Fault::IgnoreVmState)) {
             return self.error(Some(op), StatusCode::CONFLICT, &refused);
         }
         // One entry of a map the item holds (a gateway response's `responses/{type}`, a
@@ -605,7 +603,7 @@ impl Tier {
         if matches!(role, Role::Other) && matches!(op.method.as_str(), "GET" | "HEAD" | "DELETE") {
             if let Some((e, entry)) = self.keyed_lookup(memory, op, path, params, schema) {
                 return match entry {
-                    None if self.unknown_id_ok || op.method == "DELETE" => (status, body),
+                    None if op.method == "DELETE" || self.made_up() => (status, body),
                     None => {
                         let unknown = Unknown {
                             collection: path.rsplit_once('/').map_or(path, |(c, _)| c).into(),
@@ -978,7 +976,7 @@ impl Tier {
         path: &str,
         params: &[(String, String)],
     ) -> Option<String> {
-        if op.preconditions.is_empty() || self.ignore_state {
+        if op.preconditions.is_empty() {
             return None;
         }
         let concrete: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -1027,14 +1025,37 @@ impl Tier {
     /// seed. A parameter a kind of the table names is the memory's to check (a server the tier
     /// created at `/v1/{project_id}/cloudservers` is its own).
     fn unknown<'p>(&self, params: &'p [(String, String)]) -> Option<&'p (String, String)> {
+        let strict = self.unknown_in(params, false)?;
+        if !self.faults.has(Fault::CrossProjectLeak) {
+            return Some(strict);
+        }
+        // Where projects leak, what another project holds is found: the fault took effect.
+        let leaked = self.unknown_in(params, true);
+        if leaked.is_none() {
+            self.faults.fire(Fault::CrossProjectLeak);
+        }
+        leaked
+    }
+
+    /// Whether the `unknown-id-ok` fault answers an unknown id as if it existed (counting it).
+    fn made_up(&self) -> bool {
+        self.faults.fire(Fault::UnknownIdOk)
+    }
+
+    /// [`Tier::unknown`], finding ids in any project where `leaks`.
+    fn unknown_in<'p>(
+        &self,
+        params: &'p [(String, String)],
+        leaks: bool,
+    ) -> Option<&'p (String, String)> {
         let Some(shared) = &self.shared else {
-            return self.seeds.unknown(params, self.leaks);
+            return self.seeds.unknown(params, leaks);
         };
         let project = params
             .iter()
             .find(|(n, _)| n == "project_id")
             .map(|(_, v)| v.as_str())
-            .filter(|_| !self.leaks);
+            .filter(|_| !leaks);
         params.iter().find(|pair| {
             let (name, id) = (pair.0.as_str(), pair.1.as_str());
             if !self.seeds.seeds(name) {
@@ -1043,7 +1064,7 @@ impl Tier {
                 !shared.names(name, id, project)
             } else {
                 self.seeds
-                    .unknown(std::slice::from_ref(*pair), self.leaks)
+                    .unknown(std::slice::from_ref(*pair), leaks)
                     .is_some()
             }
         })
@@ -2477,7 +2498,7 @@ mod tests {
     }
 
     /// A seeded id (a report nothing creates) is served, another project's twin is the 404,
-    /// and under `cross-project` the twin is served too.
+    /// and under `cross-project` or `unknown-id-ok` the twin is served too.
     #[test]
     fn a_seeded_ids_other_project_twin_is_served_only_when_projects_leak() {
         let op = Operation {
@@ -2499,8 +2520,15 @@ mod tests {
         assert_eq!(status(Faults::default(), "report_id"), Some(StatusCode::OK));
         let twin = "other_project_report_id";
         assert_eq!(status(Faults::default(), twin), Some(StatusCode::NOT_FOUND));
-        let leak = Faults::new([Fault::CrossProjectLeak]);
-        assert_eq!(status(leak, twin), Some(StatusCode::OK));
+        // Each fault serves the twin, and counts only that answer as its effect.
+        for fault in [Fault::CrossProjectLeak, Fault::UnknownIdOk] {
+            let faults = Faults::new([fault]);
+            let own = status(faults.clone(), "report_id");
+            assert_eq!(own, Some(StatusCode::OK));
+            assert_eq!(faults.fired(), vec![(fault, 0)], "{fault}");
+            assert_eq!(status(faults.clone(), twin), Some(StatusCode::OK));
+            assert_eq!(faults.fired(), vec![(fault, 1)], "{fault}");
+        }
     }
 
     /// A stored body in snake case is shown in the answer's camel case (MRS reads a cluster
@@ -3105,8 +3133,12 @@ mod tests {
         let active = post(Faults::default(), "server_id").map(|a| a.0);
         assert_eq!(active, Some(StatusCode::OK));
         let ignored = Faults::new([Fault::IgnoreVmState]);
-        let building = post(ignored, "building_server_id").map(|a| a.0);
+        let active = post(ignored.clone(), "server_id").map(|a| a.0);
+        assert_eq!(active, Some(StatusCode::OK));
+        assert_eq!(ignored.fired()[0].1, 0, "an active server needs no fault");
+        let building = post(ignored.clone(), "building_server_id").map(|a| a.0);
         assert_eq!(building, Some(StatusCode::OK));
+        assert_eq!(ignored.fired()[0].1, 1);
     }
 
     /// Only a null the schema does not admit is replaced, by the schema's instance; values and

@@ -42,14 +42,12 @@ fn owner<'a>(
     {
         return Some(project);
     }
-    if mock.fault(Fault::CrossProjectLeak) {
-        return store
-            .servers
-            .iter()
-            .find(|(_, m)| m.contains_key(id))
-            .map(|(p, _)| p.as_str());
-    }
-    None
+    store
+        .servers
+        .iter()
+        .find(|(_, m)| m.contains_key(id))
+        .map(|(p, _)| p.as_str())
+        .filter(|_| mock.fire(Fault::CrossProjectLeak))
 }
 
 /// The server a read names (404 when the project has no such server; under `unknown-id-ok`,
@@ -66,7 +64,7 @@ pub(super) fn server<'a>(
         return Ok(std::borrow::Cow::Borrowed(s));
     }
     let made_up = store.servers.values().find_map(|m| m.values().next());
-    match made_up.filter(|_| mock.fault(Fault::UnknownIdOk)) {
+    match made_up.filter(|_| mock.fire(Fault::UnknownIdOk)) {
         Some(s) => Ok(std::borrow::Cow::Owned(Server {
             id: id.to_string(),
             ..s.clone()
@@ -99,8 +97,8 @@ pub(super) fn server_mut<'a>(
 /// vm_state is one of [`ALLOWED_VM_STATES`], else 409 (`ecs-vm-state-conflict`), as Nova checks
 /// every metadata change alike.
 pub(super) fn check_vm_state(mock: &Mock, s: &Server) -> Result<(), ApiError> {
-    let paused_refused = mock.fault(Fault::PausedRefused) && s.vm_state == "paused";
-    if (!ALLOWED_VM_STATES.contains(&s.vm_state.as_str()) && !mock.fault(Fault::IgnoreVmState))
+    let paused_refused = s.vm_state == "paused" && mock.fire(Fault::PausedRefused);
+    if (!ALLOWED_VM_STATES.contains(&s.vm_state.as_str()) && !mock.fire(Fault::IgnoreVmState))
         || paused_refused
     {
         return Err(ApiError::vm_state(&s.vm_state));
@@ -287,22 +285,27 @@ pub fn update_metadata_item(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let (key, value) = single_item(mock, body, uri_key, Service::Ecs)?;
-    if !mock.fault(Fault::NoLengthCheck) {
-        let chars = key.chars().count();
-        if chars == 0 || chars > LIMIT_CHARS || !key.chars().all(valid_key_char) {
-            return Err(ApiError::invalid(
-                Service::Ecs,
-                format!("Invalid parameter values: metadata keys have 1 to {LIMIT_CHARS} characters of A-Z a-z 0-9 - _ : ."),
-            ));
-        }
-        if value.chars().count() > LIMIT_CHARS {
-            return Err(ApiError::invalid(Service::Ecs, format!("Invalid parameter values: metadata values have at most {LIMIT_CHARS} characters")));
-        }
+    let chars = key.chars().count();
+    if (chars == 0 || chars > LIMIT_CHARS || !key.chars().all(valid_key_char))
+        && !mock.fire(Fault::NoLengthCheck)
+    {
+        return Err(ApiError::invalid(
+            Service::Ecs,
+            format!("Invalid parameter values: metadata keys have 1 to {LIMIT_CHARS} characters of A-Z a-z 0-9 - _ : ."),
+        ));
+    }
+    if value.chars().count() > LIMIT_CHARS && !mock.fire(Fault::NoLengthCheck) {
+        return Err(ApiError::invalid(
+            Service::Ecs,
+            format!(
+                "Invalid parameter values: metadata values have at most {LIMIT_CHARS} characters"
+            ),
+        ));
     }
     let mut store = mock.write();
     let s = server_mut(mock, &mut store, project, id)?;
     check_vm_state(mock, s)?;
-    if !mock.fault(Fault::MetadataNotPersisted) {
+    if !mock.fire(Fault::MetadataNotPersisted) {
         s.metadata.insert(key.clone(), value.clone());
         s.updated = super::state::server_now();
     }

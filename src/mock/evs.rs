@@ -129,16 +129,16 @@ pub(super) fn view<'a>(
             "100%"
         }),
         project_id: reserved.then_some(project),
-        size: if mock.fault(Fault::WrongFieldType) {
+        size: if mock.fire(Fault::WrongFieldType) {
             Size::Text(s.size.to_string())
         } else {
             Size::Number(s.size)
         },
         status: &s.status,
-        updated_at: (!mock.fault(Fault::MissingField)).then_some(s.updated_at.as_str()),
+        updated_at: (!mock.fire(Fault::MissingField)).then_some(s.updated_at.as_str()),
         user_id: None,
         volume_id: &s.volume_id,
-        x_mock_internal: mock.fault(Fault::ExtraField).then_some("leaked"),
+        x_mock_internal: mock.fire(Fault::ExtraField).then_some("leaked"),
     }
 }
 
@@ -158,13 +158,11 @@ pub(super) fn find<'a>(
     if let Some(s) = store.snapshots.get(project).and_then(|m| m.get(id)) {
         return Some((project, s));
     }
-    if mock.fault(Fault::CrossProjectLeak) {
-        return store
-            .snapshots
-            .iter()
-            .find_map(|(p, m)| m.get(id).map(|s| (p.as_str(), s)));
-    }
-    None
+    store
+        .snapshots
+        .iter()
+        .find_map(|(p, m)| m.get(id).map(|s| (p.as_str(), s)))
+        .filter(|_| mock.fire(Fault::CrossProjectLeak))
 }
 
 fn find_mut<'a>(
@@ -179,14 +177,13 @@ fn find_mut<'a>(
         .is_some_and(|m| m.contains_key(id))
     {
         project.to_string()
-    } else if mock.fault(Fault::CrossProjectLeak) {
+    } else {
         store
             .snapshots
             .iter()
             .find(|(_, m)| m.contains_key(id))
-            .map(|(p, _)| p.clone())?
-    } else {
-        return None;
+            .map(|(p, _)| p.clone())
+            .filter(|_| mock.fire(Fault::CrossProjectLeak))?
     };
     store.snapshots.get_mut(&owner).and_then(|m| m.get_mut(id))
 }
@@ -217,14 +214,13 @@ fn text_field(
     match obj.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => {
-            let length = if mock.fault(Fault::CharsNotBytes) {
-                s.chars().count()
-            } else {
-                s.len()
-            };
+            // Each fault counts only where it changes the verdict: characters are fewer than
+            // bytes only beyond ASCII.
+            let over = s.len() > TEXT_LIMIT_BYTES
+                && !(s.chars().count() <= TEXT_LIMIT_BYTES && mock.fire(Fault::CharsNotBytes));
             let unchecked_alias =
-                mock.fault(Fault::NoDisplayNameLimit) && name.starts_with("display_");
-            if length > TEXT_LIMIT_BYTES && !mock.fault(Fault::NoLengthCheck) && !unchecked_alias {
+                || name.starts_with("display_") && mock.fire(Fault::NoDisplayNameLimit);
+            if over && !unchecked_alias() && !mock.fire(Fault::NoLengthCheck) {
                 return Err(ApiError::invalid(
                     Service::Evs,
                     format!(
@@ -302,10 +298,9 @@ pub fn update_snapshot(
         Version::V2 => {
             let display_name = text_field(mock, obj, "display_name")?;
             let display_description = text_field(mock, obj, "display_description")?;
-            let name = if mock.fault(Fault::DisplayNameWins) {
-                display_name.or(name)
-            } else {
-                name.or(display_name)
+            let name = match (name, display_name) {
+                (Some(n), Some(d)) if n != d && mock.fire(Fault::DisplayNameWins) => Some(d),
+                (name, display_name) => name.or(display_name),
             };
             (name, description.or(display_description))
         }
@@ -320,7 +315,7 @@ pub fn update_snapshot(
     }
     let mut store = mock.write();
     let snapshot = writable(mock, &mut store, project, id, "Updating a snapshot")?;
-    if !mock.fault(Fault::IgnoreUpdate) {
+    if !mock.fire(Fault::IgnoreUpdate) {
         if let Some(n) = name {
             snapshot.name = n;
         }
@@ -348,7 +343,7 @@ pub fn show_snapshot(mock: &Mock, project: &str, id: &str, v3: bool) -> Result<R
             .snapshots
             .iter()
             .find_map(|(p, m)| Some((p, m.values().next()?)));
-        return match made_up.filter(|_| mock.fault(Fault::UnknownIdOk)) {
+        return match made_up.filter(|_| mock.fire(Fault::UnknownIdOk)) {
             Some((owner, s)) => {
                 let mut snapshot = view(mock, owner, s, true);
                 snapshot.id = id;
@@ -449,7 +444,11 @@ pub fn create_snapshot(
 /// id (or another project's) is the 404 of a read.
 pub fn delete_snapshot(mock: &Mock, project: &str, id: &str) -> Result<Response, ApiError> {
     let mut store = mock.write();
-    let removed = if mock.fault(Fault::DeleteKeeps) {
+    let held = store
+        .snapshots
+        .get(project)
+        .is_some_and(|m| m.contains_key(id));
+    let removed = if held && mock.fire(Fault::DeleteKeeps) {
         store
             .snapshots
             .get(project)
@@ -525,7 +524,7 @@ pub fn single_item(
         ));
     }
     let (key, value) = meta.into_iter().next().unwrap_or_default();
-    if key != uri_key && !mock.fault(Fault::UriKeyMismatchAccepted) {
+    if key != uri_key && !mock.fire(Fault::UriKeyMismatchAccepted) {
         return Err(ApiError::uri_mismatch(service));
     }
     match value {
@@ -547,11 +546,11 @@ pub fn update_metadata_item(
 ) -> Result<Response, ApiError> {
     let (key, value) = single_item(mock, body, uri_key, Service::Evs)?;
     let chars = key.chars().count();
-    if !mock.fault(Fault::NoLengthCheck)
-        && (chars == 0
-            || chars > META_LIMIT_CHARS
-            || !key.chars().all(valid_meta_key_char)
-            || value.chars().count() > META_LIMIT_CHARS)
+    if (chars == 0
+        || chars > META_LIMIT_CHARS
+        || !key.chars().all(valid_meta_key_char)
+        || value.chars().count() > META_LIMIT_CHARS)
+        && !mock.fire(Fault::NoLengthCheck)
     {
         return Err(ApiError::invalid(
             Service::Evs,
@@ -563,7 +562,7 @@ pub fn update_metadata_item(
     if key.starts_with(SYSTEM_KEY_PREFIX) {
         return Err(ApiError::system_metadata(&key));
     }
-    if !mock.fault(Fault::MetadataNotPersisted) {
+    if !mock.fire(Fault::MetadataNotPersisted) {
         snapshot.metadata.insert(key.clone(), value.clone());
         snapshot.updated_at = now();
     }

@@ -1,9 +1,10 @@
 //! Named fault modes: each makes the mock deviate from the documented behaviour in one realistic
 //! way, so that a test can prove some case catches it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 
 /// One fault mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -152,23 +153,122 @@ impl FromStr for Fault {
     }
 }
 
-/// The active faults.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Faults(BTreeSet<Fault>);
+/// The active faults, and how often each took effect: changed what the mock answered or kept
+/// ([`Faults::fire`]). The count is shared by every clone (the tier's memories, each other
+/// project's), so `GET /__mock/faults` and the mock's exit line tell a fault that no request
+/// gave a chance to act (nothing in the contract to delete) from one a suite let through.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    on: BTreeSet<Fault>,
+    fired: Arc<Mutex<BTreeMap<Fault, u64>>>,
+}
+
+impl PartialEq for Faults {
+    fn eq(&self, other: &Faults) -> bool {
+        self.on == other.on
+    }
+}
+
+impl Eq for Faults {}
 
 impl Faults {
     /// From a list.
     pub fn new(faults: impl IntoIterator<Item = Fault>) -> Faults {
-        Faults(faults.into_iter().collect())
+        Faults {
+            on: faults.into_iter().collect(),
+            fired: Arc::default(),
+        }
     }
 
-    /// Whether a fault is on.
+    /// Whether a fault is on (a setting; [`Faults::fire`] where the fault's branch is taken).
     pub fn has(&self, f: Fault) -> bool {
-        self.0.contains(&f)
+        self.on.contains(&f)
+    }
+
+    /// Whether a fault is on, counting one effect when it is: call it where the faulty branch
+    /// is taken instead of the documented one, last in a condition, so that it counts only
+    /// what the fault changed.
+    pub fn fire(&self, f: Fault) -> bool {
+        if !self.has(f) {
+            return false;
+        }
+        *self.lock().entry(f).or_default() += 1;
+        true
+    }
+
+    /// Each fault that is on, with how often it took effect since the start or the last reset.
+    pub fn fired(&self) -> Vec<(Fault, u64)> {
+        let counts = self.lock();
+        self.on
+            .iter()
+            .map(|f| (*f, counts.get(f).copied().unwrap_or(0)))
+            .collect()
+    }
+
+    /// Starts the counts again (`POST /__mock/reset`).
+    pub fn clear_fired(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<Fault, u64>> {
+        self.fired.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Whether any fault is on.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.on.is_empty()
+    }
+}
+
+/// The line a mock prints of a fault when it stops: how often it took effect, and what a
+/// count of zero means.
+pub fn fired_line(fault: Fault, count: u64) -> String {
+    match count {
+        0 => format!(
+            "fault {fault} took effect 0 times: no request gave it anything to change, so a suite \
+             that passed has not shown it would catch it"
+        ),
+        1 => format!("fault {fault} took effect once"),
+        n => format!("fault {fault} took effect {n} times"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_fault_that_is_on_counts_and_every_clone_shares_the_count() {
+        let faults = Faults::new([Fault::DeleteKeeps]);
+        let clone = faults.clone();
+        assert!(!clone.fire(Fault::ListMisses), "off: no effect, no count");
+        assert!(clone.fire(Fault::DeleteKeeps));
+        assert!(clone.fire(Fault::DeleteKeeps));
+        assert_eq!(faults.fired(), vec![(Fault::DeleteKeeps, 2)]);
+        assert_eq!(
+            faults,
+            Faults::new([Fault::DeleteKeeps]),
+            "counts are no setting"
+        );
+        faults.clear_fired();
+        assert_eq!(clone.fired(), vec![(Fault::DeleteKeeps, 0)]);
+    }
+
+    #[test]
+    fn a_fault_that_never_took_effect_is_said_to_prove_nothing() {
+        let none = fired_line(Fault::DeleteKeeps, 0);
+        assert!(
+            none.starts_with("fault delete-keeps took effect 0 times"),
+            "{none}"
+        );
+        assert!(none.contains("not shown it would catch it"), "{none}");
+        assert_eq!(
+            fired_line(Fault::ListMisses, 1),
+            "fault list-misses took effect once"
+        );
+        assert_eq!(
+            fired_line(Fault::ListMisses, 3),
+            "fault list-misses took effect 3 times"
+        );
     }
 }

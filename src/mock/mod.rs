@@ -215,14 +215,15 @@ impl Mock {
         Ok(body)
     }
 
-    /// Whether a fault is on.
-    pub fn fault(&self, f: Fault) -> bool {
-        self.config.faults.has(f)
+    /// Whether a fault is on, counting one effect when it is ([`Faults::fire`]): where its
+    /// branch is taken instead of the documented one.
+    pub fn fire(&self, f: Fault) -> bool {
+        self.config.faults.fire(f)
     }
 
     /// The success status (200, or 201 under `wrong-success-status`).
     pub fn ok_status(&self) -> StatusCode {
-        if self.fault(Fault::WrongSuccessStatus) {
+        if self.fire(Fault::WrongSuccessStatus) {
             StatusCode::CREATED
         } else {
             StatusCode::OK
@@ -560,16 +561,16 @@ async fn cross_cutting(mock: AppState, req: Request) -> Response {
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     if !spared {
-        if mock.fault(Fault::TextContentType) {
+        if mock.fire(Fault::TextContentType) {
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/plain; charset=utf-8"),
             );
         }
-        if mock.fault(Fault::Slow) {
+        if mock.fire(Fault::Slow) {
             tokio::time::sleep(mock.config.slow_delay).await;
         }
-        if mock.fault(Fault::DropConnection) {
+        if mock.fire(Fault::DropConnection) {
             let (parts, _) = response.into_parts();
             response = Response::from_parts(parts, Body::new(BrokenBody));
         }
@@ -640,17 +641,22 @@ fn authorize(mock: &Mock, parts: &Parts, body: &[u8]) -> Result<(), ApiError> {
         headers.get(&X_AUTH_TOKEN).is_none() && headers.get(header::AUTHORIZATION).is_none();
     // A token is issued to a client that holds none; reading or revoking one needs one.
     let issue = crate::contract::template::is_token_issue(parts.method.as_str(), parts.uri.path());
-    if issue || mock.fault(Fault::AuthBypass) {
+    if issue {
         return Ok(());
     }
-    match &mock.config.auth {
+    let checked = match &mock.config.auth {
         // Fault: a request with no credential at all is let through.
         MockAuth::Token(_) | MockAuth::AkSk { .. }
-            if no_credential && mock.fault(Fault::MissingTokenAccepted) =>
+            if no_credential && mock.fire(Fault::MissingTokenAccepted) =>
         {
             Ok(())
         }
         auth => credentials(auth, parts, body),
+    };
+    match checked {
+        // Fault: whatever the credentials, the request is let through.
+        Err(_) if mock.fire(Fault::AuthBypass) => Ok(()),
+        checked => checked,
     }
 }
 
@@ -693,14 +699,15 @@ fn credentials(auth: &MockAuth, parts: &Parts, body: &[u8]) -> Result<(), ApiErr
 }
 
 fn render_error(mock: &Mock, err: &ApiError, request_id: &str) -> Response {
-    let status = if mock.fault(Fault::ErrorAs500) {
+    let status = if err.status != StatusCode::INTERNAL_SERVER_ERROR && mock.fire(Fault::ErrorAs500)
+    {
         StatusCode::INTERNAL_SERVER_ERROR
     } else {
         err.status
     };
     let body = if err.gateway {
         serde_json::json!({"error_msg": err.message, "error_code": err.code, "request_id": request_id})
-    } else if mock.fault(Fault::FlatErrorEnvelope) {
+    } else if mock.fire(Fault::FlatErrorEnvelope) {
         serde_json::json!({"message": err.message, "code": err.code})
     } else {
         serde_json::json!({ err.kind: {"message": err.message, "code": err.code} })

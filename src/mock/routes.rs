@@ -232,6 +232,7 @@ pub fn table(admin: bool) -> Table<Route> {
             own(post("/__mock/fixtures", admin::load)),
             own(get("/__mock/vars", admin::vars)),
             own(get("/__mock/resources", admin::resources)),
+            own(get("/__mock/faults", admin::faults)),
         ]);
     }
     let mut table = Table::new();
