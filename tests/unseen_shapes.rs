@@ -571,25 +571,151 @@ fn a_kind_a_token_makes_is_asked_for_under_another_projects_path() {
             && !case.contains("other_project_box_id"),
         "{case}"
     );
-    let id = "tags_v2_0/path_box_id__other_project";
-    runs_clean(dir.path(), &[id]);
-    let leak = standalone(
-        dir.path(),
-        &["--schemas", "schemas", "--fault", "cross-project"],
+    passes_and_fails_where_projects_leak(dir.path(), "tags_v2_0/path_box_id__other_project");
+    // A read showing no project (IAM's groups show their domain) belongs to none: the case
+    // names another project's one, which no step makes.
+    let dir = prepared("box", &pages(boxed));
+    let case = case_named(dir.path(), "path_box_id__other_project.yaml");
+    assert!(case.contains("${other_project_box_id}"), "{case}");
+}
+
+/// A box lives in the path's project (`/v1/{project_id}/boxes`) but its create needs a net,
+/// which only the token's own project makes (`/v2.0/nets`, as VPC's ports need a network): no
+/// step could make another project's box. The namespace case makes one here and asks for it
+/// under the other project's path, rather than skipping for a `net_id` no step can make; it
+/// passes against the contract tier and fails where projects leak.
+#[test]
+fn a_kind_whose_parent_only_the_token_makes_is_asked_for_under_another_projects_path() {
+    let net = "|id|是|String|ID。|\n|name|是|String|名称。|";
+    let boxed = "|id|是|String|ID。|\n|name|是|String|名称。|\n|net_id|是|String|网络ID。|";
+    let item = "/v1/\\{project\\_id\\}/boxes/\\{box\\_id\\}";
+    let mut pages = box_pages("/v2.0/nets", "/v2.0/nets/\\{net\\_id\\}", net);
+    pages.extend([
+        (
+            "创建箱子.md",
+            page(
+                "创建箱子",
+                "POST /v1/\\{project\\_id\\}/boxes",
+                &[(
+                    "表 2 请求参数",
+                    "|name|是|String|名称。|\n|net_id|是|String|网络ID。|",
+                )],
+                &[("表 3 响应参数", boxed)],
+                200,
+            ),
+        ),
+        (
+            "查询箱子.md",
+            page(
+                "查询箱子",
+                &format!("GET {item}"),
+                &[],
+                &[("表 3 响应参数", boxed)],
+                200,
+            ),
+        ),
+        (
+            "删除箱子.md",
+            page("删除箱子", &format!("DELETE {item}"), &[], &[], 204),
+        ),
+    ]);
+    let dir = prepared("box", &pages);
+    let show = op_folder(dir.path(), |f| f.contains("show_box"));
+    let case = std::fs::read_to_string(show.join("path_box_id__other_project.yaml")).unwrap();
+    assert!(
+        case.contains(r#"params: {"project_id":"${other_project_id}"}"#)
+            && case.contains("capture: {\"net_id\"")
+            && !case.contains("var:net_id"),
+        "{case}"
     );
-    let (_, report) = common::run_against(dir.path(), &leak, &[]);
+    let id = format!("{}/path_box_id__other_project", folder_name(&show));
+    passes_and_fails_where_projects_leak(dir.path(), &id);
+}
+
+/// A box's metadata written only by a POST of its one free-form map, one key deleted at
+/// `…/metadata/{key}` (ECS's v1 cloud servers): under an unknown, malformed or other project's
+/// box the key names nothing whatever it is, so those cases send the generator's key rather
+/// than skip for a `key` variable no target defines; they run and pass.
+#[test]
+fn a_key_under_a_box_that_is_not_there_is_any_key() {
+    let boxed = "|id|是|String|ID。|\n|name|是|String|名称。|";
+    let item = "/v1/\\{project\\_id\\}/boxes/\\{box\\_id\\}";
+    let mut pages = box_pages("/v1/\\{project\\_id\\}/boxes", item, boxed);
+    pages.extend([
+        (
+            "写元数据.md",
+            page(
+                "写盒子元数据",
+                &format!("POST {item}/metadata"),
+                &[("表 2 请求参数", "|metadata|是|Map<String,String>|元数据。|")],
+                &[("表 3 响应参数", "|metadata|是|Map<String,String>|元数据。|")],
+                200,
+            ),
+        ),
+        (
+            "删元数据.md",
+            page(
+                "删除盒子元数据",
+                &format!("DELETE {item}/metadata/\\{{key\\}}"),
+                &[],
+                &[],
+                204,
+            ),
+        ),
+    ]);
+    let dir = prepared("box", &pages);
+    let delete = op_folder(dir.path(), |f| {
+        f.starts_with("delete") && f.contains("metadata")
+    });
+    let success = std::fs::read_to_string(delete.join("success.yaml")).unwrap();
+    assert!(success.contains("setup: write key conform"), "{success}");
+    let mut ids = Vec::new();
+    for name in ["unknown", "malformed", "other_project"] {
+        let file = format!("path_box_id__{name}.yaml");
+        let case = std::fs::read_to_string(delete.join(&file)).unwrap();
+        assert!(
+            case.contains(r#""key":"conform""#) && !case.contains("var:key"),
+            "{file}: {case}"
+        );
+        ids.push(format!("{}/path_box_id__{name}", folder_name(&delete)));
+    }
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    runs_clean(dir.path(), &ids);
+}
+
+/// The one folder of `cases/box` whose name `wanted` takes.
+fn op_folder(dir: &Path, wanted: impl Fn(&str) -> bool) -> std::path::PathBuf {
+    let cases = dir.join("cases/box");
+    let found: Vec<std::path::PathBuf> = std::fs::read_dir(&cases)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| wanted(&folder_name(p)))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?} in {}", cases.display());
+    found[0].clone()
+}
+
+/// A folder's own name.
+fn folder_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
+/// The suite runs clean with case `id` passing against the contract tier, and `id` fails
+/// against one where projects leak.
+fn passes_and_fails_where_projects_leak(dir: &Path, id: &str) {
+    runs_clean(dir, &[id]);
+    let leak = standalone(dir, &["--schemas", "schemas", "--fault", "cross-project"]);
+    let (_, report) = common::run_against(dir, &leak, &[]);
     let verdict = report["cases"]
         .as_array()
         .into_iter()
         .flatten()
         .find(|c| c["id"].as_str().is_some_and(|i| i.ends_with(id)))
         .map(|c| c["verdict"].clone());
-    assert_eq!(verdict, Some(Value::from("failed")), "{report}");
-    // A read showing no project (IAM's groups show their domain) belongs to none: the case
-    // names another project's one, which no step makes.
-    let dir = prepared("box", &pages(boxed));
-    let case = case_named(dir.path(), "path_box_id__other_project.yaml");
-    assert!(case.contains("${other_project_box_id}"), "{case}");
+    assert_eq!(verdict, Some(Value::from("failed")), "{id}: {report}");
 }
 
 /// The create (of a name), read and delete pages of a box kind whose read shows `boxed`.

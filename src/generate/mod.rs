@@ -1603,7 +1603,8 @@ impl<'a> OpGen<'a> {
             let token_made = self
                 .producers
                 .for_param(p, &self.op.service, &self.op.path)
-                .is_some_and(|k| k.made_in_tokens_project(self.contract));
+                .is_some_and(|k| k.made_in_tokens_project(self.contract))
+                || !self.makeable_in_another_project(p);
             let (step, which) = if token_made {
                 (
                     format!("{p} under another project's path"),
@@ -1760,6 +1761,43 @@ impl<'a> OpGen<'a> {
         }
     }
 
+    /// Whether what `param` names can be made in another project as it can in this one: the
+    /// setup planned there leaves no variable that the setup planned here makes. VPC's port
+    /// needs a network, which only the token's own project makes (its create path names no
+    /// project): another project's port could not be made, so the case makes one here and
+    /// asks for it under the other project's path.
+    fn makeable_in_another_project(&self, param: &str) -> bool {
+        let planner = Planner {
+            producers: self.producers,
+            contract: self.contract,
+        };
+        let (service, path) = (self.op.service.as_str(), self.op.path.as_str());
+        // The variables a setup planned in `project_var`'s project leaves to the target.
+        let left = |project_var: &str| {
+            let mut plan = Plan {
+                seed: self.op.id.clone(),
+                ..Plan::default()
+            };
+            planner.need(&mut plan, param, service, path, project_var);
+            let mut texts = Vec::new();
+            for step in &plan.setup {
+                let values = step.params.values().chain(step.query.values());
+                for v in values.chain(step.body.iter()) {
+                    crate::case::vars::strings_of(v, &mut texts);
+                }
+            }
+            let named: BTreeSet<String> = texts
+                .iter()
+                .flat_map(|t| crate::case::vars::references(t))
+                .filter(|r| !plan.defines(r))
+                .collect();
+            (named, plan.defined)
+        };
+        let (elsewhere, _) = left("other_project_id");
+        let (_, made_here) = left("project_id");
+        !elsewhere.iter().any(|v| made_here.contains(v))
+    }
+
     /// Whether the project header chooses this operation's project ([`Operation::project_header`])
     /// and a kind of the resource table makes what `param` names: the case's setup makes one in
     /// this project to ask for from another. An id the service cannot make (a held one, the
@@ -1869,8 +1907,13 @@ impl<'a> OpGen<'a> {
         // A key only the collection's POST writes is written where the case makes what it
         // hangs on; elsewhere (a fixture in some state, which every case naming it shares) a
         // read or delete of the same key would take what another case needs: the key is then
-        // the target's variable.
-        if let Some(sub) = self.sub_item.as_ref().filter(|s| s.posted) {
+        // the target's variable. Not under an unknown, malformed or other project's one: there
+        // the key names nothing whatever it is.
+        let names_none = matches!(
+            d.property,
+            Some("resource_exists" | "invalid_ids" | "namespace")
+        );
+        if let Some(sub) = self.sub_item.as_ref().filter(|s| s.posted && !names_none) {
             if !self.owns_resources(&d)
                 && d.params.get(&sub.param).and_then(Value::as_str) == Some(SUB_ITEM)
             {
