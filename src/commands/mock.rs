@@ -103,8 +103,8 @@ pub fn main(
         eprintln!("conform mock listening on http://{addr} (Ctrl-C or SIGTERM to stop)");
     }))?;
     // What each fault did, for the suite that ran against it: one that never took effect
-    // proves nothing either way.
-    // Written, not `eprintln!`: a reader that went away must not turn a clean stop into a panic.
+    // proves nothing either way. Written, not `eprintln!`: a reader that went away must not
+    // turn a clean stop into a panic.
     let mut stderr = std::io::stderr().lock();
     for (fault, count) in faults.fired() {
         let _ = writeln!(stderr, "{}", mock::faults::fired_line(fault, count));

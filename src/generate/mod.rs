@@ -1772,13 +1772,16 @@ impl<'a> OpGen<'a> {
             contract: self.contract,
         };
         let (service, path) = (self.op.service.as_str(), self.op.path.as_str());
-        // The variables a setup planned in `project_var`'s project leaves to the target.
-        let left = |project_var: &str| {
+        let planned_in = |project_var: &str| {
             let mut plan = Plan {
                 seed: self.op.id.clone(),
                 ..Plan::default()
             };
             planner.need(&mut plan, param, service, path, project_var);
+            plan
+        };
+        // The variables a planned setup leaves to the target.
+        let left = |plan: &Plan| {
             let mut texts = Vec::new();
             for step in &plan.setup {
                 let values = step.params.values().chain(step.query.values());
@@ -1786,16 +1789,16 @@ impl<'a> OpGen<'a> {
                     crate::case::vars::strings_of(v, &mut texts);
                 }
             }
-            let named: BTreeSet<String> = texts
+            texts
                 .iter()
                 .flat_map(|t| crate::case::vars::references(t))
                 .filter(|r| !plan.defines(r))
-                .collect();
-            (named, plan.defined)
+                .collect::<BTreeSet<String>>()
         };
-        let (elsewhere, _) = left("other_project_id");
-        let (_, made_here) = left("project_id");
-        !elsewhere.iter().any(|v| made_here.contains(v))
+        let here = planned_in("project_id");
+        !left(&planned_in("other_project_id"))
+            .iter()
+            .any(|v| here.defines(v))
     }
 
     /// Whether the project header chooses this operation's project ([`Operation::project_header`])

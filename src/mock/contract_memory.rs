@@ -1207,10 +1207,6 @@ impl Memory {
         }
     }
 
-    /// The stored collection holding `id` of a kind named by the id parameter `param`, in the
-    /// request's project: a collection whose path names the project, or one whose template
-    /// names none (the token decides there). Another project's resource is not found. The
-    /// emulated kinds are looked for in the emulation's store.
     /// [`Memory::locate`] in `project`; where projects leak (the fault), among `leaky` in any
     /// project, which counts as the fault's effect.
     fn locate_leaking(
@@ -1232,6 +1228,10 @@ impl Memory {
         })
     }
 
+    /// The stored collection holding `id` of a kind named by the id parameter `param`, in the
+    /// request's project: a collection whose path names the project, or one whose template
+    /// names none (the token decides there). Another project's resource is not found. The
+    /// emulated kinds are looked for in the emulation's store.
     fn locate(
         &self,
         kinds: &[&KindRoute],
