@@ -50,12 +50,7 @@ fn metadata_body(body: &[u8], service: Service) -> Result<BTreeMap<String, Strin
 /// EVS metadata items follow the item operation's rules (Cinder's key pattern and lengths).
 fn check_evs_items(mock: &super::Mock, items: &BTreeMap<String, String>) -> Result<(), ApiError> {
     for (key, value) in items {
-        let chars = key.chars().count();
-        let breaks = chars == 0
-            || chars > evs::META_LIMIT_CHARS
-            || !key.chars().all(evs::valid_meta_key_char)
-            || value.chars().count() > evs::META_LIMIT_CHARS;
-        if breaks && !mock.fire(Fault::NoLengthCheck) {
+        if !evs::meta_item_fits(key, value) && !mock.fire(Fault::NoLengthCheck) {
             return Err(ApiError::invalid(
                 Service::Evs,
                 format!(
@@ -261,12 +256,8 @@ fn write_server_metadata(
 ) -> Result<Response, ApiError> {
     let items = metadata_body(body, Service::Ecs)?;
     for (key, value) in &items {
-        let chars = key.chars().count();
-        let breaks = chars == 0
-            || chars > ecs::LIMIT_CHARS
-            || !key.chars().all(ecs::valid_key_char)
-            || value.chars().count() > ecs::LIMIT_CHARS;
-        if breaks && !mock.fire(Fault::NoLengthCheck) {
+        let fits = ecs::key_fits(key) && ecs::value_fits(value);
+        if !fits && !mock.fire(Fault::NoLengthCheck) {
             return Err(ApiError::invalid(
                 Service::Ecs,
                 format!(

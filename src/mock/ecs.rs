@@ -25,8 +25,18 @@ pub(super) const LIMIT_CHARS: usize = 255;
 pub(super) const ALLOWED_VM_STATES: &[&str] = &["active", "stopped", "paused", "suspended"];
 
 /// Seed 001: A-Z, a-z, 0-9, '-', '_', ':' and '.'.
-pub(super) fn valid_key_char(c: char) -> bool {
+fn valid_key_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.')
+}
+
+/// Seed 001's key rule: 1 to [`LIMIT_CHARS`] characters, each a [`valid_key_char`].
+pub(super) fn key_fits(key: &str) -> bool {
+    (1..=LIMIT_CHARS).contains(&key.chars().count()) && key.chars().all(valid_key_char)
+}
+
+/// Seed 001's value rule: at most [`LIMIT_CHARS`] characters.
+pub(super) fn value_fits(value: &str) -> bool {
+    value.chars().count() <= LIMIT_CHARS
 }
 
 fn owner<'a>(
@@ -285,16 +295,13 @@ pub fn update_metadata_item(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let (key, value) = single_item(mock, body, uri_key, Service::Ecs)?;
-    let chars = key.chars().count();
-    if (chars == 0 || chars > LIMIT_CHARS || !key.chars().all(valid_key_char))
-        && !mock.fire(Fault::NoLengthCheck)
-    {
+    if !key_fits(&key) && !mock.fire(Fault::NoLengthCheck) {
         return Err(ApiError::invalid(
             Service::Ecs,
             format!("Invalid parameter values: metadata keys have 1 to {LIMIT_CHARS} characters of A-Z a-z 0-9 - _ : ."),
         ));
     }
-    if value.chars().count() > LIMIT_CHARS && !mock.fire(Fault::NoLengthCheck) {
+    if !value_fits(&value) && !mock.fire(Fault::NoLengthCheck) {
         return Err(ApiError::invalid(
             Service::Ecs,
             format!(

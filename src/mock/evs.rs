@@ -47,8 +47,16 @@ pub const AUTOMATIC_MARK: &str = "__system__enableActive";
 pub(super) const SYSTEM_KEY_PREFIX: &str = "__system__";
 
 /// Cinder's metadata key characters (`snapshot_metadata.py`): A-Z a-z 0-9 - _ : . and space.
-pub(super) fn valid_meta_key_char(c: char) -> bool {
+fn valid_meta_key_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | ' ')
+}
+
+/// Whether a metadata item keeps Cinder's limits: a key of 1 to [`META_LIMIT_CHARS`]
+/// characters, each a [`valid_meta_key_char`], and a value of at most [`META_LIMIT_CHARS`].
+pub(super) fn meta_item_fits(key: &str, value: &str) -> bool {
+    (1..=META_LIMIT_CHARS).contains(&key.chars().count())
+        && key.chars().all(valid_meta_key_char)
+        && value.chars().count() <= META_LIMIT_CHARS
 }
 
 /// The snapshot body: seed 002's response table, plus the two reserved
@@ -545,13 +553,7 @@ pub fn update_metadata_item(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let (key, value) = single_item(mock, body, uri_key, Service::Evs)?;
-    let chars = key.chars().count();
-    if (chars == 0
-        || chars > META_LIMIT_CHARS
-        || !key.chars().all(valid_meta_key_char)
-        || value.chars().count() > META_LIMIT_CHARS)
-        && !mock.fire(Fault::NoLengthCheck)
-    {
+    if !meta_item_fits(&key, &value) && !mock.fire(Fault::NoLengthCheck) {
         return Err(ApiError::invalid(
             Service::Evs,
             format!("Invalid input received: metadata keys must have 1 to {META_LIMIT_CHARS} characters of A-Z a-z 0-9 - _ : . and space, and values at most {META_LIMIT_CHARS}"),
